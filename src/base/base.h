@@ -1,0 +1,133 @@
+/*
+ * base.h — the building blocks every other module uses: errors, arenas,
+ * growable buffers, JSON log lines, UTF-8 checks and Azerbaijani folding,
+ * time, random bytes.  Anything not declared here is private to src/base.
+ *
+ * Invariants worth knowing before reading the rest of the code:
+ *  - a struct pc_buf is never NULL-data after pc_buf_init() and is always
+ *    NUL-terminated; it refuses to grow past its max and then stays
+ *    "too big" (sticky flag) so callers check once at the end;
+ *  - arena memory lives until pc_arena_free(); nothing from an arena is
+ *    freed on its own;
+ *  - functions that can fail return 0 or a negative PC_E* code and, when
+ *    given a struct pc_err, write a human message into it once.
+ */
+#ifndef PC_BASE_H
+#define PC_BASE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#define PC_PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+/* ---- errors ---------------------------------------------------------- */
+
+enum pc_errcode {
+    PC_OK = 0,
+    PC_EINVAL = -1,   /* bad input from outside */
+    PC_ENOMEM = -2,   /* allocation failed or a limit was reached */
+    PC_EIO = -3,      /* file, socket or database failure */
+    PC_ENOTFOUND = -4,
+    PC_ECONFLICT = -5, /* unique key or optimistic-lock conflict */
+    PC_EDENIED = -6,
+    PC_ETOOBIG = -7,
+};
+
+struct pc_err {
+    int code;
+    char msg[256];
+};
+
+/* Fill err (if not NULL) and return code, so callers can write
+ * `return pc_err_set(err, PC_EINVAL, "bad FİN %s", s);`. */
+int pc_err_set(struct pc_err *err, int code, const char *fmt, ...) PC_PRINTF(3, 4);
+const char *pc_errcode_name(int code);
+
+/* ---- arenas ---------------------------------------------------------- */
+
+struct pc_arena_chunk;
+struct pc_arena {
+    struct pc_arena_chunk *head;
+    size_t total;
+};
+
+void pc_arena_init(struct pc_arena *a);
+void *pc_arena_alloc(struct pc_arena *a, size_t n); /* zeroed; NULL on OOM */
+char *pc_arena_strndup(struct pc_arena *a, const char *s, size_t n);
+char *pc_arena_strdup(struct pc_arena *a, const char *s);
+char *pc_arena_printf(struct pc_arena *a, const char *fmt, ...) PC_PRINTF(2, 3);
+void pc_arena_free(struct pc_arena *a);
+
+/* ---- growable buffers ------------------------------------------------ */
+
+struct pc_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+    size_t max;   /* hard limit on len */
+    bool toobig;  /* sticky: an append hit max or allocation failed */
+};
+
+#define PC_BUF_DEFAULT_MAX ((size_t)64 << 20)
+
+void pc_buf_init(struct pc_buf *b, size_t max);
+void pc_buf_release(struct pc_buf *b);
+void pc_buf_reset(struct pc_buf *b);
+int pc_buf_append(struct pc_buf *b, const void *p, size_t n);
+int pc_buf_puts(struct pc_buf *b, const char *s);
+int pc_buf_putc(struct pc_buf *b, char c);
+int pc_buf_printf(struct pc_buf *b, const char *fmt, ...) PC_PRINTF(2, 3);
+int pc_buf_vprintf(struct pc_buf *b, const char *fmt, va_list ap);
+/* Append s with & < > " ' escaped for HTML text and attribute values. */
+int pc_buf_html(struct pc_buf *b, const char *s);
+int pc_buf_html_n(struct pc_buf *b, const char *s, size_t n);
+/* Append s percent-encoded for a URL query value. */
+int pc_buf_urlencode(struct pc_buf *b, const char *s);
+/* Append s as the inside of a JSON string (no quotes). */
+int pc_buf_json_str(struct pc_buf *b, const char *s);
+/* Take ownership of the data (caller frees); b is left empty. */
+char *pc_buf_steal(struct pc_buf *b, size_t *len);
+
+/* ---- logging: one JSON object per line on stderr ---------------------- */
+
+enum pc_log_level { PC_LOG_DEBUG, PC_LOG_INFO, PC_LOG_WARN, PC_LOG_ERROR };
+
+void pc_log_set_level(enum pc_log_level lvl);
+bool pc_log_enabled(enum pc_log_level lvl);
+/* msg is the event name; the optional fields are "key", value pairs of
+ * strings ending with NULL.  Values are JSON-escaped; never pass secrets. */
+void pc_log(enum pc_log_level lvl, const char *event, ...);
+void pc_logf(enum pc_log_level lvl, const char *event, const char *fmt, ...) PC_PRINTF(3, 4);
+
+/* ---- UTF-8 and Azerbaijani folding ----------------------------------- */
+
+bool pc_utf8_valid(const char *s, size_t n);
+/* Fold for search: lower case, ə→e ı/İ→i ş→s ç→c ğ→g ö→o ü→u, Russian ё→е,
+ * every run of non-letters/digits becomes one space, trimmed.  Cyrillic is
+ * lower-cased.  Invalid UTF-8 bytes are dropped.  Result in out. */
+int pc_fold(const char *s, size_t n, struct pc_buf *out);
+
+/* ---- time and randomness -------------------------------------------- */
+
+int64_t pc_now_unix(void);          /* wall clock, seconds, UTC */
+int64_t pc_mono_usec(void);         /* monotonic, microseconds */
+/* RFC 3339 UTC, e.g. 2026-11-23T10:00:00Z, into out[21]. */
+void pc_rfc3339(int64_t unix_secs, char out[21]);
+int pc_random_bytes(void *p, size_t n);
+/* Base64url without padding of n bytes into out (needs 4*n/3+4 bytes). */
+size_t pc_b64url_encode(const void *p, size_t n, char *out);
+/* Decode; returns decoded length or -1 on bad input or overflow. */
+long pc_b64url_decode(const char *s, size_t n, void *out, size_t outmax);
+
+/* ---- strings -------------------------------------------------------- */
+
+/* Parse a decimal integer in [min,max]; whole string must be digits. */
+int pc_parse_int(const char *s, long long min, long long max, long long *out);
+bool pc_str_eq(const char *a, const char *b);    /* NULL-safe */
+bool pc_str_has_prefix(const char *s, const char *prefix);
+/* Constant-time comparison of two byte strings of equal length. */
+bool pc_ct_equal(const void *a, const void *b, size_t n);
+
+#endif

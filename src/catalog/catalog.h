@@ -1,0 +1,116 @@
+/*
+ * catalog.h — the e-service catalogue: agencies (state bodies), their
+ * e-services and the life situations that group services for citizens.
+ * Reading (lists, one item, filtered search with cursor paging) and the
+ * validated import from data/catalog (JSON Lines files).
+ *
+ * Strings returned live in the caller's arena.  Every text that a person
+ * reads comes in the three portal languages (struct cat_text).
+ */
+#ifndef PC_CATALOG_H
+#define PC_CATALOG_H
+
+#include "../base/base.h"
+#include "../db/db.h"
+
+#include <stdio.h>
+
+struct cat_text {
+    const char *az, *en, *ru;
+};
+
+/* Pick the text for a language code ("az", "en", "ru"); falls back to az. */
+const char *cat_text_get(const struct cat_text *t, const char *lang);
+
+struct cat_agency {
+    const char *id;
+    struct cat_text name;
+    struct cat_text shortname;    /* fields NULL when the agency has none */
+    const char *kind;
+    const char *website;          /* NULL when unknown */
+    int approved_services;        /* -1 when unknown */
+    int service_count;            /* active services in the catalogue */
+    const char *source;
+};
+
+struct cat_life_event {
+    const char *id;
+    struct cat_text name;
+    int position;
+    int service_count;
+};
+
+struct cat_service {
+    const char *id;
+    const char *agency_id;
+    struct cat_text agency_name;
+    struct cat_text name;
+    struct cat_text description;
+    bool for_citizens, for_entrepreneurs, for_officials;
+    const char *relations;        /* "G2C,G2B" */
+    const char *login;            /* none | code_password | e_signature */
+    int64_t fee_qepik;            /* -1 when not stated */
+    bool free;
+    int deadline_days;            /* -1 when not set */
+    const char *channels;         /* "portal,agency_site" */
+    const char *approved_list;    /* NULL when unknown */
+    const char *maturity_json;    /* NULL when not evaluated */
+    const char *source;
+    struct cat_text *documents;   /* filled by cat_get_service only */
+    size_t ndocuments;
+    const char **life_events;     /* ids; cat_get_service only */
+    size_t nlife_events;
+    int score;                    /* search rank (0 without a query) */
+};
+
+#define CAT_QUERY_MAX 200         /* bytes of a search query */
+#define CAT_PAGE_MAX 100
+
+struct cat_filter {
+    const char *q;                /* free text; folded before matching */
+    const char *audience;         /* citizens | entrepreneurs | officials */
+    const char *agency;           /* agency id */
+    const char *login;            /* none | code_password | e_signature */
+    int free;                     /* -1 any, 0 paid, 1 free */
+    const char *life_event;       /* life-event id */
+    const char *cursor;           /* from a previous page's next */
+    int limit;                    /* 1..CAT_PAGE_MAX */
+};
+
+struct cat_page {
+    struct cat_service *items;
+    size_t n;
+    const char *next;             /* cursor of the next page, NULL at the end */
+    int64_t total;                /* all matches, every page */
+};
+
+/* Validation of filter values from outside; PC_EINVAL with a message. */
+int cat_filter_check(const struct cat_filter *f, struct pc_err *err);
+
+int cat_list_agencies(struct db *db, struct pc_arena *a, struct cat_agency **out, size_t *n, struct pc_err *err);
+int cat_get_agency(struct db *db, struct pc_arena *a, const char *id, struct cat_agency *out, struct pc_err *err);
+int cat_list_life_events(struct db *db, struct pc_arena *a, struct cat_life_event **out, size_t *n, struct pc_err *err);
+int cat_find_services(struct db *db, struct pc_arena *a, const struct cat_filter *f, struct cat_page *out, struct pc_err *err);
+int cat_get_service(struct db *db, struct pc_arena *a, const char *id, struct cat_service *out, struct pc_err *err);
+
+/* ---- import ----------------------------------------------------------- */
+
+struct cat_import_stats {
+    int agencies, services, life_events, withdrawn;
+    int bad_rows;
+};
+
+/* Parse and validate one line of each file.  On failure err says what is
+ * wrong (the caller adds file and line). */
+int cat_parse_agency(struct pc_arena *a, const char *line, size_t n, struct cat_agency *out, struct pc_err *err);
+int cat_parse_life_event(struct pc_arena *a, const char *line, size_t n, struct cat_life_event *out, struct pc_err *err);
+int cat_parse_service(struct pc_arena *a, const char *line, size_t n, struct cat_service *out, struct pc_err *err);
+
+/* Import dir/agencies.jsonl, dir/life_events.jsonl, dir/services.jsonl.
+ * Every bad row is reported to `report` as "FILE:LINE: message"; if there
+ * is any, nothing is written and PC_EINVAL is returned.  Otherwise the
+ * catalogue is brought to the files' content in one transaction
+ * (services no longer listed are withdrawn, not deleted). */
+int cat_import(struct db *db, const char *dir, FILE *report, struct cat_import_stats *stats, struct pc_err *err);
+
+#endif

@@ -1,0 +1,35 @@
+/* cli.h — shared by the subcommands: option parsing from one table per
+ * command (name, whether it takes a value, help), usage output, and the
+ * exit codes of the command-line contract. */
+#ifndef PC_CMD_CLI_H
+#define PC_CMD_CLI_H
+
+#include "../base/base.h"
+
+#define EXIT_OK 0
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+struct cli_opt {
+    const char *name;      /* "listen" for --listen */
+    const char *arg;       /* "HOST:PORT", or NULL for a flag */
+    const char *help;
+    const char *value;     /* filled: the value, "1" for a given flag, or the default */
+};
+
+/* Parse argv against opts (terminated by a NULL name).  Returns 0, or
+ * EXIT_USAGE after printing what is wrong; --help prints usage and
+ * returns -1 (the caller exits 0). */
+int cli_parse(const char *cmd, const char *summary, struct cli_opt *opts, int argc, char **argv);
+const char *cli_get(struct cli_opt *opts, const char *name);
+
+int cmd_portal(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_admin(int argc, char **argv);
+
+/* Where the catalogue files are: an explicit dir, else the first of
+ * $PENCERE_DATA/catalog, ./data/catalog, the source tree's data/catalog,
+ * /usr/share/pencere/catalog that exists.  NULL if none. */
+const char *cli_catalog_dir(const char *explicit_dir);
+
+#endif

@@ -1,0 +1,127 @@
+/* main.c — the pencere program: one binary, one subcommand per role or
+ * tool.  Exit codes: 0 success, 1 failure, 2 usage error. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const struct {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *help;
+} commands[] = {
+    {"portal", cmd_portal, "serve the citizen portal, back office and JSON API"},
+    {"demo", cmd_demo, "run every role with demo data on SQLite files in a folder"},
+    {"admin", cmd_admin, "operator tools: migrate, import-catalog"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: pencere COMMAND [OPTIONS]\n\n"
+               "Pəncərə — one-window e-government platform.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+    fprintf(f, "\n'pencere COMMAND --help' describes the options of a command.\n");
+}
+
+int cli_parse(const char *cmd, const char *summary, struct cli_opt *opts, int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            printf("usage: pencere %s [OPTIONS]\n\n%s\n\noptions:\n", cmd, summary);
+            for (struct cli_opt *o = opts; o->name; o++) {
+                char left[64];
+                snprintf(left, sizeof left, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+                printf("  %-26s %s%s%s%s\n", left, o->help, o->value ? " (default: " : "",
+                       o->value ? o->value : "", o->value ? ")" : "");
+            }
+            return -1;
+        }
+        if (strncmp(a, "--", 2) != 0) {
+            fprintf(stderr, "pencere %s: unexpected argument '%s' (see --help)\n", cmd, a);
+            return EXIT_USAGE;
+        }
+        const char *name = a + 2, *eq = strchr(name, '=');
+        size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+        struct cli_opt *o = opts;
+        for (; o->name; o++)
+            if (strlen(o->name) == nlen && strncmp(o->name, name, nlen) == 0)
+                break;
+        if (!o->name) {
+            fprintf(stderr, "pencere %s: unknown option '%s' (see --help)\n", cmd, a);
+            return EXIT_USAGE;
+        }
+        if (!o->arg) {
+            o->value = "1";
+        } else if (eq) {
+            o->value = eq + 1;
+        } else if (i + 1 < argc) {
+            o->value = argv[++i];
+        } else {
+            fprintf(stderr, "pencere %s: option --%s needs a value %s\n", cmd, o->name, o->arg);
+            return EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
+const char *cli_get(struct cli_opt *opts, const char *name)
+{
+    for (struct cli_opt *o = opts; o->name; o++)
+        if (strcmp(o->name, name) == 0)
+            return o->value;
+    return NULL;
+}
+
+static bool is_dir(const char *p)
+{
+    struct stat st;
+    return p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *cli_catalog_dir(const char *explicit_dir)
+{
+    if (explicit_dir)
+        return explicit_dir;
+    static char buf[4096];
+    const char *env = getenv("PENCERE_DATA");
+    if (env) {
+        snprintf(buf, sizeof buf, "%s/catalog", env);
+        if (is_dir(buf))
+            return buf;
+    }
+    if (is_dir("data/catalog"))
+        return "data/catalog";
+#ifdef PENCERE_SOURCE_DATA
+    if (is_dir(PENCERE_SOURCE_DATA "/catalog"))
+        return PENCERE_SOURCE_DATA "/catalog";
+#endif
+    if (is_dir("/usr/share/pencere/catalog"))
+        return "/usr/share/pencere/catalog";
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("pencere %s\n", PENCERE_VERSION);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].fn(argc - 2, argv + 2);
+    fprintf(stderr, "pencere: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return EXIT_USAGE;
+}

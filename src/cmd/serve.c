@@ -1,0 +1,210 @@
+/* serve.c — the long-running roles: `portal` (one node, any database) and
+ * `demo` (every role on SQLite files in one folder, with demo data).
+ * Both stop gracefully on SIGTERM or SIGINT: no new connections, requests
+ * in flight finish, then the database closes. */
+#include "cli.h"
+#include "../catalog/catalog.h"
+#include "../db/db.h"
+#include "../http/http.h"
+#include "../web/web.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Block the stop signals before any thread starts, so that only the main
+ * thread receives them (in sigwait) and workers are never interrupted. */
+static void block_stop_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static int set_log_level(const char *lvl)
+{
+    static const char *names[] = {"debug", "info", "warn", "error"};
+    for (int i = 0; i < 4; i++) {
+        if (pc_str_eq(lvl, names[i])) {
+            pc_log_set_level((enum pc_log_level)i);
+            return 0;
+        }
+    }
+    fprintf(stderr, "pencere: --log-level must be debug, info, warn or error\n");
+    return EXIT_USAGE;
+}
+
+static int uint_opt(struct cli_opt *opts, const char *name, long long min, long long max, unsigned *out)
+{
+    const char *v = cli_get(opts, name);
+    long long n;
+    if (!v)
+        return 0;
+    if (pc_parse_int(v, min, max, &n)) {
+        fprintf(stderr, "pencere: --%s must be an integer from %lld to %lld\n", name, min, max);
+        return EXIT_USAGE;
+    }
+    *out = (unsigned)n;
+    return 0;
+}
+
+static int import_catalog(struct db *db, const char *dir)
+{
+    struct cat_import_stats st;
+    struct pc_err err = {0};
+    if (cat_import(db, dir, stderr, &st, &err)) {
+        fprintf(stderr, "pencere: catalogue import from %s failed: %s\n", dir, err.msg);
+        return EXIT_FAIL;
+    }
+    pc_logf(PC_LOG_INFO, "catalog.imported", "%d agencies, %d services, %d life situations from %s",
+            st.agencies, st.services, st.life_events, dir);
+    return 0;
+}
+
+struct serve_opts {
+    const char *listen;
+    const char *db_url;
+    const char *catalog;      /* import at start when set */
+    struct http_config http;
+};
+
+/* Open, migrate, import, serve until a stop signal.  `banner` prints the
+ * URLs once the server listens. */
+static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx), void *ctx)
+{
+    sigset_t set;
+    block_stop_signals(&set);
+    struct pc_err err = {0};
+    struct db *db = db_open(o->db_url, &err);
+    if (!db) {
+        fprintf(stderr, "pencere: %s\n", err.msg);
+        return EXIT_FAIL;
+    }
+    if (db_migrate(db, &err)) {
+        fprintf(stderr, "pencere: database migration failed: %s\n", err.msg);
+        db_close(db);
+        return EXIT_FAIL;
+    }
+    if (o->catalog && import_catalog(db, o->catalog)) {
+        db_close(db);
+        return EXIT_FAIL;
+    }
+    struct portal_app app = {.db = db};
+    o->http.listen = o->listen;
+    o->http.log_requests = true;
+    portal_http_config(&app, &o->http);
+    struct http_server *srv = http_start(&o->http, &err);
+    if (!srv) {
+        fprintf(stderr, "pencere: %s\n", err.msg);
+        db_close(db);
+        return EXIT_FAIL;
+    }
+    app.http = srv;
+    pc_log(PC_LOG_INFO, "portal.started", "listen", o->listen, "db", db_kind_name(db), NULL);
+    if (banner)
+        banner(http_port(srv), ctx);
+    int sig = 0;
+    while (sigwait(&set, &sig) != 0 && errno == EINTR)
+        ;
+    pc_log(PC_LOG_INFO, "portal.stopping", "signal", sig == SIGTERM ? "TERM" : "INT", NULL);
+    http_stop(srv, 10);
+    db_close(db);
+    pc_log(PC_LOG_INFO, "portal.stopped", NULL);
+    return EXIT_OK;
+}
+
+#define COMMON_OPTS \
+    {"threads", "N", "worker threads (0: twice the cores, at least 4)", NULL}, \
+    {"max-connections", "N", "open connections at most", "1024"}, \
+    {"per-ip-connections", "N", "connections per client address (0: no limit)", "0"}, \
+    {"timeout", "SECONDS", "close connections idle this long (slow clients)", "30"}, \
+    {"log-level", "LEVEL", "debug, info, warn or error", "info"}
+
+static int read_common(struct cli_opt *opts, struct serve_opts *o)
+{
+    if (set_log_level(cli_get(opts, "log-level")))
+        return EXIT_USAGE;
+    if (uint_opt(opts, "threads", 0, 256, &o->http.threads) ||
+        uint_opt(opts, "max-connections", 1, 100000, &o->http.max_connections) ||
+        uint_opt(opts, "per-ip-connections", 0, 100000, &o->http.per_ip_connections) ||
+        uint_opt(opts, "timeout", 1, 3600, &o->http.timeout_secs))
+        return EXIT_USAGE;
+    return 0;
+}
+
+int cmd_portal(int argc, char **argv)
+{
+    struct cli_opt opts[] = {
+        {"listen", "HOST:PORT", "address to listen on", "127.0.0.1:8080"},
+        {"db", "URL", "SQLite file path or postgres:// URL (or $PENCERE_DB)", NULL},
+        {"import-catalog", "DIR", "import the catalogue from DIR before serving", NULL},
+        COMMON_OPTS,
+        {NULL, NULL, NULL, NULL},
+    };
+    int rc = cli_parse("portal", "Serve the portal: HTML pages, JSON API /api/v1, /healthz, /metrics.", opts, argc, argv);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    struct serve_opts o = {.listen = cli_get(opts, "listen")};
+    o.db_url = cli_get(opts, "db") ? cli_get(opts, "db") : getenv("PENCERE_DB");
+    if (!o.db_url) {
+        fprintf(stderr, "pencere portal: --db is required (a SQLite path or a postgres:// URL)\n");
+        return EXIT_USAGE;
+    }
+    o.catalog = cli_get(opts, "import-catalog");
+    if ((rc = read_common(opts, &o)))
+        return rc;
+    return serve(&o, NULL, NULL);
+}
+
+static void demo_banner(unsigned port, void *ctx)
+{
+    const char *dir = ctx;
+    printf("\nPəncərə demo is running.\n\n"
+           "  Portal (az):   http://127.0.0.1:%u/\n"
+           "  Portal (en):   http://127.0.0.1:%u/?lang=en\n"
+           "  Portal (ru):   http://127.0.0.1:%u/?lang=ru\n"
+           "  JSON API:      http://127.0.0.1:%u/api/v1/services\n"
+           "  OpenAPI:       http://127.0.0.1:%u/api/v1/openapi.yaml\n"
+           "  Health:        http://127.0.0.1:%u/healthz\n"
+           "  Metrics:       http://127.0.0.1:%u/metrics\n\n"
+           "  Data folder:   %s (SQLite database pencere.db)\n\n"
+           "Press Ctrl+C to stop.\n",
+           port, port, port, port, port, port, port, dir);
+    fflush(stdout);
+}
+
+int cmd_demo(int argc, char **argv)
+{
+    struct cli_opt opts[] = {
+        {"listen", "HOST:PORT", "address to listen on", "127.0.0.1:8080"},
+        {"data-dir", "DIR", "folder for the demo's SQLite files (created if missing)", "demo-data"},
+        {"catalog", "DIR", "catalogue files to load (default: the project's data/catalog)", NULL},
+        COMMON_OPTS,
+        {NULL, NULL, NULL, NULL},
+    };
+    int rc = cli_parse("demo", "Run the portal with demo data on SQLite files in one folder.", opts, argc, argv);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    struct serve_opts o = {.listen = cli_get(opts, "listen")};
+    if ((rc = read_common(opts, &o)))
+        return rc;
+    const char *dir = cli_get(opts, "data-dir");
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "pencere demo: cannot create %s: %s\n", dir, strerror(errno));
+        return EXIT_FAIL;
+    }
+    o.catalog = cli_catalog_dir(cli_get(opts, "catalog"));
+    if (!o.catalog) {
+        fprintf(stderr, "pencere demo: catalogue files not found; give --catalog DIR\n");
+        return EXIT_FAIL;
+    }
+    char url[4096];
+    snprintf(url, sizeof url, "%s/pencere.db", dir);
+    o.db_url = url;
+    return serve(&o, demo_banner, (void *)dir);
+}

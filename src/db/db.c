@@ -1,0 +1,391 @@
+/* db.c — the backend-independent half of storage: choosing a backend by
+ * URL, one connection per thread, the per-connection statement cache,
+ * transactions and migrations. */
+#include "db.h"
+#include "migrations.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STMT_BUCKETS 128
+#define STMT_CACHE_MAX 512
+
+struct db_stmt {
+    struct db_conn *conn;
+    void *impl;
+    char *sql;
+    uint32_t hash;
+    struct db_stmt *next;
+};
+
+struct db_conn {
+    struct db *db;
+    void *impl;
+    struct db_stmt *buckets[STMT_BUCKETS];
+    int nstmts;
+    bool in_tx;
+    struct db_conn *next_all; /* list of every open connection */
+};
+
+struct db {
+    const struct db_backend *be;
+    char *url;
+    pthread_key_t key;
+    pthread_mutex_t lock; /* guards conns */
+    struct db_conn *conns;
+};
+
+static bool is_postgres_url(const char *url)
+{
+    return pc_str_has_prefix(url, "postgres://") || pc_str_has_prefix(url, "postgresql://");
+}
+
+static void stmt_cache_clear(struct db_conn *c)
+{
+    for (int i = 0; i < STMT_BUCKETS; i++) {
+        struct db_stmt *s = c->buckets[i];
+        while (s) {
+            struct db_stmt *next = s->next;
+            c->db->be->finalize(s->impl);
+            free(s->sql);
+            free(s);
+            s = next;
+        }
+        c->buckets[i] = NULL;
+    }
+    c->nstmts = 0;
+}
+
+static void conn_destroy(struct db_conn *c)
+{
+    stmt_cache_clear(c);
+    c->db->be->conn_close(c->impl);
+    free(c);
+}
+
+/* Thread-exit destructor: unlink and close that thread's connection. */
+static void conn_thread_exit(void *p)
+{
+    struct db_conn *c = p;
+    struct db *db = c->db;
+    pthread_mutex_lock(&db->lock);
+    for (struct db_conn **pp = &db->conns; *pp; pp = &(*pp)->next_all) {
+        if (*pp == c) {
+            *pp = c->next_all;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&db->lock);
+    conn_destroy(c);
+}
+
+struct db *db_open(const char *url, struct pc_err *err)
+{
+    if (!url || !*url) {
+        pc_err_set(err, PC_EINVAL, "no database given");
+        return NULL;
+    }
+    struct db *db = calloc(1, sizeof *db);
+    if (!db) {
+        pc_err_set(err, PC_ENOMEM, "out of memory");
+        return NULL;
+    }
+    db->be = is_postgres_url(url) ? &db_postgres_backend : &db_sqlite_backend;
+    db->url = strdup(url);
+    pthread_mutex_init(&db->lock, NULL);
+    pthread_key_create(&db->key, conn_thread_exit);
+    /* Open the first connection now so a bad URL fails at start-up. */
+    if (!db_conn_get(db, err)) {
+        db_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+void db_close(struct db *db)
+{
+    if (!db)
+        return;
+    pthread_setspecific(db->key, NULL);
+    pthread_mutex_lock(&db->lock);
+    struct db_conn *c = db->conns;
+    db->conns = NULL;
+    pthread_mutex_unlock(&db->lock);
+    while (c) {
+        struct db_conn *next = c->next_all;
+        conn_destroy(c);
+        c = next;
+    }
+    pthread_key_delete(db->key);
+    pthread_mutex_destroy(&db->lock);
+    free(db->url);
+    free(db);
+}
+
+enum db_kind db_kind(const struct db *db)
+{
+    return db->be->kind;
+}
+
+const char *db_kind_name(const struct db *db)
+{
+    return db->be->name;
+}
+
+struct db_conn *db_conn_get(struct db *db, struct pc_err *err)
+{
+    struct db_conn *c = pthread_getspecific(db->key);
+    if (c)
+        return c;
+    void *impl = db->be->conn_open(db->url, err);
+    if (!impl)
+        return NULL;
+    c = calloc(1, sizeof *c);
+    if (!c) {
+        db->be->conn_close(impl);
+        pc_err_set(err, PC_ENOMEM, "out of memory");
+        return NULL;
+    }
+    c->db = db;
+    c->impl = impl;
+    pthread_mutex_lock(&db->lock);
+    c->next_all = db->conns;
+    db->conns = c;
+    pthread_mutex_unlock(&db->lock);
+    pthread_setspecific(db->key, c);
+    return c;
+}
+
+void db_conn_release_thread(struct db *db)
+{
+    struct db_conn *c = pthread_getspecific(db->key);
+    if (c) {
+        pthread_setspecific(db->key, NULL);
+        conn_thread_exit(c);
+    }
+}
+
+int db_exec(struct db_conn *c, const char *sql, struct pc_err *err)
+{
+    return c->db->be->exec(c->impl, sql, err);
+}
+
+int db_begin(struct db_conn *c, struct pc_err *err)
+{
+    if (c->in_tx)
+        return pc_err_set(err, PC_EINVAL, "transaction already open");
+    /* IMMEDIATE takes SQLite's write lock up front, so two writers wait on
+     * the busy timeout instead of failing at their first write. */
+    int rc = db_exec(c, c->db->be->kind == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN", err);
+    if (rc == 0)
+        c->in_tx = true;
+    return rc;
+}
+
+int db_commit(struct db_conn *c, struct pc_err *err)
+{
+    int rc = db_exec(c, "COMMIT", err);
+    if (rc)
+        db_rollback(c);
+    c->in_tx = false;
+    return rc;
+}
+
+int db_rollback(struct db_conn *c)
+{
+    if (!c->in_tx)
+        return 0;
+    c->in_tx = false;
+    return db_exec(c, "ROLLBACK", NULL);
+}
+
+static uint32_t hash_sql(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+struct db_stmt *db_prepare(struct db_conn *c, const char *sql, struct pc_err *err)
+{
+    uint32_t h = hash_sql(sql);
+    struct db_stmt **bucket = &c->buckets[h % STMT_BUCKETS];
+    for (struct db_stmt *s = *bucket; s; s = s->next) {
+        if (s->hash == h && strcmp(s->sql, sql) == 0) {
+            c->db->be->reset(s->impl);
+            return s;
+        }
+    }
+    if (c->nstmts >= STMT_CACHE_MAX && !c->in_tx)
+        stmt_cache_clear(c); /* dynamic SQL must not grow the cache forever */
+    void *impl = c->db->be->prepare(c->impl, sql, err);
+    if (!impl)
+        return NULL;
+    struct db_stmt *s = calloc(1, sizeof *s);
+    char *copy = strdup(sql);
+    if (!s || !copy) {
+        free(s);
+        free(copy);
+        c->db->be->finalize(impl);
+        pc_err_set(err, PC_ENOMEM, "out of memory");
+        return NULL;
+    }
+    s->conn = c;
+    s->impl = impl;
+    s->sql = copy;
+    s->hash = h;
+    bucket = &c->buckets[h % STMT_BUCKETS];
+    s->next = *bucket;
+    *bucket = s;
+    c->nstmts++;
+    return s;
+}
+
+int db_bind_textn(struct db_stmt *s, int idx, const char *v, size_t n)
+{
+    if (!v)
+        return db_bind_null(s, idx);
+    return s->conn->db->be->bind_text(s->impl, idx, v, n);
+}
+
+int db_bind_text(struct db_stmt *s, int idx, const char *v)
+{
+    return db_bind_textn(s, idx, v, v ? strlen(v) : 0);
+}
+
+int db_bind_int(struct db_stmt *s, int idx, int64_t v)
+{
+    return s->conn->db->be->bind_int(s->impl, idx, v);
+}
+
+int db_bind_null(struct db_stmt *s, int idx)
+{
+    return s->conn->db->be->bind_null(s->impl, idx);
+}
+
+int db_step(struct db_stmt *s, struct pc_err *err)
+{
+    return s->conn->db->be->step(s->impl, err);
+}
+
+int64_t db_run(struct db_stmt *s, struct pc_err *err)
+{
+    int rc;
+    while ((rc = db_step(s, err)) == 1)
+        ;
+    if (rc < 0)
+        return rc;
+    return s->conn->db->be->changes(s->impl);
+}
+
+int db_column_count(struct db_stmt *s)
+{
+    return s->conn->db->be->column_count(s->impl);
+}
+
+const char *db_col_text(struct db_stmt *s, int i)
+{
+    return s->conn->db->be->col_text(s->impl, i);
+}
+
+int64_t db_col_int(struct db_stmt *s, int i)
+{
+    return s->conn->db->be->col_int(s->impl, i);
+}
+
+bool db_col_is_null(struct db_stmt *s, int i)
+{
+    return s->conn->db->be->col_is_null(s->impl, i);
+}
+
+/* ---- migrations ------------------------------------------------------ */
+
+static const char create_version_table[] =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL,"
+    " applied_at TEXT NOT NULL)";
+
+static int current_version(struct db_conn *c, struct pc_err *err)
+{
+    struct db_stmt *s = db_prepare(c, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", err);
+    if (!s)
+        return PC_EIO;
+    int rc = db_step(s, err);
+    if (rc < 0)
+        return rc;
+    int v = rc == 1 ? (int)db_col_int(s, 0) : 0;
+    c->db->be->reset(s->impl);
+    return v;
+}
+
+int db_schema_version(struct db *db, struct pc_err *err)
+{
+    struct db_conn *c = db_conn_get(db, err);
+    if (!c)
+        return PC_EIO;
+    int rc = db_exec(c, create_version_table, err);
+    return rc ? rc : current_version(c, err);
+}
+
+static int apply_one(struct db_conn *c, const struct db_migration *m, struct pc_err *err)
+{
+    const char *sql = c->db->be->kind == DB_POSTGRES ? m->postgres : m->sqlite;
+    int rc = db_exec(c, sql, err);
+    if (rc)
+        return rc;
+    struct db_stmt *s = db_prepare(c, "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)", err);
+    if (!s)
+        return PC_EIO;
+    char ts[21];
+    pc_rfc3339(pc_now_unix(), ts);
+    db_bind_int(s, 1, m->version);
+    db_bind_text(s, 2, m->name);
+    db_bind_text(s, 3, ts);
+    int64_t n = db_run(s, err);
+    return n < 0 ? (int)n : 0;
+}
+
+int db_migrate(struct db *db, struct pc_err *err)
+{
+    struct db_conn *c = db_conn_get(db, err);
+    if (!c)
+        return PC_EIO;
+    int rc = db_exec(c, create_version_table, err);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < db_migrations_count; i++) {
+        const struct db_migration *m = &db_migrations[i];
+        if ((rc = db_begin(c, err)))
+            return rc;
+        if (db->be->migrate_lock && (rc = db->be->migrate_lock(c->impl, err))) {
+            db_rollback(c);
+            return rc;
+        }
+        int have = current_version(c, err);
+        if (have < 0) {
+            db_rollback(c);
+            return have;
+        }
+        if (have >= m->version) {
+            db_rollback(c);
+            continue;
+        }
+        rc = apply_one(c, m, err);
+        if (rc) {
+            db_rollback(c);
+            char msg[sizeof err->msg];
+            snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
+            return pc_err_set(err, rc, "migration %d (%s): %s", m->version, m->name, msg);
+        }
+        if ((rc = db_commit(c, err)))
+            return rc;
+        /* A schema change invalidates prepared statements. */
+        stmt_cache_clear(c);
+        pc_log(PC_LOG_INFO, "db.migrated", "version", m->name, NULL);
+    }
+    return 0;
+}

@@ -1,0 +1,154 @@
+/*
+ * http.h — the HTTP edge: a libmicrohttpd server with a thread pool, a
+ * router, request parsing (path, query, form, cookies), limits, security
+ * headers, gzip, static assets, /healthz, /metrics, graceful shutdown.
+ *
+ * A handler gets a struct http_req whose memory lives in req->arena until
+ * the response is sent, fills req->status/out/content_type (or calls one
+ * of the http_reply_* helpers) and returns 0.  A handler that returns a
+ * negative code gets a 500 written for it.  Errors become protocol replies
+ * only here: problem+json under /api/, an HTML page (rendered by the
+ * server's error_page hook) everywhere else.
+ *
+ * The parsers (http_parse_*) do not depend on libmicrohttpd, so unit tests
+ * and fuzzers call them directly.
+ */
+#ifndef PC_HTTP_H
+#define PC_HTTP_H
+
+#include "../base/base.h"
+
+/* ---- parsing ---------------------------------------------------------- */
+
+struct http_kv {
+    const char *key;
+    const char *value;
+};
+
+struct http_kvlist {
+    struct http_kv *items;
+    size_t n;
+};
+
+#define HTTP_MAX_PARAMS 64       /* query or form fields per request */
+#define HTTP_MAX_COOKIES 32
+
+/* Percent-decode s[0..n) ('+' becomes space when plus_is_space) into the
+ * arena.  Fails (PC_EINVAL) on a bad escape, NUL byte or invalid UTF-8. */
+int http_url_decode(struct pc_arena *a, const char *s, size_t n, bool plus_is_space, char **out);
+/* Parse "a=1&b=2" (query strings and urlencoded forms).  Empty pairs are
+ * skipped; more than HTTP_MAX_PARAMS pairs is PC_ETOOBIG. */
+int http_parse_urlencoded(struct pc_arena *a, const char *s, size_t n, struct http_kvlist *out);
+/* Parse a Cookie header "a=b; c=d".  Malformed pairs are skipped (browsers
+ * send what they send); values are not decoded.  More than
+ * HTTP_MAX_COOKIES is PC_ETOOBIG. */
+int http_parse_cookies(struct pc_arena *a, const char *s, size_t n, struct http_kvlist *out);
+/* First value for key, or NULL. */
+const char *http_kv_get(const struct http_kvlist *l, const char *key);
+
+/* ---- requests and responses ------------------------------------------ */
+
+struct http_header {
+    const char *name;
+    const char *value;
+    struct http_header *next;
+};
+
+struct http_server;
+
+struct http_req {
+    struct pc_arena arena;
+    struct http_server *server;
+    void *app;                   /* the application's context */
+    void *conn;                  /* the MHD connection (private) */
+    const char *method;
+    const char *raw_uri;         /* as received, path and query */
+    const char *path;            /* decoded, valid UTF-8 */
+    struct http_kvlist query;
+    struct http_kvlist form;     /* urlencoded POST bodies */
+    struct http_kvlist cookies;
+    const char *params[8];       /* {name} captures of the route, in order */
+    int nparams;
+    struct pc_buf body;          /* raw request body, limited per route */
+    char remote_addr[64];
+    bool is_api;                 /* path under /api/ */
+    int64_t started_usec;
+    int route_index;             /* -1 when no route matched */
+    void *ctx;                   /* per-request state of the application */
+
+    /* response */
+    int status;
+    const char *content_type;
+    struct pc_buf out;
+    struct http_header *headers;
+    bool no_gzip;
+};
+
+typedef int (*http_handler)(struct http_req *r);
+
+enum {
+    HTTP_ROUTE_NO_STORE = 1,     /* Cache-Control: no-store (personal pages) */
+};
+
+struct http_route {
+    const char *method;          /* "GET" also answers HEAD */
+    const char *pattern;         /* "/api/v1/services/{id}" */
+    http_handler fn;
+    size_t max_body;             /* 0: no body accepted */
+    int flags;
+    const char *name;            /* label for /metrics */
+};
+
+/* Render an error page for a non-API path (language, layout: the web
+ * module's business).  Called with status and a short message. */
+typedef void (*http_error_page_fn)(struct http_req *r, int status, const char *title, const char *detail);
+/* Called before the handler of every matched route (e.g. language,
+ * session); a non-zero return means the hook already wrote a response. */
+typedef int (*http_before_fn)(struct http_req *r);
+
+struct http_config {
+    const char *listen;          /* "127.0.0.1:8080" or "[::1]:8080" */
+    unsigned threads;            /* worker threads; 0 = 2 × cores, at least 4 */
+    unsigned max_connections;
+    unsigned per_ip_connections; /* 0 = unlimited */
+    unsigned timeout_secs;       /* idle connection timeout (slow clients) */
+    size_t header_limit;         /* bytes of request line + headers */
+    const struct http_route *routes;
+    size_t nroutes;
+    void *app;
+    http_error_page_fn error_page;
+    http_before_fn before;
+    bool log_requests;
+};
+
+/* Start serving; returns NULL with err on failure (e.g. port in use). */
+struct http_server *http_start(const struct http_config *cfg, struct pc_err *err);
+/* The port actually bound (useful with port 0). */
+unsigned http_port(const struct http_server *s);
+/* Stop accepting, let in-flight requests finish (up to grace_secs), stop. */
+void http_stop(struct http_server *s, unsigned grace_secs);
+
+const char *http_header(struct http_req *r, const char *name);
+void http_set_header(struct http_req *r, const char *name, const char *value);
+/* Route capture by position, already decoded. */
+const char *http_param(struct http_req *r, int i);
+
+int http_reply(struct http_req *r, int status, const char *content_type, const char *body);
+int http_reply_json(struct http_req *r, int status, const char *json);
+int http_redirect(struct http_req *r, int status, const char *location);
+/* problem+json (RFC 9457); type is a stable slug appended to the docs URL. */
+int http_problem(struct http_req *r, int status, const char *type, const char *title, const char *detail);
+/* HTML page or problem+json, whichever fits the request. */
+int http_error(struct http_req *r, int status, const char *type, const char *title, const char *detail);
+
+/* Append the Prometheus metrics of this server (used by /metrics). */
+void http_metrics_write(struct http_server *s, struct pc_buf *out);
+
+/* ---- static assets (embedded in the binary) -------------------------- */
+
+/* Serve /assets/NAME from the embedded table: ETag, 304, long caching. */
+int http_serve_asset(struct http_req *r, const char *name);
+/* "/assets/NAME?v=ETAG" for cache-busting links; NULL if no such asset. */
+const char *http_asset_url(struct http_req *r, const char *name);
+
+#endif

@@ -1,0 +1,571 @@
+/* server.c — the libmicrohttpd side of the HTTP edge: start and stop,
+ * per-request life cycle (set-up, body with per-route limit, dispatch,
+ * response with security headers and gzip, completion), metrics. */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define NBUCKETS 12
+static const double bucket_secs[NBUCKETS] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                            0.1, 0.25, 0.5, 1, 2.5, 10};
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    struct http_config cfg;
+    unsigned port;
+    atomic_long in_flight;
+    atomic_ulong by_class[6];           /* 1xx … 5xx, index 0 unused */
+    atomic_ulong *by_route;             /* cfg.nroutes + 1 (unmatched) */
+    atomic_ulong latency[NBUCKETS + 1]; /* cumulative at write time */
+    atomic_ulong latency_sum_usec;
+    atomic_ulong requests;
+    int64_t started_unix;
+};
+
+static const char security_csp[] =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+/* ---- small helpers ------------------------------------------------------ */
+
+const char *http_header(struct http_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+void http_set_header(struct http_req *r, const char *name, const char *value)
+{
+    struct http_header *h = pc_arena_alloc(&r->arena, sizeof *h);
+    if (!h)
+        return;
+    h->name = pc_arena_strdup(&r->arena, name);
+    h->value = pc_arena_strdup(&r->arena, value);
+    h->next = r->headers;
+    r->headers = h;
+}
+
+const char *http_param(struct http_req *r, int i)
+{
+    return i >= 0 && i < r->nparams ? r->params[i] : NULL;
+}
+
+int http_reply(struct http_req *r, int status, const char *content_type, const char *body)
+{
+    r->status = status;
+    r->content_type = content_type;
+    pc_buf_reset(&r->out);
+    pc_buf_puts(&r->out, body);
+    return 0;
+}
+
+int http_reply_json(struct http_req *r, int status, const char *json)
+{
+    return http_reply(r, status, "application/json", json);
+}
+
+int http_redirect(struct http_req *r, int status, const char *location)
+{
+    http_set_header(r, "Location", location);
+    return http_reply(r, status, "text/plain; charset=utf-8", "");
+}
+
+int http_problem(struct http_req *r, int status, const char *type, const char *title, const char *detail)
+{
+    r->status = status;
+    r->content_type = "application/problem+json";
+    pc_buf_reset(&r->out);
+    pc_buf_puts(&r->out, "{\"type\":\"https://pencere.az/problems/");
+    pc_buf_json_str(&r->out, type);
+    pc_buf_puts(&r->out, "\",\"title\":\"");
+    pc_buf_json_str(&r->out, title);
+    pc_buf_printf(&r->out, "\",\"status\":%d", status);
+    if (detail) {
+        pc_buf_puts(&r->out, ",\"detail\":\"");
+        pc_buf_json_str(&r->out, detail);
+        pc_buf_putc(&r->out, '"');
+    }
+    pc_buf_puts(&r->out, ",\"instance\":\"");
+    pc_buf_json_str(&r->out, r->path ? r->path : "/");
+    pc_buf_puts(&r->out, "\"}");
+    return 0;
+}
+
+int http_error(struct http_req *r, int status, const char *type, const char *title, const char *detail)
+{
+    r->headers = NULL; /* a half-built response's headers do not apply */
+    if (r->is_api || !r->server->cfg.error_page)
+        return http_problem(r, status, type, title, detail);
+    pc_buf_reset(&r->out);
+    r->status = status;
+    r->content_type = "text/html; charset=utf-8";
+    r->server->cfg.error_page(r, status, title, detail);
+    return 0;
+}
+
+/* ---- request set-up ----------------------------------------------------- */
+
+/* Match path against "/a/{x}/b"; captures go to r->params. */
+static bool match_pattern(struct http_req *r, const char *pattern, const char *path)
+{
+    int n = 0;
+    const char *p = pattern, *s = path;
+    while (*p && *s) {
+        if (*p == '{') {
+            const char *pe = strchr(p, '}');
+            const char *se = strchr(s, '/');
+            size_t len = se ? (size_t)(se - s) : strlen(s);
+            if (!pe || len == 0 || n >= 8)
+                return false;
+            r->params[n++] = pc_arena_strndup(&r->arena, s, len);
+            p = pe + 1;
+            s += len;
+        } else if (*p++ != *s++) {
+            return false;
+        }
+    }
+    if (*p || *s)
+        return false;
+    r->nparams = n;
+    return true;
+}
+
+/* Find the route; *allowed_any tells whether the path exists at all. */
+static int find_route(struct http_req *r, bool *path_exists)
+{
+    const struct http_config *cfg = &r->server->cfg;
+    *path_exists = false;
+    for (size_t i = 0; i < cfg->nroutes; i++) {
+        const struct http_route *rt = &cfg->routes[i];
+        if (!match_pattern(r, rt->pattern, r->path))
+            continue;
+        *path_exists = true;
+        bool same = strcmp(rt->method, r->method) == 0 ||
+                    (strcmp(rt->method, "GET") == 0 && strcmp(r->method, "HEAD") == 0);
+        if (same)
+            return (int)i;
+    }
+    r->nparams = 0;
+    return -1;
+}
+
+static void remote_address(struct http_req *r)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    r->remote_addr[0] = 0;
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, r->remote_addr, sizeof r->remote_addr);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, r->remote_addr, sizeof r->remote_addr);
+}
+
+/* Decode path and query of the raw URI; returns an HTTP status or 0. */
+static int parse_target(struct http_req *r)
+{
+    const char *uri = r->raw_uri ? r->raw_uri : "/";
+    if (uri[0] != '/')
+        return 400;
+    const char *q = strchr(uri, '?');
+    size_t plen = q ? (size_t)(q - uri) : strlen(uri);
+    char *path;
+    if (http_url_decode(&r->arena, uri, plen, false, &path))
+        return 400;
+    r->path = path;
+    r->is_api = pc_str_has_prefix(path, "/api/");
+    if (q) {
+        int rc = http_parse_urlencoded(&r->arena, q + 1, strlen(q + 1), &r->query);
+        if (rc)
+            return rc == PC_ETOOBIG ? 414 : 400;
+    }
+    const char *cookie = http_header(r, "Cookie");
+    if (cookie && http_parse_cookies(&r->arena, cookie, strlen(cookie), &r->cookies))
+        return 400;
+    return 0;
+}
+
+static bool content_type_is(struct http_req *r, const char *type)
+{
+    const char *ct = http_header(r, "Content-Type");
+    return ct && strncasecmp(ct, type, strlen(type)) == 0;
+}
+
+/* ---- response ----------------------------------------------------------- */
+
+static bool is_text(const char *ct)
+{
+    return ct && (pc_str_has_prefix(ct, "text/") || strstr(ct, "json") || strstr(ct, "xml") ||
+                  strstr(ct, "javascript"));
+}
+
+static bool accepts_gzip(struct http_req *r)
+{
+    const char *ae = http_header(r, "Accept-Encoding");
+    return ae && strstr(ae, "gzip");
+}
+
+/* Compress r->out with gzip; leaves r->out untouched on any failure. */
+static bool gzip_body(struct http_req *r)
+{
+    z_stream z = {0};
+    if (deflateInit2(&z, 5, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return false;
+    uLong bound = deflateBound(&z, (uLong)r->out.len);
+    unsigned char *dst = pc_arena_alloc(&r->arena, bound);
+    bool ok = false;
+    if (dst) {
+        z.next_in = (Bytef *)r->out.data;
+        z.avail_in = (uInt)r->out.len;
+        z.next_out = dst;
+        z.avail_out = (uInt)bound;
+        if (deflate(&z, Z_FINISH) == Z_STREAM_END) {
+            pc_buf_reset(&r->out);
+            ok = pc_buf_append(&r->out, dst, z.total_out) == 0;
+        }
+    }
+    deflateEnd(&z);
+    return ok;
+}
+
+static enum MHD_Result send_response(struct http_req *r)
+{
+    const struct http_route *rt = r->route_index >= 0 ? &r->server->cfg.routes[r->route_index] : NULL;
+    if (r->out.toobig) {
+        pc_buf_release(&r->out);
+        r->status = 500;
+        r->content_type = "text/plain; charset=utf-8";
+        pc_buf_puts(&r->out, "response too large\n");
+    }
+    bool gz = false;
+    if (!r->no_gzip && r->out.len >= 512 && is_text(r->content_type)) {
+        if (accepts_gzip(r))
+            gz = gzip_body(r);
+    }
+    size_t len;
+    char *body = pc_buf_steal(&r->out, &len);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(body);
+        return MHD_NO;
+    }
+    if (r->content_type)
+        MHD_add_response_header(resp, "Content-Type", r->content_type);
+    if (gz)
+        MHD_add_response_header(resp, "Content-Encoding", "gzip");
+    if (is_text(r->content_type))
+        MHD_add_response_header(resp, "Vary", "Accept-Encoding");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Content-Security-Policy", security_csp);
+    MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+    MHD_add_response_header(resp, "Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+    bool has_cache = false;
+    for (struct http_header *h = r->headers; h; h = h->next) {
+        MHD_add_response_header(resp, h->name, h->value);
+        if (strcasecmp(h->name, "Cache-Control") == 0)
+            has_cache = true;
+    }
+    if (!has_cache) {
+        bool personal = (rt && (rt->flags & HTTP_ROUTE_NO_STORE)) || r->status >= 400;
+        MHD_add_response_header(resp, "Cache-Control", personal ? "no-store" : "no-cache");
+    }
+    enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* ---- MHD callbacks ------------------------------------------------------ */
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    struct http_server *s = cls;
+    (void)conn;
+    struct http_req *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    pc_arena_init(&r->arena);
+    r->server = s;
+    r->app = s->cfg.app;
+    r->raw_uri = pc_arena_strdup(&r->arena, uri);
+    r->started_usec = pc_mono_usec();
+    r->route_index = -1;
+    r->status = 200;
+    pc_buf_init(&r->body, 1);
+    pc_buf_init(&r->out, 0);
+    atomic_fetch_add(&s->in_flight, 1);
+    return r;
+}
+
+static enum MHD_Result fail_early(struct http_req *r, int status, const char *type,
+                                  const char *title, const char *detail)
+{
+    http_error(r, status, type, title, detail);
+    return send_response(r);
+}
+
+static enum MHD_Result dispatch(struct http_req *r)
+{
+    const struct http_route *rt = &r->server->cfg.routes[r->route_index];
+    if (r->body.toobig)
+        return fail_early(r, 413, "body-too-large", "Request body too large", NULL);
+    if (r->body.len && content_type_is(r, "application/x-www-form-urlencoded")) {
+        int rc = http_parse_urlencoded(&r->arena, r->body.data, r->body.len, &r->form);
+        if (rc)
+            return fail_early(r, rc == PC_ETOOBIG ? 413 : 400, "bad-form",
+                              "The form could not be read", NULL);
+    }
+    const struct http_config *cfg = &r->server->cfg;
+    if (cfg->before && cfg->before(r))
+        return send_response(r);
+    int rc = rt->fn(r);
+    if (rc < 0) {
+        pc_log(PC_LOG_ERROR, "http.handler_failed", "route", rt->pattern, "code", pc_errcode_name(rc), NULL);
+        http_error(r, 500, "internal", "Internal error", NULL);
+    }
+    return send_response(r);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **req_cls)
+{
+    (void)cls; (void)url; (void)version;
+    struct http_req *r = *req_cls;
+    if (!r)
+        return MHD_NO; /* allocation failed in on_uri: drop the connection */
+    if (!r->method) {
+        r->method = pc_arena_strdup(&r->arena, method);
+        r->conn = conn;
+        remote_address(r);
+        int status = parse_target(r);
+        if (status)
+            return fail_early(r, status, "bad-request", "Bad request",
+                              "The address or its parameters could not be read.");
+        bool exists;
+        r->route_index = find_route(r, &exists);
+        if (r->route_index < 0) {
+            if (exists)
+                return fail_early(r, 405, "method-not-allowed", "Method not allowed", NULL);
+            return fail_early(r, 404, "not-found", "Page not found", NULL);
+        }
+        const struct http_route *rt = &r->server->cfg.routes[r->route_index];
+        const char *cl = http_header(r, "Content-Length");
+        long long n = 0;
+        if (cl && (pc_parse_int(cl, 0, INT64_MAX, &n) || (size_t)n > rt->max_body))
+            return fail_early(r, 413, "body-too-large", "Request body too large", NULL);
+        pc_buf_init(&r->body, rt->max_body ? rt->max_body : 1);
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (pc_buf_append(&r->body, upload, *upload_size))
+            r->body.toobig = true;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    return dispatch(r);
+}
+
+static void observe(struct http_server *s, struct http_req *r, unsigned status)
+{
+    int64_t usec = pc_mono_usec() - r->started_usec;
+    atomic_fetch_add(&s->requests, 1);
+    if (status >= 100 && status < 600)
+        atomic_fetch_add(&s->by_class[status / 100], 1);
+    atomic_fetch_add(&s->by_route[r->route_index >= 0 ? (size_t)r->route_index : s->cfg.nroutes], 1);
+    double secs = (double)usec / 1e6;
+    int b = 0;
+    while (b < NBUCKETS && secs > bucket_secs[b])
+        b++;
+    atomic_fetch_add(&s->latency[b], 1);
+    atomic_fetch_add(&s->latency_sum_usec, (unsigned long)usec);
+    if (s->cfg.log_requests && pc_log_enabled(PC_LOG_INFO)) {
+        char st[8], ms[32];
+        snprintf(st, sizeof st, "%u", status);
+        snprintf(ms, sizeof ms, "%.3f", (double)usec / 1000.0);
+        /* The path only: query strings may carry search terms or tokens. */
+        pc_log(PC_LOG_INFO, "http.request", "method", r->method ? r->method : "-",
+               "path", r->path ? r->path : "-", "status", st, "ms", ms,
+               "remote", r->remote_addr, NULL);
+    }
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct http_server *s = cls;
+    (void)conn;
+    struct http_req *r = *req_cls;
+    if (!r)
+        return;
+    unsigned status = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? (unsigned)r->status : 499;
+    if (r->method)
+        observe(s, r, r->method ? status : 400);
+    pc_buf_release(&r->body);
+    pc_buf_release(&r->out);
+    pc_arena_free(&r->arena);
+    free(r);
+    *req_cls = NULL;
+    atomic_fetch_sub(&s->in_flight, 1);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    msg[strcspn(msg, "\n")] = 0;
+    pc_log(PC_LOG_WARN, "http.mhd", "msg", msg, NULL);
+}
+
+/* ---- start / stop ------------------------------------------------------- */
+
+static int parse_listen(const char *listen, struct sockaddr_storage *ss, bool *v6, struct pc_err *err)
+{
+    char host[128];
+    const char *colon = strrchr(listen, ':');
+    if (!colon || (size_t)(colon - listen) >= sizeof host)
+        return pc_err_set(err, PC_EINVAL, "--listen wants HOST:PORT, got '%s'", listen);
+    long long port;
+    if (pc_parse_int(colon + 1, 0, 65535, &port))
+        return pc_err_set(err, PC_EINVAL, "bad port in '%s'", listen);
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = 0;
+    memset(ss, 0, sizeof *ss);
+    if (host[0] == '[') {
+        size_t hl = strlen(host);
+        if (hl < 3 || host[hl - 1] != ']')
+            return pc_err_set(err, PC_EINVAL, "bad IPv6 address in '%s'", listen);
+        host[hl - 1] = 0;
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons((uint16_t)port);
+        if (inet_pton(AF_INET6, host + 1, &a->sin6_addr) != 1)
+            return pc_err_set(err, PC_EINVAL, "bad IPv6 address in '%s'", listen);
+        *v6 = true;
+        return 0;
+    }
+    struct sockaddr_in *a = (struct sockaddr_in *)ss;
+    a->sin_family = AF_INET;
+    a->sin_port = htons((uint16_t)port);
+    const char *h = strcmp(host, "localhost") == 0 ? "127.0.0.1" : (host[0] ? host : "0.0.0.0");
+    if (inet_pton(AF_INET, h, &a->sin_addr) != 1)
+        return pc_err_set(err, PC_EINVAL, "bad IPv4 address in '%s'", listen);
+    *v6 = false;
+    return 0;
+}
+
+struct http_server *http_start(const struct http_config *cfg, struct pc_err *err)
+{
+    struct sockaddr_storage ss;
+    bool v6 = false;
+    if (parse_listen(cfg->listen, &ss, &v6, err))
+        return NULL;
+    struct http_server *s = calloc(1, sizeof *s);
+    if (!s) {
+        pc_err_set(err, PC_ENOMEM, "out of memory");
+        return NULL;
+    }
+    s->cfg = *cfg;
+    s->by_route = calloc(cfg->nroutes + 1, sizeof *s->by_route);
+    s->started_unix = pc_now_unix();
+    unsigned threads = cfg->threads;
+    if (!threads) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cores > 2 ? (unsigned)cores * 2 : 4;
+    }
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG | MHD_USE_TURBO | (v6 ? MHD_USE_IPv6 : 0);
+    s->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections ? cfg->max_connections : 1024,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_secs ? cfg->timeout_secs : 30,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->header_limit ? cfg->header_limit : (size_t)32768,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_END);
+    if (!s->daemon) {
+        pc_err_set(err, PC_EIO, "cannot listen on %s (address in use or not allowed?)", cfg->listen);
+        free(s->by_route);
+        free(s);
+        return NULL;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : 0;
+    return s;
+}
+
+unsigned http_port(const struct http_server *s)
+{
+    return s->port;
+}
+
+void http_stop(struct http_server *s, unsigned grace_secs)
+{
+    if (!s)
+        return;
+    MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    int64_t deadline = pc_mono_usec() + (int64_t)grace_secs * 1000000;
+    while (atomic_load(&s->in_flight) > 0 && pc_mono_usec() < deadline) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    MHD_stop_daemon(s->daemon);
+    free(s->by_route);
+    free(s);
+}
+
+void http_metrics_write(struct http_server *s, struct pc_buf *out)
+{
+    pc_buf_puts(out, "# HELP pencere_http_requests_total Requests answered, by status class.\n"
+                     "# TYPE pencere_http_requests_total counter\n");
+    for (int c = 1; c <= 5; c++)
+        pc_buf_printf(out, "pencere_http_requests_total{class=\"%dxx\"} %lu\n", c,
+                      atomic_load(&s->by_class[c]));
+    pc_buf_puts(out, "# HELP pencere_http_route_requests_total Requests by route.\n"
+                     "# TYPE pencere_http_route_requests_total counter\n");
+    for (size_t i = 0; i <= s->cfg.nroutes; i++) {
+        const char *name = i < s->cfg.nroutes ? s->cfg.routes[i].name : "unmatched";
+        const char *method = i < s->cfg.nroutes ? s->cfg.routes[i].method : "";
+        pc_buf_printf(out, "pencere_http_route_requests_total{route=\"%s\",method=\"%s\"} %lu\n",
+                      name ? name : s->cfg.routes[i].pattern, method, atomic_load(&s->by_route[i]));
+    }
+    pc_buf_puts(out, "# HELP pencere_http_request_duration_seconds Time from request line to response.\n"
+                     "# TYPE pencere_http_request_duration_seconds histogram\n");
+    unsigned long cum = 0;
+    for (int b = 0; b < NBUCKETS; b++) {
+        cum += atomic_load(&s->latency[b]);
+        pc_buf_printf(out, "pencere_http_request_duration_seconds_bucket{le=\"%g\"} %lu\n", bucket_secs[b], cum);
+    }
+    cum += atomic_load(&s->latency[NBUCKETS]);
+    pc_buf_printf(out, "pencere_http_request_duration_seconds_bucket{le=\"+Inf\"} %lu\n", cum);
+    pc_buf_printf(out, "pencere_http_request_duration_seconds_sum %.6f\n",
+                  (double)atomic_load(&s->latency_sum_usec) / 1e6);
+    pc_buf_printf(out, "pencere_http_request_duration_seconds_count %lu\n", cum);
+    pc_buf_printf(out, "# HELP pencere_http_in_flight Requests being served now.\n"
+                       "# TYPE pencere_http_in_flight gauge\npencere_http_in_flight %ld\n",
+                  atomic_load(&s->in_flight) - 1 /* not counting this one */);
+    pc_buf_printf(out, "# HELP pencere_start_time_seconds Start time of the process.\n"
+                       "# TYPE pencere_start_time_seconds gauge\npencere_start_time_seconds %lld\n",
+                  (long long)s->started_unix);
+}

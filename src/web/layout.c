@@ -1,0 +1,167 @@
+/* layout.c — the HTML writer with escaping by default, the page frame
+ * shared by every page (GOV.UK-like: skip link, header, language switch,
+ * main menu, footer), and the error page. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void html(struct http_req *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    struct pc_buf *b = &r->out;
+    const char *p = fmt, *start = fmt;
+    while (*p) {
+        if (*p != '%') {
+            p++;
+            continue;
+        }
+        pc_buf_append(b, start, (size_t)(p - start));
+        switch (p[1]) {
+        case 's': pc_buf_html(b, va_arg(ap, const char *)); break;
+        case 'r': { const char *s = va_arg(ap, const char *); if (s) pc_buf_puts(b, s); break; }
+        case 'q': { const char *s = va_arg(ap, const char *); if (s) pc_buf_urlencode(b, s); break; }
+        case 'd': pc_buf_printf(b, "%d", va_arg(ap, int)); break;
+        case 'L': pc_buf_printf(b, "%lld", va_arg(ap, long long)); break;
+        case '%': pc_buf_putc(b, '%'); break;
+        default: pc_buf_putc(b, '%'); p--; break; /* unknown: keep literally */
+        }
+        p += 2;
+        start = p;
+    }
+    pc_buf_append(b, start, (size_t)(p - start));
+    va_end(ap);
+}
+
+/* The current URL with lang=CODE in place of any lang parameter. */
+static const char *url_with_lang(struct http_req *r, const char *code)
+{
+    struct pc_buf b;
+    pc_buf_init(&b, 8192);
+    pc_buf_urlencode(&b, r->path);
+    /* keep the slashes readable */
+    char *u = b.data;
+    for (char *s = u; (s = strstr(s, "%2F")); ) {
+        *s = '/';
+        memmove(s + 1, s + 3, strlen(s + 3) + 1);
+    }
+    b.len = strlen(u);
+    char sep = '?';
+    for (size_t i = 0; i < r->query.n; i++) {
+        if (strcmp(r->query.items[i].key, "lang") == 0)
+            continue;
+        pc_buf_putc(&b, sep);
+        pc_buf_urlencode(&b, r->query.items[i].key);
+        pc_buf_putc(&b, '=');
+        pc_buf_urlencode(&b, r->query.items[i].value);
+        sep = '&';
+    }
+    pc_buf_printf(&b, "%clang=%s", sep, code);
+    const char *out = pc_arena_strdup(&r->arena, b.data);
+    pc_buf_release(&b);
+    return out;
+}
+
+void page_begin(struct http_req *r, const char *title)
+{
+    const char *lang = web_lang(r);
+    r->content_type = "text/html; charset=utf-8";
+    html(r, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            "<title>%s — %s</title>\n"
+            "<link rel=\"stylesheet\" href=\"%s\">\n"
+            "<link rel=\"icon\" href=\"%s\" type=\"image/svg+xml\">\n",
+         lang, title, t(r, M_SITE_NAME), http_asset_url(r, "site.css"), http_asset_url(r, "favicon.svg"));
+    for (int i = 0; i < 3; i++)
+        html(r, "<link rel=\"alternate\" hreflang=\"%s\" href=\"%s\">\n", web_langs[i], url_with_lang(r, web_langs[i]));
+    html(r, "</head>\n<body>\n<a class=\"skip-link\" href=\"#main\">%s</a>\n"
+            "<header class=\"site-header\">\n<div class=\"wrap header-row\">\n"
+            "<a class=\"brand\" href=\"/\"><span class=\"brand-mark\" aria-hidden=\"true\"></span>"
+            "<span class=\"brand-name\">Pəncərə</span> <span class=\"brand-sub\">%s</span></a>\n"
+            "<nav class=\"langs\" aria-label=\"%s\"><ul>\n",
+         t(r, M_SKIP_TO_CONTENT), t(r, M_SITE_NAME), t(r, M_LANG_LABEL));
+    for (int i = 0; i < 3; i++) {
+        bool cur = strcmp(lang, web_langs[i]) == 0;
+        html(r, "<li><a href=\"%s\" lang=\"%s\" hreflang=\"%s\"%r>%s</a></li>\n",
+             url_with_lang(r, web_langs[i]), web_langs[i], web_langs[i],
+             cur ? " aria-current=\"true\"" : "", web_lang_names[i]);
+    }
+    html(r, "</ul></nav>\n</div>\n<nav class=\"main-nav\" aria-label=\"%s\"><div class=\"wrap\"><ul>\n"
+            "<li><a href=\"/\">%s</a></li>\n<li><a href=\"/services\">%s</a></li>\n"
+            "<li><a href=\"/agencies\">%s</a></li>\n<li><a href=\"/services/no-registration\">%s</a></li>\n"
+            "</ul></div></nav>\n</header>\n<main id=\"main\" class=\"wrap\" tabindex=\"-1\">\n",
+         t(r, M_NAV_LABEL), t(r, M_NAV_HOME), t(r, M_NAV_SERVICES), t(r, M_NAV_AGENCIES),
+         t(r, M_NAV_NO_REGISTRATION));
+}
+
+void page_end(struct http_req *r)
+{
+    html(r, "</main>\n<footer class=\"site-footer\"><div class=\"wrap\">\n<p>%s</p>\n"
+            "<p><a href=\"/api/v1/services\">%s</a></p>\n</div></footer>\n</body>\n</html>\n",
+         t(r, M_FOOTER_ABOUT), t(r, M_FOOTER_API));
+}
+
+void page_breadcrumbs(struct http_req *r, const char *const *items, int n)
+{
+    html(r, "<nav class=\"breadcrumbs\" aria-label=\"%s\"><ol>\n", t(r, M_BREADCRUMB));
+    for (int i = 0; i + 1 < n * 2; i += 2) {
+        if (items[i + 1])
+            html(r, "<li><a href=\"%s\">%s</a></li>\n", items[i + 1], items[i]);
+        else
+            html(r, "<li aria-current=\"page\">%s</li>\n", items[i]);
+    }
+    html(r, "</ol></nav>\n");
+}
+
+const char *login_label(struct http_req *r, const char *login)
+{
+    if (pc_str_eq(login, "none"))
+        return t(r, M_LOGIN_NONE);
+    if (pc_str_eq(login, "e_signature"))
+        return t(r, M_LOGIN_E_SIGNATURE);
+    return t(r, M_LOGIN_CODE_PASSWORD);
+}
+
+const char *audience_label(struct http_req *r, const char *audience)
+{
+    if (pc_str_eq(audience, "entrepreneurs"))
+        return t(r, M_AUD_ENTREPRENEURS);
+    if (pc_str_eq(audience, "officials"))
+        return t(r, M_AUD_OFFICIALS);
+    return t(r, M_AUD_CITIZENS);
+}
+
+void web_error_page(struct http_req *r, int status, const char *title, const char *detail)
+{
+    (void)title;
+    (void)detail; /* the English words of the HTTP layer; pages use the catalogue */
+    enum msg mt = M_ERR_TITLE_OTHER, mb = M_ERR_BODY_400;
+    switch (status) {
+    case 400: mt = M_ERR_TITLE_400; mb = M_ERR_BODY_400; break;
+    case 404: mt = M_ERR_TITLE_404; mb = M_ERR_BODY_404; break;
+    case 405: mt = M_ERR_TITLE_405; mb = M_ERR_BODY_405; break;
+    case 413: mt = M_ERR_TITLE_413; mb = M_ERR_BODY_413; break;
+    case 500: case 503: mt = M_ERR_TITLE_500; mb = M_ERR_BODY_500; break;
+    default: break;
+    }
+    if (status == 400 && web_lang_bad(r))
+        mb = M_ERR_BAD_LANG;
+    page_begin(r, t(r, mt));
+    html(r, "<h1>%s</h1>\n<p>%s</p>\n<p><a href=\"/\">%s</a></p>\n", t(r, mt), t(r, mb), t(r, M_ERR_GO_HOME));
+    page_end(r);
+}
+
+int web_before(struct http_req *r)
+{
+    if (web_lang_bad(r))
+        return http_error(r, 400, "bad-language", "Unknown language",
+                          "lang must be one of az, en, ru") == 0 ? 1 : 1;
+    const char *q = http_kv_get(&r->query, "lang");
+    if (q && !r->is_api && !pc_str_eq(q, http_kv_get(&r->cookies, "lang"))) {
+        /* Remember the choice for the next pages (a year, this site only). */
+        http_set_header(r, "Set-Cookie",
+                        pc_arena_printf(&r->arena, "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax", q));
+    }
+    return 0;
+}

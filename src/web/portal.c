@@ -1,0 +1,87 @@
+/* portal.c — the portal role's route table, /healthz, /metrics and the
+ * http configuration that ties the web module to the HTTP edge. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int health(struct http_req *r)
+{
+    struct pc_err err = {0};
+    struct db_conn *c = db_conn_get(app_of(r)->db, &err);
+    struct db_stmt *s = c ? db_prepare(c, "SELECT COUNT(*) FROM services", &err) : NULL;
+    if (!s || db_step(s, &err) != 1) {
+        pc_log(PC_LOG_WARN, "health.db_failed", "msg", err.msg, NULL);
+        return http_reply_json(r, 503, "{\"status\":\"unavailable\"}");
+    }
+    char body[128];
+    snprintf(body, sizeof body, "{\"status\":\"ok\",\"db\":\"%s\",\"services\":%lld}",
+             db_kind_name(app_of(r)->db), (long long)db_col_int(s, 0));
+    return http_reply_json(r, 200, body);
+}
+
+static int metrics(struct http_req *r)
+{
+    r->status = 200;
+    r->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    if (app_of(r)->http)
+        http_metrics_write(app_of(r)->http, &r->out);
+    return 0;
+}
+
+static int asset(struct http_req *r)
+{
+    return http_serve_asset(r, http_param(r, 0));
+}
+
+static int openapi(struct http_req *r)
+{
+    return http_serve_asset(r, "openapi.yaml");
+}
+
+static int robots(struct http_req *r)
+{
+    return http_serve_asset(r, "robots.txt");
+}
+
+static int favicon(struct http_req *r)
+{
+    return http_serve_asset(r, "favicon.svg");
+}
+
+/* First match wins: fixed paths come before patterns that would take them. */
+static const struct http_route routes[] = {
+    {"GET", "/", page_home, 0, 0, "home"},
+    {"GET", "/agencies", page_agencies, 0, 0, "agencies"},
+    {"GET", "/agencies/{id}", page_agency, 0, 0, "agency"},
+    {"GET", "/services", page_services, 0, 0, "services"},
+    {"GET", "/services/no-registration", page_no_registration, 0, 0, "no_registration"},
+    {"GET", "/services/{id}", page_service, 0, 0, "service"},
+    {"GET", "/services/{id}/start", page_service_start, 0, 0, "service_start"},
+    {"GET", "/search", page_search, 0, 0, "search"},
+    {"GET", "/api/v1/agencies", api_agencies, 0, 0, "api_agencies"},
+    {"GET", "/api/v1/agencies/{id}", api_agency, 0, 0, "api_agency"},
+    {"GET", "/api/v1/services", api_services, 0, 0, "api_services"},
+    {"GET", "/api/v1/services/{id}", api_service, 0, 0, "api_service"},
+    {"GET", "/api/v1/life-events", api_life_events, 0, 0, "api_life_events"},
+    {"GET", "/api/v1/openapi.yaml", openapi, 0, 0, "api_openapi"},
+    {"GET", "/assets/{name}", asset, 0, 0, "asset"},
+    {"GET", "/robots.txt", robots, 0, 0, "robots"},
+    {"GET", "/favicon.ico", favicon, 0, 0, "favicon"},
+    {"GET", "/healthz", health, 0, 0, "healthz"},
+    {"GET", "/metrics", metrics, 0, 0, "metrics"},
+};
+
+const struct http_route *portal_routes(size_t *n)
+{
+    *n = sizeof routes / sizeof routes[0];
+    return routes;
+}
+
+void portal_http_config(struct portal_app *app, struct http_config *cfg)
+{
+    cfg->routes = portal_routes(&cfg->nroutes);
+    cfg->app = app;
+    cfg->error_page = web_error_page;
+    cfg->before = web_before;
+}

@@ -1,0 +1,24 @@
+/*
+ * web.h — the portal as the outside sees it: HTML pages (Azerbaijani
+ * first, English and Russian), the JSON API under /api/v1, /healthz and
+ * /metrics.  It turns domain modules' answers into responses; it holds no
+ * business rules of its own.
+ */
+#ifndef PC_WEB_H
+#define PC_WEB_H
+
+#include "../base/base.h"
+#include "../db/db.h"
+#include "../http/http.h"
+
+struct portal_app {
+    struct db *db;
+    struct http_server *http;  /* set once started (for /metrics) */
+};
+
+/* The route table of the portal role. */
+const struct http_route *portal_routes(size_t *n);
+/* Fill an http_config with the portal's routes and hooks. */
+void portal_http_config(struct portal_app *app, struct http_config *cfg);
+
+#endif
