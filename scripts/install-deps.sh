@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Install what building, running and testing Pəncərə needs on Debian 12.
+# Idempotent: packages already present are skipped, so a second run is
+# quick and needs no network.  Run as root (or with sudo available).
+#   scripts/install-deps.sh          build + demo dependencies
+#   scripts/install-deps.sh --test   also the test tools (PostgreSQL,
+#                                    pytest, Chromium, Node, clang, nginx, wrk)
+set -euo pipefail
+
+build_pkgs=(gcc pkg-config meson ninja-build python3
+  libmicrohttpd-dev libsqlite3-dev libpq-dev libssl-dev libjansson-dev zlib1g-dev
+  libcmocka-dev ca-certificates)
+test_pkgs=(postgresql python3-pytest python3-yaml python3-jsonschema python3-aiosmtpd
+  chromium nodejs npm clang libclang-rt-14-dev nginx wrk curl procps)
+
+want=("${build_pkgs[@]}")
+if [[ "${1:-}" == "--test" ]]; then
+  want+=("${test_pkgs[@]}")
+fi
+
+missing=()
+for p in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "install-deps: all Debian packages present"
+fi
+
+if [[ "${1:-}" == "--test" ]]; then
+  here=$(cd "$(dirname "$0")/.." && pwd)
+  if [[ -f "$here/tests/browser/package-lock.json" ]]; then
+    if [[ ! -d "$here/tests/browser/node_modules/playwright-core" || ! -d "$here/tests/browser/node_modules/axe-core" ]]; then
+      echo "install-deps: npm ci (browser-test tools)"
+      (cd "$here/tests/browser" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+  fi
+fi
