@@ -116,6 +116,10 @@ int64_t pc_mono_usec(void);         /* monotonic, microseconds */
 /* RFC 3339 UTC, e.g. 2026-11-23T10:00:00Z, into out[21]. */
 void pc_rfc3339(int64_t unix_secs, char out[21]);
 int pc_random_bytes(void *p, size_t n);
+/* n random bytes as 2n lowercase hex digits into out[2n+1]. */
+int pc_random_hex(char *out, size_t n);
+/* SHA-256 of p[0..n) as 64 lowercase hex digits into out[65]. */
+void pc_sha256_hex(const void *p, size_t n, char out[65]);
 /* Base64url without padding of n bytes into out (needs 4*n/3+4 bytes). */
 size_t pc_b64url_encode(const void *p, size_t n, char *out);
 /* Decode; returns decoded length or -1 on bad input or overflow. */

@@ -2,7 +2,9 @@
  * constant-time comparison, base64url, random bytes. */
 #include "base.h"
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <stdio.h>
 #include <string.h>
 
 int pc_parse_int(const char *s, long long min, long long max, long long *out)
@@ -57,6 +59,33 @@ bool pc_ct_equal(const void *a, const void *b, size_t n)
 int pc_random_bytes(void *p, size_t n)
 {
     return RAND_bytes(p, (int)n) == 1 ? 0 : PC_EIO;
+}
+
+static void to_hex(const unsigned char *p, size_t n, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hex[p[i] >> 4];
+        out[2 * i + 1] = hex[p[i] & 15];
+    }
+    out[2 * n] = 0;
+}
+
+int pc_random_hex(char *out, size_t n)
+{
+    unsigned char buf[64];
+    if (n > sizeof buf || pc_random_bytes(buf, n))
+        return PC_EIO;
+    to_hex(buf, n, out);
+    return 0;
+}
+
+void pc_sha256_hex(const void *p, size_t n, char out[65])
+{
+    unsigned char d[32];
+    unsigned int len = 0;
+    EVP_Digest(p, n, d, &len, EVP_sha256(), NULL);
+    to_hex(d, 32, out);
 }
 
 static const char b64url[] =

@@ -193,6 +193,13 @@ int db_commit(struct db_conn *c, struct pc_err *err)
     return rc;
 }
 
+int db_xact_lock(struct db_conn *c, int64_t key, struct pc_err *err)
+{
+    if (!c->in_tx)
+        return pc_err_set(err, PC_EINVAL, "db_xact_lock outside a transaction");
+    return c->db->be->xact_lock ? c->db->be->xact_lock(c->impl, key, err) : 0;
+}
+
 int db_rollback(struct db_conn *c)
 {
     if (!c->in_tx)
@@ -361,7 +368,7 @@ int db_migrate(struct db *db, struct pc_err *err)
         const struct db_migration *m = &db_migrations[i];
         if ((rc = db_begin(c, err)))
             return rc;
-        if (db->be->migrate_lock && (rc = db->be->migrate_lock(c->impl, err))) {
+        if ((rc = db_xact_lock(c, DB_LOCK_MIGRATIONS, err))) {
             db_rollback(c);
             return rc;
         }

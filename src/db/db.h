@@ -28,6 +28,10 @@ struct db_stmt;
 
 enum db_kind { DB_SQLITE, DB_POSTGRES };
 
+/* Keys of db_xact_lock, one per sequence that must not interleave. */
+#define DB_LOCK_MIGRATIONS 724200101
+#define DB_LOCK_AUDIT 724200102
+
 /* Open a database by URL: "postgres://…" / "postgresql://…" select
  * PostgreSQL, anything else is a SQLite file path.  Does not migrate. */
 struct db *db_open(const char *url, struct pc_err *err);
@@ -51,6 +55,10 @@ int db_schema_version(struct db *db, struct pc_err *err);
 int db_exec(struct db_conn *c, const char *sql, struct pc_err *err);
 
 int db_begin(struct db_conn *c, struct pc_err *err);
+/* Inside a transaction: wait for and hold the lock `key` until it ends, so
+ * that writers of one sequence (migrations, the audit chain) take turns
+ * across nodes.  A no-op on SQLite, whose write transactions are exclusive. */
+int db_xact_lock(struct db_conn *c, int64_t key, struct pc_err *err);
 int db_commit(struct db_conn *c, struct pc_err *err);
 int db_rollback(struct db_conn *c);
 
@@ -96,8 +104,9 @@ struct db_backend {
     const char *(*col_text)(void *stmt, int i);
     int64_t (*col_int)(void *stmt, int i);
     bool (*col_is_null)(void *stmt, int i);
-    /* Serialise migrations between nodes (may be NULL). */
-    int (*migrate_lock)(void *conn, struct pc_err *err);
+    /* Take a lock named by key until the transaction ends (may be NULL
+     * where a write transaction is already exclusive, as on SQLite). */
+    int (*xact_lock)(void *conn, int64_t key, struct pc_err *err);
 };
 
 extern const struct db_backend db_sqlite_backend;

@@ -267,11 +267,13 @@ static bool pg_col_is_null(void *stmt, int i)
     return !s->res || s->row < 0 || PQgetisnull(s->res, s->row, i);
 }
 
-static int pg_migrate_lock(void *conn, struct pc_err *err)
+static int pg_xact_lock(void *conn, int64_t key, struct pc_err *err)
 {
-    /* One node migrates at a time; the others wait and then find the
+    /* e.g. one node migrates at a time; the others wait and then find the
      * version already applied. */
-    return pg_exec(conn, "SELECT pg_advisory_xact_lock(724200101)", err);
+    char sql[64];
+    snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(%lld)", (long long)key);
+    return pg_exec(conn, sql, err);
 }
 
 const struct db_backend db_postgres_backend = {
@@ -292,5 +294,5 @@ const struct db_backend db_postgres_backend = {
     .col_text = pg_col_text,
     .col_int = pg_col_int,
     .col_is_null = pg_col_is_null,
-    .migrate_lock = pg_migrate_lock,
+    .xact_lock = pg_xact_lock,
 };

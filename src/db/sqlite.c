@@ -154,5 +154,5 @@ const struct db_backend db_sqlite_backend = {
     .col_text = sq_col_text,
     .col_int = sq_col_int,
     .col_is_null = sq_col_is_null,
-    .migrate_lock = NULL, /* BEGIN IMMEDIATE already serialises writers */
+    .xact_lock = NULL, /* BEGIN IMMEDIATE already serialises writers */
 };

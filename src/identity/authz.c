@@ -1,0 +1,109 @@
+/* authz.c — roles and the single authorization decision.  Every access
+ * check in the portal calls id_authorize; a request is denied unless one
+ * of the principal's grants allows the action on that very resource. */
+#include "identity.h"
+
+#include <string.h>
+
+static const char *const role_names[ROLE_COUNT] = {
+    [ROLE_CITIZEN] = "citizen",
+    [ROLE_REPRESENTATIVE] = "representative",
+    [ROLE_OFFICER] = "officer",
+    [ROLE_AGENCY_ADMIN] = "agency_admin",
+    [ROLE_REGISTRAR] = "registrar",
+    [ROLE_OPERATOR] = "operator",
+    [ROLE_EVALUATOR] = "evaluator",
+    [ROLE_AUDITOR] = "auditor",
+};
+
+const char *id_role_name(enum id_role r)
+{
+    return (unsigned)r < ROLE_COUNT ? role_names[r] : "unknown";
+}
+
+int id_role_parse(const char *name)
+{
+    for (int i = 0; i < ROLE_COUNT; i++)
+        if (pc_str_eq(name, role_names[i]))
+            return i;
+    return -1;
+}
+
+bool id_has_role(const struct id_principal *p, enum id_role r)
+{
+    for (int i = 0; p && i < p->ngrants; i++)
+        if (p->grants[i].role == r)
+            return true;
+    return false;
+}
+
+const char *id_agency_of(const struct id_principal *p)
+{
+    for (int i = 0; p && i < p->ngrants; i++)
+        if ((p->grants[i].role == ROLE_OFFICER || p->grants[i].role == ROLE_AGENCY_ADMIN) &&
+            p->grants[i].agency_id && *p->grants[i].agency_id)
+            return p->grants[i].agency_id;
+    return NULL;
+}
+
+/* Does one grant allow the action on the resource? */
+static bool grant_allows(const struct id_principal *p, const struct id_grant *g, enum id_action a,
+                         const struct id_resource *res)
+{
+    const char *agency = res ? res->agency_id : NULL;
+    bool same_agency = agency && g->agency_id && *g->agency_id && strcmp(agency, g->agency_id) == 0;
+    switch (a) {
+    case ACT_VIEW_OWN_DATA:
+        return true; /* any logged-in account, about itself */
+    case ACT_VIEW_PERSON:
+        /* a citizen sees only their own record; registrars identify people */
+        if (g->role == ROLE_CITIZEN)
+            return res && p->fin && pc_str_eq(res->fin, p->fin);
+        return g->role == ROLE_REGISTRAR;
+    case ACT_ISSUE_CODE:
+        return g->role == ROLE_REGISTRAR;
+    case ACT_ACT_FOR_ENTITY:
+        return g->role == ROLE_REPRESENTATIVE && res && res->voen && res->granted;
+    case ACT_VIEW_AGENCY_CASES:
+        return (g->role == ROLE_OFFICER || g->role == ROLE_AGENCY_ADMIN) && same_agency;
+    case ACT_MANAGE_AGENCY_STAFF:
+        return g->role == ROLE_AGENCY_ADMIN && same_agency;
+    case ACT_VIEW_AUDIT:
+        return g->role == ROLE_AUDITOR;
+    case ACT_VIEW_STATISTICS:
+        return g->role == ROLE_AUDITOR || g->role == ROLE_EVALUATOR || g->role == ROLE_OPERATOR;
+    case ACT_MANAGE_CATALOG:
+        return g->role == ROLE_OPERATOR;
+    }
+    return false;
+}
+
+bool id_authorize(const struct id_principal *p, enum id_action a, const struct id_resource *res)
+{
+    if (!p || !p->account_id)
+        return false;
+    for (int i = 0; i < p->ngrants; i++)
+        if (grant_allows(p, &p->grants[i], a, res))
+            return true;
+    return false;
+}
+
+bool id_fin_valid(const char *s)
+{
+    if (!s || strlen(s) != 7)
+        return false;
+    for (int i = 0; i < 7; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'Z')))
+            return false;
+    return true;
+}
+
+bool id_voen_valid(const char *s)
+{
+    if (!s || strlen(s) != 10)
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}

@@ -1,0 +1,210 @@
+/*
+ * identity.h — who is who and who may do what: persons (FİN), legal
+ * entities (VÖEN) and their representatives, accounts with credentials
+ * and roles, login methods, sessions, and the one authorization function.
+ *
+ * Login methods sit behind struct id_login_method so that certificate and
+ * mobile-signature login plug in beside the code-password.  Every change
+ * is written in a transaction together with its audit entry.
+ */
+#ifndef PC_IDENTITY_H
+#define PC_IDENTITY_H
+
+#include "../base/base.h"
+#include "../db/db.h"
+
+/* ---- identifiers ---------------------------------------------------- */
+
+bool id_fin_valid(const char *s);   /* 7 characters [0-9A-Z] */
+bool id_voen_valid(const char *s);  /* 10 digits */
+
+/* ---- persons and legal entities -------------------------------------- */
+
+struct id_person {
+    const char *fin;
+    const char *last_name, *first_name, *patronymic;
+    const char *birth_date;         /* YYYY-MM-DD */
+    const char *gender;             /* m | f */
+    const char *id_card;
+    const char *address, *phone, *email;
+    const char *lang;
+    bool disability;
+    const char *source;
+};
+
+#define ID_NAME_MAX 100
+#define ID_FIELD_MAX 300
+
+/* Check a person record from outside; PC_EINVAL names the field. */
+int id_person_check(const struct id_person *p, struct pc_err *err);
+int id_person_get(struct db *db, struct pc_arena *a, const char *fin, struct id_person *out, struct pc_err *err);
+/* Insert or update (by FİN) inside the caller's transaction. */
+int id_person_put(struct db_conn *c, const struct id_person *p, struct pc_err *err);
+/* Persons whose FİN is fin, or whose last name starts with the text. */
+int id_person_find(struct db *db, struct pc_arena *a, const char *text, struct id_person **out, size_t *n,
+                   size_t max, struct pc_err *err);
+
+struct id_entity {
+    const char *voen, *name, *legal_form, *status, *address;
+    const char *scope;              /* the representative's scope, in lists */
+};
+
+/* Entities the person may act for (active grants only). */
+int id_entities_of(struct db *db, struct pc_arena *a, const char *fin, struct id_entity **out, size_t *n,
+                   struct pc_err *err);
+
+/* Deterministic synthetic population with Azerbaijani names: persons
+ * number [first, first+count) of the sequence given by seed.  The same
+ * seed and number always give the same person. */
+int id_population_generate(struct db *db, uint64_t seed, int64_t first, int64_t count, struct pc_err *err);
+/* The FİN of synthetic person number i (for tests and demos). */
+void id_population_fin(uint64_t seed, int64_t i, char out[8]);
+
+/* ---- roles and the principal ---------------------------------------- */
+
+enum id_role {
+    ROLE_CITIZEN,
+    ROLE_REPRESENTATIVE,
+    ROLE_OFFICER,
+    ROLE_AGENCY_ADMIN,
+    ROLE_REGISTRAR,
+    ROLE_OPERATOR,
+    ROLE_EVALUATOR,
+    ROLE_AUDITOR,
+    ROLE_COUNT
+};
+
+const char *id_role_name(enum id_role r);
+int id_role_parse(const char *name);   /* -1 if unknown */
+
+#define ID_MAX_ROLES 8
+
+struct id_grant {
+    enum id_role role;
+    const char *agency_id;          /* "" when the role has none */
+};
+
+/* Who is making the request: the logged-in account and its roles. */
+struct id_principal {
+    const char *account_id;
+    const char *login;
+    const char *fin;                /* NULL for accounts without a person */
+    const char *display_name;
+    struct id_grant grants[ID_MAX_ROLES];
+    int ngrants;
+    const char *acting_for;         /* VÖEN when acting for an entity */
+    const char *session_hash;       /* which session (for revocation lists) */
+    const char *csrf;               /* the session's CSRF token */
+};
+
+bool id_has_role(const struct id_principal *p, enum id_role r);
+/* The agency of the principal's officer/agency-admin grant, or NULL. */
+const char *id_agency_of(const struct id_principal *p);
+
+/* ---- authorization: one function decides, deny by default ----------- */
+
+enum id_action {
+    ACT_VIEW_OWN_DATA,          /* my profile, my data, my sessions */
+    ACT_VIEW_PERSON,            /* another person's record: res.fin */
+    ACT_ISSUE_CODE,             /* issue an activation code for res.fin */
+    ACT_ACT_FOR_ENTITY,         /* act for res.voen (res.granted says a grant exists) */
+    ACT_VIEW_AGENCY_CASES,      /* res.agency_id */
+    ACT_MANAGE_AGENCY_STAFF,    /* res.agency_id */
+    ACT_VIEW_AUDIT,
+    ACT_VIEW_STATISTICS,
+    ACT_MANAGE_CATALOG,
+};
+
+struct id_resource {
+    const char *fin;
+    const char *voen;
+    const char *agency_id;
+    bool granted;               /* a representative grant exists for voen */
+};
+
+/* NULL principal = anonymous.  Returns true only when some grant allows. */
+bool id_authorize(const struct id_principal *p, enum id_action a, const struct id_resource *res);
+
+/* ---- accounts and credentials --------------------------------------- */
+
+#define ID_PASSWORD_MIN 10
+#define ID_PASSWORD_MAX 128
+#define ID_CODE_LEN 10          /* one-time codes: 10 characters, no look-alikes */
+
+/* Create an account (status pending) for a login, optionally tied to a
+ * person, with roles.  Writes the audit entry in the same transaction. */
+int id_account_create(struct db *db, const char *login, const char *fin, const struct id_grant *grants,
+                      int ngrants, const char *by, struct pc_arena *a, const char **account_id,
+                      struct pc_err *err);
+/* The account id of a login, or PC_ENOTFOUND. */
+int id_account_find(struct db *db, struct pc_arena *a, const char *login, const char **account_id,
+                    struct pc_err *err);
+/* Issue a one-time activation (or reset) code; the previous unused codes
+ * of the account stop working.  code_out gets ID_CODE_LEN + 1 bytes. */
+int id_code_issue(struct db *db, const char *account_id, const char *purpose, const char *by,
+                  const char *by_role, const char *ip, int64_t valid_secs, char *code_out, struct pc_err *err);
+/* Use a code to set the password (and activate the account). */
+int id_code_redeem(struct db *db, const char *login, const char *code, const char *password,
+                   const char *ip, struct pc_err *err);
+/* Set a password directly (demo seeding and operators' CLI). */
+int id_password_set(struct db *db, const char *account_id, const char *password, struct pc_err *err);
+/* Check a new password against the rules; PC_EINVAL with the reason. */
+int id_password_check(const char *password, struct pc_err *err);
+
+/* Argon2id parameters: chosen so that one hash takes ~50–100 ms here. */
+void id_password_params(uint32_t *t_cost, uint32_t *m_cost_kib, uint32_t *parallelism);
+/* Override (tests use cheap parameters). */
+void id_password_set_params(uint32_t t_cost, uint32_t m_cost_kib);
+
+/* ---- login methods and sessions ------------------------------------- */
+
+struct id_login_request {
+    const char *login;
+    const char *secret;         /* the password, for the code-password method */
+    const char *ip;
+    const char *user_agent;
+};
+
+struct id_login_method {
+    const char *name;           /* "password", later "certificate", "mobile" */
+    /* Fill account_id on success; PC_EDENIED for wrong credentials (the
+     * same answer whether or not the account exists). */
+    int (*authenticate)(struct db *db, struct pc_arena *a, const struct id_login_request *req,
+                        const char **account_id, struct pc_err *err);
+};
+
+extern const struct id_login_method id_login_password;
+
+/* Session limits. */
+#define ID_SESSION_IDLE_SECS (30 * 60)
+#define ID_SESSION_ABSOLUTE_SECS (12 * 3600)
+#define ID_TOKEN_CHARS 43       /* 256 bits in base64url */
+
+/* Log in with a method: throttling (per login and per address), the
+ * method, a new session.  PC_EDENIED for wrong credentials; PC_ETOOBIG
+ * when throttled (retry_after set).  token_out gets ID_TOKEN_CHARS + 1. */
+int id_login(struct db *db, struct pc_arena *a, const struct id_login_method *m,
+             const struct id_login_request *req, const char *kind, char *token_out,
+             int64_t *retry_after, struct pc_err *err);
+
+/* Look a token up: valid, not revoked, not idle or past its absolute
+ * limit.  Refreshes last_seen.  PC_ENOTFOUND when the session is no good. */
+int id_session_lookup(struct db *db, struct pc_arena *a, const char *token, struct id_principal *out,
+                      struct pc_err *err);
+int id_session_revoke(struct db *db, const char *token, const char *ip, struct pc_err *err);
+/* Revoke every session of the account (log out everywhere). */
+int id_session_revoke_all(struct db *db, const char *account_id, const char *ip, struct pc_err *err);
+
+struct id_session_info {
+    const char *hash_prefix;    /* first 12 hex digits: shown, never the token */
+    int64_t created_at, last_seen_at;
+    const char *ip, *user_agent, *kind;
+    bool current;
+};
+
+int id_sessions_list(struct db *db, struct pc_arena *a, const struct id_principal *p,
+                     struct id_session_info **out, size_t *n, struct pc_err *err);
+/* Switch who the session acts for (NULL: oneself).  Checks the grant. */
+int id_session_act_for(struct db *db, const struct id_principal *p, const char *voen, struct pc_err *err);
+
+#endif
