@@ -4,10 +4,16 @@
 #include "cli.h"
 #include "../catalog/catalog.h"
 #include "../db/db.h"
+#include "../audit/audit.h"
+#include "../identity/identity.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define DB_OPTS \
+    {"db", "URL", "SQLite file path or postgres:// URL", NULL}, \
+    {"data-dir", "DIR", "a demo folder (uses DIR/pencere.db)", NULL}
 
 /* --db URL, or --data-dir DIR meaning DIR/pencere.db (the demo's layout). */
 static struct db *open_db(struct cli_opt *opts)
@@ -40,11 +46,7 @@ static struct db *open_db(struct cli_opt *opts)
 
 static int admin_migrate(int argc, char **argv)
 {
-    struct cli_opt opts[] = {
-        {"db", "URL", "SQLite file path or postgres:// URL", NULL},
-        {"data-dir", "DIR", "a demo folder (uses DIR/pencere.db)", NULL},
-        {NULL, NULL, NULL, NULL},
-    };
+    struct cli_opt opts[] = {DB_OPTS, {NULL, NULL, NULL, NULL}};
     int rc = cli_parse("admin migrate", "Apply the database migrations that are not applied yet.", opts, argc, argv);
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
@@ -59,8 +61,7 @@ static int admin_migrate(int argc, char **argv)
 static int admin_import_catalog(int argc, char **argv)
 {
     struct cli_opt opts[] = {
-        {"db", "URL", "SQLite file path or postgres:// URL", NULL},
-        {"data-dir", "DIR", "a demo folder (uses DIR/pencere.db)", NULL},
+        DB_OPTS,
         {"dir", "DIR", "folder with agencies.jsonl, life_events.jsonl, services.jsonl", NULL},
         {NULL, NULL, NULL, NULL},
     };
@@ -90,19 +91,163 @@ static int admin_import_catalog(int argc, char **argv)
     return EXIT_OK;
 }
 
+static int admin_audit_verify(int argc, char **argv)
+{
+    struct cli_opt opts[] = {DB_OPTS, {NULL, NULL, NULL, NULL}};
+    int rc = cli_parse("admin audit-verify", "Check the whole audit chain; exit 0 if intact, 1 naming the\n"
+                       "first broken entry if not.", opts, argc, argv);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    struct db *db = open_db(opts);
+    if (!db)
+        return EXIT_FAIL;
+    struct audit_report rep;
+    struct pc_err err = {0};
+    rc = audit_verify(db, &rep, &err);
+    db_close(db);
+    if (rc) {
+        fprintf(stderr, "pencere admin audit-verify: %s\n", err.msg);
+        return EXIT_FAIL;
+    }
+    if (rep.first_bad) {
+        printf("audit chain BROKEN at entry %lld: %s (%lld entries before it are intact)\n",
+               (long long)rep.first_bad, rep.why, (long long)rep.entries);
+        return EXIT_FAIL;
+    }
+    printf("audit chain intact: %lld entries\n", (long long)rep.entries);
+    return EXIT_OK;
+}
+
+static int admin_create_account(int argc, char **argv)
+{
+    struct cli_opt opts[] = {
+        DB_OPTS,
+        {"login", "LOGIN", "the login (a FİN for citizens)", NULL},
+        {"fin", "FİN", "the person the account belongs to", NULL},
+        {"role", "ROLE", "citizen, representative, officer, agency_admin, registrar, operator, evaluator, auditor", NULL},
+        {"agency", "ID", "the agency of an officer or agency_admin", NULL},
+        {NULL, NULL, NULL, NULL},
+    };
+    int rc = cli_parse("admin create-account", "Create an account with one role; then give it a password with\n"
+                       "'pencere admin issue-code'.", opts, argc, argv);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    const char *login = cli_get(opts, "login"), *role = cli_get(opts, "role"), *agency = cli_get(opts, "agency");
+    int r = id_role_parse(role);
+    if (!login || r < 0) {
+        fprintf(stderr, "pencere admin create-account: give --login and a known --role\n");
+        return EXIT_USAGE;
+    }
+    if ((r == ROLE_OFFICER || r == ROLE_AGENCY_ADMIN) != (agency != NULL)) {
+        fprintf(stderr, "pencere admin create-account: --agency goes with officer and agency_admin only, and they need it\n");
+        return EXIT_USAGE;
+    }
+    struct db *db = open_db(opts);
+    if (!db)
+        return EXIT_FAIL;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct id_grant g = {(enum id_role)r, agency ? agency : ""};
+    const char *id;
+    struct pc_err err = {0};
+    rc = id_account_create(db, login, cli_get(opts, "fin"), &g, 1, "cli", &a, &id, &err);
+    if (!rc)
+        printf("account %s created for %s (%s)\n", id, login, role);
+    else
+        fprintf(stderr, "pencere admin create-account: %s\n", err.msg);
+    pc_arena_free(&a);
+    db_close(db);
+    return rc ? EXIT_FAIL : EXIT_OK;
+}
+
+static int admin_issue_code(int argc, char **argv)
+{
+    struct cli_opt opts[] = {DB_OPTS, {"login", "LOGIN", "the account", NULL}, {NULL, NULL, NULL, NULL}};
+    int rc = cli_parse("admin issue-code", "Issue a one-time activation code (72 hours) for an account; the\n"
+                       "person sets a password with it at /activate.", opts, argc, argv);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    if (!cli_get(opts, "login")) {
+        fprintf(stderr, "pencere admin issue-code: give --login\n");
+        return EXIT_USAGE;
+    }
+    struct db *db = open_db(opts);
+    if (!db)
+        return EXIT_FAIL;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    const char *id;
+    char code[ID_CODE_LEN + 1];
+    struct pc_err err = {0};
+    rc = id_account_find(db, &a, cli_get(opts, "login"), &id, &err);
+    if (!rc)
+        rc = id_code_issue(db, id, "activate", "cli", "operator", "", 72 * 3600, code, &err);
+    if (!rc)
+        printf("%s\n", code);
+    else
+        fprintf(stderr, "pencere admin issue-code: %s\n", err.msg);
+    pc_arena_free(&a);
+    db_close(db);
+    return rc ? EXIT_FAIL : EXIT_OK;
+}
+
+static int admin_seed_population(int argc, char **argv)
+{
+    struct cli_opt opts[] = {
+        DB_OPTS,
+        {"count", "N", "how many synthetic persons (up to 10000000)", "1000"},
+        {"seed", "N", "generator seed: the same seed gives the same people", "2026"},
+        {NULL, NULL, NULL, NULL},
+    };
+    int rc = cli_parse("admin seed-population", "Add a deterministic synthetic population (Azerbaijani names)\n"
+                       "for demos and scale tests.", opts, argc, argv);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    long long count, seed;
+    if (pc_parse_int(cli_get(opts, "count"), 1, 10000000, &count) || pc_parse_int(cli_get(opts, "seed"), 0, INT64_MAX, &seed)) {
+        fprintf(stderr, "pencere admin seed-population: --count 1..10000000 and a non-negative --seed\n");
+        return EXIT_USAGE;
+    }
+    struct db *db = open_db(opts);
+    if (!db)
+        return EXIT_FAIL;
+    struct pc_err err = {0};
+    int64_t t0 = pc_mono_usec();
+    rc = id_population_generate(db, (uint64_t)seed, 0, count, &err);
+    db_close(db);
+    if (rc) {
+        fprintf(stderr, "pencere admin seed-population: %s\n", err.msg);
+        return EXIT_FAIL;
+    }
+    printf("%lld persons in %.1f s\n", count, (double)(pc_mono_usec() - t0) / 1e6);
+    return EXIT_OK;
+}
+
 int cmd_admin(int argc, char **argv)
 {
     if (argc < 1 || strcmp(argv[0], "--help") == 0) {
         FILE *f = argc < 1 ? stderr : stdout;
         fprintf(f, "usage: pencere admin TOOL [OPTIONS]\n\ntools:\n"
                    "  migrate          apply pending database migrations\n"
-                   "  import-catalog   validate and import the e-service catalogue\n");
+                   "  import-catalog   validate and import the e-service catalogue\n"
+                   "  audit-verify     check the hash chain of the audit log\n"
+                   "  create-account   create a staff or citizen account with a role\n"
+                   "  issue-code       issue a one-time activation code for an account\n"
+                   "  seed-population  add a synthetic population for demos and scale tests\n");
         return argc < 1 ? EXIT_USAGE : EXIT_OK;
     }
     if (strcmp(argv[0], "migrate") == 0)
         return admin_migrate(argc - 1, argv + 1);
     if (strcmp(argv[0], "import-catalog") == 0)
         return admin_import_catalog(argc - 1, argv + 1);
+    if (strcmp(argv[0], "audit-verify") == 0)
+        return admin_audit_verify(argc - 1, argv + 1);
+    if (strcmp(argv[0], "create-account") == 0)
+        return admin_create_account(argc - 1, argv + 1);
+    if (strcmp(argv[0], "issue-code") == 0)
+        return admin_issue_code(argc - 1, argv + 1);
+    if (strcmp(argv[0], "seed-population") == 0)
+        return admin_seed_population(argc - 1, argv + 1);
     fprintf(stderr, "pencere admin: unknown tool '%s' (see pencere admin --help)\n", argv[0]);
     return EXIT_USAGE;
 }

@@ -27,6 +27,11 @@ int cmd_portal(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
 
+/* Demo people and accounts (demo_seed.c). */
+struct db;
+int demo_seed(struct db *db, const char *dir, struct pc_err *err);
+void demo_print_accounts(const char *dir);
+
 /* Where the catalogue files are: an explicit dir, else the first of
  * $PENCERE_DATA/catalog, ./data/catalog, the source tree's data/catalog,
  * /usr/share/pencere/catalog that exists.  NULL if none. */

@@ -70,6 +70,7 @@ struct serve_opts {
     const char *listen;
     const char *db_url;
     const char *catalog;      /* import at start when set */
+    const char *demo_dir;     /* seed demo people and accounts here */
     struct http_config http;
 };
 
@@ -91,6 +92,11 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         return EXIT_FAIL;
     }
     if (o->catalog && import_catalog(db, o->catalog)) {
+        db_close(db);
+        return EXIT_FAIL;
+    }
+    if (o->demo_dir && demo_seed(db, o->demo_dir, &err)) {
+        fprintf(stderr, "pencere: demo data: %s\n", err.msg);
         db_close(db);
         return EXIT_FAIL;
     }
@@ -172,9 +178,11 @@ static void demo_banner(unsigned port, void *ctx)
            "  OpenAPI:       http://127.0.0.1:%u/api/v1/openapi.yaml\n"
            "  Health:        http://127.0.0.1:%u/healthz\n"
            "  Metrics:       http://127.0.0.1:%u/metrics\n\n"
-           "  Data folder:   %s (SQLite database pencere.db)\n\n"
-           "Press Ctrl+C to stop.\n",
-           port, port, port, port, port, port, port, dir);
+           "  Log in:        http://127.0.0.1:%u/login\n"
+           "  Data folder:   %s (SQLite database pencere.db)\n\n",
+           port, port, port, port, port, port, port, port, dir);
+    demo_print_accounts(dir);
+    printf("Press Ctrl+C to stop.\n");
     fflush(stdout);
 }
 
@@ -206,5 +214,6 @@ int cmd_demo(int argc, char **argv)
     char url[4096];
     snprintf(url, sizeof url, "%s/pencere.db", dir);
     o.db_url = url;
+    o.demo_dir = dir;
     return serve(&o, demo_banner, (void *)dir);
 }

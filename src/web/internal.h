@@ -6,6 +6,7 @@
 #include "web.h"
 #include "i18n.h"
 #include "../catalog/catalog.h"
+#include "../identity/identity.h"
 
 /* Append to r->out.  Conversions: %s text (HTML-escaped), %r raw trusted
  * HTML, %q text percent-encoded for a URL, %d int, %L long long, %%.
@@ -32,6 +33,54 @@ const char *audience_label(struct http_req *r, const char *audience);
 void web_error_page(struct http_req *r, int status, const char *title, const char *detail);
 /* Hook run before every handler: language checks and cookie. */
 int web_before(struct http_req *r);
+
+/* ---- who is asking (auth.c) ---- */
+
+/* The logged-in principal, or NULL. */
+const struct id_principal *web_who(struct http_req *r);
+const char *web_session_token(struct http_req *r);
+/* Set (token) or clear (NULL) the session cookie. */
+void web_set_session_cookie(struct http_req *r, const char *token);
+/* A hidden CSRF field for a form that posts. */
+void csrf_field(struct http_req *r);
+/* Runs before every handler: language, then CSRF on form posts. */
+int web_auth_before(struct http_req *r);
+/* Ask id_authorize; when denied, write the answer (login redirect, 401,
+ * 403 or 404 for another person's object) and return false. */
+bool web_require(struct http_req *r, enum id_action action, const struct id_resource *res);
+
+/* ---- forms (form.c) ---- */
+
+struct form_error {
+    const char *field;     /* id of the input */
+    const char *message;
+};
+
+struct form_field {
+    const char *id, *label, *hint, *value, *type, *autocomplete;
+    int maxlength;
+};
+
+void form_title(struct http_req *r, const char *title, int nerrors);
+void form_error_summary(struct http_req *r, const struct form_error *errors, int n);
+void form_text(struct http_req *r, const struct form_field *f, const struct form_error *errors, int nerrors);
+
+/* account pages (account.c) and registration centre (registrar.c) */
+int page_login(struct http_req *r);
+int page_login_post(struct http_req *r);
+int page_logout_post(struct http_req *r);
+int page_activate(struct http_req *r);
+int page_activate_post(struct http_req *r);
+int page_account(struct http_req *r);
+int page_sessions(struct http_req *r);
+int page_sessions_revoke_all(struct http_req *r);
+int page_act_for_post(struct http_req *r);
+int page_registrar(struct http_req *r);
+int page_registrar_person(struct http_req *r);
+int page_registrar_issue_post(struct http_req *r);
+int api_auth_password(struct http_req *r);
+int api_me(struct http_req *r);
+const char *role_label(struct http_req *r, enum id_role role);
 
 /* page handlers (pages.c) */
 int page_home(struct http_req *r);

@@ -49,6 +49,8 @@ static int favicon(struct http_req *r)
     return http_serve_asset(r, "favicon.svg");
 }
 
+#define FORM_MAX 8192   /* bytes of a small form or JSON body */
+
 /* First match wins: fixed paths come before patterns that would take them. */
 static const struct http_route routes[] = {
     {"GET", "/", page_home, 0, 0, "home"},
@@ -59,6 +61,20 @@ static const struct http_route routes[] = {
     {"GET", "/services/{id}", page_service, 0, 0, "service"},
     {"GET", "/services/{id}/start", page_service_start, 0, 0, "service_start"},
     {"GET", "/search", page_search, 0, 0, "search"},
+    {"GET", "/login", page_login, 0, HTTP_ROUTE_NO_STORE, "login"},
+    {"POST", "/login", page_login_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "login_post"},
+    {"POST", "/logout", page_logout_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "logout"},
+    {"GET", "/activate", page_activate, 0, HTTP_ROUTE_NO_STORE, "activate"},
+    {"POST", "/activate", page_activate_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "activate_post"},
+    {"GET", "/account", page_account, 0, HTTP_ROUTE_NO_STORE, "account"},
+    {"GET", "/account/sessions", page_sessions, 0, HTTP_ROUTE_NO_STORE, "sessions"},
+    {"POST", "/account/sessions/revoke-all", page_sessions_revoke_all, FORM_MAX, HTTP_ROUTE_NO_STORE, "sessions_revoke"},
+    {"POST", "/account/act-for", page_act_for_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "act_for"},
+    {"GET", "/registrar", page_registrar, 0, HTTP_ROUTE_NO_STORE, "registrar"},
+    {"GET", "/registrar/persons/{fin}", page_registrar_person, 0, HTTP_ROUTE_NO_STORE, "registrar_person"},
+    {"POST", "/registrar/persons/{fin}/code", page_registrar_issue_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "registrar_code"},
+    {"POST", "/api/v1/auth/password", api_auth_password, FORM_MAX, HTTP_ROUTE_NO_STORE, "api_auth_password"},
+    {"GET", "/api/v1/me", api_me, 0, HTTP_ROUTE_NO_STORE, "api_me"},
     {"GET", "/api/v1/agencies", api_agencies, 0, 0, "api_agencies"},
     {"GET", "/api/v1/agencies/{id}", api_agency, 0, 0, "api_agency"},
     {"GET", "/api/v1/services", api_services, 0, 0, "api_services"},
@@ -83,5 +99,5 @@ void portal_http_config(struct portal_app *app, struct http_config *cfg)
     cfg->routes = portal_routes(&cfg->nroutes);
     cfg->app = app;
     cfg->error_page = web_error_page;
-    cfg->before = web_before;
+    cfg->before = web_auth_before;
 }

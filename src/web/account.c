@@ -1,0 +1,411 @@
+/* account.c — logging in and out, setting a password with a one-time
+ * code, "My data" (what the state holds and who looked at it), sessions,
+ * acting for a legal entity; and the JSON login for kiosks and apps. */
+#include "internal.h"
+#include "../audit/audit.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Only a local path may be a redirect target (no "//host", no scheme). */
+static const char *safe_next(const char *next)
+{
+    if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strlen(next) > 200)
+        return "/account";
+    for (const char *p = next; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == '\\')
+            return "/account";
+    return next;
+}
+
+const char *role_label(struct http_req *r, enum id_role role)
+{
+    return (unsigned)role < ROLE_COUNT ? t(r, (enum msg)(M_ROLE_CITIZEN + (int)role)) : "";
+}
+
+/* ---- log in ------------------------------------------------------------ */
+
+static void login_page(struct http_req *r, const char *login, const struct form_error *errors, int nerrors,
+                       const char *notice)
+{
+    form_title(r, t(r, M_LOGIN_TITLE), nerrors);
+    form_error_summary(r, errors, nerrors);
+    if (notice)
+        html(r, "<div class=\"notice\" role=\"status\"><p>%s</p></div>\n", notice);
+    html(r, "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n<form method=\"post\" action=\"/login\" novalidate>\n",
+         t(r, M_LOGIN_TITLE), t(r, M_LOGIN_LEAD));
+    csrf_field(r);
+    const char *next = http_kv_get(&r->query, "next");
+    if (!next)
+        next = http_kv_get(&r->form, "next");
+    if (next)
+        html(r, "<input type=\"hidden\" name=\"next\" value=\"%s\">\n", safe_next(next));
+    struct form_field f_login = {"login", t(r, M_LOGIN_FIELD_LOGIN), t(r, M_LOGIN_FIELD_LOGIN_HINT), login,
+                                 "text", "username", 64};
+    struct form_field f_pw = {"password", t(r, M_LOGIN_FIELD_PASSWORD), NULL, NULL, "password",
+                              "current-password", ID_PASSWORD_MAX};
+    form_text(r, &f_login, errors, nerrors);
+    form_text(r, &f_pw, errors, nerrors);
+    html(r, "<button type=\"submit\">%s</button>\n</form>\n<p><a href=\"/activate\">%s</a></p>\n",
+         t(r, M_LOGIN_BUTTON), t(r, M_LOGIN_NO_ACCOUNT));
+    page_end(r);
+}
+
+int page_login(struct http_req *r)
+{
+    const char *notice = NULL;
+    if (http_kv_get(&r->query, "activated"))
+        notice = t(r, M_LOGIN_ACTIVATED);
+    else if (http_kv_get(&r->query, "out"))
+        notice = t(r, M_LOGIN_LOGGED_OUT);
+    login_page(r, NULL, NULL, 0, notice);
+    return 0;
+}
+
+int page_login_post(struct http_req *r)
+{
+    const char *login = http_kv_get(&r->form, "login");
+    const char *password = http_kv_get(&r->form, "password");
+    struct form_error errors[2];
+    int n = 0;
+    if (!login || !*login)
+        errors[n++] = (struct form_error){"login", t(r, M_ERR_REQUIRED_LOGIN)};
+    if (!password || !*password)
+        errors[n++] = (struct form_error){"password", t(r, M_ERR_REQUIRED_PASSWORD)};
+    if (n) {
+        r->status = 400;
+        login_page(r, login, errors, n, NULL);
+        return 0;
+    }
+    /* a FİN is typed in any case; logins of staff are lower case */
+    char norm[65];
+    size_t k = 0;
+    for (const char *p = login; *p && k < sizeof norm - 1; p++)
+        if (*p != ' ')
+            norm[k++] = *p;
+    norm[k] = 0;
+    if (k == 7) {
+        char up[8];
+        for (int i = 0; i < 8; i++)
+            up[i] = (norm[i] >= 'a' && norm[i] <= 'z') ? (char)(norm[i] - 32) : norm[i];
+        if (id_fin_valid(up))
+            memcpy(norm, up, 8);
+    }
+    struct id_login_request req = {.login = norm, .secret = password, .ip = r->remote_addr,
+                                   .user_agent = http_header(r, "User-Agent")};
+    char token[ID_TOKEN_CHARS + 1];
+    int64_t retry = 0;
+    struct pc_err err = {0};
+    int rc = id_login(app_of(r)->db, &r->arena, &id_login_password, &req, "cookie", token, &retry, &err);
+    if (rc == 0) {
+        web_set_session_cookie(r, token); /* a new token at every login: no fixation */
+        return http_redirect(r, 303, safe_next(http_kv_get(&r->form, "next")));
+    }
+    if (rc == PC_EDENIED || rc == PC_ETOOBIG) {
+        struct form_error e = {"login", rc == PC_EDENIED ? t(r, M_LOGIN_WRONG)
+                                        : pc_arena_printf(&r->arena, t(r, M_LOGIN_THROTTLED), (int)(retry + 59) / 60)};
+        r->status = rc == PC_EDENIED ? 401 : 429;
+        if (rc == PC_ETOOBIG)
+            http_set_header(r, "Retry-After", pc_arena_printf(&r->arena, "%lld", (long long)retry));
+        login_page(r, login, &e, 1, NULL);
+        return 0;
+    }
+    pc_log(PC_LOG_ERROR, "login.failed", "msg", err.msg, NULL);
+    return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+}
+
+int page_logout_post(struct http_req *r)
+{
+    const char *token = web_session_token(r);
+    struct pc_err err = {0};
+    if (token && id_session_revoke(app_of(r)->db, token, r->remote_addr, &err))
+        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+    web_set_session_cookie(r, NULL);
+    return http_redirect(r, 303, "/login?out=1");
+}
+
+/* ---- activation with a one-time code ------------------------------------ */
+
+static void activate_page(struct http_req *r, const char *login, const char *code,
+                          const struct form_error *errors, int n)
+{
+    form_title(r, t(r, M_ACTIVATE_TITLE), n);
+    form_error_summary(r, errors, n);
+    html(r, "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n<form method=\"post\" action=\"/activate\" novalidate>\n",
+         t(r, M_ACTIVATE_TITLE), t(r, M_ACTIVATE_LEAD));
+    csrf_field(r);
+    struct form_field fields[] = {
+        {"login", t(r, M_LOGIN_FIELD_LOGIN), t(r, M_LOGIN_FIELD_LOGIN_HINT), login, "text", "username", 64},
+        {"code", t(r, M_ACTIVATE_FIELD_CODE), t(r, M_ACTIVATE_FIELD_CODE_HINT), code, "text", "one-time-code", 20},
+        {"password", t(r, M_ACTIVATE_FIELD_PASSWORD), t(r, M_ACTIVATE_FIELD_PASSWORD_HINT), NULL, "password",
+         "new-password", ID_PASSWORD_MAX},
+        {"confirm", t(r, M_ACTIVATE_FIELD_CONFIRM), NULL, NULL, "password", "new-password", ID_PASSWORD_MAX},
+    };
+    for (size_t i = 0; i < 4; i++)
+        form_text(r, &fields[i], errors, n);
+    html(r, "<button type=\"submit\">%s</button>\n</form>\n", t(r, M_ACTIVATE_BUTTON));
+    page_end(r);
+}
+
+int page_activate(struct http_req *r)
+{
+    activate_page(r, http_kv_get(&r->query, "login"), NULL, NULL, 0);
+    return 0;
+}
+
+int page_activate_post(struct http_req *r)
+{
+    const char *login = http_kv_get(&r->form, "login"), *code = http_kv_get(&r->form, "code");
+    const char *pw = http_kv_get(&r->form, "password"), *confirm = http_kv_get(&r->form, "confirm");
+    struct form_error errors[4];
+    int n = 0;
+    struct pc_err err = {0};
+    if (!login || !*login)
+        errors[n++] = (struct form_error){"login", t(r, M_ERR_REQUIRED_LOGIN)};
+    if (!code || !*code)
+        errors[n++] = (struct form_error){"code", t(r, M_ERR_REQUIRED_CODE)};
+    if (id_password_check(pw, &err))
+        errors[n++] = (struct form_error){"password", t(r, M_ERR_PASSWORD_RULES)};
+    else if (!pc_str_eq(pw, confirm))
+        errors[n++] = (struct form_error){"confirm", t(r, M_ERR_PASSWORDS_DIFFER)};
+    if (!n) {
+        int rc = id_code_redeem(app_of(r)->db, login, code, pw, r->remote_addr, &err);
+        if (rc == 0)
+            return http_redirect(r, 303, "/login?activated=1");
+        if (rc != PC_EDENIED && rc != PC_EINVAL) {
+            pc_log(PC_LOG_ERROR, "activate.failed", "msg", err.msg, NULL);
+            return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+        }
+        errors[n++] = (struct form_error){"code", t(r, M_ERR_CODE_BAD)};
+    }
+    r->status = 400;
+    activate_page(r, login, code, errors, n);
+    return 0;
+}
+
+/* ---- my data --------------------------------------------------------------- */
+
+static void fact(struct http_req *r, enum msg label, const char *value)
+{
+    html(r, "<dt>%s</dt><dd>%s</dd>\n", t(r, label), value && *value ? value : t(r, M_FIELD_NOT_GIVEN));
+}
+
+static void when(struct http_req *r, int64_t unix_secs)
+{
+    char ts[21];
+    pc_rfc3339(unix_secs, ts);
+    html(r, "<time datetime=\"%s\">%s</time>", ts, pc_arena_printf(&r->arena, "%.10s %.5s", ts, ts + 11));
+}
+
+static void access_log_table(struct http_req *r, const char *fin)
+{
+    struct pc_err err = {0};
+    struct db_conn *c = db_conn_get(app_of(r)->db, &err);
+    struct db_stmt *s = c ? db_prepare(c,
+        "SELECT l.at, l.accessor_role, l.agency_id, l.data_kind, l.ground, COALESCE(a.login, l.accessor)"
+        " FROM data_access_log l LEFT JOIN accounts a ON a.id = l.accessor"
+        " WHERE l.subject_fin = ? ORDER BY l.at DESC LIMIT 100", &err) : NULL;
+    html(r, "<h2 id=\"who-looked\">%s</h2>\n<p>%s</p>\n", t(r, M_ACCOUNT_WHO_LOOKED), t(r, M_ACCOUNT_WHO_LOOKED_LEAD));
+    if (!s)
+        return;
+    db_bind_text(s, 1, fin);
+    int rows = 0;
+    while (db_step(s, &err) == 1) {
+        if (rows++ == 0)
+            html(r, "<table class=\"table\">\n<caption class=\"visually-hidden\">%s</caption>\n<thead><tr>"
+                    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+                    "<th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+                 t(r, M_ACCOUNT_WHO_LOOKED), t(r, M_COL_WHEN), t(r, M_COL_WHO), t(r, M_COL_WHAT), t(r, M_COL_WHY));
+        int role = id_role_parse(db_col_text(s, 1));
+        const char *agency = db_col_text(s, 2);
+        html(r, "<tr><td>%s</td><td>%s%s%s (%s)</td><td>%s</td><td>%s</td></tr>\n",
+             db_col_text(s, 0), role >= 0 ? role_label(r, (enum id_role)role) : db_col_text(s, 1),
+             agency && *agency ? ", " : "", agency ? agency : "", db_col_text(s, 5), db_col_text(s, 3),
+             db_col_text(s, 4));
+    }
+    if (rows)
+        html(r, "</tbody>\n</table>\n");
+    else
+        html(r, "<p>%s</p>\n", t(r, M_ACCOUNT_NOBODY_LOOKED));
+}
+
+int page_account(struct http_req *r)
+{
+    if (!web_require(r, ACT_VIEW_OWN_DATA, NULL))
+        return 0;
+    const struct id_principal *p = web_who(r);
+    struct pc_err err = {0};
+    page_begin(r, t(r, M_ACCOUNT_TITLE));
+    html(r, "<h1>%s</h1>\n", t(r, M_ACCOUNT_TITLE));
+    if (p->acting_for)
+        html(r, "<div class=\"notice\"><p>%s</p></div>\n",
+             pc_arena_printf(&r->arena, t(r, M_ACCOUNT_ACTING_FOR), p->acting_for));
+    html(r, "<h2>%s</h2>\n<ul>\n", t(r, M_ACCOUNT_ROLES));
+    for (int i = 0; i < p->ngrants; i++)
+        html(r, "<li>%s%s%s</li>\n", role_label(r, p->grants[i].role), *p->grants[i].agency_id ? " — " : "",
+             p->grants[i].agency_id);
+    html(r, "</ul>\n");
+    struct id_person person;
+    if (!p->fin || id_person_get(app_of(r)->db, &r->arena, p->fin, &person, &err) != 0) {
+        html(r, "<p>%s</p>\n", t(r, M_ACCOUNT_NOT_PERSON));
+    } else {
+        html(r, "<h2>%s</h2>\n<dl class=\"facts\">\n", t(r, M_ACCOUNT_PERSONAL));
+        fact(r, M_FIELD_FIN, person.fin);
+        fact(r, M_FIELD_NAME, pc_arena_printf(&r->arena, "%s %s", person.last_name, person.first_name));
+        fact(r, M_FIELD_PATRONYMIC, person.patronymic);
+        fact(r, M_FIELD_BIRTH_DATE, person.birth_date);
+        fact(r, M_FIELD_ID_CARD, person.id_card);
+        fact(r, M_FIELD_ADDRESS, person.address);
+        fact(r, M_FIELD_PHONE, person.phone);
+        fact(r, M_FIELD_EMAIL, person.email);
+        fact(r, M_FIELD_LANG, person.lang);
+        html(r, "</dl>\n");
+        struct id_entity *ents;
+        size_t ne = 0;
+        html(r, "<h2>%s</h2>\n", t(r, M_ACCOUNT_ENTITIES));
+        if (id_entities_of(app_of(r)->db, &r->arena, p->fin, &ents, &ne, &err) == 0 && ne) {
+            html(r, "<ul class=\"entities\">\n");
+            for (size_t i = 0; i < ne; i++) {
+                html(r, "<li><strong>%s</strong> (VÖEN %s, %s)\n<form method=\"post\" action=\"/account/act-for\" class=\"inline\">\n",
+                     ents[i].name, ents[i].voen, ents[i].legal_form);
+                csrf_field(r);
+                html(r, "<input type=\"hidden\" name=\"voen\" value=\"%s\"><button type=\"submit\" class=\"secondary\">%s"
+                        "<span class=\"visually-hidden\"> — %s</span></button></form></li>\n",
+                     ents[i].voen, t(r, M_ACCOUNT_ACT_FOR), ents[i].name);
+            }
+            html(r, "</ul>\n");
+            if (p->acting_for) {
+                html(r, "<form method=\"post\" action=\"/account/act-for\">\n");
+                csrf_field(r);
+                html(r, "<button type=\"submit\" class=\"secondary\">%s</button></form>\n", t(r, M_ACCOUNT_STOP_ACTING));
+            }
+        } else {
+            html(r, "<p>%s</p>\n", t(r, M_ACCOUNT_NO_ENTITIES));
+        }
+        access_log_table(r, p->fin);
+    }
+    html(r, "<p><a href=\"/account/sessions\">%s</a></p>\n", t(r, M_SESSIONS_TITLE));
+    page_end(r);
+    return 0;
+}
+
+int page_act_for_post(struct http_req *r)
+{
+    if (!web_require(r, ACT_VIEW_OWN_DATA, NULL))
+        return 0;
+    const char *voen = http_kv_get(&r->form, "voen");
+    struct pc_err err = {0};
+    int rc = id_session_act_for(app_of(r)->db, web_who(r), voen && *voen ? voen : NULL, &err);
+    if (rc == PC_EDENIED || rc == PC_EINVAL)
+        return http_error(r, 403, "forbidden", "Forbidden", err.msg);
+    if (rc)
+        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+    return http_redirect(r, 303, "/account");
+}
+
+/* ---- sessions ---------------------------------------------------------------- */
+
+int page_sessions(struct http_req *r)
+{
+    if (!web_require(r, ACT_VIEW_OWN_DATA, NULL))
+        return 0;
+    struct id_session_info *list;
+    size_t n = 0;
+    struct pc_err err = {0};
+    if (id_sessions_list(app_of(r)->db, &r->arena, web_who(r), &list, &n, &err))
+        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+    page_begin(r, t(r, M_SESSIONS_TITLE));
+    html(r, "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n<table class=\"table\">\n<caption class=\"visually-hidden\">%s</caption>\n"
+            "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+         t(r, M_SESSIONS_TITLE), t(r, M_SESSIONS_LEAD), t(r, M_SESSIONS_TITLE), t(r, M_SESSIONS_FROM),
+         t(r, M_SESSIONS_STARTED), t(r, M_SESSIONS_LAST_SEEN));
+    for (size_t i = 0; i < n; i++) {
+        html(r, "<tr><td>%s — %s%s%s%s</td><td>", list[i].ip, list[i].user_agent, list[i].current ? " <strong>(" : "",
+             list[i].current ? t(r, M_SESSIONS_THIS) : "", list[i].current ? ")</strong>" : "");
+        when(r, list[i].created_at);
+        html(r, "</td><td>");
+        when(r, list[i].last_seen_at);
+        html(r, "</td></tr>\n");
+    }
+    html(r, "</tbody>\n</table>\n<form method=\"post\" action=\"/account/sessions/revoke-all\">\n");
+    csrf_field(r);
+    html(r, "<button type=\"submit\" class=\"warning\">%s</button>\n</form>\n", t(r, M_SESSIONS_LOGOUT_ALL));
+    page_end(r);
+    return 0;
+}
+
+int page_sessions_revoke_all(struct http_req *r)
+{
+    if (!web_require(r, ACT_VIEW_OWN_DATA, NULL))
+        return 0;
+    struct pc_err err = {0};
+    if (id_session_revoke_all(app_of(r)->db, web_who(r)->account_id, r->remote_addr, &err))
+        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+    web_set_session_cookie(r, NULL);
+    return http_redirect(r, 303, "/login?out=1");
+}
+
+/* ---- JSON login --------------------------------------------------------------- */
+
+int api_auth_password(struct http_req *r)
+{
+    json_error_t je;
+    json_t *body = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &je);
+    const char *login = json_string_value(json_object_get(body, "login"));
+    const char *password = json_string_value(json_object_get(body, "password"));
+    if (!json_is_object(body) || !login || !password) {
+        json_decref(body);
+        return http_problem(r, 400, "bad-body", "Invalid request body",
+                            "Send a JSON object {\"login\": \"…\", \"password\": \"…\"}.");
+    }
+    struct id_login_request req = {.login = pc_arena_strdup(&r->arena, login),
+                                   .secret = pc_arena_strdup(&r->arena, password),
+                                   .ip = r->remote_addr, .user_agent = http_header(r, "User-Agent")};
+    json_decref(body);
+    char token[ID_TOKEN_CHARS + 1];
+    int64_t retry = 0;
+    struct pc_err err = {0};
+    int rc = id_login(app_of(r)->db, &r->arena, &id_login_password, &req, "bearer", token, &retry, &err);
+    if (rc == PC_EDENIED)
+        return http_problem(r, 401, "wrong-credentials", "Wrong login or password", NULL);
+    if (rc == PC_ETOOBIG) {
+        http_set_header(r, "Retry-After", pc_arena_printf(&r->arena, "%lld", (long long)retry));
+        return http_problem(r, 429, "too-many-attempts", "Too many failed attempts",
+                            pc_arena_printf(&r->arena, "Try again in %lld seconds.", (long long)retry));
+    }
+    if (rc)
+        return http_problem(r, 503, "unavailable", "Service unavailable", NULL);
+    char expires[21];
+    pc_rfc3339(pc_now_unix() + ID_SESSION_ABSOLUTE_SECS, expires);
+    json_t *j = json_pack("{s:s, s:s, s:s, s:i}", "token", token, "token_type", "Bearer", "expires_at", expires,
+                          "idle_timeout_seconds", ID_SESSION_IDLE_SECS);
+    char *s = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    http_reply_json(r, 200, s);
+    free(s);
+    return 0;
+}
+
+int api_me(struct http_req *r)
+{
+    if (!web_require(r, ACT_VIEW_OWN_DATA, NULL))
+        return 0;
+    const struct id_principal *p = web_who(r);
+    json_t *roles = json_array();
+    for (int i = 0; i < p->ngrants; i++) {
+        json_t *g = json_pack("{s:s}", "role", id_role_name(p->grants[i].role));
+        if (*p->grants[i].agency_id)
+            json_object_set_new(g, "agency", json_string(p->grants[i].agency_id));
+        json_array_append_new(roles, g);
+    }
+    json_t *j = json_pack("{s:s, s:o, s:s, s:o, s:o}", "login", p->login, "fin", p->fin ? json_string(p->fin) : json_null(),
+                          "name", p->display_name, "roles", roles,
+                          "acting_for", p->acting_for ? json_string(p->acting_for) : json_null());
+    char *s = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    http_reply_json(r, 200, s);
+    free(s);
+    return 0;
+}

@@ -1,0 +1,138 @@
+/* auth.c — who is asking, for every request: the session from the
+ * cookie (pages) or the bearer token (API), CSRF checks on every form
+ * post, and the one helper pages use to ask id_authorize before acting. */
+#include "internal.h"
+
+#include <string.h>
+
+#define SESSION_COOKIE "pc_session"
+#define CSRF_COOKIE "pc_csrf"
+
+struct web_ctx {
+    bool loaded;
+    bool logged_in;
+    struct id_principal who;
+    const char *token;
+    const char *anon_csrf;     /* double-submit token for forms before login */
+};
+
+static struct web_ctx *ctx_of(struct http_req *r)
+{
+    if (!r->ctx)
+        r->ctx = pc_arena_alloc(&r->arena, sizeof(struct web_ctx));
+    return r->ctx;
+}
+
+static const char *bearer_token(struct http_req *r)
+{
+    const char *h = http_header(r, "Authorization");
+    if (h && strncasecmp(h, "Bearer ", 7) == 0)
+        return h + 7;
+    return NULL;
+}
+
+const struct id_principal *web_who(struct http_req *r)
+{
+    struct web_ctx *c = ctx_of(r);
+    if (!c)
+        return NULL;
+    if (!c->loaded) {
+        c->loaded = true;
+        /* the API takes bearer tokens only, pages take the cookie only:
+         * an API call can then never ride on a browser's cookie (CSRF) */
+        const char *token = r->is_api ? bearer_token(r) : http_kv_get(&r->cookies, SESSION_COOKIE);
+        if (token && id_session_lookup(app_of(r)->db, &r->arena, token, &c->who, NULL) == 0) {
+            c->logged_in = true;
+            c->token = token;
+        }
+    }
+    return c->logged_in ? &c->who : NULL;
+}
+
+const char *web_session_token(struct http_req *r)
+{
+    return web_who(r) ? ctx_of(r)->token : NULL;
+}
+
+void web_set_session_cookie(struct http_req *r, const char *token)
+{
+    const char *secure = app_of(r)->secure_cookies ? "; Secure" : "";
+    if (token)
+        http_set_header(r, "Set-Cookie", pc_arena_printf(&r->arena, SESSION_COOKIE "=%s; Path=/; HttpOnly;"
+                                                         " SameSite=Lax; Max-Age=%d%s", token,
+                                                         ID_SESSION_ABSOLUTE_SECS, secure));
+    else
+        http_set_header(r, "Set-Cookie", pc_arena_printf(&r->arena, SESSION_COOKIE "=; Path=/; HttpOnly;"
+                                                         " SameSite=Lax; Max-Age=0%s", secure));
+}
+
+/* The token a form must carry: the session's, or before login a random
+ * value also set as a cookie (double submit). */
+static const char *csrf_token(struct http_req *r)
+{
+    const struct id_principal *p = web_who(r);
+    if (p)
+        return p->csrf;
+    struct web_ctx *c = ctx_of(r);
+    if (c->anon_csrf)
+        return c->anon_csrf;
+    const char *have = http_kv_get(&r->cookies, CSRF_COOKIE);
+    if (have && strlen(have) == 32) {
+        c->anon_csrf = have;
+    } else {
+        char *fresh = pc_arena_alloc(&r->arena, 33);
+        pc_random_hex(fresh, 16);
+        c->anon_csrf = fresh;
+        http_set_header(r, "Set-Cookie", pc_arena_printf(&r->arena, CSRF_COOKIE "=%s; Path=/; HttpOnly;"
+                                                         " SameSite=Strict%s", fresh,
+                                                         app_of(r)->secure_cookies ? "; Secure" : ""));
+    }
+    return c->anon_csrf;
+}
+
+void csrf_field(struct http_req *r)
+{
+    html(r, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n", csrf_token(r));
+}
+
+static bool csrf_ok(struct http_req *r)
+{
+    const char *sent = http_kv_get(&r->form, "csrf");
+    const struct id_principal *p = web_who(r);
+    const char *want = p ? p->csrf : http_kv_get(&r->cookies, CSRF_COOKIE);
+    return sent && want && strlen(sent) == strlen(want) && strlen(want) >= 32 &&
+           pc_ct_equal(sent, want, strlen(want));
+}
+
+int web_auth_before(struct http_req *r)
+{
+    if (web_before(r))
+        return 1;
+    if (strcmp(r->method, "POST") == 0 && !r->is_api && !csrf_ok(r)) {
+        http_error(r, 403, "csrf", "Forbidden", "The form has expired.");
+        return 1;
+    }
+    return 0;
+}
+
+bool web_require(struct http_req *r, enum id_action action, const struct id_resource *res)
+{
+    const struct id_principal *p = web_who(r);
+    if (id_authorize(p, action, res))
+        return true;
+    if (!p) {
+        if (r->is_api) {
+            http_set_header(r, "WWW-Authenticate", "Bearer");
+            http_problem(r, 401, "unauthenticated", "Log in first", "Send Authorization: Bearer TOKEN.");
+        } else {
+            http_redirect(r, 303, pc_arena_printf(&r->arena, "/login?next=%s", r->path));
+        }
+        return false;
+    }
+    /* someone else's object is "not found", not "forbidden": no probing */
+    if (res && (res->fin || res->voen))
+        http_error(r, 404, "not-found", "Page not found", NULL);
+    else
+        http_error(r, 403, "forbidden", "Forbidden", NULL);
+    return false;
+}
