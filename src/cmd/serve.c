@@ -100,7 +100,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         db_close(db);
         return EXIT_FAIL;
     }
-    struct portal_app app = {.db = db};
+    struct portal_app app = {.db = db, .demo = o->demo_dir != NULL};
     o->http.listen = o->listen;
     o->http.log_requests = true;
     portal_http_config(&app, &o->http);

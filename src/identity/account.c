@@ -6,6 +6,7 @@
  * latency during a login storm. */
 #include "identity.h"
 #include "../audit/audit.h"
+#include "internal.h"
 
 #include <argon2.h>
 #include <semaphore.h>
@@ -220,8 +221,8 @@ int id_account_find(struct db *db, struct pc_arena *a, const char *login, const 
 /* No 0/O, 1/I/L: the code is read aloud or copied from paper. */
 static const char code_alphabet[] = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 
-int id_code_issue(struct db *db, const char *account_id, const char *purpose, const char *by,
-                  const char *by_role, const char *ip, int64_t valid_secs, char *code_out, struct pc_err *err)
+int id_code_insert(struct db_conn *c, const char *account_id, const char *purpose, const char *by,
+                   const char *by_role, const char *ip, int64_t valid_secs, char *code_out, struct pc_err *err)
 {
     unsigned char rnd[ID_CODE_LEN];
     if (pc_random_bytes(rnd, sizeof rnd))
@@ -231,42 +232,42 @@ int id_code_issue(struct db *db, const char *account_id, const char *purpose, co
     code_out[ID_CODE_LEN] = 0;
     char hash[65];
     pc_sha256_hex(code_out, ID_CODE_LEN, hash);
+    int64_t now = pc_now_unix();
+    struct db_stmt *s = db_prepare(c, "UPDATE one_time_codes SET used_at = ? WHERE account_id = ? AND used_at IS NULL", err);
+    if (!s)
+        return PC_EIO;
+    db_bind_int(s, 1, now);
+    db_bind_text(s, 2, account_id);
+    if (db_run(s, err) < 0)
+        return PC_EIO;
+    s = db_prepare(c, "INSERT INTO one_time_codes(code_hash, account_id, purpose, issued_by, created_at, expires_at)"
+                      " VALUES (?, ?, ?, ?, ?, ?)", err);
+    if (!s)
+        return PC_EIO;
+    db_bind_text(s, 1, hash);
+    db_bind_text(s, 2, account_id);
+    db_bind_text(s, 3, purpose);
+    db_bind_text(s, 4, by);
+    db_bind_int(s, 5, now);
+    db_bind_int(s, 6, now + valid_secs);
+    if (db_run(s, err) < 0)
+        return PC_EIO;
+    struct audit_entry e = {.actor = by ? by : "system", .role = by_role ? by_role : "system",
+                            .action = "account.code_issued", .object_type = "account",
+                            .object_id = account_id, .ip = ip, .detail = purpose};
+    return audit_append(c, &e, err) < 0 ? PC_EIO : 0;
+}
+
+int id_code_issue(struct db *db, const char *account_id, const char *purpose, const char *by,
+                  const char *by_role, const char *ip, int64_t valid_secs, char *code_out, struct pc_err *err)
+{
     struct db_conn *c = db_conn_get(db, err);
     if (!c)
         return PC_EIO;
     int rc = db_begin(c, err);
     if (rc)
         return rc;
-    int64_t now = pc_now_unix();
-    struct db_stmt *s = db_prepare(c, "UPDATE one_time_codes SET used_at = ? WHERE account_id = ? AND used_at IS NULL", err);
-    if (s) {
-        db_bind_int(s, 1, now);
-        db_bind_text(s, 2, account_id);
-        rc = db_run(s, err) < 0 ? PC_EIO : 0;
-    } else {
-        rc = PC_EIO;
-    }
-    if (!rc) {
-        s = db_prepare(c, "INSERT INTO one_time_codes(code_hash, account_id, purpose, issued_by, created_at, expires_at)"
-                          " VALUES (?, ?, ?, ?, ?, ?)", err);
-        if (!s)
-            rc = PC_EIO;
-        else {
-            db_bind_text(s, 1, hash);
-            db_bind_text(s, 2, account_id);
-            db_bind_text(s, 3, purpose);
-            db_bind_text(s, 4, by);
-            db_bind_int(s, 5, now);
-            db_bind_int(s, 6, now + valid_secs);
-            rc = db_run(s, err) < 0 ? PC_EIO : 0;
-        }
-    }
-    if (!rc) {
-        struct audit_entry e = {.actor = by ? by : "system", .role = by_role ? by_role : "system",
-                                .action = "account.code_issued", .object_type = "account",
-                                .object_id = account_id, .ip = ip, .detail = purpose};
-        rc = audit_append(c, &e, err) < 0 ? PC_EIO : 0;
-    }
+    rc = id_code_insert(c, account_id, purpose, by, by_role, ip, valid_secs, code_out, err);
     if (rc) {
         db_rollback(c);
         return rc;

@@ -143,6 +143,13 @@ int id_account_find(struct db *db, struct pc_arena *a, const char *login, const 
  * of the account stop working.  code_out gets ID_CODE_LEN + 1 bytes. */
 int id_code_issue(struct db *db, const char *account_id, const char *purpose, const char *by,
                   const char *by_role, const char *ip, int64_t valid_secs, char *code_out, struct pc_err *err);
+/* Self-service registration and password reset: when fin and the
+ * identity-card number match the person's record, create the account if
+ * needed and send a code (30 minutes) to the phone or e-mail on record
+ * through the outbox.  Returns 0 whether or not they matched (the caller
+ * must answer the same either way); PC_ETOOBIG when throttled. */
+int id_code_send(struct db *db, struct pc_arena *a, const char *fin, const char *id_card, const char *purpose,
+                 const char *ip, const char *lang, int64_t *retry_after, struct pc_err *err);
 /* Use a code to set the password (and activate the account). */
 int id_code_redeem(struct db *db, const char *login, const char *code, const char *password,
                    const char *ip, struct pc_err *err);

@@ -5,56 +5,14 @@
  * only their SHA-256, so a copy of the database lets no one log in. */
 #include "identity.h"
 #include "../audit/audit.h"
+#include "internal.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#define THROTTLE_WINDOW 900      /* seconds */
 #define THROTTLE_PER_LOGIN 5     /* failures per window before a pause */
 #define THROTTLE_PER_IP 30
 #define LAST_SEEN_GRANULARITY 60 /* write last_seen at most once a minute */
-
-/* ---- throttling -------------------------------------------------------- */
-
-static int throttle_wait(struct db_conn *c, const char *key, int limit, int64_t now, int64_t *retry,
-                         struct pc_err *err)
-{
-    struct db_stmt *s = db_prepare(c, "SELECT window_start, failures FROM login_throttle WHERE key = ?", err);
-    if (!s)
-        return PC_EIO;
-    db_bind_text(s, 1, key);
-    int rc = db_step(s, err);
-    if (rc < 0)
-        return rc;
-    if (rc == 1) {
-        int64_t start = db_col_int(s, 0), fails = db_col_int(s, 1);
-        if (fails >= limit && now < start + THROTTLE_WINDOW) {
-            int64_t r = start + THROTTLE_WINDOW - now;
-            if (r > *retry)
-                *retry = r;
-        }
-    }
-    return 0;
-}
-
-static int throttle_fail(struct db_conn *c, const char *key, int64_t now, struct pc_err *err)
-{
-    struct db_stmt *s = db_prepare(c,
-        "INSERT INTO login_throttle(key, window_start, failures) VALUES (?, ?, 1)"
-        " ON CONFLICT(key) DO UPDATE SET"
-        " failures = CASE WHEN login_throttle.window_start + ? <= ? THEN 1 ELSE login_throttle.failures + 1 END,"
-        " window_start = CASE WHEN login_throttle.window_start + ? <= ? THEN ? ELSE login_throttle.window_start END", err);
-    if (!s)
-        return PC_EIO;
-    db_bind_text(s, 1, key);
-    db_bind_int(s, 2, now);
-    db_bind_int(s, 3, THROTTLE_WINDOW);
-    db_bind_int(s, 4, now);
-    db_bind_int(s, 5, THROTTLE_WINDOW);
-    db_bind_int(s, 6, now);
-    db_bind_int(s, 7, now);
-    return db_run(s, err) < 0 ? PC_EIO : 0;
-}
 
 /* ---- login ------------------------------------------------------------- */
 
@@ -102,9 +60,9 @@ int id_login(struct db *db, struct pc_arena *a, const struct id_login_method *m,
     int64_t now = pc_now_unix();
     const char *login_key = pc_arena_printf(a, "login:%s", req->login);
     const char *ip_key = pc_arena_printf(a, "ip:%s", req->ip ? req->ip : "");
-    int rc = throttle_wait(c, login_key, THROTTLE_PER_LOGIN, now, retry_after, err);
+    int rc = id_throttle_wait(c, login_key, THROTTLE_PER_LOGIN, now, retry_after, err);
     if (!rc)
-        rc = throttle_wait(c, ip_key, THROTTLE_PER_IP, now, retry_after, err);
+        rc = id_throttle_wait(c, ip_key, THROTTLE_PER_IP, now, retry_after, err);
     if (rc)
         return rc;
     if (*retry_after > 0)
@@ -122,9 +80,9 @@ int id_login(struct db *db, struct pc_arena *a, const struct id_login_method *m,
                             .object_type = "account", .object_id = req->login, .ip = req->ip ? req->ip : "",
                             .detail = m->name};
     if (auth == PC_EDENIED) {
-        rc = throttle_fail(c, login_key, now, err);
+        rc = id_throttle_hit(c, login_key, now, err);
         if (!rc)
-            rc = throttle_fail(c, ip_key, now, err);
+            rc = id_throttle_hit(c, ip_key, now, err);
         e.action = "session.login_failed";
     } else {
         struct db_stmt *s = db_prepare(c, "DELETE FROM login_throttle WHERE key = ?", err);

@@ -48,8 +48,9 @@ static void login_page(struct http_req *r, const char *login, const struct form_
                               "current-password", ID_PASSWORD_MAX};
     form_text(r, &f_login, errors, nerrors);
     form_text(r, &f_pw, errors, nerrors);
-    html(r, "<button type=\"submit\">%s</button>\n</form>\n<p><a href=\"/activate\">%s</a></p>\n",
-         t(r, M_LOGIN_BUTTON), t(r, M_LOGIN_NO_ACCOUNT));
+    html(r, "<button type=\"submit\">%s</button>\n</form>\n<ul class=\"links\">\n<li><a href=\"/reset\">%s</a></li>\n"
+            "<li><a href=\"/activate\">%s</a></li>\n<li><a href=\"/register\">%s</a></li>\n</ul>\n",
+         t(r, M_LOGIN_BUTTON), t(r, M_LOGIN_FORGOT), t(r, M_LOGIN_NO_ACCOUNT), t(r, M_LOGIN_REGISTER));
     page_end(r);
 }
 
@@ -409,3 +410,74 @@ int api_me(struct http_req *r)
     free(s);
     return 0;
 }
+
+/* ---- self-service registration and password reset ------------------------ */
+
+static void send_code_page(struct http_req *r, bool reset, const char *fin, const char *card,
+                           const struct form_error *errors, int n)
+{
+    const char *title = t(r, reset ? M_RESET_TITLE : M_REGISTER_TITLE);
+    form_title(r, title, n);
+    form_error_summary(r, errors, n);
+    html(r, "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n<form method=\"post\" action=\"%s\" novalidate>\n", title,
+         t(r, reset ? M_RESET_LEAD : M_REGISTER_LEAD), reset ? "/reset" : "/register");
+    csrf_field(r);
+    struct form_field f_fin = {"fin", t(r, M_FIELD_FIN), t(r, M_LOGIN_FIELD_LOGIN_HINT), fin, "text", "username", 7};
+    struct form_field f_card = {"id_card", t(r, M_FIELD_ID_CARD), t(r, M_FIELD_ID_CARD_HINT), card, "text", "off", 20};
+    form_text(r, &f_fin, errors, n);
+    form_text(r, &f_card, errors, n);
+    html(r, "<button type=\"submit\">%s</button>\n</form>\n", t(r, M_SEND_CODE_BUTTON));
+    page_end(r);
+}
+
+static int send_code_get(struct http_req *r, bool reset)
+{
+    send_code_page(r, reset, NULL, NULL, NULL, 0);
+    return 0;
+}
+
+static int send_code_post(struct http_req *r, bool reset)
+{
+    const char *fin_in = http_kv_get(&r->form, "fin"), *card = http_kv_get(&r->form, "id_card");
+    char fin[8] = "";
+    struct form_error errors[2];
+    int n = 0;
+    size_t len = fin_in ? strlen(fin_in) : 0;
+    if (len == 7)
+        for (int i = 0; i < 8; i++)
+            fin[i] = (fin_in[i] >= 'a' && fin_in[i] <= 'z') ? (char)(fin_in[i] - 32) : fin_in[i];
+    if (!id_fin_valid(fin))
+        errors[n++] = (struct form_error){"fin", t(r, len ? M_ERR_FIN_FORMAT : M_ERR_REQUIRED_LOGIN)};
+    if (!card || !*card || strlen(card) > 20)
+        errors[n++] = (struct form_error){"id_card", t(r, M_ERR_REQUIRED_ID_CARD)};
+    if (n) {
+        r->status = 400;
+        send_code_page(r, reset, fin_in, card, errors, n);
+        return 0;
+    }
+    int64_t retry = 0;
+    struct pc_err err = {0};
+    int rc = id_code_send(app_of(r)->db, &r->arena, fin, card, reset ? "reset" : "activate", r->remote_addr,
+                          web_lang(r), &retry, &err);
+    if (rc == PC_ETOOBIG) {
+        struct form_error e = {"fin", pc_arena_printf(&r->arena, t(r, M_LOGIN_THROTTLED), (int)(retry + 59) / 60)};
+        r->status = 429;
+        http_set_header(r, "Retry-After", pc_arena_printf(&r->arena, "%lld", (long long)retry));
+        send_code_page(r, reset, fin_in, card, &e, 1);
+        return 0;
+    }
+    if (rc) {
+        pc_log(PC_LOG_ERROR, "code_send.failed", "msg", err.msg, NULL);
+        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+    }
+    page_begin(r, t(r, M_CODE_SENT_TITLE));
+    html(r, "<h1>%s</h1>\n<p>%s</p>\n<p><a class=\"button\" href=\"/activate?login=%s\">%s</a></p>\n",
+         t(r, M_CODE_SENT_TITLE), t(r, M_CODE_SENT_BODY), fin, t(r, M_CODE_SENT_NEXT));
+    page_end(r);
+    return 0;
+}
+
+int page_register(struct http_req *r) { return send_code_get(r, false); }
+int page_register_post(struct http_req *r) { return send_code_post(r, false); }
+int page_reset(struct http_req *r) { return send_code_get(r, true); }
+int page_reset_post(struct http_req *r) { return send_code_post(r, true); }

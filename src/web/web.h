@@ -15,6 +15,7 @@ struct portal_app {
     struct db *db;
     struct http_server *http;  /* set once started (for /metrics) */
     bool secure_cookies;       /* add Secure to cookies (served over TLS) */
+    bool demo;                 /* demo: the operator's screen shows codes */
 };
 
 /* The route table of the portal role. */

@@ -1,0 +1,54 @@
+/* operator.c — the portal operator's screens.  The outbox screen lists
+ * the SMS and e-mail queue; in the demo, where no SMS gateway is
+ * connected, it shows the codes so that a tester can use them. */
+#include "internal.h"
+#include "../notify/notify.h"
+
+#include <jansson.h>
+
+static const char *message_text(struct http_req *r, const struct notify_message *m)
+{
+    json_t *p = json_loads(m->payload, 0, NULL);
+    const char *code = json_string_value(json_object_get(p, "code"));
+    int minutes = (int)json_integer_value(json_object_get(p, "minutes"));
+    const char *text;
+    if (pc_str_eq(m->template_id, "one-time-code") && code)
+        text = pc_arena_printf(&r->arena, t_lang(m->lang, M_OUTBOX_CODE_TEXT),
+                               app_of(r)->demo ? code : "**********", minutes);
+    else
+        text = m->template_id;
+    json_decref(p);
+    return text;
+}
+
+int page_outbox(struct http_req *r)
+{
+    if (!web_require(r, ACT_MANAGE_CATALOG, NULL))
+        return 0;
+    struct notify_message *list;
+    size_t n = 0;
+    struct pc_err err = {0};
+    if (notify_list_recent(app_of(r)->db, &r->arena, 100, &list, &n, &err))
+        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+    page_begin(r, t(r, M_OUTBOX_TITLE));
+    html(r, "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n", t(r, M_OUTBOX_TITLE), t(r, M_OUTBOX_LEAD));
+    if (n == 0) {
+        html(r, "<p>%s</p>\n", t(r, M_OUTBOX_EMPTY));
+    } else {
+        html(r, "<table class=\"table\">\n<caption class=\"visually-hidden\">%s</caption>\n<thead><tr>"
+                "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+                "<th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+             t(r, M_OUTBOX_TITLE), t(r, M_COL_WHEN), t(r, M_COL_CHANNEL), t(r, M_COL_TO), t(r, M_COL_MESSAGE),
+             t(r, M_COL_STATUS));
+        for (size_t i = 0; i < n; i++) {
+            char ts[21];
+            pc_rfc3339(list[i].created_at, ts);
+            html(r, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", ts, list[i].channel,
+                 app_of(r)->demo ? list[i].recipient : notify_mask(&r->arena, list[i].recipient, 2),
+                 message_text(r, &list[i]), list[i].status);
+        }
+        html(r, "</tbody>\n</table>\n");
+    }
+    page_end(r);
+    return 0;
+}
