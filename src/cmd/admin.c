@@ -150,7 +150,7 @@ static int admin_create_account(int argc, char **argv)
     struct id_grant g = {(enum id_role)r, agency ? agency : ""};
     const char *id;
     struct pc_err err = {0};
-    rc = id_account_create(db, login, cli_get(opts, "fin"), &g, 1, "cli", &a, &id, &err);
+    rc = id_account_create(db, login, cli_get(opts, "fin"), &g, 1, "cli", "operator", &a, &id, &err);
     if (!rc)
         printf("account %s created for %s (%s)\n", id, login, role);
     else

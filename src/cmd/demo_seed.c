@@ -116,7 +116,7 @@ int demo_seed(struct db *db, const char *dir, struct pc_err *err)
                 ng = 1; /* staff accounts are for work only */
             const char *id;
             rc = id_account_find(db, &a, login, &id, NULL) == 0 ? 0
-                 : id_account_create(db, login, fin, g, ng, NULL, &a, &id, err);
+                 : id_account_create(db, login, fin, g, ng, NULL, NULL, &a, &id, err);
             make_password(password);
             if (!rc)
                 rc = id_password_set(db, id, password, err);

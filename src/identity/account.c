@@ -134,8 +134,8 @@ static bool valid_login(const char *s)
 }
 
 int id_account_create(struct db *db, const char *login, const char *fin, const struct id_grant *grants,
-                      int ngrants, const char *by, struct pc_arena *a, const char **account_id,
-                      struct pc_err *err)
+                      int ngrants, const char *by, const char *by_role, struct pc_arena *a,
+                      const char **account_id, struct pc_err *err)
 {
     if (!valid_login(login))
         return pc_err_set(err, PC_EINVAL, "a login is 3–64 letters, digits, '.', '-' or '_'");
@@ -183,7 +183,7 @@ int id_account_create(struct db *db, const char *login, const char *fin, const s
             rc = PC_EIO;
     }
     if (!rc) {
-        struct audit_entry e = {.actor = by ? by : "system", .role = by ? "operator" : "system",
+        struct audit_entry e = {.actor = by ? by : "system", .role = by_role ? by_role : "system",
                                 .action = "account.create", .object_type = "account", .object_id = id,
                                 .ip = "", .detail = login};
         if (audit_append(c, &e, err) < 0)
@@ -381,3 +381,70 @@ const struct id_login_method id_login_password = {
     .name = "password",
     .authenticate = password_authenticate,
 };
+
+/* ---- agency staff -------------------------------------------------------- */
+
+int id_agency_staff(struct db *db, struct pc_arena *a, const char *agency_id, struct id_staff **out, size_t *n,
+                    struct pc_err *err)
+{
+    *n = 0;
+    struct db_conn *c = db_conn_get(db, err);
+    struct db_stmt *s = c ? db_prepare(c,
+        "SELECT a.id, a.login, a.status, r.role, p.first_name, p.last_name FROM account_roles r"
+        " JOIN accounts a ON a.id = r.account_id LEFT JOIN persons p ON p.fin = a.fin"
+        " WHERE r.agency_id = ? AND r.role IN ('officer', 'agency_admin') ORDER BY r.role, a.login LIMIT 500", err) : NULL;
+    if (!s)
+        return PC_EIO;
+    db_bind_text(s, 1, agency_id);
+    *out = pc_arena_alloc(a, 500 * sizeof **out);
+    int rc;
+    while ((rc = db_step(s, err)) == 1 && *n < 500) {
+        struct id_staff *m = &(*out)[(*n)++];
+        m->account_id = pc_arena_strdup(a, db_col_text(s, 0));
+        m->login = pc_arena_strdup(a, db_col_text(s, 1));
+        m->status = pc_arena_strdup(a, db_col_text(s, 2));
+        m->role = (enum id_role)id_role_parse(db_col_text(s, 3));
+        m->name = db_col_text(s, 4) ? pc_arena_printf(a, "%s %s", db_col_text(s, 4), db_col_text(s, 5)) : m->login;
+    }
+    return rc < 0 ? rc : 0;
+}
+
+int id_grant_remove(struct db *db, const char *account_id, enum id_role role, const char *agency_id,
+                    const char *by, const char *ip, struct pc_err *err)
+{
+    struct db_conn *c = db_conn_get(db, err);
+    if (!c)
+        return PC_EIO;
+    int rc = db_begin(c, err);
+    if (rc)
+        return rc;
+    struct db_stmt *s = db_prepare(c, "DELETE FROM account_roles WHERE account_id = ? AND role = ? AND agency_id = ?", err);
+    int64_t n = -1;
+    if (s) {
+        db_bind_text(s, 1, account_id);
+        db_bind_text(s, 2, id_role_name(role));
+        db_bind_text(s, 3, agency_id ? agency_id : "");
+        n = db_run(s, err);
+    }
+    if (n == 0)
+        rc = pc_err_set(err, PC_ENOTFOUND, "no such grant");
+    else if (n < 0)
+        rc = PC_EIO;
+    /* the person's sessions end: their rights changed */
+    if (!rc && (s = db_prepare(c, "UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL", err))) {
+        db_bind_int(s, 1, pc_now_unix());
+        db_bind_text(s, 2, account_id);
+        rc = db_run(s, err) < 0 ? PC_EIO : 0;
+    }
+    if (!rc) {
+        struct audit_entry e = {.actor = by, .role = "agency_admin", .action = "account.role_removed",
+                                .object_type = "account", .object_id = account_id, .ip = ip ? ip : "",
+                                .detail = pc_str_eq(agency_id, "") ? id_role_name(role) : agency_id};
+        rc = audit_append(c, &e, err) < 0 ? PC_EIO : 0;
+    }
+    if (rc) {
+        db_rollback(c);
+        return rc;
+    }
+    return db_commit(c, err);
+}

@@ -134,8 +134,8 @@ bool id_authorize(const struct id_principal *p, enum id_action a, const struct i
 /* Create an account (status pending) for a login, optionally tied to a
  * person, with roles.  Writes the audit entry in the same transaction. */
 int id_account_create(struct db *db, const char *login, const char *fin, const struct id_grant *grants,
-                      int ngrants, const char *by, struct pc_arena *a, const char **account_id,
-                      struct pc_err *err);
+                      int ngrants, const char *by, const char *by_role, struct pc_arena *a,
+                      const char **account_id, struct pc_err *err);
 /* The account id of a login, or PC_ENOTFOUND. */
 int id_account_find(struct db *db, struct pc_arena *a, const char *login, const char **account_id,
                     struct pc_err *err);
@@ -162,6 +162,17 @@ int id_password_check(const char *password, struct pc_err *err);
 void id_password_params(uint32_t *t_cost, uint32_t *m_cost_kib, uint32_t *parallelism);
 /* Override (tests use cheap parameters). */
 void id_password_set_params(uint32_t t_cost, uint32_t m_cost_kib);
+
+/* Officers and administrators of an agency. */
+struct id_staff {
+    const char *account_id, *login, *name, *status;
+    enum id_role role;
+};
+int id_agency_staff(struct db *db, struct pc_arena *a, const char *agency_id, struct id_staff **out, size_t *n,
+                    struct pc_err *err);
+/* Take a role away (and end the account's sessions); audited. */
+int id_grant_remove(struct db *db, const char *account_id, enum id_role role, const char *agency_id,
+                    const char *by, const char *ip, struct pc_err *err);
 
 /* ---- login methods and sessions ------------------------------------- */
 

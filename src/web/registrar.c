@@ -116,7 +116,8 @@ int page_registrar_issue_post(struct http_req *r)
         struct id_entity *ents;
         size_t ne = 0;
         id_entities_of(db, &r->arena, person.fin, &ents, &ne, NULL);
-        rc = id_account_create(db, person.fin, person.fin, g, ne ? 2 : 1, p->account_id, &r->arena, &account, &err);
+        rc = id_account_create(db, person.fin, person.fin, g, ne ? 2 : 1, p->account_id, "registrar", &r->arena,
+                               &account, &err);
     }
     char code[ID_CODE_LEN + 1];
     bool home = pc_str_eq(http_kv_get(&r->form, "home_visit"), "1");
