@@ -33,6 +33,7 @@ enum pc_errcode {
     PC_ECONFLICT = -5, /* unique key or optimistic-lock conflict */
     PC_EDENIED = -6,
     PC_ETOOBIG = -7,
+    PC_EMORE = -8,    /* a further step is needed (e.g. a second factor) */
 };
 
 struct pc_err {

@@ -26,6 +26,7 @@ const char *pc_errcode_name(int code)
     case PC_ECONFLICT: return "conflict";
     case PC_EDENIED: return "denied";
     case PC_ETOOBIG: return "too-big";
+    case PC_EMORE: return "more-needed";
     default: return "unknown";
     }
 }

@@ -17,6 +17,7 @@ struct db_stmt {
     void *impl;
     char *sql;
     uint32_t hash;
+    bool active;          /* stepped to a row and not yet finished or reset */
     struct db_stmt *next;
 };
 
@@ -176,6 +177,9 @@ int db_begin(struct db_conn *c, struct pc_err *err)
 {
     if (c->in_tx)
         return pc_err_set(err, PC_EINVAL, "transaction already open");
+    /* A half-read SELECT would pin an old snapshot (SQLite) and make the
+     * write lock fail with BUSY_SNAPSHOT: finish every statement first. */
+    db_conn_idle(c);
     /* IMMEDIATE takes SQLite's write lock up front, so two writers wait on
      * the busy timeout instead of failing at their first write. */
     int rc = db_exec(c, c->db->be->kind == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN", err);
@@ -223,6 +227,7 @@ struct db_stmt *db_prepare(struct db_conn *c, const char *sql, struct pc_err *er
     for (struct db_stmt *s = *bucket; s; s = s->next) {
         if (s->hash == h && strcmp(s->sql, sql) == 0) {
             c->db->be->reset(s->impl);
+            s->active = false;
             return s;
         }
     }
@@ -275,7 +280,26 @@ int db_bind_null(struct db_stmt *s, int idx)
 
 int db_step(struct db_stmt *s, struct pc_err *err)
 {
-    return s->conn->db->be->step(s->impl, err);
+    int rc = s->conn->db->be->step(s->impl, err);
+    s->active = rc == 1;
+    return rc;
+}
+
+void db_conn_idle(struct db_conn *c)
+{
+    for (int i = 0; i < STMT_BUCKETS; i++)
+        for (struct db_stmt *s = c->buckets[i]; s; s = s->next)
+            if (s->active) {
+                c->db->be->reset(s->impl);
+                s->active = false;
+            }
+}
+
+void db_idle(struct db *db)
+{
+    struct db_conn *c = pthread_getspecific(db->key);
+    if (c)
+        db_conn_idle(c);
 }
 
 int64_t db_run(struct db_stmt *s, struct pc_err *err)

@@ -51,6 +51,15 @@ int db_migrate(struct db *db, struct pc_err *err);
 /* The highest applied migration version, or a negative code. */
 int db_schema_version(struct db *db, struct pc_err *err);
 
+/* Reset every statement of the connection that was left part-way through
+ * its rows.  On SQLite such a statement holds a read snapshot: later reads
+ * on the connection would not see other connections' commits, and a write
+ * transaction could not start.  db_begin does this itself; a server calls
+ * db_idle at the end of every request (it acts on the calling thread's
+ * connection). */
+void db_conn_idle(struct db_conn *c);
+void db_idle(struct db *db);
+
 /* Run SQL without parameters or results (DDL, PRAGMA, BEGIN, …). */
 int db_exec(struct db_conn *c, const char *sql, struct pc_err *err);
 

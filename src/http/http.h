@@ -105,6 +105,9 @@ typedef void (*http_error_page_fn)(struct http_req *r, int status, const char *t
 /* Called before the handler of every matched route (e.g. language,
  * session); a non-zero return means the hook already wrote a response. */
 typedef int (*http_before_fn)(struct http_req *r);
+/* Called after the handler of every matched route (release per-request
+ * resources such as the database connection's open statements). */
+typedef void (*http_after_fn)(struct http_req *r);
 
 struct http_config {
     const char *listen;          /* "127.0.0.1:8080" or "[::1]:8080" */
@@ -118,6 +121,7 @@ struct http_config {
     void *app;
     http_error_page_fn error_page;
     http_before_fn before;
+    http_after_fn after;
     bool log_requests;
 };
 

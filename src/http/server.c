@@ -329,13 +329,15 @@ static enum MHD_Result dispatch(struct http_req *r)
                               "The form could not be read", NULL);
     }
     const struct http_config *cfg = &r->server->cfg;
-    if (cfg->before && cfg->before(r))
-        return send_response(r);
-    int rc = rt->fn(r);
+    int rc = cfg->before ? cfg->before(r) : 0;
+    if (rc == 0)
+        rc = rt->fn(r);
     if (rc < 0) {
         pc_log(PC_LOG_ERROR, "http.handler_failed", "route", rt->pattern, "code", pc_errcode_name(rc), NULL);
         http_error(r, 500, "internal", "Internal error", NULL);
     }
+    if (cfg->after)
+        cfg->after(r);
     return send_response(r);
 }
 

@@ -233,7 +233,9 @@ int id_code_insert(struct db_conn *c, const char *account_id, const char *purpos
     char hash[65];
     pc_sha256_hex(code_out, ID_CODE_LEN, hash);
     int64_t now = pc_now_unix();
-    struct db_stmt *s = db_prepare(c, "UPDATE one_time_codes SET used_at = ? WHERE account_id = ? AND used_at IS NULL", err);
+    /* earlier codes that set a password stop working (login tickets stay) */
+    struct db_stmt *s = db_prepare(c, "UPDATE one_time_codes SET used_at = ? WHERE account_id = ? AND used_at IS NULL"
+                                      " AND purpose <> 'mfa'", err);
     if (!s)
         return PC_EIO;
     db_bind_int(s, 1, now);
@@ -305,7 +307,7 @@ int id_code_redeem(struct db *db, const char *login, const char *code, const cha
     /* Mark the code used only if it is this account's, unused and fresh:
      * one statement, so two redemptions cannot both succeed. */
     struct db_stmt *s = db_prepare(c,
-        "UPDATE one_time_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL AND expires_at > ?"
+        "UPDATE one_time_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL AND expires_at > ? AND purpose <> 'mfa'"
         " AND account_id = (SELECT id FROM accounts WHERE login = ? AND status <> 'disabled')", err);
     int64_t n = -1;
     if (s) {
@@ -440,6 +442,57 @@ int id_grant_remove(struct db *db, const char *account_id, enum id_role role, co
         struct audit_entry e = {.actor = by, .role = "agency_admin", .action = "account.role_removed",
                                 .object_type = "account", .object_id = account_id, .ip = ip ? ip : "",
                                 .detail = pc_str_eq(agency_id, "") ? id_role_name(role) : agency_id};
+        rc = audit_append(c, &e, err) < 0 ? PC_EIO : 0;
+    }
+    if (rc) {
+        db_rollback(c);
+        return rc;
+    }
+    return db_commit(c, err);
+}
+
+/* ---- second factor on and off --------------------------------------------- */
+
+bool id_totp_enabled(struct db *db, const char *account_id)
+{
+    struct db_conn *c = db_conn_get(db, NULL);
+    struct db_stmt *s = c ? db_prepare(c, "SELECT totp_secret IS NOT NULL FROM accounts WHERE id = ?", NULL) : NULL;
+    if (!s)
+        return false;
+    db_bind_text(s, 1, account_id);
+    return db_step(s, NULL) == 1 && db_col_int(s, 0) != 0;
+}
+
+int id_totp_set(struct db *db, const struct id_principal *p, const char *secret, const char *code,
+                const char *ip, struct pc_err *err)
+{
+    if (secret && (strlen(secret) != ID_TOTP_SECRET_LEN || !id_totp_check(secret, code, pc_now_unix())))
+        return pc_err_set(err, PC_EINVAL, "the code does not match; check the clock of your phone and try again");
+    struct db_conn *c = db_conn_get(db, err);
+    if (!c)
+        return PC_EIO;
+    int rc = db_begin(c, err);
+    if (rc)
+        return rc;
+    struct db_stmt *s = db_prepare(c, "UPDATE accounts SET totp_secret = ? WHERE id = ?", err);
+    rc = PC_EIO;
+    if (s) {
+        db_bind_text(s, 1, secret);
+        db_bind_text(s, 2, p->account_id);
+        rc = db_run(s, err) == 1 ? 0 : PC_EIO;
+    }
+    /* a privilege change: every other session of the account ends */
+    if (!rc && (s = db_prepare(c, "UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND token_hash <> ?"
+                                  " AND revoked_at IS NULL", err))) {
+        db_bind_int(s, 1, pc_now_unix());
+        db_bind_text(s, 2, p->account_id);
+        db_bind_text(s, 3, p->session_hash ? p->session_hash : "");
+        rc = db_run(s, err) < 0 ? PC_EIO : 0;
+    }
+    if (!rc) {
+        struct audit_entry e = {.actor = p->account_id, .role = "citizen",
+                                .action = secret ? "account.totp_on" : "account.totp_off", .object_type = "account",
+                                .object_id = p->account_id, .ip = ip ? ip : "", .detail = ""};
         rc = audit_append(c, &e, err) < 0 ? PC_EIO : 0;
     }
     if (rc) {

@@ -174,11 +174,27 @@ int id_agency_staff(struct db *db, struct pc_arena *a, const char *agency_id, st
 int id_grant_remove(struct db *db, const char *account_id, enum id_role role, const char *agency_id,
                     const char *by, const char *ip, struct pc_err *err);
 
+/* ---- second factor (TOTP, RFC 6238) ---------------------------------- */
+
+#define ID_TOTP_SECRET_LEN 32     /* base32 characters of a 160-bit key */
+
+int id_totp_new_secret(char out[ID_TOTP_SECRET_LEN + 1]);
+/* The 6-digit code for a moment (tests and the enrolment check). */
+int id_totp_code(const char *secret, int64_t unix_secs, char out[7]);
+/* The code is right now, or one 30-second step before or after. */
+bool id_totp_check(const char *secret, const char *code, int64_t now);
+/* Turn the second factor on (after checking a code made with the secret)
+ * or off (secret NULL).  Audited; other sessions of the account end. */
+int id_totp_set(struct db *db, const struct id_principal *p, const char *secret, const char *code,
+                const char *ip, struct pc_err *err);
+bool id_totp_enabled(struct db *db, const char *account_id);
+
 /* ---- login methods and sessions ------------------------------------- */
 
 struct id_login_request {
     const char *login;
     const char *secret;         /* the password, for the code-password method */
+    const char *otp;            /* the second factor's code, when the account has one */
     const char *ip;
     const char *user_agent;
 };
@@ -199,11 +215,19 @@ extern const struct id_login_method id_login_password;
 #define ID_TOKEN_CHARS 43       /* 256 bits in base64url */
 
 /* Log in with a method: throttling (per login and per address), the
- * method, a new session.  PC_EDENIED for wrong credentials; PC_ETOOBIG
- * when throttled (retry_after set).  token_out gets ID_TOKEN_CHARS + 1. */
+ * method, the second factor, a new session.  PC_EDENIED for wrong
+ * credentials; PC_ETOOBIG when throttled (retry_after set).  When the
+ * account has a second factor and req->otp is missing: PC_EMORE, and
+ * token_out holds a 5-minute ticket for id_login_second_factor instead of
+ * a session.  token_out gets ID_TOKEN_CHARS + 1 bytes. */
 int id_login(struct db *db, struct pc_arena *a, const struct id_login_method *m,
              const struct id_login_request *req, const char *kind, char *token_out,
              int64_t *retry_after, struct pc_err *err);
+/* The second step: a ticket from id_login and the code.  On success
+ * token_out holds the session token (the ticket is used up). */
+int id_login_second_factor(struct db *db, struct pc_arena *a, const char *ticket, const char *otp,
+                           const struct id_login_request *req, const char *kind, char *token_out,
+                           int64_t *retry_after, struct pc_err *err);
 
 /* Look a token up: valid, not revoked, not idle or past its absolute
  * limit.  Refreshes last_seen.  PC_ENOTFOUND when the session is no good. */

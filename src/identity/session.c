@@ -16,6 +16,50 @@
 
 /* ---- login ------------------------------------------------------------- */
 
+static int clear_throttle(struct db_conn *c, const char *key, struct pc_err *err)
+{
+    struct db_stmt *s = db_prepare(c, "DELETE FROM login_throttle WHERE key = ?", err);
+    if (!s)
+        return PC_EIO;
+    db_bind_text(s, 1, key);
+    return db_run(s, err) < 0 ? PC_EIO : 0;
+}
+
+static int totp_secret_of(struct db_conn *c, struct pc_arena *a, const char *account_id, const char **out,
+                          struct pc_err *err)
+{
+    struct db_stmt *s = db_prepare(c, "SELECT totp_secret FROM accounts WHERE id = ?", err);
+    if (!s)
+        return PC_EIO;
+    db_bind_text(s, 1, account_id);
+    int rc = db_step(s, err);
+    if (rc < 0)
+        return rc;
+    *out = rc == 1 ? pc_arena_strdup(a, db_col_text(s, 0)) : NULL;
+    return 0;
+}
+
+/* A 5-minute ticket between the password and the second factor. */
+static int new_ticket(struct db_conn *c, const char *account_id, char *ticket_out, struct pc_err *err)
+{
+    unsigned char raw[32];
+    char hash[65];
+    if (pc_random_bytes(raw, sizeof raw))
+        return pc_err_set(err, PC_EIO, "no randomness");
+    pc_b64url_encode(raw, sizeof raw, ticket_out);
+    pc_sha256_hex(ticket_out, strlen(ticket_out), hash);
+    int64_t now = pc_now_unix();
+    struct db_stmt *s = db_prepare(c, "INSERT INTO one_time_codes(code_hash, account_id, purpose, issued_by, created_at,"
+                                      " expires_at) VALUES (?, ?, 'mfa', 'login', ?, ?)", err);
+    if (!s)
+        return PC_EIO;
+    db_bind_text(s, 1, hash);
+    db_bind_text(s, 2, account_id);
+    db_bind_int(s, 3, now);
+    db_bind_int(s, 4, now + 300);
+    return db_run(s, err) < 0 ? PC_EIO : 0;
+}
+
 static int new_session(struct db_conn *c, const char *account_id, const char *kind,
                        const struct id_login_request *req, char *token_out, struct pc_err *err)
 {
@@ -72,6 +116,16 @@ int id_login(struct db *db, struct pc_arena *a, const struct id_login_method *m,
     int auth = m->authenticate(db, a, req, &account_id, err);
     if (auth != 0 && auth != PC_EDENIED)
         return auth;
+    bool need_ticket = false;
+    if (auth == 0) {
+        const char *totp = NULL;
+        if ((rc = totp_secret_of(c, a, account_id, &totp, err)))
+            return rc;
+        if (totp && !req->otp)
+            need_ticket = true;
+        else if (totp && !id_totp_check(totp, req->otp, now))
+            auth = PC_EDENIED;
+    }
 
     /* The hash above ran outside any transaction; the writes go in one. */
     if ((rc = db_begin(c, err)))
@@ -84,13 +138,11 @@ int id_login(struct db *db, struct pc_arena *a, const struct id_login_method *m,
         if (!rc)
             rc = id_throttle_hit(c, ip_key, now, err);
         e.action = "session.login_failed";
+    } else if (need_ticket) {
+        rc = new_ticket(c, account_id, token_out, err);
+        e.action = "session.second_factor_asked";
     } else {
-        struct db_stmt *s = db_prepare(c, "DELETE FROM login_throttle WHERE key = ?", err);
-        rc = s ? 0 : PC_EIO;
-        if (s) {
-            db_bind_text(s, 1, login_key);
-            rc = db_run(s, err) < 0 ? PC_EIO : 0;
-        }
+        rc = clear_throttle(c, login_key, err);
         if (!rc)
             rc = new_session(c, account_id, kind, req, token_out, err);
         e.action = "session.login";
@@ -103,7 +155,74 @@ int id_login(struct db *db, struct pc_arena *a, const struct id_login_method *m,
     }
     if ((rc = db_commit(c, err)))
         return rc;
-    return auth == PC_EDENIED ? pc_err_set(err, PC_EDENIED, "wrong login or password") : 0;
+    if (auth == PC_EDENIED)
+        return pc_err_set(err, PC_EDENIED, "wrong login or password");
+    return need_ticket ? pc_err_set(err, PC_EMORE, "second factor needed") : 0;
+}
+
+int id_login_second_factor(struct db *db, struct pc_arena *a, const char *ticket, const char *otp,
+                           const struct id_login_request *req, const char *kind, char *token_out,
+                           int64_t *retry_after, struct pc_err *err)
+{
+    *retry_after = 0;
+    if (!ticket || strlen(ticket) != ID_TOKEN_CHARS)
+        return pc_err_set(err, PC_EDENIED, "the login has expired; start again");
+    char hash[65];
+    pc_sha256_hex(ticket, ID_TOKEN_CHARS, hash);
+    struct db_conn *c = db_conn_get(db, err);
+    if (!c)
+        return PC_EIO;
+    int64_t now = pc_now_unix();
+    struct db_stmt *s = db_prepare(c, "SELECT o.account_id, a.totp_secret FROM one_time_codes o JOIN accounts a"
+                                      " ON a.id = o.account_id WHERE o.code_hash = ? AND o.purpose = 'mfa'"
+                                      " AND o.used_at IS NULL AND o.expires_at > ? AND a.status = 'active'", err);
+    if (!s)
+        return PC_EIO;
+    db_bind_text(s, 1, hash);
+    db_bind_int(s, 2, now);
+    int rc = db_step(s, err);
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return pc_err_set(err, PC_EDENIED, "the login has expired; start again");
+    const char *account_id = pc_arena_strdup(a, db_col_text(s, 0));
+    const char *secret = pc_arena_strdup(a, db_col_text(s, 1));
+    const char *key = pc_arena_printf(a, "mfa:%s", account_id);
+    if ((rc = id_throttle_wait(c, key, THROTTLE_PER_LOGIN, now, retry_after, err)))
+        return rc;
+    if (*retry_after)
+        return pc_err_set(err, PC_ETOOBIG, "too many attempts");
+    bool ok = id_totp_check(secret, otp, now);
+    if ((rc = db_begin(c, err)))
+        return rc;
+    struct audit_entry e = {.actor = account_id, .role = "citizen", .object_type = "account",
+                            .object_id = account_id, .ip = req->ip ? req->ip : "", .detail = "totp"};
+    if (ok) {
+        s = db_prepare(c, "UPDATE one_time_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL", err);
+        rc = PC_EIO;
+        if (s) {
+            db_bind_int(s, 1, now);
+            db_bind_text(s, 2, hash);
+            rc = db_run(s, err) == 1 ? 0 : pc_err_set(err, PC_EDENIED, "the login has expired; start again");
+        }
+        if (!rc)
+            rc = clear_throttle(c, key, err);
+        if (!rc)
+            rc = new_session(c, account_id, kind, req, token_out, err);
+        e.action = "session.login";
+    } else {
+        rc = id_throttle_hit(c, key, now, err);
+        e.action = "session.second_factor_failed";
+    }
+    if (!rc && audit_append(c, &e, err) < 0)
+        rc = PC_EIO;
+    if (rc) {
+        db_rollback(c);
+        return rc;
+    }
+    if ((rc = db_commit(c, err)))
+        return rc;
+    return ok ? 0 : pc_err_set(err, PC_EDENIED, "wrong code");
 }
 
 /* ---- looking up --------------------------------------------------------- */

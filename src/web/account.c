@@ -65,6 +65,52 @@ int page_login(struct http_req *r)
     return 0;
 }
 
+static void second_factor_page(struct http_req *r, const char *ticket, const char *next,
+                               const struct form_error *errors, int n)
+{
+    form_title(r, t(r, M_2FA_TITLE), n);
+    form_error_summary(r, errors, n);
+    html(r, "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n<form method=\"post\" action=\"/login/2fa\" novalidate>\n",
+         t(r, M_2FA_TITLE), t(r, M_2FA_LEAD));
+    csrf_field(r);
+    html(r, "<input type=\"hidden\" name=\"ticket\" value=\"%s\">\n", ticket);
+    if (next)
+        html(r, "<input type=\"hidden\" name=\"next\" value=\"%s\">\n", safe_next(next));
+    struct form_field f = {"otp", t(r, M_2FA_FIELD_CODE), t(r, M_2FA_FIELD_CODE_HINT), NULL, "text", "one-time-code", 6};
+    form_text(r, &f, errors, n);
+    html(r, "<button type=\"submit\">%s</button>\n</form>\n", t(r, M_2FA_BUTTON));
+    page_end(r);
+}
+
+int page_login_2fa_post(struct http_req *r)
+{
+    const char *ticket = http_kv_get(&r->form, "ticket"), *otp = http_kv_get(&r->form, "otp");
+    struct id_login_request req = {.ip = r->remote_addr, .user_agent = http_header(r, "User-Agent")};
+    char token[ID_TOKEN_CHARS + 1];
+    int64_t retry = 0;
+    struct pc_err err = {0};
+    int rc = id_login_second_factor(app_of(r)->db, &r->arena, ticket, otp ? otp : "", &req, "cookie", token,
+                                    &retry, &err);
+    if (rc == 0) {
+        web_set_session_cookie(r, token);
+        return http_redirect(r, 303, safe_next(http_kv_get(&r->form, "next")));
+    }
+    if (rc == PC_EDENIED && pc_str_eq(err.msg, "wrong code")) {
+        struct form_error e = {"otp", t(r, M_2FA_WRONG)};
+        r->status = 401;
+        second_factor_page(r, ticket, http_kv_get(&r->form, "next"), &e, 1);
+        return 0;
+    }
+    if (rc == PC_EDENIED || rc == PC_ETOOBIG) {
+        struct form_error e = {"login", rc == PC_EDENIED ? t(r, M_2FA_EXPIRED)
+                                        : pc_arena_printf(&r->arena, t(r, M_LOGIN_THROTTLED), (int)(retry + 59) / 60)};
+        r->status = rc == PC_EDENIED ? 401 : 429;
+        login_page(r, NULL, &e, 1, NULL);
+        return 0;
+    }
+    return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+}
+
 int page_login_post(struct http_req *r)
 {
     const char *login = http_kv_get(&r->form, "login");
@@ -103,6 +149,10 @@ int page_login_post(struct http_req *r)
     if (rc == 0) {
         web_set_session_cookie(r, token); /* a new token at every login: no fixation */
         return http_redirect(r, 303, safe_next(http_kv_get(&r->form, "next")));
+    }
+    if (rc == PC_EMORE) {
+        second_factor_page(r, token, http_kv_get(&r->form, "next"), NULL, 0);
+        return 0;
     }
     if (rc == PC_EDENIED || rc == PC_ETOOBIG) {
         struct form_error e = {"login", rc == PC_EDENIED ? t(r, M_LOGIN_WRONG)
@@ -287,7 +337,8 @@ int page_account(struct http_req *r)
         }
         access_log_table(r, p->fin);
     }
-    html(r, "<p><a href=\"/account/sessions\">%s</a></p>\n", t(r, M_SESSIONS_TITLE));
+    html(r, "<ul class=\"links\">\n<li><a href=\"/account/sessions\">%s</a></li>\n"
+            "<li><a href=\"/account/2fa\">%s</a></li>\n</ul>\n", t(r, M_SESSIONS_TITLE), t(r, M_2FA_SETUP_TITLE));
     page_end(r);
     return 0;
 }
@@ -356,6 +407,7 @@ int api_auth_password(struct http_req *r)
     json_t *body = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &je);
     const char *login = json_string_value(json_object_get(body, "login"));
     const char *password = json_string_value(json_object_get(body, "password"));
+    const char *otp = json_string_value(json_object_get(body, "otp"));
     if (!json_is_object(body) || !login || !password) {
         json_decref(body);
         return http_problem(r, 400, "bad-body", "Invalid request body",
@@ -363,6 +415,7 @@ int api_auth_password(struct http_req *r)
     }
     struct id_login_request req = {.login = pc_arena_strdup(&r->arena, login),
                                    .secret = pc_arena_strdup(&r->arena, password),
+                                   .otp = otp ? pc_arena_strdup(&r->arena, otp) : NULL,
                                    .ip = r->remote_addr, .user_agent = http_header(r, "User-Agent")};
     json_decref(body);
     char token[ID_TOKEN_CHARS + 1];
@@ -371,6 +424,9 @@ int api_auth_password(struct http_req *r)
     int rc = id_login(app_of(r)->db, &r->arena, &id_login_password, &req, "bearer", token, &retry, &err);
     if (rc == PC_EDENIED)
         return http_problem(r, 401, "wrong-credentials", "Wrong login or password", NULL);
+    if (rc == PC_EMORE)
+        return http_problem(r, 401, "second-factor-required", "A second factor is needed",
+                            "This account has two-step login: send \"otp\", the code of the authenticator app.");
     if (rc == PC_ETOOBIG) {
         http_set_header(r, "Retry-After", pc_arena_printf(&r->arena, "%lld", (long long)retry));
         return http_problem(r, 429, "too-many-attempts", "Too many failed attempts",
@@ -481,3 +537,79 @@ int page_register(struct http_req *r) { return send_code_get(r, false); }
 int page_register_post(struct http_req *r) { return send_code_post(r, false); }
 int page_reset(struct http_req *r) { return send_code_get(r, true); }
 int page_reset_post(struct http_req *r) { return send_code_post(r, true); }
+
+/* ---- two-step login on and off -------------------------------------------- */
+
+static void totp_page(struct http_req *r, const char *secret, const struct form_error *errors, int n)
+{
+    const struct id_principal *p = web_who(r);
+    bool on = id_totp_enabled(app_of(r)->db, p->account_id);
+    form_title(r, t(r, M_2FA_SETUP_TITLE), n);
+    form_error_summary(r, errors, n);
+    html(r, "<h1>%s</h1>\n<p>%s</p>\n<form method=\"post\" action=\"/account/2fa\" novalidate>\n",
+         t(r, M_2FA_SETUP_TITLE), t(r, on ? M_2FA_IS_ON : M_2FA_IS_OFF));
+    csrf_field(r);
+    if (!on) {
+        html(r, "<p>%s</p>\n<dl class=\"facts\"><dt>%s</dt><dd><code class=\"key\">%s</code></dd>\n"
+                "<dt>URI</dt><dd><code class=\"key\">otpauth://totp/Pencere:%s?secret=%s&amp;issuer=Pencere</code></dd></dl>\n"
+                "<input type=\"hidden\" name=\"secret\" value=\"%s\">\n",
+             t(r, M_2FA_SETUP_LEAD), t(r, M_2FA_SETUP_KEY), secret, p->login, secret, secret);
+    } else {
+        html(r, "<p>%s</p>\n<input type=\"hidden\" name=\"off\" value=\"1\">\n", t(r, M_2FA_OFF_LEAD));
+    }
+    struct form_field f = {"otp", t(r, M_2FA_FIELD_CODE), t(r, M_2FA_FIELD_CODE_HINT), NULL, "text", "one-time-code", 6};
+    form_text(r, &f, errors, n);
+    html(r, "<button type=\"submit\"%r>%s</button>\n</form>\n", on ? " class=\"warning\"" : "",
+         t(r, on ? M_2FA_TURN_OFF : M_2FA_TURN_ON));
+    page_end(r);
+}
+
+int page_totp(struct http_req *r)
+{
+    if (!web_require(r, ACT_VIEW_OWN_DATA, NULL))
+        return 0;
+    char secret[ID_TOTP_SECRET_LEN + 1];
+    if (id_totp_new_secret(secret))
+        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+    totp_page(r, secret, NULL, 0);
+    return 0;
+}
+
+int page_totp_post(struct http_req *r)
+{
+    if (!web_require(r, ACT_VIEW_OWN_DATA, NULL))
+        return 0;
+    const struct id_principal *p = web_who(r);
+    const char *otp = http_kv_get(&r->form, "otp"), *secret = http_kv_get(&r->form, "secret");
+    bool off = pc_str_eq(http_kv_get(&r->form, "off"), "1");
+    struct pc_err err = {0};
+    int rc;
+    if (off) {
+        /* turning it off needs a current code from the stored secret */
+        struct db_conn *c = db_conn_get(app_of(r)->db, &err);
+        struct db_stmt *s = c ? db_prepare(c, "SELECT totp_secret FROM accounts WHERE id = ?", &err) : NULL;
+        const char *stored = NULL;
+        if (s) {
+            db_bind_text(s, 1, p->account_id);
+            if (db_step(s, &err) == 1)
+                stored = pc_arena_strdup(&r->arena, db_col_text(s, 0));
+        }
+        rc = stored && id_totp_check(stored, otp, pc_now_unix())
+                 ? id_totp_set(app_of(r)->db, p, NULL, NULL, r->remote_addr, &err) : PC_EINVAL;
+    } else {
+        rc = id_totp_set(app_of(r)->db, p, secret, otp, r->remote_addr, &err);
+    }
+    if (rc == PC_EINVAL) {
+        struct form_error e = {"otp", t(r, M_2FA_WRONG)};
+        r->status = 400;
+        char fresh[ID_TOTP_SECRET_LEN + 1];
+        bool keep = secret && strlen(secret) == ID_TOTP_SECRET_LEN;
+        if (!keep)
+            id_totp_new_secret(fresh);
+        totp_page(r, keep ? secret : fresh, &e, 1);
+        return 0;
+    }
+    if (rc)
+        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+    return http_redirect(r, 303, "/account/2fa");
+}

@@ -68,6 +68,9 @@ void form_text(struct http_req *r, const struct form_field *f, const struct form
 /* account pages (account.c) and registration centre (registrar.c) */
 int page_login(struct http_req *r);
 int page_login_post(struct http_req *r);
+int page_login_2fa_post(struct http_req *r);
+int page_totp(struct http_req *r);
+int page_totp_post(struct http_req *r);
 int page_logout_post(struct http_req *r);
 int page_activate(struct http_req *r);
 int page_activate_post(struct http_req *r);

@@ -66,6 +66,9 @@ static const struct http_route routes[] = {
     {"GET", "/search", page_search, 0, 0, "search"},
     {"GET", "/login", page_login, 0, HTTP_ROUTE_NO_STORE, "login"},
     {"POST", "/login", page_login_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "login_post"},
+    {"POST", "/login/2fa", page_login_2fa_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "login_2fa"},
+    {"GET", "/account/2fa", page_totp, 0, HTTP_ROUTE_NO_STORE, "totp"},
+    {"POST", "/account/2fa", page_totp_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "totp_post"},
     {"POST", "/logout", page_logout_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "logout"},
     {"GET", "/activate", page_activate, 0, HTTP_ROUTE_NO_STORE, "activate"},
     {"POST", "/activate", page_activate_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "activate_post"},
@@ -102,10 +105,16 @@ const struct http_route *portal_routes(size_t *n)
     return routes;
 }
 
+static void after_request(struct http_req *r)
+{
+    db_idle(app_of(r)->db);
+}
+
 void portal_http_config(struct portal_app *app, struct http_config *cfg)
 {
     cfg->routes = portal_routes(&cfg->nroutes);
     cfg->app = app;
     cfg->error_page = web_error_page;
     cfg->before = web_auth_before;
+    cfg->after = after_request;
 }
