@@ -105,8 +105,9 @@ typedef void (*http_error_page_fn)(struct http_req *r, int status, const char *t
 /* Called before the handler of every matched route (e.g. language,
  * session); a non-zero return means the hook already wrote a response. */
 typedef int (*http_before_fn)(struct http_req *r);
-/* Called after the handler of every matched route (release per-request
- * resources such as the database connection's open statements). */
+/* Called once the response of any request is written, on the thread that
+ * served it (release per-request resources such as the database
+ * connection's half-read statements). */
 typedef void (*http_after_fn)(struct http_req *r);
 
 struct http_config {

@@ -241,6 +241,8 @@ static bool gzip_body(struct http_req *r)
 
 static enum MHD_Result send_response(struct http_req *r)
 {
+    if (r->server->cfg.after)
+        r->server->cfg.after(r); /* error pages may have used the database too */
     const struct http_route *rt = r->route_index >= 0 ? &r->server->cfg.routes[r->route_index] : NULL;
     if (r->out.toobig) {
         pc_buf_release(&r->out);
@@ -336,8 +338,6 @@ static enum MHD_Result dispatch(struct http_req *r)
         pc_log(PC_LOG_ERROR, "http.handler_failed", "route", rt->pattern, "code", pc_errcode_name(rc), NULL);
         http_error(r, 500, "internal", "Internal error", NULL);
     }
-    if (cfg->after)
-        cfg->after(r);
     return send_response(r);
 }
 

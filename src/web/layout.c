@@ -63,6 +63,29 @@ static const char *url_with_lang(struct http_req *r, const char *code)
     return out;
 }
 
+/* Right side of the menu: "Log in", or the person's name, the desk of
+ * their role, and a log-out button (a form: logging out changes state). */
+static void account_links(struct http_req *r)
+{
+    const struct id_principal *p = web_who(r);
+    html(r, "<ul class=\"account-nav\">\n");
+    if (!p) {
+        html(r, "<li><a href=\"/login\">%s</a></li>\n</ul>\n", t(r, M_NAV_LOGIN));
+        return;
+    }
+    html(r, "<li><a href=\"/account\">%s</a></li>\n", p->display_name);
+    const char *agency = id_agency_of(p);
+    if (id_has_role(p, ROLE_REGISTRAR))
+        html(r, "<li><a href=\"/registrar\">%s</a></li>\n", t(r, M_REG_TITLE));
+    if (id_has_role(p, ROLE_OPERATOR))
+        html(r, "<li><a href=\"/operator/outbox\">%s</a></li>\n", t(r, M_OUTBOX_TITLE));
+    if (agency && id_has_role(p, ROLE_AGENCY_ADMIN))
+        html(r, "<li><a href=\"/agencies/%s/staff\">%s</a></li>\n", agency, t(r, M_STAFF_TITLE));
+    html(r, "<li><form method=\"post\" action=\"/logout\" class=\"inline\">");
+    csrf_field(r);
+    html(r, "<button type=\"submit\" class=\"link-button\">%s</button></form></li>\n</ul>\n", t(r, M_NAV_LOGOUT));
+}
+
 void page_begin(struct http_req *r, const char *title)
 {
     const char *lang = web_lang(r);
@@ -87,12 +110,14 @@ void page_begin(struct http_req *r, const char *title)
              url_with_lang(r, web_langs[i]), web_langs[i], web_langs[i],
              cur ? " aria-current=\"true\"" : "", web_lang_names[i]);
     }
-    html(r, "</ul></nav>\n</div>\n<nav class=\"main-nav\" aria-label=\"%s\"><div class=\"wrap\"><ul>\n"
+    html(r, "</ul></nav>\n</div>\n<nav class=\"main-nav\" aria-label=\"%s\"><div class=\"wrap nav-row\"><ul>\n"
             "<li><a href=\"/\">%s</a></li>\n<li><a href=\"/services\">%s</a></li>\n"
             "<li><a href=\"/agencies\">%s</a></li>\n<li><a href=\"/services/no-registration\">%s</a></li>\n"
-            "</ul></div></nav>\n</header>\n<main id=\"main\" class=\"wrap\" tabindex=\"-1\">\n",
+            "</ul>\n",
          t(r, M_NAV_LABEL), t(r, M_NAV_HOME), t(r, M_NAV_SERVICES), t(r, M_NAV_AGENCIES),
          t(r, M_NAV_NO_REGISTRATION));
+    account_links(r);
+    html(r, "</div></nav>\n</header>\n<main id=\"main\" class=\"wrap\" tabindex=\"-1\">\n");
 }
 
 void page_end(struct http_req *r)
@@ -139,6 +164,8 @@ void web_error_page(struct http_req *r, int status, const char *title, const cha
     enum msg mt = M_ERR_TITLE_OTHER, mb = M_ERR_BODY_400;
     switch (status) {
     case 400: mt = M_ERR_TITLE_400; mb = M_ERR_BODY_400; break;
+    case 401: case 403: mt = M_ERR_TITLE_403; mb = M_ERR_BODY_403; break;
+    case 429: mt = M_ERR_TITLE_429; mb = M_ERR_BODY_500; break;
     case 404: mt = M_ERR_TITLE_404; mb = M_ERR_BODY_404; break;
     case 405: mt = M_ERR_TITLE_405; mb = M_ERR_BODY_405; break;
     case 413: mt = M_ERR_TITLE_413; mb = M_ERR_BODY_413; break;
@@ -147,6 +174,10 @@ void web_error_page(struct http_req *r, int status, const char *title, const cha
     }
     if (status == 400 && web_lang_bad(r))
         mb = M_ERR_BAD_LANG;
+    if (status == 403 && pc_str_eq(detail, "The form has expired.")) {
+        mt = M_ERR_TITLE_400;
+        mb = M_ERR_CSRF;
+    }
     page_begin(r, t(r, mt));
     html(r, "<h1>%s</h1>\n<p>%s</p>\n<p><a href=\"/\">%s</a></p>\n", t(r, mt), t(r, mb), t(r, M_ERR_GO_HOME));
     page_end(r);
