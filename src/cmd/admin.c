@@ -223,6 +223,36 @@ static int admin_seed_population(int argc, char **argv)
     return EXIT_OK;
 }
 
+static int admin_seed_demo(int argc, char **argv)
+{
+    struct cli_opt opts[] = {
+        DB_OPTS,
+        {"out-dir", "DIR", "where to write demo-accounts.json (default: --data-dir)", NULL},
+        {NULL, NULL, NULL, NULL},
+    };
+    int rc = cli_parse("admin seed-demo", "Add the demo's people, legal entities and one account of every role;\n"
+                       "write their logins and passwords to DIR/demo-accounts.json.", opts, argc, argv);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    const char *dir = cli_get(opts, "out-dir") ? cli_get(opts, "out-dir") : cli_get(opts, "data-dir");
+    if (!dir) {
+        fprintf(stderr, "pencere admin seed-demo: give --out-dir DIR\n");
+        return EXIT_USAGE;
+    }
+    struct db *db = open_db(opts);
+    if (!db)
+        return EXIT_FAIL;
+    struct pc_err err = {0};
+    rc = demo_seed(db, dir, &err);
+    db_close(db);
+    if (rc) {
+        fprintf(stderr, "pencere admin seed-demo: %s\n", err.msg);
+        return EXIT_FAIL;
+    }
+    printf("demo accounts written to %s/demo-accounts.json\n", dir);
+    return EXIT_OK;
+}
+
 int cmd_admin(int argc, char **argv)
 {
     if (argc < 1 || strcmp(argv[0], "--help") == 0) {
@@ -233,7 +263,8 @@ int cmd_admin(int argc, char **argv)
                    "  audit-verify     check the hash chain of the audit log\n"
                    "  create-account   create a staff or citizen account with a role\n"
                    "  issue-code       issue a one-time activation code for an account\n"
-                   "  seed-population  add a synthetic population for demos and scale tests\n");
+                   "  seed-population  add a synthetic population for demos and scale tests\n"
+                   "  seed-demo        add the demo's people and one account of every role\n");
         return argc < 1 ? EXIT_USAGE : EXIT_OK;
     }
     if (strcmp(argv[0], "migrate") == 0)
@@ -246,6 +277,8 @@ int cmd_admin(int argc, char **argv)
         return admin_create_account(argc - 1, argv + 1);
     if (strcmp(argv[0], "issue-code") == 0)
         return admin_issue_code(argc - 1, argv + 1);
+    if (strcmp(argv[0], "seed-demo") == 0)
+        return admin_seed_demo(argc - 1, argv + 1);
     if (strcmp(argv[0], "seed-population") == 0)
         return admin_seed_population(argc - 1, argv + 1);
     fprintf(stderr, "pencere admin: unknown tool '%s' (see pencere admin --help)\n", argv[0]);

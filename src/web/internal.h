@@ -83,6 +83,7 @@ int page_register_post(struct http_req *r);
 int page_reset(struct http_req *r);
 int page_reset_post(struct http_req *r);
 int page_outbox(struct http_req *r);
+int page_audit(struct http_req *r);
 int page_staff(struct http_req *r);
 int page_staff_add_post(struct http_req *r);
 int page_staff_remove_post(struct http_req *r);

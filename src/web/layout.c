@@ -77,6 +77,8 @@ static void account_links(struct http_req *r)
     const char *agency = id_agency_of(p);
     if (id_has_role(p, ROLE_REGISTRAR))
         html(r, "<li><a href=\"/registrar\">%s</a></li>\n", t(r, M_REG_TITLE));
+    if (id_has_role(p, ROLE_AUDITOR))
+        html(r, "<li><a href=\"/audit\">%s</a></li>\n", t(r, M_AUDIT_TITLE));
     if (id_has_role(p, ROLE_OPERATOR))
         html(r, "<li><a href=\"/operator/outbox\">%s</a></li>\n", t(r, M_OUTBOX_TITLE));
     if (agency && id_has_role(p, ROLE_AGENCY_ADMIN))

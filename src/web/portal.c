@@ -76,6 +76,7 @@ static const struct http_route routes[] = {
     {"POST", "/register", page_register_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "register_post"},
     {"GET", "/reset", page_reset, 0, HTTP_ROUTE_NO_STORE, "reset"},
     {"POST", "/reset", page_reset_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "reset_post"},
+    {"GET", "/audit", page_audit, 0, HTTP_ROUTE_NO_STORE, "audit"},
     {"GET", "/operator/outbox", page_outbox, 0, HTTP_ROUTE_NO_STORE, "outbox"},
     {"GET", "/account", page_account, 0, HTTP_ROUTE_NO_STORE, "account"},
     {"GET", "/account/sessions", page_sessions, 0, HTTP_ROUTE_NO_STORE, "sessions"},

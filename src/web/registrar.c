@@ -48,7 +48,9 @@ static int load_person(struct http_req *r, struct id_person *person)
 {
     const char *fin = http_param(r, 0);
     struct id_resource res = {.fin = fin};
-    if (!web_require(r, ACT_VIEW_PERSON, &res))
+    /* the desk first (a citizen has no business here even for their own
+     * record), then the person */
+    if (!web_require(r, ACT_ISSUE_CODE, NULL) || !web_require(r, ACT_VIEW_PERSON, &res))
         return 1;
     struct pc_err err = {0};
     int rc = id_fin_valid(fin) ? id_person_get(app_of(r)->db, &r->arena, fin, person, &err) : PC_ENOTFOUND;
@@ -104,7 +106,7 @@ int page_registrar_person(struct http_req *r)
 int page_registrar_issue_post(struct http_req *r)
 {
     struct id_person person;
-    if (!web_require(r, ACT_ISSUE_CODE, NULL) || load_person(r, &person))
+    if (load_person(r, &person))
         return 0;
     const struct id_principal *p = web_who(r);
     struct pc_err err = {0};
