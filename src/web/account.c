@@ -126,7 +126,7 @@ int page_login_post(struct http_req *r)
         login_page(r, login, errors, n, NULL);
         return 0;
     }
-    /* a FİN is typed in any case; logins of staff are lower case */
+    /* a FİN may be typed in lower case; staff logins are used as typed */
     char norm[65];
     size_t k = 0;
     for (const char *p = login; *p && k < sizeof norm - 1; p++)
@@ -135,9 +135,12 @@ int page_login_post(struct http_req *r)
     norm[k] = 0;
     if (k == 7) {
         char up[8];
+        const char *found;
         for (int i = 0; i < 8; i++)
             up[i] = (norm[i] >= 'a' && norm[i] <= 'z') ? (char)(norm[i] - 32) : norm[i];
-        if (id_fin_valid(up))
+        if (strcmp(up, norm) != 0 && id_fin_valid(up) &&
+            id_account_find(app_of(r)->db, &r->arena, norm, &found, NULL) == PC_ENOTFOUND &&
+            id_account_find(app_of(r)->db, &r->arena, up, &found, NULL) == 0)
             memcpy(norm, up, 8);
     }
     struct id_login_request req = {.login = norm, .secret = password, .ip = r->remote_addr,

@@ -97,9 +97,9 @@ int page_staff_add_post(struct http_req *r)
         return 0;
     }
     page_begin(r, t(r, M_STAFF_ADDED));
-    html(r, "<div class=\"panel\">\n<h1>%s</h1>\n<p>%s</p>\n<p class=\"code\">%.4s-%.4s-%.2s</p>\n</div>\n<p>%s</p>\n"
+    html(r, "<div class=\"panel\">\n<h1>%s</h1>\n<p>%s</p>\n<p class=\"code\">%s</p>\n</div>\n<p>%s</p>\n"
             "<p><a href=\"/agencies/%s/staff\">%s</a></p>\n",
-         t(r, M_STAFF_ADDED), login, code, code + 4, code + 8,
+         t(r, M_STAFF_ADDED), login, pc_arena_printf(&r->arena, "%.4s-%.4s-%.2s", code, code + 4, code + 8),
          pc_arena_printf(&r->arena, t(r, M_REG_CODE_GIVE), "/activate"), agency, t(r, M_STAFF_TITLE));
     page_end(r);
     return 0;
