@@ -350,7 +350,23 @@ static int current_version(struct db_conn *c, struct pc_err *err)
         return rc;
     int v = rc == 1 ? (int)db_col_int(s, 0) : 0;
     c->db->be->reset(s->impl);
+    s->active = false;
     return v;
+}
+
+static int is_applied(struct db_conn *c, int version, struct pc_err *err)
+{
+    struct db_stmt *s = db_prepare(c, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", err);
+    if (!s)
+        return PC_EIO;
+    db_bind_int(s, 1, version);
+    int rc = db_step(s, err);
+    if (rc < 0)
+        return rc;
+    int n = rc == 1 ? (int)db_col_int(s, 0) : 0;
+    c->db->be->reset(s->impl);
+    s->active = false;
+    return n > 0;
 }
 
 int db_schema_version(struct db *db, struct pc_err *err)
@@ -396,12 +412,14 @@ int db_migrate(struct db *db, struct pc_err *err)
             db_rollback(c);
             return rc;
         }
-        int have = current_version(c, err);
+        /* applied = recorded by version, so a migration merged later with
+         * a lower number than one already applied still runs */
+        int have = is_applied(c, m->version, err);
         if (have < 0) {
             db_rollback(c);
             return have;
         }
-        if (have >= m->version) {
+        if (have) {
             db_rollback(c);
             continue;
         }

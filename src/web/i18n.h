@@ -253,6 +253,7 @@ enum msg {
     M_COL_ACTION,
     M_COL_OBJECT,
     M_COL_ADDRESS,
+    M_SCORE_OF,
     M_COUNT
 };
 

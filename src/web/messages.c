@@ -278,4 +278,5 @@ const struct message web_messages[M_COUNT] = {
     [M_COL_ACTION] = {"Əməliyyat", "Action", "Действие"},
     [M_COL_OBJECT] = {"Obyekt", "Object", "Объект"},
     [M_COL_ADDRESS] = {"Ünvan", "Address", "Адрес"},
+    [M_SCORE_OF] = {"%d (maksimum %d)", "%d out of %d", "%d из %d"},
 };

@@ -378,12 +378,12 @@ static void evaluation(struct http_req *r, const char *maturity_json)
     if ((p = strstr(maturity_json, "\"participation\":")) && p[16] != 'n') part = (int)strtol(p + 16, NULL, 10);
     if ((p = strstr(maturity_json, "\"max\":"))) tmax = (int)strtol(p + 6, NULL, 10);
     if ((p = strstr(maturity_json, "\"score\":"))) tscore = (int)strtol(p + 8, NULL, 10);
-    html(r, "<h2>%s</h2>\n<dl class=\"facts\">\n<dt>%s</dt><dd>%d/%d</dd>\n",
-         t(r, M_SVC_EVALUATION), t(r, M_SVC_MATURITY), model, level);
+    html(r, "<h2>%s</h2>\n<dl class=\"facts\">\n<dt>%s</dt><dd>%s</dd>\n", t(r, M_SVC_EVALUATION),
+         t(r, M_SVC_MATURITY), pc_arena_printf(&r->arena, t(r, M_SCORE_OF), level, model));
     if (part >= 0)
-        html(r, "<dt>%s</dt><dd>10/%d</dd>\n", t(r, M_SVC_PARTICIPATION), part);
+        html(r, "<dt>%s</dt><dd>%s</dd>\n", t(r, M_SVC_PARTICIPATION), pc_arena_printf(&r->arena, t(r, M_SCORE_OF), part, 10));
     if (tmax)
-        html(r, "<dt>%s</dt><dd>%d/%d</dd>\n", t(r, M_SVC_TRANSPARENCY), tmax, tscore);
+        html(r, "<dt>%s</dt><dd>%s</dd>\n", t(r, M_SVC_TRANSPARENCY), pc_arena_printf(&r->arena, t(r, M_SCORE_OF), tscore, tmax));
     html(r, "</dl>\n");
 }
 
