@@ -22,6 +22,8 @@ void pc_arena_init(struct pc_arena *a)
 void *pc_arena_alloc(struct pc_arena *a, size_t n)
 {
     size_t align = sizeof(max_align_t);
+    if (n > SIZE_MAX / 2)
+        return NULL; /* no such request is real; rounding it up would wrap */
     n = (n + align - 1) / align * align;
     if (n == 0)
         n = align;

@@ -25,10 +25,10 @@ int pc_parse_int(const char *s, long long min, long long max, long long *out)
         if (v > (unsigned long long)INT64_MAX / 10)
             return PC_EINVAL;
         v = v * 10 + (unsigned)(*s - '0');
-        if (v > (unsigned long long)INT64_MAX)
+        if (v > (unsigned long long)INT64_MAX + (neg ? 1u : 0u))
             return PC_EINVAL;
     }
-    long long r = neg ? -(long long)v : (long long)v;
+    long long r = neg ? (long long)(0 - v) : (long long)v;
     if (r < min || r > max)
         return PC_EINVAL;
     *out = r;

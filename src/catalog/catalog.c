@@ -108,7 +108,15 @@ int cat_list_life_events(struct db *db, struct pc_arena *a, struct cat_life_even
     *n = 0;
     *out = pc_arena_alloc(a, cap * sizeof **out);
     int rc;
-    while ((rc = db_step(s, err)) == 1 && *n < cap) {
+    while ((rc = db_step(s, err)) == 1) {
+        if (*n == cap) {
+            struct cat_life_event *bigger = pc_arena_alloc(a, cap * 2 * sizeof *bigger);
+            if (!bigger)
+                return PC_ENOMEM;
+            memcpy(bigger, *out, cap * sizeof *bigger);
+            *out = bigger;
+            cap *= 2;
+        }
         struct cat_life_event *e = &(*out)[(*n)++];
         e->id = col(a, s, 0);
         e->name = (struct cat_text){col(a, s, 1), col(a, s, 2), col(a, s, 3)};

@@ -10,7 +10,8 @@
 #include <string.h>
 
 #define STMT_BUCKETS 128
-#define STMT_CACHE_MAX 512
+#define STMT_CACHE_MAX 2048  /* SQL texts are bounded by the code: never reached in practice */
+#define STMT_KEEP_RECENT 32  /* never evict the statements prepared last: a caller may hold them */
 
 struct db_stmt {
     struct db_conn *conn;
@@ -18,6 +19,7 @@ struct db_stmt {
     char *sql;
     uint32_t hash;
     bool active;          /* stepped to a row and not yet finished or reset */
+    uint64_t used;        /* c->tick when last prepared */
     struct db_stmt *next;
 };
 
@@ -26,6 +28,7 @@ struct db_conn {
     void *impl;
     struct db_stmt *buckets[STMT_BUCKETS];
     int nstmts;
+    uint64_t tick;        /* counts db_prepare calls */
     bool in_tx;
     struct db_conn *next_all; /* list of every open connection */
 };
@@ -57,6 +60,27 @@ static void stmt_cache_clear(struct db_conn *c)
         c->buckets[i] = NULL;
     }
     c->nstmts = 0;
+}
+
+/* Free the statements nobody can be holding: not part-way through rows and
+ * not among the last ones prepared (a caller may have one bound, unstepped). */
+static void stmt_cache_evict(struct db_conn *c)
+{
+    for (int i = 0; i < STMT_BUCKETS; i++) {
+        struct db_stmt **pp = &c->buckets[i];
+        while (*pp) {
+            struct db_stmt *s = *pp;
+            if (!s->active && s->used + STMT_KEEP_RECENT < c->tick) {
+                *pp = s->next;
+                c->db->be->finalize(s->impl);
+                free(s->sql);
+                free(s);
+                c->nstmts--;
+            } else {
+                pp = &s->next;
+            }
+        }
+    }
 }
 
 static void conn_destroy(struct db_conn *c)
@@ -228,11 +252,13 @@ struct db_stmt *db_prepare(struct db_conn *c, const char *sql, struct pc_err *er
         if (s->hash == h && strcmp(s->sql, sql) == 0) {
             c->db->be->reset(s->impl);
             s->active = false;
+            s->used = ++c->tick;
             return s;
         }
     }
+    c->tick++;
     if (c->nstmts >= STMT_CACHE_MAX && !c->in_tx)
-        stmt_cache_clear(c); /* dynamic SQL must not grow the cache forever */
+        stmt_cache_evict(c); /* dynamic SQL must not grow the cache forever */
     void *impl = c->db->be->prepare(c->impl, sql, err);
     if (!impl)
         return NULL;
@@ -249,6 +275,7 @@ struct db_stmt *db_prepare(struct db_conn *c, const char *sql, struct pc_err *er
     s->impl = impl;
     s->sql = copy;
     s->hash = h;
+    s->used = c->tick;
     bucket = &c->buckets[h % STMT_BUCKETS];
     s->next = *bucket;
     *bucket = s;
@@ -304,6 +331,14 @@ void db_idle(struct db *db)
 
 int64_t db_run(struct db_stmt *s, struct pc_err *err)
 {
+    /* Outside a transaction a write must not meet a half-read SELECT of
+     * this connection: on SQLite it pins an old snapshot and the write
+     * fails at once with BUSY_SNAPSHOT, whatever the busy timeout. */
+    if (!s->conn->in_tx) {
+        bool was = s->active;
+        db_conn_idle(s->conn);
+        s->active = was;
+    }
     int rc;
     while ((rc = db_step(s, err)) == 1)
         ;

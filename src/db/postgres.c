@@ -87,27 +87,65 @@ static int pg_exec(void *conn, const char *sql, struct pc_err *err)
     return rc;
 }
 
-/* Rewrite `?` outside quotes to $n; returns malloc'd SQL, count in *n. */
+/* Rewrite `?` to $n outside string literals, quoted identifiers and
+ * comments; returns malloc'd SQL with the count in *n, or NULL (out of
+ * memory, or more than PG_MAX_PARAMS placeholders: *n says how many). */
 static char *rewrite_placeholders(const char *sql, int *n)
 {
     size_t len = strlen(sql);
-    char *out = malloc(len * 4 + 1);
-    if (!out)
-        return NULL;
-    size_t o = 0;
-    bool quoted = false;
     *n = 0;
-    for (const char *p = sql; *p; p++) {
-        if (*p == '\'')
-            quoted = !quoted;
-        if (*p == '?' && !quoted) {
-            o += (size_t)sprintf(out + o, "$%d", ++*n);
+    for (int pass = 0; pass < 2; pass++) {
+        char *out = pass ? malloc(len + (size_t)*n * 4 + 1) : NULL; /* "$64" is 3 more bytes than "?" */
+        if (pass && !out)
+            return NULL;
+        size_t o = 0;
+        int count = 0;
+        char quote = 0;          /* ' or " while inside one */
+        for (size_t i = 0; i < len; i++) {
+            char ch = sql[i];
+            if (!quote && ch == '-' && sql[i + 1] == '-') {
+                while (i < len && sql[i] != '\n') {
+                    if (pass) out[o++] = sql[i];
+                    i++;
+                }
+                if (i < len && pass)
+                    out[o++] = sql[i];
+                continue;
+            }
+            if (!quote && ch == '/' && sql[i + 1] == '*') {
+                const char *end = strstr(sql + i + 2, "*/");
+                size_t stop = end ? (size_t)(end - sql) + 2 : len;
+                if (pass) {
+                    memcpy(out + o, sql + i, stop - i);
+                    o += stop - i;
+                }
+                i = stop - 1;
+                continue;
+            }
+            if (ch == '\'' || ch == '"') {
+                if (!quote)
+                    quote = ch;
+                else if (quote == ch)
+                    quote = 0;
+            }
+            if (ch == '?' && !quote) {
+                count++;
+                if (pass)
+                    o += (size_t)sprintf(out + o, "$%d", count);
+            } else if (pass) {
+                out[o++] = ch;
+            }
+        }
+        if (!pass) {
+            *n = count;
+            if (count > PG_MAX_PARAMS)
+                return NULL;
         } else {
-            out[o++] = *p;
+            out[o] = 0;
+            return out;
         }
     }
-    out[o] = 0;
-    return out;
+    return NULL;
 }
 
 static void *pg_prepare(void *conn, const char *sql, struct pc_err *err)
@@ -116,12 +154,10 @@ static void *pg_prepare(void *conn, const char *sql, struct pc_err *err)
     int n;
     char *text = rewrite_placeholders(sql, &n);
     if (!text) {
-        pc_err_set(err, PC_ENOMEM, "out of memory");
-        return NULL;
-    }
-    if (n > PG_MAX_PARAMS) {
-        free(text);
-        pc_err_set(err, PC_EINVAL, "postgres: too many parameters (%d)", n);
+        if (n > PG_MAX_PARAMS)
+            pc_err_set(err, PC_EINVAL, "postgres: too many parameters (%d, at most %d)", n, PG_MAX_PARAMS);
+        else
+            pc_err_set(err, PC_ENOMEM, "out of memory");
         return NULL;
     }
     struct pg_stmt *s = calloc(1, sizeof *s);

@@ -91,6 +91,14 @@ int http_parse_urlencoded(struct pc_arena *a, const char *s, size_t n, struct ht
     return 0;
 }
 
+static bool printable(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return false;
+    return true;
+}
+
 int http_parse_cookies(struct pc_arena *a, const char *s, size_t n, struct http_kvlist *out)
 {
     out->items = NULL;
@@ -119,8 +127,9 @@ int http_parse_cookies(struct pc_arena *a, const char *s, size_t n, struct http_
             char *val = pc_arena_strndup(a, v, vn);
             if (!k || !val)
                 return PC_ENOMEM;
-            /* A cookie we would have to echo must be printable ASCII. */
-            bool ok = pc_utf8_valid(k, eq - i) && pc_utf8_valid(val, vn);
+            /* A cookie we would have to echo must be printable: no control
+             * characters (bytes below 0x20, DEL) and valid UTF-8. */
+            bool ok = pc_utf8_valid(k, eq - i) && pc_utf8_valid(val, vn) && printable(k) && printable(val);
             if (ok) {
                 int rc = push(a, out, HTTP_MAX_COOKIES, k, val);
                 if (rc)

@@ -74,6 +74,18 @@ static bool grant_allows(const struct id_principal *p, const struct id_grant *g,
         return g->role == ROLE_AUDITOR || g->role == ROLE_EVALUATOR || g->role == ROLE_OPERATOR;
     case ACT_MANAGE_CATALOG:
         return g->role == ROLE_OPERATOR;
+    case ACT_APPLY:
+        /* for oneself as a citizen, or for an entity one represents */
+        if (res && res->voen)
+            return g->role == ROLE_REPRESENTATIVE && res->granted;
+        return g->role == ROLE_CITIZEN || g->role == ROLE_REPRESENTATIVE;
+    case ACT_VIEW_CASE:
+        /* the applicant, or staff of the agency the case is addressed to */
+        if ((g->role == ROLE_CITIZEN || g->role == ROLE_REPRESENTATIVE) && res && res->owner)
+            return pc_str_eq(res->owner, p->account_id);
+        return (g->role == ROLE_OFFICER || g->role == ROLE_AGENCY_ADMIN) && same_agency;
+    case ACT_ACT_ON_CASE:
+        return (g->role == ROLE_OFFICER || g->role == ROLE_AGENCY_ADMIN) && same_agency;
     }
     return false;
 }

@@ -113,9 +113,13 @@ enum id_action {
     ACT_VIEW_AUDIT,
     ACT_VIEW_STATISTICS,
     ACT_MANAGE_CATALOG,
+    ACT_APPLY,                  /* file an application (res.voen when for an entity) */
+    ACT_VIEW_CASE,              /* one application: res.owner, res.agency_id */
+    ACT_ACT_ON_CASE,            /* an officer's step on res.agency_id's case */
 };
 
 struct id_resource {
+    const char *owner;          /* account id of an application's applicant */
     const char *fin;
     const char *voen;
     const char *agency_id;
