@@ -64,3 +64,92 @@ const json_t *form_find_page(const json_t *def, const char *page_id);
 const json_t *form_find_question(const json_t *def, const char *question_id, const json_t **page);
 
 #endif
+
+/* ---- applications ------------------------------------------------------- */
+
+struct id_principal;
+
+/* The workflow: states and the actions between them. */
+enum case_state {
+    CS_DRAFT, CS_SUBMITTED, CS_REGISTERED, CS_IN_REVIEW, CS_INFO_REQUESTED, CS_CITIZEN_RESPONDED,
+    CS_APPROVED, CS_REFUSED, CS_DELIVERED, CS_CANCELLED, CS_COUNT
+};
+
+const char *case_state_name(enum case_state s);
+int case_state_parse(const char *name);      /* -1 if unknown */
+bool case_state_open(enum case_state s);     /* still waiting for someone */
+
+struct case_app {
+    const char *id, *reference, *service_id, *agency_id, *applicant, *applicant_fin, *acting_for;
+    const char *status, *assigned_to, *decision, *lang;
+    int form_version;
+    int64_t version, created_at, updated_at, submitted_at, due_at, state_due_at, decided_at;
+    json_t *answers;          /* owned: json_decref when done (case_app_release) */
+};
+
+void case_app_release(struct case_app *c);
+
+struct case_event {
+    int64_t seq, at;
+    const char *actor, *role, *action, *from_status, *to_status, *note;
+};
+
+/* Submit a complete application in one step (API, kiosks): checks every
+ * answer, allocates the reference, writes the case, its first event, the
+ * audit entry, the notification and the usage count in one transaction.
+ * The same idempotency key from the same applicant returns the first
+ * application (PC_OK, *existing = true) instead of a second one.
+ * Answers with issues: PC_EINVAL and issues filled. */
+int case_submit(struct db *db, const struct form_registry *reg, const struct id_principal *who,
+                const char *service_id, json_t *answers, const char *idempotency_key, const char *lang,
+                const char *ip, struct pc_arena *a, struct case_app *out, bool *existing,
+                struct form_issues *issues, struct pc_err *err);
+
+/* Drafts for the page-by-page flow. */
+int case_draft_new(struct db *db, const struct form_registry *reg, const struct id_principal *who,
+                   const char *service_id, const char *lang, struct pc_arena *a, const char **id,
+                   struct pc_err *err);
+/* Merge one page's answers into a draft (drop answers of pages now hidden). */
+int case_draft_save(struct db *db, const struct form_registry *reg, const char *id, json_t *page_answers,
+                    int64_t expected_version, struct pc_err *err);
+/* Submit a draft: the same checks and effects as case_submit. */
+int case_draft_submit(struct db *db, const struct form_registry *reg, const struct id_principal *who,
+                      const char *id, const char *ip, struct pc_arena *a, struct case_app *out,
+                      struct form_issues *issues, struct pc_err *err);
+
+/* Load by reference (AZ-…) or draft id.  PC_ENOTFOUND if there is none;
+ * the caller decides who may see it (id_authorize ACT_VIEW_CASE). */
+int case_load(struct db *db, struct pc_arena *a, const char *ref_or_id, struct case_app *out, struct pc_err *err);
+int case_events(struct db *db, struct pc_arena *a, const char *app_id, struct case_event **out, size_t *n,
+                struct pc_err *err);
+
+/* A step of the workflow by an officer or the applicant.  expected_version
+ * is the version the actor saw: if someone acted meanwhile, PC_ECONFLICT
+ * and nothing changes.  An action not allowed in the current state or for
+ * the actor's role: PC_EDENIED.  A refusal or a request for information
+ * without a note: PC_EINVAL. */
+int case_act(struct db *db, const struct id_principal *who, const char *reference, const char *action,
+             const char *note, int64_t expected_version, const char *ip, struct pc_arena *a,
+             struct case_app *out, struct pc_err *err);
+
+/* Lists: the applicant's own, or an agency's inbox. */
+struct case_filter {
+    const char *applicant;       /* account id: "my applications" */
+    const char *agency_id;       /* the inbox of an agency */
+    const char *status;          /* one state, or NULL */
+    const char *service_id;
+    const char *assigned_to;     /* account id */
+    bool overdue;                /* past due_at and still open */
+    int64_t from, to;            /* submitted_at range, 0 = open */
+    const char *cursor;
+    int limit;                   /* 1..100 */
+};
+
+struct case_list {
+    struct case_app *items;
+    size_t n;
+    const char *next;
+};
+
+int case_list(struct db *db, struct pc_arena *a, const struct case_filter *f, struct case_list *out,
+              struct pc_err *err);

@@ -3,6 +3,7 @@
  * Both stop gracefully on SIGTERM or SIGINT: no new connections, requests
  * in flight finish, then the database closes. */
 #include "cli.h"
+#include "../cases/cases.h"
 #include "../catalog/catalog.h"
 #include "../db/db.h"
 #include "../http/http.h"
@@ -53,6 +54,24 @@ static int uint_opt(struct cli_opt *opts, const char *name, long long min, long 
     return 0;
 }
 
+/* The forms live beside the catalogue: data/catalog and data/forms. */
+static int import_forms(struct db *db, const char *catalog_dir)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/../forms", catalog_dir);
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return 0;
+    int count = 0;
+    struct pc_err err = {0};
+    if (form_import_dir(db, dir, stderr, &count, &err)) {
+        fprintf(stderr, "pencere: form import from %s failed: %s\n", dir, err.msg);
+        return EXIT_FAIL;
+    }
+    pc_logf(PC_LOG_INFO, "forms.imported", "%d forms from %s", count, dir);
+    return 0;
+}
+
 static int import_catalog(struct db *db, const char *dir)
 {
     struct cat_import_stats st;
@@ -91,7 +110,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         db_close(db);
         return EXIT_FAIL;
     }
-    if (o->catalog && import_catalog(db, o->catalog)) {
+    if (o->catalog && (import_catalog(db, o->catalog) || import_forms(db, o->catalog))) {
         db_close(db);
         return EXIT_FAIL;
     }
@@ -101,12 +120,19 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         return EXIT_FAIL;
     }
     struct portal_app app = {.db = db, .demo = o->demo_dir != NULL};
+    app.forms = form_registry_load(db, &err);
+    if (!app.forms) {
+        fprintf(stderr, "pencere: cannot load the forms: %s\n", err.msg);
+        db_close(db);
+        return EXIT_FAIL;
+    }
     o->http.listen = o->listen;
     o->http.log_requests = true;
     portal_http_config(&app, &o->http);
     struct http_server *srv = http_start(&o->http, &err);
     if (!srv) {
         fprintf(stderr, "pencere: %s\n", err.msg);
+        form_registry_free(app.forms);
         db_close(db);
         return EXIT_FAIL;
     }
@@ -119,6 +145,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         ;
     pc_log(PC_LOG_INFO, "portal.stopping", "signal", sig == SIGTERM ? "TERM" : "INT", NULL);
     http_stop(srv, 10);
+    form_registry_free(app.forms);
     db_close(db);
     pc_log(PC_LOG_INFO, "portal.stopped", NULL);
     return EXIT_OK;

@@ -91,6 +91,11 @@ int page_registrar(struct http_req *r);
 int page_registrar_person(struct http_req *r);
 int page_registrar_issue_post(struct http_req *r);
 int api_auth_password(struct http_req *r);
+int api_service_form(struct http_req *r);
+int api_applications_post(struct http_req *r);
+int api_applications_list(struct http_req *r);
+int api_application_get(struct http_req *r);
+int api_application_action(struct http_req *r);
 int api_me(struct http_req *r);
 const char *role_label(struct http_req *r, enum id_role role);
 

@@ -50,6 +50,7 @@ static int favicon(struct http_req *r)
 }
 
 #define FORM_MAX 8192   /* bytes of a small form or JSON body */
+#define JSON_MAX (256 * 1024) /* an application's answers */
 
 /* First match wins: fixed paths come before patterns that would take them. */
 static const struct http_route routes[] = {
@@ -92,6 +93,12 @@ static const struct http_route routes[] = {
     {"GET", "/api/v1/services", api_services, 0, 0, "api_services"},
     {"GET", "/api/v1/services/{id}", api_service, 0, 0, "api_service"},
     {"GET", "/api/v1/life-events", api_life_events, 0, 0, "api_life_events"},
+    {"GET", "/api/v1/services/{id}/form", api_service_form, 0, 0, "api_service_form"},
+    {"POST", "/api/v1/applications", api_applications_post, JSON_MAX, HTTP_ROUTE_NO_STORE, "api_applications_post"},
+    {"GET", "/api/v1/applications", api_applications_list, 0, HTTP_ROUTE_NO_STORE, "api_applications"},
+    {"GET", "/api/v1/applications/{ref}", api_application_get, 0, HTTP_ROUTE_NO_STORE, "api_application"},
+    {"POST", "/api/v1/applications/{ref}/actions", api_application_action, FORM_MAX, HTTP_ROUTE_NO_STORE,
+     "api_application_action"},
     {"GET", "/api/v1/openapi.yaml", openapi, 0, 0, "api_openapi"},
     {"GET", "/assets/{name}", asset, 0, 0, "asset"},
     {"GET", "/robots.txt", robots, 0, 0, "robots"},

@@ -11,8 +11,11 @@
 #include "../db/db.h"
 #include "../http/http.h"
 
+struct form_registry;
+
 struct portal_app {
     struct db *db;
+    struct form_registry *forms;   /* electronic forms, read-only once serving */
     struct http_server *http;  /* set once started (for /metrics) */
     bool secure_cookies;       /* add Secure to cookies (served over TLS) */
     bool demo;                 /* demo: the operator's screen shows codes */

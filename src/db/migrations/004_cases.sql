@@ -39,10 +39,11 @@ CREATE TABLE applications (
     decision TEXT                         -- reasoned decision text
 );
 CREATE UNIQUE INDEX applications_idempotency ON applications(applicant, idempotency_key);
-CREATE INDEX applications_inbox ON applications(agency_id, status, submitted_at);
+CREATE INDEX applications_inbox ON applications(agency_id, submitted_at, id);
+CREATE INDEX applications_inbox_status ON applications(agency_id, status, submitted_at, id);
 CREATE INDEX applications_due ON applications(agency_id, due_at);
 CREATE INDEX applications_assigned ON applications(assigned_to, status);
-CREATE INDEX applications_mine ON applications(applicant, updated_at);
+CREATE INDEX applications_mine ON applications(applicant, created_at, id);
 
 CREATE TABLE application_events (
     application_id TEXT NOT NULL REFERENCES applications(id),

@@ -1,0 +1,306 @@
+/* api_cases.c — the JSON API of applications, for kiosks, mobile apps and
+ * agencies' systems: a service's form, filing an application (with an
+ * Idempotency-Key), reading one, listing mine or my agency's, and the
+ * officers' workflow steps.  The same rules as the HTML flow: the checks
+ * are in src/cases, the decision who may see what in id_authorize. */
+#include "internal.h"
+#include "../audit/audit.h"
+#include "../cases/cases.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int reply(struct http_req *r, int status, json_t *j)
+{
+    char *s = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    if (!s)
+        return PC_ENOMEM;
+    http_reply_json(r, status, s);
+    free(s);
+    return 0;
+}
+
+static json_t *time_or_null(int64_t t)
+{
+    if (!t)
+        return json_null();
+    char ts[21];
+    pc_rfc3339(t, ts);
+    return json_string(ts);
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+/* Messages of answer issues, in English for the API (codes are stable). */
+static const char *issue_message(const struct form_issue *i)
+{
+    static const struct { const char *code, *msg; } m[] = {
+        {"required", "An answer is required."}, {"too_short", "The answer is too short."},
+        {"too_long", "The answer is too long."}, {"not_a_number", "The answer must be a number."},
+        {"not_an_integer", "The answer must be a whole number."}, {"below_min", "The number is too small."},
+        {"above_max", "The number is too large."}, {"bad_date", "The answer must be a date written YYYY-MM-DD."},
+        {"date_too_early", "The date is too early."}, {"date_too_late", "The date is too late."},
+        {"bad_choice", "The answer is not one of the options."}, {"bad_fin", "A FİN is 7 characters: digits and capital Latin letters."},
+        {"bad_voen", "A VÖEN is 10 digits."}, {"bad_phone", "A phone number is written +994 and 9 digits."},
+        {"bad_email", "The e-mail address is not valid."}, {"unknown_question", "The form has no such question."},
+        {"not_applicable", "This question does not apply given the other answers."},
+        {"too_many_items", "There are too many items."}, {"too_few_items", "There are too few items."},
+        {"not_a_list", "The answer must be a list."}, {"not_an_object", "The answer must be an object."},
+        {"not_text", "The answer must be text."}, {"bad_text", "The text contains characters that are not allowed."},
+    };
+    for (size_t k = 0; k < sizeof m / sizeof m[0]; k++)
+        if (strcmp(m[k].code, i->code) == 0)
+            return m[k].msg;
+    return "The answer is not valid.";
+}
+
+static int validation_problem(struct http_req *r, const struct form_issues *issues)
+{
+    json_t *errors = json_array();
+    for (int i = 0; i < issues->n; i++) {
+        json_t *e = json_pack("{s:s, s:s, s:s}", "field", issues->items[i].field, "code", issues->items[i].code,
+                              "message", issue_message(&issues->items[i]));
+        if (issues->items[i].limit)
+            json_object_set_new(e, "limit", json_integer(issues->items[i].limit));
+        json_array_append_new(errors, e);
+    }
+    json_t *j = json_pack("{s:s, s:s, s:i, s:s, s:o}", "type", "https://pencere.az/problems/invalid-answers",
+                          "title", "Some answers need attention", "status", 422, "instance", r->path, "errors", errors);
+    char *s = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    r->status = 422;
+    r->content_type = "application/problem+json";
+    pc_buf_reset(&r->out);
+    pc_buf_puts(&r->out, s ? s : "{}");
+    free(s);
+    return 0;
+}
+
+static json_t *app_json(struct http_req *r, const struct case_app *c, bool full)
+{
+    json_t *j = json_pack("{s:o, s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:o}",
+                          "reference", str_or_null(c->reference), "service", c->service_id, "agency", c->agency_id,
+                          "status", c->status, "version", (json_int_t)c->version,
+                          "created_at", time_or_null(c->created_at), "submitted_at", time_or_null(c->submitted_at),
+                          "due_at", time_or_null(c->due_at), "decided_at", time_or_null(c->decided_at));
+    json_object_set_new(j, "acting_for", str_or_null(c->acting_for));
+    json_object_set_new(j, "decision", str_or_null(c->decision));
+    json_object_set_new(j, "links", json_pack("{s:s}", "self",
+                        pc_arena_printf(&r->arena, "/api/v1/applications/%s", c->reference ? c->reference : c->id)));
+    if (full) {
+        json_object_set(j, "answers", c->answers ? c->answers : json_object());
+        struct case_event *ev;
+        size_t n = 0;
+        json_t *hist = json_array();
+        if (case_events(app_of(r)->db, &r->arena, c->id, &ev, &n, NULL) == 0)
+            for (size_t i = 0; i < n; i++)
+                json_array_append_new(hist, json_pack("{s:I, s:o, s:s, s:s, s:s, s:o}", "seq", (json_int_t)ev[i].seq,
+                                                      "at", time_or_null(ev[i].at), "action", ev[i].action,
+                                                      "from", ev[i].from_status, "to", ev[i].to_status,
+                                                      "note", str_or_null(ev[i].note)));
+        json_object_set_new(j, "history", hist);
+    }
+    return j;
+}
+
+static bool need_login(struct http_req *r, enum id_action a, const struct id_resource *res)
+{
+    return !web_require(r, a, res);
+}
+
+int api_service_form(struct http_req *r)
+{
+    const json_t *def = form_get(app_of(r)->forms, http_param(r, 0));
+    if (!def)
+        return http_problem(r, 404, "not-found", "No electronic form",
+                            "This service takes no electronic applications (or does not exist).");
+    char *s = json_dumps(def, JSON_COMPACT);
+    http_reply_json(r, 200, s ? s : "{}");
+    free(s);
+    return 0;
+}
+
+int api_applications_post(struct http_req *r)
+{
+    const struct id_principal *who = web_who(r);
+    struct id_resource res = {0};
+    if (who && who->acting_for) {
+        res.voen = who->acting_for;
+        res.granted = true; /* the session's acting_for was checked when set */
+    }
+    if (need_login(r, ACT_APPLY, &res))
+        return 0;
+    const char *key = http_header(r, "Idempotency-Key");
+    if (!key)
+        return http_problem(r, 400, "idempotency-key-required", "Idempotency-Key header required",
+                            "Send a unique key (8–128 characters) per application, the same on every retry.");
+    json_error_t je;
+    json_t *body = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &je);
+    const char *service = json_string_value(json_object_get(body, "service"));
+    json_t *answers = json_object_get(body, "answers");
+    if (!json_is_object(body) || !service || !json_is_object(answers) || json_object_size(body) != 2) {
+        json_decref(body);
+        return http_problem(r, 400, "bad-body", "Invalid request body",
+                            "Send a JSON object {\"service\": \"…\", \"answers\": {…}} and nothing else.");
+    }
+    struct case_app app;
+    struct form_issues issues;
+    struct pc_err err = {0};
+    bool existing = false;
+    int rc = case_submit(app_of(r)->db, app_of(r)->forms, who, service, answers, key, web_lang(r), r->remote_addr,
+                         &r->arena, &app, &existing, &issues, &err);
+    json_decref(body);
+    if (rc == PC_EINVAL && issues.n)
+        return validation_problem(r, &issues);
+    if (rc == PC_EINVAL)
+        return http_problem(r, 400, "bad-parameter", "Invalid request", err.msg);
+    if (rc == PC_ENOTFOUND)
+        return http_problem(r, 422, "no-such-form", "This service takes no electronic applications", err.msg);
+    if (rc)
+        return http_problem(r, 503, "unavailable", "Service unavailable", NULL);
+    http_set_header(r, "Location", pc_arena_printf(&r->arena, "/api/v1/applications/%s", app.reference));
+    int status = existing ? 200 : 201;
+    json_t *j = app_json(r, &app, false);
+    case_app_release(&app);
+    return reply(r, status, j);
+}
+
+/* Load the case of the URL and check that the caller may see it; anyone
+ * else gets the same 404 as for a case that does not exist. */
+static int load_visible(struct http_req *r, struct case_app *app)
+{
+    const struct id_principal *who = web_who(r);
+    if (!who) {
+        web_require(r, ACT_VIEW_CASE, NULL);
+        return 1;
+    }
+    struct pc_err err = {0};
+    int rc = case_load(app_of(r)->db, &r->arena, http_param(r, 0), app, &err);
+    struct id_resource res = {.owner = app->applicant, .agency_id = app->agency_id};
+    if (rc == PC_ENOTFOUND || (rc == 0 && (!app->reference || !id_authorize(who, ACT_VIEW_CASE, &res)))) {
+        if (rc == 0)
+            case_app_release(app);
+        http_problem(r, 404, "not-found", "No such application", NULL);
+        return 1;
+    }
+    if (rc) {
+        http_problem(r, 503, "unavailable", "Service unavailable", NULL);
+        return 1;
+    }
+    return 0;
+}
+
+int api_application_get(struct http_req *r)
+{
+    struct case_app app;
+    if (load_visible(r, &app))
+        return 0;
+    const struct id_principal *who = web_who(r);
+    if (!pc_str_eq(who->account_id, app.applicant) && app.applicant_fin) {
+        /* an officer reading the applicant's answers: into the access log */
+        struct pc_err err = {0};
+        struct access_entry e = {.subject_fin = app.applicant_fin, .accessor = who->account_id,
+                                 .accessor_role = "officer", .agency_id = app.agency_id, .data_kind = "case",
+                                 .ground = app.reference};
+        struct db_conn *c = db_conn_get(app_of(r)->db, &err);
+        if (!c || access_log_record(c, &e, &err)) {
+            case_app_release(&app);
+            return http_problem(r, 503, "unavailable", "Service unavailable", NULL);
+        }
+    }
+    json_t *j = app_json(r, &app, true);
+    case_app_release(&app);
+    return reply(r, 200, j);
+}
+
+int api_applications_list(struct http_req *r)
+{
+    const struct id_principal *who = web_who(r);
+    if (need_login(r, ACT_VIEW_OWN_DATA, NULL))
+        return 0;
+    struct case_filter f = {.limit = 20};
+    const char *agency = id_agency_of(who);
+    const char *scope = http_kv_get(&r->query, "scope");
+    /* officers see their agency's inbox; everyone else (and ?scope=mine) their own */
+    if (agency && !pc_str_eq(scope, "mine")) {
+        struct id_resource res = {.agency_id = agency};
+        if (need_login(r, ACT_VIEW_AGENCY_CASES, &res))
+            return 0;
+        f.agency_id = agency;
+    } else {
+        f.applicant = who->account_id;
+    }
+    static const char *const allowed[] = {"status", "service", "assigned", "overdue", "cursor", "limit", "scope", NULL};
+    for (size_t i = 0; i < r->query.n; i++) {
+        bool ok = false;
+        for (const char *const *a = allowed; *a; a++)
+            ok = ok || strcmp(*a, r->query.items[i].key) == 0;
+        if (!ok)
+            return http_problem(r, 400, "unknown-parameter", "Unknown query parameter", r->query.items[i].key);
+    }
+    f.status = http_kv_get(&r->query, "status");
+    f.service_id = http_kv_get(&r->query, "service");
+    f.cursor = http_kv_get(&r->query, "cursor");
+    if (pc_str_eq(http_kv_get(&r->query, "assigned"), "me"))
+        f.assigned_to = who->account_id;
+    f.overdue = pc_str_eq(http_kv_get(&r->query, "overdue"), "true");
+    const char *lim = http_kv_get(&r->query, "limit");
+    long long n;
+    if (lim) {
+        if (pc_parse_int(lim, 1, 100, &n))
+            return http_problem(r, 400, "bad-parameter", "Invalid parameter", "limit must be 1..100");
+        f.limit = (int)n;
+    }
+    struct case_list list;
+    struct pc_err err = {0};
+    int rc = case_list(app_of(r)->db, &r->arena, &f, &list, &err);
+    if (rc == PC_EINVAL)
+        return http_problem(r, 400, "bad-parameter", "Invalid parameter", err.msg);
+    if (rc)
+        return http_problem(r, 503, "unavailable", "Service unavailable", NULL);
+    json_t *items = json_array();
+    for (size_t i = 0; i < list.n; i++)
+        json_array_append_new(items, app_json(r, &list.items[i], false));
+    json_t *j = json_pack("{s:o}", "items", items);
+    if (list.next)
+        json_object_set_new(j, "next", json_string(list.next));
+    return reply(r, 200, j);
+}
+
+int api_application_action(struct http_req *r)
+{
+    struct case_app app;
+    if (load_visible(r, &app))
+        return 0;
+    case_app_release(&app);
+    json_error_t je;
+    json_t *body = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &je);
+    const char *action = json_string_value(json_object_get(body, "action"));
+    const char *note = json_string_value(json_object_get(body, "note"));
+    json_t *ver = json_object_get(body, "version");
+    if (!json_is_object(body) || !action || !json_is_integer(ver)) {
+        json_decref(body);
+        return http_problem(r, 400, "bad-body", "Invalid request body",
+                            "Send {\"action\": \"…\", \"version\": N, \"note\": \"…\"} where version is the one you read.");
+    }
+    struct pc_err err = {0};
+    struct case_app out;
+    int rc = case_act(app_of(r)->db, web_who(r), app.reference, action, note, json_integer_value(ver), r->remote_addr,
+                      &r->arena, &out, &err);
+    json_decref(body);
+    if (rc == PC_ECONFLICT)
+        return http_problem(r, 409, "conflict", "Someone else acted on this application", err.msg);
+    if (rc == PC_EDENIED)
+        return http_problem(r, 403, "step-not-allowed", "This step is not allowed", err.msg);
+    if (rc == PC_EINVAL)
+        return http_problem(r, 422, "bad-step", "The step cannot be taken as sent", err.msg);
+    if (rc)
+        return http_problem(r, 503, "unavailable", "Service unavailable", NULL);
+    json_t *j = app_json(r, &out, true);
+    case_app_release(&out);
+    return reply(r, 200, j);
+}
