@@ -7,6 +7,7 @@
 #include "../catalog/catalog.h"
 #include "../db/db.h"
 #include "../http/http.h"
+#include "../notify/notify.h"
 #include "../web/web.h"
 
 #include <errno.h>
@@ -91,6 +92,7 @@ struct serve_opts {
     const char *catalog;      /* import at start when set */
     const char *demo_dir;     /* seed demo people and accounts here */
     struct http_config http;
+    struct notify_config notify; /* delivery of the outbox (SMTP, SMS gateway) */
 };
 
 /* Open, migrate, import, serve until a stop signal.  `banner` prints the
@@ -126,12 +128,26 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         db_close(db);
         return EXIT_FAIL;
     }
+    struct notify_worker *sender = NULL;
+    if (notify_config_enabled(&o->notify)) {
+        sender = notify_worker_start(db, &o->notify, &err);
+        if (!sender) {
+            fprintf(stderr, "pencere: message delivery: %s\n", err.msg);
+            form_registry_free(app.forms);
+            db_close(db);
+            return EXIT_FAIL;
+        }
+    } else {
+        pc_log(PC_LOG_INFO, "notify.disabled", "reason", "no --smtp-url or --sms-url: messages stay in the outbox",
+               NULL);
+    }
     o->http.listen = o->listen;
     o->http.log_requests = true;
     portal_http_config(&app, &o->http);
     struct http_server *srv = http_start(&o->http, &err);
     if (!srv) {
         fprintf(stderr, "pencere: %s\n", err.msg);
+        notify_worker_stop(sender);
         form_registry_free(app.forms);
         db_close(db);
         return EXIT_FAIL;
@@ -144,7 +160,9 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
     while (sigwait(&set, &sig) != 0 && errno == EINTR)
         ;
     pc_log(PC_LOG_INFO, "portal.stopping", "signal", sig == SIGTERM ? "TERM" : "INT", NULL);
+    notify_worker_request_stop(sender); /* finishes its message while HTTP drains */
     http_stop(srv, 10);
+    notify_worker_stop(sender);
     form_registry_free(app.forms);
     db_close(db);
     pc_log(PC_LOG_INFO, "portal.stopped", NULL);
@@ -156,7 +174,71 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
     {"max-connections", "N", "open connections at most", "1024"}, \
     {"per-ip-connections", "N", "connections per client address (0: no limit)", "0"}, \
     {"timeout", "SECONDS", "close connections idle this long (slow clients)", "30"}, \
-    {"log-level", "LEVEL", "debug, info, warn or error", "info"}
+    {"log-level", "LEVEL", "debug, info, warn or error", "info"}, \
+    {"smtp-url", "URL", "send e-mail through this server: smtp://HOST[:PORT] or smtps://HOST[:PORT]", NULL}, \
+    {"smtp-user", "NAME", "SMTP login (the password comes from --smtp-password-file)", NULL}, \
+    {"smtp-password-file", "FILE", "file whose first line is the SMTP password", NULL}, \
+    {"mail-from", "ADDRESS", "sender of e-mail: noreply@example.az or \"Name <noreply@example.az>\"", NULL}, \
+    {"sms-url", "URL", "SMS gateway: JSON POST {to, text, id} to this http(s) URL", NULL}, \
+    {"sms-token-file", "FILE", "file whose first line is the gateway's bearer token", NULL}, \
+    {"notify-interval", "SECONDS", "how often the sender looks for due messages", "2"}, \
+    {"notify-retry-base", "SECONDS", "wait before the first retry, doubled each time up to an hour", "30"}, \
+    {"notify-max-attempts", "N", "attempts before a message is given up as failed", "8"}, \
+    {"notify-lease", "SECONDS", "a sender node that stops renewing is replaced after this", "30"}
+
+/* Seconds with up to three decimals ("0.5") as milliseconds. */
+static int seconds_ms_opt(struct cli_opt *opts, const char *name, long long min_ms, long long max_ms, int *out)
+{
+    const char *v = cli_get(opts, name);
+    if (!v)
+        return 0;
+    const char *dot = strchr(v, '.');
+    char whole[24] = "", frac[4] = "000";
+    size_t wn = dot ? (size_t)(dot - v) : strlen(v), fn = dot ? strlen(dot + 1) : 0;
+    long long w, f;
+    bool ok = wn > 0 && wn < sizeof whole && fn <= 3 && (!dot || fn > 0);
+    if (ok) {
+        memcpy(whole, v, wn);
+        memcpy(frac, dot ? dot + 1 : "", fn);
+        ok = pc_parse_int(whole, 0, 1000000, &w) == 0 && pc_parse_int(frac, 0, 999, &f) == 0 &&
+             w * 1000 + f >= min_ms && w * 1000 + f <= max_ms;
+    }
+    if (!ok) {
+        fprintf(stderr, "pencere: --%s must be a number of seconds from %g to %g\n", name, min_ms / 1000.0,
+                max_ms / 1000.0);
+        return EXIT_USAGE;
+    }
+    *out = (int)(w * 1000 + f);
+    return 0;
+}
+
+static int read_notify(struct cli_opt *opts, struct notify_config *n)
+{
+    notify_config_defaults(n);
+    n->smtp_url = cli_get(opts, "smtp-url");
+    n->smtp_user = cli_get(opts, "smtp-user");
+    n->smtp_password_file = cli_get(opts, "smtp-password-file");
+    n->mail_from = cli_get(opts, "mail-from");
+    n->sms_url = cli_get(opts, "sms-url");
+    n->sms_token_file = cli_get(opts, "sms-token-file");
+    unsigned base = 30, attempts = 8, lease = 30;
+    if (seconds_ms_opt(opts, "notify-interval", 100, 3600 * 1000, &n->interval_ms) ||
+        uint_opt(opts, "notify-retry-base", 1, 86400, &base) ||
+        uint_opt(opts, "notify-max-attempts", 1, 100, &attempts) ||
+        uint_opt(opts, "notify-lease", 3, 3600, &lease))
+        return EXIT_USAGE;
+    n->retry_base_secs = (int)base;
+    if (n->retry_max_secs < n->retry_base_secs)
+        n->retry_max_secs = n->retry_base_secs;
+    n->max_attempts = (int)attempts;
+    n->lease_secs = (int)lease;
+    struct pc_err err = {0};
+    if (notify_config_check(n, &err)) {
+        fprintf(stderr, "pencere: %s\n", err.msg);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
 
 static int read_common(struct cli_opt *opts, struct serve_opts *o)
 {
@@ -167,7 +249,7 @@ static int read_common(struct cli_opt *opts, struct serve_opts *o)
         uint_opt(opts, "per-ip-connections", 0, 100000, &o->http.per_ip_connections) ||
         uint_opt(opts, "timeout", 1, 3600, &o->http.timeout_secs))
         return EXIT_USAGE;
-    return 0;
+    return read_notify(opts, &o->notify);
 }
 
 int cmd_portal(int argc, char **argv)

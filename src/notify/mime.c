@@ -4,6 +4,7 @@
  * line ends, no line over 78 characters. */
 #include "internal.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -102,24 +103,18 @@ static size_t utf8_prefix(const char *s, size_t n, size_t max)
     return k;
 }
 
-/* Header `name: value` where value is UTF-8 text: as is when it is short
- * printable ASCII, else as RFC 2047 "B" encoded words of at most 75
- * characters, one per folded line. */
-static void text_header(struct pc_buf *out, const char *name, const char *value)
+/* RFC 2047 "B" encoded words for UTF-8 text, one per line, each line at
+ * most 78 characters: the first follows `used` characters already on
+ * its line, later ones follow the folding space.  A word never splits a
+ * UTF-8 character. */
+static void encoded_words(struct pc_buf *out, size_t used, const char *value, size_t n)
 {
-    size_t n = strlen(value);
-    pc_buf_printf(out, "%s: ", name);
-    if (is_ascii_printable(value) && strlen(name) + 2 + n <= 78) {
-        pc_buf_append(out, value, n);
-        pc_buf_puts(out, "\r\n");
-        return;
-    }
-    /* "=?UTF-8?B?" + base64 + "?=" ≤ 75 → at most 60 base64 characters,
-     * i.e. 45 bytes of text per word. */
     size_t off = 0;
     bool first = true;
     while (off < n || first) {
-        size_t k = utf8_prefix(value + off, n - off, 45);
+        /* "=?UTF-8?B?" + base64 + "?=": 12 characters around 4 per 3 bytes */
+        size_t room = 78 - (first ? used : 1) - 12;
+        size_t k = utf8_prefix(value + off, n - off, room / 4 * 3);
         if (k == 0 && off < n)
             k = 1; /* invalid UTF-8: never loop */
         if (!first)
@@ -130,6 +125,18 @@ static void text_header(struct pc_buf *out, const char *name, const char *value)
         off += k;
         first = false;
     }
+}
+
+/* Header `name: value` where value is UTF-8 text: as is when it is short
+ * printable ASCII, else as encoded words. */
+static void text_header(struct pc_buf *out, const char *name, const char *value)
+{
+    size_t n = strlen(value);
+    pc_buf_printf(out, "%s: ", name);
+    if (is_ascii_printable(value) && strlen(name) + 2 + n <= 78)
+        pc_buf_append(out, value, n);
+    else
+        encoded_words(out, strlen(name) + 2, value, n);
     pc_buf_puts(out, "\r\n");
 }
 
@@ -193,8 +200,10 @@ void nt_rfc5322_date(int64_t t, char out[32])
     time_t tt = (time_t)t;
     struct tm tm;
     gmtime_r(&tt, &tm);
-    snprintf(out, 32, "%s, %02d %s %04d %02d:%02d:%02d +0000", days[tm.tm_wday % 7], tm.tm_mday,
+    char buf[80];
+    snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d +0000", days[tm.tm_wday % 7], tm.tm_mday,
              months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    snprintf(out, 32, "%.31s", buf);
 }
 
 /* From: with the display name quoted or encoded as needed. */
@@ -211,18 +220,7 @@ static int from_header(struct pc_buf *out, const char *from)
             pc_buf_printf(out, "From: \"%s\" <%s>\r\n", name, addr);
         } else {
             pc_buf_puts(out, "From: ");
-            size_t n = strlen(name), off = 0;
-            while (off < n) {
-                size_t k = utf8_prefix(name + off, n - off, 45);
-                if (k == 0)
-                    k = 1;
-                if (off)
-                    pc_buf_puts(out, "\r\n ");
-                pc_buf_puts(out, "=?UTF-8?B?");
-                nt_base64(out, name + off, k);
-                pc_buf_puts(out, "?=");
-                off += k;
-            }
+            encoded_words(out, 6, name, strlen(name));
             pc_buf_printf(out, "\r\n <%s>\r\n", addr);
         }
     }

@@ -316,9 +316,9 @@ void nt_send_mail(struct nt_sender *s, const struct nt_mail *m, struct nt_result
      * (content refused) is the server's final word about this message.
      * Anything else — no connection, 4xx, a refused login or sender, TLS —
      * is about the server or our configuration and worth another try. */
-    bool rcpt = pc_str_has_prefix(errbuf, "RCPT");
-    bool content = res == CURLE_WEIRD_SERVER_REPLY && up.off == up.len;
-    if (code >= 500 && code < 600 && (rcpt || content))
+    bool refused_rcpt = pc_str_has_prefix(errbuf, "RCPT");
+    bool refused_content = res == CURLE_WEIRD_SERVER_REPLY && up.off == up.len;
+    if (code >= 500 && code < 600 && (refused_rcpt || refused_content))
         set_result(r, NT_PERMANENT, "smtp: %s", why);
     else
         set_result(r, NT_TEMPORARY, "smtp: %s", why);

@@ -1,6 +1,8 @@
 /* templates.c — the texts of SMS and e-mail messages, one row per template
  * (and variant) with Azerbaijani, English and Russian side by side, and
- * the renderer that fills {placeholders} from a message's JSON payload.
+ * the renderer that fills {placeholders} from a message's JSON payload
+ * ({name?} is optional: empty when the payload lacks it; a missing {name}
+ * is an error, so a message never goes out with a hole in it).
  *
  * SMS: texts with Azerbaijani or Cyrillic letters travel as UCS-2, where
  * one part holds 70 characters, so the az and ru texts are kept within 70
@@ -20,7 +22,7 @@
 static const char *const langs[NT_LANGS] = {"az", "en", "ru"};
 
 #define OTC_SAMPLE(purpose) "{\"code\":\"K7M2P9QXA3\",\"minutes\":30,\"purpose\":\"" purpose "\"}"
-#define REF "\"reference\":\"PC-2026-000123\""
+#define REF "\"reference\":\"AZ-2026-00012345\""
 
 static const struct nt_template templates[] = {
     {"one-time-code", "purpose=activate", OTC_SAMPLE("activate"),
@@ -122,15 +124,15 @@ static const struct nt_template templates[] = {
       "Нужны дополнительные сведения: {reference}"},
      {"Salam!\n\n"
       "{reference} nömrəli müraciətinizə baxan əməkdaş əlavə məlumat istəyir:\n\n"
-      "{message}\n\n"
+      "{message?}\n\n"
       "Cavabınızı və lazım olan sənədləri portalda, «Müraciətlərim» bölməsində göndərə bilərsiniz.",
       "Hello,\n\n"
       "The officer handling your application {reference} asks for more information:\n\n"
-      "{message}\n\n"
+      "{message?}\n\n"
       "You can answer and add documents on the portal under “My applications”.",
       "Здравствуйте!\n\n"
       "Сотрудник, рассматривающий ваше заявление {reference}, просит дополнительные сведения:\n\n"
-      "{message}\n\n"
+      "{message?}\n\n"
       "Ответить и приложить документы можно на портале в разделе «Мои заявления»."}},
 
     {"decided", "outcome=approved", "{" REF ",\"outcome\":\"approved\",\"reason\":\"\"}",
@@ -160,17 +162,17 @@ static const struct nt_template templates[] = {
       "Отказ по заявлению: {reference}"},
      {"Salam!\n\n"
       "{reference} nömrəli müraciətiniz üzrə imtina qərarı verildi.\n\n"
-      "Səbəb: {reason}\n\n"
+      "Səbəb: {reason?}\n\n"
       "Qərarla portalda, «Müraciətlərim» bölməsində tanış ola bilərsiniz. "
       "Qərarla razı deyilsinizsə, ondan qanunla müəyyən olunmuş qaydada şikayət verə bilərsiniz.",
       "Hello,\n\n"
       "Your application {reference} has been refused.\n\n"
-      "Reason: {reason}\n\n"
+      "Reason: {reason?}\n\n"
       "You can read the decision on the portal under “My applications”. "
       "If you disagree with it, you may appeal as the law provides.",
       "Здравствуйте!\n\n"
       "По вашему заявлению {reference} принято решение об отказе.\n\n"
-      "Причина: {reason}\n\n"
+      "Причина: {reason?}\n\n"
       "С решением можно ознакомиться на портале в разделе «Мои заявления». "
       "Если вы не согласны с решением, его можно обжаловать в установленном законом порядке."}},
 
@@ -203,16 +205,17 @@ static const char *const footer[NT_LANGS] = {
 static const struct {
     const char *field, *value, *text[NT_LANGS];
 } labels[] = {
+    /* the states of src/cases (case_state_name) */
+    {"status", "draft", {"qaralama", "draft", "черновик"}},
     {"status", "submitted", {"göndərilib", "submitted", "подано"}},
     {"status", "registered", {"qeydə alınıb", "registered", "зарегистрировано"}},
     {"status", "in_review", {"baxılır", "under review", "на рассмотрении"}},
-    {"status", "more_info", {"əlavə məlumat gözlənilir", "waiting for more information", "ожидаются сведения"}},
-    {"status", "decided", {"qərar verilib", "decided", "решение принято"}},
+    {"status", "info_requested", {"əlavə məlumat gözlənilir", "more information requested", "запрошены сведения"}},
+    {"status", "citizen_responded", {"cavabınız alınıb", "your answer received", "ваш ответ получен"}},
     {"status", "approved", {"təsdiq edilib", "approved", "одобрено"}},
     {"status", "refused", {"imtina edilib", "refused", "отказано"}},
-    {"status", "result_ready", {"nəticə hazırdır", "result ready", "результат готов"}},
-    {"status", "withdrawn", {"geri götürülüb", "withdrawn", "отозвано"}},
-    {"status", "closed", {"bağlanıb", "closed", "закрыто"}},
+    {"status", "delivered", {"nəticə verilib", "result issued", "результат выдан"}},
+    {"status", "cancelled", {"ləğv edilib", "cancelled", "отменено"}},
 };
 
 size_t nt_template_count(void)
@@ -295,7 +298,13 @@ static const char *fill(struct pc_arena *a, const char *text, json_t *payload, i
         }
         char name[48];
         snprintf(name, sizeof name, "%.*s", (int)(close - open - 1), open + 1);
+        size_t nl = strlen(name);
+        bool optional = nl > 0 && name[nl - 1] == '?';
+        if (optional)
+            name[nl - 1] = 0;
         const char *v = value_of(a, payload, name, lang);
+        if (!v && optional)
+            v = "";
         if (!v) {
             pc_buf_release(&b);
             pc_err_set(err, PC_EINVAL, "payload has no value for {%s}", name);

@@ -41,19 +41,21 @@ int page_audit(struct http_req *r)
     int rows = 0;
     long long last = 0;
     while (db_step(s, &err) == 1) {
+        /* a region that scrolls sideways on a narrow phone, not the page */
         if (rows++ == 0)
-            html(r, "<table class=\"table\">\n<caption class=\"visually-hidden\">%s</caption>\n<thead><tr>"
+            html(r, "<div class=\"table-wrap\" role=\"region\" aria-label=\"%s\" tabindex=\"0\">\n"
+                    "<table class=\"table\">\n<caption class=\"visually-hidden\">%s</caption>\n<thead><tr>"
                     "<th scope=\"col\">№</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
                     "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
-                 t(r, M_AUDIT_TITLE), t(r, M_COL_WHEN), t(r, M_COL_WHO), t(r, M_COL_ACTION), t(r, M_COL_OBJECT),
-                 t(r, M_COL_ADDRESS));
+                 t(r, M_AUDIT_TITLE), t(r, M_AUDIT_TITLE), t(r, M_COL_WHEN), t(r, M_COL_WHO), t(r, M_COL_ACTION),
+                 t(r, M_COL_OBJECT), t(r, M_COL_ADDRESS));
         last = (long long)db_col_int(s, 0);
         html(r, "<tr><td>%L</td><td>%s</td><td>%s (%s)</td><td>%s</td><td>%s %s</td><td>%s</td></tr>\n", last,
              db_col_text(s, 1), db_col_text(s, 2), db_col_text(s, 3), db_col_text(s, 4), db_col_text(s, 5),
              db_col_text(s, 6), db_col_text(s, 7));
     }
     if (rows) {
-        html(r, "</tbody>\n</table>\n");
+        html(r, "</tbody>\n</table>\n</div>\n");
         if (rows == AUDIT_PAGE && last > 1)
             html(r, "<nav class=\"pagination\" aria-label=\"%s\"><ul><li><a href=\"/audit?before=%L\">%s</a></li></ul></nav>\n",
                  t(r, M_PAGINATION), last, t(r, M_AUDIT_OLDER));

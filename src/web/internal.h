@@ -8,6 +8,8 @@
 #include "../catalog/catalog.h"
 #include "../identity/identity.h"
 
+#include <jansson.h>
+
 /* Append to r->out.  Conversions: %s text (HTML-escaped), %r raw trusted
  * HTML, %q text percent-encoded for a URL, %d int, %L long long, %%.
  * Escaping is the default on purpose: raw output has to be asked for. */
@@ -92,6 +94,23 @@ int page_registrar_person(struct http_req *r);
 int page_registrar_issue_post(struct http_req *r);
 int api_auth_password(struct http_req *r);
 int api_service_form(struct http_req *r);
+/* applications in HTML (apply.c) */
+const char *web_text(struct http_req *r, const json_t *t);
+const char *state_label(struct http_req *r, const char *status);
+void answers_list(struct http_req *r, const json_t *def, const json_t *answers, const char *change_base);
+void history_list(struct http_req *r, const char *app_id);
+int page_apply_post(struct http_req *r);
+int page_apply_page(struct http_req *r);
+int page_apply_page_post(struct http_req *r);
+int page_apply_check(struct http_req *r);
+int page_apply_submit(struct http_req *r);
+int page_my_applications(struct http_req *r);
+int page_application(struct http_req *r);
+int page_application_respond(struct http_req *r);
+int page_application_cancel(struct http_req *r);
+int page_office(struct http_req *r);
+int page_office_case(struct http_req *r);
+int page_office_act(struct http_req *r);
 int api_applications_post(struct http_req *r);
 int api_applications_list(struct http_req *r);
 int api_application_get(struct http_req *r);

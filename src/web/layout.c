@@ -75,6 +75,10 @@ static void account_links(struct http_req *r)
     }
     html(r, "<li><a href=\"/account\">%s</a></li>\n", p->display_name);
     const char *agency = id_agency_of(p);
+    if (id_has_role(p, ROLE_CITIZEN) || id_has_role(p, ROLE_REPRESENTATIVE))
+        html(r, "<li><a href=\"/applications\">%s</a></li>\n", t(r, M_MY_APPS_TITLE));
+    if (agency)
+        html(r, "<li><a href=\"/office\">%s</a></li>\n", t(r, M_OFFICE_TITLE));
     if (id_has_role(p, ROLE_REGISTRAR))
         html(r, "<li><a href=\"/registrar\">%s</a></li>\n", t(r, M_REG_TITLE));
     if (id_has_role(p, ROLE_AUDITOR))

@@ -35,10 +35,12 @@ int page_outbox(struct http_req *r)
     if (n == 0) {
         html(r, "<p>%s</p>\n", t(r, M_OUTBOX_EMPTY));
     } else {
-        html(r, "<table class=\"table\">\n<caption class=\"visually-hidden\">%s</caption>\n<thead><tr>"
+        /* a region that scrolls sideways on a narrow phone, not the page */
+        html(r, "<div class=\"table-wrap\" role=\"region\" aria-label=\"%s\" tabindex=\"0\">\n"
+                "<table class=\"table\">\n<caption class=\"visually-hidden\">%s</caption>\n<thead><tr>"
                 "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
                 "<th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
-             t(r, M_OUTBOX_TITLE), t(r, M_COL_WHEN), t(r, M_COL_CHANNEL), t(r, M_COL_TO), t(r, M_COL_MESSAGE),
+             t(r, M_OUTBOX_TITLE), t(r, M_OUTBOX_TITLE), t(r, M_COL_WHEN), t(r, M_COL_CHANNEL), t(r, M_COL_TO), t(r, M_COL_MESSAGE),
              t(r, M_COL_STATUS));
         for (size_t i = 0; i < n; i++) {
             char ts[21];
@@ -47,7 +49,7 @@ int page_outbox(struct http_req *r)
                  app_of(r)->demo ? list[i].recipient : notify_mask(&r->arena, list[i].recipient, 2),
                  message_text(r, &list[i]), list[i].status);
         }
-        html(r, "</tbody>\n</table>\n");
+        html(r, "</tbody>\n</table>\n</div>\n");
     }
     page_end(r);
     return 0;

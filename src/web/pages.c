@@ -2,6 +2,7 @@
  * lists (filters, search, services without registration), one service and
  * its start page.  Every page works without JavaScript. */
 #include "internal.h"
+#include "../cases/cases.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -447,6 +448,16 @@ int page_service_start(struct http_req *r)
     documents_list(r, &s);
     html(r, "<p>%s</p>\n", t(r, M_START_CHANNELS));
     channel_list(r, s.channels);
+    if (!form_get(app_of(r)->forms, s.id)) {
+        html(r, "<p>%s</p>\n", t(r, M_APPLY_NO_FORM));
+    } else if (!web_who(r)) {
+        html(r, "<p><a class=\"button button-start\" href=\"/login?next=/services/%s/start\">%s</a></p>\n", s.id,
+             t(r, M_APPLY_LOGIN_FIRST));
+    } else {
+        html(r, "<form method=\"post\" action=\"/services/%s/apply\">\n", s.id);
+        csrf_field(r);
+        html(r, "<button type=\"submit\" class=\"button-start\">%s</button>\n</form>\n", t(r, M_APPLY_START));
+    }
     html(r, "<p><a href=\"/services/%s\">%s</a></p>\n", s.id, t(r, M_START_BACK));
     page_end(r);
     return 0;

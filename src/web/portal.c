@@ -51,6 +51,7 @@ static int favicon(struct http_req *r)
 
 #define FORM_MAX 8192   /* bytes of a small form or JSON body */
 #define JSON_MAX (256 * 1024) /* an application's answers */
+#define PAGE_FORM_MAX (64 * 1024) /* one page of an application form */
 
 /* First match wins: fixed paths come before patterns that would take them. */
 static const struct http_route routes[] = {
@@ -65,6 +66,18 @@ static const struct http_route routes[] = {
     {"GET", "/services/{id}", page_service, 0, 0, "service"},
     {"GET", "/services/{id}/start", page_service_start, 0, 0, "service_start"},
     {"GET", "/search", page_search, 0, 0, "search"},
+    {"POST", "/services/{id}/apply", page_apply_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "apply"},
+    {"GET", "/applications", page_my_applications, 0, HTTP_ROUTE_NO_STORE, "my_applications"},
+    {"GET", "/applications/{id}", page_application, 0, HTTP_ROUTE_NO_STORE, "application"},
+    {"GET", "/applications/{id}/page/{page}", page_apply_page, 0, HTTP_ROUTE_NO_STORE, "apply_page"},
+    {"POST", "/applications/{id}/page/{page}", page_apply_page_post, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE, "apply_page_post"},
+    {"GET", "/applications/{id}/check", page_apply_check, 0, HTTP_ROUTE_NO_STORE, "apply_check"},
+    {"POST", "/applications/{id}/submit", page_apply_submit, FORM_MAX, HTTP_ROUTE_NO_STORE, "apply_submit"},
+    {"POST", "/applications/{id}/respond", page_application_respond, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE, "respond"},
+    {"POST", "/applications/{id}/cancel", page_application_cancel, FORM_MAX, HTTP_ROUTE_NO_STORE, "cancel"},
+    {"GET", "/office", page_office, 0, HTTP_ROUTE_NO_STORE, "office"},
+    {"GET", "/office/cases/{ref}", page_office_case, 0, HTTP_ROUTE_NO_STORE, "office_case"},
+    {"POST", "/office/cases/{ref}/act", page_office_act, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE, "office_act"},
     {"GET", "/login", page_login, 0, HTTP_ROUTE_NO_STORE, "login"},
     {"POST", "/login", page_login_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "login_post"},
     {"POST", "/login/2fa", page_login_2fa_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "login_2fa"},

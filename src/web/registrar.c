@@ -131,7 +131,9 @@ int page_registrar_issue_post(struct http_req *r)
         return http_error(r, 503, "unavailable", "Service unavailable", NULL);
     }
     page_begin(r, t(r, M_REG_CODE_ISSUED));
-    html(r, "<div class=\"panel\">\n<h1>%s</h1>\n<p class=\"code\" aria-label=\"%s\">%s</p>\n</div>\n"
+    /* the code's name as text for screen readers: an aria-label on a <p>
+     * is either ignored or read instead of the code itself */
+    html(r, "<div class=\"panel\">\n<h1>%s</h1>\n<p class=\"code\"><span class=\"visually-hidden\">%s: </span>%s</p>\n</div>\n"
             "<p>%s</p>\n<p>%s</p>\n<p><a href=\"/registrar\">%s</a></p>\n",
          t(r, M_REG_CODE_ISSUED), t(r, M_ACTIVATE_FIELD_CODE), pc_arena_printf(&r->arena, "%.4s-%.4s-%.2s", code, code + 4, code + 8),
          pc_arena_printf(&r->arena, t(r, M_REG_CODE_GIVE), "/activate"), t(r, M_REG_CODE_VALID), t(r, M_REG_TITLE));

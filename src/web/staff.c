@@ -26,10 +26,12 @@ static void staff_page(struct http_req *r, const char *agency, const char *login
     if (count == 0) {
         html(r, "<p>%s</p>\n", t(r, M_STAFF_NONE));
     } else {
-        html(r, "<table class=\"table\">\n<caption class=\"visually-hidden\">%s</caption>\n<thead><tr>"
+        /* a region that scrolls sideways on a narrow phone, not the page */
+        html(r, "<div class=\"table-wrap\" role=\"region\" aria-label=\"%s\" tabindex=\"0\">\n"
+                "<table class=\"table\">\n<caption class=\"visually-hidden\">%s</caption>\n<thead><tr>"
                 "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">"
                 "<span class=\"visually-hidden\">%s</span></th></tr></thead>\n<tbody>\n",
-             t(r, M_STAFF_TITLE), t(r, M_COL_NAME), t(r, M_COL_LOGIN), t(r, M_COL_ROLE), t(r, M_STAFF_REMOVE));
+             t(r, M_STAFF_TITLE), t(r, M_STAFF_TITLE), t(r, M_COL_NAME), t(r, M_COL_LOGIN), t(r, M_COL_ROLE), t(r, M_STAFF_REMOVE));
         for (size_t i = 0; i < count; i++) {
             html(r, "<tr><td>%s</td><td>%s</td><td>%s</td><td>", list[i].name, list[i].login,
                  role_label(r, list[i].role));
@@ -41,7 +43,7 @@ static void staff_page(struct http_req *r, const char *agency, const char *login
             }
             html(r, "</td></tr>\n");
         }
-        html(r, "</tbody>\n</table>\n");
+        html(r, "</tbody>\n</table>\n</div>\n");
     }
     html(r, "<h2>%s</h2>\n<form method=\"post\" action=\"/agencies/%s/staff\" novalidate>\n", t(r, M_STAFF_ADD_TITLE), agency);
     csrf_field(r);
@@ -97,9 +99,9 @@ int page_staff_add_post(struct http_req *r)
         return 0;
     }
     page_begin(r, t(r, M_STAFF_ADDED));
-    html(r, "<div class=\"panel\">\n<h1>%s</h1>\n<p>%s</p>\n<p class=\"code\">%s</p>\n</div>\n<p>%s</p>\n"
-            "<p><a href=\"/agencies/%s/staff\">%s</a></p>\n",
-         t(r, M_STAFF_ADDED), login, pc_arena_printf(&r->arena, "%.4s-%.4s-%.2s", code, code + 4, code + 8),
+    html(r, "<div class=\"panel\">\n<h1>%s</h1>\n<p>%s</p>\n<p class=\"code\"><span class=\"visually-hidden\">%s: </span>%s</p>\n"
+            "</div>\n<p>%s</p>\n<p><a href=\"/agencies/%s/staff\">%s</a></p>\n",
+         t(r, M_STAFF_ADDED), login, t(r, M_ACTIVATE_FIELD_CODE), pc_arena_printf(&r->arena, "%.4s-%.4s-%.2s", code, code + 4, code + 8),
          pc_arena_printf(&r->arena, t(r, M_REG_CODE_GIVE), "/activate"), agency, t(r, M_STAFF_TITLE));
     page_end(r);
     return 0;

@@ -1,0 +1,785 @@
+/* apply.c — the citizen's application flow in HTML, GOV.UK style: a start
+ * page, one page of questions at a time (answers saved as a draft after
+ * each page, so the flow can be resumed on another device), an error
+ * summary that keeps what was typed, "check your answers" with change
+ * links, submission, a confirmation with the reference number, and "My
+ * applications" with each case's history.  The rules live in src/cases;
+ * this file turns them into pages and forms. */
+#include "internal.h"
+#include "../cases/cases.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_GROUP_ITEMS 20
+
+const char *web_text(struct http_req *r, const json_t *t)
+{
+    const char *s = json_string_value(json_object_get(t, web_lang(r)));
+    return s ? s : json_string_value(json_object_get(t, "az"));
+}
+
+const char *state_label(struct http_req *r, const char *status)
+{
+    int s = case_state_parse(status);
+    return s >= 0 ? t(r, (enum msg)(M_ST_DRAFT + s)) : status;
+}
+
+static const char *issue_text(struct http_req *r, const struct form_issue *i)
+{
+    static const struct { const char *code; enum msg m; } map[] = {
+        {"required", M_IS_REQUIRED}, {"too_short", M_IS_TOO_SHORT}, {"too_long", M_IS_TOO_LONG},
+        {"not_a_number", M_IS_NUMBER}, {"not_an_integer", M_IS_INTEGER}, {"below_min", M_IS_MIN},
+        {"above_max", M_IS_MAX}, {"bad_date", M_IS_DATE}, {"date_too_early", M_IS_DATE_EARLY},
+        {"date_too_late", M_IS_DATE_LATE}, {"bad_choice", M_IS_CHOICE}, {"bad_fin", M_IS_FIN},
+        {"bad_voen", M_IS_VOEN}, {"bad_phone", M_IS_PHONE}, {"bad_email", M_IS_EMAIL},
+        {"too_many_items", M_IS_ITEMS_MAX}, {"too_few_items", M_IS_ITEMS_MIN},
+    };
+    for (size_t k = 0; k < sizeof map / sizeof map[0]; k++)
+        if (strcmp(map[k].code, i->code) == 0)
+            return pc_arena_printf(&r->arena, t(r, map[k].m), i->limit);
+    return t(r, M_IS_OTHER);
+}
+
+/* ---- loading a case the caller may see -------------------------------------- */
+
+/* The application of the URL, if it is the caller's own; otherwise the
+ * response is written (login redirect or 404) and 1 is returned. */
+static int own_application(struct http_req *r, struct case_app *app)
+{
+    const struct id_principal *who = web_who(r);
+    if (!web_require(r, ACT_VIEW_OWN_DATA, NULL))
+        return 1;
+    struct pc_err err = {0};
+    int rc = case_load(app_of(r)->db, &r->arena, http_param(r, 0), app, &err);
+    if (rc == 0 && pc_str_eq(app->applicant, who->account_id))
+        return 0;
+    if (rc == 0)
+        case_app_release(app);
+    if (rc && rc != PC_ENOTFOUND)
+        http_error(r, 503, "unavailable", "Service unavailable", NULL);
+    else
+        http_error(r, 404, "not-found", "Page not found", NULL);
+    return 1;
+}
+
+/* ---- rendering one question --------------------------------------------------- */
+
+static const char *answer_str(struct http_req *r, const json_t *a)
+{
+    if (!a || json_is_null(a))
+        return NULL;
+    if (json_is_string(a))
+        return json_string_value(a);
+    if (json_is_integer(a))
+        return pc_arena_printf(&r->arena, "%lld", (long long)json_integer_value(a));
+    if (json_is_real(a))
+        return pc_arena_printf(&r->arena, "%g", json_real_value(a));
+    return NULL;
+}
+
+static const struct form_issue *issue_for(const struct form_issues *is, const char *field)
+{
+    for (int i = 0; is && i < is->n; i++)
+        if (strcmp(is->items[i].field, field) == 0)
+            return &is->items[i];
+    return NULL;
+}
+
+static bool chosen(const json_t *a, const char *value)
+{
+    if (json_is_string(a))
+        return pc_str_eq(json_string_value(a), value);
+    size_t i;
+    json_t *v;
+    json_array_foreach(a, i, v) {
+        if (pc_str_eq(json_string_value(v), value))
+            return true;
+    }
+    return false;
+}
+
+static void question_html(struct http_req *r, const json_t *q, const char *name, const json_t *answer,
+                          const struct form_issues *issues)
+{
+    const char *type = json_string_value(json_object_get(q, "type"));
+    const char *label = web_text(r, json_object_get(q, "label"));
+    const json_t *hint = json_object_get(q, "hint");
+    bool optional = !json_is_true(json_object_get(q, "required"));
+    const struct form_issue *iss = issue_for(issues, name);
+    const char *err = iss ? issue_text(r, iss) : NULL;
+    char *id = pc_arena_strdup(&r->arena, name);
+    for (char *p = id; *p; p++)
+        if (*p == '.' || *p == '[' || *p == ']')
+            *p = '-';
+    const char *described = pc_arena_printf(&r->arena, "%s%s%s", hint ? id : "", hint ? "-hint" : "",
+                                            err ? pc_arena_printf(&r->arena, " %s-error", id) : "");
+    bool is_choice = pc_str_eq(type, "choice");
+    html(r, "<div class=\"field%r\">\n", err ? " field-error" : "");
+    if (is_choice) {
+        html(r, "<fieldset class=\"fieldset\"%r><legend class=\"legend\">%s%r%s</legend>\n",
+             *described ? pc_arena_printf(&r->arena, " aria-describedby=\"%s\"", described) : "",
+             label, optional ? " " : "", optional ? t(r, M_APPLY_OPTIONAL) : "");
+    } else {
+        html(r, "<label for=\"%s\">%s%r%s</label>\n", id, label, optional ? " " : "",
+             optional ? t(r, M_APPLY_OPTIONAL) : "");
+    }
+    if (hint)
+        html(r, "<p class=\"hint\" id=\"%s-hint\">%s</p>\n", id, web_text(r, hint));
+    if (pc_str_eq(type, "file"))
+        html(r, "<p class=\"hint\">%s</p>\n", t(r, M_APPLY_FILE_AT_CENTRE));
+    if (err)
+        html(r, "<p class=\"error-message\" id=\"%s-error\">%s</p>\n", id, err);
+    if (is_choice) {
+        bool multiple = json_is_true(json_object_get(q, "multiple"));
+        size_t i;
+        json_t *o;
+        json_array_foreach(json_object_get(q, "options"), i, o) {
+            const char *v = json_string_value(json_object_get(o, "value"));
+            html(r, "<div class=\"choice\"><input type=\"%s\" id=\"%s-%d\" name=\"%s\" value=\"%s\"%r>"
+                    "<label for=\"%s-%d\">%s</label></div>\n",
+                 multiple ? "checkbox" : "radio", id, (int)i, name, v, chosen(answer, v) ? " checked" : "",
+                 id, (int)i, web_text(r, json_object_get(o, "label")));
+        }
+        html(r, "</fieldset>\n</div>\n");
+        return;
+    }
+    const char *value = answer_str(r, answer);
+    bool multiline = json_is_true(json_object_get(q, "multiline"));
+    json_int_t maxlen = json_integer_value(json_object_get(q, "max_length"));
+    const char *attrs = "";
+    const char *input_type = "text";
+    if (pc_str_eq(type, "email")) { input_type = "email"; attrs = " autocomplete=\"email\""; }
+    else if (pc_str_eq(type, "phone")) { input_type = "tel"; attrs = " autocomplete=\"tel\""; }
+    else if (pc_str_eq(type, "number")) attrs = " inputmode=\"decimal\"";
+    else if (pc_str_eq(type, "date")) input_type = "date";
+    else if (pc_str_eq(type, "fin")) attrs = " autocapitalize=\"characters\" spellcheck=\"false\"";
+    else if (pc_str_eq(type, "voen")) attrs = " inputmode=\"numeric\" spellcheck=\"false\"";
+    if (multiline)
+        html(r, "<textarea class=\"input textarea\" id=\"%s\" name=\"%s\" rows=\"6\"%r%r>%s</textarea>\n", id, name,
+             *described ? pc_arena_printf(&r->arena, " aria-describedby=\"%s\"", described) : "",
+             err ? " aria-invalid=\"true\"" : "", value ? value : "");
+    else
+        html(r, "<input class=\"input\" id=\"%s\" name=\"%s\" type=\"%s\" value=\"%s\"%r%r%r%r>\n", id, name,
+             input_type, value ? value : "", attrs,
+             maxlen ? pc_arena_printf(&r->arena, " maxlength=\"%lld\"", (long long)maxlen) : "",
+             *described ? pc_arena_printf(&r->arena, " aria-describedby=\"%s\"", described) : "",
+             err ? " aria-invalid=\"true\"" : "");
+    html(r, "</div>\n");
+}
+
+static void group_html(struct http_req *r, const json_t *q, const json_t *answer, const struct form_issues *issues)
+{
+    const char *gid = json_string_value(json_object_get(q, "id"));
+    const char *label = web_text(r, json_object_get(q, "label"));
+    const struct form_issue *gi = issue_for(issues, gid);
+    html(r, "<fieldset class=\"fieldset group\"><legend class=\"legend\">%s</legend>\n", label);
+    if (gi)
+        html(r, "<p class=\"error-message\" id=\"%s-error\">%s</p>\n", gid, issue_text(r, gi));
+    size_t n = json_is_array(answer) ? json_array_size(answer) : 0;
+    for (size_t i = 0; i < n; i++) {
+        json_t *item = json_array_get(answer, i);
+        html(r, "<fieldset class=\"fieldset item\"><legend class=\"legend\">%s</legend>\n",
+             pc_arena_printf(&r->arena, t(r, M_APPLY_ITEM), label, (int)i + 1));
+        size_t k;
+        json_t *iq;
+        json_array_foreach(json_object_get(q, "questions"), k, iq) {
+            const char *qid = json_string_value(json_object_get(iq, "id"));
+            question_html(r, iq, pc_arena_printf(&r->arena, "%s[%d].%s", gid, (int)i, qid),
+                          json_object_get(item, qid), issues);
+        }
+        html(r, "<button type=\"submit\" class=\"secondary\" name=\"_remove\" value=\"%s:%d\">%s"
+                "<span class=\"visually-hidden\"> — %s</span></button>\n</fieldset>\n",
+             gid, (int)i, t(r, M_APPLY_REMOVE_ITEM), pc_arena_printf(&r->arena, t(r, M_APPLY_ITEM), label, (int)i + 1));
+    }
+    json_int_t max = json_object_get(q, "max_items") ? json_integer_value(json_object_get(q, "max_items")) : MAX_GROUP_ITEMS;
+    if ((json_int_t)n < max)
+        html(r, "<button type=\"submit\" class=\"secondary\" name=\"_add\" value=\"%s\">%s</button>\n", gid,
+             t(r, M_APPLY_ADD_ITEM));
+    html(r, "</fieldset>\n");
+}
+
+/* ---- reading a posted page ----------------------------------------------------- */
+
+static json_t *parse_value(const json_t *q, const char *v)
+{
+    const char *type = json_string_value(json_object_get(q, "type"));
+    while (v && (*v == ' ' || *v == '\t'))
+        v++;
+    if (!v || !*v)
+        return NULL;
+    size_t n = strlen(v);
+    char *copy = strndup(v, n);
+    while (n && (copy[n - 1] == ' ' || copy[n - 1] == '\t'))
+        copy[--n] = 0;
+    json_t *out;
+    if (pc_str_eq(type, "number")) {
+        char *end;
+        for (char *p = copy; *p; p++)
+            if (*p == ',')
+                *p = '.'; /* 2,5 is how many people write it */
+        double d = strtod(copy, &end);
+        if (*end || end == copy)
+            out = json_string(copy);
+        else if (d == (double)(long long)d && !strchr(copy, '.'))
+            out = json_integer((json_int_t)d);
+        else
+            out = json_real(d);
+    } else if (pc_str_eq(type, "fin")) {
+        for (char *p = copy; *p; p++)
+            if (*p >= 'a' && *p <= 'z')
+                *p = (char)(*p - 32);
+        out = json_string(copy);
+    } else {
+        out = json_string(copy); /* NULL for invalid UTF-8: checked below as "not text" */
+        if (!out)
+            out = json_integer(0);
+    }
+    free(copy);
+    return out;
+}
+
+/* All values of a repeated field (checkboxes). */
+static json_t *all_values(struct http_req *r, const char *name)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < r->form.n; i++)
+        if (strcmp(r->form.items[i].key, name) == 0 && *r->form.items[i].value)
+            json_array_append_new(arr, json_string(r->form.items[i].value));
+    return arr;
+}
+
+static void read_question(struct http_req *r, const json_t *q, const char *name, json_t *into, const char *key)
+{
+    const char *type = json_string_value(json_object_get(q, "type"));
+    if (pc_str_eq(type, "choice") && json_is_true(json_object_get(q, "multiple"))) {
+        json_object_set_new(into, key, all_values(r, name));
+        return;
+    }
+    json_t *v = parse_value(q, http_kv_get(&r->form, name));
+    if (v)
+        json_object_set_new(into, key, v);
+    else
+        json_object_del(into, key);
+}
+
+static json_t *read_page(struct http_req *r, const json_t *page)
+{
+    json_t *answers = json_object();
+    size_t k;
+    json_t *q;
+    json_array_foreach(json_object_get(page, "questions"), k, q) {
+        const char *qid = json_string_value(json_object_get(q, "id"));
+        if (!pc_str_eq(json_string_value(json_object_get(q, "type")), "group")) {
+            read_question(r, q, qid, answers, qid);
+            continue;
+        }
+        json_t *items = json_array();
+        for (int i = 0; i < MAX_GROUP_ITEMS; i++) {
+            /* an item exists when any of its fields was posted */
+            json_t *item = json_object();
+            bool present = false;
+            size_t j;
+            json_t *iq;
+            json_array_foreach(json_object_get(q, "questions"), j, iq) {
+                const char *iid = json_string_value(json_object_get(iq, "id"));
+                char *name = pc_arena_printf(&r->arena, "%s[%d].%s", qid, i, iid);
+                for (size_t f = 0; f < r->form.n; f++)
+                    if (strcmp(r->form.items[f].key, name) == 0)
+                        present = true;
+                read_question(r, iq, name, item, iid);
+            }
+            if (!present) {
+                json_decref(item);
+                break;
+            }
+            json_array_append_new(items, item);
+        }
+        const char *rm = http_kv_get(&r->form, "_remove");
+        size_t len = strlen(qid);
+        if (rm && strncmp(rm, qid, len) == 0 && rm[len] == ':')
+            json_array_remove(items, (size_t)atoi(rm + len + 1));
+        if (pc_str_eq(http_kv_get(&r->form, "_add"), qid) && json_array_size(items) < MAX_GROUP_ITEMS)
+            json_array_append_new(items, json_object());
+        json_object_set_new(answers, qid, items);
+    }
+    return answers;
+}
+
+/* ---- prefill from the applicant's record ------------------------------------------ */
+
+static void prefill(struct http_req *r, const json_t *page, json_t *answers)
+{
+    const struct id_principal *who = web_who(r);
+    struct id_person p;
+    if (!who->fin || id_person_get(app_of(r)->db, &r->arena, who->fin, &p, NULL) != 0)
+        return;
+    size_t k;
+    json_t *q;
+    json_array_foreach(json_object_get(page, "questions"), k, q) {
+        const char *src = json_string_value(json_object_get(q, "prefill"));
+        const char *qid = json_string_value(json_object_get(q, "id"));
+        if (!src || json_object_get(answers, qid))
+            continue;
+        const char *v = NULL;
+        if (pc_str_eq(src, "profile.fin")) v = p.fin;
+        else if (pc_str_eq(src, "profile.full_name")) v = pc_arena_printf(&r->arena, "%s %s", p.first_name, p.last_name);
+        else if (pc_str_eq(src, "profile.birth_date")) v = p.birth_date;
+        else if (pc_str_eq(src, "profile.phone")) v = p.phone;
+        else if (pc_str_eq(src, "profile.email")) v = p.email;
+        else if (pc_str_eq(src, "profile.address")) v = p.address;
+        else if (pc_str_eq(src, "profile.id_card")) v = p.id_card;
+        if (v && *v)
+            json_object_set_new(answers, qid, json_string(v));
+    }
+}
+
+/* ---- pages ---------------------------------------------------------------------- */
+
+static int page_number(const json_t *def, const json_t *answers, const char *page_id, int *total)
+{
+    int n = 0, at = 0;
+    size_t i;
+    json_t *p;
+    json_array_foreach(json_object_get(def, "pages"), i, p) {
+        if (!form_page_visible(p, answers))
+            continue;
+        n++;
+        if (pc_str_eq(json_string_value(json_object_get(p, "id")), page_id))
+            at = n;
+    }
+    *total = n;
+    return at;
+}
+
+static void question_page(struct http_req *r, const struct case_app *app, const json_t *def, const json_t *page,
+                          const json_t *answers, const struct form_issues *issues)
+{
+    const char *title = web_text(r, json_object_get(page, "title"));
+    const char *pid = json_string_value(json_object_get(page, "id"));
+    struct form_error errs[FORM_MAX_ISSUES];
+    int ne = 0;
+    for (int i = 0; issues && i < issues->n; i++) {
+        char *anchor = pc_arena_strdup(&r->arena, issues->items[i].field);
+        for (char *p = anchor; *p; p++)
+            if (*p == '.' || *p == '[' || *p == ']')
+                *p = '-';
+        /* a choice's first option carries the anchor */
+        const json_t *q = form_find_question(def, issues->items[i].field, NULL);
+        if (q && pc_str_eq(json_string_value(json_object_get(q, "type")), "choice"))
+            anchor = pc_arena_printf(&r->arena, "%s-0", anchor);
+        errs[ne++] = (struct form_error){anchor, issue_text(r, &issues->items[i])};
+    }
+    form_title(r, title, ne);
+    int total, at = page_number(def, answers, pid, &total);
+    html(r, "<p><a class=\"back-link\" href=\"/services/%s/start\">%s</a></p>\n", app->service_id, t(r, M_APPLY_BACK));
+    form_error_summary(r, errs, ne);
+    html(r, "<span class=\"caption\">%s — %s</span>\n<h1>%s</h1>\n",
+         web_text(r, json_object_get(def, "title")), pc_arena_printf(&r->arena, t(r, M_APPLY_STEP), at, total), title);
+    if (json_object_get(page, "hint"))
+        html(r, "<p class=\"lead\">%s</p>\n", web_text(r, json_object_get(page, "hint")));
+    html(r, "<form method=\"post\" action=\"/applications/%s/page/%s\" novalidate>\n", app->id, pid);
+    csrf_field(r);
+    html(r, "<input type=\"hidden\" name=\"_version\" value=\"%L\">\n", (long long)app->version);
+    const json_t *qs = json_object_get(page, "questions");
+    size_t k;
+    json_t *q;
+    json_array_foreach(qs, k, q) {
+        const char *qid = json_string_value(json_object_get(q, "id"));
+        if (pc_str_eq(json_string_value(json_object_get(q, "type")), "group"))
+            group_html(r, q, json_object_get(answers, qid), issues);
+        else
+            question_html(r, q, qid, json_object_get(answers, qid), issues);
+    }
+    html(r, "<button type=\"submit\">%s</button>\n</form>\n<p class=\"hint\">%s</p>\n", t(r, M_APPLY_CONTINUE),
+         t(r, M_APPLY_DRAFT_SAVED));
+    page_end(r);
+}
+
+int page_apply_post(struct http_req *r)
+{
+    const char *service = http_param(r, 0);
+    if (!web_require(r, ACT_APPLY, NULL))
+        return 0;
+    const json_t *def = form_get(app_of(r)->forms, service);
+    if (!def)
+        return http_error(r, 404, "not-found", "Page not found", NULL);
+    const char *id;
+    struct pc_err err = {0};
+    if (case_draft_new(app_of(r)->db, app_of(r)->forms, web_who(r), service, web_lang(r), &r->arena, &id, &err))
+        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+    const json_t *first = form_next_page(def, json_object(), NULL);
+    return http_redirect(r, 303, pc_arena_printf(&r->arena, "/applications/%s/page/%s", id,
+                                                 json_string_value(json_object_get(first, "id"))));
+}
+
+static int draft_and_form(struct http_req *r, struct case_app *app, const json_t **def)
+{
+    if (own_application(r, app))
+        return 1;
+    if (!pc_str_eq(app->status, "draft")) {
+        http_redirect(r, 303, pc_arena_printf(&r->arena, "/applications/%s", app->reference));
+        case_app_release(app);
+        return 1;
+    }
+    *def = form_get_version(app_of(r)->forms, app->service_id, app->form_version);
+    if (!*def) {
+        case_app_release(app);
+        http_error(r, 404, "not-found", "Page not found", NULL);
+        return 1;
+    }
+    return 0;
+}
+
+int page_apply_page(struct http_req *r)
+{
+    struct case_app app;
+    const json_t *def;
+    if (draft_and_form(r, &app, &def))
+        return 0;
+    const json_t *page = form_find_page(def, http_param(r, 1));
+    if (!page || !form_page_visible(page, app.answers)) {
+        case_app_release(&app);
+        return http_error(r, 404, "not-found", "Page not found", NULL);
+    }
+    prefill(r, page, app.answers);
+    question_page(r, &app, def, page, app.answers, NULL);
+    case_app_release(&app);
+    return 0;
+}
+
+int page_apply_page_post(struct http_req *r)
+{
+    struct case_app app;
+    const json_t *def;
+    if (draft_and_form(r, &app, &def))
+        return 0;
+    const json_t *page = form_find_page(def, http_param(r, 1));
+    if (!page || !form_page_visible(page, app.answers)) {
+        case_app_release(&app);
+        return http_error(r, 404, "not-found", "Page not found", NULL);
+    }
+    long long version;
+    if (pc_parse_int(http_kv_get(&r->form, "_version"), 1, INT64_MAX, &version)) {
+        case_app_release(&app);
+        return http_error(r, 400, "bad-form", "Bad request", NULL);
+    }
+    json_t *posted = read_page(r, page);
+    bool regroup = http_kv_get(&r->form, "_add") || http_kv_get(&r->form, "_remove");
+    json_t *merged = json_deep_copy(app.answers);
+    json_object_update(merged, posted);
+    struct form_issues issues = {0};
+    char day[21];
+    pc_rfc3339(pc_now_unix(), day);
+    day[10] = 0;
+    if (!regroup)
+        form_check_answers(def, merged, json_string_value(json_object_get(page, "id")), day, &issues);
+    /* unknown fields cannot come from this page's form: ignore other pages' issues */
+    int rc = 0;
+    struct pc_err err = {0};
+    /* saved as the citizen goes: also when adding or removing an item */
+    if (issues.n == 0)
+        rc = case_draft_save(app_of(r)->db, app_of(r)->forms, app.id, posted, version, &err);
+    if (rc == 0 && regroup)
+        app.version = version + 1;
+    if (rc == PC_ECONFLICT) {
+        json_decref(posted);
+        json_decref(merged);
+        case_app_release(&app);
+        return http_error(r, 409, "conflict", t(r, M_APPLY_CONFLICT), NULL);
+    }
+    if (rc) {
+        json_decref(posted);
+        json_decref(merged);
+        case_app_release(&app);
+        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+    }
+    if (issues.n || regroup) {
+        if (issues.n)
+            r->status = 400;
+        question_page(r, &app, def, page, merged, &issues);
+    } else {
+        const json_t *next = form_next_page(def, merged, json_string_value(json_object_get(page, "id")));
+        http_redirect(r, 303, next ? pc_arena_printf(&r->arena, "/applications/%s/page/%s", app.id,
+                                                     json_string_value(json_object_get(next, "id")))
+                                   : pc_arena_printf(&r->arena, "/applications/%s/check", app.id));
+    }
+    json_decref(posted);
+    json_decref(merged);
+    case_app_release(&app);
+    return 0;
+}
+
+/* Show an answer in the summary list. */
+static void answer_html(struct http_req *r, const json_t *q, const json_t *a)
+{
+    const char *type = json_string_value(json_object_get(q, "type"));
+    if (!a || json_is_null(a)) {
+        html(r, "—");
+        return;
+    }
+    if (pc_str_eq(type, "choice")) {
+        size_t i;
+        json_t *o;
+        const char *sep = "";
+        json_array_foreach(json_object_get(q, "options"), i, o) {
+            if (chosen(a, json_string_value(json_object_get(o, "value")))) {
+                html(r, "%s%s", sep, web_text(r, json_object_get(o, "label")));
+                sep = ", ";
+            }
+        }
+        return;
+    }
+    if (pc_str_eq(type, "group")) {
+        html(r, "<ol class=\"items\">");
+        size_t i, k;
+        json_t *item, *iq;
+        json_array_foreach(a, i, item) {
+            html(r, "<li>");
+            const char *sep = "";
+            json_array_foreach(json_object_get(q, "questions"), k, iq) {
+                const char *v = answer_str(r, json_object_get(item, json_string_value(json_object_get(iq, "id"))));
+                if (v) {
+                    html(r, "%s%s", sep, v);
+                    sep = "; ";
+                }
+            }
+            html(r, "</li>");
+        }
+        html(r, "</ol>");
+        return;
+    }
+    const char *v = answer_str(r, a);
+    html(r, "%s", v ? v : "—");
+}
+
+void answers_list(struct http_req *r, const json_t *def, const json_t *answers, const char *change_base)
+{
+    html(r, "<dl class=\"facts summary\">\n");
+    size_t i, k;
+    json_t *p, *q;
+    json_array_foreach(json_object_get(def, "pages"), i, p) {
+        if (!form_page_visible(p, answers))
+            continue;
+        json_array_foreach(json_object_get(p, "questions"), k, q) {
+            const char *qid = json_string_value(json_object_get(q, "id"));
+            html(r, "<dt>%s</dt><dd>", web_text(r, json_object_get(q, "label")));
+            answer_html(r, q, json_object_get(answers, qid));
+            if (change_base)
+                html(r, " <a class=\"change\" href=\"%s/page/%s\">%s<span class=\"visually-hidden\"> — %s</span></a>",
+                     change_base, json_string_value(json_object_get(p, "id")), t(r, M_APPLY_CHANGE),
+                     web_text(r, json_object_get(q, "label")));
+            html(r, "</dd>\n");
+        }
+    }
+    html(r, "</dl>\n");
+}
+
+int page_apply_check(struct http_req *r)
+{
+    struct case_app app;
+    const json_t *def;
+    if (draft_and_form(r, &app, &def))
+        return 0;
+    struct form_issues issues;
+    char day[21];
+    pc_rfc3339(pc_now_unix(), day);
+    day[10] = 0;
+    form_check_answers(def, app.answers, NULL, day, &issues);
+    if (issues.n) {
+        /* something is missing: back to the first page with a problem */
+        const json_t *page = NULL;
+        form_find_question(def, issues.items[0].field, &page);
+        if (!page) {
+            char first[sizeof issues.items[0].field];
+            snprintf(first, sizeof first, "%s", issues.items[0].field);
+            first[strcspn(first, "[.")] = 0;
+            form_find_question(def, first, &page);
+        }
+        if (!page)
+            page = form_next_page(def, app.answers, NULL);
+        http_redirect(r, 303, pc_arena_printf(&r->arena, "/applications/%s/page/%s", app.id,
+                                              json_string_value(json_object_get(page, "id"))));
+        case_app_release(&app);
+        return 0;
+    }
+    page_begin(r, t(r, M_APPLY_CHECK_TITLE));
+    html(r, "<span class=\"caption\">%s</span>\n<h1>%s</h1>\n", web_text(r, json_object_get(def, "title")),
+         t(r, M_APPLY_CHECK_TITLE));
+    answers_list(r, def, app.answers, pc_arena_printf(&r->arena, "/applications/%s", app.id));
+    html(r, "<p>%s</p>\n<form method=\"post\" action=\"/applications/%s/submit\">\n", t(r, M_APPLY_SUBMIT_LEAD), app.id);
+    csrf_field(r);
+    html(r, "<button type=\"submit\">%s</button>\n</form>\n", t(r, M_APPLY_SUBMIT));
+    page_end(r);
+    case_app_release(&app);
+    return 0;
+}
+
+int page_apply_submit(struct http_req *r)
+{
+    struct case_app app;
+    if (own_application(r, &app))
+        return 0;
+    case_app_release(&app);
+    struct case_app out;
+    struct form_issues issues;
+    struct pc_err err = {0};
+    int rc = case_draft_submit(app_of(r)->db, app_of(r)->forms, web_who(r), app.id, r->remote_addr, &r->arena, &out,
+                               &issues, &err);
+    if (rc == PC_EINVAL)
+        return http_redirect(r, 303, pc_arena_printf(&r->arena, "/applications/%s/check", app.id));
+    if (rc)
+        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+    case_app_release(&out);
+    return http_redirect(r, 303, pc_arena_printf(&r->arena, "/applications/%s?sent=1", out.reference));
+}
+
+/* ---- my applications and one case --------------------------------------------------- */
+
+int page_my_applications(struct http_req *r)
+{
+    if (!web_require(r, ACT_VIEW_OWN_DATA, NULL))
+        return 0;
+    struct case_filter f = {.applicant = web_who(r)->account_id, .limit = 50, .cursor = http_kv_get(&r->query, "cursor")};
+    struct case_list list;
+    struct pc_err err = {0};
+    int rc = case_list(app_of(r)->db, &r->arena, &f, &list, &err);
+    if (rc == PC_EINVAL)
+        return http_error(r, 400, "bad-parameter", "Bad request", err.msg);
+    if (rc)
+        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+    page_begin(r, t(r, M_MY_APPS_TITLE));
+    html(r, "<h1>%s</h1>\n", t(r, M_MY_APPS_TITLE));
+    if (list.n == 0) {
+        html(r, "<p>%s</p>\n", t(r, M_MY_APPS_NONE));
+    } else {
+        html(r, "<table class=\"table\">\n<caption class=\"visually-hidden\">%s</caption>\n<thead><tr>"
+                "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+             t(r, M_MY_APPS_TITLE), t(r, M_COL_REFERENCE), t(r, M_COL_SERVICE), t(r, M_APP_STATUS));
+        for (size_t i = 0; i < list.n; i++) {
+            const struct case_app *c = &list.items[i];
+            struct cat_service s;
+            const char *name = cat_get_service(app_of(r)->db, &r->arena, c->service_id, &s, NULL) == 0
+                                   ? cat_text_get(&s.name, web_lang(r)) : c->service_id;
+            if (c->reference)
+                html(r, "<tr><td><a href=\"/applications/%s\">%s</a></td>", c->reference, c->reference);
+            else
+                html(r, "<tr><td><a href=\"/applications/%s/check\">%s</a></td>", c->id, t(r, M_APP_CONTINUE_DRAFT));
+            html(r, "<td>%s</td><td><span class=\"tag\">%s</span></td></tr>\n", name, state_label(r, c->status));
+        }
+        html(r, "</tbody>\n</table>\n");
+        if (list.next)
+            html(r, "<nav class=\"pagination\" aria-label=\"%s\"><ul><li><a href=\"/applications?cursor=%s\" rel=\"next\">%s</a></li></ul></nav>\n",
+                 t(r, M_PAGINATION), list.next, t(r, M_SERVICES_NEXT));
+    }
+    page_end(r);
+    return 0;
+}
+
+static const char *when_text(struct http_req *r, int64_t t)
+{
+    char ts[21];
+    pc_rfc3339(t, ts);
+    return pc_arena_printf(&r->arena, "%.10s %.5s", ts, ts + 11);
+}
+
+void history_list(struct http_req *r, const char *app_id)
+{
+    struct case_event *ev;
+    size_t n = 0;
+    if (case_events(app_of(r)->db, &r->arena, app_id, &ev, &n, NULL))
+        return;
+    html(r, "<h2>%s</h2>\n<ol class=\"timeline\">\n", t(r, M_APP_HISTORY));
+    for (size_t i = 0; i < n; i++) {
+        html(r, "<li><strong>%s</strong> — %s", state_label(r, ev[i].to_status), when_text(r, ev[i].at));
+        if (ev[i].note)
+            html(r, "<p class=\"note\">%s</p>", ev[i].note);
+        html(r, "</li>\n");
+    }
+    html(r, "</ol>\n");
+}
+
+int page_application(struct http_req *r)
+{
+    struct case_app app;
+    if (own_application(r, &app))
+        return 0;
+    if (!app.reference) {
+        case_app_release(&app);
+        return http_redirect(r, 303, pc_arena_printf(&r->arena, "/applications/%s/check", app.id));
+    }
+    const json_t *def = form_get_version(app_of(r)->forms, app.service_id, app.form_version);
+    page_begin(r, pc_arena_printf(&r->arena, t(r, M_APP_TITLE), app.reference));
+    if (http_kv_get(&r->query, "sent")) {
+        html(r, "<div class=\"panel\">\n<h1>%s</h1>\n<p>%s<br><strong class=\"code\">%s</strong></p>\n</div>\n",
+             t(r, M_APPLY_DONE_TITLE), t(r, M_APPLY_DONE_REF), app.reference);
+        if (def)
+            html(r, "<h2>%s</h2>\n<p>%s</p>\n", t(r, M_APPLY_DONE_NEXT), web_text(r, json_object_get(def, "what_next")));
+        html(r, "<p>%s</p>\n", t(r, M_APPLY_DONE_KEEP));
+    } else {
+        html(r, "<h1>%s</h1>\n", pc_arena_printf(&r->arena, t(r, M_APP_TITLE), app.reference));
+    }
+    html(r, "<dl class=\"facts\">\n<dt>%s</dt><dd><span class=\"tag\">%s</span></dd>\n<dt>%s</dt><dd>%s</dd>\n",
+         t(r, M_APP_STATUS), state_label(r, app.status), t(r, M_APP_SUBMITTED), when_text(r, app.submitted_at));
+    if (app.due_at)
+        html(r, "<dt>%s</dt><dd>%s</dd>\n", t(r, M_APP_DUE), when_text(r, app.due_at));
+    if (app.decision)
+        html(r, "<dt>%s</dt><dd>%s</dd>\n", t(r, M_APP_DECISION), app.decision);
+    html(r, "</dl>\n");
+    if (pc_str_eq(app.status, "info_requested")) {
+        html(r, "<form method=\"post\" action=\"/applications/%s/respond\">\n", app.reference);
+        csrf_field(r);
+        html(r, "<input type=\"hidden\" name=\"version\" value=\"%L\">\n<div class=\"field\"><label for=\"note\">%s</label>\n"
+                "<textarea class=\"input textarea\" id=\"note\" name=\"note\" rows=\"5\" maxlength=\"4000\"></textarea></div>\n"
+                "<button type=\"submit\">%s</button>\n</form>\n",
+             (long long)app.version, t(r, M_APP_RESPOND_LABEL), t(r, M_APP_RESPOND));
+    }
+    if (pc_str_eq(app.status, "submitted") || pc_str_eq(app.status, "registered")) {
+        html(r, "<form method=\"post\" action=\"/applications/%s/cancel\">\n", app.reference);
+        csrf_field(r);
+        html(r, "<input type=\"hidden\" name=\"version\" value=\"%L\">\n<button type=\"submit\" class=\"warning\">%s</button>\n</form>\n",
+             (long long)app.version, t(r, M_APP_CANCEL));
+    }
+    history_list(r, app.id);
+    if (def) {
+        html(r, "<h2>%s</h2>\n", t(r, M_APP_ANSWERS));
+        answers_list(r, def, app.answers, NULL);
+    }
+    page_end(r);
+    case_app_release(&app);
+    return 0;
+}
+
+/* respond / cancel: the applicant's own steps */
+static int applicant_step(struct http_req *r, const char *action)
+{
+    struct case_app app;
+    if (own_application(r, &app))
+        return 0;
+    case_app_release(&app);
+    long long version;
+    if (pc_parse_int(http_kv_get(&r->form, "version"), 1, INT64_MAX, &version))
+        return http_error(r, 400, "bad-form", "Bad request", NULL);
+    struct case_app out;
+    struct pc_err err = {0};
+    int rc = case_act(app_of(r)->db, web_who(r), app.reference, action, http_kv_get(&r->form, "note"), version,
+                      r->remote_addr, &r->arena, &out, &err);
+    if (rc == PC_ECONFLICT)
+        return http_error(r, 409, "conflict", t(r, M_APPLY_CONFLICT), NULL);
+    if (rc == PC_EINVAL || rc == PC_EDENIED)
+        return http_error(r, 400, "bad-step", "Bad request", err.msg);
+    if (rc)
+        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+    case_app_release(&out);
+    return http_redirect(r, 303, pc_arena_printf(&r->arena, "/applications/%s", app.reference));
+}
+
+int page_application_respond(struct http_req *r)
+{
+    return applicant_step(r, "respond");
+}
+
+int page_application_cancel(struct http_req *r)
+{
+    return applicant_step(r, "cancel");
+}

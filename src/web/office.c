@@ -1,0 +1,239 @@
+/* office.c — the agency back office: the inbox of the officer's own
+ * agency (filters by status, overdue, assigned to me; paging that stays
+ * fast with tens of thousands of cases), a case with its answers, the
+ * applicant's record (each look goes into the personal-data access log)
+ * and its history, and the next steps of the workflow.  Two officers
+ * deciding at once: the second gets a clear conflict message. */
+#include "internal.h"
+#include "../audit/audit.h"
+#include "../cases/cases.h"
+
+#include <string.h>
+
+static const char *const office_steps[] = {"assign_to_me", "register", "start_review", "request_info",
+                                           "approve", "refuse", "deliver", NULL};
+
+static enum msg step_label(const char *action)
+{
+    static const struct { const char *a; enum msg m; } map[] = {
+        {"register", M_ACT_REGISTER}, {"start_review", M_ACT_START_REVIEW}, {"request_info", M_ACT_REQUEST_INFO},
+        {"respond", M_ACT_RESPOND}, {"approve", M_ACT_APPROVE}, {"refuse", M_ACT_REFUSE}, {"deliver", M_ACT_DELIVER},
+        {"cancel", M_ACT_CANCEL}, {"assign_to_me", M_ACT_ASSIGN_TO_ME}, {"submit", M_ACT_SUBMIT},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (pc_str_eq(map[i].a, action))
+            return map[i].m;
+    return M_IS_OTHER;
+}
+
+static const char *short_time(struct http_req *r, int64_t t)
+{
+    char ts[21];
+    pc_rfc3339(t, ts);
+    return pc_arena_printf(&r->arena, "%.10s", ts);
+}
+
+/* The officer's agency, after checking they may see its cases. */
+static const char *my_agency(struct http_req *r)
+{
+    const struct id_principal *who = web_who(r);
+    const char *agency = id_agency_of(who);
+    struct id_resource res = {.agency_id = agency ? agency : ""};
+    if (!web_require(r, ACT_VIEW_AGENCY_CASES, &res))
+        return NULL;
+    return agency;
+}
+
+int page_office(struct http_req *r)
+{
+    const char *agency = my_agency(r);
+    if (!agency)
+        return 0;
+    const struct id_principal *who = web_who(r);
+    struct case_filter f = {.agency_id = agency, .limit = 50};
+    const char *status = http_kv_get(&r->query, "status");
+    f.status = status && *status ? status : NULL;
+    f.overdue = pc_str_eq(http_kv_get(&r->query, "overdue"), "1");
+    if (pc_str_eq(http_kv_get(&r->query, "mine"), "1"))
+        f.assigned_to = who->account_id;
+    f.cursor = http_kv_get(&r->query, "cursor");
+    struct case_list list;
+    struct pc_err err = {0};
+    int rc = case_list(app_of(r)->db, &r->arena, &f, &list, &err);
+    if (rc == PC_EINVAL)
+        return http_error(r, 400, "bad-parameter", "Bad request", err.msg);
+    if (rc)
+        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+    page_begin(r, t(r, M_OFFICE_TITLE));
+    html(r, "<span class=\"caption\">%s</span>\n<h1>%s</h1>\n<p class=\"lead\">%s</p>\n", agency, t(r, M_OFFICE_TITLE),
+         t(r, M_OFFICE_LEAD));
+    html(r, "<form method=\"get\" action=\"/office\" class=\"filters inline-filters\">\n<div class=\"field\">"
+            "<label for=\"f-status\">%s</label>\n<select id=\"f-status\" name=\"status\">\n<option value=\"\">%s</option>\n",
+         t(r, M_OFFICE_FILTER_STATUS), t(r, M_FILTER_ANY));
+    for (int s = CS_SUBMITTED; s < CS_COUNT; s++)
+        html(r, "<option value=\"%s\"%r>%s</option>\n", case_state_name((enum case_state)s),
+             pc_str_eq(f.status, case_state_name((enum case_state)s)) ? " selected" : "",
+             state_label(r, case_state_name((enum case_state)s)));
+    html(r, "</select></div>\n<div class=\"field checkbox\"><input type=\"checkbox\" id=\"f-overdue\" name=\"overdue\" value=\"1\"%r>"
+            "<label for=\"f-overdue\">%s</label></div>\n<div class=\"field checkbox\"><input type=\"checkbox\" id=\"f-mine\" "
+            "name=\"mine\" value=\"1\"%r><label for=\"f-mine\">%s</label></div>\n<button type=\"submit\">%s</button>\n</form>\n",
+         f.overdue ? " checked" : "", t(r, M_OFFICE_FILTER_OVERDUE), f.assigned_to ? " checked" : "",
+         t(r, M_OFFICE_FILTER_MINE), t(r, M_FILTER_APPLY));
+    if (list.n == 0) {
+        html(r, "<p>%s</p>\n", t(r, M_OFFICE_NONE));
+    } else {
+        html(r, "<table class=\"table\">\n<caption class=\"visually-hidden\">%s</caption>\n<thead><tr><th scope=\"col\">%s</th>"
+                "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+             t(r, M_OFFICE_TITLE), t(r, M_COL_REFERENCE), t(r, M_COL_SERVICE), t(r, M_APP_SUBMITTED), t(r, M_COL_DUE),
+             t(r, M_APP_STATUS));
+        int64_t now = pc_now_unix();
+        for (size_t i = 0; i < list.n; i++) {
+            const struct case_app *c = &list.items[i];
+            bool overdue = c->due_at && c->due_at < now && case_state_open((enum case_state)case_state_parse(c->status));
+            html(r, "<tr><td><a href=\"/office/cases/%s\">%s</a></td><td>%s</td><td>%s</td><td>%s%r%s%r</td>"
+                    "<td><span class=\"tag\">%s</span></td></tr>\n",
+                 c->reference, c->reference, c->service_id, short_time(r, c->submitted_at), short_time(r, c->due_at),
+                 overdue ? " <strong class=\"overdue\">" : "", overdue ? t(r, M_OFFICE_OVERDUE) : "",
+                 overdue ? "</strong>" : "", state_label(r, c->status));
+        }
+        html(r, "</tbody>\n</table>\n");
+        if (list.next) {
+            struct pc_buf b;
+            pc_buf_init(&b, 2048);
+            pc_buf_puts(&b, "/office?");
+            if (f.status) { pc_buf_puts(&b, "status="); pc_buf_urlencode(&b, f.status); pc_buf_putc(&b, '&'); }
+            if (f.overdue) pc_buf_puts(&b, "overdue=1&");
+            if (f.assigned_to) pc_buf_puts(&b, "mine=1&");
+            pc_buf_printf(&b, "cursor=%s", list.next);
+            html(r, "<nav class=\"pagination\" aria-label=\"%s\"><ul><li><a href=\"%s\" rel=\"next\">%s</a></li></ul></nav>\n",
+                 t(r, M_PAGINATION), b.data, t(r, M_SERVICES_NEXT));
+            pc_buf_release(&b);
+        }
+    }
+    page_end(r);
+    return 0;
+}
+
+/* The case of the URL if it belongs to the officer's agency; else 404. */
+static int agency_case(struct http_req *r, struct case_app *app)
+{
+    const char *agency = my_agency(r);
+    if (!agency)
+        return 1;
+    struct pc_err err = {0};
+    int rc = case_load(app_of(r)->db, &r->arena, http_param(r, 0), app, &err);
+    struct id_resource res = {.agency_id = rc == 0 ? app->agency_id : ""};
+    if (rc == 0 && app->reference && id_authorize(web_who(r), ACT_ACT_ON_CASE, &res))
+        return 0;
+    if (rc == 0)
+        case_app_release(app);
+    http_error(r, rc && rc != PC_ENOTFOUND ? 503 : 404, rc && rc != PC_ENOTFOUND ? "unavailable" : "not-found",
+               rc && rc != PC_ENOTFOUND ? "Service unavailable" : "Page not found", NULL);
+    return 1;
+}
+
+int page_office_case(struct http_req *r)
+{
+    struct case_app app;
+    if (agency_case(r, &app))
+        return 0;
+    const struct id_principal *who = web_who(r);
+    struct pc_err err = {0};
+    /* reading the applicant's record and answers is recorded for them */
+    struct id_person person;
+    bool have_person = app.applicant_fin && id_person_get(app_of(r)->db, &r->arena, app.applicant_fin, &person, NULL) == 0;
+    if (app.applicant_fin) {
+        struct access_entry e = {.subject_fin = app.applicant_fin, .accessor = who->account_id, .accessor_role = "officer",
+                                 .agency_id = app.agency_id, .data_kind = "case", .ground = app.reference};
+        struct db_conn *c = db_conn_get(app_of(r)->db, &err);
+        if (!c || access_log_record(c, &e, &err)) {
+            case_app_release(&app);
+            return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+        }
+    }
+    const json_t *def = form_get_version(app_of(r)->forms, app.service_id, app.form_version);
+    page_begin(r, pc_arena_printf(&r->arena, t(r, M_APP_TITLE), app.reference));
+    const char *crumbs[] = {t(r, M_OFFICE_TITLE), "/office", app.reference, NULL};
+    page_breadcrumbs(r, crumbs, 2);
+    html(r, "<span class=\"caption\">%s</span>\n<h1>%s</h1>\n", app.service_id,
+         pc_arena_printf(&r->arena, t(r, M_APP_TITLE), app.reference));
+    if (http_kv_get(&r->query, "done"))
+        html(r, "<div class=\"notice\" role=\"status\"><p>%s</p></div>\n", t(r, M_OFFICE_DONE));
+    html(r, "<dl class=\"facts\">\n<dt>%s</dt><dd><span class=\"tag\">%s</span></dd>\n<dt>%s</dt><dd>%s</dd>\n"
+            "<dt>%s</dt><dd>%s</dd>\n",
+         t(r, M_APP_STATUS), state_label(r, app.status), t(r, M_APP_SUBMITTED), short_time(r, app.submitted_at),
+         t(r, M_APP_DUE), short_time(r, app.due_at));
+    if (have_person)
+        html(r, "<dt>%s</dt><dd>%s %s (FİN %s)%r%s%r</dd>\n", t(r, M_OFFICE_APPLICANT), person.last_name, person.first_name,
+             person.fin, person.phone ? ", " : "", person.phone ? person.phone : "", "");
+    if (app.acting_for)
+        html(r, "<dt>VÖEN</dt><dd>%s</dd>\n", app.acting_for);
+    if (app.decision)
+        html(r, "<dt>%s</dt><dd>%s</dd>\n", t(r, M_APP_DECISION), app.decision);
+    html(r, "</dl>\n");
+    /* the steps possible now */
+    html(r, "<h2>%s</h2>\n<form method=\"post\" action=\"/office/cases/%s/act\">\n", t(r, M_OFFICE_ACT), app.reference);
+    csrf_field(r);
+    html(r, "<input type=\"hidden\" name=\"version\" value=\"%L\">\n<div class=\"field\"><label for=\"note\">%s</label>\n"
+            "<p class=\"hint\" id=\"note-hint\">%s</p>\n<textarea class=\"input textarea\" id=\"note\" name=\"note\" rows=\"4\" "
+            "maxlength=\"4000\" aria-describedby=\"note-hint\"></textarea></div>\n<div class=\"button-row\">\n",
+         (long long)app.version, t(r, M_OFFICE_NOTE), t(r, M_OFFICE_NOTE_HINT));
+    static const char *const from[][6] = {
+        {"assign_to_me", "submitted", "registered", "in_review", "info_requested", "citizen_responded"},
+        {"register", "submitted"}, {"start_review", "registered", "citizen_responded"},
+        {"request_info", "registered", "in_review"}, {"approve", "in_review"}, {"refuse", "in_review"},
+        {"deliver", "approved"},
+    };
+    for (size_t i = 0; i < sizeof from / sizeof from[0]; i++) {
+        bool ok = false;
+        for (int k = 1; k < 6 && from[i][k]; k++)
+            ok = ok || pc_str_eq(from[i][k], app.status);
+        if (ok)
+            html(r, "<button type=\"submit\" name=\"action\" value=\"%s\"%r>%s</button>\n", from[i][0],
+                 pc_str_eq(from[i][0], "refuse") ? " class=\"warning\"" : pc_str_eq(from[i][0], "assign_to_me") ? " class=\"secondary\"" : "",
+                 t(r, step_label(from[i][0])));
+    }
+    html(r, "</div>\n</form>\n");
+    history_list(r, app.id);
+    if (def) {
+        html(r, "<h2>%s</h2>\n", t(r, M_APP_ANSWERS));
+        answers_list(r, def, app.answers, NULL);
+    }
+    page_end(r);
+    case_app_release(&app);
+    return 0;
+}
+
+int page_office_act(struct http_req *r)
+{
+    struct case_app app;
+    if (agency_case(r, &app))
+        return 0;
+    case_app_release(&app);
+    const char *action = http_kv_get(&r->form, "action");
+    long long version;
+    if (!action || pc_parse_int(http_kv_get(&r->form, "version"), 1, INT64_MAX, &version))
+        return http_error(r, 400, "bad-form", "Bad request", NULL);
+    bool known = false;
+    for (const char *const *s = office_steps; *s; s++)
+        known = known || pc_str_eq(*s, action);
+    if (!known)
+        return http_error(r, 400, "bad-form", "Bad request", NULL);
+    const char *note = http_kv_get(&r->form, "note");
+    if (note && !*note)
+        note = NULL;
+    struct case_app out;
+    struct pc_err err = {0};
+    int rc = case_act(app_of(r)->db, web_who(r), app.reference, action, note, version, r->remote_addr, &r->arena,
+                      &out, &err);
+    if (rc == PC_ECONFLICT)
+        return http_error(r, 409, "conflict", t(r, M_APPLY_CONFLICT), NULL);
+    if (rc == PC_EINVAL)
+        return http_error(r, 400, "bad-step", t(r, M_OFFICE_NOTE_REQUIRED), NULL);
+    if (rc == PC_EDENIED)
+        return http_error(r, 403, "forbidden", "Forbidden", err.msg);
+    if (rc)
+        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+    case_app_release(&out);
+    return http_redirect(r, 303, pc_arena_printf(&r->arena, "/office/cases/%s?done=1", app.reference));
+}
