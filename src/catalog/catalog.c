@@ -57,7 +57,7 @@ static void read_agency(struct pc_arena *a, struct db_stmt *s, struct cat_agency
 int cat_list_agencies(struct db *db, struct pc_arena *a, struct cat_agency **out, size_t *n, struct pc_err *err)
 {
     struct db_conn *c = db_conn_get(db, err);
-    struct db_stmt *s = c ? db_prepare(c, "SELECT " AGENCY_COLUMNS " FROM agencies a ORDER BY a.name_az", err) : NULL;
+    struct db_stmt *s = c ? db_prepare(c, "SELECT " AGENCY_COLUMNS " FROM agencies a WHERE a.active = 1 ORDER BY a.name_az", err) : NULL;
     if (!s)
         return PC_EIO;
     size_t cap = 64;
@@ -81,7 +81,7 @@ int cat_list_agencies(struct db *db, struct pc_arena *a, struct cat_agency **out
 int cat_get_agency(struct db *db, struct pc_arena *a, const char *id, struct cat_agency *out, struct pc_err *err)
 {
     struct db_conn *c = db_conn_get(db, err);
-    struct db_stmt *s = c ? db_prepare(c, "SELECT " AGENCY_COLUMNS " FROM agencies a WHERE a.id = ?", err) : NULL;
+    struct db_stmt *s = c ? db_prepare(c, "SELECT " AGENCY_COLUMNS " FROM agencies a WHERE a.id = ? AND a.active = 1", err) : NULL;
     if (!s)
         return PC_EIO;
     db_bind_text(s, 1, id);
@@ -101,7 +101,7 @@ int cat_list_life_events(struct db *db, struct pc_arena *a, struct cat_life_even
         "SELECT e.id, e.name_az, e.name_en, e.name_ru, e.position, "
         "(SELECT COUNT(*) FROM service_life_events le JOIN services s ON s.id = le.service_id "
         " WHERE le.life_event_id = e.id AND s.active = 1) "
-        "FROM life_events e ORDER BY e.position, e.id", err) : NULL;
+        "FROM life_events e WHERE e.active = 1 ORDER BY e.position, e.id", err) : NULL;
     if (!s)
         return PC_EIO;
     size_t cap = 32;

@@ -454,7 +454,7 @@ static int write_event(struct db_conn *c, struct pc_arena *a, const struct cat_l
     struct db_stmt *s = db_prepare(c,
         "INSERT INTO life_events(id, name_az, name_en, name_ru, position) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT(id) DO UPDATE SET name_az = excluded.name_az, name_en = excluded.name_en, "
-        "name_ru = excluded.name_ru, position = excluded.position", err);
+        "name_ru = excluded.name_ru, position = excluded.position, active = 1", err);
     if (!s)
         return PC_EIO;
     db_bind_text(s, 1, e->id);
@@ -474,7 +474,7 @@ static int write_agency(struct db_conn *c, struct pc_arena *a, const struct cat_
         "name_ru = excluded.name_ru, short_az = excluded.short_az, short_en = excluded.short_en, "
         "short_ru = excluded.short_ru, kind = excluded.kind, website = excluded.website, "
         "approved_services = excluded.approved_services, source = excluded.source, "
-        "name_folded = excluded.name_folded", err);
+        "name_folded = excluded.name_folded, active = 1", err);
     if (!s)
         return PC_EIO;
     const char *parts[] = {g->name.az, g->name.en, g->name.ru, g->shortname.az, g->shortname.en, g->shortname.ru};
@@ -633,8 +633,14 @@ static int write_all(struct db *db, struct pc_arena *a, struct items *ag, struct
     int rc = db_begin(c, err);
     if (rc)
         return rc;
-    struct db_stmt *s = db_prepare(c, "UPDATE services SET active = 0", err);
-    rc = s && db_run(s, err) >= 0 ? 0 : PC_EIO;
+    /* whatever is not in the files any more is hidden, not deleted */
+    static const char *const hide[] = {"UPDATE services SET active = 0", "UPDATE agencies SET active = 0",
+                                       "UPDATE life_events SET active = 0"};
+    struct db_stmt *s;
+    for (size_t i = 0; !rc && i < 3; i++) {
+        s = db_prepare(c, hide[i], err);
+        rc = s && db_run(s, err) >= 0 ? 0 : PC_EIO;
+    }
     for (size_t i = 0; !rc && i < ev->n; i++)
         rc = write_event(c, a, &((struct event_row *)(ev->data + i * ev->item_size))->v, err);
     for (size_t i = 0; !rc && i < ag->n; i++)

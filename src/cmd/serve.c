@@ -242,6 +242,11 @@ static int read_notify(struct cli_opt *opts, struct notify_config *n)
 
 static int read_common(struct cli_opt *opts, struct serve_opts *o)
 {
+    struct pc_err lerr = {0};
+    if (http_listen_check(cli_get(opts, "listen"), &lerr)) {
+        fprintf(stderr, "pencere: %s\n", lerr.msg);
+        return EXIT_USAGE;
+    }
     if (set_log_level(cli_get(opts, "log-level")))
         return EXIT_USAGE;
     if (uint_opt(opts, "threads", 0, 256, &o->http.threads) ||

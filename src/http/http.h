@@ -43,6 +43,8 @@ int http_parse_urlencoded(struct pc_arena *a, const char *s, size_t n, struct ht
  * send what they send); values are not decoded.  More than
  * HTTP_MAX_COOKIES is PC_ETOOBIG. */
 int http_parse_cookies(struct pc_arena *a, const char *s, size_t n, struct http_kvlist *out);
+/* Append a pair (the list holds at most max; PC_ETOOBIG beyond). */
+int http_kv_push(struct pc_arena *a, struct http_kvlist *l, size_t max, const char *k, const char *v);
 /* First value for key, or NULL. */
 const char *http_kv_get(const struct http_kvlist *l, const char *key);
 
@@ -55,6 +57,25 @@ struct http_header {
 };
 
 struct http_server;
+struct http_req;
+
+/* One file of a multipart/form-data body, as the upload sink stored it. */
+struct http_upload {
+    const char *field, *filename;
+    char sha256[65];
+    char mime[64];
+    int64_t size;
+    int error;                   /* 0, PC_ETOOBIG, PC_EINVAL (type not allowed), PC_EIO */
+    struct http_upload *next;
+};
+
+/* Where uploaded files go, chunk by chunk (never the whole file in memory). */
+struct http_upload_sink {
+    void *(*open)(struct http_req *r, const char *field, const char *filename);
+    int (*write)(void *h, const char *data, size_t n);
+    /* Finish; fill sha256, mime, size or error.  Always releases h. */
+    void (*close)(void *h, struct http_upload *out);
+};
 
 struct http_req {
     struct pc_arena arena;
@@ -70,6 +91,8 @@ struct http_req {
     const char *params[8];       /* {name} captures of the route, in order */
     int nparams;
     struct pc_buf body;          /* raw request body, limited per route */
+    struct http_upload *uploads; /* files of a multipart body, in order */
+    void *mp;                    /* multipart parsing state (private) */
     char remote_addr[64];
     bool is_api;                 /* path under /api/ */
     int64_t started_usec;
@@ -88,6 +111,7 @@ typedef int (*http_handler)(struct http_req *r);
 
 enum {
     HTTP_ROUTE_NO_STORE = 1,     /* Cache-Control: no-store (personal pages) */
+    HTTP_ROUTE_MULTIPART = 2,    /* accepts multipart/form-data with files */
 };
 
 struct http_route {
@@ -123,9 +147,12 @@ struct http_config {
     http_error_page_fn error_page;
     http_before_fn before;
     http_after_fn after;
+    const struct http_upload_sink *uploads;
     bool log_requests;
 };
 
+/* Check a HOST:PORT / [V6]:PORT listen address without binding it. */
+int http_listen_check(const char *listen, struct pc_err *err);
 /* Start serving; returns NULL with err on failure (e.g. port in use). */
 struct http_server *http_start(const struct http_config *cfg, struct pc_err *err);
 /* The port actually bound (useful with port 0). */

@@ -43,7 +43,7 @@ int http_url_decode(struct pc_arena *a, const char *s, size_t n, bool plus_is_sp
     return 0;
 }
 
-static int push(struct pc_arena *a, struct http_kvlist *l, size_t max, const char *k, const char *v)
+int http_kv_push(struct pc_arena *a, struct http_kvlist *l, size_t max, const char *k, const char *v)
 {
     if (l->n >= max)
         return PC_ETOOBIG;
@@ -83,7 +83,7 @@ int http_parse_urlencoded(struct pc_arena *a, const char *s, size_t n, struct ht
                 return rc;
             if (!v)
                 return PC_ENOMEM;
-            if ((rc = push(a, out, HTTP_MAX_PARAMS, k, v)))
+            if ((rc = http_kv_push(a, out, HTTP_MAX_PARAMS, k, v)))
                 return rc;
         }
         i = end + 1;
@@ -131,7 +131,7 @@ int http_parse_cookies(struct pc_arena *a, const char *s, size_t n, struct http_
              * characters (bytes below 0x20, DEL) and valid UTF-8. */
             bool ok = pc_utf8_valid(k, eq - i) && pc_utf8_valid(val, vn) && printable(k) && printable(val);
             if (ok) {
-                int rc = push(a, out, HTTP_MAX_COOKIES, k, val);
+                int rc = http_kv_push(a, out, HTTP_MAX_COOKIES, k, val);
                 if (rc)
                     return rc;
             }

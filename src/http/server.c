@@ -176,6 +176,10 @@ static void remote_address(struct http_req *r)
 static int parse_target(struct http_req *r)
 {
     const char *uri = r->raw_uri ? r->raw_uri : "/";
+    /* Until the path is decoded, error pages need something safe to show,
+     * and /api/ requests must still get problem+json. */
+    r->path = "/";
+    r->is_api = pc_str_has_prefix(uri, "/api/");
     if (uri[0] != '/')
         return 400;
     const char *q = strchr(uri, '?');
@@ -207,13 +211,30 @@ static bool content_type_is(struct http_req *r, const char *type)
 static bool is_text(const char *ct)
 {
     return ct && (pc_str_has_prefix(ct, "text/") || strstr(ct, "json") || strstr(ct, "xml") ||
-                  strstr(ct, "javascript"));
+                  strstr(ct, "javascript") || strstr(ct, "yaml") || strstr(ct, "svg"));
 }
 
+/* Accept-Encoding lists codings with optional weights: "gzip;q=0" refuses. */
 static bool accepts_gzip(struct http_req *r)
 {
     const char *ae = http_header(r, "Accept-Encoding");
-    return ae && strstr(ae, "gzip");
+    for (const char *p = ae; p && *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t n = strcspn(p, ",");
+        if ((n >= 4 && strncasecmp(p, "gzip", 4) == 0 && (n == 4 || p[4] == ';' || p[4] == ' ')) ||
+            (n >= 1 && p[0] == '*' && (n == 1 || p[1] == ';' || p[1] == ' '))) {
+            const char *q = memchr(p, ';', n);
+            if (!q)
+                return true;
+            const char *eq = strstr(q, "q=");
+            if (!eq || eq > p + n)
+                return true;
+            return strtod(eq + 2, NULL) > 0.0;
+        }
+        p += n;
+    }
+    return false;
 }
 
 /* Compress r->out with gzip; leaves r->out untouched on any failure. */
@@ -290,6 +311,120 @@ static enum MHD_Result send_response(struct http_req *r)
     return ret;
 }
 
+/* ---- multipart bodies (files) ----------------------------------------------
+ * libmicrohttpd's post processor splits the body into parts; text parts
+ * become r->form pairs, file parts stream into the application's upload
+ * sink chunk by chunk, so a file never sits in memory whole. */
+
+#define MP_TEXT_MAX (64 * 1024)
+
+struct multipart {
+    struct MHD_PostProcessor *pp;
+    char key[128];
+    struct pc_buf text;
+    bool in_text;
+    void *file;                  /* the sink's handle of the current file */
+    struct http_upload *cur, *tail;
+    bool failed;
+};
+
+static void mp_finish_text(struct http_req *r)
+{
+    struct multipart *m = r->mp;
+    if (!m->in_text)
+        return;
+    m->in_text = false;
+    if (m->text.toobig || !pc_utf8_valid(m->text.data, m->text.len) ||
+        http_kv_push(&r->arena, &r->form, HTTP_MAX_PARAMS, pc_arena_strdup(&r->arena, m->key),
+                     pc_arena_strndup(&r->arena, m->text.data, m->text.len)))
+        m->failed = true;
+    pc_buf_reset(&m->text);
+}
+
+static void mp_finish_file(struct http_req *r)
+{
+    struct multipart *m = r->mp;
+    if (!m->cur)
+        return;
+    if (m->file)
+        r->server->cfg.uploads->close(m->file, m->cur);
+    else if (!m->cur->error)
+        m->cur->error = PC_EIO;
+    m->file = NULL;
+    m->cur = NULL;
+}
+
+static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
+                               const char *content_type, const char *encoding, const char *data,
+                               uint64_t off, size_t size)
+{
+    struct http_req *r = cls;
+    struct multipart *m = r->mp;
+    (void)kind; (void)content_type; (void)encoding;
+    if (!key || strlen(key) >= sizeof m->key)
+        return MHD_YES;
+    if (filename) {
+        mp_finish_text(r);
+        if (off == 0 || !m->cur) {
+            mp_finish_file(r);
+            struct http_upload *u = pc_arena_alloc(&r->arena, sizeof *u);
+            if (!u)
+                return MHD_NO;
+            u->field = pc_arena_strdup(&r->arena, key);
+            u->filename = pc_arena_strdup(&r->arena, filename);
+            if (m->tail)
+                m->tail->next = u;
+            else
+                r->uploads = u;
+            m->tail = m->cur = u;
+            m->file = r->server->cfg.uploads->open(r, key, filename);
+        }
+        if (m->file && size && r->server->cfg.uploads->write(m->file, data, size))
+            m->cur->error = m->cur->error ? m->cur->error : PC_ETOOBIG;
+        return MHD_YES;
+    }
+    mp_finish_file(r);
+    if (!m->in_text || off == 0 || strcmp(m->key, key) != 0) {
+        mp_finish_text(r);
+        snprintf(m->key, sizeof m->key, "%s", key);
+        m->in_text = true;
+    }
+    pc_buf_append(&m->text, data, size);
+    return MHD_YES;
+}
+
+static int mp_start(struct http_req *r)
+{
+    struct multipart *m = pc_arena_alloc(&r->arena, sizeof *m);
+    if (!m)
+        return PC_ENOMEM;
+    pc_buf_init(&m->text, MP_TEXT_MAX);
+    r->mp = m;
+    m->pp = MHD_create_post_processor(r->conn, 32 * 1024, on_part, r);
+    return m->pp ? 0 : PC_EINVAL;
+}
+
+/* End of the body (or of the request): flush and release. */
+static void mp_end(struct http_req *r, bool aborted)
+{
+    struct multipart *m = r->mp;
+    if (!m)
+        return;
+    if (m->pp) {
+        if (MHD_destroy_post_processor(m->pp) != MHD_YES)
+            m->failed = true;
+        m->pp = NULL;
+    }
+    if (aborted && m->cur && !m->cur->error)
+        m->cur->error = PC_EIO;
+    mp_finish_text(r);
+    mp_finish_file(r);
+    pc_buf_release(&m->text);
+    r->mp = NULL;
+    if (m->failed && !aborted)
+        r->body.toobig = true; /* reported as a bad body by dispatch */
+}
+
 /* ---- MHD callbacks ------------------------------------------------------ */
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
@@ -312,6 +447,11 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     return r;
 }
 
+static size_t rt_max_body(struct http_req *r)
+{
+    return r->server->cfg.routes[r->route_index].max_body;
+}
+
 static enum MHD_Result fail_early(struct http_req *r, int status, const char *type,
                                   const char *title, const char *detail)
 {
@@ -322,8 +462,16 @@ static enum MHD_Result fail_early(struct http_req *r, int status, const char *ty
 static enum MHD_Result dispatch(struct http_req *r)
 {
     const struct http_route *rt = &r->server->cfg.routes[r->route_index];
+    bool multipart_failed = false;
+    if (r->mp) {
+        mp_end(r, false);
+        multipart_failed = r->body.toobig;
+        r->body.toobig = false;
+    }
     if (r->body.toobig)
         return fail_early(r, 413, "body-too-large", "Request body too large", NULL);
+    if (multipart_failed)
+        return fail_early(r, 400, "bad-form", "The form could not be read", NULL);
     if (r->body.len && content_type_is(r, "application/x-www-form-urlencoded")) {
         int rc = http_parse_urlencoded(&r->arena, r->body.data, r->body.len, &r->form);
         if (rc)
@@ -370,11 +518,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (cl && (pc_parse_int(cl, 0, INT64_MAX, &n) || (size_t)n > rt->max_body))
             return fail_early(r, 413, "body-too-large", "Request body too large", NULL);
         pc_buf_init(&r->body, rt->max_body ? rt->max_body : 1);
+        if ((rt->flags & HTTP_ROUTE_MULTIPART) && r->server->cfg.uploads &&
+            content_type_is(r, "multipart/form-data") && mp_start(r))
+            return fail_early(r, 400, "bad-form", "The form could not be read", NULL);
         return MHD_YES;
     }
     if (*upload_size) {
-        if (pc_buf_append(&r->body, upload, *upload_size))
+        if (r->mp) {
+            /* the route's limit bounds the whole multipart body */
+            r->body.len += *upload_size;
+            if (r->body.len > rt_max_body(r) || MHD_post_process(((struct multipart *)r->mp)->pp, upload,
+                                                                 *upload_size) != MHD_YES)
+                ((struct multipart *)r->mp)->failed = true;
+            if (r->body.len > rt_max_body(r))
+                r->body.toobig = true;
+        } else if (pc_buf_append(&r->body, upload, *upload_size)) {
             r->body.toobig = true;
+        }
         *upload_size = 0;
         return MHD_YES;
     }
@@ -416,6 +576,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     unsigned status = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? (unsigned)r->status : 499;
     if (r->method)
         observe(s, r, r->method ? status : 400);
+    if (r->mp)
+        mp_end(r, true); /* the client went away mid-upload: drop the partial file */
     pc_buf_release(&r->body);
     pc_buf_release(&r->out);
     pc_arena_free(&r->arena);
@@ -434,6 +596,15 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 /* ---- start / stop ------------------------------------------------------- */
+
+static int parse_listen(const char *listen, struct sockaddr_storage *ss, bool *v6, struct pc_err *err);
+
+int http_listen_check(const char *listen, struct pc_err *err)
+{
+    struct sockaddr_storage ss;
+    bool v6;
+    return parse_listen(listen ? listen : "", &ss, &v6, err);
+}
 
 static int parse_listen(const char *listen, struct sockaddr_storage *ss, bool *v6, struct pc_err *err)
 {

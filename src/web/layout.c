@@ -39,7 +39,7 @@ static const char *url_with_lang(struct http_req *r, const char *code)
 {
     struct pc_buf b;
     pc_buf_init(&b, 8192);
-    pc_buf_urlencode(&b, r->path);
+    pc_buf_urlencode(&b, r->path ? r->path : "/");
     /* keep the slashes readable */
     char *u = b.data;
     for (char *s = u; (s = strstr(s, "%2F")); ) {

@@ -126,10 +126,25 @@ int page_agency(struct http_req *r)
         return http_error(r, 404, "not-found", "Page not found", NULL);
     if (rc)
         return db_failure(r, &err);
+    /* every service of the agency, page after page of the search */
     struct cat_filter f = {.agency = g.id, .free = -1, .limit = CAT_PAGE_MAX};
-    struct cat_page page;
-    if (cat_find_services(app_of(r)->db, &r->arena, &f, &page, &err))
-        return db_failure(r, &err);
+    struct cat_page page = {0}, more;
+    do {
+        if (cat_find_services(app_of(r)->db, &r->arena, &f, &more, &err))
+            return db_failure(r, &err);
+        if (page.n == 0) {
+            page = more;
+        } else {
+            struct cat_service *all = pc_arena_alloc(&r->arena, (page.n + more.n) * sizeof *all);
+            if (!all)
+                return PC_ENOMEM;
+            memcpy(all, page.items, page.n * sizeof *all);
+            memcpy(all + page.n, more.items, more.n * sizeof *all);
+            page.items = all;
+            page.n += more.n;
+        }
+        f.cursor = more.next;
+    } while (f.cursor);
     const char *lang = web_lang(r);
     const char *name = cat_text_get(&g.name, lang);
     page_begin(r, name);
@@ -179,9 +194,10 @@ static void filter_form(struct http_req *r, const struct cat_filter *f, struct c
     const char *aud_v[] = {"citizens", "entrepreneurs", "officials"};
     const char *aud_l[] = {t(r, M_AUD_CITIZENS), t(r, M_AUD_ENTREPRENEURS), t(r, M_AUD_OFFICIALS)};
     select_options(r, "audience", t(r, M_FILTER_AUDIENCE), f->audience, aud_v, aud_l, 3);
-    const char *ev_v[32], *ev_l[32];
+    const char **ev_v = pc_arena_alloc(&r->arena, (ne + 1) * sizeof *ev_v);
+    const char **ev_l = pc_arena_alloc(&r->arena, (ne + 1) * sizeof *ev_l);
     size_t k = 0;
-    for (size_t i = 0; i < ne && k < 32; i++, k++) {
+    for (size_t i = 0; ev_v && ev_l && i < ne; i++, k++) {
         ev_v[k] = events[i].id;
         ev_l[k] = cat_text_get(&events[i].name, lang);
     }

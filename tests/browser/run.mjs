@@ -1,18 +1,26 @@
 // Browser tests for the Pəncərə portal.
 //
-//   node tests/browser/run.mjs --bin build/pencere --out result.json [--screenshots DIR] [--catalog DIR]
+//   node tests/browser/run.mjs --bin build/pencere --out result.json [--screenshots DIR] [--catalog DIR] [--only REGEX]
 //
 // Starts `pencere demo` on a free loopback port with a throw-away data
 // folder, drives Debian's Chromium (/usr/bin/chromium, or $CHROMIUM) with
 // playwright-core, checks every page type in az, en and ru with axe-core
 // (WCAG 2.0/2.1 A and AA), and walks the main journeys: language switch,
 // search, filters, pagination, keyboard, a small phone screen and a browser
-// with JavaScript turned off.  Writes {"passed","failed","tests"} to --out,
+// with JavaScript turned off.  The identity pages (log in, activate,
+// register, reset, "My data", sessions, two-step login, the registrar's,
+// agency admin's, operator's and auditor's desks) are checked the same way,
+// each logged in through the real form as the demo account of its role
+// (DATA_DIR/demo-accounts.json), and walked: login errors, a wrong
+// activation code, registrar → code → activation → login → access log →
+// log out (keyboard), two-step login with a TOTP computed here, log out
+// without JavaScript.  --only runs just the tests whose names match REGEX.  Writes {"passed","failed","tests"} to --out,
 // prints one line per test and a closing "N passed, N failed" line, and exits
 // non-zero when anything failed.  Needs `npm ci` in tests/browser first.
 
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -26,7 +34,7 @@ const require = createRequire(import.meta.url);
 
 function usage(msg) {
   if (msg) console.error(`run.mjs: ${msg}`);
-  console.error('usage: node tests/browser/run.mjs --bin PATH_TO_pencere --out RESULT.json [--screenshots DIR] [--catalog DIR]');
+  console.error('usage: node tests/browser/run.mjs --bin PATH_TO_pencere --out RESULT.json [--screenshots DIR] [--catalog DIR] [--only REGEX]');
   process.exit(2);
 }
 
@@ -35,7 +43,7 @@ const opts = {};
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    const m = /^--(bin|out|screenshots|catalog)(?:=(.*))?$/.exec(a);
+    const m = /^--(bin|out|screenshots|catalog|only)(?:=(.*))?$/.exec(a);
     if (!m) usage(`unknown argument ${a}`);
     const v = m[2] ?? argv[++i];
     if (v === undefined) usage(`${a} needs a value`);
@@ -112,7 +120,7 @@ async function startServer(tmp) {
     await sleep(100);
   }
   return {
-    base, catalog, logPath,
+    base, catalog, logPath, dataDir,
     get exited() { return exited; },
     async stop() {
       if (exited !== null || child.exitCode !== null) return;
@@ -169,6 +177,7 @@ async function restartServer(why) {
 }
 
 async function test(name, fn) {
+  if (opts.only && !new RegExp(opts.only).test(name)) return;
   for (let attempt = 0; ; attempt++) {
     try {
       await withTimeout(Promise.resolve().then(fn), TEST_TIMEOUT_MS, name);
@@ -571,6 +580,605 @@ async function screenshots(ids) {
   });
 }
 
+// ---- identity pages: logging in, accounts, the staff desks ----------------
+
+const SEARCH_SURNAME = 'Məmmədov';   // common last names of the demo population
+const CODE_SURNAME = 'Hüseynova';
+const NEW_PASSWORD = 'yeni-parol-2026';
+const CODE_RE = /^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{2}$/;
+const LOGIN_FORM = 'main form[action="/login"]';
+const LOGOUT_BUTTON = 'header form[action="/logout"] button[type=submit]';
+
+/* The demo's accounts: [{role, login, password, agency, fin}], from the
+ * data folder of the server now running. */
+let accountsCache = null;
+function demoAccounts() {
+  if (!accountsCache || accountsCache.dir !== server.dataDir) {
+    const file = path.join(server.dataDir, 'demo-accounts.json');
+    accountsCache = { dir: server.dataDir, list: JSON.parse(fs.readFileSync(file, 'utf8')) };
+  }
+  return accountsCache.list;
+}
+
+function account(role, i = 0) {
+  const a = demoAccounts().filter((x) => x.role === role)[i];
+  assert(a, `no ${role} #${i + 1} in demo-accounts.json`);
+  return a;
+}
+
+/* RFC 6238 TOTP (HMAC-SHA1, 30-second steps, 6 digits) from a base32 key,
+ * as an authenticator app computes it. */
+function totp(key, unixSecs = Date.now() / 1000) {
+  const alpha = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const bytes = [];
+  let acc = 0, bits = 0;
+  for (const ch of key.replace(/[\s=]/g, '').toUpperCase()) {
+    const v = alpha.indexOf(ch);
+    if (v < 0) throw new Error(`"${ch}" is not base32 (key ${key})`);
+    acc = ((acc << 5) | v) & 0xffff;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes.push((acc >> bits) & 0xff);
+    }
+  }
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(Math.floor(unixSecs / 30)));
+  const mac = crypto.createHmac('sha1', Buffer.from(bytes)).update(msg).digest();
+  const off = mac[19] & 0x0f;
+  return String((mac.readUInt32BE(off) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+
+/* Console errors and uncaught exceptions of a page.  A page's own error
+ * status (400, 401…) is reported as a console error; it is expected. */
+function watchConsole(page) {
+  const problems = [];
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    if (/^Failed to load resource/.test(m.text()) && m.location().url === page.url()) return;
+    problems.push(`${m.text()} (${m.location().url})`);
+  });
+  page.on('pageerror', (e) => problems.push(e.message));
+  return problems;
+}
+
+/* Do something that navigates (submit a form, follow a link); return the
+ * response of the page it ends on. */
+async function navBy(page, act) {
+  const [resp] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), act()]);
+  assert(resp, `no response after navigating to ${page.url()}`);
+  return resp;
+}
+
+const submit = (page, form) => navBy(page, () => page.click(`${form} button[type=submit]`));
+
+/* Press Tab until the focused element matches sel. */
+async function tabTo(page, sel, max = 80) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((s) => !!document.activeElement && document.activeElement.matches(s), sel)) return;
+  }
+  throw new Error(`${max} presses of Tab on ${page.url()} did not reach ${sel}`);
+}
+
+/* Log in through the real form (mouse and fill). */
+async function logIn(page, acc) {
+  await goto(page, '/login');
+  await page.fill('#login', acc.login);
+  await page.fill('#password', acc.password);
+  const resp = await submit(page, LOGIN_FORM);
+  const u = new URL(page.url());
+  assert(resp.status() === 200 && u.pathname === '/account',
+    `logging in as ${acc.login} ended on ${u.pathname}${u.search} with status ${resp.status()}`);
+}
+
+/* Log in with the keyboard only: Tab to each field, type, Enter. */
+async function keyboardLogIn(page, acc) {
+  await goto(page, '/login');
+  await tabTo(page, '#login');
+  await page.keyboard.type(acc.login);
+  await tabTo(page, '#password', 5);
+  await page.keyboard.type(acc.password);
+  return navBy(page, () => page.keyboard.press('Enter'));
+}
+
+async function errorLinks(page) {
+  return page.$$eval('.error-summary a', (as) => as.map((a) => ({ href: a.getAttribute('href'), text: a.textContent.trim() })));
+}
+
+/* The code on a code-issued page as seen (without the words for screen readers). */
+async function shownCode(page) {
+  return page.locator('main .code').evaluate((el) =>
+    [...el.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('').trim());
+}
+
+/* Issue a code at the registrar's desk to the n-th person of a search who
+ * has no demo account; ends on the code-issued page. */
+async function issueCode(page, surname, n) {
+  const demo = new Set(demoAccounts().map((a) => a.fin));
+  await goto(page, `/registrar?q=${encodeURIComponent(surname)}`);
+  const fins = (await page.$$eval('ul.people a', (as) => as.map((a) => a.getAttribute('href').split('/').pop())))
+    .filter((f) => !demo.has(f));
+  assert(fins.length > n, `only ${fins.length} people found for "${surname}"`);
+  await goto(page, `/registrar/persons/${fins[n]}`);
+  const resp = await submit(page, `main form[action="/registrar/persons/${fins[n]}/code"]`);
+  return { resp, fin: fins[n] };
+}
+
+/* The second account of two-step login: turned on by the two-step journey. */
+let totpAccount = null;
+
+function identityPages() {
+  // role: whose account the page needs (null: nobody logged in)
+  return [
+    { kind: 'login', url: '/login' },
+    {
+      kind: 'login-error', status: 400,
+      load: async (page) => { await goto(page, '/login'); return submit(page, LOGIN_FORM); },
+      check: async (page) => {
+        const l = await errorLinks(page);
+        assert(l.length === 2, `error summary links: ${JSON.stringify(l)}`);
+      },
+    },
+    {
+      kind: 'login-wrong', status: 401,
+      load: async (page) => {
+        await goto(page, '/login');
+        await page.fill('#login', 'no.such.account');
+        await page.fill('#password', 'wrong-password-1');
+        return submit(page, LOGIN_FORM);
+      },
+    },
+    {
+      kind: 'login-2fa',
+      load: async (page) => {
+        assert(totpAccount, 'no account with two-step login (the two-step journey turns it on)');
+        await goto(page, '/login');
+        await page.fill('#login', totpAccount.login);
+        await page.fill('#password', totpAccount.password);
+        return submit(page, LOGIN_FORM);
+      },
+      check: async (page) => {
+        assert(new URL(page.url()).pathname === '/login', `ended on ${page.url()}`);
+        assert(await page.locator('main form[action="/login/2fa"] #otp').count() === 1, 'no code field');
+      },
+    },
+    { kind: 'activate', url: '/activate' },
+    {
+      kind: 'activate-error', status: 400,
+      load: async (page) => {
+        await goto(page, '/activate');
+        await page.fill('#login', account('citizen').fin);
+        await page.fill('#code', 'AAAA-BBBB-CC');
+        await page.fill('#password', NEW_PASSWORD);
+        await page.fill('#confirm', NEW_PASSWORD);
+        return submit(page, 'main form[action="/activate"]');
+      },
+    },
+    { kind: 'register', url: '/register' },
+    { kind: 'reset', url: '/reset' },
+    {
+      kind: 'reset-sent',
+      load: async (page) => {
+        await goto(page, '/reset');
+        await page.fill('#fin', account('citizen', 1).fin);
+        await page.fill('#id_card', 'AZE00000000');
+        return submit(page, 'main form[action="/reset"]');
+      },
+      check: async (page) => {
+        assert(await page.locator('main a.button[href^="/activate?login="]').count() === 1, 'no link on to /activate');
+      },
+    },
+    { kind: 'registrar', role: 'registrar', url: '/registrar' },
+    {
+      kind: 'registrar-search', role: 'registrar', url: `/registrar?q=${encodeURIComponent(SEARCH_SURNAME)}`,
+      check: async (page) => assert(await page.locator('ul.people li').count() > 0, `nobody found for ${SEARCH_SURNAME}`),
+    },
+    // A citizen with an account: their "My data" then lists this look.
+    { kind: 'registrar-person', role: 'registrar', url: () => `/registrar/persons/${account('citizen').fin}` },
+    {
+      kind: 'registrar-code', role: 'registrar',
+      load: async (page, lang) => (await issueCode(page, CODE_SURNAME, LANGS.indexOf(lang))).resp,
+      check: async (page) => {
+        const code = await shownCode(page);
+        assert(CODE_RE.test(code), `the code "${code}" is not like XXXX-XXXX-XX`);
+      },
+    },
+    {
+      kind: 'account', role: 'citizen', url: '/account',
+      check: async (page) => {
+        assert(await page.locator('main dl.facts').count() === 1, 'no personal data');
+        assert(await page.locator('main table tbody tr').count() > 0, 'no rows in the access-log table');
+      },
+    },
+    { kind: 'sessions', role: 'citizen', url: '/account/sessions' },
+    { kind: 'account-2fa', role: 'citizen', url: '/account/2fa' },
+    { kind: 'staff', role: 'agency_admin', url: () => `/agencies/${account('agency_admin').agency}/staff` },
+    { kind: 'outbox', role: 'operator', url: '/operator/outbox' },
+    { kind: 'audit', role: 'auditor', url: '/audit' },
+    {
+      kind: 'audit-verify', role: 'auditor', url: '/audit?verify=1',
+      check: async (page) => assert(await page.locator('main .notice[role=status]').count() === 1, 'no "chain intact" notice'),
+    },
+  ];
+}
+
+async function identityPageChecks() {
+  // One browser context per role, logged in once through the form.
+  const sessions = new Map();
+  const session = async (role, lang) => {
+    let s = sessions.get(role || '');
+    if (s && s.server !== server) { await s.ctx.close(); s = null; }
+    if (!s) {
+      const ctx = await newContext();
+      const page = await ctx.newPage();
+      s = { ctx, page, problems: watchConsole(page), loggedIn: !role, server };
+      sessions.set(role || '', s);
+    }
+    await s.ctx.addCookies([{ name: 'lang', value: lang, url: base }]);
+    if (!s.loggedIn) {
+      await logIn(s.page, account(role));
+      s.loggedIn = true;
+    }
+    return s;
+  };
+  try {
+    for (const lang of LANGS) {
+      for (const pg of identityPages()) {
+        const who = pg.role ? ` (as ${pg.role})` : '';
+        const status = pg.status || 200;
+        let loaded = null;
+        const load = async (s) => {
+          s.problems.length = 0;
+          if (pg.load) {
+            const resp = await pg.load(s.page, lang);
+            assert(resp.status() === status, `${pg.kind}: status ${resp.status()}, expected ${status}`);
+          } else {
+            await goto(s.page, typeof pg.url === 'function' ? pg.url() : pg.url, status);
+          }
+          loaded = s.page;
+        };
+        await test(`page ${pg.kind} [${lang}]: status, one h1, title, lang, no console errors${who}`, async () => {
+          const s = await session(pg.role, lang);
+          await load(s);
+          const f = await pageFacts(s.page);
+          assert(f.lang === lang, `<html lang="${f.lang}">, expected "${lang}"`);
+          assert(f.h1.length === 1, `${f.h1.length} h1 elements: ${JSON.stringify(f.h1)}`);
+          assert(f.h1[0].length > 0, 'the h1 is empty');
+          assert(f.title.trim().length > 0, '<title> is empty');
+          if (status >= 400) {
+            // a form sent back with errors: "Error: …" title and a summary
+            assert(await s.page.locator('.error-summary[role=alert] a[href^="#"]').count() > 0, 'no error summary with links');
+            const err = await s.page.locator('.error-summary h2').textContent();
+            assert(f.title.startsWith(err.trim()), `title "${f.title}" does not start with "${err.trim()}"`);
+          }
+          // the header: "log in", or a log-out button for the person logged in
+          if (pg.role) assert(await s.page.locator(LOGOUT_BUTTON).count() === 1, 'no log-out button in the header');
+          else assert(await s.page.locator('header a[href="/login"]').count() === 1, 'no "log in" link in the header');
+          if (pg.check) await pg.check(s.page);
+          assert(s.problems.length === 0, `console errors: ${s.problems.join(' | ')}`);
+        });
+        await test(`axe WCAG 2.1 AA ${pg.kind} [${lang}]${who}`, async () => {
+          const s = await session(pg.role, lang);
+          if (loaded !== s.page) await load(s);
+          const v = await axeViolations(s.page);
+          assert(v.length === 0, `${v.length} violation(s) on ${s.page.url()}:\n${v.join('\n')}`);
+        });
+      }
+    }
+  } finally {
+    for (const s of sessions.values()) await s.ctx.close().catch(() => {});
+  }
+}
+
+async function loginErrors() {
+  await test('login errors: empty fields → error summary; its links move focus to the fields (keyboard)', async () => {
+    const ctx = await newContext({ lang: 'en' });
+    const page = await ctx.newPage();
+    await goto(page, '/login');
+    await tabTo(page, `${LOGIN_FORM} button[type=submit]`);
+    const resp = await navBy(page, () => page.keyboard.press('Enter'));
+    assert(resp.status() === 400, `status ${resp.status()}, expected 400`);
+    const f = await pageFacts(page);
+    assert(/^There is a problem: /.test(f.title), `title "${f.title}" does not start with the error`);
+    const links = await errorLinks(page);
+    assert(JSON.stringify(links.map((l) => l.href)) === '["#login","#password"]', `summary links: ${JSON.stringify(links)}`);
+    for (const { href, text } of links) {
+      const id = href.slice(1);
+      const field = await page.evaluate((id) => {
+        const i = document.getElementById(id);
+        return {
+          invalid: i.getAttribute('aria-invalid'),
+          described: (i.getAttribute('aria-describedby') || '').split(' ')
+            .map((x) => (document.getElementById(x) || { textContent: '' }).textContent.trim()),
+        };
+      }, id);
+      assert(field.invalid === 'true', `#${id} is not aria-invalid`);
+      assert(field.described.some((d) => d.includes(text)), `#${id} is not described by "${text}": ${JSON.stringify(field.described)}`);
+      // Enter on the link moves focus to the field, its label in view.
+      await page.locator(`.error-summary a[href="${href}"]`).focus();
+      await page.keyboard.press('Enter');
+      await page.waitForFunction((id) => document.activeElement && document.activeElement.id === id, id, { timeout: 3000 })
+        .catch(() => { throw new Error(`Enter on the summary link ${href} did not focus #${id}`); });
+      const seen = await page.evaluate((id) => {
+        const r = document.querySelector(`label[for="${id}"]`).getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= innerHeight;
+      }, id);
+      assert(seen, `the label of #${id} is out of view after following ${href}`);
+    }
+    // A mouse click on a summary link does the same.
+    await page.locator('#login').blur();
+    await page.click('.error-summary a[href="#password"]');
+    await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'password', null, { timeout: 3000 })
+      .catch(() => { throw new Error('a click on the summary link #password did not focus the field'); });
+    await ctx.close();
+  });
+}
+
+async function loginWrong() {
+  await test('login: a wrong password and an unknown login get one and the same generic message', async () => {
+    const ctx = await newContext({ lang: 'en' });
+    const page = await ctx.newPage();
+    const seen = [];
+    for (const login of [account('citizen').login, 'no.such.account']) {
+      await goto(page, '/login');
+      await page.fill('#login', login);
+      await page.fill('#password', 'wrong-password-1');
+      const resp = await submit(page, LOGIN_FORM);
+      assert(resp.status() === 401, `${login}: status ${resp.status()}, expected 401`);
+      const links = await errorLinks(page);
+      assert(links.length === 1, `${login}: ${links.length} messages in the summary: ${JSON.stringify(links)}`);
+      assert(await page.locator('.error-message').count() === 1, `${login}: more than one message at the fields`);
+      assert(await page.inputValue('#login') === login, `${login}: the login typed was not kept`);
+      assert(await page.inputValue('#password') === '', `${login}: the password was sent back`);
+      seen.push(links[0].text);
+    }
+    assert(seen[0] === seen[1], `different messages: ${JSON.stringify(seen)}`);
+    assert(!/password is wrong|no such|not found|unknown/i.test(seen[0]), `the message tells which one: ${seen[0]}`);
+    await ctx.close();
+  });
+}
+
+async function activateWrongCode() {
+  await test('activate: a wrong code → error summary linking to the code field, the code kept', async () => {
+    const ctx = await newContext({ lang: 'az' });
+    const page = await ctx.newPage();
+    await goto(page, '/activate');
+    await page.fill('#login', account('citizen').fin);
+    await page.fill('#code', 'AAAA-BBBB-CC');
+    await page.fill('#password', NEW_PASSWORD);
+    await page.fill('#confirm', NEW_PASSWORD);
+    const resp = await submit(page, 'main form[action="/activate"]');
+    assert(resp.status() === 400, `status ${resp.status()}, expected 400`);
+    const links = await errorLinks(page);
+    assert(links.length === 1 && links[0].href === '#code', `summary links: ${JSON.stringify(links)}`);
+    assert(await page.getAttribute('#code', 'aria-invalid') === 'true', '#code is not aria-invalid');
+    assert(await page.inputValue('#code') === 'AAAA-BBBB-CC', 'the code typed was not kept');
+    assert(await page.inputValue('#password') === '', 'the password was sent back');
+    // the account's real password still works
+    await ctx.close();
+  });
+}
+
+async function registrarJourney() {
+  await test('journey (keyboard): registrar finds a person, issues a code; the person activates, logs in, sees the look, logs out', async () => {
+    const reg = account('registrar');
+    const demo = new Set(demoAccounts().map((a) => a.fin));
+    // The registrar, in Azerbaijani.
+    const rctx = await newContext({ lang: 'az' });
+    const rp = await rctx.newPage();
+    let resp = await keyboardLogIn(rp, reg);
+    assert(resp.status() === 200 && new URL(rp.url()).pathname === '/account', `registrar login ended on ${rp.url()}`);
+    assert(await rp.locator(LOGOUT_BUTTON).count() === 1, 'no log-out button for the registrar');
+    await tabTo(rp, 'header a[href="/registrar"]');
+    await navBy(rp, () => rp.keyboard.press('Enter'));
+    assert(new URL(rp.url()).pathname === '/registrar', `the desk link went to ${rp.url()}`);
+    await tabTo(rp, '#q');
+    await rp.keyboard.type(SEARCH_SURNAME);
+    await navBy(rp, () => rp.keyboard.press('Enter'));
+    const hrefs = await rp.$$eval('ul.people a', (as) => as.map((a) => a.getAttribute('href')));
+    const href = hrefs.find((h) => !demo.has(h.split('/').pop()));
+    assert(href, `nobody without an account among ${hrefs.length} found for ${SEARCH_SURNAME}`);
+    const fin = href.split('/').pop();
+    await tabTo(rp, `ul.people a[href="${href}"]`, 120);
+    await navBy(rp, () => rp.keyboard.press('Enter'));
+    assert(new URL(rp.url()).pathname === href, `the result link went to ${rp.url()}`);
+    assert((await rp.locator('main dl.facts').textContent()).includes(fin), `the person page does not show ${fin}`);
+    await tabTo(rp, `main form[action="${href}/code"] button[type=submit]`);
+    resp = await navBy(rp, () => rp.keyboard.press('Enter'));
+    assert(resp.status() === 200, `issuing the code: status ${resp.status()}`);
+    const code = await shownCode(rp);
+    assert(CODE_RE.test(code), `the code "${code}" is not like XXXX-XXXX-XX`);
+    await rctx.close();
+
+    // The person, in English, at home.
+    const ctx = await newContext({ lang: 'en' });
+    const page = await ctx.newPage();
+    await goto(page, '/activate');
+    for (const [sel, text] of [['#login', fin], ['#code', code], ['#password', NEW_PASSWORD], ['#confirm', NEW_PASSWORD]]) {
+      await tabTo(page, sel, 40);
+      await page.keyboard.type(text);
+    }
+    resp = await navBy(page, () => page.keyboard.press('Enter'));
+    let u = new URL(page.url());
+    assert(u.pathname === '/login' && u.searchParams.get('activated') === '1', `activation ended on ${page.url()} (${resp.status()})`);
+    assert(await page.locator('main .notice[role=status]').count() === 1, 'no "password set" notice');
+    resp = await keyboardLogIn(page, { login: fin.toLowerCase(), password: NEW_PASSWORD });
+    u = new URL(page.url());
+    assert(resp.status() === 200 && u.pathname === '/account', `the person's login ended on ${page.url()}`);
+    assert((await page.locator('main dl.facts').textContent()).includes(fin), `"My data" does not show ${fin}`);
+    const rows = await page.$$eval('main table tbody tr', (trs) => trs.map((tr) => tr.textContent));
+    assert(rows.some((r) => r.includes(reg.login)), `no look by ${reg.login} in the access log: ${JSON.stringify(rows)}`);
+    const name = (await page.locator('header a[href="/account"]').textContent()).trim();
+    assert(name && name !== fin, `the header shows "${name}", not the person's name`);
+    await tabTo(page, LOGOUT_BUTTON);
+    await navBy(page, () => page.keyboard.press('Enter'));
+    u = new URL(page.url());
+    assert(u.pathname === '/login' && u.searchParams.get('out') === '1', `logging out ended on ${page.url()}`);
+    await goto(page, '/account');
+    assert(new URL(page.url()).pathname === '/login', `/account after logging out shows ${page.url()}`);
+    await ctx.close();
+  });
+}
+
+async function twoStepLogin() {
+  await test('two-step login: turn on at /account/2fa (TOTP computed from the key shown), log out, log in in two steps', async () => {
+    // RFC 6238 appendix B, SHA-1, T = 59: 94287082 → 287082
+    assert(totp('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', 59) === '287082', 'the test\'s own TOTP is wrong');
+    const acc = account('citizen', 1);
+    const ctx = await newContext({ lang: 'en' });
+    const page = await ctx.newPage();
+    const problems = watchConsole(page);
+    await logIn(page, acc);
+    await goto(page, '/account/2fa');
+    const key = (await page.locator('main code.key').first().textContent()).trim();
+    assert(/^[A-Z2-7]{32}$/.test(key), `the key "${key}" is not 32 base32 characters`);
+    const uri = await page.locator('main code.key').nth(1).textContent();
+    assert(uri.includes(`secret=${key}`), `the otpauth URI does not carry the key: ${uri}`);
+    await page.fill('#otp', totp(key));
+    let resp = await submit(page, 'main form[action="/account/2fa"]');
+    assert(resp.status() === 200 && new URL(page.url()).pathname === '/account/2fa', `turning on ended on ${page.url()} (${resp.status()})`);
+    assert(await page.locator('main form input[name=off]').count() === 1, 'the page does not offer to turn it off');
+    const v = await axeViolations(page);
+    assert(v.length === 0, `axe on /account/2fa (on) [en]: ${v.length} violation(s):\n${v.join('\n')}`);
+    totpAccount = acc;
+    await navBy(page, () => page.click(LOGOUT_BUTTON));
+    // Log in: the password, then the code.
+    await goto(page, '/login');
+    await page.fill('#login', acc.login);
+    await page.fill('#password', acc.password);
+    resp = await submit(page, LOGIN_FORM);
+    assert(resp.status() === 200 && await page.locator('main form[action="/login/2fa"]').count() === 1,
+      `the password step did not ask for the code (${resp.status()} ${page.url()})`);
+    assert((await ctx.cookies(base)).every((c) => c.name !== 'pc_session' || !c.value), 'a session before the second step');
+    // A wrong code first: the step is shown again with the error.
+    const now = Date.now() / 1000;
+    const valid = new Set([-1, 0, 1].map((d) => totp(key, now + d * 30)));
+    let wrong = Number(totp(key, now));
+    do wrong = (wrong + 1) % 1000000; while (valid.has(String(wrong).padStart(6, '0')));
+    await page.fill('#otp', String(wrong).padStart(6, '0'));
+    resp = await submit(page, 'main form[action="/login/2fa"]');
+    assert(resp.status() === 401, `a wrong code: status ${resp.status()}, expected 401`);
+    const links = await errorLinks(page);
+    assert(links.length === 1 && links[0].href === '#otp', `summary after a wrong code: ${JSON.stringify(links)}`);
+    await page.fill('#otp', totp(key));
+    resp = await submit(page, 'main form[action="/login/2fa"]');
+    assert(resp.status() === 200 && new URL(page.url()).pathname === '/account', `the second step ended on ${page.url()} (${resp.status()})`);
+    assert(await page.locator(LOGOUT_BUTTON).count() === 1, 'not logged in after the second step');
+    assert(problems.length === 0, `console errors: ${problems.join(' | ')}`);
+    await ctx.close();
+  });
+}
+
+async function logoutWithoutJs() {
+  await test('no JavaScript: the log-out button in the header logs out and ends the session', async () => {
+    const ctx = await newContext({ lang: 'ru', javaScriptEnabled: false });
+    const page = await ctx.newPage();
+    await logIn(page, account('citizen'));
+    const token = (await ctx.cookies(base)).find((c) => c.name === 'pc_session');
+    assert(token && token.httpOnly, `session cookie: ${JSON.stringify(token)}`);
+    const form = page.locator('header form[action="/logout"]');
+    assert(await form.getAttribute('method') === 'post', 'the log-out form is not a POST');
+    assert(await form.locator('input[name=csrf]').count() === 1, 'the log-out form has no CSRF field');
+    await navBy(page, () => page.click(LOGOUT_BUTTON));
+    const u = new URL(page.url());
+    assert(u.pathname === '/login' && u.searchParams.get('out') === '1', `logging out ended on ${page.url()}`);
+    assert(await page.locator('header a[href="/login"]').count() === 1, 'the header does not offer to log in');
+    assert(!(await ctx.cookies(base)).some((c) => c.name === 'pc_session' && c.value), 'the session cookie is still there');
+    // The old token is revoked on the server, not just forgotten by the browser.
+    await ctx.addCookies([{ name: 'pc_session', value: token.value, url: base, httpOnly: true }]);
+    await goto(page, '/account');
+    assert(new URL(page.url()).pathname === '/login', `the old session still opens /account (${page.url()})`);
+    await ctx.close();
+  });
+}
+
+/* Elements sticking out past the right edge of a narrow screen. */
+async function horizontalOverflow(page, width) {
+  return page.evaluate((width) => {
+    const over = [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > width || e.scrollWidth > e.clientWidth + 1)
+      .map((e) => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ')[0] : ''));
+    return { sw: document.scrollingElement.scrollWidth, over: over.slice(0, 5) };
+  }, width);
+}
+
+const MOBILE = { viewport: { width: 360, height: 640 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+
+async function identityMobile() {
+  const cases = [
+    ['login', null, (page) => goto(page, '/login')],
+    ['login with errors', null, async (page) => { await goto(page, '/login'); await submit(page, LOGIN_FORM); }],
+    ['account', 'citizen', (page) => goto(page, '/account')],
+    ['registrar', 'registrar', (page) => goto(page, `/registrar?q=${encodeURIComponent(SEARCH_SURNAME)}`)],
+    ['registrar-person', 'registrar', (page) => goto(page, `/registrar/persons/${account('citizen').fin}`)],
+    ['sessions', 'citizen', (page) => goto(page, '/account/sessions')],
+    ['account-2fa', 'citizen', (page) => goto(page, '/account/2fa')],
+    ['staff', 'agency_admin', (page) => goto(page, `/agencies/${account('agency_admin').agency}/staff`)],
+    ['outbox', 'operator', (page) => goto(page, '/operator/outbox')],
+    ['audit', 'auditor', (page) => goto(page, '/audit')],
+  ];
+  for (const [kind, role, load] of cases) {
+    await test(`mobile 360x640 ${kind}: no horizontal scrolling (az, en, ru)`, async () => {
+      const bad = [];
+      const ctx = await newContext(MOBILE);
+      const page = await ctx.newPage();
+      if (role) await logIn(page, account(role));
+      for (const lang of LANGS) {
+        await ctx.addCookies([{ name: 'lang', value: lang, url: base }]);
+        await load(page);
+        const w = await horizontalOverflow(page, 360);
+        if (w.sw > 360) bad.push(`[${lang}] scrollWidth ${w.sw} (wide: ${w.over.join(', ')})`);
+      }
+      await ctx.close();
+      assert(bad.length === 0, bad.join('\n'));
+    });
+  }
+  await test('mobile 360x640 login with errors: following a summary link shows the field and its label', async () => {
+    const ctx = await newContext({ ...MOBILE, lang: 'ru' });
+    const page = await ctx.newPage();
+    await goto(page, '/login');
+    await submit(page, LOGIN_FORM);
+    await page.locator('.error-summary a[href="#password"]').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'password', null, { timeout: 3000 });
+    const r = await page.evaluate(() => {
+      const l = document.querySelector('label[for="password"]').getBoundingClientRect();
+      const i = document.getElementById('password').getBoundingClientRect();
+      return { label: [l.top, l.bottom], input: [i.top, i.bottom], h: innerHeight };
+    });
+    assert(r.label[0] >= 0 && r.input[1] <= r.h, `label ${r.label}, input ${r.input}, screen height ${r.h}`);
+    await ctx.close();
+  });
+}
+
+async function identityScreenshots() {
+  if (!opts.screenshots) return;
+  await test(`screenshots of the identity pages to ${opts.screenshots}`, async () => {
+    fs.mkdirSync(opts.screenshots, { recursive: true });
+    const sizes = [['desktop', { viewport: { width: 1280, height: 900 } }], ['mobile', MOBILE]];
+    for (const lang of ['az', 'ru']) {
+      for (const [sname, size] of sizes) {
+        const shot = (page, name) => page.screenshot({ path: path.join(opts.screenshots, `${sname}-${name}-${lang}.png`), fullPage: true });
+        const ctx = await newContext({ ...size, lang });
+        const page = await ctx.newPage();
+        await goto(page, '/login');
+        await submit(page, LOGIN_FORM);
+        await shot(page, 'login-errors');
+        await logIn(page, account('citizen'));
+        await shot(page, 'account');
+        await navBy(page, () => page.click(LOGOUT_BUTTON));
+        await logIn(page, account('registrar'));
+        await goto(page, `/registrar/persons/${account('citizen').fin}`);
+        await shot(page, 'registrar-person');
+        await issueCode(page, CODE_SURNAME, 3 + LANGS.indexOf(lang) + (sname === 'mobile' ? 3 : 0));
+        await shot(page, 'code-issued');
+        await ctx.close();
+      }
+    }
+  });
+}
+
 // ---- main ------------------------------------------------------------------
 
 async function main() {
@@ -611,6 +1219,16 @@ async function main() {
     await searchByTyping({ javaScriptEnabled: false }, 'no JavaScript: search by typing + Enter');
     await filterForm({ javaScriptEnabled: false }, 'no JavaScript: filter form');
     await screenshots(ids);
+
+    await loginErrors();
+    await loginWrong();
+    await activateWrongCode();
+    await registrarJourney();
+    await twoStepLogin();
+    await identityPageChecks();
+    await logoutWithoutJs();
+    await identityMobile();
+    await identityScreenshots();
   } catch (e) {
     fatal = e;
     record('setup', e);

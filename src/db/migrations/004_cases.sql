@@ -66,3 +66,16 @@ CREATE TABLE usage_daily (
     count INTEGER NOT NULL,
     PRIMARY KEY (day, service_id, kind)
 );
+
+-- Files uploaded for applications: stored once by content (SHA-256) outside
+-- the web root; a row per uploader, so an application can only refer to
+-- files its own applicant uploaded.
+CREATE TABLE uploads (
+    sha256 TEXT NOT NULL,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    name TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mime TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (sha256, account_id)
+);
