@@ -18,9 +18,19 @@ if [[ "${1:-}" == "--test" ]]; then
   want+=("${test_pkgs[@]}")
 fi
 
+# A tool already on PATH from elsewhere (e.g. a newer Node.js than Debian's)
+# is used as it is: installing Debian's package beside it would conflict.
+provided_by_command() {
+  case $1 in
+    nodejs) command -v node >/dev/null ;;
+    npm) command -v npm >/dev/null ;;
+    *) return 1 ;;
+  esac
+}
+
 missing=()
 for p in "${want[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" && ! provided_by_command "$p"; then
     missing+=("$p")
   fi
 done

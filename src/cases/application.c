@@ -363,6 +363,69 @@ static void today(char out[11])
     out[10] = 0;
 }
 
+/* Every file an application refers to must have been uploaded by its
+ * applicant: content-addressed storage must not let one person attach (and
+ * then download) another person's file by naming its hash. */
+static void collect_files(const json_t *def, const json_t *answers, json_t *shas)
+{
+    size_t i, k, j;
+    json_t *p, *q;
+    json_array_foreach(json_object_get(def, "pages"), i, p) {
+        json_array_foreach(json_object_get(p, "questions"), k, q) {
+            const char *type = json_string_value(json_object_get(q, "type"));
+            const json_t *a = json_object_get(answers, json_string_value(json_object_get(q, "id")));
+            if (pc_str_eq(type, "file") && json_object_get(a, "sha256")) {
+                json_object_set_new(shas, json_string_value(json_object_get(a, "sha256")),
+                                json_string(json_string_value(json_object_get(q, "id"))));
+            } else if (pc_str_eq(type, "group")) {
+                json_t *item, *iq;
+                json_array_foreach(a, j, item) {
+                    size_t m;
+                    json_array_foreach(json_object_get(q, "questions"), m, iq) {
+                        const json_t *fa = json_object_get(item, json_string_value(json_object_get(iq, "id")));
+                        if (pc_str_eq(json_string_value(json_object_get(iq, "type")), "file") && json_object_get(fa, "sha256"))
+                            json_object_set_new(shas, json_string_value(json_object_get(fa, "sha256")),
+                                            json_string(json_string_value(json_object_get(q, "id"))));
+                    }
+                }
+            }
+        }
+    }
+}
+
+static int check_files_owned(struct db_conn *c, const json_t *def, const json_t *answers, const char *applicant,
+                             struct form_issues *issues, struct pc_err *err)
+{
+    json_t *shas = json_object();
+    const char *sha;
+    json_t *qid;
+    int rc = 0;
+    collect_files(def, answers, shas);
+    json_object_foreach(shas, sha, qid) {
+        struct db_stmt *s = db_prepare(c, "SELECT 1 FROM uploads WHERE sha256 = ? AND account_id = ?", err);
+        if (!s) {
+            rc = PC_EIO;
+            break;
+        }
+        db_bind_text(s, 1, sha);
+        db_bind_text(s, 2, applicant);
+        int st = db_step(s, err);
+        if (st < 0) {
+            rc = st;
+            break;
+        }
+        if (st == 0 && issues->n < FORM_MAX_ISSUES) {
+            struct form_issue *i = &issues->items[issues->n++];
+            snprintf(i->field, sizeof i->field, "%.90s", json_string_value(qid));
+            i->code = "unknown_file";
+            i->limit = 0;
+        }
+    }
+    json_decref(shas);
+    db_conn_idle(c);
+    return rc;
+}
+
 /* ---- submitting ----------------------------------------------------------------- */
 
 int case_submit(struct db *db, const struct form_registry *reg, const struct id_principal *who,
@@ -401,11 +464,14 @@ int case_submit(struct db *db, const struct form_registry *reg, const struct id_
     char day[11];
     today(day);
     form_check_answers(def, answers, NULL, day, issues);
+    int rc = issues->n ? 0 : check_files_owned(c, def, answers, who->account_id, issues, err);
+    if (rc)
+        return rc;
     if (issues->n)
         return pc_err_set(err, PC_EINVAL, "%d answer%s need%s attention", issues->n, issues->n == 1 ? "" : "s",
                           issues->n == 1 ? "s" : "");
     struct service_info si;
-    int rc = service_info(c, service_id, &si, err);
+    rc = service_info(c, service_id, &si, err);
     if (rc)
         return rc;
     char id[33], reference[24];
@@ -543,9 +609,11 @@ int case_draft_submit(struct db *db, const struct form_registry *reg, const stru
         rc = pc_err_set(err, PC_ENOTFOUND, "the form of this draft is gone");
     else
         form_check_answers(def, app.answers, NULL, day, issues);
+    struct db_conn *c = rc ? NULL : db_conn_get(db, err);
+    if (!rc && !issues->n && c)
+        rc = check_files_owned(c, def, app.answers, app.applicant, issues, err);
     if (!rc && issues->n)
         rc = pc_err_set(err, PC_EINVAL, "some answers need attention");
-    struct db_conn *c = rc ? NULL : db_conn_get(db, err);
     struct service_info si;
     if (!rc && (!c || (rc = service_info(c, app.service_id, &si, err)) != 0))
         rc = rc ? rc : PC_EIO;

@@ -446,6 +446,40 @@ static bool blank(const json_t *a)
 static void check_value(const json_t *q, const json_t *a, const char *field, const char *today,
                         struct form_issues *out);
 
+/* A file answer is what an upload returned: {sha256, name, size, type}.
+ * Whether the applicant uploaded it is checked where the database is
+ * (case_submit); here the form's limits. */
+static void check_file(const json_t *q, const json_t *a, const char *field, struct form_issues *out)
+{
+    const char *sha = json_string_value(json_object_get(a, "sha256"));
+    const char *name = json_string_value(json_object_get(a, "name"));
+    const char *type = json_string_value(json_object_get(a, "type"));
+    json_t *size = json_object_get(a, "size");
+    bool hex = sha && strlen(sha) == 64;
+    for (int i = 0; hex && i < 64; i++)
+        hex = isdigit((unsigned char)sha[i]) || (sha[i] >= 'a' && sha[i] <= 'f');
+    if (!json_is_object(a) || !hex || !name || strlen(name) > 200 || !type || !json_is_integer(size) ||
+        json_object_size(a) != 4) {
+        issue(out, field, "bad_file", 0);
+        return;
+    }
+    json_int_t max = json_object_get(q, "max_bytes") ? json_integer_value(json_object_get(q, "max_bytes"))
+                                                     : 5 * 1024 * 1024;
+    if (json_integer_value(size) > max)
+        issue(out, field, "file_too_big", max);
+    const json_t *accept = json_object_get(q, "accept");
+    if (accept) {
+        bool ok = false;
+        size_t i;
+        json_t *m;
+        json_array_foreach(accept, i, m) {
+            ok = ok || pc_str_eq(json_string_value(m), type);
+        }
+        if (!ok)
+            issue(out, field, "file_type", 0);
+    }
+}
+
 static void check_group(const json_t *q, const json_t *a, const char *field, const char *today,
                         struct form_issues *out)
 {
@@ -544,6 +578,10 @@ static void check_value(const json_t *q, const json_t *a, const char *field, con
         }
         return;
     }
+    if (strcmp(type, "file") == 0) {
+        check_file(q, a, field, out);
+        return;
+    }
     const char *s = json_string_value(a);
     if (!s) {
         issue(out, field, "not_text", 0);
@@ -589,9 +627,6 @@ static void check_value(const json_t *q, const json_t *a, const char *field, con
     } else if (strcmp(type, "email") == 0) {
         if (!valid_email(s))
             issue(out, field, "bad_email", 0);
-    } else if (strcmp(type, "file") == 0) {
-        if (chars > 200)
-            issue(out, field, "too_long", 200);
     }
 }
 

@@ -91,6 +91,7 @@ struct serve_opts {
     const char *db_url;
     const char *catalog;      /* import at start when set */
     const char *demo_dir;     /* seed demo people and accounts here */
+    const char *files_dir;    /* uploaded files */
     struct http_config http;
     struct notify_config notify; /* delivery of the outbox (SMTP, SMS gateway) */
 };
@@ -121,7 +122,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         db_close(db);
         return EXIT_FAIL;
     }
-    struct portal_app app = {.db = db, .demo = o->demo_dir != NULL};
+    struct portal_app app = {.db = db, .demo = o->demo_dir != NULL, .files_dir = o->files_dir};
     app.forms = form_registry_load(db, &err);
     if (!app.forms) {
         fprintf(stderr, "pencere: cannot load the forms: %s\n", err.msg);
@@ -263,6 +264,7 @@ int cmd_portal(int argc, char **argv)
         {"listen", "HOST:PORT", "address to listen on", "127.0.0.1:8080"},
         {"db", "URL", "SQLite file path or postgres:// URL (or $PENCERE_DB)", NULL},
         {"import-catalog", "DIR", "import the catalogue from DIR before serving", NULL},
+        {"files-dir", "DIR", "where uploaded files are kept (shared by all nodes)", "files"},
         COMMON_OPTS,
         {NULL, NULL, NULL, NULL},
     };
@@ -276,6 +278,7 @@ int cmd_portal(int argc, char **argv)
         return EXIT_USAGE;
     }
     o.catalog = cli_get(opts, "import-catalog");
+    o.files_dir = cli_get(opts, "files-dir");
     if ((rc = read_common(opts, &o)))
         return rc;
     return serve(&o, NULL, NULL);
@@ -329,5 +332,8 @@ int cmd_demo(int argc, char **argv)
     snprintf(url, sizeof url, "%s/pencere.db", dir);
     o.db_url = url;
     o.demo_dir = dir;
+    char files[4096];
+    snprintf(files, sizeof files, "%s/files", dir);
+    o.files_dir = files;
     return serve(&o, demo_banner, (void *)dir);
 }

@@ -53,7 +53,17 @@ static bool loopback_host(const char *url)
 {
     const char *h = strstr(url, "://");
     h = h ? h + 3 : url;
-    return pc_str_has_prefix(h, "127.") || pc_str_has_prefix(h, "localhost") || pc_str_has_prefix(h, "[::1]");
+    size_t n = strcspn(h, ":/?#");
+    if (pc_str_has_prefix(h, "[::1]"))
+        return true;
+    if (n == 9 && strncmp(h, "localhost", 9) == 0)
+        return true;
+    if (!pc_str_has_prefix(h, "127."))
+        return false;
+    for (size_t i = 4; i < n; i++)
+        if (!(h[i] == '.' || (h[i] >= '0' && h[i] <= '9')))
+            return false;
+    return true;
 }
 
 struct nt_sender *nt_sender_new(const struct notify_config *cfg, const char *smtp_password, const char *sms_token,
@@ -119,7 +129,8 @@ void nt_sender_free(struct nt_sender *s)
 }
 
 /* Printable, short: for last_error and logs (gateway replies are not
- * trusted to be either). */
+ * trusted to be either).  A gateway may echo the text back, so runs of
+ * six or more capitals and digits — a one-time code — are masked. */
 static void clean_text(char *dst, size_t cap, const char *src, size_t n)
 {
     size_t k = 0;
@@ -128,6 +139,14 @@ static void clean_text(char *dst, size_t cap, const char *src, size_t n)
         dst[k++] = (ch >= 0x20 && ch < 0x7f) ? (char)ch : ' ';
     }
     dst[k] = 0;
+    for (size_t i = 0; i < k;) {
+        size_t j = i;
+        while (j < k && ((dst[j] >= 'A' && dst[j] <= 'Z') || (dst[j] >= '0' && dst[j] <= '9')))
+            j++;
+        if (j - i >= 6)
+            memset(dst + i, '*', j - i);
+        i = j > i ? j : i + 1;
+    }
 }
 
 static void set_result(struct nt_result *r, enum nt_outcome o, const char *fmt, ...) PC_PRINTF(3, 4);

@@ -216,6 +216,7 @@ struct notify_worker {
     pthread_cond_t cv;
     bool stop;
     bool held;
+    bool db_failed;                     /* reconnect before the next pass */
     struct pending pending[NT_BATCH];
     int npending;
     int64_t stats_at;
@@ -244,6 +245,14 @@ static void sleep_ms(struct notify_worker *w, int ms)
     while (!w->stop && pthread_cond_timedwait(&w->cv, &w->mu, &ts) != ETIMEDOUT)
         ;
     pthread_mutex_unlock(&w->mu);
+}
+
+/* A database error: logged, and the connection is replaced before the
+ * next pass (a PostgreSQL server that restarted leaves it dead). */
+static void db_trouble(struct notify_worker *w, const char *event, const char *id, const struct pc_err *err)
+{
+    w->db_failed = true;
+    pc_log(PC_LOG_WARN, event, "id", id ? id : "", "error", err->msg, NULL);
 }
 
 static void pending_clear(struct pending *p)
@@ -281,7 +290,7 @@ static void record(struct notify_worker *w, struct db_conn *c, enum mark_kind ki
         pending_clear(&p);
         return;
     }
-    pc_log(PC_LOG_WARN, "notify.record_failed", "id", it->id, "error", err.msg, NULL);
+    db_trouble(w, "notify.record_failed", it->id, &err);
     if (p.id && w->npending < NT_BATCH)
         w->pending[w->npending++] = p;
     else
@@ -293,10 +302,12 @@ static bool flush_pending(struct notify_worker *w, struct db_conn *c)
     int keep = 0;
     for (int i = 0; i < w->npending; i++) {
         struct pc_err err = {0};
-        if (apply_mark(w, c, &w->pending[i], &err) == 0)
+        if (apply_mark(w, c, &w->pending[i], &err) == 0) {
             pending_clear(&w->pending[i]);
-        else
+        } else {
             w->pending[keep++] = w->pending[i];
+            w->db_failed = true;
+        }
     }
     w->npending = keep;
     return keep == 0;
@@ -426,7 +437,7 @@ static bool hold_lease(struct notify_worker *w, struct db_conn *c)
             rc = PC_EIO;
     }
     if (rc < 0) {
-        pc_log(PC_LOG_WARN, "notify.db_error", "error", err.msg, NULL);
+        db_trouble(w, "notify.db_error", NULL, &err);
         rc = 0;
     }
     bool had = w->held;
@@ -455,7 +466,7 @@ static bool pass(struct notify_worker *w, struct db_conn *c)
     int n = nt_claim(c, &a, w->holder, pc_now_unix(), w->cfg.lease_secs, w->ch_email, w->ch_sms, NT_BATCH, items,
                      &lost, &err);
     if (n < 0)
-        pc_log(PC_LOG_WARN, "notify.db_error", "error", err.msg, NULL);
+        db_trouble(w, "notify.db_error", NULL, &err);
     if (lost) {
         w->held = false;
         pc_log(PC_LOG_WARN, "notify.lease_lost", "holder", w->holder, NULL);
@@ -464,6 +475,8 @@ static bool pass(struct notify_worker *w, struct db_conn *c)
         bool go = !stopping(w);
         if (go && i > 0) {
             int r = nt_lease_renew(c, w->holder, pc_now_unix(), w->cfg.lease_secs, &err);
+            if (r < 0)
+                db_trouble(w, "notify.db_error", NULL, &err);
             if (r != 1) {
                 go = false;
                 w->held = false;
@@ -474,7 +487,7 @@ static bool pass(struct notify_worker *w, struct db_conn *c)
             /* give the rest back (due now) for whoever sends next */
             for (int k = i; k < n; k++)
                 if (nt_unclaim(c, items[k].id, w->holder, pc_now_unix(), &err))
-                    pc_log(PC_LOG_WARN, "notify.db_error", "error", err.msg, NULL);
+                    db_trouble(w, "notify.db_error", items[k].id, &err);
             break;
         }
         deliver(w, c, &a, &items[i]);
@@ -500,6 +513,12 @@ static void *worker_main(void *arg)
         bool more = pass(w, c);
         db_conn_idle(c);
         log_stats(w, c, false);
+        if (w->db_failed) {
+            db_conn_release_thread(w->db);
+            c = NULL;
+            w->db_failed = false;
+            more = false;
+        }
         if (!more)
             sleep_ms(w, sleep_for);
     }

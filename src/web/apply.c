@@ -34,6 +34,8 @@ static const char *issue_text(struct http_req *r, const struct form_issue *i)
         {"date_too_late", M_IS_DATE_LATE}, {"bad_choice", M_IS_CHOICE}, {"bad_fin", M_IS_FIN},
         {"bad_voen", M_IS_VOEN}, {"bad_phone", M_IS_PHONE}, {"bad_email", M_IS_EMAIL},
         {"too_many_items", M_IS_ITEMS_MAX}, {"too_few_items", M_IS_ITEMS_MIN},
+        {"file_too_big", M_IS_FILE_BIG}, {"file_type", M_IS_FILE_TYPE}, {"bad_file", M_IS_BAD_FILE},
+        {"unknown_file", M_IS_BAD_FILE},
     };
     for (size_t k = 0; k < sizeof map / sizeof map[0]; k++)
         if (strcmp(map[k].code, i->code) == 0)
@@ -126,8 +128,10 @@ static void question_html(struct http_req *r, const json_t *q, const char *name,
     }
     if (hint)
         html(r, "<p class=\"hint\" id=\"%s-hint\">%s</p>\n", id, web_text(r, hint));
-    if (pc_str_eq(type, "file"))
-        html(r, "<p class=\"hint\">%s</p>\n", t(r, M_APPLY_FILE_AT_CENTRE));
+    const char *current = pc_str_eq(type, "file") ? json_string_value(json_object_get(answer, "name")) : NULL;
+    if (current)
+        html(r, "<p class=\"hint\">%s %s</p>\n", pc_arena_printf(&r->arena, t(r, M_FILE_CURRENT), current),
+             t(r, M_FILE_REPLACE_HINT));
     if (err)
         html(r, "<p class=\"error-message\" id=\"%s-error\">%s</p>\n", id, err);
     if (is_choice) {
@@ -142,6 +146,12 @@ static void question_html(struct http_req *r, const json_t *q, const char *name,
                  id, (int)i, web_text(r, json_object_get(o, "label")));
         }
         html(r, "</fieldset>\n</div>\n");
+        return;
+    }
+    if (pc_str_eq(type, "file")) {
+        html(r, "<input class=\"file-input\" id=\"%s\" name=\"%s\" type=\"file\" accept=\"application/pdf,image/jpeg,image/png\"%r%r>\n</div>\n",
+             id, name, *described ? pc_arena_printf(&r->arena, " aria-describedby=\"%s\"", described) : "",
+             err ? " aria-invalid=\"true\"" : "");
         return;
     }
     const char *value = answer_str(r, answer);
@@ -249,9 +259,38 @@ static json_t *all_values(struct http_req *r, const char *name)
     return arr;
 }
 
+/* A file question's answer: the file uploaded with this post (recorded as
+ * the applicant's), or the answer it had before; a failed upload becomes an
+ * answer the checks refuse with the reason. */
+static void read_file_answer(struct http_req *r, const char *name, json_t *into, const char *key,
+                             const json_t *before)
+{
+    for (struct http_upload *u = r->uploads; u; u = u->next) {
+        if (strcmp(u->field, name) != 0 || (!u->error && u->size == 0) || !u->filename || !*u->filename)
+            continue;
+        if (u->error == PC_EINVAL && u->size == 0)
+            continue; /* the field was left empty */
+        if (u->error || upload_record(r, u)) {
+            /* an answer the page's checks refuse, for the right reason */
+            static const char zeros[] = "0000000000000000000000000000000000000000000000000000000000000000";
+            json_t *bad = json_pack("{s:s, s:s, s:I, s:s}", "sha256", u->error == PC_EIO || !u->error ? "" : zeros,
+                                    "name", "-", "size", (json_int_t)(u->error == PC_ETOOBIG ? INT64_MAX / 2 : u->size),
+                                    "type", u->error == PC_EINVAL ? u->mime : "");
+            json_object_set_new(into, key, bad);
+            return;
+        }
+        json_object_set_new(into, key, upload_answer(u));
+        return;
+    }
+    if (before && json_object_get(before, "sha256"))
+        json_object_set(into, key, (json_t *)before);
+}
+
 static void read_question(struct http_req *r, const json_t *q, const char *name, json_t *into, const char *key)
 {
     const char *type = json_string_value(json_object_get(q, "type"));
+    if (pc_str_eq(type, "file"))
+        return; /* files are read by read_file_answer */
     if (pc_str_eq(type, "choice") && json_is_true(json_object_get(q, "multiple"))) {
         json_object_set_new(into, key, all_values(r, name));
         return;
@@ -263,14 +302,19 @@ static void read_question(struct http_req *r, const json_t *q, const char *name,
         json_object_del(into, key);
 }
 
-static json_t *read_page(struct http_req *r, const json_t *page)
+static json_t *read_page(struct http_req *r, const json_t *page, const json_t *before)
 {
     json_t *answers = json_object();
     size_t k;
     json_t *q;
     json_array_foreach(json_object_get(page, "questions"), k, q) {
         const char *qid = json_string_value(json_object_get(q, "id"));
-        if (!pc_str_eq(json_string_value(json_object_get(q, "type")), "group")) {
+        const char *qtype = json_string_value(json_object_get(q, "type"));
+        if (pc_str_eq(qtype, "file")) {
+            read_file_answer(r, qid, answers, qid, json_object_get(before, qid));
+            continue;
+        }
+        if (!pc_str_eq(qtype, "group")) {
             read_question(r, q, qid, answers, qid);
             continue;
         }
@@ -287,7 +331,11 @@ static json_t *read_page(struct http_req *r, const json_t *page)
                 for (size_t f = 0; f < r->form.n; f++)
                     if (strcmp(r->form.items[f].key, name) == 0)
                         present = true;
-                read_question(r, iq, name, item, iid);
+                if (pc_str_eq(json_string_value(json_object_get(iq, "type")), "file"))
+                    read_file_answer(r, name, item, iid,
+                                     json_object_get(json_array_get(json_object_get(before, qid), (size_t)i), iid));
+                else
+                    read_question(r, iq, name, item, iid);
             }
             if (!present) {
                 json_decref(item);
@@ -352,6 +400,21 @@ static int page_number(const json_t *def, const json_t *answers, const char *pag
     return at;
 }
 
+static bool page_has_files(const json_t *page)
+{
+    size_t k, j;
+    json_t *q, *iq;
+    json_array_foreach(json_object_get(page, "questions"), k, q) {
+        if (pc_str_eq(json_string_value(json_object_get(q, "type")), "file"))
+            return true;
+        json_array_foreach(json_object_get(q, "questions"), j, iq) {
+            if (pc_str_eq(json_string_value(json_object_get(iq, "type")), "file"))
+                return true;
+        }
+    }
+    return false;
+}
+
 static void question_page(struct http_req *r, const struct case_app *app, const json_t *def, const json_t *page,
                           const json_t *answers, const struct form_issues *issues)
 {
@@ -378,7 +441,8 @@ static void question_page(struct http_req *r, const struct case_app *app, const 
          web_text(r, json_object_get(def, "title")), pc_arena_printf(&r->arena, t(r, M_APPLY_STEP), at, total), title);
     if (json_object_get(page, "hint"))
         html(r, "<p class=\"lead\">%s</p>\n", web_text(r, json_object_get(page, "hint")));
-    html(r, "<form method=\"post\" action=\"/applications/%s/page/%s\" novalidate>\n", app->id, pid);
+    html(r, "<form method=\"post\" action=\"/applications/%s/page/%s\" novalidate%r>\n", app->id, pid,
+         page_has_files(page) ? " enctype=\"multipart/form-data\"" : "");
     csrf_field(r);
     html(r, "<input type=\"hidden\" name=\"_version\" value=\"%L\">\n", (long long)app->version);
     const json_t *qs = json_object_get(page, "questions");
@@ -464,7 +528,7 @@ int page_apply_page_post(struct http_req *r)
         case_app_release(&app);
         return http_error(r, 400, "bad-form", "Bad request", NULL);
     }
-    json_t *posted = read_page(r, page);
+    json_t *posted = read_page(r, page, app.answers);
     bool regroup = http_kv_get(&r->form, "_add") || http_kv_get(&r->form, "_remove");
     json_t *merged = json_deep_copy(app.answers);
     json_object_update(merged, posted);
@@ -511,7 +575,7 @@ int page_apply_page_post(struct http_req *r)
 }
 
 /* Show an answer in the summary list. */
-static void answer_html(struct http_req *r, const json_t *q, const json_t *a)
+static void answer_html(struct http_req *r, const json_t *q, const json_t *a, const char *file_base)
 {
     const char *type = json_string_value(json_object_get(q, "type"));
     if (!a || json_is_null(a)) {
@@ -549,11 +613,21 @@ static void answer_html(struct http_req *r, const json_t *q, const json_t *a)
         html(r, "</ol>");
         return;
     }
+    if (pc_str_eq(type, "file")) {
+        const char *name = json_string_value(json_object_get(a, "name"));
+        const char *sha = json_string_value(json_object_get(a, "sha256"));
+        if (file_base && sha)
+            html(r, "<a href=\"%s/files/%s\" download>%s</a>", file_base, sha, name ? name : sha);
+        else
+            html(r, "%s", name ? name : "—");
+        return;
+    }
     const char *v = answer_str(r, a);
     html(r, "%s", v ? v : "—");
 }
 
-void answers_list(struct http_req *r, const json_t *def, const json_t *answers, const char *change_base)
+void answers_list(struct http_req *r, const json_t *def, const json_t *answers, const char *change_base,
+                  const char *file_base)
 {
     html(r, "<dl class=\"facts summary\">\n");
     size_t i, k;
@@ -564,7 +638,7 @@ void answers_list(struct http_req *r, const json_t *def, const json_t *answers, 
         json_array_foreach(json_object_get(p, "questions"), k, q) {
             const char *qid = json_string_value(json_object_get(q, "id"));
             html(r, "<dt>%s</dt><dd>", web_text(r, json_object_get(q, "label")));
-            answer_html(r, q, json_object_get(answers, qid));
+            answer_html(r, q, json_object_get(answers, qid), file_base);
             if (change_base)
                 html(r, " <a class=\"change\" href=\"%s/page/%s\">%s<span class=\"visually-hidden\"> — %s</span></a>",
                      change_base, json_string_value(json_object_get(p, "id")), t(r, M_APPLY_CHANGE),
@@ -606,7 +680,8 @@ int page_apply_check(struct http_req *r)
     page_begin(r, t(r, M_APPLY_CHECK_TITLE));
     html(r, "<span class=\"caption\">%s</span>\n<h1>%s</h1>\n", web_text(r, json_object_get(def, "title")),
          t(r, M_APPLY_CHECK_TITLE));
-    answers_list(r, def, app.answers, pc_arena_printf(&r->arena, "/applications/%s", app.id));
+    const char *base = pc_arena_printf(&r->arena, "/applications/%s", app.id);
+    answers_list(r, def, app.answers, base, base);
     html(r, "<p>%s</p>\n<form method=\"post\" action=\"/applications/%s/submit\">\n", t(r, M_APPLY_SUBMIT_LEAD), app.id);
     csrf_field(r);
     html(r, "<button type=\"submit\">%s</button>\n</form>\n", t(r, M_APPLY_SUBMIT));
@@ -743,7 +818,7 @@ int page_application(struct http_req *r)
     history_list(r, app.id);
     if (def) {
         html(r, "<h2>%s</h2>\n", t(r, M_APP_ANSWERS));
-        answers_list(r, def, app.answers, NULL);
+        answers_list(r, def, app.answers, NULL, pc_arena_printf(&r->arena, "/applications/%s", app.reference));
     }
     page_end(r);
     case_app_release(&app);
@@ -782,4 +857,14 @@ int page_application_respond(struct http_req *r)
 int page_application_cancel(struct http_req *r)
 {
     return applicant_step(r, "cancel");
+}
+
+int page_application_file(struct http_req *r)
+{
+    struct case_app app;
+    if (own_application(r, &app))
+        return 0;
+    int rc = serve_case_file(r, app.answers, http_param(r, 1));
+    case_app_release(&app);
+    return rc;
 }

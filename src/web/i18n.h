@@ -343,6 +343,11 @@ enum msg {
     M_IS_ITEMS_MIN,
     M_IS_OTHER,
     M_YES_NO_YES,
+    M_IS_FILE_BIG,
+    M_IS_FILE_TYPE,
+    M_IS_BAD_FILE,
+    M_FILE_CURRENT,
+    M_FILE_REPLACE_HINT,
     M_COUNT
 };
 

@@ -51,6 +51,16 @@ int web_auth_before(struct http_req *r);
  * 403 or 404 for another person's object) and return false. */
 bool web_require(struct http_req *r, enum id_action action, const struct id_resource *res);
 
+/* ---- uploaded files (uploads.c) ---- */
+
+extern const struct http_upload_sink web_upload_sink;
+/* Where a stored file lives, or NULL if sha256 is not 64 hex digits. */
+const char *upload_path(struct http_req *r, const char *sha256);
+int upload_record(struct http_req *r, const struct http_upload *u);
+json_t *upload_answer(const struct http_upload *u);
+/* Send one of a case's files (404 unless the answers refer to it). */
+int serve_case_file(struct http_req *r, const json_t *answers, const char *sha256);
+
 /* ---- forms (form.c) ---- */
 
 struct form_error {
@@ -97,7 +107,8 @@ int api_service_form(struct http_req *r);
 /* applications in HTML (apply.c) */
 const char *web_text(struct http_req *r, const json_t *t);
 const char *state_label(struct http_req *r, const char *status);
-void answers_list(struct http_req *r, const json_t *def, const json_t *answers, const char *change_base);
+void answers_list(struct http_req *r, const json_t *def, const json_t *answers, const char *change_base,
+                  const char *file_base);
 void history_list(struct http_req *r, const char *app_id);
 int page_apply_post(struct http_req *r);
 int page_apply_page(struct http_req *r);
@@ -108,9 +119,12 @@ int page_my_applications(struct http_req *r);
 int page_application(struct http_req *r);
 int page_application_respond(struct http_req *r);
 int page_application_cancel(struct http_req *r);
+int page_application_file(struct http_req *r);
+int api_upload(struct http_req *r);
 int page_office(struct http_req *r);
 int page_office_case(struct http_req *r);
 int page_office_act(struct http_req *r);
+int page_office_file(struct http_req *r);
 int api_applications_post(struct http_req *r);
 int api_applications_list(struct http_req *r);
 int api_application_get(struct http_req *r);

@@ -368,4 +368,9 @@ const struct message web_messages[M_COUNT] = {
     [M_IS_ITEMS_MIN] = {"Ən azı %lld olmalıdır", "There must be at least %lld", "Не менее %lld"},
     [M_IS_OTHER] = {"Cavabı yoxlayın", "Check this answer", "Проверьте ответ"},
     [M_YES_NO_YES] = {"Bəli", "Yes", "Да"},
+    [M_IS_FILE_BIG] = {"Fayl çox böyükdür: ən çoxu %lld bayt", "The file is too large: at most %lld bytes", "Файл слишком большой: не более %lld байт"},
+    [M_IS_FILE_TYPE] = {"Bu növ fayl qəbul edilmir: PDF, JPEG və ya PNG göndərin", "This type of file is not accepted: send a PDF, JPEG or PNG", "Такой тип файла не принимается: отправьте PDF, JPEG или PNG"},
+    [M_IS_BAD_FILE] = {"Faylı yenidən seçin", "Choose the file again", "Выберите файл заново"},
+    [M_FILE_CURRENT] = {"Yüklənmiş fayl: %s", "Uploaded file: %s", "Загруженный файл: %s"},
+    [M_FILE_REPLACE_HINT] = {"Başqa fayl seçsəniz, əvvəlkini əvəz edəcək.", "Choosing another file replaces this one.", "Другой выбранный файл заменит этот."},
 };

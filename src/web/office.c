@@ -197,7 +197,7 @@ int page_office_case(struct http_req *r)
     history_list(r, app.id);
     if (def) {
         html(r, "<h2>%s</h2>\n", t(r, M_APP_ANSWERS));
-        answers_list(r, def, app.answers, NULL);
+        answers_list(r, def, app.answers, NULL, pc_arena_printf(&r->arena, "/office/cases/%s", app.reference));
     }
     page_end(r);
     case_app_release(&app);
@@ -236,4 +236,14 @@ int page_office_act(struct http_req *r)
         return http_error(r, 503, "unavailable", "Service unavailable", NULL);
     case_app_release(&out);
     return http_redirect(r, 303, pc_arena_printf(&r->arena, "/office/cases/%s?done=1", app.reference));
+}
+
+int page_office_file(struct http_req *r)
+{
+    struct case_app app;
+    if (agency_case(r, &app))
+        return 0;
+    int rc = serve_case_file(r, app.answers, http_param(r, 1));
+    case_app_release(&app);
+    return rc;
 }

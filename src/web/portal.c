@@ -52,6 +52,7 @@ static int favicon(struct http_req *r)
 #define FORM_MAX 8192   /* bytes of a small form or JSON body */
 #define JSON_MAX (256 * 1024) /* an application's answers */
 #define PAGE_FORM_MAX (64 * 1024) /* one page of an application form */
+#define UPLOAD_MAX (21 * 1024 * 1024) /* a page with a file: the largest file allowed and its form */
 
 /* First match wins: fixed paths come before patterns that would take them. */
 static const struct http_route routes[] = {
@@ -70,13 +71,16 @@ static const struct http_route routes[] = {
     {"GET", "/applications", page_my_applications, 0, HTTP_ROUTE_NO_STORE, "my_applications"},
     {"GET", "/applications/{id}", page_application, 0, HTTP_ROUTE_NO_STORE, "application"},
     {"GET", "/applications/{id}/page/{page}", page_apply_page, 0, HTTP_ROUTE_NO_STORE, "apply_page"},
-    {"POST", "/applications/{id}/page/{page}", page_apply_page_post, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE, "apply_page_post"},
+    {"POST", "/applications/{id}/page/{page}", page_apply_page_post, UPLOAD_MAX,
+     HTTP_ROUTE_NO_STORE | HTTP_ROUTE_MULTIPART, "apply_page_post"},
+    {"GET", "/applications/{id}/files/{sha}", page_application_file, 0, HTTP_ROUTE_NO_STORE, "application_file"},
     {"GET", "/applications/{id}/check", page_apply_check, 0, HTTP_ROUTE_NO_STORE, "apply_check"},
     {"POST", "/applications/{id}/submit", page_apply_submit, FORM_MAX, HTTP_ROUTE_NO_STORE, "apply_submit"},
     {"POST", "/applications/{id}/respond", page_application_respond, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE, "respond"},
     {"POST", "/applications/{id}/cancel", page_application_cancel, FORM_MAX, HTTP_ROUTE_NO_STORE, "cancel"},
     {"GET", "/office", page_office, 0, HTTP_ROUTE_NO_STORE, "office"},
     {"GET", "/office/cases/{ref}", page_office_case, 0, HTTP_ROUTE_NO_STORE, "office_case"},
+    {"GET", "/office/cases/{ref}/files/{sha}", page_office_file, 0, HTTP_ROUTE_NO_STORE, "office_file"},
     {"POST", "/office/cases/{ref}/act", page_office_act, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE, "office_act"},
     {"GET", "/login", page_login, 0, HTTP_ROUTE_NO_STORE, "login"},
     {"POST", "/login", page_login_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "login_post"},
@@ -108,6 +112,7 @@ static const struct http_route routes[] = {
     {"GET", "/api/v1/life-events", api_life_events, 0, 0, "api_life_events"},
     {"GET", "/api/v1/services/{id}/form", api_service_form, 0, 0, "api_service_form"},
     {"POST", "/api/v1/applications", api_applications_post, JSON_MAX, HTTP_ROUTE_NO_STORE, "api_applications_post"},
+    {"POST", "/api/v1/uploads", api_upload, UPLOAD_MAX, HTTP_ROUTE_NO_STORE | HTTP_ROUTE_MULTIPART, "api_upload"},
     {"GET", "/api/v1/applications", api_applications_list, 0, HTTP_ROUTE_NO_STORE, "api_applications"},
     {"GET", "/api/v1/applications/{ref}", api_application_get, 0, HTTP_ROUTE_NO_STORE, "api_application"},
     {"POST", "/api/v1/applications/{ref}/actions", api_application_action, FORM_MAX, HTTP_ROUTE_NO_STORE,
@@ -138,4 +143,5 @@ void portal_http_config(struct portal_app *app, struct http_config *cfg)
     cfg->error_page = web_error_page;
     cfg->before = web_auth_before;
     cfg->after = after_request;
+    cfg->uploads = &web_upload_sink;
 }

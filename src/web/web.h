@@ -19,6 +19,7 @@ struct portal_app {
     struct http_server *http;  /* set once started (for /metrics) */
     bool secure_cookies;       /* add Secure to cookies (served over TLS) */
     bool demo;                 /* demo: the operator's screen shows codes */
+    const char *files_dir;     /* uploaded files, stored by SHA-256 */
 };
 
 /* The route table of the portal role. */

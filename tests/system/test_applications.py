@@ -71,7 +71,8 @@ def test_form_describes_every_question_with_an_example(srv):
 
 def test_examples_make_a_valid_application(srv):
     _, form, _ = call(srv, "GET", "/api/v1/services/din-id-card/form")
-    answers = {q["id"]: q["example"] for p in form["pages"] for q in p["questions"]}
+    # file questions are answered by uploading first (see the upload tests)
+    answers = {q["id"]: q["example"] for p in form["pages"] for q in p["questions"] if q["type"] != "file"}
     st, body, r = submit(srv, answers, token(srv, "citizen"))
     assert st == 201, body
     assert body["reference"].startswith("AZ-") and body["status"] == "submitted"
@@ -284,3 +285,90 @@ def test_inbox_filters_and_paging(srv):
 def test_audit_chain_holds_after_all_this(srv):
     r = syslib.run_cli("admin", "audit-verify", "--db", srv.db.url)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+# ---- files ----------------------------------------------------------------------
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
+       b"\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00"
+       b"\x00IEND\xaeB`\x82")
+
+
+def multipart(fields, files):
+    boundary = "----pencere-test-boundary"
+    out = b""
+    for k, v in fields.items():
+        out += ("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n" % (boundary, k, v)).encode()
+    for k, (name, data, ctype) in files.items():
+        out += ("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\nContent-Type: %s\r\n\r\n"
+                % (boundary, k, name, ctype)).encode() + data + b"\r\n"
+    out += ("--%s--\r\n" % boundary).encode()
+    return out, "multipart/form-data; boundary=" + boundary
+
+
+def upload(srv, tok, name, data, ctype="application/octet-stream"):
+    body, ct = multipart({}, {"file": (name, data, ctype)})
+    r = syslib.request(srv.port, "POST", "/api/v1/uploads", body=body,
+                       headers={"Content-Type": ct, "Authorization": "Bearer " + tok})
+    return r.status, (r.json() if r.body else {})
+
+
+def test_upload_checks_the_content_not_the_name(srv):
+    tok = token(srv, "citizen")
+    st, f = upload(srv, tok, "photo.png", PNG, "image/png")
+    assert st == 201 and f["type"] == "image/png" and len(f["sha256"]) == 64 and f["size"] == len(PNG)
+    st, body = upload(srv, tok, "photo.png", b"MZ\x90\x00 this is a program, not a picture" * 10, "image/png")
+    assert st == 415 and body["type"].endswith("/file-type")
+    # a body over the limit is refused from its Content-Length, before it is sent
+    head = ("POST /api/v1/uploads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+            "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: %d\r\n\r\n" % (tok, 30 * 1024 * 1024))
+    assert syslib.raw_exchange(srv.port, head.encode()).startswith(b"HTTP/1.1 413")
+    # a file over 20 MiB inside a body the route accepts is refused while it streams
+    st, body = upload(srv, tok, "big.png", PNG + b"\x00" * (20 * 1024 * 1024 + 10), "image/png")
+    assert st == 413
+    assert upload(srv, None or "bad-token", "photo.png", PNG)[0] == 401
+    # the same content twice is stored once and answers the same
+    st2, f2 = upload(srv, tok, "again.png", PNG, "image/png")
+    assert st2 == 201 and f2["sha256"] == f["sha256"]
+
+
+def test_files_in_answers_belong_to_the_applicant(srv):
+    mine = token(srv, "citizen")
+    st, f = upload(srv, mine, "photo.png", PNG, "image/png")
+    answers = dict(GOOD, photo=f)
+    st, body, _ = submit(srv, answers, mine)
+    assert st == 201, body
+    ref = body["reference"]
+    # somebody else naming the same hash is refused: they never uploaded it
+    st, body, _ = submit(srv, answers, token(srv, "citizen", index=1))
+    assert st == 422 and ("photo", "unknown_file") in {(e["field"], e["code"]) for e in body["errors"]}
+    # a file over the question's limit or of a type it does not accept
+    big = dict(f, size=200000)
+    st, body, _ = submit(srv, dict(GOOD, photo=big), mine)
+    assert st == 422 and "file_too_big" in {e["code"] for e in body["errors"]}
+    st, body, _ = submit(srv, dict(GOOD, photo=dict(f, type="application/pdf")), mine)
+    assert st == 422 and "file_type" in {e["code"] for e in body["errors"]}
+    st, body, _ = submit(srv, dict(GOOD, photo="photo.png"), mine)
+    assert st == 422 and "bad_file" in {e["code"] for e in body["errors"]}
+
+
+
+def test_case_files_download_only_for_those_who_see_the_case(srv):
+    from test_identity import Browser
+    mine = token(srv, "citizen")
+    st, f = upload(srv, mine, "photo.png", PNG, "image/png")
+    st, body, _ = submit(srv, dict(GOOD, photo=f), mine)
+    ref = body["reference"]
+    def browser(role, agency=None, index=0):
+        a = [x for x in srv.accounts if x["role"] == role and (agency is None or x["agency"] == agency)][index]
+        b = Browser(srv)
+        b.login(a["login"], a["password"])
+        return b
+    r = browser("citizen").get("/applications/%s/files/%s" % (ref, f["sha256"]))
+    assert r.status == 200 and r.body == PNG and r.header("Content-Type") == "image/png"
+    assert r.header("Content-Disposition") == "attachment"
+    assert browser("officer", "din").get("/office/cases/%s/files/%s" % (ref, f["sha256"])).status == 200
+    assert browser("officer", "eesmn").get("/office/cases/%s/files/%s" % (ref, f["sha256"])).status == 404
+    assert browser("citizen", index=1).get("/applications/%s/files/%s" % (ref, f["sha256"])).status == 404
+    assert browser("citizen").get("/applications/%s/files/%s" % (ref, "0" * 64)).status == 404
+    assert browser("citizen").get("/applications/%s/files/..%%2f..%%2fetc%%2fpasswd" % ref).status in (400, 404)

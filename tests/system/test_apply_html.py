@@ -206,3 +206,30 @@ def test_pages_of_a_hidden_branch_are_not_served(srv):
                                         "police_report": "forged"})
     assert r.status == 303
     assert "forged" not in b.get(base + "/check").text
+
+
+def test_file_question_uploads_in_the_page(srv):
+    from test_applications import PNG, multipart
+    b = login(srv, "citizen", index=1)
+    r = b.post("/services/din-id-card/apply", {}, from_page="/services/din-id-card/start")
+    base = r.header("Location").rsplit("/page/", 1)[0]
+    page_post(b, base + "/page/reason", {"reason": "expired"})
+    contact = b.get(base + "/page/contact")
+    assert 'enctype="multipart/form-data"' in contact.text and 'type="file"' in contact.text
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', contact.text).group(1)
+    version = re.search(r'name="_version" value="(\d+)"', contact.text).group(1)
+    fields = {"csrf": csrf, "_version": version, "phone": "+994551234567", "birth_date": "1985-01-02"}
+    # a program dressed up as a photo is refused by its content
+    body, ct = multipart(fields, {"photo": ("photo.png", b"MZ\x90\x00 not a picture at all" * 20, "image/png")})
+    r = syslib.request(srv.port, "POST", base + "/page/contact", body=body, headers=dict(b._headers(), **{"Content-Type": ct}))
+    assert r.status == 400 and 'href="#photo"' in r.text
+    body, ct = multipart(fields, {"photo": ("photo.png", PNG, "image/png")})
+    r = syslib.request(srv.port, "POST", base + "/page/contact", body=body, headers=dict(b._headers(), **{"Content-Type": ct}))
+    assert r.status == 303, r.text[:300]
+    again = b.get(base + "/page/contact")
+    assert "photo.png" in again.text   # the uploaded file is shown, and kept if none is chosen
+    page_post(b, base + "/page/family", {})
+    check = b.get(base + "/check")
+    link = re.search(r'href="(%s/files/[0-9a-f]{64})"' % base, check.text).group(1)
+    f = b.get(link)
+    assert f.status == 200 and f.body == PNG
