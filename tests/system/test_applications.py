@@ -372,3 +372,26 @@ def test_case_files_download_only_for_those_who_see_the_case(srv):
     assert browser("citizen", index=1).get("/applications/%s/files/%s" % (ref, f["sha256"])).status == 404
     assert browser("citizen").get("/applications/%s/files/%s" % (ref, "0" * 64)).status == 404
     assert browser("citizen").get("/applications/%s/files/..%%2f..%%2fetc%%2fpasswd" % ref).status in (400, 404)
+
+
+def test_responses_match_the_openapi_description(srv, schemas):
+    tok = token(srv, "citizen")
+    st, body, _ = call(srv, "POST", "/api/v1/auth/password",
+                       {"login": srv.accounts[0]["login"], "password": srv.accounts[0]["password"]})
+    schemas.validate_ref(body, "Token")
+    st, body, _ = call(srv, "GET", "/api/v1/me", token=tok)
+    schemas.validate_ref(body, "Me")
+    st, body, _ = call(srv, "GET", "/api/v1/services/din-id-card/form")
+    schemas.validate_ref(body, "Form")
+    st, f = upload(srv, tok, "photo.png", PNG, "image/png")
+    schemas.validate_ref(f, "FileAnswer")
+    st, body, _ = submit(srv, dict(GOOD, photo=f), tok)
+    assert st == 201
+    schemas.validate_ref(body, "ApplicationSummary")
+    st, app, _ = call(srv, "GET", "/api/v1/applications/" + body["reference"], token=tok)
+    schemas.validate_ref(app, "Application")
+    st, page, _ = call(srv, "GET", "/api/v1/applications?limit=3", token=tok)
+    schemas.validate_ref(page, "ApplicationPage")
+    st, bad, _ = submit(srv, {"reason": "x"}, tok)
+    assert st == 422
+    schemas.validate_ref(bad, "AnswerProblem")
