@@ -92,7 +92,7 @@ static json_t *app_json(struct http_req *r, const struct case_app *c, bool full)
     json_object_set_new(j, "links", json_pack("{s:s}", "self",
                         pc_arena_printf(&r->arena, "/api/v1/applications/%s", c->reference ? c->reference : c->id)));
     if (full) {
-        json_object_set(j, "answers", c->answers ? c->answers : json_object());
+        json_object_set_new(j, "answers", c->answers ? json_incref(c->answers) : json_object());
         struct case_event *ev;
         size_t n = 0;
         json_t *hist = json_array();

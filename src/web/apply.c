@@ -472,9 +472,12 @@ int page_apply_post(struct http_req *r)
     struct pc_err err = {0};
     if (case_draft_new(app_of(r)->db, app_of(r)->forms, web_who(r), service, web_lang(r), &r->arena, &id, &err))
         return http_error(r, 503, "unavailable", "Service unavailable", NULL);
-    const json_t *first = form_next_page(def, json_object(), NULL);
-    return http_redirect(r, 303, pc_arena_printf(&r->arena, "/applications/%s/page/%s", id,
-                                                 json_string_value(json_object_get(first, "id"))));
+    json_t *none = json_object();
+    const json_t *first = form_next_page(def, none, NULL);
+    int rc = http_redirect(r, 303, pc_arena_printf(&r->arena, "/applications/%s/page/%s", id,
+                                                   json_string_value(json_object_get(first, "id"))));
+    json_decref(none);
+    return rc;
 }
 
 static int draft_and_form(struct http_req *r, struct case_app *app, const json_t **def)
@@ -801,6 +804,8 @@ int page_application(struct http_req *r)
     if (app.decision)
         html(r, "<dt>%s</dt><dd>%s</dd>\n", t(r, M_APP_DECISION), app.decision);
     html(r, "</dl>\n");
+    if (app.decided_at)
+        html(r, "<p><a class=\"button\" href=\"/applications/%s/result\">%s</a></p>\n", app.reference, t(r, M_RESULT_LINK));
     if (pc_str_eq(app.status, "info_requested")) {
         html(r, "<form method=\"post\" action=\"/applications/%s/respond\">\n", app.reference);
         csrf_field(r);
@@ -867,4 +872,57 @@ int page_application_file(struct http_req *r)
     int rc = serve_case_file(r, app.answers, http_param(r, 1));
     case_app_release(&app);
     return rc;
+}
+
+/* ---- the decision document ------------------------------------------------------
+ * A printable page with the decision and a SHA-256 fingerprint of its
+ * substance (reference, service, applicant, outcome, text, date) so that a
+ * bank or a notary can check a copy against the portal.  It carries no
+ * e-signature yet: the certification centre will sign the same substance. */
+
+static const char *decision_fingerprint(struct http_req *r, const struct case_app *app)
+{
+    char *canon = pc_arena_printf(&r->arena, "%s\n%s\n%s\n%s\n%s\n%lld", app->reference, app->service_id,
+                                  app->applicant_fin ? app->applicant_fin : "", app->status,
+                                  app->decision ? app->decision : "", (long long)app->decided_at);
+    char *hex = pc_arena_alloc(&r->arena, 65);
+    pc_sha256_hex(canon, strlen(canon), hex);
+    return hex;
+}
+
+int page_application_result(struct http_req *r)
+{
+    struct case_app app;
+    if (own_application(r, &app))
+        return 0;
+    bool decided = app.decided_at && (pc_str_eq(app.status, "approved") || pc_str_eq(app.status, "refused") ||
+                                      pc_str_eq(app.status, "delivered"));
+    if (!decided) {
+        case_app_release(&app);
+        return http_error(r, 404, "not-found", "Page not found", NULL);
+    }
+    struct cat_service s;
+    const char *service = cat_get_service(app_of(r)->db, &r->arena, app.service_id, &s, NULL) == 0
+                              ? cat_text_get(&s.name, web_lang(r)) : app.service_id;
+    const char *agency = service != app.service_id ? cat_text_get(&s.agency_name, web_lang(r)) : app.agency_id;
+    struct id_person person;
+    const char *applicant = app.applicant_fin && id_person_get(app_of(r)->db, &r->arena, app.applicant_fin, &person, NULL) == 0
+                                ? pc_arena_printf(&r->arena, "%s %s %s (FİN %s)", person.last_name, person.first_name,
+                                                  person.patronymic ? person.patronymic : "", person.fin)
+                                : app.applicant_fin;
+    char ts[21];
+    pc_rfc3339(app.decided_at, ts);
+    page_begin(r, t(r, M_RESULT_TITLE));
+    html(r, "<article class=\"document\">\n<h1>%s</h1>\n<p class=\"caption\">%s</p>\n<dl class=\"facts\">\n"
+            "<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n"
+            "<dt>%s</dt><dd>%s</dd>\n</dl>\n<h2>%s</h2>\n<p class=\"decision\">%s</p>\n"
+            "<h2>%s</h2>\n<p><code class=\"key\">%s</code></p>\n<p class=\"hint\">%s</p>\n<p class=\"hint\">%s</p>\n</article>\n",
+         t(r, M_RESULT_TITLE), app.reference, t(r, M_RESULT_SERVICE), service, t(r, M_RESULT_AGENCY), agency,
+         t(r, M_RESULT_APPLICANT), applicant ? applicant : "", t(r, M_RESULT_DATE),
+         pc_arena_printf(&r->arena, "%.10s", ts), t(r, M_RESULT_OUTCOME), state_label(r, app.status),
+         t(r, M_APP_DECISION), app.decision ? app.decision : "", t(r, M_RESULT_FINGERPRINT),
+         decision_fingerprint(r, &app), t(r, M_RESULT_FINGERPRINT_HINT), t(r, M_RESULT_UNSIGNED));
+    page_end(r);
+    case_app_release(&app);
+    return 0;
 }

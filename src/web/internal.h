@@ -120,6 +120,7 @@ int page_application(struct http_req *r);
 int page_application_respond(struct http_req *r);
 int page_application_cancel(struct http_req *r);
 int page_application_file(struct http_req *r);
+int page_application_result(struct http_req *r);
 int api_upload(struct http_req *r);
 int page_office(struct http_req *r);
 int page_office_case(struct http_req *r);

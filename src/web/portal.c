@@ -73,6 +73,7 @@ static const struct http_route routes[] = {
     {"GET", "/applications/{id}/page/{page}", page_apply_page, 0, HTTP_ROUTE_NO_STORE, "apply_page"},
     {"POST", "/applications/{id}/page/{page}", page_apply_page_post, UPLOAD_MAX,
      HTTP_ROUTE_NO_STORE | HTTP_ROUTE_MULTIPART, "apply_page_post"},
+    {"GET", "/applications/{id}/result", page_application_result, 0, HTTP_ROUTE_NO_STORE, "application_result"},
     {"GET", "/applications/{id}/files/{sha}", page_application_file, 0, HTTP_ROUTE_NO_STORE, "application_file"},
     {"GET", "/applications/{id}/check", page_apply_check, 0, HTTP_ROUTE_NO_STORE, "apply_check"},
     {"POST", "/applications/{id}/submit", page_apply_submit, FORM_MAX, HTTP_ROUTE_NO_STORE, "apply_submit"},

@@ -154,6 +154,11 @@ def test_whole_flow_citizen_then_officer(srv):
 
     seen = other.get("/applications/" + ref)
     assert "Sənədlər qaydasındadır." in seen.text and "Təsdiq edilib" in seen.text
+    doc = other.get("/applications/%s/result" % ref)
+    assert doc.status == 200 and "Sənədlər qaydasındadır." in doc.text
+    fp = re.search(r'<code class="key">([0-9a-f]{64})</code>', doc.text).group(1)
+    assert fp in other.get("/applications/%s/result" % ref).text  # the same document, the same fingerprint
+    assert login(srv, "citizen", index=1).get("/applications/%s/result" % ref).status == 404
 
     # officers of another agency, and citizens, see nothing of it
     assert login(srv, "officer", "eesmn").get("/office/cases/" + ref).status == 404
@@ -191,6 +196,7 @@ def test_request_for_information_and_answer(srv):
                from_page="/applications/" + ref)
     assert r.status == 303
     assert "Cavab verilib" in b.get("/applications/" + ref).text
+    assert b.get("/applications/%s/result" % ref).status == 404  # no decision yet
 
 
 def test_pages_of_a_hidden_branch_are_not_served(srv):
