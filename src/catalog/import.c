@@ -654,11 +654,7 @@ static int write_all(struct db *db, struct pc_arena *a, struct items *ag, struct
         else
             rc = PC_EIO;
     }
-    if (rc) {
-        db_rollback(c);
-        return rc;
-    }
-    return db_commit(c, err);
+    return db_end(c, rc, err);
 }
 
 int cat_import(struct db *db, const char *dir, FILE *report, struct cat_import_stats *st, struct pc_err *err)

@@ -80,11 +80,7 @@ static int seed_entities(struct db *db, struct pc_err *err)
         if (db_run(s, err) < 0)
             rc = PC_EIO;
     }
-    if (rc) {
-        db_rollback(c);
-        return rc;
-    }
-    return db_commit(c, err);
+    return db_end(c, rc, err);
 }
 
 int demo_seed(struct db *db, const char *dir, struct pc_err *err)

@@ -221,6 +221,15 @@ int db_commit(struct db_conn *c, struct pc_err *err)
     return rc;
 }
 
+int db_end(struct db_conn *c, int rc, struct pc_err *err)
+{
+    if (rc) {
+        db_rollback(c);
+        return rc;
+    }
+    return db_commit(c, err);
+}
+
 int db_xact_lock(struct db_conn *c, int64_t key, struct pc_err *err)
 {
     if (!c->in_tx)

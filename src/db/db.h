@@ -70,6 +70,9 @@ int db_begin(struct db_conn *c, struct pc_err *err);
 int db_xact_lock(struct db_conn *c, int64_t key, struct pc_err *err);
 int db_commit(struct db_conn *c, struct pc_err *err);
 int db_rollback(struct db_conn *c);
+/* End a transaction by its outcome: roll back and return rc if it is an
+ * error, else commit (and return the commit's result). */
+int db_end(struct db_conn *c, int rc, struct pc_err *err);
 
 /* Prepare (or fetch from the cache) a statement.  The statement is reset
  * and its bindings cleared; it belongs to the connection: do not free. */

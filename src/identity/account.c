@@ -272,11 +272,7 @@ int id_code_issue(struct db *db, const char *account_id, const char *purpose, co
     if (rc)
         return rc;
     rc = id_code_insert(c, account_id, purpose, by, by_role, ip, valid_secs, code_out, err);
-    if (rc) {
-        db_rollback(c);
-        return rc;
-    }
-    return db_commit(c, err);
+    return db_end(c, rc, err);
 }
 
 int id_code_redeem(struct db *db, const char *login, const char *code, const char *password,
@@ -346,11 +342,7 @@ int id_code_redeem(struct db *db, const char *login, const char *code, const cha
                                 .object_type = "account", .object_id = login, .ip = ip, .detail = "one-time code"};
         rc = audit_append(c, &e, err) < 0 ? PC_EIO : 0;
     }
-    if (rc) {
-        db_rollback(c);
-        return rc;
-    }
-    return db_commit(c, err);
+    return db_end(c, rc, err);
 }
 
 /* ---- the code-password login method --------------------------------- */
@@ -446,11 +438,7 @@ int id_grant_remove(struct db *db, const char *account_id, enum id_role role, co
                                 .detail = pc_str_eq(agency_id, "") ? id_role_name(role) : agency_id};
         rc = audit_append(c, &e, err) < 0 ? PC_EIO : 0;
     }
-    if (rc) {
-        db_rollback(c);
-        return rc;
-    }
-    return db_commit(c, err);
+    return db_end(c, rc, err);
 }
 
 /* ---- second factor on and off --------------------------------------------- */
@@ -497,9 +485,5 @@ int id_totp_set(struct db *db, const struct id_principal *p, const char *secret,
                                 .object_id = p->account_id, .ip = ip ? ip : "", .detail = ""};
         rc = audit_append(c, &e, err) < 0 ? PC_EIO : 0;
     }
-    if (rc) {
-        db_rollback(c);
-        return rc;
-    }
-    return db_commit(c, err);
+    return db_end(c, rc, err);
 }

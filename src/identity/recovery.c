@@ -125,9 +125,5 @@ int id_code_send(struct db *db, struct pc_arena *a, const char *fin, const char 
                                 .detail = "details do not match the record"};
         rc = audit_append(c, &e, err) < 0 ? PC_EIO : 0;
     }
-    if (rc) {
-        db_rollback(c);
-        return rc;
-    }
-    return db_commit(c, err);
+    return db_end(c, rc, err);
 }

@@ -309,11 +309,7 @@ static int revoke_where(struct db *db, const char *sql, const char *arg, const c
                                 .object_id = actor, .ip = ip ? ip : "", .detail = ""};
         rc = audit_append(c, &e, err) < 0 ? PC_EIO : 0;
     }
-    if (rc) {
-        db_rollback(c);
-        return rc;
-    }
-    return db_commit(c, err);
+    return db_end(c, rc, err);
 }
 
 int id_session_revoke(struct db *db, const char *token, const char *ip, struct pc_err *err)
@@ -409,9 +405,5 @@ int id_session_act_for(struct db *db, const struct id_principal *p, const char *
                                 .detail = voen ? "start" : "stop"};
         rc = audit_append(c, &e, err) < 0 ? PC_EIO : 0;
     }
-    if (rc) {
-        db_rollback(c);
-        return rc;
-    }
-    return db_commit(c, err);
+    return db_end(c, rc, err);
 }

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int reply(struct http_req *r, int status, json_t *j)
+int web_reply_json(struct http_req *r, int status, json_t *j)
 {
     char *s = json_dumps(j, JSON_COMPACT);
     json_decref(j);
@@ -128,7 +128,7 @@ int api_agencies(struct http_req *r)
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(items, agency_json(&list[i]));
-    return reply(r, 200, json_pack("{s:o}", "items", items));
+    return web_reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
 int api_agency(struct http_req *r)
@@ -146,7 +146,7 @@ int api_agency(struct http_req *r)
     json_t *j = agency_json(&g);
     json_object_set_new(j, "services_href",
                         json_string(pc_arena_printf(&r->arena, "/api/v1/services?agency=%s", g.id)));
-    return reply(r, 200, j);
+    return web_reply_json(r, 200, j);
 }
 
 int api_life_events(struct http_req *r)
@@ -164,7 +164,7 @@ int api_life_events(struct http_req *r)
         json_array_append_new(items, json_pack("{s:s, s:o, s:i}", "id", list[i].id,
                                                "name", text_json(&list[i].name),
                                                "service_count", list[i].service_count));
-    return reply(r, 200, json_pack("{s:o}", "items", items));
+    return web_reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
 int api_services(struct http_req *r)
@@ -206,7 +206,7 @@ int api_services(struct http_req *r)
     json_t *j = json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)page.total);
     if (page.next)
         json_object_set_new(j, "next", json_string(page.next));
-    return reply(r, 200, j);
+    return web_reply_json(r, 200, j);
 }
 
 int api_service(struct http_req *r)
@@ -221,5 +221,5 @@ int api_service(struct http_req *r)
         return http_problem(r, 404, "not-found", "No such service", err.msg);
     if (rc)
         return db_failure(r, &err);
-    return reply(r, 200, service_json(&s, true));
+    return web_reply_json(r, 200, service_json(&s, true));
 }

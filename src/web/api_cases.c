@@ -10,17 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int reply(struct http_req *r, int status, json_t *j)
-{
-    char *s = json_dumps(j, JSON_COMPACT);
-    json_decref(j);
-    if (!s)
-        return PC_ENOMEM;
-    http_reply_json(r, status, s);
-    free(s);
-    return 0;
-}
-
 static json_t *time_or_null(int64_t t)
 {
     if (!t)
@@ -166,7 +155,7 @@ int api_applications_post(struct http_req *r)
     int status = existing ? 200 : 201;
     json_t *j = app_json(r, &app, false);
     case_app_release(&app);
-    return reply(r, status, j);
+    return web_reply_json(r, status, j);
 }
 
 /* Load the case of the URL and check that the caller may see it; anyone
@@ -214,7 +203,7 @@ int api_application_get(struct http_req *r)
     }
     json_t *j = app_json(r, &app, true);
     case_app_release(&app);
-    return reply(r, 200, j);
+    return web_reply_json(r, 200, j);
 }
 
 int api_applications_list(struct http_req *r)
@@ -268,7 +257,7 @@ int api_applications_list(struct http_req *r)
     json_t *j = json_pack("{s:o}", "items", items);
     if (list.next)
         json_object_set_new(j, "next", json_string(list.next));
-    return reply(r, 200, j);
+    return web_reply_json(r, 200, j);
 }
 
 int api_application_action(struct http_req *r)
@@ -302,5 +291,5 @@ int api_application_action(struct http_req *r)
         return http_problem(r, 503, "unavailable", "Service unavailable", NULL);
     json_t *j = app_json(r, &out, true);
     case_app_release(&out);
-    return reply(r, 200, j);
+    return web_reply_json(r, 200, j);
 }

@@ -144,6 +144,8 @@ int page_service(struct http_req *r);
 int page_service_start(struct http_req *r);
 
 /* API handlers (api.c) */
+/* Send j (which is consumed) as application/json. */
+int web_reply_json(struct http_req *r, int status, json_t *j);
 int api_agencies(struct http_req *r);
 int api_agency(struct http_req *r);
 int api_services(struct http_req *r);
