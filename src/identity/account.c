@@ -294,14 +294,23 @@ int id_code_redeem(struct db *db, const char *login, const char *code, const cha
     norm[k] = 0;
     char hash[65], enc[128];
     pc_sha256_hex(norm, ID_CODE_LEN, hash);
-    if (hash_password(password, enc, sizeof enc))
-        return pc_err_set(err, PC_EIO, "password hashing failed");
     struct db_conn *c = db_conn_get(db, err);
     if (!c)
         return PC_EIO;
+    int64_t now = pc_now_unix(), retry = 0;
+    /* guessing codes is as throttled as guessing passwords */
+    char ip_key[96], login_key[96];
+    snprintf(ip_key, sizeof ip_key, "activate:ip:%.64s", ip ? ip : "");
+    snprintf(login_key, sizeof login_key, "activate:login:%.64s", login ? login : "");
+    if ((rc = id_throttle_wait(c, ip_key, 20, now, &retry, err)) ||
+        (rc = id_throttle_wait(c, login_key, 5, now, &retry, err)))
+        return rc;
+    if (retry)
+        return pc_err_set(err, PC_ETOOBIG, "too many attempts");
+    if (hash_password(password, enc, sizeof enc))
+        return pc_err_set(err, PC_EIO, "password hashing failed");
     if ((rc = db_begin(c, err)))
         return rc;
-    int64_t now = pc_now_unix();
     /* Mark the code used only if it is this account's, unused and fresh:
      * one statement, so two redemptions cannot both succeed. */
     struct db_stmt *s = db_prepare(c,
@@ -317,7 +326,16 @@ int id_code_redeem(struct db *db, const char *login, const char *code, const cha
     }
     if (n != 1) {
         db_rollback(c);
-        return n < 0 ? PC_EIO : pc_err_set(err, PC_EDENIED, "the code is not valid, used or expired");
+        if (n < 0)
+            return PC_EIO;
+        /* count the miss in a transaction of its own */
+        if (db_begin(c, err) == 0) {
+            rc = id_throttle_hit(c, ip_key, now, err);
+            if (!rc)
+                rc = id_throttle_hit(c, login_key, now, err);
+            db_end(c, rc, err);
+        }
+        return pc_err_set(err, PC_EDENIED, "the code is not valid, used or expired");
     }
     char ts[21];
     pc_rfc3339(now, ts);

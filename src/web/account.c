@@ -228,6 +228,12 @@ int page_activate_post(struct http_req *r)
         int rc = id_code_redeem(app_of(r)->db, login, code, pw, r->remote_addr, &err);
         if (rc == 0)
             return http_redirect(r, 303, "/login?activated=1");
+        if (rc == PC_ETOOBIG) {
+            struct form_error e = {"code", pc_arena_printf(&r->arena, t(r, M_LOGIN_THROTTLED), 15)};
+            r->status = 429;
+            activate_page(r, login, code, &e, 1);
+            return 0;
+        }
         if (rc != PC_EDENIED && rc != PC_EINVAL) {
             pc_log(PC_LOG_ERROR, "activate.failed", "msg", err.msg, NULL);
             return http_error(r, 503, "unavailable", "Service unavailable", NULL);
@@ -277,17 +283,17 @@ static void access_log_table(struct http_req *r, const char *fin)
                  t(r, M_ACCOUNT_WHO_LOOKED), t(r, M_COL_WHEN), t(r, M_COL_WHO), t(r, M_COL_WHAT), t(r, M_COL_WHY));
         int role = id_role_parse(db_col_text(s, 1));
         const char *agency = db_col_text(s, 2);
-        /* the time as on the sessions page ("2026-11-23 11:28", not the
-         * stored "2026-11-23T11:28:18Z"); the kind of data and the ground
-         * are recorded in English by the code that read the data, so they
-         * are marked as English for screen readers (WCAG 3.1.2) */
-        const char *at = db_col_text(s, 0);
-        html(r, "<tr><td><time datetime=\"%s\">%s</time></td><td>%s%s%s (%s)</td><td lang=\"en\">%s</td>"
-                "<td lang=\"en\">%s</td></tr>\n",
+        /* the time as on the sessions page ("2026-11-23 11:28"); the kind
+         * of data and the ground are stored as codes and shown in the
+         * reader's language */
+        const char *at = db_col_text(s, 0), *kind = db_col_text(s, 3), *ground = db_col_text(s, 4);
+        const char *what = pc_str_eq(kind, "profile") ? t(r, M_DATA_PROFILE) : pc_str_eq(kind, "case") ? t(r, M_DATA_CASE) : kind;
+        const char *why = pc_str_eq(ground, "id-check") ? t(r, M_GROUND_ID_CHECK)
+                          : pc_str_has_prefix(ground, "AZ-") ? pc_arena_printf(&r->arena, t(r, M_GROUND_CASE), ground) : ground;
+        html(r, "<tr><td><time datetime=\"%s\">%s</time></td><td>%s%s%s (%s)</td><td>%s</td><td>%s</td></tr>\n",
              at, at && strlen(at) >= 16 ? pc_arena_printf(&r->arena, "%.10s %.5s", at, at + 11) : at,
              role >= 0 ? role_label(r, (enum id_role)role) : db_col_text(s, 1),
-             agency && *agency ? ", " : "", agency ? agency : "", db_col_text(s, 5), db_col_text(s, 3),
-             db_col_text(s, 4));
+             agency && *agency ? ", " : "", agency ? agency : "", db_col_text(s, 5), what, why);
     }
     if (rows)
         html(r, "</tbody>\n</table>\n</div>\n");
@@ -324,7 +330,8 @@ int page_account(struct http_req *r)
         fact(r, M_FIELD_ADDRESS, person.address);
         fact(r, M_FIELD_PHONE, person.phone);
         fact(r, M_FIELD_EMAIL, person.email);
-        fact(r, M_FIELD_LANG, person.lang);
+        fact(r, M_FIELD_LANG, pc_str_eq(person.lang, "ru") ? web_lang_names[2]
+                               : pc_str_eq(person.lang, "en") ? web_lang_names[1] : web_lang_names[0]);
         html(r, "</dl>\n");
         struct id_entity *ents;
         size_t ne = 0;

@@ -183,7 +183,9 @@ static void group_html(struct http_req *r, const json_t *q, const json_t *answer
     const char *gid = json_string_value(json_object_get(q, "id"));
     const char *label = web_text(r, json_object_get(q, "label"));
     const struct form_issue *gi = issue_for(issues, gid);
-    html(r, "<fieldset class=\"fieldset group\"><legend class=\"legend\">%s</legend>\n", label);
+    /* the group itself is the target of its own errors' summary link (too few items) */
+    html(r, "<fieldset class=\"fieldset group\"%r><legend class=\"legend\">%s</legend>\n",
+         gi ? pc_arena_printf(&r->arena, " id=\"%s\" tabindex=\"-1\" aria-describedby=\"%s-error\"", gid, gid) : "", label);
     if (gi)
         html(r, "<p class=\"error-message\" id=\"%s-error\">%s</p>\n", gid, issue_text(r, gi));
     size_t n = json_is_array(answer) ? json_array_size(answer) : 0;
@@ -415,6 +417,25 @@ static bool page_has_files(const json_t *page)
     return false;
 }
 
+/* The question an issue is about: "q", or "g[0].q" inside a group. */
+static const json_t *issue_question(const json_t *def, const char *field)
+{
+    const json_t *q = form_find_question(def, field, NULL);
+    const char *br = strchr(field, '[');
+    const char *dot = br ? strchr(br, '.') : NULL;
+    if (q || !dot)
+        return q;
+    char gid[96];
+    snprintf(gid, sizeof gid, "%.*s", (int)(br - field), field);
+    size_t k;
+    json_t *iq;
+    json_array_foreach(json_object_get(form_find_question(def, gid, NULL), "questions"), k, iq) {
+        if (pc_str_eq(json_string_value(json_object_get(iq, "id")), dot + 1))
+            return iq;
+    }
+    return NULL;
+}
+
 static void question_page(struct http_req *r, const struct case_app *app, const json_t *def, const json_t *page,
                           const json_t *answers, const struct form_issues *issues)
 {
@@ -427,8 +448,8 @@ static void question_page(struct http_req *r, const struct case_app *app, const 
         for (char *p = anchor; *p; p++)
             if (*p == '.' || *p == '[' || *p == ']')
                 *p = '-';
-        /* a choice's first option carries the anchor */
-        const json_t *q = form_find_question(def, issues->items[i].field, NULL);
+        /* a choice's first option carries the anchor (also inside a group) */
+        const json_t *q = issue_question(def, issues->items[i].field);
         if (q && pc_str_eq(json_string_value(json_object_get(q, "type")), "choice"))
             anchor = pc_arena_printf(&r->arena, "%s-0", anchor);
         errs[ne++] = (struct form_error){anchor, issue_text(r, &issues->items[i])};
@@ -731,9 +752,11 @@ int page_my_applications(struct http_req *r)
     if (list.n == 0) {
         html(r, "<p>%s</p>\n", t(r, M_MY_APPS_NONE));
     } else {
-        html(r, "<table class=\"table\">\n<caption class=\"visually-hidden\">%s</caption>\n<thead><tr>"
+        /* a region that scrolls sideways on a narrow phone, not the page */
+        html(r, "<div class=\"table-wrap\" role=\"region\" aria-label=\"%s\" tabindex=\"0\">\n"
+                "<table class=\"table\">\n<caption class=\"visually-hidden\">%s</caption>\n<thead><tr>"
                 "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
-             t(r, M_MY_APPS_TITLE), t(r, M_COL_REFERENCE), t(r, M_COL_SERVICE), t(r, M_APP_STATUS));
+             t(r, M_MY_APPS_TITLE), t(r, M_MY_APPS_TITLE), t(r, M_COL_REFERENCE), t(r, M_COL_SERVICE), t(r, M_APP_STATUS));
         for (size_t i = 0; i < list.n; i++) {
             const struct case_app *c = &list.items[i];
             struct cat_service s;
@@ -745,7 +768,7 @@ int page_my_applications(struct http_req *r)
                 html(r, "<tr><td><a href=\"/applications/%s/check\">%s</a></td>", c->id, t(r, M_APP_CONTINUE_DRAFT));
             html(r, "<td>%s</td><td><span class=\"tag\">%s</span></td></tr>\n", name, state_label(r, c->status));
         }
-        html(r, "</tbody>\n</table>\n");
+        html(r, "</tbody>\n</table>\n</div>\n");
         if (list.next)
             html(r, "<nav class=\"pagination\" aria-label=\"%s\"><ul><li><a href=\"/applications?cursor=%s\" rel=\"next\">%s</a></li></ul></nav>\n",
                  t(r, M_PAGINATION), list.next, t(r, M_SERVICES_NEXT));

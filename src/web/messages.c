@@ -384,4 +384,8 @@ const struct message web_messages[M_COUNT] = {
     [M_RESULT_FINGERPRINT] = {"Sənədin barmaq izi (SHA-256)", "Fingerprint of the document (SHA-256)", "Отпечаток документа (SHA-256)"},
     [M_RESULT_FINGERPRINT_HINT] = {"Üçüncü tərəf bu izi portalda yoxlaya bilər: eyni müraciət nömrəsi eyni izi verməlidir.", "A third party can check this fingerprint on the portal: the same reference must give the same fingerprint.", "Третья сторона может проверить этот отпечаток на портале: тот же номер заявления должен давать тот же отпечаток."},
     [M_RESULT_UNSIGNED] = {"Elektron imza Milli Sertifikat Xidmətləri Mərkəzi qoşulduqdan sonra əlavə olunacaq.", "The e-signature is added once the National Certification Services Centre is connected.", "Электронная подпись будет добавлена после подключения Национального центра сертификационных услуг."},
+    [M_DATA_PROFILE] = {"Şəxsi məlumatlar", "Personal details", "Личные данные"},
+    [M_DATA_CASE] = {"Müraciət və onun məlumatları", "An application and its details", "Заявление и его сведения"},
+    [M_GROUND_ID_CHECK] = {"Kod-parol üçün şəxsiyyətin müəyyən edilməsi", "Identification for a code-password", "Установление личности для код-пароля"},
+    [M_GROUND_CASE] = {"%s nömrəli müraciətə baxılması", "Handling application %s", "Рассмотрение заявления %s"},
 };

@@ -82,9 +82,11 @@ int page_office(struct http_req *r)
     if (list.n == 0) {
         html(r, "<p>%s</p>\n", t(r, M_OFFICE_NONE));
     } else {
-        html(r, "<table class=\"table\">\n<caption class=\"visually-hidden\">%s</caption>\n<thead><tr><th scope=\"col\">%s</th>"
+        /* a region that scrolls sideways on a narrow phone, not the page */
+        html(r, "<div class=\"table-wrap\" role=\"region\" aria-label=\"%s\" tabindex=\"0\">\n"
+                "<table class=\"table\">\n<caption class=\"visually-hidden\">%s</caption>\n<thead><tr><th scope=\"col\">%s</th>"
                 "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
-             t(r, M_OFFICE_TITLE), t(r, M_COL_REFERENCE), t(r, M_COL_SERVICE), t(r, M_APP_SUBMITTED), t(r, M_COL_DUE),
+             t(r, M_OFFICE_TITLE), t(r, M_OFFICE_TITLE), t(r, M_COL_REFERENCE), t(r, M_COL_SERVICE), t(r, M_APP_SUBMITTED), t(r, M_COL_DUE),
              t(r, M_APP_STATUS));
         int64_t now = pc_now_unix();
         for (size_t i = 0; i < list.n; i++) {
@@ -96,7 +98,7 @@ int page_office(struct http_req *r)
                  overdue ? " <strong class=\"overdue\">" : "", overdue ? t(r, M_OFFICE_OVERDUE) : "",
                  overdue ? "</strong>" : "", state_label(r, c->status));
         }
-        html(r, "</tbody>\n</table>\n");
+        html(r, "</tbody>\n</table>\n</div>\n");
         if (list.next) {
             struct pc_buf b;
             pc_buf_init(&b, 2048);
@@ -132,7 +134,9 @@ static int agency_case(struct http_req *r, struct case_app *app)
     return 1;
 }
 
-int page_office_case(struct http_req *r)
+/* The case page; note_error: the step just tried needs a note (the page is
+ * shown again with an error summary linking to the note field). */
+static int case_page(struct http_req *r, const char *note_error)
 {
     struct case_app app;
     if (agency_case(r, &app))
@@ -152,9 +156,11 @@ int page_office_case(struct http_req *r)
         }
     }
     const json_t *def = form_get_version(app_of(r)->forms, app.service_id, app.form_version);
-    page_begin(r, pc_arena_printf(&r->arena, t(r, M_APP_TITLE), app.reference));
+    struct form_error errs[] = {{"note", note_error}};
+    form_title(r, pc_arena_printf(&r->arena, t(r, M_APP_TITLE), app.reference), note_error ? 1 : 0);
     const char *crumbs[] = {t(r, M_OFFICE_TITLE), "/office", app.reference, NULL};
     page_breadcrumbs(r, crumbs, 2);
+    form_error_summary(r, errs, note_error ? 1 : 0);
     html(r, "<span class=\"caption\">%s</span>\n<h1>%s</h1>\n", app.service_id,
          pc_arena_printf(&r->arena, t(r, M_APP_TITLE), app.reference));
     if (http_kv_get(&r->query, "done"))
@@ -174,10 +180,14 @@ int page_office_case(struct http_req *r)
     /* the steps possible now */
     html(r, "<h2>%s</h2>\n<form method=\"post\" action=\"/office/cases/%s/act\">\n", t(r, M_OFFICE_ACT), app.reference);
     csrf_field(r);
-    html(r, "<input type=\"hidden\" name=\"version\" value=\"%L\">\n<div class=\"field\"><label for=\"note\">%s</label>\n"
-            "<p class=\"hint\" id=\"note-hint\">%s</p>\n<textarea class=\"input textarea\" id=\"note\" name=\"note\" rows=\"4\" "
-            "maxlength=\"4000\" aria-describedby=\"note-hint\"></textarea></div>\n<div class=\"button-row\">\n",
-         (long long)app.version, t(r, M_OFFICE_NOTE), t(r, M_OFFICE_NOTE_HINT));
+    html(r, "<input type=\"hidden\" name=\"version\" value=\"%L\">\n<div class=\"field%r\"><label for=\"note\">%s</label>\n"
+            "<p class=\"hint\" id=\"note-hint\">%s</p>\n",
+         (long long)app.version, note_error ? " field-error" : "", t(r, M_OFFICE_NOTE), t(r, M_OFFICE_NOTE_HINT));
+    if (note_error)
+        html(r, "<p class=\"error-message\" id=\"note-error\">%s</p>\n", note_error);
+    html(r, "<textarea class=\"input textarea\" id=\"note\" name=\"note\" rows=\"4\" maxlength=\"4000\" "
+            "aria-describedby=\"note-hint%r\"%r></textarea></div>\n<div class=\"button-row\">\n",
+         note_error ? " note-error" : "", note_error ? " aria-invalid=\"true\"" : "");
     static const char *const from[][6] = {
         {"assign_to_me", "submitted", "registered", "in_review", "info_requested", "citizen_responded"},
         {"register", "submitted"}, {"start_review", "registered", "citizen_responded"},
@@ -204,6 +214,11 @@ int page_office_case(struct http_req *r)
     return 0;
 }
 
+int page_office_case(struct http_req *r)
+{
+    return case_page(r, NULL);
+}
+
 int page_office_act(struct http_req *r)
 {
     struct case_app app;
@@ -228,8 +243,11 @@ int page_office_act(struct http_req *r)
                       &out, &err);
     if (rc == PC_ECONFLICT)
         return http_error(r, 409, "conflict", t(r, M_APPLY_CONFLICT), NULL);
-    if (rc == PC_EINVAL)
-        return http_error(r, 400, "bad-step", t(r, M_OFFICE_NOTE_REQUIRED), NULL);
+    if (rc == PC_EINVAL) {
+        /* the case again, the note field marked: not a dead-end error page */
+        r->status = 400;
+        return case_page(r, t(r, M_OFFICE_NOTE_REQUIRED));
+    }
     if (rc == PC_EDENIED)
         return http_error(r, 403, "forbidden", "Forbidden", err.msg);
     if (rc)

@@ -60,7 +60,7 @@ static int load_person(struct http_req *r, struct id_person *person)
     }
     const struct id_principal *p = web_who(r);
     struct access_entry e = {.subject_fin = fin, .accessor = p->account_id, .accessor_role = "registrar",
-                             .agency_id = "", .data_kind = "profile", .ground = "identification for a code-password"};
+                             .agency_id = "", .data_kind = "profile", .ground = "id-check"};
     struct db_conn *c = rc == 0 ? db_conn_get(app_of(r)->db, &err) : NULL;
     if (!c || access_log_record(c, &e, &err)) {
         http_error(r, 503, "unavailable", "Service unavailable", NULL);

@@ -21,7 +21,10 @@ static void staff_page(struct http_req *r, const char *agency, const char *login
     id_agency_staff(app_of(r)->db, &r->arena, agency, &list, &count, &err);
     form_title(r, t(r, M_STAFF_TITLE), n);
     form_error_summary(r, errors, n);
-    html(r, "<span class=\"caption\">%s</span>\n<h1>%s</h1>\n<p class=\"lead\">%s</p>\n", agency, t(r, M_STAFF_TITLE),
+    struct cat_agency g;
+    const char *agency_name = cat_get_agency(app_of(r)->db, &r->arena, agency, &g, NULL) == 0
+                                  ? cat_text_get(&g.name, web_lang(r)) : agency;
+    html(r, "<span class=\"caption\">%s</span>\n<h1>%s</h1>\n<p class=\"lead\">%s</p>\n", agency_name, t(r, M_STAFF_TITLE),
          t(r, M_STAFF_LEAD));
     if (count == 0) {
         html(r, "<p>%s</p>\n", t(r, M_STAFF_NONE));

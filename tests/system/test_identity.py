@@ -293,7 +293,7 @@ def test_registrar_finds_a_person_and_the_person_sees_the_look(seeded):
     assert reg.get("/registrar/persons/%s" % citizen["fin"]).status == 200
     me, _ = logged_in(seeded, "citizen")
     page = me.get("/account").text
-    assert "identification for a code-password" in page
+    assert "Kod-parol üçün şəxsiyyətin müəyyən edilməsi" in page
     assert "registrar.baku" in page
 
 
@@ -461,3 +461,17 @@ def test_audit_chain_verifies_and_detects_tampering(make_server, tmp_path):
     bad = syslib.run_cli("admin", "audit-verify", "--db", srv.db.url)
     assert bad.returncode == 1
     assert "entry 4" in bad.stdout
+
+
+def test_guessing_activation_codes_is_throttled(make_server, tmp_path):
+    work = str(tmp_path)
+    srv = make_server(start=False)
+    r = syslib.run_cli("admin", "seed-demo", "--db", srv.db.url, "--out-dir", work, timeout=120)
+    assert r.returncode == 0, r.stderr
+    srv.start()
+    acc = json.load(open(os.path.join(work, "demo-accounts.json")))
+    fin = [x for x in acc if x["role"] == "citizen"][0]["login"]
+    b = Browser(srv)
+    statuses = [b.post("/activate", {"login": fin, "code": "AAAA-BBBB-%02d" % i, "password": "Yeni-parol-2026",
+                                     "confirm": "Yeni-parol-2026"}).status for i in range(6)]
+    assert statuses[:5] == [400] * 5 and statuses[5] == 429
