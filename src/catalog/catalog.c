@@ -423,3 +423,15 @@ int cat_get_service(struct db *db, struct pc_arena *a, const char *id, struct ca
         out->life_events[out->nlife_events++] = col(a, s, 0);
     return rc < 0 ? rc : 0;
 }
+
+int64_t cat_version(struct db *db, struct pc_err *err)
+{
+    struct db_conn *c = db_conn_get(db, err);
+    struct db_stmt *s = c ? db_prepare(c, "SELECT version FROM catalog_version WHERE id = 1", err) : NULL;
+    if (!s)
+        return PC_EIO;
+    int rc = db_step(s, err);
+    int64_t v = rc == 1 ? db_col_int(s, 0) : PC_EIO;
+    db_conn_idle(c);
+    return v;
+}

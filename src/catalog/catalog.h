@@ -93,6 +93,10 @@ int cat_list_life_events(struct db *db, struct pc_arena *a, struct cat_life_even
 int cat_find_services(struct db *db, struct pc_arena *a, const struct cat_filter *f, struct cat_page *out, struct pc_err *err);
 int cat_get_service(struct db *db, struct pc_arena *a, const char *id, struct cat_service *out, struct pc_err *err);
 
+/* The catalogue's version: raised by every import (answers built from an
+ * older version are stale).  Negative on error. */
+int64_t cat_version(struct db *db, struct pc_err *err);
+
 /* ---- import ----------------------------------------------------------- */
 
 struct cat_import_stats {

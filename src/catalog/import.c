@@ -635,9 +635,10 @@ static int write_all(struct db *db, struct pc_arena *a, struct items *ag, struct
         return rc;
     /* whatever is not in the files any more is hidden, not deleted */
     static const char *const hide[] = {"UPDATE services SET active = 0", "UPDATE agencies SET active = 0",
-                                       "UPDATE life_events SET active = 0"};
+                                       "UPDATE life_events SET active = 0",
+                                       "UPDATE catalog_version SET version = version + 1"};
     struct db_stmt *s;
-    for (size_t i = 0; !rc && i < 3; i++) {
+    for (size_t i = 0; !rc && i < 4; i++) {
         s = db_prepare(c, hide[i], err);
         rc = s && db_run(s, err) >= 0 ? 0 : PC_EIO;
     }

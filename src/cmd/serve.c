@@ -175,6 +175,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
     {"max-connections", "N", "open connections at most", "1024"}, \
     {"per-ip-connections", "N", "connections per client address (0: no limit)", "0"}, \
     {"timeout", "SECONDS", "close connections idle this long (slow clients)", "30"}, \
+    {"page-cache-ms", "MS", "reuse public pages this long (0: off); an import makes them stale at once", "10000"}, \
     {"log-level", "LEVEL", "debug, info, warn or error", "info"}, \
     {"smtp-url", "URL", "send e-mail through this server: smtp://HOST[:PORT] or smtps://HOST[:PORT]", NULL}, \
     {"smtp-user", "NAME", "SMTP login (the password comes from --smtp-password-file)", NULL}, \
@@ -253,7 +254,8 @@ static int read_common(struct cli_opt *opts, struct serve_opts *o)
     if (uint_opt(opts, "threads", 0, 256, &o->http.threads) ||
         uint_opt(opts, "max-connections", 1, 100000, &o->http.max_connections) ||
         uint_opt(opts, "per-ip-connections", 0, 100000, &o->http.per_ip_connections) ||
-        uint_opt(opts, "timeout", 1, 3600, &o->http.timeout_secs))
+        uint_opt(opts, "timeout", 1, 3600, &o->http.timeout_secs) ||
+        uint_opt(opts, "page-cache-ms", 0, 3600000, &o->http.cache_ms))
         return EXIT_USAGE;
     return read_notify(opts, &o->notify);
 }

@@ -112,6 +112,7 @@ typedef int (*http_handler)(struct http_req *r);
 enum {
     HTTP_ROUTE_NO_STORE = 1,     /* Cache-Control: no-store (personal pages) */
     HTTP_ROUTE_MULTIPART = 2,    /* accepts multipart/form-data with files */
+    HTTP_ROUTE_CACHE = 4,        /* public page: answers may be reused for a moment */
 };
 
 struct http_route {
@@ -148,6 +149,12 @@ struct http_config {
     http_before_fn before;
     http_after_fn after;
     const struct http_upload_sink *uploads;
+    /* Micro-cache of public pages: for a HTTP_ROUTE_CACHE route, return the
+     * part of the cache key beyond the request target (e.g. the language
+     * cookie), or NULL when this request must not share answers (a
+     * logged-in person).  Answers are kept cache_ms milliseconds. */
+    const char *(*cache_key)(struct http_req *r);
+    unsigned cache_ms;
     bool log_requests;
 };
 

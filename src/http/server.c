@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +20,28 @@
 static const double bucket_secs[NBUCKETS] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                             0.1, 0.25, 0.5, 1, 2.5, 10};
 
+/* The micro-cache: a small hash table of recent public answers.  With
+ * cache_ms of a second, a page under load is rendered about once a second
+ * per node instead of for every request; the catalogue it shows changes
+ * only on import, so a second's delay is the whole cost. */
+#define CACHE_SLOTS 1024
+
+struct cache_entry {
+    char *key;
+    char *body;
+    size_t len;
+    const char *content_type;    /* a route's constant */
+    int64_t expires_usec;
+};
+
+#define CACHE_MAX_BYTES (16 * 1024 * 1024)
+
 struct http_server {
     struct MHD_Daemon *daemon;
+    pthread_mutex_t cache_lock;
+    size_t cache_bytes;
+    struct cache_entry cache[CACHE_SLOTS];
+    atomic_ulong cache_hits;
     struct http_config cfg;
     unsigned port;
     atomic_long in_flight;
@@ -459,6 +480,75 @@ static enum MHD_Result fail_early(struct http_req *r, int status, const char *ty
     return send_response(r);
 }
 
+static uint32_t cache_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* The full key, or NULL if this request is not served from the cache. */
+static const char *cache_key(struct http_req *r, const struct http_route *rt)
+{
+    const struct http_config *cfg = &r->server->cfg;
+    if (!(rt->flags & HTTP_ROUTE_CACHE) || !cfg->cache_key || !cfg->cache_ms ||
+        (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0))
+        return NULL;
+    const char *extra = cfg->cache_key(r);
+    return extra ? pc_arena_printf(&r->arena, "%s|%s", r->raw_uri, extra) : NULL;
+}
+
+static bool cache_get(struct http_req *r, const char *key)
+{
+    struct http_server *s = r->server;
+    struct cache_entry *e = &s->cache[cache_hash(key) % CACHE_SLOTS];
+    bool hit = false;
+    pthread_mutex_lock(&s->cache_lock);
+    if (e->key && strcmp(e->key, key) == 0 && e->expires_usec > pc_mono_usec()) {
+        pc_buf_reset(&r->out);
+        hit = pc_buf_append(&r->out, e->body, e->len) == 0;
+        r->content_type = e->content_type;
+        r->status = 200;
+    }
+    pthread_mutex_unlock(&s->cache_lock);
+    if (hit)
+        atomic_fetch_add(&s->cache_hits, 1);
+    return hit;
+}
+
+static void cache_put(struct http_req *r, const char *key)
+{
+    if (r->status != 200 || r->headers || r->out.toobig || r->out.len > 256 * 1024)
+        return; /* only plain answers: nothing that sets a cookie or a header */
+    struct http_server *s = r->server;
+    char *k = strdup(key), *body = malloc(r->out.len ? r->out.len : 1);
+    if (!k || !body) {
+        free(k);
+        free(body);
+        return;
+    }
+    memcpy(body, r->out.data, r->out.len);
+    struct cache_entry *e = &s->cache[cache_hash(key) % CACHE_SLOTS];
+    pthread_mutex_lock(&s->cache_lock);
+    if (s->cache_bytes - (e->key ? e->len : 0) + r->out.len > CACHE_MAX_BYTES) {
+        pthread_mutex_unlock(&s->cache_lock); /* full: serve without keeping */
+        free(k);
+        free(body);
+        return;
+    }
+    s->cache_bytes = s->cache_bytes - (e->key ? e->len : 0) + r->out.len;
+    char *old_key = e->key, *old_body = e->body;
+    e->key = k;
+    e->body = body;
+    e->len = r->out.len;
+    e->content_type = r->content_type;
+    e->expires_usec = pc_mono_usec() + (int64_t)s->cfg.cache_ms * 1000;
+    pthread_mutex_unlock(&s->cache_lock);
+    free(old_key);
+    free(old_body);
+}
+
 static enum MHD_Result dispatch(struct http_req *r)
 {
     const struct http_route *rt = &r->server->cfg.routes[r->route_index];
@@ -480,8 +570,13 @@ static enum MHD_Result dispatch(struct http_req *r)
     }
     const struct http_config *cfg = &r->server->cfg;
     int rc = cfg->before ? cfg->before(r) : 0;
+    const char *ckey = rc == 0 ? cache_key(r, rt) : NULL;
+    if (ckey && cache_get(r, ckey))
+        return send_response(r);
     if (rc == 0)
         rc = rt->fn(r);
+    if (rc == 0 && ckey)
+        cache_put(r, ckey);
     if (rc < 0) {
         pc_log(PC_LOG_ERROR, "http.handler_failed", "route", rt->pattern, "code", pc_errcode_name(rc), NULL);
         http_error(r, 500, "internal", "Internal error", NULL);
@@ -653,6 +748,7 @@ struct http_server *http_start(const struct http_config *cfg, struct pc_err *err
         return NULL;
     }
     s->cfg = *cfg;
+    pthread_mutex_init(&s->cache_lock, NULL);
     s->by_route = calloc(cfg->nroutes + 1, sizeof *s->by_route);
     s->started_unix = pc_now_unix();
     unsigned threads = cfg->threads;
@@ -704,6 +800,11 @@ void http_stop(struct http_server *s, unsigned grace_secs)
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(s->daemon);
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        free(s->cache[i].key);
+        free(s->cache[i].body);
+    }
+    pthread_mutex_destroy(&s->cache_lock);
     free(s->by_route);
     free(s);
 }
@@ -738,6 +839,9 @@ void http_metrics_write(struct http_server *s, struct pc_buf *out)
     pc_buf_printf(out, "# HELP pencere_http_in_flight Requests being served now.\n"
                        "# TYPE pencere_http_in_flight gauge\npencere_http_in_flight %ld\n",
                   atomic_load(&s->in_flight) - 1 /* not counting this one */);
+    pc_buf_printf(out, "# HELP pencere_http_cache_hits_total Public pages answered from the micro-cache.\n"
+                       "# TYPE pencere_http_cache_hits_total counter\npencere_http_cache_hits_total %lu\n",
+                  atomic_load(&s->cache_hits));
     pc_buf_printf(out, "# HELP pencere_start_time_seconds Start time of the process.\n"
                        "# TYPE pencere_start_time_seconds gauge\npencere_start_time_seconds %lld\n",
                   (long long)s->started_unix);

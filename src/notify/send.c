@@ -245,6 +245,8 @@ void nt_send_sms(struct nt_sender *s, const char *to, const char *text, const ch
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+    for (struct curl_slist *l = hdrs; l; l = l->next)
+        OPENSSL_cleanse(l->data, strlen(l->data)); /* the token */
     curl_slist_free_all(hdrs);
     pc_buf_release(&body);
     if (res != CURLE_OK) {

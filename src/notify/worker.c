@@ -436,18 +436,21 @@ static bool hold_lease(struct notify_worker *w, struct db_conn *c)
         else if (db_commit(c, &err))
             rc = PC_EIO;
     }
-    if (rc < 0) {
-        db_trouble(w, "notify.db_error", NULL, &err);
-        rc = 0;
-    }
     bool had = w->held;
+    if (rc < 0) {
+        /* not known to be lost; the next pass renews it if still ours */
+        db_trouble(w, "notify.db_error", NULL, &err);
+        w->held = false;
+        return false;
+    }
     w->held = rc == 1;
     if (w->held && fresh) {
         char n[24];
         snprintf(n, sizeof n, "%lld", (long long)recovered);
         pc_log(PC_LOG_INFO, "notify.lease_taken", "holder", w->holder, "recovered", n, NULL);
-    } else if (had && !w->held)
+    } else if (had && !w->held) {
         pc_log(PC_LOG_WARN, "notify.lease_lost", "holder", w->holder, NULL);
+    }
     return w->held;
 }
 
@@ -524,7 +527,8 @@ static void *worker_main(void *arg)
     }
     if (c) {
         flush_pending(w, c);
-        if (w->held && nt_lease_release(c, w->holder, &err) == 0)
+        /* conditional on being the holder: harmless when we are not */
+        if (nt_lease_release(c, w->holder, &err) == 0)
             w->held = false;
         log_stats(w, c, true);
     }

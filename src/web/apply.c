@@ -149,8 +149,18 @@ static void question_html(struct http_req *r, const json_t *q, const char *name,
         return;
     }
     if (pc_str_eq(type, "file")) {
-        html(r, "<input class=\"file-input\" id=\"%s\" name=\"%s\" type=\"file\" accept=\"application/pdf,image/jpeg,image/png\"%r%r>\n</div>\n",
-             id, name, *described ? pc_arena_printf(&r->arena, " aria-describedby=\"%s\"", described) : "",
+        /* the file picker offers the types this question takes, not every type */
+        const char *accept = "application/pdf,image/jpeg,image/png";
+        if (json_array_size(json_object_get(q, "accept"))) {
+            size_t ai;
+            json_t *av;
+            accept = "";
+            json_array_foreach(json_object_get(q, "accept"), ai, av) {
+                accept = pc_arena_printf(&r->arena, "%s%s%s", accept, ai ? "," : "", json_string_value(av));
+            }
+        }
+        html(r, "<input class=\"file-input\" id=\"%s\" name=\"%s\" type=\"file\" accept=\"%s\"%r%r>\n</div>\n",
+             id, name, accept, *described ? pc_arena_printf(&r->arena, " aria-describedby=\"%s\"", described) : "",
              err ? " aria-invalid=\"true\"" : "");
         return;
     }
@@ -182,6 +192,8 @@ static void group_html(struct http_req *r, const json_t *q, const json_t *answer
 {
     const char *gid = json_string_value(json_object_get(q, "id"));
     const char *label = web_text(r, json_object_get(q, "label"));
+    /* each item is named "Family member 1", not after the whole question */
+    const char *item_label = json_object_get(q, "item_label") ? web_text(r, json_object_get(q, "item_label")) : label;
     const struct form_issue *gi = issue_for(issues, gid);
     /* the group itself is the target of its own errors' summary link (too few items) */
     html(r, "<fieldset class=\"fieldset group\"%r><legend class=\"legend\">%s</legend>\n",
@@ -192,7 +204,7 @@ static void group_html(struct http_req *r, const json_t *q, const json_t *answer
     for (size_t i = 0; i < n; i++) {
         json_t *item = json_array_get(answer, i);
         html(r, "<fieldset class=\"fieldset item\"><legend class=\"legend\">%s</legend>\n",
-             pc_arena_printf(&r->arena, t(r, M_APPLY_ITEM), label, (int)i + 1));
+             pc_arena_printf(&r->arena, t(r, M_APPLY_ITEM), item_label, (int)i + 1));
         size_t k;
         json_t *iq;
         json_array_foreach(json_object_get(q, "questions"), k, iq) {
@@ -202,7 +214,7 @@ static void group_html(struct http_req *r, const json_t *q, const json_t *answer
         }
         html(r, "<button type=\"submit\" class=\"secondary\" name=\"_remove\" value=\"%s:%d\">%s"
                 "<span class=\"visually-hidden\"> — %s</span></button>\n</fieldset>\n",
-             gid, (int)i, t(r, M_APPLY_REMOVE_ITEM), pc_arena_printf(&r->arena, t(r, M_APPLY_ITEM), label, (int)i + 1));
+             gid, (int)i, t(r, M_APPLY_REMOVE_ITEM), pc_arena_printf(&r->arena, t(r, M_APPLY_ITEM), item_label, (int)i + 1));
     }
     json_int_t max = json_object_get(q, "max_items") ? json_integer_value(json_object_get(q, "max_items")) : MAX_GROUP_ITEMS;
     if ((json_int_t)n < max)
@@ -626,9 +638,11 @@ static void answer_html(struct http_req *r, const json_t *q, const json_t *a, co
             html(r, "<li>");
             const char *sep = "";
             json_array_foreach(json_object_get(q, "questions"), k, iq) {
-                const char *v = answer_str(r, json_object_get(item, json_string_value(json_object_get(iq, "id"))));
-                if (v) {
-                    html(r, "%s%s", sep, v);
+                /* shown like a question of its own: a choice by its label, not its value */
+                const json_t *v = json_object_get(item, json_string_value(json_object_get(iq, "id")));
+                if (v && !json_is_null(v)) {
+                    html(r, "%s", sep);
+                    answer_html(r, iq, v, NULL);
                     sep = "; ";
                 }
             }
@@ -763,7 +777,7 @@ int page_my_applications(struct http_req *r)
             const char *name = cat_get_service(app_of(r)->db, &r->arena, c->service_id, &s, NULL) == 0
                                    ? cat_text_get(&s.name, web_lang(r)) : c->service_id;
             if (c->reference)
-                html(r, "<tr><td><a href=\"/applications/%s\">%s</a></td>", c->reference, c->reference);
+                html(r, "<tr><td><a class=\"ref\" href=\"/applications/%s\">%s</a></td>", c->reference, c->reference);
             else
                 html(r, "<tr><td><a href=\"/applications/%s/check\">%s</a></td>", c->id, t(r, M_APP_CONTINUE_DRAFT));
             html(r, "<td>%s</td><td><span class=\"tag\">%s</span></td></tr>\n", name, state_label(r, c->status));
@@ -818,7 +832,9 @@ int page_application(struct http_req *r)
             html(r, "<h2>%s</h2>\n<p>%s</p>\n", t(r, M_APPLY_DONE_NEXT), web_text(r, json_object_get(def, "what_next")));
         html(r, "<p>%s</p>\n", t(r, M_APPLY_DONE_KEEP));
     } else {
-        html(r, "<h1>%s</h1>\n", pc_arena_printf(&r->arena, t(r, M_APP_TITLE), app.reference));
+        /* the reference (AZ-YYYY-NNNNNNNN, nothing to escape) is not broken at its hyphens */
+        html(r, "<h1>%r</h1>\n", pc_arena_printf(&r->arena, t(r, M_APP_TITLE),
+                                                 pc_arena_printf(&r->arena, "<span class=\"ref\">%s</span>", app.reference)));
     }
     html(r, "<dl class=\"facts\">\n<dt>%s</dt><dd><span class=\"tag\">%s</span></dd>\n<dt>%s</dt><dd>%s</dd>\n",
          t(r, M_APP_STATUS), state_label(r, app.status), t(r, M_APP_SUBMITTED), when_text(r, app.submitted_at));

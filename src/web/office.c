@@ -33,6 +33,13 @@ static const char *short_time(struct http_req *r, int64_t t)
     return pc_arena_printf(&r->arena, "%.10s", ts);
 }
 
+/* A service's name in the page's language (its id if the catalogue lacks it). */
+static const char *service_name(struct http_req *r, const char *id)
+{
+    struct cat_service s;
+    return cat_get_service(app_of(r)->db, &r->arena, id, &s, NULL) == 0 ? cat_text_get(&s.name, web_lang(r)) : id;
+}
+
 /* The officer's agency, after checking they may see its cases. */
 static const char *my_agency(struct http_req *r)
 {
@@ -65,8 +72,10 @@ int page_office(struct http_req *r)
     if (rc)
         return http_error(r, 503, "unavailable", "Service unavailable", NULL);
     page_begin(r, t(r, M_OFFICE_TITLE));
-    html(r, "<span class=\"caption\">%s</span>\n<h1>%s</h1>\n<p class=\"lead\">%s</p>\n", agency, t(r, M_OFFICE_TITLE),
-         t(r, M_OFFICE_LEAD));
+    struct cat_agency ag;
+    html(r, "<span class=\"caption\">%s</span>\n<h1>%s</h1>\n<p class=\"lead\">%s</p>\n",
+         cat_get_agency(app_of(r)->db, &r->arena, agency, &ag, NULL) == 0 ? cat_text_get(&ag.name, web_lang(r)) : agency,
+         t(r, M_OFFICE_TITLE), t(r, M_OFFICE_LEAD));
     html(r, "<form method=\"get\" action=\"/office\" class=\"filters inline-filters\">\n<div class=\"field\">"
             "<label for=\"f-status\">%s</label>\n<select id=\"f-status\" name=\"status\">\n<option value=\"\">%s</option>\n",
          t(r, M_OFFICE_FILTER_STATUS), t(r, M_FILTER_ANY));
@@ -92,9 +101,10 @@ int page_office(struct http_req *r)
         for (size_t i = 0; i < list.n; i++) {
             const struct case_app *c = &list.items[i];
             bool overdue = c->due_at && c->due_at < now && case_state_open((enum case_state)case_state_parse(c->status));
-            html(r, "<tr><td><a href=\"/office/cases/%s\">%s</a></td><td>%s</td><td>%s</td><td>%s%r%s%r</td>"
-                    "<td><span class=\"tag\">%s</span></td></tr>\n",
-                 c->reference, c->reference, c->service_id, short_time(r, c->submitted_at), short_time(r, c->due_at),
+            /* references and dates are not broken at their hyphens */
+            html(r, "<tr><td><a class=\"ref\" href=\"/office/cases/%s\">%s</a></td><td>%s</td><td><time>%s</time></td>"
+                    "<td><time>%s</time>%r%s%r</td><td><span class=\"tag\">%s</span></td></tr>\n",
+                 c->reference, c->reference, service_name(r, c->service_id), short_time(r, c->submitted_at), short_time(r, c->due_at),
                  overdue ? " <strong class=\"overdue\">" : "", overdue ? t(r, M_OFFICE_OVERDUE) : "",
                  overdue ? "</strong>" : "", state_label(r, c->status));
         }
@@ -161,8 +171,9 @@ static int case_page(struct http_req *r, const char *note_error)
     const char *crumbs[] = {t(r, M_OFFICE_TITLE), "/office", app.reference, NULL};
     page_breadcrumbs(r, crumbs, 2);
     form_error_summary(r, errs, note_error ? 1 : 0);
-    html(r, "<span class=\"caption\">%s</span>\n<h1>%s</h1>\n", app.service_id,
-         pc_arena_printf(&r->arena, t(r, M_APP_TITLE), app.reference));
+    /* the reference (AZ-YYYY-NNNNNNNN, nothing to escape) is not broken at its hyphens */
+    html(r, "<span class=\"caption\">%s</span>\n<h1>%r</h1>\n", service_name(r, app.service_id),
+         pc_arena_printf(&r->arena, t(r, M_APP_TITLE), pc_arena_printf(&r->arena, "<span class=\"ref\">%s</span>", app.reference)));
     if (http_kv_get(&r->query, "done"))
         html(r, "<div class=\"notice\" role=\"status\"><p>%s</p></div>\n", t(r, M_OFFICE_DONE));
     html(r, "<dl class=\"facts\">\n<dt>%s</dt><dd><span class=\"tag\">%s</span></dd>\n<dt>%s</dt><dd>%s</dd>\n"

@@ -56,17 +56,17 @@ static int favicon(struct http_req *r)
 
 /* First match wins: fixed paths come before patterns that would take them. */
 static const struct http_route routes[] = {
-    {"GET", "/", page_home, 0, 0, "home"},
-    {"GET", "/agencies", page_agencies, 0, 0, "agencies"},
-    {"GET", "/agencies/{id}", page_agency, 0, 0, "agency"},
+    {"GET", "/", page_home, 0, HTTP_ROUTE_CACHE, "home"},
+    {"GET", "/agencies", page_agencies, 0, HTTP_ROUTE_CACHE, "agencies"},
+    {"GET", "/agencies/{id}", page_agency, 0, HTTP_ROUTE_CACHE, "agency"},
     {"GET", "/agencies/{id}/staff", page_staff, 0, HTTP_ROUTE_NO_STORE, "staff"},
     {"POST", "/agencies/{id}/staff", page_staff_add_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "staff_add"},
     {"POST", "/agencies/{id}/staff/{account}/remove", page_staff_remove_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "staff_remove"},
-    {"GET", "/services", page_services, 0, 0, "services"},
-    {"GET", "/services/no-registration", page_no_registration, 0, 0, "no_registration"},
-    {"GET", "/services/{id}", page_service, 0, 0, "service"},
-    {"GET", "/services/{id}/start", page_service_start, 0, 0, "service_start"},
-    {"GET", "/search", page_search, 0, 0, "search"},
+    {"GET", "/services", page_services, 0, HTTP_ROUTE_CACHE, "services"},
+    {"GET", "/services/no-registration", page_no_registration, 0, HTTP_ROUTE_CACHE, "no_registration"},
+    {"GET", "/services/{id}", page_service, 0, HTTP_ROUTE_CACHE, "service"},
+    {"GET", "/services/{id}/start", page_service_start, 0, HTTP_ROUTE_CACHE, "service_start"},
+    {"GET", "/search", page_search, 0, HTTP_ROUTE_CACHE, "search"},
     {"POST", "/services/{id}/apply", page_apply_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "apply"},
     {"GET", "/applications", page_my_applications, 0, HTTP_ROUTE_NO_STORE, "my_applications"},
     {"GET", "/applications/{id}", page_application, 0, HTTP_ROUTE_NO_STORE, "application"},
@@ -106,12 +106,12 @@ static const struct http_route routes[] = {
     {"POST", "/registrar/persons/{fin}/code", page_registrar_issue_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "registrar_code"},
     {"POST", "/api/v1/auth/password", api_auth_password, FORM_MAX, HTTP_ROUTE_NO_STORE, "api_auth_password"},
     {"GET", "/api/v1/me", api_me, 0, HTTP_ROUTE_NO_STORE, "api_me"},
-    {"GET", "/api/v1/agencies", api_agencies, 0, 0, "api_agencies"},
-    {"GET", "/api/v1/agencies/{id}", api_agency, 0, 0, "api_agency"},
-    {"GET", "/api/v1/services", api_services, 0, 0, "api_services"},
-    {"GET", "/api/v1/services/{id}", api_service, 0, 0, "api_service"},
-    {"GET", "/api/v1/life-events", api_life_events, 0, 0, "api_life_events"},
-    {"GET", "/api/v1/services/{id}/form", api_service_form, 0, 0, "api_service_form"},
+    {"GET", "/api/v1/agencies", api_agencies, 0, HTTP_ROUTE_CACHE, "api_agencies"},
+    {"GET", "/api/v1/agencies/{id}", api_agency, 0, HTTP_ROUTE_CACHE, "api_agency"},
+    {"GET", "/api/v1/services", api_services, 0, HTTP_ROUTE_CACHE, "api_services"},
+    {"GET", "/api/v1/services/{id}", api_service, 0, HTTP_ROUTE_CACHE, "api_service"},
+    {"GET", "/api/v1/life-events", api_life_events, 0, HTTP_ROUTE_CACHE, "api_life_events"},
+    {"GET", "/api/v1/services/{id}/form", api_service_form, 0, HTTP_ROUTE_CACHE, "api_service_form"},
     {"POST", "/api/v1/applications", api_applications_post, JSON_MAX, HTTP_ROUTE_NO_STORE, "api_applications_post"},
     {"POST", "/api/v1/uploads", api_upload, UPLOAD_MAX, HTTP_ROUTE_NO_STORE | HTTP_ROUTE_MULTIPART, "api_upload"},
     {"GET", "/api/v1/applications", api_applications_list, 0, HTTP_ROUTE_NO_STORE, "api_applications"},
@@ -132,6 +132,19 @@ const struct http_route *portal_routes(size_t *n)
     return routes;
 }
 
+/* Public pages are shared between anonymous visitors of the same language
+ * and catalogue version; a logged-in person's pages never are. */
+static const char *cache_key(struct http_req *r)
+{
+    if (http_kv_get(&r->cookies, "pc_session") || http_header(r, "Authorization"))
+        return NULL;
+    int64_t v = cat_version(app_of(r)->db, NULL);
+    if (v < 0)
+        return NULL;
+    const char *lang = r->is_api ? "-" : http_kv_get(&r->cookies, "lang");
+    return pc_arena_printf(&r->arena, "%s|%lld", lang && web_lang_valid(lang) ? lang : "-", (long long)v);
+}
+
 static void after_request(struct http_req *r)
 {
     db_idle(app_of(r)->db);
@@ -145,4 +158,5 @@ void portal_http_config(struct portal_app *app, struct http_config *cfg)
     cfg->before = web_auth_before;
     cfg->after = after_request;
     cfg->uploads = &web_upload_sink;
+    cfg->cache_key = cache_key;
 }

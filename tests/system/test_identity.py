@@ -475,3 +475,20 @@ def test_guessing_activation_codes_is_throttled(make_server, tmp_path):
     statuses = [b.post("/activate", {"login": fin, "code": "AAAA-BBBB-%02d" % i, "password": "Yeni-parol-2026",
                                      "confirm": "Yeni-parol-2026"}).status for i in range(6)]
     assert statuses[:5] == [400] * 5 and statuses[5] == 429
+
+
+def test_public_page_cache_never_mixes_people(seeded):
+    anon = Browser(seeded)
+    for _ in range(3):
+        page = anon.get("/")
+        assert 'href="/login"' in page.text and "/logout" not in page.text
+    b, a = logged_in(seeded, "citizen")
+    mine = b.get("/")
+    assert "/logout" in mine.text and 'href="/account"' in mine.text
+    other, _ = logged_in(seeded, "citizen", index=1)
+    theirs = other.get("/")
+    name = lambda r: re.search(r'<a href="/account">([^<]+)</a>', r.text).group(1)
+    assert name(mine) != name(theirs)
+    assert 'href="/login"' in anon.get("/").text
+    metrics = syslib.request(seeded.port, "GET", "/metrics").text
+    assert int(re.search(r"pencere_http_cache_hits_total (\d+)", metrics).group(1)) >= 2
