@@ -266,7 +266,7 @@ int cmd_portal(int argc, char **argv)
         {"listen", "HOST:PORT", "address to listen on", "127.0.0.1:8080"},
         {"db", "URL", "SQLite file path or postgres:// URL (or $PENCERE_DB)", NULL},
         {"import-catalog", "DIR", "import the catalogue from DIR before serving", NULL},
-        {"files-dir", "DIR", "where uploaded files are kept (shared by all nodes)", "files"},
+        {"files-dir", "DIR", "where uploaded files are kept, shared by all nodes (default: beside a SQLite file)", NULL},
         COMMON_OPTS,
         {NULL, NULL, NULL, NULL},
     };
@@ -281,6 +281,16 @@ int cmd_portal(int argc, char **argv)
     }
     o.catalog = cli_get(opts, "import-catalog");
     o.files_dir = cli_get(opts, "files-dir");
+    static char beside[4096];
+    if (!o.files_dir) {
+        if (pc_str_has_prefix(o.db_url, "postgres://") || pc_str_has_prefix(o.db_url, "postgresql://")) {
+            fprintf(stderr, "pencere portal: with PostgreSQL give --files-dir (a folder every node shares)\n");
+            return EXIT_USAGE;
+        }
+        const char *slash = strrchr(o.db_url, '/');
+        snprintf(beside, sizeof beside, "%.*s%sfiles", slash ? (int)(slash - o.db_url) : 0, o.db_url, slash ? "/" : "");
+        o.files_dir = beside;
+    }
     if ((rc = read_common(opts, &o)))
         return rc;
     return serve(&o, NULL, NULL);

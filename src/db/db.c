@@ -30,6 +30,7 @@ struct db_conn {
     int nstmts;
     uint64_t tick;        /* counts db_prepare calls */
     bool in_tx;
+    bool broken;          /* the server went away: reopen at the next db_conn_get */
     struct db_conn *next_all; /* list of every open connection */
 };
 
@@ -159,9 +160,26 @@ const char *db_kind_name(const struct db *db)
     return db->be->name;
 }
 
+/* After a failure, ask the backend whether the connection survived (a
+ * restarted PostgreSQL leaves it dead); if not, it is replaced at the
+ * thread's next db_conn_get, so a node recovers by itself. */
+static int check_health(struct db_conn *c, int rc)
+{
+    if (rc < 0 && c->db->be->healthy && !c->db->be->healthy(c->impl)) {
+        c->broken = true;
+        pc_log(PC_LOG_WARN, "db.connection_lost", "backend", c->db->be->name, NULL);
+    }
+    return rc;
+}
+
 struct db_conn *db_conn_get(struct db *db, struct pc_err *err)
 {
     struct db_conn *c = pthread_getspecific(db->key);
+    if (c && c->broken && !c->in_tx) {
+        pthread_setspecific(db->key, NULL);
+        conn_thread_exit(c);
+        c = NULL;
+    }
     if (c)
         return c;
     void *impl = db->be->conn_open(db->url, err);
@@ -194,7 +212,7 @@ void db_conn_release_thread(struct db *db)
 
 int db_exec(struct db_conn *c, const char *sql, struct pc_err *err)
 {
-    return c->db->be->exec(c->impl, sql, err);
+    return check_health(c, c->db->be->exec(c->impl, sql, err));
 }
 
 int db_begin(struct db_conn *c, struct pc_err *err)
@@ -269,8 +287,10 @@ struct db_stmt *db_prepare(struct db_conn *c, const char *sql, struct pc_err *er
     if (c->nstmts >= STMT_CACHE_MAX && !c->in_tx)
         stmt_cache_evict(c); /* dynamic SQL must not grow the cache forever */
     void *impl = c->db->be->prepare(c->impl, sql, err);
-    if (!impl)
+    if (!impl) {
+        check_health(c, PC_EIO);
         return NULL;
+    }
     struct db_stmt *s = calloc(1, sizeof *s);
     char *copy = strdup(sql);
     if (!s || !copy) {
@@ -318,7 +338,7 @@ int db_step(struct db_stmt *s, struct pc_err *err)
 {
     int rc = s->conn->db->be->step(s->impl, err);
     s->active = rc == 1;
-    return rc;
+    return check_health(s->conn, rc);
 }
 
 void db_conn_idle(struct db_conn *c)

@@ -116,6 +116,8 @@ struct db_backend {
     const char *(*col_text)(void *stmt, int i);
     int64_t (*col_int)(void *stmt, int i);
     bool (*col_is_null)(void *stmt, int i);
+    /* Is the connection still usable (after an error)?  NULL: always. */
+    bool (*healthy)(void *conn);
     /* Take a lock named by key until the transaction ends (may be NULL
      * where a write transaction is already exclusive, as on SQLite). */
     int (*xact_lock)(void *conn, int64_t key, struct pc_err *err);

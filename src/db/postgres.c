@@ -312,6 +312,12 @@ static int pg_xact_lock(void *conn, int64_t key, struct pc_err *err)
     return pg_exec(conn, sql, err);
 }
 
+static bool pg_healthy(void *conn)
+{
+    struct pg_conn *c = conn;
+    return PQstatus(c->pg) == CONNECTION_OK;
+}
+
 const struct db_backend db_postgres_backend = {
     .name = "postgres",
     .kind = DB_POSTGRES,
@@ -331,4 +337,5 @@ const struct db_backend db_postgres_backend = {
     .col_int = pg_col_int,
     .col_is_null = pg_col_is_null,
     .xact_lock = pg_xact_lock,
+    .healthy = pg_healthy,
 };

@@ -137,7 +137,8 @@ class Server:
         return self.stderr()[-n:]
 
     def args(self, port):
-        a = [BIN, "portal", "--listen", "127.0.0.1:%d" % port, "--db", self.db.url]
+        a = [BIN, "portal", "--listen", "127.0.0.1:%d" % port, "--db", self.db.url,
+             "--files-dir", os.path.join(self.workdir, "files")]
         if self.catalog:
             a += ["--import-catalog", self.catalog]
         return a + self.extra

@@ -100,8 +100,12 @@ def test_port_in_use_is_failure(tmp_path):
 
 def test_bad_database_url_is_failure(tmp_path):
     r = run_cli("portal", "--listen", "127.0.0.1:%d" % syslib.free_port(),
-                "--db", "postgresql://nobody@127.0.0.1:1/none", timeout=60)
+                "--db", "postgresql://nobody@127.0.0.1:1/none", "--files-dir", str(tmp_path / "files"), timeout=60)
     assert r.returncode == 1
+    # PostgreSQL means several nodes: the shared files folder must be named
+    r = run_cli("portal", "--listen", "127.0.0.1:%d" % syslib.free_port(),
+                "--db", "postgresql://nobody@127.0.0.1:1/none", timeout=60)
+    assert r.returncode == 2 and "--files-dir" in r.stderr
     r = run_cli("portal", "--listen", "127.0.0.1:%d" % syslib.free_port(),
                 "--db", str(tmp_path / "no-such-dir" / "x.db"), timeout=60)
     assert r.returncode == 1

@@ -215,7 +215,7 @@ def test_portal_refuses_to_start_on_bad_catalogue(tmp_path):
     db = syslib.Database(str(tmp_path))
     try:
         r = run_cli("portal", "--listen", "127.0.0.1:%d" % syslib.free_port(), "--db", db.url, "--import-catalog", d,
-                    timeout=60)
+                    "--files-dir", str(tmp_path / "files"), timeout=60)
     finally:
         db.drop()
     assert r.returncode == 1, (r.stdout, r.stderr)
