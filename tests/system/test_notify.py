@@ -707,3 +707,44 @@ def test_help_lists_the_delivery_options():
                     "--sms-token-file", "--notify-interval", "--notify-retry-base"):
             assert opt in r.stdout, (cmd, opt)
         assert "--smtp-password " not in r.stdout   # never a password on the command line
+
+
+# ---- applications tell the applicant ---------------------------------------------
+
+def test_application_steps_reach_the_applicant(nodes, gateway, tmp_path):
+    """Filing, a request for information and the decision each send the
+    applicant an SMS with the reference, through the real gateway."""
+    nodes.database()
+    work = str(tmp_path)
+    r = syslib.run_cli("admin", "seed-demo", "--db", nodes.db.url, "--out-dir", work, timeout=120)
+    assert r.returncode == 0, r.stderr
+    srv = nodes.start(*delivery_args(gateway=gateway))
+    acc = json.load(open(os.path.join(work, "demo-accounts.json")))
+    def login(role, agency=None):
+        a = [x for x in acc if x["role"] == role and (agency is None or x["agency"] == agency)][0]
+        resp = syslib.request(srv.port, "POST", "/api/v1/auth/password",
+                              body=json.dumps({"login": a["login"], "password": a["password"]}).encode(),
+                              headers={"Content-Type": "application/json"})
+        return resp.json()["token"]
+    def call(method, path, body, tok, headers=None):
+        h = {"Content-Type": "application/json", "Authorization": "Bearer " + tok}
+        h.update(headers or {})
+        return syslib.request(srv.port, method, path, body=json.dumps(body).encode(), headers=h)
+    citizen, officer = login("citizen"), login("officer", "din")
+    answers = {"reason": "expired", "phone": "+994501234567", "birth_date": "1990-05-17"}
+    app = call("POST", "/api/v1/applications", {"service": "din-id-card", "answers": answers}, citizen,
+               {"Idempotency-Key": "notify-test-0001"}).json()
+    ref = app["reference"]
+    wait_for("the submission SMS", lambda: any(ref in rq[1].get("text", "") for rq in gateway.requests))
+    v = app["version"]
+    for action, note in (("register", None), ("start_review", None), ("request_info", "Şəkil lazımdır"),):
+        body = {"action": action, "version": v}
+        if note:
+            body["note"] = note
+        resp = call("POST", "/api/v1/applications/%s/actions" % ref, body, officer)
+        assert resp.status == 200, resp.text
+        v = resp.json()["version"]
+    wait_for("the request SMS", lambda: sum(ref in rq[1].get("text", "") for rq in gateway.requests) >= 4)
+    time.sleep(1.5)  # a duplicate would have arrived by now
+    texts = [rq[1]["text"] for rq in gateway.requests if ref in rq[1].get("text", "")]
+    assert len(texts) == 4, texts            # submitted, registered, in review, information requested: once each
