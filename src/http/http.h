@@ -99,6 +99,12 @@ struct http_req {
     int route_index;             /* -1 when no route matched */
     void *ctx;                   /* per-request state of the application */
 
+    /* deferred work (http_defer) */
+    int (*deferred_done)(struct http_req *r);
+    void (*deferred_work)(struct http_req *r);
+    void *deferred_arg;          /* the handler's state between work and done */
+    bool deferred;
+
     /* response */
     int status;
     const char *content_type;
@@ -171,6 +177,14 @@ const char *http_header(struct http_req *r, const char *name);
 void http_set_header(struct http_req *r, const char *name, const char *value);
 /* Route capture by position, already decoded. */
 const char *http_param(struct http_req *r, int i);
+
+/* Run slow, CPU-bound work (a password hash) off the server's threads:
+ * the connection is suspended, work(r) runs on one of a few worker threads
+ * (one per core but one, so a core stays free for everything else), then
+ * done(r) writes the response on a server thread.  A handler calls this
+ * and returns HTTP_DEFERRED. */
+#define HTTP_DEFERRED 1
+int http_defer(struct http_req *r, void (*work)(struct http_req *r), int (*done)(struct http_req *r));
 
 int http_reply(struct http_req *r, int status, const char *content_type, const char *body);
 int http_reply_json(struct http_req *r, int status, const char *json);

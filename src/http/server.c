@@ -36,8 +36,24 @@ struct cache_entry {
 
 #define CACHE_MAX_BYTES (16 * 1024 * 1024)
 
+/* The pool that runs deferred work (see http_defer). */
+struct defer_job {
+    struct http_req *r;
+    struct defer_job *next;
+};
+
+struct defer_pool {
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    struct defer_job *head, *tail;
+    pthread_t threads[16];
+    int nthreads;
+    bool stopping;
+};
+
 struct http_server {
     struct MHD_Daemon *daemon;
+    struct defer_pool pool;
     pthread_mutex_t cache_lock;
     size_t cache_bytes;
     struct cache_entry cache[CACHE_SLOTS];
@@ -480,6 +496,87 @@ static enum MHD_Result fail_early(struct http_req *r, int status, const char *ty
     return send_response(r);
 }
 
+/* ---- deferred work ---------------------------------------------------------- */
+
+static void *defer_thread(void *arg)
+{
+    struct http_server *s = arg;
+    struct defer_pool *p = &s->pool;
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        while (!p->head && !p->stopping)
+            pthread_cond_wait(&p->wake, &p->lock);
+        struct defer_job *j = p->head;
+        if (j) {
+            p->head = j->next;
+            if (!p->head)
+                p->tail = NULL;
+        }
+        pthread_mutex_unlock(&p->lock);
+        if (!j)
+            break; /* stopping and nothing left */
+        struct http_req *r = j->r;
+        free(j);
+        r->deferred_work(r);
+        if (s->cfg.after)
+            s->cfg.after(r); /* this thread's database statements */
+        MHD_resume_connection(r->conn);
+    }
+    return NULL;
+}
+
+static void defer_pool_start(struct http_server *s)
+{
+    struct defer_pool *p = &s->pool;
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->wake, NULL);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int n = cores > 1 ? (int)cores - 1 : 1;
+    if (n > 16)
+        n = 16;
+    for (int i = 0; i < n; i++)
+        if (pthread_create(&p->threads[p->nthreads], NULL, defer_thread, s) == 0)
+            p->nthreads++;
+}
+
+static void defer_pool_stop(struct http_server *s)
+{
+    struct defer_pool *p = &s->pool;
+    pthread_mutex_lock(&p->lock);
+    p->stopping = true;
+    pthread_cond_broadcast(&p->wake);
+    pthread_mutex_unlock(&p->lock);
+    for (int i = 0; i < p->nthreads; i++)
+        pthread_join(p->threads[i], NULL);
+    pthread_cond_destroy(&p->wake);
+    pthread_mutex_destroy(&p->lock);
+}
+
+int http_defer(struct http_req *r, void (*work)(struct http_req *r), int (*done)(struct http_req *r))
+{
+    struct defer_pool *p = &r->server->pool;
+    struct defer_job *j = calloc(1, sizeof *j);
+    if (!j || !p->nthreads) {
+        free(j);
+        work(r); /* no pool: do it here */
+        return done(r);
+    }
+    j->r = r;
+    r->deferred_work = work;
+    r->deferred_done = done;
+    r->deferred = true;
+    MHD_suspend_connection(r->conn);
+    pthread_mutex_lock(&p->lock);
+    if (p->tail)
+        p->tail->next = j;
+    else
+        p->head = j;
+    p->tail = j;
+    pthread_cond_signal(&p->wake);
+    pthread_mutex_unlock(&p->lock);
+    return HTTP_DEFERRED;
+}
+
 static uint32_t cache_hash(const char *s)
 {
     uint32_t h = 2166136261u;
@@ -569,12 +666,14 @@ static enum MHD_Result dispatch(struct http_req *r)
                               "The form could not be read", NULL);
     }
     const struct http_config *cfg = &r->server->cfg;
-    int rc = cfg->before ? cfg->before(r) : 0;
-    const char *ckey = rc == 0 ? cache_key(r, rt) : NULL;
+    if (cfg->before && cfg->before(r))
+        return send_response(r); /* the hook answered (a bad language, a forged form) */
+    const char *ckey = cache_key(r, rt);
     if (ckey && cache_get(r, ckey))
         return send_response(r);
-    if (rc == 0)
-        rc = rt->fn(r);
+    int rc = rt->fn(r);
+    if (rc == HTTP_DEFERRED)
+        return MHD_YES; /* suspended: the response comes when the work is done */
     if (rc == 0 && ckey)
         cache_put(r, ckey);
     if (rc < 0) {
@@ -617,6 +716,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             content_type_is(r, "multipart/form-data") && mp_start(r))
             return fail_early(r, 400, "bad-form", "The form could not be read", NULL);
         return MHD_YES;
+    }
+    if (r->deferred) {
+        /* resumed after deferred work: finish the response */
+        r->deferred = false;
+        int rc = r->deferred_done(r);
+        if (rc < 0)
+            http_error(r, 500, "internal", "Internal error", NULL);
+        return send_response(r);
     }
     if (*upload_size) {
         if (r->mp) {
@@ -756,7 +863,7 @@ struct http_server *http_start(const struct http_config *cfg, struct pc_err *err
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         threads = cores > 2 ? (unsigned)cores * 2 : 4;
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG | MHD_USE_TURBO | (v6 ? MHD_USE_IPv6 : 0);
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s,
@@ -777,6 +884,7 @@ struct http_server *http_start(const struct http_config *cfg, struct pc_err *err
         free(s);
         return NULL;
     }
+    defer_pool_start(s);
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info ? info->port : 0;
     return s;
@@ -800,6 +908,7 @@ void http_stop(struct http_server *s, unsigned grace_secs)
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(s->daemon);
+    defer_pool_stop(s);
     for (int i = 0; i < CACHE_SLOTS; i++) {
         free(s->cache[i].key);
         free(s->cache[i].body);

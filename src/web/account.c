@@ -111,6 +111,26 @@ int page_login_2fa_post(struct http_req *r)
     return http_error(r, 503, "unavailable", "Service unavailable", NULL);
 }
 
+/* A login in two halves: the work (Argon2id, the session) on a worker
+ * thread, the answer on a server thread (see http_defer). */
+struct login_job {
+    struct id_login_request req;
+    const char *kind;
+    const char *typed;
+    char token[ID_TOKEN_CHARS + 1];
+    int64_t retry;
+    int rc;
+    struct pc_err err;
+};
+
+static void login_work(struct http_req *r)
+{
+    struct login_job *j = r->deferred_arg;
+    j->rc = id_login(app_of(r)->db, &r->arena, &id_login_password, &j->req, j->kind, j->token, &j->retry, &j->err);
+}
+
+static int page_login_done(struct http_req *r);
+
 int page_login_post(struct http_req *r)
 {
     const char *login = http_kv_get(&r->form, "login");
@@ -143,30 +163,40 @@ int page_login_post(struct http_req *r)
             id_account_find(app_of(r)->db, &r->arena, up, &found, NULL) == 0)
             memcpy(norm, up, 8);
     }
-    struct id_login_request req = {.login = norm, .secret = password, .ip = r->remote_addr,
-                                   .user_agent = http_header(r, "User-Agent")};
-    char token[ID_TOKEN_CHARS + 1];
-    int64_t retry = 0;
-    struct pc_err err = {0};
-    int rc = id_login(app_of(r)->db, &r->arena, &id_login_password, &req, "cookie", token, &retry, &err);
+    struct login_job *j = pc_arena_alloc(&r->arena, sizeof *j);
+    if (!j)
+        return PC_ENOMEM;
+    j->req = (struct id_login_request){.login = pc_arena_strdup(&r->arena, norm), .secret = password,
+                                       .ip = r->remote_addr, .user_agent = http_header(r, "User-Agent")};
+    j->kind = "cookie";
+    j->typed = login;
+    r->deferred_arg = j;
+    /* the password hash runs off the server's threads */
+    return http_defer(r, login_work, page_login_done);
+}
+
+static int page_login_done(struct http_req *r)
+{
+    struct login_job *j = r->deferred_arg;
+    int rc = j->rc;
     if (rc == 0) {
-        web_set_session_cookie(r, token); /* a new token at every login: no fixation */
+        web_set_session_cookie(r, j->token); /* a new token at every login: no fixation */
         return http_redirect(r, 303, safe_next(http_kv_get(&r->form, "next")));
     }
     if (rc == PC_EMORE) {
-        second_factor_page(r, token, http_kv_get(&r->form, "next"), NULL, 0);
+        second_factor_page(r, j->token, http_kv_get(&r->form, "next"), NULL, 0);
         return 0;
     }
     if (rc == PC_EDENIED || rc == PC_ETOOBIG) {
         struct form_error e = {"login", rc == PC_EDENIED ? t(r, M_LOGIN_WRONG)
-                                        : pc_arena_printf(&r->arena, t(r, M_LOGIN_THROTTLED), (int)(retry + 59) / 60)};
+                                        : pc_arena_printf(&r->arena, t(r, M_LOGIN_THROTTLED), (int)(j->retry + 59) / 60)};
         r->status = rc == PC_EDENIED ? 401 : 429;
         if (rc == PC_ETOOBIG)
-            http_set_header(r, "Retry-After", pc_arena_printf(&r->arena, "%lld", (long long)retry));
-        login_page(r, login, &e, 1, NULL);
+            http_set_header(r, "Retry-After", pc_arena_printf(&r->arena, "%lld", (long long)j->retry));
+        login_page(r, j->typed, &e, 1, NULL);
         return 0;
     }
-    pc_log(PC_LOG_ERROR, "login.failed", "msg", err.msg, NULL);
+    pc_log(PC_LOG_ERROR, "login.failed", "msg", j->err.msg, NULL);
     return http_error(r, 503, "unavailable", "Service unavailable", NULL);
 }
 
@@ -423,6 +453,8 @@ int page_sessions_revoke_all(struct http_req *r)
 
 /* ---- JSON login --------------------------------------------------------------- */
 
+static int api_login_done(struct http_req *r);
+
 int api_auth_password(struct http_req *r)
 {
     json_error_t je;
@@ -435,36 +467,42 @@ int api_auth_password(struct http_req *r)
         return http_problem(r, 400, "bad-body", "Invalid request body",
                             "Send a JSON object {\"login\": \"…\", \"password\": \"…\"}.");
     }
-    struct id_login_request req = {.login = pc_arena_strdup(&r->arena, login),
-                                   .secret = pc_arena_strdup(&r->arena, password),
-                                   .otp = otp ? pc_arena_strdup(&r->arena, otp) : NULL,
-                                   .ip = r->remote_addr, .user_agent = http_header(r, "User-Agent")};
+    struct login_job *j = pc_arena_alloc(&r->arena, sizeof *j);
+    if (!j) {
+        json_decref(body);
+        return PC_ENOMEM;
+    }
+    j->req = (struct id_login_request){.login = pc_arena_strdup(&r->arena, login),
+                                       .secret = pc_arena_strdup(&r->arena, password),
+                                       .otp = otp ? pc_arena_strdup(&r->arena, otp) : NULL,
+                                       .ip = r->remote_addr, .user_agent = http_header(r, "User-Agent")};
+    j->kind = "bearer";
     json_decref(body);
-    char token[ID_TOKEN_CHARS + 1];
-    int64_t retry = 0;
-    struct pc_err err = {0};
-    int rc = id_login(app_of(r)->db, &r->arena, &id_login_password, &req, "bearer", token, &retry, &err);
+    r->deferred_arg = j;
+    return http_defer(r, login_work, api_login_done);
+}
+
+static int api_login_done(struct http_req *r)
+{
+    struct login_job *j = r->deferred_arg;
+    int rc = j->rc;
     if (rc == PC_EDENIED)
         return http_problem(r, 401, "wrong-credentials", "Wrong login or password", NULL);
     if (rc == PC_EMORE)
         return http_problem(r, 401, "second-factor-required", "A second factor is needed",
                             "This account has two-step login: send \"otp\", the code of the authenticator app.");
     if (rc == PC_ETOOBIG) {
-        http_set_header(r, "Retry-After", pc_arena_printf(&r->arena, "%lld", (long long)retry));
+        http_set_header(r, "Retry-After", pc_arena_printf(&r->arena, "%lld", (long long)j->retry));
         return http_problem(r, 429, "too-many-attempts", "Too many failed attempts",
-                            pc_arena_printf(&r->arena, "Try again in %lld seconds.", (long long)retry));
+                            pc_arena_printf(&r->arena, "Try again in %lld seconds.", (long long)j->retry));
     }
     if (rc)
         return http_problem(r, 503, "unavailable", "Service unavailable", NULL);
     char expires[21];
     pc_rfc3339(pc_now_unix() + ID_SESSION_ABSOLUTE_SECS, expires);
-    json_t *j = json_pack("{s:s, s:s, s:s, s:i}", "token", token, "token_type", "Bearer", "expires_at", expires,
-                          "idle_timeout_seconds", ID_SESSION_IDLE_SECS);
-    char *s = json_dumps(j, JSON_COMPACT);
-    json_decref(j);
-    http_reply_json(r, 200, s);
-    free(s);
-    return 0;
+    json_t *res = json_pack("{s:s, s:s, s:s, s:i}", "token", j->token, "token_type", "Bearer", "expires_at", expires,
+                            "idle_timeout_seconds", ID_SESSION_IDLE_SECS);
+    return web_reply_json(r, 200, res);
 }
 
 int api_me(struct http_req *r)

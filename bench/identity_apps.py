@@ -1,0 +1,311 @@
+#!/usr/bin/env python3
+"""Benchmarks of identity and applications, in one run on this machine:
+
+  1. logins per second (Argon2id) and the p99 of a catalogue page while a
+     login storm runs, against the same page's p99 without the storm;
+  2. session-checked pages (/account with a cookie) against the anonymous
+     agency page, both rendered (page cache off), with wrk;
+  3. durable application submissions per second (upload a small PNG, then
+     file the application) by concurrent citizens, with p99;
+  4. the agency inbox page with 100,000 cases in the queue (p50/p99, wrk).
+
+Usage: bench/identity_apps.py BIN [--pg-url ADMIN_URL] [--out FILE.md]
+Standard library only; wrk must be installed; loopback only.
+"""
+import argparse
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
+       b"\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00"
+       b"\x00IEND\xaeB`\x82")
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+FIXTURE = os.path.join(ROOT, "tests", "fixtures", "catalog")
+
+
+def free_port():
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def pct(values, p):
+    if not values:
+        return float("nan")
+    v = sorted(values)
+    return v[min(len(v) - 1, int(round(p / 100.0 * (len(v) - 1))))]
+
+
+class Portal:
+    def __init__(self, binary, db_url, work, extra=()):
+        self.port = free_port()
+        self.work = work
+        args = [binary, "portal", "--listen", "127.0.0.1:%d" % self.port, "--db", db_url,
+                "--import-catalog", FIXTURE, "--files-dir", os.path.join(work, "files"), "--log-level", "warn"]
+        self.proc = subprocess.Popen(args + list(extra), stdout=open(os.path.join(work, "out.log"), "wb"),
+                                     stderr=open(os.path.join(work, "err.log"), "wb"))
+        for _ in range(300):
+            try:
+                if self.get("/healthz")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise SystemExit("portal did not start: " + open(os.path.join(work, "err.log")).read()[-2000:])
+
+    def conn(self):
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+
+    def get(self, path, headers=None):
+        c = self.conn()
+        c.request("GET", path, headers=headers or {})
+        r = c.getresponse()
+        body = r.read()
+        c.close()
+        return r.status, body
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(30)
+
+
+def api(conn, method, path, body=None, token=None, headers=None, raw=None, ctype="application/json"):
+    h = {"Content-Type": ctype}
+    if token:
+        h["Authorization"] = "Bearer " + token
+    h.update(headers or {})
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    conn.request(method, path, body=data, headers=h)
+    r = conn.getresponse()
+    return r.status, r.read(), r
+
+
+def wrk(url, seconds=10, conns=50, headers=()):
+    args = ["wrk", "-t2", "-c%d" % conns, "-d%ds" % seconds, "--latency"]
+    for h in headers:
+        args += ["-H", h]
+    out = subprocess.run(args + [url], capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    def lat(p):
+        m = re.search(r"\s%s%%\s+([\d.]+)(us|ms|s)" % p, out)
+        v = float(m.group(1))
+        return v / 1000 if m.group(2) == "us" else v * 1000 if m.group(2) == "s" else v
+    return {"rps": rps, "p50": lat(50), "p99": lat(99)}
+
+
+def make_citizens(binary, db_url, work, n):
+    """n synthetic persons with accounts and a known password: seed a
+    population, create accounts, activate them through the web form."""
+    subprocess.run([binary, "admin", "seed-population", "--db", db_url, "--count", str(n + 50), "--seed", "11"],
+                   check=True, capture_output=True)
+    return n
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("binary")
+    ap.add_argument("--pg-url", help="PostgreSQL admin URL: also run the submission and inbox parts on it")
+    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "out", "identity_apps.json"))
+    ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--cases", type=int, default=100000)
+    a = ap.parse_args()
+    results = {"machine": {"nproc": os.cpu_count()}, "backends": {}}
+    backends = [("sqlite", None)] + ([("postgres", a.pg_url)] if a.pg_url else [])
+    for kind, admin_url in backends:
+        work = tempfile.mkdtemp(prefix="pencere-bench-")
+        if kind == "sqlite":
+            db_url = os.path.join(work, "pencere.db")
+        else:
+            name = "bench_" + secrets.token_hex(4)
+            subprocess.run(["psql", admin_url, "-q", "-c", "CREATE DATABASE %s" % name], check=True)
+            u = urllib.parse.urlsplit(admin_url)
+            db_url = urllib.parse.urlunsplit((u.scheme, u.netloc, "/" + name, "", ""))
+        subprocess.run([a.binary, "admin", "seed-demo", "--db", db_url, "--out-dir", work], check=True,
+                       capture_output=True)
+        accounts = json.load(open(os.path.join(work, "demo-accounts.json")))
+        portal = Portal(a.binary, db_url, work, extra=["--page-cache-ms", "0"])
+        r = {}
+        try:
+            r.update(bench_identity(portal, accounts, a.seconds) if kind == "sqlite" else {})
+            r.update(bench_submissions(portal, accounts, a.seconds))
+            r.update(bench_inbox(portal, accounts, db_url, kind, a.cases, a.seconds))
+        finally:
+            portal.stop()
+            shutil.rmtree(work, ignore_errors=True)
+        results["backends"][kind] = r
+        print(kind, json.dumps(r, indent=1))
+    os.makedirs(os.path.dirname(a.out), exist_ok=True)
+    json.dump(results, open(a.out, "w"), indent=1)
+
+
+def login(portal, acc):
+    c = portal.conn()
+    st, body, _ = api(c, "POST", "/api/v1/auth/password", {"login": acc["login"], "password": acc["password"]})
+    c.close()
+    assert st == 200, body
+    return json.loads(body)["token"]
+
+
+def cookie_login(portal, acc):
+    c = portal.conn()
+    c.request("GET", "/login")
+    r = c.getresponse()
+    page = r.read().decode()
+    csrf_cookie = [v.split(";")[0] for k, v in r.getheaders() if k.lower() == "set-cookie" and v.startswith("pc_csrf=")][0]
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
+    body = urllib.parse.urlencode({"csrf": csrf, "login": acc["login"], "password": acc["password"]})
+    c.request("POST", "/login", body=body, headers={"Content-Type": "application/x-www-form-urlencoded",
+                                                     "Cookie": csrf_cookie})
+    r = c.getresponse()
+    r.read()
+    sess = [v.split(";")[0] for k, v in r.getheaders() if k.lower() == "set-cookie" and v.startswith("pc_session=")][0]
+    c.close()
+    return sess
+
+
+def bench_identity(portal, accounts, seconds):
+    out = {}
+    base = "http://127.0.0.1:%d" % portal.port
+    # the catalogue page alone
+    out["agency_page_alone"] = wrk(base + "/agencies/din", seconds=seconds, conns=10)
+    # a login storm: 8 clients logging in again and again (a mix of right and
+    # wrong passwords would trip the throttle; the storm uses right ones of
+    # two accounts, which the throttle never counts)
+    stop = time.monotonic() + seconds + 2
+    lat, n = [], [0]
+    lock = threading.Lock()
+    citizens = [x for x in accounts if x["role"] in ("officer", "agency_admin", "operator", "evaluator", "auditor",
+                                                    "registrar")]
+    def storm(i):
+        acc = citizens[i % len(citizens)]
+        c = portal.conn()
+        while time.monotonic() < stop:
+            t0 = time.monotonic()
+            st, body, _ = api(c, "POST", "/api/v1/auth/password", {"login": acc["login"], "password": acc["password"]})
+            with lock:
+                lat.append((time.monotonic() - t0) * 1000)
+                n[0] += st == 200
+        c.close()
+    threads = [threading.Thread(target=storm, args=(i,)) for i in range(8)]
+    t0 = time.monotonic()
+    for t in threads:
+        t.start()
+    time.sleep(1)
+    out["agency_page_during_login_storm"] = wrk(base + "/agencies/din", seconds=seconds, conns=10)
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - t0
+    out["logins_per_second"] = round(n[0] / elapsed, 1)
+    out["login_p50_ms"] = round(pct(lat, 50), 1)
+    out["login_p99_ms"] = round(pct(lat, 99), 1)
+    # session-checked pages against the anonymous page, both rendered
+    sess = cookie_login(portal, [x for x in accounts if x["role"] == "citizen"][0])
+    out["anonymous_agency_page"] = wrk(base + "/agencies/din", seconds=seconds)
+    out["session_account_page"] = wrk(base + "/account", seconds=seconds, headers=["Cookie: " + sess])
+    out["session_agency_page"] = wrk(base + "/agencies/din", seconds=seconds, headers=["Cookie: " + sess])
+    return out
+
+
+def bench_submissions(portal, accounts, seconds):
+    tokens = [login(portal, x) for x in accounts if x["role"] in ("citizen", "representative")]
+    answers = {"reason": "expired", "phone": "+994501234567", "birth_date": "1990-05-17", "children": 1,
+               "members": [{"fin": "5ABC12D", "name": "Əli Məmmədov"}]}
+    boundary = "bench-boundary"
+    upload = (b"--" + boundary.encode() + b"\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.png\"\r\n"
+              b"Content-Type: image/png\r\n\r\n" + PNG + b"\r\n--" + boundary.encode() + b"--\r\n")
+    lat, done, errors = [], [0], [0]
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+    def worker(i):
+        tok = tokens[i % len(tokens)]
+        c = portal.conn()
+        k = 0
+        while time.monotonic() < stop:
+            k += 1
+            t0 = time.monotonic()
+            st, body, _ = api(c, "POST", "/api/v1/uploads", token=tok, raw=upload,
+                              ctype="multipart/form-data; boundary=" + boundary)
+            if st != 201:
+                with lock:
+                    errors[0] += 1
+                continue
+            f = json.loads(body)
+            st, body, _ = api(c, "POST", "/api/v1/applications",
+                              {"service": "din-id-card", "answers": dict(answers, photo=f)}, tok,
+                              {"Idempotency-Key": "bench-%d-%d-%s" % (i, k, secrets.token_hex(4))})
+            with lock:
+                if st == 201:
+                    done[0] += 1
+                    lat.append((time.monotonic() - t0) * 1000)
+                else:
+                    errors[0] += 1
+        c.close()
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(16)]
+    t0 = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - t0
+    return {"submissions_per_second": round(done[0] / elapsed, 1), "submission_p50_ms": round(pct(lat, 50), 1),
+            "submission_p99_ms": round(pct(lat, 99), 1), "submission_errors": errors[0], "submitted": done[0]}
+
+
+def bench_inbox(portal, accounts, db_url, kind, cases, seconds):
+    """Put `cases` submitted applications into din's queue straight into the
+    database (the schema is the portal's), then time the officer's inbox."""
+    now = int(time.time())
+    applicant = None
+    rows = []
+    for i in range(cases):
+        rows.append(("b%031x" % i, "AZ-2025-%08d" % (i + 1), now - (cases - i) * 30, i % 7))
+    states = ["submitted", "registered", "in_review", "info_requested", "approved", "refused", "delivered"]
+    if kind == "sqlite":
+        db = sqlite3.connect(db_url)
+        applicant = db.execute("SELECT id FROM accounts WHERE login = (SELECT login FROM accounts ORDER BY login LIMIT 1)").fetchone()[0]
+        db.executemany("INSERT INTO applications(id, reference, service_id, agency_id, form_version, applicant, status,"
+                       " answers, version, lang, created_at, updated_at, submitted_at, due_at) VALUES"
+                       " (?, ?, 'din-id-card', 'din', 1, ?, ?, '{}', 1, 'az', ?, ?, ?, ?)",
+                       [(r[0], r[1], applicant, states[r[3]], r[2], r[2], r[2], r[2] + 15 * 86400) for r in rows])
+        db.commit()
+        db.close()
+    else:
+        sql = ["BEGIN;"]
+        acc = subprocess.run(["psql", db_url, "-At", "-c", "SELECT id FROM accounts ORDER BY login LIMIT 1"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+        sql.append("INSERT INTO applications(id, reference, service_id, agency_id, form_version, applicant, status, answers,"
+                   " version, lang, created_at, updated_at, submitted_at, due_at)"
+                   " SELECT 'b' || lpad(to_hex(g), 31, '0'), 'AZ-2025-' || lpad(g::text, 8, '0'), 'din-id-card', 'din', 1,"
+                   " '%s', (ARRAY['submitted','registered','in_review','info_requested','approved','refused','delivered'])[g %% 7 + 1],"
+                   " '{}', 1, 'az', %d + g * 30, %d + g * 30, %d + g * 30, %d + g * 30 + 1296000"
+                   " FROM generate_series(1, %d) g;" % (acc, now - cases * 30, now - cases * 30, now - cases * 30,
+                                                       now - cases * 30, cases))
+        sql.append("COMMIT; ANALYZE applications;")
+        subprocess.run(["psql", db_url, "-q", "-c", "\n".join(sql)], check=True, capture_output=True)
+    sess = cookie_login(portal, [x for x in accounts if x["role"] == "officer" and x["agency"] == "din"][0])
+    base = "http://127.0.0.1:%d" % portal.port
+    out = {"inbox_cases": cases}
+    out["inbox_page"] = wrk(base + "/office", seconds=seconds, conns=10, headers=["Cookie: " + sess])
+    out["inbox_filtered_page"] = wrk(base + "/office?status=in_review&overdue=1", seconds=seconds, conns=10,
+                                     headers=["Cookie: " + sess])
+    return out
+
+
+if __name__ == "__main__":
+    main()
