@@ -14,7 +14,12 @@
 // (DATA_DIR/demo-accounts.json), and walked: login errors, a wrong
 // activation code, registrar → code → activation → login → access log →
 // log out (keyboard), two-step login with a TOTP computed here, log out
-// without JavaScript.  --only runs just the tests whose names match REGEX.  Writes {"passed","failed","tests"} to --out,
+// without JavaScript.  Electronic applications: each of the eight forms
+// answered page by page from its examples (files made here), check your
+// answers, send, the confirmation; error summaries; an officer of din and
+// of eesmn registering, asking for information (the citizen answers) and
+// approving; phone widths — axe-core on every page of it.
+// --only runs just the tests whose names match REGEX.  Writes {"passed","failed","tests"} to --out,
 // prints one line per test and a closing "N passed, N failed" line, and exits
 // non-zero when anything failed.  Needs `npm ci` in tests/browser first.
 
@@ -176,11 +181,11 @@ async function restartServer(why) {
   console.log(`# pencere ${why} (exit ${old.exited}); restarted on ${base}`);
 }
 
-async function test(name, fn) {
+async function test(name, fn, timeoutMs = TEST_TIMEOUT_MS) {
   if (opts.only && !new RegExp(opts.only).test(name)) return;
   for (let attempt = 0; ; attempt++) {
     try {
-      await withTimeout(Promise.resolve().then(fn), TEST_TIMEOUT_MS, name);
+      await withTimeout(Promise.resolve().then(fn), timeoutMs, name);
       record(name, null);
       return;
     } catch (e) {
@@ -1179,6 +1184,561 @@ async function identityScreenshots() {
   });
 }
 
+// ---- electronic applications: the citizen's flow and the back office ------
+
+const APPLY_SERVICES = ['eesmn-vemtas', 'din-id-card-replacement', 'eesmn-labour-contract-registration',
+  'emdk-real-estate-extract', 'msk-online-appeal', 'rytn-imei-registration', 'din-driving-licence',
+  'didk-diaspora-e-appeal'];
+const REF_RE = /^AZ-\d{4}-\d{8}$/;
+const PAGE_RE = /^\/applications\/([^/]+)\/page\/([^/]+)$/;
+const CHECK_RE = /^\/applications\/([^/]+)\/check$/;
+const CONTINUE = 'main form button[type=submit]:not([name])';
+const APPLY_TIMEOUT_MS = 60000;
+
+/* References of the applications sent by the flows, per service (the officer
+ * tests decide them). */
+const sentRefs = new Map();
+
+const formCache = new Map();
+async function formOf(service) {
+  if (!formCache.has(service)) {
+    const r = await fetch(`${base}/api/v1/services/${service}/form`);
+    assert(r.status === 200, `GET /api/v1/services/${service}/form: ${r.status}`);
+    formCache.set(service, await r.json());
+  }
+  return formCache.get(service);
+}
+
+/* Small valid files for file questions: a PDF written here, a PNG and a JPEG
+ * drawn by Chromium on a canvas. */
+let sampleFiles = null;
+function tinyPdf() {
+  const objs = ['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Resources << >> >>'];
+  let out = '%PDF-1.4\n';
+  const offs = [];
+  objs.forEach((o, i) => { offs.push(out.length); out += `${i + 1} 0 obj\n${o}\nendobj\n`; });
+  const xref = out.length;
+  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n${offs.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`
+    + `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
+}
+async function ensureSampleFiles() {
+  if (sampleFiles) return sampleFiles;
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const [png, jpeg] = await page.evaluate(() => {
+    const c = document.createElement('canvas');
+    c.width = 120; c.height = 160;
+    const g = c.getContext('2d');
+    g.fillStyle = '#dbe7f3'; g.fillRect(0, 0, 120, 160);
+    g.fillStyle = '#00566b'; g.beginPath(); g.arc(60, 60, 30, 0, 7); g.fill(); g.fillRect(20, 100, 80, 60);
+    return [c.toDataURL('image/png'), c.toDataURL('image/jpeg', 0.9)];
+  });
+  await ctx.close();
+  const buf = (u) => Buffer.from(u.split(',')[1], 'base64');
+  sampleFiles = { 'application/pdf': tinyPdf(), 'image/png': buf(png), 'image/jpeg': buf(jpeg) };
+  return sampleFiles;
+}
+
+const MIME_BY_EXT = { pdf: 'application/pdf', jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png' };
+const EXT_BY_MIME = { 'application/pdf': 'pdf', 'image/jpeg': 'jpg', 'image/png': 'png' };
+
+/* The file to upload for a file question: its example's name, of a type the
+ * question accepts. */
+function fileFor(q, example) {
+  const accept = q.accept || Object.keys(EXT_BY_MIME);
+  let name = String(example || 'document.pdf');
+  let mime = MIME_BY_EXT[name.split('.').pop().toLowerCase()];
+  if (!accept.includes(mime)) {
+    mime = accept[0];
+    name = `${name.replace(/\.[^.]*$/, '')}.${EXT_BY_MIME[mime]}`;
+  }
+  return { name, mimeType: mime, buffer: sampleFiles[mime] };
+}
+
+/* A date bound of a form ("today", "YYYY-MM-DD", "+30d", "-120y") as a day. */
+function dateBound(spec, today) {
+  if (!spec) return null;
+  if (spec === 'today') return today;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(spec)) return spec;
+  const m = /^([+-])(\d+)([yd])$/.exec(spec);
+  if (!m) return null;
+  const d = new Date(`${today}T00:00:00Z`);
+  const n = Number(m[2]) * (m[1] === '-' ? -1 : 1);
+  if (m[3] === 'y') d.setUTCFullYear(d.getUTCFullYear() + n); else d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+/* A date example that has fallen outside a window relative to today (a
+ * start date "within 30 days") is moved into it, and said so once. */
+const staleDates = new Set();
+function dateAnswer(q, example) {
+  const today = new Date().toISOString().slice(0, 10);
+  const lo = dateBound(q.not_before, today), hi = dateBound(q.not_after, today);
+  if ((!lo || example >= lo) && (!hi || example <= hi)) return example;
+  let v = today;
+  if (lo && v < lo) v = lo;
+  if (hi && v > hi) v = hi;
+  if (!staleDates.has(q.id)) {
+    staleDates.add(q.id);
+    console.log(`# the example ${example} of date question ${q.id} is outside ${q.not_before || ''}..${q.not_after || ''} today; used ${v}`);
+  }
+  return v;
+}
+
+/* The pages a citizen answering with the examples goes through. */
+function expectedPages(form) {
+  const eq = (x, y) => JSON.stringify(x) === JSON.stringify(y);
+  const shown = (p, ans) => {
+    const c = p.show_if;
+    if (!c) return true;
+    const a = ans[c.question];
+    if (c.answered) return a !== undefined && a !== null && a !== '';
+    if (a === undefined) return false;
+    if ('equals' in c) return eq(a, c.equals) || (Array.isArray(a) && a.length > 0 && eq(a[0], c.equals));
+    return (c.in || []).some((v) => eq(a, v));
+  };
+  const ans = {}, out = [];
+  for (const p of form.pages) {
+    if (!shown(p, ans)) continue;
+    out.push(p.id);
+    for (const q of p.questions) ans[q.id] = q.example;
+  }
+  return out;
+}
+
+async function fillQuestion(page, q, name, example) {
+  const sel = `main form [name="${name}"]`;
+  if (example === undefined || example === null) return;
+  switch (q.type) {
+    case 'choice':
+      for (const v of Array.isArray(example) ? example : [example]) await page.check(`${sel}[value="${v}"]`);
+      return;
+    case 'file': {
+      const accept = await page.getAttribute(sel, 'accept');
+      const want = (q.accept || Object.keys(EXT_BY_MIME)).join(',');
+      assert(accept === want, `file question ${name}: the picker accepts "${accept}", the question "${want}"`);
+      await page.setInputFiles(sel, fileFor(q, example));
+      return;
+    }
+    case 'date':
+      await page.fill(sel, dateAnswer(q, String(example)));
+      return;
+    default:
+      await page.fill(sel, String(example));
+  }
+}
+
+/* A repeating group: "Add another" when it has no item yet, then the first
+ * item from the example. */
+async function fillGroup(page, q, onAdded) {
+  const item = (Array.isArray(q.example) ? q.example : [])[0] || {};
+  if (await page.locator(`main form [name="${q.id}[0].${q.questions[0].id}"]`).count() === 0) {
+    const resp = await navBy(page, () => page.click(`main form button[name="_add"][value="${q.id}"]`));
+    assert(resp.status() === 200, `"Add another" in ${q.id}: status ${resp.status()}`);
+    assert(await page.locator(`main form [name="${q.id}[0].${q.questions[0].id}"]`).count() > 0,
+      `"Add another" in ${q.id} showed no item`);
+    if (onAdded) await onAdded();
+  }
+  for (const iq of q.questions) await fillQuestion(page, iq, `${q.id}[0].${iq.id}`, item[iq.id]);
+}
+
+async function errorTexts(page) {
+  return (await errorLinks(page)).map((l) => `${l.href} ${l.text}`).join('; ');
+}
+
+/* A citizen (already logged in on page) applies for a service: the start
+ * page, every page the server shows filled from the form's examples, check
+ * your answers, send.  axe-core runs on each page (violations collected,
+ * not thrown, so one run shows them all); onPage(kind) is called on each
+ * (kind: the page id, "<id>+item" after "Add another", "check", "sent"). */
+async function applyJourney(page, service, { lang = 'az', axe = true, until = 'sent', onPage = null } = {}) {
+  await ensureSampleFiles();
+  const form = await formOf(service);
+  const violations = [];
+  const visited = [];
+  const look = async (kind) => {
+    const f = await pageFacts(page);
+    assert(f.lang === lang, `${kind}: <html lang="${f.lang}">, expected "${lang}"`);
+    assert(f.h1.length === 1 && f.h1[0].length > 0, `${kind}: h1 elements ${JSON.stringify(f.h1)}`);
+    assert(f.title.trim().length > 0, `${kind}: <title> is empty`);
+    if (axe) for (const v of await axeViolations(page)) violations.push(`${kind} (${f.path}): ${v}`);
+    if (onPage) await onPage(kind);
+  };
+  await goto(page, `/services/${service}/start`);
+  await look('start');
+  let resp = await submit(page, `main form[action="/services/${service}/apply"]`);
+  let draft = null;
+  for (;;) {
+    const m = PAGE_RE.exec(new URL(page.url()).pathname);
+    if (!m) break;
+    assert(resp.status() === 200, `${page.url()}: status ${resp.status()}${resp.status() === 400 ? `, errors: ${await errorTexts(page)}` : ''}`);
+    assert(visited.length < 40, `more than 40 pages: ${visited.join(' → ')}`);
+    const pid = m[2];
+    draft = m[1];
+    const pg = form.pages.find((p) => p.id === pid);
+    assert(pg, `the server showed page "${pid}", which the form does not have`);
+    visited.push(pid);
+    await look(pid);
+    for (const q of pg.questions) {
+      if (q.type === 'group') await fillGroup(page, q, () => look(`${pid}+item`));
+      else await fillQuestion(page, q, q.id, q.example);
+    }
+    resp = await navBy(page, () => page.click(CONTINUE));
+  }
+  const expected = expectedPages(form);
+  assert(JSON.stringify(visited) === JSON.stringify(expected),
+    `pages shown: ${visited.join(' → ')}\n     expected:    ${expected.join(' → ')}`);
+  const cm = CHECK_RE.exec(new URL(page.url()).pathname);
+  assert(cm && resp.status() === 200, `after the last page: ${page.url()} (${resp.status()})`);
+  assert(cm[1] === draft, `check answers of ${cm[1]}, the draft is ${draft}`);
+  const nq = form.pages.filter((p) => visited.includes(p.id)).reduce((n, p) => n + p.questions.length, 0);
+  const rows = await page.locator('main dl.summary dt').count();
+  assert(rows === nq, `check answers lists ${rows} answers, ${nq} questions were shown`);
+  const changes = await page.$$eval('main dl.summary a.change', (as) => as.map((a) => a.getAttribute('href')));
+  assert(changes.length === nq && changes.every((h) => PAGE_RE.test(h)), `change links: ${JSON.stringify(changes)}`);
+  await look('check');
+  if (until === 'check') return { draft, violations, visited };
+  resp = await submit(page, 'main form[action$="/submit"]');
+  const u = new URL(page.url());
+  assert(resp.status() === 200 && u.searchParams.get('sent') === '1', `sending ended on ${page.url()} (${resp.status()})`);
+  const ref = (await page.locator('main .panel .code').textContent()).trim();
+  assert(REF_RE.test(ref), `the reference "${ref}" is not like AZ-YYYY-NNNNNNNN`);
+  assert(u.pathname === `/applications/${ref}`, `the confirmation is at ${u.pathname}, the reference is ${ref}`);
+  await look('sent');
+  return { draft, ref, violations, visited };
+}
+
+async function applyFlows() {
+  const runs = APPLY_SERVICES.map((s) => [s, 'az']).concat([['din-id-card-replacement', 'en'], ['din-id-card-replacement', 'ru']]);
+  const pages = new Map();
+  for (const [service, lang] of runs) {
+    await test(`apply ${service} [${lang}]: start, every page filled from the examples, check answers, send → AZ-YYYY-NNNNNNNN; axe on each page`, async () => {
+      const ctx = await newContext({ lang });
+      try {
+        const page = await ctx.newPage();
+        const problems = watchConsole(page);
+        await logIn(page, account('citizen'));
+        const r = await applyJourney(page, service, { lang });
+        if (lang === 'az') sentRefs.set(service, r.ref);
+        pages.set(`${service} [${lang}]`, r.visited.length + 3);
+        assert(problems.length === 0, `console errors: ${problems.join(' | ')}`);
+        assert(r.violations.length === 0, `${r.violations.length} axe violation(s):\n${r.violations.join('\n')}`);
+      } finally {
+        await ctx.close();
+      }
+    }, APPLY_TIMEOUT_MS);
+  }
+  if (pages.size) console.log(`# axe ran on ${[...pages.values()].reduce((a, b) => a + b, 0)} application pages`);
+}
+
+/* A reference of a sent application of the service, from the flows above or
+ * (when --only left them out) sent now without the checks. */
+async function refFor(service) {
+  if (sentRefs.has(service)) return sentRefs.get(service);
+  const ctx = await newContext({ lang: 'az' });
+  const page = await ctx.newPage();
+  await logIn(page, account('citizen'));
+  const r = await applyJourney(page, service, { axe: false });
+  await ctx.close();
+  sentRefs.set(service, r.ref);
+  return r.ref;
+}
+
+/* Start a fresh draft of a service; returns its id (the page shown is its first page). */
+async function newDraft(page, service) {
+  await goto(page, `/services/${service}/start`);
+  await submit(page, `main form[action="/services/${service}/apply"]`);
+  const m = PAGE_RE.exec(new URL(page.url()).pathname);
+  assert(m, `starting ${service} ended on ${page.url()}`);
+  return m[1];
+}
+
+/* Follow each link of the error summary with the keyboard: the target must
+ * exist and get the focus, with its label or legend in view. */
+async function followErrorLinks(page) {
+  const bad = [];
+  for (const { href } of await errorLinks(page)) {
+    const id = decodeURIComponent(href.slice(1));
+    if (!await page.evaluate((id) => !!document.getElementById(id), id)) {
+      bad.push(`${href}: no element with this id`);
+      continue;
+    }
+    await page.evaluate(() => document.activeElement && document.activeElement.blur());
+    await page.locator(`.error-summary a[href="${href}"]`).focus();
+    await page.keyboard.press('Enter');
+    const ok = await page.waitForFunction((id) => document.activeElement && document.activeElement.id === id, id, { timeout: 3000 })
+      .then(() => true, () => false);
+    if (!ok) { bad.push(`${href}: Enter did not move focus to the field`); continue; }
+    // the words that say what to answer: a radio's legend, else the label
+    const seen = await page.evaluate((id) => {
+      const el = document.getElementById(id);
+      const fs = /^(radio|checkbox)$/.test(el.type) && el.closest('fieldset');
+      const words = fs ? fs.querySelector('legend') : document.querySelector(`label[for="${CSS.escape(id)}"]`) || el;
+      const r = words.getBoundingClientRect(), f = el.getBoundingClientRect();
+      return r.top >= 0 && r.bottom <= innerHeight && f.bottom <= innerHeight;
+    }, id);
+    if (!seen) bad.push(`${href}: the field or its label (legend) is out of view`);
+  }
+  return bad;
+}
+
+async function applyErrors() {
+  await test('apply errors: a page of radios sent empty → error summary; its link moves focus to the first radio; axe clean', async () => {
+    const ctx = await newContext({ lang: 'az' });
+    try {
+      const page = await ctx.newPage();
+      await logIn(page, account('citizen'));
+      await newDraft(page, 'din-id-card-replacement');
+      const title = await page.title();
+      const resp = await navBy(page, () => page.click(CONTINUE));
+      assert(resp.status() === 400, `status ${resp.status()}, expected 400`);
+      const f = await pageFacts(page);
+      const err = (await page.locator('.error-summary h2').textContent()).trim();
+      assert(f.title.startsWith(err) && f.title.includes(title), `title "${f.title}" is not "${err}: ${title}"`);
+      const links = await errorLinks(page);
+      assert(links.length === 1 && links[0].href === '#reason-0', `summary links: ${JSON.stringify(links)}`);
+      const described = await page.evaluate(() => {
+        const fs = document.getElementById('reason-0').closest('fieldset');
+        return (fs.getAttribute('aria-describedby') || '').split(' ').map((x) => (document.getElementById(x) || { textContent: '' }).textContent.trim());
+      });
+      assert(described.some((d) => d === links[0].text), `the fieldset is not described by "${links[0].text}": ${JSON.stringify(described)}`);
+      const bad = await followErrorLinks(page);
+      assert(bad.length === 0, bad.join('\n'));
+      const v = await axeViolations(page);
+      assert(v.length === 0, `${v.length} axe violation(s):\n${v.join('\n')}`);
+    } finally {
+      await ctx.close();
+    }
+  });
+  await test('apply errors: an empty item of a repeating group → one summary link per field, each moves focus to its field; axe clean', async () => {
+    const ctx = await newContext({ lang: 'az' });
+    try {
+      const page = await ctx.newPage();
+      await logIn(page, account('citizen'));
+      const draft = await newDraft(page, 'eesmn-vemtas');
+      await goto(page, `/applications/${draft}/page/family-members`);
+      await navBy(page, () => page.click('main form button[name="_add"][value="family_members"]'));
+      const resp = await navBy(page, () => page.click(CONTINUE));
+      assert(resp.status() === 400, `status ${resp.status()}, expected 400`);
+      const form = await formOf('eesmn-vemtas');
+      const group = form.pages.find((p) => p.id === 'family-members').questions[0];
+      const required = group.questions.filter((q) => q.required).map((q) => q.id);
+      const links = await errorLinks(page);
+      assert(links.length === required.length, `${links.length} summary links for ${required.length} required fields: ${JSON.stringify(links)}`);
+      const bad = await followErrorLinks(page);
+      // the answers' fields are marked and described
+      const unmarked = await page.evaluate(() => [...document.querySelectorAll('.field-error')]
+        .filter((d) => !d.querySelector('.error-message')).length);
+      if (unmarked) bad.push(`${unmarked} field(s) marked as wrong without a message`);
+      const v = await axeViolations(page);
+      assert(bad.length === 0 && v.length === 0, [...bad, ...v].join('\n'));
+    } finally {
+      await ctx.close();
+    }
+  });
+}
+
+async function applyFileError() {
+  await test('apply errors: a file of a type the question does not take → error summary linking to the file field; axe clean', async () => {
+    const ctx = await newContext({ lang: 'az' });
+    try {
+      const page = await ctx.newPage();
+      await logIn(page, account('citizen'));
+      await ensureSampleFiles();
+      const draft = await newDraft(page, 'din-id-card-replacement');
+      await goto(page, `/applications/${draft}/page/photo`);
+      await page.setInputFiles('main form [name="photo"]', { name: 'photo.pdf', mimeType: 'application/pdf', buffer: sampleFiles['application/pdf'] });
+      const resp = await navBy(page, () => page.click(CONTINUE));
+      assert(resp.status() === 400, `a PDF for a photo: status ${resp.status()}, expected 400`);
+      const links = await errorLinks(page);
+      assert(links.length === 1 && links[0].href === '#photo', `summary links: ${JSON.stringify(links)}`);
+      assert(await page.getAttribute('#photo', 'aria-invalid') === 'true', '#photo is not aria-invalid');
+      const bad = await followErrorLinks(page);
+      const v = await axeViolations(page);
+      assert(bad.length === 0 && v.length === 0, [...bad, ...v].join('\n'));
+    } finally {
+      await ctx.close();
+    }
+  });
+}
+
+function officerOf(agency) {
+  const a = demoAccounts().find((x) => x.role === 'officer' && x.agency === agency);
+  assert(a, `no officer of ${agency} in demo-accounts.json`);
+  return a;
+}
+
+async function agencyOf(service) {
+  const r = await fetch(`${base}/api/v1/services/${service}`);
+  assert(r.status === 200, `GET /api/v1/services/${service}: ${r.status}`);
+  const j = await r.json();
+  assert(j.agency && j.agency.id, `no agency in /api/v1/services/${service}`);
+  return j.agency.id;
+}
+
+async function officerJourney(service) {
+  await test(`officer and citizen ${service}: register, review, ask for information; the citizen answers; approve; the citizen sees the decision; axe on /office, the case, /applications and the application`, async () => {
+    const ref = await refFor(service);
+    const agency = await agencyOf(service);
+    const violations = [];
+    const axeOn = async (page, kind) => { for (const v of await axeViolations(page)) violations.push(`${kind} (${new URL(page.url()).pathname}): ${v}`); };
+    const octx = await newContext({ lang: 'az' });
+    const cctx = await newContext({ lang: 'az' });
+    try {
+      const op = await octx.newPage();
+      const cp = await cctx.newPage();
+      const problems = [...[op, cp].map(watchConsole)];
+      await logIn(op, officerOf(agency));
+      await logIn(cp, account('citizen'));
+      const status = async (page) => (await page.locator('main dl.facts .tag').first().textContent()).trim();
+
+      await goto(op, '/office');
+      assert((await pageFacts(op)).h1.length === 1, 'not one h1 on /office');
+      await axeOn(op, '/office');
+      const link = op.locator(`main table a[href="/office/cases/${ref}"]`);
+      assert(await link.count() === 1, `${ref} is not in the inbox of ${agency}`);
+      await navBy(op, () => link.click());
+      assert(new URL(op.url()).pathname === `/office/cases/${ref}`, `the inbox link went to ${op.url()}`);
+      assert(await status(op) === 'Göndərilib', `the new case is "${await status(op)}"`);
+      await axeOn(op, 'case');
+
+      const act = async (action, note, expect) => {
+        if (note !== undefined) await op.fill('#note', note);
+        const resp = await navBy(op, () => op.click(`main form[action="/office/cases/${ref}/act"] button[name=action][value=${action}]`));
+        assert(resp.status() === 200 && new URL(op.url()).searchParams.get('done') === '1',
+          `${action}: ended on ${op.url()} (${resp.status()})`);
+        assert(await op.locator('main .notice[role=status]').count() === 1, `${action}: no "done" notice`);
+        const s = await status(op);
+        assert(s === expect, `after ${action} the case is "${s}", expected "${expect}"`);
+      };
+      await act('assign_to_me', undefined, 'Göndərilib');
+      await act('register', undefined, 'Qeydə alınıb');
+      await act('start_review', undefined, 'Baxılır');
+      // asking for information needs a note
+      const noNote = await navBy(op, () => op.click(`main form button[name=action][value=request_info]`));
+      assert(noNote.status() === 400, `request_info without a note: status ${noNote.status()}, expected 400`);
+      const links = await errorLinks(op);
+      assert(links.length === 1 && links[0].href === '#note' && links[0].text === 'Bu addım üçün qeyd yazın',
+        `request_info without a note: summary links ${JSON.stringify(links)}`);
+      assert(await op.getAttribute('#note', 'aria-invalid') === 'true', 'the note field is not aria-invalid');
+      assert(await status(op) === 'Baxılır', `the case is "${await status(op)}" after a step without a note`);
+      const bad = await followErrorLinks(op);
+      assert(bad.length === 0, bad.join('\n'));
+      await axeOn(op, 'case (a note missing)');
+      const question = 'Zəhmət olmasa, ərizədəki telefon nömrəsini təsdiq edin.';
+      await act('request_info', question, 'Əlavə məlumat istənilib');
+      await axeOn(op, 'case (info requested)');
+
+      // The citizen finds the request in "My applications" and answers it.
+      await goto(cp, '/applications');
+      await axeOn(cp, '/applications');
+      const row = cp.locator('main table tr', { has: cp.locator(`a[href="/applications/${ref}"]`) });
+      assert(await row.count() === 1, `${ref} is not in "My applications"`);
+      assert((await row.locator('.tag').textContent()).trim() === 'Əlavə məlumat istənilib', `"My applications" shows ${await row.locator('.tag').textContent()}`);
+      await navBy(cp, () => row.locator('a').click());
+      assert(await status(cp) === 'Əlavə məlumat istənilib', `the application shows "${await status(cp)}"`);
+      assert((await cp.locator('main .timeline').textContent()).includes(question), 'the officer\'s question is not shown to the citizen');
+      await axeOn(cp, 'application (info requested)');
+      const answer = 'Nömrə düzgündür: +994551234567.';
+      await cp.fill('#note', answer);
+      let resp = await submit(cp, `main form[action="/applications/${ref}/respond"]`);
+      assert(resp.status() === 200 && new URL(cp.url()).pathname === `/applications/${ref}`, `answering ended on ${cp.url()} (${resp.status()})`);
+      assert(await status(cp) === 'Cavab verilib', `after answering the application is "${await status(cp)}"`);
+
+      // The officer reads the answer and approves.
+      await goto(op, `/office/cases/${ref}`);
+      assert(await status(op) === 'Cavab verilib', `the officer sees "${await status(op)}"`);
+      assert((await op.locator('main .timeline').textContent()).includes(answer), 'the citizen\'s answer is not shown to the officer');
+      await act('start_review', undefined, 'Baxılır');
+      const decision = 'Ərizə təsdiq edildi. Yeni sənədi 10 iş günü ərzində seçdiyiniz mərkəzdən ala bilərsiniz.';
+      await act('approve', decision, 'Təsdiq edilib');
+      await axeOn(op, 'case (approved)');
+
+      // The citizen sees the decision.
+      await goto(cp, `/applications/${ref}`);
+      assert(await status(cp) === 'Təsdiq edilib', `the citizen sees "${await status(cp)}"`);
+      assert((await cp.locator('main dl.facts').first().textContent()).includes(decision), 'the decision text is not shown to the citizen');
+      await axeOn(cp, 'application (approved)');
+      await goto(cp, '/applications');
+      assert((await cp.locator('main table tr', { has: cp.locator(`a[href="/applications/${ref}"]`) }).locator('.tag').textContent()).trim() === 'Təsdiq edilib',
+        '"My applications" does not show "Təsdiq edilib"');
+      const p = problems.flat();
+      assert(p.length === 0, `console errors: ${p.join(' | ')}`);
+      assert(violations.length === 0, `${violations.length} axe violation(s):\n${violations.join('\n')}`);
+    } finally {
+      await octx.close();
+      await cctx.close();
+    }
+  }, APPLY_TIMEOUT_MS);
+}
+
+async function applyMobile() {
+  await test('mobile 360x640 applications: a question page with a group item, check answers, /office, a case: no horizontal scrolling (az, en, ru)', async () => {
+    const bad = [];
+    const measure = async (page, kind, load) => {
+      for (const lang of LANGS) {
+        await page.context().addCookies([{ name: 'lang', value: lang, url: base }]);
+        await load();
+        const w = await horizontalOverflow(page, 360);
+        if (w.sw > 360) bad.push(`${kind} [${lang}]: scrollWidth ${w.sw} (wide: ${w.over.join(', ')})`);
+      }
+    };
+    const ctx = await newContext({ ...MOBILE, lang: 'az' });
+    const octx = await newContext({ ...MOBILE, lang: 'az' });
+    try {
+      const page = await ctx.newPage();
+      await logIn(page, account('citizen'));
+      const { draft } = await applyJourney(page, 'eesmn-vemtas', { axe: false, until: 'check' });
+      await measure(page, 'group page', () => goto(page, `/applications/${draft}/page/family-members`));
+      await measure(page, 'check answers', () => goto(page, `/applications/${draft}/check`));
+      const ref = await refFor('eesmn-vemtas');
+      await measure(page, 'application', () => goto(page, `/applications/${ref}`));
+      await measure(page, 'my applications', () => goto(page, '/applications'));
+      const op = await octx.newPage();
+      await logIn(op, officerOf('eesmn'));
+      await measure(op, '/office', () => goto(op, '/office'));
+      await measure(op, 'case', () => goto(op, `/office/cases/${ref}`));
+    } finally {
+      await ctx.close();
+      await octx.close();
+    }
+    assert(bad.length === 0, bad.join('\n'));
+  }, APPLY_TIMEOUT_MS);
+}
+
+async function applyScreenshots() {
+  if (!opts.screenshots) return;
+  await test(`screenshots of the application pages to ${opts.screenshots}`, async () => {
+    fs.mkdirSync(opts.screenshots, { recursive: true });
+    const sizes = [['desktop', { viewport: { width: 1280, height: 900 } }], ['mobile', MOBILE]];
+    for (const [sname, size] of sizes) {
+      const shot = (page, name) => page.screenshot({ path: path.join(opts.screenshots, `${sname}-apply-${name}-az.png`), fullPage: true });
+      const ctx = await newContext({ ...size, lang: 'az' });
+      const page = await ctx.newPage();
+      await logIn(page, account('citizen'));
+      const wanted = { 'your-status': 'radios', 'family-members+item': 'group', check: 'check', sent: 'confirmation' };
+      const { ref } = await applyJourney(page, 'eesmn-vemtas', {
+        axe: false, onPage: async (kind) => { if (wanted[kind]) await shot(page, wanted[kind]); },
+      });
+      await newDraft(page, 'din-id-card-replacement');
+      await navBy(page, () => page.click(CONTINUE));
+      await shot(page, 'errors');
+      await goto(page, `/applications/${ref}`);
+      await shot(page, 'application');
+      const op = await ctx.newPage();
+      await navBy(page, () => page.click(LOGOUT_BUTTON));
+      await logIn(op, officerOf('eesmn'));
+      await goto(op, '/office');
+      await shot(op, 'office');
+      await goto(op, `/office/cases/${ref}`);
+      await shot(op, 'case');
+      await ctx.close();
+    }
+  }, APPLY_TIMEOUT_MS);
+}
+
 // ---- main ------------------------------------------------------------------
 
 async function main() {
@@ -1229,6 +1789,13 @@ async function main() {
     await logoutWithoutJs();
     await identityMobile();
     await identityScreenshots();
+
+    await applyFlows();
+    await applyErrors();
+    await applyFileError();
+    for (const service of ['din-id-card-replacement', 'eesmn-vemtas']) await officerJourney(service);
+    await applyMobile();
+    await applyScreenshots();
   } catch (e) {
     fatal = e;
     record('setup', e);

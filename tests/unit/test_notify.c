@@ -368,8 +368,8 @@ static void test_quoted_printable(void **state)
     free(e);
     static const char *const samples[] = {
         "x",
-        "Pəncərə portalında parolunuzu bərpa etmək üçün birdəfəlik kodunuz: bu sətir çox uzundur və qırılmalıdır, "
-        "çünki yetmiş altı simvoldan artıqdır. Ещё строка по-русски, тоже длинная, с буквами ё и й.",
+        ("Pəncərə portalında parolunuzu bərpa etmək üçün birdəfəlik kodunuz: bu sətir çox uzundur və qırılmalıdır, "
+         "çünki yetmiş altı simvoldan artıqdır. Ещё строка по-русски, тоже длинная, с буквами ё и й."),
         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=bbbbbbbbbbbbbbb",
         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.after soft break",
         "ends with tab\t\n\nblank line above\n",
