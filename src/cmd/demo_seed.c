@@ -24,6 +24,11 @@ static const struct demo_account demo_accounts[] = {
     {"representative", NULL, NULL, 3},
     {"officer", "officer.din", "din", 10},
     {"officer", "officer.eesmn", "eesmn", 11},
+    /* an officer for each other agency that takes electronic applications */
+    {"officer", "officer.emdk", "emdk", 17},
+    {"officer", "officer.msk", "msk", 18},
+    {"officer", "officer.rytn", "rytn", 19},
+    {"officer", "officer.didk", "didk", 20},
     {"agency_admin", "admin.din", "din", 12},
     {"registrar", "registrar.baku", NULL, 13},
     {"operator", "operator", NULL, 14},
