@@ -2,6 +2,7 @@
  * timeout so concurrent writers wait instead of failing. */
 #include "db.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +18,18 @@ static int sqlite_error(sqlite3 *h, int rc, struct pc_err *err)
     return pc_err_set(err, code, "sqlite: %s", sqlite3_errmsg(h));
 }
 
+/* SQLite's memory statistics take a global mutex on every allocation;
+ * nothing here reads them.  Must run before SQLite initialises. */
+static pthread_once_t sq_once = PTHREAD_ONCE_INIT;
+
+static void sq_global_init(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static void *sq_conn_open(const char *url, struct pc_err *err)
 {
+    pthread_once(&sq_once, sq_global_init);
     const char *path = pc_str_has_prefix(url, "sqlite:") ? url + 7 : url;
     sqlite3 *h = NULL;
     int rc = sqlite3_open_v2(path, &h,

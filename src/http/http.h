@@ -111,6 +111,7 @@ struct http_req {
     struct pc_buf out;
     struct http_header *headers;
     bool no_gzip;
+    bool gzipped;                /* r->out is already gzip (from the cache) */
 };
 
 typedef int (*http_handler)(struct http_req *r);

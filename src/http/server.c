@@ -30,6 +30,8 @@ struct cache_entry {
     char *key;
     char *body;
     size_t len;
+    char *gz;                    /* the body gzipped once, or NULL */
+    size_t gzlen;
     const char *content_type;    /* a route's constant */
     int64_t expires_usec;
 };
@@ -274,6 +276,30 @@ static bool accepts_gzip(struct http_req *r)
     return false;
 }
 
+/* gzip n bytes into a malloc'd buffer; NULL on failure. */
+static char *gzip_bytes(const char *p, size_t n, size_t *outlen)
+{
+    z_stream z = {0};
+    if (deflateInit2(&z, 5, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return NULL;
+    uLong bound = deflateBound(&z, (uLong)n);
+    char *dst = malloc(bound);
+    if (dst) {
+        z.next_in = (Bytef *)p;
+        z.avail_in = (uInt)n;
+        z.next_out = (Bytef *)dst;
+        z.avail_out = (uInt)bound;
+        if (deflate(&z, Z_FINISH) == Z_STREAM_END) {
+            *outlen = z.total_out;
+        } else {
+            free(dst);
+            dst = NULL;
+        }
+    }
+    deflateEnd(&z);
+    return dst;
+}
+
 /* Compress r->out with gzip; leaves r->out untouched on any failure. */
 static bool gzip_body(struct http_req *r)
 {
@@ -308,8 +334,8 @@ static enum MHD_Result send_response(struct http_req *r)
         r->content_type = "text/plain; charset=utf-8";
         pc_buf_puts(&r->out, "response too large\n");
     }
-    bool gz = false;
-    if (!r->no_gzip && r->out.len >= 512 && is_text(r->content_type)) {
+    bool gz = r->gzipped;
+    if (!gz && !r->no_gzip && r->out.len >= 512 && is_text(r->content_type)) {
         if (accepts_gzip(r))
             gz = gzip_body(r);
     }
@@ -325,7 +351,7 @@ static enum MHD_Result send_response(struct http_req *r)
         MHD_add_response_header(resp, "Content-Type", r->content_type);
     if (gz)
         MHD_add_response_header(resp, "Content-Encoding", "gzip");
-    if (is_text(r->content_type))
+    if (is_text(r->content_type) || gz)
         MHD_add_response_header(resp, "Vary", "Accept-Encoding");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
@@ -604,7 +630,9 @@ static bool cache_get(struct http_req *r, const char *key)
     pthread_mutex_lock(&s->cache_lock);
     if (e->key && strcmp(e->key, key) == 0 && e->expires_usec > pc_mono_usec()) {
         pc_buf_reset(&r->out);
-        hit = pc_buf_append(&r->out, e->body, e->len) == 0;
+        /* compressed once when stored, not again for every browser */
+        r->gzipped = e->gz && !r->no_gzip && accepts_gzip(r);
+        hit = (r->gzipped ? pc_buf_append(&r->out, e->gz, e->gzlen) : pc_buf_append(&r->out, e->body, e->len)) == 0;
         r->content_type = e->content_type;
         r->status = 200;
     }
@@ -626,24 +654,31 @@ static void cache_put(struct http_req *r, const char *key)
         return;
     }
     memcpy(body, r->out.data, r->out.len);
+    size_t gzlen = 0;
+    char *gz = r->out.len >= 512 && is_text(r->content_type) ? gzip_bytes(r->out.data, r->out.len, &gzlen) : NULL;
     struct cache_entry *e = &s->cache[cache_hash(key) % CACHE_SLOTS];
     pthread_mutex_lock(&s->cache_lock);
-    if (s->cache_bytes - (e->key ? e->len : 0) + r->out.len > CACHE_MAX_BYTES) {
+    size_t old_size = e->key ? e->len + e->gzlen : 0, new_size = r->out.len + gzlen;
+    if (s->cache_bytes - old_size + new_size > CACHE_MAX_BYTES) {
         pthread_mutex_unlock(&s->cache_lock); /* full: serve without keeping */
         free(k);
         free(body);
+        free(gz);
         return;
     }
-    s->cache_bytes = s->cache_bytes - (e->key ? e->len : 0) + r->out.len;
-    char *old_key = e->key, *old_body = e->body;
+    s->cache_bytes = s->cache_bytes - old_size + new_size;
+    char *old_key = e->key, *old_body = e->body, *old_gz = e->gz;
     e->key = k;
     e->body = body;
     e->len = r->out.len;
+    e->gz = gz;
+    e->gzlen = gzlen;
     e->content_type = r->content_type;
     e->expires_usec = pc_mono_usec() + (int64_t)s->cfg.cache_ms * 1000;
     pthread_mutex_unlock(&s->cache_lock);
     free(old_key);
     free(old_body);
+    free(old_gz);
 }
 
 static enum MHD_Result dispatch(struct http_req *r)
@@ -912,6 +947,7 @@ void http_stop(struct http_server *s, unsigned grace_secs)
     for (int i = 0; i < CACHE_SLOTS; i++) {
         free(s->cache[i].key);
         free(s->cache[i].body);
+        free(s->cache[i].gz);
     }
     pthread_mutex_destroy(&s->cache_lock);
     free(s->by_route);

@@ -33,11 +33,26 @@ static const char *short_time(struct http_req *r, int64_t t)
     return pc_arena_printf(&r->arena, "%.10s", ts);
 }
 
-/* A service's name in the page's language (its id if the catalogue lacks it). */
-static const char *service_name(struct http_req *r, const char *id)
+/* A service's name in the page's language (its id if the catalogue lacks
+ * it), remembered for the rest of the request: an inbox page of fifty cases
+ * names a handful of services, and each look-up is three queries. */
+struct name_memo {
+    const char *id[16], *name[16];
+    int n;
+};
+
+static const char *service_name(struct http_req *r, struct name_memo *m, const char *id)
 {
+    for (int i = 0; m && i < m->n; i++)
+        if (strcmp(m->id[i], id) == 0)
+            return m->name[i];
     struct cat_service s;
-    return cat_get_service(app_of(r)->db, &r->arena, id, &s, NULL) == 0 ? cat_text_get(&s.name, web_lang(r)) : id;
+    const char *name = cat_get_service(app_of(r)->db, &r->arena, id, &s, NULL) == 0 ? cat_text_get(&s.name, web_lang(r)) : id;
+    if (m && m->n < 16) {
+        m->id[m->n] = id;
+        m->name[m->n++] = name;
+    }
+    return name;
 }
 
 /* The officer's agency, after checking they may see its cases. */
@@ -98,13 +113,14 @@ int page_office(struct http_req *r)
              t(r, M_OFFICE_TITLE), t(r, M_OFFICE_TITLE), t(r, M_COL_REFERENCE), t(r, M_COL_SERVICE), t(r, M_APP_SUBMITTED), t(r, M_COL_DUE),
              t(r, M_APP_STATUS));
         int64_t now = pc_now_unix();
+        struct name_memo memo = {0};
         for (size_t i = 0; i < list.n; i++) {
             const struct case_app *c = &list.items[i];
             bool overdue = c->due_at && c->due_at < now && case_state_open((enum case_state)case_state_parse(c->status));
             /* references and dates are not broken at their hyphens */
             html(r, "<tr><td><a class=\"ref\" href=\"/office/cases/%s\">%s</a></td><td>%s</td><td><time>%s</time></td>"
                     "<td><time>%s</time>%r%s%r</td><td><span class=\"tag\">%s</span></td></tr>\n",
-                 c->reference, c->reference, service_name(r, c->service_id), short_time(r, c->submitted_at), short_time(r, c->due_at),
+                 c->reference, c->reference, service_name(r, &memo, c->service_id), short_time(r, c->submitted_at), short_time(r, c->due_at),
                  overdue ? " <strong class=\"overdue\">" : "", overdue ? t(r, M_OFFICE_OVERDUE) : "",
                  overdue ? "</strong>" : "", state_label(r, c->status));
         }
@@ -172,7 +188,7 @@ static int case_page(struct http_req *r, const char *note_error)
     page_breadcrumbs(r, crumbs, 2);
     form_error_summary(r, errs, note_error ? 1 : 0);
     /* the reference (AZ-YYYY-NNNNNNNN, nothing to escape) is not broken at its hyphens */
-    html(r, "<span class=\"caption\">%s</span>\n<h1>%r</h1>\n", service_name(r, app.service_id),
+    html(r, "<span class=\"caption\">%s</span>\n<h1>%r</h1>\n", service_name(r, NULL, app.service_id),
          pc_arena_printf(&r->arena, t(r, M_APP_TITLE), pc_arena_printf(&r->arena, "<span class=\"ref\">%s</span>", app.reference)));
     if (http_kv_get(&r->query, "done"))
         html(r, "<div class=\"notice\" role=\"status\"><p>%s</p></div>\n", t(r, M_OFFICE_DONE));
