@@ -429,4 +429,6 @@ BENCH_DURATION=$DURATION BENCH_WARMUP=$WARMUP BENCH_CONNECTIONS=$CONNS BENCH_THR
 BENCH_CATALOG=${CATALOG#$ROOT/} BENCH_AGENCY=$AGENCY BENCH_PG_VERSION=$PG_VERSION \
 BENCH_BIN=${BIN#$ROOT/} BENCH_GIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$( [[ -n $(git -C "$ROOT" status --porcelain --untracked-files=no -- src meson.build 2>/dev/null) ]] && echo ' + uncommitted changes in src/' || true)" \
   $PY "$ROOT/bench/report.py" "$OUT" "$DOC" "$ROOT/bench/analysis.md"
+  # the identity-and-applications section (bench/identity_apps.py) stays
+  $PY "$ROOT/bench/identity_apps.py" --splice "$DOC"
 say "wrote ${DOC#$ROOT/} (raw output in ${OUT#$ROOT/}/) in $(( $(date +%s) - T0 )) s"
