@@ -235,6 +235,40 @@ static int notify_applicant(struct db_conn *c, const char *fin, const char *lang
     return rc;
 }
 
+/* Tell the agency's staff by e-mail (the address on their person record):
+ * the officers and administrators of the agency, or only `account` when
+ * the case is someone's.  At most 20: a large agency wants a digest. */
+static int notify_staff(struct db_conn *c, const char *agency, const char *account, const char *template_id,
+                        json_t *payload, struct pc_err *err)
+{
+    struct db_stmt *s = db_prepare(c,
+        "SELECT DISTINCT p.email, p.lang FROM account_roles r JOIN accounts a ON a.id = r.account_id"
+        " JOIN persons p ON p.fin = a.fin WHERE r.agency_id = ? AND r.role IN ('officer', 'agency_admin')"
+        " AND a.status = 'active' AND p.email IS NOT NULL AND (? = '' OR a.id = ?) ORDER BY p.email LIMIT 20", err);
+    if (!s)
+        return PC_EIO;
+    db_bind_text(s, 1, agency);
+    db_bind_text(s, 2, account ? account : "");
+    db_bind_text(s, 3, account ? account : "");
+    char to[20][256], lang[20][4];
+    int n = 0, rc;
+    while ((rc = db_step(s, err)) == 1 && n < 20) {
+        snprintf(to[n], sizeof to[n], "%s", db_col_text(s, 0));
+        snprintf(lang[n], sizeof lang[n], "%s", db_col_text(s, 1) ? db_col_text(s, 1) : "az");
+        n++;
+    }
+    db_conn_idle(c);
+    if (rc < 0)
+        return rc;
+    char *text = json_dumps(payload, JSON_COMPACT);
+    if (!text)
+        return PC_ENOMEM;
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = notify_enqueue(c, "email", to[i], template_id, lang[i], text, err);
+    free(text);
+    return rc;
+}
+
 /* "AZ-2026-00012345": a counter per year, taken inside the transaction. */
 static int next_reference(struct db_conn *c, int64_t now, char out[24], struct pc_err *err)
 {
@@ -350,6 +384,8 @@ static int write_submission(struct db_conn *c, const struct id_principal *who, c
     if (!rc) {
         json_t *payload = json_pack("{s:s, s:s}", "reference", reference, "service", service_id);
         rc = notify_applicant(c, who->fin, lang, "application-submitted", payload, err);
+        if (!rc)
+            rc = notify_staff(c, si->agency, NULL, "case-arrived", payload, err);
         json_decref(payload);
     }
     return rc;
@@ -704,6 +740,12 @@ int case_act(struct db *db, const struct id_principal *who, const char *referenc
     }
     if (!rc && decides)
         rc = count_use(c, app.service_id, app.agency_id, "decide", now, err);
+    if (!rc && t->to == CS_CITIZEN_RESPONDED) {
+        /* the officer who asked (the one it is assigned to), or the agency */
+        json_t *payload = json_pack("{s:s}", "reference", app.reference);
+        rc = notify_staff(c, app.agency_id, app.assigned_to, "citizen-responded", payload, err);
+        json_decref(payload);
+    }
     if (!rc && t->template_id) {
         json_t *payload = json_pack("{s:s, s:s, s:s}", "reference", app.reference, "status", to,
                                     "outcome", t->to == CS_APPROVED ? "approved" : t->to == CS_REFUSED ? "refused" : "");

@@ -88,6 +88,20 @@ static int seed_entities(struct db *db, struct pc_err *err)
     return db_end(c, rc, err);
 }
 
+/* Staff get a work address, so that new cases reach them by e-mail. */
+static int staff_email(struct db *db, const char *fin, const char *login, struct pc_err *err)
+{
+    struct db_conn *c = db_conn_get(db, err);
+    struct db_stmt *s = c ? db_prepare(c, "UPDATE persons SET email = ? WHERE fin = ?", err) : NULL;
+    if (!s)
+        return PC_EIO;
+    char email[128];
+    snprintf(email, sizeof email, "%s@example.az", login);
+    db_bind_text(s, 1, email);
+    db_bind_text(s, 2, fin);
+    return db_run(s, err) < 0 ? PC_EIO : 0;
+}
+
 int demo_seed(struct db *db, const char *dir, struct pc_err *err)
 {
     char path[4096];
@@ -121,6 +135,8 @@ int demo_seed(struct db *db, const char *dir, struct pc_err *err)
             make_password(password);
             if (!rc)
                 rc = id_password_set(db, id, password, err);
+            if (!rc && d->login)
+                rc = staff_email(db, fin, d->login, err);
             json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:o, s:s}", "role", d->role, "login", login,
                                                   "password", password,
                                                   "agency", d->agency ? json_string(d->agency) : json_null(),

@@ -192,6 +192,40 @@ static const struct nt_template templates[] = {
       "Здравствуйте!\n\n"
       "Результат по вашему заявлению {reference} готов.\n\n"
       "Посмотреть и скачать его можно на портале в разделе «Мои заявления»."}},
+    /* to the agency's officers */
+    {"case-arrived", NULL, "{" REF ",\"service\":\"Sürücülük vəsiqəsinin dəyişdirilməsi\"}",
+     {"Pəncərə: yeni müraciət {reference}.",
+      "Pencere: new application {reference}.",
+      "Pəncərə: новое заявление {reference}."},
+     {"Yeni müraciət: {reference}",
+      "New application: {reference}",
+      "Новое заявление: {reference}"},
+     {"Salam!\n\n"
+      "Qurumunuza yeni müraciət daxil olub: {reference} — {service}.\n\n"
+      "Müraciəti portalda «Daxil olan müraciətlər» bölməsində qeydə alın. Baxılma müddəti müraciətin səhifəsində göstərilib.",
+      "Hello,\n\n"
+      "A new application has arrived for your agency: {reference} — {service}.\n\n"
+      "Register it on the portal under “Incoming applications”. The deadline is shown on the case page.",
+      "Здравствуйте!\n\n"
+      "В ваш орган поступило новое заявление: {reference} — {service}.\n\n"
+      "Зарегистрируйте его на портале в разделе «Входящие заявления». Срок рассмотрения указан на странице заявления."}},
+
+    {"citizen-responded", NULL, "{" REF "}",
+     {"Pəncərə: {reference} üzrə vətəndaş cavab verdi.",
+      "Pencere: the applicant answered on {reference}.",
+      "Pəncərə: заявитель ответил по {reference}."},
+     {"Vətəndaş cavab verdi: {reference}",
+      "The applicant answered: {reference}",
+      "Заявитель ответил: {reference}"},
+     {"Salam!\n\n"
+      "{reference} nömrəli müraciət üzrə sorğunuza vətəndaş cavab verib.\n\n"
+      "Cavabı portalda müraciətin səhifəsində görə və baxışı davam etdirə bilərsiniz.",
+      "Hello,\n\n"
+      "The applicant has answered your request on application {reference}.\n\n"
+      "See the answer on the case page on the portal and continue the review.",
+      "Здравствуйте!\n\n"
+      "Заявитель ответил на ваш запрос по заявлению {reference}.\n\n"
+      "Ответ виден на странице заявления на портале; рассмотрение можно продолжить."}},
 };
 
 /* The signature block after every e-mail body ("-- " starts a signature). */

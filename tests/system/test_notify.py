@@ -711,6 +711,48 @@ def test_help_lists_the_delivery_options():
 
 # ---- applications tell the applicant ---------------------------------------------
 
+def test_officers_get_new_cases_and_answers_by_email(nodes, gateway, smtp, tmp_path):
+    """The other side: the agency's staff hear of a new case, and the officer
+    who asked hears of the applicant's answer, by e-mail through a real SMTP
+    server; officers of other agencies hear nothing."""
+    nodes.database()
+    work = str(tmp_path)
+    r = syslib.run_cli("admin", "seed-demo", "--db", nodes.db.url, "--out-dir", work, timeout=120)
+    assert r.returncode == 0, r.stderr
+    srv = nodes.start(*delivery_args(gateway=gateway, smtp=smtp))
+    acc = json.load(open(os.path.join(work, "demo-accounts.json")))
+    def login(role, agency=None):
+        a = [x for x in acc if x["role"] == role and (agency is None or x["agency"] == agency)][0]
+        resp = syslib.request(srv.port, "POST", "/api/v1/auth/password",
+                              body=json.dumps({"login": a["login"], "password": a["password"]}).encode(),
+                              headers={"Content-Type": "application/json"})
+        return resp.json()["token"]
+    def call(path, body, tok, headers=None):
+        h = {"Content-Type": "application/json", "Authorization": "Bearer " + tok}
+        h.update(headers or {})
+        return syslib.request(srv.port, "POST", path, body=json.dumps(body).encode(), headers=h)
+    citizen, officer = login("citizen"), login("officer", "din")
+    app = call("/api/v1/applications", {"service": "din-id-card", "answers": {
+        "reason": "expired", "phone": "+994501234567", "birth_date": "1990-05-17"}}, citizen,
+        {"Idempotency-Key": "staff-mail-0001"}).json()
+    ref = app["reference"]
+    to = lambda: sorted(r for m in smtp.messages for r in m[1] if ref.encode() in m[2])
+    wait_for("the staff e-mails", lambda: len(to()) >= 2)
+    time.sleep(1.0)
+    assert to() == ["admin.din@example.az", "officer.din@example.az"]   # din only, once each
+    v = app["version"]
+    for action, note in (("register", None), ("start_review", None), ("request_info", "Şəkil lazımdır")):
+        body = {"action": action, "version": v}
+        if note:
+            body["note"] = note
+        v = call("/api/v1/applications/%s/actions" % ref, body, officer).json()["version"]
+    assert call("/api/v1/applications/%s/actions" % ref, {"action": "respond", "version": v, "note": "Gətirəcəyəm"},
+                citizen).status == 200
+    wait_for("the answer e-mail", lambda: to().count("officer.din@example.az") >= 2)
+    time.sleep(1.0)
+    assert to().count("officer.din@example.az") == 2 and to().count("admin.din@example.az") == 1
+
+
 def test_application_steps_reach_the_applicant(nodes, gateway, tmp_path):
     """Filing, a request for information and the decision each send the
     applicant an SMS with the reference, through the real gateway."""
