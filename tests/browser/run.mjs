@@ -1793,7 +1793,8 @@ async function main() {
     await applyFlows();
     await applyErrors();
     await applyFileError();
-    for (const service of ['din-id-card-replacement', 'eesmn-vemtas']) await officerJourney(service);
+    // every service with a form, from the citizen's start to the decision, by an officer of its agency
+    for (const service of APPLY_SERVICES) await officerJourney(service);
     await applyMobile();
     await applyScreenshots();
   } catch (e) {

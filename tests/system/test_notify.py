@@ -731,15 +731,19 @@ def test_officers_get_new_cases_and_answers_by_email(nodes, gateway, smtp, tmp_p
         h = {"Content-Type": "application/json", "Authorization": "Bearer " + tok}
         h.update(headers or {})
         return syslib.request(srv.port, "POST", path, body=json.dumps(body).encode(), headers=h)
+    # this citizen has only an e-mail address on record: they hear by e-mail too
+    fin = [x for x in acc if x["role"] == "citizen"][0]["fin"]
+    email_only(nodes.db, fin, "vetendas@example.az")
     citizen, officer = login("citizen"), login("officer", "din")
     app = call("/api/v1/applications", {"service": "din-id-card", "answers": {
         "reason": "expired", "phone": "+994501234567", "birth_date": "1990-05-17"}}, citizen,
         {"Idempotency-Key": "staff-mail-0001"}).json()
     ref = app["reference"]
     to = lambda: sorted(r for m in smtp.messages for r in m[1] if ref.encode() in m[2])
-    wait_for("the staff e-mails", lambda: len(to()) >= 2)
+    wait_for("the e-mails", lambda: len(to()) >= 3)
     time.sleep(1.0)
-    assert to() == ["admin.din@example.az", "officer.din@example.az"]   # din only, once each
+    # din's staff once each, and the applicant; nobody of another agency
+    assert to() == ["admin.din@example.az", "officer.din@example.az", "vetendas@example.az"]
     v = app["version"]
     for action, note in (("register", None), ("start_review", None), ("request_info", "Şəkil lazımdır")):
         body = {"action": action, "version": v}
@@ -751,6 +755,8 @@ def test_officers_get_new_cases_and_answers_by_email(nodes, gateway, smtp, tmp_p
     wait_for("the answer e-mail", lambda: to().count("officer.din@example.az") >= 2)
     time.sleep(1.0)
     assert to().count("officer.din@example.az") == 2 and to().count("admin.din@example.az") == 1
+    # the applicant heard of each step: sent, registered, in review, information requested
+    assert to().count("vetendas@example.az") == 4
 
 
 def test_application_steps_reach_the_applicant(nodes, gateway, tmp_path):
