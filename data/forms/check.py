@@ -60,7 +60,7 @@ PHONE_RE = re.compile(r"^\+994[0-9]{9}$")
 EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                       r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 
-TOP_KEYS = ["service", "version", "title", "what_next", "pages"]
+TOP_KEYS = ["service", "version", "title", "what_next", "pages", "workflow"]  # workflow: checked by the portal at import
 PAGE_KEYS = {"id", "title", "hint", "show_if", "questions"}
 PAGE_REQUIRED = {"id", "title", "questions"}
 COMMON_KEYS = {"id", "type", "label", "hint", "required", "example", "prefill"}

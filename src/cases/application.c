@@ -315,12 +315,17 @@ static int service_info(struct db_conn *c, const char *service_id, struct servic
     return 0;
 }
 
-/* Inside a transaction: turn a checked application into a submitted case. */
+static int64_t state_days(const json_t *wf, const char *state, int64_t dflt_secs);
+
+/* Inside a transaction: turn a checked application into a submitted case.
+ * def is its form (for the service's own deadline to register it). */
 static int write_submission(struct db_conn *c, const struct id_principal *who, const char *app_id, bool is_new,
-                            const char *service_id, const struct service_info *si, int form_version,
+                            const char *service_id, const struct service_info *si, const json_t *def,
                             const json_t *answers, const char *idem, const char *lang, const char *ip,
                             int64_t now, char reference[24], struct pc_err *err)
 {
+    int form_version = (int)json_integer_value(json_object_get(def, "version"));
+    int64_t register_by = now + state_days(json_object_get(def, "workflow"), "submitted", REGISTER_WITHIN_SECS);
     int rc = next_reference(c, now, reference, err);
     if (rc)
         return rc;
@@ -350,7 +355,7 @@ static int write_submission(struct db_conn *c, const struct id_principal *who, c
             db_bind_int(s, 13, now);
             db_bind_int(s, 14, now);
             db_bind_int(s, 15, due);
-            db_bind_int(s, 16, now + REGISTER_WITHIN_SECS);
+            db_bind_int(s, 16, register_by);
         }
     } else {
         s = db_prepare(c, "UPDATE applications SET reference = ?, status = 'submitted', answers = ?, version = version + 1,"
@@ -361,7 +366,7 @@ static int write_submission(struct db_conn *c, const struct id_principal *who, c
             db_bind_int(s, 3, now);
             db_bind_int(s, 4, now);
             db_bind_int(s, 5, due);
-            db_bind_int(s, 6, now + REGISTER_WITHIN_SECS);
+            db_bind_int(s, 6, register_by);
             db_bind_text(s, 7, app_id);
         }
     }
@@ -515,8 +520,8 @@ int case_submit(struct db *db, const struct form_registry *reg, const struct id_
     int64_t now = pc_now_unix();
     if ((rc = db_begin(c, err)))
         return rc;
-    rc = write_submission(c, who, id, true, service_id, &si, (int)json_integer_value(json_object_get(def, "version")),
-                          answers, idempotency_key, lang, ip, now, reference, err);
+    rc = write_submission(c, who, id, true, service_id, &si, def, answers, idempotency_key, lang, ip, now,
+                          reference, err);
     if (rc) {
         db_rollback(c);
         /* two retries raced: the other one won; answer with its case */
@@ -655,8 +660,8 @@ int case_draft_submit(struct db *db, const struct form_registry *reg, const stru
         rc = rc ? rc : PC_EIO;
     char reference[24];
     if (!rc && !(rc = db_begin(c, err))) {
-        rc = write_submission(c, who, app.id, false, app.service_id, &si, app.form_version, app.answers, NULL,
-                              app.lang, ip, pc_now_unix(), reference, err);
+        rc = write_submission(c, who, app.id, false, app.service_id, &si, def, app.answers, NULL, app.lang, ip,
+                              pc_now_unix(), reference, err);
         if (rc)
             db_rollback(c);
         else
@@ -670,8 +675,54 @@ int case_draft_submit(struct db *db, const struct form_registry *reg, const stru
 
 /* ---- steps of the workflow -------------------------------------------------------- */
 
-int case_act(struct db *db, const struct id_principal *who, const char *reference, const char *action,
-             const char *note, int64_t expected_version, const char *ip, struct pc_arena *a,
+/* A service's own workflow (the "workflow" of its form, docs/forms.md):
+ * which steps it has, who may take a step, how many days a state may
+ * last.  Absent keys keep the standard workflow. */
+static bool service_has_step(const json_t *wf, const char *action)
+{
+    const json_t *steps = json_object_get(wf, "steps");
+    if (!steps)
+        return true;
+    size_t i;
+    json_t *v;
+    json_array_foreach(steps, i, v) {
+        if (pc_str_eq(json_string_value(v), action))
+            return true;
+    }
+    return false;
+}
+
+static bool role_may_take(const json_t *wf, const char *action, const struct id_principal *who, const char *agency)
+{
+    const json_t *roles = json_object_get(json_object_get(wf, "roles"), action);
+    if (!roles)
+        return true;
+    size_t i;
+    json_t *v;
+    json_array_foreach(roles, i, v) {
+        int role = id_role_parse(json_string_value(v));
+        for (int g = 0; role >= 0 && g < who->ngrants; g++)
+            if ((int)who->grants[g].role == role && pc_str_eq(who->grants[g].agency_id, agency))
+                return true;
+    }
+    return false;
+}
+
+static int64_t state_days(const json_t *wf, const char *state, int64_t dflt_secs)
+{
+    const json_t *d = json_object_get(json_object_get(wf, "deadlines"), state);
+    return json_is_integer(d) ? (int64_t)json_integer_value(d) * 86400 : dflt_secs;
+}
+
+bool case_step_offered(const struct form_registry *reg, const struct case_app *app, const struct id_principal *who,
+                       const char *action)
+{
+    const json_t *wf = json_object_get(form_get_version(reg, app->service_id, app->form_version), "workflow");
+    return service_has_step(wf, action) && role_may_take(wf, action, who, app->agency_id);
+}
+
+int case_act(struct db *db, const struct form_registry *reg, const struct id_principal *who, const char *reference,
+             const char *action, const char *note, int64_t expected_version, const char *ip, struct pc_arena *a,
              struct case_app *out, struct pc_err *err)
 {
     const struct transition *t = find_transition(action);
@@ -693,6 +744,11 @@ int case_act(struct db *db, const struct id_principal *who, const char *referenc
                                    : pc_str_eq(who->account_id, app.applicant) && id_authorize(who, ACT_VIEW_CASE, &res);
     if (!may)
         return pc_err_set(err, PC_EDENIED, "you may not take this step on this application");
+    const json_t *wf = json_object_get(form_get_version(reg, app.service_id, app.form_version), "workflow");
+    if (!service_has_step(wf, action))
+        return pc_err_set(err, PC_EDENIED, "this service has no such step");
+    if (t->by == BY_OFFICER && !role_may_take(wf, action, who, app.agency_id))
+        return pc_err_set(err, PC_EDENIED, "your role may not take this step for this service");
     int state = case_state_parse(app.status);
     if (!allowed_from(t, state))
         return pc_err_set(err, PC_EDENIED, "this step is not possible while the application is %s", app.status);
@@ -712,7 +768,10 @@ int case_act(struct db *db, const struct id_principal *who, const char *referenc
         " state_due_at = ? WHERE id = ? AND version = ?", err);
     bool decides = t->to == CS_APPROVED || t->to == CS_REFUSED;
     bool assigns = t->by == BY_OFFICER;
-    int64_t state_due = t->to == CS_INFO_REQUESTED ? now + RESPOND_WITHIN_SECS : app.due_at;
+    const char *to_name = t->to >= 0 ? case_state_name((enum case_state)t->to) : app.status;
+    int64_t state_due = t->to == CS_INFO_REQUESTED ? now + state_days(wf, to_name, RESPOND_WITHIN_SECS)
+                        : json_object_get(json_object_get(wf, "deadlines"), to_name) ? now + state_days(wf, to_name, 0)
+                        : app.due_at;
     rc = PC_EIO;
     if (s) {
         db_bind_text(s, 1, to);

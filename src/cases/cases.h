@@ -126,11 +126,17 @@ int case_events(struct db *db, struct pc_arena *a, const char *app_id, struct ca
 /* A step of the workflow by an officer or the applicant.  expected_version
  * is the version the actor saw: if someone acted meanwhile, PC_ECONFLICT
  * and nothing changes.  An action not allowed in the current state or for
- * the actor's role: PC_EDENIED.  A refusal or a request for information
+ * the actor's role (or not in the service's own workflow, the "workflow" of
+ * its form): PC_EDENIED.  A refusal or a request for information
  * without a note: PC_EINVAL. */
-int case_act(struct db *db, const struct id_principal *who, const char *reference, const char *action,
-             const char *note, int64_t expected_version, const char *ip, struct pc_arena *a,
+int case_act(struct db *db, const struct form_registry *reg, const struct id_principal *who, const char *reference,
+             const char *action, const char *note, int64_t expected_version, const char *ip, struct pc_arena *a,
              struct case_app *out, struct pc_err *err);
+
+/* Whether the service's workflow has the step and lets this person take
+ * it (for showing only the buttons that will work). */
+bool case_step_offered(const struct form_registry *reg, const struct case_app *app, const struct id_principal *who,
+                       const char *action);
 
 /* Lists: the applicant's own, or an agency's inbox. */
 struct case_filter {

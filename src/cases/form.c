@@ -229,9 +229,53 @@ static int check_question(const json_t *q, bool in_group, json_t *ids, const cha
     return 0;
 }
 
+/* "workflow": {"steps": [...], "roles": {step: [roles]}, "deadlines": {state: days}} */
+static int check_workflow(const json_t *wf, struct pc_err *err)
+{
+    static const char *const keys[] = {"steps", "roles", "deadlines", NULL};
+    static const char *const steps[] = {"register", "start_review", "request_info", "respond", "approve", "refuse",
+                                        "deliver", "cancel", "assign_to_me", NULL};
+    static const char *const staff[] = {"officer", "agency_admin", NULL};
+    static const char *const states[] = {"submitted", "registered", "in_review", "info_requested",
+                                         "citizen_responded", "approved", NULL};
+    if (!json_is_object(wf) || check_keys(wf, keys, "$.workflow", err))
+        return bad(err, "$.workflow", "must be an object of steps, roles and deadlines");
+    size_t i;
+    json_t *v;
+    const char *k;
+    const json_t *st = json_object_get(wf, "steps");
+    if (st && !json_is_array(st))
+        return bad(err, "$.workflow.steps", "must be a list of steps");
+    json_array_foreach(st, i, v) {
+        if (!in_list(json_string_value(v), steps))
+            return bad(err, "$.workflow.steps", "names a step the workflow does not have");
+    }
+    const json_t *ro = json_object_get(wf, "roles");
+    if (ro && !json_is_object(ro))
+        return bad(err, "$.workflow.roles", "must map steps to lists of roles");
+    json_object_foreach((json_t *)ro, k, v) {
+        size_t j;
+        json_t *r;
+        if (!in_list(k, steps) || !json_is_array(v) || json_array_size(v) == 0)
+            return bad(err, "$.workflow.roles", "must map steps to non-empty lists of roles");
+        json_array_foreach(v, j, r) {
+            if (!in_list(json_string_value(r), staff))
+                return bad(err, "$.workflow.roles", "roles are officer and agency_admin");
+        }
+    }
+    const json_t *dl = json_object_get(wf, "deadlines");
+    if (dl && !json_is_object(dl))
+        return bad(err, "$.workflow.deadlines", "must map states to days");
+    json_object_foreach((json_t *)dl, k, v) {
+        if (!in_list(k, states) || !json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 365)
+            return bad(err, "$.workflow.deadlines", "must map states to 1..365 days");
+    }
+    return 0;
+}
+
 int form_check_definition(const json_t *def, struct pc_err *err)
 {
-    static const char *const keys[] = {"service", "version", "title", "what_next", "pages", NULL};
+    static const char *const keys[] = {"service", "version", "title", "what_next", "pages", "workflow", NULL};
     static const char *const page_keys[] = {"id", "title", "hint", "show_if", "questions", NULL};
     if (!json_is_object(def))
         return bad(err, "$", "a form must be a JSON object");
@@ -247,6 +291,9 @@ int form_check_definition(const json_t *def, struct pc_err *err)
         return bad(err, "$.title", "must have non-empty az, en and ru");
     if (!is_text(json_object_get(def, "what_next")))
         return bad(err, "$.what_next", "must have non-empty az, en and ru");
+    const json_t *wf = json_object_get(def, "workflow");
+    if (wf && check_workflow(wf, err))
+        return PC_EINVAL;
     const json_t *pages = json_object_get(def, "pages");
     if (!json_is_array(pages) || json_array_size(pages) < 1 || json_array_size(pages) > 30)
         return bad(err, "$.pages", "must be a list of 1–30 pages");

@@ -278,7 +278,7 @@ int api_application_action(struct http_req *r)
     }
     struct pc_err err = {0};
     struct case_app out;
-    int rc = case_act(app_of(r)->db, web_who(r), app.reference, action, note, json_integer_value(ver), r->remote_addr,
+    int rc = case_act(app_of(r)->db, app_of(r)->forms, web_who(r), app.reference, action, note, json_integer_value(ver), r->remote_addr,
                       &r->arena, &out, &err);
     json_decref(body);
     if (rc == PC_ECONFLICT)

@@ -881,7 +881,7 @@ static int applicant_step(struct http_req *r, const char *action)
         return http_error(r, 400, "bad-form", "Bad request", NULL);
     struct case_app out;
     struct pc_err err = {0};
-    int rc = case_act(app_of(r)->db, web_who(r), app.reference, action, http_kv_get(&r->form, "note"), version,
+    int rc = case_act(app_of(r)->db, app_of(r)->forms, web_who(r), app.reference, action, http_kv_get(&r->form, "note"), version,
                       r->remote_addr, &r->arena, &out, &err);
     if (rc == PC_ECONFLICT)
         return http_error(r, 409, "conflict", t(r, M_APPLY_CONFLICT), NULL);

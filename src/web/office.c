@@ -225,7 +225,7 @@ static int case_page(struct http_req *r, const char *note_error)
         bool ok = false;
         for (int k = 1; k < 6 && from[i][k]; k++)
             ok = ok || pc_str_eq(from[i][k], app.status);
-        if (ok)
+        if (ok && case_step_offered(app_of(r)->forms, &app, web_who(r), from[i][0]))
             html(r, "<button type=\"submit\" name=\"action\" value=\"%s\"%r>%s</button>\n", from[i][0],
                  pc_str_eq(from[i][0], "refuse") ? " class=\"warning\"" : pc_str_eq(from[i][0], "assign_to_me") ? " class=\"secondary\"" : "",
                  t(r, step_label(from[i][0])));
@@ -266,7 +266,7 @@ int page_office_act(struct http_req *r)
         note = NULL;
     struct case_app out;
     struct pc_err err = {0};
-    int rc = case_act(app_of(r)->db, web_who(r), app.reference, action, note, version, r->remote_addr, &r->arena,
+    int rc = case_act(app_of(r)->db, app_of(r)->forms, web_who(r), app.reference, action, note, version, r->remote_addr, &r->arena,
                       &out, &err);
     if (rc == PC_ECONFLICT)
         return http_error(r, 409, "conflict", t(r, M_APPLY_CONFLICT), NULL);

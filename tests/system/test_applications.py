@@ -395,3 +395,48 @@ def test_responses_match_the_openapi_description(srv, schemas):
     st, bad, _ = submit(srv, {"reason": "x"}, tok)
     assert st == 422
     schemas.validate_ref(bad, "AnswerProblem")
+
+
+def test_a_service_can_have_its_own_workflow(make_server, tmp_path):
+    """The form's "workflow": here only the agency administrator may decide,
+    there is no request for information, and registration is due in 1 day."""
+    import shutil
+    root = tmp_path / "data"
+    shutil.copytree(syslib.FIXTURE, str(root / "catalog"))
+    (root / "forms").mkdir()
+    form = json.load(open(os.path.join(os.path.dirname(syslib.FIXTURE), "forms", "din-id-card.json")))
+    form["workflow"] = {"steps": ["assign_to_me", "register", "start_review", "approve", "refuse", "deliver", "cancel"],
+                        "roles": {"approve": ["agency_admin"], "refuse": ["agency_admin"]},
+                        "deadlines": {"in_review": 5}}
+    (root / "forms" / "din-id-card.json").write_text(json.dumps(form, ensure_ascii=False))
+    srv = make_server(catalog=str(root / "catalog"), start=False)
+    work = str(tmp_path / "w")
+    os.makedirs(work)
+    r = syslib.run_cli("admin", "seed-demo", "--db", srv.db.url, "--out-dir", work, timeout=120)
+    assert r.returncode == 0, r.stderr
+    srv.start()
+    srv.accounts = json.load(open(os.path.join(work, "demo-accounts.json")))
+    srv.tokens = {}
+    answers = {k: v for k, v in dict(GOOD, reason="expired").items() if k != "police_report"}
+    st, body, _ = submit(srv, answers, token(srv, "citizen"))
+    assert st == 201, body
+    ref, v = body["reference"], body["version"]
+    off, admin = token(srv, "officer", "din"), token(srv, "agency_admin", "din")
+    step = lambda action, version, who, note=None: call(
+        srv, "POST", "/api/v1/applications/%s/actions" % ref,
+        dict({"action": action, "version": version}, **({"note": note} if note else {})), who)
+    st, a, _ = step("register", v, off)
+    st, a, _ = step("start_review", a["version"], off)
+    assert st == 200 and a["status"] == "in_review"
+    st, body, _ = step("request_info", a["version"], off, "Why?")
+    assert st == 403 and "no such step" in body["detail"]
+    st, body, _ = step("approve", a["version"], off, "ok")
+    assert st == 403 and "role" in body["detail"]
+    st, a, _ = step("approve", a["version"], admin, "Approved by the administrator.")
+    assert st == 200 and a["status"] == "approved"
+    # a form with a workflow the portal does not know is refused at import
+    form["workflow"] = {"steps": ["teleport"]}
+    (root / "forms" / "din-id-card.json").write_text(json.dumps(form, ensure_ascii=False))
+    r = syslib.run_cli("portal", "--listen", "127.0.0.1:%d" % syslib.free_port(), "--db", str(tmp_path / "x.db"),
+                       "--import-catalog", str(root / "catalog"), timeout=60)
+    assert r.returncode == 1 and "workflow" in r.stderr
