@@ -60,7 +60,8 @@ PHONE_RE = re.compile(r"^\+994[0-9]{9}$")
 EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                       r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 
-TOP_KEYS = ["service", "version", "title", "what_next", "pages", "workflow"]  # workflow: checked by the portal at import
+TOP_KEYS = ["service", "version", "title", "what_next", "pages"]
+OPTIONAL_TOP_KEYS = ["workflow"]  # checked by the portal at import (docs/forms.md)
 PAGE_KEYS = {"id", "title", "hint", "show_if", "questions"}
 PAGE_REQUIRED = {"id", "title", "questions"}
 COMMON_KEYS = {"id", "type", "label", "hint", "required", "example", "prefill"}
@@ -532,7 +533,7 @@ def check_file(P, path, fname, services, today, stats):
     if not isinstance(form, dict):
         P.add(fname, "", "the file must hold one JSON object")
         return
-    for k in sorted(set(form) - set(TOP_KEYS)):
+    for k in sorted(set(form) - set(TOP_KEYS) - set(OPTIONAL_TOP_KEYS)):
         P.add(fname, k, "unknown key")
     for k in TOP_KEYS:
         if k not in form:
