@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+/* db_xact_lock key that serialises appends to the chain across nodes. */
+#define AUDIT_LOCK_KEY 724200102
+
 #define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
 
 /* hash = SHA-256 over the fields, each preceded by its length, so that no
@@ -34,7 +37,7 @@ static void entry_hash(int64_t seq, const char *at, const struct audit_entry *e,
 
 int64_t audit_append(struct db_conn *c, const struct audit_entry *e, struct pc_err *err)
 {
-    int rc = db_xact_lock(c, DB_LOCK_AUDIT, err);
+    int rc = db_xact_lock(c, AUDIT_LOCK_KEY, err);
     if (rc)
         return rc;
     struct db_stmt *s = db_prepare(c, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", err);

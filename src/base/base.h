@@ -7,8 +7,13 @@
  *  - a struct pc_buf is never NULL-data after pc_buf_init() and is always
  *    NUL-terminated; it refuses to grow past its max and then stays
  *    "too big" (sticky flag) so callers check once at the end;
- *  - arena memory lives until pc_arena_free(); nothing from an arena is
- *    freed on its own;
+ *  - arena memory lives until pc_arena_release(); nothing from an arena is
+ *    freed on its own, and cleanups registered with pc_arena_defer() run
+ *    then, newest first;
+ *  - out of memory is fatal (Redis's zmalloc policy): pc_arena_alloc and
+ *    friends never return NULL, they log and abort.  Sizes that come from
+ *    outside are bounded by limits long before memory runs out, so the
+ *    only way to get there is a machine already in trouble;
  *  - functions that can fail return 0 or a negative PC_E* code and, when
  *    given a struct pc_err, write a human message into it once.
  */
@@ -34,6 +39,8 @@ enum pc_errcode {
     PC_EDENIED = -6,
     PC_ETOOBIG = -7,
     PC_EMORE = -8,    /* a further step is needed (e.g. a second factor) */
+    PC_ELIMIT = -9,   /* throttled: too many attempts or requests; retry later */
+    PC_EUNAVAIL = -10, /* a dependency (the database) is down for now: retry later */
 };
 
 struct pc_err {
@@ -49,17 +56,30 @@ const char *pc_errcode_name(int code);
 /* ---- arenas ---------------------------------------------------------- */
 
 struct pc_arena_chunk;
+struct pc_arena_cleanup;
 struct pc_arena {
     struct pc_arena_chunk *head;
+    struct pc_arena_cleanup *cleanups;
     size_t total;
 };
 
 void pc_arena_init(struct pc_arena *a);
-void *pc_arena_alloc(struct pc_arena *a, size_t n); /* zeroed; NULL on OOM */
+/* Zeroed memory that lives until pc_arena_release.  Never NULL: out of
+ * memory aborts (see the top of this file). */
+void *pc_arena_alloc(struct pc_arena *a, size_t n);
+/* n elements of size bytes each; aborts if n * size overflows. */
+void *pc_arena_array(struct pc_arena *a, size_t n, size_t size);
 char *pc_arena_strndup(struct pc_arena *a, const char *s, size_t n);
-char *pc_arena_strdup(struct pc_arena *a, const char *s);
+char *pc_arena_strdup(struct pc_arena *a, const char *s); /* NULL stays NULL */
 char *pc_arena_printf(struct pc_arena *a, const char *fmt, ...) PC_PRINTF(2, 3);
-void pc_arena_free(struct pc_arena *a);
+/* Run fn(p) when the arena is released (newest first): for heap objects
+ * whose life is the request's, such as a jansson tree (nginx's pool
+ * cleanups, h2o's dispose callbacks). */
+void pc_arena_defer(struct pc_arena *a, void (*fn)(void *), void *p);
+/* Run the cleanups and free every chunk; the arena can be used again. */
+void pc_arena_release(struct pc_arena *a);
+/* Log "out of memory" with what was asked for and abort. */
+_Noreturn void pc_oom(size_t n);
 
 /* ---- growable buffers ------------------------------------------------ */
 
@@ -91,6 +111,26 @@ int pc_buf_json_str(struct pc_buf *b, const char *s);
 /* Take ownership of the data (caller frees); b is left empty. */
 char *pc_buf_steal(struct pc_buf *b, size_t *len);
 
+/* ---- languages: one list for the whole program ------------------------- */
+
+/* The portal's languages, Azerbaijani first.  A fourth language is one
+ * more constant here, one more code in base/lang.c, and its translations. */
+enum pc_lang { PC_LANG_AZ, PC_LANG_EN, PC_LANG_RU, PC_LANG_COUNT };
+
+/* A text a person reads, in every language (NULL where missing). */
+struct pc_text {
+    const char *s[PC_LANG_COUNT];
+};
+
+/* "az", "en", "ru". */
+const char *pc_lang_code(enum pc_lang lang);
+/* The language's own name ("Azərbaycanca", "English", "Русский"). */
+const char *pc_lang_name(enum pc_lang lang);
+/* The language of a code, or -1 for NULL or an unknown code. */
+int pc_lang_parse(const char *code);
+/* The text in lang, else in Azerbaijani, else "" (never NULL). */
+const char *pc_text_get(const struct pc_text *t, enum pc_lang lang);
+
 /* ---- logging: one JSON object per line on stderr ---------------------- */
 
 enum pc_log_level { PC_LOG_DEBUG, PC_LOG_INFO, PC_LOG_WARN, PC_LOG_ERROR };
@@ -99,8 +139,16 @@ void pc_log_set_level(enum pc_log_level lvl);
 bool pc_log_enabled(enum pc_log_level lvl);
 /* msg is the event name; the optional fields are "key", value pairs of
  * strings ending with NULL.  Values are JSON-escaped; never pass secrets. */
-void pc_log(enum pc_log_level lvl, const char *event, ...);
+void pc_log(enum pc_log_level lvl, const char *event, ...) __attribute__((sentinel));
 void pc_logf(enum pc_log_level lvl, const char *event, const char *fmt, ...) PC_PRINTF(3, 4);
+/* From now on lines go into a buffer that a logger thread writes out
+ * (every 50 ms, or sooner when it fills), so a request thread never waits
+ * on the disk (nginx's buffered access_log).  Error lines are handed to
+ * the thread at once.  Without this call every line is written by the
+ * caller, as command-line tools want. */
+int pc_log_start_thread(void);
+/* Write out what is buffered and stop the thread (at exit; idempotent). */
+void pc_log_stop_thread(void);
 
 /* ---- UTF-8 and Azerbaijani folding ----------------------------------- */
 

@@ -27,6 +27,8 @@ const char *pc_errcode_name(int code)
     case PC_EDENIED: return "denied";
     case PC_ETOOBIG: return "too-big";
     case PC_EMORE: return "more-needed";
+    case PC_ELIMIT: return "limited";
+    case PC_EUNAVAIL: return "unavailable";
     default: return "unknown";
     }
 }

@@ -625,7 +625,7 @@ int case_draft_save(struct db *db, const struct form_registry *reg, const char *
         free(text);
     }
     case_app_release(&app);
-    pc_arena_free(&a);
+    pc_arena_release(&a);
     return rc;
 }
 

@@ -16,15 +16,6 @@
 
 #define MAX_TERMS 8
 
-const char *cat_text_get(const struct cat_text *t, const char *lang)
-{
-    if (lang && strcmp(lang, "en") == 0 && t->en)
-        return t->en;
-    if (lang && strcmp(lang, "ru") == 0 && t->ru)
-        return t->ru;
-    return t->az;
-}
-
 static const char *col(struct pc_arena *a, struct db_stmt *s, int i)
 {
     return pc_arena_strdup(a, db_col_text(s, i));
@@ -45,8 +36,8 @@ static int64_t col_int_or(struct db_stmt *s, int i, int64_t dflt)
 static void read_agency(struct pc_arena *a, struct db_stmt *s, struct cat_agency *g)
 {
     g->id = col(a, s, 0);
-    g->name = (struct cat_text){col(a, s, 1), col(a, s, 2), col(a, s, 3)};
-    g->shortname = (struct cat_text){col(a, s, 4), col(a, s, 5), col(a, s, 6)};
+    g->name = (struct pc_text){{col(a, s, 1), col(a, s, 2), col(a, s, 3)}};
+    g->shortname = (struct pc_text){{col(a, s, 4), col(a, s, 5), col(a, s, 6)}};
     g->kind = col(a, s, 7);
     g->website = col(a, s, 8);
     g->approved_services = (int)col_int_or(s, 9, -1);
@@ -67,8 +58,6 @@ int cat_list_agencies(struct db *db, struct pc_arena *a, struct cat_agency **out
     while ((rc = db_step(s, err)) == 1) {
         if (*n == cap) {
             struct cat_agency *bigger = pc_arena_alloc(a, cap * 2 * sizeof *bigger);
-            if (!bigger)
-                return PC_ENOMEM;
             memcpy(bigger, *out, cap * sizeof *bigger);
             *out = bigger;
             cap *= 2;
@@ -111,15 +100,13 @@ int cat_list_life_events(struct db *db, struct pc_arena *a, struct cat_life_even
     while ((rc = db_step(s, err)) == 1) {
         if (*n == cap) {
             struct cat_life_event *bigger = pc_arena_alloc(a, cap * 2 * sizeof *bigger);
-            if (!bigger)
-                return PC_ENOMEM;
             memcpy(bigger, *out, cap * sizeof *bigger);
             *out = bigger;
             cap *= 2;
         }
         struct cat_life_event *e = &(*out)[(*n)++];
         e->id = col(a, s, 0);
-        e->name = (struct cat_text){col(a, s, 1), col(a, s, 2), col(a, s, 3)};
+        e->name = (struct pc_text){{col(a, s, 1), col(a, s, 2), col(a, s, 3)}};
         e->position = (int)db_col_int(s, 4);
         e->service_count = (int)db_col_int(s, 5);
     }
@@ -149,9 +136,9 @@ static void read_service(struct pc_arena *a, struct db_stmt *s, struct cat_servi
 {
     v->id = col(a, s, 0);
     v->agency_id = col(a, s, 1);
-    v->agency_name = (struct cat_text){col(a, s, 2), col(a, s, 3), col(a, s, 4)};
-    v->name = (struct cat_text){col(a, s, 5), col(a, s, 6), col(a, s, 7)};
-    v->description = (struct cat_text){col(a, s, 8), col(a, s, 9), col(a, s, 10)};
+    v->agency_name = (struct pc_text){{col(a, s, 2), col(a, s, 3), col(a, s, 4)}};
+    v->name = (struct pc_text){{col(a, s, 5), col(a, s, 6), col(a, s, 7)}};
+    v->description = (struct pc_text){{col(a, s, 8), col(a, s, 9), col(a, s, 10)}};
     v->for_citizens = db_col_int(s, 11) != 0;
     v->for_entrepreneurs = db_col_int(s, 12) != 0;
     v->for_officials = db_col_int(s, 13) != 0;
@@ -365,8 +352,6 @@ int cat_find_services(struct db *db, struct pc_arena *a, const struct cat_filter
         db_bind_text(s, p++, after_id);
         db_bind_int(s, p++, f->limit + 1);
         out->items = pc_arena_alloc(a, (size_t)(f->limit + 1) * sizeof *out->items);
-        if (!out->items)
-            return PC_ENOMEM;
         while ((rc = db_step(s, err)) == 1) {
             if ((int)out->n == f->limit) {
                 struct cat_service *last = &out->items[out->n - 1];
@@ -408,7 +393,7 @@ int cat_get_service(struct db *db, struct pc_arena *a, const char *id, struct ca
     size_t cap = 40;
     out->documents = pc_arena_alloc(a, cap * sizeof *out->documents);
     while ((rc = db_step(s, err)) == 1 && out->ndocuments < cap)
-        out->documents[out->ndocuments++] = (struct cat_text){col(a, s, 0), col(a, s, 1), col(a, s, 2)};
+        out->documents[out->ndocuments++] = (struct pc_text){{col(a, s, 0), col(a, s, 1), col(a, s, 2)}};
     if (rc < 0)
         return rc;
 

@@ -5,7 +5,7 @@
  * validated import from data/catalog (JSON Lines files).
  *
  * Strings returned live in the caller's arena.  Every text that a person
- * reads comes in the three portal languages (struct cat_text).
+ * reads comes in the three portal languages (struct pc_text).
  */
 #ifndef PC_CATALOG_H
 #define PC_CATALOG_H
@@ -15,17 +15,10 @@
 
 #include <stdio.h>
 
-struct cat_text {
-    const char *az, *en, *ru;
-};
-
-/* Pick the text for a language code ("az", "en", "ru"); falls back to az. */
-const char *cat_text_get(const struct cat_text *t, const char *lang);
-
 struct cat_agency {
     const char *id;
-    struct cat_text name;
-    struct cat_text shortname;    /* fields NULL when the agency has none */
+    struct pc_text name;
+    struct pc_text shortname;    /* fields NULL when the agency has none */
     const char *kind;
     const char *website;          /* NULL when unknown */
     int approved_services;        /* -1 when unknown */
@@ -35,7 +28,7 @@ struct cat_agency {
 
 struct cat_life_event {
     const char *id;
-    struct cat_text name;
+    struct pc_text name;
     int position;
     int service_count;
 };
@@ -43,9 +36,9 @@ struct cat_life_event {
 struct cat_service {
     const char *id;
     const char *agency_id;
-    struct cat_text agency_name;
-    struct cat_text name;
-    struct cat_text description;
+    struct pc_text agency_name;
+    struct pc_text name;
+    struct pc_text description;
     bool for_citizens, for_entrepreneurs, for_officials;
     const char *relations;        /* "G2C,G2B" */
     const char *login;            /* none | code_password | e_signature */
@@ -56,7 +49,7 @@ struct cat_service {
     const char *approved_list;    /* NULL when unknown */
     const char *maturity_json;    /* NULL when not evaluated */
     const char *source;
-    struct cat_text *documents;   /* filled by cat_get_service only */
+    struct pc_text *documents;   /* filled by cat_get_service only */
     size_t ndocuments;
     const char **life_events;     /* ids; cat_get_service only */
     size_t nlife_events;

@@ -79,7 +79,7 @@ static int get_opt_int(json_t *o, const char *key, long long min, long long max,
 }
 
 static int get_text(struct pc_arena *a, json_t *o, const char *key, size_t max, bool required,
-                    struct cat_text *out, struct pc_err *err)
+                    struct pc_text *out, struct pc_err *err)
 {
     json_t *t = json_object_get(o, key);
     memset(out, 0, sizeof *out);
@@ -90,8 +90,7 @@ static int get_text(struct pc_arena *a, json_t *o, const char *key, size_t max, 
         return pc_err_set(err, PC_EINVAL, "\"%s\" must be an object with az, en and ru", key);
     if (check_keys(t, langs, err))
         return pc_err_set(err, PC_EINVAL, "\"%s\" has a language other than az, en, ru", key);
-    const char **dst[3] = {&out->az, &out->en, &out->ru};
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < PC_LANG_COUNT; i++) {
         json_t *v = json_object_get(t, langs[i]);
         if (!json_is_string(v) || json_string_length(v) == 0)
             return pc_err_set(err, PC_EINVAL, "\"%s\".%s is missing or empty", key, langs[i]);
@@ -99,7 +98,7 @@ static int get_text(struct pc_arena *a, json_t *o, const char *key, size_t max, 
             return pc_err_set(err, PC_EINVAL, "\"%s\".%s is longer than %zu bytes", key, langs[i], max);
         if (strchr(json_string_value(v), '\n') && max == NAME_MAX_BYTES)
             return pc_err_set(err, PC_EINVAL, "\"%s\".%s contains a line break", key, langs[i]);
-        *dst[i] = pc_arena_strdup(a, json_string_value(v));
+        out->s[i] = pc_arena_strdup(a, json_string_value(v));
     }
     return 0;
 }
@@ -238,8 +237,6 @@ static int parse_documents(struct pc_arena *a, json_t *o, struct cat_service *ou
         return pc_err_set(err, PC_EINVAL, "\"documents\" must be a list of at most 40 items");
     out->ndocuments = json_array_size(docs);
     out->documents = pc_arena_alloc(a, (out->ndocuments + 1) * sizeof *out->documents);
-    if (!out->documents)
-        return PC_ENOMEM;
     for (size_t i = 0; i < out->ndocuments; i++) {
         json_t *wrap = json_pack("{sO}", "document", json_array_get(docs, i));
         int rc = get_text(a, wrap, "document", NAME_MAX_BYTES, true, &out->documents[i], err);
@@ -458,9 +455,9 @@ static int write_event(struct db_conn *c, struct pc_arena *a, const struct cat_l
     if (!s)
         return PC_EIO;
     db_bind_text(s, 1, e->id);
-    db_bind_text(s, 2, e->name.az);
-    db_bind_text(s, 3, e->name.en);
-    db_bind_text(s, 4, e->name.ru);
+    db_bind_text(s, 2, e->name.s[PC_LANG_AZ]);
+    db_bind_text(s, 3, e->name.s[PC_LANG_EN]);
+    db_bind_text(s, 4, e->name.s[PC_LANG_RU]);
     db_bind_int(s, 5, e->position);
     return db_run(s, err) < 0 ? PC_EIO : 0;
 }
@@ -477,14 +474,14 @@ static int write_agency(struct db_conn *c, struct pc_arena *a, const struct cat_
         "name_folded = excluded.name_folded, active = 1", err);
     if (!s)
         return PC_EIO;
-    const char *parts[] = {g->name.az, g->name.en, g->name.ru, g->shortname.az, g->shortname.en, g->shortname.ru};
+    const char *parts[] = {g->name.s[PC_LANG_AZ], g->name.s[PC_LANG_EN], g->name.s[PC_LANG_RU], g->shortname.s[PC_LANG_AZ], g->shortname.s[PC_LANG_EN], g->shortname.s[PC_LANG_RU]};
     db_bind_text(s, 1, g->id);
-    db_bind_text(s, 2, g->name.az);
-    db_bind_text(s, 3, g->name.en);
-    db_bind_text(s, 4, g->name.ru);
-    db_bind_text(s, 5, g->shortname.az);
-    db_bind_text(s, 6, g->shortname.en);
-    db_bind_text(s, 7, g->shortname.ru);
+    db_bind_text(s, 2, g->name.s[PC_LANG_AZ]);
+    db_bind_text(s, 3, g->name.s[PC_LANG_EN]);
+    db_bind_text(s, 4, g->name.s[PC_LANG_RU]);
+    db_bind_text(s, 5, g->shortname.s[PC_LANG_AZ]);
+    db_bind_text(s, 6, g->shortname.s[PC_LANG_EN]);
+    db_bind_text(s, 7, g->shortname.s[PC_LANG_RU]);
     db_bind_text(s, 8, g->kind);
     db_bind_text(s, 9, g->website);
     if (g->approved_services >= 0)
@@ -514,16 +511,16 @@ static int write_service(struct db_conn *c, struct pc_arena *a, const struct cat
         "desc_folded = excluded.desc_folded", err);
     if (!s)
         return PC_EIO;
-    const char *names[] = {v->name.az, v->name.en, v->name.ru};
-    const char *descs[] = {v->description.az, v->description.en, v->description.ru};
+    const char *names[] = {v->name.s[PC_LANG_AZ], v->name.s[PC_LANG_EN], v->name.s[PC_LANG_RU]};
+    const char *descs[] = {v->description.s[PC_LANG_AZ], v->description.s[PC_LANG_EN], v->description.s[PC_LANG_RU]};
     db_bind_text(s, 1, v->id);
     db_bind_text(s, 2, v->agency_id);
-    db_bind_text(s, 3, v->name.az);
-    db_bind_text(s, 4, v->name.en);
-    db_bind_text(s, 5, v->name.ru);
-    db_bind_text(s, 6, v->description.az);
-    db_bind_text(s, 7, v->description.en);
-    db_bind_text(s, 8, v->description.ru);
+    db_bind_text(s, 3, v->name.s[PC_LANG_AZ]);
+    db_bind_text(s, 4, v->name.s[PC_LANG_EN]);
+    db_bind_text(s, 5, v->name.s[PC_LANG_RU]);
+    db_bind_text(s, 6, v->description.s[PC_LANG_AZ]);
+    db_bind_text(s, 7, v->description.s[PC_LANG_EN]);
+    db_bind_text(s, 8, v->description.s[PC_LANG_RU]);
     db_bind_int(s, 9, v->for_citizens);
     db_bind_int(s, 10, v->for_entrepreneurs);
     db_bind_int(s, 11, v->for_officials);
@@ -557,9 +554,9 @@ static int write_service(struct db_conn *c, struct pc_arena *a, const struct cat
         if (!s) return PC_EIO;
         db_bind_text(s, 1, v->id);
         db_bind_int(s, 2, (int64_t)i + 1);
-        db_bind_text(s, 3, v->documents[i].az);
-        db_bind_text(s, 4, v->documents[i].en);
-        db_bind_text(s, 5, v->documents[i].ru);
+        db_bind_text(s, 3, v->documents[i].s[PC_LANG_AZ]);
+        db_bind_text(s, 4, v->documents[i].s[PC_LANG_EN]);
+        db_bind_text(s, 5, v->documents[i].s[PC_LANG_RU]);
         if (db_run(s, err) < 0) return PC_EIO;
     }
     s = db_prepare(c, "DELETE FROM service_life_events WHERE service_id = ?", err);
@@ -684,6 +681,6 @@ int cat_import(struct db *db, const char *dir, FILE *report, struct cat_import_s
     free(ag.data);
     free(ev.data);
     free(sv.data);
-    pc_arena_free(&a);
+    pc_arena_release(&a);
     return rc;
 }

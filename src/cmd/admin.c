@@ -155,7 +155,7 @@ static int admin_create_account(int argc, char **argv)
         printf("account %s created for %s (%s)\n", id, login, role);
     else
         fprintf(stderr, "pencere admin create-account: %s\n", err.msg);
-    pc_arena_free(&a);
+    pc_arena_release(&a);
     db_close(db);
     return rc ? EXIT_FAIL : EXIT_OK;
 }
@@ -186,7 +186,7 @@ static int admin_issue_code(int argc, char **argv)
         printf("%s\n", code);
     else
         fprintf(stderr, "pencere admin issue-code: %s\n", err.msg);
-    pc_arena_free(&a);
+    pc_arena_release(&a);
     db_close(db);
     return rc ? EXIT_FAIL : EXIT_OK;
 }

@@ -146,7 +146,7 @@ int demo_seed(struct db *db, const char *dir, struct pc_err *err)
             rc = pc_err_set(err, PC_EIO, "cannot write %s", path);
         json_decref(list);
     }
-    pc_arena_free(&a);
+    pc_arena_release(&a);
     return rc;
 }
 

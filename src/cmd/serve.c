@@ -154,6 +154,8 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         return EXIT_FAIL;
     }
     app.http = srv;
+    if (pc_log_start_thread())
+        pc_log(PC_LOG_WARN, "log.unbuffered", "reason", "no logger thread: each line is written by its caller", NULL);
     pc_log(PC_LOG_INFO, "portal.started", "listen", o->listen, "db", db_kind_name(db), NULL);
     if (banner)
         banner(http_port(srv), ctx);
@@ -167,6 +169,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
     form_registry_free(app.forms);
     db_close(db);
     pc_log(PC_LOG_INFO, "portal.stopped", NULL);
+    pc_log_stop_thread();
     return EXIT_OK;
 }
 

@@ -1,7 +1,7 @@
 /* db.c — the backend-independent half of storage: choosing a backend by
  * URL, one connection per thread, the per-connection statement cache,
  * transactions and migrations. */
-#include "db.h"
+#include "backend.h"
 #include "migrations.h"
 
 #include <pthread.h>
@@ -19,6 +19,8 @@ struct db_stmt {
     char *sql;
     uint32_t hash;
     bool active;          /* stepped to a row and not yet finished or reset */
+    int bind_rc;          /* first failed bind since prepare (sticky), 0 if none */
+    int bind_idx;         /* and its parameter index */
     uint64_t used;        /* c->tick when last prepared */
     struct db_stmt *next;
 };
@@ -279,6 +281,7 @@ struct db_stmt *db_prepare(struct db_conn *c, const char *sql, struct pc_err *er
         if (s->hash == h && strcmp(s->sql, sql) == 0) {
             c->db->be->reset(s->impl);
             s->active = false;
+            s->bind_rc = 0;
             s->used = ++c->tick;
             return s;
         }
@@ -312,11 +315,23 @@ struct db_stmt *db_prepare(struct db_conn *c, const char *sql, struct pc_err *er
     return s;
 }
 
+/* A failed bind sticks to its statement (SQLite's habit with OOM): the
+ * statement then refuses to run, with a message naming the parameter, so
+ * callers need not check every bind and nothing runs with a NULL. */
+static int bind_result(struct db_stmt *s, int idx, int rc)
+{
+    if (rc < 0 && s->bind_rc == 0) {
+        s->bind_rc = rc;
+        s->bind_idx = idx;
+    }
+    return rc;
+}
+
 int db_bind_textn(struct db_stmt *s, int idx, const char *v, size_t n)
 {
     if (!v)
         return db_bind_null(s, idx);
-    return s->conn->db->be->bind_text(s->impl, idx, v, n);
+    return bind_result(s, idx, s->conn->db->be->bind_text(s->impl, idx, v, n));
 }
 
 int db_bind_text(struct db_stmt *s, int idx, const char *v)
@@ -326,16 +341,19 @@ int db_bind_text(struct db_stmt *s, int idx, const char *v)
 
 int db_bind_int(struct db_stmt *s, int idx, int64_t v)
 {
-    return s->conn->db->be->bind_int(s->impl, idx, v);
+    return bind_result(s, idx, s->conn->db->be->bind_int(s->impl, idx, v));
 }
 
 int db_bind_null(struct db_stmt *s, int idx)
 {
-    return s->conn->db->be->bind_null(s->impl, idx);
+    return bind_result(s, idx, s->conn->db->be->bind_null(s->impl, idx));
 }
 
 int db_step(struct db_stmt *s, struct pc_err *err)
 {
+    if (s->bind_rc)
+        return pc_err_set(err, s->bind_rc, "binding parameter %d of \"%.80s\" failed (%s)", s->bind_idx, s->sql,
+                          pc_errcode_name(s->bind_rc));
     int rc = s->conn->db->be->step(s->impl, err);
     s->active = rc == 1;
     return check_health(s->conn, rc);
@@ -394,6 +412,88 @@ int64_t db_col_int(struct db_stmt *s, int i)
 bool db_col_is_null(struct db_stmt *s, int i)
 {
     return s->conn->db->be->col_is_null(s->impl, i);
+}
+
+/* ---- statements built at run time ---------------------------------- */
+
+void db_query_init(struct db_query *q)
+{
+    pc_buf_init(&q->sql, 16384);
+    q->n = 0;
+    q->bad = NULL;
+}
+
+void db_query_release(struct db_query *q)
+{
+    pc_buf_release(&q->sql);
+}
+
+static size_t count_marks(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += *s == '?';
+    return n;
+}
+
+/* Append a fragment that carries `want` parameters and record them. */
+static void query_add(struct db_query *q, const char *fragment, size_t want, const struct db_param *p)
+{
+    if (q->bad)
+        return;
+    if (count_marks(fragment) != want) {
+        q->bad = "a fragment's placeholders do not match its values";
+        return;
+    }
+    if (q->n + want > DB_QUERY_MAX_PARAMS) {
+        q->bad = "too many parameters";
+        return;
+    }
+    pc_buf_puts(&q->sql, fragment);
+    if (want)
+        q->params[q->n++] = *p;
+}
+
+void db_query_sql(struct db_query *q, const char *fragment)
+{
+    query_add(q, fragment, 0, NULL);
+}
+
+void db_query_text(struct db_query *q, const char *fragment, const char *value)
+{
+    struct db_param p = {.kind = value ? DB_PARAM_TEXT : DB_PARAM_NULL, .text = value};
+    query_add(q, fragment, 1, &p);
+}
+
+void db_query_int(struct db_query *q, const char *fragment, int64_t value)
+{
+    struct db_param p = {.kind = DB_PARAM_INT, .i = value};
+    query_add(q, fragment, 1, &p);
+}
+
+struct db_stmt *db_query_prepare(struct db_conn *c, const struct db_query *q, struct pc_err *err)
+{
+    if (q->bad) {
+        pc_err_set(err, PC_EINVAL, "building SQL: %s", q->bad);
+        return NULL;
+    }
+    if (q->sql.toobig) {
+        pc_err_set(err, PC_ENOMEM, "building SQL: statement too long");
+        return NULL;
+    }
+    struct db_stmt *s = db_prepare(c, q->sql.data, err);
+    if (!s)
+        return NULL;
+    for (int i = 0; i < q->n; i++) {
+        const struct db_param *p = &q->params[i];
+        if (p->kind == DB_PARAM_TEXT)
+            db_bind_text(s, i + 1, p->text);
+        else if (p->kind == DB_PARAM_INT)
+            db_bind_int(s, i + 1, p->i);
+        else
+            db_bind_null(s, i + 1);
+    }
+    return s;
 }
 
 /* ---- migrations ------------------------------------------------------ */

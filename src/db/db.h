@@ -28,9 +28,10 @@ struct db_stmt;
 
 enum db_kind { DB_SQLITE, DB_POSTGRES };
 
-/* Keys of db_xact_lock, one per sequence that must not interleave. */
+/* Keys of db_xact_lock, one per sequence that must not interleave.  Each
+ * module that needs one defines its own key in 7242001NN (this one is the
+ * storage layer's own). */
 #define DB_LOCK_MIGRATIONS 724200101
-#define DB_LOCK_AUDIT 724200102
 
 /* Open a database by URL: "postgres://…" / "postgresql://…" select
  * PostgreSQL, anything else is a SQLite file path.  Does not migrate. */
@@ -78,7 +79,9 @@ int db_end(struct db_conn *c, int rc, struct pc_err *err);
  * and its bindings cleared; it belongs to the connection: do not free. */
 struct db_stmt *db_prepare(struct db_conn *c, const char *sql, struct pc_err *err);
 
-/* Bind parameter idx (1-based).  Text is copied. */
+/* Bind parameter idx (1-based).  Text is copied.  A failed bind is kept by
+ * the statement: its next db_step/db_run fails with a message naming the
+ * parameter, so the results need not be checked one by one. */
 int db_bind_text(struct db_stmt *s, int idx, const char *v);
 int db_bind_textn(struct db_stmt *s, int idx, const char *v, size_t n);
 int db_bind_int(struct db_stmt *s, int idx, int64_t v);
@@ -97,33 +100,52 @@ const char *db_col_text(struct db_stmt *s, int i);
 int64_t db_col_int(struct db_stmt *s, int i);
 bool db_col_is_null(struct db_stmt *s, int i);
 
-/* The backend vtable: each backend fills one of these (curl's vtls idea). */
-struct db_backend {
-    const char *name;
-    enum db_kind kind;
-    void *(*conn_open)(const char *url, struct pc_err *err);
-    void (*conn_close)(void *conn);
-    int (*exec)(void *conn, const char *sql, struct pc_err *err);
-    void *(*prepare)(void *conn, const char *sql, struct pc_err *err);
-    void (*finalize)(void *stmt);
-    void (*reset)(void *stmt);
-    int (*bind_text)(void *stmt, int idx, const char *v, size_t n);
-    int (*bind_int)(void *stmt, int idx, int64_t v);
-    int (*bind_null)(void *stmt, int idx);
-    int (*step)(void *stmt, struct pc_err *err);
-    int64_t (*changes)(void *stmt);
-    int (*column_count)(void *stmt);
-    const char *(*col_text)(void *stmt, int i);
-    int64_t (*col_int)(void *stmt, int i);
-    bool (*col_is_null)(void *stmt, int i);
-    /* Is the connection still usable (after an error)?  NULL: always. */
-    bool (*healthy)(void *conn);
-    /* Take a lock named by key until the transaction ends (may be NULL
-     * where a write transaction is already exclusive, as on SQLite). */
-    int (*xact_lock)(void *conn, int64_t key, struct pc_err *err);
+/* ---- leases: one node of a deployment runs a background job ---------- */
+
+/* Take or keep the lease `name` for holder until now + ttl: 1 = held
+ * (*fresh set when it was just taken, so the job should first recover
+ * what a previous holder left half done), 0 = another holder has it,
+ * < 0 = error.  The table is the storage layer's (src/db owns it). */
+int db_lease_acquire(struct db_conn *c, const char *name, const char *holder, int64_t now, int ttl, bool *fresh,
+                     struct pc_err *err);
+/* Extend a lease still held (not expired): 1, or 0 when it is lost. */
+int db_lease_renew(struct db_conn *c, const char *name, const char *holder, int64_t now, int ttl,
+                   struct pc_err *err);
+/* Give it up now (a clean stop), so another node need not wait. */
+int db_lease_release(struct db_conn *c, const char *name, const char *holder, struct pc_err *err);
+
+/* A statement whose text is built at run time (filters that may or may not
+ * apply).  Each fragment is appended with its value in one call, so the
+ * order of placeholders and values cannot drift apart:
+ *
+ *     db_query_sql(&q, "SELECT … WHERE active = 1");
+ *     if (f->agency) db_query_text(&q, " AND agency_id = ?", f->agency);
+ *     s = db_query_prepare(c, &q, err);
+ *
+ * Values are borrowed until db_query_prepare.  A fragment whose number of
+ * `?` differs from its values (0 or 1) makes prepare fail. */
+#define DB_QUERY_MAX_PARAMS 48
+
+enum db_param_kind { DB_PARAM_NULL, DB_PARAM_TEXT, DB_PARAM_INT };
+struct db_param {
+    enum db_param_kind kind;
+    const char *text;
+    int64_t i;
 };
 
-extern const struct db_backend db_sqlite_backend;
-extern const struct db_backend db_postgres_backend;
+struct db_query {
+    struct pc_buf sql;
+    struct db_param params[DB_QUERY_MAX_PARAMS];
+    int n;
+    const char *bad;     /* the first misuse, reported by prepare */
+};
+
+void db_query_init(struct db_query *q);
+void db_query_release(struct db_query *q);
+void db_query_sql(struct db_query *q, const char *fragment);
+void db_query_text(struct db_query *q, const char *fragment, const char *value);
+void db_query_int(struct db_query *q, const char *fragment, int64_t value);
+/* Prepare and bind (the statement is the connection's, as db_prepare's). */
+struct db_stmt *db_query_prepare(struct db_conn *c, const struct db_query *q, struct pc_err *err);
 
 #endif

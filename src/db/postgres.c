@@ -3,7 +3,7 @@
  * are rewritten to $1, $2, …; parameters travel as text and the server
  * infers their types.  A result is fetched whole on the first step, so
  * queries page with LIMIT rather than streaming. */
-#include "db.h"
+#include "backend.h"
 
 #include <libpq-fe.h>
 #include <stdio.h>

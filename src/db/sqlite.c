@@ -1,6 +1,6 @@
 /* sqlite.c — the SQLite backend: WAL journal, foreign keys on, a busy
  * timeout so concurrent writers wait instead of failing. */
-#include "db.h"
+#include "backend.h"
 
 #include <pthread.h>
 #include <sqlite3.h>

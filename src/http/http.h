@@ -132,8 +132,11 @@ struct http_route {
 };
 
 /* Render an error page for a non-API path (language, layout: the web
- * module's business).  Called with status and a short message. */
-typedef void (*http_error_page_fn)(struct http_req *r, int status, const char *title, const char *detail);
+ * module's business).  Called with the status, the problem type (the
+ * stable slug of http_error, e.g. "csrf": pages choose their words by it)
+ * and the English title and detail. */
+typedef void (*http_error_page_fn)(struct http_req *r, int status, const char *type, const char *title,
+                                   const char *detail);
 /* Called before the handler of every matched route (e.g. language,
  * session); a non-zero return means the hook already wrote a response. */
 typedef int (*http_before_fn)(struct http_req *r);
@@ -176,6 +179,8 @@ void http_stop(struct http_server *s, unsigned grace_secs);
 
 const char *http_header(struct http_req *r, const char *name);
 void http_set_header(struct http_req *r, const char *name, const char *value);
+/* The matched route's label (as in /metrics), or "unmatched". */
+const char *http_route_name(const struct http_req *r);
 /* Route capture by position, already decoded. */
 const char *http_param(struct http_req *r, int i);
 

@@ -16,8 +16,6 @@ static int hexval(char c)
 int http_url_decode(struct pc_arena *a, const char *s, size_t n, bool plus_is_space, char **out)
 {
     char *d = pc_arena_alloc(a, n + 1);
-    if (!d)
-        return PC_ENOMEM;
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
@@ -49,8 +47,6 @@ int http_kv_push(struct pc_arena *a, struct http_kvlist *l, size_t max, const ch
         return PC_ETOOBIG;
     if (!l->items) {
         l->items = pc_arena_alloc(a, max * sizeof *l->items);
-        if (!l->items)
-            return PC_ENOMEM;
     }
     l->items[l->n].key = k;
     l->items[l->n].value = v;

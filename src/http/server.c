@@ -93,6 +93,14 @@ void http_set_header(struct http_req *r, const char *name, const char *value)
     r->headers = h;
 }
 
+const char *http_route_name(const struct http_req *r)
+{
+    if (r->route_index < 0 || !r->server)
+        return "unmatched";
+    const char *name = r->server->cfg.routes[r->route_index].name;
+    return name ? name : r->server->cfg.routes[r->route_index].pattern;
+}
+
 const char *http_param(struct http_req *r, int i)
 {
     return i >= 0 && i < r->nparams ? r->params[i] : NULL;
@@ -147,7 +155,7 @@ int http_error(struct http_req *r, int status, const char *type, const char *tit
     pc_buf_reset(&r->out);
     r->status = status;
     r->content_type = "text/html; charset=utf-8";
-    r->server->cfg.error_page(r, status, title, detail);
+    r->server->cfg.error_page(r, status, type, title, detail);
     return 0;
 }
 
@@ -431,8 +439,6 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
         if (off == 0 || !m->cur) {
             mp_finish_file(r);
             struct http_upload *u = pc_arena_alloc(&r->arena, sizeof *u);
-            if (!u)
-                return MHD_NO;
             u->field = pc_arena_strdup(&r->arena, key);
             u->filename = pc_arena_strdup(&r->arena, filename);
             if (m->tail)
@@ -459,8 +465,6 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
 static int mp_start(struct http_req *r)
 {
     struct multipart *m = pc_arena_alloc(&r->arena, sizeof *m);
-    if (!m)
-        return PC_ENOMEM;
     pc_buf_init(&m->text, MP_TEXT_MAX);
     r->mp = m;
     m->pp = MHD_create_post_processor(r->conn, 32 * 1024, on_part, r);
@@ -817,7 +821,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
         mp_end(r, true); /* the client went away mid-upload: drop the partial file */
     pc_buf_release(&r->body);
     pc_buf_release(&r->out);
-    pc_arena_free(&r->arena);
+    pc_arena_release(&r->arena);
     free(r);
     *req_cls = NULL;
     atomic_fetch_sub(&s->in_flight, 1);

@@ -306,7 +306,7 @@ int id_code_redeem(struct db *db, const char *login, const char *code, const cha
         (rc = id_throttle_wait(c, login_key, 5, now, &retry, err)))
         return rc;
     if (retry)
-        return pc_err_set(err, PC_ETOOBIG, "too many attempts");
+        return pc_err_set(err, PC_ELIMIT, "too many attempts");
     if (hash_password(password, enc, sizeof enc))
         return pc_err_set(err, PC_EIO, "password hashing failed");
     if ((rc = db_begin(c, err)))

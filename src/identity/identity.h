@@ -151,7 +151,7 @@ int id_code_issue(struct db *db, const char *account_id, const char *purpose, co
  * identity-card number match the person's record, create the account if
  * needed and send a code (30 minutes) to the phone or e-mail on record
  * through the outbox.  Returns 0 whether or not they matched (the caller
- * must answer the same either way); PC_ETOOBIG when throttled. */
+ * must answer the same either way); PC_ELIMIT when throttled. */
 int id_code_send(struct db *db, struct pc_arena *a, const char *fin, const char *id_card, const char *purpose,
                  const char *ip, const char *lang, int64_t *retry_after, struct pc_err *err);
 /* Use a code to set the password (and activate the account). */
@@ -220,7 +220,7 @@ extern const struct id_login_method id_login_password;
 
 /* Log in with a method: throttling (per login and per address), the
  * method, the second factor, a new session.  PC_EDENIED for wrong
- * credentials; PC_ETOOBIG when throttled (retry_after set).  When the
+ * credentials; PC_ELIMIT when throttled (retry_after set).  When the
  * account has a second factor and req->otp is missing: PC_EMORE, and
  * token_out holds a 5-minute ticket for id_login_second_factor instead of
  * a session.  token_out gets ID_TOKEN_CHARS + 1 bytes. */
@@ -228,7 +228,9 @@ int id_login(struct db *db, struct pc_arena *a, const struct id_login_method *m,
              const struct id_login_request *req, const char *kind, char *token_out,
              int64_t *retry_after, struct pc_err *err);
 /* The second step: a ticket from id_login and the code.  On success
- * token_out holds the session token (the ticket is used up). */
+ * token_out holds the session token (the ticket is used up).  A wrong
+ * code: PC_EINVAL (the ticket stays, another try is allowed); an expired
+ * or used ticket: PC_EDENIED; throttled: PC_ELIMIT. */
 int id_login_second_factor(struct db *db, struct pc_arena *a, const char *ticket, const char *otp,
                            const struct id_login_request *req, const char *kind, char *token_out,
                            int64_t *retry_after, struct pc_err *err);

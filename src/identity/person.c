@@ -311,7 +311,7 @@ int id_population_generate(struct db *db, uint64_t seed, int64_t first, int64_t 
             rc = id_person_put(c, &p, err);
         }
         rc = rc ? (db_rollback(c), rc) : db_commit(c, err);
-        pc_arena_free(&a);
+        pc_arena_release(&a);
         if (rc)
             return rc;
     }

@@ -93,7 +93,7 @@ int id_code_send(struct db *db, struct pc_arena *a, const char *fin, const char 
     if (rc)
         return rc;
     if (*retry_after)
-        return pc_err_set(err, PC_ETOOBIG, "too many requests");
+        return pc_err_set(err, PC_ELIMIT, "too many requests");
 
     struct id_person p;
     bool match = id_person_get(db, a, fin, &p, NULL) == 0 && same_card(p.id_card, id_card) &&

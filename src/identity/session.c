@@ -110,7 +110,7 @@ int id_login(struct db *db, struct pc_arena *a, const struct id_login_method *m,
     if (rc)
         return rc;
     if (*retry_after > 0)
-        return pc_err_set(err, PC_ETOOBIG, "too many attempts");
+        return pc_err_set(err, PC_ELIMIT, "too many attempts");
 
     const char *account_id = NULL;
     int auth = m->authenticate(db, a, req, &account_id, err);
@@ -191,7 +191,7 @@ int id_login_second_factor(struct db *db, struct pc_arena *a, const char *ticket
     if ((rc = id_throttle_wait(c, key, THROTTLE_PER_LOGIN, now, retry_after, err)))
         return rc;
     if (*retry_after)
-        return pc_err_set(err, PC_ETOOBIG, "too many attempts");
+        return pc_err_set(err, PC_ELIMIT, "too many attempts");
     bool ok = id_totp_check(secret, otp, now);
     if ((rc = db_begin(c, err)))
         return rc;
@@ -222,7 +222,7 @@ int id_login_second_factor(struct db *db, struct pc_arena *a, const char *ticket
     }
     if ((rc = db_commit(c, err)))
         return rc;
-    return ok ? 0 : pc_err_set(err, PC_EDENIED, "wrong code");
+    return ok ? 0 : pc_err_set(err, PC_EINVAL, "wrong code");
 }
 
 /* ---- looking up --------------------------------------------------------- */
@@ -327,7 +327,7 @@ int id_session_revoke(struct db *db, const char *token, const char *ip, struct p
                           hash, p.account_id, "session.logout", ip, err);
     else
         rc = 0; /* already gone */
-    pc_arena_free(&a);
+    pc_arena_release(&a);
     return rc;
 }
 

@@ -92,14 +92,6 @@ struct nt_item {
     int attempts;                  /* including the one just claimed */
 };
 
-/* The lease: 1 = held by holder (taken or renewed until now + ttl), 0 =
- * another holder has it, < 0 = error.  *fresh is set when the lease was
- * not held by this holder a moment ago (taken over, or re-taken after it
- * expired), i.e. rows other holders left in `sending` must be recovered. */
-int nt_lease_acquire(struct db_conn *c, const char *holder, int64_t now, int ttl, bool *fresh, struct pc_err *err);
-/* Extend a lease still held (not expired): 1, or 0 when it is lost. */
-int nt_lease_renew(struct db_conn *c, const char *holder, int64_t now, int ttl, struct pc_err *err);
-int nt_lease_release(struct db_conn *c, const char *holder, struct pc_err *err);
 
 /* Return rows left in `sending` (by a holder that died) to `retry`, or to
  * `failed` when they have had max_attempts.  Returns the number of rows. */

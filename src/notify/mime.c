@@ -224,7 +224,7 @@ static int from_header(struct pc_buf *out, const char *from)
             pc_buf_printf(out, "\r\n <%s>\r\n", addr);
         }
     }
-    pc_arena_free(&a);
+    pc_arena_release(&a);
     return rc;
 }
 

@@ -16,53 +16,6 @@ static int64_t run(struct db_stmt *s, struct pc_err *err)
     return s ? db_run(s, err) : PC_EIO;
 }
 
-int nt_lease_renew(struct db_conn *c, const char *holder, int64_t now, int ttl, struct pc_err *err)
-{
-    struct db_stmt *s = db_prepare(c, "UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ? AND expires_at > ?",
-                                   err);
-    if (!s)
-        return PC_EIO;
-    db_bind_int(s, 1, now + ttl);
-    db_bind_text(s, 2, NT_LEASE_NAME);
-    db_bind_text(s, 3, holder);
-    db_bind_int(s, 4, now);
-    int64_t n = run(s, err);
-    return n < 0 ? (int)n : n > 0;
-}
-
-int nt_lease_acquire(struct db_conn *c, const char *holder, int64_t now, int ttl, bool *fresh, struct pc_err *err)
-{
-    *fresh = false;
-    int rc = nt_lease_renew(c, holder, now, ttl, err);
-    if (rc != 0)
-        return rc;
-    /* Not ours (or ours but expired): take it if it is free or expired.
-     * The row was created by the migration. */
-    struct db_stmt *s = db_prepare(c, "UPDATE leases SET holder = ?, expires_at = ? WHERE name = ? AND expires_at <= ?", err);
-    if (!s)
-        return PC_EIO;
-    db_bind_text(s, 1, holder);
-    db_bind_int(s, 2, now + ttl);
-    db_bind_text(s, 3, NT_LEASE_NAME);
-    db_bind_int(s, 4, now);
-    int64_t n = run(s, err);
-    if (n < 0)
-        return (int)n;
-    *fresh = n > 0;
-    return n > 0;
-}
-
-int nt_lease_release(struct db_conn *c, const char *holder, struct pc_err *err)
-{
-    struct db_stmt *s = db_prepare(c, "UPDATE leases SET holder = '', expires_at = 0 WHERE name = ? AND holder = ?", err);
-    if (!s)
-        return PC_EIO;
-    db_bind_text(s, 1, NT_LEASE_NAME);
-    db_bind_text(s, 2, holder);
-    int64_t n = run(s, err);
-    return n < 0 ? (int)n : 0;
-}
-
 int64_t nt_recover(struct db_conn *c, int64_t now, int max_attempts, struct pc_err *err)
 {
     struct db_stmt *s = db_prepare(c,
@@ -92,7 +45,7 @@ int nt_claim(struct db_conn *c, struct pc_arena *a, const char *holder, int64_t 
     int rc = db_begin(c, err);
     if (rc)
         return rc;
-    rc = nt_lease_renew(c, holder, now, ttl, err);
+    rc = db_lease_renew(c, NT_LEASE_NAME, holder, now, ttl, err);
     if (rc <= 0) {
         db_rollback(c);
         *lost = rc == 0;

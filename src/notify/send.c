@@ -83,7 +83,7 @@ struct nt_sender *nt_sender_new(const struct notify_config *cfg, const char *smt
         int rc = nt_parse_mailbox(&a, cfg->mail_from, &name, &addr);
         s->envelope_from = rc ? NULL : pc_arena_printf(&a, "<%s>", addr);
         s->envelope_from = s->envelope_from ? strdup(s->envelope_from) : NULL;
-        pc_arena_free(&a);
+        pc_arena_release(&a);
         s->smtp_url = strdup(cfg->smtp_url);
         s->smtp_user = dup_or_null(cfg->smtp_user);
         s->smtp_password = dup_or_null(smtp_password);

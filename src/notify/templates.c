@@ -281,8 +281,6 @@ static const char *value_of(struct pc_arena *a, json_t *payload, const char *nam
         s = json_string_value(v);
     else if (json_is_integer(v))
         s = pc_arena_printf(a, "%lld", (long long)json_integer_value(v));
-    if (!s)
-        return NULL;
     for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
         if (strcmp(labels[i].field, name) == 0 && strcmp(labels[i].value, s) == 0)
             return labels[i].text[lang];

@@ -107,7 +107,7 @@ int notify_config_check(const struct notify_config *cfg, struct pc_err *err)
         pc_arena_init(&a);
         const char *name, *addr;
         int rc = nt_parse_mailbox(&a, cfg->mail_from, &name, &addr);
-        pc_arena_free(&a);
+        pc_arena_release(&a);
         if (rc)
             return pc_err_set(err, PC_EINVAL, "--smtp-url needs --mail-from ADDRESS (\"noreply@example.az\" or"
                                               " \"Name <noreply@example.az>\")");
@@ -425,7 +425,7 @@ static bool hold_lease(struct notify_worker *w, struct db_conn *c)
     int64_t recovered = 0;
     int rc = db_begin(c, &err);
     if (!rc) {
-        rc = nt_lease_acquire(c, w->holder, now, w->cfg.lease_secs, &fresh, &err);
+        rc = db_lease_acquire(c, NT_LEASE_NAME, w->holder, now, w->cfg.lease_secs, &fresh, &err);
         if (rc == 1 && fresh) {
             recovered = nt_recover(c, now, w->cfg.max_attempts, &err);
             if (recovered < 0)
@@ -477,7 +477,7 @@ static bool pass(struct notify_worker *w, struct db_conn *c)
     for (int i = 0; i < n; i++) {
         bool go = !stopping(w);
         if (go && i > 0) {
-            int r = nt_lease_renew(c, w->holder, pc_now_unix(), w->cfg.lease_secs, &err);
+            int r = db_lease_renew(c, NT_LEASE_NAME, w->holder, pc_now_unix(), w->cfg.lease_secs, &err);
             if (r < 0)
                 db_trouble(w, "notify.db_error", NULL, &err);
             if (r != 1) {
@@ -495,7 +495,7 @@ static bool pass(struct notify_worker *w, struct db_conn *c)
         }
         deliver(w, c, &a, &items[i]);
     }
-    pc_arena_free(&a);
+    pc_arena_release(&a);
     return n == NT_BATCH && w->held;
 }
 
@@ -528,7 +528,7 @@ static void *worker_main(void *arg)
     if (c) {
         flush_pending(w, c);
         /* conditional on being the holder: harmless when we are not */
-        if (nt_lease_release(c, w->holder, &err) == 0)
+        if (db_lease_release(c, NT_LEASE_NAME, w->holder, &err) == 0)
             w->held = false;
         log_stats(w, c, true);
     }
@@ -601,7 +601,7 @@ struct notify_worker *notify_worker_start(struct db *db, const struct notify_con
     pc_arena_init(&a);
     pc_log(PC_LOG_INFO, "notify.started", "holder", w->holder, "email", origin(&a, cfg->smtp_url), "sms",
            origin(&a, cfg->sms_url), NULL);
-    pc_arena_free(&a);
+    pc_arena_release(&a);
     return w;
 }
 

@@ -95,20 +95,20 @@ int page_login_2fa_post(struct http_req *r)
         web_set_session_cookie(r, token);
         return http_redirect(r, 303, safe_next(http_kv_get(&r->form, "next")));
     }
-    if (rc == PC_EDENIED && pc_str_eq(err.msg, "wrong code")) {
+    if (rc == PC_EINVAL) { /* a wrong code: the ticket stays, try again */
         struct form_error e = {"otp", t(r, M_2FA_WRONG)};
         r->status = 401;
         second_factor_page(r, ticket, http_kv_get(&r->form, "next"), &e, 1);
         return 0;
     }
-    if (rc == PC_EDENIED || rc == PC_ETOOBIG) {
+    if (rc == PC_EDENIED || rc == PC_ELIMIT) {
         struct form_error e = {"login", rc == PC_EDENIED ? t(r, M_2FA_EXPIRED)
                                         : pc_arena_printf(&r->arena, t(r, M_LOGIN_THROTTLED), (int)(retry + 59) / 60)};
         r->status = rc == PC_EDENIED ? 401 : 429;
         login_page(r, NULL, &e, 1, NULL);
         return 0;
     }
-    return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+    return web_fail(r, rc, &err);
 }
 
 /* A login in two halves: the work (Argon2id, the session) on a worker
@@ -164,8 +164,6 @@ int page_login_post(struct http_req *r)
             memcpy(norm, up, 8);
     }
     struct login_job *j = pc_arena_alloc(&r->arena, sizeof *j);
-    if (!j)
-        return PC_ENOMEM;
     j->req = (struct id_login_request){.login = pc_arena_strdup(&r->arena, norm), .secret = password,
                                        .ip = r->remote_addr, .user_agent = http_header(r, "User-Agent")};
     j->kind = "cookie";
@@ -187,25 +185,25 @@ static int page_login_done(struct http_req *r)
         second_factor_page(r, j->token, http_kv_get(&r->form, "next"), NULL, 0);
         return 0;
     }
-    if (rc == PC_EDENIED || rc == PC_ETOOBIG) {
+    if (rc == PC_EDENIED || rc == PC_ELIMIT) {
         struct form_error e = {"login", rc == PC_EDENIED ? t(r, M_LOGIN_WRONG)
                                         : pc_arena_printf(&r->arena, t(r, M_LOGIN_THROTTLED), (int)(j->retry + 59) / 60)};
         r->status = rc == PC_EDENIED ? 401 : 429;
-        if (rc == PC_ETOOBIG)
+        if (rc == PC_ELIMIT)
             http_set_header(r, "Retry-After", pc_arena_printf(&r->arena, "%lld", (long long)j->retry));
         login_page(r, j->typed, &e, 1, NULL);
         return 0;
     }
-    pc_log(PC_LOG_ERROR, "login.failed", "msg", j->err.msg, NULL);
-    return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+    return web_fail(r, rc, &j->err);
 }
 
 int page_logout_post(struct http_req *r)
 {
     const char *token = web_session_token(r);
     struct pc_err err = {0};
-    if (token && id_session_revoke(app_of(r)->db, token, r->remote_addr, &err))
-        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+    int rc = token ? id_session_revoke(app_of(r)->db, token, r->remote_addr, &err) : 0;
+    if (rc)
+        return web_fail(r, rc, &err);
     web_set_session_cookie(r, NULL);
     return http_redirect(r, 303, "/login?out=1");
 }
@@ -258,16 +256,14 @@ int page_activate_post(struct http_req *r)
         int rc = id_code_redeem(app_of(r)->db, login, code, pw, r->remote_addr, &err);
         if (rc == 0)
             return http_redirect(r, 303, "/login?activated=1");
-        if (rc == PC_ETOOBIG) {
+        if (rc == PC_ELIMIT) {
             struct form_error e = {"code", pc_arena_printf(&r->arena, t(r, M_LOGIN_THROTTLED), 15)};
             r->status = 429;
             activate_page(r, login, code, &e, 1);
             return 0;
         }
-        if (rc != PC_EDENIED && rc != PC_EINVAL) {
-            pc_log(PC_LOG_ERROR, "activate.failed", "msg", err.msg, NULL);
-            return http_error(r, 503, "unavailable", "Service unavailable", NULL);
-        }
+        if (rc != PC_EDENIED && rc != PC_EINVAL)
+            return web_fail(r, rc, &err);
         errors[n++] = (struct form_error){"code", t(r, M_ERR_CODE_BAD)};
     }
     r->status = 400;
@@ -360,8 +356,7 @@ int page_account(struct http_req *r)
         fact(r, M_FIELD_ADDRESS, person.address);
         fact(r, M_FIELD_PHONE, person.phone);
         fact(r, M_FIELD_EMAIL, person.email);
-        fact(r, M_FIELD_LANG, pc_str_eq(person.lang, "ru") ? web_lang_names[2]
-                               : pc_str_eq(person.lang, "en") ? web_lang_names[1] : web_lang_names[0]);
+        fact(r, M_FIELD_LANG, pc_lang_name(pc_lang_parse(person.lang) < 0 ? PC_LANG_AZ : (enum pc_lang)pc_lang_parse(person.lang)));
         html(r, "</dl>\n");
         struct id_entity *ents;
         size_t ne = 0;
@@ -403,7 +398,7 @@ int page_act_for_post(struct http_req *r)
     if (rc == PC_EDENIED || rc == PC_EINVAL)
         return http_error(r, 403, "forbidden", "Forbidden", err.msg);
     if (rc)
-        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+        return web_fail(r, rc, &err);
     return http_redirect(r, 303, "/account");
 }
 
@@ -416,8 +411,9 @@ int page_sessions(struct http_req *r)
     struct id_session_info *list;
     size_t n = 0;
     struct pc_err err = {0};
-    if (id_sessions_list(app_of(r)->db, &r->arena, web_who(r), &list, &n, &err))
-        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+    int rc = id_sessions_list(app_of(r)->db, &r->arena, web_who(r), &list, &n, &err);
+    if (rc)
+        return web_fail(r, rc, &err);
     page_begin(r, t(r, M_SESSIONS_TITLE));
     html(r, "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n"
             "<div class=\"table-wrap\" role=\"region\" aria-label=\"%s\" tabindex=\"0\">\n"
@@ -445,8 +441,9 @@ int page_sessions_revoke_all(struct http_req *r)
     if (!web_require(r, ACT_VIEW_OWN_DATA, NULL))
         return 0;
     struct pc_err err = {0};
-    if (id_session_revoke_all(app_of(r)->db, web_who(r)->account_id, r->remote_addr, &err))
-        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+    int rc = id_session_revoke_all(app_of(r)->db, web_who(r)->account_id, r->remote_addr, &err);
+    if (rc)
+        return web_fail(r, rc, &err);
     web_set_session_cookie(r, NULL);
     return http_redirect(r, 303, "/login?out=1");
 }
@@ -491,13 +488,13 @@ static int api_login_done(struct http_req *r)
     if (rc == PC_EMORE)
         return http_problem(r, 401, "second-factor-required", "A second factor is needed",
                             "This account has two-step login: send \"otp\", the code of the authenticator app.");
-    if (rc == PC_ETOOBIG) {
+    if (rc == PC_ELIMIT) {
         http_set_header(r, "Retry-After", pc_arena_printf(&r->arena, "%lld", (long long)j->retry));
         return http_problem(r, 429, "too-many-attempts", "Too many failed attempts",
                             pc_arena_printf(&r->arena, "Try again in %lld seconds.", (long long)j->retry));
     }
     if (rc)
-        return http_problem(r, 503, "unavailable", "Service unavailable", NULL);
+        return web_fail(r, rc, &j->err);
     char expires[21];
     pc_rfc3339(pc_now_unix() + ID_SESSION_ABSOLUTE_SECS, expires);
     json_t *res = json_pack("{s:s, s:s, s:s, s:i}", "token", j->token, "token_type", "Bearer", "expires_at", expires,
@@ -575,17 +572,15 @@ static int send_code_post(struct http_req *r, bool reset)
     struct pc_err err = {0};
     int rc = id_code_send(app_of(r)->db, &r->arena, fin, card, reset ? "reset" : "activate", r->remote_addr,
                           web_lang(r), &retry, &err);
-    if (rc == PC_ETOOBIG) {
+    if (rc == PC_ELIMIT) {
         struct form_error e = {"fin", pc_arena_printf(&r->arena, t(r, M_LOGIN_THROTTLED), (int)(retry + 59) / 60)};
         r->status = 429;
         http_set_header(r, "Retry-After", pc_arena_printf(&r->arena, "%lld", (long long)retry));
         send_code_page(r, reset, fin_in, card, &e, 1);
         return 0;
     }
-    if (rc) {
-        pc_log(PC_LOG_ERROR, "code_send.failed", "msg", err.msg, NULL);
-        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
-    }
+    if (rc)
+        return web_fail(r, rc, &err);
     page_begin(r, t(r, M_CODE_SENT_TITLE));
     html(r, "<h1>%s</h1>\n<p>%s</p>\n<p><a class=\"button\" href=\"/activate?login=%s\">%s</a></p>\n",
          t(r, M_CODE_SENT_TITLE), t(r, M_CODE_SENT_BODY), fin, t(r, M_CODE_SENT_NEXT));
@@ -629,8 +624,12 @@ int page_totp(struct http_req *r)
     if (!web_require(r, ACT_VIEW_OWN_DATA, NULL))
         return 0;
     char secret[ID_TOTP_SECRET_LEN + 1];
-    if (id_totp_new_secret(secret))
-        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+    struct pc_err err = {0};
+    int rc = id_totp_new_secret(secret);
+    if (rc) {
+        pc_err_set(&err, rc, "no random bytes for a new secret");
+        return web_fail(r, rc, &err);
+    }
     totp_page(r, secret, NULL, 0);
     return 0;
 }
@@ -670,6 +669,6 @@ int page_totp_post(struct http_req *r)
         return 0;
     }
     if (rc)
-        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+        return web_fail(r, rc, &err);
     return http_redirect(r, 303, "/account/2fa");
 }

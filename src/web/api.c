@@ -20,9 +20,12 @@ int web_reply_json(struct http_req *r, int status, json_t *j)
     return 0;
 }
 
-static json_t *text_json(const struct cat_text *t)
+static json_t *text_json(const struct pc_text *t)
 {
-    return json_pack("{s:s, s:s, s:s}", "az", t->az ? t->az : "", "en", t->en ? t->en : "", "ru", t->ru ? t->ru : "");
+    json_t *o = json_object();
+    for (int i = 0; i < PC_LANG_COUNT; i++)
+        json_object_set_new(o, pc_lang_code((enum pc_lang)i), json_string(t->s[i] ? t->s[i] : ""));
+    return o;
 }
 
 static json_t *string_or_null(const char *s)
@@ -41,12 +44,6 @@ static json_t *split_list(const char *s)
         s += n + (e ? 1 : 0);
     }
     return arr;
-}
-
-static int db_failure(struct http_req *r, struct pc_err *err)
-{
-    pc_log(PC_LOG_ERROR, "api.db_failed", "path", r->path, "msg", err->msg, NULL);
-    return http_problem(r, 503, "unavailable", "Service unavailable", "The database did not answer; try again.");
 }
 
 /* Refuse parameters the endpoint does not know. */
@@ -73,7 +70,7 @@ static json_t *agency_json(const struct cat_agency *g)
         "id", g->id, "name", text_json(&g->name), "kind", g->kind,
         "website", string_or_null(g->website), "service_count", g->service_count,
         "approved_services", g->approved_services >= 0 ? json_integer(g->approved_services) : json_null());
-    if (g->shortname.az)
+    if (g->shortname.s[PC_LANG_AZ])
         json_object_set_new(j, "short", text_json(&g->shortname));
     return j;
 }
@@ -124,7 +121,7 @@ int api_agencies(struct http_req *r)
     struct cat_agency *list;
     size_t n;
     if (cat_list_agencies(app_of(r)->db, &r->arena, &list, &n, &err))
-        return db_failure(r, &err);
+        return web_fail(r, err.code, &err);
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(items, agency_json(&list[i]));
@@ -142,7 +139,7 @@ int api_agency(struct http_req *r)
     if (rc == PC_ENOTFOUND)
         return http_problem(r, 404, "not-found", "No such agency", err.msg);
     if (rc)
-        return db_failure(r, &err);
+        return web_fail(r, err.code, &err);
     json_t *j = agency_json(&g);
     json_object_set_new(j, "services_href",
                         json_string(pc_arena_printf(&r->arena, "/api/v1/services?agency=%s", g.id)));
@@ -158,7 +155,7 @@ int api_life_events(struct http_req *r)
     struct cat_life_event *list;
     size_t n;
     if (cat_list_life_events(app_of(r)->db, &r->arena, &list, &n, &err))
-        return db_failure(r, &err);
+        return web_fail(r, err.code, &err);
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(items, json_pack("{s:s, s:o, s:i}", "id", list[i].id,
@@ -199,7 +196,7 @@ int api_services(struct http_req *r)
     if (rc == PC_EINVAL)
         return http_problem(r, 400, "bad-parameter", "Invalid parameter", err.msg);
     if (rc)
-        return db_failure(r, &err);
+        return web_fail(r, err.code, &err);
     json_t *items = json_array();
     for (size_t i = 0; i < page.n; i++)
         json_array_append_new(items, service_json(&page.items[i], false));
@@ -220,6 +217,6 @@ int api_service(struct http_req *r)
     if (rc == PC_ENOTFOUND)
         return http_problem(r, 404, "not-found", "No such service", err.msg);
     if (rc)
-        return db_failure(r, &err);
+        return web_fail(r, err.code, &err);
     return web_reply_json(r, 200, service_json(&s, true));
 }

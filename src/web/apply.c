@@ -59,7 +59,7 @@ static int own_application(struct http_req *r, struct case_app *app)
     if (rc == 0)
         case_app_release(app);
     if (rc && rc != PC_ENOTFOUND)
-        http_error(r, 503, "unavailable", "Service unavailable", NULL);
+        web_fail(r, rc, &err);
     else
         http_error(r, 404, "not-found", "Page not found", NULL);
     return 1;
@@ -504,7 +504,7 @@ int page_apply_post(struct http_req *r)
     const char *id;
     struct pc_err err = {0};
     if (case_draft_new(app_of(r)->db, app_of(r)->forms, web_who(r), service, web_lang(r), &r->arena, &id, &err))
-        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+        return web_fail(r, err.code, &err);
     json_t *none = json_object();
     const json_t *first = form_next_page(def, none, NULL);
     int rc = http_redirect(r, 303, pc_arena_printf(&r->arena, "/applications/%s/page/%s", id,
@@ -592,7 +592,7 @@ int page_apply_page_post(struct http_req *r)
         json_decref(posted);
         json_decref(merged);
         case_app_release(&app);
-        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+        return web_fail(r, err.code, &err);
     }
     if (issues.n || regroup) {
         if (issues.n)
@@ -742,7 +742,7 @@ int page_apply_submit(struct http_req *r)
     if (rc == PC_EINVAL)
         return http_redirect(r, 303, pc_arena_printf(&r->arena, "/applications/%s/check", app.id));
     if (rc)
-        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+        return web_fail(r, rc, &err);
     case_app_release(&out);
     return http_redirect(r, 303, pc_arena_printf(&r->arena, "/applications/%s?sent=1", out.reference));
 }
@@ -760,7 +760,7 @@ int page_my_applications(struct http_req *r)
     if (rc == PC_EINVAL)
         return http_error(r, 400, "bad-parameter", "Bad request", err.msg);
     if (rc)
-        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+        return web_fail(r, rc, &err);
     page_begin(r, t(r, M_MY_APPS_TITLE));
     html(r, "<h1>%s</h1>\n", t(r, M_MY_APPS_TITLE));
     if (list.n == 0) {
@@ -775,7 +775,7 @@ int page_my_applications(struct http_req *r)
             const struct case_app *c = &list.items[i];
             struct cat_service s;
             const char *name = cat_get_service(app_of(r)->db, &r->arena, c->service_id, &s, NULL) == 0
-                                   ? cat_text_get(&s.name, web_lang(r)) : c->service_id;
+                                   ? pc_text_get(&s.name, web_lang_id(r)) : c->service_id;
             if (c->reference)
                 html(r, "<tr><td><a class=\"ref\" href=\"/applications/%s\">%s</a></td>", c->reference, c->reference);
             else
@@ -888,7 +888,7 @@ static int applicant_step(struct http_req *r, const char *action)
     if (rc == PC_EINVAL || rc == PC_EDENIED)
         return http_error(r, 400, "bad-step", "Bad request", err.msg);
     if (rc)
-        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+        return web_fail(r, rc, &err);
     case_app_release(&out);
     return http_redirect(r, 303, pc_arena_printf(&r->arena, "/applications/%s", app.reference));
 }
@@ -942,8 +942,8 @@ int page_application_result(struct http_req *r)
     }
     struct cat_service s;
     const char *service = cat_get_service(app_of(r)->db, &r->arena, app.service_id, &s, NULL) == 0
-                              ? cat_text_get(&s.name, web_lang(r)) : app.service_id;
-    const char *agency = service != app.service_id ? cat_text_get(&s.agency_name, web_lang(r)) : app.agency_id;
+                              ? pc_text_get(&s.name, web_lang_id(r)) : app.service_id;
+    const char *agency = service != app.service_id ? pc_text_get(&s.agency_name, web_lang_id(r)) : app.agency_id;
     struct id_person person;
     const char *applicant = app.applicant_fin && id_person_get(app_of(r)->db, &r->arena, app.applicant_fin, &person, NULL) == 0
                                 ? pc_arena_printf(&r->arena, "%s %s %s (FİN %s)", person.last_name, person.first_name,

@@ -19,7 +19,7 @@ int page_audit(struct http_req *r)
     if (http_kv_get(&r->query, "verify")) {
         struct audit_report rep;
         if (audit_verify(app_of(r)->db, &rep, &err))
-            return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+            return web_fail(r, err.code, &err);
         if (rep.first_bad)
             html(r, "<div class=\"error-summary\" role=\"alert\"><p>%s</p></div>\n",
                  pc_arena_printf(&r->arena, t(r, M_AUDIT_BROKEN), (long long)rep.first_bad, rep.why));
@@ -34,7 +34,7 @@ int page_audit(struct http_req *r)
     struct db_stmt *s = c ? db_prepare(c, "SELECT seq, at, actor, role, action, object_type, object_id, ip"
                                           " FROM audit_log WHERE (? = 0 OR seq < ?) ORDER BY seq DESC LIMIT ?", &err) : NULL;
     if (!s)
-        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+        return web_fail(r, err.code, &err);
     db_bind_int(s, 1, before);
     db_bind_int(s, 2, before);
     db_bind_int(s, 3, AUDIT_PAGE);

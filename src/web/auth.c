@@ -8,21 +8,6 @@
 #define SESSION_COOKIE "pc_session"
 #define CSRF_COOKIE "pc_csrf"
 
-struct web_ctx {
-    bool loaded;
-    bool logged_in;
-    struct id_principal who;
-    const char *token;
-    const char *anon_csrf;     /* double-submit token for forms before login */
-};
-
-static struct web_ctx *ctx_of(struct http_req *r)
-{
-    if (!r->ctx)
-        r->ctx = pc_arena_alloc(&r->arena, sizeof(struct web_ctx));
-    return r->ctx;
-}
-
 static const char *bearer_token(struct http_req *r)
 {
     const char *h = http_header(r, "Authorization");
@@ -33,11 +18,9 @@ static const char *bearer_token(struct http_req *r)
 
 const struct id_principal *web_who(struct http_req *r)
 {
-    struct web_ctx *c = ctx_of(r);
-    if (!c)
-        return NULL;
-    if (!c->loaded) {
-        c->loaded = true;
+    struct web_ctx *c = web_ctx(r);
+    if (!c->who_loaded) {
+        c->who_loaded = true;
         /* the API takes bearer tokens only, pages take the cookie only:
          * an API call can then never ride on a browser's cookie (CSRF) */
         const char *token = r->is_api ? bearer_token(r) : http_kv_get(&r->cookies, SESSION_COOKIE);
@@ -51,7 +34,7 @@ const struct id_principal *web_who(struct http_req *r)
 
 const char *web_session_token(struct http_req *r)
 {
-    return web_who(r) ? ctx_of(r)->token : NULL;
+    return web_who(r) ? web_ctx(r)->token : NULL;
 }
 
 void web_set_session_cookie(struct http_req *r, const char *token)
@@ -73,7 +56,7 @@ static const char *csrf_token(struct http_req *r)
     const struct id_principal *p = web_who(r);
     if (p)
         return p->csrf;
-    struct web_ctx *c = ctx_of(r);
+    struct web_ctx *c = web_ctx(r);
     if (c->anon_csrf)
         return c->anon_csrf;
     const char *have = http_kv_get(&r->cookies, CSRF_COOKIE);

@@ -1,55 +1,44 @@
-/* i18n.c — choosing the language of a request and looking up messages. */
-#include "i18n.h"
+/* i18n.c — the request's language and the look-up of messages. */
+#include "internal.h"
 
-#include <string.h>
-
-struct message {
-    const char *az, *en, *ru;
-};
-extern const struct message web_messages[M_COUNT];
-
-const char *const web_langs[3] = {"az", "en", "ru"};
-const char *const web_lang_names[3] = {"Azərbaycanca", "English", "Русский"};
-
-bool web_lang_valid(const char *code)
-{
-    for (int i = 0; i < 3; i++)
-        if (pc_str_eq(code, web_langs[i]))
-            return true;
-    return false;
-}
-
-const char *t_lang(const char *lang, enum msg m)
+const char *t_lang(enum pc_lang lang, enum msg m)
 {
     if ((unsigned)m >= M_COUNT)
         return "";
-    const struct message *e = &web_messages[m];
-    const char *s = e->az;
-    if (pc_str_eq(lang, "en"))
-        s = e->en;
-    else if (pc_str_eq(lang, "ru"))
-        s = e->ru;
-    return s ? s : (e->az ? e->az : "");
-}
-
-const char *web_lang(struct http_req *r)
-{
-    const char *q = http_kv_get(&r->query, "lang");
-    if (web_lang_valid(q))
-        return q;
-    const char *c = http_kv_get(&r->cookies, "lang");
-    if (web_lang_valid(c))
-        return c;
-    return "az";
-}
-
-bool web_lang_bad(struct http_req *r)
-{
-    const char *q = http_kv_get(&r->query, "lang");
-    return q && !web_lang_valid(q);
+    return pc_text_get(&web_messages[m], lang);
 }
 
 const char *t(struct http_req *r, enum msg m)
 {
-    return t_lang(web_lang(r), m);
+    return t_lang(web_ctx(r)->lang, m);
+}
+
+enum pc_lang web_lang_id(struct http_req *r)
+{
+    return web_ctx(r)->lang;
+}
+
+const char *web_lang(struct http_req *r)
+{
+    return pc_lang_code(web_ctx(r)->lang);
+}
+
+bool web_lang_bad(struct http_req *r)
+{
+    return web_ctx(r)->lang_bad;
+}
+
+int web_before(struct http_req *r)
+{
+    if (web_lang_bad(r)) {
+        http_error(r, 400, "bad-language", "Unknown language", "lang must be one of az, en, ru");
+        return 1;
+    }
+    const char *q = http_kv_get(&r->query, "lang");
+    if (q && !r->is_api && !pc_str_eq(q, http_kv_get(&r->cookies, "lang"))) {
+        /* Remember the choice for the next pages (a year, this site only). */
+        http_set_header(r, "Set-Cookie",
+                        pc_arena_printf(&r->arena, "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax", q));
+    }
+    return 0;
 }

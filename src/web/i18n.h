@@ -366,18 +366,21 @@ enum msg {
     M_COUNT
 };
 
+/* The rows of the catalogue: one text per message, in every language. */
+extern const struct pc_text web_messages[M_COUNT];
+
 /* The message in the request's language (never NULL). */
 const char *t(struct http_req *r, enum msg m);
-/* The same for an explicit language code. */
-const char *t_lang(const char *lang, enum msg m);
+/* The same in a given language (messages for someone else, e.g. a code
+ * the operator reads out in the recipient's language). */
+const char *t_lang(enum pc_lang lang, enum msg m);
 
-/* The request's language: ?lang= (valid codes only), then the "lang"
- * cookie, then Azerbaijani.  An invalid ?lang= is reported by web_lang_bad. */
+/* The request's language, resolved once per request: ?lang= (valid codes
+ * only), then the "lang" cookie, then Azerbaijani.  An invalid ?lang= is
+ * reported by web_lang_bad (the before hook answers it with 400). */
+enum pc_lang web_lang_id(struct http_req *r);
+/* Its code, "az", "en" or "ru", for the outside (HTML lang, links, data). */
 const char *web_lang(struct http_req *r);
 bool web_lang_bad(struct http_req *r);
-bool web_lang_valid(const char *code);
-
-extern const char *const web_langs[3];       /* "az", "en", "ru" */
-extern const char *const web_lang_names[3];  /* each in its own language */
 
 #endif

@@ -10,7 +10,20 @@
 
 #include <jansson.h>
 
-/* Append to r->out.  Conversions: %s text (HTML-escaped), %r raw trusted
+/* The portal's state of one request (r->ctx), made on first use by
+ * web_ctx (context.c), which resolves the language then, once. */
+struct web_ctx {
+    enum pc_lang lang;
+    bool lang_bad;             /* ?lang= named no language */
+    /* who is asking (auth.c) */
+    bool who_loaded, logged_in;
+    struct id_principal who;
+    const char *token;
+    const char *anon_csrf;     /* double-submit token for forms before login */
+};
+struct web_ctx *web_ctx(struct http_req *r);
+
+/* Append to r->out (html.c).  Conversions: %s text (HTML-escaped), %r raw trusted
  * HTML, %q text percent-encoded for a URL, %d int, %L long long, %%.
  * Escaping is the default on purpose: raw output has to be asked for. */
 void html(struct http_req *r, const char *fmt, ...);
@@ -32,8 +45,15 @@ const char *login_label(struct http_req *r, const char *login);
 const char *audience_label(struct http_req *r, const char *audience);
 
 /* Error page hook for http (404, 400, …), in the request's language. */
-void web_error_page(struct http_req *r, int status, const char *title, const char *detail);
-/* Hook run before every handler: language checks and cookie. */
+void web_error_page(struct http_req *r, int status, const char *type, const char *title, const char *detail);
+
+/* The one way a handler answers a failed domain call: the error's code
+ * picks the status and problem type (PC_ENOTFOUND 404, PC_EINVAL 400,
+ * PC_EDENIED 403, PC_ECONFLICT 409, PC_ELIMIT 429, PC_ETOOBIG 413, the
+ * rest 503 with Retry-After), and the cause is logged once with the route
+ * and the code (at error level for 5xx).  Returns 0, as a handler does. */
+int web_fail(struct http_req *r, int rc, const struct pc_err *err);
+/* Hook run before every handler: language checks and cookie (i18n.c). */
 int web_before(struct http_req *r);
 
 /* ---- who is asking (auth.c) ---- */

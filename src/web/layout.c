@@ -1,38 +1,10 @@
-/* layout.c — the HTML writer with escaping by default, the page frame
- * shared by every page (GOV.UK-like: skip link, header, language switch,
- * main menu, footer), and the error page. */
+/* layout.c — the page frame shared by every page (GOV.UK-like: skip
+ * link, header, language switch, main menu, footer), the error page, and
+ * web_fail, the one edge where a domain error becomes an answer. */
 #include "internal.h"
 
 #include <stdio.h>
 #include <string.h>
-
-void html(struct http_req *r, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    struct pc_buf *b = &r->out;
-    const char *p = fmt, *start = fmt;
-    while (*p) {
-        if (*p != '%') {
-            p++;
-            continue;
-        }
-        pc_buf_append(b, start, (size_t)(p - start));
-        switch (p[1]) {
-        case 's': pc_buf_html(b, va_arg(ap, const char *)); break;
-        case 'r': { const char *s = va_arg(ap, const char *); if (s) pc_buf_puts(b, s); break; }
-        case 'q': { const char *s = va_arg(ap, const char *); if (s) pc_buf_urlencode(b, s); break; }
-        case 'd': pc_buf_printf(b, "%d", va_arg(ap, int)); break;
-        case 'L': pc_buf_printf(b, "%lld", va_arg(ap, long long)); break;
-        case '%': pc_buf_putc(b, '%'); break;
-        default: pc_buf_putc(b, '%'); p--; break; /* unknown: keep literally */
-        }
-        p += 2;
-        start = p;
-    }
-    pc_buf_append(b, start, (size_t)(p - start));
-    va_end(ap);
-}
 
 /* The current URL with lang=CODE in place of any lang parameter. */
 static const char *url_with_lang(struct http_req *r, const char *code)
@@ -102,19 +74,20 @@ void page_begin(struct http_req *r, const char *title)
             "<link rel=\"stylesheet\" href=\"%s\">\n"
             "<link rel=\"icon\" href=\"%s\" type=\"image/svg+xml\">\n",
          lang, title, t(r, M_SITE_NAME), http_asset_url(r, "site.css"), http_asset_url(r, "favicon.svg"));
-    for (int i = 0; i < 3; i++)
-        html(r, "<link rel=\"alternate\" hreflang=\"%s\" href=\"%s\">\n", web_langs[i], url_with_lang(r, web_langs[i]));
+    for (int i = 0; i < PC_LANG_COUNT; i++) {
+        const char *code = pc_lang_code((enum pc_lang)i);
+        html(r, "<link rel=\"alternate\" hreflang=\"%s\" href=\"%s\">\n", code, url_with_lang(r, code));
+    }
     html(r, "</head>\n<body>\n<a class=\"skip-link\" href=\"#main\">%s</a>\n"
             "<header class=\"site-header\">\n<div class=\"wrap header-row\">\n"
             "<a class=\"brand\" href=\"/\"><span class=\"brand-mark\" aria-hidden=\"true\"></span>"
             "<span class=\"brand-name\">Pəncərə</span> <span class=\"brand-sub\">%s</span></a>\n"
             "<nav class=\"langs\" aria-label=\"%s\"><ul>\n",
          t(r, M_SKIP_TO_CONTENT), t(r, M_SITE_NAME), t(r, M_LANG_LABEL));
-    for (int i = 0; i < 3; i++) {
-        bool cur = strcmp(lang, web_langs[i]) == 0;
-        html(r, "<li><a href=\"%s\" lang=\"%s\" hreflang=\"%s\"%r>%s</a></li>\n",
-             url_with_lang(r, web_langs[i]), web_langs[i], web_langs[i],
-             cur ? " aria-current=\"true\"" : "", web_lang_names[i]);
+    for (int i = 0; i < PC_LANG_COUNT; i++) {
+        const char *code = pc_lang_code((enum pc_lang)i);
+        html(r, "<li><a href=\"%s\" lang=\"%s\" hreflang=\"%s\"%r>%s</a></li>\n", url_with_lang(r, code), code, code,
+             (int)web_lang_id(r) == i ? " aria-current=\"true\"" : "", pc_lang_name((enum pc_lang)i));
     }
     html(r, "</ul></nav>\n</div>\n<nav class=\"main-nav\" aria-label=\"%s\"><div class=\"wrap nav-row\"><ul>\n"
             "<li><a href=\"/\">%s</a></li>\n<li><a href=\"/services\">%s</a></li>\n"
@@ -163,7 +136,7 @@ const char *audience_label(struct http_req *r, const char *audience)
     return t(r, M_AUD_CITIZENS);
 }
 
-void web_error_page(struct http_req *r, int status, const char *title, const char *detail)
+void web_error_page(struct http_req *r, int status, const char *type, const char *title, const char *detail)
 {
     (void)title;
     (void)detail; /* the English words of the HTTP layer; pages use the catalogue */
@@ -180,7 +153,7 @@ void web_error_page(struct http_req *r, int status, const char *title, const cha
     }
     if (status == 400 && web_lang_bad(r))
         mb = M_ERR_BAD_LANG;
-    if (status == 403 && pc_str_eq(detail, "The form has expired.")) {
+    if (pc_str_eq(type, "csrf")) {
         mt = M_ERR_TITLE_400;
         mb = M_ERR_CSRF;
     }
@@ -189,16 +162,28 @@ void web_error_page(struct http_req *r, int status, const char *title, const cha
     page_end(r);
 }
 
-int web_before(struct http_req *r)
+int web_fail(struct http_req *r, int rc, const struct pc_err *err)
 {
-    if (web_lang_bad(r))
-        return http_error(r, 400, "bad-language", "Unknown language",
-                          "lang must be one of az, en, ru") == 0 ? 1 : 1;
-    const char *q = http_kv_get(&r->query, "lang");
-    if (q && !r->is_api && !pc_str_eq(q, http_kv_get(&r->cookies, "lang"))) {
-        /* Remember the choice for the next pages (a year, this site only). */
-        http_set_header(r, "Set-Cookie",
-                        pc_arena_printf(&r->arena, "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax", q));
+    if (rc == 0 && err)
+        rc = err->code; /* a caller that only tested for failure */
+    int status = 503;
+    const char *type = "unavailable", *title = "Service unavailable";
+    switch (rc) {
+    case PC_ENOTFOUND: status = 404; type = "not-found"; title = "Not found"; break;
+    case PC_EINVAL: status = 400; type = "bad-request"; title = "Bad request"; break;
+    case PC_EDENIED: status = 403; type = "forbidden"; title = "Forbidden"; break;
+    case PC_ECONFLICT: status = 409; type = "conflict"; title = "Conflict"; break;
+    case PC_ELIMIT: status = 429; type = "too-many-requests"; title = "Too many requests"; break;
+    case PC_ETOOBIG: status = 413; type = "too-big"; title = "Too big"; break;
+    default: break;
     }
+    const char *msg = err && err->msg[0] ? err->msg : "(no message)";
+    pc_log(status >= 500 ? PC_LOG_ERROR : PC_LOG_INFO, "web.failed", "route", http_route_name(r), "code",
+           pc_errcode_name(rc), "msg", msg, NULL);
+    /* a 5xx says nothing of the cause to the client; a 4xx explains itself */
+    http_error(r, status, type, title, status >= 500 ? NULL : msg);
+    /* after http_error, which drops the headers of a half-built answer */
+    if (status == 503 || status == 429)
+        http_set_header(r, "Retry-After", status == 503 ? "5" : "60");
     return 0;
 }

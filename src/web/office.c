@@ -47,7 +47,7 @@ static const char *service_name(struct http_req *r, struct name_memo *m, const c
         if (strcmp(m->id[i], id) == 0)
             return m->name[i];
     struct cat_service s;
-    const char *name = cat_get_service(app_of(r)->db, &r->arena, id, &s, NULL) == 0 ? cat_text_get(&s.name, web_lang(r)) : id;
+    const char *name = cat_get_service(app_of(r)->db, &r->arena, id, &s, NULL) == 0 ? pc_text_get(&s.name, web_lang_id(r)) : id;
     if (m && m->n < 16) {
         m->id[m->n] = id;
         m->name[m->n++] = name;
@@ -85,11 +85,11 @@ int page_office(struct http_req *r)
     if (rc == PC_EINVAL)
         return http_error(r, 400, "bad-parameter", "Bad request", err.msg);
     if (rc)
-        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+        return web_fail(r, rc, &err);
     page_begin(r, t(r, M_OFFICE_TITLE));
     struct cat_agency ag;
     html(r, "<span class=\"caption\">%s</span>\n<h1>%s</h1>\n<p class=\"lead\">%s</p>\n",
-         cat_get_agency(app_of(r)->db, &r->arena, agency, &ag, NULL) == 0 ? cat_text_get(&ag.name, web_lang(r)) : agency,
+         cat_get_agency(app_of(r)->db, &r->arena, agency, &ag, NULL) == 0 ? pc_text_get(&ag.name, web_lang_id(r)) : agency,
          t(r, M_OFFICE_TITLE), t(r, M_OFFICE_LEAD));
     html(r, "<form method=\"get\" action=\"/office\" class=\"filters inline-filters\">\n<div class=\"field\">"
             "<label for=\"f-status\">%s</label>\n<select id=\"f-status\" name=\"status\">\n<option value=\"\">%s</option>\n",
@@ -178,7 +178,7 @@ static int case_page(struct http_req *r, const char *note_error)
         struct db_conn *c = db_conn_get(app_of(r)->db, &err);
         if (!c || access_log_record(c, &e, &err)) {
             case_app_release(&app);
-            return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+            return web_fail(r, err.code, &err);
         }
     }
     const json_t *def = form_get_version(app_of(r)->forms, app.service_id, app.form_version);
@@ -278,7 +278,7 @@ int page_office_act(struct http_req *r)
     if (rc == PC_EDENIED)
         return http_error(r, 403, "forbidden", "Forbidden", err.msg);
     if (rc)
-        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+        return web_fail(r, rc, &err);
     case_app_release(&out);
     return http_redirect(r, 303, pc_arena_printf(&r->arena, "/office/cases/%s?done=1", app.reference));
 }

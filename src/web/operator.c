@@ -13,7 +13,7 @@ static const char *message_text(struct http_req *r, const struct notify_message 
     int minutes = (int)json_integer_value(json_object_get(p, "minutes"));
     const char *text;
     if (pc_str_eq(m->template_id, "one-time-code") && code)
-        text = pc_arena_printf(&r->arena, t_lang(m->lang, M_OUTBOX_CODE_TEXT),
+        text = pc_arena_printf(&r->arena, t_lang(pc_lang_parse(m->lang) < 0 ? PC_LANG_AZ : (enum pc_lang)pc_lang_parse(m->lang), M_OUTBOX_CODE_TEXT),
                                app_of(r)->demo ? code : "**********", minutes);
     else
         text = m->template_id;
@@ -29,7 +29,7 @@ int page_outbox(struct http_req *r)
     size_t n = 0;
     struct pc_err err = {0};
     if (notify_list_recent(app_of(r)->db, &r->arena, 100, &list, &n, &err))
-        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+        return web_fail(r, err.code, &err);
     page_begin(r, t(r, M_OUTBOX_TITLE));
     html(r, "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n", t(r, M_OUTBOX_TITLE), t(r, M_OUTBOX_LEAD));
     if (n == 0) {

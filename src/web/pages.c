@@ -9,12 +9,6 @@
 
 #define PAGE_SIZE 20
 
-static int db_failure(struct http_req *r, struct pc_err *err)
-{
-    pc_log(PC_LOG_ERROR, "web.db_failed", "path", r->path, "msg", err->msg, NULL);
-    return http_error(r, 503, "unavailable", "Service unavailable", NULL);
-}
-
 static void search_form(struct http_req *r, const char *value, bool big)
 {
     html(r, "<form class=\"search%r\" action=\"/search\" method=\"get\" role=\"search\">\n"
@@ -38,11 +32,11 @@ static const char *fee_text(struct http_req *r, const struct cat_service *s)
 
 static void service_item(struct http_req *r, const struct cat_service *s, int heading)
 {
-    const char *lang = web_lang(r);
+    enum pc_lang lang = web_lang_id(r);
     html(r, "<li class=\"service-item\">\n<h%d class=\"service-title\"><a href=\"/services/%s\">%s</a></h%d>\n"
             "<p class=\"meta\"><span>%s</span> · <span>%s</span> · <span>%s</span></p>\n<p>%s</p>\n</li>\n",
-         heading, s->id, cat_text_get(&s->name, lang), heading, cat_text_get(&s->agency_name, lang),
-         login_label(r, s->login), fee_text(r, s), cat_text_get(&s->description, lang));
+         heading, s->id, pc_text_get(&s->name, lang), heading, pc_text_get(&s->agency_name, lang),
+         login_label(r, s->login), fee_text(r, s), pc_text_get(&s->description, lang));
 }
 
 /* ---- home ------------------------------------------------------------- */
@@ -55,11 +49,11 @@ int page_home(struct http_req *r)
     size_t na, ne;
     if (cat_list_agencies(app_of(r)->db, &r->arena, &agencies, &na, &err) ||
         cat_list_life_events(app_of(r)->db, &r->arena, &events, &ne, &err))
-        return db_failure(r, &err);
+        return web_fail(r, err.code, &err);
     int nservices = 0;
     for (size_t i = 0; i < na; i++)
         nservices += agencies[i].service_count;
-    const char *lang = web_lang(r);
+    enum pc_lang lang = web_lang_id(r);
 
     page_begin(r, t(r, M_HOME_TITLE));
     html(r, "<div class=\"hero\">\n<h1>%s</h1>\n<p class=\"lead\">%s</p>\n", t(r, M_HOME_TITLE), t(r, M_HOME_LEAD));
@@ -83,7 +77,7 @@ int page_home(struct http_req *r)
          t(r, M_HOME_BY_LIFE_EVENT));
     for (size_t i = 0; i < ne; i++)
         html(r, "<li><a href=\"/services?life_event=%s\">%s</a> <span class=\"count\">(%d)</span></li>\n",
-             events[i].id, cat_text_get(&events[i].name, lang), events[i].service_count);
+             events[i].id, pc_text_get(&events[i].name, lang), events[i].service_count);
     html(r, "</ul>\n</section>\n");
 
     html(r, "<section aria-labelledby=\"other\">\n<h2 id=\"other\">%s</h2>\n<ul class=\"links\">\n"
@@ -102,8 +96,8 @@ int page_agencies(struct http_req *r)
     struct cat_agency *agencies;
     size_t n;
     if (cat_list_agencies(app_of(r)->db, &r->arena, &agencies, &n, &err))
-        return db_failure(r, &err);
-    const char *lang = web_lang(r);
+        return web_fail(r, err.code, &err);
+    enum pc_lang lang = web_lang_id(r);
     page_begin(r, t(r, M_AGENCIES_TITLE));
     const char *crumbs[] = {t(r, M_NAV_HOME), "/", t(r, M_AGENCIES_TITLE), NULL};
     page_breadcrumbs(r, crumbs, 2);
@@ -111,7 +105,7 @@ int page_agencies(struct http_req *r)
          t(r, M_AGENCIES_TITLE), t(r, M_AGENCIES_LEAD));
     for (size_t i = 0; i < n; i++)
         html(r, "<li><a href=\"/agencies/%s\">%s</a> <span class=\"count\">%d</span></li>\n",
-             agencies[i].id, cat_text_get(&agencies[i].name, lang), agencies[i].service_count);
+             agencies[i].id, pc_text_get(&agencies[i].name, lang), agencies[i].service_count);
     html(r, "</ul>\n");
     page_end(r);
     return 0;
@@ -125,19 +119,17 @@ int page_agency(struct http_req *r)
     if (rc == PC_ENOTFOUND)
         return http_error(r, 404, "not-found", "Page not found", NULL);
     if (rc)
-        return db_failure(r, &err);
+        return web_fail(r, err.code, &err);
     /* every service of the agency, page after page of the search */
     struct cat_filter f = {.agency = g.id, .free = -1, .limit = CAT_PAGE_MAX};
     struct cat_page page = {0}, more;
     do {
         if (cat_find_services(app_of(r)->db, &r->arena, &f, &more, &err))
-            return db_failure(r, &err);
+            return web_fail(r, err.code, &err);
         if (page.n == 0) {
             page = more;
         } else {
             struct cat_service *all = pc_arena_alloc(&r->arena, (page.n + more.n) * sizeof *all);
-            if (!all)
-                return PC_ENOMEM;
             memcpy(all, page.items, page.n * sizeof *all);
             memcpy(all + page.n, more.items, more.n * sizeof *all);
             page.items = all;
@@ -145,8 +137,8 @@ int page_agency(struct http_req *r)
         }
         f.cursor = more.next;
     } while (f.cursor);
-    const char *lang = web_lang(r);
-    const char *name = cat_text_get(&g.name, lang);
+    enum pc_lang lang = web_lang_id(r);
+    const char *name = pc_text_get(&g.name, lang);
     page_begin(r, name);
     const char *crumbs[] = {t(r, M_NAV_HOME), "/", t(r, M_AGENCIES_TITLE), "/agencies", name, NULL};
     page_breadcrumbs(r, crumbs, 3);
@@ -185,7 +177,7 @@ static void select_options(struct http_req *r, const char *name, const char *lab
 
 static void filter_form(struct http_req *r, const struct cat_filter *f, struct cat_life_event *events, size_t ne)
 {
-    const char *lang = web_lang(r);
+    enum pc_lang lang = web_lang_id(r);
     html(r, "<form class=\"filters\" action=\"/services\" method=\"get\" aria-labelledby=\"filters-h\">\n"
             "<h2 id=\"filters-h\">%s</h2>\n"
             "<div class=\"field\"><label for=\"f-q\">%s</label>\n"
@@ -199,7 +191,7 @@ static void filter_form(struct http_req *r, const struct cat_filter *f, struct c
     size_t k = 0;
     for (size_t i = 0; ev_v && ev_l && i < ne; i++, k++) {
         ev_v[k] = events[i].id;
-        ev_l[k] = cat_text_get(&events[i].name, lang);
+        ev_l[k] = pc_text_get(&events[i].name, lang);
     }
     select_options(r, "life_event", t(r, M_LIFE_EVENTS_TITLE), f->life_event, ev_v, ev_l, k);
     const char *login_v[] = {"none", "code_password", "e_signature"};
@@ -286,11 +278,11 @@ static int service_list(struct http_req *r, enum list_kind kind)
     if (rc == PC_EINVAL)
         return http_error(r, 400, "bad-filter", "Bad request", err.msg);
     if (rc)
-        return db_failure(r, &err);
+        return web_fail(r, err.code, &err);
     struct cat_life_event *events;
     size_t ne;
     if (cat_list_life_events(app_of(r)->db, &r->arena, &events, &ne, &err))
-        return db_failure(r, &err);
+        return web_fail(r, err.code, &err);
 
     const char *title = t(r, kind == LIST_SEARCH ? M_SEARCH_TITLE
                              : kind == LIST_NO_REGISTRATION ? M_NOREG_TITLE : M_SERVICES_TITLE);
@@ -354,10 +346,10 @@ static int load_service(struct http_req *r, struct cat_service *s)
 {
     struct pc_err err = {0};
     int rc = cat_get_service(app_of(r)->db, &r->arena, http_param(r, 0), s, &err);
-    if (rc == PC_ENOTFOUND)
-        return http_error(r, 404, "not-found", "Page not found", NULL) == 0 ? 1 : 1;
-    if (rc)
-        return db_failure(r, &err) == 0 ? 1 : 1;
+    if (rc) {
+        web_fail(r, rc, &err);
+        return 1;
+    }
     return 0;
 }
 
@@ -369,7 +361,7 @@ static void documents_list(struct http_req *r, const struct cat_service *s)
     }
     html(r, "<ul class=\"documents\">\n");
     for (size_t i = 0; i < s->ndocuments; i++)
-        html(r, "<li>%s</li>\n", cat_text_get(&s->documents[i], web_lang(r)));
+        html(r, "<li>%s</li>\n", pc_text_get(&s->documents[i], web_lang_id(r)));
     html(r, "</ul>\n");
 }
 
@@ -409,15 +401,15 @@ int page_service(struct http_req *r)
     struct cat_service s;
     if (load_service(r, &s))
         return 0;
-    const char *lang = web_lang(r);
-    const char *name = cat_text_get(&s.name, lang);
-    const char *agency = cat_text_get(&s.agency_name, lang);
+    enum pc_lang lang = web_lang_id(r);
+    const char *name = pc_text_get(&s.name, lang);
+    const char *agency = pc_text_get(&s.agency_name, lang);
     page_begin(r, name);
     const char *crumbs[] = {t(r, M_NAV_HOME), "/", t(r, M_AGENCIES_TITLE), "/agencies",
                             agency, pc_arena_printf(&r->arena, "/agencies/%s", s.agency_id), name, NULL};
     page_breadcrumbs(r, crumbs, 4);
     html(r, "<span class=\"caption\">%s</span>\n<h1>%s</h1>\n<p class=\"lead\">%s</p>\n",
-         agency, name, cat_text_get(&s.description, lang));
+         agency, name, pc_text_get(&s.description, lang));
     html(r, "<dl class=\"facts\">\n<dt>%s</dt><dd><a href=\"/agencies/%s\">%s</a></dd>\n",
          t(r, M_SVC_AGENCY), s.agency_id, agency);
     html(r, "<dt>%s</dt><dd>", t(r, M_SVC_WHO));
@@ -449,8 +441,8 @@ int page_service_start(struct http_req *r)
     struct cat_service s;
     if (load_service(r, &s))
         return 0;
-    const char *lang = web_lang(r);
-    const char *name = cat_text_get(&s.name, lang);
+    enum pc_lang lang = web_lang_id(r);
+    const char *name = pc_text_get(&s.name, lang);
     page_begin(r, t(r, M_START_TITLE));
     const char *crumbs[] = {t(r, M_NAV_HOME), "/", name, pc_arena_printf(&r->arena, "/services/%s", s.id),
                             t(r, M_START_TITLE), NULL};

@@ -142,7 +142,7 @@ static const char *cache_key(struct http_req *r)
     if (v < 0)
         return NULL;
     const char *lang = r->is_api ? "-" : http_kv_get(&r->cookies, "lang");
-    return pc_arena_printf(&r->arena, "%s|%lld", lang && web_lang_valid(lang) ? lang : "-", (long long)v);
+    return pc_arena_printf(&r->arena, "%s|%lld", pc_lang_parse(lang) >= 0 ? lang : "-", (long long)v);
 }
 
 static void after_request(struct http_req *r)

@@ -27,7 +27,7 @@ int page_registrar(struct http_req *r)
         struct pc_err err = {0};
         int rc = id_person_find(app_of(r)->db, &r->arena, q, &list, &n, 50, &err);
         if (rc && rc != PC_EINVAL)
-            return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+            return web_fail(r, rc, &err);
         if (n == 0) {
             html(r, "<p>%s</p>\n", t(r, M_REG_NONE_FOUND));
         } else {
@@ -63,7 +63,7 @@ static int load_person(struct http_req *r, struct id_person *person)
                              .agency_id = "", .data_kind = "profile", .ground = "id-check"};
     struct db_conn *c = rc == 0 ? db_conn_get(app_of(r)->db, &err) : NULL;
     if (!c || access_log_record(c, &e, &err)) {
-        http_error(r, 503, "unavailable", "Service unavailable", NULL);
+        web_fail(r, err.code, &err);
         return 1;
     }
     return 0;
@@ -127,8 +127,7 @@ int page_registrar_issue_post(struct http_req *r)
         rc = id_code_issue(db, account, home ? "activate:home-visit" : "activate", p->account_id, "registrar",
                            r->remote_addr, CODE_VALID_SECS, code, &err);
     if (rc) {
-        pc_log(PC_LOG_ERROR, "registrar.issue_failed", "msg", err.msg, NULL);
-        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+        return web_fail(r, rc, &err);
     }
     page_begin(r, t(r, M_REG_CODE_ISSUED));
     /* the code's name as text for screen readers: an aria-label on a <p>

@@ -23,7 +23,7 @@ static void staff_page(struct http_req *r, const char *agency, const char *login
     form_error_summary(r, errors, n);
     struct cat_agency g;
     const char *agency_name = cat_get_agency(app_of(r)->db, &r->arena, agency, &g, NULL) == 0
-                                  ? cat_text_get(&g.name, web_lang(r)) : agency;
+                                  ? pc_text_get(&g.name, web_lang_id(r)) : agency;
     html(r, "<span class=\"caption\">%s</span>\n<h1>%s</h1>\n<p class=\"lead\">%s</p>\n", agency_name, t(r, M_STAFF_TITLE),
          t(r, M_STAFF_LEAD));
     if (count == 0) {
@@ -94,7 +94,7 @@ int page_staff_add_post(struct http_req *r)
             errors[n++] = (struct form_error){"login", t(r, M_ERR_LOGIN_TAKEN)};
         else if (rc || id_code_issue(app_of(r)->db, account, "activate", p->account_id, "agency_admin",
                                      r->remote_addr, 72 * 3600, code, &err))
-            return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+            return web_fail(r, err.code, &err);
     }
     if (n) {
         r->status = 400;
@@ -124,6 +124,6 @@ int page_staff_remove_post(struct http_req *r)
     if (rc == PC_ENOTFOUND)
         return http_error(r, 404, "not-found", "Page not found", NULL);
     if (rc)
-        return http_error(r, 503, "unavailable", "Service unavailable", NULL);
+        return web_fail(r, rc, &err);
     return http_redirect(r, 303, pc_arena_printf(&r->arena, "/agencies/%s/staff", agency));
 }

@@ -30,11 +30,11 @@ static bool text_ok(const char *s, size_t max)
     return s && *s && strlen(s) <= max && pc_utf8_valid(s, strlen(s));
 }
 
-static void check_text(const struct cat_text *t, size_t max)
+static void check_text(const struct pc_text *t, size_t max)
 {
-    FUZZ_CHECK(text_ok(t->az, max));
-    FUZZ_CHECK(text_ok(t->en, max));
-    FUZZ_CHECK(text_ok(t->ru, max));
+    FUZZ_CHECK(text_ok(t->s[PC_LANG_AZ], max));
+    FUZZ_CHECK(text_ok(t->s[PC_LANG_EN], max));
+    FUZZ_CHECK(text_ok(t->s[PC_LANG_RU], max));
 }
 
 /* every comma-separated word of list is in vocab */
@@ -75,9 +75,9 @@ static void run_agency(const char *line, size_t n)
         FUZZ_CHECK(slug_ok(g.id, 2, 40));
         FUZZ_CHECK(strcmp(g.id, g2.id) == 0);
         check_text(&g.name, NAME_MAX_BYTES);
-        FUZZ_CHECK((g.shortname.az == NULL) == (g.shortname.en == NULL));
-        FUZZ_CHECK((g.shortname.az == NULL) == (g.shortname.ru == NULL));
-        if (g.shortname.az)
+        FUZZ_CHECK((g.shortname.s[PC_LANG_AZ] == NULL) == (g.shortname.s[PC_LANG_EN] == NULL));
+        FUZZ_CHECK((g.shortname.s[PC_LANG_AZ] == NULL) == (g.shortname.s[PC_LANG_RU] == NULL));
+        if (g.shortname.s[PC_LANG_AZ])
             check_text(&g.shortname, 40);
         bool kind_ok = false;
         for (const char *const *k = agency_kinds; *k; k++)
@@ -86,7 +86,7 @@ static void run_agency(const char *line, size_t n)
         FUZZ_CHECK(!g.website || pc_str_has_prefix(g.website, "http://") || pc_str_has_prefix(g.website, "https://"));
         FUZZ_CHECK(g.approved_services >= -1 && g.approved_services <= 10000);
     }
-    pc_arena_free(&a);
+    pc_arena_release(&a);
 }
 
 static void run_event(const char *line, size_t n)
@@ -108,7 +108,7 @@ static void run_event(const char *line, size_t n)
         FUZZ_CHECK(ev.position >= 1 && ev.position <= 1000);
         FUZZ_CHECK(ev.position == ev2.position);
     }
-    pc_arena_free(&a);
+    pc_arena_release(&a);
 }
 
 static void run_service(const char *line, size_t n)
@@ -129,7 +129,7 @@ static void run_service(const char *line, size_t n)
         FUZZ_CHECK(slug_ok(s.agency_id, 2, 40));
         check_text(&s.name, NAME_MAX_BYTES);
         check_text(&s.description, DESC_MAX_BYTES);
-        FUZZ_CHECK(!strchr(s.name.az, '\n') && !strchr(s.name.en, '\n') && !strchr(s.name.ru, '\n'));
+        FUZZ_CHECK(!strchr(s.name.s[PC_LANG_AZ], '\n') && !strchr(s.name.s[PC_LANG_EN], '\n') && !strchr(s.name.s[PC_LANG_RU], '\n'));
         FUZZ_CHECK(s.for_citizens || s.for_entrepreneurs || s.for_officials);
         FUZZ_CHECK(list_ok(s.relations, relations));
         FUZZ_CHECK(list_ok(s.channels, channels));
@@ -157,7 +157,7 @@ static void run_service(const char *line, size_t n)
         }
         FUZZ_CHECK(strcmp(s.id, s2.id) == 0 && s.fee_qepik == s2.fee_qepik);
     }
-    pc_arena_free(&a);
+    pc_arena_release(&a);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

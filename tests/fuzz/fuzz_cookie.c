@@ -51,6 +51,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(strcmp(l.items[i].value, l2.items[i].value) == 0);
         }
     }
-    pc_arena_free(&a);
+    pc_arena_release(&a);
     return 0;
 }

@@ -81,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         FUZZ_CHECK(total <= n);
     }
-    pc_arena_free(&a);
+    pc_arena_release(&a);
     pc_buf_release(&b);
     return 0;
 }

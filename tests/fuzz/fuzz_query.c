@@ -109,6 +109,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_decode(&a, s, size, true);
     fuzz_decode(&a, s, size, false);
 
-    pc_arena_free(&a);
+    pc_arena_release(&a);
     return 0;
 }

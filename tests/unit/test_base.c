@@ -10,6 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../../src/base/base.h"
 
@@ -264,7 +268,7 @@ static void test_arena_alignment(void **state)
     char *x = pc_arena_alloc(&a, 24), *y = pc_arena_alloc(&a, 24);
     assert_true(x + 24 <= y || y + 24 <= x);
     assert_true(a.total > 0);
-    pc_arena_free(&a);
+    pc_arena_release(&a);
     assert_null(a.head);
     assert_int_equal(a.total, 0);
 }
@@ -292,7 +296,7 @@ static void test_arena_strings(void **state)
     assert_int_equal(big[19999], '1');
     /* earlier strings are intact */
     assert_string_equal(s, "abc");
-    pc_arena_free(&a);
+    pc_arena_release(&a);
 }
 
 static void test_arena_big(void **state)
@@ -318,25 +322,155 @@ static void test_arena_big(void **state)
     for (int i = 0; i < 1000; i++)
         assert_non_null(pc_arena_alloc(&a, 1000));
     assert_true(a.total >= 1000 * 1000);
-    pc_arena_free(&a);
+    pc_arena_release(&a);
     /* the arena is reusable after free */
     assert_non_null(pc_arena_alloc(&a, 1));
-    pc_arena_free(&a);
+    pc_arena_release(&a);
 }
 
 /* Regression (was a bug in src/base/arena.c, pc_arena_alloc): the size is rounded up with
  * (n + align - 1) / align * align, which wraps to 0 for n near SIZE_MAX and
- * then becomes one 16-byte block: a caller asking for SIZE_MAX bytes gets a
- * tiny block instead of NULL (and for n slightly smaller, sizeof *c + size
- * wraps in malloc and memset writes far past the block). */
+ * then becomes one 16-byte block.  The policy now is that an impossible size
+ * is out of memory, and out of memory aborts: the child process asking for
+ * SIZE_MAX bytes (or an array whose size overflows) must die of SIGABRT,
+ * never return a tiny block. */
+static void expect_abort(int which)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        freopen("/dev/null", "w", stderr); /* the out-of-memory line */
+        struct pc_arena a;
+        pc_arena_init(&a);
+        void *p = which == 0 ? pc_arena_alloc(&a, SIZE_MAX) : pc_arena_array(&a, SIZE_MAX / 4, 8);
+        _exit(p ? 1 : 2);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGABRT);
+}
+
 static void test_arena_overflow(void **state)
+{
+    (void)state;
+    expect_abort(0);
+    expect_abort(1);
+}
+
+/* Cleanups run at release, newest first, once; the arena is reusable. */
+static char cleanup_order[8];
+static void note_cleanup(void *p)
+{
+    size_t n = strlen(cleanup_order);
+    cleanup_order[n] = *(const char *)p;
+    cleanup_order[n + 1] = 0;
+}
+
+static void test_arena_defer(void **state)
 {
     (void)state;
     struct pc_arena a;
     pc_arena_init(&a);
-    void *p = pc_arena_alloc(&a, SIZE_MAX);
-    pc_arena_free(&a);
-    assert_null(p);
+    cleanup_order[0] = 0;
+    pc_arena_defer(&a, note_cleanup, "a");
+    pc_arena_alloc(&a, 100000); /* a new chunk between the two */
+    pc_arena_defer(&a, note_cleanup, "b");
+    pc_arena_defer(&a, note_cleanup, "c");
+    pc_arena_release(&a);
+    assert_string_equal(cleanup_order, "cba");
+    pc_arena_release(&a);
+    assert_string_equal(cleanup_order, "cba");
+    pc_arena_defer(&a, note_cleanup, "d");
+    pc_arena_release(&a);
+    assert_string_equal(cleanup_order, "cbad");
+}
+
+/* One language list: codes, parsing, and a text's fallback to Azerbaijani. */
+static void test_lang_text(void **state)
+{
+    (void)state;
+    assert_int_equal(pc_lang_parse("az"), PC_LANG_AZ);
+    assert_int_equal(pc_lang_parse("ru"), PC_LANG_RU);
+    assert_int_equal(pc_lang_parse("EN"), -1);
+    assert_int_equal(pc_lang_parse(NULL), -1);
+    assert_int_equal(pc_lang_parse(""), -1);
+    for (int i = 0; i < PC_LANG_COUNT; i++)
+        assert_int_equal(pc_lang_parse(pc_lang_code((enum pc_lang)i)), i);
+    assert_string_equal(pc_lang_code(PC_LANG_COUNT), "az");
+    struct pc_text t = {{"Salam", "Hello", NULL}};
+    assert_string_equal(pc_text_get(&t, PC_LANG_EN), "Hello");
+    assert_string_equal(pc_text_get(&t, PC_LANG_RU), "Salam");
+    assert_string_equal(pc_text_get(&t, (enum pc_lang)7), "Salam");
+    struct pc_text none = {{NULL, "x", NULL}};
+    assert_string_equal(pc_text_get(&none, PC_LANG_AZ), "");
+    assert_string_equal(pc_text_get(NULL, PC_LANG_AZ), "");
+}
+
+/* The new codes have names of their own (throttling is not "too big"). */
+static void test_err_names(void **state)
+{
+    (void)state;
+    assert_string_equal(pc_errcode_name(PC_ELIMIT), "limited");
+    assert_string_equal(pc_errcode_name(PC_EUNAVAIL), "unavailable");
+    assert_string_not_equal(pc_errcode_name(PC_ELIMIT), pc_errcode_name(PC_ETOOBIG));
+}
+
+/* Lines logged through the logger thread from several threads all arrive,
+ * whole, each thread's in its order, and stopping writes out the rest. */
+#define LOG_THREADS 4
+#define LOG_LINES 5000
+static void *log_many(void *arg)
+{
+    char idx[8], n[16];
+    snprintf(idx, sizeof idx, "%d", (int)(intptr_t)arg);
+    for (int i = 0; i < LOG_LINES; i++) {
+        snprintf(n, sizeof n, "%d", i);
+        pc_log(PC_LOG_INFO, "t.line", "thread", idx, "n", n, NULL);
+    }
+    return NULL;
+}
+
+static void test_log_thread(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/pencere-log-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    int saved = dup(STDERR_FILENO);
+    dup2(fd, STDERR_FILENO);
+    assert_int_equal(pc_log_start_thread(), 0);
+    pthread_t th[LOG_THREADS];
+    for (int i = 0; i < LOG_THREADS; i++)
+        pthread_create(&th[i], NULL, log_many, (void *)(intptr_t)i);
+    for (int i = 0; i < LOG_THREADS; i++)
+        pthread_join(th[i], NULL);
+    pc_log_stop_thread();
+    pc_log_stop_thread(); /* idempotent */
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[512];
+    int next[LOG_THREADS] = {0}, lines = 0;
+    while (fgets(line, sizeof line, f)) {
+        int t = -1, n = -1;
+        const char *p = strstr(line, "\"thread\":\"");
+        const char *q = strstr(line, "\"n\":\"");
+        assert_non_null(p);
+        assert_non_null(q);
+        assert_true(line[strlen(line) - 1] == '\n' && line[0] == '{');
+        t = atoi(p + 10);
+        n = atoi(q + 5);
+        assert_true(t >= 0 && t < LOG_THREADS);
+        assert_int_equal(n, next[t]);
+        next[t]++;
+        lines++;
+    }
+    fclose(f);
+    close(fd);
+    unlink(path);
+    assert_int_equal(lines, LOG_THREADS * LOG_LINES);
 }
 
 /* ---- folding ---------------------------------------------------------- */
@@ -732,6 +866,10 @@ int main(void)
         cmocka_unit_test(test_arena_strings),
         cmocka_unit_test(test_arena_big),
         cmocka_unit_test(test_arena_overflow),
+        cmocka_unit_test(test_arena_defer),
+        cmocka_unit_test(test_lang_text),
+        cmocka_unit_test(test_err_names),
+        cmocka_unit_test(test_log_thread),
         cmocka_unit_test(test_fold_azerbaijani),
         cmocka_unit_test(test_fold_same_for_variants),
         cmocka_unit_test(test_fold_cyrillic),

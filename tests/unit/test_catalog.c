@@ -128,19 +128,19 @@ static void test_parse_fixture_agencies(void **state)
         if (rc)
             fail_msg("agencies.jsonl line %zu: %s", i + 1, err.msg);
         assert_non_null(g.id);
-        assert_non_null(g.name.az);
-        assert_non_null(g.name.en);
-        assert_non_null(g.name.ru);
+        assert_non_null(g.name.s[PC_LANG_AZ]);
+        assert_non_null(g.name.s[PC_LANG_EN]);
+        assert_non_null(g.name.s[PC_LANG_RU]);
     }
     struct cat_agency g;
     struct pc_err err = {0};
     const char *din = fixture_line(&fx_agencies, "din");
     assert_int_equal(cat_parse_agency(&a, din, strlen(din), &g, &err), 0);
     assert_string_equal(g.id, "din");
-    assert_string_equal(g.name.az, "Daxili İşlər Nazirliyi");
-    assert_string_equal(g.name.ru, "Министерство внутренних дел");
-    assert_string_equal(g.shortname.az, "DİN");
-    assert_string_equal(g.shortname.en, "MIA");
+    assert_string_equal(g.name.s[PC_LANG_AZ], "Daxili İşlər Nazirliyi");
+    assert_string_equal(g.name.s[PC_LANG_RU], "Министерство внутренних дел");
+    assert_string_equal(g.shortname.s[PC_LANG_AZ], "DİN");
+    assert_string_equal(g.shortname.s[PC_LANG_EN], "MIA");
     assert_string_equal(g.kind, "ministry");
     assert_string_equal(g.website, "https://www.mia.gov.az");
     assert_int_equal(g.approved_services, 12);
@@ -149,16 +149,16 @@ static void test_parse_fixture_agencies(void **state)
     assert_int_equal(cat_parse_agency(&a, vn, strlen(vn), &g, &err), 0);
     assert_null(g.website);
     assert_int_equal(g.approved_services, -1);
-    assert_null(g.shortname.az);
-    assert_null(g.shortname.en);
-    assert_null(g.shortname.ru);
+    assert_null(g.shortname.s[PC_LANG_AZ]);
+    assert_null(g.shortname.s[PC_LANG_EN]);
+    assert_null(g.shortname.s[PC_LANG_RU]);
     /* the line need not be NUL-terminated: n counts */
     char *padded = malloc(strlen(vn) + 8);
     memcpy(padded, vn, strlen(vn));
     memcpy(padded + strlen(vn), "garbage", 8);
     assert_int_equal(cat_parse_agency(&a, padded, strlen(vn), &g, &err), 0);
     free(padded);
-    pc_arena_free(&a);
+    pc_arena_release(&a);
 }
 
 static void test_parse_fixture_life_events(void **state)
@@ -179,10 +179,10 @@ static void test_parse_fixture_life_events(void **state)
     const char *l = fixture_line(&fx_events, "taxes");
     assert_int_equal(cat_parse_life_event(&a, l, strlen(l), &e, &err), 0);
     assert_string_equal(e.id, "taxes");
-    assert_string_equal(e.name.az, "Vergilər");
-    assert_string_equal(e.name.ru, "Налоги");
+    assert_string_equal(e.name.s[PC_LANG_AZ], "Vergilər");
+    assert_string_equal(e.name.s[PC_LANG_RU], "Налоги");
     assert_int_equal(e.position, 2);
-    pc_arena_free(&a);
+    pc_arena_release(&a);
 }
 
 static void test_parse_fixture_services(void **state)
@@ -203,7 +203,7 @@ static void test_parse_fixture_services(void **state)
     assert_int_equal(cat_parse_service(&a, l, strlen(l), &s, &err), 0);
     assert_string_equal(s.id, "din-id-card");
     assert_string_equal(s.agency_id, "din");
-    assert_string_equal(s.name.az, "Şəxsiyyət vəsiqəsinin dəyişdirilməsi");
+    assert_string_equal(s.name.s[PC_LANG_AZ], "Şəxsiyyət vəsiqəsinin dəyişdirilməsi");
     assert_true(s.for_citizens);
     assert_false(s.for_entrepreneurs);
     assert_false(s.for_officials);
@@ -213,8 +213,8 @@ static void test_parse_fixture_services(void **state)
     assert_false(s.free);
     assert_int_equal(s.deadline_days, 15);
     assert_int_equal(s.ndocuments, 1);
-    assert_string_equal(s.documents[0].az, "Şəxsiyyət vəsiqəsi");
-    assert_string_equal(s.documents[0].en, "Identity card");
+    assert_string_equal(s.documents[0].s[PC_LANG_AZ], "Şəxsiyyət vəsiqəsi");
+    assert_string_equal(s.documents[0].s[PC_LANG_EN], "Identity card");
     assert_string_equal(s.channels, "portal,service_centre");
     assert_string_equal(s.approved_list, "191");
     assert_non_null(s.maturity_json);
@@ -263,10 +263,10 @@ static void test_parse_fixture_services(void **state)
     x = edit(l, "documents", docs.data);
     assert_int_equal(cat_parse_service(&a, x, strlen(x), &s, &err), 0);
     assert_int_equal(s.ndocuments, 40);
-    assert_string_equal(s.documents[39].ru, "д39");
+    assert_string_equal(s.documents[39].s[PC_LANG_RU], "д39");
     free(x);
     pc_buf_release(&docs);
-    pc_arena_free(&a);
+    pc_arena_release(&a);
 }
 
 /* ---- parsing bad lines ------------------------------------------------ */
@@ -461,25 +461,11 @@ static void test_parse_bad_lines(void **state)
     }
     free(docs41);
     free(ids21);
-    pc_arena_free(&a);
+    pc_arena_release(&a);
     assert_int_equal(failures, 0);
 }
 
-/* ---- cat_text_get and cat_filter_check --------------------------------- */
-
-static void test_text_get(void **state)
-{
-    (void)state;
-    struct cat_text t = {"az mətn", "en text", "ru текст"};
-    assert_string_equal(cat_text_get(&t, "az"), "az mətn");
-    assert_string_equal(cat_text_get(&t, "en"), "en text");
-    assert_string_equal(cat_text_get(&t, "ru"), "ru текст");
-    assert_string_equal(cat_text_get(&t, "tr"), "az mətn");
-    assert_string_equal(cat_text_get(&t, NULL), "az mətn");
-    struct cat_text only_az = {"yalnız", NULL, NULL};
-    assert_string_equal(cat_text_get(&only_az, "en"), "yalnız");
-    assert_string_equal(cat_text_get(&only_az, "ru"), "yalnız");
-}
+/* ---- cat_filter_check (texts: pc_text_get, tested in test_base) -------- */
 
 static void test_filter_check(void **state)
 {
@@ -609,7 +595,7 @@ static void rm_rf(const char *dir)
 static int teardown_sqlite(void **state)
 {
     struct fixture *f = *state;
-    pc_arena_free(&f->arena);
+    pc_arena_release(&f->arena);
     db_close(f->db);
     rm_rf(f->dir);
     return 0;
@@ -641,7 +627,7 @@ static int setup_pg(void **state)
 static int teardown_pg(void **state)
 {
     struct fixture *f = *state;
-    pc_arena_free(&f->arena);
+    pc_arena_release(&f->arena);
     db_close(f->db);
     char sql[96];
     snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %.38s", f->pgname);
@@ -710,7 +696,7 @@ static void test_list_agencies_and_events(void **state)
     assert_int_equal(ev[0].service_count, 2);
     assert_string_equal(ev[1].id, "taxes");
     assert_int_equal(ev[1].service_count, 1);
-    assert_string_equal(ev[1].name.ru, "Налоги");
+    assert_string_equal(ev[1].name.s[PC_LANG_RU], "Налоги");
 }
 
 static void test_get_agency(void **state)
@@ -719,9 +705,9 @@ static void test_get_agency(void **state)
     struct pc_err err = {0};
     struct cat_agency g;
     assert_int_equal(cat_get_agency(f->db, &f->arena, "din", &g, &err), 0);
-    assert_string_equal(g.name.az, "Daxili İşlər Nazirliyi");
-    assert_string_equal(g.name.en, "Ministry of Internal Affairs");
-    assert_string_equal(g.shortname.az, "DİN");
+    assert_string_equal(g.name.s[PC_LANG_AZ], "Daxili İşlər Nazirliyi");
+    assert_string_equal(g.name.s[PC_LANG_EN], "Ministry of Internal Affairs");
+    assert_string_equal(g.shortname.s[PC_LANG_AZ], "DİN");
     assert_string_equal(g.kind, "ministry");
     assert_string_equal(g.website, "https://www.mia.gov.az");
     assert_int_equal(g.approved_services, 12);
@@ -729,7 +715,7 @@ static void test_get_agency(void **state)
     assert_string_equal(g.source, "fixture");
     assert_int_equal(cat_get_agency(f->db, &f->arena, "vn", &g, &err), 0);
     assert_null(g.website);
-    assert_null(g.shortname.az);
+    assert_null(g.shortname.s[PC_LANG_AZ]);
     assert_int_equal(g.approved_services, -1);
     err = (struct pc_err){0};
     assert_int_equal(cat_get_agency(f->db, &f->arena, "nope", &g, &err), PC_ENOTFOUND);
@@ -746,9 +732,9 @@ static void test_get_service(void **state)
     assert_int_equal(cat_get_service(f->db, &f->arena, "din-id-card", &s, &err), 0);
     assert_string_equal(s.id, "din-id-card");
     assert_string_equal(s.agency_id, "din");
-    assert_string_equal(s.agency_name.en, "Ministry of Internal Affairs");
-    assert_string_equal(s.name.az, "Şəxsiyyət vəsiqəsinin dəyişdirilməsi");
-    assert_string_equal(s.description.ru, "Замена старого или утерянного удостоверения личности.");
+    assert_string_equal(s.agency_name.s[PC_LANG_EN], "Ministry of Internal Affairs");
+    assert_string_equal(s.name.s[PC_LANG_AZ], "Şəxsiyyət vəsiqəsinin dəyişdirilməsi");
+    assert_string_equal(s.description.s[PC_LANG_RU], "Замена старого или утерянного удостоверения личности.");
     assert_true(s.for_citizens);
     assert_false(s.for_entrepreneurs);
     assert_string_equal(s.relations, "G2C");
@@ -761,9 +747,9 @@ static void test_get_service(void **state)
     assert_non_null(s.maturity_json);
     assert_non_null(strstr(s.maturity_json, "\"level\":2"));
     assert_int_equal(s.ndocuments, 1);
-    assert_string_equal(s.documents[0].az, "Şəxsiyyət vəsiqəsi");
-    assert_string_equal(s.documents[0].en, "Identity card");
-    assert_string_equal(s.documents[0].ru, "Удостоверение личности");
+    assert_string_equal(s.documents[0].s[PC_LANG_AZ], "Şəxsiyyət vəsiqəsi");
+    assert_string_equal(s.documents[0].s[PC_LANG_EN], "Identity card");
+    assert_string_equal(s.documents[0].s[PC_LANG_RU], "Удостоверение личности");
     assert_int_equal(s.nlife_events, 1);
     assert_string_equal(s.life_events[0], "identity-documents");
 
@@ -794,7 +780,7 @@ static void test_find_all(void **state)
         assert_null(p.items[i].documents); /* only cat_get_service fills them */
     }
     /* the items carry their fields */
-    assert_string_equal(p.items[1].agency_name.az, "Daxili İşlər Nazirliyi");
+    assert_string_equal(p.items[1].agency_name.s[PC_LANG_AZ], "Daxili İşlər Nazirliyi");
     assert_int_equal(p.items[1].fee_qepik, 500);
     /* an empty or punctuation-only query is no query */
     p = find(f, FILTER(.q = ""));
@@ -1134,7 +1120,7 @@ static void test_import_bad_rows(void **state)
     /* nothing changed */
     struct cat_service s;
     assert_int_equal(cat_get_service(f->db, &f->arena, "din-id-card", &s, &err), 0);
-    assert_string_equal(s.name.en, "Replacement of the identity card");
+    assert_string_equal(s.name.s[PC_LANG_EN], "Replacement of the identity card");
     assert_int_equal(count_services(f), 3);
     assert_int_equal(cat_get_service(f->db, &f->arena, "orphan-service", &s, &err), PC_ENOTFOUND);
 
@@ -1320,7 +1306,6 @@ int main(void)
         cmocka_unit_test(test_parse_fixture_life_events),
         cmocka_unit_test(test_parse_fixture_services),
         cmocka_unit_test(test_parse_bad_lines),
-        cmocka_unit_test(test_text_get),
         cmocka_unit_test(test_filter_check),
     };
     failed += cmocka_run_group_tests_name("catalog-parse", parse_tests, NULL, NULL);

@@ -374,6 +374,123 @@ static void test_errors(void **state)
     assert_int_equal(query_int(c, "SELECT 7"), 7);
 }
 
+/* A failed bind sticks to its statement: the statement refuses to run
+ * (it would otherwise run with NULL in that place), the message names the
+ * parameter, and the next prepare of the same SQL starts clean. */
+static void test_bind_failure_is_sticky(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    struct db_conn *c = conn(f);
+    fresh_table(c, "t_bind");
+    insert_row(c, "t_bind", 1, "bir", NULL);
+    struct db_stmt *s = prep(c, "SELECT COUNT(*) FROM t_bind WHERE id = ? OR name = ?");
+    db_bind_int(s, 1, 1);
+    assert_true(db_bind_text(s, 9, "no such parameter") < 0);
+    db_bind_text(s, 2, "bir");
+    int rc = db_step(s, &err);
+    assert_true(rc < 0);
+    assert_non_null(strstr(err.msg, "parameter 9"));
+    err = (struct pc_err){0};
+    struct db_stmt *w = prep(c, "UPDATE t_bind SET note = ? WHERE id = ?");
+    db_bind_text(w, 1, "changed");
+    db_bind_int(w, 3, 1);
+    assert_true(db_run(w, &err) < 0);
+    assert_int_equal(query_int(c, "SELECT COUNT(*) FROM t_bind WHERE note IS NOT NULL"), 0);
+    /* prepared again, the statement is clean */
+    s = prep(c, "SELECT COUNT(*) FROM t_bind WHERE id = ? OR name = ?");
+    CHECK(db_bind_int(s, 1, 1));
+    CHECK(db_bind_text(s, 2, "x"));
+    assert_int_equal(db_step(s, &err), 1);
+    assert_int_equal(db_col_int(s, 0), 1);
+}
+
+/* Statements built at run time keep each fragment with its value. */
+static void test_query_builder(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    struct db_conn *c = conn(f);
+    fresh_table(c, "t_q");
+    insert_row(c, "t_q", 1, "bir", "a");
+    insert_row(c, "t_q", 2, "iki", "b");
+    insert_row(c, "t_q", 3, "üç", NULL);
+    for (int variant = 0; variant < 4; variant++) {
+        struct db_query q;
+        db_query_init(&q);
+        db_query_sql(&q, "SELECT COUNT(*) FROM t_q WHERE 1 = 1");
+        if (variant & 1)
+            db_query_int(&q, " AND id >= ?", 2);
+        if (variant & 2)
+            db_query_text(&q, " AND name <> ?", "iki");
+        struct db_stmt *s = db_query_prepare(c, &q, &err);
+        db_query_release(&q);
+        assert_non_null(s);
+        assert_int_equal(db_step(s, &err), 1);
+        static const int64_t want[4] = {3, 2, 2, 1};
+        assert_int_equal(db_col_int(s, 0), want[variant]);
+    }
+    /* a fragment whose placeholders and values differ is refused */
+    struct db_query q;
+    db_query_init(&q);
+    db_query_sql(&q, "SELECT COUNT(*) FROM t_q WHERE id = ?");
+    err = (struct pc_err){0};
+    assert_null(db_query_prepare(c, &q, &err));
+    assert_int_equal(err.code, PC_EINVAL);
+    db_query_release(&q);
+    db_query_init(&q);
+    db_query_text(&q, "SELECT COUNT(*) FROM t_q WHERE name = ? OR name = ?", "bir");
+    assert_null(db_query_prepare(c, &q, &err));
+    db_query_release(&q);
+    /* NULL text binds NULL */
+    db_query_init(&q);
+    db_query_sql(&q, "SELECT COUNT(*) FROM t_q WHERE note IS NULL");
+    db_query_text(&q, " AND (note IS NULL OR note = ?)", NULL);
+    struct db_stmt *s = db_query_prepare(c, &q, &err);
+    db_query_release(&q);
+    assert_non_null(s);
+    assert_int_equal(db_step(s, &err), 1);
+    assert_int_equal(db_col_int(s, 0), 1);
+}
+
+/* A lease has one holder at a time, is taken over only once it expired,
+ * is free at once when released, and leases of different jobs are
+ * independent.  (Moved from test_notify.c with the lease itself.) */
+static void test_lease_one_holder_at_a_time(void **state)
+{
+    struct fixture *f = *state;
+    struct db_conn *c = conn(f);
+    exec_ok(c, "DELETE FROM leases WHERE name IN ('job-a', 'job-b')");
+    struct pc_err err = {0};
+    bool fresh;
+    int64_t t = 1800000000;
+    assert_int_equal(db_lease_acquire(c, "job-a", "A", t, 30, &fresh, &err), 1);
+    assert_true(fresh);
+    assert_int_equal(db_lease_acquire(c, "job-a", "B", t + 1, 30, &fresh, &err), 0);
+    assert_false(fresh);
+    /* another job's lease is free for B */
+    assert_int_equal(db_lease_acquire(c, "job-b", "B", t + 1, 30, &fresh, &err), 1);
+    assert_true(fresh);
+    assert_int_equal(db_lease_acquire(c, "job-a", "A", t + 10, 30, &fresh, &err), 1);
+    assert_false(fresh); /* a renewal, not a take-over */
+    assert_int_equal(db_lease_renew(c, "job-a", "A", t + 20, 30, &err), 1);
+    assert_int_equal(db_lease_renew(c, "job-a", "B", t + 20, 30, &err), 0);
+    /* A stops renewing: at t+50 its lease (t+20+30) ends and B takes it */
+    assert_int_equal(db_lease_acquire(c, "job-a", "B", t + 49, 30, &fresh, &err), 0);
+    assert_int_equal(db_lease_acquire(c, "job-a", "B", t + 50, 30, &fresh, &err), 1);
+    assert_true(fresh);
+    assert_int_equal(db_lease_renew(c, "job-a", "A", t + 51, 30, &err), 0);
+    assert_int_equal(db_lease_acquire(c, "job-a", "A", t + 51, 30, &fresh, &err), 0);
+    /* released: free at once */
+    assert_int_equal(db_lease_release(c, "job-a", "B", &err), 0);
+    assert_int_equal(db_lease_acquire(c, "job-a", "A", t + 52, 30, &fresh, &err), 1);
+    assert_true(fresh);
+    /* a release by a non-holder changes nothing */
+    assert_int_equal(db_lease_release(c, "job-a", "B", &err), 0);
+    assert_int_equal(db_lease_acquire(c, "job-a", "B", t + 53, 30, &fresh, &err), 0);
+    assert_int_equal(query_int(c, "SELECT COUNT(*) FROM leases WHERE name IN ('job-a', 'job-b')"), 2);
+}
+
 static void test_unique_conflict(void **state)
 {
     struct fixture *f = *state;
@@ -953,6 +1070,9 @@ static void test_release_thread(void **state)
         cmocka_unit_test(test_migrate_idempotent),                           \
         cmocka_unit_test(test_statements_and_columns),                       \
         cmocka_unit_test(test_errors),                                       \
+        cmocka_unit_test(test_bind_failure_is_sticky),                       \
+        cmocka_unit_test(test_query_builder),                                \
+        cmocka_unit_test(test_lease_one_holder_at_a_time),                   \
         cmocka_unit_test(test_unique_conflict),                              \
         cmocka_unit_test(test_transactions),                                 \
         cmocka_unit_test(test_statement_cache),                              \

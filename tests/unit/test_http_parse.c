@@ -22,7 +22,7 @@ static int setup_arena(void **state)
 
 static int teardown_arena(void **state)
 {
-    pc_arena_free(*state);
+    pc_arena_release(*state);
     return 0;
 }
 

@@ -11,14 +11,9 @@
 
 #include "../../src/web/i18n.h"
 
-struct message {
-    const char *az, *en, *ru;
-};
-extern const struct message web_messages[M_COUNT];
-
-static const char *lang_text(const struct message *m, int l)
+static const char *lang_text(const struct pc_text *m, int l)
 {
-    return l == 0 ? m->az : l == 1 ? m->en : m->ru;
+    return m->s[l];
 }
 
 /* The printf conversions of s, e.g. "%d|%02lld|%s|", into out.  Returns -1
@@ -75,16 +70,16 @@ static void test_all_languages_present(void **state)
     (void)state;
     int missing = 0;
     for (int m = 0; m < M_COUNT; m++) {
-        for (int l = 0; l < 3; l++) {
+        for (int l = 0; l < PC_LANG_COUNT; l++) {
             const char *s = lang_text(&web_messages[m], l);
             if (!s || !*s) {
-                printf("message %d: %s text missing or empty\n", m, web_langs[l]);
+                printf("message %d: %s text missing or empty\n", m, pc_lang_code((enum pc_lang)l));
                 missing++;
             } else if (!pc_utf8_valid(s, strlen(s))) {
-                printf("message %d: %s text is not valid UTF-8\n", m, web_langs[l]);
+                printf("message %d: %s text is not valid UTF-8\n", m, pc_lang_code((enum pc_lang)l));
                 missing++;
             } else if (s[0] == ' ' || s[strlen(s) - 1] == ' ') {
-                printf("message %d: %s text has leading or trailing spaces\n", m, web_langs[l]);
+                printf("message %d: %s text has leading or trailing spaces\n", m, pc_lang_code((enum pc_lang)l));
                 missing++;
             }
         }
@@ -98,10 +93,10 @@ static void test_same_conversions(void **state)
     int bad = 0, with_args = 0;
     for (int m = 0; m < M_COUNT; m++) {
         char conv[3][128];
-        for (int l = 0; l < 3; l++) {
+        for (int l = 0; l < PC_LANG_COUNT; l++) {
             const char *s = lang_text(&web_messages[m], l);
             if (conversions(s ? s : "", conv[l], sizeof conv[l])) {
-                printf("message %d (%s): malformed %% conversion in \"%s\"\n", m, web_langs[l], s);
+                printf("message %d (%s): malformed %% conversion in \"%s\"\n", m, pc_lang_code((enum pc_lang)l), s);
                 bad++;
             }
         }
@@ -121,16 +116,17 @@ static void test_translations_differ(void **state)
     (void)state;
     int same_az_en = 0, same_en_ru = 0, cyrillic_ru = 0;
     for (int m = 0; m < M_COUNT; m++) {
-        const struct message *e = &web_messages[m];
-        if (e->az && e->en && strcmp(e->az, e->en) == 0) {
-            printf("message %d: az and en are the same: \"%s\"\n", m, e->az);
+        const char *az = web_messages[m].s[PC_LANG_AZ], *en = web_messages[m].s[PC_LANG_EN],
+                   *ru = web_messages[m].s[PC_LANG_RU];
+        if (az && en && strcmp(az, en) == 0) {
+            printf("message %d: az and en are the same: \"%s\"\n", m, az);
             same_az_en++;
         }
-        if (e->en && e->ru && strcmp(e->en, e->ru) == 0) {
-            printf("message %d: en and ru are the same: \"%s\"\n", m, e->en);
+        if (en && ru && strcmp(en, ru) == 0) {
+            printf("message %d: en and ru are the same: \"%s\"\n", m, en);
             same_en_ru++;
         }
-        if (e->ru && (strstr(e->ru, "\xd0") || strstr(e->ru, "\xd1")))
+        if (ru && (strstr(ru, "\xd0") || strstr(ru, "\xd1")))
             cyrillic_ru++;
     }
     /* a handful may coincide (names, abbreviations); copies of whole rows may not */
@@ -143,47 +139,45 @@ static void test_t_lang(void **state)
 {
     (void)state;
     for (int m = 0; m < M_COUNT; m++) {
-        assert_ptr_equal(t_lang("az", (enum msg)m), web_messages[m].az);
-        assert_ptr_equal(t_lang("en", (enum msg)m), web_messages[m].en);
-        assert_ptr_equal(t_lang("ru", (enum msg)m), web_messages[m].ru);
-        /* unknown codes fall back to Azerbaijani */
-        assert_ptr_equal(t_lang("tr", (enum msg)m), web_messages[m].az);
-        assert_ptr_equal(t_lang("EN", (enum msg)m), web_messages[m].az);
-        assert_ptr_equal(t_lang("", (enum msg)m), web_messages[m].az);
-        assert_ptr_equal(t_lang(NULL, (enum msg)m), web_messages[m].az);
+        for (int l = 0; l < PC_LANG_COUNT; l++)
+            assert_ptr_equal(t_lang((enum pc_lang)l, (enum msg)m), web_messages[m].s[l]);
+        /* a language out of range falls back to Azerbaijani */
+        assert_ptr_equal(t_lang(PC_LANG_COUNT, (enum msg)m), web_messages[m].s[PC_LANG_AZ]);
+        assert_ptr_equal(t_lang((enum pc_lang)-1, (enum msg)m), web_messages[m].s[PC_LANG_AZ]);
     }
-    assert_string_equal(t_lang("en", M_NAV_HOME), "Home");
-    assert_string_equal(t_lang("az", M_NAV_HOME), "Ana səhifə");
-    assert_string_equal(t_lang("ru", M_NAV_HOME), "Главная");
+    assert_string_equal(t_lang(PC_LANG_EN, M_NAV_HOME), "Home");
+    assert_string_equal(t_lang(PC_LANG_AZ, M_NAV_HOME), "Ana səhifə");
+    assert_string_equal(t_lang(PC_LANG_RU, M_NAV_HOME), "Главная");
     /* out of range never crashes and never returns NULL */
-    assert_string_equal(t_lang("en", M_COUNT), "");
+    assert_string_equal(t_lang(PC_LANG_EN, M_COUNT), "");
 }
 
 static void test_lang_valid(void **state)
 {
     (void)state;
-    assert_true(web_lang_valid("az"));
-    assert_true(web_lang_valid("en"));
-    assert_true(web_lang_valid("ru"));
-    assert_false(web_lang_valid(NULL));
-    assert_false(web_lang_valid(""));
-    assert_false(web_lang_valid("AZ"));
-    assert_false(web_lang_valid("tr"));
-    assert_false(web_lang_valid("az "));
-    assert_false(web_lang_valid("a"));
-    assert_false(web_lang_valid("eng"));
-    assert_false(web_lang_valid("az-AZ"));
-    for (int i = 0; i < 3; i++) {
-        assert_true(web_lang_valid(web_langs[i]));
-        assert_non_null(web_lang_names[i]);
-        assert_true(strlen(web_lang_names[i]) > 0);
+    assert_true(pc_lang_parse("az") >= 0);
+    assert_true(pc_lang_parse("en") >= 0);
+    assert_true(pc_lang_parse("ru") >= 0);
+    assert_false(pc_lang_parse(NULL) >= 0);
+    assert_false(pc_lang_parse("") >= 0);
+    assert_false(pc_lang_parse("AZ") >= 0);
+    assert_false(pc_lang_parse("tr") >= 0);
+    assert_false(pc_lang_parse("az ") >= 0);
+    assert_false(pc_lang_parse("a") >= 0);
+    assert_false(pc_lang_parse("eng") >= 0);
+    assert_false(pc_lang_parse("az-AZ") >= 0);
+    for (int i = 0; i < PC_LANG_COUNT; i++) {
+        assert_int_equal(pc_lang_parse(pc_lang_code((enum pc_lang)i)), i);
+        assert_true(strlen(pc_lang_name((enum pc_lang)i)) > 0);
     }
-    assert_string_equal(web_langs[0], "az");
+    assert_string_equal(pc_lang_code(PC_LANG_AZ), "az");
 }
 
 /* A request with only the parts web_lang() reads. */
 static void fake_req(struct http_req *r, struct http_kv *q, size_t nq, struct http_kv *c, size_t nc)
 {
+    if (r->ctx)
+        pc_arena_release(&r->arena); /* the language of the previous request */
     memset(r, 0, sizeof *r);
     r->query = (struct http_kvlist){q, nq};
     r->cookies = (struct http_kvlist){c, nc};
@@ -192,7 +186,7 @@ static void fake_req(struct http_req *r, struct http_kv *q, size_t nq, struct ht
 static void test_web_lang(void **state)
 {
     (void)state;
-    struct http_req r;
+    struct http_req r = {0};
     fake_req(&r, NULL, 0, NULL, 0);
     assert_string_equal(web_lang(&r), "az");
     assert_false(web_lang_bad(&r));
@@ -218,6 +212,8 @@ static void test_web_lang(void **state)
     fake_req(&r, NULL, 0, c_bad, 1);
     assert_string_equal(web_lang(&r), "az");
     assert_false(web_lang_bad(&r)); /* only the query is reported */
+    assert_int_equal(web_lang_id(&r), PC_LANG_AZ);
+    pc_arena_release(&r.arena);
 }
 
 int main(void)

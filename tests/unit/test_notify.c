@@ -156,7 +156,7 @@ static void test_every_template_renders_in_every_language(void **state)
                 assert_non_null(strstr(out.body, "K7M2P9QXA3"));
                 assert_null(strstr(out.subject, "K7M2P9QXA3")); /* not in previews */
             }
-            pc_arena_free(&a);
+            pc_arena_release(&a);
         }
     }
 }
@@ -200,7 +200,7 @@ static void test_sms_fit_one_part(void **state)
                          units, ucs2 ? "UCS-2" : "GSM", out.sms);
             if (l == 1 && ucs2)
                 fail_msg("English SMS %s should be plain GSM-7: %s", t->id, out.sms);
-            pc_arena_free(&a);
+            pc_arena_release(&a);
         }
     }
 }
@@ -264,7 +264,7 @@ static void test_render_errors_and_fallbacks(void **state)
     assert_int_equal(notify_render(&a, "one-time-code", "en",
                                    "{\"code\":\"ABC\",\"minutes\":15,\"purpose\":\"activate\"}", &out, &err), 0);
     assert_non_null(strstr(out.sms, "15 min"));
-    pc_arena_free(&a);
+    pc_arena_release(&a);
 }
 
 static void test_values_cannot_break_lines_or_headers(void **state)
@@ -283,7 +283,7 @@ static void test_values_cannot_break_lines_or_headers(void **state)
     assert_non_null(strstr(out.body, "line one\nline two "));
     assert_null(strchr(out.body, '\r'));
     assert_null(strchr(out.body, '\a'));
-    pc_arena_free(&a);
+    pc_arena_release(&a);
 }
 
 static void test_status_labels_are_translated(void **state)
@@ -302,7 +302,7 @@ static void test_status_labels_are_translated(void **state)
     assert_int_equal(notify_render(&a, "status-changed", "en", "{\"reference\":\"AZ-1\",\"status\":\"new_state\"}",
                                    &out, &err), 0);
     assert_non_null(strstr(out.body, "New status: new_state"));
-    pc_arena_free(&a);
+    pc_arena_release(&a);
 }
 
 /* ---- e-mail format -------------------------------------------------------- */
@@ -461,7 +461,7 @@ static void test_mime_message(void **state)
     m.message_id = "x>\r\nBcc: y";
     assert_int_equal(nt_mime_build(&m, &b), PC_EINVAL);
     pc_buf_release(&b);
-    pc_arena_free(&a);
+    pc_arena_release(&a);
 }
 
 static void test_mailboxes_and_addresses(void **state)
@@ -487,7 +487,7 @@ static void test_mailboxes_and_addresses(void **state)
     assert_false(nt_address_ok("us er@example.az"));
     assert_false(nt_address_ok("<user@example.az>"));
     assert_false(nt_address_ok(""));
-    pc_arena_free(&a);
+    pc_arena_release(&a);
 }
 
 /* ---- sending policy ------------------------------------------------------ */
@@ -724,37 +724,6 @@ static void reset_queue(struct db_conn *c)
     exec_ok(c, "UPDATE leases SET holder = '', expires_at = 0");
 }
 
-static void test_lease_one_holder_at_a_time(void **state)
-{
-    struct fixture *f = *state;
-    struct db_conn *c = conn(f);
-    reset_queue(c);
-    struct pc_err err = {0};
-    bool fresh;
-    int64_t t = 1800000000;
-    assert_int_equal(nt_lease_acquire(c, "A", t, 30, &fresh, &err), 1);
-    assert_true(fresh);
-    assert_int_equal(nt_lease_acquire(c, "B", t + 1, 30, &fresh, &err), 0);
-    assert_false(fresh);
-    assert_int_equal(nt_lease_acquire(c, "A", t + 10, 30, &fresh, &err), 1);
-    assert_false(fresh); /* a renewal, not a take-over */
-    assert_int_equal(nt_lease_renew(c, "A", t + 20, 30, &err), 1);
-    assert_int_equal(nt_lease_renew(c, "B", t + 20, 30, &err), 0);
-    /* A stops renewing: at t+50 its lease (t+20+30) ends and B takes it */
-    assert_int_equal(nt_lease_acquire(c, "B", t + 49, 30, &fresh, &err), 0);
-    assert_int_equal(nt_lease_acquire(c, "B", t + 50, 30, &fresh, &err), 1);
-    assert_true(fresh);
-    assert_int_equal(nt_lease_renew(c, "A", t + 51, 30, &err), 0);
-    assert_int_equal(nt_lease_acquire(c, "A", t + 51, 30, &fresh, &err), 0);
-    /* released: free at once */
-    assert_int_equal(nt_lease_release(c, "B", &err), 0);
-    assert_int_equal(nt_lease_acquire(c, "A", t + 52, 30, &fresh, &err), 1);
-    assert_true(fresh);
-    /* a release by a non-holder changes nothing */
-    assert_int_equal(nt_lease_release(c, "B", &err), 0);
-    assert_int_equal(nt_lease_acquire(c, "B", t + 53, 30, &fresh, &err), 0);
-}
-
 static void test_claim_and_results(void **state)
 {
     struct fixture *f = *state;
@@ -766,7 +735,7 @@ static void test_claim_and_results(void **state)
     for (int i = 0; i < 3; i++)
         enqueue(c, "sms", "+994501234567");
     enqueue(c, "email", "user@example.az");
-    assert_int_equal(nt_lease_acquire(c, "A", now, 30, &fresh, &err), 1);
+    assert_int_equal(db_lease_acquire(c, "notify", "A", now, 30, &fresh, &err), 1);
     struct pc_arena a;
     pc_arena_init(&a);
     struct nt_item items[NT_BATCH];
@@ -807,7 +776,7 @@ static void test_claim_and_results(void **state)
     assert_int_equal(nt_recover(c, now + 31, 8, &err), 1);
     assert_int_equal(nt_mark_delivered(c, items[0].id, now + 31, NULL, &err), 0);
     assert_int_equal(count_where(c, "delivered"), 2);
-    pc_arena_free(&a);
+    pc_arena_release(&a);
 }
 
 static void test_recovery_after_a_crash(void **state)
@@ -820,7 +789,7 @@ static void test_recovery_after_a_crash(void **state)
     bool fresh, lost;
     for (int i = 0; i < 3; i++)
         enqueue(c, "sms", "+994501234567");
-    assert_int_equal(nt_lease_acquire(c, "dead", now, 5, &fresh, &err), 1);
+    assert_int_equal(db_lease_acquire(c, "notify", "dead", now, 5, &fresh, &err), 1);
     struct pc_arena a;
     pc_arena_init(&a);
     struct nt_item items[NT_BATCH];
@@ -830,7 +799,7 @@ static void test_recovery_after_a_crash(void **state)
     db_bind_text(s, 1, items[2].id);
     assert_int_equal(db_run(s, &err), 1);
     /* "dead" never renews; after its lease the next holder takes over */
-    assert_int_equal(nt_lease_acquire(c, "next", now + 5, 30, &fresh, &err), 1);
+    assert_int_equal(db_lease_acquire(c, "notify", "next", now + 5, 30, &fresh, &err), 1);
     assert_true(fresh);
     assert_int_equal(nt_recover(c, now + 5, 8, &err), 3);
     assert_int_equal(count_where(c, "sending"), 0);
@@ -840,7 +809,7 @@ static void test_recovery_after_a_crash(void **state)
     assert_int_equal(nt_mark_retry(c, items[0].id, "dead", now + 100, "late", &err), 0);
     assert_int_equal(nt_claim(c, &a, "next", now + 5, 30, "email", "sms", 10, items, &lost, &err), 2);
     assert_int_equal(items[0].attempts, 2);
-    pc_arena_free(&a);
+    pc_arena_release(&a);
 }
 
 static void test_enqueue_and_list_still_work(void **state)
@@ -859,12 +828,11 @@ static void test_enqueue_and_list_still_work(void **state)
     assert_string_equal(list[0].status, "created");
     assert_string_equal(list[0].channel, "email");
     assert_string_equal(notify_mask(&a, "+994501234567", 2), "+994*******67");
-    pc_arena_free(&a);
+    pc_arena_release(&a);
 }
 
 #define DB_TESTS(setup, teardown)                                                          \
     {                                                                                      \
-        cmocka_unit_test(test_lease_one_holder_at_a_time),                                 \
         cmocka_unit_test(test_claim_and_results),                                          \
         cmocka_unit_test(test_recovery_after_a_crash),                                     \
         cmocka_unit_test(test_enqueue_and_list_still_work),                                \

@@ -1,8 +1,8 @@
 -- Identity: persons (FİN), legal entities (VÖEN) and who may act for them,
 -- accounts with their credentials and roles, sessions, one-time codes,
--- login throttling; the hash-chained audit log, the personal-data access
--- log, and the notification outbox that identity is the first to use.
--- Identifiers are random text (hex) so one script serves both backends.
+-- login throttling.  Identifiers are random text (hex) so one script
+-- serves both backends.  (Version 2 also has parts in src/audit and
+-- src/notify: the parts of one version run together, in module order.)
 
 CREATE TABLE persons (
     fin TEXT PRIMARY KEY,                 -- 7 characters [0-9A-Z]
@@ -96,44 +96,3 @@ CREATE TABLE login_throttle (
     window_start INTEGER NOT NULL,
     failures INTEGER NOT NULL
 );
-
-CREATE TABLE audit_log (
-    seq INTEGER PRIMARY KEY,              -- 1, 2, 3, … without gaps
-    at TEXT NOT NULL,
-    actor TEXT NOT NULL,                  -- account id or "system"
-    role TEXT NOT NULL,
-    action TEXT NOT NULL,
-    object_type TEXT NOT NULL,
-    object_id TEXT NOT NULL,
-    ip TEXT NOT NULL,
-    detail TEXT NOT NULL,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
-);
-
-CREATE TABLE data_access_log (
-    id TEXT PRIMARY KEY,
-    at TEXT NOT NULL,
-    subject_fin TEXT NOT NULL,
-    accessor TEXT NOT NULL,               -- account id or system name
-    accessor_role TEXT NOT NULL,
-    agency_id TEXT NOT NULL DEFAULT '',
-    data_kind TEXT NOT NULL,              -- profile | contact | case | …
-    ground TEXT NOT NULL                  -- legal ground or case reference
-);
-CREATE INDEX data_access_subject ON data_access_log(subject_fin, at);
-
-CREATE TABLE outbox (
-    id TEXT PRIMARY KEY,
-    created_at INTEGER NOT NULL,
-    channel TEXT NOT NULL,                -- sms | email
-    recipient TEXT NOT NULL,
-    template TEXT NOT NULL,
-    lang TEXT NOT NULL,
-    payload TEXT NOT NULL,                -- JSON
-    status TEXT NOT NULL,                 -- created | sending | delivered | retry | failed
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at INTEGER NOT NULL,
-    last_error TEXT
-);
-CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
