@@ -143,7 +143,7 @@ int audit_verify(struct db *db, struct audit_report *rep, struct pc_err *err)
     }
 }
 
-int access_log_record(struct db_conn *c, const struct access_entry *e, struct pc_err *err)
+int audit_access_record(struct db_conn *c, const struct access_entry *e, struct pc_err *err)
 {
     char id[33], at[21];
     if (pc_random_hex(id, 16))

@@ -52,6 +52,6 @@ struct access_entry {
     const char *ground;        /* legal ground or case reference */
 };
 
-int access_log_record(struct db_conn *c, const struct access_entry *e, struct pc_err *err);
+int audit_access_record(struct db_conn *c, const struct access_entry *e, struct pc_err *err);
 
 #endif

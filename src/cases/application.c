@@ -213,25 +213,20 @@ static int notify_applicant(struct db_conn *c, const char *fin, const char *lang
 {
     if (!fin || !template_id)
         return 0;
-    struct db_stmt *s = db_prepare(c, "SELECT phone, email FROM persons WHERE fin = ?", err);
-    if (!s)
-        return PC_EIO;
-    db_bind_text(s, 1, fin);
-    int rc = db_step(s, err);
-    if (rc < 0)
-        return rc;
-    char phone[32] = "", email[256] = "";
-    if (rc == 1) {
-        snprintf(phone, sizeof phone, "%s", db_col_text(s, 0) ? db_col_text(s, 0) : "");
-        snprintf(email, sizeof email, "%s", db_col_text(s, 1) ? db_col_text(s, 1) : "");
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct id_contact to;
+    int rc = id_person_contact(c, &a, fin, &to, err);
+    if (rc == PC_ENOTFOUND)
+        rc = 0; /* no record: the citizen sees it in "My applications" */
+    else if (rc == 0 && (to.phone || to.email)) {
+        char *text = json_dumps(payload, JSON_COMPACT);
+        rc = text ? notify_enqueue(c, to.phone ? "sms" : "email", to.phone ? to.phone : to.email, template_id, lang,
+                                   text, err)
+                  : pc_err_set(err, PC_ENOMEM, "out of memory");
+        free(text);
     }
-    db_conn_idle(c);
-    if (!*phone && !*email)
-        return 0; /* nothing on record: the citizen sees it in "My applications" */
-    char *text = json_dumps(payload, JSON_COMPACT);
-    rc = text ? notify_enqueue(c, *phone ? "sms" : "email", *phone ? phone : email, template_id, lang, text, err)
-              : PC_ENOMEM;
-    free(text);
+    pc_arena_release(&a);
     return rc;
 }
 
@@ -241,31 +236,18 @@ static int notify_applicant(struct db_conn *c, const char *fin, const char *lang
 static int notify_staff(struct db_conn *c, const char *agency, const char *account, const char *template_id,
                         json_t *payload, struct pc_err *err)
 {
-    struct db_stmt *s = db_prepare(c,
-        "SELECT DISTINCT p.email, p.lang FROM account_roles r JOIN accounts a ON a.id = r.account_id"
-        " JOIN persons p ON p.fin = a.fin WHERE r.agency_id = ? AND r.role IN ('officer', 'agency_admin')"
-        " AND a.status = 'active' AND p.email IS NOT NULL AND (? = '' OR a.id = ?) ORDER BY p.email LIMIT 20", err);
-    if (!s)
-        return PC_EIO;
-    db_bind_text(s, 1, agency);
-    db_bind_text(s, 2, account ? account : "");
-    db_bind_text(s, 3, account ? account : "");
-    char to[20][256], lang[20][4];
-    int n = 0, rc;
-    while ((rc = db_step(s, err)) == 1 && n < 20) {
-        snprintf(to[n], sizeof to[n], "%s", db_col_text(s, 0));
-        snprintf(lang[n], sizeof lang[n], "%s", db_col_text(s, 1) ? db_col_text(s, 1) : "az");
-        n++;
-    }
-    db_conn_idle(c);
-    if (rc < 0)
-        return rc;
-    char *text = json_dumps(payload, JSON_COMPACT);
-    if (!text)
-        return PC_ENOMEM;
-    for (int i = 0; i < n && rc == 0; i++)
-        rc = notify_enqueue(c, "email", to[i], template_id, lang[i], text, err);
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct id_contact to[20];
+    size_t n = 0;
+    int rc = id_agency_staff_contacts(c, &a, agency, account, to, 20, &n, err);
+    char *text = rc == 0 && n > 0 ? json_dumps(payload, JSON_COMPACT) : NULL;
+    if (rc == 0 && n > 0 && !text)
+        rc = pc_err_set(err, PC_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = notify_enqueue(c, "email", to[i].email, template_id, pc_lang_code(to[i].lang), text, err);
     free(text);
+    pc_arena_release(&a);
     return rc;
 }
 
@@ -740,8 +722,8 @@ int case_act(struct db *db, const struct form_registry *reg, const struct id_pri
         return rc;
     case_app_release(&app);
     struct id_resource res = {.owner = app.applicant, .agency_id = app.agency_id};
-    bool may = t->by == BY_OFFICER ? id_authorize(who, ACT_ACT_ON_CASE, &res)
-                                   : pc_str_eq(who->account_id, app.applicant) && id_authorize(who, ACT_VIEW_CASE, &res);
+    bool may = t->by == BY_OFFICER ? id_authorize(who, ID_ACT_ACT_ON_CASE, &res)
+                                   : pc_str_eq(who->account_id, app.applicant) && id_authorize(who, ID_ACT_VIEW_CASE, &res);
     if (!may)
         return pc_err_set(err, PC_EDENIED, "you may not take this step on this application");
     const json_t *wf = json_object_get(form_get_version(reg, app.service_id, app.form_version), "workflow");

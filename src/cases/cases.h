@@ -118,7 +118,7 @@ int case_draft_submit(struct db *db, const struct form_registry *reg, const stru
                       struct form_issues *issues, struct pc_err *err);
 
 /* Load by reference (AZ-…) or draft id.  PC_ENOTFOUND if there is none;
- * the caller decides who may see it (id_authorize ACT_VIEW_CASE). */
+ * the caller decides who may see it (id_authorize ID_ACT_VIEW_CASE). */
 int case_load(struct db *db, struct pc_arena *a, const char *ref_or_id, struct case_app *out, struct pc_err *err);
 int case_events(struct db *db, struct pc_arena *a, const char *app_id, struct case_event **out, size_t *n,
                 struct pc_err *err);

@@ -138,7 +138,7 @@ static int admin_create_account(int argc, char **argv)
         fprintf(stderr, "pencere admin create-account: give --login and a known --role\n");
         return EXIT_USAGE;
     }
-    if ((r == ROLE_OFFICER || r == ROLE_AGENCY_ADMIN) != (agency != NULL)) {
+    if ((r == ID_ROLE_OFFICER || r == ID_ROLE_AGENCY_ADMIN) != (agency != NULL)) {
         fprintf(stderr, "pencere admin create-account: --agency goes with officer and agency_admin only, and they need it\n");
         return EXIT_USAGE;
     }

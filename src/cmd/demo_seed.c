@@ -125,9 +125,9 @@ int demo_seed(struct db *db, const char *dir, struct pc_err *err)
             id_population_fin(DEMO_SEED, d->person, fin);
             const char *login = d->login ? d->login : fin;
             struct id_grant g[2] = {{(enum id_role)id_role_parse(d->role), d->agency ? d->agency : ""},
-                                    {ROLE_CITIZEN, ""}};
-            int ng = g[0].role == ROLE_CITIZEN ? 1 : 2;
-            if (g[0].role != ROLE_CITIZEN && g[0].role != ROLE_REPRESENTATIVE)
+                                    {ID_ROLE_CITIZEN, ""}};
+            int ng = g[0].role == ID_ROLE_CITIZEN ? 1 : 2;
+            if (g[0].role != ID_ROLE_CITIZEN && g[0].role != ID_ROLE_REPRESENTATIVE)
                 ng = 1; /* staff accounts are for work only */
             const char *id;
             rc = id_account_find(db, &a, login, &id, NULL) == 0 ? 0

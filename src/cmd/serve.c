@@ -144,7 +144,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
     }
     o->http.listen = o->listen;
     o->http.log_requests = true;
-    portal_http_config(&app, &o->http);
+    web_portal_http_config(&app, &o->http);
     struct http_server *srv = http_start(&o->http, &err);
     if (!srv) {
         fprintf(stderr, "pencere: %s\n", err.msg);

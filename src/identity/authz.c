@@ -5,25 +5,25 @@
 
 #include <string.h>
 
-static const char *const role_names[ROLE_COUNT] = {
-    [ROLE_CITIZEN] = "citizen",
-    [ROLE_REPRESENTATIVE] = "representative",
-    [ROLE_OFFICER] = "officer",
-    [ROLE_AGENCY_ADMIN] = "agency_admin",
-    [ROLE_REGISTRAR] = "registrar",
-    [ROLE_OPERATOR] = "operator",
-    [ROLE_EVALUATOR] = "evaluator",
-    [ROLE_AUDITOR] = "auditor",
+static const char *const role_names[ID_ROLE_COUNT] = {
+    [ID_ROLE_CITIZEN] = "citizen",
+    [ID_ROLE_REPRESENTATIVE] = "representative",
+    [ID_ROLE_OFFICER] = "officer",
+    [ID_ROLE_AGENCY_ADMIN] = "agency_admin",
+    [ID_ROLE_REGISTRAR] = "registrar",
+    [ID_ROLE_OPERATOR] = "operator",
+    [ID_ROLE_EVALUATOR] = "evaluator",
+    [ID_ROLE_AUDITOR] = "auditor",
 };
 
 const char *id_role_name(enum id_role r)
 {
-    return (unsigned)r < ROLE_COUNT ? role_names[r] : "unknown";
+    return (unsigned)r < ID_ROLE_COUNT ? role_names[r] : "unknown";
 }
 
 int id_role_parse(const char *name)
 {
-    for (int i = 0; i < ROLE_COUNT; i++)
+    for (int i = 0; i < ID_ROLE_COUNT; i++)
         if (pc_str_eq(name, role_names[i]))
             return i;
     return -1;
@@ -40,7 +40,7 @@ bool id_has_role(const struct id_principal *p, enum id_role r)
 const char *id_agency_of(const struct id_principal *p)
 {
     for (int i = 0; p && i < p->ngrants; i++)
-        if ((p->grants[i].role == ROLE_OFFICER || p->grants[i].role == ROLE_AGENCY_ADMIN) &&
+        if ((p->grants[i].role == ID_ROLE_OFFICER || p->grants[i].role == ID_ROLE_AGENCY_ADMIN) &&
             p->grants[i].agency_id && *p->grants[i].agency_id)
             return p->grants[i].agency_id;
     return NULL;
@@ -53,39 +53,39 @@ static bool grant_allows(const struct id_principal *p, const struct id_grant *g,
     const char *agency = res ? res->agency_id : NULL;
     bool same_agency = agency && g->agency_id && *g->agency_id && strcmp(agency, g->agency_id) == 0;
     switch (a) {
-    case ACT_VIEW_OWN_DATA:
+    case ID_ACT_VIEW_OWN_DATA:
         return true; /* any logged-in account, about itself */
-    case ACT_VIEW_PERSON:
+    case ID_ACT_VIEW_PERSON:
         /* a citizen sees only their own record; registrars identify people */
-        if (g->role == ROLE_CITIZEN)
+        if (g->role == ID_ROLE_CITIZEN)
             return res && p->fin && pc_str_eq(res->fin, p->fin);
-        return g->role == ROLE_REGISTRAR;
-    case ACT_ISSUE_CODE:
-        return g->role == ROLE_REGISTRAR;
-    case ACT_ACT_FOR_ENTITY:
-        return g->role == ROLE_REPRESENTATIVE && res && res->voen && res->granted;
-    case ACT_VIEW_AGENCY_CASES:
-        return (g->role == ROLE_OFFICER || g->role == ROLE_AGENCY_ADMIN) && same_agency;
-    case ACT_MANAGE_AGENCY_STAFF:
-        return g->role == ROLE_AGENCY_ADMIN && same_agency;
-    case ACT_VIEW_AUDIT:
-        return g->role == ROLE_AUDITOR;
-    case ACT_VIEW_STATISTICS:
-        return g->role == ROLE_AUDITOR || g->role == ROLE_EVALUATOR || g->role == ROLE_OPERATOR;
-    case ACT_MANAGE_CATALOG:
-        return g->role == ROLE_OPERATOR;
-    case ACT_APPLY:
+        return g->role == ID_ROLE_REGISTRAR;
+    case ID_ACT_ISSUE_CODE:
+        return g->role == ID_ROLE_REGISTRAR;
+    case ID_ACT_ACT_FOR_ENTITY:
+        return g->role == ID_ROLE_REPRESENTATIVE && res && res->voen && res->granted;
+    case ID_ACT_VIEW_AGENCY_CASES:
+        return (g->role == ID_ROLE_OFFICER || g->role == ID_ROLE_AGENCY_ADMIN) && same_agency;
+    case ID_ACT_MANAGE_AGENCY_STAFF:
+        return g->role == ID_ROLE_AGENCY_ADMIN && same_agency;
+    case ID_ACT_VIEW_AUDIT:
+        return g->role == ID_ROLE_AUDITOR;
+    case ID_ACT_VIEW_STATISTICS:
+        return g->role == ID_ROLE_AUDITOR || g->role == ID_ROLE_EVALUATOR || g->role == ID_ROLE_OPERATOR;
+    case ID_ACT_MANAGE_CATALOG:
+        return g->role == ID_ROLE_OPERATOR;
+    case ID_ACT_APPLY:
         /* for oneself as a citizen, or for an entity one represents */
         if (res && res->voen)
-            return g->role == ROLE_REPRESENTATIVE && res->granted;
-        return g->role == ROLE_CITIZEN || g->role == ROLE_REPRESENTATIVE;
-    case ACT_VIEW_CASE:
+            return g->role == ID_ROLE_REPRESENTATIVE && res->granted;
+        return g->role == ID_ROLE_CITIZEN || g->role == ID_ROLE_REPRESENTATIVE;
+    case ID_ACT_VIEW_CASE:
         /* the applicant, or staff of the agency the case is addressed to */
-        if ((g->role == ROLE_CITIZEN || g->role == ROLE_REPRESENTATIVE) && res && res->owner)
+        if ((g->role == ID_ROLE_CITIZEN || g->role == ID_ROLE_REPRESENTATIVE) && res && res->owner)
             return pc_str_eq(res->owner, p->account_id);
-        return (g->role == ROLE_OFFICER || g->role == ROLE_AGENCY_ADMIN) && same_agency;
-    case ACT_ACT_ON_CASE:
-        return (g->role == ROLE_OFFICER || g->role == ROLE_AGENCY_ADMIN) && same_agency;
+        return (g->role == ID_ROLE_OFFICER || g->role == ID_ROLE_AGENCY_ADMIN) && same_agency;
+    case ID_ACT_ACT_ON_CASE:
+        return (g->role == ID_ROLE_OFFICER || g->role == ID_ROLE_AGENCY_ADMIN) && same_agency;
     }
     return false;
 }

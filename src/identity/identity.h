@@ -38,6 +38,22 @@ struct id_person {
 /* Check a person record from outside; PC_EINVAL names the field. */
 int id_person_check(const struct id_person *p, struct pc_err *err);
 int id_person_get(struct db *db, struct pc_arena *a, const char *fin, struct id_person *out, struct pc_err *err);
+/* Where to reach a person: the phone and e-mail on record (NULL when
+ * none) and the language they chose. */
+struct id_contact {
+    const char *phone, *email;
+    enum pc_lang lang;
+};
+
+/* A person's contact (on c, so inside the caller's transaction if any).
+ * PC_ENOTFOUND when there is no such person. */
+int id_person_contact(struct db_conn *c, struct pc_arena *a, const char *fin, struct id_contact *out,
+                      struct pc_err *err);
+/* The work e-mail addresses of an agency's active officers and
+ * administrators (only `account`'s when it is not NULL), at most max, in
+ * address order: who to tell about a new case. */
+int id_agency_staff_contacts(struct db_conn *c, struct pc_arena *a, const char *agency, const char *account,
+                             struct id_contact *out, size_t max, size_t *n, struct pc_err *err);
 /* Insert or update (by FİN) inside the caller's transaction. */
 int id_person_put(struct db_conn *c, const struct id_person *p, struct pc_err *err);
 /* Persons whose FİN is fin, or whose last name starts with the text. */
@@ -63,15 +79,15 @@ void id_population_fin(uint64_t seed, int64_t i, char out[8]);
 /* ---- roles and the principal ---------------------------------------- */
 
 enum id_role {
-    ROLE_CITIZEN,
-    ROLE_REPRESENTATIVE,
-    ROLE_OFFICER,
-    ROLE_AGENCY_ADMIN,
-    ROLE_REGISTRAR,
-    ROLE_OPERATOR,
-    ROLE_EVALUATOR,
-    ROLE_AUDITOR,
-    ROLE_COUNT
+    ID_ROLE_CITIZEN,
+    ID_ROLE_REPRESENTATIVE,
+    ID_ROLE_OFFICER,
+    ID_ROLE_AGENCY_ADMIN,
+    ID_ROLE_REGISTRAR,
+    ID_ROLE_OPERATOR,
+    ID_ROLE_EVALUATOR,
+    ID_ROLE_AUDITOR,
+    ID_ROLE_COUNT
 };
 
 const char *id_role_name(enum id_role r);
@@ -104,18 +120,18 @@ const char *id_agency_of(const struct id_principal *p);
 /* ---- authorization: one function decides, deny by default ----------- */
 
 enum id_action {
-    ACT_VIEW_OWN_DATA,          /* my profile, my data, my sessions */
-    ACT_VIEW_PERSON,            /* another person's record: res.fin */
-    ACT_ISSUE_CODE,             /* issue an activation code for res.fin */
-    ACT_ACT_FOR_ENTITY,         /* act for res.voen (res.granted says a grant exists) */
-    ACT_VIEW_AGENCY_CASES,      /* res.agency_id */
-    ACT_MANAGE_AGENCY_STAFF,    /* res.agency_id */
-    ACT_VIEW_AUDIT,
-    ACT_VIEW_STATISTICS,
-    ACT_MANAGE_CATALOG,
-    ACT_APPLY,                  /* file an application (res.voen when for an entity) */
-    ACT_VIEW_CASE,              /* one application: res.owner, res.agency_id */
-    ACT_ACT_ON_CASE,            /* an officer's step on res.agency_id's case */
+    ID_ACT_VIEW_OWN_DATA,          /* my profile, my data, my sessions */
+    ID_ACT_VIEW_PERSON,            /* another person's record: res.fin */
+    ID_ACT_ISSUE_CODE,             /* issue an activation code for res.fin */
+    ID_ACT_ACT_FOR_ENTITY,         /* act for res.voen (res.granted says a grant exists) */
+    ID_ACT_VIEW_AGENCY_CASES,      /* res.agency_id */
+    ID_ACT_MANAGE_AGENCY_STAFF,    /* res.agency_id */
+    ID_ACT_VIEW_AUDIT,
+    ID_ACT_VIEW_STATISTICS,
+    ID_ACT_MANAGE_CATALOG,
+    ID_ACT_APPLY,                  /* file an application (res.voen when for an entity) */
+    ID_ACT_VIEW_CASE,              /* one application: res.owner, res.agency_id */
+    ID_ACT_ACT_ON_CASE,            /* an officer's step on res.agency_id's case */
 };
 
 struct id_resource {

@@ -122,6 +122,55 @@ int id_person_get(struct db *db, struct pc_arena *a, const char *fin, struct id_
     return 0;
 }
 
+int id_person_contact(struct db_conn *c, struct pc_arena *a, const char *fin, struct id_contact *out,
+                      struct pc_err *err)
+{
+    memset(out, 0, sizeof *out);
+    struct db_stmt *s = db_prepare(c, "SELECT phone, email, lang FROM persons WHERE fin = ?", err);
+    if (!s)
+        return err && err->code ? err->code : PC_EIO;
+    db_bind_text(s, 1, fin);
+    int rc = db_step(s, err);
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return pc_err_set(err, PC_ENOTFOUND, "no person with this FİN");
+    const char *phone = db_col_text(s, 0), *email = db_col_text(s, 1);
+    out->phone = phone && *phone ? pc_arena_strdup(a, phone) : NULL;
+    out->email = email && *email ? pc_arena_strdup(a, email) : NULL;
+    int lang = pc_lang_parse(db_col_text(s, 2));
+    out->lang = lang < 0 ? PC_LANG_AZ : (enum pc_lang)lang;
+    db_conn_idle(c);
+    return 0;
+}
+
+int id_agency_staff_contacts(struct db_conn *c, struct pc_arena *a, const char *agency, const char *account,
+                             struct id_contact *out, size_t max, size_t *n, struct pc_err *err)
+{
+    *n = 0;
+    struct db_stmt *s = db_prepare(c,
+        "SELECT DISTINCT p.email, p.lang FROM account_roles r JOIN accounts a ON a.id = r.account_id"
+        " JOIN persons p ON p.fin = a.fin WHERE r.agency_id = ? AND r.role IN ('officer', 'agency_admin')"
+        " AND a.status = 'active' AND p.email IS NOT NULL AND p.email <> '' AND (? = '' OR a.id = ?)"
+        " ORDER BY p.email LIMIT ?", err);
+    if (!s)
+        return err && err->code ? err->code : PC_EIO;
+    db_bind_text(s, 1, agency);
+    db_bind_text(s, 2, account ? account : "");
+    db_bind_text(s, 3, account ? account : "");
+    db_bind_int(s, 4, (int64_t)max);
+    int rc;
+    while ((rc = db_step(s, err)) == 1 && *n < max) {
+        struct id_contact *k = &out[(*n)++];
+        k->phone = NULL;
+        k->email = pc_arena_strdup(a, db_col_text(s, 0));
+        int lang = pc_lang_parse(db_col_text(s, 1));
+        k->lang = lang < 0 ? PC_LANG_AZ : (enum pc_lang)lang;
+    }
+    db_conn_idle(c);
+    return rc < 0 ? rc : 0;
+}
+
 int id_person_put(struct db_conn *c, const struct id_person *p, struct pc_err *err)
 {
     int rc = id_person_check(p, err);

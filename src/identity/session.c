@@ -386,7 +386,7 @@ int id_session_act_for(struct db *db, const struct id_principal *p, const char *
         if (rc < 0)
             return rc;
         struct id_resource res = {.voen = voen, .granted = rc == 1};
-        if (!id_authorize(p, ACT_ACT_FOR_ENTITY, &res))
+        if (!id_authorize(p, ID_ACT_ACT_FOR_ENTITY, &res))
             return pc_err_set(err, PC_EDENIED, "you may not act for this entity");
     }
     int rc = db_begin(c, err);

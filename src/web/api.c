@@ -112,7 +112,7 @@ static json_t *service_json(const struct cat_service *s, bool full)
     return j;
 }
 
-int api_agencies(struct http_req *r)
+int web_api_agencies(struct http_req *r)
 {
     static const char *const allowed[] = {NULL};
     if (!only_params(r, allowed))
@@ -128,7 +128,7 @@ int api_agencies(struct http_req *r)
     return web_reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
-int api_agency(struct http_req *r)
+int web_api_agency(struct http_req *r)
 {
     static const char *const allowed[] = {NULL};
     if (!only_params(r, allowed))
@@ -146,7 +146,7 @@ int api_agency(struct http_req *r)
     return web_reply_json(r, 200, j);
 }
 
-int api_life_events(struct http_req *r)
+int web_api_life_events(struct http_req *r)
 {
     static const char *const allowed[] = {NULL};
     if (!only_params(r, allowed))
@@ -164,7 +164,7 @@ int api_life_events(struct http_req *r)
     return web_reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
-int api_services(struct http_req *r)
+int web_api_services(struct http_req *r)
 {
     static const char *const allowed[] = {"q", "audience", "agency", "login", "free", "life_event",
                                           "cursor", "limit", NULL};
@@ -206,7 +206,7 @@ int api_services(struct http_req *r)
     return web_reply_json(r, 200, j);
 }
 
-int api_service(struct http_req *r)
+int web_api_service(struct http_req *r)
 {
     static const char *const allowed[] = {NULL};
     if (!only_params(r, allowed))

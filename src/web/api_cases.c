@@ -101,7 +101,7 @@ static bool need_login(struct http_req *r, enum id_action a, const struct id_res
     return !web_require(r, a, res);
 }
 
-int api_service_form(struct http_req *r)
+int web_api_service_form(struct http_req *r)
 {
     const json_t *def = form_get(app_of(r)->forms, http_param(r, 0));
     if (!def)
@@ -113,7 +113,7 @@ int api_service_form(struct http_req *r)
     return 0;
 }
 
-int api_applications_post(struct http_req *r)
+int web_api_applications_post(struct http_req *r)
 {
     const struct id_principal *who = web_who(r);
     struct id_resource res = {0};
@@ -121,7 +121,7 @@ int api_applications_post(struct http_req *r)
         res.voen = who->acting_for;
         res.granted = true; /* the session's acting_for was checked when set */
     }
-    if (need_login(r, ACT_APPLY, &res))
+    if (need_login(r, ID_ACT_APPLY, &res))
         return 0;
     const char *key = http_header(r, "Idempotency-Key");
     if (!key)
@@ -164,13 +164,13 @@ static int load_visible(struct http_req *r, struct case_app *app)
 {
     const struct id_principal *who = web_who(r);
     if (!who) {
-        web_require(r, ACT_VIEW_CASE, NULL);
+        web_require(r, ID_ACT_VIEW_CASE, NULL);
         return 1;
     }
     struct pc_err err = {0};
     int rc = case_load(app_of(r)->db, &r->arena, http_param(r, 0), app, &err);
     struct id_resource res = {.owner = app->applicant, .agency_id = app->agency_id};
-    if (rc == PC_ENOTFOUND || (rc == 0 && (!app->reference || !id_authorize(who, ACT_VIEW_CASE, &res)))) {
+    if (rc == PC_ENOTFOUND || (rc == 0 && (!app->reference || !id_authorize(who, ID_ACT_VIEW_CASE, &res)))) {
         if (rc == 0)
             case_app_release(app);
         http_problem(r, 404, "not-found", "No such application", NULL);
@@ -183,7 +183,7 @@ static int load_visible(struct http_req *r, struct case_app *app)
     return 0;
 }
 
-int api_application_get(struct http_req *r)
+int web_api_application_get(struct http_req *r)
 {
     struct case_app app;
     if (load_visible(r, &app))
@@ -196,7 +196,7 @@ int api_application_get(struct http_req *r)
                                  .accessor_role = "officer", .agency_id = app.agency_id, .data_kind = "case",
                                  .ground = app.reference};
         struct db_conn *c = db_conn_get(app_of(r)->db, &err);
-        if (!c || access_log_record(c, &e, &err)) {
+        if (!c || audit_access_record(c, &e, &err)) {
             case_app_release(&app);
             return http_problem(r, 503, "unavailable", "Service unavailable", NULL);
         }
@@ -206,10 +206,10 @@ int api_application_get(struct http_req *r)
     return web_reply_json(r, 200, j);
 }
 
-int api_applications_list(struct http_req *r)
+int web_api_applications_list(struct http_req *r)
 {
     const struct id_principal *who = web_who(r);
-    if (need_login(r, ACT_VIEW_OWN_DATA, NULL))
+    if (need_login(r, ID_ACT_VIEW_OWN_DATA, NULL))
         return 0;
     struct case_filter f = {.limit = 20};
     const char *agency = id_agency_of(who);
@@ -217,7 +217,7 @@ int api_applications_list(struct http_req *r)
     /* officers see their agency's inbox; everyone else (and ?scope=mine) their own */
     if (agency && !pc_str_eq(scope, "mine")) {
         struct id_resource res = {.agency_id = agency};
-        if (need_login(r, ACT_VIEW_AGENCY_CASES, &res))
+        if (need_login(r, ID_ACT_VIEW_AGENCY_CASES, &res))
             return 0;
         f.agency_id = agency;
     } else {
@@ -260,7 +260,7 @@ int api_applications_list(struct http_req *r)
     return web_reply_json(r, 200, j);
 }
 
-int api_application_action(struct http_req *r)
+int web_api_application_action(struct http_req *r)
 {
     struct case_app app;
     if (load_visible(r, &app))

@@ -19,10 +19,10 @@ const char *web_text(struct http_req *r, const json_t *t)
     return s ? s : json_string_value(json_object_get(t, "az"));
 }
 
-const char *state_label(struct http_req *r, const char *status)
+const char *web_state_label(struct http_req *r, const char *status)
 {
     int s = case_state_parse(status);
-    return s >= 0 ? t(r, (enum msg)(M_ST_DRAFT + s)) : status;
+    return s >= 0 ? web_t(r, (enum msg)(M_ST_DRAFT + s)) : status;
 }
 
 static const char *issue_text(struct http_req *r, const struct form_issue *i)
@@ -39,8 +39,8 @@ static const char *issue_text(struct http_req *r, const struct form_issue *i)
     };
     for (size_t k = 0; k < sizeof map / sizeof map[0]; k++)
         if (strcmp(map[k].code, i->code) == 0)
-            return pc_arena_printf(&r->arena, t(r, map[k].m), i->limit);
-    return t(r, M_IS_OTHER);
+            return pc_arena_printf(&r->arena, web_t(r, map[k].m), i->limit);
+    return web_t(r, M_IS_OTHER);
 }
 
 /* ---- loading a case the caller may see -------------------------------------- */
@@ -50,7 +50,7 @@ static const char *issue_text(struct http_req *r, const struct form_issue *i)
 static int own_application(struct http_req *r, struct case_app *app)
 {
     const struct id_principal *who = web_who(r);
-    if (!web_require(r, ACT_VIEW_OWN_DATA, NULL))
+    if (!web_require(r, ID_ACT_VIEW_OWN_DATA, NULL))
         return 1;
     struct pc_err err = {0};
     int rc = case_load(app_of(r)->db, &r->arena, http_param(r, 0), app, &err);
@@ -117,35 +117,35 @@ static void question_html(struct http_req *r, const json_t *q, const char *name,
     const char *described = pc_arena_printf(&r->arena, "%s%s%s", hint ? id : "", hint ? "-hint" : "",
                                             err ? pc_arena_printf(&r->arena, " %s-error", id) : "");
     bool is_choice = pc_str_eq(type, "choice");
-    html(r, "<div class=\"field%r\">\n", err ? " field-error" : "");
+    web_html(r, "<div class=\"field%r\">\n", err ? " field-error" : "");
     if (is_choice) {
-        html(r, "<fieldset class=\"fieldset\"%r><legend class=\"legend\">%s%r%s</legend>\n",
+        web_html(r, "<fieldset class=\"fieldset\"%r><legend class=\"legend\">%s%r%s</legend>\n",
              *described ? pc_arena_printf(&r->arena, " aria-describedby=\"%s\"", described) : "",
-             label, optional ? " " : "", optional ? t(r, M_APPLY_OPTIONAL) : "");
+             label, optional ? " " : "", optional ? web_t(r, M_APPLY_OPTIONAL) : "");
     } else {
-        html(r, "<label for=\"%s\">%s%r%s</label>\n", id, label, optional ? " " : "",
-             optional ? t(r, M_APPLY_OPTIONAL) : "");
+        web_html(r, "<label for=\"%s\">%s%r%s</label>\n", id, label, optional ? " " : "",
+             optional ? web_t(r, M_APPLY_OPTIONAL) : "");
     }
     if (hint)
-        html(r, "<p class=\"hint\" id=\"%s-hint\">%s</p>\n", id, web_text(r, hint));
+        web_html(r, "<p class=\"hint\" id=\"%s-hint\">%s</p>\n", id, web_text(r, hint));
     const char *current = pc_str_eq(type, "file") ? json_string_value(json_object_get(answer, "name")) : NULL;
     if (current)
-        html(r, "<p class=\"hint\">%s %s</p>\n", pc_arena_printf(&r->arena, t(r, M_FILE_CURRENT), current),
-             t(r, M_FILE_REPLACE_HINT));
+        web_html(r, "<p class=\"hint\">%s %s</p>\n", pc_arena_printf(&r->arena, web_t(r, M_FILE_CURRENT), current),
+             web_t(r, M_FILE_REPLACE_HINT));
     if (err)
-        html(r, "<p class=\"error-message\" id=\"%s-error\">%s</p>\n", id, err);
+        web_html(r, "<p class=\"error-message\" id=\"%s-error\">%s</p>\n", id, err);
     if (is_choice) {
         bool multiple = json_is_true(json_object_get(q, "multiple"));
         size_t i;
         json_t *o;
         json_array_foreach(json_object_get(q, "options"), i, o) {
             const char *v = json_string_value(json_object_get(o, "value"));
-            html(r, "<div class=\"choice\"><input type=\"%s\" id=\"%s-%d\" name=\"%s\" value=\"%s\"%r>"
+            web_html(r, "<div class=\"choice\"><input type=\"%s\" id=\"%s-%d\" name=\"%s\" value=\"%s\"%r>"
                     "<label for=\"%s-%d\">%s</label></div>\n",
                  multiple ? "checkbox" : "radio", id, (int)i, name, v, chosen(answer, v) ? " checked" : "",
                  id, (int)i, web_text(r, json_object_get(o, "label")));
         }
-        html(r, "</fieldset>\n</div>\n");
+        web_html(r, "</fieldset>\n</div>\n");
         return;
     }
     if (pc_str_eq(type, "file")) {
@@ -159,7 +159,7 @@ static void question_html(struct http_req *r, const json_t *q, const char *name,
                 accept = pc_arena_printf(&r->arena, "%s%s%s", accept, ai ? "," : "", json_string_value(av));
             }
         }
-        html(r, "<input class=\"file-input\" id=\"%s\" name=\"%s\" type=\"file\" accept=\"%s\"%r%r>\n</div>\n",
+        web_html(r, "<input class=\"file-input\" id=\"%s\" name=\"%s\" type=\"file\" accept=\"%s\"%r%r>\n</div>\n",
              id, name, accept, *described ? pc_arena_printf(&r->arena, " aria-describedby=\"%s\"", described) : "",
              err ? " aria-invalid=\"true\"" : "");
         return;
@@ -176,16 +176,16 @@ static void question_html(struct http_req *r, const json_t *q, const char *name,
     else if (pc_str_eq(type, "fin")) attrs = " autocapitalize=\"characters\" spellcheck=\"false\"";
     else if (pc_str_eq(type, "voen")) attrs = " inputmode=\"numeric\" spellcheck=\"false\"";
     if (multiline)
-        html(r, "<textarea class=\"input textarea\" id=\"%s\" name=\"%s\" rows=\"6\"%r%r>%s</textarea>\n", id, name,
+        web_html(r, "<textarea class=\"input textarea\" id=\"%s\" name=\"%s\" rows=\"6\"%r%r>%s</textarea>\n", id, name,
              *described ? pc_arena_printf(&r->arena, " aria-describedby=\"%s\"", described) : "",
              err ? " aria-invalid=\"true\"" : "", value ? value : "");
     else
-        html(r, "<input class=\"input\" id=\"%s\" name=\"%s\" type=\"%s\" value=\"%s\"%r%r%r%r>\n", id, name,
+        web_html(r, "<input class=\"input\" id=\"%s\" name=\"%s\" type=\"%s\" value=\"%s\"%r%r%r%r>\n", id, name,
              input_type, value ? value : "", attrs,
              maxlen ? pc_arena_printf(&r->arena, " maxlength=\"%lld\"", (long long)maxlen) : "",
              *described ? pc_arena_printf(&r->arena, " aria-describedby=\"%s\"", described) : "",
              err ? " aria-invalid=\"true\"" : "");
-    html(r, "</div>\n");
+    web_html(r, "</div>\n");
 }
 
 static void group_html(struct http_req *r, const json_t *q, const json_t *answer, const struct form_issues *issues)
@@ -196,15 +196,15 @@ static void group_html(struct http_req *r, const json_t *q, const json_t *answer
     const char *item_label = json_object_get(q, "item_label") ? web_text(r, json_object_get(q, "item_label")) : label;
     const struct form_issue *gi = issue_for(issues, gid);
     /* the group itself is the target of its own errors' summary link (too few items) */
-    html(r, "<fieldset class=\"fieldset group\"%r><legend class=\"legend\">%s</legend>\n",
+    web_html(r, "<fieldset class=\"fieldset group\"%r><legend class=\"legend\">%s</legend>\n",
          gi ? pc_arena_printf(&r->arena, " id=\"%s\" tabindex=\"-1\" aria-describedby=\"%s-error\"", gid, gid) : "", label);
     if (gi)
-        html(r, "<p class=\"error-message\" id=\"%s-error\">%s</p>\n", gid, issue_text(r, gi));
+        web_html(r, "<p class=\"error-message\" id=\"%s-error\">%s</p>\n", gid, issue_text(r, gi));
     size_t n = json_is_array(answer) ? json_array_size(answer) : 0;
     for (size_t i = 0; i < n; i++) {
         json_t *item = json_array_get(answer, i);
-        html(r, "<fieldset class=\"fieldset item\"><legend class=\"legend\">%s</legend>\n",
-             pc_arena_printf(&r->arena, t(r, M_APPLY_ITEM), item_label, (int)i + 1));
+        web_html(r, "<fieldset class=\"fieldset item\"><legend class=\"legend\">%s</legend>\n",
+             pc_arena_printf(&r->arena, web_t(r, M_APPLY_ITEM), item_label, (int)i + 1));
         size_t k;
         json_t *iq;
         json_array_foreach(json_object_get(q, "questions"), k, iq) {
@@ -212,15 +212,15 @@ static void group_html(struct http_req *r, const json_t *q, const json_t *answer
             question_html(r, iq, pc_arena_printf(&r->arena, "%s[%d].%s", gid, (int)i, qid),
                           json_object_get(item, qid), issues);
         }
-        html(r, "<button type=\"submit\" class=\"secondary\" name=\"_remove\" value=\"%s:%d\">%s"
+        web_html(r, "<button type=\"submit\" class=\"secondary\" name=\"_remove\" value=\"%s:%d\">%s"
                 "<span class=\"visually-hidden\"> — %s</span></button>\n</fieldset>\n",
-             gid, (int)i, t(r, M_APPLY_REMOVE_ITEM), pc_arena_printf(&r->arena, t(r, M_APPLY_ITEM), item_label, (int)i + 1));
+             gid, (int)i, web_t(r, M_APPLY_REMOVE_ITEM), pc_arena_printf(&r->arena, web_t(r, M_APPLY_ITEM), item_label, (int)i + 1));
     }
     json_int_t max = json_object_get(q, "max_items") ? json_integer_value(json_object_get(q, "max_items")) : MAX_GROUP_ITEMS;
     if ((json_int_t)n < max)
-        html(r, "<button type=\"submit\" class=\"secondary\" name=\"_add\" value=\"%s\">%s</button>\n", gid,
-             t(r, M_APPLY_ADD_ITEM));
-    html(r, "</fieldset>\n");
+        web_html(r, "<button type=\"submit\" class=\"secondary\" name=\"_add\" value=\"%s\">%s</button>\n", gid,
+             web_t(r, M_APPLY_ADD_ITEM));
+    web_html(r, "</fieldset>\n");
 }
 
 /* ---- reading a posted page ----------------------------------------------------- */
@@ -284,7 +284,7 @@ static void read_file_answer(struct http_req *r, const char *name, json_t *into,
             continue;
         if (u->error == PC_EINVAL && u->size == 0)
             continue; /* the field was left empty */
-        if (u->error || upload_record(r, u)) {
+        if (u->error || web_upload_record(r, u)) {
             /* an answer the page's checks refuse, for the right reason */
             static const char zeros[] = "0000000000000000000000000000000000000000000000000000000000000000";
             json_t *bad = json_pack("{s:s, s:s, s:I, s:s}", "sha256", u->error == PC_EIO || !u->error ? "" : zeros,
@@ -293,7 +293,7 @@ static void read_file_answer(struct http_req *r, const char *name, json_t *into,
             json_object_set_new(into, key, bad);
             return;
         }
-        json_object_set_new(into, key, upload_answer(u));
+        json_object_set_new(into, key, web_upload_answer(u));
         return;
     }
     if (before && json_object_get(before, "sha256"))
@@ -453,7 +453,7 @@ static void question_page(struct http_req *r, const struct case_app *app, const 
 {
     const char *title = web_text(r, json_object_get(page, "title"));
     const char *pid = json_string_value(json_object_get(page, "id"));
-    struct form_error errs[FORM_MAX_ISSUES];
+    struct web_field_error errs[FORM_MAX_ISSUES];
     int ne = 0;
     for (int i = 0; issues && i < issues->n; i++) {
         char *anchor = pc_arena_strdup(&r->arena, issues->items[i].field);
@@ -464,20 +464,20 @@ static void question_page(struct http_req *r, const struct case_app *app, const 
         const json_t *q = issue_question(def, issues->items[i].field);
         if (q && pc_str_eq(json_string_value(json_object_get(q, "type")), "choice"))
             anchor = pc_arena_printf(&r->arena, "%s-0", anchor);
-        errs[ne++] = (struct form_error){anchor, issue_text(r, &issues->items[i])};
+        errs[ne++] = (struct web_field_error){anchor, issue_text(r, &issues->items[i])};
     }
-    form_title(r, title, ne);
+    web_form_title(r, title, ne);
     int total, at = page_number(def, answers, pid, &total);
-    html(r, "<p><a class=\"back-link\" href=\"/services/%s/start\">%s</a></p>\n", app->service_id, t(r, M_APPLY_BACK));
-    form_error_summary(r, errs, ne);
-    html(r, "<span class=\"caption\">%s — %s</span>\n<h1>%s</h1>\n",
-         web_text(r, json_object_get(def, "title")), pc_arena_printf(&r->arena, t(r, M_APPLY_STEP), at, total), title);
+    web_html(r, "<p><a class=\"back-link\" href=\"/services/%s/start\">%s</a></p>\n", app->service_id, web_t(r, M_APPLY_BACK));
+    web_error_summary(r, errs, ne);
+    web_html(r, "<span class=\"caption\">%s — %s</span>\n<h1>%s</h1>\n",
+         web_text(r, json_object_get(def, "title")), pc_arena_printf(&r->arena, web_t(r, M_APPLY_STEP), at, total), title);
     if (json_object_get(page, "hint"))
-        html(r, "<p class=\"lead\">%s</p>\n", web_text(r, json_object_get(page, "hint")));
-    html(r, "<form method=\"post\" action=\"/applications/%s/page/%s\" novalidate%r>\n", app->id, pid,
+        web_html(r, "<p class=\"lead\">%s</p>\n", web_text(r, json_object_get(page, "hint")));
+    web_html(r, "<form method=\"post\" action=\"/applications/%s/page/%s\" novalidate%r>\n", app->id, pid,
          page_has_files(page) ? " enctype=\"multipart/form-data\"" : "");
-    csrf_field(r);
-    html(r, "<input type=\"hidden\" name=\"_version\" value=\"%L\">\n", (long long)app->version);
+    web_csrf_field(r);
+    web_html(r, "<input type=\"hidden\" name=\"_version\" value=\"%L\">\n", (long long)app->version);
     const json_t *qs = json_object_get(page, "questions");
     size_t k;
     json_t *q;
@@ -488,15 +488,15 @@ static void question_page(struct http_req *r, const struct case_app *app, const 
         else
             question_html(r, q, qid, json_object_get(answers, qid), issues);
     }
-    html(r, "<button type=\"submit\">%s</button>\n</form>\n<p class=\"hint\">%s</p>\n", t(r, M_APPLY_CONTINUE),
-         t(r, M_APPLY_DRAFT_SAVED));
-    page_end(r);
+    web_html(r, "<button type=\"submit\">%s</button>\n</form>\n<p class=\"hint\">%s</p>\n", web_t(r, M_APPLY_CONTINUE),
+         web_t(r, M_APPLY_DRAFT_SAVED));
+    web_page_end(r);
 }
 
-int page_apply_post(struct http_req *r)
+int web_page_apply_post(struct http_req *r)
 {
     const char *service = http_param(r, 0);
-    if (!web_require(r, ACT_APPLY, NULL))
+    if (!web_require(r, ID_ACT_APPLY, NULL))
         return 0;
     const json_t *def = form_get(app_of(r)->forms, service);
     if (!def)
@@ -531,7 +531,7 @@ static int draft_and_form(struct http_req *r, struct case_app *app, const json_t
     return 0;
 }
 
-int page_apply_page(struct http_req *r)
+int web_page_apply_page(struct http_req *r)
 {
     struct case_app app;
     const json_t *def;
@@ -548,7 +548,7 @@ int page_apply_page(struct http_req *r)
     return 0;
 }
 
-int page_apply_page_post(struct http_req *r)
+int web_page_apply_page_post(struct http_req *r)
 {
     struct case_app app;
     const json_t *def;
@@ -586,7 +586,7 @@ int page_apply_page_post(struct http_req *r)
         json_decref(posted);
         json_decref(merged);
         case_app_release(&app);
-        return http_error(r, 409, "conflict", t(r, M_APPLY_CONFLICT), NULL);
+        return http_error(r, 409, "conflict", web_t(r, M_APPLY_CONFLICT), NULL);
     }
     if (rc) {
         json_decref(posted);
@@ -615,7 +615,7 @@ static void answer_html(struct http_req *r, const json_t *q, const json_t *a, co
 {
     const char *type = json_string_value(json_object_get(q, "type"));
     if (!a || json_is_null(a)) {
-        html(r, "—");
+        web_html(r, "—");
         return;
     }
     if (pc_str_eq(type, "choice")) {
@@ -624,50 +624,50 @@ static void answer_html(struct http_req *r, const json_t *q, const json_t *a, co
         const char *sep = "";
         json_array_foreach(json_object_get(q, "options"), i, o) {
             if (chosen(a, json_string_value(json_object_get(o, "value")))) {
-                html(r, "%s%s", sep, web_text(r, json_object_get(o, "label")));
+                web_html(r, "%s%s", sep, web_text(r, json_object_get(o, "label")));
                 sep = ", ";
             }
         }
         return;
     }
     if (pc_str_eq(type, "group")) {
-        html(r, "<ol class=\"items\">");
+        web_html(r, "<ol class=\"items\">");
         size_t i, k;
         json_t *item, *iq;
         json_array_foreach(a, i, item) {
-            html(r, "<li>");
+            web_html(r, "<li>");
             const char *sep = "";
             json_array_foreach(json_object_get(q, "questions"), k, iq) {
                 /* shown like a question of its own: a choice by its label, not its value */
                 const json_t *v = json_object_get(item, json_string_value(json_object_get(iq, "id")));
                 if (v && !json_is_null(v)) {
-                    html(r, "%s", sep);
+                    web_html(r, "%s", sep);
                     answer_html(r, iq, v, NULL);
                     sep = "; ";
                 }
             }
-            html(r, "</li>");
+            web_html(r, "</li>");
         }
-        html(r, "</ol>");
+        web_html(r, "</ol>");
         return;
     }
     if (pc_str_eq(type, "file")) {
         const char *name = json_string_value(json_object_get(a, "name"));
         const char *sha = json_string_value(json_object_get(a, "sha256"));
         if (file_base && sha)
-            html(r, "<a href=\"%s/files/%s\" download>%s</a>", file_base, sha, name ? name : sha);
+            web_html(r, "<a href=\"%s/files/%s\" download>%s</a>", file_base, sha, name ? name : sha);
         else
-            html(r, "%s", name ? name : "—");
+            web_html(r, "%s", name ? name : "—");
         return;
     }
     const char *v = answer_str(r, a);
-    html(r, "%s", v ? v : "—");
+    web_html(r, "%s", v ? v : "—");
 }
 
-void answers_list(struct http_req *r, const json_t *def, const json_t *answers, const char *change_base,
+void web_answers_list(struct http_req *r, const json_t *def, const json_t *answers, const char *change_base,
                   const char *file_base)
 {
-    html(r, "<dl class=\"facts summary\">\n");
+    web_html(r, "<dl class=\"facts summary\">\n");
     size_t i, k;
     json_t *p, *q;
     json_array_foreach(json_object_get(def, "pages"), i, p) {
@@ -675,19 +675,19 @@ void answers_list(struct http_req *r, const json_t *def, const json_t *answers, 
             continue;
         json_array_foreach(json_object_get(p, "questions"), k, q) {
             const char *qid = json_string_value(json_object_get(q, "id"));
-            html(r, "<dt>%s</dt><dd>", web_text(r, json_object_get(q, "label")));
+            web_html(r, "<dt>%s</dt><dd>", web_text(r, json_object_get(q, "label")));
             answer_html(r, q, json_object_get(answers, qid), file_base);
             if (change_base)
-                html(r, " <a class=\"change\" href=\"%s/page/%s\">%s<span class=\"visually-hidden\"> — %s</span></a>",
-                     change_base, json_string_value(json_object_get(p, "id")), t(r, M_APPLY_CHANGE),
+                web_html(r, " <a class=\"change\" href=\"%s/page/%s\">%s<span class=\"visually-hidden\"> — %s</span></a>",
+                     change_base, json_string_value(json_object_get(p, "id")), web_t(r, M_APPLY_CHANGE),
                      web_text(r, json_object_get(q, "label")));
-            html(r, "</dd>\n");
+            web_html(r, "</dd>\n");
         }
     }
-    html(r, "</dl>\n");
+    web_html(r, "</dl>\n");
 }
 
-int page_apply_check(struct http_req *r)
+int web_page_apply_check(struct http_req *r)
 {
     struct case_app app;
     const json_t *def;
@@ -715,20 +715,20 @@ int page_apply_check(struct http_req *r)
         case_app_release(&app);
         return 0;
     }
-    page_begin(r, t(r, M_APPLY_CHECK_TITLE));
-    html(r, "<span class=\"caption\">%s</span>\n<h1>%s</h1>\n", web_text(r, json_object_get(def, "title")),
-         t(r, M_APPLY_CHECK_TITLE));
+    web_page_begin(r, web_t(r, M_APPLY_CHECK_TITLE));
+    web_html(r, "<span class=\"caption\">%s</span>\n<h1>%s</h1>\n", web_text(r, json_object_get(def, "title")),
+         web_t(r, M_APPLY_CHECK_TITLE));
     const char *base = pc_arena_printf(&r->arena, "/applications/%s", app.id);
-    answers_list(r, def, app.answers, base, base);
-    html(r, "<p>%s</p>\n<form method=\"post\" action=\"/applications/%s/submit\">\n", t(r, M_APPLY_SUBMIT_LEAD), app.id);
-    csrf_field(r);
-    html(r, "<button type=\"submit\">%s</button>\n</form>\n", t(r, M_APPLY_SUBMIT));
-    page_end(r);
+    web_answers_list(r, def, app.answers, base, base);
+    web_html(r, "<p>%s</p>\n<form method=\"post\" action=\"/applications/%s/submit\">\n", web_t(r, M_APPLY_SUBMIT_LEAD), app.id);
+    web_csrf_field(r);
+    web_html(r, "<button type=\"submit\">%s</button>\n</form>\n", web_t(r, M_APPLY_SUBMIT));
+    web_page_end(r);
     case_app_release(&app);
     return 0;
 }
 
-int page_apply_submit(struct http_req *r)
+int web_page_apply_submit(struct http_req *r)
 {
     struct case_app app;
     if (own_application(r, &app))
@@ -749,9 +749,9 @@ int page_apply_submit(struct http_req *r)
 
 /* ---- my applications and one case --------------------------------------------------- */
 
-int page_my_applications(struct http_req *r)
+int web_page_my_applications(struct http_req *r)
 {
-    if (!web_require(r, ACT_VIEW_OWN_DATA, NULL))
+    if (!web_require(r, ID_ACT_VIEW_OWN_DATA, NULL))
         return 0;
     struct case_filter f = {.applicant = web_who(r)->account_id, .limit = 50, .cursor = http_kv_get(&r->query, "cursor")};
     struct case_list list;
@@ -761,33 +761,33 @@ int page_my_applications(struct http_req *r)
         return http_error(r, 400, "bad-parameter", "Bad request", err.msg);
     if (rc)
         return web_fail(r, rc, &err);
-    page_begin(r, t(r, M_MY_APPS_TITLE));
-    html(r, "<h1>%s</h1>\n", t(r, M_MY_APPS_TITLE));
+    web_page_begin(r, web_t(r, M_MY_APPS_TITLE));
+    web_html(r, "<h1>%s</h1>\n", web_t(r, M_MY_APPS_TITLE));
     if (list.n == 0) {
-        html(r, "<p>%s</p>\n", t(r, M_MY_APPS_NONE));
+        web_html(r, "<p>%s</p>\n", web_t(r, M_MY_APPS_NONE));
     } else {
         /* a region that scrolls sideways on a narrow phone, not the page */
-        html(r, "<div class=\"table-wrap\" role=\"region\" aria-label=\"%s\" tabindex=\"0\">\n"
+        web_html(r, "<div class=\"table-wrap\" role=\"region\" aria-label=\"%s\" tabindex=\"0\">\n"
                 "<table class=\"table\">\n<caption class=\"visually-hidden\">%s</caption>\n<thead><tr>"
                 "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
-             t(r, M_MY_APPS_TITLE), t(r, M_MY_APPS_TITLE), t(r, M_COL_REFERENCE), t(r, M_COL_SERVICE), t(r, M_APP_STATUS));
+             web_t(r, M_MY_APPS_TITLE), web_t(r, M_MY_APPS_TITLE), web_t(r, M_COL_REFERENCE), web_t(r, M_COL_SERVICE), web_t(r, M_APP_STATUS));
         for (size_t i = 0; i < list.n; i++) {
             const struct case_app *c = &list.items[i];
             struct cat_service s;
             const char *name = cat_get_service(app_of(r)->db, &r->arena, c->service_id, &s, NULL) == 0
                                    ? pc_text_get(&s.name, web_lang_id(r)) : c->service_id;
             if (c->reference)
-                html(r, "<tr><td><a class=\"ref\" href=\"/applications/%s\">%s</a></td>", c->reference, c->reference);
+                web_html(r, "<tr><td><a class=\"ref\" href=\"/applications/%s\">%s</a></td>", c->reference, c->reference);
             else
-                html(r, "<tr><td><a href=\"/applications/%s/check\">%s</a></td>", c->id, t(r, M_APP_CONTINUE_DRAFT));
-            html(r, "<td>%s</td><td><span class=\"tag\">%s</span></td></tr>\n", name, state_label(r, c->status));
+                web_html(r, "<tr><td><a href=\"/applications/%s/check\">%s</a></td>", c->id, web_t(r, M_APP_CONTINUE_DRAFT));
+            web_html(r, "<td>%s</td><td><span class=\"tag\">%s</span></td></tr>\n", name, web_state_label(r, c->status));
         }
-        html(r, "</tbody>\n</table>\n</div>\n");
+        web_html(r, "</tbody>\n</table>\n</div>\n");
         if (list.next)
-            html(r, "<nav class=\"pagination\" aria-label=\"%s\"><ul><li><a href=\"/applications?cursor=%s\" rel=\"next\">%s</a></li></ul></nav>\n",
-                 t(r, M_PAGINATION), list.next, t(r, M_SERVICES_NEXT));
+            web_html(r, "<nav class=\"pagination\" aria-label=\"%s\"><ul><li><a href=\"/applications?cursor=%s\" rel=\"next\">%s</a></li></ul></nav>\n",
+                 web_t(r, M_PAGINATION), list.next, web_t(r, M_SERVICES_NEXT));
     }
-    page_end(r);
+    web_page_end(r);
     return 0;
 }
 
@@ -798,23 +798,23 @@ static const char *when_text(struct http_req *r, int64_t t)
     return pc_arena_printf(&r->arena, "%.10s %.5s", ts, ts + 11);
 }
 
-void history_list(struct http_req *r, const char *app_id)
+void web_history_list(struct http_req *r, const char *app_id)
 {
     struct case_event *ev;
     size_t n = 0;
     if (case_events(app_of(r)->db, &r->arena, app_id, &ev, &n, NULL))
         return;
-    html(r, "<h2>%s</h2>\n<ol class=\"timeline\">\n", t(r, M_APP_HISTORY));
+    web_html(r, "<h2>%s</h2>\n<ol class=\"timeline\">\n", web_t(r, M_APP_HISTORY));
     for (size_t i = 0; i < n; i++) {
-        html(r, "<li><strong>%s</strong> — %s", state_label(r, ev[i].to_status), when_text(r, ev[i].at));
+        web_html(r, "<li><strong>%s</strong> — %s", web_state_label(r, ev[i].to_status), when_text(r, ev[i].at));
         if (ev[i].note)
-            html(r, "<p class=\"note\">%s</p>", ev[i].note);
-        html(r, "</li>\n");
+            web_html(r, "<p class=\"note\">%s</p>", ev[i].note);
+        web_html(r, "</li>\n");
     }
-    html(r, "</ol>\n");
+    web_html(r, "</ol>\n");
 }
 
-int page_application(struct http_req *r)
+int web_page_application(struct http_req *r)
 {
     struct case_app app;
     if (own_application(r, &app))
@@ -824,47 +824,47 @@ int page_application(struct http_req *r)
         return http_redirect(r, 303, pc_arena_printf(&r->arena, "/applications/%s/check", app.id));
     }
     const json_t *def = form_get_version(app_of(r)->forms, app.service_id, app.form_version);
-    page_begin(r, pc_arena_printf(&r->arena, t(r, M_APP_TITLE), app.reference));
+    web_page_begin(r, pc_arena_printf(&r->arena, web_t(r, M_APP_TITLE), app.reference));
     if (http_kv_get(&r->query, "sent")) {
-        html(r, "<div class=\"panel\">\n<h1>%s</h1>\n<p>%s<br><strong class=\"code\">%s</strong></p>\n</div>\n",
-             t(r, M_APPLY_DONE_TITLE), t(r, M_APPLY_DONE_REF), app.reference);
+        web_html(r, "<div class=\"panel\">\n<h1>%s</h1>\n<p>%s<br><strong class=\"code\">%s</strong></p>\n</div>\n",
+             web_t(r, M_APPLY_DONE_TITLE), web_t(r, M_APPLY_DONE_REF), app.reference);
         if (def)
-            html(r, "<h2>%s</h2>\n<p>%s</p>\n", t(r, M_APPLY_DONE_NEXT), web_text(r, json_object_get(def, "what_next")));
-        html(r, "<p>%s</p>\n", t(r, M_APPLY_DONE_KEEP));
+            web_html(r, "<h2>%s</h2>\n<p>%s</p>\n", web_t(r, M_APPLY_DONE_NEXT), web_text(r, json_object_get(def, "what_next")));
+        web_html(r, "<p>%s</p>\n", web_t(r, M_APPLY_DONE_KEEP));
     } else {
         /* the reference (AZ-YYYY-NNNNNNNN, nothing to escape) is not broken at its hyphens */
-        html(r, "<h1>%r</h1>\n", pc_arena_printf(&r->arena, t(r, M_APP_TITLE),
+        web_html(r, "<h1>%r</h1>\n", pc_arena_printf(&r->arena, web_t(r, M_APP_TITLE),
                                                  pc_arena_printf(&r->arena, "<span class=\"ref\">%s</span>", app.reference)));
     }
-    html(r, "<dl class=\"facts\">\n<dt>%s</dt><dd><span class=\"tag\">%s</span></dd>\n<dt>%s</dt><dd>%s</dd>\n",
-         t(r, M_APP_STATUS), state_label(r, app.status), t(r, M_APP_SUBMITTED), when_text(r, app.submitted_at));
+    web_html(r, "<dl class=\"facts\">\n<dt>%s</dt><dd><span class=\"tag\">%s</span></dd>\n<dt>%s</dt><dd>%s</dd>\n",
+         web_t(r, M_APP_STATUS), web_state_label(r, app.status), web_t(r, M_APP_SUBMITTED), when_text(r, app.submitted_at));
     if (app.due_at)
-        html(r, "<dt>%s</dt><dd>%s</dd>\n", t(r, M_APP_DUE), when_text(r, app.due_at));
+        web_html(r, "<dt>%s</dt><dd>%s</dd>\n", web_t(r, M_APP_DUE), when_text(r, app.due_at));
     if (app.decision)
-        html(r, "<dt>%s</dt><dd>%s</dd>\n", t(r, M_APP_DECISION), app.decision);
-    html(r, "</dl>\n");
+        web_html(r, "<dt>%s</dt><dd>%s</dd>\n", web_t(r, M_APP_DECISION), app.decision);
+    web_html(r, "</dl>\n");
     if (app.decided_at)
-        html(r, "<p><a class=\"button\" href=\"/applications/%s/result\">%s</a></p>\n", app.reference, t(r, M_RESULT_LINK));
+        web_html(r, "<p><a class=\"button\" href=\"/applications/%s/result\">%s</a></p>\n", app.reference, web_t(r, M_RESULT_LINK));
     if (pc_str_eq(app.status, "info_requested")) {
-        html(r, "<form method=\"post\" action=\"/applications/%s/respond\">\n", app.reference);
-        csrf_field(r);
-        html(r, "<input type=\"hidden\" name=\"version\" value=\"%L\">\n<div class=\"field\"><label for=\"note\">%s</label>\n"
+        web_html(r, "<form method=\"post\" action=\"/applications/%s/respond\">\n", app.reference);
+        web_csrf_field(r);
+        web_html(r, "<input type=\"hidden\" name=\"version\" value=\"%L\">\n<div class=\"field\"><label for=\"note\">%s</label>\n"
                 "<textarea class=\"input textarea\" id=\"note\" name=\"note\" rows=\"5\" maxlength=\"4000\"></textarea></div>\n"
                 "<button type=\"submit\">%s</button>\n</form>\n",
-             (long long)app.version, t(r, M_APP_RESPOND_LABEL), t(r, M_APP_RESPOND));
+             (long long)app.version, web_t(r, M_APP_RESPOND_LABEL), web_t(r, M_APP_RESPOND));
     }
     if (pc_str_eq(app.status, "submitted") || pc_str_eq(app.status, "registered")) {
-        html(r, "<form method=\"post\" action=\"/applications/%s/cancel\">\n", app.reference);
-        csrf_field(r);
-        html(r, "<input type=\"hidden\" name=\"version\" value=\"%L\">\n<button type=\"submit\" class=\"warning\">%s</button>\n</form>\n",
-             (long long)app.version, t(r, M_APP_CANCEL));
+        web_html(r, "<form method=\"post\" action=\"/applications/%s/cancel\">\n", app.reference);
+        web_csrf_field(r);
+        web_html(r, "<input type=\"hidden\" name=\"version\" value=\"%L\">\n<button type=\"submit\" class=\"warning\">%s</button>\n</form>\n",
+             (long long)app.version, web_t(r, M_APP_CANCEL));
     }
-    history_list(r, app.id);
+    web_history_list(r, app.id);
     if (def) {
-        html(r, "<h2>%s</h2>\n", t(r, M_APP_ANSWERS));
-        answers_list(r, def, app.answers, NULL, pc_arena_printf(&r->arena, "/applications/%s", app.reference));
+        web_html(r, "<h2>%s</h2>\n", web_t(r, M_APP_ANSWERS));
+        web_answers_list(r, def, app.answers, NULL, pc_arena_printf(&r->arena, "/applications/%s", app.reference));
     }
-    page_end(r);
+    web_page_end(r);
     case_app_release(&app);
     return 0;
 }
@@ -884,7 +884,7 @@ static int applicant_step(struct http_req *r, const char *action)
     int rc = case_act(app_of(r)->db, app_of(r)->forms, web_who(r), app.reference, action, http_kv_get(&r->form, "note"), version,
                       r->remote_addr, &r->arena, &out, &err);
     if (rc == PC_ECONFLICT)
-        return http_error(r, 409, "conflict", t(r, M_APPLY_CONFLICT), NULL);
+        return http_error(r, 409, "conflict", web_t(r, M_APPLY_CONFLICT), NULL);
     if (rc == PC_EINVAL || rc == PC_EDENIED)
         return http_error(r, 400, "bad-step", "Bad request", err.msg);
     if (rc)
@@ -893,22 +893,22 @@ static int applicant_step(struct http_req *r, const char *action)
     return http_redirect(r, 303, pc_arena_printf(&r->arena, "/applications/%s", app.reference));
 }
 
-int page_application_respond(struct http_req *r)
+int web_page_application_respond(struct http_req *r)
 {
     return applicant_step(r, "respond");
 }
 
-int page_application_cancel(struct http_req *r)
+int web_page_application_cancel(struct http_req *r)
 {
     return applicant_step(r, "cancel");
 }
 
-int page_application_file(struct http_req *r)
+int web_page_application_file(struct http_req *r)
 {
     struct case_app app;
     if (own_application(r, &app))
         return 0;
-    int rc = serve_case_file(r, app.answers, http_param(r, 1));
+    int rc = web_serve_case_file(r, app.answers, http_param(r, 1));
     case_app_release(&app);
     return rc;
 }
@@ -929,7 +929,7 @@ static const char *decision_fingerprint(struct http_req *r, const struct case_ap
     return hex;
 }
 
-int page_application_result(struct http_req *r)
+int web_page_application_result(struct http_req *r)
 {
     struct case_app app;
     if (own_application(r, &app))
@@ -951,17 +951,17 @@ int page_application_result(struct http_req *r)
                                 : app.applicant_fin;
     char ts[21];
     pc_rfc3339(app.decided_at, ts);
-    page_begin(r, t(r, M_RESULT_TITLE));
-    html(r, "<article class=\"document\">\n<h1>%s</h1>\n<p class=\"caption\">%s</p>\n<dl class=\"facts\">\n"
+    web_page_begin(r, web_t(r, M_RESULT_TITLE));
+    web_html(r, "<article class=\"document\">\n<h1>%s</h1>\n<p class=\"caption\">%s</p>\n<dl class=\"facts\">\n"
             "<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n"
             "<dt>%s</dt><dd>%s</dd>\n</dl>\n<h2>%s</h2>\n<p class=\"decision\">%s</p>\n"
             "<h2>%s</h2>\n<p><code class=\"key\">%s</code></p>\n<p class=\"hint\">%s</p>\n<p class=\"hint\">%s</p>\n</article>\n",
-         t(r, M_RESULT_TITLE), app.reference, t(r, M_RESULT_SERVICE), service, t(r, M_RESULT_AGENCY), agency,
-         t(r, M_RESULT_APPLICANT), applicant ? applicant : "", t(r, M_RESULT_DATE),
-         pc_arena_printf(&r->arena, "%.10s", ts), t(r, M_RESULT_OUTCOME), state_label(r, app.status),
-         t(r, M_APP_DECISION), app.decision ? app.decision : "", t(r, M_RESULT_FINGERPRINT),
-         decision_fingerprint(r, &app), t(r, M_RESULT_FINGERPRINT_HINT), t(r, M_RESULT_UNSIGNED));
-    page_end(r);
+         web_t(r, M_RESULT_TITLE), app.reference, web_t(r, M_RESULT_SERVICE), service, web_t(r, M_RESULT_AGENCY), agency,
+         web_t(r, M_RESULT_APPLICANT), applicant ? applicant : "", web_t(r, M_RESULT_DATE),
+         pc_arena_printf(&r->arena, "%.10s", ts), web_t(r, M_RESULT_OUTCOME), web_state_label(r, app.status),
+         web_t(r, M_APP_DECISION), app.decision ? app.decision : "", web_t(r, M_RESULT_FINGERPRINT),
+         decision_fingerprint(r, &app), web_t(r, M_RESULT_FINGERPRINT_HINT), web_t(r, M_RESULT_UNSIGNED));
+    web_page_end(r);
     case_app_release(&app);
     return 0;
 }

@@ -73,9 +73,9 @@ static const char *csrf_token(struct http_req *r)
     return c->anon_csrf;
 }
 
-void csrf_field(struct http_req *r)
+void web_csrf_field(struct http_req *r)
 {
-    html(r, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n", csrf_token(r));
+    web_html(r, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n", csrf_token(r));
 }
 
 static bool csrf_ok(struct http_req *r)

@@ -2,7 +2,7 @@
  * asked for. */
 #include "internal.h"
 
-void html(struct http_req *r, const char *fmt, ...)
+void web_html(struct http_req *r, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);

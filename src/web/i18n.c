@@ -1,16 +1,16 @@
 /* i18n.c — the request's language and the look-up of messages. */
 #include "internal.h"
 
-const char *t_lang(enum pc_lang lang, enum msg m)
+const char *web_t_lang(enum pc_lang lang, enum msg m)
 {
     if ((unsigned)m >= M_COUNT)
         return "";
     return pc_text_get(&web_messages[m], lang);
 }
 
-const char *t(struct http_req *r, enum msg m)
+const char *web_t(struct http_req *r, enum msg m)
 {
-    return t_lang(web_ctx(r)->lang, m);
+    return web_t_lang(web_ctx(r)->lang, m);
 }
 
 enum pc_lang web_lang_id(struct http_req *r)

@@ -370,10 +370,10 @@ enum msg {
 extern const struct pc_text web_messages[M_COUNT];
 
 /* The message in the request's language (never NULL). */
-const char *t(struct http_req *r, enum msg m);
+const char *web_t(struct http_req *r, enum msg m);
 /* The same in a given language (messages for someone else, e.g. a code
  * the operator reads out in the recipient's language). */
-const char *t_lang(enum pc_lang lang, enum msg m);
+const char *web_t_lang(enum pc_lang lang, enum msg m);
 
 /* The request's language, resolved once per request: ?lang= (valid codes
  * only), then the "lang" cookie, then Azerbaijani.  An invalid ?lang= is

@@ -26,13 +26,13 @@ struct web_ctx *web_ctx(struct http_req *r);
 /* Append to r->out (html.c).  Conversions: %s text (HTML-escaped), %r raw trusted
  * HTML, %q text percent-encoded for a URL, %d int, %L long long, %%.
  * Escaping is the default on purpose: raw output has to be asked for. */
-void html(struct http_req *r, const char *fmt, ...);
+void web_html(struct http_req *r, const char *fmt, ...);
 
 /* The page frame: <head>, header with language switch and menu, <main>. */
-void page_begin(struct http_req *r, const char *title);
-void page_end(struct http_req *r);
+void web_page_begin(struct http_req *r, const char *title);
+void web_page_end(struct http_req *r);
 /* Breadcrumb trail: pairs of (label, href), last href NULL = current page. */
-void page_breadcrumbs(struct http_req *r, const char *const *items, int n);
+void web_page_breadcrumbs(struct http_req *r, const char *const *items, int n);
 
 /* The portal's app from a request. */
 static inline struct portal_app *app_of(struct http_req *r)
@@ -41,8 +41,8 @@ static inline struct portal_app *app_of(struct http_req *r)
 }
 
 /* Language-specific pieces of the catalogue. */
-const char *login_label(struct http_req *r, const char *login);
-const char *audience_label(struct http_req *r, const char *audience);
+const char *web_login_label(struct http_req *r, const char *login);
+const char *web_audience_label(struct http_req *r, const char *audience);
 
 /* Error page hook for http (404, 400, …), in the request's language. */
 void web_error_page(struct http_req *r, int status, const char *type, const char *title, const char *detail);
@@ -64,7 +64,7 @@ const char *web_session_token(struct http_req *r);
 /* Set (token) or clear (NULL) the session cookie. */
 void web_set_session_cookie(struct http_req *r, const char *token);
 /* A hidden CSRF field for a form that posts. */
-void csrf_field(struct http_req *r);
+void web_csrf_field(struct http_req *r);
 /* Runs before every handler: language, then CSRF on form posts. */
 int web_auth_before(struct http_req *r);
 /* Ask id_authorize; when denied, write the answer (login redirect, 401,
@@ -75,101 +75,101 @@ bool web_require(struct http_req *r, enum id_action action, const struct id_reso
 
 extern const struct http_upload_sink web_upload_sink;
 /* Where a stored file lives, or NULL if sha256 is not 64 hex digits. */
-const char *upload_path(struct http_req *r, const char *sha256);
-int upload_record(struct http_req *r, const struct http_upload *u);
-json_t *upload_answer(const struct http_upload *u);
+const char *web_upload_path(struct http_req *r, const char *sha256);
+int web_upload_record(struct http_req *r, const struct http_upload *u);
+json_t *web_upload_answer(const struct http_upload *u);
 /* Send one of a case's files (404 unless the answers refer to it). */
-int serve_case_file(struct http_req *r, const json_t *answers, const char *sha256);
+int web_serve_case_file(struct http_req *r, const json_t *answers, const char *sha256);
 
 /* ---- forms (form.c) ---- */
 
-struct form_error {
+struct web_field_error {
     const char *field;     /* id of the input */
     const char *message;
 };
 
-struct form_field {
+struct web_field {
     const char *id, *label, *hint, *value, *type, *autocomplete;
     int maxlength;
 };
 
-void form_title(struct http_req *r, const char *title, int nerrors);
-void form_error_summary(struct http_req *r, const struct form_error *errors, int n);
-void form_text(struct http_req *r, const struct form_field *f, const struct form_error *errors, int nerrors);
+void web_form_title(struct http_req *r, const char *title, int nerrors);
+void web_error_summary(struct http_req *r, const struct web_field_error *errors, int n);
+void web_text_field(struct http_req *r, const struct web_field *f, const struct web_field_error *errors, int nerrors);
 
 /* account pages (account.c) and registration centre (registrar.c) */
-int page_login(struct http_req *r);
-int page_login_post(struct http_req *r);
-int page_login_2fa_post(struct http_req *r);
-int page_totp(struct http_req *r);
-int page_totp_post(struct http_req *r);
-int page_logout_post(struct http_req *r);
-int page_activate(struct http_req *r);
-int page_activate_post(struct http_req *r);
-int page_account(struct http_req *r);
-int page_sessions(struct http_req *r);
-int page_sessions_revoke_all(struct http_req *r);
-int page_act_for_post(struct http_req *r);
-int page_register(struct http_req *r);
-int page_register_post(struct http_req *r);
-int page_reset(struct http_req *r);
-int page_reset_post(struct http_req *r);
-int page_outbox(struct http_req *r);
-int page_audit(struct http_req *r);
-int page_staff(struct http_req *r);
-int page_staff_add_post(struct http_req *r);
-int page_staff_remove_post(struct http_req *r);
-int page_registrar(struct http_req *r);
-int page_registrar_person(struct http_req *r);
-int page_registrar_issue_post(struct http_req *r);
-int api_auth_password(struct http_req *r);
-int api_service_form(struct http_req *r);
+int web_page_login(struct http_req *r);
+int web_page_login_post(struct http_req *r);
+int web_page_login_2fa_post(struct http_req *r);
+int web_page_totp(struct http_req *r);
+int web_page_totp_post(struct http_req *r);
+int web_page_logout_post(struct http_req *r);
+int web_page_activate(struct http_req *r);
+int web_page_activate_post(struct http_req *r);
+int web_page_account(struct http_req *r);
+int web_page_sessions(struct http_req *r);
+int web_page_sessions_revoke_all(struct http_req *r);
+int web_page_act_for_post(struct http_req *r);
+int web_page_register(struct http_req *r);
+int web_page_register_post(struct http_req *r);
+int web_page_reset(struct http_req *r);
+int web_page_reset_post(struct http_req *r);
+int web_page_outbox(struct http_req *r);
+int web_page_audit(struct http_req *r);
+int web_page_staff(struct http_req *r);
+int web_page_staff_add_post(struct http_req *r);
+int web_page_staff_remove_post(struct http_req *r);
+int web_page_registrar(struct http_req *r);
+int web_page_registrar_person(struct http_req *r);
+int web_page_registrar_issue_post(struct http_req *r);
+int web_api_auth_password(struct http_req *r);
+int web_api_service_form(struct http_req *r);
 /* applications in HTML (apply.c) */
 const char *web_text(struct http_req *r, const json_t *t);
-const char *state_label(struct http_req *r, const char *status);
-void answers_list(struct http_req *r, const json_t *def, const json_t *answers, const char *change_base,
+const char *web_state_label(struct http_req *r, const char *status);
+void web_answers_list(struct http_req *r, const json_t *def, const json_t *answers, const char *change_base,
                   const char *file_base);
-void history_list(struct http_req *r, const char *app_id);
-int page_apply_post(struct http_req *r);
-int page_apply_page(struct http_req *r);
-int page_apply_page_post(struct http_req *r);
-int page_apply_check(struct http_req *r);
-int page_apply_submit(struct http_req *r);
-int page_my_applications(struct http_req *r);
-int page_application(struct http_req *r);
-int page_application_respond(struct http_req *r);
-int page_application_cancel(struct http_req *r);
-int page_application_file(struct http_req *r);
-int page_application_result(struct http_req *r);
-int api_upload(struct http_req *r);
-int page_office(struct http_req *r);
-int page_office_case(struct http_req *r);
-int page_office_act(struct http_req *r);
-int page_office_file(struct http_req *r);
-int api_applications_post(struct http_req *r);
-int api_applications_list(struct http_req *r);
-int api_application_get(struct http_req *r);
-int api_application_action(struct http_req *r);
-int api_me(struct http_req *r);
-const char *role_label(struct http_req *r, enum id_role role);
+void web_history_list(struct http_req *r, const char *app_id);
+int web_page_apply_post(struct http_req *r);
+int web_page_apply_page(struct http_req *r);
+int web_page_apply_page_post(struct http_req *r);
+int web_page_apply_check(struct http_req *r);
+int web_page_apply_submit(struct http_req *r);
+int web_page_my_applications(struct http_req *r);
+int web_page_application(struct http_req *r);
+int web_page_application_respond(struct http_req *r);
+int web_page_application_cancel(struct http_req *r);
+int web_page_application_file(struct http_req *r);
+int web_page_application_result(struct http_req *r);
+int web_api_upload(struct http_req *r);
+int web_page_office(struct http_req *r);
+int web_page_office_case(struct http_req *r);
+int web_page_office_act(struct http_req *r);
+int web_page_office_file(struct http_req *r);
+int web_api_applications_post(struct http_req *r);
+int web_api_applications_list(struct http_req *r);
+int web_api_application_get(struct http_req *r);
+int web_api_application_action(struct http_req *r);
+int web_api_me(struct http_req *r);
+const char *web_role_label(struct http_req *r, enum id_role role);
 
 /* page handlers (pages.c) */
-int page_home(struct http_req *r);
-int page_agencies(struct http_req *r);
-int page_agency(struct http_req *r);
-int page_services(struct http_req *r);
-int page_search(struct http_req *r);
-int page_no_registration(struct http_req *r);
-int page_service(struct http_req *r);
-int page_service_start(struct http_req *r);
+int web_page_home(struct http_req *r);
+int web_page_agencies(struct http_req *r);
+int web_page_agency(struct http_req *r);
+int web_page_services(struct http_req *r);
+int web_page_search(struct http_req *r);
+int web_page_no_registration(struct http_req *r);
+int web_page_service(struct http_req *r);
+int web_page_service_start(struct http_req *r);
 
 /* API handlers (api.c) */
 /* Send j (which is consumed) as application/json. */
 int web_reply_json(struct http_req *r, int status, json_t *j);
-int api_agencies(struct http_req *r);
-int api_agency(struct http_req *r);
-int api_services(struct http_req *r);
-int api_service(struct http_req *r);
-int api_life_events(struct http_req *r);
+int web_api_agencies(struct http_req *r);
+int web_api_agency(struct http_req *r);
+int web_api_services(struct http_req *r);
+int web_api_service(struct http_req *r);
+int web_api_life_events(struct http_req *r);
 
 #endif

@@ -40,100 +40,100 @@ static const char *url_with_lang(struct http_req *r, const char *code)
 static void account_links(struct http_req *r)
 {
     const struct id_principal *p = web_who(r);
-    html(r, "<ul class=\"account-nav\">\n");
+    web_html(r, "<ul class=\"account-nav\">\n");
     if (!p) {
-        html(r, "<li><a href=\"/login\">%s</a></li>\n</ul>\n", t(r, M_NAV_LOGIN));
+        web_html(r, "<li><a href=\"/login\">%s</a></li>\n</ul>\n", web_t(r, M_NAV_LOGIN));
         return;
     }
-    html(r, "<li><a href=\"/account\">%s</a></li>\n", p->display_name);
+    web_html(r, "<li><a href=\"/account\">%s</a></li>\n", p->display_name);
     const char *agency = id_agency_of(p);
-    if (id_has_role(p, ROLE_CITIZEN) || id_has_role(p, ROLE_REPRESENTATIVE))
-        html(r, "<li><a href=\"/applications\">%s</a></li>\n", t(r, M_MY_APPS_TITLE));
+    if (id_has_role(p, ID_ROLE_CITIZEN) || id_has_role(p, ID_ROLE_REPRESENTATIVE))
+        web_html(r, "<li><a href=\"/applications\">%s</a></li>\n", web_t(r, M_MY_APPS_TITLE));
     if (agency)
-        html(r, "<li><a href=\"/office\">%s</a></li>\n", t(r, M_OFFICE_TITLE));
-    if (id_has_role(p, ROLE_REGISTRAR))
-        html(r, "<li><a href=\"/registrar\">%s</a></li>\n", t(r, M_REG_TITLE));
-    if (id_has_role(p, ROLE_AUDITOR))
-        html(r, "<li><a href=\"/audit\">%s</a></li>\n", t(r, M_AUDIT_TITLE));
-    if (id_has_role(p, ROLE_OPERATOR))
-        html(r, "<li><a href=\"/operator/outbox\">%s</a></li>\n", t(r, M_OUTBOX_TITLE));
-    if (agency && id_has_role(p, ROLE_AGENCY_ADMIN))
-        html(r, "<li><a href=\"/agencies/%s/staff\">%s</a></li>\n", agency, t(r, M_STAFF_TITLE));
-    html(r, "<li><form method=\"post\" action=\"/logout\" class=\"inline\">");
-    csrf_field(r);
-    html(r, "<button type=\"submit\" class=\"link-button\">%s</button></form></li>\n</ul>\n", t(r, M_NAV_LOGOUT));
+        web_html(r, "<li><a href=\"/office\">%s</a></li>\n", web_t(r, M_OFFICE_TITLE));
+    if (id_has_role(p, ID_ROLE_REGISTRAR))
+        web_html(r, "<li><a href=\"/registrar\">%s</a></li>\n", web_t(r, M_REG_TITLE));
+    if (id_has_role(p, ID_ROLE_AUDITOR))
+        web_html(r, "<li><a href=\"/audit\">%s</a></li>\n", web_t(r, M_AUDIT_TITLE));
+    if (id_has_role(p, ID_ROLE_OPERATOR))
+        web_html(r, "<li><a href=\"/operator/outbox\">%s</a></li>\n", web_t(r, M_OUTBOX_TITLE));
+    if (agency && id_has_role(p, ID_ROLE_AGENCY_ADMIN))
+        web_html(r, "<li><a href=\"/agencies/%s/staff\">%s</a></li>\n", agency, web_t(r, M_STAFF_TITLE));
+    web_html(r, "<li><form method=\"post\" action=\"/logout\" class=\"inline\">");
+    web_csrf_field(r);
+    web_html(r, "<button type=\"submit\" class=\"link-button\">%s</button></form></li>\n</ul>\n", web_t(r, M_NAV_LOGOUT));
 }
 
-void page_begin(struct http_req *r, const char *title)
+void web_page_begin(struct http_req *r, const char *title)
 {
     const char *lang = web_lang(r);
     r->content_type = "text/html; charset=utf-8";
-    html(r, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+    web_html(r, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             "<title>%s — %s</title>\n"
             "<link rel=\"stylesheet\" href=\"%s\">\n"
             "<link rel=\"icon\" href=\"%s\" type=\"image/svg+xml\">\n",
-         lang, title, t(r, M_SITE_NAME), http_asset_url(r, "site.css"), http_asset_url(r, "favicon.svg"));
+         lang, title, web_t(r, M_SITE_NAME), http_asset_url(r, "site.css"), http_asset_url(r, "favicon.svg"));
     for (int i = 0; i < PC_LANG_COUNT; i++) {
         const char *code = pc_lang_code((enum pc_lang)i);
-        html(r, "<link rel=\"alternate\" hreflang=\"%s\" href=\"%s\">\n", code, url_with_lang(r, code));
+        web_html(r, "<link rel=\"alternate\" hreflang=\"%s\" href=\"%s\">\n", code, url_with_lang(r, code));
     }
-    html(r, "</head>\n<body>\n<a class=\"skip-link\" href=\"#main\">%s</a>\n"
+    web_html(r, "</head>\n<body>\n<a class=\"skip-link\" href=\"#main\">%s</a>\n"
             "<header class=\"site-header\">\n<div class=\"wrap header-row\">\n"
             "<a class=\"brand\" href=\"/\"><span class=\"brand-mark\" aria-hidden=\"true\"></span>"
             "<span class=\"brand-name\">Pəncərə</span> <span class=\"brand-sub\">%s</span></a>\n"
             "<nav class=\"langs\" aria-label=\"%s\"><ul>\n",
-         t(r, M_SKIP_TO_CONTENT), t(r, M_SITE_NAME), t(r, M_LANG_LABEL));
+         web_t(r, M_SKIP_TO_CONTENT), web_t(r, M_SITE_NAME), web_t(r, M_LANG_LABEL));
     for (int i = 0; i < PC_LANG_COUNT; i++) {
         const char *code = pc_lang_code((enum pc_lang)i);
-        html(r, "<li><a href=\"%s\" lang=\"%s\" hreflang=\"%s\"%r>%s</a></li>\n", url_with_lang(r, code), code, code,
+        web_html(r, "<li><a href=\"%s\" lang=\"%s\" hreflang=\"%s\"%r>%s</a></li>\n", url_with_lang(r, code), code, code,
              (int)web_lang_id(r) == i ? " aria-current=\"true\"" : "", pc_lang_name((enum pc_lang)i));
     }
-    html(r, "</ul></nav>\n</div>\n<nav class=\"main-nav\" aria-label=\"%s\"><div class=\"wrap nav-row\"><ul>\n"
+    web_html(r, "</ul></nav>\n</div>\n<nav class=\"main-nav\" aria-label=\"%s\"><div class=\"wrap nav-row\"><ul>\n"
             "<li><a href=\"/\">%s</a></li>\n<li><a href=\"/services\">%s</a></li>\n"
             "<li><a href=\"/agencies\">%s</a></li>\n<li><a href=\"/services/no-registration\">%s</a></li>\n"
             "</ul>\n",
-         t(r, M_NAV_LABEL), t(r, M_NAV_HOME), t(r, M_NAV_SERVICES), t(r, M_NAV_AGENCIES),
-         t(r, M_NAV_NO_REGISTRATION));
+         web_t(r, M_NAV_LABEL), web_t(r, M_NAV_HOME), web_t(r, M_NAV_SERVICES), web_t(r, M_NAV_AGENCIES),
+         web_t(r, M_NAV_NO_REGISTRATION));
     account_links(r);
-    html(r, "</div></nav>\n</header>\n<main id=\"main\" class=\"wrap\" tabindex=\"-1\">\n");
+    web_html(r, "</div></nav>\n</header>\n<main id=\"main\" class=\"wrap\" tabindex=\"-1\">\n");
 }
 
-void page_end(struct http_req *r)
+void web_page_end(struct http_req *r)
 {
-    html(r, "</main>\n<footer class=\"site-footer\"><div class=\"wrap\">\n<p>%s</p>\n"
+    web_html(r, "</main>\n<footer class=\"site-footer\"><div class=\"wrap\">\n<p>%s</p>\n"
             "<p><a href=\"/api/v1/services\">%s</a></p>\n</div></footer>\n</body>\n</html>\n",
-         t(r, M_FOOTER_ABOUT), t(r, M_FOOTER_API));
+         web_t(r, M_FOOTER_ABOUT), web_t(r, M_FOOTER_API));
 }
 
-void page_breadcrumbs(struct http_req *r, const char *const *items, int n)
+void web_page_breadcrumbs(struct http_req *r, const char *const *items, int n)
 {
-    html(r, "<nav class=\"breadcrumbs\" aria-label=\"%s\"><ol>\n", t(r, M_BREADCRUMB));
+    web_html(r, "<nav class=\"breadcrumbs\" aria-label=\"%s\"><ol>\n", web_t(r, M_BREADCRUMB));
     for (int i = 0; i + 1 < n * 2; i += 2) {
         if (items[i + 1])
-            html(r, "<li><a href=\"%s\">%s</a></li>\n", items[i + 1], items[i]);
+            web_html(r, "<li><a href=\"%s\">%s</a></li>\n", items[i + 1], items[i]);
         else
-            html(r, "<li aria-current=\"page\">%s</li>\n", items[i]);
+            web_html(r, "<li aria-current=\"page\">%s</li>\n", items[i]);
     }
-    html(r, "</ol></nav>\n");
+    web_html(r, "</ol></nav>\n");
 }
 
-const char *login_label(struct http_req *r, const char *login)
+const char *web_login_label(struct http_req *r, const char *login)
 {
     if (pc_str_eq(login, "none"))
-        return t(r, M_LOGIN_NONE);
+        return web_t(r, M_LOGIN_NONE);
     if (pc_str_eq(login, "e_signature"))
-        return t(r, M_LOGIN_E_SIGNATURE);
-    return t(r, M_LOGIN_CODE_PASSWORD);
+        return web_t(r, M_LOGIN_E_SIGNATURE);
+    return web_t(r, M_LOGIN_CODE_PASSWORD);
 }
 
-const char *audience_label(struct http_req *r, const char *audience)
+const char *web_audience_label(struct http_req *r, const char *audience)
 {
     if (pc_str_eq(audience, "entrepreneurs"))
-        return t(r, M_AUD_ENTREPRENEURS);
+        return web_t(r, M_AUD_ENTREPRENEURS);
     if (pc_str_eq(audience, "officials"))
-        return t(r, M_AUD_OFFICIALS);
-    return t(r, M_AUD_CITIZENS);
+        return web_t(r, M_AUD_OFFICIALS);
+    return web_t(r, M_AUD_CITIZENS);
 }
 
 void web_error_page(struct http_req *r, int status, const char *type, const char *title, const char *detail)
@@ -157,9 +157,9 @@ void web_error_page(struct http_req *r, int status, const char *type, const char
         mt = M_ERR_TITLE_400;
         mb = M_ERR_CSRF;
     }
-    page_begin(r, t(r, mt));
-    html(r, "<h1>%s</h1>\n<p>%s</p>\n<p><a href=\"/\">%s</a></p>\n", t(r, mt), t(r, mb), t(r, M_ERR_GO_HOME));
-    page_end(r);
+    web_page_begin(r, web_t(r, mt));
+    web_html(r, "<h1>%s</h1>\n<p>%s</p>\n<p><a href=\"/\">%s</a></p>\n", web_t(r, mt), web_t(r, mb), web_t(r, M_ERR_GO_HOME));
+    web_page_end(r);
 }
 
 int web_fail(struct http_req *r, int rc, const struct pc_err *err)

@@ -61,12 +61,12 @@ static const char *my_agency(struct http_req *r)
     const struct id_principal *who = web_who(r);
     const char *agency = id_agency_of(who);
     struct id_resource res = {.agency_id = agency ? agency : ""};
-    if (!web_require(r, ACT_VIEW_AGENCY_CASES, &res))
+    if (!web_require(r, ID_ACT_VIEW_AGENCY_CASES, &res))
         return NULL;
     return agency;
 }
 
-int page_office(struct http_req *r)
+int web_page_office(struct http_req *r)
 {
     const char *agency = my_agency(r);
     if (!agency)
@@ -86,45 +86,45 @@ int page_office(struct http_req *r)
         return http_error(r, 400, "bad-parameter", "Bad request", err.msg);
     if (rc)
         return web_fail(r, rc, &err);
-    page_begin(r, t(r, M_OFFICE_TITLE));
+    web_page_begin(r, web_t(r, M_OFFICE_TITLE));
     struct cat_agency ag;
-    html(r, "<span class=\"caption\">%s</span>\n<h1>%s</h1>\n<p class=\"lead\">%s</p>\n",
+    web_html(r, "<span class=\"caption\">%s</span>\n<h1>%s</h1>\n<p class=\"lead\">%s</p>\n",
          cat_get_agency(app_of(r)->db, &r->arena, agency, &ag, NULL) == 0 ? pc_text_get(&ag.name, web_lang_id(r)) : agency,
-         t(r, M_OFFICE_TITLE), t(r, M_OFFICE_LEAD));
-    html(r, "<form method=\"get\" action=\"/office\" class=\"filters inline-filters\">\n<div class=\"field\">"
+         web_t(r, M_OFFICE_TITLE), web_t(r, M_OFFICE_LEAD));
+    web_html(r, "<form method=\"get\" action=\"/office\" class=\"filters inline-filters\">\n<div class=\"field\">"
             "<label for=\"f-status\">%s</label>\n<select id=\"f-status\" name=\"status\">\n<option value=\"\">%s</option>\n",
-         t(r, M_OFFICE_FILTER_STATUS), t(r, M_FILTER_ANY));
+         web_t(r, M_OFFICE_FILTER_STATUS), web_t(r, M_FILTER_ANY));
     for (int s = CS_SUBMITTED; s < CS_COUNT; s++)
-        html(r, "<option value=\"%s\"%r>%s</option>\n", case_state_name((enum case_state)s),
+        web_html(r, "<option value=\"%s\"%r>%s</option>\n", case_state_name((enum case_state)s),
              pc_str_eq(f.status, case_state_name((enum case_state)s)) ? " selected" : "",
-             state_label(r, case_state_name((enum case_state)s)));
-    html(r, "</select></div>\n<div class=\"field checkbox\"><input type=\"checkbox\" id=\"f-overdue\" name=\"overdue\" value=\"1\"%r>"
+             web_state_label(r, case_state_name((enum case_state)s)));
+    web_html(r, "</select></div>\n<div class=\"field checkbox\"><input type=\"checkbox\" id=\"f-overdue\" name=\"overdue\" value=\"1\"%r>"
             "<label for=\"f-overdue\">%s</label></div>\n<div class=\"field checkbox\"><input type=\"checkbox\" id=\"f-mine\" "
             "name=\"mine\" value=\"1\"%r><label for=\"f-mine\">%s</label></div>\n<button type=\"submit\">%s</button>\n</form>\n",
-         f.overdue ? " checked" : "", t(r, M_OFFICE_FILTER_OVERDUE), f.assigned_to ? " checked" : "",
-         t(r, M_OFFICE_FILTER_MINE), t(r, M_FILTER_APPLY));
+         f.overdue ? " checked" : "", web_t(r, M_OFFICE_FILTER_OVERDUE), f.assigned_to ? " checked" : "",
+         web_t(r, M_OFFICE_FILTER_MINE), web_t(r, M_FILTER_APPLY));
     if (list.n == 0) {
-        html(r, "<p>%s</p>\n", t(r, M_OFFICE_NONE));
+        web_html(r, "<p>%s</p>\n", web_t(r, M_OFFICE_NONE));
     } else {
         /* a region that scrolls sideways on a narrow phone, not the page */
-        html(r, "<div class=\"table-wrap\" role=\"region\" aria-label=\"%s\" tabindex=\"0\">\n"
+        web_html(r, "<div class=\"table-wrap\" role=\"region\" aria-label=\"%s\" tabindex=\"0\">\n"
                 "<table class=\"table\">\n<caption class=\"visually-hidden\">%s</caption>\n<thead><tr><th scope=\"col\">%s</th>"
                 "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
-             t(r, M_OFFICE_TITLE), t(r, M_OFFICE_TITLE), t(r, M_COL_REFERENCE), t(r, M_COL_SERVICE), t(r, M_APP_SUBMITTED), t(r, M_COL_DUE),
-             t(r, M_APP_STATUS));
+             web_t(r, M_OFFICE_TITLE), web_t(r, M_OFFICE_TITLE), web_t(r, M_COL_REFERENCE), web_t(r, M_COL_SERVICE), web_t(r, M_APP_SUBMITTED), web_t(r, M_COL_DUE),
+             web_t(r, M_APP_STATUS));
         int64_t now = pc_now_unix();
         struct name_memo memo = {0};
         for (size_t i = 0; i < list.n; i++) {
             const struct case_app *c = &list.items[i];
             bool overdue = c->due_at && c->due_at < now && case_state_open((enum case_state)case_state_parse(c->status));
             /* references and dates are not broken at their hyphens */
-            html(r, "<tr><td><a class=\"ref\" href=\"/office/cases/%s\">%s</a></td><td>%s</td><td><time>%s</time></td>"
+            web_html(r, "<tr><td><a class=\"ref\" href=\"/office/cases/%s\">%s</a></td><td>%s</td><td><time>%s</time></td>"
                     "<td><time>%s</time>%r%s%r</td><td><span class=\"tag\">%s</span></td></tr>\n",
                  c->reference, c->reference, service_name(r, &memo, c->service_id), short_time(r, c->submitted_at), short_time(r, c->due_at),
-                 overdue ? " <strong class=\"overdue\">" : "", overdue ? t(r, M_OFFICE_OVERDUE) : "",
-                 overdue ? "</strong>" : "", state_label(r, c->status));
+                 overdue ? " <strong class=\"overdue\">" : "", overdue ? web_t(r, M_OFFICE_OVERDUE) : "",
+                 overdue ? "</strong>" : "", web_state_label(r, c->status));
         }
-        html(r, "</tbody>\n</table>\n</div>\n");
+        web_html(r, "</tbody>\n</table>\n</div>\n");
         if (list.next) {
             struct pc_buf b;
             pc_buf_init(&b, 2048);
@@ -133,12 +133,12 @@ int page_office(struct http_req *r)
             if (f.overdue) pc_buf_puts(&b, "overdue=1&");
             if (f.assigned_to) pc_buf_puts(&b, "mine=1&");
             pc_buf_printf(&b, "cursor=%s", list.next);
-            html(r, "<nav class=\"pagination\" aria-label=\"%s\"><ul><li><a href=\"%s\" rel=\"next\">%s</a></li></ul></nav>\n",
-                 t(r, M_PAGINATION), b.data, t(r, M_SERVICES_NEXT));
+            web_html(r, "<nav class=\"pagination\" aria-label=\"%s\"><ul><li><a href=\"%s\" rel=\"next\">%s</a></li></ul></nav>\n",
+                 web_t(r, M_PAGINATION), b.data, web_t(r, M_SERVICES_NEXT));
             pc_buf_release(&b);
         }
     }
-    page_end(r);
+    web_page_end(r);
     return 0;
 }
 
@@ -151,7 +151,7 @@ static int agency_case(struct http_req *r, struct case_app *app)
     struct pc_err err = {0};
     int rc = case_load(app_of(r)->db, &r->arena, http_param(r, 0), app, &err);
     struct id_resource res = {.agency_id = rc == 0 ? app->agency_id : ""};
-    if (rc == 0 && app->reference && id_authorize(web_who(r), ACT_ACT_ON_CASE, &res))
+    if (rc == 0 && app->reference && id_authorize(web_who(r), ID_ACT_ACT_ON_CASE, &res))
         return 0;
     if (rc == 0)
         case_app_release(app);
@@ -176,43 +176,43 @@ static int case_page(struct http_req *r, const char *note_error)
         struct access_entry e = {.subject_fin = app.applicant_fin, .accessor = who->account_id, .accessor_role = "officer",
                                  .agency_id = app.agency_id, .data_kind = "case", .ground = app.reference};
         struct db_conn *c = db_conn_get(app_of(r)->db, &err);
-        if (!c || access_log_record(c, &e, &err)) {
+        if (!c || audit_access_record(c, &e, &err)) {
             case_app_release(&app);
             return web_fail(r, err.code, &err);
         }
     }
     const json_t *def = form_get_version(app_of(r)->forms, app.service_id, app.form_version);
-    struct form_error errs[] = {{"note", note_error}};
-    form_title(r, pc_arena_printf(&r->arena, t(r, M_APP_TITLE), app.reference), note_error ? 1 : 0);
-    const char *crumbs[] = {t(r, M_OFFICE_TITLE), "/office", app.reference, NULL};
-    page_breadcrumbs(r, crumbs, 2);
-    form_error_summary(r, errs, note_error ? 1 : 0);
+    struct web_field_error errs[] = {{"note", note_error}};
+    web_form_title(r, pc_arena_printf(&r->arena, web_t(r, M_APP_TITLE), app.reference), note_error ? 1 : 0);
+    const char *crumbs[] = {web_t(r, M_OFFICE_TITLE), "/office", app.reference, NULL};
+    web_page_breadcrumbs(r, crumbs, 2);
+    web_error_summary(r, errs, note_error ? 1 : 0);
     /* the reference (AZ-YYYY-NNNNNNNN, nothing to escape) is not broken at its hyphens */
-    html(r, "<span class=\"caption\">%s</span>\n<h1>%r</h1>\n", service_name(r, NULL, app.service_id),
-         pc_arena_printf(&r->arena, t(r, M_APP_TITLE), pc_arena_printf(&r->arena, "<span class=\"ref\">%s</span>", app.reference)));
+    web_html(r, "<span class=\"caption\">%s</span>\n<h1>%r</h1>\n", service_name(r, NULL, app.service_id),
+         pc_arena_printf(&r->arena, web_t(r, M_APP_TITLE), pc_arena_printf(&r->arena, "<span class=\"ref\">%s</span>", app.reference)));
     if (http_kv_get(&r->query, "done"))
-        html(r, "<div class=\"notice\" role=\"status\"><p>%s</p></div>\n", t(r, M_OFFICE_DONE));
-    html(r, "<dl class=\"facts\">\n<dt>%s</dt><dd><span class=\"tag\">%s</span></dd>\n<dt>%s</dt><dd>%s</dd>\n"
+        web_html(r, "<div class=\"notice\" role=\"status\"><p>%s</p></div>\n", web_t(r, M_OFFICE_DONE));
+    web_html(r, "<dl class=\"facts\">\n<dt>%s</dt><dd><span class=\"tag\">%s</span></dd>\n<dt>%s</dt><dd>%s</dd>\n"
             "<dt>%s</dt><dd>%s</dd>\n",
-         t(r, M_APP_STATUS), state_label(r, app.status), t(r, M_APP_SUBMITTED), short_time(r, app.submitted_at),
-         t(r, M_APP_DUE), short_time(r, app.due_at));
+         web_t(r, M_APP_STATUS), web_state_label(r, app.status), web_t(r, M_APP_SUBMITTED), short_time(r, app.submitted_at),
+         web_t(r, M_APP_DUE), short_time(r, app.due_at));
     if (have_person)
-        html(r, "<dt>%s</dt><dd>%s %s (FİN %s)%r%s%r</dd>\n", t(r, M_OFFICE_APPLICANT), person.last_name, person.first_name,
+        web_html(r, "<dt>%s</dt><dd>%s %s (FİN %s)%r%s%r</dd>\n", web_t(r, M_OFFICE_APPLICANT), person.last_name, person.first_name,
              person.fin, person.phone ? ", " : "", person.phone ? person.phone : "", "");
     if (app.acting_for)
-        html(r, "<dt>VÖEN</dt><dd>%s</dd>\n", app.acting_for);
+        web_html(r, "<dt>VÖEN</dt><dd>%s</dd>\n", app.acting_for);
     if (app.decision)
-        html(r, "<dt>%s</dt><dd>%s</dd>\n", t(r, M_APP_DECISION), app.decision);
-    html(r, "</dl>\n");
+        web_html(r, "<dt>%s</dt><dd>%s</dd>\n", web_t(r, M_APP_DECISION), app.decision);
+    web_html(r, "</dl>\n");
     /* the steps possible now */
-    html(r, "<h2>%s</h2>\n<form method=\"post\" action=\"/office/cases/%s/act\">\n", t(r, M_OFFICE_ACT), app.reference);
-    csrf_field(r);
-    html(r, "<input type=\"hidden\" name=\"version\" value=\"%L\">\n<div class=\"field%r\"><label for=\"note\">%s</label>\n"
+    web_html(r, "<h2>%s</h2>\n<form method=\"post\" action=\"/office/cases/%s/act\">\n", web_t(r, M_OFFICE_ACT), app.reference);
+    web_csrf_field(r);
+    web_html(r, "<input type=\"hidden\" name=\"version\" value=\"%L\">\n<div class=\"field%r\"><label for=\"note\">%s</label>\n"
             "<p class=\"hint\" id=\"note-hint\">%s</p>\n",
-         (long long)app.version, note_error ? " field-error" : "", t(r, M_OFFICE_NOTE), t(r, M_OFFICE_NOTE_HINT));
+         (long long)app.version, note_error ? " field-error" : "", web_t(r, M_OFFICE_NOTE), web_t(r, M_OFFICE_NOTE_HINT));
     if (note_error)
-        html(r, "<p class=\"error-message\" id=\"note-error\">%s</p>\n", note_error);
-    html(r, "<textarea class=\"input textarea\" id=\"note\" name=\"note\" rows=\"4\" maxlength=\"4000\" "
+        web_html(r, "<p class=\"error-message\" id=\"note-error\">%s</p>\n", note_error);
+    web_html(r, "<textarea class=\"input textarea\" id=\"note\" name=\"note\" rows=\"4\" maxlength=\"4000\" "
             "aria-describedby=\"note-hint%r\"%r></textarea></div>\n<div class=\"button-row\">\n",
          note_error ? " note-error" : "", note_error ? " aria-invalid=\"true\"" : "");
     static const char *const from[][6] = {
@@ -226,27 +226,27 @@ static int case_page(struct http_req *r, const char *note_error)
         for (int k = 1; k < 6 && from[i][k]; k++)
             ok = ok || pc_str_eq(from[i][k], app.status);
         if (ok && case_step_offered(app_of(r)->forms, &app, web_who(r), from[i][0]))
-            html(r, "<button type=\"submit\" name=\"action\" value=\"%s\"%r>%s</button>\n", from[i][0],
+            web_html(r, "<button type=\"submit\" name=\"action\" value=\"%s\"%r>%s</button>\n", from[i][0],
                  pc_str_eq(from[i][0], "refuse") ? " class=\"warning\"" : pc_str_eq(from[i][0], "assign_to_me") ? " class=\"secondary\"" : "",
-                 t(r, step_label(from[i][0])));
+                 web_t(r, step_label(from[i][0])));
     }
-    html(r, "</div>\n</form>\n");
-    history_list(r, app.id);
+    web_html(r, "</div>\n</form>\n");
+    web_history_list(r, app.id);
     if (def) {
-        html(r, "<h2>%s</h2>\n", t(r, M_APP_ANSWERS));
-        answers_list(r, def, app.answers, NULL, pc_arena_printf(&r->arena, "/office/cases/%s", app.reference));
+        web_html(r, "<h2>%s</h2>\n", web_t(r, M_APP_ANSWERS));
+        web_answers_list(r, def, app.answers, NULL, pc_arena_printf(&r->arena, "/office/cases/%s", app.reference));
     }
-    page_end(r);
+    web_page_end(r);
     case_app_release(&app);
     return 0;
 }
 
-int page_office_case(struct http_req *r)
+int web_page_office_case(struct http_req *r)
 {
     return case_page(r, NULL);
 }
 
-int page_office_act(struct http_req *r)
+int web_page_office_act(struct http_req *r)
 {
     struct case_app app;
     if (agency_case(r, &app))
@@ -269,11 +269,11 @@ int page_office_act(struct http_req *r)
     int rc = case_act(app_of(r)->db, app_of(r)->forms, web_who(r), app.reference, action, note, version, r->remote_addr, &r->arena,
                       &out, &err);
     if (rc == PC_ECONFLICT)
-        return http_error(r, 409, "conflict", t(r, M_APPLY_CONFLICT), NULL);
+        return http_error(r, 409, "conflict", web_t(r, M_APPLY_CONFLICT), NULL);
     if (rc == PC_EINVAL) {
         /* the case again, the note field marked: not a dead-end error page */
         r->status = 400;
-        return case_page(r, t(r, M_OFFICE_NOTE_REQUIRED));
+        return case_page(r, web_t(r, M_OFFICE_NOTE_REQUIRED));
     }
     if (rc == PC_EDENIED)
         return http_error(r, 403, "forbidden", "Forbidden", err.msg);
@@ -283,12 +283,12 @@ int page_office_act(struct http_req *r)
     return http_redirect(r, 303, pc_arena_printf(&r->arena, "/office/cases/%s?done=1", app.reference));
 }
 
-int page_office_file(struct http_req *r)
+int web_page_office_file(struct http_req *r)
 {
     struct case_app app;
     if (agency_case(r, &app))
         return 0;
-    int rc = serve_case_file(r, app.answers, http_param(r, 1));
+    int rc = web_serve_case_file(r, app.answers, http_param(r, 1));
     case_app_release(&app);
     return rc;
 }

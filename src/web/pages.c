@@ -11,37 +11,37 @@
 
 static void search_form(struct http_req *r, const char *value, bool big)
 {
-    html(r, "<form class=\"search%r\" action=\"/search\" method=\"get\" role=\"search\">\n"
+    web_html(r, "<form class=\"search%r\" action=\"/search\" method=\"get\" role=\"search\">\n"
             "<label for=\"q\">%s</label>\n<p class=\"hint\" id=\"q-hint\">%s</p>\n"
             "<div class=\"search-row\"><input id=\"q\" name=\"q\" type=\"search\" value=\"%s\" "
             "maxlength=\"%d\" aria-describedby=\"q-hint\" autocomplete=\"off\">\n"
             "<button type=\"submit\">%s</button></div>\n</form>\n",
-         big ? " search-big" : "", t(r, M_SEARCH_LABEL), t(r, M_SEARCH_HINT), value ? value : "",
-         CAT_QUERY_MAX, t(r, M_SEARCH_BUTTON));
+         big ? " search-big" : "", web_t(r, M_SEARCH_LABEL), web_t(r, M_SEARCH_HINT), value ? value : "",
+         CAT_QUERY_MAX, web_t(r, M_SEARCH_BUTTON));
 }
 
 static const char *fee_text(struct http_req *r, const struct cat_service *s)
 {
     if (s->free)
-        return t(r, M_SVC_FREE);
+        return web_t(r, M_SVC_FREE);
     if (s->fee_qepik >= 0)
-        return pc_arena_printf(&r->arena, t(r, M_SVC_FEE_AMOUNT), (long long)(s->fee_qepik / 100),
+        return pc_arena_printf(&r->arena, web_t(r, M_SVC_FEE_AMOUNT), (long long)(s->fee_qepik / 100),
                                (long long)(s->fee_qepik % 100));
-    return t(r, M_SVC_FEE_NOT_STATED);
+    return web_t(r, M_SVC_FEE_NOT_STATED);
 }
 
 static void service_item(struct http_req *r, const struct cat_service *s, int heading)
 {
     enum pc_lang lang = web_lang_id(r);
-    html(r, "<li class=\"service-item\">\n<h%d class=\"service-title\"><a href=\"/services/%s\">%s</a></h%d>\n"
+    web_html(r, "<li class=\"service-item\">\n<h%d class=\"service-title\"><a href=\"/services/%s\">%s</a></h%d>\n"
             "<p class=\"meta\"><span>%s</span> · <span>%s</span> · <span>%s</span></p>\n<p>%s</p>\n</li>\n",
          heading, s->id, pc_text_get(&s->name, lang), heading, pc_text_get(&s->agency_name, lang),
-         login_label(r, s->login), fee_text(r, s), pc_text_get(&s->description, lang));
+         web_login_label(r, s->login), fee_text(r, s), pc_text_get(&s->description, lang));
 }
 
 /* ---- home ------------------------------------------------------------- */
 
-int page_home(struct http_req *r)
+int web_page_home(struct http_req *r)
 {
     struct pc_err err = {0};
     struct cat_agency *agencies;
@@ -55,42 +55,42 @@ int page_home(struct http_req *r)
         nservices += agencies[i].service_count;
     enum pc_lang lang = web_lang_id(r);
 
-    page_begin(r, t(r, M_HOME_TITLE));
-    html(r, "<div class=\"hero\">\n<h1>%s</h1>\n<p class=\"lead\">%s</p>\n", t(r, M_HOME_TITLE), t(r, M_HOME_LEAD));
+    web_page_begin(r, web_t(r, M_HOME_TITLE));
+    web_html(r, "<div class=\"hero\">\n<h1>%s</h1>\n<p class=\"lead\">%s</p>\n", web_t(r, M_HOME_TITLE), web_t(r, M_HOME_LEAD));
     search_form(r, NULL, true);
-    html(r, "<p class=\"figures\">%s</p>\n</div>\n",
-         pc_arena_printf(&r->arena, t(r, M_HOME_FIGURES), (int)na, nservices));
+    web_html(r, "<p class=\"figures\">%s</p>\n</div>\n",
+         pc_arena_printf(&r->arena, web_t(r, M_HOME_FIGURES), (int)na, nservices));
 
-    html(r, "<section aria-labelledby=\"by-audience\">\n<h2 id=\"by-audience\">%s</h2>\n<ul class=\"cards\">\n",
-         t(r, M_HOME_BY_AUDIENCE));
+    web_html(r, "<section aria-labelledby=\"by-audience\">\n<h2 id=\"by-audience\">%s</h2>\n<ul class=\"cards\">\n",
+         web_t(r, M_HOME_BY_AUDIENCE));
     static const struct { const char *id; enum msg name, hint; } aud[] = {
         {"citizens", M_AUD_CITIZENS, M_AUD_CITIZENS_HINT},
         {"entrepreneurs", M_AUD_ENTREPRENEURS, M_AUD_ENTREPRENEURS_HINT},
         {"officials", M_AUD_OFFICIALS, M_AUD_OFFICIALS_HINT},
     };
     for (size_t i = 0; i < 3; i++)
-        html(r, "<li class=\"card\"><h3><a href=\"/services?audience=%s\">%s</a></h3><p>%s</p></li>\n",
-             aud[i].id, t(r, aud[i].name), t(r, aud[i].hint));
-    html(r, "</ul>\n</section>\n");
+        web_html(r, "<li class=\"card\"><h3><a href=\"/services?audience=%s\">%s</a></h3><p>%s</p></li>\n",
+             aud[i].id, web_t(r, aud[i].name), web_t(r, aud[i].hint));
+    web_html(r, "</ul>\n</section>\n");
 
-    html(r, "<section aria-labelledby=\"by-life\">\n<h2 id=\"by-life\">%s</h2>\n<ul class=\"life-events\">\n",
-         t(r, M_HOME_BY_LIFE_EVENT));
+    web_html(r, "<section aria-labelledby=\"by-life\">\n<h2 id=\"by-life\">%s</h2>\n<ul class=\"life-events\">\n",
+         web_t(r, M_HOME_BY_LIFE_EVENT));
     for (size_t i = 0; i < ne; i++)
-        html(r, "<li><a href=\"/services?life_event=%s\">%s</a> <span class=\"count\">(%d)</span></li>\n",
+        web_html(r, "<li><a href=\"/services?life_event=%s\">%s</a> <span class=\"count\">(%d)</span></li>\n",
              events[i].id, pc_text_get(&events[i].name, lang), events[i].service_count);
-    html(r, "</ul>\n</section>\n");
+    web_html(r, "</ul>\n</section>\n");
 
-    html(r, "<section aria-labelledby=\"other\">\n<h2 id=\"other\">%s</h2>\n<ul class=\"links\">\n"
+    web_html(r, "<section aria-labelledby=\"other\">\n<h2 id=\"other\">%s</h2>\n<ul class=\"links\">\n"
             "<li><a href=\"/services/no-registration\">%s</a></li>\n"
             "<li><a href=\"/agencies\">%s</a></li>\n<li><a href=\"/services\">%s</a></li>\n</ul>\n</section>\n",
-         t(r, M_HOME_OTHER_WAYS), t(r, M_NAV_NO_REGISTRATION), t(r, M_NAV_AGENCIES), t(r, M_NAV_SERVICES));
-    page_end(r);
+         web_t(r, M_HOME_OTHER_WAYS), web_t(r, M_NAV_NO_REGISTRATION), web_t(r, M_NAV_AGENCIES), web_t(r, M_NAV_SERVICES));
+    web_page_end(r);
     return 0;
 }
 
 /* ---- agencies --------------------------------------------------------- */
 
-int page_agencies(struct http_req *r)
+int web_page_agencies(struct http_req *r)
 {
     struct pc_err err = {0};
     struct cat_agency *agencies;
@@ -98,20 +98,20 @@ int page_agencies(struct http_req *r)
     if (cat_list_agencies(app_of(r)->db, &r->arena, &agencies, &n, &err))
         return web_fail(r, err.code, &err);
     enum pc_lang lang = web_lang_id(r);
-    page_begin(r, t(r, M_AGENCIES_TITLE));
-    const char *crumbs[] = {t(r, M_NAV_HOME), "/", t(r, M_AGENCIES_TITLE), NULL};
-    page_breadcrumbs(r, crumbs, 2);
-    html(r, "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n<ul class=\"agency-list\">\n",
-         t(r, M_AGENCIES_TITLE), t(r, M_AGENCIES_LEAD));
+    web_page_begin(r, web_t(r, M_AGENCIES_TITLE));
+    const char *crumbs[] = {web_t(r, M_NAV_HOME), "/", web_t(r, M_AGENCIES_TITLE), NULL};
+    web_page_breadcrumbs(r, crumbs, 2);
+    web_html(r, "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n<ul class=\"agency-list\">\n",
+         web_t(r, M_AGENCIES_TITLE), web_t(r, M_AGENCIES_LEAD));
     for (size_t i = 0; i < n; i++)
-        html(r, "<li><a href=\"/agencies/%s\">%s</a> <span class=\"count\">%d</span></li>\n",
+        web_html(r, "<li><a href=\"/agencies/%s\">%s</a> <span class=\"count\">%d</span></li>\n",
              agencies[i].id, pc_text_get(&agencies[i].name, lang), agencies[i].service_count);
-    html(r, "</ul>\n");
-    page_end(r);
+    web_html(r, "</ul>\n");
+    web_page_end(r);
     return 0;
 }
 
-int page_agency(struct http_req *r)
+int web_page_agency(struct http_req *r)
 {
     struct pc_err err = {0};
     struct cat_agency g;
@@ -139,24 +139,24 @@ int page_agency(struct http_req *r)
     } while (f.cursor);
     enum pc_lang lang = web_lang_id(r);
     const char *name = pc_text_get(&g.name, lang);
-    page_begin(r, name);
-    const char *crumbs[] = {t(r, M_NAV_HOME), "/", t(r, M_AGENCIES_TITLE), "/agencies", name, NULL};
-    page_breadcrumbs(r, crumbs, 3);
-    html(r, "<h1>%s</h1>\n<dl class=\"facts\">\n", name);
+    web_page_begin(r, name);
+    const char *crumbs[] = {web_t(r, M_NAV_HOME), "/", web_t(r, M_AGENCIES_TITLE), "/agencies", name, NULL};
+    web_page_breadcrumbs(r, crumbs, 3);
+    web_html(r, "<h1>%s</h1>\n<dl class=\"facts\">\n", name);
     if (g.website)
-        html(r, "<dt>%s</dt><dd><a href=\"%s\" rel=\"noopener\">%s</a></dd>\n", t(r, M_AGENCY_WEBSITE), g.website, g.website);
+        web_html(r, "<dt>%s</dt><dd><a href=\"%s\" rel=\"noopener\">%s</a></dd>\n", web_t(r, M_AGENCY_WEBSITE), g.website, g.website);
     if (g.approved_services >= 0)
-        html(r, "<dt>%s</dt><dd>%d</dd>\n", t(r, M_AGENCY_APPROVED), g.approved_services);
-    html(r, "</dl>\n<h2>%s (%L)</h2>\n", t(r, M_AGENCY_SERVICES), (long long)page.total);
+        web_html(r, "<dt>%s</dt><dd>%d</dd>\n", web_t(r, M_AGENCY_APPROVED), g.approved_services);
+    web_html(r, "</dl>\n<h2>%s (%L)</h2>\n", web_t(r, M_AGENCY_SERVICES), (long long)page.total);
     if (page.n == 0) {
-        html(r, "<p>%s</p>\n", t(r, M_AGENCY_NO_SERVICES));
+        web_html(r, "<p>%s</p>\n", web_t(r, M_AGENCY_NO_SERVICES));
     } else {
-        html(r, "<ul class=\"service-list\">\n");
+        web_html(r, "<ul class=\"service-list\">\n");
         for (size_t i = 0; i < page.n; i++)
             service_item(r, &page.items[i], 3);
-        html(r, "</ul>\n");
+        web_html(r, "</ul>\n");
     }
-    page_end(r);
+    web_page_end(r);
     return 0;
 }
 
@@ -167,25 +167,25 @@ enum list_kind { LIST_ALL, LIST_SEARCH, LIST_NO_REGISTRATION };
 static void select_options(struct http_req *r, const char *name, const char *label, const char *current,
                            const char *const *values, const char *const *labels, size_t n)
 {
-    html(r, "<div class=\"field\"><label for=\"f-%s\">%s</label>\n<select id=\"f-%s\" name=\"%s\">\n"
-            "<option value=\"\">%s</option>\n", name, label, name, name, t(r, M_FILTER_ANY));
+    web_html(r, "<div class=\"field\"><label for=\"f-%s\">%s</label>\n<select id=\"f-%s\" name=\"%s\">\n"
+            "<option value=\"\">%s</option>\n", name, label, name, name, web_t(r, M_FILTER_ANY));
     for (size_t i = 0; i < n; i++)
-        html(r, "<option value=\"%s\"%r>%s</option>\n", values[i],
+        web_html(r, "<option value=\"%s\"%r>%s</option>\n", values[i],
              pc_str_eq(current, values[i]) ? " selected" : "", labels[i]);
-    html(r, "</select></div>\n");
+    web_html(r, "</select></div>\n");
 }
 
 static void filter_form(struct http_req *r, const struct cat_filter *f, struct cat_life_event *events, size_t ne)
 {
     enum pc_lang lang = web_lang_id(r);
-    html(r, "<form class=\"filters\" action=\"/services\" method=\"get\" aria-labelledby=\"filters-h\">\n"
+    web_html(r, "<form class=\"filters\" action=\"/services\" method=\"get\" aria-labelledby=\"filters-h\">\n"
             "<h2 id=\"filters-h\">%s</h2>\n"
             "<div class=\"field\"><label for=\"f-q\">%s</label>\n"
             "<input id=\"f-q\" name=\"q\" type=\"search\" value=\"%s\" maxlength=\"%d\"></div>\n",
-         t(r, M_FILTER_TITLE), t(r, M_SEARCH_LABEL), f->q ? f->q : "", CAT_QUERY_MAX);
+         web_t(r, M_FILTER_TITLE), web_t(r, M_SEARCH_LABEL), f->q ? f->q : "", CAT_QUERY_MAX);
     const char *aud_v[] = {"citizens", "entrepreneurs", "officials"};
-    const char *aud_l[] = {t(r, M_AUD_CITIZENS), t(r, M_AUD_ENTREPRENEURS), t(r, M_AUD_OFFICIALS)};
-    select_options(r, "audience", t(r, M_FILTER_AUDIENCE), f->audience, aud_v, aud_l, 3);
+    const char *aud_l[] = {web_t(r, M_AUD_CITIZENS), web_t(r, M_AUD_ENTREPRENEURS), web_t(r, M_AUD_OFFICIALS)};
+    select_options(r, "audience", web_t(r, M_FILTER_AUDIENCE), f->audience, aud_v, aud_l, 3);
     const char **ev_v = pc_arena_alloc(&r->arena, (ne + 1) * sizeof *ev_v);
     const char **ev_l = pc_arena_alloc(&r->arena, (ne + 1) * sizeof *ev_l);
     size_t k = 0;
@@ -193,16 +193,16 @@ static void filter_form(struct http_req *r, const struct cat_filter *f, struct c
         ev_v[k] = events[i].id;
         ev_l[k] = pc_text_get(&events[i].name, lang);
     }
-    select_options(r, "life_event", t(r, M_LIFE_EVENTS_TITLE), f->life_event, ev_v, ev_l, k);
+    select_options(r, "life_event", web_t(r, M_LIFE_EVENTS_TITLE), f->life_event, ev_v, ev_l, k);
     const char *login_v[] = {"none", "code_password", "e_signature"};
-    const char *login_l[] = {t(r, M_LOGIN_NONE), t(r, M_LOGIN_CODE_PASSWORD), t(r, M_LOGIN_E_SIGNATURE)};
-    select_options(r, "login", t(r, M_FILTER_LOGIN), f->login, login_v, login_l, 3);
+    const char *login_l[] = {web_t(r, M_LOGIN_NONE), web_t(r, M_LOGIN_CODE_PASSWORD), web_t(r, M_LOGIN_E_SIGNATURE)};
+    select_options(r, "login", web_t(r, M_FILTER_LOGIN), f->login, login_v, login_l, 3);
     const char *fee_v[] = {"1", "0"};
-    const char *fee_l[] = {t(r, M_FILTER_FREE), t(r, M_FILTER_PAID)};
-    select_options(r, "free", t(r, M_FILTER_FEE), f->free < 0 ? NULL : (f->free ? "1" : "0"), fee_v, fee_l, 2);
+    const char *fee_l[] = {web_t(r, M_FILTER_FREE), web_t(r, M_FILTER_PAID)};
+    select_options(r, "free", web_t(r, M_FILTER_FEE), f->free < 0 ? NULL : (f->free ? "1" : "0"), fee_v, fee_l, 2);
     if (f->agency)
-        html(r, "<input type=\"hidden\" name=\"agency\" value=\"%s\">\n", f->agency);
-    html(r, "<button type=\"submit\">%s</button>\n</form>\n", t(r, M_FILTER_APPLY));
+        web_html(r, "<input type=\"hidden\" name=\"agency\" value=\"%s\">\n", f->agency);
+    web_html(r, "<button type=\"submit\">%s</button>\n</form>\n", web_t(r, M_FILTER_APPLY));
 }
 
 /* The current list URL with a different cursor (NULL: first page). */
@@ -284,58 +284,58 @@ static int service_list(struct http_req *r, enum list_kind kind)
     if (cat_list_life_events(app_of(r)->db, &r->arena, &events, &ne, &err))
         return web_fail(r, err.code, &err);
 
-    const char *title = t(r, kind == LIST_SEARCH ? M_SEARCH_TITLE
+    const char *title = web_t(r, kind == LIST_SEARCH ? M_SEARCH_TITLE
                              : kind == LIST_NO_REGISTRATION ? M_NOREG_TITLE : M_SERVICES_TITLE);
     if (kind == LIST_ALL && f.audience)
-        title = audience_label(r, f.audience);
-    page_begin(r, title);
-    const char *crumbs[] = {t(r, M_NAV_HOME), "/", title, NULL};
-    page_breadcrumbs(r, crumbs, 2);
-    html(r, "<h1>%s</h1>\n", title);
+        title = web_audience_label(r, f.audience);
+    web_page_begin(r, title);
+    const char *crumbs[] = {web_t(r, M_NAV_HOME), "/", title, NULL};
+    web_page_breadcrumbs(r, crumbs, 2);
+    web_html(r, "<h1>%s</h1>\n", title);
     if (kind == LIST_NO_REGISTRATION)
-        html(r, "<p class=\"lead\">%s</p>\n", t(r, M_NOREG_LEAD));
+        web_html(r, "<p class=\"lead\">%s</p>\n", web_t(r, M_NOREG_LEAD));
     if (kind == LIST_SEARCH) {
         search_form(r, f.q, false);
         if (f.q)
-            html(r, "<h2>%s</h2>\n", pc_arena_printf(&r->arena, t(r, M_SEARCH_RESULTS_FOR), f.q));
+            web_html(r, "<h2>%s</h2>\n", pc_arena_printf(&r->arena, web_t(r, M_SEARCH_RESULTS_FOR), f.q));
     }
-    html(r, "<div class=\"list-layout\">\n");
+    web_html(r, "<div class=\"list-layout\">\n");
     if (kind == LIST_ALL)
         filter_form(r, &f, events, ne);
-    html(r, "<div class=\"results\">\n<p class=\"result-count\" role=\"status\">%s</p>\n",
-         pc_arena_printf(&r->arena, t(r, M_SERVICES_COUNT), (long long)page.total));
+    web_html(r, "<div class=\"results\">\n<p class=\"result-count\" role=\"status\">%s</p>\n",
+         pc_arena_printf(&r->arena, web_t(r, M_SERVICES_COUNT), (long long)page.total));
     if (page.n == 0) {
-        html(r, "<p>%s</p>\n", t(r, kind == LIST_SEARCH ? M_SEARCH_EMPTY : M_SERVICES_NONE));
+        web_html(r, "<p>%s</p>\n", web_t(r, kind == LIST_SEARCH ? M_SEARCH_EMPTY : M_SERVICES_NONE));
     } else {
-        html(r, "<ul class=\"service-list\">\n");
+        web_html(r, "<ul class=\"service-list\">\n");
         for (size_t i = 0; i < page.n; i++)
             service_item(r, &page.items[i], kind == LIST_SEARCH && f.q ? 3 : 2);
-        html(r, "</ul>\n");
+        web_html(r, "</ul>\n");
     }
     if (page.next || f.cursor) {
-        html(r, "<nav class=\"pagination\" aria-label=\"%s\"><ul>\n", t(r, M_PAGINATION));
+        web_html(r, "<nav class=\"pagination\" aria-label=\"%s\"><ul>\n", web_t(r, M_PAGINATION));
         if (f.cursor)
-            html(r, "<li><a href=\"%s\">%s</a></li>\n", page_url(r, NULL), t(r, M_SERVICES_FIRST));
+            web_html(r, "<li><a href=\"%s\">%s</a></li>\n", page_url(r, NULL), web_t(r, M_SERVICES_FIRST));
         if (page.next)
-            html(r, "<li><a href=\"%s\" rel=\"next\">%s</a></li>\n", page_url(r, page.next), t(r, M_SERVICES_NEXT));
-        html(r, "</ul></nav>\n");
+            web_html(r, "<li><a href=\"%s\" rel=\"next\">%s</a></li>\n", page_url(r, page.next), web_t(r, M_SERVICES_NEXT));
+        web_html(r, "</ul></nav>\n");
     }
-    html(r, "</div>\n</div>\n");
-    page_end(r);
+    web_html(r, "</div>\n</div>\n");
+    web_page_end(r);
     return 0;
 }
 
-int page_services(struct http_req *r)
+int web_page_services(struct http_req *r)
 {
     return service_list(r, LIST_ALL);
 }
 
-int page_search(struct http_req *r)
+int web_page_search(struct http_req *r)
 {
     return service_list(r, LIST_SEARCH);
 }
 
-int page_no_registration(struct http_req *r)
+int web_page_no_registration(struct http_req *r)
 {
     return service_list(r, LIST_NO_REGISTRATION);
 }
@@ -356,25 +356,25 @@ static int load_service(struct http_req *r, struct cat_service *s)
 static void documents_list(struct http_req *r, const struct cat_service *s)
 {
     if (s->ndocuments == 0) {
-        html(r, "<p>%s</p>\n", t(r, M_SVC_NO_DOCUMENTS));
+        web_html(r, "<p>%s</p>\n", web_t(r, M_SVC_NO_DOCUMENTS));
         return;
     }
-    html(r, "<ul class=\"documents\">\n");
+    web_html(r, "<ul class=\"documents\">\n");
     for (size_t i = 0; i < s->ndocuments; i++)
-        html(r, "<li>%s</li>\n", pc_text_get(&s->documents[i], web_lang_id(r)));
-    html(r, "</ul>\n");
+        web_html(r, "<li>%s</li>\n", pc_text_get(&s->documents[i], web_lang_id(r)));
+    web_html(r, "</ul>\n");
 }
 
 static void channel_list(struct http_req *r, const char *channels)
 {
-    html(r, "<ul>\n");
+    web_html(r, "<ul>\n");
     if (strstr(channels, "portal"))
-        html(r, "<li>%s</li>\n", t(r, M_SVC_CH_PORTAL));
+        web_html(r, "<li>%s</li>\n", web_t(r, M_SVC_CH_PORTAL));
     if (strstr(channels, "agency_site"))
-        html(r, "<li>%s</li>\n", t(r, M_SVC_CH_AGENCY_SITE));
+        web_html(r, "<li>%s</li>\n", web_t(r, M_SVC_CH_AGENCY_SITE));
     if (strstr(channels, "service_centre"))
-        html(r, "<li>%s</li>\n", t(r, M_SVC_CH_SERVICE_CENTRE));
-    html(r, "</ul>\n");
+        web_html(r, "<li>%s</li>\n", web_t(r, M_SVC_CH_SERVICE_CENTRE));
+    web_html(r, "</ul>\n");
 }
 
 static void evaluation(struct http_req *r, const char *maturity_json)
@@ -387,16 +387,16 @@ static void evaluation(struct http_req *r, const char *maturity_json)
     if ((p = strstr(maturity_json, "\"participation\":")) && p[16] != 'n') part = (int)strtol(p + 16, NULL, 10);
     if ((p = strstr(maturity_json, "\"max\":"))) tmax = (int)strtol(p + 6, NULL, 10);
     if ((p = strstr(maturity_json, "\"score\":"))) tscore = (int)strtol(p + 8, NULL, 10);
-    html(r, "<h2>%s</h2>\n<dl class=\"facts\">\n<dt>%s</dt><dd>%s</dd>\n", t(r, M_SVC_EVALUATION),
-         t(r, M_SVC_MATURITY), pc_arena_printf(&r->arena, t(r, M_SCORE_OF), level, model));
+    web_html(r, "<h2>%s</h2>\n<dl class=\"facts\">\n<dt>%s</dt><dd>%s</dd>\n", web_t(r, M_SVC_EVALUATION),
+         web_t(r, M_SVC_MATURITY), pc_arena_printf(&r->arena, web_t(r, M_SCORE_OF), level, model));
     if (part >= 0)
-        html(r, "<dt>%s</dt><dd>%s</dd>\n", t(r, M_SVC_PARTICIPATION), pc_arena_printf(&r->arena, t(r, M_SCORE_OF), part, 10));
+        web_html(r, "<dt>%s</dt><dd>%s</dd>\n", web_t(r, M_SVC_PARTICIPATION), pc_arena_printf(&r->arena, web_t(r, M_SCORE_OF), part, 10));
     if (tmax)
-        html(r, "<dt>%s</dt><dd>%s</dd>\n", t(r, M_SVC_TRANSPARENCY), pc_arena_printf(&r->arena, t(r, M_SCORE_OF), tscore, tmax));
-    html(r, "</dl>\n");
+        web_html(r, "<dt>%s</dt><dd>%s</dd>\n", web_t(r, M_SVC_TRANSPARENCY), pc_arena_printf(&r->arena, web_t(r, M_SCORE_OF), tscore, tmax));
+    web_html(r, "</dl>\n");
 }
 
-int page_service(struct http_req *r)
+int web_page_service(struct http_req *r)
 {
     struct cat_service s;
     if (load_service(r, &s))
@@ -404,69 +404,69 @@ int page_service(struct http_req *r)
     enum pc_lang lang = web_lang_id(r);
     const char *name = pc_text_get(&s.name, lang);
     const char *agency = pc_text_get(&s.agency_name, lang);
-    page_begin(r, name);
-    const char *crumbs[] = {t(r, M_NAV_HOME), "/", t(r, M_AGENCIES_TITLE), "/agencies",
+    web_page_begin(r, name);
+    const char *crumbs[] = {web_t(r, M_NAV_HOME), "/", web_t(r, M_AGENCIES_TITLE), "/agencies",
                             agency, pc_arena_printf(&r->arena, "/agencies/%s", s.agency_id), name, NULL};
-    page_breadcrumbs(r, crumbs, 4);
-    html(r, "<span class=\"caption\">%s</span>\n<h1>%s</h1>\n<p class=\"lead\">%s</p>\n",
+    web_page_breadcrumbs(r, crumbs, 4);
+    web_html(r, "<span class=\"caption\">%s</span>\n<h1>%s</h1>\n<p class=\"lead\">%s</p>\n",
          agency, name, pc_text_get(&s.description, lang));
-    html(r, "<dl class=\"facts\">\n<dt>%s</dt><dd><a href=\"/agencies/%s\">%s</a></dd>\n",
-         t(r, M_SVC_AGENCY), s.agency_id, agency);
-    html(r, "<dt>%s</dt><dd>", t(r, M_SVC_WHO));
+    web_html(r, "<dl class=\"facts\">\n<dt>%s</dt><dd><a href=\"/agencies/%s\">%s</a></dd>\n",
+         web_t(r, M_SVC_AGENCY), s.agency_id, agency);
+    web_html(r, "<dt>%s</dt><dd>", web_t(r, M_SVC_WHO));
     const char *sep = "";
-    if (s.for_citizens) { html(r, "%s%s", sep, t(r, M_AUD_CITIZENS)); sep = ", "; }
-    if (s.for_entrepreneurs) { html(r, "%s%s", sep, t(r, M_AUD_ENTREPRENEURS)); sep = ", "; }
-    if (s.for_officials) html(r, "%s%s", sep, t(r, M_AUD_OFFICIALS));
-    html(r, "</dd>\n<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n",
-         t(r, M_SVC_LOGIN), login_label(r, s.login), t(r, M_SVC_FEE), fee_text(r, &s), t(r, M_SVC_DEADLINE),
-         s.deadline_days > 0 ? pc_arena_printf(&r->arena, t(r, M_SVC_DEADLINE_DAYS), s.deadline_days)
-                             : t(r, M_SVC_DEADLINE_NONE));
-    html(r, "<dt>%s</dt><dd>%s</dd>\n", t(r, M_SVC_RELATIONS), s.relations);
+    if (s.for_citizens) { web_html(r, "%s%s", sep, web_t(r, M_AUD_CITIZENS)); sep = ", "; }
+    if (s.for_entrepreneurs) { web_html(r, "%s%s", sep, web_t(r, M_AUD_ENTREPRENEURS)); sep = ", "; }
+    if (s.for_officials) web_html(r, "%s%s", sep, web_t(r, M_AUD_OFFICIALS));
+    web_html(r, "</dd>\n<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n",
+         web_t(r, M_SVC_LOGIN), web_login_label(r, s.login), web_t(r, M_SVC_FEE), fee_text(r, &s), web_t(r, M_SVC_DEADLINE),
+         s.deadline_days > 0 ? pc_arena_printf(&r->arena, web_t(r, M_SVC_DEADLINE_DAYS), s.deadline_days)
+                             : web_t(r, M_SVC_DEADLINE_NONE));
+    web_html(r, "<dt>%s</dt><dd>%s</dd>\n", web_t(r, M_SVC_RELATIONS), s.relations);
     if (s.approved_list)
-        html(r, "<dt>%s</dt><dd>№ %s</dd>\n", t(r, M_SVC_APPROVED_LIST), s.approved_list);
-    html(r, "</dl>\n<h2>%s</h2>\n", t(r, M_SVC_DOCUMENTS));
+        web_html(r, "<dt>%s</dt><dd>№ %s</dd>\n", web_t(r, M_SVC_APPROVED_LIST), s.approved_list);
+    web_html(r, "</dl>\n<h2>%s</h2>\n", web_t(r, M_SVC_DOCUMENTS));
     documents_list(r, &s);
-    html(r, "<h2>%s</h2>\n", t(r, M_SVC_CHANNELS));
+    web_html(r, "<h2>%s</h2>\n", web_t(r, M_SVC_CHANNELS));
     channel_list(r, s.channels);
-    html(r, "<p><a class=\"button button-start\" role=\"button\" href=\"/services/%s/start\">%s</a></p>\n",
-         s.id, t(r, M_SVC_START));
+    web_html(r, "<p><a class=\"button button-start\" role=\"button\" href=\"/services/%s/start\">%s</a></p>\n",
+         s.id, web_t(r, M_SVC_START));
     if (s.maturity_json)
         evaluation(r, s.maturity_json);
-    page_end(r);
+    web_page_end(r);
     return 0;
 }
 
-int page_service_start(struct http_req *r)
+int web_page_service_start(struct http_req *r)
 {
     struct cat_service s;
     if (load_service(r, &s))
         return 0;
     enum pc_lang lang = web_lang_id(r);
     const char *name = pc_text_get(&s.name, lang);
-    page_begin(r, t(r, M_START_TITLE));
-    const char *crumbs[] = {t(r, M_NAV_HOME), "/", name, pc_arena_printf(&r->arena, "/services/%s", s.id),
-                            t(r, M_START_TITLE), NULL};
-    page_breadcrumbs(r, crumbs, 3);
-    html(r, "<span class=\"caption\">%s</span>\n<h1>%s</h1>\n", name, t(r, M_START_TITLE));
+    web_page_begin(r, web_t(r, M_START_TITLE));
+    const char *crumbs[] = {web_t(r, M_NAV_HOME), "/", name, pc_arena_printf(&r->arena, "/services/%s", s.id),
+                            web_t(r, M_START_TITLE), NULL};
+    web_page_breadcrumbs(r, crumbs, 3);
+    web_html(r, "<span class=\"caption\">%s</span>\n<h1>%s</h1>\n", name, web_t(r, M_START_TITLE));
     if (pc_str_eq(s.login, "none"))
-        html(r, "<p>%s</p>\n", t(r, M_START_NO_LOGIN));
+        web_html(r, "<p>%s</p>\n", web_t(r, M_START_NO_LOGIN));
     else
-        html(r, "<p>%s</p>\n", pc_arena_printf(&r->arena, t(r, M_START_NEED_LOGIN), login_label(r, s.login)));
-    html(r, "<h2>%s</h2>\n", t(r, M_SVC_DOCUMENTS));
+        web_html(r, "<p>%s</p>\n", pc_arena_printf(&r->arena, web_t(r, M_START_NEED_LOGIN), web_login_label(r, s.login)));
+    web_html(r, "<h2>%s</h2>\n", web_t(r, M_SVC_DOCUMENTS));
     documents_list(r, &s);
-    html(r, "<p>%s</p>\n", t(r, M_START_CHANNELS));
+    web_html(r, "<p>%s</p>\n", web_t(r, M_START_CHANNELS));
     channel_list(r, s.channels);
     if (!form_get(app_of(r)->forms, s.id)) {
-        html(r, "<p>%s</p>\n", t(r, M_APPLY_NO_FORM));
+        web_html(r, "<p>%s</p>\n", web_t(r, M_APPLY_NO_FORM));
     } else if (!web_who(r)) {
-        html(r, "<p><a class=\"button button-start\" href=\"/login?next=/services/%s/start\">%s</a></p>\n", s.id,
-             t(r, M_APPLY_LOGIN_FIRST));
+        web_html(r, "<p><a class=\"button button-start\" href=\"/login?next=/services/%s/start\">%s</a></p>\n", s.id,
+             web_t(r, M_APPLY_LOGIN_FIRST));
     } else {
-        html(r, "<form method=\"post\" action=\"/services/%s/apply\">\n", s.id);
-        csrf_field(r);
-        html(r, "<button type=\"submit\" class=\"button-start\">%s</button>\n</form>\n", t(r, M_APPLY_START));
+        web_html(r, "<form method=\"post\" action=\"/services/%s/apply\">\n", s.id);
+        web_csrf_field(r);
+        web_html(r, "<button type=\"submit\" class=\"button-start\">%s</button>\n</form>\n", web_t(r, M_APPLY_START));
     }
-    html(r, "<p><a href=\"/services/%s\">%s</a></p>\n", s.id, t(r, M_START_BACK));
-    page_end(r);
+    web_html(r, "<p><a href=\"/services/%s\">%s</a></p>\n", s.id, web_t(r, M_START_BACK));
+    web_page_end(r);
     return 0;
 }

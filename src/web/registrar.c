@@ -10,17 +10,17 @@
 
 #define CODE_VALID_SECS (72 * 3600)
 
-int page_registrar(struct http_req *r)
+int web_page_registrar(struct http_req *r)
 {
-    if (!web_require(r, ACT_ISSUE_CODE, NULL))
+    if (!web_require(r, ID_ACT_ISSUE_CODE, NULL))
         return 0;
     const char *q = http_kv_get(&r->query, "q");
-    page_begin(r, t(r, M_REG_TITLE));
-    html(r, "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n<form method=\"get\" action=\"/registrar\" role=\"search\">\n",
-         t(r, M_REG_TITLE), t(r, M_REG_LEAD));
-    struct form_field f = {"q", t(r, M_REG_SEARCH_LABEL), t(r, M_REG_SEARCH_HINT), q, "search", "off", ID_NAME_MAX};
-    form_text(r, &f, NULL, 0);
-    html(r, "<button type=\"submit\">%s</button>\n</form>\n", t(r, M_SEARCH_BUTTON));
+    web_page_begin(r, web_t(r, M_REG_TITLE));
+    web_html(r, "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n<form method=\"get\" action=\"/registrar\" role=\"search\">\n",
+         web_t(r, M_REG_TITLE), web_t(r, M_REG_LEAD));
+    struct web_field f = {"q", web_t(r, M_REG_SEARCH_LABEL), web_t(r, M_REG_SEARCH_HINT), q, "search", "off", ID_NAME_MAX};
+    web_text_field(r, &f, NULL, 0);
+    web_html(r, "<button type=\"submit\">%s</button>\n</form>\n", web_t(r, M_SEARCH_BUTTON));
     if (q && *q) {
         struct id_person *list;
         size_t n = 0;
@@ -29,17 +29,17 @@ int page_registrar(struct http_req *r)
         if (rc && rc != PC_EINVAL)
             return web_fail(r, rc, &err);
         if (n == 0) {
-            html(r, "<p>%s</p>\n", t(r, M_REG_NONE_FOUND));
+            web_html(r, "<p>%s</p>\n", web_t(r, M_REG_NONE_FOUND));
         } else {
-            html(r, "<ul class=\"people\">\n");
+            web_html(r, "<ul class=\"people\">\n");
             for (size_t i = 0; i < n; i++)
-                html(r, "<li><a href=\"/registrar/persons/%s\">%s %s %s</a> — %s, %s</li>\n", list[i].fin,
+                web_html(r, "<li><a href=\"/registrar/persons/%s\">%s %s %s</a> — %s, %s</li>\n", list[i].fin,
                      list[i].last_name, list[i].first_name, list[i].patronymic ? list[i].patronymic : "",
                      list[i].fin, list[i].birth_date);
-            html(r, "</ul>\n");
+            web_html(r, "</ul>\n");
         }
     }
-    page_end(r);
+    web_page_end(r);
     return 0;
 }
 
@@ -50,7 +50,7 @@ static int load_person(struct http_req *r, struct id_person *person)
     struct id_resource res = {.fin = fin};
     /* the desk first (a citizen has no business here even for their own
      * record), then the person */
-    if (!web_require(r, ACT_ISSUE_CODE, NULL) || !web_require(r, ACT_VIEW_PERSON, &res))
+    if (!web_require(r, ID_ACT_ISSUE_CODE, NULL) || !web_require(r, ID_ACT_VIEW_PERSON, &res))
         return 1;
     struct pc_err err = {0};
     int rc = id_fin_valid(fin) ? id_person_get(app_of(r)->db, &r->arena, fin, person, &err) : PC_ENOTFOUND;
@@ -62,7 +62,7 @@ static int load_person(struct http_req *r, struct id_person *person)
     struct access_entry e = {.subject_fin = fin, .accessor = p->account_id, .accessor_role = "registrar",
                              .agency_id = "", .data_kind = "profile", .ground = "id-check"};
     struct db_conn *c = rc == 0 ? db_conn_get(app_of(r)->db, &err) : NULL;
-    if (!c || access_log_record(c, &e, &err)) {
+    if (!c || audit_access_record(c, &e, &err)) {
         web_fail(r, err.code, &err);
         return 1;
     }
@@ -71,14 +71,14 @@ static int load_person(struct http_req *r, struct id_person *person)
 
 static void person_facts(struct http_req *r, const struct id_person *p)
 {
-    html(r, "<dl class=\"facts\">\n<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s %s</dd>\n<dt>%s</dt><dd>%s</dd>\n"
+    web_html(r, "<dl class=\"facts\">\n<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s %s</dd>\n<dt>%s</dt><dd>%s</dd>\n"
             "<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n</dl>\n",
-         t(r, M_FIELD_FIN), p->fin, t(r, M_FIELD_NAME), p->last_name, p->first_name, t(r, M_FIELD_PATRONYMIC),
-         p->patronymic ? p->patronymic : "", t(r, M_FIELD_BIRTH_DATE), p->birth_date, t(r, M_FIELD_ID_CARD),
-         p->id_card ? p->id_card : t(r, M_FIELD_NOT_GIVEN));
+         web_t(r, M_FIELD_FIN), p->fin, web_t(r, M_FIELD_NAME), p->last_name, p->first_name, web_t(r, M_FIELD_PATRONYMIC),
+         p->patronymic ? p->patronymic : "", web_t(r, M_FIELD_BIRTH_DATE), p->birth_date, web_t(r, M_FIELD_ID_CARD),
+         p->id_card ? p->id_card : web_t(r, M_FIELD_NOT_GIVEN));
 }
 
-int page_registrar_person(struct http_req *r)
+int web_page_registrar_person(struct http_req *r)
 {
     struct id_person person;
     if (load_person(r, &person))
@@ -86,24 +86,24 @@ int page_registrar_person(struct http_req *r)
     const char *account = NULL;
     struct pc_err err = {0};
     bool has_account = id_account_find(app_of(r)->db, &r->arena, person.fin, &account, &err) == 0;
-    page_begin(r, t(r, M_REG_PERSON_TITLE));
-    const char *crumbs[] = {t(r, M_REG_TITLE), "/registrar", t(r, M_REG_PERSON_TITLE), NULL};
-    page_breadcrumbs(r, crumbs, 2);
-    html(r, "<h1>%s</h1>\n", t(r, M_REG_PERSON_TITLE));
+    web_page_begin(r, web_t(r, M_REG_PERSON_TITLE));
+    const char *crumbs[] = {web_t(r, M_REG_TITLE), "/registrar", web_t(r, M_REG_PERSON_TITLE), NULL};
+    web_page_breadcrumbs(r, crumbs, 2);
+    web_html(r, "<h1>%s</h1>\n", web_t(r, M_REG_PERSON_TITLE));
     person_facts(r, &person);
-    html(r, "<h2>%s</h2>\n<p>%s</p>\n", t(r, M_REG_ISSUE_CODE), t(r, M_REG_ISSUE_LEAD));
+    web_html(r, "<h2>%s</h2>\n<p>%s</p>\n", web_t(r, M_REG_ISSUE_CODE), web_t(r, M_REG_ISSUE_LEAD));
     if (has_account)
-        html(r, "<p class=\"notice\">%s</p>\n", t(r, M_REG_HAS_ACCOUNT));
-    html(r, "<form method=\"post\" action=\"/registrar/persons/%s/code\">\n", person.fin);
-    csrf_field(r);
-    html(r, "<div class=\"field checkbox\"><input type=\"checkbox\" id=\"home_visit\" name=\"home_visit\" value=\"1\">"
+        web_html(r, "<p class=\"notice\">%s</p>\n", web_t(r, M_REG_HAS_ACCOUNT));
+    web_html(r, "<form method=\"post\" action=\"/registrar/persons/%s/code\">\n", person.fin);
+    web_csrf_field(r);
+    web_html(r, "<div class=\"field checkbox\"><input type=\"checkbox\" id=\"home_visit\" name=\"home_visit\" value=\"1\">"
             "<label for=\"home_visit\">%s</label></div>\n<button type=\"submit\">%s</button>\n</form>\n",
-         t(r, M_REG_HOME_VISIT), t(r, M_REG_ISSUE_CODE));
-    page_end(r);
+         web_t(r, M_REG_HOME_VISIT), web_t(r, M_REG_ISSUE_CODE));
+    web_page_end(r);
     return 0;
 }
 
-int page_registrar_issue_post(struct http_req *r)
+int web_page_registrar_issue_post(struct http_req *r)
 {
     struct id_person person;
     if (load_person(r, &person))
@@ -114,7 +114,7 @@ int page_registrar_issue_post(struct http_req *r)
     const char *account = NULL;
     int rc = id_account_find(db, &r->arena, person.fin, &account, &err);
     if (rc == PC_ENOTFOUND) {
-        struct id_grant g[2] = {{ROLE_CITIZEN, ""}, {ROLE_REPRESENTATIVE, ""}};
+        struct id_grant g[2] = {{ID_ROLE_CITIZEN, ""}, {ID_ROLE_REPRESENTATIVE, ""}};
         struct id_entity *ents;
         size_t ne = 0;
         id_entities_of(db, &r->arena, person.fin, &ents, &ne, NULL);
@@ -129,13 +129,13 @@ int page_registrar_issue_post(struct http_req *r)
     if (rc) {
         return web_fail(r, rc, &err);
     }
-    page_begin(r, t(r, M_REG_CODE_ISSUED));
+    web_page_begin(r, web_t(r, M_REG_CODE_ISSUED));
     /* the code's name as text for screen readers: an aria-label on a <p>
      * is either ignored or read instead of the code itself */
-    html(r, "<div class=\"panel\">\n<h1>%s</h1>\n<p class=\"code\"><span class=\"visually-hidden\">%s: </span>%s</p>\n</div>\n"
+    web_html(r, "<div class=\"panel\">\n<h1>%s</h1>\n<p class=\"code\"><span class=\"visually-hidden\">%s: </span>%s</p>\n</div>\n"
             "<p>%s</p>\n<p>%s</p>\n<p><a href=\"/registrar\">%s</a></p>\n",
-         t(r, M_REG_CODE_ISSUED), t(r, M_ACTIVATE_FIELD_CODE), pc_arena_printf(&r->arena, "%.4s-%.4s-%.2s", code, code + 4, code + 8),
-         pc_arena_printf(&r->arena, t(r, M_REG_CODE_GIVE), "/activate"), t(r, M_REG_CODE_VALID), t(r, M_REG_TITLE));
-    page_end(r);
+         web_t(r, M_REG_CODE_ISSUED), web_t(r, M_ACTIVATE_FIELD_CODE), pc_arena_printf(&r->arena, "%.4s-%.4s-%.2s", code, code + 4, code + 8),
+         pc_arena_printf(&r->arena, web_t(r, M_REG_CODE_GIVE), "/activate"), web_t(r, M_REG_CODE_VALID), web_t(r, M_REG_TITLE));
+    web_page_end(r);
     return 0;
 }

@@ -9,56 +9,56 @@
 static bool allowed(struct http_req *r, const char *agency)
 {
     struct id_resource res = {.agency_id = agency};
-    return web_require(r, ACT_MANAGE_AGENCY_STAFF, &res);
+    return web_require(r, ID_ACT_MANAGE_AGENCY_STAFF, &res);
 }
 
 static void staff_page(struct http_req *r, const char *agency, const char *login, const char *fin,
-                       const struct form_error *errors, int n)
+                       const struct web_field_error *errors, int n)
 {
     struct id_staff *list;
     size_t count = 0;
     struct pc_err err = {0};
     id_agency_staff(app_of(r)->db, &r->arena, agency, &list, &count, &err);
-    form_title(r, t(r, M_STAFF_TITLE), n);
-    form_error_summary(r, errors, n);
+    web_form_title(r, web_t(r, M_STAFF_TITLE), n);
+    web_error_summary(r, errors, n);
     struct cat_agency g;
     const char *agency_name = cat_get_agency(app_of(r)->db, &r->arena, agency, &g, NULL) == 0
                                   ? pc_text_get(&g.name, web_lang_id(r)) : agency;
-    html(r, "<span class=\"caption\">%s</span>\n<h1>%s</h1>\n<p class=\"lead\">%s</p>\n", agency_name, t(r, M_STAFF_TITLE),
-         t(r, M_STAFF_LEAD));
+    web_html(r, "<span class=\"caption\">%s</span>\n<h1>%s</h1>\n<p class=\"lead\">%s</p>\n", agency_name, web_t(r, M_STAFF_TITLE),
+         web_t(r, M_STAFF_LEAD));
     if (count == 0) {
-        html(r, "<p>%s</p>\n", t(r, M_STAFF_NONE));
+        web_html(r, "<p>%s</p>\n", web_t(r, M_STAFF_NONE));
     } else {
         /* a region that scrolls sideways on a narrow phone, not the page */
-        html(r, "<div class=\"table-wrap\" role=\"region\" aria-label=\"%s\" tabindex=\"0\">\n"
+        web_html(r, "<div class=\"table-wrap\" role=\"region\" aria-label=\"%s\" tabindex=\"0\">\n"
                 "<table class=\"table\">\n<caption class=\"visually-hidden\">%s</caption>\n<thead><tr>"
                 "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">"
                 "<span class=\"visually-hidden\">%s</span></th></tr></thead>\n<tbody>\n",
-             t(r, M_STAFF_TITLE), t(r, M_STAFF_TITLE), t(r, M_COL_NAME), t(r, M_COL_LOGIN), t(r, M_COL_ROLE), t(r, M_STAFF_REMOVE));
+             web_t(r, M_STAFF_TITLE), web_t(r, M_STAFF_TITLE), web_t(r, M_COL_NAME), web_t(r, M_COL_LOGIN), web_t(r, M_COL_ROLE), web_t(r, M_STAFF_REMOVE));
         for (size_t i = 0; i < count; i++) {
-            html(r, "<tr><td>%s</td><td>%s</td><td>%s</td><td>", list[i].name, list[i].login,
-                 role_label(r, list[i].role));
-            if (list[i].role == ROLE_OFFICER) {
-                html(r, "<form method=\"post\" action=\"/agencies/%s/staff/%s/remove\">", agency, list[i].account_id);
-                csrf_field(r);
-                html(r, "<button type=\"submit\" class=\"warning\">%s<span class=\"visually-hidden\"> — %s</span>"
-                        "</button></form>", t(r, M_STAFF_REMOVE), list[i].login);
+            web_html(r, "<tr><td>%s</td><td>%s</td><td>%s</td><td>", list[i].name, list[i].login,
+                 web_role_label(r, list[i].role));
+            if (list[i].role == ID_ROLE_OFFICER) {
+                web_html(r, "<form method=\"post\" action=\"/agencies/%s/staff/%s/remove\">", agency, list[i].account_id);
+                web_csrf_field(r);
+                web_html(r, "<button type=\"submit\" class=\"warning\">%s<span class=\"visually-hidden\"> — %s</span>"
+                        "</button></form>", web_t(r, M_STAFF_REMOVE), list[i].login);
             }
-            html(r, "</td></tr>\n");
+            web_html(r, "</td></tr>\n");
         }
-        html(r, "</tbody>\n</table>\n</div>\n");
+        web_html(r, "</tbody>\n</table>\n</div>\n");
     }
-    html(r, "<h2>%s</h2>\n<form method=\"post\" action=\"/agencies/%s/staff\" novalidate>\n", t(r, M_STAFF_ADD_TITLE), agency);
-    csrf_field(r);
-    struct form_field f_login = {"login", t(r, M_STAFF_FIELD_LOGIN), t(r, M_STAFF_FIELD_LOGIN_HINT), login, "text", "off", 64};
-    struct form_field f_fin = {"fin", t(r, M_FIELD_FIN), t(r, M_STAFF_FIELD_FIN_HINT), fin, "text", "off", 7};
-    form_text(r, &f_login, errors, n);
-    form_text(r, &f_fin, errors, n);
-    html(r, "<button type=\"submit\">%s</button>\n</form>\n", t(r, M_STAFF_ADD_BUTTON));
-    page_end(r);
+    web_html(r, "<h2>%s</h2>\n<form method=\"post\" action=\"/agencies/%s/staff\" novalidate>\n", web_t(r, M_STAFF_ADD_TITLE), agency);
+    web_csrf_field(r);
+    struct web_field f_login = {"login", web_t(r, M_STAFF_FIELD_LOGIN), web_t(r, M_STAFF_FIELD_LOGIN_HINT), login, "text", "off", 64};
+    struct web_field f_fin = {"fin", web_t(r, M_FIELD_FIN), web_t(r, M_STAFF_FIELD_FIN_HINT), fin, "text", "off", 7};
+    web_text_field(r, &f_login, errors, n);
+    web_text_field(r, &f_fin, errors, n);
+    web_html(r, "<button type=\"submit\">%s</button>\n</form>\n", web_t(r, M_STAFF_ADD_BUTTON));
+    web_page_end(r);
 }
 
-int page_staff(struct http_req *r)
+int web_page_staff(struct http_req *r)
 {
     const char *agency = http_param(r, 0);
     if (!allowed(r, agency))
@@ -67,31 +67,31 @@ int page_staff(struct http_req *r)
     return 0;
 }
 
-int page_staff_add_post(struct http_req *r)
+int web_page_staff_add_post(struct http_req *r)
 {
     const char *agency = http_param(r, 0);
     if (!allowed(r, agency))
         return 0;
     const char *login = http_kv_get(&r->form, "login"), *fin = http_kv_get(&r->form, "fin");
-    struct form_error errors[2];
+    struct web_field_error errors[2];
     int n = 0;
     struct id_person person;
     struct pc_err err = {0};
     if (!fin || !id_fin_valid(fin))
-        errors[n++] = (struct form_error){"fin", t(r, M_ERR_FIN_FORMAT)};
+        errors[n++] = (struct web_field_error){"fin", web_t(r, M_ERR_FIN_FORMAT)};
     else if (id_person_get(app_of(r)->db, &r->arena, fin, &person, &err) != 0)
-        errors[n++] = (struct form_error){"fin", t(r, M_ERR_NO_PERSON)};
+        errors[n++] = (struct web_field_error){"fin", web_t(r, M_ERR_NO_PERSON)};
     const char *account = NULL;
     char code[ID_CODE_LEN + 1];
     if (!n) {
-        struct id_grant g = {ROLE_OFFICER, agency};
+        struct id_grant g = {ID_ROLE_OFFICER, agency};
         const struct id_principal *p = web_who(r);
         int rc = id_account_create(app_of(r)->db, login ? login : "", fin, &g, 1, p->account_id, "agency_admin",
                                    &r->arena, &account, &err);
         if (rc == PC_EINVAL)
-            errors[n++] = (struct form_error){"login", t(r, M_ERR_LOGIN_FORMAT)};
+            errors[n++] = (struct web_field_error){"login", web_t(r, M_ERR_LOGIN_FORMAT)};
         else if (rc == PC_ECONFLICT)
-            errors[n++] = (struct form_error){"login", t(r, M_ERR_LOGIN_TAKEN)};
+            errors[n++] = (struct web_field_error){"login", web_t(r, M_ERR_LOGIN_TAKEN)};
         else if (rc || id_code_issue(app_of(r)->db, account, "activate", p->account_id, "agency_admin",
                                      r->remote_addr, 72 * 3600, code, &err))
             return web_fail(r, err.code, &err);
@@ -101,16 +101,16 @@ int page_staff_add_post(struct http_req *r)
         staff_page(r, agency, login, fin, errors, n);
         return 0;
     }
-    page_begin(r, t(r, M_STAFF_ADDED));
-    html(r, "<div class=\"panel\">\n<h1>%s</h1>\n<p>%s</p>\n<p class=\"code\"><span class=\"visually-hidden\">%s: </span>%s</p>\n"
+    web_page_begin(r, web_t(r, M_STAFF_ADDED));
+    web_html(r, "<div class=\"panel\">\n<h1>%s</h1>\n<p>%s</p>\n<p class=\"code\"><span class=\"visually-hidden\">%s: </span>%s</p>\n"
             "</div>\n<p>%s</p>\n<p><a href=\"/agencies/%s/staff\">%s</a></p>\n",
-         t(r, M_STAFF_ADDED), login, t(r, M_ACTIVATE_FIELD_CODE), pc_arena_printf(&r->arena, "%.4s-%.4s-%.2s", code, code + 4, code + 8),
-         pc_arena_printf(&r->arena, t(r, M_REG_CODE_GIVE), "/activate"), agency, t(r, M_STAFF_TITLE));
-    page_end(r);
+         web_t(r, M_STAFF_ADDED), login, web_t(r, M_ACTIVATE_FIELD_CODE), pc_arena_printf(&r->arena, "%.4s-%.4s-%.2s", code, code + 4, code + 8),
+         pc_arena_printf(&r->arena, web_t(r, M_REG_CODE_GIVE), "/activate"), agency, web_t(r, M_STAFF_TITLE));
+    web_page_end(r);
     return 0;
 }
 
-int page_staff_remove_post(struct http_req *r)
+int web_page_staff_remove_post(struct http_req *r)
 {
     const char *agency = http_param(r, 0), *account = http_param(r, 1);
     if (!allowed(r, agency))
@@ -120,7 +120,7 @@ int page_staff_remove_post(struct http_req *r)
         return http_error(r, 400, "self", "Bad request", "You cannot remove your own access.");
     struct pc_err err = {0};
     /* the grant must be of this agency: another agency's officer is "not found" */
-    int rc = id_grant_remove(app_of(r)->db, account, ROLE_OFFICER, agency, p->account_id, r->remote_addr, &err);
+    int rc = id_grant_remove(app_of(r)->db, account, ID_ROLE_OFFICER, agency, p->account_id, r->remote_addr, &err);
     if (rc == PC_ENOTFOUND)
         return http_error(r, 404, "not-found", "Page not found", NULL);
     if (rc)

@@ -156,7 +156,7 @@ static void sink_close(void *h, struct http_upload *out)
 
 const struct http_upload_sink web_upload_sink = {sink_open, sink_write, sink_close};
 
-const char *upload_path(struct http_req *r, const char *sha256)
+const char *web_upload_path(struct http_req *r, const char *sha256)
 {
     for (int i = 0; i < 64; i++)
         if (!sha256 || !((sha256[i] >= '0' && sha256[i] <= '9') || (sha256[i] >= 'a' && sha256[i] <= 'f')))
@@ -167,7 +167,7 @@ const char *upload_path(struct http_req *r, const char *sha256)
 }
 
 /* Record that the caller uploaded the file (one row per uploader). */
-int upload_record(struct http_req *r, const struct http_upload *u)
+int web_upload_record(struct http_req *r, const struct http_upload *u)
 {
     struct pc_err err = {0};
     struct db_conn *c = db_conn_get(app_of(r)->db, &err);
@@ -186,7 +186,7 @@ int upload_record(struct http_req *r, const struct http_upload *u)
     return db_run(s, &err) < 0 ? PC_EIO : 0;
 }
 
-json_t *upload_answer(const struct http_upload *u)
+json_t *web_upload_answer(const struct http_upload *u)
 {
     char name[201];
     snprintf(name, sizeof name, "%s", u->filename && pc_utf8_valid(u->filename, strlen(u->filename)) ? u->filename : "file");
@@ -214,9 +214,9 @@ static bool answers_have_file(const json_t *answers, const char *sha256)
     return false;
 }
 
-int serve_case_file(struct http_req *r, const json_t *answers, const char *sha256)
+int web_serve_case_file(struct http_req *r, const json_t *answers, const char *sha256)
 {
-    const char *path = upload_path(r, sha256);
+    const char *path = web_upload_path(r, sha256);
     if (!path || !answers_have_file(answers, sha256))
         return http_error(r, 404, "not-found", "Page not found", NULL);
     FILE *f = fopen(path, "rb");
@@ -238,9 +238,9 @@ int serve_case_file(struct http_req *r, const json_t *answers, const char *sha25
     return 0;
 }
 
-int api_upload(struct http_req *r)
+int web_api_upload(struct http_req *r)
 {
-    if (!web_require(r, ACT_APPLY, NULL))
+    if (!web_require(r, ID_ACT_APPLY, NULL))
         return 0;
     struct http_upload *u = r->uploads;
     if (!u || u->next)
@@ -251,9 +251,9 @@ int api_upload(struct http_req *r)
     if (u->error == PC_EINVAL)
         return http_problem(r, 415, "file-type", "This type of file is not accepted",
                             pc_arena_printf(&r->arena, "The content is %s; send a PDF, JPEG or PNG.", u->mime));
-    if (u->error || upload_record(r, u))
+    if (u->error || web_upload_record(r, u))
         return http_problem(r, 503, "unavailable", "Service unavailable", NULL);
-    json_t *j = upload_answer(u);
+    json_t *j = web_upload_answer(u);
     char *s = json_dumps(j, JSON_COMPACT);
     json_decref(j);
     http_reply_json(r, 201, s ? s : "{}");

@@ -23,8 +23,8 @@ struct portal_app {
 };
 
 /* The route table of the portal role. */
-const struct http_route *portal_routes(size_t *n);
+const struct http_route *web_portal_routes(size_t *n);
 /* Fill an http_config with the portal's routes and hooks. */
-void portal_http_config(struct portal_app *app, struct http_config *cfg);
+void web_portal_http_config(struct portal_app *app, struct http_config *cfg);
 
 #endif

@@ -140,16 +140,16 @@ static void test_t_lang(void **state)
     (void)state;
     for (int m = 0; m < M_COUNT; m++) {
         for (int l = 0; l < PC_LANG_COUNT; l++)
-            assert_ptr_equal(t_lang((enum pc_lang)l, (enum msg)m), web_messages[m].s[l]);
+            assert_ptr_equal(web_t_lang((enum pc_lang)l, (enum msg)m), web_messages[m].s[l]);
         /* a language out of range falls back to Azerbaijani */
-        assert_ptr_equal(t_lang(PC_LANG_COUNT, (enum msg)m), web_messages[m].s[PC_LANG_AZ]);
-        assert_ptr_equal(t_lang((enum pc_lang)-1, (enum msg)m), web_messages[m].s[PC_LANG_AZ]);
+        assert_ptr_equal(web_t_lang(PC_LANG_COUNT, (enum msg)m), web_messages[m].s[PC_LANG_AZ]);
+        assert_ptr_equal(web_t_lang((enum pc_lang)-1, (enum msg)m), web_messages[m].s[PC_LANG_AZ]);
     }
-    assert_string_equal(t_lang(PC_LANG_EN, M_NAV_HOME), "Home");
-    assert_string_equal(t_lang(PC_LANG_AZ, M_NAV_HOME), "Ana səhifə");
-    assert_string_equal(t_lang(PC_LANG_RU, M_NAV_HOME), "Главная");
+    assert_string_equal(web_t_lang(PC_LANG_EN, M_NAV_HOME), "Home");
+    assert_string_equal(web_t_lang(PC_LANG_AZ, M_NAV_HOME), "Ana səhifə");
+    assert_string_equal(web_t_lang(PC_LANG_RU, M_NAV_HOME), "Главная");
     /* out of range never crashes and never returns NULL */
-    assert_string_equal(t_lang(PC_LANG_EN, M_COUNT), "");
+    assert_string_equal(web_t_lang(PC_LANG_EN, M_COUNT), "");
 }
 
 static void test_lang_valid(void **state)
@@ -190,18 +190,18 @@ static void test_web_lang(void **state)
     fake_req(&r, NULL, 0, NULL, 0);
     assert_string_equal(web_lang(&r), "az");
     assert_false(web_lang_bad(&r));
-    assert_string_equal(t(&r, M_NAV_HOME), "Ana səhifə");
+    assert_string_equal(web_t(&r, M_NAV_HOME), "Ana səhifə");
 
     struct http_kv q_en[] = {{"lang", "en"}};
     struct http_kv c_ru[] = {{"lang", "ru"}};
     fake_req(&r, q_en, 1, c_ru, 1);
     assert_string_equal(web_lang(&r), "en"); /* the query wins */
     assert_false(web_lang_bad(&r));
-    assert_string_equal(t(&r, M_NAV_HOME), "Home");
+    assert_string_equal(web_t(&r, M_NAV_HOME), "Home");
 
     fake_req(&r, NULL, 0, c_ru, 1);
     assert_string_equal(web_lang(&r), "ru");
-    assert_string_equal(t(&r, M_NAV_HOME), "Главная");
+    assert_string_equal(web_t(&r, M_NAV_HOME), "Главная");
 
     struct http_kv q_bad[] = {{"lang", "xx"}};
     fake_req(&r, q_bad, 1, c_ru, 1);
