@@ -29,6 +29,10 @@ struct db_backend {
     bool (*col_is_null)(void *stmt, int i);
     /* Is the connection still usable (after an error)?  NULL: always. */
     bool (*healthy)(void *conn);
+    /* Before reuse after idling: did the server go away meanwhile?  Must
+     * not block or send anything (read what the socket holds).  NULL:
+     * connections do not die on their own (SQLite). */
+    bool (*alive)(void *conn);
     /* Take a lock named by key until the transaction ends (may be NULL
      * where a write transaction is already exclusive, as on SQLite). */
     int (*xact_lock)(void *conn, int64_t key, struct pc_err *err);

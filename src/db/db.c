@@ -5,6 +5,7 @@
 #include "migrations.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,8 @@ struct db_conn {
     uint64_t tick;        /* counts db_prepare calls */
     bool in_tx;
     bool broken;          /* the server went away: reopen at the next db_conn_get */
+    int64_t last_used;    /* pc_mono_usec of the last db_conn_get */
+    unsigned epoch;       /* db->lost_epoch when this connection was last checked */
     struct db_conn *next_all; /* list of every open connection */
 };
 
@@ -42,6 +45,7 @@ struct db {
     pthread_key_t key;
     pthread_mutex_t lock; /* guards conns */
     struct db_conn *conns;
+    atomic_uint lost_epoch; /* raised whenever a connection is found dead */
 };
 
 static bool is_postgres_url(const char *url)
@@ -162,39 +166,80 @@ const char *db_kind_name(const struct db *db)
     return db->be->name;
 }
 
+/* A connection idle this long is checked before use (a cheap look at its
+ * socket): a PostgreSQL restart closes every connection, and an idle
+ * thread would otherwise fail its next request on a dead one. */
+#define IDLE_CHECK_USEC 100000
+
 /* After a failure, ask the backend whether the connection survived (a
  * restarted PostgreSQL leaves it dead); if not, it is replaced at the
- * thread's next db_conn_get, so a node recovers by itself. */
-static int check_health(struct db_conn *c, int rc)
+ * thread's next db_conn_get, so a node recovers by itself, and every other
+ * thread checks its own connection before its next use.  The error then
+ * says "unavailable": the caller may retry later. */
+static int check_health(struct db_conn *c, int rc, struct pc_err *err)
 {
-    if (rc < 0 && c->db->be->healthy && !c->db->be->healthy(c->impl)) {
+    if (rc < 0 && !c->broken && c->db->be->healthy && !c->db->be->healthy(c->impl)) {
         c->broken = true;
+        atomic_fetch_add(&c->db->lost_epoch, 1);
         pc_log(PC_LOG_WARN, "db.connection_lost", "backend", c->db->be->name, NULL);
     }
+    if (rc < 0 && c->broken) {
+        if (err)
+            err->code = PC_EUNAVAIL;
+        return PC_EUNAVAIL;
+    }
     return rc;
+}
+
+/* Replace a connection's backend connection in place (the caller's
+ * pointer stays valid); its statements go with the old one. */
+static int conn_reopen(struct db_conn *c, struct pc_err *err)
+{
+    void *impl = c->db->be->conn_open(c->db->url, err);
+    if (!impl)
+        return err && err->code ? err->code : PC_EUNAVAIL;
+    stmt_cache_clear(c);
+    c->db->be->conn_close(c->impl);
+    c->impl = impl;
+    c->broken = false;
+    c->in_tx = false;
+    pc_log(PC_LOG_INFO, "db.reconnected", "backend", c->db->be->name, NULL);
+    return 0;
+}
+
+/* Before a connection is used again: if it sat idle, or another thread
+ * found its connection dead since this one was last checked, look at it
+ * (without a round trip) and mark it broken if the server went away. */
+static void check_before_use(struct db_conn *c)
+{
+    int64_t now = pc_mono_usec();
+    unsigned epoch = atomic_load(&c->db->lost_epoch);
+    bool due = now - c->last_used > IDLE_CHECK_USEC || c->epoch != epoch;
+    c->last_used = now;
+    c->epoch = epoch;
+    if (due && !c->in_tx && !c->broken && c->db->be->alive && !c->db->be->alive(c->impl))
+        c->broken = true;
 }
 
 struct db_conn *db_conn_get(struct db *db, struct pc_err *err)
 {
     struct db_conn *c = pthread_getspecific(db->key);
-    if (c && c->broken && !c->in_tx) {
-        pthread_setspecific(db->key, NULL);
-        conn_thread_exit(c);
-        c = NULL;
-    }
-    if (c)
+    if (c) {
+        check_before_use(c);
+        if (c->broken && !c->in_tx && conn_reopen(c, err))
+            return NULL;
         return c;
+    }
     void *impl = db->be->conn_open(db->url, err);
     if (!impl)
         return NULL;
     c = calloc(1, sizeof *c);
-    if (!c) {
-        db->be->conn_close(impl);
-        pc_err_set(err, PC_ENOMEM, "out of memory");
-        return NULL;
-    }
+    if (!c)
+        pc_oom(sizeof *c);
     c->db = db;
     c->impl = impl;
+    c->last_used = pc_mono_usec();
+    c->epoch = atomic_load(&db->lost_epoch);
     pthread_mutex_lock(&db->lock);
     c->next_all = db->conns;
     db->conns = c;
@@ -214,7 +259,7 @@ void db_conn_release_thread(struct db *db)
 
 int db_exec(struct db_conn *c, const char *sql, struct pc_err *err)
 {
-    return check_health(c, c->db->be->exec(c->impl, sql, err));
+    return check_health(c, c->db->be->exec(c->impl, sql, err), err);
 }
 
 int db_begin(struct db_conn *c, struct pc_err *err)
@@ -226,7 +271,12 @@ int db_begin(struct db_conn *c, struct pc_err *err)
     db_conn_idle(c);
     /* IMMEDIATE takes SQLite's write lock up front, so two writers wait on
      * the busy timeout instead of failing at their first write. */
-    int rc = db_exec(c, c->db->be->kind == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN", err);
+    const char *begin = c->db->be->kind == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN";
+    int rc = db_exec(c, begin, err);
+    /* Nothing was done yet, so a transaction that could not begin on a
+     * dead connection is safe to begin again on a fresh one. */
+    if (rc == PC_EUNAVAIL && c->broken && conn_reopen(c, err) == 0)
+        rc = db_exec(c, begin, err);
     if (rc == 0)
         c->in_tx = true;
     return rc;
@@ -291,7 +341,7 @@ struct db_stmt *db_prepare(struct db_conn *c, const char *sql, struct pc_err *er
         stmt_cache_evict(c); /* dynamic SQL must not grow the cache forever */
     void *impl = c->db->be->prepare(c->impl, sql, err);
     if (!impl) {
-        check_health(c, PC_EIO);
+        check_health(c, PC_EIO, err);
         return NULL;
     }
     struct db_stmt *s = calloc(1, sizeof *s);
@@ -356,7 +406,7 @@ int db_step(struct db_stmt *s, struct pc_err *err)
                           pc_errcode_name(s->bind_rc));
     int rc = s->conn->db->be->step(s->impl, err);
     s->active = rc == 1;
-    return check_health(s->conn, rc);
+    return check_health(s->conn, rc, err);
 }
 
 void db_conn_idle(struct db_conn *c)

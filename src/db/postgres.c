@@ -5,7 +5,9 @@
  * queries page with LIMIT rather than streaming. */
 #include "backend.h"
 
+#include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +48,7 @@ static void *pg_conn_open(const char *url, struct pc_err *err)
     if (!pg || PQstatus(pg) != CONNECTION_OK) {
         /* The message names host and database but never the password. */
         const char *m = pg ? PQerrorMessage(pg) : "out of memory";
-        pc_err_set(err, PC_EIO, "postgres: cannot connect: %.*s", (int)strcspn(m, "\n"), m);
+        pc_err_set(err, PC_EUNAVAIL, "postgres: cannot connect: %.*s", (int)strcspn(m, "\n"), m);
         PQfinish(pg);
         return NULL;
     }
@@ -318,6 +320,23 @@ static bool pg_healthy(void *conn)
     return PQstatus(c->pg) == CONNECTION_OK;
 }
 
+/* An idle connection's socket has nothing to read: the server only talks
+ * when asked (no LISTEN here).  A server that restarted or terminated the
+ * backend has sent a FATAL message and closed the socket, so anything
+ * readable (or a hang-up) means the connection is gone.  poll() with a zero
+ * timeout neither blocks nor sends anything. */
+static bool pg_alive(void *conn)
+{
+    struct pg_conn *c = conn;
+    if (PQstatus(c->pg) != CONNECTION_OK)
+        return false;
+    struct pollfd p = {.fd = PQsocket(c->pg), .events = POLLIN};
+    if (p.fd < 0)
+        return false;
+    int n = poll(&p, 1, 0);
+    return n == 0 || (n < 0 && errno == EINTR);
+}
+
 const struct db_backend db_postgres_backend = {
     .name = "postgres",
     .kind = DB_POSTGRES,
@@ -338,4 +357,5 @@ const struct db_backend db_postgres_backend = {
     .col_is_null = pg_col_is_null,
     .xact_lock = pg_xact_lock,
     .healthy = pg_healthy,
+    .alive = pg_alive,
 };

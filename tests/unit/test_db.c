@@ -491,6 +491,58 @@ static void test_lease_one_holder_at_a_time(void **state)
     assert_int_equal(query_int(c, "SELECT COUNT(*) FROM leases WHERE name IN ('job-a', 'job-b')"), 2);
 }
 
+/* Kill this thread's server connection from outside, as a PostgreSQL
+ * restart does to every connection. */
+static int64_t kill_my_backend(struct fixture *f, struct db_conn *c)
+{
+    int64_t pid = query_int(c, "SELECT pg_backend_pid()");
+    struct pc_err err = {0};
+    struct db *other = db_open(f->url, &err);
+    assert_non_null(other);
+    struct db_conn *k = db_conn_get(other, &err);
+    assert_non_null(k);
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%lld)", (long long)pid);
+    assert_int_equal(query_int(k, sql), 1);
+    db_conn_release_thread(other);
+    db_close(other);
+    usleep(50000); /* the server closes the socket */
+    return pid;
+}
+
+/* A connection that died while idle is replaced before it is used: the
+ * next request on the thread does not fail (issue: each worker thread
+ * failed one request after a PostgreSQL restart, idle ones for ever). */
+static void test_dead_idle_connection_replaced(void **state)
+{
+    struct fixture *f = *state;
+    if (!f->pg)
+        skip();
+    struct db_conn *c = conn(f);
+    int64_t before = kill_my_backend(f, c);
+    usleep(150000); /* idle longer than the check interval */
+    c = conn(f);
+    assert_true(query_int(c, "SELECT pg_backend_pid()") != before);
+    assert_int_equal(query_int(c, "SELECT 7"), 7);
+}
+
+/* A transaction that cannot begin on a dead connection begins on a fresh
+ * one: nothing had been done, so it is safe. */
+static void test_begin_on_dead_connection(void **state)
+{
+    struct fixture *f = *state;
+    if (!f->pg)
+        skip();
+    struct pc_err err = {0};
+    struct db_conn *c = conn(f);
+    fresh_table(c, "t_dead");
+    kill_my_backend(f, c);
+    assert_int_equal(db_begin(c, &err), 0);
+    insert_row(c, "t_dead", 1, "bir", NULL);
+    assert_int_equal(db_commit(c, &err), 0);
+    assert_int_equal(query_int(conn(f), "SELECT COUNT(*) FROM t_dead"), 1);
+}
+
 static void test_unique_conflict(void **state)
 {
     struct fixture *f = *state;
@@ -1073,6 +1125,8 @@ static void test_release_thread(void **state)
         cmocka_unit_test(test_bind_failure_is_sticky),                       \
         cmocka_unit_test(test_query_builder),                                \
         cmocka_unit_test(test_lease_one_holder_at_a_time),                   \
+        cmocka_unit_test(test_dead_idle_connection_replaced),                \
+        cmocka_unit_test(test_begin_on_dead_connection),                     \
         cmocka_unit_test(test_unique_conflict),                              \
         cmocka_unit_test(test_transactions),                                 \
         cmocka_unit_test(test_statement_cache),                              \
