@@ -48,7 +48,7 @@ static void *pg_conn_open(const char *url, struct pc_err *err)
     if (!pg || PQstatus(pg) != CONNECTION_OK) {
         /* The message names host and database but never the password. */
         const char *m = pg ? PQerrorMessage(pg) : "out of memory";
-        pc_err_set(err, PC_EUNAVAIL, "postgres: cannot connect: %.*s", (int)strcspn(m, "\n"), m);
+        pc_err_set(err, PC_EIO, "postgres: cannot connect: %.*s", (int)strcspn(m, "\n"), m);
         PQfinish(pg);
         return NULL;
     }
