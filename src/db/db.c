@@ -46,6 +46,7 @@ struct db {
     pthread_mutex_t lock; /* guards conns */
     struct db_conn *conns;
     atomic_uint lost_epoch; /* raised whenever a connection is found dead */
+    atomic_uint_fast64_t opened, reconnects; /* counters for /metrics */
 };
 
 static bool is_postgres_url(const char *url)
@@ -203,6 +204,7 @@ static int conn_reopen(struct db_conn *c, struct pc_err *err)
     c->impl = impl;
     c->broken = false;
     c->in_tx = false;
+    atomic_fetch_add(&c->db->reconnects, 1);
     pc_log(PC_LOG_INFO, "db.reconnected", "backend", c->db->be->name, NULL);
     return 0;
 }
@@ -238,6 +240,7 @@ struct db_conn *db_conn_get(struct db *db, struct pc_err *err)
         pc_oom(sizeof *c);
     c->db = db;
     c->impl = impl;
+    atomic_fetch_add(&db->opened, 1);
     c->last_used = pc_mono_usec();
     c->epoch = atomic_load(&db->lost_epoch);
     pthread_mutex_lock(&db->lock);
@@ -462,6 +465,35 @@ int64_t db_col_int(struct db_stmt *s, int i)
 bool db_col_is_null(struct db_stmt *s, int i)
 {
     return s->conn->db->be->col_is_null(s->impl, i);
+}
+
+void db_metrics_write(struct db *db, struct pc_buf *out)
+{
+    size_t open = 0, busy = 0;
+    pthread_mutex_lock(&db->lock);
+    for (struct db_conn *c = db->conns; c; c = c->next_all) {
+        open++;
+        busy += c->in_tx;
+    }
+    pthread_mutex_unlock(&db->lock);
+    const char *b = db->be->name;
+    pc_buf_printf(out, "# HELP pencere_db_connections Open database connections (one per thread that used one).\n"
+                       "# TYPE pencere_db_connections gauge\n"
+                       "pencere_db_connections{backend=\"%s\"} %zu\n"
+                       "# HELP pencere_db_connections_in_transaction Connections inside a transaction now.\n"
+                       "# TYPE pencere_db_connections_in_transaction gauge\n"
+                       "pencere_db_connections_in_transaction{backend=\"%s\"} %zu\n"
+                       "# HELP pencere_db_connections_opened_total Connections opened since start.\n"
+                       "# TYPE pencere_db_connections_opened_total counter\n"
+                       "pencere_db_connections_opened_total{backend=\"%s\"} %llu\n"
+                       "# HELP pencere_db_connections_lost_total Connections found dead (server restart, network).\n"
+                       "# TYPE pencere_db_connections_lost_total counter\n"
+                       "pencere_db_connections_lost_total{backend=\"%s\"} %u\n"
+                       "# HELP pencere_db_reconnects_total Dead connections replaced in place.\n"
+                       "# TYPE pencere_db_reconnects_total counter\n"
+                       "pencere_db_reconnects_total{backend=\"%s\"} %llu\n",
+                  b, open, b, busy, b, (unsigned long long)atomic_load(&db->opened), b,
+                  atomic_load(&db->lost_epoch), b, (unsigned long long)atomic_load(&db->reconnects));
 }
 
 /* ---- statements built at run time ---------------------------------- */

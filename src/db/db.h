@@ -61,6 +61,10 @@ int db_schema_version(struct db *db, struct pc_err *err);
 void db_conn_idle(struct db_conn *c);
 void db_idle(struct db *db);
 
+/* Append the storage layer's Prometheus metrics: open connections, those
+ * in a transaction, connections opened, lost and replaced. */
+void db_metrics_write(struct db *db, struct pc_buf *out);
+
 /* Run SQL without parameters or results (DDL, PRAGMA, BEGIN, …). */
 int db_exec(struct db_conn *c, const char *sql, struct pc_err *err);
 

@@ -92,10 +92,18 @@ struct nt_item {
     int attempts;                  /* including the one just claimed */
 };
 
+/* Return rows left in `sending` to `retry`, or to `failed` when they have
+ * had max_attempts: all of them (holder "" or NULL: a new holder taking
+ * over from a dead one), or only holder's own (a holder whose database
+ * went away mid-batch and came back).  Returns the number of rows. */
+int64_t nt_recover(struct db_conn *c, int64_t now, int max_attempts, const char *holder, struct pc_err *err);
 
-/* Return rows left in `sending` (by a holder that died) to `retry`, or to
- * `failed` when they have had max_attempts.  Returns the number of rows. */
-int64_t nt_recover(struct db_conn *c, int64_t now, int max_attempts, struct pc_err *err);
+/* How many messages of each channel are in each status (for /metrics). */
+struct nt_count {
+    char channel[16], status[16];
+    int64_t count;
+};
+int nt_counts(struct db_conn *c, struct nt_count *out, size_t max, size_t *n, struct pc_err *err);
 /* Under a still-valid lease: renew it and move up to max due rows of the
  * given channels (NULL = not configured) to `sending`, attempts + 1.
  * Returns the number claimed (items in arena a), 0 when none or when the

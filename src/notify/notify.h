@@ -100,5 +100,9 @@ struct notify_stats {
     uint64_t delivered, retried, failed;
 };
 void notify_stats_get(struct notify_stats *out);
+/* Append Prometheus metrics: the outbox by channel and status (queued =
+ * created + retry, sending, delivered, failed) and this process's delivery
+ * counters.  Reads the outbox (one grouped query). */
+void notify_metrics_write(struct db *db, struct pc_buf *out);
 
 #endif

@@ -9,6 +9,7 @@
  * commits, so a node taking over an expired lease waits for it. */
 #include "internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static int64_t run(struct db_stmt *s, struct pc_err *err)
@@ -16,18 +17,38 @@ static int64_t run(struct db_stmt *s, struct pc_err *err)
     return s ? db_run(s, err) : PC_EIO;
 }
 
-int64_t nt_recover(struct db_conn *c, int64_t now, int max_attempts, struct pc_err *err)
+int64_t nt_recover(struct db_conn *c, int64_t now, int max_attempts, const char *holder, struct pc_err *err)
 {
     struct db_stmt *s = db_prepare(c,
         "UPDATE outbox SET status = CASE WHEN attempts >= ? THEN 'failed' ELSE 'retry' END,"
         " next_attempt_at = ?, claimed_by = NULL,"
         " last_error = 'interrupted: the sender stopped before recording the result'"
-        " WHERE status = 'sending'", err);
+        " WHERE status = 'sending' AND (? = '' OR claimed_by = ?)", err);
     if (!s)
         return PC_EIO;
     db_bind_int(s, 1, max_attempts);
     db_bind_int(s, 2, now);
+    db_bind_text(s, 3, holder ? holder : "");
+    db_bind_text(s, 4, holder ? holder : "");
     return run(s, err);
+}
+
+int nt_counts(struct db_conn *c, struct nt_count *out, size_t max, size_t *n, struct pc_err *err)
+{
+    *n = 0;
+    struct db_stmt *s = db_prepare(c, "SELECT channel, status, COUNT(*) FROM outbox GROUP BY channel, status"
+                                      " ORDER BY channel, status", err);
+    if (!s)
+        return err && err->code ? err->code : PC_EIO;
+    int rc;
+    while ((rc = db_step(s, err)) == 1 && *n < max) {
+        struct nt_count *k = &out[(*n)++];
+        snprintf(k->channel, sizeof k->channel, "%s", db_col_text(s, 0) ? db_col_text(s, 0) : "");
+        snprintf(k->status, sizeof k->status, "%s", db_col_text(s, 1) ? db_col_text(s, 1) : "");
+        k->count = db_col_int(s, 2);
+    }
+    db_conn_idle(c);
+    return rc < 0 ? rc : 0;
 }
 
 static char *col(struct pc_arena *a, struct db_stmt *s, int i)

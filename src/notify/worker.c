@@ -52,6 +52,29 @@ void notify_stats_get(struct notify_stats *out)
     out->failed = atomic_load(&stat_failed);
 }
 
+void notify_metrics_write(struct db *db, struct pc_buf *out)
+{
+    struct nt_count k[32];
+    size_t n = 0;
+    struct pc_err err = {0};
+    struct db_conn *c = db_conn_get(db, &err);
+    if (!c || nt_counts(c, k, sizeof k / sizeof k[0], &n, &err))
+        pc_log(PC_LOG_WARN, "notify.metrics_failed", "error", err.msg, NULL);
+    pc_buf_puts(out, "# HELP pencere_outbox_messages Messages in the outbox by channel and status.\n"
+                     "# TYPE pencere_outbox_messages gauge\n");
+    for (size_t i = 0; i < n; i++)
+        pc_buf_printf(out, "pencere_outbox_messages{channel=\"%s\",status=\"%s\"} %lld\n", k[i].channel,
+                      k[i].status, (long long)k[i].count);
+    struct notify_stats s;
+    notify_stats_get(&s);
+    pc_buf_printf(out, "# HELP pencere_notify_sent_total Messages this process handed over, by outcome.\n"
+                       "# TYPE pencere_notify_sent_total counter\n"
+                       "pencere_notify_sent_total{outcome=\"delivered\"} %llu\n"
+                       "pencere_notify_sent_total{outcome=\"retried\"} %llu\n"
+                       "pencere_notify_sent_total{outcome=\"failed\"} %llu\n",
+                  (unsigned long long)s.delivered, (unsigned long long)s.retried, (unsigned long long)s.failed);
+}
+
 /* ---- configuration ------------------------------------------------------ */
 
 void notify_config_defaults(struct notify_config *cfg)
@@ -217,6 +240,7 @@ struct notify_worker {
     bool stop;
     bool held;
     bool db_failed;                     /* reconnect before the next pass */
+    bool recover_own;                   /* the database went away: claims may be left */
     struct pending pending[NT_BATCH];
     int npending;
     int64_t stats_at;
@@ -252,6 +276,7 @@ static void sleep_ms(struct notify_worker *w, int ms)
 static void db_trouble(struct notify_worker *w, const char *event, const char *id, const struct pc_err *err)
 {
     w->db_failed = true;
+    w->recover_own = true;
     pc_log(PC_LOG_WARN, event, "id", id ? id : "", "error", err->msg, NULL);
 }
 
@@ -427,7 +452,7 @@ static bool hold_lease(struct notify_worker *w, struct db_conn *c)
     if (!rc) {
         rc = db_lease_acquire(c, NT_LEASE_NAME, w->holder, now, w->cfg.lease_secs, &fresh, &err);
         if (rc == 1 && fresh) {
-            recovered = nt_recover(c, now, w->cfg.max_attempts, &err);
+            recovered = nt_recover(c, now, w->cfg.max_attempts, NULL, &err);
             if (recovered < 0)
                 rc = (int)recovered;
         }
@@ -454,12 +479,36 @@ static bool hold_lease(struct notify_worker *w, struct db_conn *c)
     return w->held;
 }
 
+/* After the database came back: messages this holder claimed and could
+ * neither send nor give back are still `sending` under its name, and
+ * nobody else will touch them while it keeps the lease.  Results it could
+ * not record were flushed first (flush_pending), so what is left was
+ * never sent: due again now. */
+static bool recover_own_claims(struct notify_worker *w, struct db_conn *c)
+{
+    struct pc_err err = {0};
+    int64_t n = nt_recover(c, pc_now_unix(), w->cfg.max_attempts, w->holder, &err);
+    if (n < 0) {
+        db_trouble(w, "notify.db_error", NULL, &err);
+        return false;
+    }
+    w->recover_own = false;
+    if (n > 0) {
+        char k[24];
+        snprintf(k, sizeof k, "%lld", (long long)n);
+        pc_log(PC_LOG_INFO, "notify.claims_recovered", "holder", w->holder, "recovered", k, NULL);
+    }
+    return true;
+}
+
 /* One pass; returns whether there may be more due right away. */
 static bool pass(struct notify_worker *w, struct db_conn *c)
 {
     if (!flush_pending(w, c))
         return false;
     if (!hold_lease(w, c))
+        return false;
+    if (w->recover_own && !recover_own_claims(w, c))
         return false;
     struct pc_arena a;
     pc_arena_init(&a);

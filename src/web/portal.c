@@ -1,6 +1,7 @@
 /* portal.c — the portal role's route table, /healthz, /metrics and the
  * http configuration that ties the web module to the HTTP edge. */
 #include "internal.h"
+#include "../notify/notify.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +27,8 @@ static int metrics(struct http_req *r)
     r->content_type = "text/plain; version=0.0.4; charset=utf-8";
     if (app_of(r)->http)
         http_metrics_write(app_of(r)->http, &r->out);
+    db_metrics_write(app_of(r)->db, &r->out);
+    notify_metrics_write(app_of(r)->db, &r->out);
     return 0;
 }
 

@@ -644,6 +644,45 @@ def test_sigterm_mid_batch_exits_cleanly_and_loses_nothing(nodes, gateway):
     assert len(ids) == 30 and len(set(ids)) == 30
 
 
+@pytest.mark.skipif(syslib.DB_KIND != "postgres", reason="cuts the sender's database connection (PostgreSQL)")
+def test_a_database_blip_mid_batch_leaves_nothing_waiting(nodes, gateway):
+    """The sender claims a batch; while it sends the first message its
+    database connection dies, so it can neither record that result nor give
+    the rest back.  It keeps its lease, so nobody else would ever take those
+    messages: once the database answers again it must re-read its own
+    claims.  Every message arrives, once, long before the lease (30 s) could
+    have moved."""
+    nodes.database()
+    bulk_messages(nodes.db, 5, prefix="blip")
+    gateway.hold = 1.5                         # the first send takes a while
+    a = nodes.start(*delivery_args(gateway, lease=30))
+    assert gateway.arrived.wait(20), "the first message never reached the gateway"
+    cut_at = time.monotonic()
+    sql(nodes.db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                  " WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    gateway.hold = 0
+    rows = wait_for("all delivered", lambda: (lambda ms: ms if all(m["status"] == "delivered" for m in ms)
+                                              else None)(outbox(nodes.db)), 25)
+    assert time.monotonic() - cut_at < 15, "messages waited for the lease"
+    ids = [b["id"] for b in gateway.delivered()]
+    assert sorted(ids) == sorted(m["id"] for m in rows) and len(ids) == 5
+    assert log_events(a, "notify.claims_recovered"), "the sender never re-read its claims"
+
+
+def test_metrics_show_the_outbox_and_the_database_connections(nodes):
+    nodes.database()
+    bulk_messages(nodes.db, 3, prefix="metric")
+    srv = nodes.start()                       # no delivery: they stay queued
+    r = srv.get("/metrics")
+    text = r.body.decode()
+    assert r.status == 200
+    assert 'pencere_outbox_messages{channel="sms",status="created"} 3' in text
+    m = re.search(r'^pencere_db_connections\{backend="(\w+)"\} (\d+)$', text, re.M)
+    assert m and m.group(1) == nodes.db.kind and int(m.group(2)) >= 1
+    assert re.search(r'^pencere_db_connections_lost_total\{backend="\w+"\} 0$', text, re.M)
+    assert re.search(r'^pencere_notify_sent_total\{outcome="delivered"\} 0$', text, re.M)
+
+
 # ---- without delivery, and options ---------------------------------------------------
 
 def test_without_delivery_messages_stay_in_the_outbox(nodes):

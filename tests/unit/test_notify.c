@@ -773,7 +773,7 @@ static void test_claim_and_results(void **state)
     assert_int_equal(nt_claim(c, &a, "A", now + 30, 30, NULL, "sms", 10, items, &lost, &err), 1);
     assert_int_equal(items[0].attempts, 2);
     /* a delivered mark counts even when the row is no longer ours */
-    assert_int_equal(nt_recover(c, now + 31, 8, &err), 1);
+    assert_int_equal(nt_recover(c, now + 31, 8, NULL, &err), 1);
     assert_int_equal(nt_mark_delivered(c, items[0].id, now + 31, NULL, &err), 0);
     assert_int_equal(count_where(c, "delivered"), 2);
     pc_arena_release(&a);
@@ -801,7 +801,7 @@ static void test_recovery_after_a_crash(void **state)
     /* "dead" never renews; after its lease the next holder takes over */
     assert_int_equal(db_lease_acquire(c, "notify", "next", now + 5, 30, &fresh, &err), 1);
     assert_true(fresh);
-    assert_int_equal(nt_recover(c, now + 5, 8, &err), 3);
+    assert_int_equal(nt_recover(c, now + 5, 8, NULL, &err), 3);
     assert_int_equal(count_where(c, "sending"), 0);
     assert_int_equal(count_where(c, "retry"), 2);
     assert_int_equal(count_where(c, "failed"), 1);

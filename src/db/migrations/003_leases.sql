@@ -8,3 +8,6 @@ CREATE TABLE leases (
     holder TEXT NOT NULL,                 -- "host/pid/random", '' when free
     expires_at BIGINT NOT NULL            -- unix seconds; 0 when released
 );
+-- The notification sender's row, as before leases moved here (later jobs
+-- get theirs on first use).
+INSERT INTO leases(name, holder, expires_at) VALUES ('notify', '', 0);
