@@ -2,6 +2,8 @@
 # A throw-away PostgreSQL cluster on a free loopback port for the tests.
 #   scripts/pg-test.sh start DIR   -> prints DIR; DIR/url holds the URL
 #   scripts/pg-test.sh stop DIR
+#   scripts/pg-test.sh restart DIR  (fast shutdown, start again: what a
+#                                    database failover looks like to nodes)
 # Runs the server as the "postgres" user when started as root (PostgreSQL
 # refuses to run as root).  fsync is off: the data is thrown away anyway.
 set -euo pipefail
@@ -27,5 +29,8 @@ stop)
   as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
   rm -rf "$dir"
   ;;
-*) echo "usage: pg-test.sh start|stop DIR" >&2; exit 2 ;;
+restart)
+  as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast -w -t 60 restart >/dev/null
+  ;;
+*) echo "usage: pg-test.sh start|stop|restart DIR" >&2; exit 2 ;;
 esac
