@@ -393,6 +393,15 @@ def test_haproxy_node_killed_and_database_restarted_under_load(tmp_path, gateway
         for node in cluster.alive():
             assert direct_ok(node), "a node still fails after the database came back"
         check_exactly_once(load, cluster.pg)
+        # 2b. restarted while the nodes sit idle: not a single request may
+        # fail afterwards, on any thread of any node (a node must not find
+        # its dead connections by failing its next requests)
+        # (/healthz: a route no cache stands in front of, so its first query
+        # is the one that would meet a dead connection)
+        cluster.pg.restart()
+        for node in cluster.alive():
+            statuses = [node.get("/healthz").status for _ in range(12)]
+            assert statuses == [200] * 12, statuses
         # 3. the notification sender's lease moves off a killed holder
         holder = cluster.pg.sql("SELECT holder FROM leases WHERE name = 'notify'")[0][0]
         pids = {n.proc.pid: i for i, n in enumerate(cluster.nodes) if i not in cluster.killed}
