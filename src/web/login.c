@@ -247,9 +247,9 @@ static int api_login_done(struct http_req *r)
                             "This account has two-step login: send \"otp\", the code of the authenticator app.");
     if (rc == PC_ELIMIT && *j->token) {
         /* a challenge: the same client sends it back after the wait */
-        json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:I}", "type", "https://pencere.az/problems/challenge",
-                              "title", "Wait, then answer the challenge", "status", 429, "challenge", j->token,
-                              "retry_after", (json_int_t)j->retry);
+        json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s, s:I}", "type", "https://pencere.az/problems/challenge",
+                              "title", "Wait, then answer the challenge", "status", 429, "instance", r->path,
+                              "challenge", j->token, "retry_after", (json_int_t)j->retry);
         retry_after(r, j->retry);
         web_reply_json(r, 429, p);
         r->content_type = "application/problem+json";
@@ -278,5 +278,5 @@ int web_api_auth_logout(struct http_req *r)
     int rc = id_session_revoke(app_of(r)->db, web_session_token(r), "bearer", r->remote_addr, &err);
     if (rc)
         return web_fail(r, rc, &err);
-    return http_reply(r, 204, NULL, "");
+    return http_reply_json(r, 200, "{\"revoked\":true}");
 }

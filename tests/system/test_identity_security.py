@@ -198,7 +198,7 @@ def test_revoking_a_representation_ends_acting_for_at_once(seeded):
 
 # ---- 8.6 lockout by strangers, floods, access logs -----------------------------------------
 
-def test_strangers_cannot_lock_an_account(make_server, tmp_path):
+def test_strangers_cannot_lock_an_account(make_server, tmp_path, schemas):
     srv = seeded_server(make_server, tmp_path)
     a = account(srv, "auditor")
     # ten wrong passwords from ten addresses (before: five locked it for
@@ -210,6 +210,7 @@ def test_strangers_cannot_lock_an_account(make_server, tmp_path):
     r = api_login(srv, a["login"], a["password"])
     assert r.status == 429 and r.header("Retry-After")
     body = r.json()
+    schemas.validate_ref(body, "ChallengeProblem")
     assert body["type"].endswith("/challenge") and 0 < body["retry_after"] <= 60
     early = api_login(srv, a["login"], a["password"], challenge=body["challenge"])
     assert early.status == 429 and early.json()["challenge"] == body["challenge"]
@@ -308,13 +309,14 @@ def test_tokens_work_only_where_they_were_issued(seeded):
     assert r.status == 303 and r.header("Location").startswith("/login")
 
 
-def test_an_api_token_can_be_revoked(seeded):
+def test_an_api_token_can_be_revoked(seeded, schemas):
     a = account(seeded, "citizen")
     token = api_login(seeded, a["login"], a["password"]).json()["token"]
     assert bearer(seeded, "/api/v1/me", token).status == 200
     r = syslib.request(seeded.port, "POST", "/api/v1/auth/logout", body=b"",
                        headers={"Authorization": "Bearer " + token})
-    assert r.status == 204
+    assert r.status == 200 and r.json() == {"revoked": True}
+    schemas.validate(r.json(), schemas.response_schema("/api/v1/auth/logout", "post", 200))
     assert bearer(seeded, "/api/v1/me", token).status == 401
 
 
