@@ -7,9 +7,9 @@ black-box over HTTP on the backend chosen by PENCERE_TEST_DB:
   8.3  the desk finds one person (a FİN, or a surname with the card), not
        a list of the population;
   8.4  revoking a representation ends acting-for at once;
-  8.6  no lockout by strangers (challenges), a flood of wrong passwords
-       does not slow real logins (bounded time), staff logins are not
-       shown in access logs;
+  8.6  no lockout by strangers (challenges), a flood of wrong passwords is
+       turned away unhashed while real logins go on (bounded time), staff
+       logins are not shown in access logs;
   8.9  a second-factor code works once;
   8.12 tokens only in their own place, and an API logout;
   13.1 a database failure while looking up a session is a 503 with
