@@ -226,7 +226,7 @@ int web_page_account(struct http_req *r)
              p->grants[i].agency_id);
     web_html(r, "</ul>\n");
     if (rc) {
-        web_html(r, "<p>%s</p>\n", web_t(r, M_ACCOUNT_NOT_PERSON));
+        web_html(r, "<p>%s</p>\n", web_t(r, p->kind == ID_ACCOUNT_STAFF ? M_ACCOUNT_WORK_LOGIN : M_ACCOUNT_NOT_PERSON));
     } else {
         web_html(r, "<h2>%s</h2>\n<dl class=\"facts\">\n", web_t(r, M_ACCOUNT_PERSONAL));
         fact(r, M_FIELD_FIN, person.fin);

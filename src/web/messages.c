@@ -186,6 +186,7 @@ const struct pc_text web_messages[M_COUNT] = {
     [M_REG_STAFF_CONFIRM] = {{"Şəxsiyyəti yoxladım: təsdiq et və kod ver", "Identity checked: confirm and issue a code", "Личность проверена: подтвердить и выдать код"}},
     [M_ACCESS_OLDER] = {{"Daha köhnə qeydlər göstərilmir.", "Older entries are not shown.", "Более ранние записи не показаны."}},
     [M_SESSIONS_MORE] = {{"Daha çox sessiya var; hamısından çıxmaq üçün aşağıdakı düyməni basın.", "There are more sessions; press the button below to end them all.", "Есть и другие сеансы; нажмите кнопку ниже, чтобы завершить все."}},
+    [M_ACCOUNT_WORK_LOGIN] = {{"Bu iş hesabıdır: şəxsi məlumatlarınız və onlara kimin baxdığı öz vətəndaş hesabınızda göstərilir.", "This is a work login: your own data, and who looked at it, is shown in your citizen account.", "Это рабочий логин: ваши личные данные и то, кто их просматривал, показаны в вашей учётной записи гражданина."}},
     [M_COL_WHEN] = {{"Nə vaxt", "When", "Когда"}},
     [M_COL_WHO] = {{"Kim", "Who", "Кто"}},
     [M_COL_WHAT] = {{"Nə", "What", "Что"}},
