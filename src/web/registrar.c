@@ -84,7 +84,8 @@ static int load_person(struct http_req *r, struct id_person *person)
     }
     const struct id_principal *p = web_who(r);
     struct access_entry e = {.subject_fin = fin, .accessor = p->account_id,
-                             .accessor_role = id_role_name((enum id_role)id_authorize_role(p, ID_ACT_VIEW_PERSON, &res)),
+                             /* the desk's role, even for a registrar who is also the person */
+                             .accessor_role = id_role_name((enum id_role)id_authorize_role(p, ID_ACT_ISSUE_CODE, NULL)),
                              .agency_id = "", .data_kind = "profile", .ground = "id-check"};
     struct db_conn *c = rc == 0 ? db_conn_get(app_of(r)->db, &err) : NULL;
     if (rc == 0 && !c)
