@@ -54,16 +54,6 @@ static int attempt_keys(struct pc_arena *a, const struct id_login_request *req, 
     return 0;
 }
 
-static int attempt_counts(struct db_conn *c, struct attempt *at, int64_t now, struct pc_err *err)
-{
-    int rc = id_throttle_get(c, at->login_key, now, &at->by_login, err);
-    if (!rc)
-        rc = id_throttle_get(c, at->ip_key, now, &at->by_ip, err);
-    if (!rc)
-        rc = id_throttle_get(c, at->pair_key, now, &at->by_pair, err);
-    return rc;
-}
-
 /* A fresh token for the client (256 random bits, base64url) and the
  * SHA-256 the database keeps instead of it. */
 static int new_token(char *token_out, char hash[65], struct pc_err *err)
@@ -147,17 +137,19 @@ static int challenge_issue(struct db_conn *c, const struct attempt *at, const ch
 
 /* ---- admission --------------------------------------------------------------- */
 
-/* Everything before the hash; on 0 the attempt holds a place in the
- * hashing queue. */
-static int admit(struct db_conn *c, struct pc_arena *a, const struct id_login_request *req, struct attempt *at,
-                 char *token_out, int64_t *retry, struct pc_err *err)
+static int busy(int64_t *retry, struct pc_err *err)
 {
-    token_out[0] = 0;
-    *retry = 0;
-    int rc = attempt_keys(a, req, at, err);
-    int64_t now = pc_now_unix();
+    *retry = 1;
+    return pc_err_set(err, PC_ELIMIT, "too many logins are being checked; try again in a moment");
+}
+
+/* The delays and the challenge, after the place in the queue is taken. */
+static int admit_counted(struct db_conn *c, const struct id_login_request *req, struct attempt *at, int64_t now,
+                         char *token_out, int64_t *retry, struct pc_err *err)
+{
+    int rc = id_throttle_get(c, at->pair_key, now, &at->by_pair, err);
     if (!rc)
-        rc = attempt_counts(c, at, now, err);
+        rc = id_throttle_get(c, at->login_key, now, &at->by_login, err);
     if (rc)
         return rc;
     int64_t wait = id_throttle_delay(&at->by_ip, ADDR_FREE, ADDR_DELAY, ADDR_DELAY_MAX, now);
@@ -168,31 +160,50 @@ static int admit(struct db_conn *c, struct pc_arena *a, const struct id_login_re
         *retry = wait;
         return pc_err_set(err, PC_ELIMIT, "too many attempts");
     }
+    if (at->by_login.failures < ACCOUNT_FREE)
+        return 0;
     const char *ip = req->ip ? req->ip : "";
-    if (at->by_login.failures >= ACCOUNT_FREE) {
-        rc = challenge_use(c, req->challenge, at, ip, now, retry, err);
-        if (rc == PC_ELIMIT && *retry > 0) { /* answered too early: the same one, later */
-            snprintf(token_out, ID_TOKEN_CHARS + 1, "%s", req->challenge);
-            return pc_err_set(err, PC_ELIMIT, "answer the challenge in %lld s", (long long)*retry);
-        }
-        if (rc == PC_ELIMIT) {
-            int64_t steps = at->by_login.failures - ACCOUNT_FREE;
-            *retry = steps >= 6 ? CHALLENGE_WAIT_MAX : (int64_t)1 << steps;
-            if (*retry > CHALLENGE_WAIT_MAX)
-                *retry = CHALLENGE_WAIT_MAX;
-            if ((rc = challenge_issue(c, at, ip, now, *retry, token_out, err)))
-                return rc;
-            return pc_err_set(err, PC_ELIMIT, "this login has many failures: answer the challenge");
-        }
-        if (rc)
-            return rc;
+    rc = challenge_use(c, req->challenge, at, ip, now, retry, err);
+    if (rc == PC_ELIMIT && *retry > 0) { /* answered too early: the same one, later */
+        snprintf(token_out, ID_TOKEN_CHARS + 1, "%s", req->challenge);
+        return pc_err_set(err, PC_ELIMIT, "answer the challenge in %lld s", (long long)*retry);
     }
-    /* an address or pair with failures waits only behind a short queue */
-    if (!id_hash_queue_enter(at->by_ip.failures > 0 || at->by_pair.failures > 0)) {
-        *retry = 1;
-        return pc_err_set(err, PC_ELIMIT, "too many logins are being checked; try again in a moment");
-    }
-    return 0;
+    if (rc != PC_ELIMIT)
+        return rc;
+    int64_t steps = at->by_login.failures - ACCOUNT_FREE;
+    *retry = steps >= 6 ? CHALLENGE_WAIT_MAX : (int64_t)1 << steps;
+    if (*retry > CHALLENGE_WAIT_MAX)
+        *retry = CHALLENGE_WAIT_MAX;
+    if ((rc = challenge_issue(c, at, ip, now, *retry, token_out, err)))
+        return rc;
+    return pc_err_set(err, PC_ELIMIT, "this login has many failures: answer the challenge");
+}
+
+/* Everything before the hash; on 0 the attempt holds a place in the
+ * hashing queue.  An address with failures asks for its place first, so
+ * that in a flood its refusal costs one read of the database. */
+static int admit(struct db_conn *c, struct pc_arena *a, const struct id_login_request *req, struct attempt *at,
+                 char *token_out, int64_t *retry, struct pc_err *err)
+{
+    token_out[0] = 0;
+    *retry = 0;
+    *at = (struct attempt){0};
+    int64_t now = pc_now_unix();
+    int rc = attempt_keys(a, req, at, err);
+    if (!rc)
+        rc = id_throttle_get(c, at->ip_key, now, &at->by_ip, err);
+    if (rc)
+        return rc;
+    bool entered = at->by_ip.failures > 0;
+    if (entered && !id_hash_queue_enter(true))
+        return busy(retry, err);
+    rc = admit_counted(c, req, at, now, token_out, retry, err);
+    /* a clean address: its place now, suspect if the pair has failures */
+    if (!rc && !entered && !id_hash_queue_enter(at->by_pair.failures > 0))
+        return busy(retry, err);
+    if (rc && entered)
+        id_hash_queue_leave();
+    return rc;
 }
 
 int id_login_admit(struct db *db, struct pc_arena *a, struct id_login_request *req, char *token_out,
