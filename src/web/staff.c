@@ -15,15 +15,19 @@ static bool allowed(struct http_req *r, const char *agency)
     return web_require(r, ID_ACT_MANAGE_AGENCY_STAFF, &res);
 }
 
-static void staff_page(struct http_req *r, const char *agency, const char *login, const char *fin,
-                       const struct web_field_error *errors, int n)
+/* The list and the form to add one (errors: the form sent back). */
+static int staff_page(struct http_req *r, const char *agency, const char *login, const char *fin,
+                      const struct web_field_error *errors, int n)
 {
     struct id_staff *list;
     size_t count = 0;
     bool more = false;
     struct pc_err err = {0};
-    if (id_agency_staff(app_of(r)->db, &r->arena, agency, &list, &count, &more, &err))
-        pc_log(PC_LOG_ERROR, "web.staff_list_failed", "code", pc_errcode_name(err.code), "msg", err.msg, NULL);
+    int rc = id_agency_staff(app_of(r)->db, &r->arena, agency, &list, &count, &more, &err);
+    if (rc)
+        return web_fail(r, rc, &err);
+    if (more) /* ID_STAFF_MAX shown: say so to the operator */
+        pc_log(PC_LOG_WARN, "web.staff_list_cut", "agency", agency, NULL);
     web_form_title(r, web_t(r, M_STAFF_TITLE), n);
     web_error_summary(r, errors, n);
     struct cat_agency g;
@@ -62,6 +66,7 @@ static void staff_page(struct http_req *r, const char *agency, const char *login
     web_text_field(r, &f_fin, errors, n);
     web_html(r, "<button type=\"submit\">%s</button>\n</form>\n", web_t(r, M_STAFF_ADD_BUTTON));
     web_page_end(r);
+    return 0;
 }
 
 int web_page_staff(struct http_req *r)
@@ -69,8 +74,7 @@ int web_page_staff(struct http_req *r)
     const char *agency = http_param(r, 0);
     if (!allowed(r, agency))
         return 0;
-    staff_page(r, agency, NULL, NULL, NULL, 0);
-    return 0;
+    return staff_page(r, agency, NULL, NULL, NULL, 0);
 }
 
 int web_page_staff_add_post(struct http_req *r)
@@ -108,8 +112,7 @@ int web_page_staff_add_post(struct http_req *r)
     }
     if (n) {
         r->status = 400;
-        staff_page(r, agency, login, fin_in, errors, n);
-        return 0;
+        return staff_page(r, agency, login, fin_in, errors, n);
     }
     web_page_begin(r, web_t(r, M_STAFF_ADDED));
     web_html(r, "<div class=\"panel\">\n<h1>%s</h1>\n<p>%s</p>\n</div>\n<p><a href=\"/agencies/%s/staff\">%s</a></p>\n",
