@@ -102,19 +102,45 @@ static void when(struct http_req *r, int64_t unix_secs)
 
 #define ACCESS_SHOWN 100
 
+/* What "My data" shows of the person behind a citizen account, read
+ * before a byte of the page is written so that a failure is a 503. */
+struct my_data {
+    struct id_person person;
+    struct id_staff *waiting;        /* work logins to confirm */
+    size_t nwaiting;
+    struct id_entity *ents;
+    size_t nents;
+    bool more_ents;
+    struct access_row *looks;
+    size_t nlooks;
+    bool more_looks;
+};
+
+static int load_my_data(struct http_req *r, const char *fin, struct my_data *d, struct pc_err *err)
+{
+    struct db *db = app_of(r)->db;
+    int rc = id_person_get(db, &r->arena, fin, &d->person, err);
+    if (!rc)
+        rc = id_staff_unconfirmed(db, &r->arena, fin, &d->waiting, &d->nwaiting, err);
+    if (!rc)
+        rc = id_entities_of(db, &r->arena, fin, &d->ents, &d->nents, &d->more_ents, err);
+    if (!rc)
+        rc = audit_access_list(db, &r->arena, fin, ACCESS_SHOWN, &d->looks, &d->nlooks, &d->more_looks, err);
+    return rc;
+}
+
+static const char *agency_name(struct http_req *r, const char *id)
+{
+    struct cat_agency g;
+    return cat_get_agency(app_of(r)->db, &r->arena, id, &g, NULL) == 0 ? pc_text_get(&g.name, web_lang_id(r)) : id;
+}
+
 /* Who read the person's data: when, in which role and for which agency
  * (never a staff member's login), what and why. */
-static void access_log_table(struct http_req *r, const char *fin)
+static void access_log_table(struct http_req *r, const struct my_data *d)
 {
-    struct access_row *list;
-    size_t n = 0;
-    bool more = false;
-    struct pc_err err = {0};
     web_html(r, "<h2 id=\"who-looked\">%s</h2>\n<p>%s</p>\n", web_t(r, M_ACCOUNT_WHO_LOOKED), web_t(r, M_ACCOUNT_WHO_LOOKED_LEAD));
-    int rc = audit_access_list(app_of(r)->db, &r->arena, fin, ACCESS_SHOWN, &list, &n, &more, &err);
-    if (rc) /* the rest of the page stands; the cause goes to the log */
-        pc_log(PC_LOG_ERROR, "web.access_log_failed", "code", pc_errcode_name(rc), "msg", err.msg, NULL);
-    if (n == 0) {
+    if (d->nlooks == 0) {
         web_html(r, "<p>%s</p>\n", web_t(r, M_ACCOUNT_NOBODY_LOOKED));
         return;
     }
@@ -125,19 +151,16 @@ static void access_log_table(struct http_req *r, const char *fin)
             "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
             "<th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
          web_t(r, M_ACCOUNT_WHO_LOOKED), web_t(r, M_COL_WHEN), web_t(r, M_COL_WHO), web_t(r, M_COL_WHAT), web_t(r, M_COL_WHY));
-    for (size_t i = 0; i < n; i++) {
-        const struct access_entry *e = &list[i].e;
+    for (size_t i = 0; i < d->nlooks; i++) {
+        const struct access_entry *e = &d->looks[i].e;
         int role = id_role_parse(e->accessor_role);
         const char *who = role >= 0 ? web_role_label(r, (enum id_role)role) : e->accessor_role;
-        struct cat_agency g;
         if (e->agency_id && *e->agency_id)
-            who = pc_arena_printf(&r->arena, "%s, %s", who,
-                                  cat_get_agency(app_of(r)->db, &r->arena, e->agency_id, &g, NULL) == 0
-                                      ? pc_text_get(&g.name, web_lang_id(r)) : e->agency_id);
+            who = pc_arena_printf(&r->arena, "%s, %s", who, agency_name(r, e->agency_id));
         /* the time as on the sessions page ("2026-11-23 11:28"); the kind
          * of data and the ground are stored as codes and shown in the
          * reader's language */
-        const char *at = list[i].at, *kind = e->data_kind, *ground = e->ground;
+        const char *at = d->looks[i].at, *kind = e->data_kind, *ground = e->ground;
         const char *what = pc_str_eq(kind, "profile") ? web_t(r, M_DATA_PROFILE) : pc_str_eq(kind, "case") ? web_t(r, M_DATA_CASE) : kind;
         const char *why = pc_str_eq(ground, "id-check") ? web_t(r, M_GROUND_ID_CHECK)
                           : pc_str_has_prefix(ground, "AZ-") ? pc_arena_printf(&r->arena, web_t(r, M_GROUND_CASE), ground) : ground;
@@ -145,53 +168,45 @@ static void access_log_table(struct http_req *r, const char *fin)
              at, at && strlen(at) >= 16 ? pc_arena_printf(&r->arena, "%.10s %.5s", at, at + 11) : at, who, what, why);
     }
     web_html(r, "</tbody>\n</table>\n</div>\n");
-    if (more)
+    if (d->more_looks)
         web_html(r, "<p>%s</p>\n", web_t(r, M_ACCESS_OLDER));
 }
 
 /* Work logins an administrator bound to this person, for them to confirm. */
-static void staff_waiting(struct http_req *r, const char *fin)
+static void staff_waiting(struct http_req *r, const struct my_data *d)
 {
-    struct id_staff *list;
-    size_t n = 0;
-    struct pc_err err = {0};
-    if (id_staff_unconfirmed(app_of(r)->db, &r->arena, fin, &list, &n, &err) || n == 0)
+    if (d->nwaiting == 0)
         return;
     web_html(r, "<h2>%s</h2>\n<p>%s</p>\n<ul class=\"entities\">\n", web_t(r, M_ACCOUNT_STAFF_WAITING),
              web_t(r, M_ACCOUNT_STAFF_WAITING_LEAD));
-    for (size_t i = 0; i < n; i++) {
-        struct cat_agency g;
-        const char *agency = cat_get_agency(app_of(r)->db, &r->arena, list[i].agency_id, &g, NULL) == 0
-                                 ? pc_text_get(&g.name, web_lang_id(r)) : list[i].agency_id;
+    for (size_t i = 0; i < d->nwaiting; i++) {
+        const struct id_staff *w = &d->waiting[i];
         web_html(r, "<li><strong>%s</strong> — %s, %s\n<form method=\"post\" action=\"/account/staff/confirm\" class=\"inline\">\n",
-                 list[i].login, web_role_label(r, list[i].role), agency);
+                 w->login, web_role_label(r, w->role), agency_name(r, w->agency_id));
         web_csrf_field(r);
         web_html(r, "<input type=\"hidden\" name=\"account\" value=\"%s\"><button type=\"submit\" class=\"secondary\">%s"
                     "<span class=\"visually-hidden\"> — %s</span></button></form></li>\n",
-                 list[i].account_id, web_t(r, M_ACCOUNT_STAFF_CONFIRM), list[i].login);
+                 w->account_id, web_t(r, M_ACCOUNT_STAFF_CONFIRM), w->login);
     }
     web_html(r, "</ul>\n");
 }
 
-static void entities_section(struct http_req *r, const struct id_principal *p)
+static void entities_section(struct http_req *r, const struct id_principal *p, const struct my_data *d)
 {
-    struct id_entity *ents;
-    size_t ne = 0;
-    bool more = false;
-    struct pc_err err = {0};
     web_html(r, "<h2>%s</h2>\n", web_t(r, M_ACCOUNT_ENTITIES));
-    if (id_entities_of(app_of(r)->db, &r->arena, p->fin, &ents, &ne, &more, &err) != 0 || ne == 0) {
+    if (d->nents == 0) {
         web_html(r, "<p>%s</p>\n", web_t(r, M_ACCOUNT_NO_ENTITIES));
         return;
     }
     web_html(r, "<ul class=\"entities\">\n");
-    for (size_t i = 0; i < ne; i++) {
+    for (size_t i = 0; i < d->nents; i++) {
+        const struct id_entity *e = &d->ents[i];
         web_html(r, "<li><strong>%s</strong> (VÖEN %s, %s)\n<form method=\"post\" action=\"/account/act-for\" class=\"inline\">\n",
-             ents[i].name, ents[i].voen, ents[i].legal_form);
+             e->name, e->voen, e->legal_form);
         web_csrf_field(r);
         web_html(r, "<input type=\"hidden\" name=\"voen\" value=\"%s\"><button type=\"submit\" class=\"secondary\">%s"
                 "<span class=\"visually-hidden\"> — %s</span></button></form></li>\n",
-             ents[i].voen, web_t(r, M_ACCOUNT_ACT_FOR), ents[i].name);
+             e->voen, web_t(r, M_ACCOUNT_ACT_FOR), e->name);
     }
     web_html(r, "</ul>\n");
     if (p->acting_for) {
@@ -210,9 +225,9 @@ int web_page_account(struct http_req *r)
     /* the person's record only to their own citizen account: a work login
      * bound to them (or made up by someone else) sees none of it */
     struct id_resource self = {.fin = p->fin};
-    struct id_person person;
+    struct my_data d = {0};
     bool own = p->fin && id_authorize(p, ID_ACT_VIEW_PERSON, &self);
-    int rc = own ? id_person_get(app_of(r)->db, &r->arena, p->fin, &person, &err) : PC_ENOTFOUND;
+    int rc = own ? load_my_data(r, p->fin, &d, &err) : PC_ENOTFOUND;
     if (rc && rc != PC_ENOTFOUND)
         return web_fail(r, rc, &err);
     web_page_begin(r, web_t(r, M_ACCOUNT_TITLE));
@@ -228,21 +243,22 @@ int web_page_account(struct http_req *r)
     if (rc) {
         web_html(r, "<p>%s</p>\n", web_t(r, p->kind == ID_ACCOUNT_STAFF ? M_ACCOUNT_WORK_LOGIN : M_ACCOUNT_NOT_PERSON));
     } else {
+        const struct id_person *person = &d.person;
         web_html(r, "<h2>%s</h2>\n<dl class=\"facts\">\n", web_t(r, M_ACCOUNT_PERSONAL));
-        fact(r, M_FIELD_FIN, person.fin);
-        fact(r, M_FIELD_NAME, pc_arena_printf(&r->arena, "%s %s", person.last_name, person.first_name));
-        fact(r, M_FIELD_PATRONYMIC, person.patronymic);
-        fact(r, M_FIELD_BIRTH_DATE, person.birth_date);
-        fact(r, M_FIELD_ID_CARD, person.id_card);
-        fact(r, M_FIELD_ADDRESS, person.address);
-        fact(r, M_FIELD_PHONE, person.phone);
-        fact(r, M_FIELD_EMAIL, person.email);
-        int lang = pc_lang_parse(person.lang);
+        fact(r, M_FIELD_FIN, person->fin);
+        fact(r, M_FIELD_NAME, pc_arena_printf(&r->arena, "%s %s", person->last_name, person->first_name));
+        fact(r, M_FIELD_PATRONYMIC, person->patronymic);
+        fact(r, M_FIELD_BIRTH_DATE, person->birth_date);
+        fact(r, M_FIELD_ID_CARD, person->id_card);
+        fact(r, M_FIELD_ADDRESS, person->address);
+        fact(r, M_FIELD_PHONE, person->phone);
+        fact(r, M_FIELD_EMAIL, person->email);
+        int lang = pc_lang_parse(person->lang);
         fact(r, M_FIELD_LANG, pc_lang_name(lang < 0 ? PC_LANG_AZ : (enum pc_lang)lang));
         web_html(r, "</dl>\n");
-        staff_waiting(r, p->fin);
-        entities_section(r, p);
-        access_log_table(r, p->fin);
+        staff_waiting(r, &d);
+        entities_section(r, p, &d);
+        access_log_table(r, &d);
     }
     web_html(r, "<ul class=\"links\">\n<li><a href=\"/account/sessions\">%s</a></li>\n"
             "<li><a href=\"/account/2fa\">%s</a></li>\n</ul>\n", web_t(r, M_SESSIONS_TITLE), web_t(r, M_2FA_SETUP_TITLE));

@@ -110,12 +110,9 @@ static void person_facts(struct http_req *r, const struct id_person *p)
 
 /* Work logins bound to the person that wait for confirmation: the desk
  * confirms them once it has checked the card. */
-static void staff_waiting(struct http_req *r, const struct id_person *person)
+static void staff_waiting(struct http_req *r, const struct id_person *person, const struct id_staff *list, size_t n)
 {
-    struct id_staff *list;
-    size_t n = 0;
-    struct pc_err err = {0};
-    if (id_staff_unconfirmed(app_of(r)->db, &r->arena, person->fin, &list, &n, &err) || n == 0)
+    if (n == 0)
         return;
     web_html(r, "<h2>%s</h2>\n<ul class=\"entities\">\n", web_t(r, M_REG_STAFF_WAITING));
     for (size_t i = 0; i < n; i++) {
@@ -135,8 +132,13 @@ int web_page_registrar_person(struct http_req *r)
     if (load_person(r, &person))
         return 0;
     const char *account = NULL;
+    struct id_staff *waiting;
+    size_t nwaiting = 0;
     struct pc_err err = {0};
-    int rc = id_account_find(app_of(r)->db, &r->arena, person.fin, &account, &err);
+    int rc = id_staff_unconfirmed(app_of(r)->db, &r->arena, person.fin, &waiting, &nwaiting, &err);
+    if (rc)
+        return web_fail(r, rc, &err);
+    rc = id_account_find(app_of(r)->db, &r->arena, person.fin, &account, &err);
     if (rc && rc != PC_ENOTFOUND)
         return web_fail(r, rc, &err);
     web_page_begin(r, web_t(r, M_REG_PERSON_TITLE));
@@ -152,7 +154,7 @@ int web_page_registrar_person(struct http_req *r)
     web_html(r, "<div class=\"field checkbox\"><input type=\"checkbox\" id=\"home_visit\" name=\"home_visit\" value=\"1\">"
             "<label for=\"home_visit\">%s</label></div>\n<button type=\"submit\">%s</button>\n</form>\n",
          web_t(r, M_REG_HOME_VISIT), web_t(r, M_REG_ISSUE_CODE));
-    staff_waiting(r, &person);
+    staff_waiting(r, &person, waiting, nwaiting);
     web_page_end(r);
     return 0;
 }
