@@ -298,7 +298,8 @@ int id_totp_enable(struct db *db, const struct id_principal *p, const char *secr
  * wrong (or already used) code. */
 int id_totp_disable(struct db *db, const struct id_principal *p, const char *code, const char *ip,
                     struct pc_err *err);
-bool id_totp_enabled(struct db *db, const char *account_id);
+/* Is the second factor on for the account (*on)? */
+int id_totp_enabled(struct db *db, const char *account_id, bool *on, struct pc_err *err);
 
 /* ---- login methods and sessions ------------------------------------- */
 

@@ -122,15 +122,16 @@ int id_totp_secret_of(struct db_conn *c, struct pc_arena *a, const char *account
     return 0;
 }
 
-bool id_totp_enabled(struct db *db, const char *account_id)
+int id_totp_enabled(struct db *db, const char *account_id, bool *on, struct pc_err *err)
 {
     struct pc_arena a;
     pc_arena_init(&a);
     const char *secret = NULL;
-    struct db_conn *c = db_conn_get(db, NULL);
-    bool on = c && id_totp_secret_of(c, &a, account_id, &secret, NULL) == 0 && secret;
+    struct db_conn *c = db_conn_get(db, err);
+    int rc = c ? id_totp_secret_of(c, &a, account_id, &secret, err) : id_failed(err);
+    *on = rc == 0 && secret;
     pc_arena_release(&a);
-    return on;
+    return rc;
 }
 
 /* Store secret (NULL: none) and end the account's other sessions, in the

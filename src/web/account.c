@@ -440,10 +440,14 @@ int web_page_reset_post(struct http_req *r) { return send_code_post(r, true); }
 
 /* ---- two-step login on and off -------------------------------------------- */
 
-static void totp_page(struct http_req *r, const char *secret, const struct web_field_error *errors, int n)
+static int totp_page(struct http_req *r, const char *secret, const struct web_field_error *errors, int n)
 {
     const struct id_principal *p = web_who(r);
-    bool on = id_totp_enabled(app_of(r)->db, p->account_id);
+    bool on;
+    struct pc_err err = {0};
+    int rc = id_totp_enabled(app_of(r)->db, p->account_id, &on, &err);
+    if (rc)
+        return web_fail(r, rc, &err);
     web_form_title(r, web_t(r, M_2FA_SETUP_TITLE), n);
     web_error_summary(r, errors, n);
     web_html(r, "<h1>%s</h1>\n<p>%s</p>\n<form method=\"post\" action=\"/account/2fa\" novalidate>\n",
@@ -462,6 +466,7 @@ static void totp_page(struct http_req *r, const char *secret, const struct web_f
     web_html(r, "<button type=\"submit\"%r>%s</button>\n</form>\n", on ? " class=\"warning\"" : "",
          web_t(r, on ? M_2FA_TURN_OFF : M_2FA_TURN_ON));
     web_page_end(r);
+    return 0;
 }
 
 int web_page_totp(struct http_req *r)
@@ -475,8 +480,7 @@ int web_page_totp(struct http_req *r)
         pc_err_set(&err, rc, "no random bytes for a new secret");
         return web_fail(r, rc, &err);
     }
-    totp_page(r, secret, NULL, 0);
-    return 0;
+    return totp_page(r, secret, NULL, 0);
 }
 
 int web_page_totp_post(struct http_req *r)
@@ -497,8 +501,7 @@ int web_page_totp_post(struct http_req *r)
         bool keep = secret && strlen(secret) == ID_TOTP_SECRET_LEN;
         if (!keep)
             id_totp_new_secret(fresh);
-        totp_page(r, keep ? secret : fresh, &e, 1);
-        return 0;
+        return totp_page(r, keep ? secret : fresh, &e, 1);
     }
     if (rc)
         return web_fail(r, rc, &err);

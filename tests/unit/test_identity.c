@@ -266,7 +266,9 @@ static void test_a_second_factor_code_works_once(void **state)
     id_totp_code(secret, now + 30, next_code);
     assert_int_equal(id_totp_enable(f->db, &me, secret, "000000", "", &err), PC_EINVAL);
     assert_int_equal(id_totp_enable(f->db, &me, secret, now_code, "", &err), 0);
-    assert_true(id_totp_enabled(f->db, id));
+    bool on;
+    assert_int_equal(id_totp_enabled(f->db, id, &on, &err), 0);
+    assert_true(on);
     char token[ID_TOKEN_CHARS + 1];
     int64_t retry;
     assert_int_equal(login(f, &a, p.fin, PW, NULL, "10.1.0.1", "cookie", token, &retry), PC_EMORE);
@@ -275,9 +277,11 @@ static void test_a_second_factor_code_works_once(void **state)
     assert_int_equal(login(f, &a, p.fin, PW, now_code, "10.1.0.1", "cookie", token, &retry), PC_EDENIED);
     /* turning it off takes a code not used yet, checked inside identity */
     assert_int_equal(id_totp_disable(f->db, &me, now_code, "", &err), PC_EINVAL);
-    assert_true(id_totp_enabled(f->db, id));
+    assert_int_equal(id_totp_enabled(f->db, id, &on, &err), 0);
+    assert_true(on);
     assert_int_equal(id_totp_disable(f->db, &me, next_code, "", &err), 0);
-    assert_false(id_totp_enabled(f->db, id));
+    assert_int_equal(id_totp_enabled(f->db, id, &on, &err), 0);
+    assert_false(on);
     assert_int_equal(id_totp_disable(f->db, &me, next_code, "", &err), PC_EINVAL);
     pc_arena_release(&a);
 }
