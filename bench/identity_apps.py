@@ -7,14 +7,19 @@
      agency page, both rendered (page cache off), with wrk;
   3. durable application submissions per second (upload a small PNG, then
      file the application) by concurrent citizens, with p99;
-  4. the agency inbox page with 100,000 cases in the queue (p50/p99, wrk).
+  4. the agency inbox page with 100,000 cases in the queue (p50/p99, wrk);
+  5. with --flood: the latency of a real login while clients at many
+     addresses send wrong passwords as fast as they can, for BIN and, with
+     --before OLD_BIN, for an older build (before/after), on SQLite.
 
 Usage: bench/identity_apps.py BIN [--pg-url ADMIN_URL] [--out FILE.md]
+       bench/identity_apps.py BIN --flood [--before OLD_BIN]
 Standard library only; wrk must be installed; loopback only.
 """
 import argparse
 import http.client
 import json
+import multiprocessing
 import os
 import re
 import secrets
@@ -126,7 +131,11 @@ def main():
     ap.add_argument("--doc", default=os.path.join(ROOT, "docs", "performance.md"),
                     help="Markdown file whose identity-and-applications section is replaced")
     ap.add_argument("--cases", type=int, default=100000)
+    ap.add_argument("--flood", action="store_true", help="only the logins-during-a-flood figures")
+    ap.add_argument("--before", help="with --flood: an older binary to compare with")
     a = ap.parse_args()
+    if a.flood:
+        return flood_main(a)
     results = {"machine": {"nproc": os.cpu_count()}, "backends": {}}
     backends = [("sqlite", None)] + ([("postgres", a.pg_url)] if a.pg_url else [])
     for kind, admin_url in backends:
@@ -310,6 +319,142 @@ def bench_inbox(portal, accounts, db_url, kind, cases, seconds):
     return out
 
 
+def flood_login(port, source, login, password, timeout=30):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout, source_address=(source, 0))
+    try:
+        st, _, _ = api(c, "POST", "/api/v1/auth/password", {"login": login, "password": password})
+        return st
+    finally:
+        c.close()
+
+
+FLOOD_RATE = 25     # attempts a second per flooding client, at most
+
+
+def flood_process(port, indexes, stop, queue):
+    """Threads of one flooding process: wrong passwords for unknown logins,
+    each thread from its own address; puts its answers' counts on queue."""
+    answers, lock = {}, threading.Lock()
+    def flood(i):
+        n = 0
+        while not stop.is_set():
+            try:
+                st = flood_login(port, "127.0.0.%d" % (2 + i), "ghost.%d.%d" % (i, n), "not-the-password-1", 10)
+            except OSError:
+                st = "error"
+            with lock:
+                answers[st] = answers.get(st, 0) + 1
+            n += 1
+            stop.wait(1.0 / FLOOD_RATE)
+    threads = [threading.Thread(target=flood, args=(i,)) for i in indexes]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    queue.put(answers)
+
+
+def bench_flood(binary, clients, seconds):
+    """Real logins (one client, sequential) alone, then while `clients`
+    clients at as many addresses (127.0.0.2, …) send wrong passwords for
+    unknown logins as fast as they can."""
+    work = tempfile.mkdtemp(prefix="pencere-flood-")
+    db_url = os.path.join(work, "pencere.db")
+    subprocess.run([binary, "admin", "seed-demo", "--db", db_url, "--out-dir", work], check=True, capture_output=True)
+    acc = [x for x in json.load(open(os.path.join(work, "demo-accounts.json"))) if x["role"] == "citizen"][0]
+    portal = Portal(binary, db_url, work)
+    try:
+        def real_logins(n):
+            took = []
+            for _ in range(n):
+                t0 = time.monotonic()
+                st = flood_login(portal.port, "127.0.0.1", acc["login"], acc["password"])
+                took.append((time.monotonic() - t0) * 1000)
+                assert st == 200, st
+            return took
+        alone = real_logins(20)
+        # the flood runs in processes of its own, so that the measuring
+        # client never waits for Python's lock behind the flooding threads
+        stop = multiprocessing.Event()
+        queue = multiprocessing.Queue()
+        procs = [multiprocessing.Process(target=flood_process, args=(portal.port, range(k, clients, 4), stop, queue))
+                 for k in range(4)]
+        t0 = time.monotonic()
+        for p in procs:
+            p.start()
+        time.sleep(2)
+        during = []
+        while time.monotonic() - t0 < 2 + seconds:
+            during += real_logins(1)
+        stop.set()
+        answers = {}
+        for _ in procs:
+            for st, n in queue.get(timeout=60).items():
+                answers[st] = answers.get(st, 0) + n
+        for p in procs:
+            p.join(30)
+        elapsed = time.monotonic() - t0
+        return {"clients": clients, "alone_p50_ms": round(pct(alone, 50), 1), "during_p50_ms": round(pct(during, 50), 1),
+                "during_p99_ms": round(pct(during, 99), 1), "during_max_ms": round(max(during), 1),
+                "real_logins": len(during), "flood_per_second": round(sum(answers.values()) / elapsed, 1),
+                "flood_refused_share": round(answers.get(429, 0) / max(1, sum(answers.values())), 3)}
+    finally:
+        portal.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+FLOOD_BEGIN, FLOOD_END = "<!-- identity_flood:begin -->", "<!-- identity_flood:end -->"
+
+
+def flood_main(a):
+    runs = [("after", a.binary)] + ([("before", a.before)] if a.before else [])
+    res = {label: [] for label, _ in runs}
+    load = os.getloadavg()[0]
+    # the builds take turns, so that both meet the same conditions
+    for clients in (16, 48):
+        for label, binary in runs:
+            res[label].append(bench_flood(binary, clients, a.seconds))
+            print(label, json.dumps(res[label][-1]))
+    lines = [FLOOD_BEGIN, "### Logins during a flood of wrong passwords", "",
+             "Generated by `bench/identity_apps.py BIN --flood --before OLD_BIN` on %s, %d cores, SQLite: one client "
+             "logs in again and again with the right password (from 127.0.0.1) while N clients at N other loopback "
+             "addresses send wrong passwords for unknown logins, each as fast as answers come but at most %d a "
+             "second (%d s; the two builds take turns; load average %.1f when it started — the machine is shared "
+             "with other work, and the flooding clients run on it too)."
+             % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), os.cpu_count(), FLOOD_RATE, a.seconds, load), "",
+             "| build | flood clients | real login alone, p50 | real login during the flood: p50 / p99 / max | flood answered/s | refused unhashed |",
+             "|---|---|---|---|---|---|"]
+    for label, _ in reversed(runs):
+        for r in res[label]:
+            lines.append("| %s | %d | %.0f ms | %.0f / %.0f / %.0f ms | %.0f | %.0f %% |"
+                         % (label, r["clients"], r["alone_p50_ms"], r["during_p50_ms"], r["during_p99_ms"],
+                            r["during_max_ms"], r["flood_per_second"], 100 * r["flood_refused_share"]))
+    lines += ["", "Before: every wrong password was hashed in turn (per-address limit 30 in 15 minutes), so a real "
+              "login queued behind the flood's hashes. After: an attempt from an address with recent failures "
+              "waits only behind a queue of at most 2, otherwise it is answered 429 at once without a hash "
+              "(docs/operations.md, \"Logins: delays, challenges, limits\"). The p99 and max after include the "
+              "first moments, when each flooding address has no failure yet and its first attempts are hashed like "
+              "anyone's, and the shared machine's own spikes.", FLOOD_END]
+    saved = os.path.join(ROOT, "bench", "identity_apps.md")
+    text = open(saved).read() if os.path.exists(saved) else BEGIN + "\n" + END + "\n"
+    if FLOOD_BEGIN in text:
+        text = text[:text.index(FLOOD_BEGIN)] + "\n".join(lines) + text[text.index(FLOOD_END) + len(FLOOD_END):]
+    else:
+        text = text.replace(END, "\n".join(lines) + "\n" + END)
+    open(saved, "w").write(text)
+    splice_saved(a.doc)
+
+
+def saved_flood_block():
+    """The flood figures already in bench/identity_apps.md (kept when the
+    rest of the section is measured again)."""
+    saved = os.path.join(ROOT, "bench", "identity_apps.md")
+    text = open(saved).read() if os.path.exists(saved) else ""
+    if FLOOD_BEGIN not in text:
+        return []
+    return text[text.index(FLOOD_BEGIN):text.index(FLOOD_END) + len(FLOOD_END)].split("\n")
+
+
 BEGIN, END = "<!-- identity_apps:begin -->", "<!-- identity_apps:end -->"
 
 
@@ -359,7 +504,7 @@ def write_doc(res, path):
                         verdict(all(x["p99"] < 50 for x in (a_, b_) if x))))
     lines += ["", "Submissions are durable: SQLite runs with `synchronous=FULL` (each commit reaches the disk); on "
               "PostgreSQL the test cluster runs with `fsync=off`, so its figure is an upper bound. The inbox is "
-              "filled straight into the database with 100,000 cases of seven states.", END]
+              "filled straight into the database with 100,000 cases of seven states.", ""] + saved_flood_block() + [END]
     # kept beside the script too: bench/run.sh rewrites docs/performance.md
     # and splices this section back in from here
     open(os.path.join(ROOT, "bench", "identity_apps.md"), "w").write("\n".join(lines) + "\n")

@@ -1,4 +1,6 @@
-/* audit.c — the hash-chained audit log and the personal-data access log. */
+/* audit.c — the hash-chained audit log and the personal-data access log:
+ * appending, the "change + audit entry" transaction, checking the chain,
+ * and the two listings (the auditor's and the person's). */
 #include "audit.h"
 
 #include <openssl/evp.h>
@@ -9,6 +11,13 @@
 #define AUDIT_LOCK_KEY 724200102
 
 #define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
+
+/* The code of a call that failed with NULL (db_conn_get, db_prepare):
+ * the one it wrote into err, so that it reaches the caller unchanged. */
+static int failed(const struct pc_err *err)
+{
+    return err && err->code < 0 ? err->code : PC_EIO;
+}
 
 /* hash = SHA-256 over the fields, each preceded by its length, so that no
  * two different entries can produce the same input ("ab"+"c" vs "a"+"bc"). */
@@ -42,7 +51,7 @@ int64_t audit_append(struct db_conn *c, const struct audit_entry *e, struct pc_e
         return rc;
     struct db_stmt *s = db_prepare(c, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", err);
     if (!s)
-        return PC_EIO;
+        return failed(err);
     rc = db_step(s, err);
     if (rc < 0)
         return rc;
@@ -58,7 +67,7 @@ int64_t audit_append(struct db_conn *c, const struct audit_entry *e, struct pc_e
     s = db_prepare(c, "INSERT INTO audit_log(seq, at, actor, role, action, object_type, object_id, ip,"
                       " detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
     if (!s)
-        return PC_EIO;
+        return failed(err);
     db_bind_int(s, 1, seq);
     db_bind_text(s, 2, at);
     db_bind_text(s, 3, e->actor ? e->actor : "system");
@@ -74,21 +83,54 @@ int64_t audit_append(struct db_conn *c, const struct audit_entry *e, struct pc_e
     return n < 0 ? n : seq;
 }
 
-int64_t audit_append_tx(struct db *db, const struct audit_entry *e, struct pc_err *err)
+int audit_begin(struct db *db, struct db_conn **c, struct pc_err *err)
 {
-    struct db_conn *c = db_conn_get(db, err);
-    if (!c)
-        return PC_EIO;
-    int rc = db_begin(c, err);
-    if (rc)
-        return rc;
-    int64_t seq = audit_append(c, e, err);
-    if (seq < 0) {
-        db_rollback(c);
-        return seq;
+    *c = db_conn_get(db, err);
+    return *c ? db_begin(*c, err) : failed(err);
+}
+
+int audit_end(struct db_conn *c, int rc, const struct audit_entry *e, struct pc_err *err)
+{
+    if (rc == 0) {
+        int64_t seq = audit_append(c, e, err);
+        rc = seq < 0 ? (int)seq : 0;
     }
-    rc = db_commit(c, err);
-    return rc ? rc : seq;
+    return db_end(c, rc, err);
+}
+
+int audit_list(struct db *db, struct pc_arena *a, int64_t before, size_t max, struct audit_row **out, size_t *n,
+               bool *more, struct pc_err *err)
+{
+    *n = 0;
+    *more = false;
+    *out = pc_arena_array(a, max, sizeof **out);
+    struct db_conn *c = db_conn_get(db, err);
+    struct db_stmt *s = c ? db_prepare(c, "SELECT seq, at, actor, role, action, object_type, object_id, ip, detail"
+                                          " FROM audit_log WHERE (? = 0 OR seq < ?) ORDER BY seq DESC LIMIT ?", err)
+                          : NULL;
+    if (!s)
+        return failed(err);
+    db_bind_int(s, 1, before);
+    db_bind_int(s, 2, before);
+    db_bind_int(s, 3, (int64_t)max + 1); /* one more than asked: is there a next page? */
+    int rc;
+    while ((rc = db_step(s, err)) == 1) {
+        if (*n == max) {
+            *more = true;
+            break;
+        }
+        struct audit_row *row = &(*out)[(*n)++];
+        row->seq = db_col_int(s, 0);
+        row->at = pc_arena_strdup(a, db_col_text(s, 1));
+        row->e = (struct audit_entry){
+            .actor = pc_arena_strdup(a, db_col_text(s, 2)), .role = pc_arena_strdup(a, db_col_text(s, 3)),
+            .action = pc_arena_strdup(a, db_col_text(s, 4)), .object_type = pc_arena_strdup(a, db_col_text(s, 5)),
+            .object_id = pc_arena_strdup(a, db_col_text(s, 6)), .ip = pc_arena_strdup(a, db_col_text(s, 7)),
+            .detail = pc_arena_strdup(a, db_col_text(s, 8)),
+        };
+    }
+    db_conn_idle(c);
+    return rc < 0 ? rc : 0;
 }
 
 int audit_verify(struct db *db, struct audit_report *rep, struct pc_err *err)
@@ -96,7 +138,7 @@ int audit_verify(struct db *db, struct audit_report *rep, struct pc_err *err)
     memset(rep, 0, sizeof *rep);
     struct db_conn *c = db_conn_get(db, err);
     if (!c)
-        return PC_EIO;
+        return failed(err);
     /* Read in pages so that a long chain does not sit in memory at once
      * (the PostgreSQL backend fetches a whole result). */
     char prev[65] = GENESIS;
@@ -106,7 +148,7 @@ int audit_verify(struct db *db, struct audit_report *rep, struct pc_err *err)
                                           " detail, prev_hash, hash FROM audit_log WHERE seq >= ?"
                                           " ORDER BY seq LIMIT 10000", err);
         if (!s)
-            return PC_EIO;
+            return failed(err);
         db_bind_int(s, 1, expect);
         int rc, rows = 0;
         while ((rc = db_step(s, err)) == 1) {
@@ -152,7 +194,7 @@ int audit_access_record(struct db_conn *c, const struct access_entry *e, struct 
     struct db_stmt *s = db_prepare(c, "INSERT INTO data_access_log(id, at, subject_fin, accessor, accessor_role,"
                                       " agency_id, data_kind, ground) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", err);
     if (!s)
-        return PC_EIO;
+        return failed(err);
     db_bind_text(s, 1, id);
     db_bind_text(s, 2, at);
     db_bind_text(s, 3, e->subject_fin);
@@ -161,5 +203,38 @@ int audit_access_record(struct db_conn *c, const struct access_entry *e, struct 
     db_bind_text(s, 6, e->agency_id ? e->agency_id : "");
     db_bind_text(s, 7, e->data_kind);
     db_bind_text(s, 8, e->ground);
-    return db_run(s, err) < 0 ? PC_EIO : 0;
+    int64_t rows = db_run(s, err);
+    return rows < 0 ? (int)rows : 0;
+}
+
+int audit_access_list(struct db *db, struct pc_arena *a, const char *fin, size_t max, struct access_row **out,
+                      size_t *n, bool *more, struct pc_err *err)
+{
+    *n = 0;
+    *more = false;
+    *out = pc_arena_array(a, max, sizeof **out);
+    struct db_conn *c = db_conn_get(db, err);
+    struct db_stmt *s = c ? db_prepare(c, "SELECT at, accessor, accessor_role, agency_id, data_kind, ground"
+                                          " FROM data_access_log WHERE subject_fin = ? ORDER BY at DESC, id LIMIT ?",
+                                       err) : NULL;
+    if (!s)
+        return failed(err);
+    db_bind_text(s, 1, fin);
+    db_bind_int(s, 2, (int64_t)max + 1);
+    int rc;
+    while ((rc = db_step(s, err)) == 1) {
+        if (*n == max) {
+            *more = true;
+            break;
+        }
+        struct access_row *row = &(*out)[(*n)++];
+        row->at = pc_arena_strdup(a, db_col_text(s, 0));
+        row->e = (struct access_entry){
+            .subject_fin = pc_arena_strdup(a, fin), .accessor = pc_arena_strdup(a, db_col_text(s, 1)),
+            .accessor_role = pc_arena_strdup(a, db_col_text(s, 2)), .agency_id = pc_arena_strdup(a, db_col_text(s, 3)),
+            .data_kind = pc_arena_strdup(a, db_col_text(s, 4)), .ground = pc_arena_strdup(a, db_col_text(s, 5)),
+        };
+    }
+    db_conn_idle(c);
+    return rc < 0 ? rc : 0;
 }

@@ -1,5 +1,7 @@
 /*
  * audit.h — the append-only audit log and the personal-data access log.
+ * Owns the tables audit_log and data_access_log; other modules read and
+ * write them only through the functions below.
  *
  * Audit entries form a SHA-256 chain: each entry's hash covers its own
  * fields and the previous entry's hash, so editing, deleting or inserting
@@ -28,8 +30,34 @@ struct audit_entry {
  * negative code. */
 int64_t audit_append(struct db_conn *c, const struct audit_entry *e, struct pc_err *err);
 
-/* Append in a transaction of its own (for events with no other write). */
-int64_t audit_append_tx(struct db *db, const struct audit_entry *e, struct pc_err *err);
+/* A change and its audit entry in one transaction:
+ *
+ *     struct db_conn *c;
+ *     int rc = audit_begin(db, &c, err);
+ *     if (rc)
+ *         return rc;
+ *     rc = …the change on c…;
+ *     return audit_end(c, rc, &entry, err);
+ *
+ * audit_begin opens a transaction on the calling thread's connection.
+ * audit_end appends the entry and commits when rc is 0, and rolls back
+ * otherwise.  Either returns 0 or the code of what failed, unchanged (the
+ * change's rc, the append's, the commit's), with its message in err. */
+int audit_begin(struct db *db, struct db_conn **c, struct pc_err *err);
+int audit_end(struct db_conn *c, int rc, const struct audit_entry *e, struct pc_err *err);
+
+/* One entry as stored. */
+struct audit_row {
+    int64_t seq;
+    const char *at;           /* RFC 3339 */
+    struct audit_entry e;
+};
+
+/* Entries newest first, at most max, only those with seq < before when
+ * before > 0 (keyset paging: pass the last seq of one page to get the
+ * next).  *more tells whether older entries remain.  Rows live in a. */
+int audit_list(struct db *db, struct pc_arena *a, int64_t before, size_t max, struct audit_row **out, size_t *n,
+               bool *more, struct pc_err *err);
 
 struct audit_report {
     int64_t entries;      /* entries checked */
@@ -52,6 +80,22 @@ struct access_entry {
     const char *ground;        /* legal ground or case reference */
 };
 
+/* Record one read of a person's data (on c, so inside the caller's
+ * transaction if any).  accessor_role is the role the reader acted in:
+ * take it from the grant that allowed the read (id_authorize_role), never
+ * a constant, so that an agency administrator is not written down as an
+ * officer. */
 int audit_access_record(struct db_conn *c, const struct access_entry *e, struct pc_err *err);
+
+struct access_row {
+    const char *at;           /* RFC 3339 */
+    struct access_entry e;
+};
+
+/* Who read fin's data, newest first, at most max (*more: there are
+ * older ones).  The accessor is the account id as recorded: a page for the
+ * person shows the role and the agency, not a staff member's login. */
+int audit_access_list(struct db *db, struct pc_arena *a, const char *fin, size_t max, struct access_row **out,
+                      size_t *n, bool *more, struct pc_err *err);
 
 #endif

@@ -1,6 +1,8 @@
 /* admin.c — operator tools: `pencere admin migrate` brings the schema up
  * to date; `pencere admin import-catalog` validates the catalogue files,
- * reports every bad row with its line and imports them when all are good. */
+ * reports every bad row with its line and imports them when all are good;
+ * the identity tools create the first accounts, issue their codes and end
+ * a representation; audit-verify checks the audit chain. */
 #include "cli.h"
 #include "../catalog/catalog.h"
 #include "../db/db.h"
@@ -122,8 +124,8 @@ static int admin_create_account(int argc, char **argv)
 {
     struct cli_opt opts[] = {
         DB_OPTS,
-        {"login", "LOGIN", "the login (a FİN for citizens)", NULL},
-        {"fin", "FİN", "the person the account belongs to", NULL},
+        {"login", "LOGIN", "a staff login (never FİN-shaped); citizens' login is their FİN", NULL},
+        {"fin", "FİN", "the person the account belongs to (required)", NULL},
         {"role", "ROLE", "citizen, representative, officer, agency_admin, registrar, operator, evaluator, auditor", NULL},
         {"agency", "ID", "the agency of an officer or agency_admin", NULL},
         {NULL, NULL, NULL, NULL},
@@ -134,8 +136,16 @@ static int admin_create_account(int argc, char **argv)
         return rc < 0 ? EXIT_OK : rc;
     const char *login = cli_get(opts, "login"), *role = cli_get(opts, "role"), *agency = cli_get(opts, "agency");
     int r = id_role_parse(role);
-    if (!login || r < 0) {
-        fprintf(stderr, "pencere admin create-account: give --login and a known --role\n");
+    char fin[8];
+    if (r < 0 || !id_fin_normalize(cli_get(opts, "fin"), fin)) {
+        fprintf(stderr, "pencere admin create-account: give --fin and a known --role\n");
+        return EXIT_USAGE;
+    }
+    enum id_account_kind kind = r == ID_ROLE_CITIZEN || r == ID_ROLE_REPRESENTATIVE ? ID_ACCOUNT_CITIZEN : ID_ACCOUNT_STAFF;
+    if (kind == ID_ACCOUNT_CITIZEN)
+        login = fin;
+    else if (!login) {
+        fprintf(stderr, "pencere admin create-account: a staff account needs --login\n");
         return EXIT_USAGE;
     }
     if ((r == ID_ROLE_OFFICER || r == ID_ROLE_AGENCY_ADMIN) != (agency != NULL)) {
@@ -150,7 +160,9 @@ static int admin_create_account(int argc, char **argv)
     struct id_grant g = {(enum id_role)r, agency ? agency : ""};
     const char *id;
     struct pc_err err = {0};
-    rc = id_account_create(db, login, cli_get(opts, "fin"), &g, 1, "cli", "operator", &a, &id, &err);
+    /* the operator's command line is trusted: the account is pending, not
+     * waiting for its owner's confirmation */
+    rc = id_account_create(db, kind, login, fin, &g, 1, NULL, "operator", &a, &id, &err);
     if (!rc)
         printf("account %s created for %s (%s)\n", id, login, role);
     else
@@ -189,6 +201,38 @@ static int admin_issue_code(int argc, char **argv)
     pc_arena_release(&a);
     db_close(db);
     return rc ? EXIT_FAIL : EXIT_OK;
+}
+
+static int admin_revoke_representative(int argc, char **argv)
+{
+    struct cli_opt opts[] = {
+        DB_OPTS,
+        {"voen", "VÖEN", "the legal entity", NULL},
+        {"fin", "FİN", "the person who may no longer act for it", NULL},
+        {NULL, NULL, NULL, NULL},
+    };
+    int rc = cli_parse("admin revoke-representative", "End a person's right to act for a legal entity; a session\n"
+                       "acting for it stops doing so at its next request.", opts, argc, argv);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    char fin[8];
+    const char *voen = cli_get(opts, "voen");
+    if (!id_voen_valid(voen) || !id_fin_normalize(cli_get(opts, "fin"), fin)) {
+        fprintf(stderr, "pencere admin revoke-representative: give --voen (10 digits) and --fin\n");
+        return EXIT_USAGE;
+    }
+    struct db *db = open_db(opts);
+    if (!db)
+        return EXIT_FAIL;
+    struct pc_err err = {0};
+    rc = id_representative_revoke(db, voen, fin, NULL, "", &err);
+    db_close(db);
+    if (rc) {
+        fprintf(stderr, "pencere admin revoke-representative: %s\n", err.msg);
+        return EXIT_FAIL;
+    }
+    printf("%s no longer acts for %s\n", fin, voen);
+    return EXIT_OK;
 }
 
 static int admin_seed_population(int argc, char **argv)
@@ -263,6 +307,7 @@ int cmd_admin(int argc, char **argv)
                    "  audit-verify     check the hash chain of the audit log\n"
                    "  create-account   create a staff or citizen account with a role\n"
                    "  issue-code       issue a one-time activation code for an account\n"
+                   "  revoke-representative  end a person's right to act for a legal entity\n"
                    "  seed-population  add a synthetic population for demos and scale tests\n"
                    "  seed-demo        add the demo's people and one account of every role\n");
         return argc < 1 ? EXIT_USAGE : EXIT_OK;
@@ -277,6 +322,8 @@ int cmd_admin(int argc, char **argv)
         return admin_create_account(argc - 1, argv + 1);
     if (strcmp(argv[0], "issue-code") == 0)
         return admin_issue_code(argc - 1, argv + 1);
+    if (strcmp(argv[0], "revoke-representative") == 0)
+        return admin_revoke_representative(argc - 1, argv + 1);
     if (strcmp(argv[0], "seed-demo") == 0)
         return admin_seed_demo(argc - 1, argv + 1);
     if (strcmp(argv[0], "seed-population") == 0)

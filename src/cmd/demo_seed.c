@@ -1,7 +1,10 @@
 /* demo_seed.c — the demo's people: a synthetic population, a few legal
  * entities with representatives, and one account of every role, written
- * to DATA_DIR/demo-accounts.json and printed at start.  Running the demo
- * again on the same folder keeps what is there. */
+ * to DATA_DIR/demo-accounts.json and printed at start; and a few persons
+ * without an account (DATA_DIR/demo-persons.json) to try the registration
+ * desk with, which finds people by FİN, not by browsing.  Everything goes
+ * through identity's header.  Running the demo again on the same folder
+ * keeps what is there. */
 #include "cli.h"
 #include "../identity/identity.h"
 
@@ -33,8 +36,12 @@ static const struct demo_account demo_accounts[] = {
     {"registrar", "registrar.baku", NULL, 13},
     {"operator", "operator", NULL, 14},
     {"evaluator", "evaluator", NULL, 15},
-    {"auditor", "auditor", NULL, 16},
+    {"auditor", "auditor.az", NULL, 16},
 };
+
+/* Persons of the population that no demo account uses. */
+#define SPARE_FIRST 100
+#define SPARE_COUNT 5
 
 static const struct { const char *voen, *name, *form; int owner; } demo_entities[] = {
     {"1400057421", "\"Xəzər Logistika\" MMC", "MMC", 3},
@@ -60,46 +67,53 @@ static void make_password(char out[20])
 static int seed_entities(struct db *db, struct pc_err *err)
 {
     struct db_conn *c = db_conn_get(db, err);
-    if (!c || db_begin(c, err))
-        return PC_EIO;
-    char now[21];
-    pc_rfc3339(pc_now_unix(), now);
-    int rc = 0;
+    if (!c)
+        return err->code;
+    int rc = db_begin(c, err);
     for (size_t i = 0; !rc && i < sizeof demo_entities / sizeof demo_entities[0]; i++) {
         char fin[8];
         id_population_fin(DEMO_SEED, demo_entities[i].owner, fin);
-        struct db_stmt *s = db_prepare(c, "INSERT INTO legal_entities(voen, name, legal_form, status, address, created_at)"
-                                          " VALUES (?, ?, ?, 'active', 'Bakı', ?) ON CONFLICT(voen) DO NOTHING", err);
-        if (!s) { rc = PC_EIO; break; }
-        db_bind_text(s, 1, demo_entities[i].voen);
-        db_bind_text(s, 2, demo_entities[i].name);
-        db_bind_text(s, 3, demo_entities[i].form);
-        db_bind_text(s, 4, now);
-        if (db_run(s, err) < 0) { rc = PC_EIO; break; }
-        s = db_prepare(c, "INSERT INTO representatives(voen, fin, scope, granted_at) VALUES (?, ?, 'full', ?)"
-                          " ON CONFLICT(voen, fin) DO NOTHING", err);
-        if (!s) { rc = PC_EIO; break; }
-        db_bind_text(s, 1, demo_entities[i].voen);
-        db_bind_text(s, 2, fin);
-        db_bind_text(s, 3, now);
-        if (db_run(s, err) < 0)
-            rc = PC_EIO;
+        struct id_entity e = {.voen = demo_entities[i].voen, .name = demo_entities[i].name,
+                              .legal_form = demo_entities[i].form, .status = "active", .address = "Bakı"};
+        rc = id_entity_put(c, &e, err);
+        if (!rc)
+            rc = id_representative_grant(c, e.voen, fin, "full", err);
     }
     return db_end(c, rc, err);
 }
 
 /* Staff get a work address, so that new cases reach them by e-mail. */
-static int staff_email(struct db *db, const char *fin, const char *login, struct pc_err *err)
+static int staff_email(struct db *db, struct pc_arena *a, const char *fin, const char *login, struct pc_err *err)
 {
+    struct id_person p;
+    int rc = id_person_get(db, a, fin, &p, err);
+    if (rc)
+        return rc;
+    p.email = pc_arena_printf(a, "%s@example.az", login);
     struct db_conn *c = db_conn_get(db, err);
-    struct db_stmt *s = c ? db_prepare(c, "UPDATE persons SET email = ? WHERE fin = ?", err) : NULL;
-    if (!s)
-        return PC_EIO;
-    char email[128];
-    snprintf(email, sizeof email, "%s@example.az", login);
-    db_bind_text(s, 1, email);
-    db_bind_text(s, 2, fin);
-    return db_run(s, err) < 0 ? PC_EIO : 0;
+    return c ? id_person_put(c, &p, err) : err->code;
+}
+
+/* Persons without an account, with what the desk asks for. */
+static int write_spare_persons(struct db *db, struct pc_arena *a, const char *dir, struct pc_err *err)
+{
+    json_t *list = json_array();
+    int rc = 0;
+    for (int i = SPARE_FIRST; !rc && i < SPARE_FIRST + SPARE_COUNT; i++) {
+        char fin[8];
+        struct id_person p;
+        id_population_fin(DEMO_SEED, i, fin);
+        rc = id_person_get(db, a, fin, &p, err);
+        if (!rc)
+            json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "fin", p.fin, "last_name", p.last_name,
+                                                  "first_name", p.first_name, "id_card", p.id_card));
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/demo-persons.json", dir);
+    if (!rc && json_dump_file(list, path, JSON_INDENT(2)) != 0)
+        rc = pc_err_set(err, PC_EIO, "cannot write %s", path);
+    json_decref(list);
+    return rc;
 }
 
 int demo_seed(struct db *db, const char *dir, struct pc_err *err)
@@ -110,7 +124,9 @@ int demo_seed(struct db *db, const char *dir, struct pc_err *err)
     pc_arena_init(&a);
     const char *probe;
     FILE *existing = fopen(path, "r");
-    bool seeded = existing && id_account_find(db, &a, "auditor", &probe, NULL) == 0;
+    /* the last account of the list exists: an earlier run finished */
+    const struct demo_account *last = &demo_accounts[sizeof demo_accounts / sizeof demo_accounts[0] - 1];
+    bool seeded = existing && id_account_find(db, &a, last->login, &probe, NULL) == 0;
     if (existing)
         fclose(existing);
     int rc = 0;
@@ -126,17 +142,18 @@ int demo_seed(struct db *db, const char *dir, struct pc_err *err)
             const char *login = d->login ? d->login : fin;
             struct id_grant g[2] = {{(enum id_role)id_role_parse(d->role), d->agency ? d->agency : ""},
                                     {ID_ROLE_CITIZEN, ""}};
-            int ng = g[0].role == ID_ROLE_CITIZEN ? 1 : 2;
-            if (g[0].role != ID_ROLE_CITIZEN && g[0].role != ID_ROLE_REPRESENTATIVE)
-                ng = 1; /* staff accounts are for work only */
+            /* staff accounts are for work only, bound to their person */
+            bool staff = g[0].role != ID_ROLE_CITIZEN && g[0].role != ID_ROLE_REPRESENTATIVE;
+            int ng = g[0].role == ID_ROLE_REPRESENTATIVE ? 2 : 1;
             const char *id;
             rc = id_account_find(db, &a, login, &id, NULL) == 0 ? 0
-                 : id_account_create(db, login, fin, g, ng, NULL, NULL, &a, &id, err);
+                 : id_account_create(db, staff ? ID_ACCOUNT_STAFF : ID_ACCOUNT_CITIZEN, login, fin, g, ng, NULL, NULL,
+                                     &a, &id, err);
             make_password(password);
             if (!rc)
                 rc = id_password_set(db, id, password, err);
-            if (!rc && d->login)
-                rc = staff_email(db, fin, d->login, err);
+            if (!rc && staff)
+                rc = staff_email(db, &a, fin, d->login, err);
             json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:o, s:s}", "role", d->role, "login", login,
                                                   "password", password,
                                                   "agency", d->agency ? json_string(d->agency) : json_null(),
@@ -145,6 +162,8 @@ int demo_seed(struct db *db, const char *dir, struct pc_err *err)
         if (!rc && json_dump_file(list, path, JSON_INDENT(2)) != 0)
             rc = pc_err_set(err, PC_EIO, "cannot write %s", path);
         json_decref(list);
+        if (!rc)
+            rc = write_spare_persons(db, &a, dir, err);
     }
     pc_arena_release(&a);
     return rc;
@@ -166,6 +185,16 @@ void demo_print_accounts(const char *dir)
                json_string_value(json_object_get(v, "login")), json_string_value(json_object_get(v, "password")),
                agency ? " agency " : "", agency ? agency : "");
     }
-    printf("\n");
     json_decref(list);
+    snprintf(path, sizeof path, "%s/demo-persons.json", dir);
+    list = json_load_file(path, 0, NULL);
+    if (list) {
+        printf("  Persons without an account, for the registration desk (FİN, name, identity card):\n");
+        json_array_foreach(list, i, v)
+            printf("    %s  %s %s  %s\n", json_string_value(json_object_get(v, "fin")),
+                   json_string_value(json_object_get(v, "last_name")), json_string_value(json_object_get(v, "first_name")),
+                   json_string_value(json_object_get(v, "id_card")));
+        json_decref(list);
+    }
+    printf("\n");
 }

@@ -2,6 +2,7 @@
  * check in the portal calls id_authorize; a request is denied unless one
  * of the principal's grants allows the action on that very resource. */
 #include "identity.h"
+#include "internal.h"
 
 #include <string.h>
 
@@ -56,9 +57,11 @@ static bool grant_allows(const struct id_principal *p, const struct id_grant *g,
     case ID_ACT_VIEW_OWN_DATA:
         return true; /* any logged-in account, about itself */
     case ID_ACT_VIEW_PERSON:
-        /* a citizen sees only their own record; registrars identify people */
+        /* a citizen sees only their own record, and only from their own
+         * citizen account (never through a staff account bound to them);
+         * registrars identify people */
         if (g->role == ID_ROLE_CITIZEN)
-            return res && p->fin && pc_str_eq(res->fin, p->fin);
+            return res && p->kind == ID_ACCOUNT_CITIZEN && p->fin && pc_str_eq(res->fin, p->fin);
         return g->role == ID_ROLE_REGISTRAR;
     case ID_ACT_ISSUE_CODE:
         return g->role == ID_ROLE_REGISTRAR;
@@ -90,14 +93,26 @@ static bool grant_allows(const struct id_principal *p, const struct id_grant *g,
     return false;
 }
 
-bool id_authorize(const struct id_principal *p, enum id_action a, const struct id_resource *res)
+int id_authorize_role(const struct id_principal *p, enum id_action a, const struct id_resource *res)
 {
     if (!p || !p->account_id)
-        return false;
+        return -1;
     for (int i = 0; i < p->ngrants; i++)
         if (grant_allows(p, &p->grants[i], a, res))
-            return true;
-    return false;
+            return (int)p->grants[i].role;
+    return -1;
+}
+
+bool id_authorize(const struct id_principal *p, enum id_action a, const struct id_resource *res)
+{
+    return id_authorize_role(p, a, res) >= 0;
+}
+
+const char *id_principal_role(const struct id_principal *p)
+{
+    if (p->kind == ID_ACCOUNT_CITIZEN || p->ngrants == 0)
+        return "citizen";
+    return id_role_name(p->grants[0].role);
 }
 
 bool id_fin_valid(const char *s)
@@ -108,6 +123,27 @@ bool id_fin_valid(const char *s)
         if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'Z')))
             return false;
     return true;
+}
+
+bool id_fin_normalize(const char *typed, char out[8])
+{
+    out[0] = 0;
+    if (!typed)
+        return false;
+    while (*typed == ' ')
+        typed++;
+    size_t n = strlen(typed);
+    while (n && typed[n - 1] == ' ')
+        n--;
+    if (n != 7)
+        return false;
+    for (size_t i = 0; i < 7; i++)
+        out[i] = typed[i] >= 'a' && typed[i] <= 'z' ? (char)(typed[i] - 32) : typed[i];
+    out[7] = 0;
+    if (id_fin_valid(out))
+        return true;
+    out[0] = 0;
+    return false;
 }
 
 bool id_voen_valid(const char *s)

@@ -3,6 +3,15 @@
  * entities (VÖEN) and their representatives, accounts with credentials
  * and roles, login methods, sessions, and the one authorization function.
  *
+ * Owns the tables persons, legal_entities, representatives, accounts,
+ * account_roles, one_time_codes, sessions, login_throttle and
+ * login_challenges; other modules reach them only through this header.
+ *
+ * Two kinds of account: a citizen account (its login is the person's FİN,
+ * one per person) and a staff account (a login that can never be read as
+ * a FİN, bound to the staff member's own person record, and usable only
+ * once that person, or a registration desk, has confirmed it).
+ *
  * Login methods sit behind struct id_login_method so that certificate and
  * mobile-signature login plug in beside the code-password.  Every change
  * is written in a transaction together with its audit entry.
@@ -16,6 +25,10 @@
 /* ---- identifiers ---------------------------------------------------- */
 
 bool id_fin_valid(const char *s);   /* 7 characters [0-9A-Z] */
+/* A FİN as people type it: surrounding spaces dropped, Latin letters
+ * upper-cased ("  1abc2d3 " gives "1ABC2D3").  false, with out empty, when
+ * the result is not a valid FİN. */
+bool id_fin_normalize(const char *typed, char out[8]);
 bool id_voen_valid(const char *s);  /* 10 digits */
 
 /* ---- persons and legal entities -------------------------------------- */
@@ -56,18 +69,45 @@ int id_agency_staff_contacts(struct db_conn *c, struct pc_arena *a, const char *
                              struct id_contact *out, size_t max, size_t *n, struct pc_err *err);
 /* Insert or update (by FİN) inside the caller's transaction. */
 int id_person_put(struct db_conn *c, const struct id_person *p, struct pc_err *err);
-/* Persons whose FİN is fin, or whose last name starts with the text. */
-int id_person_find(struct db *db, struct pc_arena *a, const char *text, struct id_person **out, size_t *n,
-                   size_t max, struct pc_err *err);
+
+/* What the registration desk may search by: a FİN alone (exact, any
+ * case), or a last name together with an identity-card number (case,
+ * spaces and dashes in the card ignored).  Never a name alone: the desk
+ * identifies the person in front of it, it does not browse the
+ * population. */
+struct id_person_query {
+    const char *fin;
+    const char *last_name, *id_card;
+};
+
+/* The persons matching q, at most max (*more: there were others).
+ * PC_EINVAL when q is neither form above. */
+int id_person_find(struct db *db, struct pc_arena *a, const struct id_person_query *q, struct id_person **out,
+                   size_t *n, size_t max, bool *more, struct pc_err *err);
 
 struct id_entity {
     const char *voen, *name, *legal_form, *status, *address;
     const char *scope;              /* the representative's scope, in lists */
 };
 
-/* Entities the person may act for (active grants only). */
+#define ID_ENTITIES_MAX 50
+
+/* Entities the person may act for (active grants only), at most
+ * ID_ENTITIES_MAX (*more: there are others). */
 int id_entities_of(struct db *db, struct pc_arena *a, const char *fin, struct id_entity **out, size_t *n,
-                   struct pc_err *err);
+                   bool *more, struct pc_err *err);
+/* Insert or update a legal entity (by VÖEN; scope is not stored here)
+ * inside the caller's transaction. */
+int id_entity_put(struct db_conn *c, const struct id_entity *e, struct pc_err *err);
+/* Let fin act for voen with scope (full | applications | tax), inside the
+ * caller's transaction; a revoked grant is granted again. */
+int id_representative_grant(struct db_conn *c, const char *voen, const char *fin, const char *scope,
+                            struct pc_err *err);
+/* End fin's grant for voen.  Takes effect at once: a session acting for
+ * the entity stops doing so on its next request.  Audited; PC_ENOTFOUND
+ * when there is no active grant. */
+int id_representative_revoke(struct db *db, const char *voen, const char *fin, const char *by, const char *ip,
+                             struct pc_err *err);
 
 /* Deterministic synthetic population with Azerbaijani names: persons
  * number [first, first+count) of the sequence given by seed.  The same
@@ -100,15 +140,18 @@ struct id_grant {
     const char *agency_id;          /* "" when the role has none */
 };
 
+enum id_account_kind { ID_ACCOUNT_CITIZEN, ID_ACCOUNT_STAFF };
+
 /* Who is making the request: the logged-in account and its roles. */
 struct id_principal {
     const char *account_id;
     const char *login;
-    const char *fin;                /* NULL for accounts without a person */
+    enum id_account_kind kind;
+    const char *fin;                /* the person the account belongs to (NULL: none) */
     const char *display_name;
     struct id_grant grants[ID_MAX_ROLES];
     int ngrants;
-    const char *acting_for;         /* VÖEN when acting for an entity */
+    const char *acting_for;         /* VÖEN when acting for an entity (checked at every lookup) */
     const char *session_hash;       /* which session (for revocation lists) */
     const char *csrf;               /* the session's CSRF token */
 };
@@ -120,8 +163,8 @@ const char *id_agency_of(const struct id_principal *p);
 /* ---- authorization: one function decides, deny by default ----------- */
 
 enum id_action {
-    ID_ACT_VIEW_OWN_DATA,          /* my profile, my data, my sessions */
-    ID_ACT_VIEW_PERSON,            /* another person's record: res.fin */
+    ID_ACT_VIEW_OWN_DATA,          /* my account: roles, sessions, second factor */
+    ID_ACT_VIEW_PERSON,            /* a person's record, res.fin: one's own (citizen account only) or the desk's */
     ID_ACT_ISSUE_CODE,             /* issue an activation code for res.fin */
     ID_ACT_ACT_FOR_ENTITY,         /* act for res.voen (res.granted says a grant exists) */
     ID_ACT_VIEW_AGENCY_CASES,      /* res.agency_id */
@@ -144,6 +187,9 @@ struct id_resource {
 
 /* NULL principal = anonymous.  Returns true only when some grant allows. */
 bool id_authorize(const struct id_principal *p, enum id_action a, const struct id_resource *res);
+/* The role of the grant that allows the action (the role the principal
+ * acts in, for the audit and access logs), or -1 when none does. */
+int id_authorize_role(const struct id_principal *p, enum id_action a, const struct id_resource *res);
 
 /* ---- accounts and credentials --------------------------------------- */
 
@@ -151,16 +197,32 @@ bool id_authorize(const struct id_principal *p, enum id_action a, const struct i
 #define ID_PASSWORD_MAX 128
 #define ID_CODE_LEN 10          /* one-time codes: 10 characters, no look-alikes */
 
-/* Create an account (status pending) for a login, optionally tied to a
- * person, with roles.  Writes the audit entry in the same transaction. */
-int id_account_create(struct db *db, const char *login, const char *fin, const struct id_grant *grants,
-                      int ngrants, const char *by, const char *by_role, struct pc_arena *a,
-                      const char **account_id, struct pc_err *err);
+/* Create an account with roles; audited in the same transaction.
+ *  - ID_ACCOUNT_CITIZEN: the person's own account; login must be fin (a
+ *    person has one).  Status pending until a code sets its password.
+ *  - ID_ACCOUNT_STAFF: login is a staff login (3–64 of [a-z0-9._-], never
+ *    FİN-shaped, so no citizen can ever be handed it), bound to the staff
+ *    member's person fin.  Created by an account (by != NULL, e.g. an
+ *    agency administrator) it is 'unconfirmed': no code can be issued for
+ *    it until its owner confirms it (id_staff_confirm).  Created by the
+ *    system (by == NULL: an operator's command line) it is pending.
+ * PC_ECONFLICT when the login is taken. */
+int id_account_create(struct db *db, enum id_account_kind kind, const char *login, const char *fin,
+                      const struct id_grant *grants, int ngrants, const char *by, const char *by_role,
+                      struct pc_arena *a, const char **account_id, struct pc_err *err);
+/* The person's citizen account, created (pending, with the citizen role,
+ * and the representative role when the person represents an entity) if
+ * there is none yet.  Audited when created. */
+int id_citizen_account(struct db *db, struct pc_arena *a, const char *fin, const char *by, const char *by_role,
+                       const char **account_id, struct pc_err *err);
+/* Is this text a staff login (and so never a FİN)? */
+bool id_staff_login_valid(const char *login);
 /* The account id of a login, or PC_ENOTFOUND. */
 int id_account_find(struct db *db, struct pc_arena *a, const char *login, const char **account_id,
                     struct pc_err *err);
 /* Issue a one-time activation (or reset) code; the previous unused codes
- * of the account stop working.  code_out gets ID_CODE_LEN + 1 bytes. */
+ * of the account stop working.  code_out gets ID_CODE_LEN + 1 bytes.
+ * PC_EDENIED for a staff account its owner has not confirmed. */
 int id_code_issue(struct db *db, const char *account_id, const char *purpose, const char *by,
                   const char *by_role, const char *ip, int64_t valid_secs, char *code_out, struct pc_err *err);
 /* Self-service registration and password reset: when fin and the
@@ -170,7 +232,10 @@ int id_code_issue(struct db *db, const char *account_id, const char *purpose, co
  * must answer the same either way); PC_ELIMIT when throttled. */
 int id_code_send(struct db *db, struct pc_arena *a, const char *fin, const char *id_card, const char *purpose,
                  const char *ip, const char *lang, int64_t *retry_after, struct pc_err *err);
-/* Use a code to set the password (and activate the account). */
+/* Use a code to set the password (and activate the account).  login is
+ * as typed (a FİN in any case).  The code is checked before the new
+ * password is hashed, so guessing codes costs no hashing.  PC_EDENIED for
+ * a wrong, used or expired code; PC_ELIMIT when throttled. */
 int id_code_redeem(struct db *db, const char *login, const char *code, const char *password,
                    const char *ip, struct pc_err *err);
 /* Set a password directly (demo seeding and operators' CLI). */
@@ -183,13 +248,30 @@ void id_password_params(uint32_t *t_cost, uint32_t *m_cost_kib, uint32_t *parall
 /* Override (tests use cheap parameters). */
 void id_password_set_params(uint32_t t_cost, uint32_t m_cost_kib);
 
-/* Officers and administrators of an agency. */
+#define ID_STAFF_MAX 500
+
+/* Officers and administrators of an agency (status: unconfirmed, pending,
+ * active or disabled). */
 struct id_staff {
     const char *account_id, *login, *name, *status;
     enum id_role role;
+    const char *agency_id;
 };
+/* At most ID_STAFF_MAX (*more: there are others). */
 int id_agency_staff(struct db *db, struct pc_arena *a, const char *agency_id, struct id_staff **out, size_t *n,
-                    struct pc_err *err);
+                    bool *more, struct pc_err *err);
+/* The staff accounts waiting for fin's confirmation (at most 8). */
+int id_staff_unconfirmed(struct db *db, struct pc_arena *a, const char *fin, struct id_staff **out, size_t *n,
+                         struct pc_err *err);
+/* Confirm an unconfirmed staff account and issue its activation code
+ * (code_out: ID_CODE_LEN + 1 bytes, valid 72 hours; *login: the account's
+ * login, in a), in one audited
+ * transaction.  Only the person it is bound to (from their own citizen
+ * account) or a registration desk may confirm, and never the account that
+ * created it.  PC_ENOTFOUND when there is no such unconfirmed account for
+ * this confirmer; PC_EDENIED when the confirmer may not. */
+int id_staff_confirm(struct db *db, struct pc_arena *a, const struct id_principal *who, const char *account_id,
+                     const char *ip, char *code_out, const char **login, struct pc_err *err);
 /* Take a role away (and end the account's sessions); audited. */
 int id_grant_remove(struct db *db, const char *account_id, enum id_role role, const char *agency_id,
                     const char *by, const char *ip, struct pc_err *err);
@@ -201,22 +283,34 @@ int id_grant_remove(struct db *db, const char *account_id, enum id_role role, co
 int id_totp_new_secret(char out[ID_TOTP_SECRET_LEN + 1]);
 /* The 6-digit code for a moment (tests and the enrolment check). */
 int id_totp_code(const char *secret, int64_t unix_secs, char out[7]);
-/* The code is right now, or one 30-second step before or after. */
-bool id_totp_check(const char *secret, const char *code, int64_t now);
-/* Turn the second factor on (after checking a code made with the secret)
- * or off (secret NULL).  Audited; other sessions of the account end. */
-int id_totp_set(struct db *db, const struct id_principal *p, const char *secret, const char *code,
-                const char *ip, struct pc_err *err);
-bool id_totp_enabled(struct db *db, const char *account_id);
+/* The 30-second step (unix time / 30) whose code is `code`: now's, or one
+ * step before or after; -1 when none matches.  A code is accepted once:
+ * identity remembers the last step used per account. */
+int64_t id_totp_match(const char *secret, const char *code, int64_t now);
+/* Turn the second factor on after checking a code made with the new
+ * secret; audited, and the account's other sessions end.  PC_EINVAL when
+ * the code does not match. */
+int id_totp_enable(struct db *db, const struct id_principal *p, const char *secret, const char *code,
+                   const char *ip, struct pc_err *err);
+/* Turn it off: the code must be a current one of the stored secret (the
+ * secret never leaves identity); checked and cleared in one audited
+ * transaction, and the account's other sessions end.  PC_EINVAL for a
+ * wrong (or already used) code. */
+int id_totp_disable(struct db *db, const struct id_principal *p, const char *code, const char *ip,
+                    struct pc_err *err);
+/* Is the second factor on for the account (*on)? */
+int id_totp_enabled(struct db *db, const char *account_id, bool *on, struct pc_err *err);
 
 /* ---- login methods and sessions ------------------------------------- */
 
 struct id_login_request {
-    const char *login;
+    const char *login;          /* as typed: a FİN in any case, or a staff login */
     const char *secret;         /* the password, for the code-password method */
     const char *otp;            /* the second factor's code, when the account has one */
+    const char *challenge;      /* the answer to an earlier challenge (see id_login), or NULL */
     const char *ip;
     const char *user_agent;
+    bool admitted;              /* set by id_login_admit: waiting for a hash */
 };
 
 struct id_login_method {
@@ -234,15 +328,36 @@ extern const struct id_login_method id_login_password;
 #define ID_SESSION_ABSOLUTE_SECS (12 * 3600)
 #define ID_TOKEN_CHARS 43       /* 256 bits in base64url */
 
-/* Log in with a method: throttling (per login and per address), the
- * method, the second factor, a new session.  PC_EDENIED for wrong
- * credentials; PC_ELIMIT when throttled (retry_after set).  When the
- * account has a second factor and req->otp is missing: PC_EMORE, and
- * token_out holds a 5-minute ticket for id_login_second_factor instead of
- * a session.  token_out gets ID_TOKEN_CHARS + 1 bytes. */
+/* Log in with a method.  Failures are counted per login, per address and
+ * per login from one address (in the database, so every node sees them):
+ *  - an address with many failures, or a login with several failures from
+ *    that address, waits progressively longer before its next attempt is
+ *    even looked at (PC_ELIMIT, retry_after);
+ *  - a login with many failures from anywhere is never locked: an attempt
+ *    on it first gets a challenge (PC_ELIMIT, token_out holds it) that the
+ *    same client sends back as req->challenge after retry_after seconds,
+ *    a wait that grows with the failures.  Strangers' failures thus slow
+ *    every guess down without ever refusing the right password;
+ *  - password hashing is limited per node (see id_login_admit).
+ * Then the method, the second factor, a new session.  PC_EDENIED for wrong
+ * credentials.  When the account has a second factor and req->otp is
+ * missing: PC_EMORE, and token_out holds a 5-minute ticket for
+ * id_login_second_factor instead of a session.  token_out gets
+ * ID_TOKEN_CHARS + 1 bytes ("" when there is nothing to hand back). */
 int id_login(struct db *db, struct pc_arena *a, const struct id_login_method *m,
              const struct id_login_request *req, const char *kind, char *token_out,
              int64_t *retry_after, struct pc_err *err);
+/* The cheap half of id_login, for the thread that answers: the delays,
+ * the challenge and a place in the node's queue of attempts waiting to be
+ * hashed.  Attempts from an address or for a login with recent failures
+ * get a place only while the queue is short, anyone while it is not full,
+ * so a flood of wrong passwords cannot make a real login wait behind it.
+ * On 0, req->admitted is set and the caller must run id_login (which
+ * gives the place back) — typically on a worker thread; otherwise the
+ * answer is id_login's: PC_ELIMIT with retry_after (and maybe a
+ * challenge in token_out). */
+int id_login_admit(struct db *db, struct pc_arena *a, struct id_login_request *req, char *token_out,
+                   int64_t *retry_after, struct pc_err *err);
 /* The second step: a ticket from id_login and the code.  On success
  * token_out holds the session token (the ticket is used up).  A wrong
  * code: PC_EINVAL (the ticket stays, another try is allowed); an expired
@@ -251,11 +366,15 @@ int id_login_second_factor(struct db *db, struct pc_arena *a, const char *ticket
                            const struct id_login_request *req, const char *kind, char *token_out,
                            int64_t *retry_after, struct pc_err *err);
 
-/* Look a token up: valid, not revoked, not idle or past its absolute
- * limit.  Refreshes last_seen.  PC_ENOTFOUND when the session is no good. */
-int id_session_lookup(struct db *db, struct pc_arena *a, const char *token, struct id_principal *out,
-                      struct pc_err *err);
-int id_session_revoke(struct db *db, const char *token, const char *ip, struct pc_err *err);
+/* Look a token up: of this kind ("cookie" or "bearer": a token works only
+ * where it was issued), valid, not revoked, not idle or past its absolute
+ * limit.  Refreshes last_seen.  acting_for is checked against the
+ * representative grants each time.  PC_ENOTFOUND when the session is no
+ * good; any other code is a failure of the database, not an answer. */
+int id_session_lookup(struct db *db, struct pc_arena *a, const char *token, const char *kind,
+                      struct id_principal *out, struct pc_err *err);
+/* End the session of a token of this kind (a logout); 0 if it had ended. */
+int id_session_revoke(struct db *db, const char *token, const char *kind, const char *ip, struct pc_err *err);
 /* Revoke every session of the account (log out everywhere). */
 int id_session_revoke_all(struct db *db, const char *account_id, const char *ip, struct pc_err *err);
 
@@ -266,8 +385,11 @@ struct id_session_info {
     bool current;
 };
 
+#define ID_SESSIONS_MAX 50
+
+/* The account's live sessions, at most ID_SESSIONS_MAX (*more: others). */
 int id_sessions_list(struct db *db, struct pc_arena *a, const struct id_principal *p,
-                     struct id_session_info **out, size_t *n, struct pc_err *err);
+                     struct id_session_info **out, size_t *n, bool *more, struct pc_err *err);
 /* Switch who the session acts for (NULL: oneself).  Checks the grant. */
 int id_session_act_for(struct db *db, const struct id_principal *p, const char *voen, struct pc_err *err);
 

@@ -1,8 +1,8 @@
-/* person.c — persons (keyed by FİN) and legal entities (keyed by VÖEN),
- * and the deterministic synthetic population the demo and the scale tests
- * use until the population registry is reachable through the exchange
- * layer. */
+/* person.c — persons (keyed by FİN): checking a record from outside,
+ * reading and writing it, a person's contact, an agency's staff contacts,
+ * and the registration desk's narrow search. */
 #include "identity.h"
+#include "internal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -111,7 +111,7 @@ int id_person_get(struct db *db, struct pc_arena *a, const char *fin, struct id_
     struct db_conn *c = db_conn_get(db, err);
     struct db_stmt *s = c ? db_prepare(c, "SELECT " PERSON_COLUMNS " FROM persons WHERE fin = ?", err) : NULL;
     if (!s)
-        return PC_EIO;
+        return id_failed(err);
     db_bind_text(s, 1, fin);
     int rc = db_step(s, err);
     if (rc < 0)
@@ -119,6 +119,7 @@ int id_person_get(struct db *db, struct pc_arena *a, const char *fin, struct id_
     if (rc == 0)
         return pc_err_set(err, PC_ENOTFOUND, "no person with this FİN");
     read_person(a, s, out);
+    db_conn_idle(c);
     return 0;
 }
 
@@ -128,7 +129,7 @@ int id_person_contact(struct db_conn *c, struct pc_arena *a, const char *fin, st
     memset(out, 0, sizeof *out);
     struct db_stmt *s = db_prepare(c, "SELECT phone, email, lang FROM persons WHERE fin = ?", err);
     if (!s)
-        return err && err->code ? err->code : PC_EIO;
+        return id_failed(err);
     db_bind_text(s, 1, fin);
     int rc = db_step(s, err);
     if (rc < 0)
@@ -154,7 +155,7 @@ int id_agency_staff_contacts(struct db_conn *c, struct pc_arena *a, const char *
         " AND a.status = 'active' AND p.email IS NOT NULL AND p.email <> '' AND (? = '' OR a.id = ?)"
         " ORDER BY p.email LIMIT ?", err);
     if (!s)
-        return err && err->code ? err->code : PC_EIO;
+        return id_failed(err);
     db_bind_text(s, 1, agency);
     db_bind_text(s, 2, account ? account : "");
     db_bind_text(s, 3, account ? account : "");
@@ -187,7 +188,7 @@ int id_person_put(struct db_conn *c, const struct id_person *p, struct pc_err *e
         " email = excluded.email, lang = excluded.lang, disability = excluded.disability,"
         " source = excluded.source, updated_at = excluded.updated_at", err);
     if (!s)
-        return PC_EIO;
+        return id_failed(err);
     db_bind_text(s, 1, p->fin);
     db_bind_text(s, 2, p->last_name);
     db_bind_text(s, 3, p->first_name);
@@ -203,166 +204,61 @@ int id_person_put(struct db_conn *c, const struct id_person *p, struct pc_err *e
     db_bind_text(s, 13, p->source ? p->source : "local");
     db_bind_text(s, 14, now);
     db_bind_text(s, 15, now);
-    return db_run(s, err) < 0 ? PC_EIO : 0;
+    return id_ran(db_run(s, err));
 }
 
-int id_person_find(struct db *db, struct pc_arena *a, const char *text, struct id_person **out, size_t *n,
-                   size_t max, struct pc_err *err)
+/* Identity-card numbers as typed: upper case, no spaces or dashes. */
+static void card_key(const char *in, char *out, size_t cap)
+{
+    size_t k = 0;
+    for (; in && *in && k + 1 < cap; in++)
+        if (*in != ' ' && *in != '-')
+            out[k++] = *in >= 'a' && *in <= 'z' ? (char)(*in - 32) : *in;
+    out[k] = 0;
+}
+
+int id_person_find(struct db *db, struct pc_arena *a, const struct id_person_query *q, struct id_person **out,
+                   size_t *n, size_t max, bool *more, struct pc_err *err)
 {
     *n = 0;
-    *out = pc_arena_alloc(a, (max + 1) * sizeof **out);
-    if (!text || !*text || strlen(text) > ID_NAME_MAX)
-        return pc_err_set(err, PC_EINVAL, "give a FİN or the start of a last name");
+    *more = false;
+    *out = pc_arena_array(a, max, sizeof **out);
+    char fin[8], card[24];
+    bool by_fin = q->fin && *q->fin;
+    if (by_fin && !id_fin_normalize(q->fin, fin))
+        return pc_err_set(err, PC_EINVAL, "FİN must be 7 characters: digits and Latin letters");
+    card_key(q->id_card, card, sizeof card);
+    if (!by_fin && (!q->last_name || !*q->last_name || strlen(q->last_name) > ID_NAME_MAX || !*card ||
+                    strlen(q->id_card) > 20))
+        return pc_err_set(err, PC_EINVAL, "give a FİN, or a last name with an identity-card number");
     struct db_conn *c = db_conn_get(db, err);
     if (!c)
-        return PC_EIO;
+        return id_failed(err);
     struct db_stmt *s;
-    if (id_fin_valid(text)) {
-        s = db_prepare(c, "SELECT " PERSON_COLUMNS " FROM persons WHERE fin = ?", err);
+    if (by_fin) {
+        s = db_prepare(c, "SELECT " PERSON_COLUMNS " FROM persons WHERE fin = ? LIMIT ?", err);
         if (!s)
-            return PC_EIO;
-        db_bind_text(s, 1, text);
+            return id_failed(err);
+        db_bind_text(s, 1, fin);
     } else {
-        /* a prefix compared with substr: no LIKE wildcards from outside and
-         * the same answer under any collation on both backends */
-        s = db_prepare(c, "SELECT " PERSON_COLUMNS " FROM persons WHERE substr(last_name, 1, ?) = ?"
-                          " ORDER BY last_name, first_name, fin LIMIT ?", err);
+        /* the card compared without spaces and dashes, in upper case, on
+         * both backends alike */
+        s = db_prepare(c, "SELECT " PERSON_COLUMNS " FROM persons WHERE last_name = ?"
+                          " AND upper(replace(replace(id_card, ' ', ''), '-', '')) = ? ORDER BY fin LIMIT ?", err);
         if (!s)
-            return PC_EIO;
-        size_t chars = 0;
-        for (const char *q = text; *q; q++)
-            chars += ((unsigned char)*q & 0xC0) != 0x80;
-        db_bind_int(s, 1, (int64_t)chars);
-        db_bind_text(s, 2, text);
-        db_bind_int(s, 3, (int64_t)max);
+            return id_failed(err);
+        db_bind_text(s, 1, q->last_name);
+        db_bind_text(s, 2, card);
     }
+    db_bind_int(s, by_fin ? 2 : 3, (int64_t)max + 1);
     int rc;
-    while ((rc = db_step(s, err)) == 1 && *n < max)
-        read_person(a, s, &(*out)[(*n)++]);
-    return rc < 0 ? rc : 0;
-}
-
-int id_entities_of(struct db *db, struct pc_arena *a, const char *fin, struct id_entity **out, size_t *n,
-                   struct pc_err *err)
-{
-    *n = 0;
-    struct db_conn *c = db_conn_get(db, err);
-    struct db_stmt *s = c ? db_prepare(c,
-        "SELECT e.voen, e.name, e.legal_form, e.status, e.address, r.scope FROM representatives r"
-        " JOIN legal_entities e ON e.voen = r.voen WHERE r.fin = ? AND r.revoked_at IS NULL"
-        " ORDER BY e.name LIMIT 50", err) : NULL;
-    if (!s)
-        return PC_EIO;
-    db_bind_text(s, 1, fin);
-    *out = pc_arena_alloc(a, 50 * sizeof **out);
-    int rc;
-    while ((rc = db_step(s, err)) == 1 && *n < 50) {
-        struct id_entity *e = &(*out)[(*n)++];
-        e->voen = col(a, s, 0);
-        e->name = col(a, s, 1);
-        e->legal_form = col(a, s, 2);
-        e->status = col(a, s, 3);
-        e->address = col(a, s, 4);
-        e->scope = col(a, s, 5);
-    }
-    return rc < 0 ? rc : 0;
-}
-
-/* ---- synthetic population ---------------------------------------------- */
-
-static uint64_t mix(uint64_t x)
-{
-    /* splitmix64 finaliser: a good spread from consecutive inputs */
-    x += 0x9E3779B97F4A7C15ull;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-    return x ^ (x >> 31);
-}
-
-#define FIN_SPACE 78364164096ull      /* 36^7 */
-#define FIN_STEP 48271ull * 65537ull  /* coprime with 36: i ↦ FİN is one-to-one */
-
-void id_population_fin(uint64_t seed, int64_t i, char out[8])
-{
-    static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    uint64_t v = ((uint64_t)i * FIN_STEP + mix(seed) % FIN_SPACE) % FIN_SPACE;
-    for (int k = 6; k >= 0; k--) {
-        out[k] = digits[v % 36];
-        v /= 36;
-    }
-    out[7] = 0;
-}
-
-static const char *const male_names[] = {
-    "Əli", "Məmməd", "Hüseyn", "Həsən", "Elçin", "Rəşad", "Orxan", "Tural", "Kamran", "Anar",
-    "Elvin", "Fərid", "Cavid", "Nicat", "Ramil", "Vüqar", "Səbuhi", "İlkin", "Emin", "Zaur",
-    "Rövşən", "Şahin", "Nurlan", "Murad", "Qalib", "Ülvi", "Toğrul", "Ceyhun", "Fuad", "Elşən"};
-static const char *const female_names[] = {
-    "Aynur", "Leyla", "Günel", "Səbinə", "Nərgiz", "Aygün", "Şəbnəm", "Ülkər", "Könül", "Aysel",
-    "Lalə", "Nigar", "Fidan", "Gülnar", "Sevinc", "Türkan", "Zəhra", "İlahə", "Xədicə", "Aytən",
-    "Rəna", "Mələk", "Nərmin", "Gülşən", "Elnarə", "Səadət", "Zümrüd", "Çiçək", "Ulduz", "Pərvin"};
-static const char *const surname_roots[] = {
-    "Məmmədov", "Əliyev", "Həsənov", "Hüseynov", "Quliyev", "İsmayılov", "Abdullayev", "Rzayev",
-    "Cəfərov", "Bağırov", "Nəsirov", "Əhmədov", "Kazımov", "Süleymanov", "Mustafayev", "Orucov",
-    "Qasımov", "Vəliyev", "Şükürov", "Babayev", "Zeynalov", "Kərimov", "Musayev", "Nəbiyev",
-    "Sadıqov", "Tağıyev", "Xəlilov", "Yusifov", "Ağayev", "Cəbrayılov"};
-static const char *const cities[] = {
-    "Bakı", "Gəncə", "Sumqayıt", "Mingəçevir", "Lənkəran", "Şəki", "Naxçıvan", "Şirvan",
-    "Quba", "Qəbələ", "Şamaxı", "Zaqatala"};
-static const char *const streets[] = {
-    "Nizami küçəsi", "Füzuli küçəsi", "Azadlıq prospekti", "Neftçilər prospekti", "Səməd Vurğun küçəsi",
-    "Həsən bəy Zərdabi küçəsi", "Üzeyir Hacıbəyov küçəsi", "Cəfər Cabbarlı küçəsi", "Xətai prospekti",
-    "Heydər Əliyev prospekti", "Rəşid Behbudov küçəsi", "Mirzə Fətəli Axundov küçəsi"};
-static const char *const mobile_codes[] = {"50", "51", "55", "70", "77", "99", "10"};
-
-#define PICK(arr, r) (arr)[(r) % (sizeof(arr) / sizeof((arr)[0]))]
-
-static void make_person(struct pc_arena *a, uint64_t seed, int64_t i, struct id_person *p)
-{
-    uint64_t r = mix(seed ^ mix((uint64_t)i));
-    char *fin = pc_arena_alloc(a, 8);
-    id_population_fin(seed, i, fin);
-    bool male = (r & 1) == 0;
-    const char *root = PICK(surname_roots, r >> 1);
-    const char *father = PICK(male_names, r >> 9);
-    int year = 1940 + (int)((r >> 17) % 68), month = 1 + (int)((r >> 25) % 12), day = 1 + (int)((r >> 29) % 28);
-    p->fin = fin;
-    p->first_name = male ? PICK(male_names, r >> 33) : PICK(female_names, r >> 33);
-    p->last_name = male ? root : pc_arena_printf(a, "%sa", root);
-    p->patronymic = pc_arena_printf(a, "%s %s", father, male ? "oğlu" : "qızı");
-    p->birth_date = pc_arena_printf(a, "%04d-%02d-%02d", year, month, day);
-    p->gender = male ? "m" : "f";
-    p->id_card = pc_arena_printf(a, "AZE%08llu", (unsigned long long)(mix(r) % 100000000ull));
-    p->address = pc_arena_printf(a, "%s, %s %d, mənzil %d", PICK(cities, r >> 41), PICK(streets, r >> 45),
-                                 1 + (int)((r >> 49) % 180), 1 + (int)((r >> 56) % 120));
-    p->phone = pc_arena_printf(a, "+994%s%07llu", PICK(mobile_codes, r >> 37),
-                               (unsigned long long)(mix(r + 1) % 10000000ull));
-    p->email = (r >> 60) % 3 == 0 ? pc_arena_printf(a, "%c%s.%lld@example.az", 'a' + (int)(r % 26),
-                                                      "istifadeci", (long long)i) : NULL;
-    p->lang = (r >> 62) == 1 ? "ru" : "az";
-    p->disability = (mix(r + 2) % 100) < 5;
-    p->source = "synthetic";
-}
-
-int id_population_generate(struct db *db, uint64_t seed, int64_t first, int64_t count, struct pc_err *err)
-{
-    struct db_conn *c = db_conn_get(db, err);
-    if (!c)
-        return PC_EIO;
-    const int64_t batch = 5000;
-    for (int64_t start = first; start < first + count; start += batch) {
-        struct pc_arena a;
-        pc_arena_init(&a);
-        int rc = db_begin(c, err);
-        for (int64_t i = start; !rc && i < start + batch && i < first + count; i++) {
-            struct id_person p;
-            make_person(&a, seed, i, &p);
-            rc = id_person_put(c, &p, err);
+    while ((rc = db_step(s, err)) == 1) {
+        if (*n == max) {
+            *more = true;
+            break;
         }
-        rc = rc ? (db_rollback(c), rc) : db_commit(c, err);
-        pc_arena_release(&a);
-        if (rc)
-            return rc;
+        read_person(a, s, &(*out)[(*n)++]);
     }
-    return 0;
+    db_conn_idle(c);
+    return rc < 0 ? rc : 0;
 }

@@ -37,53 +37,17 @@ static bool same_card(const char *a, const char *b)
     return !*a && !*b;
 }
 
-/* Find or create the person's account inside the transaction. */
-static int account_of(struct db_conn *c, struct pc_arena *a, const char *fin, const char **id, struct pc_err *err)
-{
-    struct db_stmt *s = db_prepare(c, "SELECT id FROM accounts WHERE login = ?", err);
-    if (!s)
-        return PC_EIO;
-    db_bind_text(s, 1, fin);
-    int rc = db_step(s, err);
-    if (rc < 0)
-        return rc;
-    if (rc == 1) {
-        *id = pc_arena_strdup(a, db_col_text(s, 0));
-        return 0;
-    }
-    char *nid = pc_arena_alloc(a, 33), now[21];
-    pc_random_hex(nid, 16);
-    pc_rfc3339(pc_now_unix(), now);
-    s = db_prepare(c, "INSERT INTO accounts(id, login, fin, status, created_at) VALUES (?, ?, ?, 'pending', ?)", err);
-    if (!s)
-        return PC_EIO;
-    db_bind_text(s, 1, nid);
-    db_bind_text(s, 2, fin);
-    db_bind_text(s, 3, fin);
-    db_bind_text(s, 4, now);
-    if (db_run(s, err) < 0)
-        return PC_EIO;
-    s = db_prepare(c, "INSERT INTO account_roles(account_id, role, agency_id, granted_by, granted_at)"
-                      " VALUES (?, 'citizen', '', 'self-registration', ?)", err);
-    if (!s)
-        return PC_EIO;
-    db_bind_text(s, 1, nid);
-    db_bind_text(s, 2, now);
-    if (db_run(s, err) < 0)
-        return PC_EIO;
-    *id = nid;
-    return 0;
-}
-
 int id_code_send(struct db *db, struct pc_arena *a, const char *fin, const char *id_card, const char *purpose,
                  const char *ip, const char *lang, int64_t *retry_after, struct pc_err *err)
 {
     *retry_after = 0;
-    if (!id_fin_valid(fin) || !id_card || !*id_card || strlen(id_card) > 20)
+    char norm[8];
+    if (!id_fin_normalize(fin, norm) || !id_card || !*id_card || strlen(id_card) > 20)
         return pc_err_set(err, PC_EINVAL, "FİN or identity-card number is not valid");
+    fin = norm;
     struct db_conn *c = db_conn_get(db, err);
     if (!c)
-        return PC_EIO;
+        return id_failed(err);
     int64_t now = pc_now_unix();
     const char *ip_key = pc_arena_printf(a, "code:ip:%s", ip ? ip : "");
     const char *fin_key = pc_arena_printf(a, "code:fin:%s", fin);
@@ -96,8 +60,10 @@ int id_code_send(struct db *db, struct pc_arena *a, const char *fin, const char 
         return pc_err_set(err, PC_ELIMIT, "too many requests");
 
     struct id_person p;
-    bool match = id_person_get(db, a, fin, &p, NULL) == 0 && same_card(p.id_card, id_card) &&
-                 ((p.phone && *p.phone) || (p.email && *p.email));
+    rc = id_person_get(db, a, fin, &p, err);
+    if (rc && rc != PC_ENOTFOUND)
+        return rc;
+    bool match = rc == 0 && same_card(p.id_card, id_card) && ((p.phone && *p.phone) || (p.email && *p.email));
     if ((rc = db_begin(c, err)))
         return rc;
     rc = id_throttle_hit(c, ip_key, now, err);
@@ -106,7 +72,7 @@ int id_code_send(struct db *db, struct pc_arena *a, const char *fin, const char 
     if (!rc && match) {
         const char *account;
         char code[ID_CODE_LEN + 1];
-        rc = account_of(c, a, fin, &account, err);
+        rc = id_citizen_account_on(c, a, fin, NULL, "self-service", &account, err);
         if (!rc)
             rc = id_code_insert(c, account, purpose, "self-service", "citizen", ip, SENT_CODE_VALID_SECS, code, err);
         if (!rc) {
@@ -116,14 +82,16 @@ int id_code_send(struct db *db, struct pc_arena *a, const char *fin, const char 
             char *pj = json_dumps(payload, JSON_COMPACT);
             json_decref(payload);
             rc = pj ? notify_enqueue(c, sms ? "sms" : "email", sms ? p.phone : p.email, "one-time-code",
-                                     lang ? lang : p.lang, pj, err) : PC_ENOMEM;
+                                     lang ? lang : p.lang, pj, err)
+                    : pc_err_set(err, PC_ENOMEM, "cannot write the message");
             free(pj);
         }
     } else if (!rc) {
         struct audit_entry e = {.actor = "anonymous", .role = "citizen", .action = "account.code_refused",
                                 .object_type = "person", .object_id = fin, .ip = ip ? ip : "",
                                 .detail = "details do not match the record"};
-        rc = audit_append(c, &e, err) < 0 ? PC_EIO : 0;
+        int64_t seq = audit_append(c, &e, err);
+        rc = seq < 0 ? (int)seq : 0;
     }
     return db_end(c, rc, err);
 }

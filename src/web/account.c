@@ -1,6 +1,8 @@
-/* account.c — logging in and out, setting a password with a one-time
- * code, "My data" (what the state holds and who looked at it), sessions,
- * acting for a legal entity; and the JSON login for kiosks and apps. */
+/* account.c — a person's own pages: setting a password with a one-time
+ * code, "My data" (what the state holds and who looked at it — shown only
+ * to the person's own citizen account), confirming a work login bound to
+ * them, sessions, acting for a legal entity, the second factor, and
+ * self-service registration and reset.  Logging in is login.c's. */
 #include "internal.h"
 #include "../audit/audit.h"
 
@@ -9,203 +11,16 @@
 #include <string.h>
 #include <time.h>
 
-/* Only a local path may be a redirect target (no "//host", no scheme). */
-static const char *safe_next(const char *next)
-{
-    if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strlen(next) > 200)
-        return "/account";
-    for (const char *p = next; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == '\\')
-            return "/account";
-    return next;
-}
+static const enum msg role_msgs[ID_ROLE_COUNT] = {
+    [ID_ROLE_CITIZEN] = M_ROLE_CITIZEN,     [ID_ROLE_REPRESENTATIVE] = M_ROLE_REPRESENTATIVE,
+    [ID_ROLE_OFFICER] = M_ROLE_OFFICER,     [ID_ROLE_AGENCY_ADMIN] = M_ROLE_AGENCY_ADMIN,
+    [ID_ROLE_REGISTRAR] = M_ROLE_REGISTRAR, [ID_ROLE_OPERATOR] = M_ROLE_OPERATOR,
+    [ID_ROLE_EVALUATOR] = M_ROLE_EVALUATOR, [ID_ROLE_AUDITOR] = M_ROLE_AUDITOR,
+};
 
 const char *web_role_label(struct http_req *r, enum id_role role)
 {
-    return (unsigned)role < ID_ROLE_COUNT ? web_t(r, (enum msg)(M_ROLE_CITIZEN + (int)role)) : "";
-}
-
-/* ---- log in ------------------------------------------------------------ */
-
-static void login_page(struct http_req *r, const char *login, const struct web_field_error *errors, int nerrors,
-                       const char *notice)
-{
-    web_form_title(r, web_t(r, M_LOGIN_TITLE), nerrors);
-    web_error_summary(r, errors, nerrors);
-    if (notice)
-        web_html(r, "<div class=\"notice\" role=\"status\"><p>%s</p></div>\n", notice);
-    web_html(r, "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n<form method=\"post\" action=\"/login\" novalidate>\n",
-         web_t(r, M_LOGIN_TITLE), web_t(r, M_LOGIN_LEAD));
-    web_csrf_field(r);
-    const char *next = http_kv_get(&r->query, "next");
-    if (!next)
-        next = http_kv_get(&r->form, "next");
-    if (next)
-        web_html(r, "<input type=\"hidden\" name=\"next\" value=\"%s\">\n", safe_next(next));
-    struct web_field f_login = {"login", web_t(r, M_LOGIN_FIELD_LOGIN), web_t(r, M_LOGIN_FIELD_LOGIN_HINT), login,
-                                 "text", "username", 64};
-    struct web_field f_pw = {"password", web_t(r, M_LOGIN_FIELD_PASSWORD), NULL, NULL, "password",
-                              "current-password", ID_PASSWORD_MAX};
-    web_text_field(r, &f_login, errors, nerrors);
-    web_text_field(r, &f_pw, errors, nerrors);
-    web_html(r, "<button type=\"submit\">%s</button>\n</form>\n<ul class=\"links\">\n<li><a href=\"/reset\">%s</a></li>\n"
-            "<li><a href=\"/activate\">%s</a></li>\n<li><a href=\"/register\">%s</a></li>\n</ul>\n",
-         web_t(r, M_LOGIN_BUTTON), web_t(r, M_LOGIN_FORGOT), web_t(r, M_LOGIN_NO_ACCOUNT), web_t(r, M_LOGIN_REGISTER));
-    web_page_end(r);
-}
-
-int web_page_login(struct http_req *r)
-{
-    const char *notice = NULL;
-    if (http_kv_get(&r->query, "activated"))
-        notice = web_t(r, M_LOGIN_ACTIVATED);
-    else if (http_kv_get(&r->query, "out"))
-        notice = web_t(r, M_LOGIN_LOGGED_OUT);
-    login_page(r, NULL, NULL, 0, notice);
-    return 0;
-}
-
-static void second_factor_page(struct http_req *r, const char *ticket, const char *next,
-                               const struct web_field_error *errors, int n)
-{
-    web_form_title(r, web_t(r, M_2FA_TITLE), n);
-    web_error_summary(r, errors, n);
-    web_html(r, "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n<form method=\"post\" action=\"/login/2fa\" novalidate>\n",
-         web_t(r, M_2FA_TITLE), web_t(r, M_2FA_LEAD));
-    web_csrf_field(r);
-    web_html(r, "<input type=\"hidden\" name=\"ticket\" value=\"%s\">\n", ticket);
-    if (next)
-        web_html(r, "<input type=\"hidden\" name=\"next\" value=\"%s\">\n", safe_next(next));
-    struct web_field f = {"otp", web_t(r, M_2FA_FIELD_CODE), web_t(r, M_2FA_FIELD_CODE_HINT), NULL, "text", "one-time-code", 6};
-    web_text_field(r, &f, errors, n);
-    web_html(r, "<button type=\"submit\">%s</button>\n</form>\n", web_t(r, M_2FA_BUTTON));
-    web_page_end(r);
-}
-
-int web_page_login_2fa_post(struct http_req *r)
-{
-    const char *ticket = http_kv_get(&r->form, "ticket"), *otp = http_kv_get(&r->form, "otp");
-    struct id_login_request req = {.ip = r->remote_addr, .user_agent = http_header(r, "User-Agent")};
-    char token[ID_TOKEN_CHARS + 1];
-    int64_t retry = 0;
-    struct pc_err err = {0};
-    int rc = id_login_second_factor(app_of(r)->db, &r->arena, ticket, otp ? otp : "", &req, "cookie", token,
-                                    &retry, &err);
-    if (rc == 0) {
-        web_set_session_cookie(r, token);
-        return http_redirect(r, 303, safe_next(http_kv_get(&r->form, "next")));
-    }
-    if (rc == PC_EINVAL) { /* a wrong code: the ticket stays, try again */
-        struct web_field_error e = {"otp", web_t(r, M_2FA_WRONG)};
-        r->status = 401;
-        second_factor_page(r, ticket, http_kv_get(&r->form, "next"), &e, 1);
-        return 0;
-    }
-    if (rc == PC_EDENIED || rc == PC_ELIMIT) {
-        struct web_field_error e = {"login", rc == PC_EDENIED ? web_t(r, M_2FA_EXPIRED)
-                                        : pc_arena_printf(&r->arena, web_t(r, M_LOGIN_THROTTLED), (int)(retry + 59) / 60)};
-        r->status = rc == PC_EDENIED ? 401 : 429;
-        login_page(r, NULL, &e, 1, NULL);
-        return 0;
-    }
-    return web_fail(r, rc, &err);
-}
-
-/* A login in two halves: the work (Argon2id, the session) on a worker
- * thread, the answer on a server thread (see http_defer). */
-struct login_job {
-    struct id_login_request req;
-    const char *kind;
-    const char *typed;
-    char token[ID_TOKEN_CHARS + 1];
-    int64_t retry;
-    int rc;
-    struct pc_err err;
-};
-
-static void login_work(struct http_req *r)
-{
-    struct login_job *j = r->deferred_arg;
-    j->rc = id_login(app_of(r)->db, &r->arena, &id_login_password, &j->req, j->kind, j->token, &j->retry, &j->err);
-}
-
-static int page_login_done(struct http_req *r);
-
-int web_page_login_post(struct http_req *r)
-{
-    const char *login = http_kv_get(&r->form, "login");
-    const char *password = http_kv_get(&r->form, "password");
-    struct web_field_error errors[2];
-    int n = 0;
-    if (!login || !*login)
-        errors[n++] = (struct web_field_error){"login", web_t(r, M_ERR_REQUIRED_LOGIN)};
-    if (!password || !*password)
-        errors[n++] = (struct web_field_error){"password", web_t(r, M_ERR_REQUIRED_PASSWORD)};
-    if (n) {
-        r->status = 400;
-        login_page(r, login, errors, n, NULL);
-        return 0;
-    }
-    /* a FİN may be typed in lower case; staff logins are used as typed */
-    char norm[65];
-    size_t k = 0;
-    for (const char *p = login; *p && k < sizeof norm - 1; p++)
-        if (*p != ' ')
-            norm[k++] = *p;
-    norm[k] = 0;
-    if (k == 7) {
-        char up[8];
-        const char *found;
-        for (int i = 0; i < 8; i++)
-            up[i] = (norm[i] >= 'a' && norm[i] <= 'z') ? (char)(norm[i] - 32) : norm[i];
-        if (strcmp(up, norm) != 0 && id_fin_valid(up) &&
-            id_account_find(app_of(r)->db, &r->arena, norm, &found, NULL) == PC_ENOTFOUND &&
-            id_account_find(app_of(r)->db, &r->arena, up, &found, NULL) == 0)
-            memcpy(norm, up, 8);
-    }
-    struct login_job *j = pc_arena_alloc(&r->arena, sizeof *j);
-    j->req = (struct id_login_request){.login = pc_arena_strdup(&r->arena, norm), .secret = password,
-                                       .ip = r->remote_addr, .user_agent = http_header(r, "User-Agent")};
-    j->kind = "cookie";
-    j->typed = login;
-    r->deferred_arg = j;
-    /* the password hash runs off the server's threads */
-    return http_defer(r, login_work, page_login_done);
-}
-
-static int page_login_done(struct http_req *r)
-{
-    struct login_job *j = r->deferred_arg;
-    int rc = j->rc;
-    if (rc == 0) {
-        web_set_session_cookie(r, j->token); /* a new token at every login: no fixation */
-        return http_redirect(r, 303, safe_next(http_kv_get(&r->form, "next")));
-    }
-    if (rc == PC_EMORE) {
-        second_factor_page(r, j->token, http_kv_get(&r->form, "next"), NULL, 0);
-        return 0;
-    }
-    if (rc == PC_EDENIED || rc == PC_ELIMIT) {
-        struct web_field_error e = {"login", rc == PC_EDENIED ? web_t(r, M_LOGIN_WRONG)
-                                        : pc_arena_printf(&r->arena, web_t(r, M_LOGIN_THROTTLED), (int)(j->retry + 59) / 60)};
-        r->status = rc == PC_EDENIED ? 401 : 429;
-        if (rc == PC_ELIMIT)
-            http_set_header(r, "Retry-After", pc_arena_printf(&r->arena, "%lld", (long long)j->retry));
-        login_page(r, j->typed, &e, 1, NULL);
-        return 0;
-    }
-    return web_fail(r, rc, &j->err);
-}
-
-int web_page_logout_post(struct http_req *r)
-{
-    const char *token = web_session_token(r);
-    struct pc_err err = {0};
-    int rc = token ? id_session_revoke(app_of(r)->db, token, r->remote_addr, &err) : 0;
-    if (rc)
-        return web_fail(r, rc, &err);
-    web_set_session_cookie(r, NULL);
-    return http_redirect(r, 303, "/login?out=1");
+    return (unsigned)role < ID_ROLE_COUNT ? web_t(r, role_msgs[role]) : "";
 }
 
 /* ---- activation with a one-time code ------------------------------------ */
@@ -285,46 +100,120 @@ static void when(struct http_req *r, int64_t unix_secs)
     web_html(r, "<time datetime=\"%s\">%s</time>", ts, pc_arena_printf(&r->arena, "%.10s %.5s", ts, ts + 11));
 }
 
-static void access_log_table(struct http_req *r, const char *fin)
+#define ACCESS_SHOWN 100
+
+/* What "My data" shows of the person behind a citizen account, read
+ * before a byte of the page is written so that a failure is a 503. */
+struct my_data {
+    struct id_person person;
+    struct id_staff *waiting;        /* work logins to confirm */
+    size_t nwaiting;
+    struct id_entity *ents;
+    size_t nents;
+    bool more_ents;
+    struct access_row *looks;
+    size_t nlooks;
+    bool more_looks;
+};
+
+static int load_my_data(struct http_req *r, const char *fin, struct my_data *d, struct pc_err *err)
 {
-    struct pc_err err = {0};
-    struct db_conn *c = db_conn_get(app_of(r)->db, &err);
-    struct db_stmt *s = c ? db_prepare(c,
-        "SELECT l.at, l.accessor_role, l.agency_id, l.data_kind, l.ground, COALESCE(a.login, l.accessor)"
-        " FROM data_access_log l LEFT JOIN accounts a ON a.id = l.accessor"
-        " WHERE l.subject_fin = ? ORDER BY l.at DESC LIMIT 100", &err) : NULL;
+    struct db *db = app_of(r)->db;
+    int rc = id_person_get(db, &r->arena, fin, &d->person, err);
+    if (!rc)
+        rc = id_staff_unconfirmed(db, &r->arena, fin, &d->waiting, &d->nwaiting, err);
+    if (!rc)
+        rc = id_entities_of(db, &r->arena, fin, &d->ents, &d->nents, &d->more_ents, err);
+    if (!rc)
+        rc = audit_access_list(db, &r->arena, fin, ACCESS_SHOWN, &d->looks, &d->nlooks, &d->more_looks, err);
+    return rc;
+}
+
+static const char *agency_name(struct http_req *r, const char *id)
+{
+    struct cat_agency g;
+    return cat_get_agency(app_of(r)->db, &r->arena, id, &g, NULL) == 0 ? pc_text_get(&g.name, web_lang_id(r)) : id;
+}
+
+/* Who read the person's data: when, in which role and for which agency
+ * (never a staff member's login), what and why. */
+static void access_log_table(struct http_req *r, const struct my_data *d)
+{
     web_html(r, "<h2 id=\"who-looked\">%s</h2>\n<p>%s</p>\n", web_t(r, M_ACCOUNT_WHO_LOOKED), web_t(r, M_ACCOUNT_WHO_LOOKED_LEAD));
-    if (!s)
+    if (d->nlooks == 0) {
+        web_html(r, "<p>%s</p>\n", web_t(r, M_ACCOUNT_NOBODY_LOOKED));
         return;
-    db_bind_text(s, 1, fin);
-    int rows = 0;
-    while (db_step(s, &err) == 1) {
-        /* in a region of its own that scrolls sideways on a narrow phone,
-         * so that the page itself does not */
-        if (rows++ == 0)
-            web_html(r, "<div class=\"table-wrap\" role=\"region\" aria-labelledby=\"who-looked\" tabindex=\"0\">\n"
-                    "<table class=\"table\">\n<caption class=\"visually-hidden\">%s</caption>\n<thead><tr>"
-                    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-                    "<th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
-                 web_t(r, M_ACCOUNT_WHO_LOOKED), web_t(r, M_COL_WHEN), web_t(r, M_COL_WHO), web_t(r, M_COL_WHAT), web_t(r, M_COL_WHY));
-        int role = id_role_parse(db_col_text(s, 1));
-        const char *agency = db_col_text(s, 2);
+    }
+    /* in a region of its own that scrolls sideways on a narrow phone, so
+     * that the page itself does not */
+    web_html(r, "<div class=\"table-wrap\" role=\"region\" aria-labelledby=\"who-looked\" tabindex=\"0\">\n"
+            "<table class=\"table\">\n<caption class=\"visually-hidden\">%s</caption>\n<thead><tr>"
+            "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+            "<th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+         web_t(r, M_ACCOUNT_WHO_LOOKED), web_t(r, M_COL_WHEN), web_t(r, M_COL_WHO), web_t(r, M_COL_WHAT), web_t(r, M_COL_WHY));
+    for (size_t i = 0; i < d->nlooks; i++) {
+        const struct access_entry *e = &d->looks[i].e;
+        int role = id_role_parse(e->accessor_role);
+        const char *who = role >= 0 ? web_role_label(r, (enum id_role)role) : e->accessor_role;
+        if (e->agency_id && *e->agency_id)
+            who = pc_arena_printf(&r->arena, "%s, %s", who, agency_name(r, e->agency_id));
         /* the time as on the sessions page ("2026-11-23 11:28"); the kind
          * of data and the ground are stored as codes and shown in the
          * reader's language */
-        const char *at = db_col_text(s, 0), *kind = db_col_text(s, 3), *ground = db_col_text(s, 4);
+        const char *at = d->looks[i].at, *kind = e->data_kind, *ground = e->ground;
         const char *what = pc_str_eq(kind, "profile") ? web_t(r, M_DATA_PROFILE) : pc_str_eq(kind, "case") ? web_t(r, M_DATA_CASE) : kind;
         const char *why = pc_str_eq(ground, "id-check") ? web_t(r, M_GROUND_ID_CHECK)
                           : pc_str_has_prefix(ground, "AZ-") ? pc_arena_printf(&r->arena, web_t(r, M_GROUND_CASE), ground) : ground;
-        web_html(r, "<tr><td><time datetime=\"%s\">%s</time></td><td>%s%s%s (%s)</td><td>%s</td><td>%s</td></tr>\n",
-             at, at && strlen(at) >= 16 ? pc_arena_printf(&r->arena, "%.10s %.5s", at, at + 11) : at,
-             role >= 0 ? web_role_label(r, (enum id_role)role) : db_col_text(s, 1),
-             agency && *agency ? ", " : "", agency ? agency : "", db_col_text(s, 5), what, why);
+        web_html(r, "<tr><td><time datetime=\"%s\">%s</time></td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
+             at, at && strlen(at) >= 16 ? pc_arena_printf(&r->arena, "%.10s %.5s", at, at + 11) : at, who, what, why);
     }
-    if (rows)
-        web_html(r, "</tbody>\n</table>\n</div>\n");
-    else
-        web_html(r, "<p>%s</p>\n", web_t(r, M_ACCOUNT_NOBODY_LOOKED));
+    web_html(r, "</tbody>\n</table>\n</div>\n");
+    if (d->more_looks)
+        web_html(r, "<p>%s</p>\n", web_t(r, M_ACCESS_OLDER));
+}
+
+/* Work logins an administrator bound to this person, for them to confirm. */
+static void staff_waiting(struct http_req *r, const struct my_data *d)
+{
+    if (d->nwaiting == 0)
+        return;
+    web_html(r, "<h2>%s</h2>\n<p>%s</p>\n<ul class=\"entities\">\n", web_t(r, M_ACCOUNT_STAFF_WAITING),
+             web_t(r, M_ACCOUNT_STAFF_WAITING_LEAD));
+    for (size_t i = 0; i < d->nwaiting; i++) {
+        const struct id_staff *w = &d->waiting[i];
+        web_html(r, "<li><strong>%s</strong> — %s, %s\n<form method=\"post\" action=\"/account/staff/confirm\" class=\"inline\">\n",
+                 w->login, web_role_label(r, w->role), agency_name(r, w->agency_id));
+        web_csrf_field(r);
+        web_html(r, "<input type=\"hidden\" name=\"account\" value=\"%s\"><button type=\"submit\" class=\"secondary\">%s"
+                    "<span class=\"visually-hidden\"> — %s</span></button></form></li>\n",
+                 w->account_id, web_t(r, M_ACCOUNT_STAFF_CONFIRM), w->login);
+    }
+    web_html(r, "</ul>\n");
+}
+
+static void entities_section(struct http_req *r, const struct id_principal *p, const struct my_data *d)
+{
+    web_html(r, "<h2>%s</h2>\n", web_t(r, M_ACCOUNT_ENTITIES));
+    if (d->nents == 0) {
+        web_html(r, "<p>%s</p>\n", web_t(r, M_ACCOUNT_NO_ENTITIES));
+        return;
+    }
+    web_html(r, "<ul class=\"entities\">\n");
+    for (size_t i = 0; i < d->nents; i++) {
+        const struct id_entity *e = &d->ents[i];
+        web_html(r, "<li><strong>%s</strong> (VÖEN %s, %s)\n<form method=\"post\" action=\"/account/act-for\" class=\"inline\">\n",
+             e->name, e->voen, e->legal_form);
+        web_csrf_field(r);
+        web_html(r, "<input type=\"hidden\" name=\"voen\" value=\"%s\"><button type=\"submit\" class=\"secondary\">%s"
+                "<span class=\"visually-hidden\"> — %s</span></button></form></li>\n",
+             e->voen, web_t(r, M_ACCOUNT_ACT_FOR), e->name);
+    }
+    web_html(r, "</ul>\n");
+    if (p->acting_for) {
+        web_html(r, "<form method=\"post\" action=\"/account/act-for\">\n");
+        web_csrf_field(r);
+        web_html(r, "<button type=\"submit\" class=\"secondary\">%s</button></form>\n", web_t(r, M_ACCOUNT_STOP_ACTING));
+    }
 }
 
 int web_page_account(struct http_req *r)
@@ -333,6 +222,14 @@ int web_page_account(struct http_req *r)
         return 0;
     const struct id_principal *p = web_who(r);
     struct pc_err err = {0};
+    /* the person's record only to their own citizen account: a work login
+     * bound to them (or made up by someone else) sees none of it */
+    struct id_resource self = {.fin = p->fin};
+    struct my_data d = {0};
+    bool own = p->fin && id_authorize(p, ID_ACT_VIEW_PERSON, &self);
+    int rc = own ? load_my_data(r, p->fin, &d, &err) : PC_ENOTFOUND;
+    if (rc && rc != PC_ENOTFOUND)
+        return web_fail(r, rc, &err);
     web_page_begin(r, web_t(r, M_ACCOUNT_TITLE));
     web_html(r, "<h1>%s</h1>\n", web_t(r, M_ACCOUNT_TITLE));
     if (p->acting_for)
@@ -343,48 +240,48 @@ int web_page_account(struct http_req *r)
         web_html(r, "<li>%s%s%s</li>\n", web_role_label(r, p->grants[i].role), *p->grants[i].agency_id ? " — " : "",
              p->grants[i].agency_id);
     web_html(r, "</ul>\n");
-    struct id_person person;
-    if (!p->fin || id_person_get(app_of(r)->db, &r->arena, p->fin, &person, &err) != 0) {
-        web_html(r, "<p>%s</p>\n", web_t(r, M_ACCOUNT_NOT_PERSON));
+    if (rc) {
+        web_html(r, "<p>%s</p>\n", web_t(r, p->kind == ID_ACCOUNT_STAFF ? M_ACCOUNT_WORK_LOGIN : M_ACCOUNT_NOT_PERSON));
     } else {
+        const struct id_person *person = &d.person;
         web_html(r, "<h2>%s</h2>\n<dl class=\"facts\">\n", web_t(r, M_ACCOUNT_PERSONAL));
-        fact(r, M_FIELD_FIN, person.fin);
-        fact(r, M_FIELD_NAME, pc_arena_printf(&r->arena, "%s %s", person.last_name, person.first_name));
-        fact(r, M_FIELD_PATRONYMIC, person.patronymic);
-        fact(r, M_FIELD_BIRTH_DATE, person.birth_date);
-        fact(r, M_FIELD_ID_CARD, person.id_card);
-        fact(r, M_FIELD_ADDRESS, person.address);
-        fact(r, M_FIELD_PHONE, person.phone);
-        fact(r, M_FIELD_EMAIL, person.email);
-        fact(r, M_FIELD_LANG, pc_lang_name(pc_lang_parse(person.lang) < 0 ? PC_LANG_AZ : (enum pc_lang)pc_lang_parse(person.lang)));
+        fact(r, M_FIELD_FIN, person->fin);
+        fact(r, M_FIELD_NAME, pc_arena_printf(&r->arena, "%s %s", person->last_name, person->first_name));
+        fact(r, M_FIELD_PATRONYMIC, person->patronymic);
+        fact(r, M_FIELD_BIRTH_DATE, person->birth_date);
+        fact(r, M_FIELD_ID_CARD, person->id_card);
+        fact(r, M_FIELD_ADDRESS, person->address);
+        fact(r, M_FIELD_PHONE, person->phone);
+        fact(r, M_FIELD_EMAIL, person->email);
+        int lang = pc_lang_parse(person->lang);
+        fact(r, M_FIELD_LANG, pc_lang_name(lang < 0 ? PC_LANG_AZ : (enum pc_lang)lang));
         web_html(r, "</dl>\n");
-        struct id_entity *ents;
-        size_t ne = 0;
-        web_html(r, "<h2>%s</h2>\n", web_t(r, M_ACCOUNT_ENTITIES));
-        if (id_entities_of(app_of(r)->db, &r->arena, p->fin, &ents, &ne, &err) == 0 && ne) {
-            web_html(r, "<ul class=\"entities\">\n");
-            for (size_t i = 0; i < ne; i++) {
-                web_html(r, "<li><strong>%s</strong> (VÖEN %s, %s)\n<form method=\"post\" action=\"/account/act-for\" class=\"inline\">\n",
-                     ents[i].name, ents[i].voen, ents[i].legal_form);
-                web_csrf_field(r);
-                web_html(r, "<input type=\"hidden\" name=\"voen\" value=\"%s\"><button type=\"submit\" class=\"secondary\">%s"
-                        "<span class=\"visually-hidden\"> — %s</span></button></form></li>\n",
-                     ents[i].voen, web_t(r, M_ACCOUNT_ACT_FOR), ents[i].name);
-            }
-            web_html(r, "</ul>\n");
-            if (p->acting_for) {
-                web_html(r, "<form method=\"post\" action=\"/account/act-for\">\n");
-                web_csrf_field(r);
-                web_html(r, "<button type=\"submit\" class=\"secondary\">%s</button></form>\n", web_t(r, M_ACCOUNT_STOP_ACTING));
-            }
-        } else {
-            web_html(r, "<p>%s</p>\n", web_t(r, M_ACCOUNT_NO_ENTITIES));
-        }
-        access_log_table(r, p->fin);
+        staff_waiting(r, &d);
+        entities_section(r, p, &d);
+        access_log_table(r, &d);
     }
     web_html(r, "<ul class=\"links\">\n<li><a href=\"/account/sessions\">%s</a></li>\n"
             "<li><a href=\"/account/2fa\">%s</a></li>\n</ul>\n", web_t(r, M_SESSIONS_TITLE), web_t(r, M_2FA_SETUP_TITLE));
     web_page_end(r);
+    return 0;
+}
+
+/* The person confirms a work login bound to them: the code that
+ * activates it is shown to them here, never to the administrator. */
+int web_page_staff_confirm_post(struct http_req *r)
+{
+    if (!web_require(r, ID_ACT_VIEW_OWN_DATA, NULL))
+        return 0;
+    const char *account = http_kv_get(&r->form, "account"), *login = NULL;
+    char code[ID_CODE_LEN + 1];
+    struct pc_err err = {0};
+    int rc = id_staff_confirm(app_of(r)->db, &r->arena, web_who(r), account ? account : "", r->remote_addr, code,
+                              &login, &err);
+    if (rc)
+        return web_fail(r, rc, &err);
+    web_code_page(r, web_t(r, M_STAFF_CONFIRMED), code,
+                  pc_arena_printf(&r->arena, web_t(r, M_STAFF_CONFIRMED_LOGIN), login), "/account",
+                  web_t(r, M_ACCOUNT_TITLE));
     return 0;
 }
 
@@ -410,8 +307,9 @@ int web_page_sessions(struct http_req *r)
         return 0;
     struct id_session_info *list;
     size_t n = 0;
+    bool more = false;
     struct pc_err err = {0};
-    int rc = id_sessions_list(app_of(r)->db, &r->arena, web_who(r), &list, &n, &err);
+    int rc = id_sessions_list(app_of(r)->db, &r->arena, web_who(r), &list, &n, &more, &err);
     if (rc)
         return web_fail(r, rc, &err);
     web_page_begin(r, web_t(r, M_SESSIONS_TITLE));
@@ -429,7 +327,10 @@ int web_page_sessions(struct http_req *r)
         when(r, list[i].last_seen_at);
         web_html(r, "</td></tr>\n");
     }
-    web_html(r, "</tbody>\n</table>\n</div>\n<form method=\"post\" action=\"/account/sessions/revoke-all\">\n");
+    web_html(r, "</tbody>\n</table>\n</div>\n");
+    if (more)
+        web_html(r, "<p>%s</p>\n", web_t(r, M_SESSIONS_MORE));
+    web_html(r, "<form method=\"post\" action=\"/account/sessions/revoke-all\">\n");
     web_csrf_field(r);
     web_html(r, "<button type=\"submit\" class=\"warning\">%s</button>\n</form>\n", web_t(r, M_SESSIONS_LOGOUT_ALL));
     web_page_end(r);
@@ -448,59 +349,7 @@ int web_page_sessions_revoke_all(struct http_req *r)
     return http_redirect(r, 303, "/login?out=1");
 }
 
-/* ---- JSON login --------------------------------------------------------------- */
-
-static int api_login_done(struct http_req *r);
-
-int web_api_auth_password(struct http_req *r)
-{
-    json_error_t je;
-    json_t *body = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &je);
-    const char *login = json_string_value(json_object_get(body, "login"));
-    const char *password = json_string_value(json_object_get(body, "password"));
-    const char *otp = json_string_value(json_object_get(body, "otp"));
-    if (!json_is_object(body) || !login || !password) {
-        json_decref(body);
-        return http_problem(r, 400, "bad-body", "Invalid request body",
-                            "Send a JSON object {\"login\": \"…\", \"password\": \"…\"}.");
-    }
-    struct login_job *j = pc_arena_alloc(&r->arena, sizeof *j);
-    if (!j) {
-        json_decref(body);
-        return PC_ENOMEM;
-    }
-    j->req = (struct id_login_request){.login = pc_arena_strdup(&r->arena, login),
-                                       .secret = pc_arena_strdup(&r->arena, password),
-                                       .otp = otp ? pc_arena_strdup(&r->arena, otp) : NULL,
-                                       .ip = r->remote_addr, .user_agent = http_header(r, "User-Agent")};
-    j->kind = "bearer";
-    json_decref(body);
-    r->deferred_arg = j;
-    return http_defer(r, login_work, api_login_done);
-}
-
-static int api_login_done(struct http_req *r)
-{
-    struct login_job *j = r->deferred_arg;
-    int rc = j->rc;
-    if (rc == PC_EDENIED)
-        return http_problem(r, 401, "wrong-credentials", "Wrong login or password", NULL);
-    if (rc == PC_EMORE)
-        return http_problem(r, 401, "second-factor-required", "A second factor is needed",
-                            "This account has two-step login: send \"otp\", the code of the authenticator app.");
-    if (rc == PC_ELIMIT) {
-        http_set_header(r, "Retry-After", pc_arena_printf(&r->arena, "%lld", (long long)j->retry));
-        return http_problem(r, 429, "too-many-attempts", "Too many failed attempts",
-                            pc_arena_printf(&r->arena, "Try again in %lld seconds.", (long long)j->retry));
-    }
-    if (rc)
-        return web_fail(r, rc, &j->err);
-    char expires[21];
-    pc_rfc3339(pc_now_unix() + ID_SESSION_ABSOLUTE_SECS, expires);
-    json_t *res = json_pack("{s:s, s:s, s:s, s:i}", "token", j->token, "token_type", "Bearer", "expires_at", expires,
-                            "idle_timeout_seconds", ID_SESSION_IDLE_SECS);
-    return web_reply_json(r, 200, res);
-}
+/* ---- the API's "who am I" ------------------------------------------------------- */
 
 int web_api_me(struct http_req *r)
 {
@@ -552,15 +401,11 @@ static int send_code_get(struct http_req *r, bool reset)
 static int send_code_post(struct http_req *r, bool reset)
 {
     const char *fin_in = http_kv_get(&r->form, "fin"), *card = http_kv_get(&r->form, "id_card");
-    char fin[8] = "";
+    char fin[8];
     struct web_field_error errors[2];
     int n = 0;
-    size_t len = fin_in ? strlen(fin_in) : 0;
-    if (len == 7)
-        for (int i = 0; i < 8; i++)
-            fin[i] = (fin_in[i] >= 'a' && fin_in[i] <= 'z') ? (char)(fin_in[i] - 32) : fin_in[i];
-    if (!id_fin_valid(fin))
-        errors[n++] = (struct web_field_error){"fin", web_t(r, len ? M_ERR_FIN_FORMAT : M_ERR_REQUIRED_LOGIN)};
+    if (!id_fin_normalize(fin_in, fin))
+        errors[n++] = (struct web_field_error){"fin", web_t(r, fin_in && *fin_in ? M_ERR_FIN_FORMAT : M_ERR_REQUIRED_LOGIN)};
     if (!card || !*card || strlen(card) > 20)
         errors[n++] = (struct web_field_error){"id_card", web_t(r, M_ERR_REQUIRED_ID_CARD)};
     if (n) {
@@ -595,10 +440,14 @@ int web_page_reset_post(struct http_req *r) { return send_code_post(r, true); }
 
 /* ---- two-step login on and off -------------------------------------------- */
 
-static void totp_page(struct http_req *r, const char *secret, const struct web_field_error *errors, int n)
+static int totp_page(struct http_req *r, const char *secret, const struct web_field_error *errors, int n)
 {
     const struct id_principal *p = web_who(r);
-    bool on = id_totp_enabled(app_of(r)->db, p->account_id);
+    bool on;
+    struct pc_err err = {0};
+    int rc = id_totp_enabled(app_of(r)->db, p->account_id, &on, &err);
+    if (rc)
+        return web_fail(r, rc, &err);
     web_form_title(r, web_t(r, M_2FA_SETUP_TITLE), n);
     web_error_summary(r, errors, n);
     web_html(r, "<h1>%s</h1>\n<p>%s</p>\n<form method=\"post\" action=\"/account/2fa\" novalidate>\n",
@@ -617,6 +466,7 @@ static void totp_page(struct http_req *r, const char *secret, const struct web_f
     web_html(r, "<button type=\"submit\"%r>%s</button>\n</form>\n", on ? " class=\"warning\"" : "",
          web_t(r, on ? M_2FA_TURN_OFF : M_2FA_TURN_ON));
     web_page_end(r);
+    return 0;
 }
 
 int web_page_totp(struct http_req *r)
@@ -630,8 +480,7 @@ int web_page_totp(struct http_req *r)
         pc_err_set(&err, rc, "no random bytes for a new secret");
         return web_fail(r, rc, &err);
     }
-    totp_page(r, secret, NULL, 0);
-    return 0;
+    return totp_page(r, secret, NULL, 0);
 }
 
 int web_page_totp_post(struct http_req *r)
@@ -642,22 +491,9 @@ int web_page_totp_post(struct http_req *r)
     const char *otp = http_kv_get(&r->form, "otp"), *secret = http_kv_get(&r->form, "secret");
     bool off = pc_str_eq(http_kv_get(&r->form, "off"), "1");
     struct pc_err err = {0};
-    int rc;
-    if (off) {
-        /* turning it off needs a current code from the stored secret */
-        struct db_conn *c = db_conn_get(app_of(r)->db, &err);
-        struct db_stmt *s = c ? db_prepare(c, "SELECT totp_secret FROM accounts WHERE id = ?", &err) : NULL;
-        const char *stored = NULL;
-        if (s) {
-            db_bind_text(s, 1, p->account_id);
-            if (db_step(s, &err) == 1)
-                stored = pc_arena_strdup(&r->arena, db_col_text(s, 0));
-        }
-        rc = stored && id_totp_check(stored, otp, pc_now_unix())
-                 ? id_totp_set(app_of(r)->db, p, NULL, NULL, r->remote_addr, &err) : PC_EINVAL;
-    } else {
-        rc = id_totp_set(app_of(r)->db, p, secret, otp, r->remote_addr, &err);
-    }
+    /* turning it off needs a current code of the stored secret: identity checks it */
+    int rc = off ? id_totp_disable(app_of(r)->db, p, otp, r->remote_addr, &err)
+                 : id_totp_enable(app_of(r)->db, p, secret, otp, r->remote_addr, &err);
     if (rc == PC_EINVAL) {
         struct web_field_error e = {"otp", web_t(r, M_2FA_WRONG)};
         r->status = 400;
@@ -665,8 +501,7 @@ int web_page_totp_post(struct http_req *r)
         bool keep = secret && strlen(secret) == ID_TOTP_SECRET_LEN;
         if (!keep)
             id_totp_new_secret(fresh);
-        totp_page(r, keep ? secret : fresh, &e, 1);
-        return 0;
+        return totp_page(r, keep ? secret : fresh, &e, 1);
     }
     if (rc)
         return web_fail(r, rc, &err);

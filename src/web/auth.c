@@ -1,6 +1,8 @@
 /* auth.c — who is asking, for every request: the session from the
- * cookie (pages) or the bearer token (API), CSRF checks on every form
- * post, and the one helper pages use to ask id_authorize before acting. */
+ * cookie (pages) or the bearer token (API), each token valid only in its
+ * own place; a session the database cannot look up is a 503, never a
+ * logout; CSRF checks on every form post; and the one helper pages use to
+ * ask id_authorize before acting. */
 #include "internal.h"
 
 #include <string.h>
@@ -16,17 +18,28 @@ static const char *bearer_token(struct http_req *r)
     return NULL;
 }
 
+/* The token of the request and its kind.  The API takes bearer tokens
+ * only, pages the cookie only: an API call can then never ride on a
+ * browser's cookie (CSRF), and identity refuses a token of one kind in the
+ * other place. */
+static const char *request_token(struct http_req *r, const char **kind)
+{
+    *kind = r->is_api ? "bearer" : "cookie";
+    return r->is_api ? bearer_token(r) : http_kv_get(&r->cookies, SESSION_COOKIE);
+}
+
 const struct id_principal *web_who(struct http_req *r)
 {
     struct web_ctx *c = web_ctx(r);
     if (!c->who_loaded) {
         c->who_loaded = true;
-        /* the API takes bearer tokens only, pages take the cookie only:
-         * an API call can then never ride on a browser's cookie (CSRF) */
-        const char *token = r->is_api ? bearer_token(r) : http_kv_get(&r->cookies, SESSION_COOKIE);
-        if (token && id_session_lookup(app_of(r)->db, &r->arena, token, &c->who, NULL) == 0) {
+        const char *kind, *token = request_token(r, &kind);
+        int rc = token ? id_session_lookup(app_of(r)->db, &r->arena, token, kind, &c->who, &c->who_err) : PC_ENOTFOUND;
+        if (rc == 0) {
             c->logged_in = true;
             c->token = token;
+        } else if (rc != PC_ENOTFOUND) {
+            c->who_rc = rc;
         }
     }
     return c->logged_in ? &c->who : NULL;
@@ -87,10 +100,35 @@ static bool csrf_ok(struct http_req *r)
            pc_ct_equal(sent, want, strlen(want));
 }
 
+/* Routes that never ask who is asking (files, probes): a session cookie
+ * the browser sends along costs them no lookup. */
+static bool sessionless(struct http_req *r)
+{
+    static const char *const names[] = {"asset", "robots", "favicon", "api_openapi", "healthz", "metrics"};
+    const char *route = http_route_name(r);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (pc_str_eq(route, names[i]))
+            return true;
+    return false;
+}
+
 int web_auth_before(struct http_req *r)
 {
     if (web_before(r))
         return 1;
+    /* Who is asking, before anything acts on it.  When the database cannot
+     * say, the answer is 503 with Retry-After: not a login redirect, not a
+     * 401, not "the form has expired" — and a form post's page keeps what
+     * was typed (web_retry_form). */
+    const char *kind;
+    if (!sessionless(r) && request_token(r, &kind)) {
+        web_who(r);
+        struct web_ctx *c = web_ctx(r);
+        if (c->who_rc) {
+            web_fail(r, c->who_rc, &c->who_err);
+            return 1;
+        }
+    }
     if (strcmp(r->method, "POST") == 0 && !r->is_api && !csrf_ok(r)) {
         http_error(r, 403, "csrf", "Forbidden", "The form has expired.");
         return 1;

@@ -19,6 +19,8 @@ struct web_ctx {
     bool who_loaded, logged_in;
     struct id_principal who;
     const char *token;
+    int who_rc;                /* the lookup failed (database), not "logged out" */
+    struct pc_err who_err;
     const char *anon_csrf;     /* double-submit token for forms before login */
 };
 struct web_ctx *web_ctx(struct http_req *r);
@@ -58,7 +60,8 @@ int web_before(struct http_req *r);
 
 /* ---- who is asking (auth.c) ---- */
 
-/* The logged-in principal, or NULL. */
+/* The logged-in principal, or NULL.  (A session the database could not
+ * look up is not "logged out": web_auth_before answers 503 for it.) */
 const struct id_principal *web_who(struct http_req *r);
 const char *web_session_token(struct http_req *r);
 /* Set (token) or clear (NULL) the session cookie. */
@@ -94,6 +97,14 @@ struct web_field {
 };
 
 void web_form_title(struct http_req *r, const char *title, int nerrors);
+/* On the error page of a form post that failed for a while (503): the
+ * posted fields (never passwords) as hidden inputs of a form that posts
+ * them again, so nothing typed is lost. */
+void web_retry_form(struct http_req *r);
+/* A page that shows a one-time code once (grouped XXXX-XXXX-XX), what to
+ * do with it, that it lasts 72 hours, and a link back. */
+void web_code_page(struct http_req *r, const char *title, const char *code, const char *what_to_do,
+                   const char *back_href, const char *back_label);
 void web_error_summary(struct http_req *r, const struct web_field_error *errors, int n);
 void web_text_field(struct http_req *r, const struct web_field *f, const struct web_field_error *errors, int nerrors);
 
@@ -123,6 +134,8 @@ int web_page_registrar(struct http_req *r);
 int web_page_registrar_person(struct http_req *r);
 int web_page_registrar_issue_post(struct http_req *r);
 int web_api_auth_password(struct http_req *r);
+int web_api_auth_logout(struct http_req *r);
+int web_page_staff_confirm_post(struct http_req *r);
 int web_api_service_form(struct http_req *r);
 /* applications in HTML (apply.c) */
 const char *web_text(struct http_req *r, const json_t *t);

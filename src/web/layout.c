@@ -158,7 +158,10 @@ void web_error_page(struct http_req *r, int status, const char *type, const char
         mb = M_ERR_CSRF;
     }
     web_page_begin(r, web_t(r, mt));
-    web_html(r, "<h1>%s</h1>\n<p>%s</p>\n<p><a href=\"/\">%s</a></p>\n", web_t(r, mt), web_t(r, mb), web_t(r, M_ERR_GO_HOME));
+    web_html(r, "<h1>%s</h1>\n<p>%s</p>\n", web_t(r, mt), web_t(r, mb));
+    if (status == 503)
+        web_retry_form(r); /* a form that could not be handled now: what was typed, to send again */
+    web_html(r, "<p><a href=\"/\">%s</a></p>\n", web_t(r, M_ERR_GO_HOME));
     web_page_end(r);
 }
 

@@ -1,7 +1,10 @@
 /* staff.c — an agency administrator's screens: the officers of their
- * agency, adding one (an account plus an activation code), removing
- * access.  id_authorize ties every screen to the administrator's own
- * agency: the agency in the URL is checked, not trusted. */
+ * agency, adding one (a work login bound to the officer's own person
+ * record, which works only once that person confirms it — from their own
+ * account or at a registration centre, where the activation code is
+ * shown to them, never to the administrator), removing access.
+ * id_authorize ties every screen to the administrator's own agency: the
+ * agency in the URL is checked, not trusted. */
 #include "internal.h"
 
 #include <string.h>
@@ -12,13 +15,19 @@ static bool allowed(struct http_req *r, const char *agency)
     return web_require(r, ID_ACT_MANAGE_AGENCY_STAFF, &res);
 }
 
-static void staff_page(struct http_req *r, const char *agency, const char *login, const char *fin,
-                       const struct web_field_error *errors, int n)
+/* The list and the form to add one (errors: the form sent back). */
+static int staff_page(struct http_req *r, const char *agency, const char *login, const char *fin,
+                      const struct web_field_error *errors, int n)
 {
     struct id_staff *list;
     size_t count = 0;
+    bool more = false;
     struct pc_err err = {0};
-    id_agency_staff(app_of(r)->db, &r->arena, agency, &list, &count, &err);
+    int rc = id_agency_staff(app_of(r)->db, &r->arena, agency, &list, &count, &more, &err);
+    if (rc)
+        return web_fail(r, rc, &err);
+    if (more) /* ID_STAFF_MAX shown: say so to the operator */
+        pc_log(PC_LOG_WARN, "web.staff_list_cut", "agency", agency, NULL);
     web_form_title(r, web_t(r, M_STAFF_TITLE), n);
     web_error_summary(r, errors, n);
     struct cat_agency g;
@@ -36,8 +45,9 @@ static void staff_page(struct http_req *r, const char *agency, const char *login
                 "<span class=\"visually-hidden\">%s</span></th></tr></thead>\n<tbody>\n",
              web_t(r, M_STAFF_TITLE), web_t(r, M_STAFF_TITLE), web_t(r, M_COL_NAME), web_t(r, M_COL_LOGIN), web_t(r, M_COL_ROLE), web_t(r, M_STAFF_REMOVE));
         for (size_t i = 0; i < count; i++) {
-            web_html(r, "<tr><td>%s</td><td>%s</td><td>%s</td><td>", list[i].name, list[i].login,
-                 web_role_label(r, list[i].role));
+            bool waits = pc_str_eq(list[i].status, "unconfirmed");
+            web_html(r, "<tr><td>%s</td><td>%s</td><td>%s%s%s</td><td>", list[i].name, list[i].login,
+                 web_role_label(r, list[i].role), waits ? " — " : "", waits ? web_t(r, M_STAFF_WAITS) : "");
             if (list[i].role == ID_ROLE_OFFICER) {
                 web_html(r, "<form method=\"post\" action=\"/agencies/%s/staff/%s/remove\">", agency, list[i].account_id);
                 web_csrf_field(r);
@@ -56,6 +66,7 @@ static void staff_page(struct http_req *r, const char *agency, const char *login
     web_text_field(r, &f_fin, errors, n);
     web_html(r, "<button type=\"submit\">%s</button>\n</form>\n", web_t(r, M_STAFF_ADD_BUTTON));
     web_page_end(r);
+    return 0;
 }
 
 int web_page_staff(struct http_req *r)
@@ -63,8 +74,7 @@ int web_page_staff(struct http_req *r)
     const char *agency = http_param(r, 0);
     if (!allowed(r, agency))
         return 0;
-    staff_page(r, agency, NULL, NULL, NULL, 0);
-    return 0;
+    return staff_page(r, agency, NULL, NULL, NULL, 0);
 }
 
 int web_page_staff_add_post(struct http_req *r)
@@ -72,40 +82,42 @@ int web_page_staff_add_post(struct http_req *r)
     const char *agency = http_param(r, 0);
     if (!allowed(r, agency))
         return 0;
-    const char *login = http_kv_get(&r->form, "login"), *fin = http_kv_get(&r->form, "fin");
+    const char *login = http_kv_get(&r->form, "login"), *fin_in = http_kv_get(&r->form, "fin");
     struct web_field_error errors[2];
     int n = 0;
+    char fin[8];
     struct id_person person;
     struct pc_err err = {0};
-    if (!fin || !id_fin_valid(fin))
+    if (!id_fin_normalize(fin_in, fin)) {
         errors[n++] = (struct web_field_error){"fin", web_t(r, M_ERR_FIN_FORMAT)};
-    else if (id_person_get(app_of(r)->db, &r->arena, fin, &person, &err) != 0)
-        errors[n++] = (struct web_field_error){"fin", web_t(r, M_ERR_NO_PERSON)};
-    const char *account = NULL;
-    char code[ID_CODE_LEN + 1];
+    } else {
+        int rc = id_person_get(app_of(r)->db, &r->arena, fin, &person, &err);
+        if (rc == PC_ENOTFOUND)
+            errors[n++] = (struct web_field_error){"fin", web_t(r, M_ERR_NO_PERSON)};
+        else if (rc)
+            return web_fail(r, rc, &err);
+    }
     if (!n) {
+        /* bound to the person, unconfirmed: no code for the administrator */
         struct id_grant g = {ID_ROLE_OFFICER, agency};
-        const struct id_principal *p = web_who(r);
-        int rc = id_account_create(app_of(r)->db, login ? login : "", fin, &g, 1, p->account_id, "agency_admin",
-                                   &r->arena, &account, &err);
+        const char *account = NULL;
+        int rc = id_account_create(app_of(r)->db, ID_ACCOUNT_STAFF, login ? login : "", fin, &g, 1,
+                                   web_who(r)->account_id, "agency_admin", &r->arena, &account, &err);
         if (rc == PC_EINVAL)
             errors[n++] = (struct web_field_error){"login", web_t(r, M_ERR_LOGIN_FORMAT)};
         else if (rc == PC_ECONFLICT)
             errors[n++] = (struct web_field_error){"login", web_t(r, M_ERR_LOGIN_TAKEN)};
-        else if (rc || id_code_issue(app_of(r)->db, account, "activate", p->account_id, "agency_admin",
-                                     r->remote_addr, 72 * 3600, code, &err))
-            return web_fail(r, err.code, &err);
+        else if (rc)
+            return web_fail(r, rc, &err);
     }
     if (n) {
         r->status = 400;
-        staff_page(r, agency, login, fin, errors, n);
-        return 0;
+        return staff_page(r, agency, login, fin_in, errors, n);
     }
     web_page_begin(r, web_t(r, M_STAFF_ADDED));
-    web_html(r, "<div class=\"panel\">\n<h1>%s</h1>\n<p>%s</p>\n<p class=\"code\"><span class=\"visually-hidden\">%s: </span>%s</p>\n"
-            "</div>\n<p>%s</p>\n<p><a href=\"/agencies/%s/staff\">%s</a></p>\n",
-         web_t(r, M_STAFF_ADDED), login, web_t(r, M_ACTIVATE_FIELD_CODE), pc_arena_printf(&r->arena, "%.4s-%.4s-%.2s", code, code + 4, code + 8),
-         pc_arena_printf(&r->arena, web_t(r, M_REG_CODE_GIVE), "/activate"), agency, web_t(r, M_STAFF_TITLE));
+    web_html(r, "<div class=\"panel\">\n<h1>%s</h1>\n<p>%s</p>\n</div>\n<p><a href=\"/agencies/%s/staff\">%s</a></p>\n",
+         web_t(r, M_STAFF_ADDED), pc_arena_printf(&r->arena, web_t(r, M_STAFF_ADDED_LEAD), login), agency,
+         web_t(r, M_STAFF_TITLE));
     web_page_end(r);
     return 0;
 }

@@ -193,7 +193,8 @@ def test_officer_reading_a_case_is_in_the_applicants_access_log(srv):
     a = [x for x in srv.accounts if x["role"] == "citizen"][0]
     b.login(a["login"], a["password"])
     page = b.get("/account").text
-    assert ref in page and "officer.din" in page
+    # the role and the agency, never the officer's login (issue 8.6)
+    assert ref in page and "Qurum əməkdaşı, Daxili İşlər Nazirliyi" in page and "officer.din" not in page
 
 
 def test_workflow_steps_and_conflicts(srv):
