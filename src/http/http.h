@@ -168,6 +168,10 @@ struct http_config {
     bool log_requests;
 };
 
+/* Fill cfg with the defaults (the one place they are stated): 1024
+ * connections, 30 s idle timeout, 32 KiB of head, a 10 s micro-cache.
+ * Zero fields of a config built without it get the same at http_start. */
+void http_config_defaults(struct http_config *cfg);
 /* Check a HOST:PORT / [V6]:PORT listen address without binding it. */
 int http_listen_check(const char *listen, struct pc_err *err);
 /* Start serving; returns NULL with err on failure (e.g. port in use). */
