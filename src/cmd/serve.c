@@ -129,7 +129,8 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         db_close(db);
         return EXIT_FAIL;
     }
-    struct portal_app app = {.db = db, .demo = o->demo_dir != NULL, .files_dir = o->files_dir};
+    struct portal_app app = {.db = db, .demo = o->demo_dir != NULL, .files_dir = o->files_dir,
+                             .secure_cookies = o->http.https};
     app.forms = form_registry_load(db, &err);
     if (!app.forms) {
         fprintf(stderr, "pencere: cannot load the forms: %s\n", err.msg);
@@ -256,10 +257,19 @@ static void common_opts(struct serve_opts *o)
     struct notify_config *n = &o->notify;
     add_num(o, "threads", "N", "worker threads (0: twice the cores, at least 4)", NUM_UINT, &h->threads, 0, 256);
     add_num(o, "max-connections", "N", "open connections at most", NUM_UINT, &h->max_connections, 1, 100000);
-    add_num(o, "per-ip-connections", "N", "connections per client address (0: no limit)", NUM_UINT,
-            &h->per_ip_connections, 0, 100000);
+    add_num(o, "per-ip-connections", "N",
+            "connections one client address may hold (behind --trusted-proxy: requests in progress; 0: no limit)",
+            NUM_UINT, &h->per_ip_connections, 0, 100000);
     add_num(o, "timeout", "SECONDS", "close connections idle this long (slow clients)", NUM_UINT, &h->timeout_secs,
             1, 3600);
+    add_num(o, "header-timeout", "SECONDS",
+            "a request line and headers must arrive within this (from connect or the previous answer)", NUM_UINT,
+            &h->header_timeout_secs, 1, 3600);
+    add_num(o, "body-timeout", "SECONDS", "a body must arrive within this, plus a second per KiB", NUM_UINT,
+            &h->body_timeout_secs, 1, 3600);
+    add_opt(o, "trusted-proxy", "LIST",
+            "addresses or CIDR blocks of reverse proxies whose X-Forwarded-For/-Proto are believed", NULL);
+    add_opt(o, "https", NULL, "reached over HTTPS (TLS at a proxy in front): Secure cookies and HSTS", NULL);
     add_num(o, "page-cache-ms", "MS", "reuse public pages this long (0: off); an import makes them stale at once",
             NUM_UINT, &h->cache_ms, 0, 3600000);
     add_opt(o, "log-level", "LEVEL", "debug, info, warn or error", "info");
@@ -292,6 +302,12 @@ static int read_common(struct serve_opts *o)
     for (size_t i = 0; i < o->nnums; i++)
         if (read_num(o, &o->nums[i]))
             return EXIT_USAGE;
+    const char *proxies = cli_get(o->cli, "trusted-proxy");
+    if (proxies && http_proxies_parse(proxies, &o->http.trusted, &err)) {
+        fprintf(stderr, "pencere: %s\n", err.msg);
+        return EXIT_USAGE;
+    }
+    o->http.https = cli_get(o->cli, "https") != NULL;
     struct notify_config *n = &o->notify;
     n->smtp_url = cli_get(o->cli, "smtp-url");
     n->smtp_user = cli_get(o->cli, "smtp-user");

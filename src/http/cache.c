@@ -35,7 +35,7 @@ static struct http_cache_entry *slot(struct http_cache *c, const char *key)
 const char *http__cache_key(struct http_req *r, const struct http_route *rt)
 {
     const struct http_config *cfg = &r->server->cfg;
-    if (!(rt->flags & HTTP_ROUTE_CACHE) || !cfg->cache_key || !cfg->cache_ms ||
+    if (!(rt->flags & HTTP_ROUTE_CACHE) || !cfg->cache_key || !cfg->cache_ms || r->session ||
         (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0))
         return NULL;
     const char *extra = cfg->cache_key(r);

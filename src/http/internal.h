@@ -14,6 +14,8 @@
  *   cache.c     the micro-cache of public answers
  *   metrics.c   counters, the latency histogram, the request log line
  *   listen.c    HOST:PORT parsing
+ *   conn.c      connections: shares per client address, deadlines
+ *   forwarded.c client addresses, trusted proxies (pure parsing)
  */
 #ifndef PC_HTTP_INTERNAL_H
 #define PC_HTTP_INTERNAL_H
@@ -71,6 +73,24 @@ struct http_metrics {
     atomic_ulong requests;
 };
 
+/* ---- connections (conn.c) ------------------------------------------------ */
+
+#define HTTP_SHARE_BUCKETS 1024
+
+struct http_share;
+
+struct http_conns {
+    pthread_mutex_t lock;
+    pthread_cond_t wake;                /* the watchdog's sleep, cut short to stop */
+    struct http_conn *head;             /* every open connection */
+    struct http_share *shares[HTTP_SHARE_BUCKETS];
+    pthread_t watchdog;
+    bool stopping;
+    atomic_long open;
+    atomic_ulong closed_share;          /* refused: the address had its share */
+    atomic_ulong closed_deadline;       /* a head or body too slow */
+};
+
 /* ---- the server ------------------------------------------------------------ */
 
 struct http_server {
@@ -82,6 +102,7 @@ struct http_server {
     struct http_defer_pool pool;
     struct http_cache cache;
     struct http_metrics metrics;
+    struct http_conns conns;
 };
 
 /* request.c: the MHD callbacks of a request's life */
@@ -97,6 +118,8 @@ int http__route_find(struct http_req *r, bool *path_exists);
 
 /* response.c: queue r's answer on its connection (runs the after hook) */
 enum MHD_Result http__send(struct http_req *r);
+/* Find libmicrohttpd's MHD_queue_response under ours (see response.c). */
+int http__answers_init(struct pc_err *err);
 /* http_error and send at once: for answers before a handler runs */
 enum MHD_Result http__fail(struct http_req *r, int status, const char *type, const char *title,
                            const char *detail);
@@ -130,6 +153,25 @@ void http__cache_release(struct http_cache *c);
 
 /* metrics.c: count a finished request (and log it) */
 void http__observe(struct http_server *s, struct http_req *r, unsigned status);
+
+/* conn.c: libmicrohttpd's connection notices (MHD_OPTION_NOTIFY_CONNECTION) */
+void http__on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                         enum MHD_ConnectionNotificationCode toe);
+struct http_conn *http__conn_of(struct MHD_Connection *conn);
+/* The TCP peer, and whether it is a trusted proxy. */
+const struct http_addr *http__conn_peer(const struct http_conn *c, bool *trusted);
+/* Whether the server is reached over HTTPS (for answers before a request). */
+bool http__conn_https(const struct http_conn *c);
+/* The time (pc_mono_usec) by which the connection must have sent what it
+ * is sending now; 0: nothing is owed (a handler runs, an answer goes out). */
+void http__conn_deadline(struct http_conn *c, int64_t usec);
+/* Take (false: the address has its share already) or give back one share
+ * of a client address: for requests that come through a trusted proxy. */
+bool http__share_take(struct http_server *s, const struct http_addr *a);
+void http__share_drop(struct http_server *s, const struct http_addr *a);
+int http__conns_start(struct http_server *s);
+void http__conns_stop(struct http_server *s);
+void http__conns_release(struct http_server *s);
 
 /* listen.c */
 int http__parse_listen(const char *listen, struct sockaddr_storage *ss, bool *v6, struct pc_err *err);

@@ -1,6 +1,7 @@
 /* metrics.c — what /metrics shows (Prometheus text): answers by status
  * class and by route, a latency histogram, requests in flight, micro-cache
- * hits; and the one log line per request. */
+ * hits, open connections and those closed by the per-address share or a
+ * deadline; and the one log line per request. */
 #include "internal.h"
 
 #include <stdio.h>
@@ -66,6 +67,16 @@ void http_metrics_write(struct http_server *s, struct pc_buf *out)
     pc_buf_printf(out, "# HELP pencere_http_cache_hits_total Public pages answered from the micro-cache.\n"
                        "# TYPE pencere_http_cache_hits_total counter\npencere_http_cache_hits_total %lu\n",
                   atomic_load(&s->cache.hits));
+    pc_buf_printf(out, "# HELP pencere_http_connections_open Connections open now.\n"
+                       "# TYPE pencere_http_connections_open gauge\npencere_http_connections_open %ld\n",
+                  atomic_load(&s->conns.open));
+    pc_buf_printf(out, "# HELP pencere_http_connections_closed_total Connections (or, behind a trusted proxy, "
+                       "requests) refused because their client address had its share, or closed past a "
+                       "head or body deadline.\n"
+                       "# TYPE pencere_http_connections_closed_total counter\n"
+                       "pencere_http_connections_closed_total{reason=\"per_address\"} %lu\n"
+                       "pencere_http_connections_closed_total{reason=\"deadline\"} %lu\n",
+                  atomic_load(&s->conns.closed_share), atomic_load(&s->conns.closed_deadline));
     pc_buf_printf(out, "# HELP pencere_start_time_seconds Start time of the process.\n"
                        "# TYPE pencere_start_time_seconds gauge\npencere_start_time_seconds %lld\n",
                   (long long)s->started_unix);

@@ -1,9 +1,11 @@
 /* response.c — building and sending answers: the http_reply_* helpers,
  * problem+json and HTML error answers (one place, nginx's
- * ngx_http_special_response.c), the headers every answer carries, gzip,
- * and handing the answer to libmicrohttpd. */
+ * ngx_http_special_response.c), the headers every answer carries (also
+ * the answers libmicrohttpd writes itself), cookies marked Secure over
+ * HTTPS, gzip, and handing the answer to libmicrohttpd. */
 #include "internal.h"
 
+#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -92,8 +94,11 @@ static bool gzip_out(struct http_req *r)
     return true;
 }
 
-static void security_headers(struct MHD_Response *resp)
+/* Every answer, ours or libmicrohttpd's own. */
+static void security_headers(struct MHD_Response *resp, bool https)
 {
+    if (https)
+        MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
@@ -102,11 +107,38 @@ static void security_headers(struct MHD_Response *resp)
     MHD_add_response_header(resp, "Permissions-Policy", "camera=(), microphone=(), geolocation=()");
 }
 
+/* "; Secure" on a cookie that lacks it. */
+static const char *secure_cookie(struct http_req *r, const char *v)
+{
+    for (const char *p = strchr(v, ';'); p; p = strchr(p + 1, ';')) {
+        p += strspn(p + 1, " \t") + 1;
+        if (strncasecmp(p, "Secure", 6) == 0 && (p[6] == 0 || p[6] == ';' || p[6] == ' '))
+            return v;
+    }
+    return pc_arena_printf(&r->arena, "%s; Secure", v);
+}
+
+/* Who may keep the answer.  Personal routes and errors: nobody
+ * ("no-store").  Public pages: anyone, after asking ("no-cache"), unless
+ * the request carries a session: then the page shows a person's name and
+ * form token, so nobody but that browser, and not even it ("private,
+ * no-store").  Answers that say "public" themselves (the embedded assets)
+ * hold nothing personal and keep it. */
+static const char *cache_control(struct http_req *r, const char *set)
+{
+    if (set && (!r->session || pc_str_has_prefix(set, "public")))
+        return set;
+    const struct http_route *rt = r->route_index >= 0 ? &r->server->cfg.routes[r->route_index] : NULL;
+    if ((rt && (rt->flags & HTTP_ROUTE_NO_STORE)) || r->status >= 400)
+        return "no-store";
+    return r->session ? "private, no-store" : "no-cache";
+}
+
 enum MHD_Result http__send(struct http_req *r)
 {
     if (r->server->cfg.after)
         r->server->cfg.after(r); /* error pages may have used the database too */
-    const struct http_route *rt = r->route_index >= 0 ? &r->server->cfg.routes[r->route_index] : NULL;
+    http__conn_deadline(r->tcp, 0); /* the request is in: what is owed now is ours */
     if (r->out.toobig) {
         pc_buf_release(&r->out);
         r->status = 500;
@@ -127,17 +159,19 @@ enum MHD_Result http__send(struct http_req *r)
         MHD_add_response_header(resp, "Content-Encoding", "gzip");
     if (http__is_text(r->content_type) || gz)
         MHD_add_response_header(resp, "Vary", "Accept-Encoding");
-    security_headers(resp);
-    bool has_cache = false;
+    security_headers(resp, r->https);
+    const char *cc = NULL;
     for (struct http_header *h = r->headers; h; h = h->next) {
-        MHD_add_response_header(resp, h->name, h->value);
         if (strcasecmp(h->name, "Cache-Control") == 0)
-            has_cache = true;
+            cc = h->value;
+        else if (r->https && strcasecmp(h->name, "Set-Cookie") == 0)
+            MHD_add_response_header(resp, h->name, secure_cookie(r, h->value));
+        else
+            MHD_add_response_header(resp, h->name, h->value);
     }
-    if (!has_cache) {
-        bool personal = (rt && (rt->flags & HTTP_ROUTE_NO_STORE)) || r->status >= 400;
-        MHD_add_response_header(resp, "Cache-Control", personal ? "no-store" : "no-cache");
-    }
+    MHD_add_response_header(resp, "Cache-Control", cache_control(r, cc));
+    if (r->close)
+        MHD_add_response_header(resp, "Connection", "close");
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -148,4 +182,40 @@ enum MHD_Result http__fail(struct http_req *r, int status, const char *type, con
 {
     http_error(r, status, type, title, detail);
     return http__send(r);
+}
+
+/* ---- libmicrohttpd's own answers ---------------------------------------------
+ * libmicrohttpd answers some requests itself before the portal sees them
+ * (a malformed request line or header, a bad Content-Length, a head too
+ * big, a broken chunk) with a bare HTML body: no Content-Type and none of
+ * the headers above.  It has no hook for them, so this program supplies
+ * MHD_queue_response itself: the library's internal calls reach it through
+ * the dynamic linker, and it dresses any answer that lacks our headers
+ * before handing it to the real function.  Our own answers already carry
+ * them and pass through unchanged.  (Should a build of the library bind
+ * its calls internally, those answers merely stay bare; the system tests
+ * say so.) */
+
+typedef enum MHD_Result (*queue_fn)(struct MHD_Connection *, unsigned int, struct MHD_Response *);
+static queue_fn real_queue;
+
+int http__answers_init(struct pc_err *err)
+{
+    if (!real_queue)
+        real_queue = (queue_fn)dlsym(RTLD_NEXT, "MHD_queue_response");
+    if (!real_queue)
+        return pc_err_set(err, PC_EIO, "libmicrohttpd's MHD_queue_response not found: %s", dlerror());
+    return 0;
+}
+
+enum MHD_Result MHD_queue_response(struct MHD_Connection *connection, unsigned int status_code,
+                                   struct MHD_Response *response)
+{
+    if (!MHD_get_response_header(response, "X-Content-Type-Options")) {
+        struct http_conn *c = http__conn_of(connection);
+        MHD_add_response_header(response, "Content-Type", "text/html; charset=utf-8");
+        security_headers(response, c && http__conn_https(c));
+        MHD_add_response_header(response, "Cache-Control", "no-store");
+    }
+    return real_queue(connection, status_code, response);
 }

@@ -11,7 +11,13 @@
 
 void http_config_defaults(struct http_config *cfg)
 {
-    *cfg = (struct http_config){.max_connections = 1024, .timeout_secs = 30, .header_limit = 32768, .cache_ms = 10000};
+    *cfg = (struct http_config){.max_connections = 1024,
+                                .per_ip_connections = 64,
+                                .timeout_secs = 30,
+                                .header_timeout_secs = 20,
+                                .body_timeout_secs = 30,
+                                .header_limit = 32768,
+                                .cache_ms = 10000};
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -23,7 +29,8 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     pc_log(PC_LOG_WARN, "http.mhd", "msg", msg, NULL);
 }
 
-/* Zero fields of a config not built from http_config_defaults. */
+/* Zero fields of a config not built from http_config_defaults (a zero
+ * per-address share stays zero: it means no limit). */
 static void fill_defaults(struct http_config *cfg)
 {
     struct http_config d;
@@ -32,6 +39,10 @@ static void fill_defaults(struct http_config *cfg)
         cfg->max_connections = d.max_connections;
     if (!cfg->timeout_secs)
         cfg->timeout_secs = d.timeout_secs;
+    if (!cfg->header_timeout_secs)
+        cfg->header_timeout_secs = d.header_timeout_secs;
+    if (!cfg->body_timeout_secs)
+        cfg->body_timeout_secs = d.body_timeout_secs;
     if (!cfg->header_limit)
         cfg->header_limit = d.header_limit;
     if (!cfg->threads) {
@@ -56,6 +67,15 @@ struct http_server *http_start(const struct http_config *cfg, struct pc_err *err
     http__cache_init(&s->cache);
     s->metrics.by_route = calloc(cfg->nroutes + 1, sizeof *s->metrics.by_route);
     s->started_unix = pc_now_unix();
+    int rc = http__answers_init(err);
+    if (!rc && http__conns_start(s))
+        rc = pc_err_set(err, PC_EIO, "cannot start the connection watchdog");
+    if (rc) {
+        http__cache_release(&s->cache);
+        free(s->metrics.by_route);
+        free(s);
+        return NULL;
+    }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG | MHD_USE_TURBO | (v6 ? MHD_USE_IPv6 : 0);
     s->daemon = MHD_start_daemon(
@@ -64,15 +84,17 @@ struct http_server *http_start(const struct http_config *cfg, struct pc_err *err
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, s->cfg.threads,
         MHD_OPTION_CONNECTION_LIMIT, s->cfg.max_connections,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->cfg.per_ip_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.timeout_secs,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, s->cfg.header_limit,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
         MHD_OPTION_URI_LOG_CALLBACK, http__on_uri, s,
         MHD_OPTION_NOTIFY_COMPLETED, http__on_completed, s,
+        MHD_OPTION_NOTIFY_CONNECTION, http__on_connection, s,
         MHD_OPTION_END);
     if (!s->daemon) {
         pc_err_set(err, PC_EIO, "cannot listen on %s (address in use or not allowed?)", cfg->listen);
+        http__conns_stop(s);
+        http__conns_release(s);
         http__cache_release(&s->cache);
         free(s->metrics.by_route);
         free(s);
@@ -103,6 +125,8 @@ void http_stop(struct http_server *s, unsigned grace_secs)
     }
     MHD_stop_daemon(s->daemon);
     http__defer_stop(s);
+    http__conns_stop(s);
+    http__conns_release(s);
     http__cache_release(&s->cache);
     free(s->metrics.by_route);
     free(s);
