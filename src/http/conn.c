@@ -21,7 +21,6 @@
 #include "internal.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,20 +215,12 @@ static void *watchdog(void *arg)
 {
     struct http_server *s = arg;
     struct http_conns *cs = &s->conns;
-    pthread_mutex_lock(&cs->lock);
-    while (!cs->stopping) {
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_nsec += WATCH_EVERY_MS * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
-        int rc = 0;
-        while (!cs->stopping && rc != ETIMEDOUT)
-            rc = pthread_cond_timedwait(&cs->wake, &cs->lock, &until);
+    const struct timespec nap = {0, WATCH_EVERY_MS * 1000000L};
+    while (!atomic_load(&cs->stopping)) {
+        nanosleep(&nap, NULL);
         int64_t now = pc_mono_usec();
-        for (struct http_conn *c = cs->head; c && !cs->stopping; c = c->next) {
+        pthread_mutex_lock(&cs->lock);
+        for (struct http_conn *c = cs->head; c; c = c->next) {
             int64_t d = atomic_load(&c->deadline);
             if (c->ended || !d || d > now || c->fd < 0)
                 continue;
@@ -237,31 +228,21 @@ static void *watchdog(void *arg)
             shutdown(c->fd, SHUT_RDWR);
             atomic_fetch_add(&cs->closed_deadline, 1);
         }
+        pthread_mutex_unlock(&cs->lock);
     }
-    pthread_mutex_unlock(&cs->lock);
     return NULL;
 }
 
 int http__conns_start(struct http_server *s)
 {
-    struct http_conns *cs = &s->conns;
-    pthread_mutex_init(&cs->lock, NULL);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&cs->wake, &attr);
-    pthread_condattr_destroy(&attr);
-    return pthread_create(&cs->watchdog, NULL, watchdog, s) == 0 ? 0 : PC_EIO;
+    pthread_mutex_init(&s->conns.lock, NULL);
+    return pthread_create(&s->conns.watchdog, NULL, watchdog, s) == 0 ? 0 : PC_EIO;
 }
 
 void http__conns_stop(struct http_server *s)
 {
-    struct http_conns *cs = &s->conns;
-    pthread_mutex_lock(&cs->lock);
-    cs->stopping = true;
-    pthread_cond_signal(&cs->wake);
-    pthread_mutex_unlock(&cs->lock);
-    pthread_join(cs->watchdog, NULL);
+    atomic_store(&s->conns.stopping, true);
+    pthread_join(s->conns.watchdog, NULL);
 }
 
 void http__conns_release(struct http_server *s)
@@ -274,6 +255,5 @@ void http__conns_release(struct http_server *s)
             cs->shares[i] = next;
         }
     }
-    pthread_cond_destroy(&cs->wake);
     pthread_mutex_destroy(&cs->lock);
 }

@@ -81,11 +81,10 @@ struct http_share;
 
 struct http_conns {
     pthread_mutex_t lock;
-    pthread_cond_t wake;                /* the watchdog's sleep, cut short to stop */
     struct http_conn *head;             /* every open connection */
     struct http_share *shares[HTTP_SHARE_BUCKETS];
-    pthread_t watchdog;
-    bool stopping;
+    pthread_t watchdog;                 /* wakes every 200 ms */
+    atomic_bool stopping;
     atomic_long open;
     atomic_ulong closed_share;          /* refused: the address had its share */
     atomic_ulong closed_deadline;       /* a head or body too slow */

@@ -40,7 +40,8 @@ void *http__on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 struct field_values {
     const char *name;
     const char *v[MAX_FORWARDED];
-    size_t n;
+    size_t n;                    /* kept in v */
+    size_t seen;                 /* all of them: more than n means too many to read */
     bool differ;                 /* not all the same */
 };
 
@@ -54,8 +55,7 @@ static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *k
         f->differ = true;
     if (f->n < MAX_FORWARDED)
         f->v[f->n++] = value;
-    else
-        f->differ = true; /* too many to be honest */
+    f->seen++;
     return MHD_YES;
 }
 
@@ -66,8 +66,9 @@ static void fields(struct http_req *r, const char *name, struct field_values *f)
 }
 
 /* Who is asking: the TCP peer, or, when the peer is a trusted proxy, the
- * client it names; and whether the client came over HTTPS. */
-static void client(struct http_req *r)
+ * client it names; and whether the client came over HTTPS.  Returns
+ * whether the peer is a trusted proxy. */
+static bool client(struct http_req *r)
 {
     const struct http_config *cfg = &r->server->cfg;
     bool trusted = false;
@@ -78,12 +79,14 @@ static void client(struct http_req *r)
         struct field_values f;
         fields(r, "X-Forwarded-For", &f);
         struct http_addr named;
-        if (http_forwarded_client(&cfg->trusted, f.v, f.n, &named) == 0)
+        /* the proxy's own entry is the last: never read a list cut short */
+        if (f.seen == f.n && http_forwarded_client(&cfg->trusted, f.v, f.n, &named) == 0)
             r->client = named;
         fields(r, "X-Forwarded-Proto", &f);
-        r->https = r->https || http_forwarded_https(f.v, f.n);
+        r->https = r->https || (f.seen == f.n && http_forwarded_https(f.v, f.n));
     }
     http_addr_format(&r->client, r->remote_addr);
+    return trusted;
 }
 
 /* Where the body ends must be beyond doubt, or a proxy in front and we
@@ -95,7 +98,7 @@ static bool framing_ok(struct http_req *r)
     struct field_values cl, te;
     fields(r, "Content-Length", &cl);
     fields(r, "Transfer-Encoding", &te);
-    if (cl.differ || te.n > 1 || (te.n && cl.n))
+    if (cl.differ || te.seen > 1 || (te.seen && cl.seen))
         return false;
     return !te.n || strcasecmp(te.v[0], "chunked") == 0;
 }
@@ -155,18 +158,16 @@ static enum MHD_Result begin(struct http_req *r, struct MHD_Connection *conn, co
     const struct http_config *cfg = &r->server->cfg;
     r->method = pc_arena_strdup(&r->arena, method);
     r->conn = conn;
-    client(r);
-    if (!framing_ok(r))
+    bool via_proxy = client(r);
+    bool framed = framing_ok(r);
+    int status = parse_target(r); /* first: an answer needs r->path and r->is_api */
+    if (!framed)
         return refuse_and_close(r, 400, "bad-request", "Bad request", "The length of the body is ambiguous.");
-    int status = parse_target(r);
     if (status)
         return http__fail(r, status, "bad-request", "Bad request", "The address or its parameters could not be read.");
     r->session = (cfg->session_cookie && http_kv_get(&r->cookies, cfg->session_cookie)) ||
                  http_header(r, "Authorization");
-    bool trusted = false;
-    if (r->tcp)
-        http__conn_peer(r->tcp, &trusted);
-    if (trusted && cfg->per_ip_connections) {
+    if (via_proxy && cfg->per_ip_connections) {
         /* through a proxy: the client's share is counted per request */
         if (!http__share_take(r->server, &r->client))
             return refuse_and_close(r, 429, "too-many-requests", "Too many requests",

@@ -47,6 +47,20 @@ def closed_by_server(s, wait):
     return False
 
 
+def trickle_until_closed(s, piece, limit=8):
+    """Send piece every half second until the server closes s; returns the
+    seconds it took, or None if it was still open after `limit`."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < limit:
+        try:
+            s.sendall(piece)
+        except OSError:
+            return time.monotonic() - t0
+        if closed_by_server(s, 0.5):
+            return time.monotonic() - t0
+    return None
+
+
 def get(port, path, source=None, headers=None, timeout=5):
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout,
                                    source_address=(source, 0) if source else None)
@@ -65,20 +79,13 @@ def per_ip_default():
 
 
 @pytest.fixture(scope="module")
-def guarded(tmp_path_factory):
+def srv(tmp_path_factory):
     """A portal with the default per-address limit and short deadlines."""
-    srv = syslib.Server(str(tmp_path_factory.mktemp("guarded")),
-                        extra=["--max-connections", "200", "--header-timeout", "2", "--body-timeout", "2"])
-    srv.start()
-    yield srv
-    srv.close()
-
-
-@pytest.fixture
-def srv(guarded):
-    guarded.ensure_running()
-    yield guarded
-    guarded.assert_alive("this test")
+    server = syslib.Server(str(tmp_path_factory.mktemp("guarded")),
+                           extra=["--max-connections", "200", "--header-timeout", "2", "--body-timeout", "2"])
+    server.start()
+    yield server
+    server.close()
 
 
 def test_per_address_limit_is_on_by_default():
@@ -122,6 +129,7 @@ def test_300_slow_connections_from_one_address_do_not_starve_others(srv):
         assert not open_ones, "%d slow connections outlived the head deadline" % len(open_ones)
         # and once they are gone the address is served again
         assert get(srv.port, "/healthz", source=GREEDY) == 200
+        srv.assert_alive("300 slow connections")
     finally:
         for s in slow:
             s.close()
@@ -133,19 +141,8 @@ def test_a_header_line_every_half_second_does_not_reset_the_deadline(srv):
     s = connect(srv.port)
     try:
         s.sendall(b"GET / HTTP/1.1\r\nHost: t\r\n")
-        t0 = time.monotonic()
-        closed = False
-        while time.monotonic() - t0 < 8:
-            try:
-                s.sendall(b"X-Trickle: 1\r\n")
-            except OSError:
-                closed = True
-                break
-            if closed_by_server(s, 0.5):
-                closed = True
-                break
-        took = time.monotonic() - t0
-        assert closed, "the trickling client was never closed"
+        took = trickle_until_closed(s, b"X-Trickle: 1\r\n")
+        assert took is not None, "the trickling client was never closed"
         assert took < 5, took
     finally:
         s.close()
@@ -159,19 +156,9 @@ def test_a_body_trickle_is_closed_at_the_body_deadline(srv):
     try:
         s.sendall(b"POST /login HTTP/1.1\r\nHost: t\r\nContent-Type: application/x-www-form-urlencoded\r\n"
                   b"Content-Length: 8000\r\n\r\n")
-        t0 = time.monotonic()
-        closed = False
-        while time.monotonic() - t0 < 8:
-            try:
-                s.sendall(b"a=b&")
-            except OSError:
-                closed = True
-                break
-            if closed_by_server(s, 0.5):
-                closed = True
-                break
-        assert closed, "the trickling body was never closed"
-        assert time.monotonic() - t0 < 5
+        took = trickle_until_closed(s, b"a=b&")
+        assert took is not None, "the trickling body was never closed"
+        assert took < 5, took
     finally:
         s.close()
 

@@ -419,3 +419,11 @@ def test_two_equal_content_lengths_are_one(srv):
                                  b"Content-Length: 3\r\nContent-Length: 3\r\nConnection: close\r\n\r\n" + body)
     status, _, _ = parse_raw(out)
     assert status == 403   # read as one body: the form then lacks its CSRF token
+
+
+def test_ambiguous_framing_on_the_api_is_a_problem_and_closed(srv):
+    out, took = exchange_timed(srv, b"POST /api/v1/applications HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n"
+                                    b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+    status, hdrs, body = parse_raw(out)
+    assert_problem(status, hdrs, body[:body.index(b"}") + 1], 400, "bad-request")
+    assert out.count(b"HTTP/1.1 ") == 1 and took < 5

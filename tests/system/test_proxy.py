@@ -225,3 +225,14 @@ def test_bearer_answers_are_private(https_seeded):
         assert got.header("Cache-Control") == "private, no-store", path
     assert fetch(https_seeded.port, "GET", "/api/v1/me", {"Authorization": "Bearer " + token}).header(
         "Cache-Control") == "no-store"
+
+
+def test_a_client_cannot_push_the_proxy_entry_out_of_reach(proxied):
+    """Many X-Forwarded-For fields of its own before the proxy's: the
+    portal never reads a list it cannot read whole, so the proxy's peer
+    address stands."""
+    path = unique()
+    forged = [("X-Forwarded-For", "198.51.100.%d" % i) for i in range(40)] + [("X-Forwarded-For", "203.0.113.20")]
+    fetch(proxied.port, "GET", path, forged)
+    assert logged_remote(proxied, path) in ("127.0.0.1", "203.0.113.20")
+    assert not logged_remote(proxied, path).startswith("198.51.100.")
