@@ -88,6 +88,7 @@ struct num_opt {
 };
 
 #define MAX_OPTS 48
+#define DEFAULT_LISTEN "127.0.0.1:8080"
 
 struct serve_opts {
     const char *listen;
@@ -327,7 +328,7 @@ static int read_common(struct serve_opts *o)
 int cmd_portal(int argc, char **argv)
 {
     struct serve_opts o = {0};
-    add_opt(&o, "listen", "HOST:PORT", "address to listen on", "127.0.0.1:8080");
+    add_opt(&o, "listen", "HOST:PORT", "address to listen on", DEFAULT_LISTEN);
     add_opt(&o, "db", "URL", "SQLite file path or postgres:// URL (or $PENCERE_DB)", NULL);
     add_opt(&o, "import-catalog", "DIR", "import the catalogue from DIR before serving", NULL);
     add_opt(&o, "files-dir", "DIR", "where uploaded files are kept, shared by all nodes (default: beside a SQLite file)",
@@ -382,7 +383,7 @@ static void demo_banner(unsigned port, void *ctx)
 int cmd_demo(int argc, char **argv)
 {
     struct serve_opts o = {0};
-    add_opt(&o, "listen", "HOST:PORT", "address to listen on", "127.0.0.1:8080");
+    add_opt(&o, "listen", "HOST:PORT", "address to listen on", DEFAULT_LISTEN);
     add_opt(&o, "data-dir", "DIR", "folder for the demo's SQLite files (created if missing)", "demo-data");
     add_opt(&o, "catalog", "DIR", "catalogue files to load (default: the project's data/catalog)", NULL);
     common_opts(&o);

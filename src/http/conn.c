@@ -20,8 +20,6 @@
  * socket number that was closed and reused. */
 #include "internal.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -48,9 +46,8 @@ struct http_share {
 
 static struct http_addr share_key(const struct http_addr *a)
 {
-    static const unsigned char v4[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
     struct http_addr k = *a;
-    if (memcmp(a->b, v4, sizeof v4) != 0)
+    if (!http_addr_is_v4(a))
         memset(k.b + 8, 0, 8); /* one IPv6 client usually has a whole /64 */
     return k;
 }
@@ -115,19 +112,6 @@ void http__share_drop(struct http_server *s, const struct http_addr *a)
     pthread_mutex_unlock(&s->conns.lock);
 }
 
-static void peer_of(struct MHD_Connection *conn, struct http_addr *out)
-{
-    memset(out, 0, sizeof *out);
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-    if (sa && sa->sa_family == AF_INET) {
-        out->b[10] = out->b[11] = 0xff;
-        memcpy(out->b + 12, &((const struct sockaddr_in *)sa)->sin_addr, 4);
-    } else if (sa && sa->sa_family == AF_INET6) {
-        memcpy(out->b, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
-    }
-}
-
 static void conn_started(struct http_server *s, struct MHD_Connection *conn, void **socket_context)
 {
     struct http_conn *c = calloc(1, sizeof *c);
@@ -135,7 +119,8 @@ static void conn_started(struct http_server *s, struct MHD_Connection *conn, voi
         pc_oom(sizeof *c);
     const union MHD_ConnectionInfo *fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     c->fd = fd ? fd->connect_fd : -1;
-    peer_of(conn, &c->peer);
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    http_addr_from_sockaddr(ci ? ci->client_addr : NULL, &c->peer);
     c->trusted = s->cfg.trusted.n && http_proxies_contain(&s->cfg.trusted, &c->peer);
     c->https = s->cfg.https;
     atomic_store(&c->deadline, pc_mono_usec() + (int64_t)s->cfg.header_timeout_secs * 1000000);

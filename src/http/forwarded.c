@@ -5,15 +5,27 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 static const unsigned char v4_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
-static bool is_v4(const struct http_addr *a)
+bool http_addr_is_v4(const struct http_addr *a)
 {
     return memcmp(a->b, v4_prefix, sizeof v4_prefix) == 0;
+}
+
+void http_addr_from_sockaddr(const struct sockaddr *sa, struct http_addr *out)
+{
+    memset(out, 0, sizeof *out);
+    if (sa && sa->sa_family == AF_INET) {
+        memcpy(out->b, v4_prefix, sizeof v4_prefix);
+        memcpy(out->b + 12, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+    } else if (sa && sa->sa_family == AF_INET6) {
+        memcpy(out->b, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+    }
 }
 
 /* A plain address in text[0..n): no brackets, no port. */
@@ -58,14 +70,14 @@ int http_addr_parse(const char *s, size_t n, struct http_addr *out)
         if (!port_ok(colon + 1, n - (size_t)(colon + 1 - s)))
             return PC_EINVAL;
         int rc = plain_addr(s, (size_t)(colon - s), out);
-        return rc == 0 && is_v4(out) ? 0 : PC_EINVAL;
+        return rc == 0 && http_addr_is_v4(out) ? 0 : PC_EINVAL;
     }
     return plain_addr(s, n, out);
 }
 
 void http_addr_format(const struct http_addr *a, char out[64])
 {
-    if (!inet_ntop(is_v4(a) ? AF_INET : AF_INET6, is_v4(a) ? a->b + 12 : a->b, out, 64))
+    if (!inet_ntop(http_addr_is_v4(a) ? AF_INET : AF_INET6, http_addr_is_v4(a) ? a->b + 12 : a->b, out, 64))
         snprintf(out, 64, "?");
 }
 
@@ -98,7 +110,7 @@ static int proxy_entry(const char *s, size_t n, struct http_proxies *out, struct
     struct http_addr a;
     if (plain_addr(s, alen, &a))
         return pc_err_set(err, PC_EINVAL, "--trusted-proxy: '%.*s' is not an IP address", (int)alen, s);
-    unsigned max = is_v4(&a) ? 32 : 128, bits = max;
+    unsigned max = http_addr_is_v4(&a) ? 32 : 128, bits = max;
     if (slash) {
         char num[8];
         size_t bn = n - alen - 1;
@@ -112,7 +124,7 @@ static int proxy_entry(const char *s, size_t n, struct http_proxies *out, struct
         bits = (unsigned)v;
     }
     out->items[out->n].net = a;
-    out->items[out->n].bits = bits + (is_v4(&a) ? 96 : 0);
+    out->items[out->n].bits = bits + (http_addr_is_v4(&a) ? 96 : 0);
     out->n++;
     return 0;
 }

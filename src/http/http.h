@@ -1,7 +1,10 @@
 /*
  * http.h — the HTTP edge: a libmicrohttpd server with a thread pool, a
- * router, request parsing (path, query, form, cookies), limits, security
- * headers, gzip, static assets, /healthz, /metrics, graceful shutdown.
+ * router, request parsing (path, query, form, cookies), limits (a share of
+ * the connections per client address, deadlines for a request's head and
+ * body), the client's address behind trusted proxies, security headers
+ * (Secure cookies and HSTS over HTTPS), gzip, a micro-cache, static
+ * assets, /metrics, graceful shutdown.
  *
  * A handler gets a struct http_req whose memory lives in req->arena until
  * the response is sent, fills req->status/out/content_type (or calls one
@@ -79,6 +82,10 @@ struct http_proxies {
 int http_addr_parse(const char *s, size_t n, struct http_addr *out);
 /* The address as text (dotted quad for IPv4) into out[64]. */
 void http_addr_format(const struct http_addr *a, char out[64]);
+bool http_addr_is_v4(const struct http_addr *a);
+/* From a socket address (AF_INET or AF_INET6; anything else: all zero). */
+struct sockaddr;
+void http_addr_from_sockaddr(const struct sockaddr *sa, struct http_addr *out);
 /* Parse a list of addresses and CIDR blocks separated by commas or
  * spaces, e.g. "10.0.0.0/8, 192.168.1.5, ::1"; at most HTTP_MAX_PROXIES. */
 int http_proxies_parse(const char *list, struct http_proxies *out, struct pc_err *err);

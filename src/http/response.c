@@ -110,9 +110,10 @@ static void security_headers(struct MHD_Response *resp, bool https)
 /* "; Secure" on a cookie that lacks it. */
 static const char *secure_cookie(struct http_req *r, const char *v)
 {
-    for (const char *p = strchr(v, ';'); p; p = strchr(p + 1, ';')) {
-        p += strspn(p + 1, " \t") + 1;
-        if (strncasecmp(p, "Secure", 6) == 0 && (p[6] == 0 || p[6] == ';' || p[6] == ' '))
+    for (const char *p = v; (p = strchr(p, ';'));) {
+        p++;
+        p += strspn(p, " \t");
+        if (strncasecmp(p, "Secure", 6) == 0 && (p[6] == 0 || p[6] == ';' || p[6] == ' ' || p[6] == '\t'))
             return v;
     }
     return pc_arena_printf(&r->arena, "%s; Secure", v);

@@ -192,7 +192,8 @@ def test_https_option_marks_every_cookie_secure_and_sends_hsts(https_seeded):
     assert secure_cookies(fetch(https_seeded.port, "GET", "/?lang=ru"))
     r, _ = login(https_seeded)
     assert secure_cookies(r)   # the session cookie
-    assert any(c.startswith("pc_session=") for c in r.header_all("Set-Cookie"))
+    session = [c for c in r.header_all("Set-Cookie") if c.startswith("pc_session=")]
+    assert len(session) == 1 and len(re.findall(r"Secure", session[0])) == 1, session
     # the API and error answers carry HSTS too
     assert fetch(https_seeded.port, "GET", "/api/v1/services").header("Strict-Transport-Security")
     assert fetch(https_seeded.port, "GET", "/nope").header("Strict-Transport-Security")
