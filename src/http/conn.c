@@ -3,7 +3,8 @@
  *
  *  - each client address gets a share of the connections: a direct peer
  *    is counted per TCP connection from accept to close, and over its
- *    share the connection is closed at once; behind a trusted proxy (which
+ *    share (not counting connections the client has closed already) the
+ *    new connection is closed at once; behind a trusted proxy (which
  *    carries everyone) each request in progress is counted under the
  *    client the proxy names (request.c asks http__share_take);
  *  - each connection has a deadline for the request in progress: its head
@@ -20,6 +21,8 @@
  * socket number that was closed and reused. */
 #include "internal.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -60,8 +63,32 @@ static struct http_share **share_slot(struct http_conns *cs, const struct http_a
     return p;
 }
 
-/* Call with the lock held. */
-static bool share_take_locked(struct http_server *s, const struct http_addr *a)
+/* Whether the client has closed its end already, and the connection only
+ * waits for libmicrohttpd to notice (a busy server notices late). */
+static bool peer_left(int fd)
+{
+    struct tcp_info ti;
+    socklen_t len = sizeof ti;
+    return fd >= 0 && getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 && ti.tcpi_state == TCP_CLOSE_WAIT;
+}
+
+/* Connections of the share key k whose client has gone: they hold
+ * nothing, so a client that closes and reconnects quickly is not refused
+ * for connections it no longer has.  Only asked when a share is full. */
+static unsigned departed_locked(struct http_conns *cs, const struct http_addr *k)
+{
+    unsigned n = 0;
+    for (struct http_conn *c = cs->head; c; c = c->next) {
+        struct http_addr ck = share_key(&c->peer);
+        if (c->counted && memcmp(ck.b, k->b, sizeof k->b) == 0 && peer_left(c->fd))
+            n++;
+    }
+    return n;
+}
+
+/* Call with the lock held; tcp: a (not a request through a
+ * proxy) wants a share. */
+static bool share_take_locked(struct http_server *s, const struct http_addr *a, bool tcp)
 {
     unsigned limit = s->cfg.per_ip_connections;
     if (!limit)
@@ -74,7 +101,7 @@ static bool share_take_locked(struct http_server *s, const struct http_addr *a)
             pc_oom(sizeof **p);
         (*p)->key = k;
     }
-    if ((*p)->n >= limit)
+    if ((*p)->n >= limit && !(tcp && (*p)->n - departed_locked(&s->conns, &k) < limit))
         return false;
     (*p)->n++;
     return true;
@@ -98,7 +125,7 @@ static void share_drop_locked(struct http_server *s, const struct http_addr *a)
 bool http__share_take(struct http_server *s, const struct http_addr *a)
 {
     pthread_mutex_lock(&s->conns.lock);
-    bool ok = share_take_locked(s, a);
+    bool ok = share_take_locked(s, a, false);
     pthread_mutex_unlock(&s->conns.lock);
     if (!ok)
         atomic_fetch_add(&s->conns.closed_share, 1);
@@ -126,7 +153,7 @@ static void conn_started(struct http_server *s, struct MHD_Connection *conn, voi
     atomic_store(&c->deadline, pc_mono_usec() + (int64_t)s->cfg.header_timeout_secs * 1000000);
     struct http_conns *cs = &s->conns;
     pthread_mutex_lock(&cs->lock);
-    c->counted = !c->trusted && share_take_locked(s, &c->peer);
+    c->counted = !c->trusted && share_take_locked(s, &c->peer, true);
     c->ended = !c->trusted && !c->counted;
     c->next = cs->head;
     if (cs->head)

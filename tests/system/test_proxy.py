@@ -237,3 +237,17 @@ def test_a_client_cannot_push_the_proxy_entry_out_of_reach(proxied):
     fetch(proxied.port, "GET", path, forged)
     assert logged_remote(proxied, path) in ("127.0.0.1", "203.0.113.20")
     assert not logged_remote(proxied, path).startswith("198.51.100.")
+
+
+@pytest.mark.parametrize("value", ["nonsense", "10.0.0.0/33", "", "10.0.0.1,,host.example"])
+def test_a_bad_trusted_proxy_list_is_a_usage_error(tmp_path, value):
+    r = syslib.run_cli("portal", "--db", str(tmp_path / "x.db"), "--trusted-proxy", value)
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert "--trusted-proxy" in r.stderr
+    assert not os.path.exists(tmp_path / "x.db")
+
+
+def test_help_lists_the_edge_options():
+    out = syslib.run_cli("portal", "--help").stdout
+    for opt in ("--trusted-proxy", "--https", "--header-timeout", "--body-timeout", "--per-ip-connections"):
+        assert opt in out, opt
