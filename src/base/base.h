@@ -182,5 +182,9 @@ bool pc_str_eq(const char *a, const char *b);    /* NULL-safe */
 bool pc_str_has_prefix(const char *s, const char *prefix);
 /* Constant-time comparison of two byte strings of equal length. */
 bool pc_ct_equal(const void *a, const void *b, size_t n);
+/* FNV-1a of n bytes: the one hash of the in-memory tables (the statement
+ * cache, the micro-cache, connections per address).  Not keyed: use it
+ * where a collision costs a slot or a short walk, never more. */
+uint32_t pc_fnv1a(const void *p, size_t n);
 
 #endif

@@ -1,5 +1,5 @@
 /* str.c — small string helpers: strict integer parsing, prefixes,
- * constant-time comparison, base64url, random bytes. */
+ * constant-time comparison, the FNV-1a hash, base64url, random bytes. */
 #include "base.h"
 
 #include <openssl/evp.h>
@@ -54,6 +54,15 @@ bool pc_ct_equal(const void *a, const void *b, size_t n)
     for (size_t i = 0; i < n; i++)
         d |= x[i] ^ y[i];
     return d == 0;
+}
+
+uint32_t pc_fnv1a(const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ s[i]) * 16777619u;
+    return h;
 }
 
 int pc_random_bytes(void *p, size_t n)

@@ -41,20 +41,6 @@ static int set_log_level(const char *lvl)
     return EXIT_USAGE;
 }
 
-static int uint_opt(struct cli_opt *opts, const char *name, long long min, long long max, unsigned *out)
-{
-    const char *v = cli_get(opts, name);
-    long long n;
-    if (!v)
-        return 0;
-    if (pc_parse_int(v, min, max, &n)) {
-        fprintf(stderr, "pencere: --%s must be an integer from %lld to %lld\n", name, min, max);
-        return EXIT_USAGE;
-    }
-    *out = (unsigned)n;
-    return 0;
-}
-
 /* The forms live beside the catalogue: data/catalog and data/forms. */
 static int import_forms(struct db *db, const char *catalog_dir)
 {
@@ -86,6 +72,24 @@ static int import_catalog(struct db *db, const char *dir)
     return 0;
 }
 
+
+enum num_kind {
+    NUM_UINT,     /* unsigned *u */
+    NUM_INT,      /* int *i */
+    NUM_SECONDS,  /* seconds with up to three decimals ("0.5"), kept in *i as ms */
+};
+
+struct num_opt {
+    const char *name, *arg, *help;
+    enum num_kind kind;
+    void *field;
+    long long min, max;   /* NUM_SECONDS: in milliseconds */
+    char shown[24];       /* the default as text */
+};
+
+#define MAX_OPTS 48
+#define DEFAULT_LISTEN "127.0.0.1:8080"
+
 struct serve_opts {
     const char *listen;
     const char *db_url;
@@ -94,6 +98,10 @@ struct serve_opts {
     const char *files_dir;    /* uploaded files */
     struct http_config http;
     struct notify_config notify; /* delivery of the outbox (SMTP, SMS gateway) */
+    struct num_opt nums[MAX_OPTS];  /* the numeric rows of cli */
+    size_t nnums;
+    struct cli_opt cli[MAX_OPTS];   /* what cli_parse reads, NULL-terminated */
+    size_t ncli;
 };
 
 /* Open, migrate, import, serve until a stop signal.  `banner` prints the
@@ -122,7 +130,8 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         db_close(db);
         return EXIT_FAIL;
     }
-    struct portal_app app = {.db = db, .demo = o->demo_dir != NULL, .files_dir = o->files_dir};
+    struct portal_app app = {.db = db, .demo = o->demo_dir != NULL, .files_dir = o->files_dir,
+                             .secure_cookies = o->http.https};
     app.forms = form_registry_load(db, &err);
     if (!app.forms) {
         fprintf(stderr, "pencere: cannot load the forms: %s\n", err.msg);
@@ -173,71 +182,142 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
     return EXIT_OK;
 }
 
-#define COMMON_OPTS \
-    {"threads", "N", "worker threads (0: twice the cores, at least 4)", NULL}, \
-    {"max-connections", "N", "open connections at most", "1024"}, \
-    {"per-ip-connections", "N", "connections per client address (0: no limit)", "0"}, \
-    {"timeout", "SECONDS", "close connections idle this long (slow clients)", "30"}, \
-    {"page-cache-ms", "MS", "reuse public pages this long (0: off); an import makes them stale at once", "10000"}, \
-    {"log-level", "LEVEL", "debug, info, warn or error", "info"}, \
-    {"smtp-url", "URL", "send e-mail through this server: smtp://HOST[:PORT] or smtps://HOST[:PORT]", NULL}, \
-    {"smtp-user", "NAME", "SMTP login (the password comes from --smtp-password-file)", NULL}, \
-    {"smtp-password-file", "FILE", "file whose first line is the SMTP password", NULL}, \
-    {"mail-from", "ADDRESS", "sender of e-mail: noreply@example.az or \"Name <noreply@example.az>\"", NULL}, \
-    {"sms-url", "URL", "SMS gateway: JSON POST {to, text, id} to this http(s) URL", NULL}, \
-    {"sms-token-file", "FILE", "file whose first line is the gateway's bearer token", NULL}, \
-    {"notify-interval", "SECONDS", "how often the sender looks for due messages", "2"}, \
-    {"notify-retry-base", "SECONDS", "wait before the first retry, doubled each time up to an hour", "30"}, \
-    {"notify-max-attempts", "N", "attempts before a message is given up as failed", "8"}, \
-    {"notify-lease", "SECONDS", "a sender node that stops renewing is replaced after this", "30"}
+/* ---- options --------------------------------------------------------------
+ * The numeric options of both roles in one table: name, where the value
+ * is stored, its bounds.  A default is the value already in the field when
+ * the table is read, put there by http_config_defaults and
+ * notify_config_defaults: each is stated once, in the module that owns it,
+ * and --help shows it from here. */
+
+static void add_opt(struct serve_opts *o, const char *name, const char *arg, const char *help, const char *value)
+{
+    if (o->ncli >= MAX_OPTS)
+        abort(); /* the tables above are the program's own: a bigger MAX_OPTS */
+    o->cli[o->ncli++] = (struct cli_opt){name, arg, help, value};
+}
+
+static void add_num(struct serve_opts *o, const char *name, const char *arg, const char *help, enum num_kind kind,
+                    void *field, long long min, long long max)
+{
+    struct num_opt *n = &o->nums[o->nnums++];
+    *n = (struct num_opt){name, arg, help, kind, field, min, max, ""};
+    if (kind == NUM_UINT)
+        snprintf(n->shown, sizeof n->shown, "%u", *(unsigned *)field);
+    else if (kind == NUM_INT)
+        snprintf(n->shown, sizeof n->shown, "%d", *(int *)field);
+    else if (*(int *)field % 1000)
+        snprintf(n->shown, sizeof n->shown, "%d.%03d", *(int *)field / 1000, *(int *)field % 1000);
+    else
+        snprintf(n->shown, sizeof n->shown, "%d", *(int *)field / 1000);
+    add_opt(o, name, arg, help, n->shown);
+}
 
 /* Seconds with up to three decimals ("0.5") as milliseconds. */
-static int seconds_ms_opt(struct cli_opt *opts, const char *name, long long min_ms, long long max_ms, int *out)
+static int parse_seconds_ms(const char *v, long long *out)
 {
-    const char *v = cli_get(opts, name);
-    if (!v)
-        return 0;
     const char *dot = strchr(v, '.');
     char whole[24] = "", frac[4] = "000";
     size_t wn = dot ? (size_t)(dot - v) : strlen(v), fn = dot ? strlen(dot + 1) : 0;
     long long w, f;
-    bool ok = wn > 0 && wn < sizeof whole && fn <= 3 && (!dot || fn > 0);
-    if (ok) {
-        memcpy(whole, v, wn);
-        memcpy(frac, dot ? dot + 1 : "", fn);
-        ok = pc_parse_int(whole, 0, 1000000, &w) == 0 && pc_parse_int(frac, 0, 999, &f) == 0 &&
-             w * 1000 + f >= min_ms && w * 1000 + f <= max_ms;
-    }
-    if (!ok) {
-        fprintf(stderr, "pencere: --%s must be a number of seconds from %g to %g\n", name, min_ms / 1000.0,
-                max_ms / 1000.0);
-        return EXIT_USAGE;
-    }
-    *out = (int)(w * 1000 + f);
+    if (wn == 0 || wn >= sizeof whole || fn > 3 || (dot && fn == 0))
+        return PC_EINVAL;
+    memcpy(whole, v, wn);
+    memcpy(frac, dot ? dot + 1 : "", fn);
+    if (pc_parse_int(whole, 0, 1000000, &w) || pc_parse_int(frac, 0, 999, &f))
+        return PC_EINVAL;
+    *out = w * 1000 + f;
     return 0;
 }
 
-static int read_notify(struct cli_opt *opts, struct notify_config *n)
+static int read_num(struct serve_opts *o, const struct num_opt *n)
 {
-    notify_config_defaults(n);
-    n->smtp_url = cli_get(opts, "smtp-url");
-    n->smtp_user = cli_get(opts, "smtp-user");
-    n->smtp_password_file = cli_get(opts, "smtp-password-file");
-    n->mail_from = cli_get(opts, "mail-from");
-    n->sms_url = cli_get(opts, "sms-url");
-    n->sms_token_file = cli_get(opts, "sms-token-file");
-    unsigned base = 30, attempts = 8, lease = 30;
-    if (seconds_ms_opt(opts, "notify-interval", 100, 3600 * 1000, &n->interval_ms) ||
-        uint_opt(opts, "notify-retry-base", 1, 86400, &base) ||
-        uint_opt(opts, "notify-max-attempts", 1, 100, &attempts) ||
-        uint_opt(opts, "notify-lease", 3, 3600, &lease))
+    const char *v = cli_get(o->cli, n->name);
+    long long x;
+    int rc = n->kind == NUM_SECONDS ? parse_seconds_ms(v, &x) : pc_parse_int(v, n->min, n->max, &x);
+    if (rc || x < n->min || x > n->max) {
+        if (n->kind == NUM_SECONDS)
+            fprintf(stderr, "pencere: --%s must be a number of seconds from %g to %g\n", n->name, n->min / 1000.0,
+                    n->max / 1000.0);
+        else
+            fprintf(stderr, "pencere: --%s must be an integer from %lld to %lld\n", n->name, n->min, n->max);
         return EXIT_USAGE;
-    n->retry_base_secs = (int)base;
+    }
+    if (n->kind == NUM_UINT)
+        *(unsigned *)n->field = (unsigned)x;
+    else
+        *(int *)n->field = (int)x;
+    return 0;
+}
+
+/* The options both roles take, after the role's own. */
+static void common_opts(struct serve_opts *o)
+{
+    http_config_defaults(&o->http);
+    notify_config_defaults(&o->notify);
+    struct http_config *h = &o->http;
+    struct notify_config *n = &o->notify;
+    add_num(o, "threads", "N", "worker threads (0: twice the cores, at least 4)", NUM_UINT, &h->threads, 0, 256);
+    add_num(o, "max-connections", "N", "open connections at most", NUM_UINT, &h->max_connections, 1, 100000);
+    add_num(o, "per-ip-connections", "N",
+            "connections one client address may hold (behind --trusted-proxy: requests in progress; 0: no limit)",
+            NUM_UINT, &h->per_ip_connections, 0, 100000);
+    add_num(o, "timeout", "SECONDS", "close connections idle this long (slow clients)", NUM_UINT, &h->timeout_secs,
+            1, 3600);
+    add_num(o, "header-timeout", "SECONDS",
+            "a request line and headers must arrive within this (from connect or the previous answer)", NUM_UINT,
+            &h->header_timeout_secs, 1, 3600);
+    add_num(o, "body-timeout", "SECONDS", "a body must arrive within this, plus a second per KiB", NUM_UINT,
+            &h->body_timeout_secs, 1, 3600);
+    add_opt(o, "trusted-proxy", "LIST",
+            "addresses or CIDR blocks of reverse proxies whose X-Forwarded-For/-Proto are believed", NULL);
+    add_opt(o, "https", NULL, "reached over HTTPS (TLS at a proxy in front): Secure cookies and HSTS", NULL);
+    add_num(o, "page-cache-ms", "MS", "reuse public pages this long (0: off); an import makes them stale at once",
+            NUM_UINT, &h->cache_ms, 0, 3600000);
+    add_opt(o, "log-level", "LEVEL", "debug, info, warn or error", "info");
+    add_opt(o, "smtp-url", "URL", "send e-mail through this server: smtp://HOST[:PORT] or smtps://HOST[:PORT]", NULL);
+    add_opt(o, "smtp-user", "NAME", "SMTP login (the password comes from --smtp-password-file)", NULL);
+    add_opt(o, "smtp-password-file", "FILE", "file whose first line is the SMTP password", NULL);
+    add_opt(o, "mail-from", "ADDRESS", "sender of e-mail: noreply@example.az or \"Name <noreply@example.az>\"", NULL);
+    add_opt(o, "sms-url", "URL", "SMS gateway: JSON POST {to, text, id} to this http(s) URL", NULL);
+    add_opt(o, "sms-token-file", "FILE", "file whose first line is the gateway's bearer token", NULL);
+    add_num(o, "notify-interval", "SECONDS", "how often the sender looks for due messages", NUM_SECONDS,
+            &n->interval_ms, 100, 3600 * 1000);
+    add_num(o, "notify-retry-base", "SECONDS", "wait before the first retry, doubled each time up to an hour",
+            NUM_INT, &n->retry_base_secs, 1, 86400);
+    add_num(o, "notify-max-attempts", "N", "attempts before a message is given up as failed", NUM_INT,
+            &n->max_attempts, 1, 100);
+    add_num(o, "notify-lease", "SECONDS", "a sender node that stops renewing is replaced after this", NUM_INT,
+            &n->lease_secs, 3, 3600);
+    add_opt(o, NULL, NULL, NULL, NULL);
+}
+
+static int read_common(struct serve_opts *o)
+{
+    struct pc_err err = {0};
+    if (http_listen_check(cli_get(o->cli, "listen"), &err)) {
+        fprintf(stderr, "pencere: %s\n", err.msg);
+        return EXIT_USAGE;
+    }
+    if (set_log_level(cli_get(o->cli, "log-level")))
+        return EXIT_USAGE;
+    for (size_t i = 0; i < o->nnums; i++)
+        if (read_num(o, &o->nums[i]))
+            return EXIT_USAGE;
+    const char *proxies = cli_get(o->cli, "trusted-proxy");
+    if (proxies && http_proxies_parse(proxies, &o->http.trusted, &err)) {
+        fprintf(stderr, "pencere: %s\n", err.msg);
+        return EXIT_USAGE;
+    }
+    o->http.https = cli_get(o->cli, "https") != NULL;
+    struct notify_config *n = &o->notify;
+    n->smtp_url = cli_get(o->cli, "smtp-url");
+    n->smtp_user = cli_get(o->cli, "smtp-user");
+    n->smtp_password_file = cli_get(o->cli, "smtp-password-file");
+    n->mail_from = cli_get(o->cli, "mail-from");
+    n->sms_url = cli_get(o->cli, "sms-url");
+    n->sms_token_file = cli_get(o->cli, "sms-token-file");
     if (n->retry_max_secs < n->retry_base_secs)
         n->retry_max_secs = n->retry_base_secs;
-    n->max_attempts = (int)attempts;
-    n->lease_secs = (int)lease;
-    struct pc_err err = {0};
     if (notify_config_check(n, &err)) {
         fprintf(stderr, "pencere: %s\n", err.msg);
         return EXIT_USAGE;
@@ -245,38 +325,20 @@ static int read_notify(struct cli_opt *opts, struct notify_config *n)
     return 0;
 }
 
-static int read_common(struct cli_opt *opts, struct serve_opts *o)
-{
-    struct pc_err lerr = {0};
-    if (http_listen_check(cli_get(opts, "listen"), &lerr)) {
-        fprintf(stderr, "pencere: %s\n", lerr.msg);
-        return EXIT_USAGE;
-    }
-    if (set_log_level(cli_get(opts, "log-level")))
-        return EXIT_USAGE;
-    if (uint_opt(opts, "threads", 0, 256, &o->http.threads) ||
-        uint_opt(opts, "max-connections", 1, 100000, &o->http.max_connections) ||
-        uint_opt(opts, "per-ip-connections", 0, 100000, &o->http.per_ip_connections) ||
-        uint_opt(opts, "timeout", 1, 3600, &o->http.timeout_secs) ||
-        uint_opt(opts, "page-cache-ms", 0, 3600000, &o->http.cache_ms))
-        return EXIT_USAGE;
-    return read_notify(opts, &o->notify);
-}
-
 int cmd_portal(int argc, char **argv)
 {
-    struct cli_opt opts[] = {
-        {"listen", "HOST:PORT", "address to listen on", "127.0.0.1:8080"},
-        {"db", "URL", "SQLite file path or postgres:// URL (or $PENCERE_DB)", NULL},
-        {"import-catalog", "DIR", "import the catalogue from DIR before serving", NULL},
-        {"files-dir", "DIR", "where uploaded files are kept, shared by all nodes (default: beside a SQLite file)", NULL},
-        COMMON_OPTS,
-        {NULL, NULL, NULL, NULL},
-    };
+    struct serve_opts o = {0};
+    add_opt(&o, "listen", "HOST:PORT", "address to listen on", DEFAULT_LISTEN);
+    add_opt(&o, "db", "URL", "SQLite file path or postgres:// URL (or $PENCERE_DB)", NULL);
+    add_opt(&o, "import-catalog", "DIR", "import the catalogue from DIR before serving", NULL);
+    add_opt(&o, "files-dir", "DIR", "where uploaded files are kept, shared by all nodes (default: beside a SQLite file)",
+            NULL);
+    common_opts(&o);
+    struct cli_opt *opts = o.cli;
     int rc = cli_parse("portal", "Serve the portal: HTML pages, JSON API /api/v1, /healthz, /metrics.", opts, argc, argv);
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
-    struct serve_opts o = {.listen = cli_get(opts, "listen")};
+    o.listen = cli_get(opts, "listen");
     o.db_url = cli_get(opts, "db") ? cli_get(opts, "db") : getenv("PENCERE_DB");
     if (!o.db_url) {
         fprintf(stderr, "pencere portal: --db is required (a SQLite path or a postgres:// URL)\n");
@@ -294,7 +356,7 @@ int cmd_portal(int argc, char **argv)
         snprintf(beside, sizeof beside, "%.*s%sfiles", slash ? (int)(slash - o.db_url) : 0, o.db_url, slash ? "/" : "");
         o.files_dir = beside;
     }
-    if ((rc = read_common(opts, &o)))
+    if ((rc = read_common(&o)))
         return rc;
     return serve(&o, NULL, NULL);
 }
@@ -320,18 +382,17 @@ static void demo_banner(unsigned port, void *ctx)
 
 int cmd_demo(int argc, char **argv)
 {
-    struct cli_opt opts[] = {
-        {"listen", "HOST:PORT", "address to listen on", "127.0.0.1:8080"},
-        {"data-dir", "DIR", "folder for the demo's SQLite files (created if missing)", "demo-data"},
-        {"catalog", "DIR", "catalogue files to load (default: the project's data/catalog)", NULL},
-        COMMON_OPTS,
-        {NULL, NULL, NULL, NULL},
-    };
+    struct serve_opts o = {0};
+    add_opt(&o, "listen", "HOST:PORT", "address to listen on", DEFAULT_LISTEN);
+    add_opt(&o, "data-dir", "DIR", "folder for the demo's SQLite files (created if missing)", "demo-data");
+    add_opt(&o, "catalog", "DIR", "catalogue files to load (default: the project's data/catalog)", NULL);
+    common_opts(&o);
+    struct cli_opt *opts = o.cli;
     int rc = cli_parse("demo", "Run the portal with demo data on SQLite files in one folder.", opts, argc, argv);
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
-    struct serve_opts o = {.listen = cli_get(opts, "listen")};
-    if ((rc = read_common(opts, &o)))
+    o.listen = cli_get(opts, "listen");
+    if ((rc = read_common(&o)))
         return rc;
     const char *dir = cli_get(opts, "data-dir");
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {

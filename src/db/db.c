@@ -318,17 +318,9 @@ int db_rollback(struct db_conn *c)
     return db_exec(c, "ROLLBACK", NULL);
 }
 
-static uint32_t hash_sql(const char *s)
-{
-    uint32_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
-
 struct db_stmt *db_prepare(struct db_conn *c, const char *sql, struct pc_err *err)
 {
-    uint32_t h = hash_sql(sql);
+    uint32_t h = pc_fnv1a(sql, strlen(sql));
     struct db_stmt **bucket = &c->buckets[h % STMT_BUCKETS];
     for (struct db_stmt *s = *bucket; s; s = s->next) {
         if (s->hash == h && strcmp(s->sql, sql) == 0) {

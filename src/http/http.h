@@ -1,7 +1,10 @@
 /*
  * http.h — the HTTP edge: a libmicrohttpd server with a thread pool, a
- * router, request parsing (path, query, form, cookies), limits, security
- * headers, gzip, static assets, /healthz, /metrics, graceful shutdown.
+ * router, request parsing (path, query, form, cookies), limits (a share of
+ * the connections per client address, deadlines for a request's head and
+ * body), the client's address behind trusted proxies, security headers
+ * (Secure cookies and HSTS over HTTPS), gzip, a micro-cache, static
+ * assets, /metrics, graceful shutdown.
  *
  * A handler gets a struct http_req whose memory lives in req->arena until
  * the response is sent, fills req->status/out/content_type (or calls one
@@ -47,6 +50,56 @@ int http_parse_cookies(struct pc_arena *a, const char *s, size_t n, struct http_
 int http_kv_push(struct pc_arena *a, struct http_kvlist *l, size_t max, const char *k, const char *v);
 /* First value for key, or NULL. */
 const char *http_kv_get(const struct http_kvlist *l, const char *key);
+/* Decode a request path (percent-encoding, no '+' rule): PC_EINVAL on what
+ * http_url_decode refuses and on control characters (below 0x20, DEL),
+ * which no page of ours has and a log or a header must never receive. */
+int http_path_decode(struct pc_arena *a, const char *s, size_t n, char **out);
+/* The path with empty and "." segments dropped and ".." resolved (never
+ * above the root): always starts with exactly one '/', so a link built
+ * from it stays on this site ("//host/x" would be another host). */
+const char *http_path_clean(struct pc_arena *a, const char *path);
+
+/* ---- client addresses and trusted proxies (forwarded.c) --------------- */
+
+/* An IP address; IPv4 is kept as ::ffff:a.b.c.d. */
+struct http_addr {
+    unsigned char b[16];
+};
+
+#define HTTP_MAX_PROXIES 32
+
+/* The addresses (or CIDR blocks) of trusted reverse proxies. */
+struct http_proxies {
+    size_t n;
+    struct {
+        struct http_addr net;
+        unsigned bits;           /* prefix length over the 128 bits */
+    } items[HTTP_MAX_PROXIES];
+};
+
+/* Parse "203.0.113.5", "2001:db8::1", "[2001:db8::1]", with or without
+ * ":PORT" after an IPv4 or bracketed IPv6 address.  PC_EINVAL otherwise. */
+int http_addr_parse(const char *s, size_t n, struct http_addr *out);
+/* The address as text (dotted quad for IPv4) into out[64]. */
+void http_addr_format(const struct http_addr *a, char out[64]);
+bool http_addr_is_v4(const struct http_addr *a);
+/* From a socket address (AF_INET or AF_INET6; anything else: all zero). */
+struct sockaddr;
+void http_addr_from_sockaddr(const struct sockaddr *sa, struct http_addr *out);
+/* Parse a list of addresses and CIDR blocks separated by commas or
+ * spaces, e.g. "10.0.0.0/8, 192.168.1.5, ::1"; at most HTTP_MAX_PROXIES. */
+int http_proxies_parse(const char *list, struct http_proxies *out, struct pc_err *err);
+bool http_proxies_contain(const struct http_proxies *p, const struct http_addr *a);
+/* The client named by the X-Forwarded-For header fields values[0..n) (in
+ * the order received) of a request from a trusted proxy: the rightmost
+ * address that is not itself a trusted proxy (the leftmost if all are).
+ * PC_ENOTFOUND without any address, PC_EINVAL when an entry on the way is
+ * not an address (the peer is then the client: garbage is not trusted). */
+int http_forwarded_client(const struct http_proxies *p, const char *const *values, size_t n,
+                          struct http_addr *out);
+/* Whether X-Forwarded-Proto values[0..n) say https (the last entry, set
+ * by the proxy nearest to us). */
+bool http_forwarded_https(const char *const *values, size_t n);
 
 /* ---- requests and responses ------------------------------------------ */
 
@@ -58,6 +111,7 @@ struct http_header {
 
 struct http_server;
 struct http_req;
+struct http_conn;
 
 /* One file of a multipart/form-data body, as the upload sink stored it. */
 struct http_upload {
@@ -93,7 +147,9 @@ struct http_req {
     struct pc_buf body;          /* raw request body, limited per route */
     struct http_upload *uploads; /* files of a multipart body, in order */
     void *mp;                    /* multipart parsing state (private) */
-    char remote_addr[64];
+    char remote_addr[64];        /* the client: the TCP peer, or whom a trusted proxy names */
+    bool https;                  /* reached over HTTPS (--https, or a trusted proxy says so) */
+    bool session;                /* carries a session (cookie or bearer): private, never cached */
     bool is_api;                 /* path under /api/ */
     int64_t started_usec;
     int route_index;             /* -1 when no route matched */
@@ -112,6 +168,13 @@ struct http_req {
     struct http_header *headers;
     bool no_gzip;
     bool gzipped;                /* r->out is already gzip (from the cache) */
+
+    /* private to src/http */
+    struct http_conn *tcp;       /* the connection's state (deadline, peer) */
+    struct http_addr client;     /* remote_addr, parsed */
+    bool client_counted;         /* holds one of the client's shares of the connection limit */
+    bool close;                  /* close the connection after this answer */
+    int64_t body_usec;           /* when the body began to arrive */
 };
 
 typedef int (*http_handler)(struct http_req *r);
@@ -149,9 +212,29 @@ struct http_config {
     const char *listen;          /* "127.0.0.1:8080" or "[::1]:8080" */
     unsigned threads;            /* worker threads; 0 = 2 × cores, at least 4 */
     unsigned max_connections;
-    unsigned per_ip_connections; /* 0 = unlimited */
+    /* Connections one client address may hold (an IPv6 client: its /64);
+     * behind a trusted proxy, requests in progress per forwarded client.
+     * 0 = unlimited. */
+    unsigned per_ip_connections;
     unsigned timeout_secs;       /* idle connection timeout (slow clients) */
+    /* Deadlines that trickling bytes do not reset: the request line and
+     * headers within header_timeout_secs of the connection being ready
+     * for them (accepted, or the previous answer sent); the body within
+     * body_timeout_secs of the head, plus a second per HTTP_BODY_MIN_RATE
+     * bytes received.  A connection past its deadline is closed. */
+    unsigned header_timeout_secs;
+    unsigned body_timeout_secs;
     size_t header_limit;         /* bytes of request line + headers */
+    /* Peers whose X-Forwarded-For and X-Forwarded-Proto are believed. */
+    struct http_proxies trusted;
+    /* Served over HTTPS (TLS ends at a proxy in front): every cookie gets
+     * Secure and every answer HSTS.  A trusted proxy's X-Forwarded-Proto
+     * https does the same for its request. */
+    bool https;
+    /* The cookie that carries a session: a request with it (or with an
+     * Authorization header) is answered "private, no-store" and never
+     * shares the micro-cache. */
+    const char *session_cookie;
     const struct http_route *routes;
     size_t nroutes;
     void *app;
@@ -161,13 +244,20 @@ struct http_config {
     const struct http_upload_sink *uploads;
     /* Micro-cache of public pages: for a HTTP_ROUTE_CACHE route, return the
      * part of the cache key beyond the request target (e.g. the language
-     * cookie), or NULL when this request must not share answers (a
-     * logged-in person).  Answers are kept cache_ms milliseconds. */
+     * cookie), or NULL when this request must not share answers.  Requests
+     * with a session never get here.  Answers are kept cache_ms ms. */
     const char *(*cache_key)(struct http_req *r);
     unsigned cache_ms;
     bool log_requests;
 };
 
+#define HTTP_BODY_MIN_RATE 1024   /* bytes a second a slow body must keep up */
+
+/* Fill cfg with the defaults (the one place they are stated): 1024
+ * connections, 64 per client address, 30 s idle timeout, 20 s for a head,
+ * 30 s for a body, 32 KiB of head, a 10 s micro-cache.
+ * Zero fields of a config built without it get the same at http_start. */
+void http_config_defaults(struct http_config *cfg);
 /* Check a HOST:PORT / [V6]:PORT listen address without binding it. */
 int http_listen_check(const char *listen, struct pc_err *err);
 /* Start serving; returns NULL with err on failure (e.g. port in use). */

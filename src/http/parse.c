@@ -1,5 +1,6 @@
 /* parse.c — parsers for what arrives from outside in a request line and
- * headers: percent-encoding, query strings and urlencoded forms, cookies.
+ * headers: percent-encoding, paths, query strings and urlencoded forms,
+ * cookies.
  * No libmicrohttpd here, so unit tests and fuzzers drive them directly. */
 #include "http.h"
 
@@ -39,6 +40,58 @@ int http_url_decode(struct pc_arena *a, const char *s, size_t n, bool plus_is_sp
         return PC_EINVAL;
     *out = d;
     return 0;
+}
+
+/* No control characters: bytes below 0x20 and DEL. */
+static bool printable(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return false;
+    return true;
+}
+
+int http_path_decode(struct pc_arena *a, const char *s, size_t n, char **out)
+{
+    char *p;
+    int rc = http_url_decode(a, s, n, false, &p);
+    if (rc)
+        return rc;
+    if (!printable(p))
+        return PC_EINVAL;
+    *out = p;
+    return 0;
+}
+
+const char *http_path_clean(struct pc_arena *a, const char *path)
+{
+    size_t n = strlen(path);
+    char *out = pc_arena_alloc(a, n + 2);
+    size_t o = 0;
+    const char *p = path;
+    while (*p) {
+        while (*p == '/')
+            p++;
+        size_t len = strcspn(p, "/");
+        if (len == 0)
+            break;
+        if (len == 1 && p[0] == '.') {
+            /* "." is this folder */
+        } else if (len == 2 && p[0] == '.' && p[1] == '.') {
+            while (o > 0 && out[--o] != '/')
+                ;
+        } else {
+            out[o++] = '/';
+            memcpy(out + o, p, len);
+            o += len;
+        }
+        p += len;
+    }
+    /* keep a trailing slash ("/services/" is not "/services") */
+    if (o == 0 || (n > 0 && path[n - 1] == '/'))
+        out[o++] = '/';
+    out[o] = 0;
+    return out;
 }
 
 int http_kv_push(struct pc_arena *a, struct http_kvlist *l, size_t max, const char *k, const char *v)
@@ -87,13 +140,6 @@ int http_parse_urlencoded(struct pc_arena *a, const char *s, size_t n, struct ht
     return 0;
 }
 
-static bool printable(const char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
-            return false;
-    return true;
-}
 
 int http_parse_cookies(struct pc_arena *a, const char *s, size_t n, struct http_kvlist *out)
 {

@@ -6,12 +6,13 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The current URL with lang=CODE in place of any lang parameter. */
+/* The current URL with lang=CODE in place of any lang parameter, built
+ * from the cleaned path: "//host/x" must not become a link to host. */
 static const char *url_with_lang(struct http_req *r, const char *code)
 {
     struct pc_buf b;
     pc_buf_init(&b, 8192);
-    pc_buf_urlencode(&b, r->path ? r->path : "/");
+    pc_buf_urlencode(&b, http_path_clean(&r->arena, r->path ? r->path : "/"));
     /* keep the slashes readable */
     char *u = b.data;
     for (char *s = u; (s = strstr(s, "%2F")); ) {

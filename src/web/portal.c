@@ -138,11 +138,10 @@ const struct http_route *web_portal_routes(size_t *n)
 }
 
 /* Public pages are shared between anonymous visitors of the same language
- * and catalogue version; a logged-in person's pages never are. */
+ * and catalogue version (requests with a session never reach this: the
+ * HTTP edge keeps them out of the cache, see session_cookie). */
 static const char *cache_key(struct http_req *r)
 {
-    if (http_kv_get(&r->cookies, "pc_session") || http_header(r, "Authorization"))
-        return NULL;
     int64_t v = cat_version(app_of(r)->db, NULL);
     if (v < 0)
         return NULL;
@@ -164,4 +163,5 @@ void web_portal_http_config(struct portal_app *app, struct http_config *cfg)
     cfg->after = after_request;
     cfg->uploads = &web_upload_sink;
     cfg->cache_key = cache_key;
+    cfg->session_cookie = "pc_session";
 }

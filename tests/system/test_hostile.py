@@ -338,3 +338,92 @@ def test_bad_filters_html(srv, query):
 def test_bad_api_parameters(srv, query):
     status, hdrs, body = send(srv, "/api/v1/services?" + query)
     assert_problem(status, hdrs, body, 400)
+
+
+# ---- paths that would leave the site (issue 8.10) -----------------------------
+
+def lang_links(page):
+    return re.findall(r'<a href="([^"]*)" lang="[a-z]{2}"', page) + \
+        re.findall(r'<link rel="alternate" hreflang="[a-z]{2}" href="([^"]*)"', page)
+
+
+@pytest.mark.parametrize("path", ["//evil.example/x", "//evil.example", "///evil.example/a", "//evil.example/%2e%2e/",
+                                  "/\\evil.example/", "/%5C%5Cevil.example/", "/a/../..//evil.example/",
+                                  "/.//evil.example/", "//evil.example/?lang=en"])
+def test_language_links_stay_on_this_site(srv, path):
+    """The 404 page links to itself in the other languages; a path starting
+    with // must not make those links protocol-relative (another host)."""
+    status, hdrs, body = send(srv, path)
+    assert status in (400, 404), status
+    links = lang_links(body.decode())
+    assert len(links) == 6, links
+    for link in links:
+        assert link.startswith("/") and not link.startswith("//") and "\\" not in link, link
+
+
+def test_language_links_keep_a_normal_path(srv):
+    status, _, body = send(srv, "/services//din-id-card/./")
+    links = lang_links(body.decode())
+    assert all(link.startswith("/services/din-id-card/?lang=") for link in links), links
+
+
+@pytest.mark.parametrize("path", ["/a%0ab", "/%0d%0aSet-Cookie:%20x=1", "/services/%09", "/%1b[31m", "/x%7f",
+                                  "/services/din-id-card%0a"])
+def test_control_characters_in_a_path_are_400(srv, path):
+    status, hdrs, body = send(srv, path)
+    assert_html_error(status, hdrs, body, 400)
+    assert "x=1" not in hdrs.get("set-cookie", "")
+
+
+def test_control_characters_in_an_api_path_are_400(srv):
+    assert_problem(*send(srv, "/api/v1/services/din%0aid"), 400, "bad-request")
+
+
+# ---- request smuggling (issue 8.11) ------------------------------------------------
+
+def exchange_timed(srv, data, timeout=8):
+    t0 = time.monotonic()
+    out = raw_exchange(srv.port, data, timeout=timeout)
+    srv.check_not_crashed(repr(data[:60]), wait=not out)
+    return out, time.monotonic() - t0
+
+
+SMUGGLING = [
+    b"POST /login HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nhello",
+    b"POST /login HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nContent-Length: 44\r\n\r\n",
+    b"POST /login HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    b"POST /login HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    b"POST /login HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n0\r\n\r\n",
+    b"POST /login HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+]
+
+
+@pytest.mark.parametrize("head", SMUGGLING, ids=range(len(SMUGGLING)))
+def test_ambiguous_framing_is_400_and_the_connection_closed(srv, head):
+    """A second request hidden behind an ambiguous body must never be
+    answered: the first gets 400 and the connection is closed at once (not
+    after an idle timeout)."""
+    out, took = exchange_timed(srv, head + b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+    status, hdrs, body = parse_raw(out)
+    assert status == 400, out[:300]
+    assert hdrs.get("connection", "").lower() == "close"
+    assert hdrs.get("content-type", "").startswith("text/html")
+    assert out.count(b"HTTP/1.1 ") == 1, out[:600]
+    assert took < 5, "the connection was kept open (%.1f s)" % took
+
+
+def test_two_equal_content_lengths_are_one(srv):
+    body = b"q=x"
+    out, _ = exchange_timed(srv, b"POST /login HTTP/1.1\r\nHost: t\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                                 b"Content-Length: 3\r\nContent-Length: 3\r\nConnection: close\r\n\r\n" + body)
+    status, _, _ = parse_raw(out)
+    assert status == 403   # read as one body: the form then lacks its CSRF token
+
+
+def test_ambiguous_framing_on_the_api_is_a_problem_and_closed(srv):
+    out, took = exchange_timed(srv, b"POST /api/v1/applications HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n"
+                                    b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+    status, hdrs, body = parse_raw(out)
+    assert_problem(status, hdrs, body[:body.index(b"}") + 1], 400, "bad-request")
+    assert out.count(b"HTTP/1.1 ") == 1 and took < 5

@@ -266,3 +266,59 @@ def test_metrics_count_requests(server):
     route = 'pencere_http_route_requests_total{route="api_services",method="GET"}'
     assert after[route] >= before[route] + 3
     assert after["pencere_http_request_duration_seconds_count"] >= before["pencere_http_request_duration_seconds_count"] + 6
+
+
+# ---- libmicrohttpd's own answers (issue 8.11) --------------------------------------
+
+MHD_OWN = {
+    "version": b"GET / HTTP/9.9\r\nHost: t\r\n\r\n",
+    "header-line": b"GET / HTTP/1.1\r\nHost: t\r\nBad Header Without Colon\r\n\r\n",
+    "content-length": b"GET / HTTP/1.1\r\nHost: t\r\nContent-Length: abc\r\n\r\n",
+    "head-too-big": b"GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + b"a" * 40000 + b"\r\n\r\n",
+    "uri-too-long": b"GET /" + b"a" * 40000 + b" HTTP/1.1\r\nHost: t\r\n\r\n",
+    "chunk": b"POST /login HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+}
+
+
+@pytest.mark.parametrize("name", list(MHD_OWN))
+def test_error_answers_of_the_http_library_carry_the_headers(server, name):
+    """Requests the HTTP library refuses before the portal sees them get the
+    same security headers and a Content-Type as every other answer."""
+    st, hdrs, body = parse_raw(raw_exchange(server.port, MHD_OWN[name]))
+    assert st is not None and 400 <= st < 600, (st, body[:200])
+    check_security_headers(lambda n: hdrs.get(n.lower()))
+    assert hdrs.get("content-type") == "text/html; charset=utf-8"
+    assert hdrs.get("cache-control") == "no-store"
+
+
+# ---- a session present: private, never shared (issue 8.13) ---------------------------
+# Public pages (shared with anyone otherwise) become "private, no-store";
+# personal pages and errors are "no-store" with or without a session.
+
+@pytest.mark.parametrize("path", ["/", "/services", "/services/din-id-card", "/search?q=vesiqe", "/agencies",
+                                  "/services/no-registration"])
+def test_a_session_cookie_makes_public_pages_private(server, path):
+    r = server.get(path, headers={"Cookie": "pc_session=anything"})
+    assert r.status == 200
+    assert r.header("Cache-Control") == "private, no-store", (path, r.header("Cache-Control"))
+
+
+@pytest.mark.parametrize("path", ["/api/v1/services", "/api/v1/services/din-id-card", "/api/v1/life-events",
+                                  "/api/v1/agencies"])
+def test_a_bearer_token_makes_public_answers_private(server, path):
+    r = server.get(path, headers={"Authorization": "Bearer whatever"})
+    assert r.status == 200
+    assert r.header("Cache-Control") == "private, no-store", (path, r.header("Cache-Control"))
+
+
+@pytest.mark.parametrize("path,headers", [("/nope", {"Cookie": "pc_session=x"}), ("/login", {"Cookie": "pc_session=x"}),
+                                          ("/api/v1/nope", {"Authorization": "Bearer x"}),
+                                          ("/api/v1/me", {"Authorization": "Bearer x"})])
+def test_personal_and_error_answers_stay_no_store_with_a_session(server, path, headers):
+    assert server.get(path, headers=headers).header("Cache-Control") == "no-store"
+
+
+def test_without_a_session_public_pages_stay_shareable(server):
+    assert server.get("/services").header("Cache-Control") == "no-cache"
+    assert server.get("/assets/site.css", headers={"Cookie": "pc_session=x"}).header("Cache-Control") \
+        == "public, max-age=3600"

@@ -1,5 +1,7 @@
-/* test_http_parse.c — unit tests of the request parsers in src/http/parse.c:
- * percent-decoding, query strings / urlencoded forms, Cookie headers. */
+/* test_http_parse.c — unit tests of the request parsers in src/http/parse.c
+ * and src/http/forwarded.c: percent-decoding, paths, query strings /
+ * urlencoded forms, Cookie headers, client addresses, trusted proxies and
+ * X-Forwarded-For / X-Forwarded-Proto. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -370,6 +372,184 @@ static void test_kv_get(void **state)
     assert_null(http_kv_get(&l, "b")); /* only the first n items count */
 }
 
+/* ---- paths --------------------------------------------------------------- */
+
+static void test_path_decode(void **state)
+{
+    struct pc_arena *a = *state;
+    char *out;
+    assert_int_equal(http_path_decode(a, "/a%20b/+", 8, &out), 0);
+    assert_string_equal(out, "/a b/+"); /* '+' is a plus in a path */
+    const char *bad[] = {"/a%0ab", "/%0d%0a", "/%09", "/%1b", "/x%7f", "/\x01", "/%00", "/%zz", "/%ff"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(http_path_decode(a, bad[i], strlen(bad[i]), &out), PC_EINVAL);
+    assert_int_equal(http_path_decode(a, "/v\xc9\x99", 4, &out), 0); /* UTF-8 passes */
+}
+
+static void test_path_clean(void **state)
+{
+    struct pc_arena *a = *state;
+    const char *cases[][2] = {
+        {"/", "/"},
+        {"", "/"},
+        {"/services", "/services"},
+        {"/services/", "/services/"},
+        {"//evil.example/x", "/evil.example/x"},
+        {"///evil.example", "/evil.example"},
+        {"/.//evil.example/", "/evil.example/"},
+        {"/a/../..//evil.example/", "/evil.example/"},
+        {"/services//din-id-card/./", "/services/din-id-card/"},
+        {"/a/b/..", "/a"},
+        {"/..", "/"},
+        {"/../../..", "/"},
+        {"/a/./b/.", "/a/b"},
+        {"/.../x", "/.../x"},
+        {"/a..b/", "/a..b/"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *got = http_path_clean(a, cases[i][0]);
+        if (strcmp(got, cases[i][1]) != 0)
+            fail_msg("clean(\"%s\") = \"%s\", want \"%s\"", cases[i][0], got, cases[i][1]);
+    }
+}
+
+/* ---- addresses and trusted proxies ------------------------------------- */
+
+static void addr_is(const char *in, const char *want)
+{
+    struct http_addr ad;
+    char text[64];
+    int rc = http_addr_parse(in, strlen(in), &ad);
+    if (!want) {
+        if (rc != PC_EINVAL)
+            fail_msg("'%s' should not parse", in);
+        return;
+    }
+    if (rc)
+        fail_msg("'%s' should parse", in);
+    http_addr_format(&ad, text);
+    if (strcmp(text, want) != 0)
+        fail_msg("'%s' formats as '%s', want '%s'", in, text, want);
+}
+
+static void test_addr_parse(void **state)
+{
+    (void)state;
+    addr_is("203.0.113.5", "203.0.113.5");
+    addr_is("203.0.113.5:8080", "203.0.113.5");
+    addr_is("2001:db8::1", "2001:db8::1");
+    addr_is("[2001:db8::1]", "2001:db8::1");
+    addr_is("[2001:db8::1]:443", "2001:db8::1");
+    addr_is("::ffff:10.0.0.1", "10.0.0.1");
+    addr_is("::1", "::1");
+    const char *bad[] = {"", "x", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.4:", "1.2.3.4:x", "1.2.3.4:123456",
+                         "[1.2.3.4]", "[2001:db8::1", "[2001:db8::1]x", "[2001:db8::1]:", "unknown", " 1.2.3.4",
+                         "1.2.3.4 ", "2001:db8::g", "fe80::1%eth0"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        addr_is(bad[i], NULL);
+}
+
+static struct http_addr A(const char *s)
+{
+    struct http_addr a;
+    assert_int_equal(http_addr_parse(s, strlen(s), &a), 0);
+    return a;
+}
+
+static void test_proxies_parse(void **state)
+{
+    (void)state;
+    struct http_proxies p;
+    struct pc_err err = {0};
+    assert_int_equal(http_proxies_parse("10.0.0.0/8, 192.168.1.5 ::1,2001:db8::/32", &p, &err), 0);
+    assert_int_equal(p.n, 4);
+    struct http_addr in[] = {A("10.0.0.1"), A("10.255.255.255"), A("192.168.1.5"), A("::1"), A("2001:db8:ffff::9")};
+    for (size_t i = 0; i < sizeof in / sizeof in[0]; i++)
+        assert_true(http_proxies_contain(&p, &in[i]));
+    struct http_addr out[] = {A("11.0.0.1"), A("192.168.1.6"), A("::2"), A("2001:db9::1"), A("9.10.0.0")};
+    for (size_t i = 0; i < sizeof out / sizeof out[0]; i++)
+        assert_false(http_proxies_contain(&p, &out[i]));
+    /* odd prefixes */
+    assert_int_equal(http_proxies_parse("172.16.0.0/12", &p, &err), 0);
+    struct http_addr edge_in = A("172.31.255.255"), edge_out = A("172.32.0.0");
+    assert_true(http_proxies_contain(&p, &edge_in));
+    assert_false(http_proxies_contain(&p, &edge_out));
+    assert_int_equal(http_proxies_parse("0.0.0.0/0", &p, &err), 0);
+    struct http_addr any4 = A("8.8.8.8"), v6 = A("2001:db8::1");
+    assert_true(http_proxies_contain(&p, &any4));
+    assert_false(http_proxies_contain(&p, &v6)); /* an IPv4 block holds no IPv6 */
+    const char *bad[] = {"", " , ", "10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/x", "host.example",
+                         "10.0.0.0/-1", "[::1]", "1.2.3.4:80"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err.msg[0] = 0;
+        assert_int_equal(http_proxies_parse(bad[i], &p, &err), PC_EINVAL);
+        assert_true(err.msg[0] != 0);
+    }
+    char many[2048] = "";
+    for (int i = 0; i <= HTTP_MAX_PROXIES; i++)
+        snprintf(many + strlen(many), sizeof many - strlen(many), "10.0.0.%d,", i);
+    assert_int_equal(http_proxies_parse(many, &p, &err), PC_EINVAL);
+}
+
+static void client_is(const struct http_proxies *p, const char *const *v, size_t n, int want_rc, const char *want)
+{
+    struct http_addr got;
+    char text[64];
+    int rc = http_forwarded_client(p, v, n, &got);
+    if (rc != want_rc)
+        fail_msg("rc %d, want %d (first value '%s')", rc, want_rc, n ? v[0] : "");
+    if (rc == 0) {
+        http_addr_format(&got, text);
+        if (strcmp(text, want) != 0)
+            fail_msg("client '%s', want '%s'", text, want);
+    }
+}
+
+static void test_forwarded_client(void **state)
+{
+    (void)state;
+    struct http_proxies p;
+    assert_int_equal(http_proxies_parse("127.0.0.1, 10.0.0.0/8", &p, NULL), 0);
+    const char *one[] = {"198.51.100.1"};
+    client_is(&p, one, 1, 0, "198.51.100.1");
+    /* the client's own entries are on the left and not believed */
+    const char *chain[] = {"6.6.6.6, 198.51.100.2, 10.1.2.3"};
+    client_is(&p, chain, 1, 0, "198.51.100.2");
+    const char *fields[] = {"6.6.6.6", "198.51.100.3,10.0.0.9"};
+    client_is(&p, fields, 2, 0, "198.51.100.3");
+    const char *all_trusted[] = {"10.0.0.1, 10.0.0.2"};
+    client_is(&p, all_trusted, 1, 0, "10.0.0.1");
+    const char *ports[] = {"[2001:db8::5]:1234 ,\t 203.0.113.8:80"};
+    client_is(&p, ports, 1, 0, "203.0.113.8");
+    /* garbage on the way from the right: the peer stays the client */
+    const char *garbage[] = {"198.51.100.4, garbage"};
+    client_is(&p, garbage, 1, PC_EINVAL, NULL);
+    const char *empty_entry[] = {"198.51.100.4,,10.0.0.1"};
+    client_is(&p, empty_entry, 1, PC_EINVAL, NULL);
+    const char *empty[] = {""};
+    client_is(&p, empty, 1, PC_EINVAL, NULL);
+    /* garbage left of the client is never read */
+    const char *left[] = {"<script>, 198.51.100.6"};
+    client_is(&p, left, 1, 0, "198.51.100.6");
+    client_is(&p, NULL, 0, PC_ENOTFOUND, NULL);
+}
+
+static void test_forwarded_https(void **state)
+{
+    (void)state;
+    const char *https[] = {"https"}, *upper[] = {"HTTPS"}, *http[] = {"http"}, *list[] = {"http, https"},
+               *list2[] = {"https, http"}, *fields[] = {"http", "https"}, *junk[] = {"httpsx"}, *blank[] = {" https "};
+    assert_true(http_forwarded_https(https, 1));
+    assert_true(http_forwarded_https(upper, 1));
+    assert_false(http_forwarded_https(http, 1));
+    assert_true(http_forwarded_https(list, 1));   /* the nearest proxy's word */
+    assert_false(http_forwarded_https(list2, 1));
+    assert_true(http_forwarded_https(fields, 2));
+    assert_false(http_forwarded_https(junk, 1));
+    assert_true(http_forwarded_https(blank, 1));
+    assert_false(http_forwarded_https(NULL, 0));
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_arena, teardown_arena)
 
 int main(void)
@@ -392,6 +572,12 @@ int main(void)
         T(test_cookies_control_chars),
         T(test_cookies_limit),
         T(test_kv_get),
+        T(test_path_decode),
+        T(test_path_clean),
+        T(test_addr_parse),
+        T(test_proxies_parse),
+        T(test_forwarded_client),
+        T(test_forwarded_https),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
