@@ -196,7 +196,7 @@ class Cluster:
         assert r.returncode == 0, r.stderr
         self.accounts = json.load(open(os.path.join(tmp, "demo-accounts.json")))
         files = os.path.join(tmp, "files")         # one folder every node shares
-        extra = ["--files-dir", files]
+        extra = ["--files-dir", files, "--trusted-proxy", "127.0.0.1"]
         if gateway_url:
             extra += ["--sms-url", gateway_url, "--notify-interval", "0.2", "--notify-lease", str(LEASE)]
         self.nodes = []
