@@ -388,8 +388,10 @@ static void example_check(struct ctx *c, const struct form_question *q, const js
             problem(c, path, "has leading or trailing spaces");
         break;
     case FORM_NUMBER:
-        if (q->integer && json_is_real(v))
+        if (q->integer && json_is_real(v)) {
             problem(c, path, "must be a whole number, written without a decimal point");
+            return;
+        }
         break;
     case FORM_CHOICE:
         if (q->multiple && json_is_array(v)) {
