@@ -12,8 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-#define DEFAULT_FILE_BYTES (5 * 1024 * 1024)
-
 /* The stable codes of the API, one per issue. */
 static const char *const issue_names[FORM_ISSUE_COUNT] = {
     [FORM_ISSUE_REQUIRED] = "required", [FORM_ISSUE_TOO_SHORT] = "too_short",
@@ -283,8 +281,6 @@ static bool is_option(const struct form_question *q, const json_t *v)
     return false;
 }
 
-static const char *const mime_of_bit[] = {"application/pdf", "image/jpeg", "image/png"};
-
 /* A file answer is what an upload returned: {sha256, name, size, type}.
  * Whether the applicant uploaded it is checked where the database is
  * (case_submit); here the form's limits. */
@@ -302,13 +298,9 @@ static void check_file(const struct form_question *q, const json_t *a, const cha
         form_issue_add(out, field, FORM_ISSUE_BAD_FILE, 0);
         return;
     }
-    int64_t max = q->max_bytes ? q->max_bytes : DEFAULT_FILE_BYTES;
-    if (json_integer_value(size) > max)
-        form_issue_add(out, field, FORM_ISSUE_FILE_TOO_BIG, max);
-    bool ok = false;
-    for (unsigned b = 0; b < sizeof mime_of_bit / sizeof mime_of_bit[0]; b++)
-        ok = ok || ((q->accept & (1u << b)) && strcmp(mime_of_bit[b], type) == 0);
-    if (!ok)
+    if (json_integer_value(size) > q->max_bytes)
+        form_issue_add(out, field, FORM_ISSUE_FILE_TOO_BIG, q->max_bytes);
+    if (!(q->accept & form_mime_bit(type)))
         form_issue_add(out, field, FORM_ISSUE_FILE_TYPE, 0);
 }
 

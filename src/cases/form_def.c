@@ -70,6 +70,14 @@ static const struct {
 };
 #define NMIMES (sizeof mimes / sizeof mimes[0])
 
+unsigned form_mime_bit(const char *mime)
+{
+    for (size_t k = 0; k < NMIMES; k++)
+        if (pc_str_eq(mime, mimes[k].mime))
+            return 1u << k;
+    return 0;
+}
+
 /* ---- reporting ----------------------------------------------------------------- */
 
 struct ctx {
@@ -470,16 +478,14 @@ static bool parse_file(struct ctx *c, const json_t *q, const char *path, struct 
     size_t i;
     json_t *m;
     json_array_foreach(acc, i, m) {
-        size_t k = 0;
-        while (k < NMIMES && !pc_str_eq(json_string_value(m), mimes[k].mime))
-            k++;
-        if (k == NMIMES) {
+        unsigned bit = form_mime_bit(json_string_value(m));
+        if (!bit) {
             problem(c, pathf(c, "%s.accept[%zu]", path, i), "is not one of application/pdf, image/jpeg, image/png");
             ok = false;
-        } else if (out->accept & (1u << k)) {
+        } else if (out->accept & bit) {
             problem(c, pathf(c, "%s.accept", path), "repeats a type");
         } else {
-            out->accept |= 1u << k;
+            out->accept |= bit;
         }
     }
     const char *list = "";

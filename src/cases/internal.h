@@ -17,6 +17,8 @@ static inline int case_err(const struct pc_err *err)
  * what the model needs is checked, not its wording, examples or catalogue,
  * so a rule added later never hides a stored form. */
 const struct form_def *form_def_load(struct pc_arena *a, const char *text, size_t len, struct form_report *rep);
+/* The bit of a file type in form_question.accept (0 for a type not taken). */
+unsigned form_mime_bit(const char *mime);
 
 /* ---- answers (form_check.c) ------------------------------------------- */
 
