@@ -327,7 +327,7 @@ static void test_the_form_agrees_with_the_catalogue(void **state)
 }
 
 /* The real forms of data/forms and the system tests' fixture are clean
- * against their catalogues (what check.py checked before). */
+ * against their catalogues. */
 static void test_data_and_fixture_forms_are_clean(void **state)
 {
     (void)state;
