@@ -435,7 +435,6 @@ struct case_filter {
     const char *service_id;
     const char *assigned_to;         /* account id */
     bool overdue;                    /* past due_at and still open */
-    int64_t from, to;                /* submitted_at range, 0 = open */
     const char *cursor;
     int limit;                       /* 1..100 */
 };

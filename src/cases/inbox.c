@@ -29,17 +29,62 @@ static const char *make_cursor(struct pc_arena *a, int64_t ts, const char *id)
     return enc;
 }
 
-/* The states an overdue case may be in: those still waiting for someone. */
-static void add_open_states(struct db_query *q)
+/* One list's conditions; state: one state (-1: any, or for an overdue
+ * inbox every open one). */
+static void add_where(struct db_query *q, const struct case_filter *f, int state, int64_t now, int64_t after_ts,
+                      const char *after_id)
 {
-    const char *sep = " AND status IN (?";
+    bool inbox = f->agency_id != NULL;
+    if (inbox) {
+        db_query_text(q, " WHERE agency_id = ?", f->agency_id);
+        if (state < 0)
+            db_query_text(q, " AND status <> ?", case_state_name(CS_DRAFT));
+    } else {
+        db_query_text(q, " WHERE applicant = ?", f->applicant);
+    }
+    if (state >= 0)
+        db_query_text(q, " AND status = ?", case_state_name((enum case_state)state));
+    if (f->service_id)
+        db_query_text(q, " AND service_id = ?", f->service_id);
+    if (f->assigned_to)
+        db_query_text(q, " AND assigned_to = ?", f->assigned_to);
+    if (f->overdue)
+        db_query_int(q, " AND due_at < ?", now);
+    /* the sort key: newest first, by submission (inbox) or creation (mine) */
+    if (f->cursor) {
+        db_query_int(q, inbox ? " AND (submitted_at < ?" : " AND (created_at < ?", after_ts);
+        db_query_int(q, inbox ? " OR (submitted_at = ?" : " OR (created_at = ?", after_ts);
+        db_query_text(q, " AND id < ?))", after_id);
+    }
+    db_query_int(q, inbox ? " ORDER BY submitted_at DESC, id DESC LIMIT ?" : " ORDER BY created_at DESC, id DESC LIMIT ?",
+                 f->limit + 1);
+}
+
+/* The statement of a list.  An overdue inbox of any state is the newest of
+ * each open state's newest (UNION ALL of one ordered range per state):
+ * closed cases, which pile up for ever, are never read, and cases not yet
+ * due are skipped inside the index (migration 011). */
+static void build(struct db_query *q, const struct case_filter *f, int64_t now, int64_t after_ts,
+                  const char *after_id)
+{
+    if (!(f->agency_id && f->overdue && !f->by_status)) {
+        db_query_sql(q, "SELECT " CASE_ROW_COLUMNS " FROM applications");
+        add_where(q, f, f->by_status ? (int)f->status : -1, now, after_ts, after_id);
+        return;
+    }
+    db_query_sql(q, "SELECT " CASE_ROW_COLUMNS " FROM (");
+    int n = 0;
     for (int s = 0; s < CS_COUNT; s++) {
         if (!case_state_open((enum case_state)s))
             continue;
-        db_query_text(q, sep, case_state_name((enum case_state)s));
-        sep = ", ?";
+        char alias[24];
+        snprintf(alias, sizeof alias, ") AS open%d", s);
+        db_query_sql(q, n++ ? " UNION ALL SELECT " CASE_ROW_COLUMNS " FROM (SELECT " CASE_ROW_COLUMNS " FROM applications"
+                            : "SELECT " CASE_ROW_COLUMNS " FROM (SELECT " CASE_ROW_COLUMNS " FROM applications");
+        add_where(q, f, s, now, after_ts, after_id);
+        db_query_sql(q, alias);
     }
-    db_query_sql(q, ")");
+    db_query_int(q, ") AS overdue ORDER BY submitted_at DESC, id DESC LIMIT ?", f->limit + 1);
 }
 
 int case_list(struct db *db, struct pc_arena *a, const struct case_filter *f, struct case_list *out,
@@ -56,38 +101,11 @@ int case_list(struct db *db, struct pc_arena *a, const struct case_filter *f, st
     char after_id[40] = "";
     if (f->cursor && parse_cursor(f->cursor, &after_ts, after_id, err))
         return PC_EINVAL;
-    bool inbox = f->agency_id != NULL;
+    if (f->by_status && ((f->overdue && !case_state_open(f->status)) || (f->agency_id && f->status == CS_DRAFT)))
+        return 0; /* a closed case is never overdue; a draft is never in an inbox */
     struct db_query q;
     db_query_init(&q);
-    db_query_sql(&q, "SELECT " CASE_APP_COLUMNS " FROM applications");
-    if (inbox) {
-        db_query_text(&q, " WHERE agency_id = ?", f->agency_id);
-        db_query_text(&q, " AND status <> ?", case_state_name(CS_DRAFT));
-    } else {
-        db_query_text(&q, " WHERE applicant = ?", f->applicant);
-    }
-    if (f->by_status)
-        db_query_text(&q, " AND status = ?", case_state_name(f->status));
-    if (f->service_id)
-        db_query_text(&q, " AND service_id = ?", f->service_id);
-    if (f->assigned_to)
-        db_query_text(&q, " AND assigned_to = ?", f->assigned_to);
-    if (f->overdue) {
-        db_query_int(&q, " AND due_at < ?", pc_now_unix());
-        add_open_states(&q);
-    }
-    /* the sort key: newest first, by submission (inbox) or creation (mine) */
-    if (f->from)
-        db_query_int(&q, inbox ? " AND submitted_at >= ?" : " AND created_at >= ?", f->from);
-    if (f->to)
-        db_query_int(&q, inbox ? " AND submitted_at < ?" : " AND created_at < ?", f->to);
-    if (f->cursor) {
-        db_query_int(&q, inbox ? " AND (submitted_at < ?" : " AND (created_at < ?", after_ts);
-        db_query_int(&q, inbox ? " OR (submitted_at = ?" : " OR (created_at = ?", after_ts);
-        db_query_text(&q, " AND id < ?))", after_id);
-    }
-    db_query_int(&q, inbox ? " ORDER BY submitted_at DESC, id DESC LIMIT ?" : " ORDER BY created_at DESC, id DESC LIMIT ?",
-                 f->limit + 1);
+    build(&q, f, pc_now_unix(), after_ts, after_id);
     struct db_conn *c = db_conn_get(db, err);
     struct db_stmt *s = c ? db_query_prepare(c, &q, err) : NULL;
     db_query_release(&q);
@@ -98,7 +116,7 @@ int case_list(struct db *db, struct pc_arena *a, const struct case_filter *f, st
     while ((rc = db_step(s, err)) == 1) {
         if ((int)out->n == f->limit) {
             const struct case_app *last = &out->items[out->n - 1];
-            out->next = make_cursor(a, inbox ? last->submitted_at : last->created_at, last->id);
+            out->next = make_cursor(a, f->agency_id ? last->submitted_at : last->created_at, last->id);
             break;
         }
         case_read_app(a, s, &out->items[out->n++], false);

@@ -132,9 +132,10 @@ int case_check_files_owned(struct db_conn *c, const struct form_def *def, const 
                            const char *applicant, struct form_issues *issues, struct pc_err *err);
 
 /* The rows of applications (inbox.c reads them too). */
-#define CASE_APP_COLUMNS "id, reference, service_id, agency_id, applicant, applicant_fin, acting_for, status, " \
+#define CASE_ROW_COLUMNS "id, reference, service_id, agency_id, applicant, applicant_fin, acting_for, status, " \
                          "assigned_to, decision, lang, form_version, version, created_at, updated_at, submitted_at, " \
-                         "due_at, state_due_at, decided_at, answers"
+                         "due_at, state_due_at, decided_at"
+#define CASE_APP_COLUMNS CASE_ROW_COLUMNS ", answers"
 
 void case_read_app(struct pc_arena *a, struct db_stmt *s, struct case_app *c, bool with_answers);
 

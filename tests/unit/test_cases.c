@@ -777,6 +777,190 @@ static void test_forms_are_versioned_and_picked_up(void **state)
     rm_rf(s.dir);
 }
 
+/* ---- the inbox: filters and paging against a brute-force answer -------------------------- */
+
+#define INBOX_CASES 600
+
+struct inbox_db {
+    char dir[64], url[512], pgname[40];
+    struct db *db;
+    const char *officer, *applicant;
+    struct pc_arena arena;
+};
+
+static const char *pg_admin_url;
+
+static int admin_exec(const char *sql)
+{
+    struct pc_err err = {0};
+    struct db *adm = db_open(pg_admin_url, &err);
+    struct db_conn *c = adm ? db_conn_get(adm, &err) : NULL;
+    int rc = c ? db_exec(c, sql, &err) : -1;
+    if (rc)
+        fprintf(stderr, "%s: %s\n", sql, err.msg);
+    db_close(adm);
+    return rc;
+}
+
+/* Cases of every state, due or not, some assigned, in one agency. */
+static void fill_inbox(struct inbox_db *x)
+{
+    struct pc_err err = {0};
+    assert_int_equal(db_migrate(x->db, &err), 0);
+    char catalog[600];
+    snprintf(catalog, sizeof catalog, "%s/tests/fixtures/catalog", getenv("PENCERE_SRC"));
+    struct cat_import_stats cst;
+    assert_int_equal(cat_import(x->db, catalog, stderr, &cst, &err), 0);
+    pc_arena_init(&x->arena);
+    struct id_grant off = {ID_ROLE_OFFICER, "din"}, cit = {ID_ROLE_CITIZEN, ""};
+    assert_int_equal(id_account_create(x->db, "officer.inbox", NULL, &off, 1, "test", "operator", &x->arena, &x->officer,
+                                       &err), 0);
+    assert_int_equal(id_account_create(x->db, "citizen.inbox", NULL, &cit, 1, "test", "operator", &x->arena,
+                                       &x->applicant, &err), 0);
+    struct db_conn *c = db_conn_get(x->db, &err);
+    assert_int_equal(db_begin(c, &err), 0);
+    int64_t now = pc_now_unix();
+    for (int i = 0; i < INBOX_CASES; i++) {
+        struct db_stmt *s = db_prepare(c, "INSERT INTO applications(id, reference, service_id, agency_id, form_version,"
+                                          " applicant, status, answers, version, lang, created_at, updated_at, submitted_at,"
+                                          " due_at, assigned_to) VALUES (?, ?, 'din-id-card', 'din', 1, ?, ?, '{}', 1, 'az',"
+                                          " ?, ?, ?, ?, ?)", &err);
+        assert_non_null(s);
+        char id[33], ref[24];
+        snprintf(id, sizeof id, "%032x", i);
+        snprintf(ref, sizeof ref, "AZ-2025-%08d", i);
+        /* every 50th pair shares a submission second: the cursor's tie-break on id */
+        int64_t at = now - (INBOX_CASES - i) * 3600 + (i % 50 == 1 ? -3600 : 0);
+        enum case_state st = (enum case_state)(i % CS_COUNT);
+        db_bind_text(s, 1, id);
+        db_bind_text(s, 2, st == CS_DRAFT ? NULL : ref);
+        db_bind_text(s, 3, x->applicant);
+        db_bind_text(s, 4, case_state_name(st));
+        db_bind_int(s, 5, at);
+        db_bind_int(s, 6, at);
+        if (st == CS_DRAFT)
+            db_bind_null(s, 7);
+        else
+            db_bind_int(s, 7, at);
+        db_bind_int(s, 8, at + (i % 3 ? 10 : 30) * 86400);
+        db_bind_text(s, 9, i % 4 == 0 ? x->officer : NULL);
+        assert_int_equal(db_run(s, &err), 1);
+    }
+    assert_int_equal(db_commit(c, &err), 0);
+}
+
+/* Does case i pass the filter (what case_list must return, newest first)? */
+static bool inbox_expects(const struct inbox_db *x, const struct case_filter *f, int i, int64_t now)
+{
+    enum case_state st = (enum case_state)(i % CS_COUNT);
+    int64_t at = now - (INBOX_CASES - i) * 3600 + (i % 50 == 1 ? -3600 : 0);
+    int64_t due = at + (i % 3 ? 10 : 30) * 86400;
+    (void)x;
+    return st != CS_DRAFT && (!f->by_status || st == f->status) && (!f->assigned_to || i % 4 == 0) &&
+           (!f->overdue || (due < now && case_state_open(st)));
+}
+
+static void check_inbox(struct inbox_db *x)
+{
+    struct case_filter filters[] = {
+        {.limit = 7},
+        {.limit = 7, .overdue = true},
+        {.limit = 7, .by_status = true, .status = CS_IN_REVIEW, .overdue = true},
+        {.limit = 7, .by_status = true, .status = CS_REGISTERED},
+        {.limit = 7, .by_status = true, .status = CS_APPROVED, .overdue = true},
+        {.limit = 7, .by_status = true, .status = CS_DRAFT},
+        {.limit = 7, .assigned_to = "officer"},
+        {.limit = 7, .assigned_to = "officer", .overdue = true},
+        {.limit = 100, .assigned_to = "officer", .by_status = true, .status = CS_SUBMITTED},
+    };
+    int64_t now = pc_now_unix();
+    for (size_t k = 0; k < sizeof filters / sizeof filters[0]; k++) {
+        struct case_filter f = filters[k];
+        f.agency_id = "din";
+        if (f.assigned_to)
+            f.assigned_to = x->officer;
+        /* the expected ids, newest first (submission time, then id) */
+        int expect[INBOX_CASES], ne = 0;
+        for (int i = INBOX_CASES - 1; i >= 0; i--)
+            if (inbox_expects(x, &f, i, now))
+                expect[ne++] = i;
+        for (int a = 1; a < ne; a++) /* insertion sort by (at desc, id desc) */
+            for (int b = a; b > 0; b--) {
+                int p = expect[b - 1], q = expect[b];
+                int64_t tp = now - (INBOX_CASES - p) * 3600 + (p % 50 == 1 ? -3600 : 0);
+                int64_t tq = now - (INBOX_CASES - q) * 3600 + (q % 50 == 1 ? -3600 : 0);
+                if (tq > tp || (tq == tp && q > p)) {
+                    expect[b - 1] = q;
+                    expect[b] = p;
+                }
+            }
+        int got = 0;
+        const char *cursor = NULL;
+        do {
+            f.cursor = cursor;
+            struct case_list list;
+            struct pc_err err = {0};
+            if (case_list(x->db, &x->arena, &f, &list, &err))
+                fail_msg("filter %zu: %s", k, err.msg);
+            for (size_t i = 0; i < list.n; i++) {
+                char want[33];
+                assert_true(got < ne);
+                snprintf(want, sizeof want, "%032x", expect[got++]);
+                if (strcmp(list.items[i].id, want) != 0)
+                    fail_msg("filter %zu, item %d: %s, expected %s", k, got - 1, list.items[i].id, want);
+            }
+            cursor = list.next;
+        } while (cursor);
+        if (got != ne)
+            fail_msg("filter %zu: %d cases, expected %d", k, got, ne);
+    }
+}
+
+static void test_inbox_sqlite(void **state)
+{
+    (void)state;
+    struct inbox_db x = {0};
+    snprintf(x.dir, sizeof x.dir, "/tmp/pencere-test-inbox.XXXXXX");
+    assert_non_null(mkdtemp(x.dir));
+    snprintf(x.url, sizeof x.url, "%s/inbox.db", x.dir);
+    struct pc_err err = {0};
+    x.db = db_open(x.url, &err);
+    assert_non_null(x.db);
+    fill_inbox(&x);
+    check_inbox(&x);
+    pc_arena_release(&x.arena);
+    db_close(x.db);
+    rm_rf(x.dir);
+}
+
+static void test_inbox_postgres(void **state)
+{
+    (void)state;
+    pg_admin_url = getenv("PENCERE_TEST_PG_URL");
+    if (!pg_admin_url || !*pg_admin_url) {
+        printf("note: PENCERE_TEST_PG_URL is not set; the inbox on PostgreSQL is skipped\n");
+        return;
+    }
+    struct inbox_db x = {0};
+    unsigned char rnd[6];
+    assert_int_equal(pc_random_bytes(rnd, sizeof rnd), 0);
+    snprintf(x.pgname, sizeof x.pgname, "c_%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
+    char sql[96];
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s", x.pgname);
+    assert_int_equal(admin_exec(sql), 0);
+    const char *slash = strrchr(pg_admin_url, '/');
+    snprintf(x.url, sizeof x.url, "%.*s/%s", (int)(slash - pg_admin_url), pg_admin_url, x.pgname);
+    struct pc_err err = {0};
+    x.db = db_open(x.url, &err);
+    assert_non_null(x.db);
+    fill_inbox(&x);
+    check_inbox(&x);
+    pc_arena_release(&x.arena);
+    db_close(x.db);
+    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", x.pgname);
+    admin_exec(sql);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -793,6 +977,8 @@ int main(void)
         cmocka_unit_test(test_every_code_has_a_message),
         cmocka_unit_test(test_files_are_stored_by_content),
         cmocka_unit_test(test_forms_are_versioned_and_picked_up),
+        cmocka_unit_test(test_inbox_sqlite),
+        cmocka_unit_test(test_inbox_postgres),
     };
     return cmocka_run_group_tests_name("cases", tests, NULL, NULL);
 }
