@@ -1,14 +1,10 @@
 /* form_def.c — the one checker of form definitions (docs/forms.md): it
  * parses a definition's JSON into the typed model of cases.h and reports
  * every problem with its JSON path, not only the first.  The import, the
- * unit tests and `pencere admin check-forms` all use it.
- *
- * Beyond the shape it checks what keeps a form honest: texts in every
- * language (no outer spaces or control characters, Cyrillic only where the
- * language is written in it), limits that agree with each other, an
- * example that is a valid answer, conditions that name an earlier
- * question and a value it can take, and — given the catalogue — that the
- * service exists and that the form states its deadline and its fee. */
+ * unit tests and `pencere admin check-forms` all use it.  Here: the shape
+ * (known keys and types, ids, texts in every language, limits that agree
+ * with each other, conditions that name an earlier question, the service's
+ * workflow); form_lint.c adds what an import asks beyond the model. */
 #include "internal.h"
 #include "../identity/identity.h"
 
@@ -17,15 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TEXT_MAX 4000          /* bytes of one language's text */
 #define OPTION_VALUE_MAX 60
 #define DEFAULT_FILE_BYTES (5 * 1024 * 1024)
 #define MAX_PAGES 30
 #define MAX_PAGE_QUESTIONS 10
-
-/* Languages written in Cyrillic (their texts must contain some; the
- * others none: a Russian text pasted into the English column is caught). */
-static const bool cyrillic_script[PC_LANG_COUNT] = {[PC_LANG_RU] = true};
 
 static const char *const qtype_names[FORM_QTYPE_COUNT] = {
     [FORM_TEXT] = "text", [FORM_NUMBER] = "number", [FORM_DATE] = "date", [FORM_CHOICE] = "choice",
@@ -78,20 +69,26 @@ unsigned form_mime_bit(const char *mime)
     return 0;
 }
 
+const char *form_file_endings(unsigned accept, const char *name, struct pc_arena *a)
+{
+    size_t n = strlen(name);
+    const char *endings = "";
+    for (size_t m = 0; m < NMIMES; m++) {
+        if (!(accept & (1u << m)))
+            continue;
+        for (int e = 0; e < 3 && mimes[m].ext[e]; e++) {
+            size_t k = strlen(mimes[m].ext[e]);
+            if (n > k && strcasecmp(name + n - k, mimes[m].ext[e]) == 0)
+                return NULL;
+            endings = pc_arena_printf(a, "%s%s%s", endings, *endings ? ", " : "", mimes[m].ext[e]);
+        }
+    }
+    return endings;
+}
+
 /* ---- reporting ----------------------------------------------------------------- */
 
-struct ctx {
-    struct pc_arena *a;
-    const char *file;
-    const char *today;
-    bool lint;          /* a new definition: wording, examples, catalogue too */
-    struct form_report *rep;
-    int problems;
-};
-
-static void problem(struct ctx *c, const char *path, const char *fmt, ...) PC_PRINTF(3, 4);
-
-static void problem(struct ctx *c, const char *path, const char *fmt, ...)
+void form_problem(struct form_parse *c, const char *path, const char *fmt, ...)
 {
     char what[512];
     va_list ap;
@@ -106,9 +103,7 @@ static void problem(struct ctx *c, const char *path, const char *fmt, ...)
     }
 }
 
-static const char *pathf(struct ctx *c, const char *fmt, ...) PC_PRINTF(2, 3);
-
-static const char *pathf(struct ctx *c, const char *fmt, ...)
+const char *form_path(struct form_parse *c, const char *fmt, ...)
 {
     char buf[400];
     va_list ap;
@@ -149,16 +144,7 @@ static bool is_slug(const char *s, char sep, size_t min, size_t max)
     return true;
 }
 
-static bool has_cyrillic(const char *s)
-{
-    /* U+0400..U+052F are encoded 0xD0 0x80 .. 0xD4 0xAF */
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p >= 0xD0 && *p <= 0xD4 && p[1] >= 0x80 && p[1] <= 0xBF && !(*p == 0xD4 && p[1] > 0xAF))
-            return true;
-    return false;
-}
-
-static bool has_control(const char *s)
+bool form_has_control(const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
         if (*p < 0x20 || *p == 0x7F)
@@ -166,13 +152,13 @@ static bool has_control(const char *s)
     return false;
 }
 
-static bool outer_space(const char *s)
+bool form_outer_space(const char *s)
 {
     size_t n = strlen(s);
     return n && (strchr(" \t\n\r\f\v", s[0]) || strchr(" \t\n\r\f\v", s[n - 1]));
 }
 
-static bool all_space(const char *s)
+bool form_all_space(const char *s)
 {
     for (; *s; s++)
         if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
@@ -180,22 +166,7 @@ static bool all_space(const char *s)
     return true;
 }
 
-/* What a person reads must read well: checked when a form is imported. */
-static void lint_text(struct ctx *c, const char *s, enum pc_lang l, const char *path)
-{
-    if (strlen(s) > TEXT_MAX)
-        problem(c, path, "is longer than %d bytes", TEXT_MAX);
-    if (outer_space(s))
-        problem(c, path, "has leading or trailing spaces");
-    if (has_control(s))
-        problem(c, path, "contains a control character (new line, tab, …)");
-    if (cyrillic_script[l] && !has_cyrillic(s))
-        problem(c, path, "contains no Cyrillic letters: is it in the right language?");
-    if (!cyrillic_script[l] && has_cyrillic(s))
-        problem(c, path, "contains Cyrillic letters");
-}
-
-static const char *lang_codes(struct ctx *c)
+static const char *lang_codes(struct form_parse *c)
 {
     const char *out = "";
     for (int l = 0; l < PC_LANG_COUNT; l++)
@@ -204,10 +175,10 @@ static const char *lang_codes(struct ctx *c)
 }
 
 /* A text in every language: {"az": …, "en": …, "ru": …}. */
-static bool text(struct ctx *c, const json_t *v, const char *path, struct pc_text *out)
+static bool text(struct form_parse *c, const json_t *v, const char *path, struct pc_text *out)
 {
     if (!json_is_object(v)) {
-        problem(c, path, "must be a text object {%s}", lang_codes(c));
+        form_problem(c, path, "must be a text object {%s}", lang_codes(c));
         return false;
     }
     bool ok = true;
@@ -215,217 +186,89 @@ static bool text(struct ctx *c, const json_t *v, const char *path, struct pc_tex
     json_t *x;
     json_object_foreach((json_t *)v, k, x) {
         if (pc_lang_parse(k) < 0) {
-            problem(c, pathf(c, "%s.%s", path, k), "is not a language of the portal (%s)", lang_codes(c));
+            form_problem(c, form_path(c, "%s.%s", path, k), "is not a language of the portal (%s)", lang_codes(c));
             ok = false;
         }
     }
     for (int l = 0; l < PC_LANG_COUNT; l++) {
         const char *code = pc_lang_code((enum pc_lang)l);
         const char *s = json_string_value(json_object_get(v, code));
-        const char *lp = pathf(c, "%s.%s", path, code);
-        if (!s || all_space(s)) {
-            problem(c, lp, "must be a non-empty string");
+        const char *lp = form_path(c, "%s.%s", path, code);
+        if (!s || form_all_space(s)) {
+            form_problem(c, lp, "must be a non-empty string");
             ok = false;
             continue;
         }
         size_t n = strlen(s);
         if (c->lint)
-            lint_text(c, s, (enum pc_lang)l, lp);
+            form_lint_text(c, s, (enum pc_lang)l, lp);
         if (out)
             out->s[l] = pc_arena_strndup(c->a, s, n);
     }
     return ok;
 }
 
-static bool optional_text(struct ctx *c, const json_t *o, const char *key, const char *path, struct pc_text *out)
+static bool optional_text(struct form_parse *c, const json_t *o, const char *key, const char *path, struct pc_text *out)
 {
     const json_t *v = json_object_get(o, key);
-    return v && text(c, v, pathf(c, "%s.%s", path, key), out);
+    return v && text(c, v, form_path(c, "%s.%s", path, key), out);
 }
 
-static void unknown_keys(struct ctx *c, const json_t *o, const char *path, const char *const *allowed,
+static void unknown_keys(struct form_parse *c, const json_t *o, const char *path, const char *const *allowed,
                          const char *const *more, const char *what)
 {
     const char *k;
     json_t *v;
     json_object_foreach((json_t *)o, k, v) {
         if (!in_list(k, allowed) && !(more && in_list(k, more)))
-            problem(c, pathf(c, "%s.%s", path, k), "unknown key%s", what);
+            form_problem(c, form_path(c, "%s.%s", path, k), "unknown key%s", what);
     }
 }
 
-static void required_keys(struct ctx *c, const json_t *o, const char *path, const char *const *keys)
+static void required_keys(struct form_parse *c, const json_t *o, const char *path, const char *const *keys)
 {
     for (; *keys; keys++)
         if (!json_object_get(o, *keys))
-            problem(c, path, "missing key \"%s\"", *keys);
+            form_problem(c, path, "missing key \"%s\"", *keys);
 }
 
-static bool boolean(struct ctx *c, const json_t *o, const char *key, const char *path, bool *out)
+static bool boolean(struct form_parse *c, const json_t *o, const char *key, const char *path, bool *out)
 {
     const json_t *v = json_object_get(o, key);
     *out = json_is_true(v);
     if (v && !json_is_boolean(v)) {
-        problem(c, pathf(c, "%s.%s", path, key), "must be true or false");
+        form_problem(c, form_path(c, "%s.%s", path, key), "must be true or false");
         return false;
     }
     return true;
 }
 
 /* An optional integer key in [min, max]; false (reported) when it is not. */
-static bool integer(struct ctx *c, const json_t *o, const char *key, const char *path, long long min,
+static bool integer(struct form_parse *c, const json_t *o, const char *key, const char *path, long long min,
                     long long max, long long *out)
 {
     const json_t *v = json_object_get(o, key);
     if (!v)
         return true;
     if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
-        problem(c, pathf(c, "%s.%s", path, key), "must be an integer from %lld to %lld", min, max);
+        form_problem(c, form_path(c, "%s.%s", path, key), "must be an integer from %lld to %lld", min, max);
         return false;
     }
     *out = json_integer_value(v);
     return true;
 }
 
-/* ---- examples: a valid answer of the question ------------------------------------- */
-
-static bool example_empty(const json_t *v)
-{
-    return form_answer_blank(v) || (json_is_string(v) && all_space(json_string_value(v))) ||
-           (json_is_object(v) && json_object_size(v) == 0);
-}
-
-static void example_check(struct ctx *c, const struct form_question *q, const json_t *v, const char *path);
-
-static void example_file(struct ctx *c, const struct form_question *q, const json_t *v, const char *path)
-{
-    const char *name = json_string_value(v);
-    if (!name) {
-        problem(c, path, "must be a file name");
-        return;
-    }
-    if (strchr(name, '/') || strchr(name, '\\') || name[0] == '.') {
-        problem(c, path, "must be a plain file name without folders");
-        return;
-    }
-    size_t n = strlen(name);
-    const char *endings = "";
-    for (size_t m = 0; m < NMIMES; m++) {
-        if (!(q->accept & (1u << m)))
-            continue;
-        for (int e = 0; e < 3 && mimes[m].ext[e]; e++) {
-            size_t k = strlen(mimes[m].ext[e]);
-            if (n > k && strcasecmp(name + n - k, mimes[m].ext[e]) == 0)
-                return;
-            endings = pc_arena_printf(c->a, "%s%s%s", endings, *endings ? ", " : "", mimes[m].ext[e]);
-        }
-    }
-    problem(c, path, "file name must end with one of %s (accept)", endings);
-}
-
-static void example_group(struct ctx *c, const struct form_question *q, const json_t *v, const char *path)
-{
-    if (!json_is_array(v)) {
-        problem(c, path, "must be a list of objects, one per item");
-        return;
-    }
-    size_t lo = (size_t)(q->required && q->min_items < 1 ? 1 : q->min_items);
-    if (json_array_size(v) < lo)
-        problem(c, path, "has %zu items, at least %zu needed", json_array_size(v), lo);
-    if (json_array_size(v) > (size_t)q->max_items)
-        problem(c, path, "has %zu items, max_items is %d", json_array_size(v), q->max_items);
-    size_t i;
-    json_t *item;
-    json_array_foreach(v, i, item) {
-        const char *ip = pathf(c, "%s[%zu]", path, i);
-        if (!json_is_object(item)) {
-            problem(c, ip, "must be an object");
-            continue;
-        }
-        const char *k;
-        json_t *x;
-        json_object_foreach(item, k, x) {
-            bool known = false;
-            for (size_t j = 0; j < q->nquestions; j++)
-                known = known || strcmp(q->questions[j].id, k) == 0;
-            if (!known)
-                problem(c, pathf(c, "%s.%s", ip, k), "the group has no such question");
-        }
-        for (size_t j = 0; j < q->nquestions; j++) {
-            const struct form_question *iq = &q->questions[j];
-            const json_t *a = json_object_get(item, iq->id);
-            if (example_empty(a)) {
-                if (iq->required)
-                    problem(c, pathf(c, "%s.%s", ip, iq->id), "required answer missing");
-                continue;
-            }
-            example_check(c, iq, a, pathf(c, "%s.%s", ip, iq->id));
-        }
-    }
-}
-
-/* Through the answers' own checks: what the portal would refuse. */
-static void example_as_answer(struct ctx *c, const struct form_question *q, const json_t *v, const char *path)
-{
-    struct form_issues is = {0};
-    form_check_value(q, v, "example", c->today, &is);
-    for (int i = 0; i < is.n; i++)
-        if (is.items[i].limit)
-            problem(c, path, "is not a valid answer: %s (limit %lld)", form_issue_name(is.items[i].code),
-                    is.items[i].limit);
-        else
-            problem(c, path, "is not a valid answer: %s", form_issue_name(is.items[i].code));
-}
-
-static void example_check(struct ctx *c, const struct form_question *q, const json_t *v, const char *path)
-{
-    if (example_empty(v)) {
-        problem(c, path, "is empty");
-        return;
-    }
-    switch (q->type) {
-    case FORM_FILE:
-        example_file(c, q, v, path);
-        return;
-    case FORM_GROUP:
-        example_group(c, q, v, path);
-        return;
-    case FORM_TEXT:
-    case FORM_ADDRESS:
-        if (json_is_string(v) && outer_space(json_string_value(v)))
-            problem(c, path, "has leading or trailing spaces");
-        break;
-    case FORM_NUMBER:
-        if (q->integer && json_is_real(v)) {
-            problem(c, path, "must be a whole number, written without a decimal point");
-            return;
-        }
-        break;
-    case FORM_CHOICE:
-        if (q->multiple && json_is_array(v)) {
-            for (size_t i = 0; i < json_array_size(v); i++)
-                for (size_t k = 0; k < i; k++)
-                    if (json_equal(json_array_get(v, i), json_array_get(v, k)))
-                        problem(c, path, "repeats a value");
-        }
-        break;
-    default:
-        break;
-    }
-    example_as_answer(c, q, v, path);
-}
-
 /* ---- questions --------------------------------------------------------------------- */
 
-static void parse_question(struct ctx *c, const json_t *q, const char *path, bool in_group, struct form_question *out);
+static void parse_question(struct form_parse *c, const json_t *q, const char *path, bool in_group, struct form_question *out);
 
-static bool parse_choice(struct ctx *c, const json_t *q, const char *path, struct form_question *out)
+static bool parse_choice(struct form_parse *c, const json_t *q, const char *path, struct form_question *out)
 {
     const json_t *opts = json_object_get(q, "options");
-    const char *op = pathf(c, "%s.options", path);
+    const char *op = form_path(c, "%s.options", path);
     bool ok = true;
     if (!json_is_array(opts) || json_array_size(opts) < 2 || json_array_size(opts) > FORM_MAX_OPTIONS) {
-        problem(c, op, "must be a list of 2–%d options", FORM_MAX_OPTIONS);
+        form_problem(c, op, "must be a list of 2–%d options", FORM_MAX_OPTIONS);
         if (!json_is_array(opts) || json_array_size(opts) > FORM_MAX_OPTIONS)
             return false;
         ok = false;
@@ -434,9 +277,9 @@ static bool parse_choice(struct ctx *c, const json_t *q, const char *path, struc
     size_t i;
     json_t *v;
     json_array_foreach(opts, i, v) {
-        const char *ip = pathf(c, "%s[%zu]", op, i);
+        const char *ip = form_path(c, "%s[%zu]", op, i);
         if (!json_is_object(v)) {
-            problem(c, ip, "an option must be an object {value, label}");
+            form_problem(c, ip, "an option must be an object {value, label}");
             ok = false;
             continue;
         }
@@ -444,26 +287,26 @@ static bool parse_choice(struct ctx *c, const json_t *q, const char *path, struc
         unknown_keys(c, v, ip, keys, NULL, " in an option (value and label only)");
         required_keys(c, v, ip, keys);
         const char *val = json_string_value(json_object_get(v, "value"));
-        if (!val || !*val || all_space(val) || outer_space(val) || has_control(val) ||
+        if (!val || !*val || form_all_space(val) || form_outer_space(val) || form_has_control(val) ||
             strlen(val) > OPTION_VALUE_MAX) {
-            problem(c, pathf(c, "%s.value", ip), "must be a string of 1–%d characters without outer spaces",
+            form_problem(c, form_path(c, "%s.value", ip), "must be a string of 1–%d characters without outer spaces",
                     OPTION_VALUE_MAX);
             ok = false;
         } else {
             for (size_t k = 0; k < i; k++)
                 if (pc_str_eq(o[k].value, val))
-                    problem(c, pathf(c, "%s.value", ip), "repeats the option value \"%s\"", val);
+                    form_problem(c, form_path(c, "%s.value", ip), "repeats the option value \"%s\"", val);
         }
         o[i].value = pc_arena_strdup(c->a, val);
         if (json_object_get(v, "label"))
-            text(c, json_object_get(v, "label"), pathf(c, "%s.label", ip), &o[i].label);
+            text(c, json_object_get(v, "label"), form_path(c, "%s.label", ip), &o[i].label);
     }
     out->options = o;
     out->noptions = json_array_size(opts);
     return boolean(c, q, "multiple", path, &out->multiple) && ok;
 }
 
-static bool parse_file(struct ctx *c, const json_t *q, const char *path, struct form_question *out)
+static bool parse_file(struct form_parse *c, const json_t *q, const char *path, struct form_question *out)
 {
     long long mb = DEFAULT_FILE_BYTES;
     bool ok = integer(c, q, "max_bytes", path, 1, FORM_FILE_MAX, &mb);
@@ -472,7 +315,7 @@ static bool parse_file(struct ctx *c, const json_t *q, const char *path, struct 
     if (!acc) {
         out->accept = (1u << NMIMES) - 1;
     } else if (!json_is_array(acc) || json_array_size(acc) == 0) {
-        problem(c, pathf(c, "%s.accept", path), "must be a non-empty list");
+        form_problem(c, form_path(c, "%s.accept", path), "must be a non-empty list");
         return false;
     }
     size_t i;
@@ -480,10 +323,10 @@ static bool parse_file(struct ctx *c, const json_t *q, const char *path, struct 
     json_array_foreach(acc, i, m) {
         unsigned bit = form_mime_bit(json_string_value(m));
         if (!bit) {
-            problem(c, pathf(c, "%s.accept[%zu]", path, i), "is not one of application/pdf, image/jpeg, image/png");
+            form_problem(c, form_path(c, "%s.accept[%zu]", path, i), "is not one of application/pdf, image/jpeg, image/png");
             ok = false;
         } else if (out->accept & bit) {
-            problem(c, pathf(c, "%s.accept", path), "repeats a type");
+            form_problem(c, form_path(c, "%s.accept", path), "repeats a type");
         } else {
             out->accept |= bit;
         }
@@ -496,13 +339,13 @@ static bool parse_file(struct ctx *c, const json_t *q, const char *path, struct 
     return ok;
 }
 
-static bool parse_group(struct ctx *c, const json_t *q, const char *path, struct form_question *out)
+static bool parse_group(struct form_parse *c, const json_t *q, const char *path, struct form_question *out)
 {
     const json_t *qs = json_object_get(q, "questions");
-    const char *qp = pathf(c, "%s.questions", path);
+    const char *qp = form_path(c, "%s.questions", path);
     bool ok = true;
     if (!json_is_array(qs) || json_array_size(qs) < 1 || json_array_size(qs) > MAX_PAGE_QUESTIONS) {
-        problem(c, qp, "must be a list of 1–%d questions", MAX_PAGE_QUESTIONS);
+        form_problem(c, qp, "must be a list of 1–%d questions", MAX_PAGE_QUESTIONS);
         if (!json_is_array(qs) || json_array_size(qs) > MAX_PAGE_QUESTIONS)
             return false;
         ok = false;
@@ -511,13 +354,13 @@ static bool parse_group(struct ctx *c, const json_t *q, const char *path, struct
     size_t i;
     json_t *iq;
     json_array_foreach(qs, i, iq) {
-        const char *ip = pathf(c, "%s[%zu]", qp, i);
+        const char *ip = form_path(c, "%s[%zu]", qp, i);
         int before = c->problems;
         parse_question(c, iq, ip, true, &inner[i]);
         ok = ok && c->problems == before;
         for (size_t k = 0; inner[i].id && k < i; k++)
             if (pc_str_eq(inner[k].id, inner[i].id))
-                problem(c, pathf(c, "%s.id", ip), "repeats the question id \"%s\" in the group", inner[i].id);
+                form_problem(c, form_path(c, "%s.id", ip), "repeats the question id \"%s\" in the group", inner[i].id);
     }
     out->questions = inner;
     out->nquestions = json_array_size(qs);
@@ -525,7 +368,7 @@ static bool parse_group(struct ctx *c, const json_t *q, const char *path, struct
     ok = integer(c, q, "min_items", path, 0, FORM_MAX_ITEMS, &mn) && ok;
     ok = integer(c, q, "max_items", path, 1, FORM_MAX_ITEMS, &mx) && ok;
     if (mn > mx)
-        problem(c, path, "min_items is greater than max_items");
+        form_problem(c, path, "min_items is greater than max_items");
     out->min_items = (int)mn;
     out->max_items = (int)mx;
     out->item_label = out->label;
@@ -533,7 +376,7 @@ static bool parse_group(struct ctx *c, const json_t *q, const char *path, struct
     return ok && mn <= mx;
 }
 
-static bool parse_limits(struct ctx *c, const json_t *q, const char *path, struct form_question *out)
+static bool parse_limits(struct form_parse *c, const json_t *q, const char *path, struct form_question *out)
 {
     bool ok = true;
     switch (out->type) {
@@ -543,7 +386,7 @@ static bool parse_limits(struct ctx *c, const json_t *q, const char *path, struc
         out->max_length_given = json_object_get(q, "max_length") != NULL;
         ok = integer(c, q, "min_length", path, 0, 100000, &mn) && integer(c, q, "max_length", path, 1, 100000, &mx);
         if (ok && mn > mx) {
-            problem(c, path, "min_length is greater than max_length");
+            form_problem(c, path, "min_length is greater than max_length");
             ok = false;
         }
         out->min_length = (int)mn;
@@ -553,11 +396,11 @@ static bool parse_limits(struct ctx *c, const json_t *q, const char *path, struc
     case FORM_NUMBER: {
         const json_t *mn = json_object_get(q, "min"), *mx = json_object_get(q, "max");
         if (mn && !json_is_number(mn)) {
-            problem(c, pathf(c, "%s.min", path), "must be a number");
+            form_problem(c, form_path(c, "%s.min", path), "must be a number");
             ok = false;
         }
         if (mx && !json_is_number(mx)) {
-            problem(c, pathf(c, "%s.max", path), "must be a number");
+            form_problem(c, form_path(c, "%s.max", path), "must be a number");
             ok = false;
         }
         out->has_min = json_is_number(mn);
@@ -565,7 +408,7 @@ static bool parse_limits(struct ctx *c, const json_t *q, const char *path, struc
         out->min = json_number_value(mn);
         out->max = json_number_value(mx);
         if (out->has_min && out->has_max && out->min > out->max) {
-            problem(c, path, "min is greater than max");
+            form_problem(c, path, "min is greater than max");
             ok = false;
         }
         return boolean(c, q, "integer", path, &out->integer) && ok;
@@ -578,7 +421,7 @@ static bool parse_limits(struct ctx *c, const json_t *q, const char *path, struc
             if (!v)
                 continue;
             if (!form_resolve_bound(json_string_value(v), c->today, k ? hi : lo)) {
-                problem(c, pathf(c, "%s.%s", path, keys[k]),
+                form_problem(c, form_path(c, "%s.%s", path, keys[k]),
                         "must be \"today\", \"YYYY-MM-DD\" or an offset like \"-120y\" or \"+30d\"");
                 ok = false;
             }
@@ -586,7 +429,7 @@ static bool parse_limits(struct ctx *c, const json_t *q, const char *path, struc
         out->not_before = pc_arena_strdup(c->a, json_string_value(json_object_get(q, "not_before")));
         out->not_after = pc_arena_strdup(c->a, json_string_value(json_object_get(q, "not_after")));
         if (c->lint && *lo && *hi && strcmp(lo, hi) > 0) {
-            problem(c, path, "not_before is later than not_after");
+            form_problem(c, path, "not_before is later than not_after");
             ok = false;
         }
         return ok;
@@ -602,16 +445,16 @@ static bool parse_limits(struct ctx *c, const json_t *q, const char *path, struc
     }
 }
 
-static void parse_question(struct ctx *c, const json_t *q, const char *path, bool in_group, struct form_question *out)
+static void parse_question(struct form_parse *c, const json_t *q, const char *path, bool in_group, struct form_question *out)
 {
     memset(out, 0, sizeof *out);
     if (!json_is_object(q)) {
-        problem(c, path, "a question must be an object");
+        form_problem(c, path, "a question must be an object");
         return;
     }
     const char *id = json_string_value(json_object_get(q, "id"));
     if (!is_slug(id, '_', 1, 40))
-        problem(c, pathf(c, "%s.id", path), "must be 1–40 characters of a-z, 0-9 and _");
+        form_problem(c, form_path(c, "%s.id", path), "must be 1–40 characters of a-z, 0-9 and _");
     out->id = pc_arena_strdup(c->a, id);
     const char *type = json_string_value(json_object_get(q, "type"));
     int t = 0;
@@ -621,22 +464,22 @@ static void parse_question(struct ctx *c, const json_t *q, const char *path, boo
         const char *known = "";
         for (int k = 0; k < FORM_QTYPE_COUNT; k++)
             known = pc_arena_printf(c->a, "%s%s%s", known, k ? ", " : "", qtype_names[k]);
-        problem(c, pathf(c, "%s.type", path), "is not a known type (%s)", known);
+        form_problem(c, form_path(c, "%s.type", path), "is not a known type (%s)", known);
         out->type = FORM_QTYPE_COUNT;
         return;
     }
     out->type = (enum form_qtype)t;
     if (in_group && t == FORM_GROUP)
-        problem(c, pathf(c, "%s.type", path), "groups cannot be nested");
+        form_problem(c, form_path(c, "%s.type", path), "groups cannot be nested");
     unknown_keys(c, q, path, common_keys, type_keys[t], pc_arena_printf(c->a, " for a %s question", type));
     static const char *const needed[] = {"id", "type", "label", "example", NULL};
     required_keys(c, q, path, needed);
     if (t == FORM_CHOICE && !json_object_get(q, "options"))
-        problem(c, path, "missing key \"options\"");
+        form_problem(c, path, "missing key \"options\"");
     if (t == FORM_GROUP && !json_object_get(q, "questions"))
-        problem(c, path, "missing key \"questions\"");
+        form_problem(c, path, "missing key \"questions\"");
     if (json_object_get(q, "label"))
-        text(c, json_object_get(q, "label"), pathf(c, "%s.label", path), &out->label);
+        text(c, json_object_get(q, "label"), form_path(c, "%s.label", path), &out->label);
     out->has_hint = json_object_get(q, "hint") != NULL;
     optional_text(c, q, "hint", path, &out->hint);
     boolean(c, q, "required", path, &out->required);
@@ -646,9 +489,9 @@ static void parse_question(struct ctx *c, const json_t *q, const char *path, boo
         while (k < FORM_PREFILL_COUNT && !pc_str_eq(json_string_value(pf), prefills[k].name))
             k++;
         if (k == FORM_PREFILL_COUNT)
-            problem(c, pathf(c, "%s.prefill", path), "is not a known source (profile.fin, profile.full_name, …)");
+            form_problem(c, form_path(c, "%s.prefill", path), "is not a known source (profile.fin, profile.full_name, …)");
         else if (!(prefills[k].types & (1u << t)))
-            problem(c, pathf(c, "%s.prefill", path), "%s does not fit a %s question", prefills[k].name, type);
+            form_problem(c, form_path(c, "%s.prefill", path), "%s does not fit a %s question", prefills[k].name, type);
         else
             out->prefill = (enum form_prefill)k;
     }
@@ -656,34 +499,16 @@ static void parse_question(struct ctx *c, const json_t *q, const char *path, boo
     bool sound = parse_limits(c, q, path, out) && c->problems == before;
     const json_t *ex = json_object_get(q, "example");
     if (ex && sound && c->lint)
-        example_check(c, out, ex, pathf(c, "%s.example", path));
+        form_lint_example(c, out, ex, form_path(c, "%s.example", path));
 }
 
 /* ---- conditions -------------------------------------------------------------------- */
 
-/* A value the target question can take (an option's value for a choice). */
-static void condition_value(struct ctx *c, const struct form_question *target, const json_t *v, const char *path)
-{
-    if (!c->lint)
-        return;
-    if (target->type == FORM_CHOICE) {
-        for (size_t i = 0; i < target->noptions; i++)
-            if (pc_str_eq(json_string_value(v), target->options[i].value))
-                return;
-        problem(c, path, "is not an option of \"%s\"", target->id);
-        return;
-    }
-    struct form_issues is = {0};
-    form_check_value(target, v, "value", c->today, &is);
-    if (is.n || form_answer_blank(v))
-        problem(c, path, "is not a possible answer of \"%s\"", target->id);
-}
-
-static const struct form_condition *parse_condition(struct ctx *c, const json_t *cond, const char *path,
+static const struct form_condition *parse_condition(struct form_parse *c, const json_t *cond, const char *path,
                                                     const struct form_question *const *earlier, size_t nearlier)
 {
     if (!json_is_object(cond)) {
-        problem(c, path, "must be an object {question, equals | in | answered}");
+        form_problem(c, path, "must be an object {question, equals | in | answered}");
         return NULL;
     }
     static const char *const keys[] = {"question", "equals", "in", "answered", NULL};
@@ -694,10 +519,10 @@ static const struct form_condition *parse_condition(struct ctx *c, const json_t 
         if (pc_str_eq(earlier[i]->id, qid))
             target = earlier[i];
     if (!target)
-        problem(c, pathf(c, "%s.question", path), "must name a question on an earlier page (outside groups)");
+        form_problem(c, form_path(c, "%s.question", path), "must name a question on an earlier page (outside groups)");
     int forms = !!json_object_get(cond, "equals") + !!json_object_get(cond, "in") + !!json_object_get(cond, "answered");
     if (forms != 1) {
-        problem(c, path, "needs exactly one of equals, in, answered");
+        form_problem(c, path, "needs exactly one of equals, in, answered");
         return NULL;
     }
     struct form_condition *out = pc_arena_alloc(c->a, sizeof *out);
@@ -705,7 +530,7 @@ static const struct form_condition *parse_condition(struct ctx *c, const json_t 
     if (json_object_get(cond, "answered")) {
         out->kind = FORM_COND_ANSWERED;
         if (!json_is_true(json_object_get(cond, "answered")))
-            problem(c, pathf(c, "%s.answered", path), "must be true");
+            form_problem(c, form_path(c, "%s.answered", path), "must be true");
         return target ? out : NULL;
     }
     const json_t *in = json_object_get(cond, "in");
@@ -713,37 +538,37 @@ static const struct form_condition *parse_condition(struct ctx *c, const json_t 
     out->value = json_deep_copy(in ? in : json_object_get(cond, "equals"));
     pc_arena_defer(c->a, (void (*)(void *))json_decref, out->value);
     if (in && (!json_is_array(in) || json_array_size(in) == 0)) {
-        problem(c, pathf(c, "%s.in", path), "must be a non-empty list of values");
+        form_problem(c, form_path(c, "%s.in", path), "must be a non-empty list of values");
         return NULL;
     }
     if (!target)
         return NULL;
     if (target->type == FORM_GROUP || target->type == FORM_FILE) {
-        problem(c, path, "a %s question can only be tested with answered", qtype_names[target->type]);
+        form_problem(c, path, "a %s question can only be tested with answered", qtype_names[target->type]);
         return NULL;
     }
     if (!in) {
-        condition_value(c, target, out->value, pathf(c, "%s.equals", path));
+        form_lint_condition_value(c, target, out->value, form_path(c, "%s.equals", path));
         return out;
     }
     for (size_t i = 0; i < json_array_size(in); i++) {
         for (size_t k = 0; k < i; k++)
             if (json_equal(json_array_get(in, i), json_array_get(in, k)))
-                problem(c, pathf(c, "%s.in", path), "repeats a value");
-        condition_value(c, target, json_array_get(in, i), pathf(c, "%s.in[%zu]", path, i));
+                form_problem(c, form_path(c, "%s.in", path), "repeats a value");
+        form_lint_condition_value(c, target, json_array_get(in, i), form_path(c, "%s.in[%zu]", path, i));
     }
     return out;
 }
 
 /* ---- the service's workflow --------------------------------------------------------- */
 
-static void parse_workflow(struct ctx *c, const json_t *wf, struct form_workflow *out)
+static void parse_workflow(struct form_parse *c, const json_t *wf, struct form_workflow *out)
 {
     out->steps = (1u << CASE_STEP_COUNT) - 1;
     if (!wf)
         return;
     if (!json_is_object(wf)) {
-        problem(c, "$.workflow", "must be an object of steps, roles and deadlines");
+        form_problem(c, "$.workflow", "must be an object of steps, roles and deadlines");
         return;
     }
     static const char *const keys[] = {"steps", "roles", "deadlines", NULL};
@@ -755,23 +580,23 @@ static void parse_workflow(struct ctx *c, const json_t *wf, struct form_workflow
     if (st) {
         out->steps = 0;
         if (!json_is_array(st))
-            problem(c, "$.workflow.steps", "must be a list of steps");
+            form_problem(c, "$.workflow.steps", "must be a list of steps");
     }
     json_array_foreach(st, i, v) {
         int s = case_step_parse(json_string_value(v));
         if (s < 0)
-            problem(c, pathf(c, "$.workflow.steps[%zu]", i), "names a step the workflow does not have");
+            form_problem(c, form_path(c, "$.workflow.steps[%zu]", i), "names a step the workflow does not have");
         else
             out->steps |= 1u << s;
     }
     const json_t *ro = json_object_get(wf, "roles");
     if (ro && !json_is_object(ro))
-        problem(c, "$.workflow.roles", "must map steps to lists of roles");
+        form_problem(c, "$.workflow.roles", "must map steps to lists of roles");
     json_object_foreach((json_t *)ro, k, v) {
-        const char *rp = pathf(c, "$.workflow.roles.%s", k);
+        const char *rp = form_path(c, "$.workflow.roles.%s", k);
         int s = case_step_parse(k);
         if (s < 0 || case_step_by_applicant((enum case_step)s) || !json_is_array(v) || json_array_size(v) == 0) {
-            problem(c, rp, "must map an officer's step to a non-empty list of roles");
+            form_problem(c, rp, "must map an officer's step to a non-empty list of roles");
             continue;
         }
         size_t j;
@@ -779,111 +604,33 @@ static void parse_workflow(struct ctx *c, const json_t *wf, struct form_workflow
         json_array_foreach(v, j, r) {
             int role = id_role_parse(json_string_value(r));
             if (role != ID_ROLE_OFFICER && role != ID_ROLE_AGENCY_ADMIN)
-                problem(c, pathf(c, "%s[%zu]", rp, j), "roles are officer and agency_admin");
+                form_problem(c, form_path(c, "%s[%zu]", rp, j), "roles are officer and agency_admin");
             else
                 out->roles[s] |= 1u << role;
         }
     }
     const json_t *dl = json_object_get(wf, "deadlines");
     if (dl && !json_is_object(dl))
-        problem(c, "$.workflow.deadlines", "must map states to days");
+        form_problem(c, "$.workflow.deadlines", "must map states to days");
     json_object_foreach((json_t *)dl, k, v) {
         int s = case_state_parse(k);
         if (s < CS_SUBMITTED || s > CS_APPROVED) {
-            problem(c, pathf(c, "$.workflow.deadlines.%s", k), "is not a state a deadline applies to");
+            form_problem(c, form_path(c, "$.workflow.deadlines.%s", k), "is not a state a deadline applies to");
             continue;
         }
         if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 365)
-            problem(c, pathf(c, "$.workflow.deadlines.%s", k), "must be 1..365 days");
+            form_problem(c, form_path(c, "$.workflow.deadlines.%s", k), "must be 1..365 days");
         else
             out->deadline_days[s] = (int)json_integer_value(v);
     }
 }
 
-/* ---- agreement with the catalogue --------------------------------------------------- */
-
-/* Is the number written in the text on its own (not part of another)? */
-static bool number_in(const char *num, const char *text)
-{
-    size_t n = strlen(num);
-    for (const char *p = strstr(text, num); p; p = strstr(p + 1, num)) {
-        bool before = p > text && ((p[-1] >= '0' && p[-1] <= '9') || p[-1] == '.' || p[-1] == ',');
-        bool after = p[n] >= '0' && p[n] <= '9';
-        if (!before && !after)
-            return true;
-    }
-    return false;
-}
-
-/* Does any text of the form ({az, en, ru} objects anywhere) in lang name num? */
-static bool any_text_names(const json_t *v, const char *lang, const char *num)
-{
-    if (json_is_object(v)) {
-        const json_t *s = json_object_get(v, lang);
-        if (json_is_string(s) && json_object_size(v) == PC_LANG_COUNT)
-            return number_in(num, json_string_value(s));
-        const char *k;
-        json_t *x;
-        json_object_foreach((json_t *)v, k, x) {
-            if (any_text_names(x, lang, num))
-                return true;
-        }
-    }
-    size_t i;
-    json_t *x;
-    json_array_foreach(v, i, x) {
-        if (any_text_names(x, lang, num))
-            return true;
-    }
-    return false;
-}
-
-static void check_catalog(struct ctx *c, const json_t *def, const char *service, const struct form_catalog *cat)
-{
-    struct form_service svc;
-    struct pc_err err = {0};
-    int rc = cat->lookup(cat->ctx, service, &svc, &err);
-    if (rc == PC_ENOTFOUND) {
-        problem(c, "$.service", "\"%s\" is not a service in the catalogue", service);
-        return;
-    }
-    if (rc) {
-        problem(c, "$.service", "cannot look the service up in the catalogue: %s", err.msg);
-        return;
-    }
-    const json_t *wn = json_object_get(def, "what_next");
-    for (int l = 0; l < PC_LANG_COUNT; l++) {
-        const char *code = pc_lang_code((enum pc_lang)l);
-        if (svc.deadline_days >= 0) {
-            const char *s = json_string_value(json_object_get(wn, code));
-            char num[24];
-            snprintf(num, sizeof num, "%d", svc.deadline_days);
-            if (s && !number_in(num, s))
-                problem(c, pathf(c, "$.what_next.%s", code), "the catalogue gives a deadline of %d days; say so here",
-                        svc.deadline_days);
-        }
-        if (svc.fee_qepik >= 0) {
-            /* the amount as people write it: 5, 2.5, 0.35 */
-            long long q = svc.fee_qepik;
-            char num[32];
-            if (q % 100 == 0)
-                snprintf(num, sizeof num, "%lld", q / 100);
-            else if (q % 10 == 0)
-                snprintf(num, sizeof num, "%lld.%lld", q / 100, q % 100 / 10);
-            else
-                snprintf(num, sizeof num, "%lld.%02lld", q / 100, q % 100);
-            if (!any_text_names(def, code, num))
-                problem(c, "$", "the catalogue gives a fee of %s AZN; no %s text of the form states it", num, code);
-        }
-    }
-}
-
 /* ---- the whole definition -------------------------------------------------------------- */
 
-static void parse_pages(struct ctx *c, const json_t *pages, struct form_def *d)
+static void parse_pages(struct form_parse *c, const json_t *pages, struct form_def *d)
 {
     if (!json_is_array(pages) || json_array_size(pages) < 1 || json_array_size(pages) > MAX_PAGES) {
-        problem(c, "$.pages", "must be a list of 1–%d pages", MAX_PAGES);
+        form_problem(c, "$.pages", "must be a list of 1–%d pages", MAX_PAGES);
         if (!json_is_array(pages) || json_array_size(pages) > MAX_PAGES)
             return;
     }
@@ -896,41 +643,41 @@ static void parse_pages(struct ctx *c, const json_t *pages, struct form_def *d)
     static const char *const needed[] = {"id", "title", "questions", NULL};
     for (size_t i = 0; i < np; i++) {
         const json_t *p = json_array_get(pages, i);
-        const char *pp = pathf(c, "$.pages[%zu]", i);
+        const char *pp = form_path(c, "$.pages[%zu]", i);
         struct form_page *pg = &out[i];
         if (!json_is_object(p)) {
-            problem(c, pp, "a page must be an object");
+            form_problem(c, pp, "a page must be an object");
             continue;
         }
         unknown_keys(c, p, pp, keys, NULL, " for a page");
         required_keys(c, p, pp, needed);
         const char *pid = json_string_value(json_object_get(p, "id"));
         if (!is_slug(pid, '-', 1, 40))
-            problem(c, pathf(c, "%s.id", pp), "must be 1–40 characters of a-z, 0-9 and -");
+            form_problem(c, form_path(c, "%s.id", pp), "must be 1–40 characters of a-z, 0-9 and -");
         for (size_t k = 0; pid && k < i; k++)
             if (pc_str_eq(out[k].id, pid))
-                problem(c, pathf(c, "%s.id", pp), "repeats the page id \"%s\"", pid);
+                form_problem(c, form_path(c, "%s.id", pp), "repeats the page id \"%s\"", pid);
         pg->id = pc_arena_strdup(c->a, pid);
         if (json_object_get(p, "title"))
-            text(c, json_object_get(p, "title"), pathf(c, "%s.title", pp), &pg->title);
+            text(c, json_object_get(p, "title"), form_path(c, "%s.title", pp), &pg->title);
         pg->has_hint = json_object_get(p, "hint") != NULL;
         optional_text(c, p, "hint", pp, &pg->hint);
         if (json_object_get(p, "show_if"))
-            pg->show_if = parse_condition(c, json_object_get(p, "show_if"), pathf(c, "%s.show_if", pp), earlier,
+            pg->show_if = parse_condition(c, json_object_get(p, "show_if"), form_path(c, "%s.show_if", pp), earlier,
                                           nearlier);
         const json_t *qs = json_object_get(p, "questions");
         if (!json_is_array(qs) || json_array_size(qs) < 1 || json_array_size(qs) > MAX_PAGE_QUESTIONS) {
-            problem(c, pathf(c, "%s.questions", pp), "must be a list of 1–%d questions", MAX_PAGE_QUESTIONS);
+            form_problem(c, form_path(c, "%s.questions", pp), "must be a list of 1–%d questions", MAX_PAGE_QUESTIONS);
             if (!json_is_array(qs) || json_array_size(qs) > MAX_PAGE_QUESTIONS)
                 continue;
         }
         struct form_question *q = pc_arena_array(c->a, json_array_size(qs), sizeof *q);
         for (size_t k = 0; k < json_array_size(qs); k++) {
-            const char *qp = pathf(c, "%s.questions[%zu]", pp, k);
+            const char *qp = form_path(c, "%s.questions[%zu]", pp, k);
             parse_question(c, json_array_get(qs, k), qp, false, &q[k]);
             for (size_t e = 0; q[k].id && e < nearlier; e++)
                 if (pc_str_eq(earlier[e]->id, q[k].id))
-                    problem(c, pathf(c, "%s.id", qp), "repeats the question id \"%s\" of the form", q[k].id);
+                    form_problem(c, form_path(c, "%s.id", qp), "repeats the question id \"%s\" of the form", q[k].id);
             earlier[nearlier++] = &q[k];
             pg->has_files = pg->has_files || q[k].type == FORM_FILE;
             for (size_t g = 0; g < q[k].nquestions; g++)
@@ -943,24 +690,24 @@ static void parse_pages(struct ctx *c, const json_t *pages, struct form_def *d)
     d->npages = np;
 }
 
-static const struct form_def *parse_def(struct ctx c, const char *text_in, size_t len,
+static const struct form_def *parse_def(struct form_parse c, const char *text_in, size_t len,
                                        const struct form_catalog *cat)
 {
     struct pc_arena *a = c.a;
     const char *file = c.file;
     if (len >= 3 && memcmp(text_in, "\xEF\xBB\xBF", 3) == 0) {
-        problem(&c, "$", "starts with a UTF-8 byte order mark");
+        form_problem(&c, "$", "starts with a UTF-8 byte order mark");
         return NULL;
     }
     json_error_t je;
     json_t *def = json_loadb(text_in, len, JSON_REJECT_DUPLICATES, &je);
     if (!def) {
-        problem(&c, "$", "not valid UTF-8 JSON: line %d: %s", je.line, je.text);
+        form_problem(&c, "$", "not valid UTF-8 JSON: line %d: %s", je.line, je.text);
         return NULL;
     }
     pc_arena_defer(a, (void (*)(void *))json_decref, def);
     if (!json_is_object(def)) {
-        problem(&c, "$", "a form must be one JSON object");
+        form_problem(&c, "$", "a form must be one JSON object");
         return NULL;
     }
     struct form_def *d = pc_arena_alloc(a, sizeof *d);
@@ -970,13 +717,13 @@ static const struct form_def *parse_def(struct ctx c, const char *text_in, size_
     required_keys(&c, def, "$", needed);
     const char *service = json_string_value(json_object_get(def, "service"));
     if (!is_slug(service, '-', 3, 60))
-        problem(&c, "$.service", "must be a service id of 3–60 characters a-z, 0-9 and -");
+        form_problem(&c, "$.service", "must be a service id of 3–60 characters a-z, 0-9 and -");
     else if (file && !(strncmp(file, service, strlen(service)) == 0 && strcmp(file + strlen(service), ".json") == 0))
-        problem(&c, "$.service", "\"%s\" does not match the file name %s", service, file);
+        form_problem(&c, "$.service", "\"%s\" does not match the file name %s", service, file);
     d->service = pc_arena_strdup(a, service);
     const json_t *v = json_object_get(def, "version");
     if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 100000)
-        problem(&c, "$.version", "must be an integer from 1 to 100000");
+        form_problem(&c, "$.version", "must be an integer from 1 to 100000");
     d->version = (int)json_integer_value(v);
     if (json_object_get(def, "title"))
         text(&c, json_object_get(def, "title"), "$.title", &d->title);
@@ -986,7 +733,7 @@ static const struct form_def *parse_def(struct ctx c, const char *text_in, size_
     if (json_object_get(def, "pages"))
         parse_pages(&c, json_object_get(def, "pages"), d);
     if (cat && is_slug(service, '-', 3, 60))
-        check_catalog(&c, def, service, cat);
+        form_lint_catalog(&c, def, service, cat);
     if (c.problems)
         return NULL;
     d->json = pc_arena_strndup(a, text_in, len);
@@ -996,7 +743,7 @@ static const struct form_def *parse_def(struct ctx c, const char *text_in, size_
 const struct form_def *form_def_parse(struct pc_arena *a, const char *text, size_t len, const char *file,
                                       const struct form_catalog *cat, const char *today, struct form_report *rep)
 {
-    struct ctx c = {.a = a, .file = file, .today = today, .rep = rep, .lint = true};
+    struct form_parse c = {.a = a, .file = file, .today = today, .rep = rep, .lint = true};
     return parse_def(c, text, len, cat);
 }
 
@@ -1004,6 +751,6 @@ const struct form_def *form_def_load(struct pc_arena *a, const char *text, size_
 {
     char today[11];
     form_today(today);
-    struct ctx c = {.a = a, .today = today, .rep = rep};
+    struct form_parse c = {.a = a, .today = today, .rep = rep};
     return parse_def(c, text, len, NULL);
 }

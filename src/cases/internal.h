@@ -19,6 +19,33 @@ static inline int case_err(const struct pc_err *err)
 const struct form_def *form_def_load(struct pc_arena *a, const char *text, size_t len, struct form_report *rep);
 /* The bit of a file type in form_question.accept (0 for a type not taken). */
 unsigned form_mime_bit(const char *mime);
+/* NULL when the file name ends as a type of accept allows (".png"), else
+ * the endings it could have had (".pdf, .png"), for a message. */
+const char *form_file_endings(unsigned accept, const char *name, struct pc_arena *a);
+
+/* One definition being checked (form_def.c builds the model, form_lint.c
+ * checks what an import asks beyond it). */
+struct form_parse {
+    struct pc_arena *a;
+    const char *file;
+    const char *today;
+    bool lint;                       /* a new definition: wording, examples, catalogue too */
+    struct form_report *rep;
+    int problems;
+};
+
+void form_problem(struct form_parse *c, const char *path, const char *fmt, ...) PC_PRINTF(3, 4);
+/* A JSON path in the parse's arena. */
+const char *form_path(struct form_parse *c, const char *fmt, ...) PC_PRINTF(2, 3);
+bool form_has_control(const char *s);
+bool form_outer_space(const char *s);
+bool form_all_space(const char *s);
+/* The import's checks (form_lint.c), each reporting through form_problem. */
+void form_lint_text(struct form_parse *c, const char *s, enum pc_lang l, const char *path);
+void form_lint_example(struct form_parse *c, const struct form_question *q, const json_t *v, const char *path);
+void form_lint_condition_value(struct form_parse *c, const struct form_question *target, const json_t *v,
+                               const char *path);
+void form_lint_catalog(struct form_parse *c, const json_t *def, const char *service, const struct form_catalog *cat);
 
 /* ---- answers (form_check.c) ------------------------------------------- */
 

@@ -202,7 +202,7 @@ static int update_case(struct db_conn *c, const struct case_app *app, const stru
         " decided_at = CASE WHEN ? = 1 THEN ? ELSE decided_at END,"
         " state_due_at = ? WHERE id = ? AND version = ?", err);
     if (!s)
-        return err ? err->code : PC_EIO;
+        return case_err(err);
     db_bind_text(s, 1, case_state_name(to));
     db_bind_int(s, 2, now);
     db_bind_int(s, 3, !t->by_applicant);
@@ -280,7 +280,7 @@ int case_act(struct db *db, const struct form_set *forms, const struct id_princi
                         : app.due_at;
     struct db_conn *c = db_conn_get(db, err);
     if (!c)
-        return err ? err->code : PC_EIO;
+        return case_err(err);
     if ((rc = db_begin(c, err)))
         return rc;
     rc = update_case(c, &app, t, to, who->account_id, note, now, state_due, err);

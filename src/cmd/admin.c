@@ -114,8 +114,15 @@ static int admin_check_forms(int argc, char **argv)
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
     const char *today = cli_get(opts, "today");
-    int y, m, d;
-    if (!dir || (today && (strlen(today) != 10 || sscanf(today, "%4d-%2d-%2d", &y, &m, &d) != 3))) {
+    char ymd[3][5] = {"", "", ""};
+    long long n;
+    if (today && strlen(today) == 10 && today[4] == '-' && today[7] == '-') {
+        memcpy(ymd[0], today, 4);
+        memcpy(ymd[1], today + 5, 2);
+        memcpy(ymd[2], today + 8, 2);
+    }
+    if (!dir || (today && (pc_parse_int(ymd[0], 1900, 2200, &n) || pc_parse_int(ymd[1], 1, 12, &n) ||
+                           pc_parse_int(ymd[2], 1, 31, &n)))) {
         fprintf(stderr, "pencere admin check-forms: give the folder of forms (and --today as YYYY-MM-DD)\n");
         return EXIT_USAGE;
     }

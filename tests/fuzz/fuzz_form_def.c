@@ -11,6 +11,7 @@
 
 #include "../../src/cases/form_check.c"
 #include "../../src/cases/form_def.c"
+#include "../../src/cases/form_lint.c"
 
 #include <string.h>
 
