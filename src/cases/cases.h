@@ -381,12 +381,12 @@ struct case_page_result {
     int64_t version;                 /* the draft's version now */
 };
 
-/* Take a posted page of the applicant's draft: read the fields (numbers
+/* Take a posted page (of def, the draft's form) of the applicant's draft: read the fields (numbers
  * with a decimal comma, FİN in capitals, items of groups), record the
  * files uploaded with it, check the page and save it when it has no issue
  * (and always when an item was added or removed; answers of pages now
  * hidden are dropped).  PC_ECONFLICT when the draft changed meanwhile. */
-int case_draft_post_page(struct db *db, const struct form_set *forms, const struct id_principal *who,
+int case_draft_post_page(struct db *db, const struct form_def *def, const struct id_principal *who,
                          const struct case_app *app, const struct form_page *page, const struct form_post *post,
                          struct pc_arena *a, struct case_page_result *out, struct pc_err *err);
 /* The first page of the draft with a problem (where "check your answers"

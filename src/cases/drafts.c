@@ -106,7 +106,7 @@ static void merge_upload_issues(struct form_issues *issues, const struct form_is
         form_issue_add(issues, uploads->items[k].field, uploads->items[k].code, uploads->items[k].limit);
 }
 
-int case_draft_post_page(struct db *db, const struct form_set *forms, const struct id_principal *who,
+int case_draft_post_page(struct db *db, const struct form_def *def, const struct id_principal *who,
                          const struct case_app *app, const struct form_page *page, const struct form_post *post,
                          struct pc_arena *a, struct case_page_result *out, struct pc_err *err)
 {
@@ -114,9 +114,11 @@ int case_draft_post_page(struct db *db, const struct form_set *forms, const stru
     out->version = app->version;
     if (app->status != CS_DRAFT)
         return pc_err_set(err, PC_ECONFLICT, "the application was already submitted");
-    const struct form_def *def = form_set_version(forms, app->service_id, app->form_version);
-    if (!def)
-        return pc_err_set(err, PC_ENOTFOUND, "the form of this draft is gone");
+    bool ours = false;
+    for (size_t i = 0; i < def->npages; i++)
+        ours = ours || &def->pages[i] == page;
+    if (!ours || !pc_str_eq(def->service, app->service_id) || def->version != app->form_version)
+        return pc_err_set(err, PC_EINVAL, "the page is not of this draft's form");
     for (size_t i = 0; i < post->nfiles; i++) {
         int rc = post->files[i].error ? 0 : case_upload_record(db, who->account_id, &post->files[i].file, err);
         if (rc)

@@ -314,7 +314,7 @@ int web_page_apply_page_post(struct http_req *r)
     read_post(r, version, &post);
     struct case_page_result res;
     struct pc_err err = {0};
-    int rc = case_draft_post_page(app_of(r)->db, web_forms(r), web_who(r), &app, page, &post, &r->arena, &res, &err);
+    int rc = case_draft_post_page(app_of(r)->db, def, web_who(r), &app, page, &post, &r->arena, &res, &err);
     if (rc == PC_ECONFLICT)
         return http_error(r, 409, "conflict", web_t(r, M_APPLY_CONFLICT), NULL);
     if (rc)

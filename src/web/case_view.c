@@ -71,9 +71,14 @@ static void release_forms(void *set)
 
 const struct form_set *web_forms(struct http_req *r)
 {
-    const struct form_set *set = form_set_acquire(app_of(r)->forms);
-    pc_arena_defer(&r->arena, release_forms, (void *)set);
-    return set;
+    /* one snapshot for the whole request: a form and its pages must not
+     * come from two versions of the forms */
+    struct web_ctx *c = web_ctx(r);
+    if (!c->forms) {
+        c->forms = form_set_acquire(app_of(r)->forms);
+        pc_arena_defer(&r->arena, release_forms, (void *)c->forms);
+    }
+    return c->forms;
 }
 
 /* ---- a case's answers and history ------------------------------------------------ */

@@ -21,6 +21,7 @@ struct web_ctx {
     struct id_principal who;
     const char *token;
     const char *anon_csrf;     /* double-submit token for forms before login */
+    const struct form_set *forms; /* the forms snapshot of this request (case_view.c) */
 };
 struct web_ctx *web_ctx(struct http_req *r);
 
