@@ -54,13 +54,15 @@ void case_read_app(struct pc_arena *a, struct db_stmt *s, struct case_app *c, bo
                               : NULL;
 }
 
-int case_load(struct db *db, struct pc_arena *a, const char *ref_or_id, struct case_app *out, struct pc_err *err)
+int case_load_row(struct db *db, struct pc_arena *a, const char *ref_or_id, bool with_answers, struct case_app *out,
+                  struct pc_err *err)
 {
     memset(out, 0, sizeof *out);
     if (!ref_or_id || strlen(ref_or_id) > 64)
         return pc_err_set(err, PC_ENOTFOUND, "no such application");
     struct db_conn *c = db_conn_get(db, err);
-    struct db_stmt *s = c ? db_prepare(c, "SELECT " CASE_APP_COLUMNS " FROM applications WHERE reference = ? OR id = ?",
+    struct db_stmt *s = c ? db_prepare(c, with_answers ? "SELECT " CASE_APP_COLUMNS " FROM applications WHERE reference = ? OR id = ?"
+                                                       : "SELECT " CASE_ROW_COLUMNS " FROM applications WHERE reference = ? OR id = ?",
                                        err) : NULL;
     if (!s)
         return case_err(err);
@@ -71,9 +73,14 @@ int case_load(struct db *db, struct pc_arena *a, const char *ref_or_id, struct c
         return rc;
     if (rc == 0)
         return pc_err_set(err, PC_ENOTFOUND, "no such application");
-    case_read_app(a, s, out, true);
+    case_read_app(a, s, out, with_answers);
     db_conn_idle(c);
     return 0;
+}
+
+int case_load(struct db *db, struct pc_arena *a, const char *ref_or_id, struct case_app *out, struct pc_err *err)
+{
+    return case_load_row(db, a, ref_or_id, true, out, err);
 }
 
 int case_events(struct db *db, struct pc_arena *a, const char *app_id, struct case_event **out, size_t *n,

@@ -165,6 +165,9 @@ int case_check_files_owned(struct db_conn *c, const struct form_def *def, const 
 #define CASE_APP_COLUMNS CASE_ROW_COLUMNS ", answers"
 
 void case_read_app(struct pc_arena *a, struct db_stmt *s, struct case_app *c, bool with_answers);
+/* case_load, with or without parsing the answers (a step needs none). */
+int case_load_row(struct db *db, struct pc_arena *a, const char *ref_or_id, bool with_answers, struct case_app *out,
+                  struct pc_err *err);
 
 /* Whether the account uploaded the file (uploads, attachments.c). */
 int case_upload_owned(struct db_conn *c, const char *account_id, const char *sha256, struct pc_err *err);

@@ -266,7 +266,7 @@ int case_act(struct db *db, const struct form_set *forms, const struct id_princi
     if (rc)
         return rc;
     struct case_app app;
-    if ((rc = case_load(db, a, reference, &app, err)))
+    if ((rc = case_load_row(db, a, reference, false, &app, err)))
         return rc;
     const struct form_def *def = form_set_version(forms, app.service_id, app.form_version);
     if ((rc = case_step_check(def, &app, who, step, err)))
