@@ -7,11 +7,9 @@
      agency page, both rendered (page cache off), with wrk;
   3. durable application submissions per second (upload a small PNG, then
      file the application) by concurrent citizens, with p99;
-  4. the agency inbox page with 100,000 cases in the queue (p50/p99, wrk):
-     all of it, by state and overdue, overdue alone, assigned to me.
+  4. the agency inbox page with 100,000 cases in the queue (p50/p99, wrk).
 
-Usage: bench/identity_apps.py BIN [--pg-url ADMIN_URL] [--out FILE.md] [--only inbox]
-(--only inbox measures the inbox alone and replaces only its rows)
+Usage: bench/identity_apps.py BIN [--pg-url ADMIN_URL] [--out FILE.md]
 Standard library only; wrk must be installed; loopback only.
 """
 import argparse
@@ -125,10 +123,12 @@ def main():
     ap.add_argument("--pg-url", help="PostgreSQL admin URL: also run the submission and inbox parts on it")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "out", "identity_apps.json"))
     ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--only", choices=["inbox"],
+                    help="only the inbox (all of it, by state and overdue, overdue alone, assigned to me); "
+                         "replaces only its rows")
     ap.add_argument("--doc", default=os.path.join(ROOT, "docs", "performance.md"),
                     help="Markdown file whose identity-and-applications section is replaced")
     ap.add_argument("--cases", type=int, default=100000)
-    ap.add_argument("--only", choices=["inbox"], help="run only this part and replace only its rows")
     a = ap.parse_args()
     results = {"machine": {"nproc": os.cpu_count()}, "backends": {}}
     backends = [("sqlite", None)] + ([("postgres", a.pg_url)] if a.pg_url else [])
