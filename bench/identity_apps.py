@@ -398,19 +398,26 @@ def inbox_rows(sq, pg):
 
 
 def update_inbox(res, path):
-    """--only inbox: replace the inbox rows of the saved section (the rest
-    keeps its figures) and put it into path."""
+    """--only inbox: replace the inbox rows and the note on the inbox of the
+    saved section (everything else keeps its figures) and put it into path."""
     saved = os.path.join(ROOT, "bench", "identity_apps.md")
     lines = open(saved).read().rstrip("\n").split("\n")
-    if INBOX_FIX.split("\n")[0] in lines:
-        lines = lines[:lines.index(INBOX_FIX.split("\n")[0])] + [END]
     lines = [l for l in lines if not l.startswith("| inbox")]
     at = next(i for i, l in enumerate(lines) if l.startswith("| submission p50")) + 1
     lines[at:at] = inbox_rows(res["backends"].get("sqlite", {}), res["backends"].get("postgres", {}))
     note = ("The inbox rows: `bench/identity_apps.py build/pencere --only inbox --pg-url URL` on %s, %d cores "
             "(100,000 cases of seven states, one in 50 assigned to the officer)."
             % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), res["machine"]["nproc"]))
-    lines = lines[:-1] + [INBOX_FIX, "", note, END]
+    block = INBOX_FIX.split("\n") + ["", note]
+    first = block[0]
+    if first in lines:
+        # the block ends with its note (or, without one, with INBOX_FIX)
+        start = lines.index(first)
+        end = next((i for i in range(start, len(lines)) if lines[i].startswith("The inbox rows:")),
+                   start + len(INBOX_FIX.split("\n")) - 1)
+        lines[start:end + 1] = block
+    else:
+        lines[-1:-1] = [""] + block if lines[-2] else block
     open(saved, "w").write("\n".join(lines) + "\n")
     splice(path, lines)
 
