@@ -130,7 +130,7 @@ def main():
                     help="Markdown file whose identity-and-applications section is replaced")
     ap.add_argument("--cases", type=int, default=100000)
     a = ap.parse_args()
-    results = {"machine": {"nproc": os.cpu_count()}, "backends": {}}
+    results = {"machine": {"nproc": os.cpu_count(), "load": os.getloadavg()[0]}, "backends": {}}
     backends = [("sqlite", None)] + ([("postgres", a.pg_url)] if a.pg_url else [])
     for kind, admin_url in backends:
         work = tempfile.mkdtemp(prefix="pencere-bench-")
@@ -405,9 +405,10 @@ def update_inbox(res, path):
     lines = [l for l in lines if not l.startswith("| inbox")]
     at = next(i for i, l in enumerate(lines) if l.startswith("| submission p50")) + 1
     lines[at:at] = inbox_rows(res["backends"].get("sqlite", {}), res["backends"].get("postgres", {}))
-    note = ("The inbox rows: `bench/identity_apps.py build/pencere --only inbox --pg-url URL` on %s, %d cores "
-            "(100,000 cases of seven states, one in 50 assigned to the officer)."
-            % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), res["machine"]["nproc"]))
+    note = ("The inbox rows: `bench/identity_apps.py build/pencere --only inbox --pg-url URL` on %s, %d cores, "
+            "load average %.1f when it started (the machine is shared with other work); 100,000 cases of seven "
+            "states, one in 50 assigned to the officer."
+            % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), res["machine"]["nproc"], res["machine"]["load"]))
     block = INBOX_FIX.split("\n") + ["", note]
     first = block[0]
     if first in lines:
