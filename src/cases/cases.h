@@ -1,11 +1,20 @@
 /*
- * cases.h — electronic applications: form definitions and the checking
- * of answers, applications from draft to result, the workflow with its
- * deadlines and an append-only history, the agency's inbox.
+ * cases.h — electronic applications: form definitions (parsed once into
+ * typed structs and checked by one checker), the checking of answers,
+ * applications from draft to result, the workflow with its deadlines and
+ * an append-only history, attachments (uploaded files stored by content),
+ * the agency's inbox.
  *
- * Form definitions are JSON (docs/forms.md), parsed once when loaded and
- * shared read-only by all threads afterwards; request threads only read
- * them (borrowed references), so no reference count changes across threads.
+ * Tables owned (src/cases/migrations): forms, forms_version,
+ * reference_counters, applications, application_events, usage_daily,
+ * uploads.
+ *
+ * The web gets typed values from here (a form's pages and questions, an
+ * answer's current value, the steps a person may take now, issue codes)
+ * and renders them; it never reads a definition's or an answer's JSON.
+ * Form definitions live in the database with versions; every node keeps
+ * the stored forms in memory as an immutable snapshot and swaps it when
+ * an import adds a version (form_set_acquire).
  */
 #ifndef PC_CASES_H
 #define PC_CASES_H
@@ -16,29 +25,222 @@
 #include <jansson.h>
 #include <stdio.h>
 
-/* ---- form definitions ------------------------------------------------- */
+struct id_principal;
+struct id_person;
 
+/* ---- the workflow: states and steps ----------------------------------- */
+
+enum case_state {
+    CS_DRAFT, CS_SUBMITTED, CS_REGISTERED, CS_IN_REVIEW, CS_INFO_REQUESTED, CS_CITIZEN_RESPONDED,
+    CS_APPROVED, CS_REFUSED, CS_DELIVERED, CS_CANCELLED, CS_COUNT
+};
+
+/* The stable name ("in_review"), as stored and as the API shows it. */
+const char *case_state_name(enum case_state s);
+int case_state_parse(const char *name);      /* -1 if unknown */
+bool case_state_open(enum case_state s);     /* still waiting for someone */
+bool case_state_decided(enum case_state s);  /* approved, refused or delivered */
+/* How a notification names the state, inside a sentence ("baxılır"). */
+const char *case_state_notice(enum case_state s, enum pc_lang lang);
+
+/* The steps of the workflow, in the order the office shows its buttons. */
+enum case_step {
+    CASE_STEP_ASSIGN_TO_ME, CASE_STEP_REGISTER, CASE_STEP_START_REVIEW, CASE_STEP_REQUEST_INFO,
+    CASE_STEP_RESPOND, CASE_STEP_APPROVE, CASE_STEP_REFUSE, CASE_STEP_DELIVER, CASE_STEP_CANCEL,
+    CASE_STEP_COUNT
+};
+
+const char *case_step_name(enum case_step s); /* "start_review" */
+int case_step_parse(const char *name);       /* -1 if unknown */
+bool case_step_by_applicant(enum case_step s); /* respond, cancel; the rest are the officers' */
+bool case_step_needs_note(enum case_step s);  /* request_info, respond, approve, refuse */
+
+/* ---- form definitions: the typed model (docs/forms.md) ----------------- */
+
+enum form_qtype {
+    FORM_TEXT, FORM_NUMBER, FORM_DATE, FORM_CHOICE, FORM_FIN, FORM_VOEN, FORM_PHONE, FORM_EMAIL,
+    FORM_ADDRESS, FORM_FILE, FORM_GROUP, FORM_QTYPE_COUNT
+};
+
+/* Where a first answer comes from: the applicant's record. */
+enum form_prefill {
+    FORM_PREFILL_NONE, FORM_PREFILL_FIN, FORM_PREFILL_FULL_NAME, FORM_PREFILL_BIRTH_DATE, FORM_PREFILL_PHONE,
+    FORM_PREFILL_EMAIL, FORM_PREFILL_ADDRESS, FORM_PREFILL_ID_CARD, FORM_PREFILL_COUNT
+};
+
+#define FORM_FILE_MAX (20 * 1024 * 1024)    /* no question takes more */
+#define FORM_MAX_OPTIONS 50                 /* so a choice's answer fits a 64-bit set */
+
+struct form_option {
+    const char *value;
+    struct pc_text label;
+};
+
+struct form_question {
+    const char *id;
+    enum form_qtype type;
+    struct pc_text label;
+    struct pc_text hint;
+    bool has_hint;
+    bool required;
+    enum form_prefill prefill;
+    /* text and address */
+    int min_length, max_length;      /* max_length: as given, else 500 (text) or 300 (address) */
+    bool max_length_given;
+    bool multiline;
+    /* number */
+    bool has_min, has_max, integer;
+    double min, max;
+    /* date: "today", "YYYY-MM-DD" or an offset such as "-120y", "+30d"; NULL none */
+    const char *not_before, *not_after;
+    /* choice */
+    const struct form_option *options;
+    size_t noptions;
+    bool multiple;
+    /* file */
+    int64_t max_bytes;               /* 5 MiB unless given */
+    unsigned accept;                 /* bit set: 1 PDF, 2 JPEG, 4 PNG */
+    const char *accept_list;         /* the same as MIME types, "application/pdf,image/png" */
+    /* group: a list of items, each answering these questions */
+    const struct form_question *questions;
+    size_t nquestions;
+    int min_items, max_items;
+    struct pc_text item_label;       /* the group's label when the form gives none */
+};
+
+struct form_condition;               /* a page's show_if (evaluated here) */
+
+struct form_page {
+    const char *id;
+    struct pc_text title, hint;
+    bool has_hint;
+    const struct form_condition *show_if;    /* NULL: always shown */
+    const struct form_question *questions;
+    size_t nquestions;
+    bool has_files;                  /* a question (or a group's) takes a file */
+};
+
+/* A service's own workflow: which steps it has, who may take each, how
+ * long a state may last. */
+struct form_workflow {
+    unsigned steps;                          /* bit set of enum case_step */
+    unsigned roles[CASE_STEP_COUNT];         /* bit set of enum id_role; 0: any staff role */
+    int deadline_days[CS_COUNT];             /* 0: the default */
+};
+
+struct form_def {
+    const char *service;
+    int version;
+    struct pc_text title, what_next;
+    const struct form_page *pages;
+    size_t npages;
+    struct form_workflow workflow;
+    const char *json;                /* the definition as stored (the API serves it) */
+};
+
+/* ---- checking definitions: one checker for import, tests and CLI ------ */
+
+/* What the checker needs to know of a service in the catalogue. */
+struct form_service {
+    int deadline_days;               /* -1 when the catalogue states none */
+    int64_t fee_qepik;               /* -1 when none */
+};
+
+/* Where the checker looks services up: 0 and *out filled, PC_ENOTFOUND, or
+ * another code on failure. */
+struct form_catalog {
+    int (*lookup)(void *ctx, const char *service_id, struct form_service *out, struct pc_err *err);
+    void *ctx;
+};
+
+/* The catalogue in the database (the active services). */
+struct form_catalog form_catalog_db(struct db *db);
+/* The catalogue files of dir (services.jsonl), read into arena a. */
+int form_catalog_files(const char *dir, struct pc_arena *a, struct form_catalog *out, struct pc_err *err);
+
+/* Where problems go: each with its file, its JSON path ("$.pages[2].id")
+ * and what is wrong.  count is raised for each. */
+struct form_report {
+    void (*problem)(void *ctx, const char *file, const char *path, const char *what);
+    void *ctx;
+    int count;
+};
+
+/* A report that prints "FILE: PATH: what" lines to f. */
+struct form_report form_report_file(FILE *f);
+
+/* Parse and check one definition.  file names it in reports (and must be
+ * SERVICE.json when given); cat may be NULL (no catalogue checks); today
+ * is "YYYY-MM-DD" (date bounds and examples).  Every problem is reported;
+ * the typed form (in a) only when there is none, else NULL. */
+const struct form_def *form_def_parse(struct pc_arena *a, const char *text, size_t len, const char *file,
+                                      const struct form_catalog *cat, const char *today, struct form_report *rep);
+
+/* Check every *.json of dir; *files counts them.  0 when the folder could
+ * be read (problems are in rep->count), else a code. */
+int form_check_dir(const char *dir, const struct form_catalog *cat, const char *today, struct form_report *rep,
+                   int *files, struct pc_err *err);
+
+/* ---- stored forms and the snapshot requests read ----------------------- */
+
+struct form_import_stats {
+    int files, stored, unchanged;
+};
+
+/* Check every file of dir against cat and store the new versions in one
+ * transaction, raising the forms' version: all files good or nothing is
+ * written (PC_EINVAL, problems in rep).  A stored version is never
+ * changed: other content under the same version is PC_ECONFLICT. */
+int form_import_dir(struct db *db, const char *dir, const struct form_catalog *cat, struct form_report *rep,
+                    struct form_import_stats *st, struct pc_err *err);
+
+/* The forms a node serves: every stored version of every form, parsed,
+ * as one immutable snapshot shared by all threads. */
 struct form_registry;
+struct form_set;
 
-/* Check a definition; on failure err names the JSON path of the problem. */
-int form_check_definition(const json_t *def, struct pc_err *err);
-/* Validate and store every .json file of dir (one transaction); bad files
- * are reported to `report` as "FILE: message" and nothing is written. */
-int form_import_dir(struct db *db, const char *dir, FILE *report, int *count, struct pc_err *err);
-/* Load the newest version of every stored form into memory. */
-struct form_registry *form_registry_load(struct db *db, struct pc_err *err);
-void form_registry_free(struct form_registry *reg);
-/* The newest definition for a service (borrowed), or NULL. */
-const json_t *form_get(const struct form_registry *reg, const char *service_id);
-/* A given version (borrowed), or NULL. */
-const json_t *form_get_version(const struct form_registry *reg, const char *service_id, int version);
+/* Load the stored forms now. */
+struct form_registry *form_registry_open(struct db *db, struct pc_err *err);
+void form_registry_close(struct form_registry *reg);
+/* The current snapshot, with a reference the caller gives back with
+ * form_set_release.  At most every FORM_RECHECK_MS the stored version is
+ * read; when an import raised it, the new forms are loaded and replace the
+ * snapshot for every later caller (a failed reload keeps the old one). */
+#define FORM_RECHECK_MS 5
+const struct form_set *form_set_acquire(struct form_registry *reg);
+void form_set_release(const struct form_set *set);
+/* Whether the service takes electronic applications now. */
+bool form_offered(struct form_registry *reg, const char *service_id);
 
-/* ---- answers ----------------------------------------------------------- */
+/* The newest definition for a service, or a given version; NULL if none.
+ * Borrowed from the snapshot. */
+const struct form_def *form_set_get(const struct form_set *set, const char *service_id);
+const struct form_def *form_set_version(const struct form_set *set, const char *service_id, int version);
+
+/* ---- answers ------------------------------------------------------------ */
+
+/* An application's answers (cases keeps them as JSON; the web reads them
+ * through form_value_of). */
+struct form_answers;
+
+enum form_issue_code {
+    FORM_ISSUE_REQUIRED, FORM_ISSUE_TOO_SHORT, FORM_ISSUE_TOO_LONG, FORM_ISSUE_NOT_A_NUMBER,
+    FORM_ISSUE_NOT_AN_INTEGER, FORM_ISSUE_BELOW_MIN, FORM_ISSUE_ABOVE_MAX, FORM_ISSUE_BAD_DATE,
+    FORM_ISSUE_DATE_TOO_EARLY, FORM_ISSUE_DATE_TOO_LATE, FORM_ISSUE_BAD_CHOICE, FORM_ISSUE_BAD_FIN,
+    FORM_ISSUE_BAD_VOEN, FORM_ISSUE_BAD_PHONE, FORM_ISSUE_BAD_EMAIL, FORM_ISSUE_TOO_MANY_ITEMS,
+    FORM_ISSUE_TOO_FEW_ITEMS, FORM_ISSUE_FILE_TOO_BIG, FORM_ISSUE_FILE_TYPE, FORM_ISSUE_BAD_FILE,
+    FORM_ISSUE_UNKNOWN_FILE, FORM_ISSUE_UNKNOWN_QUESTION, FORM_ISSUE_NOT_APPLICABLE, FORM_ISSUE_NOT_A_LIST,
+    FORM_ISSUE_NOT_AN_OBJECT, FORM_ISSUE_NOT_TEXT, FORM_ISSUE_BAD_TEXT,
+    FORM_ISSUE_COUNT
+};
+
+/* The stable code of the API ("too_short"). */
+const char *form_issue_name(enum form_issue_code c);
 
 struct form_issue {
-    char field[96];      /* "reason", "members[2].fin" */
-    const char *code;    /* stable: required, too_short, bad_fin, unknown_question, … */
-    long long limit;     /* the bound broken (length, count, number), when there is one */
+    char field[96];                  /* "reason", "members[2].fin" */
+    enum form_issue_code code;
+    long long limit;                 /* the bound broken (length, count, number), when there is one */
 };
 
 #define FORM_MAX_ISSUES 64
@@ -48,114 +250,202 @@ struct form_issues {
     int n;
 };
 
-/* Is the page shown, given the answers so far? */
-bool form_page_visible(const json_t *page, const json_t *answers);
-/* Check the answers of one page (page_id) or of the whole form (NULL).
+/* Check the answers of one page, or of the whole form (page NULL).
  * Answers to questions the form does not have, and to hidden pages when
- * checking the whole form, are issues too.  Files are checked by name
- * only here (content is checked at upload).  today: "YYYY-MM-DD". */
-void form_check_answers(const json_t *def, const json_t *answers, const char *page_id, const char *today,
-                        struct form_issues *out);
-/* Remove the answers of pages that are hidden now (after a change). */
-void form_drop_hidden(const json_t *def, json_t *answers);
-/* The page after `page_id` that is visible (NULL: the first one); NULL at the end. */
-const json_t *form_next_page(const json_t *def, const json_t *answers, const char *page_id);
-const json_t *form_find_page(const json_t *def, const char *page_id);
-const json_t *form_find_question(const json_t *def, const char *question_id, const json_t **page);
+ * checking the whole form, are issues too.  Files are checked by their
+ * description here (content is checked at upload).  today: "YYYY-MM-DD". */
+void form_check_answers(const struct form_def *d, const struct form_answers *a, const struct form_page *page,
+                        const char *today, struct form_issues *out);
 
-#endif
+/* Navigation. */
+bool form_page_visible(const struct form_page *p, const struct form_answers *a);
+const struct form_page *form_find_page(const struct form_def *d, const char *page_id);
+/* The first page shown after `after` (NULL: the first shown); NULL at the end. */
+const struct form_page *form_next_page(const struct form_def *d, const struct form_answers *a,
+                                       const struct form_page *after);
+/* Which of the shown pages p is (1-based), and how many are shown. */
+int form_page_position(const struct form_def *d, const struct form_answers *a, const struct form_page *p,
+                       int *total);
+/* The question an issue is about ("q", or "g[0].q" inside a group), and
+ * the page to show for it (the first shown page when none). */
+const struct form_question *form_issue_question(const struct form_def *d, const char *field);
+const struct form_page *form_issue_page(const struct form_def *d, const struct form_answers *a,
+                                        const struct form_issue *i);
 
-/* ---- applications ------------------------------------------------------- */
-
-struct id_principal;
-
-/* The workflow: states and the actions between them. */
-enum case_state {
-    CS_DRAFT, CS_SUBMITTED, CS_REGISTERED, CS_IN_REVIEW, CS_INFO_REQUESTED, CS_CITIZEN_RESPONDED,
-    CS_APPROVED, CS_REFUSED, CS_DELIVERED, CS_CANCELLED, CS_COUNT
+/* A file as stored: by its SHA-256, with the name it was uploaded under. */
+struct case_file {
+    char sha256[65];
+    char mime[64];
+    const char *name;
+    int64_t size;
 };
 
-const char *case_state_name(enum case_state s);
-int case_state_parse(const char *name);      /* -1 if unknown */
-bool case_state_open(enum case_state s);     /* still waiting for someone */
+/* The current answer of a question, ready to show: group and item say
+ * which item's answer when q is inside a group (group NULL otherwise). */
+struct form_value {
+    bool given;                      /* answered at all (an empty list counts) */
+    const char *text;                /* text-like types: what the field shows; NULL when unanswered */
+    uint64_t chosen;                 /* choice: bit i set when option i is chosen */
+    const struct case_file *file;    /* file: the file given, or NULL */
+    size_t items;                    /* group: how many items */
+};
+
+void form_value_of(const struct form_answers *a, const struct form_question *q, const struct form_question *group,
+                   size_t item, struct pc_arena *arena, struct form_value *out);
+/* Fill unanswered questions of the page from the applicant's record. */
+void form_prefill(const struct form_page *p, struct form_answers *a, const struct id_person *person,
+                  struct pc_arena *arena);
+/* The answers as a new JSON reference, for an API response. */
+json_t *form_answers_json(const struct form_answers *a);
+
+/* ---- attachments: files stored once by content -------------------------- */
+
+/* Receiving a file chunk by chunk into files_dir/tmp, hashing as it goes. */
+struct case_file_writer;
+
+struct case_file_writer *case_file_writer_new(const char *files_dir, struct pc_err *err);
+/* PC_ETOOBIG past FORM_FILE_MAX (sticky), PC_EIO when the disk fails. */
+int case_file_write(struct case_file_writer *w, const void *p, size_t n);
+/* Finish (w is freed): the type is told from the content (PDF, JPEG and
+ * PNG only) and the file is kept under its SHA-256.  0 with out filled;
+ * PC_EINVAL for an empty file or a type not taken (out->mime says what it
+ * is); PC_ETOOBIG; PC_EIO.  out->size is set in every case. */
+int case_file_finish(struct case_file_writer *w, struct case_file *out, struct pc_err *err);
+/* A file as an answer (and as the upload API returns it):
+ * {"sha256", "name", "size", "type"}. */
+json_t *case_file_json(const struct case_file *f);
+/* Record that an account uploaded the file (one row per uploader), so an
+ * application may only refer to its applicant's own files. */
+int case_upload_record(struct db *db, const char *account_id, const struct case_file *f, struct pc_err *err);
+
+/* ---- applications --------------------------------------------------------- */
 
 struct case_app {
     const char *id, *reference, *service_id, *agency_id, *applicant, *applicant_fin, *acting_for;
-    const char *status, *assigned_to, *decision, *lang;
+    enum case_state status;
+    const char *assigned_to, *decision, *lang;
     int form_version;
     int64_t version, created_at, updated_at, submitted_at, due_at, state_due_at, decided_at;
-    json_t *answers;          /* owned: json_decref when done (case_app_release) */
+    struct form_answers *answers;    /* lives as long as the arena it was loaded into */
 };
-
-void case_app_release(struct case_app *c);
 
 struct case_event {
     int64_t seq, at;
-    const char *actor, *role, *action, *from_status, *to_status, *note;
+    const char *actor, *role, *action, *note;
+    enum case_state from_status, to_status;
 };
 
 /* Submit a complete application in one step (API, kiosks): checks every
  * answer, allocates the reference, writes the case, its first event, the
- * audit entry, the notification and the usage count in one transaction.
+ * audit entry, the notifications and the usage count in one transaction.
  * The same idempotency key from the same applicant returns the first
  * application (PC_OK, *existing = true) instead of a second one.
  * Answers with issues: PC_EINVAL and issues filled. */
-int case_submit(struct db *db, const struct form_registry *reg, const struct id_principal *who,
-                const char *service_id, json_t *answers, const char *idempotency_key, const char *lang,
-                const char *ip, struct pc_arena *a, struct case_app *out, bool *existing,
-                struct form_issues *issues, struct pc_err *err);
+int case_submit(struct db *db, const struct form_set *forms, const struct id_principal *who, const char *service_id,
+                const json_t *answers, const char *idempotency_key, enum pc_lang lang, const char *ip,
+                struct pc_arena *a, struct case_app *out, bool *existing, struct form_issues *issues,
+                struct pc_err *err);
 
 /* Drafts for the page-by-page flow. */
-int case_draft_new(struct db *db, const struct form_registry *reg, const struct id_principal *who,
-                   const char *service_id, const char *lang, struct pc_arena *a, const char **id,
+int case_draft_new(struct db *db, const struct form_set *forms, const struct id_principal *who,
+                   const char *service_id, enum pc_lang lang, struct pc_arena *a, const char **id,
                    struct pc_err *err);
-/* Merge one page's answers into a draft (drop answers of pages now hidden). */
-int case_draft_save(struct db *db, const struct form_registry *reg, const char *id, json_t *page_answers,
-                    int64_t expected_version, struct pc_err *err);
-/* Submit a draft: the same checks and effects as case_submit. */
-int case_draft_submit(struct db *db, const struct form_registry *reg, const struct id_principal *who,
-                      const char *id, const char *ip, struct pc_arena *a, struct case_app *out,
-                      struct form_issues *issues, struct pc_err *err);
 
-/* Load by reference (AZ-…) or draft id.  PC_ENOTFOUND if there is none;
- * the caller decides who may see it (id_authorize ID_ACT_VIEW_CASE). */
+/* One page of a draft as posted: the fields in order, the files uploaded
+ * with it (error 0: stored as file, else why not), and the buttons that
+ * add or remove an item of a group ("members", "members:1"). */
+struct form_post_field {
+    const char *name, *value;
+};
+
+struct form_post_file {
+    const char *field;
+    int error;                       /* 0, PC_ETOOBIG, PC_EINVAL (type not taken) or another code */
+    struct case_file file;
+};
+
+struct form_post {
+    const struct form_post_field *fields;
+    size_t nfields;
+    const struct form_post_file *files;
+    size_t nfiles;
+    const char *add, *remove;
+    int64_t version;                 /* the draft's version the page showed */
+};
+
+struct case_page_result {
+    struct form_answers *answers;    /* the draft's answers with this page's, to show again */
+    struct form_issues issues;
+    bool show_again;                 /* issues, or an item was added or removed */
+    const struct form_page *next;    /* after a clean save: the next page, NULL for "check your answers" */
+    int64_t version;                 /* the draft's version now */
+};
+
+/* Take a posted page (of def, the draft's form) of the applicant's draft: read the fields (numbers
+ * with a decimal comma, FİN in capitals, items of groups), record the
+ * files uploaded with it, check the page and save it when it has no issue
+ * (and always when an item was added or removed; answers of pages now
+ * hidden are dropped).  PC_ECONFLICT when the draft changed meanwhile. */
+int case_draft_post_page(struct db *db, const struct form_def *def, const struct id_principal *who,
+                         const struct case_app *app, const struct form_page *page, const struct form_post *post,
+                         struct pc_arena *a, struct case_page_result *out, struct pc_err *err);
+/* The first page of the draft with a problem (where "check your answers"
+ * sends the applicant back to), or NULL when every answer is good. */
+const struct form_page *case_draft_problem_page(const struct form_def *def, const struct case_app *app);
+/* Submit a draft: the same checks and effects as case_submit. */
+int case_draft_submit(struct db *db, const struct form_set *forms, const struct id_principal *who, const char *id,
+                      const char *ip, struct pc_arena *a, struct case_app *out, struct form_issues *issues,
+                      struct pc_err *err);
+
+/* Load by reference (AZ-…) or draft id; the answers are released with the
+ * arena.  PC_ENOTFOUND if there is none; the caller decides who may see
+ * it (id_authorize ID_ACT_VIEW_CASE). */
 int case_load(struct db *db, struct pc_arena *a, const char *ref_or_id, struct case_app *out, struct pc_err *err);
 int case_events(struct db *db, struct pc_arena *a, const char *app_id, struct case_event **out, size_t *n,
                 struct pc_err *err);
 
+/* Open one of the application's files for reading (PC_ENOTFOUND unless
+ * its answers refer to it); info gets what is known of it.  The caller
+ * closes f. */
+int case_file_open(const char *files_dir, const struct case_app *app, const char *sha256, FILE **f,
+                   struct case_file *info, struct pc_err *err);
+
 /* A step of the workflow by an officer or the applicant.  expected_version
  * is the version the actor saw: if someone acted meanwhile, PC_ECONFLICT
- * and nothing changes.  An action not allowed in the current state or for
- * the actor's role (or not in the service's own workflow, the "workflow" of
- * its form): PC_EDENIED.  A refusal or a request for information
- * without a note: PC_EINVAL. */
-int case_act(struct db *db, const struct form_registry *reg, const struct id_principal *who, const char *reference,
-             const char *action, const char *note, int64_t expected_version, const char *ip, struct pc_arena *a,
+ * and nothing changes.  A step not possible in the current state, not the
+ * actor's to take, or not in the service's own workflow: PC_EDENIED.  A
+ * step that needs a note without one: PC_EINVAL. */
+int case_act(struct db *db, const struct form_set *forms, const struct id_principal *who, const char *reference,
+             enum case_step step, const char *note, int64_t expected_version, const char *ip, struct pc_arena *a,
              struct case_app *out, struct pc_err *err);
 
-/* Whether the service's workflow has the step and lets this person take
- * it (for showing only the buttons that will work). */
-bool case_step_offered(const struct form_registry *reg, const struct case_app *app, const struct id_principal *who,
-                       const char *action);
+/* The steps `who` may take on the application now (its state, the
+ * service's own workflow, the person's roles), in enum order.  Exactly
+ * the steps case_act would accept (but for the note and the version). */
+size_t case_steps_available(const struct form_set *forms, const struct case_app *app, const struct id_principal *who,
+                            enum case_step *out, size_t max);
 
-/* Lists: the applicant's own, or an agency's inbox. */
+/* ---- lists: the applicant's own, or an agency's inbox -------------------- */
+
 struct case_filter {
-    const char *applicant;       /* account id: "my applications" */
-    const char *agency_id;       /* the inbox of an agency */
-    const char *status;          /* one state, or NULL */
+    const char *applicant;           /* account id: "my applications" */
+    const char *agency_id;           /* the inbox of an agency */
+    bool by_status;                  /* only cases in `status` */
+    enum case_state status;
     const char *service_id;
-    const char *assigned_to;     /* account id */
-    bool overdue;                /* past due_at and still open */
-    int64_t from, to;            /* submitted_at range, 0 = open */
+    const char *assigned_to;         /* account id */
+    bool overdue;                    /* past due_at and still open */
     const char *cursor;
-    int limit;                   /* 1..100 */
+    int limit;                       /* 1..100 */
 };
 
 struct case_list {
-    struct case_app *items;
+    struct case_app *items;          /* without answers */
     size_t n;
     const char *next;
 };
 
 int case_list(struct db *db, struct pc_arena *a, const struct case_filter *f, struct case_list *out,
               struct pc_err *err);
+
+#endif

@@ -1,8 +1,10 @@
 /* admin.c — operator tools: `pencere admin migrate` brings the schema up
- * to date; `pencere admin import-catalog` validates the catalogue files,
- * reports every bad row with its line and imports them when all are good;
- * the identity tools create the first accounts, issue their codes and end
- * a representation; audit-verify checks the audit chain. */
+ * to date; `pencere admin import-catalog` validates the catalogue files and
+ * the forms beside them, reports every bad row and every problem of a form,
+ * and imports them when all are good; `pencere admin check-forms` checks a
+ * folder of forms without a database; the identity tools create the first
+ * accounts, issue their codes and end a representation; audit-verify checks
+ * the audit chain. */
 #include "cli.h"
 #include "../catalog/catalog.h"
 #include "../db/db.h"
@@ -65,11 +67,13 @@ static int admin_import_catalog(int argc, char **argv)
     struct cli_opt opts[] = {
         DB_OPTS,
         {"dir", "DIR", "folder with agencies.jsonl, life_events.jsonl, services.jsonl", NULL},
+        {"forms", "DIR", "folder of form definitions (default: DIR/../forms when it exists)", NULL},
         {NULL, NULL, NULL, NULL},
     };
     int rc = cli_parse("admin import-catalog",
-                       "Validate the catalogue files and import them. Every bad row is reported\n"
-                       "as FILE:LINE: message; if there is any, nothing is imported.", opts, argc, argv);
+                       "Validate the catalogue files and the forms beside them and import them.\n"
+                       "Every bad row is reported as FILE:LINE: message and every problem of a\n"
+                       "form as FILE: JSON-PATH: message; if there is any, nothing is imported.", opts, argc, argv);
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
     const char *dir = cli_catalog_dir(cli_get(opts, "dir"));
@@ -80,16 +84,74 @@ static int admin_import_catalog(int argc, char **argv)
     struct db *db = open_db(opts);
     if (!db)
         return EXIT_FAIL;
-    struct cat_import_stats st;
+    struct cli_import_stats st;
     struct pc_err err = {0};
-    rc = cat_import(db, dir, stderr, &st, &err);
+    rc = cli_import(db, dir, cli_forms_dir(dir, cli_get(opts, "forms")), stderr, &st, &err);
     db_close(db);
     if (rc) {
         fprintf(stderr, "pencere admin import-catalog: %s\n", err.msg);
         return EXIT_FAIL;
     }
     printf("imported %d agencies, %d services, %d life situations; %d services withdrawn\n",
-           st.agencies, st.services, st.life_events, st.withdrawn);
+           st.catalog.agencies, st.catalog.services, st.catalog.life_events, st.catalog.withdrawn);
+    /* on stderr: stdout keeps the one summary line scripts read */
+    if (st.with_forms)
+        fprintf(stderr, "forms: %d files, %d new versions stored, %d unchanged\n", st.forms.files, st.forms.stored,
+                st.forms.unchanged);
+    return EXIT_OK;
+}
+
+static int admin_check_forms(int argc, char **argv)
+{
+    struct cli_opt opts[] = {
+        {"catalog", "DIR", "the catalogue the forms belong to (default: DIR/../catalog)", NULL},
+        {"today", "YYYY-MM-DD", "the date examples and date limits are checked against (default: today)", NULL},
+        {NULL, NULL, NULL, NULL},
+    };
+    /* pencere admin check-forms DIR [OPTIONS] */
+    const char *dir = argc > 0 && argv[0][0] != '-' ? argv[0] : NULL;
+    int rc = cli_parse("admin check-forms DIR", "Check the form definitions in the folder DIR as the import does: every\n"
+                       "problem as FILE: JSON-PATH: message; exit 0 when there is none, 1 otherwise.", opts,
+                       dir ? argc - 1 : argc, dir ? argv + 1 : argv);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    const char *today = cli_get(opts, "today");
+    char ymd[3][5] = {"", "", ""};
+    long long n;
+    if (today && strlen(today) == 10 && today[4] == '-' && today[7] == '-') {
+        memcpy(ymd[0], today, 4);
+        memcpy(ymd[1], today + 5, 2);
+        memcpy(ymd[2], today + 8, 2);
+    }
+    if (!dir || (today && (pc_parse_int(ymd[0], 1900, 2200, &n) || pc_parse_int(ymd[1], 1, 12, &n) ||
+                           pc_parse_int(ymd[2], 1, 31, &n)))) {
+        fprintf(stderr, "pencere admin check-forms: give the folder of forms (and --today as YYYY-MM-DD)\n");
+        return EXIT_USAGE;
+    }
+    char now[21];
+    pc_rfc3339(pc_now_unix(), now);
+    now[10] = 0;
+    char catalog[4200];
+    snprintf(catalog, sizeof catalog, "%s/../catalog", dir);
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct form_catalog cat;
+    struct form_report rep = form_report_file(stdout);
+    struct pc_err err = {0};
+    int files = 0;
+    rc = form_catalog_files(cli_get(opts, "catalog") ? cli_get(opts, "catalog") : catalog, &a, &cat, &err);
+    if (!rc)
+        rc = form_check_dir(dir, &cat, today ? today : now, &rep, &files, &err);
+    pc_arena_release(&a);
+    if (rc) {
+        fprintf(stderr, "pencere admin check-forms: %s\n", err.msg);
+        return EXIT_FAIL;
+    }
+    if (rep.count) {
+        fprintf(stderr, "%d problem%s in %d file%s\n", rep.count, rep.count == 1 ? "" : "s", files, files == 1 ? "" : "s");
+        return EXIT_FAIL;
+    }
+    printf("%d form%s OK\n", files, files == 1 ? "" : "s");
     return EXIT_OK;
 }
 
@@ -303,7 +365,8 @@ int cmd_admin(int argc, char **argv)
         FILE *f = argc < 1 ? stderr : stdout;
         fprintf(f, "usage: pencere admin TOOL [OPTIONS]\n\ntools:\n"
                    "  migrate          apply pending database migrations\n"
-                   "  import-catalog   validate and import the e-service catalogue\n"
+                   "  import-catalog   validate and import the e-service catalogue and its forms\n"
+                   "  check-forms      check a folder of form definitions\n"
                    "  audit-verify     check the hash chain of the audit log\n"
                    "  create-account   create a staff or citizen account with a role\n"
                    "  issue-code       issue a one-time activation code for an account\n"
@@ -316,6 +379,8 @@ int cmd_admin(int argc, char **argv)
         return admin_migrate(argc - 1, argv + 1);
     if (strcmp(argv[0], "import-catalog") == 0)
         return admin_import_catalog(argc - 1, argv + 1);
+    if (strcmp(argv[0], "check-forms") == 0)
+        return admin_check_forms(argc - 1, argv + 1);
     if (strcmp(argv[0], "audit-verify") == 0)
         return admin_audit_verify(argc - 1, argv + 1);
     if (strcmp(argv[0], "create-account") == 0)

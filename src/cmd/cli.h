@@ -5,6 +5,10 @@
 #define PC_CMD_CLI_H
 
 #include "../base/base.h"
+#include "../cases/cases.h"
+#include "../catalog/catalog.h"
+
+#include <stdio.h>
 
 #define EXIT_OK 0
 #define EXIT_FAIL 1
@@ -36,5 +40,21 @@ void demo_print_accounts(const char *dir);
  * $PENCERE_DATA/catalog, ./data/catalog, the source tree's data/catalog,
  * /usr/share/pencere/catalog that exists.  NULL if none. */
 const char *cli_catalog_dir(const char *explicit_dir);
+
+/* The forms beside a catalogue: an explicit dir, else catalog_dir/../forms
+ * when it exists; NULL if none (import.c). */
+const char *cli_forms_dir(const char *catalog_dir, const char *explicit_dir);
+
+struct cli_import_stats {
+    struct cat_import_stats catalog;
+    struct form_import_stats forms;
+    bool with_forms;
+};
+
+/* Import the catalogue and the forms (forms_dir may be NULL): the forms are
+ * checked against the catalogue files first, so nothing is written when
+ * any file is bad.  Every problem goes to report as "FILE: …". */
+int cli_import(struct db *db, const char *catalog_dir, const char *forms_dir, FILE *report,
+               struct cli_import_stats *st, struct pc_err *err);
 
 #endif

@@ -41,34 +41,19 @@ static int set_log_level(const char *lvl)
     return EXIT_USAGE;
 }
 
-/* The forms live beside the catalogue: data/catalog and data/forms. */
-static int import_forms(struct db *db, const char *catalog_dir)
-{
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s/../forms", catalog_dir);
-    struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return 0;
-    int count = 0;
-    struct pc_err err = {0};
-    if (form_import_dir(db, dir, stderr, &count, &err)) {
-        fprintf(stderr, "pencere: form import from %s failed: %s\n", dir, err.msg);
-        return EXIT_FAIL;
-    }
-    pc_logf(PC_LOG_INFO, "forms.imported", "%d forms from %s", count, dir);
-    return 0;
-}
-
+/* The catalogue of dir and the forms beside it (data/catalog, data/forms). */
 static int import_catalog(struct db *db, const char *dir)
 {
-    struct cat_import_stats st;
+    struct cli_import_stats st;
     struct pc_err err = {0};
-    if (cat_import(db, dir, stderr, &st, &err)) {
-        fprintf(stderr, "pencere: catalogue import from %s failed: %s\n", dir, err.msg);
+    if (cli_import(db, dir, cli_forms_dir(dir, NULL), stderr, &st, &err)) {
+        fprintf(stderr, "pencere: import from %s failed: %s\n", dir, err.msg);
         return EXIT_FAIL;
     }
     pc_logf(PC_LOG_INFO, "catalog.imported", "%d agencies, %d services, %d life situations from %s",
-            st.agencies, st.services, st.life_events, dir);
+            st.catalog.agencies, st.catalog.services, st.catalog.life_events, dir);
+    if (st.with_forms)
+        pc_logf(PC_LOG_INFO, "forms.imported", "%d forms, %d new versions", st.forms.files, st.forms.stored);
     return 0;
 }
 
@@ -121,7 +106,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         db_close(db);
         return EXIT_FAIL;
     }
-    if (o->catalog && (import_catalog(db, o->catalog) || import_forms(db, o->catalog))) {
+    if (o->catalog && import_catalog(db, o->catalog)) {
         db_close(db);
         return EXIT_FAIL;
     }
@@ -132,7 +117,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
     }
     struct portal_app app = {.db = db, .demo = o->demo_dir != NULL, .files_dir = o->files_dir,
                              .secure_cookies = o->http.https};
-    app.forms = form_registry_load(db, &err);
+    app.forms = form_registry_open(db, &err);
     if (!app.forms) {
         fprintf(stderr, "pencere: cannot load the forms: %s\n", err.msg);
         db_close(db);
@@ -143,7 +128,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         sender = notify_worker_start(db, &o->notify, &err);
         if (!sender) {
             fprintf(stderr, "pencere: message delivery: %s\n", err.msg);
-            form_registry_free(app.forms);
+            form_registry_close(app.forms);
             db_close(db);
             return EXIT_FAIL;
         }
@@ -158,7 +143,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
     if (!srv) {
         fprintf(stderr, "pencere: %s\n", err.msg);
         notify_worker_stop(sender);
-        form_registry_free(app.forms);
+        form_registry_close(app.forms);
         db_close(db);
         return EXIT_FAIL;
     }
@@ -175,7 +160,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
     notify_worker_request_stop(sender); /* finishes its message while HTTP drains */
     http_stop(srv, 10);
     notify_worker_stop(sender);
-    form_registry_free(app.forms);
+    form_registry_close(app.forms);
     db_close(db);
     pc_log(PC_LOG_INFO, "portal.stopped", NULL);
     pc_log_stop_thread();

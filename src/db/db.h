@@ -128,7 +128,7 @@ int db_lease_release(struct db_conn *c, const char *name, const char *holder, st
  *
  * Values are borrowed until db_query_prepare.  A fragment whose number of
  * `?` differs from its values (0 or 1) makes prepare fail. */
-#define DB_QUERY_MAX_PARAMS 48
+#define DB_QUERY_MAX_PARAMS 64
 
 enum db_param_kind { DB_PARAM_NULL, DB_PARAM_TEXT, DB_PARAM_INT };
 struct db_param {

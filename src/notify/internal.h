@@ -5,7 +5,6 @@
 
 #include "notify.h"
 
-#define NT_LANGS 3                 /* az, en, ru, in that order everywhere */
 #define NT_LEASE_NAME "notify"
 #define NT_BATCH 10                /* messages claimed at a time */
 #define NT_VALUE_MAX 4000          /* bytes of one payload value used in a text */
@@ -16,15 +15,13 @@ struct nt_template {
     const char *id;
     const char *when;              /* NULL, or "field=value": the row applies only then */
     const char *sample;            /* a payload that renders the row (tests, docs) */
-    const char *sms[NT_LANGS];
-    const char *subject[NT_LANGS];
-    const char *body[NT_LANGS];
+    const char *sms[PC_LANG_COUNT];      /* by enum pc_lang */
+    const char *subject[PC_LANG_COUNT];
+    const char *body[PC_LANG_COUNT];
 };
 
 size_t nt_template_count(void);
 const struct nt_template *nt_template_at(size_t i);
-/* Index of a language code in az, en, ru; -1 when not one of them. */
-int nt_lang_index(const char *lang);
 /* How many SMS parts the text takes: GSM 03.38 (160, or 153 per part)
  * when every character has a GSM-7 code, else UCS-2 (70, or 67 per part).
  * *ucs2 (if not NULL) tells which; *units the length in that alphabet. */

@@ -40,11 +40,10 @@ const char *notify_mask(struct pc_arena *a, const char *recipient, size_t keep);
 /* ---- templates --------------------------------------------------------
  * Templates (templates.c) and their payload fields:
  *   one-time-code          code, minutes, purpose (activate | reset)
- *   application-submitted  reference, service (a catalogue service id —
- *                          the worker puts in its name in the message's
- *                          language — or a name)
- *   status-changed         reference, status (a case status code; known
- *                          codes are shown translated, others verbatim)
+ *   application-submitted  reference, service (the service's name in the
+ *                          message's language)
+ *   status-changed         reference, status (the case's state in words, in
+ *                          the message's language)
  *   more-info-requested    reference, message (the officer's words; optional)
  *   decided                reference, outcome (approved | refused), reason
  *                          (optional)

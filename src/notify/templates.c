@@ -11,15 +11,14 @@
  * the e-mail and on the portal, not in the SMS.
  *
  * E-mail: a subject line and a plain-text body; every body ends with the
- * same signature block (FOOTER).  Values that read better translated
- * (a case status) come from LABELS; anything not there is shown as given. */
+ * same signature block (FOOTER).  Values are shown as the payload gives
+ * them: whoever queues a message puts in what it shows, in the message's
+ * language (a service's name, a case's state in words). */
 #include "internal.h"
 
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const langs[NT_LANGS] = {"az", "en", "ru"};
 
 #define OTC_SAMPLE(purpose) "{\"code\":\"K7M2P9QXA3\",\"minutes\":30,\"purpose\":\"" purpose "\"}"
 #define REF "\"reference\":\"AZ-2026-00012345\""
@@ -94,7 +93,7 @@ static const struct nt_template templates[] = {
       "Следить за его рассмотрением можно на портале в разделе «Мои заявления». "
       "Мы сообщим, когда статус изменится."}},
 
-    {"status-changed", NULL, "{" REF ",\"status\":\"in_review\"}",
+    {"status-changed", NULL, "{" REF ",\"status\":\"under review\"}",
      {"Pəncərə: {reference} müraciətinin yeni statusu: {status}.",
       "Pencere: application {reference} is now: {status}.",
       "Pəncərə: заявление {reference}, новый статус: {status}."},
@@ -229,28 +228,11 @@ static const struct nt_template templates[] = {
 };
 
 /* The signature block after every e-mail body ("-- " starts a signature). */
-static const char *const footer[NT_LANGS] = {
+static const struct pc_text footer = {{
     "\n\n-- \nPəncərə — Elektron Hökumət Portalı\nBu məktub avtomatik göndərilib, ona cavab verməyin.\n",
     "\n\n-- \nPəncərə — E-Government Portal\nThis message was sent automatically; please do not reply to it.\n",
     "\n\n-- \nPəncərə — Портал электронного правительства\nПисьмо отправлено автоматически, отвечать на него не нужно.\n",
-};
-
-/* Values shown translated: (field, value) → az, en, ru. */
-static const struct {
-    const char *field, *value, *text[NT_LANGS];
-} labels[] = {
-    /* the states of src/cases (case_state_name) */
-    {"status", "draft", {"qaralama", "draft", "черновик"}},
-    {"status", "submitted", {"göndərilib", "submitted", "подано"}},
-    {"status", "registered", {"qeydə alınıb", "registered", "зарегистрировано"}},
-    {"status", "in_review", {"baxılır", "under review", "на рассмотрении"}},
-    {"status", "info_requested", {"əlavə məlumat gözlənilir", "more information requested", "запрошены сведения"}},
-    {"status", "citizen_responded", {"cavabınız alınıb", "your answer received", "ваш ответ получен"}},
-    {"status", "approved", {"təsdiq edilib", "approved", "одобрено"}},
-    {"status", "refused", {"imtina edilib", "refused", "отказано"}},
-    {"status", "delivered", {"nəticə verilib", "result issued", "результат выдан"}},
-    {"status", "cancelled", {"ləğv edilib", "cancelled", "отменено"}},
-};
+}};
 
 size_t nt_template_count(void)
 {
@@ -262,29 +244,17 @@ const struct nt_template *nt_template_at(size_t i)
     return i < nt_template_count() ? &templates[i] : NULL;
 }
 
-int nt_lang_index(const char *lang)
-{
-    for (int i = 0; i < NT_LANGS; i++)
-        if (pc_str_eq(lang, langs[i]))
-            return i;
-    return -1;
-}
-
 /* ---- filling placeholders ------------------------------------------- */
 
 /* The payload's value for name as text, or NULL when absent. */
-static const char *value_of(struct pc_arena *a, json_t *payload, const char *name, int lang)
+static const char *value_of(struct pc_arena *a, json_t *payload, const char *name)
 {
     json_t *v = json_object_get(payload, name);
-    const char *s = NULL;
     if (json_is_string(v))
-        s = json_string_value(v);
-    else if (json_is_integer(v))
-        s = pc_arena_printf(a, "%lld", (long long)json_integer_value(v));
-    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
-        if (strcmp(labels[i].field, name) == 0 && strcmp(labels[i].value, s) == 0)
-            return labels[i].text[lang];
-    return s;
+        return json_string_value(v);
+    if (json_is_integer(v))
+        return pc_arena_printf(a, "%lld", (long long)json_integer_value(v));
+    return NULL;
 }
 
 /* Append a value: control characters become spaces (in a body '\n' is
@@ -309,8 +279,8 @@ static void put_value(struct pc_buf *out, const char *v, bool multiline)
     }
 }
 
-static const char *fill(struct pc_arena *a, const char *text, json_t *payload, int lang, bool multiline,
-                        const char *tail, struct pc_err *err)
+static const char *fill(struct pc_arena *a, const char *text, json_t *payload, bool multiline, const char *tail,
+                        struct pc_err *err)
 {
     struct pc_buf b;
     pc_buf_init(&b, 64 * 1024);
@@ -334,7 +304,7 @@ static const char *fill(struct pc_arena *a, const char *text, json_t *payload, i
         bool optional = nl > 0 && name[nl - 1] == '?';
         if (optional)
             name[nl - 1] = 0;
-        const char *v = value_of(a, payload, name, lang);
+        const char *v = value_of(a, payload, name);
         if (!v && optional)
             v = "";
         if (!v) {
@@ -389,13 +359,12 @@ int notify_render(struct pc_arena *a, const char *template_id, const char *lang,
         return known ? pc_err_set(err, PC_ENOTFOUND, "template %s has no text for this payload", template_id)
                      : pc_err_set(err, PC_ENOTFOUND, "no template %s", template_id ? template_id : "(null)");
     }
-    int li = nt_lang_index(lang);
-    if (li < 0)
-        li = 0;
-    out->lang = langs[li];
-    out->sms = fill(a, t->sms[li], payload, li, false, NULL, err);
-    out->subject = out->sms ? fill(a, t->subject[li], payload, li, false, NULL, err) : NULL;
-    out->body = out->subject ? fill(a, t->body[li], payload, li, true, footer[li], err) : NULL;
+    int li = pc_lang_parse(lang);
+    enum pc_lang l = li < 0 ? PC_LANG_AZ : (enum pc_lang)li;
+    out->lang = pc_lang_code(l);
+    out->sms = fill(a, t->sms[l], payload, false, NULL, err);
+    out->subject = out->sms ? fill(a, t->subject[l], payload, false, NULL, err) : NULL;
+    out->body = out->subject ? fill(a, t->body[l], payload, true, pc_text_get(&footer, l), err) : NULL;
     json_decref(payload);
     return out->body ? 0 : (err && err->code ? err->code : PC_EINVAL);
 }

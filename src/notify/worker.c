@@ -346,38 +346,13 @@ static void log_outcome(const char *event, const struct nt_item *it, struct pc_a
            pc_arena_printf(a, "%d", it->attempts), extra_key, extra, NULL);
 }
 
-/* The payload to render: a "service" that is a catalogue id becomes the
- * service's name in the message's language. */
-static const char *with_service_name(struct db_conn *c, struct pc_arena *a, const struct nt_item *it)
-{
-    json_t *p = json_loads(it->payload, 0, NULL);
-    const char *id = json_string_value(json_object_get(p, "service"));
-    const char *out = it->payload;
-    struct pc_err err = {0};
-    struct db_stmt *s = id ? db_prepare(c, "SELECT name_az, name_en, name_ru FROM services WHERE id = ?", &err) : NULL;
-    if (s) {
-        db_bind_text(s, 1, id);
-        int li = nt_lang_index(it->lang);
-        if (db_step(s, &err) == 1 && db_col_text(s, li < 0 ? 0 : li)) {
-            json_object_set_new(p, "service", json_string(db_col_text(s, li < 0 ? 0 : li)));
-            char *d = json_dumps(p, JSON_COMPACT);
-            if (d)
-                out = pc_arena_strdup(a, d);
-            free(d);
-        }
-        db_conn_idle(c);
-    }
-    json_decref(p);
-    return out;
-}
-
 static void deliver(struct notify_worker *w, struct db_conn *c, struct pc_arena *a, const struct nt_item *it)
 {
     struct nt_result res = {.outcome = NT_PERMANENT};
     struct notify_text text;
     struct pc_err err = {0};
     int64_t t0 = pc_mono_usec();
-    if (notify_render(a, it->template_id, it->lang, with_service_name(c, a, it), &text, &err)) {
+    if (notify_render(a, it->template_id, it->lang, it->payload, &text, &err)) {
         snprintf(res.error, sizeof res.error, "template: %.200s", err.msg);
     } else if (strcmp(it->channel, "sms") == 0) {
         nt_send_sms(w->sender, it->recipient, text.sms, it->id, &res);

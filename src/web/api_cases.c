@@ -2,10 +2,11 @@
  * agencies' systems: a service's form, filing an application (with an
  * Idempotency-Key), reading one, listing mine or my agency's, and the
  * officers' workflow steps.  The same rules as the HTML flow: the checks
- * are in src/cases, the decision who may see what in id_authorize. */
+ * are in src/cases, the decision who may see what in id_authorize.  An
+ * answer issue carries its stable code and a message in the request's
+ * language. */
 #include "internal.h"
 #include "../audit/audit.h"
-#include "../cases/cases.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -24,35 +25,27 @@ static json_t *str_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
-/* Messages of answer issues, in English for the API (codes are stable). */
-static const char *issue_message(const struct form_issue *i)
+static void release_json(void *j)
 {
-    static const struct { const char *code, *msg; } m[] = {
-        {"required", "An answer is required."}, {"too_short", "The answer is too short."},
-        {"too_long", "The answer is too long."}, {"not_a_number", "The answer must be a number."},
-        {"not_an_integer", "The answer must be a whole number."}, {"below_min", "The number is too small."},
-        {"above_max", "The number is too large."}, {"bad_date", "The answer must be a date written YYYY-MM-DD."},
-        {"date_too_early", "The date is too early."}, {"date_too_late", "The date is too late."},
-        {"bad_choice", "The answer is not one of the options."}, {"bad_fin", "A FİN is 7 characters: digits and capital Latin letters."},
-        {"bad_voen", "A VÖEN is 10 digits."}, {"bad_phone", "A phone number is written +994 and 9 digits."},
-        {"bad_email", "The e-mail address is not valid."}, {"unknown_question", "The form has no such question."},
-        {"not_applicable", "This question does not apply given the other answers."},
-        {"too_many_items", "There are too many items."}, {"too_few_items", "There are too few items."},
-        {"not_a_list", "The answer must be a list."}, {"not_an_object", "The answer must be an object."},
-        {"not_text", "The answer must be text."}, {"bad_text", "The text contains characters that are not allowed."},
-    };
-    for (size_t k = 0; k < sizeof m / sizeof m[0]; k++)
-        if (strcmp(m[k].code, i->code) == 0)
-            return m[k].msg;
-    return "The answer is not valid.";
+    json_decref(j);
+}
+
+/* The request body as JSON, released with the request; NULL if it is not. */
+static json_t *body_json(struct http_req *r)
+{
+    json_error_t je;
+    json_t *body = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &je);
+    if (body)
+        pc_arena_defer(&r->arena, release_json, body);
+    return body;
 }
 
 static int validation_problem(struct http_req *r, const struct form_issues *issues)
 {
     json_t *errors = json_array();
     for (int i = 0; i < issues->n; i++) {
-        json_t *e = json_pack("{s:s, s:s, s:s}", "field", issues->items[i].field, "code", issues->items[i].code,
-                              "message", issue_message(&issues->items[i]));
+        json_t *e = json_pack("{s:s, s:s, s:s}", "field", issues->items[i].field,
+                              "code", form_issue_name(issues->items[i].code), "message", web_issue_text(r, &issues->items[i]));
         if (issues->items[i].limit)
             json_object_set_new(e, "limit", json_integer(issues->items[i].limit));
         json_array_append_new(errors, e);
@@ -73,7 +66,7 @@ static json_t *app_json(struct http_req *r, const struct case_app *c, bool full)
 {
     json_t *j = json_pack("{s:o, s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:o}",
                           "reference", str_or_null(c->reference), "service", c->service_id, "agency", c->agency_id,
-                          "status", c->status, "version", (json_int_t)c->version,
+                          "status", case_state_name(c->status), "version", (json_int_t)c->version,
                           "created_at", time_or_null(c->created_at), "submitted_at", time_or_null(c->submitted_at),
                           "due_at", time_or_null(c->due_at), "decided_at", time_or_null(c->decided_at));
     json_object_set_new(j, "acting_for", str_or_null(c->acting_for));
@@ -81,7 +74,7 @@ static json_t *app_json(struct http_req *r, const struct case_app *c, bool full)
     json_object_set_new(j, "links", json_pack("{s:s}", "self",
                         pc_arena_printf(&r->arena, "/api/v1/applications/%s", c->reference ? c->reference : c->id)));
     if (full) {
-        json_object_set_new(j, "answers", c->answers ? json_incref(c->answers) : json_object());
+        json_object_set_new(j, "answers", form_answers_json(c->answers));
         struct case_event *ev;
         size_t n = 0;
         json_t *hist = json_array();
@@ -89,7 +82,8 @@ static json_t *app_json(struct http_req *r, const struct case_app *c, bool full)
             for (size_t i = 0; i < n; i++)
                 json_array_append_new(hist, json_pack("{s:I, s:o, s:s, s:s, s:s, s:o}", "seq", (json_int_t)ev[i].seq,
                                                       "at", time_or_null(ev[i].at), "action", ev[i].action,
-                                                      "from", ev[i].from_status, "to", ev[i].to_status,
+                                                      "from", case_state_name(ev[i].from_status),
+                                                      "to", case_state_name(ev[i].to_status),
                                                       "note", str_or_null(ev[i].note)));
         json_object_set_new(j, "history", hist);
     }
@@ -103,13 +97,11 @@ static bool need_login(struct http_req *r, enum id_action a, const struct id_res
 
 int web_api_service_form(struct http_req *r)
 {
-    const json_t *def = form_get(app_of(r)->forms, http_param(r, 0));
+    const struct form_def *def = form_set_get(web_forms(r), http_param(r, 0));
     if (!def)
         return http_problem(r, 404, "not-found", "No electronic form",
                             "This service takes no electronic applications (or does not exist).");
-    char *s = json_dumps(def, JSON_COMPACT);
-    http_reply_json(r, 200, s ? s : "{}");
-    free(s);
+    http_reply_json(r, 200, def->json);
     return 0;
 }
 
@@ -127,22 +119,18 @@ int web_api_applications_post(struct http_req *r)
     if (!key)
         return http_problem(r, 400, "idempotency-key-required", "Idempotency-Key header required",
                             "Send a unique key (8–128 characters) per application, the same on every retry.");
-    json_error_t je;
-    json_t *body = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &je);
+    json_t *body = body_json(r);
     const char *service = json_string_value(json_object_get(body, "service"));
     json_t *answers = json_object_get(body, "answers");
-    if (!json_is_object(body) || !service || !json_is_object(answers) || json_object_size(body) != 2) {
-        json_decref(body);
+    if (!json_is_object(body) || !service || !json_is_object(answers) || json_object_size(body) != 2)
         return http_problem(r, 400, "bad-body", "Invalid request body",
                             "Send a JSON object {\"service\": \"…\", \"answers\": {…}} and nothing else.");
-    }
     struct case_app app;
     struct form_issues issues;
     struct pc_err err = {0};
     bool existing = false;
-    int rc = case_submit(app_of(r)->db, app_of(r)->forms, who, service, answers, key, web_lang(r), r->remote_addr,
+    int rc = case_submit(app_of(r)->db, web_forms(r), who, service, answers, key, web_lang_id(r), r->remote_addr,
                          &r->arena, &app, &existing, &issues, &err);
-    json_decref(body);
     if (rc == PC_EINVAL && issues.n)
         return validation_problem(r, &issues);
     if (rc == PC_EINVAL)
@@ -150,12 +138,9 @@ int web_api_applications_post(struct http_req *r)
     if (rc == PC_ENOTFOUND)
         return http_problem(r, 422, "no-such-form", "This service takes no electronic applications", err.msg);
     if (rc)
-        return http_problem(r, 503, "unavailable", "Service unavailable", NULL);
+        return web_fail(r, rc, &err);
     http_set_header(r, "Location", pc_arena_printf(&r->arena, "/api/v1/applications/%s", app.reference));
-    int status = existing ? 200 : 201;
-    json_t *j = app_json(r, &app, false);
-    case_app_release(&app);
-    return web_reply_json(r, status, j);
+    return web_reply_json(r, existing ? 200 : 201, app_json(r, &app, false));
 }
 
 /* Load the case of the URL and check that the caller may see it; anyone
@@ -171,13 +156,11 @@ static int load_visible(struct http_req *r, struct case_app *app)
     int rc = case_load(app_of(r)->db, &r->arena, http_param(r, 0), app, &err);
     struct id_resource res = {.owner = app->applicant, .agency_id = app->agency_id};
     if (rc == PC_ENOTFOUND || (rc == 0 && (!app->reference || !id_authorize(who, ID_ACT_VIEW_CASE, &res)))) {
-        if (rc == 0)
-            case_app_release(app);
         http_problem(r, 404, "not-found", "No such application", NULL);
         return 1;
     }
     if (rc) {
-        http_problem(r, 503, "unavailable", "Service unavailable", NULL);
+        web_fail(r, rc, &err);
         return 1;
     }
     return 0;
@@ -196,14 +179,11 @@ int web_api_application_get(struct http_req *r)
                                  .accessor_role = "officer", .agency_id = app.agency_id, .data_kind = "case",
                                  .ground = app.reference};
         struct db_conn *c = db_conn_get(app_of(r)->db, &err);
-        if (!c || audit_access_record(c, &e, &err)) {
-            case_app_release(&app);
-            return http_problem(r, 503, "unavailable", "Service unavailable", NULL);
-        }
+        int rc = c ? audit_access_record(c, &e, &err) : err.code;
+        if (rc)
+            return web_fail(r, rc, &err);
     }
-    json_t *j = app_json(r, &app, true);
-    case_app_release(&app);
-    return web_reply_json(r, 200, j);
+    return web_reply_json(r, 200, app_json(r, &app, true));
 }
 
 int web_api_applications_list(struct http_req *r)
@@ -231,7 +211,14 @@ int web_api_applications_list(struct http_req *r)
         if (!ok)
             return http_problem(r, 400, "unknown-parameter", "Unknown query parameter", r->query.items[i].key);
     }
-    f.status = http_kv_get(&r->query, "status");
+    const char *status = http_kv_get(&r->query, "status");
+    if (status) {
+        int st = case_state_parse(status);
+        if (st < 0)
+            return http_problem(r, 400, "bad-parameter", "Invalid parameter", "unknown status");
+        f.by_status = true;
+        f.status = (enum case_state)st;
+    }
     f.service_id = http_kv_get(&r->query, "service");
     f.cursor = http_kv_get(&r->query, "cursor");
     if (pc_str_eq(http_kv_get(&r->query, "assigned"), "me"))
@@ -250,7 +237,7 @@ int web_api_applications_list(struct http_req *r)
     if (rc == PC_EINVAL)
         return http_problem(r, 400, "bad-parameter", "Invalid parameter", err.msg);
     if (rc)
-        return http_problem(r, 503, "unavailable", "Service unavailable", NULL);
+        return web_fail(r, rc, &err);
     json_t *items = json_array();
     for (size_t i = 0; i < list.n; i++)
         json_array_append_new(items, app_json(r, &list.items[i], false));
@@ -265,22 +252,20 @@ int web_api_application_action(struct http_req *r)
     struct case_app app;
     if (load_visible(r, &app))
         return 0;
-    case_app_release(&app);
-    json_error_t je;
-    json_t *body = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &je);
+    json_t *body = body_json(r);
     const char *action = json_string_value(json_object_get(body, "action"));
     const char *note = json_string_value(json_object_get(body, "note"));
     json_t *ver = json_object_get(body, "version");
-    if (!json_is_object(body) || !action || !json_is_integer(ver)) {
-        json_decref(body);
+    if (!json_is_object(body) || !action || !json_is_integer(ver))
         return http_problem(r, 400, "bad-body", "Invalid request body",
                             "Send {\"action\": \"…\", \"version\": N, \"note\": \"…\"} where version is the one you read.");
-    }
+    int step = case_step_parse(action);
+    if (step < 0)
+        return http_problem(r, 422, "bad-step", "The step cannot be taken as sent", "unknown action");
     struct pc_err err = {0};
     struct case_app out;
-    int rc = case_act(app_of(r)->db, app_of(r)->forms, web_who(r), app.reference, action, note, json_integer_value(ver), r->remote_addr,
-                      &r->arena, &out, &err);
-    json_decref(body);
+    int rc = case_act(app_of(r)->db, web_forms(r), web_who(r), app.reference, (enum case_step)step, note, json_integer_value(ver),
+                      r->remote_addr, &r->arena, &out, &err);
     if (rc == PC_ECONFLICT)
         return http_problem(r, 409, "conflict", "Someone else acted on this application", err.msg);
     if (rc == PC_EDENIED)
@@ -288,8 +273,6 @@ int web_api_application_action(struct http_req *r)
     if (rc == PC_EINVAL)
         return http_problem(r, 422, "bad-step", "The step cannot be taken as sent", err.msg);
     if (rc)
-        return http_problem(r, 503, "unavailable", "Service unavailable", NULL);
-    json_t *j = app_json(r, &out, true);
-    case_app_release(&out);
-    return web_reply_json(r, 200, j);
+        return web_fail(r, rc, &err);
+    return web_reply_json(r, 200, app_json(r, &out, true));
 }

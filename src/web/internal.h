@@ -5,6 +5,7 @@
 
 #include "web.h"
 #include "i18n.h"
+#include "../cases/cases.h"
 #include "../catalog/catalog.h"
 #include "../identity/identity.h"
 
@@ -22,6 +23,7 @@ struct web_ctx {
     int who_rc;                /* the lookup failed (database), not "logged out" */
     struct pc_err who_err;
     const char *anon_csrf;     /* double-submit token for forms before login */
+    const struct form_set *forms; /* the forms snapshot of this request (case_view.c) */
 };
 struct web_ctx *web_ctx(struct http_req *r);
 
@@ -77,12 +79,10 @@ bool web_require(struct http_req *r, enum id_action action, const struct id_reso
 /* ---- uploaded files (uploads.c) ---- */
 
 extern const struct http_upload_sink web_upload_sink;
-/* Where a stored file lives, or NULL if sha256 is not 64 hex digits. */
-const char *web_upload_path(struct http_req *r, const char *sha256);
-int web_upload_record(struct http_req *r, const struct http_upload *u);
-json_t *web_upload_answer(const struct http_upload *u);
-/* Send one of a case's files (404 unless the answers refer to it). */
-int web_serve_case_file(struct http_req *r, const json_t *answers, const char *sha256);
+/* The file of an upload as cases knows it (the name it was sent under). */
+void web_upload_file(const struct http_upload *u, struct case_file *out);
+/* Send one of a case's files (404 unless its answers refer to it). */
+int web_serve_case_file(struct http_req *r, const struct case_app *app, const char *sha256);
 
 /* ---- forms (form.c) ---- */
 
@@ -137,12 +137,20 @@ int web_api_auth_password(struct http_req *r);
 int web_api_auth_logout(struct http_req *r);
 int web_page_staff_confirm_post(struct http_req *r);
 int web_api_service_form(struct http_req *r);
-/* applications in HTML (apply.c) */
-const char *web_text(struct http_req *r, const json_t *t);
-const char *web_state_label(struct http_req *r, const char *status);
-void web_answers_list(struct http_req *r, const json_t *def, const json_t *answers, const char *change_base,
-                  const char *file_base);
+/* what the application pages share (case_view.c) */
+/* The forms as this request sees them (released with the request). */
+const struct form_set *web_forms(struct http_req *r);
+/* The message of each state, step and answer issue (every value has one). */
+enum msg web_state_msg(enum case_state s);
+enum msg web_step_msg(enum case_step s);
+enum msg web_issue_msg(enum form_issue_code c);
+const char *web_state_label(struct http_req *r, enum case_state s);
+/* An issue's message in the request's language, with its limit. */
+const char *web_issue_text(struct http_req *r, const struct form_issue *i);
+void web_answers_list(struct http_req *r, const struct form_def *def, const struct form_answers *answers,
+                      const char *change_base, const char *file_base);
 void web_history_list(struct http_req *r, const char *app_id);
+/* applications in HTML (apply.c) */
 int web_page_apply_post(struct http_req *r);
 int web_page_apply_page(struct http_req *r);
 int web_page_apply_page_post(struct http_req *r);

@@ -2,29 +2,12 @@
  * agency (filters by status, overdue, assigned to me; paging that stays
  * fast with tens of thousands of cases), a case with its answers, the
  * applicant's record (each look goes into the personal-data access log)
- * and its history, and the next steps of the workflow.  Two officers
- * deciding at once: the second gets a clear conflict message. */
+ * and its history, and the steps cases says the officer may take now.
+ * Two officers deciding at once: the second gets a clear conflict message. */
 #include "internal.h"
 #include "../audit/audit.h"
-#include "../cases/cases.h"
 
 #include <string.h>
-
-static const char *const office_steps[] = {"assign_to_me", "register", "start_review", "request_info",
-                                           "approve", "refuse", "deliver", NULL};
-
-static enum msg step_label(const char *action)
-{
-    static const struct { const char *a; enum msg m; } map[] = {
-        {"register", M_ACT_REGISTER}, {"start_review", M_ACT_START_REVIEW}, {"request_info", M_ACT_REQUEST_INFO},
-        {"respond", M_ACT_RESPOND}, {"approve", M_ACT_APPROVE}, {"refuse", M_ACT_REFUSE}, {"deliver", M_ACT_DELIVER},
-        {"cancel", M_ACT_CANCEL}, {"assign_to_me", M_ACT_ASSIGN_TO_ME}, {"submit", M_ACT_SUBMIT},
-    };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (pc_str_eq(map[i].a, action))
-            return map[i].m;
-    return M_IS_OTHER;
-}
 
 static const char *short_time(struct http_req *r, int64_t t)
 {
@@ -74,7 +57,13 @@ int web_page_office(struct http_req *r)
     const struct id_principal *who = web_who(r);
     struct case_filter f = {.agency_id = agency, .limit = 50};
     const char *status = http_kv_get(&r->query, "status");
-    f.status = status && *status ? status : NULL;
+    if (status && *status) {
+        int st = case_state_parse(status);
+        if (st < 0)
+            return http_error(r, 400, "bad-parameter", "Bad request", "unknown status");
+        f.by_status = true;
+        f.status = (enum case_state)st;
+    }
     f.overdue = pc_str_eq(http_kv_get(&r->query, "overdue"), "1");
     if (pc_str_eq(http_kv_get(&r->query, "mine"), "1"))
         f.assigned_to = who->account_id;
@@ -96,8 +85,7 @@ int web_page_office(struct http_req *r)
          web_t(r, M_OFFICE_FILTER_STATUS), web_t(r, M_FILTER_ANY));
     for (int s = CS_SUBMITTED; s < CS_COUNT; s++)
         web_html(r, "<option value=\"%s\"%r>%s</option>\n", case_state_name((enum case_state)s),
-             pc_str_eq(f.status, case_state_name((enum case_state)s)) ? " selected" : "",
-             web_state_label(r, case_state_name((enum case_state)s)));
+             f.by_status && f.status == (enum case_state)s ? " selected" : "", web_state_label(r, (enum case_state)s));
     web_html(r, "</select></div>\n<div class=\"field checkbox\"><input type=\"checkbox\" id=\"f-overdue\" name=\"overdue\" value=\"1\"%r>"
             "<label for=\"f-overdue\">%s</label></div>\n<div class=\"field checkbox\"><input type=\"checkbox\" id=\"f-mine\" "
             "name=\"mine\" value=\"1\"%r><label for=\"f-mine\">%s</label></div>\n<button type=\"submit\">%s</button>\n</form>\n",
@@ -116,7 +104,7 @@ int web_page_office(struct http_req *r)
         struct name_memo memo = {0};
         for (size_t i = 0; i < list.n; i++) {
             const struct case_app *c = &list.items[i];
-            bool overdue = c->due_at && c->due_at < now && case_state_open((enum case_state)case_state_parse(c->status));
+            bool overdue = c->due_at && c->due_at < now && case_state_open(c->status);
             /* references and dates are not broken at their hyphens */
             web_html(r, "<tr><td><a class=\"ref\" href=\"/office/cases/%s\">%s</a></td><td>%s</td><td><time>%s</time></td>"
                     "<td><time>%s</time>%r%s%r</td><td><span class=\"tag\">%s</span></td></tr>\n",
@@ -129,7 +117,7 @@ int web_page_office(struct http_req *r)
             struct pc_buf b;
             pc_buf_init(&b, 2048);
             pc_buf_puts(&b, "/office?");
-            if (f.status) { pc_buf_puts(&b, "status="); pc_buf_urlencode(&b, f.status); pc_buf_putc(&b, '&'); }
+            if (f.by_status) { pc_buf_puts(&b, "status="); pc_buf_urlencode(&b, case_state_name(f.status)); pc_buf_putc(&b, '&'); }
             if (f.overdue) pc_buf_puts(&b, "overdue=1&");
             if (f.assigned_to) pc_buf_puts(&b, "mine=1&");
             pc_buf_printf(&b, "cursor=%s", list.next);
@@ -153,10 +141,10 @@ static int agency_case(struct http_req *r, struct case_app *app)
     struct id_resource res = {.agency_id = rc == 0 ? app->agency_id : ""};
     if (rc == 0 && app->reference && id_authorize(web_who(r), ID_ACT_ACT_ON_CASE, &res))
         return 0;
-    if (rc == 0)
-        case_app_release(app);
-    http_error(r, rc && rc != PC_ENOTFOUND ? 503 : 404, rc && rc != PC_ENOTFOUND ? "unavailable" : "not-found",
-               rc && rc != PC_ENOTFOUND ? "Service unavailable" : "Page not found", NULL);
+    if (rc && rc != PC_ENOTFOUND)
+        web_fail(r, rc, &err);
+    else
+        http_error(r, 404, "not-found", "Page not found", NULL);
     return 1;
 }
 
@@ -176,12 +164,11 @@ static int case_page(struct http_req *r, const char *note_error)
         struct access_entry e = {.subject_fin = app.applicant_fin, .accessor = who->account_id, .accessor_role = "officer",
                                  .agency_id = app.agency_id, .data_kind = "case", .ground = app.reference};
         struct db_conn *c = db_conn_get(app_of(r)->db, &err);
-        if (!c || audit_access_record(c, &e, &err)) {
-            case_app_release(&app);
-            return web_fail(r, err.code, &err);
-        }
+        int rc = c ? audit_access_record(c, &e, &err) : err.code;
+        if (rc)
+            return web_fail(r, rc, &err);
     }
-    const json_t *def = form_get_version(app_of(r)->forms, app.service_id, app.form_version);
+    const struct form_def *def = form_set_version(web_forms(r), app.service_id, app.form_version);
     struct web_field_error errs[] = {{"note", note_error}};
     web_form_title(r, pc_arena_printf(&r->arena, web_t(r, M_APP_TITLE), app.reference), note_error ? 1 : 0);
     const char *crumbs[] = {web_t(r, M_OFFICE_TITLE), "/office", app.reference, NULL};
@@ -197,8 +184,8 @@ static int case_page(struct http_req *r, const char *note_error)
          web_t(r, M_APP_STATUS), web_state_label(r, app.status), web_t(r, M_APP_SUBMITTED), short_time(r, app.submitted_at),
          web_t(r, M_APP_DUE), short_time(r, app.due_at));
     if (have_person)
-        web_html(r, "<dt>%s</dt><dd>%s %s (FİN %s)%r%s%r</dd>\n", web_t(r, M_OFFICE_APPLICANT), person.last_name, person.first_name,
-             person.fin, person.phone ? ", " : "", person.phone ? person.phone : "", "");
+        web_html(r, "<dt>%s</dt><dd>%s %s (FİN %s)%r%s</dd>\n", web_t(r, M_OFFICE_APPLICANT), person.last_name, person.first_name,
+             person.fin, person.phone ? ", " : "", person.phone ? person.phone : "");
     if (app.acting_for)
         web_html(r, "<dt>VÖEN</dt><dd>%s</dd>\n", app.acting_for);
     if (app.decision)
@@ -215,21 +202,13 @@ static int case_page(struct http_req *r, const char *note_error)
     web_html(r, "<textarea class=\"input textarea\" id=\"note\" name=\"note\" rows=\"4\" maxlength=\"4000\" "
             "aria-describedby=\"note-hint%r\"%r></textarea></div>\n<div class=\"button-row\">\n",
          note_error ? " note-error" : "", note_error ? " aria-invalid=\"true\"" : "");
-    static const char *const from[][6] = {
-        {"assign_to_me", "submitted", "registered", "in_review", "info_requested", "citizen_responded"},
-        {"register", "submitted"}, {"start_review", "registered", "citizen_responded"},
-        {"request_info", "registered", "in_review"}, {"approve", "in_review"}, {"refuse", "in_review"},
-        {"deliver", "approved"},
-    };
-    for (size_t i = 0; i < sizeof from / sizeof from[0]; i++) {
-        bool ok = false;
-        for (int k = 1; k < 6 && from[i][k]; k++)
-            ok = ok || pc_str_eq(from[i][k], app.status);
-        if (ok && case_step_offered(app_of(r)->forms, &app, web_who(r), from[i][0]))
-            web_html(r, "<button type=\"submit\" name=\"action\" value=\"%s\"%r>%s</button>\n", from[i][0],
-                 pc_str_eq(from[i][0], "refuse") ? " class=\"warning\"" : pc_str_eq(from[i][0], "assign_to_me") ? " class=\"secondary\"" : "",
-                 web_t(r, step_label(from[i][0])));
-    }
+    enum case_step steps[CASE_STEP_COUNT];
+    size_t n = case_steps_available(web_forms(r), &app, who, steps, CASE_STEP_COUNT);
+    for (size_t i = 0; i < n; i++)
+        if (!case_step_by_applicant(steps[i]))
+            web_html(r, "<button type=\"submit\" name=\"action\" value=\"%s\"%r>%s</button>\n", case_step_name(steps[i]),
+                 steps[i] == CASE_STEP_REFUSE ? " class=\"warning\"" : steps[i] == CASE_STEP_ASSIGN_TO_ME ? " class=\"secondary\"" : "",
+                 web_t(r, web_step_msg(steps[i])));
     web_html(r, "</div>\n</form>\n");
     web_history_list(r, app.id);
     if (def) {
@@ -237,7 +216,6 @@ static int case_page(struct http_req *r, const char *note_error)
         web_answers_list(r, def, app.answers, NULL, pc_arena_printf(&r->arena, "/office/cases/%s", app.reference));
     }
     web_page_end(r);
-    case_app_release(&app);
     return 0;
 }
 
@@ -251,23 +229,17 @@ int web_page_office_act(struct http_req *r)
     struct case_app app;
     if (agency_case(r, &app))
         return 0;
-    case_app_release(&app);
-    const char *action = http_kv_get(&r->form, "action");
+    int step = case_step_parse(http_kv_get(&r->form, "action"));
     long long version;
-    if (!action || pc_parse_int(http_kv_get(&r->form, "version"), 1, INT64_MAX, &version))
-        return http_error(r, 400, "bad-form", "Bad request", NULL);
-    bool known = false;
-    for (const char *const *s = office_steps; *s; s++)
-        known = known || pc_str_eq(*s, action);
-    if (!known)
+    if (step < 0 || pc_parse_int(http_kv_get(&r->form, "version"), 1, INT64_MAX, &version))
         return http_error(r, 400, "bad-form", "Bad request", NULL);
     const char *note = http_kv_get(&r->form, "note");
     if (note && !*note)
         note = NULL;
     struct case_app out;
     struct pc_err err = {0};
-    int rc = case_act(app_of(r)->db, app_of(r)->forms, web_who(r), app.reference, action, note, version, r->remote_addr, &r->arena,
-                      &out, &err);
+    int rc = case_act(app_of(r)->db, web_forms(r), web_who(r), app.reference, (enum case_step)step, note, version,
+                      r->remote_addr, &r->arena, &out, &err);
     if (rc == PC_ECONFLICT)
         return http_error(r, 409, "conflict", web_t(r, M_APPLY_CONFLICT), NULL);
     if (rc == PC_EINVAL) {
@@ -279,7 +251,6 @@ int web_page_office_act(struct http_req *r)
         return http_error(r, 403, "forbidden", "Forbidden", err.msg);
     if (rc)
         return web_fail(r, rc, &err);
-    case_app_release(&out);
     return http_redirect(r, 303, pc_arena_printf(&r->arena, "/office/cases/%s?done=1", app.reference));
 }
 
@@ -288,7 +259,5 @@ int web_page_office_file(struct http_req *r)
     struct case_app app;
     if (agency_case(r, &app))
         return 0;
-    int rc = web_serve_case_file(r, app.answers, http_param(r, 1));
-    case_app_release(&app);
-    return rc;
+    return web_serve_case_file(r, &app, http_param(r, 1));
 }

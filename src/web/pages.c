@@ -456,7 +456,7 @@ int web_page_service_start(struct http_req *r)
     documents_list(r, &s);
     web_html(r, "<p>%s</p>\n", web_t(r, M_START_CHANNELS));
     channel_list(r, s.channels);
-    if (!form_get(app_of(r)->forms, s.id)) {
+    if (!form_offered(app_of(r)->forms, s.id)) {
         web_html(r, "<p>%s</p>\n", web_t(r, M_APPLY_NO_FORM));
     } else if (!web_who(r)) {
         web_html(r, "<p><a class=\"button button-start\" href=\"/login?next=/services/%s/start\">%s</a></p>\n", s.id,

@@ -15,7 +15,7 @@ struct form_registry;
 
 struct portal_app {
     struct db *db;
-    struct form_registry *forms;   /* electronic forms, read-only once serving */
+    struct form_registry *forms;   /* electronic forms: a request reads a snapshot (web_forms) */
     struct http_server *http;  /* set once started (for /metrics) */
     bool secure_cookies;       /* add Secure to cookies (served over TLS) */
     bool demo;                 /* demo: the operator's screen shows codes */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../../src/notify/internal.h"
+#include "../../src/cases/cases.h"
 
 static const char *const LANGS[] = {"az", "en", "ru"};
 
@@ -293,11 +294,15 @@ static void test_status_labels_are_translated(void **state)
     pc_arena_init(&a);
     struct notify_text out;
     struct pc_err err = {0};
-    assert_int_equal(notify_render(&a, "status-changed", "az", "{\"reference\":\"AZ-1\",\"status\":\"in_review\"}",
-                                   &out, &err), 0);
+    /* the words for a state come with the payload, from cases (case_state_notice) */
+    char payload[200];
+    snprintf(payload, sizeof payload, "{\"reference\":\"AZ-1\",\"status\":\"%s\"}",
+             case_state_notice(CS_IN_REVIEW, PC_LANG_AZ));
+    assert_int_equal(notify_render(&a, "status-changed", "az", payload, &out, &err), 0);
     assert_non_null(strstr(out.sms, "baxılır"));
-    assert_int_equal(notify_render(&a, "status-changed", "ru", "{\"reference\":\"AZ-1\",\"status\":\"cancelled\"}",
-                                   &out, &err), 0);
+    snprintf(payload, sizeof payload, "{\"reference\":\"AZ-1\",\"status\":\"%s\"}",
+             case_state_notice(CS_CANCELLED, PC_LANG_RU));
+    assert_int_equal(notify_render(&a, "status-changed", "ru", payload, &out, &err), 0);
     assert_non_null(strstr(out.body, "отменено"));
     assert_int_equal(notify_render(&a, "status-changed", "en", "{\"reference\":\"AZ-1\",\"status\":\"new_state\"}",
                                    &out, &err), 0);

@@ -1,0 +1,989 @@
+/* test_cases.c — src/cases without a server: the one checker of form
+ * definitions (every rule, with the JSON path of each problem, the data
+ * folder and the fixture clean), answers against a typed form, reading a
+ * posted page, the workflow's steps as case_step_check decides them, the
+ * words the web has for every typed value, files stored by content, and
+ * forms stored with versions and picked up by the in-memory snapshot. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../src/cases/internal.h"
+#include "../../src/catalog/catalog.h"
+#include "../../src/identity/identity.h"
+#include "../../src/web/internal.h"
+
+#define T "{\"az\":\"Ad\",\"en\":\"Name\",\"ru\":\"Имя\"}"
+
+/* A small form that uses every kind of rule. */
+static const char *const BASE =
+    "{\"service\":\"din-id-card\",\"version\":1,"
+    "\"title\":{\"az\":\"Ərizə\",\"en\":\"Application\",\"ru\":\"Заявление\"},"
+    "\"what_next\":{\"az\":\"15 gün, rüsum 5 manat\",\"en\":\"15 days, a fee of 5 manat\",\"ru\":\"15 дней, пошлина 5 манатов\"},"
+    "\"pages\":["
+    " {\"id\":\"reason\",\"title\":" T ",\"questions\":["
+    "   {\"id\":\"reason\",\"type\":\"choice\",\"required\":true,\"label\":" T ",\"example\":\"lost\","
+    "    \"options\":[{\"value\":\"lost\",\"label\":" T "},{\"value\":\"expired\",\"label\":" T "}]}]},"
+    " {\"id\":\"details\",\"title\":" T ",\"show_if\":{\"question\":\"reason\",\"equals\":\"lost\"},\"questions\":["
+    "   {\"id\":\"note\",\"type\":\"text\",\"label\":" T ",\"example\":\"Lost in May\",\"min_length\":3,\"max_length\":30},"
+    "   {\"id\":\"born\",\"type\":\"date\",\"label\":" T ",\"example\":\"1990-05-17\",\"not_before\":\"-120y\","
+    "    \"not_after\":\"today\"},"
+    "   {\"id\":\"kids\",\"type\":\"number\",\"label\":" T ",\"example\":2,\"min\":0,\"max\":20,\"integer\":true},"
+    "   {\"id\":\"photo\",\"type\":\"file\",\"label\":" T ",\"example\":\"photo.png\",\"accept\":[\"image/png\"]},"
+    "   {\"id\":\"family\",\"type\":\"group\",\"label\":" T ",\"example\":[{\"fin\":\"5ABC12D\"}],\"max_items\":5,"
+    "    \"questions\":[{\"id\":\"fin\",\"type\":\"fin\",\"label\":" T ",\"example\":\"5ABC12D\",\"required\":true}]}]},"
+    " {\"id\":\"contact\",\"title\":" T ",\"questions\":["
+    "   {\"id\":\"phone\",\"type\":\"phone\",\"label\":" T ",\"example\":\"+994501234567\",\"prefill\":\"profile.phone\"}]}"
+    "]}";
+
+static const char *const TODAY = "2026-12-07";
+
+/* ---- collecting problems --------------------------------------------------------- */
+
+struct problems {
+    char lines[64][400];
+    int n;
+};
+
+static void collect(void *ctx, const char *file, const char *path, const char *what)
+{
+    struct problems *p = ctx;
+    if (p->n < 64)
+        snprintf(p->lines[p->n++], sizeof p->lines[0], "%s: %s: %s", file, path, what);
+}
+
+/* Set (or, value NULL, remove) the member at a path like
+ * "pages[1].questions[0].min_length" of a JSON document. */
+static void set_path(json_t *doc, const char *path, json_t *value)
+{
+    json_t *at = doc;
+    char key[80];
+    const char *p = path;
+    while (*p) {
+        size_t n = strcspn(p, ".[");
+        snprintf(key, sizeof key, "%.*s", (int)n, p);
+        p += n;
+        json_t *next = json_object_get(at, key);
+        while (*p == '[') {
+            long idx = strtol(p + 1, NULL, 10);
+            p = strchr(p, ']') + 1;
+            if (!*p) {
+                if (value)
+                    json_array_set_new(next, (size_t)idx, value);
+                else
+                    json_array_remove(next, (size_t)idx);
+                return;
+            }
+            next = json_array_get(next, (size_t)idx);
+        }
+        if (!*p) {
+            if (value)
+                json_object_set_new(at, key, value);
+            else
+                json_object_del(at, key);
+            return;
+        }
+        at = next;
+        p++; /* '.' */
+    }
+}
+
+/* Parse BASE changed at one path; the problems in out; the form or NULL. */
+static const struct form_def *parse_changed(struct pc_arena *a, const char *path, const char *value_json,
+                                            const struct form_catalog *cat, struct problems *out)
+{
+    json_t *doc = json_loads(BASE, 0, NULL);
+    assert_non_null(doc);
+    if (path)
+        set_path(doc, path, value_json ? json_loads(value_json, JSON_DECODE_ANY, NULL) : NULL);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    memset(out, 0, sizeof *out);
+    struct form_report rep = {.problem = collect, .ctx = out};
+    const struct form_def *d = form_def_parse(a, text, strlen(text), "din-id-card.json", cat, TODAY, &rep);
+    assert_int_equal(rep.count, out->n);
+    free(text);
+    return d;
+}
+
+static void test_base_form_is_clean(void **state)
+{
+    (void)state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct problems p;
+    const struct form_def *d = parse_changed(&a, NULL, NULL, NULL, &p);
+    for (int i = 0; i < p.n; i++)
+        fprintf(stderr, "%s\n", p.lines[i]);
+    assert_int_equal(p.n, 0);
+    assert_non_null(d);
+    assert_string_equal(d->service, "din-id-card");
+    assert_int_equal(d->npages, 3);
+    assert_int_equal(d->pages[0].questions[0].type, FORM_CHOICE);
+    assert_int_equal(d->pages[0].questions[0].noptions, 2);
+    assert_string_equal(pc_text_get(&d->pages[0].questions[0].options[1].label, PC_LANG_RU), "Имя");
+    const struct form_question *note = &d->pages[1].questions[0];
+    assert_int_equal(note->max_length, 30);
+    assert_true(note->max_length_given);
+    assert_int_equal(d->pages[1].questions[3].accept, 4u);
+    assert_string_equal(d->pages[1].questions[3].accept_list, "image/png");
+    assert_true(d->pages[1].has_files);
+    assert_false(d->pages[0].has_files);
+    assert_int_equal(d->pages[1].questions[4].max_items, 5);
+    assert_int_equal(d->pages[2].questions[0].prefill, FORM_PREFILL_PHONE);
+    assert_non_null(d->pages[1].show_if);
+    /* without a workflow every step is the service's */
+    assert_int_equal(d->workflow.steps, (1u << CASE_STEP_COUNT) - 1);
+    assert_non_null(strstr(d->json, "\"din-id-card\""));
+    pc_arena_release(&a);
+}
+
+/* Each rule: a change to BASE, the path and words of the problem it makes. */
+static const struct {
+    const char *path, *value, *where, *what;
+} rules[] = {
+    {"extra", "1", "$.extra", "unknown key"},
+    {"version", NULL, "$", "missing key \"version\""},
+    {"version", "0", "$.version", "integer"},
+    {"service", "\"Bad Id\"", "$.service", "service id"},
+    {"title.en", "\" Padded\"", "$.title.en", "leading or trailing"},
+    {"title.az", "\"line\\nbreak\"", "$.title.az", "control character"},
+    {"title.en", "\"Заявление\"", "$.title.en", "Cyrillic"},
+    {"title.ru", "\"Zayavlenie\"", "$.title.ru", "no Cyrillic"},
+    {"title.de", "\"Antrag\"", "$.title.de", "not a language"},
+    {"title.en", "\"\"", "$.title.en", "non-empty"},
+    {"pages[1].id", "\"reason\"", "$.pages[1].id", "repeats the page id"},
+    {"pages[1].id", "\"Details\"", "$.pages[1].id", "a-z, 0-9 and -"},
+    {"pages[0].colour", "1", "$.pages[0].colour", "unknown key for a page"},
+    {"pages", "[]", "$.pages", "1–30 pages"},
+    {"pages[0].questions[0].type", "\"slider\"", "$.pages[0].questions[0].type", "not a known type"},
+    {"pages[1].questions[0].options", "[]", "$.pages[1].questions[0].options", "unknown key for a text question"},
+    {"pages[1].questions[0].example", NULL, "$.pages[1].questions[0]", "missing key \"example\""},
+    {"pages[2].questions[0].id", "\"note\"", "$.pages[2].questions[0].id", "repeats the question id"},
+    {"pages[1].questions[0].required", "\"yes\"", "$.pages[1].questions[0].required", "true or false"},
+    {"pages[1].questions[0].prefill", "\"profile.shoe_size\"", "$.pages[1].questions[0].prefill", "not a known source"},
+    {"pages[1].questions[0].prefill", "\"profile.fin\"", "$.pages[1].questions[0].prefill", "does not fit a text"},
+    {"pages[1].questions[0].min_length", "40", "$.pages[1].questions[0]", "min_length is greater"},
+    {"pages[1].questions[2].min", "30", "$.pages[1].questions[2]", "min is greater than max"},
+    {"pages[1].questions[2].max", "\"ten\"", "$.pages[1].questions[2].max", "must be a number"},
+    {"pages[1].questions[1].not_before", "\"yesterday\"", "$.pages[1].questions[1].not_before", "\"today\""},
+    {"pages[1].questions[1].not_before", "\"+1d\"", "$.pages[1].questions[1]", "not_before is later"},
+    {"pages[0].questions[0].options[1].value", "\"lost\"", "$.pages[0].questions[0].options[1].value", "repeats"},
+    {"pages[0].questions[0].options[1].colour", "1", "$.pages[0].questions[0].options[1].colour", "in an option"},
+    {"pages[0].questions[0].options[1].value", "\" x\"", "$.pages[0].questions[0].options[1].value", "outer spaces"},
+    {"pages[0].questions[0].options", "[{\"value\":\"lost\",\"label\":" T "}]", "$.pages[0].questions[0].options",
+     "2–50 options"},
+    {"pages[1].questions[3].max_bytes", "30000000", "$.pages[1].questions[3].max_bytes", "from 1 to"},
+    {"pages[1].questions[3].accept", "[\"text/plain\"]", "$.pages[1].questions[3].accept[0]", "is not one of"},
+    {"pages[1].questions[3].accept", "[\"image/png\",\"image/png\"]", "$.pages[1].questions[3].accept", "repeats a type"},
+    {"pages[1].questions[3].accept", "[]", "$.pages[1].questions[3].accept", "non-empty list"},
+    {"pages[1].questions[4].questions[0].type", "\"group\"", "$.pages[1].questions[4].questions[0].type", "nested"},
+    {"pages[1].questions[4].min_items", "6", "$.pages[1].questions[4]", "min_items is greater"},
+    {"pages[1].questions[4].max_items", "21", "$.pages[1].questions[4].max_items", "from 1 to 20"},
+    {"pages[1].questions[4].item_label", "{\"az\":\"Üzv\"}", "$.pages[1].questions[4].item_label.en", "non-empty"},
+    /* examples must be valid answers */
+    {"pages[1].questions[0].example", "\"ab\"", "$.pages[1].questions[0].example", "too_short"},
+    {"pages[1].questions[0].example", "\" padded\"", "$.pages[1].questions[0].example", "leading or trailing"},
+    {"pages[1].questions[0].example", "\"\"", "$.pages[1].questions[0].example", "is empty"},
+    {"pages[1].questions[2].example", "2.5", "$.pages[1].questions[2].example", "whole number"},
+    {"pages[1].questions[2].example", "21", "$.pages[1].questions[2].example", "above_max"},
+    {"pages[1].questions[1].example", "\"2100-01-01\"", "$.pages[1].questions[1].example", "date_too_late"},
+    {"pages[1].questions[1].example", "\"1990-02-30\"", "$.pages[1].questions[1].example", "bad_date"},
+    {"pages[0].questions[0].example", "\"stolen\"", "$.pages[0].questions[0].example", "bad_choice"},
+    {"pages[1].questions[3].example", "\"photo.pdf\"", "$.pages[1].questions[3].example", "one of .png"},
+    {"pages[1].questions[3].example", "\"../photo.png\"", "$.pages[1].questions[3].example", "without folders"},
+    {"pages[1].questions[4].example", "[{}]", "$.pages[1].questions[4].example[0].fin", "required answer missing"},
+    {"pages[1].questions[4].example", "[{\"fin\":\"x\",\"age\":3}]", "$.pages[1].questions[4].example[0].age",
+     "no such question"},
+    {"pages[2].questions[0].example", "\"12345\"", "$.pages[2].questions[0].example", "bad_phone"},
+    /* conditions name an earlier question and a value it can take */
+    {"pages[1].show_if.question", "\"phone\"", "$.pages[1].show_if.question", "earlier page"},
+    {"pages[1].show_if.in", "[\"lost\"]", "$.pages[1].show_if", "exactly one of"},
+    {"pages[1].show_if.equals", "\"stolen\"", "$.pages[1].show_if.equals", "not an option"},
+    {"pages[1].show_if", "{\"question\":\"reason\",\"answered\":false}", "$.pages[1].show_if.answered", "must be true"},
+    {"pages[1].show_if", "{\"question\":\"reason\",\"in\":[]}", "$.pages[1].show_if.in", "non-empty list"},
+    {"pages[2].show_if", "{\"question\":\"kids\",\"equals\":\"many\"}", "$.pages[2].show_if.equals", "possible answer"},
+    {"pages[2].show_if", "{\"question\":\"photo\",\"equals\":\"x\"}", "$.pages[2].show_if", "only be tested with answered"},
+    /* the service's workflow */
+    {"workflow", "{\"steps\":[\"teleport\"]}", "$.workflow.steps[0]", "does not have"},
+    {"workflow", "{\"roles\":{\"approve\":[\"citizen\"]}}", "$.workflow.roles.approve[0]", "officer and agency_admin"},
+    {"workflow", "{\"roles\":{\"cancel\":[\"officer\"]}}", "$.workflow.roles.cancel", "officer's step"},
+    {"workflow", "{\"deadlines\":{\"draft\":3}}", "$.workflow.deadlines.draft", "not a state"},
+    {"workflow", "{\"deadlines\":{\"in_review\":400}}", "$.workflow.deadlines.in_review", "1..365"},
+    {"workflow", "{\"colour\":1}", "$.workflow.colour", "unknown key"},
+};
+
+static bool has_problem(const struct problems *p, const char *where, const char *what)
+{
+    char prefix[200];
+    snprintf(prefix, sizeof prefix, "din-id-card.json: %s: ", where);
+    for (int i = 0; i < p->n; i++)
+        if (strncmp(p->lines[i], prefix, strlen(prefix)) == 0 && strstr(p->lines[i] + strlen(prefix), what))
+            return true;
+    return false;
+}
+
+static void test_every_rule_reports_its_path(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+        struct pc_arena a;
+        pc_arena_init(&a);
+        struct problems p;
+        const struct form_def *d = parse_changed(&a, rules[i].path, rules[i].value, NULL, &p);
+        if (!has_problem(&p, rules[i].where, rules[i].what)) {
+            for (int k = 0; k < p.n; k++)
+                fprintf(stderr, "  got %s\n", p.lines[k]);
+            fail_msg("%s = %s: no problem \"%s\" at %s", rules[i].path, rules[i].value ? rules[i].value : "(removed)",
+                     rules[i].what, rules[i].where);
+        }
+        assert_null(d);
+        pc_arena_release(&a);
+    }
+}
+
+static void test_every_problem_of_a_file_is_reported(void **state)
+{
+    (void)state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    json_t *doc = json_loads(BASE, 0, NULL);
+    set_path(doc, "version", json_integer(0));
+    set_path(doc, "title.ru", json_string("latin"));
+    set_path(doc, "pages[1].questions[2].example", json_real(2.5));
+    char *text = json_dumps(doc, 0);
+    json_decref(doc);
+    struct problems p = {0};
+    struct form_report rep = {.problem = collect, .ctx = &p};
+    assert_null(form_def_parse(&a, text, strlen(text), "din-id-card.json", NULL, TODAY, &rep));
+    assert_int_equal(p.n, 3);
+    free(text);
+    /* a BOM, broken JSON, duplicate keys, a file named after another service */
+    static const char *const bad[][2] = {
+        {"\xEF\xBB\xBF{}", "byte order mark"},
+        {"{\"service\":", "not valid UTF-8 JSON"},
+        {"{\"service\":\"a\",\"service\":\"b\"}", "not valid UTF-8 JSON"},
+        {"[1, 2]", "one JSON object"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        memset(&p, 0, sizeof p);
+        rep.count = 0;
+        assert_null(form_def_parse(&a, bad[i][0], strlen(bad[i][0]), "x.json", NULL, TODAY, &rep));
+        assert_int_equal(p.n, 1);
+        assert_non_null(strstr(p.lines[0], bad[i][1]));
+    }
+    memset(&p, 0, sizeof p);
+    rep.count = 0;
+    assert_null(form_def_parse(&a, BASE, strlen(BASE), "din-other.json", NULL, TODAY, &rep));
+    assert_true(has_problem(&p, "$.service", "does not match the file name") ||
+                strstr(p.lines[0], "does not match the file name"));
+    pc_arena_release(&a);
+}
+
+/* A catalogue of one service for the checker. */
+static struct form_service fake_service;
+
+static int fake_lookup(void *ctx, const char *id, struct form_service *out, struct pc_err *err)
+{
+    (void)ctx;
+    if (strcmp(id, "din-id-card") != 0)
+        return pc_err_set(err, PC_ENOTFOUND, "no service %s", id);
+    *out = fake_service;
+    return 0;
+}
+
+static void test_the_form_agrees_with_the_catalogue(void **state)
+{
+    (void)state;
+    struct form_catalog cat = {.lookup = fake_lookup};
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct problems p;
+    fake_service = (struct form_service){.deadline_days = 15, .fee_qepik = 500};
+    assert_non_null(parse_changed(&a, NULL, NULL, &cat, &p));
+    fake_service = (struct form_service){.deadline_days = 10, .fee_qepik = -1};
+    assert_null(parse_changed(&a, NULL, NULL, &cat, &p));
+    assert_int_equal(p.n, PC_LANG_COUNT);
+    assert_true(has_problem(&p, "$.what_next.en", "deadline of 10 days"));
+    fake_service = (struct form_service){.deadline_days = -1, .fee_qepik = 250};
+    assert_null(parse_changed(&a, NULL, NULL, &cat, &p));
+    assert_true(has_problem(&p, "$", "a fee of 2.5 AZN; no ru text"));
+    /* "15" does not state a fee of 5: the number stands on its own */
+    fake_service = (struct form_service){.deadline_days = -1, .fee_qepik = 500};
+    assert_null(parse_changed(&a, "what_next", "{\"az\":\"15 gün\",\"en\":\"15 days\",\"ru\":\"15 дней\"}", &cat, &p));
+    assert_true(has_problem(&p, "$", "a fee of 5 AZN; no az text"));
+    assert_null(parse_changed(&a, "service", "\"din-unknown\"", &cat, &p));
+    assert_true(has_problem(&p, "$.service", "not a service in the catalogue"));
+    pc_arena_release(&a);
+}
+
+/* The real forms of data/forms and the system tests' fixture are clean
+ * against their catalogues. */
+static void test_data_and_fixture_forms_are_clean(void **state)
+{
+    (void)state;
+    const char *src = getenv("PENCERE_SRC");
+    assert_non_null(src);
+    static const char *const dirs[][2] = {{"data/forms", "data/catalog"},
+                                          {"tests/fixtures/forms", "tests/fixtures/catalog"}};
+    char day[11];
+    form_today(day);
+    for (size_t i = 0; i < 2; i++) {
+        char forms[600], catalog[600];
+        snprintf(forms, sizeof forms, "%s/%s", src, dirs[i][0]);
+        snprintf(catalog, sizeof catalog, "%s/%s", src, dirs[i][1]);
+        struct pc_arena a;
+        pc_arena_init(&a);
+        struct form_catalog cat;
+        struct pc_err err = {0};
+        assert_int_equal(form_catalog_files(catalog, &a, &cat, &err), 0);
+        struct form_report rep = form_report_file(stderr);
+        int files = 0;
+        assert_int_equal(form_check_dir(forms, &cat, day, &rep, &files, &err), 0);
+        assert_int_equal(rep.count, 0);
+        assert_true(files >= 1);
+        pc_arena_release(&a);
+    }
+}
+
+/* ---- answers ----------------------------------------------------------------------- */
+
+static const struct form_def *base_form(struct pc_arena *a)
+{
+    struct problems p;
+    const struct form_def *d = parse_changed(a, NULL, NULL, NULL, &p);
+    assert_non_null(d);
+    return d;
+}
+
+static struct form_answers *answers_of(struct pc_arena *a, const char *json)
+{
+    json_t *j = json_loads(json, 0, NULL);
+    assert_non_null(j);
+    return form_answers_own(a, j);
+}
+
+static bool has_issue(const struct form_issues *is, const char *field, enum form_issue_code code)
+{
+    for (int i = 0; i < is->n; i++)
+        if (strcmp(is->items[i].field, field) == 0 && is->items[i].code == code)
+            return true;
+    return false;
+}
+
+static void test_answers_against_the_typed_form(void **state)
+{
+    (void)state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    const struct form_def *d = base_form(&a);
+    struct form_issues is;
+    const char *sha = "\"" "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" "\"";
+    char good[600];
+    snprintf(good, sizeof good, "{\"reason\":\"lost\",\"note\":\"Lost it\",\"born\":\"1990-05-17\",\"kids\":2,"
+             "\"photo\":{\"sha256\":%s,\"name\":\"p.png\",\"size\":10,\"type\":\"image/png\"},"
+             "\"family\":[{\"fin\":\"5ABC12D\"}],\"phone\":\"+994501234567\"}", sha);
+    form_check_answers(d, answers_of(&a, good), NULL, TODAY, &is);
+    assert_int_equal(is.n, 0);
+    form_check_answers(d, answers_of(&a, "{\"reason\":\"stolen\",\"note\":\"ab\",\"kids\":2.5,\"born\":\"2100-01-01\","
+                                         "\"family\":[{\"fin\":\"x\"},7],\"colour\":1}"), NULL, TODAY, &is);
+    assert_true(has_issue(&is, "reason", FORM_ISSUE_BAD_CHOICE));
+    assert_true(has_issue(&is, "colour", FORM_ISSUE_UNKNOWN_QUESTION));
+    /* a page hidden by the answers ("stolen" is not "lost") is not applicable */
+    assert_true(has_issue(&is, "note", FORM_ISSUE_NOT_APPLICABLE));
+    form_check_answers(d, answers_of(&a, "{\"reason\":\"lost\",\"note\":\"ab\",\"kids\":2.5,\"born\":\"2100-01-01\","
+                                         "\"family\":[{\"fin\":\"x\"},7],"
+                                         "\"photo\":{\"sha256\":\"00\",\"name\":\"p\",\"size\":1,\"type\":\"x\"}}"),
+                       NULL, TODAY, &is);
+    assert_true(has_issue(&is, "note", FORM_ISSUE_TOO_SHORT));
+    assert_true(has_issue(&is, "kids", FORM_ISSUE_NOT_AN_INTEGER));
+    assert_true(has_issue(&is, "born", FORM_ISSUE_DATE_TOO_LATE));
+    assert_true(has_issue(&is, "family[0].fin", FORM_ISSUE_BAD_FIN));
+    assert_true(has_issue(&is, "family[1]", FORM_ISSUE_NOT_AN_OBJECT));
+    assert_true(has_issue(&is, "photo", FORM_ISSUE_BAD_FILE));
+    /* the limit broken comes with the issue */
+    for (int i = 0; i < is.n; i++)
+        if (is.items[i].code == FORM_ISSUE_TOO_SHORT)
+            assert_int_equal(is.items[i].limit, 3);
+    char big[600];
+    snprintf(big, sizeof big, "{\"reason\":\"lost\",\"photo\":{\"sha256\":%s,\"name\":\"p.pdf\",\"size\":99999999,"
+             "\"type\":\"application/pdf\"}}", sha);
+    form_check_answers(d, answers_of(&a, big), &d->pages[1], TODAY, &is);
+    assert_true(has_issue(&is, "photo", FORM_ISSUE_FILE_TOO_BIG));
+    assert_true(has_issue(&is, "photo", FORM_ISSUE_FILE_TYPE));
+    assert_true(has_issue(&is, "note", FORM_ISSUE_REQUIRED) || !d->pages[1].questions[0].required);
+    pc_arena_release(&a);
+}
+
+static void test_navigation_follows_the_answers(void **state)
+{
+    (void)state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    const struct form_def *d = base_form(&a);
+    struct form_answers *lost = answers_of(&a, "{\"reason\":\"lost\"}");
+    struct form_answers *expired = answers_of(&a, "{\"reason\":\"expired\"}");
+    assert_ptr_equal(form_next_page(d, NULL, NULL), &d->pages[0]);
+    assert_ptr_equal(form_next_page(d, lost, &d->pages[0]), &d->pages[1]);
+    assert_ptr_equal(form_next_page(d, expired, &d->pages[0]), &d->pages[2]);
+    assert_null(form_next_page(d, expired, &d->pages[2]));
+    int total;
+    assert_int_equal(form_page_position(d, expired, &d->pages[2], &total), 2);
+    assert_int_equal(total, 2);
+    assert_int_equal(form_page_position(d, lost, &d->pages[2], &total), 3);
+    assert_ptr_equal(form_find_page(d, "contact"), &d->pages[2]);
+    assert_null(form_find_page(d, "nope"));
+    assert_ptr_equal(form_issue_question(d, "family[0].fin"), &d->pages[1].questions[4].questions[0]);
+    struct form_issue i = {.code = FORM_ISSUE_REQUIRED};
+    snprintf(i.field, sizeof i.field, "family[2].fin");
+    assert_ptr_equal(form_issue_page(d, lost, &i), &d->pages[1]);
+    pc_arena_release(&a);
+}
+
+static void test_values_as_the_web_shows_them(void **state)
+{
+    (void)state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    const struct form_def *d = base_form(&a);
+    struct form_answers *ans = answers_of(&a, "{\"reason\":\"expired\",\"kids\":3,\"born\":\"1990-05-17\","
+                                              "\"family\":[{\"fin\":\"5ABC12D\"},{}],"
+                                              "\"photo\":{\"sha256\":\"ab\",\"name\":\"p.png\",\"size\":5,\"type\":\"image/png\"}}");
+    struct form_value v;
+    form_value_of(ans, &d->pages[0].questions[0], NULL, 0, &a, &v);
+    assert_true(v.given);
+    assert_int_equal(v.chosen, 2u);
+    form_value_of(ans, &d->pages[1].questions[2], NULL, 0, &a, &v);
+    assert_string_equal(v.text, "3");
+    form_value_of(ans, &d->pages[1].questions[4], NULL, 0, &a, &v);
+    assert_int_equal(v.items, 2);
+    form_value_of(ans, &d->pages[1].questions[4].questions[0], &d->pages[1].questions[4], 0, &a, &v);
+    assert_string_equal(v.text, "5ABC12D");
+    form_value_of(ans, &d->pages[1].questions[4].questions[0], &d->pages[1].questions[4], 1, &a, &v);
+    assert_false(v.given);
+    form_value_of(ans, &d->pages[1].questions[3], NULL, 0, &a, &v);
+    assert_string_equal(v.file->name, "p.png");
+    assert_int_equal(v.file->size, 5);
+    form_value_of(ans, &d->pages[1].questions[0], NULL, 0, &a, &v);
+    assert_false(v.given);
+    /* prefill fills what is unanswered, from the person's record */
+    struct id_person person = {.fin = "5ABC12D", .phone = "+994551112233"};
+    form_prefill(&d->pages[2], ans, &person, &a);
+    form_value_of(ans, &d->pages[2].questions[0], NULL, 0, &a, &v);
+    assert_string_equal(v.text, "+994551112233");
+    json_t *copy = form_answers_json(ans);
+    assert_string_equal(json_string_value(json_object_get(copy, "phone")), "+994551112233");
+    json_decref(copy);
+    pc_arena_release(&a);
+}
+
+static void test_a_posted_page_is_read_into_answers(void **state)
+{
+    (void)state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    const struct form_def *d = base_form(&a);
+    const struct form_page *details = &d->pages[1];
+    struct form_post_field fields[] = {{"note", "  Lost it \t"}, {"kids", "2,5"}, {"born", ""},
+                                       {"family[0].fin", "5abc12d"}, {"family[1].fin", "6DEF34G"}};
+    struct form_post_file files[] = {{.field = "photo", .error = PC_EINVAL}};
+    struct form_post post = {.fields = fields, .nfields = 5, .files = files, .nfiles = 1, .add = "family"};
+    json_t *before = json_loads("{\"photo\":{\"sha256\":\"ab\",\"name\":\"old.png\",\"size\":1,\"type\":\"image/png\"}}",
+                                0, NULL);
+    struct form_issues up = {0};
+    json_t *got = form_read_page(details, &post, before, &up);
+    assert_string_equal(json_string_value(json_object_get(got, "note")), "Lost it");
+    assert_true(json_is_real(json_object_get(got, "kids")));
+    assert_true(json_real_value(json_object_get(got, "kids")) == 2.5);
+    assert_null(json_object_get(got, "born"));
+    json_t *fam = json_object_get(got, "family");
+    assert_int_equal(json_array_size(fam), 3); /* two posted, one added */
+    assert_string_equal(json_string_value(json_object_get(json_array_get(fam, 0), "fin")), "5ABC12D");
+    /* the refused upload is an issue of its field; the file before stays */
+    assert_int_equal(up.n, 1);
+    assert_int_equal(up.items[0].code, FORM_ISSUE_FILE_TYPE);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(got, "photo"), "name")), "old.png");
+    json_decref(got);
+    post.add = NULL;
+    post.remove = "family:0";
+    memset(&up, 0, sizeof up);
+    got = form_read_page(details, &post, before, &up);
+    fam = json_object_get(got, "family");
+    assert_int_equal(json_array_size(fam), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(fam, 0), "fin")), "6DEF34G");
+    json_decref(got);
+    json_decref(before);
+    pc_arena_release(&a);
+}
+
+/* ---- the workflow ---------------------------------------------------------------------- */
+
+static struct id_principal principal(const char *account, enum id_role role, const char *agency)
+{
+    struct id_principal p = {.account_id = account, .login = account, .ngrants = 1};
+    p.grants[0] = (struct id_grant){role, agency};
+    return p;
+}
+
+static void test_the_workflow_decides_who_may_take_which_step(void **state)
+{
+    (void)state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    const struct form_def *std = base_form(&a);
+    struct problems p;
+    const struct form_def *own = parse_changed(&a, "workflow", "{\"steps\":[\"assign_to_me\",\"register\",\"start_review\","
+                                               "\"approve\",\"refuse\",\"deliver\"],\"roles\":{\"approve\":[\"agency_admin\"]},"
+                                               "\"deadlines\":{\"in_review\":5}}", NULL, &p);
+    assert_non_null(own);
+    struct id_principal citizen = principal("acc-1", ID_ROLE_CITIZEN, "");
+    struct id_principal other = principal("acc-9", ID_ROLE_CITIZEN, "");
+    struct id_principal officer = principal("acc-2", ID_ROLE_OFFICER, "din");
+    struct id_principal admin = principal("acc-3", ID_ROLE_AGENCY_ADMIN, "din");
+    struct id_principal stranger = principal("acc-4", ID_ROLE_OFFICER, "eesmn");
+    struct case_app app = {.id = "x", .reference = "AZ-2026-00000001", .service_id = "din-id-card", .agency_id = "din",
+                           .applicant = "acc-1", .status = CS_SUBMITTED};
+    assert_int_equal(case_step_check(std, &app, &citizen, CASE_STEP_CANCEL, NULL), 0);
+    assert_int_equal(case_step_check(std, &app, &other, CASE_STEP_CANCEL, NULL), PC_EDENIED);
+    assert_int_equal(case_step_check(std, &app, &officer, CASE_STEP_REGISTER, NULL), 0);
+    assert_int_equal(case_step_check(std, &app, &officer, CASE_STEP_CANCEL, NULL), PC_EDENIED);
+    assert_int_equal(case_step_check(std, &app, &stranger, CASE_STEP_REGISTER, NULL), PC_EDENIED);
+    assert_int_equal(case_step_check(std, &app, &citizen, CASE_STEP_REGISTER, NULL), PC_EDENIED);
+    struct pc_err err = {0};
+    assert_int_equal(case_step_check(std, &app, &officer, CASE_STEP_APPROVE, &err), PC_EDENIED);
+    assert_non_null(strstr(err.msg, "while the application is submitted"));
+    /* a service without cancel: the applicant has no step at all */
+    assert_int_equal(case_step_check(own, &app, &citizen, CASE_STEP_CANCEL, &err), PC_EDENIED);
+    assert_non_null(strstr(err.msg, "no such step"));
+    app.status = CS_IN_REVIEW;
+    assert_int_equal(case_step_check(own, &app, &officer, CASE_STEP_APPROVE, &err), PC_EDENIED);
+    assert_non_null(strstr(err.msg, "role"));
+    assert_int_equal(case_step_check(own, &app, &admin, CASE_STEP_APPROVE, NULL), 0);
+    assert_int_equal(case_step_check(own, &app, &officer, CASE_STEP_REFUSE, NULL), 0);
+    assert_int_equal(case_step_check(own, &app, &officer, CASE_STEP_REQUEST_INFO, NULL), PC_EDENIED);
+    assert_int_equal(case_state_secs(own, CS_IN_REVIEW, 7), 5 * 86400);
+    assert_int_equal(case_state_secs(std, CS_IN_REVIEW, 7), 7);
+    app.status = CS_INFO_REQUESTED;
+    assert_int_equal(case_step_check(std, &app, &citizen, CASE_STEP_RESPOND, NULL), 0);
+    assert_int_equal(case_step_check(own, &app, &citizen, CASE_STEP_RESPOND, NULL), PC_EDENIED);
+    /* names and the table agree */
+    for (int s = 0; s < CASE_STEP_COUNT; s++) {
+        assert_int_equal(case_step_parse(case_step_name((enum case_step)s)), s);
+        assert_int_equal(case_transition_of((enum case_step)s)->step, s);
+    }
+    assert_int_equal(case_step_parse("fly"), -1);
+    for (int s = 0; s < CS_COUNT; s++)
+        assert_int_equal(case_state_parse(case_state_name((enum case_state)s)), s);
+    assert_string_equal(case_state_notice(CS_IN_REVIEW, PC_LANG_AZ), "baxılır");
+    pc_arena_release(&a);
+}
+
+/* ---- every typed value has its words ------------------------------------------------------ */
+
+static void assert_message(enum msg m, const char *what, int value)
+{
+    if (m == (enum msg)0)
+        fail_msg("%s %d has no message", what, value);
+    for (int l = 0; l < PC_LANG_COUNT; l++)
+        assert_non_null(web_messages[m].s[l]);
+}
+
+static void test_every_code_has_a_message(void **state)
+{
+    (void)state;
+    for (int c = 0; c < FORM_ISSUE_COUNT; c++) {
+        assert_message(web_issue_msg((enum form_issue_code)c), "issue", c);
+        const char *name = form_issue_name((enum form_issue_code)c);
+        assert_non_null(name);
+        for (int k = 0; k < c; k++)
+            assert_string_not_equal(name, form_issue_name((enum form_issue_code)k));
+    }
+    for (int s = 0; s < CS_COUNT; s++) {
+        assert_message(web_state_msg((enum case_state)s), "state", s);
+        for (int l = 0; l < PC_LANG_COUNT; l++)
+            assert_true(strlen(case_state_notice((enum case_state)s, (enum pc_lang)l)) > 0);
+    }
+    for (int s = 0; s < CASE_STEP_COUNT; s++)
+        assert_message(web_step_msg((enum case_step)s), "step", s);
+}
+
+/* ---- files --------------------------------------------------------------------------- */
+
+static const unsigned char PNG[] = {
+    0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, '\r', 'I', 'H', 'D', 'R', 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0,
+    0, 0x1f, 0x15, 0xc4, 0x89, 0, 0, 0, '\r', 'I', 'D', 'A', 'T', 'x', 0x9c, 'c', 0xf8, 0xff, 0xff, '?', 0, 5, 0xfe,
+    2, 0xfe, 0xa7, '5', 0x81, 0x84, 0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 'B', '`', 0x82};
+
+static void rm_rf(const char *dir)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+}
+
+static void test_files_are_stored_by_content(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pencere-test-files.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct pc_err err = {0};
+    struct case_file f;
+    struct case_file_writer *w = case_file_writer_new(dir, &err);
+    assert_non_null(w);
+    assert_int_equal(case_file_write(w, PNG, 10), 0);
+    assert_int_equal(case_file_write(w, PNG + 10, sizeof PNG - 10), 0);
+    assert_int_equal(case_file_finish(w, &f, &err), 0);
+    assert_string_equal(f.mime, "image/png");
+    assert_int_equal(f.size, sizeof PNG);
+    char hex[65];
+    pc_sha256_hex(PNG, sizeof PNG, hex);
+    assert_string_equal(f.sha256, hex);
+    char path[200];
+    snprintf(path, sizeof path, "%s/%.2s/%s", dir, hex, hex);
+    assert_int_equal(access(path, R_OK), 0);
+    /* a program is refused by its content, an empty file too */
+    w = case_file_writer_new(dir, &err);
+    assert_int_equal(case_file_write(w, "MZ\x90\x00 this is not a picture", 26), 0);
+    assert_int_equal(case_file_finish(w, &f, &err), PC_EINVAL);
+    assert_string_not_equal(f.mime, "image/png");
+    w = case_file_writer_new(dir, &err);
+    assert_int_equal(case_file_finish(w, &f, &err), PC_EINVAL);
+    /* past the limit: refused while it streams, and at the end */
+    w = case_file_writer_new(dir, &err);
+    static char chunk[1 << 20];
+    int rc = 0;
+    for (int i = 0; i < 21 && rc == 0; i++)
+        rc = case_file_write(w, chunk, sizeof chunk);
+    assert_int_equal(rc, PC_ETOOBIG);
+    assert_int_equal(case_file_finish(w, &f, &err), PC_ETOOBIG);
+    /* read back only for an application whose answers name it */
+    struct pc_arena a;
+    pc_arena_init(&a);
+    char answers[300];
+    snprintf(answers, sizeof answers, "{\"photo\":{\"sha256\":\"%s\",\"name\":\"me.png\",\"size\":%zu,\"type\":\"image/png\"}}",
+             hex, sizeof PNG);
+    struct case_app app = {.answers = answers_of(&a, answers)};
+    FILE *in;
+    struct case_file info;
+    assert_int_equal(case_file_open(dir, &app, hex, &in, &info, &err), 0);
+    assert_string_equal(info.name, "me.png");
+    assert_string_equal(info.mime, "image/png");
+    fclose(in);
+    char other[65];
+    memset(other, 'a', 64);
+    other[64] = 0;
+    assert_int_equal(case_file_open(dir, &app, other, &in, &info, &err), PC_ENOTFOUND);
+    assert_int_equal(case_file_open(dir, &app, "../../etc/passwd", &in, &info, &err), PC_ENOTFOUND);
+    pc_arena_release(&a);
+    rm_rf(dir);
+}
+
+/* ---- stored forms and the snapshot ---------------------------------------------------- */
+
+struct store {
+    char dir[64], url[128], forms[128];
+    struct db *db;
+};
+
+static void write_form(const char *dir, int version, const char *note_label_en)
+{
+    json_t *doc = json_loads(BASE, 0, NULL);
+    json_object_set_new(doc, "version", json_integer(version));
+    set_path(doc, "pages[1].questions[0].label.en", json_string(note_label_en));
+    char path[200];
+    snprintf(path, sizeof path, "%s/din-id-card.json", dir);
+    assert_int_equal(json_dump_file(doc, path, 0), 0);
+    json_decref(doc);
+}
+
+static void test_forms_are_versioned_and_picked_up(void **state)
+{
+    (void)state;
+    struct store s = {0};
+    snprintf(s.dir, sizeof s.dir, "/tmp/pencere-test-forms.XXXXXX");
+    assert_non_null(mkdtemp(s.dir));
+    snprintf(s.url, sizeof s.url, "%s/cases.db", s.dir);
+    snprintf(s.forms, sizeof s.forms, "%s/forms", s.dir);
+    assert_int_equal(mkdir(s.forms, 0700), 0);
+    struct pc_err err = {0};
+    s.db = db_open(s.url, &err);
+    assert_non_null(s.db);
+    assert_int_equal(db_migrate(s.db, &err), 0);
+    char catalog[600];
+    snprintf(catalog, sizeof catalog, "%s/tests/fixtures/catalog", getenv("PENCERE_SRC"));
+    struct cat_import_stats cst;
+    assert_int_equal(cat_import(s.db, catalog, stderr, &cst, &err), 0);
+    struct form_catalog cat = form_catalog_db(s.db);
+    struct form_report rep = form_report_file(stderr);
+    struct form_import_stats st;
+    write_form(s.forms, 1, "Note");
+    assert_int_equal(form_import_dir(s.db, s.forms, &cat, &rep, &st, &err), 0);
+    assert_int_equal(st.stored, 1);
+    struct form_registry *reg = form_registry_open(s.db, &err);
+    assert_non_null(reg);
+    const struct form_set *one = form_set_acquire(reg);
+    const struct form_def *v1 = form_set_get(one, "din-id-card");
+    assert_non_null(v1);
+    assert_int_equal(v1->version, 1);
+    assert_true(form_offered(reg, "din-id-card"));
+    assert_false(form_offered(reg, "din-fine-check"));
+    /* the same text again changes nothing; other text under the same version is refused */
+    assert_int_equal(form_import_dir(s.db, s.forms, &cat, &rep, &st, &err), 0);
+    assert_int_equal(st.stored, 0);
+    assert_int_equal(st.unchanged, 1);
+    write_form(s.forms, 1, "Changed");
+    struct form_report quiet = {0};
+    assert_int_equal(form_import_dir(s.db, s.forms, &cat, &quiet, &st, &err), PC_ECONFLICT);
+    /* a bad file: nothing is written */
+    char path[200];
+    snprintf(path, sizeof path, "%s/broken.json", s.forms);
+    FILE *f = fopen(path, "w");
+    fputs("{\"service\":", f);
+    fclose(f);
+    write_form(s.forms, 2, "Note, version 2");
+    assert_int_equal(form_import_dir(s.db, s.forms, &cat, &quiet, &st, &err), PC_EINVAL);
+    assert_true(quiet.count >= 1);
+    unlink(path);
+    /* a new version: every later caller gets it once the recheck is due */
+    assert_int_equal(form_import_dir(s.db, s.forms, &cat, &rep, &st, &err), 0);
+    assert_int_equal(st.stored, 1);
+    struct timespec ts = {0, (FORM_RECHECK_MS + 2) * 1000000L};
+    nanosleep(&ts, NULL);
+    const struct form_set *two = form_set_acquire(reg);
+    assert_ptr_not_equal(one, two);
+    assert_int_equal(form_set_get(two, "din-id-card")->version, 2);
+    assert_non_null(form_set_version(two, "din-id-card", 1)); /* drafts keep their version */
+    /* whoever holds the old snapshot finishes with it */
+    assert_string_equal(pc_text_get(&v1->pages[1].questions[0].label, PC_LANG_EN), "Note");
+    form_set_release(one);
+    form_set_release(two);
+    /* no import since: the same snapshot */
+    nanosleep(&ts, NULL);
+    const struct form_set *three = form_set_acquire(reg);
+    assert_ptr_equal(three, two);
+    form_set_release(three);
+    form_registry_close(reg);
+    db_close(s.db);
+    rm_rf(s.dir);
+}
+
+/* ---- the inbox: filters and paging against a brute-force answer -------------------------- */
+
+#define INBOX_CASES 600
+
+struct inbox_db {
+    char dir[64], url[512], pgname[40];
+    struct db *db;
+    const char *officer, *applicant;
+    struct pc_arena arena;
+};
+
+static const char *pg_admin_url;
+
+static int admin_exec(const char *sql)
+{
+    struct pc_err err = {0};
+    struct db *adm = db_open(pg_admin_url, &err);
+    struct db_conn *c = adm ? db_conn_get(adm, &err) : NULL;
+    int rc = c ? db_exec(c, sql, &err) : -1;
+    if (rc)
+        fprintf(stderr, "%s: %s\n", sql, err.msg);
+    db_close(adm);
+    return rc;
+}
+
+/* Cases of every state, due or not, some assigned, in one agency. */
+static void fill_inbox(struct inbox_db *x)
+{
+    struct pc_err err = {0};
+    assert_int_equal(db_migrate(x->db, &err), 0);
+    char catalog[600];
+    snprintf(catalog, sizeof catalog, "%s/tests/fixtures/catalog", getenv("PENCERE_SRC"));
+    struct cat_import_stats cst;
+    assert_int_equal(cat_import(x->db, catalog, stderr, &cst, &err), 0);
+    pc_arena_init(&x->arena);
+    /* two people of the synthetic population: an officer and an applicant */
+    assert_int_equal(id_population_generate(x->db, 11, 0, 2, &err), 0);
+    char officer_fin[8], applicant_fin[8];
+    id_population_fin(11, 0, officer_fin);
+    id_population_fin(11, 1, applicant_fin);
+    struct id_grant off = {ID_ROLE_OFFICER, "din"}, cit = {ID_ROLE_CITIZEN, ""};
+    assert_int_equal(id_account_create(x->db, ID_ACCOUNT_STAFF, "officer.inbox", officer_fin, &off, 1, NULL, NULL,
+                                       &x->arena, &x->officer, &err), 0);
+    assert_int_equal(id_account_create(x->db, ID_ACCOUNT_CITIZEN, applicant_fin, applicant_fin, &cit, 1, NULL, NULL,
+                                       &x->arena, &x->applicant, &err), 0);
+    struct db_conn *c = db_conn_get(x->db, &err);
+    assert_int_equal(db_begin(c, &err), 0);
+    int64_t now = pc_now_unix();
+    for (int i = 0; i < INBOX_CASES; i++) {
+        struct db_stmt *s = db_prepare(c, "INSERT INTO applications(id, reference, service_id, agency_id, form_version,"
+                                          " applicant, status, answers, version, lang, created_at, updated_at, submitted_at,"
+                                          " due_at, assigned_to) VALUES (?, ?, 'din-id-card', 'din', 1, ?, ?, '{}', 1, 'az',"
+                                          " ?, ?, ?, ?, ?)", &err);
+        assert_non_null(s);
+        char id[33], ref[24];
+        snprintf(id, sizeof id, "%032x", i);
+        snprintf(ref, sizeof ref, "AZ-2025-%08d", i);
+        /* every 50th pair shares a submission second: the cursor's tie-break on id */
+        int64_t at = now - (INBOX_CASES - i) * 3600 + (i % 50 == 1 ? -3600 : 0);
+        enum case_state st = (enum case_state)(i % CS_COUNT);
+        db_bind_text(s, 1, id);
+        db_bind_text(s, 2, st == CS_DRAFT ? NULL : ref);
+        db_bind_text(s, 3, x->applicant);
+        db_bind_text(s, 4, case_state_name(st));
+        db_bind_int(s, 5, at);
+        db_bind_int(s, 6, at);
+        if (st == CS_DRAFT)
+            db_bind_null(s, 7);
+        else
+            db_bind_int(s, 7, at);
+        db_bind_int(s, 8, at + (i % 3 ? 10 : 30) * 86400);
+        db_bind_text(s, 9, i % 4 == 0 ? x->officer : NULL);
+        assert_int_equal(db_run(s, &err), 1);
+    }
+    assert_int_equal(db_commit(c, &err), 0);
+}
+
+/* Does case i pass the filter (what case_list must return, newest first)? */
+static bool inbox_expects(const struct inbox_db *x, const struct case_filter *f, int i, int64_t now)
+{
+    enum case_state st = (enum case_state)(i % CS_COUNT);
+    int64_t at = now - (INBOX_CASES - i) * 3600 + (i % 50 == 1 ? -3600 : 0);
+    int64_t due = at + (i % 3 ? 10 : 30) * 86400;
+    (void)x;
+    return st != CS_DRAFT && (!f->by_status || st == f->status) && (!f->assigned_to || i % 4 == 0) &&
+           (!f->overdue || (due < now && case_state_open(st)));
+}
+
+static void check_inbox(struct inbox_db *x)
+{
+    struct case_filter filters[] = {
+        {.limit = 7},
+        {.limit = 7, .overdue = true},
+        {.limit = 7, .by_status = true, .status = CS_IN_REVIEW, .overdue = true},
+        {.limit = 7, .by_status = true, .status = CS_REGISTERED},
+        {.limit = 7, .by_status = true, .status = CS_APPROVED, .overdue = true},
+        {.limit = 7, .by_status = true, .status = CS_DRAFT},
+        {.limit = 7, .assigned_to = "officer"},
+        {.limit = 7, .assigned_to = "officer", .overdue = true},
+        {.limit = 100, .assigned_to = "officer", .by_status = true, .status = CS_SUBMITTED},
+    };
+    int64_t now = pc_now_unix();
+    for (size_t k = 0; k < sizeof filters / sizeof filters[0]; k++) {
+        struct case_filter f = filters[k];
+        f.agency_id = "din";
+        if (f.assigned_to)
+            f.assigned_to = x->officer;
+        /* the expected ids, newest first (submission time, then id) */
+        int expect[INBOX_CASES], ne = 0;
+        for (int i = INBOX_CASES - 1; i >= 0; i--)
+            if (inbox_expects(x, &f, i, now))
+                expect[ne++] = i;
+        for (int a = 1; a < ne; a++) /* insertion sort by (at desc, id desc) */
+            for (int b = a; b > 0; b--) {
+                int p = expect[b - 1], q = expect[b];
+                int64_t tp = now - (INBOX_CASES - p) * 3600 + (p % 50 == 1 ? -3600 : 0);
+                int64_t tq = now - (INBOX_CASES - q) * 3600 + (q % 50 == 1 ? -3600 : 0);
+                if (tq > tp || (tq == tp && q > p)) {
+                    expect[b - 1] = q;
+                    expect[b] = p;
+                }
+            }
+        int got = 0;
+        const char *cursor = NULL;
+        do {
+            f.cursor = cursor;
+            struct case_list list;
+            struct pc_err err = {0};
+            if (case_list(x->db, &x->arena, &f, &list, &err))
+                fail_msg("filter %zu: %s", k, err.msg);
+            for (size_t i = 0; i < list.n; i++) {
+                char want[33];
+                assert_true(got < ne);
+                snprintf(want, sizeof want, "%032x", expect[got++]);
+                if (strcmp(list.items[i].id, want) != 0)
+                    fail_msg("filter %zu, item %d: %s, expected %s", k, got - 1, list.items[i].id, want);
+            }
+            cursor = list.next;
+        } while (cursor);
+        if (got != ne)
+            fail_msg("filter %zu: %d cases, expected %d", k, got, ne);
+    }
+}
+
+static void test_inbox_sqlite(void **state)
+{
+    (void)state;
+    struct inbox_db x = {0};
+    snprintf(x.dir, sizeof x.dir, "/tmp/pencere-test-inbox.XXXXXX");
+    assert_non_null(mkdtemp(x.dir));
+    snprintf(x.url, sizeof x.url, "%s/inbox.db", x.dir);
+    struct pc_err err = {0};
+    x.db = db_open(x.url, &err);
+    assert_non_null(x.db);
+    fill_inbox(&x);
+    check_inbox(&x);
+    pc_arena_release(&x.arena);
+    db_close(x.db);
+    rm_rf(x.dir);
+}
+
+static void test_inbox_postgres(void **state)
+{
+    (void)state;
+    pg_admin_url = getenv("PENCERE_TEST_PG_URL");
+    if (!pg_admin_url || !*pg_admin_url) {
+        printf("note: PENCERE_TEST_PG_URL is not set; the inbox on PostgreSQL is skipped\n");
+        return;
+    }
+    struct inbox_db x = {0};
+    unsigned char rnd[6];
+    assert_int_equal(pc_random_bytes(rnd, sizeof rnd), 0);
+    snprintf(x.pgname, sizeof x.pgname, "c_%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
+    char sql[96];
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s", x.pgname);
+    assert_int_equal(admin_exec(sql), 0);
+    const char *slash = strrchr(pg_admin_url, '/');
+    snprintf(x.url, sizeof x.url, "%.*s/%s", (int)(slash - pg_admin_url), pg_admin_url, x.pgname);
+    struct pc_err err = {0};
+    x.db = db_open(x.url, &err);
+    assert_non_null(x.db);
+    fill_inbox(&x);
+    check_inbox(&x);
+    pc_arena_release(&x.arena);
+    db_close(x.db);
+    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", x.pgname);
+    admin_exec(sql);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_base_form_is_clean),
+        cmocka_unit_test(test_every_rule_reports_its_path),
+        cmocka_unit_test(test_every_problem_of_a_file_is_reported),
+        cmocka_unit_test(test_the_form_agrees_with_the_catalogue),
+        cmocka_unit_test(test_data_and_fixture_forms_are_clean),
+        cmocka_unit_test(test_answers_against_the_typed_form),
+        cmocka_unit_test(test_navigation_follows_the_answers),
+        cmocka_unit_test(test_values_as_the_web_shows_them),
+        cmocka_unit_test(test_a_posted_page_is_read_into_answers),
+        cmocka_unit_test(test_the_workflow_decides_who_may_take_which_step),
+        cmocka_unit_test(test_every_code_has_a_message),
+        cmocka_unit_test(test_files_are_stored_by_content),
+        cmocka_unit_test(test_forms_are_versioned_and_picked_up),
+        cmocka_unit_test(test_inbox_sqlite),
+        cmocka_unit_test(test_inbox_postgres),
+    };
+    return cmocka_run_group_tests_name("cases", tests, NULL, NULL);
+}
