@@ -9,7 +9,7 @@
  * last three letters, at least five kept) because Azerbaijani adds
  * suffixes: "vəsiqəsi" finds "vəsiqə" and "vəsiqənin".  A name match
  * ranks above a description match; an exact word start above a stem. */
-#include "catalog.h"
+#include "internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -121,15 +121,15 @@ int cat_list_life_events(struct db *db, struct pc_arena *a, struct cat_life_even
     "s.relations, s.login, s.fee_qepik, s.free, s.deadline_days, s.channels, s.approved_list, " \
     "s.maturity_json, s.source"
 
-/* ",a,b," → "a,b" */
-static const char *unwrap_list(struct pc_arena *a, const char *s)
+/* The stored evaluation (written by the import, so it parses). */
+static const struct cat_maturity *load_maturity(struct pc_arena *a, const char *stored)
 {
-    if (!s)
-        return "";
-    size_t n = strlen(s);
-    if (n >= 2 && s[0] == ',' && s[n - 1] == ',')
-        return pc_arena_strndup(a, s + 1, n - 2);
-    return pc_arena_strdup(a, s);
+    const struct cat_maturity *m = NULL;
+    json_t *j = stored ? json_loads(stored, 0, NULL) : NULL;
+    if (j && cat_maturity_parse(a, j, &m, NULL))
+        m = NULL;
+    json_decref(j);
+    return m;
 }
 
 static void read_service(struct pc_arena *a, struct db_stmt *s, struct cat_service *v)
@@ -142,23 +142,16 @@ static void read_service(struct pc_arena *a, struct db_stmt *s, struct cat_servi
     v->for_citizens = db_col_int(s, 11) != 0;
     v->for_entrepreneurs = db_col_int(s, 12) != 0;
     v->for_officials = db_col_int(s, 13) != 0;
-    v->relations = unwrap_list(a, db_col_text(s, 14));
-    v->login = col(a, s, 15);
+    v->relations = cat_set_load(&cat_vocab_relation, db_col_text(s, 14));
+    int login = cat_login_parse(db_col_text(s, 15));
+    v->login = login < 0 ? CAT_LOGIN_E_SIGNATURE : (enum cat_login)login; /* never: the import checked it */
     v->fee_qepik = col_int_or(s, 16, -1);
     v->free = db_col_int(s, 17) != 0;
     v->deadline_days = (int)col_int_or(s, 18, -1);
-    v->channels = unwrap_list(a, db_col_text(s, 19));
+    v->channels = cat_set_load(&cat_vocab_channel, db_col_text(s, 19));
     v->approved_list = col(a, s, 20);
-    v->maturity_json = col(a, s, 21);
+    v->maturity = load_maturity(a, db_col_text(s, 21));
     v->source = col(a, s, 22);
-}
-
-static bool in_set(const char *v, const char *const *set)
-{
-    for (; *set; set++)
-        if (strcmp(*set, v) == 0)
-            return true;
-    return false;
 }
 
 static bool is_slug(const char *s)
@@ -174,13 +167,11 @@ static bool is_slug(const char *s)
 
 int cat_filter_check(const struct cat_filter *f, struct pc_err *err)
 {
-    static const char *const audiences[] = {"citizens", "entrepreneurs", "officials", NULL};
-    static const char *const logins[] = {"none", "code_password", "e_signature", NULL};
     if (f->q && strlen(f->q) > CAT_QUERY_MAX)
         return pc_err_set(err, PC_EINVAL, "the search text is longer than %d bytes", CAT_QUERY_MAX);
-    if (f->audience && !in_set(f->audience, audiences))
+    if (f->audience && cat_audience_parse(f->audience) < 0)
         return pc_err_set(err, PC_EINVAL, "audience must be citizens, entrepreneurs or officials");
-    if (f->login && !in_set(f->login, logins))
+    if (f->login && cat_login_parse(f->login) < 0)
         return pc_err_set(err, PC_EINVAL, "login must be none, code_password or e_signature");
     if (f->agency && !is_slug(f->agency))
         return pc_err_set(err, PC_EINVAL, "agency is not an agency id");

@@ -207,24 +207,20 @@ static void test_parse_fixture_services(void **state)
     assert_true(s.for_citizens);
     assert_false(s.for_entrepreneurs);
     assert_false(s.for_officials);
-    assert_string_equal(s.relations, "G2C");
-    assert_string_equal(s.login, "code_password");
+    assert_int_equal(s.relations, CAT_BIT(CAT_REL_G2C));
+    assert_int_equal(s.login, CAT_LOGIN_CODE_PASSWORD);
     assert_int_equal(s.fee_qepik, 500);
     assert_false(s.free);
     assert_int_equal(s.deadline_days, 15);
     assert_int_equal(s.ndocuments, 1);
     assert_string_equal(s.documents[0].s[PC_LANG_AZ], "Şəxsiyyət vəsiqəsi");
     assert_string_equal(s.documents[0].s[PC_LANG_EN], "Identity card");
-    assert_string_equal(s.channels, "portal,service_centre");
+    assert_int_equal(s.channels, CAT_BIT(CAT_CH_PORTAL) | CAT_BIT(CAT_CH_SERVICE_CENTRE));
     assert_string_equal(s.approved_list, "191");
-    assert_non_null(s.maturity_json);
-    json_error_t je;
-    json_t *m = json_loads(s.maturity_json, 0, &je);
-    assert_non_null(m);
-    assert_int_equal(json_integer_value(json_object_get(m, "model")), 4);
-    assert_int_equal(json_integer_value(json_object_get(m, "level")), 2);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(m, "transparency"), "max")), 10);
-    json_decref(m);
+    assert_non_null(s.maturity);
+    assert_int_equal(s.maturity->model, 4);
+    assert_int_equal(s.maturity->level, 2);
+    assert_int_equal(s.maturity->transparency_max, 10);
     assert_int_equal(s.nlife_events, 1);
     assert_string_equal(s.life_events[0], "identity-documents");
 
@@ -234,12 +230,12 @@ static void test_parse_fixture_services(void **state)
     assert_int_equal(s.fee_qepik, -1);
     assert_int_equal(s.deadline_days, -1);
     assert_int_equal(s.ndocuments, 0);
-    assert_null(s.maturity_json);
+    assert_null(s.maturity);
     assert_null(s.approved_list);
     assert_true(s.for_citizens);
     assert_true(s.for_entrepreneurs);
-    assert_string_equal(s.relations, "G2C,G2B");
-    assert_string_equal(s.login, "none");
+    assert_int_equal(s.relations, CAT_BIT(CAT_REL_G2C) | CAT_BIT(CAT_REL_G2B));
+    assert_int_equal(s.login, CAT_LOGIN_NONE);
 
     /* fee in manat with qəpik, and a free service with a zero fee */
     char *x = edit(l, "fee_azn", "2.35");
@@ -737,15 +733,15 @@ static void test_get_service(void **state)
     assert_string_equal(s.description.s[PC_LANG_RU], "Замена старого или утерянного удостоверения личности.");
     assert_true(s.for_citizens);
     assert_false(s.for_entrepreneurs);
-    assert_string_equal(s.relations, "G2C");
-    assert_string_equal(s.login, "code_password");
+    assert_int_equal(s.relations, CAT_BIT(CAT_REL_G2C));
+    assert_int_equal(s.login, CAT_LOGIN_CODE_PASSWORD);
     assert_int_equal(s.fee_qepik, 500);
     assert_false(s.free);
     assert_int_equal(s.deadline_days, 15);
-    assert_string_equal(s.channels, "portal,service_centre");
+    assert_int_equal(s.channels, CAT_BIT(CAT_CH_PORTAL) | CAT_BIT(CAT_CH_SERVICE_CENTRE));
     assert_string_equal(s.approved_list, "191");
-    assert_non_null(s.maturity_json);
-    assert_non_null(strstr(s.maturity_json, "\"level\":2"));
+    assert_non_null(s.maturity);
+    assert_int_equal(s.maturity->level, 2);
     assert_int_equal(s.ndocuments, 1);
     assert_string_equal(s.documents[0].s[PC_LANG_AZ], "Şəxsiyyət vəsiqəsi");
     assert_string_equal(s.documents[0].s[PC_LANG_EN], "Identity card");
@@ -758,9 +754,9 @@ static void test_get_service(void **state)
     assert_int_equal(s.fee_qepik, -1);
     assert_int_equal(s.deadline_days, -1);
     assert_true(s.free);
-    assert_null(s.maturity_json);
+    assert_null(s.maturity);
     assert_null(s.approved_list);
-    assert_string_equal(s.relations, "G2C,G2B");
+    assert_int_equal(s.relations, CAT_BIT(CAT_REL_G2C) | CAT_BIT(CAT_REL_G2B));
 
     err = (struct pc_err){0};
     assert_int_equal(cat_get_service(f->db, &f->arena, "no-such-service", &s, &err), PC_ENOTFOUND);
