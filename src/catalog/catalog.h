@@ -130,6 +130,9 @@ int cat_get_service(struct db *db, struct pc_arena *a, const char *id, struct ca
 /* The catalogue's version: raised by every import (answers built from an
  * older version are stale).  Negative on error. */
 int64_t cat_version(struct db *db, struct pc_err *err);
+/* Rows of the services table, withdrawn ones included, counted by the
+ * database itself (a health check that the database answers). */
+int64_t cat_count_services(struct db *db, struct pc_err *err);
 
 /* ---- import ----------------------------------------------------------- */
 

@@ -8,15 +8,14 @@
 static int health(struct http_req *r)
 {
     struct pc_err err = {0};
-    struct db_conn *c = db_conn_get(app_of(r)->db, &err);
-    struct db_stmt *s = c ? db_prepare(c, "SELECT COUNT(*) FROM services", &err) : NULL;
-    if (!s || db_step(s, &err) != 1) {
+    int64_t services = cat_count_services(app_of(r)->db, &err);
+    if (services < 0) {
         pc_log(PC_LOG_WARN, "health.db_failed", "msg", err.msg, NULL);
         return http_reply_json(r, 503, "{\"status\":\"unavailable\"}");
     }
     char body[128];
     snprintf(body, sizeof body, "{\"status\":\"ok\",\"db\":\"%s\",\"services\":%lld}",
-             db_kind_name(app_of(r)->db), (long long)db_col_int(s, 0));
+             db_kind_name(app_of(r)->db), (long long)services);
     return http_reply_json(r, 200, body);
 }
 

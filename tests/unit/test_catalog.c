@@ -1272,6 +1272,28 @@ static void test_many_life_events(void **state)
     assert_string_equal(list[n - 1].id, "extra-39");
 }
 
+/* The health check's count is the database's own (withdrawn rows too). */
+static void test_count_services(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    assert_int_equal(cat_count_services(f->db, &err), 3);
+    char *agencies = join_lines(&fx_agencies, NULL, NULL);
+    char *events = join_lines(&fx_events, NULL, NULL);
+    char *services = join_lines(&fx_services, "din-fine-check", NULL);
+    char dir[64];
+    make_catalog_dir(dir, sizeof dir, agencies, events, services);
+    struct cat_import_stats st;
+    assert_int_equal(cat_import(f->db, dir, stderr, &st, &err), 0);
+    assert_int_equal(count_services(f), 2);
+    assert_int_equal(cat_count_services(f->db, &err), 3);
+    assert_int_equal(cat_import(f->db, fixture_dir, stderr, &st, &err), 0);
+    rm_rf(dir);
+    free(agencies);
+    free(events);
+    free(services);
+}
+
 #define DB_TESTS                                                              \
     {                                                                         \
         cmocka_unit_test(test_import_stats),                                  \
@@ -1287,6 +1309,7 @@ static void test_many_life_events(void **state)
         cmocka_unit_test(test_import_bad_rows),                               \
         cmocka_unit_test(test_import_withdraws),                              \
         cmocka_unit_test(test_reads_see_other_connections),                   \
+        cmocka_unit_test(test_count_services),                                \
         cmocka_unit_test(test_many_life_events), /* last: adds life events */ \
     }
 
