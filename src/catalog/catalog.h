@@ -127,9 +127,25 @@ int cat_list_life_events(struct db *db, struct pc_arena *a, struct cat_life_even
 int cat_find_services(struct db *db, struct pc_arena *a, const struct cat_filter *f, struct cat_page *out, struct pc_err *err);
 int cat_get_service(struct db *db, struct pc_arena *a, const char *id, struct cat_service *out, struct pc_err *err);
 
-/* The catalogue's version: raised by every import (answers built from an
- * older version are stale).  Negative on error. */
+/* ---- the catalogue in memory ------------------------------------------ */
+
+/* Every read above answers from an immutable in-memory snapshot of the
+ * whole catalogue, loaded from the database once per catalogue version and
+ * shared by all threads; returned strings point into it, and it stays
+ * alive until the caller's arena is released.
+ *
+ * The catalogue's version: raised by every import (answers built from an
+ * older version are stale).  By default it is read from the database on
+ * every call, so an import is seen by the next read.  Negative on error. */
 int64_t cat_version(struct db *db, struct pc_err *err);
+/* A server's bound: from now on the version is read at most once every
+ * ms milliseconds per process (an import anywhere is seen within ms), and
+ * when the database cannot be asked the last snapshot keeps serving. */
+void cat_set_max_age(struct db *db, unsigned ms);
+/* The bound the portal uses (docs/operations.md). */
+#define CAT_PORTAL_MAX_AGE_MS 5
+/* Bytes held by the current snapshot (0 before the first read). */
+size_t cat_memory_bytes(struct db *db);
 /* Rows of the services table, withdrawn ones included, counted by the
  * database itself (a health check that the database answers). */
 int64_t cat_count_services(struct db *db, struct pc_err *err);

@@ -315,10 +315,12 @@ static int write_all(struct db *db, struct pc_arena *a, struct items *ag, struct
         rc = write_service(c, a, &((struct service_row *)(sv->data + i * sv->item_size))->v, err);
     if (!rc) {
         s = db_prepare(c, "SELECT COUNT(*) FROM services WHERE active = 0", err);
-        if (s && db_step(s, err) == 1)
+        if (s && db_step(s, err) == 1) {
             st->withdrawn = (int)db_col_int(s, 0);
-        else
+            db_step(s, err); /* finished: a half-read statement would keep SQLite's old snapshot */
+        } else {
             rc = PC_EIO;
+        }
     }
     return db_end(c, rc, err);
 }
@@ -342,6 +344,8 @@ int cat_import(struct db *db, const char *dir, FILE *report, struct cat_import_s
     }
     if (!rc) {
         rc = write_all(db, &a, &ag, &ev, &sv, st, err);
+        if (!rc)
+            cat_snapshot_stale(db); /* this process sees its own import at once */
         st->agencies = (int)ag.n;
         st->life_events = (int)ev.n;
         st->services = (int)sv.n;

@@ -6,6 +6,7 @@
 #include "catalog.h"
 
 #include <jansson.h>
+#include <stdatomic.h>
 
 #define CAT_NAME_MAX 400          /* bytes of a name (one language) */
 #define CAT_DESC_MAX 3000         /* bytes of a description */
@@ -32,5 +33,61 @@ unsigned cat_set_load(const struct cat_vocab *v, const char *s);
 int cat_maturity_parse(struct pc_arena *a, json_t *m, const struct cat_maturity **out, struct pc_err *err);
 /* The stored form: compact JSON with sorted keys (the API's "evaluation"). */
 const char *cat_maturity_store(struct pc_arena *a, const struct cat_maturity *m);
+
+/* ---- the catalogue in memory (snapshot.c) ----------------------------- */
+
+#define CAT_DB_SLOT 0             /* db_slot of the snapshot cache */
+_Static_assert(CAT_DB_SLOT < DB_SLOTS, "a db slot of its own");
+
+struct snap_agency {
+    struct cat_agency v;          /* service_count: active services */
+    const char *folded;           /* search form of the names (import.c) */
+    bool active;                  /* still in the files (withdrawn services may name it) */
+};
+
+struct snap_service {
+    struct cat_service v;         /* documents and life_events filled, score 0 */
+    const char *name_folded, *desc_folded;
+    uint32_t agency;              /* index into agencies */
+    unsigned audiences;           /* CAT_BIT(enum cat_audience)s */
+};
+
+struct cat_index;
+
+/* Everything a reader needs of one catalogue version; never changed once
+ * built, so every thread reads it without locks. */
+struct cat_snapshot {
+    atomic_int refs;
+    int64_t version;
+    struct pc_arena arena;        /* every byte below */
+    struct snap_agency *agencies; /* every agency, by id */
+    size_t nagencies;
+    struct cat_agency *agency_list; /* the active ones, by Azerbaijani name */
+    size_t nagency_list;
+    struct cat_life_event *events;  /* active, by order then id */
+    size_t nevents;
+    struct snap_service *services;  /* active, by id */
+    size_t nservices;
+    struct cat_index *index;        /* search.c */
+};
+
+/* The snapshot of the current version (as cat_version sees it), held
+ * until the arena a is released. */
+int cat_snapshot_get(struct db *db, struct pc_arena *a, const struct cat_snapshot **out, struct pc_err *err);
+/* An import through db has just committed: the next read asks for the
+ * version whatever the bound. */
+void cat_snapshot_stale(struct db *db);
+
+/* The service or agency with this id (agencies: also inactive ones), or NULL. */
+const struct snap_service *cat_snapshot_service(const struct cat_snapshot *s, const char *id);
+const struct snap_agency *cat_snapshot_agency(const struct cat_snapshot *s, const char *id);
+
+/* ---- search (search.c) ------------------------------------------------- */
+
+/* Build the word index of a snapshot (in its arena). */
+void cat_index_build(struct cat_snapshot *s);
+/* cat_find_services on a snapshot (f passed cat_filter_check). */
+int cat_index_find(const struct cat_snapshot *s, struct pc_arena *a, const struct cat_filter *f,
+                   struct cat_page *out, struct pc_err *err);
 
 #endif

@@ -5,6 +5,7 @@
 #include "migrations.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,8 +41,10 @@ struct db {
     const struct db_backend *be;
     char *url;
     pthread_key_t key;
-    pthread_mutex_t lock; /* guards conns */
+    pthread_mutex_t lock; /* guards conns and the making of slots */
     struct db_conn *conns;
+    _Atomic(void *) slots[DB_SLOTS];
+    void (*slot_free[DB_SLOTS])(void *obj);
 };
 
 static bool is_postgres_url(const char *url)
@@ -146,10 +149,30 @@ void db_close(struct db *db)
         conn_destroy(c);
         c = next;
     }
+    for (int i = 0; i < DB_SLOTS; i++) {
+        void *obj = atomic_load(&db->slots[i]);
+        if (obj)
+            db->slot_free[i](obj);
+    }
     pthread_key_delete(db->key);
     pthread_mutex_destroy(&db->lock);
     free(db->url);
     free(db);
+}
+
+void *db_slot(struct db *db, int slot, void *(*make)(struct db *db), void (*free_fn)(void *obj))
+{
+    void *obj = atomic_load_explicit(&db->slots[slot], memory_order_acquire);
+    if (obj)
+        return obj;
+    pthread_mutex_lock(&db->lock);
+    obj = atomic_load_explicit(&db->slots[slot], memory_order_relaxed);
+    if (!obj && (obj = make(db))) {
+        db->slot_free[slot] = free_fn;
+        atomic_store_explicit(&db->slots[slot], obj, memory_order_release);
+    }
+    pthread_mutex_unlock(&db->lock);
+    return obj;
 }
 
 enum db_kind db_kind(const struct db *db)

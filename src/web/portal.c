@@ -132,7 +132,9 @@ const struct http_route *web_portal_routes(size_t *n)
 }
 
 /* Public pages are shared between anonymous visitors of the same language
- * and catalogue version; a logged-in person's pages never are. */
+ * and catalogue version; a logged-in person's pages never are.  The
+ * version costs no query here: catalog reads it at most every
+ * CAT_PORTAL_MAX_AGE_MS. */
 static const char *cache_key(struct http_req *r)
 {
     if (http_kv_get(&r->cookies, "pc_session") || http_header(r, "Authorization"))
@@ -158,4 +160,5 @@ void web_portal_http_config(struct portal_app *app, struct http_config *cfg)
     cfg->after = after_request;
     cfg->uploads = &web_upload_sink;
     cfg->cache_key = cache_key;
+    cat_set_max_age(app->db, CAT_PORTAL_MAX_AGE_MS);
 }

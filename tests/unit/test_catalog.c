@@ -1294,6 +1294,82 @@ static void test_count_services(void **state)
     free(services);
 }
 
+/* The catalogue is served from a snapshot: an import replaces it, a reader
+ * still holding the old one keeps reading it (its arena holds a reference;
+ * AddressSanitizer would see a use after free), and the next read sees the
+ * new version. */
+static void test_snapshot_replaced_while_held(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    struct pc_arena old_reader;
+    pc_arena_init(&old_reader);
+    struct cat_service before;
+    assert_int_equal(cat_get_service(f->db, &old_reader, "din-id-card", &before, &err), 0);
+    assert_true(cat_memory_bytes(f->db) > 0);
+    int64_t v = cat_version(f->db, &err);
+    assert_true(v > 0);
+
+    char *renamed = edit(fixture_line(&fx_services, "din-id-card"), "name.en", "\"Renamed card\"");
+    char *services = join_lines(&fx_services, "din-id-card", renamed);
+    char *agencies = join_lines(&fx_agencies, NULL, NULL);
+    char *events = join_lines(&fx_events, NULL, NULL);
+    char dir[64];
+    make_catalog_dir(dir, sizeof dir, agencies, events, services);
+    struct db *other = db_open(f->url, &err);
+    if (!other)
+        fail_msg("second db_open: %s", err.msg);
+    struct cat_import_stats st;
+    assert_int_equal(cat_import(other, dir, stderr, &st, &err), 0);
+
+    struct cat_service after;
+    assert_int_equal(cat_get_service(f->db, &f->arena, "din-id-card", &after, &err), 0);
+    assert_string_equal(after.name.s[PC_LANG_EN], "Renamed card");
+    assert_int_equal(cat_version(f->db, &err), v + 1);
+    /* the old reader's service is the old version, whole */
+    assert_string_equal(before.name.s[PC_LANG_EN], "Replacement of the identity card");
+    assert_string_equal(before.documents[0].s[PC_LANG_EN], "Identity card");
+    assert_string_equal(before.agency_name.s[PC_LANG_AZ], "Daxili İşlər Nazirliyi");
+    pc_arena_release(&old_reader);
+
+    assert_int_equal(cat_import(other, fixture_dir, stderr, &st, &err), 0);
+    db_close(other);
+    rm_rf(dir);
+    free(renamed);
+    free(services);
+    free(agencies);
+    free(events);
+}
+
+/* With a bound (as the portal sets), the version is not asked within it:
+ * another connection's import is seen only once the bound has passed, an
+ * import through the same handle at once. */
+static void test_version_read_at_most_once_per_bound(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    struct cat_import_stats st;
+    struct db *other = db_open(f->url, &err);
+    if (!other)
+        fail_msg("second db_open: %s", err.msg);
+    int64_t v = cat_version(f->db, &err);
+    cat_set_max_age(f->db, 300);
+    assert_int_equal(cat_version(f->db, &err), v); /* read now: the clock starts */
+    assert_int_equal(cat_import(other, fixture_dir, stderr, &st, &err), 0);
+    assert_int_equal(cat_version(other, &err), v + 1);
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(cat_version(f->db, &err), v); /* no query: still the version read */
+    struct cat_page p = find(f, FILTER());
+    assert_int_equal(p.total, 3);
+    usleep(350 * 1000);
+    assert_int_equal(cat_version(f->db, &err), v + 1);
+    /* an import through this handle is seen by the next read */
+    assert_int_equal(cat_import(f->db, fixture_dir, stderr, &st, &err), 0);
+    assert_int_equal(cat_version(f->db, &err), v + 2);
+    cat_set_max_age(f->db, 0);
+    db_close(other);
+}
+
 #define DB_TESTS                                                              \
     {                                                                         \
         cmocka_unit_test(test_import_stats),                                  \
@@ -1310,6 +1386,8 @@ static void test_count_services(void **state)
         cmocka_unit_test(test_import_withdraws),                              \
         cmocka_unit_test(test_reads_see_other_connections),                   \
         cmocka_unit_test(test_count_services),                                \
+        cmocka_unit_test(test_snapshot_replaced_while_held),                  \
+        cmocka_unit_test(test_version_read_at_most_once_per_bound),           \
         cmocka_unit_test(test_many_life_events), /* last: adds life events */ \
     }
 
