@@ -7,6 +7,7 @@ Every test leaves the database with the fixture catalogue again."""
 import json
 import os
 import re
+import time
 
 import pytest
 
@@ -305,3 +306,71 @@ def test_removed_agency_and_life_event_leave_the_lists(portal, baseline, tmp_pat
     assert [e["id"] for e in portal.get("/api/v1/life-events").json()["items"]] == ["identity-documents"]
     assert 'href="/agencies/vn"' not in portal.get("/agencies").text
     assert "life_event=taxes" not in portal.get("/").text
+
+
+# ---- the catalogue in memory: an import reaches every node within a bound ----
+
+# catalog.h CAT_PORTAL_MAX_AGE_MS (docs/operations.md): a node reads the
+# catalogue's version at most this often, so an import made anywhere is
+# answered by every node within it.
+VERSION_BOUND_S = 0.005
+
+
+def test_import_reaches_every_node_within_the_bound_under_load(portal, baseline, tmp_path):
+    """A second node on the same database, both under steady read load (so
+    each keeps answering from its snapshot and re-reads the version only
+    every few milliseconds): after the import command returns, and the
+    bound has passed, both nodes answer the new catalogue, and no reader
+    ever saw an error."""
+    import threading
+    second = syslib.Server(str(tmp_path / "node2"), catalog=None, db=portal.db)
+    second.start()
+    stop = threading.Event()
+    errors = []
+
+    def reader(node):
+        while not stop.is_set():
+            try:
+                r = node.get("/api/v1/services?q=zebrafish", timeout=20)
+                if r.status != 200:
+                    errors.append(r.status)
+            except Exception as e:  # noqa: BLE001
+                errors.append(repr(e))
+
+    threads = [threading.Thread(target=reader, args=(n,)) for n in (portal, portal, second, second)]
+    for t in threads:
+        t.start()
+    try:
+        d = copy_catalog(FIXTURE, str(tmp_path / "changed"))
+        services = read_jsonl(os.path.join(FIXTURE, "services.jsonl"))
+        for s in services:
+            if s["id"] == "din-fine-check":
+                s["name"] = dict(s["name"], en="Checking fines by zebrafish")
+        write_jsonl_lines(os.path.join(d, "services.jsonl"), services)
+        r = admin_import(portal, d)
+        assert r.returncode == 0, r.stderr
+        time.sleep(VERSION_BOUND_S * 4)
+        for node in (portal, second):
+            found = node.get("/api/v1/services?q=zebrafish").json()
+            assert [s["id"] for s in found["items"]] == ["din-fine-check"], node.port
+            assert node.get("/api/v1/services/din-fine-check").json()["name"]["en"] == "Checking fines by zebrafish"
+            page = node.get("/services/din-fine-check?lang=en").text
+            assert "Checking fines by zebrafish" in page
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(30)
+        second.stop()   # not close(): the database is the first node's
+    assert not errors, errors[:5]
+
+
+def test_snapshot_size_is_logged(portal):
+    """Each snapshot a node loads is logged at info with its size."""
+    portal.get("/api/v1/services")
+    deadline = time.monotonic() + 5   # the logger thread writes every 50 ms
+    lines = []
+    while not lines and time.monotonic() < deadline:
+        lines = [json.loads(l) for l in portal.stderr().splitlines() if '"catalog.snapshot"' in l]
+        time.sleep(0.05)
+    assert lines, portal.stderr_tail()
+    assert re.search(r"version \d+: 2 agencies, 2 life situations, 3 services, \d+ bytes", lines[-1]["msg"]), lines[-1]
