@@ -71,14 +71,5 @@ int cat_get_service(struct db *db, struct pc_arena *a, const char *id, struct ca
 
 int64_t cat_count_services(struct db *db, struct pc_err *err)
 {
-    struct db_conn *c = db_conn_get(db, err);
-    struct db_stmt *s = c ? db_prepare(c, "SELECT COUNT(*) FROM services", err) : NULL;
-    if (!s)
-        return PC_EIO;
-    int rc = db_step(s, err);
-    if (rc != 1)
-        return rc < 0 ? rc : pc_err_set(err, PC_EIO, "COUNT(*) gave no row");
-    int64_t n = db_col_int(s, 0);
-    db_step(s, err); /* finish the statement */
-    return n;
+    return cat_query_int(db, "SELECT COUNT(*) FROM services", err);
 }

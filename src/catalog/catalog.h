@@ -163,6 +163,12 @@ int cat_parse_agency(struct pc_arena *a, const char *line, size_t n, struct cat_
 int cat_parse_life_event(struct pc_arena *a, const char *line, size_t n, struct cat_life_event *out, struct pc_err *err);
 int cat_parse_service(struct pc_arena *a, const char *line, size_t n, struct cat_service *out, struct pc_err *err);
 
+/* Check dir/agencies.jsonl, dir/life_events.jsonl, dir/services.jsonl as
+ * cat_import does, and write nothing: every bad row is reported to
+ * `report`; PC_EINVAL if there is any, PC_EIO if a file cannot be read.
+ * stats counts the good rows of each file and the bad ones. */
+int cat_check(const char *dir, FILE *report, struct cat_import_stats *stats, struct pc_err *err);
+
 /* Import dir/agencies.jsonl, dir/life_events.jsonl, dir/services.jsonl.
  * Every bad row is reported to `report` as "FILE:LINE: message"; if there
  * is any, nothing is written and PC_EINVAL is returned.  Otherwise the

@@ -1,99 +1,12 @@
-/* import.c — reading the catalogue files (JSON Lines) with strict
- * validation, and writing them into the database in one transaction.
- * A file with any bad row changes nothing: the operator gets every bad row
- * with its line number and fixes them all in one go. */
+/* import.c — the catalogue files, checked (check.c), written into the
+ * database in one transaction.  A file with any bad row changes nothing:
+ * the operator gets every bad row with its line number and fixes them all
+ * in one go. */
 #include "internal.h"
 
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- reading files ---------------------------------------------------- */
-
-typedef int (*line_fn)(struct pc_arena *a, const char *line, size_t n, void *item, struct pc_err *err);
-
-struct items {
-    char *data;        /* array of item_size elements */
-    size_t n, cap, item_size;
-    size_t line_off;   /* offset of the int line number in an item */
-};
-
-static void *items_push(struct items *it)
-{
-    if (it->n == it->cap) {
-        size_t cap = it->cap ? it->cap * 2 : 64;
-        char *p = realloc(it->data, cap * it->item_size);
-        if (!p)
-            return NULL;
-        it->data = p;
-        it->cap = cap;
-    }
-    return it->data + it->n++ * it->item_size;
-}
-
-#define LINE_MAX_BYTES (64 * 1024)
-
-static int read_file(struct pc_arena *a, const char *dir, const char *name, line_fn fn,
-                     struct items *it, FILE *report, int *bad, struct pc_err *err)
-{
-    char *path = pc_arena_printf(a, "%s/%s", dir, name);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return pc_err_set(err, PC_EIO, "cannot open %s", path);
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    int lineno = 0;
-    while ((len = getline(&line, &cap, f)) >= 0) {
-        lineno++;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            line[--len] = 0;
-        if (len == 0)
-            continue;
-        struct pc_err e = {0};
-        void *item = items_push(it);
-        if (!item) {
-            fclose(f);
-            free(line);
-            return pc_err_set(err, PC_ENOMEM, "out of memory");
-        }
-        int rc = (size_t)len > LINE_MAX_BYTES
-                     ? pc_err_set(&e, PC_EINVAL, "line longer than %d bytes", LINE_MAX_BYTES)
-                     : fn(a, line, (size_t)len, item, &e);
-        if (rc) {
-            it->n--;
-            (*bad)++;
-            if (report)
-                fprintf(report, "%s:%d: %s\n", name, lineno, e.msg);
-        } else {
-            /* remember the line for cross-checks reported later */
-            *(int *)((char *)item + it->line_off) = lineno;
-        }
-    }
-    free(line);
-    fclose(f);
-    return 0;
-}
-
-/* Items carry their line number after the struct. */
-struct agency_row { struct cat_agency v; int line; };
-struct event_row { struct cat_life_event v; int line; };
-struct service_row { struct cat_service v; int line; };
-
-static int agency_line(struct pc_arena *a, const char *l, size_t n, void *item, struct pc_err *e)
-{
-    return cat_parse_agency(a, l, n, &((struct agency_row *)item)->v, e);
-}
-
-static int event_line(struct pc_arena *a, const char *l, size_t n, void *item, struct pc_err *e)
-{
-    return cat_parse_life_event(a, l, n, &((struct event_row *)item)->v, e);
-}
-
-static int service_line(struct pc_arena *a, const char *l, size_t n, void *item, struct pc_err *e)
-{
-    return cat_parse_service(a, l, n, &((struct service_row *)item)->v, e);
-}
 
 /* ---- writing --------------------------------------------------------- */
 
@@ -242,55 +155,10 @@ static int write_service(struct db_conn *c, struct pc_arena *a, const struct cat
     return 0;
 }
 
-/* ---- cross-checks and the whole import ------------------------------- */
+/* ---- the whole import --------------------------------------------------- */
 
-static bool has_id(struct items *it, size_t upto, const char *id, size_t off)
-{
-    for (size_t i = 0; i < upto; i++)
-        if (strcmp(*(const char **)(it->data + i * it->item_size + off), id) == 0)
-            return true;
-    return false;
-}
-
-static int cross_check(struct items *ag, struct items *ev, struct items *sv, FILE *report)
-{
-    int bad = 0;
-    for (size_t i = 0; i < ag->n; i++) {
-        struct agency_row *r = (struct agency_row *)(ag->data + i * ag->item_size);
-        if (has_id(ag, i, r->v.id, 0)) {
-            bad++;
-            if (report) fprintf(report, "agencies.jsonl:%d: duplicate id \"%s\"\n", r->line, r->v.id);
-        }
-    }
-    for (size_t i = 0; i < ev->n; i++) {
-        struct event_row *r = (struct event_row *)(ev->data + i * ev->item_size);
-        if (has_id(ev, i, r->v.id, 0)) {
-            bad++;
-            if (report) fprintf(report, "life_events.jsonl:%d: duplicate id \"%s\"\n", r->line, r->v.id);
-        }
-    }
-    for (size_t i = 0; i < sv->n; i++) {
-        struct service_row *r = (struct service_row *)(sv->data + i * sv->item_size);
-        if (has_id(sv, i, r->v.id, 0)) {
-            bad++;
-            if (report) fprintf(report, "services.jsonl:%d: duplicate id \"%s\"\n", r->line, r->v.id);
-        }
-        if (!has_id(ag, ag->n, r->v.agency_id, 0)) {
-            bad++;
-            if (report) fprintf(report, "services.jsonl:%d: unknown agency \"%s\"\n", r->line, r->v.agency_id);
-        }
-        for (size_t k = 0; k < r->v.nlife_events; k++) {
-            if (!has_id(ev, ev->n, r->v.life_events[k], 0)) {
-                bad++;
-                if (report) fprintf(report, "services.jsonl:%d: unknown life event \"%s\"\n", r->line, r->v.life_events[k]);
-            }
-        }
-    }
-    return bad;
-}
-
-static int write_all(struct db *db, struct pc_arena *a, struct items *ag, struct items *ev,
-                     struct items *sv, struct cat_import_stats *st, struct pc_err *err)
+static int write_all(struct db *db, struct pc_arena *a, const struct cat_rows *r, struct cat_import_stats *st,
+                     struct pc_err *err)
 {
     struct db_conn *c = db_conn_get(db, err);
     if (!c)
@@ -303,16 +171,16 @@ static int write_all(struct db *db, struct pc_arena *a, struct items *ag, struct
                                        "UPDATE life_events SET active = 0",
                                        "UPDATE catalog_version SET version = version + 1"};
     struct db_stmt *s;
-    for (size_t i = 0; !rc && i < 4; i++) {
+    for (size_t i = 0; !rc && i < sizeof hide / sizeof *hide; i++) {
         s = db_prepare(c, hide[i], err);
         rc = s && db_run(s, err) >= 0 ? 0 : PC_EIO;
     }
-    for (size_t i = 0; !rc && i < ev->n; i++)
-        rc = write_event(c, a, &((struct event_row *)(ev->data + i * ev->item_size))->v, err);
-    for (size_t i = 0; !rc && i < ag->n; i++)
-        rc = write_agency(c, a, &((struct agency_row *)(ag->data + i * ag->item_size))->v, err);
-    for (size_t i = 0; !rc && i < sv->n; i++)
-        rc = write_service(c, a, &((struct service_row *)(sv->data + i * sv->item_size))->v, err);
+    for (size_t i = 0; !rc && i < r->nevents; i++)
+        rc = write_event(c, a, &r->events[i].v, err);
+    for (size_t i = 0; !rc && i < r->nagencies; i++)
+        rc = write_agency(c, a, &r->agencies[i].v, err);
+    for (size_t i = 0; !rc && i < r->nservices; i++)
+        rc = write_service(c, a, &r->services[i].v, err);
     if (!rc) {
         s = db_prepare(c, "SELECT COUNT(*) FROM services WHERE active = 0", err);
         if (s && db_step(s, err) == 1) {
@@ -329,30 +197,17 @@ int cat_import(struct db *db, const char *dir, FILE *report, struct cat_import_s
 {
     struct pc_arena a;
     pc_arena_init(&a);
-    struct items ag = {.item_size = sizeof(struct agency_row), .line_off = offsetof(struct agency_row, line)};
-    struct items ev = {.item_size = sizeof(struct event_row), .line_off = offsetof(struct event_row, line)};
-    struct items sv = {.item_size = sizeof(struct service_row), .line_off = offsetof(struct service_row, line)};
+    struct cat_rows rows;
     memset(st, 0, sizeof *st);
-    int rc = read_file(&a, dir, "agencies.jsonl", agency_line, &ag, report, &st->bad_rows, err);
-    if (!rc) rc = read_file(&a, dir, "life_events.jsonl", event_line, &ev, report, &st->bad_rows, err);
-    if (!rc) rc = read_file(&a, dir, "services.jsonl", service_line, &sv, report, &st->bad_rows, err);
+    int rc = cat_read_dir(&a, dir, report, &rows, &st->bad_rows, err);
     if (!rc) {
-        st->bad_rows += cross_check(&ag, &ev, &sv, report);
-        if (st->bad_rows)
-            rc = pc_err_set(err, PC_EINVAL, "%d bad row%s: nothing was imported", st->bad_rows,
-                            st->bad_rows == 1 ? "" : "s");
-    }
-    if (!rc) {
-        rc = write_all(db, &a, &ag, &ev, &sv, st, err);
+        rc = write_all(db, &a, &rows, st, err);
+        st->agencies = (int)rows.nagencies;
+        st->life_events = (int)rows.nevents;
+        st->services = (int)rows.nservices;
         if (!rc)
             cat_snapshot_stale(db); /* this process sees its own import at once */
-        st->agencies = (int)ag.n;
-        st->life_events = (int)ev.n;
-        st->services = (int)sv.n;
     }
-    free(ag.data);
-    free(ev.data);
-    free(sv.data);
     pc_arena_release(&a);
     return rc;
 }

@@ -34,6 +34,27 @@ int cat_maturity_parse(struct pc_arena *a, json_t *m, const struct cat_maturity 
 /* The stored form: compact JSON with sorted keys (the API's "evaluation"). */
 const char *cat_maturity_store(struct pc_arena *a, const struct cat_maturity *m);
 
+/* ---- the files (check.c) ----------------------------------------------- */
+
+/* The good rows of the three files, each with its line. */
+struct cat_agency_row { struct cat_agency v; int line; };
+struct cat_event_row { struct cat_life_event v; int line; };
+struct cat_service_row { struct cat_service v; int line; };
+struct cat_rows {
+    struct cat_agency_row *agencies;
+    size_t nagencies;
+    struct cat_event_row *events;
+    size_t nevents;
+    struct cat_service_row *services;
+    size_t nservices;
+};
+
+/* Read and check dir's three files into the arena; every bad row is
+ * reported as "FILE:LINE: message" and counted in *bad.  PC_EIO when a
+ * file cannot be read, PC_EINVAL when any row is bad. */
+int cat_read_dir(struct pc_arena *a, const char *dir, FILE *report, struct cat_rows *out, int *bad,
+                 struct pc_err *err);
+
 /* ---- the catalogue in memory (snapshot.c) ----------------------------- */
 
 #define CAT_DB_SLOT 0             /* db_slot of the snapshot cache */
@@ -74,6 +95,8 @@ struct cat_snapshot {
 /* The snapshot of the current version (as cat_version sees it), held
  * until the arena a is released. */
 int cat_snapshot_get(struct db *db, struct pc_arena *a, const struct cat_snapshot **out, struct pc_err *err);
+/* The integer of a query's one row (the statement is finished). */
+int64_t cat_query_int(struct db *db, const char *sql, struct pc_err *err);
 /* An import through db has just committed: the next read asks for the
  * version whatever the bound. */
 void cat_snapshot_stale(struct db *db);

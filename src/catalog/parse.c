@@ -12,7 +12,7 @@
 static bool is_slug(const char *s, size_t min, size_t max)
 {
     size_t n = strlen(s);
-    if (n < min || n > max || s[0] == '-' || s[n - 1] == '-')
+    if (n < min || n > max || s[0] == '-' || s[n - 1] == '-' || strstr(s, "--"))
         return false;
     for (size_t i = 0; i < n; i++)
         if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
@@ -42,8 +42,47 @@ static int get_slug(struct pc_arena *a, json_t *o, const char *key, size_t min, 
     if (!json_is_string(v))
         return pc_err_set(err, PC_EINVAL, "\"%s\" must be a string", key);
     if (!is_slug(json_string_value(v), min, max))
-        return pc_err_set(err, PC_EINVAL, "\"%s\" must be %zu–%zu characters of a-z, 0-9 and -", key, min, max);
+        return pc_err_set(err, PC_EINVAL, "\"%s\" must be %zu–%zu characters of a-z, 0-9 and - (no hyphen first, last or doubled)",
+                          key, min, max);
     *out = pc_arena_strdup(a, json_string_value(v));
+    return 0;
+}
+
+/* A text a person reads or an operator writes: no white space at either
+ * end, no control characters (a line break in a name would break pages
+ * and logs; a tab is a typing slip). */
+static int check_clean(const char *s, const char *key, const char *lang, struct pc_err *err)
+{
+    const char *dot = lang ? "." : "";
+    lang = lang ? lang : "";
+    size_t n = strlen(s);
+    if (n && (strchr(" \t\n\r", s[0]) || strchr(" \t\n\r", s[n - 1])))
+        return pc_err_set(err, PC_EINVAL, "\"%s\"%s%s has white space at its start or end", key, dot, lang);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\n')
+            return pc_err_set(err, PC_EINVAL, "\"%s\"%s%s contains a line break", key, dot, lang);
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return pc_err_set(err, PC_EINVAL, "\"%s\"%s%s contains a control character", key, dot, lang);
+    }
+    return 0;
+}
+
+/* Azerbaijani is written in the Latin alphabet: a Cyrillic letter in the
+ * az or en text is a typing or OCR slip (Cyrillic Ә for Latin Ə). */
+static bool has_cyrillic(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p >= 0xD0 && *p <= 0xD4 && (p[1] & 0xC0) == 0x80 && (*p < 0xD4 || p[1] < 0xB0)) /* U+0400..U+052F */
+            return true;
+    return false;
+}
+
+/* Fields that must be present (their value may be null where allowed). */
+static int check_required(json_t *obj, const char *const *required, struct pc_err *err)
+{
+    for (const char *const *k = required; *k; k++)
+        if (!json_object_get(obj, *k))
+            return pc_err_set(err, PC_EINVAL, "missing field \"%s\"", *k);
     return 0;
 }
 
@@ -57,6 +96,8 @@ static int get_opt_string(struct pc_arena *a, json_t *o, const char *key, size_t
         return 0;
     if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > max)
         return pc_err_set(err, PC_EINVAL, "\"%s\" must be a non-empty string of at most %zu bytes or null", key, max);
+    if (check_clean(json_string_value(v), key, NULL, err))
+        return PC_EINVAL;
     *out = pc_arena_strdup(a, json_string_value(v));
     return 0;
 }
@@ -87,8 +128,10 @@ static int get_text_value(struct pc_arena *a, json_t *t, const char *key, size_t
             return pc_err_set(err, PC_EINVAL, "\"%s\".%s is missing or empty", key, langs[i]);
         if (json_string_length(v) > max)
             return pc_err_set(err, PC_EINVAL, "\"%s\".%s is longer than %zu bytes", key, langs[i], max);
-        if (strchr(json_string_value(v), '\n') && max == CAT_NAME_MAX)
-            return pc_err_set(err, PC_EINVAL, "\"%s\".%s contains a line break", key, langs[i]);
+        if (check_clean(json_string_value(v), key, langs[i], err))
+            return PC_EINVAL;
+        if (i != PC_LANG_RU && has_cyrillic(json_string_value(v)))
+            return pc_err_set(err, PC_EINVAL, "\"%s\".%s contains Cyrillic letters", key, langs[i]);
         out->s[i] = pc_arena_strdup(a, json_string_value(v));
     }
     return 0;
@@ -134,6 +177,8 @@ static int get_set(json_t *o, const struct cat_vocab *vocab, unsigned *bits, str
         int w = s ? cat_vocab_parse(vocab, s, json_string_length(v)) : -1;
         if (w < 0)
             return unknown_word(vocab->field, v, err);
+        if (*bits & CAT_BIT(w))
+            return pc_err_set(err, PC_EINVAL, "\"%s\" names \"%s\" twice", vocab->field, s);
         *bits |= CAT_BIT(w);
     }
     return 0;
@@ -180,6 +225,9 @@ int cat_maturity_parse(struct pc_arena *a, json_t *m, const struct cat_maturity 
         v->participation = (int)json_integer_value(p);
     }
     json_t *t = json_object_get(m, "transparency");
+    static const char *const tkeys[] = {"max", "score", NULL};
+    if (t && !json_is_null(t) && json_is_object(t) && check_keys(t, tkeys, NULL))
+        return pc_err_set(err, PC_EINVAL, "\"maturity\".transparency has a field other than max and score");
     if (t && !json_is_null(t)) {
         json_t *max = json_object_get(t, "max"), *sc = json_object_get(t, "score");
         json_int_t mx = json_is_integer(max) ? json_integer_value(max) : 0;
@@ -191,8 +239,10 @@ int cat_maturity_parse(struct pc_arena *a, json_t *m, const struct cat_maturity 
     }
     json_t *note = json_object_get(m, "note");
     if (note && !json_is_null(note)) {
-        if (!json_is_string(note))
-            return pc_err_set(err, PC_EINVAL, "\"maturity\".note must be a string");
+        if (!json_is_string(note) || json_string_length(note) == 0)
+            return pc_err_set(err, PC_EINVAL, "\"maturity\".note must be a non-empty string");
+        if (check_clean(json_string_value(note), "maturity", "note", err))
+            return PC_EINVAL;
         v->note = pc_arena_strdup(a, json_string_value(note));
     }
     *out = v;
@@ -221,6 +271,31 @@ const char *cat_maturity_store(struct pc_arena *a, const struct cat_maturity *m)
 
 /* ---- one line of each file ------------------------------------------- */
 
+/* https://host.domain[/path]: lower-case host with a dot and a top-level
+ * domain of two letters or more, and no white space anywhere. */
+static bool is_https_url(const char *u)
+{
+    if (!pc_str_has_prefix(u, "https://"))
+        return false;
+    const char *host = u + 8, *end = host + strcspn(host, "/");
+    const char *dot = NULL;
+    for (const char *p = host; p < end; p++) {
+        if (*p == '.')
+            dot = p;
+        else if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+            return false;
+    }
+    if (!dot || dot == host || end - dot - 1 < 2)
+        return false;
+    for (const char *p = dot + 1; p < end; p++)
+        if (!(*p >= 'a' && *p <= 'z'))
+            return false;
+    for (const char *p = end; *p; p++)
+        if ((unsigned char)*p <= ' ')
+            return false;
+    return true;
+}
+
 int cat_parse_agency(struct pc_arena *a, const char *line, size_t n, struct cat_agency *out, struct pc_err *err)
 {
     static const char *const keys[] = {"id", "name", "short", "kind", "website",
@@ -230,6 +305,8 @@ int cat_parse_agency(struct pc_arena *a, const char *line, size_t n, struct cat_
         return PC_EINVAL;
     memset(out, 0, sizeof *out);
     int rc = check_keys(o, keys, err);
+    static const char *const required[] = {"id", "name", "kind", "website", "approved_services", "source", NULL};
+    if (!rc) rc = check_required(o, required, err); /* "short" is the one optional field */
     if (!rc) rc = get_slug(a, o, "id", 2, 40, &out->id, err);
     if (!rc) rc = get_text(a, o, "name", CAT_NAME_MAX, true, &out->name, err);
     if (!rc) rc = get_text(a, o, "short", 40, false, &out->shortname, err);
@@ -241,10 +318,12 @@ int cat_parse_agency(struct pc_arena *a, const char *line, size_t n, struct cat_
             out->kind = cat_vocab_name(&cat_vocab_kind, kind);
     }
     if (!rc) rc = get_opt_string(a, o, "website", 200, &out->website, err);
-    if (!rc && out->website && !pc_str_has_prefix(out->website, "https://") && !pc_str_has_prefix(out->website, "http://"))
-        rc = pc_err_set(err, PC_EINVAL, "\"website\" must be an http(s) URL");
+    if (!rc && out->website && !is_https_url(out->website))
+        rc = pc_err_set(err, PC_EINVAL, "\"website\" must be an https URL: https://host.domain[/path]");
     if (!rc) rc = get_opt_int(o, "approved_services", 0, 10000, &out->approved_services, err);
     if (!rc) rc = get_opt_string(a, o, "source", 200, &out->source, err);
+    if (!rc && !out->source)
+        rc = pc_err_set(err, PC_EINVAL, "\"source\" must say where the agency is named");
     json_decref(o);
     return rc;
 }
@@ -257,6 +336,7 @@ int cat_parse_life_event(struct pc_arena *a, const char *line, size_t n, struct 
         return PC_EINVAL;
     memset(out, 0, sizeof *out);
     int rc = check_keys(o, keys, err);
+    if (!rc) rc = check_required(o, keys, err);
     if (!rc) rc = get_slug(a, o, "id", 2, 40, &out->id, err);
     if (!rc) rc = get_text(a, o, "name", CAT_NAME_MAX, true, &out->name, err);
     if (!rc) {
@@ -311,6 +391,9 @@ static int parse_life_events(struct pc_arena *a, json_t *o, struct cat_service *
         const char *id = json_string_value(json_array_get(le, i));
         if (!id || !is_slug(id, 2, 40))
             return pc_err_set(err, PC_EINVAL, "\"life_events\"[%zu] is not an id", i);
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(out->life_events[k], id) == 0)
+                return pc_err_set(err, PC_EINVAL, "\"life_events\" names \"%s\" twice", id);
         out->life_events[i] = pc_arena_strdup(a, id);
     }
     return 0;
@@ -329,6 +412,7 @@ int cat_parse_service(struct pc_arena *a, const char *line, size_t n, struct cat
     unsigned aud = 0;
     int login = 0;
     int rc = check_keys(o, keys, err);
+    if (!rc) rc = check_required(o, keys, err);
     if (!rc) rc = get_slug(a, o, "id", 3, 60, &out->id, err);
     if (!rc) rc = get_slug(a, o, "agency", 2, 40, &out->agency_id, err);
     if (!rc) rc = get_text(a, o, "name", CAT_NAME_MAX, true, &out->name, err);
@@ -345,6 +429,11 @@ int cat_parse_service(struct pc_arena *a, const char *line, size_t n, struct cat
     if (!rc) rc = cat_maturity_parse(a, json_object_get(o, "maturity"), &out->maturity, err);
     if (!rc) rc = parse_life_events(a, o, out, err);
     if (!rc) rc = get_opt_string(a, o, "source", 200, &out->source, err);
+    if (!rc && !out->source)
+        rc = pc_err_set(err, PC_EINVAL, "\"source\" must say where the service is named");
+    /* the evaluation scored paid services out of 10, free ones out of 8 */
+    if (!rc && out->maturity && out->maturity->transparency_max == 8 && !out->free)
+        rc = pc_err_set(err, PC_EINVAL, "\"maturity\".transparency is scored out of 8 (the free-service scale) but \"free\" is false");
     out->for_citizens = aud & CAT_BIT(CAT_AUD_CITIZENS);
     out->for_entrepreneurs = aud & CAT_BIT(CAT_AUD_ENTREPRENEURS);
     out->for_officials = aud & CAT_BIT(CAT_AUD_OFFICIALS);

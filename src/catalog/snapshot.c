@@ -96,18 +96,23 @@ static void raise_version(struct cat_cache *c, int64_t v)
 
 /* ---- the version -------------------------------------------------------- */
 
-static int64_t read_version(struct db *db, struct pc_err *err)
+int64_t cat_query_int(struct db *db, const char *sql, struct pc_err *err)
 {
     struct db_conn *c = db_conn_get(db, err);
-    struct db_stmt *s = c ? db_prepare(c, "SELECT version FROM catalog_version WHERE id = 1", err) : NULL;
+    struct db_stmt *s = c ? db_prepare(c, sql, err) : NULL;
     if (!s)
         return PC_EIO;
     int rc = db_step(s, err);
     if (rc != 1)
-        return rc < 0 ? rc : pc_err_set(err, PC_EIO, "catalog_version has no row");
+        return rc < 0 ? rc : pc_err_set(err, PC_EIO, "no row from %s", sql);
     int64_t v = db_col_int(s, 0);
     db_step(s, err); /* finish it: a half-read statement would pin SQLite's snapshot */
     return v;
+}
+
+static int64_t read_version(struct db *db, struct pc_err *err)
+{
+    return cat_query_int(db, "SELECT version FROM catalog_version WHERE id = 1", err);
 }
 
 void cat_set_max_age(struct db *db, unsigned ms)

@@ -1,6 +1,7 @@
 /* admin.c — operator tools: `pencere admin migrate` brings the schema up
  * to date; `pencere admin import-catalog` validates the catalogue files,
- * reports every bad row with its line and imports them when all are good. */
+ * reports every bad row with its line and imports them when all are good;
+ * `pencere admin check-catalog` runs the same checks and imports nothing. */
 #include "cli.h"
 #include "../catalog/catalog.h"
 #include "../db/db.h"
@@ -88,6 +89,41 @@ static int admin_import_catalog(int argc, char **argv)
     }
     printf("imported %d agencies, %d services, %d life situations; %d services withdrawn\n",
            st.agencies, st.services, st.life_events, st.withdrawn);
+    return EXIT_OK;
+}
+
+static int admin_check_catalog(int argc, char **argv)
+{
+    struct cli_opt opts[] = {
+        {"dir", "DIR", "folder with agencies.jsonl, life_events.jsonl, services.jsonl", NULL},
+        {NULL, NULL, NULL, NULL},
+    };
+    /* `check-catalog DIR` as well as `check-catalog --dir DIR` */
+    const char *given = argc > 0 && argv[0][0] != '-' ? argv[0] : NULL;
+    int rc = cli_parse("admin check-catalog [DIR]",
+                       "Check the catalogue files as the import does, and import nothing. Every bad\n"
+                       "row is reported as FILE:LINE: message (exit 1); otherwise the counts (exit 0).\n"
+                       "Without DIR: the catalogue the portal would import.", opts, argc - !!given, argv + !!given);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    if (!given)
+        given = cli_get(opts, "dir");
+    const char *dir = cli_catalog_dir(given);
+    if (!dir) {
+        fprintf(stderr, "pencere admin check-catalog: give DIR\n");
+        return EXIT_USAGE;
+    }
+    struct cat_import_stats st;
+    struct pc_err err = {0};
+    rc = cat_check(dir, stderr, &st, &err);
+    if (rc) {
+        if (rc == PC_EINVAL)
+            fprintf(stderr, "pencere admin check-catalog: %d bad row%s\n", st.bad_rows, st.bad_rows == 1 ? "" : "s");
+        else
+            fprintf(stderr, "pencere admin check-catalog: %s\n", err.msg);
+        return EXIT_FAIL;
+    }
+    printf("%s: %d agencies, %d life situations, %d services: OK\n", dir, st.agencies, st.life_events, st.services);
     return EXIT_OK;
 }
 
@@ -260,6 +296,7 @@ int cmd_admin(int argc, char **argv)
         fprintf(f, "usage: pencere admin TOOL [OPTIONS]\n\ntools:\n"
                    "  migrate          apply pending database migrations\n"
                    "  import-catalog   validate and import the e-service catalogue\n"
+                   "  check-catalog    validate the catalogue files and import nothing\n"
                    "  audit-verify     check the hash chain of the audit log\n"
                    "  create-account   create a staff or citizen account with a role\n"
                    "  issue-code       issue a one-time activation code for an account\n"
@@ -271,6 +308,8 @@ int cmd_admin(int argc, char **argv)
         return admin_migrate(argc - 1, argv + 1);
     if (strcmp(argv[0], "import-catalog") == 0)
         return admin_import_catalog(argc - 1, argv + 1);
+    if (strcmp(argv[0], "check-catalog") == 0)
+        return admin_check_catalog(argc - 1, argv + 1);
     if (strcmp(argv[0], "audit-verify") == 0)
         return admin_audit_verify(argc - 1, argv + 1);
     if (strcmp(argv[0], "create-account") == 0)

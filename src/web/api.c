@@ -36,6 +36,15 @@ static void put_int(struct pc_buf *b, long long v)
     pc_buf_append(b, tmp + n, sizeof tmp - n);
 }
 
+/* A count or a number of days; null when not stated (negative). */
+static void put_int_or_null(struct pc_buf *b, long long v)
+{
+    if (v < 0)
+        pc_buf_append(b, "null", 4);
+    else
+        put_int(b, v);
+}
+
 static void put_str(struct pc_buf *b, const char *s)
 {
     if (!s) {
@@ -45,6 +54,26 @@ static void put_str(struct pc_buf *b, const char *s)
     pc_buf_putc(b, '"');
     pc_buf_json_str(b, s);
     pc_buf_putc(b, '"');
+}
+
+/* A member after the first: ,"key":value (keys are literals of this file). */
+static void put_key(struct pc_buf *b, const char *key)
+{
+    pc_buf_append(b, ",\"", 2);
+    pc_buf_puts(b, key);
+    pc_buf_append(b, "\":", 2);
+}
+
+static void put_kint(struct pc_buf *b, const char *key, long long v)
+{
+    put_key(b, key);
+    put_int(b, v);
+}
+
+static void put_kstr(struct pc_buf *b, const char *key, const char *v)
+{
+    put_key(b, key);
+    put_str(b, v);
 }
 
 static void put_text(struct pc_buf *b, const struct pc_text *t)
@@ -98,23 +127,17 @@ static void put_maturity(struct pc_buf *b, const struct cat_maturity *m)
     }
     pc_buf_puts(b, "{\"level\":");
     put_int(b, m->level);
-    pc_buf_puts(b, ",\"model\":");
-    put_int(b, m->model);
+    put_kint(b, "model", m->model);
     if (m->note) {
-        pc_buf_puts(b, ",\"note\":");
-        put_str(b, m->note);
+        put_kstr(b, "note", m->note);
     }
     pc_buf_puts(b, ",\"participation\":");
-    if (m->participation >= 0)
-        put_int(b, m->participation);
-    else
-        pc_buf_puts(b, "null");
+    put_int_or_null(b, m->participation);
     pc_buf_puts(b, ",\"transparency\":");
     if (m->transparency_max) {
         pc_buf_puts(b, "{\"max\":");
         put_int(b, m->transparency_max);
-        pc_buf_puts(b, ",\"score\":");
-        put_int(b, m->transparency_score);
+        put_kint(b, "score", m->transparency_score);
         pc_buf_putc(b, '}');
     } else {
         pc_buf_puts(b, "null");
@@ -154,17 +177,11 @@ static void put_agency(struct pc_buf *b, const struct cat_agency *g)
     put_str(b, g->id);
     pc_buf_puts(b, ",\"name\":");
     put_text(b, &g->name);
-    pc_buf_puts(b, ",\"kind\":");
-    put_str(b, g->kind);
-    pc_buf_puts(b, ",\"website\":");
-    put_str(b, g->website);
-    pc_buf_puts(b, ",\"service_count\":");
-    put_int(b, g->service_count);
+    put_kstr(b, "kind", g->kind);
+    put_kstr(b, "website", g->website);
+    put_kint(b, "service_count", g->service_count);
     pc_buf_puts(b, ",\"approved_services\":");
-    if (g->approved_services >= 0)
-        put_int(b, g->approved_services);
-    else
-        pc_buf_puts(b, "null");
+    put_int_or_null(b, g->approved_services);
     if (g->shortname.s[PC_LANG_AZ]) {
         pc_buf_puts(b, ",\"short\":");
         put_text(b, &g->shortname);
@@ -190,24 +207,19 @@ static void put_service(struct pc_buf *b, const struct cat_service *s, bool full
     put_set(b, aud, CAT_AUD_COUNT, audience_word);
     pc_buf_puts(b, ",\"relations\":");
     put_set(b, s->relations, CAT_REL_COUNT, relation_word);
-    pc_buf_puts(b, ",\"login\":");
-    put_str(b, cat_login_name(s->login));
+    put_kstr(b, "login", cat_login_name(s->login));
     pc_buf_puts(b, s->free ? ",\"fee\":{\"free\":true,\"azn\":" : ",\"fee\":{\"free\":false,\"azn\":");
     if (s->fee_qepik >= 0)
         put_azn(b, s->fee_qepik);
     else
         pc_buf_puts(b, "null");
     pc_buf_puts(b, "},\"deadline_days\":");
-    if (s->deadline_days > 0)
-        put_int(b, s->deadline_days);
-    else
-        pc_buf_puts(b, "null");
+    put_int_or_null(b, s->deadline_days); /* -1 when not set */
     pc_buf_puts(b, ",\"channels\":");
     put_set(b, s->channels, CAT_CH_COUNT, channel_word);
     pc_buf_puts(b, ",\"evaluation\":");
     put_maturity(b, s->maturity);
-    pc_buf_puts(b, ",\"approved_list\":");
-    put_str(b, s->approved_list);
+    put_kstr(b, "approved_list", s->approved_list);
     pc_buf_puts(b, ",\"links\":{\"html\":\"/services/");
     pc_buf_json_str(b, s->id);
     pc_buf_puts(b, "\"}");
@@ -289,8 +301,7 @@ int web_api_life_events(struct http_req *r)
         put_str(b, list[i].id);
         pc_buf_puts(b, ",\"name\":");
         put_text(b, &list[i].name);
-        pc_buf_puts(b, ",\"service_count\":");
-        put_int(b, list[i].service_count);
+        put_kint(b, "service_count", list[i].service_count);
         pc_buf_putc(b, '}');
     }
     pc_buf_puts(b, "]}");
@@ -340,8 +351,7 @@ int web_api_services(struct http_req *r)
     pc_buf_puts(b, "],\"total\":");
     put_int(b, page.total);
     if (page.next) {
-        pc_buf_puts(b, ",\"next\":");
-        put_str(b, page.next);
+        put_kstr(b, "next", page.next);
     }
     pc_buf_putc(b, '}');
     return 0;

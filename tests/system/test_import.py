@@ -374,3 +374,38 @@ def test_snapshot_size_is_logged(portal):
         time.sleep(0.05)
     assert lines, portal.stderr_tail()
     assert re.search(r"version \d+: 2 agencies, 2 life situations, 3 services, \d+ bytes", lines[-1]["msg"]), lines[-1]
+
+
+# ---- pencere admin check-catalog: the same checks, nothing imported ----------
+
+def test_check_catalog_reports_every_bad_row_and_imports_nothing(portal, baseline, tmp_path):
+    d = copy_catalog(FIXTURE, str(tmp_path / "bad"))
+    rows = read_jsonl(os.path.join(FIXTURE, "services.jsonl"))
+    good = rows[0]
+    write_jsonl_lines(os.path.join(d, "services.jsonl"), [
+        dict(good, name=dict(good["name"], en="A name that must not be imported")),
+        rows[1], rows[2],
+        '{"id": "broken-json", "agency": ',                                       # 4
+        dict(good, id="svc-unknown-agency", agency="no-such-agency"),               # 5
+        dict(good, id="din-twice", channels=["portal", "portal"]),                  # 6
+        dict(good, id="din-cyrillic", name=dict(good["name"], az="Шəxsiyyət")),     # 7
+    ])
+    for args in (["admin", "check-catalog", d], ["admin", "check-catalog", "--dir", d]):
+        r = run_cli(*args)
+        assert r.returncode == 1, (r.stdout, r.stderr)
+        rep = reported(r.stderr)
+        assert set(rep) == {("services.jsonl", n) for n in (4, 5, 6, 7)}, r.stderr
+        assert "no-such-agency" in rep[("services.jsonl", 5)]
+        assert "twice" in rep[("services.jsonl", 6)]
+        assert "Cyrillic" in rep[("services.jsonl", 7)]
+        assert "4 bad rows" in r.stderr and r.stdout == ""
+        assert not syslib.sanitizer_findings(r.stderr)
+    assert snapshot(portal) == baseline
+
+
+def test_check_catalog_of_good_files(tmp_path):
+    r = run_cli("admin", "check-catalog", FIXTURE)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().endswith("2 agencies, 2 life situations, 3 services: OK")
+    r = run_cli("admin", "check-catalog", str(tmp_path / "no-such-dir"))
+    assert r.returncode == 1 and "agencies.jsonl" in r.stderr

@@ -461,6 +461,90 @@ static void test_parse_bad_lines(void **state)
     assert_int_equal(failures, 0);
 }
 
+/* The rules data/catalog/check.py used to check on top of the importer,
+ * now the importer's own (one checker). */
+static void test_parse_rules_of_the_old_python_checker(void **state)
+{
+    (void)state;
+    const struct bad cases[] = {
+        /* ids: no doubled hyphen */
+        {SERVICE, "din-id-card", "id", "\"din--card\"", "\"id\""},
+        {AGENCY, "din", "id", "\"d--n\"", "\"id\""},
+        {EVENT, "taxes", "id", "\"ta--xes\"", "\"id\""},
+        /* texts: trimmed, no control characters anywhere, az and en in Latin letters */
+        {SERVICE, "din-id-card", "name.en", "\" Identity card\"", "white space"},
+        {SERVICE, "din-id-card", "description.ru", "\"Замена \"", "white space"},
+        {SERVICE, "din-id-card", "description.en", "\"two\\nlines\"", "line break"},
+        {SERVICE, "din-id-card", "name.en", "\"tab\\there\"", "control character"},
+        {SERVICE, "din-id-card", "name.az", "\"Şəxsiyyət вəsiqəsi\"", "Cyrillic"},
+        {SERVICE, "din-id-card", "description.az", "\"Ә ilə\"", "Cyrillic"},
+        {AGENCY, "din", "name.en", "\"Министерство\"", "Cyrillic"},
+        {AGENCY, "din", "short.az", "\"ДİN\"", "Cyrillic"},
+        {SERVICE, "din-id-card", "documents", "[{\"az\":\"Паспорт\",\"en\":\"b\",\"ru\":\"c\"}]", "documents[0]"},
+        {SERVICE, "din-id-card", "approved_list", "\"191 \"", "white space"},
+        /* agencies: an https website; every field but "short" present; a source */
+        {AGENCY, "din", "website", "\"http://www.mia.gov.az\"", "https"},
+        {AGENCY, "din", "website", "\"https://localhost\"", "https"},
+        {AGENCY, "din", "website", "\"https://www.mia.gov.az/a b\"", "https"},
+        {AGENCY, "din", "website", "\"https://WWW.MIA.GOV.AZ\"", "https"},
+        {AGENCY, "din", "website", "\"https://mia.gov.a\"", "https"},
+        {AGENCY, "din", "website", NULL, "missing field \"website\""},
+        {AGENCY, "din", "approved_services", NULL, "missing field \"approved_services\""},
+        {AGENCY, "din", "source", NULL, "missing field \"source\""},
+        {AGENCY, "din", "source", "null", "\"source\""},
+        {AGENCY, "din", "source", "\" fixture\"", "white space"},
+        /* services: every field present, a source, no repeated values */
+        {SERVICE, "din-id-card", "fee_azn", NULL, "missing field \"fee_azn\""},
+        {SERVICE, "din-id-card", "deadline_days", NULL, "missing field \"deadline_days\""},
+        {SERVICE, "din-id-card", "approved_list", NULL, "missing field \"approved_list\""},
+        {SERVICE, "din-id-card", "maturity", NULL, "missing field \"maturity\""},
+        {SERVICE, "din-id-card", "source", NULL, "missing field \"source\""},
+        {SERVICE, "din-id-card", "source", "null", "\"source\""},
+        {SERVICE, "din-id-card", "audience", "[\"citizens\",\"citizens\"]", "twice"},
+        {SERVICE, "din-id-card", "relation", "[\"G2C\",\"G2B\",\"G2C\"]", "twice"},
+        {SERVICE, "din-id-card", "channels", "[\"portal\",\"portal\"]", "twice"},
+        {SERVICE, "din-id-card", "life_events", "[\"taxes\",\"taxes\"]", "twice"},
+        /* the evaluation: exactly {max, score}; a note says something; 8 is the free-service scale */
+        {SERVICE, "din-id-card", "maturity.transparency", "{\"max\":10,\"score\":5,\"weight\":1}", "transparency"},
+        {SERVICE, "din-id-card", "maturity.note", "\"\"", "note"},
+        {SERVICE, "din-id-card", "maturity.note", "\" spaced\"", "white space"},
+        {SERVICE, "din-id-card", "maturity.transparency", "{\"max\":8,\"score\":5}", "\"free\" is false"},
+    };
+    struct pc_arena a;
+    pc_arena_init(&a);
+    int failures = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const struct bad *c = &cases[i];
+        char *line = edit(fixture_line(kind_lines(c->kind), c->base), c->path, c->value);
+        struct pc_err err = {0};
+        int rc = parse_kind(&a, c->kind, line, &err);
+        if (rc != PC_EINVAL || !strstr(err.msg, c->expect)) {
+            printf("case %zu (%s %s=%s): rc %d, message \"%s\", want PC_EINVAL mentioning %s\n", i, c->base, c->path,
+                   c->value ? c->value : "<removed>", rc, err.msg, c->expect);
+            failures++;
+        }
+        free(line);
+    }
+    /* and what stays allowed */
+    struct cat_service s;
+    struct cat_agency g;
+    struct pc_err err = {0};
+    char *x = edit(fixture_line(&fx_services, "din-fine-check"), "maturity",
+                   "{\"model\":3,\"level\":1,\"participation\":0,\"transparency\":{\"max\":8,\"score\":2},\"note\":\"A note.\"}");
+    assert_int_equal(cat_parse_service(&a, x, strlen(x), &s, &err), 0);
+    assert_int_equal(s.maturity->transparency_max, 8);
+    assert_string_equal(s.maturity->note, "A note.");
+    free(x);
+    x = edit(fixture_line(&fx_services, "din-id-card"), "description.en", "\"Two  spaces inside, «quotes» and ə.\"");
+    assert_int_equal(cat_parse_service(&a, x, strlen(x), &s, &err), 0);
+    free(x);
+    x = edit(fixture_line(&fx_agencies, "din"), "website", "\"https://e-gov.az/az/structure/8?x=1&y=2\"");
+    assert_int_equal(cat_parse_agency(&a, x, strlen(x), &g, &err), 0);
+    free(x);
+    pc_arena_release(&a);
+    assert_int_equal(failures, 0);
+}
+
 /* ---- cat_filter_check (texts: pc_text_get, tested in test_base) -------- */
 
 static void test_filter_check(void **state)
@@ -1272,6 +1356,71 @@ static void test_many_life_events(void **state)
     assert_string_equal(list[n - 1].id, "extra-39");
 }
 
+/* Rules across rows: a repeated agency name, service name within an
+ * agency or life-situation order is reported on the later row; a row with
+ * several problems is one report line; cat_check writes nothing. */
+static void test_check_rules_across_rows(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    char *twin_agency = edit(fixture_line(&fx_agencies, "vn"), "id", "\"vn-twin\"");
+    char *agencies = join_lines(&fx_agencies, NULL, twin_agency);                    /* line 3 */
+    char *twin_event = edit(fixture_line(&fx_events, "taxes"), "id", "\"taxes-twin\"");
+    char *events = join_lines(&fx_events, NULL, twin_event);                         /* line 3 */
+    char *same_name = edit(fixture_line(&fx_services, "din-id-card"), "id", "\"din-id-card-again\"");
+    char *other_agency = edit(same_name, "agency", "\"vn\"");
+    char *ae = edit(other_agency, "id", "\"vn-id-card\"");
+    char *both = edit(same_name, "life_events", "[\"nowhere\"]");
+    char *both2 = edit(both, "id", "\"din-two-problems\"");
+    struct pc_buf svc;
+    pc_buf_init(&svc, 0);
+    for (size_t i = 0; i < fx_services.n; i++)
+        pc_buf_printf(&svc, "%s\n", fx_services.line[i]);                           /* 1-3 */
+    pc_buf_printf(&svc, "%s\n%s\n%s\n", same_name, ae, both2);                        /* 4-6 */
+    char dir[64];
+    make_catalog_dir(dir, sizeof dir, agencies, events, svc.data);
+
+    char *report = NULL;
+    size_t report_len = 0;
+    FILE *rep = open_memstream(&report, &report_len);
+    struct cat_import_stats st;
+    int64_t v = cat_version(f->db, &err);
+    assert_int_equal(cat_check(dir, rep, &st, &err), PC_EINVAL);
+    fclose(rep);
+    assert_int_equal(st.bad_rows, 4);
+    assert_non_null(strstr(report, "agencies.jsonl:3: duplicate agency name \"Vergilər Nazirliyi\" (also on line 2)"));
+    assert_non_null(strstr(report, "life_events.jsonl:3: duplicate order \"2\" (also on line "));
+    assert_non_null(strstr(report, "services.jsonl:4: duplicate service name within its agency"));
+    assert_null(strstr(report, "services.jsonl:5:"));  /* the same name at another agency is fine */
+    assert_non_null(strstr(report, "services.jsonl:6: unknown life event \"nowhere\"; duplicate service name"));
+    int lines = 0;
+    for (char *p = report; *p; p++)
+        lines += *p == '\n';
+    assert_int_equal(lines, 4);
+    free(report);
+    /* nothing was written */
+    assert_int_equal(cat_version(f->db, &err), v);
+    assert_int_equal(count_services(f), 3);
+    /* the good files check clean, with their counts */
+    assert_int_equal(cat_check(fixture_dir, NULL, &st, &err), 0);
+    assert_int_equal(st.agencies, 2);
+    assert_int_equal(st.life_events, 2);
+    assert_int_equal(st.services, 3);
+    assert_int_equal(st.bad_rows, 0);
+
+    rm_rf(dir);
+    free(twin_agency);
+    free(agencies);
+    free(twin_event);
+    free(events);
+    free(same_name);
+    free(other_agency);
+    free(ae);
+    free(both);
+    free(both2);
+    pc_buf_release(&svc);
+}
+
 /* The health check's count is the database's own (withdrawn rows too). */
 static void test_count_services(void **state)
 {
@@ -1386,6 +1535,7 @@ static void test_version_read_at_most_once_per_bound(void **state)
         cmocka_unit_test(test_import_withdraws),                              \
         cmocka_unit_test(test_reads_see_other_connections),                   \
         cmocka_unit_test(test_count_services),                                \
+        cmocka_unit_test(test_check_rules_across_rows),                       \
         cmocka_unit_test(test_snapshot_replaced_while_held),                  \
         cmocka_unit_test(test_version_read_at_most_once_per_bound),           \
         cmocka_unit_test(test_many_life_events), /* last: adds life events */ \
@@ -1403,6 +1553,7 @@ int main(void)
         cmocka_unit_test(test_parse_fixture_life_events),
         cmocka_unit_test(test_parse_fixture_services),
         cmocka_unit_test(test_parse_bad_lines),
+        cmocka_unit_test(test_parse_rules_of_the_old_python_checker),
         cmocka_unit_test(test_filter_check),
     };
     failed += cmocka_run_group_tests_name("catalog-parse", parse_tests, NULL, NULL);
