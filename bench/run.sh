@@ -22,6 +22,8 @@
 #      filters (wrk scripts from bench/catalog_queries.py), and the size of
 #      the catalogue's in-memory snapshot for the real catalogue and for the
 #      big-catalogue test's generated one;
+#   5e. the cached API at warn and at info in turns (three rounds), for the
+#      log level's cost on the tail;
 #   6. repeats the API and the home page on PostgreSQL (`pencere portal` on a
 #      throw-away cluster from scripts/pg-test.sh), and search and filters
 #      without the page cache there;
@@ -419,6 +421,26 @@ $PY -c 'import sys; sys.path.insert(0, sys.argv[1]); import test_big_catalog as 
   "$ROOT/tests/system" "$BIG"
 snapshot_size big "$BIG"
 note_cmd "# snapshot sizes: pencere portal --import-catalog DIR (data/catalog; tests/system/test_big_catalog.py's make_catalog), the catalog.snapshot log line"
+
+# ---- 5e. the log level's cost on the tail, A/B ------------------------------
+# The cached API at warn and at info (a JSON line per request to a file), on
+# two servers started together and measured in turns, three rounds each, so
+# that other load on the machine falls on both alike; the report compares
+# the median p99 of each.
+LOG_ROUNDS=${BENCH_LOG_ROUNDS:-3}
+CUR_NAME=log-warn
+start_pencere log-warn "$WORK/log-warn.log" demo --data-dir "$(mktemp -d "$WORK/data.XXXX")" --catalog "$CATALOG" \
+  --log-level warn
+WARN_PID=$PEN_PID WARN_PORT=$PEN_PORT WARN_SAMPLER=$SAMPLER_PID
+CUR_NAME=log-info
+start_pencere log-info "$WORK/log-info.log" demo --data-dir "$(mktemp -d "$WORK/data.XXXX")" --catalog "$CATALOG"
+for round in $(seq "$LOG_ROUNDS"); do
+  run_wrk pencere log-warn "api$round" "http://127.0.0.1:$WARN_PORT${PATHS[api]}" "$WARN_PID"
+  run_wrk pencere log-info "api$round" "http://127.0.0.1:$PEN_PORT${PATHS[api]}" "$PEN_PID"
+done
+printf 'lines\t%s\n' "$(wc -l < "$WORK/log-info.log")" > "$OUT/log-ab-lines.tsv"
+stop_pencere
+stop_pid "$WARN_SAMPLER"; stop_pid "$WARN_PID"
 
 # ---- 5b. memory when people log in ----------------------------------------
 # Each password check is Argon2id with a 19 MiB work area; the demo seeds
