@@ -7,9 +7,11 @@
  * Tables owned: agencies, life_events, services, service_documents,
  * service_life_events, catalog_version.
  *
- * Strings returned live in the caller's arena.  Every text that a person
- * reads comes in the three portal languages (struct pc_text); every value
- * from a fixed vocabulary is an enum or a bit set of one.
+ * Items returned are copied into the caller's arena; their strings belong
+ * to the in-memory snapshot of the catalogue, which the arena holds until
+ * it is released.  Every text that a person reads comes in the three
+ * portal languages (struct pc_text); every value from a fixed vocabulary
+ * is an enum or a bit set of one.
  */
 #ifndef PC_CATALOG_H
 #define PC_CATALOG_H

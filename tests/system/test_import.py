@@ -409,3 +409,44 @@ def test_check_catalog_of_good_files(tmp_path):
     assert r.stdout.strip().endswith("2 agencies, 2 life situations, 3 services: OK")
     r = run_cli("admin", "check-catalog", str(tmp_path / "no-such-dir"))
     assert r.returncode == 1 and "agencies.jsonl" in r.stderr
+
+
+def _db_sql(srv, sql):
+    if srv.db.kind == "postgres":
+        import subprocess
+        r = subprocess.run(["psql", srv.db.url, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql],
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+    else:
+        import sqlite3
+        con = sqlite3.connect(srv.db.url, timeout=30)
+        con.executescript(sql)
+        con.close()
+
+
+def test_catalogue_keeps_answering_when_its_version_cannot_be_read(portal, baseline):
+    """The version check fails (here: its table is gone): the node goes on
+    answering the catalogue from its snapshot, says so in its log once, and
+    loads the new version as soon as the version can be read again."""
+    before = portal.get("/api/v1/services?q=vesiqe").json()
+    _db_sql(portal, "DROP TABLE catalog_version")
+    try:
+        time.sleep(VERSION_BOUND_S * 4)
+        for _ in range(20):
+            r = portal.get("/api/v1/services?q=vesiqe")
+            assert r.status == 200 and r.json() == before
+            assert portal.get("/services/din-id-card").status == 200
+            time.sleep(VERSION_BOUND_S)
+    finally:
+        _db_sql(portal, "CREATE TABLE catalog_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);"
+                        "INSERT INTO catalog_version(id, version) VALUES (1, 1000000)")
+    time.sleep(VERSION_BOUND_S * 4)
+    assert portal.get("/api/v1/services?q=vesiqe").json() == before
+    deadline = time.monotonic() + 5   # the logger thread writes every 50 ms
+    log = ""
+    while time.monotonic() < deadline and "catalog.version_check_recovered" not in log:
+        time.sleep(0.05)
+        log = portal.stderr()
+    assert log.count("catalog.version_check_failed") == 1, log[-3000:]
+    assert "catalog.version_check_recovered" in log
+    assert re.search(r'"catalog.snapshot".*version 1000000:', log)
