@@ -1,6 +1,8 @@
 /* pages.c — the catalogue's HTML pages: home, bodies, one body, service
  * lists (filters, search, services without registration), one service and
- * its start page.  Every page works without JavaScript. */
+ * its start page.  Every page works without JavaScript.  Ids in links are
+ * URL-encoded (%q) although the import allows only slugs: the page does
+ * not rely on it. */
 #include "internal.h"
 #include "../cases/cases.h"
 
@@ -45,7 +47,7 @@ static const char *fee_text(struct http_req *r, const struct cat_service *s)
 static void service_item(struct http_req *r, const struct cat_service *s, int heading)
 {
     enum pc_lang lang = web_lang_id(r);
-    web_html(r, "<li class=\"service-item\">\n<h%d class=\"service-title\"><a href=\"/services/%s\">%s</a></h%d>\n"
+    web_html(r, "<li class=\"service-item\">\n<h%d class=\"service-title\"><a href=\"/services/%q\">%s</a></h%d>\n"
             "<p class=\"meta\"><span>%s</span> · <span>%s</span> · <span>%s</span></p>\n<p>%s</p>\n</li>\n",
          heading, s->id, pc_text_get(&s->name, lang), heading, pc_text_get(&s->agency_name, lang),
          login_label(r, s->login), fee_text(r, s), pc_text_get(&s->description, lang));
@@ -76,14 +78,14 @@ int web_page_home(struct http_req *r)
     web_html(r, "<section aria-labelledby=\"by-audience\">\n<h2 id=\"by-audience\">%s</h2>\n<ul class=\"cards\">\n",
          web_t(r, M_HOME_BY_AUDIENCE));
     for (int i = 0; i < CAT_AUD_COUNT; i++)
-        web_html(r, "<li class=\"card\"><h3><a href=\"/services?audience=%s\">%s</a></h3><p>%s</p></li>\n",
+        web_html(r, "<li class=\"card\"><h3><a href=\"/services?audience=%q\">%s</a></h3><p>%s</p></li>\n",
              cat_audience_name((enum cat_audience)i), web_t(r, audience_msg[i]), web_t(r, audience_hint[i]));
     web_html(r, "</ul>\n</section>\n");
 
     web_html(r, "<section aria-labelledby=\"by-life\">\n<h2 id=\"by-life\">%s</h2>\n<ul class=\"life-events\">\n",
          web_t(r, M_HOME_BY_LIFE_EVENT));
     for (size_t i = 0; i < ne; i++)
-        web_html(r, "<li><a href=\"/services?life_event=%s\">%s</a> <span class=\"count\">(%d)</span></li>\n",
+        web_html(r, "<li><a href=\"/services?life_event=%q\">%s</a> <span class=\"count\">(%d)</span></li>\n",
              events[i].id, pc_text_get(&events[i].name, lang), events[i].service_count);
     web_html(r, "</ul>\n</section>\n");
 
@@ -111,7 +113,7 @@ int web_page_agencies(struct http_req *r)
     web_html(r, "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n<ul class=\"agency-list\">\n",
          web_t(r, M_AGENCIES_TITLE), web_t(r, M_AGENCIES_LEAD));
     for (size_t i = 0; i < n; i++)
-        web_html(r, "<li><a href=\"/agencies/%s\">%s</a> <span class=\"count\">%d</span></li>\n",
+        web_html(r, "<li><a href=\"/agencies/%q\">%s</a> <span class=\"count\">%d</span></li>\n",
              agencies[i].id, pc_text_get(&agencies[i].name, lang), agencies[i].service_count);
     web_html(r, "</ul>\n");
     web_page_end(r);
@@ -424,7 +426,7 @@ int web_page_service(struct http_req *r)
     web_page_breadcrumbs(r, crumbs, 4);
     web_html(r, "<span class=\"caption\">%s</span>\n<h1>%s</h1>\n<p class=\"lead\">%s</p>\n",
          agency, name, pc_text_get(&s.description, lang));
-    web_html(r, "<dl class=\"facts\">\n<dt>%s</dt><dd><a href=\"/agencies/%s\">%s</a></dd>\n",
+    web_html(r, "<dl class=\"facts\">\n<dt>%s</dt><dd><a href=\"/agencies/%q\">%s</a></dd>\n",
          web_t(r, M_SVC_AGENCY), s.agency_id, agency);
     web_html(r, "<dt>%s</dt><dd>", web_t(r, M_SVC_WHO));
     const bool aud[CAT_AUD_COUNT] = {s.for_citizens, s.for_entrepreneurs, s.for_officials};
@@ -445,7 +447,7 @@ int web_page_service(struct http_req *r)
     documents_list(r, &s);
     web_html(r, "<h2>%s</h2>\n", web_t(r, M_SVC_CHANNELS));
     channel_list(r, s.channels);
-    web_html(r, "<p><a class=\"button button-start\" role=\"button\" href=\"/services/%s/start\">%s</a></p>\n",
+    web_html(r, "<p><a class=\"button button-start\" role=\"button\" href=\"/services/%q/start\">%s</a></p>\n",
          s.id, web_t(r, M_SVC_START));
     if (s.maturity)
         evaluation(r, s.maturity);
@@ -476,14 +478,14 @@ int web_page_service_start(struct http_req *r)
     if (!form_get(app_of(r)->forms, s.id)) {
         web_html(r, "<p>%s</p>\n", web_t(r, M_APPLY_NO_FORM));
     } else if (!web_who(r)) {
-        web_html(r, "<p><a class=\"button button-start\" href=\"/login?next=/services/%s/start\">%s</a></p>\n", s.id,
+        web_html(r, "<p><a class=\"button button-start\" href=\"/login?next=/services/%q/start\">%s</a></p>\n", s.id,
              web_t(r, M_APPLY_LOGIN_FIRST));
     } else {
-        web_html(r, "<form method=\"post\" action=\"/services/%s/apply\">\n", s.id);
+        web_html(r, "<form method=\"post\" action=\"/services/%q/apply\">\n", s.id);
         web_csrf_field(r);
         web_html(r, "<button type=\"submit\" class=\"button-start\">%s</button>\n</form>\n", web_t(r, M_APPLY_START));
     }
-    web_html(r, "<p><a href=\"/services/%s\">%s</a></p>\n", s.id, web_t(r, M_START_BACK));
+    web_html(r, "<p><a href=\"/services/%q\">%s</a></p>\n", s.id, web_t(r, M_START_BACK));
     web_page_end(r);
     return 0;
 }
