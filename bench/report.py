@@ -203,7 +203,18 @@ def main():
     rss_ok = peak_all / 1024 < GOAL_RSS_MB
     errors = [(k, r) for k, r in runs.items() if r["non2xx"] or r["errors"]]
     nginx_home = runs.get(("nginx", "static", "home"), {"rps": 0})["rps"]
-    varied = {n: runs.get(("pencere", "sqlite-nocache", n)) for n in ("search", "filters")}
+
+    def rounds(config, name):
+        """The rounds of a varied run (run.sh: search, search-2, …)."""
+        return [(n, r) for (s_, c, n), r in sorted(runs.items())
+                if s_ == "pencere" and c == config and (n == name or n.startswith(name + "-"))]
+
+    def quietest(config, name):
+        """The round with the least other load on the machine (all are shown)."""
+        rs = rounds(config, name)
+        return min(rs, key=lambda nr: nr[1]["other_cpus"] if nr[1]["other_cpus"] == nr[1]["other_cpus"] else 9)[1] \
+            if rs else None
+    varied = {n: quietest("sqlite-nocache", n) for n in ("search", "filters")}
     varied_ratio = {n: (r["rps"] / nginx_home if r and nginx_home else 0.0) for n, r in varied.items()}
     # the log level A/B (run.sh 5e): the median p99 of the rounds of each
     def median_p99(config):
@@ -242,9 +253,11 @@ def main():
             w("| %s, page cache off: at least %.1f× nginx's static home page | %.2f× (%s against %s req/s) | %s |" % (
                 URL_TITLES[n], goal, varied_ratio[n], fmt_rps(varied[n]["rps"]), fmt_rps(nginx_home),
                 yes(varied_ratio[n] >= goal)))
-        w("| … their p99 under %.0f ms at %s connections | search %s, filters %s | %s |" % (
+        w("| … their p99 under %.0f ms at %s connections | search %s, filters %s (nginx's static home page in "
+          "the same run: %s, with %.2f other CPUs) | %s |" % (
             GOAL_VARIED_P99_MS, env.get("BENCH_CONNECTIONS", "50"), fmt_ms(varied["search"]["p99"]),
-            fmt_ms(varied["filters"]["p99"]),
+            fmt_ms(varied["filters"]["p99"]), fmt_ms(runs.get(("nginx", "static", "home"), {"p99": float("nan")})["p99"]),
+            runs.get(("nginx", "static", "home"), {"other_cpus": float("nan")})["other_cpus"],
             yes(max(varied["search"]["p99"], varied["filters"]["p99"]) < GOAL_VARIED_P99_MS)))
     if info_factor == info_factor:
         w("| Cached API p99 at the default log level (info, a line per request to a file) within %.1f× "
@@ -306,8 +319,8 @@ def main():
     w("")
 
     # ---- the catalogue's front door ----------------------------------------
-    front = [(c, n) for c in ("sqlite-nocache", "postgres-nocache") for n in ("search", "filters")
-             if ("pencere", c, n) in runs]
+    front = [(c, n, r) for c in ("sqlite-nocache", "postgres-nocache") for what in ("search", "filters")
+             for n, r in rounds(c, what)]
     if front:
         w("## The catalogue's front door: search and filters without the page cache")
         w("")
@@ -319,18 +332,21 @@ def main():
           "requests ask the same. The server runs with `--page-cache-ms 0`, so every answer is "
           "searched and rendered: from the catalogue's snapshot in memory "
           "(`src/catalog/snapshot.c`, `search.c`), with no database query. The ratio is against "
-          "nginx serving the static home page in the same run. Before the catalogue was served from "
-          "memory (issue 7), search ran at 1,676 req/s (0.04×, p99 91 ms) and the filtered API at 0.05×.")
+          "nginx serving the static home page in the same run. Each is measured in %d rounds; on this "
+          "shared machine the goals above are judged on the round with the least CPU used by other "
+          "programs (\"other CPUs\"), and every round is listed. Before the catalogue was served from "
+          "memory (issue 7), search ran at 1,676 req/s (0.04×, p99 91 ms) and the filtered API at "
+          "0.05×." % max(len(rounds("sqlite-nocache", "search")), 1))
         w("")
-        w("| Database | Request | req/s | ratio | p50 | p99 | bytes per answer | server CPU per request |")
-        w("|---|---|---:|---:|---:|---:|---:|---:|")
-        for c, n in front:
-            r = runs[("pencere", c, n)]
-            w("| %s | %s | %s | %.2f× | %s | %s | %s | %s |" % (
-                "SQLite" if c.startswith("sqlite") else "PostgreSQL", URL_TITLES[n], fmt_rps(r["rps"]),
+        w("| Database | Request | round | req/s | ratio | p50 | p99 | bytes per answer | server CPU per request | other CPUs |")
+        w("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for c, n, r in front:
+            w("| %s | %s | %s | %s | %.2f× | %s | %s | %s | %s | %.2f |" % (
+                "SQLite" if c.startswith("sqlite") else "PostgreSQL", URL_TITLES[n.split("-")[0]],
+                n.split("-")[1] if "-" in n else "1", fmt_rps(r["rps"]),
                 r["rps"] / nginx_home if nginx_home else 0, fmt_ms(r["p50"]), fmt_ms(r["p99"]),
                 "{:,.0f}".format(r["bytes"] / r["requests"]) if r["requests"] and r["bytes"] else "?",
-                ("%.0f µs" % r["cpu_us"]) if r["cpu_us"] == r["cpu_us"] else "?"))
+                ("%.0f µs" % r["cpu_us"]) if r["cpu_us"] == r["cpu_us"] else "?", r["other_cpus"]))
         w("")
     if snapshots:
         w("## The catalogue in memory")
