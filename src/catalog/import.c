@@ -206,7 +206,7 @@ int cat_import(struct db *db, const char *dir, FILE *report, struct cat_import_s
         st->life_events = (int)rows.nevents;
         st->services = (int)rows.nservices;
         if (!rc)
-            cat_snapshot_stale(db); /* this process sees its own import at once */
+            cat_snapshot_imported(db); /* this process sees its own import at once */
     }
     pc_arena_release(&a);
     return rc;

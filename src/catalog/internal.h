@@ -92,14 +92,22 @@ struct cat_snapshot {
     struct cat_index *index;        /* search.c */
 };
 
-/* The snapshot of the current version (as cat_version sees it), held
- * until the arena a is released. */
-int cat_snapshot_get(struct db *db, struct pc_arena *a, const struct cat_snapshot **out, struct pc_err *err);
+/* Load every active row of the current version into a new snapshot (one
+ * reference, the caller's).  snapshot.c. */
+struct cat_snapshot *cat_snapshot_load(struct db *db, struct pc_err *err);
+/* Drop a reference (the last frees the snapshot). */
+void cat_snapshot_unref(void *snapshot);
+/* The catalogue's version as the database has it now. */
+int64_t cat_read_version(struct db *db, struct pc_err *err);
 /* The integer of a query's one row (the statement is finished). */
 int64_t cat_query_int(struct db *db, const char *sql, struct pc_err *err);
-/* An import through db has just committed: the next read asks for the
- * version whatever the bound. */
-void cat_snapshot_stale(struct db *db);
+
+/* The snapshot of the current version (as cat_version sees it), held
+ * until the arena a is released.  cache.c. */
+int cat_snapshot_get(struct db *db, struct pc_arena *a, const struct cat_snapshot **out, struct pc_err *err);
+/* An import through db has just committed: a server loads and publishes
+ * it now (tools and tests ask the version at every read anyway). */
+void cat_snapshot_imported(struct db *db);
 
 /* The service or agency with this id (agencies: also inactive ones), or NULL. */
 const struct snap_service *cat_snapshot_service(const struct cat_snapshot *s, const char *id);

@@ -1,37 +1,13 @@
-/* snapshot.c — the catalogue served from memory.
- *
- * An immutable snapshot holds every active agency, life situation and
- * service of one catalogue version, with the search index (search.c).  It
- * is loaded from the database, which stays the source of truth (imports
- * write there), and is shared read-only by every thread.  When an import
- * raises the version, the next reader loads a new snapshot and puts it in
- * place; a reader holds a reference until its arena is released, so a
- * thread still using the old one finishes with it and the last reference
- * frees it.
- *
- * Freshness: a database handle remembers the version it last read and
- * when.  By default every read asks the database again (one single-row
- * query), so a tool or a test sees another connection's import at once.  A
- * server sets a bound (cat_set_max_age): the version is then read at most
- * once per bound per process, whichever thread comes first, and an import
- * made anywhere is seen within the bound.  If the database cannot be asked
- * then, the last snapshot keeps serving and the failure is logged. */
+/* snapshot.c — the catalogue in memory: an immutable snapshot of every
+ * active agency, life situation and service of one catalogue version, with
+ * the search index (search.c), loaded from the database, which stays the
+ * source of truth (imports write there).  Which snapshot is current, and
+ * when a new one is loaded, is cache.c's. */
 #include "internal.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct cat_cache {
-    pthread_mutex_t lock;         /* guards current */
-    pthread_mutex_t load;         /* one loader at a time */
-    pthread_mutex_t check;        /* one version query at a time when bounded */
-    struct cat_snapshot *current; /* holds a reference of its own */
-    _Atomic int64_t version;      /* newest version read, 0 before the first */
-    _Atomic int64_t checked_usec; /* when (pc_mono_usec), 0: ask at the next read */
-    _Atomic unsigned max_age_ms;
-    atomic_bool failing;          /* the last version query failed (logged once) */
-};
 
 /* ---- references --------------------------------------------------------- */
 
@@ -41,60 +17,12 @@ static void snapshot_free(struct cat_snapshot *s)
     free(s);
 }
 
-static void snapshot_unref(void *p)
+void cat_snapshot_unref(void *p)
 {
     struct cat_snapshot *s = p;
     if (atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) == 1)
         snapshot_free(s);
 }
-
-static void *cache_make(struct db *db)
-{
-    (void)db;
-    struct cat_cache *c = calloc(1, sizeof *c);
-    if (!c)
-        pc_oom(sizeof *c);
-    pthread_mutex_init(&c->lock, NULL);
-    pthread_mutex_init(&c->load, NULL);
-    pthread_mutex_init(&c->check, NULL);
-    return c;
-}
-
-static void cache_free(void *p)
-{
-    struct cat_cache *c = p;
-    if (c->current)
-        snapshot_unref(c->current);
-    pthread_mutex_destroy(&c->lock);
-    pthread_mutex_destroy(&c->load);
-    pthread_mutex_destroy(&c->check);
-    free(c);
-}
-
-static struct cat_cache *cache_of(struct db *db)
-{
-    return db_slot(db, CAT_DB_SLOT, cache_make, cache_free);
-}
-
-/* The current snapshot with a reference for the caller, or NULL. */
-static struct cat_snapshot *current_ref(struct cat_cache *c)
-{
-    pthread_mutex_lock(&c->lock);
-    struct cat_snapshot *s = c->current;
-    if (s)
-        atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
-    pthread_mutex_unlock(&c->lock);
-    return s;
-}
-
-static void raise_version(struct cat_cache *c, int64_t v)
-{
-    int64_t old = atomic_load(&c->version);
-    while (old < v && !atomic_compare_exchange_weak(&c->version, &old, v))
-        ;
-}
-
-/* ---- the version -------------------------------------------------------- */
 
 int64_t cat_query_int(struct db *db, const char *sql, struct pc_err *err)
 {
@@ -110,51 +38,9 @@ int64_t cat_query_int(struct db *db, const char *sql, struct pc_err *err)
     return v;
 }
 
-static int64_t read_version(struct db *db, struct pc_err *err)
+int64_t cat_read_version(struct db *db, struct pc_err *err)
 {
     return cat_query_int(db, "SELECT version FROM catalog_version WHERE id = 1", err);
-}
-
-void cat_set_max_age(struct db *db, unsigned ms)
-{
-    atomic_store(&cache_of(db)->max_age_ms, ms);
-}
-
-void cat_snapshot_stale(struct db *db)
-{
-    atomic_store(&cache_of(db)->checked_usec, 0);
-}
-
-int64_t cat_version(struct db *db, struct pc_err *err)
-{
-    struct cat_cache *c = cache_of(db);
-    unsigned max = atomic_load(&c->max_age_ms);
-    int64_t known = atomic_load(&c->version);
-    if (!max || !known) {
-        int64_t v = read_version(db, err);
-        if (v >= 0)
-            raise_version(c, v);
-        return v;
-    }
-    int64_t now = pc_mono_usec();
-    if (now - atomic_load(&c->checked_usec) < (int64_t)max * 1000)
-        return known;
-    if (pthread_mutex_trylock(&c->check) != 0)
-        return known; /* another thread is asking right now */
-    struct pc_err e = {0};
-    int64_t v = read_version(db, &e);
-    atomic_store(&c->checked_usec, now);
-    pthread_mutex_unlock(&c->check);
-    if (v >= 0) {
-        raise_version(c, v);
-        if (atomic_exchange(&c->failing, false))
-            pc_log(PC_LOG_WARN, "catalog.version_check_recovered", NULL);
-        return atomic_load(&c->version);
-    }
-    if (!atomic_exchange(&c->failing, true))
-        pc_log(PC_LOG_WARN, "catalog.version_check_failed", "code", pc_errcode_name(v), "msg", e.msg,
-               "serving", "the catalogue in memory", NULL);
-    return known;
 }
 
 /* ---- loading ------------------------------------------------------------- */
@@ -435,7 +321,7 @@ static void snapshot_finish(struct cat_snapshot *s, struct link *docs, size_t nd
 /* Read every row of one version: the version is read before and after, and
  * the rows kept only when it did not move (an import commits all its rows
  * and the new version at once, so no import fell in between). */
-static struct cat_snapshot *snapshot_load(struct db *db, struct pc_err *err)
+struct cat_snapshot *cat_snapshot_load(struct db *db, struct pc_err *err)
 {
     struct db_conn *c = db_conn_get(db, err);
     if (!c)
@@ -451,7 +337,7 @@ static struct cat_snapshot *snapshot_load(struct db *db, struct pc_err *err)
         struct vec ag = {.size = sizeof(struct snap_agency)}, ev = {.size = sizeof(struct cat_life_event)},
                    sv = {.size = sizeof(struct snap_service)}, docs = {.size = sizeof(struct link)},
                    links = {.size = sizeof(struct link)};
-        int64_t v1 = read_version(db, err), v2 = -1;
+        int64_t v1 = cat_read_version(db, err), v2 = -1;
         int rc = v1 < 0 ? (int)v1 : 0;
         if (!rc)
             rc = load_rows(c, a,
@@ -477,7 +363,7 @@ static struct cat_snapshot *snapshot_load(struct db *db, struct pc_err *err)
                 "SELECT le.service_id, le.life_event_id FROM service_life_events le"
                 " JOIN services s ON s.id = le.service_id WHERE s.active = 1", &links,
                 read_life_event_link, err);
-        if (!rc && (v2 = read_version(db, err)) < 0)
+        if (!rc && (v2 = cat_read_version(db, err)) < 0)
             rc = (int)v2;
         s->agencies = vec_keep(&ag, a, &s->nagencies);
         s->events = vec_keep(&ev, a, &s->nevents);
@@ -498,68 +384,4 @@ static struct cat_snapshot *snapshot_load(struct db *db, struct pc_err *err)
     }
     pc_err_set(err, PC_EUNAVAIL, "the catalogue changed during each of %d reads of it", LOAD_TRIES);
     return NULL;
-}
-
-/* ---- the current snapshot ------------------------------------------------ */
-
-static struct cat_snapshot *snapshot_current(struct db *db, struct pc_err *err)
-{
-    struct cat_cache *c = cache_of(db);
-    int64_t v = cat_version(db, err);
-    if (v < 0)
-        return NULL;
-    struct cat_snapshot *s = current_ref(c);
-    if (s && s->version >= v)
-        return s;
-    if (s)
-        snapshot_unref(s);
-    /* The first thread that needs the new version loads it; the others
-     * wait for it rather than answer from the old one, whose answers the
-     * page cache would keep under the new version's key. */
-    pthread_mutex_lock(&c->load);
-    s = current_ref(c);
-    if (!s || s->version < v) {
-        if (s)
-            snapshot_unref(s);
-        int64_t t0 = pc_mono_usec();
-        s = snapshot_load(db, err);
-        if (s) {
-            atomic_fetch_add(&s->refs, 1); /* the cache's own */
-            pthread_mutex_lock(&c->lock);
-            struct cat_snapshot *old = c->current;
-            c->current = s;
-            pthread_mutex_unlock(&c->lock);
-            if (old)
-                snapshot_unref(old);
-            raise_version(c, s->version);
-            if (pc_log_enabled(PC_LOG_INFO))
-                pc_logf(PC_LOG_INFO, "catalog.snapshot",
-                        "version %lld: %zu agencies, %zu life situations, %zu services, %zu bytes, loaded in %lld us",
-                        (long long)s->version, s->nagency_list, s->nevents, s->nservices, s->arena.total,
-                        (long long)(pc_mono_usec() - t0));
-        }
-    }
-    pthread_mutex_unlock(&c->load);
-    return s;
-}
-
-int cat_snapshot_get(struct db *db, struct pc_arena *a, const struct cat_snapshot **out, struct pc_err *err)
-{
-    struct pc_err mine = {0};
-    struct cat_snapshot *s = snapshot_current(db, err ? err : &mine);
-    *out = s;
-    if (!s)
-        return (err ? err : &mine)->code ? (err ? err : &mine)->code : PC_EIO;
-    pc_arena_defer(a, snapshot_unref, s);
-    return 0;
-}
-
-size_t cat_memory_bytes(struct db *db)
-{
-    struct cat_cache *c = cache_of(db);
-    struct cat_snapshot *s = current_ref(c);
-    size_t n = s ? s->arena.total : 0;
-    if (s)
-        snapshot_unref(s);
-    return n;
 }

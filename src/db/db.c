@@ -139,6 +139,12 @@ void db_close(struct db *db)
 {
     if (!db)
         return;
+    /* first what modules keep here: it may have threads using connections */
+    for (int i = 0; i < DB_SLOTS; i++) {
+        void *obj = atomic_load(&db->slots[i]);
+        if (obj)
+            db->slot_free[i](obj);
+    }
     pthread_setspecific(db->key, NULL);
     pthread_mutex_lock(&db->lock);
     struct db_conn *c = db->conns;
@@ -148,11 +154,6 @@ void db_close(struct db *db)
         struct db_conn *next = c->next_all;
         conn_destroy(c);
         c = next;
-    }
-    for (int i = 0; i < DB_SLOTS; i++) {
-        void *obj = atomic_load(&db->slots[i]);
-        if (obj)
-            db->slot_free[i](obj);
     }
     pthread_key_delete(db->key);
     pthread_mutex_destroy(&db->lock);

@@ -103,7 +103,9 @@ bool db_col_is_null(struct db_stmt *s, int i);
 /* ---- what a module keeps beside a database handle --------------------- */
 
 /* A module may keep one object per database handle (the catalogue keeps
- * its in-memory snapshot there): made on first use, freed by db_close.
+ * its in-memory snapshot there): made on first use, freed by db_close
+ * before the connections are closed (so free_fn may stop a thread of its
+ * own that uses one).
  * Slots are numbered like lock keys: each module that needs one defines
  * its own below DB_SLOTS. */
 #define DB_SLOTS 4
