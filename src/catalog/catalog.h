@@ -140,9 +140,12 @@ int cat_get_service(struct db *db, struct pc_arena *a, const char *id, struct ca
  * older version are stale).  By default it is read from the database on
  * every call, so an import is seen by the next read.  Negative on error. */
 int64_t cat_version(struct db *db, struct pc_err *err);
-/* A server's bound: from now on the version is read at most once every
- * ms milliseconds per process (an import anywhere is seen within ms), and
- * when the database cannot be asked the last snapshot keeps serving. */
+/* A server's bound: from now on a thread of db reads the version every
+ * ms/2 milliseconds while the catalogue is read, and loads a new snapshot
+ * before it publishes a new version, so reads never wait on the database
+ * (an import anywhere is answered within ms plus its load); when the
+ * database cannot be asked, the last snapshot keeps serving.  0 stops the
+ * thread (every read asks again). */
 void cat_set_max_age(struct db *db, unsigned ms);
 /* The bound the portal uses (docs/operations.md). */
 #define CAT_PORTAL_MAX_AGE_MS 5
