@@ -133,8 +133,8 @@ const struct http_route *web_portal_routes(size_t *n)
 
 /* Public pages are shared between anonymous visitors of the same language
  * and catalogue version; a logged-in person's pages never are.  The
- * version costs no query here: catalog reads it at most every
- * CAT_PORTAL_MAX_AGE_MS. */
+ * version costs no query here: catalog's poller thread reads it (within
+ * CAT_PORTAL_MAX_AGE_MS). */
 static const char *cache_key(struct http_req *r)
 {
     if (http_kv_get(&r->cookies, "pc_session") || http_header(r, "Authorization"))
