@@ -56,8 +56,9 @@ done
 AGENCY=$(curl -fsS "$B/api/v1/agencies" | /usr/bin/python3 -c '
 import json, sys
 print(max(json.load(sys.stdin)["items"], key=lambda a: (a["service_count"], a["id"]))["id"])')
-NAMES=(home agency api asset healthz)
-URLS=(/ "/agencies/$AGENCY" "/api/v1/services?limit=20" /assets/site.css /healthz)
+NAMES=(home agency api search filters asset healthz)
+URLS=(/ "/agencies/$AGENCY" "/api/v1/services?limit=20" "/search?q=v%C9%99siq%C9%99si"
+      "/api/v1/services?audience=citizens&free=true&limit=20" /assets/site.css /healthz)
 burst() {  # burst COUNT URL: COUNT requests on one connection
   local a=() i
   for ((i = 0; i < $1; i++)); do a+=(-o /dev/null "$2"); done

@@ -3,9 +3,10 @@
  * Lines are built whole in a local buffer, so lines from different threads
  * never interleave.  Before pc_log_start_thread() every line is written by
  * its caller with one write().  After it, callers copy their line into a
- * shared buffer under a mutex (a memcpy) and a logger thread writes the
- * buffer out every FLUSH_MS, or at once for an error line or a buffer more
- * than half full: a request thread never waits on the disk.  When the
+ * shared buffer under a mutex (a memcpy of one line) and a logger thread
+ * swaps in its empty buffer and writes the full one out every FLUSH_MS, or
+ * at once for an error line or a buffer more than half full: a request
+ * thread never waits on the disk, nor on a copy of the buffer.  When the
  * buffer is full (a disk that stopped), callers wait: losing log lines
  * silently is worse for an operator than slowing down. */
 #include "base.h"
@@ -84,9 +85,14 @@ static void *logger_main(void *arg)
             if (lg.len == 0)
                 continue;
         }
-        /* Take the buffer's content and write it out without the lock. */
+        /* Take the filled buffer and give callers the empty one: a swap,
+         * so the lock is never held for a copy (a logger thread preempted
+         * in the middle of copying half a megabyte held every request
+         * thread that logged: the tail at info was 1.6× that at warn). */
         size_t n = lg.len;
-        memcpy(out, lg.buf, n);
+        char *full = lg.buf;
+        lg.buf = out;
+        out = full;
         lg.len = 0;
         lg.urgent = false;
         pthread_cond_broadcast(&lg.space);

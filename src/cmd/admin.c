@@ -1,10 +1,10 @@
 /* admin.c — operator tools: `pencere admin migrate` brings the schema up
  * to date; `pencere admin import-catalog` validates the catalogue files and
  * the forms beside them, reports every bad row and every problem of a form,
- * and imports them when all are good; `pencere admin check-forms` checks a
- * folder of forms without a database; the identity tools create the first
- * accounts, issue their codes and end a representation; audit-verify checks
- * the audit chain. */
+ * and imports them when all are good; `pencere admin check-catalog` and
+ * `check-forms` run the same checks without a database; the identity tools
+ * create the first accounts, issue their codes and end a representation;
+ * audit-verify checks the audit chain. */
 #include "cli.h"
 #include "../catalog/catalog.h"
 #include "../db/db.h"
@@ -152,6 +152,41 @@ static int admin_check_forms(int argc, char **argv)
         return EXIT_FAIL;
     }
     printf("%d form%s OK\n", files, files == 1 ? "" : "s");
+    return EXIT_OK;
+}
+
+static int admin_check_catalog(int argc, char **argv)
+{
+    struct cli_opt opts[] = {
+        {"dir", "DIR", "folder with agencies.jsonl, life_events.jsonl, services.jsonl", NULL},
+        {NULL, NULL, NULL, NULL},
+    };
+    /* `check-catalog DIR` as well as `check-catalog --dir DIR` */
+    const char *given = argc > 0 && argv[0][0] != '-' ? argv[0] : NULL;
+    int rc = cli_parse("admin check-catalog [DIR]",
+                       "Check the catalogue files as the import does, and import nothing. Every bad\n"
+                       "row is reported as FILE:LINE: message (exit 1); otherwise the counts (exit 0).\n"
+                       "Without DIR: the catalogue the portal would import.", opts, argc - !!given, argv + !!given);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    if (!given)
+        given = cli_get(opts, "dir");
+    const char *dir = cli_catalog_dir(given);
+    if (!dir) {
+        fprintf(stderr, "pencere admin check-catalog: give DIR\n");
+        return EXIT_USAGE;
+    }
+    struct cat_import_stats st;
+    struct pc_err err = {0};
+    rc = cat_check(dir, stderr, &st, &err);
+    if (rc) {
+        if (rc == PC_EINVAL)
+            fprintf(stderr, "pencere admin check-catalog: %d bad row%s\n", st.bad_rows, st.bad_rows == 1 ? "" : "s");
+        else
+            fprintf(stderr, "pencere admin check-catalog: %s\n", err.msg);
+        return EXIT_FAIL;
+    }
+    printf("%s: %d agencies, %d life situations, %d services: OK\n", dir, st.agencies, st.life_events, st.services);
     return EXIT_OK;
 }
 
@@ -366,6 +401,7 @@ int cmd_admin(int argc, char **argv)
         fprintf(f, "usage: pencere admin TOOL [OPTIONS]\n\ntools:\n"
                    "  migrate          apply pending database migrations\n"
                    "  import-catalog   validate and import the e-service catalogue and its forms\n"
+                   "  check-catalog    validate the catalogue files and import nothing\n"
                    "  check-forms      check a folder of form definitions\n"
                    "  audit-verify     check the hash chain of the audit log\n"
                    "  create-account   create a staff or citizen account with a role\n"
@@ -381,6 +417,8 @@ int cmd_admin(int argc, char **argv)
         return admin_import_catalog(argc - 1, argv + 1);
     if (strcmp(argv[0], "check-forms") == 0)
         return admin_check_forms(argc - 1, argv + 1);
+    if (strcmp(argv[0], "check-catalog") == 0)
+        return admin_check_catalog(argc - 1, argv + 1);
     if (strcmp(argv[0], "audit-verify") == 0)
         return admin_audit_verify(argc - 1, argv + 1);
     if (strcmp(argv[0], "create-account") == 0)

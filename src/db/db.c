@@ -43,10 +43,12 @@ struct db {
     const struct db_backend *be;
     char *url;
     pthread_key_t key;
-    pthread_mutex_t lock; /* guards conns */
+    pthread_mutex_t lock; /* guards conns and the making of slots */
     struct db_conn *conns;
     atomic_uint lost_epoch; /* raised whenever a connection is found dead */
     atomic_uint_fast64_t opened, reconnects; /* counters for /metrics */
+    _Atomic(void *) slots[DB_SLOTS];
+    void (*slot_free[DB_SLOTS])(void *obj);
 };
 
 static bool is_postgres_url(const char *url)
@@ -141,6 +143,12 @@ void db_close(struct db *db)
 {
     if (!db)
         return;
+    /* first what modules keep here: it may have threads using connections */
+    for (int i = 0; i < DB_SLOTS; i++) {
+        void *obj = atomic_load(&db->slots[i]);
+        if (obj)
+            db->slot_free[i](obj);
+    }
     pthread_setspecific(db->key, NULL);
     pthread_mutex_lock(&db->lock);
     struct db_conn *c = db->conns;
@@ -155,6 +163,21 @@ void db_close(struct db *db)
     pthread_mutex_destroy(&db->lock);
     free(db->url);
     free(db);
+}
+
+void *db_slot(struct db *db, int slot, void *(*make)(struct db *db), void (*free_fn)(void *obj))
+{
+    void *obj = atomic_load_explicit(&db->slots[slot], memory_order_acquire);
+    if (obj)
+        return obj;
+    pthread_mutex_lock(&db->lock);
+    obj = atomic_load_explicit(&db->slots[slot], memory_order_relaxed);
+    if (!obj && (obj = make(db))) {
+        db->slot_free[slot] = free_fn;
+        atomic_store_explicit(&db->slots[slot], obj, memory_order_release);
+    }
+    pthread_mutex_unlock(&db->lock);
+    return obj;
 }
 
 enum db_kind db_kind(const struct db *db)

@@ -104,6 +104,20 @@ const char *db_col_text(struct db_stmt *s, int i);
 int64_t db_col_int(struct db_stmt *s, int i);
 bool db_col_is_null(struct db_stmt *s, int i);
 
+/* ---- what a module keeps beside a database handle --------------------- */
+
+/* A module may keep one object per database handle (the catalogue keeps
+ * its in-memory snapshot there): made on first use, freed by db_close
+ * before the connections are closed (so free_fn may stop a thread of its
+ * own that uses one).
+ * Slots are numbered like lock keys: each module that needs one defines
+ * its own below DB_SLOTS. */
+#define DB_SLOTS 4
+/* The object in slot, made by make(db) on first use (once, whichever
+ * thread comes first; later calls cost an atomic load).  NULL only when
+ * make returned NULL. */
+void *db_slot(struct db *db, int slot, void *(*make)(struct db *db), void (*free_fn)(void *obj));
+
 /* ---- leases: one node of a deployment runs a background job ---------- */
 
 /* Take or keep the lease `name` for holder until now + ttl: 1 = held

@@ -44,10 +44,6 @@ static inline struct portal_app *app_of(struct http_req *r)
     return r->app;
 }
 
-/* Language-specific pieces of the catalogue. */
-const char *web_login_label(struct http_req *r, const char *login);
-const char *web_audience_label(struct http_req *r, const char *audience);
-
 /* Error page hook for http (404, 400, …), in the request's language. */
 void web_error_page(struct http_req *r, int status, const char *type, const char *title, const char *detail);
 

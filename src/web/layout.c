@@ -119,24 +119,6 @@ void web_page_breadcrumbs(struct http_req *r, const char *const *items, int n)
     web_html(r, "</ol></nav>\n");
 }
 
-const char *web_login_label(struct http_req *r, const char *login)
-{
-    if (pc_str_eq(login, "none"))
-        return web_t(r, M_LOGIN_NONE);
-    if (pc_str_eq(login, "e_signature"))
-        return web_t(r, M_LOGIN_E_SIGNATURE);
-    return web_t(r, M_LOGIN_CODE_PASSWORD);
-}
-
-const char *web_audience_label(struct http_req *r, const char *audience)
-{
-    if (pc_str_eq(audience, "entrepreneurs"))
-        return web_t(r, M_AUD_ENTREPRENEURS);
-    if (pc_str_eq(audience, "officials"))
-        return web_t(r, M_AUD_OFFICIALS);
-    return web_t(r, M_AUD_CITIZENS);
-}
-
 void web_error_page(struct http_req *r, int status, const char *type, const char *title, const char *detail)
 {
     (void)title;

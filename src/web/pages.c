@@ -1,6 +1,8 @@
 /* pages.c — the catalogue's HTML pages: home, bodies, one body, service
  * lists (filters, search, services without registration), one service and
- * its start page.  Every page works without JavaScript. */
+ * its start page.  Every page works without JavaScript.  Ids in links are
+ * URL-encoded (%q) although the import allows only slugs: the page does
+ * not rely on it. */
 #include "internal.h"
 #include "../cases/cases.h"
 
@@ -8,6 +10,18 @@
 #include <string.h>
 
 #define PAGE_SIZE 20
+
+/* The words of the catalogue's vocabularies on the pages. */
+static const enum msg login_msg[CAT_LOGIN_COUNT] = {M_LOGIN_NONE, M_LOGIN_CODE_PASSWORD, M_LOGIN_E_SIGNATURE};
+static const enum msg audience_msg[CAT_AUD_COUNT] = {M_AUD_CITIZENS, M_AUD_ENTREPRENEURS, M_AUD_OFFICIALS};
+static const enum msg audience_hint[CAT_AUD_COUNT] = {M_AUD_CITIZENS_HINT, M_AUD_ENTREPRENEURS_HINT,
+                                                      M_AUD_OFFICIALS_HINT};
+static const enum msg channel_msg[CAT_CH_COUNT] = {M_SVC_CH_PORTAL, M_SVC_CH_AGENCY_SITE, M_SVC_CH_SERVICE_CENTRE};
+
+static const char *login_label(struct http_req *r, enum cat_login login)
+{
+    return web_t(r, login_msg[login]);
+}
 
 static void search_form(struct http_req *r, const char *value, bool big)
 {
@@ -33,10 +47,10 @@ static const char *fee_text(struct http_req *r, const struct cat_service *s)
 static void service_item(struct http_req *r, const struct cat_service *s, int heading)
 {
     enum pc_lang lang = web_lang_id(r);
-    web_html(r, "<li class=\"service-item\">\n<h%d class=\"service-title\"><a href=\"/services/%s\">%s</a></h%d>\n"
+    web_html(r, "<li class=\"service-item\">\n<h%d class=\"service-title\"><a href=\"/services/%q\">%s</a></h%d>\n"
             "<p class=\"meta\"><span>%s</span> · <span>%s</span> · <span>%s</span></p>\n<p>%s</p>\n</li>\n",
          heading, s->id, pc_text_get(&s->name, lang), heading, pc_text_get(&s->agency_name, lang),
-         web_login_label(r, s->login), fee_text(r, s), pc_text_get(&s->description, lang));
+         login_label(r, s->login), fee_text(r, s), pc_text_get(&s->description, lang));
 }
 
 /* ---- home ------------------------------------------------------------- */
@@ -63,20 +77,15 @@ int web_page_home(struct http_req *r)
 
     web_html(r, "<section aria-labelledby=\"by-audience\">\n<h2 id=\"by-audience\">%s</h2>\n<ul class=\"cards\">\n",
          web_t(r, M_HOME_BY_AUDIENCE));
-    static const struct { const char *id; enum msg name, hint; } aud[] = {
-        {"citizens", M_AUD_CITIZENS, M_AUD_CITIZENS_HINT},
-        {"entrepreneurs", M_AUD_ENTREPRENEURS, M_AUD_ENTREPRENEURS_HINT},
-        {"officials", M_AUD_OFFICIALS, M_AUD_OFFICIALS_HINT},
-    };
-    for (size_t i = 0; i < 3; i++)
-        web_html(r, "<li class=\"card\"><h3><a href=\"/services?audience=%s\">%s</a></h3><p>%s</p></li>\n",
-             aud[i].id, web_t(r, aud[i].name), web_t(r, aud[i].hint));
+    for (int i = 0; i < CAT_AUD_COUNT; i++)
+        web_html(r, "<li class=\"card\"><h3><a href=\"/services?audience=%q\">%s</a></h3><p>%s</p></li>\n",
+             cat_audience_name((enum cat_audience)i), web_t(r, audience_msg[i]), web_t(r, audience_hint[i]));
     web_html(r, "</ul>\n</section>\n");
 
     web_html(r, "<section aria-labelledby=\"by-life\">\n<h2 id=\"by-life\">%s</h2>\n<ul class=\"life-events\">\n",
          web_t(r, M_HOME_BY_LIFE_EVENT));
     for (size_t i = 0; i < ne; i++)
-        web_html(r, "<li><a href=\"/services?life_event=%s\">%s</a> <span class=\"count\">(%d)</span></li>\n",
+        web_html(r, "<li><a href=\"/services?life_event=%q\">%s</a> <span class=\"count\">(%d)</span></li>\n",
              events[i].id, pc_text_get(&events[i].name, lang), events[i].service_count);
     web_html(r, "</ul>\n</section>\n");
 
@@ -104,7 +113,7 @@ int web_page_agencies(struct http_req *r)
     web_html(r, "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n<ul class=\"agency-list\">\n",
          web_t(r, M_AGENCIES_TITLE), web_t(r, M_AGENCIES_LEAD));
     for (size_t i = 0; i < n; i++)
-        web_html(r, "<li><a href=\"/agencies/%s\">%s</a> <span class=\"count\">%d</span></li>\n",
+        web_html(r, "<li><a href=\"/agencies/%q\">%s</a> <span class=\"count\">%d</span></li>\n",
              agencies[i].id, pc_text_get(&agencies[i].name, lang), agencies[i].service_count);
     web_html(r, "</ul>\n");
     web_page_end(r);
@@ -183,9 +192,12 @@ static void filter_form(struct http_req *r, const struct cat_filter *f, struct c
             "<div class=\"field\"><label for=\"f-q\">%s</label>\n"
             "<input id=\"f-q\" name=\"q\" type=\"search\" value=\"%s\" maxlength=\"%d\"></div>\n",
          web_t(r, M_FILTER_TITLE), web_t(r, M_SEARCH_LABEL), f->q ? f->q : "", CAT_QUERY_MAX);
-    const char *aud_v[] = {"citizens", "entrepreneurs", "officials"};
-    const char *aud_l[] = {web_t(r, M_AUD_CITIZENS), web_t(r, M_AUD_ENTREPRENEURS), web_t(r, M_AUD_OFFICIALS)};
-    select_options(r, "audience", web_t(r, M_FILTER_AUDIENCE), f->audience, aud_v, aud_l, 3);
+    const char *aud_v[CAT_AUD_COUNT], *aud_l[CAT_AUD_COUNT];
+    for (int i = 0; i < CAT_AUD_COUNT; i++) {
+        aud_v[i] = cat_audience_name((enum cat_audience)i);
+        aud_l[i] = web_t(r, audience_msg[i]);
+    }
+    select_options(r, "audience", web_t(r, M_FILTER_AUDIENCE), f->audience, aud_v, aud_l, CAT_AUD_COUNT);
     const char **ev_v = pc_arena_alloc(&r->arena, (ne + 1) * sizeof *ev_v);
     const char **ev_l = pc_arena_alloc(&r->arena, (ne + 1) * sizeof *ev_l);
     size_t k = 0;
@@ -194,9 +206,12 @@ static void filter_form(struct http_req *r, const struct cat_filter *f, struct c
         ev_l[k] = pc_text_get(&events[i].name, lang);
     }
     select_options(r, "life_event", web_t(r, M_LIFE_EVENTS_TITLE), f->life_event, ev_v, ev_l, k);
-    const char *login_v[] = {"none", "code_password", "e_signature"};
-    const char *login_l[] = {web_t(r, M_LOGIN_NONE), web_t(r, M_LOGIN_CODE_PASSWORD), web_t(r, M_LOGIN_E_SIGNATURE)};
-    select_options(r, "login", web_t(r, M_FILTER_LOGIN), f->login, login_v, login_l, 3);
+    const char *login_v[CAT_LOGIN_COUNT], *login_l[CAT_LOGIN_COUNT];
+    for (int i = 0; i < CAT_LOGIN_COUNT; i++) {
+        login_v[i] = cat_login_name((enum cat_login)i);
+        login_l[i] = login_label(r, (enum cat_login)i);
+    }
+    select_options(r, "login", web_t(r, M_FILTER_LOGIN), f->login, login_v, login_l, CAT_LOGIN_COUNT);
     const char *fee_v[] = {"1", "0"};
     const char *fee_l[] = {web_t(r, M_FILTER_FREE), web_t(r, M_FILTER_PAID)};
     select_options(r, "free", web_t(r, M_FILTER_FEE), f->free < 0 ? NULL : (f->free ? "1" : "0"), fee_v, fee_l, 2);
@@ -272,7 +287,7 @@ static int service_list(struct http_req *r, enum list_kind kind)
     if (read_filters(r, &f, PAGE_SIZE) || cat_filter_check(&f, &err))
         return http_error(r, 400, "bad-filter", "Bad request", err.msg);
     if (kind == LIST_NO_REGISTRATION)
-        f.login = "none";
+        f.login = cat_login_name(CAT_LOGIN_NONE);
     struct cat_page page;
     int rc = cat_find_services(app_of(r)->db, &r->arena, &f, &page, &err);
     if (rc == PC_EINVAL)
@@ -287,7 +302,7 @@ static int service_list(struct http_req *r, enum list_kind kind)
     const char *title = web_t(r, kind == LIST_SEARCH ? M_SEARCH_TITLE
                              : kind == LIST_NO_REGISTRATION ? M_NOREG_TITLE : M_SERVICES_TITLE);
     if (kind == LIST_ALL && f.audience)
-        title = web_audience_label(r, f.audience);
+        title = web_t(r, audience_msg[cat_audience_parse(f.audience)]); /* checked by cat_filter_check */
     web_page_begin(r, title);
     const char *crumbs[] = {web_t(r, M_NAV_HOME), "/", title, NULL};
     web_page_breadcrumbs(r, crumbs, 2);
@@ -365,35 +380,36 @@ static void documents_list(struct http_req *r, const struct cat_service *s)
     web_html(r, "</ul>\n");
 }
 
-static void channel_list(struct http_req *r, const char *channels)
+static void channel_list(struct http_req *r, unsigned channels)
 {
     web_html(r, "<ul>\n");
-    if (strstr(channels, "portal"))
-        web_html(r, "<li>%s</li>\n", web_t(r, M_SVC_CH_PORTAL));
-    if (strstr(channels, "agency_site"))
-        web_html(r, "<li>%s</li>\n", web_t(r, M_SVC_CH_AGENCY_SITE));
-    if (strstr(channels, "service_centre"))
-        web_html(r, "<li>%s</li>\n", web_t(r, M_SVC_CH_SERVICE_CENTRE));
+    for (int i = 0; i < CAT_CH_COUNT; i++)
+        if (channels & CAT_BIT(i))
+            web_html(r, "<li>%s</li>\n", web_t(r, channel_msg[i]));
     web_html(r, "</ul>\n");
 }
 
-static void evaluation(struct http_req *r, const char *maturity_json)
+static void evaluation(struct http_req *r, const struct cat_maturity *m)
 {
-    /* {"level":2,"model":4,"participation":5,"transparency":{"max":10,"score":6}} */
-    int model = 0, level = 0, part = -1, tmax = 0, tscore = 0;
-    const char *p;
-    if ((p = strstr(maturity_json, "\"model\":"))) model = (int)strtol(p + 8, NULL, 10);
-    if ((p = strstr(maturity_json, "\"level\":"))) level = (int)strtol(p + 8, NULL, 10);
-    if ((p = strstr(maturity_json, "\"participation\":")) && p[16] != 'n') part = (int)strtol(p + 16, NULL, 10);
-    if ((p = strstr(maturity_json, "\"max\":"))) tmax = (int)strtol(p + 6, NULL, 10);
-    if ((p = strstr(maturity_json, "\"score\":"))) tscore = (int)strtol(p + 8, NULL, 10);
     web_html(r, "<h2>%s</h2>\n<dl class=\"facts\">\n<dt>%s</dt><dd>%s</dd>\n", web_t(r, M_SVC_EVALUATION),
-         web_t(r, M_SVC_MATURITY), pc_arena_printf(&r->arena, web_t(r, M_SCORE_OF), level, model));
-    if (part >= 0)
-        web_html(r, "<dt>%s</dt><dd>%s</dd>\n", web_t(r, M_SVC_PARTICIPATION), pc_arena_printf(&r->arena, web_t(r, M_SCORE_OF), part, 10));
-    if (tmax)
-        web_html(r, "<dt>%s</dt><dd>%s</dd>\n", web_t(r, M_SVC_TRANSPARENCY), pc_arena_printf(&r->arena, web_t(r, M_SCORE_OF), tscore, tmax));
+         web_t(r, M_SVC_MATURITY), pc_arena_printf(&r->arena, web_t(r, M_SCORE_OF), m->level, m->model));
+    if (m->participation >= 0)
+        web_html(r, "<dt>%s</dt><dd>%s</dd>\n", web_t(r, M_SVC_PARTICIPATION),
+             pc_arena_printf(&r->arena, web_t(r, M_SCORE_OF), m->participation, 10));
+    if (m->transparency_max)
+        web_html(r, "<dt>%s</dt><dd>%s</dd>\n", web_t(r, M_SVC_TRANSPARENCY),
+             pc_arena_printf(&r->arena, web_t(r, M_SCORE_OF), m->transparency_score, m->transparency_max));
     web_html(r, "</dl>\n");
+}
+
+/* "G2C,G2B" */
+static const char *relation_list(struct http_req *r, unsigned relations)
+{
+    const char *out = "";
+    for (int i = 0; i < CAT_REL_COUNT; i++)
+        if (relations & CAT_BIT(i))
+            out = pc_arena_printf(&r->arena, "%s%s%s", out, *out ? "," : "", cat_relation_name((enum cat_relation)i));
+    return out;
 }
 
 int web_page_service(struct http_req *r)
@@ -410,28 +426,31 @@ int web_page_service(struct http_req *r)
     web_page_breadcrumbs(r, crumbs, 4);
     web_html(r, "<span class=\"caption\">%s</span>\n<h1>%s</h1>\n<p class=\"lead\">%s</p>\n",
          agency, name, pc_text_get(&s.description, lang));
-    web_html(r, "<dl class=\"facts\">\n<dt>%s</dt><dd><a href=\"/agencies/%s\">%s</a></dd>\n",
+    web_html(r, "<dl class=\"facts\">\n<dt>%s</dt><dd><a href=\"/agencies/%q\">%s</a></dd>\n",
          web_t(r, M_SVC_AGENCY), s.agency_id, agency);
     web_html(r, "<dt>%s</dt><dd>", web_t(r, M_SVC_WHO));
+    const bool aud[CAT_AUD_COUNT] = {s.for_citizens, s.for_entrepreneurs, s.for_officials};
     const char *sep = "";
-    if (s.for_citizens) { web_html(r, "%s%s", sep, web_t(r, M_AUD_CITIZENS)); sep = ", "; }
-    if (s.for_entrepreneurs) { web_html(r, "%s%s", sep, web_t(r, M_AUD_ENTREPRENEURS)); sep = ", "; }
-    if (s.for_officials) web_html(r, "%s%s", sep, web_t(r, M_AUD_OFFICIALS));
+    for (int i = 0; i < CAT_AUD_COUNT; i++)
+        if (aud[i]) {
+            web_html(r, "%s%s", sep, web_t(r, audience_msg[i]));
+            sep = ", ";
+        }
     web_html(r, "</dd>\n<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n",
-         web_t(r, M_SVC_LOGIN), web_login_label(r, s.login), web_t(r, M_SVC_FEE), fee_text(r, &s), web_t(r, M_SVC_DEADLINE),
+         web_t(r, M_SVC_LOGIN), login_label(r, s.login), web_t(r, M_SVC_FEE), fee_text(r, &s), web_t(r, M_SVC_DEADLINE),
          s.deadline_days > 0 ? pc_arena_printf(&r->arena, web_t(r, M_SVC_DEADLINE_DAYS), s.deadline_days)
                              : web_t(r, M_SVC_DEADLINE_NONE));
-    web_html(r, "<dt>%s</dt><dd>%s</dd>\n", web_t(r, M_SVC_RELATIONS), s.relations);
+    web_html(r, "<dt>%s</dt><dd>%s</dd>\n", web_t(r, M_SVC_RELATIONS), relation_list(r, s.relations));
     if (s.approved_list)
         web_html(r, "<dt>%s</dt><dd>№ %s</dd>\n", web_t(r, M_SVC_APPROVED_LIST), s.approved_list);
     web_html(r, "</dl>\n<h2>%s</h2>\n", web_t(r, M_SVC_DOCUMENTS));
     documents_list(r, &s);
     web_html(r, "<h2>%s</h2>\n", web_t(r, M_SVC_CHANNELS));
     channel_list(r, s.channels);
-    web_html(r, "<p><a class=\"button button-start\" role=\"button\" href=\"/services/%s/start\">%s</a></p>\n",
+    web_html(r, "<p><a class=\"button button-start\" role=\"button\" href=\"/services/%q/start\">%s</a></p>\n",
          s.id, web_t(r, M_SVC_START));
-    if (s.maturity_json)
-        evaluation(r, s.maturity_json);
+    if (s.maturity)
+        evaluation(r, s.maturity);
     web_page_end(r);
     return 0;
 }
@@ -448,10 +467,10 @@ int web_page_service_start(struct http_req *r)
                             web_t(r, M_START_TITLE), NULL};
     web_page_breadcrumbs(r, crumbs, 3);
     web_html(r, "<span class=\"caption\">%s</span>\n<h1>%s</h1>\n", name, web_t(r, M_START_TITLE));
-    if (pc_str_eq(s.login, "none"))
+    if (s.login == CAT_LOGIN_NONE)
         web_html(r, "<p>%s</p>\n", web_t(r, M_START_NO_LOGIN));
     else
-        web_html(r, "<p>%s</p>\n", pc_arena_printf(&r->arena, web_t(r, M_START_NEED_LOGIN), web_login_label(r, s.login)));
+        web_html(r, "<p>%s</p>\n", pc_arena_printf(&r->arena, web_t(r, M_START_NEED_LOGIN), login_label(r, s.login)));
     web_html(r, "<h2>%s</h2>\n", web_t(r, M_SVC_DOCUMENTS));
     documents_list(r, &s);
     web_html(r, "<p>%s</p>\n", web_t(r, M_START_CHANNELS));
@@ -459,14 +478,14 @@ int web_page_service_start(struct http_req *r)
     if (!form_offered(app_of(r)->forms, s.id)) {
         web_html(r, "<p>%s</p>\n", web_t(r, M_APPLY_NO_FORM));
     } else if (!web_who(r)) {
-        web_html(r, "<p><a class=\"button button-start\" href=\"/login?next=/services/%s/start\">%s</a></p>\n", s.id,
+        web_html(r, "<p><a class=\"button button-start\" href=\"/login?next=/services/%q/start\">%s</a></p>\n", s.id,
              web_t(r, M_APPLY_LOGIN_FIRST));
     } else {
-        web_html(r, "<form method=\"post\" action=\"/services/%s/apply\">\n", s.id);
+        web_html(r, "<form method=\"post\" action=\"/services/%q/apply\">\n", s.id);
         web_csrf_field(r);
         web_html(r, "<button type=\"submit\" class=\"button-start\">%s</button>\n</form>\n", web_t(r, M_APPLY_START));
     }
-    web_html(r, "<p><a href=\"/services/%s\">%s</a></p>\n", s.id, web_t(r, M_START_BACK));
+    web_html(r, "<p><a href=\"/services/%q\">%s</a></p>\n", s.id, web_t(r, M_START_BACK));
     web_page_end(r);
     return 0;
 }

@@ -9,15 +9,14 @@
 static int health(struct http_req *r)
 {
     struct pc_err err = {0};
-    struct db_conn *c = db_conn_get(app_of(r)->db, &err);
-    struct db_stmt *s = c ? db_prepare(c, "SELECT COUNT(*) FROM services", &err) : NULL;
-    if (!s || db_step(s, &err) != 1) {
+    int64_t services = cat_count_services(app_of(r)->db, &err);
+    if (services < 0) {
         pc_log(PC_LOG_WARN, "health.db_failed", "msg", err.msg, NULL);
         return http_reply_json(r, 503, "{\"status\":\"unavailable\"}");
     }
     char body[128];
     snprintf(body, sizeof body, "{\"status\":\"ok\",\"db\":\"%s\",\"services\":%lld}",
-             db_kind_name(app_of(r)->db), (long long)db_col_int(s, 0));
+             db_kind_name(app_of(r)->db), (long long)services);
     return http_reply_json(r, 200, body);
 }
 
@@ -139,7 +138,9 @@ const struct http_route *web_portal_routes(size_t *n)
 
 /* Public pages are shared between anonymous visitors of the same language
  * and catalogue version (requests with a session never reach this: the
- * HTTP edge keeps them out of the cache, see session_cookie). */
+ * HTTP edge keeps them out of the cache, see session_cookie).  The version
+ * costs no query here: catalog's poller thread reads it (within
+ * CAT_PORTAL_MAX_AGE_MS). */
 static const char *cache_key(struct http_req *r)
 {
     int64_t v = cat_version(app_of(r)->db, NULL);
@@ -164,4 +165,5 @@ void web_portal_http_config(struct portal_app *app, struct http_config *cfg)
     cfg->uploads = &web_upload_sink;
     cfg->cache_key = cache_key;
     cfg->session_cookie = "pc_session";
+    cat_set_max_age(app->db, CAT_PORTAL_MAX_AGE_MS);
 }

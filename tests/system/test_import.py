@@ -7,6 +7,7 @@ Every test leaves the database with the fixture catalogue again."""
 import json
 import os
 import re
+import time
 
 import pytest
 
@@ -305,3 +306,147 @@ def test_removed_agency_and_life_event_leave_the_lists(portal, baseline, tmp_pat
     assert [e["id"] for e in portal.get("/api/v1/life-events").json()["items"]] == ["identity-documents"]
     assert 'href="/agencies/vn"' not in portal.get("/agencies").text
     assert "life_event=taxes" not in portal.get("/").text
+
+
+# ---- the catalogue in memory: an import reaches every node within a bound ----
+
+# catalog.h CAT_PORTAL_MAX_AGE_MS (docs/operations.md): a node reads the
+# catalogue's version at most this often, so an import made anywhere is
+# answered by every node within it.
+VERSION_BOUND_S = 0.005
+
+
+def test_import_reaches_every_node_within_the_bound_under_load(portal, baseline, tmp_path):
+    """A second node on the same database, both under steady read load (so
+    each keeps answering from its snapshot and re-reads the version only
+    every few milliseconds): after the import command returns, and the
+    bound has passed, both nodes answer the new catalogue, and no reader
+    ever saw an error."""
+    import threading
+    second = syslib.Server(str(tmp_path / "node2"), catalog=None, db=portal.db)
+    second.start()
+    stop = threading.Event()
+    errors = []
+
+    def reader(node):
+        while not stop.is_set():
+            try:
+                r = node.get("/api/v1/services?q=zebrafish", timeout=20)
+                if r.status != 200:
+                    errors.append(r.status)
+            except Exception as e:  # noqa: BLE001
+                errors.append(repr(e))
+
+    threads = [threading.Thread(target=reader, args=(n,)) for n in (portal, portal, second, second)]
+    for t in threads:
+        t.start()
+    try:
+        d = copy_catalog(FIXTURE, str(tmp_path / "changed"))
+        services = read_jsonl(os.path.join(FIXTURE, "services.jsonl"))
+        for s in services:
+            if s["id"] == "din-fine-check":
+                s["name"] = dict(s["name"], en="Checking fines by zebrafish")
+        write_jsonl_lines(os.path.join(d, "services.jsonl"), services)
+        r = admin_import(portal, d)
+        assert r.returncode == 0, r.stderr
+        time.sleep(VERSION_BOUND_S * 4)
+        for node in (portal, second):
+            found = node.get("/api/v1/services?q=zebrafish").json()
+            assert [s["id"] for s in found["items"]] == ["din-fine-check"], node.port
+            assert node.get("/api/v1/services/din-fine-check").json()["name"]["en"] == "Checking fines by zebrafish"
+            page = node.get("/services/din-fine-check?lang=en").text
+            assert "Checking fines by zebrafish" in page
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(30)
+        second.stop()   # not close(): the database is the first node's
+    assert not errors, errors[:5]
+
+
+def test_snapshot_size_is_logged(portal):
+    """Each snapshot a node loads is logged at info with its size."""
+    portal.get("/api/v1/services")
+    deadline = time.monotonic() + 5   # the logger thread writes every 50 ms
+    lines = []
+    while not lines and time.monotonic() < deadline:
+        lines = [json.loads(l) for l in portal.stderr().splitlines() if '"catalog.snapshot"' in l]
+        time.sleep(0.05)
+    assert lines, portal.stderr_tail()
+    assert re.search(r"version \d+: 2 agencies, 2 life situations, 3 services, \d+ bytes", lines[-1]["msg"]), lines[-1]
+
+
+# ---- pencere admin check-catalog: the same checks, nothing imported ----------
+
+def test_check_catalog_reports_every_bad_row_and_imports_nothing(portal, baseline, tmp_path):
+    d = copy_catalog(FIXTURE, str(tmp_path / "bad"))
+    rows = read_jsonl(os.path.join(FIXTURE, "services.jsonl"))
+    good = rows[0]
+    write_jsonl_lines(os.path.join(d, "services.jsonl"), [
+        dict(good, name=dict(good["name"], en="A name that must not be imported")),
+        rows[1], rows[2],
+        '{"id": "broken-json", "agency": ',                                       # 4
+        dict(good, id="svc-unknown-agency", agency="no-such-agency"),               # 5
+        dict(good, id="din-twice", channels=["portal", "portal"]),                  # 6
+        dict(good, id="din-cyrillic", name=dict(good["name"], az="Шəxsiyyət")),     # 7
+    ])
+    for args in (["admin", "check-catalog", d], ["admin", "check-catalog", "--dir", d]):
+        r = run_cli(*args)
+        assert r.returncode == 1, (r.stdout, r.stderr)
+        rep = reported(r.stderr)
+        assert set(rep) == {("services.jsonl", n) for n in (4, 5, 6, 7)}, r.stderr
+        assert "no-such-agency" in rep[("services.jsonl", 5)]
+        assert "twice" in rep[("services.jsonl", 6)]
+        assert "Cyrillic" in rep[("services.jsonl", 7)]
+        assert "4 bad rows" in r.stderr and r.stdout == ""
+        assert not syslib.sanitizer_findings(r.stderr)
+    assert snapshot(portal) == baseline
+
+
+def test_check_catalog_of_good_files(tmp_path):
+    r = run_cli("admin", "check-catalog", FIXTURE)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().endswith("2 agencies, 2 life situations, 3 services: OK")
+    r = run_cli("admin", "check-catalog", str(tmp_path / "no-such-dir"))
+    assert r.returncode == 1 and "agencies.jsonl" in r.stderr
+
+
+def _db_sql(srv, sql):
+    if srv.db.kind == "postgres":
+        import subprocess
+        r = subprocess.run(["psql", srv.db.url, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql],
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+    else:
+        import sqlite3
+        con = sqlite3.connect(srv.db.url, timeout=30)
+        con.executescript(sql)
+        con.close()
+
+
+def test_catalogue_keeps_answering_when_its_version_cannot_be_read(portal, baseline):
+    """The version check fails (here: its table is gone): the node goes on
+    answering the catalogue from its snapshot, says so in its log once, and
+    loads the new version as soon as the version can be read again."""
+    before = portal.get("/api/v1/services?q=vesiqe").json()
+    _db_sql(portal, "DROP TABLE catalog_version")
+    try:
+        time.sleep(VERSION_BOUND_S * 4)
+        for _ in range(20):
+            r = portal.get("/api/v1/services?q=vesiqe")
+            assert r.status == 200 and r.json() == before
+            assert portal.get("/services/din-id-card").status == 200
+            time.sleep(VERSION_BOUND_S)
+    finally:
+        _db_sql(portal, "CREATE TABLE catalog_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);"
+                        "INSERT INTO catalog_version(id, version) VALUES (1, 1000000)")
+    time.sleep(VERSION_BOUND_S * 4)
+    assert portal.get("/api/v1/services?q=vesiqe").json() == before
+    deadline = time.monotonic() + 5   # the logger thread writes every 50 ms
+    log = ""
+    while time.monotonic() < deadline and "catalog.version_check_recovered" not in log:
+        time.sleep(0.05)
+        log = portal.stderr()
+    assert log.count("catalog.version_check_failed") == 1, log[-3000:]
+    assert "catalog.version_check_recovered" in log
+    assert re.search(r'"catalog.snapshot".*version 1000000:', log)

@@ -131,3 +131,12 @@ def test_home_figures_match(real):
     total = sum(a["service_count"] for a in agencies)
     page = real.get("/?lang=en").text
     assert "The portal has %d government bodies offering %d e-services." % (len(agencies), total) in page
+
+
+def test_real_catalogue_passes_the_checker(files):
+    """data/catalog passes `pencere admin check-catalog` (the one checker;
+    data/catalog/check.py is gone)."""
+    r = syslib.run_cli("admin", "check-catalog", REAL_CATALOG)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().endswith("%d agencies, %d life situations, %d services: OK" % (
+        len(files["agencies"]), len(files["life_events"]), len(files["services"])))

@@ -207,24 +207,20 @@ static void test_parse_fixture_services(void **state)
     assert_true(s.for_citizens);
     assert_false(s.for_entrepreneurs);
     assert_false(s.for_officials);
-    assert_string_equal(s.relations, "G2C");
-    assert_string_equal(s.login, "code_password");
+    assert_int_equal(s.relations, CAT_BIT(CAT_REL_G2C));
+    assert_int_equal(s.login, CAT_LOGIN_CODE_PASSWORD);
     assert_int_equal(s.fee_qepik, 500);
     assert_false(s.free);
     assert_int_equal(s.deadline_days, 15);
     assert_int_equal(s.ndocuments, 1);
     assert_string_equal(s.documents[0].s[PC_LANG_AZ], "Şəxsiyyət vəsiqəsi");
     assert_string_equal(s.documents[0].s[PC_LANG_EN], "Identity card");
-    assert_string_equal(s.channels, "portal,service_centre");
+    assert_int_equal(s.channels, CAT_BIT(CAT_CH_PORTAL) | CAT_BIT(CAT_CH_SERVICE_CENTRE));
     assert_string_equal(s.approved_list, "191");
-    assert_non_null(s.maturity_json);
-    json_error_t je;
-    json_t *m = json_loads(s.maturity_json, 0, &je);
-    assert_non_null(m);
-    assert_int_equal(json_integer_value(json_object_get(m, "model")), 4);
-    assert_int_equal(json_integer_value(json_object_get(m, "level")), 2);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(m, "transparency"), "max")), 10);
-    json_decref(m);
+    assert_non_null(s.maturity);
+    assert_int_equal(s.maturity->model, 4);
+    assert_int_equal(s.maturity->level, 2);
+    assert_int_equal(s.maturity->transparency_max, 10);
     assert_int_equal(s.nlife_events, 1);
     assert_string_equal(s.life_events[0], "identity-documents");
 
@@ -234,12 +230,12 @@ static void test_parse_fixture_services(void **state)
     assert_int_equal(s.fee_qepik, -1);
     assert_int_equal(s.deadline_days, -1);
     assert_int_equal(s.ndocuments, 0);
-    assert_null(s.maturity_json);
+    assert_null(s.maturity);
     assert_null(s.approved_list);
     assert_true(s.for_citizens);
     assert_true(s.for_entrepreneurs);
-    assert_string_equal(s.relations, "G2C,G2B");
-    assert_string_equal(s.login, "none");
+    assert_int_equal(s.relations, CAT_BIT(CAT_REL_G2C) | CAT_BIT(CAT_REL_G2B));
+    assert_int_equal(s.login, CAT_LOGIN_NONE);
 
     /* fee in manat with qəpik, and a free service with a zero fee */
     char *x = edit(l, "fee_azn", "2.35");
@@ -321,6 +317,37 @@ static char *many_ids(int n)
         pc_buf_printf(&b, "%s\"event-%d\"", i ? "," : "", i);
     pc_buf_putc(&b, ']');
     return pc_buf_steal(&b, NULL);
+}
+
+/* How many of the bad lines are not refused with PC_EINVAL and a message
+ * that mentions what they expect (each one printed). */
+static int bad_cases_failing(const struct bad *cases, size_t n)
+{
+    struct pc_arena a;
+    pc_arena_init(&a);
+    int failures = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct bad *c = &cases[i];
+        char *line = c->base ? edit(fixture_line(kind_lines(c->kind), c->base), c->path, c->value)
+                             : strdup(c->path);
+        struct pc_err err = {0};
+        int rc = parse_kind(&a, c->kind, line, &err);
+        if (rc != PC_EINVAL) {
+            printf("case %zu (%s %s=%s): accepted (rc %d), want PC_EINVAL\n", i,
+                   c->base ? c->base : "raw", c->path, c->value ? c->value : "<removed>", rc);
+            failures++;
+        } else if (!strstr(err.msg, c->expect)) {
+            printf("case %zu (%s %s=%s): message \"%s\" does not mention %s\n", i,
+                   c->base ? c->base : "raw", c->path, c->value ? c->value : "<removed>", err.msg, c->expect);
+            failures++;
+        } else if (err.code != PC_EINVAL) {
+            printf("case %zu: err.code %d\n", i, err.code);
+            failures++;
+        }
+        free(line);
+    }
+    pc_arena_release(&a);
+    return failures;
 }
 
 static void test_parse_bad_lines(void **state)
@@ -436,31 +463,80 @@ static void test_parse_bad_lines(void **state)
         {SERVICE, "din-id-card", "approved_list", "191", "\"approved_list\""},
         {SERVICE, "din-id-card", "source", "[]", "\"source\""},
     };
-    struct pc_arena a;
-    pc_arena_init(&a);
-    int failures = 0;
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        const struct bad *c = &cases[i];
-        char *line = c->base ? edit(fixture_line(kind_lines(c->kind), c->base), c->path, c->value)
-                             : strdup(c->path);
-        struct pc_err err = {0};
-        int rc = parse_kind(&a, c->kind, line, &err);
-        if (rc != PC_EINVAL) {
-            printf("case %zu (%s %s=%s): accepted (rc %d), want PC_EINVAL\n", i,
-                   c->base ? c->base : "raw", c->path, c->value ? c->value : "<removed>", rc);
-            failures++;
-        } else if (!strstr(err.msg, c->expect)) {
-            printf("case %zu (%s %s=%s): message \"%s\" does not mention %s\n", i,
-                   c->base ? c->base : "raw", c->path, c->value ? c->value : "<removed>", err.msg, c->expect);
-            failures++;
-        } else if (err.code != PC_EINVAL) {
-            printf("case %zu: err.code %d\n", i, err.code);
-            failures++;
-        }
-        free(line);
-    }
+    int failures = bad_cases_failing(cases, sizeof cases / sizeof *cases);
     free(docs41);
     free(ids21);
+    assert_int_equal(failures, 0);
+}
+
+/* The rules data/catalog/check.py used to check on top of the importer,
+ * now the importer's own (one checker). */
+static void test_parse_rules_of_the_old_python_checker(void **state)
+{
+    (void)state;
+    const struct bad cases[] = {
+        /* ids: no doubled hyphen */
+        {SERVICE, "din-id-card", "id", "\"din--card\"", "\"id\""},
+        {AGENCY, "din", "id", "\"d--n\"", "\"id\""},
+        {EVENT, "taxes", "id", "\"ta--xes\"", "\"id\""},
+        /* texts: trimmed, no control characters anywhere, az and en in Latin letters */
+        {SERVICE, "din-id-card", "name.en", "\" Identity card\"", "white space"},
+        {SERVICE, "din-id-card", "description.ru", "\"Замена \"", "white space"},
+        {SERVICE, "din-id-card", "description.en", "\"two\\nlines\"", "line break"},
+        {SERVICE, "din-id-card", "name.en", "\"tab\\there\"", "control character"},
+        {SERVICE, "din-id-card", "name.az", "\"Şəxsiyyət вəsiqəsi\"", "Cyrillic"},
+        {SERVICE, "din-id-card", "description.az", "\"Ә ilə\"", "Cyrillic"},
+        {AGENCY, "din", "name.en", "\"Министерство\"", "Cyrillic"},
+        {AGENCY, "din", "short.az", "\"ДİN\"", "Cyrillic"},
+        {SERVICE, "din-id-card", "documents", "[{\"az\":\"Паспорт\",\"en\":\"b\",\"ru\":\"c\"}]", "documents[0]"},
+        {SERVICE, "din-id-card", "approved_list", "\"191 \"", "white space"},
+        /* agencies: an https website; every field but "short" present; a source */
+        {AGENCY, "din", "website", "\"http://www.mia.gov.az\"", "https"},
+        {AGENCY, "din", "website", "\"https://localhost\"", "https"},
+        {AGENCY, "din", "website", "\"https://www.mia.gov.az/a b\"", "https"},
+        {AGENCY, "din", "website", "\"https://WWW.MIA.GOV.AZ\"", "https"},
+        {AGENCY, "din", "website", "\"https://mia.gov.a\"", "https"},
+        {AGENCY, "din", "website", NULL, "missing field \"website\""},
+        {AGENCY, "din", "approved_services", NULL, "missing field \"approved_services\""},
+        {AGENCY, "din", "source", NULL, "missing field \"source\""},
+        {AGENCY, "din", "source", "null", "\"source\""},
+        {AGENCY, "din", "source", "\" fixture\"", "white space"},
+        /* services: every field present, a source, no repeated values */
+        {SERVICE, "din-id-card", "fee_azn", NULL, "missing field \"fee_azn\""},
+        {SERVICE, "din-id-card", "deadline_days", NULL, "missing field \"deadline_days\""},
+        {SERVICE, "din-id-card", "approved_list", NULL, "missing field \"approved_list\""},
+        {SERVICE, "din-id-card", "maturity", NULL, "missing field \"maturity\""},
+        {SERVICE, "din-id-card", "source", NULL, "missing field \"source\""},
+        {SERVICE, "din-id-card", "source", "null", "\"source\""},
+        {SERVICE, "din-id-card", "audience", "[\"citizens\",\"citizens\"]", "twice"},
+        {SERVICE, "din-id-card", "relation", "[\"G2C\",\"G2B\",\"G2C\"]", "twice"},
+        {SERVICE, "din-id-card", "channels", "[\"portal\",\"portal\"]", "twice"},
+        {SERVICE, "din-id-card", "life_events", "[\"taxes\",\"taxes\"]", "twice"},
+        /* the evaluation: exactly {max, score}; a note says something; 8 is the free-service scale */
+        {SERVICE, "din-id-card", "maturity.transparency", "{\"max\":10,\"score\":5,\"weight\":1}", "transparency"},
+        {SERVICE, "din-id-card", "maturity.note", "\"\"", "note"},
+        {SERVICE, "din-id-card", "maturity.note", "\" spaced\"", "white space"},
+        {SERVICE, "din-id-card", "maturity.transparency", "{\"max\":8,\"score\":5}", "\"free\" is false"},
+    };
+    int failures = bad_cases_failing(cases, sizeof cases / sizeof *cases);
+    struct pc_arena a;
+    pc_arena_init(&a);
+    /* and what stays allowed */
+    struct cat_service s;
+    struct cat_agency g;
+    struct pc_err err = {0};
+    char *x = edit(fixture_line(&fx_services, "din-fine-check"), "maturity",
+                   "{\"model\":3,\"level\":1,\"participation\":0,\"transparency\":{\"max\":8,\"score\":2},\"note\":\"A note.\"}");
+    assert_int_equal(cat_parse_service(&a, x, strlen(x), &s, &err), 0);
+    assert_int_equal(s.maturity->transparency_max, 8);
+    assert_string_equal(s.maturity->note, "A note.");
+    free(x);
+    x = edit(fixture_line(&fx_services, "din-id-card"), "description.en", "\"Two  spaces inside, «quotes» and ə.\"");
+    assert_int_equal(cat_parse_service(&a, x, strlen(x), &s, &err), 0);
+    free(x);
+    x = edit(fixture_line(&fx_agencies, "din"), "website", "\"https://e-gov.az/az/structure/8?x=1&y=2\"");
+    assert_int_equal(cat_parse_agency(&a, x, strlen(x), &g, &err), 0);
+    free(x);
     pc_arena_release(&a);
     assert_int_equal(failures, 0);
 }
@@ -737,15 +813,15 @@ static void test_get_service(void **state)
     assert_string_equal(s.description.s[PC_LANG_RU], "Замена старого или утерянного удостоверения личности.");
     assert_true(s.for_citizens);
     assert_false(s.for_entrepreneurs);
-    assert_string_equal(s.relations, "G2C");
-    assert_string_equal(s.login, "code_password");
+    assert_int_equal(s.relations, CAT_BIT(CAT_REL_G2C));
+    assert_int_equal(s.login, CAT_LOGIN_CODE_PASSWORD);
     assert_int_equal(s.fee_qepik, 500);
     assert_false(s.free);
     assert_int_equal(s.deadline_days, 15);
-    assert_string_equal(s.channels, "portal,service_centre");
+    assert_int_equal(s.channels, CAT_BIT(CAT_CH_PORTAL) | CAT_BIT(CAT_CH_SERVICE_CENTRE));
     assert_string_equal(s.approved_list, "191");
-    assert_non_null(s.maturity_json);
-    assert_non_null(strstr(s.maturity_json, "\"level\":2"));
+    assert_non_null(s.maturity);
+    assert_int_equal(s.maturity->level, 2);
     assert_int_equal(s.ndocuments, 1);
     assert_string_equal(s.documents[0].s[PC_LANG_AZ], "Şəxsiyyət vəsiqəsi");
     assert_string_equal(s.documents[0].s[PC_LANG_EN], "Identity card");
@@ -758,9 +834,9 @@ static void test_get_service(void **state)
     assert_int_equal(s.fee_qepik, -1);
     assert_int_equal(s.deadline_days, -1);
     assert_true(s.free);
-    assert_null(s.maturity_json);
+    assert_null(s.maturity);
     assert_null(s.approved_list);
-    assert_string_equal(s.relations, "G2C,G2B");
+    assert_int_equal(s.relations, CAT_BIT(CAT_REL_G2C) | CAT_BIT(CAT_REL_G2B));
 
     err = (struct pc_err){0};
     assert_int_equal(cat_get_service(f->db, &f->arena, "no-such-service", &s, &err), PC_ENOTFOUND);
@@ -1276,6 +1352,178 @@ static void test_many_life_events(void **state)
     assert_string_equal(list[n - 1].id, "extra-39");
 }
 
+/* Rules across rows: a repeated agency name, service name within an
+ * agency or life-situation order is reported on the later row; a row with
+ * several problems is one report line; cat_check writes nothing. */
+static void test_check_rules_across_rows(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    char *twin_agency = edit(fixture_line(&fx_agencies, "vn"), "id", "\"vn-twin\"");
+    char *agencies = join_lines(&fx_agencies, NULL, twin_agency);                    /* line 3 */
+    char *twin_event = edit(fixture_line(&fx_events, "taxes"), "id", "\"taxes-twin\"");
+    char *events = join_lines(&fx_events, NULL, twin_event);                         /* line 3 */
+    char *same_name = edit(fixture_line(&fx_services, "din-id-card"), "id", "\"din-id-card-again\"");
+    char *other_agency = edit(same_name, "agency", "\"vn\"");
+    char *ae = edit(other_agency, "id", "\"vn-id-card\"");
+    char *both = edit(same_name, "life_events", "[\"nowhere\"]");
+    char *both2 = edit(both, "id", "\"din-two-problems\"");
+    struct pc_buf svc;
+    pc_buf_init(&svc, 0);
+    for (size_t i = 0; i < fx_services.n; i++)
+        pc_buf_printf(&svc, "%s\n", fx_services.line[i]);                           /* 1-3 */
+    pc_buf_printf(&svc, "%s\n%s\n%s\n", same_name, ae, both2);                        /* 4-6 */
+    char dir[64];
+    make_catalog_dir(dir, sizeof dir, agencies, events, svc.data);
+
+    char *report = NULL;
+    size_t report_len = 0;
+    FILE *rep = open_memstream(&report, &report_len);
+    struct cat_import_stats st;
+    int64_t v = cat_version(f->db, &err);
+    assert_int_equal(cat_check(dir, rep, &st, &err), PC_EINVAL);
+    fclose(rep);
+    assert_int_equal(st.bad_rows, 4);
+    assert_non_null(strstr(report, "agencies.jsonl:3: duplicate agency name \"Vergilər Nazirliyi\" (also on line 2)"));
+    assert_non_null(strstr(report, "life_events.jsonl:3: duplicate order \"2\" (also on line "));
+    assert_non_null(strstr(report, "services.jsonl:4: duplicate service name within its agency"));
+    assert_null(strstr(report, "services.jsonl:5:"));  /* the same name at another agency is fine */
+    assert_non_null(strstr(report, "services.jsonl:6: unknown life event \"nowhere\"; duplicate service name"));
+    int lines = 0;
+    for (char *p = report; *p; p++)
+        lines += *p == '\n';
+    assert_int_equal(lines, 4);
+    free(report);
+    /* nothing was written */
+    assert_int_equal(cat_version(f->db, &err), v);
+    assert_int_equal(count_services(f), 3);
+    /* the good files check clean, with their counts */
+    assert_int_equal(cat_check(fixture_dir, NULL, &st, &err), 0);
+    assert_int_equal(st.agencies, 2);
+    assert_int_equal(st.life_events, 2);
+    assert_int_equal(st.services, 3);
+    assert_int_equal(st.bad_rows, 0);
+
+    rm_rf(dir);
+    free(twin_agency);
+    free(agencies);
+    free(twin_event);
+    free(events);
+    free(same_name);
+    free(other_agency);
+    free(ae);
+    free(both);
+    free(both2);
+    pc_buf_release(&svc);
+}
+
+/* The health check's count is the database's own (withdrawn rows too). */
+static void test_count_services(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    assert_int_equal(cat_count_services(f->db, &err), 3);
+    char *agencies = join_lines(&fx_agencies, NULL, NULL);
+    char *events = join_lines(&fx_events, NULL, NULL);
+    char *services = join_lines(&fx_services, "din-fine-check", NULL);
+    char dir[64];
+    make_catalog_dir(dir, sizeof dir, agencies, events, services);
+    struct cat_import_stats st;
+    assert_int_equal(cat_import(f->db, dir, stderr, &st, &err), 0);
+    assert_int_equal(count_services(f), 2);
+    assert_int_equal(cat_count_services(f->db, &err), 3);
+    assert_int_equal(cat_import(f->db, fixture_dir, stderr, &st, &err), 0);
+    rm_rf(dir);
+    free(agencies);
+    free(events);
+    free(services);
+}
+
+/* The catalogue is served from a snapshot: an import replaces it, a reader
+ * still holding the old one keeps reading it (its arena holds a reference;
+ * AddressSanitizer would see a use after free), and the next read sees the
+ * new version. */
+static void test_snapshot_replaced_while_held(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    struct pc_arena old_reader;
+    pc_arena_init(&old_reader);
+    struct cat_service before;
+    assert_int_equal(cat_get_service(f->db, &old_reader, "din-id-card", &before, &err), 0);
+    assert_true(cat_memory_bytes(f->db) > 0);
+    int64_t v = cat_version(f->db, &err);
+    assert_true(v > 0);
+
+    char *renamed = edit(fixture_line(&fx_services, "din-id-card"), "name.en", "\"Renamed card\"");
+    char *services = join_lines(&fx_services, "din-id-card", renamed);
+    char *agencies = join_lines(&fx_agencies, NULL, NULL);
+    char *events = join_lines(&fx_events, NULL, NULL);
+    char dir[64];
+    make_catalog_dir(dir, sizeof dir, agencies, events, services);
+    struct db *other = db_open(f->url, &err);
+    if (!other)
+        fail_msg("second db_open: %s", err.msg);
+    struct cat_import_stats st;
+    assert_int_equal(cat_import(other, dir, stderr, &st, &err), 0);
+
+    struct cat_service after;
+    assert_int_equal(cat_get_service(f->db, &f->arena, "din-id-card", &after, &err), 0);
+    assert_string_equal(after.name.s[PC_LANG_EN], "Renamed card");
+    assert_int_equal(cat_version(f->db, &err), v + 1);
+    /* the old reader's service is the old version, whole */
+    assert_string_equal(before.name.s[PC_LANG_EN], "Replacement of the identity card");
+    assert_string_equal(before.documents[0].s[PC_LANG_EN], "Identity card");
+    assert_string_equal(before.agency_name.s[PC_LANG_AZ], "Daxili İşlər Nazirliyi");
+    pc_arena_release(&old_reader);
+
+    assert_int_equal(cat_import(other, fixture_dir, stderr, &st, &err), 0);
+    db_close(other);
+    rm_rf(dir);
+    free(renamed);
+    free(services);
+    free(agencies);
+    free(events);
+}
+
+/* With a bound (as the portal sets), readers do not ask the version: a
+ * poller does, every half bound, and publishes a new version only with its
+ * snapshot loaded.  Another connection's import is seen within the bound,
+ * an import through the same handle at once. */
+static void test_version_read_by_the_poller_within_the_bound(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    struct cat_import_stats st;
+    struct db *other = db_open(f->url, &err);
+    if (!other)
+        fail_msg("second db_open: %s", err.msg);
+    int64_t v = cat_version(f->db, &err);
+    cat_set_max_age(f->db, 4000);              /* the poller's first turn is 2 s away */
+    assert_int_equal(cat_version(f->db, &err), v); /* the first read asks itself */
+    assert_int_equal(cat_import(other, fixture_dir, stderr, &st, &err), 0);
+    assert_int_equal(cat_version(other, &err), v + 1);
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(cat_version(f->db, &err), v); /* readers ask nothing */
+    struct cat_page p = find(f, FILTER());
+    assert_int_equal(p.total, 3);
+    cat_set_max_age(f->db, 10);                /* a short bound takes effect at once */
+    int64_t seen = v;
+    for (int i = 0; i < 200 && seen == v; i++) {
+        usleep(5 * 1000);
+        seen = cat_version(f->db, &err);
+    }
+    assert_int_equal(seen, v + 1);
+    assert_true(cat_memory_bytes(f->db) > 0);
+    /* an import through this handle is seen by the next read */
+    assert_int_equal(cat_import(f->db, fixture_dir, stderr, &st, &err), 0);
+    assert_int_equal(cat_version(f->db, &err), v + 2);
+    cat_set_max_age(f->db, 0);
+    assert_int_equal(cat_import(other, fixture_dir, stderr, &st, &err), 0);
+    assert_int_equal(cat_version(f->db, &err), v + 3); /* unbounded again: every read asks */
+    db_close(other);
+}
+
 #define DB_TESTS                                                              \
     {                                                                         \
         cmocka_unit_test(test_import_stats),                                  \
@@ -1291,6 +1539,10 @@ static void test_many_life_events(void **state)
         cmocka_unit_test(test_import_bad_rows),                               \
         cmocka_unit_test(test_import_withdraws),                              \
         cmocka_unit_test(test_reads_see_other_connections),                   \
+        cmocka_unit_test(test_count_services),                                \
+        cmocka_unit_test(test_check_rules_across_rows),                       \
+        cmocka_unit_test(test_snapshot_replaced_while_held),                  \
+        cmocka_unit_test(test_version_read_by_the_poller_within_the_bound),   \
         cmocka_unit_test(test_many_life_events), /* last: adds life events */ \
     }
 
@@ -1306,6 +1558,7 @@ int main(void)
         cmocka_unit_test(test_parse_fixture_life_events),
         cmocka_unit_test(test_parse_fixture_services),
         cmocka_unit_test(test_parse_bad_lines),
+        cmocka_unit_test(test_parse_rules_of_the_old_python_checker),
         cmocka_unit_test(test_filter_check),
     };
     failed += cmocka_run_group_tests_name("catalog-parse", parse_tests, NULL, NULL);
