@@ -44,14 +44,16 @@ static inline struct portal_app *app_of(struct http_req *r)
     return r->app;
 }
 
-/* Error page hook for http (404, 400, …), in the request's language. */
+/* Error page hook for http (404, 400, …), in the request's language
+ * (layout.c). */
 void web_error_page(struct http_req *r, int status, const char *type, const char *title, const char *detail);
 
 /* The one way a handler answers a failed domain call: the error's code
  * picks the status and problem type (PC_ENOTFOUND 404, PC_EINVAL 400,
  * PC_EDENIED 403, PC_ECONFLICT 409, PC_ELIMIT 429, PC_ETOOBIG 413, the
  * rest 503 with Retry-After), and the cause is logged once with the route
- * and the code (at error level for 5xx).  Returns 0, as a handler does. */
+ * and the code (at error level for 5xx).  Returns 0, as a handler does
+ * (fail.c). */
 int web_fail(struct http_req *r, int rc, const struct pc_err *err);
 /* Hook run before every handler: language checks and cookie (i18n.c). */
 int web_before(struct http_req *r);
