@@ -4,7 +4,8 @@
 #   system tests (pytest) on SQLite and on a throw-away PostgreSQL cluster,
 #   the system tests again under the sanitizer build,
 #   browser tests (headless Chromium, Playwright, axe-core),
-#   a short run of every fuzz harness (libFuzzer).
+#   a short run of every fuzz harness (libFuzzer),
+#   and scripts/check-tables.py (no module names another module's tables).
 # Ends with one line "N passed, N failed"; exits non-zero if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +36,9 @@ summary() {
   echo "$p passed, $f failed"
   [[ $f -eq 0 ]]
 }
+
+echo "== source checks (one owner per table)"
+if $PY scripts/check-tables.py; then record check-tables 1 0; else record check-tables 0 1; fi
 
 echo "== build (release and sanitizer)"
 build_ok=1
