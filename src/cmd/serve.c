@@ -17,44 +17,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Block the stop signals before any thread starts, so that only the main
- * thread receives them (in sigwait) and workers are never interrupted. */
-static void block_stop_signals(sigset_t *set)
-{
-    sigemptyset(set);
-    sigaddset(set, SIGTERM);
-    sigaddset(set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, set, NULL);
-    signal(SIGPIPE, SIG_IGN);
-}
-
-static int set_log_level(const char *lvl)
-{
-    static const char *names[] = {"debug", "info", "warn", "error"};
-    for (int i = 0; i < 4; i++) {
-        if (pc_str_eq(lvl, names[i])) {
-            pc_log_set_level((enum pc_log_level)i);
-            return 0;
-        }
-    }
-    fprintf(stderr, "pencere: --log-level must be debug, info, warn or error\n");
-    return EXIT_USAGE;
-}
-
-static int uint_opt(struct cli_opt *opts, const char *name, long long min, long long max, unsigned *out)
-{
-    const char *v = cli_get(opts, name);
-    long long n;
-    if (!v)
-        return 0;
-    if (pc_parse_int(v, min, max, &n)) {
-        fprintf(stderr, "pencere: --%s must be an integer from %lld to %lld\n", name, min, max);
-        return EXIT_USAGE;
-    }
-    *out = (unsigned)n;
-    return 0;
-}
-
 /* The forms live beside the catalogue: data/catalog and data/forms. */
 static int import_forms(struct db *db, const char *catalog_dir)
 {
@@ -101,7 +63,7 @@ struct serve_opts {
 static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx), void *ctx)
 {
     sigset_t set;
-    block_stop_signals(&set);
+    cli_block_stop_signals(&set);
     struct pc_err err = {0};
     struct db *db = db_open(o->db_url, &err);
     if (!db) {
@@ -228,9 +190,9 @@ static int read_notify(struct cli_opt *opts, struct notify_config *n)
     n->sms_token_file = cli_get(opts, "sms-token-file");
     unsigned base = 30, attempts = 8, lease = 30;
     if (seconds_ms_opt(opts, "notify-interval", 100, 3600 * 1000, &n->interval_ms) ||
-        uint_opt(opts, "notify-retry-base", 1, 86400, &base) ||
-        uint_opt(opts, "notify-max-attempts", 1, 100, &attempts) ||
-        uint_opt(opts, "notify-lease", 3, 3600, &lease))
+        cli_uint_opt(opts, "notify-retry-base", 1, 86400, &base) ||
+        cli_uint_opt(opts, "notify-max-attempts", 1, 100, &attempts) ||
+        cli_uint_opt(opts, "notify-lease", 3, 3600, &lease))
         return EXIT_USAGE;
     n->retry_base_secs = (int)base;
     if (n->retry_max_secs < n->retry_base_secs)
@@ -252,13 +214,13 @@ static int read_common(struct cli_opt *opts, struct serve_opts *o)
         fprintf(stderr, "pencere: %s\n", lerr.msg);
         return EXIT_USAGE;
     }
-    if (set_log_level(cli_get(opts, "log-level")))
+    if (cli_set_log_level(cli_get(opts, "log-level")))
         return EXIT_USAGE;
-    if (uint_opt(opts, "threads", 0, 256, &o->http.threads) ||
-        uint_opt(opts, "max-connections", 1, 100000, &o->http.max_connections) ||
-        uint_opt(opts, "per-ip-connections", 0, 100000, &o->http.per_ip_connections) ||
-        uint_opt(opts, "timeout", 1, 3600, &o->http.timeout_secs) ||
-        uint_opt(opts, "page-cache-ms", 0, 3600000, &o->http.cache_ms))
+    if (cli_uint_opt(opts, "threads", 0, 256, &o->http.threads) ||
+        cli_uint_opt(opts, "max-connections", 1, 100000, &o->http.max_connections) ||
+        cli_uint_opt(opts, "per-ip-connections", 0, 100000, &o->http.per_ip_connections) ||
+        cli_uint_opt(opts, "timeout", 1, 3600, &o->http.timeout_secs) ||
+        cli_uint_opt(opts, "page-cache-ms", 0, 3600000, &o->http.cache_ms))
         return EXIT_USAGE;
     return read_notify(opts, &o->notify);
 }
