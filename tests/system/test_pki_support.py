@@ -34,12 +34,12 @@ def make_csr(workdir, name, subj="/CN=Applicant", key="ec", bits=None, curve="P-
     k = os.path.join(workdir, name + ".key")
     c = os.path.join(workdir, name + ".csr")
     if key == "ec":
-        openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:%s" % curve, "-nodes",
+        openssl("req", "-new", "-utf8", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:%s" % curve, "-nodes",
                 "-keyout", k, "-subj", subj, "-out", c)
     elif key == "rsa":
-        openssl("req", "-new", "-newkey", "rsa:%d" % bits, "-nodes", "-keyout", k, "-subj", subj, "-out", c)
+        openssl("req", "-new", "-utf8", "-newkey", "rsa:%d" % bits, "-nodes", "-keyout", k, "-subj", subj, "-out", c)
     else:
-        openssl("req", "-new", "-newkey", key, "-nodes", "-keyout", k, "-subj", subj, "-out", c)
+        openssl("req", "-new", "-utf8", "-newkey", key, "-nodes", "-keyout", k, "-subj", subj, "-out", c)
     return k, c
 
 
