@@ -48,6 +48,7 @@ class CA:
 
     def __init__(self, workdir, db=None, key_type="p256", init=True, env=None):
         self.workdir = workdir
+        os.makedirs(workdir, exist_ok=True)
         self.dir = os.path.join(workdir, "ca")
         self.db = db or syslib.Database(workdir)
         self.port = syslib.free_port()
