@@ -101,7 +101,7 @@ int pki_keyd_main(const char *dir, int fd)
                 sign(&q, s->key, &r);
             } else {
                 r.rc = s->err.code ? s->err.code : PC_EUNAVAIL;
-                snprintf(r.msg, sizeof r.msg, "key %s: %s", pk_key_name((enum pk_key_id)q.key), s->err.msg);
+                snprintf(r.msg, sizeof r.msg, "key %s: %.180s", pk_key_name((enum pk_key_id)q.key), s->err.msg);
             }
         }
         if (send(fd, &r, sizeof r, 0) < 0 && errno != EINTR)
