@@ -164,6 +164,26 @@ EVP_PKEY *pk_remote_key(struct pk_signer *s, enum pk_key_id k, X509 *cert, struc
  * OpenSSL only sees "failed", this says why.  Clears it. */
 int pk_remote_error(struct pc_err *err);
 
+/* ---- group commit of issuance (commit.c) ------------------------------ */
+
+struct pk_commit_item;
+struct pk_committer {
+    pthread_mutex_t lock;
+    pthread_cond_t done;
+    struct pk_commit_item *head, *tail;  /* waiting to be written */
+    bool busy;                           /* a thread is committing a batch */
+    int64_t batches;
+};
+
+void pk_committer_init(struct pk_committer *m);
+void pk_committer_release(struct pk_committer *m);
+struct pki_ca;
+/* Run write(c, arg) in a transaction shared with the other requests that
+ * wait meanwhile (its own savepoint); returns once it is committed (0) or
+ * not (its error, or the commit's). */
+int pk_commit(struct pki_ca *ca, int (*write)(struct db_conn *c, void *arg, struct pc_err *err), void *arg,
+              struct pc_err *err);
+
 /* ---- the open CA (ca.c) --------------------------------------------- */
 
 /* A cached pre-signed OCSP response (ocsp.c). */
@@ -196,6 +216,8 @@ struct pki_ca {
     unsigned char *crl_der;
     size_t crl_len;
     int64_t crl_checked_usec;
+
+    struct pk_committer committer;  /* issuance writes (commit.c) */
 
     /* time-stamp serials: a block reserved in the database (tsa.c) */
     pthread_mutex_t tsa_lock;
@@ -238,6 +260,7 @@ struct pk_issue {
     const struct pki_profile *profile;
     X509_NAME *subject;
     EVP_PKEY *pubkey;
+    const X509_PUBKEY *spki;        /* instead of pubkey: copied as it is (a CSR's) */
     X509 *issuer;                   /* NULL: self-signed (the root) */
     EVP_PKEY *issuer_key;
     const char *service;            /* single-service notice */
@@ -302,9 +325,11 @@ int pk_store_crl_last(struct db_conn *c, struct pc_arena *a, const char *issuer,
 
 /* ---- revocation status (ocsp.c, crl.c) ------------------------------ */
 
-/* Sign the single response for serial's current status and store it (in
- * the caller's transaction on c); the node's cache learns it too. */
-int pk_ocsp_presign(struct pki_ca *ca, struct db_conn *c, const char *serial, struct pc_err *err);
+/* Sign the single response for serial's current status (known: the row
+ * as the caller just wrote it, else read) and store it, in the caller's
+ * transaction on c. */
+int pk_ocsp_presign(struct pki_ca *ca, struct db_conn *c, const char *serial, const struct pk_row *known,
+                    struct pc_err *err);
 /* Forget what this node cached (a status changed). */
 void pk_ocsp_forget(struct pki_ca *ca);
 int pk_ocsp_init(struct pki_ca *ca, struct pc_err *err);

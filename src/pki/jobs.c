@@ -30,7 +30,7 @@ int pki_ocsp_refresh(struct pki_ca *ca, int max, int *refreshed, struct pc_err *
     rc = pk_store_ocsp_due(c, &a, pc_now_unix() + ca->cfg.ocsp_refresh_secs, (size_t)max, &serials, &n, err);
     for (size_t i = 0; !rc && i < n; i++) {
         if (!(rc = db_begin(c, err)))
-            rc = db_end(c, pk_ocsp_presign(ca, c, serials[i], err), err);
+            rc = db_end(c, pk_ocsp_presign(ca, c, serials[i], NULL, err), err);
         if (!rc)
             (*refreshed)++;
     }

@@ -123,9 +123,10 @@ static void check_epoch(struct pki_ca *ca, struct db_conn *c)
 
 /* ---- building responses ---------------------------------------------- */
 
-static int answer_status(struct pc_arena *a, int status, const unsigned char **der, size_t *len)
+/* An OCSPResponse of status (with bs when successful) as DER in the arena. */
+static int response_der(struct pc_arena *a, int status, OCSP_BASICRESP *bs, const unsigned char **der, size_t *len)
 {
-    OCSP_RESPONSE *r = OCSP_response_create(status, NULL);
+    OCSP_RESPONSE *r = OCSP_response_create(status, bs);
     if (!r)
         pc_oom(0);
     int n = i2d_OCSP_RESPONSE(r, NULL);
@@ -137,13 +138,22 @@ static int answer_status(struct pc_arena *a, int status, const unsigned char **d
     return 0;
 }
 
-/* The status of one certificate for a response: from the database row
- * (unknown when we never issued it). */
+static int answer_status(struct pc_arena *a, int status, const unsigned char **der, size_t *len)
+{
+    return response_der(a, status, NULL, der, len);
+}
+
+/* The status of one certificate for a response: known (the caller has the
+ * row it just wrote), else from the database (unknown when we never issued
+ * it). */
 static int add_status(struct pki_ca *ca, struct pc_arena *a, struct db_conn *c, OCSP_BASICRESP *bs,
-                      OCSP_CERTID *id, const char *serial, ASN1_TIME *now, ASN1_TIME *next, struct pc_err *err)
+                      OCSP_CERTID *id, const char *serial, const struct pk_row *known, ASN1_TIME *now,
+                      ASN1_TIME *next, struct pc_err *err)
 {
     struct pk_row row;
-    int rc = serial ? pk_store_get(c, a, serial, &row, err) : PC_ENOTFOUND;
+    int rc = known ? 0 : serial ? pk_store_get(c, a, serial, &row, err) : PC_ENOTFOUND;
+    if (known)
+        row = *known;
     if (rc && rc != PC_ENOTFOUND)
         return rc;
     int status = V_OCSP_CERTSTATUS_UNKNOWN, reason = -1;
@@ -166,8 +176,8 @@ static int add_status(struct pki_ca *ca, struct pc_arena *a, struct db_conn *c, 
 
 /* Sign a basic response for ids (with the request's nonce, if any). */
 static int sign_response(struct pki_ca *ca, struct pc_arena *a, struct db_conn *c, OCSP_CERTID **ids,
-                         char **serials, int n, OCSP_REQUEST *req, const unsigned char **der, size_t *len,
-                         int64_t *next_update, struct pc_err *err)
+                         char **serials, const struct pk_row *known, int n, OCSP_REQUEST *req,
+                         const unsigned char **der, size_t *len, int64_t *next_update, struct pc_err *err)
 {
     int rc = pk_need_key(ca, PK_KEY_OCSP, err);
     if (rc)
@@ -179,7 +189,7 @@ static int sign_response(struct pki_ca *ca, struct pc_arena *a, struct db_conn *
     if (!bs || !now || !next)
         pc_oom(0);
     for (int i = 0; !rc && i < n; i++)
-        rc = add_status(ca, a, c, bs, ids[i], serials[i], now, next, err);
+        rc = add_status(ca, a, c, bs, ids[i], serials[i], known, now, next, err);
     if (!rc && req && OCSP_copy_nonce(bs, req) <= 0)
         rc = pk_ssl_fail(err, PC_EIO, "cannot copy the nonce");
     if (!rc && !OCSP_basic_sign(bs, ca->ocsp_cert, ca->key[PK_KEY_OCSP], EVP_sha256(), NULL, OCSP_RESPID_KEY)) {
@@ -194,16 +204,8 @@ static int sign_response(struct pki_ca *ca, struct pc_arena *a, struct db_conn *
         OCSP_BASICRESP_free(bs);
         return rc;
     }
-    OCSP_RESPONSE *r = OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs);
+    response_der(a, OCSP_RESPONSE_STATUS_SUCCESSFUL, bs, der, len);
     OCSP_BASICRESP_free(bs);
-    if (!r)
-        pc_oom(0);
-    int k = i2d_OCSP_RESPONSE(r, NULL);
-    unsigned char *buf = pc_arena_alloc(a, (size_t)k), *p = buf;
-    i2d_OCSP_RESPONSE(r, &p);
-    OCSP_RESPONSE_free(r);
-    *der = buf;
-    *len = (size_t)k;
     return 0;
 }
 
@@ -219,7 +221,8 @@ static OCSP_CERTID *sha1_id(struct pki_ca *ca, const char *serial)
     return id;
 }
 
-int pk_ocsp_presign(struct pki_ca *ca, struct db_conn *c, const char *serial, struct pc_err *err)
+int pk_ocsp_presign(struct pki_ca *ca, struct db_conn *c, const char *serial, const struct pk_row *known,
+                    struct pc_err *err)
 {
     struct pc_arena a;
     pc_arena_init(&a);
@@ -228,7 +231,7 @@ int pk_ocsp_presign(struct pki_ca *ca, struct db_conn *c, const char *serial, st
     const unsigned char *der;
     size_t len;
     int64_t next;
-    int rc = id ? sign_response(ca, &a, c, &id, serials, 1, NULL, &der, &len, &next, err)
+    int rc = id ? sign_response(ca, &a, c, &id, serials, known, 1, NULL, &der, &len, &next, err)
                 : pc_err_set(err, PC_EINVAL, "bad serial %s", serial);
     if (!rc)
         rc = pk_store_ocsp_put(c, serial, pc_now_unix(), next, pk_b64(&a, der, len), err);
@@ -253,7 +256,7 @@ static int presigned(struct pki_ca *ca, struct pc_arena *a, struct db_conn *c, c
     if (rc == 0 && next - pc_now_unix() < 60) {
         /* nearly stale and the job has not come yet: sign it again now,
          * or serve the old one while it is still valid */
-        if (db_begin(c, NULL) == 0 && db_end(c, pk_ocsp_presign(ca, c, serial, NULL), NULL) == 0 &&
+        if (db_begin(c, NULL) == 0 && db_end(c, pk_ocsp_presign(ca, c, serial, NULL, NULL), NULL) == 0 &&
             pk_store_ocsp_get(c, a, serial, &next2, &b64_2, NULL) == 0) {
             next = next2;
             b64 = b64_2;
@@ -325,7 +328,7 @@ int pki_ocsp_respond(struct pki_ca *ca, struct pc_arena *a, const void *req, siz
     if (rc == 0)
         return 0;
     int64_t next;
-    rc = sign_response(ca, a, c, ids, serials, n, nonce ? rq : NULL, resp, resp_len, &next, err);
+    rc = sign_response(ca, a, c, ids, serials, NULL, n, nonce ? rq : NULL, resp, resp_len, &next, err);
     if (rc == PC_EUNAVAIL && n == 1 && sha1 && serials[0] && nonce &&
         presigned(ca, a, c, serials[0], resp, resp_len, NULL) == 0)
         return 0; /* the key is away: the pre-signed answer, without the nonce (RFC 6960 allows it) */

@@ -142,17 +142,44 @@ struct issue_ctx {
     enum pki_category category;
     X509_NAME *subject;
     EVP_PKEY *pubkey;
+    const X509_PUBKEY *spki;         /* a CSR's key, copied as it is */
     const char *service;
     const char *kind, *channel, *renewed_from;
     const struct pki_holder *h;      /* for the request row */
 };
 
-/* Sign, then store everything in one transaction. */
+/* What one issuance writes, in the (shared) transaction of pk_commit. */
+struct issue_write {
+    struct pki_ca *ca;
+    const struct issue_ctx *ic;
+    const struct pk_row *row;
+    struct pc_arena *a;
+};
+
+static int issue_write(struct db_conn *c, void *arg, struct pc_err *err)
+{
+    struct issue_write *w = arg;
+    const struct pk_row *row = w->row;
+    const struct issue_ctx *ic = w->ic;
+    const char *actor = ic->who->id ? ic->who->id : "unknown";
+    int rc;
+    if ((rc = pk_store_insert(c, row, err)) ||
+        (rc = pk_store_event(c, row->serial, row->created_at, PKI_STATUS_GOOD, 0, actor, err)) ||
+        (rc = pk_store_request(c, request_id(w->a), row->created_at, ic->kind, ic->p->id, ic->h, ic->channel, actor,
+                               "issued", row->serial, row->subject, err)) ||
+        (rc = pk_ocsp_presign(w->ca, c, row->serial, row, err)))
+        return rc;
+    return pk_audit(c, ic->who, ic->renewed_from ? "pki.renew" : "pki.issue", row->serial,
+                    pc_arena_printf(w->a, "%s %s %s", ic->p->id, ic->channel, row->subject), err);
+}
+
+/* Sign, then store everything in one transaction (shared with other
+ * issuances that come at the same time: commit.c). */
 static int issue(struct pki_ca *ca, struct pc_arena *a, const struct issue_ctx *ic, struct pki_cert *out,
                  X509 **cert_out, struct pc_err *err)
 {
     struct pk_issue is = {
-        .profile = ic->p, .subject = ic->subject, .pubkey = ic->pubkey, .issuer = ca->cert,
+        .profile = ic->p, .subject = ic->subject, .pubkey = ic->pubkey, .spki = ic->spki, .issuer = ca->cert,
         .issuer_key = ca->key[PK_KEY_CA], .service = ic->service, .aia_ocsp = ca->aia_ocsp,
         .aia_issuer = ca->aia_issuer, .crl_url = ca->crl_url, .path_len = -1,
     };
@@ -170,19 +197,8 @@ static int issue(struct pki_ca *ca, struct pc_arena *a, const struct issue_ctx *
         .not_before = pk_asn1_time(X509_get0_notBefore(x)), .not_after = pk_asn1_time(X509_get0_notAfter(x)),
         .created_at = now,
     };
-    struct db_conn *c = db_conn_get(ca->db, err);
-    rc = c ? db_begin(c, err) : (err ? err->code : PC_EUNAVAIL);
-    if (rc == 0) {
-        const char *actor = ic->who->id ? ic->who->id : "unknown";
-        if (!(rc = pk_store_insert(c, &row, err)) &&
-            !(rc = pk_store_event(c, row.serial, now, PKI_STATUS_GOOD, 0, actor, err)) &&
-            !(rc = pk_store_request(c, request_id(a), now, ic->kind, ic->p->id, ic->h, ic->channel, actor, "issued",
-                                    row.serial, row.subject, err)) &&
-            !(rc = pk_ocsp_presign(ca, c, row.serial, err)))
-            rc = pk_audit(c, ic->who, ic->renewed_from ? "pki.renew" : "pki.issue", row.serial,
-                          pc_arena_printf(a, "%s %s %s", ic->p->id, ic->channel, row.subject), err);
-        rc = db_end(c, rc, err);
-    }
+    struct issue_write w = {.ca = ca, .ic = ic, .row = &row, .a = a};
+    rc = pk_commit(ca, issue_write, &w, err);
     if (rc) {
         X509_free(x);
         return rc;
@@ -232,7 +248,7 @@ int pki_issue_csr(struct pki_ca *ca, struct pc_arena *a, const struct pki_actor 
     if (!rc)
         rc = pk_subject_check(a, X509_REQ_get_subject_name(req), ic.subject, err);
     if (!rc) {
-        ic.pubkey = X509_REQ_get0_pubkey(req);
+        ic.spki = X509_REQ_get_X509_PUBKEY(req);
         rc = issue(ca, a, &ic, out, NULL, err);
     }
     X509_REQ_free(req);
@@ -290,7 +306,7 @@ int pki_cert_get(struct pki_ca *ca, struct pc_arena *a, const struct pki_actor *
     struct db_conn *c = db_conn_get(ca->db, err);
     if (!c)
         return err ? err->code : PC_EUNAVAIL;
-    struct pk_row r;
+    struct pk_row r = {0};
     int rc = pk_store_get(c, a, sn, &r, err);
     if (!rc)
         rc = authorize(who, OP_VIEW, NULL, r.fin, r.voen, err);
@@ -335,7 +351,7 @@ static int change(struct pki_ca *ca, const struct pki_actor *who, const char *se
         pc_arena_release(&a);
         return rc;
     }
-    struct pk_row r;
+    struct pk_row r = {0};
     int64_t now = pc_now_unix(), epoch;
     enum pki_status to = op == OP_SUSPEND ? PKI_STATUS_SUSPENDED : op == OP_RESUME ? PKI_STATUS_GOOD
                                                                                  : PKI_STATUS_REVOKED;
@@ -352,9 +368,14 @@ static int change(struct pki_ca *ca, const struct pki_actor *who, const char *se
             rc = pc_err_set(err, PC_ECONFLICT, "certificate %s has expired", sn);
     }
     const char *actor = who->id ? who->id : "unknown";
+    struct pk_row now_row = r;
+    now_row.status = to;
+    now_row.reason = reason;
+    now_row.revoked_at = to == PKI_STATUS_GOOD ? 0 : now;
     if (!rc && !(rc = pk_store_set_status(c, sn, to, reason, now, err)) &&
         !(rc = pk_store_event(c, sn, now, to, reason, actor, err)) &&
-        !(rc = pk_counter_add(c, PK_COUNTER_EPOCH, 1, &epoch, err)) && !(rc = pk_ocsp_presign(ca, c, sn, err)))
+        !(rc = pk_counter_add(c, PK_COUNTER_EPOCH, 1, &epoch, err)) &&
+        !(rc = pk_ocsp_presign(ca, c, sn, &now_row, err)))
         rc = pk_audit(c, who, pc_arena_printf(&a, "pki.%s", op_names[op]), sn,
                       op == OP_REVOKE ? pki_reason_name(reason) : "", err);
     rc = db_end(c, rc, err);
@@ -417,7 +438,7 @@ int pki_renew(struct pki_ca *ca, struct pc_arena *a, const struct pki_actor *who
     if (!rc) {
         struct issue_ctx ic = {
             .who = who, .p = p, .fin = r.fin, .voen = r.voen, .category = r.category,
-            .subject = X509_get_subject_name(old), .pubkey = X509_REQ_get0_pubkey(req),
+            .subject = X509_get_subject_name(old), .spki = X509_REQ_get_X509_PUBKEY(req),
             .service = pk_cert_service(a, old), .kind = "renew", .channel = channel, .renewed_from = sn, .h = &h,
         };
         rc = issue(ca, a, &ic, out, NULL, err);
