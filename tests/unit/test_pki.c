@@ -15,6 +15,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -767,6 +768,58 @@ static void test_sign_and_verify(void **state)
     pc_arena_release(&a);
 }
 
+/* Group commit: writers that arrive together share transactions; one
+ * that fails is rolled back alone. */
+struct committer_arg {
+    struct pki_ca *ca;
+    int index;
+    int rc;
+};
+
+static int count_write(struct db_conn *c, void *arg, struct pc_err *err)
+{
+    struct committer_arg *ca = arg;
+    int64_t v;
+    int rc = pk_counter_add(c, "test_commit", 1, &v, err);
+    if (!rc && ca->index % 5 == 0)
+        rc = pc_err_set(err, PC_EINVAL, "item %d refuses", ca->index); /* after writing: must be undone */
+    return rc;
+}
+
+static void *committer_thread(void *p)
+{
+    struct committer_arg *a = p;
+    struct pc_err err = {0};
+    a->rc = pk_commit(a->ca, count_write, a, &err);
+    db_conn_release_thread(pki_ca_db(a->ca));
+    return NULL;
+}
+
+static void test_group_commit(void **state)
+{
+    struct fixture *f = *state;
+    enum { N = 40 };
+    pthread_t t[N];
+    struct committer_arg args[N];
+    int64_t before = f->ca->committer.batches;
+    for (int i = 0; i < N; i++) {
+        args[i] = (struct committer_arg){.ca = f->ca, .index = i};
+        assert_int_equal(pthread_create(&t[i], NULL, committer_thread, &args[i]), 0);
+    }
+    int ok = 0;
+    for (int i = 0; i < N; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(args[i].rc, i % 5 == 0 ? PC_EINVAL : 0);
+        ok += args[i].rc == 0;
+    }
+    struct pc_err err = {0};
+    int64_t v;
+    db_idle(pki_ca_db(f->ca)); /* this thread's connection: no old snapshot */
+    assert_int_equal(pk_counter_get(db_conn_get(pki_ca_db(f->ca), &err), "test_commit", &v, &err), 0);
+    assert_int_equal(v, ok);
+    assert_true(f->ca->committer.batches - before <= N);
+}
+
 #define DB_TESTS(setup, teardown)                                                       \
     {                                                                                    \
         cmocka_unit_test(test_issue_revoke_and_history),                                 \
@@ -775,6 +828,7 @@ static void test_sign_and_verify(void **state)
         cmocka_unit_test(test_tsa_serials_increase),                                     \
         cmocka_unit_test(test_sign_and_verify),                                          \
         cmocka_unit_test(test_key_process_killed_and_back),                              \
+        cmocka_unit_test(test_group_commit),                                             \
     }
 
 int main(int argc, char **argv)
