@@ -70,9 +70,13 @@ int cmd_sign(int argc, char **argv)
     return rc ? EXIT_FAIL : EXIT_OK;
 }
 
+/* "label:" padded to 12 characters (not bytes: FİN, VÖEN) and the value. */
 static void line(const char *label, const char *value)
 {
-    printf("%-12s %s\n", label, value);
+    size_t chars = 0;
+    for (const char *p = label; *p; p++)
+        chars += ((unsigned char)*p & 0xc0) != 0x80;
+    printf("%s%*s %s\n", label, chars < 12 ? (int)(12 - chars) : 0, "", value);
 }
 
 static const char *when(struct pc_arena *a, int64_t t)

@@ -768,6 +768,33 @@ static void test_sign_and_verify(void **state)
     pc_arena_release(&a);
 }
 
+/* The job re-signs pre-signed responses about to run out, and only those. */
+static void test_ocsp_refresh(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct pc_err err = {0};
+    const char *serial = issue(f, &a, "7ABC890", NULL);
+    struct db_conn *c = db_conn_get(pki_ca_db(f->ca), &err);
+    int64_t next;
+    char *b64;
+    assert_int_equal(pk_store_ocsp_get(c, &a, serial, &next, &b64, &err), 0);
+    assert_true(next > pc_now_unix() + f->ca->cfg.ocsp_validity_secs - 60);
+    int n = -1;
+    assert_int_equal(pki_ocsp_refresh(f->ca, 1000, &n, &err), 0);
+    assert_int_equal(n, 0);                        /* nothing due */
+    /* make it nearly stale: the job takes it */
+    assert_int_equal(pk_store_ocsp_put(c, serial, pc_now_unix() - 86000, pc_now_unix() + 100, b64, &err), 0);
+    assert_int_equal(pki_ocsp_refresh(f->ca, 1000, &n, &err), 0);
+    assert_true(n >= 1);
+    assert_int_equal(pk_store_ocsp_get(c, &a, serial, &next, &b64, &err), 0);
+    assert_true(next > pc_now_unix() + f->ca->cfg.ocsp_validity_secs - 60);
+    int reason;
+    assert_int_equal(ocsp_status(f, &a, serial, false, &reason), V_OCSP_CERTSTATUS_GOOD);
+    pc_arena_release(&a);
+}
+
 /* Group commit: writers that arrive together share transactions; one
  * that fails is rolled back alone. */
 struct committer_arg {
@@ -829,6 +856,7 @@ static void test_group_commit(void **state)
         cmocka_unit_test(test_sign_and_verify),                                          \
         cmocka_unit_test(test_key_process_killed_and_back),                              \
         cmocka_unit_test(test_group_commit),                                             \
+        cmocka_unit_test(test_ocsp_refresh),                                             \
     }
 
 int main(int argc, char **argv)
