@@ -118,8 +118,10 @@ def wrk(url, seconds, body=None, ctype=None, auth=None, work=None, conns=8):
             "wrk_cpu": (t1.children_user + t1.children_system) - (t0.children_user + t0.children_system)}
 
 
-def measured(fn, pids, db_pids=()):
-    """Run fn() and add CPU figures: server (+ key process), database, other."""
+def measured(fn, pids, db_pids=lambda: ()):
+    """Run fn() and add CPU figures: server (+ key process), database (the
+    processes db_pids() names now: PostgreSQL's backends), other."""
+    db_pids = list(db_pids())
     s0, d0, b0, t0 = cpu_ticks(pids), cpu_ticks(db_pids), busy_ticks(), time.monotonic()
     r = fn()
     s1, d1, b1, t1 = cpu_ticks(pids), cpu_ticks(db_pids), busy_ticks(), time.monotonic()
@@ -216,7 +218,7 @@ def openssl_speed():
     return {"sign": float(m.group(1)), "verify": float(m.group(2))}
 
 
-def bench_backend(binary, work, db_url, label, seconds, csr, results, db_pids=()):
+def bench_backend(binary, work, db_url, label, seconds, csr, results, db_pids=lambda: ()):
     ca = CA(binary, work, db_url)
     try:
         body = json.dumps({"profile": "citizen", "holder": {"fin": "1BEN001", "name": "Bench Holder"},
@@ -283,11 +285,21 @@ def openssl_side(work, ca_dir, csr, seconds, results, binary):
     subject = subject.strip().split("=", 1)[1].strip()
     open(index, "w").write("V\t301231235959Z\t\t%s\tunknown\t%s\n" % (serial, subject))
     port = free_port()
-    # its own session: with -multi the workers outlive a signal to the parent
+    # with -multi it makes a process group of its own (and refuses to run
+    # as a session leader); the workers outlive a signal to the parent, so
+    # the group is killed at the end
+    log = os.path.join(work, "openssl-ocsp.log")
+    out = open(log, "wb")
     proc = subprocess.Popen(["openssl", "ocsp", "-index", index, "-port", str(port), "-rsigner", certs["ocsp"],
                              "-rkey", plain["ocsp"], "-CA", certs["ca"], "-ignore_err", "-multi", "4"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    time.sleep(1.5)
+                            stdout=out, stderr=out)
+    # until it listens (a connection that sends nothing would stop it, so
+    # its log is watched instead)
+    for _ in range(200):
+        if "ACCEPT" in open(log, errors="replace").read():
+            break
+        time.sleep(0.05)
+    time.sleep(0.5)
     req = os.path.join(work, "ocsp.req")
     try:
         # it answers this certificate correctly before it is loaded
@@ -298,7 +310,10 @@ def openssl_side(work, ca_dir, csr, seconds, results, binary):
         ocsp = measured(lambda: wrk("http://127.0.0.1:%d/" % port, seconds, open(req, "rb").read(),
                                     "application/ocsp-request", None, work), [proc.pid] + children(proc.pid))
     finally:
-        os.killpg(proc.pid, signal.SIGKILL)
+        if os.getpgid(proc.pid) == proc.pid:
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
         proc.wait(10)
     tscnf = os.path.join(work, "ts.cnf")
     open(tscnf, "w").write(
@@ -421,7 +436,7 @@ def main():
         u = urllib.parse.urlsplit(a.pg_url)
         url = urllib.parse.urlunsplit((u.scheme, u.netloc, "/" + name, u.query, ""))
         try:
-            bench_backend(binary, work, url, "postgres", a.seconds, csr, results, db_pids=postgres_pids())
+            bench_backend(binary, work, url, "postgres", a.seconds, csr, results, db_pids=postgres_pids)
         finally:
             subprocess.run(["psql", a.pg_url, "-qc", "DROP DATABASE %s WITH (FORCE)" % name])
     openssl_side(work, os.path.join(work, "ca"), csr, a.seconds, results, binary)

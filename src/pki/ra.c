@@ -85,10 +85,13 @@ static int check_channel(const char *channel, struct pc_err *err)
     return pc_err_set(err, PC_EINVAL, "channel must be online, desk, api or cli");
 }
 
-/* Record a refused request in its own transaction; returns rc unchanged. */
+/* Record a refused request (rc is an error, not the CA being down) in a
+ * transaction of its own; returns rc unchanged. */
 static int refused(struct pki_ca *ca, const struct pki_actor *who, const char *kind, const char *profile,
                    const struct pki_holder *h, const char *channel, int rc, const struct pc_err *why)
 {
+    if (rc == 0 || rc == PC_EUNAVAIL)
+        return rc;
     struct pc_arena a;
     pc_arena_init(&a);
     struct pc_err e2 = {0};
@@ -253,9 +256,7 @@ int pki_issue_csr(struct pki_ca *ca, struct pc_arena *a, const struct pki_actor 
     }
     X509_REQ_free(req);
     X509_NAME_free(ic.subject);
-    if (rc && rc != PC_EUNAVAIL)
-        refused(ca, who, "csr", profile, h, channel, rc, err);
-    return rc;
+    return refused(ca, who, "csr", profile, h, channel, rc, err);
 }
 
 int pki_issue_p12(struct pki_ca *ca, struct pc_arena *a, const struct pki_actor *who, const char *profile,
@@ -292,9 +293,7 @@ int pki_issue_p12(struct pki_ca *ca, struct pc_arena *a, const struct pki_actor 
     EVP_PKEY_free(key);
     X509_free(x);
     X509_NAME_free(ic.subject);
-    if (rc && rc != PC_EUNAVAIL)
-        refused(ca, who, "p12", profile, h, channel, rc, err);
-    return rc;
+    return refused(ca, who, "p12", profile, h, channel, rc, err);
 }
 
 int pki_cert_get(struct pki_ca *ca, struct pc_arena *a, const struct pki_actor *who, const char *serial,
@@ -445,9 +444,7 @@ int pki_renew(struct pki_ca *ca, struct pc_arena *a, const struct pki_actor *who
     }
     X509_REQ_free(req);
     X509_free(old);
-    if (rc && rc != PC_EUNAVAIL && rc != PC_ENOTFOUND)
-        refused(ca, who, "renew", r.profile, &h, channel, rc, err);
-    return rc;
+    return rc == PC_ENOTFOUND ? rc : refused(ca, who, "renew", r.profile, &h, channel, rc, err);
 }
 
 int pki_stats(struct pki_ca *ca, struct pki_stats *out, struct pc_err *err)
