@@ -120,11 +120,13 @@ def wrk(url, seconds, body=None, ctype=None, auth=None, work=None, conns=8):
 
 def measured(fn, pids, db_pids=lambda: ()):
     """Run fn() and add CPU figures: server (+ key process), database (the
-    processes db_pids() names now: PostgreSQL's backends), other."""
-    db_pids = list(db_pids())
-    s0, d0, b0, t0 = cpu_ticks(pids), cpu_ticks(db_pids), busy_ticks(), time.monotonic()
+    processes db_pids() names: PostgreSQL's backends, including those that
+    start during the run), other."""
+    before = {p: cpu_ticks([p]) for p in db_pids()}
+    s0, b0, t0 = cpu_ticks(pids), busy_ticks(), time.monotonic()
     r = fn()
-    s1, d1, b1, t1 = cpu_ticks(pids), cpu_ticks(db_pids), busy_ticks(), time.monotonic()
+    s1, b1, t1 = cpu_ticks(pids), busy_ticks(), time.monotonic()
+    d0, d1 = 0, sum(cpu_ticks([p]) - before.get(p, 0) for p in db_pids())
     n = max(1.0, r["rps"] * (t1 - t0))
     server = (s1 - s0) / TICK
     db = (d1 - d0) / TICK

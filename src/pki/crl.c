@@ -112,9 +112,16 @@ int pki_crl_publish(struct pki_ca *ca, bool force, bool *published, struct pc_er
         } else {
             unsigned char *der = pc_arena_alloc(&a, (size_t)len), *p = der;
             i2d_X509_CRL(crl, &p);
-            if (!(rc = db_begin(c, err)))
-                rc = db_end(c, pk_store_crl_put(c, ca->issuer_id, number + 1, now, now + ca->cfg.crl_validity_secs,
-                                                epoch, pk_b64(&a, der, (size_t)len), err), err);
+            /* the publication is a step of the CA like any other: audited */
+            static const struct pki_actor job = {.role = PKI_ACTOR_OPERATOR, .id = "system:crl", .ip = ""};
+            if (!(rc = db_begin(c, err))) {
+                int w = pk_store_crl_put(c, ca->issuer_id, number + 1, now, now + ca->cfg.crl_validity_secs, epoch,
+                                         pk_b64(&a, der, (size_t)len), err);
+                if (!w)
+                    w = pk_audit(c, &job, "pki.crl_publish", NULL,
+                                 pc_arena_printf(&a, "CRL %lld, %zu entries", (long long)(number + 1), n), err);
+                rc = db_end(c, w, err);
+            }
             if (!rc) {
                 *published = true;
                 pc_logf(PC_LOG_INFO, "pki.crl_published", "CRL %lld with %zu entries", (long long)(number + 1), n);
