@@ -238,13 +238,23 @@ static int h_ocsp_post(struct http_req *r)
     return ocsp_answer(r, r->body.data, r->body.len);
 }
 
-/* RFC 6960 appendix A.1: GET {url}/{url-encoded base64 of the request}. */
+/* RFC 6960 appendix A.1: GET {url}/{url-encoded base64 of the request}.
+ * Read from the target as sent (then percent-decoded here), not from the
+ * routed path: base64 may hold "//", which path clean-up would fold. */
 static int h_ocsp_get(struct http_req *r)
 {
-    const char *b64 = http_param(r, 0);
+    static const char prefix[] = "/ca/ocsp/";
+    const char *raw = r->raw_uri ? r->raw_uri : "";
+    char *b64 = NULL;
     unsigned char *der;
     size_t len;
-    if (!b64 || strlen(b64) > PKI_OCSP_REQ_MAX * 2 || pk_unb64(&r->arena, b64, strlen(b64), &der, &len))
+    if (strncmp(raw, prefix, sizeof prefix - 1) == 0) {
+        raw += sizeof prefix - 1;
+        size_t n = strcspn(raw, "?#");
+        if (n > PKI_OCSP_REQ_MAX * 2 || http_url_decode(&r->arena, raw, n, false, &b64))
+            b64 = NULL;
+    }
+    if (!b64 || pk_unb64(&r->arena, b64, strlen(b64), &der, &len))
         return ocsp_answer(r, "", 0); /* malformedRequest */
     int rc = ocsp_answer(r, der, len);
     if (r->status == 200)

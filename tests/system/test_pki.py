@@ -194,6 +194,11 @@ def test_ocsp_get_and_post_give_the_same_answer(ca, tmp_path):
     post = request(ca.port, "POST", "/ca/ocsp", headers={"Content-Type": "application/ocsp-request"}, body=der)
     get = request(ca.port, "GET", "/ca/ocsp/" + urllib.parse.quote(base64.b64encode(der).decode(), safe=""))
     assert post.status == 200 and get.status == 200
+    # base64 as it is, slashes and all (several in a row are kept too)
+    raw = request(ca.port, "GET", "/ca/ocsp/" + base64.b64encode(der).decode())
+    assert raw.status == 200 and raw.body == get.body
+    bad = request(ca.port, "GET", "/ca/ocsp/" + base64.b64encode(b"\xff\xff\xff" + der).decode().replace("/", "//", 1))
+    assert bad.status == 200 and len(bad.body) < 16                 # malformedRequest
     assert post.content_type == "application/ocsp-response"
     assert post.body == get.body                                   # both the pre-signed bytes
     resp = write(str(tmp_path / "resp.der"), get.body)
