@@ -26,10 +26,30 @@ struct cli_opt {
  * returns -1 (the caller exits 0). */
 int cli_parse(const char *cmd, const char *summary, struct cli_opt *opts, int argc, char **argv);
 const char *cli_get(struct cli_opt *opts, const char *name);
+/* cli_parse, with up to max arguments that are not options (FILE …) put
+ * in pos in their order; *npos tells how many there were. */
+int cli_parse_pos(const char *cmd, const char *summary, struct cli_opt *opts, int argc, char **argv,
+                  const char **pos, int max, int *npos);
+
+/* The helpers of the long-running roles and the tools (main.c). */
+#include <signal.h>
+/* Block the stop signals before any thread starts, so that only the main
+ * thread receives them (in sigwait) and workers are never interrupted. */
+void cli_block_stop_signals(sigset_t *set);
+/* --log-level debug|info|warn|error; EXIT_USAGE after a message if bad. */
+int cli_set_log_level(const char *lvl);
+/* An unsigned option in [min,max] into *out (kept when absent). */
+int cli_uint_opt(struct cli_opt *opts, const char *name, long long min, long long max, unsigned *out);
+/* A whole file of at most max bytes into the arena (NUL-terminated);
+ * EXIT_FAIL after a message naming cmd and the file. */
+int cli_read_file(const char *cmd, struct pc_arena *a, const char *path, size_t max, char **out, size_t *len);
 
 int cmd_portal(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
+int cmd_ca(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 /* Demo people and accounts (demo_seed.c). */
 struct db;

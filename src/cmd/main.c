@@ -2,7 +2,9 @@
  * tool.  Exit codes: 0 success, 1 failure, 2 usage error. */
 #include "cli.h"
 
+#include <errno.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,9 @@ static const struct {
     {"portal", cmd_portal, "serve the citizen portal, back office and JSON API"},
     {"demo", cmd_demo, "run every role with demo data on SQLite files in a folder"},
     {"admin", cmd_admin, "operator tools: migrate, import-catalog"},
+    {"ca", cmd_ca, "the certification centre: CA hierarchy, RA, CRL, OCSP, TSA"},
+    {"sign", cmd_sign, "sign a file: detached CMS (CAdES-T with --tsa)"},
+    {"verify", cmd_verify, "verify a detached signature and print the report"},
 };
 
 static void usage(FILE *f)
@@ -69,12 +74,108 @@ int cli_parse(const char *cmd, const char *summary, struct cli_opt *opts, int ar
     return 0;
 }
 
+int cli_parse_pos(const char *cmd, const char *summary, struct cli_opt *opts, int argc, char **argv,
+                  const char **pos, int max, int *npos)
+{
+    char **rest = calloc((size_t)argc + 1, sizeof *rest);
+    if (!rest)
+        pc_oom((size_t)argc + 1);
+    int nrest = 0;
+    *npos = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strncmp(a, "--", 2) != 0 && strcmp(a, "-h") != 0) {
+            if (*npos == max) {
+                fprintf(stderr, "pencere %s: unexpected argument '%s' (see --help)\n", cmd, a);
+                free(rest);
+                return EXIT_USAGE;
+            }
+            pos[(*npos)++] = a;
+            continue;
+        }
+        rest[nrest++] = argv[i];
+        const char *name = a + 2;
+        for (struct cli_opt *o = opts; o->name && !strchr(a, '='); o++)
+            if (strcmp(o->name, name) == 0 && o->arg && i + 1 < argc) {
+                rest[nrest++] = argv[++i]; /* its value, whatever it looks like */
+                break;
+            }
+    }
+    int rc = cli_parse(cmd, summary, opts, nrest, rest);
+    free(rest);
+    return rc;
+}
+
 const char *cli_get(struct cli_opt *opts, const char *name)
 {
     for (struct cli_opt *o = opts; o->name; o++)
         if (strcmp(o->name, name) == 0)
             return o->value;
     return NULL;
+}
+
+void cli_block_stop_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int cli_set_log_level(const char *lvl)
+{
+    static const char *names[] = {"debug", "info", "warn", "error"};
+    for (int i = 0; i < 4; i++) {
+        if (pc_str_eq(lvl, names[i])) {
+            pc_log_set_level((enum pc_log_level)i);
+            return 0;
+        }
+    }
+    fprintf(stderr, "pencere: --log-level must be debug, info, warn or error\n");
+    return EXIT_USAGE;
+}
+
+int cli_uint_opt(struct cli_opt *opts, const char *name, long long min, long long max, unsigned *out)
+{
+    const char *v = cli_get(opts, name);
+    long long n;
+    if (!v)
+        return 0;
+    if (pc_parse_int(v, min, max, &n)) {
+        fprintf(stderr, "pencere: --%s must be an integer from %lld to %lld\n", name, min, max);
+        return EXIT_USAGE;
+    }
+    *out = (unsigned)n;
+    return 0;
+}
+
+int cli_read_file(const char *cmd, struct pc_arena *a, const char *path, size_t max, char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "pencere %s: cannot open %s: %s\n", cmd, path, strerror(errno));
+        return EXIT_FAIL;
+    }
+    struct pc_buf b;
+    pc_buf_init(&b, max);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && !b.toobig)
+        pc_buf_append(&b, chunk, n);
+    bool bad = ferror(f) || b.toobig;
+    fclose(f);
+    if (bad) {
+        fprintf(stderr, "pencere %s: cannot read %s%s\n", cmd, path, b.toobig ? ": too large" : "");
+        pc_buf_release(&b);
+        return EXIT_FAIL;
+    }
+    *out = pc_arena_alloc(a, b.len + 1);
+    memcpy(*out, b.data, b.len);
+    (*out)[b.len] = 0;
+    *len = b.len;
+    pc_buf_release(&b);
+    return 0;
 }
 
 static bool is_dir(const char *p)

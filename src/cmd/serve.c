@@ -17,30 +17,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Block the stop signals before any thread starts, so that only the main
- * thread receives them (in sigwait) and workers are never interrupted. */
-static void block_stop_signals(sigset_t *set)
-{
-    sigemptyset(set);
-    sigaddset(set, SIGTERM);
-    sigaddset(set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, set, NULL);
-    signal(SIGPIPE, SIG_IGN);
-}
-
-static int set_log_level(const char *lvl)
-{
-    static const char *names[] = {"debug", "info", "warn", "error"};
-    for (int i = 0; i < 4; i++) {
-        if (pc_str_eq(lvl, names[i])) {
-            pc_log_set_level((enum pc_log_level)i);
-            return 0;
-        }
-    }
-    fprintf(stderr, "pencere: --log-level must be debug, info, warn or error\n");
-    return EXIT_USAGE;
-}
-
 /* The catalogue of dir and the forms beside it (data/catalog, data/forms). */
 static int import_catalog(struct db *db, const char *dir)
 {
@@ -94,7 +70,7 @@ struct serve_opts {
 static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx), void *ctx)
 {
     sigset_t set;
-    block_stop_signals(&set);
+    cli_block_stop_signals(&set);
     struct pc_err err = {0};
     struct db *db = db_open(o->db_url, &err);
     if (!db) {
@@ -283,7 +259,7 @@ static int read_common(struct serve_opts *o)
         fprintf(stderr, "pencere: %s\n", err.msg);
         return EXIT_USAGE;
     }
-    if (set_log_level(cli_get(o->cli, "log-level")))
+    if (cli_set_log_level(cli_get(o->cli, "log-level")))
         return EXIT_USAGE;
     for (size_t i = 0; i < o->nnums; i++)
         if (read_num(o, &o->nums[i]))

@@ -187,7 +187,7 @@ enum {
 
 struct http_route {
     const char *method;          /* "GET" also answers HEAD */
-    const char *pattern;         /* "/api/v1/services/{id}" */
+    const char *pattern;         /* "/api/v1/services/{id}"; a last "{x*}" takes the rest */
     http_handler fn;
     size_t max_body;             /* 0: no body accepted */
     int flags;

@@ -5,7 +5,9 @@
 
 #include <string.h>
 
-/* Match path against "/a/{x}/b"; captures go to r->params. */
+/* Match path against "/a/{x}/b"; captures go to r->params.  A last
+ * capture "{x*}" takes the rest of the path, slashes included (an OCSP
+ * GET carries base64, which has them). */
 static bool match_pattern(struct http_req *r, const char *pattern, const char *path)
 {
     int n = 0;
@@ -13,7 +15,7 @@ static bool match_pattern(struct http_req *r, const char *pattern, const char *p
     while (*p && *s) {
         if (*p == '{') {
             const char *pe = strchr(p, '}');
-            const char *se = strchr(s, '/');
+            const char *se = pe && pe[-1] == '*' ? NULL : strchr(s, '/');
             size_t len = se ? (size_t)(se - s) : strlen(s);
             if (!pe || len == 0 || n >= 8)
                 return false;
