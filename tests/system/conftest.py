@@ -20,12 +20,26 @@ def pytest_report_header(config):
 
 
 def pytest_configure(config):
+    config.addinivalue_line("markers", "once: the backend cannot change the result (HTTP framing, parsers, "
+                                       "protocol checks): run in the SQLite passes only, not again on PostgreSQL")
     if not (os.path.isfile(syslib.BIN) and os.access(syslib.BIN, os.X_OK)):
         raise pytest.UsageError("pencere binary not found at %s (build it, or set PENCERE_BIN)" % syslib.BIN)
     if syslib.DB_KIND not in ("sqlite", "postgres", "postgresql", "pg"):
         raise pytest.UsageError("PENCERE_TEST_DB must be sqlite or postgres")
     if syslib.DB_KIND != "sqlite" and not syslib.PG_URL:
         raise pytest.UsageError("PENCERE_TEST_DB=postgres needs PENCERE_TEST_PG_URL (an admin URL)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `once` run where the database is SQLite (the plain and
+    the sanitizer passes) and are skipped on PostgreSQL, where they would
+    only repeat themselves: CI keeps its time for what a backend changes."""
+    if syslib.DB_KIND == "sqlite":
+        return
+    skip = pytest.mark.skip(reason="backend-independent: runs in the SQLite passes")
+    for item in items:
+        if item.get_closest_marker("once"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,9 @@ import pytest
 
 import syslib
 
+# HTTP framing and parsing: the database cannot change these (conftest.py)
+pytestmark = pytest.mark.once
+
 GREEDY = "127.0.0.5"
 
 

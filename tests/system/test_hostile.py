@@ -14,6 +14,9 @@ import pytest
 import syslib
 from syslib import html_lang, parse_raw, raw_exchange
 
+# HTTP framing and parsing: the database cannot change these (conftest.py)
+pytestmark = pytest.mark.once
+
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):

@@ -9,6 +9,9 @@ import pytest
 import syslib
 from syslib import parse_raw, raw_exchange, request
 
+# HTTP framing and parsing: the database cannot change these (conftest.py)
+pytestmark = pytest.mark.once
+
 # (method, path, extra headers, expected status)
 RESPONSES = [
     ("GET", "/", {}, 200),

@@ -19,6 +19,9 @@ import pytest
 
 import syslib
 
+# HTTP framing and parsing: the database cannot change these (conftest.py)
+pytestmark = pytest.mark.once
+
 UNTRUSTED = "127.0.0.5"
 CSRF_RE = re.compile(r'name="csrf" value="([0-9a-f]+)"')
 
