@@ -165,16 +165,6 @@ int case_file_finish(struct case_file_writer *w, struct case_file *out, struct p
     return rc;
 }
 
-/* The name as it is kept: valid UTF-8 of at most 200 bytes, else "file". */
-static void file_name(const struct case_file *f, char out[201])
-{
-    snprintf(out, 201, "%s", f->name && pc_utf8_valid(f->name, strlen(f->name)) ? f->name : "file");
-    /* do not end inside a character cut by the limit */
-    size_t n = strlen(out);
-    while (n && !pc_utf8_valid(out, n))
-        out[--n] = 0;
-}
-
 int case_upload_record(struct db *db, const char *account_id, const struct case_file *f, struct pc_err *err)
 {
     struct db_conn *c = db_conn_get(db, err);
@@ -183,8 +173,8 @@ int case_upload_record(struct db *db, const char *account_id, const struct case_
                           : NULL;
     if (!s)
         return case_err(err);
-    char name[201];
-    file_name(f, name);
+    char name[CASE_FILE_NAME_MAX + 1];
+    case_file_name_clean(f->name, name);
     db_bind_text(s, 1, f->sha256);
     db_bind_text(s, 2, account_id);
     db_bind_text(s, 3, name);
@@ -197,15 +187,16 @@ int case_upload_record(struct db *db, const char *account_id, const struct case_
 
 json_t *case_file_json(const struct case_file *f)
 {
-    char name[201];
-    file_name(f, name);
+    char name[CASE_FILE_NAME_MAX + 1];
+    case_file_name_clean(f->name, name);
     return json_pack("{s:s, s:s, s:I, s:s}", "sha256", f->sha256, "name", name, "size", (json_int_t)f->size,
                      "type", f->mime);
 }
 
-int case_upload_owned(struct db_conn *c, const char *account_id, const char *sha256, struct pc_err *err)
+int case_upload_find(struct db_conn *c, const char *account_id, const char *sha256, struct case_file *out,
+                     struct pc_arena *a, struct pc_err *err)
 {
-    struct db_stmt *s = db_prepare(c, "SELECT 1 FROM uploads WHERE sha256 = ? AND account_id = ?", err);
+    struct db_stmt *s = db_prepare(c, "SELECT name, size, mime FROM uploads WHERE sha256 = ? AND account_id = ?", err);
     if (!s)
         return case_err(err);
     db_bind_text(s, 1, sha256);
@@ -213,7 +204,16 @@ int case_upload_owned(struct db_conn *c, const char *account_id, const char *sha
     int rc = db_step(s, err);
     if (rc < 0)
         return rc;
-    return rc == 1 ? 0 : PC_ENOTFOUND;
+    if (rc == 0)
+        return PC_ENOTFOUND;
+    memset(out, 0, sizeof *out);
+    snprintf(out->sha256, sizeof out->sha256, "%s", sha256);
+    char name[CASE_FILE_NAME_MAX + 1];
+    case_file_name_clean(db_col_text(s, 0), name);
+    out->name = pc_arena_strdup(a, name);
+    out->size = db_col_int(s, 1);
+    snprintf(out->mime, sizeof out->mime, "%s", db_col_text(s, 2) ? db_col_text(s, 2) : "");
+    return 0;
 }
 
 /* Is sha256 one of the files of these answers (top level or in groups)? */

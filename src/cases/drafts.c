@@ -182,7 +182,7 @@ int case_draft_submit(struct db *db, const struct form_set *forms, const struct 
     struct db_conn *c = db_conn_get(db, err);
     if (!c)
         return case_err(err);
-    if (!issues->n && (rc = case_check_files_owned(c, def, app.answers->j, app.applicant, issues, err)))
+    if (!issues->n && (rc = case_resolve_files(c, def, app.answers->j, app.applicant, issues, err)))
         return rc;
     if (issues->n)
         return pc_err_set(err, PC_EINVAL, "some answers need attention");

@@ -153,10 +153,12 @@ int case_write_submission(struct db_conn *c, const struct id_principal *who, con
                           const struct case_service *si, const struct form_def *def, const json_t *answers,
                           const char *idem, enum pc_lang lang, const char *ip, int64_t now, char reference[24],
                           struct pc_err *err);
-/* Every file the answers name must be the applicant's own upload; the
- * others become issues (unknown_file). */
-int case_check_files_owned(struct db_conn *c, const struct form_def *def, const json_t *answers,
-                           const char *applicant, struct form_issues *issues, struct pc_err *err);
+/* Every file the answers name must be the applicant's own upload (else
+ * an issue unknown_file), and its name, size and type in the answers
+ * become those recorded at upload: what a client states about a file is
+ * never believed (answers is changed in place). */
+int case_resolve_files(struct db_conn *c, const struct form_def *def, json_t *answers, const char *applicant,
+                       struct form_issues *issues, struct pc_err *err);
 
 /* The rows of applications (inbox.c reads them too). */
 #define CASE_ROW_COLUMNS "id, reference, service_id, agency_id, applicant, applicant_fin, acting_for, status, " \
@@ -169,7 +171,19 @@ void case_read_app(struct pc_arena *a, struct db_stmt *s, struct case_app *c, bo
 int case_load_row(struct db *db, struct pc_arena *a, const char *ref_or_id, bool with_answers, struct case_app *out,
                   struct pc_err *err);
 
-/* Whether the account uploaded the file (uploads, attachments.c). */
-int case_upload_owned(struct db_conn *c, const char *account_id, const char *sha256, struct pc_err *err);
+/* The file as the account uploaded it (uploads, attachments.c): its
+ * name, size and type as recorded then, into out (name in arena a).
+ * PC_ENOTFOUND when the account never uploaded it. */
+int case_upload_find(struct db_conn *c, const char *account_id, const char *sha256, struct case_file *out,
+                     struct pc_arena *a, struct pc_err *err);
+
+/* ---- file names (file_name.c) ------------------------------------------------ */
+
+#define CASE_FILE_NAME_MAX 200
+/* The name a file is kept and shown under: valid UTF-8 without control
+ * characters, line separators or format characters (bidirectional
+ * overrides and isolates, zero-width characters …), without surrounding
+ * blanks, at most CASE_FILE_NAME_MAX bytes; "file" when nothing is left. */
+void case_file_name_clean(const char *name, char out[CASE_FILE_NAME_MAX + 1]);
 
 #endif

@@ -688,6 +688,43 @@ static void test_files_are_stored_by_content(void **state)
     rm_rf(dir);
 }
 
+/* Names are the client's words: nothing invisible is kept or shown. */
+static void test_file_names_keep_no_invisible_characters(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"photo.png", "photo.png"},
+        {"ph\xe2\x80\xaeotgnp.exe", "photgnp.exe"},                   /* U+202E right-to-left override */
+        {"\xe2\x81\xa6" "a\xe2\x80\x8b" "b\xe2\x81\xa9.pdf", "ab.pdf"}, /* U+2066, U+200B, U+2069 */
+        {"a\xc2\xad" "b\xef\xbb\xbf" "c\xe2\x80\xa8.jpg", "abc.jpg"},    /* soft hyphen, BOM, line separator */
+        {"tab\there\x7f\xc2\x85.png", "tabhere.png"},                 /* C0, DEL, C1 */
+        {"  \xe2\x80\x8f  ", "file"},                                  /* nothing visible left */
+        {"\xff\xfe.png", "file"},                                       /* not UTF-8 */
+        {"  şəkil  .png  ", "şəkil  .png"},
+        {NULL, "file"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[CASE_FILE_NAME_MAX + 1];
+        case_file_name_clean(cases[i][0], out);
+        assert_string_equal(out, cases[i][1]);
+    }
+    /* cut at the limit, never inside a character */
+    char longname[600] = "", out[CASE_FILE_NAME_MAX + 1];
+    for (int i = 0; i < 150; i++)
+        strcat(longname, "ə");
+    case_file_name_clean(longname, out);
+    assert_int_equal(strlen(out), CASE_FILE_NAME_MAX);
+    assert_true(pc_utf8_valid(out, strlen(out)));
+    /* a name stored before the rule is shown without them */
+    struct pc_arena a;
+    pc_arena_init(&a);
+    json_t *j = json_loads("{\"sha256\":\"ab\",\"name\":\"x\\u202egnp.exe\",\"size\":1,\"type\":\"image/png\"}", 0, NULL);
+    const struct case_file *f = form_file_of(j, &a);
+    assert_string_equal(f->name, "xgnp.exe");
+    json_decref(j);
+    pc_arena_release(&a);
+}
+
 /* ---- stored forms and the snapshot ---------------------------------------------------- */
 
 struct store {
@@ -981,6 +1018,7 @@ int main(void)
         cmocka_unit_test(test_the_workflow_decides_who_may_take_which_step),
         cmocka_unit_test(test_every_code_has_a_message),
         cmocka_unit_test(test_files_are_stored_by_content),
+        cmocka_unit_test(test_file_names_keep_no_invisible_characters),
         cmocka_unit_test(test_forms_are_versioned_and_picked_up),
         cmocka_unit_test(test_inbox_sqlite),
         cmocka_unit_test(test_inbox_postgres),
