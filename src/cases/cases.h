@@ -425,6 +425,23 @@ int case_act(struct db *db, const struct form_set *forms, const struct id_princi
 size_t case_steps_available(const struct form_set *forms, const struct case_app *app, const struct id_principal *who,
                             enum case_step *out, size_t max);
 
+/* ---- who looked: staff reads of a case ----------------------------------- */
+
+/* What of a case was read. */
+enum case_read {
+    CASE_READ_CASE,                  /* its answers, history and the applicant's details */
+    CASE_READ_FILE,                  /* one of its files */
+};
+
+/* Record in the applicant's personal-data access log that `who` read the
+ * case or one of its files, with the role the read was allowed by
+ * (id_authorize_role), never a constant.  Nothing is recorded for the
+ * applicant's own reads; PC_EDENIED when no grant allows the read.  Every
+ * staff read of a case (office page, API answers, file downloads) goes
+ * through here. */
+int case_record_staff_read(struct db *db, const struct id_principal *who, const struct case_app *app,
+                           enum case_read what, struct pc_err *err);
+
 /* ---- lists: the applicant's own, or an agency's inbox -------------------- */
 
 struct case_filter {

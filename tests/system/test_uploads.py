@@ -84,3 +84,58 @@ def test_names_lose_bidirectional_and_format_characters(srv):
     page = browser(srv, "officer", "din").get("/office/cases/" + ref).text
     assert "photognp.exe.png" in page
     assert not re.search("[\u200b-\u200f\u202a-\u202e\u2066-\u2069]", page)
+
+
+# ---- who looked at my data (issue 8.3) ---------------------------------------------
+
+def sql(srv, query):
+    """Rows of a query on the server's database, as lists of text."""
+    if srv.db.kind == "sqlite":
+        import sqlite3
+        with sqlite3.connect(srv.db.url) as c:
+            return [[str(v) for v in row] for row in c.execute(query)]
+    import subprocess
+    r = subprocess.run(["psql", srv.db.url, "-v", "ON_ERROR_STOP=1", "-q", "-At", "-c", query],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    return [line.split("|") for line in r.stdout.splitlines() if line]
+
+
+def looks(srv, ref):
+    """(role, kind) of each staff read of the case, in no particular order."""
+    return sorted(sql(srv, "SELECT accessor_role, data_kind FROM data_access_log WHERE ground = '%s'" % ref))
+
+
+def test_every_staff_read_of_a_case_is_logged_with_the_real_role(srv, schemas):
+    tok = token(srv, "citizen")
+    st, f = upload(srv, tok, "photo.png", png("looks"), "image/png")
+    st, body, _ = submit(srv, dict(GOOD, photo=f), tok)
+    assert st == 201, body
+    ref, v = body["reference"], body["version"]
+    # the applicant's own reads are nobody else's
+    call(srv, "GET", "/api/v1/applications/" + ref, token=tok)
+    assert looks(srv, ref) == []
+    # the agency's administrator reads it through the API: recorded as such
+    st, app, _ = call(srv, "GET", "/api/v1/applications/" + ref, token=token(srv, "agency_admin", "din"))
+    assert st == 200 and "answers" in app
+    assert looks(srv, ref) == [["agency_admin", "case"]]
+    # an officer downloads the citizen's file
+    officer = browser(srv, "officer", "din")
+    r = officer.get("/office/cases/%s/files/%s" % (ref, f["sha256"]))
+    assert r.status == 200 and r.body == png("looks")
+    assert looks(srv, ref) == [["agency_admin", "case"], ["officer", "file"]]
+    # a step's answer: the state, version and history the next step needs, not the answers
+    st, a, _ = call(srv, "POST", "/api/v1/applications/%s/actions" % ref, {"action": "register", "version": v},
+                    token(srv, "officer", "din"))
+    assert st == 200 and a["status"] == "registered" and "answers" not in a and a["history"]
+    schemas.validate_ref(a, "ApplicationStep")
+    assert looks(srv, ref) == [["agency_admin", "case"], ["officer", "case"], ["officer", "file"]]
+    # the office page
+    assert officer.get("/office/cases/" + ref).status == 200
+    assert looks(srv, ref) == [["agency_admin", "case"], ["officer", "case"], ["officer", "case"], ["officer", "file"]]
+    # the citizen sees each, in words
+    a = [x for x in srv.accounts if x["role"] == "citizen"][0]
+    me = Browser(srv)
+    me.login(a["login"], a["password"])
+    page = me.get("/account").text
+    assert "Müraciətə əlavə etdiyiniz fayl" in page and "Qurumun administratoru" in page
