@@ -177,6 +177,31 @@ int case_load_row(struct db *db, struct pc_arena *a, const char *ref_or_id, bool
 int case_upload_find(struct db_conn *c, const char *account_id, const char *sha256, struct case_file *out,
                      struct pc_arena *a, struct pc_err *err);
 
+/* ---- the file store (file_store.c) ------------------------------------------- */
+
+#define CASE_CHUNK (256 * 1024)      /* bytes of a file per database row, and what the type is told from */
+#define CASE_PATH_MAX 4096
+
+/* A new empty file in the store's tmp folder for a part being received:
+ * its descriptor (read and write; the caller closes it), its name in
+ * path.  A negative code when it cannot be made. */
+int case_store_part_new(struct case_store *st, char path[CASE_PATH_MAX], struct pc_err *err);
+/* Store the received file (fd, size bytes with this SHA-256) for good:
+ * synced to disk or committed before it returns 0.  A part the folder
+ * store moved in gets path[0] = 0 (nothing left to remove). */
+int case_store_keep(struct case_store *st, int fd, char *path, const char *sha256, int64_t size,
+                    struct pc_err *err);
+/* Open a stored file; PC_ENOTFOUND when it is not stored.  Its first
+ * bytes are read already (case_store_peek). */
+int case_store_reader_open(struct case_store *st, const char *sha256, struct case_file_reader **out,
+                           struct pc_err *err);
+/* The database a store records uploads in (NULL if opened without one). */
+struct db *case_store_db(const struct case_store *st);
+int64_t case_file_reader_size(const struct case_file_reader *rd);
+/* The bytes read ahead and not handed out yet (after opening: the
+ * beginning of the file, up to a chunk), without consuming them. */
+void case_store_peek(const struct case_file_reader *rd, const void **p, size_t *n);
+
 /* ---- file names (file_name.c) ------------------------------------------------ */
 
 #define CASE_FILE_NAME_MAX 200

@@ -638,11 +638,15 @@ static void test_files_are_stored_by_content(void **state)
     assert_non_null(mkdtemp(dir));
     struct pc_err err = {0};
     struct case_file f;
-    struct case_file_writer *w = case_file_writer_new(dir, &err);
+    struct case_store *st = case_store_open(CASE_STORE_DIR, dir, NULL, &err);
+    assert_non_null(st);
+    struct case_file_writer *w = case_file_writer_new(st, &err);
     assert_non_null(w);
     assert_int_equal(case_file_write(w, PNG, 10), 0);
     assert_int_equal(case_file_write(w, PNG + 10, sizeof PNG - 10), 0);
     assert_int_equal(case_file_finish(w, &f, &err), 0);
+    assert_int_equal(case_file_keep(w, &err), 0);
+    case_file_writer_free(w);
     assert_string_equal(f.mime, "image/png");
     assert_int_equal(f.size, sizeof PNG);
     char hex[65];
@@ -652,20 +656,23 @@ static void test_files_are_stored_by_content(void **state)
     snprintf(path, sizeof path, "%s/%.2s/%s", dir, hex, hex);
     assert_int_equal(access(path, R_OK), 0);
     /* a program is refused by its content, an empty file too */
-    w = case_file_writer_new(dir, &err);
+    w = case_file_writer_new(st, &err);
     assert_int_equal(case_file_write(w, "MZ\x90\x00 this is not a picture", 26), 0);
     assert_int_equal(case_file_finish(w, &f, &err), PC_EINVAL);
     assert_string_not_equal(f.mime, "image/png");
-    w = case_file_writer_new(dir, &err);
+    case_file_writer_free(w);
+    w = case_file_writer_new(st, &err);
     assert_int_equal(case_file_finish(w, &f, &err), PC_EINVAL);
+    case_file_writer_free(w);
     /* past the limit: refused while it streams, and at the end */
-    w = case_file_writer_new(dir, &err);
+    w = case_file_writer_new(st, &err);
     static char chunk[1 << 20];
     int rc = 0;
     for (int i = 0; i < 21 && rc == 0; i++)
         rc = case_file_write(w, chunk, sizeof chunk);
     assert_int_equal(rc, PC_ETOOBIG);
     assert_int_equal(case_file_finish(w, &f, &err), PC_ETOOBIG);
+    case_file_writer_free(w);
     /* read back only for an application whose answers name it */
     struct pc_arena a;
     pc_arena_init(&a);
@@ -673,18 +680,19 @@ static void test_files_are_stored_by_content(void **state)
     snprintf(answers, sizeof answers, "{\"photo\":{\"sha256\":\"%s\",\"name\":\"me.png\",\"size\":%zu,\"type\":\"image/png\"}}",
              hex, sizeof PNG);
     struct case_app app = {.answers = answers_of(&a, answers)};
-    FILE *in;
+    struct case_file_reader *in;
     struct case_file info;
-    assert_int_equal(case_file_open(dir, &app, hex, &in, &info, &err), 0);
+    assert_int_equal(case_file_open(st, &app, hex, &in, &info, &a, &err), 0);
     assert_string_equal(info.name, "me.png");
     assert_string_equal(info.mime, "image/png");
-    fclose(in);
+    case_file_reader_free(in);
     char other[65];
     memset(other, 'a', 64);
     other[64] = 0;
-    assert_int_equal(case_file_open(dir, &app, other, &in, &info, &err), PC_ENOTFOUND);
-    assert_int_equal(case_file_open(dir, &app, "../../etc/passwd", &in, &info, &err), PC_ENOTFOUND);
+    assert_int_equal(case_file_open(st, &app, other, &in, &info, &a, &err), PC_ENOTFOUND);
+    assert_int_equal(case_file_open(st, &app, "../../etc/passwd", &in, &info, &a, &err), PC_ENOTFOUND);
     pc_arena_release(&a);
+    case_store_close(st);
     rm_rf(dir);
 }
 
