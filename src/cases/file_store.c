@@ -31,6 +31,7 @@
 
 #define PART_STALE_SECS (24 * 3600) /* beyond the slowest body the deadlines allow */
 #define DIR_READ_BLOCK (64 * 1024)
+#define B64_CHUNK ((CASE_CHUNK + 2) / 3 * 4) /* a chunk as base64 text */
 
 struct case_store {
     enum case_store_kind kind;
@@ -259,7 +260,7 @@ static int keep_in_db(struct case_store *st, int fd, const char *sha256, int64_t
     rc = added < 0 ? case_err(err) : 0;
     if (added == 1) {
         unsigned char *raw = malloc(CASE_CHUNK);
-        char *text = malloc(CASE_CHUNK / 3 * 4 + 8);
+        char *text = malloc(B64_CHUNK + 1);
         if (!raw || !text)
             pc_oom(CASE_CHUNK);
         for (int64_t off = 0, seq = 0; !rc && off < size; off += CASE_CHUNK, seq++)
@@ -302,7 +303,7 @@ static int fill(struct case_file_reader *rd, struct pc_err *err)
     int rc = db_step(s, err);
     const char *text = rc == 1 ? db_col_text(s, 0) : NULL;
     size_t tn = text ? strlen(text) : 0;
-    if (rc == 1 && (tn % 4 || tn / 4 * 3 > CASE_CHUNK))
+    if (rc == 1 && (tn % 4 || tn > B64_CHUNK))
         rc = pc_err_set(err, PC_EIO, "chunk %lld of stored file %s is damaged", (long long)rd->seq, rd->sha256);
     else if (rc == 0)
         rc = pc_err_set(err, PC_EIO, "chunk %lld of stored file %s is missing", (long long)rd->seq, rd->sha256);
@@ -351,7 +352,8 @@ int case_store_reader_open(struct case_store *st, const char *sha256, struct cas
         }
     }
     if (!rc) {
-        rd->buf = malloc(st->kind == CASE_STORE_DIR ? DIR_READ_BLOCK : CASE_CHUNK);
+        /* the decoder writes whole groups of three, padding included */
+        rd->buf = malloc(st->kind == CASE_STORE_DIR ? DIR_READ_BLOCK : CASE_CHUNK + 3);
         if (!rd->buf)
             pc_oom(CASE_CHUNK);
         rc = fill(rd, err);

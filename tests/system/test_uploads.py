@@ -139,3 +139,74 @@ def test_every_staff_read_of_a_case_is_logged_with_the_real_role(srv, schemas):
     me.login(a["login"], a["password"])
     page = me.get("/account").text
     assert "Müraciətə əlavə etdiyiniz fayl" in page and "Qurumun administratoru" in page
+
+
+# ---- nothing of a body that is not accepted stays (issue 8.2) ---------------------------
+
+def stored(srv):
+    """Every file under the files folder: stored files and parts being received."""
+    root = os.path.join(srv.workdir, "files")
+    return sorted(os.path.relpath(os.path.join(d, f), root) for d, _, fs in os.walk(root) for f in fs)
+
+
+def parts(n, tag):
+    """A multipart body of n different pictures."""
+    return multipart({}, {"file%d" % i: ("p%d.png" % i, png("%s-%d" % (tag, i)), "image/png") for i in range(n)})
+
+
+def send(srv, path, body, ct, headers=()):
+    """POST over a raw socket (the server may answer before the body is
+    sent, and close); the status of the answer."""
+    head = "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: close\r\n" % (
+        path, ct, len(body))
+    head += "".join("%s: %s\r\n" % h for h in headers) + "\r\n"
+    answer = syslib.raw_exchange(srv.port, head.encode() + body)
+    m = re.match(rb"HTTP/1\.1 (\d{3}) ", answer)
+    assert m, answer[:200]
+    return int(m.group(1))
+
+
+def test_an_anonymous_body_of_files_is_never_stored(srv):
+    before = stored(srv)
+    body, ct = parts(2000, "anon")
+    assert send(srv, "/api/v1/uploads", body, ct) == 401
+    assert stored(srv) == before
+    # a form of the portal without a session (nor a token): refused, nothing kept
+    assert send(srv, "/applications/%s/page/contact" % ("0" * 32), body, ct) == 403
+    assert stored(srv) == before
+
+
+def test_a_forged_form_with_files_is_refused_before_its_body(srv):
+    b = browser(srv, "citizen", index=1)
+    r = b.post("/services/din-id-card/apply", {}, from_page="/services/din-id-card/start")
+    page = r.header("Location").rsplit("/page/", 1)[0] + "/page/contact"
+    cookie = ("Cookie", b._headers()["Cookie"])
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', b.get(page).text).group(1)
+    before = stored(srv)
+    # the token in the body, where it is read only after the files: not taken
+    body, ct = multipart({"csrf": csrf, "_version": "1"}, {"photo": ("a.png", png("forged"), "image/png")})
+    assert send(srv, page, body, ct, [cookie]) == 403
+    assert send(srv, page + "?csrf=" + "0" * len(csrf), body, ct, [cookie]) == 403
+    assert stored(srv) == before
+    # in the address, or in a header (for scripts), it is
+    assert send(srv, page, body, ct, [cookie, ("X-CSRF-Token", csrf)]) in (303, 400)
+    assert len(stored(srv)) == len(before) + 1
+
+
+def test_only_the_files_a_handler_keeps_stay(srv):
+    tok = ("Authorization", "Bearer " + token(srv, "citizen"))
+    before = stored(srv)
+    # too many parts: refused, none kept
+    body, ct = parts(33, "many")
+    assert send(srv, "/api/v1/uploads", body, ct, [tok]) == 400
+    # two files where one is taken: refused, and neither stays
+    body, ct = parts(2, "two")
+    assert send(srv, "/api/v1/uploads", body, ct, [tok]) == 400
+    # a type not taken
+    body, ct = multipart({}, {"file": ("x.png", b"MZ\x90\x00 a program" * 10, "image/png")})
+    assert send(srv, "/api/v1/uploads", body, ct, [tok]) == 415
+    assert stored(srv) == before
+    # one good file: stored under its SHA-256, nothing else
+    st, f = upload(srv, tok[1][7:], "one.png", png("one"), "image/png")
+    assert st == 201
+    assert stored(srv) == sorted(before + [os.path.join(f["sha256"][:2], f["sha256"])])
