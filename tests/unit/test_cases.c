@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,6 +354,40 @@ static void test_data_and_fixture_forms_are_clean(void **state)
         assert_true(files >= 1);
         pc_arena_release(&a);
     }
+}
+
+/* What the portal cannot do yet is never promised to an applicant: no
+ * form says it was signed with an e-signature or offers to pay online on
+ * the portal, in any language (issue 8, texts). */
+static void test_forms_promise_only_what_exists(void **state)
+{
+    (void)state;
+    static const char *const promises[] = {"e-signature", "elektron imza", "электронной подпис", "pay online",
+                                           "pay it online", "portalda onlayn", "onlayn ödə", "онлайн-оплат",
+                                           "онлайн на портале", NULL};
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/data/forms", getenv("PENCERE_SRC"));
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int files = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t n = strlen(e->d_name);
+        if (n < 6 || strcmp(e->d_name + n - 5, ".json") != 0)
+            continue;
+        char path[900];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        json_t *form = json_load_file(path, 0, NULL);
+        assert_non_null(form);
+        char *text = json_dumps(form, 0);
+        for (const char *const *p = promises; *p; p++)
+            if (strcasestr(text, *p))
+                fail_msg("%s promises \"%s\"", e->d_name, *p);
+        free(text);
+        json_decref(form);
+        files++;
+    }
+    closedir(d);
+    assert_true(files >= 1);
 }
 
 /* ---- answers ----------------------------------------------------------------------- */
@@ -1019,6 +1054,7 @@ int main(void)
         cmocka_unit_test(test_every_problem_of_a_file_is_reported),
         cmocka_unit_test(test_the_form_agrees_with_the_catalogue),
         cmocka_unit_test(test_data_and_fixture_forms_are_clean),
+        cmocka_unit_test(test_forms_promise_only_what_exists),
         cmocka_unit_test(test_answers_against_the_typed_form),
         cmocka_unit_test(test_navigation_follows_the_answers),
         cmocka_unit_test(test_values_as_the_web_shows_them),
