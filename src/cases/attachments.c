@@ -60,7 +60,7 @@ static magic_t thread_magic(void)
     return m;
 }
 
-static bool is_sha256(const char *s)
+bool case_is_sha256(const char *s)
 {
     for (int i = 0; i < 64; i++)
         if (!s || !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
@@ -257,7 +257,7 @@ static const json_t *answers_file(const json_t *answers, const char *sha256)
 int case_file_open(struct case_store *st, const struct case_app *app, const char *sha256,
                    struct case_file_reader **out, struct case_file *info, struct pc_arena *a, struct pc_err *err)
 {
-    const json_t *ans = is_sha256(sha256) && app->answers ? answers_file(app->answers->j, sha256) : NULL;
+    const json_t *ans = case_is_sha256(sha256) && app->answers ? answers_file(app->answers->j, sha256) : NULL;
     if (!ans)
         return pc_err_set(err, PC_ENOTFOUND, "no such file in this application");
     int rc = case_store_reader_open(st, sha256, out, err);

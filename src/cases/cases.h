@@ -320,6 +320,15 @@ int case_store_kind_parse(const char *name);                /* -1 if neither */
 struct case_store *case_store_open(enum case_store_kind kind, const char *dir, struct db *db, struct pc_err *err);
 void case_store_close(struct case_store *st);
 
+/* Copy every file of `from` that `to` lacks into `to` (checked against
+ * its SHA-256 on the way; a damaged file is logged and counted, not
+ * copied).  `from` is not changed; running it again copies nothing twice. */
+struct case_move_stats {
+    int64_t moved, present, damaged, bytes;
+};
+int case_store_move(struct case_store *from, struct case_store *to, struct case_move_stats *stats,
+                    struct pc_err *err);
+
 /* One file being received, chunk by chunk, hashed as it goes. */
 struct case_file_writer;
 

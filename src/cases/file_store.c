@@ -18,6 +18,7 @@
  * still receiving; parts older than a day are gone whoever left them. */
 #include "internal.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -275,6 +276,73 @@ static int keep_in_db(struct case_store *st, int fd, const char *sha256, int64_t
 int case_store_keep(struct case_store *st, int fd, char *path, const char *sha256, int64_t size, struct pc_err *err)
 {
     return st->kind == CASE_STORE_DIR ? keep_in_dir(st, fd, path, sha256, err) : keep_in_db(st, fd, sha256, size, err);
+}
+
+/* ---- listing ----------------------------------------------------------------------- */
+
+static int each_in_dir(struct case_store *st, int (*fn)(void *ctx, const char *sha256), void *ctx, struct pc_err *err)
+{
+    DIR *top = opendir(st->dir);
+    if (!top)
+        return pc_err_set(err, PC_EIO, "cannot read %s: %s", st->dir, strerror(errno));
+    int rc = 0;
+    for (struct dirent *e; !rc && (e = readdir(top));) {
+        if (strlen(e->d_name) != 2 || !isxdigit((unsigned char)e->d_name[0]) || !isxdigit((unsigned char)e->d_name[1]))
+            continue;
+        char sub[CASE_PATH_MAX + 8];
+        snprintf(sub, sizeof sub, "%s/%s", st->dir, e->d_name);
+        DIR *d = opendir(sub);
+        if (!d) {
+            rc = pc_err_set(err, PC_EIO, "cannot read %s: %s", sub, strerror(errno));
+            break;
+        }
+        for (struct dirent *f; !rc && (f = readdir(d));)
+            if (case_is_sha256(f->d_name) && strncmp(f->d_name, e->d_name, 2) == 0)
+                rc = fn(ctx, f->d_name);
+        closedir(d);
+    }
+    closedir(top);
+    return rc;
+}
+
+#define LIST_PAGE 256
+
+/* A page of names at a time, the statement done before fn runs (fn may
+ * use the same connection). */
+static int each_in_db(struct case_store *st, int (*fn)(void *ctx, const char *sha256), void *ctx, struct pc_err *err)
+{
+    char(*page)[65] = malloc(LIST_PAGE * sizeof *page);
+    if (!page)
+        pc_oom(LIST_PAGE * sizeof *page);
+    char after[65] = "";
+    int rc = 0;
+    for (int n = LIST_PAGE; !rc && n == LIST_PAGE;) {
+        struct db_conn *c = db_conn_get(st->db, err);
+        struct db_stmt *s = c ? db_prepare(c, "SELECT sha256 FROM stored_files WHERE sha256 > ? ORDER BY sha256 LIMIT ?",
+                                           err) : NULL;
+        if (!s) {
+            rc = case_err(err);
+            break;
+        }
+        db_bind_text(s, 1, after);
+        db_bind_int(s, 2, LIST_PAGE);
+        n = 0;
+        while (n < LIST_PAGE && (rc = db_step(s, err)) == 1)
+            snprintf(page[n++], 65, "%s", db_col_text(s, 0));
+        db_conn_idle(c);
+        rc = rc < 0 ? rc : 0;
+        for (int i = 0; !rc && i < n; i++)
+            rc = fn(ctx, page[i]);
+        if (n)
+            memcpy(after, page[n - 1], sizeof after);
+    }
+    free(page);
+    return rc;
+}
+
+int case_store_each(struct case_store *st, int (*fn)(void *ctx, const char *sha256), void *ctx, struct pc_err *err)
+{
+    return st->kind == CASE_STORE_DIR ? each_in_dir(st, fn, ctx, err) : each_in_db(st, fn, ctx, err);
 }
 
 /* ---- reading back ------------------------------------------------------------------- */

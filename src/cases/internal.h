@@ -198,6 +198,12 @@ int case_store_reader_open(struct case_store *st, const char *sha256, struct cas
 /* The database a store records uploads in (NULL if opened without one). */
 struct db *case_store_db(const struct case_store *st);
 int64_t case_file_reader_size(const struct case_file_reader *rd);
+/* Call fn with the SHA-256 of every stored file (in no set order for the
+ * folder, by name for the database) until it returns non-zero, which is
+ * returned; 0 when all were seen, or a code. */
+int case_store_each(struct case_store *st, int (*fn)(void *ctx, const char *sha256), void *ctx, struct pc_err *err);
+/* 64 lowercase hex digits, and nothing else. */
+bool case_is_sha256(const char *s);
 /* The bytes read ahead and not handed out yet (after opening: the
  * beginning of the file, up to a chunk), without consuming them. */
 void case_store_peek(const struct case_file_reader *rd, const void **p, size_t *n);

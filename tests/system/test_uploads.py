@@ -210,3 +210,27 @@ def test_only_the_files_a_handler_keeps_stay(srv):
     st, f = upload(srv, tok[1][7:], "one.png", png("one"), "image/png")
     assert st == 201
     assert stored(srv) == sorted(before + [os.path.join(f["sha256"][:2], f["sha256"])])
+
+
+# ---- files in the database (issue 13.7) ----------------------------------------------
+
+def test_files_move_into_the_database_and_are_served_from_there(srv, tmp_path):
+    tok = token(srv, "citizen")
+    st, f = upload(srv, tok, "moved.png", png("moved"), "image/png")
+    st, body, _ = submit(srv, dict(GOOD, photo=f), tok)
+    assert st == 201, body
+    r = syslib.run_cli("admin", "move-files", "--db", srv.db.url, "--files-dir", os.path.join(srv.workdir, "files"),
+                       "--to", "db")
+    assert r.returncode == 0 and ", 0 damaged" in r.stdout, r.stdout + r.stderr
+    # a node with the database store and a folder of its own serves it
+    other = syslib.Server(str(tmp_path / "db-store"), db=srv.db, catalog=None, extra=["--files-store", "db"])
+    other.start()
+    try:
+        a = [x for x in srv.accounts if x["role"] == "citizen"][0]
+        me = Browser(other)
+        me.login(a["login"], a["password"])
+        r = me.get("/applications/%s/files/%s" % (body["reference"], f["sha256"]))
+        assert r.status == 200 and r.body == png("moved")
+        assert r.header("Content-Type") == "image/png"
+    finally:
+        other.stop()

@@ -3,7 +3,8 @@
  * file is stored only when kept, the rest leaves nothing behind; a file
  * several chunks long reads back byte for byte; the same content is kept
  * once; a damaged chunk is an error, not a short file; parts left by
- * stopped processes are swept at start, parts of live ones are not. */
+ * stopped processes are swept at start, parts of live ones are not;
+ * files move between the two kinds whole and once. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -207,12 +208,78 @@ static void test_parts_of_stopped_processes_are_swept(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* From the folder to the database and back: every file, byte for byte,
+ * once; a file whose content no longer matches its name is not moved. */
+static void test_files_move_between_stores(void **state)
+{
+    struct fixture *f = *state;
+    char one[] = "/tmp/pencere-test-move.XXXXXX", two[] = "/tmp/pencere-test-move.XXXXXX";
+    assert_non_null(mkdtemp(one));
+    assert_non_null(mkdtemp(two));
+    struct pc_err err = {0};
+    struct case_store *dir = case_store_open(CASE_STORE_DIR, one, f->db, &err);
+    struct case_store *db = case_store_open(CASE_STORE_DB, one, f->db, &err);
+    assert_non_null(dir);
+    assert_non_null(db);
+    char hex[2][65];
+    unsigned char *pdf[2];
+    for (int i = 0; i < 2; i++) {
+        pdf[i] = big_pdf(100u + (unsigned)i + 10u * f->pg);
+        struct case_file got;
+        struct case_file_writer *w = receive(dir, pdf[i], BIG - (size_t)i * CASE_CHUNK, &got);
+        assert_int_equal(case_file_keep(w, &err), 0);
+        case_file_writer_free(w);
+        memcpy(hex[i], got.sha256, 65);
+    }
+    /* a file damaged on disk: its name is not its content's */
+    char bad[200];
+    snprintf(bad, sizeof bad, "%s/ab", one);
+    assert_int_equal(mkdir(bad, 0700), 0);
+    snprintf(bad, sizeof bad, "%s/ab/ab%062d", one, 0);
+    FILE *out = fopen(bad, "w");
+    fputs("%PDF-1.4\nnot what the name says", out);
+    fclose(out);
+    struct case_move_stats st;
+    assert_int_equal(case_store_move(dir, db, &st, &err), 0);
+    assert_int_equal(st.moved, 2);
+    assert_int_equal(st.damaged, 1);
+    assert_int_equal(st.bytes, 2 * BIG - CASE_CHUNK);
+    assert_int_equal(case_store_move(dir, db, &st, &err), 0);
+    assert_int_equal(st.moved, 0);
+    assert_int_equal(st.present, 2);
+    /* and back, into a folder of its own */
+    struct case_store *back = case_store_open(CASE_STORE_DIR, two, f->db, &err);
+    assert_non_null(back);
+    assert_int_equal(case_store_move(db, back, &st, &err), 0);
+    assert_int_equal(st.moved, 2);
+    for (int i = 0; i < 2; i++) {
+        char path[200];
+        snprintf(path, sizeof path, "%s/%.2s/%s", two, hex[i], hex[i]);
+        FILE *in = fopen(path, "rb");
+        assert_non_null(in);
+        unsigned char *copy = malloc(BIG);
+        size_t n = fread(copy, 1, BIG, in);
+        fclose(in);
+        assert_int_equal(n, BIG - (size_t)i * CASE_CHUNK);
+        assert_memory_equal(copy, pdf[i], n);
+        free(copy);
+        free(pdf[i]);
+    }
+    case_store_close(back);
+    case_store_close(db);
+    case_store_close(dir);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", one, two);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_the_folder_store),
         cmocka_unit_test(test_the_database_store),
         cmocka_unit_test(test_parts_of_stopped_processes_are_swept),
+        cmocka_unit_test(test_files_move_between_stores),
     };
     return fx_run("files", tests, sizeof tests / sizeof tests[0]);
 }
