@@ -290,7 +290,7 @@ static int each_in_dir(struct case_store *st, int (*fn)(void *ctx, const char *s
         if (strlen(e->d_name) != 2 || !isxdigit((unsigned char)e->d_name[0]) || !isxdigit((unsigned char)e->d_name[1]))
             continue;
         char sub[CASE_PATH_MAX + 8];
-        snprintf(sub, sizeof sub, "%s/%s", st->dir, e->d_name);
+        snprintf(sub, sizeof sub, "%s/%.2s", st->dir, e->d_name);
         DIR *d = opendir(sub);
         if (!d) {
             rc = pc_err_set(err, PC_EIO, "cannot read %s: %s", sub, strerror(errno));
