@@ -1,17 +1,18 @@
 """Files attached to applications, as an attacker and an auditor see them:
 nothing of a refused request stays on disk, a file is what its content
 says (never what a client states), names carry no invisible characters,
-and every read of a citizen's case or file by staff is in the citizen's
-access log with the role it was allowed by.  Uses the fixture form
+every read of a citizen's case or file by staff is in the citizen's
+access log with the role it was allowed by, and a body of files is
+admitted before it is read and leaves nothing it did not keep; files
+move into the database and are served from there.  Uses the fixture form
 tests/fixtures/forms/din-id-card.json on the backend of PENCERE_TEST_DB."""
-import json
 import os
 import re
 
-import pytest
-
 import syslib
 from test_applications import GOOD, PNG, call, multipart, submit, token, upload
+from test_applications import srv  # noqa: F401  (the fixture: a seeded server of this module's own)
+from test_apply_html import login as browser
 from test_identity import Browser
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -24,27 +25,6 @@ def png(tag):
 
 def issues(body):
     return {(e["field"], e["code"]) for e in body.get("errors", [])}
-
-
-@pytest.fixture(scope="module")
-def srv(tmp_path_factory):
-    work = str(tmp_path_factory.mktemp("uploads"))
-    db = syslib.Database(work)
-    r = syslib.run_cli("admin", "seed-demo", "--db", db.url, "--out-dir", work, timeout=120)
-    assert r.returncode == 0, r.stderr
-    s = syslib.Server(work, db=db)
-    s.start()
-    s.accounts = json.load(open(os.path.join(work, "demo-accounts.json")))
-    s.tokens = {}
-    yield s
-    s.close()
-
-
-def browser(srv, role, agency=None, index=0):
-    a = [x for x in srv.accounts if x["role"] == role and (agency is None or x["agency"] == agency)][index]
-    b = Browser(srv)
-    b.login(a["login"], a["password"])
-    return b
 
 
 # ---- what a file is: the upload says, not the answer (issue 8.8) -----------------------
