@@ -192,6 +192,25 @@ def test_only_the_files_a_handler_keeps_stay(srv):
     assert stored(srv) == sorted(before + [os.path.join(f["sha256"][:2], f["sha256"])])
 
 
+def test_a_client_gone_midway_leaves_nothing(srv):
+    import socket
+    import time
+    before = stored(srv)
+    body, ct = parts(3, "gone")
+    head = ("POST /api/v1/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\nContent-Length: %d\r\n"
+            "Authorization: Bearer %s\r\n\r\n" % (ct, len(body), token(srv, "citizen"))).encode()
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+    s.sendall(head + body[:len(body) * 2 // 3])   # two files whole, the third begun
+    deadline = time.monotonic() + 10
+    while len(stored(srv)) < len(before) + 2 and time.monotonic() < deadline:
+        time.sleep(0.02)                           # the parts are being received
+    assert len(stored(srv)) >= len(before) + 2
+    s.close()
+    while stored(srv) != before and time.monotonic() < deadline:
+        time.sleep(0.02)                           # the server notices the client is gone
+    assert stored(srv) == before
+
+
 # ---- files in the database (issue 13.7) ----------------------------------------------
 
 def test_files_move_into_the_database_and_are_served_from_there(srv, tmp_path):
