@@ -339,36 +339,46 @@ int case_write_submission(struct db_conn *c, const struct id_principal *who, con
 
 /* Every file an application refers to must have been uploaded by its
  * applicant: content-addressed storage must not let one person attach (and
- * then download) another person's file by naming its hash. */
-static int check_file_owned(struct db_conn *c, const json_t *a, const char *field, const char *applicant,
-                            struct form_issues *issues, struct pc_err *err)
+ * then download) another person's file by naming its hash.  The upload's
+ * record then says what the file is: a client that labels a PDF "image/png"
+ * or states a smaller size is not believed. */
+static int resolve_file(struct db_conn *c, json_t *a, const char *field, const char *applicant,
+                        struct form_issues *issues, struct pc_err *err)
 {
     const char *sha = json_string_value(json_object_get(a, "sha256"));
     if (!sha)
         return 0;
-    int rc = case_upload_owned(c, applicant, sha, err);
-    if (rc == PC_ENOTFOUND) {
+    struct pc_arena arena;
+    pc_arena_init(&arena);
+    struct case_file f;
+    int rc = case_upload_find(c, applicant, sha, &f, &arena, err);
+    if (rc == 0) {
+        json_object_set_new(a, "name", json_string(f.name));
+        json_object_set_new(a, "size", json_integer(f.size));
+        json_object_set_new(a, "type", json_string(f.mime));
+    } else if (rc == PC_ENOTFOUND) {
         form_issue_add(issues, field, FORM_ISSUE_UNKNOWN_FILE, 0);
-        return 0;
+        rc = 0;
     }
+    pc_arena_release(&arena);
     return rc;
 }
 
-int case_check_files_owned(struct db_conn *c, const struct form_def *def, const json_t *answers,
-                           const char *applicant, struct form_issues *issues, struct pc_err *err)
+int case_resolve_files(struct db_conn *c, const struct form_def *def, json_t *answers, const char *applicant,
+                       struct form_issues *issues, struct pc_err *err)
 {
     int rc = 0;
     for (size_t i = 0; !rc && i < def->npages; i++)
         for (size_t k = 0; !rc && k < def->pages[i].nquestions; k++) {
             const struct form_question *q = &def->pages[i].questions[k];
-            const json_t *a = json_object_get(answers, q->id);
+            json_t *a = json_object_get(answers, q->id);
             if (q->type == FORM_FILE)
-                rc = check_file_owned(c, a, q->id, applicant, issues, err);
+                rc = resolve_file(c, a, q->id, applicant, issues, err);
             for (size_t j = 0; !rc && q->type == FORM_GROUP && j < json_array_size(a); j++)
                 for (size_t m = 0; !rc && m < q->nquestions; m++)
                     if (q->questions[m].type == FORM_FILE)
-                        rc = check_file_owned(c, json_object_get(json_array_get(a, j), q->questions[m].id), q->id,
-                                              applicant, issues, err);
+                        rc = resolve_file(c, json_object_get(json_array_get(a, j), q->questions[m].id), q->id,
+                                          applicant, issues, err);
         }
     db_conn_idle(c);
     return rc;
@@ -417,9 +427,15 @@ int case_submit(struct db *db, const struct form_set *forms, const struct id_pri
     form_today(day);
     struct form_answers view = {.j = (json_t *)answers};
     form_check_answers(def, &view, NULL, day, issues);
-    rc = issues->n ? 0 : case_check_files_owned(c, def, answers, who->account_id, issues, err);
+    /* the files as uploaded, not as described: checked again with what
+     * they really are, and kept so */
+    struct form_answers *resolved = form_answers_own(a, json_deep_copy(answers));
+    rc = issues->n ? 0 : case_resolve_files(c, def, resolved->j, who->account_id, issues, err);
     if (rc)
         return rc;
+    if (!issues->n)
+        form_check_answers(def, resolved, NULL, day, issues);
+    answers = resolved->j;
     if (issues->n)
         return pc_err_set(err, PC_EINVAL, "%d answer%s need%s attention", issues->n, issues->n == 1 ? "" : "s",
                           issues->n == 1 ? "s" : "");

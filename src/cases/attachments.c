@@ -1,11 +1,12 @@
 /* attachments.c — files attached to applications.  A file arrives chunk
- * by chunk into a temporary file under the files folder (outside any web
- * root), hashed as it goes; at the end its type is told from the content
- * (libmagic, not the name) against an allow-list, and it is kept under its
- * SHA-256, so the same content is stored once.  Who uploaded what is
- * recorded (table uploads), so an application can only refer to its own
- * applicant's files, and a file is read back only for an application
- * whose answers name it. */
+ * by chunk into a part in the store's tmp folder (outside any web root),
+ * hashed as it goes; at the end its type is told from the content
+ * (libmagic, not the name) against an allow-list.  Only when a handler
+ * keeps it does it go into the store (file_store.c), under its SHA-256,
+ * so the same content is stored once; a part nobody keeps is deleted with
+ * its writer.  Who uploaded what is recorded (table uploads), so an
+ * application can only refer to its own applicant's files, and a file is
+ * read back only for an application whose answers name it. */
 #include "internal.h"
 
 #include <errno.h>
@@ -15,18 +16,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *const allowed_types[] = {"application/pdf", "image/jpeg", "image/png", NULL};
 
 struct case_file_writer {
-    FILE *f;
-    char tmp[4096];
-    char dir[4096];
+    struct case_store *st;
+    int fd;                          /* the part, open until kept or freed */
+    char path[CASE_PATH_MAX];        /* its name; "" once moved into the store */
     EVP_MD_CTX *md;
     int64_t size;
-    bool too_big, failed;
+    char sha256[65];
+    bool too_big, failed, finished, kept;
 };
 
 /* libmagic handles are not thread-safe: one per thread, closed at exit. */
@@ -59,7 +60,7 @@ static magic_t thread_magic(void)
     return m;
 }
 
-static bool is_sha256(const char *s)
+bool case_is_sha256(const char *s)
 {
     for (int i = 0; i < 64; i++)
         if (!s || !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
@@ -67,38 +68,26 @@ static bool is_sha256(const char *s)
     return s[64] == 0;
 }
 
-struct case_file_writer *case_file_writer_new(const char *files_dir, struct pc_err *err)
+/* The type of content that begins with p[0..n). */
+static void content_type(const void *p, size_t n, char out[64])
 {
-    if (!files_dir || strlen(files_dir) > 3000) {
-        pc_err_set(err, PC_EIO, "no folder for uploaded files");
-        return NULL;
-    }
+    magic_t m = thread_magic();
+    const char *type = m ? magic_buffer(m, p, n) : NULL;
+    snprintf(out, 64, "%s", type ? type : "application/octet-stream");
+}
+
+struct case_file_writer *case_file_writer_new(struct case_store *st, struct pc_err *err)
+{
     struct case_file_writer *w = calloc(1, sizeof *w);
     if (!w)
         pc_oom(sizeof *w);
-    snprintf(w->dir, sizeof w->dir, "%s", files_dir);
-    char tmpdir[3100];
-    snprintf(tmpdir, sizeof tmpdir, "%s/tmp", files_dir);
-    mkdir(files_dir, 0700);
-    mkdir(tmpdir, 0700);
-    snprintf(w->tmp, sizeof w->tmp, "%s/up-XXXXXX", tmpdir);
-    int fd = mkstemp(w->tmp);
-    if (fd < 0) {
-        pc_err_set(err, PC_EIO, "cannot create a file in %s: %s", tmpdir, strerror(errno));
-        free(w);
-        return NULL;
-    }
-    w->f = fdopen(fd, "wb");
+    w->st = st;
+    w->fd = case_store_part_new(st, w->path, err);
     w->md = EVP_MD_CTX_new();
-    if (!w->f || !w->md || EVP_DigestInit_ex(w->md, EVP_sha256(), NULL) != 1) {
-        if (w->f)
-            fclose(w->f);
-        else
-            close(fd);
-        unlink(w->tmp);
-        EVP_MD_CTX_free(w->md);
-        free(w);
-        pc_err_set(err, PC_EIO, "cannot start storing a file");
+    if (w->fd < 0 || !w->md || EVP_DigestInit_ex(w->md, EVP_sha256(), NULL) != 1) {
+        if (w->fd >= 0)
+            pc_err_set(err, PC_EIO, "cannot start storing a file");
+        case_file_writer_free(w);
         return NULL;
     }
     return w;
@@ -112,9 +101,15 @@ int case_file_write(struct case_file_writer *w, const void *p, size_t n)
         w->too_big = true;
         return PC_ETOOBIG;
     }
-    if (fwrite(p, 1, n, w->f) != n) {
-        w->failed = true;
-        return PC_EIO;
+    for (size_t done = 0; done < n;) {
+        ssize_t k = write(w->fd, (const char *)p + done, n - done);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            w->failed = true;
+            return PC_EIO;
+        }
+        done += (size_t)k;
     }
     EVP_DigestUpdate(w->md, p, n);
     w->size += (int64_t)n;
@@ -124,67 +119,74 @@ int case_file_write(struct case_file_writer *w, const void *p, size_t n)
 int case_file_finish(struct case_file_writer *w, struct case_file *out, struct pc_err *err)
 {
     unsigned char d[32];
-    bool closed = fclose(w->f) == 0;
     EVP_DigestFinal_ex(w->md, d, NULL);
     EVP_MD_CTX_free(w->md);
+    w->md = NULL;
+    memset(out, 0, sizeof *out);
     out->size = w->size;
-    int rc = 0;
     if (w->too_big)
-        rc = pc_err_set(err, PC_ETOOBIG, "the file is larger than %d bytes", FORM_FILE_MAX);
-    else if (!closed || w->failed)
-        rc = pc_err_set(err, PC_EIO, "writing the file failed");
-    else if (w->size == 0)
-        rc = pc_err_set(err, PC_EINVAL, "the file is empty");
-    if (rc) {
-        unlink(w->tmp);
-        free(w);
-        return rc;
-    }
+        return pc_err_set(err, PC_ETOOBIG, "the file is larger than %d bytes", FORM_FILE_MAX);
+    if (w->failed)
+        return pc_err_set(err, PC_EIO, "writing the file failed");
+    if (w->size == 0)
+        return pc_err_set(err, PC_EINVAL, "the file is empty");
     for (int i = 0; i < 32; i++)
-        snprintf(out->sha256 + 2 * i, 3, "%02x", d[i]);
-    magic_t m = thread_magic();
-    const char *type = m ? magic_file(m, w->tmp) : NULL;
-    snprintf(out->mime, sizeof out->mime, "%s", type ? type : "application/octet-stream");
+        snprintf(w->sha256 + 2 * i, 3, "%02x", d[i]);
+    memcpy(out->sha256, w->sha256, sizeof out->sha256);
+    /* the type from the beginning of the content, as a download tells it */
+    unsigned char *head = malloc(CASE_CHUNK);
+    if (!head)
+        pc_oom(CASE_CHUNK);
+    ssize_t n = pread(w->fd, head, CASE_CHUNK, 0);
+    if (n > 0)
+        content_type(head, (size_t)n, out->mime);
+    free(head);
+    if (n <= 0)
+        return pc_err_set(err, PC_EIO, "cannot read the received file back: %s", strerror(errno));
     bool allowed = false;
     for (const char *const *t = allowed_types; *t; t++)
         allowed = allowed || strcmp(*t, out->mime) == 0;
-    if (!allowed) {
-        unlink(w->tmp);
-        free(w);
+    if (!allowed)
         return pc_err_set(err, PC_EINVAL, "the content is %s; a PDF, JPEG or PNG is taken", out->mime);
-    }
-    char sub[4200], final[4300];
-    snprintf(sub, sizeof sub, "%s/%.2s", w->dir, out->sha256);
-    mkdir(sub, 0700);
-    snprintf(final, sizeof final, "%s/%s", sub, out->sha256);
-    if (rename(w->tmp, final) != 0) {
-        rc = pc_err_set(err, PC_EIO, "cannot store the file: %s", strerror(errno));
-        unlink(w->tmp);
-    }
-    free(w);
+    w->finished = true;
+    return 0;
+}
+
+int case_file_keep(struct case_file_writer *w, struct pc_err *err)
+{
+    if (!w || !w->finished)
+        return pc_err_set(err, PC_EINVAL, "only a file received whole and of a type taken is kept");
+    if (w->kept)
+        return 0;
+    int rc = case_store_keep(w->st, w->fd, w->path, w->sha256, w->size, err);
+    w->kept = rc == 0;
     return rc;
 }
 
-/* The name as it is kept: valid UTF-8 of at most 200 bytes, else "file". */
-static void file_name(const struct case_file *f, char out[201])
+void case_file_writer_free(struct case_file_writer *w)
 {
-    snprintf(out, 201, "%s", f->name && pc_utf8_valid(f->name, strlen(f->name)) ? f->name : "file");
-    /* do not end inside a character cut by the limit */
-    size_t n = strlen(out);
-    while (n && !pc_utf8_valid(out, n))
-        out[--n] = 0;
+    if (!w)
+        return;
+    if (w->fd >= 0)
+        close(w->fd);
+    if (w->path[0])
+        unlink(w->path); /* never kept, or copied into the database */
+    EVP_MD_CTX_free(w->md);
+    free(w);
 }
 
-int case_upload_record(struct db *db, const char *account_id, const struct case_file *f, struct pc_err *err)
+static int upload_record(struct db *db, const char *account_id, const struct case_file *f, struct pc_err *err)
 {
+    if (!db)
+        return pc_err_set(err, PC_EIO, "no database to record the upload in");
     struct db_conn *c = db_conn_get(db, err);
     struct db_stmt *s = c ? db_prepare(c, "INSERT INTO uploads(sha256, account_id, name, size, mime, created_at)"
                                           " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(sha256, account_id) DO NOTHING", err)
                           : NULL;
     if (!s)
         return case_err(err);
-    char name[201];
-    file_name(f, name);
+    char name[CASE_FILE_NAME_MAX + 1];
+    case_file_name_clean(f->name, name);
     db_bind_text(s, 1, f->sha256);
     db_bind_text(s, 2, account_id);
     db_bind_text(s, 3, name);
@@ -195,17 +197,25 @@ int case_upload_record(struct db *db, const char *account_id, const struct case_
     return n < 0 ? (int)n : 0;
 }
 
+int case_upload_keep(struct case_file_writer *w, const char *account_id, const struct case_file *f,
+                     struct pc_err *err)
+{
+    int rc = case_file_keep(w, err);
+    return rc ? rc : upload_record(case_store_db(w->st), account_id, f, err);
+}
+
 json_t *case_file_json(const struct case_file *f)
 {
-    char name[201];
-    file_name(f, name);
+    char name[CASE_FILE_NAME_MAX + 1];
+    case_file_name_clean(f->name, name);
     return json_pack("{s:s, s:s, s:I, s:s}", "sha256", f->sha256, "name", name, "size", (json_int_t)f->size,
                      "type", f->mime);
 }
 
-int case_upload_owned(struct db_conn *c, const char *account_id, const char *sha256, struct pc_err *err)
+int case_upload_find(struct db_conn *c, const char *account_id, const char *sha256, struct case_file *out,
+                     struct pc_arena *a, struct pc_err *err)
 {
-    struct db_stmt *s = db_prepare(c, "SELECT 1 FROM uploads WHERE sha256 = ? AND account_id = ?", err);
+    struct db_stmt *s = db_prepare(c, "SELECT name, size, mime FROM uploads WHERE sha256 = ? AND account_id = ?", err);
     if (!s)
         return case_err(err);
     db_bind_text(s, 1, sha256);
@@ -213,7 +223,16 @@ int case_upload_owned(struct db_conn *c, const char *account_id, const char *sha
     int rc = db_step(s, err);
     if (rc < 0)
         return rc;
-    return rc == 1 ? 0 : PC_ENOTFOUND;
+    if (rc == 0)
+        return PC_ENOTFOUND;
+    memset(out, 0, sizeof *out);
+    snprintf(out->sha256, sizeof out->sha256, "%s", sha256);
+    char name[CASE_FILE_NAME_MAX + 1];
+    case_file_name_clean(db_col_text(s, 0), name);
+    out->name = pc_arena_strdup(a, name);
+    out->size = db_col_int(s, 1);
+    snprintf(out->mime, sizeof out->mime, "%s", db_col_text(s, 2) ? db_col_text(s, 2) : "");
+    return 0;
 }
 
 /* Is sha256 one of the files of these answers (top level or in groups)? */
@@ -235,25 +254,23 @@ static const json_t *answers_file(const json_t *answers, const char *sha256)
     return NULL;
 }
 
-int case_file_open(const char *files_dir, const struct case_app *app, const char *sha256, FILE **f,
-                   struct case_file *info, struct pc_err *err)
+int case_file_open(struct case_store *st, const struct case_app *app, const char *sha256,
+                   struct case_file_reader **out, struct case_file *info, struct pc_arena *a, struct pc_err *err)
 {
-    const json_t *a = is_sha256(sha256) && app->answers ? answers_file(app->answers->j, sha256) : NULL;
-    if (!a || !files_dir)
+    const json_t *ans = case_is_sha256(sha256) && app->answers ? answers_file(app->answers->j, sha256) : NULL;
+    if (!ans)
         return pc_err_set(err, PC_ENOTFOUND, "no such file in this application");
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%.2s/%s", files_dir, sha256, sha256);
-    *f = fopen(path, "rb");
-    if (!*f)
-        return pc_err_set(err, errno == ENOENT ? PC_ENOTFOUND : PC_EIO, "cannot open the stored file: %s",
-                          strerror(errno));
+    int rc = case_store_reader_open(st, sha256, out, err);
+    if (rc)
+        return rc;
     memset(info, 0, sizeof *info);
     snprintf(info->sha256, sizeof info->sha256, "%s", sha256);
-    /* the type the content had when it was stored */
-    magic_t m = thread_magic();
-    const char *type = m ? magic_file(m, path) : NULL;
-    snprintf(info->mime, sizeof info->mime, "%s", type ? type : "application/octet-stream");
-    info->name = json_string_value(json_object_get(a, "name"));
-    info->size = json_integer_value(json_object_get(a, "size"));
+    /* the type the content has, not what the answer says */
+    const void *head;
+    size_t n;
+    case_store_peek(*out, &head, &n);
+    content_type(head, n, info->mime);
+    info->name = form_file_of(ans, a)->name;
+    info->size = case_file_reader_size(*out);
     return 0;
 }

@@ -7,7 +7,7 @@
  *
  * Tables owned (src/cases/migrations): forms, forms_version,
  * reference_counters, applications, application_events, usage_daily,
- * uploads.
+ * uploads, stored_files, stored_file_chunks.
  *
  * The web gets typed values from here (a form's pages and questions, an
  * answer's current value, the steps a person may take now, issue codes)
@@ -300,23 +300,67 @@ json_t *form_answers_json(const struct form_answers *a);
 
 /* ---- attachments: files stored once by content -------------------------- */
 
-/* Receiving a file chunk by chunk into files_dir/tmp, hashing as it goes. */
+/* Where uploaded files are kept: a folder (the default; several nodes
+ * share one: NFS, an object-store mount) or the database itself, for
+ * nodes without a shared folder (in rows of a few hundred KiB, never a
+ * whole file in memory).  Either way a file is kept once, under its
+ * SHA-256, and never changed.  Files being received wait in DIR/tmp, a
+ * folder of the node's own with the database store, until a handler keeps
+ * them; nothing else of a request stays. */
+enum case_store_kind { CASE_STORE_DIR, CASE_STORE_DB };
+struct case_store;
+
+const char *case_store_kind_name(enum case_store_kind k);   /* "dir", "db" */
+int case_store_kind_parse(const char *name);                /* -1 if neither */
+/* Open a store: dir is the files folder, or with the database store where
+ * files being received wait; db is needed for the database store (and to
+ * record uploads).  Parts that stopped processes left half-received in
+ * dir/tmp are removed now.  NULL with err when a folder cannot be made or
+ * belongs to another user. */
+struct case_store *case_store_open(enum case_store_kind kind, const char *dir, struct db *db, struct pc_err *err);
+void case_store_close(struct case_store *st);
+
+/* Copy every file of `from` that `to` lacks into `to` (checked against
+ * its SHA-256 on the way; a damaged file is logged and counted, not
+ * copied).  `from` is not changed; running it again copies nothing twice. */
+struct case_move_stats {
+    int64_t moved, present, damaged, bytes;
+};
+int case_store_move(struct case_store *from, struct case_store *to, struct case_move_stats *stats,
+                    struct pc_err *err);
+
+/* One file being received, chunk by chunk, hashed as it goes. */
 struct case_file_writer;
 
-struct case_file_writer *case_file_writer_new(const char *files_dir, struct pc_err *err);
+struct case_file_writer *case_file_writer_new(struct case_store *st, struct pc_err *err);
 /* PC_ETOOBIG past FORM_FILE_MAX (sticky), PC_EIO when the disk fails. */
 int case_file_write(struct case_file_writer *w, const void *p, size_t n);
-/* Finish (w is freed): the type is told from the content (PDF, JPEG and
- * PNG only) and the file is kept under its SHA-256.  0 with out filled;
- * PC_EINVAL for an empty file or a type not taken (out->mime says what it
- * is); PC_ETOOBIG; PC_EIO.  out->size is set in every case. */
+/* All of it has arrived: the type is told from the content (PDF, JPEG and
+ * PNG only).  0 with out filled; PC_EINVAL for an empty file or a type not
+ * taken (out->mime says what it is); PC_ETOOBIG; PC_EIO.  out->size is
+ * set in every case.  Nothing is stored yet: see case_upload_keep. */
 int case_file_finish(struct case_file_writer *w, struct case_file *out, struct pc_err *err);
+/* Store a finished file for good, under its SHA-256 (synced to disk, or
+ * committed), before anything may refer to it.  Keeping twice is once. */
+int case_file_keep(struct case_file_writer *w, struct pc_err *err);
+/* Keep the file and record that the account uploaded it (one row per
+ * uploader, so an application may only refer to its applicant's own
+ * files; the name is kept cleaned). */
+int case_upload_keep(struct case_file_writer *w, const char *account_id, const struct case_file *f,
+                     struct pc_err *err);
+/* Release w: a file not kept is deleted.  NULL is fine. */
+void case_file_writer_free(struct case_file_writer *w);
 /* A file as an answer (and as the upload API returns it):
  * {"sha256", "name", "size", "type"}. */
 json_t *case_file_json(const struct case_file *f);
-/* Record that an account uploaded the file (one row per uploader), so an
- * application may only refer to its applicant's own files. */
-int case_upload_record(struct db *db, const char *account_id, const struct case_file *f, struct pc_err *err);
+
+/* One stored file being read back, piece by piece. */
+struct case_file_reader;
+
+/* Up to n bytes of the file; 0 at its end, a negative code when the store
+ * fails (logged). */
+int64_t case_file_read(struct case_file_reader *rd, void *buf, size_t n);
+void case_file_reader_free(struct case_file_reader *rd);
 
 /* ---- applications --------------------------------------------------------- */
 
@@ -362,6 +406,7 @@ struct form_post_file {
     const char *field;
     int error;                       /* 0, PC_ETOOBIG, PC_EINVAL (type not taken) or another code */
     struct case_file file;
+    struct case_file_writer *part;   /* the received file, kept when the page is taken */
 };
 
 struct form_post {
@@ -404,11 +449,12 @@ int case_load(struct db *db, struct pc_arena *a, const char *ref_or_id, struct c
 int case_events(struct db *db, struct pc_arena *a, const char *app_id, struct case_event **out, size_t *n,
                 struct pc_err *err);
 
-/* Open one of the application's files for reading (PC_ENOTFOUND unless
- * its answers refer to it); info gets what is known of it.  The caller
- * closes f. */
-int case_file_open(const char *files_dir, const struct case_app *app, const char *sha256, FILE **f,
-                   struct case_file *info, struct pc_err *err);
+/* Open one of the application's files for reading: PC_ENOTFOUND unless
+ * its answers refer to it and it is stored.  info: its name (from the
+ * answers, cleaned; in arena a), its size and type (from the stored
+ * content).  The caller frees *out. */
+int case_file_open(struct case_store *st, const struct case_app *app, const char *sha256,
+                   struct case_file_reader **out, struct case_file *info, struct pc_arena *a, struct pc_err *err);
 
 /* A step of the workflow by an officer or the applicant.  expected_version
  * is the version the actor saw: if someone acted meanwhile, PC_ECONFLICT
@@ -424,6 +470,23 @@ int case_act(struct db *db, const struct form_set *forms, const struct id_princi
  * the steps case_act would accept (but for the note and the version). */
 size_t case_steps_available(const struct form_set *forms, const struct case_app *app, const struct id_principal *who,
                             enum case_step *out, size_t max);
+
+/* ---- who looked: staff reads of a case ----------------------------------- */
+
+/* What of a case was read. */
+enum case_read {
+    CASE_READ_CASE,                  /* its answers, history and the applicant's details */
+    CASE_READ_FILE,                  /* one of its files */
+};
+
+/* Record in the applicant's personal-data access log that `who` read the
+ * case or one of its files, with the role the read was allowed by
+ * (id_authorize_role), never a constant.  Nothing is recorded for the
+ * applicant's own reads; PC_EDENIED when no grant allows the read.  Every
+ * staff read of a case (office page, API answers, file downloads) goes
+ * through here. */
+int case_record_staff_read(struct db *db, const struct id_principal *who, const struct case_app *app,
+                           enum case_read what, struct pc_err *err);
 
 /* ---- lists: the applicant's own, or an agency's inbox -------------------- */
 

@@ -120,7 +120,8 @@ int case_draft_post_page(struct db *db, const struct form_def *def, const struct
     if (!ours || !pc_str_eq(def->service, app->service_id) || def->version != app->form_version)
         return pc_err_set(err, PC_EINVAL, "the page is not of this draft's form");
     for (size_t i = 0; i < post->nfiles; i++) {
-        int rc = post->files[i].error ? 0 : case_upload_record(db, who->account_id, &post->files[i].file, err);
+        const struct form_post_file *f = &post->files[i];
+        int rc = f->error ? 0 : case_upload_keep(f->part, who->account_id, &f->file, err);
         if (rc)
             return rc;
     }
@@ -182,7 +183,7 @@ int case_draft_submit(struct db *db, const struct form_set *forms, const struct 
     struct db_conn *c = db_conn_get(db, err);
     if (!c)
         return case_err(err);
-    if (!issues->n && (rc = case_check_files_owned(c, def, app.answers->j, app.applicant, issues, err)))
+    if (!issues->n && (rc = case_resolve_files(c, def, app.answers->j, app.applicant, issues, err)))
         return rc;
     if (issues->n)
         return pc_err_set(err, PC_EINVAL, "some answers need attention");

@@ -523,7 +523,10 @@ const struct case_file *form_file_of(const json_t *a, struct pc_arena *arena)
     snprintf(f->sha256, sizeof f->sha256, "%s", sha);
     snprintf(f->mime, sizeof f->mime, "%s", json_string_value(json_object_get(a, "type")) ?
                                             json_string_value(json_object_get(a, "type")) : "");
-    f->name = pc_arena_strdup(arena, json_string_value(json_object_get(a, "name")));
+    /* cleaned again: a name stored before the rule may hold format characters */
+    char name[CASE_FILE_NAME_MAX + 1];
+    case_file_name_clean(json_string_value(json_object_get(a, "name")), name);
+    f->name = pc_arena_strdup(arena, name);
     f->size = json_integer_value(json_object_get(a, "size"));
     return f;
 }

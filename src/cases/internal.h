@@ -153,10 +153,12 @@ int case_write_submission(struct db_conn *c, const struct id_principal *who, con
                           const struct case_service *si, const struct form_def *def, const json_t *answers,
                           const char *idem, enum pc_lang lang, const char *ip, int64_t now, char reference[24],
                           struct pc_err *err);
-/* Every file the answers name must be the applicant's own upload; the
- * others become issues (unknown_file). */
-int case_check_files_owned(struct db_conn *c, const struct form_def *def, const json_t *answers,
-                           const char *applicant, struct form_issues *issues, struct pc_err *err);
+/* Every file the answers name must be the applicant's own upload (else
+ * an issue unknown_file), and its name, size and type in the answers
+ * become those recorded at upload: what a client states about a file is
+ * never believed (answers is changed in place). */
+int case_resolve_files(struct db_conn *c, const struct form_def *def, json_t *answers, const char *applicant,
+                       struct form_issues *issues, struct pc_err *err);
 
 /* The rows of applications (inbox.c reads them too). */
 #define CASE_ROW_COLUMNS "id, reference, service_id, agency_id, applicant, applicant_fin, acting_for, status, " \
@@ -169,7 +171,50 @@ void case_read_app(struct pc_arena *a, struct db_stmt *s, struct case_app *c, bo
 int case_load_row(struct db *db, struct pc_arena *a, const char *ref_or_id, bool with_answers, struct case_app *out,
                   struct pc_err *err);
 
-/* Whether the account uploaded the file (uploads, attachments.c). */
-int case_upload_owned(struct db_conn *c, const char *account_id, const char *sha256, struct pc_err *err);
+/* The file as the account uploaded it (uploads, attachments.c): its
+ * name, size and type as recorded then, into out (name in arena a).
+ * PC_ENOTFOUND when the account never uploaded it. */
+int case_upload_find(struct db_conn *c, const char *account_id, const char *sha256, struct case_file *out,
+                     struct pc_arena *a, struct pc_err *err);
+
+/* ---- the file store (file_store.c) ------------------------------------------- */
+
+#define CASE_CHUNK (256 * 1024)      /* bytes of a file per database row, and what the type is told from */
+#define CASE_PATH_MAX 4096
+
+/* A new empty file in the store's tmp folder for a part being received:
+ * its descriptor (read and write; the caller closes it), its name in
+ * path.  A negative code when it cannot be made. */
+int case_store_part_new(struct case_store *st, char path[CASE_PATH_MAX], struct pc_err *err);
+/* Store the received file (fd, size bytes with this SHA-256) for good:
+ * synced to disk or committed before it returns 0.  A part the folder
+ * store moved in gets path[0] = 0 (nothing left to remove). */
+int case_store_keep(struct case_store *st, int fd, char *path, const char *sha256, int64_t size,
+                    struct pc_err *err);
+/* Open a stored file; PC_ENOTFOUND when it is not stored.  Its first
+ * bytes are read already (case_store_peek). */
+int case_store_reader_open(struct case_store *st, const char *sha256, struct case_file_reader **out,
+                           struct pc_err *err);
+/* The database a store records uploads in (NULL if opened without one). */
+struct db *case_store_db(const struct case_store *st);
+int64_t case_file_reader_size(const struct case_file_reader *rd);
+/* Call fn with the SHA-256 of every stored file (in no set order for the
+ * folder, by name for the database) until it returns non-zero, which is
+ * returned; 0 when all were seen, or a code. */
+int case_store_each(struct case_store *st, int (*fn)(void *ctx, const char *sha256), void *ctx, struct pc_err *err);
+/* 64 lowercase hex digits, and nothing else. */
+bool case_is_sha256(const char *s);
+/* The bytes read ahead and not handed out yet (after opening: the
+ * beginning of the file, up to a chunk), without consuming them. */
+void case_store_peek(const struct case_file_reader *rd, const void **p, size_t *n);
+
+/* ---- file names (file_name.c) ------------------------------------------------ */
+
+#define CASE_FILE_NAME_MAX 200
+/* The name a file is kept and shown under: valid UTF-8 without control
+ * characters, line separators or format characters (bidirectional
+ * overrides and isolates, zero-width characters …), without surrounding
+ * blanks, at most CASE_FILE_NAME_MAX bytes; "file" when nothing is left. */
+void case_file_name_clean(const char *name, char out[CASE_FILE_NAME_MAX + 1]);
 
 #endif

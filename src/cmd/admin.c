@@ -4,8 +4,10 @@
  * and imports them when all are good; `pencere admin check-catalog` and
  * `check-forms` run the same checks without a database; the identity tools
  * create the first accounts, issue their codes and end a representation;
- * audit-verify checks the audit chain. */
+ * audit-verify checks the audit chain; move-files copies uploaded files
+ * between the files folder and the database. */
 #include "cli.h"
+#include "../cases/cases.h"
 #include "../catalog/catalog.h"
 #include "../db/db.h"
 #include "../audit/audit.h"
@@ -217,6 +219,45 @@ static int admin_audit_verify(int argc, char **argv)
     return EXIT_OK;
 }
 
+static int admin_move_files(int argc, char **argv)
+{
+    struct cli_opt opts[] = {
+        DB_OPTS,
+        {"files-dir", "DIR", "the files folder (required)", NULL},
+        {"to", "KIND", "where the files go: db (from the folder) or dir (from the database)", NULL},
+        {NULL, NULL, NULL, NULL}};
+    int rc = cli_parse("admin move-files", "Copy every uploaded file the destination lacks into it, checking each\n"
+                       "against its SHA-256; the source is left as it was.  Run it again after the\n"
+                       "nodes have switched to catch files uploaded meanwhile.", opts, argc, argv);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    int to = case_store_kind_parse(cli_get(opts, "to"));
+    const char *dir = cli_get(opts, "files-dir");
+    if (to < 0 || !dir) {
+        fprintf(stderr, "pencere admin move-files: give --files-dir DIR and --to db or --to dir\n");
+        return EXIT_USAGE;
+    }
+    struct db *db = open_db(opts);
+    if (!db)
+        return EXIT_FAIL;
+    struct pc_err err = {0};
+    struct case_store *dst = case_store_open((enum case_store_kind)to, dir, db, &err);
+    struct case_store *src = dst ? case_store_open(to == CASE_STORE_DB ? CASE_STORE_DIR : CASE_STORE_DB, dir, db, &err)
+                                 : NULL;
+    struct case_move_stats st;
+    rc = src ? case_store_move(src, dst, &st, &err) : err.code;
+    case_store_close(src);
+    case_store_close(dst);
+    db_close(db);
+    if (rc) {
+        fprintf(stderr, "pencere admin move-files: %s\n", err.msg);
+        return EXIT_FAIL;
+    }
+    printf("%lld files moved (%lld bytes), %lld there already, %lld damaged\n", (long long)st.moved,
+           (long long)st.bytes, (long long)st.present, (long long)st.damaged);
+    return st.damaged ? EXIT_FAIL : EXIT_OK;
+}
+
 static int admin_create_account(int argc, char **argv)
 {
     struct cli_opt opts[] = {
@@ -404,6 +445,7 @@ int cmd_admin(int argc, char **argv)
                    "  check-catalog    validate the catalogue files and import nothing\n"
                    "  check-forms      check a folder of form definitions\n"
                    "  audit-verify     check the hash chain of the audit log\n"
+                   "  move-files       copy uploaded files between the files folder and the database\n"
                    "  create-account   create a staff or citizen account with a role\n"
                    "  issue-code       issue a one-time activation code for an account\n"
                    "  revoke-representative  end a person's right to act for a legal entity\n"
@@ -421,6 +463,8 @@ int cmd_admin(int argc, char **argv)
         return admin_check_catalog(argc - 1, argv + 1);
     if (strcmp(argv[0], "audit-verify") == 0)
         return admin_audit_verify(argc - 1, argv + 1);
+    if (strcmp(argv[0], "move-files") == 0)
+        return admin_move_files(argc - 1, argv + 1);
     if (strcmp(argv[0], "create-account") == 0)
         return admin_create_account(argc - 1, argv + 1);
     if (strcmp(argv[0], "issue-code") == 0)

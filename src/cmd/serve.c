@@ -56,7 +56,8 @@ struct serve_opts {
     const char *db_url;
     const char *catalog;      /* import at start when set */
     const char *demo_dir;     /* seed demo people and accounts here */
-    const char *files_dir;    /* uploaded files */
+    const char *files_dir;    /* uploaded files (the database store: files being received) */
+    enum case_store_kind files_store;
     struct http_config http;
     struct notify_config notify; /* delivery of the outbox (SMTP, SMS gateway) */
     struct num_opt nums[MAX_OPTS];  /* the numeric rows of cli */
@@ -91,11 +92,17 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         db_close(db);
         return EXIT_FAIL;
     }
-    struct portal_app app = {.db = db, .demo = o->demo_dir != NULL, .files_dir = o->files_dir,
-                             .secure_cookies = o->http.https};
+    struct portal_app app = {.db = db, .demo = o->demo_dir != NULL, .secure_cookies = o->http.https};
+    app.files = case_store_open(o->files_store, o->files_dir, db, &err);
+    if (!app.files) {
+        fprintf(stderr, "pencere: uploaded files: %s\n", err.msg);
+        db_close(db);
+        return EXIT_FAIL;
+    }
     app.forms = form_registry_open(db, &err);
     if (!app.forms) {
         fprintf(stderr, "pencere: cannot load the forms: %s\n", err.msg);
+        case_store_close(app.files);
         db_close(db);
         return EXIT_FAIL;
     }
@@ -105,6 +112,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         if (!sender) {
             fprintf(stderr, "pencere: message delivery: %s\n", err.msg);
             form_registry_close(app.forms);
+            case_store_close(app.files);
             db_close(db);
             return EXIT_FAIL;
         }
@@ -120,6 +128,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         fprintf(stderr, "pencere: %s\n", err.msg);
         notify_worker_stop(sender);
         form_registry_close(app.forms);
+        case_store_close(app.files);
         db_close(db);
         return EXIT_FAIL;
     }
@@ -137,6 +146,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
     http_stop(srv, 10);
     notify_worker_stop(sender);
     form_registry_close(app.forms);
+    case_store_close(app.files);
     db_close(db);
     pc_log(PC_LOG_INFO, "portal.stopped", NULL);
     pc_log_stop_thread();
@@ -292,8 +302,11 @@ int cmd_portal(int argc, char **argv)
     add_opt(&o, "listen", "HOST:PORT", "address to listen on", DEFAULT_LISTEN);
     add_opt(&o, "db", "URL", "SQLite file path or postgres:// URL (or $PENCERE_DB)", NULL);
     add_opt(&o, "import-catalog", "DIR", "import the catalogue from DIR before serving", NULL);
-    add_opt(&o, "files-dir", "DIR", "where uploaded files are kept, shared by all nodes (default: beside a SQLite file)",
-            NULL);
+    add_opt(&o, "files-store", "KIND",
+            "where uploaded files are kept: dir (in --files-dir, shared by all nodes) or db (in the database)", "dir");
+    add_opt(&o, "files-dir", "DIR",
+            "the files folder, shared by all nodes; with --files-store db, this node's own folder for files being"
+            " received (default: beside a SQLite file)", NULL);
     common_opts(&o);
     struct cli_opt *opts = o.cli;
     int rc = cli_parse("portal", "Serve the portal: HTML pages, JSON API /api/v1, /healthz, /metrics.", opts, argc, argv);
@@ -306,11 +319,18 @@ int cmd_portal(int argc, char **argv)
         return EXIT_USAGE;
     }
     o.catalog = cli_get(opts, "import-catalog");
+    int kind = case_store_kind_parse(cli_get(opts, "files-store"));
+    if (kind < 0) {
+        fprintf(stderr, "pencere portal: --files-store must be dir or db\n");
+        return EXIT_USAGE;
+    }
+    o.files_store = (enum case_store_kind)kind;
     o.files_dir = cli_get(opts, "files-dir");
     static char beside[4096];
     if (!o.files_dir) {
         if (pc_str_has_prefix(o.db_url, "postgres://") || pc_str_has_prefix(o.db_url, "postgresql://")) {
-            fprintf(stderr, "pencere portal: with PostgreSQL give --files-dir (a folder every node shares)\n");
+            fprintf(stderr, "pencere portal: with PostgreSQL give --files-dir (a folder every node shares, or with"
+                            " --files-store db this node's own)\n");
             return EXIT_USAGE;
         }
         const char *slash = strrchr(o.db_url, '/');

@@ -113,22 +113,55 @@ struct http_server;
 struct http_req;
 struct http_conn;
 
-/* One file of a multipart/form-data body, as the upload sink stored it. */
+/* One file of a multipart/form-data body, as the upload sink received it. */
 struct http_upload {
     const char *field, *filename;
     char sha256[65];
     char mime[64];
     int64_t size;
     int error;                   /* 0, PC_ETOOBIG, PC_EINVAL (type not allowed), PC_EIO */
+    /* The sink's handle of the received file, until the request ends: the
+     * handler keeps what it wants through the application's own calls;
+     * the sink's release discards the rest.  NULL when none was opened. */
+    void *part;
     struct http_upload *next;
 };
 
-/* Where uploaded files go, chunk by chunk (never the whole file in memory). */
+/* Whether r's route takes files (HTTP_ROUTE_MULTIPART): its body is
+ * admitted before it is read, so what decides admission (a CSRF token)
+ * cannot be in it. */
+bool http_takes_files(const struct http_req *r);
+
+#define HTTP_MAX_UPLOADS 32      /* file parts of one request at most (more: 400) */
+
+/* Where uploaded files go, chunk by chunk (never the whole file in memory).
+ * Nothing of a body is accepted before admit has said who may send it,
+ * and nothing a handler did not keep outlives its request. */
 struct http_upload_sink {
+    /* The head of a request to a HTTP_ROUTE_MULTIPART route is complete,
+     * no byte of the body read yet: 0 lets the body in; otherwise the hook
+     * wrote the answer (not logged in, a forged form …) and the body is
+     * never read. */
+    int (*admit)(struct http_req *r);
     void *(*open)(struct http_req *r, const char *field, const char *filename);
     int (*write)(void *h, const char *data, size_t n);
-    /* Finish; fill sha256, mime, size or error.  Always releases h. */
+    /* The part is complete: fill sha256, mime, size or error.  h stays the
+     * upload's `part` until release. */
     void (*close)(void *h, struct http_upload *out);
+    /* The request is over, however it ended (answered, refused, the client
+     * gone): drop what the handler did not keep, and free h. */
+    void (*release)(void *h);
+};
+
+/* A body read piece by piece while it is sent (a stored file: never whole
+ * in memory).  read gives up to max bytes (0 early or < 0: the file is
+ * broken, the connection is cut); release is called once, when the answer
+ * is done or dropped. */
+struct http_stream {
+    int64_t size;
+    int64_t (*read)(void *ctx, char *buf, size_t max);
+    void (*release)(void *ctx);
+    void *ctx;
 };
 
 struct http_req {
@@ -165,6 +198,7 @@ struct http_req {
     int status;
     const char *content_type;
     struct pc_buf out;
+    struct http_stream stream;   /* the body, when stream.read is set (http_reply_stream) */
     struct http_header *headers;
     bool no_gzip;
     bool gzipped;                /* r->out is already gzip (from the cache) */
@@ -283,6 +317,10 @@ const char *http_param(struct http_req *r, int i);
 int http_defer(struct http_req *r, void (*work)(struct http_req *r), int (*done)(struct http_req *r));
 
 int http_reply(struct http_req *r, int status, const char *content_type, const char *body);
+/* Answer with a body of st->size bytes read while it is sent (never
+ * compressed or cached).  The stream is r's from now on: released however
+ * the request ends, also when an error answer replaces it. */
+int http_reply_stream(struct http_req *r, int status, const char *content_type, const struct http_stream *st);
 int http_reply_json(struct http_req *r, int status, const char *json);
 int http_redirect(struct http_req *r, int status, const char *location);
 /* problem+json (RFC 9457); type is a stable slug appended to the docs URL. */

@@ -138,6 +138,8 @@ void http__mp_feed(struct http_req *r, const char *data, size_t n, size_t max_bo
 /* End of the body (aborted: the client went away); failures leave
  * r->body.toobig set for dispatch to report. */
 void http__mp_end(struct http_req *r, bool aborted);
+/* The request is over: every received file goes back to the sink. */
+void http__mp_release(struct http_req *r);
 
 /* defer.c */
 void http__defer_start(struct http_server *s);

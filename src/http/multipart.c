@@ -1,7 +1,9 @@
 /* multipart.c — multipart/form-data bodies (files).  libmicrohttpd's post
  * processor splits the body into parts; text parts become r->form pairs,
  * file parts stream into the application's upload sink chunk by chunk,
- * so a file never sits in memory whole. */
+ * so a file never sits in memory whole.  At most HTTP_MAX_UPLOADS files a
+ * request; whatever the handler did not keep is given back to the sink
+ * when the request ends (http__mp_release), however it ended. */
 #include "internal.h"
 
 #include <stdio.h>
@@ -17,6 +19,7 @@ struct multipart {
     bool in_text;
     void *file;                  /* the sink's handle of the current file */
     struct http_upload *cur, *tail;
+    int files;
     bool failed;
 };
 
@@ -45,7 +48,7 @@ static void mp_finish_file(struct http_req *r)
     if (!m->cur)
         return;
     if (m->file)
-        r->server->cfg.uploads->close(m->file, m->cur);
+        r->server->cfg.uploads->close(m->file, m->cur); /* the handle stays in cur->part */
     else if (!m->cur->error)
         m->cur->error = PC_EIO;
     m->file = NULL;
@@ -65,6 +68,10 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
         mp_finish_text(r);
         if (off == 0 || !m->cur) {
             mp_finish_file(r);
+            if (++m->files > HTTP_MAX_UPLOADS) {
+                m->failed = true;
+                return MHD_NO; /* nothing more of this body is stored */
+            }
             struct http_upload *u = pc_arena_alloc(&r->arena, sizeof *u);
             u->field = pc_arena_strdup(&r->arena, key);
             u->filename = pc_arena_strdup(&r->arena, filename);
@@ -73,7 +80,7 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
             else
                 r->uploads = u;
             m->tail = m->cur = u;
-            m->file = r->server->cfg.uploads->open(r, key, filename);
+            m->file = u->part = r->server->cfg.uploads->open(r, key, filename);
         }
         if (m->file && size && r->server->cfg.uploads->write(m->file, data, size))
             m->cur->error = m->cur->error ? m->cur->error : PC_ETOOBIG;
@@ -103,8 +110,8 @@ void http__mp_feed(struct http_req *r, const char *data, size_t n, size_t max_bo
     struct multipart *m = r->mp;
     /* r->body only counts the bytes here: the parts went to the sink */
     r->body.len += n;
-    if (r->body.len > max_body || MHD_post_process(m->pp, data, n) != MHD_YES)
-        m->failed = true;
+    if (!m->failed && (r->body.len > max_body || MHD_post_process(m->pp, data, n) != MHD_YES))
+        m->failed = true; /* the rest is counted, never parsed or stored */
     if (r->body.len > max_body)
         r->body.toobig = true;
 }
@@ -127,4 +134,13 @@ void http__mp_end(struct http_req *r, bool aborted)
     r->mp = NULL;
     if (m->failed && !aborted)
         r->body.toobig = true; /* reported as a bad body by dispatch */
+}
+
+void http__mp_release(struct http_req *r)
+{
+    for (struct http_upload *u = r->uploads; u; u = u->next)
+        if (u->part) {
+            r->server->cfg.uploads->release(u->part);
+            u->part = NULL;
+        }
 }

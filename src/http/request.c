@@ -1,8 +1,10 @@
 /* request.c — the life of one request (nginx's ngx_http_request.c): set
  * up when the request line arrives; the head checked (framing, target,
- * who the client is) and routed; the body taken in under the route's
- * limit and deadline; the handler run (or its work deferred); counted and
- * released when the answer is sent. */
+ * who the client is), routed, and for file uploads admitted by the
+ * application before any of the body is read; the body taken in under
+ * the route's limit and deadline; the handler run (or its work
+ * deferred); counted and released (with the files nobody kept) when the
+ * answer is sent. */
 #include "internal.h"
 
 #include <stdlib.h>
@@ -152,6 +154,11 @@ static enum MHD_Result refuse_and_close(struct http_req *r, int status, const ch
     return http__fail(r, status, type, title, detail);
 }
 
+bool http_takes_files(const struct http_req *r)
+{
+    return r->route_index >= 0 && (r->server->cfg.routes[r->route_index].flags & HTTP_ROUTE_MULTIPART);
+}
+
 /* The head has arrived: check it, find the route, get ready for a body. */
 static enum MHD_Result begin(struct http_req *r, struct MHD_Connection *conn, const char *method)
 {
@@ -187,9 +194,13 @@ static enum MHD_Result begin(struct http_req *r, struct MHD_Connection *conn, co
     if (cl && (pc_parse_int(cl, 0, INT64_MAX, &n) || (size_t)n > rt->max_body))
         return http__fail(r, 413, "body-too-large", "Request body too large", NULL);
     pc_buf_init(&r->body, rt->max_body ? rt->max_body : 1);
-    if ((rt->flags & HTTP_ROUTE_MULTIPART) && cfg->uploads && http__content_type_is(r, "multipart/form-data") &&
-        http__mp_start(r))
-        return http__fail(r, 400, "bad-form", "The form could not be read", NULL);
+    if ((rt->flags & HTTP_ROUTE_MULTIPART) && cfg->uploads) {
+        /* who may send files is known before a byte of them is stored */
+        if (cfg->uploads->admit && cfg->uploads->admit(r))
+            return http__send(r);
+        if (http__content_type_is(r, "multipart/form-data") && http__mp_start(r))
+            return http__fail(r, 400, "bad-form", "The form could not be read", NULL);
+    }
     r->body_usec = pc_mono_usec();
     if (n > 0 || http_header(r, "Transfer-Encoding"))
         body_deadline(r);
@@ -280,6 +291,9 @@ void http__on_completed(void *cls, struct MHD_Connection *conn, void **req_cls, 
         http__observe(s, r, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? (unsigned)r->status : 499);
     if (r->mp)
         http__mp_end(r, true); /* the client went away mid-upload: drop the partial file */
+    http__mp_release(r);       /* and every file the handler did not keep */
+    if (r->stream.release)
+        r->stream.release(r->stream.ctx); /* an answer never handed to libmicrohttpd */
     pc_buf_release(&r->body);
     pc_buf_release(&r->out);
     pc_arena_release(&r->arena);

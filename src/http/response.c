@@ -1,4 +1,5 @@
-/* response.c — building and sending answers: the http_reply_* helpers,
+/* response.c — building and sending answers: the http_reply_* helpers
+ * (a body in memory, or a stream read while it is sent),
  * problem+json and HTML error answers (one place, nginx's
  * ngx_http_special_response.c), the headers every answer carries (also
  * the answers libmicrohttpd writes itself), cookies marked Secure over
@@ -29,6 +30,24 @@ int http_reply(struct http_req *r, int status, const char *content_type, const c
     r->content_type = content_type;
     pc_buf_reset(&r->out);
     pc_buf_puts(&r->out, body);
+    return 0;
+}
+
+static void stream_drop(struct http_req *r)
+{
+    if (r->stream.release)
+        r->stream.release(r->stream.ctx);
+    memset(&r->stream, 0, sizeof r->stream);
+}
+
+int http_reply_stream(struct http_req *r, int status, const char *content_type, const struct http_stream *st)
+{
+    stream_drop(r);
+    pc_buf_reset(&r->out);
+    r->status = status;
+    r->content_type = content_type;
+    r->no_gzip = true;
+    r->stream = *st;
     return 0;
 }
 
@@ -67,6 +86,7 @@ int http_problem(struct http_req *r, int status, const char *type, const char *t
 int http_error(struct http_req *r, int status, const char *type, const char *title, const char *detail)
 {
     r->headers = NULL; /* a half-built response's headers do not apply */
+    stream_drop(r);
     if (r->is_api || !r->server->cfg.error_page)
         return http_problem(r, status, type, title, detail);
     pc_buf_reset(&r->out);
@@ -135,6 +155,49 @@ static const char *cache_control(struct http_req *r, const char *set)
     return r->session ? "private, no-store" : "no-cache";
 }
 
+static struct MHD_Response *buffer_response(struct http_req *r)
+{
+    size_t len;
+    char *body = pc_buf_steal(&r->out, &len);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (!resp)
+        free(body);
+    return resp;
+}
+
+/* libmicrohttpd asks for the body as the socket takes it, on the thread
+ * that serves the connection. */
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct http_stream *st = cls;
+    (void)pos;
+    int64_t n = st->read(st->ctx, buf, max);
+    return n > 0 ? (ssize_t)n : MHD_CONTENT_READER_END_WITH_ERROR; /* short or broken: cut, never padded */
+}
+
+static void stream_free(void *cls)
+{
+    struct http_stream *st = cls;
+    st->release(st->ctx);
+    free(st);
+}
+
+/* The stream passes from the request to the answer (which may outlive
+ * the request's arena). */
+static struct MHD_Response *stream_response(struct http_req *r)
+{
+    struct http_stream *st = malloc(sizeof *st);
+    if (!st)
+        pc_oom(sizeof *st);
+    *st = r->stream;
+    memset(&r->stream, 0, sizeof r->stream);
+    struct MHD_Response *resp =
+        MHD_create_response_from_callback((uint64_t)st->size, 64 * 1024, stream_read, st, stream_free);
+    if (!resp)
+        stream_free(st);
+    return resp;
+}
+
 enum MHD_Result http__send(struct http_req *r)
 {
     if (r->server->cfg.after)
@@ -146,14 +209,10 @@ enum MHD_Result http__send(struct http_req *r)
         r->content_type = "text/plain; charset=utf-8";
         pc_buf_puts(&r->out, "response too large\n");
     }
-    bool gz = gzip_out(r);
-    size_t len;
-    char *body = pc_buf_steal(&r->out, &len);
-    struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-    if (!resp) {
-        free(body);
+    bool gz = !r->stream.read && gzip_out(r);
+    struct MHD_Response *resp = r->stream.read ? stream_response(r) : buffer_response(r);
+    if (!resp)
         return MHD_NO;
-    }
     if (r->content_type)
         MHD_add_response_header(resp, "Content-Type", r->content_type);
     if (gz)

@@ -161,7 +161,8 @@ static void access_log_table(struct http_req *r, const struct my_data *d)
          * of data and the ground are stored as codes and shown in the
          * reader's language */
         const char *at = d->looks[i].at, *kind = e->data_kind, *ground = e->ground;
-        const char *what = pc_str_eq(kind, "profile") ? web_t(r, M_DATA_PROFILE) : pc_str_eq(kind, "case") ? web_t(r, M_DATA_CASE) : kind;
+        const char *what = pc_str_eq(kind, "profile") ? web_t(r, M_DATA_PROFILE) : pc_str_eq(kind, "case") ? web_t(r, M_DATA_CASE)
+                           : pc_str_eq(kind, "file") ? web_t(r, M_DATA_FILE) : kind;
         const char *why = pc_str_eq(ground, "id-check") ? web_t(r, M_GROUND_ID_CHECK)
                           : pc_str_has_prefix(ground, "AZ-") ? pc_arena_printf(&r->arena, web_t(r, M_GROUND_CASE), ground) : ground;
         web_html(r, "<tr><td><time datetime=\"%s\">%s</time></td><td>%s</td><td>%s</td><td>%s</td></tr>\n",

@@ -6,7 +6,6 @@
  * answer issue carries its stable code and a message in the request's
  * language. */
 #include "internal.h"
-#include "../audit/audit.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +61,14 @@ static int validation_problem(struct http_req *r, const struct form_issues *issu
     return 0;
 }
 
-static json_t *app_json(struct http_req *r, const struct case_app *c, bool full)
+/* How much of an application an answer carries. */
+enum app_view {
+    APP_SUMMARY,                     /* lists, filing */
+    APP_STEP,                        /* after a step: the summary and the history, not the answers */
+    APP_FULL,                        /* one application: with the answers */
+};
+
+static json_t *app_json(struct http_req *r, const struct case_app *c, enum app_view view)
 {
     json_t *j = json_pack("{s:o, s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:o}",
                           "reference", str_or_null(c->reference), "service", c->service_id, "agency", c->agency_id,
@@ -73,8 +79,9 @@ static json_t *app_json(struct http_req *r, const struct case_app *c, bool full)
     json_object_set_new(j, "decision", str_or_null(c->decision));
     json_object_set_new(j, "links", json_pack("{s:s}", "self",
                         pc_arena_printf(&r->arena, "/api/v1/applications/%s", c->reference ? c->reference : c->id)));
-    if (full) {
+    if (view == APP_FULL)
         json_object_set_new(j, "answers", form_answers_json(c->answers));
+    if (view != APP_SUMMARY) {
         struct case_event *ev;
         size_t n = 0;
         json_t *hist = json_array();
@@ -88,6 +95,17 @@ static json_t *app_json(struct http_req *r, const struct case_app *c, bool full)
         json_object_set_new(j, "history", hist);
     }
     return j;
+}
+
+/* Answer with what staff may read of the case, once it is in the
+ * applicant's access log (nothing is sent when it cannot be written). */
+static int reply_read(struct http_req *r, const struct case_app *app, enum app_view view)
+{
+    struct pc_err err = {0};
+    int rc = case_record_staff_read(app_of(r)->db, web_who(r), app, CASE_READ_CASE, &err);
+    if (rc)
+        return web_fail(r, rc, &err);
+    return web_reply_json(r, 200, app_json(r, app, view));
 }
 
 static bool need_login(struct http_req *r, enum id_action a, const struct id_resource *res)
@@ -140,7 +158,7 @@ int web_api_applications_post(struct http_req *r)
     if (rc)
         return web_fail(r, rc, &err);
     http_set_header(r, "Location", pc_arena_printf(&r->arena, "/api/v1/applications/%s", app.reference));
-    return web_reply_json(r, existing ? 200 : 201, app_json(r, &app, false));
+    return web_reply_json(r, existing ? 200 : 201, app_json(r, &app, APP_SUMMARY));
 }
 
 /* Load the case of the URL and check that the caller may see it; anyone
@@ -171,19 +189,7 @@ int web_api_application_get(struct http_req *r)
     struct case_app app;
     if (load_visible(r, &app))
         return 0;
-    const struct id_principal *who = web_who(r);
-    if (!pc_str_eq(who->account_id, app.applicant) && app.applicant_fin) {
-        /* an officer reading the applicant's answers: into the access log */
-        struct pc_err err = {0};
-        struct access_entry e = {.subject_fin = app.applicant_fin, .accessor = who->account_id,
-                                 .accessor_role = "officer", .agency_id = app.agency_id, .data_kind = "case",
-                                 .ground = app.reference};
-        struct db_conn *c = db_conn_get(app_of(r)->db, &err);
-        int rc = c ? audit_access_record(c, &e, &err) : err.code;
-        if (rc)
-            return web_fail(r, rc, &err);
-    }
-    return web_reply_json(r, 200, app_json(r, &app, true));
+    return reply_read(r, &app, APP_FULL);
 }
 
 int web_api_applications_list(struct http_req *r)
@@ -240,7 +246,7 @@ int web_api_applications_list(struct http_req *r)
         return web_fail(r, rc, &err);
     json_t *items = json_array();
     for (size_t i = 0; i < list.n; i++)
-        json_array_append_new(items, app_json(r, &list.items[i], false));
+        json_array_append_new(items, app_json(r, &list.items[i], APP_SUMMARY));
     json_t *j = json_pack("{s:o}", "items", items);
     if (list.next)
         json_object_set_new(j, "next", json_string(list.next));
@@ -274,5 +280,6 @@ int web_api_application_action(struct http_req *r)
         return http_problem(r, 422, "bad-step", "The step cannot be taken as sent", err.msg);
     if (rc)
         return web_fail(r, rc, &err);
-    return web_reply_json(r, 200, app_json(r, &out, true));
+    /* what the next step needs (its version, state and history), not the answers */
+    return reply_read(r, &out, APP_STEP);
 }

@@ -187,9 +187,10 @@ static void question_page(struct http_req *r, const struct case_app *app, const 
              pc_arena_printf(&r->arena, web_t(r, M_APPLY_STEP), at, total), title);
     if (page->has_hint)
         web_html(r, "<p class=\"lead\">%s</p>\n", pc_text_get(&page->hint, lang));
-    web_html(r, "<form method=\"post\" action=\"/applications/%s/page/%s\" novalidate%r>\n", app->id, page->id,
-             page->has_files ? " enctype=\"multipart/form-data\"" : "");
-    web_csrf_field(r);
+    /* the route takes files: its token is checked before the body is read,
+     * so it travels in the address (web_auth_admit) */
+    web_html(r, "<form method=\"post\" action=\"/applications/%s/page/%s?%s\" novalidate%r>\n", app->id, page->id,
+             web_csrf_query(r), page->has_files ? " enctype=\"multipart/form-data\"" : "");
     web_html(r, "<input type=\"hidden\" name=\"_version\" value=\"%L\">\n", (long long)app->version);
     for (size_t k = 0; k < page->nquestions; k++) {
         const struct form_question *q = &page->questions[k];
@@ -291,6 +292,7 @@ static void read_post(struct http_req *r, int64_t version, struct form_post *pos
         struct form_post_file *f = &files[nfiles++];
         f->field = u->field;
         f->error = u->error;
+        f->part = u->part;
         web_upload_file(u, &f->file);
     }
     *post = (struct form_post){.fields = fields, .nfields = r->form.n, .files = files, .nfiles = nfiles,

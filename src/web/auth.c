@@ -91,9 +91,18 @@ void web_csrf_field(struct http_req *r)
     web_html(r, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n", csrf_token(r));
 }
 
+const char *web_csrf_query(struct http_req *r)
+{
+    return pc_arena_printf(&r->arena, "csrf=%s", csrf_token(r));
+}
+
+/* A form with files is checked before its body is read (web_auth_admit),
+ * so its token travels in the address or a header, never in the body. */
 static bool csrf_ok(struct http_req *r)
 {
-    const char *sent = http_kv_get(&r->form, "csrf");
+    const char *sent = http_takes_files(r) ? http_kv_get(&r->query, "csrf") : http_kv_get(&r->form, "csrf");
+    if (!sent && http_takes_files(r))
+        sent = http_header(r, "X-CSRF-Token");
     const struct id_principal *p = web_who(r);
     const char *want = p ? p->csrf : http_kv_get(&r->cookies, CSRF_COOKIE);
     return sent && want && strlen(sent) == strlen(want) && strlen(want) >= 32 &&
@@ -112,10 +121,9 @@ static bool sessionless(struct http_req *r)
     return false;
 }
 
-int web_auth_before(struct http_req *r)
+/* The session and the CSRF token: 1 when answered. */
+static int auth_check(struct http_req *r)
 {
-    if (web_before(r))
-        return 1;
     /* Who is asking, before anything acts on it.  When the database cannot
      * say, the answer is 503 with Retry-After: not a login redirect, not a
      * 401, not "the form has expired" — and a form post's page keeps what
@@ -134,6 +142,18 @@ int web_auth_before(struct http_req *r)
         return 1;
     }
     return 0;
+}
+
+int web_auth_before(struct http_req *r)
+{
+    return web_before(r) || auth_check(r);
+}
+
+int web_auth_admit(struct http_req *r, enum id_action action)
+{
+    if (auth_check(r))
+        return 1;
+    return web_require(r, action, NULL) ? 0 : 1;
 }
 
 bool web_require(struct http_req *r, enum id_action action, const struct id_resource *res)

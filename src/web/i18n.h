@@ -386,6 +386,8 @@ enum msg {
     M_DATA_CASE,
     M_GROUND_ID_CHECK,
     M_GROUND_CASE,
+    /* uploads: files in the access log */
+    M_DATA_FILE,
     M_COUNT
 };
 

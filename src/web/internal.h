@@ -70,6 +70,12 @@ void web_set_session_cookie(struct http_req *r, const char *token);
 void web_csrf_field(struct http_req *r);
 /* Runs before every handler: language, then CSRF on form posts. */
 int web_auth_before(struct http_req *r);
+/* For a body with files, when its head is complete: the session, the CSRF
+ * token (in the address or X-CSRF-Token), and may the asker do action?
+ * 0, or 1 with the answer written. */
+int web_auth_admit(struct http_req *r, enum id_action action);
+/* "csrf=TOKEN", for the address of a form that posts files. */
+const char *web_csrf_query(struct http_req *r);
 /* Ask id_authorize; when denied, write the answer (login redirect, 401,
  * 403 or 404 for another person's object) and return false. */
 bool web_require(struct http_req *r, enum id_action action, const struct id_resource *res);

@@ -406,4 +406,6 @@ const struct pc_text web_messages[M_COUNT] = {
     [M_DATA_CASE] = {{"Müraciət və onun məlumatları", "An application and its details", "Заявление и его сведения"}},
     [M_GROUND_ID_CHECK] = {{"Kod-parol üçün şəxsiyyətin müəyyən edilməsi", "Identification for a code-password", "Установление личности для код-пароля"}},
     [M_GROUND_CASE] = {{"%s nömrəli müraciətə baxılması", "Handling application %s", "Рассмотрение заявления %s"}},
+    /* uploads: files in the access log */
+    [M_DATA_FILE] = {{"Müraciətə əlavə etdiyiniz fayl", "A file you attached to an application", "Файл, приложенный вами к заявлению"}},
 };

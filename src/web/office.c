@@ -1,11 +1,11 @@
 /* office.c — the agency back office: the inbox of the officer's own
  * agency (filters by status, overdue, assigned to me; paging that stays
  * fast with tens of thousands of cases), a case with its answers, the
- * applicant's record (each look goes into the personal-data access log)
- * and its history, and the steps cases says the officer may take now.
+ * applicant's record, files and history (each look, and each file
+ * downloaded, goes into the applicant's personal-data access log), and
+ * the steps cases says the officer may take now.
  * Two officers deciding at once: the second gets a clear conflict message. */
 #include "internal.h"
-#include "../audit/audit.h"
 
 #include <string.h>
 
@@ -158,16 +158,11 @@ static int case_page(struct http_req *r, const char *note_error)
     const struct id_principal *who = web_who(r);
     struct pc_err err = {0};
     /* reading the applicant's record and answers is recorded for them */
+    int rc = case_record_staff_read(app_of(r)->db, who, &app, CASE_READ_CASE, &err);
+    if (rc)
+        return web_fail(r, rc, &err);
     struct id_person person;
     bool have_person = app.applicant_fin && id_person_get(app_of(r)->db, &r->arena, app.applicant_fin, &person, NULL) == 0;
-    if (app.applicant_fin) {
-        struct access_entry e = {.subject_fin = app.applicant_fin, .accessor = who->account_id, .accessor_role = "officer",
-                                 .agency_id = app.agency_id, .data_kind = "case", .ground = app.reference};
-        struct db_conn *c = db_conn_get(app_of(r)->db, &err);
-        int rc = c ? audit_access_record(c, &e, &err) : err.code;
-        if (rc)
-            return web_fail(r, rc, &err);
-    }
     const struct form_def *def = form_set_version(web_forms(r), app.service_id, app.form_version);
     struct web_field_error errs[] = {{"note", note_error}};
     web_form_title(r, pc_arena_printf(&r->arena, web_t(r, M_APP_TITLE), app.reference), note_error ? 1 : 0);
@@ -259,5 +254,10 @@ int web_page_office_file(struct http_req *r)
     struct case_app app;
     if (agency_case(r, &app))
         return 0;
+    /* a citizen's file is their data: the download is in their access log */
+    struct pc_err err = {0};
+    int rc = case_record_staff_read(app_of(r)->db, web_who(r), &app, CASE_READ_FILE, &err);
+    if (rc)
+        return web_fail(r, rc, &err);
     return web_serve_case_file(r, &app, http_param(r, 1));
 }

@@ -1,19 +1,27 @@
 /* uploads.c — the HTTP side of files attached to applications: the sink
- * the multipart parser streams each file into (cases stores it: see
- * cases/attachments.c), the download of a case's file, and the upload
- * API.  Storage, type checks and who uploaded what are cases' business. */
+ * the multipart parser streams each file into (cases receives it, and
+ * stores it when a handler keeps it: see cases/attachments.c), the
+ * download of a case's file, and the upload API.  Storage, type checks and who uploaded what are cases' business. */
 #include "internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Files are taken only from someone who may send them: the session and
+ * the CSRF token are checked when the head is complete, before a byte of
+ * the body is stored (an anonymous body is answered and never read). */
+static int sink_admit(struct http_req *r)
+{
+    return web_auth_admit(r, r->is_api ? ID_ACT_APPLY : ID_ACT_VIEW_OWN_DATA);
+}
+
 static void *sink_open(struct http_req *r, const char *field, const char *filename)
 {
     (void)field;
     (void)filename;
     struct pc_err err = {0};
-    struct case_file_writer *w = case_file_writer_new(app_of(r)->files_dir, &err);
+    struct case_file_writer *w = case_file_writer_new(app_of(r)->files, &err);
     if (!w)
         pc_log(PC_LOG_ERROR, "upload.open_failed", "msg", err.msg, NULL);
     return w;
@@ -36,7 +44,13 @@ static void sink_close(void *h, struct http_upload *out)
         pc_log(PC_LOG_ERROR, "upload.store_failed", "msg", err.msg, NULL);
 }
 
-const struct http_upload_sink web_upload_sink = {sink_open, sink_write, sink_close};
+/* The request is over: a file its handler did not keep is deleted. */
+static void sink_release(void *h)
+{
+    case_file_writer_free(h);
+}
+
+const struct http_upload_sink web_upload_sink = {sink_admit, sink_open, sink_write, sink_close, sink_release};
 
 void web_upload_file(const struct http_upload *u, struct case_file *out)
 {
@@ -47,25 +61,29 @@ void web_upload_file(const struct http_upload *u, struct case_file *out)
     out->size = u->size;
 }
 
+static int64_t stream_read(void *ctx, char *buf, size_t max)
+{
+    return case_file_read(ctx, buf, max);
+}
+
+static void stream_release(void *ctx)
+{
+    case_file_reader_free(ctx);
+}
+
 int web_serve_case_file(struct http_req *r, const struct case_app *app, const char *sha256)
 {
-    FILE *f;
+    struct case_file_reader *rd;
     struct case_file info;
     struct pc_err err = {0};
-    int rc = case_file_open(app_of(r)->files_dir, app, sha256, &f, &info, &err);
+    int rc = case_file_open(app_of(r)->files, app, sha256, &rd, &info, &r->arena, &err);
     if (rc == PC_ENOTFOUND)
         return http_error(r, 404, "not-found", "Page not found", NULL);
     if (rc)
         return web_fail(r, rc, &err);
-    char buf[65536];
-    size_t n;
-    pc_buf_reset(&r->out);
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        pc_buf_append(&r->out, buf, n);
-    fclose(f);
-    r->status = 200;
-    r->content_type = pc_arena_strdup(&r->arena, info.mime);
-    r->no_gzip = true;
+    /* read from the store while it is sent: never whole in memory */
+    struct http_stream st = {.size = info.size, .read = stream_read, .release = stream_release, .ctx = rd};
+    http_reply_stream(r, 200, pc_arena_strdup(&r->arena, info.mime), &st);
     /* never shown inline: a file is the applicant's, not the portal's page */
     http_set_header(r, "Content-Disposition", "attachment");
     return 0;
@@ -88,7 +106,7 @@ int web_api_upload(struct http_req *r)
     struct case_file f;
     web_upload_file(u, &f);
     int rc = u->error ? pc_err_set(&err, u->error, "the file could not be stored")
-                      : case_upload_record(app_of(r)->db, web_who(r)->account_id, &f, &err);
+                      : case_upload_keep(u->part, web_who(r)->account_id, &f, &err);
     if (rc)
         return web_fail(r, rc, &err);
     json_t *j = case_file_json(&f);

@@ -12,6 +12,7 @@
 #include "../http/http.h"
 
 struct form_registry;
+struct case_store;
 
 struct portal_app {
     struct db *db;
@@ -19,7 +20,7 @@ struct portal_app {
     struct http_server *http;  /* set once started (for /metrics) */
     bool secure_cookies;       /* add Secure to cookies (served over TLS) */
     bool demo;                 /* demo: the operator's screen shows codes */
-    const char *files_dir;     /* uploaded files, stored by SHA-256 */
+    struct case_store *files;  /* uploaded files, stored by SHA-256 (a folder or the database) */
 };
 
 /* The route table of the portal role. */

@@ -12,7 +12,10 @@ HTTPS to the load balancer, as browsers and integrators would:
     every node answers again by itself (no restart of the nodes);
   - the notification sender's lease moves to a live node when its holder
     is killed;
-  - a 5 MiB upload passes the load balancer.
+  - a 5 MiB upload passes the load balancer;
+  - with the files in the database (--files-store db) and no folder
+    shared, a file uploaded through one node is downloaded byte for byte
+    through another.
 
 PostgreSQL only (that is what several nodes run on); the SQLite passes of
 the suite skip it."""
@@ -189,14 +192,17 @@ def https(port, method, path, body=None, headers=None, timeout=15):
 
 
 class Cluster:
-    def __init__(self, tmp, gateway_url=None):
+    def __init__(self, tmp, gateway_url=None, files_store="dir"):
         self.tmp = tmp
         self.pg = Postgres(tmp)
         r = syslib.run_cli("admin", "seed-demo", "--db", self.pg.url, "--out-dir", tmp, timeout=120)
         assert r.returncode == 0, r.stderr
         self.accounts = json.load(open(os.path.join(tmp, "demo-accounts.json")))
-        files = os.path.join(tmp, "files")         # one folder every node shares
-        extra = ["--files-dir", files, "--trusted-proxy", "127.0.0.1"]
+        if files_store == "dir":
+            files = os.path.join(tmp, "files")     # one folder every node shares
+            extra = ["--files-dir", files, "--trusted-proxy", "127.0.0.1"]
+        else:                                      # each node its own folder (syslib.Server's)
+            extra = ["--files-store", files_store, "--trusted-proxy", "127.0.0.1"]
         if gateway_url:
             extra += ["--sms-url", gateway_url, "--notify-interval", "0.2", "--notify-lease", str(LEASE)]
         self.nodes = []
@@ -444,6 +450,52 @@ def test_nginx_node_killed_under_load_and_a_big_upload(tmp_path):
                             "Authorization": "Bearer " + tok}, timeout=60)
         assert st in (200, 201), (st, answer)
         assert answer.get("size") == len(pdf)
+    finally:
+        cluster.close()
+
+
+def test_files_without_a_shared_folder(tmp_path):
+    from test_applications import PNG, call, multipart
+    from test_identity import Browser
+    cluster = Cluster(str(tmp_path), files_store="db")
+    try:
+        n0, n1, n2 = cluster.nodes
+        citizen = [x for x in cluster.accounts if x["role"] == "citizen"][0]
+        st, body, _ = call(n0, "POST", "/api/v1/auth/password", {"login": citizen["login"],
+                                                                 "password": citizen["password"]})
+        tok = body["token"]
+
+        def upload(node, name, data):
+            body, ct = multipart({}, {"file": (name, data, "application/octet-stream")})
+            r = syslib.request(node.port, "POST", "/api/v1/uploads", body=body,
+                               headers={"Content-Type": ct, "Authorization": "Bearer " + tok}, timeout=60)
+            assert r.status == 201, (r.status, r.body[:300])
+            return r.json()
+        photo = PNG + os.urandom(90000)
+        f = upload(n0, "photo.png", photo)
+        # a file of several chunks: in rows of 256 KiB, none whole
+        pdf = b"%PDF-1.4\n" + os.urandom(3 * 256 * 1024 + 1000)
+        big = upload(n1, "scan.pdf", pdf)
+        assert cluster.pg.sql("SELECT COUNT(*), SUM(LENGTH(data)) < %d FROM stored_file_chunks WHERE sha256 = '%s'"
+                              % (len(pdf) * 2, big["sha256"])) == [["4", "t"]]
+        st, app, _ = call(n1, "POST", "/api/v1/applications", {"service": "din-id-card",
+                                                               "answers": dict(GOOD, photo=f)}, tok,
+                          {"Idempotency-Key": "files-%d" % os.getpid()})
+        assert st == 201, app
+        ref = app["reference"]
+        me = Browser(n2)
+        me.login(citizen["login"], citizen["password"])
+        r = me.get("/applications/%s/files/%s" % (ref, f["sha256"]))
+        assert r.status == 200 and r.body == photo
+        officer = [x for x in cluster.accounts if x["role"] == "officer" and x["agency"] == "din"][0]
+        staff = Browser(n0)
+        staff.login(officer["login"], officer["password"])
+        r = staff.get("/office/cases/%s/files/%s" % (ref, f["sha256"]))
+        assert r.status == 200 and r.body == photo
+        # nothing in any node's folder: no stored file, no part left
+        for n in cluster.nodes:
+            root = os.path.join(n.workdir, "files")
+            assert [x for _, _, fs in os.walk(root) for x in fs] == []
     finally:
         cluster.close()
 

@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -355,6 +356,40 @@ static void test_data_and_fixture_forms_are_clean(void **state)
     }
 }
 
+/* What the portal cannot do yet is never promised to an applicant: no
+ * form says it was signed with an e-signature or offers to pay online on
+ * the portal, in any language (issue 8, texts). */
+static void test_forms_promise_only_what_exists(void **state)
+{
+    (void)state;
+    static const char *const promises[] = {"e-signature", "elektron imza", "электронной подпис", "pay online",
+                                           "pay it online", "portalda onlayn", "onlayn ödə", "онлайн-оплат",
+                                           "онлайн на портале", NULL};
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/data/forms", getenv("PENCERE_SRC"));
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int files = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t n = strlen(e->d_name);
+        if (n < 6 || strcmp(e->d_name + n - 5, ".json") != 0)
+            continue;
+        char path[900];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        json_t *form = json_load_file(path, 0, NULL);
+        assert_non_null(form);
+        char *text = json_dumps(form, 0);
+        for (const char *const *p = promises; *p; p++)
+            if (strcasestr(text, *p))
+                fail_msg("%s promises \"%s\"", e->d_name, *p);
+        free(text);
+        json_decref(form);
+        files++;
+    }
+    closedir(d);
+    assert_true(files >= 1);
+}
+
 /* ---- answers ----------------------------------------------------------------------- */
 
 static const struct form_def *base_form(struct pc_arena *a)
@@ -638,11 +673,15 @@ static void test_files_are_stored_by_content(void **state)
     assert_non_null(mkdtemp(dir));
     struct pc_err err = {0};
     struct case_file f;
-    struct case_file_writer *w = case_file_writer_new(dir, &err);
+    struct case_store *st = case_store_open(CASE_STORE_DIR, dir, NULL, &err);
+    assert_non_null(st);
+    struct case_file_writer *w = case_file_writer_new(st, &err);
     assert_non_null(w);
     assert_int_equal(case_file_write(w, PNG, 10), 0);
     assert_int_equal(case_file_write(w, PNG + 10, sizeof PNG - 10), 0);
     assert_int_equal(case_file_finish(w, &f, &err), 0);
+    assert_int_equal(case_file_keep(w, &err), 0);
+    case_file_writer_free(w);
     assert_string_equal(f.mime, "image/png");
     assert_int_equal(f.size, sizeof PNG);
     char hex[65];
@@ -652,20 +691,23 @@ static void test_files_are_stored_by_content(void **state)
     snprintf(path, sizeof path, "%s/%.2s/%s", dir, hex, hex);
     assert_int_equal(access(path, R_OK), 0);
     /* a program is refused by its content, an empty file too */
-    w = case_file_writer_new(dir, &err);
+    w = case_file_writer_new(st, &err);
     assert_int_equal(case_file_write(w, "MZ\x90\x00 this is not a picture", 26), 0);
     assert_int_equal(case_file_finish(w, &f, &err), PC_EINVAL);
     assert_string_not_equal(f.mime, "image/png");
-    w = case_file_writer_new(dir, &err);
+    case_file_writer_free(w);
+    w = case_file_writer_new(st, &err);
     assert_int_equal(case_file_finish(w, &f, &err), PC_EINVAL);
+    case_file_writer_free(w);
     /* past the limit: refused while it streams, and at the end */
-    w = case_file_writer_new(dir, &err);
+    w = case_file_writer_new(st, &err);
     static char chunk[1 << 20];
     int rc = 0;
     for (int i = 0; i < 21 && rc == 0; i++)
         rc = case_file_write(w, chunk, sizeof chunk);
     assert_int_equal(rc, PC_ETOOBIG);
     assert_int_equal(case_file_finish(w, &f, &err), PC_ETOOBIG);
+    case_file_writer_free(w);
     /* read back only for an application whose answers name it */
     struct pc_arena a;
     pc_arena_init(&a);
@@ -673,19 +715,57 @@ static void test_files_are_stored_by_content(void **state)
     snprintf(answers, sizeof answers, "{\"photo\":{\"sha256\":\"%s\",\"name\":\"me.png\",\"size\":%zu,\"type\":\"image/png\"}}",
              hex, sizeof PNG);
     struct case_app app = {.answers = answers_of(&a, answers)};
-    FILE *in;
+    struct case_file_reader *in;
     struct case_file info;
-    assert_int_equal(case_file_open(dir, &app, hex, &in, &info, &err), 0);
+    assert_int_equal(case_file_open(st, &app, hex, &in, &info, &a, &err), 0);
     assert_string_equal(info.name, "me.png");
     assert_string_equal(info.mime, "image/png");
-    fclose(in);
+    case_file_reader_free(in);
     char other[65];
     memset(other, 'a', 64);
     other[64] = 0;
-    assert_int_equal(case_file_open(dir, &app, other, &in, &info, &err), PC_ENOTFOUND);
-    assert_int_equal(case_file_open(dir, &app, "../../etc/passwd", &in, &info, &err), PC_ENOTFOUND);
+    assert_int_equal(case_file_open(st, &app, other, &in, &info, &a, &err), PC_ENOTFOUND);
+    assert_int_equal(case_file_open(st, &app, "../../etc/passwd", &in, &info, &a, &err), PC_ENOTFOUND);
     pc_arena_release(&a);
+    case_store_close(st);
     rm_rf(dir);
+}
+
+/* Names are the client's words: nothing invisible is kept or shown. */
+static void test_file_names_keep_no_invisible_characters(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"photo.png", "photo.png"},
+        {"ph\xe2\x80\xaeotgnp.exe", "photgnp.exe"},                   /* U+202E right-to-left override */
+        {"\xe2\x81\xa6" "a\xe2\x80\x8b" "b\xe2\x81\xa9.pdf", "ab.pdf"}, /* U+2066, U+200B, U+2069 */
+        {"a\xc2\xad" "b\xef\xbb\xbf" "c\xe2\x80\xa8.jpg", "abc.jpg"},    /* soft hyphen, BOM, line separator */
+        {"tab\there\x7f\xc2\x85.png", "tabhere.png"},                 /* C0, DEL, C1 */
+        {"  \xe2\x80\x8f  ", "file"},                                  /* nothing visible left */
+        {"\xff\xfe.png", "file"},                                       /* not UTF-8 */
+        {"  şəkil  .png  ", "şəkil  .png"},
+        {NULL, "file"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[CASE_FILE_NAME_MAX + 1];
+        case_file_name_clean(cases[i][0], out);
+        assert_string_equal(out, cases[i][1]);
+    }
+    /* cut at the limit, never inside a character */
+    char longname[600] = "", out[CASE_FILE_NAME_MAX + 1];
+    for (int i = 0; i < 150; i++)
+        strcat(longname, "ə");
+    case_file_name_clean(longname, out);
+    assert_int_equal(strlen(out), CASE_FILE_NAME_MAX);
+    assert_true(pc_utf8_valid(out, strlen(out)));
+    /* a name stored before the rule is shown without them */
+    struct pc_arena a;
+    pc_arena_init(&a);
+    json_t *j = json_loads("{\"sha256\":\"ab\",\"name\":\"x\\u202egnp.exe\",\"size\":1,\"type\":\"image/png\"}", 0, NULL);
+    const struct case_file *f = form_file_of(j, &a);
+    assert_string_equal(f->name, "xgnp.exe");
+    json_decref(j);
+    pc_arena_release(&a);
 }
 
 /* ---- stored forms and the snapshot ---------------------------------------------------- */
@@ -974,6 +1054,7 @@ int main(void)
         cmocka_unit_test(test_every_problem_of_a_file_is_reported),
         cmocka_unit_test(test_the_form_agrees_with_the_catalogue),
         cmocka_unit_test(test_data_and_fixture_forms_are_clean),
+        cmocka_unit_test(test_forms_promise_only_what_exists),
         cmocka_unit_test(test_answers_against_the_typed_form),
         cmocka_unit_test(test_navigation_follows_the_answers),
         cmocka_unit_test(test_values_as_the_web_shows_them),
@@ -981,6 +1062,7 @@ int main(void)
         cmocka_unit_test(test_the_workflow_decides_who_may_take_which_step),
         cmocka_unit_test(test_every_code_has_a_message),
         cmocka_unit_test(test_files_are_stored_by_content),
+        cmocka_unit_test(test_file_names_keep_no_invisible_characters),
         cmocka_unit_test(test_forms_are_versioned_and_picked_up),
         cmocka_unit_test(test_inbox_sqlite),
         cmocka_unit_test(test_inbox_postgres),
