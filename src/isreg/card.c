@@ -200,6 +200,31 @@ void isreg_list_split(struct pc_arena *a, const char *s, struct isreg_list *out)
         }
 }
 
+void isreg_list_from_lines(struct pc_arena *a, const char *text, struct isreg_list *out)
+{
+    out->n = 0;
+    out->items = NULL;
+    size_t cap = 1;
+    for (const char *p = text; p && *p; p++)
+        cap += *p == '\n';
+    out->items = pc_arena_alloc(a, cap * sizeof *out->items);
+    for (const char *p = text; p && *p;) {
+        size_t n = strcspn(p, "\r\n");
+        const char *start = p, *end = p + n;
+        while (start < end && (*start == ' ' || *start == '\t'))
+            start++;
+        while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+            end--;
+        if (end > start && out->n < cap) {
+            char *item = pc_arena_alloc(a, (size_t)(end - start) + 1);
+            memcpy(item, start, (size_t)(end - start));
+            out->items[out->n++] = item;
+        }
+        p += n;
+        p += strspn(p, "\r\n");
+    }
+}
+
 char *isreg_fold_names(struct pc_arena *a, const struct pc_text *name)
 {
     struct pc_buf b;

@@ -16,53 +16,12 @@ static const char *str(json_t *o, const char *k)
     return json_string_value(json_object_get(o, k));
 }
 
-static void list_of(struct pc_arena *a, json_t *arr, struct isreg_list *out)
-{
-    out->n = json_array_size(arr);
-    out->items = pc_arena_alloc(a, (out->n + 1) * sizeof *out->items);
-    for (size_t i = 0; i < out->n; i++)
-        out->items[i] = pc_arena_strdup(a, json_string_value(json_array_get(arr, i)));
-}
-
 static int day_time(const char *date, int64_t *t)
 {
     int64_t d;
     if (isreg_date_parse(date, &d))
         return PC_EINVAL;
     *t = d * 86400 + 10 * 3600;
-    return 0;
-}
-
-static int card_of(struct pc_arena *a, json_t *j, struct isreg_card *c, struct pc_err *err)
-{
-    memset(c, 0, sizeof *c);
-    int kind = isreg_kind_parse(str(j, "kind"));
-    c->kind = kind < 0 ? ISREG_KIND_COUNT : (enum isreg_kind)kind;
-    json_t *name = json_object_get(j, "name");
-    for (int l = 0; l < PC_LANG_COUNT; l++)
-        c->name.s[l] = pc_arena_strdup(a, str(name, pc_lang_code((enum pc_lang)l)));
-    c->purpose = str(j, "purpose");
-    c->legal_basis = str(j, "legal_basis");
-    json_t *v;
-    size_t i;
-    json_array_foreach(json_object_get(j, "categories"), i, v) {
-        int cat = isreg_category_parse(json_string_value(v));
-        if (cat < 0)
-            return pc_err_set(err, PC_EINVAL, "unknown category %s", json_string_value(v));
-        c->categories |= ISREG_BIT(cat);
-    }
-    c->uses_fin = json_is_true(json_object_get(j, "uses_fin"));
-    c->sources = str(j, "sources");
-    c->recipients = str(j, "recipients");
-    list_of(a, json_object_get(j, "services_offered"), &c->services_offered);
-    list_of(a, json_object_get(j, "services_used"), &c->services_used);
-    list_of(a, json_object_get(j, "portal_services"), &c->portal_services);
-    c->hosting = str(j, "hosting");
-    c->security = str(j, "security");
-    c->responsible = str(j, "responsible");
-    snprintf(c->started_on, sizeof c->started_on, "%s", str(j, "started_on") ? str(j, "started_on") : "");
-    snprintf(c->change_on, sizeof c->change_on, "%s", str(j, "change_on") ? str(j, "change_on") : c->started_on);
-    c->change_note = str(j, "change_note");
     return 0;
 }
 
@@ -87,7 +46,7 @@ static int load_system(struct db_conn *c, struct pc_arena *a, json_t *j, int64_t
         json_t *cj = json_array_get(cards, k);
         struct isreg_card card;
         const char *field;
-        rc = card_of(a, cj, &card, err);
+        rc = isreg_card_from_json(a, cj, false, &card, &field, err);
         if (!rc)
             rc = isreg_card_check(&card, isreg_day_of(now), &field, err);
         if (rc) {

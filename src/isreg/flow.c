@@ -64,17 +64,20 @@ static struct isreg_card draft_of(const struct isreg_card *in, int version, cons
 }
 
 int isreg_create(struct db *db, const struct id_principal *who, const char *ip, const char *id,
-                 const char *agency_id, const struct isreg_card *card, struct pc_err *err)
+                 const char *agency_id, const struct isreg_card *card, const char **field, struct pc_err *err)
 {
-    const char *role, *field;
+    const char *role;
     int64_t now = pc_now_unix();
-    if (!isreg_id_valid(id))
+    *field = NULL;
+    if (!isreg_id_valid(id)) {
+        *field = "id";
         return pc_err_set(err, PC_EINVAL, "a system's id is 2 to %d of a-z, 0-9 and -, starting with a letter",
                           ISREG_ID_MAX);
+    }
     int rc = isreg_may_edit(who, agency_id, &role, err);
     if (rc)
         return rc;
-    rc = isreg_card_check(card, isreg_day_of(now), &field, err);
+    rc = isreg_card_check(card, isreg_day_of(now), field, err);
     if (rc)
         return rc;
     struct pc_arena a;
@@ -82,8 +85,10 @@ int isreg_create(struct db *db, const struct id_principal *who, const char *ip, 
     struct cat_agency ag;
     rc = cat_get_agency(db, &a, agency_id, &ag, err);
     pc_arena_release(&a);
-    if (rc == PC_ENOTFOUND)
+    if (rc == PC_ENOTFOUND) {
+        *field = "owner";
         return pc_err_set(err, PC_EINVAL, "no state body %s", agency_id);
+    }
     if (rc)
         return rc;
 
@@ -112,11 +117,11 @@ int isreg_create(struct db *db, const struct id_principal *who, const char *ip, 
 }
 
 int isreg_save_card(struct db *db, const struct id_principal *who, const char *ip, const char *id,
-                    const struct isreg_card *card, int *version, struct pc_err *err)
+                    const struct isreg_card *card, int *version, const char **field, struct pc_err *err)
 {
-    const char *role, *field;
+    const char *role;
     int64_t now = pc_now_unix();
-    int rc = isreg_card_check(card, isreg_day_of(now), &field, err);
+    int rc = isreg_card_check(card, isreg_day_of(now), field, err);
     if (rc)
         return rc;
     struct db_conn *c;

@@ -5,6 +5,8 @@
 
 #include "isreg.h"
 
+#include <jansson.h>
+
 /* The card's columns, in the order card_from_row reads them. */
 #define ISREG_CARD_COLUMNS                                                                                    \
     "version, status, kind, name_az, name_en, name_ru, purpose, legal_basis, data_categories, uses_fin, "    \
@@ -56,6 +58,12 @@ char *isreg_fold_names(struct pc_arena *a, const struct pc_text *name);
 
 /* Run a statement that returns no rows: 0 or its error code. */
 int isreg_run(struct db_stmt *s, struct pc_err *err);
+
+/* A card from a JSON object; strict refuses members a card does not have
+ * (the demo's data carry their own dates beside the card).  Strings stay
+ * the tree's. */
+int isreg_card_from_json(struct pc_arena *a, json_t *o, bool strict, struct isreg_card *out, const char **field,
+                         struct pc_err *err);
 
 /* The system's id is [a-z0-9-], 2..ISREG_ID_MAX, starting with a letter. */
 bool isreg_id_valid(const char *id);

@@ -110,6 +110,9 @@ int64_t isreg_day_of(int64_t unix_secs);
 /* ---- the registration card -------------------------------------------- */
 
 struct isreg_list { const char **items; size_t n; };
+/* A list typed one item per line (spaces around items and empty lines
+ * dropped), copied into a. */
+void isreg_list_from_lines(struct pc_arena *a, const char *text, struct isreg_list *out);
 
 struct isreg_card {
     int version;
@@ -133,6 +136,11 @@ struct isreg_card {
     const char *author;
     int64_t created_at, submitted_at, decided_at;
 };
+
+/* A card from the API's JSON body (members as in docs/api/openapi.yaml);
+ * PC_EINVAL with the member at fault in *field.  Strings are copied into a. */
+int isreg_card_parse(struct pc_arena *a, const char *text, size_t n, struct isreg_card *out, const char **field,
+                     struct pc_err *err);
 
 /* Check a card as a body submits it, with `today` (a day number) for the
  * dates.  Fills `field` with the name of the first field at fault. */
@@ -224,13 +232,14 @@ int isreg_list(struct db *db, struct pc_arena *a, const struct id_principal *who
 
 /* ---- a body's staff ----------------------------------------------------- */
 
-/* Create a system with its first card (a draft) for agency_id. */
+/* Create a system with its first card (a draft) for agency_id.  A card
+ * that fails isreg_card_check names its member at fault in *field. */
 int isreg_create(struct db *db, const struct id_principal *who, const char *ip, const char *id,
-                 const char *agency_id, const struct isreg_card *card, struct pc_err *err);
+                 const char *agency_id, const struct isreg_card *card, const char **field, struct pc_err *err);
 /* Replace the newest card while it is a draft or returned; on a registered
  * system, start a new version (a declared change).  *version is the card's. */
 int isreg_save_card(struct db *db, const struct id_principal *who, const char *ip, const char *id,
-                    const struct isreg_card *card, int *version, struct pc_err *err);
+                    const struct isreg_card *card, int *version, const char **field, struct pc_err *err);
 /* Submit the newest card; its late days are recorded (0 when on time). */
 int isreg_submit(struct db *db, const struct id_principal *who, const char *ip, const char *id, int64_t now,
                  int *late_days, struct pc_err *err);

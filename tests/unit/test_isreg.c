@@ -195,6 +195,7 @@ static void days_ago(int days, char out[11])
 static void check_lifecycle(struct fx *x)
 {
     struct pc_err err = {0};
+    const char *field;
     int64_t now = pc_now_unix();
     char d[11];
     days_ago(3, d);
@@ -204,12 +205,12 @@ static void check_lifecycle(struct fx *x)
     card.services_offered = (struct isreg_list){SERVICES_OFFERED, 1};
 
     /* only the owning body's staff create its systems */
-    assert_int_equal(isreg_create(x->db, &x->other, "", "avis", "vn", &card, &err), PC_EDENIED);
-    assert_int_equal(isreg_create(x->db, &x->citizen, "", "avis", "vn", &card, &err), PC_EDENIED);
-    assert_int_equal(isreg_create(x->db, NULL, "", "avis", "vn", &card, &err), PC_EDENIED);
-    assert_int_equal(isreg_create(x->db, &x->officer, "", "avis", "vn", &card, &err), 0);
-    assert_int_equal(isreg_create(x->db, &x->officer, "", "avis", "vn", &card, &err), PC_ECONFLICT);
-    assert_int_equal(isreg_create(x->db, &x->officer, "", "Bad Id", "vn", &card, &err), PC_EINVAL);
+    assert_int_equal(isreg_create(x->db, &x->other, "", "avis", "vn", &card, &field, &err), PC_EDENIED);
+    assert_int_equal(isreg_create(x->db, &x->citizen, "", "avis", "vn", &card, &field, &err), PC_EDENIED);
+    assert_int_equal(isreg_create(x->db, NULL, "", "avis", "vn", &card, &field, &err), PC_EDENIED);
+    assert_int_equal(isreg_create(x->db, &x->officer, "", "avis", "vn", &card, &field, &err), 0);
+    assert_int_equal(isreg_create(x->db, &x->officer, "", "avis", "vn", &card, &field, &err), PC_ECONFLICT);
+    assert_int_equal(isreg_create(x->db, &x->officer, "", "Bad Id", "vn", &card, &field, &err), PC_EINVAL);
 
     /* the public does not see a draft */
     struct isreg_system sys;
@@ -233,7 +234,7 @@ static void check_lifecycle(struct fx *x)
     /* corrected, submitted again, registered */
     int version = 0;
     card.legal_basis = "Vergi Məcəlləsi, maddə 33";
-    assert_int_equal(isreg_save_card(x->db, &x->officer, "", "avis", &card, &version, &err), 0);
+    assert_int_equal(isreg_save_card(x->db, &x->officer, "", "avis", &card, &version, &field, &err), 0);
     assert_int_equal(version, 1);
     assert_int_equal(isreg_submit(x->db, &x->officer, "", "avis", now, &late, &err), 0);
     assert_int_equal(isreg_register(x->db, &x->operator, "", "avis", now, &err), 0);
@@ -259,7 +260,7 @@ static void check_lifecycle(struct fx *x)
     card.change_note = "A new module for VAT refunds";
     const char *foreign[] = {"din-id-card"};
     card.portal_services = (struct isreg_list){foreign, 1};
-    assert_int_equal(isreg_save_card(x->db, &x->officer, "", "avis", &card, &version, &err), 0);
+    assert_int_equal(isreg_save_card(x->db, &x->officer, "", "avis", &card, &version, &field, &err), 0);
     assert_int_equal(version, 2);
     assert_int_equal(isreg_submit(x->db, &x->officer, "", "avis", now, &late, &err), 0);
     assert_int_equal(late, 10);
@@ -305,7 +306,7 @@ static void check_lifecycle(struct fx *x)
     assert_int_equal(isreg_deregister(x->db, &x->officer, "", "avis", d, "stopped", false, now, &err), PC_ECONFLICT);
     assert_non_null(strstr(err.msg, "AZ/GOV/1400000001/population/person"));
     assert_int_equal(isreg_deregister(x->db, &x->officer, "", "avis", d, "Replaced by AVİS-2", true, now, &err), 0);
-    assert_int_equal(isreg_save_card(x->db, &x->officer, "", "avis", &card, &version, &err), PC_ECONFLICT);
+    assert_int_equal(isreg_save_card(x->db, &x->officer, "", "avis", &card, &version, &field, &err), PC_ECONFLICT);
     assert_int_equal(isreg_get(x->db, &x->arena, NULL, "avis", &sys, &err), 0);
     assert_int_equal(sys.status, ISREG_DEREGISTERED);
     assert_string_equal(sys.deregistered_on, d);
@@ -315,6 +316,7 @@ static void check_lifecycle(struct fx *x)
 static void check_list(struct fx *x)
 {
     struct pc_err err = {0};
+    const char *field;
     int64_t now = pc_now_unix();
     char d[11];
     days_ago(1, d);
@@ -322,7 +324,7 @@ static void check_list(struct fx *x)
     for (int i = 0; i < 5; i++) {
         struct isreg_card c = good_card(d);
         c.name.s[PC_LANG_AZ] = i == 2 ? "Əmlak vergisi uçotu" : "Gömrük bəyannaməsi";
-        assert_int_equal(isreg_create(x->db, &x->officer, "", ids[i], "vn", &c, &err), 0);
+        assert_int_equal(isreg_create(x->db, &x->officer, "", ids[i], "vn", &c, &field, &err), 0);
         int late;
         assert_int_equal(isreg_submit(x->db, &x->officer, "", ids[i], now, &late, &err), 0);
         if (i < 4)
@@ -367,16 +369,17 @@ static void check_list(struct fx *x)
 static void check_clock(struct fx *x)
 {
     struct pc_err err = {0};
+    const char *field;
     char d[11];
     days_ago(25, d);
     struct isreg_card c = good_card(d);
-    assert_int_equal(isreg_create(x->db, &x->officer, "", "vn-late", "vn", &c, &err), 0);
+    assert_int_equal(isreg_create(x->db, &x->officer, "", "vn-late", "vn", &c, &field, &err), 0);
     days_ago(17, d);
     c = good_card(d);
-    assert_int_equal(isreg_create(x->db, &x->officer, "", "vn-soon", "vn", &c, &err), 0);
+    assert_int_equal(isreg_create(x->db, &x->officer, "", "vn-soon", "vn", &c, &field, &err), 0);
     days_ago(2, d);
     c = good_card(d);
-    assert_int_equal(isreg_create(x->db, &x->officer, "", "vn-fresh", "vn", &c, &err), 0);
+    assert_int_equal(isreg_create(x->db, &x->officer, "", "vn-fresh", "vn", &c, &field, &err), 0);
 
     int64_t today = isreg_day_of(pc_now_unix());
     struct isreg_overdue *o;
