@@ -155,6 +155,7 @@ int isreg_card_parse(struct pc_arena *a, const char *text, size_t n, struct isre
                            &out->change_note};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         *strs[i] = pc_arena_strdup(a, *strs[i]);
+    *field = pc_arena_strdup(a, *field);   /* an unknown member's name is the tree's too */
     json_decref(o);
     return rc;
 }
