@@ -92,11 +92,13 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         db_close(db);
         return EXIT_FAIL;
     }
-    /* the demo's register of information systems, beside the catalogue */
+    /* the demo's register of information systems, beside the catalogue
+     * (a catalogue of one's own may come without one) */
     char isreg_dir[4200];
+    struct stat st;
     if (o->demo_dir && o->catalog &&
         snprintf(isreg_dir, sizeof isreg_dir, "%s/../isreg", o->catalog) < (int)sizeof isreg_dir &&
-        isreg_load_demo(db, isreg_dir, pc_now_unix(), &err)) {
+        stat(isreg_dir, &st) == 0 && S_ISDIR(st.st_mode) && isreg_load_demo(db, isreg_dir, pc_now_unix(), &err)) {
         fprintf(stderr, "pencere: demo register: %s\n", err.msg);
         db_close(db);
         return EXIT_FAIL;

@@ -125,8 +125,8 @@ int isreg_stats(struct db *db, struct pc_arena *a, int64_t today, struct isreg_s
     out->fine_max = unregistered * ISREG_FINE_MAX;
     out->totals.source = "register";
 
-    /* the published counts, then each year of this register's own data
-     * (counted on 31 December, or today for this year) */
+    /* the published counts, then each later year of this register's own
+     * data (counted on 31 December, or today for this year) */
     out->years = pc_arena_alloc(a, YEARS_MAX * sizeof *out->years);
     rc = read_census(c, a, out, err);
     if (rc)
@@ -140,8 +140,11 @@ int isreg_stats(struct db *db, struct pc_arena *a, int64_t today, struct isreg_s
     int y0 = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0');
     isreg_date_format(today, d);
     int y1 = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0');
+    /* a year already published is told by its published count */
+    if (out->nyears && out->years[out->nyears - 1].year >= y0)
+        y0 = out->years[out->nyears - 1].year + 1;
     for (int y = y0 > y1 - 20 ? y0 : y1 - 20; y <= y1 && n && out->nyears < YEARS_MAX; y++) {
-        char end[16];
+        char end[24];
         snprintf(end, sizeof end, "%04d-12-31", y);
         int64_t day;
         isreg_date_parse(end, &day);

@@ -154,7 +154,7 @@ static void share_chart(struct http_req *r, const struct isreg_stats *st)
     int w = 56, h = 160, gap = 16, left = 8;
     int width = left + (int)st->nyears * (w + gap);
     web_html(r, "<figure class=\"chart\">\n<svg role=\"img\" aria-labelledby=\"share-title\" viewBox=\"0 0 %d %d\" "
-                "width=\"%d\" height=\"%d\" xmlns=\"http://www.w3.org/2000/svg\">\n<title id=\"share-title\">%s</title>\n",
+                "width=\"%d\" height=\"%d\" preserveAspectRatio=\"xMinYMin meet\" xmlns=\"http://www.w3.org/2000/svg\">\n<title id=\"share-title\">%s</title>\n",
              width, h + 40, width, h + 40, web_t(r, M_ISR_CHART));
     for (size_t i = 0; i < st->nyears; i++) {
         const struct isreg_count *y = &st->years[i];
@@ -230,9 +230,12 @@ static void list_dd(struct http_req *r, const struct isreg_list *l, const char *
     }
     web_html(r, "<dd><ul>");
     for (size_t i = 0; i < l->n; i++)
-        if (href_prefix)
-            web_html(r, "<li><a href=\"%s%q\">%s</a></li>", href_prefix, l->items[i], l->items[i]);
-        else
+        if (href_prefix) {  /* a catalogue service: its name when the catalogue has it */
+            struct cat_service svc;
+            const char *name = cat_get_service(app_of(r)->db, &r->arena, l->items[i], &svc, NULL) == 0
+                                   ? pc_text_get(&svc.name, web_lang_id(r)) : l->items[i];
+            web_html(r, "<li><a href=\"%s%q\">%s</a></li>", href_prefix, l->items[i], name);
+        } else
             web_html(r, "<li><code>%s</code></li>", l->items[i]);
     web_html(r, "</ul></dd>\n");
 }

@@ -296,3 +296,18 @@ def test_officer_drafts_a_card_in_html(srv):
     # another body's officer may not open the form for it
     other = login(srv, "officer", "eesmn")
     assert other.get("/information-systems/din-html-new/edit").status in (403, 404)
+
+
+def test_reminders_from_the_command_line_once_per_card(srv):
+    import datetime
+    late = (datetime.date.today() - datetime.timedelta(days=25)).isoformat()
+    assert create(srv, "din-late", dict(CARD, started_on="2014-03-01", change_on=late))[0] == 201
+    st, body, _ = call(srv, "GET", "/api/v1/information-systems/overdue", token=token(srv, "operator"))
+    mine = [i for i in body["items"] if i["id"] == "din-late"]
+    assert mine and mine[0]["days_late"] == 5
+    first = syslib.run_cli("admin", "isreg-remind", "--db", srv.db.url)
+    assert first.returncode == 0, first.stderr
+    n = int(re.search(r"reminders queued for (\d+) cards", first.stdout).group(1))
+    assert n >= 1
+    again = syslib.run_cli("admin", "isreg-remind", "--db", srv.db.url)
+    assert again.returncode == 0 and "reminders queued for 0 cards" in again.stdout
