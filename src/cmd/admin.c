@@ -8,6 +8,7 @@
  * between the files folder and the database. */
 #include "cli.h"
 #include "../cases/cases.h"
+#include "../isreg/isreg.h"
 #include "../catalog/catalog.h"
 #include "../db/db.h"
 #include "../audit/audit.h"
@@ -435,6 +436,30 @@ static int admin_seed_demo(int argc, char **argv)
     return EXIT_OK;
 }
 
+/* The register's 20-day reminders: safe on every node at once (each
+ * reminder is claimed once), meant for a daily timer. */
+static int admin_isreg_remind(int argc, char **argv)
+{
+    struct cli_opt opts[] = {DB_OPTS, {NULL, NULL, NULL, NULL}};
+    int rc = cli_parse("admin isreg-remind", "Queue the reminders of the register of information systems that are\n"
+                       "due today: to each body whose card is due within 5 days or overdue.", opts, argc, argv);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    struct db *db = open_db(opts);
+    if (!db)
+        return EXIT_FAIL;
+    struct pc_err err = {0};
+    int sent = 0;
+    rc = isreg_remind(db, isreg_day_of(pc_now_unix()), &sent, &err);
+    db_close(db);
+    if (rc) {
+        fprintf(stderr, "pencere admin isreg-remind: %s\n", err.msg);
+        return EXIT_FAIL;
+    }
+    printf("reminders queued for %d cards\n", sent);
+    return EXIT_OK;
+}
+
 int cmd_admin(int argc, char **argv)
 {
     if (argc < 1 || strcmp(argv[0], "--help") == 0) {
@@ -450,7 +475,8 @@ int cmd_admin(int argc, char **argv)
                    "  issue-code       issue a one-time activation code for an account\n"
                    "  revoke-representative  end a person's right to act for a legal entity\n"
                    "  seed-population  add a synthetic population for demos and scale tests\n"
-                   "  seed-demo        add the demo's people and one account of every role\n");
+                   "  seed-demo        add the demo's people and one account of every role\n"
+                   "  isreg-remind     queue the register's 20-day reminders (daily)\n");
         return argc < 1 ? EXIT_USAGE : EXIT_OK;
     }
     if (strcmp(argv[0], "migrate") == 0)
@@ -473,6 +499,8 @@ int cmd_admin(int argc, char **argv)
         return admin_revoke_representative(argc - 1, argv + 1);
     if (strcmp(argv[0], "seed-demo") == 0)
         return admin_seed_demo(argc - 1, argv + 1);
+    if (strcmp(argv[0], "isreg-remind") == 0)
+        return admin_isreg_remind(argc - 1, argv + 1);
     if (strcmp(argv[0], "seed-population") == 0)
         return admin_seed_population(argc - 1, argv + 1);
     fprintf(stderr, "pencere admin: unknown tool '%s' (see pencere admin --help)\n", argv[0]);

@@ -3,6 +3,7 @@
  * Both stop gracefully on SIGTERM or SIGINT: no new connections, requests
  * in flight finish, then the database closes. */
 #include "cli.h"
+#include "../isreg/isreg.h"
 #include "../cases/cases.h"
 #include "../catalog/catalog.h"
 #include "../db/db.h"
@@ -89,6 +90,17 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
     }
     if (o->demo_dir && demo_seed(db, o->demo_dir, &err)) {
         fprintf(stderr, "pencere: demo data: %s\n", err.msg);
+        db_close(db);
+        return EXIT_FAIL;
+    }
+    /* the demo's register of information systems, beside the catalogue
+     * (a catalogue of one's own may come without one) */
+    char isreg_dir[4200];
+    struct stat st;
+    if (o->demo_dir && o->catalog &&
+        snprintf(isreg_dir, sizeof isreg_dir, "%s/../isreg", o->catalog) < (int)sizeof isreg_dir &&
+        stat(isreg_dir, &st) == 0 && S_ISDIR(st.st_mode) && isreg_load_demo(db, isreg_dir, pc_now_unix(), &err)) {
+        fprintf(stderr, "pencere: demo register: %s\n", err.msg);
         db_close(db);
         return EXIT_FAIL;
     }

@@ -89,6 +89,10 @@ static bool grant_allows(const struct id_principal *p, const struct id_grant *g,
         return (g->role == ID_ROLE_OFFICER || g->role == ID_ROLE_AGENCY_ADMIN) && same_agency;
     case ID_ACT_ACT_ON_CASE:
         return (g->role == ID_ROLE_OFFICER || g->role == ID_ROLE_AGENCY_ADMIN) && same_agency;
+    case ID_ACT_ISREG_EDIT:
+        return (g->role == ID_ROLE_OFFICER || g->role == ID_ROLE_AGENCY_ADMIN) && same_agency;
+    case ID_ACT_ISREG_REVIEW:
+        return g->role == ID_ROLE_OPERATOR;
     }
     return false;
 }

@@ -175,6 +175,9 @@ enum id_action {
     ID_ACT_APPLY,                  /* file an application (res.voen when for an entity) */
     ID_ACT_VIEW_CASE,              /* one application: res.owner, res.agency_id */
     ID_ACT_ACT_ON_CASE,            /* an officer's step on res.agency_id's case */
+    /* the register of information systems (src/isreg) */
+    ID_ACT_ISREG_EDIT,             /* draft, submit, de-register res.agency_id's systems */
+    ID_ACT_ISREG_REVIEW,           /* register or return cards, findings, known systems */
 };
 
 struct id_resource {

@@ -225,6 +225,47 @@ static const struct nt_template templates[] = {
       "Здравствуйте!\n\n"
       "Заявитель ответил на ваш запрос по заявлению {reference}.\n\n"
       "Ответ виден на странице заявления на портале; рассмотрение можно продолжить."}},
+
+    /* the register of information systems (src/isreg): a card's 20 days */
+    {"isreg-deadline", "kind=before", "{\"kind\":\"before\",\"system\":\"AVIS\",\"id\":\"avis\",\"due\":\"2026-12-20\",\"days\":5}",
+     {"Pəncərə: {system} kartı {due} tarixinədək reyestrə verilməlidir.",
+      "Pencere: the card of {system} must be submitted to the register by {due}.",
+      "Pəncərə: карточку {system} нужно подать в реестр до {due}."},
+     {"Reyestr: {system} kartının son günü {due}",
+      "Register: the card of {system} is due on {due}",
+      "Реестр: срок подачи карточки {system} — {due}"},
+     {"Salam!\n\n"
+      "{system} ({id}) informasiya sisteminin yaradılması və ya dəyişməsi barədə kart {due} tarixinədək "
+      "dövlət reyestrinə təqdim edilməlidir ({days} gün qalıb). Qanun dəyişiklikdən sonra 20 gün verir.\n\n"
+      "Kartı portalda «İnformasiya sistemləri» bölməsində tamamlayıb təqdim edin.",
+      "Hello,\n\n"
+      "The card declaring the creation or change of the information system {system} ({id}) must be submitted "
+      "to the state register by {due} ({days} days left). The law gives 20 days from the change.\n\n"
+      "Complete and submit the card on the portal under “Information systems”.",
+      "Здравствуйте!\n\n"
+      "Карточку о создании или изменении информационной системы {system} ({id}) нужно подать в государственный "
+      "реестр до {due} (осталось дней: {days}). Закон даёт 20 дней после изменения.\n\n"
+      "Заполните и подайте карточку на портале в разделе «Информационные системы»."}},
+
+    {"isreg-deadline", "kind=overdue", "{\"kind\":\"overdue\",\"system\":\"AVIS\",\"id\":\"avis\",\"due\":\"2026-12-20\",\"days\":3}",
+     {"Pəncərə: {system} kartının müddəti {due} tarixində bitib.",
+      "Pencere: the card of {system} was due on {due} and is late.",
+      "Pəncərə: срок карточки {system} истёк {due}."},
+     {"Reyestr: {system} kartı gecikir",
+      "Register: the card of {system} is late",
+      "Реестр: карточка {system} просрочена"},
+     {"Salam!\n\n"
+      "{system} ({id}) informasiya sisteminin kartı {due} tarixinədək təqdim edilməli idi; {days} gün gecikir. "
+      "Qeydiyyatdan keçməmiş sistem üçün 300–500 manat cərimə nəzərdə tutulub.\n\n"
+      "Kartı portalda «İnformasiya sistemləri» bölməsində təqdim edin; gecikmə günləri kartda qeyd olunacaq.",
+      "Hello,\n\n"
+      "The card of the information system {system} ({id}) was due by {due} and is {days} days late. "
+      "An unregistered system risks a fine of 300–500 manat.\n\n"
+      "Submit the card on the portal under “Information systems”; the days late are recorded on the card.",
+      "Здравствуйте!\n\n"
+      "Карточку информационной системы {system} ({id}) нужно было подать до {due}; просрочка — дней: {days}. "
+      "За незарегистрированную систему предусмотрен штраф 300–500 манатов.\n\n"
+      "Подайте карточку на портале в разделе «Информационные системы»; дни просрочки будут отмечены в карточке."}},
 };
 
 /* The signature block after every e-mail body ("-- " starts a signature). */

@@ -153,7 +153,7 @@ static struct pc_buf *json_answer(struct http_req *r)
 }
 
 /* Refuse parameters the endpoint does not know. */
-static bool only_params(struct http_req *r, const char *const *allowed)
+bool web_only_params(struct http_req *r, const char *const *allowed)
 {
     for (size_t i = 0; i < r->query.n; i++) {
         bool ok = false;
@@ -245,7 +245,7 @@ static void put_service(struct pc_buf *b, const struct cat_service *s, bool full
 int web_api_agencies(struct http_req *r)
 {
     static const char *const allowed[] = {NULL};
-    if (!only_params(r, allowed))
+    if (!web_only_params(r, allowed))
         return 0;
     struct pc_err err = {0};
     struct cat_agency *list;
@@ -267,7 +267,7 @@ int web_api_agencies(struct http_req *r)
 int web_api_agency(struct http_req *r)
 {
     static const char *const allowed[] = {NULL};
-    if (!only_params(r, allowed))
+    if (!web_only_params(r, allowed))
         return 0;
     struct pc_err err = {0};
     struct cat_agency g;
@@ -287,7 +287,7 @@ int web_api_agency(struct http_req *r)
 int web_api_life_events(struct http_req *r)
 {
     static const char *const allowed[] = {NULL};
-    if (!only_params(r, allowed))
+    if (!web_only_params(r, allowed))
         return 0;
     struct pc_err err = {0};
     struct cat_life_event *list;
@@ -312,7 +312,7 @@ int web_api_services(struct http_req *r)
 {
     static const char *const allowed[] = {"q", "audience", "agency", "login", "free", "life_event",
                                           "cursor", "limit", NULL};
-    if (!only_params(r, allowed))
+    if (!web_only_params(r, allowed))
         return 0;
     struct cat_filter f = {.free = -1, .limit = 20};
     const char *v;
@@ -360,7 +360,7 @@ int web_api_services(struct http_req *r)
 int web_api_service(struct http_req *r)
 {
     static const char *const allowed[] = {NULL};
-    if (!only_params(r, allowed))
+    if (!web_only_params(r, allowed))
         return 0;
     struct pc_err err = {0};
     struct cat_service s;

@@ -176,6 +176,29 @@ int web_api_applications_list(struct http_req *r);
 int web_api_application_get(struct http_req *r);
 int web_api_application_action(struct http_req *r);
 int web_api_me(struct http_req *r);
+/* Refuse (400) query parameters not in allowed (NULL-terminated). */
+bool web_only_params(struct http_req *r, const char *const *allowed);
+/* the register of information systems (api_isreg.c, isreg_pages.c) */
+int web_api_isreg_list(struct http_req *r);
+int web_api_isreg_get(struct http_req *r);
+int web_api_isreg_stats(struct http_req *r);
+int web_api_isreg_csv(struct http_req *r);
+int web_api_isreg_create(struct http_req *r);
+int web_api_isreg_card(struct http_req *r);
+int web_api_isreg_action(struct http_req *r);
+int web_api_isreg_overdue(struct http_req *r);
+int web_api_isreg_finding(struct http_req *r);
+int web_api_isreg_finding_close(struct http_req *r);
+int web_api_isreg_known(struct http_req *r);
+int web_page_isreg_list(struct http_req *r);
+int web_page_isreg_stats(struct http_req *r);
+int web_page_isreg_overdue(struct http_req *r);
+int web_page_isreg_system(struct http_req *r);
+int web_page_isreg_act(struct http_req *r);
+int web_page_isreg_new(struct http_req *r);
+int web_page_isreg_new_post(struct http_req *r);
+int web_page_isreg_edit(struct http_req *r);
+int web_page_isreg_edit_post(struct http_req *r);
 const char *web_role_label(struct http_req *r, enum id_role role);
 
 /* page handlers (pages.c) */

@@ -102,8 +102,9 @@ void web_page_begin(struct http_req *r, const char *title)
 void web_page_end(struct http_req *r)
 {
     web_html(r, "</main>\n<footer class=\"site-footer\"><div class=\"wrap\">\n<p>%s</p>\n"
-            "<p><a href=\"/api/v1/services\">%s</a></p>\n</div></footer>\n</body>\n</html>\n",
-         web_t(r, M_FOOTER_ABOUT), web_t(r, M_FOOTER_API));
+            "<ul class=\"footer-links\"><li><a href=\"/api/v1/services\">%s</a></li>\n"
+            "<li><a href=\"/information-systems\">%s</a></li></ul>\n</div></footer>\n</body>\n</html>\n",
+         web_t(r, M_FOOTER_ABOUT), web_t(r, M_FOOTER_API), web_t(r, M_ISR_TITLE));
 }
 
 void web_page_breadcrumbs(struct http_req *r, const char *const *items, int n)

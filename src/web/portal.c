@@ -53,6 +53,7 @@ static int favicon(struct http_req *r)
 
 #define FORM_MAX 8192   /* bytes of a small form or JSON body */
 #define JSON_MAX (256 * 1024) /* an application's answers */
+#define ISREG_BODY_MAX (64 * 1024) /* a registration card */
 #define PAGE_FORM_MAX (64 * 1024) /* one page of an application form */
 #define UPLOAD_MAX (21 * 1024 * 1024) /* a page with a file: the largest file allowed and its form */
 
@@ -122,6 +123,30 @@ static const struct http_route routes[] = {
     {"GET", "/api/v1/applications/{ref}", web_api_application_get, 0, HTTP_ROUTE_NO_STORE, "api_application"},
     {"POST", "/api/v1/applications/{ref}/actions", web_api_application_action, FORM_MAX, HTTP_ROUTE_NO_STORE,
      "api_application_action"},
+    /* the register of information systems: not cached (it changes without a catalogue import) */
+    {"GET", "/information-systems", web_page_isreg_list, 0, 0, "isreg_list"},
+    {"GET", "/information-systems/stats", web_page_isreg_stats, 0, 0, "isreg_stats"},
+    {"GET", "/information-systems/overdue", web_page_isreg_overdue, 0, HTTP_ROUTE_NO_STORE, "isreg_overdue"},
+    {"GET", "/information-systems/new", web_page_isreg_new, 0, HTTP_ROUTE_NO_STORE, "isreg_new"},
+    {"POST", "/information-systems/new", web_page_isreg_new_post, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE, "isreg_new_post"},
+    {"GET", "/information-systems/{id}", web_page_isreg_system, 0, 0, "isreg_system"},
+    {"GET", "/information-systems/{id}/edit", web_page_isreg_edit, 0, HTTP_ROUTE_NO_STORE, "isreg_edit"},
+    {"POST", "/information-systems/{id}/edit", web_page_isreg_edit_post, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE, "isreg_edit_post"},
+    {"POST", "/information-systems/{id}/act", web_page_isreg_act, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE, "isreg_act"},
+    {"GET", "/api/v1/information-systems", web_api_isreg_list, 0, 0, "api_isreg_list"},
+    {"POST", "/api/v1/information-systems", web_api_isreg_create, ISREG_BODY_MAX, HTTP_ROUTE_NO_STORE, "api_isreg_create"},
+    {"GET", "/api/v1/information-systems/stats", web_api_isreg_stats, 0, 0, "api_isreg_stats"},
+    {"GET", "/api/v1/information-systems/export.csv", web_api_isreg_csv, 0, 0, "api_isreg_csv"},
+    {"GET", "/api/v1/information-systems/overdue", web_api_isreg_overdue, 0, HTTP_ROUTE_NO_STORE, "api_isreg_overdue"},
+    {"POST", "/api/v1/information-systems/known", web_api_isreg_known, FORM_MAX, HTTP_ROUTE_NO_STORE, "api_isreg_known"},
+    {"GET", "/api/v1/information-systems/{id}", web_api_isreg_get, 0, 0, "api_isreg_get"},
+    {"POST", "/api/v1/information-systems/{id}/card", web_api_isreg_card, ISREG_BODY_MAX, HTTP_ROUTE_NO_STORE, "api_isreg_card"},
+    {"POST", "/api/v1/information-systems/{id}/findings", web_api_isreg_finding, FORM_MAX, HTTP_ROUTE_NO_STORE,
+     "api_isreg_finding"},
+    {"POST", "/api/v1/information-systems/{id}/findings/{finding}/close", web_api_isreg_finding_close, FORM_MAX,
+     HTTP_ROUTE_NO_STORE, "api_isreg_finding_close"},
+    {"POST", "/api/v1/information-systems/{id}/{action}", web_api_isreg_action, FORM_MAX, HTTP_ROUTE_NO_STORE,
+     "api_isreg_action"},
     {"GET", "/api/v1/openapi.yaml", openapi, 0, 0, "api_openapi"},
     {"GET", "/assets/{name}", asset, 0, 0, "asset"},
     {"GET", "/robots.txt", robots, 0, 0, "robots"},

@@ -1752,6 +1752,77 @@ async function applyScreenshots() {
 
 // ---- main ------------------------------------------------------------------
 
+/* ---- the register of information systems (src/isreg, web/isreg_pages.c) ---- */
+
+/* Public pages in every language, the operator's review with an error,
+ * an officer's card form with an error: one h1, axe clean, no horizontal
+ * scrolling at 360 px; screenshots when asked. */
+async function isregPages() {
+  const pages = [['isreg-list', '/information-systems'], ['isreg-search', '/information-systems?q=emlak'],
+    ['isreg-stats', '/information-systems/stats'], ['isreg-system', '/information-systems/iamas']];
+  for (const lang of LANGS) {
+    await test(`register pages [${lang}]: one h1, lang, axe WCAG 2.1 AA, 360 px without sideways scrolling`, async () => {
+      const problems = [];
+      for (const [width, height] of [[1280, 900], [360, 640]]) {
+        const ctx = await newContext({ lang, viewport: { width, height } });
+        const page = await ctx.newPage();
+        for (const [kind, url] of pages) {
+          await goto(page, url, 200);
+          const f = await pageFacts(page);
+          if (f.lang !== lang) problems.push(`${kind}: lang ${f.lang}`);
+          if (f.h1.length !== 1) problems.push(`${kind}: ${f.h1.length} h1`);
+          const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+          if (wide > 1) problems.push(`${kind} at ${width} px scrolls sideways by ${wide} px`);
+          if (width === 1280) for (const v of await axeViolations(page)) problems.push(`${kind}: ${v}`);
+          if (opts.screenshots && lang !== 'en') {
+            fs.mkdirSync(opts.screenshots, { recursive: true });
+            await page.screenshot({ path: path.join(opts.screenshots, `${width === 360 ? 'mobile' : 'desktop'}-${kind}-${lang}.png`), fullPage: true });
+          }
+        }
+        await ctx.close();
+      }
+      assert(problems.length === 0, problems.join('\n'));
+    });
+  }
+  await test('register: the operator returns a card without remarks → the field is marked (axe clean); with remarks → returned', async () => {
+    const ctx = await newContext({ lang: 'az' });
+    const page = await ctx.newPage();
+    await logIn(page, account('operator'));
+    // the demo's VEMTAS card waits for the operator
+    await goto(page, '/information-systems/vemtas');
+    let resp = await navBy(page, () => page.click('main form[action="/information-systems/vemtas/act"] button[value="return"]'));
+    assert(resp.status() === 400, `status ${resp.status()}`);
+    assert(await page.$('#remarks[aria-invalid="true"]'), 'the remarks field is not marked');
+    const v = await axeViolations(page);
+    assert(v.length === 0, v.join('\n'));
+    await page.fill('#remarks', 'Hüquqi əsasın maddəsini göstərin');
+    resp = await navBy(page, () => page.click('main form[action="/information-systems/vemtas/act"] button[value="return"]'));
+    assert(resp.status() === 200 && new URL(page.url()).search === '?done=1', `ended on ${page.url()}`);
+    assert((await page.textContent('main')).includes('Hüquqi əsasın maddəsini göstərin'), 'the remarks are not in the decisions');
+    await ctx.close();
+  });
+  await test('register: an officer\'s card form: a bad date → error summary linking to the field, what was typed kept; axe clean', async () => {
+    const ctx = await newContext({ lang: 'en' });
+    const page = await ctx.newPage();
+    await logIn(page, account('officer'));
+    await goto(page, '/information-systems/new');
+    await page.fill('#id', 'browser-test-system');
+    await page.fill('#name_az', 'Brauzer sınağı');
+    await page.fill('#started_on', '2015-02-30');
+    const resp = await navBy(page, () => page.click('main form[action="/information-systems/new"] button[type=submit]'));
+    assert(resp.status() === 400, `status ${resp.status()}`);
+    assert(await page.inputValue('#name_az') === 'Brauzer sınağı', 'the name was not kept');
+    const link = await page.$('.error-summary a');
+    assert(link, 'no error summary link');
+    await link.click();
+    const focused = await page.evaluate(() => document.activeElement && document.activeElement.id);
+    assert(focused, 'the summary link moved focus nowhere');
+    const v = await axeViolations(page);
+    assert(v.length === 0, v.join('\n'));
+    await ctx.close();
+  });
+}
+
 async function main() {
   const started = Date.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pencere-browser-'));
@@ -1808,6 +1879,7 @@ async function main() {
     for (const service of APPLY_SERVICES) await officerJourney(service);
     await applyMobile();
     await applyScreenshots();
+    await isregPages();
   } catch (e) {
     fatal = e;
     record('setup', e);
