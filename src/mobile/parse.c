@@ -276,9 +276,15 @@ int mid_parse_enrolment(struct pc_arena *a, const void *body, size_t len, struct
     int rc = mi_json_object(a, body, len, &o, err);
     if (rc || (rc = mi_str(a, o, "phoneNumber", 32, true, &phone, err)) ||
         (rc = mi_str(a, o, "nationalIdentityNumber", 16, true, &out->fin, err)) ||
-        (rc = mi_str(a, o, "name", 128, true, &out->name, err)) ||
-        (rc = mi_str(a, o, "sim", MID_ENROL_MAX, true, &sim, err)))
+        (rc = mi_str(a, o, "name", 128, true, &out->name, err)))
         return rc;
+    /* PEM text has line breaks: checked by mid_parse_enrolment_text */
+    json_t *v = json_object_get(o, "sim");
+    if (!json_is_string(v))
+        return pc_err_set(err, PC_EINVAL, "\"sim\" must be the SIM's enrolment text");
+    sim = json_string_value(v);
+    if (strlen(sim) != json_string_length(v))
+        return pc_err_set(err, PC_EINVAL, "the enrolment text holds a NUL byte");
     char *norm = pc_arena_alloc(a, MID_PHONE_MAX + 1);
     if (!mid_phone_normalize(phone, norm))
         return pc_err_set(err, PC_EINVAL, "\"phoneNumber\" must be + and 8 to 15 digits");

@@ -205,17 +205,19 @@ int mi_session_pending(struct db_conn *c, struct pc_arena *a, const char *phone,
     if (*n < max && rc < 0)
         return rc;
     /* the phone has them now: a later silence is TIMEOUT, not PHONE_ABSENT */
-    s = db_prepare(c, "UPDATE mobile_sessions SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL", err);
-    for (size_t i = 0; s && i < *n; i++) {
+    for (size_t i = 0; i < *n; i++) {
         if ((*out)[i].delivered_at)
             continue;
+        s = db_prepare(c, "UPDATE mobile_sessions SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL", err);
+        if (!s)
+            return failed(err);
         db_bind_int(s, 1, now);
         db_bind_text(s, 2, (*out)[i].id);
         if ((rc = ran(db_run(s, err))))
             return rc;
         (*out)[i].delivered_at = now;
     }
-    return s ? 0 : failed(err);
+    return 0;
 }
 
 int mi_session_running(struct db_conn *c, const char *phone, int64_t now, int64_t *n, struct pc_err *err)
