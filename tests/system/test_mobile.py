@@ -113,9 +113,10 @@ def test_openapi_documents_the_mobile_paths(spec):
         assert p in spec["paths"], p
 
 
-def test_authentication_same_code_on_both_sides_and_a_verifiable_signature(ca, sim, tmp_path):
+def test_authentication_same_code_on_both_sides_and_a_verifiable_signature(ca, sim, tmp_path, schemas):
     r, digest = start(ca, "authentication")
     assert r.status == 200, r.text
+    schemas.validate_ref(r.json(), "MidSession")
     sid, code = r.json()["sessionID"], r.json()["verificationCode"]
     assert len(code) == 4 and code.isdigit()
     # the code is the hash's: 6 high bits of the first byte, 7 low bits of the last
@@ -126,6 +127,7 @@ def test_authentication_same_code_on_both_sides_and_a_verifiable_signature(ca, s
     assert mine and mine[0][1] == "authentication" and mine[0][2] == code and mine[0][3] == "Pəncərə"
     assert phone(ca, sim, "approve", "--pin", PIN1, sid).stdout.strip() == "OK"
     st = status(ca, sid)
+    schemas.validate_ref(st, "MidStatus")
     assert st["state"] == "COMPLETE" and st["result"] == "OK"
     # the relying party checks the signature over its own hash itself
     cert = write(str(tmp_path / "auth.pem"), st["cert"])
@@ -310,12 +312,13 @@ def test_bad_session_requests(ca, sim, body, status_):
     assert r.status == status_, r.text
 
 
-def test_qr_login_scan_approve_and_replay(ca, sim):
+def test_qr_login_scan_approve_and_replay(ca, sim, schemas):
     digest = os.urandom(32)
     r = mid(ca, "POST", "/qr", {"relyingPartyName": "Pəncərə portal", "hashType": "SHA256", "hash": b64(digest),
                                 "clientIp": "203.0.113.9"})
     assert r.status == 200, r.text
     j = r.json()
+    schemas.validate_ref(j, "MidSession")
     sid, text = j["sessionID"], j["qrText"]
     assert text == "PCQR1:" + j["qrCode"] and len(j["qrCode"]) == 16
     line = phone(ca, sim, "scan", text).stdout.strip().split("\t")
