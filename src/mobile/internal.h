@@ -26,6 +26,8 @@ int mi_view_from_json(struct pc_arena *a, json_t *o, struct mid_request_view *ou
 /* … and back (api.c). */
 json_t *mi_view_json(struct pc_arena *a, const struct mid_request_view *v);
 
+/* The alphabet of QR codes: RFC 4648 base32. */
+extern const char mi_base32[33];
 /* base64url of n bytes (arena). */
 char *mi_b64url(struct pc_arena *a, const void *p, size_t n);
 

@@ -176,10 +176,9 @@ int mid_parse_answer(const void *body, size_t len, struct mid_answer *out, struc
 /* ---- QR codes --------------------------------------------------------------- */
 
 #define QR_PREFIX "PCQR1:"
-/* RFC 4648 base32 without the letters people confuse with digits? No:
- * the standard alphabet, so that any tool can make and read it; a code is
- * typed rarely and checked letter by letter. */
-static const char base32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+/* RFC 4648 base32, the standard alphabet, so that any tool can make and
+ * read it (a code is typed rarely). */
+const char mi_base32[33] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 int mid_parse_qr(const char *text, size_t len, char out[MID_QR_CODE_CHARS + 1], struct pc_err *err)
 {
@@ -197,8 +196,10 @@ int mid_parse_qr(const char *text, size_t len, char out[MID_QR_CODE_CHARS + 1], 
             continue;
         if (c >= 'a' && c <= 'z')
             c = (char)(c - 'a' + 'A');
-        if (!c || !strchr(base32, c) || n == MID_QR_CODE_CHARS)
+        if (!c || !strchr(mi_base32, c) || n == MID_QR_CODE_CHARS) {
+            out[0] = 0;
             return pc_err_set(err, PC_EINVAL, "not a QR code of this service");
+        }
         out[n++] = c;
     }
     out[n] = 0;

@@ -101,13 +101,12 @@ static int finish_overdue(struct mid_service *m, struct pc_arena *a, const struc
 
 static void new_qr_code(char out[MID_QR_CODE_CHARS + 1])
 {
-    static const char b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     unsigned char raw[10]; /* 80 bits, 16 characters of 5 bits */
     pc_random_bytes(raw, sizeof raw);
     for (int i = 0; i < MID_QR_CODE_CHARS; i++) {
         int bit = i * 5;
         unsigned v = ((unsigned)raw[bit / 8] << 8 | (bit / 8 + 1 < 10 ? raw[bit / 8 + 1] : 0)) >> (11 - bit % 8);
-        out[i] = b32[v & 31];
+        out[i] = mi_base32[v & 31];
     }
     out[MID_QR_CODE_CHARS] = 0;
 }
