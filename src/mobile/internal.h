@@ -31,6 +31,14 @@ extern const char mi_base32[33];
 /* base64url of n bytes (arena). */
 char *mi_b64url(struct pc_arena *a, const void *p, size_t n);
 
+/* ---- HTTP client (net.c) ------------------------------------------------ */
+
+/* method url with the extra headers (NULL-terminated, may be NULL) and a
+ * JSON body (or NULL); the answer's JSON object (arena) on 2xx, else the
+ * status's code with the problem's detail.  wait_ms: a long poll's wait. */
+int mi_http_json(struct pc_arena *a, const char *method, const char *url, const char *const *headers,
+                 const char *body, int wait_ms, json_t **out, struct pc_err *err);
+
 /* ---- keys and signatures (crypto.c) --------------------------------------- */
 
 /* A signature of a digest (DER ECDSA) with a private key. */

@@ -1,93 +1,22 @@
 /* link.c — the phone's link to the service: the three requests of the
  * SIM API (fetch the waiting requests, claim a scanned QR code, answer),
- * each signed with the SIM's channel key, over libcurl.  An answer's
- * status becomes a PC_E* code here, once; its problem detail the message. */
+ * each signed with the SIM's channel key (net.c sends them). */
 #include "internal.h"
 
-#include <curl/curl.h>
-#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define ANSWER_MAX (64 * 1024)
-
-static size_t collect(char *p, size_t size, size_t n, void *arg)
-{
-    return pc_buf_append(arg, p, size * n) ? 0 : size * n;
-}
-
-static void curl_init(void)
-{
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-static int code_of(long status)
-{
-    switch (status) {
-    case 400: return PC_EINVAL;
-    case 401:
-    case 403: return PC_EDENIED;
-    case 404: return PC_ENOTFOUND;
-    case 409: return PC_ECONFLICT;
-    case 413: return PC_ETOOBIG;
-    case 429: return PC_ELIMIT;
-    default: return PC_EUNAVAIL;
-    }
-}
-
-/* One signed request; the answer's JSON object (arena) when it is 200. */
+/* One request signed by the SIM; the answer's JSON object (arena). */
 static int call(struct mid_sim *s, const char *base_url, struct pc_arena *a, const char *method, const char *target,
-                const char *body, int timeout_ms, json_t **out, struct pc_err *err)
+                const char *body, int wait_ms, json_t **out, struct pc_err *err)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, curl_init);
-    if (!pc_str_has_prefix(base_url, "http://") && !pc_str_has_prefix(base_url, "https://"))
-        return pc_err_set(err, PC_EINVAL, "%s is not an http(s) URL", base_url);
-    size_t blen = body ? strlen(body) : 0;
     char auth[320] = "Authorization: ";
-    int rc = mid_sim_sign_request(s, method, target, body, blen, pc_now_unix(), auth + 15, sizeof auth - 15, err);
-    if (rc)
-        return rc;
-    CURL *h = curl_easy_init();
-    if (!h)
-        return pc_err_set(err, PC_EUNAVAIL, "libcurl could not start");
-    struct pc_buf b;
-    pc_buf_init(&b, ANSWER_MAX);
-    struct curl_slist *hdrs = curl_slist_append(NULL, auth);
-    hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
-    char *url = pc_arena_printf(a, "%s%s", base_url, target);
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    if (body) {
-        curl_easy_setopt(h, CURLOPT_POST, 1L);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)blen);
-    }
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms + 15000L);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    CURLcode cc = curl_easy_perform(h);
-    long status = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    curl_slist_free_all(hdrs);
-    curl_easy_cleanup(h);
-    json_t *j = NULL;
-    struct pc_err perr = {0};
-    if (cc == CURLE_OK && b.len)
-        mi_json_object(a, b.data, b.len, &j, &perr);
-    if (cc != CURLE_OK)
-        rc = pc_err_set(err, PC_EUNAVAIL, "%s: %s", url, curl_easy_strerror(cc));
-    else if (status != 200) {
-        const char *detail = json_string_value(json_object_get(j, "detail"));
-        rc = pc_err_set(err, code_of(status), "%s", detail ? detail : pc_arena_printf(a, "HTTP %ld", status));
-    } else if (!j)
-        rc = pc_err_set(err, PC_EIO, "the service's answer is not JSON: %s", perr.msg);
-    pc_buf_release(&b);
-    *out = j;
-    return rc;
+    int rc = mid_sim_sign_request(s, method, target, body, body ? strlen(body) : 0, pc_now_unix(), auth + 15,
+                                  sizeof auth - 15, err);
+    const char *headers[] = {auth, NULL};
+    return rc ? rc : mi_http_json(a, method, pc_arena_printf(a, "%s%s", base_url, target), headers, body, wait_ms,
+                                  out, err);
 }
 
 int mid_link_fetch(struct mid_sim *s, const char *base_url, struct pc_arena *a, int wait_ms,

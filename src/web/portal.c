@@ -88,6 +88,11 @@ static const struct http_route routes[] = {
     {"GET", "/login", web_page_login, 0, HTTP_ROUTE_NO_STORE, "login"},
     {"POST", "/login", web_page_login_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "login_post"},
     {"POST", "/login/2fa", web_page_login_2fa_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "login_2fa"},
+    /* logging in with the phone (login_mobile.c) */
+    {"GET", "/login/mobile", web_page_login_mobile, 0, HTTP_ROUTE_NO_STORE, "login_mobile"},
+    {"POST", "/login/mobile", web_page_login_mobile_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "login_mobile_post"},
+    {"GET", "/login/mobile/wait", web_page_login_mobile_wait, 0, HTTP_ROUTE_NO_STORE, "login_mobile_wait"},
+    {"POST", "/login/qr", web_page_login_qr_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "login_qr_post"},
     {"GET", "/account/2fa", web_page_totp, 0, HTTP_ROUTE_NO_STORE, "totp"},
     {"POST", "/account/2fa", web_page_totp_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "totp_post"},
     {"POST", "/logout", web_page_logout_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "logout"},
