@@ -6,11 +6,12 @@
  * its own challenge and the certificate's chain, status and FİN
  * (mid_client_verify) before it calls id_login with one of these methods
  * and the proven FİN as the login.  The method then only finds the
- * person's citizen account — made if the person has none yet, since the
- * SIM was bound at a registration desk that checked the ID card — and
- * refuses a disabled one.  id_login does the rest: throttling, the
+ * person's citizen account — made and activated if the person has none
+ * yet, since the SIM was bound at a registration desk that checked the ID
+ * card — and refuses a disabled one.  id_login does the rest: throttling, the
  * audited session, the second factor when the account has one. */
 #include "identity.h"
+#include "../audit/audit.h"
 #include "internal.h"
 
 static int proven_authenticate(struct db *db, struct pc_arena *a, const struct id_login_request *req,
@@ -33,9 +34,25 @@ static int proven_authenticate(struct db *db, struct pc_arena *a, const struct i
     rc = db_step(s, err);
     if (rc < 0)
         return rc;
-    bool usable = rc == 1 && (pc_str_eq(db_col_text(s, 0), "active") || pc_str_eq(db_col_text(s, 0), "pending"));
+    bool active = rc == 1 && pc_str_eq(db_col_text(s, 0), "active");
+    bool pending = rc == 1 && pc_str_eq(db_col_text(s, 0), "pending");
     db_conn_idle(c);
-    return usable ? 0 : pc_err_set(err, PC_EDENIED, "the account of FİN %s is disabled", fin);
+    if (active)
+        return 0;
+    if (!pending)
+        return pc_err_set(err, PC_EDENIED, "the account of FİN %s is disabled", fin);
+    /* a pending account is activated by the proof (it has no password
+     * yet: the code-password is still set with an activation code) */
+    if ((rc = audit_begin(db, &c, err)))
+        return rc;
+    s = db_prepare(c, "UPDATE accounts SET status = 'active' WHERE id = ? AND status = 'pending'", err);
+    if (s)
+        db_bind_text(s, 1, *account_id);
+    int64_t n = s ? db_run(s, err) : -1;
+    struct audit_entry e = {.actor = *account_id, .role = "citizen", .action = "account.activated",
+                            .object_type = "account", .object_id = *account_id, .ip = req->ip ? req->ip : "",
+                            .detail = "by the mobile signature"};
+    return audit_end(c, n < 0 ? id_failed(err) : 0, &e, err);
 }
 
 const struct id_login_method id_login_mobile = {

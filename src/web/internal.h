@@ -121,6 +121,12 @@ int web_page_login_qr_post(struct http_req *r);
 int web_page_login_mobile_wait(struct http_req *r);
 /* The phone's ways on the code-password page. */
 void web_login_phone_ways(struct http_req *r);
+/* The registrar's look at the person of the URL ({fin}), logged; 1 when
+ * the answer (refusal, 404) is written (registrar.c). */
+int web_registrar_person(struct http_req *r, struct id_person *person);
+/* registering a mobile signature at the desk (desk_mobile.c) */
+int web_page_desk_mobile(struct http_req *r);
+int web_page_desk_mobile_post(struct http_req *r);
 /* A QR code of text as a PNG data: URI, or NULL (qr.c). */
 const char *web_qr_data_uri(struct http_req *r, const char *text);
 int web_page_totp(struct http_req *r);

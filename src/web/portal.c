@@ -112,6 +112,8 @@ static const struct http_route routes[] = {
     {"GET", "/registrar", web_page_registrar, 0, HTTP_ROUTE_NO_STORE, "registrar"},
     {"GET", "/registrar/persons/{fin}", web_page_registrar_person, 0, HTTP_ROUTE_NO_STORE, "registrar_person"},
     {"POST", "/registrar/persons/{fin}/code", web_page_registrar_issue_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "registrar_code"},
+    {"GET", "/registrar/persons/{fin}/mobile", web_page_desk_mobile, 0, HTTP_ROUTE_NO_STORE, "desk_mobile"},
+    {"POST", "/registrar/persons/{fin}/mobile", web_page_desk_mobile_post, 16384, HTTP_ROUTE_NO_STORE, "desk_mobile_post"},
     {"POST", "/api/v1/auth/password", web_api_auth_password, FORM_MAX, HTTP_ROUTE_NO_STORE, "api_auth_password"},
     {"POST", "/api/v1/auth/logout", web_api_auth_logout, FORM_MAX, HTTP_ROUTE_NO_STORE, "api_auth_logout"},
     {"GET", "/api/v1/me", web_api_me, 0, HTTP_ROUTE_NO_STORE, "api_me"},

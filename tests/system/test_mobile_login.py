@@ -40,7 +40,10 @@ def world(tmp_path_factory):
     r = mid(ca, "POST", "/enrolments", {"phoneNumber": PHONE, "nationalIdentityNumber": citizen["fin"],
                                         "name": "Demo Vətəndaş", "sim": text}, actor={"id": "desk", "role": "registrar"})
     assert r.status == 201, r.text
-    yield {"ca": ca, "srv": srv, "sim": sim, "fin": citizen["fin"], "work": work}
+    registrar = [a for a in accounts if a["role"] == "registrar"][0]
+    persons = json.load(open(os.path.join(work, "demo-persons.json")))
+    yield {"ca": ca, "srv": srv, "sim": sim, "fin": citizen["fin"], "work": work, "registrar": registrar,
+           "persons": persons}
     srv.close()
     ca.close()
 
@@ -146,3 +149,29 @@ def test_without_the_service_the_pages_say_unavailable(make_server):
     assert 'action="/login/qr"' not in b.get("/login").text
     r = b.post("/login/mobile", {"phone": PHONE, "fin": "5XK2M7P"}, from_page="/login/mobile")
     assert r.status == 503
+
+
+def test_desk_registers_a_mobile_signature_and_the_person_logs_in(world):
+    person = world["persons"][0]  # no portal account yet
+    desk = Browser(world["srv"])
+    desk.login(world["registrar"]["login"], world["registrar"]["password"])
+    page = desk.get("/registrar/persons/%s" % person["fin"])
+    assert 'href="/registrar/persons/%s/mobile"' % person["fin"] in page.text
+    form = "/registrar/persons/%s/mobile" % person["fin"]
+    number = "+994553334455"
+    sim = os.path.join(world["work"], "sim-desk")
+    text = phone(world["ca"], sim, "init", "--phone", number, "--pin1", PIN1, "--pin2", PIN2, "--puk", PUK).stdout
+    bad = desk.post(form, {"phone": number, "sim": text[:200]})
+    assert bad.status == 400 and 'href="#sim"' in bad.text
+    r = desk.post(form, {"phone": number, "sim": text})
+    assert r.status == 200, r.text[:500]
+    assert number in r.text and person["fin"] in r.text
+    # a citizen may not use the desk
+    citizen = Browser(world["srv"])
+    b, wait = start_mobile(world, fin=person["fin"], number=number)
+    sid = [line.split("\t") for line in phone(world["ca"], sim, "requests").stdout.splitlines()][0][0]
+    phone(world["ca"], sim, "approve", "--pin", PIN1, sid)
+    done = b.get(wait)
+    assert done.status == 303, done.text[:500]
+    assert person["fin"] in b.get("/account").text
+    assert citizen.get(form).status in (302, 303, 403)
