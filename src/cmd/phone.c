@@ -5,6 +5,8 @@
  *   pencere phone init --dir D --phone +994… --pin1 … --pin2 … --puk …
  *       make the SIM; print its enrolment text for the registration desk
  *   pencere phone enrolment --dir D         print the enrolment text again
+ *   pencere phone enrol --dir D --url URL --client-key K --trust T --fin F --name N
+ *       bind it as a registration desk would (the demo)
  *   pencere phone requests --dir D --url URL [--wait MS]
  *       the requests waiting: ID KIND CODE RELYING-PARTY [TEXT], one a line
  *   pencere phone scan --dir D --url URL TEXT     scan a QR code (its text)
@@ -19,6 +21,7 @@
  * with the reason on stderr, 2 for bad usage. */
 #include "cli.h"
 #include "../mobile/mobile.h"
+#include "../pki/pki.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -264,6 +267,52 @@ static int p_unblock(int argc, char **argv)
     return rc ? failed("unblock", &err) : EXIT_OK;
 }
 
+/* The desk's binding from the command line (the demo, operators): the
+ * SIM's enrolment text goes to the service as the registrar "cli:USER". */
+static int p_enrol(int argc, char **argv)
+{
+    struct cli_opt opts[] = {DIR_OPT, URL_OPT,
+                             {"client-key", "FILE", "an RA client's secret (`pencere ca add-client`: NAME.key)", NULL},
+                             {"trust", "FILE", "PEM with our root and issuing CA", NULL},
+                             {"fin", "FİN", "the person's FİN (their identity card checked)", NULL},
+                             {"name", "NAME", "the person's name", NULL}, END_OPT};
+    int rc = cli_parse("phone enrol", "Bind this SIM to a person at the service, as a registration desk does.", opts,
+                       argc, argv);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    if (!cli_get(opts, "client-key") || !cli_get(opts, "trust") || !cli_get(opts, "fin") || !cli_get(opts, "name")) {
+        fprintf(stderr, "pencere phone enrol: --client-key, --trust, --fin and --name are required\n");
+        return EXIT_USAGE;
+    }
+    struct mid_sim *s = open_sim("enrol", opts);
+    if (!s)
+        return EXIT_FAIL;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct pc_err err = {0};
+    struct mid_client *c = mid_client_new(cli_get(opts, "url"), cli_get(opts, "client-key"), cli_get(opts, "trust"),
+                                          &err);
+    const char *text, *user = getenv("USER");
+    struct mid_enrolment e;
+    struct mid_binding b;
+    struct pki_actor desk = {.role = PKI_ACTOR_REGISTRAR, .id = pc_arena_printf(&a, "cli:%s", user ? user : "desk")};
+    rc = c ? mid_sim_enrolment_text(s, &a, &text, &err) : err.code;
+    if (!rc)
+        rc = mid_parse_enrolment_text(&a, text, strlen(text), &e, &err);
+    if (!rc) {
+        e.phone = mid_sim_phone(s);
+        e.fin = cli_get(opts, "fin");
+        e.name = cli_get(opts, "name");
+        rc = mid_client_enrol(c, &a, &desk, &e, &b, &err);
+    }
+    if (!rc)
+        printf("%s\t%s\t%s\t%s\n", b.phone, b.fin, b.auth_serial, b.sign_serial);
+    mid_client_free(c);
+    mid_sim_close(s);
+    pc_arena_release(&a);
+    return rc ? failed("enrol", &err) : EXIT_OK;
+}
+
 static volatile sig_atomic_t stop;
 
 static void on_stop(int sig)
@@ -322,6 +371,7 @@ static const struct {
 } subcommands[] = {
     {"init", p_init, "make a SIM and print its enrolment text"},
     {"enrolment", p_enrolment, "print the SIM's enrolment text"},
+    {"enrol", p_enrol, "bind the SIM to a person at the service (as a desk)"},
     {"requests", p_requests, "list the requests waiting for this phone"},
     {"scan", p_scan, "scan a QR code"},
     {"approve", p_approve, "approve a request with the PIN"},

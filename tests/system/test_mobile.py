@@ -365,3 +365,22 @@ def test_a_holder_may_not_enrol_a_sim(ca, tmp_path):
                                          "-----END CERTIFICATE REQUEST-----\n"},
                actor={"id": "acc-1", "role": "holder", "fin": FIN})
     assert r.status == 403
+
+
+def test_phone_enrol_from_the_command_line(ca, tmp_path):
+    sim = os.path.join(str(tmp_path), "cli")
+    phone(ca, sim, "init", "--phone", "+994601234567", "--pin1", PIN1, "--pin2", PIN2, "--puk", PUK)
+    r = phone(ca, sim, "enrol", "--client-key", ca.path("clients", "portal.key"), "--trust", ca.chain_file(),
+              "--fin", "2AB3CD4", "--name", NAME)
+    number, fin, auth, sign = r.stdout.strip().split("\t")
+    assert number == "+994601234567" and fin == "2AB3CD4" and auth != sign
+    r, _ = start(ca, "authentication", number=number, fin=fin)
+    sid = r.json()["sessionID"]
+    assert phone(ca, sim, "approve", "--pin", PIN1, sid).stdout.strip() == "OK"
+    # a second SIM for the same number replaces the first: its certificates are revoked
+    sim2 = os.path.join(str(tmp_path), "cli2")
+    phone(ca, sim2, "init", "--phone", "+994601234567", "--pin1", PIN1, "--pin2", PIN2, "--puk", PUK)
+    phone(ca, sim2, "enrol", "--client-key", ca.path("clients", "portal.key"), "--trust", ca.chain_file(),
+          "--fin", "2AB3CD4", "--name", NAME)
+    assert ca.api("GET", "/certificates/" + auth).json()["status"] == "revoked"
+    assert phone(ca, sim, "requests", check=False).returncode == 1  # the old SIM is no longer bound
