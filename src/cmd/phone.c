@@ -338,6 +338,10 @@ static int p_auto(int argc, char **argv)
     const char *url = cli_get(opts, "url");
     bool quiet = cli_get(opts, "quiet") != NULL;
     fprintf(stderr, "pencere phone auto: the phone %s answers requests from %s\n", mid_sim_phone(s), url);
+    /* requests it could not answer (a wrong PIN given): not tried again,
+     * so that a wrong --pin1 cannot block the SIM */
+    char skip[16][MID_SESSION_ID_CHARS + 1] = {{0}};
+    unsigned nskip = 0;
     while (!stop) {
         struct pc_arena a;
         pc_arena_init(&a);
@@ -350,13 +354,21 @@ static int p_auto(int argc, char **argv)
             nanosleep(&ts, NULL); /* the service is away: try again in a moment */
         }
         for (size_t i = 0; !err.code && i < n; i++) {
+            bool skipped = false;
+            for (unsigned k = 0; k < 16 && !skipped; k++)
+                skipped = strcmp(skip[k], v[i].id) == 0;
+            if (skipped)
+                continue;
             const char *result = NULL;
             struct pc_err e = {0};
             const char *pin = cli_get(opts, v[i].kind == MID_KIND_SIGN ? "pin2" : "pin1");
-            if (answer(s, url, &a, &v[i], pin, &result, &e))
+            if (answer(s, url, &a, &v[i], pin, &result, &e)) {
                 fprintf(stderr, "pencere phone auto: %s: %s\n", v[i].id, e.msg);
-            else if (!quiet)
-                printf("%s\t%s\n", v[i].id, result), fflush(stdout);
+                snprintf(skip[nskip++ % 16], sizeof skip[0], "%s", v[i].id);
+            } else if (!quiet) {
+                printf("%s\t%s\n", v[i].id, result);
+                fflush(stdout);
+            }
         }
         pc_arena_release(&a);
     }

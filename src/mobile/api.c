@@ -267,14 +267,18 @@ static int h_pending(struct http_req *r)
     if (rc)
         return pki_api_fail(r, rc, &err);
     r->deferred_arg = (void *)phone;
-    /* look without marking first: a poll with nothing waiting parks */
-    int64_t running;
+    if (wait <= 0)
+        return answer_pending(r);
+    /* a long poll waits for something new: it answers at once only when a
+     * request has not been fetched yet (the rest the phone has seen) */
     struct db_conn *c = db_conn_get(svc(r)->db, &err);
     if (!c)
         return pki_api_fail(r, err.code ? err.code : PC_EUNAVAIL, &err);
-    if ((rc = mi_session_running(c, phone, pc_now_unix(), &running, &err)))
+    const char **fresh;
+    size_t nfresh;
+    if ((rc = mi_phones_waiting(c, &r->arena, &phone, 1, pc_now_unix(), &fresh, &nfresh, &err)))
         return pki_api_fail(r, rc, &err);
-    if (running || wait <= 0)
+    if (nfresh)
         return answer_pending(r);
     return http_park(r, pc_arena_printf(&r->arena, "%s%s", MI_KEY_PHONE, phone), wait, answer_pending);
 }

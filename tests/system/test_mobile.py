@@ -384,3 +384,26 @@ def test_phone_enrol_from_the_command_line(ca, tmp_path):
           "--fin", "2AB3CD4", "--name", NAME)
     assert ca.api("GET", "/certificates/" + auth).json()["status"] == "revoked"
     assert phone(ca, sim, "requests", check=False).returncode == 1  # the old SIM is no longer bound
+
+
+def test_the_phone_long_polls_for_new_requests(ca, tmp_path):
+    number, fin = "+994621234567", "4CD5EF6"
+    sim, _ = new_sim(ca, tmp_path, number, fin=fin)
+    got = {}
+
+    def poll():
+        t0 = time.monotonic()
+        got["out"] = phone(ca, sim, "requests", "--wait", "20000").stdout
+        got["secs"] = time.monotonic() - t0
+
+    t = threading.Thread(target=poll)
+    t.start()
+    time.sleep(0.5)  # parked: nothing new yet
+    r, _ = start(ca, "authentication", number=number, fin=fin)
+    sid = r.json()["sessionID"]
+    t.join(30)
+    assert sid in got["out"] and got["secs"] < 10
+    # what the phone has seen does not answer a long poll at once
+    t0 = time.monotonic()
+    out = phone(ca, sim, "requests", "--wait", "1500").stdout
+    assert sid in out and time.monotonic() - t0 >= 1.2
