@@ -106,6 +106,7 @@ def sim(ca, tmp_path_factory):
     return s
 
 
+@pytest.mark.once
 def test_openapi_documents_the_mobile_paths(spec):
     for p in ("/mid/v1/authentication", "/mid/v1/signature", "/mid/v1/qr", "/mid/v1/session/{id}",
               "/mid/v1/certificate", "/mid/v1/enrolments", "/mid/sim/v1/requests", "/mid/sim/v1/qr",
@@ -297,6 +298,7 @@ def test_too_many_requests_for_one_phone(ca, tmp_path):
     assert r.status == 429, r.text
 
 
+@pytest.mark.once
 @pytest.mark.parametrize("body,status_", [
     ({"relyingPartyName": "x", "phoneNumber": "050 123 45 67", "nationalIdentityNumber": FIN,
       "hashType": "SHA256", "hash": b64(b"\0" * 32)}, 400),
@@ -407,3 +409,21 @@ def test_the_phone_long_polls_for_new_requests(ca, tmp_path):
     t0 = time.monotonic()
     out = phone(ca, sim, "requests", "--wait", "1500").stdout
     assert sid in out and time.monotonic() - t0 >= 1.2
+
+
+def test_a_certificate_revoked_while_the_request_waits(ca, tmp_path):
+    number, fin = "+994631234567", "6EF7GH8"
+    sim, binding = new_sim(ca, tmp_path, number, fin=fin)
+    r, _ = start(ca, "authentication", number=number, fin=fin)
+    sid = r.json()["sessionID"]
+    requests_of(ca, sim)
+    r = ca.api("POST", "/certificates/%s/revoke" % binding["authSerial"], {"reason": "keyCompromise"},
+               actor={"id": "op", "role": "operator"})
+    assert r.status == 200, r.text
+    r = phone(ca, sim, "approve", "--pin", PIN1, sid, check=False)
+    assert r.stdout.strip() == "NOT_MID_CLIENT"
+    assert status(ca, sid)["result"] == "NOT_MID_CLIENT"
+    assert "mobile.not_mid_client" in audit_actions(ca, sid)
+    # and no new session reaches the phone
+    r, _ = start(ca, "authentication", number=number, fin=fin)
+    assert status(ca, r.json()["sessionID"])["result"] == "NOT_MID_CLIENT"
