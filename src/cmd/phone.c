@@ -229,11 +229,12 @@ static int approve_or_refuse(const char *cmd, bool approve, int argc, char **arg
         rc = answer(s, cli_get(opts, "url"), &a, &v, approve ? cli_get(opts, "pin") : NULL, &result, &err);
     if (!rc)
         printf("%s\n", result);
+    bool ok = !rc && (strcmp(result, "OK") == 0 || !approve);
     pc_arena_release(&a);
     mid_sim_close(s);
     if (rc)
         return failed(cmd + 6, &err);
-    return strcmp(result, "OK") == 0 || !approve ? EXIT_OK : EXIT_FAIL;
+    return ok ? EXIT_OK : EXIT_FAIL;
 }
 
 static int p_approve(int argc, char **argv)
