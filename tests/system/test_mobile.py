@@ -427,3 +427,59 @@ def test_a_certificate_revoked_while_the_request_waits(ca, tmp_path):
     # and no new session reaches the phone
     r, _ = start(ca, "authentication", number=number, fin=fin)
     assert status(ca, r.json()["sessionID"])["result"] == "NOT_MID_CLIENT"
+
+
+def test_parked_polls_answer_when_the_service_stops(tmp_path):
+    c = CA(str(tmp_path))
+    c.start()
+    try:
+        got = {}
+
+        def poll():
+            r = request(c.port, "GET", "/mid/sim/v1/requests")  # unsigned: answered at once, 401
+            got["unsigned"] = r.status
+            body = {"relyingPartyName": "P", "hashType": "SHA256", "hash": b64(os.urandom(32))}
+            sid = mid(c, "POST", "/qr", body).json()["sessionID"]
+            t0 = time.monotonic()
+            got["st"] = mid(c, "GET", "/session/%s?timeoutMs=30000" % sid)
+            got["secs"] = time.monotonic() - t0
+
+        t = threading.Thread(target=poll)
+        t.start()
+        time.sleep(1.0)  # parked
+        c.stop()  # SIGTERM: the parked poll answers now, the CA exits 0 with a clean stderr
+        t.join(15)
+        assert got["unsigned"] == 401
+        assert got["st"].status == 200 and got["st"].json()["state"] == "RUNNING" and got["secs"] < 10
+    finally:
+        c.close()
+
+
+@pytest.mark.skipif(syslib.DB_KIND == "sqlite", reason="several nodes share PostgreSQL")
+def test_an_answer_on_one_node_wakes_a_poll_on_another(tmp_path):
+    a = CA(str(tmp_path))
+    b = CA(str(tmp_path / "b"), db=a.db, init=False)
+    b.dir, b.secret = a.dir, a.secret
+    a.start()
+    b.start()
+    try:
+        number, fin = "+994641234567", "7GH8JK9"
+        sim, _ = new_sim(a, tmp_path, number, fin=fin)
+        r, _ = start(a, "authentication", number=number, fin=fin)
+        sid = r.json()["sessionID"]
+        got = {}
+
+        def poll():
+            t0 = time.monotonic()
+            got["st"] = status(a, sid, wait_ms=20000)
+            got["secs"] = time.monotonic() - t0
+
+        t = threading.Thread(target=poll)
+        t.start()
+        time.sleep(0.5)
+        assert phone(b, sim, "approve", "--pin", PIN1, sid).stdout.strip() == "OK"  # on node b
+        t.join(30)
+        assert got["st"]["result"] == "OK" and got["secs"] < 5
+    finally:
+        b.stop()
+        a.close()
