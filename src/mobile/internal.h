@@ -127,7 +127,6 @@ struct mid_service {
     struct mid_config cfg;
     struct http_server *_Atomic http;     /* set once started: to wake long polls */
     struct mi_watch *watch;
-    _Atomic int64_t purged_at;            /* the last purge of old sessions (unix seconds) */
 };
 
 /* Wake the long polls waiting for key + id on this node (api.c). */
