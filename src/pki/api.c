@@ -3,7 +3,7 @@
  * /ca/ocsp (POST, and GET /ca/ocsp/BASE64), /ca/tsa, /ca/api/v1/profiles,
  * /healthz, /metrics.  For RA clients (signed requests, auth.c): the JSON
  * API under /ca/api/v1 (docs/api/openapi.yaml).  A domain error becomes an
- * answer in one place, pki_api_fail(): its status and problem type come from the
+ * answer in one place, fail(): its status and problem type come from the
  * code, the cause is logged once, a 5xx tells the client nothing more. */
 #include "internal.h"
 #include "../http/http.h"
@@ -38,7 +38,7 @@ static const struct {
     {PC_EUNAVAIL, 503, "unavailable", "Service unavailable"},
 };
 
-int pki_api_fail(struct http_req *r, int rc, const struct pc_err *err)
+static int fail(struct http_req *r, int rc, const struct pc_err *err)
 {
     if (rc == 0 && err)
         rc = err->code;
@@ -109,6 +109,7 @@ static json_t *cert_json(const struct pki_cert *c)
 
 struct call {
     struct pki_actor who;
+    const char *client;          /* the RA client's id */
     json_t *body;
 };
 
@@ -123,16 +124,18 @@ static void json_free(void *p)
     json_decref(p);
 }
 
-int pki_api_caller(struct http_req *r, struct pki_actor *who, const char **client_out)
+/* Check the signature and read the actor the client vouches for; 1 when
+ * the answer (a refusal) is already written. */
+static int authenticate(struct http_req *r, struct call *c)
 {
     struct pc_err err = {0};
     const char *role = header_value(r, "X-Pencere-Actor-Role");
-    *who = (struct pki_actor){
+    c->who = (struct pki_actor){
         .id = header_value(r, "X-Pencere-Actor"), .fin = header_value(r, "X-Pencere-Actor-Fin"),
         .voen = header_value(r, "X-Pencere-Actor-Voen"), .ip = header_value(r, "X-Pencere-Actor-Ip"),
     };
     const char *client;
-    int rc = pki_auth_check(app_of(r)->clients, http_header(r, "Authorization"), r->method, r->raw_uri, who,
+    int rc = pki_auth_check(app_of(r)->clients, http_header(r, "Authorization"), r->method, r->raw_uri, &c->who,
                             role, r->body.data, r->body.len, pc_now_unix(), &client, &err);
     if (rc) {
         pc_log(PC_LOG_WARN, "ca.unauthenticated", "msg", err.msg, "ip", r->remote_addr, NULL);
@@ -140,37 +143,26 @@ int pki_api_caller(struct http_req *r, struct pki_actor *who, const char **clien
         http_set_header(r, "WWW-Authenticate", "PC-HMAC-SHA256");
         return 1;
     }
-    if (!role || !who->id) {
+    if (!role || !c->who.id) {
         /* no person behind it: the client system acts as an operator */
-        who->role = PKI_ACTOR_OPERATOR;
-        who->id = pc_arena_printf(&r->arena, "client:%s", client);
+        c->who.role = PKI_ACTOR_OPERATOR;
+        c->who.id = pc_arena_printf(&r->arena, "client:%s", client);
     } else if (strcmp(role, "holder") == 0 || strcmp(role, "registrar") == 0 || strcmp(role, "operator") == 0) {
-        who->role = role[0] == 'h' ? PKI_ACTOR_HOLDER : role[0] == 'r' ? PKI_ACTOR_REGISTRAR : PKI_ACTOR_OPERATOR;
-        who->id = pc_arena_printf(&r->arena, "%s:%.64s", client, who->id);
+        c->who.role = role[0] == 'h' ? PKI_ACTOR_HOLDER : role[0] == 'r' ? PKI_ACTOR_REGISTRAR : PKI_ACTOR_OPERATOR;
+        c->who.id = pc_arena_printf(&r->arena, "%s:%.64s", client, c->who.id);
     } else {
-        pki_api_fail(r, pc_err_set(&err, PC_EINVAL, "X-Pencere-Actor-Role must be holder, registrar or operator"), &err);
+        fail(r, pc_err_set(&err, PC_EINVAL, "X-Pencere-Actor-Role must be holder, registrar or operator"), &err);
         return 1;
     }
-    if (!who->ip)
-        who->ip = r->remote_addr;
-    if (client_out)
-        *client_out = pc_arena_strdup(&r->arena, client);
-    return 0;
-}
-
-/* Check the signature and read the actor the client vouches for, and the
- * JSON body; 1 when the answer (a refusal) is already written. */
-static int authenticate(struct http_req *r, struct call *c)
-{
-    struct pc_err err = {0};
-    if (pki_api_caller(r, &c->who, NULL))
-        return 1;
+    if (!c->who.ip)
+        c->who.ip = r->remote_addr;
+    c->client = pc_arena_strdup(&r->arena, client);
     if (r->body.len) {
         json_error_t je;
         c->body = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &je);
         if (!c->body || !json_is_object(c->body)) {
             json_decref(c->body);
-            pki_api_fail(r, pc_err_set(&err, PC_EINVAL, "the body is not a JSON object: %s", je.text), &err);
+            fail(r, pc_err_set(&err, PC_EINVAL, "the body is not a JSON object: %s", je.text), &err);
             return 1;
         }
         pc_arena_defer(&r->arena, json_free, c->body);
@@ -227,7 +219,7 @@ static int h_crl(struct http_req *r)
     const unsigned char *der;
     size_t n;
     int rc = pki_crl_current(app_of(r)->ca, &r->arena, &der, &n, &err);
-    return rc ? pki_api_fail(r, rc, &err) : reply_bytes(r, "application/pkix-crl", der, n);
+    return rc ? fail(r, rc, &err) : reply_bytes(r, "application/pkix-crl", der, n);
 }
 
 static int ocsp_answer(struct http_req *r, const void *req, size_t len)
@@ -237,7 +229,7 @@ static int ocsp_answer(struct http_req *r, const void *req, size_t len)
     size_t n;
     int rc = pki_ocsp_respond(app_of(r)->ca, &r->arena, req, len, &resp, &n, &err);
     if (rc)
-        return pki_api_fail(r, rc, &err);
+        return fail(r, rc, &err);
     if (err.code)
         pc_log(PC_LOG_INFO, "ca.ocsp_refused", "msg", err.msg, NULL);
     r->no_gzip = true;
@@ -280,7 +272,7 @@ static int h_tsa(struct http_req *r)
     size_t n;
     int rc = pki_tsa_respond(app_of(r)->ca, &r->arena, r->body.data, r->body.len, &resp, &n, &err);
     if (rc && !n)
-        return pki_api_fail(r, rc, &err);
+        return fail(r, rc, &err);
     if (rc || err.code)
         pc_log(rc ? PC_LOG_ERROR : PC_LOG_INFO, "ca.tsa_refused", "msg", err.msg, NULL);
     r->no_gzip = true;
@@ -348,12 +340,12 @@ static int h_issue(struct http_req *r)
     int rc;
     if ((rc = field(c.body, "profile", 64, &profile, &err)) || (rc = field(c.body, "csr", PKI_CSR_MAX, &csr, &err)) ||
         (rc = holder_of(c.body, &h, &err)))
-        return pki_api_fail(r, rc, &err);
+        return fail(r, rc, &err);
     if (!csr)
-        return pki_api_fail(r, pc_err_set(&err, PC_EINVAL, "\"csr\" (PEM) is required"), &err);
+        return fail(r, pc_err_set(&err, PC_EINVAL, "\"csr\" (PEM) is required"), &err);
     struct pki_cert out;
     rc = pki_issue_csr(app_of(r)->ca, &r->arena, &c.who, profile, &h, csr, strlen(csr), channel_of(&c), &out, &err);
-    return rc ? pki_api_fail(r, rc, &err) : reply_json(r, 201, cert_json(&out));
+    return rc ? fail(r, rc, &err) : reply_json(r, 201, cert_json(&out));
 }
 
 /* PKCS#12: the key pair is made off the server threads (RSA takes long). */
@@ -381,7 +373,7 @@ static int p12_done(struct http_req *r)
 {
     struct p12_job *j = r->deferred_arg;
     if (j->rc)
-        return pki_api_fail(r, j->rc, &j->err);
+        return fail(r, j->rc, &j->err);
     return reply_json(r, 201, json_pack("{s:o, s:s}", "certificate", cert_json(&j->out), "pkcs12",
                                         pk_b64(&r->arena, j->p12, j->p12_len)));
 }
@@ -396,10 +388,10 @@ static int h_issue_p12(struct http_req *r)
     if ((rc = field(j->c.body, "profile", 64, &j->profile, &j->err)) ||
         (rc = field(j->c.body, "password", PKI_P12_PASSWORD_MAX, &j->password, &j->err)) ||
         (rc = field(j->c.body, "key_type", 16, &kt, &j->err)) || (rc = holder_of(j->c.body, &j->h, &j->err)))
-        return pki_api_fail(r, rc, &j->err);
+        return fail(r, rc, &j->err);
     int t = kt ? pki_key_type_parse(kt) : PKI_KEY_P256;
     if (t < 0)
-        return pki_api_fail(r, pc_err_set(&j->err, PC_EINVAL, "key_type must be p256, p384, rsa2048, rsa3072 or rsa4096"),
+        return fail(r, pc_err_set(&j->err, PC_EINVAL, "key_type must be p256, p384, rsa2048, rsa3072 or rsa4096"),
                     &j->err);
     j->kt = (enum pki_key_type)t;
     r->deferred_arg = j;
@@ -417,7 +409,7 @@ static int h_list(struct http_req *r)
     int rc = pki_cert_list(app_of(r)->ca, &r->arena, &c.who, http_kv_get(&r->query, "fin"),
                            http_kv_get(&r->query, "voen"), &certs, &n, &err);
     if (rc)
-        return pki_api_fail(r, rc, &err);
+        return fail(r, rc, &err);
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(list, cert_json(&certs[i]));
@@ -432,7 +424,7 @@ static int h_get(struct http_req *r)
     struct pc_err err = {0};
     struct pki_cert out;
     int rc = pki_cert_get(app_of(r)->ca, &r->arena, &c.who, http_param(r, 0), &out, &err);
-    return rc ? pki_api_fail(r, rc, &err) : reply_json(r, 200, cert_json(&out));
+    return rc ? fail(r, rc, &err) : reply_json(r, 200, cert_json(&out));
 }
 
 /* suspend, resume, revoke (with_reason): the new state of the certificate. */
@@ -452,7 +444,7 @@ static int status_change(struct http_req *r, int (*op)(struct pki_ca *, const st
     struct pki_cert out;
     if (!rc)
         rc = pki_cert_get(app_of(r)->ca, &r->arena, &c.who, http_param(r, 0), &out, &err);
-    return rc ? pki_api_fail(r, rc, &err) : reply_json(r, 200, cert_json(&out));
+    return rc ? fail(r, rc, &err) : reply_json(r, 200, cert_json(&out));
 }
 
 static int do_suspend(struct pki_ca *ca, const struct pki_actor *who, const char *s, int reason, struct pc_err *err)
@@ -496,7 +488,7 @@ static int h_renew(struct http_req *r)
     if (!rc)
         rc = pki_renew(app_of(r)->ca, &r->arena, &c.who, http_param(r, 0), csr, strlen(csr), channel_of(&c), &out,
                        &err);
-    return rc ? pki_api_fail(r, rc, &err) : reply_json(r, 201, cert_json(&out));
+    return rc ? fail(r, rc, &err) : reply_json(r, 201, cert_json(&out));
 }
 
 static int h_stats(struct http_req *r)
@@ -508,7 +500,7 @@ static int h_stats(struct http_req *r)
     struct pki_stats st;
     int rc = pki_stats(app_of(r)->ca, &st, &err);
     if (rc)
-        return pki_api_fail(r, rc, &err);
+        return fail(r, rc, &err);
     json_t *cats = json_object();
     for (int i = 0; i < PKI_CAT_COUNT; i++)
         json_object_set_new(cats, pki_category_name((enum pki_category)i),
@@ -552,20 +544,20 @@ static int h_verify(struct http_req *r)
     int rc;
     if ((rc = field(c.body, "document", VERIFY_BODY_MAX, &doc, &err)) ||
         (rc = field(c.body, "signature", PKI_SIG_MAX * 2, &sig, &err)))
-        return pki_api_fail(r, rc, &err);
+        return fail(r, rc, &err);
     unsigned char *d, *s;
     size_t dn, sn;
     if (!doc || !sig || pk_unb64(&r->arena, doc, strlen(doc), &d, &dn) || pk_unb64(&r->arena, sig, strlen(sig), &s, &sn))
-        return pki_api_fail(r, pc_err_set(&err, PC_EINVAL, "\"document\" and \"signature\" must be base64"), &err);
+        return fail(r, pc_err_set(&err, PC_EINVAL, "\"document\" and \"signature\" must be base64"), &err);
     if (dn > DOC_MAX)
-        return pki_api_fail(r, pc_err_set(&err, PC_ETOOBIG, "the document is larger than %d bytes", DOC_MAX), &err);
+        return fail(r, pc_err_set(&err, PC_ETOOBIG, "the document is larger than %d bytes", DOC_MAX), &err);
     struct pki_ca *ca = app_of(r)->ca;
     size_t chain_len;
     struct pki_trust t = {.chain_pem = pki_ca_chain_pem(ca, &chain_len), .ca = ca, .no_network = true};
     t.chain_len = chain_len;
     struct pki_verify_report rep;
     rc = pki_cms_verify(&r->arena, &t, d, dn, s, sn, &rep, &err);
-    return rc ? pki_api_fail(r, rc, &err) : reply_json(r, 200, report_json(&rep));
+    return rc ? fail(r, rc, &err) : reply_json(r, 200, report_json(&rep));
 }
 
 /* ---- routes -------------------------------------------------------------- */
@@ -616,4 +608,21 @@ void pki_api_release(struct pki_api *app)
 {
     free(app->routes);
     app->routes = NULL;
+}
+
+/* ---- for the services mounted beside the API (ext) --------------------- */
+
+int pki_api_fail(struct http_req *r, int rc, const struct pc_err *err)
+{
+    return fail(r, rc, err);
+}
+
+int pki_api_caller(struct http_req *r, struct pki_actor *who, const char **client)
+{
+    struct call c = {0};
+    if (authenticate(r, &c))
+        return 1;
+    *who = c.who;
+    *client = c.client;
+    return 0;
 }

@@ -112,7 +112,6 @@ struct pki_profile {
     bool revocation_info;            /* AIA (OCSP, CA issuers) and CRL DP */
     int validity_days;
     bool ra;                         /* the RA may issue it (not the centre's own) */
-    bool desk_only;                  /* a registrar issues it (a SIM's: the desk binds the phone) */
 };
 
 /* The profile of that id, or NULL. */
@@ -406,8 +405,9 @@ void pki_api_http_config(struct pki_api *app, struct http_config *cfg);
 void pki_api_release(struct pki_api *app);
 /* For the services mounted beside the CA's API (ext): answer a domain
  * error as the CA's API does (status and problem type from the code), and
- * check an RA client's signed request, reading the actor it vouches for
- * and the client's id (1: the refusal is already written). */
+ * check an RA client's signed request (its body, if any, a JSON object),
+ * reading the actor it vouches for and the client's id (1: the refusal is
+ * already written). */
 struct http_req;
 int pki_api_fail(struct http_req *r, int rc, const struct pc_err *err);
 int pki_api_caller(struct http_req *r, struct pki_actor *who, const char **client);
