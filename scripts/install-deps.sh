@@ -4,15 +4,17 @@
 # quick and needs no network.  Run as root (or with sudo available).
 #   scripts/install-deps.sh          build + demo dependencies
 #   scripts/install-deps.sh --test   also the test tools (PostgreSQL,
-#                                    pytest, Chromium, Node, clang, nginx, haproxy, wrk)
+#                                    pytest, Chromium, Node, clang, nginx, haproxy, wrk, zbar)
 set -euo pipefail
 
 build_pkgs=(gcc pkg-config meson ninja-build python3
   libmicrohttpd-dev libsqlite3-dev libpq-dev libssl-dev libjansson-dev zlib1g-dev libargon2-dev
-  libcmocka-dev libcurl4-openssl-dev libmagic-dev ca-certificates)
+  libcmocka-dev libcurl4-openssl-dev libmagic-dev ca-certificates
+  libqrencode-dev)  # QR login codes (mobile)
 test_pkgs=(postgresql python3-pytest python3-yaml python3-jsonschema python3-aiosmtpd
   chromium nodejs npm clang libclang-rt-14-dev nginx haproxy wrk curl procps
-  softhsm2 libengine-pkcs11-openssl opensc)
+  softhsm2 libengine-pkcs11-openssl opensc
+  zbar-tools)  # the QR login tests decode the page's code (mobile)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--test" ]]; then

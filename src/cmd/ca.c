@@ -15,6 +15,7 @@
 #include "../http/http.h"
 #include "../identity/identity.h"
 #include "../pki/pki.h"
+#include "../mobile/mobile.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -447,6 +448,8 @@ static int ca_serve(int argc, char **argv)
         {"max-connections", "N", "open connections at most", "1024"},
         {"timeout", "SECONDS", "close connections idle this long", "30"},
         {"log-level", "LEVEL", "debug, info, warn or error", "info"},
+        {"mobile-answer-secs", "N", "a phone must answer a mobile-signature request within this", "60"},
+        {"mobile-qr-secs", "N", "a QR code may be scanned and answered within this", "120"},
         END_OPT,
     };
     int rc;
@@ -464,6 +467,14 @@ static int ca_serve(int argc, char **argv)
         cli_uint_opt(opts, "max-connections", 1, 100000, &http.max_connections) ||
         cli_uint_opt(opts, "timeout", 1, 3600, &http.timeout_secs))
         return EXIT_USAGE;
+    struct mid_config mcfg;
+    mid_config_defaults(&mcfg);
+    unsigned answer_secs = (unsigned)mcfg.answer_secs, qr_secs = (unsigned)mcfg.qr_secs;
+    if (cli_uint_opt(opts, "mobile-answer-secs", 1, 600, &answer_secs) ||
+        cli_uint_opt(opts, "mobile-qr-secs", 1, 600, &qr_secs))
+        return EXIT_USAGE;
+    mcfg.answer_secs = (int)answer_secs;
+    mcfg.qr_secs = (int)qr_secs;
     sigset_t set;
     cli_block_stop_signals(&set);
     struct pki_ca *ca = open_ca("ca serve", opts, true);
@@ -473,16 +484,23 @@ static int ca_serve(int argc, char **argv)
     if (!pki_clients_count(app.clients))
         pc_log(PC_LOG_WARN, "ca.no_clients", "reason", "no DIR/clients/*.key: the RA API refuses every request", NULL);
     struct pki_jobs *jobs = pki_jobs_start(ca, &err);
+    /* the mobile signature lives in the CA role (docs/mobile.md) */
+    struct mid_service *mid = jobs ? mid_service_new(ca, &mcfg, &err) : NULL;
+    if (mid)
+        mid_api_mount(mid, &app);
     pki_api_http_config(&app, &http);
-    struct http_server *srv = jobs ? http_start(&http, &err) : NULL;
+    struct http_server *srv = mid ? http_start(&http, &err) : NULL;
     if (!srv) {
         fprintf(stderr, "pencere ca serve: %s\n", err.msg);
+        mid_service_free(mid);
+        pki_api_release(&app);
         pki_jobs_stop(jobs);
         pki_clients_free(app.clients);
         pki_ca_close(ca);
         return EXIT_FAIL;
     }
     app.http = srv;
+    mid_service_started(mid, srv);
     if (pc_log_start_thread())
         pc_log(PC_LOG_WARN, "log.unbuffered", "reason", "no logger thread: each line is written by its caller", NULL);
     pc_log(PC_LOG_INFO, "ca.started", "listen", http.listen, "db", db_kind_name(pki_ca_db(ca)), NULL);
@@ -491,6 +509,8 @@ static int ca_serve(int argc, char **argv)
         ;
     pc_log(PC_LOG_INFO, "ca.stopping", "signal", sig == SIGTERM ? "TERM" : "INT", NULL);
     http_stop(srv, 10);
+    mid_service_free(mid);
+    pki_api_release(&app);
     pki_jobs_stop(jobs);
     pki_clients_free(app.clients);
     pki_ca_close(ca);

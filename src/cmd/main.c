@@ -21,6 +21,7 @@ static const struct {
     {"ca", cmd_ca, "the certification centre: CA hierarchy, RA, CRL, OCSP, TSA"},
     {"sign", cmd_sign, "sign a file: detached CMS (CAdES-T with --tsa)"},
     {"verify", cmd_verify, "verify a detached signature and print the report"},
+    {"phone", cmd_phone, "a phone with a mobile signature (SIM emulator)"},
 };
 
 static void usage(FILE *f)

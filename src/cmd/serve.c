@@ -8,6 +8,7 @@
 #include "../catalog/catalog.h"
 #include "../db/db.h"
 #include "../http/http.h"
+#include "../mobile/mobile.h"
 #include "../notify/notify.h"
 #include "../web/web.h"
 
@@ -59,6 +60,7 @@ struct serve_opts {
     const char *demo_dir;     /* seed demo people and accounts here */
     const char *files_dir;    /* uploaded files (the database store: files being received) */
     enum case_store_kind files_store;
+    const char *mid_url, *mid_key, *mid_trust; /* the mobile-signature service (phone logins) */
     struct http_config http;
     struct notify_config notify; /* delivery of the outbox (SMTP, SMS gateway) */
     struct num_opt nums[MAX_OPTS];  /* the numeric rows of cli */
@@ -118,11 +120,18 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         db_close(db);
         return EXIT_FAIL;
     }
+    if (o->mid_url && !(app.mid = mid_client_new(o->mid_url, o->mid_key, o->mid_trust, &err))) {
+        fprintf(stderr, "pencere: the mobile-signature service: %s\n", err.msg);
+        form_registry_close(app.forms);
+        db_close(db);
+        return EXIT_FAIL;
+    }
     struct notify_worker *sender = NULL;
     if (notify_config_enabled(&o->notify)) {
         sender = notify_worker_start(db, &o->notify, &err);
         if (!sender) {
             fprintf(stderr, "pencere: message delivery: %s\n", err.msg);
+            mid_client_free(app.mid);
             form_registry_close(app.forms);
             case_store_close(app.files);
             db_close(db);
@@ -139,6 +148,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
     if (!srv) {
         fprintf(stderr, "pencere: %s\n", err.msg);
         notify_worker_stop(sender);
+        mid_client_free(app.mid);
         form_registry_close(app.forms);
         case_store_close(app.files);
         db_close(db);
@@ -157,6 +167,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
     notify_worker_request_stop(sender); /* finishes its message while HTTP drains */
     http_stop(srv, 10);
     notify_worker_stop(sender);
+    mid_client_free(app.mid);
     form_registry_close(app.forms);
     case_store_close(app.files);
     db_close(db);
@@ -257,6 +268,9 @@ static void common_opts(struct serve_opts *o)
     add_num(o, "page-cache-ms", "MS", "reuse public pages this long (0: off); an import makes them stale at once",
             NUM_UINT, &h->cache_ms, 0, 3600000);
     add_opt(o, "log-level", "LEVEL", "debug, info, warn or error", "info");
+    add_opt(o, "mid-url", "URL", "the mobile-signature service (the CA role's address): logins with the phone", NULL);
+    add_opt(o, "mid-client-key", "FILE", "this portal's client secret there (`pencere ca add-client`: NAME.key)", NULL);
+    add_opt(o, "mid-trust", "FILE", "PEM with our root and issuing CA (what the phone's certificates chain to)", NULL);
     add_opt(o, "smtp-url", "URL", "send e-mail through this server: smtp://HOST[:PORT] or smtps://HOST[:PORT]", NULL);
     add_opt(o, "smtp-user", "NAME", "SMTP login (the password comes from --smtp-password-file)", NULL);
     add_opt(o, "smtp-password-file", "FILE", "file whose first line is the SMTP password", NULL);
@@ -292,6 +306,13 @@ static int read_common(struct serve_opts *o)
         return EXIT_USAGE;
     }
     o->http.https = cli_get(o->cli, "https") != NULL;
+    o->mid_url = cli_get(o->cli, "mid-url");
+    o->mid_key = cli_get(o->cli, "mid-client-key");
+    o->mid_trust = cli_get(o->cli, "mid-trust");
+    if (o->mid_url && (!o->mid_key || !o->mid_trust)) {
+        fprintf(stderr, "pencere: --mid-url needs --mid-client-key and --mid-trust\n");
+        return EXIT_USAGE;
+    }
     struct notify_config *n = &o->notify;
     n->smtp_url = cli_get(o->cli, "smtp-url");
     n->smtp_user = cli_get(o->cli, "smtp-user");

@@ -241,6 +241,7 @@ static void *watchdog(void *arg)
             atomic_fetch_add(&cs->closed_deadline, 1);
         }
         pthread_mutex_unlock(&cs->lock);
+        http__park_expire(s, now); /* long polls whose wait is over */
     }
     return NULL;
 }

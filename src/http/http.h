@@ -193,6 +193,7 @@ struct http_req {
     void (*deferred_work)(struct http_req *r);
     void *deferred_arg;          /* the handler's state between work and done */
     bool deferred;
+    bool woken;                  /* a parked request was woken by its key (not its deadline) */
 
     /* response */
     int status;
@@ -315,6 +316,19 @@ const char *http_param(struct http_req *r, int i);
  * and returns HTTP_DEFERRED. */
 #define HTTP_DEFERRED 1
 int http_defer(struct http_req *r, void (*work)(struct http_req *r), int (*done)(struct http_req *r));
+
+/* Long polls: park the request, its connection suspended (no thread is
+ * held), until http_wake names its key or wait_ms pass (checked every
+ * 200 ms) or the server stops; then done(r) answers on a server thread,
+ * with r->woken telling whether the key was named.  With wait_ms <= 0 (or
+ * while stopping) done runs at once.  A handler returns what this
+ * returns.  Keys are the caller's own, e.g. "mid-s:SESSION". */
+int http_park(struct http_req *r, const char *key, int64_t wait_ms, int (*done)(struct http_req *r));
+/* Wake every request parked under key; how many there were.  Any thread. */
+unsigned http_wake(struct http_server *s, const char *key);
+/* The keys parked now that start with prefix (NULL: all), copied into a:
+ * for a poller that learns of events on other nodes and wakes them. */
+size_t http_parked_keys(struct http_server *s, struct pc_arena *a, const char *prefix, const char ***out);
 
 int http_reply(struct http_req *r, int status, const char *content_type, const char *body);
 /* Answer with a body of st->size bytes read while it is sent (never

@@ -11,6 +11,7 @@
  *   compress.c  gzip, written once (answers and the micro-cache)
  *   multipart.c multipart/form-data bodies streamed into the upload sink
  *   defer.c     the pool that runs slow work off the server's threads
+ *   park.c      long polls: requests waiting for an event, no thread held
  *   cache.c     the micro-cache of public answers
  *   metrics.c   counters, the latency histogram, the request log line
  *   listen.c    HOST:PORT parsing
@@ -61,6 +62,17 @@ struct http_defer_pool {
     bool stopping;
 };
 
+/* ---- parked requests (park.c) -------------------------------------------- */
+
+struct http_parked;
+
+struct http_parking {
+    pthread_mutex_t lock;
+    struct http_parked *head;
+    size_t count;
+    bool stopping;
+};
+
 /* ---- metrics (metrics.c) -------------------------------------------------- */
 
 #define HTTP_LATENCY_BUCKETS 12
@@ -99,6 +111,7 @@ struct http_server {
     int64_t started_unix;
     atomic_long in_flight;
     struct http_defer_pool pool;
+    struct http_parking parking;
     struct http_cache cache;
     struct http_metrics metrics;
     struct http_conns conns;
@@ -144,6 +157,15 @@ void http__mp_release(struct http_req *r);
 /* defer.c */
 void http__defer_start(struct http_server *s);
 void http__defer_stop(struct http_server *s);
+
+/* park.c */
+void http__park_init(struct http_parking *p);
+void http__park_release(struct http_parking *p);
+/* Resume the parked requests whose deadline has come (the watchdog). */
+void http__park_expire(struct http_server *s, int64_t now_usec);
+/* Resume every parked request and park no more (before the daemon stops:
+ * libmicrohttpd refuses to stop with suspended connections). */
+void http__park_stop(struct http_server *s);
 
 /* cache.c: the full key of a cacheable request, or NULL */
 const char *http__cache_key(struct http_req *r, const struct http_route *rt);

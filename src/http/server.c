@@ -65,6 +65,7 @@ struct http_server *http_start(const struct http_config *cfg, struct pc_err *err
     s->cfg = *cfg;
     fill_defaults(&s->cfg);
     http__cache_init(&s->cache);
+    http__park_init(&s->parking);
     s->metrics.by_route = calloc(cfg->nroutes + 1, sizeof *s->metrics.by_route);
     s->started_unix = pc_now_unix();
     int rc = http__answers_init(err);
@@ -72,6 +73,7 @@ struct http_server *http_start(const struct http_config *cfg, struct pc_err *err
         rc = pc_err_set(err, PC_EIO, "cannot start the connection watchdog");
     if (rc) {
         http__cache_release(&s->cache);
+        http__park_release(&s->parking);
         free(s->metrics.by_route);
         free(s);
         return NULL;
@@ -96,6 +98,7 @@ struct http_server *http_start(const struct http_config *cfg, struct pc_err *err
         http__conns_stop(s);
         http__conns_release(s);
         http__cache_release(&s->cache);
+        http__park_release(&s->parking);
         free(s->metrics.by_route);
         free(s);
         return NULL;
@@ -118,6 +121,7 @@ void http_stop(struct http_server *s, unsigned grace_secs)
     MHD_socket fd = MHD_quiesce_daemon(s->daemon);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
+    http__park_stop(s); /* long polls answer now */
     int64_t deadline = pc_mono_usec() + (int64_t)grace_secs * 1000000;
     while (atomic_load(&s->in_flight) > 0 && pc_mono_usec() < deadline) {
         struct timespec ts = {0, 10 * 1000 * 1000};
@@ -128,6 +132,7 @@ void http_stop(struct http_server *s, unsigned grace_secs)
     http__conns_stop(s);
     http__conns_release(s);
     http__cache_release(&s->cache);
+    http__park_release(&s->parking);
     free(s->metrics.by_route);
     free(s);
 }

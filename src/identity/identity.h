@@ -325,6 +325,13 @@ struct id_login_method {
 };
 
 extern const struct id_login_method id_login_password;
+/* The phone's methods (mobile_login.c): req->login is a FİN the caller
+ * has already proven with the mobile signature (src/mobile's
+ * mid_client_verify), typed by the person ("mobile") or from a QR code
+ * their phone scanned ("qr"); req->secret is not used.  Never call them
+ * with a FİN that was not proven. */
+extern const struct id_login_method id_login_mobile;
+extern const struct id_login_method id_login_qr;
 
 /* Session limits. */
 #define ID_SESSION_IDLE_SECS (30 * 60)

@@ -9,6 +9,7 @@
 #include "../http/http.h"
 
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define API "/ca/api/v1"
@@ -108,6 +109,7 @@ static json_t *cert_json(const struct pki_cert *c)
 
 struct call {
     struct pki_actor who;
+    const char *client;          /* the RA client's id */
     json_t *body;
 };
 
@@ -154,6 +156,7 @@ static int authenticate(struct http_req *r, struct call *c)
     }
     if (!c->who.ip)
         c->who.ip = r->remote_addr;
+    c->client = pc_arena_strdup(&r->arena, client);
     if (r->body.len) {
         json_error_t je;
         c->body = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &je);
@@ -588,8 +591,38 @@ static void after(struct http_req *r)
 
 void pki_api_http_config(struct pki_api *app, struct http_config *cfg)
 {
-    cfg->routes = routes;
-    cfg->nroutes = sizeof routes / sizeof routes[0];
+    size_t n = sizeof routes / sizeof routes[0];
+    app->routes = calloc(n + app->next_routes, sizeof *app->routes);
+    if (!app->routes)
+        pc_oom(n + app->next_routes);
+    memcpy(app->routes, routes, sizeof routes);
+    if (app->next_routes)
+        memcpy(app->routes + n, app->ext_routes, app->next_routes * sizeof *app->routes);
+    cfg->routes = app->routes;
+    cfg->nroutes = n + app->next_routes;
     cfg->app = app;
     cfg->after = after;
+}
+
+void pki_api_release(struct pki_api *app)
+{
+    free(app->routes);
+    app->routes = NULL;
+}
+
+/* ---- for the services mounted beside the API (ext) --------------------- */
+
+int pki_api_fail(struct http_req *r, int rc, const struct pc_err *err)
+{
+    return fail(r, rc, err);
+}
+
+int pki_api_caller(struct http_req *r, struct pki_actor *who, const char **client)
+{
+    struct call c = {0};
+    if (authenticate(r, &c))
+        return 1;
+    *who = c.who;
+    *client = c.client;
+    return 0;
 }

@@ -386,13 +386,31 @@ int pki_auth_check(const struct pki_clients *cl, const char *header, const char 
 
 struct http_config;
 struct http_server;
+struct http_route;
 struct pki_api {
     struct pki_ca *ca;
     struct pki_clients *clients;
     struct http_server *http;       /* set once started (for /metrics) */
+    /* Further services of the CA role on the same address (the mobile
+     * signature): their routes are served after the CA's, and their
+     * handlers find their own state in ext. */
+    const struct http_route *ext_routes;
+    size_t next_routes;
+    void *ext;
+    struct http_route *routes;      /* the CA's and ext's (pki_api_http_config) */
 };
-/* Fill an http_config with the CA role's routes and hooks. */
+/* Fill an http_config with the CA role's routes (and ext's) and hooks. */
 void pki_api_http_config(struct pki_api *app, struct http_config *cfg);
+/* Free what pki_api_http_config made (after http_stop). */
+void pki_api_release(struct pki_api *app);
+/* For the services mounted beside the CA's API (ext): answer a domain
+ * error as the CA's API does (status and problem type from the code), and
+ * check an RA client's signed request (its body, if any, a JSON object),
+ * reading the actor it vouches for and the client's id (1: the refusal is
+ * already written). */
+struct http_req;
+int pki_api_fail(struct http_req *r, int rc, const struct pc_err *err);
+int pki_api_caller(struct http_req *r, struct pki_actor *who, const char **client);
 
 /* The key process's main loop (`pencere ca keyd`): serve fd until the
  * other end closes.  Returns the exit status. */

@@ -66,6 +66,19 @@ static const struct pki_profile profiles[] = {
        "Сертификат подписи для одной э-услуги"}},
      PKI_SUBJ_PERSON, PKI_CAT_CITIZEN, PKI_KU_NON_REPUDIATION | PKI_KU_DIGITAL_SIGNATURE, 0, false, PK_OID_POLICY(9),
      false, true, false, true, DAYS_PEOPLE, true},
+    /* a SIM's two keys (the mobile signature, src/mobile): issued only at
+     * a desk, where the registrar binds the phone number to the person
+     * (ra.c); policies 13 and 14 (12 is the agency seal's) */
+    {"mobile-auth",
+     {{"Mobil imzanın autentifikasiya sertifikatı", "Mobile signature authentication certificate",
+       "Сертификат аутентификации мобильной подписи"}},
+     PKI_SUBJ_PERSON, PKI_CAT_CITIZEN, PKI_KU_DIGITAL_SIGNATURE, PKI_EKU_CLIENT_AUTH, false, PK_OID_POLICY(13),
+     false, false, false, true, DAYS_PEOPLE, true},
+    {"mobile-sign",
+     {{"Mobil imzanın imza sertifikatı", "Mobile signature signing certificate",
+       "Сертификат подписи мобильной подписи"}},
+     PKI_SUBJ_PERSON, PKI_CAT_CITIZEN, PKI_KU_NON_REPUDIATION, 0, false, PK_OID_POLICY(14), true, false, false, true,
+     DAYS_PEOPLE, true},
     {"ocsp", {{"OCSP cavabvericisi", "OCSP responder", "OCSP-ответчик"}}, PKI_SUBJ_SERVICE, PKI_CAT_SERVICE,
      PKI_KU_DIGITAL_SIGNATURE, PKI_EKU_OCSP_SIGNING, false, PK_OID_POLICY(10), false, false, true, false, 365, false},
     {"tsa", {{"Vaxt damğası xidməti", "Time-stamping authority", "Служба штампов времени"}}, PKI_SUBJ_SERVICE,

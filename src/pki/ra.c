@@ -24,10 +24,22 @@ enum op { OP_ISSUE, OP_VIEW, OP_SUSPEND, OP_RESUME, OP_REVOKE, OP_RENEW };
 static const char *const op_names[] = {"issue", "view", "suspend", "resume", "revoke", "renew"};
 static const char *const role_names[] = {"holder", "registrar", "operator"};
 
+/* The profiles only a registration desk issues: a SIM's (the desk binds
+ * the phone number to the person, src/mobile). */
+static bool desk_only(const struct pki_profile *p)
+{
+    static const char *const ids[] = {"mobile-auth", "mobile-sign"};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+        if (strcmp(p->id, ids[i]) == 0)
+            return true;
+    return false;
+}
+
 /* The one place that decides.  Operators may do everything; registrars
  * everything an RA does (they checked the ID card at the desk); holders
  * act on what is theirs: their FİN, or a VÖEN the RA vouched they may act
- * for.  Resuming a suspended certificate needs a registrar (the holder's
+ * for, but never get a desk-only profile (a SIM's certificates: the desk
+ * binds the phone number to the person).  Resuming a suspended certificate needs a registrar (the holder's
  * identity is proven again).  The centre's own certificates (responder,
  * TSA) are never the RA's business. */
 static int authorize(const struct pki_actor *who, enum op op, const struct pki_profile *p, const char *fin,
@@ -37,6 +49,8 @@ static int authorize(const struct pki_actor *who, enum op op, const struct pki_p
         return pc_err_set(err, PC_EDENIED, "profile %s is not issued through the registration authority", p->id);
     if (who->role == PKI_ACTOR_OPERATOR || who->role == PKI_ACTOR_REGISTRAR)
         return 0;
+    if (p && desk_only(p) && (op == OP_ISSUE || op == OP_RENEW))
+        return pc_err_set(err, PC_EDENIED, "profile %s is issued at a registration desk", p->id);
     if (who->role != PKI_ACTOR_HOLDER || op == OP_RESUME)
         return pc_err_set(err, PC_EDENIED, "a holder may not %s a certificate", op_names[op]);
     bool own_person = fin && who->fin && strcmp(fin, who->fin) == 0;

@@ -116,6 +116,25 @@ void web_text_field(struct http_req *r, const struct web_field *f, const struct 
 int web_page_login(struct http_req *r);
 int web_page_login_post(struct http_req *r);
 int web_page_login_2fa_post(struct http_req *r);
+/* login.c, for the other ways of logging in: a safe redirect target
+ * ("/account" unless next is a local path), and the second-factor step. */
+const char *web_login_next(const char *next);
+void web_login_second_factor(struct http_req *r, const char *ticket, const char *next);
+/* logging in with the phone (login_mobile.c) */
+int web_page_login_mobile(struct http_req *r);
+int web_page_login_mobile_post(struct http_req *r);
+int web_page_login_qr_post(struct http_req *r);
+int web_page_login_mobile_wait(struct http_req *r);
+/* The phone's ways on the code-password page. */
+void web_login_phone_ways(struct http_req *r);
+/* The registrar's look at the person of the URL ({fin}), logged; 1 when
+ * the answer (refusal, 404) is written (registrar.c). */
+int web_registrar_person(struct http_req *r, struct id_person *person);
+/* registering a mobile signature at the desk (desk_mobile.c) */
+int web_page_desk_mobile(struct http_req *r);
+int web_page_desk_mobile_post(struct http_req *r);
+/* A QR code of text as a PNG data: URI, or NULL (qr.c). */
+const char *web_qr_data_uri(struct http_req *r, const char *text);
 int web_page_totp(struct http_req *r);
 int web_page_totp_post(struct http_req *r);
 int web_page_logout_post(struct http_req *r);

@@ -46,6 +46,8 @@ static void login_page(struct http_req *r, const char *login, const struct web_f
     web_html(r, "<button type=\"submit\">%s</button>\n</form>\n<ul class=\"links\">\n<li><a href=\"/reset\">%s</a></li>\n"
             "<li><a href=\"/activate\">%s</a></li>\n<li><a href=\"/register\">%s</a></li>\n</ul>\n",
          web_t(r, M_LOGIN_BUTTON), web_t(r, M_LOGIN_FORGOT), web_t(r, M_LOGIN_NO_ACCOUNT), web_t(r, M_LOGIN_REGISTER));
+    if (app_of(r)->mid)
+        web_login_phone_ways(r);
     web_page_end(r);
 }
 
@@ -279,4 +281,14 @@ int web_api_auth_logout(struct http_req *r)
     if (rc)
         return web_fail(r, rc, &err);
     return http_reply_json(r, 200, "{\"revoked\":true}");
+}
+
+const char *web_login_next(const char *next)
+{
+    return safe_next(next);
+}
+
+void web_login_second_factor(struct http_req *r, const char *ticket, const char *next)
+{
+    second_factor_page(r, ticket, next, NULL, 0);
 }

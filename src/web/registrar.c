@@ -67,7 +67,7 @@ int web_page_registrar(struct http_req *r)
 
 /* Load the person of the URL for a registrar, recording the look with the
  * role the registrar acts in. */
-static int load_person(struct http_req *r, struct id_person *person)
+int web_registrar_person(struct http_req *r, struct id_person *person)
 {
     char fin[8];
     bool valid = id_fin_normalize(http_param(r, 0), fin);
@@ -129,7 +129,7 @@ static void staff_waiting(struct http_req *r, const struct id_person *person, co
 int web_page_registrar_person(struct http_req *r)
 {
     struct id_person person;
-    if (load_person(r, &person))
+    if (web_registrar_person(r, &person))
         return 0;
     const char *account = NULL;
     struct id_staff *waiting;
@@ -155,6 +155,9 @@ int web_page_registrar_person(struct http_req *r)
             "<label for=\"home_visit\">%s</label></div>\n<button type=\"submit\">%s</button>\n</form>\n",
          web_t(r, M_REG_HOME_VISIT), web_t(r, M_REG_ISSUE_CODE));
     staff_waiting(r, &person, waiting, nwaiting);
+    if (app_of(r)->mid)
+        web_html(r, "<h2>%s</h2>\n<p><a href=\"/registrar/persons/%s/mobile\">%s</a></p>\n", web_t(r, M_MID_TITLE_SHORT),
+                 person.fin, web_t(r, M_DESK_MID_TITLE));
     web_page_end(r);
     return 0;
 }
@@ -162,7 +165,7 @@ int web_page_registrar_person(struct http_req *r)
 int web_page_registrar_issue_post(struct http_req *r)
 {
     struct id_person person;
-    if (load_person(r, &person))
+    if (web_registrar_person(r, &person))
         return 0;
     const struct id_principal *p = web_who(r);
     struct pc_err err = {0};

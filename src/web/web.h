@@ -13,6 +13,7 @@
 
 struct form_registry;
 struct case_store;
+struct mid_client;
 
 struct portal_app {
     struct db *db;
@@ -21,6 +22,7 @@ struct portal_app {
     bool secure_cookies;       /* add Secure to cookies (served over TLS) */
     bool demo;                 /* demo: the operator's screen shows codes */
     struct case_store *files;  /* uploaded files, stored by SHA-256 (a folder or the database) */
+    struct mid_client *mid;    /* the mobile-signature service (NULL: no phone logins) */
 };
 
 /* The route table of the portal role. */

@@ -18,12 +18,16 @@
 // answered page by page from its examples (files made here), check your
 // answers, send, the confirmation; error summaries; an officer of din and
 // of eesmn registering, asking for information (the citizen answers) and
-// approving; phone widths — axe-core on every page of it.
+// approving; phone widths — axe-core on every page of it.  Logging in with
+// the phone (a CA role with the mobile-signature service and a second demo
+// portal using it, `pencere phone` as the person's phone): the pages in
+// three languages, the number-and-FİN journey, and QR login without
+// JavaScript, its code decoded from a screenshot with zbarimg.
 // --only runs just the tests whose names match REGEX.  Writes {"passed","failed","tests"} to --out,
 // prints one line per test and a closing "N passed, N failed" line, and exits
 // non-zero when anything failed.  Needs `npm ci` in tests/browser first.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -96,7 +100,7 @@ function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function startServer(tmp) {
+async function startServer(tmp, extra = []) {
   if (!fs.existsSync(opts.bin)) throw new Error(`--bin ${opts.bin}: no such file (build it first)`);
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(tmp, 'data-'));
@@ -104,7 +108,8 @@ async function startServer(tmp) {
   const logPath = path.join(tmp, 'server.log');
   const log = fs.openSync(logPath, 'w');
   const child = spawn(path.resolve(opts.bin),
-    ['demo', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--catalog', catalog, '--log-level', 'info'],
+    ['demo', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--catalog', catalog, '--log-level', 'info',
+      ...extra],
     { stdio: ['ignore', log, log] });
   fs.closeSync(log);
   let exited = null;
@@ -1750,6 +1755,159 @@ async function applyScreenshots() {
   }, APPLY_TIMEOUT_MS);
 }
 
+// ---- logging in with the phone (src/web/login_mobile.c, docs/mobile.md) ----
+// A CA role hosting the mobile-signature service and a second demo portal
+// that uses it (--mid-url); `pencere phone` is the demo citizen's phone.
+
+const PIN1 = '1234';
+const bin = (...args) => execFileSync(path.resolve(opts.bin), args, { encoding: 'utf8' });
+
+async function startCa(tmp) {
+  const dir = fs.mkdtempSync(path.join(tmp, 'ca-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  bin('ca', 'init', '--data-dir', path.join(dir, 'ca'), '--public-url', url);
+  const keyFile = bin('ca', 'add-client', '--data-dir', path.join(dir, 'ca'), '--id', 'portal').trim();
+  const chain = path.join(dir, 'chain.pem');
+  fs.writeFileSync(chain, fs.readFileSync(path.join(dir, 'ca/certs/ca.pem'), 'utf8') +
+    fs.readFileSync(path.join(dir, 'ca/certs/root.pem'), 'utf8'));
+  const log = fs.openSync(path.join(dir, 'ca.log'), 'w');
+  const child = spawn(path.resolve(opts.bin), ['ca', 'serve', '--data-dir', path.join(dir, 'ca'), '--db',
+    path.join(dir, 'ca.db'), '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', log, log] });
+  fs.closeSync(log);
+  for (let i = 0; ; i++) {
+    try { if ((await fetch(`${url}/healthz`)).status === 200) break; } catch { /* not yet */ }
+    assert(i < 300, 'the CA role did not start');
+    await sleep(100);
+  }
+  return {
+    url, dir, keyFile, chain, secret: fs.readFileSync(keyFile, 'utf8').trim(),
+    stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }),
+  };
+}
+
+/* The desk binds a SIM, as the registration centre does (RA-signed). */
+async function midEnrol(ca, number, fin, name, sim) {
+  const body = JSON.stringify({ phoneNumber: number, nationalIdentityNumber: fin, name, sim });
+  const ts = Math.floor(Date.now() / 1000);
+  const target = '/mid/v1/enrolments';
+  const msg = `PC1\nPOST\n${target}\n${ts}\ndesk\nregistrar\n\n\n\n${crypto.createHash('sha256').update(body).digest('hex')}`;
+  const sig = crypto.createHmac('sha256', Buffer.from(ca.secret, 'hex')).update(msg).digest('base64url');
+  const r = await fetch(ca.url + target, { method: 'POST', body, headers: {
+    Authorization: `PC-HMAC-SHA256 client=portal, ts=${ts}, sig=${sig}`, 'Content-Type': 'application/json',
+    'X-Pencere-Actor': 'desk', 'X-Pencere-Actor-Role': 'registrar' } });
+  assert(r.status === 201, `enrolment: ${r.status} ${await r.text()}`);
+}
+
+/* The waiting pages reload every 2 s (Refresh), sooner than axe may
+ * finish on a busy machine: axe looks at the same page in a second
+ * context with the same cookies (and script, which axe needs) whose copy
+ * comes without the header. */
+async function axeWithoutReload(ctx, url) {
+  const other = await newContext();
+  await other.addCookies(await ctx.cookies());
+  const page = await other.newPage();
+  await page.route((u) => u.pathname === '/login/mobile/wait', async (route) => {
+    const resp = await route.fetch();
+    const headers = { ...resp.headers() };
+    delete headers.refresh;
+    await route.fulfill({ response: resp, headers });
+  });
+  await page.goto(url, { waitUntil: 'load' });
+  const v = await axeViolations(page);
+  const facts = { code: await page.textContent('#verification-code').catch(() => null) };
+  await other.close();
+  return { v, ...facts };
+}
+
+/* What is read off a waiting page is read again when a reload came in
+ * between. */
+async function betweenReloads(fn) {
+  for (let i = 0; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (i >= 4 || !/context was destroyed|navigation|detached/i.test(e.message)) throw e;
+      await sleep(200);
+    }
+  }
+}
+
+async function mobileLogin() {
+  if (opts.only && !new RegExp(opts.only).test('mobile:')) return;
+  const ca = await startCa(tmpDir);
+  const portal = await startServer(tmpDir, ['--mid-url', ca.url, '--mid-client-key', ca.keyFile, '--mid-trust', ca.chain]);
+  const saved = base;
+  base = portal.base;
+  const phone = (...args) => bin('phone', args[0], '--dir', sim, '--url', ca.url, ...args.slice(1));
+  const sim = path.join(ca.dir, 'sim');
+  const number = '+994501112233';
+  try {
+    const citizen = JSON.parse(fs.readFileSync(path.join(portal.dataDir, 'demo-accounts.json'), 'utf8'))
+      .filter((a) => a.role === 'citizen')[0];
+    const text = bin('phone', 'init', '--dir', sim, '--phone', number, '--pin1', PIN1, '--pin2', '12345', '--puk', '87654321');
+    await midEnrol(ca, number, citizen.fin, 'Demo', text);
+
+    await test('mobile: the login pages with the phone pass axe in az, en and ru', async () => {
+      for (const lang of LANGS) {
+        const ctx = await newContext({ lang });
+        const page = await ctx.newPage();
+        for (const url of ['/login', '/login/mobile']) {
+          await goto(page, url);
+          const v = await axeViolations(page);
+          assert(v.length === 0, `${url} (${lang}):\n${v.join('\n')}`);
+        }
+        await submit(page, 'main form[action="/login/mobile"]'); // empty: both fields named
+        const v = await axeViolations(page);
+        assert(v.length === 0, `errors (${lang}):\n${v.join('\n')}`);
+        assert((await errorLinks(page)).length === 2, 'two errors expected');
+        await ctx.close();
+      }
+    });
+
+    await test('mobile: number and FİN, the same code on the page and the phone, Continue', async () => {
+      const ctx = await newContext();
+      const page = await ctx.newPage();
+      await goto(page, '/login/mobile');
+      await page.fill('#phone', '+994 50 111 22 33');
+      await page.fill('#fin', citizen.fin.toLowerCase());
+      await submit(page, 'main form[action="/login/mobile"]');
+      assert(new URL(page.url()).pathname === '/login/mobile/wait', `at ${page.url()}`);
+      const { v, code } = await axeWithoutReload(ctx, page.url());
+      assert(v.length === 0, `waiting page:\n${v.join('\n')}`);
+      assert(/^\d{4}$/.test(code.trim()), `code ${code}`);
+      const req = phone('requests').trim().split('\t');
+      assert(req[2] === code.trim(), `page ${code}, phone ${req[2]}`);
+      phone('approve', '--pin', PIN1, req[0]);
+      await submit(page, 'main form[action="/login/mobile/wait"]');
+      assert(new URL(page.url()).pathname === '/account', `after Continue: ${page.url()}`);
+      await ctx.close();
+    });
+
+    await test('mobile: QR login without JavaScript, the code read from a screenshot, the page continues by itself', async () => {
+      const ctx = await newContext({ javaScriptEnabled: false, lang: 'en' });
+      const page = await ctx.newPage();
+      await goto(page, '/login');
+      await submit(page, 'main form[action="/login/qr"]');
+      const { v } = await axeWithoutReload(ctx, page.url());
+      assert(v.length === 0, `QR page:\n${v.join('\n')}`);
+      const shot = path.join(ca.dir, 'qr.png');
+      await betweenReloads(() => page.screenshot({ path: shot })); // the whole page, as a camera sees it
+      const decoded = execFileSync('zbarimg', ['--raw', '-q', shot], { encoding: 'utf8' }).trim();
+      const typed = (await betweenReloads(() => page.textContent('#qr-code'))).trim().replace(/-/g, '');
+      assert(decoded === `PCQR1:${typed}`, `zbarimg read ${decoded}, the page shows ${typed}`);
+      const req = phone('scan', decoded).trim().split('\t');
+      phone('approve', '--pin', PIN1, req[0]);
+      await page.waitForURL(/\/account$/, { timeout: 15000 }); // the Refresh header, no script
+      await ctx.close();
+    });
+  } finally {
+    base = saved;
+    await portal.stop();
+    await ca.stop();
+  }
+}
+
 // ---- main ------------------------------------------------------------------
 
 /* ---- the register of information systems (src/isreg, web/isreg_pages.c) ---- */
@@ -1880,6 +2038,8 @@ async function main() {
     await applyMobile();
     await applyScreenshots();
     await isregPages();
+
+    await mobileLogin();
   } catch (e) {
     fatal = e;
     record('setup', e);

@@ -55,6 +55,7 @@ class CA:
         self.proc = None
         self.generation = 0
         self.env = dict(env or {})
+        self.serve_args = ()
         if init:
             r = run_cli("ca", "init", "--data-dir", self.dir, "--public-url", self.url(""),
                         "--key-type", key_type, env=self.env)
@@ -108,7 +109,7 @@ class CA:
         env.update(self.env)
         with open(self.stderr_path, "wb") as err, open(os.devnull, "wb") as out:
             self.proc = subprocess.Popen([BIN, "ca", "serve", "--listen", "127.0.0.1:%d" % self.port,
-                                          "--data-dir", self.dir, "--db", self.db.url],
+                                          "--data-dir", self.dir, "--db", self.db.url] + list(self.serve_args),
                                          stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
         deadline = time.monotonic() + syslib.START_TIMEOUT
         while time.monotonic() < deadline:
@@ -145,8 +146,9 @@ class CA:
 
     # ---- the RA API, signed like the portal signs ----------------------
 
-    def api(self, method, path, body=None, actor=None, secret=None, client="portal", ts=None, headers=None):
-        target = "/ca/api/v1" + path
+    def api(self, method, path, body=None, actor=None, secret=None, client="portal", ts=None, headers=None,
+            prefix="/ca/api/v1"):
+        target = prefix + path
         data = b"" if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
         hdrs = {"Content-Type": "application/json"} if body is not None else {}
         actor = actor or {}
