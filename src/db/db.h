@@ -118,7 +118,7 @@ bool db_col_is_null(struct db_stmt *s, int i);
  * own that uses one).
  * Slots are numbered like lock keys: each module that needs one defines
  * its own below DB_SLOTS. */
-#define DB_SLOTS 4
+#define DB_SLOTS 8      /* 0 catalog, 6 participation, 7 queue */
 /* The object in slot, made by make(db) on first use (once, whichever
  * thread comes first; later calls cost an atomic load).  NULL only when
  * make returned NULL. */
@@ -137,6 +137,18 @@ int db_lease_renew(struct db_conn *c, const char *name, const char *holder, int6
                    struct pc_err *err);
 /* Give it up now (a clean stop), so another node need not wait. */
 int db_lease_release(struct db_conn *c, const char *name, const char *holder, struct pc_err *err);
+
+/* A background job of a serving node: a thread that every interval_ms
+ * takes or keeps the lease `name` (ttl lease_secs) and, while this node
+ * holds it, runs step (fresh: the lease was just taken, so first recover
+ * what a previous holder left half done).  A failed step is logged and
+ * tried again next round.  db_job_stop waits for the step in hand and
+ * gives the lease up.  Stop jobs before db_close. */
+struct db_job;
+struct db_job *db_job_start(struct db *db, const char *name, int interval_ms, int lease_secs,
+                            int (*step)(struct db *db, void *ctx, bool fresh, struct pc_err *err), void *ctx,
+                            struct pc_err *err);
+void db_job_stop(struct db_job *j);
 
 /* ---- group commit: many small writes, one transaction ----------------- */
 
