@@ -225,6 +225,60 @@ static const struct nt_template templates[] = {
       "Здравствуйте!\n\n"
       "Заявитель ответил на ваш запрос по заявлению {reference}.\n\n"
       "Ответ виден на странице заявления на портале; рассмотрение можно продолжить."}},
+    /* the online queue (src/queue) */
+    {"queue-booked", NULL, "{\"code\":\"K7M2P9QX\",\"centre\":\"Bakı 1\",\"time\":\"2026-12-08 10:30\"}",
+     {"Pəncərə: növbə {code}, {time}, {centre}.",
+      "Pencere: your visit {code} is booked for {time} at {centre}.",
+      "Pəncərə: запись {code}, {time}, {centre}."},
+     {"Növbəyə yazıldınız: {time}",
+      "Your visit is booked: {time}",
+      "Вы записаны на приём: {time}"},
+     {"Salam!\n\n"
+      "{centre} mərkəzində {time} üçün növbəyə yazıldınız.\n\n"
+      "Təsdiq kodu: {code}\n\n"
+      "Gəldikdə kodu qeydiyyat masasına deyin. Vaxtı dəyişmək və ya ləğv etmək üçün portala daxil olun.",
+      "Hello,\n\n"
+      "Your visit to {centre} is booked for {time}.\n\n"
+      "Confirmation code: {code}\n\n"
+      "Give the code at the desk when you arrive. To move or cancel the visit, use the portal.",
+      "Здравствуйте!\n\n"
+      "Вы записаны на приём в центр {centre} на {time}.\n\n"
+      "Код подтверждения: {code}\n\n"
+      "Назовите код у стойки регистрации. Перенести или отменить запись можно на портале."}},
+
+    {"queue-reminder", NULL, "{\"code\":\"K7M2P9QX\",\"centre\":\"Bakı 1\",\"time\":\"2026-12-08 10:30\"}",
+     {"Pəncərə: sabah {time}, {centre}. Kod {code}.",
+      "Pencere reminder: your visit {code} is at {time} at {centre}.",
+      "Pəncərə: напоминание, {time}, {centre}. Код {code}."},
+     {"Xatırlatma: növbəniz {time}",
+      "Reminder: your visit at {time}",
+      "Напоминание: приём в {time}"},
+     {"Salam!\n\n"
+      "Xatırladırıq: {centre} mərkəzində növbəniz {time} üçündür.\n\n"
+      "Təsdiq kodu: {code}",
+      "Hello,\n\n"
+      "A reminder: your visit to {centre} is at {time}.\n\n"
+      "Confirmation code: {code}",
+      "Здравствуйте!\n\n"
+      "Напоминаем: ваш приём в центре {centre} назначен на {time}.\n\n"
+      "Код подтверждения: {code}"}},
+
+    {"queue-closed", NULL, "{\"code\":\"K7M2P9QX\",\"centre\":\"Bakı 1\",\"day\":\"2026-12-08\"}",
+     {"Pəncərə: {centre} {day} bağlıdır, növbə {code} ləğv edildi.",
+      "Pencere: {centre} is closed on {day}; visit {code} is cancelled. Please book again.",
+      "Pəncərə: {centre} закрыт {day}, запись {code} отменена."},
+     {"Mərkəz bağlıdır: {day}",
+      "The centre is closed on {day}",
+      "Центр закрыт {day}"},
+     {"Salam!\n\n"
+      "{centre} mərkəzi {day} tarixində bağlı olacaq. Həmin gün üçün növbəniz ({code}) ləğv edildi.\n\n"
+      "Portalda başqa gün seçə bilərsiniz. Narahatlığa görə üzr istəyirik.",
+      "Hello,\n\n"
+      "{centre} will be closed on {day}. Your visit that day ({code}) has been cancelled.\n\n"
+      "You can choose another day on the portal. We are sorry for the inconvenience.",
+      "Здравствуйте!\n\n"
+      "Центр {centre} будет закрыт {day}. Ваша запись на этот день ({code}) отменена.\n\n"
+      "Выбрать другой день можно на портале. Приносим извинения за неудобства."}},
 };
 
 /* The signature block after every e-mail body ("-- " starts a signature). */

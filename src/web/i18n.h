@@ -386,6 +386,13 @@ enum msg {
     M_DATA_CASE,
     M_GROUND_ID_CHECK,
     M_GROUND_CASE,
+    /* participation and the online queue */
+    M_QUEUE_DISPLAY_TITLE,
+    M_QUEUE_DISPLAY_NONE,
+    M_QUEUE_DISPLAY_CALLED,
+    M_QUEUE_TICKET,
+    M_QUEUE_COUNTER,
+    M_QUEUE_WAITING,
     M_COUNT
 };
 

@@ -191,4 +191,33 @@ int web_api_services(struct http_req *r);
 int web_api_service(struct http_req *r);
 int web_api_life_events(struct http_req *r);
 
+/* ---- participation and the online queue (api_polls.c, api_queue.c, queue_pages.c) ---- */
+
+/* The request body as a JSON object (released with the request), or NULL. */
+json_t *web_body_object(struct http_req *r);
+/* Whether someone is logged in; else the 401 (or login redirect) is written. */
+bool web_logged_in(struct http_req *r);
+/* An RFC 3339 UTC time. */
+json_t *web_json_time(int64_t t);
+int web_api_polls(struct http_req *r);
+int web_api_poll(struct http_req *r);
+int web_api_polls_post(struct http_req *r);
+int web_api_poll_close(struct http_req *r);
+int web_api_poll_vote(struct http_req *r);
+int web_api_poll_ballot(struct http_req *r);
+int web_api_poll_results(struct http_req *r);
+int web_api_queue_centres(struct http_req *r);
+int web_api_queue_slots(struct http_req *r);
+int web_api_queue_book(struct http_req *r);
+int web_api_queue_booking(struct http_req *r);
+int web_api_queue_cancel(struct http_req *r);
+int web_api_queue_move(struct http_req *r);
+int web_api_queue_day(struct http_req *r);
+int web_api_queue_check_in(struct http_req *r);
+int web_api_queue_call(struct http_req *r);
+int web_api_queue_no_show(struct http_req *r);
+int web_api_queue_holiday(struct http_req *r);
+int web_api_queue_centre_put(struct http_req *r);
+int web_page_queue_display(struct http_req *r);
+
 #endif

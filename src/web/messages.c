@@ -406,4 +406,11 @@ const struct pc_text web_messages[M_COUNT] = {
     [M_DATA_CASE] = {{"Müraciət və onun məlumatları", "An application and its details", "Заявление и его сведения"}},
     [M_GROUND_ID_CHECK] = {{"Kod-parol üçün şəxsiyyətin müəyyən edilməsi", "Identification for a code-password", "Установление личности для код-пароля"}},
     [M_GROUND_CASE] = {{"%s nömrəli müraciətə baxılması", "Handling application %s", "Рассмотрение заявления %s"}},
+    /* participation and the online queue */
+    [M_QUEUE_DISPLAY_TITLE] = {{"Növbə", "Queue", "Очередь"}},
+    [M_QUEUE_DISPLAY_NONE] = {{"Hələ heç kim çağırılmayıb.", "No one has been called yet.", "Пока никого не вызывали."}},
+    [M_QUEUE_DISPLAY_CALLED] = {{"Çağırılan biletlər", "Tickets called", "Вызванные талоны"}},
+    [M_QUEUE_TICKET] = {{"Bilet", "Ticket", "Талон"}},
+    [M_QUEUE_COUNTER] = {{"Masa", "Counter", "Окно"}},
+    [M_QUEUE_WAITING] = {{"Gözləyənlər", "Waiting", "Ожидают"}},
 };
