@@ -228,7 +228,7 @@ static const struct nt_template templates[] = {
     /* the online queue (src/queue) */
     {"queue-booked", NULL, "{\"code\":\"K7M2P9QX\",\"centre\":\"Bakı 1\",\"time\":\"2026-12-08 10:30\"}",
      {"Pəncərə: növbə {code}, {time}, {centre}.",
-      "Pencere: your visit {code} is booked for {time} at {centre}.",
+      "Pencere: your visit {code} is booked for {time}. Details on the portal.",
       "Pəncərə: запись {code}, {time}, {centre}."},
      {"Növbəyə yazıldınız: {time}",
       "Your visit is booked: {time}",
@@ -248,7 +248,7 @@ static const struct nt_template templates[] = {
 
     {"queue-reminder", NULL, "{\"code\":\"K7M2P9QX\",\"centre\":\"Bakı 1\",\"time\":\"2026-12-08 10:30\"}",
      {"Pəncərə: sabah {time}, {centre}. Kod {code}.",
-      "Pencere reminder: your visit {code} is at {time} at {centre}.",
+      "Pencere reminder: your visit {code} is at {time}.",
       "Pəncərə: напоминание, {time}, {centre}. Код {code}."},
      {"Xatırlatma: növbəniz {time}",
       "Reminder: your visit at {time}",
@@ -265,7 +265,7 @@ static const struct nt_template templates[] = {
 
     {"queue-closed", NULL, "{\"code\":\"K7M2P9QX\",\"centre\":\"Bakı 1\",\"day\":\"2026-12-08\"}",
      {"Pəncərə: {centre} {day} bağlıdır, növbə {code} ləğv edildi.",
-      "Pencere: {centre} is closed on {day}; visit {code} is cancelled. Please book again.",
+      "Pencere: the centre is closed on {day}; visit {code} is cancelled. Please book again.",
       "Pəncərə: {centre} закрыт {day}, запись {code} отменена."},
      {"Mərkəz bağlıdır: {day}",
       "The centre is closed on {day}",
