@@ -279,6 +279,40 @@ static const struct nt_template templates[] = {
       "Здравствуйте!\n\n"
       "Центр {centre} будет закрыт {day}. Ваша запись на этот день ({code}) отменена.\n\n"
       "Выбрать другой день можно на портале. Приносим извинения за неудобства."}},
+    /* complaints (src/participation) */
+    {"complaint-filed", NULL, "{\"reference\":\"SK-2026-1A2B3C4D\",\"service\":\"din-id-card\"}",
+     {"Pəncərə: yeni şikayət {reference}.",
+      "Pencere: new complaint {reference}.",
+      "Pəncərə: новая жалоба {reference}."},
+     {"Yeni şikayət: {reference}",
+      "New complaint: {reference}",
+      "Новая жалоба: {reference}"},
+     {"Salam!\n\n"
+      "Qurumunuza {service} xidməti üzrə yeni şikayət daxil olub: {reference}.\n\n"
+      "Şikayətə 15 gün ərzində portalda cavab verin.",
+      "Hello,\n\n"
+      "A new complaint about the service {service} has arrived for your agency: {reference}.\n\n"
+      "Please answer it on the portal within 15 days.",
+      "Здравствуйте!\n\n"
+      "В ваш орган поступила новая жалоба по услуге {service}: {reference}.\n\n"
+      "Ответьте на неё на портале в течение 15 дней."}},
+
+    {"complaint-answered", NULL, "{\"reference\":\"SK-2026-1A2B3C4D\"}",
+     {"Pəncərə: {reference} şikayətinizə cavab verildi.",
+      "Pencere: your complaint {reference} has been answered.",
+      "Pəncərə: на жалобу {reference} дан ответ."},
+     {"Şikayətinizə cavab: {reference}",
+      "Answer to your complaint: {reference}",
+      "Ответ на вашу жалобу: {reference}"},
+     {"Salam!\n\n"
+      "{reference} nömrəli şikayətinizə qurum cavab verib.\n\n"
+      "Cavabı portalda görə bilərsiniz.",
+      "Hello,\n\n"
+      "The agency has answered your complaint {reference}.\n\n"
+      "You can read the answer on the portal.",
+      "Здравствуйте!\n\n"
+      "Орган ответил на вашу жалобу {reference}.\n\n"
+      "Ответ можно прочитать на портале."}},
 };
 
 /* The signature block after every e-mail body ("-- " starts a signature). */

@@ -1,13 +1,14 @@
 /*
  * participation.h — e-participation: polls with identified voters, one
  * vote per person and secret ballots, counted exactly and published with
- * a signed, time-stamped tally.
+ * a signed, time-stamped tally; ratings, comments and complaints per
+ * service, with their aggregates (which the monitoring pages read).
  *
  * Tables owned (src/participation/migrations): polls, poll_options,
- * poll_voters, poll_ballots, poll_tallies.
+ * poll_voters, poll_ballots, poll_tallies, feedback, complaints.
  *
  * Who may do what is decided by id_authorize (ID_ACT_VOTE,
- * ID_ACT_MANAGE_POLLS); the
+ * ID_ACT_MANAGE_POLLS, ID_ACT_ANSWER_COMPLAINT, ID_ACT_MODERATE); the
  * functions below check it again where they change something, so no
  * caller can skip it.  Every change is written with its audit entry.
  * Values come back typed (enums, structs); texts in every language
@@ -178,5 +179,113 @@ int part_tally_round(struct db *db, const struct part_config *cfg, int *counted,
 struct part_jobs;
 struct part_jobs *part_jobs_start(struct db *db, const struct part_config *cfg, struct pc_err *err);
 void part_jobs_stop(struct part_jobs *j);
+
+/* ---- feedback: ratings and comments per service --------------------------- */
+
+#define PART_COMMENT_MAX 2000        /* bytes */
+
+enum part_feedback_state { PART_FB_PUBLISHED, PART_FB_PENDING, PART_FB_HIDDEN, PART_FB_COUNT };
+const char *part_feedback_state_name(enum part_feedback_state s);
+
+struct part_feedback {
+    const char *id, *service_id;
+    const char *source;              /* an application's reference, or "" (the service page) */
+    int rating;                      /* 1..5 */
+    const char *comment;             /* NULL: none */
+    const char *lang;
+    enum part_feedback_state state;  /* of the comment: shown once published */
+    int64_t updated_at;
+};
+
+/* Rate a service (1..5) with an optional comment, from its page
+ * (reference NULL) or after a decision on one's own application (its
+ * reference).  Again from the same source replaces the earlier one.  A
+ * comment waits for moderation; a rating counts at once.  PC_ENOTFOUND
+ * for an unknown service or an application not one's own; PC_ECONFLICT
+ * for an application not decided yet. */
+int part_feedback_give(struct db *db, const struct id_principal *who, const char *service, const char *reference,
+                       int rating, const char *comment, enum pc_lang lang, const char *ip, struct pc_err *err);
+
+#define PART_FEEDBACK_LIST_MAX 100
+/* Comments of a service in one state, newest first (service NULL: of
+ * every service; at most PART_FEEDBACK_LIST_MAX). */
+int part_feedback_list(struct db *db, struct pc_arena *a, const char *service, enum part_feedback_state state,
+                       struct part_feedback **out, size_t *n, struct pc_err *err);
+/* Publish or hide a comment (operators); audited. */
+int part_feedback_moderate(struct db *db, const struct id_principal *who, const char *id, bool publish,
+                           const char *ip, struct pc_err *err);
+
+struct part_rating_stats {
+    int64_t count[5];                /* ratings of 1..5 stars */
+    int64_t total;
+    double average;                  /* 0 when none */
+};
+int part_service_ratings(struct db *db, const char *service, struct part_rating_stats *out, struct pc_err *err);
+
+/* ---- complaints --------------------------------------------------------------- */
+
+#define PART_COMPLAINT_MAX 4000      /* bytes of a complaint or an answer */
+#define PART_COMPLAINT_DAYS 15       /* an agency answers within this */
+
+enum part_complaint_kind {
+    PART_CK_DELAY, PART_CK_REFUSAL, PART_CK_STAFF, PART_CK_INFORMATION, PART_CK_TECHNICAL, PART_CK_OTHER,
+    PART_CK_COUNT
+};
+const char *part_complaint_kind_name(enum part_complaint_kind k);  /* "delay", … */
+int part_complaint_kind_parse(const char *s);                      /* -1 if unknown */
+
+enum part_complaint_state { PART_COMPLAINT_OPEN, PART_COMPLAINT_ANSWERED };
+const char *part_complaint_state_name(enum part_complaint_state s);
+
+struct part_complaint {
+    const char *reference, *service_id, *agency_id, *application_ref;
+    const char *account_id, *fin;
+    enum part_complaint_kind kind;
+    const char *text, *lang;
+    enum part_complaint_state state;
+    int64_t created_at, due_at, answered_at, version;
+    const char *answer;
+};
+
+/* File a complaint about a service (and maybe one's own application),
+ * routed to the service's agency with a deadline of PART_COMPLAINT_DAYS;
+ * the agency's staff are told by e-mail.  PC_ENOTFOUND for an unknown
+ * service or an application not one's own. */
+int part_complaint_file(struct db *db, const struct id_principal *who, const char *service, const char *application,
+                        enum part_complaint_kind kind, const char *text, enum pc_lang lang, const char *ip,
+                        struct pc_arena *a, struct part_complaint *out, struct pc_err *err);
+/* One complaint, for its author or its agency's staff (PC_ENOTFOUND
+ * for anyone else). */
+int part_complaint_get(struct db *db, struct pc_arena *a, const struct id_principal *who, const char *reference,
+                       struct part_complaint *out, struct pc_err *err);
+
+#define PART_COMPLAINT_LIST_MAX 100
+/* The complaints who may see: an agency's staff those of their agency,
+ * anyone else their own; newest first. */
+int part_complaint_list(struct db *db, struct pc_arena *a, const struct id_principal *who, bool open_only,
+                        struct part_complaint **out, size_t *n, struct pc_err *err);
+/* The agency's answer (its officers and administrators); the person is
+ * told through the outbox.  PC_ECONFLICT when answered meanwhile (version). */
+int part_complaint_answer(struct db *db, const struct id_principal *who, const char *reference, const char *answer,
+                          int64_t expected_version, const char *ip, struct pc_err *err);
+
+/* ---- aggregates for the monitoring pages --------------------------------------- */
+
+/* What people said about one service in a period, for the e-participation
+ * questions of the evaluation methodology (feedback and complaints
+ * possible and used, complaints classified and answered).  No personal
+ * data. */
+struct part_service_feedback {
+    const char *service_id, *agency_id;
+    int64_t ratings[5];              /* ratings of 1..5 stars given in the period */
+    int64_t comments;                /* published comments */
+    int64_t complaints, answered, overdue; /* filed in the period; answered; open past their deadline now */
+    int64_t by_kind[PART_CK_COUNT];
+};
+
+#define PART_AGGREGATE_MAX 5000      /* services at most */
+/* Every service with a rating or complaint in [since, until), by id. */
+int part_feedback_by_service(struct db *db, struct pc_arena *a, int64_t since, int64_t until,
+                             struct part_service_feedback **out, size_t *n, struct pc_err *err);
 
 #endif

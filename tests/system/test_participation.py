@@ -386,3 +386,56 @@ def test_bad_queue_requests(srv):
     assert call(srv, "PUT", "/api/v1/queue/centres/bad", body, token(srv, "operator"))[0] == 400
     body["counters"] = [FINE]
     assert call(srv, "PUT", "/api/v1/queue/centres/bad", body, token(srv, "citizen"))[0] == 403
+
+
+# ---- ratings, comments and complaints -------------------------------------------------
+
+def test_rating_a_service_and_moderating_its_comment(srv):
+    tok = token(srv, "citizen", index=1)
+    path = "/api/v1/services/%s/feedback" % FINE
+    assert call(srv, "POST", path, {"rating": 4}, tok)[0] == 201
+    assert call(srv, "POST", path, {"rating": 2, "comment": "Növbə uzun idi"}, tok)[0] == 201   # replaces it
+    st, fb, _ = call(srv, "GET", path)
+    assert st == 200 and fb["ratings"] == 1 and fb["counts"] == [0, 1, 0, 0, 0] and fb["comments"] == []
+    st, pending, _ = call(srv, "GET", "/api/v1/feedback/pending", token=token(srv, "operator"))
+    mine = [p for p in pending["items"] if p["service"] == FINE and p["comment"] == "Növbə uzun idi"]
+    assert st == 200 and len(mine) == 1
+    moderation = "/api/v1/feedback/%s/moderation" % mine[0]["id"]
+    assert call(srv, "POST", moderation, {"publish": True}, tok)[0] == 403
+    assert call(srv, "GET", "/api/v1/feedback/pending", token=tok)[0] == 403
+    assert call(srv, "POST", moderation, {"publish": True}, token(srv, "operator"))[0] == 200
+    assert [c["comment"] for c in call(srv, "GET", path)[1]["comments"]] == ["Növbə uzun idi"]
+    for body in ({"rating": 0}, {"rating": 6}, {"rating": "5"}, {"rating": 3, "comment": "x" * 2001},
+                 {"rating": 3, "comment": "bad\u0000byte"}):
+        assert call(srv, "POST", path, body, tok)[0] == 400, body
+    assert call(srv, "POST", "/api/v1/services/no-such/feedback", {"rating": 3}, tok)[0] == 404
+    assert call(srv, "POST", path, {"rating": 3, "application": "AZ-2026-99999999"}, tok)[0] == 404
+    assert call(srv, "POST", path, {"rating": 3})[0] == 401
+    assert call(srv, "POST", path, {"rating": 3}, token(srv, "officer", "din"))[0] == 403
+
+
+def test_a_complaint_is_answered_by_the_agency(srv):
+    tok = token(srv, "citizen")
+    st, c, _ = call(srv, "POST", "/api/v1/complaints", {"service": ID_CARD, "kind": "delay",
+                                                         "text": "Cavab gecikir."}, tok)
+    assert st == 201 and c["agency"] == "din" and c["state"] == "open" and c["reference"].startswith("SK-")
+    ref = c["reference"]
+    assert call(srv, "GET", "/api/v1/complaints/" + ref, token=token(srv, "citizen", index=1))[0] == 404
+    assert call(srv, "GET", "/api/v1/complaints/" + ref, token=token(srv, "officer", "eesmn"))[0] == 404
+    off = token(srv, "officer", "din")
+    st, lst, _ = call(srv, "GET", "/api/v1/complaints?open=1", token=off)
+    assert st == 200 and ref in [x["reference"] for x in lst["items"]]
+    body = {"answer": "Müraciətiniz 3 gün ərzində baxılacaq.", "version": c["version"]}
+    assert call(srv, "POST", "/api/v1/complaints/%s/answer" % ref, body, tok)[0] == 403   # the author may read, not answer
+    assert call(srv, "POST", "/api/v1/complaints/%s/answer" % ref, body, token(srv, "officer", "eesmn"))[0] == 404
+    st, done, _ = call(srv, "POST", "/api/v1/complaints/%s/answer" % ref, body, off)
+    assert st == 200 and done["state"] == "answered" and done["answer"] == body["answer"]
+    assert call(srv, "POST", "/api/v1/complaints/%s/answer" % ref, body, off)[0] == 409
+    st, mine, _ = call(srv, "GET", "/api/v1/complaints/" + ref, token=tok)
+    assert st == 200 and mine["answer"] == body["answer"]
+    templates = [r[0] for r in sql(srv.db, "SELECT template FROM outbox WHERE payload LIKE '%%%s%%'" % ref)]
+    assert "complaint-filed" in templates and "complaint-answered" in templates
+    for bad in ({"service": ID_CARD, "kind": "rude", "text": "x"}, {"service": ID_CARD, "kind": "delay", "text": ""},
+                {"service": ID_CARD, "kind": "delay", "text": "x" * 4001}):
+        assert call(srv, "POST", "/api/v1/complaints", bad, tok)[0] == 400, bad
+    assert call(srv, "POST", "/api/v1/complaints", {"service": "nope", "kind": "other", "text": "x"}, tok)[0] == 404
