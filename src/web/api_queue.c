@@ -112,8 +112,11 @@ int web_api_queue_cancel(struct http_req *r)
     int rc = queue_cancel(app_of(r)->db, &who, http_param(r, 0), r->remote_addr, &err);
     if (rc)
         return web_fail(r, rc, &err);
-    r->status = 204;
-    return 0;
+    if (strcmp(r->method, "DELETE") == 0) {
+        r->status = 204;
+        return 0;
+    }
+    return http_reply_json(r, 200, "{\"state\":\"cancelled\"}");
 }
 
 int web_api_queue_move(struct http_req *r)

@@ -92,7 +92,7 @@ def close_and_count(srv, poll):
 
 # ---- polls -----------------------------------------------------------------------
 
-def test_demo_contract(srv):
+def test_demo_contract(srv, schemas):
     d = srv.demo
     assert set(d) >= {"poll", "options", "centre", "service", "date"}
     st, p, _ = call(srv, "GET", "/api/v1/polls/" + d["poll"])
@@ -100,20 +100,23 @@ def test_demo_contract(srv):
     st, body, _ = call(srv, "GET", "/api/v1/queue/slots?centre=%s&service=%s&date=%s"
                        % (d["centre"], d["service"], d["date"]))
     assert st == 200 and any(i["free"] for i in body["items"])
-    assert all(set(i) >= {"id", "start", "free"} for i in body["items"])
+    schemas.validate(body, schemas.response_schema("/api/v1/queue/slots", "get", 200))
+    schemas.validate(p, schemas.response_schema("/api/v1/polls/{id}", "get", 200))
 
 
-def test_one_vote_per_person_and_a_receipt(srv):
+def test_one_vote_per_person_and_a_receipt(srv, schemas):
     p = new_poll(srv)
     tok = token(srv, "citizen")
     st, rec, _ = call(srv, "POST", "/api/v1/polls/%s/votes" % p["id"], {"option": "1"}, tok)
     assert st == 201 and len(rec["receipt"]) == 32 and not rec["replaced"]
+    schemas.validate(rec, schemas.response_schema("/api/v1/polls/{id}/votes", "post", 201))
     st, prob, r = call(srv, "POST", "/api/v1/polls/%s/votes" % p["id"], {"option": "2"}, tok)
     assert st == 409 and r.content_type.startswith("application/problem+json")
     assert call(srv, "GET", "/api/v1/polls/%s/ballots/%s" % (p["id"], rec["receipt"]))[0] == 200
     assert call(srv, "GET", "/api/v1/polls/%s/ballots/%s" % (p["id"], "0" * 32))[0] == 404
     st, res, _ = call(srv, "GET", "/api/v1/polls/%s/results" % p["id"])
     assert st == 200 and res["total"] == 1 and res["voters"] == 1 and not res["final"]
+    schemas.validate(res, schemas.response_schema("/api/v1/polls/{id}/results", "get", 200))
 
 
 def test_double_votes_from_two_sessions_at_once(srv):
@@ -153,10 +156,11 @@ def test_ballot_stuffing_through_the_api_is_refused(srv):
     assert st == 403
 
 
-def test_votes_after_closing_and_the_published_tally(srv):
+def test_votes_after_closing_and_the_published_tally(srv, schemas):
     p = new_poll(srv)
     assert call(srv, "POST", "/api/v1/polls/%s/votes" % p["id"], {"option": "2"}, token(srv, "citizen"))[0] == 201
     res = close_and_count(srv, p["id"])
+    schemas.validate(res, schemas.response_schema("/api/v1/polls/{id}/results", "get", 200))
     assert res["final"] and res["state"] == "counted" and res["total"] == 1
     st, prob, _ = call(srv, "POST", "/api/v1/polls/%s/votes" % p["id"], {"option": "1"},
                        token(srv, "citizen", index=1))
@@ -209,7 +213,7 @@ def put_centre(srv, cid, counters, opens=8 * 60, closes=18 * 60, slot=30):
     body = {"agency": "din", "name": {"az": "Mərkəz " + cid, "en": "Centre " + cid, "ru": "Центр " + cid},
             "address": {"az": "Bakı", "en": "Baku", "ru": "Баку"}, "slot_minutes": slot, "utc_offset": 240,
             "counters": counters, "hours": [[opens, closes]] * 7}
-    st, body, _ = call(srv, "PUT", "/api/v1/queue/centres/" + cid, body, token(srv, "operator"))
+    st, body, _ = call(srv, "POST", "/api/v1/queue/centres/" + cid, body, token(srv, "operator"))
     assert st == 200, body
     return body
 
@@ -288,12 +292,15 @@ def test_hoarding_limits_per_phone_and_per_person(srv):
     assert call(srv, "POST", "/api/v1/queue/bookings", {"slot": "nope"}, token(srv, "citizen"))[0] == 404
 
 
-def test_book_move_cancel_and_cancel_too_late(srv):
+def test_book_move_cancel_and_cancel_too_late(srv, schemas):
     put_centre(srv, "allday", [ID_CARD], opens=0, closes=1440, slot=30)
     tok = token(srv, "citizen", index=1)
     items = slots(srv, "allday", ID_CARD, local_day(5))
-    st, bk, _ = call(srv, "POST", "/api/v1/queue/bookings", {"slot": items[0]["id"]}, tok)
+    st, bk, r = call(srv, "POST", "/api/v1/queue/bookings", {"slot": items[0]["id"]}, tok)
     assert st == 201 and len(bk["code"]) == 8 and bk["slot"] == items[0]["id"]
+    schemas.validate(bk, schemas.response_schema("/api/v1/queue/bookings", "post", 201))
+    st, taken, r = call(srv, "POST", "/api/v1/queue/bookings", {"slot": items[0]["id"]}, token(srv, "citizen"))
+    assert st == 409 and r.content_type.startswith("application/problem+json")
     assert call(srv, "GET", "/api/v1/queue/bookings/" + bk["code"], token=token(srv, "citizen"))[0] == 404
     st, moved, _ = call(srv, "POST", "/api/v1/queue/bookings/%s/move" % bk["code"], {"slot": items[3]["id"]}, tok)
     assert st == 200 and moved["slot"] == items[3]["id"]
@@ -302,6 +309,7 @@ def test_book_move_cancel_and_cancel_too_late(srv):
     assert call(srv, "DELETE", "/api/v1/queue/bookings/" + bk["code"], token=token(srv, "citizen"))[0] == 404
     assert call(srv, "DELETE", "/api/v1/queue/bookings/" + bk["code"], token=tok)[0] == 204
     assert call(srv, "DELETE", "/api/v1/queue/bookings/" + bk["code"], token=tok)[0] == 409
+    assert call(srv, "POST", "/api/v1/queue/bookings/%s/cancel" % bk["code"], {}, tok)[0] == 409
     # a slot within the hour: booked, but no longer cancelled
     now = time.time()
     soon = [s for s in slots(srv, "allday", ID_CARD, local_day(0)) if s["free"] and
@@ -380,22 +388,23 @@ def test_bad_queue_requests(srv):
         assert call(srv, "GET", "/api/v1/queue/slots?" + q)[0] == 400, q
     assert call(srv, "GET", "/api/v1/queue/slots?centre=nosuch&service=x&date=2026-12-01")[0] == 404
     assert call(srv, "GET", "/api/v1/queue/bookings/NOSUCH00")[0] == 404
-    assert call(srv, "PUT", "/api/v1/queue/centres/x", {"counters": []}, token(srv, "citizen"))[0] == 400
+    assert call(srv, "POST", "/api/v1/queue/centres/x", {"counters": []}, token(srv, "citizen"))[0] == 400
     body = {"agency": "din", "name": {"az": "a", "en": "a", "ru": "a"}, "address": {"az": "", "en": "", "ru": ""},
             "slot_minutes": 30, "utc_offset": 240, "counters": ["no-such-service"], "hours": [[0, 60]] * 7}
-    assert call(srv, "PUT", "/api/v1/queue/centres/bad", body, token(srv, "operator"))[0] == 400
+    assert call(srv, "POST", "/api/v1/queue/centres/bad", body, token(srv, "operator"))[0] == 400
     body["counters"] = [FINE]
-    assert call(srv, "PUT", "/api/v1/queue/centres/bad", body, token(srv, "citizen"))[0] == 403
+    assert call(srv, "POST", "/api/v1/queue/centres/bad", body, token(srv, "citizen"))[0] == 403
 
 
 # ---- ratings, comments and complaints -------------------------------------------------
 
-def test_rating_a_service_and_moderating_its_comment(srv):
+def test_rating_a_service_and_moderating_its_comment(srv, schemas):
     tok = token(srv, "citizen", index=1)
     path = "/api/v1/services/%s/feedback" % FINE
     assert call(srv, "POST", path, {"rating": 4}, tok)[0] == 201
     assert call(srv, "POST", path, {"rating": 2, "comment": "Növbə uzun idi"}, tok)[0] == 201   # replaces it
     st, fb, _ = call(srv, "GET", path)
+    schemas.validate(fb, schemas.response_schema("/api/v1/services/{id}/feedback", "get", 200))
     assert st == 200 and fb["ratings"] == 1 and fb["counts"] == [0, 1, 0, 0, 0] and fb["comments"] == []
     st, pending, _ = call(srv, "GET", "/api/v1/feedback/pending", token=token(srv, "operator"))
     mine = [p for p in pending["items"] if p["service"] == FINE and p["comment"] == "Növbə uzun idi"]
@@ -414,11 +423,12 @@ def test_rating_a_service_and_moderating_its_comment(srv):
     assert call(srv, "POST", path, {"rating": 3}, token(srv, "officer", "din"))[0] == 403
 
 
-def test_a_complaint_is_answered_by_the_agency(srv):
+def test_a_complaint_is_answered_by_the_agency(srv, schemas):
     tok = token(srv, "citizen")
     st, c, _ = call(srv, "POST", "/api/v1/complaints", {"service": ID_CARD, "kind": "delay",
                                                          "text": "Cavab gecikir."}, tok)
     assert st == 201 and c["agency"] == "din" and c["state"] == "open" and c["reference"].startswith("SK-")
+    schemas.validate(c, schemas.response_schema("/api/v1/complaints", "post", 201))
     ref = c["reference"]
     assert call(srv, "GET", "/api/v1/complaints/" + ref, token=token(srv, "citizen", index=1))[0] == 404
     assert call(srv, "GET", "/api/v1/complaints/" + ref, token=token(srv, "officer", "eesmn"))[0] == 404
