@@ -1750,6 +1750,70 @@ async function applyScreenshots() {
   }, APPLY_TIMEOUT_MS);
 }
 
+// ---- participation: the hall's display of a service centre ---------------
+
+/* A centre open all day with a few people called (through the JSON API, as
+ * the desk's app would), then its public display in every language with
+ * JavaScript off: status, lang, one h1, the table of tickets, the Refresh
+ * header, no axe violations. */
+async function participationPages() {
+  const api = async (method, url, body, token) => {
+    const r = await fetch(base + url, {
+      method, body: body === undefined ? undefined : JSON.stringify(body),
+      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    });
+    const text = await r.text();
+    assert(r.ok, `${method} ${url}: ${r.status} ${text}`);
+    return text ? JSON.parse(text) : {};
+  };
+  const token = async (role) => {
+    const a = demoAccounts().filter((x) => x.role === role && (x.agency === null || x.agency === 'din'))[0];
+    return (await api('POST', '/api/v1/auth/password', { login: a.login, password: a.password })).token;
+  };
+  await test('participation: a centre with people called (setup through the API)', async () => {
+    const op = await token('operator');
+    const off = await token('officer');
+    const centre = (await api('GET', '/api/v1/queue/centres')).items[0];
+    const service = centre.counters[2].service;
+    await api('POST', '/api/v1/queue/centres/hall', {
+      agency: 'din', name: { az: 'Zal', en: 'Hall', ru: 'Зал' }, address: { az: '', en: '', ru: '' },
+      slot_minutes: 5, utc_offset: 240, counters: [service, service], hours: Array(7).fill([0, 1440]),
+    }, op);
+    const day = new Date(Date.now() + 4 * 3600e3).toISOString().slice(0, 10);
+    const soon = new Date(Date.now() + 120e3).toISOString().slice(0, 19) + 'Z';
+    const slots = (await api('GET', `/api/v1/queue/slots?centre=hall&service=${service}&date=${day}`)).items
+      .filter((s) => s.free && s.start > soon).slice(0, 3);
+    for (let i = 0; i < slots.length; i++) {
+      const b = await api('POST', '/api/v1/queue/bookings', { slot: slots[i].id, name: 'Ad', phone: `+99450777000${i}` });
+      await api('POST', '/api/v1/queue/centres/hall/check-in', { code: b.code }, off);
+      if (i < 2) await api('POST', '/api/v1/queue/centres/hall/call', { counter: 1 + i }, off);
+    }
+  });
+  for (const lang of LANGS) {
+    await test(`page queue display [${lang}]: no JavaScript, lang, h1, tickets, Refresh, axe`, async () => {
+      const ctx = await newContext({ lang, javaScriptEnabled: false });
+      try {
+        const page = await ctx.newPage();
+        const resp = await goto(page, '/queue/centres/hall/display');
+        assert(/^\d+$/.test(resp.headers()['refresh'] || ''), `Refresh header: ${resp.headers()['refresh']}`);
+        const f = await pageFacts(page);
+        assert(f.lang === lang, `<html lang="${f.lang}">`);
+        assert(f.h1.length === 1, `${f.h1.length} h1`);
+        const rows = await page.locator('table tbody tr').count();
+        assert(rows >= 2, `${rows} rows of called tickets`);
+      } finally { await ctx.close(); }
+      // axe needs scripts in the page's own context
+      const ctx2 = await newContext({ lang });
+      try {
+        const page = await ctx2.newPage();
+        await goto(page, '/queue/centres/hall/display');
+        const v = await axeViolations(page);
+        assert(v.length === 0, `axe:\n  ${v.join('\n  ')}`);
+      } finally { await ctx2.close(); }
+    });
+  }
+}
+
 // ---- main ------------------------------------------------------------------
 
 async function main() {
@@ -1808,6 +1872,8 @@ async function main() {
     for (const service of APPLY_SERVICES) await officerJourney(service);
     await applyMobile();
     await applyScreenshots();
+
+    await participationPages();
   } catch (e) {
     fatal = e;
     record('setup', e);
