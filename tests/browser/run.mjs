@@ -1750,12 +1750,12 @@ async function applyScreenshots() {
   }, APPLY_TIMEOUT_MS);
 }
 
-// ---- participation: the hall's display of a service centre ---------------
+// ---- participation: polls and the online queue ----------------------------
 
 /* A centre open all day with a few people called (through the JSON API, as
- * the desk's app would), then its public display in every language with
- * JavaScript off: status, lang, one h1, the table of tickets, the Refresh
- * header, no axe violations. */
+ * the desk's app would); a citizen votes, books, moves and cancels through
+ * the forms with JavaScript off; every page in every language passes axe;
+ * the hall's public display shows the tickets, refreshing itself. */
 async function participationPages() {
   const api = async (method, url, body, token) => {
     const r = await fetch(base + url, {
@@ -1789,7 +1789,53 @@ async function participationPages() {
       if (i < 2) await api('POST', '/api/v1/queue/centres/hall/call', { counter: 1 + i }, off);
     }
   });
+  const demo = () => JSON.parse(fs.readFileSync(path.join(server.dataDir, 'demo-participation.json'), 'utf8'));
+  // the citizen's way through the forms, JavaScript off: vote, book, move, cancel; the officer's desk
+  await test('participation: vote, book, move and cancel through the pages without JavaScript', async () => {
+    const d = demo();
+    const ctx = await newContext({ javaScriptEnabled: false });
+    try {
+      const page = await ctx.newPage();
+      await logIn(page, account('citizen', 1));
+      await goto(page, `/polls/${d.poll}`);
+      await page.check('input[name=option][value="1"]');
+      let resp = await navBy(page, () => page.click('form[action$="/vote"] button[type=submit]'));
+      assert(resp.status() === 200 && /[0-9a-f]{32}/.test(await page.textContent('.code')), 'no receipt');
+      await goto(page, `/polls/${d.poll}`);
+      assert(await page.locator('form[action$="/vote"]').count() === 0, 'the vote form is offered again');
+      await goto(page, `/queue/centres/${d.centre}?service=${d.service}&date=${d.date}`);
+      await page.locator('input[name=slot]').first().check();
+      resp = await navBy(page, () => page.click('form[action="/queue/book"] button[type=submit]'));
+      assert(resp.status() === 200 && /\/queue\/bookings\/[A-Z2-9]{8}$/.test(new URL(page.url()).pathname), page.url());
+      const booking = new URL(page.url()).pathname;
+      await navBy(page, () => page.click('a[href*="move="]'));
+      await page.locator('input[name=slot]').nth(2).check();
+      resp = await navBy(page, () => page.click('form[action$="/move"] button[type=submit]'));
+      assert(resp.status() === 200 && new URL(page.url()).pathname === booking, `moved to ${page.url()}`);
+      resp = await navBy(page, () => page.click('form[action$="/cancel"] button[type=submit]'));
+      assert(resp.status() === 200 && await page.locator('form[action$="/cancel"]').count() === 0, 'not cancelled');
+    } finally { await ctx.close(); }
+  });
   for (const lang of LANGS) {
+    await test(`participation pages [${lang}]: lang, one h1, axe (polls, a poll, centres, slots, booking, desk)`, async () => {
+      const d = demo();
+      for (const [role, url] of [[null, '/polls'], [null, `/polls/${d.poll}`], [null, '/queue'],
+        ['citizen', `/queue/centres/${d.centre}?service=${d.service}&date=${d.date}`], ['citizen', `/polls/${d.poll}`],
+        ['officer', '/queue/centres/hall/desk']]) {
+        const ctx = await newContext({ lang });
+        try {
+          const page = await ctx.newPage();
+          if (role) await logIn(page, account(role));
+          await ctx.addCookies([{ name: 'lang', value: lang, url: base }]);
+          await goto(page, url);
+          const f = await pageFacts(page);
+          assert(f.lang === lang, `${url}: <html lang="${f.lang}">`);
+          assert(f.h1.length === 1, `${url}: ${f.h1.length} h1`);
+          const v = await axeViolations(page);
+          assert(v.length === 0, `${url} (${role || 'anonymous'}) axe:\n  ${v.join('\n  ')}`);
+        } finally { await ctx.close(); }
+      }
+    }, 120000); // six pages, three of them after a log-in (Argon2)
     await test(`page queue display [${lang}]: no JavaScript, lang, h1, tickets, Refresh, axe`, async () => {
       const ctx = await newContext({ lang, javaScriptEnabled: false });
       try {
