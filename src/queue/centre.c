@@ -7,6 +7,7 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CENTRE_ID_MAX 40
@@ -14,10 +15,13 @@
 
 int64_t q_day_number(const char *day)
 {
-    int y, m, d;
-    char tail;
-    if (!day || strlen(day) != 10 || sscanf(day, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || day[4] != '-' ||
-        day[7] != '-' || y < 2000 || y > 2200 || m < 1 || m > 12 || d < 1)
+    if (!day || strlen(day) != 10 || day[4] != '-' || day[7] != '-')
+        return INT64_MIN;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (day[i] < '0' || day[i] > '9'))
+            return INT64_MIN; /* digits only: no sign, no blank that scanf would skip */
+    int y = atoi(day), m = atoi(day + 5), d = atoi(day + 8);
+    if (y < 2000 || y > 2200 || m < 1 || m > 12 || d < 1)
         return INT64_MIN;
     static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;

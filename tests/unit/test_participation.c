@@ -29,6 +29,8 @@ static void test_day_numbers(void **state)
     assert_int_equal(q_day_number("2026-13-01"), INT64_MIN);
     assert_int_equal(q_day_number("2026-12-7"), INT64_MIN);
     assert_int_equal(q_day_number("2026-12-07x"), INT64_MIN);
+    assert_int_equal(q_day_number("2023-02-\f9"), INT64_MIN); /* found by fuzz_queue_day: scanf skipped the blank */
+    assert_int_equal(q_day_number("2026-+1-07"), INT64_MIN);
     assert_int_equal(q_day_number(NULL), INT64_MIN);
     struct queue_centre baku = {.utc_offset = 240};
     char day[11];
