@@ -2,10 +2,12 @@
  * participation.h — e-participation: polls with identified voters, one
  * vote per person and secret ballots, counted exactly and published with
  * a signed, time-stamped tally; ratings, comments and complaints per
- * service, with their aggregates (which the monitoring pages read).
+ * service, with their aggregates (which the monitoring pages read); and
+ * surveys whose questions are a typed form definition of src/cases.
  *
  * Tables owned (src/participation/migrations): polls, poll_options,
- * poll_voters, poll_ballots, poll_tallies, feedback, complaints.
+ * poll_voters, poll_ballots, poll_tallies, feedback, complaints, surveys,
+ * survey_respondents, survey_responses.
  *
  * Who may do what is decided by id_authorize (ID_ACT_VOTE,
  * ID_ACT_MANAGE_POLLS, ID_ACT_ANSWER_COMPLAINT, ID_ACT_MODERATE); the
@@ -287,5 +289,70 @@ struct part_service_feedback {
 /* Every service with a rating or complaint in [since, until), by id. */
 int part_feedback_by_service(struct db *db, struct pc_arena *a, int64_t since, int64_t until,
                              struct part_service_feedback **out, size_t *n, struct pc_err *err);
+
+/* ---- surveys ------------------------------------------------------------------ */
+
+struct form_def;
+struct form_issues;
+
+#define PART_SURVEY_JSON_MAX (64 * 1024)  /* bytes of a survey's pages */
+#define PART_SURVEY_RESPONSES_MAX 100000  /* read for results and CSV */
+
+struct part_survey {
+    const char *id, *agency_id, *service_id;
+    struct pc_text title;
+    bool anonymous;
+    int64_t opens_at, closes_at;
+    const struct form_def *def;      /* the questions (cases' typed form) */
+};
+
+struct part_survey_new {
+    const char *service_id;          /* the service it asks about (its agency's survey) */
+    struct pc_text title;
+    bool anonymous;
+    int64_t opens_at, closes_at;
+    const json_t *pages;             /* the pages of a form definition (docs/forms.md); no files */
+};
+
+/* Check and store a survey: its pages are checked by the one checker of
+ * src/cases (the first problem is err's message, PC_EINVAL).  Operators
+ * and the service agency's administrators (ID_ACT_MANAGE_POLLS); audited. */
+int part_survey_create(struct db *db, const struct id_principal *who, const struct part_survey_new *s,
+                       const char *ip, struct pc_arena *a, const char **id, struct pc_err *err);
+int part_survey_get(struct db *db, struct pc_arena *a, const char *id, struct part_survey *out, struct pc_err *err);
+
+/* Answer a survey (a person, once: PC_ECONFLICT; open: PC_ECONFLICT),
+ * the answers checked against the whole form (issues: PC_EINVAL).  An
+ * anonymous survey keeps who answered apart from the answers. */
+int part_survey_respond(struct db *db, const struct id_principal *who, const struct part_survey *s,
+                        const json_t *answers, struct form_issues *issues, struct pc_err *err);
+
+/* The count of one question's answers. */
+struct part_question_result {
+    const char *question_id;
+    struct pc_text label;
+    int type;                        /* enum form_qtype */
+    int64_t answered;
+    size_t noptions;                 /* a choice: each option's value, label and count */
+    const char **option_values;
+    const struct pc_text *option_labels;
+    int64_t *option_counts;
+    double min, max, mean;           /* a number */
+};
+
+struct part_survey_results {
+    int64_t responses;
+    struct part_question_result *questions;
+    size_t nquestions;
+};
+
+/* Results and CSV: for who manages the survey (PC_EDENIED otherwise). */
+int part_survey_results(struct db *db, const struct id_principal *who, struct pc_arena *a,
+                        const struct part_survey *s, struct part_survey_results *out, struct pc_err *err);
+/* Every response as CSV: a column per question (a choice of many: its
+ * values joined by "; "); a cell a spreadsheet would take for a formula
+ * is written as text. */
+int part_survey_csv(struct db *db, const struct id_principal *who, const struct part_survey *s, struct pc_buf *out,
+                    struct pc_err *err);
 
 #endif

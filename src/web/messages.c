@@ -463,4 +463,10 @@ const struct pc_text web_messages[M_COUNT] = {
     [M_QUEUE_STATE_CHECKED_IN] = {{"Gözləyir", "Waiting", "Ожидает"}},
     [M_QUEUE_STATE_CALLED] = {{"Çağırılıb", "Called", "Вызван"}},
     [M_QUEUE_STATE_NO_SHOW] = {{"Gəlmədi", "Did not come", "Не пришёл"}},
+    [M_SURVEY_RESULTS] = {{"Sorğunun nəticələri", "Survey results", "Результаты анкеты"}},
+    [M_SURVEY_RESPONSES] = {{"Cavablar", "Responses", "Ответов"}},
+    [M_SURVEY_ANSWERED] = {{"Bu suala cavab verənlər", "Answered this question", "Ответили на вопрос"}},
+    [M_SURVEY_COUNT] = {{"Say", "Count", "Число"}},
+    [M_SURVEY_NUMBER] = {{"Ən kiçik %g, orta %.2f, ən böyük %g", "Smallest %g, mean %.2f, largest %g", "Наименьшее %g, среднее %.2f, наибольшее %g"}},
+    [M_SURVEY_CSV] = {{"Bütün cavablar (CSV)", "All responses (CSV)", "Все ответы (CSV)"}},
 };

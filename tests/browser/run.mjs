@@ -1816,6 +1816,43 @@ async function participationPages() {
       assert(resp.status() === 200 && await page.locator('form[action$="/cancel"]').count() === 0, 'not cancelled');
     } finally { await ctx.close(); }
   });
+  let survey = null;
+  await test('participation: a survey answered twice (setup through the API)', async () => {
+    const op = await token('operator');
+    const now = Math.floor(Date.now() / 1000);
+    const t = (az, en, ru) => ({ az, en, ru });
+    const made = await api('POST', '/api/v1/surveys', {
+      service: demo().service, title: t('Məmnunluq', 'Satisfaction', 'Удовлетворённость'), anonymous: true,
+      opens_at: now, closes_at: now + 3600, pages: [{ id: 'p', title: t('Ziyarət', 'Visit', 'Визит'), questions: [
+        { id: 'ok', type: 'choice', required: true, example: 'yes', label: t('Razı qaldınız?', 'Satisfied?', 'Довольны?'),
+          options: [{ value: 'yes', label: t('Bəli', 'Yes', 'Да') }, { value: 'no', label: t('Xeyr', 'No', 'Нет') }] },
+        { id: 'min', type: 'number', example: 5, label: t('Gözləmə (dəq.)', 'Wait (min)', 'Ожидание (мин)') }] }],
+    }, op);
+    survey = made.id;
+    for (let i = 0; i < 2; i++) {
+      const c = demoAccounts().filter((x) => x.role === 'citizen')[i];
+      const tok = (await api('POST', '/api/v1/auth/password', { login: c.login, password: c.password })).token;
+      await api('POST', `/api/v1/surveys/${survey}/responses`, { answers: { ok: i ? 'no' : 'yes', min: 5 + i } }, tok);
+    }
+  });
+  for (const lang of LANGS) {
+    await test(`page survey results [${lang}]: SVG chart with a text table, lang, h1, axe`, async () => {
+      assert(survey, 'no survey');
+      const ctx = await newContext({ lang });
+      try {
+        const page = await ctx.newPage();
+        await logIn(page, account('operator'));
+        await ctx.addCookies([{ name: 'lang', value: lang, url: base }]);
+        await goto(page, `/surveys/${survey}/results`);
+        const f = await pageFacts(page);
+        assert(f.lang === lang && f.h1.length === 1, `lang ${f.lang}, ${f.h1.length} h1`);
+        assert(await page.locator('svg[role=img] title').count() === 1, 'no chart with a title');
+        assert(await page.locator('table tbody tr').count() === 2, 'no table of the counts');
+        const v = await axeViolations(page);
+        assert(v.length === 0, `axe:\n  ${v.join('\n  ')}`);
+      } finally { await ctx.close(); }
+    }, 60000);
+  }
   for (const lang of LANGS) {
     await test(`participation pages [${lang}]: lang, one h1, axe (polls, a poll, centres, slots, booking, desk)`, async () => {
       const d = demo();

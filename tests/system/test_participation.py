@@ -449,3 +449,58 @@ def test_a_complaint_is_answered_by_the_agency(srv, schemas):
                 {"service": ID_CARD, "kind": "delay", "text": "x" * 4001}):
         assert call(srv, "POST", "/api/v1/complaints", bad, tok)[0] == 400, bad
     assert call(srv, "POST", "/api/v1/complaints", {"service": "nope", "kind": "other", "text": "x"}, tok)[0] == 404
+
+
+# ---- surveys ---------------------------------------------------------------------------
+
+SURVEY_PAGES = [
+    {"id": "visit", "title": {"az": "Ziyarət", "en": "The visit", "ru": "Визит"}, "questions": [
+        {"id": "satisfied", "type": "choice", "required": True, "example": "yes",
+         "label": {"az": "Razı qaldınız?", "en": "Were you satisfied?", "ru": "Вы довольны?"},
+         "options": [{"value": "yes", "label": {"az": "Bəli", "en": "Yes", "ru": "Да"}},
+                     {"value": "no", "label": {"az": "Xeyr", "en": "No", "ru": "Нет"}}]},
+        {"id": "minutes", "type": "number", "required": False, "example": 10, "min": 0, "max": 600,
+         "label": {"az": "Neçə dəqiqə gözlədiniz?", "en": "How many minutes did you wait?", "ru": "Сколько минут ждали?"}},
+        {"id": "remark", "type": "text", "required": False, "example": "Yaxşı",
+         "label": {"az": "Qeyd", "en": "Remark", "ru": "Замечание"}}]}]
+
+
+def test_a_survey_from_form_pages_answered_once_with_results_and_csv(srv):
+    now = int(time.time())
+    op = token(srv, "operator")
+    body = {"service": ID_CARD, "title": {"az": "Məmnunluq", "en": "Satisfaction", "ru": "Удовлетворённость"},
+            "anonymous": True, "opens_at": now, "closes_at": now + 3600, "pages": SURVEY_PAGES}
+    assert call(srv, "POST", "/api/v1/surveys", body, token(srv, "citizen"))[0] == 403
+    bad = dict(body, pages=[{"id": "p", "title": {"az": "a", "en": "a", "ru": "a"}, "questions": [
+        {"id": "f", "type": "file", "label": {"az": "a", "en": "a", "ru": "a"}}]}])
+    assert call(srv, "POST", "/api/v1/surveys", bad, op)[0] == 400
+    assert call(srv, "POST", "/api/v1/surveys", dict(body, pages=[{"id": 1}]), op)[0] == 400
+    st, made, _ = call(srv, "POST", "/api/v1/surveys", body, op)
+    assert st == 201, made
+    sid = made["id"]
+    st, s, _ = call(srv, "GET", "/api/v1/surveys/" + sid)
+    assert st == 200 and s["form"]["pages"][0]["questions"][0]["id"] == "satisfied"
+    path = "/api/v1/surveys/%s/responses" % sid
+    assert call(srv, "POST", path, {"answers": {"minutes": 5}}, token(srv, "citizen"))[0] == 400   # required missing
+    assert call(srv, "POST", path, {"answers": {"satisfied": "maybe"}}, token(srv, "citizen"))[0] == 400
+    assert call(srv, "POST", path, {"answers": {"satisfied": "yes", "minutes": 12, "remark": "=1+1"}},
+                token(srv, "citizen"))[0] == 201
+    assert call(srv, "POST", path, {"answers": {"satisfied": "no"}}, token(srv, "citizen"))[0] == 409
+    assert call(srv, "POST", path, {"answers": {"satisfied": "no", "minutes": 40}},
+                token(srv, "citizen", index=1))[0] == 201
+    assert call(srv, "GET", "/api/v1/surveys/%s/results" % sid, token=token(srv, "citizen"))[0] == 403
+    st, res, _ = call(srv, "GET", "/api/v1/surveys/%s/results" % sid, token=op)
+    assert st == 200 and res["responses"] == 2
+    q = {x["id"]: x for x in res["questions"]}
+    assert {o["value"]: o["count"] for o in q["satisfied"]["options"]} == {"yes": 1, "no": 1}
+    assert q["minutes"]["number"] == {"min": 12, "max": 40, "mean": 26}
+    r = syslib.request(srv.port, "GET", "/api/v1/surveys/%s/responses.csv" % sid,
+                       headers={"Authorization": "Bearer " + op})
+    assert r.status == 200 and r.content_type.startswith("text/csv")
+    lines = r.text.strip().split("\r\n")
+    assert lines[0] == '"satisfied","minutes","remark"' and len(lines) == 3
+    assert '"\'=1+1"' in r.text                   # a formula is written as text
+    # anonymous: no person stored with the answers
+    assert sql(srv.db, "SELECT COUNT(*) FROM survey_responses WHERE survey_id = '%s' AND fin IS NOT NULL" % sid)[0][0] == "0"
+    # the results page is for a logged-in manager's browser (tests/browser): no session, the login page
+    assert syslib.request(srv.port, "GET", "/surveys/%s/results" % sid).status == 303
