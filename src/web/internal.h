@@ -191,7 +191,7 @@ int web_api_services(struct http_req *r);
 int web_api_service(struct http_req *r);
 int web_api_life_events(struct http_req *r);
 
-/* ---- participation and the online queue (api_polls.c, api_queue.c, api_feedback.c, api_surveys.c, poll_pages.c, queue_pages.c) ---- */
+/* ---- participation and the online queue (api_*.c of polls, queue, feedback, surveys; poll_pages.c, queue_pages.c, feedback_pages.c) ---- */
 
 /* The request body as a JSON object (released with the request), or NULL. */
 json_t *web_body_object(struct http_req *r);
@@ -236,6 +236,14 @@ int web_api_survey_respond(struct http_req *r);
 int web_api_survey_results(struct http_req *r);
 int web_api_survey_csv(struct http_req *r);
 int web_page_survey_results(struct http_req *r);
+int web_page_feedback(struct http_req *r);
+int web_page_feedback_post(struct http_req *r);
+int web_page_complaint_post(struct http_req *r);
+int web_page_complaints(struct http_req *r);
+int web_page_complaint(struct http_req *r);
+int web_page_complaint_answer_post(struct http_req *r);
+int web_page_moderation(struct http_req *r);
+int web_page_moderation_post(struct http_req *r);
 int web_api_feedback_post(struct http_req *r);
 int web_api_feedback(struct http_req *r);
 int web_api_feedback_pending(struct http_req *r);

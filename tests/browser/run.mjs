@@ -1816,6 +1816,59 @@ async function participationPages() {
       assert(resp.status() === 200 && await page.locator('form[action$="/cancel"]').count() === 0, 'not cancelled');
     } finally { await ctx.close(); }
   });
+  // ratings and complaints through the pages: a citizen rates and complains, the operator publishes the
+  // comment, an officer of the agency answers the complaint
+  let complaint = null;
+  await test('participation: rate, comment, complain; moderate; answer, through the pages without JavaScript', async () => {
+    const d = demo();
+    const ctx = await newContext({ javaScriptEnabled: false });
+    try {
+      const page = await ctx.newPage();
+      await logIn(page, account('citizen'));
+      await goto(page, `/services/${d.service}/feedback`);
+      await page.check('#rate-4');
+      await page.fill('#fb-comment', 'Sürətli və nəzakətli.');
+      let resp = await navBy(page, () => page.click('form[action$="/feedback"] button[type=submit]'));
+      assert(resp.status() === 200 && new URL(page.url()).search === '?thanks=1', page.url());
+      await page.selectOption('#c-kind', 'delay');
+      await page.fill('#c-text', 'Cavab gecikir.');
+      resp = await navBy(page, () => page.click('form[action="/complaints"] button[type=submit]'));
+      complaint = new URL(page.url()).pathname;
+      assert(resp.status() === 200 && /^\/complaints\/SK-/.test(complaint), page.url());
+    } finally { await ctx.close(); }
+    for (const [role, url, form] of [['operator', '/operator/feedback', 'form[action^="/operator/feedback/"]'],
+      ['officer', complaint, 'form[action$="/answer"]']]) {
+      const c2 = await newContext({ javaScriptEnabled: false });
+      try {
+        const page = await c2.newPage();
+        await logIn(page, account(role));
+        await goto(page, url);
+        if (role === 'officer') await page.fill('#c-answer', 'Baxılır, 3 gün ərzində.');
+        const resp = await navBy(page, () => page.click(`${form} button[type=submit]`));
+        assert(resp.status() === 200, `${url}: ${resp.status()}`);
+        if (role === 'officer') assert((await page.textContent('main')).includes('3 gün'), 'no answer shown');
+      } finally { await c2.close(); }
+    }
+  }, 90000);
+  for (const lang of LANGS) {
+    await test(`feedback pages [${lang}]: lang, one h1, axe (a service's ratings, complaints, a complaint, moderation)`, async () => {
+      const d = demo();
+      for (const [role, url] of [[null, `/services/${d.service}/feedback`], ['citizen', `/services/${d.service}/feedback`],
+        ['citizen', '/complaints'], ['citizen', complaint], ['operator', '/operator/feedback']]) {
+        const ctx = await newContext({ lang });
+        try {
+          const page = await ctx.newPage();
+          if (role) await logIn(page, account(role));
+          await ctx.addCookies([{ name: 'lang', value: lang, url: base }]);
+          await goto(page, url);
+          const f = await pageFacts(page);
+          assert(f.lang === lang && f.h1.length === 1, `${url}: lang ${f.lang}, ${f.h1.length} h1`);
+          const v = await axeViolations(page);
+          assert(v.length === 0, `${url} (${role || 'anonymous'}) axe:\n  ${v.join('\n  ')}`);
+        } finally { await ctx.close(); }
+      }
+    }, 120000);
+  }
   let survey = null;
   await test('participation: a survey answered twice (setup through the API)', async () => {
     const op = await token('operator');
