@@ -71,6 +71,25 @@ int queue_booking_get(struct db *db, struct pc_arena *a, const char *code, struc
     return c ? q_booking_read(c, a, code, out, err) : q_failed(err);
 }
 
+int queue_bookings_of(struct db *db, struct pc_arena *a, const char *fin, int64_t now, struct queue_booking **out,
+                      size_t *n, struct pc_err *err)
+{
+    *n = 0;
+    *out = pc_arena_array(a, QUEUE_MINE_MAX, sizeof **out);
+    struct db_conn *c = db_conn_get(db, err);
+    struct db_stmt *s = c ? db_prepare(c, "SELECT " BOOKING_COLUMNS " FROM queue_bookings WHERE fin = ?"
+                                          " AND start_at > ? ORDER BY start_at LIMIT ?", err) : NULL;
+    if (!s)
+        return q_failed(err);
+    db_bind_text(s, 1, fin ? fin : "");
+    db_bind_int(s, 2, now - 86400); /* today's visits stay in the list */
+    db_bind_int(s, 3, QUEUE_MINE_MAX);
+    int rc;
+    while ((rc = db_step(s, err)) == 1)
+        q_booking_row(a, s, &(*out)[(*n)++]);
+    return rc < 0 ? rc : 0;
+}
+
 int q_tell(struct db_conn *c, struct pc_arena *a, const struct queue_booking *bk, const struct queue_centre *centre,
            const char *template_id, struct pc_err *err)
 {

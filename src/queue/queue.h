@@ -124,6 +124,10 @@ int queue_book(struct db *db, const struct queue_booker *b, const char *slot, co
                struct queue_booking *out, struct pc_err *err);
 int queue_booking_get(struct db *db, struct pc_arena *a, const char *code, struct queue_booking *out,
                       struct pc_err *err);
+#define QUEUE_MINE_MAX 50
+/* A person's bookings from today on (and cancelled ones), soonest first. */
+int queue_bookings_of(struct db *db, struct pc_arena *a, const char *fin, int64_t now, struct queue_booking **out,
+                      size_t *n, struct pc_err *err);
 /* Whether b may change the booking: the person who made it, or (without
  * login) the phone it was made with. */
 bool queue_booking_mine(const struct queue_booking *bk, const struct queue_booker *b);

@@ -438,6 +438,8 @@ enum msg {
     M_QUEUE_ACTION,
     M_QUEUE_CHECK_IN,
     M_QUEUE_NO_SHOW,
+    M_QUEUE_MINE,
+    M_QUEUE_MINE_NONE,
     /* in the order of enum queue_state */
     M_QUEUE_STATE_BOOKED,
     M_QUEUE_STATE_CANCELLED,

@@ -223,6 +223,7 @@ int web_page_queue(struct http_req *r);
 int web_page_queue_centre(struct http_req *r);
 int web_page_queue_book_post(struct http_req *r);
 int web_page_queue_booking(struct http_req *r);
+int web_page_queue_mine(struct http_req *r);
 int web_page_queue_cancel_post(struct http_req *r);
 int web_page_queue_move_post(struct http_req *r);
 int web_page_queue_desk(struct http_req *r);

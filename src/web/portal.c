@@ -164,6 +164,7 @@ static const struct http_route routes[] = {
     {"GET", "/queue/centres/{id}", web_page_queue_centre, 0, HTTP_ROUTE_NO_STORE, "queue_centre"},
     {"GET", "/queue", web_page_queue, 0, HTTP_ROUTE_NO_STORE, "queue"},
     {"POST", "/queue/book", web_page_queue_book_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "queue_book"},
+    {"GET", "/queue/bookings", web_page_queue_mine, 0, HTTP_ROUTE_NO_STORE, "queue_mine"},
     {"GET", "/queue/bookings/{code}", web_page_queue_booking, 0, HTTP_ROUTE_NO_STORE, "queue_booking"},
     {"POST", "/queue/bookings/{code}/cancel", web_page_queue_cancel_post, FORM_MAX, HTTP_ROUTE_NO_STORE,
      "queue_cancel"},

@@ -65,6 +65,8 @@ int web_page_queue(struct http_req *r)
         return web_fail(r, rc, &err);
     web_page_begin(r, web_t(r, M_QUEUE_TITLE));
     web_html(r, "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n", web_t(r, M_QUEUE_TITLE), web_t(r, M_QUEUE_LEAD));
+    if (web_who(r))
+        web_html(r, "<p><a href=\"/queue/bookings\">%s</a></p>\n", web_t(r, M_QUEUE_MINE));
     for (size_t i = 0; i < n; i++) {
         web_html(r, "<section class=\"card\">\n<h2>%s</h2>\n<p>%s</p>\n<ul>\n", pc_text_get(&cs[i].name, web_lang_id(r)),
                  pc_text_get(&cs[i].address, web_lang_id(r)));
@@ -204,6 +206,36 @@ int web_page_queue_booking(struct http_req *r)
         web_csrf_field(r);
         web_html(r, "<button type=\"submit\" class=\"warning\">%s</button>\n</form>\n", web_t(r, M_QUEUE_CANCEL));
     }
+    web_html(r, "<p><a href=\"/queue/bookings\">%s</a></p>\n", web_t(r, M_QUEUE_MINE));
+    web_page_end(r);
+    return 0;
+}
+
+int web_page_queue_mine(struct http_req *r)
+{
+    if (!web_require(r, ID_ACT_VOTE, NULL))
+        return 0;
+    struct pc_err err = {0};
+    struct queue_booking *list;
+    size_t n;
+    int rc = queue_bookings_of(app_of(r)->db, &r->arena, web_who(r)->fin, pc_now_unix(), &list, &n, &err);
+    if (rc)
+        return web_fail(r, rc, &err);
+    web_page_begin(r, web_t(r, M_QUEUE_MINE));
+    web_html(r, "<h1>%s</h1>\n", web_t(r, M_QUEUE_MINE));
+    if (!n)
+        web_html(r, "<p>%s <a href=\"/queue\">%s</a></p>\n", web_t(r, M_QUEUE_MINE_NONE), web_t(r, M_QUEUE_TITLE));
+    else
+        web_html(r, "<ul class=\"items\">\n");
+    for (size_t i = 0; i < n; i++) {
+        struct queue_centre c;
+        if ((rc = queue_centre_get(app_of(r)->db, &r->arena, list[i].centre, &c, &err)))
+            return web_fail(r, rc, &err);
+        web_html(r, "<li><a href=\"/queue/bookings/%s\">%s, %s</a> <span class=\"tag\">%s</span></li>\n", list[i].code,
+                 local_time(r, &c, list[i].start), pc_text_get(&c.name, web_lang_id(r)), state_label(r, list[i].state));
+    }
+    if (n)
+        web_html(r, "</ul>\n");
     web_page_end(r);
     return 0;
 }

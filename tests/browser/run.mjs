@@ -1814,6 +1814,8 @@ async function participationPages() {
       assert(resp.status() === 200 && new URL(page.url()).pathname === booking, `moved to ${page.url()}`);
       resp = await navBy(page, () => page.click('form[action$="/cancel"] button[type=submit]'));
       assert(resp.status() === 200 && await page.locator('form[action$="/cancel"]').count() === 0, 'not cancelled');
+      await goto(page, '/queue/bookings');
+      assert(await page.locator(`a[href="${booking}"]`).count() === 1, 'the visit is not in "my visits"');
     } finally { await ctx.close(); }
   });
   // ratings and complaints through the pages: a citizen rates and complains, the operator publishes the
@@ -1911,6 +1913,7 @@ async function participationPages() {
       const d = demo();
       for (const [role, url] of [[null, '/polls'], [null, `/polls/${d.poll}`], [null, '/queue'],
         ['citizen', `/queue/centres/${d.centre}?service=${d.service}&date=${d.date}`], ['citizen', `/polls/${d.poll}`],
+        ['citizen', '/queue/bookings'],
         ['officer', '/queue/centres/hall/desk']]) {
         const ctx = await newContext({ lang });
         try {
