@@ -13,6 +13,7 @@ import pytest
 import syslib
 from test_pki import issue_cli
 from test_pki_support import CA, openssl, write
+from test_notify import sql
 from test_participation import call, login, wait_for
 
 pytestmark = pytest.mark.once
@@ -83,9 +84,9 @@ def test_without_the_tsa_the_tally_waits(ca, tmp_path):
     s = portal(str(tmp_path / "portal"), ca, key, pem, "http://127.0.0.1:%d/ca/tsa" % syslib.free_port())
     try:
         poll = vote_and_close(s)
-        res = wait_for(lambda: (lambda r: r[1] if r[1].get("final") else None)(
-            call(s, "GET", "/api/v1/polls/%s/results" % poll)))
-        time.sleep(1.0)          # a few rounds of the job
+        # counted, and the signature tried (and failed) in a few rounds of the job
+        wait_for(lambda: int((sql(s.db, "SELECT attempts FROM poll_tallies WHERE poll_id = '%s'" % poll)
+                              or [["0"]])[0][0]) >= 2)
         res = call(s, "GET", "/api/v1/polls/%s/results" % poll)[1]
         assert res["final"] and res["total"] == 1 and "tally" not in res   # counted, not published unsigned
     finally:

@@ -294,6 +294,13 @@ static void test_reminders_go_once_for_the_next_day(void **state)
     assert_int_equal(reminded, 1);
     assert_int_equal(queue_round(f->db, bk.start - 1800, &reminded, &err), 0);
     assert_int_equal(reminded, 0);
+    /* closed that day: the booking is cancelled, the slots go and the job does not make them again */
+    int64_t told;
+    assert_int_equal(queue_holiday_add(f->db, NULL, "rem", day, "Bayram", NULL, &told, &err), 0);
+    assert_int_equal(told, 1);
+    assert_int_equal(queue_round(f->db, pc_now_unix(), &reminded, &err), 0);
+    assert_int_equal(queue_slots(f->db, &a, "rem", "din-fine-check", day, &s, &n, &err), 0);
+    assert_int_equal(n, 0);
     pc_arena_release(&a);
 }
 
