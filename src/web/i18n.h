@@ -440,6 +440,8 @@ enum msg {
     M_QUEUE_NO_SHOW,
     M_QUEUE_MINE,
     M_QUEUE_MINE_NONE,
+    M_QUEUE_PHONE,
+    M_QUEUE_PHONE_HINT,
     /* in the order of enum queue_state */
     M_QUEUE_STATE_BOOKED,
     M_QUEUE_STATE_CANCELLED,

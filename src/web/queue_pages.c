@@ -55,6 +55,13 @@ static const char *service_name(struct http_req *r, const char *id)
     return cat_get_service(app_of(r)->db, &r->arena, id, &s, NULL) == 0 ? pc_text_get(&s.name, web_lang_id(r)) : id;
 }
 
+/* Whether the service is booked without login (a name and a phone). */
+static bool without_login(struct http_req *r, const char *id)
+{
+    struct cat_service s;
+    return cat_get_service(app_of(r)->db, &r->arena, id, &s, NULL) == 0 && s.login == CAT_LOGIN_NONE;
+}
+
 int web_page_queue(struct http_req *r)
 {
     struct pc_err err = {0};
@@ -121,7 +128,7 @@ int web_page_queue_centre(struct http_req *r)
         free_n += slots[i].free;
     if (!free_n) {
         web_html(r, "<p>%s</p>\n", web_t(r, M_QUEUE_NO_SLOTS));
-    } else if (!web_who(r)) {
+    } else if (!web_who(r) && (move || !without_login(r, service))) {
         web_html(r, "<p><a href=\"/login?next=/queue/centres/%s\">%s</a></p>\n", c.id, web_t(r, M_QUEUE_LOG_IN));
     } else {
         if (move)
@@ -140,8 +147,15 @@ int web_page_queue_centre(struct http_req *r)
                      slots[i].counter);
             first = false;
         }
-        web_html(r, "</fieldset>\n<button type=\"submit\">%s</button>\n</form>\n",
-                 web_t(r, move ? M_QUEUE_MOVE : M_QUEUE_BOOK));
+        web_html(r, "</fieldset>\n");
+        if (!web_who(r)) { /* a service without login: a name and a phone instead */
+            struct web_field f_name = {"name", web_t(r, M_COL_NAME), NULL, NULL, "text", "name", QUEUE_NAME_MAX};
+            struct web_field f_phone = {"phone", web_t(r, M_QUEUE_PHONE), web_t(r, M_QUEUE_PHONE_HINT), NULL, "tel",
+                                        "tel", 16};
+            web_text_field(r, &f_name, NULL, 0);
+            web_text_field(r, &f_phone, NULL, 0);
+        }
+        web_html(r, "<button type=\"submit\">%s</button>\n</form>\n", web_t(r, move ? M_QUEUE_MOVE : M_QUEUE_BOOK));
     }
     web_page_end(r);
     return 0;
@@ -155,33 +169,52 @@ static const char *state_label(struct http_req *r, enum queue_state st)
     return web_t(r, (enum msg)(M_QUEUE_STATE_BOOKED + (int)st));
 }
 
+/* Who books or looks: the person logged in, or (a service without login)
+ * the name and phone of the form, or the phone of the address. */
 static struct queue_booker page_booker(struct http_req *r)
 {
-    return (struct queue_booker){.who = web_who(r), .lang = web_lang_id(r)};
+    struct queue_booker b = {.who = web_who(r), .lang = web_lang_id(r)};
+    if (!b.who) {
+        b.name = http_kv_get(&r->form, "name");
+        b.phone = http_kv_get(&r->form, "phone");
+        if (!b.phone)
+            b.phone = http_kv_get(&r->query, "phone");
+    }
+    return b;
 }
 
-static int to_booking(struct http_req *r, const char *code)
+/* The booking's page; without login, its phone goes along. */
+static int to_booking(struct http_req *r, const char *code, const struct queue_booker *b)
 {
-    return http_redirect(r, 303, pc_arena_printf(&r->arena, "/queue/bookings/%s", code));
+    struct pc_buf u;
+    pc_buf_init(&u, 256);
+    pc_buf_printf(&u, "/queue/bookings/%s", code);
+    if (!b->who && b->phone) {
+        pc_buf_puts(&u, "?phone=");
+        pc_buf_urlencode(&u, b->phone);
+    }
+    int rc = http_redirect(r, 303, pc_arena_strdup(&r->arena, u.data));
+    pc_buf_release(&u);
+    return rc;
 }
 
 int web_page_queue_book_post(struct http_req *r)
 {
-    if (!web_require(r, ID_ACT_VOTE, NULL))
+    if (!web_who(r) && !http_kv_get(&r->form, "phone") && !web_require(r, ID_ACT_VOTE, NULL))
         return 0;
     struct queue_booker b = page_booker(r);
     struct pc_err err = {0};
     struct queue_booking bk;
     const char *slot = http_kv_get(&r->form, "slot");
     int rc = queue_book(app_of(r)->db, &b, slot ? slot : "", r->remote_addr, &r->arena, &bk, &err);
-    return rc ? web_fail(r, rc, &err) : to_booking(r, bk.code);
+    return rc ? web_fail(r, rc, &err) : to_booking(r, bk.code, &b);
 }
 
 int web_page_queue_booking(struct http_req *r)
 {
-    if (!web_require(r, ID_ACT_VOTE, NULL))
-        return 0;
     struct queue_booker b = page_booker(r);
+    if (!b.who && !b.phone && !web_require(r, ID_ACT_VOTE, NULL))
+        return 0;
     struct pc_err err = {0};
     struct queue_booking bk;
     struct queue_centre c;
@@ -200,13 +233,17 @@ int web_page_queue_booking(struct http_req *r)
              web_t(r, M_QUEUE_TIME), local_time(r, &c, bk.start), web_t(r, M_QUEUE_COUNTER), bk.counter,
              web_t(r, M_APP_STATUS), state_label(r, bk.state));
     if (bk.state == QUEUE_BOOKED) {
-        web_html(r, "<p><a href=\"/queue/centres/%s?service=%q&amp;move=%s\">%s</a></p>\n", bk.centre, bk.service,
-                 bk.code, web_t(r, M_QUEUE_MOVE));
+        if (b.who)
+            web_html(r, "<p><a href=\"/queue/centres/%s?service=%q&amp;move=%s\">%s</a></p>\n", bk.centre,
+                     bk.service, bk.code, web_t(r, M_QUEUE_MOVE));
         web_html(r, "<form method=\"post\" action=\"/queue/bookings/%s/cancel\">\n", bk.code);
         web_csrf_field(r);
+        if (!b.who)
+            web_html(r, "<input type=\"hidden\" name=\"phone\" value=\"%s\">\n", b.phone);
         web_html(r, "<button type=\"submit\" class=\"warning\">%s</button>\n</form>\n", web_t(r, M_QUEUE_CANCEL));
     }
-    web_html(r, "<p><a href=\"/queue/bookings\">%s</a></p>\n", web_t(r, M_QUEUE_MINE));
+    if (b.who)
+        web_html(r, "<p><a href=\"/queue/bookings\">%s</a></p>\n", web_t(r, M_QUEUE_MINE));
     web_page_end(r);
     return 0;
 }
@@ -242,12 +279,12 @@ int web_page_queue_mine(struct http_req *r)
 
 int web_page_queue_cancel_post(struct http_req *r)
 {
-    if (!web_require(r, ID_ACT_VOTE, NULL))
-        return 0;
     struct queue_booker b = page_booker(r);
+    if (!b.who && !b.phone && !web_require(r, ID_ACT_VOTE, NULL))
+        return 0;
     struct pc_err err = {0};
     int rc = queue_cancel(app_of(r)->db, &b, http_param(r, 0), r->remote_addr, &err);
-    return rc ? web_fail(r, rc, &err) : to_booking(r, http_param(r, 0));
+    return rc ? web_fail(r, rc, &err) : to_booking(r, http_param(r, 0), &b);
 }
 
 int web_page_queue_move_post(struct http_req *r)
@@ -259,7 +296,7 @@ int web_page_queue_move_post(struct http_req *r)
     struct queue_booking bk;
     const char *slot = http_kv_get(&r->form, "slot");
     int rc = queue_move(app_of(r)->db, &b, http_param(r, 0), slot ? slot : "", r->remote_addr, &r->arena, &bk, &err);
-    return rc ? web_fail(r, rc, &err) : to_booking(r, bk.code);
+    return rc ? web_fail(r, rc, &err) : to_booking(r, bk.code, &b);
 }
 
 /* ---- the desk (the staff of the centre's agency) ------------------------------- */

@@ -1818,6 +1818,21 @@ async function participationPages() {
       assert(await page.locator(`a[href="${booking}"]`).count() === 1, 'the visit is not in "my visits"');
     } finally { await ctx.close(); }
   });
+  await test('participation: book and cancel without logging in (a service without login), no JavaScript', async () => {
+    const d = demo();
+    const ctx = await newContext({ javaScriptEnabled: false });
+    try {
+      const page = await ctx.newPage();
+      await goto(page, `/queue/centres/${d.centre}?service=${d.service_without_login}&date=${d.date}`);
+      await page.locator('input[name=slot]').first().check();
+      await page.fill('#name', 'Aysel Quliyeva');
+      await page.fill('#phone', '+994551112233');
+      let resp = await navBy(page, () => page.click('form[action="/queue/book"] button[type=submit]'));
+      assert(resp.status() === 200 && /^\/queue\/bookings\/[A-Z2-9]{8}$/.test(new URL(page.url()).pathname), page.url());
+      resp = await navBy(page, () => page.click('form[action$="/cancel"] button[type=submit]'));
+      assert(resp.status() === 200 && await page.locator('form[action$="/cancel"]').count() === 0, 'not cancelled');
+    } finally { await ctx.close(); }
+  });
   // ratings and complaints through the pages: a citizen rates and complains, the operator publishes the
   // comment, an officer of the agency answers the complaint
   let complaint = null;
@@ -1913,7 +1928,7 @@ async function participationPages() {
       const d = demo();
       for (const [role, url] of [[null, '/polls'], [null, `/polls/${d.poll}`], [null, '/queue'],
         ['citizen', `/queue/centres/${d.centre}?service=${d.service}&date=${d.date}`], ['citizen', `/polls/${d.poll}`],
-        ['citizen', '/queue/bookings'],
+        ['citizen', '/queue/bookings'], [null, `/queue/centres/${d.centre}?service=${d.service_without_login}&date=${d.date}`],
         ['officer', '/queue/centres/hall/desk']]) {
         const ctx = await newContext({ lang });
         try {
