@@ -298,6 +298,23 @@ void form_prefill(const struct form_page *p, struct form_answers *a, const struc
 /* The answers as a new JSON reference, for an API response. */
 json_t *form_answers_json(const struct form_answers *a);
 
+/* ---- answers outside an application (surveys reuse the forms) ------------ */
+
+struct form_post;                    /* a posted page: below */
+
+/* Answers from a JSON object (copied; NULL: none yet), for the life of
+ * arena a: to check with form_check_answers and walk with form_next_page. */
+struct form_answers *form_answers_from_json(struct pc_arena *a, const json_t *j);
+/* before's answers with a posted page of questions taken in (as a draft's
+ * page is read: see struct form_post), as new answers in a.  Files refused
+ * at upload become upload_issues.  The page is not checked here. */
+struct form_answers *form_take_page(const struct form_page *page, const struct form_post *post,
+                                    const struct form_answers *before, struct pc_arena *a,
+                                    struct form_issues *upload_issues);
+/* Whether any question of the definition (a group's included) is of a
+ * type in `types`, a bit set of 1u << enum form_qtype. */
+bool form_def_has_types(const struct form_def *d, unsigned types);
+
 /* ---- attachments: files stored once by content -------------------------- */
 
 /* Where uploaded files are kept: a folder (the default; several nodes

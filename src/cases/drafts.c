@@ -126,10 +126,7 @@ int case_draft_post_page(struct db *db, const struct form_def *def, const struct
             return rc;
     }
     struct form_issues uploads = {0};
-    json_t *posted = form_read_page(page, post, app->answers->j, &uploads);
-    out->answers = form_answers_own(a, json_deep_copy(app->answers->j));
-    json_object_update(out->answers->j, posted);
-    json_decref(posted);
+    out->answers = form_take_page(page, post, app->answers, a, &uploads);
     bool regroup = post->add || post->remove;
     char day[11];
     form_today(day);

@@ -52,6 +52,25 @@ json_t *form_answers_json(const struct form_answers *a)
     return a ? json_deep_copy(a->j) : json_object();
 }
 
+struct form_answers *form_answers_from_json(struct pc_arena *a, const json_t *j)
+{
+    return form_answers_own(a, json_is_object(j) ? json_deep_copy(j) : NULL);
+}
+
+bool form_def_has_types(const struct form_def *d, unsigned types)
+{
+    for (size_t i = 0; i < d->npages; i++)
+        for (size_t k = 0; k < d->pages[i].nquestions; k++) {
+            const struct form_question *q = &d->pages[i].questions[k];
+            if (types & (1u << q->type))
+                return true;
+            for (size_t g = 0; g < q->nquestions; g++)
+                if (types & (1u << q->questions[g].type))
+                    return true;
+        }
+    return false;
+}
+
 /* ---- dates --------------------------------------------------------------- */
 
 bool form_parse_date(const char *s, int *y, int *m, int *d)

@@ -157,3 +157,14 @@ json_t *form_read_page(const struct form_page *page, const struct form_post *pos
     }
     return answers;
 }
+
+struct form_answers *form_take_page(const struct form_page *page, const struct form_post *post,
+                                    const struct form_answers *before, struct pc_arena *a,
+                                    struct form_issues *upload_issues)
+{
+    json_t *posted = form_read_page(page, post, before ? before->j : NULL, upload_issues);
+    struct form_answers *out = form_answers_own(a, before ? json_deep_copy(before->j) : NULL);
+    json_object_update(out->j, posted);
+    json_decref(posted);
+    return out;
+}

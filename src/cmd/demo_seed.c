@@ -4,9 +4,15 @@
  * without an account (DATA_DIR/demo-persons.json) to try the registration
  * desk with, which finds people by FİN, not by browsing.  Everything goes
  * through identity's header.  Running the demo again on the same folder
- * keeps what is there. */
+ * keeps what is there.
+ * Participation (its own block at the end): a service centre of the
+ * agency "din" with slots for the coming days and one open poll, listed
+ * in DATA_DIR/demo-participation.json (the issue's demo contract). */
 #include "cli.h"
+#include "../catalog/catalog.h"
 #include "../identity/identity.h"
+#include "../participation/participation.h"
+#include "../queue/queue.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -116,6 +122,124 @@ static int write_spare_persons(struct db *db, struct pc_arena *a, const char *di
     return rc;
 }
 
+/* ---- participation: a centre and a poll -------------------------------- */
+
+#define DEMO_CENTRE "asan-baki-1"
+#define DEMO_AGENCY "din"
+
+/* Two services of the demo agency: one that needs a login (booked by the
+ * demo citizens) and one that needs none (booked with a name and phone). */
+static int demo_services(struct db *db, struct pc_arena *a, const char **login, const char **open,
+                         struct pc_err *err)
+{
+    struct cat_filter f = {.agency = DEMO_AGENCY, .free = -1, .limit = CAT_PAGE_MAX};
+    struct cat_page page;
+    int rc = cat_find_services(db, a, &f, &page, err);
+    *login = *open = NULL;
+    for (size_t i = 0; !rc && i < page.n; i++) {
+        const char **slot = page.items[i].login == CAT_LOGIN_NONE ? open : login;
+        if (!*slot)
+            *slot = page.items[i].id;
+    }
+    if (!rc && !*login)
+        *login = *open;
+    if (!rc && !*open)
+        *open = *login;
+    return rc;
+}
+
+static int seed_centre(struct db *db, const char *login, const char *open, struct pc_err *err)
+{
+    const char *services[] = {login, login, open};
+    struct queue_centre c = {
+        .id = DEMO_CENTRE, .agency_id = DEMO_AGENCY,
+        .name = {{"Bakı 1 saylı ASAN xidmət mərkəzi", "ASAN service centre No. 1, Baku",
+                  "Центр ASAN xidmət № 1, Баку"}},
+        .address = {{"Bakı, Heydər Əliyev pr. 1", "1 Heydar Aliyev Ave, Baku", "Баку, пр. Гейдара Алиева, 1"}},
+        .counters = 3, .service_of = services, .slot_minutes = 30, .utc_offset = 240,
+    };
+    for (int d = 0; d < 6; d++)
+        c.week[d] = (struct queue_hours){9 * 60, 18 * 60};
+    int rc = queue_centre_put(db, NULL, &c, NULL, err);
+    char today[11];
+    queue_local_day(&c, pc_now_unix(), today);
+    int64_t made;
+    return rc ? rc : queue_slots_generate(db, DEMO_CENTRE, today, QUEUE_DAYS_AHEAD, &made, err);
+}
+
+/* The first day from tomorrow with a free slot of service. */
+static const char *bookable_day(struct db *db, struct pc_arena *a, const char *service, struct pc_err *err)
+{
+    struct queue_centre c = {.utc_offset = 240};
+    for (int d = 1; d <= QUEUE_DAYS_AHEAD; d++) {
+        char *day = pc_arena_alloc(a, 11);
+        queue_local_day(&c, pc_now_unix() + (int64_t)d * 86400, day);
+        struct queue_slot *s;
+        size_t n;
+        if (queue_slots(db, a, DEMO_CENTRE, service, day, &s, &n, err))
+            return NULL;
+        for (size_t i = 0; i < n; i++)
+            if (s[i].free)
+                return day;
+    }
+    pc_err_set(err, PC_ENOTFOUND, "no free slot in the demo centre");
+    return NULL;
+}
+
+static int seed_poll(struct db *db, struct pc_arena *a, const char **id, struct pc_err *err)
+{
+    const char *account;
+    int rc = id_account_find(db, a, "operator", &account, err);
+    if (rc)
+        return rc;
+    struct id_principal op = {.account_id = account, .login = "operator", .kind = ID_ACCOUNT_STAFF,
+                              .grants = {{ID_ROLE_OPERATOR, ""}}, .ngrants = 1};
+    const struct pc_text options[] = {
+        {{"Bəli, hər məhəllədə", "Yes, in every neighbourhood", "Да, в каждом районе"}},
+        {{"Yalnız rayon mərkəzlərində", "Only in district centres", "Только в районных центрах"}},
+        {{"Xeyr, onlayn xidmətlər kifayətdir", "No, online services are enough", "Нет, онлайн-услуг достаточно"}},
+    };
+    int64_t now = pc_now_unix();
+    struct part_poll_new p = {
+        .question = {{"Yeni ASAN xidmət mərkəzləri açılmalıdırmı?", "Should new ASAN service centres be opened?",
+                      "Нужно ли открывать новые центры ASAN xidmət?"}},
+        .options = options, .noptions = 3, .opens_at = now, .closes_at = now + 30 * 86400,
+    };
+    return part_poll_create(db, &op, &p, NULL, a, id, err);
+}
+
+static int seed_participation(struct db *db, struct pc_arena *a, const char *dir, struct pc_err *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/demo-participation.json", dir);
+    json_t *old = json_load_file(path, 0, NULL);
+    struct part_poll p;
+    const char *poll = json_string_value(json_object_get(old, "poll"));
+    bool have = poll && part_poll_get(db, a, poll, &p, NULL) == 0;
+    json_decref(old);
+    if (have)
+        return 0; /* an earlier run made them: the job keeps the slots coming */
+    const char *login, *open;
+    int rc = demo_services(db, a, &login, &open, err);
+    if (rc || !login)
+        return rc; /* no catalogue yet (seed-demo before an import): nothing to hang a centre on */
+    const char *day;
+    if ((rc = seed_centre(db, login, open, err)) || (rc = seed_poll(db, a, &poll, err)) ||
+        (rc = part_poll_get(db, a, poll, &p, err)))
+        return rc;
+    if (!(day = bookable_day(db, a, login, err)))
+        return err->code;
+    json_t *opts = json_array();
+    for (size_t i = 0; i < p.noptions; i++)
+        json_array_append_new(opts, json_string(p.options[i].id));
+    json_t *j = json_pack("{s:s, s:o, s:s, s:s, s:s, s:s}", "poll", poll, "options", opts, "centre", DEMO_CENTRE,
+                          "service", login, "service_without_login", open, "date", day);
+    if (json_dump_file(j, path, JSON_INDENT(2)) != 0)
+        rc = pc_err_set(err, PC_EIO, "cannot write %s", path);
+    json_decref(j);
+    return rc;
+}
+
 int demo_seed(struct db *db, const char *dir, struct pc_err *err)
 {
     char path[4096];
@@ -165,6 +289,8 @@ int demo_seed(struct db *db, const char *dir, struct pc_err *err)
         if (!rc)
             rc = write_spare_persons(db, &a, dir, err);
     }
+    if (!rc)
+        rc = seed_participation(db, &a, dir, err);
     pc_arena_release(&a);
     return rc;
 }

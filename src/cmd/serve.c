@@ -10,6 +10,8 @@
 #include "../http/http.h"
 #include "../mobile/mobile.h"
 #include "../notify/notify.h"
+#include "../participation/participation.h"
+#include "../queue/queue.h"
 #include "../web/web.h"
 
 #include <errno.h>
@@ -63,6 +65,8 @@ struct serve_opts {
     const char *mid_url, *mid_key, *mid_trust; /* the mobile-signature service (phone logins) */
     struct http_config http;
     struct notify_config notify; /* delivery of the outbox (SMTP, SMS gateway) */
+    struct part_config part;     /* the poll tally's job and signer */
+    struct pc_arena keys;        /* the tally signer's key and certificate */
     struct num_opt nums[MAX_OPTS];  /* the numeric rows of cli */
     size_t nnums;
     struct cli_opt cli[MAX_OPTS];   /* what cli_parse reads, NULL-terminated */
@@ -141,12 +145,25 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         pc_log(PC_LOG_INFO, "notify.disabled", "reason", "no --smtp-url or --sms-url: messages stay in the outbox",
                NULL);
     }
+    /* polls counted and published, queue slots and reminders: one node each */
+    struct part_jobs *tally = part_jobs_start(db, &o->part, &err);
+    struct db_job *queue = tally ? queue_job_start(db, o->part.interval_ms, &err) : NULL;
+    if (!queue) {
+        fprintf(stderr, "pencere: participation jobs: %s\n", err.msg);
+        part_jobs_stop(tally);
+        notify_worker_stop(sender);
+        form_registry_close(app.forms);
+        db_close(db);
+        return EXIT_FAIL;
+    }
     o->http.listen = o->listen;
     o->http.log_requests = true;
     web_portal_http_config(&app, &o->http);
     struct http_server *srv = http_start(&o->http, &err);
     if (!srv) {
         fprintf(stderr, "pencere: %s\n", err.msg);
+        db_job_stop(queue);
+        part_jobs_stop(tally);
         notify_worker_stop(sender);
         mid_client_free(app.mid);
         form_registry_close(app.forms);
@@ -166,11 +183,14 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
     pc_log(PC_LOG_INFO, "portal.stopping", "signal", sig == SIGTERM ? "TERM" : "INT", NULL);
     notify_worker_request_stop(sender); /* finishes its message while HTTP drains */
     http_stop(srv, 10);
+    db_job_stop(queue);
+    part_jobs_stop(tally);
     notify_worker_stop(sender);
     mid_client_free(app.mid);
     form_registry_close(app.forms);
     case_store_close(app.files);
     db_close(db);
+    pc_arena_release(&o->keys);
     pc_log(PC_LOG_INFO, "portal.stopped", NULL);
     pc_log_stop_thread();
     return EXIT_OK;
@@ -285,7 +305,36 @@ static void common_opts(struct serve_opts *o)
             &n->max_attempts, 1, 100);
     add_num(o, "notify-lease", "SECONDS", "a sender node that stops renewing is replaced after this", NUM_INT,
             &n->lease_secs, 3, 3600);
+    part_config_defaults(&o->part);
+    add_opt(o, "tally-key", "FILE", "PEM key that signs the tallies of closed polls (from the certification centre)",
+            NULL);
+    add_opt(o, "tally-cert", "FILE", "PEM certificate of --tally-key", NULL);
+    add_opt(o, "tsa-url", "URL", "time-stamp authority (RFC 3161) for the tallies' signatures", NULL);
+    add_num(o, "jobs-interval", "SECONDS", "how often polls are counted and queue slots made", NUM_SECONDS,
+            &o->part.interval_ms, 10, 3600 * 1000);
     add_opt(o, NULL, NULL, NULL, NULL);
+}
+
+/* The tally signer's key and certificate, read once at start. */
+static int read_tally_signer(struct serve_opts *o)
+{
+    struct part_config *p = &o->part;
+    const char *key = cli_get(o->cli, "tally-key"), *cert = cli_get(o->cli, "tally-cert");
+    p->tsa_url = cli_get(o->cli, "tsa-url");
+    pc_arena_init(&o->keys);
+    char *k = NULL, *c = NULL;
+    if (key && cli_read_file("portal", &o->keys, key, 1 << 20, &k, &p->key_len))
+        return EXIT_USAGE;
+    if (cert && cli_read_file("portal", &o->keys, cert, 1 << 20, &c, &p->cert_len))
+        return EXIT_USAGE;
+    p->key_pem = k;
+    p->cert_pem = c;
+    struct pc_err err = {0};
+    if (part_config_check(p, &err)) {
+        fprintf(stderr, "pencere: %s\n", err.msg);
+        return EXIT_USAGE;
+    }
+    return 0;
 }
 
 static int read_common(struct serve_opts *o)
@@ -326,7 +375,7 @@ static int read_common(struct serve_opts *o)
         fprintf(stderr, "pencere: %s\n", err.msg);
         return EXIT_USAGE;
     }
-    return 0;
+    return read_tally_signer(o);
 }
 
 int cmd_portal(int argc, char **argv)

@@ -33,9 +33,10 @@ struct db_backend {
      * not block or send anything (read what the socket holds).  NULL:
      * connections do not die on their own (SQLite). */
     bool (*alive)(void *conn);
-    /* Take a lock named by key until the transaction ends (may be NULL
-     * where a write transaction is already exclusive, as on SQLite). */
-    int (*xact_lock)(void *conn, int64_t key, struct pc_err *err);
+    /* Take a lock named by key until the transaction ends, exclusive or
+     * shared (may be NULL where a write transaction is already exclusive,
+     * as on SQLite). */
+    int (*xact_lock)(void *conn, int64_t key, bool shared, struct pc_err *err);
 };
 
 extern const struct db_backend db_sqlite_backend;

@@ -326,11 +326,21 @@ int db_end(struct db_conn *c, int rc, struct pc_err *err)
     return db_commit(c, err);
 }
 
-int db_xact_lock(struct db_conn *c, int64_t key, struct pc_err *err)
+static int xact_lock(struct db_conn *c, int64_t key, bool shared, struct pc_err *err)
 {
     if (!c->in_tx)
         return pc_err_set(err, PC_EINVAL, "db_xact_lock outside a transaction");
-    return c->db->be->xact_lock ? c->db->be->xact_lock(c->impl, key, err) : 0;
+    return c->db->be->xact_lock ? c->db->be->xact_lock(c->impl, key, shared, err) : 0;
+}
+
+int db_xact_lock(struct db_conn *c, int64_t key, struct pc_err *err)
+{
+    return xact_lock(c, key, false, err);
+}
+
+int db_xact_lock_shared(struct db_conn *c, int64_t key, struct pc_err *err)
+{
+    return xact_lock(c, key, true, err);
 }
 
 int db_rollback(struct db_conn *c)

@@ -22,6 +22,8 @@
 
 #include "../base/base.h"
 
+#include <pthread.h>
+
 struct db;
 struct db_conn;
 struct db_stmt;
@@ -73,6 +75,10 @@ int db_begin(struct db_conn *c, struct pc_err *err);
  * that writers of one sequence (migrations, the audit chain) take turns
  * across nodes.  A no-op on SQLite, whose write transactions are exclusive. */
 int db_xact_lock(struct db_conn *c, int64_t key, struct pc_err *err);
+/* The same lock shared: any number of transactions hold it together,
+ * and db_xact_lock on the key waits until all of them have ended (votes
+ * share it; the count at a poll's closing takes it alone). */
+int db_xact_lock_shared(struct db_conn *c, int64_t key, struct pc_err *err);
 int db_commit(struct db_conn *c, struct pc_err *err);
 int db_rollback(struct db_conn *c);
 /* End a transaction by its outcome: roll back and return rc if it is an
@@ -112,7 +118,7 @@ bool db_col_is_null(struct db_stmt *s, int i);
  * own that uses one).
  * Slots are numbered like lock keys: each module that needs one defines
  * its own below DB_SLOTS. */
-#define DB_SLOTS 4
+#define DB_SLOTS 8      /* 0 catalog, 6 participation, 7 queue */
 /* The object in slot, made by make(db) on first use (once, whichever
  * thread comes first; later calls cost an atomic load).  NULL only when
  * make returned NULL. */
@@ -131,6 +137,42 @@ int db_lease_renew(struct db_conn *c, const char *name, const char *holder, int6
                    struct pc_err *err);
 /* Give it up now (a clean stop), so another node need not wait. */
 int db_lease_release(struct db_conn *c, const char *name, const char *holder, struct pc_err *err);
+
+/* A background job of a serving node: a thread that every interval_ms
+ * takes or keeps the lease `name` (ttl lease_secs) and, while this node
+ * holds it, runs step (fresh: the lease was just taken, so first recover
+ * what a previous holder left half done).  A failed step is logged and
+ * tried again next round.  db_job_stop waits for the step in hand and
+ * gives the lease up.  Stop jobs before db_close. */
+struct db_job;
+struct db_job *db_job_start(struct db *db, const char *name, int interval_ms, int lease_secs,
+                            int (*step)(struct db *db, void *ctx, bool fresh, struct pc_err *err), void *ctx,
+                            struct pc_err *err);
+void db_job_stop(struct db_job *j);
+
+/* ---- group commit: many small writes, one transaction ----------------- */
+
+/* Writers that arrive while a commit is under way queue up; the next one
+ * to find the committer free writes the whole queue (BATCH_MAX at most)
+ * in one transaction, each write in a savepoint of its own, so a failed
+ * write is rolled back alone.  Each caller returns once its own write is
+ * committed, or with its error: one fsync serves many writes and none is
+ * less durable.  A module keeps one committer per kind of write. */
+struct db_commit_item;
+struct db_committer {
+    pthread_mutex_t lock;
+    pthread_cond_t done;
+    struct db_commit_item *head, *tail;  /* waiting to be written */
+    bool busy;                           /* a thread is committing a batch */
+    int64_t batches;
+};
+
+void db_committer_init(struct db_committer *m);
+void db_committer_release(struct db_committer *m);
+/* Run write(c, arg) in a transaction shared with the writes that wait
+ * meanwhile; 0 once committed, else write's error (or the commit's). */
+int db_commit_group(struct db *db, struct db_committer *m,
+                    int (*write)(struct db_conn *c, void *arg, struct pc_err *err), void *arg, struct pc_err *err);
 
 /* A statement whose text is built at run time (filters that may or may not
  * apply).  Each fragment is appended with its value in one call, so the

@@ -305,12 +305,12 @@ static bool pg_col_is_null(void *stmt, int i)
     return !s->res || s->row < 0 || PQgetisnull(s->res, s->row, i);
 }
 
-static int pg_xact_lock(void *conn, int64_t key, struct pc_err *err)
+static int pg_xact_lock(void *conn, int64_t key, bool shared, struct pc_err *err)
 {
     /* e.g. one node migrates at a time; the others wait and then find the
      * version already applied. */
-    char sql[64];
-    snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(%lld)", (long long)key);
+    char sql[80];
+    snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock%s(%lld)", shared ? "_shared" : "", (long long)key);
     return pg_exec(conn, sql, err);
 }
 

@@ -91,7 +91,17 @@ static bool grant_allows(const struct id_principal *p, const struct id_grant *g,
         return (g->role == ID_ROLE_OFFICER || g->role == ID_ROLE_AGENCY_ADMIN) && same_agency;
     case ID_ACT_ISREG_EDIT:
         return (g->role == ID_ROLE_OFFICER || g->role == ID_ROLE_AGENCY_ADMIN) && same_agency;
+    case ID_ACT_VOTE:
+        /* one person, one voice: never through a staff account or for an entity */
+        return g->role == ID_ROLE_CITIZEN && p->kind == ID_ACCOUNT_CITIZEN && p->fin && !p->acting_for;
+    case ID_ACT_MANAGE_POLLS:
+    case ID_ACT_MANAGE_CENTRES:
+        return g->role == ID_ROLE_OPERATOR || (g->role == ID_ROLE_AGENCY_ADMIN && same_agency);
+    case ID_ACT_ANSWER_COMPLAINT:
+    case ID_ACT_CENTRE_DESK:
+        return (g->role == ID_ROLE_OFFICER || g->role == ID_ROLE_AGENCY_ADMIN) && same_agency;
     case ID_ACT_ISREG_REVIEW:
+    case ID_ACT_MODERATE:
         return g->role == ID_ROLE_OPERATOR;
     }
     return false;

@@ -116,6 +116,27 @@ int id_population_generate(struct db *db, uint64_t seed, int64_t first, int64_t 
 /* The FİN of synthetic person number i (for tests and demos). */
 void id_population_fin(uint64_t seed, int64_t i, char out[8]);
 
+/* ---- groups of the population (who may take part in a poll) ---------- */
+
+/* Persons aged min_age..max_age on a day (0: no bound) whose registered
+ * address is in a district (its first part: the city or district, "Bakı";
+ * NULL: anywhere). */
+struct id_group {
+    int min_age, max_age;
+    const char *district;
+};
+
+#define ID_AGE_MAX 150
+#define ID_DISTRICT_MAX 60          /* bytes of a district's name */
+
+/* Check a group from outside; PC_EINVAL names the field. */
+int id_group_check(const struct id_group *g, struct pc_err *err);
+/* Whether the person fin is in g on day ("YYYY-MM-DD"), read on c (so
+ * inside the caller's transaction).  PC_ENOTFOUND when there is no such
+ * person. */
+int id_group_member(struct db_conn *c, const char *fin, const struct id_group *g, const char *day, bool *member,
+                    struct pc_err *err);
+
 /* ---- roles and the principal ---------------------------------------- */
 
 enum id_role {
@@ -178,6 +199,13 @@ enum id_action {
     /* the register of information systems (src/isreg) */
     ID_ACT_ISREG_EDIT,             /* draft, submit, de-register res.agency_id's systems */
     ID_ACT_ISREG_REVIEW,           /* register or return cards, findings, known systems */
+    /* participation and the online queue (src/participation, src/queue) */
+    ID_ACT_VOTE,                   /* vote, rate, complain, book: a person from their own citizen account, for themself */
+    ID_ACT_MANAGE_POLLS,           /* polls and surveys: operators; res.agency_id's administrators for its own */
+    ID_ACT_ANSWER_COMPLAINT,       /* res.agency_id's complaints: its officers and administrators */
+    ID_ACT_MODERATE,               /* feedback comments: operators */
+    ID_ACT_MANAGE_CENTRES,         /* service centres, counters, hours, holidays: operators; res.agency_id's administrators */
+    ID_ACT_CENTRE_DESK,            /* check in and call at res.agency_id's centres: its officers and administrators */
 };
 
 struct id_resource {

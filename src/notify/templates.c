@@ -266,6 +266,94 @@ static const struct nt_template templates[] = {
       "Карточку информационной системы {system} ({id}) нужно было подать до {due}; просрочка — дней: {days}. "
       "За незарегистрированную систему предусмотрен штраф 300–500 манатов.\n\n"
       "Подайте карточку на портале в разделе «Информационные системы»; дни просрочки будут отмечены в карточке."}},
+    /* the online queue (src/queue) */
+    {"queue-booked", NULL, "{\"code\":\"K7M2P9QX\",\"centre\":\"Bakı 1\",\"time\":\"2026-12-08 10:30\"}",
+     {"Pəncərə: növbə {code}, {time}, {centre}.",
+      "Pencere: your visit {code} is booked for {time}. Details on the portal.",
+      "Pəncərə: запись {code}, {time}, {centre}."},
+     {"Növbəyə yazıldınız: {time}",
+      "Your visit is booked: {time}",
+      "Вы записаны на приём: {time}"},
+     {"Salam!\n\n"
+      "{centre} mərkəzində {time} üçün növbəyə yazıldınız.\n\n"
+      "Təsdiq kodu: {code}\n\n"
+      "Gəldikdə kodu qeydiyyat masasına deyin. Vaxtı dəyişmək və ya ləğv etmək üçün portala daxil olun.",
+      "Hello,\n\n"
+      "Your visit to {centre} is booked for {time}.\n\n"
+      "Confirmation code: {code}\n\n"
+      "Give the code at the desk when you arrive. To move or cancel the visit, use the portal.",
+      "Здравствуйте!\n\n"
+      "Вы записаны на приём в центр {centre} на {time}.\n\n"
+      "Код подтверждения: {code}\n\n"
+      "Назовите код у стойки регистрации. Перенести или отменить запись можно на портале."}},
+
+    {"queue-reminder", NULL, "{\"code\":\"K7M2P9QX\",\"centre\":\"Bakı 1\",\"time\":\"2026-12-08 10:30\"}",
+     {"Pəncərə: sabah {time}, {centre}. Kod {code}.",
+      "Pencere reminder: your visit {code} is at {time}.",
+      "Pəncərə: напоминание, {time}, {centre}. Код {code}."},
+     {"Xatırlatma: növbəniz {time}",
+      "Reminder: your visit at {time}",
+      "Напоминание: приём в {time}"},
+     {"Salam!\n\n"
+      "Xatırladırıq: {centre} mərkəzində növbəniz {time} üçündür.\n\n"
+      "Təsdiq kodu: {code}",
+      "Hello,\n\n"
+      "A reminder: your visit to {centre} is at {time}.\n\n"
+      "Confirmation code: {code}",
+      "Здравствуйте!\n\n"
+      "Напоминаем: ваш приём в центре {centre} назначен на {time}.\n\n"
+      "Код подтверждения: {code}"}},
+
+    {"queue-closed", NULL, "{\"code\":\"K7M2P9QX\",\"centre\":\"Bakı 1\",\"day\":\"2026-12-08\"}",
+     {"Pəncərə: {centre} {day} bağlıdır, növbə {code} ləğv edildi.",
+      "Pencere: the centre is closed on {day}; visit {code} is cancelled. Please book again.",
+      "Pəncərə: {centre} закрыт {day}, запись {code} отменена."},
+     {"Mərkəz bağlıdır: {day}",
+      "The centre is closed on {day}",
+      "Центр закрыт {day}"},
+     {"Salam!\n\n"
+      "{centre} mərkəzi {day} tarixində bağlı olacaq. Həmin gün üçün növbəniz ({code}) ləğv edildi.\n\n"
+      "Portalda başqa gün seçə bilərsiniz. Narahatlığa görə üzr istəyirik.",
+      "Hello,\n\n"
+      "{centre} will be closed on {day}. Your visit that day ({code}) has been cancelled.\n\n"
+      "You can choose another day on the portal. We are sorry for the inconvenience.",
+      "Здравствуйте!\n\n"
+      "Центр {centre} будет закрыт {day}. Ваша запись на этот день ({code}) отменена.\n\n"
+      "Выбрать другой день можно на портале. Приносим извинения за неудобства."}},
+    /* complaints (src/participation) */
+    {"complaint-filed", NULL, "{\"reference\":\"SK-2026-1A2B3C4D\",\"service\":\"din-id-card\"}",
+     {"Pəncərə: yeni şikayət {reference}.",
+      "Pencere: new complaint {reference}.",
+      "Pəncərə: новая жалоба {reference}."},
+     {"Yeni şikayət: {reference}",
+      "New complaint: {reference}",
+      "Новая жалоба: {reference}"},
+     {"Salam!\n\n"
+      "Qurumunuza {service} xidməti üzrə yeni şikayət daxil olub: {reference}.\n\n"
+      "Şikayətə 15 gün ərzində portalda cavab verin.",
+      "Hello,\n\n"
+      "A new complaint about the service {service} has arrived for your agency: {reference}.\n\n"
+      "Please answer it on the portal within 15 days.",
+      "Здравствуйте!\n\n"
+      "В ваш орган поступила новая жалоба по услуге {service}: {reference}.\n\n"
+      "Ответьте на неё на портале в течение 15 дней."}},
+
+    {"complaint-answered", NULL, "{\"reference\":\"SK-2026-1A2B3C4D\"}",
+     {"Pəncərə: {reference} şikayətinizə cavab verildi.",
+      "Pencere: your complaint {reference} has been answered.",
+      "Pəncərə: на жалобу {reference} дан ответ."},
+     {"Şikayətinizə cavab: {reference}",
+      "Answer to your complaint: {reference}",
+      "Ответ на вашу жалобу: {reference}"},
+     {"Salam!\n\n"
+      "{reference} nömrəli şikayətinizə qurum cavab verib.\n\n"
+      "Cavabı portalda görə bilərsiniz.",
+      "Hello,\n\n"
+      "The agency has answered your complaint {reference}.\n\n"
+      "You can read the answer on the portal.",
+      "Здравствуйте!\n\n"
+      "Орган ответил на вашу жалобу {reference}.\n\n"
+      "Ответ можно прочитать на портале."}},
 };
 
 /* The signature block after every e-mail body ("-- " starts a signature). */

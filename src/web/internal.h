@@ -239,4 +239,67 @@ int web_api_services(struct http_req *r);
 int web_api_service(struct http_req *r);
 int web_api_life_events(struct http_req *r);
 
+/* ---- participation and the online queue (api_*.c of polls, queue, feedback, surveys; poll_pages.c, queue_pages.c, feedback_pages.c) ---- */
+
+/* The request body as a JSON object (released with the request), or NULL. */
+json_t *web_body_object(struct http_req *r);
+/* Whether someone is logged in; else the 401 (or login redirect) is written. */
+bool web_logged_in(struct http_req *r);
+/* An RFC 3339 UTC time. */
+json_t *web_json_time(int64_t t);
+int web_api_polls(struct http_req *r);
+int web_api_poll(struct http_req *r);
+int web_api_polls_post(struct http_req *r);
+int web_api_poll_close(struct http_req *r);
+int web_api_poll_vote(struct http_req *r);
+int web_api_poll_ballot(struct http_req *r);
+int web_api_poll_results(struct http_req *r);
+int web_api_queue_centres(struct http_req *r);
+int web_api_queue_slots(struct http_req *r);
+int web_api_queue_book(struct http_req *r);
+int web_api_queue_booking(struct http_req *r);
+int web_api_queue_cancel(struct http_req *r);
+int web_api_queue_move(struct http_req *r);
+int web_api_queue_day(struct http_req *r);
+int web_api_queue_check_in(struct http_req *r);
+int web_api_queue_call(struct http_req *r);
+int web_api_queue_no_show(struct http_req *r);
+int web_api_queue_holiday(struct http_req *r);
+int web_api_queue_centre_put(struct http_req *r);
+int web_page_queue_display(struct http_req *r);
+int web_page_queue(struct http_req *r);
+int web_page_queue_centre(struct http_req *r);
+int web_page_queue_book_post(struct http_req *r);
+int web_page_queue_booking(struct http_req *r);
+int web_page_queue_mine(struct http_req *r);
+int web_page_queue_cancel_post(struct http_req *r);
+int web_page_queue_move_post(struct http_req *r);
+int web_page_queue_desk(struct http_req *r);
+int web_page_queue_desk_post(struct http_req *r);
+int web_page_polls(struct http_req *r);
+int web_page_poll(struct http_req *r);
+int web_page_poll_vote(struct http_req *r);
+int web_api_surveys_post(struct http_req *r);
+int web_api_survey(struct http_req *r);
+int web_api_survey_respond(struct http_req *r);
+int web_api_survey_results(struct http_req *r);
+int web_api_survey_csv(struct http_req *r);
+int web_page_survey_results(struct http_req *r);
+int web_page_feedback(struct http_req *r);
+int web_page_feedback_post(struct http_req *r);
+int web_page_complaint_post(struct http_req *r);
+int web_page_complaints(struct http_req *r);
+int web_page_complaint(struct http_req *r);
+int web_page_complaint_answer_post(struct http_req *r);
+int web_page_moderation(struct http_req *r);
+int web_page_moderation_post(struct http_req *r);
+int web_api_feedback_post(struct http_req *r);
+int web_api_feedback(struct http_req *r);
+int web_api_feedback_pending(struct http_req *r);
+int web_api_feedback_moderate(struct http_req *r);
+int web_api_complaints_post(struct http_req *r);
+int web_api_complaints(struct http_req *r);
+int web_api_complaint(struct http_req *r);
+int web_api_complaint_answer(struct http_req *r);
+
 #endif

@@ -1905,6 +1905,221 @@ async function mobileLogin() {
     base = saved;
     await portal.stop();
     await ca.stop();
+// ---- participation: polls and the online queue ----------------------------
+
+/* A centre open all day with a few people called (through the JSON API, as
+ * the desk's app would); a citizen votes, books, moves and cancels through
+ * the forms with JavaScript off; every page in every language passes axe;
+ * the hall's public display shows the tickets, refreshing itself. */
+async function participationPages() {
+  const api = async (method, url, body, token) => {
+    const r = await fetch(base + url, {
+      method, body: body === undefined ? undefined : JSON.stringify(body),
+      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    });
+    const text = await r.text();
+    assert(r.ok, `${method} ${url}: ${r.status} ${text}`);
+    return text ? JSON.parse(text) : {};
+  };
+  const token = async (role) => {
+    const a = demoAccounts().filter((x) => x.role === role && (x.agency === null || x.agency === 'din'))[0];
+    return (await api('POST', '/api/v1/auth/password', { login: a.login, password: a.password })).token;
+  };
+  await test('participation: a centre with people called (setup through the API)', async () => {
+    const op = await token('operator');
+    const off = await token('officer');
+    const centre = (await api('GET', '/api/v1/queue/centres')).items[0];
+    const service = centre.counters[2].service;
+    await api('POST', '/api/v1/queue/centres/hall', {
+      agency: 'din', name: { az: 'Zal', en: 'Hall', ru: 'Зал' }, address: { az: '', en: '', ru: '' },
+      slot_minutes: 5, utc_offset: 240, counters: [service, service], hours: Array(7).fill([0, 1440]),
+    }, op);
+    const day = new Date(Date.now() + 4 * 3600e3).toISOString().slice(0, 10);
+    const soon = new Date(Date.now() + 120e3).toISOString().slice(0, 19) + 'Z';
+    const slots = (await api('GET', `/api/v1/queue/slots?centre=hall&service=${service}&date=${day}`)).items
+      .filter((s) => s.free && s.start > soon).slice(0, 3);
+    for (let i = 0; i < slots.length; i++) {
+      const b = await api('POST', '/api/v1/queue/bookings', { slot: slots[i].id, name: 'Ad', phone: `+99450777000${i}` });
+      await api('POST', '/api/v1/queue/centres/hall/check-in', { code: b.code }, off);
+      if (i < 2) await api('POST', '/api/v1/queue/centres/hall/call', { counter: 1 + i }, off);
+    }
+  });
+  const demo = () => JSON.parse(fs.readFileSync(path.join(server.dataDir, 'demo-participation.json'), 'utf8'));
+  // the citizen's way through the forms, JavaScript off: vote, book, move, cancel; the officer's desk
+  await test('participation: vote, book, move and cancel through the pages without JavaScript', async () => {
+    const d = demo();
+    const ctx = await newContext({ javaScriptEnabled: false });
+    try {
+      const page = await ctx.newPage();
+      await logIn(page, account('citizen', 1));
+      await goto(page, `/polls/${d.poll}`);
+      await page.check('input[name=option][value="1"]');
+      let resp = await navBy(page, () => page.click('form[action$="/vote"] button[type=submit]'));
+      assert(resp.status() === 200 && /[0-9a-f]{32}/.test(await page.textContent('.code')), 'no receipt');
+      await goto(page, `/polls/${d.poll}`);
+      assert(await page.locator('form[action$="/vote"]').count() === 0, 'the vote form is offered again');
+      await goto(page, `/queue/centres/${d.centre}?service=${d.service}&date=${d.date}`);
+      await page.locator('input[name=slot]').first().check();
+      resp = await navBy(page, () => page.click('form[action="/queue/book"] button[type=submit]'));
+      assert(resp.status() === 200 && /\/queue\/bookings\/[A-Z2-9]{8}$/.test(new URL(page.url()).pathname), page.url());
+      const booking = new URL(page.url()).pathname;
+      await navBy(page, () => page.click('a[href*="move="]'));
+      await page.locator('input[name=slot]').nth(2).check();
+      resp = await navBy(page, () => page.click('form[action$="/move"] button[type=submit]'));
+      assert(resp.status() === 200 && new URL(page.url()).pathname === booking, `moved to ${page.url()}`);
+      resp = await navBy(page, () => page.click('form[action$="/cancel"] button[type=submit]'));
+      assert(resp.status() === 200 && await page.locator('form[action$="/cancel"]').count() === 0, 'not cancelled');
+      await goto(page, '/queue/bookings');
+      assert(await page.locator(`a[href="${booking}"]`).count() === 1, 'the visit is not in "my visits"');
+    } finally { await ctx.close(); }
+  });
+  await test('participation: book and cancel without logging in (a service without login), no JavaScript', async () => {
+    const d = demo();
+    const ctx = await newContext({ javaScriptEnabled: false });
+    try {
+      const page = await ctx.newPage();
+      await goto(page, `/queue/centres/${d.centre}?service=${d.service_without_login}&date=${d.date}`);
+      await page.locator('input[name=slot]').first().check();
+      await page.fill('#name', 'Aysel Quliyeva');
+      await page.fill('#phone', '+994551112233');
+      let resp = await navBy(page, () => page.click('form[action="/queue/book"] button[type=submit]'));
+      assert(resp.status() === 200 && /^\/queue\/bookings\/[A-Z2-9]{8}$/.test(new URL(page.url()).pathname), page.url());
+      resp = await navBy(page, () => page.click('form[action$="/cancel"] button[type=submit]'));
+      assert(resp.status() === 200 && await page.locator('form[action$="/cancel"]').count() === 0, 'not cancelled');
+    } finally { await ctx.close(); }
+  });
+  // ratings and complaints through the pages: a citizen rates and complains, the operator publishes the
+  // comment, an officer of the agency answers the complaint
+  let complaint = null;
+  await test('participation: rate, comment, complain; moderate; answer, through the pages without JavaScript', async () => {
+    const d = demo();
+    const ctx = await newContext({ javaScriptEnabled: false });
+    try {
+      const page = await ctx.newPage();
+      await logIn(page, account('citizen'));
+      await goto(page, `/services/${d.service}/feedback`);
+      await page.check('#rate-4');
+      await page.fill('#fb-comment', 'Sürətli və nəzakətli.');
+      let resp = await navBy(page, () => page.click('form[action$="/feedback"] button[type=submit]'));
+      assert(resp.status() === 200 && new URL(page.url()).search === '?thanks=1', page.url());
+      await page.selectOption('#c-kind', 'delay');
+      await page.fill('#c-text', 'Cavab gecikir.');
+      resp = await navBy(page, () => page.click('form[action="/complaints"] button[type=submit]'));
+      complaint = new URL(page.url()).pathname;
+      assert(resp.status() === 200 && /^\/complaints\/SK-/.test(complaint), page.url());
+    } finally { await ctx.close(); }
+    for (const [role, url, form] of [['operator', '/operator/feedback', 'form[action^="/operator/feedback/"]'],
+      ['officer', complaint, 'form[action$="/answer"]']]) {
+      const c2 = await newContext({ javaScriptEnabled: false });
+      try {
+        const page = await c2.newPage();
+        await logIn(page, account(role));
+        await goto(page, url);
+        if (role === 'officer') await page.fill('#c-answer', 'Baxılır, 3 gün ərzində.');
+        const resp = await navBy(page, () => page.click(`${form} button[type=submit]`));
+        assert(resp.status() === 200, `${url}: ${resp.status()}`);
+        if (role === 'officer') assert((await page.textContent('main')).includes('3 gün'), 'no answer shown');
+      } finally { await c2.close(); }
+    }
+  }, 90000);
+  for (const lang of LANGS) {
+    await test(`feedback pages [${lang}]: lang, one h1, axe (a service's ratings, complaints, a complaint, moderation)`, async () => {
+      const d = demo();
+      for (const [role, url] of [[null, `/services/${d.service}/feedback`], ['citizen', `/services/${d.service}/feedback`],
+        ['citizen', '/complaints'], ['citizen', complaint], ['operator', '/operator/feedback']]) {
+        const ctx = await newContext({ lang });
+        try {
+          const page = await ctx.newPage();
+          if (role) await logIn(page, account(role));
+          await ctx.addCookies([{ name: 'lang', value: lang, url: base }]);
+          await goto(page, url);
+          const f = await pageFacts(page);
+          assert(f.lang === lang && f.h1.length === 1, `${url}: lang ${f.lang}, ${f.h1.length} h1`);
+          const v = await axeViolations(page);
+          assert(v.length === 0, `${url} (${role || 'anonymous'}) axe:\n  ${v.join('\n  ')}`);
+        } finally { await ctx.close(); }
+      }
+    }, 120000);
+  }
+  let survey = null;
+  await test('participation: a survey answered twice (setup through the API)', async () => {
+    const op = await token('operator');
+    const now = Math.floor(Date.now() / 1000);
+    const t = (az, en, ru) => ({ az, en, ru });
+    const made = await api('POST', '/api/v1/surveys', {
+      service: demo().service, title: t('Məmnunluq', 'Satisfaction', 'Удовлетворённость'), anonymous: true,
+      opens_at: now, closes_at: now + 3600, pages: [{ id: 'p', title: t('Ziyarət', 'Visit', 'Визит'), questions: [
+        { id: 'ok', type: 'choice', required: true, example: 'yes', label: t('Razı qaldınız?', 'Satisfied?', 'Довольны?'),
+          options: [{ value: 'yes', label: t('Bəli', 'Yes', 'Да') }, { value: 'no', label: t('Xeyr', 'No', 'Нет') }] },
+        { id: 'min', type: 'number', example: 5, label: t('Gözləmə (dəq.)', 'Wait (min)', 'Ожидание (мин)') }] }],
+    }, op);
+    survey = made.id;
+    for (let i = 0; i < 2; i++) {
+      const c = demoAccounts().filter((x) => x.role === 'citizen')[i];
+      const tok = (await api('POST', '/api/v1/auth/password', { login: c.login, password: c.password })).token;
+      await api('POST', `/api/v1/surveys/${survey}/responses`, { answers: { ok: i ? 'no' : 'yes', min: 5 + i } }, tok);
+    }
+  });
+  for (const lang of LANGS) {
+    await test(`page survey results [${lang}]: SVG chart with a text table, lang, h1, axe`, async () => {
+      assert(survey, 'no survey');
+      const ctx = await newContext({ lang });
+      try {
+        const page = await ctx.newPage();
+        await logIn(page, account('operator'));
+        await ctx.addCookies([{ name: 'lang', value: lang, url: base }]);
+        await goto(page, `/surveys/${survey}/results`);
+        const f = await pageFacts(page);
+        assert(f.lang === lang && f.h1.length === 1, `lang ${f.lang}, ${f.h1.length} h1`);
+        assert(await page.locator('svg[role=img] title').count() === 1, 'no chart with a title');
+        assert(await page.locator('table tbody tr').count() === 2, 'no table of the counts');
+        const v = await axeViolations(page);
+        assert(v.length === 0, `axe:\n  ${v.join('\n  ')}`);
+      } finally { await ctx.close(); }
+    }, 60000);
+  }
+  for (const lang of LANGS) {
+    await test(`participation pages [${lang}]: lang, one h1, axe (polls, a poll, centres, slots, booking, desk)`, async () => {
+      const d = demo();
+      for (const [role, url] of [[null, '/polls'], [null, `/polls/${d.poll}`], [null, '/queue'],
+        ['citizen', `/queue/centres/${d.centre}?service=${d.service}&date=${d.date}`], ['citizen', `/polls/${d.poll}`],
+        ['citizen', '/queue/bookings'], [null, `/queue/centres/${d.centre}?service=${d.service_without_login}&date=${d.date}`],
+        ['officer', '/queue/centres/hall/desk']]) {
+        const ctx = await newContext({ lang });
+        try {
+          const page = await ctx.newPage();
+          if (role) await logIn(page, account(role));
+          await ctx.addCookies([{ name: 'lang', value: lang, url: base }]);
+          await goto(page, url);
+          const f = await pageFacts(page);
+          assert(f.lang === lang, `${url}: <html lang="${f.lang}">`);
+          assert(f.h1.length === 1, `${url}: ${f.h1.length} h1`);
+          const v = await axeViolations(page);
+          assert(v.length === 0, `${url} (${role || 'anonymous'}) axe:\n  ${v.join('\n  ')}`);
+        } finally { await ctx.close(); }
+      }
+    }, 120000); // six pages, three of them after a log-in (Argon2)
+    await test(`page queue display [${lang}]: no JavaScript, lang, h1, tickets, Refresh, axe`, async () => {
+      const ctx = await newContext({ lang, javaScriptEnabled: false });
+      try {
+        const page = await ctx.newPage();
+        const resp = await goto(page, '/queue/centres/hall/display');
+        assert(/^\d+$/.test(resp.headers()['refresh'] || ''), `Refresh header: ${resp.headers()['refresh']}`);
+        const f = await pageFacts(page);
+        assert(f.lang === lang, `<html lang="${f.lang}">`);
+        assert(f.h1.length === 1, `${f.h1.length} h1`);
+        const rows = await page.locator('table tbody tr').count();
+        assert(rows >= 2, `${rows} rows of called tickets`);
+      } finally { await ctx.close(); }
+      // axe needs scripts in the page's own context
+      const ctx2 = await newContext({ lang });
+      try {
+        const page = await ctx2.newPage();
+        await goto(page, '/queue/centres/hall/display');
+        const v = await axeViolations(page);
+        assert(v.length === 0, `axe:\n  ${v.join('\n  ')}`);
+      } finally { await ctx2.close(); }
+    });
   }
 }
 
@@ -2040,6 +2255,8 @@ async function main() {
     await isregPages();
 
     await mobileLogin();
+
+    await participationPages();
   } catch (e) {
     fatal = e;
     record('setup', e);
