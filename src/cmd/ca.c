@@ -6,7 +6,7 @@
  *   sign-ca       the root signs an issuing CA's CSR
  *   install       the signed certificate into the issuing CA's DIR
  *   serve         the CA over HTTP: chain, CRL, OCSP, TSA, RA API
- *   issue, suspend, resume, revoke, list, publish-crl, add-client
+ *   issue, suspend, resume, revoke, list, publish-crl, add-client, add-seal
  *   keyd          (internal) the key process the CA starts itself
  *
  * Exit codes: 0 success, 1 failure, 2 usage. */
@@ -424,6 +424,38 @@ static int ca_publish_crl(int argc, char **argv)
     return EXIT_OK;
 }
 
+static int ca_add_seal(int argc, char **argv)
+{
+    struct cli_opt opts[] = {
+        DIR_OPT, DB_OPT,
+        {"agency", "ID", "the agency's id in the catalogue (a-z 0-9 -)", NULL},
+        {"name", "NAME", "the agency's name as its seal shows it", NULL},
+        END_OPT,
+    };
+    int rc;
+    if (parse("ca add-seal", "Make an agency's electronic seal: a key only the key process holds\n"
+                             "(DIR/seals/ID.key) and its certificate (DIR/seals/ID.pem), with which the\n"
+                             "agency's decisions are signed.", opts, argc, argv, &rc))
+        return rc;
+    if ((rc = need("ca add-seal", opts, "agency")) || (rc = need("ca add-seal", opts, "name")))
+        return rc;
+    struct pki_ca *ca = open_ca("ca add-seal", opts, true);
+    if (!ca)
+        return EXIT_FAIL;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    char who_buf[96];
+    struct pki_actor who = operator_actor(who_buf, sizeof who_buf);
+    struct pc_err err = {0};
+    struct pki_cert out;
+    rc = pki_seal_add(ca, &a, &who, cli_get(opts, "agency"), cli_get(opts, "name"), &out, &err);
+    if (!rc)
+        fputs(out.pem, stdout);
+    pc_arena_release(&a);
+    pki_ca_close(ca);
+    return rc ? failed("ca add-seal", &err) : EXIT_OK;
+}
+
 static int ca_keyd(int argc, char **argv)
 {
     struct cli_opt opts[] = {DIR_OPT, {"fd", "N", "the socket to the CA process", NULL}, END_OPT};
@@ -532,6 +564,7 @@ static const struct {
     {"list", ca_list, "a holder's certificates"},
     {"publish-crl", ca_publish_crl, "publish a CRL now"},
     {"add-client", ca_add_client, "make an RA client's shared secret"},
+    {"add-seal", ca_add_seal, "make an agency's electronic seal (its decisions are signed with it)"},
     {"keyd", ca_keyd, NULL},
 };
 
