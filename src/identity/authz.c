@@ -89,6 +89,13 @@ static bool grant_allows(const struct id_principal *p, const struct id_grant *g,
         return (g->role == ID_ROLE_OFFICER || g->role == ID_ROLE_AGENCY_ADMIN) && same_agency;
     case ID_ACT_ACT_ON_CASE:
         return (g->role == ID_ROLE_OFFICER || g->role == ID_ROLE_AGENCY_ADMIN) && same_agency;
+    case ID_ACT_MANAGE_OWN_CERTS:
+        /* a person's certificates are theirs alone, from their own citizen
+         * account (never a staff account bound to them, never an officer) */
+        return (g->role == ID_ROLE_CITIZEN || g->role == ID_ROLE_REPRESENTATIVE) && res &&
+               p->kind == ID_ACCOUNT_CITIZEN && p->fin && pc_str_eq(res->fin, p->fin);
+    case ID_ACT_ISSUE_CERT_AT_DESK:
+        return g->role == ID_ROLE_REGISTRAR;
     }
     return false;
 }

@@ -175,6 +175,9 @@ enum id_action {
     ID_ACT_APPLY,                  /* file an application (res.voen when for an entity) */
     ID_ACT_VIEW_CASE,              /* one application: res.owner, res.agency_id */
     ID_ACT_ACT_ON_CASE,            /* an officer's step on res.agency_id's case */
+    /* the certification centre in the portal (web/certs.c, desk_certs.c) */
+    ID_ACT_MANAGE_OWN_CERTS,       /* apply for, see, suspend, revoke res.fin's certificates: their own citizen account */
+    ID_ACT_ISSUE_CERT_AT_DESK,     /* issue a certificate to res.fin, whose ID card the registrar checked */
 };
 
 struct id_resource {

@@ -461,19 +461,22 @@ int pki_client_seal(struct pki_client *cl, struct pc_arena *a, const char *agenc
 }
 
 int pki_client_timestamp(struct pki_client *cl, struct pc_arena *a, const unsigned char digest[32],
-                         const unsigned char **token, size_t *len, struct pc_err *err)
+                         const unsigned char **token, size_t *len, int64_t *gen_time, struct pc_err *err)
 {
     struct pc_err why = {0};
-    int rc = pki_tsa_stamp(a, pc_arena_printf(a, "%s/ca/tsa", cl->url), digest, token, len, &why);
+    int rc = pki_tsa_stamp(a, pc_arena_printf(a, "%s/ca/tsa", cl->url), digest, token, len, gen_time, &why);
     /* whatever went wrong, the centre's TSA did not give a time-stamp now */
     return rc ? pc_err_set(err, PC_EUNAVAIL, "%s", why.msg) : 0;
 }
 
-int pki_client_chain(struct pki_client *cl, struct pc_arena *a, const char **pem, size_t *len, struct pc_err *err)
+int pki_chain_fetch(struct pc_arena *a, const char *url, const char **pem, size_t *len, struct pc_err *err)
 {
     struct pk_http_answer ans;
-    int rc = pk_http_request(a, "GET", pc_arena_printf(a, "%s/ca/chain.pem", cl->url), NULL, NULL, 0, 65536, &ans,
-                             err);
+    size_t n = strlen(url);
+    while (n && url[n - 1] == '/')
+        n--;
+    int rc = pk_http_request(a, "GET", pc_arena_printf(a, "%.*s/ca/chain.pem", (int)n, url), NULL, NULL, 0, 65536,
+                             &ans, err);
     if (!rc && ans.status != 200)
         rc = pc_err_set(err, PC_EUNAVAIL, "the certification centre answered HTTP %ld for its chain", ans.status);
     if (!rc) {

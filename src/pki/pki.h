@@ -7,7 +7,8 @@
  * private to src/pki.
  *
  * Tables owned: pki_certs, pki_cert_events, pki_requests, pki_ocsp,
- * pki_crls, pki_counters.
+ * pki_crls, pki_counters (the CA's); pki_sealed_docs (the portal's: sealed
+ * documents kept with what they decide).
  *
  * Key isolation (OpenBSD relayd's "ca" process): the private keys of the
  * issuing CA, the OCSP responder and the TSA live only in a key process
@@ -253,6 +254,26 @@ int pki_seal_sign(struct pki_ca *ca, struct pc_arena *a, const struct pki_actor 
                   const char *ref, const void *doc, size_t len, const unsigned char **sig, size_t *sig_len,
                   struct pki_cert *seal, struct pc_err *err);
 
+/* A sealed document kept with what it decides (pki_sealed_docs, in the
+ * portal's database). */
+struct pki_sealed_doc {
+    const char *object_id;          /* an application's reference */
+    const char *kind;               /* "decision" */
+    const char *agency;
+    int64_t created_at;
+    const char *document;           /* the signed bytes: UTF-8 text */
+    size_t document_len;
+    const unsigned char *signature; /* detached CMS, DER */
+    size_t signature_len;
+    const char *seal_serial;
+};
+/* Keep one, on c (inside the caller's transaction: the decision's);
+ * PC_ECONFLICT if that object has one of that kind already. */
+int pki_doc_put(struct db_conn *c, const struct pki_sealed_doc *d, struct pc_err *err);
+/* PC_ENOTFOUND when there is none. */
+int pki_doc_get(struct db *db, struct pc_arena *a, const char *object_id, const char *kind, struct pki_sealed_doc *out,
+                struct pc_err *err);
+
 /* ---- revocation status ---------------------------------------------- */
 
 /* Answer a DER OCSP request (RFC 6960).  Always produces a DER response
@@ -289,10 +310,11 @@ int pki_tsa_respond(struct pki_ca *ca, struct pc_arena *a, const void *req, size
                     size_t *resp_len, struct pc_err *err);
 
 /* A time-stamp from the TSA at url over a SHA-256 digest (e.g. the audit
- * chain's head): the DER TimeStampToken, checked to answer this question. */
+ * chain's head): the DER TimeStampToken, checked to answer this question,
+ * and its time. */
 #define PKI_TOKEN_MAX 16384
 int pki_tsa_stamp(struct pc_arena *a, const char *url, const unsigned char digest[32], const unsigned char **token,
-                  size_t *len, struct pc_err *err);
+                  size_t *len, int64_t *gen_time, struct pc_err *err);
 /* Check a kept token: it verifies against the trust anchors of chain_pem
  * (the self-signed ones; the rest help build the chain) and covers
  * digest.  Its time in *gen_time; PC_EINVAL naming what is wrong. */
@@ -463,11 +485,13 @@ int pki_client_verify(struct pki_client *cl, struct pc_arena *a, const void *doc
                       size_t sig_len, struct pki_verify_report *out, struct pc_err *err);
 int pki_client_seal(struct pki_client *cl, struct pc_arena *a, const char *agency, const char *ref, const void *doc,
                     size_t len, const unsigned char **sig, size_t *sig_len, struct pki_cert *seal, struct pc_err *err);
-/* A time-stamp from the CA's TSA (URL/ca/tsa); PC_EUNAVAIL when none came. */
+/* A time-stamp from the CA's TSA (URL/ca/tsa) and its time; PC_EUNAVAIL
+ * when none came. */
 int pki_client_timestamp(struct pki_client *cl, struct pc_arena *a, const unsigned char digest[32],
-                         const unsigned char **token, size_t *len, struct pc_err *err);
-/* The CA's chain (URL/ca/chain.pem): the issuing CA, then the root. */
-int pki_client_chain(struct pki_client *cl, struct pc_arena *a, const char **pem, size_t *len, struct pc_err *err);
+                         const unsigned char **token, size_t *len, int64_t *gen_time, struct pc_err *err);
+/* A CA's chain from its public URL (URL/ca/chain.pem): the issuing CA,
+ * then the root. */
+int pki_chain_fetch(struct pc_arena *a, const char *url, const char **pem, size_t *len, struct pc_err *err);
 
 /* The key process's main loop (`pencere ca keyd`): serve fd until the
  * other end closes.  Returns the exit status. */

@@ -82,12 +82,15 @@ int pk_tsa_http(void *url, struct pc_arena *a, const unsigned char *req, size_t 
 }
 
 int pki_tsa_stamp(struct pc_arena *a, const char *url, const unsigned char digest[32], const unsigned char **token,
-                  size_t *len, struct pc_err *err)
+                  size_t *len, int64_t *gen_time, struct pc_err *err)
 {
     PKCS7 *tok = NULL;
     int rc = pk_tsa_token(a, digest, pk_tsa_http, (void *)url, &tok, err);
     if (rc)
         return rc;
+    TS_TST_INFO *tst = PKCS7_to_TS_TST_INFO(tok);
+    *gen_time = tst ? pk_asn1_time(TS_TST_INFO_get_time(tst)) : 0;
+    TS_TST_INFO_free(tst);
     int n = i2d_PKCS7(tok, NULL);
     unsigned char *buf = pc_arena_alloc(a, n > 0 ? (size_t)n : 1), *p = buf;
     i2d_PKCS7(tok, &p);
