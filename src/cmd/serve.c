@@ -1,5 +1,7 @@
-/* serve.c — the long-running roles: `portal` (one node, any database) and
- * `demo` (every role on SQLite files in one folder, with demo data).
+/* serve.c — the long-running roles: `portal` (one node, any database; an
+ * RA client of the certification centre when --ca-url is given) and
+ * `demo` (every role on SQLite files in one folder, with demo data, the
+ * centre included under its own address).
  * Both stop gracefully on SIGTERM or SIGINT: no new connections, requests
  * in flight finish, then the database closes. */
 #include "cli.h"
@@ -57,6 +59,9 @@ struct serve_opts {
     const char *catalog;      /* import at start when set */
     const char *demo_dir;     /* seed demo people and accounts here */
     const char *files_dir;    /* uploaded files */
+    const char *ca_url, *ca_key_file; /* the certification centre (portal) */
+    const char *ca_listen;    /* the demo's own centre */
+    int stamp_interval_ms;    /* the audit chain's head time-stamped this often */
     struct http_config http;
     struct notify_config notify; /* delivery of the outbox (SMTP, SMS gateway) */
     struct num_opt nums[MAX_OPTS];  /* the numeric rows of cli */
@@ -93,9 +98,24 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
     }
     struct portal_app app = {.db = db, .demo = o->demo_dir != NULL, .files_dir = o->files_dir,
                              .secure_cookies = o->http.https};
+    struct cli_portal_ca ca = {0};
+    pc_arena_init(&ca.arena);
+    int carc = o->ca_listen ? cli_demo_ca_start(&ca, o->demo_dir, o->ca_listen, db, o->stamp_interval_ms, &err)
+               : o->ca_url  ? cli_portal_ca_open(&ca, db, o->ca_url, o->ca_key_file, o->stamp_interval_ms, &err)
+                            : 0;
+    if (carc) {
+        fprintf(stderr, "pencere: certification centre: %s\n", err.msg);
+        cli_portal_ca_close(&ca);
+        db_close(db);
+        return EXIT_FAIL;
+    }
+    app.ca = ca.client;
+    if (!app.ca)
+        pc_log(PC_LOG_INFO, "pki.disabled", "reason", "no --ca-url: certificate pages answer 503", NULL);
     app.forms = form_registry_open(db, &err);
     if (!app.forms) {
         fprintf(stderr, "pencere: cannot load the forms: %s\n", err.msg);
+        cli_portal_ca_close(&ca);
         db_close(db);
         return EXIT_FAIL;
     }
@@ -105,6 +125,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         if (!sender) {
             fprintf(stderr, "pencere: message delivery: %s\n", err.msg);
             form_registry_close(app.forms);
+            cli_portal_ca_close(&ca);
             db_close(db);
             return EXIT_FAIL;
         }
@@ -120,6 +141,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         fprintf(stderr, "pencere: %s\n", err.msg);
         notify_worker_stop(sender);
         form_registry_close(app.forms);
+        cli_portal_ca_close(&ca);
         db_close(db);
         return EXIT_FAIL;
     }
@@ -137,6 +159,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
     http_stop(srv, 10);
     notify_worker_stop(sender);
     form_registry_close(app.forms);
+    cli_portal_ca_close(&ca);
     db_close(db);
     pc_log(PC_LOG_INFO, "portal.stopped", NULL);
     pc_log_stop_thread();
@@ -249,6 +272,10 @@ static void common_opts(struct serve_opts *o)
             &n->max_attempts, 1, 100);
     add_num(o, "notify-lease", "SECONDS", "a sender node that stops renewing is replaced after this", NUM_INT,
             &n->lease_secs, 3, 3600);
+    o->stamp_interval_ms = 3600 * 1000;
+    add_num(o, "audit-stamp-interval", "SECONDS",
+            "time-stamp the audit chain's head by the centre's TSA this often (0: never)", NUM_SECONDS,
+            &o->stamp_interval_ms, 0, 86400 * 1000);
     add_opt(o, NULL, NULL, NULL, NULL);
 }
 
@@ -294,6 +321,9 @@ int cmd_portal(int argc, char **argv)
     add_opt(&o, "import-catalog", "DIR", "import the catalogue from DIR before serving", NULL);
     add_opt(&o, "files-dir", "DIR", "where uploaded files are kept, shared by all nodes (default: beside a SQLite file)",
             NULL);
+    add_opt(&o, "ca-url", "URL", "the certification centre (pencere ca serve): http(s)://HOST[:PORT]", NULL);
+    add_opt(&o, "ca-key-file", "FILE", "the portal's RA client key (DIR/clients/ID.key of `pencere ca add-client`)",
+            NULL);
     common_opts(&o);
     struct cli_opt *opts = o.cli;
     int rc = cli_parse("portal", "Serve the portal: HTML pages, JSON API /api/v1, /healthz, /metrics.", opts, argc, argv);
@@ -307,6 +337,12 @@ int cmd_portal(int argc, char **argv)
     }
     o.catalog = cli_get(opts, "import-catalog");
     o.files_dir = cli_get(opts, "files-dir");
+    o.ca_url = cli_get(opts, "ca-url");
+    o.ca_key_file = cli_get(opts, "ca-key-file");
+    if (!o.ca_url != !o.ca_key_file) {
+        fprintf(stderr, "pencere portal: --ca-url and --ca-key-file go together\n");
+        return EXIT_USAGE;
+    }
     static char beside[4096];
     if (!o.files_dir) {
         if (pc_str_has_prefix(o.db_url, "postgres://") || pc_str_has_prefix(o.db_url, "postgresql://")) {
@@ -322,9 +358,14 @@ int cmd_portal(int argc, char **argv)
     return serve(&o, NULL, NULL);
 }
 
+struct demo_ctx {
+    const char *dir, *ca_listen;
+};
+
 static void demo_banner(unsigned port, void *ctx)
 {
-    const char *dir = ctx;
+    const struct demo_ctx *d = ctx;
+    const char *dir = d->dir;
     printf("\nPəncərə demo is running.\n\n"
            "  Portal (az):   http://127.0.0.1:%u/\n"
            "  Portal (en):   http://127.0.0.1:%u/?lang=en\n"
@@ -336,6 +377,13 @@ static void demo_banner(unsigned port, void *ctx)
            "  Log in:        http://127.0.0.1:%u/login\n"
            "  Data folder:   %s (SQLite database pencere.db)\n\n",
            port, port, port, port, port, port, port, port, dir);
+    printf("  Certification centre (data in %s/ca):\n"
+           "    Chain:       http://%s/ca/chain.pem\n"
+           "    OCSP:        http://%s/ca/ocsp\n"
+           "    TSA:         http://%s/ca/tsa\n"
+           "    CRL:         http://%s/ca/crl\n"
+           "    Verify:      http://127.0.0.1:%u/verify\n\n",
+           dir, d->ca_listen, d->ca_listen, d->ca_listen, d->ca_listen, port);
     demo_print_accounts(dir);
     printf("Press Ctrl+C to stop.\n");
     fflush(stdout);
@@ -347,6 +395,8 @@ int cmd_demo(int argc, char **argv)
     add_opt(&o, "listen", "HOST:PORT", "address to listen on", DEFAULT_LISTEN);
     add_opt(&o, "data-dir", "DIR", "folder for the demo's SQLite files (created if missing)", "demo-data");
     add_opt(&o, "catalog", "DIR", "catalogue files to load (default: the project's data/catalog)", NULL);
+    add_opt(&o, "ca-listen", "HOST:PORT", "address of the demo's certification centre (also written into its certificates)",
+            "127.0.0.1:8090");
     common_opts(&o);
     struct cli_opt *opts = o.cli;
     int rc = cli_parse("demo", "Run the portal with demo data on SQLite files in one folder.", opts, argc, argv);
@@ -372,5 +422,12 @@ int cmd_demo(int argc, char **argv)
     char files[4096];
     snprintf(files, sizeof files, "%s/files", dir);
     o.files_dir = files;
-    return serve(&o, demo_banner, (void *)dir);
+    o.ca_listen = cli_get(opts, "ca-listen");
+    struct pc_err err = {0};
+    if (http_listen_check(o.ca_listen, &err)) {
+        fprintf(stderr, "pencere demo: --ca-listen: %s\n", err.msg);
+        return EXIT_USAGE;
+    }
+    struct demo_ctx d = {dir, o.ca_listen};
+    return serve(&o, demo_banner, &d);
 }

@@ -523,8 +523,9 @@ int web_page_application_file(struct http_req *r)
 /* ---- the decision document ------------------------------------------------------
  * A printable page with the decision and a SHA-256 fingerprint of its
  * substance (reference, service, applicant, outcome, text, date) so that a
- * bank or a notary can check a copy against the portal.  It carries no
- * e-signature yet: the certification centre will sign the same substance. */
+ * bank or a notary can check a copy against the portal.  When the agency
+ * sealed it (office.c), the sealed text and its detached signature are
+ * offered for download, with how to verify them. */
 
 static const char *decision_fingerprint(struct http_req *r, const struct case_app *app)
 {
@@ -554,6 +555,11 @@ int web_page_application_result(struct http_req *r)
                                 : app.applicant_fin;
     char ts[21];
     pc_rfc3339(app.decided_at, ts);
+    struct pki_sealed_doc sealed = {0};
+    struct pc_err err = {0};
+    int rc = pki_doc_get(app_of(r)->db, &r->arena, app.reference, "decision", &sealed, &err);
+    if (rc && rc != PC_ENOTFOUND)
+        return web_fail(r, rc, &err);
     web_page_begin(r, web_t(r, M_RESULT_TITLE));
     web_html(r, "<article class=\"document\">\n<h1>%s</h1>\n<p class=\"caption\">%s</p>\n<dl class=\"facts\">\n"
                 "<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n"
@@ -563,7 +569,50 @@ int web_page_application_result(struct http_req *r)
              web_t(r, M_RESULT_APPLICANT), applicant ? applicant : "", web_t(r, M_RESULT_DATE),
              pc_arena_printf(&r->arena, "%.10s", ts), web_t(r, M_RESULT_OUTCOME), web_state_label(r, app.status),
              web_t(r, M_APP_DECISION), app.decision ? app.decision : "", web_t(r, M_RESULT_FINGERPRINT),
-             decision_fingerprint(r, &app), web_t(r, M_RESULT_FINGERPRINT_HINT), web_t(r, M_RESULT_UNSIGNED));
+             decision_fingerprint(r, &app), web_t(r, M_RESULT_FINGERPRINT_HINT),
+             sealed.document ? web_t(r, M_RESULT_SIGNED) : web_t(r, M_RESULT_UNSIGNED));
+    if (sealed.document) {
+        const char *base = pc_arena_printf(&r->arena, "/applications/%s/result", app.reference);
+        web_html(r, "<ul>\n<li><a href=\"%s/document\" download=\"%s.txt\">%s</a></li>\n"
+                    "<li><a href=\"%s/signature\" download=\"%s.txt.p7s\">%s</a></li>\n</ul>\n"
+                    "<p>%s <a href=\"/verify\">%s</a></p>\n<p class=\"hint\">%s</p>\n",
+                 base, app.reference, web_t(r, M_RESULT_DOC), base, app.reference, web_t(r, M_RESULT_SIG),
+                 web_t(r, M_RESULT_HOW_VERIFY), web_t(r, M_VERIFY_TITLE), web_t(r, M_VERIFY_CLI));
+    }
     web_page_end(r);
     return 0;
+}
+
+/* The sealed decision (its text, or its detached signature) as a file. */
+static int sealed_file(struct http_req *r, bool signature)
+{
+    struct case_app app;
+    if (own_application(r, &app))
+        return 0;
+    struct pki_sealed_doc d;
+    struct pc_err err = {0};
+    int rc = app.reference ? pki_doc_get(app_of(r)->db, &r->arena, app.reference, "decision", &d, &err) : PC_ENOTFOUND;
+    if (rc == PC_ENOTFOUND)
+        return http_error(r, 404, "not-found", "Page not found", NULL);
+    if (rc)
+        return web_fail(r, rc, &err);
+    pc_buf_reset(&r->out);
+    pc_buf_append(&r->out, signature ? (const void *)d.signature : d.document,
+                  signature ? d.signature_len : d.document_len);
+    r->status = 200;
+    r->content_type = signature ? "application/pkcs7-signature" : "text/plain; charset=utf-8";
+    r->no_gzip = true;
+    http_set_header(r, "Content-Disposition",
+                    pc_arena_printf(&r->arena, "attachment; filename=\"%s.txt%s\"", app.reference, signature ? ".p7s" : ""));
+    return 0;
+}
+
+int web_page_application_result_document(struct http_req *r)
+{
+    return sealed_file(r, false);
+}
+
+int web_page_application_result_signature(struct http_req *r)
+{
+    return sealed_file(r, true);
 }

@@ -238,8 +238,7 @@ int web_page_office_act(struct http_req *r)
         note = NULL;
     struct case_app out;
     struct pc_err err = {0};
-    int rc = case_act(app_of(r)->db, web_forms(r), web_who(r), app.reference, (enum case_step)step, note, version,
-                      r->remote_addr, &r->arena, &out, &err);
+    int rc = web_case_act(r, &app, (enum case_step)step, note, version, &out, &err);
     if (rc == PC_ECONFLICT)
         return http_error(r, 409, "conflict", web_t(r, M_APPLY_CONFLICT), NULL);
     if (rc == PC_EINVAL) {

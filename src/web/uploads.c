@@ -1,39 +1,83 @@
 /* uploads.c — the HTTP side of files attached to applications: the sink
  * the multipart parser streams each file into (cases stores it: see
- * cases/attachments.c), the download of a case's file, and the upload
- * API.  Storage, type checks and who uploaded what are cases' business. */
+ * cases/attachments.c; a page that only reads its files gets them in
+ * memory), the download of a case's file, and the upload API.  Storage, type checks and who uploaded what are cases' business. */
 #include "internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* What the sink writes to: a case's file (stored by cases), or, on a page
+ * that reads its files itself (web_mem_route: the verification page, whose
+ * document and signature are checked and never kept), memory. */
+struct sink_handle {
+    struct case_file_writer *w;
+    struct web_mem_file *mem;
+};
+
+static void mem_release(void *p)
+{
+    pc_buf_release(&((struct web_mem_file *)p)->buf);
+}
+
 static void *sink_open(struct http_req *r, const char *field, const char *filename)
 {
-    (void)field;
     (void)filename;
+    struct sink_handle *h = pc_arena_alloc(&r->arena, sizeof *h);
+    size_t max = web_mem_route(r);
+    if (max) {
+        struct web_ctx *ctx = web_ctx(r);
+        h->mem = pc_arena_alloc(&r->arena, sizeof *h->mem);
+        h->mem->field = pc_arena_strdup(&r->arena, field);
+        pc_buf_init(&h->mem->buf, max);
+        pc_arena_defer(&r->arena, mem_release, h->mem);
+        h->mem->next = ctx->mem_files;
+        ctx->mem_files = h->mem;
+        return h;
+    }
     struct pc_err err = {0};
-    struct case_file_writer *w = case_file_writer_new(app_of(r)->files_dir, &err);
-    if (!w)
+    h->w = case_file_writer_new(app_of(r)->files_dir, &err);
+    if (!h->w) {
         pc_log(PC_LOG_ERROR, "upload.open_failed", "msg", err.msg, NULL);
-    return w;
+        return NULL;
+    }
+    return h;
 }
 
-static int sink_write(void *h, const char *data, size_t n)
+static int sink_write(void *p, const char *data, size_t n)
 {
-    return case_file_write(h, data, n);
+    struct sink_handle *h = p;
+    if (h->mem)
+        return pc_buf_append(&h->mem->buf, data, n);
+    return case_file_write(h->w, data, n);
 }
 
-static void sink_close(void *h, struct http_upload *out)
+static void sink_close(void *p, struct http_upload *out)
 {
+    struct sink_handle *h = p;
+    if (h->mem) {
+        out->size = (int64_t)h->mem->buf.len;
+        out->error = h->mem->buf.toobig ? PC_ETOOBIG : 0;
+        snprintf(out->mime, sizeof out->mime, "application/octet-stream");
+        return;
+    }
     struct case_file f = {0};
     struct pc_err err = {0};
-    out->error = case_file_finish(h, &f, &err);
+    out->error = case_file_finish(h->w, &f, &err);
     out->size = f.size;
     memcpy(out->sha256, f.sha256, sizeof out->sha256);
     memcpy(out->mime, f.mime, sizeof out->mime);
     if (out->error == PC_EIO)
         pc_log(PC_LOG_ERROR, "upload.store_failed", "msg", err.msg, NULL);
+}
+
+const struct web_mem_file *web_mem_file(struct http_req *r, const char *field)
+{
+    for (const struct web_mem_file *m = web_ctx(r)->mem_files; m; m = m->next)
+        if (pc_str_eq(m->field, field))
+            return m->buf.toobig ? NULL : m;
+    return NULL;
 }
 
 const struct http_upload_sink web_upload_sink = {sink_open, sink_write, sink_close};

@@ -12,6 +12,7 @@
 #include "../http/http.h"
 
 struct form_registry;
+struct pki_client;
 
 struct portal_app {
     struct db *db;
@@ -20,6 +21,7 @@ struct portal_app {
     bool secure_cookies;       /* add Secure to cookies (served over TLS) */
     bool demo;                 /* demo: the operator's screen shows codes */
     const char *files_dir;     /* uploaded files, stored by SHA-256 */
+    struct pki_client *ca;     /* the certification centre's RA API; NULL: none (its pages answer 503) */
 };
 
 /* The route table of the portal role. */

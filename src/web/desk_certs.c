@@ -1,0 +1,131 @@
+/* desk_certs.c — the registration desk issues a certificate to the person
+ * in front of it: the registrar checks the ID card (a box the form will
+ * not go without; the check goes into the audit log under the registrar's
+ * name before the centre is asked), then applies from a CSR the person
+ * brought or has a PKCS#12 made and handed over at the desk.  The
+ * person's certificates are listed without the holder's own actions: a
+ * registrar issues, the holder suspends and revokes.  The centre checks
+ * the registrar's role again and records the channel "desk". */
+#include "internal.h"
+#include "../audit/audit.h"
+
+#include <string.h>
+
+/* The FİN of the page when the registrar may issue to them, else the
+ * answer (login, 403, 404) is written and NULL returned. */
+static const char *desk_fin(struct http_req *r)
+{
+    const char *fin = http_param(r, 0);
+    struct id_resource res = {.fin = fin};
+    if (!web_require(r, ID_ACT_ISSUE_CERT_AT_DESK, &res))
+        return NULL;
+    return fin;
+}
+
+static const char *base_of(struct http_req *r, const char *fin)
+{
+    return pc_arena_printf(&r->arena, "/registrar/persons/%s/certificates", fin);
+}
+
+static void id_check_box(struct http_req *r, const struct web_field_error *e, int n)
+{
+    bool bad = false;
+    for (int i = 0; i < n; i++)
+        bad |= pc_str_eq(e[i].field, "id_checked");
+    web_html(r, "<div class=\"field%r\">", bad ? " field-error" : "");
+    if (bad)
+        web_html(r, "<p class=\"error-message\" id=\"id_checked-error\">%s</p>\n", web_t(r, M_DESK_CERT_ERR_CHECKED));
+    web_html(r, "<label><input type=\"checkbox\" name=\"id_checked\" value=\"1\"%r> %s</label></div>\n",
+             bad ? " aria-describedby=\"id_checked-error\" aria-invalid=\"true\"" : "", web_t(r, M_DESK_CERT_CHECKED));
+}
+
+static int desk_page(struct http_req *r, const char *fin, const struct web_field_error *errors, int n)
+{
+    struct pki_client *ca;
+    if (web_certs_ca(r, &ca))
+        return 0;
+    struct pc_err err = {0};
+    struct id_person p;
+    int rc = id_person_get(app_of(r)->db, &r->arena, fin, &p, &err);
+    struct pki_actor who = web_certs_actor(r, PKI_ACTOR_REGISTRAR, NULL);
+    struct pki_cert *certs = NULL;
+    size_t nc = 0;
+    if (!rc)
+        rc = pki_client_list(ca, &r->arena, &who, fin, NULL, &certs, &nc, &err);
+    if (rc)
+        return web_fail(r, rc, &err);
+    const char *title = pc_arena_printf(&r->arena, "%s: %s %s", web_t(r, M_DESK_CERT_TITLE), p.first_name, p.last_name);
+    web_form_title(r, title, n);
+    const char *crumbs[] = {web_t(r, M_REG_TITLE), "/registrar", pc_arena_printf(&r->arena, "%s %s", p.first_name, p.last_name),
+                            pc_arena_printf(&r->arena, "/registrar/persons/%s", fin), web_t(r, M_DESK_CERT_TITLE), NULL};
+    web_page_breadcrumbs(r, crumbs, 3);
+    web_error_summary(r, errors, n);
+    web_html(r, "<h1>%s</h1>\n<p>FİN %s</p>\n", title, fin);
+    if (http_kv_get(&r->query, "issued"))
+        web_html(r, "<div class=\"notice\" role=\"status\"><p>%s <code>%s</code></p></div>\n", web_t(r, M_CERTS_ISSUED),
+                 http_kv_get(&r->query, "issued"));
+    web_certs_table(r, certs, nc, base_of(r, fin), false);
+    web_certs_apply_forms(r, base_of(r, fin), errors, n, id_check_box);
+    web_page_end(r);
+    return 0;
+}
+
+int web_page_desk_certs(struct http_req *r)
+{
+    const char *fin = desk_fin(r);
+    return fin ? desk_page(r, fin, NULL, 0) : 0;
+}
+
+/* The registrar's word that the card was checked, in the audit log. */
+static int record_id_check(struct http_req *r, const char *fin, struct pc_err *err)
+{
+    struct db_conn *c;
+    int rc = audit_begin(app_of(r)->db, &c, err);
+    if (rc)
+        return rc;
+    struct audit_entry e = {.actor = web_who(r)->account_id, .role = "registrar", .action = "pki.id_card_checked",
+                            .object_type = "person", .object_id = fin, .ip = r->remote_addr,
+                            .detail = "ID card checked at the desk before a certificate"};
+    return audit_end(c, 0, &e, err);
+}
+
+static int desk_issue(struct http_req *r, bool p12)
+{
+    const char *fin = desk_fin(r);
+    if (!fin)
+        return 0;
+    struct web_field_error errors[3];
+    int n = 0;
+    if (!pc_str_eq(http_kv_get(&r->form, "id_checked"), "1")) {
+        errors[n++] = (struct web_field_error){"id_checked", web_t(r, M_DESK_CERT_ERR_CHECKED)};
+    } else {
+        struct pc_err err = {0};
+        int rc = record_id_check(r, fin, &err);
+        if (rc)
+            return web_fail(r, rc, &err);
+        struct pki_actor who = web_certs_actor(r, PKI_ACTOR_REGISTRAR, NULL);
+        if (web_certs_issue(r, &who, fin, "desk", p12, base_of(r, fin), errors, &n))
+            return 0;
+    }
+    r->status = 400;
+    return desk_page(r, fin, errors, n);
+}
+
+int web_page_desk_certs_csr_post(struct http_req *r)
+{
+    return desk_issue(r, false);
+}
+
+int web_page_desk_certs_p12_post(struct http_req *r)
+{
+    return desk_issue(r, true);
+}
+
+int web_page_desk_cert_pem(struct http_req *r)
+{
+    const char *fin = desk_fin(r);
+    if (!fin)
+        return 0;
+    struct pki_actor who = web_certs_actor(r, PKI_ACTOR_REGISTRAR, NULL);
+    return web_certs_send_pem(r, &who, fin, http_param(r, 1));
+}
