@@ -1,7 +1,8 @@
 /* certs.c — a person's e-signature certificates in the portal: the list
  * with each one's status, applying for one (a CSR pasted in, or a
  * password-protected PKCS#12 made for the holder and handed over once),
- * suspending, resuming and revoking one's own.  The same list and forms
+ * suspending and revoking one's own (lifting a suspension is the desk's,
+ * with the person in front of it: the centre refuses it to a holder).  The same list and forms
  * serve the registration desk (desk_certs.c) under its own path and actor.
  *
  * Everything is asked of the certification centre over its RA API (the
@@ -31,7 +32,8 @@ int web_certs_ca(struct http_req *r, struct pki_client **ca)
     if (*ca)
         return 0;
     struct pc_err err = {0};
-    return web_fail(r, pc_err_set(&err, PC_EUNAVAIL, "this portal has no certification centre (--ca-url)"), &err);
+    web_fail(r, pc_err_set(&err, PC_EUNAVAIL, "this portal has no certification centre (--ca-url)"), &err);
+    return 1;
 }
 
 struct pki_actor web_certs_actor(struct http_req *r, enum pki_actor_role role, const char *fin)
@@ -97,8 +99,6 @@ void web_certs_table(struct http_req *r, const struct pki_cert *certs, size_t n,
                  web_t(r, M_CERTS_DOWNLOAD));
         if (own && c->status == PKI_STATUS_GOOD)
             change_form(r, base, c, "suspend", M_CERTS_SUSPEND, false);
-        if (own && c->status == PKI_STATUS_SUSPENDED)
-            change_form(r, base, c, "resume", M_CERTS_RESUME, false);
         if (own && c->status != PKI_STATUS_REVOKED)
             change_form(r, base, c, "revoke", M_CERTS_REVOKE, true);
         web_html(r, "</td></tr>\n");
@@ -285,6 +285,13 @@ int web_page_certs_p12_post(struct http_req *r)
     return own_issue(r, true);
 }
 
+/* Someone else's certificate is "not found", as web_require answers for
+ * another person's object: no probing of serials. */
+static int not_theirs(struct http_req *r)
+{
+    return http_error(r, 404, "not-found", "Page not found", NULL);
+}
+
 int web_certs_send_pem(struct http_req *r, const struct pki_actor *who, const char *fin, const char *serial)
 {
     struct pki_client *ca;
@@ -293,8 +300,8 @@ int web_certs_send_pem(struct http_req *r, const struct pki_actor *who, const ch
     struct pki_cert c;
     struct pc_err err = {0};
     int rc = pki_client_get(ca, &r->arena, who, serial, &c, &err);
-    if (!rc && !pc_str_eq(c.fin, fin))
-        rc = pc_err_set(&err, PC_ENOTFOUND, "certificate %s is not the holder's", serial);
+    if (rc == PC_EDENIED || (!rc && !pc_str_eq(c.fin, fin)))
+        return not_theirs(r);
     if (rc)
         return web_fail(r, rc, &err);
     r->no_gzip = true;
@@ -329,6 +336,8 @@ static int own_change(struct http_req *r, enum pki_status to)
     struct pki_cert out;
     struct pc_err err = {0};
     int rc = pki_client_change(ca, &r->arena, &who, http_param(r, 0), to, reason, &out, &err);
+    if (rc == PC_EDENIED)
+        return not_theirs(r);
     if (rc)
         return web_fail(r, rc, &err);
     return http_redirect(r, 303, OWN_BASE "?changed=1");
@@ -337,11 +346,6 @@ static int own_change(struct http_req *r, enum pki_status to)
 int web_page_cert_suspend_post(struct http_req *r)
 {
     return own_change(r, PKI_STATUS_SUSPENDED);
-}
-
-int web_page_cert_resume_post(struct http_req *r)
-{
-    return own_change(r, PKI_STATUS_GOOD);
 }
 
 int web_page_cert_revoke_post(struct http_req *r)
@@ -364,10 +368,10 @@ int web_api_cert_stats(struct http_req *r)
     int rc = pki_client_stats(ca, &r->arena, &st, &err);
     if (rc)
         return web_fail(r, rc, &err);
-    json_t *issued = json_object(), *valid = json_object();
-    for (int c = 0; c < PKI_CAT_COUNT; c++) {
-        json_object_set_new(issued, pki_category_name(c), json_integer(st.issued[c]));
-        json_object_set_new(valid, pki_category_name(c), json_integer(st.valid[c]));
-    }
-    return web_reply_json(r, 200, json_pack("{s:o, s:o}", "issued", issued, "valid", valid));
+    /* the shape of the centre's own answer (CaStatistics) */
+    json_t *cats = json_object();
+    for (int c = 0; c < PKI_CAT_COUNT; c++)
+        json_object_set_new(cats, pki_category_name(c),
+                            json_pack("{s:I, s:I}", "issued", (json_int_t)st.issued[c], "valid", (json_int_t)st.valid[c]));
+    return web_reply_json(r, 200, json_pack("{s:o}", "categories", cats));
 }

@@ -98,9 +98,9 @@ const struct web_mem_file *web_mem_file(struct http_req *r, const char *field);
 /* ---- the certification centre's pages (certs.c, desk_certs.c, verify.c) ---- */
 struct web_field_error;
 struct pki_actor web_certs_actor(struct http_req *r, enum pki_actor_role role, const char *fin);
-/* The portal's RA client, or 0 after a 503 answer (none configured). */
+/* The portal's RA client in *ca (0), or 1 after a 503 answer (none configured). */
 int web_certs_ca(struct http_req *r, struct pki_client **ca);
-/* A table of certificates; own: with the holder's suspend/resume/revoke
+/* A table of certificates; own: with the holder's suspend and revoke
  * forms posting to base/SERIAL/… */
 void web_certs_table(struct http_req *r, const struct pki_cert *certs, size_t n, const char *base, bool own);
 /* The two ways to apply (CSR, PKCS#12), posting to base/csr and base/p12;
@@ -119,7 +119,6 @@ int web_page_certs_csr_post(struct http_req *r);
 int web_page_certs_p12_post(struct http_req *r);
 int web_page_cert_pem(struct http_req *r);
 int web_page_cert_suspend_post(struct http_req *r);
-int web_page_cert_resume_post(struct http_req *r);
 int web_page_cert_revoke_post(struct http_req *r);
 int web_page_desk_certs(struct http_req *r);
 int web_page_desk_certs_csr_post(struct http_req *r);

@@ -115,7 +115,6 @@ static const struct http_route routes[] = {
     {"POST", "/account/certificates/p12", web_page_certs_p12_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "certs_p12"},
     {"GET", "/account/certificates/{serial}", web_page_cert_pem, 0, HTTP_ROUTE_NO_STORE, "cert_pem"},
     {"POST", "/account/certificates/{serial}/suspend", web_page_cert_suspend_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "cert_suspend"},
-    {"POST", "/account/certificates/{serial}/resume", web_page_cert_resume_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "cert_resume"},
     {"POST", "/account/certificates/{serial}/revoke", web_page_cert_revoke_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "cert_revoke"},
     {"GET", "/registrar/persons/{fin}/certificates", web_page_desk_certs, 0, HTTP_ROUTE_NO_STORE, "desk_certs"},
     {"POST", "/registrar/persons/{fin}/certificates/csr", web_page_desk_certs_csr_post, CERT_FORM_MAX, HTTP_ROUTE_NO_STORE,
