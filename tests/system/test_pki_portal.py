@@ -292,6 +292,24 @@ def test_audit_head_is_time_stamped_and_audit_verify_proves_it(env):
     r = syslib.run_cli("admin", "audit-verify", "--db", env.db.url, "--ca-url", env.ca.url(""))
     assert r.returncode == 0, r.stdout + r.stderr
     assert re.search(r"the log up to entry \d+ existed unaltered at ", r.stdout), r.stdout
+    # a stamp that no longer matches its entry fails the check, naming it
+    first = "(SELECT MIN(seq) FROM audit_stamps)"
+    sql("UPDATE audit_stamps SET hash = '%s' WHERE seq = %s" % ("0" * 64, first), env.db)
+    try:
+        bad = syslib.run_cli("admin", "audit-verify", "--db", env.db.url, "--ca-url", env.ca.url(""))
+        assert bad.returncode == 1 and "does NOT match" in bad.stdout, bad.stdout + bad.stderr
+    finally:
+        sql("UPDATE audit_stamps SET hash = (SELECT hash FROM audit_log WHERE audit_log.seq = audit_stamps.seq) "
+            "WHERE seq = %s" % first, env.db)
+
+
+def sql(statement, db):
+    if db.kind == "sqlite":
+        import sqlite3
+        with sqlite3.connect(db.url) as c:
+            c.execute(statement)
+    else:
+        subprocess.run(["psql", db.url, "-q", "-c", statement], check=True, capture_output=True)
 
 
 def test_with_the_centre_down_the_portal_says_so_and_does_nothing(env, tmp_path):
