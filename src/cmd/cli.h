@@ -86,6 +86,7 @@ struct cli_portal_ca {
     struct pki_api api;
     struct pki_jobs *jobs;
     struct http_server *http;
+    const char *url;                 /* the demo's CA as reached */
 };
 /* The RA client of url with key_file; the head of the audit chain stamped
  * every stamp_interval_ms (0: never) on the node holding the lease. */

@@ -91,6 +91,18 @@ static int demo_seals(struct pki_ca *ca, struct db *portal_db, struct pc_err *er
     return 0;
 }
 
+/* Serve the CA's routes on listen (the CA itself is put in later, see below). */
+static int demo_ca_listen(struct cli_portal_ca *pc, const char *listen, struct pc_err *err)
+{
+    struct http_config cfg = {.listen = listen, .log_requests = true};
+    pki_api_http_config(&pc->api, &cfg);
+    pc->http = http_start(&cfg, err);
+    if (!pc->http)
+        return err->code;
+    pc->api.http = pc->http;
+    return 0;
+}
+
 int cli_demo_ca_start(struct cli_portal_ca *pc, const char *data_dir, const char *listen, struct db *portal_db,
                       int stamp_interval_ms, struct pc_err *err)
 {
@@ -98,34 +110,49 @@ int cli_demo_ca_start(struct cli_portal_ca *pc, const char *data_dir, const char
     snprintf(dir, sizeof dir, "%s/ca", data_dir);
     snprintf(json, sizeof json, "%s/ca.json", dir);
     snprintf(key, sizeof key, "%s/clients/portal.key", dir);
-    const char *url = pc_arena_printf(&pc->arena, "http://%s", listen);
+    /* Port 0 (any free port, e.g. tests): bound first, so the CA's URL is
+     * known; no one can ask it anything before that port is printed.  A
+     * fixed port is bound only once the CA is open. */
+    int rc;
+    const char *colon = strrchr(listen, ':');
+    bool any_port = colon && strcmp(colon, ":0") == 0;
+    if (any_port && (rc = demo_ca_listen(pc, listen, err)))
+        return rc;
+    const char *url = any_port ? pc_arena_printf(&pc->arena, "http://%.*s:%u", (int)(colon - listen), listen,
+                                                 http_port(pc->http))
+                               : pc_arena_printf(&pc->arena, "http://%s", listen);
+    pc->url = url;
     struct stat st;
     if (stat(json, &st) != 0) {
+        /* the URLs written into the certificates are those of this first start */
         struct pki_init_opts o = {.name = "Pəncərə Demo Issuing CA", .org = "Milli Sertifikat Xidmətləri Mərkəzi",
                                   .key_type = PKI_KEY_P256, .public_url = url};
         const char *path;
-        int rc = pki_init_demo(dir, &o, err);
+        rc = pki_init_demo(dir, &o, err);
         if (!rc)
             rc = pki_client_add(dir, "portal", &path, err);
         if (rc)
             return rc;
     }
-    pc->ca = pki_ca_open(dir, NULL, true, err);
-    if (!pc->ca)
+    struct pki_ca *ca = pki_ca_open(dir, NULL, true, err);
+    if (!ca)
         return err->code;
-    int rc = demo_seals(pc->ca, portal_db, err);
-    if (rc)
+    if ((rc = demo_seals(ca, portal_db, err))) {
+        pki_ca_close(ca);
         return rc;
-    pc->api = (struct pki_api){.ca = pc->ca, .clients = pki_clients_load(dir, err)};
-    pc->jobs = pki_jobs_start(pc->ca, err);
-    if (!pc->jobs)
+    }
+    struct pki_clients *clients = pki_clients_load(dir, err);
+    pc->jobs = pki_jobs_start(ca, err);
+    if (!pc->jobs) {
+        pki_clients_free(clients);
+        pki_ca_close(ca);
         return err->code;
-    struct http_config cfg = {.listen = listen, .log_requests = true};
-    pki_api_http_config(&pc->api, &cfg);
-    pc->http = http_start(&cfg, err);
-    if (!pc->http)
-        return err->code;
-    pc->api.http = pc->http;
+    }
+    pc->api.clients = clients;
+    pc->api.ca = ca;
+    pc->ca = ca;
+    if (!any_port && (rc = demo_ca_listen(pc, listen, err)))
+        return rc;
     return cli_portal_ca_open(pc, portal_db, url, key, stamp_interval_ms, err);
 }
 

@@ -61,6 +61,7 @@ struct serve_opts {
     const char *files_dir;    /* uploaded files */
     const char *ca_url, *ca_key_file; /* the certification centre (portal) */
     const char *ca_listen;    /* the demo's own centre */
+    const char *ca_reached;   /* … its URL once it listens (for the banner) */
     int stamp_interval_ms;    /* the audit chain's head time-stamped this often */
     struct http_config http;
     struct notify_config notify; /* delivery of the outbox (SMTP, SMS gateway) */
@@ -110,6 +111,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         return EXIT_FAIL;
     }
     app.ca = ca.client;
+    o->ca_reached = ca.url;
     if (!app.ca)
         pc_log(PC_LOG_INFO, "pki.disabled", "reason", "no --ca-url: certificate pages answer 503", NULL);
     app.forms = form_registry_open(db, &err);
@@ -359,7 +361,8 @@ int cmd_portal(int argc, char **argv)
 }
 
 struct demo_ctx {
-    const char *dir, *ca_listen;
+    const char *dir;
+    const struct serve_opts *o;
 };
 
 static void demo_banner(unsigned port, void *ctx)
@@ -377,13 +380,14 @@ static void demo_banner(unsigned port, void *ctx)
            "  Log in:        http://127.0.0.1:%u/login\n"
            "  Data folder:   %s (SQLite database pencere.db)\n\n",
            port, port, port, port, port, port, port, port, dir);
+    const char *ca = d->o->ca_reached;
     printf("  Certification centre (data in %s/ca):\n"
-           "    Chain:       http://%s/ca/chain.pem\n"
-           "    OCSP:        http://%s/ca/ocsp\n"
-           "    TSA:         http://%s/ca/tsa\n"
-           "    CRL:         http://%s/ca/crl\n"
+           "    Chain:       %s/ca/chain.pem\n"
+           "    OCSP:        %s/ca/ocsp\n"
+           "    TSA:         %s/ca/tsa\n"
+           "    CRL:         %s/ca/crl\n"
            "    Verify:      http://127.0.0.1:%u/verify\n\n",
-           dir, d->ca_listen, d->ca_listen, d->ca_listen, d->ca_listen, port);
+           dir, ca, ca, ca, ca, port);
     demo_print_accounts(dir);
     printf("Press Ctrl+C to stop.\n");
     fflush(stdout);
@@ -395,8 +399,9 @@ int cmd_demo(int argc, char **argv)
     add_opt(&o, "listen", "HOST:PORT", "address to listen on", DEFAULT_LISTEN);
     add_opt(&o, "data-dir", "DIR", "folder for the demo's SQLite files (created if missing)", "demo-data");
     add_opt(&o, "catalog", "DIR", "catalogue files to load (default: the project's data/catalog)", NULL);
-    add_opt(&o, "ca-listen", "HOST:PORT", "address of the demo's certification centre (also written into its certificates)",
-            "127.0.0.1:8090");
+    add_opt(&o, "ca-listen", "HOST:PORT",
+            "address of the demo's certification centre; its URL at the first start is written into its certificates "
+            "(PORT 0: any free port)", "127.0.0.1:0");
     common_opts(&o);
     struct cli_opt *opts = o.cli;
     int rc = cli_parse("demo", "Run the portal with demo data on SQLite files in one folder.", opts, argc, argv);
@@ -428,6 +433,6 @@ int cmd_demo(int argc, char **argv)
         fprintf(stderr, "pencere demo: --ca-listen: %s\n", err.msg);
         return EXIT_USAGE;
     }
-    struct demo_ctx d = {dir, o.ca_listen};
+    struct demo_ctx d = {dir, &o};
     return serve(&o, demo_banner, &d);
 }

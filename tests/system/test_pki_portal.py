@@ -12,6 +12,7 @@ portal answers 503 and nothing is half done."""
 import json
 import os
 import re
+import signal
 import subprocess
 import uuid
 
@@ -343,3 +344,38 @@ def test_a_portal_without_a_centre_answers_503(make_server):
     page = Browser(srv).get("/verify")
     assert page.status == 200                                   # the form itself needs no centre
     assert syslib.request(srv.port, "GET", "/api/v1/certificates/statistics").status == 503
+
+
+@pytest.mark.once
+def test_the_demo_runs_the_centre_under_its_own_address(tmp_path):
+    """`pencere demo` makes a hierarchy at first start, serves the CA's
+    contract paths under its own address, prints them, and the portal is
+    its RA client (the agencies' seals are there: state bodies counted)."""
+    data = tmp_path / "demo"
+    out_path, err_path = tmp_path / "demo.out", tmp_path / "demo.err"
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        p = subprocess.Popen([syslib.BIN, "demo", "--listen", "127.0.0.1:0", "--data-dir", str(data),
+                              "--catalog", syslib.FIXTURE], stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+    try:
+        text = wait_for(lambda: "Press Ctrl+C" in out_path.read_text() and out_path.read_text(),
+                        timeout=syslib.START_TIMEOUT)
+        assert text, err_path.read_text()[-2000:]
+        ca = re.search(r"Chain:\s+http://127\.0\.0\.1:(\d+)/ca/chain\.pem", text)
+        portal = re.search(r"http://127\.0\.0\.1:(\d+)/healthz", text)
+        assert ca and portal, text
+        ca_port, port = int(ca.group(1)), int(portal.group(1))
+        for path in ("/ca/ocsp", "/ca/tsa", "/ca/crl"):
+            assert "http://127.0.0.1:%d%s\n" % (ca_port, path) in text, path
+        chain = syslib.request(ca_port, "GET", "/ca/chain.pem")
+        assert chain.status == 200 and chain.body.count(b"BEGIN CERTIFICATE") == 2
+        assert syslib.request(ca_port, "GET", "/ca/crl").status == 200
+        stats = syslib.request(port, "GET", "/api/v1/certificates/statistics")
+        assert stats.status == 200 and stats.json()["categories"]["state"]["issued"] >= 1
+        assert (data / "ca" / "ca.json").exists() and (data / "ca" / "clients" / "portal.key").exists()
+    finally:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+        rc = p.wait(30)
+    err = err_path.read_text(errors="replace")
+    assert rc == 0, err[-2000:]
+    assert not syslib.sanitizer_findings(err), err[-4000:]
