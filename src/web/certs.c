@@ -117,7 +117,7 @@ static void profile_select(struct http_req *r, const char *id)
 }
 
 void web_certs_apply_forms(struct http_req *r, const char *base, const struct web_field_error *errors, int nerrors,
-                           void (*extra)(struct http_req *r, const struct web_field_error *e, int n))
+                           void (*extra)(struct http_req *r, const char *form, const struct web_field_error *e, int n))
 {
     web_html(r, "<h2>%s</h2>\n<form method=\"post\" action=\"%s/csr\" novalidate>\n", web_t(r, M_CERTS_CSR_TITLE), base);
     web_csrf_field(r);
@@ -133,7 +133,7 @@ void web_certs_apply_forms(struct http_req *r, const char *base, const struct we
                 "spellcheck=\"false\" aria-describedby=\"csr-hint%r\"%r></textarea></div>\n",
              PKI_CSR_MAX, bad ? " csr-error" : "", bad ? " aria-invalid=\"true\"" : "");
     if (extra)
-        extra(r, errors, nerrors);
+        extra(r, "csr", errors, nerrors);
     web_html(r, "<button type=\"submit\">%s</button>\n</form>\n", web_t(r, M_CERTS_APPLY));
 
     web_html(r, "<h2>%s</h2>\n<p>%s</p>\n<form method=\"post\" action=\"%s/p12\" novalidate>\n", web_t(r, M_CERTS_P12_TITLE),
@@ -148,7 +148,7 @@ void web_certs_apply_forms(struct http_req *r, const char *base, const struct we
     for (size_t i = 0; i < 2; i++)
         web_text_field(r, &fields[i], errors, nerrors);
     if (extra)
-        extra(r, errors, nerrors);
+        extra(r, "p12", errors, nerrors);
     web_html(r, "<button type=\"submit\">%s</button>\n</form>\n", web_t(r, M_CERTS_APPLY));
 }
 

@@ -27,16 +27,20 @@ static const char *base_of(struct http_req *r, const char *fin)
     return pc_arena_printf(&r->arena, "/registrar/persons/%s/certificates", fin);
 }
 
-static void id_check_box(struct http_req *r, const struct web_field_error *e, int n)
+/* The box on the form (csr or p12) and its error: ids per form, so that
+ * the error summary links to the box of the form that was sent. */
+static void id_check_box(struct http_req *r, const char *form, const struct web_field_error *e, int n)
 {
+    const char *id = pc_arena_printf(&r->arena, "id_checked-%s", form);
     bool bad = false;
     for (int i = 0; i < n; i++)
-        bad |= pc_str_eq(e[i].field, "id_checked");
-    web_html(r, "<div class=\"field%r\">", bad ? " field-error" : "");
+        bad |= pc_str_eq(e[i].field, id);
+    web_html(r, "<div class=\"field checkbox%r\">", bad ? " field-error" : "");
     if (bad)
-        web_html(r, "<p class=\"error-message\" id=\"id_checked-error\">%s</p>\n", web_t(r, M_DESK_CERT_ERR_CHECKED));
-    web_html(r, "<label><input type=\"checkbox\" name=\"id_checked\" value=\"1\"%r> %s</label></div>\n",
-             bad ? " aria-describedby=\"id_checked-error\" aria-invalid=\"true\"" : "", web_t(r, M_DESK_CERT_CHECKED));
+        web_html(r, "<p class=\"error-message\" id=\"%s-error\">%s</p>\n", id, web_t(r, M_DESK_CERT_ERR_CHECKED));
+    web_html(r, "<input type=\"checkbox\" id=\"%s\" name=\"id_checked\" value=\"1\"%r><label for=\"%s\">%s</label></div>\n",
+             id, bad ? pc_arena_printf(&r->arena, " aria-describedby=\"%s-error\" aria-invalid=\"true\"", id) : "", id,
+             web_t(r, M_DESK_CERT_CHECKED));
 }
 
 static int desk_page(struct http_req *r, const char *fin, const struct web_field_error *errors, int n)
@@ -97,7 +101,7 @@ static int desk_issue(struct http_req *r, bool p12)
     struct web_field_error errors[3];
     int n = 0;
     if (!pc_str_eq(http_kv_get(&r->form, "id_checked"), "1")) {
-        errors[n++] = (struct web_field_error){"id_checked", web_t(r, M_DESK_CERT_ERR_CHECKED)};
+        errors[n++] = (struct web_field_error){p12 ? "id_checked-p12" : "id_checked-csr", web_t(r, M_DESK_CERT_ERR_CHECKED)};
     } else {
         struct pc_err err = {0};
         int rc = record_id_check(r, fin, &err);

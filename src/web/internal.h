@@ -104,9 +104,10 @@ int web_certs_ca(struct http_req *r, struct pki_client **ca);
  * forms posting to base/SERIAL/… */
 void web_certs_table(struct http_req *r, const struct pki_cert *certs, size_t n, const char *base, bool own);
 /* The two ways to apply (CSR, PKCS#12), posting to base/csr and base/p12;
- * extra adds fields to both (the desk's ID-card check). */
+ * extra adds fields to both, told which form ("csr", "p12"): the desk's
+ * ID-card check. */
 void web_certs_apply_forms(struct http_req *r, const char *base, const struct web_field_error *errors, int nerrors,
-                           void (*extra)(struct http_req *r, const struct web_field_error *e, int n));
+                           void (*extra)(struct http_req *r, const char *form, const struct web_field_error *e, int n));
 /* Issue from the posted form for fin as who: 1 when answered (the
  * certificate, a redirect to done_href, an error page), 0 with field
  * errors to show on the form again. */

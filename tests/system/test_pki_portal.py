@@ -103,6 +103,7 @@ def test_citizen_gets_a_certificate_online_signs_and_a_stranger_verifies(env, tm
     b = login(env, "citizen")
     page = b.get("/account/certificates")
     assert page.status == 200 and 'action="/account/certificates/csr"' in page.text
+    assert 'href="/account/certificates"' in b.get("/account").text
     # a CSR naming someone else is refused on the form, nothing issued
     _, csr = make_csr(str(tmp_path), "else", subj="/CN=Someone Else")
     r = b.post("/account/certificates/csr", {"profile": "citizen", "csr": open(csr).read()},
@@ -190,10 +191,11 @@ def test_registrar_issues_at_the_desk_after_the_id_card_check(env, tmp_path):
     desk = login(env, "registrar")
     base = "/registrar/persons/%s/certificates" % fin
     page = desk.get(base)
-    assert page.status == 200 and 'name="id_checked"' in page.text
+    assert page.status == 200 and 'name="id_checked"' in page.text and "/registrar/persons/%s/certificates" % fin in \
+        desk.get("/registrar/persons/%s" % fin).text
     _, csr = make_csr(str(tmp_path), "desk", subj="/C=AZ")
     r = desk.post(base + "/csr", {"profile": "citizen", "csr": open(csr).read()}, from_page=base)
-    assert r.status == 400 and 'id="id_checked-error"' in r.text
+    assert r.status == 400 and 'id="id_checked-csr-error"' in r.text and 'href="#id_checked-csr"' in r.text
     r = desk.post(base + "/csr", {"profile": "citizen", "csr": open(csr).read(), "id_checked": "1"}, from_page=base)
     assert r.status == 303, r.text[:800]
     serial = re.search(r"issued=([0-9A-F]+)", r.header("Location")).group(1)
