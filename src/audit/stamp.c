@@ -2,7 +2,7 @@
  * node (the "audit.stamp" lease) takes the newest entry's hash and, if the
  * head moved since the last stamp, has it time-stamped by a TSA (the
  * certification centre's; the caller says how to reach it) and keeps the
- * token.  audit_verify_stamped then proves, for each token, that the entry
+ * token.  audit_check_stamps then proves, for each token, that the entry
  * it names still carries the hash the TSA saw: the log up to that entry
  * existed, unaltered, at the token's time — a rewritten or shortened log
  * cannot be stamped again in the past.
