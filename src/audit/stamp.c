@@ -12,12 +12,9 @@
  * -CAfile chain.pem` checks a token without us. */
 #include "audit.h"
 
-#include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 
@@ -119,15 +116,13 @@ struct audit_stamper {
     struct audit_tsa tsa;
     int interval_ms;
     char holder[96];
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool stop;
+    struct pc_ticker *ticker;
     bool failing;                  /* log a failure once, and its end */
 };
 
-static void round_(struct audit_stamper *j)
+static void round_(void *arg)
 {
+    struct audit_stamper *j = arg;
     struct pc_err err = {0};
     struct db_conn *c = db_conn_get(j->db, &err);
     /* held past the next round, so one node keeps it while it lives */
@@ -146,31 +141,13 @@ static void round_(struct audit_stamper *j)
     db_idle(j->db);
 }
 
-static void *run(void *arg)
+static void done(void *arg)
 {
     struct audit_stamper *j = arg;
-    pthread_mutex_lock(&j->mu);
-    while (!j->stop) {
-        pthread_mutex_unlock(&j->mu);
-        round_(j);
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += j->interval_ms / 1000;
-        ts.tv_nsec += (long)(j->interval_ms % 1000) * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
-        pthread_mutex_lock(&j->mu);
-        while (!j->stop && pthread_cond_timedwait(&j->cv, &j->mu, &ts) != ETIMEDOUT)
-            ;
-    }
-    pthread_mutex_unlock(&j->mu);
     struct db_conn *c = db_conn_get(j->db, NULL);
     if (c)
         db_lease_release(c, LEASE, j->holder, NULL); /* a clean stop: another node need not wait */
     db_conn_release_thread(j->db);
-    return NULL;
 }
 
 struct audit_stamper *audit_stamper_start(struct db *db, const struct audit_tsa *tsa, int interval_ms,
@@ -186,13 +163,9 @@ struct audit_stamper *audit_stamper_start(struct db *db, const struct audit_tsa 
     gethostname(host, sizeof host - 1);
     pc_random_hex(rnd, 4);
     snprintf(j->holder, sizeof j->holder, "%s/%ld/%s", host, (long)getpid(), rnd);
-    pthread_mutex_init(&j->mu, NULL);
-    pthread_cond_init(&j->cv, NULL);
-    if (pthread_create(&j->thread, NULL, run, j) != 0) {
-        pthread_cond_destroy(&j->cv);
-        pthread_mutex_destroy(&j->mu);
+    j->ticker = pc_ticker_start(round_, done, j, j->interval_ms, err);
+    if (!j->ticker) {
         free(j);
-        pc_err_set(err, PC_EIO, "cannot start the audit stamping thread");
         return NULL;
     }
     return j;
@@ -202,13 +175,7 @@ void audit_stamper_stop(struct audit_stamper *j)
 {
     if (!j)
         return;
-    pthread_mutex_lock(&j->mu);
-    j->stop = true;
-    pthread_cond_signal(&j->cv);
-    pthread_mutex_unlock(&j->mu);
-    pthread_join(j->thread, NULL);
-    pthread_cond_destroy(&j->cv);
-    pthread_mutex_destroy(&j->mu);
+    pc_ticker_stop(j->ticker);
     free(j);
 }
 
