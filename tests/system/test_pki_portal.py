@@ -280,6 +280,18 @@ def test_a_decision_is_sealed_with_the_agencys_key_and_verifiable(env, tmp_path)
     assert other.get("/applications/%s/result/signature" % ref).status == 404
 
 
+def test_the_seal_api_answers_as_documented(env, schemas):
+    import base64
+    body = {"document": base64.b64encode(b"Decision 1\n").decode(), "reference": "AZ-2026-00000009"}
+    r = env.ca.api("POST", "/seals/din/sign", body)
+    assert r.status == 200, r.text
+    schemas.validate(r.json(), schemas.response_schema("/ca/api/v1/seals/{agency}/sign", "post", "200"))
+    assert r.json()["certificate"]["profile"] == "agency-seal"
+    assert env.ca.api("POST", "/seals/nobody/sign", body).status == 404
+    # a person acting through the portal does not seal
+    assert env.ca.api("POST", "/seals/din/sign", body, actor={"id": "acc", "role": "holder", "fin": "1ABC2D3"}).status == 403
+
+
 def test_statistics_by_holder_category(env, schemas):
     st, body = api(env, "GET", "/api/v1/certificates/statistics")
     assert st == 200
