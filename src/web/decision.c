@@ -13,6 +13,7 @@
  * (the portal's /verify, `pencere verify`, `openssl cms -verify`). */
 #include "internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const char *web_decision_document(struct http_req *r, const struct case_app *app, enum case_state outcome,
@@ -66,6 +67,14 @@ static int seal_decision(struct http_req *r, const struct case_app *app, enum ca
     const unsigned char *sig;
     size_t sig_len;
     int rc = pki_client_seal(ca, &r->arena, app->agency_id, app->reference, doc, strlen(doc), &sig, &sig_len, &seal, err);
+    /* The agency has no seal, or not a valid one: for this step that is
+     * the sealing service missing, not a missing application or someone
+     * else's step (what 404 and 409 would tell the officer). */
+    if (rc == PC_ENOTFOUND || rc == PC_ECONFLICT) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        return pc_err_set(err, PC_EUNAVAIL, "the agency %s cannot seal decisions now: %s", app->agency_id, why);
+    }
     if (rc)
         return rc;
     out->doc = (struct pki_sealed_doc){.object_id = app->reference, .kind = "decision", .agency = app->agency_id,

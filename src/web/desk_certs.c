@@ -5,7 +5,8 @@
  * brought or has a PKCS#12 made and handed over at the desk.  The
  * person's certificates are listed without the holder's own actions: a
  * registrar issues, the holder suspends and revokes.  The centre checks
- * the registrar's role again and records the channel "desk". */
+ * the registrar's role again and records the channel "desk"; the look at
+ * the person's record goes into their access log. */
 #include "internal.h"
 #include "../audit/audit.h"
 
@@ -43,6 +44,18 @@ static void id_check_box(struct http_req *r, const char *form, const struct web_
              web_t(r, M_DESK_CERT_CHECKED));
 }
 
+/* The desk's look at the person's record, in their access log (as the
+ * registrar's person page records it). */
+static int record_look(struct http_req *r, const char *fin, struct pc_err *err)
+{
+    const struct id_principal *who = web_who(r);
+    struct access_entry e = {.subject_fin = fin, .accessor = who->account_id,
+                             .accessor_role = id_role_name((enum id_role)id_authorize_role(who, ID_ACT_ISSUE_CERT_AT_DESK, NULL)),
+                             .agency_id = "", .data_kind = "profile", .ground = "cert-desk"};
+    struct db_conn *c = db_conn_get(app_of(r)->db, err);
+    return c ? audit_access_record(c, &e, err) : err->code;
+}
+
 static int desk_page(struct http_req *r, const char *fin, const struct web_field_error *errors, int n)
 {
     struct pki_client *ca;
@@ -51,6 +64,8 @@ static int desk_page(struct http_req *r, const char *fin, const struct web_field
     struct pc_err err = {0};
     struct id_person p;
     int rc = id_person_get(app_of(r)->db, &r->arena, fin, &p, &err);
+    if (!rc)
+        rc = record_look(r, fin, &err);
     struct pki_actor who = web_certs_actor(r, PKI_ACTOR_REGISTRAR, NULL);
     struct pki_cert *certs = NULL;
     size_t nc = 0;

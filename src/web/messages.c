@@ -470,4 +470,5 @@ const struct pc_text web_messages[M_COUNT] = {
     [M_DESK_CERT_TITLE] = {{"Sertifikat vermək", "Issue a certificate", "Выдать сертификат"}},
     [M_DESK_CERT_CHECKED] = {{"Şəxsiyyət vəsiqəsini yoxladım: sənəd şəxsə məxsusdur və etibarlıdır", "I checked the ID card: it belongs to this person and is valid", "Я проверил удостоверение личности: оно принадлежит этому человеку и действительно"}},
     [M_DESK_CERT_ERR_CHECKED] = {{"Sertifikat yalnız şəxsiyyət vəsiqəsi yoxlanandan sonra verilir", "A certificate is issued only after the ID card is checked", "Сертификат выдаётся только после проверки удостоверения личности"}},
+    [M_GROUND_CERT_DESK] = {{"Elektron imza sertifikatı üçün şəxsiyyətin müəyyən edilməsi", "Identification for an e-signature certificate", "Установление личности для сертификата электронной подписи"}},
 };

@@ -353,6 +353,31 @@ def test_with_the_centre_down_the_portal_says_so_and_does_nothing(env, tmp_path)
     assert st == 200 and a["status"] == "approved"
 
 
+def test_registrar_looking_at_certificates_is_in_the_persons_access_log(env):
+    fin = account(env, "citizen")["login"]
+    me = login(env, "citizen")
+    before = me.get("/account?lang=en").text.count("<td>Registration-centre operator")
+    assert login(env, "registrar").get("/registrar/persons/%s/certificates" % fin).status == 200
+    page = me.get("/account?lang=en").text
+    assert page.count("<td>Registration-centre operator") == before + 1
+    assert "Identification for an e-signature certificate" in page
+
+
+def test_an_agency_whose_seal_is_revoked_cannot_decide(env):
+    """Last of the module: it revokes the agency's seal."""
+    citizen, officer = api_token(env, "citizen"), api_token(env, "officer", "din")
+    a = case_in_review(env, citizen, officer)
+    seal = env.ca.api("POST", "/seals/din/sign", {"document": "eA==", "reference": "x"}).json()["certificate"]
+    r = env.ca.api("POST", "/certificates/%s/revoke" % seal["serial"], {"reason": "cessationOfOperation"},
+                   actor={"role": "operator", "id": "cli:test"})
+    assert r.status == 200, r.text
+    st, body = api(env, "POST", "/api/v1/applications/%s/actions" % a["reference"],
+                   {"action": "refuse", "version": a["version"], "note": "no"}, officer)
+    assert st == 503, body
+    st, now = api(env, "GET", "/api/v1/applications/%s" % a["reference"], token=officer)
+    assert now["status"] == "in_review" and now["version"] == a["version"]
+
+
 def test_a_portal_without_a_centre_answers_503(make_server):
     srv = make_server()
     page = Browser(srv).get("/verify")
