@@ -1805,6 +1805,30 @@ async function certPages() {
       check: async (page) => assert(await page.locator('#csr-error').count() === 1, 'no error at the CSR field'),
     },
     { kind: 'desk-certificates', role: 'registrar', url: () => `/registrar/persons/${demoPersons()[0].fin}/certificates` },
+    {
+      kind: 'desk-certificates-error', role: 'registrar', status: 400,
+      load: async (page) => {
+        const url = `/registrar/persons/${demoPersons()[0].fin}/certificates`;
+        await goto(page, url);
+        await page.fill('#password', 'correct horse 1');
+        await page.fill('#confirm', 'correct horse 1');
+        return submit(page, `main form[action="${url}/p12"]`);     // the ID-card box not ticked
+      },
+      check: async (page) => {
+        assert(await page.locator('#id_checked-p12-error').count() === 1, 'no error at the ID-card box');
+        await page.click('.error-summary a[href="#id_checked-p12"]');
+        assert(await page.evaluate(() => document.activeElement && document.activeElement.id) === 'id_checked-p12',
+          'the summary link does not move focus to the box');
+      },
+    },
+    {
+      kind: 'verify-error', role: null, status: 400,
+      load: async (page) => {
+        await goto(page, '/verify');
+        return submit(page, 'main form[action="/verify"]');         // no files chosen
+      },
+      check: async (page) => assert(await page.locator('#document-error').count() === 1, 'no error at the document field'),
+    },
     { kind: 'decision-sealed', role: 'citizen', url: () => `${sealed.href}/result`,
       check: async (page) => assert(await page.locator('main a[href$="/result/signature"]').count() === 1, 'no signature link') },
     { kind: 'verify', role: null, url: '/verify' },
