@@ -78,7 +78,8 @@ static void change_form(struct http_req *r, const char *base, const struct pki_c
              web_t(r, label));
 }
 
-void web_certs_table(struct http_req *r, const struct pki_cert *certs, size_t n, const char *base, bool own)
+void web_certs_table(struct http_req *r, const struct pki_cert *certs, size_t n, const char *base,
+                     enum web_certs_view view)
 {
     if (!n) {
         web_html(r, "<p>%s</p>\n", web_t(r, M_CERTS_NONE));
@@ -97,10 +98,13 @@ void web_certs_table(struct http_req *r, const struct pki_cert *certs, size_t n,
         short_date(r, c->not_after);
         web_html(r, "</td><td><a href=\"%s/%s\" download=\"%s.pem\">%s</a>\n", base, c->serial, c->serial,
                  web_t(r, M_CERTS_DOWNLOAD));
+        bool own = view == WEB_CERTS_HOLDER;
         if (own && c->status == PKI_STATUS_GOOD)
             change_form(r, base, c, "suspend", M_CERTS_SUSPEND, false);
         if (own && c->status != PKI_STATUS_REVOKED)
             change_form(r, base, c, "revoke", M_CERTS_REVOKE, true);
+        if (!own && c->status == PKI_STATUS_SUSPENDED)
+            change_form(r, base, c, "resume", M_CERTS_RESUME, false);
         web_html(r, "</td></tr>\n");
     }
     web_html(r, "</tbody>\n</table>\n<p class=\"hint\">%s</p>\n", web_t(r, M_CERTS_REVOKE_HINT));
@@ -249,7 +253,7 @@ static int own_page(struct http_req *r, const struct web_field_error *errors, in
                  http_kv_get(&r->query, "issued"));
     if (http_kv_get(&r->query, "changed"))
         web_html(r, "<div class=\"notice\" role=\"status\"><p>%s</p></div>\n", web_t(r, M_CERTS_CHANGED));
-    web_certs_table(r, certs, nc, OWN_BASE, true);
+    web_certs_table(r, certs, nc, OWN_BASE, WEB_CERTS_HOLDER);
     web_certs_apply_forms(r, OWN_BASE, errors, n, NULL);
     web_html(r, "<p><a href=\"/verify\">%s</a></p>\n", web_t(r, M_CERTS_VERIFY_LINK));
     web_page_end(r);
@@ -287,7 +291,7 @@ int web_page_certs_p12_post(struct http_req *r)
 
 /* Someone else's certificate is "not found", as web_require answers for
  * another person's object: no probing of serials. */
-static int not_theirs(struct http_req *r)
+int web_certs_not_theirs(struct http_req *r)
 {
     return http_error(r, 404, "not-found", "Page not found", NULL);
 }
@@ -301,7 +305,7 @@ int web_certs_send_pem(struct http_req *r, const struct pki_actor *who, const ch
     struct pc_err err = {0};
     int rc = pki_client_get(ca, &r->arena, who, serial, &c, &err);
     if (rc == PC_EDENIED || (!rc && !pc_str_eq(c.fin, fin)))
-        return not_theirs(r);
+        return web_certs_not_theirs(r);
     if (rc)
         return web_fail(r, rc, &err);
     r->no_gzip = true;
@@ -337,7 +341,7 @@ static int own_change(struct http_req *r, enum pki_status to)
     struct pc_err err = {0};
     int rc = pki_client_change(ca, &r->arena, &who, http_param(r, 0), to, reason, &out, &err);
     if (rc == PC_EDENIED)
-        return not_theirs(r);
+        return web_certs_not_theirs(r);
     if (rc)
         return web_fail(r, rc, &err);
     return http_redirect(r, 303, OWN_BASE "?changed=1");

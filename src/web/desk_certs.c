@@ -4,7 +4,8 @@
  * name before the centre is asked), then applies from a CSR the person
  * brought or has a PKCS#12 made and handed over at the desk.  The
  * person's certificates are listed without the holder's own actions: a
- * registrar issues, the holder suspends and revokes.  The centre checks
+ * registrar issues and lifts a suspension, the holder suspends and
+ * revokes.  The centre checks
  * the registrar's role again and records the channel "desk"; the look at
  * the person's record goes into their access log. */
 #include "internal.h"
@@ -83,7 +84,9 @@ static int desk_page(struct http_req *r, const char *fin, const struct web_field
     if (http_kv_get(&r->query, "issued"))
         web_html(r, "<div class=\"notice\" role=\"status\"><p>%s <code>%s</code></p></div>\n", web_t(r, M_CERTS_ISSUED),
                  http_kv_get(&r->query, "issued"));
-    web_certs_table(r, certs, nc, base_of(r, fin), false);
+    if (http_kv_get(&r->query, "changed"))
+        web_html(r, "<div class=\"notice\" role=\"status\"><p>%s</p></div>\n", web_t(r, M_CERTS_CHANGED));
+    web_certs_table(r, certs, nc, base_of(r, fin), WEB_CERTS_DESK);
     web_certs_apply_forms(r, base_of(r, fin), errors, n, id_check_box);
     web_page_end(r);
     return 0;
@@ -147,4 +150,25 @@ int web_page_desk_cert_pem(struct http_req *r)
         return 0;
     struct pki_actor who = web_certs_actor(r, PKI_ACTOR_REGISTRAR, NULL);
     return web_certs_send_pem(r, &who, fin, http_param(r, 1));
+}
+
+/* Lifting a suspension, with the person at the desk: only a certificate
+ * of the person of the page (someone else's is "not found"). */
+int web_page_desk_cert_resume_post(struct http_req *r)
+{
+    const char *fin = desk_fin(r);
+    struct pki_client *ca;
+    if (!fin || web_certs_ca(r, &ca))
+        return 0;
+    struct pki_actor who = web_certs_actor(r, PKI_ACTOR_REGISTRAR, NULL);
+    struct pki_cert c;
+    struct pc_err err = {0};
+    int rc = pki_client_get(ca, &r->arena, &who, http_param(r, 1), &c, &err);
+    if (!rc && !pc_str_eq(c.fin, fin))
+        return web_certs_not_theirs(r);
+    if (!rc)
+        rc = pki_client_change(ca, &r->arena, &who, c.serial, PKI_STATUS_GOOD, 0, &c, &err);
+    if (rc)
+        return web_fail(r, rc, &err);
+    return http_redirect(r, 303, pc_arena_printf(&r->arena, "%s?changed=1", base_of(r, fin)));
 }

@@ -100,9 +100,13 @@ struct web_field_error;
 struct pki_actor web_certs_actor(struct http_req *r, enum pki_actor_role role, const char *fin);
 /* The portal's RA client in *ca (0), or 1 after a 503 answer (none configured). */
 int web_certs_ca(struct http_req *r, struct pki_client **ca);
-/* A table of certificates; own: with the holder's suspend and revoke
- * forms posting to base/SERIAL/… */
-void web_certs_table(struct http_req *r, const struct pki_cert *certs, size_t n, const char *base, bool own);
+/* A table of certificates with the actions of who looks: the holder's
+ * suspend and revoke, the desk's resume, posting to base/SERIAL/… */
+enum web_certs_view { WEB_CERTS_HOLDER, WEB_CERTS_DESK };
+void web_certs_table(struct http_req *r, const struct pki_cert *certs, size_t n, const char *base,
+                     enum web_certs_view view);
+/* Someone else's certificate: 404, as for any other person's object. */
+int web_certs_not_theirs(struct http_req *r);
 /* The two ways to apply (CSR, PKCS#12), posting to base/csr and base/p12;
  * extra adds fields to both, told which form ("csr", "p12"): the desk's
  * ID-card check. */
@@ -125,6 +129,7 @@ int web_page_desk_certs(struct http_req *r);
 int web_page_desk_certs_csr_post(struct http_req *r);
 int web_page_desk_certs_p12_post(struct http_req *r);
 int web_page_desk_cert_pem(struct http_req *r);
+int web_page_desk_cert_resume_post(struct http_req *r);
 int web_page_verify(struct http_req *r);
 int web_page_verify_post(struct http_req *r);
 int web_api_cert_stats(struct http_req *r);

@@ -419,6 +419,7 @@ const struct pc_text web_messages[M_COUNT] = {
     [M_CERT_SUSPENDED] = {{"Dayandırılıb", "Suspended", "Приостановлен"}},
     [M_CERT_REVOKED] = {{"Ləğv edilib", "Revoked", "Отозван"}},
     [M_CERTS_SUSPEND] = {{"Dayandır", "Suspend", "Приостановить"}},
+    [M_CERTS_RESUME] = {{"Bərpa et", "Resume", "Возобновить"}},
     [M_CERTS_REVOKE] = {{"Ləğv et", "Revoke", "Отозвать"}},
     [M_CERTS_REVOKE_HINT] = {{"Ləğvi geri qaytarmaq olmaz.", "A revocation cannot be undone.", "Отзыв нельзя отменить."}},
     [M_CERTS_REASON] = {{"Səbəb", "Reason", "Причина"}},

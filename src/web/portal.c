@@ -122,6 +122,8 @@ static const struct http_route routes[] = {
     {"POST", "/registrar/persons/{fin}/certificates/p12", web_page_desk_certs_p12_post, FORM_MAX, HTTP_ROUTE_NO_STORE,
      "desk_certs_p12"},
     {"GET", "/registrar/persons/{fin}/certificates/{serial}", web_page_desk_cert_pem, 0, HTTP_ROUTE_NO_STORE, "desk_cert_pem"},
+    {"POST", "/registrar/persons/{fin}/certificates/{serial}/resume", web_page_desk_cert_resume_post, FORM_MAX,
+     HTTP_ROUTE_NO_STORE, "desk_cert_resume"},
     {"GET", "/verify", web_page_verify, 0, HTTP_ROUTE_NO_STORE, "verify"}, /* its form carries a CSRF token */
     {"POST", "/verify", web_page_verify_post, VERIFY_MAX, HTTP_ROUTE_NO_STORE | HTTP_ROUTE_MULTIPART, "verify_post"},
     {"GET", "/applications/{id}/result/document", web_page_application_result_document, 0, HTTP_ROUTE_NO_STORE,

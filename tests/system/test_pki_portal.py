@@ -176,6 +176,16 @@ def test_holder_suspends_and_revokes_only_their_own(env, tmp_path):
     assert "Suspended" in owner.get("/account/certificates?lang=en").text
     # lifting a suspension is the desk's, not the holder's
     assert owner.post(base + "/resume", {}, from_page="/account/certificates").status in (404, 405)
+    desk = login(env, "registrar")
+    fin = fin_of(env, "citizen")
+    page = "/registrar/persons/%s/certificates" % fin
+    assert "%s/%s/resume" % (page, serial) in desk.get(page).text
+    other_page = "/registrar/persons/%s/certificates" % env.persons[1]["fin"]
+    assert desk.post("%s/%s/resume" % (other_page, serial), {}, from_page=other_page).status == 404
+    assert env.ca.ocsp(pem)[0] == "revoked"
+    r = desk.post("%s/%s/resume" % (page, serial), {}, from_page=page)
+    assert r.status == 303 and "changed=1" in r.header("Location")
+    assert env.ca.ocsp(pem)[0] == "good"
     assert owner.post(base + "/revoke", {"reason": "bogus"}, from_page="/account/certificates").status == 400
     assert owner.post(base + "/revoke", {"reason": "keyCompromise"}, from_page="/account/certificates").status == 303
     status, out = env.ca.ocsp(pem)
