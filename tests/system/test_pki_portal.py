@@ -196,6 +196,31 @@ def test_holder_suspends_and_revokes_only_their_own(env, tmp_path):
     assert env.ca.api("GET", "/certificates/" + serial, actor={"role": "operator", "id": "cli:test"}).status == 200
 
 
+def test_every_other_role_is_kept_out(env, tmp_path):
+    """A citizen's certificate is theirs: every staff role and the other
+    citizen get 404/403 for it and for its actions; only a registrar opens
+    the desk's page."""
+    owner = login(env, "citizen")
+    _, _, serial = issue_online(env, owner, tmp_path, "kept")
+    fin = fin_of(env, "citizen")
+    desk = "/registrar/persons/%s/certificates" % fin
+    for role, index in (("citizen", 1), ("representative", 0), ("officer", 0), ("agency_admin", 0),
+                        ("operator", 0), ("evaluator", 0), ("auditor", 0)):
+        b = login(env, role, index)
+        own = b.get("/account/certificates")
+        assert serial not in own.text, role
+        assert b.get("/account/certificates/" + serial).status in (403, 404), role
+        csrf = re.search(r'name="csrf" value="([^"]+)"', b.get("/account").text).group(1)
+        for action, fields in (("suspend", {}), ("revoke", {"reason": "keyCompromise"})):
+            r = b.post("/account/certificates/%s/%s" % (serial, action), dict(fields, csrf=csrf))
+            assert r.status in (403, 404), (role, action, r.status)
+        assert b.get(desk).status in (403, 404), role
+        assert b.get("%s/%s" % (desk, serial)).status in (403, 404), role
+        r = b.post("%s/%s/resume" % (desk, serial), {"csrf": csrf})
+        assert r.status in (403, 404), (role, r.status)
+    assert "Valid" in owner.get("/account/certificates?lang=en").text      # nothing happened to it
+
+
 def test_registrar_issues_at_the_desk_after_the_id_card_check(env, tmp_path):
     person = env.persons[0]
     fin = person["fin"]
