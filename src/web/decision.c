@@ -5,12 +5,12 @@
  * (503, nothing done); the decision's time is the one the document
  * states.  Without a centre (--ca-url) nothing is sealed.
  *
- * The document is plain UTF-8 text
- * naming the application, the service, the agency, the applicant, the
- * outcome, the decision's words and its time, in Azerbaijani with English
- * beside it.  The same bytes are sealed (office.c), kept with the case,
- * shown and downloaded by the applicant (apply.c) and verified by anyone
- * (the portal's /verify, `pencere verify`, `openssl cms -verify`). */
+ * The document is plain UTF-8 text naming the application, the service,
+ * the agency, the applicant, the outcome, the decision's words and its
+ * time, in Azerbaijani with English beside it.  The same bytes are sealed
+ * here (for the office page and the API alike), kept with the case,
+ * downloaded by the applicant (apply.c) and verified by anyone (the
+ * portal's /verify, `pencere verify`, `openssl cms -verify`). */
 #include "internal.h"
 
 #include <stdio.h>
