@@ -583,36 +583,14 @@ int web_page_application_result(struct http_req *r)
     return 0;
 }
 
-/* The sealed decision (its text, or its detached signature) as a file. */
-static int sealed_file(struct http_req *r, bool signature)
-{
-    struct case_app app;
-    if (own_application(r, &app))
-        return 0;
-    struct pki_sealed_doc d;
-    struct pc_err err = {0};
-    int rc = app.reference ? pki_doc_get(app_of(r)->db, &r->arena, app.reference, "decision", &d, &err) : PC_ENOTFOUND;
-    if (rc == PC_ENOTFOUND)
-        return http_error(r, 404, "not-found", "Page not found", NULL);
-    if (rc)
-        return web_fail(r, rc, &err);
-    pc_buf_reset(&r->out);
-    pc_buf_append(&r->out, signature ? (const void *)d.signature : d.document,
-                  signature ? d.signature_len : d.document_len);
-    r->status = 200;
-    r->content_type = signature ? "application/pkcs7-signature" : "text/plain; charset=utf-8";
-    r->no_gzip = true;
-    http_set_header(r, "Content-Disposition",
-                    pc_arena_printf(&r->arena, "attachment; filename=\"%s.txt%s\"", app.reference, signature ? ".p7s" : ""));
-    return 0;
-}
-
 int web_page_application_result_document(struct http_req *r)
 {
-    return sealed_file(r, false);
+    struct case_app app;
+    return own_application(r, &app) ? 0 : web_send_sealed(r, &app, false);
 }
 
 int web_page_application_result_signature(struct http_req *r)
 {
-    return sealed_file(r, true);
+    struct case_app app;
+    return own_application(r, &app) ? 0 : web_send_sealed(r, &app, true);
 }

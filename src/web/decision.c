@@ -94,3 +94,24 @@ int web_case_act(struct http_req *r, const struct case_app *app, enum case_step 
     return case_act_with(app_of(r)->db, web_forms(r), web_who(r), app->reference, step, note, version, r->remote_addr,
                          sealed.doc.document ? &sealed.extra : NULL, &r->arena, out, err);
 }
+
+int web_send_sealed(struct http_req *r, const struct case_app *app, bool signature)
+{
+    struct pki_sealed_doc d;
+    struct pc_err err = {0};
+    int rc = app->reference ? pki_doc_get(app_of(r)->db, &r->arena, app->reference, "decision", &d, &err)
+                            : PC_ENOTFOUND;
+    if (rc == PC_ENOTFOUND)
+        return http_error(r, 404, "not-found", "Page not found", NULL);
+    if (rc)
+        return web_fail(r, rc, &err);
+    pc_buf_reset(&r->out);
+    pc_buf_append(&r->out, signature ? (const void *)d.signature : d.document,
+                  signature ? d.signature_len : d.document_len);
+    r->status = 200;
+    r->content_type = signature ? "application/pkcs7-signature" : "text/plain; charset=utf-8";
+    r->no_gzip = true;
+    http_set_header(r, "Content-Disposition",
+                    pc_arena_printf(&r->arena, "attachment; filename=\"%s.txt%s\"", app->reference, signature ? ".p7s" : ""));
+    return 0;
+}

@@ -137,6 +137,9 @@ int web_api_cert_stats(struct http_req *r);
  * decision first when the portal has a centre (decision.c). */
 int web_case_act(struct http_req *r, const struct case_app *app, enum case_step step, const char *note,
                  int64_t version, struct case_app *out, struct pc_err *err);
+/* The sealed decision of app (its text, or its detached signature) as a
+ * file, for whoever the caller let see the case; 404 when none. */
+int web_send_sealed(struct http_req *r, const struct case_app *app, bool signature);
 const char *web_decision_document(struct http_req *r, const struct case_app *app, enum case_state outcome,
                                   const char *decision, int64_t at);
 
@@ -225,6 +228,7 @@ int web_page_office(struct http_req *r);
 int web_page_office_case(struct http_req *r);
 int web_page_office_act(struct http_req *r);
 int web_page_office_file(struct http_req *r);
+int web_page_office_decision(struct http_req *r);
 int web_api_applications_post(struct http_req *r);
 int web_api_applications_list(struct http_req *r);
 int web_api_application_get(struct http_req *r);

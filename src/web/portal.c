@@ -87,6 +87,7 @@ static const struct http_route routes[] = {
     {"GET", "/office/cases/{ref}", web_page_office_case, 0, HTTP_ROUTE_NO_STORE, "office_case"},
     {"GET", "/office/cases/{ref}/files/{sha}", web_page_office_file, 0, HTTP_ROUTE_NO_STORE, "office_file"},
     {"POST", "/office/cases/{ref}/act", web_page_office_act, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE, "office_act"},
+    {"GET", "/office/cases/{ref}/decision/{what}", web_page_office_decision, 0, HTTP_ROUTE_NO_STORE, "office_decision"},
     {"GET", "/login", web_page_login, 0, HTTP_ROUTE_NO_STORE, "login"},
     {"POST", "/login", web_page_login_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "login_post"},
     {"POST", "/login/2fa", web_page_login_2fa_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "login_2fa"},

@@ -314,6 +314,13 @@ def test_a_decision_is_sealed_with_the_agencys_key_and_verifiable(env, tmp_path)
     # someone else's decision is not theirs to download
     other = login(env, "citizen", 1)
     assert other.get("/applications/%s/result/signature" % ref).status == 404
+    # the agency's officer sees it sealed on the case and downloads the same pair; another agency's does not
+    off = login(env, "officer", agency="din")
+    assert "/office/cases/%s/decision/signature" % ref in off.get("/office/cases/%s?lang=en" % ref).text
+    assert off.get("/office/cases/%s/decision/signature" % ref).body == sig.body
+    assert off.get("/office/cases/%s/decision/document" % ref).body == doc.body
+    assert off.get("/office/cases/%s/decision/other" % ref).status == 404
+    assert login(env, "officer", agency="eesmn").get("/office/cases/%s/decision/signature" % ref).status == 404
 
 
 def test_the_seal_api_answers_as_documented(env, schemas):
