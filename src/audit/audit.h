@@ -1,7 +1,7 @@
 /*
  * audit.h — the append-only audit log and the personal-data access log.
- * Owns the tables audit_log and data_access_log; other modules read and
- * write them only through the functions below.
+ * Owns the tables audit_log, audit_stamps and data_access_log; other
+ * modules read and write them only through the functions below.
  *
  * Audit entries form a SHA-256 chain: each entry's hash covers its own
  * fields and the previous entry's hash, so editing, deleting or inserting
@@ -63,11 +63,48 @@ struct audit_report {
     int64_t entries;      /* entries checked */
     int64_t first_bad;    /* seq of the first broken entry, 0 if intact */
     char why[128];        /* what is wrong with it */
+    /* the time-stamps of the head (audit_check_stamps) */
+    int64_t stamps;           /* tokens that prove their entry */
+    int64_t last_stamped;     /* the newest entry so proven, 0 none */
+    int64_t last_stamped_at;  /* … existed unaltered at this time */
+    int64_t bad_stamp;        /* the entry of the first stamp that does not match, 0 none */
+    char stamp_why[192];
 };
 
 /* Check the whole chain.  Returns 0 when it could be read (look at
  * report->first_bad), negative on a database error. */
 int audit_verify(struct db *db, struct audit_report *report, struct pc_err *err);
+
+/* ---- time-stamps of the chain's head (stamp.c) ------------------------ */
+
+/* How the head is time-stamped and a kept token checked: a TSA the caller
+ * knows (the certification centre's).  The imprint is the entry's hash. */
+struct audit_tsa {
+    /* a token (DER) over digest and its time, in a */
+    int (*stamp)(void *ctx, struct pc_arena *a, const unsigned char digest[32], const unsigned char **token,
+                 size_t *len, int64_t *at, struct pc_err *err);
+    /* 0 when token verifies and covers digest (its time in *at) */
+    int (*check)(void *ctx, struct pc_arena *a, const unsigned char *token, size_t len,
+                 const unsigned char digest[32], int64_t *at, struct pc_err *err);
+    void *ctx;
+};
+
+/* One round: when the newest entry is newer than the last stamp, stamp it
+ * (*stamped: its seq, else 0). */
+int audit_stamp_head(struct db *db, const struct audit_tsa *tsa, int64_t *stamped, struct pc_err *err);
+/* A thread that runs a round every interval_ms on the node that holds the
+ * "audit.stamp" lease. */
+struct audit_stamper;
+struct audit_stamper *audit_stamper_start(struct db *db, const struct audit_tsa *tsa, int interval_ms,
+                                          struct pc_err *err);
+void audit_stamper_stop(struct audit_stamper *s);
+/* After audit_verify: check every stamp against the log (its entry still
+ * has the stamped hash, the token verifies): report->stamps,
+ * last_stamped(_at), or bad_stamp and stamp_why.  Stamps at or past a
+ * broken entry are not looked at. */
+int audit_check_stamps(struct db *db, const struct audit_tsa *tsa, struct audit_report *report, struct pc_err *err);
+/* How many stamps there are (checked or not). */
+int64_t audit_stamp_count(struct db *db, struct pc_err *err);
 
 /* ---- personal-data access log -------------------------------------- */
 

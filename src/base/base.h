@@ -174,6 +174,17 @@ size_t pc_b64url_encode(const void *p, size_t n, char *out);
 /* Decode; returns decoded length or -1 on bad input or overflow. */
 long pc_b64url_decode(const char *s, size_t n, void *out, size_t outmax);
 
+/* ---- periodic jobs (ticker.c) ------------------------------------------ */
+
+/* A thread that calls round(ctx) at once and then every interval_ms
+ * until pc_ticker_stop, which wakes it, lets the round in progress end and
+ * joins it; done(ctx), if given, runs last on the thread (release what the
+ * thread holds).  NULL with err when no thread could be started. */
+struct pc_ticker;
+struct pc_ticker *pc_ticker_start(void (*round)(void *ctx), void (*done)(void *ctx), void *ctx, int interval_ms,
+                                  struct pc_err *err);
+void pc_ticker_stop(struct pc_ticker *t);  /* NULL: nothing */
+
 /* ---- strings -------------------------------------------------------- */
 
 /* Parse a decimal integer in [min,max]; whole string must be digits. */

@@ -482,6 +482,19 @@ int case_act(struct db *db, const struct form_set *forms, const struct id_princi
              enum case_step step, const char *note, int64_t expected_version, const char *ip, struct pc_arena *a,
              struct case_app *out, struct pc_err *err);
 
+/* What a step may carry besides itself: the time it is taken at (0: now;
+ * a document signed before the step names its time) and a write of the
+ * caller's in the step's own transaction (the signed decision kept beside
+ * the case), so that both commit together or not at all. */
+struct case_act_extra {
+    int64_t at;
+    int (*write)(struct db_conn *c, void *ctx, struct pc_err *err);
+    void *ctx;
+};
+int case_act_with(struct db *db, const struct form_set *forms, const struct id_principal *who, const char *reference,
+                  enum case_step step, const char *note, int64_t expected_version, const char *ip,
+                  const struct case_act_extra *extra, struct pc_arena *a, struct case_app *out, struct pc_err *err);
+
 /* The steps `who` may take on the application now (its state, the
  * service's own workflow, the person's roles), in enum order.  Exactly
  * the steps case_act would accept (but for the note and the version). */

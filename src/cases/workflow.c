@@ -259,6 +259,13 @@ int case_act(struct db *db, const struct form_set *forms, const struct id_princi
              enum case_step step, const char *note, int64_t expected_version, const char *ip, struct pc_arena *a,
              struct case_app *out, struct pc_err *err)
 {
+    return case_act_with(db, forms, who, reference, step, note, expected_version, ip, NULL, a, out, err);
+}
+
+int case_act_with(struct db *db, const struct form_set *forms, const struct id_principal *who, const char *reference,
+                  enum case_step step, const char *note, int64_t expected_version, const char *ip,
+                  const struct case_act_extra *extra, struct pc_arena *a, struct case_app *out, struct pc_err *err)
+{
     const struct case_transition *t = case_transition_of(step);
     if (!t)
         return pc_err_set(err, PC_EINVAL, "unknown action");
@@ -274,7 +281,7 @@ int case_act(struct db *db, const struct form_set *forms, const struct id_princi
     if (expected_version != app.version)
         return pc_err_set(err, PC_ECONFLICT, "someone else acted on this application; reload it");
     enum case_state to = t->to >= 0 ? (enum case_state)t->to : app.status;
-    int64_t now = pc_now_unix();
+    int64_t now = extra && extra->at ? extra->at : pc_now_unix();
     int64_t state_due = to == CS_INFO_REQUESTED ? now + case_state_secs(def, to, RESPOND_WITHIN_SECS)
                         : case_state_secs(def, to, 0) ? now + case_state_secs(def, to, 0)
                         : app.due_at;
@@ -286,6 +293,8 @@ int case_act(struct db *db, const struct form_set *forms, const struct id_princi
     rc = update_case(c, &app, t, to, who->account_id, note, now, state_due, err);
     if (!rc)
         rc = step_effects(c, &app, t, to, who, note, ip, now, a, err);
+    if (!rc && extra && extra->write)
+        rc = extra->write(c, extra->ctx, err);
     if ((rc = db_end(c, rc, err)))
         return rc;
     return case_load(db, a, app.id, out, err);

@@ -195,9 +195,13 @@ static int admin_check_catalog(int argc, char **argv)
 
 static int admin_audit_verify(int argc, char **argv)
 {
-    struct cli_opt opts[] = {DB_OPTS, {NULL, NULL, NULL, NULL}};
+    struct cli_opt opts[] = {DB_OPTS,
+                             {"ca-url", "URL", "the certification centre whose TSA stamped the chain's head: check each stamp", NULL},
+                             {NULL, NULL, NULL, NULL}};
     int rc = cli_parse("admin audit-verify", "Check the whole audit chain; exit 0 if intact, 1 naming the\n"
-                       "first broken entry if not.", opts, argc, argv);
+                       "first broken entry if not.  With --ca-url, also check every time-stamp of the\n"
+                       "chain's head: the log up to the last stamped entry existed unaltered at its\n"
+                       "time; a stamp that does not match fails.", opts, argc, argv);
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
     struct db *db = open_db(opts);
@@ -206,8 +210,14 @@ static int admin_audit_verify(int argc, char **argv)
     struct audit_report rep;
     struct pc_err err = {0};
     rc = audit_verify(db, &rep, &err);
+    struct cli_tsa tsa;
+    const char *ca_url = cli_get(opts, "ca-url");
+    cli_tsa_init(&tsa, ca_url, NULL);
+    if (!rc && ca_url)
+        rc = audit_check_stamps(db, &tsa.tsa, &rep, &err);
+    int64_t stamps = rc || ca_url ? 0 : audit_stamp_count(db, &err);
     db_close(db);
-    if (rc) {
+    if (rc || stamps < 0) {
         fprintf(stderr, "pencere admin audit-verify: %s\n", err.msg);
         return EXIT_FAIL;
     }
@@ -217,6 +227,20 @@ static int admin_audit_verify(int argc, char **argv)
         return EXIT_FAIL;
     }
     printf("audit chain intact: %lld entries\n", (long long)rep.entries);
+    if (rep.bad_stamp) {
+        printf("time-stamp of entry %lld does NOT match: %s\n", (long long)rep.bad_stamp, rep.stamp_why);
+        return EXIT_FAIL;
+    }
+    if (ca_url && rep.last_stamped) {
+        char ts[21];
+        pc_rfc3339(rep.last_stamped_at, ts);
+        printf("time-stamps: %lld checked; the log up to entry %lld existed unaltered at %s\n", (long long)rep.stamps,
+               (long long)rep.last_stamped, ts);
+    } else if (ca_url) {
+        printf("time-stamps: none yet\n");
+    } else if (stamps) {
+        printf("time-stamps: %lld not checked (give --ca-url)\n", (long long)stamps);
+    }
     return EXIT_OK;
 }
 

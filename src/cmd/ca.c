@@ -6,7 +6,7 @@
  *   sign-ca       the root signs an issuing CA's CSR
  *   install       the signed certificate into the issuing CA's DIR
  *   serve         the CA over HTTP: chain, CRL, OCSP, TSA, RA API
- *   issue, suspend, resume, revoke, list, publish-crl, add-client
+ *   issue, suspend, resume, revoke, list, publish-crl, add-client, add-seal
  *   keyd          (internal) the key process the CA starts itself
  *
  * Exit codes: 0 success, 1 failure, 2 usage. */
@@ -376,6 +376,35 @@ static int ca_change(const char *cmd, int argc, char **argv)
     return rc ? failed(cmd, &err) : EXIT_OK;
 }
 
+/* What an operator's command works with: the CA, an arena, the operator
+ * (the logged-in user) and an error; op_end releases them and turns rc
+ * into the exit code. */
+struct op {
+    struct pki_ca *ca;
+    struct pc_arena a;
+    char who_buf[96];
+    struct pki_actor who;
+    struct pc_err err;
+};
+
+static bool op_begin(struct op *o, const char *cmd, struct cli_opt *opts, bool keys)
+{
+    memset(o, 0, sizeof *o);
+    o->ca = open_ca(cmd, opts, keys);
+    if (!o->ca)
+        return false;
+    pc_arena_init(&o->a);
+    o->who = operator_actor(o->who_buf, sizeof o->who_buf);
+    return true;
+}
+
+static int op_end(struct op *o, const char *cmd, int rc)
+{
+    pc_arena_release(&o->a);
+    pki_ca_close(o->ca);
+    return rc ? failed(cmd, &o->err) : EXIT_OK;
+}
+
 static int ca_list(int argc, char **argv)
 {
     struct cli_opt opts[] = {DIR_OPT, DB_OPT, {"fin", "FIN", "the holder's FİN", NULL},
@@ -383,17 +412,12 @@ static int ca_list(int argc, char **argv)
     int rc;
     if (parse("ca list", "List a holder's certificates: serial, profile, status, validity.", opts, argc, argv, &rc))
         return rc;
-    struct pki_ca *ca = open_ca("ca list", opts, false);
-    if (!ca)
+    struct op o;
+    if (!op_begin(&o, "ca list", opts, false))
         return EXIT_FAIL;
-    struct pc_arena a;
-    pc_arena_init(&a);
-    char who_buf[96];
-    struct pki_actor who = operator_actor(who_buf, sizeof who_buf);
-    struct pc_err err = {0};
     struct pki_cert *certs;
     size_t n;
-    rc = pki_cert_list(ca, &a, &who, cli_get(opts, "fin"), cli_get(opts, "voen"), &certs, &n, &err);
+    rc = pki_cert_list(o.ca, &o.a, &o.who, cli_get(opts, "fin"), cli_get(opts, "voen"), &certs, &n, &o.err);
     for (size_t i = 0; !rc && i < n; i++) {
         char nb[21], na[21];
         pc_rfc3339(certs[i].not_before, nb);
@@ -401,9 +425,7 @@ static int ca_list(int argc, char **argv)
         printf("%s  %-20s %-9s %s .. %s  %s\n", certs[i].serial, certs[i].profile, pki_status_name(certs[i].status),
                nb, na, certs[i].subject);
     }
-    pc_arena_release(&a);
-    pki_ca_close(ca);
-    return rc ? failed("ca list", &err) : EXIT_OK;
+    return op_end(&o, "ca list", rc);
 }
 
 static int ca_publish_crl(int argc, char **argv)
@@ -423,6 +445,31 @@ static int ca_publish_crl(int argc, char **argv)
         return failed("ca publish-crl", &err);
     printf(published ? "CRL published\n" : "a serving node publishes the CRL\n");
     return EXIT_OK;
+}
+
+static int ca_add_seal(int argc, char **argv)
+{
+    struct cli_opt opts[] = {
+        DIR_OPT, DB_OPT,
+        {"agency", "ID", "the agency's id in the catalogue (a-z 0-9 -)", NULL},
+        {"name", "NAME", "the agency's name as its seal shows it", NULL},
+        END_OPT,
+    };
+    int rc;
+    if (parse("ca add-seal", "Make an agency's electronic seal: a key only the key process holds\n"
+                             "(DIR/seals/ID.key) and its certificate (DIR/seals/ID.pem), with which the\n"
+                             "agency's decisions are signed.", opts, argc, argv, &rc))
+        return rc;
+    if ((rc = need("ca add-seal", opts, "agency")) || (rc = need("ca add-seal", opts, "name")))
+        return rc;
+    struct op o;
+    if (!op_begin(&o, "ca add-seal", opts, true))
+        return EXIT_FAIL;
+    struct pki_cert out;
+    rc = pki_seal_add(o.ca, &o.a, &o.who, cli_get(opts, "agency"), cli_get(opts, "name"), &out, &o.err);
+    if (!rc)
+        fputs(out.pem, stdout);
+    return op_end(&o, "ca add-seal", rc);
 }
 
 static int ca_keyd(int argc, char **argv)
@@ -552,6 +599,7 @@ static const struct {
     {"list", ca_list, "a holder's certificates"},
     {"publish-crl", ca_publish_crl, "publish a CRL now"},
     {"add-client", ca_add_client, "make an RA client's shared secret"},
+    {"add-seal", ca_add_seal, "make an agency's electronic seal (its decisions are signed with it)"},
     {"keyd", ca_keyd, NULL},
 };
 

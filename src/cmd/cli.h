@@ -57,6 +57,50 @@ struct db;
 int demo_seed(struct db *db, const char *dir, struct pc_err *err);
 void demo_print_accounts(const char *dir);
 
+/* The agencies a demo officer works in (at most max ids; demo_seed.c). */
+size_t demo_officer_agencies(const char **out, size_t max);
+
+/* ---- the certification centre, seen from the portal (portal_ca.c) ---- */
+#include "../audit/audit.h"
+#include "../pki/pki.h"
+
+/* The centre's TSA as the audit module asks for it: stamps through the RA
+ * client, kept tokens checked against the chain at url/ca/chain.pem. */
+struct cli_tsa {
+    struct audit_tsa tsa;
+    const char *url;
+    struct pki_client *client;
+    const char *chain_pem;       /* fetched on first check, in that call's arena */
+    size_t chain_len;
+};
+void cli_tsa_init(struct cli_tsa *t, const char *url, struct pki_client *client);
+
+struct http_server;
+/* The portal's link to the centre: its RA client, the audit stamper, and
+ * in the demo the CA itself.  Zero it (arena initialised) before use. */
+struct cli_portal_ca {
+    struct pc_arena arena;
+    struct pki_client *client;
+    struct cli_tsa tsa;
+    struct audit_stamper *stamper;   /* NULL when not stamping */
+    struct pki_ca *ca;               /* the demo's own */
+    struct pki_api api;
+    struct pki_jobs *jobs;
+    struct http_server *http;
+    const char *url;                 /* the demo's CA as reached */
+};
+/* The RA client of url with key_file; the head of the audit chain stamped
+ * every stamp_interval_ms (0: never) on the node holding the lease. */
+int cli_portal_ca_open(struct cli_portal_ca *pc, struct db *db, const char *url, const char *key_file,
+                       int stamp_interval_ms, struct pc_err *err);
+/* The demo: DATA_DIR/ca made at first start (hierarchy, the portal as
+ * client, the demo agencies' seals), served on listen in this process,
+ * then cli_portal_ca_open on it. */
+int cli_demo_ca_start(struct cli_portal_ca *pc, const char *data_dir, const char *listen, struct db *portal_db,
+                      int stamp_interval_ms, struct pc_err *err);
+/* Stop and release whatever was started (safe on a zeroed one). */
+void cli_portal_ca_close(struct cli_portal_ca *pc);
+
 /* Where the catalogue files are: an explicit dir, else the first of
  * $PENCERE_DATA/catalog, ./data/catalog, the source tree's data/catalog,
  * /usr/share/pencere/catalog that exists.  NULL if none. */

@@ -45,6 +45,15 @@ static const struct demo_account demo_accounts[] = {
     {"auditor", "auditor.az", NULL, 16},
 };
 
+size_t demo_officer_agencies(const char **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof demo_accounts / sizeof demo_accounts[0] && n < max; i++)
+        if (pc_str_eq(demo_accounts[i].role, "officer"))
+            out[n++] = demo_accounts[i].agency;
+    return n;
+}
+
 /* Persons of the population that no demo account uses. */
 #define SPARE_FIRST 100
 #define SPARE_COUNT 5

@@ -1,5 +1,7 @@
-/* serve.c — the long-running roles: `portal` (one node, any database) and
- * `demo` (every role on SQLite files in one folder, with demo data).
+/* serve.c — the long-running roles: `portal` (one node, any database; an
+ * RA client of the certification centre when --ca-url is given) and
+ * `demo` (every role on SQLite files in one folder, with demo data, the
+ * centre included under its own address).
  * Both stop gracefully on SIGTERM or SIGINT: no new connections, requests
  * in flight finish, then the database closes. */
 #include "cli.h"
@@ -63,6 +65,10 @@ struct serve_opts {
     const char *files_dir;    /* uploaded files (the database store: files being received) */
     enum case_store_kind files_store;
     const char *mid_url, *mid_key, *mid_trust; /* the mobile-signature service (phone logins) */
+    const char *ca_url, *ca_key_file; /* the certification centre (portal) */
+    const char *ca_listen;    /* the demo's own centre */
+    const char *ca_reached;   /* … its URL once it listens (for the banner) */
+    int stamp_interval_ms;    /* the audit chain's head time-stamped this often */
     struct http_config http;
     struct notify_config notify; /* delivery of the outbox (SMTP, SMS gateway) */
     struct part_config part;     /* the poll tally's job and signer */
@@ -85,19 +91,27 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         fprintf(stderr, "pencere: %s\n", err.msg);
         return EXIT_FAIL;
     }
+    /* what is started is stopped at `out`, in the reverse order; each
+     * stop takes NULL (never started) */
+    struct portal_app app = {.db = db, .demo = o->demo_dir != NULL, .secure_cookies = o->http.https};
+    struct cli_portal_ca ca = {0};
+    pc_arena_init(&ca.arena);
+    struct notify_worker *sender = NULL;
+    struct part_jobs *tally = NULL;
+    struct db_job *queue = NULL;
+    struct http_server *srv = NULL;
+    int rc = EXIT_FAIL;
+    const char *what = NULL;   /* the part that failed, for the message */
+
     if (db_migrate(db, &err)) {
-        fprintf(stderr, "pencere: database migration failed: %s\n", err.msg);
-        db_close(db);
-        return EXIT_FAIL;
+        what = "database migration failed";
+        goto out;
     }
-    if (o->catalog && import_catalog(db, o->catalog)) {
-        db_close(db);
-        return EXIT_FAIL;
-    }
+    if (o->catalog && import_catalog(db, o->catalog))
+        goto out;   /* import_catalog said why */
     if (o->demo_dir && demo_seed(db, o->demo_dir, &err)) {
-        fprintf(stderr, "pencere: demo data: %s\n", err.msg);
-        db_close(db);
-        return EXIT_FAIL;
+        what = "demo data";
+        goto out;
     }
     /* the demo's register of information systems, beside the catalogue
      * (a catalogue of one's own may come without one) */
@@ -106,70 +120,52 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
     if (o->demo_dir && o->catalog &&
         snprintf(isreg_dir, sizeof isreg_dir, "%s/../isreg", o->catalog) < (int)sizeof isreg_dir &&
         stat(isreg_dir, &st) == 0 && S_ISDIR(st.st_mode) && isreg_load_demo(db, isreg_dir, pc_now_unix(), &err)) {
-        fprintf(stderr, "pencere: demo register: %s\n", err.msg);
-        db_close(db);
-        return EXIT_FAIL;
+        what = "demo register";
+        goto out;
     }
-    struct portal_app app = {.db = db, .demo = o->demo_dir != NULL, .secure_cookies = o->http.https};
-    app.files = case_store_open(o->files_store, o->files_dir, db, &err);
-    if (!app.files) {
-        fprintf(stderr, "pencere: uploaded files: %s\n", err.msg);
-        db_close(db);
-        return EXIT_FAIL;
+    if (!(app.files = case_store_open(o->files_store, o->files_dir, db, &err))) {
+        what = "uploaded files";
+        goto out;
     }
-    app.forms = form_registry_open(db, &err);
-    if (!app.forms) {
-        fprintf(stderr, "pencere: cannot load the forms: %s\n", err.msg);
-        case_store_close(app.files);
-        db_close(db);
-        return EXIT_FAIL;
+    int carc = o->ca_listen ? cli_demo_ca_start(&ca, o->demo_dir, o->ca_listen, db, o->stamp_interval_ms, &err)
+               : o->ca_url  ? cli_portal_ca_open(&ca, db, o->ca_url, o->ca_key_file, o->stamp_interval_ms, &err)
+                            : 0;
+    if (carc) {
+        what = "certification centre";
+        goto out;
+    }
+    app.ca = ca.client;
+    o->ca_reached = ca.url;
+    if (!app.ca)
+        pc_log(PC_LOG_INFO, "pki.disabled", "reason", "no --ca-url: certificate pages answer 503", NULL);
+    if (!(app.forms = form_registry_open(db, &err))) {
+        what = "cannot load the forms";
+        goto out;
     }
     if (o->mid_url && !(app.mid = mid_client_new(o->mid_url, o->mid_key, o->mid_trust, &err))) {
-        fprintf(stderr, "pencere: the mobile-signature service: %s\n", err.msg);
-        form_registry_close(app.forms);
-        db_close(db);
-        return EXIT_FAIL;
+        what = "the mobile-signature service";
+        goto out;
     }
-    struct notify_worker *sender = NULL;
     if (notify_config_enabled(&o->notify)) {
-        sender = notify_worker_start(db, &o->notify, &err);
-        if (!sender) {
-            fprintf(stderr, "pencere: message delivery: %s\n", err.msg);
-            mid_client_free(app.mid);
-            form_registry_close(app.forms);
-            case_store_close(app.files);
-            db_close(db);
-            return EXIT_FAIL;
+        if (!(sender = notify_worker_start(db, &o->notify, &err))) {
+            what = "message delivery";
+            goto out;
         }
     } else {
         pc_log(PC_LOG_INFO, "notify.disabled", "reason", "no --smtp-url or --sms-url: messages stay in the outbox",
                NULL);
     }
     /* polls counted and published, queue slots and reminders: one node each */
-    struct part_jobs *tally = part_jobs_start(db, &o->part, &err);
-    struct db_job *queue = tally ? queue_job_start(db, o->part.interval_ms, &err) : NULL;
-    if (!queue) {
-        fprintf(stderr, "pencere: participation jobs: %s\n", err.msg);
-        part_jobs_stop(tally);
-        notify_worker_stop(sender);
-        form_registry_close(app.forms);
-        db_close(db);
-        return EXIT_FAIL;
+    if (!(tally = part_jobs_start(db, &o->part, &err)) || !(queue = queue_job_start(db, o->part.interval_ms, &err))) {
+        what = "participation jobs";
+        goto out;
     }
     o->http.listen = o->listen;
     o->http.log_requests = true;
     web_portal_http_config(&app, &o->http);
-    struct http_server *srv = http_start(&o->http, &err);
-    if (!srv) {
-        fprintf(stderr, "pencere: %s\n", err.msg);
-        db_job_stop(queue);
-        part_jobs_stop(tally);
-        notify_worker_stop(sender);
-        mid_client_free(app.mid);
-        form_registry_close(app.forms);
-        case_store_close(app.files);
-        db_close(db);
-        return EXIT_FAIL;
+    if (!(srv = http_start(&o->http, &err))) {
+        what = "";
+        goto out;
     }
     app.http = srv;
     if (pc_log_start_thread())
@@ -183,17 +179,26 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
     pc_log(PC_LOG_INFO, "portal.stopping", "signal", sig == SIGTERM ? "TERM" : "INT", NULL);
     notify_worker_request_stop(sender); /* finishes its message while HTTP drains */
     http_stop(srv, 10);
+    rc = EXIT_OK;
+out:
+    if (what)
+        fprintf(stderr, "pencere: %s%s%s\n", what, *what ? ": " : "", err.msg);
+    if (srv && rc != EXIT_OK)
+        http_stop(srv, 10);
     db_job_stop(queue);
     part_jobs_stop(tally);
     notify_worker_stop(sender);
     mid_client_free(app.mid);
     form_registry_close(app.forms);
+    cli_portal_ca_close(&ca);
     case_store_close(app.files);
     db_close(db);
     pc_arena_release(&o->keys);
-    pc_log(PC_LOG_INFO, "portal.stopped", NULL);
-    pc_log_stop_thread();
-    return EXIT_OK;
+    if (rc == EXIT_OK) {
+        pc_log(PC_LOG_INFO, "portal.stopped", NULL);
+        pc_log_stop_thread();
+    }
+    return rc;
 }
 
 /* ---- options --------------------------------------------------------------
@@ -312,6 +317,10 @@ static void common_opts(struct serve_opts *o)
     add_opt(o, "tsa-url", "URL", "time-stamp authority (RFC 3161) for the tallies' signatures", NULL);
     add_num(o, "jobs-interval", "SECONDS", "how often polls are counted and queue slots made", NUM_SECONDS,
             &o->part.interval_ms, 10, 3600 * 1000);
+    o->stamp_interval_ms = 3600 * 1000;
+    add_num(o, "audit-stamp-interval", "SECONDS",
+            "time-stamp the audit chain's head by the centre's TSA this often (0: never)", NUM_SECONDS,
+            &o->stamp_interval_ms, 0, 86400 * 1000);
     add_opt(o, NULL, NULL, NULL, NULL);
 }
 
@@ -389,6 +398,9 @@ int cmd_portal(int argc, char **argv)
     add_opt(&o, "files-dir", "DIR",
             "the files folder, shared by all nodes; with --files-store db, this node's own folder for files being"
             " received (default: beside a SQLite file)", NULL);
+    add_opt(&o, "ca-url", "URL", "the certification centre (pencere ca serve): http(s)://HOST[:PORT]", NULL);
+    add_opt(&o, "ca-key-file", "FILE", "the portal's RA client key (DIR/clients/ID.key of `pencere ca add-client`)",
+            NULL);
     common_opts(&o);
     struct cli_opt *opts = o.cli;
     int rc = cli_parse("portal", "Serve the portal: HTML pages, JSON API /api/v1, /healthz, /metrics.", opts, argc, argv);
@@ -408,6 +420,12 @@ int cmd_portal(int argc, char **argv)
     }
     o.files_store = (enum case_store_kind)kind;
     o.files_dir = cli_get(opts, "files-dir");
+    o.ca_url = cli_get(opts, "ca-url");
+    o.ca_key_file = cli_get(opts, "ca-key-file");
+    if (!o.ca_url != !o.ca_key_file) {
+        fprintf(stderr, "pencere portal: --ca-url and --ca-key-file go together\n");
+        return EXIT_USAGE;
+    }
     static char beside[4096];
     if (!o.files_dir) {
         if (pc_str_has_prefix(o.db_url, "postgres://") || pc_str_has_prefix(o.db_url, "postgresql://")) {
@@ -424,9 +442,15 @@ int cmd_portal(int argc, char **argv)
     return serve(&o, NULL, NULL);
 }
 
+struct demo_ctx {
+    const char *dir;
+    const struct serve_opts *o;
+};
+
 static void demo_banner(unsigned port, void *ctx)
 {
-    const char *dir = ctx;
+    const struct demo_ctx *d = ctx;
+    const char *dir = d->dir;
     printf("\nPəncərə demo is running.\n\n"
            "  Portal (az):   http://127.0.0.1:%u/\n"
            "  Portal (en):   http://127.0.0.1:%u/?lang=en\n"
@@ -438,6 +462,14 @@ static void demo_banner(unsigned port, void *ctx)
            "  Log in:        http://127.0.0.1:%u/login\n"
            "  Data folder:   %s (SQLite database pencere.db)\n\n",
            port, port, port, port, port, port, port, port, dir);
+    const char *ca = d->o->ca_reached;
+    printf("  Certification centre (data in %s/ca):\n"
+           "    Chain:       %s/ca/chain.pem\n"
+           "    OCSP:        %s/ca/ocsp\n"
+           "    TSA:         %s/ca/tsa\n"
+           "    CRL:         %s/ca/crl\n"
+           "    Verify:      http://127.0.0.1:%u/verify\n\n",
+           dir, ca, ca, ca, ca, port);
     demo_print_accounts(dir);
     printf("Press Ctrl+C to stop.\n");
     fflush(stdout);
@@ -449,6 +481,9 @@ int cmd_demo(int argc, char **argv)
     add_opt(&o, "listen", "HOST:PORT", "address to listen on", DEFAULT_LISTEN);
     add_opt(&o, "data-dir", "DIR", "folder for the demo's SQLite files (created if missing)", "demo-data");
     add_opt(&o, "catalog", "DIR", "catalogue files to load (default: the project's data/catalog)", NULL);
+    add_opt(&o, "ca-listen", "HOST:PORT",
+            "address of the demo's certification centre; its URL at the first start is written into its certificates "
+            "(PORT 0: any free port)", "127.0.0.1:0");
     common_opts(&o);
     struct cli_opt *opts = o.cli;
     int rc = cli_parse("demo", "Run the portal with demo data on SQLite files in one folder.", opts, argc, argv);
@@ -474,5 +509,12 @@ int cmd_demo(int argc, char **argv)
     char files[4096];
     snprintf(files, sizeof files, "%s/files", dir);
     o.files_dir = files;
-    return serve(&o, demo_banner, (void *)dir);
+    o.ca_listen = cli_get(opts, "ca-listen");
+    struct pc_err err = {0};
+    if (http_listen_check(o.ca_listen, &err)) {
+        fprintf(stderr, "pencere demo: --ca-listen: %s\n", err.msg);
+        return EXIT_USAGE;
+    }
+    struct demo_ctx d = {dir, &o};
+    return serve(&o, demo_banner, &d);
 }

@@ -103,6 +103,13 @@ static bool grant_allows(const struct id_principal *p, const struct id_grant *g,
     case ID_ACT_ISREG_REVIEW:
     case ID_ACT_MODERATE:
         return g->role == ID_ROLE_OPERATOR;
+    case ID_ACT_MANAGE_OWN_CERTS:
+        /* a person's certificates are theirs alone, from their own citizen
+         * account (never a staff account bound to them, never an officer) */
+        return (g->role == ID_ROLE_CITIZEN || g->role == ID_ROLE_REPRESENTATIVE) && res &&
+               p->kind == ID_ACCOUNT_CITIZEN && p->fin && pc_str_eq(res->fin, p->fin);
+    case ID_ACT_ISSUE_CERT_AT_DESK:
+        return g->role == ID_ROLE_REGISTRAR;
     }
     return false;
 }

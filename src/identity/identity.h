@@ -206,6 +206,9 @@ enum id_action {
     ID_ACT_MODERATE,               /* feedback comments: operators */
     ID_ACT_MANAGE_CENTRES,         /* service centres, counters, hours, holidays: operators; res.agency_id's administrators */
     ID_ACT_CENTRE_DESK,            /* check in and call at res.agency_id's centres: its officers and administrators */
+    /* the certification centre in the portal (web/certs.c, desk_certs.c) */
+    ID_ACT_MANAGE_OWN_CERTS,       /* apply for, see, suspend, revoke res.fin's certificates: their own citizen account */
+    ID_ACT_ISSUE_CERT_AT_DESK,     /* issue a certificate to res.fin, whose ID card the registrar checked */
 };
 
 struct id_resource {

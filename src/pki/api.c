@@ -2,7 +2,7 @@
  * src/pki that knows HTTP.  Public: /ca/chain.pem, /ca/ca.crt, /ca/crl,
  * /ca/ocsp (POST, and GET /ca/ocsp/BASE64), /ca/tsa, /ca/api/v1/profiles,
  * /healthz, /metrics.  For RA clients (signed requests, auth.c): the JSON
- * API under /ca/api/v1 (docs/api/openapi.yaml).  A domain error becomes an
+ * API under /ca/api/v1 (docs/api/openapi.yaml), agencies' seals included.  A domain error becomes an
  * answer in one place, fail(): its status and problem type come from the
  * code, the cause is logged once, a 5xx tells the client nothing more. */
 #include "internal.h"
@@ -17,6 +17,7 @@
 #define DOC_MAX (16 << 20)               /* a document to verify, decoded */
 #define VERIFY_BODY_MAX (24 << 20)       /* … as base64 in JSON, with the signature */
 #define FIELD_MAX 256
+#define SEAL_BODY_MAX (2 << 20)          /* a document to seal as base64 in JSON */
 
 static struct pki_api *app_of(struct http_req *r)
 {
@@ -560,6 +561,31 @@ static int h_verify(struct http_req *r)
     return rc ? fail(r, rc, &err) : reply_json(r, 200, report_json(&rep));
 }
 
+/* An agency's seal on a document (a decision): the signature and the
+ * seal's certificate. */
+static int h_seal(struct http_req *r)
+{
+    struct call c = {0};
+    if (authenticate(r, &c))
+        return 0;
+    struct pc_err err = {0};
+    const char *doc, *ref;
+    int rc;
+    if ((rc = field(c.body, "document", SEAL_BODY_MAX, &doc, &err)) || (rc = field(c.body, "reference", 64, &ref, &err)))
+        return fail(r, rc, &err);
+    unsigned char *d;
+    size_t dn;
+    if (!doc || pk_unb64(&r->arena, doc, strlen(doc), &d, &dn))
+        return fail(r, pc_err_set(&err, PC_EINVAL, "\"document\" must be base64"), &err);
+    const unsigned char *sig;
+    size_t sn;
+    struct pki_cert seal;
+    rc = pki_seal_sign(app_of(r)->ca, &r->arena, &c.who, http_param(r, 0), ref, d, dn, &sig, &sn, &seal, &err);
+    return rc ? fail(r, rc, &err)
+              : reply_json(r, 200, json_pack("{s:s, s:o}", "signature", pk_b64(&r->arena, sig, sn), "certificate",
+                                             cert_json(&seal)));
+}
+
 /* ---- routes -------------------------------------------------------------- */
 
 static const struct http_route routes[] = {
@@ -582,6 +608,7 @@ static const struct http_route routes[] = {
     {"POST", API "/certificates/{serial}/renew", h_renew, JSON_MAX, HTTP_ROUTE_NO_STORE, "renew"},
     {"GET", API "/statistics", h_stats, 0, HTTP_ROUTE_NO_STORE, "statistics"},
     {"POST", API "/verify", h_verify, VERIFY_BODY_MAX, HTTP_ROUTE_NO_STORE, "verify"},
+    {"POST", API "/seals/{agency}/sign", h_seal, SEAL_BODY_MAX, HTTP_ROUTE_NO_STORE, "seal"},
 };
 
 static void after(struct http_req *r)

@@ -43,16 +43,6 @@ struct pki_clients {
     size_t n;
 };
 
-static bool id_ok(const char *s, size_t n)
-{
-    if (n == 0 || n > 32)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-            return false;
-    return true;
-}
-
 static int unhex(const char *s, unsigned char *out, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -72,7 +62,7 @@ static int unhex(const char *s, unsigned char *out, size_t n)
 int pki_client_add(const char *dir, const char *id, const char **path, struct pc_err *err)
 {
     static char p[4200];
-    if (!id || !id_ok(id, strlen(id)))
+    if (!id || !pk_id_ok(id, strlen(id)))
         return pc_err_set(err, PC_EINVAL, "a client id is 1 to 32 characters a-z 0-9 -");
     snprintf(p, sizeof p, "%s/clients", dir);
     int rc = pk_mkdirs(p, err);
@@ -105,7 +95,7 @@ struct pki_clients *pki_clients_load(const char *dir, struct pc_err *err)
     struct dirent *e;
     while (dh && (e = readdir(dh)) != NULL) {
         size_t n = strlen(e->d_name);
-        if (n < 5 || strcmp(e->d_name + n - 4, ".key") != 0 || !id_ok(e->d_name, n - 4))
+        if (n < 5 || strcmp(e->d_name + n - 4, ".key") != 0 || !pk_id_ok(e->d_name, n - 4))
             continue;
         char *hex;
         struct pc_err rerr = {0};

@@ -143,6 +143,7 @@ struct pki_ca *pki_ca_open(const char *dir, const char *db_url, bool keys, struc
     pthread_mutex_init(&ca->ocsp_lock, NULL);
     pthread_mutex_init(&ca->crl_lock, NULL);
     pthread_mutex_init(&ca->tsa_lock, NULL);
+    pthread_mutex_init(&ca->seal_lock, NULL);
     db_committer_init(&ca->committer);
     char host[64] = "", rnd[9];
     gethostname(host, sizeof host - 1);
@@ -166,7 +167,7 @@ struct pki_ca *pki_ca_open(const char *dir, const char *db_url, bool keys, struc
         rc = err ? err->code : PC_EUNAVAIL;
     X509 *certs[PK_KEY_COUNT] = {ca->cert, ca->ocsp_cert, ca->tsa_cert};
     for (int k = 0; !rc && k < PK_KEY_COUNT; k++)
-        if (!(ca->key[k] = pk_remote_key(ca->signer, (enum pk_key_id)k, certs[k], err)))
+        if (!(ca->key[k] = pk_remote_key(ca->signer, (enum pk_key_id)k, NULL, certs[k], err)))
             rc = err ? err->code : PC_EINVAL;
     for (int k = 0; !rc && k < PK_KEY_COUNT; k++) {
         struct pc_err perr = {0};
@@ -210,6 +211,8 @@ void pki_ca_close(struct pki_ca *ca)
     pthread_mutex_destroy(&ca->ocsp_lock);
     pthread_mutex_destroy(&ca->crl_lock);
     pthread_mutex_destroy(&ca->tsa_lock);
+    pk_seals_release(ca);
+    pthread_mutex_destroy(&ca->seal_lock);
     db_committer_release(&ca->committer);
     pc_arena_release(&ca->arena);
     free(ca);

@@ -12,10 +12,7 @@
 #include <openssl/cms.h>
 #include <openssl/err.h>
 #include <openssl/ess.h>
-#include <openssl/rand.h>
 #include <openssl/ts.h>
-
-#define TSA_ANSWER_MAX 65536
 
 static int add_signing_cert_v2(CMS_SignerInfo *si, X509 *cert, struct pc_err *err)
 {
@@ -28,60 +25,57 @@ static int add_signing_cert_v2(CMS_SignerInfo *si, X509 *cert, struct pc_err *er
     return ok ? 0 : pk_ssl_fail(err, PC_EIO, "cannot add signing-certificate-v2");
 }
 
-/* Ask the TSA for a token over the signature value; check that it is an
- * answer to this question (imprint, nonce) — its signature is checked by
- * whoever verifies. */
-static int timestamp(struct pc_arena *a, CMS_SignerInfo *si, const char *url, struct pc_err *err)
+/* Time-stamp the signature value and add the token as the unsigned
+ * attribute signatureTimeStampToken (CAdES-T).  The answer is checked to
+ * be for this question; its signature is checked by whoever verifies. */
+static int timestamp(struct pc_arena *a, CMS_SignerInfo *si, pk_tsa_fn ask, void *ctx, struct pc_err *err)
 {
     ASN1_OCTET_STRING *sig = CMS_SignerInfo_get0_signature(si);
     unsigned char md[32];
     SHA256(ASN1_STRING_get0_data(sig), (size_t)ASN1_STRING_length(sig), md);
-    TS_REQ *q = TS_REQ_new();
-    TS_MSG_IMPRINT *mi = TS_MSG_IMPRINT_new();
-    X509_ALGOR *alg = X509_ALGOR_new();
-    ASN1_INTEGER *nonce = ASN1_INTEGER_new();
-    unsigned char nb[8];
-    uint64_t nv = 0;
-    if (!q || !mi || !alg || !nonce || RAND_bytes(nb, sizeof nb) != 1)
-        pc_oom(0);
-    for (int i = 0; i < 8; i++)
-        nv = nv << 8 | nb[i];
-    nv >>= 1; /* positive */
-    bool ok = X509_ALGOR_set0(alg, OBJ_nid2obj(NID_sha256), V_ASN1_NULL, NULL) && TS_MSG_IMPRINT_set_algo(mi, alg) &&
-              TS_MSG_IMPRINT_set_msg(mi, md, sizeof md) && TS_REQ_set_version(q, 1) &&
-              TS_REQ_set_msg_imprint(q, mi) && ASN1_INTEGER_set_uint64(nonce, nv) && TS_REQ_set_nonce(q, nonce) &&
-              TS_REQ_set_cert_req(q, 1);
-    X509_ALGOR_free(alg);
-    TS_MSG_IMPRINT_free(mi);
-    ASN1_INTEGER_free(nonce);
-    unsigned char *der = NULL;
-    int n = ok ? i2d_TS_REQ(q, &der) : -1;
-    int rc = n > 0 ? 0 : pk_ssl_fail(err, PC_EIO, "cannot make the time-stamp request");
-    unsigned char *ans = NULL;
-    size_t alen = 0;
-    if (!rc)
-        rc = pk_http_post(a, url, "application/timestamp-query", der, (size_t)n, TSA_ANSWER_MAX, &ans, &alen, err);
-    OPENSSL_free(der);
-    TS_RESP *r = NULL;
-    if (!rc) {
-        const unsigned char *p = ans;
-        r = d2i_TS_RESP(NULL, &p, (long)alen);
-        TS_VERIFY_CTX *v = TS_REQ_to_TS_VERIFY_CTX(q, NULL);
-        if (v)
-            TS_VERIFY_CTX_set_flags(v, TS_VFY_VERSION | TS_VFY_IMPRINT | TS_VFY_NONCE);
-        if (!r || !v || TS_RESP_verify_response(v, r) != 1)
-            rc = pk_ssl_fail(err, PC_EINVAL, "the TSA's answer is not a time-stamp of this signature");
-        TS_VERIFY_CTX_free(v);
-    }
+    PKCS7 *token = NULL;
+    int rc = pk_tsa_token(a, md, ask, ctx, &token, err);
     if (!rc) {
         unsigned char *tok = NULL;
-        int tl = i2d_PKCS7(TS_RESP_get_token(r), &tok);
+        int tl = i2d_PKCS7(token, &tok);
         if (tl <= 0 || !CMS_unsigned_add1_attr_by_NID(si, NID_id_smime_aa_timeStampToken, V_ASN1_SEQUENCE, tok, tl))
             rc = pk_ssl_fail(err, PC_EIO, "cannot add the time-stamp");
         OPENSSL_free(tok);
     }
-    TS_RESP_free(r);
-    TS_REQ_free(q);
+    PKCS7_free(token);
+    return rc;
+}
+
+int pk_cms_sign(struct pc_arena *a, EVP_PKEY *key, X509 *cert, STACK_OF(X509) *chain, const void *data,
+                size_t data_len, pk_tsa_fn ask, void *ctx, const unsigned char **der, size_t *der_len,
+                struct pc_err *err)
+{
+    int rc = 0;
+    unsigned flags = CMS_DETACHED | CMS_BINARY | CMS_NOSMIMECAP | CMS_PARTIAL;
+    CMS_ContentInfo *cms = CMS_sign(NULL, NULL, chain, NULL, flags);
+    CMS_SignerInfo *si = cms ? CMS_add1_signer(cms, cert, key, EVP_sha256(), flags) : NULL;
+    int remote;
+    if (!si)
+        rc = (remote = pk_remote_error(err)) ? remote : pk_ssl_fail(err, PC_EINVAL, "cannot sign with this key and certificate");
+    if (!rc)
+        rc = add_signing_cert_v2(si, cert, err);
+    if (!rc) {
+        BIO *in = BIO_new_mem_buf(data, (int)data_len);
+        if (!in || !CMS_final(cms, in, NULL, flags))
+            rc = (remote = pk_remote_error(err)) ? remote : pk_ssl_fail(err, PC_EIO, "signing failed");
+        BIO_free(in);
+    }
+    if (!rc && ask)
+        rc = timestamp(a, si, ask, ctx, err);
+    if (!rc) {
+        int n = i2d_CMS_ContentInfo(cms, NULL);
+        unsigned char *buf = pc_arena_alloc(a, n > 0 ? (size_t)n : 1), *p = buf;
+        i2d_CMS_ContentInfo(cms, &p);
+        *der = buf;
+        *der_len = n > 0 ? (size_t)n : 0;
+    }
+    CMS_ContentInfo_free(cms);
+    ERR_clear_error();
     return rc;
 }
 
@@ -96,29 +90,9 @@ int pki_cms_sign(struct pc_arena *a, const char *key_pem, size_t key_len, const 
     if (!rc && X509_check_private_key(cert, key) != 1)
         rc = pc_err_set(err, PC_EINVAL, "the key does not belong to the certificate");
     ERR_clear_error();
-    unsigned flags = CMS_DETACHED | CMS_BINARY | CMS_NOSMIMECAP | CMS_PARTIAL;
-    CMS_ContentInfo *cms = rc ? NULL : CMS_sign(NULL, NULL, certs, NULL, flags);
-    CMS_SignerInfo *si = cms ? CMS_add1_signer(cms, cert, key, EVP_sha256(), flags) : NULL;
-    if (!rc && !si)
-        rc = pk_ssl_fail(err, PC_EINVAL, "cannot sign with this key and certificate");
     if (!rc)
-        rc = add_signing_cert_v2(si, cert, err);
-    if (!rc) {
-        BIO *in = BIO_new_mem_buf(data, (int)data_len);
-        if (!in || !CMS_final(cms, in, NULL, flags))
-            rc = pk_ssl_fail(err, PC_EIO, "signing failed");
-        BIO_free(in);
-    }
-    if (!rc && tsa_url)
-        rc = timestamp(a, si, tsa_url, err);
-    if (!rc) {
-        int n = i2d_CMS_ContentInfo(cms, NULL);
-        unsigned char *buf = pc_arena_alloc(a, n > 0 ? (size_t)n : 1), *p = buf;
-        i2d_CMS_ContentInfo(cms, &p);
-        *der = buf;
-        *der_len = n > 0 ? (size_t)n : 0;
-    }
-    CMS_ContentInfo_free(cms);
+        rc = pk_cms_sign(a, key, cert, certs, data, data_len, tsa_url ? pk_tsa_http : NULL, (void *)tsa_url, der,
+                         der_len, err);
     X509_free(cert);
     sk_X509_pop_free(certs, X509_free);
     EVP_PKEY_free(key);

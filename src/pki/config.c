@@ -39,7 +39,17 @@ static const char *const key_names[PK_KEY_COUNT] = {"ca", "ocsp", "tsa"};
 
 const char *pk_key_name(enum pk_key_id k)
 {
-    return k < PK_KEY_COUNT ? key_names[k] : "?";
+    return k < PK_KEY_COUNT ? key_names[k] : k == PK_KEY_SEAL ? "seal" : "?";
+}
+
+bool pk_id_ok(const char *s, size_t n)
+{
+    if (!s || n == 0 || n > PK_SEAL_ID_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+            return false;
+    return true;
 }
 
 void pk_config_defaults(struct pk_config *c)

@@ -5,6 +5,7 @@
 
 #include "pki.h"
 
+#include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
 
@@ -30,9 +31,18 @@
 #define PK_TSA_CERT "certs/tsa.pem"
 #define PK_CA_CSR "ca.csr"
 
-/* The keys of a serving CA, each held by the key process. */
-enum pk_key_id { PK_KEY_CA, PK_KEY_OCSP, PK_KEY_TSA, PK_KEY_COUNT };
-const char *pk_key_name(enum pk_key_id k);   /* "ca", "ocsp", "tsa" */
+/* The keys of a serving CA, each held by the key process: the fixed ones
+ * (counted), and agencies' seals, which a request names (seal.c). */
+enum pk_key_id { PK_KEY_CA, PK_KEY_OCSP, PK_KEY_TSA, PK_KEY_COUNT, PK_KEY_SEAL = PK_KEY_COUNT };
+const char *pk_key_name(enum pk_key_id k);   /* "ca", "ocsp", "tsa", "seal" */
+
+/* An agency's seal: DIR/seals/ID.key (encrypted like the CA's keys) and
+ * DIR/seals/ID.pem; ID is the agency's id. */
+#define PK_SEAL_DIR "seals"
+#define PK_SEAL_ID_MAX 32
+/* An RA client's or a seal's id: 1 to 32 characters a-z 0-9 - (it names
+ * a file). */
+bool pk_id_ok(const char *s, size_t n);
 
 /* Where one key is: a PKCS#8 file (relative to the data directory), or a
  * PKCS#11 object. */
@@ -132,6 +142,7 @@ struct pk_keyd_req {
     uint32_t magic;
     uint32_t id;                    /* echoed, to pair answers with questions */
     uint32_t key;                   /* enum pk_key_id */
+    char seal[PK_SEAL_ID_MAX + 1];  /* PK_KEY_SEAL: whose */
     int32_t md_nid;                 /* the digest's algorithm */
     uint32_t dlen;
     unsigned char dgst[64];
@@ -152,14 +163,15 @@ struct pk_signer;
 struct pk_signer *pk_signer_start(const char *dir, struct pc_err *err);
 void pk_signer_stop(struct pk_signer *s);
 int pk_signer_pid(struct pk_signer *s);
-/* Sign a digest with key k.  A key process that died or stopped answering
- * is started again (at most once a second); PC_EUNAVAIL meanwhile. */
-int pk_signer_sign(struct pk_signer *s, enum pk_key_id k, int md_nid, const unsigned char *dgst, size_t dlen,
-                   unsigned char *sig, size_t *siglen, struct pc_err *err);
+/* Sign a digest with key k (seal: the agency's, for PK_KEY_SEAL).  A key
+ * process that died or stopped answering is started again (at most once a
+ * second); PC_EUNAVAIL meanwhile. */
+int pk_signer_sign(struct pk_signer *s, enum pk_key_id k, const char *seal, int md_nid, const unsigned char *dgst,
+                   size_t dlen, unsigned char *sig, size_t *siglen, struct pc_err *err);
 /* An EVP_PKEY with the certificate's public key whose signing goes to
  * the key process (EC_KEY_METHOD / RSA_METHOD: the only file with those
  * deprecated APIs).  The caller frees it. */
-EVP_PKEY *pk_remote_key(struct pk_signer *s, enum pk_key_id k, X509 *cert, struct pc_err *err);
+EVP_PKEY *pk_remote_key(struct pk_signer *s, enum pk_key_id k, const char *seal, X509 *cert, struct pc_err *err);
 /* The error of the last remote signing on this thread (code 0 if none);
  * OpenSSL only sees "failed", this says why.  Clears it. */
 int pk_remote_error(struct pc_err *err);
@@ -212,7 +224,15 @@ struct pki_ca {
     int64_t tsa_next, tsa_end;
 
     char holder[96];                /* this node, for leases */
+
+    /* agencies' seals, loaded when first used (seal.c) */
+    pthread_mutex_t seal_lock;
+    struct pk_seal *seals;
+    size_t nseals;
 };
+
+/* Forget the seals this CA loaded (pki_ca_close). */
+void pk_seals_release(struct pki_ca *ca);
 
 /* The jobs one node runs at a time (db leases), given up by pki_ca_close. */
 #define PK_LEASE_CRL "pki.crl"
@@ -258,10 +278,18 @@ struct pk_issue {
     int path_len;                   /* for a CA: -1 none */
 };
 X509 *pk_cert_make(const struct pk_issue *is, struct pc_err *err);
+/* Issue a certificate of a profile the RA does not hand out (an agency's
+ * seal) for a key made here, stored like any other; operators only. */
+int pk_issue_own(struct pki_ca *ca, struct pc_arena *a, const struct pki_actor *who, const struct pki_profile *p,
+                 const struct pki_holder *h, EVP_PKEY *key, struct pki_cert *out, struct pc_err *err);
 /* The e-service a single-purpose certificate is limited to, or NULL. */
 const char *pk_cert_service(struct pc_arena *a, X509 *x);
 
 /* ---- storage (store.c) ---------------------------------------------- */
+
+/* An RFC 5280 reason's value from its name, certificateHold included
+ * (-1 if unknown). */
+int pk_reason_value(const char *s);
 
 struct pk_row {
     const char *serial, *issuer, *profile, *subject, *fin, *voen, *renewed_from, *der_b64;
@@ -325,9 +353,51 @@ void pk_ocsp_release(struct pki_ca *ca);
 
 /* ---- outbound requests (net.c) ------------------------------------- */
 
+/* Any answer to a request: its status and body (NUL-terminated, in a). */
+struct pk_http_answer {
+    long status;
+    unsigned char *body;
+    size_t len;
+};
+/* method (GET sends no body) to url with headers ("Name: value", NULL
+ * last); 0 with the answer whatever its status, PC_EUNAVAIL when none
+ * came, PC_ETOOBIG past max bytes. */
+int pk_http_request(struct pc_arena *a, const char *method, const char *url, const char *const *headers,
+                    const void *body, size_t len, size_t max, struct pk_http_answer *out, struct pc_err *err);
 /* POST body to url; the 200 answer's bytes (at most max) in *out. */
 int pk_http_post(struct pc_arena *a, const char *url, const char *content_type, const void *body, size_t len,
                  size_t max, unsigned char **out, size_t *out_len, struct pc_err *err);
+
+/* ---- time-stamps and signatures (stamp.c, cms.c) ---------------------- */
+
+/* How a time-stamp request reaches a TSA: the DER TimeStampReq in, the DER
+ * TimeStampResp out (in a). */
+typedef int (*pk_tsa_fn)(void *ctx, struct pc_arena *a, const unsigned char *req, size_t len,
+                         const unsigned char **resp, size_t *resp_len, struct pc_err *err);
+/* … over HTTP: ctx is the TSA's URL. */
+int pk_tsa_http(void *url, struct pc_arena *a, const unsigned char *req, size_t len, const unsigned char **resp,
+                size_t *resp_len, struct pc_err *err);
+/* A time-stamp token for the SHA-256 digest md, checked to answer this
+ * question (version, imprint, nonce).  The caller frees *token. */
+int pk_tsa_token(struct pc_arena *a, const unsigned char md[32], pk_tsa_fn ask, void *ctx, PKCS7 **token,
+                 struct pc_err *err);
+/* Check a token: its signature leads to one of the anchors, it covers the
+ * imprint; its time (and, when asked, its serial and the TSA's name). */
+int pk_tsa_verify(struct pc_arena *a, PKCS7 *tok, STACK_OF(X509) *anchors, STACK_OF(X509) *untrusted,
+                  const unsigned char *imprint, size_t ilen, int64_t *gen_time, const char **serial,
+                  const char **tsa_name, struct pc_err *err);
+/* A detached CAdES signature of data with key (a remote key, too) and
+ * cert, the certificates of chain included; time-stamped through ask when
+ * it is not NULL (CAdES-T).  DER in *der. */
+int pk_cms_sign(struct pc_arena *a, EVP_PKEY *key, X509 *cert, STACK_OF(X509) *chain, const void *data,
+                size_t data_len, pk_tsa_fn ask, void *ctx, const unsigned char **der, size_t *der_len,
+                struct pc_err *err);
+
+/* ---- the CA's JSON answers, typed (client.c; fuzz_pki_client) --------- */
+
+int pk_client_cert(struct pc_arena *a, json_t *o, struct pki_cert *out, struct pc_err *err);
+int pk_client_report(struct pc_arena *a, json_t *o, struct pki_verify_report *out, struct pc_err *err);
+int pk_client_stats(json_t *o, struct pki_stats *out, struct pc_err *err);
 
 /* ---- audit ------------------------------------------------------------ */
 

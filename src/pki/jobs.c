@@ -6,10 +6,8 @@
  * replaced once its lease expires; a clean stop gives both up at once. */
 #include "internal.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define REFRESH_BATCH 200          /* responses re-signed per round */
 
@@ -40,39 +38,28 @@ int pki_ocsp_refresh(struct pki_ca *ca, int max, int *refreshed, struct pc_err *
 
 struct pki_jobs {
     struct pki_ca *ca;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool stop;
+    struct pc_ticker *ticker;
 };
 
-static void *run(void *arg)
+static void round_(void *arg)
 {
     struct pki_jobs *j = arg;
-    pthread_mutex_lock(&j->mu);
-    while (!j->stop) {
-        pthread_mutex_unlock(&j->mu);
-        struct pc_err err = {0};
-        bool published;
-        int refreshed;
-        if (pki_crl_publish(j->ca, false, &published, &err))
-            pc_log(PC_LOG_WARN, "pki.crl_failed", "msg", err.msg, NULL);
-        memset(&err, 0, sizeof err);
-        if (pki_ocsp_refresh(j->ca, REFRESH_BATCH, &refreshed, &err))
-            pc_log(PC_LOG_WARN, "pki.ocsp_refresh_failed", "msg", err.msg, NULL);
-        else if (refreshed)
-            pc_logf(PC_LOG_INFO, "pki.ocsp_refreshed", "%d responses", refreshed);
-        db_idle(j->ca->db);
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += 1;
-        pthread_mutex_lock(&j->mu);
-        while (!j->stop && pthread_cond_timedwait(&j->cv, &j->mu, &ts) != ETIMEDOUT)
-            ;
-    }
-    pthread_mutex_unlock(&j->mu);
-    db_conn_release_thread(j->ca->db);
-    return NULL;
+    struct pc_err err = {0};
+    bool published;
+    int refreshed;
+    if (pki_crl_publish(j->ca, false, &published, &err))
+        pc_log(PC_LOG_WARN, "pki.crl_failed", "msg", err.msg, NULL);
+    memset(&err, 0, sizeof err);
+    if (pki_ocsp_refresh(j->ca, REFRESH_BATCH, &refreshed, &err))
+        pc_log(PC_LOG_WARN, "pki.ocsp_refresh_failed", "msg", err.msg, NULL);
+    else if (refreshed)
+        pc_logf(PC_LOG_INFO, "pki.ocsp_refreshed", "%d responses", refreshed);
+    db_idle(j->ca->db);
+}
+
+static void done(void *arg)
+{
+    db_conn_release_thread(((struct pki_jobs *)arg)->ca->db);
 }
 
 struct pki_jobs *pki_jobs_start(struct pki_ca *ca, struct pc_err *err)
@@ -81,13 +68,9 @@ struct pki_jobs *pki_jobs_start(struct pki_ca *ca, struct pc_err *err)
     if (!j)
         pc_oom(sizeof *j);
     j->ca = ca;
-    pthread_mutex_init(&j->mu, NULL);
-    pthread_cond_init(&j->cv, NULL);
-    if (pthread_create(&j->thread, NULL, run, j) != 0) {
-        pthread_cond_destroy(&j->cv);
-        pthread_mutex_destroy(&j->mu);
+    j->ticker = pc_ticker_start(round_, done, j, 1000, err);
+    if (!j->ticker) {
         free(j);
-        pc_err_set(err, PC_EIO, "cannot start the CA's job thread");
         return NULL;
     }
     return j;
@@ -97,12 +80,6 @@ void pki_jobs_stop(struct pki_jobs *j)
 {
     if (!j)
         return;
-    pthread_mutex_lock(&j->mu);
-    j->stop = true;
-    pthread_cond_signal(&j->cv);
-    pthread_mutex_unlock(&j->mu);
-    pthread_join(j->thread, NULL);
-    pthread_cond_destroy(&j->cv);
-    pthread_mutex_destroy(&j->mu);
+    pc_ticker_stop(j->ticker);
     free(j);
 }

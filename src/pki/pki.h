@@ -7,7 +7,8 @@
  * private to src/pki.
  *
  * Tables owned: pki_certs, pki_cert_events, pki_requests, pki_ocsp,
- * pki_crls, pki_counters.
+ * pki_crls, pki_counters (the CA's); pki_sealed_docs (the portal's: sealed
+ * documents kept with what they decide).
  *
  * Key isolation (OpenBSD relayd's "ca" process): the private keys of the
  * issuing CA, the OCSP responder and the TSA live only in a key process
@@ -47,6 +48,7 @@ int pki_category_parse(const char *s);                 /* -1 if unknown */
 
 enum pki_status { PKI_STATUS_GOOD, PKI_STATUS_SUSPENDED, PKI_STATUS_REVOKED };
 const char *pki_status_name(enum pki_status s);        /* "good", "suspended", "revoked" */
+int pki_status_parse(const char *s);                   /* -1 if unknown */
 
 /* RFC 5280 CRLReason values (7 is unused there). */
 enum pki_reason {
@@ -80,6 +82,7 @@ enum pki_subject_kind {
     PKI_SUBJ_OFFICER,         /* … plus O agency name, OU agency id */
     PKI_SUBJ_ORGANISATION,    /* a system: C, O, organizationIdentifier, CN name */
     PKI_SUBJ_SERVICE,         /* the centre's responder or TSA: C, O, CN */
+    PKI_SUBJ_AGENCY,          /* a state agency's seal: C, O agency name, OU agency id, CN */
 };
 
 enum {
@@ -231,6 +234,46 @@ struct pki_stats {
 };
 int pki_stats(struct pki_ca *ca, struct pki_stats *out, struct pc_err *err);
 
+/* ---- agencies' seals (seal.c) ---------------------------------------- */
+
+/* Make an agency's seal: a key in DIR/seals (encrypted like the CA's,
+ * held only by the key process) and its certificate (profile agency-seal:
+ * O and CN the agency's name, OU its id), issued and recorded now.
+ * Operators only; PC_ECONFLICT while the agency has a valid seal. */
+int pki_seal_add(struct pki_ca *ca, struct pc_arena *a, const struct pki_actor *who, const char *agency,
+                 const char *name, struct pki_cert *out, struct pc_err *err);
+
+/* Seal a document for an agency (ref names it in the audit log, e.g. a
+ * case reference): a detached CAdES-T signature made with the agency's key
+ * in the key process and time-stamped by our TSA; *seal is the seal's
+ * certificate.  Operators only (the system seals, not a person).
+ * PC_ENOTFOUND: the agency has no seal; PC_ECONFLICT: it is revoked,
+ * suspended or expired; PC_EUNAVAIL: the key process cannot sign now. */
+#define PKI_SEAL_DOC_MAX (1 << 20)
+int pki_seal_sign(struct pki_ca *ca, struct pc_arena *a, const struct pki_actor *who, const char *agency,
+                  const char *ref, const void *doc, size_t len, const unsigned char **sig, size_t *sig_len,
+                  struct pki_cert *seal, struct pc_err *err);
+
+/* A sealed document kept with what it decides (pki_sealed_docs, in the
+ * portal's database). */
+struct pki_sealed_doc {
+    const char *object_id;          /* an application's reference */
+    const char *kind;               /* "decision" */
+    const char *agency;
+    int64_t created_at;
+    const char *document;           /* the signed bytes: UTF-8 text */
+    size_t document_len;
+    const unsigned char *signature; /* detached CMS, DER */
+    size_t signature_len;
+    const char *seal_serial;
+};
+/* Keep one, on c (inside the caller's transaction: the decision's);
+ * PC_ECONFLICT if that object has one of that kind already. */
+int pki_doc_put(struct db_conn *c, const struct pki_sealed_doc *d, struct pc_err *err);
+/* PC_ENOTFOUND when there is none. */
+int pki_doc_get(struct db *db, struct pc_arena *a, const char *object_id, const char *kind, struct pki_sealed_doc *out,
+                struct pc_err *err);
+
 /* ---- revocation status ---------------------------------------------- */
 
 /* Answer a DER OCSP request (RFC 6960).  Always produces a DER response
@@ -266,6 +309,18 @@ int pki_ocsp_refresh(struct pki_ca *ca, int max, int *refreshed, struct pc_err *
 int pki_tsa_respond(struct pki_ca *ca, struct pc_arena *a, const void *req, size_t len, const unsigned char **resp,
                     size_t *resp_len, struct pc_err *err);
 
+/* A time-stamp from the TSA at url over a SHA-256 digest (e.g. the audit
+ * chain's head): the DER TimeStampToken, checked to answer this question,
+ * and its time. */
+#define PKI_TOKEN_MAX 16384
+int pki_tsa_stamp(struct pc_arena *a, const char *url, const unsigned char digest[32], const unsigned char **token,
+                  size_t *len, int64_t *gen_time, struct pc_err *err);
+/* Check a kept token: it verifies against the trust anchors of chain_pem
+ * (the self-signed ones; the rest help build the chain) and covers
+ * digest.  Its time in *gen_time; PC_EINVAL naming what is wrong. */
+int pki_tsa_check(struct pc_arena *a, const char *chain_pem, size_t chain_len, const void *token, size_t len,
+                  const unsigned char digest[32], int64_t *gen_time, struct pc_err *err);
+
 /* ---- signing and verifying documents (CMS, CAdES-T) ------------------ */
 
 /* A detached CMS SignedData over data with signing-time and
@@ -290,6 +345,7 @@ enum pki_verdict {
     PKI_VERDICT_STATUS_UNKNOWN,     /* neither our records nor an OCSP responder could say */
 };
 const char *pki_verdict_name(enum pki_verdict v);
+int pki_verdict_parse(const char *s);                  /* -1 if unknown */
 
 /* Where the certificate status at signing time came from. */
 enum pki_status_source { PKI_SOURCE_NONE, PKI_SOURCE_RECORDS, PKI_SOURCE_OCSP };
@@ -411,6 +467,49 @@ void pki_api_release(struct pki_api *app);
 struct http_req;
 int pki_api_fail(struct http_req *r, int rc, const struct pc_err *err);
 int pki_api_caller(struct http_req *r, struct pki_actor *who, const char **client);
+
+/* ---- the portal's client of the CA's RA API (client.c) --------------- */
+
+/* The portal reaches the CA at url (scheme://host[:port]) and signs its
+ * requests with the key file `pencere ca add-client` made (DIR/clients/
+ * ID.key: the client id is the file's name).  Each call below does what
+ * the function of the same name does in process, over the API, as who
+ * (the acting person; NULL for the portal itself).  The CA's refusals
+ * keep their codes; a CA that is down, unreachable or refuses the key is
+ * PC_EUNAVAIL. */
+struct pki_client;
+struct pki_client *pki_client_open(const char *url, const char *key_file, struct pc_err *err);
+void pki_client_close(struct pki_client *cl);
+const char *pki_client_url(const struct pki_client *cl);
+
+int pki_client_issue_csr(struct pki_client *cl, struct pc_arena *a, const struct pki_actor *who, const char *profile,
+                         const struct pki_holder *h, const void *csr, size_t csr_len, const char *channel,
+                         struct pki_cert *out, struct pc_err *err);
+int pki_client_issue_p12(struct pki_client *cl, struct pc_arena *a, const struct pki_actor *who, const char *profile,
+                         const struct pki_holder *h, enum pki_key_type kt, const char *password, const char *channel,
+                         struct pki_cert *out, const unsigned char **p12, size_t *p12_len, struct pc_err *err);
+int pki_client_get(struct pki_client *cl, struct pc_arena *a, const struct pki_actor *who, const char *serial,
+                   struct pki_cert *out, struct pc_err *err);
+int pki_client_list(struct pki_client *cl, struct pc_arena *a, const struct pki_actor *who, const char *fin,
+                    const char *voen, struct pki_cert **out, size_t *n, struct pc_err *err);
+/* Suspend (to SUSPENDED), resume (GOOD) or revoke with reason (REVOKED);
+ * the certificate as it is now in *out. */
+int pki_client_change(struct pki_client *cl, struct pc_arena *a, const struct pki_actor *who, const char *serial,
+                      enum pki_status to, int reason, struct pki_cert *out, struct pc_err *err);
+int pki_client_stats(struct pki_client *cl, struct pc_arena *a, struct pki_stats *out, struct pc_err *err);
+/* The CA's report on a detached signature (its records give the status at
+ * the time of signing). */
+int pki_client_verify(struct pki_client *cl, struct pc_arena *a, const void *doc, size_t doc_len, const void *sig,
+                      size_t sig_len, struct pki_verify_report *out, struct pc_err *err);
+int pki_client_seal(struct pki_client *cl, struct pc_arena *a, const char *agency, const char *ref, const void *doc,
+                    size_t len, const unsigned char **sig, size_t *sig_len, struct pki_cert *seal, struct pc_err *err);
+/* A time-stamp from the CA's TSA (URL/ca/tsa) and its time; PC_EUNAVAIL
+ * when none came. */
+int pki_client_timestamp(struct pki_client *cl, struct pc_arena *a, const unsigned char digest[32],
+                         const unsigned char **token, size_t *len, int64_t *gen_time, struct pc_err *err);
+/* A CA's chain from its public URL (URL/ca/chain.pem): the issuing CA,
+ * then the root. */
+int pki_chain_fetch(struct pc_arena *a, const char *url, const char **pem, size_t *len, struct pc_err *err);
 
 /* The key process's main loop (`pencere ca keyd`): serve fd until the
  * other end closes.  Returns the exit status. */

@@ -84,6 +84,12 @@ static const struct pki_profile profiles[] = {
     {"tsa", {{"Vaxt damğası xidməti", "Time-stamping authority", "Служба штампов времени"}}, PKI_SUBJ_SERVICE,
      PKI_CAT_SERVICE, PKI_KU_DIGITAL_SIGNATURE | PKI_KU_NON_REPUDIATION, PKI_EKU_TIME_STAMPING, true,
      PK_OID_POLICY(11), false, false, false, true, 5 * 365, false},
+    /* an agency's electronic seal: its decisions are signed with it in the
+     * key process (seal.c); made by an operator, never through the RA */
+    {"agency-seal",
+     {{"Dövlət orqanının elektron möhürü", "State agency's electronic seal", "Электронная печать государственного органа"}},
+     PKI_SUBJ_AGENCY, PKI_CAT_STATE, PKI_KU_NON_REPUDIATION | PKI_KU_DIGITAL_SIGNATURE, 0, false, PK_OID_POLICY(12),
+     false, false, false, true, 3 * 365, false},
 };
 #define NPROFILES (sizeof profiles / sizeof profiles[0])
 
@@ -171,7 +177,8 @@ int pk_subject_build(const struct pki_profile *p, const struct pki_holder *h, X5
         return rc;
     if (p->subject != PKI_SUBJ_PERSON && (rc = check_text("organisation", h->org, err)))
         return rc;
-    if (p->subject == PKI_SUBJ_OFFICER && (rc = check_text("agency", h->agency, err)))
+    bool unit = p->subject == PKI_SUBJ_OFFICER || p->subject == PKI_SUBJ_AGENCY;
+    if (unit && (rc = check_text("agency", h->agency, err)))
         return rc;
     if (p->single_service && (rc = check_text("e-service", h->service, err)))
         return rc;
@@ -182,7 +189,7 @@ int pk_subject_build(const struct pki_profile *p, const struct pki_holder *h, X5
     rc = add(n, NID_countryName, "AZ", err);
     if (!rc && p->subject != PKI_SUBJ_PERSON)
         rc = add(n, NID_organizationName, h->org, err);
-    if (!rc && p->subject == PKI_SUBJ_OFFICER)
+    if (!rc && unit)
         rc = add(n, NID_organizationalUnitName, h->agency, err);
     if (!rc && entity) {
         snprintf(id, sizeof id, "NTRAZ-%s", h->voen);

@@ -240,7 +240,7 @@ static int prepare(struct pki_ca *ca, const struct pki_actor *who, const char *p
     if ((rc = check_channel(channel, err)) || (rc = authorize(who, OP_ISSUE, p, h->fin, h->voen, err)) ||
         (rc = pk_subject_build(p, h, &ic->subject, err)))
         return rc;
-    bool person = p->subject != PKI_SUBJ_ORGANISATION && p->subject != PKI_SUBJ_SERVICE;
+    bool person = p->subject != PKI_SUBJ_ORGANISATION && p->subject != PKI_SUBJ_SERVICE && p->subject != PKI_SUBJ_AGENCY;
     bool entity = p->subject == PKI_SUBJ_REPRESENTATIVE || p->subject == PKI_SUBJ_ORGANISATION;
     ic->who = who;
     ic->p = p;
@@ -308,6 +308,20 @@ int pki_issue_p12(struct pki_ca *ca, struct pc_arena *a, const struct pki_actor 
     X509_free(x);
     X509_NAME_free(ic.subject);
     return refused(ca, who, "p12", profile, h, channel, rc, err);
+}
+
+int pk_issue_own(struct pki_ca *ca, struct pc_arena *a, const struct pki_actor *who, const struct pki_profile *p,
+                 const struct pki_holder *h, EVP_PKEY *key, struct pki_cert *out, struct pc_err *err)
+{
+    if (who->role != PKI_ACTOR_OPERATOR)
+        return pc_err_set(err, PC_EDENIED, "only an operator makes a %s certificate", p->id);
+    struct issue_ctx ic = {.who = who, .p = p, .category = pk_category_of(p, h), .pubkey = key, .kind = p->id,
+                           .channel = "cli", .h = h};
+    int rc = pk_subject_build(p, h, &ic.subject, err);
+    if (!rc)
+        rc = issue(ca, a, &ic, out, NULL, err);
+    X509_NAME_free(ic.subject);
+    return rc;
 }
 
 int pki_cert_get(struct pki_ca *ca, struct pc_arena *a, const struct pki_actor *who, const char *serial,

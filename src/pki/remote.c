@@ -179,12 +179,16 @@ static int roundtrip(struct pk_signer *s, const struct pk_keyd_req *q, struct pk
     }
 }
 
-int pk_signer_sign(struct pk_signer *s, enum pk_key_id k, int md_nid, const unsigned char *dgst, size_t dlen,
-                   unsigned char *sig, size_t *siglen, struct pc_err *err)
+int pk_signer_sign(struct pk_signer *s, enum pk_key_id k, const char *seal, int md_nid, const unsigned char *dgst,
+                   size_t dlen, unsigned char *sig, size_t *siglen, struct pc_err *err)
 {
     struct pk_keyd_req q = {.magic = PK_KEYD_MAGIC, .key = k, .md_nid = md_nid, .dlen = (uint32_t)dlen};
     if (dlen > sizeof q.dgst)
         return pc_err_set(err, PC_EINVAL, "digest too long");
+    if (seal && strlen(seal) >= sizeof q.seal)
+        return pc_err_set(err, PC_EINVAL, "seal id too long");
+    if (seal)
+        memcpy(q.seal, seal, strlen(seal));
     memcpy(q.dgst, dgst, dlen);
     struct pk_keyd_resp r;
     pthread_mutex_lock(&s->lock);
@@ -209,6 +213,7 @@ int pk_signer_sign(struct pk_signer *s, enum pk_key_id k, int md_nid, const unsi
 struct remote_ref {
     struct pk_signer *signer;
     enum pk_key_id key;
+    char seal[PK_SEAL_ID_MAX + 1];
 };
 
 static _Thread_local struct pc_err last_err;
@@ -231,7 +236,8 @@ static int remote_sign(const struct remote_ref *ref, int md_nid, const unsigned 
 {
     if (!ref)
         return pc_err_set(&last_err, PC_EIO, "not a remote key");
-    return pk_signer_sign(ref->signer, ref->key, md_nid, d, dlen, sig, siglen, &last_err);
+    return pk_signer_sign(ref->signer, ref->key, ref->seal[0] ? ref->seal : NULL, md_nid, d, dlen, sig, siglen,
+                          &last_err);
 }
 
 /* ECDSA gives the method only the digest: its length names it. */
@@ -344,15 +350,17 @@ static EVP_PKEY *remote_rsa(EVP_PKEY *pub, struct remote_ref *ref)
     return k;
 }
 
-EVP_PKEY *pk_remote_key(struct pk_signer *s, enum pk_key_id k, X509 *cert, struct pc_err *err)
+EVP_PKEY *pk_remote_key(struct pk_signer *s, enum pk_key_id k, const char *seal, X509 *cert, struct pc_err *err)
 {
     pthread_once(&methods_once, methods_init);
     EVP_PKEY *pub = X509_get0_pubkey(cert);
-    struct remote_ref *ref = malloc(sizeof *ref);
+    struct remote_ref *ref = calloc(1, sizeof *ref);
     if (!ref)
         pc_oom(sizeof *ref);
     ref->signer = s;
     ref->key = k;
+    if (seal)
+        snprintf(ref->seal, sizeof ref->seal, "%s", seal);
     EVP_PKEY *out = NULL;
     if (pub && EVP_PKEY_is_a(pub, "EC"))
         out = remote_ec(pub, ref);

@@ -27,7 +27,7 @@ const char *pki_status_name(enum pki_status s)
     return (unsigned)s < 3 ? status_names[s] : "?";
 }
 
-static int status_parse(const char *s)
+int pki_status_parse(const char *s)
 {
     for (int i = 0; i < 3; i++)
         if (pc_str_eq(s, status_names[i]))
@@ -57,12 +57,18 @@ const char *pki_reason_name(int reason)
     return NULL;
 }
 
-int pki_reason_parse(const char *s)
+int pk_reason_value(const char *s)
 {
     for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
-        if (pc_str_eq(s, reasons[i].name) && reasons[i].value != PKI_REASON_HOLD)
+        if (pc_str_eq(s, reasons[i].name))
             return reasons[i].value;
     return -1;
+}
+
+int pki_reason_parse(const char *s)
+{
+    int v = pk_reason_value(s);
+    return v == PKI_REASON_HOLD ? -1 : v;
 }
 
 /* The code db_prepare reported (err is filled then). */
@@ -104,7 +110,7 @@ static void read_row(struct pc_arena *a, struct db_stmt *s, struct pk_row *r)
     r->subject = col(a, s, 4);
     r->fin = col(a, s, 5);
     r->voen = col(a, s, 6);
-    int st = status_parse(db_col_text(s, 7));
+    int st = pki_status_parse(db_col_text(s, 7));
     r->status = st < 0 ? PKI_STATUS_REVOKED : (enum pki_status)st; /* unknown text: fail safe */
     r->reason = db_col_is_null(s, 8) ? 0 : (int)db_col_int(s, 8);
     r->revoked_at = db_col_is_null(s, 9) ? 0 : db_col_int(s, 9);
@@ -210,7 +216,7 @@ int pk_store_status_at(struct db_conn *c, const char *serial, int64_t t, enum pk
         return rc;
     if (rc == 0)
         return pc_err_set(err, PC_ENOTFOUND, "certificate %s had no status at that time", serial);
-    int v = status_parse(db_col_text(s, 0));
+    int v = pki_status_parse(db_col_text(s, 0));
     *st = v < 0 ? PKI_STATUS_REVOKED : (enum pki_status)v;
     *reason = db_col_is_null(s, 1) ? 0 : (int)db_col_int(s, 1);
     *since = db_col_int(s, 2);

@@ -35,6 +35,14 @@ const char *pki_verdict_name(enum pki_verdict v)
     return (unsigned)v < sizeof verdict_names / sizeof verdict_names[0] ? verdict_names[v] : "?";
 }
 
+int pki_verdict_parse(const char *s)
+{
+    for (size_t i = 0; i < sizeof verdict_names / sizeof verdict_names[0]; i++)
+        if (pc_str_eq(s, verdict_names[i]))
+            return (int)i;
+    return -1;
+}
+
 static int verdict(struct pki_verify_report *out, enum pki_verdict v, const char *detail)
 {
     out->verdict = v;
@@ -87,39 +95,28 @@ static int check_timestamp(struct pc_arena *a, CMS_SignerInfo *si, STACK_OF(X509
     }
     const unsigned char *p = t->value.sequence->data;
     PKCS7 *tok = d2i_PKCS7(NULL, &p, t->value.sequence->length);
-    TS_TST_INFO *tst = tok ? PKCS7_to_TS_TST_INFO(tok) : NULL;
-    const EVP_MD *md = tst ? EVP_get_digestbyobj(TS_MSG_IMPRINT_get_algo(TS_TST_INFO_get_msg_imprint(tst))->algorithm)
-                           : NULL;
     int rc = -1;
-    out->detail = "the time-stamp token cannot be read";
-    if (md) {
+    if (!tok) {
+        out->detail = "the time-stamp token cannot be read";
+    } else {
         ASN1_OCTET_STRING *sig = CMS_SignerInfo_get0_signature(si);
-        unsigned char *imprint = OPENSSL_malloc(EVP_MAX_MD_SIZE);
+        TS_TST_INFO *tst = PKCS7_to_TS_TST_INFO(tok);
+        const EVP_MD *md = tst ? EVP_get_digestbyobj(TS_MSG_IMPRINT_get_algo(TS_TST_INFO_get_msg_imprint(tst))->algorithm)
+                               : NULL;
+        unsigned char imprint[EVP_MAX_MD_SIZE];
         unsigned int ilen = 0;
-        TS_VERIFY_CTX *v = TS_VERIFY_CTX_new();
-        STACK_OF(X509) *certs = X509_chain_up_ref(untrusted);
-        if (!imprint || !v || !certs)
-            pc_oom(0);
-        EVP_Digest(ASN1_STRING_get0_data(sig), (size_t)ASN1_STRING_length(sig), imprint, &ilen, md, NULL);
-        TS_VERIFY_CTX_set_flags(v, TS_VFY_VERSION | TS_VFY_SIGNATURE | TS_VFY_IMPRINT);
-        TS_VERIFY_CTX_set_imprint(v, imprint, ilen);
-        TS_VERIFY_CTX_set_store(v, store_of(anchors));
-        TS_VERIFY_CTX_set_certs(v, certs);
-        if (TS_RESP_verify_token(v, tok) == 1) {
+        struct pc_err err = {0};
+        if (!md || !EVP_Digest(ASN1_STRING_get0_data(sig), (size_t)ASN1_STRING_length(sig), imprint, &ilen, md, NULL))
+            out->detail = "the time-stamp token cannot be read";
+        else if (pk_tsa_verify(a, tok, anchors, untrusted, imprint, ilen, &out->timestamp_time, &out->timestamp_serial,
+                               &out->tsa_name, &err))
+            out->detail = pc_arena_strdup(a, err.msg);
+        else {
             rc = 1;
             out->detail = NULL;
-            out->timestamp_time = pk_asn1_time(TS_TST_INFO_get_time(tst));
-            out->timestamp_serial = pk_serial_hex(a, TS_TST_INFO_get_serial(tst));
-            STACK_OF(X509) *tc = PKCS7_type_is_signed(tok) ? tok->d.sign->cert : NULL;
-            for (int i = 0; i < sk_X509_num(tc); i++)
-                if (X509_check_purpose(sk_X509_value(tc, i), X509_PURPOSE_TIMESTAMP_SIGN, 0) == 1)
-                    out->tsa_name = pk_name_get(a, X509_get_subject_name(sk_X509_value(tc, i)), NID_commonName);
-        } else {
-            out->detail = pc_arena_printf(a, "the time-stamp does not verify: %s", pk_ssl_error(a));
         }
-        TS_VERIFY_CTX_free(v);
+        TS_TST_INFO_free(tst);
     }
-    TS_TST_INFO_free(tst);
     PKCS7_free(tok);
     ERR_clear_error();
     return rc;

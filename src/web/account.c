@@ -164,6 +164,7 @@ static void access_log_table(struct http_req *r, const struct my_data *d)
         const char *what = pc_str_eq(kind, "profile") ? web_t(r, M_DATA_PROFILE) : pc_str_eq(kind, "case") ? web_t(r, M_DATA_CASE)
                            : pc_str_eq(kind, "file") ? web_t(r, M_DATA_FILE) : kind;
         const char *why = pc_str_eq(ground, "id-check") ? web_t(r, M_GROUND_ID_CHECK)
+                          : pc_str_eq(ground, "cert-desk") ? web_t(r, M_GROUND_CERT_DESK)
                           : pc_str_has_prefix(ground, "AZ-") ? pc_arena_printf(&r->arena, web_t(r, M_GROUND_CASE), ground) : ground;
         web_html(r, "<tr><td><time datetime=\"%s\">%s</time></td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
              at, at && strlen(at) >= 16 ? pc_arena_printf(&r->arena, "%.10s %.5s", at, at + 11) : at, who, what, why);
@@ -262,7 +263,10 @@ int web_page_account(struct http_req *r)
         access_log_table(r, &d);
     }
     web_html(r, "<ul class=\"links\">\n<li><a href=\"/account/sessions\">%s</a></li>\n"
-            "<li><a href=\"/account/2fa\">%s</a></li>\n</ul>\n", web_t(r, M_SESSIONS_TITLE), web_t(r, M_2FA_SETUP_TITLE));
+            "<li><a href=\"/account/2fa\">%s</a></li>\n", web_t(r, M_SESSIONS_TITLE), web_t(r, M_2FA_SETUP_TITLE));
+    if (p->kind == ID_ACCOUNT_CITIZEN)   /* pki-portal: one's own e-signature certificates */
+        web_html(r, "<li><a href=\"/account/certificates\">%s</a></li>\n", web_t(r, M_CERTS_TITLE));
+    web_html(r, "</ul>\n");
     web_page_end(r);
     return 0;
 }

@@ -270,8 +270,7 @@ int web_api_application_action(struct http_req *r)
         return http_problem(r, 422, "bad-step", "The step cannot be taken as sent", "unknown action");
     struct pc_err err = {0};
     struct case_app out;
-    int rc = case_act(app_of(r)->db, web_forms(r), web_who(r), app.reference, (enum case_step)step, note, json_integer_value(ver),
-                      r->remote_addr, &r->arena, &out, &err);
+    int rc = web_case_act(r, &app, (enum case_step)step, note, json_integer_value(ver), &out, &err);
     if (rc == PC_ECONFLICT)
         return http_problem(r, 409, "conflict", "Someone else acted on this application", err.msg);
     if (rc == PC_EDENIED)

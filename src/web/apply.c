@@ -292,7 +292,7 @@ static void read_post(struct http_req *r, int64_t version, struct form_post *pos
         struct form_post_file *f = &files[nfiles++];
         f->field = u->field;
         f->error = u->error;
-        f->part = u->part;
+        f->part = web_upload_part(u);
         web_upload_file(u, &f->file);
     }
     *post = (struct form_post){.fields = fields, .nfields = r->form.n, .files = files, .nfiles = nfiles,
@@ -525,8 +525,9 @@ int web_page_application_file(struct http_req *r)
 /* ---- the decision document ------------------------------------------------------
  * A printable page with the decision and a SHA-256 fingerprint of its
  * substance (reference, service, applicant, outcome, text, date) so that a
- * bank or a notary can check a copy against the portal.  It carries no
- * e-signature yet: the certification centre will sign the same substance. */
+ * bank or a notary can check a copy against the portal.  When the agency
+ * sealed it (office.c), the sealed text and its detached signature are
+ * offered for download, with how to verify them. */
 
 static const char *decision_fingerprint(struct http_req *r, const struct case_app *app)
 {
@@ -556,6 +557,11 @@ int web_page_application_result(struct http_req *r)
                                 : app.applicant_fin;
     char ts[21];
     pc_rfc3339(app.decided_at, ts);
+    struct pki_sealed_doc sealed = {0};
+    struct pc_err err = {0};
+    int rc = pki_doc_get(app_of(r)->db, &r->arena, app.reference, "decision", &sealed, &err);
+    if (rc && rc != PC_ENOTFOUND)
+        return web_fail(r, rc, &err);
     web_page_begin(r, web_t(r, M_RESULT_TITLE));
     web_html(r, "<article class=\"document\">\n<h1>%s</h1>\n<p class=\"caption\">%s</p>\n<dl class=\"facts\">\n"
                 "<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n"
@@ -565,7 +571,28 @@ int web_page_application_result(struct http_req *r)
              web_t(r, M_RESULT_APPLICANT), applicant ? applicant : "", web_t(r, M_RESULT_DATE),
              pc_arena_printf(&r->arena, "%.10s", ts), web_t(r, M_RESULT_OUTCOME), web_state_label(r, app.status),
              web_t(r, M_APP_DECISION), app.decision ? app.decision : "", web_t(r, M_RESULT_FINGERPRINT),
-             decision_fingerprint(r, &app), web_t(r, M_RESULT_FINGERPRINT_HINT), web_t(r, M_RESULT_UNSIGNED));
+             decision_fingerprint(r, &app), web_t(r, M_RESULT_FINGERPRINT_HINT),
+             sealed.document ? web_t(r, M_RESULT_SIGNED) : web_t(r, M_RESULT_UNSIGNED));
+    if (sealed.document) {
+        const char *base = pc_arena_printf(&r->arena, "/applications/%s/result", app.reference);
+        web_html(r, "<ul>\n<li><a href=\"%s/document\" download=\"%s.txt\">%s</a></li>\n"
+                    "<li><a href=\"%s/signature\" download=\"%s.txt.p7s\">%s</a></li>\n</ul>\n"
+                    "<p>%s <a href=\"/verify\">%s</a></p>\n<p class=\"hint\">%s</p>\n",
+                 base, app.reference, web_t(r, M_RESULT_DOC), base, app.reference, web_t(r, M_RESULT_SIG),
+                 web_t(r, M_RESULT_HOW_VERIFY), web_t(r, M_VERIFY_TITLE), web_t(r, M_VERIFY_CLI));
+    }
     web_page_end(r);
     return 0;
+}
+
+int web_page_application_result_document(struct http_req *r)
+{
+    struct case_app app;
+    return own_application(r, &app) ? 0 : web_send_sealed(r, &app, false);
+}
+
+int web_page_application_result_signature(struct http_req *r)
+{
+    struct case_app app;
+    return own_application(r, &app) ? 0 : web_send_sealed(r, &app, true);
 }

@@ -8,6 +8,7 @@
 #include "../cases/cases.h"
 #include "../catalog/catalog.h"
 #include "../identity/identity.h"
+#include "../pki/pki.h"
 
 #include <jansson.h>
 
@@ -24,6 +25,7 @@ struct web_ctx {
     struct pc_err who_err;
     const char *anon_csrf;     /* double-submit token for forms before login */
     const struct form_set *forms; /* the forms snapshot of this request (case_view.c) */
+    struct web_mem_file *mem_files; /* files of a page that reads them itself (uploads.c) */
 };
 struct web_ctx *web_ctx(struct http_req *r);
 
@@ -85,8 +87,70 @@ bool web_require(struct http_req *r, enum id_action action, const struct id_reso
 extern const struct http_upload_sink web_upload_sink;
 /* The file of an upload as cases knows it (the name it was sent under). */
 void web_upload_file(const struct http_upload *u, struct case_file *out);
+/* The file cases received for an uploaded part (NULL for a file read in
+ * memory or one that could not be received). */
+struct case_file_writer *web_upload_part(const struct http_upload *u);
 /* Send one of a case's files (404 unless its answers refer to it). */
 int web_serve_case_file(struct http_req *r, const struct case_app *app, const char *sha256);
+
+/* A file held in memory for a page that reads it itself and keeps
+ * nothing: the route says so (web_mem_route: its size limit, 0 for the
+ * usual sink).  web_mem_file: the file of that field, NULL when none or too big. */
+struct web_mem_file {
+    const char *field;
+    struct pc_buf buf;
+    struct web_mem_file *next;
+};
+size_t web_mem_route(struct http_req *r);
+const struct web_mem_file *web_mem_file(struct http_req *r, const char *field);
+
+/* ---- the certification centre's pages (certs.c, desk_certs.c, verify.c) ---- */
+struct web_field_error;
+struct pki_actor web_certs_actor(struct http_req *r, enum pki_actor_role role, const char *fin);
+/* The portal's RA client in *ca (0), or 1 after a 503 answer (none configured). */
+int web_certs_ca(struct http_req *r, struct pki_client **ca);
+/* A table of certificates with the actions of who looks: the holder's
+ * suspend and revoke, the desk's resume, posting to base/SERIAL/… */
+enum web_certs_view { WEB_CERTS_HOLDER, WEB_CERTS_DESK };
+void web_certs_table(struct http_req *r, const struct pki_cert *certs, size_t n, const char *base,
+                     enum web_certs_view view);
+/* Someone else's certificate: 404, as for any other person's object. */
+int web_certs_not_theirs(struct http_req *r);
+/* The two ways to apply (CSR, PKCS#12), posting to base/csr and base/p12;
+ * extra adds fields to both, told which form ("csr", "p12"): the desk's
+ * ID-card check. */
+void web_certs_apply_forms(struct http_req *r, const char *base, const struct web_field_error *errors, int nerrors,
+                           void (*extra)(struct http_req *r, const char *form, const struct web_field_error *e, int n));
+/* Issue from the posted form for fin as who: 1 when answered (the
+ * certificate, a redirect to done_href, an error page), 0 with field
+ * errors to show on the form again. */
+int web_certs_issue(struct http_req *r, const struct pki_actor *who, const char *fin, const char *channel, bool p12,
+                    const char *done_href, struct web_field_error *errors, int *nerrors);
+/* A certificate of fin's as a PEM file (someone else's: 404). */
+int web_certs_send_pem(struct http_req *r, const struct pki_actor *who, const char *fin, const char *serial);
+int web_page_certs(struct http_req *r);
+int web_page_certs_csr_post(struct http_req *r);
+int web_page_certs_p12_post(struct http_req *r);
+int web_page_cert_pem(struct http_req *r);
+int web_page_cert_suspend_post(struct http_req *r);
+int web_page_cert_revoke_post(struct http_req *r);
+int web_page_desk_certs(struct http_req *r);
+int web_page_desk_certs_csr_post(struct http_req *r);
+int web_page_desk_certs_p12_post(struct http_req *r);
+int web_page_desk_cert_pem(struct http_req *r);
+int web_page_desk_cert_resume_post(struct http_req *r);
+int web_page_verify(struct http_req *r);
+int web_page_verify_post(struct http_req *r);
+int web_api_cert_stats(struct http_req *r);
+/* The decision document of an application, and case_act that seals a
+ * decision first when the portal has a centre (decision.c). */
+int web_case_act(struct http_req *r, const struct case_app *app, enum case_step step, const char *note,
+                 int64_t version, struct case_app *out, struct pc_err *err);
+/* The sealed decision of app (its text, or its detached signature) as a
+ * file, for whoever the caller let see the case; 404 when none. */
+int web_send_sealed(struct http_req *r, const struct case_app *app, bool signature);
+const char *web_decision_document(struct http_req *r, const struct case_app *app, enum case_state outcome,
+                                  const char *decision, int64_t at);
 
 /* ---- forms (form.c) ---- */
 
@@ -185,11 +249,14 @@ int web_page_application_respond(struct http_req *r);
 int web_page_application_cancel(struct http_req *r);
 int web_page_application_file(struct http_req *r);
 int web_page_application_result(struct http_req *r);
+int web_page_application_result_document(struct http_req *r);
+int web_page_application_result_signature(struct http_req *r);
 int web_api_upload(struct http_req *r);
 int web_page_office(struct http_req *r);
 int web_page_office_case(struct http_req *r);
 int web_page_office_act(struct http_req *r);
 int web_page_office_file(struct http_req *r);
+int web_page_office_decision(struct http_req *r);
 int web_api_applications_post(struct http_req *r);
 int web_api_applications_list(struct http_req *r);
 int web_api_application_get(struct http_req *r);

@@ -163,6 +163,11 @@ static int case_page(struct http_req *r, const char *note_error)
         return web_fail(r, rc, &err);
     struct id_person person;
     bool have_person = app.applicant_fin && id_person_get(app_of(r)->db, &r->arena, app.applicant_fin, &person, NULL) == 0;
+    /* pki-portal: the sealed decision, when there is one (read before a byte of the page) */
+    struct pki_sealed_doc sealed;
+    int src = app.decided_at ? pki_doc_get(app_of(r)->db, &r->arena, app.reference, "decision", &sealed, &err) : PC_ENOTFOUND;
+    if (src && src != PC_ENOTFOUND)
+        return web_fail(r, src, &err);
     const struct form_def *def = form_set_version(web_forms(r), app.service_id, app.form_version);
     struct web_field_error errs[] = {{"note", note_error}};
     web_form_title(r, pc_arena_printf(&r->arena, web_t(r, M_APP_TITLE), app.reference), note_error ? 1 : 0);
@@ -186,6 +191,11 @@ static int case_page(struct http_req *r, const char *note_error)
     if (app.decision)
         web_html(r, "<dt>%s</dt><dd>%s</dd>\n", web_t(r, M_APP_DECISION), app.decision);
     web_html(r, "</dl>\n");
+    if (!src)
+        web_html(r, "<p>%s</p>\n<ul>\n<li><a href=\"/office/cases/%s/decision/document\" download=\"%s.txt\">%s</a></li>\n"
+                    "<li><a href=\"/office/cases/%s/decision/signature\" download=\"%s.txt.p7s\">%s</a></li>\n</ul>\n",
+                 web_t(r, M_RESULT_SIGNED), app.reference, app.reference, web_t(r, M_RESULT_DOC), app.reference,
+                 app.reference, web_t(r, M_RESULT_SIG));
     /* the steps possible now */
     web_html(r, "<h2>%s</h2>\n<form method=\"post\" action=\"/office/cases/%s/act\">\n", web_t(r, M_OFFICE_ACT), app.reference);
     web_csrf_field(r);
@@ -233,8 +243,7 @@ int web_page_office_act(struct http_req *r)
         note = NULL;
     struct case_app out;
     struct pc_err err = {0};
-    int rc = case_act(app_of(r)->db, web_forms(r), web_who(r), app.reference, (enum case_step)step, note, version,
-                      r->remote_addr, &r->arena, &out, &err);
+    int rc = web_case_act(r, &app, (enum case_step)step, note, version, &out, &err);
     if (rc == PC_ECONFLICT)
         return http_error(r, 409, "conflict", web_t(r, M_APPLY_CONFLICT), NULL);
     if (rc == PC_EINVAL) {
@@ -260,4 +269,16 @@ int web_page_office_file(struct http_req *r)
     if (rc)
         return web_fail(r, rc, &err);
     return web_serve_case_file(r, &app, http_param(r, 1));
+}
+
+/* The sealed decision, for the agency's staff: /document or /signature. */
+int web_page_office_decision(struct http_req *r)
+{
+    struct case_app app;
+    if (agency_case(r, &app))
+        return 0;
+    const char *what = http_param(r, 1);
+    if (!pc_str_eq(what, "document") && !pc_str_eq(what, "signature"))
+        return http_error(r, 404, "not-found", "Page not found", NULL);
+    return web_send_sealed(r, &app, pc_str_eq(what, "signature"));
 }

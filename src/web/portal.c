@@ -56,6 +56,8 @@ static int favicon(struct http_req *r)
 #define ISREG_BODY_MAX (64 * 1024) /* a registration card */
 #define PAGE_FORM_MAX (64 * 1024) /* one page of an application form */
 #define UPLOAD_MAX (21 * 1024 * 1024) /* a page with a file: the largest file allowed and its form */
+#define CERT_FORM_MAX (PKI_CSR_MAX * 4) /* a pasted CSR, form-encoded */
+#define VERIFY_MAX (6 * 1024 * 1024) /* a document and its signature to verify (verify.c keeps each in bounds) */
 
 /* First match wins: fixed paths come before patterns that would take them. */
 static const struct http_route routes[] = {
@@ -86,6 +88,7 @@ static const struct http_route routes[] = {
     {"GET", "/office/cases/{ref}", web_page_office_case, 0, HTTP_ROUTE_NO_STORE, "office_case"},
     {"GET", "/office/cases/{ref}/files/{sha}", web_page_office_file, 0, HTTP_ROUTE_NO_STORE, "office_file"},
     {"POST", "/office/cases/{ref}/act", web_page_office_act, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE, "office_act"},
+    {"GET", "/office/cases/{ref}/decision/{what}", web_page_office_decision, 0, HTTP_ROUTE_NO_STORE, "office_decision"},
     {"GET", "/login", web_page_login, 0, HTTP_ROUTE_NO_STORE, "login"},
     {"POST", "/login", web_page_login_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "login_post"},
     {"POST", "/login/2fa", web_page_login_2fa_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "login_2fa"},
@@ -115,6 +118,28 @@ static const struct http_route routes[] = {
     {"POST", "/registrar/persons/{fin}/code", web_page_registrar_issue_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "registrar_code"},
     {"GET", "/registrar/persons/{fin}/mobile", web_page_desk_mobile, 0, HTTP_ROUTE_NO_STORE, "desk_mobile"},
     {"POST", "/registrar/persons/{fin}/mobile", web_page_desk_mobile_post, 16384, HTTP_ROUTE_NO_STORE, "desk_mobile_post"},
+    /* the certification centre in the portal (pki-portal) */
+    {"GET", "/account/certificates", web_page_certs, 0, HTTP_ROUTE_NO_STORE, "certs"},
+    {"POST", "/account/certificates/csr", web_page_certs_csr_post, CERT_FORM_MAX, HTTP_ROUTE_NO_STORE, "certs_csr"},
+    {"POST", "/account/certificates/p12", web_page_certs_p12_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "certs_p12"},
+    {"GET", "/account/certificates/{serial}", web_page_cert_pem, 0, HTTP_ROUTE_NO_STORE, "cert_pem"},
+    {"POST", "/account/certificates/{serial}/suspend", web_page_cert_suspend_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "cert_suspend"},
+    {"POST", "/account/certificates/{serial}/revoke", web_page_cert_revoke_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "cert_revoke"},
+    {"GET", "/registrar/persons/{fin}/certificates", web_page_desk_certs, 0, HTTP_ROUTE_NO_STORE, "desk_certs"},
+    {"POST", "/registrar/persons/{fin}/certificates/csr", web_page_desk_certs_csr_post, CERT_FORM_MAX, HTTP_ROUTE_NO_STORE,
+     "desk_certs_csr"},
+    {"POST", "/registrar/persons/{fin}/certificates/p12", web_page_desk_certs_p12_post, FORM_MAX, HTTP_ROUTE_NO_STORE,
+     "desk_certs_p12"},
+    {"GET", "/registrar/persons/{fin}/certificates/{serial}", web_page_desk_cert_pem, 0, HTTP_ROUTE_NO_STORE, "desk_cert_pem"},
+    {"POST", "/registrar/persons/{fin}/certificates/{serial}/resume", web_page_desk_cert_resume_post, FORM_MAX,
+     HTTP_ROUTE_NO_STORE, "desk_cert_resume"},
+    {"GET", "/verify", web_page_verify, 0, HTTP_ROUTE_NO_STORE, "verify"}, /* its form carries a CSRF token */
+    {"POST", "/verify", web_page_verify_post, VERIFY_MAX, HTTP_ROUTE_NO_STORE | HTTP_ROUTE_MULTIPART, "verify_post"},
+    {"GET", "/applications/{id}/result/document", web_page_application_result_document, 0, HTTP_ROUTE_NO_STORE,
+     "application_result_document"},
+    {"GET", "/applications/{id}/result/signature", web_page_application_result_signature, 0, HTTP_ROUTE_NO_STORE,
+     "application_result_signature"},
+    {"GET", "/api/v1/certificates/statistics", web_api_cert_stats, 0, HTTP_ROUTE_NO_STORE, "api_cert_stats"},
     {"POST", "/api/v1/auth/password", web_api_auth_password, FORM_MAX, HTTP_ROUTE_NO_STORE, "api_auth_password"},
     {"POST", "/api/v1/auth/logout", web_api_auth_logout, FORM_MAX, HTTP_ROUTE_NO_STORE, "api_auth_logout"},
     {"GET", "/api/v1/me", web_api_me, 0, HTTP_ROUTE_NO_STORE, "api_me"},

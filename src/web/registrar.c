@@ -146,6 +146,8 @@ int web_page_registrar_person(struct http_req *r)
     web_page_breadcrumbs(r, crumbs, 2);
     web_html(r, "<h1>%s</h1>\n", web_t(r, M_REG_PERSON_TITLE));
     person_facts(r, &person);
+    /* pki-portal: the desk issues e-signature certificates too (desk_certs.c) */
+    web_html(r, "<p><a href=\"/registrar/persons/%s/certificates\">%s</a></p>\n", person.fin, web_t(r, M_DESK_CERT_TITLE));
     web_html(r, "<h2>%s</h2>\n<p>%s</p>\n", web_t(r, M_REG_ISSUE_CODE), web_t(r, M_REG_ISSUE_LEAD));
     if (rc == 0)
         web_html(r, "<p class=\"notice\">%s</p>\n", web_t(r, M_REG_HAS_ACCOUNT));

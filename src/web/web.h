@@ -14,6 +14,7 @@
 struct form_registry;
 struct case_store;
 struct mid_client;
+struct pki_client;
 
 struct portal_app {
     struct db *db;
@@ -23,6 +24,7 @@ struct portal_app {
     bool demo;                 /* demo: the operator's screen shows codes */
     struct case_store *files;  /* uploaded files, stored by SHA-256 (a folder or the database) */
     struct mid_client *mid;    /* the mobile-signature service (NULL: no phone logins) */
+    struct pki_client *ca;     /* the certification centre's RA API; NULL: none (its pages answer 503) */
 };
 
 /* The route table of the portal role. */

@@ -2193,6 +2193,132 @@ async function isregPages() {
     const v = await axeViolations(page);
     assert(v.length === 0, v.join('\n'));
     await ctx.close();
+// ---- the certification centre in the portal (pki-portal) -----------------
+// The demo runs its own CA; the portal is its RA client.  Pages: a
+// citizen's certificates (and the form sent back with errors), the
+// registration desk's issuance page, a sealed decision (after the officer
+// journeys approved), and the public /verify page with its report — axe on
+// each in az, en and ru; the verification also without JavaScript.
+
+/* The sealed decision of the demo citizen's first approved application:
+ * {ref, doc, sig} (bytes fetched with the citizen's session). */
+async function sealedDecision() {
+  const ctx = await newContext();
+  try {
+    const page = await ctx.newPage();
+    await logIn(page, account('citizen'));
+    await goto(page, '/applications');
+    const refs = await page.locator('main table a[href^="/applications/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    for (const href of refs) {
+      const r = await ctx.request.get(`${base}${href}/result/signature`);
+      if (r.status() !== 200) continue;
+      const doc = await ctx.request.get(`${base}${href}/result/document`);
+      return { href, doc: await doc.body(), sig: await r.body() };
+    }
+    throw new Error(`no sealed decision among ${refs.length} applications`);
+  } finally {
+    await ctx.close();
+  }
+}
+
+async function verifyUpload(page, files) {
+  await goto(page, '/verify');
+  await page.setInputFiles('#document', { name: 'decision.txt', mimeType: 'text/plain', buffer: files.doc });
+  await page.setInputFiles('#signature', { name: 'decision.txt.p7s', mimeType: 'application/pkcs7-signature', buffer: files.sig });
+  return submit(page, 'main form[action="/verify"]');
+}
+
+async function certPages() {
+  let sealed = null;
+  await test('certification centre: an approved application carries a sealed decision (document and .p7s)', async () => {
+    sealed = await sealedDecision();
+    assert(sealed.sig.length > 500 && sealed.doc.includes('Qərar / Decision'), 'not a sealed decision');
+  });
+  const pages = [
+    { kind: 'certificates', role: 'citizen', url: '/account/certificates' },
+    {
+      kind: 'certificates-error', role: 'citizen', status: 400,
+      load: async (page) => {
+        await goto(page, '/account/certificates');
+        await page.fill('#csr', 'not a request');
+        return submit(page, 'main form[action="/account/certificates/csr"]');
+      },
+      check: async (page) => assert(await page.locator('#csr-error').count() === 1, 'no error at the CSR field'),
+    },
+    { kind: 'desk-certificates', role: 'registrar', url: () => `/registrar/persons/${demoPersons()[0].fin}/certificates` },
+    {
+      kind: 'desk-certificates-error', role: 'registrar', status: 400,
+      load: async (page) => {
+        const url = `/registrar/persons/${demoPersons()[0].fin}/certificates`;
+        await goto(page, url);
+        await page.fill('#password', 'correct horse 1');
+        await page.fill('#confirm', 'correct horse 1');
+        return submit(page, `main form[action="${url}/p12"]`);     // the ID-card box not ticked
+      },
+      check: async (page) => {
+        assert(await page.locator('#id_checked-p12-error').count() === 1, 'no error at the ID-card box');
+        await page.click('.error-summary a[href="#id_checked-p12"]');
+        assert(await page.evaluate(() => document.activeElement && document.activeElement.id) === 'id_checked-p12',
+          'the summary link does not move focus to the box');
+      },
+    },
+    {
+      kind: 'verify-error', role: null, status: 400,
+      load: async (page) => {
+        await goto(page, '/verify');
+        return submit(page, 'main form[action="/verify"]');         // no files chosen
+      },
+      check: async (page) => assert(await page.locator('#document-error').count() === 1, 'no error at the document field'),
+    },
+    { kind: 'decision-sealed', role: 'citizen', url: () => `${sealed.href}/result`,
+      check: async (page) => assert(await page.locator('main a[href$="/result/signature"]').count() === 1, 'no signature link') },
+    { kind: 'verify', role: null, url: '/verify' },
+    {
+      kind: 'verify-report', role: null,
+      load: (page) => verifyUpload(page, sealed),
+      check: async (page) => assert(await page.locator('main section .notice[role=status]').count() === 1, 'no "valid" verdict'),
+    },
+  ];
+  for (const lang of LANGS) {
+    for (const pg of pages) {
+      await test(`page ${pg.kind} [${lang}]: status, one h1, axe WCAG 2.1 AA${pg.role ? ` (as ${pg.role})` : ''}`, async () => {
+        assert(sealed, 'no sealed decision to work with');
+        const ctx = await newContext();
+        try {
+          await ctx.addCookies([{ name: 'lang', value: lang, url: base }]);
+          const page = await ctx.newPage();
+          const problems = watchConsole(page);
+          if (pg.role) await logIn(page, account(pg.role));
+          problems.length = 0;
+          if (pg.load) {
+            const resp = await pg.load(page);
+            assert(resp.status() === (pg.status || 200), `status ${resp.status()}`);
+          } else {
+            await goto(page, typeof pg.url === 'function' ? pg.url() : pg.url, pg.status || 200);
+          }
+          const f = await pageFacts(page);
+          assert(f.lang === lang && f.h1.length === 1 && f.title.trim(), `lang ${f.lang}, h1 ${JSON.stringify(f.h1)}`);
+          if (pg.check) await pg.check(page);
+          const v = await axeViolations(page);
+          assert(v.length === 0, `${v.length} violation(s) on ${page.url()}:\n${v.join('\n')}`);
+          if (!pg.status) assert(problems.length === 0, `console errors: ${problems.join(' | ')}`);
+        } finally {
+          await ctx.close();
+        }
+      });
+    }
+  }
+  await test('no JavaScript: /verify uploads a document and its signature and shows the report', async () => {
+    assert(sealed, 'no sealed decision to work with');
+    const ctx = await newContext({ javaScriptEnabled: false });
+    try {
+      const page = await ctx.newPage();
+      const resp = await verifyUpload(page, sealed);
+      assert(resp.status() === 200, `status ${resp.status()}`);
+      assert(await page.locator('main section .notice[role=status]').count() === 1, 'no "valid" verdict');
+    } finally {
+      await ctx.close();
+    }
   });
 }
 
@@ -2250,6 +2376,7 @@ async function main() {
     await applyFileError();
     // every service with a form, from the citizen's start to the decision, by an officer of its agency
     for (const service of APPLY_SERVICES) await officerJourney(service);
+    await certPages();   // pki-portal: after the journeys, which sealed decisions
     await applyMobile();
     await applyScreenshots();
     await isregPages();

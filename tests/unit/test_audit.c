@@ -1,12 +1,16 @@
 /* test_audit.c — unit tests of src/audit: a change and its entry in one
  * transaction that keeps the change's error code, the auditor's listing
  * with keyset paging, a person's access-log listing that says when it was
- * cut off, and the chain check — on SQLite and PostgreSQL. */
+ * cut off, the chain check, and the time-stamps of the chain's head (a
+ * TSA made up here: its token is the digest it was given) — on SQLite and
+ * PostgreSQL. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+
+#include <string.h>
 
 #include "fixture.h"
 #include "../../src/audit/audit.h"
@@ -141,6 +145,84 @@ static void test_access_list_says_when_it_was_cut(void **state)
     pc_arena_release(&a);
 }
 
+/* ---- the head's time-stamps --------------------------------------------- */
+
+#define TOKEN_TAG "TOK"
+#define STAMP_TIME 1700000000
+
+static int fake_stamp(void *ctx, struct pc_arena *a, const unsigned char digest[32], const unsigned char **token,
+                      size_t *len, int64_t *at, struct pc_err *err)
+{
+    if (ctx)
+        return pc_err_set(err, PC_EUNAVAIL, "the TSA is down");
+    unsigned char *t = pc_arena_alloc(a, 3 + 32);
+    memcpy(t, TOKEN_TAG, 3);
+    memcpy(t + 3, digest, 32);
+    *token = t;
+    *len = 35;
+    *at = STAMP_TIME;
+    return 0;
+}
+
+static int fake_check(void *ctx, struct pc_arena *a, const unsigned char *token, size_t len,
+                      const unsigned char digest[32], int64_t *at, struct pc_err *err)
+{
+    (void)ctx;
+    (void)a;
+    if (len != 35 || memcmp(token, TOKEN_TAG, 3) != 0 || memcmp(token + 3, digest, 32) != 0)
+        return pc_err_set(err, PC_EINVAL, "the token does not cover this digest");
+    *at = STAMP_TIME;
+    return 0;
+}
+
+static void append(struct fixture *f, const char *detail)
+{
+    struct pc_err err = {0};
+    struct db_conn *tx;
+    assert_int_equal(audit_begin(f->db, &tx, &err), 0);
+    struct audit_entry e = entry("t.stamp", detail);
+    assert_int_equal(audit_end(tx, 0, &e, &err), 0);
+}
+
+static void test_head_stamped_and_checked(void **state)
+{
+    struct fixture *f = *state;
+    struct audit_tsa tsa = {fake_stamp, fake_check, NULL}, down = {fake_stamp, fake_check, (void *)1};
+    struct pc_err err = {0};
+    append(f, "before the first stamp");
+    int64_t seq = -1, head = count(f, "SELECT MAX(seq) FROM audit_log");
+    /* the TSA down: no stamp, its code kept */
+    assert_int_equal(audit_stamp_head(f->db, &down, &seq, &err), PC_EUNAVAIL);
+    assert_int_equal(seq, 0);
+    assert_int_equal(audit_stamp_head(f->db, &tsa, &seq, &err), 0);
+    assert_int_equal(seq, head);
+    /* nothing new since: no second stamp of the same head */
+    assert_int_equal(audit_stamp_head(f->db, &tsa, &seq, &err), 0);
+    assert_int_equal(seq, 0);
+    append(f, "after it");
+    assert_int_equal(audit_stamp_head(f->db, &tsa, &seq, &err), 0);
+    assert_int_equal(seq, head + 1);
+    int64_t stamps = audit_stamp_count(f->db, &err);
+    assert_true(stamps >= 2);
+    struct audit_report rep;
+    assert_int_equal(audit_verify(f->db, &rep, &err), 0);
+    assert_int_equal(rep.first_bad, 0);
+    assert_int_equal(audit_check_stamps(f->db, &tsa, &rep, &err), 0);
+    assert_int_equal(rep.bad_stamp, 0);
+    assert_int_equal(rep.stamps, stamps);
+    assert_int_equal(rep.last_stamped, head + 1);
+    assert_int_equal(rep.last_stamped_at, STAMP_TIME);
+    /* a stamp whose entry no longer has the stamped hash is named */
+    fx_exec(fx_conn(f), "UPDATE audit_stamps SET hash = '0000000000000000000000000000000000000000000000000000000000000000'"
+                        " WHERE seq = (SELECT MIN(seq) FROM audit_stamps)");
+    int64_t first = count(f, "SELECT MIN(seq) FROM audit_stamps");
+    assert_int_equal(audit_verify(f->db, &rep, &err), 0);
+    assert_int_equal(audit_check_stamps(f->db, &tsa, &rep, &err), 0);
+    assert_int_equal(rep.bad_stamp, first);
+    assert_true(rep.stamp_why[0] != 0);
+    fx_exec(fx_conn(f), "DELETE FROM audit_stamps");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -148,6 +230,7 @@ int main(void)
         cmocka_unit_test(test_audit_end_keeps_the_code_of_a_failed_change),
         cmocka_unit_test(test_audit_list_pages_by_key),
         cmocka_unit_test(test_access_list_says_when_it_was_cut),
+        cmocka_unit_test(test_head_stamped_and_checked),
     };
     return fx_run("audit", tests, sizeof tests / sizeof tests[0]);
 }

@@ -1001,6 +1001,49 @@ static void check_inbox(struct inbox_db *x)
     }
 }
 
+/* case_act_with: a write of the caller's commits with the step or undoes
+ * it (its code kept), and the step takes the time it is given (a decision
+ * signed before it is taken names its own time). */
+static int refuse_write(struct db_conn *c, void *ctx, struct pc_err *err)
+{
+    (void)c;
+    (void)ctx;
+    return pc_err_set(err, PC_EUNAVAIL, "the sealed document could not be kept");
+}
+
+static int count_write(struct db_conn *c, void *ctx, struct pc_err *err)
+{
+    (void)c;
+    (void)err;
+    ++*(int *)ctx;
+    return 0;
+}
+
+static void check_act_with(struct inbox_db *x)
+{
+    /* a case in review, in the officer's agency */
+    int i = CS_IN_REVIEW;
+    char ref[24];
+    snprintf(ref, sizeof ref, "AZ-2025-%08d", i);
+    struct id_principal who = {.account_id = x->officer, .login = "officer.inbox", .kind = ID_ACCOUNT_STAFF,
+                               .grants = {{ID_ROLE_OFFICER, "din"}}, .ngrants = 1};
+    struct case_app out;
+    struct pc_err err = {0};
+    struct case_act_extra bad = {.at = 1700000000, .write = refuse_write};
+    assert_int_equal(case_act_with(x->db, NULL, &who, ref, CASE_STEP_APPROVE, "ok", 1, "", &bad, &x->arena, &out, &err),
+                     PC_EUNAVAIL);
+    assert_int_equal(case_load(x->db, &x->arena, ref, &out, &err), 0);
+    assert_int_equal(out.status, CS_IN_REVIEW);          /* nothing of the step remains */
+    assert_int_equal(out.version, 1);
+    int writes = 0;
+    struct case_act_extra good = {.at = 1700000000, .write = count_write, .ctx = &writes};
+    assert_int_equal(case_act_with(x->db, NULL, &who, ref, CASE_STEP_APPROVE, "ok", 1, "", &good, &x->arena, &out, &err),
+                     0);
+    assert_int_equal(writes, 1);
+    assert_int_equal(out.status, CS_APPROVED);
+    assert_int_equal(out.decided_at, 1700000000);
+}
+
 static void test_inbox_sqlite(void **state)
 {
     (void)state;
@@ -1013,6 +1056,7 @@ static void test_inbox_sqlite(void **state)
     assert_non_null(x.db);
     fill_inbox(&x);
     check_inbox(&x);
+    check_act_with(&x);
     pc_arena_release(&x.arena);
     db_close(x.db);
     rm_rf(x.dir);

@@ -5,7 +5,9 @@
  * directory, on SQLite and (when PENCERE_TEST_PG_URL holds an admin URL)
  * on a fresh PostgreSQL database: issuance with its audit entry and first
  * OCSP response, status history, OCSP answers, CRL publication under the
- * lease, TSA serials, the key process killed and started again.
+ * lease, TSA serials, the key process killed and started again, agencies'
+ * seals and the sealed documents kept with a case; and the CA's answers
+ * as the portal's RA client reads them.
  *
  * The key process is this program started again ("ca keyd …"), so main
  * hands those arguments to pki_keyd_main like pencere does. */
@@ -71,6 +73,61 @@ static EVP_PKEY *key_of(const char *alg, int bits_or_curve)
 }
 
 /* ---- pure tests --------------------------------------------------------- */
+
+/* The CA's JSON answers as the portal's RA client reads them: typed as
+ * the CA hands them out in process; anything else is "the centre's answer
+ * is bad", a PC_EUNAVAIL (nothing was done as far as the portal knows). */
+static void test_client_reads_answers(void **state)
+{
+    (void)state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct pc_err err = {0};
+    json_error_t je;
+    json_t *j = json_loads("{\"serial\":\"0a1b\",\"profile\":\"citizen\",\"category\":\"citizen\",\"subject\":\"CN=A\","
+                           "\"fin\":\"1ABC2D3\",\"status\":\"revoked\",\"reason\":\"keyCompromise\","
+                           "\"revoked_at\":\"2026-12-07T08:00:00Z\",\"not_before\":\"2026-01-01T00:00:00Z\","
+                           "\"not_after\":\"2029-01-01T00:00:00Z\",\"pem\":\"-----BEGIN CERTIFICATE-----\"}", 0, &je);
+    assert_non_null(j);
+    struct pki_cert c;
+    assert_int_equal(pk_client_cert(&a, j, &c, &err), 0);
+    assert_string_equal(c.serial, "0a1b");
+    assert_string_equal(c.fin, "1ABC2D3");
+    assert_int_equal(c.status, PKI_STATUS_REVOKED);
+    assert_int_equal(c.reason, PKI_REASON_KEY_COMPROMISE);
+    assert_int_equal(c.not_after - c.not_before, 1096 * 86400);
+    json_object_set_new(j, "status", json_string("lost"));
+    assert_int_equal(pk_client_cert(&a, j, &c, &err), PC_EUNAVAIL);
+    json_object_set_new(j, "status", json_string("good"));
+    json_object_set_new(j, "not_after", json_string("2029-13-01T00:00:00Z"));
+    assert_int_equal(pk_client_cert(&a, j, &c, &err), PC_EUNAVAIL);
+    json_decref(j);
+
+    j = json_loads("{\"verdict\":\"valid\",\"signer\":{\"subject\":\"CN=A\",\"fin\":\"1ABC2D3\"},"
+                   "\"signing_time\":\"2026-12-07T08:00:00Z\",\"timestamp\":{\"time\":\"2026-12-07T08:00:01Z\","
+                   "\"tsa\":\"CN=TSA\"},\"status\":{\"source\":\"records\",\"status\":\"good\"},"
+                   "\"chain\":[\"CN=A\",\"CN=CA\",\"CN=Root\"]}", 0, &je);
+    struct pki_verify_report v;
+    assert_int_equal(pk_client_report(&a, j, &v, &err), 0);
+    assert_int_equal(v.verdict, PKI_VERDICT_VALID);
+    assert_true(v.has_signing_time && v.has_timestamp && v.timestamp_time == v.signing_time + 1);
+    assert_int_equal(v.status_source, PKI_SOURCE_RECORDS);
+    assert_int_equal(v.chain_len, 3);
+    json_object_set_new(j, "verdict", json_string("fine"));
+    assert_int_equal(pk_client_report(&a, j, &v, &err), PC_EUNAVAIL);
+    json_decref(j);
+
+    j = json_loads("{\"categories\":{\"citizen\":{\"issued\":3,\"valid\":2},\"state\":{\"issued\":1,\"valid\":1}}}", 0, &je);
+    struct pki_stats st;
+    assert_int_equal(pk_client_stats(j, &st, &err), 0);
+    assert_int_equal(st.issued[PKI_CAT_CITIZEN], 3);
+    assert_int_equal(st.valid[PKI_CAT_STATE], 1);
+    assert_int_equal(st.issued[PKI_CAT_LEGAL], 0);
+    json_object_set_new(json_object_get(json_object_get(j, "categories"), "citizen"), "valid", json_integer(-1));
+    assert_int_equal(pk_client_stats(j, &st, &err), PC_EUNAVAIL);
+    json_decref(j);
+    pc_arena_release(&a);
+}
 
 static void test_profiles_are_complete(void **state)
 {
@@ -847,6 +904,61 @@ static void test_group_commit(void **state)
     assert_true(f->ca->committer.batches - before <= N);
 }
 
+/* An agency's seal: made by an operator only, once while valid; a sealed
+ * document verifies with the agency as signer and a time-stamp of ours;
+ * it is kept once per object and kind. */
+static void test_seals_and_sealed_docs(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct pc_err err = {0};
+    struct pki_cert seal, used;
+    const struct pki_actor holder = {.role = PKI_ACTOR_HOLDER, .id = "acc", .fin = "1ABC2D3", .ip = ""};
+    assert_int_equal(pki_seal_add(f->ca, &a, &holder, "din", "Daxili İşlər Nazirliyi", &seal, &err), PC_EDENIED);
+    assert_int_equal(pki_seal_add(f->ca, &a, &operator_, "din", "Daxili İşlər Nazirliyi", &seal, &err), 0);
+    assert_string_equal(seal.profile, "agency-seal");
+    assert_int_equal(seal.category, PKI_CAT_STATE);
+    assert_int_equal(pki_seal_add(f->ca, &a, &operator_, "din", "Daxili İşlər Nazirliyi", &seal, &err), PC_ECONFLICT);
+    static const char doc[] = "Qərar / Decision\nAZ-2026-00000001\n";
+    const unsigned char *sig;
+    size_t sl;
+    assert_int_equal(pki_seal_sign(f->ca, &a, &holder, "din", "AZ-2026-00000001", doc, sizeof doc - 1, &sig, &sl,
+                                   &used, &err), PC_EDENIED);
+    assert_int_equal(pki_seal_sign(f->ca, &a, &operator_, "nobody", "AZ-2026-00000001", doc, sizeof doc - 1, &sig,
+                                   &sl, &used, &err), PC_ENOTFOUND);
+    assert_int_equal(pki_seal_sign(f->ca, &a, &operator_, "din", "AZ-2026-00000001", doc, sizeof doc - 1, &sig, &sl,
+                                   &used, &err), 0);
+    assert_string_equal(used.serial, seal.serial);
+    size_t chain_len;
+    struct pki_trust t = {.chain_pem = pki_ca_chain_pem(f->ca, &chain_len), .ca = f->ca, .no_network = true};
+    t.chain_len = chain_len;
+    struct pki_verify_report rep;
+    assert_int_equal(pki_cms_verify(&a, &t, doc, sizeof doc - 1, sig, sl, &rep, &err), 0);
+    assert_int_equal(rep.verdict, PKI_VERDICT_VALID);
+    assert_true(rep.has_timestamp);
+    assert_string_equal(rep.signer_serial, seal.serial);
+    /* kept with what it decides, once */
+    struct pki_sealed_doc d = {.object_id = "AZ-2026-00000001", .kind = "decision", .agency = "din",
+                               .created_at = pc_now_unix(), .document = doc, .document_len = sizeof doc - 1,
+                               .signature = sig, .signature_len = sl, .seal_serial = seal.serial}, got;
+    struct db_conn *c = db_conn_get(pki_ca_db(f->ca), &err);
+    assert_int_equal(pki_doc_put(c, &d, &err), 0);
+    assert_int_equal(pki_doc_put(c, &d, &err), PC_ECONFLICT);
+    assert_int_equal(pki_doc_get(pki_ca_db(f->ca), &a, "AZ-2026-00000001", "decision", &got, &err), 0);
+    assert_int_equal(got.signature_len, sl);
+    assert_memory_equal(got.signature, sig, sl);
+    assert_int_equal(got.document_len, sizeof doc - 1);
+    assert_memory_equal(got.document, doc, sizeof doc - 1);
+    assert_string_equal(got.seal_serial, seal.serial);
+    assert_int_equal(pki_doc_get(pki_ca_db(f->ca), &a, "AZ-2026-00000002", "decision", &got, &err), PC_ENOTFOUND);
+    /* a revoked seal signs nothing */
+    assert_int_equal(pki_revoke(f->ca, &operator_, seal.serial, PKI_REASON_CESSATION, &err), 0);
+    assert_int_equal(pki_seal_sign(f->ca, &a, &operator_, "din", "AZ-2026-00000003", doc, sizeof doc - 1, &sig, &sl,
+                                   &used, &err), PC_ECONFLICT);
+    pc_arena_release(&a);
+}
+
 #define DB_TESTS(setup, teardown)                                                       \
     {                                                                                    \
         cmocka_unit_test(test_issue_revoke_and_history),                                 \
@@ -857,6 +969,7 @@ static void test_group_commit(void **state)
         cmocka_unit_test(test_key_process_killed_and_back),                              \
         cmocka_unit_test(test_group_commit),                                             \
         cmocka_unit_test(test_ocsp_refresh),                                             \
+        cmocka_unit_test(test_seals_and_sealed_docs),                                    \
     }
 
 int main(int argc, char **argv)
@@ -874,6 +987,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_serials_and_base64),
         cmocka_unit_test(test_request_signatures),
         cmocka_unit_test(test_names),
+        cmocka_unit_test(test_client_reads_answers),
     };
     failed += cmocka_run_group_tests_name("pki", pure, NULL, NULL);
     const struct CMUnitTest sqlite_tests[] = DB_TESTS(setup_sqlite, teardown);

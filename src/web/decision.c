@@ -1,0 +1,117 @@
+/* decision.c — the decisions an agency seals.  A decision (approve,
+ * refuse) is sealed with the agency's key by the certification centre
+ * before it is taken, and the sealed document is kept with the case in the
+ * step's own transaction: a centre that cannot seal now stops the step
+ * (503, nothing done); the decision's time is the one the document
+ * states.  Without a centre (--ca-url) nothing is sealed.
+ *
+ * The document is plain UTF-8 text naming the application, the service,
+ * the agency, the applicant, the outcome, the decision's words and its
+ * time, in Azerbaijani with English beside it.  The same bytes are sealed
+ * here (for the office page and the API alike), kept with the case,
+ * downloaded by the applicant (apply.c) and verified by anyone (the
+ * portal's /verify, `pencere verify`, `openssl cms -verify`). */
+#include "internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *web_decision_document(struct http_req *r, const struct case_app *app, enum case_state outcome,
+                                  const char *decision, int64_t at)
+{
+    char ts[21];
+    pc_rfc3339(at, ts);
+    return pc_arena_printf(&r->arena,
+                           "Qərar / Decision\n"
+                           "Müraciət / Application: %s\n"
+                           "Xidmət / Service: %s\n"
+                           "Qurum / Agency: %s\n"
+                           "Müraciət edən / Applicant: %s%s%s\n"
+                           "Nəticə / Outcome: %s\n"
+                           "Tarix / Date: %s\n"
+                           "\n%s\n",
+                           app->reference, app->service_id, app->agency_id,
+                           app->applicant_fin ? "FİN " : "", app->applicant_fin ? app->applicant_fin : "",
+                           app->acting_for ? pc_arena_printf(&r->arena, ", VÖEN %s", app->acting_for) : "",
+                           case_state_name(outcome), ts, decision ? decision : "");
+}
+
+struct sealed {
+    struct pki_sealed_doc doc;
+    struct case_act_extra extra;
+};
+
+static int keep_sealed(struct db_conn *c, void *ctx, struct pc_err *err)
+{
+    return pki_doc_put(c, ctx, err);
+}
+
+static int seal_decision(struct http_req *r, const struct case_app *app, enum case_step step, const char *note,
+                         struct sealed *out, struct pc_err *err)
+{
+    memset(out, 0, sizeof *out);
+    struct pki_client *ca = app_of(r)->ca;
+    if (!ca || (step != CASE_STEP_APPROVE && step != CASE_STEP_REFUSE))
+        return 0;
+    /* only a step the officer may take now: no seal for a refused one */
+    enum case_step steps[CASE_STEP_COUNT];
+    size_t n = case_steps_available(web_forms(r), app, web_who(r), steps, CASE_STEP_COUNT);
+    bool allowed = false;
+    for (size_t i = 0; i < n; i++)
+        allowed |= steps[i] == step;
+    if (!allowed || (!note && case_step_needs_note(step)))
+        return 0;
+    int64_t at = pc_now_unix();
+    const char *doc = web_decision_document(r, app, step == CASE_STEP_APPROVE ? CS_APPROVED : CS_REFUSED, note, at);
+    struct pki_cert seal;
+    const unsigned char *sig;
+    size_t sig_len;
+    int rc = pki_client_seal(ca, &r->arena, app->agency_id, app->reference, doc, strlen(doc), &sig, &sig_len, &seal, err);
+    /* The agency has no seal, or not a valid one: for this step that is
+     * the sealing service missing, not a missing application or someone
+     * else's step (what 404 and 409 would tell the officer). */
+    if (rc == PC_ENOTFOUND || rc == PC_ECONFLICT) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        return pc_err_set(err, PC_EUNAVAIL, "the agency %s cannot seal decisions now: %s", app->agency_id, why);
+    }
+    if (rc)
+        return rc;
+    out->doc = (struct pki_sealed_doc){.object_id = app->reference, .kind = "decision", .agency = app->agency_id,
+                                       .created_at = at, .document = doc, .document_len = strlen(doc),
+                                       .signature = sig, .signature_len = sig_len, .seal_serial = seal.serial};
+    out->extra = (struct case_act_extra){.at = at, .write = keep_sealed, .ctx = &out->doc};
+    return 0;
+}
+
+int web_case_act(struct http_req *r, const struct case_app *app, enum case_step step, const char *note,
+                 int64_t version, struct case_app *out, struct pc_err *err)
+{
+    struct sealed sealed;
+    int rc = seal_decision(r, app, step, note, &sealed, err);
+    if (rc)
+        return rc;
+    return case_act_with(app_of(r)->db, web_forms(r), web_who(r), app->reference, step, note, version, r->remote_addr,
+                         sealed.doc.document ? &sealed.extra : NULL, &r->arena, out, err);
+}
+
+int web_send_sealed(struct http_req *r, const struct case_app *app, bool signature)
+{
+    struct pki_sealed_doc d;
+    struct pc_err err = {0};
+    int rc = app->reference ? pki_doc_get(app_of(r)->db, &r->arena, app->reference, "decision", &d, &err)
+                            : PC_ENOTFOUND;
+    if (rc == PC_ENOTFOUND)
+        return http_error(r, 404, "not-found", "Page not found", NULL);
+    if (rc)
+        return web_fail(r, rc, &err);
+    pc_buf_reset(&r->out);
+    pc_buf_append(&r->out, signature ? (const void *)d.signature : d.document,
+                  signature ? d.signature_len : d.document_len);
+    r->status = 200;
+    r->content_type = signature ? "application/pkcs7-signature" : "text/plain; charset=utf-8";
+    r->no_gzip = true;
+    http_set_header(r, "Content-Disposition",
+                    pc_arena_printf(&r->arena, "attachment; filename=\"%s.txt%s\"", app->reference, signature ? ".p7s" : ""));
+    return 0;
+}
