@@ -124,3 +124,26 @@ int pki_cms_sign(struct pc_arena *a, const char *key_pem, size_t key_len, const 
     EVP_PKEY_free(key);
     return rc;
 }
+
+int pki_sign_bytes(struct pc_arena *a, const char *key_pem, size_t key_len, const char *passphrase, const void *data,
+                   size_t len, const unsigned char **sig, size_t *sig_len, struct pc_err *err)
+{
+    EVP_PKEY *k = pk_key_from_pem(key_pem, key_len, passphrase, err);
+    if (!k)
+        return err && err->code ? err->code : PC_EINVAL;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    size_t n = 0;
+    unsigned char *out = NULL;
+    int rc = 0;
+    if (!md)
+        pc_oom(0);
+    if (EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k) != 1 || EVP_DigestSign(md, NULL, &n, data, len) != 1)
+        rc = pk_ssl_fail(err, PC_EINVAL, "cannot sign with this key");
+    else if (EVP_DigestSign(md, (out = pc_arena_alloc(a, n)), &n, data, len) != 1)
+        rc = pk_ssl_fail(err, PC_EINVAL, "cannot sign with this key");
+    EVP_MD_CTX_free(md);
+    EVP_PKEY_free(k);
+    *sig = out;
+    *sig_len = n;
+    return rc;
+}
