@@ -21,12 +21,10 @@
 
 #include "../base/base.h"
 #include "../db/db.h"
+#include "../identity/identity.h"
 
 #include <jansson.h>
 #include <stdio.h>
-
-struct id_principal;
-struct id_person;
 
 /* ---- the workflow: states and steps ----------------------------------- */
 
@@ -319,6 +317,13 @@ json_t *case_file_json(const struct case_file *f);
 int case_upload_record(struct db *db, const char *account_id, const struct case_file *f, struct pc_err *err);
 
 /* ---- applications --------------------------------------------------------- */
+
+/* The level of login a service asks for (the catalogue's) and whether who
+ * has it for that service (id_level_for): 0, or PC_EDENIED with *need set,
+ * for the web to offer the ways up and the API to name the level.
+ * Starting and submitting an application check it themselves too. */
+int case_login_check(struct db *db, struct pc_arena *a, const struct id_principal *who, const char *service_id,
+                     enum id_level *need, struct pc_err *err);
 
 struct case_app {
     const char *id, *reference, *service_id, *agency_id, *applicant, *applicant_fin, *acting_for;

@@ -777,6 +777,62 @@ static void test_forms_are_versioned_and_picked_up(void **state)
     rm_rf(s.dir);
 }
 
+/* The catalogue's login field is enforced when a draft is started (and
+ * submitted: the same check): below it is PC_EDENIED naming the level. */
+static void test_the_login_level_is_enforced(void **state)
+{
+    (void)state;
+    struct store s = {0};
+    snprintf(s.dir, sizeof s.dir, "/tmp/pencere-test-levels.XXXXXX");
+    assert_non_null(mkdtemp(s.dir));
+    snprintf(s.url, sizeof s.url, "%s/cases.db", s.dir);
+    snprintf(s.forms, sizeof s.forms, "%s/forms", s.dir);
+    assert_int_equal(mkdir(s.forms, 0700), 0);
+    struct pc_err err = {0};
+    s.db = db_open(s.url, &err);
+    assert_non_null(s.db);
+    assert_int_equal(db_migrate(s.db, &err), 0);
+    char catalog[600];
+    snprintf(catalog, sizeof catalog, "%s/tests/fixtures/catalog", getenv("PENCERE_SRC"));
+    struct cat_import_stats cst;
+    assert_int_equal(cat_import(s.db, catalog, stderr, &cst, &err), 0);
+    struct form_catalog cat = form_catalog_db(s.db);
+    struct form_report rep = form_report_file(stderr);
+    struct form_import_stats st;
+    write_form(s.forms, 1, "Note");
+    assert_int_equal(form_import_dir(s.db, s.forms, &cat, &rep, &st, &err), 0);
+    struct form_registry *reg = form_registry_open(s.db, &err);
+    const struct form_set *forms = form_set_acquire(reg);
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct id_principal pw = principal("acc-1", ID_ROLE_CITIZEN, "");
+    struct id_principal cert = pw;
+    cert.auth.method = ID_METHOD_CERTIFICATE;
+    struct id_principal single = cert;
+    single.auth.only_service = "vn-e-declaration";
+    enum id_level need;
+    assert_int_equal(case_login_check(s.db, &a, NULL, "din-fine-check", &need, &err), 0);
+    assert_int_equal(need, ID_LEVEL_NONE);
+    assert_int_equal(case_login_check(s.db, &a, NULL, "din-id-card", &need, &err), PC_EDENIED);
+    assert_int_equal(need, ID_LEVEL_CODE_PASSWORD);
+    assert_int_equal(case_login_check(s.db, &a, &pw, "din-id-card", &need, &err), 0);
+    assert_int_equal(case_login_check(s.db, &a, &pw, "vn-e-declaration", &need, &err), PC_EDENIED);
+    assert_int_equal(need, ID_LEVEL_E_SIGNATURE);
+    assert_int_equal(case_login_check(s.db, &a, &cert, "vn-e-declaration", &need, &err), 0);
+    assert_int_equal(case_login_check(s.db, &a, &single, "vn-e-declaration", &need, &err), 0);
+    assert_int_equal(case_login_check(s.db, &a, &single, "din-id-card", &need, &err), PC_EDENIED);
+    assert_int_equal(case_login_check(s.db, &a, &pw, "no-such-service", &need, &err), PC_ENOTFOUND);
+    /* starting a draft checks it too */
+    const char *id;
+    assert_int_equal(case_draft_new(s.db, forms, &single, "din-id-card", PC_LANG_EN, &a, &id, &err), PC_EDENIED);
+    assert_int_equal(case_draft_new(s.db, forms, NULL, "din-id-card", PC_LANG_EN, &a, &id, &err), PC_EDENIED);
+    pc_arena_release(&a);
+    form_set_release(forms);
+    form_registry_close(reg);
+    db_close(s.db);
+    rm_rf(s.dir);
+}
+
 /* ---- the inbox: filters and paging against a brute-force answer -------------------------- */
 
 #define INBOX_CASES 600
@@ -982,6 +1038,7 @@ int main(void)
         cmocka_unit_test(test_every_code_has_a_message),
         cmocka_unit_test(test_files_are_stored_by_content),
         cmocka_unit_test(test_forms_are_versioned_and_picked_up),
+        cmocka_unit_test(test_the_login_level_is_enforced),
         cmocka_unit_test(test_inbox_sqlite),
         cmocka_unit_test(test_inbox_postgres),
     };
