@@ -8,6 +8,7 @@
 #include "../db/db.h"
 #include "../http/http.h"
 #include "../notify/notify.h"
+#include "../pki/pki.h"
 #include "../web/web.h"
 
 #include <errno.h>
@@ -59,11 +60,37 @@ struct serve_opts {
     const char *files_dir;    /* uploaded files */
     struct http_config http;
     struct notify_config notify; /* delivery of the outbox (SMTP, SMS gateway) */
+    const char *ca_chain;     /* certificate login: the centre's chain (PEM file) */
+    const char *ocsp_url;     /* … and its OCSP responder (NULL: each certificate's) */
+    int cert_max_age;         /* seconds an OCSP answer is reused */
     struct num_opt nums[MAX_OPTS];  /* the numeric rows of cli */
     size_t nnums;
     struct cli_opt cli[MAX_OPTS];   /* what cli_parse reads, NULL-terminated */
     size_t ncli;
 };
+
+/* The certification centre as the portal sees it (certificate login),
+ * when --ca-chain names its chain; else *out stays NULL. */
+static int open_checker(const struct serve_opts *o, struct pki_checker **out)
+{
+    *out = NULL;
+    if (!o->ca_chain)
+        return 0;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    char *pem;
+    size_t len;
+    int rc = cli_read_file("portal", &a, o->ca_chain, 1 << 20, &pem, &len);
+    struct pc_err err = {0};
+    struct pki_checker_config c = {.chain_pem = pem, .chain_len = len, .ocsp_url = o->ocsp_url,
+                                   .max_age_secs = o->cert_max_age};
+    if (rc == 0 && !(*out = pki_checker_new(&c, &err))) {
+        fprintf(stderr, "pencere: --ca-chain %s: %s\n", o->ca_chain, err.msg);
+        rc = EXIT_FAIL;
+    }
+    pc_arena_release(&a);
+    return rc ? EXIT_FAIL : 0;
+}
 
 /* Open, migrate, import, serve until a stop signal.  `banner` prints the
  * URLs once the server listens. */
@@ -99,11 +126,22 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         db_close(db);
         return EXIT_FAIL;
     }
+    struct id_cert_checker certs;
+    if (open_checker(o, &app.checker)) {
+        form_registry_close(app.forms);
+        db_close(db);
+        return EXIT_FAIL;
+    }
+    if (app.checker) {
+        pki_checker_login(app.checker, &certs);
+        app.certs = &certs;
+    }
     struct notify_worker *sender = NULL;
     if (notify_config_enabled(&o->notify)) {
         sender = notify_worker_start(db, &o->notify, &err);
         if (!sender) {
             fprintf(stderr, "pencere: message delivery: %s\n", err.msg);
+            pki_checker_free(app.checker);
             form_registry_close(app.forms);
             db_close(db);
             return EXIT_FAIL;
@@ -119,6 +157,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
     if (!srv) {
         fprintf(stderr, "pencere: %s\n", err.msg);
         notify_worker_stop(sender);
+        pki_checker_free(app.checker);
         form_registry_close(app.forms);
         db_close(db);
         return EXIT_FAIL;
@@ -136,6 +175,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
     notify_worker_request_stop(sender); /* finishes its message while HTTP drains */
     http_stop(srv, 10);
     notify_worker_stop(sender);
+    pki_checker_free(app.checker);
     form_registry_close(app.forms);
     db_close(db);
     pc_log(PC_LOG_INFO, "portal.stopped", NULL);
@@ -232,6 +272,13 @@ static void common_opts(struct serve_opts *o)
     add_opt(o, "trusted-proxy", "LIST",
             "addresses or CIDR blocks of reverse proxies whose X-Forwarded-For/-Proto are believed", NULL);
     add_opt(o, "https", NULL, "reached over HTTPS (TLS at a proxy in front): Secure cookies and HSTS", NULL);
+    add_opt(o, "ca-chain", "FILE",
+            "certificate login: the certification centre's chain (PEM: issuing CA and root, /ca/chain.pem)", NULL);
+    add_opt(o, "ocsp-url", "URL", "certificate login: the OCSP responder (default: the one each certificate names)",
+            NULL);
+    o->cert_max_age = PKI_STATUS_MAX_AGE;
+    add_num(o, "cert-status-max-age", "SECONDS", "reuse a certificate's OCSP status this long (0: ask every time)",
+            NUM_INT, &o->cert_max_age, 0, PKI_STATUS_MAX_AGE_LIMIT);
     add_num(o, "page-cache-ms", "MS", "reuse public pages this long (0: off); an import makes them stale at once",
             NUM_UINT, &h->cache_ms, 0, 3600000);
     add_opt(o, "log-level", "LEVEL", "debug, info, warn or error", "info");
@@ -270,6 +317,8 @@ static int read_common(struct serve_opts *o)
         return EXIT_USAGE;
     }
     o->http.https = cli_get(o->cli, "https") != NULL;
+    o->ca_chain = cli_get(o->cli, "ca-chain");
+    o->ocsp_url = cli_get(o->cli, "ocsp-url");
     struct notify_config *n = &o->notify;
     n->smtp_url = cli_get(o->cli, "smtp-url");
     n->smtp_user = cli_get(o->cli, "smtp-user");

@@ -215,7 +215,7 @@ static int to_page(struct http_req *r, const char *draft, const struct form_page
 int web_page_apply_post(struct http_req *r)
 {
     const char *service = http_param(r, 0);
-    if (!web_require(r, ID_ACT_APPLY, NULL))
+    if (!web_require(r, ID_ACT_APPLY, NULL) || !web_require_level(r, service))
         return 0;
     const struct form_set *forms = web_forms(r);
     const struct form_def *def = form_set_get(forms, service);
@@ -353,7 +353,7 @@ int web_page_apply_check(struct http_req *r)
 int web_page_apply_submit(struct http_req *r)
 {
     struct case_app app;
-    if (own_application(r, &app))
+    if (own_application(r, &app) || !web_require_level(r, app.service_id))
         return 0;
     struct case_app out;
     struct form_issues issues;

@@ -135,6 +135,18 @@ int web_api_auth_password(struct http_req *r);
 int web_api_auth_logout(struct http_req *r);
 int web_page_staff_confirm_post(struct http_req *r);
 int web_api_service_form(struct http_req *r);
+/* certificate login (cert_login.c) */
+int web_page_cert_login(struct http_req *r);
+int web_page_cert_login_post(struct http_req *r);
+int web_api_cert_challenge(struct http_req *r);
+int web_api_cert_login(struct http_req *r);
+/* login levels (levels.c): the step-up page; web_require_level answers
+ * (a redirect to it, or the API's problem naming the level) and returns
+ * false when who lacks the level service_id asks for; "this login" on
+ * the account page. */
+int web_page_step_up(struct http_req *r);
+bool web_require_level(struct http_req *r, const char *service_id);
+void web_login_facts(struct http_req *r, const struct id_principal *p);
 /* what the application pages share (case_view.c) */
 /* The forms as this request sees them (released with the request). */
 const struct form_set *web_forms(struct http_req *r);

@@ -88,6 +88,12 @@ static const struct http_route routes[] = {
     {"GET", "/login", web_page_login, 0, HTTP_ROUTE_NO_STORE, "login"},
     {"POST", "/login", web_page_login_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "login_post"},
     {"POST", "/login/2fa", web_page_login_2fa_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "login_2fa"},
+    /* logins: certificate login and step-up (issue 10) */
+    {"GET", "/login/certificate", web_page_cert_login, 0, HTTP_ROUTE_NO_STORE, "cert_login"},
+    {"POST", "/login/certificate", web_page_cert_login_post, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE, "cert_login_post"},
+    {"GET", "/login/step-up", web_page_step_up, 0, HTTP_ROUTE_NO_STORE, "step_up"},
+    {"POST", "/api/v1/auth/challenge", web_api_cert_challenge, FORM_MAX, HTTP_ROUTE_NO_STORE, "api_auth_challenge"},
+    {"POST", "/api/v1/auth/certificate", web_api_cert_login, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE, "api_auth_certificate"},
     {"GET", "/account/2fa", web_page_totp, 0, HTTP_ROUTE_NO_STORE, "totp"},
     {"POST", "/account/2fa", web_page_totp_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "totp_post"},
     {"POST", "/logout", web_page_logout_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "logout"},

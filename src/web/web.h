@@ -12,6 +12,8 @@
 #include "../http/http.h"
 
 struct form_registry;
+struct id_cert_checker;
+struct pki_checker;
 
 struct portal_app {
     struct db *db;
@@ -20,6 +22,10 @@ struct portal_app {
     bool secure_cookies;       /* add Secure to cookies (served over TLS) */
     bool demo;                 /* demo: the operator's screen shows codes */
     const char *files_dir;     /* uploaded files, stored by SHA-256 */
+    /* the certification centre as the portal sees it (both NULL when none
+     * is configured: certificate login and signed applications are off) */
+    const struct id_cert_checker *certs;  /* certificate login and its sessions */
+    struct pki_checker *checker;          /* the same trust, for signatures */
 };
 
 /* The route table of the portal role. */
