@@ -695,6 +695,25 @@ struct store {
     struct db *db;
 };
 
+/* A database with the fixture catalogue and an empty forms folder. */
+static struct form_catalog store_open(struct store *s, const char *tag)
+{
+    snprintf(s->dir, sizeof s->dir, "/tmp/pencere-test-%s.XXXXXX", tag);
+    assert_non_null(mkdtemp(s->dir));
+    snprintf(s->url, sizeof s->url, "%s/cases.db", s->dir);
+    snprintf(s->forms, sizeof s->forms, "%s/forms", s->dir);
+    assert_int_equal(mkdir(s->forms, 0700), 0);
+    struct pc_err err = {0};
+    s->db = db_open(s->url, &err);
+    assert_non_null(s->db);
+    assert_int_equal(db_migrate(s->db, &err), 0);
+    char catalog[600];
+    snprintf(catalog, sizeof catalog, "%s/tests/fixtures/catalog", getenv("PENCERE_SRC"));
+    struct cat_import_stats cst;
+    assert_int_equal(cat_import(s->db, catalog, stderr, &cst, &err), 0);
+    return form_catalog_db(s->db);
+}
+
 static void write_form(const char *dir, int version, const char *note_label_en)
 {
     json_t *doc = json_loads(BASE, 0, NULL);
@@ -710,20 +729,8 @@ static void test_forms_are_versioned_and_picked_up(void **state)
 {
     (void)state;
     struct store s = {0};
-    snprintf(s.dir, sizeof s.dir, "/tmp/pencere-test-forms.XXXXXX");
-    assert_non_null(mkdtemp(s.dir));
-    snprintf(s.url, sizeof s.url, "%s/cases.db", s.dir);
-    snprintf(s.forms, sizeof s.forms, "%s/forms", s.dir);
-    assert_int_equal(mkdir(s.forms, 0700), 0);
     struct pc_err err = {0};
-    s.db = db_open(s.url, &err);
-    assert_non_null(s.db);
-    assert_int_equal(db_migrate(s.db, &err), 0);
-    char catalog[600];
-    snprintf(catalog, sizeof catalog, "%s/tests/fixtures/catalog", getenv("PENCERE_SRC"));
-    struct cat_import_stats cst;
-    assert_int_equal(cat_import(s.db, catalog, stderr, &cst, &err), 0);
-    struct form_catalog cat = form_catalog_db(s.db);
+    struct form_catalog cat = store_open(&s, "forms");
     struct form_report rep = form_report_file(stderr);
     struct form_import_stats st;
     write_form(s.forms, 1, "Note");
@@ -783,20 +790,8 @@ static void test_the_login_level_is_enforced(void **state)
 {
     (void)state;
     struct store s = {0};
-    snprintf(s.dir, sizeof s.dir, "/tmp/pencere-test-levels.XXXXXX");
-    assert_non_null(mkdtemp(s.dir));
-    snprintf(s.url, sizeof s.url, "%s/cases.db", s.dir);
-    snprintf(s.forms, sizeof s.forms, "%s/forms", s.dir);
-    assert_int_equal(mkdir(s.forms, 0700), 0);
     struct pc_err err = {0};
-    s.db = db_open(s.url, &err);
-    assert_non_null(s.db);
-    assert_int_equal(db_migrate(s.db, &err), 0);
-    char catalog[600];
-    snprintf(catalog, sizeof catalog, "%s/tests/fixtures/catalog", getenv("PENCERE_SRC"));
-    struct cat_import_stats cst;
-    assert_int_equal(cat_import(s.db, catalog, stderr, &cst, &err), 0);
-    struct form_catalog cat = form_catalog_db(s.db);
+    struct form_catalog cat = store_open(&s, "levels");
     struct form_report rep = form_report_file(stderr);
     struct form_import_stats st;
     write_form(s.forms, 1, "Note");

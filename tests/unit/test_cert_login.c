@@ -152,16 +152,7 @@ static int64_t n_person = 100;
 
 static struct id_person person(struct fixture *f, struct pc_arena *a)
 {
-    struct pc_err err = {0};
-    int64_t i = n_person++;
-    if (id_population_generate(f->db, 11, i, 1, &err))
-        fail_msg("population: %s", err.msg);
-    char fin[8];
-    id_population_fin(11, i, fin);
-    struct id_person p;
-    if (id_person_get(f->db, a, fin, &p, &err))
-        fail_msg("person %s: %s", fin, err.msg);
-    return p;
+    return fx_person(f, a, 11, n_person++);
 }
 
 /* A fresh challenge and the answer a client would send with cert. */
@@ -238,7 +229,6 @@ static void test_a_certificate_logs_the_person_in(void **state)
     r.challenge = "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";
     assert_int_equal(cert_login(f, &a, &r, "10.7.0.1", token2, &problem), PC_EDENIED);
     assert_int_equal(problem, ID_CERT_CHALLENGE_UNKNOWN);
-    /* a password session of the same person records its own method */
     pc_arena_release(&a);
 }
 
