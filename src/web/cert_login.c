@@ -32,15 +32,11 @@ static const char *host_of(struct http_req *r)
     return h && *h && strlen(h) <= ID_HOST_MAX ? h : NULL;
 }
 
-/* Only a local path may be where the login continues. */
+/* Where the login continues (a local path only). */
 static const char *next_of(struct http_req *r)
 {
     const char *next = http_kv_get(&r->form, "next");
-    if (!next)
-        next = http_kv_get(&r->query, "next");
-    if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strlen(next) > 200 || strpbrk(next, "\r\n\\"))
-        return "/account";
-    return next;
+    return web_safe_next(next ? next : http_kv_get(&r->query, "next"));
 }
 
 static void cert_page(struct http_req *r, const char *error)
@@ -58,7 +54,8 @@ static void cert_page(struct http_req *r, const char *error)
     if (rc) {
         if (rc != PC_EUNAVAIL)
             pc_log(PC_LOG_WARN, "cert_login.no_challenge", "msg", err.msg, NULL);
-        web_html(r, "<p>%s</p>\n", web_t(r, rc == PC_EUNAVAIL ? M_CERT_OFF : M_CERTP_UNAVAILABLE));
+        web_html(r, "<p>%s</p>\n<p><a href=\"/login\">%s</a></p>\n",
+                 web_t(r, rc == PC_EUNAVAIL ? M_CERT_OFF : M_CERTP_UNAVAILABLE), web_t(r, M_STEPUP_PASSWORD));
         web_page_end(r);
         return;
     }

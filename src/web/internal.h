@@ -106,6 +106,9 @@ void web_code_page(struct http_req *r, const char *title, const char *code, cons
 void web_error_summary(struct http_req *r, const struct web_field_error *errors, int n);
 void web_text_field(struct http_req *r, const struct web_field *f, const struct web_field_error *errors, int nerrors);
 
+/* Only a local path may be where a login continues (no "//host", no
+ * scheme, no control characters): next, else "/account" (login.c). */
+const char *web_safe_next(const char *next);
 /* account pages (account.c) and registration centre (registrar.c) */
 int web_page_login(struct http_req *r);
 int web_page_login_post(struct http_req *r);

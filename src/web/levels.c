@@ -35,8 +35,8 @@ bool web_require_level(struct http_req *r, const char *service_id)
     struct pc_err err = {0};
     const struct id_principal *who = web_who(r);
     int rc = case_login_check(app_of(r)->db, &r->arena, who, service_id, &need, &err);
-    if (rc == 0)
-        return true;
+    if (rc == 0 || rc == PC_ENOTFOUND)
+        return true; /* no such service: the handler's own call answers that, as before */
     if (rc != PC_EDENIED) {
         web_fail(r, rc, &err);
         return false;
@@ -107,7 +107,8 @@ void web_login_facts(struct http_req *r, const struct id_principal *p)
     if (in->only_service)
         level = pc_arena_printf(&r->arena, "%s — %s", level,
                                 pc_arena_printf(&r->arena, web_t(r, M_ACCOUNT_LOGIN_ONLY), in->only_service));
-    web_html(r, "<h2>%s</h2>\n<dl class=\"facts\">\n<dt>%s</dt><dd>%s</dd>\n"
+    /* its own class: the person's record is the page's one dl.facts */
+    web_html(r, "<h2>%s</h2>\n<dl class=\"login-facts\">\n<dt>%s</dt><dd>%s</dd>\n"
                 "<dt>%s</dt><dd><time datetime=\"%s\">%s</time></dd>\n<dt>%s</dt><dd>%s</dd>\n",
              web_t(r, M_ACCOUNT_THIS_LOGIN), web_t(r, M_ACCOUNT_LOGIN_HOW),
              web_t(r, (unsigned)in->method < ID_METHOD_COUNT ? method_msgs[in->method] : M_METHOD_OTHER),

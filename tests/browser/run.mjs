@@ -1752,6 +1752,57 @@ async function applyScreenshots() {
 
 // ---- main ------------------------------------------------------------------
 
+// ---- logins: certificate login, step-up, "this login" (issue 10) --------
+
+/* A service of the demo catalogue that asks for an e-signature. */
+const E_SIGNATURE_SERVICE = 'rytn-licence-application';
+
+async function loginsPages() {
+  const pages = [
+    // the demo has no certification centre: the page explains and says so
+    { kind: 'certificate login', url: '/login/certificate', check: async (page) =>
+      assert(await page.locator('main a[href="/login"]').count() === 1, 'no way back to the code-password login') },
+    { kind: 'step-up', role: 'citizen', url: `/login/step-up?service=${E_SIGNATURE_SERVICE}`, check: async (page) =>
+      assert(await page.locator(`main a[href="/services/${E_SIGNATURE_SERVICE}"]`).count() === 1, 'no link back to the service') },
+    { kind: 'account, this login', role: 'citizen', url: '/account', check: async (page) =>
+      assert(await page.locator('main dl.login-facts time').count() === 1, 'no "this login" with its time') },
+  ];
+  for (const lang of LANGS) {
+    for (const pg of pages) {
+      await test(`logins: ${pg.kind} [${lang}]: one h1, lang, axe WCAG 2.1 AA${pg.role ? ` (as ${pg.role})` : ''}`, async () => {
+        const ctx = await newContext({ lang });
+        try {
+          const page = await ctx.newPage();
+          const problems = watchConsole(page);
+          if (pg.role) await logIn(page, account(pg.role));
+          await goto(page, pg.url);
+          const f = await pageFacts(page);
+          assert(f.lang === lang && f.h1.length === 1, `lang ${f.lang}, h1 ${JSON.stringify(f.h1)}`);
+          await pg.check(page);
+          const v = await axeViolations(page);
+          assert(v.length === 0, `${v.length} violation(s) on ${page.url()}:\n${v.join('\n')}`);
+          assert(problems.length === 0, `console errors: ${problems.join(' | ')}`);
+        } finally {
+          await ctx.close();
+        }
+      });
+    }
+  }
+  await test('logins: starting an e-signature service with a code-password session leads to the step-up page (the form post answers 303)', async () => {
+    const ctx = await newContext({ lang: 'en' });
+    try {
+      const page = await ctx.newPage();
+      await logIn(page, account('citizen'));
+      const resp = await page.request.post(`${base}/services/${E_SIGNATURE_SERVICE}/apply`, {
+        form: { csrf: await page.locator('input[name=csrf]').first().getAttribute('value') }, maxRedirects: 0 });
+      assert(resp.status() === 303, `status ${resp.status()}`);
+      assert(resp.headers().location === `/login/step-up?service=${E_SIGNATURE_SERVICE}`, `to ${resp.headers().location}`);
+    } finally {
+      await ctx.close();
+    }
+  });
+}
+
 async function main() {
   const started = Date.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pencere-browser-'));
@@ -1808,6 +1859,8 @@ async function main() {
     for (const service of APPLY_SERVICES) await officerJourney(service);
     await applyMobile();
     await applyScreenshots();
+
+    await loginsPages();
   } catch (e) {
     fatal = e;
     record('setup', e);
