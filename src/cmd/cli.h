@@ -56,6 +56,13 @@ int cmd_login_sign(int argc, char **argv);
 struct db;
 int demo_seed(struct db *db, const char *dir, struct pc_err *err);
 void demo_print_accounts(const char *dir);
+/* The demo's certification centre in DIR/ca (made once) and the portal's
+ * checker of it; certificates and key files for the demo's people, named
+ * in demo-accounts.json (demo_ca.c). */
+struct pki_ca;
+struct pki_checker;
+int demo_ca_open(const char *dir, struct pki_ca **ca, struct pki_checker **checker, struct pc_err *err);
+int demo_ca_certificates(struct pki_ca *ca, struct db *db, const char *dir, struct pc_err *err);
 
 /* Where the catalogue files are: an explicit dir, else the first of
  * $PENCERE_DATA/catalog, ./data/catalog, the source tree's data/catalog,

@@ -69,11 +69,21 @@ struct serve_opts {
     size_t ncli;
 };
 
-/* The certification centre as the portal sees it (certificate login),
- * when --ca-chain names its chain; else *out stays NULL. */
-static int open_checker(const struct serve_opts *o, struct pki_checker **out)
+/* The certification centre as the portal sees it (certificate login):
+ * the chain --ca-chain names, else the demo's own centre (which also gives
+ * the demo's people their certificates), else none (*out NULL). */
+static int open_checker(const struct serve_opts *o, struct db *db, struct pki_ca **demo_ca, struct pki_checker **out)
 {
     *out = NULL;
+    *demo_ca = NULL;
+    if (!o->ca_chain && o->demo_dir) {
+        struct pc_err err = {0};
+        if (demo_ca_open(o->demo_dir, demo_ca, out, &err) || demo_ca_certificates(*demo_ca, db, o->demo_dir, &err)) {
+            fprintf(stderr, "pencere: the demo's certification centre: %s\n", err.msg);
+            return EXIT_FAIL;
+        }
+        return 0;
+    }
     if (!o->ca_chain)
         return 0;
     struct pc_arena a;
@@ -127,7 +137,10 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         return EXIT_FAIL;
     }
     struct id_cert_checker certs;
-    if (open_checker(o, &app.checker)) {
+    struct pki_ca *demo_ca;
+    if (open_checker(o, db, &demo_ca, &app.checker)) {
+        pki_checker_free(app.checker);
+        pki_ca_close(demo_ca);
         form_registry_close(app.forms);
         db_close(db);
         return EXIT_FAIL;
@@ -142,6 +155,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         if (!sender) {
             fprintf(stderr, "pencere: message delivery: %s\n", err.msg);
             pki_checker_free(app.checker);
+            pki_ca_close(demo_ca);
             form_registry_close(app.forms);
             db_close(db);
             return EXIT_FAIL;
@@ -158,6 +172,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         fprintf(stderr, "pencere: %s\n", err.msg);
         notify_worker_stop(sender);
         pki_checker_free(app.checker);
+        pki_ca_close(demo_ca);
         form_registry_close(app.forms);
         db_close(db);
         return EXIT_FAIL;
@@ -176,6 +191,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
     http_stop(srv, 10);
     notify_worker_stop(sender);
     pki_checker_free(app.checker);
+    pki_ca_close(demo_ca);
     form_registry_close(app.forms);
     db_close(db);
     pc_log(PC_LOG_INFO, "portal.stopped", NULL);

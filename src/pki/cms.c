@@ -12,6 +12,8 @@
 #include <openssl/cms.h>
 #include <openssl/err.h>
 #include <openssl/ess.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
 #include <openssl/rand.h>
 #include <openssl/ts.h>
 
@@ -145,5 +147,40 @@ int pki_sign_bytes(struct pc_arena *a, const char *key_pem, size_t key_len, cons
     EVP_PKEY_free(k);
     *sig = out;
     *sig_len = n;
+    return rc;
+}
+
+/* The text a memory BIO holds, in the arena. */
+static const char *bio_text(struct pc_arena *a, BIO *b)
+{
+    char *p;
+    long n = BIO_get_mem_data(b, &p);
+    return pc_arena_strndup(a, p, n > 0 ? (size_t)n : 0);
+}
+
+int pki_p12_to_pem(struct pc_arena *a, const unsigned char *p12, size_t len, const char *password, const char **key_pem,
+                   const char **cert_pem, struct pc_err *err)
+{
+    const unsigned char *p = p12;
+    PKCS12 *pk = len <= INT32_MAX ? d2i_PKCS12(NULL, &p, (long)len) : NULL;
+    EVP_PKEY *key = NULL;
+    X509 *cert = NULL;
+    int rc = 0;
+    if (!pk || !PKCS12_parse(pk, password ? password : "", &key, &cert, NULL) || !key || !cert) {
+        rc = pk_ssl_fail(err, PC_EINVAL, "cannot open the PKCS#12 (wrong password, or not a PKCS#12)");
+    } else {
+        BIO *kb = BIO_new(BIO_s_mem()), *cb = BIO_new(BIO_s_mem());
+        if (!kb || !cb || !PEM_write_bio_PrivateKey(kb, key, NULL, NULL, 0, NULL, NULL) || !PEM_write_bio_X509(cb, cert)) {
+            rc = pk_ssl_fail(err, PC_EIO, "cannot write the key or certificate as PEM");
+        } else {
+            *key_pem = bio_text(a, kb);
+            *cert_pem = bio_text(a, cb);
+        }
+        BIO_free(kb);
+        BIO_free(cb);
+    }
+    EVP_PKEY_free(key);
+    X509_free(cert);
+    PKCS12_free(pk);
     return rc;
 }

@@ -363,6 +363,11 @@ void pki_checker_trust(const struct pki_checker *ck, struct pki_trust *out);
  * PKCS#1 v1.5.  The client side (`pencere login-sign`). */
 int pki_sign_bytes(struct pc_arena *a, const char *key_pem, size_t key_len, const char *passphrase, const void *data,
                    size_t len, const unsigned char **sig, size_t *sig_len, struct pc_err *err);
+/* The key (unencrypted PKCS#8) and certificate of a PKCS#12 (DER), as PEM
+ * in the arena: what the centre hands out (pki_issue_p12) made usable by
+ * `pencere login-sign` and the demo's key files. */
+int pki_p12_to_pem(struct pc_arena *a, const unsigned char *p12, size_t len, const char *password, const char **key_pem,
+                   const char **cert_pem, struct pc_err *err);
 
 /* ---- building a hierarchy (offline ceremonies and the demo) ---------- */
 

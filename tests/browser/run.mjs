@@ -23,7 +23,7 @@
 // prints one line per test and a closing "N passed, N failed" line, and exits
 // non-zero when anything failed.  Needs `npm ci` in tests/browser first.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -685,6 +685,31 @@ async function logIn(page, acc) {
   const u = new URL(page.url());
   assert(resp.status() === 200 && u.pathname === '/account',
     `logging in as ${acc.login} ended on ${u.pathname}${u.search} with status ${resp.status()}`);
+}
+
+/* Log in with the certificate the demo's centre gave the account (its key
+ * file), as a person does with the desktop helper: the page's challenge
+ * signed by `pencere login-sign`, the answer pasted. */
+async function certLogIn(page, acc, next = '/account') {
+  assert(acc.cert_key && acc.cert, `${acc.login} has no demo certificate in demo-accounts.json`);
+  await goto(page, `/login/certificate?next=${encodeURIComponent(next)}`);
+  const cmd = await page.locator('main pre.command code').textContent();
+  const m = /--host (\S+) --challenge (\S+)/.exec(cmd);
+  assert(m, `no challenge in "${cmd}"`);
+  const answer = execFileSync(path.resolve(opts.bin), ['login-sign', '--key', acc.cert_key, '--cert', acc.cert,
+    '--host', m[1], '--challenge', m[2]], { encoding: 'utf8' });
+  await page.fill('#answer', answer);
+  const resp = await submit(page, 'main form[action="/login/certificate"]');
+  assert(resp.status() === 200 && new URL(page.url()).pathname === next,
+    `the certificate login of ${acc.login} ended on ${page.url()} with status ${resp.status()}`);
+}
+
+/* Some services ask for an e-signature (the catalogue's login level): a
+ * citizen who applies logs in with the password, then with the
+ * certificate, as the step-up page offers. */
+async function logInToApply(page, acc) {
+  await logIn(page, acc);
+  await certLogIn(page, acc);
 }
 
 /* Log in with the keyboard only: Tab to each field, type, Enter. */
@@ -1430,7 +1455,7 @@ async function applyFlows() {
       try {
         const page = await ctx.newPage();
         const problems = watchConsole(page);
-        await logIn(page, account('citizen'));
+        await logInToApply(page, account('citizen'));
         const r = await applyJourney(page, service, { lang });
         if (lang === 'az') sentRefs.set(service, r.ref);
         pages.set(`${service} [${lang}]`, r.visited.length + 3);
@@ -1450,7 +1475,7 @@ async function refFor(service) {
   if (sentRefs.has(service)) return sentRefs.get(service);
   const ctx = await newContext({ lang: 'az' });
   const page = await ctx.newPage();
-  await logIn(page, account('citizen'));
+  await logInToApply(page, account('citizen'));
   const r = await applyJourney(page, service, { axe: false });
   await ctx.close();
   sentRefs.set(service, r.ref);
@@ -1500,7 +1525,7 @@ async function applyErrors() {
     const ctx = await newContext({ lang: 'az' });
     try {
       const page = await ctx.newPage();
-      await logIn(page, account('citizen'));
+      await logInToApply(page, account('citizen'));
       await newDraft(page, 'din-id-card-replacement');
       const title = await page.title();
       const resp = await navBy(page, () => page.click(CONTINUE));
@@ -1527,7 +1552,7 @@ async function applyErrors() {
     const ctx = await newContext({ lang: 'az' });
     try {
       const page = await ctx.newPage();
-      await logIn(page, account('citizen'));
+      await logInToApply(page, account('citizen'));
       const draft = await newDraft(page, 'eesmn-vemtas');
       await goto(page, `/applications/${draft}/page/family-members`);
       await navBy(page, () => page.click('main form button[name="_add"][value="family_members"]'));
@@ -1556,7 +1581,7 @@ async function applyFileError() {
     const ctx = await newContext({ lang: 'az' });
     try {
       const page = await ctx.newPage();
-      await logIn(page, account('citizen'));
+      await logInToApply(page, account('citizen'));
       await ensureSampleFiles();
       const draft = await newDraft(page, 'din-id-card-replacement');
       await goto(page, `/applications/${draft}/page/photo`);
@@ -1602,7 +1627,7 @@ async function officerJourney(service) {
       const cp = await cctx.newPage();
       const problems = [...[op, cp].map(watchConsole)];
       await logIn(op, officerOf(agency));
-      await logIn(cp, account('citizen'));
+      await logInToApply(cp, account('citizen'));
       const status = async (page) => (await page.locator('main dl.facts .tag').first().textContent()).trim();
 
       await goto(op, '/office');
@@ -1700,7 +1725,7 @@ async function applyMobile() {
     const octx = await newContext({ ...MOBILE, lang: 'az' });
     try {
       const page = await ctx.newPage();
-      await logIn(page, account('citizen'));
+      await logInToApply(page, account('citizen'));
       const { draft } = await applyJourney(page, 'eesmn-vemtas', { axe: false, until: 'check' });
       await measure(page, 'group page', () => goto(page, `/applications/${draft}/page/family-members`));
       await measure(page, 'check answers', () => goto(page, `/applications/${draft}/check`));
@@ -1728,7 +1753,7 @@ async function applyScreenshots() {
       const shot = (page, name) => page.screenshot({ path: path.join(opts.screenshots, `${sname}-apply-${name}-az.png`), fullPage: true });
       const ctx = await newContext({ ...size, lang: 'az' });
       const page = await ctx.newPage();
-      await logIn(page, account('citizen'));
+      await logInToApply(page, account('citizen'));
       const wanted = { 'your-status': 'radios', 'family-members+item': 'group', check: 'check', sent: 'confirmation' };
       const { ref } = await applyJourney(page, 'eesmn-vemtas', {
         axe: false, onPage: async (kind) => { if (wanted[kind]) await shot(page, wanted[kind]); },
