@@ -189,6 +189,10 @@ int case_draft_submit(struct db *db, const struct form_set *forms, const struct 
         return rc;
     if (issues->n)
         return pc_err_set(err, PC_EINVAL, "some answers need attention");
+    /* a form that asks for the applicant's signature: of the answers as they are */
+    if (def->signature == FORM_SIGN_REQUIRED && (rc = case_signed_now(db, a, &app, err)))
+        return rc == PC_ENOTFOUND ? pc_err_set(err, PC_EINVAL, "the application must be signed (again, if the answers changed)")
+                                  : rc;
     int lang = pc_lang_parse(app.lang);
     char reference[24];
     if ((rc = db_begin(c, err)))

@@ -3,9 +3,10 @@
  * hierarchy in DATA_DIR/ca (made once), asked in process for certificate
  * status, and for each citizen and representative of the demo a login
  * certificate with its key as files (DATA_DIR/certs/LOGIN.key, .pem, named
- * in demo-accounts.json as "cert_key" and "cert"); the first citizen also
- * gets the free single-purpose certificate of social assistance
- * ("single_key", "single_cert").  Key files are the demo's stand-in for a
+ * in demo-accounts.json as "cert_key" and "cert") and a signing one
+ * ("sign_key", "sign_cert": LOGIN-sign.key, .pem), as an identity card
+ * holds both; the first citizen also gets the free single-purpose
+ * certificate of social assistance ("single_key", "single_cert").  Key files are the demo's stand-in for a
  * card: `pencere login-sign` signs with them. */
 #include "cli.h"
 #include "../identity/identity.h"
@@ -113,6 +114,11 @@ int demo_ca_certificates(struct pki_ca *ca, struct db *db, const char *dir, stru
             continue;
         if (!json_object_get(acc, "cert")) {
             rc = issue_files(ca, db, &a, dir, fin, "citizen-auth", NULL, login, acc, "cert_key", "cert", err);
+            changed = true;
+        }
+        if (!rc && !json_object_get(acc, "sign_cert")) {
+            rc = issue_files(ca, db, &a, dir, fin, "citizen", NULL, pc_arena_printf(&a, "%s-sign", login), acc,
+                             "sign_key", "sign_cert", err);
             changed = true;
         }
         if (!rc && pc_str_eq(role, "citizen") && !single_done && !json_object_get(acc, "single_cert")) {

@@ -298,6 +298,7 @@ struct pki_verify_report {
     enum pki_verdict verdict;
     const char *detail;             /* English, for logs and the command line */
     const char *signer_subject, *signer_name, *signer_fin, *signer_voen, *signer_serial, *signer_profile;
+    const char *signer_service;     /* a single-purpose certificate's one e-service, else NULL */
     bool has_signing_time;
     int64_t signing_time;           /* claimed by the signer (signed attribute) */
     bool has_timestamp;

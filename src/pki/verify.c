@@ -50,6 +50,7 @@ static void describe_signer(struct pc_arena *a, X509 *x, struct pki_verify_repor
     out->signer_serial = pk_serial_hex(a, X509_get0_serialNumber(x));
     const struct pki_profile *p = pk_profile_of_cert(x);
     out->signer_profile = p ? p->id : NULL;
+    out->signer_service = p && p->single_service ? pk_cert_service(a, x) : NULL;
 }
 
 static X509_STORE *store_of(STACK_OF(X509) *anchors)
