@@ -417,6 +417,9 @@ int case_submit(struct db *db, const struct form_set *forms, const struct id_pri
     struct case_service si;
     if ((rc = case_service_info(db, a, service_id, &si, err)) || (rc = case_level_ok(who, service_id, &si, err)))
         return rc;
+    if (def->signature == FORM_SIGN_REQUIRED) /* signed on the pages: a draft, its bytes, the signature */
+        return pc_err_set(err, PC_EINVAL, "applications to this service are signed by the applicant: send them through"
+                                          " the portal's pages");
     char day[11];
     form_today(day);
     struct form_answers view = {.j = (json_t *)answers};

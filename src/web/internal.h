@@ -150,6 +150,20 @@ int web_api_cert_login(struct http_req *r);
 int web_page_step_up(struct http_req *r);
 bool web_require_level(struct http_req *r, const char *service_id);
 void web_login_facts(struct http_req *r, const struct id_principal *p);
+/* signed applications (signing.c): the check page's signing section, the
+ * signature's post (after the handler checked the draft is the caller's),
+ * the bytes to sign, the signed bundle (name: application.json or
+ * application.json.p7s), and the signature's facts under base (the
+ * application's or the case's URL). */
+void web_sign_section(struct http_req *r, const struct form_def *def, const struct case_app *app);
+int web_sign_post(struct http_req *r, const struct case_app *app);
+int web_serve_to_sign(struct http_req *r, const struct case_app *app);
+int web_serve_signed(struct http_req *r, const struct case_app *app, const char *name);
+void web_signature_facts(struct http_req *r, const struct case_app *app, const char *base);
+int web_page_apply_sign(struct http_req *r);
+int web_page_apply_to_sign(struct http_req *r);
+int web_page_application_signed(struct http_req *r);
+int web_page_office_signed(struct http_req *r);
 /* what the application pages share (case_view.c) */
 /* The forms as this request sees them (released with the request). */
 const struct form_set *web_forms(struct http_req *r);

@@ -79,6 +79,11 @@ static const struct http_route routes[] = {
     {"GET", "/applications/{id}/files/{sha}", web_page_application_file, 0, HTTP_ROUTE_NO_STORE, "application_file"},
     {"GET", "/applications/{id}/check", web_page_apply_check, 0, HTTP_ROUTE_NO_STORE, "apply_check"},
     {"POST", "/applications/{id}/submit", web_page_apply_submit, FORM_MAX, HTTP_ROUTE_NO_STORE, "apply_submit"},
+    /* logins: signed applications (issue 10) */
+    {"POST", "/applications/{id}/sign", web_page_apply_sign, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE, "apply_sign"},
+    {"GET", "/applications/{id}/to-sign", web_page_apply_to_sign, 0, HTTP_ROUTE_NO_STORE, "apply_to_sign"},
+    {"GET", "/applications/{id}/signed/{name}", web_page_application_signed, 0, HTTP_ROUTE_NO_STORE, "application_signed"},
+    {"GET", "/office/cases/{ref}/signed/{name}", web_page_office_signed, 0, HTTP_ROUTE_NO_STORE, "office_signed"},
     {"POST", "/applications/{id}/respond", web_page_application_respond, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE, "respond"},
     {"POST", "/applications/{id}/cancel", web_page_application_cancel, FORM_MAX, HTTP_ROUTE_NO_STORE, "cancel"},
     {"GET", "/office", web_page_office, 0, HTTP_ROUTE_NO_STORE, "office"},

@@ -6,6 +6,7 @@ foreign-host and signing-only answers; a certificate revoked while its
 session is open; a service asking for an e-signature refusing a
 code-password session (the step-up page, the API's problem) and taking
 the certificate's."""
+import base64
 import json
 import os
 import re
@@ -168,3 +169,107 @@ def test_e_signature_service_steps_a_code_password_session_up(env, schemas):
                        headers={"Authorization": "Bearer " + ctok, "Content-Type": "application/json",
                                 "Idempotency-Key": "step-up-test-2"})
     assert r.status == 422 and r.json()["type"].endswith("/no-such-form"), r.text
+
+
+# ---- signed applications ------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def signing(tmp_path_factory):
+    """A portal whose fixture form din-id-card asks for the applicant's
+    signature, with the certification centre behind it."""
+    work = str(tmp_path_factory.mktemp("signing"))
+    ca = CA(os.path.join(work, "ca"))
+    ca.start()
+    catalog = syslib.copy_catalog(syslib.FIXTURE, os.path.join(work, "fx", "catalog"))
+    os.makedirs(os.path.join(work, "fx", "forms"))
+    form = json.load(open(os.path.join(syslib.FIXTURE, "..", "forms", "din-id-card.json")))
+    form["signature"] = "required"
+    json.dump(form, open(os.path.join(work, "fx", "forms", "din-id-card.json"), "w"), ensure_ascii=False)
+    db = syslib.Database(work)
+    r = syslib.run_cli("admin", "seed-demo", "--db", db.url, "--out-dir", work, timeout=120)
+    assert r.returncode == 0, r.stderr
+    srv = syslib.Server(os.path.join(work, "portal"), catalog=catalog, db=db,
+                        extra=["--ca-chain", ca.chain_file(), "--ocsp-url", ca.url("/ca/ocsp"),
+                               "--cert-status-max-age", "0"])
+    srv.start()
+    srv.accounts = json.load(open(os.path.join(work, "demo-accounts.json")))
+    srv.ca, srv.work, srv.chain = ca, work, ca.chain_file()
+    yield srv
+    srv.close()
+    ca.close()
+
+
+def cms_sign(env, key, pem, data, name):
+    path = os.path.join(env.work, name + ".json")
+    open(path, "wb").write(data)
+    r = syslib.run_cli("sign", "--key", key, "--cert", pem, path)
+    assert r.returncode == 0, r.stderr
+    return base64.b64encode(open(path + ".p7s", "rb").read()).decode()
+
+
+def test_a_form_that_asks_for_a_signature_is_signed_then_sent_and_verifies(signing):
+    env = signing
+    who, other = citizen(env, 0), citizen(env, 1)
+    b = Browser(env)
+    b.login(who["login"], who["password"])
+    r = b.post("/services/din-id-card/apply", {}, from_page="/services/din-id-card/start")
+    base = r.header("Location").rsplit("/page/", 1)[0]
+    for page, fields in (("reason", {"reason": "expired"}),
+                         ("contact", {"phone": "+994551234567", "birth_date": "1985-01-02"}), ("family", {})):
+        url = base + "/page/" + page
+        version = re.search(r'name="_version" value="(\d+)"', b.get(url).text).group(1)
+        assert b.post(url, dict(fields, _version=version), from_page=url).status == 303, page
+    check = b.get(base + "/check?lang=en")
+    assert 'action="%s/sign"' % base in check.text and "needs the application signed" in check.text
+    # unsigned: not sent, back to the check page that says why
+    r = b.post(base + "/submit", {}, from_page=base + "/check")
+    assert r.status == 303 and r.header("Location") == base + "/check?sign=needed#sign"
+    data = b.get(base + "/to-sign")
+    assert data.status == 200 and data.header("Content-Disposition").startswith("attachment")
+    assert json.loads(data.body)["answers"]["reason"] == "expired"
+
+    def sign_with(sig):
+        r = b.post(base + "/sign", {"signature": sig}, from_page=base + "/check")
+        assert r.status == 303, r.status
+        return re.search(r"sign=([a-z-]+)", r.header("Location")).group(1)
+
+    login_key, login_pem = issue(env, "login-only", who["login"])
+    assert sign_with(cms_sign(env, login_key, login_pem, data.body, "a")) == "wrong-profile"
+    okey, opem = issue(env, "someone-else", other["login"], profile="citizen")
+    assert sign_with(cms_sign(env, okey, opem, data.body, "b")) == "not-the-applicant"
+    key, pem = issue(env, "signer", who["login"], profile="citizen")
+    assert sign_with(cms_sign(env, key, pem, data.body + b" ", "c")) == "bad-signature"
+    assert sign_with("not base64 at all!") == "bad-signature"
+    assert sign_with(cms_sign(env, key, pem, data.body, "d")) == "ok"
+    assert "The application is signed" in b.get(base + "/check?lang=en").text
+    r = b.post(base + "/submit", {}, from_page=base + "/check")
+    assert r.status == 303 and "?sent=1" in r.header("Location"), r.header("Location")
+    ref = re.search(r"(AZ-\d{4}-\d{8})", r.header("Location")).group(1)
+
+    # the officer sees the verified signature and downloads the bundle, which `pencere verify` accepts
+    officer = Browser(env)
+    off = [a for a in env.accounts if a["role"] == "officer" and a["agency"] == "din"][0]
+    officer.login(off["login"], off["password"])
+    case = officer.get("/office/cases/%s?lang=en" % ref)
+    assert case.status == 200 and "Verified by the portal" in case.text and serial_of(pem) in case.text.upper()
+    doc = officer.get("/office/cases/%s/signed/application.json" % ref)
+    p7s = officer.get("/office/cases/%s/signed/application.json.p7s" % ref)
+    assert doc.status == 200 and p7s.status == 200 and doc.body == data.body
+    open(os.path.join(env.work, "bundle.json"), "wb").write(doc.body)
+    open(os.path.join(env.work, "bundle.json.p7s"), "wb").write(p7s.body)
+    r = syslib.run_cli("verify", "--trust", env.chain, os.path.join(env.work, "bundle.json"),
+                       os.path.join(env.work, "bundle.json.p7s"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert officer.get("/office/cases/%s/signed/other.txt" % ref).status == 404
+    # the applicant has the same bundle; others see nothing of it
+    assert b.get("/applications/%s/signed/application.json.p7s" % ref).body == p7s.body
+    stranger = Browser(env)
+    stranger.login(other["login"], other["password"])
+    assert stranger.get("/applications/%s/signed/application.json" % ref).status == 404
+    # the API cannot send an application that must be signed
+    tok = api_login(env, who["login"], who["password"]).json()["token"]
+    r = syslib.request(env.port, "POST", "/api/v1/applications",
+                       body=json.dumps({"service": "din-id-card", "answers": {"reason": "expired"}}).encode(),
+                       headers={"Authorization": "Bearer " + tok, "Content-Type": "application/json",
+                                "Idempotency-Key": "signed-api-1"})
+    assert r.status == 400 and "signed" in r.json()["detail"], r.text
