@@ -289,6 +289,42 @@ static void test_every_problem_of_a_file_is_reported(void **state)
     pc_arena_release(&a);
 }
 
+/* A form may ask for the applicant's signature; the canonical bytes an
+ * applicant signs are one line of JSON with sorted keys, whatever the
+ * order the answers were stored in. */
+static void test_signature_key_and_canonical_bytes(void **state)
+{
+    (void)state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct problems p;
+    const struct form_def *d = parse_changed(&a, NULL, NULL, NULL, &p);
+    assert_int_equal(d->signature, FORM_SIGN_NONE);
+    d = parse_changed(&a, "signature", "\"required\"", NULL, &p);
+    assert_non_null(d);
+    assert_int_equal(d->signature, FORM_SIGN_REQUIRED);
+    assert_int_equal(parse_changed(&a, "signature", "\"optional\"", NULL, &p)->signature, FORM_SIGN_OPTIONAL);
+    assert_null(parse_changed(&a, "signature", "\"always\"", NULL, &p));
+    assert_true(has_problem(&p, "$.signature", "optional"));
+
+    struct form_answers one = {.j = json_loads("{\"b\": [1, {\"y\": 2, \"x\": \"ə\"}], \"a\": \"1\"}", 0, NULL)};
+    struct form_answers two = {.j = json_loads("{\"a\": \"1\", \"b\": [1, {\"x\": \"ə\", \"y\": 2}]}", 0, NULL)};
+    struct case_app app = {.id = "d1", .service_id = "din-id-card", .form_version = 3, .applicant_fin = "5ABC12D",
+                           .answers = &one};
+    size_t n1, n2;
+    const char *c1 = case_canonical(&a, &app, &n1);
+    app.answers = &two;
+    const char *c2 = case_canonical(&a, &app, &n2);
+    assert_string_equal(c1, c2);
+    assert_string_equal(c1, "{\"answers\":{\"a\":\"1\",\"b\":[1,{\"x\":\"ə\",\"y\":2}]},\"applicant_fin\":\"5ABC12D\","
+                            "\"application\":\"d1\",\"form_version\":3,\"service\":\"din-id-card\"}");
+    app.acting_for = "1400057421";
+    assert_non_null(strstr(case_canonical(&a, &app, &n2), "\"acting_for\":\"1400057421\""));
+    json_decref(one.j);
+    json_decref(two.j);
+    pc_arena_release(&a);
+}
+
 /* A catalogue of one service for the checker. */
 static struct form_service fake_service;
 
@@ -1034,6 +1070,7 @@ int main(void)
         cmocka_unit_test(test_files_are_stored_by_content),
         cmocka_unit_test(test_forms_are_versioned_and_picked_up),
         cmocka_unit_test(test_the_login_level_is_enforced),
+        cmocka_unit_test(test_signature_key_and_canonical_bytes),
         cmocka_unit_test(test_inbox_sqlite),
         cmocka_unit_test(test_inbox_postgres),
     };
