@@ -148,6 +148,12 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
     if (app.checker) {
         pki_checker_login(app.checker, &certs);
         app.certs = &certs;
+        if (o->http.tls_cert_pem) { /* our own TLS asks browsers for their card's certificate */
+            struct pki_trust trust;
+            pki_checker_trust(app.checker, &trust);
+            o->http.tls_client_ca_pem = trust.chain_pem;
+            app.tls_login = true;
+        }
     }
     struct notify_worker *sender = NULL;
     if (notify_config_enabled(&o->notify)) {
@@ -288,6 +294,10 @@ static void common_opts(struct serve_opts *o)
     add_opt(o, "trusted-proxy", "LIST",
             "addresses or CIDR blocks of reverse proxies whose X-Forwarded-For/-Proto are believed", NULL);
     add_opt(o, "https", NULL, "reached over HTTPS (TLS at a proxy in front): Secure cookies and HSTS", NULL);
+    add_opt(o, "tls-cert", "FILE",
+            "serve HTTPS here (libmicrohttpd's TLS): the certificate chain (PEM); with --ca-chain, browsers may"
+            " log in with their card's certificate at /login/tls", NULL);
+    add_opt(o, "tls-key", "FILE", "the key of --tls-cert (PEM, not encrypted)", NULL);
     add_opt(o, "ca-chain", "FILE",
             "certificate login: the certification centre's chain (PEM: issuing CA and root, /ca/chain.pem)", NULL);
     add_opt(o, "ocsp-url", "URL", "certificate login: the OCSP responder (default: the one each certificate names)",
@@ -315,6 +325,28 @@ static void common_opts(struct serve_opts *o)
     add_opt(o, NULL, NULL, NULL, NULL);
 }
 
+/* --tls-cert and --tls-key, read once for the life of the process. */
+static int read_tls(struct serve_opts *o)
+{
+    const char *cert = cli_get(o->cli, "tls-cert"), *key = cli_get(o->cli, "tls-key");
+    if (!cert && !key)
+        return 0;
+    if (!cert || !key) {
+        fprintf(stderr, "pencere: --tls-cert and --tls-key go together\n");
+        return EXIT_USAGE;
+    }
+    static struct pc_arena files;
+    pc_arena_init(&files);
+    char *c, *k;
+    size_t n;
+    if (cli_read_file("portal", &files, cert, 1 << 20, &c, &n) || cli_read_file("portal", &files, key, 1 << 16, &k, &n))
+        return EXIT_USAGE;
+    o->http.tls_cert_pem = c;
+    o->http.tls_key_pem = k;
+    o->http.https = true; /* Secure cookies and HSTS: we are the TLS end */
+    return 0;
+}
+
 static int read_common(struct serve_opts *o)
 {
     struct pc_err err = {0};
@@ -334,6 +366,8 @@ static int read_common(struct serve_opts *o)
     }
     o->http.https = cli_get(o->cli, "https") != NULL;
     o->ca_chain = cli_get(o->cli, "ca-chain");
+    if (read_tls(o))
+        return EXIT_USAGE;
     o->ocsp_url = cli_get(o->cli, "ocsp-url");
     struct notify_config *n = &o->notify;
     n->smtp_url = cli_get(o->cli, "smtp-url");

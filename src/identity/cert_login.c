@@ -257,6 +257,8 @@ static int check_answer(struct db_conn *c, struct pc_arena *a, const struct id_c
                         const struct id_cert_response *resp, const char *host, int64_t now,
                         struct id_cert_holder *holder, enum id_cert_problem *problem, struct pc_err *err)
 {
+    if (!resp->challenge) /* a TLS client certificate: the handshake was the proof */
+        return ck->check(ck->ctx, a, resp->cert, resp->cert_len, NULL, 0, NULL, 0, holder, problem, err);
     int rc = challenge_spend(c, resp->challenge, now, problem, err);
     if (rc == PC_EDENIED)
         return pc_err_set(err, PC_EDENIED, "challenge %s", id_cert_problem_name(*problem));
@@ -328,6 +330,15 @@ int id_login_certificate(struct db *db, struct pc_arena *a, const struct id_cert
     if (auth && err)
         *err = refusal;
     return auth;
+}
+
+int id_login_tls_certificate(struct db *db, struct pc_arena *a, const struct id_cert_checker *ck,
+                             const unsigned char *cert, size_t cert_len, const char *ip, const char *user_agent,
+                             const char *kind, char *token_out, int64_t *retry_after, enum id_cert_problem *problem,
+                             struct pc_err *err)
+{
+    struct id_cert_response tls = {.cert = cert, .cert_len = cert_len};
+    return id_login_certificate(db, a, ck, &tls, NULL, ip, user_agent, kind, token_out, retry_after, problem, err);
 }
 
 /* ---- while the session lasts ---------------------------------------------------------- */

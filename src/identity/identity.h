@@ -473,7 +473,8 @@ struct id_cert_checker {
      * login profile, and its status (OCSP, no older than the checker's
      * freshness limit) is good; and sig is its key's signature over data.
      * 0 with out filled; PC_EDENIED with *problem; PC_EUNAVAIL when the
-     * status cannot be learned now. */
+     * status cannot be learned now.  sig NULL: the holder proved the key
+     * in a TLS handshake (a client certificate), nothing else to verify. */
     int (*check)(void *ctx, struct pc_arena *a, const unsigned char *cert, size_t cert_len, const void *data,
                  size_t data_len, const unsigned char *sig, size_t sig_len, struct id_cert_holder *out,
                  enum id_cert_problem *problem, struct pc_err *err);
@@ -531,6 +532,15 @@ int id_login_certificate(struct db *db, struct pc_arena *a, const struct id_cert
                          const struct id_cert_response *resp, const char *host, const char *ip,
                          const char *user_agent, const char *kind, char *token_out, int64_t *retry_after,
                          enum id_cert_problem *problem, struct pc_err *err);
+
+/* Log in with a TLS client certificate (DER) the portal's own TLS
+ * received: the handshake proved the key, so there is no challenge; the
+ * rest is id_login_certificate's (checker, person, session, audit, the
+ * address's delays). */
+int id_login_tls_certificate(struct db *db, struct pc_arena *a, const struct id_cert_checker *ck,
+                             const unsigned char *cert, size_t cert_len, const char *ip, const char *user_agent,
+                             const char *kind, char *token_out, int64_t *retry_after, enum id_cert_problem *problem,
+                             struct pc_err *err);
 
 /* A session logged in with a certificate stays only while the certificate
  * does: ask the checker again (its answers are cached for the freshness

@@ -246,7 +246,7 @@ static int check_login(void *ctx, struct pc_arena *a, const unsigned char *cert,
     else if (!login_profile(p) || !(X509_get_key_usage(x) & KU_DIGITAL_SIGNATURE) || !id_fin_valid(out->fin))
         rc = refuse(problem, ID_CERT_WRONG_PROFILE, err,
                     pc_arena_printf(a, "a %s certificate does not log in", p ? p->id : "foreign"));
-    else if (!signature_ok(x, data, data_len, sig, sig_len))
+    else if (sig && !signature_ok(x, data, data_len, sig, sig_len)) /* no sig: a TLS handshake proved the key */
         rc = refuse(problem, ID_CERT_BAD_SIGNATURE, err, "the signature does not verify with the certificate's key");
     if (!rc) {
         if (p->subject == PKI_SUBJ_REPRESENTATIVE)

@@ -73,6 +73,9 @@ static void cert_page(struct http_req *r, const char *error)
     web_html(r, "<textarea class=\"input textarea\" id=\"answer\" name=\"answer\" rows=\"6\" spellcheck=\"false\""
                 " aria-describedby=\"answer-hint%r\"%r></textarea>\n</div>\n<button type=\"submit\">%s</button>\n</form>\n",
              error ? " answer-error" : "", error ? " aria-invalid=\"true\"" : "", web_t(r, M_CERT_BUTTON));
+    if (app_of(r)->tls_login)
+        web_html(r, "<p>%s <a href=\"/login/tls?next=%q\">%s</a></p>\n", web_t(r, M_CERT_TLS), next_of(r),
+                 web_t(r, M_CERT_TLS_LINK));
     web_html(r, "<p><a href=\"/login\">%s</a></p>\n", web_t(r, M_STEPUP_PASSWORD));
     web_page_end(r);
 }
@@ -119,6 +122,37 @@ int web_page_cert_login_post(struct http_req *r)
     }
     if (rc == PC_EINVAL || rc == PC_EDENIED) {
         r->status = rc == PC_EINVAL ? 400 : 401;
+        cert_page(r, web_t(r, problem_msgs[(unsigned)problem < ID_CERT_PROBLEM_COUNT ? problem : ID_CERT_MALFORMED]));
+        return 0;
+    }
+    if (rc == PC_ELIMIT)
+        http_set_header(r, "Retry-After", pc_arena_printf(&r->arena, "%lld", (long long)(retry > 0 ? retry : 1)));
+    return web_fail(r, rc, &err);
+}
+
+/* The certificate the browser presented in the TLS handshake (the portal
+ * terminating TLS itself): no challenge, the handshake proved the key. */
+int web_page_tls_login(struct http_req *r)
+{
+    const unsigned char *der;
+    size_t len;
+    if (!app_of(r)->certs || !app_of(r)->tls_login || http_client_cert(r, &der, &len)) {
+        r->status = 401;
+        cert_page(r, web_t(r, M_CERT_TLS_NONE));
+        return 0;
+    }
+    char token[ID_TOKEN_CHARS + 1];
+    int64_t retry;
+    enum id_cert_problem problem;
+    struct pc_err err = {0};
+    int rc = id_login_tls_certificate(app_of(r)->db, &r->arena, app_of(r)->certs, der, len, r->remote_addr,
+                                      http_header(r, "User-Agent"), "cookie", token, &retry, &problem, &err);
+    if (rc == 0) {
+        web_set_session_cookie(r, token);
+        return http_redirect(r, 303, next_of(r));
+    }
+    if (rc == PC_EDENIED) {
+        r->status = 401;
         cert_page(r, web_t(r, problem_msgs[(unsigned)problem < ID_CERT_PROBLEM_COUNT ? problem : ID_CERT_MALFORMED]));
         return 0;
     }

@@ -459,6 +459,7 @@ enum msg {
     M_SIG_TIME,
     M_SIG_VERIFIED,
     M_SIG_BUNDLE,
+    M_CERT_TLS_NONE,
     M_COUNT
 };
 

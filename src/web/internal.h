@@ -141,6 +141,7 @@ int web_api_service_form(struct http_req *r);
 /* certificate login (cert_login.c) */
 int web_page_cert_login(struct http_req *r);
 int web_page_cert_login_post(struct http_req *r);
+int web_page_tls_login(struct http_req *r);
 int web_api_cert_challenge(struct http_req *r);
 int web_api_cert_login(struct http_req *r);
 /* login levels (levels.c): the step-up page; web_require_level answers

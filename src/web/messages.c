@@ -621,4 +621,7 @@ const struct pc_text web_messages[M_COUNT] = {
     [M_SIG_BUNDLE] = {{"İmzalanmış müraciət (pencere verify ilə yoxlanılır)",
         "The signed application (checked with pencere verify)",
         "Подписанное заявление (проверяется командой pencere verify)"}},
+    [M_CERT_TLS_NONE] = {{"Brauzeriniz sertifikat təqdim etmədi. Kartın oxuyucusunu qoşun və ya yuxarıdakı köməkçidən istifadə edin.",
+        "Your browser presented no certificate. Connect the card reader, or use the helper above.",
+        "Браузер не предъявил сертификат. Подключите считыватель карт или воспользуйтесь помощником выше."}},
 };

@@ -97,6 +97,7 @@ static const struct http_route routes[] = {
     {"GET", "/login/certificate", web_page_cert_login, 0, HTTP_ROUTE_NO_STORE, "cert_login"},
     {"POST", "/login/certificate", web_page_cert_login_post, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE, "cert_login_post"},
     {"GET", "/login/step-up", web_page_step_up, 0, HTTP_ROUTE_NO_STORE, "step_up"},
+    {"GET", "/login/tls", web_page_tls_login, 0, HTTP_ROUTE_NO_STORE, "tls_login"},
     {"POST", "/api/v1/auth/challenge", web_api_cert_challenge, FORM_MAX, HTTP_ROUTE_NO_STORE, "api_auth_challenge"},
     {"POST", "/api/v1/auth/certificate", web_api_cert_login, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE, "api_auth_certificate"},
     {"GET", "/account/2fa", web_page_totp, 0, HTTP_ROUTE_NO_STORE, "totp"},

@@ -26,6 +26,7 @@ struct portal_app {
      * is configured: certificate login and signed applications are off) */
     const struct id_cert_checker *certs;  /* certificate login and its sessions */
     struct pki_checker *checker;          /* the same trust, for signatures */
+    bool tls_login;            /* served over our own TLS that asks for client certificates */
 };
 
 /* The route table of the portal role. */

@@ -273,3 +273,60 @@ def test_a_form_that_asks_for_a_signature_is_signed_then_sent_and_verifies(signi
                        headers={"Authorization": "Bearer " + tok, "Content-Type": "application/json",
                                 "Idempotency-Key": "signed-api-1"})
     assert r.status == 400 and "signed" in r.json()["detail"], r.text
+
+
+# ---- TLS client certificates (the portal terminating TLS itself) ---------------
+
+def test_tls_client_certificate_logs_in_at_login_tls(env, tmp_path):
+    import http.client
+    import ssl
+    import subprocess
+    import time
+    key, pem = str(tmp_path / "tls.key"), str(tmp_path / "tls.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-keyout", key, "-out", pem, "-subj", "/CN=127.0.0.1", "-days", "2"], check=True,
+                   capture_output=True)
+    port = syslib.free_port()
+    err = open(str(tmp_path / "stderr.log"), "wb")
+    proc = subprocess.Popen([syslib.BIN, "portal", "--listen", "127.0.0.1:%d" % port, "--db", env.db.url,
+                             "--files-dir", str(tmp_path / "files"), "--tls-cert", pem, "--tls-key", key,
+                             "--ca-chain", env.ca.chain_file(), "--ocsp-url", env.ca.url("/ca/ocsp")],
+                            stdout=subprocess.DEVNULL, stderr=err)
+    try:
+        def get(path, cert=None):
+            ctx = ssl.create_default_context(cafile=pem)
+            ctx.check_hostname = False
+            if cert:
+                ctx.load_cert_chain(cert[1], cert[0])
+            c = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=10)
+            try:
+                c.request("GET", path)
+                r = c.getresponse()
+                return r.status, dict(r.getheaders()), r.read().decode()
+            finally:
+                c.close()
+
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                assert get("/healthz")[0] == 200
+                break
+            except (OSError, ssl.SSLError):
+                assert time.monotonic() < deadline and proc.poll() is None, open(str(tmp_path / "stderr.log")).read()
+                time.sleep(0.1)
+        who = citizen(env)
+        status, headers, _ = get("/login/tls?next=/account", issue(env, "tls-login", who["login"]))
+        assert status == 303 and headers["Location"] == "/account", (status, headers)
+        cookie = headers["Set-Cookie"]
+        assert "Secure" in cookie and "HttpOnly" in cookie
+        # no certificate: the page says so
+        status, _, text = get("/login/tls?lang=en")
+        assert status == 401 and "presented no certificate" in text
+        # a revoked one: refused with the reason
+        rkey, rpem = issue(env, "tls-revoked", who["login"])
+        assert env.ca.cli("revoke", "--serial", serial_of(rpem)).returncode == 0
+        assert wait_for(lambda: get("/login/tls?lang=en", (rkey, rpem))[0] == 401, timeout=3)
+        assert "revoked" in get("/login/tls?lang=en", (rkey, rpem))[2]
+    finally:
+        proc.terminate()
+        proc.wait(10)
