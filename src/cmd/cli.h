@@ -62,6 +62,9 @@ void demo_print_accounts(const char *dir);
 struct pki_ca;
 struct pki_checker;
 int demo_ca_open(const char *dir, struct pki_ca **ca, struct pki_checker **checker, struct pc_err *err);
+/* The portal's checker of a centre open in this process (what
+ * demo_ca_open makes after opening DIR/ca). */
+int demo_ca_checker(struct pki_ca *ca, struct pki_checker **checker, struct pc_err *err);
 int demo_ca_certificates(struct pki_ca *ca, struct db *db, const char *dir, struct pc_err *err);
 
 /* Where the catalogue files are: an explicit dir, else the first of

@@ -22,6 +22,15 @@
 
 static const struct pki_actor demo_operator = {.role = PKI_ACTOR_OPERATOR, .id = "cli:demo", .ip = ""};
 
+int demo_ca_checker(struct pki_ca *ca, struct pki_checker **checker, struct pc_err *err)
+{
+    size_t len;
+    const char *chain = pki_ca_chain_pem(ca, &len);
+    struct pki_checker_config c = {.chain_pem = chain, .chain_len = len, .ca = ca, .max_age_secs = PKI_STATUS_MAX_AGE};
+    *checker = pki_checker_new(&c, err);
+    return *checker ? 0 : err->code ? err->code : PC_EIO;
+}
+
 int demo_ca_open(const char *dir, struct pki_ca **ca, struct pki_checker **checker, struct pc_err *err)
 {
     char path[4096], probe[4200];
@@ -38,17 +47,12 @@ int demo_ca_open(const char *dir, struct pki_ca **ca, struct pki_checker **check
     *ca = pki_ca_open(path, NULL, true, err);
     if (!*ca)
         return err->code ? err->code : PC_EIO;
-    size_t len;
-    const char *chain = pki_ca_chain_pem(*ca, &len);
-    struct pki_checker_config c = {.chain_pem = chain, .chain_len = len, .ca = *ca,
-                                   .max_age_secs = PKI_STATUS_MAX_AGE};
-    *checker = pki_checker_new(&c, err);
-    if (!*checker) {
+    int rc = demo_ca_checker(*ca, checker, err);
+    if (rc) {
         pki_ca_close(*ca);
         *ca = NULL;
-        return err->code ? err->code : PC_EIO;
     }
-    return 0;
+    return rc;
 }
 
 static int write_text(const char *path, const char *text, struct pc_err *err)
