@@ -103,6 +103,25 @@ static int answer_login(struct http_req *r, const char *text, size_t len, const 
                                 http_header(r, "User-Agent"), kind, token, retry, problem, err);
 }
 
+/* The page's answer to a login attempt: the session cookie and on to
+ * where the login continues, or the page again with the refusal. */
+static int page_login_done(struct http_req *r, int rc, const char *token, enum id_cert_problem problem,
+                           int64_t retry, const struct pc_err *err)
+{
+    if (rc == 0) {
+        web_set_session_cookie(r, token); /* a new token at every login: no fixation */
+        return http_redirect(r, 303, next_of(r));
+    }
+    if (rc == PC_EINVAL || rc == PC_EDENIED) {
+        r->status = rc == PC_EINVAL ? 400 : 401;
+        cert_page(r, web_t(r, problem_msgs[(unsigned)problem < ID_CERT_PROBLEM_COUNT ? problem : ID_CERT_MALFORMED]));
+        return 0;
+    }
+    if (rc == PC_ELIMIT)
+        http_set_header(r, "Retry-After", pc_arena_printf(&r->arena, "%lld", (long long)(retry > 0 ? retry : 1)));
+    return web_fail(r, rc, err);
+}
+
 int web_page_cert_login_post(struct http_req *r)
 {
     const char *answer = http_kv_get(&r->form, "answer");
@@ -116,18 +135,7 @@ int web_page_cert_login_post(struct http_req *r)
     enum id_cert_problem problem;
     struct pc_err err = {0};
     int rc = answer_login(r, answer, strlen(answer), "cookie", token, &retry, &problem, &err);
-    if (rc == 0) {
-        web_set_session_cookie(r, token); /* a new token at every login: no fixation */
-        return http_redirect(r, 303, next_of(r));
-    }
-    if (rc == PC_EINVAL || rc == PC_EDENIED) {
-        r->status = rc == PC_EINVAL ? 400 : 401;
-        cert_page(r, web_t(r, problem_msgs[(unsigned)problem < ID_CERT_PROBLEM_COUNT ? problem : ID_CERT_MALFORMED]));
-        return 0;
-    }
-    if (rc == PC_ELIMIT)
-        http_set_header(r, "Retry-After", pc_arena_printf(&r->arena, "%lld", (long long)(retry > 0 ? retry : 1)));
-    return web_fail(r, rc, &err);
+    return page_login_done(r, rc, token, problem, retry, &err);
 }
 
 /* The certificate the browser presented in the TLS handshake (the portal
@@ -147,18 +155,7 @@ int web_page_tls_login(struct http_req *r)
     struct pc_err err = {0};
     int rc = id_login_tls_certificate(app_of(r)->db, &r->arena, app_of(r)->certs, der, len, r->remote_addr,
                                       http_header(r, "User-Agent"), "cookie", token, &retry, &problem, &err);
-    if (rc == 0) {
-        web_set_session_cookie(r, token);
-        return http_redirect(r, 303, next_of(r));
-    }
-    if (rc == PC_EDENIED) {
-        r->status = 401;
-        cert_page(r, web_t(r, problem_msgs[(unsigned)problem < ID_CERT_PROBLEM_COUNT ? problem : ID_CERT_MALFORMED]));
-        return 0;
-    }
-    if (rc == PC_ELIMIT)
-        http_set_header(r, "Retry-After", pc_arena_printf(&r->arena, "%lld", (long long)(retry > 0 ? retry : 1)));
-    return web_fail(r, rc, &err);
+    return page_login_done(r, rc, token, problem, retry, &err);
 }
 
 /* ---- the JSON API ------------------------------------------------------------------- */

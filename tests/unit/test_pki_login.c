@@ -105,16 +105,18 @@ static int check(struct id_cert_checker *ck, struct pc_arena *a, const struct is
     return ck->check(ck->ctx, a, i->der, i->der_len, data, strlen(data), sig, sl, h, problem, &err);
 }
 
-static struct pki_checker *checker(struct fixture *f, int max_age)
+/* A checker of the fixture's centre, and identity's view of it in ck. */
+static struct pki_checker *checker(struct fixture *f, int max_age, struct id_cert_checker *ck)
 {
     size_t len;
     const char *chain = pki_ca_chain_pem(f->ca, &len);
     struct pki_checker_config c = {.chain_pem = chain, .chain_len = len, .ca = f->ca, .max_age_secs = max_age};
     struct pc_err err = {0};
-    struct pki_checker *ck = pki_checker_new(&c, &err);
-    if (!ck)
+    struct pki_checker *pk = pki_checker_new(&c, &err);
+    if (!pk)
         fail_msg("checker: %s", err.msg);
-    return ck;
+    pki_checker_login(pk, ck);
+    return pk;
 }
 
 static void test_login_profiles(void **state)
@@ -122,9 +124,8 @@ static void test_login_profiles(void **state)
     struct fixture *f = *state;
     struct pc_arena a;
     pc_arena_init(&a);
-    struct pki_checker *pk = checker(f, 60);
     struct id_cert_checker ck;
-    pki_checker_login(pk, &ck);
+    struct pki_checker *pk = checker(f, 60, &ck);
     struct id_cert_holder h;
     enum id_cert_problem problem;
 
@@ -179,9 +180,8 @@ static void test_foreign_and_expired_certificates(void **state)
     struct fixture *f = *state;
     struct pc_arena a;
     pc_arena_init(&a);
-    struct pki_checker *pk = checker(f, 60);
     struct id_cert_checker ck;
-    pki_checker_login(pk, &ck);
+    struct pki_checker *pk = checker(f, 60, &ck);
     struct id_cert_holder h;
     enum id_cert_problem problem;
     struct pki_holder person = {.fin = "6ABC123", .name = "Someone"};
@@ -219,10 +219,8 @@ static void test_status_within_the_freshness_limit(void **state)
     struct pc_arena a;
     pc_arena_init(&a);
     struct pc_err err = {0};
-    struct pki_checker *fresh = checker(f, 0), *cached = checker(f, 60);
     struct id_cert_checker now, later;
-    pki_checker_login(fresh, &now);
-    pki_checker_login(cached, &later);
+    struct pki_checker *fresh = checker(f, 0, &now), *cached = checker(f, 60, &later);
     struct id_cert_holder h;
     enum id_cert_problem problem;
     struct pki_holder person = {.fin = "7ABC123", .name = "Someone"};
