@@ -376,9 +376,10 @@ struct case_signature {
  * its canonical bytes now, by the applicant, with a signing certificate
  * (or the single-purpose one of this service) of the centre trust names,
  * not revoked.  Kept with the bytes (replacing an earlier signature).
- * PC_EINVAL with *problem; PC_EUNAVAIL when the status cannot be learned. */
+ * Audited, refusals too.  PC_EINVAL with *problem; PC_EUNAVAIL when the
+ * status cannot be learned. */
 int case_sign(struct db *db, const struct pki_trust *trust, const struct id_principal *who, const char *app_id,
-              const void *cms, size_t cms_len, struct pc_arena *a, struct case_signature *out,
+              const void *cms, size_t cms_len, const char *ip, struct pc_arena *a, struct case_signature *out,
               enum case_sign_problem *problem, struct pc_err *err);
 /* The signature of an application, PC_ENOTFOUND when it has none. */
 int case_signature_get(struct db *db, struct pc_arena *a, const char *app_id, struct case_signature *out,

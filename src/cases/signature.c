@@ -7,6 +7,7 @@
  * certificate of this very service), and the signature kept with the
  * bytes it signs (table case_signatures). */
 #include "internal.h"
+#include "../audit/audit.h"
 #include "../pki/pki.h"
 
 #include <string.h>
@@ -55,11 +56,8 @@ static enum case_sign_problem signer_problem(const struct pki_verify_report *v, 
     return CASE_SIGN_WRONG_PROFILE;
 }
 
-static int store(struct db *db, const struct case_signature *s, const char *app_id, struct pc_err *err)
+static int store(struct db_conn *c, const struct case_signature *s, const char *app_id, struct pc_err *err)
 {
-    struct db_conn *c = db_conn_get(db, err);
-    if (!c)
-        return case_err(err);
     struct db_stmt *st = db_prepare(c, "INSERT INTO case_signatures(app_id, signed_text, digest, cms, signer_name,"
                                        " signer_fin, signer_serial, signer_profile, signing_time, verified_at)"
                                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(app_id) DO UPDATE SET"
@@ -87,7 +85,7 @@ static int store(struct db *db, const struct case_signature *s, const char *app_
 }
 
 int case_sign(struct db *db, const struct pki_trust *trust, const struct id_principal *who, const char *app_id,
-              const void *cms, size_t cms_len, struct pc_arena *a, struct case_signature *out,
+              const void *cms, size_t cms_len, const char *ip, struct pc_arena *a, struct case_signature *out,
               enum case_sign_problem *problem, struct pc_err *err)
 {
     *problem = CASE_SIGN_BAD;
@@ -110,8 +108,19 @@ int case_sign(struct db *db, const struct pki_trust *trust, const struct id_prin
     if (*problem == CASE_SIGN_STATUS_UNKNOWN)
         return pc_err_set(err, PC_EUNAVAIL, "the signing certificate's status cannot be learned now: %s",
                           v.detail ? v.detail : "");
-    if (*problem != CASE_SIGN_OK)
+    struct db_conn *c;
+    if ((rc = audit_begin(db, &c, err)))
+        return rc;
+    struct audit_entry e = {.actor = who->account_id, .role = who->acting_for ? "representative" : "citizen",
+                            .object_type = "application", .object_id = app.id, .ip = ip ? ip : ""};
+    if (*problem != CASE_SIGN_OK) {
+        e.action = "application.sign_refused";
+        e.detail = pc_arena_printf(a, "%s%s%s", case_sign_problem_name(*problem), v.signer_serial ? " " : "",
+                                   v.signer_serial ? v.signer_serial : "");
+        if ((rc = audit_end(c, 0, &e, err)))
+            return rc;
         return pc_err_set(err, PC_EINVAL, "the signature is refused: %s", case_sign_problem_name(*problem));
+    }
     char digest[65];
     pc_sha256_hex(text, len, digest);
     char *b64 = pc_arena_alloc(a, 4 * cms_len / 3 + 4);
@@ -122,7 +131,9 @@ int case_sign(struct db *db, const struct pki_trust *trust, const struct id_prin
                                    .signer_profile = v.signer_profile,
                                    .signing_time = v.has_signing_time ? v.signing_time : 0,
                                    .verified_at = pc_now_unix()};
-    return store(db, out, app.id, err);
+    e.action = "application.signed";
+    e.detail = pc_arena_printf(a, "certificate %s", out->signer_serial);
+    return audit_end(c, store(c, out, app.id, err), &e, err);
 }
 
 int case_signature_get(struct db *db, struct pc_arena *a, const char *app_id, struct case_signature *out,

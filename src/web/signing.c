@@ -91,7 +91,8 @@ int web_sign_post(struct http_req *r, const struct case_app *app)
     struct case_signature s;
     enum case_sign_problem problem;
     struct pc_err err = {0};
-    int rc = case_sign(app_of(r)->db, &trust, web_who(r), app->id, der, (size_t)len, &r->arena, &s, &problem, &err);
+    int rc = case_sign(app_of(r)->db, &trust, web_who(r), app->id, der, (size_t)len, r->remote_addr, &r->arena, &s,
+                       &problem, &err);
     if (rc == PC_EINVAL)
         return http_redirect(r, 303, check_url(r, app, case_sign_problem_name(problem)));
     if (rc)

@@ -266,6 +266,12 @@ def test_a_form_that_asks_for_a_signature_is_signed_then_sent_and_verifies(signi
     stranger = Browser(env)
     stranger.login(other["login"], other["password"])
     assert stranger.get("/applications/%s/signed/application.json" % ref).status == 404
+    # signing and each refusal are in the audit log
+    auditor = Browser(env)
+    aud = [a for a in env.accounts if a["role"] == "auditor"][0]
+    auditor.login(aud["login"], aud["password"])
+    log = auditor.get("/audit").text
+    assert "application.signed" in log and log.count("application.sign_refused") == 3
     # the API cannot send an application that must be signed
     tok = api_login(env, who["login"], who["password"]).json()["token"]
     r = syslib.request(env.port, "POST", "/api/v1/applications",
