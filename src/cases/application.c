@@ -252,6 +252,7 @@ int case_service_info(struct db *db, struct pc_arena *a, const char *service_id,
     out->agency = s.agency_id;
     out->name = s.name;
     out->deadline_days = s.deadline_days >= 0 ? s.deadline_days : DEFAULT_DEADLINE_DAYS;
+    out->need = case_level_of(s.login);
     return 0;
 }
 
@@ -423,6 +424,12 @@ int case_submit(struct db *db, const struct form_set *forms, const struct id_pri
     const struct form_def *def = form_set_get(forms, service_id);
     if (!def)
         return pc_err_set(err, PC_ENOTFOUND, "this service takes no electronic applications");
+    struct case_service si;
+    if ((rc = case_service_info(db, a, service_id, &si, err)) || (rc = case_level_ok(who, service_id, &si, err)))
+        return rc;
+    if (def->signature == FORM_SIGN_REQUIRED) /* signed on the pages: a draft, its bytes, the signature */
+        return pc_err_set(err, PC_EINVAL, "applications to this service are signed by the applicant: send them through"
+                                          " the portal's pages");
     char day[11];
     form_today(day);
     struct form_answers view = {.j = (json_t *)answers};
@@ -439,9 +446,6 @@ int case_submit(struct db *db, const struct form_set *forms, const struct id_pri
     if (issues->n)
         return pc_err_set(err, PC_EINVAL, "%d answer%s need%s attention", issues->n, issues->n == 1 ? "" : "s",
                           issues->n == 1 ? "s" : "");
-    struct case_service si;
-    if ((rc = case_service_info(db, a, service_id, &si, err)))
-        return rc;
     char id[33], reference[24];
     pc_random_hex(id, 16);
     int64_t now = pc_now_unix();

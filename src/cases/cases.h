@@ -7,7 +7,7 @@
  *
  * Tables owned (src/cases/migrations): forms, forms_version,
  * reference_counters, applications, application_events, usage_daily,
- * uploads, stored_files, stored_file_chunks.
+ * uploads, stored_files, stored_file_chunks, case_signatures.
  *
  * The web gets typed values from here (a form's pages and questions, an
  * answer's current value, the steps a person may take now, issue codes)
@@ -21,12 +21,10 @@
 
 #include "../base/base.h"
 #include "../db/db.h"
+#include "../identity/identity.h"
 
 #include <jansson.h>
 #include <stdio.h>
-
-struct id_principal;
-struct id_person;
 
 /* ---- the workflow: states and steps ----------------------------------- */
 
@@ -128,6 +126,11 @@ struct form_workflow {
     int deadline_days[CS_COUNT];             /* 0: the default */
 };
 
+/* Whether the applicant signs the application with their e-signature when
+ * submitting it (the definition's "signature"; none when absent). */
+enum form_signature { FORM_SIGN_NONE, FORM_SIGN_OPTIONAL, FORM_SIGN_REQUIRED };
+int form_signature_parse(const char *s);   /* "optional", "required"; -1 otherwise */
+
 struct form_def {
     const char *service;
     int version;
@@ -135,6 +138,7 @@ struct form_def {
     const struct form_page *pages;
     size_t npages;
     struct form_workflow workflow;
+    enum form_signature signature;
     const char *json;                /* the definition as stored (the API serves it) */
 };
 
@@ -381,6 +385,13 @@ void case_file_reader_free(struct case_file_reader *rd);
 
 /* ---- applications --------------------------------------------------------- */
 
+/* The level of login a service asks for (the catalogue's) and whether who
+ * has it for that service (id_level_for): 0, or PC_EDENIED with *need set,
+ * for the web to offer the ways up and the API to name the level.
+ * Starting and submitting an application check it themselves too. */
+int case_login_check(struct db *db, struct pc_arena *a, const struct id_principal *who, const char *service_id,
+                     enum id_level *need, struct pc_err *err);
+
 struct case_app {
     const char *id, *reference, *service_id, *agency_id, *applicant, *applicant_fin, *acting_for;
     enum case_state status;
@@ -389,6 +400,56 @@ struct case_app {
     int64_t version, created_at, updated_at, submitted_at, due_at, state_due_at, decided_at;
     struct form_answers *answers;    /* lives as long as the arena it was loaded into */
 };
+
+/* ---- signed applications (signature.c) ---------------------------------- */
+
+struct pki_trust;
+
+/* The canonical bytes of an application, what its applicant signs: one
+ * line of JSON with sorted keys (application, service, form_version,
+ * applicant_fin, acting_for when set, answers, which name attached files
+ * by their SHA-256). */
+const char *case_canonical(struct pc_arena *a, const struct case_app *app, size_t *len);
+
+/* Why a signature is refused (each has words in the pages' languages). */
+enum case_sign_problem {
+    CASE_SIGN_OK,
+    CASE_SIGN_BAD,                   /* not a signature of these bytes (or not a CMS signature) */
+    CASE_SIGN_UNTRUSTED,             /* not by a certificate of our centre */
+    CASE_SIGN_REVOKED,               /* the certificate was revoked or suspended */
+    CASE_SIGN_STATUS_UNKNOWN,        /* the centre could not say (PC_EUNAVAIL) */
+    CASE_SIGN_NOT_APPLICANT,         /* signed by someone else */
+    CASE_SIGN_WRONG_PROFILE,         /* a login-only certificate, or a single-purpose one of another service */
+    CASE_SIGN_PROBLEM_COUNT
+};
+const char *case_sign_problem_name(enum case_sign_problem p);
+
+struct case_signature {
+    const char *signed_text;         /* the canonical bytes signed */
+    size_t signed_len;
+    const char *digest;              /* their SHA-256, hex */
+    const char *cms_b64;             /* the detached CMS signature (base64url) */
+    const char *signer_name, *signer_fin, *signer_serial, *signer_profile;
+    int64_t signing_time, verified_at;   /* 0: the signer claimed no time */
+};
+
+/* The applicant signs their draft: cms (DER) must be a valid signature of
+ * its canonical bytes now, by the applicant, with a signing certificate
+ * (or the single-purpose one of this service) of the centre trust names,
+ * not revoked.  Kept with the bytes (replacing an earlier signature).
+ * Audited, refusals too.  PC_EINVAL with *problem; PC_EUNAVAIL when the
+ * status cannot be learned. */
+int case_sign(struct db *db, const struct pki_trust *trust, const struct id_principal *who, const char *app_id,
+              const void *cms, size_t cms_len, const char *ip, struct pc_arena *a, struct case_signature *out,
+              enum case_sign_problem *problem, struct pc_err *err);
+/* The signature of an application, PC_ENOTFOUND when it has none. */
+int case_signature_get(struct db *db, struct pc_arena *a, const char *app_id, struct case_signature *out,
+                       struct pc_err *err);
+/* The signature's DER bytes (the bundle's .p7s). */
+int case_signature_der(struct pc_arena *a, const struct case_signature *s, const unsigned char **der, size_t *len);
+/* 0 when the draft's answers as they are now carry a signature,
+ * PC_ENOTFOUND when unsigned or changed since. */
+int case_signed_now(struct db *db, struct pc_arena *a, const struct case_app *app, struct pc_err *err);
 
 struct case_event {
     int64_t seq, at;

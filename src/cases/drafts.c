@@ -18,7 +18,7 @@ int case_draft_new(struct db *db, const struct form_set *forms, const struct id_
         return pc_err_set(err, PC_ENOTFOUND, "this service takes no electronic applications");
     struct case_service si;
     int rc = case_service_info(db, a, service_id, &si, err);
-    if (rc)
+    if (rc || (rc = case_level_ok(who, service_id, &si, err)))
         return rc;
     struct db_conn *c = db_conn_get(db, err);
     if (!c)
@@ -174,6 +174,9 @@ int case_draft_submit(struct db *db, const struct form_set *forms, const struct 
     const struct form_def *def = form_set_version(forms, app.service_id, app.form_version);
     if (!def)
         return pc_err_set(err, PC_ENOTFOUND, "the form of this draft is gone");
+    struct case_service si;
+    if ((rc = case_service_info(db, a, app.service_id, &si, err)) || (rc = case_level_ok(who, app.service_id, &si, err)))
+        return rc;
     char day[11];
     form_today(day);
     form_check_answers(def, app.answers, NULL, day, issues);
@@ -184,9 +187,10 @@ int case_draft_submit(struct db *db, const struct form_set *forms, const struct 
         return rc;
     if (issues->n)
         return pc_err_set(err, PC_EINVAL, "some answers need attention");
-    struct case_service si;
-    if ((rc = case_service_info(db, a, app.service_id, &si, err)))
-        return rc;
+    /* a form that asks for the applicant's signature: of the answers as they are */
+    if (def->signature == FORM_SIGN_REQUIRED && (rc = case_signed_now(db, a, &app, err)))
+        return rc == PC_ENOTFOUND ? pc_err_set(err, PC_EINVAL, "the application must be signed (again, if the answers changed)")
+                                  : rc;
     int lang = pc_lang_parse(app.lang);
     char reference[24];
     if ((rc = db_begin(c, err)))

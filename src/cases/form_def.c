@@ -711,7 +711,8 @@ static const struct form_def *parse_def(struct form_parse c, const char *text_in
         return NULL;
     }
     struct form_def *d = pc_arena_alloc(a, sizeof *d);
-    static const char *const keys[] = {"service", "version", "title", "what_next", "pages", "workflow", NULL};
+    static const char *const keys[] = {"service", "version", "title", "what_next", "pages", "workflow", "signature",
+                                       NULL};
     static const char *const needed[] = {"service", "version", "title", "what_next", "pages", NULL};
     unknown_keys(&c, def, "$", keys, NULL, "");
     required_keys(&c, def, "$", needed);
@@ -729,6 +730,10 @@ static const struct form_def *parse_def(struct form_parse c, const char *text_in
         text(&c, json_object_get(def, "title"), "$.title", &d->title);
     if (json_object_get(def, "what_next"))
         text(&c, json_object_get(def, "what_next"), "$.what_next", &d->what_next);
+    const json_t *sig = json_object_get(def, "signature");
+    d->signature = sig ? form_signature_parse(json_string_value(sig)) : FORM_SIGN_NONE;
+    if ((int)d->signature < 0)
+        form_problem(&c, "$.signature", "must be \"optional\" or \"required\"");
     parse_workflow(&c, json_object_get(def, "workflow"), &d->workflow);
     if (json_object_get(def, "pages"))
         parse_pages(&c, json_object_get(def, "pages"), d);
@@ -738,6 +743,11 @@ static const struct form_def *parse_def(struct form_parse c, const char *text_in
         return NULL;
     d->json = pc_arena_strndup(a, text_in, len);
     return d;
+}
+
+int form_signature_parse(const char *s)
+{
+    return pc_str_eq(s, "optional") ? FORM_SIGN_OPTIONAL : pc_str_eq(s, "required") ? FORM_SIGN_REQUIRED : -1;
 }
 
 const struct form_def *form_def_parse(struct pc_arena *a, const char *text, size_t len, const char *file,

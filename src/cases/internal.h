@@ -4,6 +4,7 @@
 #define PC_CASES_INTERNAL_H
 
 #include "cases.h"
+#include "../catalog/catalog.h"
 
 /* The code an error carries (PC_EIO when the callee left none). */
 static inline int case_err(const struct pc_err *err)
@@ -143,10 +144,16 @@ struct case_service {
     const char *agency;
     int deadline_days;               /* the catalogue's, else the default */
     struct pc_text name;
+    enum id_level need;              /* the login the catalogue asks for */
 };
 
 int case_service_info(struct db *db, struct pc_arena *a, const char *service_id, struct case_service *out,
                       struct pc_err *err);
+/* The level a catalogue login value asks for, and PC_EDENIED unless
+ * who's login is enough for the service (level.c). */
+enum id_level case_level_of(enum cat_login login);
+int case_level_ok(const struct id_principal *who, const char *service_id, const struct case_service *si,
+                  struct pc_err *err);
 /* Inside a transaction: turn a checked application into a submitted case
  * (a new row, or the draft app_id when !is_new) with all its effects. */
 int case_write_submission(struct db_conn *c, const struct id_principal *who, const char *app_id, bool is_new,

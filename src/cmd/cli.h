@@ -51,11 +51,19 @@ int cmd_ca(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_phone(int argc, char **argv);
+int cmd_login_sign(int argc, char **argv);
 
 /* Demo people and accounts (demo_seed.c). */
 struct db;
 int demo_seed(struct db *db, const char *dir, struct pc_err *err);
 void demo_print_accounts(const char *dir);
+/* The portal's checker of the demo's centre, open in this process
+ * (portal_ca.c); certificates and key files for the demo's people, named
+ * in demo-accounts.json (demo_ca.c). */
+struct pki_ca;
+struct pki_checker;
+int demo_ca_checker(struct pki_ca *ca, struct pki_checker **checker, struct pc_err *err);
+int demo_ca_certificates(struct pki_ca *ca, struct db *db, const char *dir, struct pc_err *err);
 
 /* The agencies a demo officer works in (at most max ids; demo_seed.c). */
 size_t demo_officer_agencies(const char **out, size_t max);

@@ -319,6 +319,15 @@ void demo_print_accounts(const char *dir)
         printf("    %-15s %-16s %-18s%s%s\n", json_string_value(json_object_get(v, "role")),
                json_string_value(json_object_get(v, "login")), json_string_value(json_object_get(v, "password")),
                agency ? " agency " : "", agency ? agency : "");
+        /* the demo centre's certificates (demo_ca.c), for certificate login */
+        static const char *const certs[][3] = {{"cert_key", "cert", "  login cert."},
+                                               {"sign_key", "sign_cert", "  signing cert."},
+                                               {"single_key", "single_cert", "  single-purp."}};
+        for (size_t k = 0; k < sizeof certs / sizeof certs[0]; k++)
+            if (json_object_get(v, certs[k][1]))
+                printf("    %-15s --key %s --cert %s\n", certs[k][2],
+                       json_string_value(json_object_get(v, certs[k][0])),
+                       json_string_value(json_object_get(v, certs[k][1])));
     }
     json_decref(list);
     snprintf(path, sizeof path, "%s/demo-persons.json", dir);

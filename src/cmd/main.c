@@ -22,6 +22,7 @@ static const struct {
     {"sign", cmd_sign, "sign a file: detached CMS (CAdES-T with --tsa)"},
     {"verify", cmd_verify, "verify a detached signature and print the report"},
     {"phone", cmd_phone, "a phone with a mobile signature (SIM emulator)"},
+    {"login-sign", cmd_login_sign, "sign a certificate-login challenge (the desktop helper)"},
 };
 
 static void usage(FILE *f)

@@ -13,6 +13,7 @@
 #include "../mobile/mobile.h"
 #include "../notify/notify.h"
 #include "../participation/participation.h"
+#include "../pki/pki.h"
 #include "../queue/queue.h"
 #include "../web/web.h"
 
@@ -73,11 +74,46 @@ struct serve_opts {
     struct notify_config notify; /* delivery of the outbox (SMTP, SMS gateway) */
     struct part_config part;     /* the poll tally's job and signer */
     struct pc_arena keys;        /* the tally signer's key and certificate */
+    const char *ca_chain;     /* certificate login: the centre's chain (PEM file) */
+    const char *ocsp_url;     /* … and its OCSP responder (NULL: each certificate's) */
+    int cert_max_age;         /* seconds an OCSP answer is reused */
     struct num_opt nums[MAX_OPTS];  /* the numeric rows of cli */
     size_t nnums;
     struct cli_opt cli[MAX_OPTS];   /* what cli_parse reads, NULL-terminated */
     size_t ncli;
 };
+
+/* The certification centre as the portal sees it (certificate login):
+ * the chain --ca-chain names, else the demo's own centre, open in this
+ * process (which also gives the demo's people their certificates), else
+ * none (*out NULL).  Says why on stderr when it fails. */
+static int open_checker(const struct serve_opts *o, struct db *db, struct pki_ca *demo_ca, struct pki_checker **out)
+{
+    *out = NULL;
+    struct pc_err err = {0};
+    if (!o->ca_chain && demo_ca) {
+        if (demo_ca_checker(demo_ca, out, &err) || demo_ca_certificates(demo_ca, db, o->demo_dir, &err)) {
+            fprintf(stderr, "pencere: the demo's certification centre: %s\n", err.msg);
+            return EXIT_FAIL;
+        }
+        return 0;
+    }
+    if (!o->ca_chain)
+        return 0;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    char *pem;
+    size_t len;
+    int rc = cli_read_file("portal", &a, o->ca_chain, 1 << 20, &pem, &len);
+    struct pki_checker_config c = {.chain_pem = pem, .chain_len = len, .ocsp_url = o->ocsp_url,
+                                   .max_age_secs = o->cert_max_age};
+    if (rc == 0 && !(*out = pki_checker_new(&c, &err))) {
+        fprintf(stderr, "pencere: --ca-chain %s: %s\n", o->ca_chain, err.msg);
+        rc = EXIT_FAIL;
+    }
+    pc_arena_release(&a);
+    return rc ? EXIT_FAIL : 0;
+}
 
 /* Open, migrate, import, serve until a stop signal.  `banner` prints the
  * URLs once the server listens. */
@@ -96,6 +132,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
     struct portal_app app = {.db = db, .demo = o->demo_dir != NULL, .secure_cookies = o->http.https};
     struct cli_portal_ca ca = {0};
     pc_arena_init(&ca.arena);
+    struct id_cert_checker certs;
     struct notify_worker *sender = NULL;
     struct part_jobs *tally = NULL;
     struct db_job *queue = NULL;
@@ -141,6 +178,18 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
     if (!(app.forms = form_registry_open(db, &err))) {
         what = "cannot load the forms";
         goto out;
+    }
+    if (open_checker(o, db, o->demo_dir ? ca.ca : NULL, &app.checker))
+        goto out;   /* open_checker said why */
+    if (app.checker) {
+        pki_checker_login(app.checker, &certs);
+        app.certs = &certs;
+        if (o->http.tls_cert_pem) { /* our own TLS asks browsers for their card's certificate */
+            struct pki_trust trust;
+            pki_checker_trust(app.checker, &trust);
+            o->http.tls_client_ca_pem = trust.chain_pem;
+            app.tls_login = true;
+        }
     }
     if (o->mid_url && !(app.mid = mid_client_new(o->mid_url, o->mid_key, o->mid_trust, &err))) {
         what = "the mobile-signature service";
@@ -189,6 +238,7 @@ out:
     part_jobs_stop(tally);
     notify_worker_stop(sender);
     mid_client_free(app.mid);
+    pki_checker_free(app.checker);
     form_registry_close(app.forms);
     cli_portal_ca_close(&ca);
     case_store_close(app.files);
@@ -290,6 +340,17 @@ static void common_opts(struct serve_opts *o)
     add_opt(o, "trusted-proxy", "LIST",
             "addresses or CIDR blocks of reverse proxies whose X-Forwarded-For/-Proto are believed", NULL);
     add_opt(o, "https", NULL, "reached over HTTPS (TLS at a proxy in front): Secure cookies and HSTS", NULL);
+    add_opt(o, "tls-cert", "FILE",
+            "serve HTTPS here (libmicrohttpd's TLS): the certificate chain (PEM); with --ca-chain, browsers may"
+            " log in with their card's certificate at /login/tls", NULL);
+    add_opt(o, "tls-key", "FILE", "the key of --tls-cert (PEM, not encrypted)", NULL);
+    add_opt(o, "ca-chain", "FILE",
+            "certificate login: the certification centre's chain (PEM: issuing CA and root, /ca/chain.pem)", NULL);
+    add_opt(o, "ocsp-url", "URL", "certificate login: the OCSP responder (default: the one each certificate names)",
+            NULL);
+    o->cert_max_age = PKI_STATUS_MAX_AGE;
+    add_num(o, "cert-status-max-age", "SECONDS", "reuse a certificate's OCSP status this long (0: ask every time)",
+            NUM_INT, &o->cert_max_age, 0, PKI_STATUS_MAX_AGE_LIMIT);
     add_num(o, "page-cache-ms", "MS", "reuse public pages this long (0: off); an import makes them stale at once",
             NUM_UINT, &h->cache_ms, 0, 3600000);
     add_opt(o, "log-level", "LEVEL", "debug, info, warn or error", "info");
@@ -346,6 +407,28 @@ static int read_tally_signer(struct serve_opts *o)
     return 0;
 }
 
+/* --tls-cert and --tls-key, read once for the life of the process. */
+static int read_tls(struct serve_opts *o)
+{
+    const char *cert = cli_get(o->cli, "tls-cert"), *key = cli_get(o->cli, "tls-key");
+    if (!cert && !key)
+        return 0;
+    if (!cert || !key) {
+        fprintf(stderr, "pencere: --tls-cert and --tls-key go together\n");
+        return EXIT_USAGE;
+    }
+    static struct pc_arena files;
+    pc_arena_init(&files);
+    char *c, *k;
+    size_t n;
+    if (cli_read_file("portal", &files, cert, 1 << 20, &c, &n) || cli_read_file("portal", &files, key, 1 << 16, &k, &n))
+        return EXIT_USAGE;
+    o->http.tls_cert_pem = c;
+    o->http.tls_key_pem = k;
+    o->http.https = true; /* Secure cookies and HSTS: we are the TLS end */
+    return 0;
+}
+
 static int read_common(struct serve_opts *o)
 {
     struct pc_err err = {0};
@@ -371,6 +454,10 @@ static int read_common(struct serve_opts *o)
         fprintf(stderr, "pencere: --mid-url needs --mid-client-key and --mid-trust\n");
         return EXIT_USAGE;
     }
+    o->ca_chain = cli_get(o->cli, "ca-chain");
+    if (read_tls(o))
+        return EXIT_USAGE;
+    o->ocsp_url = cli_get(o->cli, "ocsp-url");
     struct notify_config *n = &o->notify;
     n->smtp_url = cli_get(o->cli, "smtp-url");
     n->smtp_user = cli_get(o->cli, "smtp-user");

@@ -266,6 +266,10 @@ struct http_config {
      * Secure and every answer HSTS.  A trusted proxy's X-Forwarded-Proto
      * https does the same for its request. */
     bool https;
+    /* TLS served by this process (tls.c): the certificate chain and key
+     * (PEM); NULL for plain HTTP.  With tls_client_ca_pem every client is
+     * asked (not required) for a certificate issued under it. */
+    const char *tls_cert_pem, *tls_key_pem, *tls_client_ca_pem;
     /* The cookie that carries a session: a request with it (or with an
      * Authorization header) is answered "private, no-store" and never
      * shares the micro-cache. */
@@ -306,6 +310,10 @@ const char *http_header(struct http_req *r, const char *name);
 void http_set_header(struct http_req *r, const char *name, const char *value);
 /* The matched route's label (as in /metrics), or "unmatched". */
 const char *http_route_name(const struct http_req *r);
+/* The certificate (DER) the client presented in this connection's TLS
+ * handshake, valid while the request lasts; PC_ENOTFOUND when none (or
+ * no TLS here). */
+int http_client_cert(struct http_req *r, const unsigned char **der, size_t *len);
 /* Route capture by position, already decoded. */
 const char *http_param(struct http_req *r, int i);
 

@@ -181,6 +181,9 @@ void http__observe(struct http_server *s, struct http_req *r, unsigned status);
 void http__on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                          enum MHD_ConnectionNotificationCode toe);
 struct http_conn *http__conn_of(struct MHD_Connection *conn);
+/* libmicrohttpd's TLS options for c, MHD_OPTION_END-terminated (tls.c);
+ * how many precede the end (0: plain HTTP). */
+size_t http__tls_options(const struct http_config *c, struct MHD_OptionItem out[4]);
 /* The TCP peer, and whether it is a trusted proxy. */
 const struct http_addr *http__conn_peer(const struct http_conn *c, bool *trusted);
 /* Whether the server is reached over HTTPS (for answers before a request). */

@@ -78,8 +78,10 @@ struct http_server *http_start(const struct http_config *cfg, struct pc_err *err
         free(s);
         return NULL;
     }
+    struct MHD_OptionItem tls[4];
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
-                     MHD_USE_ERROR_LOG | MHD_USE_TURBO | (v6 ? MHD_USE_IPv6 : 0);
+                     MHD_USE_ERROR_LOG | MHD_USE_TURBO | (v6 ? MHD_USE_IPv6 : 0) |
+                     (http__tls_options(&s->cfg, tls) ? MHD_USE_TLS : 0);
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, http__on_request, s,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
@@ -92,6 +94,7 @@ struct http_server *http_start(const struct http_config *cfg, struct pc_err *err
         MHD_OPTION_URI_LOG_CALLBACK, http__on_uri, s,
         MHD_OPTION_NOTIFY_COMPLETED, http__on_completed, s,
         MHD_OPTION_NOTIFY_CONNECTION, http__on_connection, s,
+        MHD_OPTION_ARRAY, tls,
         MHD_OPTION_END);
     if (!s->daemon) {
         pc_err_set(err, PC_EIO, "cannot listen on %s (address in use or not allowed?)", cfg->listen);

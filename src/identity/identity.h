@@ -4,8 +4,9 @@
  * and roles, login methods, sessions, and the one authorization function.
  *
  * Owns the tables persons, legal_entities, representatives, accounts,
- * account_roles, one_time_codes, sessions, login_throttle and
- * login_challenges; other modules reach them only through this header.
+ * account_roles, one_time_codes, sessions, login_throttle,
+ * login_challenges and cert_challenges; other modules reach them only
+ * through this header.
  *
  * Two kinds of account: a citizen account (its login is the person's FİN,
  * one per person) and a staff account (a login that can never be read as
@@ -136,6 +137,43 @@ int id_group_check(const struct id_group *g, struct pc_err *err);
  * person. */
 int id_group_member(struct db_conn *c, const char *fin, const struct id_group *g, const char *day, bool *member,
                     struct pc_err *err);
+/* ---- login levels: how strongly a person proved who they are -------- */
+
+/* The one model of levels (issue 10) every module uses: the catalogue
+ * states each service's minimum, cases enforce it when an application is
+ * started or submitted, the web offers the ways to reach it.  The words
+ * are the catalogue's ("none", "code_password", "e_signature").
+ *
+ * A login method reaches one level (id_method_level).  To add one (the
+ * mobile signature, QR login from the phone) add its value to enum
+ * id_method and its row to the table in level.c; the mobile signature
+ * counts as an e-signature.  A session logged in with a single-purpose
+ * certificate has its level for that certificate's one service only, and
+ * none for any other (id_level_for). */
+enum id_level { ID_LEVEL_NONE, ID_LEVEL_CODE_PASSWORD, ID_LEVEL_E_SIGNATURE, ID_LEVEL_COUNT };
+
+const char *id_level_name(enum id_level l);
+int id_level_parse(const char *s);          /* -1 if unknown */
+
+enum id_method {
+    ID_METHOD_PASSWORD,             /* the simplified code-password (and its second factor) */
+    ID_METHOD_CERTIFICATE,          /* an e-signature certificate: a signed challenge or TLS */
+    ID_METHOD_MOBILE,               /* the mobile signature, the number and FİN typed */
+    ID_METHOD_QR,                   /* the mobile signature, from a QR code the phone scanned */
+    ID_METHOD_COUNT
+};
+
+const char *id_method_name(enum id_method m);  /* "password", "certificate", "mobile", "qr" */
+int id_method_parse(const char *s);            /* -1 if unknown */
+enum id_level id_method_level(enum id_method m);
+
+/* How and when a session was logged in (the citizen's data page shows it). */
+struct id_login_info {
+    enum id_method method;
+    int64_t at;                     /* unix seconds */
+    const char *cert_serial;        /* the certificate a certificate login used (hex), else NULL */
+    const char *only_service;       /* a single-purpose certificate's one e-service, else NULL */
+};
 
 /* ---- roles and the principal ---------------------------------------- */
 
@@ -175,9 +213,13 @@ struct id_principal {
     const char *acting_for;         /* VÖEN when acting for an entity (checked at every lookup) */
     const char *session_hash;       /* which session (for revocation lists) */
     const char *csrf;               /* the session's CSRF token */
+    struct id_login_info auth;      /* how and when the session was logged in */
 };
 
 bool id_has_role(const struct id_principal *p, enum id_role r);
+/* The level p has for a service (NULL p: none).  A single-purpose
+ * certificate's session has none for any service but its own. */
+enum id_level id_level_for(const struct id_principal *p, const char *service_id);
 /* The agency of the principal's officer/agency-admin grant, or NULL. */
 const char *id_agency_of(const struct id_principal *p);
 
@@ -433,5 +475,121 @@ int id_sessions_list(struct db *db, struct pc_arena *a, const struct id_principa
                      struct id_session_info **out, size_t *n, bool *more, struct pc_err *err);
 /* Switch who the session acts for (NULL: oneself).  Checks the grant. */
 int id_session_act_for(struct db *db, const struct id_principal *p, const char *voen, struct pc_err *err);
+
+/* ---- certificate login (issue 10) ------------------------------------ */
+
+/* Why a certificate login was refused: each has words in every language
+ * on the pages and a stable name in the API (id_cert_problem_name). */
+enum id_cert_problem {
+    ID_CERT_OK,
+    ID_CERT_MALFORMED,              /* the answer or the certificate cannot be read */
+    ID_CERT_CHALLENGE_UNKNOWN,      /* a challenge this portal never gave (or long gone) */
+    ID_CERT_CHALLENGE_EXPIRED,      /* answered too late */
+    ID_CERT_CHALLENGE_USED,         /* answered before: a replay */
+    ID_CERT_WRONG_HOST,             /* signed for another site */
+    ID_CERT_BAD_SIGNATURE,          /* the signature does not verify with the certificate's key */
+    ID_CERT_UNTRUSTED,              /* not issued by our certification centre */
+    ID_CERT_EXPIRED,                /* outside its validity */
+    ID_CERT_REVOKED,
+    ID_CERT_SUSPENDED,
+    ID_CERT_WRONG_PROFILE,          /* not a certificate for logging in (or for this service) */
+    ID_CERT_NO_PERSON,              /* no one of that FİN in our records, or the account is disabled */
+    ID_CERT_NOT_REPRESENTATIVE,     /* a representative's certificate without a grant for its VÖEN */
+    ID_CERT_PROBLEM_COUNT
+};
+const char *id_cert_problem_name(enum id_cert_problem p);   /* "challenge-used", … */
+
+/* What a checked certificate says of its holder (in the caller's arena). */
+struct id_cert_holder {
+    const char *serial;             /* upper-case hex */
+    const char *fin;
+    const char *voen;               /* a representative's entity, else NULL */
+    const char *name;
+    const char *only_service;       /* a single-purpose certificate's e-service, else NULL */
+};
+
+/* The checks that need the certification centre.  pki provides them
+ * (pki_checker_login), so identity never depends on pki. */
+struct id_cert_checker {
+    /* The certificate (DER) chains to our root, is valid now, is of a
+     * login profile, and its status (OCSP, no older than the checker's
+     * freshness limit) is good; and sig is its key's signature over data.
+     * 0 with out filled; PC_EDENIED with *problem; PC_EUNAVAIL when the
+     * status cannot be learned now.  sig NULL: the holder proved the key
+     * in a TLS handshake (a client certificate), nothing else to verify. */
+    int (*check)(void *ctx, struct pc_arena *a, const unsigned char *cert, size_t cert_len, const void *data,
+                 size_t data_len, const unsigned char *sig, size_t sig_len, struct id_cert_holder *out,
+                 enum id_cert_problem *problem, struct pc_err *err);
+    /* The status now of a certificate accepted earlier (by serial): 0
+     * good, PC_EDENIED with *problem (revoked, suspended, expired),
+     * PC_EUNAVAIL when it cannot be learned. */
+    int (*status)(void *ctx, struct pc_arena *a, const char *serial, enum id_cert_problem *problem,
+                  struct pc_err *err);
+    void *ctx;
+};
+
+#define ID_CHALLENGE_SECS 120         /* a challenge must be answered within this */
+#define ID_CHALLENGES_PER_IP 20       /* unanswered live challenges one address may hold */
+
+/* A fresh challenge (ID_TOKEN_CHARS of base64url: 256 random bits) that
+ * one answer may use within ID_CHALLENGE_SECS.  PC_ELIMIT when ip holds
+ * too many unanswered ones. */
+int id_cert_challenge(struct db *db, const char *ip, char out[ID_TOKEN_CHARS + 1], int64_t *expires_at,
+                      struct pc_err *err);
+
+/* The bytes a client signs: "PENCERE-LOGIN-1\n" HOST "\n" CHALLENGE, HOST
+ * as the client reached the portal (so an answer made for another site is
+ * worth nothing here). */
+const char *id_cert_to_sign(struct pc_arena *a, const char *host, const char *challenge);
+
+/* An answer as a client sends it: a JSON object
+ *   {"challenge": "…", "host": "…", "certificate": "base64 DER or PEM",
+ *    "signature": "base64 DER"}
+ * (what `pencere login-sign` prints).  Binary values are decoded into a. */
+struct id_cert_response {
+    const char *challenge, *host;
+    const unsigned char *cert, *sig;
+    size_t cert_len, sig_len;
+};
+
+#define ID_CERT_RESPONSE_MAX 16384
+#define ID_HOST_MAX 255
+
+/* Parse an answer (outside bytes: fuzzed).  PC_EINVAL naming what is
+ * wrong. */
+int id_cert_response_parse(struct pc_arena *a, const char *text, size_t len, struct id_cert_response *out,
+                           struct pc_err *err);
+
+/* Log in with a checked certificate: the challenge is spent first (an
+ * answer is tried once), the host must be the one the request reached,
+ * then the checker, then the person's citizen account by the
+ * certificate's FİN (made and activated if the person has none yet: the
+ * certificate proves who they are as a desk does), acting for the VÖEN of
+ * a representative's certificate.  A session of kind (token_out:
+ * ID_TOKEN_CHARS + 1) that records the method, the certificate and, for a
+ * single-purpose one, its service.  Every attempt is audited.
+ * PC_EDENIED with *problem; PC_ELIMIT (retry_after) when the address
+ * failed too often. */
+int id_login_certificate(struct db *db, struct pc_arena *a, const struct id_cert_checker *ck,
+                         const struct id_cert_response *resp, const char *host, const char *ip,
+                         const char *user_agent, const char *kind, char *token_out, int64_t *retry_after,
+                         enum id_cert_problem *problem, struct pc_err *err);
+
+/* Log in with a TLS client certificate (DER) the portal's own TLS
+ * received: the handshake proved the key, so there is no challenge; the
+ * rest is id_login_certificate's (checker, person, session, audit, the
+ * address's delays). */
+int id_login_tls_certificate(struct db *db, struct pc_arena *a, const struct id_cert_checker *ck,
+                             const unsigned char *cert, size_t cert_len, const char *ip, const char *user_agent,
+                             const char *kind, char *token_out, int64_t *retry_after, enum id_cert_problem *problem,
+                             struct pc_err *err);
+
+/* A session logged in with a certificate stays only while the certificate
+ * does: ask the checker again (its answers are cached for the freshness
+ * limit) and end the session, audited, when the certificate was revoked,
+ * suspended or ran out — PC_ENOTFOUND then, as for a session that is no
+ * good.  0 for any other session. */
+int id_session_recheck(struct db *db, struct pc_arena *a, const struct id_cert_checker *ck,
+                       const struct id_principal *p, const char *ip, struct pc_err *err);
 
 #endif

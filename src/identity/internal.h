@@ -79,6 +79,17 @@ int id_login_key(const char *typed, char out[ID_LOGIN_KEY], enum id_account_kind
 int id_citizen_account_on(struct db_conn *c, struct pc_arena *a, const char *fin, const char *by,
                           const char *by_role, const char **account_id, struct pc_err *err);
 
+/* ---- sessions (session.c) ---- */
+
+/* A fresh token for the client (256 random bits, base64url: out gets
+ * ID_TOKEN_CHARS + 1) and the SHA-256 the database keeps instead of it. */
+int id_new_token(char *token_out, char hash[65], struct pc_err *err);
+/* A new session in the caller's transaction on c, recording how it was
+ * logged in (and for whom it acts, or NULL). */
+int id_session_insert(struct db_conn *c, const char *account_id, const char *kind, const struct id_login_info *how,
+                      const char *acting_for, const char *ip, const char *user_agent, char *token_out,
+                      struct pc_err *err);
+
 /* ---- one-time codes (code.c) ---- */
 
 /* Insert a one-time code for an account inside the caller's transaction,

@@ -54,16 +54,12 @@ static int attempt_keys(struct pc_arena *a, const struct id_login_request *req, 
     return 0;
 }
 
-/* A fresh token for the client (256 random bits, base64url) and the
- * SHA-256 the database keeps instead of it. */
-static int new_token(char *token_out, char hash[65], struct pc_err *err)
+/* What a session logged in here records (its time is the session's): the
+ * method by its name ("password", "mobile", "qr"). */
+static struct id_login_info login_info(const struct id_login_method *m)
 {
-    unsigned char raw[32];
-    if (pc_random_bytes(raw, sizeof raw))
-        return pc_err_set(err, PC_EIO, "no randomness");
-    pc_b64url_encode(raw, sizeof raw, token_out);
-    pc_sha256_hex(token_out, strlen(token_out), hash);
-    return 0;
+    int method = id_method_parse(m->name);
+    return (struct id_login_info){.method = method < 0 ? ID_METHOD_PASSWORD : (enum id_method)method};
 }
 
 /* ---- challenges ---------------------------------------------------------- */
@@ -110,7 +106,7 @@ static int challenge_issue(struct db_conn *c, const struct attempt *at, const ch
                            char *token_out, struct pc_err *err)
 {
     char hash[65];
-    int rc = new_token(token_out, hash, err);
+    int rc = id_new_token(token_out, hash, err);
     if (!rc)
         rc = db_begin(c, err);
     if (rc)
@@ -224,7 +220,7 @@ int id_login_admit(struct db *db, struct pc_arena *a, struct id_login_request *r
 static int new_ticket(struct db_conn *c, const char *account_id, char *ticket_out, struct pc_err *err)
 {
     char hash[65];
-    int rc = new_token(ticket_out, hash, err);
+    int rc = id_new_token(ticket_out, hash, err);
     if (rc)
         return rc;
     int64_t now = pc_now_unix();
@@ -236,37 +232,6 @@ static int new_ticket(struct db_conn *c, const char *account_id, char *ticket_ou
     db_bind_text(s, 2, account_id);
     db_bind_int(s, 3, now);
     db_bind_int(s, 4, now + TICKET_SECS);
-    return id_ran(db_run(s, err));
-}
-
-static int new_session(struct db_conn *c, const char *account_id, const char *kind,
-                       const struct id_login_request *req, char *token_out, struct pc_err *err)
-{
-    char hash[65], csrf[33];
-    int rc = new_token(token_out, hash, err);
-    if (rc)
-        return rc;
-    if (pc_random_hex(csrf, 16))
-        return pc_err_set(err, PC_EIO, "no randomness");
-    int64_t now = pc_now_unix();
-    struct db_stmt *s = db_prepare(c,
-        "INSERT INTO sessions(token_hash, account_id, kind, csrf, created_at, last_seen_at, expires_at, ip, user_agent)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
-    if (!s)
-        return id_failed(err);
-    char ua[201];
-    snprintf(ua, sizeof ua, "%s", req->user_agent ? req->user_agent : "");
-    if (!pc_utf8_valid(ua, strlen(ua)))
-        ua[0] = 0;
-    db_bind_text(s, 1, hash);
-    db_bind_text(s, 2, account_id);
-    db_bind_text(s, 3, kind);
-    db_bind_text(s, 4, csrf);
-    db_bind_int(s, 5, now);
-    db_bind_int(s, 6, now);
-    db_bind_int(s, 7, now + ID_SESSION_ABSOLUTE_SECS);
-    db_bind_text(s, 8, req->ip ? req->ip : "");
-    db_bind_text(s, 9, ua);
     return id_ran(db_run(s, err));
 }
 
@@ -308,8 +273,9 @@ static int finish(struct db_conn *c, struct pc_arena *a, const struct id_login_m
         e.action = "session.second_factor_asked";
     } else {
         rc = id_throttle_clear(c, at->pair_key, err);
+        struct id_login_info info = login_info(m);
         if (!rc)
-            rc = new_session(c, account_id, kind, req, token_out, err);
+            rc = id_session_insert(c, account_id, kind, &info, NULL, req->ip, req->user_agent, token_out, err);
         e.action = "session.login";
     }
     if ((rc = audit_end(c, rc, &e, err)))
@@ -404,8 +370,12 @@ int id_login_second_factor(struct db *db, struct pc_arena *a, const char *ticket
         }
         if (!rc)
             rc = id_throttle_clear(c, key, err);
+        /* the ticket does not say how the first step was made: the session
+         * counts as a code-password one (a level too low asks to step up,
+         * never the other way) */
+        struct id_login_info info = {.method = ID_METHOD_PASSWORD};
         if (!rc)
-            rc = new_session(c, account_id, kind, req, token_out, err);
+            rc = id_session_insert(c, account_id, kind, &info, NULL, req->ip, req->user_agent, token_out, err);
         e.action = "session.login";
     } else {
         rc = id_throttle_hit(c, key, now, err);

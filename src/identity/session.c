@@ -1,6 +1,7 @@
-/* session.c — sessions: looking them up (by token and kind), revoking
- * them, listing an account's, and acting for a legal entity.  Logging in
- * is login.c's.
+/* session.c — sessions: making one for a login method, looking them up
+ * (by token and kind), revoking them, listing an account's, and acting
+ * for a legal entity.  The methods themselves are login.c's and
+ * cert_login.c's.
  *
  * Tokens are 256 random bits shown to the client once; the database keeps
  * only their SHA-256, so a copy of the database lets no one log in. */
@@ -12,6 +13,54 @@
 #include <string.h>
 
 #define LAST_SEEN_GRANULARITY 60 /* write last_seen at most once a minute */
+
+/* ---- making one ------------------------------------------------------------ */
+
+int id_new_token(char *token_out, char hash[65], struct pc_err *err)
+{
+    unsigned char raw[32];
+    if (pc_random_bytes(raw, sizeof raw))
+        return pc_err_set(err, PC_EIO, "no randomness");
+    pc_b64url_encode(raw, sizeof raw, token_out);
+    pc_sha256_hex(token_out, strlen(token_out), hash);
+    return 0;
+}
+
+int id_session_insert(struct db_conn *c, const char *account_id, const char *kind, const struct id_login_info *how,
+                      const char *acting_for, const char *ip, const char *user_agent, char *token_out,
+                      struct pc_err *err)
+{
+    char hash[65], csrf[33];
+    int rc = id_new_token(token_out, hash, err);
+    if (rc)
+        return rc;
+    if (pc_random_hex(csrf, 16))
+        return pc_err_set(err, PC_EIO, "no randomness");
+    int64_t now = pc_now_unix();
+    struct db_stmt *s = db_prepare(c,
+        "INSERT INTO sessions(token_hash, account_id, kind, csrf, created_at, last_seen_at, expires_at, ip, user_agent,"
+        " login_method, cert_serial, only_service, acting_for) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
+    if (!s)
+        return id_failed(err);
+    char ua[201];
+    snprintf(ua, sizeof ua, "%s", user_agent ? user_agent : "");
+    if (!pc_utf8_valid(ua, strlen(ua)))
+        ua[0] = 0;
+    db_bind_text(s, 1, hash);
+    db_bind_text(s, 2, account_id);
+    db_bind_text(s, 3, kind);
+    db_bind_text(s, 4, csrf);
+    db_bind_int(s, 5, now);
+    db_bind_int(s, 6, now);
+    db_bind_int(s, 7, now + ID_SESSION_ABSOLUTE_SECS);
+    db_bind_text(s, 8, ip ? ip : "");
+    db_bind_text(s, 9, ua);
+    db_bind_text(s, 10, id_method_name(how->method));
+    db_bind_text(s, 11, how->cert_serial);
+    db_bind_text(s, 12, how->only_service);
+    db_bind_text(s, 13, acting_for);
+    return id_ran(db_run(s, err));
+}
 
 /* ---- looking up --------------------------------------------------------- */
 
@@ -28,7 +77,7 @@ int id_session_lookup(struct db *db, struct pc_arena *a, const char *token, cons
     struct db_stmt *s = c ? db_prepare(c,
         "SELECT s.account_id, s.csrf, s.acting_for, s.last_seen_at, s.expires_at, a.login, a.fin,"
         " p.first_name, p.last_name, a.kind, (SELECT 1 FROM representatives r WHERE r.voen = s.acting_for"
-        " AND r.fin = a.fin AND r.revoked_at IS NULL)"
+        " AND r.fin = a.fin AND r.revoked_at IS NULL), s.login_method, s.created_at, s.cert_serial, s.only_service"
         " FROM sessions s JOIN accounts a ON a.id = s.account_id LEFT JOIN persons p ON p.fin = a.fin"
         " WHERE s.token_hash = ? AND s.kind = ? AND s.revoked_at IS NULL AND a.status = 'active'", err) : NULL;
     if (!s)
@@ -53,6 +102,11 @@ int id_session_lookup(struct db *db, struct pc_arena *a, const char *token, cons
     out->display_name = db_col_text(s, 7)
         ? pc_arena_printf(a, "%s %s", db_col_text(s, 7), db_col_text(s, 8)) : out->login;
     out->session_hash = pc_arena_strdup(a, hash);
+    int method = id_method_parse(db_col_text(s, 11));
+    /* a method this node does not know (a newer node's) reaches no level here */
+    out->auth = (struct id_login_info){.method = method < 0 ? ID_METHOD_COUNT : (enum id_method)method,
+                                       .at = db_col_int(s, 12), .cert_serial = pc_arena_strdup(a, db_col_text(s, 13)),
+                                       .only_service = pc_arena_strdup(a, db_col_text(s, 14))};
 
     s = db_prepare(c, "SELECT role, agency_id FROM account_roles WHERE account_id = ? ORDER BY role, agency_id", err);
     if (!s)

@@ -12,6 +12,9 @@
 #include <openssl/cms.h>
 #include <openssl/err.h>
 #include <openssl/ess.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/rand.h>
 #include <openssl/ts.h>
 
 static int add_signing_cert_v2(CMS_SignerInfo *si, X509 *cert, struct pc_err *err)
@@ -96,5 +99,63 @@ int pki_cms_sign(struct pc_arena *a, const char *key_pem, size_t key_len, const 
     X509_free(cert);
     sk_X509_pop_free(certs, X509_free);
     EVP_PKEY_free(key);
+    return rc;
+}
+
+int pki_sign_bytes(struct pc_arena *a, const char *key_pem, size_t key_len, const char *passphrase, const void *data,
+                   size_t len, const unsigned char **sig, size_t *sig_len, struct pc_err *err)
+{
+    EVP_PKEY *k = pk_key_from_pem(key_pem, key_len, passphrase, err);
+    if (!k)
+        return err && err->code ? err->code : PC_EINVAL;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    size_t n = 0;
+    unsigned char *out = NULL;
+    int rc = 0;
+    if (!md)
+        pc_oom(0);
+    if (EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k) != 1 || EVP_DigestSign(md, NULL, &n, data, len) != 1)
+        rc = pk_ssl_fail(err, PC_EINVAL, "cannot sign with this key");
+    else if (EVP_DigestSign(md, (out = pc_arena_alloc(a, n)), &n, data, len) != 1)
+        rc = pk_ssl_fail(err, PC_EINVAL, "cannot sign with this key");
+    EVP_MD_CTX_free(md);
+    EVP_PKEY_free(k);
+    *sig = out;
+    *sig_len = n;
+    return rc;
+}
+
+/* The text a memory BIO holds, in the arena. */
+static const char *bio_text(struct pc_arena *a, BIO *b)
+{
+    char *p;
+    long n = BIO_get_mem_data(b, &p);
+    return pc_arena_strndup(a, p, n > 0 ? (size_t)n : 0);
+}
+
+int pki_p12_to_pem(struct pc_arena *a, const unsigned char *p12, size_t len, const char *password, const char **key_pem,
+                   const char **cert_pem, struct pc_err *err)
+{
+    const unsigned char *p = p12;
+    PKCS12 *pk = len <= INT32_MAX ? d2i_PKCS12(NULL, &p, (long)len) : NULL;
+    EVP_PKEY *key = NULL;
+    X509 *cert = NULL;
+    int rc = 0;
+    if (!pk || !PKCS12_parse(pk, password ? password : "", &key, &cert, NULL) || !key || !cert) {
+        rc = pk_ssl_fail(err, PC_EINVAL, "cannot open the PKCS#12 (wrong password, or not a PKCS#12)");
+    } else {
+        BIO *kb = BIO_new(BIO_s_mem()), *cb = BIO_new(BIO_s_mem());
+        if (!kb || !cb || !PEM_write_bio_PrivateKey(kb, key, NULL, NULL, 0, NULL, NULL) || !PEM_write_bio_X509(cb, cert)) {
+            rc = pk_ssl_fail(err, PC_EIO, "cannot write the key or certificate as PEM");
+        } else {
+            *key_pem = bio_text(a, kb);
+            *cert_pem = bio_text(a, cb);
+        }
+        BIO_free(kb);
+        BIO_free(cb);
+    }
+    EVP_PKEY_free(key);
+    X509_free(cert);
+    PKCS12_free(pk);
     return rc;
 }

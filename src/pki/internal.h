@@ -110,6 +110,9 @@ ASN1_INTEGER *pk_serial_random(void);
 int pk_certs_from_pem(const char *pem, size_t len, STACK_OF(X509) **out, struct pc_err *err);
 X509 *pk_cert_load(const char *path, struct pc_err *err);
 int64_t pk_asn1_time(const ASN1_TIME *t);
+/* An identifier without its ETSI prefix: the part after "PNOAZ-" or
+ * "NTRAZ-" (any five characters and a dash), else the value as it is. */
+const char *pk_plain_id(const char *v);
 /* One line RFC 2253 form of a name (arena). */
 char *pk_name_str(struct pc_arena *a, const X509_NAME *n);
 /* The first value of a name attribute (UTF-8, arena), or NULL. */
@@ -350,6 +353,24 @@ int pk_ocsp_presign(struct pki_ca *ca, struct db_conn *c, const char *serial, co
 void pk_ocsp_forget(struct pki_ca *ca);
 int pk_ocsp_init(struct pki_ca *ca, struct pc_err *err);
 void pk_ocsp_release(struct pki_ca *ca);
+
+/* ---- asking an OCSP responder (status.c) ------------------------------ */
+
+struct pk_ocsp_answer {
+    int status;                     /* V_OCSP_CERTSTATUS_GOOD, _REVOKED or _UNKNOWN */
+    int reason;                     /* when revoked (certificateHold: suspended) */
+    int64_t revoked_at, this_update, next_update;
+};
+
+/* Ask about one certificate: the centre in this process (local) or the
+ * responder at url; with a nonce, or without to be answered from the
+ * pre-signed responses.  The answer must be signed by a responder store
+ * vouches for (untrusted: the certificates that may link it) and be
+ * current.  PC_EUNAVAIL with the reason when there is no usable answer. */
+int pk_ocsp_ask(struct pc_arena *a, struct pki_ca *local, const char *url, const OCSP_CERTID *id, bool nonce,
+                STACK_OF(X509) *untrusted, X509_STORE *store, struct pk_ocsp_answer *out, struct pc_err *err);
+/* The OCSP URL a certificate names (AIA), or NULL. */
+const char *pk_ocsp_url(struct pc_arena *a, X509 *x);
 
 /* ---- outbound requests (net.c) ------------------------------------- */
 

@@ -354,6 +354,7 @@ struct pki_verify_report {
     enum pki_verdict verdict;
     const char *detail;             /* English, for logs and the command line */
     const char *signer_subject, *signer_name, *signer_fin, *signer_voen, *signer_serial, *signer_profile;
+    const char *signer_service;     /* a single-purpose certificate's one e-service, else NULL */
     bool has_signing_time;
     int64_t signing_time;           /* claimed by the signer (signed attribute) */
     bool has_timestamp;
@@ -382,6 +383,48 @@ struct pki_trust {
  * could not be attempted (the records could not be read). */
 int pki_cms_verify(struct pc_arena *a, const struct pki_trust *t, const void *data, size_t data_len,
                    const void *sig, size_t sig_len, struct pki_verify_report *out, struct pc_err *err);
+
+/* ---- checking certificates for the portal (checker.c) ---------------- */
+
+/* The portal's view of the centre: the trust anchors and the status of
+ * certificates through OCSP, each answer reused for at most max_age_secs
+ * (the freshness limit: a revocation is seen within it), the responder
+ * asked for its pre-signed answers.  Thread-safe. */
+struct pki_checker;
+
+struct pki_checker_config {
+    const char *chain_pem;          /* the issuing CA, then the root (PEM, /ca/chain.pem) */
+    size_t chain_len;
+    const char *ocsp_url;           /* NULL: the responder each certificate names (AIA) */
+    struct pki_ca *ca;              /* the centre in this process (the demo): asked directly */
+    int max_age_secs;               /* 0: ask the responder every time */
+};
+
+#define PKI_STATUS_MAX_AGE 60       /* the portal's default freshness limit, seconds */
+#define PKI_STATUS_MAX_AGE_LIMIT 3600
+
+struct pki_checker *pki_checker_new(const struct pki_checker_config *c, struct pc_err *err);
+void pki_checker_free(struct pki_checker *ck);
+
+/* Identity's interface (struct id_cert_checker) backed by this checker:
+ * login profiles are citizen-auth, representative-auth and
+ * single-purpose (counted for its one service only). */
+struct id_cert_checker;
+void pki_checker_login(struct pki_checker *ck, struct id_cert_checker *out);
+
+/* What the checker trusts, for pki_cms_verify (status by OCSP, fresh). */
+void pki_checker_trust(const struct pki_checker *ck, struct pki_trust *out);
+
+/* Sign bytes with a private key (PEM, maybe encrypted: passphrase) the way
+ * a certificate login's answer is signed: SHA-256, ECDSA (DER) or RSA
+ * PKCS#1 v1.5.  The client side (`pencere login-sign`). */
+int pki_sign_bytes(struct pc_arena *a, const char *key_pem, size_t key_len, const char *passphrase, const void *data,
+                   size_t len, const unsigned char **sig, size_t *sig_len, struct pc_err *err);
+/* The key (unencrypted PKCS#8) and certificate of a PKCS#12 (DER), as PEM
+ * in the arena: what the centre hands out (pki_issue_p12) made usable by
+ * `pencere login-sign` and the demo's key files. */
+int pki_p12_to_pem(struct pc_arena *a, const unsigned char *p12, size_t len, const char *password, const char **key_pem,
+                   const char **cert_pem, struct pc_err *err);
 
 /* ---- building a hierarchy (offline ceremonies and the demo) ---------- */
 

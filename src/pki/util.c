@@ -349,3 +349,9 @@ char *pk_name_get(struct pc_arena *a, const X509_NAME *n, int nid)
     OPENSSL_free(u);
     return s;
 }
+
+const char *pk_plain_id(const char *v)
+{
+    const char *dash = v ? strchr(v, '-') : NULL;
+    return dash && dash - v == 5 ? dash + 1 : v;
+}

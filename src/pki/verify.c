@@ -25,8 +25,6 @@
 #include <openssl/ts.h>
 #include <openssl/x509v3.h>
 
-#define OCSP_ANSWER_MAX 65536
-
 static const char *const verdict_names[] = {"valid", "malformed", "bad-signature", "untrusted", "revoked",
                                             "bad-timestamp", "status-unknown"};
 
@@ -50,23 +48,17 @@ static int verdict(struct pki_verify_report *out, enum pki_verdict v, const char
     return 0;
 }
 
-/* The part after "PNOAZ-" / "NTRAZ-", or the value as it is. */
-static const char *plain_id(const char *v)
-{
-    const char *dash = v ? strchr(v, '-') : NULL;
-    return dash && dash - v == 5 ? dash + 1 : v;
-}
-
 static void describe_signer(struct pc_arena *a, X509 *x, struct pki_verify_report *out)
 {
     const X509_NAME *n = X509_get_subject_name(x);
     out->signer_subject = pk_name_str(a, n);
     out->signer_name = pk_name_get(a, n, NID_commonName);
-    out->signer_fin = plain_id(pk_name_get(a, n, NID_serialNumber));
-    out->signer_voen = plain_id(pk_name_get(a, n, NID_organizationIdentifier));
+    out->signer_fin = pk_plain_id(pk_name_get(a, n, NID_serialNumber));
+    out->signer_voen = pk_plain_id(pk_name_get(a, n, NID_organizationIdentifier));
     out->signer_serial = pk_serial_hex(a, X509_get0_serialNumber(x));
     const struct pki_profile *p = pk_profile_of_cert(x);
     out->signer_profile = p ? p->id : NULL;
+    out->signer_service = p && p->single_service ? pk_cert_service(a, x) : NULL;
 }
 
 static X509_STORE *store_of(STACK_OF(X509) *anchors)
@@ -122,59 +114,31 @@ static int check_timestamp(struct pc_arena *a, CMS_SignerInfo *si, STACK_OF(X509
     return rc;
 }
 
-/* The status at out->checked_at from the responder the certificate names. */
+/* The status at out->checked_at from the responder the certificate names
+ * (a fresh answer: with a nonce). */
 static int status_by_ocsp(struct pc_arena *a, X509 *signer, X509 *issuer, STACK_OF(X509) *anchors,
                           STACK_OF(X509) *untrusted, struct pki_verify_report *out)
 {
-    STACK_OF(OPENSSL_STRING) *urls = X509_get1_ocsp(signer);
-    const char *url = sk_OPENSSL_STRING_num(urls) > 0 ? pc_arena_strdup(a, sk_OPENSSL_STRING_value(urls, 0)) : NULL;
-    X509_email_free(urls);
-    if (!url || !issuer)
+    const char *url = issuer ? pk_ocsp_url(a, signer) : NULL;
+    OCSP_CERTID *id = url ? OCSP_cert_to_id(NULL, signer, issuer) : NULL;
+    if (!id)
         return -1;
-    OCSP_REQUEST *q = OCSP_REQUEST_new();
-    OCSP_CERTID *id = OCSP_cert_to_id(NULL, signer, issuer);
-    OCSP_CERTID *id2 = id ? OCSP_CERTID_dup(id) : NULL;
-    if (!q || !id || !id2 || !OCSP_request_add0_id(q, id2) || !OCSP_request_add1_nonce(q, NULL, -1)) {
-        OCSP_REQUEST_free(q);
-        OCSP_CERTID_free(id);
-        return -1;
-    }
-    unsigned char *der = NULL, *ans;
-    size_t alen;
-    int n = i2d_OCSP_REQUEST(q, &der);
-    int rc = -1;
-    struct pc_err err = {0};
-    if (n > 0 && pk_http_post(a, url, "application/ocsp-request", der, (size_t)n, OCSP_ANSWER_MAX, &ans, &alen,
-                              &err) == 0) {
-        const unsigned char *p = ans;
-        OCSP_RESPONSE *r = d2i_OCSP_RESPONSE(NULL, &p, (long)alen);
-        OCSP_BASICRESP *bs = r && OCSP_response_status(r) == OCSP_RESPONSE_STATUS_SUCCESSFUL
-                                 ? OCSP_response_get1_basic(r) : NULL;
-        X509_STORE *st = store_of(anchors);
-        int status, reason;
-        ASN1_GENERALIZEDTIME *rev, *thisupd, *nextupd;
-        if (bs && OCSP_check_nonce(q, bs) == 1 && OCSP_basic_verify(bs, untrusted, st, 0) == 1 &&
-            OCSP_resp_find_status(bs, id, &status, &reason, &rev, &thisupd, &nextupd) == 1 &&
-            OCSP_check_validity(thisupd, nextupd, 300, -1) == 1 && status != V_OCSP_CERTSTATUS_UNKNOWN) {
-            out->status_source = PKI_SOURCE_OCSP;
-            out->status = PKI_STATUS_GOOD;
-            if (status == V_OCSP_CERTSTATUS_REVOKED) {
-                out->revoked_at = pk_asn1_time(rev);
-                out->reason = reason < 0 ? 0 : reason;
-                if (out->revoked_at <= out->checked_at)
-                    out->status = reason == PKI_REASON_HOLD ? PKI_STATUS_SUSPENDED : PKI_STATUS_REVOKED;
-            }
-            rc = 0;
-        }
-        X509_STORE_free(st);
-        OCSP_BASICRESP_free(bs);
-        OCSP_RESPONSE_free(r);
-    }
-    OPENSSL_free(der);
+    X509_STORE *st = store_of(anchors);
+    struct pk_ocsp_answer ans;
+    int rc = pk_ocsp_ask(a, NULL, url, id, true, untrusted, st, &ans, NULL);
+    X509_STORE_free(st);
     OCSP_CERTID_free(id);
-    OCSP_REQUEST_free(q);
-    ERR_clear_error();
-    return rc;
+    if (rc || ans.status == V_OCSP_CERTSTATUS_UNKNOWN)
+        return -1;
+    out->status_source = PKI_SOURCE_OCSP;
+    out->status = PKI_STATUS_GOOD;
+    if (ans.status == V_OCSP_CERTSTATUS_REVOKED) {
+        out->revoked_at = ans.revoked_at;
+        out->reason = ans.reason;
+        if (out->revoked_at <= out->checked_at)
+            out->status = ans.reason == PKI_REASON_HOLD ? PKI_STATUS_SUSPENDED : PKI_STATUS_REVOKED;
+    }
+    return 0;
 }
 
 /* The status from the centre's records: 0, 1 when the certificate is not

@@ -242,6 +242,7 @@ int web_page_account(struct http_req *r)
         web_html(r, "<li>%s%s%s</li>\n", web_role_label(r, p->grants[i].role), *p->grants[i].agency_id ? " — " : "",
              p->grants[i].agency_id);
     web_html(r, "</ul>\n");
+    web_login_facts(r, p);
     if (rc) {
         web_html(r, "<p>%s</p>\n", web_t(r, p->kind == ID_ACCOUNT_STAFF ? M_ACCOUNT_WORK_LOGIN : M_ACCOUNT_NOT_PERSON));
     } else {

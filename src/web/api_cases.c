@@ -143,6 +143,8 @@ int web_api_applications_post(struct http_req *r)
     if (!json_is_object(body) || !service || !json_is_object(answers) || json_object_size(body) != 2)
         return http_problem(r, 400, "bad-body", "Invalid request body",
                             "Send a JSON object {\"service\": \"…\", \"answers\": {…}} and nothing else.");
+    if (!web_require_level(r, service))
+        return 0;
     struct case_app app;
     struct form_issues issues;
     struct pc_err err = {0};

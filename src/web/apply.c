@@ -216,7 +216,7 @@ static int to_page(struct http_req *r, const char *draft, const struct form_page
 int web_page_apply_post(struct http_req *r)
 {
     const char *service = http_param(r, 0);
-    if (!web_require(r, ID_ACT_APPLY, NULL))
+    if (!web_require(r, ID_ACT_APPLY, NULL) || !web_require_level(r, service))
         return 0;
     const struct form_set *forms = web_forms(r);
     const struct form_def *def = form_set_get(forms, service);
@@ -345,6 +345,7 @@ int web_page_apply_check(struct http_req *r)
              web_t(r, M_APPLY_CHECK_TITLE));
     const char *base = pc_arena_printf(&r->arena, "/applications/%s", app.id);
     web_answers_list(r, def, app.answers, base, base);
+    web_sign_section(r, def, &app);
     web_html(r, "<p>%s</p>\n<form method=\"post\" action=\"/applications/%s/submit\">\n", web_t(r, M_APPLY_SUBMIT_LEAD), app.id);
     web_csrf_field(r);
     web_html(r, "<button type=\"submit\">%s</button>\n</form>\n", web_t(r, M_APPLY_SUBMIT));
@@ -355,13 +356,15 @@ int web_page_apply_check(struct http_req *r)
 int web_page_apply_submit(struct http_req *r)
 {
     struct case_app app;
-    if (own_application(r, &app))
+    if (own_application(r, &app) || !web_require_level(r, app.service_id))
         return 0;
     struct case_app out;
     struct form_issues issues;
     struct pc_err err = {0};
     int rc = case_draft_submit(app_of(r)->db, web_forms(r), web_who(r), app.id, r->remote_addr, &r->arena, &out,
                                &issues, &err);
+    if (rc == PC_EINVAL && !issues.n) /* the answers are fine: the signature is missing */
+        return http_redirect(r, 303, pc_arena_printf(&r->arena, "/applications/%s/check?sign=needed#sign", app.id));
     if (rc == PC_EINVAL)
         return http_redirect(r, 303, pc_arena_printf(&r->arena, "/applications/%s/check", app.id));
     if (rc)
@@ -473,6 +476,7 @@ int web_page_application(struct http_req *r)
     if (app.decided_at)
         web_html(r, "<p><a class=\"button\" href=\"/applications/%s/result\">%s</a></p>\n", app.reference, web_t(r, M_RESULT_LINK));
     applicant_steps(r, &app);
+    web_signature_facts(r, &app, pc_arena_printf(&r->arena, "/applications/%s", app.id));
     web_history_list(r, app.id);
     if (def) {
         web_html(r, "<h2>%s</h2>\n", web_t(r, M_APP_ANSWERS));
@@ -512,6 +516,24 @@ int web_page_application_respond(struct http_req *r)
 int web_page_application_cancel(struct http_req *r)
 {
     return applicant_step(r, CASE_STEP_CANCEL);
+}
+
+int web_page_apply_sign(struct http_req *r)
+{
+    struct case_app app;
+    return own_application(r, &app) ? 0 : web_sign_post(r, &app);
+}
+
+int web_page_apply_to_sign(struct http_req *r)
+{
+    struct case_app app;
+    return own_application(r, &app) ? 0 : web_serve_to_sign(r, &app);
+}
+
+int web_page_application_signed(struct http_req *r)
+{
+    struct case_app app;
+    return own_application(r, &app) ? 0 : web_serve_signed(r, &app, http_param(r, 1));
 }
 
 int web_page_application_file(struct http_req *r)

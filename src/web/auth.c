@@ -28,6 +28,20 @@ static const char *request_token(struct http_req *r, const char **kind)
     return r->is_api ? bearer_token(r) : http_kv_get(&r->cookies, SESSION_COOKIE);
 }
 
+/* A session logged in with a certificate lasts while the certificate
+ * does (identity asks the centre, within the freshness limit).  When the
+ * status cannot be learned the session stands on the last answer: the
+ * centre being down logs no one out (logged once per request). */
+static int recheck_certificate(struct http_req *r, const struct id_principal *p, struct pc_err *err)
+{
+    int rc = id_session_recheck(app_of(r)->db, &r->arena, app_of(r)->certs, p, r->remote_addr, err);
+    if (rc == PC_EUNAVAIL) {
+        pc_log(PC_LOG_WARN, "session.certificate_status_unknown", "msg", err->msg, NULL);
+        return 0;
+    }
+    return rc;
+}
+
 const struct id_principal *web_who(struct http_req *r)
 {
     struct web_ctx *c = web_ctx(r);
@@ -35,6 +49,8 @@ const struct id_principal *web_who(struct http_req *r)
         c->who_loaded = true;
         const char *kind, *token = request_token(r, &kind);
         int rc = token ? id_session_lookup(app_of(r)->db, &r->arena, token, kind, &c->who, &c->who_err) : PC_ENOTFOUND;
+        if (rc == 0)
+            rc = recheck_certificate(r, &c->who, &c->who_err);
         if (rc == 0) {
             c->logged_in = true;
             c->token = token;

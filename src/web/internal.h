@@ -176,13 +176,14 @@ void web_code_page(struct http_req *r, const char *title, const char *code, cons
 void web_error_summary(struct http_req *r, const struct web_field_error *errors, int n);
 void web_text_field(struct http_req *r, const struct web_field *f, const struct web_field_error *errors, int nerrors);
 
+/* Only a local path may be where a login continues (no "//host", no
+ * scheme, no control characters): next, else "/account" (login.c). */
+const char *web_safe_next(const char *next);
 /* account pages (account.c) and registration centre (registrar.c) */
 int web_page_login(struct http_req *r);
 int web_page_login_post(struct http_req *r);
 int web_page_login_2fa_post(struct http_req *r);
-/* login.c, for the other ways of logging in: a safe redirect target
- * ("/account" unless next is a local path), and the second-factor step. */
-const char *web_login_next(const char *next);
+/* login.c, for the other ways of logging in: the second-factor step. */
 void web_login_second_factor(struct http_req *r, const char *ticket, const char *next);
 /* logging in with the phone (login_mobile.c) */
 int web_page_login_mobile(struct http_req *r);
@@ -224,6 +225,33 @@ int web_api_auth_password(struct http_req *r);
 int web_api_auth_logout(struct http_req *r);
 int web_page_staff_confirm_post(struct http_req *r);
 int web_api_service_form(struct http_req *r);
+/* certificate login (cert_login.c) */
+int web_page_cert_login(struct http_req *r);
+int web_page_cert_login_post(struct http_req *r);
+int web_page_tls_login(struct http_req *r);
+int web_api_cert_challenge(struct http_req *r);
+int web_api_cert_login(struct http_req *r);
+/* login levels (levels.c): the step-up page; web_require_level answers
+ * (a redirect to it, or the API's problem naming the level) and returns
+ * false when who lacks the level service_id asks for; "this login" on
+ * the account page. */
+int web_page_step_up(struct http_req *r);
+bool web_require_level(struct http_req *r, const char *service_id);
+void web_login_facts(struct http_req *r, const struct id_principal *p);
+/* signed applications (signing.c): the check page's signing section, the
+ * signature's post (after the handler checked the draft is the caller's),
+ * the bytes to sign, the signed bundle (name: application.json or
+ * application.json.p7s), and the signature's facts under base (the
+ * application's or the case's URL). */
+void web_sign_section(struct http_req *r, const struct form_def *def, const struct case_app *app);
+int web_sign_post(struct http_req *r, const struct case_app *app);
+int web_serve_to_sign(struct http_req *r, const struct case_app *app);
+int web_serve_signed(struct http_req *r, const struct case_app *app, const char *name);
+void web_signature_facts(struct http_req *r, const struct case_app *app, const char *base);
+int web_page_apply_sign(struct http_req *r);
+int web_page_apply_to_sign(struct http_req *r);
+int web_page_application_signed(struct http_req *r);
+int web_page_office_signed(struct http_req *r);
 /* what the application pages share (case_view.c) */
 /* The forms as this request sees them (released with the request). */
 const struct form_set *web_forms(struct http_req *r);

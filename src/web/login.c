@@ -8,8 +8,7 @@
 #include <jansson.h>
 #include <string.h>
 
-/* Only a local path may be a redirect target (no "//host", no scheme). */
-static const char *safe_next(const char *next)
+const char *web_safe_next(const char *next)
 {
     if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strlen(next) > 200)
         return "/account";
@@ -34,7 +33,7 @@ static void login_page(struct http_req *r, const char *login, const struct web_f
     if (!next)
         next = http_kv_get(&r->form, "next");
     if (next)
-        web_html(r, "<input type=\"hidden\" name=\"next\" value=\"%s\">\n", safe_next(next));
+        web_html(r, "<input type=\"hidden\" name=\"next\" value=\"%s\">\n", web_safe_next(next));
     if (challenge && *challenge)
         web_html(r, "<input type=\"hidden\" name=\"challenge\" value=\"%s\">\n", challenge);
     struct web_field f_login = {"login", web_t(r, M_LOGIN_FIELD_LOGIN), web_t(r, M_LOGIN_FIELD_LOGIN_HINT), login,
@@ -44,8 +43,11 @@ static void login_page(struct http_req *r, const char *login, const struct web_f
     web_text_field(r, &f_login, errors, nerrors);
     web_text_field(r, &f_pw, errors, nerrors);
     web_html(r, "<button type=\"submit\">%s</button>\n</form>\n<ul class=\"links\">\n<li><a href=\"/reset\">%s</a></li>\n"
-            "<li><a href=\"/activate\">%s</a></li>\n<li><a href=\"/register\">%s</a></li>\n</ul>\n",
+            "<li><a href=\"/activate\">%s</a></li>\n<li><a href=\"/register\">%s</a></li>\n",
          web_t(r, M_LOGIN_BUTTON), web_t(r, M_LOGIN_FORGOT), web_t(r, M_LOGIN_NO_ACCOUNT), web_t(r, M_LOGIN_REGISTER));
+    if (app_of(r)->certs)
+        web_html(r, "<li><a href=\"/login/certificate?next=%q\">%s</a></li>\n", web_safe_next(next), web_t(r, M_CERT_LINK));
+    web_html(r, "</ul>\n");
     if (app_of(r)->mid)
         web_login_phone_ways(r);
     web_page_end(r);
@@ -88,7 +90,7 @@ static void second_factor_page(struct http_req *r, const char *ticket, const cha
     web_csrf_field(r);
     web_html(r, "<input type=\"hidden\" name=\"ticket\" value=\"%s\">\n", ticket);
     if (next)
-        web_html(r, "<input type=\"hidden\" name=\"next\" value=\"%s\">\n", safe_next(next));
+        web_html(r, "<input type=\"hidden\" name=\"next\" value=\"%s\">\n", web_safe_next(next));
     struct web_field f = {"otp", web_t(r, M_2FA_FIELD_CODE), web_t(r, M_2FA_FIELD_CODE_HINT), NULL, "text", "one-time-code", 6};
     web_text_field(r, &f, errors, n);
     web_html(r, "<button type=\"submit\">%s</button>\n</form>\n", web_t(r, M_2FA_BUTTON));
@@ -106,7 +108,7 @@ int web_page_login_2fa_post(struct http_req *r)
                                     &retry, &err);
     if (rc == 0) {
         web_set_session_cookie(r, token);
-        return http_redirect(r, 303, safe_next(http_kv_get(&r->form, "next")));
+        return http_redirect(r, 303, web_safe_next(http_kv_get(&r->form, "next")));
     }
     if (rc == PC_EINVAL) { /* a wrong code: the ticket stays, try again */
         struct web_field_error e = {"otp", web_t(r, M_2FA_WRONG)};
@@ -186,7 +188,7 @@ static int page_login_done(struct http_req *r)
     int rc = j->rc;
     if (rc == 0) {
         web_set_session_cookie(r, j->token); /* a new token at every login: no fixation */
-        return http_redirect(r, 303, safe_next(http_kv_get(&r->form, "next")));
+        return http_redirect(r, 303, web_safe_next(http_kv_get(&r->form, "next")));
     }
     if (rc == PC_EMORE) {
         second_factor_page(r, j->token, http_kv_get(&r->form, "next"), NULL, 0);
@@ -281,11 +283,6 @@ int web_api_auth_logout(struct http_req *r)
     if (rc)
         return web_fail(r, rc, &err);
     return http_reply_json(r, 200, "{\"revoked\":true}");
-}
-
-const char *web_login_next(const char *next)
-{
-    return safe_next(next);
 }
 
 void web_login_second_factor(struct http_req *r, const char *ticket, const char *next)

@@ -60,7 +60,7 @@ static bool read_pending(struct http_req *r, struct pending *p)
 static const char *next_of(struct http_req *r)
 {
     const char *n = http_kv_get(&r->form, "next");
-    return web_login_next(n ? n : http_kv_get(&r->query, "next"));
+    return web_safe_next(n ? n : http_kv_get(&r->query, "next"));
 }
 
 /* ---- the form ------------------------------------------------------------ */
@@ -101,7 +101,7 @@ void web_login_phone_ways(struct http_req *r)
     web_csrf_field(r);
     const char *next = http_kv_get(&r->query, "next");
     if (next)
-        web_html(r, "<input type=\"hidden\" name=\"next\" value=\"%s\">\n", web_login_next(next));
+        web_html(r, "<input type=\"hidden\" name=\"next\" value=\"%s\">\n", web_safe_next(next));
     web_html(r, "<button type=\"submit\" class=\"secondary\">%s</button>\n</form>\n", web_t(r, M_QR_TITLE));
 }
 

@@ -215,6 +215,7 @@ static int case_page(struct http_req *r, const char *note_error)
                  steps[i] == CASE_STEP_REFUSE ? " class=\"warning\"" : steps[i] == CASE_STEP_ASSIGN_TO_ME ? " class=\"secondary\"" : "",
                  web_t(r, web_step_msg(steps[i])));
     web_html(r, "</div>\n</form>\n");
+    web_signature_facts(r, &app, pc_arena_printf(&r->arena, "/office/cases/%s", app.reference));
     web_history_list(r, app.id);
     if (def) {
         web_html(r, "<h2>%s</h2>\n", web_t(r, M_APP_ANSWERS));
@@ -256,6 +257,12 @@ int web_page_office_act(struct http_req *r)
     if (rc)
         return web_fail(r, rc, &err);
     return http_redirect(r, 303, pc_arena_printf(&r->arena, "/office/cases/%s?done=1", app.reference));
+}
+
+int web_page_office_signed(struct http_req *r)
+{
+    struct case_app app;
+    return agency_case(r, &app) ? 0 : web_serve_signed(r, &app, http_param(r, 1));
 }
 
 int web_page_office_file(struct http_req *r)

@@ -15,6 +15,8 @@ struct form_registry;
 struct case_store;
 struct mid_client;
 struct pki_client;
+struct id_cert_checker;
+struct pki_checker;
 
 struct portal_app {
     struct db *db;
@@ -25,6 +27,11 @@ struct portal_app {
     struct case_store *files;  /* uploaded files, stored by SHA-256 (a folder or the database) */
     struct mid_client *mid;    /* the mobile-signature service (NULL: no phone logins) */
     struct pki_client *ca;     /* the certification centre's RA API; NULL: none (its pages answer 503) */
+    /* the certification centre as the portal sees it (both NULL when none
+     * is configured: certificate login and signed applications are off) */
+    const struct id_cert_checker *certs;  /* certificate login and its sessions */
+    struct pki_checker *checker;          /* the same trust, for signatures */
+    bool tls_login;            /* served over our own TLS that asks for client certificates */
 };
 
 /* The route table of the portal role. */

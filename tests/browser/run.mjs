@@ -692,6 +692,31 @@ async function logIn(page, acc) {
     `logging in as ${acc.login} ended on ${u.pathname}${u.search} with status ${resp.status()}`);
 }
 
+/* Log in with the certificate the demo's centre gave the account (its key
+ * file), as a person does with the desktop helper: the page's challenge
+ * signed by `pencere login-sign`, the answer pasted. */
+async function certLogIn(page, acc, next = '/account') {
+  assert(acc.cert_key && acc.cert, `${acc.login} has no demo certificate in demo-accounts.json`);
+  await goto(page, `/login/certificate?next=${encodeURIComponent(next)}`);
+  const cmd = await page.locator('main pre.command code').textContent();
+  const m = /--host (\S+) --challenge (\S+)/.exec(cmd);
+  assert(m, `no challenge in "${cmd}"`);
+  const answer = execFileSync(path.resolve(opts.bin), ['login-sign', '--key', acc.cert_key, '--cert', acc.cert,
+    '--host', m[1], '--challenge', m[2]], { encoding: 'utf8' });
+  await page.fill('#answer', answer);
+  const resp = await submit(page, 'main form[action="/login/certificate"]');
+  assert(resp.status() === 200 && new URL(page.url()).pathname === next,
+    `the certificate login of ${acc.login} ended on ${page.url()} with status ${resp.status()}`);
+}
+
+/* Some services ask for an e-signature (the catalogue's login level): a
+ * citizen who applies logs in with the password, then with the
+ * certificate, as the step-up page offers. */
+async function logInToApply(page, acc) {
+  await logIn(page, acc);
+  await certLogIn(page, acc);
+}
+
 /* Log in with the keyboard only: Tab to each field, type, Enter. */
 async function keyboardLogIn(page, acc) {
   await goto(page, '/login');
@@ -1435,7 +1460,7 @@ async function applyFlows() {
       try {
         const page = await ctx.newPage();
         const problems = watchConsole(page);
-        await logIn(page, account('citizen'));
+        await logInToApply(page, account('citizen'));
         const r = await applyJourney(page, service, { lang });
         if (lang === 'az') sentRefs.set(service, r.ref);
         pages.set(`${service} [${lang}]`, r.visited.length + 3);
@@ -1455,7 +1480,7 @@ async function refFor(service) {
   if (sentRefs.has(service)) return sentRefs.get(service);
   const ctx = await newContext({ lang: 'az' });
   const page = await ctx.newPage();
-  await logIn(page, account('citizen'));
+  await logInToApply(page, account('citizen'));
   const r = await applyJourney(page, service, { axe: false });
   await ctx.close();
   sentRefs.set(service, r.ref);
@@ -1505,7 +1530,7 @@ async function applyErrors() {
     const ctx = await newContext({ lang: 'az' });
     try {
       const page = await ctx.newPage();
-      await logIn(page, account('citizen'));
+      await logInToApply(page, account('citizen'));
       await newDraft(page, 'din-id-card-replacement');
       const title = await page.title();
       const resp = await navBy(page, () => page.click(CONTINUE));
@@ -1532,7 +1557,7 @@ async function applyErrors() {
     const ctx = await newContext({ lang: 'az' });
     try {
       const page = await ctx.newPage();
-      await logIn(page, account('citizen'));
+      await logInToApply(page, account('citizen'));
       const draft = await newDraft(page, 'eesmn-vemtas');
       await goto(page, `/applications/${draft}/page/family-members`);
       await navBy(page, () => page.click('main form button[name="_add"][value="family_members"]'));
@@ -1561,7 +1586,7 @@ async function applyFileError() {
     const ctx = await newContext({ lang: 'az' });
     try {
       const page = await ctx.newPage();
-      await logIn(page, account('citizen'));
+      await logInToApply(page, account('citizen'));
       await ensureSampleFiles();
       const draft = await newDraft(page, 'din-id-card-replacement');
       await goto(page, `/applications/${draft}/page/photo`);
@@ -1607,7 +1632,7 @@ async function officerJourney(service) {
       const cp = await cctx.newPage();
       const problems = [...[op, cp].map(watchConsole)];
       await logIn(op, officerOf(agency));
-      await logIn(cp, account('citizen'));
+      await logInToApply(cp, account('citizen'));
       const status = async (page) => (await page.locator('main dl.facts .tag').first().textContent()).trim();
 
       await goto(op, '/office');
@@ -1705,7 +1730,7 @@ async function applyMobile() {
     const octx = await newContext({ ...MOBILE, lang: 'az' });
     try {
       const page = await ctx.newPage();
-      await logIn(page, account('citizen'));
+      await logInToApply(page, account('citizen'));
       const { draft } = await applyJourney(page, 'eesmn-vemtas', { axe: false, until: 'check' });
       await measure(page, 'group page', () => goto(page, `/applications/${draft}/page/family-members`));
       await measure(page, 'check answers', () => goto(page, `/applications/${draft}/check`));
@@ -1733,7 +1758,7 @@ async function applyScreenshots() {
       const shot = (page, name) => page.screenshot({ path: path.join(opts.screenshots, `${sname}-apply-${name}-az.png`), fullPage: true });
       const ctx = await newContext({ ...size, lang: 'az' });
       const page = await ctx.newPage();
-      await logIn(page, account('citizen'));
+      await logInToApply(page, account('citizen'));
       const wanted = { 'your-status': 'radios', 'family-members+item': 'group', check: 'check', sent: 'confirmation' };
       const { ref } = await applyJourney(page, 'eesmn-vemtas', {
         axe: false, onPage: async (kind) => { if (wanted[kind]) await shot(page, wanted[kind]); },
@@ -2302,6 +2327,36 @@ async function certPages() {
           const v = await axeViolations(page);
           assert(v.length === 0, `${v.length} violation(s) on ${page.url()}:\n${v.join('\n')}`);
           if (!pg.status) assert(problems.length === 0, `console errors: ${problems.join(' | ')}`);
+// ---- logins: certificate login, step-up, "this login" (issue 10) --------
+
+/* A service of the demo catalogue that asks for an e-signature. */
+const E_SIGNATURE_SERVICE = 'rytn-licence-application';
+
+async function loginsPages() {
+  const pages = [
+    // the demo has no certification centre: the page explains and says so
+    { kind: 'certificate login', url: '/login/certificate', check: async (page) =>
+      assert(await page.locator('main a[href="/login"]').count() === 1, 'no way back to the code-password login') },
+    { kind: 'step-up', role: 'citizen', url: `/login/step-up?service=${E_SIGNATURE_SERVICE}`, check: async (page) =>
+      assert(await page.locator(`main a[href="/services/${E_SIGNATURE_SERVICE}"]`).count() === 1, 'no link back to the service') },
+    { kind: 'account, this login', role: 'citizen', url: '/account', check: async (page) =>
+      assert(await page.locator('main dl.login-facts time').count() === 1, 'no "this login" with its time') },
+  ];
+  for (const lang of LANGS) {
+    for (const pg of pages) {
+      await test(`logins: ${pg.kind} [${lang}]: one h1, lang, axe WCAG 2.1 AA${pg.role ? ` (as ${pg.role})` : ''}`, async () => {
+        const ctx = await newContext({ lang });
+        try {
+          const page = await ctx.newPage();
+          const problems = watchConsole(page);
+          if (pg.role) await logIn(page, account(pg.role));
+          await goto(page, pg.url);
+          const f = await pageFacts(page);
+          assert(f.lang === lang && f.h1.length === 1, `lang ${f.lang}, h1 ${JSON.stringify(f.h1)}`);
+          await pg.check(page);
+          const v = await axeViolations(page);
+          assert(v.length === 0, `${v.length} violation(s) on ${page.url()}:\n${v.join('\n')}`);
+          assert(problems.length === 0, `console errors: ${problems.join(' | ')}`);
         } finally {
           await ctx.close();
         }
@@ -2316,6 +2371,15 @@ async function certPages() {
       const resp = await verifyUpload(page, sealed);
       assert(resp.status() === 200, `status ${resp.status()}`);
       assert(await page.locator('main section .notice[role=status]').count() === 1, 'no "valid" verdict');
+  await test('logins: starting an e-signature service with a code-password session leads to the step-up page (the form post answers 303)', async () => {
+    const ctx = await newContext({ lang: 'en' });
+    try {
+      const page = await ctx.newPage();
+      await logIn(page, account('citizen'));
+      const resp = await page.request.post(`${base}/services/${E_SIGNATURE_SERVICE}/apply`, {
+        form: { csrf: await page.locator('input[name=csrf]').first().getAttribute('value') }, maxRedirects: 0 });
+      assert(resp.status() === 303, `status ${resp.status()}`);
+      assert(resp.headers().location === `/login/step-up?service=${E_SIGNATURE_SERVICE}`, `to ${resp.headers().location}`);
     } finally {
       await ctx.close();
     }
@@ -2384,6 +2448,8 @@ async function main() {
     await mobileLogin();
 
     await participationPages();
+
+    await loginsPages();
   } catch (e) {
     fatal = e;
     record('setup', e);

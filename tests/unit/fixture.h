@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../../src/db/db.h"
+#include "../../src/identity/identity.h"
 
 struct fixture {
     struct db *db;
@@ -137,6 +138,21 @@ static int fx_run(const char *name, const struct CMUnitTest *tests, size_t n)
         printf("note: PENCERE_TEST_PG_URL is not set; the PostgreSQL half of %s is skipped\n", name);
     }
     return failed;
+}
+
+/* Person number i of the synthetic population of seed, written to the
+ * fixture's database and read back. */
+static inline struct id_person fx_person(struct fixture *f, struct pc_arena *a, uint64_t seed, int64_t i)
+{
+    struct pc_err err = {0};
+    if (id_population_generate(f->db, seed, i, 1, &err))
+        fail_msg("population: %s", err.msg);
+    char fin[8];
+    id_population_fin(seed, i, fin);
+    struct id_person p;
+    if (id_person_get(f->db, a, fin, &p, &err))
+        fail_msg("person %s: %s", fin, err.msg);
+    return p;
 }
 
 #endif

@@ -290,6 +290,42 @@ static void test_every_problem_of_a_file_is_reported(void **state)
     pc_arena_release(&a);
 }
 
+/* A form may ask for the applicant's signature; the canonical bytes an
+ * applicant signs are one line of JSON with sorted keys, whatever the
+ * order the answers were stored in. */
+static void test_signature_key_and_canonical_bytes(void **state)
+{
+    (void)state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct problems p;
+    const struct form_def *d = parse_changed(&a, NULL, NULL, NULL, &p);
+    assert_int_equal(d->signature, FORM_SIGN_NONE);
+    d = parse_changed(&a, "signature", "\"required\"", NULL, &p);
+    assert_non_null(d);
+    assert_int_equal(d->signature, FORM_SIGN_REQUIRED);
+    assert_int_equal(parse_changed(&a, "signature", "\"optional\"", NULL, &p)->signature, FORM_SIGN_OPTIONAL);
+    assert_null(parse_changed(&a, "signature", "\"always\"", NULL, &p));
+    assert_true(has_problem(&p, "$.signature", "optional"));
+
+    struct form_answers one = {.j = json_loads("{\"b\": [1, {\"y\": 2, \"x\": \"ə\"}], \"a\": \"1\"}", 0, NULL)};
+    struct form_answers two = {.j = json_loads("{\"a\": \"1\", \"b\": [1, {\"x\": \"ə\", \"y\": 2}]}", 0, NULL)};
+    struct case_app app = {.id = "d1", .service_id = "din-id-card", .form_version = 3, .applicant_fin = "5ABC12D",
+                           .answers = &one};
+    size_t n1, n2;
+    const char *c1 = case_canonical(&a, &app, &n1);
+    app.answers = &two;
+    const char *c2 = case_canonical(&a, &app, &n2);
+    assert_string_equal(c1, c2);
+    assert_string_equal(c1, "{\"answers\":{\"a\":\"1\",\"b\":[1,{\"x\":\"ə\",\"y\":2}]},\"applicant_fin\":\"5ABC12D\","
+                            "\"application\":\"d1\",\"form_version\":3,\"service\":\"din-id-card\"}");
+    app.acting_for = "1400057421";
+    assert_non_null(strstr(case_canonical(&a, &app, &n2), "\"acting_for\":\"1400057421\""));
+    json_decref(one.j);
+    json_decref(two.j);
+    pc_arena_release(&a);
+}
+
 /* A catalogue of one service for the checker. */
 static struct form_service fake_service;
 
@@ -775,6 +811,25 @@ struct store {
     struct db *db;
 };
 
+/* A database with the fixture catalogue and an empty forms folder. */
+static struct form_catalog store_open(struct store *s, const char *tag)
+{
+    snprintf(s->dir, sizeof s->dir, "/tmp/pencere-test-%s.XXXXXX", tag);
+    assert_non_null(mkdtemp(s->dir));
+    snprintf(s->url, sizeof s->url, "%s/cases.db", s->dir);
+    snprintf(s->forms, sizeof s->forms, "%s/forms", s->dir);
+    assert_int_equal(mkdir(s->forms, 0700), 0);
+    struct pc_err err = {0};
+    s->db = db_open(s->url, &err);
+    assert_non_null(s->db);
+    assert_int_equal(db_migrate(s->db, &err), 0);
+    char catalog[600];
+    snprintf(catalog, sizeof catalog, "%s/tests/fixtures/catalog", getenv("PENCERE_SRC"));
+    struct cat_import_stats cst;
+    assert_int_equal(cat_import(s->db, catalog, stderr, &cst, &err), 0);
+    return form_catalog_db(s->db);
+}
+
 static void write_form(const char *dir, int version, const char *note_label_en)
 {
     json_t *doc = json_loads(BASE, 0, NULL);
@@ -790,20 +845,8 @@ static void test_forms_are_versioned_and_picked_up(void **state)
 {
     (void)state;
     struct store s = {0};
-    snprintf(s.dir, sizeof s.dir, "/tmp/pencere-test-forms.XXXXXX");
-    assert_non_null(mkdtemp(s.dir));
-    snprintf(s.url, sizeof s.url, "%s/cases.db", s.dir);
-    snprintf(s.forms, sizeof s.forms, "%s/forms", s.dir);
-    assert_int_equal(mkdir(s.forms, 0700), 0);
     struct pc_err err = {0};
-    s.db = db_open(s.url, &err);
-    assert_non_null(s.db);
-    assert_int_equal(db_migrate(s.db, &err), 0);
-    char catalog[600];
-    snprintf(catalog, sizeof catalog, "%s/tests/fixtures/catalog", getenv("PENCERE_SRC"));
-    struct cat_import_stats cst;
-    assert_int_equal(cat_import(s.db, catalog, stderr, &cst, &err), 0);
-    struct form_catalog cat = form_catalog_db(s.db);
+    struct form_catalog cat = store_open(&s, "forms");
     struct form_report rep = form_report_file(stderr);
     struct form_import_stats st;
     write_form(s.forms, 1, "Note");
@@ -852,6 +895,50 @@ static void test_forms_are_versioned_and_picked_up(void **state)
     const struct form_set *three = form_set_acquire(reg);
     assert_ptr_equal(three, two);
     form_set_release(three);
+    form_registry_close(reg);
+    db_close(s.db);
+    rm_rf(s.dir);
+}
+
+/* The catalogue's login field is enforced when a draft is started (and
+ * submitted: the same check): below it is PC_EDENIED naming the level. */
+static void test_the_login_level_is_enforced(void **state)
+{
+    (void)state;
+    struct store s = {0};
+    struct pc_err err = {0};
+    struct form_catalog cat = store_open(&s, "levels");
+    struct form_report rep = form_report_file(stderr);
+    struct form_import_stats st;
+    write_form(s.forms, 1, "Note");
+    assert_int_equal(form_import_dir(s.db, s.forms, &cat, &rep, &st, &err), 0);
+    struct form_registry *reg = form_registry_open(s.db, &err);
+    const struct form_set *forms = form_set_acquire(reg);
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct id_principal pw = principal("acc-1", ID_ROLE_CITIZEN, "");
+    struct id_principal cert = pw;
+    cert.auth.method = ID_METHOD_CERTIFICATE;
+    struct id_principal single = cert;
+    single.auth.only_service = "vn-e-declaration";
+    enum id_level need;
+    assert_int_equal(case_login_check(s.db, &a, NULL, "din-fine-check", &need, &err), 0);
+    assert_int_equal(need, ID_LEVEL_NONE);
+    assert_int_equal(case_login_check(s.db, &a, NULL, "din-id-card", &need, &err), PC_EDENIED);
+    assert_int_equal(need, ID_LEVEL_CODE_PASSWORD);
+    assert_int_equal(case_login_check(s.db, &a, &pw, "din-id-card", &need, &err), 0);
+    assert_int_equal(case_login_check(s.db, &a, &pw, "vn-e-declaration", &need, &err), PC_EDENIED);
+    assert_int_equal(need, ID_LEVEL_E_SIGNATURE);
+    assert_int_equal(case_login_check(s.db, &a, &cert, "vn-e-declaration", &need, &err), 0);
+    assert_int_equal(case_login_check(s.db, &a, &single, "vn-e-declaration", &need, &err), 0);
+    assert_int_equal(case_login_check(s.db, &a, &single, "din-id-card", &need, &err), PC_EDENIED);
+    assert_int_equal(case_login_check(s.db, &a, &pw, "no-such-service", &need, &err), PC_ENOTFOUND);
+    /* starting a draft checks it too */
+    const char *id;
+    assert_int_equal(case_draft_new(s.db, forms, &single, "din-id-card", PC_LANG_EN, &a, &id, &err), PC_EDENIED);
+    assert_int_equal(case_draft_new(s.db, forms, NULL, "din-id-card", PC_LANG_EN, &a, &id, &err), PC_EDENIED);
+    pc_arena_release(&a);
+    form_set_release(forms);
     form_registry_close(reg);
     db_close(s.db);
     rm_rf(s.dir);
@@ -1108,6 +1195,8 @@ int main(void)
         cmocka_unit_test(test_files_are_stored_by_content),
         cmocka_unit_test(test_file_names_keep_no_invisible_characters),
         cmocka_unit_test(test_forms_are_versioned_and_picked_up),
+        cmocka_unit_test(test_the_login_level_is_enforced),
+        cmocka_unit_test(test_signature_key_and_canonical_bytes),
         cmocka_unit_test(test_inbox_sqlite),
         cmocka_unit_test(test_inbox_postgres),
     };

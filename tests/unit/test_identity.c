@@ -127,16 +127,7 @@ static int n_person;
 /* A person of the synthetic population (a new one each call). */
 static struct id_person person(struct fixture *f, struct pc_arena *a)
 {
-    struct pc_err err = {0};
-    int64_t i = n_person++;
-    if (id_population_generate(f->db, 7, i, 1, &err))
-        fail_msg("population: %s", err.msg);
-    char fin[8];
-    id_population_fin(7, i, fin);
-    struct id_person p;
-    if (id_person_get(f->db, a, fin, &p, &err))
-        fail_msg("person %s: %s", fin, err.msg);
-    return p;
+    return fx_person(f, a, 7, n_person++);
 }
 
 /* An active citizen account of p with password PW. */
