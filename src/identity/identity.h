@@ -175,6 +175,9 @@ enum id_action {
     ID_ACT_APPLY,                  /* file an application (res.voen when for an entity) */
     ID_ACT_VIEW_CASE,              /* one application: res.owner, res.agency_id */
     ID_ACT_ACT_ON_CASE,            /* an officer's step on res.agency_id's case */
+    /* OpenID Connect provider (src/oidc) */
+    ID_ACT_OIDC_SIGN_IN,           /* sign in to an agency's own site: a citizen account, as oneself */
+    ID_ACT_MANAGE_OIDC_CLIENTS,    /* register and disable agencies' sites (the portal operator) */
 };
 
 struct id_resource {

@@ -154,7 +154,8 @@ static void access_log_table(struct http_req *r, const struct my_data *d)
     for (size_t i = 0; i < d->nlooks; i++) {
         const struct access_entry *e = &d->looks[i].e;
         int role = id_role_parse(e->accessor_role);
-        const char *who = role >= 0 ? web_role_label(r, (enum id_role)role) : e->accessor_role;
+        const char *who = role >= 0 ? web_role_label(r, (enum id_role)role)
+                          : pc_str_eq(e->accessor_role, "oidc-client") ? web_t(r, M_OIDC_ACCESS_WHO) : e->accessor_role;
         if (e->agency_id && *e->agency_id)
             who = pc_arena_printf(&r->arena, "%s, %s", who, agency_name(r, e->agency_id));
         /* the time as on the sessions page ("2026-11-23 11:28"); the kind
@@ -163,6 +164,7 @@ static void access_log_table(struct http_req *r, const struct my_data *d)
         const char *at = d->looks[i].at, *kind = e->data_kind, *ground = e->ground;
         const char *what = pc_str_eq(kind, "profile") ? web_t(r, M_DATA_PROFILE) : pc_str_eq(kind, "case") ? web_t(r, M_DATA_CASE) : kind;
         const char *why = pc_str_eq(ground, "id-check") ? web_t(r, M_GROUND_ID_CHECK)
+                          : pc_str_eq(ground, "oidc-consent") ? web_t(r, M_OIDC_GROUND_CONSENT)
                           : pc_str_has_prefix(ground, "AZ-") ? pc_arena_printf(&r->arena, web_t(r, M_GROUND_CASE), ground) : ground;
         web_html(r, "<tr><td><time datetime=\"%s\">%s</time></td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
              at, at && strlen(at) >= 16 ? pc_arena_printf(&r->arena, "%.10s %.5s", at, at + 11) : at, who, what, why);

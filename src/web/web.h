@@ -12,6 +12,7 @@
 #include "../http/http.h"
 
 struct form_registry;
+struct oidc;
 
 struct portal_app {
     struct db *db;
@@ -20,6 +21,7 @@ struct portal_app {
     bool secure_cookies;       /* add Secure to cookies (served over TLS) */
     bool demo;                 /* demo: the operator's screen shows codes */
     const char *files_dir;     /* uploaded files, stored by SHA-256 */
+    struct oidc *oidc;         /* the OpenID Connect provider; NULL: not enabled */
 };
 
 /* The route table of the portal role. */

@@ -1,0 +1,185 @@
+/* oidc_clients.c — the portal operator's screen of agencies' sites that
+ * sign people in through the portal: the list, registering one (its
+ * secret shown once), disabling one.  src/oidc checks every field. */
+#include "internal.h"
+#include "../oidc/oidc.h"
+
+#include <string.h>
+
+/* The non-empty lines of a textarea, at most max (*over: there were more). */
+static size_t lines_of(struct http_req *r, const char *text, const char **out, size_t max, bool *over)
+{
+    size_t n = 0;
+    *over = false;
+    for (const char *p = text; p && *p;) {
+        size_t len = strcspn(p, "\r\n");
+        const char *s = p, *e = p + len;
+        while (s < e && *s == ' ')
+            s++;
+        while (e > s && e[-1] == ' ')
+            e--;
+        if (e > s) {
+            if (n == max)
+                *over = true;
+            else
+                out[n++] = pc_arena_strndup(&r->arena, s, (size_t)(e - s));
+        }
+        p += len;
+        p += strspn(p, "\r\n");
+    }
+    return n;
+}
+
+static void textarea(struct http_req *r, const char *id, enum msg label, enum msg hint, const char *value, bool bad)
+{
+    web_html(r, "<div class=\"field%r\">\n<label for=\"%s\">%s</label>\n<p class=\"hint\" id=\"%s-hint\">%s</p>\n"
+                "<textarea class=\"input\" id=\"%s\" name=\"%s\" rows=\"3\" aria-describedby=\"%s-hint\"%r>%s</textarea>\n"
+                "</div>\n",
+             bad ? " field-error" : "", id, web_t(r, label), id, web_t(r, hint), id, id, id,
+             bad ? " aria-invalid=\"true\"" : "", value ? value : "");
+}
+
+static void checkbox(struct http_req *r, const char *id, enum msg label, bool checked)
+{
+    web_html(r, "<div class=\"field checkbox\">\n<input type=\"checkbox\" id=\"%s\" name=\"%s\" value=\"1\"%r>\n"
+                "<label for=\"%s\">%s</label>\n</div>\n",
+             id, id, checked ? " checked" : "", id, web_t(r, label));
+}
+
+static void client_row(struct http_req *r, const struct oidc_client *c)
+{
+    web_html(r, "<tr><td><code>%s</code></td><td>%s</td><td>%s</td><td>%s</td><td>", c->id,
+             pc_text_get(&c->name, web_lang_id(r)),
+             web_t(r, c->confidential ? M_OIDC_TYPE_CONFIDENTIAL : M_OIDC_TYPE_PUBLIC),
+             web_t(r, c->subject == OIDC_SUB_PAIRWISE ? M_OIDC_SUB_PAIRWISE : M_OIDC_SUB_PUBLIC));
+    for (size_t i = 0; i < c->nredirect; i++)
+        web_html(r, "%r<code>%s</code>", i ? "<br>" : "", c->redirect_uris[i]);
+    web_html(r, "</td><td>");
+    if (c->disabled) {
+        web_html(r, "%s", web_t(r, M_OIDC_DISABLED));
+    } else {
+        web_html(r, "<form method=\"post\" action=\"/operator/oidc-clients/%s/disable\">", c->id);
+        web_csrf_field(r);
+        web_html(r, "<button type=\"submit\" class=\"warning\">%s<span class=\"visually-hidden\"> — %s</span></button>"
+                    "</form>",
+                 web_t(r, M_OIDC_DISABLE), c->id);
+    }
+    web_html(r, "</td></tr>\n");
+}
+
+/* The list and the form (bad: the form sent back with what was typed). */
+static int clients_page(struct http_req *r, bool bad)
+{
+    struct oidc_client *list;
+    size_t n = 0;
+    struct cat_agency *agencies;
+    size_t na = 0;
+    struct pc_err err = {0};
+    int rc = oidc_client_list(app_of(r)->db, &r->arena, &list, &n, &err);
+    if (!rc)
+        rc = cat_list_agencies(app_of(r)->db, &r->arena, &agencies, &na, &err);
+    if (rc)
+        return web_fail(r, rc, &err);
+    struct web_field_error e = {"name_az", web_t(r, M_OIDC_F_INVALID)};
+    if (bad)
+        r->status = 400;
+    web_form_title(r, web_t(r, M_OIDC_CLIENTS_TITLE), bad);
+    web_error_summary(r, &e, bad);
+    web_html(r, "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n", web_t(r, M_OIDC_CLIENTS_TITLE), web_t(r, M_OIDC_CLIENTS_LEAD));
+    if (n == 0) {
+        web_html(r, "<p>%s</p>\n", web_t(r, M_OIDC_CLIENTS_NONE));
+    } else {
+        web_html(r, "<div class=\"table-wrap\" role=\"region\" aria-label=\"%s\" tabindex=\"0\">\n"
+                    "<table class=\"table\">\n<caption class=\"visually-hidden\">%s</caption>\n<thead><tr>"
+                    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+                    "<th scope=\"col\">%s</th><th scope=\"col\"><span class=\"visually-hidden\">%s</span></th></tr>"
+                    "</thead>\n<tbody>\n",
+                 web_t(r, M_OIDC_CLIENTS_TITLE), web_t(r, M_OIDC_CLIENTS_TITLE), web_t(r, M_OIDC_COL_CLIENT),
+                 web_t(r, M_OIDC_COL_SITE), web_t(r, M_OIDC_COL_TYPE), web_t(r, M_OIDC_COL_SUBJECT),
+                 web_t(r, M_OIDC_COL_URIS), web_t(r, M_OIDC_DISABLE));
+        for (size_t i = 0; i < n; i++)
+            client_row(r, &list[i]);
+        web_html(r, "</tbody>\n</table>\n</div>\n");
+    }
+    const struct http_kvlist *f = &r->form;
+    web_html(r, "<h2>%s</h2>\n<form method=\"post\" action=\"/operator/oidc-clients\" novalidate>\n",
+             web_t(r, M_OIDC_ADD_TITLE));
+    web_csrf_field(r);
+    const char *ids[] = {"name_az", "name_en", "name_ru"};
+    const enum msg labels[] = {M_OIDC_F_NAME_AZ, M_OIDC_F_NAME_EN, M_OIDC_F_NAME_RU};
+    for (int i = 0; i < 3; i++) {
+        struct web_field fl = {ids[i], web_t(r, labels[i]), NULL, http_kv_get(f, ids[i]), "text", "off", 100};
+        web_text_field(r, &fl, &e, bad && i == 0);
+    }
+    const char *chosen = http_kv_get(f, "agency");
+    web_html(r, "<div class=\"field\">\n<label for=\"agency\">%s</label>\n<select class=\"input\" id=\"agency\" name=\"agency\">\n",
+             web_t(r, M_OIDC_F_AGENCY));
+    for (size_t i = 0; i < na; i++)
+        web_html(r, "<option value=\"%s\"%r>%s</option>\n", agencies[i].id,
+                 pc_str_eq(chosen, agencies[i].id) ? " selected" : "", pc_text_get(&agencies[i].name, web_lang_id(r)));
+    web_html(r, "</select>\n</div>\n");
+    textarea(r, "redirect_uris", M_OIDC_F_REDIRECTS, M_OIDC_F_URIS_HINT, http_kv_get(f, "redirect_uris"), bad);
+    textarea(r, "post_logout_uris", M_OIDC_F_POST_LOGOUT, M_OIDC_F_URIS_HINT, http_kv_get(f, "post_logout_uris"), bad);
+    struct web_field bc = {"backchannel_logout_uri", web_t(r, M_OIDC_F_BACKCHANNEL), NULL,
+                           http_kv_get(f, "backchannel_logout_uri"), "url", "off", OIDC_URI_MAX};
+    web_text_field(r, &bc, NULL, 0);
+    checkbox(r, "confidential", M_OIDC_F_CONFIDENTIAL, !bad || http_kv_get(f, "confidential"));
+    checkbox(r, "pairwise", M_OIDC_F_PAIRWISE, bad && http_kv_get(f, "pairwise"));
+    web_html(r, "<button type=\"submit\">%s</button>\n</form>\n", web_t(r, M_OIDC_ADD_BUTTON));
+    web_page_end(r);
+    return 0;
+}
+
+int web_page_oidc_clients(struct http_req *r)
+{
+    if (!web_require(r, ID_ACT_MANAGE_OIDC_CLIENTS, NULL))
+        return 0;
+    return clients_page(r, false);
+}
+
+int web_page_oidc_clients_post(struct http_req *r)
+{
+    if (!web_require(r, ID_ACT_MANAGE_OIDC_CLIENTS, NULL))
+        return 0;
+    const struct http_kvlist *f = &r->form;
+    struct oidc_client c = {0};
+    for (int l = 0; l < PC_LANG_COUNT; l++)
+        c.name.s[l] = http_kv_get(f, pc_arena_printf(&r->arena, "name_%s", pc_lang_code((enum pc_lang)l)));
+    c.agency_id = http_kv_get(f, "agency");
+    c.confidential = http_kv_get(f, "confidential") != NULL;
+    c.subject = http_kv_get(f, "pairwise") ? OIDC_SUB_PAIRWISE : OIDC_SUB_PUBLIC;
+    bool over1, over2;
+    c.nredirect = lines_of(r, http_kv_get(f, "redirect_uris"), c.redirect_uris, OIDC_URIS_MAX, &over1);
+    c.npost_logout = lines_of(r, http_kv_get(f, "post_logout_uris"), c.post_logout_uris, OIDC_URIS_MAX, &over2);
+    const char *bc = http_kv_get(f, "backchannel_logout_uri");
+    c.backchannel_logout_uri = bc && *bc ? bc : NULL;
+    if (over1 || over2)
+        return clients_page(r, true);
+    const char *id, *secret;
+    struct pc_err err = {0};
+    int rc = oidc_client_create(app_of(r)->db, &r->arena, &c, web_who(r)->account_id, r->remote_addr, &id, &secret,
+                                &err);
+    if (rc == PC_EINVAL)
+        return clients_page(r, true);
+    if (rc)
+        return web_fail(r, rc, &err);
+    web_page_begin(r, web_t(r, M_OIDC_SECRET_TITLE));
+    web_html(r, "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n<dl class=\"summary\">\n<dt>%s</dt><dd><code id=\"client-id\">%s</code></dd>\n",
+             web_t(r, M_OIDC_SECRET_TITLE), web_t(r, M_OIDC_SECRET_LEAD), web_t(r, M_OIDC_COL_CLIENT), id);
+    if (secret)
+        web_html(r, "<dt>%s</dt><dd><code id=\"client-secret\">%s</code></dd>\n", web_t(r, M_OIDC_SECRET), secret);
+    web_html(r, "</dl>\n<p><a href=\"/operator/oidc-clients\">%s</a></p>\n", web_t(r, M_OIDC_BACK_TO_LIST));
+    web_page_end(r);
+    return 0;
+}
+
+int web_page_oidc_client_disable(struct http_req *r)
+{
+    if (!web_require(r, ID_ACT_MANAGE_OIDC_CLIENTS, NULL))
+        return 0;
+    struct pc_err err = {0};
+    int rc = oidc_client_disable(app_of(r)->db, http_param(r, 0), web_who(r)->account_id, r->remote_addr, &err);
+    if (rc)
+        return web_fail(r, rc, &err);
+    return http_redirect(r, 303, "/operator/oidc-clients");
+}
