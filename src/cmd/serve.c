@@ -8,6 +8,7 @@
 #include "../db/db.h"
 #include "../http/http.h"
 #include "../notify/notify.h"
+#include "../oidc/oidc.h"
 #include "../web/web.h"
 
 #include <errno.h>
@@ -16,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 /* The catalogue of dir and the forms beside it (data/catalog, data/forms). */
 static int import_catalog(struct db *db, const char *dir)
@@ -59,6 +62,7 @@ struct serve_opts {
     const char *files_dir;    /* uploaded files */
     struct http_config http;
     struct notify_config notify; /* delivery of the outbox (SMTP, SMS gateway) */
+    struct oidc_config oidc;     /* the OpenID Connect provider; issuer NULL: off */
     struct num_opt nums[MAX_OPTS];  /* the numeric rows of cli */
     size_t nnums;
     struct cli_opt cli[MAX_OPTS];   /* what cli_parse reads, NULL-terminated */
@@ -99,11 +103,18 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         db_close(db);
         return EXIT_FAIL;
     }
+    if (o->oidc.issuer && !(app.oidc = oidc_open(db, &o->oidc, &err))) {
+        fprintf(stderr, "pencere: OpenID Connect: %s\n", err.msg);
+        form_registry_close(app.forms);
+        db_close(db);
+        return EXIT_FAIL;
+    }
     struct notify_worker *sender = NULL;
     if (notify_config_enabled(&o->notify)) {
         sender = notify_worker_start(db, &o->notify, &err);
         if (!sender) {
             fprintf(stderr, "pencere: message delivery: %s\n", err.msg);
+            oidc_close(app.oidc);
             form_registry_close(app.forms);
             db_close(db);
             return EXIT_FAIL;
@@ -119,6 +130,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
     if (!srv) {
         fprintf(stderr, "pencere: %s\n", err.msg);
         notify_worker_stop(sender);
+        oidc_close(app.oidc);
         form_registry_close(app.forms);
         db_close(db);
         return EXIT_FAIL;
@@ -136,6 +148,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
     notify_worker_request_stop(sender); /* finishes its message while HTTP drains */
     http_stop(srv, 10);
     notify_worker_stop(sender);
+    oidc_close(app.oidc); /* back-channel logouts in flight get until here */
     form_registry_close(app.forms);
     db_close(db);
     pc_log(PC_LOG_INFO, "portal.stopped", NULL);
@@ -249,7 +262,78 @@ static void common_opts(struct serve_opts *o)
             &n->max_attempts, 1, 100);
     add_num(o, "notify-lease", "SECONDS", "a sender node that stops renewing is replaced after this", NUM_INT,
             &n->lease_secs, 3, 3600);
+    oidc_config_defaults(&o->oidc);
+    add_opt(o, "oidc-issuer", "URL",
+            "be an OpenID Connect provider for agencies' sites under this public base URL (demo: http://LISTEN)",
+            NULL);
+    add_opt(o, "oidc-passphrase-file", "FILE",
+            "file whose first line (12+ characters) encrypts the OpenID Connect signing keys in the database", NULL);
     add_opt(o, NULL, NULL, NULL, NULL);
+}
+
+/* The first line of a small secret file, kept for the process's life. */
+static int read_secret_line(const char *opt, const char *path, const char **out)
+{
+    static struct pc_arena a;
+    char *s;
+    size_t n;
+    if (cli_read_file("portal", &a, path, 4096, &s, &n))
+        return EXIT_USAGE;
+    s[strcspn(s, "\r\n")] = 0;
+    if (!*s) {
+        fprintf(stderr, "pencere: --%s: %s has an empty first line\n", opt, path);
+        return EXIT_USAGE;
+    }
+    *out = s;
+    return 0;
+}
+
+/* --oidc-issuer and its passphrase (demo: both made up when absent). */
+static int read_oidc(struct serve_opts *o, const char *demo_dir)
+{
+    static char issuer[256], pass_path[4096];
+    struct pc_err err = {0};
+    struct oidc_config *c = &o->oidc;
+    const char *pass_file = cli_get(o->cli, "oidc-passphrase-file");
+    c->issuer = cli_get(o->cli, "oidc-issuer");
+    if (!c->issuer && demo_dir) {
+        snprintf(issuer, sizeof issuer, "http://%s", o->listen);
+        c->issuer = issuer;
+    }
+    if (!c->issuer) {
+        if (pass_file)
+            fprintf(stderr, "pencere: --oidc-passphrase-file needs --oidc-issuer\n");
+        return pass_file ? EXIT_USAGE : 0;
+    }
+    if (!pass_file && demo_dir) {
+        /* the demo's own key passphrase, made once, beside its database */
+        snprintf(pass_path, sizeof pass_path, "%s/oidc-passphrase", demo_dir);
+        int fd = open(pass_path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+        char hex[66];
+        if (fd >= 0) {
+            pc_random_hex(hex, 32);
+            strcat(hex, "\n");
+            bool ok = write(fd, hex, strlen(hex)) == (ssize_t)strlen(hex);
+            close(fd);
+            if (!ok) {
+                fprintf(stderr, "pencere demo: cannot write %s\n", pass_path);
+                return EXIT_FAIL;
+            }
+        }
+        pass_file = pass_path;
+    }
+    if (!pass_file) {
+        fprintf(stderr, "pencere: --oidc-issuer needs --oidc-passphrase-file\n");
+        return EXIT_USAGE;
+    }
+    int rc = read_secret_line("oidc-passphrase-file", pass_file, &c->passphrase);
+    if (rc)
+        return rc;
+    if (oidc_config_check(c, &err)) {
+        fprintf(stderr, "pencere: %s\n", err.msg);
+        return EXIT_USAGE;
+    }
+    return 0;
 }
 
 static int read_common(struct serve_opts *o)
@@ -317,7 +401,7 @@ int cmd_portal(int argc, char **argv)
         snprintf(beside, sizeof beside, "%.*s%sfiles", slash ? (int)(slash - o.db_url) : 0, o.db_url, slash ? "/" : "");
         o.files_dir = beside;
     }
-    if ((rc = read_common(&o)))
+    if ((rc = read_common(&o)) || (rc = read_oidc(&o, NULL)))
         return rc;
     return serve(&o, NULL, NULL);
 }
@@ -369,6 +453,8 @@ int cmd_demo(int argc, char **argv)
     snprintf(url, sizeof url, "%s/pencere.db", dir);
     o.db_url = url;
     o.demo_dir = dir;
+    if ((rc = read_oidc(&o, dir)))
+        return rc;
     char files[4096];
     snprintf(files, sizeof files, "%s/files", dir);
     o.files_dir = files;
