@@ -30,6 +30,12 @@ static size_t lines_of(struct http_req *r, const char *text, const char **out, s
     return n;
 }
 
+/* The form field of the site's name in one language: "name_az", … */
+static const char *name_field(struct http_req *r, enum pc_lang l)
+{
+    return pc_arena_printf(&r->arena, "name_%s", pc_lang_code(l));
+}
+
 static void textarea(struct http_req *r, const char *id, enum msg label, enum msg hint, const char *value, bool bad)
 {
     web_html(r, "<div class=\"field%r\">\n<label for=\"%s\">%s</label>\n<p class=\"hint\" id=\"%s-hint\">%s</p>\n"
@@ -105,11 +111,12 @@ static int clients_page(struct http_req *r, bool bad)
     web_html(r, "<h2>%s</h2>\n<form method=\"post\" action=\"/operator/oidc-clients\" novalidate>\n",
              web_t(r, M_OIDC_ADD_TITLE));
     web_csrf_field(r);
-    const char *ids[] = {"name_az", "name_en", "name_ru"};
-    const enum msg labels[] = {M_OIDC_F_NAME_AZ, M_OIDC_F_NAME_EN, M_OIDC_F_NAME_RU};
-    for (int i = 0; i < 3; i++) {
-        struct web_field fl = {ids[i], web_t(r, labels[i]), NULL, http_kv_get(f, ids[i]), "text", "off", 100};
-        web_text_field(r, &fl, &e, bad && i == 0);
+    static const enum msg labels[PC_LANG_COUNT] = {
+        [PC_LANG_AZ] = M_OIDC_F_NAME_AZ, [PC_LANG_EN] = M_OIDC_F_NAME_EN, [PC_LANG_RU] = M_OIDC_F_NAME_RU};
+    for (int l = 0; l < PC_LANG_COUNT; l++) {
+        const char *id = name_field(r, (enum pc_lang)l);
+        struct web_field fl = {id, web_t(r, labels[l]), NULL, http_kv_get(f, id), "text", "off", 100};
+        web_text_field(r, &fl, &e, bad && l == 0);
     }
     const char *chosen = http_kv_get(f, "agency");
     web_html(r, "<div class=\"field\">\n<label for=\"agency\">%s</label>\n<select class=\"input\" id=\"agency\" name=\"agency\">\n",
@@ -144,7 +151,7 @@ int web_page_oidc_clients_post(struct http_req *r)
     const struct http_kvlist *f = &r->form;
     struct oidc_client c = {0};
     for (int l = 0; l < PC_LANG_COUNT; l++)
-        c.name.s[l] = http_kv_get(f, pc_arena_printf(&r->arena, "name_%s", pc_lang_code((enum pc_lang)l)));
+        c.name.s[l] = http_kv_get(f, name_field(r, (enum pc_lang)l));
     c.agency_id = http_kv_get(f, "agency");
     c.confidential = http_kv_get(f, "confidential") != NULL;
     c.subject = http_kv_get(f, "pairwise") ? OIDC_SUB_PAIRWISE : OIDC_SUB_PUBLIC;
