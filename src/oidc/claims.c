@@ -13,13 +13,15 @@
 
 const char *oidc__acr_of(const struct id_principal *p)
 {
-    (void)p; /* every session is a code-password login until the session records its level */
-    return "code-password";
+    /* every session is a code-password login until sessions record their
+     * level (the logins branch: id_level_name(id_method_level(p->auth.method))) */
+    (void)p;
+    return "code_password";
 }
 
 const char *oidc__amr_of(const struct id_principal *p)
 {
-    (void)p;
+    (void)p; /* RFC 8176: "pwd"; a certificate login will be ["hwk", "pop"] */
     return "[\"pwd\"]";
 }
 

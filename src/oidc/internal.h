@@ -84,7 +84,8 @@ int oidc__person_claims(struct oidc *o, struct pc_arena *a, const char *fin, uns
                         struct pc_err *err);
 
 /* The login level and method of a session, as acr and amr (claims.c).
- * The session does not record them yet: every session is code-password. */
+ * The session does not record them yet: every session is code-password
+ * (NULL p: the level every login reaches, for the discovery document). */
 const char *oidc__acr_of(const struct id_principal *p);
 const char *oidc__amr_of(const struct id_principal *p);   /* JSON array text */
 

@@ -99,7 +99,7 @@ const char *oidc_discovery_json(struct oidc *o, struct pc_arena *a)
     const char *iss = o->cfg.issuer;
     json_t *d = json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:s, s:[s], s:[s], s:[s,s], s:[s], s:[s,s,s,s], s:[s,s,s],"
-        " s:[s], s:[s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s], s:[s], s:b, s:b, s:[s,s], s:[s]}",
+        " s:[s], s:[s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s], s:[s], s:b, s:b, s:[s]}",
         "issuer", iss,
         "authorization_endpoint", pc_arena_printf(a, "%s/oidc/authorize", iss),
         "token_endpoint", pc_arena_printf(a, "%s/api/v1/oidc/token", iss),
@@ -118,9 +118,11 @@ const char *oidc_discovery_json(struct oidc *o, struct pc_arena *a)
         "response_modes_supported", "query",
         "backchannel_logout_supported", 1,
         "backchannel_logout_session_supported", 1,
-        "ui_locales_supported", "az", "en",
-        "acr_values_supported", "code-password");
-    json_array_append_new(json_object_get(d, "ui_locales_supported"), json_string("ru"));
+        "acr_values_supported", oidc__acr_of(NULL));
+    json_t *locales = json_array();
+    for (int l = 0; l < PC_LANG_COUNT; l++)
+        json_array_append_new(locales, json_string(pc_lang_code((enum pc_lang)l)));
+    json_object_set_new(d, "ui_locales_supported", locales);
     char *text = json_dumps(d, JSON_COMPACT);
     const char *out = pc_arena_strdup(a, text);
     free(text);

@@ -220,6 +220,8 @@ def test_discovery_names_our_endpoints_and_policies(op):
     assert d["id_token_signing_alg_values_supported"] == ["ES256"]
     assert set(d["subject_types_supported"]) == {"public", "pairwise"}
     assert d["backchannel_logout_supported"] is True
+    assert d["ui_locales_supported"] == ["az", "en", "ru"]
+    assert "code_password" in d["acr_values_supported"]
     keys = op.api("/api/v1/oidc/jwks").json()["keys"]
     assert keys and all(k["kty"] == "EC" and k["crv"] == "P-256" and "d" not in k for k in keys)
 
@@ -234,7 +236,8 @@ def test_code_flow_with_pkce_signs_the_citizen_in(op):
     assert tok["token_type"].lower() == "bearer"
     c = id_claims(op, tok["id_token"], op.tax, nonce)
     assert c["sub"] == citizen["fin"]
-    assert c["acr"] and c["amr"] and c["sid"]
+    assert c["acr"] == "code_password" and c["amr"] == ["pwd"]   # the login level and method
+    assert c["sid"]
     assert c["exp"] > c["iat"]
     header = json.loads(base64.urlsafe_b64decode(tok["id_token"].split(".")[0] + "=="))
     assert header["alg"] == "ES256" and header["kid"]
