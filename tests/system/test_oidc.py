@@ -533,3 +533,33 @@ def test_disabled_client_stops_at_once(op):
     r = raw_token(op, {"grant_type": "authorization_code", "code": code, "redirect_uri": c["redirect"],
                        "code_verifier": verifier}, auth=(c["id"], c["secret"]))
     assert r.status == 401 and r.json()["error"] == "invalid_client"
+
+
+# ---- the answers match docs/api/openapi.yaml ---------------------------------------------------
+
+def test_answers_match_the_openapi_document(op, schemas):
+    schemas.validate(op.api("/.well-known/openid-configuration").json(),
+                     schemas.response_schema("/.well-known/openid-configuration", "get", 200))
+    schemas.validate(op.api("/api/v1/oidc/jwks").json(), schemas.response_schema("/api/v1/oidc/jwks", "get", 200))
+    b, _ = login_as(op, "citizen")
+    s, verifier, nonce, back = authorize(op, b, op.tax)
+    code = query_of(back)["code"]
+    fields = {"grant_type": "authorization_code", "code": code, "redirect_uri": op.tax["redirect"],
+              "code_verifier": verifier}
+    r = raw_token(op, fields, auth=(op.tax["id"], op.tax["secret"]))
+    schemas.validate(r.json(), schemas.response_schema("/api/v1/oidc/token", "post", 200))
+    access = r.json()["access_token"]
+    r = syslib.request(op.port, "GET", "/api/v1/oidc/userinfo", headers={"Authorization": "Bearer " + access})
+    schemas.validate(r.json(), schemas.response_schema("/api/v1/oidc/userinfo", "get", 200))
+    r = syslib.request(op.port, "POST", "/api/v1/oidc/userinfo", body=urllib.parse.urlencode(
+        {"access_token": access}).encode(), headers={"Content-Type": "application/x-www-form-urlencoded"})
+    schemas.validate(r.json(), schemas.response_schema("/api/v1/oidc/userinfo", "post", 200))
+    r = raw_token(op, fields, auth=(op.tax["id"], op.tax["secret"]))
+    schemas.validate(r.json(), schemas.response_schema("/api/v1/oidc/token", "post", 400))
+    r = raw_token(op, fields, auth=(op.tax["id"], "wrong"))
+    schemas.validate(r.json(), schemas.response_schema("/api/v1/oidc/token", "post", 401))
+
+
+def test_without_an_issuer_the_provider_is_absent(server):
+    for path in ("/.well-known/openid-configuration", "/api/v1/oidc/jwks", "/oidc/authorize"):
+        assert server.get(path).status == 404
