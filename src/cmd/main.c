@@ -1,6 +1,7 @@
 /* main.c — the pencere program: one binary, one subcommand per role or
  * tool.  Exit codes: 0 success, 1 failure, 2 usage error. */
 #include "cli.h"
+#include "example_rp.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -21,6 +22,7 @@ static const struct {
     {"ca", cmd_ca, "the certification centre: CA hierarchy, RA, CRL, OCSP, TSA"},
     {"sign", cmd_sign, "sign a file: detached CMS (CAdES-T with --tsa)"},
     {"verify", cmd_verify, "verify a detached signature and print the report"},
+    {"example-rp", cmd_example_rp, "an example agency site that signs people in through the portal"},
 };
 
 static void usage(FILE *f)

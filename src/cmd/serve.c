@@ -3,6 +3,7 @@
  * Both stop gracefully on SIGTERM or SIGINT: no new connections, requests
  * in flight finish, then the database closes. */
 #include "cli.h"
+#include "example_rp.h"
 #include "../cases/cases.h"
 #include "../catalog/catalog.h"
 #include "../db/db.h"
@@ -59,6 +60,7 @@ struct serve_opts {
     const char *db_url;
     const char *catalog;      /* import at start when set */
     const char *demo_dir;     /* seed demo people and accounts here */
+    const char *example_rp;   /* demo: run the example agency site here (NULL: not) */
     const char *files_dir;    /* uploaded files */
     struct http_config http;
     struct notify_config notify; /* delivery of the outbox (SMTP, SMS gateway) */
@@ -68,6 +70,16 @@ struct serve_opts {
     struct cli_opt cli[MAX_OPTS];   /* what cli_parse reads, NULL-terminated */
     size_t ncli;
 };
+
+/* The demo's example agency site, registered with the portal on first use. */
+static struct example_rp *demo_site(struct db *db, const struct serve_opts *o, struct pc_err *err)
+{
+    static struct pc_arena a; /* the site's configuration lives as long as the process */
+    struct example_rp_config c = {.listen = o->example_rp, .issuer = o->oidc.issuer};
+    if (example_rp_demo_client(db, o->demo_dir, &c, &a, err))
+        return NULL;
+    return example_rp_start(&c, err);
+}
 
 /* Open, migrate, import, serve until a stop signal.  `banner` prints the
  * URLs once the server listens. */
@@ -136,6 +148,9 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         return EXIT_FAIL;
     }
     app.http = srv;
+    struct example_rp *site = NULL;
+    if (o->example_rp && app.oidc && !(site = demo_site(db, o, &err)))
+        pc_log(PC_LOG_WARN, "demo.example_rp", "msg", err.msg, NULL); /* the portal runs without it */
     if (pc_log_start_thread())
         pc_log(PC_LOG_WARN, "log.unbuffered", "reason", "no logger thread: each line is written by its caller", NULL);
     pc_log(PC_LOG_INFO, "portal.started", "listen", o->listen, "db", db_kind_name(db), NULL);
@@ -146,6 +161,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         ;
     pc_log(PC_LOG_INFO, "portal.stopping", "signal", sig == SIGTERM ? "TERM" : "INT", NULL);
     notify_worker_request_stop(sender); /* finishes its message while HTTP drains */
+    example_rp_stop(site);
     http_stop(srv, 10);
     notify_worker_stop(sender);
     oidc_close(app.oidc); /* back-channel logouts in flight get until here */
@@ -408,7 +424,8 @@ int cmd_portal(int argc, char **argv)
 
 static void demo_banner(unsigned port, void *ctx)
 {
-    const char *dir = ctx;
+    const struct serve_opts *o = ctx;
+    const char *dir = o->demo_dir;
     printf("\nPəncərə demo is running.\n\n"
            "  Portal (az):   http://127.0.0.1:%u/\n"
            "  Portal (en):   http://127.0.0.1:%u/?lang=en\n"
@@ -420,6 +437,10 @@ static void demo_banner(unsigned port, void *ctx)
            "  Log in:        http://127.0.0.1:%u/login\n"
            "  Data folder:   %s (SQLite database pencere.db)\n\n",
            port, port, port, port, port, port, port, port, dir);
+    if (o->example_rp)
+        printf("  Agency site:   http://%s/ (the tax ministry's cabinet: sign in with the portal)\n"
+               "  OpenID Connect: http://127.0.0.1:%u/.well-known/openid-configuration\n\n",
+               o->example_rp, port);
     demo_print_accounts(dir);
     printf("Press Ctrl+C to stop.\n");
     fflush(stdout);
@@ -431,6 +452,8 @@ int cmd_demo(int argc, char **argv)
     add_opt(&o, "listen", "HOST:PORT", "address to listen on", DEFAULT_LISTEN);
     add_opt(&o, "data-dir", "DIR", "folder for the demo's SQLite files (created if missing)", "demo-data");
     add_opt(&o, "catalog", "DIR", "catalogue files to load (default: the project's data/catalog)", NULL);
+    add_opt(&o, "example-rp", "HOST:PORT", "run the example agency site (sign-in through the portal) here; \"off\": not",
+            "127.0.0.1:8081");
     common_opts(&o);
     struct cli_opt *opts = o.cli;
     int rc = cli_parse("demo", "Run the portal with demo data on SQLite files in one folder.", opts, argc, argv);
@@ -455,8 +478,17 @@ int cmd_demo(int argc, char **argv)
     o.demo_dir = dir;
     if ((rc = read_oidc(&o, dir)))
         return rc;
+    const char *site = cli_get(opts, "example-rp");
+    if (!pc_str_eq(site, "off")) {
+        struct pc_err err = {0};
+        if (http_listen_check(site, &err)) {
+            fprintf(stderr, "pencere demo: --example-rp: %s\n", err.msg);
+            return EXIT_USAGE;
+        }
+        o.example_rp = site;
+    }
     char files[4096];
     snprintf(files, sizeof files, "%s/files", dir);
     o.files_dir = files;
-    return serve(&o, demo_banner, (void *)dir);
+    return serve(&o, demo_banner, &o);
 }

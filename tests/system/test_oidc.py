@@ -563,3 +563,96 @@ def test_answers_match_the_openapi_document(op, schemas):
 def test_without_an_issuer_the_provider_is_absent(server):
     for path in ("/.well-known/openid-configuration", "/api/v1/oidc/jwks", "/oidc/authorize"):
         assert server.get(path).status == 404
+
+
+# ---- the example agency site (`pencere example-rp`, written with our own code) ---------------
+
+class _At:
+    def __init__(self, port):
+        self.port = port
+
+
+@pytest.fixture(scope="module")
+def site(op, tmp_path_factory):
+    """The example agency site, registered by the operator, as its own process."""
+    work = str(tmp_path_factory.mktemp("example-rp"))
+    port = syslib.free_port()
+    base = "http://127.0.0.1:%d" % port
+    operator = login_as(op, "operator")[0]
+    r = operator.post("/operator/oidc-clients", {
+        "name_az": "Vergi kabineti", "name_en": "Tax cabinet", "name_ru": "Налоговый кабинет", "agency": "vn",
+        "redirect_uris": base + "/callback", "post_logout_uris": base + "/",
+        "backchannel_logout_uri": base + "/backchannel-logout", "confidential": "1", "pairwise": "1"})
+    cid = re.search(r'id="client-id">([^<]+)<', r.text).group(1)
+    secret_file = os.path.join(work, "secret")
+    with open(secret_file, "w") as f:
+        f.write(re.search(r'id="client-secret">([^<]+)<', r.text).group(1) + "\n")
+    err = open(os.path.join(work, "stderr.log"), "wb")
+    proc = subprocess.Popen([syslib.BIN, "example-rp", "--listen", "127.0.0.1:%d" % port, "--issuer", op.issuer,
+                             "--client-id", cid, "--client-secret-file", secret_file],
+                            stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + syslib.START_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            if syslib.request(port, "GET", "/", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.05)
+    yield _At(port)
+    proc.terminate()
+    assert proc.wait(timeout=syslib.STOP_TIMEOUT) == 0
+    err.close()
+    log = open(os.path.join(work, "stderr.log"), errors="replace").read()
+    assert not syslib.sanitizer_findings(log), log[-3000:]
+    assert secret_file not in log and open(secret_file).read().strip() not in log   # never logged
+
+
+def sign_in_at_site(op, site, portal, citizen_browser_consents=True):
+    at = Browser(site)
+    to_portal = location(at.get("/login"))
+    assert to_portal.startswith(op.issuer + "/oidc/authorize?")
+    r = portal.get(path_of(to_portal))
+    if r.status == 200:
+        form = re.search(r'action="(/oidc/continue/[^"]+)"', r.text).group(1)
+        back = continue_url(portal.post(form, {"decision": "allow"}, from_page=path_of(to_portal)))
+    else:
+        back = location(r)
+    home = location(at.get(path_of(back)))
+    assert home == "/"
+    return at
+
+
+def test_example_site_signs_in_without_a_second_registration_and_out_with_the_portal(op, site):
+    portal, citizen = login_as(op, "citizen")
+    at = sign_in_at_site(op, site, portal)
+    page = at.get("/")
+    assert 'id="logout"' in page.text and 'id="acr">code_password<' in page.text
+    sub = re.search(r'id="sub">([^<]+)<', page.text).group(1)
+    assert sub != citizen["fin"]              # a pairwise subject for the tax ministry
+    assert 'id="who">' in page.text
+    # leaving the portal logs the person out of the site (back-channel)
+    portal.post("/logout", {}, from_page="/account")
+    deadline = time.monotonic() + 10
+    while 'id="login"' not in at.get("/").text:
+        assert time.monotonic() < deadline, "the site did not hear of the logout"
+        time.sleep(0.05)
+
+
+def test_example_site_logout_ends_the_portal_session(op, site):
+    portal, _ = login_as(op, "citizen")
+    at = sign_in_at_site(op, site, portal)
+    to_portal = location(at.get("/logout"))
+    assert to_portal.startswith(op.issuer + "/oidc/logout?id_token_hint=")
+    back = location(portal.get(path_of(to_portal)))
+    assert back == "http://127.0.0.1:%d/" % site.port
+    assert logged_out(portal)
+    assert 'id="login"' in at.get("/").text
+
+
+def test_example_site_refuses_a_callback_it_did_not_start(op, site):
+    at = Browser(site)
+    r = at.get("/callback?code=abc&state=made-up")
+    assert r.status == 400 and "state" in r.text
+    r = syslib.request(site.port, "POST", "/backchannel-logout", body=b"logout_token=e30.e30.AAAA",
+                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status == 400
