@@ -14,7 +14,6 @@
 #include "../http/http.h"
 #include "../oidc/oidc.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -112,51 +111,26 @@ static int failed(struct http_req *r, int status, const char *why)
 
 /* ---- talking to the portal ------------------------------------------------ */
 
-static size_t collect(char *p, size_t size, size_t n, void *arg)
-{
-    return pc_buf_append(arg, p, size * n) ? 0 : size * n;
-}
-
 /* GET url (form NULL) or POST the form; with user (Basic) or bearer.
  * The answer's JSON object, or NULL after a log line. */
 static json_t *call(const char *url, const char *form, const char *user, const char *pass, const char *bearer,
                     long *status)
 {
-    CURL *h = curl_easy_init();
-    struct pc_buf b;
-    pc_buf_init(&b, RP_BODY_MAX);
-    struct curl_slist *hdrs = NULL;
-    char auth[600];
-    *status = 0;
-    if (!h)
-        return NULL;
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, 10L);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
-    if (form)
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, form);
-    if (user) { /* our ids and secrets are unreserved characters: form-encoding leaves them as they are */
-        curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-        curl_easy_setopt(h, CURLOPT_USERNAME, user);
-        curl_easy_setopt(h, CURLOPT_PASSWORD, pass);
-    }
-    if (bearer) {
-        snprintf(auth, sizeof auth, "Authorization: Bearer %s", bearer);
-        hdrs = curl_slist_append(hdrs, auth);
-        curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-    }
-    CURLcode rc = curl_easy_perform(h);
-    if (rc == CURLE_OK)
-        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
-    curl_slist_free_all(hdrs);
-    curl_easy_cleanup(h);
-    json_t *j = rc == CURLE_OK ? json_loadb(b.data ? b.data : "", b.len, 0, NULL) : NULL;
-    if (rc != CURLE_OK)
-        pc_log(PC_LOG_WARN, "example_rp.portal_unreachable", "url", url, "error", curl_easy_strerror(rc), NULL);
-    pc_buf_release(&b);
+    struct pc_arena a;
+    pc_arena_init(&a);
+    const char *hdrs[] = {bearer ? pc_arena_printf(&a, "Authorization: Bearer %s", bearer) : NULL, NULL};
+    /* our ids and secrets are unreserved characters: form-encoding (RFC 6749 §2.3.1) leaves them as they are */
+    struct cli_request q = {.url = url, .body = form, .headers = hdrs, .user = user, .password = pass,
+                            .max = RP_BODY_MAX};
+    char *body;
+    size_t len;
+    struct pc_err err = {0};
+    json_t *j = NULL;
+    if (cli_fetch(&a, &q, status, &body, &len, &err))
+        pc_log(PC_LOG_WARN, "example_rp.portal_unreachable", "msg", err.msg, NULL);
+    else
+        j = json_loadb(body, len, 0, NULL);
+    pc_arena_release(&a);
     if (j && !json_is_object(j)) {
         json_decref(j);
         j = NULL;

@@ -4,6 +4,7 @@
  * in flight finish, then the database closes. */
 #include "cli.h"
 #include "example_rp.h"
+#include "oidc_ca.h"
 #include "../cases/cases.h"
 #include "../catalog/catalog.h"
 #include "../db/db.h"
@@ -65,6 +66,7 @@ struct serve_opts {
     struct http_config http;
     struct notify_config notify; /* delivery of the outbox (SMTP, SMS gateway) */
     struct oidc_config oidc;     /* the OpenID Connect provider; issuer NULL: off */
+    struct cli_oidc_ca oidc_ca;  /* … and the CA that certifies its keys; url NULL: none */
     struct num_opt nums[MAX_OPTS];  /* the numeric rows of cli */
     size_t nnums;
     struct cli_opt cli[MAX_OPTS];   /* what cli_parse reads, NULL-terminated */
@@ -284,6 +286,13 @@ static void common_opts(struct serve_opts *o)
             NULL);
     add_opt(o, "oidc-passphrase-file", "FILE",
             "file whose first line (12+ characters) encrypts the OpenID Connect signing keys in the database", NULL);
+    add_opt(o, "oidc-ca-url", "URL", "certify the OpenID Connect signing keys at this certification centre (its RA API)",
+            NULL);
+    add_opt(o, "oidc-ca-client", "ID", "the portal's RA client id at the certification centre", "portal");
+    add_opt(o, "oidc-ca-secret-file", "FILE", "file whose first line is that client's shared secret (64 hex digits)",
+            NULL);
+    add_opt(o, "oidc-ca-voen", "VOEN", "the portal operator's VÖEN, the holder of the signing keys' certificates", NULL);
+    add_opt(o, "oidc-ca-org", "NAME", "the portal operator's name, as in its certificates", NULL);
     add_opt(o, NULL, NULL, NULL, NULL);
 }
 
@@ -301,6 +310,29 @@ static int read_secret_line(const char *opt, const char *path, const char **out)
         return EXIT_USAGE;
     }
     *out = s;
+    return 0;
+}
+
+/* --oidc-ca-*: who certifies the signing keys (none: keys without x5c). */
+static int read_oidc_ca(struct serve_opts *o)
+{
+    struct cli_oidc_ca *ca = &o->oidc_ca;
+    ca->url = cli_get(o->cli, "oidc-ca-url");
+    if (!ca->url)
+        return 0;
+    ca->client = cli_get(o->cli, "oidc-ca-client");
+    ca->voen = cli_get(o->cli, "oidc-ca-voen");
+    ca->org = cli_get(o->cli, "oidc-ca-org");
+    const char *secret = cli_get(o->cli, "oidc-ca-secret-file");
+    if (!secret || !ca->voen || !ca->org) {
+        fprintf(stderr, "pencere: --oidc-ca-url needs --oidc-ca-secret-file, --oidc-ca-voen and --oidc-ca-org\n");
+        return EXIT_USAGE;
+    }
+    int rc = read_secret_line("oidc-ca-secret-file", secret, &ca->secret_hex);
+    if (rc)
+        return rc;
+    o->oidc.certify = cli_oidc_certify;
+    o->oidc.certify_ctx = ca;
     return 0;
 }
 
@@ -343,7 +375,7 @@ static int read_oidc(struct serve_opts *o, const char *demo_dir)
         return EXIT_USAGE;
     }
     int rc = read_secret_line("oidc-passphrase-file", pass_file, &c->passphrase);
-    if (rc)
+    if (rc || (rc = read_oidc_ca(o)))
         return rc;
     if (oidc_config_check(c, &err)) {
         fprintf(stderr, "pencere: %s\n", err.msg);

@@ -656,3 +656,41 @@ def test_example_site_refuses_a_callback_it_did_not_start(op, site):
     r = syslib.request(site.port, "POST", "/backchannel-logout", body=b"logout_token=e30.e30.AAAA",
                        headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert r.status == 400
+
+
+# ---- the signing keys certified by our certification centre -----------------------------------
+
+def test_signing_keys_are_certified_by_our_ca(tmp_path):
+    from cryptography import x509
+    from test_pki_support import CA, openssl
+    ca = CA(str(tmp_path / "ca"))
+    ca.start()
+    srv = None
+    try:
+        secret = tmp_path / "ca-secret"
+        secret.write_text(ca.secret + "\n")
+        srv = PortalWithOidc(str(tmp_path / "portal"), extra=[
+            "--oidc-ca-url", ca.url(""), "--oidc-ca-secret-file", str(secret), "--oidc-ca-voen", "1400057421",
+            "--oidc-ca-org", "Rəqəmsal İnkişaf Agentliyi"])
+        srv.passfile = str(tmp_path / "pass")
+        open(srv.passfile, "w").write("another long passphrase\n")
+        srv.start()
+        key = srv.api("/api/v1/oidc/jwks").json()["keys"][0]
+        chain = [base64.b64decode(c) for c in key["x5c"]]
+        assert len(chain) >= 2                                   # the key's certificate, then the CA's
+        cert = x509.load_der_x509_certificate(chain[0])
+        pub = cert.public_key().public_numbers()
+        b64 = lambda n: base64.urlsafe_b64encode(n.to_bytes(32, "big")).decode().rstrip("=")
+        assert (b64(pub.x), b64(pub.y)) == (key["x"], key["y"])   # the certificate is the JWK's key's
+        pem = tmp_path / "key.pem"
+        pem.write_bytes(b"-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(chain[0]) + b"-----END CERTIFICATE-----\n")
+        r = openssl("verify", "-CAfile", ca.root, "-untrusted", ca.issuer, str(pem), check=False)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "1400057421" in cert.subject.rfc4514_string()
+        # the CA recorded it like any certificate: for the operator, by the portal's client
+        assert ca.cli("list", "--voen", "1400057421").stdout.count("member-sign") == 1
+        assert ca.secret not in srv.stderr()
+    finally:
+        if srv:
+            srv.close()
+        ca.close()
