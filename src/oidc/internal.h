@@ -34,6 +34,7 @@ struct oidc {
     struct oidc_key *keys;
     size_t nkeys;
     int64_t keys_checked;          /* unix seconds of the last look at the table */
+    bool keys_making;              /* a thread is making the next key (without keys_lock) */
     char *jwks;                    /* the published set, JSON */
     pthread_mutex_t q_lock;
     pthread_cond_t q_cond;
@@ -60,6 +61,8 @@ int oidc__jwk_of(EVP_PKEY *key, char x[44], char y[44], char kid[44]);
  * then the key that signs now, with a reference the caller drops
  * (EVP_PKEY_free).  PC_EUNAVAIL when there is none (keys.c). */
 int oidc__signing_key(struct oidc *o, EVP_PKEY **key, char kid[44], struct pc_err *err);
+/* With keys_lock held: make the next key when due and reload the ring.
+ * The lock is let go while a key is made (the CA may be slow). */
 int oidc__keys_refresh(struct oidc *o, bool force, struct pc_err *err);
 void oidc__keys_free(struct oidc *o);
 /* The public key of one of our published keys (a reference), or NULL. */

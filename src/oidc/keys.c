@@ -328,12 +328,18 @@ int oidc__keys_refresh(struct oidc *o, bool force, struct pc_err *err)
     int64_t now = pc_now_unix();
     if (!force && now - o->keys_checked < OIDC_KEY_RECHECK_SECS)
         return 0;
-    int rc = keys_maintain(o->db, &o->cfg, err);
-    if (!rc)
-        rc = keys_load(o, err);
-    if (!rc)
-        o->keys_checked = now;
-    return rc;
+    o->keys_checked = now; /* a failure is tried again after the same pause */
+    int rc = 0;
+    if (!o->keys_making) {
+        /* making a key may wait for the CA: not while every request waits
+         * for keys_lock (the caller's; taken again before the ring changes) */
+        o->keys_making = true;
+        pthread_mutex_unlock(&o->keys_lock);
+        rc = keys_maintain(o->db, &o->cfg, err);
+        pthread_mutex_lock(&o->keys_lock);
+        o->keys_making = false;
+    }
+    return rc ? rc : keys_load(o, err);
 }
 
 int oidc__signing_key(struct oidc *o, EVP_PKEY **key, char kid[44], struct pc_err *err)

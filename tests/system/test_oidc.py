@@ -694,3 +694,21 @@ def test_signing_keys_are_certified_by_our_ca(tmp_path):
         if srv:
             srv.close()
         ca.close()
+
+
+def test_without_the_ca_no_uncertified_key_is_made(tmp_path):
+    secret = tmp_path / "ca-secret"
+    secret.write_text("00" * 32 + "\n")
+    srv = PortalWithOidc(str(tmp_path / "portal"), extra=[
+        "--oidc-ca-url", "http://127.0.0.1:%d" % syslib.free_port(), "--oidc-ca-secret-file", str(secret),
+        "--oidc-ca-voen", "1400057421", "--oidc-ca-org", "Rəqəmsal İnkişaf Agentliyi"])
+    srv.passfile = str(tmp_path / "pass")
+    open(srv.passfile, "w").write("another long passphrase\n")
+    try:
+        srv.start()                                            # the portal itself runs
+        assert srv.get("/").status == 200
+        r = srv.api("/api/v1/oidc/jwks")
+        assert r.status == 503 and r.json()["type"].endswith("/unavailable")
+        assert "oidc.keys_not_ready" in srv.stderr()
+    finally:
+        srv.close()
