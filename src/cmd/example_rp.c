@@ -529,7 +529,7 @@ int example_rp_demo_client(struct db *db, const char *dir, struct example_rp_con
     cl.post_logout_uris[cl.npost_logout++] = pc_arena_printf(a, "%s/", base);
     cl.backchannel_logout_uri = pc_arena_printf(a, "%s/backchannel-logout", base);
     const char *got, *secret;
-    int rc = oidc_client_create(db, a, &cl, "demo", "", &got, &secret, err);
+    int rc = oidc_client_create(db, a, &cl, "demo", "", &got, &secret, NULL, err);
     if (rc == 0) { /* registered now: keep the secret (shown once) for the next start */
         int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
         bool ok = fd >= 0 && dprintf(fd, "%s\n", secret) > 0;

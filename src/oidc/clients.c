@@ -52,33 +52,49 @@ static bool id_ok(const char *id)
     return true;
 }
 
-static int check_client(struct db *db, struct pc_arena *a, const struct oidc_client *in, struct pc_err *err)
+/* Refuse a field: PC_EINVAL, and which field in *bad. */
+static int refuse(struct oidc_client_problem *bad, enum oidc_client_field f, int lang, struct pc_err *err,
+                  const char *msg)
+{
+    *bad = (struct oidc_client_problem){f, (enum pc_lang)lang};
+    return pc_err_set(err, PC_EINVAL, "%s", msg);
+}
+
+static int check_client(struct db *db, struct pc_arena *a, const struct oidc_client *in,
+                        struct oidc_client_problem *bad, struct pc_err *err)
 {
     if (in->id && !id_ok(in->id))
-        return pc_err_set(err, PC_EINVAL, "client id: 3–64 of a-z, 0-9, '.', '_', '-'");
+        return refuse(bad, OIDC_FIELD_ID, 0, err, "client id: 3–64 of a-z, 0-9, '.', '_', '-'");
     for (int l = 0; l < PC_LANG_COUNT; l++) {
         const char *s = in->name.s[l];
         if (!s || !*s || strlen(s) > 100 || !pc_utf8_valid(s, strlen(s)))
-            return pc_err_set(err, PC_EINVAL, "name (%s): 1–100 characters", pc_lang_code((enum pc_lang)l));
+            return refuse(bad, OIDC_FIELD_NAME, l, err, "a name: 1–100 characters in every language");
     }
-    if (in->nredirect == 0 || in->nredirect > OIDC_URIS_MAX || in->npost_logout > OIDC_URIS_MAX)
-        return pc_err_set(err, PC_EINVAL, "redirect URIs: 1 to %d", OIDC_URIS_MAX);
-    for (size_t i = 0; i < in->nredirect; i++)
-        if (!uri_ok(in->redirect_uris[i]))
-            return pc_err_set(err, PC_EINVAL, "redirect URI %zu: an https URL without a fragment", i + 1);
-    for (size_t i = 0; i < in->npost_logout; i++)
-        if (!uri_ok(in->post_logout_uris[i]))
-            return pc_err_set(err, PC_EINVAL, "post-logout URI %zu: an https URL without a fragment", i + 1);
-    if (in->backchannel_logout_uri && !uri_ok(in->backchannel_logout_uri))
-        return pc_err_set(err, PC_EINVAL, "back-channel logout URI: an https URL without a fragment");
     struct cat_agency ag;
     struct pc_err aerr = {0};
     int rc = in->agency_id ? cat_get_agency(db, a, in->agency_id, &ag, &aerr) : PC_ENOTFOUND;
     if (rc == PC_ENOTFOUND)
-        return pc_err_set(err, PC_EINVAL, "agency: not in the catalogue");
-    if (rc)
+        return refuse(bad, OIDC_FIELD_AGENCY, 0, err, "agency: not in the catalogue");
+    if (rc) {
         *err = aerr;
-    return rc;
+        return rc;
+    }
+    bool ok = in->nredirect > 0 && in->nredirect <= OIDC_URIS_MAX;
+    for (size_t i = 0; ok && i < in->nredirect; i++)
+        ok = uri_ok(in->redirect_uris[i]);
+    if (!ok)
+        return refuse(bad, OIDC_FIELD_REDIRECT_URIS, 0, err,
+                      "redirect URIs: 1 to 8 https URLs without a fragment (http only to this machine)");
+    ok = in->npost_logout <= OIDC_URIS_MAX;
+    for (size_t i = 0; ok && i < in->npost_logout; i++)
+        ok = uri_ok(in->post_logout_uris[i]);
+    if (!ok)
+        return refuse(bad, OIDC_FIELD_POST_LOGOUT_URIS, 0, err,
+                      "post-logout URIs: up to 8 https URLs without a fragment (http only to this machine)");
+    if (in->backchannel_logout_uri && !uri_ok(in->backchannel_logout_uri))
+        return refuse(bad, OIDC_FIELD_BACKCHANNEL_URI, 0, err,
+                      "back-channel logout URI: an https URL without a fragment (http only to this machine)");
+    return 0;
 }
 
 static int insert_uris(struct db_conn *c, const char *id, const char *kind, const char *const *uris, size_t n,
@@ -106,9 +122,11 @@ static int insert_uris(struct db_conn *c, const char *id, const char *kind, cons
 }
 
 int oidc_client_create(struct db *db, struct pc_arena *a, const struct oidc_client *in, const char *by,
-                       const char *ip, const char **client_id, const char **secret, struct pc_err *err)
+                       const char *ip, const char **client_id, const char **secret, struct oidc_client_problem *bad,
+                       struct pc_err *err)
 {
-    int rc = check_client(db, a, in, err);
+    struct oidc_client_problem ignored;
+    int rc = check_client(db, a, in, bad ? bad : &ignored, err);
     if (rc)
         return rc;
     char made[24], sec[44], hash[65];

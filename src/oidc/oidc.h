@@ -142,14 +142,30 @@ struct oidc_client {
     bool disabled;
 };
 
+/* Which field of a registration was refused (for the operator's form). */
+enum oidc_client_field {
+    OIDC_FIELD_NONE,
+    OIDC_FIELD_ID,
+    OIDC_FIELD_NAME,               /* in the language of .lang */
+    OIDC_FIELD_AGENCY,
+    OIDC_FIELD_REDIRECT_URIS,
+    OIDC_FIELD_POST_LOGOUT_URIS,
+    OIDC_FIELD_BACKCHANNEL_URI,
+};
+struct oidc_client_problem {
+    enum oidc_client_field field;
+    enum pc_lang lang;
+};
+
 /* Register a client (id and the other fields from in; in->id NULL makes
  * one).  URIs are absolute https URLs (http only to a loopback host),
  * without a fragment; the agency must be in the catalogue.  A
  * confidential client's secret (OIDC_SECRET_CHARS) is handed back once in
- * *secret, never stored.  Audited.  PC_EINVAL naming the field,
- * PC_ECONFLICT when the id is taken. */
+ * *secret, never stored.  Audited.  PC_EINVAL naming the field (and
+ * *bad, when given, saying which), PC_ECONFLICT when the id is taken. */
 int oidc_client_create(struct db *db, struct pc_arena *a, const struct oidc_client *in, const char *by,
-                       const char *ip, const char **client_id, const char **secret, struct pc_err *err);
+                       const char *ip, const char **client_id, const char **secret, struct oidc_client_problem *bad,
+                       struct pc_err *err);
 /* A client (disabled ones too); PC_ENOTFOUND. */
 int oidc_client_get(struct db *db, struct pc_arena *a, const char *id, struct oidc_client *out, struct pc_err *err);
 /* Every client, newest first, at most OIDC_CLIENTS_MAX. */

@@ -36,13 +36,19 @@ static const char *name_field(struct http_req *r, enum pc_lang l)
     return pc_arena_printf(&r->arena, "name_%s", pc_lang_code(l));
 }
 
-static void textarea(struct http_req *r, const char *id, enum msg label, enum msg hint, const char *value, bool bad)
+/* A textarea like web_text_field's inputs: hint, error message, state. */
+static void textarea(struct http_req *r, const char *id, enum msg label, enum msg hint, const char *value,
+                     const struct web_field_error *e, int nerr)
 {
-    web_html(r, "<div class=\"field%r\">\n<label for=\"%s\">%s</label>\n<p class=\"hint\" id=\"%s-hint\">%s</p>\n"
-                "<textarea class=\"input\" id=\"%s\" name=\"%s\" rows=\"3\" aria-describedby=\"%s-hint\"%r>%s</textarea>\n"
-                "</div>\n",
-             bad ? " field-error" : "", id, web_t(r, label), id, web_t(r, hint), id, id, id,
-             bad ? " aria-invalid=\"true\"" : "", value ? value : "");
+    const char *err = nerr && pc_str_eq(e->field, id) ? e->message : NULL;
+    web_html(r, "<div class=\"field%r\">\n<label for=\"%s\">%s</label>\n<p class=\"hint\" id=\"%s-hint\">%s</p>\n",
+             err ? " field-error" : "", id, web_t(r, label), id, web_t(r, hint));
+    if (err)
+        web_html(r, "<p class=\"error-message\" id=\"%s-error\">%s</p>\n", id, err);
+    web_html(r, "<textarea class=\"input\" id=\"%s\" name=\"%s\" rows=\"3\" aria-describedby=\"%s-hint%s%r\"%r>%s"
+                "</textarea>\n</div>\n",
+             id, id, id, err ? " " : "", err ? pc_arena_printf(&r->arena, "%s-error", id) : "",
+             err ? " aria-invalid=\"true\"" : "", value ? value : "");
 }
 
 static void checkbox(struct http_req *r, const char *id, enum msg label, bool checked)
@@ -73,8 +79,30 @@ static void client_row(struct http_req *r, const struct oidc_client *c)
     web_html(r, "</td></tr>\n");
 }
 
-/* The list and the form (bad: the form sent back with what was typed). */
-static int clients_page(struct http_req *r, bool bad)
+/* The field of the form a refusal points at, and what to say. */
+static struct web_field_error field_error(struct http_req *r, const struct oidc_client_problem *p)
+{
+    switch (p->field) {
+    case OIDC_FIELD_AGENCY:
+        return (struct web_field_error){"agency", web_t(r, M_OIDC_F_BAD_AGENCY)};
+    case OIDC_FIELD_REDIRECT_URIS:
+        return (struct web_field_error){"redirect_uris", web_t(r, M_OIDC_F_BAD_URIS)};
+    case OIDC_FIELD_POST_LOGOUT_URIS:
+        return (struct web_field_error){"post_logout_uris", web_t(r, M_OIDC_F_BAD_URIS)};
+    case OIDC_FIELD_BACKCHANNEL_URI:
+        return (struct web_field_error){"backchannel_logout_uri", web_t(r, M_OIDC_F_BAD_URIS)};
+    case OIDC_FIELD_NAME:
+        return (struct web_field_error){name_field(r, p->lang), web_t(r, M_OIDC_F_BAD_NAME)};
+    case OIDC_FIELD_ID:
+    case OIDC_FIELD_NONE:
+        break;
+    }
+    return (struct web_field_error){name_field(r, PC_LANG_AZ), web_t(r, M_OIDC_F_INVALID)};
+}
+
+/* The list and the form (bad: the form sent back with what was typed,
+ * and the field refused). */
+static int clients_page(struct http_req *r, const struct oidc_client_problem *bad)
 {
     struct oidc_client *list;
     size_t n = 0;
@@ -86,11 +114,12 @@ static int clients_page(struct http_req *r, bool bad)
         rc = cat_list_agencies(app_of(r)->db, &r->arena, &agencies, &na, &err);
     if (rc)
         return web_fail(r, rc, &err);
-    struct web_field_error e = {"name_az", web_t(r, M_OIDC_F_INVALID)};
+    struct web_field_error e = bad ? field_error(r, bad) : (struct web_field_error){0};
+    int nerr = bad != NULL;
     if (bad)
         r->status = 400;
-    web_form_title(r, web_t(r, M_OIDC_CLIENTS_TITLE), bad);
-    web_error_summary(r, &e, bad);
+    web_form_title(r, web_t(r, M_OIDC_CLIENTS_TITLE), nerr);
+    web_error_summary(r, &e, nerr);
     web_html(r, "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n", web_t(r, M_OIDC_CLIENTS_TITLE), web_t(r, M_OIDC_CLIENTS_LEAD));
     if (n == 0) {
         web_html(r, "<p>%s</p>\n", web_t(r, M_OIDC_CLIENTS_NONE));
@@ -116,20 +145,26 @@ static int clients_page(struct http_req *r, bool bad)
     for (int l = 0; l < PC_LANG_COUNT; l++) {
         const char *id = name_field(r, (enum pc_lang)l);
         struct web_field fl = {id, web_t(r, labels[l]), NULL, http_kv_get(f, id), "text", "off", 100};
-        web_text_field(r, &fl, &e, bad && l == 0);
+        web_text_field(r, &fl, &e, nerr);
     }
     const char *chosen = http_kv_get(f, "agency");
-    web_html(r, "<div class=\"field\">\n<label for=\"agency\">%s</label>\n<select class=\"input\" id=\"agency\" name=\"agency\">\n",
-             web_t(r, M_OIDC_F_AGENCY));
+    bool bad_agency = nerr && pc_str_eq(e.field, "agency");
+    web_html(r, "<div class=\"field%r\">\n<label for=\"agency\">%s</label>\n%r"
+                "<select class=\"input\" id=\"agency\" name=\"agency\"%r>\n",
+             bad_agency ? " field-error" : "", web_t(r, M_OIDC_F_AGENCY),
+             bad_agency ? pc_arena_printf(&r->arena, "<p class=\"error-message\" id=\"agency-error\">%s</p>\n",
+                                          e.message) : "",
+             bad_agency ? " aria-invalid=\"true\" aria-describedby=\"agency-error\"" : "");
     for (size_t i = 0; i < na; i++)
         web_html(r, "<option value=\"%s\"%r>%s</option>\n", agencies[i].id,
                  pc_str_eq(chosen, agencies[i].id) ? " selected" : "", pc_text_get(&agencies[i].name, web_lang_id(r)));
     web_html(r, "</select>\n</div>\n");
-    textarea(r, "redirect_uris", M_OIDC_F_REDIRECTS, M_OIDC_F_URIS_HINT, http_kv_get(f, "redirect_uris"), bad);
-    textarea(r, "post_logout_uris", M_OIDC_F_POST_LOGOUT, M_OIDC_F_URIS_HINT, http_kv_get(f, "post_logout_uris"), bad);
+    textarea(r, "redirect_uris", M_OIDC_F_REDIRECTS, M_OIDC_F_URIS_HINT, http_kv_get(f, "redirect_uris"), &e, nerr);
+    textarea(r, "post_logout_uris", M_OIDC_F_POST_LOGOUT, M_OIDC_F_URIS_HINT, http_kv_get(f, "post_logout_uris"), &e,
+             nerr);
     struct web_field bc = {"backchannel_logout_uri", web_t(r, M_OIDC_F_BACKCHANNEL), NULL,
                            http_kv_get(f, "backchannel_logout_uri"), "url", "off", OIDC_URI_MAX};
-    web_text_field(r, &bc, NULL, 0);
+    web_text_field(r, &bc, &e, nerr);
     checkbox(r, "confidential", M_OIDC_F_CONFIDENTIAL, !bad || http_kv_get(f, "confidential"));
     checkbox(r, "pairwise", M_OIDC_F_PAIRWISE, bad && http_kv_get(f, "pairwise"));
     web_html(r, "<button type=\"submit\">%s</button>\n</form>\n", web_t(r, M_OIDC_ADD_BUTTON));
@@ -141,7 +176,7 @@ int web_page_oidc_clients(struct http_req *r)
 {
     if (!web_require(r, ID_ACT_MANAGE_OIDC_CLIENTS, NULL))
         return 0;
-    return clients_page(r, false);
+    return clients_page(r, NULL);
 }
 
 int web_page_oidc_clients_post(struct http_req *r)
@@ -160,14 +195,15 @@ int web_page_oidc_clients_post(struct http_req *r)
     c.npost_logout = lines_of(r, http_kv_get(f, "post_logout_uris"), c.post_logout_uris, OIDC_URIS_MAX, &over2);
     const char *bc = http_kv_get(f, "backchannel_logout_uri");
     c.backchannel_logout_uri = bc && *bc ? bc : NULL;
+    struct oidc_client_problem bad = {over1 ? OIDC_FIELD_REDIRECT_URIS : OIDC_FIELD_POST_LOGOUT_URIS, PC_LANG_AZ};
     if (over1 || over2)
-        return clients_page(r, true);
+        return clients_page(r, &bad);
     const char *id, *secret;
     struct pc_err err = {0};
     int rc = oidc_client_create(app_of(r)->db, &r->arena, &c, web_who(r)->account_id, r->remote_addr, &id, &secret,
-                                &err);
+                                &bad, &err);
     if (rc == PC_EINVAL)
-        return clients_page(r, true);
+        return clients_page(r, &bad);
     if (rc)
         return web_fail(r, rc, &err);
     web_page_begin(r, web_t(r, M_OIDC_SECRET_TITLE));

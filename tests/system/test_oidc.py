@@ -515,9 +515,17 @@ def test_registration_checks_uris_and_roles(op):
     bad = {"name_az": "x", "name_en": "x", "name_ru": "x", "agency": "vn", "redirect_uris": "http://evil.example/cb",
            "post_logout_uris": "", "backchannel_logout_uri": ""}
     r = operator.post("/operator/oidc-clients", bad)
-    assert r.status == 400 and 'aria-invalid="true"' in r.text
+    assert r.status == 400 and re.findall(r'id="([a-z_]+)"[^>]*aria-invalid="true"', r.text) == ["redirect_uris"]
+    assert 'href="#redirect_uris"' in r.text                  # the error summary points at the field
     r = operator.post("/operator/oidc-clients", dict(bad, redirect_uris="https://tax.example/cb#frag"))
     assert r.status == 400
+    r = operator.post("/operator/oidc-clients", dict(bad, redirect_uris="https://tax.example/cb", name_ru=""))
+    assert r.status == 400 and re.findall(r'id="([a-z_]+)"[^>]*aria-invalid="true"', r.text) == ["name_ru"]
+    r = operator.post("/operator/oidc-clients", dict(bad, redirect_uris="https://tax.example/cb",
+                                                     backchannel_logout_uri="ftp://tax.example/bc"))
+    assert re.findall(r'id="([a-z_]+)"[^>]*aria-invalid="true"', r.text) == ["backchannel_logout_uri"]
+    r = operator.post("/operator/oidc-clients", dict(bad, redirect_uris="https://tax.example/cb", agency="nope"))
+    assert re.findall(r'id="([a-z_]+)"[^>]*aria-invalid="true"', r.text) == ["agency"]
     citizen = login_as(op, "citizen")[0]
     assert citizen.get("/operator/oidc-clients").status == 403
 
