@@ -68,10 +68,6 @@ void oidc__keys_free(struct oidc *o);
 /* The public key of one of our published keys (a reference), or NULL. */
 EVP_PKEY *oidc__public_key(struct oidc *o, const char *kid);
 
-/* Sign claims (JSON text) as a JWT with the current key (jose + keys). */
-int oidc__sign(struct oidc *o, struct pc_arena *a, const char *typ, const char *claims, const char **jwt,
-               struct pc_err *err);
-
 /* Record a refused request in the audit log, in a transaction of its own
  * (the refusal changes nothing else).  reason is short English; never a
  * secret. */

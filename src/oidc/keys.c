@@ -388,16 +388,3 @@ int oidc_jwks_json(struct oidc *o, struct pc_arena *a, const char **json, struct
     pthread_mutex_unlock(&o->keys_lock);
     return rc;
 }
-
-int oidc__sign(struct oidc *o, struct pc_arena *a, const char *typ, const char *claims, const char **jwt,
-               struct pc_err *err)
-{
-    EVP_PKEY *k;
-    char kid[44];
-    int rc = oidc__signing_key(o, &k, kid, err);
-    if (rc)
-        return rc;
-    rc = oidc_jws_sign(a, k, kid, typ, claims, jwt, err);
-    EVP_PKEY_free(k);
-    return rc;
-}

@@ -79,15 +79,56 @@ static const char *logout_claims(struct oidc *o, struct pc_arena *a, const char 
     return out;
 }
 
+/* The sites of one sid (its derivation done). */
+static int sid_ended(struct oidc *o, const char *sid, const char *ip, struct pc_err *err);
+
 int oidc_session_ended(struct oidc *o, const char *session_hash, const char *ip, struct pc_err *err)
 {
     char sid[44];
     oidc_sid_of(session_hash, sid);
+    return sid_ended(o, sid, ip, err);
+}
+
+int oidc_account_sessions_ended(struct oidc *o, const char *account_id, const char *ip, struct pc_err *err)
+{
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct db_conn *c = db_conn_get(o->db, err);
+    struct db_stmt *s = c ? db_prepare(c, "SELECT DISTINCT sid FROM oidc_rp_sessions WHERE account_id = ? ORDER BY sid",
+                                       err) : NULL;
+    int rc = s ? 0 : oidc__failed(err);
+    const char *sids[64];
+    size_t n = 0;
+    if (s) {
+        db_bind_text(s, 1, account_id);
+        while ((rc = db_step(s, err)) == 1 && n < 64)
+            sids[n++] = pc_arena_strdup(&a, db_col_text(s, 0));
+        rc = rc < 0 ? rc : 0;
+        db_conn_idle(c);
+    }
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = sid_ended(o, sids[i], ip, err);
+    pc_arena_release(&a);
+    return rc;
+}
+
+static int sid_ended(struct oidc *o, const char *sid, const char *ip, struct pc_err *err)
+{
+    /* the key first: looking at the key table (and perhaps making a key)
+     * must not happen inside the transaction below */
+    EVP_PKEY *key;
+    char kid[44];
+    struct pc_err kerr = {0};
+    bool can_sign = oidc__signing_key(o, &key, kid, &kerr) == 0;
+    if (!can_sign)
+        pc_log(PC_LOG_WARN, "oidc.logout_unsigned", "msg", kerr.msg, NULL);
     struct pc_arena a;
     pc_arena_init(&a);
     struct db_conn *c;
     int rc = audit_begin(o->db, &c, err);
     if (rc) {
+        if (can_sign)
+            EVP_PKEY_free(key);
         pc_arena_release(&a);
         return rc;
     }
@@ -107,10 +148,10 @@ int oidc_session_ended(struct oidc *o, const char *session_hash, const char *ip,
             const char *claims = logout_claims(o, &a, db_col_text(s, 0), db_col_text(s, 1), sid);
             const char *jwt;
             struct pc_err serr = {0};
-            if (claims && oidc__sign(o, &a, "logout+jwt", claims, &jwt, &serr) == 0) {
+            if (can_sign && claims && oidc_jws_sign(&a, key, kid, "logout+jwt", claims, &jwt, &serr) == 0) {
                 uris[n] = pc_arena_strdup(&a, uri);
                 bodies[n++] = jwt;
-            } else {
+            } else if (can_sign) {
                 pc_log(PC_LOG_WARN, "oidc.logout_unsigned", "client", db_col_text(s, 0), "msg", serr.msg, NULL);
             }
         }
@@ -126,6 +167,8 @@ int oidc_session_ended(struct oidc *o, const char *session_hash, const char *ip,
                             .object_id = sid, .ip = ip ? ip : "",
                             .detail = pc_arena_printf(&a, "%zu sites, %zu told by back-channel", sites, n)};
     rc = sites ? audit_end(c, rc, &e, err) : db_end(c, rc, err);
+    if (can_sign)
+        EVP_PKEY_free(key);
     for (size_t i = 0; !rc && i < n; i++)
         oidc__send(o, uris[i], bodies[i]);
     pc_arena_release(&a);

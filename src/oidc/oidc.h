@@ -302,6 +302,9 @@ int oidc_logout_check(struct oidc *o, struct pc_arena *a, const struct oidc_logo
  * in to that has a back-channel logout URI (a logout token each, sent by
  * the provider's sender thread, retried a few times), and forget them. */
 int oidc_session_ended(struct oidc *o, const char *session_hash, const char *ip, struct pc_err *err);
+/* The same for every session of an account ("log out everywhere"; at
+ * most the 64 sessions with sites). */
+int oidc_account_sessions_ended(struct oidc *o, const char *account_id, const char *ip, struct pc_err *err);
 
 /* ---- JOSE, for the provider and for relying parties (jose.c) ---------------- */
 

@@ -150,14 +150,15 @@ static int store_token(struct db_conn *c, const char *token, const char *code_ha
     int rc = oidc__ran(db_run(s, err));
     if (rc)
         return rc;
-    s = db_prepare(c, "INSERT INTO oidc_rp_sessions (sid, client_id, sub, created_at) VALUES (?, ?, ?, ?)"
-                      " ON CONFLICT (sid, client_id) DO NOTHING", err);
+    s = db_prepare(c, "INSERT INTO oidc_rp_sessions (sid, client_id, account_id, sub, created_at)"
+                      " VALUES (?, ?, ?, ?, ?) ON CONFLICT (sid, client_id) DO NOTHING", err);
     if (!s)
         return oidc__failed(err);
     db_bind_text(s, 1, cr->sid);
     db_bind_text(s, 2, cr->client_id);
-    db_bind_text(s, 3, sub);
-    db_bind_int(s, 4, now);
+    db_bind_text(s, 3, cr->account_id);
+    db_bind_text(s, 4, sub);
+    db_bind_int(s, 5, now);
     return oidc__ran(db_run(s, err));
 }
 

@@ -343,6 +343,7 @@ int web_page_sessions_revoke_all(struct http_req *r)
 {
     if (!web_require(r, ID_ACT_VIEW_OWN_DATA, NULL))
         return 0;
+    web_oidc_account_ending(r); /* the agencies' sites are told first, while the sessions still say who */
     struct pc_err err = {0};
     int rc = id_session_revoke_all(app_of(r)->db, web_who(r)->account_id, r->remote_addr, &err);
     if (rc)

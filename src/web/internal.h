@@ -184,6 +184,8 @@ int web_oidc_logout(struct http_req *r);
 int web_oidc_logout_post(struct http_req *r);
 /* The person's portal session is about to end: tell the sites it signed in to. */
 void web_oidc_session_ending(struct http_req *r);
+/* … every session of the person's account is about to end. */
+void web_oidc_account_ending(struct http_req *r);
 int web_page_oidc_clients(struct http_req *r);
 int web_page_oidc_clients_post(struct http_req *r);
 int web_page_oidc_client_disable(struct http_req *r);

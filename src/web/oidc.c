@@ -306,6 +306,14 @@ void web_oidc_session_ending(struct http_req *r)
         pc_log(PC_LOG_WARN, "oidc.logout_not_sent", "msg", err.msg, NULL);
 }
 
+void web_oidc_account_ending(struct http_req *r)
+{
+    const struct id_principal *who = web_who(r);
+    struct pc_err err = {0};
+    if (provider(r) && who && oidc_account_sessions_ended(provider(r), who->account_id, r->remote_addr, &err))
+        pc_log(PC_LOG_WARN, "oidc.logout_not_sent", "msg", err.msg, NULL);
+}
+
 /* End the portal session (and so the sites'). */
 static int log_out(struct http_req *r)
 {

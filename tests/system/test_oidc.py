@@ -70,6 +70,10 @@ class Backchannel:
             assert self.cond.wait_for(lambda: len(self.tokens) >= count, timeout), self.tokens
             return self.tokens[count - 1]
 
+    def wait_for(self, pred, timeout=15):
+        with self.cond:
+            assert self.cond.wait_for(lambda: pred(self.tokens), timeout), self.tokens
+
     def close(self):
         self.httpd.shutdown()
 
@@ -492,6 +496,19 @@ def test_portal_logout_tells_the_sites(op):
     r = b.post("/logout", {}, from_page="/account")
     assert r.status in (302, 303)
     assert jwt.decode(op.bc.wait(before + 1), jwks(op))["sid"] == sid
+
+
+def test_logging_out_everywhere_tells_the_sites_of_every_session(op):
+    a, citizen = login_as(op, "citizen", 1)
+    s, verifier, nonce, back = authorize(op, a, op.tax)
+    sid = id_claims(op, fetch_token(op, s, back, verifier)["id_token"], op.tax, nonce)["sid"]
+    other, _ = login_as(op, "citizen", 1)                     # another device of the same person
+    before = len(op.bc.tokens)
+    r = other.post("/account/sessions/revoke-all", {}, from_page="/account/sessions")
+    assert r.status == 303
+    keys = jwks(op)
+    op.bc.wait_for(lambda tokens: sid in [jwt.decode(t, keys)["sid"] for t in tokens[before:]])
+    assert logged_out(a)
 
 
 def test_logout_without_proof_asks_first_and_refuses_foreign_uris(op):

@@ -87,10 +87,12 @@ CREATE TABLE oidc_consents (
 CREATE TABLE oidc_rp_sessions (
     sid TEXT NOT NULL,
     client_id TEXT NOT NULL,
+    account_id TEXT NOT NULL,
     sub TEXT NOT NULL,
     created_at INTEGER NOT NULL,
     PRIMARY KEY (sid, client_id)
 );
+CREATE INDEX oidc_rp_sessions_account ON oidc_rp_sessions(account_id);
 
 -- Signing keys (ES256): the private key encrypted (PKCS#8, AES-256,
 -- PBKDF2) under the node's passphrase, the public JWK, the certificate
