@@ -410,6 +410,23 @@ def test_reused_code_is_refused_and_revokes_its_tokens(op):
     assert audited(op, "code used again")
 
 
+def test_a_code_redeemed_twice_at_once_works_once(op):
+    code, verifier, c = code_for(op)
+    fields = {"grant_type": "authorization_code", "code": code, "redirect_uri": c["redirect"],
+              "code_verifier": verifier}
+    start, answers = threading.Barrier(4), []
+
+    def redeem():
+        start.wait()
+        answers.append(raw_token(op, fields, auth=(c["id"], c["secret"])).status)
+    threads = [threading.Thread(target=redeem) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(answers) == [200, 400, 400, 400]
+
+
 def test_code_of_another_client_or_redirect_uri_is_refused(op):
     code, verifier, c = code_for(op)
     other = op.pw2
