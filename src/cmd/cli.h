@@ -60,6 +60,7 @@ int cli_fetch(struct pc_arena *a, const struct cli_request *q, long *status, cha
 int cmd_portal(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
+int admin_oidc_rotate_keys(int argc, char **argv);   /* admin_oidc.c */
 int cmd_ca(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);

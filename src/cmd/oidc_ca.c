@@ -7,9 +7,11 @@
  * and then the CA's (/ca/chain.pem). */
 #include "cli.h"
 #include "oidc_ca.h"
+#include "../oidc/oidc.h"
 #include "../pki/pki.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,5 +63,53 @@ int cli_oidc_certify(void *ctx, struct pc_arena *a, const char *csr_pem, const c
         return pc_err_set(err, PC_EUNAVAIL, "the CA's chain could not be read (%ld)", status);
     *chain_pem = pc_arena_printf(a, "%s%s", pem, chain);
     pc_log(PC_LOG_INFO, "oidc.key_certified", "ca", ca->url, NULL);
+    return 0;
+}
+
+/* ---- the options ---------------------------------------------------------------- */
+
+const struct cli_opt cli_oidc_ca_opts[] = {
+    {"oidc-ca-url", "URL", "certify the OpenID Connect signing keys at this certification centre (its RA API)", NULL},
+    {"oidc-ca-client", "ID", "the portal's RA client id at the certification centre", "portal"},
+    {"oidc-ca-secret-file", "FILE", "file whose first line is that client's shared secret (64 hex digits)", NULL},
+    {"oidc-ca-voen", "VOEN", "the portal operator's VÖEN, the holder of the signing keys' certificates", NULL},
+    {"oidc-ca-org", "NAME", "the portal operator's name, as in its certificates", NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
+int cli_secret_line(const char *opt, const char *path, const char **out)
+{
+    static struct pc_arena a;
+    char *s;
+    size_t n;
+    if (cli_read_file("pencere", &a, path, 4096, &s, &n))
+        return EXIT_USAGE;
+    s[strcspn(s, "\r\n")] = 0;
+    if (!*s) {
+        fprintf(stderr, "pencere: --%s: %s has an empty first line\n", opt, path);
+        return EXIT_USAGE;
+    }
+    *out = s;
+    return 0;
+}
+
+int cli_oidc_ca_read(struct cli_opt *opts, struct cli_oidc_ca *ca, struct oidc_config *cfg)
+{
+    ca->url = cli_get(opts, "oidc-ca-url");
+    if (!ca->url)
+        return 0;
+    ca->client = cli_get(opts, "oidc-ca-client");
+    ca->voen = cli_get(opts, "oidc-ca-voen");
+    ca->org = cli_get(opts, "oidc-ca-org");
+    const char *secret = cli_get(opts, "oidc-ca-secret-file");
+    if (!secret || !ca->voen || !ca->org) {
+        fprintf(stderr, "pencere: --oidc-ca-url needs --oidc-ca-secret-file, --oidc-ca-voen and --oidc-ca-org\n");
+        return EXIT_USAGE;
+    }
+    int rc = cli_secret_line("oidc-ca-secret-file", secret, &ca->secret_hex);
+    if (rc)
+        return rc;
+    cfg->certify = cli_oidc_certify;
+    cfg->certify_ctx = ca;
     return 0;
 }

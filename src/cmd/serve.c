@@ -286,54 +286,9 @@ static void common_opts(struct serve_opts *o)
             NULL);
     add_opt(o, "oidc-passphrase-file", "FILE",
             "file whose first line (12+ characters) encrypts the OpenID Connect signing keys in the database", NULL);
-    add_opt(o, "oidc-ca-url", "URL", "certify the OpenID Connect signing keys at this certification centre (its RA API)",
-            NULL);
-    add_opt(o, "oidc-ca-client", "ID", "the portal's RA client id at the certification centre", "portal");
-    add_opt(o, "oidc-ca-secret-file", "FILE", "file whose first line is that client's shared secret (64 hex digits)",
-            NULL);
-    add_opt(o, "oidc-ca-voen", "VOEN", "the portal operator's VÖEN, the holder of the signing keys' certificates", NULL);
-    add_opt(o, "oidc-ca-org", "NAME", "the portal operator's name, as in its certificates", NULL);
+    for (const struct cli_opt *ca = cli_oidc_ca_opts; ca->name; ca++)
+        add_opt(o, ca->name, ca->arg, ca->help, ca->value);
     add_opt(o, NULL, NULL, NULL, NULL);
-}
-
-/* The first line of a small secret file, kept for the process's life. */
-static int read_secret_line(const char *opt, const char *path, const char **out)
-{
-    static struct pc_arena a;
-    char *s;
-    size_t n;
-    if (cli_read_file("portal", &a, path, 4096, &s, &n))
-        return EXIT_USAGE;
-    s[strcspn(s, "\r\n")] = 0;
-    if (!*s) {
-        fprintf(stderr, "pencere: --%s: %s has an empty first line\n", opt, path);
-        return EXIT_USAGE;
-    }
-    *out = s;
-    return 0;
-}
-
-/* --oidc-ca-*: who certifies the signing keys (none: keys without x5c). */
-static int read_oidc_ca(struct serve_opts *o)
-{
-    struct cli_oidc_ca *ca = &o->oidc_ca;
-    ca->url = cli_get(o->cli, "oidc-ca-url");
-    if (!ca->url)
-        return 0;
-    ca->client = cli_get(o->cli, "oidc-ca-client");
-    ca->voen = cli_get(o->cli, "oidc-ca-voen");
-    ca->org = cli_get(o->cli, "oidc-ca-org");
-    const char *secret = cli_get(o->cli, "oidc-ca-secret-file");
-    if (!secret || !ca->voen || !ca->org) {
-        fprintf(stderr, "pencere: --oidc-ca-url needs --oidc-ca-secret-file, --oidc-ca-voen and --oidc-ca-org\n");
-        return EXIT_USAGE;
-    }
-    int rc = read_secret_line("oidc-ca-secret-file", secret, &ca->secret_hex);
-    if (rc)
-        return rc;
-    o->oidc.certify = cli_oidc_certify;
-    o->oidc.certify_ctx = ca;
-    return 0;
 }
 
 /* --oidc-issuer and its passphrase (demo: both made up when absent). */
@@ -374,8 +329,8 @@ static int read_oidc(struct serve_opts *o, const char *demo_dir)
         fprintf(stderr, "pencere: --oidc-issuer needs --oidc-passphrase-file\n");
         return EXIT_USAGE;
     }
-    int rc = read_secret_line("oidc-passphrase-file", pass_file, &c->passphrase);
-    if (rc || (rc = read_oidc_ca(o)))
+    int rc = cli_secret_line("oidc-passphrase-file", pass_file, &c->passphrase);
+    if (rc || (rc = cli_oidc_ca_read(o->cli, &o->oidc_ca, c)))
         return rc;
     if (oidc_config_check(c, &err)) {
         fprintf(stderr, "pencere: %s\n", err.msg);

@@ -199,11 +199,41 @@ static int keys_maintain(struct db *db, const struct oidc_config *cfg, struct pc
     return rc;
 }
 
+static EVP_PKEY *decrypt(const char *pem, const char *passphrase)
+{
+    BIO *b = BIO_new_mem_buf(pem, -1);
+    EVP_PKEY *k = b ? PEM_read_bio_PrivateKey(b, NULL, NULL, (void *)passphrase) : NULL;
+    BIO_free(b);
+    ERR_clear_error();
+    return k;
+}
+
+/* Does the passphrase open the keys in use?  (A key under another
+ * passphrase would stop every node from loading the ring.) */
+static int passphrase_opens(struct db *db, const struct oidc_config *cfg, struct pc_err *err)
+{
+    struct db_conn *c = db_conn_get(db, err);
+    struct db_stmt *s = c ? db_prepare(c, "SELECT private_pem FROM oidc_keys WHERE retire_at > ? ORDER BY kid", err)
+                          : NULL;
+    if (!s)
+        return oidc__failed(err);
+    db_bind_int(s, 1, pc_now_unix());
+    int rc = db_step(s, err);
+    EVP_PKEY *k = rc == 1 ? decrypt(db_col_text(s, 0), cfg->passphrase) : NULL;
+    db_conn_idle(c);
+    if (rc == 1 && !k)
+        rc = pc_err_set(err, PC_EDENIED, "the passphrase does not open the signing keys in use");
+    EVP_PKEY_free(k);
+    return rc < 0 ? rc : 0;
+}
+
 int oidc_keys_rotate(struct db *db, const struct oidc_config *cfg, bool retire_old, struct pc_arena *a,
                      const char **kid, struct pc_err *err)
 {
     struct new_key k;
-    int rc = make_key(cfg, a, &k, err);
+    int rc = passphrase_opens(db, cfg, err);
+    if (!rc)
+        rc = make_key(cfg, a, &k, err);
     struct db_conn *c = rc ? NULL : db_conn_get(db, err);
     if (rc || !c)
         return rc ? rc : oidc__failed(err);
@@ -255,14 +285,6 @@ void oidc__keys_free(struct oidc *o)
     o->nkeys = 0;
 }
 
-static EVP_PKEY *decrypt(const char *pem, const char *passphrase)
-{
-    BIO *b = BIO_new_mem_buf(pem, -1);
-    EVP_PKEY *k = b ? PEM_read_bio_PrivateKey(b, NULL, NULL, (void *)passphrase) : NULL;
-    BIO_free(b);
-    ERR_clear_error();
-    return k;
-}
 
 /* The published keys from the table; keys already held are kept, not
  * decrypted again. */

@@ -71,7 +71,8 @@ int oidc_jwks_json(struct oidc *o, struct pc_arena *a, const char **json, struct
  * now + 2 × OIDC_KEY_RECHECK_SECS (every node has seen it by then); the
  * current key stops signing then and stays published for the overlap.
  * With retire_old (a compromised key) the old keys leave the set at once.
- * Audited. *kid gets the new key's id. */
+ * Audited. *kid gets the new key's id.  PC_EDENIED when cfg's passphrase
+ * does not open the keys in use. */
 int oidc_keys_rotate(struct db *db, const struct oidc_config *cfg, bool retire_old, struct pc_arena *a,
                      const char **kid, struct pc_err *err);
 

@@ -754,3 +754,40 @@ def test_without_the_ca_no_uncertified_key_is_made(tmp_path):
         assert "oidc.keys_not_ready" in srv.stderr()
     finally:
         srv.close()
+
+
+# ---- rotating the keys by hand -------------------------------------------------------------------
+
+def test_rotating_keys_by_hand_with_overlap_and_after_a_compromise(tmp_path):
+    srv = PortalWithOidc(str(tmp_path / "portal"))
+    srv.passfile = str(tmp_path / "pass")
+    open(srv.passfile, "w").write("the rotation passphrase\n")
+    wrong = tmp_path / "wrong"
+    wrong.write_text("not the rotation passphrase\n")
+
+    def kids():
+        return [k["kid"] for k in srv.api("/api/v1/oidc/jwks").json()["keys"]]
+
+    def until(pred):
+        deadline = time.monotonic() + 15
+        while not pred(kids()):
+            assert time.monotonic() < deadline, kids()
+            time.sleep(0.2)
+    try:
+        srv.start()
+        first = kids()
+        assert len(first) == 1
+        r = syslib.run_cli("admin", "oidc-rotate-keys", "--db", srv.db.url, "--passphrase-file", str(wrong))
+        assert r.returncode == 1 and "does not open" in r.stderr
+        r = syslib.run_cli("admin", "oidc-rotate-keys", "--db", srv.db.url, "--passphrase-file", srv.passfile)
+        assert r.returncode == 0, r.stderr
+        second = r.stdout.split()[3]
+        until(lambda k: set(k) == {first[0], second})          # published beside the old one
+        r = syslib.run_cli("admin", "oidc-rotate-keys", "--db", srv.db.url, "--passphrase-file", srv.passfile,
+                           "--retire-old")
+        assert r.returncode == 0, r.stderr
+        third = r.stdout.split()[3]
+        until(lambda k: k == [third])                           # the others withdrawn at once
+        assert len(audit_details(srv, "oidc.key.create")) == 3
+    finally:
+        srv.close()
