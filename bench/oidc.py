@@ -37,6 +37,7 @@ import urllib.parse
 
 import requests
 
+import pki
 from pki import busy_ticks, cpu_ticks, free_port, postgres_pids
 
 ROOT = os.path.abspath(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -209,8 +210,8 @@ def report(results, seconds):
     for r in results:
         lines.append("| %s | %s | %s%s | %.2f / %.2f ms | %d µs | %.2f | %.2f | %d |" % (
             "token (`POST /api/v1/oidc/token`)" if r["phase"] == "token" else "authorize (`GET /oidc/authorize`)",
-            r["backend"], "≥ " if r["short"] else "", format(int(r["rps"]), ","), r["p50"], r["p99"], r["cpu_us"], r["busy"], r["other"],
-            r["bad"]))
+            r["backend"], "≥ " if r["short"] else "", format(int(r["rps"]), ","), r["p50"], r["p99"], r["cpu_us"],
+            r["busy"], r["other"], r["bad"]))
     lines += ["", "Each token request: client authentication (SHA-256 of the secret, constant-time compare), "
               "the code claimed in one `UPDATE … WHERE used_at IS NULL`, PKCE S256, the access token stored "
               "(its SHA-256), an ES256 id_token signed. Each authorization: the client and its redirect URI "
@@ -219,27 +220,26 @@ def report(results, seconds):
 
 
 def splice(path, lines):
-    text = open(path).read() if os.path.exists(path) else "# Performance\n"
-    if BEGIN in text:
-        text = text[:text.index(BEGIN)] + "\n".join(lines) + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
-    open(path, "w").write(text)
+    """The section into path between its markers (lines[0] and lines[-1]):
+    pki.py's splice, which reads the markers from its module."""
+    pki.BEGIN, pki.END = lines[0], lines[-1]
+    pki.splice(path, lines)
 
 
 def main():
-    if len(sys.argv) == 3 and sys.argv[1] == "--splice":
-        if os.path.exists(SAVED):
-            splice(sys.argv[2], open(SAVED).read().rstrip("\n").split("\n"))
-        return
-    ap = argparse.ArgumentParser()
-    ap.add_argument("binary")
+    ap = argparse.ArgumentParser(description="Token endpoint throughput (see the top of this file).")
+    ap.add_argument("binary", nargs="?")
+    ap.add_argument("--splice", metavar="DOC", help="only put the saved section (bench/oidc.md) back into DOC")
     ap.add_argument("--pg-url")
     ap.add_argument("--seconds", type=int, default=4)
     ap.add_argument("--doc", default=os.path.join(ROOT, "docs", "performance.md"))
     a = ap.parse_args()
-    if not shutil.which("wrk"):
-        sys.exit("wrk is needed (scripts/install-deps.sh --test)")
+    if a.splice:
+        if os.path.exists(SAVED):
+            splice(a.splice, open(SAVED).read().rstrip("\n").split("\n"))
+        return
+    if not a.binary or not shutil.which("wrk"):
+        sys.exit("usage: bench/oidc.py BIN [--pg-url URL]; wrk is needed (scripts/install-deps.sh --test)")
     work = tempfile.mkdtemp(prefix="pencere-bench-oidc.")
     binary = os.path.abspath(a.binary)
     results = []
