@@ -542,6 +542,25 @@ def test_logout_without_proof_asks_first_and_refuses_foreign_uris(op):
     assert audited(op, "bad id_token_hint")
 
 
+def test_logout_hint_for_another_audience_is_refused(op):
+    b, _ = login_as(op, "citizen")
+    s, verifier, nonce, back = authorize(op, b, op.tax)
+    hint = fetch_token(op, s, back, verifier)["id_token"]
+    q = urllib.parse.urlencode({"id_token_hint": hint, "client_id": op.pw2["id"],
+                                "post_logout_redirect_uri": op.pw2["bye"]})
+    r = b.get("/oidc/logout?" + q)
+    assert r.status == 400 and r.header("Location") is None
+    assert not logged_out(b)
+    assert audited(op, "bad id_token_hint")
+
+
+def test_no_secret_reaches_the_log(op):
+    log = op.stderr()
+    for c in (op.public, op.tax, op.pw1, op.pw2):
+        assert c["secret"] is None or c["secret"] not in log
+    assert "PRIVATE KEY" not in log and "correct horse" not in log
+
+
 # ---- the operator's registry ------------------------------------------------------------------
 
 def test_registration_checks_uris_and_roles(op):
