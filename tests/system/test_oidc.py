@@ -621,6 +621,7 @@ def test_answers_match_the_openapi_document(op, schemas):
     schemas.validate(r.json(), schemas.response_schema("/api/v1/oidc/token", "post", 401))
 
 
+@pytest.mark.once
 def test_without_an_issuer_the_provider_is_absent(server):
     for path in ("/.well-known/openid-configuration", "/api/v1/oidc/jwks", "/oidc/authorize"):
         assert server.get(path).status == 404
