@@ -46,6 +46,7 @@ struct example_rp {
     char issuer[256], client_id[80], secret[80], public_url[256];
     char authorize_url[320], token_url[320], userinfo_url[320], jwks_url[320], logout_url[320];
     pthread_mutex_t lock;
+    pthread_mutex_t discovery_lock;  /* the endpoints are read once, by one thread */
     struct rp_login logins[RP_LOGINS];
     size_t next_login;
     struct rp_session sessions[RP_SESSIONS];
@@ -139,7 +140,17 @@ static json_t *call(const char *url, const char *form, const char *user, const c
 }
 
 /* The endpoints, from the provider's discovery document (read once). */
+static int discover_locked(struct example_rp *rp);
+
 static int discover(struct example_rp *rp)
+{
+    pthread_mutex_lock(&rp->discovery_lock);
+    int rc = discover_locked(rp);
+    pthread_mutex_unlock(&rp->discovery_lock);
+    return rc;
+}
+
+static int discover_locked(struct example_rp *rp)
 {
     if (rp->token_url[0])
         return 0;
@@ -426,6 +437,7 @@ struct example_rp *example_rp_start(const struct example_rp_config *c, struct pc
     snprintf(rp->secret, sizeof rp->secret, "%s", c->secret);
     snprintf(rp->public_url, sizeof rp->public_url, "%s", example_rp_public_url(c));
     pthread_mutex_init(&rp->lock, NULL);
+    pthread_mutex_init(&rp->discovery_lock, NULL);
     struct http_config h;
     http_config_defaults(&h);
     h.listen = c->listen;
@@ -437,6 +449,7 @@ struct example_rp *example_rp_start(const struct example_rp_config *c, struct pc
     h.cache_ms = 0;
     if (!(rp->srv = http_start(&h, err))) {
         pthread_mutex_destroy(&rp->lock);
+        pthread_mutex_destroy(&rp->discovery_lock);
         free(rp);
         return NULL;
     }
@@ -449,6 +462,7 @@ void example_rp_stop(struct example_rp *rp)
         return;
     http_stop(rp->srv, 5);
     pthread_mutex_destroy(&rp->lock);
+    pthread_mutex_destroy(&rp->discovery_lock);
     OPENSSL_cleanse(rp, sizeof *rp); /* the client secret */
     free(rp);
 }
