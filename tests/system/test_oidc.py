@@ -248,6 +248,10 @@ def test_code_flow_with_pkce_signs_the_citizen_in(op):
     info = s.get(op.issuer + "/api/v1/oidc/userinfo").json()
     assert info["sub"] == citizen["fin"]
     assert info.get("name")
+    # the read is in the person's own access log ("who looked at my data")
+    mine = b.get("/account?lang=en").text
+    assert "The body&#39;s site (sign-in)" in mine or "The body's site (sign-in)" in mine
+    assert "Sign-in to the site with your consent" in mine
 
 
 def test_consent_is_remembered_per_site(op):
