@@ -241,6 +241,21 @@ size_t oidc_claims_of(const struct oidc_pending *p, enum oidc_claim out[OIDC_CLA
 int oidc_consent_given(struct oidc *o, const struct id_principal *who, const struct oidc_pending *p, bool *given,
                        struct pc_err *err);
 
+/* The sites a person has let in (their consents), newest first. */
+#define OIDC_CONSENTS_MAX 100
+struct oidc_consent {
+    struct oidc_client client;
+    unsigned scopes;
+    int64_t granted_at;
+};
+int oidc_consent_list(struct oidc *o, struct pc_arena *a, const char *account_id, struct oidc_consent **out,
+                      size_t *n, struct pc_err *err);
+/* Withdraw a consent: the site asks again next time, and its access
+ * tokens for the person stop working at once.  Audited
+ * ("oidc.consent.withdraw").  PC_ENOTFOUND when there is none. */
+int oidc_consent_withdraw(struct oidc *o, const struct id_principal *who, const char *client_id, const char *ip,
+                          struct pc_err *err);
+
 /* The person's answer: with allow, remember the consent (when the
  * request asked), issue a code and fill *redirect with the site's URI
  * carrying code and state; otherwise *redirect carries

@@ -263,7 +263,10 @@ int web_page_account(struct http_req *r)
         access_log_table(r, &d);
     }
     web_html(r, "<ul class=\"links\">\n<li><a href=\"/account/sessions\">%s</a></li>\n"
-            "<li><a href=\"/account/2fa\">%s</a></li>\n</ul>\n", web_t(r, M_SESSIONS_TITLE), web_t(r, M_2FA_SETUP_TITLE));
+            "<li><a href=\"/account/2fa\">%s</a></li>\n", web_t(r, M_SESSIONS_TITLE), web_t(r, M_2FA_SETUP_TITLE));
+    if (app_of(r)->oidc && id_authorize(p, ID_ACT_OIDC_SIGN_IN, NULL)) /* agencies' sites (oidc_consents.c) */
+        web_html(r, "<li><a href=\"/account/sites\">%s</a></li>\n", web_t(r, M_OIDC_SITES_TITLE));
+    web_html(r, "</ul>\n");
     web_page_end(r);
     return 0;
 }

@@ -189,6 +189,9 @@ void web_oidc_account_ending(struct http_req *r);
 int web_page_oidc_clients(struct http_req *r);
 int web_page_oidc_clients_post(struct http_req *r);
 int web_page_oidc_client_disable(struct http_req *r);
+/* … and the person's own list of the sites they let in (oidc_consents.c) */
+int web_page_oidc_consents(struct http_req *r);
+int web_page_oidc_consent_withdraw(struct http_req *r);
 
 /* page handlers (pages.c) */
 int web_page_home(struct http_req *r);

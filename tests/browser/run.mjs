@@ -1224,6 +1224,12 @@ function oidcPages() {
       },
     },
     { kind: 'oidc-logout-confirm', role: 'citizen', url: '/oidc/logout' },
+    {
+      // after the journey below, the citizen has let the example site in
+      kind: 'oidc-sites', role: 'citizen', url: '/account/sites',
+      check: async (page) => assert(await page.locator('main form[action$="/withdraw"] button').count() === 1,
+        'the example site is not listed with a withdraw button'),
+    },
     { kind: 'oidc-bad-request', role: null, url: '/oidc/authorize?client_id=no-such-site', status: 400 },
     { kind: 'oidc-clients', role: 'operator', url: '/operator/oidc-clients' },
     {
@@ -1276,7 +1282,7 @@ async function oidcJourney() {
     const ctx = await newContext({ lang: 'en', javaScriptEnabled: false });
     try {
       const page = await ctx.newPage();
-      const citizen = account('citizen', 1);
+      const citizen = account('citizen');
       await page.goto(`${rp}/`, { waitUntil: 'load' });
       await navBy(page, () => page.click('#login'));
       assert(new URL(page.url()).pathname === '/login', `the site did not send us to log in: ${page.url()}`);
@@ -1907,8 +1913,8 @@ async function main() {
     await identityMobile();
     await identityScreenshots();
 
-    await oidcPageChecks();
     await oidcJourney();
+    await oidcPageChecks();
 
     await applyFlows();
     await applyErrors();

@@ -196,13 +196,17 @@ def id_claims(srv, token, client, nonce):
     return c
 
 
-def audit_details(srv, action="oidc.refused"):
-    sql = "SELECT detail FROM audit_log WHERE action = '%s' ORDER BY seq" % action
+def audit_column(srv, sql):
+    """The first column of an audit_log query, on either database."""
     if srv.db.kind == "sqlite":
         with sqlite3.connect(srv.db.url) as c:
             return [row[0] for row in c.execute(sql)]
     out = subprocess.run(["psql", srv.db.url, "-At", "-c", sql], capture_output=True, text=True, check=True)
     return out.stdout.splitlines()
+
+
+def audit_details(srv, action="oidc.refused"):
+    return audit_column(srv, "SELECT detail FROM audit_log WHERE action = '%s' ORDER BY seq" % action)
 
 
 def audited(srv, detail):
@@ -264,6 +268,26 @@ def test_consent_is_remembered_per_site(op):
     r = b.get(path_of(session_for(op, op.public).create_authorization_url(
         op.issuer + "/oidc/authorize", code_verifier=generate_token(64))[0]))
     assert r.status == 200 and 'name="decision"' in r.text   # another site asks again
+
+
+def test_the_person_sees_and_withdraws_a_consent(op):
+    b, _ = login_as(op, "representative")
+    s, verifier, nonce, back = authorize(op, b, op.pw1)
+    access = fetch_token(op, s, back, verifier)["access_token"]
+    assert 'href="/account/sites"' in b.get("/account?lang=en").text
+    page = b.get("/account/sites?lang=en")
+    assert page.status == 200 and "pairwise-din en" in page.text
+    r = b.post("/account/sites/%s/withdraw" % op.pw1["id"], {}, from_page="/account/sites")
+    assert location(r) == "/account/sites"
+    assert "pairwise-din en" not in b.get("/account/sites?lang=en").text
+    ui = syslib.request(op.port, "GET", "/api/v1/oidc/userinfo", headers={"Authorization": "Bearer " + access})
+    assert ui.status == 401                                     # the site's token stopped at once
+    url, _ = session_for(op, op.pw1).create_authorization_url(op.issuer + "/oidc/authorize",
+                                                               code_verifier=generate_token(64))
+    assert 'name="decision"' in b.get(path_of(url)).text        # and it asks again
+    assert audit_details(op, "oidc.consent.withdraw")
+    r = b.post("/account/sites/%s/withdraw" % op.pw1["id"], {}, from_page="/account/sites")
+    assert r.status == 404                                       # nothing left to withdraw
 
 
 def test_public_client_without_secret(op):
