@@ -189,6 +189,8 @@ void web_oidc_account_ending(struct http_req *r);
 int web_page_oidc_clients(struct http_req *r);
 int web_page_oidc_clients_post(struct http_req *r);
 int web_page_oidc_client_disable(struct http_req *r);
+/* What a site learns, in the request's language (an enum oidc_claim). */
+const char *web_oidc_claim_text(struct http_req *r, int claim);
 /* … and the person's own list of the sites they let in (oidc_consents.c) */
 int web_page_oidc_consents(struct http_req *r);
 int web_page_oidc_consent_withdraw(struct http_req *r);

@@ -161,6 +161,11 @@ static const enum msg claim_msgs[OIDC_CLAIM_COUNT] = {
     [OIDC_CLAIM_LOGIN_LEVEL] = M_OIDC_CLAIM_LOGIN_LEVEL,
 };
 
+const char *web_oidc_claim_text(struct http_req *r, int claim)
+{
+    return web_t(r, claim_msgs[claim]);
+}
+
 static int consent_page(struct http_req *r, const struct oidc_pending *p)
 {
     const char *site = site_name(r, &p->client);
@@ -177,7 +182,7 @@ static int consent_page(struct http_req *r, const struct oidc_pending *p)
     enum oidc_claim claims[OIDC_CLAIM_COUNT];
     size_t n = oidc_claims_of(p, claims);
     for (size_t i = 0; i < n; i++)
-        web_html(r, "<li>%s</li>\n", web_t(r, claim_msgs[claims[i]]));
+        web_html(r, "<li>%s</li>\n", web_oidc_claim_text(r, claims[i]));
     web_html(r, "</ul>\n<p>%s</p>\n<p>%s</p>\n<form method=\"post\" action=\"/oidc/continue/%s\">\n",
              pc_arena_printf(&r->arena, web_t(r, M_OIDC_AS), web_who(r)->display_name),
              web_t(r, M_OIDC_CONSENT_REMEMBER), p->id);

@@ -4,16 +4,6 @@
 #include "internal.h"
 #include "../oidc/oidc.h"
 
-static const enum msg claim_words[OIDC_CLAIM_COUNT] = {
-    [OIDC_CLAIM_SUB_FIN] = M_OIDC_CLAIM_SUB_FIN,
-    [OIDC_CLAIM_SUB_PAIRWISE] = M_OIDC_CLAIM_SUB_PAIRWISE,
-    [OIDC_CLAIM_NAME] = M_OIDC_CLAIM_NAME,
-    [OIDC_CLAIM_BIRTHDATE] = M_OIDC_CLAIM_BIRTHDATE,
-    [OIDC_CLAIM_EMAIL] = M_OIDC_CLAIM_EMAIL,
-    [OIDC_CLAIM_PHONE] = M_OIDC_CLAIM_PHONE,
-    [OIDC_CLAIM_LOGIN_LEVEL] = M_OIDC_CLAIM_LOGIN_LEVEL,
-};
-
 static void consent_row(struct http_req *r, const struct oidc_consent *c)
 {
     const char *site = pc_text_get(&c->client.name, web_lang_id(r));
@@ -24,7 +14,7 @@ static void consent_row(struct http_req *r, const struct oidc_consent *c)
     enum oidc_claim claims[OIDC_CLAIM_COUNT];
     size_t n = oidc_claims_of(&as_asked, claims);
     for (size_t i = 0; i < n; i++)
-        web_html(r, "<li>%s</li>", web_t(r, claim_words[claims[i]]));
+        web_html(r, "<li>%s</li>", web_oidc_claim_text(r, claims[i]));
     web_html(r, "</ul></td><td><time datetime=\"%s\">%.10s</time></td><td>"
                 "<form method=\"post\" action=\"/account/sites/%s/withdraw\">",
              ts, ts, c->client.id);
