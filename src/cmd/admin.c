@@ -500,7 +500,8 @@ int cmd_admin(int argc, char **argv)
                    "  revoke-representative  end a person's right to act for a legal entity\n"
                    "  seed-population  add a synthetic population for demos and scale tests\n"
                    "  seed-demo        add the demo's people and one account of every role\n"
-                   "  isreg-remind     queue the register's 20-day reminders (daily)\n");
+                   "  isreg-remind     queue the register's 20-day reminders (daily)\n"
+                   "  oidc-rotate-keys make a new OpenID Connect signing key now\n");
         return argc < 1 ? EXIT_USAGE : EXIT_OK;
     }
     if (strcmp(argv[0], "migrate") == 0)
@@ -527,6 +528,8 @@ int cmd_admin(int argc, char **argv)
         return admin_isreg_remind(argc - 1, argv + 1);
     if (strcmp(argv[0], "seed-population") == 0)
         return admin_seed_population(argc - 1, argv + 1);
+    if (strcmp(argv[0], "oidc-rotate-keys") == 0)
+        return admin_oidc_rotate_keys(argc - 1, argv + 1);
     fprintf(stderr, "pencere admin: unknown tool '%s' (see pencere admin --help)\n", argv[0]);
     return EXIT_USAGE;
 }

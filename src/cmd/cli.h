@@ -44,9 +44,23 @@ int cli_uint_opt(struct cli_opt *opts, const char *name, long long min, long lon
  * EXIT_FAIL after a message naming cmd and the file. */
 int cli_read_file(const char *cmd, struct pc_arena *a, const char *path, size_t max, char **out, size_t *len);
 
+/* One HTTP request (fetch.c): GET, or POST of body when it is set. */
+struct cli_request {
+    const char *url;
+    const char *body;                 /* NULL: GET */
+    const char *const *headers;       /* "Name: value", NULL-terminated; may be NULL */
+    const char *user, *password;      /* HTTP Basic when user is set */
+    size_t max;                       /* bytes of answer at most (0: 64 KiB) */
+};
+/* The answer's status and body (NUL-terminated, in a); PC_EUNAVAIL
+ * naming the URL when there is no answer. */
+int cli_fetch(struct pc_arena *a, const struct cli_request *q, long *status, char **out, size_t *len,
+              struct pc_err *err);
+
 int cmd_portal(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
+int admin_oidc_rotate_keys(int argc, char **argv);   /* admin_oidc.c */
 int cmd_ca(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);

@@ -1,6 +1,7 @@
 /* main.c — the pencere program: one binary, one subcommand per role or
  * tool.  Exit codes: 0 success, 1 failure, 2 usage error. */
 #include "cli.h"
+#include "example_rp.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -23,6 +24,7 @@ static const struct {
     {"verify", cmd_verify, "verify a detached signature and print the report"},
     {"phone", cmd_phone, "a phone with a mobile signature (SIM emulator)"},
     {"login-sign", cmd_login_sign, "sign a certificate-login challenge (the desktop helper)"},
+    {"example-rp", cmd_example_rp, "an example agency site that signs people in through the portal"},
 };
 
 static void usage(FILE *f)

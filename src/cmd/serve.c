@@ -6,12 +6,15 @@
  * in flight finish, then the database closes. */
 #include "cli.h"
 #include "../isreg/isreg.h"
+#include "example_rp.h"
+#include "oidc_ca.h"
 #include "../cases/cases.h"
 #include "../catalog/catalog.h"
 #include "../db/db.h"
 #include "../http/http.h"
 #include "../mobile/mobile.h"
 #include "../notify/notify.h"
+#include "../oidc/oidc.h"
 #include "../participation/participation.h"
 #include "../pki/pki.h"
 #include "../queue/queue.h"
@@ -23,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 /* The catalogue of dir and the forms beside it (data/catalog, data/forms). */
 static int import_catalog(struct db *db, const char *dir)
@@ -77,6 +82,9 @@ struct serve_opts {
     const char *ca_chain;     /* certificate login: the centre's chain (PEM file) */
     const char *ocsp_url;     /* … and its OCSP responder (NULL: each certificate's) */
     int cert_max_age;         /* seconds an OCSP answer is reused */
+    const char *example_rp;   /* demo: run the example agency site here (NULL: not) */
+    struct oidc_config oidc;     /* the OpenID Connect provider; issuer NULL: off */
+    struct cli_oidc_ca oidc_ca;  /* … and the CA that certifies its keys; url NULL: none */
     struct num_opt nums[MAX_OPTS];  /* the numeric rows of cli */
     size_t nnums;
     struct cli_opt cli[MAX_OPTS];   /* what cli_parse reads, NULL-terminated */
@@ -115,6 +123,16 @@ static int open_checker(const struct serve_opts *o, struct db *db, struct pki_ca
     return rc ? EXIT_FAIL : 0;
 }
 
+/* The demo's example agency site, registered with the portal on first use. */
+static struct example_rp *demo_site(struct db *db, const struct serve_opts *o, struct pc_err *err)
+{
+    static struct pc_arena a; /* the site's configuration lives as long as the process */
+    struct example_rp_config c = {.listen = o->example_rp, .issuer = o->oidc.issuer};
+    if (example_rp_demo_client(db, o->demo_dir, &c, &a, err))
+        return NULL;
+    return example_rp_start(&c, err);
+}
+
 /* Open, migrate, import, serve until a stop signal.  `banner` prints the
  * URLs once the server listens. */
 static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx), void *ctx)
@@ -133,6 +151,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
     struct cli_portal_ca ca = {0};
     pc_arena_init(&ca.arena);
     struct id_cert_checker certs;
+    struct example_rp *site = NULL;
     struct notify_worker *sender = NULL;
     struct part_jobs *tally = NULL;
     struct db_job *queue = NULL;
@@ -179,6 +198,10 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         what = "cannot load the forms";
         goto out;
     }
+    if (o->oidc.issuer && !(app.oidc = oidc_open(db, &o->oidc, &err))) {
+        what = "OpenID Connect";
+        goto out;
+    }
     if (open_checker(o, db, o->demo_dir ? ca.ca : NULL, &app.checker))
         goto out;   /* open_checker said why */
     if (app.checker) {
@@ -217,6 +240,8 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         goto out;
     }
     app.http = srv;
+    if (o->example_rp && app.oidc && !(site = demo_site(db, o, &err)))
+        pc_log(PC_LOG_WARN, "demo.example_rp", "msg", err.msg, NULL); /* the portal runs without it */
     if (pc_log_start_thread())
         pc_log(PC_LOG_WARN, "log.unbuffered", "reason", "no logger thread: each line is written by its caller", NULL);
     pc_log(PC_LOG_INFO, "portal.started", "listen", o->listen, "db", db_kind_name(db), NULL);
@@ -227,11 +252,14 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         ;
     pc_log(PC_LOG_INFO, "portal.stopping", "signal", sig == SIGTERM ? "TERM" : "INT", NULL);
     notify_worker_request_stop(sender); /* finishes its message while HTTP drains */
+    example_rp_stop(site);
+    site = NULL;
     http_stop(srv, 10);
     rc = EXIT_OK;
 out:
     if (what)
         fprintf(stderr, "pencere: %s%s%s\n", what, *what ? ": " : "", err.msg);
+    example_rp_stop(site);
     if (srv && rc != EXIT_OK)
         http_stop(srv, 10);
     db_job_stop(queue);
@@ -239,6 +267,7 @@ out:
     notify_worker_stop(sender);
     mid_client_free(app.mid);
     pki_checker_free(app.checker);
+    oidc_close(app.oidc); /* back-channel logouts in flight get until here */
     form_registry_close(app.forms);
     cli_portal_ca_close(&ca);
     case_store_close(app.files);
@@ -382,7 +411,63 @@ static void common_opts(struct serve_opts *o)
     add_num(o, "audit-stamp-interval", "SECONDS",
             "time-stamp the audit chain's head by the centre's TSA this often (0: never)", NUM_SECONDS,
             &o->stamp_interval_ms, 0, 86400 * 1000);
+    oidc_config_defaults(&o->oidc);
+    add_opt(o, "oidc-issuer", "URL",
+            "be an OpenID Connect provider for agencies' sites under this public base URL (demo: http://LISTEN)",
+            NULL);
+    add_opt(o, "oidc-passphrase-file", "FILE",
+            "file whose first line (12+ characters) encrypts the OpenID Connect signing keys in the database", NULL);
+    for (const struct cli_opt *ca = cli_oidc_ca_opts; ca->name; ca++)
+        add_opt(o, ca->name, ca->arg, ca->help, ca->value);
     add_opt(o, NULL, NULL, NULL, NULL);
+}
+
+/* --oidc-issuer and its passphrase (demo: both made up when absent). */
+static int read_oidc(struct serve_opts *o, const char *demo_dir)
+{
+    static char issuer[256], pass_path[4096];
+    struct pc_err err = {0};
+    struct oidc_config *c = &o->oidc;
+    const char *pass_file = cli_get(o->cli, "oidc-passphrase-file");
+    c->issuer = cli_get(o->cli, "oidc-issuer");
+    if (!c->issuer && demo_dir) {
+        snprintf(issuer, sizeof issuer, "http://%s", o->listen);
+        c->issuer = issuer;
+    }
+    if (!c->issuer) {
+        if (pass_file)
+            fprintf(stderr, "pencere: --oidc-passphrase-file needs --oidc-issuer\n");
+        return pass_file ? EXIT_USAGE : 0;
+    }
+    if (!pass_file && demo_dir) {
+        /* the demo's own key passphrase, made once, beside its database */
+        snprintf(pass_path, sizeof pass_path, "%s/oidc-passphrase", demo_dir);
+        int fd = open(pass_path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+        char hex[66];
+        if (fd >= 0) {
+            pc_random_hex(hex, 32);
+            strcat(hex, "\n");
+            bool ok = write(fd, hex, strlen(hex)) == (ssize_t)strlen(hex);
+            close(fd);
+            if (!ok) {
+                fprintf(stderr, "pencere demo: cannot write %s\n", pass_path);
+                return EXIT_FAIL;
+            }
+        }
+        pass_file = pass_path;
+    }
+    if (!pass_file) {
+        fprintf(stderr, "pencere: --oidc-issuer needs --oidc-passphrase-file\n");
+        return EXIT_USAGE;
+    }
+    int rc = cli_secret_line("oidc-passphrase-file", pass_file, &c->passphrase);
+    if (rc || (rc = cli_oidc_ca_read(o->cli, &o->oidc_ca, c)))
+        return rc;
+    if (oidc_config_check(c, &err)) {
+        fprintf(stderr, "pencere: %s\n", err.msg);
+        return EXIT_USAGE;
+    }
+    return 0;
 }
 
 /* The tally signer's key and certificate, read once at start. */
@@ -524,7 +609,7 @@ int cmd_portal(int argc, char **argv)
         snprintf(beside, sizeof beside, "%.*s%sfiles", slash ? (int)(slash - o.db_url) : 0, o.db_url, slash ? "/" : "");
         o.files_dir = beside;
     }
-    if ((rc = read_common(&o)))
+    if ((rc = read_common(&o)) || (rc = read_oidc(&o, NULL)))
         return rc;
     return serve(&o, NULL, NULL);
 }
@@ -557,6 +642,10 @@ static void demo_banner(unsigned port, void *ctx)
            "    CRL:         %s/ca/crl\n"
            "    Verify:      http://127.0.0.1:%u/verify\n\n",
            dir, ca, ca, ca, ca, port);
+    if (d->o->example_rp)
+        printf("  Agency site:   http://%s/ (the tax ministry's cabinet: sign in with the portal)\n"
+               "  OpenID Connect: http://127.0.0.1:%u/.well-known/openid-configuration\n\n",
+               d->o->example_rp, port);
     demo_print_accounts(dir);
     printf("Press Ctrl+C to stop.\n");
     fflush(stdout);
@@ -571,6 +660,8 @@ int cmd_demo(int argc, char **argv)
     add_opt(&o, "ca-listen", "HOST:PORT",
             "address of the demo's certification centre; its URL at the first start is written into its certificates "
             "(PORT 0: any free port)", "127.0.0.1:0");
+    add_opt(&o, "example-rp", "HOST:PORT", "run the example agency site (sign-in through the portal) here; \"off\": not",
+            "127.0.0.1:8081");
     common_opts(&o);
     struct cli_opt *opts = o.cli;
     int rc = cli_parse("demo", "Run the portal with demo data on SQLite files in one folder.", opts, argc, argv);
@@ -593,6 +684,17 @@ int cmd_demo(int argc, char **argv)
     snprintf(url, sizeof url, "%s/pencere.db", dir);
     o.db_url = url;
     o.demo_dir = dir;
+    if ((rc = read_oidc(&o, dir)))
+        return rc;
+    const char *site = cli_get(opts, "example-rp");
+    if (!pc_str_eq(site, "off")) {
+        struct pc_err err = {0};
+        if (http_listen_check(site, &err)) {
+            fprintf(stderr, "pencere demo: --example-rp: %s\n", err.msg);
+            return EXIT_USAGE;
+        }
+        o.example_rp = site;
+    }
     char files[4096];
     snprintf(files, sizeof files, "%s/files", dir);
     o.files_dir = files;

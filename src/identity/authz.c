@@ -110,6 +110,13 @@ static bool grant_allows(const struct id_principal *p, const struct id_grant *g,
                p->kind == ID_ACCOUNT_CITIZEN && p->fin && pc_str_eq(res->fin, p->fin);
     case ID_ACT_ISSUE_CERT_AT_DESK:
         return g->role == ID_ROLE_REGISTRAR;
+    case ID_ACT_OIDC_SIGN_IN:
+        /* the person's own citizen account: a staff account never hands
+         * its owner's identity to another site */
+        return (g->role == ID_ROLE_CITIZEN || g->role == ID_ROLE_REPRESENTATIVE) && p->kind == ID_ACCOUNT_CITIZEN &&
+               p->fin;
+    case ID_ACT_MANAGE_OIDC_CLIENTS:
+        return g->role == ID_ROLE_OPERATOR;
     }
     return false;
 }

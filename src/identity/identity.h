@@ -251,6 +251,9 @@ enum id_action {
     /* the certification centre in the portal (web/certs.c, desk_certs.c) */
     ID_ACT_MANAGE_OWN_CERTS,       /* apply for, see, suspend, revoke res.fin's certificates: their own citizen account */
     ID_ACT_ISSUE_CERT_AT_DESK,     /* issue a certificate to res.fin, whose ID card the registrar checked */
+    /* OpenID Connect provider (src/oidc) */
+    ID_ACT_OIDC_SIGN_IN,           /* sign in to an agency's own site: a citizen account, as oneself */
+    ID_ACT_MANAGE_OIDC_CLIENTS,    /* register and disable agencies' sites (the portal operator) */
 };
 
 struct id_resource {

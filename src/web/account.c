@@ -154,7 +154,8 @@ static void access_log_table(struct http_req *r, const struct my_data *d)
     for (size_t i = 0; i < d->nlooks; i++) {
         const struct access_entry *e = &d->looks[i].e;
         int role = id_role_parse(e->accessor_role);
-        const char *who = role >= 0 ? web_role_label(r, (enum id_role)role) : e->accessor_role;
+        const char *who = role >= 0 ? web_role_label(r, (enum id_role)role)
+                          : pc_str_eq(e->accessor_role, "oidc-client") ? web_t(r, M_OIDC_ACCESS_WHO) : e->accessor_role;
         if (e->agency_id && *e->agency_id)
             who = pc_arena_printf(&r->arena, "%s, %s", who, agency_name(r, e->agency_id));
         /* the time as on the sessions page ("2026-11-23 11:28"); the kind
@@ -165,6 +166,7 @@ static void access_log_table(struct http_req *r, const struct my_data *d)
                            : pc_str_eq(kind, "file") ? web_t(r, M_DATA_FILE) : kind;
         const char *why = pc_str_eq(ground, "id-check") ? web_t(r, M_GROUND_ID_CHECK)
                           : pc_str_eq(ground, "cert-desk") ? web_t(r, M_GROUND_CERT_DESK)
+                          : pc_str_eq(ground, "oidc-consent") ? web_t(r, M_OIDC_GROUND_CONSENT)
                           : pc_str_has_prefix(ground, "AZ-") ? pc_arena_printf(&r->arena, web_t(r, M_GROUND_CASE), ground) : ground;
         web_html(r, "<tr><td><time datetime=\"%s\">%s</time></td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
              at, at && strlen(at) >= 16 ? pc_arena_printf(&r->arena, "%.10s %.5s", at, at + 11) : at, who, what, why);
@@ -267,6 +269,8 @@ int web_page_account(struct http_req *r)
             "<li><a href=\"/account/2fa\">%s</a></li>\n", web_t(r, M_SESSIONS_TITLE), web_t(r, M_2FA_SETUP_TITLE));
     if (p->kind == ID_ACCOUNT_CITIZEN)   /* pki-portal: one's own e-signature certificates */
         web_html(r, "<li><a href=\"/account/certificates\">%s</a></li>\n", web_t(r, M_CERTS_TITLE));
+    if (app_of(r)->oidc && id_authorize(p, ID_ACT_OIDC_SIGN_IN, NULL)) /* agencies' sites (oidc_consents.c) */
+        web_html(r, "<li><a href=\"/account/sites\">%s</a></li>\n", web_t(r, M_OIDC_SITES_TITLE));
     web_html(r, "</ul>\n");
     web_page_end(r);
     return 0;
@@ -347,6 +351,7 @@ int web_page_sessions_revoke_all(struct http_req *r)
 {
     if (!web_require(r, ID_ACT_VIEW_OWN_DATA, NULL))
         return 0;
+    web_oidc_account_ending(r); /* the agencies' sites are told first, while the sessions still say who */
     struct pc_err err = {0};
     int rc = id_session_revoke_all(app_of(r)->db, web_who(r)->account_id, r->remote_addr, &err);
     if (rc)

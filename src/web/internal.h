@@ -315,6 +315,29 @@ int web_page_isreg_edit(struct http_req *r);
 int web_page_isreg_edit_post(struct http_req *r);
 const char *web_role_label(struct http_req *r, enum id_role role);
 
+/* OpenID Connect provider (oidc.c) and the operator's sites (oidc_clients.c) */
+int web_oidc_discovery(struct http_req *r);
+int web_oidc_jwks(struct http_req *r);
+int web_oidc_token(struct http_req *r);
+int web_oidc_userinfo(struct http_req *r);
+int web_oidc_authorize(struct http_req *r);
+int web_oidc_continue(struct http_req *r);
+int web_oidc_continue_post(struct http_req *r);
+int web_oidc_logout(struct http_req *r);
+int web_oidc_logout_post(struct http_req *r);
+/* The person's portal session is about to end: tell the sites it signed in to. */
+void web_oidc_session_ending(struct http_req *r);
+/* … every session of the person's account is about to end. */
+void web_oidc_account_ending(struct http_req *r);
+int web_page_oidc_clients(struct http_req *r);
+int web_page_oidc_clients_post(struct http_req *r);
+int web_page_oidc_client_disable(struct http_req *r);
+/* What a site learns, in the request's language (an enum oidc_claim). */
+const char *web_oidc_claim_text(struct http_req *r, int claim);
+/* … and the person's own list of the sites they let in (oidc_consents.c) */
+int web_page_oidc_consents(struct http_req *r);
+int web_page_oidc_consent_withdraw(struct http_req *r);
+
 /* page handlers (pages.c) */
 int web_page_home(struct http_req *r);
 int web_page_agencies(struct http_req *r);

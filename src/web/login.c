@@ -209,6 +209,7 @@ static int page_login_done(struct http_req *r)
 int web_page_logout_post(struct http_req *r)
 {
     const char *token = web_session_token(r);
+    web_oidc_session_ending(r); /* leaving the portal leaves the agencies' sites too */
     struct pc_err err = {0};
     int rc = token ? id_session_revoke(app_of(r)->db, token, "cookie", r->remote_addr, &err) : 0;
     if (rc)

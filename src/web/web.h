@@ -17,6 +17,7 @@ struct mid_client;
 struct pki_client;
 struct id_cert_checker;
 struct pki_checker;
+struct oidc;
 
 struct portal_app {
     struct db *db;
@@ -32,6 +33,7 @@ struct portal_app {
     const struct id_cert_checker *certs;  /* certificate login and its sessions */
     struct pki_checker *checker;          /* the same trust, for signatures */
     bool tls_login;            /* served over our own TLS that asks for client certificates */
+    struct oidc *oidc;         /* the OpenID Connect provider; NULL: not enabled */
 };
 
 /* The route table of the portal role. */

@@ -103,6 +103,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function startServer(tmp, extra = []) {
   if (!fs.existsSync(opts.bin)) throw new Error(`--bin ${opts.bin}: no such file (build it first)`);
   const port = await freePort();
+  const rpPort = await freePort(); // the demo's example agency site (oidc)
   const dataDir = fs.mkdtempSync(path.join(tmp, 'data-'));
   const catalog = pickCatalog();
   const logPath = path.join(tmp, 'server.log');
@@ -110,6 +111,7 @@ async function startServer(tmp, extra = []) {
   const child = spawn(path.resolve(opts.bin),
     ['demo', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--catalog', catalog, '--log-level', 'info',
       ...extra],
+      '--example-rp', `127.0.0.1:${rpPort}`],
     { stdio: ['ignore', log, log] });
   fs.closeSync(log);
   let exited = null;
@@ -130,7 +132,7 @@ async function startServer(tmp, extra = []) {
     await sleep(100);
   }
   return {
-    base, catalog, logPath, dataDir,
+    base, catalog, logPath, dataDir, rpPort,
     get exited() { return exited; },
     async stop() {
       if (exited !== null || child.exitCode !== null) return;
@@ -1221,6 +1223,116 @@ async function identityScreenshots() {
         await shot(page, 'code-issued');
         await ctx.close();
       }
+    }
+  });
+}
+
+// ---- single sign-on for agencies' sites (oidc): consent, logout, the operator's registry ----
+
+/* The demo's example site: its client id and its portal-side URLs. */
+function oidcSite() {
+  const rp = `http://127.0.0.1:${server.rpPort}`;
+  return { rp, client: `tax-cabinet-${server.rpPort}` };
+}
+
+function oidcPages() {
+  const consentUrl = () => {
+    const { rp, client } = oidcSite();
+    const q = new URLSearchParams({
+      response_type: 'code', client_id: client, redirect_uri: `${rp}/callback`, scope: 'openid profile email',
+      state: 'browser-test', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256', prompt: 'consent',
+    });
+    return `/oidc/authorize?${q}`;
+  };
+  return [
+    {
+      kind: 'oidc-consent', role: 'citizen', url: consentUrl,
+      check: async (page) => {
+        assert(await page.locator('main ul.claims li').count() >= 3, 'the claims are not listed');
+        assert(await page.locator('main form button[name=decision]').count() === 2, 'no allow and deny buttons');
+      },
+    },
+    { kind: 'oidc-logout-confirm', role: 'citizen', url: '/oidc/logout' },
+    {
+      // after the journey below, the citizen has let the example site in
+      kind: 'oidc-sites', role: 'citizen', url: '/account/sites',
+      check: async (page) => assert(await page.locator('main form[action$="/withdraw"] button').count() === 1,
+        'the example site is not listed with a withdraw button'),
+    },
+    { kind: 'oidc-bad-request', role: null, url: '/oidc/authorize?client_id=no-such-site', status: 400 },
+    { kind: 'oidc-clients', role: 'operator', url: '/operator/oidc-clients' },
+    {
+      kind: 'oidc-clients-error', role: 'operator', status: 400,
+      load: async (page) => {
+        await goto(page, '/operator/oidc-clients');
+        await page.fill('#name_az', 'Sınaq');
+        await page.fill('#redirect_uris', 'http://evil.example/cb');
+        return submit(page, 'main form[action="/operator/oidc-clients"]');
+      },
+      check: async (page) => assert(await page.locator('[aria-invalid=true]').count() > 0, 'no field marked invalid'),
+    },
+  ];
+}
+
+async function oidcPageChecks() {
+  for (const lang of LANGS) {
+    for (const pg of oidcPages()) {
+      const who = pg.role ? ` (as ${pg.role})` : '';
+      await test(`page ${pg.kind} [${lang}]: status, one h1, lang, axe WCAG 2.1 AA${who}`, async () => {
+        const ctx = await newContext({ lang });
+        try {
+          const page = await ctx.newPage();
+          const problems = watchConsole(page);
+          if (pg.role) await logIn(page, account(pg.role));
+          if (pg.load) {
+            const resp = await pg.load(page);
+            assert(resp.status() === pg.status, `${pg.kind}: status ${resp.status()}, expected ${pg.status}`);
+          } else {
+            await goto(page, typeof pg.url === 'function' ? pg.url() : pg.url, pg.status || 200);
+          }
+          const f = await pageFacts(page);
+          assert(f.lang === lang, `<html lang="${f.lang}">, expected "${lang}"`);
+          assert(f.h1.length === 1 && f.h1[0].length > 0, `h1 elements: ${JSON.stringify(f.h1)}`);
+          if (pg.check) await pg.check(page);
+          const v = await axeViolations(page);
+          assert(v.length === 0, `${v.length} violation(s) on ${page.url()}:\n${v.join('\n')}`);
+          assert(problems.length === 0, `console errors: ${problems.join(' | ')}`);
+        } finally {
+          await ctx.close();
+        }
+      });
+    }
+  }
+}
+
+async function oidcJourney() {
+  await test('no JavaScript: sign in to the example agency site through the portal, and out again with it', async () => {
+    const { rp } = oidcSite();
+    const ctx = await newContext({ lang: 'en', javaScriptEnabled: false });
+    try {
+      const page = await ctx.newPage();
+      const citizen = account('citizen');
+      await page.goto(`${rp}/`, { waitUntil: 'load' });
+      await navBy(page, () => page.click('#login'));
+      assert(new URL(page.url()).pathname === '/login', `the site did not send us to log in: ${page.url()}`);
+      await page.fill('#login', citizen.login);
+      await page.fill('#password', citizen.password);
+      await submit(page, LOGIN_FORM);
+      if (await page.locator('main form button[value=allow]').count()) {
+        await page.locator('main form button[value=allow]').click();
+        await page.waitForURL(`${rp}/`, { timeout: 10000 }); // the page after the form moves on by itself
+      } else {
+        await page.waitForURL(`${rp}/`, { timeout: 10000 });
+      }
+      assert(await page.locator('#who').count() === 1, `not signed in at the site: ${await page.content()}`);
+      await page.click('#logout');
+      await page.waitForURL(`${rp}/`, { timeout: 10000 });
+      assert(await page.locator('#login').count() === 1, 'the site still shows the person');
+      await goto(page, '/account');
+      assert(new URL(page.url()).pathname === '/login', 'the portal session outlived the logout');
+    } finally {
+      await ctx.close();
     }
   });
 }
@@ -2434,6 +2546,9 @@ async function main() {
     await logoutWithoutJs();
     await identityMobile();
     await identityScreenshots();
+
+    await oidcJourney();
+    await oidcPageChecks();
 
     await applyFlows();
     await applyErrors();
