@@ -1,0 +1,261 @@
+/*
+ * exchange.h — the exchange layer (EHDİS) in the X-Road manner: the
+ * central registry (`pencere central`: members, subsystems, gateways,
+ * services, global groups, access rights, and the signed global
+ * configuration it publishes) and the gateway (`pencere gateway`: the
+ * consumer side an information system calls with the REST or SOAP message
+ * protocol, the provider side that forwards to the provider's system,
+ * message signing, the hash-chained message log time-stamped by the
+ * certification centre's TSA, operational monitoring, health).  Anything
+ * not declared here is private to src/exchange.
+ *
+ * Tables owned: xr_members, xr_subsystems, xr_gateways, xr_gateway_clients,
+ * xr_services, xr_groups, xr_group_members, xr_access, xr_settings,
+ * xr_gconf, xr_epoch (the central registry's); xr_msglog,
+ * xr_msglog_stamps, xr_msglog_base, xr_certs (a gateway's message log).
+ * A deployment gives each role its own database.
+ *
+ * Every function returns 0 or a negative PC_E* code with the message in
+ * err; results live in the caller's arena.
+ */
+#ifndef PC_EXCHANGE_H
+#define PC_EXCHANGE_H
+
+#include "../base/base.h"
+#include "../db/db.h"
+
+/* ---- identifiers --------------------------------------------------------- */
+
+#define XR_PART_MAX 64           /* characters of one part of an identifier */
+#define XR_ID_MAX 320            /* characters of a whole identifier as received */
+
+enum xr_id_kind {
+    XR_ID_MEMBER,      /* INSTANCE/CLASS/CODE */
+    XR_ID_CLIENT,      /* to parse: a member or a subsystem */
+    XR_ID_SUBSYSTEM,   /* INSTANCE/CLASS/CODE/SUBSYSTEM */
+    XR_ID_GATEWAY,     /* INSTANCE/CLASS/CODE/SERVERCODE (the owner and the server's code) */
+    XR_ID_SERVICE,     /* INSTANCE/CLASS/CODE/SUBSYSTEM/SERVICE */
+    XR_ID_GROUP,       /* INSTANCE/GROUPCODE: a global access group */
+};
+
+struct xr_id {
+    enum xr_id_kind kind;    /* never XR_ID_CLIENT once parsed */
+    char instance[XR_PART_MAX + 1];
+    char cls[XR_PART_MAX + 1];        /* GOV, COM, NGO, PRIV */
+    char member[XR_PART_MAX + 1];     /* the member code (a VÖEN) */
+    char subsystem[XR_PART_MAX + 1];
+    char code[XR_PART_MAX + 1];       /* service, server or group code */
+};
+
+const char *xr_id_kind_name(enum xr_id_kind k);
+/* Whether c may appear in an identifier part: A–Z a–z 0–9 ' ( ) + , - . = ? */
+bool xr_id_char_ok(unsigned char c);
+/* Parse "AZ/GOV/1400000001/population/person" (parts percent-decoded when
+ * pct).  XR_ID_CLIENT takes a member or a subsystem.  PC_EINVAL naming
+ * what is wrong otherwise. */
+int xr_id_parse(const char *s, size_t n, enum xr_id_kind kind, bool pct, struct xr_id *out, struct pc_err *err);
+int xr_id_parse_str(const char *s, enum xr_id_kind kind, struct xr_id *out, struct pc_err *err);
+/* Append the identifier ('/' between parts; percent-encoded for a URL). */
+void xr_id_write(struct pc_buf *b, const struct xr_id *id, bool pct);
+const char *xr_id_str(struct pc_arena *a, const struct xr_id *id);
+bool xr_id_eq(const struct xr_id *x, const struct xr_id *y);
+/* The member a client, gateway or service belongs to. */
+void xr_id_member(const struct xr_id *id, struct xr_id *member);
+/* The subsystem that provides a service. */
+void xr_id_provider(const struct xr_id *service, struct xr_id *client);
+bool xr_member_class_known(const char *cls);
+
+/* Split a REST target "/r1/{service id}[/path][?query]": the service (its
+ * five parts percent-decoded) and *rest, the raw remainder from the
+ * first '/' or '?' after it ("" when none). */
+int xr_target_parse(const char *target, struct xr_id *service, const char **rest, struct pc_err *err);
+/* Whether the remainder is safe to append to a provider's base URL: no
+ * "." or ".." segment (also percent-encoded), no control character, no
+ * backslash.  PC_EINVAL saying why. */
+int xr_rest_path_check(const char *rest, struct pc_err *err);
+
+/* ---- faults: what a client is told ----------------------------------------- */
+
+enum xr_origin { XR_ORIGIN_CLIENT, XR_ORIGIN_CONSUMER, XR_ORIGIN_PROVIDER };
+
+enum xr_fault {
+    XR_FAULT_NONE,
+    XR_FAULT_INVALID_REQUEST,
+    XR_FAULT_INVALID_CLIENT,
+    XR_FAULT_INVALID_SERVICE,
+    XR_FAULT_INVALID_HEADER,
+    XR_FAULT_INVALID_SOAP,
+    XR_FAULT_TOO_LARGE,
+    XR_FAULT_UNKNOWN_MEMBER,
+    XR_FAULT_UNKNOWN_SERVICE,
+    XR_FAULT_ACCESS_DENIED,
+    XR_FAULT_OUTDATED_GLOBALCONF,
+    XR_FAULT_SIGNATURE,
+    XR_FAULT_CERT_VALIDATION,
+    XR_FAULT_AUTHENTICATION,
+    XR_FAULT_INVALID_MESSAGE,
+    XR_FAULT_NETWORK,
+    XR_FAULT_TIMEOUT,
+    XR_FAULT_SERVICE_FAILED,
+    XR_FAULT_TIMESTAMPING,
+    XR_FAULT_REPLAY,
+    XR_FAULT_INTERNAL,
+    XR_FAULT_COUNT
+};
+
+/* "AccessDenied", … */
+const char *xr_fault_code(enum xr_fault f);
+/* "Server.ServerProxy.AccessDenied": origin and code. */
+const char *xr_fault_type(struct pc_arena *a, enum xr_origin o, enum xr_fault f);
+int xr_fault_status(enum xr_fault f);
+int xr_fault_pc(enum xr_fault f);
+enum xr_fault xr_fault_of_pc(int code);
+/* The fault of a type string; XR_FAULT_COUNT when unknown. */
+enum xr_fault xr_fault_parse(const char *type, enum xr_origin *origin);
+
+/* ---- the message protocol's headers -------------------------------------- */
+
+#define XR_MSGID_MAX 128
+#define XR_USERID_MAX 64
+#define XR_ISSUE_MAX 256
+
+/* What an information system says about its request (REST headers or the
+ * SOAP header): who asks, for which service, under which ids. */
+struct xr_meta {
+    struct xr_id client, service;
+    char id[XR_MSGID_MAX + 1];           /* X-Road-Id; made when absent */
+    char user_id[XR_USERID_MAX + 1];     /* X-Road-UserId; "" when absent */
+    char issue[XR_ISSUE_MAX + 1];        /* X-Road-Issue; "" when absent */
+};
+
+/* Check and copy the optional ids (NULL: absent).  An absent message id is
+ * made (random).  Which field is bad goes into *fault. */
+int xr_meta_ids(struct xr_meta *m, const char *id, const char *user_id, const char *issue, enum xr_fault *fault,
+                struct pc_err *err);
+
+/* Whether an end-to-end header may cross the exchange: not hop-by-hop
+ * (nor named in Connection), not Host, User-Agent, Server, Content-Length,
+ * Expect, Cookie, Authorization, Forwarded or X-Forwarded-*, not X-Road-*. */
+bool xr_header_forwardable(const char *name, const char *connection);
+
+/* ---- SOAP (the X-Road message protocol's header) ---------------------------- */
+
+#define XR_SOAP_NS "http://schemas.xmlsoap.org/soap/envelope/"
+#define XR_XROAD_NS "http://x-road.eu/xsd/xroad.xsd"
+#define XR_IDEN_NS "http://x-road.eu/xsd/identifiers"
+
+/* Parse a SOAP 1.1 envelope with X-Road header elements (client, service,
+ * id, userId, issue, protocolVersion 4.0) into meta; *op is the local name
+ * of the body's first element.  No DTD, no external entities.  A bad
+ * message gives XR_FAULT_INVALID_SOAP (or the header's fault) in *fault. */
+int xr_soap_parse(struct pc_arena *a, const char *xml, size_t n, struct xr_meta *meta, const char **op,
+                  enum xr_fault *fault, struct pc_err *err);
+/* A SOAP fault with the fault code as type and the message as string. */
+void xr_soap_fault(struct pc_buf *out, const char *type, const char *message, const char *detail);
+/* Append the X-Road header elements of meta (a SOAP header's inside). */
+void xr_soap_header(struct pc_buf *out, const struct xr_meta *meta);
+
+/* A tiny XML reader (no DTD, no external anything), enough for SOAP:
+ * elements with namespace-resolved names, attributes, text. */
+struct xr_xml_node {
+    const char *ns, *name;            /* resolved namespace URI ("" when none), local name */
+    const char *text;                 /* the text directly inside, entities decoded */
+    struct xr_xml_node *child, *next, *parent;
+};
+#define XR_XML_MAX_DEPTH 32
+#define XR_XML_MAX_NODES 2048
+int xr_xml_parse(struct pc_arena *a, const char *s, size_t n, struct xr_xml_node **root, struct pc_err *err);
+/* The first child with this namespace and local name, or NULL. */
+struct xr_xml_node *xr_xml_child(struct xr_xml_node *n, const char *ns, const char *name);
+/* The first element child whatever its name, or NULL. */
+struct xr_xml_node *xr_xml_first(struct xr_xml_node *n);
+
+/* ---- the central registry ------------------------------------------------- */
+
+struct xr_central;
+
+/* Open the central registry of a data directory (made by xr_central_init:
+ * central.json, its configuration signing key and certificate); the
+ * database is db_url, else DIR/central.db. */
+int xr_central_init(const char *dir, const char *instance, const char *public_url, struct pc_err *err);
+struct xr_central *xr_central_open(const char *dir, const char *db_url, struct pc_err *err);
+void xr_central_close(struct xr_central *c);
+struct db *xr_central_db(struct xr_central *c);
+/* The configuration anchor gateways need (instance, URL, signing
+ * certificate), as JSON text in the arena. */
+const char *xr_central_anchor(struct xr_central *c, struct pc_arena *a);
+/* Public URL where gateways fetch the global configuration (may change:
+ * a demo listens on a port chosen at start). */
+int xr_central_set_url(struct xr_central *c, const char *url, struct pc_err *err);
+
+struct xr_member {
+    struct xr_id id;
+    const char *name;
+};
+struct xr_gateway_rec {
+    struct xr_id id;
+    const char *address;               /* http(s)://host:port of its provider side */
+    const char *auth_cert_pem;
+    const char **clients;              /* subsystem ids it serves */
+    size_t nclients;
+};
+struct xr_service_rec {
+    struct xr_id id;
+    const char *version;               /* "v1" */
+    const char *title;
+    const char *kind;                  /* "query" (10 KB requests by default) or "document" */
+    int64_t max_request, max_response; /* bytes */
+    int timeout_ms;
+    const char *openapi;               /* the OpenAPI description (text), may be NULL */
+};
+struct xr_ca_rec {
+    const char *name;
+    const char *chain_pem;             /* issuing CA then root */
+    const char *ocsp_url, *tsa_url;
+};
+
+/* Changes to the registry, each with its audit entry in one transaction;
+ * actor names who asks ("cli:USER", an operator's account). */
+int xr_central_add_member(struct xr_central *c, const char *actor, const struct xr_id *member, const char *name,
+                          struct pc_err *err);
+int xr_central_add_subsystem(struct xr_central *c, const char *actor, const struct xr_id *subsystem,
+                             struct pc_err *err);
+/* Add or update (address, certificate) a gateway. */
+int xr_central_put_gateway(struct xr_central *c, const char *actor, const struct xr_id *gw, const char *address,
+                           const char *cert_pem, struct pc_err *err);
+int xr_central_gateway_client(struct xr_central *c, const char *actor, const struct xr_id *gw,
+                              const struct xr_id *subsystem, struct pc_err *err);
+int xr_central_put_service(struct xr_central *c, const char *actor, const struct xr_service_rec *s,
+                           struct pc_err *err);
+int xr_central_add_group(struct xr_central *c, const char *actor, const struct xr_id *group, const char *description,
+                         struct pc_err *err);
+int xr_central_group_member(struct xr_central *c, const char *actor, const struct xr_id *group,
+                            const struct xr_id *client, struct pc_err *err);
+/* Let a client (subsystem or member) or every member of a group call a
+ * service; deny is the default.  revoke undoes it. */
+int xr_central_grant(struct xr_central *c, const char *actor, const struct xr_id *service, const struct xr_id *subject,
+                     bool revoke, struct pc_err *err);
+/* The trusted certification centre (one; replaced when put again). */
+int xr_central_put_ca(struct xr_central *c, const char *actor, const struct xr_ca_rec *ca, struct pc_err *err);
+
+/* The whole registry for the operator's page and the CLI, as a JSON text
+ * (members with subsystems, gateways, services, groups, access rights). */
+int xr_central_dump(struct xr_central *c, struct pc_arena *a, const char **json, struct pc_err *err);
+
+/* The global configuration, X-Road style: a directory (instance, version,
+ * generated, expires, and each file's name, size and SHA-256) signed with
+ * the configuration signing key, and the files it lists.  Regenerated when
+ * the registry changes or half its validity has passed. */
+struct xr_gconf_pub {
+    const char *directory;             /* JSON text: what the signature covers */
+    const char *signature;             /* base64 ECDSA-SHA256 over directory */
+    const char *cert_pem;              /* the signing certificate */
+};
+int xr_central_gconf(struct xr_central *c, struct pc_arena *a, struct xr_gconf_pub *out, struct pc_err *err);
+/* One file of the current configuration by its SHA-256 (hex). */
+int xr_central_gconf_file(struct xr_central *c, struct pc_arena *a, const char *sha256, const char **data,
+                          size_t *len, struct pc_err *err);
+/* Seconds a configuration is valid (X-Road: 600) and how often it is made. */
+void xr_central_set_validity(struct xr_central *c, int validity_secs);
+
+#endif
