@@ -27,7 +27,9 @@
 /* ---- identifiers --------------------------------------------------------- */
 
 #define XR_PART_MAX 64           /* characters of one part of an identifier */
-#define XR_ID_MAX 320            /* characters of a whole identifier as received */
+/* Characters of a whole identifier, decoded (five parts and their
+ * slashes); percent-encoded it may arrive three times as long. */
+#define XR_ID_MAX (5 * XR_PART_MAX + 4)
 
 enum xr_id_kind {
     XR_ID_MEMBER,      /* INSTANCE/CLASS/CODE */

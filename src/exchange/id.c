@@ -77,7 +77,7 @@ int xr_id_parse(const char *s, size_t n, enum xr_id_kind kind, bool pct, struct 
     memset(out, 0, sizeof *out);
     if (!s || n == 0)
         return pc_err_set(err, PC_EINVAL, "%s: missing", what);
-    if (n > XR_ID_MAX)
+    if (n > (pct ? 3 : 1) * (size_t)XR_ID_MAX)
         return pc_err_set(err, PC_EINVAL, "%s: longer than %d characters", what, XR_ID_MAX);
     int min, max;
     parts_of(kind, &min, &max);

@@ -73,6 +73,16 @@ static void test_ids(void **state)
     assert_int_equal(b.len, strlen("AZ/GOV/1/p/get%3Dx"));
     assert_memory_equal(b.data, "AZ/GOV/1/p/get%3Dx", b.len);
     pc_buf_release(&b);
+    /* the longest identifier, percent-encoded, still parses */
+    char longest[3 * XR_ID_MAX + 1] = "AZ/GOV/1/p/", enc[3 * XR_ID_MAX + 1];
+    for (int i = 0; i < XR_PART_MAX; i++)
+        strcat(longest, "%3D");
+    assert_int_equal(xr_id_parse(longest, strlen(longest), XR_ID_SERVICE, true, &id, &err), 0);
+    pc_buf_init(&b, 1024);
+    xr_id_write(&b, &id, true);
+    snprintf(enc, sizeof enc, "%.*s", (int)b.len, b.data);
+    assert_string_equal(enc, longest);
+    pc_buf_release(&b);
     assert_int_equal(xr_id_parse("AZ/GOV/1/p/a%2", 14, XR_ID_SERVICE, true, &id, &err), PC_EINVAL);
     assert_int_equal(xr_id_parse("AZ/GOV/1/p/a%2F", 15, XR_ID_SERVICE, true, &id, &err), PC_EINVAL);
     pc_arena_release(&a);
