@@ -260,4 +260,16 @@ int xr_central_gconf_file(struct xr_central *c, struct pc_arena *a, const char *
 /* Seconds a configuration is valid (X-Road: 600) and how often it is made. */
 void xr_central_set_validity(struct xr_central *c, int validity_secs);
 
+/* The central role's HTTP edge (`pencere central serve`): GET /gconf
+ * (the signed directory, its signature and the signing certificate),
+ * GET /gconf/files/{sha256}, GET /anchor.json, /healthz, /metrics.  The
+ * registry is changed through the CLI on the central's machine. */
+struct http_config;
+struct http_server;
+struct xr_central_api {
+    struct xr_central *central;
+    struct http_server *http;
+};
+void xr_central_http_config(struct xr_central_api *app, struct http_config *cfg);
+
 #endif

@@ -11,6 +11,7 @@
  *   envelope.c        the transport between gateways: headers in and out
  *   central.c         the central registry's tables
  *   gconf.c           the global configuration: made, signed, read, checked
+ *   central_api.c     the central role's HTTP edge
  *   net.c             outbound HTTP (libcurl): no redirects, bounded, timed
  *   ocsp.c            certificate status from the CA's OCSP, with freshness
  */
