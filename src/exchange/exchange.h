@@ -272,4 +272,14 @@ struct xr_central_api {
 };
 void xr_central_http_config(struct xr_central_api *app, struct http_config *cfg);
 
+/* ---- the message log, offline ------------------------------------------- */
+
+/* Verify a gateway's message log (its database: db_url, else
+ * DIR/gateway.db): the hash chain, every record's body, hash and
+ * signature, every time-stamp against the chain value it covers and the
+ * CA chain in DIR/ca-chain.pem.  0 when intact; otherwise PC_EINVAL with
+ * the first bad record named in err.  *records and *stamps count what
+ * was checked. */
+int xr_msglog_verify(const char *dir, const char *db_url, int64_t *records, int64_t *stamps, struct pc_err *err);
+
 #endif

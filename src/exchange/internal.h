@@ -30,6 +30,8 @@
 /* ---- helpers (headers.c, crypto.c) --------------------------------------- */
 
 void xr_new_message_id(char out[XR_MSGID_MAX + 1]);
+/* Wall-clock milliseconds (msglog.c). */
+int64_t xr_now_ms(void);
 
 size_t xr_b64_encode(const void *p, size_t n, char *out);
 const char *xr_b64(struct pc_arena *a, const void *p, size_t n);
@@ -291,5 +293,60 @@ int xr_ocsp_fetch(struct pc_arena *a, const char *url, X509_STORE *st, X509 *x, 
  * why not. */
 int xr_ocsp_check(struct xr_ocsp_cache *c, X509_STORE *st, X509 *x, const unsigned char *der, size_t len,
                   int freshness, int64_t now, struct pc_err *err);
+
+/* ---- the message log (msglog.c, logcheck.c) -------------------------------- */
+
+enum xr_side { XR_SIDE_CONSUMER, XR_SIDE_PROVIDER };
+enum xr_rec_kind { XR_REC_REQUEST, XR_REC_RESPONSE };
+const char *xr_side_name(enum xr_side s);
+const char *xr_rec_kind_name(enum xr_rec_kind k);
+
+/* A record as a gateway writes it. */
+struct xr_logrec {
+    int64_t at_ms;                     /* 0: now */
+    const char *message_id;
+    enum xr_side side;
+    enum xr_rec_kind kind;
+    enum xr_proto proto;
+    const char *client, *service, *user_id, *issue;
+    const char *fault;                 /* NULL unless refused or failed */
+    const char *block;
+    const char *body_hash;             /* base64 SHA-512 */
+    const void *body;                  /* NULL when bodies are not kept */
+    size_t body_len;
+    const char *hash;                  /* the message hash (the signed value) */
+    const char *signature;             /* NULL: unsigned (a refusal) */
+    X509 *cert;                        /* the signer's, or NULL */
+    const unsigned char *ocsp;
+    size_t ocsp_len;
+};
+
+/* A record's fields as text, in the order the digest covers them (and the
+ * columns of xr_msglog): seq, at_ms, message_id, side, kind, protocol,
+ * client, service, user_id, issue, fault, block, body_hash, hash,
+ * signature, cert, ocsp. */
+#define XR_LOG_FIELDS 17
+enum { XR_LF_BLOCK = 11, XR_LF_BODY_HASH, XR_LF_HASH, XR_LF_SIGNATURE, XR_LF_CERT };
+void xr_logrec_digest(const char *const fields[], size_t n, unsigned char out[32]);
+/* The next chain value (hex) from the previous one ("" for the first). */
+int xr_chain_next(const char *prev_hex, const unsigned char digest[32], char out[65]);
+
+struct xr_msglog;
+struct xr_msglog *xr_msglog_open(struct db *db, struct pc_err *err);
+void xr_msglog_close(struct xr_msglog *l);
+/* Append a record; returns once it is committed. */
+int xr_msglog_append(struct xr_msglog *l, const struct xr_logrec *rec, struct pc_err *err);
+/* Time-stamp the head at the TSA if it moved since the last stamp. */
+int xr_msglog_stamp(struct xr_msglog *l, const char *tsa_url, struct pc_err *err);
+/* Seconds the oldest record not yet time-stamped has waited (0: none). */
+int64_t xr_msglog_unstamped_age(struct xr_msglog *l);
+int64_t xr_msglog_records(struct xr_msglog *l);
+
+/* The TSA's token for a 32-byte imprint (SHA-256), checked to answer it. */
+int xr_tsa_stamp(struct pc_arena *a, const char *url, const unsigned char imprint[32], unsigned char **token,
+                 size_t *len, struct pc_err *err);
+/* Whether a token covers imprint and verifies against the store. */
+int xr_tsa_verify(X509_STORE *st, const unsigned char *token, size_t len, const unsigned char imprint[32],
+                  int64_t *gen_time, struct pc_err *err);
 
 #endif

@@ -654,6 +654,90 @@ static void test_central_registry(void **state)
     pc_arena_release(&a);
 }
 
+/* ---- the message log ------------------------------------------------------- */
+
+static void test_message_log(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    struct pc_arena a;
+    pc_arena_init(&a);
+    const char *url = f->pg ? f->pgurl : f->path;
+    fx_exec(fx_conn(f), "DELETE FROM xr_msglog");
+    fx_exec(fx_conn(f), "DELETE FROM xr_certs");
+    db_idle(f->db);
+    char key[128], cert[128];
+    tmp_path(key, sizeof key, "log.key");
+    tmp_path(cert, sizeof cert, "log.pem");
+    assert_int_equal(xr_selfsigned(key, cert, "member", 1, &err), 0);
+    EVP_PKEY *k = xr_key_load(key, &err);
+    X509 *x = xr_cert_load(cert, &err);
+
+    struct xr_msglog *l = xr_msglog_open(f->db, &err);
+    assert_non_null(l);
+    struct xr_msg m;
+    fill_msg(&a, &m);
+    for (int i = 0; i < 5; i++) {
+        const char *block = xr_msg_block(&a, &m), *bh, *sig;
+        const char *h = xr_hash(&a, block, "body", 4, &bh), *in = xr_sig_input(&a, h);
+        assert_int_equal(xr_sign(k, &a, in, strlen(in), &sig, &err), 0);
+        struct xr_logrec r = {.message_id = m.meta.id, .side = XR_SIDE_CONSUMER, .kind = XR_REC_REQUEST,
+                              .client = "AZ/GOV/1500000002/portal", .service = "AZ/GOV/1400000001/population/person",
+                              .user_id = "", .issue = "", .block = block, .body_hash = bh, .hash = h,
+                              .body = "body", .body_len = 4, .signature = i == 3 ? NULL : sig, .cert = x,
+                              .fault = i == 3 ? "Server.ClientProxy.AccessDenied" : NULL};
+        assert_int_equal(xr_msglog_append(l, &r, &err), 0);
+    }
+    assert_int_equal(xr_msglog_records(l), 5);
+    assert_true(xr_msglog_unstamped_age(l) >= 0);
+    xr_msglog_close(l);
+    /* reopened, the chain goes on */
+    l = xr_msglog_open(f->db, &err);
+    assert_int_equal(xr_msglog_records(l), 5);
+    xr_msglog_close(l);
+
+    int64_t recs, stamps;
+    if (xr_msglog_verify(tmpdir, url, &recs, &stamps, &err))
+        fail_msg("verify: %s", err.msg);
+    assert_int_equal(recs, 5);
+    assert_int_equal(stamps, 0);
+
+    /* each kind of tampering is found, naming the record */
+    static const struct {
+        const char *change, *undo, *says;
+    } t[] = {
+        {"UPDATE xr_msglog SET user_id = 'X' WHERE seq = 2", "UPDATE xr_msglog SET user_id = '' WHERE seq = 2",
+         "record 2 (message m-1, consumer request): its content does not match"},
+        {"UPDATE xr_msglog SET body = 'Ym9keQo=' WHERE seq = 3", "UPDATE xr_msglog SET body = 'Ym9keQ==' WHERE seq = 3",
+         "record 3 (message m-1, consumer request): the body does not match"},
+        {"UPDATE xr_msglog SET seq = 9 WHERE seq = 4", "UPDATE xr_msglog SET seq = 4 WHERE seq = 9",
+         "record 4 is missing"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        fx_exec(fx_conn(f), t[i].change);
+        memset(&err, 0, sizeof err);
+        assert_int_equal(xr_msglog_verify(tmpdir, url, &recs, &stamps, &err), PC_EINVAL);
+        if (!strstr(err.msg, t[i].says))
+            fail_msg("%s: %s", t[i].change, err.msg);
+        fx_exec(fx_conn(f), t[i].undo);
+        assert_int_equal(xr_msglog_verify(tmpdir, url, &recs, &stamps, &err), 0);
+    }
+    /* a stamp needs the CA chain to be checked */
+    fx_exec(fx_conn(f), "INSERT INTO xr_msglog_stamps (seq, chain, at, token) VALUES (1, 'x', 0, 'AAAA')");
+    assert_int_equal(xr_msglog_verify(tmpdir, url, &recs, &stamps, &err), PC_EINVAL);
+    assert_non_null(strstr(err.msg, "ca-chain.pem is missing"));
+    fx_exec(fx_conn(f), "DELETE FROM xr_msglog_stamps");
+    /* a signature moved from another record breaks the chain there */
+    fx_exec(fx_conn(f), "UPDATE xr_msglog SET signature = (SELECT signature FROM xr_msglog WHERE seq = 1) "
+                        "WHERE seq = 2");
+    db_idle(f->db);
+    assert_int_equal(xr_msglog_verify(tmpdir, url, &recs, &stamps, &err), PC_EINVAL);
+    assert_non_null(strstr(err.msg, "record 2"));
+    X509_free(x);
+    EVP_PKEY_free(k);
+    pc_arena_release(&a);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/pencere-test-xr.XXXXXX");
@@ -667,6 +751,7 @@ int main(void)
     };
     const struct CMUnitTest db[] = {
         cmocka_unit_test(test_central_registry),
+        cmocka_unit_test(test_message_log),
     };
     int failed = cmocka_run_group_tests(pure, NULL, NULL);
     failed += fx_run("exchange", db, sizeof db / sizeof db[0]);
