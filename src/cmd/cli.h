@@ -51,6 +51,7 @@ int cmd_ca(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_central(int argc, char **argv);
+int cmd_gateway(int argc, char **argv);
 
 /* Demo people and accounts (demo_seed.c). */
 struct db;

@@ -272,6 +272,56 @@ struct xr_central_api {
 };
 void xr_central_http_config(struct xr_central_api *app, struct http_config *cfg);
 
+/* ---- the gateway --------------------------------------------------------- */
+
+struct xr_gateway;
+
+/* What a gateway needs beyond its data directory (gateway.json). */
+struct xr_gateway_opts {
+    const char *db_url;                /* NULL: DIR/gateway.db */
+    int gconf_interval_ms;             /* download the global configuration this often (60 s) */
+    int ocsp_refresh_secs;             /* fetch fresh OCSP answers for our certificates (60 s) */
+    int ocsp_freshness_secs;           /* accept an OCSP answer this old at most (3600 s) */
+    int tsa_interval_secs;             /* time-stamp the log's head this often (60 s); 0: after every message */
+    int tsa_max_lag_secs;              /* refuse messages when a record waited this long for a stamp (4 h) */
+    int timeout_ms;                    /* a provider's answer within this, unless the service says less */
+    int64_t max_message;               /* bytes of any message body (16 MiB) */
+    bool log_bodies;                   /* keep bodies in the message log (true) */
+};
+void xr_gateway_opts_defaults(struct xr_gateway_opts *o);
+
+/* Make a gateway's data directory: gateway.json with its id, the anchor
+ * (JSON text, the central registry's /anchor.json), the authentication key
+ * and the owner member's signing key with their CSRs (DIR/auth.csr,
+ * DIR/CODE.csr) for the certification centre. */
+int xr_gateway_init(const char *dir, const struct xr_id *gw, const char *anchor_json, struct pc_err *err);
+/* Add a member this gateway signs for: its key and CSR. */
+int xr_gateway_add_member(const char *dir, const struct xr_id *member, struct pc_err *err);
+/* Install a certificate the CA issued for a CSR made here ("auth" or a
+ * member code); PC_EINVAL when it is not of the key. */
+int xr_gateway_install_cert(const char *dir, const char *which, const char *pem, struct pc_err *err);
+/* Map a service this gateway provides to its system's base URL (soap:
+ * the system speaks SOAP at that URL). */
+int xr_gateway_set_service(const char *dir, const struct xr_id *service, const char *url, bool soap,
+                           struct pc_err *err);
+
+struct xr_gateway *xr_gateway_open(const char *dir, const struct xr_gateway_opts *o, struct pc_err *err);
+/* Start the background work (configuration downloads, OCSP refresh,
+ * time-stamps); waits up to wait_ms for a first configuration. */
+int xr_gateway_start(struct xr_gateway *g, int wait_ms, struct pc_err *err);
+void xr_gateway_close(struct xr_gateway *g);
+struct db *xr_gateway_db(struct xr_gateway *g);
+
+/* The gateway's HTTP edge: the consumer side (/r1/{service id}/… for
+ * REST, POST / for SOAP), the provider side (POST /xr/v1/message from
+ * other gateways), /healthz (keys, configuration, OCSP, time-stamps,
+ * database) and /metrics with the operational monitoring. */
+struct xr_gateway_api {
+    struct xr_gateway *gw;
+    struct http_server *http;
+};
+void xr_gateway_http_config(struct xr_gateway_api *app, struct http_config *cfg);
+
 /* ---- the message log, offline ------------------------------------------- */
 
 /* Verify a gateway's message log (its database: db_url, else

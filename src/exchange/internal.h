@@ -12,6 +12,14 @@
  *   central.c         the central registry's tables
  *   gconf.c           the global configuration: made, signed, read, checked
  *   central_api.c     the central role's HTTP edge
+ *   msglog.c          the message log: a hash chain, TSA stamps
+ *   logcheck.c        the log offline: verify-log
+ *   monitor.c         operational monitoring per service and client
+ *   replay.c          requests seen recently (replays refused)
+ *   gateway.c         a gateway's directory, keys, background work, proofs
+ *   consumer.c        the consumer side (an information system calls us)
+ *   provider.c        the provider side (another gateway calls us)
+ *   gateway_api.c     the gateway's HTTP edge, health, metrics
  *   net.c             outbound HTTP (libcurl): no redirects, bounded, timed
  *   ocsp.c            certificate status from the CA's OCSP, with freshness
  */
@@ -348,5 +356,103 @@ int xr_tsa_stamp(struct pc_arena *a, const char *url, const unsigned char imprin
 /* Whether a token covers imprint and verifies against the store. */
 int xr_tsa_verify(X509_STORE *st, const unsigned char *token, size_t len, const unsigned char imprint[32],
                   int64_t *gen_time, struct pc_err *err);
+
+/* ---- operational monitoring (monitor.c) ------------------------------------ */
+
+struct xr_monitor;
+struct xr_monitor *xr_monitor_new(void);
+void xr_monitor_free(struct xr_monitor *m);
+void xr_monitor_record(struct xr_monitor *m, enum xr_side side, const char *service, const char *client, bool ok,
+                       int64_t usec, size_t in_bytes, size_t out_bytes);
+void xr_monitor_write(struct xr_monitor *m, struct pc_buf *out);
+
+/* A request seen within the window (replay.c), remembered by its hash. */
+struct xr_replay;
+struct xr_replay *xr_replay_new(void);
+void xr_replay_free(struct xr_replay *r);
+bool xr_replay_seen(struct xr_replay *r, const char *hash, int64_t now);
+
+/* ---- the gateway (gateway.c) ------------------------------------------------ */
+
+/* A key this gateway signs with and its certificate. */
+struct xr_signer {
+    struct xr_id member;               /* the member (unused for the authentication key) */
+    EVP_PKEY *key;
+    X509 *cert;
+    char fp[65];
+    /* the newest OCSP answer for cert (under the gateway's lock) */
+    unsigned char *ocsp;
+    size_t ocsp_len;
+    int ocsp_status;
+    int64_t ocsp_this_update;
+};
+
+struct xr_local_service {
+    struct xr_id id;
+    const char *url;
+    bool soap;
+};
+
+struct xr_gateway {
+    char dir[1024];
+    struct xr_gateway_opts o;
+    struct xr_id id;
+    char id_str[XR_ID_MAX + 1];
+    struct db *db;
+    X509 *anchor;                      /* the central's configuration signing certificate */
+    const char *central_url;
+    struct xr_signer auth;             /* the gateway's authentication key */
+    struct xr_signer *members;
+    size_t nmembers;
+    struct xr_local_service *services;
+    size_t nservices;
+    struct pc_arena arena;             /* what the above point into */
+
+    pthread_mutex_t lock;              /* gconf, OCSP answers */
+    struct xr_gconf *gconf;
+    struct xr_ocsp_cache *ocsp;
+    struct xr_msglog *log;
+    struct xr_monitor *monitor;
+    struct xr_replay *replay;
+
+    pthread_t thread;                  /* configuration, OCSP, time-stamps */
+    bool running;
+    pthread_mutex_t wake_lock;
+    pthread_cond_t wake;
+    bool stop;
+    int64_t gconf_error_logged;
+};
+
+/* The current configuration (a reference), or NULL (PC_EUNAVAIL) when
+ * there is none or it has expired. */
+struct xr_gconf *xr_gateway_gconf(struct xr_gateway *g, struct pc_err *err);
+/* The signer of a member (or of a client's member), or NULL. */
+struct xr_signer *xr_gateway_signer(struct xr_gateway *g, const struct xr_id *member);
+const struct xr_local_service *xr_gateway_local(struct xr_gateway *g, const struct xr_id *service);
+/* Our own OCSP answer for a signer, copied into the arena; refused when
+ * it is missing, not good or not fresh. */
+int xr_gateway_own_ocsp(struct xr_gateway *g, struct xr_signer *s, struct pc_arena *a, const unsigned char **der,
+                        size_t *len, struct pc_err *err);
+/* Sign a message hash as signer s, and as this gateway towards to_gateway. */
+int xr_gateway_prove(struct xr_gateway *g, struct xr_signer *s, struct pc_arena *a, const char *hash,
+                     const char *to_gateway, struct xr_proof *p, struct pc_err *err);
+/* Check a proof from the gateway gw_index of the configuration: its
+ * authentication towards us (fresh, good OCSP), the member's certificate
+ * (our CA, the member's own, fresh and good) and signature.  *fault says
+ * which check failed; *cert is the signer's (freed with the arena). */
+int xr_gateway_check_proof(struct xr_gateway *g, const struct xr_gconf *gc, struct pc_arena *a,
+                           const struct xr_proof *p, const struct xr_id *member, const char *hash, int gw_index,
+                           X509 **cert, enum xr_fault *fault, struct pc_err *err);
+
+/* The two sides (consumer.c, provider.c) behind the HTTP edge. */
+struct http_req;
+int xr_consumer_rest(struct http_req *r);
+int xr_consumer_soap(struct http_req *r);
+int xr_provider_message(struct http_req *r);
+/* Answer a fault to an information system: REST {type, message, detail}
+ * or a SOAP fault, with X-Road-Error. */
+int xr_answer_fault(struct http_req *r, enum xr_proto proto, enum xr_origin o, enum xr_fault f, const char *message);
+/* The header getter over a request. */
+const char *xr_req_header(void *req, const char *name);
 
 #endif

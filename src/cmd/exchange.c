@@ -1,10 +1,17 @@
-/* central.c — `pencere central …`: the exchange layer's central registry.
+/* exchange.c — the exchange layer's roles.
  *
+ * `pencere central …`, the central registry:
  *   init            a registry's data directory (its configuration signing key)
  *   serve           the global configuration over HTTP for the gateways
  *   member, subsystem, gateway, gateway-client, service, group,
  *   group-member, grant, revoke, ca      changes, each audited
  *   show            the registry as JSON
+ *
+ * `pencere gateway …`, a member's gateway:
+ *   init            its data directory, keys and CSRs for the CA
+ *   add-member, install-cert, service    what it signs for and provides
+ *   serve           the consumer and provider sides over HTTP
+ *   verify-log      check the message log offline (exit 1 naming the record)
  *
  * Each subcommand names the options it takes from one table, so help and
  * parsing stay in step.  Exit codes: 0 success, 1 failure, 2 usage. */
@@ -25,14 +32,14 @@ static const struct cli_opt all_opts[] = {
     {"data-dir", "DIR", "the central registry's data directory", NULL},
     {"db", "URL", "SQLite path or postgres:// URL (default: DIR/central.db)", NULL},
     {"instance", "CODE", "the exchange's instance (one identifier part)", "AZ"},
-    {"url", "URL", "where gateways reach this registry (http://HOST:PORT)", ""},
-    {"listen", "HOST:PORT", "address to listen on", "127.0.0.1:8095"},
+    {"url", "URL", "central: where gateways reach it; gateway service: the system's base URL", NULL},
+    {"listen", "HOST:PORT", "address to listen on", NULL},
     {"validity", "SECONDS", "how long a global configuration is valid", "600"},
     {"log-level", "LEVEL", "debug, info, warn or error", "info"},
     {"id", "ID", "the identifier (AZ/GOV/1400000001[/…])", NULL},
     {"name", "NAME", "the member's name", NULL},
     {"address", "URL", "where other gateways send messages (http(s)://HOST:PORT)", NULL},
-    {"cert", "FILE", "the gateway's authentication certificate (PEM, issued by our CA)", NULL},
+    {"cert", "FILE", "a certificate our CA issued (PEM): a gateway's authentication certificate", NULL},
     {"gateway", "ID", "a gateway (INSTANCE/CLASS/CODE/SERVERCODE)", NULL},
     {"client", "ID", "a subsystem (or, for a group, a member)", NULL},
     {"group", "ID", "a global group (INSTANCE/GROUPCODE)", NULL},
@@ -50,6 +57,15 @@ static const struct cli_opt all_opts[] = {
     {"chain", "FILE", "the CA chain (PEM: issuing CA, then root)", NULL},
     {"ocsp", "URL", "the CA's OCSP responder", NULL},
     {"tsa", "URL", "the CA's time-stamping authority", NULL},
+    {"anchor", "FILE", "the central registry's anchor.json", NULL},
+    {"member", "ID", "a member the gateway signs for (INSTANCE/CLASS/CODE)", NULL},
+    {"which", "NAME", "auth, or the member code the certificate is for", NULL},
+    {"soap", NULL, "the system speaks SOAP at this URL", NULL},
+    {"gconf-interval-ms", "MS", "download the global configuration this often", "60000"},
+    {"ocsp-freshness", "SECONDS", "accept OCSP answers this old at most", "3600"},
+    {"ocsp-refresh", "SECONDS", "ask the CA about our own certificates this often", "60"},
+    {"tsa-interval", "SECONDS", "time-stamp the message log this often (0: after every message)", "60"},
+    {"no-bodies", NULL, "keep no message bodies in the log (hashes only)", NULL},
 };
 #define NOPTS (sizeof all_opts / sizeof all_opts[0])
 
@@ -283,15 +299,31 @@ static int central_init(struct ctx *c)
     return 0;
 }
 
-static int central_serve(struct ctx *c)
+static void wait_for_stop(sigset_t *set, const char *event)
 {
-    struct http_config http = {.listen = opt(c, "listen"), .log_requests = true};
-    unsigned validity = 600;
-    if (http_listen_check(http.listen, &c->err)) {
+    int sig = 0;
+    while (sigwait(set, &sig) != 0 && errno == EINTR)
+        ;
+    pc_log(PC_LOG_INFO, event, "signal", sig == SIGTERM ? "TERM" : "INT", NULL);
+}
+
+/* The options every server takes: where it listens, the log level. */
+static int server_opts(struct ctx *c, struct http_config *http, const char *default_listen)
+{
+    *http = (struct http_config){.listen = opt(c, "listen") ? opt(c, "listen") : default_listen,
+                                 .log_requests = true};
+    if (http_listen_check(http->listen, &c->err)) {
         fprintf(stderr, "pencere %s: %s\n", c->cmd, c->err.msg);
         return EXIT_USAGE;
     }
-    if (cli_set_log_level(opt(c, "log-level")) || cli_uint_opt(c->opts, "validity", 10, 86400, &validity))
+    return cli_set_log_level(opt(c, "log-level"));
+}
+
+static int central_serve(struct ctx *c)
+{
+    struct http_config http;
+    unsigned validity = 600;
+    if (server_opts(c, &http, "127.0.0.1:8095") || cli_uint_opt(c->opts, "validity", 10, 86400, &validity))
         return EXIT_USAGE;
     sigset_t set;
     cli_block_stop_signals(&set);
@@ -317,10 +349,7 @@ static int central_serve(struct ctx *c)
         pc_log(PC_LOG_WARN, "log.unbuffered", "reason", "no logger thread: each line is written by its caller", NULL);
     pc_log(PC_LOG_INFO, "central.started", "listen", http.listen, "url", url, "db",
            db_kind_name(xr_central_db(x)), NULL);
-    int sig = 0;
-    while (sigwait(&set, &sig) != 0 && errno == EINTR)
-        ;
-    pc_log(PC_LOG_INFO, "central.stopping", "signal", sig == SIGTERM ? "TERM" : "INT", NULL);
+    wait_for_stop(&set, "central.stopping");
     http_stop(srv, 10);
     xr_central_close(x);
     pc_log(PC_LOG_INFO, "central.stopped", NULL);
@@ -328,56 +357,195 @@ static int central_serve(struct ctx *c)
     return EXIT_OK;
 }
 
-static const struct {
+/* ---- the gateway --------------------------------------------------------------- */
+
+static int gateway_init(struct ctx *c)
+{
+    const char *dir, *path;
+    struct xr_id id;
+    char *anchor;
+    size_t len;
+    int rc = required(c, "data-dir", &dir);
+    if (rc || (rc = id_opt(c, "id", XR_ID_GATEWAY, &id)) || (rc = required(c, "anchor", &path)) ||
+        (rc = cli_read_file(c->cmd, &c->arena, path, FILE_MAX, &anchor, &len)))
+        return rc;
+    if (xr_gateway_init(dir, &id, anchor, &c->err))
+        return failed(c);
+    printf("gateway %s in %s; have the CA sign %s/auth.csr (profile gateway-auth) and %s/%s.csr (member-sign)\n",
+           opt(c, "id"), dir, dir, dir, id.member);
+    return 0;
+}
+
+static int gateway_add_member(struct ctx *c)
+{
+    const char *dir;
+    struct xr_id m;
+    int rc = required(c, "data-dir", &dir);
+    if (rc || (rc = id_opt(c, "member", XR_ID_MEMBER, &m)))
+        return rc;
+    return xr_gateway_add_member(dir, &m, &c->err) ? failed(c) : 0;
+}
+
+static int gateway_install_cert(struct ctx *c)
+{
+    const char *dir, *which;
+    char *pem;
+    int rc = required(c, "data-dir", &dir);
+    if (rc || (rc = required(c, "which", &which)) || (rc = file_opt(c, "cert", true, &pem)))
+        return rc;
+    return xr_gateway_install_cert(dir, which, pem, &c->err) ? failed(c) : 0;
+}
+
+static int gateway_service(struct ctx *c)
+{
+    const char *dir, *url;
+    struct xr_id s;
+    int rc = required(c, "data-dir", &dir);
+    if (rc || (rc = id_opt(c, "service", XR_ID_SERVICE, &s)) || (rc = required(c, "url", &url)))
+        return rc;
+    return xr_gateway_set_service(dir, &s, url, opt(c, "soap") != NULL, &c->err) ? failed(c) : 0;
+}
+
+static int gateway_serve(struct ctx *c)
+{
+    struct http_config http;
+    struct xr_gateway_opts o;
+    xr_gateway_opts_defaults(&o);
+    unsigned interval = (unsigned)o.gconf_interval_ms, fresh = (unsigned)o.ocsp_freshness_secs,
+             refresh = (unsigned)o.ocsp_refresh_secs, tsa = (unsigned)o.tsa_interval_secs;
+    const char *dir;
+    int rc = required(c, "data-dir", &dir);
+    if (rc || server_opts(c, &http, "127.0.0.1:8096") ||
+        cli_uint_opt(c->opts, "gconf-interval-ms", 50, 3600000, &interval) ||
+        cli_uint_opt(c->opts, "ocsp-freshness", 10, 86400, &fresh) ||
+        cli_uint_opt(c->opts, "ocsp-refresh", 1, 86400, &refresh) ||
+        cli_uint_opt(c->opts, "tsa-interval", 0, 86400, &tsa))
+        return rc ? rc : EXIT_USAGE;
+    o.db_url = opt(c, "db");
+    o.gconf_interval_ms = (int)interval;
+    o.ocsp_freshness_secs = (int)fresh;
+    o.ocsp_refresh_secs = (int)refresh;
+    o.tsa_interval_secs = (int)tsa;
+    o.log_bodies = opt(c, "no-bodies") == NULL;
+    http.threads = 16; /* a request waits on the other gateway: more threads than cores */
+    sigset_t set;
+    cli_block_stop_signals(&set);
+    if (pc_log_start_thread())
+        pc_log(PC_LOG_WARN, "log.unbuffered", "reason", "no logger thread: each line is written by its caller", NULL);
+    struct xr_gateway *g = xr_gateway_open(dir, &o, &c->err);
+    if (!g || xr_gateway_start(g, 5000, &c->err)) {
+        xr_gateway_close(g);
+        return failed(c);
+    }
+    struct xr_gateway_api app = {.gw = g};
+    xr_gateway_http_config(&app, &http);
+    struct http_server *srv = http_start(&http, &c->err);
+    if (!srv) {
+        xr_gateway_close(g);
+        return failed(c);
+    }
+    app.http = srv;
+    pc_log(PC_LOG_INFO, "gateway.started", "listen", http.listen, "dir", opt(c, "data-dir"), "db",
+           db_kind_name(xr_gateway_db(g)), NULL);
+    wait_for_stop(&set, "gateway.stopping");
+    http_stop(srv, 10);
+    xr_gateway_close(g);
+    pc_log(PC_LOG_INFO, "gateway.stopped", NULL);
+    pc_log_stop_thread();
+    return EXIT_OK;
+}
+
+static int gateway_verify_log(struct ctx *c)
+{
+    const char *dir;
+    int rc = required(c, "data-dir", &dir);
+    if (rc)
+        return rc;
+    int64_t records, stamps;
+    if (xr_msglog_verify(dir, opt(c, "db"), &records, &stamps, &c->err)) {
+        fprintf(stderr, "pencere %s: the message log is NOT intact: %s\n", c->cmd, c->err.msg);
+        return EXIT_FAIL;
+    }
+    printf("the message log is intact: %lld records, %lld time-stamps verified\n", (long long)records,
+           (long long)stamps);
+    return 0;
+}
+
+/* ---- the subcommands -------------------------------------------------------------- */
+
+struct sub {
     const char *name;
     const char *opts;
-    change_fn change;                  /* NULL: init or serve */
+    change_fn change;                  /* a change of the central registry, or … */
+    int (*run)(struct ctx *c);         /* … anything else */
     const char *help;
-} subcommands[] = {
-    {"init", "data-dir db instance url", NULL, "make a central registry's data directory and signing key"},
-    {"serve", "data-dir db listen url validity log-level", NULL, "serve the global configuration to gateways"},
-    {"member", "data-dir db id name", ch_member, "register a member (INSTANCE/CLASS/CODE)"},
-    {"subsystem", "data-dir db id", ch_subsystem, "register a member's subsystem"},
-    {"gateway", "data-dir db id address cert", ch_gateway, "register or update a gateway"},
-    {"gateway-client", "data-dir db gateway client", ch_gateway_client, "a gateway serves a subsystem"},
-    {"service", "data-dir db id version title kind max-request max-response timeout-ms openapi", ch_service,
-     "register or update a service"},
-    {"group", "data-dir db id description", ch_group, "make a global group"},
-    {"group-member", "data-dir db group client", ch_group_member, "add a member or subsystem to a group"},
-    {"grant", "data-dir db service subject", ch_grant, "let a client, member or group call a service"},
-    {"revoke", "data-dir db service subject", ch_revoke, "withdraw a right given by grant"},
-    {"ca", "data-dir db ca-name chain ocsp tsa", ch_ca, "set the trusted certification centre"},
-    {"show", "data-dir db", ch_show, "print the registry as JSON"},
 };
 
-int cmd_central(int argc, char **argv)
+static const struct sub central_subs[] = {
+    {"init", "data-dir db instance url", NULL, central_init, "make a central registry's data directory and key"},
+    {"serve", "data-dir db listen url validity log-level", NULL, central_serve,
+     "serve the global configuration to gateways"},
+    {"member", "data-dir db id name", ch_member, NULL, "register a member (INSTANCE/CLASS/CODE)"},
+    {"subsystem", "data-dir db id", ch_subsystem, NULL, "register a member's subsystem"},
+    {"gateway", "data-dir db id address cert", ch_gateway, NULL, "register or update a gateway"},
+    {"gateway-client", "data-dir db gateway client", ch_gateway_client, NULL, "a gateway serves a subsystem"},
+    {"service", "data-dir db id version title kind max-request max-response timeout-ms openapi", ch_service, NULL,
+     "register or update a service"},
+    {"group", "data-dir db id description", ch_group, NULL, "make a global group"},
+    {"group-member", "data-dir db group client", ch_group_member, NULL, "add a member or subsystem to a group"},
+    {"grant", "data-dir db service subject", ch_grant, NULL, "let a client, member or group call a service"},
+    {"revoke", "data-dir db service subject", ch_revoke, NULL, "withdraw a right given by grant"},
+    {"ca", "data-dir db ca-name chain ocsp tsa", ch_ca, NULL, "set the trusted certification centre"},
+    {"show", "data-dir db", ch_show, NULL, "print the registry as JSON"},
+};
+
+static const struct sub gateway_subs[] = {
+    {"init", "data-dir id anchor", NULL, gateway_init, "make a gateway's data directory, keys and CSRs"},
+    {"add-member", "data-dir member", NULL, gateway_add_member, "sign for another member: its key and CSR"},
+    {"install-cert", "data-dir which cert", NULL, gateway_install_cert, "install a certificate the CA issued"},
+    {"service", "data-dir service url soap", NULL, gateway_service, "provide a service: its system's URL"},
+    {"serve", "data-dir db listen gconf-interval-ms ocsp-freshness ocsp-refresh tsa-interval no-bodies log-level", NULL,
+     gateway_serve, "serve the consumer and provider sides"},
+    {"verify-log", "data-dir db", NULL, gateway_verify_log, "check the message log offline"},
+};
+
+static int dispatch(const char *group, const char *title, const struct sub *t, size_t n, int argc, char **argv)
 {
-    size_t n = sizeof subcommands / sizeof subcommands[0];
     for (size_t i = 0; argc > 0 && i < n; i++) {
-        if (strcmp(argv[0], subcommands[i].name) != 0)
+        if (strcmp(argv[0], t[i].name) != 0)
             continue;
         struct ctx c = {0};
         pc_arena_init(&c.arena);
-        c.cmd = pc_arena_printf(&c.arena, "central %s", argv[0]);
-        opts_for(&c, subcommands[i].opts);
-        int rc = cli_parse(c.cmd, subcommands[i].help, c.opts, argc - 1, argv + 1);
+        c.cmd = pc_arena_printf(&c.arena, "%s %s", group, argv[0]);
+        opts_for(&c, t[i].opts);
+        int rc = cli_parse(c.cmd, t[i].help, c.opts, argc - 1, argv + 1);
         if (rc) {
-            pc_arena_release(&c.arena);
-            return rc < 0 ? EXIT_OK : rc;
-        }
-        if (subcommands[i].change) {
+            rc = rc < 0 ? EXIT_OK : rc;
+        } else if (t[i].change) {
             struct xr_central *x = open_central(&c);
-            rc = x ? subcommands[i].change(&c, x) : EXIT_FAIL;
+            rc = x ? t[i].change(&c, x) : EXIT_FAIL;
             xr_central_close(x);
         } else {
-            rc = pc_str_eq(argv[0], "init") ? central_init(&c) : central_serve(&c);
+            rc = t[i].run(&c);
         }
         pc_arena_release(&c.arena);
         return rc;
     }
     FILE *f = argc > 0 && strcmp(argv[0], "--help") == 0 ? stdout : stderr;
-    fprintf(f, "usage: pencere central COMMAND [OPTIONS]\n\nThe exchange layer's central registry.\n\ncommands:\n");
+    fprintf(f, "usage: pencere %s COMMAND [OPTIONS]\n\n%s\n\ncommands:\n", group, title);
     for (size_t i = 0; i < n; i++)
-        fprintf(f, "  %-15s %s\n", subcommands[i].name, subcommands[i].help);
+        fprintf(f, "  %-15s %s\n", t[i].name, t[i].help);
     return f == stdout ? EXIT_OK : EXIT_USAGE;
+}
+
+int cmd_central(int argc, char **argv)
+{
+    return dispatch("central", "The exchange layer's central registry.", central_subs,
+                    sizeof central_subs / sizeof central_subs[0], argc, argv);
+}
+
+int cmd_gateway(int argc, char **argv)
+{
+    return dispatch("gateway", "A member's gateway to the exchange layer.", gateway_subs,
+                    sizeof gateway_subs / sizeof gateway_subs[0], argc, argv);
 }
