@@ -588,31 +588,35 @@ int xr_gateway_check_proof(struct xr_gateway *g, const struct xr_gconf *gc, stru
     *fault = XR_FAULT_AUTHENTICATION;
     if (!gw || !xr_id_eq(&gw->id, &p->gateway))
         return pc_err_set(err, PC_EDENIED, "the message comes from a gateway the configuration does not name for it");
+    /* the content first: a changed message is a bad signature, whoever sent it */
+    *fault = XR_FAULT_CERT_VALIDATION;
+    X509 *x = xr_cert_from_der(p->cert_der, p->cert_len);
+    if (!x)
+        return pc_err_set(err, PC_EDENIED, "the signer's certificate is not DER");
+    pc_arena_defer(a, (void (*)(void *))X509_free, x);
+    int rc = xr_chain_check(gc->store, x, now, err);
+    if (rc)
+        return rc;
+    if (!xr_cert_is_member(x, member))
+        return pc_err_set(err, PC_EDENIED, "the signer's certificate is not of member %s", member->member);
+    *fault = XR_FAULT_SIGNATURE;
+    const char *in = xr_sig_input(a, hash);
+    if (!xr_verify(x, in, strlen(in), p->signature))
+        return pc_err_set(err, PC_EDENIED, "the message's signature does not verify");
+    /* then who sent it: the gateway, towards us, now */
+    *fault = XR_FAULT_AUTHENTICATION;
     const char *ai = xr_auth_input(a, hash, p->auth_ts, g->id_str);
     if (p->auth_ts < now - AUTH_SKEW || p->auth_ts > now + AUTH_SKEW)
         return pc_err_set(err, PC_EDENIED, "the gateway's authentication is %lld s off our clock",
                           (long long)(p->auth_ts - now));
     if (!xr_verify(gw->auth, ai, strlen(ai), p->auth_sig))
         return pc_err_set(err, PC_EDENIED, "the gateway's authentication signature does not verify");
+    /* and both certificates good now */
     *fault = XR_FAULT_CERT_VALIDATION;
-    int rc = xr_ocsp_check(g->ocsp, gc->store, gw->auth, p->auth_ocsp_der, p->auth_ocsp_len,
-                           g->o.ocsp_freshness_secs, now, err);
-    if (rc)
+    if ((rc = xr_ocsp_check(g->ocsp, gc->store, gw->auth, p->auth_ocsp_der, p->auth_ocsp_len,
+                            g->o.ocsp_freshness_secs, now, err)) ||
+        (rc = xr_ocsp_check(g->ocsp, gc->store, x, p->ocsp_der, p->ocsp_len, g->o.ocsp_freshness_secs, now, err)))
         return rc;
-    X509 *x = xr_cert_from_der(p->cert_der, p->cert_len);
-    if (!x)
-        return pc_err_set(err, PC_EDENIED, "the signer's certificate is not DER");
-    pc_arena_defer(a, (void (*)(void *))X509_free, x);
-    if ((rc = xr_chain_check(gc->store, x, now, err)))
-        return rc;
-    if (!xr_cert_is_member(x, member))
-        return pc_err_set(err, PC_EDENIED, "the signer's certificate is not of member %s", member->member);
-    if ((rc = xr_ocsp_check(g->ocsp, gc->store, x, p->ocsp_der, p->ocsp_len, g->o.ocsp_freshness_secs, now, err)))
-        return rc;
-    *fault = XR_FAULT_SIGNATURE;
-    const char *in = xr_sig_input(a, hash);
-    if (!xr_verify(x, in, strlen(in), p->signature))
-        return pc_err_set(err, PC_EDENIED, "the message's signature does not verify");
     *fault = XR_FAULT_NONE;
     *cert = x;
     return 0;

@@ -5,6 +5,7 @@ the registries' gateway (gw2) and a provider information system (a small
 HTTP server in the test process).  Started once per test module."""
 import json
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -65,8 +66,8 @@ class ProviderHandler(BaseHTTPRequestHandler):
         if self.path.startswith("/slow"):
             time.sleep(3)
         if self.path.startswith("/soap"):
-            fin = body.split(b"<pop:fin>")[1].split(b"<")[0].decode() if b"<pop:fin>" in body else ""
-            return self.answer(200, "text/xml; charset=utf-8", soap_answer(body, fin).encode())
+            m = re.search(rb"<(?:\w+:)?fin>([^<]*)<", body)
+            return self.answer(200, "text/xml; charset=utf-8", soap_answer(m.group(1).decode() if m else "").encode())
         if self.path.startswith("/person/"):
             fin = self.path.split("/")[2].split("?")[0]
             if fin == "0000000":
@@ -82,17 +83,54 @@ class ProviderHandler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = handle_any
 
 
-def soap_answer(request_xml, fin):
-    """The answer keeps the request's header elements, as X-Road's do."""
-    text = request_xml.decode()
-    header = text.split("<soapenv:Header>")[1].split("</soapenv:Header>")[0] if "<soapenv:Header>" in text else ""
+class Tamper(ThreadingHTTPServer):
+    """Between the two gateways (gw2's address in the registry): passes
+    messages on, or changes one in a chosen way, or sends it twice."""
+    daemon_threads = True
+
+    def __init__(self, to_port):
+        super().__init__(("127.0.0.1", 0), TamperHandler)
+        self.to_port = to_port
+        self.mode = "pass"
+        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self.thread.start()
+
+
+class TamperHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *a):
+        pass
+
+    def do_POST(self):
+        mode = self.server.mode
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        hdrs = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length", "connection")}
+        if mode == "request-body":
+            body = body + b" "
+        elif mode == "request-header":
+            hdrs["X-Road-UserId"] = "9ZZZZZZ"
+        elif mode == "other-gateway":
+            hdrs["X-Road-Gateway"] = hdrs["X-Road-Gateway"].replace("gw1", "gw9")
+        r = request(self.server.to_port, "POST", self.path, headers=hdrs, body=body)
+        if mode == "replay":
+            r = request(self.server.to_port, "POST", self.path, headers=hdrs, body=body)
+        out = r.body + (b" " if mode == "response-body" else b"")
+        self.send_response(r.status)
+        for k, v in r.headers:
+            if k.lower() not in ("content-length", "connection", "transfer-encoding", "date", "server"):
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(out)))
+        self.end_headers()
+        self.wfile.write(out)
+
+
+def soap_answer(fin):
     return ('<?xml version="1.0" encoding="UTF-8"?>'
             '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
-            'xmlns:xrd="http://x-road.eu/xsd/xroad.xsd" xmlns:iden="http://x-road.eu/xsd/identifiers" '
-            'xmlns:pop="urn:pencere:population">'
-            '<soapenv:Header>%s</soapenv:Header><soapenv:Body><pop:getPersonResponse>'
+            'xmlns:pop="urn:pencere:population"><soapenv:Body><pop:getPersonResponse>'
             '<pop:fin>%s</pop:fin><pop:name>Aysel Məmmədova</pop:name>'
-            '</pop:getPersonResponse></soapenv:Body></soapenv:Envelope>' % (header, fin))
+            '</pop:getPersonResponse></soapenv:Body></soapenv:Envelope>' % fin)
 
 
 class Proc:
@@ -176,7 +214,7 @@ class Exchange:
         anchor = write(os.path.join(tmp, "anchor.json"),
                        request(self.central.port, "GET", "/anchor.json").body)
         self.gw1 = self.gateway("gw1", PORTAL, "Portal", anchor, [CLIENT, OTHER], tsa_interval="0")
-        self.gw2 = self.gateway("gw2", POP, "Əhali reyestri", anchor, [POP + "/population"])
+        self.gw2 = self.gateway("gw2", POP, "Əhali reyestri", anchor, [POP + "/population"], tamper=True)
         p = self.provider.url
         for sid, path, kind, extra in ((SERVICE, "/person", "query", ()),
                                        (SLOW, "/slow", "query", ("--timeout-ms", "1000")),
@@ -204,7 +242,7 @@ class Exchange:
                            csr))
         return write(os.path.join(self.tmp, "%s-%s.pem" % (name, profile)), r.stdout)
 
-    def gateway(self, name, member, org, anchor, clients, tsa_interval="1"):
+    def gateway(self, name, member, org, anchor, clients, tsa_interval="1", tamper=False):
         d = os.path.join(self.tmp, name)
         gid = "%s/%s" % (member, name)
         code = member.rsplit("/", 1)[1]
@@ -214,7 +252,11 @@ class Exchange:
         ok(run_cli("gateway", "install-cert", "--data-dir", d, "--which", "auth", "--cert", auth))
         ok(run_cli("gateway", "install-cert", "--data-dir", d, "--which", code, "--cert", sign))
         port = syslib.free_port()
-        self.c("gateway", "--id", gid, "--address", "http://127.0.0.1:%d" % port, "--cert", auth)
+        address = port
+        if tamper:
+            self.tamper = Tamper(port)
+            address = self.tamper.server_address[1]
+        self.c("gateway", "--id", gid, "--address", "http://127.0.0.1:%d" % address, "--cert", auth)
         for cl in clients:
             self.c("gateway-client", "--gateway", gid, "--client", cl)
         db = self.db()
@@ -236,6 +278,7 @@ class Exchange:
             except Exception:
                 pass
         self.provider.shutdown()
+        self.tamper.shutdown()
         self.ca.close()
         for d in self.dbs:
             d.drop()

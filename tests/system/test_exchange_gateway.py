@@ -1,19 +1,24 @@
 """Messages through two gateways (the portal's gw1 and the registries' gw2)
 with certificates, OCSP and time-stamps from a real `pencere ca serve`:
 the REST message protocol end to end, every refusal path with its
-X-Road-like fault type, the message log verified offline on both sides.
+X-Road-like fault type, SOAP driven by python3-zeep from a WSDL, the
+message log verified offline on both sides.
 One exchange (CA, central registry, two gateways, a provider) per module."""
-import json
 import os
 import sqlite3
 import time
 
 import pytest
+import zeep
+import zeep.exceptions
 
 import syslib
 from syslib import request, run_cli
-from exchange_support import (BIG, CLIENT, DOWN, OTHER, POP, PORTAL, SERVICE, SLOW, Exchange)
+from exchange_support import BIG, CLIENT, DOWN, OTHER, POP, SERVICE, SLOW, SOAP, Exchange
 from test_pki_support import serial_of, wait_for
+
+
+WSDL = os.path.join(os.path.dirname(__file__), "data", "population.wsdl")
 
 
 @pytest.fixture(scope="module")
@@ -102,15 +107,75 @@ def test_provider_down_or_slow(xr):
     assert time.monotonic() - t < 2.9  # the service's 1 s, not the provider's 3 s
 
 
-def test_a_forged_message_between_gateways_is_refused(xr):
-    """Straight to gw2's provider side: without a proof, with a tampered
-    body, or sent again (a replay)."""
+@pytest.mark.parametrize("mode,status,type_", [
+    ("request-body", 502, "Server.ServerProxy.InvalidSignatureValue"),
+    ("request-header", 502, "Server.ServerProxy.InvalidSignatureValue"),
+    ("other-gateway", 502, "Server.ServerProxy.SslAuthenticationFailed"),
+    ("response-body", 502, "Server.ClientProxy.InvalidSignatureValue"),
+    ("replay", 409, "Server.ServerProxy.DuplicateMessage"),
+])
+def test_a_tampered_or_replayed_message_is_refused(xr, mode, status, type_):
+    """A man in the middle between the gateways (no TLS between them in
+    this test: the signatures are what protect the messages)."""
+    before = len(xr.provider.seen)
+    xr.tamper.mode = mode
+    try:
+        r = xr.call("/r1/" + SERVICE + "/1AB2C3D", headers={"X-Road-UserId": "1AB2C3D"})
+    finally:
+        xr.tamper.mode = "pass"
+    assert r.status == status and fault(r)[0] == type_, r
+    # a tampered request never reaches the provider; a replayed one once
+    assert len(xr.provider.seen) - before == {"response-body": 1, "replay": 1}.get(mode, 0)
     r = request(xr.gw2.port, "POST", "/xr/v1/message", headers={"X-Road-Protocol": "r1"}, body=b"")
     assert r.status == 502 and r.header("X-Road-Error") == "Server.ServerProxy.InvalidMessage"
-    # capture a real envelope: ask gw1 through a recording proxy is costly; make gw2 see the same one twice
-    # instead by replaying what gw1 logged (headers are rebuilt from the log's block by the gateway itself)
-    r = xr.call("/r1/" + SERVICE + "/1AB2C3D")
-    assert r.status == 200
+
+
+# ---- SOAP, driven by an independent client (python3-zeep) from a WSDL -------------
+
+def client_for(xr):
+    c = zeep.Client(WSDL)
+    return c.create_service("{urn:pencere:population}populationBinding", "http://127.0.0.1:%d/" % xr.gw1.port)
+
+
+def soap_headers(client_id, service=SOAP, msg_id="soap-1"):
+    inst, cls, code, sub = client_id.split("/")
+    s = service.split("/")
+    return {
+        "client": {"xRoadInstance": inst, "memberClass": cls, "memberCode": code, "subsystemCode": sub},
+        "service": {"xRoadInstance": s[0], "memberClass": s[1], "memberCode": s[2], "subsystemCode": s[3],
+                    "serviceCode": s[4]},
+        "id": msg_id, "userId": "1AB2C3D", "issue": "case-9", "protocolVersion": "4.0",
+    }
+
+
+def test_zeep_calls_through_both_gateways(xr):
+    svc = client_for(xr)
+    answer = svc.getPerson(fin="1AB2C3D", _soapheaders=soap_headers(CLIENT))
+    assert answer.fin == "1AB2C3D" and answer.name == "Aysel Məmmədova"
+    method, path, hdrs, body = xr.provider.seen[-1]
+    assert (method, path) == ("POST", "/soap")
+    assert hdrs["X-Road-Client"] == CLIENT and hdrs["X-Road-UserId"] == "1AB2C3D"
+    assert b"getPerson" in body  # the envelope as the client sent it
+    for g in (xr.gw1, xr.gw2):
+        r = run_cli("gateway", "verify-log", "--data-dir", g.dir, "--db", g.db)
+        assert r.returncode == 0, r.stderr
+
+
+def test_faults_are_soap_faults(xr):
+    svc = client_for(xr)
+    with pytest.raises(zeep.exceptions.Fault) as e:
+        svc.getPerson(fin="1AB2C3D", _soapheaders=soap_headers(OTHER, msg_id="soap-2"))
+    assert e.value.code == "Server.ServerProxy.AccessDenied"
+    # a broken envelope from the client
+    r = request(xr.gw1.port, "POST", "/", headers={"Content-Type": "text/xml"}, body=b"<not-soap/>")
+    assert r.status == 400 and r.header("X-Road-Error") == "Client.InvalidSoap"
+    assert b"<faultcode>Client.InvalidSoap</faultcode>" in r.body
+    # a DOCTYPE is refused before anything is expanded
+    evil = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+            b'<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>&e;'
+            b'</soapenv:Body></soapenv:Envelope>')
+    r = request(xr.gw1.port, "POST", "/", headers={"Content-Type": "text/xml"}, body=evil)
+    assert r.status == 400 and b"root:" not in r.body
 
 
 def test_the_message_logs_verify_offline(xr):
