@@ -52,6 +52,7 @@ int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_central(int argc, char **argv);
 int cmd_gateway(int argc, char **argv);
+int cmd_registry(int argc, char **argv);
 
 /* Demo people and accounts (demo_seed.c). */
 struct db;

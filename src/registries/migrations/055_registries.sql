@@ -1,0 +1,8 @@
+-- The authentic sources (src/registries).  Each registry runs with its own
+-- database; every database has every table.  A record is kept whole as
+-- JSON (the registry answers it as it is), found by its key.
+
+CREATE TABLE reg_persons (
+    fin TEXT PRIMARY KEY,                 -- 7 characters 0-9 A-Z
+    doc TEXT NOT NULL                     -- the population register's fields, JSON
+);

@@ -1,0 +1,126 @@
+/* test_registries.c — the synthetic population: FİNs are a bijection with
+ * the index (and look like FİNs), a family's links point at each other,
+ * the same index gives the same person, and the generator fills a
+ * database the registry reads. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "../../src/registries/registries.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void test_fins(void **state)
+{
+    (void)state;
+    char fin[8], prev[8] = "";
+    for (uint64_t i = 0; i < 200000; i += 7) {
+        reg_fin_of(i, fin);
+        assert_int_equal(strlen(fin), 7);
+        assert_null(strpbrk(fin, "IO"));
+        assert_int_equal(reg_index_of(fin), (int64_t)i);
+        assert_string_not_equal(fin, prev);
+        memcpy(prev, fin, 8);
+    }
+    reg_fin_of(9999999, fin);
+    assert_int_equal(reg_index_of(fin), 9999999);
+    assert_int_equal(reg_index_of("1AB2CIO"), -1);
+    assert_int_equal(reg_index_of("1ab2c3d"), -1);
+    assert_int_equal(reg_index_of("1AB2C3"), -1);
+    assert_int_equal(reg_index_of(NULL), -1);
+}
+
+static json_t *person(struct pc_arena *a, uint64_t i, uint64_t n)
+{
+    json_error_t je;
+    json_t *j = json_loads(reg_person_json(a, i, n), 0, &je);
+    assert_non_null(j);
+    return j;
+}
+
+static const char *s(json_t *j, const char *k)
+{
+    return json_string_value(json_object_get(j, k));
+}
+
+static void test_families(void **state)
+{
+    (void)state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    const uint64_t n = 1000;
+    for (uint64_t f = 0; f < 50; f++) {
+        json_t *father = person(&a, 4 * f, n), *mother = person(&a, 4 * f + 1, n), *child = person(&a, 4 * f + 2, n);
+        assert_string_equal(s(father, "sex"), "M");
+        assert_string_equal(s(mother, "sex"), "F");
+        assert_string_equal(s(father, "spouse_fin"), s(mother, "fin"));
+        assert_string_equal(s(mother, "spouse_fin"), s(father, "fin"));
+        assert_string_equal(s(child, "father_fin"), s(father, "fin"));
+        assert_string_equal(s(child, "mother_fin"), s(mother, "fin"));
+        assert_string_equal(json_string_value(json_array_get(json_object_get(father, "children_fins"), 0)),
+                            s(child, "fin"));
+        /* the child's patronymic is the father's name */
+        assert_true(pc_str_has_prefix(s(child, "patronymic"), s(father, "name")));
+        assert_true(strcmp(s(child, "birth_date"), s(mother, "birth_date")) > 0);
+        assert_true(json_equal(json_object_get(father, "address"), json_object_get(child, "address")));
+        json_decref(father);
+        json_decref(mother);
+        json_decref(child);
+    }
+    /* the same index, the same person */
+    assert_string_equal(reg_person_json(&a, 123, n), reg_person_json(&a, 123, n));
+    /* a family cut by n names no one beyond it */
+    json_t *last = person(&a, 1000 - 2, 999);
+    assert_true(json_is_null(json_object_get(last, "mother_fin")) == false);
+    json_decref(last);
+    json_t *lone = person(&a, 996, 997);
+    assert_int_equal(json_array_size(json_object_get(lone, "children_fins")), 0);
+    json_decref(lone);
+    pc_arena_release(&a);
+}
+
+static void test_generate(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pencere-test-reg.XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/r.db", dir);
+    struct pc_err err = {0};
+    struct db *db = db_open(path, &err);
+    assert_non_null(db);
+    assert_int_equal(db_migrate(db, &err), 0);
+    double rate;
+    assert_int_equal(reg_generate(db, REG_POPULATION, 2500, &rate, &err), 0);
+    assert_true(rate > 0);
+    struct db_conn *c = db_conn_get(db, &err);
+    struct db_stmt *st = db_prepare(c, "SELECT COUNT(*) FROM reg_persons", &err);
+    assert_int_equal(db_step(st, &err), 1);
+    assert_int_equal(db_col_int(st, 0), 2500);
+    db_idle(db);
+    /* again: replaced, not added */
+    assert_int_equal(reg_generate(db, REG_POPULATION, 10, &rate, &err), 0);
+    st = db_prepare(c, "SELECT COUNT(*) FROM reg_persons", &err);
+    assert_int_equal(db_step(st, &err), 1);
+    assert_int_equal(db_col_int(st, 0), 10);
+    db_idle(db);
+    db_close(db);
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fins),
+        cmocka_unit_test(test_families),
+        cmocka_unit_test(test_generate),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
