@@ -1,11 +1,12 @@
 """The exchange layer's processes for the system tests: a certification
 centre (`pencere ca serve`, for certificates, OCSP and time-stamps), a
 central registry (`pencere central serve`), the portal's gateway (gw1),
-the registries' gateway (gw2) and a provider information system (a small
-HTTP server in the test process).  Started once per test module."""
+the registries' gateway (gw2), the population register (`pencere
+registry`, 1,000 synthetic people) and a provider that misbehaves on
+request (slow, down, echoing; a small HTTP server in the test process).
+Started once per test module."""
 import json
 import os
-import re
 import signal
 import subprocess
 import threading
@@ -25,6 +26,8 @@ SLOW = POP + "/population/slow"
 DOWN = POP + "/population/down"
 BIG = POP + "/population/upload"
 SOAP = POP + "/population/personSoap"
+PERSONS = POP + "/population/persons"
+PEOPLE = 1000
 ENV = {"PENCERE_CA_PASSPHRASE": PASSPHRASE}
 
 
@@ -65,9 +68,6 @@ class ProviderHandler(BaseHTTPRequestHandler):
         self.server.seen.append((self.command, self.path, dict(self.headers), body))
         if self.path.startswith("/slow"):
             time.sleep(3)
-        if self.path.startswith("/soap"):
-            m = re.search(rb"<(?:\w+:)?fin>([^<]*)<", body)
-            return self.answer(200, "text/xml; charset=utf-8", soap_answer(m.group(1).decode() if m else "").encode())
         if self.path.startswith("/person/"):
             fin = self.path.split("/")[2].split("?")[0]
             if fin == "0000000":
@@ -123,14 +123,6 @@ class TamperHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(out)))
         self.end_headers()
         self.wfile.write(out)
-
-
-def soap_answer(fin):
-    return ('<?xml version="1.0" encoding="UTF-8"?>'
-            '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
-            'xmlns:pop="urn:pencere:population"><soapenv:Body><pop:getPersonResponse>'
-            '<pop:fin>%s</pop:fin><pop:name>Aysel Məmmədova</pop:name>'
-            '</pop:getPersonResponse></soapenv:Body></soapenv:Envelope>' % fin)
 
 
 class Proc:
@@ -213,6 +205,13 @@ class Exchange:
         self.central.start()
         anchor = write(os.path.join(tmp, "anchor.json"),
                        request(self.central.port, "GET", "/anchor.json").body)
+        rdb = self.db()
+        ok(run_cli("registry", "generate", "--kind", "population", "--db", rdb, "--count", str(PEOPLE)))
+        rport = syslib.free_port()
+        self.registry = Proc(tmp, "registry", ["registry", "--kind", "population", "--db", rdb, "--listen",
+                                               "127.0.0.1:%d" % rport, "--log-level", "warn"], rport)
+        self.registry.start()
+        self.registry.url = "http://127.0.0.1:%d" % rport
         self.gw1 = self.gateway("gw1", PORTAL, "Portal", anchor, [CLIENT, OTHER], tsa_interval="0")
         self.gw2 = self.gateway("gw2", POP, "Əhali reyestri", anchor, [POP + "/population"], tamper=True)
         p = self.provider.url
@@ -220,9 +219,12 @@ class Exchange:
                                        (SLOW, "/slow", "query", ("--timeout-ms", "1000")),
                                        (DOWN, None, "query", ()),
                                        (BIG, "/upload", "document", ("--max-request", "2000000")),
-                                       (SOAP, "/soap", "query", ())):
+                                       (SOAP, None, "query", ()),
+                                       (PERSONS, None, "query", ())):
             self.c("service", "--id", sid, "--title", sid.rsplit("/", 1)[1], "--kind", kind, *extra)
             url = p + path if path else "http://127.0.0.1:%d/nothing" % syslib.free_port()
+            if sid in (SOAP, PERSONS):
+                url = self.registry.url + ("/population/soap" if sid == SOAP else "/population/v1/persons")
             ok(run_cli("gateway", "service", "--data-dir", self.gw2.dir, "--service", sid, "--url", url,
                        *(["--soap"] if sid == SOAP else [])))
             self.c("grant", "--service", sid, "--subject", CLIENT)
@@ -272,7 +274,7 @@ class Exchange:
         return request((gw or self.gw1).port, method, path, headers=h, body=body, timeout=20)
 
     def close(self):
-        for p in (self.gw1, self.gw2, self.central):
+        for p in (self.gw1, self.gw2, self.central, self.registry):
             try:
                 p.stop()
             except Exception:
