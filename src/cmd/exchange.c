@@ -66,6 +66,7 @@ static const struct cli_opt all_opts[] = {
     {"ocsp-refresh", "SECONDS", "ask the CA about our own certificates this often", "60"},
     {"tsa-interval", "SECONDS", "time-stamp the message log this often (0: after every message)", "60"},
     {"no-bodies", NULL, "keep no message bodies in the log (hashes only)", NULL},
+    {"relaxed-log", NULL, "log commits do not wait for the disk (a power cut may lose the last records)", NULL},
 };
 #define NOPTS (sizeof all_opts / sizeof all_opts[0])
 
@@ -427,6 +428,7 @@ static int gateway_serve(struct ctx *c)
     o.ocsp_refresh_secs = (int)refresh;
     o.tsa_interval_secs = (int)tsa;
     o.log_bodies = opt(c, "no-bodies") == NULL;
+    o.log_relaxed = opt(c, "relaxed-log") != NULL;
     http.threads = 16; /* a request waits on the other gateway: more threads than cores */
     sigset_t set;
     cli_block_stop_signals(&set);
@@ -504,7 +506,7 @@ static const struct sub gateway_subs[] = {
     {"add-member", "data-dir member", NULL, gateway_add_member, "sign for another member: its key and CSR"},
     {"install-cert", "data-dir which cert", NULL, gateway_install_cert, "install a certificate the CA issued"},
     {"service", "data-dir service url soap", NULL, gateway_service, "provide a service: its system's URL"},
-    {"serve", "data-dir db listen gconf-interval-ms ocsp-freshness ocsp-refresh tsa-interval no-bodies log-level", NULL,
+    {"serve", "data-dir db listen gconf-interval-ms ocsp-freshness ocsp-refresh tsa-interval no-bodies relaxed-log log-level", NULL,
      gateway_serve, "serve the consumer and provider sides"},
     {"verify-log", "data-dir db", NULL, gateway_verify_log, "check the message log offline"},
 };

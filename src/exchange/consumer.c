@@ -131,7 +131,7 @@ static int consume(struct http_req *r, struct xr_gateway *g, struct xr_msg *m, i
     int timeout = svc->timeout_ms < g->o.timeout_ms ? svc->timeout_ms : g->o.timeout_ms;
     struct xr_http_call call = {"POST", pc_arena_printf(a, "%s/xr/v1/message", pgw->address), hdrs, nh,
                                 m->content_type, m->body, m->body_len, timeout + CALL_MARGIN_MS,
-                                (size_t)svc->max_response + 1};
+                                (size_t)svc->max_response + 1, true};
     struct xr_http_answer ans;
     enum xr_fault f;
     struct xr_reply rep = {0};

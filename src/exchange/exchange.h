@@ -287,6 +287,7 @@ struct xr_gateway_opts {
     int timeout_ms;                    /* a provider's answer within this, unless the service says less */
     int64_t max_message;               /* bytes of any message body (16 MiB) */
     bool log_bodies;                   /* keep bodies in the message log (true) */
+    bool log_relaxed;                  /* the log's commits do not wait for the disk (false) */
 };
 void xr_gateway_opts_defaults(struct xr_gateway_opts *o);
 

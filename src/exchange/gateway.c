@@ -268,6 +268,8 @@ struct xr_gateway *xr_gateway_open(const char *dir, const struct xr_gateway_opts
         rc = err->code ? err->code : PC_EIO;
     if (!rc && !(g->log = xr_msglog_open(g->db, err)))
         rc = err->code ? err->code : PC_EIO;
+    if (!rc && o->log_relaxed)
+        xr_msglog_relax(g->log);
     if (rc) {
         xr_gateway_close(g);
         return NULL;
@@ -287,7 +289,7 @@ static int fetch_file(void *ctx, struct pc_arena *a, const char *sha256, const c
 {
     struct xr_gateway *g = ctx;
     struct xr_http_call call = {"GET", pc_arena_printf(a, "%s/gconf/files/%s", g->central_url, sha256), NULL, 0,
-                                NULL, NULL, 0, 10000, 8 << 20};
+                                NULL, NULL, 0, 10000, 8 << 20, false};
     struct xr_http_answer ans;
     enum xr_fault f;
     int rc = xr_http(a, &call, &ans, &f, err);
@@ -304,7 +306,7 @@ static int refresh_gconf(struct xr_gateway *g, struct pc_err *err)
     struct pc_arena a;
     pc_arena_init(&a);
     struct xr_http_call call = {"GET", pc_arena_printf(&a, "%s/gconf", g->central_url), NULL, 0, NULL, NULL, 0,
-                                10000, 1 << 20};
+                                10000, 1 << 20, false};
     struct xr_http_answer ans;
     enum xr_fault f;
     int rc = xr_http(&a, &call, &ans, &f, err);

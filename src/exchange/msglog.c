@@ -9,8 +9,9 @@
  * it.  The head is time-stamped by the certification centre's TSA (RFC
  * 3161, the imprint is the chain value): at a set interval by the
  * gateway's background thread, or after every record when configured.
- * Records are appended one at a time under the log's lock (one gateway
- * writes its own database). */
+ * Records are appended with group commit (one transaction, one fsync, for
+ * all the records that arrived while the previous batch was written); one
+ * gateway writes its own database. */
 #include "internal.h"
 
 #include <openssl/err.h>
@@ -29,9 +30,15 @@ int64_t xr_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+struct pending;
+
 struct xr_msglog {
     struct db *db;
     pthread_mutex_t lock;
+    pthread_cond_t committed;          /* a batch was written */
+    bool writing;                      /* a thread is writing a batch */
+    struct pending *queue, **tail;     /* records waiting for the next batch */
+    bool relaxed;                      /* commits do not wait for the disk */
     int64_t seq;                       /* the last record's */
     char chain[65];
     int64_t stamped_seq;               /* the last record covered by a time-stamp */
@@ -96,6 +103,8 @@ struct xr_msglog *xr_msglog_open(struct db *db, struct pc_err *err)
         pc_oom(sizeof *l);
     l->db = db;
     pthread_mutex_init(&l->lock, NULL);
+    pthread_cond_init(&l->committed, NULL);
+    l->tail = &l->queue;
     struct db_stmt *s = db_prepare(k, "SELECT seq, chain FROM xr_msglog ORDER BY seq DESC LIMIT 1", err);
     int rc = s ? db_step(s, err) : -1;
     if (rc == 1) {
@@ -119,11 +128,17 @@ struct xr_msglog *xr_msglog_open(struct db *db, struct pc_err *err)
     return l;
 }
 
+void xr_msglog_relax(struct xr_msglog *l)
+{
+    l->relaxed = true;
+}
+
 void xr_msglog_close(struct xr_msglog *l)
 {
     if (!l)
         return;
     pthread_mutex_destroy(&l->lock);
+    pthread_cond_destroy(&l->committed);
     free(l);
 }
 
@@ -167,30 +182,22 @@ static int put_cert(struct db_conn *k, X509 *x, char fp[65], struct pc_err *err)
     return rc < 0 ? (err && err->code ? err->code : PC_EIO) : 0;
 }
 
-int xr_msglog_append(struct xr_msglog *l, const struct xr_logrec *r, struct pc_err *err)
+/* Insert one record after (*seq, chain) and move them on. */
+static int write_one(struct db_conn *k, struct pc_arena *a, const struct xr_logrec *r, int64_t *seq_io,
+                     char chain_io[65], int64_t *at_out, struct pc_err *err)
 {
-    struct pc_arena a;
-    pc_arena_init(&a);
-    struct db_conn *k = db_conn_get(l->db, err);
-    if (!k) {
-        pc_arena_release(&a);
-        return err && err->code ? err->code : PC_EUNAVAIL;
-    }
-    pthread_mutex_lock(&l->lock);
-    int rc = db_begin(k, err);
     char fp[65] = "";
-    if (!rc && r->cert)
-        rc = put_cert(k, r->cert, fp, err);
-    int64_t seq = l->seq + 1, at_ms = r->at_ms ? r->at_ms : xr_now_ms();
+    int rc = r->cert ? put_cert(k, r->cert, fp, err) : 0;
+    int64_t seq = *seq_io + 1, at_ms = r->at_ms ? r->at_ms : xr_now_ms();
     const char *fields[XR_LOG_FIELDS] = {
-        pc_arena_printf(&a, "%lld", (long long)seq), pc_arena_printf(&a, "%lld", (long long)at_ms), r->message_id,
+        pc_arena_printf(a, "%lld", (long long)seq), pc_arena_printf(a, "%lld", (long long)at_ms), r->message_id,
         side_names[r->side], kind_names[r->kind], xr_proto_name(r->proto), r->client, r->service, r->user_id,
         r->issue, r->fault ? r->fault : "", r->block, r->body_hash, r->hash, r->signature ? r->signature : "", fp,
-        r->ocsp_len ? xr_b64(&a, r->ocsp, r->ocsp_len) : ""};
+        r->ocsp_len ? xr_b64(a, r->ocsp, r->ocsp_len) : ""};
     unsigned char digest[32];
     xr_logrec_digest(fields, XR_LOG_FIELDS, digest);
     char chain[65];
-    xr_chain_next(l->chain, digest, chain);
+    xr_chain_next(chain_io, digest, chain);
     struct db_stmt *s =
         rc ? NULL
            : db_prepare(k, "INSERT INTO xr_msglog (seq, at_ms, message_id, side, kind, protocol, client, service, "
@@ -203,29 +210,97 @@ int xr_msglog_append(struct xr_msglog *l, const struct xr_logrec *r, struct pc_e
         for (int i = 2; i < 13; i++)
             db_bind_text(s, i + 1, fields[i]);
         if (r->body)
-            db_bind_text(s, 14, xr_b64(&a, r->body, r->body_len));
+            db_bind_text(s, 14, xr_b64(a, r->body, r->body_len));
         else
             db_bind_null(s, 14);
         for (int i = 13; i < 17; i++)
             db_bind_text(s, i + 2, fields[i]);
-        db_bind_text(s, 19, l->chain);
+        db_bind_text(s, 19, chain_io);
         db_bind_text(s, 20, chain);
         int64_t n = db_run(s, err);
         rc = n < 0 ? (int)n : 0;
     } else if (!rc) {
         rc = err && err->code ? err->code : PC_EIO;
     }
-    rc = db_end(k, rc, err);
-    db_conn_idle(k);
     if (!rc) {
-        l->seq = seq;
-        memcpy(l->chain, chain, sizeof chain);
-        if (!l->oldest_unstamped_ms)
-            l->oldest_unstamped_ms = at_ms;
+        *seq_io = seq;
+        memcpy(chain_io, chain, 65);
+        *at_out = at_ms;
+    }
+    return rc;
+}
+
+/* Group commit: whoever finds no writer at work becomes it, takes every
+ * record queued so far and writes them in one transaction (one fsync for
+ * all); the others wait until theirs is committed. */
+struct pending {
+    const struct xr_logrec *rec;
+    int rc;
+    bool done;
+    struct pending *next;
+};
+
+int xr_msglog_append(struct xr_msglog *l, const struct xr_logrec *r, struct pc_err *err)
+{
+    struct pending me = {r, 0, false, NULL};
+    pthread_mutex_lock(&l->lock);
+    *l->tail = &me;
+    l->tail = &me.next;
+    while (!me.done) {
+        if (l->writing) {
+            pthread_cond_wait(&l->committed, &l->lock);
+            continue;
+        }
+        l->writing = true;
+        struct pending *batch = l->queue;
+        l->queue = NULL;
+        l->tail = &l->queue;
+        int64_t seq = l->seq, first_ms = 0;
+        char chain[65];
+        memcpy(chain, l->chain, sizeof chain);
+        pthread_mutex_unlock(&l->lock);
+
+        struct pc_err berr = {0};
+        struct pc_arena a;
+        pc_arena_init(&a);
+        struct db_conn *k = db_conn_get(l->db, &berr);
+        if (k && l->relaxed)
+            db_exec(k, db_kind(l->db) == DB_SQLITE ? "PRAGMA synchronous=NORMAL" : "SET synchronous_commit = off",
+                    &berr);
+        int rc = k ? db_begin(k, &berr) : (berr.code ? berr.code : PC_EUNAVAIL);
+        for (struct pending *q = batch; !rc && q; q = q->next) {
+            int64_t at = 0;
+            rc = write_one(k, &a, q->rec, &seq, chain, &at, &berr);
+            if (!first_ms)
+                first_ms = at;
+        }
+        if (k) {
+            rc = db_end(k, rc, &berr);
+            db_conn_idle(k);
+        }
+        pc_arena_release(&a);
+
+        pthread_mutex_lock(&l->lock);
+        if (!rc) {
+            l->seq = seq;
+            memcpy(l->chain, chain, sizeof chain);
+            if (!l->oldest_unstamped_ms)
+                l->oldest_unstamped_ms = first_ms;
+        }
+        for (struct pending *q = batch, *next; q; q = next) {
+            next = q->next;
+            q->rc = rc;
+            q->done = true;
+        }
+        if (rc && err)
+            *err = berr; /* the writer tells its own caller; the others get the code */
+        l->writing = false;
+        pthread_cond_broadcast(&l->committed);
     }
     pthread_mutex_unlock(&l->lock);
-    pc_arena_release(&a);
-    return rc;
+    if (me.rc && err && !err->code)
+        pc_err_set(err, me.rc, "the message log could not be written (a record written with it failed)");
+    return me.rc;
 }
 
 /* ---- time-stamps ---------------------------------------------------------- */
@@ -256,7 +331,7 @@ int xr_tsa_stamp(struct pc_arena *a, const char *url, const unsigned char imprin
     struct xr_http_answer ans;
     if (!rc) {
         struct xr_http_call call = {"POST", url, NULL, 0, "application/timestamp-query", der, (size_t)n, 10000,
-                                    TSA_ANSWER_MAX};
+                                    TSA_ANSWER_MAX, false};
         enum xr_fault f;
         rc = xr_http(a, &call, &ans, &f, err);
         if (!rc && ans.status != 200)

@@ -182,8 +182,9 @@ def ok(r):
 class Exchange:
     """The whole exchange on loopback ports."""
 
-    def __init__(self, tmp):
+    def __init__(self, tmp, gw1_tsa_interval="0", gateway_args=()):
         self.tmp = tmp
+        self.gateway_args = list(gateway_args)
         self.ca = CA(os.path.join(tmp, "ca-work"), env=ENV)
         self.ca.start()
         self.dbs = []
@@ -212,7 +213,7 @@ class Exchange:
                                                "127.0.0.1:%d" % rport, "--log-level", "warn"], rport)
         self.registry.start()
         self.registry.url = "http://127.0.0.1:%d" % rport
-        self.gw1 = self.gateway("gw1", PORTAL, "Portal", anchor, [CLIENT, OTHER], tsa_interval="0")
+        self.gw1 = self.gateway("gw1", PORTAL, "Portal", anchor, [CLIENT, OTHER], tsa_interval=gw1_tsa_interval)
         self.gw2 = self.gateway("gw2", POP, "Əhali reyestri", anchor, [POP + "/population"], tamper=True)
         p = self.provider.url
         for sid, path, kind, extra in ((SERVICE, "/person", "query", ()),
@@ -264,7 +265,7 @@ class Exchange:
         db = self.db()
         g = Proc(self.tmp, name, ["gateway", "serve", "--data-dir", d, "--db", db, "--listen",
                                   "127.0.0.1:%d" % port, "--gconf-interval-ms", "200", "--ocsp-refresh", "1",
-                                  "--tsa-interval", tsa_interval, "--log-level", "warn"], port)
+                                  "--tsa-interval", tsa_interval, "--log-level", "warn", *self.gateway_args], port)
         g.dir, g.db, g.sign_pem, g.id = d, db, sign, gid
         return g
 
