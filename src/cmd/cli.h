@@ -54,6 +54,12 @@ int cmd_central(int argc, char **argv);
 int cmd_gateway(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
 
+/* The demo's exchange layer (demo_exchange.c): child processes set up
+ * and started in the background, DATA_DIR/demo-exchange.json once ready;
+ * stop waits for the setup and stops them. */
+void demo_exchange_start(const char *dir);
+void demo_exchange_stop(void);
+
 /* Demo people and accounts (demo_seed.c). */
 struct db;
 int demo_seed(struct db *db, const char *dir, struct pc_err *err);

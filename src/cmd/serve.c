@@ -337,7 +337,9 @@ static void demo_banner(unsigned port, void *ctx)
            "  Data folder:   %s (SQLite database pencere.db)\n\n",
            port, port, port, port, port, port, port, port, dir);
     demo_print_accounts(dir);
+    printf("  Exchange:      %s/demo-exchange.json once its gateways are up (demo_exchange.c)\n\n", dir);
     printf("Press Ctrl+C to stop.\n");
+    demo_exchange_start(dir);
     fflush(stdout);
 }
 
@@ -372,5 +374,7 @@ int cmd_demo(int argc, char **argv)
     char files[4096];
     snprintf(files, sizeof files, "%s/files", dir);
     o.files_dir = files;
-    return serve(&o, demo_banner, (void *)dir);
+    rc = serve(&o, demo_banner, (void *)dir);
+    demo_exchange_stop();
+    return rc;
 }

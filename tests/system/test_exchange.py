@@ -211,3 +211,45 @@ def test_show_names_certificates_by_fingerprint(central):
     gw = out["gateways"][0]
     assert len(gw["auth_cert"]) == 64 and gw["id"] == POP + "/gw2"
     assert [s["openapi"] for s in out["services"]] == [True]
+
+
+@pytest.mark.once
+def test_the_demo_runs_the_exchange(tmp_path):
+    """`pencere demo` starts a CA, the central registry, the population
+    register and two gateways, and writes DATA_DIR/demo-exchange.json; its
+    calls work through the portal's gateway and the log verifies."""
+    data = tmp_path / "demo"
+    port = syslib.free_port()
+    err = open(tmp_path / "demo.err", "wb")
+    p = subprocess.Popen([BIN, "demo", "--listen", "127.0.0.1:%d" % port, "--data-dir", str(data)],
+                         stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL)
+    try:
+        path = data / "demo-exchange.json"
+        deadline = time.monotonic() + 120
+        while not path.exists() and time.monotonic() < deadline and p.poll() is None:
+            time.sleep(0.2)
+        assert path.exists(), open(tmp_path / "demo.err").read()[-3000:]
+        demo = json.loads(path.read_text())
+        gw = int(demo["gateway"].rsplit(":", 1)[1])
+        assert demo["client"] == PORTAL + "/portal" and len(demo["calls"]) >= 1
+        for call in demo["calls"]:
+            r = request(gw, "GET", "/r1/" + call["service"] + call["path"],
+                        headers={"X-Road-Client": demo["client"], "X-Road-UserId": call["path"][1:]})
+            assert r.status == 200 and r.json()["fin"] == call["path"][1:], r
+        r = run_cli("gateway", "verify-log", "--data-dir", str(data / "exchange" / "gw1"))
+        assert r.returncode == 0 and "%d records" % (2 * len(demo["calls"])) in r.stdout, r.stdout + r.stderr
+    finally:
+        p.send_signal(signal.SIGTERM)
+        rc = p.wait(30)
+        err.close()
+    assert rc == 0
+    # the exchange's processes stopped with it
+    assert request_fails(gw)
+
+
+def request_fails(port):
+    try:
+        request(port, "GET", "/healthz", timeout=2)
+        return False
+    except OSError:
+        return True
