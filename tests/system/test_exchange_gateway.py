@@ -62,6 +62,8 @@ def test_the_population_register_answers_through_both_gateways(xr):
     r = xr.call("/r1/" + PERSONS + "/" + FIRST, headers={"X-Road-UserId": FIRST, "X-Road-Issue": "case-1"})
     assert r.status == 200, r
     father = r.json()
+    schemas = syslib.SchemaSet(syslib.load_openapi())
+    schemas.validate(father, schemas.response_schema("/population/v1/persons/{fin}", "get", 200))
     assert father["fin"] == FIRST and father["sex"] == "M" and len(father["children_fins"]) == 2
     child = xr.call("/r1/" + PERSONS + "/" + father["children_fins"][0]).json()
     assert child["father_fin"] == FIRST and child["patronymic"].startswith(father["name"])
