@@ -59,6 +59,7 @@ static const struct cli_opt all_opts[] = {
     {"tsa", "URL", "the CA's time-stamping authority", NULL},
     {"anchor", "FILE", "the central registry's anchor.json", NULL},
     {"member", "ID", "a member the gateway signs for (INSTANCE/CLASS/CODE)", NULL},
+    {"message", "ID", "a message's id (X-Road-Id)", NULL},
     {"which", "NAME", "auth, or the member code the certificate is for", NULL},
     {"soap", NULL, "the system speaks SOAP at this URL", NULL},
     {"gconf-interval-ms", "MS", "download the global configuration this often", "60000"},
@@ -473,6 +474,18 @@ static int gateway_verify_log(struct ctx *c)
     return 0;
 }
 
+static int gateway_evidence(struct ctx *c)
+{
+    const char *dir, *id, *json;
+    int rc = required(c, "data-dir", &dir);
+    if (rc || (rc = required(c, "message", &id)))
+        return rc;
+    if (xr_msglog_evidence(dir, opt(c, "db"), id, &c->arena, &json, &c->err))
+        return failed(c);
+    printf("%s\n", json);
+    return 0;
+}
+
 /* ---- the subcommands -------------------------------------------------------------- */
 
 struct sub {
@@ -509,6 +522,7 @@ static const struct sub gateway_subs[] = {
     {"serve", "data-dir db listen gconf-interval-ms ocsp-freshness ocsp-refresh tsa-interval no-bodies relaxed-log log-level", NULL,
      gateway_serve, "serve the consumer and provider sides"},
     {"verify-log", "data-dir db", NULL, gateway_verify_log, "check the message log offline"},
+    {"evidence", "data-dir db message", NULL, gateway_evidence, "one message with what proves it, as JSON"},
 };
 
 static int dispatch(const char *group, const char *title, const struct sub *t, size_t n, int argc, char **argv)

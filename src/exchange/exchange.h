@@ -332,5 +332,12 @@ void xr_gateway_http_config(struct xr_gateway_api *app, struct http_config *cfg)
  * the first bad record named in err.  *records and *stamps count what
  * was checked. */
 int xr_msglog_verify(const char *dir, const char *db_url, int64_t *records, int64_t *stamps, struct pc_err *err);
+/* Everything a third party needs to check one message (its records with
+ * bodies, signatures, certificates and OCSP answers; the digests of the
+ * records after them up to the first time-stamped head; that time-stamp;
+ * the CA chain) as JSON text in the arena.  PC_ENOTFOUND when the log
+ * holds no such message. */
+int xr_msglog_evidence(const char *dir, const char *db_url, const char *message_id, struct pc_arena *a,
+                       const char **json, struct pc_err *err);
 
 #endif

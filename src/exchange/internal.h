@@ -14,6 +14,7 @@
  *   central_api.c     the central role's HTTP edge
  *   msglog.c          the message log: a hash chain, TSA stamps
  *   logcheck.c        the log offline: verify-log
+ *   evidence.c        one message with what proves it
  *   monitor.c         operational monitoring per service and client
  *   replay.c          requests seen recently (replays refused)
  *   gateway.c         a gateway's directory, keys, background work, proofs
@@ -341,6 +342,13 @@ struct xr_logrec {
 #define XR_LOG_FIELDS 17
 enum { XR_LF_BLOCK = 11, XR_LF_BODY_HASH, XR_LF_HASH, XR_LF_SIGNATURE, XR_LF_CERT };
 void xr_logrec_digest(const char *const fields[], size_t n, unsigned char out[32]);
+/* A record as stored: the fields in digest order, then body, prev, chain. */
+#define XR_LOGROW_SELECT                                                                                     \
+    "SELECT seq, at_ms, message_id, side, kind, protocol, client, service, user_id, issue, fault, block, "   \
+    "body_hash, hash, signature, cert, ocsp, body, prev, chain FROM xr_msglog"
+/* The digest fields of a row of XR_LOGROW_SELECT (valid until the next step). */
+struct db_stmt;
+void xr_logrow_fields(struct pc_arena *a, struct db_stmt *s, const char *f[XR_LOG_FIELDS]);
 /* The next chain value (hex) from the previous one ("" for the first). */
 int xr_chain_next(const char *prev_hex, const unsigned char digest[32], char out[65]);
 

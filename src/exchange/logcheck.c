@@ -70,7 +70,15 @@ static int load(struct db_conn *k, struct check *c, struct pc_err *err)
     return 0;
 }
 
-/* One record: the row's columns in the order of the SELECT below. */
+void xr_logrow_fields(struct pc_arena *a, struct db_stmt *s, const char *f[XR_LOG_FIELDS])
+{
+    f[0] = pc_arena_printf(a, "%lld", (long long)db_col_int(s, 0));
+    f[1] = pc_arena_printf(a, "%lld", (long long)db_col_int(s, 1));
+    for (int i = 2; i < XR_LOG_FIELDS; i++)
+        f[i] = db_col_text(s, i);
+}
+
+/* One record: the row's columns in the order of XR_LOGROW_SELECT. */
 static int check_record(struct check *c, struct db_stmt *s, int64_t want_seq, char prev[65], struct pc_err *err)
 {
     int64_t seq = db_col_int(s, 0);
@@ -81,10 +89,7 @@ static int check_record(struct check *c, struct db_stmt *s, int64_t want_seq, ch
         return pc_err_set(err, PC_EINVAL, "record %lld is missing (the next is %lld)", (long long)want_seq,
                           (long long)seq);
     const char *f[XR_LOG_FIELDS];
-    f[0] = pc_arena_printf(c->page, "%lld", (long long)seq);
-    f[1] = pc_arena_printf(c->page, "%lld", (long long)db_col_int(s, 1));
-    for (int i = 2; i < XR_LOG_FIELDS; i++)
-        f[i] = db_col_text(s, i);
+    xr_logrow_fields(c->page, s, f);
     const char *body = db_col_is_null(s, 17) ? NULL : db_col_text(s, 17), *stored_prev = db_col_text(s, 18),
                *stored_chain = db_col_text(s, 19);
     if (strcmp(stored_prev, prev) != 0)
@@ -183,10 +188,7 @@ int xr_msglog_verify(const char *dir, const char *db_url, int64_t *records, int6
     char prev[65] = "";
     int64_t seq = 1;
     for (bool more = !rc; more && !rc;) {
-        struct db_stmt *s = db_prepare(k, "SELECT seq, at_ms, message_id, side, kind, protocol, client, service, "
-                                          "user_id, issue, fault, block, body_hash, hash, signature, cert, ocsp, "
-                                          "body, prev, chain FROM xr_msglog WHERE seq >= ? ORDER BY seq LIMIT 1000",
-                                       err);
+        struct db_stmt *s = db_prepare(k, XR_LOGROW_SELECT " WHERE seq >= ? ORDER BY seq LIMIT 1000", err);
         if (!s) {
             rc = err && err->code ? err->code : PC_EIO;
             break;

@@ -4,6 +4,9 @@ the REST message protocol end to end, every refusal path with its
 X-Road-like fault type, SOAP driven by python3-zeep from a WSDL, the
 message log verified offline on both sides.
 One exchange (CA, central registry, two gateways, a provider) per module."""
+import base64
+import hashlib
+import json
 import os
 import sqlite3
 import time
@@ -15,7 +18,7 @@ import zeep.exceptions
 import syslib
 from syslib import request, run_cli
 from exchange_support import BIG, CLIENT, DOWN, OTHER, PERSONS, POP, SERVICE, SLOW, SOAP, Exchange
-from test_pki_support import serial_of, wait_for
+from test_pki_support import openssl, serial_of, wait_for
 
 
 
@@ -202,6 +205,48 @@ def test_the_message_logs_verify_offline(xr):
     # gw1 stamps after every message
     n = int(run_cli("gateway", "verify-log", "--data-dir", xr.gw1.dir, "--db", xr.gw1.db).stdout.split()[5])
     assert n >= 1
+
+
+def digest(rec):
+    """A record's digest as docs/exchange.md states it, computed here."""
+    names = ["seq", "at_ms", "message_id", "side", "kind", "protocol", "client", "service", "user_id", "issue",
+             "fault", "block", "body_hash", "hash", "signature", "cert", "ocsp"]
+    data = b"".join(b"%d:%s\n" % (len(rec[n].encode()), rec[n].encode()) for n in names)
+    return hashlib.sha256(data).digest()
+
+
+def test_evidence_of_one_message_checks_out_independently(xr, tmp_path):
+    """`gateway evidence` for msg-1 (the first test's call), checked here
+    with hashlib and OpenSSL only: digests, chain up to the time-stamp,
+    the time-stamp token, the signatures."""
+    r = run_cli("gateway", "evidence", "--data-dir", xr.gw1.dir, "--db", xr.gw1.db, "--message", "msg-1")
+    assert r.returncode == 0, r.stderr
+    ev = json.loads(r.stdout)
+    recs = ev["records"]
+    assert [(x["side"], x["kind"]) for x in recs] == [("consumer", "request"), ("consumer", "response")]
+    by_seq = {int(x["seq"]): x for x in recs}
+    chain = bytes.fromhex(recs[0]["prev"]) if recs[0]["prev"] else bytes(32)
+    for link in ev["links"]:
+        if link["seq"] in by_seq:
+            assert digest(by_seq[link["seq"]]).hex() == link["digest"]
+        chain = hashlib.sha256(chain + bytes.fromhex(link["digest"])).digest()
+    assert ev["stamp"] and chain.hex() == ev["stamp"]["chain"]  # gw1 stamps after every message
+    tok = tmp_path / "token.der"
+    tok.write_bytes(base64.b64decode(ev["stamp"]["token"]))
+    (tmp_path / "ca.pem").write_text(ev["ca_chain"])
+    openssl("ts", "-verify", "-digest", chain.hex(), "-token_in", "-in", str(tok), "-CAfile",
+            str(tmp_path / "ca.pem"))
+    # each signature over "xr1-signature\n" + hash with the signer's certificate
+    for x in recs:
+        pem = tmp_path / "signer.pem"
+        pem.write_text(ev["certificates"][x["cert"]])
+        pub = tmp_path / "pub.pem"
+        pub.write_bytes(openssl("x509", "-in", str(pem), "-noout", "-pubkey").stdout)
+        (tmp_path / "in").write_bytes(b"xr1-signature\n" + x["hash"].encode())
+        (tmp_path / "sig").write_bytes(base64.b64decode(x["signature"]))
+        openssl("dgst", "-sha256", "-verify", str(pub), "-signature", str(tmp_path / "sig"), str(tmp_path / "in"))
+    r = run_cli("gateway", "evidence", "--data-dir", xr.gw1.dir, "--db", xr.gw1.db, "--message", "nothing")
+    assert r.returncode == 1 and "no message" in r.stderr
 
 
 def test_a_revoked_member_certificate_stops_the_exchange(xr):
