@@ -19,7 +19,7 @@ static int kind_of(struct cli_opt *opts)
 {
     int k = reg_kind_parse(cli_get(opts, "kind"));
     if (k < 0)
-        fprintf(stderr, "pencere registry: --kind is population (the others are not built yet)\n");
+        fprintf(stderr, "pencere registry: --kind is population or taxpayers (the others are not built yet)\n");
     return k;
 }
 
@@ -38,20 +38,22 @@ static struct db *open_db(const char *url, struct pc_err *err)
 static int generate(int argc, char **argv)
 {
     struct cli_opt opts[] = {
-        {"kind", "KIND", "population", NULL},
+        {"kind", "KIND", "population or taxpayers", NULL},
         {"db", "URL", "SQLite path or postgres:// URL", "registry.db"},
-        {"count", "N", "how many persons (up to 10 million and more)", "1000"},
+        {"count", "N", "how many records (up to 10 million and more)", "1000"},
+        {"people", "N", "taxpayers: the population whose FİNs they name", "1000"},
         {NULL, NULL, NULL, NULL},
     };
     int rc = cli_parse("registry generate", "Fill a registry's database with deterministic synthetic data.", opts,
                        argc, argv);
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
-    long long n;
+    long long n, people;
     int k = kind_of(opts);
-    if (k < 0 || pc_parse_int(cli_get(opts, "count"), 1, 100000000, &n)) {
+    if (k < 0 || pc_parse_int(cli_get(opts, "count"), 1, 100000000, &n) ||
+        pc_parse_int(cli_get(opts, "people"), 1, 100000000, &people)) {
         if (k >= 0)
-            fprintf(stderr, "pencere registry generate: --count is 1 to 100000000\n");
+            fprintf(stderr, "pencere registry generate: --count and --people are 1 to 100000000\n");
         return EXIT_USAGE;
     }
     struct pc_err err = {0};
@@ -59,15 +61,19 @@ static int generate(int argc, char **argv)
     if (!db)
         return EXIT_FAIL;
     double rate;
-    rc = reg_generate(db, (enum reg_kind)k, (uint64_t)n, &rate, &err);
+    rc = reg_generate(db, (enum reg_kind)k, (uint64_t)n, k == REG_POPULATION ? (uint64_t)n : (uint64_t)people, &rate,
+                      &err);
     db_close(db);
     if (rc) {
         fprintf(stderr, "pencere registry generate: %s\n", err.msg);
         return EXIT_FAIL;
     }
-    char first[8];
-    reg_fin_of(0, first);
-    printf("%lld persons in the %s register (%.0f a second); the first FİN is %s\n", n, reg_kind_name(k), rate,
+    char first[11];
+    if (k == REG_POPULATION)
+        reg_fin_of(0, first);
+    else
+        reg_voen_of(0, first);
+    printf("%lld records in the %s register (%.0f a second); the first key is %s\n", n, reg_kind_name(k), rate,
            first);
     return EXIT_OK;
 }
@@ -77,7 +83,7 @@ int cmd_registry(int argc, char **argv)
     if (argc > 0 && strcmp(argv[0], "generate") == 0)
         return generate(argc - 1, argv + 1);
     struct cli_opt opts[] = {
-        {"kind", "KIND", "population", NULL},
+        {"kind", "KIND", "population or taxpayers", NULL},
         {"db", "URL", "SQLite path or postgres:// URL", "registry.db"},
         {"listen", "HOST:PORT", "address to listen on", "127.0.0.1:8097"},
         {"log-level", "LEVEL", "debug, info, warn or error", "info"},

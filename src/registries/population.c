@@ -3,79 +3,12 @@
  * order and the same every time.  Families of four (father, mother, two
  * children) share a surname and an address; the children's patronymic is
  * the father's name; dates fit (parents born 1950–1985, children 20–40
- * years after their mother).  The FİN is the index through an invertible
- * affine map modulo 34^7 written in the 34 characters of FİNs (0-9 and
- * A-Z without I and O), so it looks random and leads back to the index. */
-#include "registries.h"
+ * years after their mother).  The FİN comes from the index (ids.c). */
+#include "internal.h"
 
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char alphabet[] = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ";
-#define BASE 34ULL
-#define SPACE 52523350144ULL            /* 34^7 */
-#define MUL 27664903ULL                 /* odd and not a multiple of 17: invertible mod 34^7 */
-#define ADD 4190477ULL
-
-static uint64_t mulmod(uint64_t a, uint64_t b)
-{
-    return (uint64_t)(((unsigned __int128)a * b) % SPACE);
-}
-
-/* MUL's inverse modulo 34^7 (extended Euclid). */
-static uint64_t inverse(void)
-{
-    static uint64_t inv;
-    if (inv)
-        return inv;
-    __int128 t = 0, nt = 1, r = SPACE, nr = MUL;
-    while (nr) {
-        __int128 q = r / nr, tmp = t - q * nt;
-        t = nt;
-        nt = tmp;
-        tmp = r - q * nr;
-        r = nr;
-        nr = tmp;
-    }
-    inv = (uint64_t)(t < 0 ? t + SPACE : t);
-    return inv;
-}
-
-void reg_fin_of(uint64_t i, char out[8])
-{
-    uint64_t v = (mulmod(i % SPACE, MUL) + ADD) % SPACE;
-    for (int k = 6; k >= 0; k--) {
-        out[k] = alphabet[v % BASE];
-        v /= BASE;
-    }
-    out[7] = 0;
-}
-
-int64_t reg_index_of(const char *fin)
-{
-    if (!fin || strlen(fin) != 7)
-        return -1;
-    uint64_t v = 0;
-    for (int k = 0; k < 7; k++) {
-        const char *p = fin[k] ? strchr(alphabet, fin[k]) : NULL;
-        if (!p)
-            return -1;
-        v = v * BASE + (uint64_t)(p - alphabet);
-    }
-    return (int64_t)mulmod((v + SPACE - ADD) % SPACE, inverse());
-}
-
-/* A number from the index and a salt, spread well (splitmix64). */
-static uint64_t mix(uint64_t i, uint64_t salt)
-{
-    uint64_t z = i * 0x9E3779B97F4A7C15ULL + salt * 0xBF58476D1CE4E5B9ULL + 0x94D049BB133111EBULL;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-#define PICK(list, i, salt) list[mix(i, salt) % (sizeof list / sizeof list[0])]
 
 static const char *const male[] = {"Əli", "Rəşad", "Elvin", "Tural", "Orxan", "Kamran", "Murad", "Vüqar",
                                    "Elnur", "Ramil", "Anar", "Fərid", "Səbuhi", "Nicat", "Hüseyn", "Cavid",
@@ -122,29 +55,29 @@ static json_t *date_json(int y, int doy)
 const char *reg_person_json(struct pc_arena *a, uint64_t i, uint64_t n)
 {
     uint64_t fam = i / 4, role = i % 4;
-    bool is_male = role == 0 || (role >= 2 && mix(i, 1) % 2 == 0);
-    const char *father = PICK(male, fam, 2), *name = role == 0 ? father : role == 1 ? PICK(female, fam, 3)
-                                                     : is_male ? PICK(male, i, 4) : PICK(female, i, 4);
-    const char *sur = PICK(surnames, fam, 5); /* the family's; a woman's ends in -a */
+    bool is_male = role == 0 || (role >= 2 && reg_mix(i, 1) % 2 == 0);
+    const char *father = REG_PICK(male, fam, 2), *name = role == 0 ? father : role == 1 ? REG_PICK(female, fam, 3)
+                                                     : is_male ? REG_PICK(male, i, 4) : REG_PICK(female, i, 4);
+    const char *sur = REG_PICK(surnames, fam, 5); /* the family's; a woman's ends in -a */
     char patronymic[64];
     if (role >= 2)
         snprintf(patronymic, sizeof patronymic, "%s %s", father, is_male ? "oğlu" : "qızı");
     else
-        snprintf(patronymic, sizeof patronymic, "%s %s", PICK(male, i, 7), is_male ? "oğlu" : "qızı");
-    int mother_year = 1950 + (int)(mix(fam, 8) % 36);
-    int year = role == 0 ? mother_year - (int)(mix(fam, 9) % 6) : role == 1 ? mother_year
-               : mother_year + 20 + (int)(mix(i, 10) % 21);
-    int place = (int)(mix(fam, 11) % (sizeof places / sizeof places[0]));
+        snprintf(patronymic, sizeof patronymic, "%s %s", REG_PICK(male, i, 7), is_male ? "oğlu" : "qızı");
+    int mother_year = 1950 + (int)(reg_mix(fam, 8) % 36);
+    int year = role == 0 ? mother_year - (int)(reg_mix(fam, 9) % 6) : role == 1 ? mother_year
+               : mother_year + 20 + (int)(reg_mix(i, 10) % 21);
+    int place = (int)(reg_mix(fam, 11) % (sizeof places / sizeof places[0]));
     json_t *d = json_object();
     char fin[8], card[16];
     reg_fin_of(i, fin);
-    snprintf(card, sizeof card, "AA%07llu", (unsigned long long)(mix(i, 12) % 10000000ULL));
+    snprintf(card, sizeof card, "AA%07llu", (unsigned long long)(reg_mix(i, 12) % 10000000ULL));
     json_object_set_new(d, "fin", json_string(fin));
     json_object_set_new(d, "surname", json_string(is_male ? sur : pc_arena_printf(a, "%sa", sur)));
     json_object_set_new(d, "name", json_string(name));
     json_object_set_new(d, "patronymic", json_string(patronymic));
     json_object_set_new(d, "sex", json_string(is_male ? "M" : "F"));
-    json_object_set_new(d, "birth_date", date_json(year, (int)(mix(i, 13) % 365)));
+    json_object_set_new(d, "birth_date", date_json(year, (int)(reg_mix(i, 13) % 365)));
     json_object_set_new(d, "birth_place", json_string(places[(place + (role == 1)) % 10].city));
     json_object_set_new(d, "death_date", json_null());
     json_object_set_new(d, "citizenship", json_string("AZ"));
@@ -158,50 +91,14 @@ const char *reg_person_json(struct pc_arena *a, uint64_t i, uint64_t n)
             json_array_append_new(kids, fin_json(fam * 4 + k, n));
     json_object_set_new(d, "children_fins", kids);
     json_object_set_new(d, "address", json_pack("{s:s, s:s, s:s, s:i, s:i}", "region", places[place].region, "city",
-                                                places[place].city, "street", PICK(streets, fam, 14), "house",
-                                                1 + (int)(mix(fam, 15) % 120), "apartment",
-                                                1 + (int)(mix(fam, 16) % 80)));
+                                                places[place].city, "street", REG_PICK(streets, fam, 14), "house",
+                                                1 + (int)(reg_mix(fam, 15) % 120), "apartment",
+                                                1 + (int)(reg_mix(fam, 16) % 80)));
     json_object_set_new(d, "id_card", json_string(card));
-    json_object_set_new(d, "registered_at", date_json(year + (role >= 2 ? 0 : 18), (int)(mix(i, 17) % 365)));
+    json_object_set_new(d, "registered_at", date_json(year + (role >= 2 ? 0 : 18), (int)(reg_mix(i, 17) % 365)));
     char *s = json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(d);
     const char *out = pc_arena_strdup(a, s);
     free(s);
     return out;
-}
-
-int reg_generate(struct db *db, enum reg_kind k, uint64_t n, double *per_sec, struct pc_err *err)
-{
-    (void)k; /* the only kind so far */
-    struct db_conn *c = db_conn_get(db, err);
-    if (!c)
-        return err->code ? err->code : PC_EIO;
-    int64_t t0 = pc_mono_usec();
-    int rc = db_exec(c, "DELETE FROM reg_persons", err);
-    struct pc_arena a;
-    pc_arena_init(&a);
-    for (uint64_t i = 0; !rc && i < n;) {
-        rc = db_begin(c, err);
-        for (uint64_t end = i + 100000 < n ? i + 100000 : n; !rc && i < end; i++) {
-            struct db_stmt *s = db_prepare(c, "INSERT INTO reg_persons (fin, doc) VALUES (?, ?)", err);
-            char fin[8];
-            reg_fin_of(i, fin);
-            if (!s)
-                rc = err->code ? err->code : PC_EIO;
-            if (s) {
-                db_bind_text(s, 1, fin);
-                db_bind_text(s, 2, reg_person_json(&a, i, n));
-                int64_t r = db_run(s, err);
-                rc = r < 0 ? (int)r : 0;
-            }
-        }
-        rc = db_end(c, rc, err);
-        pc_arena_release(&a);
-        pc_arena_init(&a);
-    }
-    pc_arena_release(&a);
-    db_conn_idle(c);
-    int64_t us = pc_mono_usec() - t0;
-    *per_sec = us > 0 ? (double)n * 1e6 / (double)us : 0;
-    return rc;
 }

@@ -3,9 +3,10 @@
  * (`pencere registry`): each kind is a provider information system with
  * its own database, its REST API and a SOAP service with a WSDL, and a
  * deterministic generator of synthetic data (Azerbaijani names and
- * places).  Built so far: the population register (by FİN).
+ * places).  Built so far: the population register (by FİN) and the
+ * taxpayers' register AVİS (by VÖEN).
  *
- * Tables owned: reg_persons.
+ * Tables owned: reg_persons, reg_taxpayers.
  */
 #ifndef PC_REGISTRIES_H
 #define PC_REGISTRIES_H
@@ -13,33 +14,48 @@
 #include "../base/base.h"
 #include "../db/db.h"
 
-enum reg_kind { REG_POPULATION, REG_KIND_COUNT };
+enum reg_kind { REG_POPULATION, REG_TAXPAYERS, REG_KIND_COUNT };
 
-/* "population" → REG_POPULATION; -1 when unknown. */
+/* "population", "taxpayers" → the kind; -1 when unknown. */
 int reg_kind_parse(const char *name);
 const char *reg_kind_name(enum reg_kind k);
 
-/* ---- synthetic people (population.c) ------------------------------------ */
+/* ---- keys (ids.c) ----------------------------------------------------------- */
 
 /* The FİN of person i (0 ≤ i < 34^7): a bijection, so a FİN names one
  * person and the index comes back from it. */
 void reg_fin_of(uint64_t i, char out[8]);
 /* The index of a FİN; -1 when it is not one. */
 int64_t reg_index_of(const char *fin);
+/* The VÖEN of taxpayer i (ten digits), and back; -1 when not a VÖEN. */
+void reg_voen_of(uint64_t i, char out[11]);
+int64_t reg_voen_index(const char *voen);
+
+/* ---- synthetic records (population.c, taxpayers.c) ------------------------- */
+
 /* Person i of a population of n as the register's JSON document (in the
  * arena): names, sex, birth date and place, citizenship, marital status,
  * parents', spouse's and children's FİN, address, ID card, … Families of
  * four (father, mother, two children) share a surname and an address. */
 const char *reg_person_json(struct pc_arena *a, uint64_t i, uint64_t n);
 
-/* Fill the database with persons 0..n-1 (replacing what was there), in
- * batches; *per_sec tells how fast it went. */
-int reg_generate(struct db *db, enum reg_kind k, uint64_t n, double *per_sec, struct pc_err *err);
+/* Taxpayer i as the tax register's JSON document: VÖEN, kind (legal
+ * entity or individual entrepreneur), name, legal form, registration,
+ * status, activity, VAT, address, director or owner and the
+ * representatives who may act for it (FİNs of people 0..people-1). */
+const char *reg_taxpayer_json(struct pc_arena *a, uint64_t i, uint64_t people);
+
+/* Fill the database with records 0..n-1 of a kind (replacing what was
+ * there; taxpayers name people of a population of people); *per_sec
+ * tells how fast it went (generate.c). */
+int reg_generate(struct db *db, enum reg_kind k, uint64_t n, uint64_t people, double *per_sec, struct pc_err *err);
 
 /* ---- the provider's HTTP edge (api.c) ------------------------------------- */
 
-/* GET /population/v1/persons/{fin} (JSON), POST /population/soap (SOAP
- * getPerson), GET /population/wsdl, /healthz, /metrics. */
+/* population: GET /population/v1/persons/{fin} (JSON), POST
+ * /population/soap (SOAP getPerson), GET /population/wsdl; taxpayers:
+ * GET /taxpayers/v1/taxpayers/{voen}, POST /taxpayers/soap (getTaxpayer),
+ * GET /taxpayers/wsdl; both /healthz, /metrics. */
 struct http_config;
 struct http_server;
 struct reg_api {

@@ -27,6 +27,9 @@ DOWN = POP + "/population/down"
 BIG = POP + "/population/upload"
 SOAP = POP + "/population/personSoap"
 PERSONS = POP + "/population/persons"
+TAX = "AZ/GOV/1400057421"
+TAXPAYERS = TAX + "/avis/taxpayers"
+TAXSOAP = TAX + "/avis/taxpayerSoap"
 PEOPLE = 1000
 ENV = {"PENCERE_CA_PASSPHRASE": PASSPHRASE}
 
@@ -199,7 +202,8 @@ class Exchange:
         self.central_db = cdb
         self.c("member", "--id", PORTAL, "--name", "Portal")
         self.c("member", "--id", POP, "--name", "Əhali reyestri")
-        for s in (CLIENT, OTHER, POP + "/population"):
+        self.c("member", "--id", TAX, "--name", "Vergilər Nazirliyi")
+        for s in (CLIENT, OTHER, POP + "/population", TAX + "/avis"):
             self.c("subsystem", "--id", s)
         self.c("ca", "--chain", self.ca.chain_file(), "--ocsp", self.ca.url("/ca/ocsp"), "--tsa",
                self.ca.url("/ca/tsa"))
@@ -213,21 +217,40 @@ class Exchange:
                                                "127.0.0.1:%d" % rport, "--log-level", "warn"], rport)
         self.registry.start()
         self.registry.url = "http://127.0.0.1:%d" % rport
+        tdb = self.db()
+        ok(run_cli("registry", "generate", "--kind", "taxpayers", "--db", tdb, "--count", "400", "--people",
+                   str(PEOPLE)))
+        tport = syslib.free_port()
+        self.taxpayers = Proc(tmp, "taxpayers", ["registry", "--kind", "taxpayers", "--db", tdb, "--listen",
+                                                 "127.0.0.1:%d" % tport, "--log-level", "warn"], tport)
+        self.taxpayers.start()
+        self.taxpayers.url = "http://127.0.0.1:%d" % tport
         self.gw1 = self.gateway("gw1", PORTAL, "Portal", anchor, [CLIENT, OTHER], tsa_interval=gw1_tsa_interval)
-        self.gw2 = self.gateway("gw2", POP, "Əhali reyestri", anchor, [POP + "/population"], tamper=True)
+        self.gw2 = self.gateway("gw2", POP, "Əhali reyestri", anchor, [POP + "/population", TAX + "/avis"],
+                                tamper=True)
+        # gw2 signs for the tax ministry too
+        ok(run_cli("gateway", "add-member", "--data-dir", self.gw2.dir, "--member", TAX))
+        tax_sign = self.issue(os.path.join(self.gw2.dir, "1400057421.csr"), "member-sign", "1400057421",
+                              "Vergilər Nazirliyi", "Vergilər Nazirliyi")
+        ok(run_cli("gateway", "install-cert", "--data-dir", self.gw2.dir, "--which", "1400057421", "--cert",
+                   tax_sign))
         p = self.provider.url
         for sid, path, kind, extra in ((SERVICE, "/person", "query", ()),
                                        (SLOW, "/slow", "query", ("--timeout-ms", "1000")),
                                        (DOWN, None, "query", ()),
                                        (BIG, "/upload", "document", ("--max-request", "2000000")),
                                        (SOAP, None, "query", ()),
-                                       (PERSONS, None, "query", ())):
+                                       (PERSONS, None, "query", ()),
+                                       (TAXPAYERS, None, "query", ()),
+                                       (TAXSOAP, None, "query", ())):
             self.c("service", "--id", sid, "--title", sid.rsplit("/", 1)[1], "--kind", kind, *extra)
             url = p + path if path else "http://127.0.0.1:%d/nothing" % syslib.free_port()
-            if sid in (SOAP, PERSONS):
-                url = self.registry.url + ("/population/soap" if sid == SOAP else "/population/v1/persons")
+            url = {SOAP: self.registry.url + "/population/soap",
+                   PERSONS: self.registry.url + "/population/v1/persons",
+                   TAXPAYERS: self.taxpayers.url + "/taxpayers/v1/taxpayers",
+                   TAXSOAP: self.taxpayers.url + "/taxpayers/soap"}.get(sid, url)
             ok(run_cli("gateway", "service", "--data-dir", self.gw2.dir, "--service", sid, "--url", url,
-                       *(["--soap"] if sid == SOAP else [])))
+                       *(["--soap"] if sid in (SOAP, TAXSOAP) else [])))
             self.c("grant", "--service", sid, "--subject", CLIENT)
         for g in (self.gw1, self.gw2):
             g.start(ready=lambda r: r.status == 200)
@@ -275,7 +298,7 @@ class Exchange:
         return request((gw or self.gw1).port, method, path, headers=h, body=body, timeout=20)
 
     def close(self):
-        for p in (self.gw1, self.gw2, self.central, self.registry):
+        for p in (self.gw1, self.gw2, self.central, self.registry, self.taxpayers):
             try:
                 p.stop()
             except Exception:

@@ -17,7 +17,8 @@ import zeep.exceptions
 
 import syslib
 from syslib import request, run_cli
-from exchange_support import BIG, CLIENT, DOWN, OTHER, PERSONS, POP, SERVICE, SLOW, SOAP, Exchange
+from exchange_support import (BIG, CLIENT, DOWN, OTHER, PERSONS, POP, SERVICE, SLOW, SOAP, TAXPAYERS, TAXSOAP,
+                              Exchange)
 from test_pki_support import openssl, serial_of, wait_for
 
 
@@ -74,6 +75,26 @@ def test_the_population_register_answers_through_both_gateways(xr):
     assert r.status == 404 and not r.header("X-Road-Error")  # the registry's answer, passed on signed
     r = xr.call("/r1/" + PERSONS + "/bad")
     assert r.status == 400
+
+
+FIRST_VOEN = "1000000007"  # taxpayer 0
+
+
+def test_the_taxpayers_register_names_who_may_act(xr):
+    """A second member behind gw2 (the tax ministry, signed with its own
+    key): a company's representatives are people of the population."""
+    r = xr.call("/r1/" + TAXPAYERS + "/" + FIRST_VOEN)
+    assert r.status == 200, r
+    t = r.json()
+    assert t["voen"] == FIRST_VOEN and t["representatives"][0] == t["director_fin"]
+    p = xr.call("/r1/" + PERSONS + "/" + t["director_fin"])
+    assert p.status == 200 and p.json()["fin"] == t["director_fin"]
+    assert xr.call("/r1/" + TAXPAYERS + "/12345").status == 400
+    svc = zeep.Client(xr.taxpayers.url + "/taxpayers/wsdl").create_service(
+        "{urn:pencere:taxpayers}taxpayersBinding", "http://127.0.0.1:%d/" % xr.gw1.port)
+    answer = svc.getTaxpayer(voen=FIRST_VOEN, _soapheaders=soap_headers(CLIENT, service=TAXSOAP, msg_id="soap-t"))
+    assert answer.voen == FIRST_VOEN and answer.name == t["name"]
+    assert answer.representatives.split() == t["representatives"]
 
 
 def test_client_refusals(xr):

@@ -1,7 +1,7 @@
-/* test_registries.c — the synthetic population: FİNs are a bijection with
- * the index (and look like FİNs), a family's links point at each other,
- * the same index gives the same person, and the generator fills a
- * database the registry reads. */
+/* test_registries.c — the synthetic registers: FİNs and VÖENs are
+ * bijections with the index, a family's links point at each other, the
+ * same index gives the same person, taxpayers' representatives are people
+ * of the population, and the generator fills a database. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -34,6 +34,45 @@ static void test_fins(void **state)
     assert_int_equal(reg_index_of("1ab2c3d"), -1);
     assert_int_equal(reg_index_of("1AB2C3"), -1);
     assert_int_equal(reg_index_of(NULL), -1);
+}
+
+static void test_voens_and_taxpayers(void **state)
+{
+    (void)state;
+    char v[11];
+    for (uint64_t i = 0; i < 100000; i += 13) {
+        reg_voen_of(i, v);
+        assert_int_equal(strlen(v), 10);
+        assert_int_equal(reg_voen_index(v), (int64_t)i);
+    }
+    assert_int_equal(reg_voen_index("12345"), -1);
+    assert_int_equal(reg_voen_index("12345678x0"), -1);
+    struct pc_arena a;
+    pc_arena_init(&a);
+    int entrepreneurs = 0;
+    for (uint64_t i = 0; i < 400; i++) {
+        json_error_t je;
+        json_t *t = json_loads(reg_taxpayer_json(&a, i, 50), 0, &je);
+        assert_non_null(t);
+        reg_voen_of(i, v);
+        assert_string_equal(json_string_value(json_object_get(t, "voen")), v);
+        bool ie = pc_str_eq(json_string_value(json_object_get(t, "kind")), "individual_entrepreneur");
+        entrepreneurs += ie;
+        /* whoever may act for it is a person of the population, the director or owner first */
+        json_t *reps = json_object_get(t, "representatives");
+        assert_true(json_array_size(reps) >= 1 && json_array_size(reps) <= 3);
+        assert_string_equal(json_string_value(json_array_get(reps, 0)),
+                            json_string_value(json_object_get(t, ie ? "owner_fin" : "director_fin")));
+        size_t k;
+        json_t *r;
+        json_array_foreach(reps, k, r) {
+            int64_t idx = reg_index_of(json_string_value(r));
+            assert_true(idx >= 0 && idx < 50);
+        }
+        json_decref(t);
+    }
+    assert_int_equal(entrepreneurs, 100);
+    pc_arena_release(&a);
 }
 
 static json_t *person(struct pc_arena *a, uint64_t i, uint64_t n)
@@ -96,7 +135,7 @@ static void test_generate(void **state)
     assert_non_null(db);
     assert_int_equal(db_migrate(db, &err), 0);
     double rate;
-    assert_int_equal(reg_generate(db, REG_POPULATION, 2500, &rate, &err), 0);
+    assert_int_equal(reg_generate(db, REG_POPULATION, 2500, 2500, &rate, &err), 0);
     assert_true(rate > 0);
     struct db_conn *c = db_conn_get(db, &err);
     struct db_stmt *st = db_prepare(c, "SELECT COUNT(*) FROM reg_persons", &err);
@@ -104,7 +143,7 @@ static void test_generate(void **state)
     assert_int_equal(db_col_int(st, 0), 2500);
     db_idle(db);
     /* again: replaced, not added */
-    assert_int_equal(reg_generate(db, REG_POPULATION, 10, &rate, &err), 0);
+    assert_int_equal(reg_generate(db, REG_POPULATION, 10, 10, &rate, &err), 0);
     st = db_prepare(c, "SELECT COUNT(*) FROM reg_persons", &err);
     assert_int_equal(db_step(st, &err), 1);
     assert_int_equal(db_col_int(st, 0), 10);
@@ -120,6 +159,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fins),
         cmocka_unit_test(test_families),
+        cmocka_unit_test(test_voens_and_taxpayers),
         cmocka_unit_test(test_generate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

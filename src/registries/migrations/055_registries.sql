@@ -6,3 +6,8 @@ CREATE TABLE reg_persons (
     fin TEXT PRIMARY KEY,                 -- 7 characters 0-9 A-Z
     doc TEXT NOT NULL                     -- the population register's fields, JSON
 );
+
+CREATE TABLE reg_taxpayers (
+    voen TEXT PRIMARY KEY,                -- 10 digits
+    doc TEXT NOT NULL                     -- the tax register's fields, JSON
+);
