@@ -35,6 +35,8 @@
 #define POP_MEMBER "AZ/GOV/1400000001"
 #define CLIENT PORTAL_MEMBER "/portal"
 #define PERSONS POP_MEMBER "/population/persons"
+#define TAX_MEMBER "AZ/GOV/1400057421"
+#define TAXPAYERS TAX_MEMBER "/avis/taxpayers"
 #define PASSPHRASE "pencere demo exchange passphrase"
 #define MAX_CHILDREN 8
 
@@ -247,6 +249,8 @@ static int setup(void)
     RUN(NULL, "central", "member", "--data-dir", central, "--id", POP_MEMBER, "--name", "Əhali reyestri");
     RUN(NULL, "central", "subsystem", "--data-dir", central, "--id", CLIENT);
     RUN(NULL, "central", "subsystem", "--data-dir", central, "--id", POP_MEMBER "/population");
+    RUN(NULL, "central", "member", "--data-dir", central, "--id", TAX_MEMBER, "--name", "Vergilər Nazirliyi");
+    RUN(NULL, "central", "subsystem", "--data-dir", central, "--id", TAX_MEMBER "/avis");
     char cap[1400], rootp[1400], ocsp[128], tsa[128];
     snprintf(cap, sizeof cap, "%s/certs/ca.pem", ca);
     snprintf(rootp, sizeof rootp, "%s/certs/root.pem", ca);
@@ -258,6 +262,8 @@ static int setup(void)
     RUN(NULL, "central", "ca", "--data-dir", central, "--chain", chain, "--ocsp", ocsp, "--tsa", tsa);
     RUN(NULL, "central", "service", "--data-dir", central, "--id", PERSONS, "--title", "Şəxs FİN ilə");
     RUN(NULL, "central", "grant", "--data-dir", central, "--service", PERSONS, "--subject", CLIENT);
+    RUN(NULL, "central", "service", "--data-dir", central, "--id", TAXPAYERS, "--title", "Vergi ödəyicisi VÖEN ilə");
+    RUN(NULL, "central", "grant", "--data-dir", central, "--service", TAXPAYERS, "--subject", CLIENT);
     const char *c_args[] = {"central", "serve", "--data-dir", central, "--listen", c_listen, "--log-level", "warn",
                             NULL};
     if (start(c_port, c_args))
@@ -272,6 +278,15 @@ static int setup(void)
                             "warn", NULL};
     if (start(r_port, r_args))
         return -1;
+    char tax[1200], t_listen[32];
+    unsigned t_port = free_port();
+    snprintf(t_listen, sizeof t_listen, "127.0.0.1:%u", t_port);
+    path(tax, sizeof tax, "taxpayers.db");
+    RUN(NULL, "registry", "generate", "--kind", "taxpayers", "--db", tax, "--count", "400", "--people", "1000");
+    const char *t_args[] = {"registry", "--kind", "taxpayers", "--db", tax, "--listen", t_listen, "--log-level",
+                            "warn", NULL};
+    if (start(t_port, t_args))
+        return -1;
     if (gateway("gw1", PORTAL_MEMBER, "1500000002", "Elektron hökumət portalı", g1, central, anchor) ||
         gateway("gw2", POP_MEMBER, "1400000001", "Əhali reyestri", g2, central, anchor))
         return -1;
@@ -279,10 +294,24 @@ static int setup(void)
         CLIENT);
     RUN(NULL, "central", "gateway-client", "--data-dir", central, "--gateway", POP_MEMBER "/gw2", "--client",
         POP_MEMBER "/population");
+    RUN(NULL, "central", "gateway-client", "--data-dir", central, "--gateway", POP_MEMBER "/gw2", "--client",
+        TAX_MEMBER "/avis");
     path(gw1, sizeof gw1, "gw1");
     path(gw2, sizeof gw2, "gw2");
     snprintf(url, sizeof url, "http://%s/population/v1/persons", r_listen);
     RUN(NULL, "gateway", "service", "--data-dir", gw2, "--service", PERSONS, "--url", url);
+    /* the registries' gateway signs for the tax ministry too */
+    char csr[1400], sign[1200];
+    RUN(NULL, "gateway", "add-member", "--data-dir", gw2, "--member", TAX_MEMBER);
+    snprintf(csr, sizeof csr, "%s/1400057421.csr", gw2);
+    path(sign, sizeof sign, "tax-sign.pem");
+    char cadir[1200];
+    path(cadir, sizeof cadir, "ca");
+    RUN(sign, "ca", "issue", "--data-dir", cadir, "--profile", "member-sign", "--voen", "1400057421", "--org",
+        "Vergilər Nazirliyi", "--name", "Vergilər Nazirliyi", "--csr", csr);
+    RUN(NULL, "gateway", "install-cert", "--data-dir", gw2, "--which", "1400057421", "--cert", sign);
+    snprintf(url, sizeof url, "http://%s/taxpayers/v1/taxpayers", t_listen);
+    RUN(NULL, "gateway", "service", "--data-dir", gw2, "--service", TAXPAYERS, "--url", url);
     const char *g1_args[] = {"gateway", "serve", "--data-dir", gw1, "--listen", g1_listen, "--gconf-interval-ms",
                              "2000", "--log-level", "warn", NULL};
     const char *g2_args[] = {"gateway", "serve", "--data-dir", gw2, "--listen", g2_listen, "--gconf-interval-ms",
@@ -290,9 +319,10 @@ static int setup(void)
     if (start(g2, g2_args) || start(g1, g1_args))
         return -1;
     /* the contract: where the portal's gateway is and what to ask it */
-    char father[8], child[8], tmp[1400], out[1200];
+    char father[8], child[8], voen[11], tmp[1400], out[1200];
     reg_fin_of(0, father);
     reg_fin_of(2, child);
+    reg_voen_of(0, voen);
     snprintf(out, sizeof out, "%s/demo-exchange.json", X.dir);
     snprintf(tmp, sizeof tmp, "%s.tmp", out);
     FILE *f = fopen(tmp, "w");
@@ -300,8 +330,9 @@ static int setup(void)
         return -1;
     fprintf(f,
             "{\"gateway\": \"http://%s\", \"client\": \"%s\", \"calls\": [\n"
-            "  {\"service\": \"%s\", \"path\": \"/%s\"},\n  {\"service\": \"%s\", \"path\": \"/%s\"}]}\n",
-            g1_listen, CLIENT, PERSONS, father, PERSONS, child);
+            "  {\"service\": \"%s\", \"path\": \"/%s\"},\n  {\"service\": \"%s\", \"path\": \"/%s\"},\n"
+            "  {\"service\": \"%s\", \"path\": \"/%s\"}]}\n",
+            g1_listen, CLIENT, PERSONS, father, PERSONS, child, TAXPAYERS, voen);
     if (fclose(f) != 0 || rename(tmp, out) != 0)
         return -1;
     pc_log(PC_LOG_INFO, "demo.exchange_ready", "gateway", g1_listen, "file", out, NULL);

@@ -86,6 +86,8 @@ def test_the_taxpayers_register_names_who_may_act(xr):
     r = xr.call("/r1/" + TAXPAYERS + "/" + FIRST_VOEN)
     assert r.status == 200, r
     t = r.json()
+    schemas = syslib.SchemaSet(syslib.load_openapi())
+    schemas.validate(t, schemas.response_schema("/taxpayers/v1/taxpayers/{voen}", "get", 200))
     assert t["voen"] == FIRST_VOEN and t["representatives"][0] == t["director_fin"]
     p = xr.call("/r1/" + PERSONS + "/" + t["director_fin"])
     assert p.status == 200 and p.json()["fin"] == t["director_fin"]
