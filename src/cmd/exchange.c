@@ -301,12 +301,33 @@ static int central_init(struct ctx *c)
     return 0;
 }
 
-static void wait_for_stop(sigset_t *set, const char *event)
+/* Serve until SIGTERM or SIGINT, then stop the server and close the role's
+ * object (role: "central", "gateway"). */
+static int serve_until_stopped(sigset_t *set, struct http_server *srv, const char *role, void (*close_fn)(void *),
+                               void *obj)
 {
     int sig = 0;
     while (sigwait(set, &sig) != 0 && errno == EINTR)
         ;
-    pc_log(PC_LOG_INFO, event, "signal", sig == SIGTERM ? "TERM" : "INT", NULL);
+    char ev[32];
+    snprintf(ev, sizeof ev, "%s.stopping", role);
+    pc_log(PC_LOG_INFO, ev, "signal", sig == SIGTERM ? "TERM" : "INT", NULL);
+    http_stop(srv, 10);
+    close_fn(obj);
+    snprintf(ev, sizeof ev, "%s.stopped", role);
+    pc_log(PC_LOG_INFO, ev, NULL);
+    pc_log_stop_thread();
+    return EXIT_OK;
+}
+
+static void close_central(void *x)
+{
+    xr_central_close(x);
+}
+
+static void close_gateway(void *g)
+{
+    xr_gateway_close(g);
 }
 
 /* The options every server takes: where it listens, the log level. */
@@ -351,12 +372,7 @@ static int central_serve(struct ctx *c)
         pc_log(PC_LOG_WARN, "log.unbuffered", "reason", "no logger thread: each line is written by its caller", NULL);
     pc_log(PC_LOG_INFO, "central.started", "listen", http.listen, "url", url, "db",
            db_kind_name(xr_central_db(x)), NULL);
-    wait_for_stop(&set, "central.stopping");
-    http_stop(srv, 10);
-    xr_central_close(x);
-    pc_log(PC_LOG_INFO, "central.stopped", NULL);
-    pc_log_stop_thread();
-    return EXIT_OK;
+    return serve_until_stopped(&set, srv, "central", close_central, x);
 }
 
 /* ---- the gateway --------------------------------------------------------------- */
@@ -450,12 +466,7 @@ static int gateway_serve(struct ctx *c)
     app.http = srv;
     pc_log(PC_LOG_INFO, "gateway.started", "listen", http.listen, "dir", opt(c, "data-dir"), "db",
            db_kind_name(xr_gateway_db(g)), NULL);
-    wait_for_stop(&set, "gateway.stopping");
-    http_stop(srv, 10);
-    xr_gateway_close(g);
-    pc_log(PC_LOG_INFO, "gateway.stopped", NULL);
-    pc_log_stop_thread();
-    return EXIT_OK;
+    return serve_until_stopped(&set, srv, "gateway", close_gateway, g);
 }
 
 static int gateway_verify_log(struct ctx *c)

@@ -31,23 +31,6 @@ static json_t *record_json(struct pc_arena *a, struct db_stmt *s)
     return o;
 }
 
-static const char *read_text(struct pc_arena *a, const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    struct pc_buf b;
-    pc_buf_init(&b, 1 << 20);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        pc_buf_append(&b, chunk, n);
-    fclose(f);
-    const char *s = pc_arena_strndup(a, b.data ? b.data : "", b.len);
-    pc_buf_release(&b);
-    return s;
-}
-
 int xr_msglog_evidence(const char *dir, const char *db_url, const char *message_id, struct pc_arena *a,
                        const char **json, struct pc_err *err)
 {
@@ -132,7 +115,7 @@ int xr_msglog_evidence(const char *dir, const char *db_url, const char *message_
         db_conn_idle(k);
     }
     snprintf(path, sizeof path, "%s/ca-chain.pem", dir);
-    const char *chain = read_text(a, path);
+    const char *chain = xr_read_text(a, path);
     if (chain)
         json_object_set_new(out, "ca_chain", json_string(chain));
     if (!rc) {

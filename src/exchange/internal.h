@@ -346,6 +346,8 @@ void xr_logrec_digest(const char *const fields[], size_t n, unsigned char out[32
 #define XR_LOGROW_SELECT                                                                                     \
     "SELECT seq, at_ms, message_id, side, kind, protocol, client, service, user_id, issue, fault, block, "   \
     "body_hash, hash, signature, cert, ocsp, body, prev, chain FROM xr_msglog"
+/* A small text file (1 MiB at most) into the arena; NULL when unreadable. */
+const char *xr_read_text(struct pc_arena *a, const char *path);
 /* The digest fields of a row of XR_LOGROW_SELECT (valid until the next step). */
 struct db_stmt;
 void xr_logrow_fields(struct pc_arena *a, struct db_stmt *s, const char *f[XR_LOG_FIELDS]);

@@ -8,6 +8,7 @@
  * first record that does not fit is named. */
 #include "internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,6 +71,23 @@ static int load(struct db_conn *k, struct check *c, struct pc_err *err)
     return 0;
 }
 
+const char *xr_read_text(struct pc_arena *a, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    struct pc_buf b;
+    pc_buf_init(&b, 1 << 20);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        pc_buf_append(&b, chunk, n);
+    fclose(f);
+    const char *s = pc_arena_strndup(a, b.data ? b.data : "", b.len);
+    pc_buf_release(&b);
+    return s;
+}
+
 void xr_logrow_fields(struct pc_arena *a, struct db_stmt *s, const char *f[XR_LOG_FIELDS])
 {
     f[0] = pc_arena_printf(a, "%lld", (long long)db_col_int(s, 0));
@@ -126,19 +144,10 @@ static int check_stamps(struct check *c, const char *dir, struct db_conn *k, str
         return 0;
     char path[1200];
     snprintf(path, sizeof path, "%s/ca-chain.pem", dir);
-    FILE *f = fopen(path, "r");
-    if (!f)
+    const char *pem = xr_read_text(c->a, path);
+    if (!pem)
         return pc_err_set(err, PC_EINVAL, "%s is missing: the time-stamps cannot be checked", path);
-    struct pc_buf b;
-    pc_buf_init(&b, 1 << 20);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        pc_buf_append(&b, chunk, n);
-    fclose(f);
-    pc_buf_putc(&b, 0);
-    X509_STORE *st = xr_store_from_pem(b.data);
-    pc_buf_release(&b);
+    X509_STORE *st = xr_store_from_pem(pem);
     if (!st)
         return pc_err_set(err, PC_EINVAL, "%s holds no certificate", path);
     int rc = 0;
