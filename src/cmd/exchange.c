@@ -60,6 +60,7 @@ static const struct cli_opt all_opts[] = {
     {"anchor", "FILE", "the central registry's anchor.json", NULL},
     {"member", "ID", "a member the gateway signs for (INSTANCE/CLASS/CODE)", NULL},
     {"message", "ID", "a message's id (X-Road-Id)", NULL},
+    {"days", "N", "keep this many days of the message log in the database", "180"},
     {"which", "NAME", "auth, or the member code the certificate is for", NULL},
     {"soap", NULL, "the system speaks SOAP at this URL", NULL},
     {"gconf-interval-ms", "MS", "download the global configuration this often", "60000"},
@@ -497,6 +498,20 @@ static int gateway_evidence(struct ctx *c)
     return 0;
 }
 
+static int gateway_archive(struct ctx *c)
+{
+    const char *dir;
+    unsigned days = 180;
+    int rc = required(c, "data-dir", &dir);
+    if (rc || cli_uint_opt(c->opts, "days", 0, 36500, &days))
+        return rc ? rc : EXIT_USAGE;
+    int64_t moved;
+    if (xr_msglog_archive(dir, opt(c, "db"), (int)days, &moved, &c->err))
+        return failed(c);
+    printf("%lld records moved to %s/archive\n", (long long)moved, dir);
+    return 0;
+}
+
 /* ---- the subcommands -------------------------------------------------------------- */
 
 struct sub {
@@ -534,6 +549,7 @@ static const struct sub gateway_subs[] = {
      gateway_serve, "serve the consumer and provider sides"},
     {"verify-log", "data-dir db", NULL, gateway_verify_log, "check the message log offline"},
     {"evidence", "data-dir db message", NULL, gateway_evidence, "one message with what proves it, as JSON"},
+    {"archive", "data-dir db days", NULL, gateway_archive, "move time-stamped records older than --days to DIR/archive"},
 };
 
 static int dispatch(const char *group, const char *title, const struct sub *t, size_t n, int argc, char **argv)

@@ -339,5 +339,10 @@ int xr_msglog_verify(const char *dir, const char *db_url, int64_t *records, int6
  * holds no such message. */
 int xr_msglog_evidence(const char *dir, const char *db_url, const char *message_id, struct pc_arena *a,
                        const char **json, struct pc_err *err);
+/* Retention: move the records older than days (up to the last
+ * time-stamped one among them) to a JSON-lines file in DIR/archive,
+ * chained to the previous file, then delete them; *moved counts them.
+ * verify-log goes on from where the archive ends. */
+int xr_msglog_archive(const char *dir, const char *db_url, int days, int64_t *moved, struct pc_err *err);
 
 #endif

@@ -15,6 +15,7 @@
  *   msglog.c          the message log: a hash chain, TSA stamps
  *   logcheck.c        the log offline: verify-log
  *   evidence.c        one message with what proves it
+ *   archive.c         retention: old stamped records to archive files
  *   monitor.c         operational monitoring per service and client
  *   replay.c          requests seen recently (replays refused)
  *   gateway.c         a gateway's directory, keys, background work, proofs
@@ -346,6 +347,10 @@ void xr_logrec_digest(const char *const fields[], size_t n, unsigned char out[32
 #define XR_LOGROW_SELECT                                                                                     \
     "SELECT seq, at_ms, message_id, side, kind, protocol, client, service, user_id, issue, fault, block, "   \
     "body_hash, hash, signature, cert, ocsp, body, prev, chain FROM xr_msglog"
+/* Where the log in the database starts after archiving (archive.c): the
+ * last archived record's seq and chain value (0 and "" when none), and
+ * "FILE SHA256" of the last archive (when archive is given). */
+int xr_msglog_base(struct db_conn *k, int64_t *seq, char chain[65], char *archive, size_t max, struct pc_err *err);
 /* A small text file (1 MiB at most) into the arena; NULL when unreadable. */
 const char *xr_read_text(struct pc_arena *a, const char *path);
 /* The digest fields of a row of XR_LOGROW_SELECT (valid until the next step). */

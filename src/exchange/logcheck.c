@@ -193,9 +193,12 @@ int xr_msglog_verify(const char *dir, const char *db_url, int64_t *records, int6
     struct check c = {.a = &a, .page = &page};
     struct db_conn *k = db_conn_get(db, err);
     int rc = k ? load(k, &c, err) : (err && err->code ? err->code : PC_EIO);
-    /* the records in pages, so a big log needs no more memory */
+    /* the records in pages, so a big log needs no more memory; after
+     * archiving they go on from the base */
     char prev[65] = "";
-    int64_t seq = 1;
+    int64_t seq = 1, base = 0;
+    if (!rc && !(rc = xr_msglog_base(k, &base, prev, NULL, 0, err)))
+        seq = base + 1;
     for (bool more = !rc; more && !rc;) {
         struct db_stmt *s = db_prepare(k, XR_LOGROW_SELECT " WHERE seq >= ? ORDER BY seq LIMIT 1000", err);
         if (!s) {
@@ -216,7 +219,7 @@ int xr_msglog_verify(const char *dir, const char *db_url, int64_t *records, int6
         pc_arena_release(&page);
         pc_arena_init(&page);
     }
-    *records = seq - 1;
+    *records = seq - 1 - base;
     if (!rc)
         rc = check_stamps(&c, dir, k, err);
     if (!rc)

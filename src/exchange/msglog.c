@@ -105,8 +105,10 @@ struct xr_msglog *xr_msglog_open(struct db *db, struct pc_err *err)
     pthread_mutex_init(&l->lock, NULL);
     pthread_cond_init(&l->committed, NULL);
     l->tail = &l->queue;
-    struct db_stmt *s = db_prepare(k, "SELECT seq, chain FROM xr_msglog ORDER BY seq DESC LIMIT 1", err);
-    int rc = s ? db_step(s, err) : -1;
+    /* after archiving, the chain goes on from the base */
+    int rc = xr_msglog_base(k, &l->seq, l->chain, NULL, 0, err) ? -1 : 0;
+    struct db_stmt *s = rc ? NULL : db_prepare(k, "SELECT seq, chain FROM xr_msglog ORDER BY seq DESC LIMIT 1", err);
+    rc = s ? db_step(s, err) : -1;
     if (rc == 1) {
         l->seq = db_col_int(s, 0);
         snprintf(l->chain, sizeof l->chain, "%s", db_col_text(s, 1));

@@ -738,6 +738,65 @@ static void test_message_log(void **state)
     pc_arena_release(&a);
 }
 
+static void test_archive(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    struct pc_arena a;
+    pc_arena_init(&a);
+    const char *url = f->pg ? f->pgurl : f->path;
+    static const char *const wipe[] = {"DELETE FROM xr_msglog", "DELETE FROM xr_msglog_stamps",
+                                       "DELETE FROM xr_msglog_base", "DELETE FROM xr_certs"};
+    for (size_t i = 0; i < 4; i++)
+        fx_exec(fx_conn(f), wipe[i]);
+    db_idle(f->db);
+    struct xr_msglog *l = xr_msglog_open(f->db, &err);
+    struct xr_msg m;
+    fill_msg(&a, &m);
+    const char *block = xr_msg_block(&a, &m), *bh, *h = xr_hash(&a, block, "b", 1, &bh);
+    struct xr_logrec r = {.message_id = "m-1", .client = "c", .service = "s", .user_id = "", .issue = "",
+                          .block = block, .body_hash = bh, .hash = h, .body = "b", .body_len = 1};
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(xr_msglog_append(l, &r, &err), 0);
+    xr_msglog_close(l);
+    /* a time-stamp of record 3 (its token is not checked here) */
+    fx_exec(fx_conn(f), "INSERT INTO xr_msglog_stamps (seq, chain, at, token) "
+                        "SELECT seq, chain, 0, 'AAAA' FROM xr_msglog WHERE seq = 3");
+    db_idle(f->db);
+    char dir[128];
+    snprintf(dir, sizeof dir, "%s/archive-%s", tmpdir, f->pg ? "pg" : "sqlite");
+    assert_int_equal(xr_mkdirs(dir, &err), 0);
+    int64_t moved, recs, stamps;
+    assert_int_equal(xr_msglog_archive(dir, url, 365, &moved, &err), 0);
+    assert_int_equal(moved, 0); /* nothing that old */
+    assert_int_equal(xr_msglog_archive(dir, url, 0, &moved, &err), 0);
+    assert_int_equal(moved, 3);
+    char file[256];
+    snprintf(file, sizeof file, "%s/archive/msglog-000000000001-000000000003.jsonl", dir);
+    const char *text = xr_read_text(&a, file);
+    assert_non_null(text);
+    int lines = 0;
+    for (const char *p = text; *p; p++)
+        lines += *p == '\n';
+    assert_int_equal(lines, 5); /* the header, three records, the stamp */
+    assert_int_equal(xr_msglog_verify(dir, url, &recs, &stamps, &err), 0);
+    assert_int_equal(recs, 2);
+    /* the chain goes on after the archive */
+    l = xr_msglog_open(f->db, &err);
+    assert_int_equal(xr_msglog_append(l, &r, &err), 0);
+    assert_int_equal(xr_msglog_records(l), 6);
+    xr_msglog_close(l);
+    if (xr_msglog_verify(dir, url, &recs, &stamps, &err))
+        fail_msg("verify: %s", err.msg);
+    assert_int_equal(recs, 3);
+    /* a record changed after the base is still found */
+    fx_exec(fx_conn(f), "UPDATE xr_msglog SET issue = 'x' WHERE seq = 4");
+    db_idle(f->db);
+    assert_int_equal(xr_msglog_verify(dir, url, &recs, &stamps, &err), PC_EINVAL);
+    assert_non_null(strstr(err.msg, "record 4"));
+    pc_arena_release(&a);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/pencere-test-xr.XXXXXX");
@@ -752,6 +811,7 @@ int main(void)
     const struct CMUnitTest db[] = {
         cmocka_unit_test(test_central_registry),
         cmocka_unit_test(test_message_log),
+        cmocka_unit_test(test_archive),
     };
     int failed = cmocka_run_group_tests(pure, NULL, NULL);
     failed += fx_run("exchange", db, sizeof db / sizeof db[0]);
