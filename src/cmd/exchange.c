@@ -29,8 +29,8 @@
 #define FILE_MAX (1 << 20)
 
 static const struct cli_opt all_opts[] = {
-    {"data-dir", "DIR", "the central registry's data directory", NULL},
-    {"db", "URL", "SQLite path or postgres:// URL (default: DIR/central.db)", NULL},
+    {"data-dir", "DIR", "the role's data directory (central registry or gateway)", NULL},
+    {"db", "URL", "SQLite path or postgres:// URL (default: DIR/central.db, DIR/gateway.db)", NULL},
     {"instance", "CODE", "the exchange's instance (one identifier part)", "AZ"},
     {"url", "URL", "central: where gateways reach it; gateway service: the system's base URL", NULL},
     {"listen", "HOST:PORT", "address to listen on", NULL},
