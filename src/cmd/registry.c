@@ -19,7 +19,7 @@ static int kind_of(struct cli_opt *opts)
 {
     int k = reg_kind_parse(cli_get(opts, "kind"));
     if (k < 0)
-        fprintf(stderr, "pencere registry: --kind is population or taxpayers (the others are not built yet)\n");
+        fprintf(stderr, "pencere registry: --kind is population, taxpayers, realestate, employment or pensions\n");
     return k;
 }
 
@@ -38,10 +38,10 @@ static struct db *open_db(const char *url, struct pc_err *err)
 static int generate(int argc, char **argv)
 {
     struct cli_opt opts[] = {
-        {"kind", "KIND", "population or taxpayers", NULL},
+        {"kind", "KIND", "population, taxpayers, realestate, employment or pensions", NULL},
         {"db", "URL", "SQLite path or postgres:// URL", "registry.db"},
         {"count", "N", "how many records (up to 10 million and more)", "1000"},
-        {"people", "N", "taxpayers: the population whose FİNs they name", "1000"},
+        {"people", "N", "taxpayers: the population they name; employment: the taxpayers employing", "1000"},
         {NULL, NULL, NULL, NULL},
     };
     int rc = cli_parse("registry generate", "Fill a registry's database with deterministic synthetic data.", opts,
@@ -61,18 +61,17 @@ static int generate(int argc, char **argv)
     if (!db)
         return EXIT_FAIL;
     double rate;
-    rc = reg_generate(db, (enum reg_kind)k, (uint64_t)n, k == REG_POPULATION ? (uint64_t)n : (uint64_t)people, &rate,
-                      &err);
+    rc = reg_generate(db, (enum reg_kind)k, (uint64_t)n, (uint64_t)people, &rate, &err);
     db_close(db);
     if (rc) {
         fprintf(stderr, "pencere registry generate: %s\n", err.msg);
         return EXIT_FAIL;
     }
     char first[11];
-    if (k == REG_POPULATION)
-        reg_fin_of(0, first);
-    else
+    if (k == REG_TAXPAYERS)
         reg_voen_of(0, first);
+    else
+        reg_fin_of(0, first);
     printf("%lld records in the %s register (%.0f a second); the first key is %s\n", n, reg_kind_name(k), rate,
            first);
     return EXIT_OK;
@@ -83,7 +82,7 @@ int cmd_registry(int argc, char **argv)
     if (argc > 0 && strcmp(argv[0], "generate") == 0)
         return generate(argc - 1, argv + 1);
     struct cli_opt opts[] = {
-        {"kind", "KIND", "population or taxpayers", NULL},
+        {"kind", "KIND", "population, taxpayers, realestate, employment or pensions", NULL},
         {"db", "URL", "SQLite path or postgres:// URL", "registry.db"},
         {"listen", "HOST:PORT", "address to listen on", "127.0.0.1:8097"},
         {"log-level", "LEVEL", "debug, info, warn or error", "info"},

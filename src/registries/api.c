@@ -10,6 +10,7 @@
 #include "../http/http.h"
 
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 static struct reg_api *app_of(struct http_req *r)
@@ -30,11 +31,21 @@ static const struct {
                        "urn:pencere:taxpayers",
                        {{"voen", "voen"}, {"name", "name"}, {"kind", "kind"}, {"status", "status"},
                         {"directorFin", "director_fin"}, {"representatives", "representatives"}, {NULL, NULL}}},
+    [REG_REALESTATE] = {"SELECT doc FROM reg_properties WHERE fin = ?",
+                        "a FİN is 7 characters 0-9 A-Z without I and O", "getProperties", "urn:pencere:realestate",
+                        {{"fin", "fin"}, {"properties", "properties"}, {NULL, NULL}}},
+    [REG_EMPLOYMENT] = {"SELECT doc FROM reg_contracts WHERE fin = ?",
+                        "a FİN is 7 characters 0-9 A-Z without I and O", "getContracts", "urn:pencere:employment",
+                        {{"fin", "fin"}, {"contracts", "contracts"}, {NULL, NULL}}},
+    [REG_PENSIONS] = {"SELECT doc FROM reg_insurance WHERE fin = ?", "a FİN is 7 characters 0-9 A-Z without I and O",
+                      "getInsurance", "urn:pencere:pensions",
+                      {{"fin", "fin"}, {"insuranceYears", "insurance_years"}, {"pension", "pension"},
+                       {"socialAssistance", "social_assistance"}, {NULL, NULL}}},
 };
 
 static bool key_ok(enum reg_kind k, const char *key)
 {
-    return k == REG_POPULATION ? reg_index_of(key) >= 0 : reg_voen_index(key) >= 0;
+    return k == REG_TAXPAYERS ? reg_voen_index(key) >= 0 : reg_index_of(key) >= 0;
 }
 
 /* The record's document, or PC_ENOTFOUND / PC_EINVAL. */
@@ -77,12 +88,20 @@ static int h_record(struct http_req *r)
 }
 
 /* One answer element: a string as it is, an address as one line, a list
- * of FİNs space-separated. */
+ * of FİNs space-separated, a number as digits, anything else (lists of
+ * records) as its JSON text. */
 static void text_elem(struct pc_buf *b, const char *tag, json_t *v)
 {
     pc_buf_printf(b, "<tns:%s>", tag);
     if (json_is_string(v)) {
         pc_buf_html(b, json_string_value(v));
+    } else if (json_is_integer(v)) {
+        pc_buf_printf(b, "%lld", (long long)json_integer_value(v));
+    } else if ((json_is_array(v) && json_is_object(json_array_get(v, 0))) ||
+               (json_is_object(v) && !json_object_get(v, "city"))) {
+        char *text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        pc_buf_html(b, text);
+        free(text);
     } else if (json_is_array(v)) {
         size_t i;
         json_t *x;
@@ -177,21 +196,23 @@ static int h_metrics(struct http_req *r)
 
 #define SOAP_MAX 10240 /* the 2014 requirements: a query of at most 10 KB */
 
-static const struct http_route population_routes[] = {
-    {"GET", "/healthz", h_health, 0, HTTP_ROUTE_NO_STORE, "healthz"},
-    {"GET", "/metrics", h_metrics, 0, HTTP_ROUTE_NO_STORE, "metrics"},
-    {"GET", "/population/v1/persons/{fin}", h_record, 0, HTTP_ROUTE_NO_STORE, "person"},
-    {"POST", "/population/soap", h_soap, SOAP_MAX, HTTP_ROUTE_NO_STORE, "soap"},
-    {"GET", "/population/wsdl", h_wsdl, 0, 0, "wsdl"},
-};
-
-static const struct http_route taxpayer_routes[] = {
-    {"GET", "/healthz", h_health, 0, HTTP_ROUTE_NO_STORE, "healthz"},
-    {"GET", "/metrics", h_metrics, 0, HTTP_ROUTE_NO_STORE, "metrics"},
-    {"GET", "/taxpayers/v1/taxpayers/{voen}", h_record, 0, HTTP_ROUTE_NO_STORE, "taxpayer"},
-    {"POST", "/taxpayers/soap", h_soap, SOAP_MAX, HTTP_ROUTE_NO_STORE, "soap"},
-    {"GET", "/taxpayers/wsdl", h_wsdl, 0, 0, "wsdl"},
-};
+/* The routes of one kind: its REST path, its SOAP service, its WSDL. */
+#define ROUTES(name, rest, label)                                                       \
+    static const struct http_route name[] = {                                           \
+        {"GET", "/healthz", h_health, 0, HTTP_ROUTE_NO_STORE, "healthz"},               \
+        {"GET", "/metrics", h_metrics, 0, HTTP_ROUTE_NO_STORE, "metrics"},              \
+        {"GET", rest, h_record, 0, HTTP_ROUTE_NO_STORE, label},                         \
+        {"POST", "/" label "/soap", h_soap, SOAP_MAX, HTTP_ROUTE_NO_STORE, "soap"},     \
+        {"GET", "/" label "/wsdl", h_wsdl, 0, 0, "wsdl"},                               \
+    }
+ROUTES(population_routes, "/population/v1/persons/{fin}", "population");
+ROUTES(taxpayer_routes, "/taxpayers/v1/taxpayers/{voen}", "taxpayers");
+ROUTES(realestate_routes, "/realestate/v1/properties/{fin}", "realestate");
+ROUTES(employment_routes, "/employment/v1/contracts/{fin}", "employment");
+ROUTES(pension_routes, "/pensions/v1/insured/{fin}", "pensions");
+static const struct http_route *const routes_of[REG_KIND_COUNT] = {population_routes, taxpayer_routes,
+                                                                    realestate_routes, employment_routes,
+                                                                    pension_routes};
 
 static void after(struct http_req *r)
 {
@@ -200,15 +221,14 @@ static void after(struct http_req *r)
 
 void reg_http_config(struct reg_api *app, struct http_config *cfg)
 {
-    bool pop = app->kind == REG_POPULATION;
-    cfg->routes = pop ? population_routes : taxpayer_routes;
-    cfg->nroutes = pop ? sizeof population_routes / sizeof population_routes[0]
-                       : sizeof taxpayer_routes / sizeof taxpayer_routes[0];
+    cfg->routes = routes_of[app->kind];
+    cfg->nroutes = sizeof population_routes / sizeof population_routes[0];
     cfg->app = app;
     cfg->after = after;
 }
 
-static const char *const kind_names[REG_KIND_COUNT] = {"population", "taxpayers"};
+static const char *const kind_names[REG_KIND_COUNT] = {"population", "taxpayers", "realestate", "employment",
+                                                       "pensions"};
 
 int reg_kind_parse(const char *name)
 {

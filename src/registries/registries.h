@@ -3,10 +3,12 @@
  * (`pencere registry`): each kind is a provider information system with
  * its own database, its REST API and a SOAP service with a WSDL, and a
  * deterministic generator of synthetic data (Azerbaijani names and
- * places).  Built so far: the population register (by FİN) and the
- * taxpayers' register AVİS (by VÖEN).
+ * places): the population register (by FİN), the taxpayers' register
+ * AVİS (by VÖEN), and by a person's FİN the real-estate register, the
+ * employment contracts and social insurance with pensions.
  *
- * Tables owned: reg_persons, reg_taxpayers.
+ * Tables owned: reg_persons, reg_taxpayers, reg_properties, reg_contracts,
+ * reg_insurance.
  */
 #ifndef PC_REGISTRIES_H
 #define PC_REGISTRIES_H
@@ -14,9 +16,10 @@
 #include "../base/base.h"
 #include "../db/db.h"
 
-enum reg_kind { REG_POPULATION, REG_TAXPAYERS, REG_KIND_COUNT };
+enum reg_kind { REG_POPULATION, REG_TAXPAYERS, REG_REALESTATE, REG_EMPLOYMENT, REG_PENSIONS, REG_KIND_COUNT };
 
-/* "population", "taxpayers" → the kind; -1 when unknown. */
+/* "population", "taxpayers", "realestate", "employment", "pensions" → the
+ * kind; -1 when unknown. */
 int reg_kind_parse(const char *name);
 const char *reg_kind_name(enum reg_kind k);
 
@@ -45,6 +48,13 @@ const char *reg_person_json(struct pc_arena *a, uint64_t i, uint64_t n);
  * representatives who may act for it (FİNs of people 0..people-1). */
 const char *reg_taxpayer_json(struct pc_arena *a, uint64_t i, uint64_t people);
 
+/* By person i's FİN (holdings.c): properties with encumbrances;
+ * employment contracts (employers among taxpayers 0..taxpayers-1);
+ * social insurance, pension and assistance. */
+const char *reg_properties_json(struct pc_arena *a, uint64_t i);
+const char *reg_contracts_json(struct pc_arena *a, uint64_t i, uint64_t taxpayers);
+const char *reg_insurance_json(struct pc_arena *a, uint64_t i);
+
 /* Fill the database with records 0..n-1 of a kind (replacing what was
  * there; taxpayers name people of a population of people); *per_sec
  * tells how fast it went (generate.c). */
@@ -52,10 +62,8 @@ int reg_generate(struct db *db, enum reg_kind k, uint64_t n, uint64_t people, do
 
 /* ---- the provider's HTTP edge (api.c) ------------------------------------- */
 
-/* population: GET /population/v1/persons/{fin} (JSON), POST
- * /population/soap (SOAP getPerson), GET /population/wsdl; taxpayers:
- * GET /taxpayers/v1/taxpayers/{voen}, POST /taxpayers/soap (getTaxpayer),
- * GET /taxpayers/wsdl; both /healthz, /metrics. */
+/* Per kind GET /KIND/v1/RECORDS/{key} (JSON), POST /KIND/soap (one SOAP
+ * operation), GET /KIND/wsdl; /healthz, /metrics (docs/exchange.md). */
 struct http_config;
 struct http_server;
 struct reg_api {

@@ -12,6 +12,10 @@ static const struct {
                                                            "address", NULL}},
     [REG_TAXPAYERS] = {"taxpayers", "getTaxpayer", "voen", {"voen", "name", "kind", "status", "directorFin",
                                                             "representatives", NULL}},
+    [REG_REALESTATE] = {"realestate", "getProperties", "fin", {"fin", "properties", NULL}},
+    [REG_EMPLOYMENT] = {"employment", "getContracts", "fin", {"fin", "contracts", NULL}},
+    [REG_PENSIONS] = {"pensions", "getInsurance", "fin", {"fin", "insuranceYears", "pension", "socialAssistance",
+                                                          NULL}},
 };
 
 const char *reg_wsdl(struct pc_arena *a, enum reg_kind k)

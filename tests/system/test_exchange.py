@@ -253,3 +253,56 @@ def request_fails(port):
         return False
     except OSError:
         return True
+
+
+@pytest.mark.parametrize("kind,path,op,key", [
+    ("realestate", "/realestate/v1/properties/", "getProperties", "properties"),
+    ("employment", "/employment/v1/contracts/", "getContracts", "contracts"),
+    ("pensions", "/pensions/v1/insured/", "getInsurance", "insurance_years"),
+])
+def test_the_other_registers(tmp_path, kind, path, op, key):
+    schemas = syslib.SchemaSet(syslib.load_openapi())
+    """Each register by FİN answers REST, its WSDL and SOAP (its own
+    database, generated)."""
+    db = syslib.Database(str(tmp_path))
+    try:
+        r = run_cli("registry", "generate", "--kind", kind, "--db", db.url, "--count", "50")
+        assert r.returncode == 0 and "first key is 0034LZB" in r.stdout, r.stderr
+        port = syslib.free_port()
+        p = subprocess.Popen([BIN, "registry", "--kind", kind, "--db", db.url, "--listen", "127.0.0.1:%d" % port,
+                              "--log-level", "warn"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + syslib.START_TIMEOUT
+            while not request_ok(port) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            doc = request(port, "GET", path + "0034LZB").json()
+            assert doc["fin"] == "0034LZB" and key in doc
+            schemas.validate(doc, schemas.response_schema(path + "{fin}", "get", 200))
+            assert request(port, "GET", path + "IIIIIII").status == 400
+            assert request(port, "GET", path + "0000000").status == 404
+            wsdl = request(port, "GET", "/%s/wsdl" % kind)
+            assert wsdl.status == 200 and ('operation name="%s"' % op) in wsdl.text
+            env = ('<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/" '
+                   'xmlns:xrd="http://x-road.eu/xsd/xroad.xsd" xmlns:iden="http://x-road.eu/xsd/identifiers" '
+                   'xmlns:t="urn:pencere:%s"><e:Header><xrd:client><iden:xRoadInstance>AZ</iden:xRoadInstance>'
+                   '<iden:memberClass>GOV</iden:memberClass><iden:memberCode>1500000002</iden:memberCode>'
+                   '<iden:subsystemCode>portal</iden:subsystemCode></xrd:client><xrd:service>'
+                   '<iden:xRoadInstance>AZ</iden:xRoadInstance><iden:memberClass>GOV</iden:memberClass>'
+                   '<iden:memberCode>1400000001</iden:memberCode><iden:subsystemCode>x</iden:subsystemCode>'
+                   '<iden:serviceCode>y</iden:serviceCode></xrd:service><xrd:id>1</xrd:id>'
+                   '<xrd:protocolVersion>4.0</xrd:protocolVersion></e:Header><e:Body><t:%s><t:fin>0034LZB</t:fin>'
+                   '</t:%s></e:Body></e:Envelope>' % (kind, op, op))
+            r = request(port, "POST", "/%s/soap" % kind, headers={"Content-Type": "text/xml"}, body=env.encode())
+            assert r.status == 200 and ("%sResponse" % op) in r.text and "0034LZB" in r.text
+        finally:
+            p.send_signal(signal.SIGTERM)
+            assert p.wait(15) == 0
+    finally:
+        db.drop()
+
+
+def request_ok(port):
+    try:
+        return request(port, "GET", "/healthz", timeout=2).status == 200
+    except OSError:
+        return False

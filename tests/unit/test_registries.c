@@ -75,6 +75,45 @@ static void test_voens_and_taxpayers(void **state)
     pc_arena_release(&a);
 }
 
+static void test_holdings(void **state)
+{
+    (void)state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    int with_property = 0, mortgages = 0, pensions = 0;
+    for (uint64_t i = 0; i < 400; i++) {
+        json_error_t je;
+        char fin[8];
+        reg_fin_of(i, fin);
+        json_t *p = json_loads(reg_properties_json(&a, i), 0, &je), *c = json_loads(reg_contracts_json(&a, i, 50), 0, &je),
+               *s = json_loads(reg_insurance_json(&a, i), 0, &je);
+        assert_true(p && c && s);
+        assert_string_equal(json_string_value(json_object_get(p, "fin")), fin);
+        assert_string_equal(json_string_value(json_object_get(c, "fin")), fin);
+        assert_string_equal(json_string_value(json_object_get(s, "fin")), fin);
+        size_t k;
+        json_t *x;
+        json_array_foreach(json_object_get(p, "properties"), k, x) {
+            with_property++;
+            mortgages += json_array_size(json_object_get(x, "encumbrances")) > 0;
+            assert_int_equal(strlen(json_string_value(json_object_get(x, "cadastre_no"))), 12);
+        }
+        /* employers are taxpayers of the synthetic tax register */
+        json_array_foreach(json_object_get(c, "contracts"), k, x) {
+            int64_t t = reg_voen_index(json_string_value(json_object_get(x, "employer_voen")));
+            assert_true(t >= 0 && t < 50);
+        }
+        pensions += json_is_object(json_object_get(s, "pension"));
+        json_decref(p);
+        json_decref(c);
+        json_decref(s);
+    }
+    assert_true(with_property > 100 && mortgages > 10 && pensions > 10);
+    /* the same FİN, the same answer */
+    assert_string_equal(reg_contracts_json(&a, 77, 50), reg_contracts_json(&a, 77, 50));
+    pc_arena_release(&a);
+}
+
 static json_t *person(struct pc_arena *a, uint64_t i, uint64_t n)
 {
     json_error_t je;
@@ -160,6 +199,7 @@ int main(void)
         cmocka_unit_test(test_fins),
         cmocka_unit_test(test_families),
         cmocka_unit_test(test_voens_and_taxpayers),
+        cmocka_unit_test(test_holdings),
         cmocka_unit_test(test_generate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,3 +11,18 @@ CREATE TABLE reg_taxpayers (
     voen TEXT PRIMARY KEY,                -- 10 digits
     doc TEXT NOT NULL                     -- the tax register's fields, JSON
 );
+
+CREATE TABLE reg_properties (
+    fin TEXT PRIMARY KEY,                 -- the owner
+    doc TEXT NOT NULL                     -- the real-estate register: properties and encumbrances, JSON
+);
+
+CREATE TABLE reg_contracts (
+    fin TEXT PRIMARY KEY,                 -- the employee
+    doc TEXT NOT NULL                     -- employment contracts, JSON
+);
+
+CREATE TABLE reg_insurance (
+    fin TEXT PRIMARY KEY,                 -- the insured person
+    doc TEXT NOT NULL                     -- social insurance, pension, assistance, JSON
+);
