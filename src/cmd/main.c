@@ -22,7 +22,7 @@ static const struct {
     {"sign", cmd_sign, "sign a file: detached CMS (CAdES-T with --tsa)"},
     {"verify", cmd_verify, "verify a detached signature and print the report"},
     {"central", cmd_central, "the exchange layer's central registry and its global configuration"},
-    {"registry", cmd_registry, "an authentic source (population register) behind a gateway"},
+    {"registry", cmd_registry, "an authentic source (population, taxpayers, real estate, …) behind a gateway"},
     {"gateway", cmd_gateway, "a member's gateway to the exchange layer (REST and SOAP, signed, logged)"},
 };
 
