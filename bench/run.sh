@@ -523,4 +523,6 @@ BENCH_BIN=${BIN#$ROOT/} BENCH_GIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/de
   $PY "$ROOT/bench/pki.py" --splice "$DOC"
   # … and the OpenID Connect provider's (bench/oidc.py)
   $PY "$ROOT/bench/oidc.py" --splice "$DOC"
+  # … and the exchange layer's (bench/exchange.py)
+  $PY "$ROOT/bench/exchange.py" --splice "$DOC"
 say "wrote ${DOC#$ROOT/} (raw output in ${OUT#$ROOT/}/) in $(( $(date +%s) - T0 )) s"

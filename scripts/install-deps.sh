@@ -11,7 +11,7 @@ build_pkgs=(gcc pkg-config meson ninja-build python3
   libmicrohttpd-dev libsqlite3-dev libpq-dev libssl-dev libjansson-dev zlib1g-dev libargon2-dev
   libcmocka-dev libcurl4-openssl-dev libmagic-dev ca-certificates
   libqrencode-dev)  # QR login codes (mobile)
-test_pkgs=(postgresql python3-pytest python3-yaml python3-jsonschema python3-aiosmtpd python3-authlib
+test_pkgs=(postgresql python3-pytest python3-yaml python3-jsonschema python3-aiosmtpd python3-authlib python3-zeep
   chromium nodejs npm clang libclang-rt-14-dev nginx haproxy wrk curl procps
   softhsm2 libengine-pkcs11-openssl opensc
   zbar-tools)  # the QR login tests decode the page's code (mobile)

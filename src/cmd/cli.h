@@ -66,6 +66,15 @@ int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_phone(int argc, char **argv);
 int cmd_login_sign(int argc, char **argv);
+int cmd_central(int argc, char **argv);
+int cmd_gateway(int argc, char **argv);
+int cmd_registry(int argc, char **argv);
+
+/* The demo's exchange layer (demo_exchange.c): child processes set up
+ * and started in the background, DATA_DIR/demo-exchange.json once ready;
+ * stop waits for the setup and stops them. */
+void demo_exchange_start(const char *dir);
+void demo_exchange_stop(void);
 
 /* Demo people and accounts (demo_seed.c). */
 struct db;

@@ -25,6 +25,9 @@ static const struct {
     {"phone", cmd_phone, "a phone with a mobile signature (SIM emulator)"},
     {"login-sign", cmd_login_sign, "sign a certificate-login challenge (the desktop helper)"},
     {"example-rp", cmd_example_rp, "an example agency site that signs people in through the portal"},
+    {"central", cmd_central, "the exchange layer's central registry and its global configuration"},
+    {"registry", cmd_registry, "an authentic source (population, taxpayers, real estate, …) behind a gateway"},
+    {"gateway", cmd_gateway, "a member's gateway to the exchange layer (REST and SOAP, signed, logged)"},
 };
 
 static void usage(FILE *f)

@@ -647,7 +647,9 @@ static void demo_banner(unsigned port, void *ctx)
                "  OpenID Connect: http://127.0.0.1:%u/.well-known/openid-configuration\n\n",
                d->o->example_rp, port);
     demo_print_accounts(dir);
+    printf("  Exchange:      %s/demo-exchange.json once its gateways are up (demo_exchange.c)\n\n", dir);
     printf("Press Ctrl+C to stop.\n");
+    demo_exchange_start(dir);
     fflush(stdout);
 }
 
@@ -705,5 +707,7 @@ int cmd_demo(int argc, char **argv)
         return EXIT_USAGE;
     }
     struct demo_ctx d = {dir, &o};
-    return serve(&o, demo_banner, &d);
+    rc = serve(&o, demo_banner, &d);
+    demo_exchange_stop();
+    return rc;
 }

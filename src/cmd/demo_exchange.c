@@ -1,0 +1,382 @@
+/* demo_exchange.c — the demo's exchange layer: once the portal is up, a
+ * thread sets up and starts, as child processes of this binary in
+ * DATA_DIR/exchange, a certification centre (certificates, OCSP,
+ * time-stamps), the central registry, the population register (1,000
+ * synthetic people), the portal's gateway and the registries' gateway,
+ * then writes DATA_DIR/demo-exchange.json:
+ *
+ *   {"gateway": the portal gateway's consumer URL, "client": the portal's
+ *    client id, "calls": [{"service": id, "path": "/FİN"}, …]}
+ *
+ * Everything is done with the roles' own commands, as an operator would;
+ * their output goes to DATA_DIR/exchange/ROLE-COMMAND.log.  The children die with
+ * the demo (PR_SET_PDEATHSIG) and are stopped by it. */
+#include "cli.h"
+#include "../registries/registries.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PORTAL_MEMBER "AZ/GOV/1500000002"
+#define POP_MEMBER "AZ/GOV/1400000001"
+#define CLIENT PORTAL_MEMBER "/portal"
+#define PERSONS POP_MEMBER "/population/persons"
+#define TAX_MEMBER "AZ/GOV/1400057421"
+#define TAXPAYERS TAX_MEMBER "/avis/taxpayers"
+#define PASSPHRASE "pencere demo exchange passphrase"
+#define MAX_CHILDREN 8
+
+static struct {
+    char dir[1024], exe[1024];
+    pid_t children[MAX_CHILDREN];
+    int nchildren;
+    pthread_t thread;
+    bool started, stop;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+} X = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+
+/* The demo is stopping: the setup gives up at its next step. */
+static bool stopping(void)
+{
+    pthread_mutex_lock(&X.lock);
+    bool s = X.stop;
+    pthread_mutex_unlock(&X.lock);
+    return s;
+}
+
+static unsigned free_port(void)
+{
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t n = sizeof a;
+    unsigned port = 0;
+    if (s >= 0 && bind(s, (struct sockaddr *)&a, sizeof a) == 0 && getsockname(s, (struct sockaddr *)&a, &n) == 0)
+        port = ntohs(a.sin_port);
+    if (s >= 0)
+        close(s);
+    return port;
+}
+
+/* Run this binary with args (NULL-terminated); stdout to out_path (or the
+ * log), stderr to the log.  wait: until it exits (its status), else the pid. */
+static int spawn(const char *out_path, bool wait_exit, const char *const *args)
+{
+    char log[1200];
+    if (stopping())
+        return -1;
+    snprintf(log, sizeof log, "%s/exchange/%s-%s.log", X.dir, args[0], args[1] && args[1][0] != '-' ? args[1] : "serve");
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        int e = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600),
+            o = out_path ? open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600) : e, in = open("/dev/null", O_RDONLY);
+        if (e < 0 || o < 0 || in < 0)
+            _exit(127);
+        dup2(in, 0);
+        dup2(o, 1);
+        dup2(e, 2);
+        setenv("PENCERE_CA_PASSPHRASE", PASSPHRASE, 1);
+        char *argv[40];
+        int n = 0;
+        argv[n++] = X.exe;
+        for (int i = 0; args[i] && n < 39; i++)
+            argv[n++] = (char *)args[i];
+        argv[n] = NULL;
+        execv(X.exe, argv);
+        _exit(127);
+    }
+    if (!wait_exit) {
+        if (X.nchildren < MAX_CHILDREN)
+            X.children[X.nchildren++] = pid;
+        return pid;
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+#define RUN(out, ...)                                                                                   \
+    do {                                                                                                \
+        const char *a_[] = {__VA_ARGS__, NULL};                                                         \
+        if (spawn(out, true, a_) != 0) {                                                                \
+            pc_log(PC_LOG_WARN, "demo.exchange_failed", "step", a_[0], "sub", a_[1] ? a_[1] : "", NULL); \
+            return -1;                                                                                  \
+        }                                                                                               \
+    } while (0)
+
+static size_t sink(char *p, size_t size, size_t n, void *arg)
+{
+    FILE *f = arg;
+    return f ? fwrite(p, size, n, f) : size * n;
+}
+
+/* GET url; the status (0 when unreachable); the body into path when given. */
+static long get(const char *url, const char *path)
+{
+    CURL *h = curl_easy_init();
+    FILE *f = path ? fopen(path, "w") : NULL;
+    long status = 0;
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 2000L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, f);
+    if (curl_easy_perform(h) == CURLE_OK)
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    if (f)
+        fclose(f);
+    curl_easy_cleanup(h);
+    return status;
+}
+
+/* Start a server and wait (60 s at most) for its /healthz to answer 200. */
+static int start(unsigned port, const char *const *args)
+{
+    if (spawn(NULL, false, args) < 0)
+        return -1;
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/healthz", port);
+    for (int i = 0; i < 600 && !stopping(); i++) {
+        if (get(url, NULL) == 200)
+            return 0;
+        struct timespec ts = {0, 100 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    pc_log(PC_LOG_WARN, "demo.exchange_failed", "step", args[0], "reason", "did not become healthy", NULL);
+    return -1;
+}
+
+static const char *path(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static const char *path(char *buf, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = snprintf(buf, n, "%s/exchange/", X.dir);
+    vsnprintf(buf + k, n - (size_t)k, fmt, ap);
+    va_end(ap);
+    return buf;
+}
+
+static int concat(const char *out, const char *a, const char *b)
+{
+    FILE *o = fopen(out, "w");
+    const char *in[] = {a, b};
+    for (int i = 0; o && i < 2; i++) {
+        FILE *f = fopen(in[i], "r");
+        char buf[4096];
+        size_t n;
+        while (f && (n = fread(buf, 1, sizeof buf, f)) > 0)
+            fwrite(buf, 1, n, o);
+        if (f)
+            fclose(f);
+    }
+    return o && fclose(o) == 0 ? 0 : -1;
+}
+
+/* A gateway: its directory, keys, certificates from the CA, registration. */
+static int gateway(const char *name, const char *member, const char *code, const char *org, unsigned port,
+                   const char *central, const char *anchor)
+{
+    char dir[1200], csr[1400], auth[1200], sign[1200], id[128], addr[64];
+    path(dir, sizeof dir, "%s", name);
+    snprintf(id, sizeof id, "%s/%s", member, name);
+    snprintf(addr, sizeof addr, "http://127.0.0.1:%u", port);
+    RUN(NULL, "gateway", "init", "--data-dir", dir, "--id", id, "--anchor", anchor);
+    char cadir[1200];
+    path(cadir, sizeof cadir, "ca");
+    snprintf(csr, sizeof csr, "%s/auth.csr", dir);
+    path(auth, sizeof auth, "%s-auth.pem", name);
+    RUN(auth, "ca", "issue", "--data-dir", cadir, "--profile", "gateway-auth", "--voen", code, "--org", org,
+        "--name", name, "--csr", csr);
+    snprintf(csr, sizeof csr, "%s/%s.csr", dir, code);
+    path(sign, sizeof sign, "%s-sign.pem", name);
+    RUN(sign, "ca", "issue", "--data-dir", cadir, "--profile", "member-sign", "--voen", code, "--org", org, "--name",
+        org, "--csr", csr);
+    RUN(NULL, "gateway", "install-cert", "--data-dir", dir, "--which", "auth", "--cert", auth);
+    RUN(NULL, "gateway", "install-cert", "--data-dir", dir, "--which", code, "--cert", sign);
+    RUN(NULL, "central", "gateway", "--data-dir", central, "--id", id, "--address", addr, "--cert", auth);
+    return 0;
+}
+
+static int setup(void)
+{
+    char p[1200], ca[1200], central[1200], chain[1200], anchor[1200], reg[1200], gw1[1200], gw2[1200], url[5000];
+    unsigned ca_port = free_port(), c_port = free_port(), r_port = free_port(), g1 = free_port(), g2 = free_port();
+    char ca_listen[32], c_listen[32], r_listen[32], g1_listen[32], g2_listen[32];
+    snprintf(ca_listen, sizeof ca_listen, "127.0.0.1:%u", ca_port);
+    snprintf(c_listen, sizeof c_listen, "127.0.0.1:%u", c_port);
+    snprintf(r_listen, sizeof r_listen, "127.0.0.1:%u", r_port);
+    snprintf(g1_listen, sizeof g1_listen, "127.0.0.1:%u", g1);
+    snprintf(g2_listen, sizeof g2_listen, "127.0.0.1:%u", g2);
+    path(p, sizeof p, "%s", "");
+    if (mkdir(p, 0700) != 0 && errno != EEXIST)
+        return -1;
+    /* a fresh exchange each run: the demo's ports change */
+    snprintf(url, sizeof url, "rm -rf '%s'/exchange/ca '%s'/exchange/central '%s'/exchange/gw1 '%s'/exchange/gw2",
+             X.dir, X.dir, X.dir, X.dir);
+    if (system(url) != 0)
+        return -1;
+    path(ca, sizeof ca, "ca");
+    snprintf(url, sizeof url, "http://%s", ca_listen);
+    RUN(NULL, "ca", "init", "--data-dir", ca, "--public-url", url);
+    const char *ca_args[] = {"ca", "serve", "--data-dir", ca, "--listen", ca_listen, "--log-level", "warn", NULL};
+    if (start(ca_port, ca_args))
+        return -1;
+    path(central, sizeof central, "central");
+    RUN(NULL, "central", "init", "--data-dir", central, "--instance", "AZ");
+    RUN(NULL, "central", "member", "--data-dir", central, "--id", PORTAL_MEMBER, "--name", "Elektron hökumət portalı");
+    RUN(NULL, "central", "member", "--data-dir", central, "--id", POP_MEMBER, "--name", "Əhali reyestri");
+    RUN(NULL, "central", "subsystem", "--data-dir", central, "--id", CLIENT);
+    RUN(NULL, "central", "subsystem", "--data-dir", central, "--id", POP_MEMBER "/population");
+    RUN(NULL, "central", "member", "--data-dir", central, "--id", TAX_MEMBER, "--name", "Vergilər Nazirliyi");
+    RUN(NULL, "central", "subsystem", "--data-dir", central, "--id", TAX_MEMBER "/avis");
+    char cap[1400], rootp[1400], ocsp[128], tsa[128];
+    snprintf(cap, sizeof cap, "%s/certs/ca.pem", ca);
+    snprintf(rootp, sizeof rootp, "%s/certs/root.pem", ca);
+    path(chain, sizeof chain, "ca-chain.pem");
+    if (concat(chain, cap, rootp))
+        return -1;
+    snprintf(ocsp, sizeof ocsp, "http://%s/ca/ocsp", ca_listen);
+    snprintf(tsa, sizeof tsa, "http://%s/ca/tsa", ca_listen);
+    RUN(NULL, "central", "ca", "--data-dir", central, "--chain", chain, "--ocsp", ocsp, "--tsa", tsa);
+    RUN(NULL, "central", "service", "--data-dir", central, "--id", PERSONS, "--title", "Şəxs FİN ilə");
+    RUN(NULL, "central", "grant", "--data-dir", central, "--service", PERSONS, "--subject", CLIENT);
+    RUN(NULL, "central", "service", "--data-dir", central, "--id", TAXPAYERS, "--title", "Vergi ödəyicisi VÖEN ilə");
+    RUN(NULL, "central", "grant", "--data-dir", central, "--service", TAXPAYERS, "--subject", CLIENT);
+    const char *c_args[] = {"central", "serve", "--data-dir", central, "--listen", c_listen, "--log-level", "warn",
+                            NULL};
+    if (start(c_port, c_args))
+        return -1;
+    path(anchor, sizeof anchor, "anchor.json");
+    snprintf(url, sizeof url, "http://%s/anchor.json", c_listen);
+    if (get(url, anchor) != 200)
+        return -1;
+    path(reg, sizeof reg, "population.db");
+    RUN(NULL, "registry", "generate", "--kind", "population", "--db", reg, "--count", "1000");
+    const char *r_args[] = {"registry", "--kind", "population", "--db", reg, "--listen", r_listen, "--log-level",
+                            "warn", NULL};
+    if (start(r_port, r_args))
+        return -1;
+    char tax[1200], t_listen[32];
+    unsigned t_port = free_port();
+    snprintf(t_listen, sizeof t_listen, "127.0.0.1:%u", t_port);
+    path(tax, sizeof tax, "taxpayers.db");
+    RUN(NULL, "registry", "generate", "--kind", "taxpayers", "--db", tax, "--count", "400", "--people", "1000");
+    const char *t_args[] = {"registry", "--kind", "taxpayers", "--db", tax, "--listen", t_listen, "--log-level",
+                            "warn", NULL};
+    if (start(t_port, t_args))
+        return -1;
+    if (gateway("gw1", PORTAL_MEMBER, "1500000002", "Elektron hökumət portalı", g1, central, anchor) ||
+        gateway("gw2", POP_MEMBER, "1400000001", "Əhali reyestri", g2, central, anchor))
+        return -1;
+    RUN(NULL, "central", "gateway-client", "--data-dir", central, "--gateway", PORTAL_MEMBER "/gw1", "--client",
+        CLIENT);
+    RUN(NULL, "central", "gateway-client", "--data-dir", central, "--gateway", POP_MEMBER "/gw2", "--client",
+        POP_MEMBER "/population");
+    RUN(NULL, "central", "gateway-client", "--data-dir", central, "--gateway", POP_MEMBER "/gw2", "--client",
+        TAX_MEMBER "/avis");
+    path(gw1, sizeof gw1, "gw1");
+    path(gw2, sizeof gw2, "gw2");
+    snprintf(url, sizeof url, "http://%s/population/v1/persons", r_listen);
+    RUN(NULL, "gateway", "service", "--data-dir", gw2, "--service", PERSONS, "--url", url);
+    /* the registries' gateway signs for the tax ministry too */
+    char csr[1400], sign[1200];
+    RUN(NULL, "gateway", "add-member", "--data-dir", gw2, "--member", TAX_MEMBER);
+    snprintf(csr, sizeof csr, "%s/1400057421.csr", gw2);
+    path(sign, sizeof sign, "tax-sign.pem");
+    char cadir[1200];
+    path(cadir, sizeof cadir, "ca");
+    RUN(sign, "ca", "issue", "--data-dir", cadir, "--profile", "member-sign", "--voen", "1400057421", "--org",
+        "Vergilər Nazirliyi", "--name", "Vergilər Nazirliyi", "--csr", csr);
+    RUN(NULL, "gateway", "install-cert", "--data-dir", gw2, "--which", "1400057421", "--cert", sign);
+    snprintf(url, sizeof url, "http://%s/taxpayers/v1/taxpayers", t_listen);
+    RUN(NULL, "gateway", "service", "--data-dir", gw2, "--service", TAXPAYERS, "--url", url);
+    const char *g1_args[] = {"gateway", "serve", "--data-dir", gw1, "--listen", g1_listen, "--gconf-interval-ms",
+                             "2000", "--log-level", "warn", NULL};
+    const char *g2_args[] = {"gateway", "serve", "--data-dir", gw2, "--listen", g2_listen, "--gconf-interval-ms",
+                             "2000", "--log-level", "warn", NULL};
+    if (start(g2, g2_args) || start(g1, g1_args))
+        return -1;
+    /* the contract: where the portal's gateway is and what to ask it */
+    char father[8], child[8], voen[11], tmp[1400], out[1200];
+    reg_fin_of(0, father);
+    reg_fin_of(2, child);
+    reg_voen_of(0, voen);
+    snprintf(out, sizeof out, "%s/demo-exchange.json", X.dir);
+    snprintf(tmp, sizeof tmp, "%s.tmp", out);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return -1;
+    fprintf(f,
+            "{\"gateway\": \"http://%s\", \"client\": \"%s\", \"calls\": [\n"
+            "  {\"service\": \"%s\", \"path\": \"/%s\"},\n  {\"service\": \"%s\", \"path\": \"/%s\"},\n"
+            "  {\"service\": \"%s\", \"path\": \"/%s\"}]}\n",
+            g1_listen, CLIENT, PERSONS, father, PERSONS, child, TAXPAYERS, voen);
+    if (fclose(f) != 0 || rename(tmp, out) != 0)
+        return -1;
+    pc_log(PC_LOG_INFO, "demo.exchange_ready", "gateway", g1_listen, "file", out, NULL);
+    return 0;
+}
+
+/* The children's parent-death signal follows the thread that forked
+ * them: this thread lives until the demo stops, then stops them. */
+static void *run(void *arg)
+{
+    (void)arg;
+    if (setup())
+        pc_log(PC_LOG_WARN, "demo.exchange_unavailable", "logs", X.dir, NULL);
+    pthread_mutex_lock(&X.lock);
+    while (!X.stop)
+        pthread_cond_wait(&X.wake, &X.lock);
+    pthread_mutex_unlock(&X.lock);
+    for (int i = X.nchildren - 1; i >= 0; i--)
+        kill(X.children[i], SIGTERM);
+    for (int i = X.nchildren - 1; i >= 0; i--)
+        waitpid(X.children[i], NULL, 0);
+    return NULL;
+}
+
+void demo_exchange_start(const char *dir)
+{
+    snprintf(X.dir, sizeof X.dir, "%s", dir);
+    ssize_t n = readlink("/proc/self/exe", X.exe, sizeof X.exe - 1);
+    if (n <= 0)
+        return;
+    X.exe[n] = 0;
+    char out[1100];
+    snprintf(out, sizeof out, "%s/demo-exchange.json", dir);
+    unlink(out); /* only a ready exchange writes it */
+    X.started = pthread_create(&X.thread, NULL, run, NULL) == 0;
+}
+
+void demo_exchange_stop(void)
+{
+    if (!X.started)
+        return;
+    pthread_mutex_lock(&X.lock);
+    X.stop = true;
+    pthread_cond_signal(&X.wake);
+    pthread_mutex_unlock(&X.lock);
+    pthread_join(X.thread, NULL);
+}

@@ -1,0 +1,82 @@
+/* gateway_api.c — a gateway's HTTP edge, the only file of the gateway
+ * that knows routes: the consumer side for information systems (REST
+ * /r1/{service id}/…, SOAP on POST /), the provider side for other
+ * gateways (POST /xr/v1/message), /healthz for load balancers and
+ * /metrics with the operational monitoring.  A deployment exposes the
+ * consumer side to its own systems only and the provider side to other
+ * gateways only (docs/exchange.md). */
+#include "internal.h"
+#include "../http/http.h"
+
+#include <string.h>
+
+static struct xr_gateway_api *app_of(struct http_req *r)
+{
+    return r->app;
+}
+
+/* Ready when the keys have good, fresh OCSP answers, the configuration
+ * is valid, the log's head is stamped in time and the database answers. */
+static int h_health(struct http_req *r)
+{
+    struct xr_gateway *g = app_of(r)->gw;
+    struct pc_err err = {0};
+    const unsigned char *der;
+    size_t len;
+    struct xr_gconf *gc = xr_gateway_gconf(g, &err);
+    bool gconf = gc != NULL, keys = xr_gateway_own_ocsp(g, &g->auth, &r->arena, &der, &len, &err) == 0;
+    for (size_t i = 0; keys && i < g->nmembers; i++)
+        keys = xr_gateway_own_ocsp(g, &g->members[i], &r->arena, &der, &len, &err) == 0;
+    bool stamps = g->o.tsa_interval_secs == 0 || xr_msglog_unstamped_age(g->log) <= g->o.tsa_max_lag_secs;
+    struct db_conn *k = db_conn_get(g->db, &err);
+    bool db = k && db_exec(k, "SELECT 1", &err) == 0;
+    xr_gconf_unref(gc);
+    bool ok = gconf && keys && stamps && db;
+    json_t *j = json_pack("{s:s, s:b, s:b, s:b, s:b, s:I}", "status", ok ? "ok" : "unavailable", "global_conf",
+                          gconf, "keys_and_ocsp", keys, "timestamps", stamps, "database", db, "log_records",
+                          (json_int_t)xr_msglog_records(g->log));
+    if (!ok)
+        json_object_set_new(j, "detail", json_string(err.msg));
+    char *s = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    http_reply_json(r, ok ? 200 : 503, s);
+    free(s);
+    return 0;
+}
+
+static int h_metrics(struct http_req *r)
+{
+    r->status = 200;
+    r->content_type = "text/plain; version=0.0.4";
+    xr_monitor_write(app_of(r)->gw->monitor, &r->out);
+    if (app_of(r)->http)
+        http_metrics_write(app_of(r)->http, &r->out);
+    return 0;
+}
+
+#define BODY_MAX (16u << 20) /* the route's bound; each service's own limit is checked after */
+
+static const struct http_route routes[] = {
+    {"GET", "/healthz", h_health, 0, HTTP_ROUTE_NO_STORE, "healthz"},
+    {"GET", "/metrics", h_metrics, 0, HTTP_ROUTE_NO_STORE, "metrics"},
+    {"POST", "/xr/v1/message", xr_provider_message, BODY_MAX, HTTP_ROUTE_NO_STORE, "provider"},
+    {"POST", "/", xr_consumer_soap, BODY_MAX, HTTP_ROUTE_NO_STORE, "soap"},
+    {"GET", "/r1/{rest*}", xr_consumer_rest, 0, HTTP_ROUTE_NO_STORE, "r1"},
+    {"POST", "/r1/{rest*}", xr_consumer_rest, BODY_MAX, HTTP_ROUTE_NO_STORE, "r1"},
+    {"PUT", "/r1/{rest*}", xr_consumer_rest, BODY_MAX, HTTP_ROUTE_NO_STORE, "r1"},
+    {"PATCH", "/r1/{rest*}", xr_consumer_rest, BODY_MAX, HTTP_ROUTE_NO_STORE, "r1"},
+    {"DELETE", "/r1/{rest*}", xr_consumer_rest, 0, HTTP_ROUTE_NO_STORE, "r1"},
+};
+
+static void after(struct http_req *r)
+{
+    db_idle(app_of(r)->gw->db);
+}
+
+void xr_gateway_http_config(struct xr_gateway_api *app, struct http_config *cfg)
+{
+    cfg->routes = routes;
+    cfg->nroutes = sizeof routes / sizeof routes[0];
+    cfg->app = app;
+    cfg->after = after;
+}

@@ -1,0 +1,244 @@
+/* api.c — a registry's HTTP edge as a provider information system behind
+ * a gateway: REST (GET /population/v1/persons/{fin},
+ * /taxpayers/v1/taxpayers/{voen}), SOAP (POST /KIND/soap, operation
+ * getPerson or getTaxpayer, the X-Road header answered back as X-Road
+ * providers do) and the WSDL (GET /KIND/wsdl).  The gateway in front has
+ * checked who asks; the registry logs the X-Road-Client, -UserId and
+ * -Issue it is given. */
+#include "internal.h"
+#include "../exchange/exchange.h"
+#include "../http/http.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct reg_api *app_of(struct http_req *r)
+{
+    return r->app;
+}
+
+/* What differs between the kinds. */
+static const struct {
+    const char *sql, *bad_key, *op, *ns;
+    const char *fields[7][2];          /* SOAP element, JSON key of the document */
+} kinds[REG_KIND_COUNT] = {
+    [REG_POPULATION] = {"SELECT doc FROM reg_persons WHERE fin = ?",
+                        "a FİN is 7 characters 0-9 A-Z without I and O", "getPerson", "urn:pencere:population",
+                        {{"fin", "fin"}, {"surname", "surname"}, {"name", "name"}, {"patronymic", "patronymic"},
+                         {"birthDate", "birth_date"}, {"address", "address"}, {NULL, NULL}}},
+    [REG_TAXPAYERS] = {"SELECT doc FROM reg_taxpayers WHERE voen = ?", "a VÖEN is 10 digits", "getTaxpayer",
+                       "urn:pencere:taxpayers",
+                       {{"voen", "voen"}, {"name", "name"}, {"kind", "kind"}, {"status", "status"},
+                        {"directorFin", "director_fin"}, {"representatives", "representatives"}, {NULL, NULL}}},
+    [REG_REALESTATE] = {"SELECT doc FROM reg_properties WHERE fin = ?",
+                        "a FİN is 7 characters 0-9 A-Z without I and O", "getProperties", "urn:pencere:realestate",
+                        {{"fin", "fin"}, {"properties", "properties"}, {NULL, NULL}}},
+    [REG_EMPLOYMENT] = {"SELECT doc FROM reg_contracts WHERE fin = ?",
+                        "a FİN is 7 characters 0-9 A-Z without I and O", "getContracts", "urn:pencere:employment",
+                        {{"fin", "fin"}, {"contracts", "contracts"}, {NULL, NULL}}},
+    [REG_PENSIONS] = {"SELECT doc FROM reg_insurance WHERE fin = ?", "a FİN is 7 characters 0-9 A-Z without I and O",
+                      "getInsurance", "urn:pencere:pensions",
+                      {{"fin", "fin"}, {"insuranceYears", "insurance_years"}, {"pension", "pension"},
+                       {"socialAssistance", "social_assistance"}, {NULL, NULL}}},
+};
+
+static bool key_ok(enum reg_kind k, const char *key)
+{
+    return k == REG_TAXPAYERS ? reg_voen_index(key) >= 0 : reg_index_of(key) >= 0;
+}
+
+/* The record's document, or PC_ENOTFOUND / PC_EINVAL. */
+static int record(struct http_req *r, const char *key, const char **doc, struct pc_err *err)
+{
+    enum reg_kind k = app_of(r)->kind;
+    if (!key_ok(k, key))
+        return pc_err_set(err, PC_EINVAL, "%s", kinds[k].bad_key);
+    struct db_conn *c = db_conn_get(app_of(r)->db, err);
+    struct db_stmt *s = c ? db_prepare(c, kinds[k].sql, err) : NULL;
+    if (!s)
+        return err->code ? err->code : PC_EUNAVAIL;
+    db_bind_text(s, 1, key);
+    int rc = db_step(s, err);
+    if (rc == 1)
+        *doc = pc_arena_strdup(&r->arena, db_col_text(s, 0));
+    return rc == 1 ? 0 : rc < 0 ? rc : pc_err_set(err, PC_ENOTFOUND, "no record for %s", key);
+}
+
+static void log_query(struct http_req *r, const char *key, int rc)
+{
+    const char *client = http_header(r, "X-Road-Client"), *user = http_header(r, "X-Road-UserId"),
+               *issue = http_header(r, "X-Road-Issue");
+    pc_log(PC_LOG_INFO, "registry.query", "key", key, "client", client ? client : "", "user", user ? user : "",
+           "issue", issue ? issue : "", "code", pc_errcode_name(rc), NULL);
+}
+
+static int h_record(struct http_req *r)
+{
+    struct pc_err err = {0};
+    const char *key = http_param(r, 0), *doc;
+    int rc = record(r, key, &doc, &err);
+    log_query(r, key, rc);
+    if (rc == PC_EINVAL || rc == PC_ENOTFOUND)
+        return http_problem(r, rc == PC_EINVAL ? 400 : 404, rc == PC_EINVAL ? "bad-request" : "not-found",
+                            rc == PC_EINVAL ? "Bad request" : "Not found", err.msg);
+    if (rc)
+        return http_problem(r, 503, "unavailable", "Service unavailable", NULL);
+    return http_reply_json(r, 200, doc);
+}
+
+/* One answer element: a string as it is, an address as one line, a list
+ * of FİNs space-separated, a number as digits, anything else (lists of
+ * records) as its JSON text. */
+static void text_elem(struct pc_buf *b, const char *tag, json_t *v)
+{
+    pc_buf_printf(b, "<tns:%s>", tag);
+    if (json_is_string(v)) {
+        pc_buf_html(b, json_string_value(v));
+    } else if (json_is_integer(v)) {
+        pc_buf_printf(b, "%lld", (long long)json_integer_value(v));
+    } else if ((json_is_array(v) && json_is_object(json_array_get(v, 0))) ||
+               (json_is_object(v) && !json_object_get(v, "city"))) {
+        char *text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        pc_buf_html(b, text);
+        free(text);
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *x;
+        json_array_foreach(v, i, x) {
+            pc_buf_puts(b, i ? " " : "");
+            pc_buf_html(b, json_string_value(x) ? json_string_value(x) : "");
+        }
+    } else if (json_is_object(v)) {
+        const char *city = json_string_value(json_object_get(v, "city")),
+                   *street = json_string_value(json_object_get(v, "street")),
+                   *region = json_string_value(json_object_get(v, "region"));
+        char line[512];
+        snprintf(line, sizeof line, "%s%s%s %lld%s%s", city ? city : "", street ? ", " : "", street ? street : "",
+                 (long long)json_integer_value(json_object_get(v, "house")), region ? ", " : "",
+                 region ? region : "");
+        pc_buf_html(b, line);
+    }
+    pc_buf_printf(b, "</tns:%s>", tag);
+}
+
+static int soap_fault(struct http_req *r, int status, const char *code, const char *msg)
+{
+    r->status = status;
+    r->content_type = "text/xml; charset=utf-8";
+    pc_buf_reset(&r->out);
+    xr_soap_fault(&r->out, code, msg, NULL);
+    return 0;
+}
+
+static int h_soap(struct http_req *r)
+{
+    struct pc_err err = {0};
+    struct xr_meta meta;
+    const char *op;
+    enum xr_fault f;
+    struct xr_xml_node *root;
+    if (xr_soap_parse(&r->arena, r->body.data ? r->body.data : "", r->body.len, &meta, &op, &f, &err) ||
+        xr_xml_parse(&r->arena, r->body.data, r->body.len, &root, &err))
+        return soap_fault(r, 400, "Client.InvalidSoap", err.msg);
+    enum reg_kind k = app_of(r)->kind;
+    struct xr_xml_node *body = xr_xml_child(root, XR_SOAP_NS, "Body"), *req = xr_xml_first(body);
+    const char *key_name = kinds[k].fields[0][0];
+    struct xr_xml_node *key = req ? xr_xml_child(req, kinds[k].ns, key_name) : NULL;
+    if (!pc_str_eq(op, kinds[k].op) || !key)
+        return soap_fault(r, 400, "Client.UnknownOperation",
+                          pc_arena_printf(&r->arena, "the operation is %s with a %s", kinds[k].op, key_name));
+    const char *doc;
+    int rc = record(r, key->text, &doc, &err);
+    log_query(r, key->text, rc);
+    if (rc)
+        return soap_fault(r, rc == PC_EINVAL || rc == PC_ENOTFOUND ? 400 : 503,
+                          rc == PC_ENOTFOUND ? "Client.NotFound" : rc == PC_EINVAL ? "Client.BadKey" : "Server",
+                          err.msg);
+    json_error_t je;
+    json_t *d = json_loads(doc, 0, &je);
+    struct pc_buf *b = &r->out;
+    r->status = 200;
+    r->content_type = "text/xml; charset=utf-8";
+    pc_buf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<soapenv:Envelope xmlns:soapenv=\"" XR_SOAP_NS
+                     "\" xmlns:xrd=\"" XR_XROAD_NS "\" xmlns:iden=\"" XR_IDEN_NS
+                     "\" xmlns:tns=\"%s\"><soapenv:Header>", kinds[k].ns);
+    xr_soap_header(b, &meta);
+    pc_buf_printf(b, "</soapenv:Header><soapenv:Body><tns:%sResponse>", kinds[k].op);
+    for (size_t i = 0; i < 7 && kinds[k].fields[i][0]; i++)
+        text_elem(b, kinds[k].fields[i][0], json_object_get(d, kinds[k].fields[i][1]));
+    json_decref(d);
+    pc_buf_printf(b, "</tns:%sResponse></soapenv:Body></soapenv:Envelope>\n", kinds[k].op);
+    return 0;
+}
+
+static int h_wsdl(struct http_req *r)
+{
+    return http_reply(r, 200, "text/xml; charset=utf-8", reg_wsdl(&r->arena, app_of(r)->kind));
+}
+
+static int h_health(struct http_req *r)
+{
+    struct pc_err err = {0};
+    struct db_conn *c = db_conn_get(app_of(r)->db, &err);
+    bool ok = c && db_exec(c, "SELECT 1", &err) == 0;
+    return http_reply_json(r, ok ? 200 : 503, ok ? "{\"status\":\"ok\"}" : "{\"status\":\"unavailable\"}");
+}
+
+static int h_metrics(struct http_req *r)
+{
+    r->status = 200;
+    r->content_type = "text/plain; version=0.0.4";
+    if (app_of(r)->http)
+        http_metrics_write(app_of(r)->http, &r->out);
+    return 0;
+}
+
+#define SOAP_MAX 10240 /* the 2014 requirements: a query of at most 10 KB */
+
+/* The routes of one kind: its REST path, its SOAP service, its WSDL. */
+#define ROUTES(name, rest, label)                                                       \
+    static const struct http_route name[] = {                                           \
+        {"GET", "/healthz", h_health, 0, HTTP_ROUTE_NO_STORE, "healthz"},               \
+        {"GET", "/metrics", h_metrics, 0, HTTP_ROUTE_NO_STORE, "metrics"},              \
+        {"GET", rest, h_record, 0, HTTP_ROUTE_NO_STORE, label},                         \
+        {"POST", "/" label "/soap", h_soap, SOAP_MAX, HTTP_ROUTE_NO_STORE, "soap"},     \
+        {"GET", "/" label "/wsdl", h_wsdl, 0, 0, "wsdl"},                               \
+    }
+ROUTES(population_routes, "/population/v1/persons/{fin}", "population");
+ROUTES(taxpayer_routes, "/taxpayers/v1/taxpayers/{voen}", "taxpayers");
+ROUTES(realestate_routes, "/realestate/v1/properties/{fin}", "realestate");
+ROUTES(employment_routes, "/employment/v1/contracts/{fin}", "employment");
+ROUTES(pension_routes, "/pensions/v1/insured/{fin}", "pensions");
+static const struct http_route *const routes_of[REG_KIND_COUNT] = {population_routes, taxpayer_routes,
+                                                                    realestate_routes, employment_routes,
+                                                                    pension_routes};
+
+static void after(struct http_req *r)
+{
+    db_idle(app_of(r)->db);
+}
+
+void reg_http_config(struct reg_api *app, struct http_config *cfg)
+{
+    cfg->routes = routes_of[app->kind];
+    cfg->nroutes = sizeof population_routes / sizeof population_routes[0];
+    cfg->app = app;
+    cfg->after = after;
+}
+
+static const char *const kind_names[REG_KIND_COUNT] = {"population", "taxpayers", "realestate", "employment",
+                                                       "pensions"};
+
+int reg_kind_parse(const char *name)
+{
+    for (int k = 0; k < REG_KIND_COUNT; k++)
+        if (pc_str_eq(name, kind_names[k]))
+            return k;
+    return -1;
+}
+
+const char *reg_kind_name(enum reg_kind k)
+{
+    return kind_names[k];
+}

@@ -1,0 +1,76 @@
+/*
+ * registries.h — the authentic sources behind the exchange layer
+ * (`pencere registry`): each kind is a provider information system with
+ * its own database, its REST API and a SOAP service with a WSDL, and a
+ * deterministic generator of synthetic data (Azerbaijani names and
+ * places): the population register (by FİN), the taxpayers' register
+ * AVİS (by VÖEN), and by a person's FİN the real-estate register, the
+ * employment contracts and social insurance with pensions.
+ *
+ * Tables owned: reg_persons, reg_taxpayers, reg_properties, reg_contracts,
+ * reg_insurance.
+ */
+#ifndef PC_REGISTRIES_H
+#define PC_REGISTRIES_H
+
+#include "../base/base.h"
+#include "../db/db.h"
+
+enum reg_kind { REG_POPULATION, REG_TAXPAYERS, REG_REALESTATE, REG_EMPLOYMENT, REG_PENSIONS, REG_KIND_COUNT };
+
+/* "population", "taxpayers", "realestate", "employment", "pensions" → the
+ * kind; -1 when unknown. */
+int reg_kind_parse(const char *name);
+const char *reg_kind_name(enum reg_kind k);
+
+/* ---- keys (ids.c) ----------------------------------------------------------- */
+
+/* The FİN of person i (0 ≤ i < 34^7): a bijection, so a FİN names one
+ * person and the index comes back from it. */
+void reg_fin_of(uint64_t i, char out[8]);
+/* The index of a FİN; -1 when it is not one. */
+int64_t reg_index_of(const char *fin);
+/* The VÖEN of taxpayer i (ten digits), and back; -1 when not a VÖEN. */
+void reg_voen_of(uint64_t i, char out[11]);
+int64_t reg_voen_index(const char *voen);
+
+/* ---- synthetic records (population.c, taxpayers.c) ------------------------- */
+
+/* Person i of a population of n as the register's JSON document (in the
+ * arena): names, sex, birth date and place, citizenship, marital status,
+ * parents', spouse's and children's FİN, address, ID card, … Families of
+ * four (father, mother, two children) share a surname and an address. */
+const char *reg_person_json(struct pc_arena *a, uint64_t i, uint64_t n);
+
+/* Taxpayer i as the tax register's JSON document: VÖEN, kind (legal
+ * entity or individual entrepreneur), name, legal form, registration,
+ * status, activity, VAT, address, director or owner and the
+ * representatives who may act for it (FİNs of people 0..people-1). */
+const char *reg_taxpayer_json(struct pc_arena *a, uint64_t i, uint64_t people);
+
+/* By person i's FİN (holdings.c): properties with encumbrances;
+ * employment contracts (employers among taxpayers 0..taxpayers-1);
+ * social insurance, pension and assistance. */
+const char *reg_properties_json(struct pc_arena *a, uint64_t i);
+const char *reg_contracts_json(struct pc_arena *a, uint64_t i, uint64_t taxpayers);
+const char *reg_insurance_json(struct pc_arena *a, uint64_t i);
+
+/* Fill the database with records 0..n-1 of a kind (replacing what was
+ * there; taxpayers name people of a population of people); *per_sec
+ * tells how fast it went (generate.c). */
+int reg_generate(struct db *db, enum reg_kind k, uint64_t n, uint64_t people, double *per_sec, struct pc_err *err);
+
+/* ---- the provider's HTTP edge (api.c) ------------------------------------- */
+
+/* Per kind GET /KIND/v1/RECORDS/{key} (JSON), POST /KIND/soap (one SOAP
+ * operation), GET /KIND/wsdl; /healthz, /metrics (docs/exchange.md). */
+struct http_config;
+struct http_server;
+struct reg_api {
+    enum reg_kind kind;
+    struct db *db;
+    struct http_server *http;
+};
+void reg_http_config(struct reg_api *app, struct http_config *cfg);
+
+#endif

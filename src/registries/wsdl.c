@@ -1,0 +1,96 @@
+/* wsdl.c — each registry's WSDL, X-Road 4.0 style (the X-Road header
+ * elements client, service, id, userId, issue and protocolVersion in
+ * every request), made from a small description of its one operation.
+ * The address is a placeholder: a client calls its own gateway. */
+#include "internal.h"
+
+static const struct {
+    const char *name, *op, *key;
+    const char *fields[7];             /* the answer's elements (the last ones may be NULL) */
+} services[REG_KIND_COUNT] = {
+    [REG_POPULATION] = {"population", "getPerson", "fin", {"fin", "surname", "name", "patronymic", "birthDate",
+                                                           "address", NULL}},
+    [REG_TAXPAYERS] = {"taxpayers", "getTaxpayer", "voen", {"voen", "name", "kind", "status", "directorFin",
+                                                            "representatives", NULL}},
+    [REG_REALESTATE] = {"realestate", "getProperties", "fin", {"fin", "properties", NULL}},
+    [REG_EMPLOYMENT] = {"employment", "getContracts", "fin", {"fin", "contracts", NULL}},
+    [REG_PENSIONS] = {"pensions", "getInsurance", "fin", {"fin", "insuranceYears", "pension", "socialAssistance",
+                                                          NULL}},
+};
+
+const char *reg_wsdl(struct pc_arena *a, enum reg_kind k)
+{
+    struct pc_buf b;
+    pc_buf_init(&b, 1 << 16);
+    const char *n = services[k].name, *op = services[k].op;
+    pc_buf_printf(&b,
+                  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                  "<wsdl:definitions xmlns:wsdl=\"http://schemas.xmlsoap.org/wsdl/\" "
+                  "xmlns:soap=\"http://schemas.xmlsoap.org/wsdl/soap/\" xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" "
+                  "xmlns:tns=\"urn:pencere:%s\" xmlns:xrd=\"http://x-road.eu/xsd/xroad.xsd\" "
+                  "xmlns:iden=\"http://x-road.eu/xsd/identifiers\" targetNamespace=\"urn:pencere:%s\" name=\"%s\">\n"
+                  "  <wsdl:types>\n"
+                  "    <xs:schema targetNamespace=\"http://x-road.eu/xsd/identifiers\" elementFormDefault=\"qualified\">\n"
+                  "      <xs:complexType name=\"XRoadIdentifierType\"><xs:sequence>\n"
+                  "        <xs:element name=\"xRoadInstance\" type=\"xs:string\"/>\n"
+                  "        <xs:element name=\"memberClass\" type=\"xs:string\"/>\n"
+                  "        <xs:element name=\"memberCode\" type=\"xs:string\"/>\n"
+                  "        <xs:element name=\"subsystemCode\" type=\"xs:string\" minOccurs=\"0\"/>\n"
+                  "        <xs:element name=\"serviceCode\" type=\"xs:string\" minOccurs=\"0\"/>\n"
+                  "      </xs:sequence><xs:attribute name=\"objectType\" type=\"xs:string\" form=\"qualified\"/>"
+                  "</xs:complexType>\n"
+                  "    </xs:schema>\n"
+                  "    <xs:schema targetNamespace=\"http://x-road.eu/xsd/xroad.xsd\" elementFormDefault=\"qualified\">\n"
+                  "      <xs:import namespace=\"http://x-road.eu/xsd/identifiers\"/>\n"
+                  "      <xs:element name=\"client\" type=\"iden:XRoadIdentifierType\"/>\n"
+                  "      <xs:element name=\"service\" type=\"iden:XRoadIdentifierType\"/>\n",
+                  n, n, n);
+    static const char *const hdr[] = {"id", "userId", "issue", "protocolVersion"};
+    for (size_t i = 0; i < 4; i++)
+        pc_buf_printf(&b, "      <xs:element name=\"%s\" type=\"xs:string\"/>\n", hdr[i]);
+    pc_buf_printf(&b,
+                  "    </xs:schema>\n"
+                  "    <xs:schema targetNamespace=\"urn:pencere:%s\" elementFormDefault=\"qualified\">\n"
+                  "      <xs:element name=\"%s\"><xs:complexType><xs:sequence>"
+                  "<xs:element name=\"%s\" type=\"xs:string\"/></xs:sequence></xs:complexType></xs:element>\n"
+                  "      <xs:element name=\"%sResponse\"><xs:complexType><xs:sequence>\n",
+                  n, op, services[k].key, op);
+    for (size_t i = 0; i < 7 && services[k].fields[i]; i++)
+        pc_buf_printf(&b, "        <xs:element name=\"%s\" type=\"xs:string\"/>\n", services[k].fields[i]);
+    pc_buf_printf(&b,
+                  "      </xs:sequence></xs:complexType></xs:element>\n"
+                  "    </xs:schema>\n"
+                  "  </wsdl:types>\n"
+                  "  <wsdl:message name=\"requestheader\">\n");
+    static const char *const parts[] = {"client", "service", "id", "userId", "issue", "protocolVersion"};
+    for (size_t i = 0; i < 6; i++)
+        pc_buf_printf(&b, "    <wsdl:part name=\"%s\" element=\"xrd:%s\"/>\n", parts[i], parts[i]);
+    pc_buf_printf(&b,
+                  "  </wsdl:message>\n"
+                  "  <wsdl:message name=\"%s\"><wsdl:part name=\"body\" element=\"tns:%s\"/></wsdl:message>\n"
+                  "  <wsdl:message name=\"%sResponse\"><wsdl:part name=\"body\" element=\"tns:%sResponse\"/>"
+                  "</wsdl:message>\n"
+                  "  <wsdl:portType name=\"%sPortType\"><wsdl:operation name=\"%s\">"
+                  "<wsdl:input message=\"tns:%s\"/><wsdl:output message=\"tns:%sResponse\"/>"
+                  "</wsdl:operation></wsdl:portType>\n"
+                  "  <wsdl:binding name=\"%sBinding\" type=\"tns:%sPortType\">\n"
+                  "    <soap:binding style=\"document\" transport=\"http://schemas.xmlsoap.org/soap/http\"/>\n"
+                  "    <wsdl:operation name=\"%s\"><soap:operation soapAction=\"\"/>\n"
+                  "      <wsdl:input><soap:body use=\"literal\"/>\n",
+                  op, op, op, op, n, op, op, op, n, n, op);
+    for (size_t i = 0; i < 6; i++)
+        pc_buf_printf(&b, "        <soap:header message=\"tns:requestheader\" part=\"%s\" use=\"literal\"/>\n",
+                      parts[i]);
+    pc_buf_printf(&b,
+                  "      </wsdl:input>\n"
+                  "      <wsdl:output><soap:body use=\"literal\"/></wsdl:output>\n"
+                  "    </wsdl:operation>\n"
+                  "  </wsdl:binding>\n"
+                  "  <wsdl:service name=\"%sService\"><wsdl:port name=\"%sPort\" binding=\"tns:%sBinding\">"
+                  "<soap:address location=\"http://localhost/\"/></wsdl:port></wsdl:service>\n"
+                  "</wsdl:definitions>\n",
+                  n, n, n);
+    const char *s = pc_arena_strndup(a, b.data, b.len);
+    pc_buf_release(&b);
+    return s;
+}
