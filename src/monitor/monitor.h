@@ -1,0 +1,196 @@
+/*
+ * monitor.h — monitoring and evaluation: the evaluation methodology of
+ * the e-Governance Academy (2012) as a library (docs/monitoring.md), the
+ * questionnaires, campaign files and their results (`pencere eval`).
+ * Anything not declared here is private to src/monitor.
+ *
+ * Tables owned: none yet (campaigns in the portal, usage aggregates and
+ * the live self-assessment are still to come, docs/monitoring.md).
+ *
+ * Every function that can fail returns 0 or a negative PC_E* code with
+ * the message in err; results live in the caller's arena.  Texts a
+ * person reads come as struct pc_text; values from the methodology are
+ * enums and the web renders them.
+ */
+#ifndef PC_MONITOR_H
+#define PC_MONITOR_H
+
+#include "../base/base.h"
+#include "../db/db.h"
+
+#include <stdio.h>
+
+/* ---- the methodology: questionnaires ---------------------------------- */
+
+/* The four questionnaires: the country's infrastructure, and a service's
+ * e-development (maturity), e-participation and e-transparency. */
+enum mon_criterion { MON_INFRA, MON_DEVELOPMENT, MON_PARTICIPATION, MON_TRANSPARENCY, MON_CRITERION_COUNT };
+/* "infrastructure", "development", "participation", "transparency". */
+const char *mon_criterion_name(enum mon_criterion c);
+int mon_criterion_parse(const char *s);      /* -1 if unknown */
+
+#define MON_INFRA_COMPONENTS 7
+#define MON_MAX_QUESTIONS 25                 /* the infrastructure's 25 sub-indicators */
+
+struct mon_question {
+    const char *id;          /* "1.1" … "7.2" (infrastructure), "1" … "15" */
+    struct pc_text text;
+    int component;           /* infrastructure: 1..7; else 0 */
+    bool share;              /* a share of services or providers: 0–50 % scores 0, 51–100 % scores 1 */
+    bool payment;            /* transparency 9 and 10: paid services only */
+};
+
+/* The questions of a questionnaire, in order; *n gets how many. */
+const struct mon_question *mon_questions(enum mon_criterion c, size_t *n);
+/* The index of question id in mon_questions(c), or -1. */
+int mon_question_index(enum mon_criterion c, const char *id);
+/* The name of infrastructure component k (1..7). */
+const struct pc_text *mon_component_name(int k);
+
+/* ---- the methodology: answers and scores ------------------------------ */
+
+enum mon_answer_kind { MON_ANS_MISSING, MON_ANS_YES, MON_ANS_NO, MON_ANS_NA, MON_ANS_SHARE };
+
+struct mon_answer {
+    enum mon_answer_kind kind;
+    int share;               /* MON_ANS_SHARE: hundredths of a per cent, 0..10000 */
+};
+
+/* The answers to one questionnaire, by question index. */
+struct mon_answers {
+    enum mon_criterion criterion;
+    struct mon_answer a[MON_MAX_QUESTIONS];
+};
+
+/* Read one answer as written in a file or a form: "1", "0", "yes", "no",
+ * "na"/"null" (not applicable), or a share "63%" / "50.5%".  PC_EINVAL
+ * with the reason otherwise. */
+int mon_answer_parse(const char *s, struct mon_answer *out, struct pc_err *err);
+/* The answer as a file writes it ("1", "0", "na", "63%", "50.5%"). */
+const char *mon_answer_text(struct pc_arena *a, const struct mon_answer *v);
+
+/* Bands of e-participation and e-transparency; MON_BAND_NONE for 0. */
+enum mon_band {
+    MON_BAND_NONE, MON_BAND_WEAK, MON_BAND_SATISFACTORY, MON_BAND_GOOD, MON_BAND_EXCELLENT,
+    MON_BAND_NON_TRANSPARENT, MON_BAND_RELATIVELY_TRANSPARENT, MON_BAND_SUFFICIENTLY_TRANSPARENT, MON_BAND_COUNT
+};
+/* "none", "weak", "satisfactory", "good", "excellent", "non-transparent",
+ * "relatively transparent", "sufficiently transparent". */
+const char *mon_band_name(enum mon_band b);
+int mon_band_parse(const char *s);           /* -1 if unknown */
+enum mon_band mon_participation_band(int score);            /* 0..10 */
+enum mon_band mon_transparency_band(int score, int max);    /* max 8 or 10 */
+
+/* Scores are kept in hundredths, truncated (never rounded): 3 of 9 is 33,
+ * 2 of 3 is 66, as the report prints them. */
+struct mon_infra_result {
+    int component[MON_INFRA_COMPONENTS];     /* 0..100 */
+    int index;                               /* the sum: 0..700 */
+};
+
+struct mon_dev_result {
+    int model;                               /* 3, 4 or 5 levels */
+    int yes, applicable;
+    int percent;                             /* hundredths of a per cent, truncated */
+    int level;                               /* 0..model: the highest k with yes/applicable ≥ k/model */
+};
+
+struct mon_score_result {
+    int score, max;                          /* max 10, or 8 (transparency of a free service) */
+    enum mon_band band;
+};
+
+/* Check the answers of a questionnaire against its rules and score them.
+ * PC_EINVAL names the first question at fault: not answered, a share on a
+ * yes/no question, "not applicable" where the methodology has none (the
+ * infrastructure, e-participation, transparency 1–8), a free service
+ * answering the payment questions, no applicable question at all. */
+int mon_score_infra(const struct mon_answers *a, struct mon_infra_result *out, struct pc_err *err);
+int mon_score_development(const struct mon_answers *a, int model, struct mon_dev_result *out, struct pc_err *err);
+int mon_score_participation(const struct mon_answers *a, struct mon_score_result *out, struct pc_err *err);
+int mon_score_transparency(const struct mon_answers *a, bool paid, struct mon_score_result *out,
+                           struct pc_err *err);
+/* The level for yes of applicable answers on a model of `model` levels. */
+int mon_level(int model, int yes, int applicable);
+bool mon_model_valid(int model);
+
+/* The answers of `pencere eval`: {"components": {"1": 0.33, …}, "index":
+ * 4.99}; {"percent": 66.66, "level": 2}; {"score": 7, "band": "good"}. */
+void mon_infra_json(const struct mon_infra_result *r, struct pc_buf *out);
+void mon_dev_json(const struct mon_dev_result *r, struct pc_buf *out);
+void mon_score_json(const struct mon_score_result *r, struct pc_buf *out);
+
+/* Hundredths as the report writes a decimal: 33 → "0.33", 100 → "1",
+ * 499 → "4.99", 50 → "0.5" (no trailing zeros). */
+const char *mon_hundredths(struct pc_arena *a, int v);
+/* "max/score" as the report prints results: "4/3", "10/8", "7/4.99". */
+const char *mon_printed(struct pc_arena *a, int max, int score_hundredths);
+
+/* ---- questionnaire and campaign files (`pencere eval`) ------------------ */
+
+/* One questionnaire file: a JSON object {"1.1": 1, "2.5": "63%", "7": null}
+ * or CSV lines "question,answer" (a header line "question,answer" may come
+ * first).  Every question of the criterion must be answered (for a free
+ * service's transparency, 9 and 10 may be left out); unknown questions,
+ * questions given twice and values other than 1, 0, null/na and a share
+ * are errors.  Every problem is reported to `report` (CSV with its line);
+ * PC_EINVAL when there was any. */
+int mon_sheet_parse(const char *text, size_t len, enum mon_criterion c, bool free_service, FILE *report,
+                    struct mon_answers *out, struct pc_err *err);
+
+/* A whole campaign in a file: JSON Lines, one subject a line —
+ *   {"infrastructure": {"1.1": 1, …}}
+ *   {"service": "din-id-card", "agency": "din", "model": 3, "paid": true,
+ *    "development": {…}, "participation": {…}, "transparency": {…}}
+ * — or CSV "subject,agency,model,paid,criterion,question,answer" with
+ * "infrastructure" as the subject of the infrastructure's rows and the
+ * same agency, model and paid on every row of a service. */
+struct mon_sheet_service {
+    const char *service, *agency;
+    int model;
+    bool paid;
+    bool has[MON_CRITERION_COUNT];
+    struct mon_answers answers[MON_CRITERION_COUNT];
+    int line;                                /* where the service first appears */
+};
+
+struct mon_sheet {
+    bool has_infra;
+    struct mon_answers infra;
+    struct mon_sheet_service *services;
+    size_t nservices;
+};
+
+#define MON_SHEET_MAX_SERVICES 1000
+
+/* Read a campaign file (JSON Lines when its first character is '{').
+ * Every bad row is reported as "line N: what"; PC_EINVAL when there was
+ * any, and then nothing of the file is used. */
+int mon_campaign_file_parse(struct pc_arena *a, const char *text, size_t len, FILE *report, struct mon_sheet *out,
+                            struct pc_err *err);
+
+/* The results of a campaign file: per service, per agency (the mean of
+ * its services' percentages and scores, and its lowest level), overall. */
+struct mon_service_result {
+    const char *service, *agency;
+    bool has[MON_CRITERION_COUNT];
+    struct mon_dev_result development;
+    struct mon_score_result participation, transparency;
+};
+
+struct mon_results {
+    bool has_infra;
+    struct mon_infra_result infra;
+    struct mon_service_result *services;
+    size_t nservices;
+};
+
+/* Score every questionnaire of the sheet.  PC_EINVAL with the service and
+ * question at fault when one breaks a rule. */
+int mon_results_of(struct pc_arena *a, const struct mon_sheet *s, struct mon_results *out, struct pc_err *err);
+/* Write the results as JSON ({"infrastructure": …, "services": […],
+ * "agencies": […], "overall": …}) or CSV (a row per service). */
+void mon_results_json(const struct mon_results *r, struct pc_buf *out);
+void mon_results_csv(const struct mon_results *r, struct pc_buf *out);
+
+#endif
