@@ -50,6 +50,7 @@ int cmd_admin(int argc, char **argv);
 int cmd_ca(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 
 /* Demo people and accounts (demo_seed.c). */
 struct db;
