@@ -193,4 +193,77 @@ int mon_results_of(struct pc_arena *a, const struct mon_sheet *s, struct mon_res
 void mon_results_json(const struct mon_results *r, struct pc_buf *out);
 void mon_results_csv(const struct mon_results *r, struct pc_buf *out);
 
+/* ---- published campaigns (data/evaluations) ---------------------------- */
+
+/* A figure as the report prints it: "max/score" and the band's words. */
+struct mon_published_score {
+    int max, score;
+    const char *words;       /* as printed, in Azerbaijani; "" for none */
+};
+
+struct mon_published_service {
+    const char *service, *agency, *group, *row, *name, *source;
+    int model;
+    bool paid;               /* scored on the 10-point transparency scale */
+    struct mon_published_score development, participation, transparency;
+    enum mon_band participation_band, transparency_band; /* the engine's band of the published score */
+    const char **discrepancies;                          /* where the report contradicts itself */
+    size_t ndiscrepancies;
+};
+
+struct mon_group {
+    const char *id;
+    struct pc_text name;
+};
+
+struct mon_discrepancy {
+    const char *subject, *what;
+};
+
+struct mon_published {
+    const char *id, *source;
+    struct pc_text title;
+    struct mon_group *groups;
+    size_t ngroups;
+    bool has_infra;
+    struct mon_answers infra_answers;
+    struct mon_infra_result infra;       /* the engine's scores of the published answers */
+    const char *infra_printed_index;     /* as the report prints the index: "7/5" */
+    const char *infra_source;
+    struct mon_published_service *services;
+    size_t nservices;
+    struct mon_discrepancy *discrepancies;
+    size_t ndiscrepancies;
+};
+
+/* The evaluations folder: $PENCERE_DATA/evaluations, ./data/evaluations,
+ * the source tree's, /usr/share/pencere/evaluations; NULL if none. */
+const char *mon_evaluations_dir(void);
+/* Read one campaign folder (campaign.json, its infrastructure answers,
+ * services.jsonl) into the arena; PC_EINVAL names the file and line. */
+int mon_published_load(struct pc_arena *a, const char *dir, struct mon_published *out, struct pc_err *err);
+/* Every campaign of the evaluations folder, newest id first, read once
+ * per process (PC_ENOTFOUND when there is no folder). */
+int mon_published_list(const struct mon_published **out, size_t *n, struct pc_err *err);
+int mon_published_get(const char *id, const struct mon_published **out, struct pc_err *err);
+/* The service's row in a campaign, or NULL. */
+const struct mon_published_service *mon_published_service(const struct mon_published *c, const char *service);
+/* The campaign's figures as JSON (services with published and engine
+ * bands, infrastructure, discrepancies) or as one CSV table. */
+void mon_published_json(const struct mon_published *c, struct pc_buf *out);
+void mon_published_csv(const struct mon_published *c, struct pc_buf *out);
+
+/* ---- charts ------------------------------------------------------------ */
+
+/* A horizontal bar chart as inline SVG (role="img", a <title> and a
+ * <desc> naming every bar and its value): n bars with labels (already in
+ * the reader's language) and values in hundredths out of max_hundredths.
+ * The text alternative a page also shows is the table beside it. */
+struct mon_bar {
+    const char *label;
+    int value;               /* hundredths */
+};
+void mon_svg_bars(struct pc_buf *out, const char *id, const char *title, const struct mon_bar *bars, size_t n,
+                  int max_hundredths);
+
 #endif

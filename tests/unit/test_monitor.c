@@ -541,6 +541,68 @@ static void test_2014_published_bands(void **state)
     assert_int_equal(unlisted_words, 2);
 }
 
+static void test_2014_published_campaign(void **state)
+{
+    (void)state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/data/evaluations/2014", getenv("PENCERE_SRC"));
+    struct mon_published c;
+    struct pc_err err = {0};
+    assert_int_equal(mon_published_load(&a, dir, &c, &err), 0);
+    assert_string_equal(c.id, "2014");
+    assert_int_equal(c.nservices, 30);
+    assert_int_equal(c.ngroups, 3);
+    assert_true(c.has_infra);
+    assert_int_equal(c.infra.index, 499);
+    assert_string_equal(c.infra_printed_index, "7/5");
+    assert_true(c.ndiscrepancies >= 1);
+    const struct mon_published_service *plate = mon_published_service(&c, "din-plate-number-order");
+    assert_non_null(plate);
+    assert_int_equal(plate->development.max, 3);
+    assert_int_equal(plate->development.score, 2);
+    assert_int_equal(plate->transparency_band, MON_BAND_NON_TRANSPARENT);
+    assert_int_equal(plate->ndiscrepancies, 1);
+    assert_null(mon_published_service(&c, "no-such-service"));
+    struct pc_buf b;
+    pc_buf_init(&b, 1 << 20);
+    mon_published_json(&c, &b);
+    json_error_t je;
+    json_t *o = json_loads(b.data, 0, &je);
+    assert_non_null(o);
+    json_t *infra = json_object_get(o, "infrastructure");
+    assert_true(json_real_value(json_object_get(infra, "index")) == 4.99);
+    assert_string_equal(json_string_value(json_object_get(infra, "printed_index")), "7/5");
+    assert_int_equal(json_array_size(json_object_get(o, "services")), 30);
+    json_decref(o);
+    pc_buf_reset(&b);
+    mon_published_csv(&c, &b);
+    assert_non_null(strstr(b.data, "din-plate-number-order,din,citizen-registration,3.4,3,3/2,10/3,weak,10/1,"
+                                   "non-transparent,1\r\n"));
+    pc_buf_release(&b);
+    /* a broken folder names the file and the line */
+    assert_int_equal(mon_published_load(&a, "/nonexistent", &c, &err), PC_ENOTFOUND);
+    pc_arena_release(&a);
+}
+
+static void test_svg_bars(void **state)
+{
+    (void)state;
+    struct pc_buf b;
+    pc_buf_init(&b, 1 << 16);
+    const struct mon_bar bars[] = {{"Autentik <mənbələr>", 33}, {"E-ödəmə", 100}};
+    mon_svg_bars(&b, "c1", "Komponentlər & bal", bars, 2, 100);
+    assert_non_null(strstr(b.data, "role=\"img\""));
+    assert_non_null(strstr(b.data, "aria-labelledby=\"c1-t c1-d\""));
+    assert_non_null(strstr(b.data, "<title id=\"c1-t\">Komponentlər &amp; bal</title>"));
+    assert_non_null(strstr(b.data, "<desc id=\"c1-d\">Autentik &lt;mənbələr&gt;: 0.33; E-ödəmə: 1.</desc>"));
+    assert_non_null(strstr(b.data, "width=\"520\""));       /* 1 of 1: the whole bar */
+    assert_non_null(strstr(b.data, "width=\"171\""));       /* 0.33 of it */
+    assert_null(strstr(b.data, "<mənbələr>"));
+    pc_buf_release(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -556,6 +618,8 @@ int main(void)
         cmocka_unit_test(test_campaign_file_bad_rows),
         cmocka_unit_test(test_2014_infrastructure_index),
         cmocka_unit_test(test_2014_published_bands),
+        cmocka_unit_test(test_2014_published_campaign),
+        cmocka_unit_test(test_svg_bars),
     };
     return cmocka_run_group_tests_name("monitor", tests, NULL, NULL);
 }
