@@ -182,6 +182,12 @@ int web_page_no_registration(struct http_req *r);
 int web_page_service(struct http_req *r);
 int web_page_service_start(struct http_req *r);
 
+/* published evaluation campaigns (evaluation.c) */
+int web_page_evaluations(struct http_req *r);
+int web_page_evaluation(struct http_req *r);
+int web_page_evaluation_csv(struct http_req *r);
+int web_page_evaluation_json(struct http_req *r);
+
 /* API handlers (api.c) */
 /* Send j (which is consumed) as application/json. */
 int web_reply_json(struct http_req *r, int status, json_t *j);

@@ -85,6 +85,11 @@ static const struct http_route routes[] = {
     {"GET", "/office/cases/{ref}", web_page_office_case, 0, HTTP_ROUTE_NO_STORE, "office_case"},
     {"GET", "/office/cases/{ref}/files/{sha}", web_page_office_file, 0, HTTP_ROUTE_NO_STORE, "office_file"},
     {"POST", "/office/cases/{ref}/act", web_page_office_act, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE, "office_act"},
+    /* monitor: published evaluation campaigns */
+    {"GET", "/evaluations", web_page_evaluations, 0, HTTP_ROUTE_CACHE, "evaluations"},
+    {"GET", "/evaluations/{id}", web_page_evaluation, 0, HTTP_ROUTE_CACHE, "evaluation"},
+    {"GET", "/evaluations/{id}/results.csv", web_page_evaluation_csv, 0, HTTP_ROUTE_CACHE, "evaluation_csv"},
+    {"GET", "/evaluations/{id}/results.json", web_page_evaluation_json, 0, HTTP_ROUTE_CACHE, "evaluation_json"},
     {"GET", "/login", web_page_login, 0, HTTP_ROUTE_NO_STORE, "login"},
     {"POST", "/login", web_page_login_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "login_post"},
     {"POST", "/login/2fa", web_page_login_2fa_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "login_2fa"},

@@ -1,0 +1,78 @@
+"""The published evaluation campaigns (data/evaluations) in the portal:
+the list, the 2014 report in az/en/ru with its SVG charts and their text
+alternatives, the results by service with the published figures and
+their bands, the discrepancies, the CSV and JSON downloads, and a
+campaign that does not exist."""
+import csv
+import io
+import re
+
+import pytest
+
+from syslib import LANGS, REAL_CATALOG, html_h1, html_lang
+
+TITLE = {"az": "Elektron xidmətlərin monitorinqi 2013–2014 (Transparency Azerbaijan)",
+         "en": "Monitoring of e-services 2013–2014 (Transparency Azerbaijan)",
+         "ru": "Мониторинг электронных услуг 2013–2014 (Transparency Azerbaijan)"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_list_and_report_in_every_language(server, lang):
+    r = server.get("/evaluations?lang=" + lang)
+    assert r.status == 200
+    assert html_lang(r.text) == lang
+    assert 'href="/evaluations/2014"' in r.text
+    r = server.get("/evaluations/2014?lang=" + lang)
+    assert r.status == 200, r.text[:500]
+    assert html_h1(r.text) == TITLE[lang]
+
+
+def test_report_charts_and_figures(server):
+    page = server.get("/evaluations/2014?lang=en").text
+    # diagrams 1-6: infrastructure, levels on the 3- and 4-level models, participation, transparency on both scales
+    for chart in ("chart-infra", "chart-levels-3", "chart-levels-4", "chart-bands-0", "chart-bands-10", "chart-bands-8"):
+        assert re.search(r'<svg [^>]*role="img"[^>]*aria-labelledby="%s-t %s-d"' % (chart, chart), page), chart
+        assert '<title id="%s-t">' % chart in page and '<desc id="%s-d">' % chart in page
+    assert "chart-levels-5" not in page  # the 2014 campaign used the 3- and 4-level models only
+    # the index computed (4.99) beside the printed one (7/5)
+    assert "The infrastructure index is the sum of the components: 4.99 (of 7). The report prints it as 7/5." in page
+    assert "Authentic sources (information registries and systems): 0.33" in page
+    # 12 services on the 3-level model and 18 on the 4-level model, by level
+    levels3 = re.search(r'<desc id="chart-levels-3-d">([^<]*)</desc>', page).group(1)
+    assert levels3 == "Level 0: 1; Level 1: 0; Level 2: 4; Level 3: 7."
+    levels4 = re.search(r'<desc id="chart-levels-4-d">([^<]*)</desc>', page).group(1)
+    assert levels4 == "Level 0: 2; Level 1: 2; Level 2: 1; Level 3: 3; Level 4: 10."
+    # a published figure with its band, and the discrepancy it carries
+    assert "10/3 — weak" in page and "10/1 — non-transparent" in page
+    assert 'id="d-din-plate-number-order"' in page and "4/2" in page
+    assert "Services below level 3: 10 (of 30)." in page
+    assert 'href="/evaluations/2014/results.csv"' in page
+
+
+def test_report_links_services_of_the_catalogue(make_server):
+    srv = make_server(catalog=REAL_CATALOG)
+    page = srv.get("/evaluations/2014?lang=ru").text
+    assert 'href="/services/din-plate-number-order"' in page
+    assert 'href="/services/vn-e-declaration"' in page
+
+
+def test_downloads(server):
+    r = server.get("/evaluations/2014/results.csv")
+    assert r.status == 200
+    assert r.content_type.startswith("text/csv")
+    assert 'filename="evaluation-2014.csv"' in r.header("Content-Disposition")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert len(rows) == 30
+    plate = next(x for x in rows if x["service"] == "din-plate-number-order")
+    assert plate["development"] == "3/2" and plate["transparency_band"] == "non-transparent"
+    j = server.get("/evaluations/2014/results.json").json()
+    assert j["infrastructure"]["index"] == 4.99 and j["infrastructure"]["printed_index"] == "7/5"
+    assert j["infrastructure"]["components"] == {"1": 0.33, "2": 1, "3": 0.66, "4": 1, "5": 1, "6": 0, "7": 1}
+    assert len(j["services"]) == 30
+    for s in j["services"]:
+        assert s["participation"]["printed"] == "10/%d" % s["participation"]["score"]
+
+
+def test_unknown_campaign(server):
+    for path in ("/evaluations/1999", "/evaluations/1999/results.csv", "/evaluations/..%2F..%2Fetc/results.json"):
+        assert server.get(path).status == 404, path
