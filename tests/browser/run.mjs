@@ -1752,6 +1752,41 @@ async function applyScreenshots() {
 
 // ---- main ------------------------------------------------------------------
 
+// ---- monitor: the published evaluation campaigns ---------------------------
+
+async function evaluationPages() {
+  for (const lang of LANGS) {
+    for (const url of ['/evaluations', '/evaluations/2014']) {
+      await test(`evaluation ${url} [${lang}]: one h1, charts named and described, axe WCAG 2.1 AA`, async () => {
+        const ctx = await newContext({ lang });
+        const page = await ctx.newPage();
+        await goto(page, url);
+        const f = await pageFacts(page);
+        assert(f.lang === lang && f.h1.length === 1, `lang ${f.lang}, ${f.h1.length} h1`);
+        const charts = await page.$$eval('svg.chart', (svgs) => svgs.map((s) => {
+          const ids = (s.getAttribute('aria-labelledby') || '').split(' ');
+          return ids.map((id) => (document.getElementById(id)?.textContent || '').trim());
+        }));
+        if (url !== '/evaluations') {
+          assert(charts.length === 6, `${charts.length} charts, expected 6 (the report's diagrams 1-6)`);
+          for (const [title, desc] of charts) assert(title && desc, `a chart without title or description`);
+        }
+        const v = await axeViolations(page);
+        assert(v.length === 0, `${v.length} violation(s) on ${url}:\n${v.join('\n')}`);
+        await ctx.close();
+      });
+    }
+  }
+  await test('evaluation report on a phone: no sideways scroll of the page', async () => {
+    const ctx = await newContext({ lang: 'az', ...MOBILE });
+    const page = await ctx.newPage();
+    await goto(page, '/evaluations/2014');
+    const o = await horizontalOverflow(page, 360);
+    assert(o.sw <= 360, `page is ${o.sw}px wide: ${o.over.join(', ')}`);
+    await ctx.close();
+  });
+}
+
 async function main() {
   const started = Date.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pencere-browser-'));
@@ -1800,6 +1835,8 @@ async function main() {
     await logoutWithoutJs();
     await identityMobile();
     await identityScreenshots();
+
+    await evaluationPages();
 
     await applyFlows();
     await applyErrors();
