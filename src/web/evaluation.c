@@ -34,6 +34,27 @@ static const struct mon_published *campaign_of(struct http_req *r)
     return c;
 }
 
+const struct cat_maturity *web_maturity(struct http_req *r, const struct cat_service *s)
+{
+    const struct mon_published *list;
+    size_t n;
+    struct pc_err err = {0};
+    if (mon_published_list(&list, &n, &err))
+        return s->maturity;
+    for (size_t i = 0; i < n; i++) { /* newest first */
+        const struct mon_published_service *p = mon_published_service(&list[i], s->id);
+        if (!p)
+            continue;
+        struct cat_maturity *m = pc_arena_alloc(&r->arena, sizeof *m);
+        *m = (struct cat_maturity){p->model, p->development.score, p->participation.score, p->transparency.max,
+                                   p->transparency.score, NULL};
+        for (size_t k = 0; k < p->ndiscrepancies; k++)
+            m->note = m->note ? pc_arena_printf(&r->arena, "%s %s", m->note, p->discrepancies[k]) : p->discrepancies[k];
+        return m;
+    }
+    return s->maturity;
+}
+
 int web_page_evaluations(struct http_req *r)
 {
     const struct mon_published *list;

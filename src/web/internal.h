@@ -187,6 +187,10 @@ int web_page_evaluations(struct http_req *r);
 int web_page_evaluation(struct http_req *r);
 int web_page_evaluation_csv(struct http_req *r);
 int web_page_evaluation_json(struct http_req *r);
+/* A service's published evaluation: its row in the newest campaign that
+ * evaluated it (data/evaluations, the single source of the published
+ * scores), else the catalogue's own figures (an operator's catalogue). */
+const struct cat_maturity *web_maturity(struct http_req *r, const struct cat_service *s);
 
 /* API handlers (api.c) */
 /* Send j (which is consumed) as application/json. */

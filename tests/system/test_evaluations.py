@@ -5,6 +5,8 @@ their bands, the discrepancies, the CSV and JSON downloads, and a
 campaign that does not exist."""
 import csv
 import io
+import json
+import os
 import re
 
 import pytest
@@ -54,6 +56,17 @@ def test_report_links_services_of_the_catalogue(make_server):
     page = srv.get("/evaluations/2014?lang=ru").text
     assert 'href="/services/din-plate-number-order"' in page
     assert 'href="/services/vn-e-declaration"' in page
+    # the campaign is the one source of the published scores: the catalogue carries none of them
+    service = srv.get("/services/din-plate-number-order?lang=en").text
+    assert "Independent evaluation (2014)" in service and "2 out of 3" in service and "1 out of 10" in service
+    assert 'href="/evaluations"' in service
+    ev = srv.api("/api/v1/services/din-plate-number-order").json()["evaluation"]
+    assert (ev["model"], ev["level"], ev["participation"], ev["transparency"]) == (3, 2, 3, {"max": 10, "score": 1})
+    assert "4/2" in ev["note"]
+    listed = srv.api("/api/v1/services?agency=din").json()["items"]
+    assert {x["id"]: x["evaluation"]["level"] for x in listed if x["evaluation"]}["din-traffic-fines"] == 4
+    with open(os.path.join(REAL_CATALOG, "services.jsonl"), encoding="utf-8") as f:
+        assert all(json.loads(line)["maturity"] is None for line in f if line.strip())
 
 
 def test_downloads(server):
