@@ -253,6 +253,26 @@ const struct mon_published_service *mon_published_service(const struct mon_publi
 void mon_published_json(const struct mon_published *c, struct pc_buf *out);
 void mon_published_csv(const struct mon_published *c, struct pc_buf *out);
 
+/* ---- live self-assessment of the services hosted here ------------------ */
+
+struct cat_service;
+struct form_def;
+
+struct mon_live {
+    int model;                       /* the published model, else 4 with a form and 3 without */
+    struct mon_answers answers;      /* e-development, answered from the platform (live.c says how) */
+    struct mon_dev_result result;
+};
+
+/* Answer the e-development questionnaire from the service's catalogue
+ * entry and its electronic form (NULL: none) and score it on `model`
+ * (0: chosen as above). */
+int mon_live_assess(const struct cat_service *s, const struct form_def *form, int model, struct mon_live *out,
+                    struct pc_err *err);
+/* Whether a level claimed elsewhere (declared, or published) on a model of
+ * claimed_model levels is higher than the platform measures. */
+bool mon_live_below_claim(const struct mon_live *l, int claimed_level, int claimed_model);
+
 /* ---- charts ------------------------------------------------------------ */
 
 /* A horizontal bar chart as inline SVG (role="img", a <title> and a

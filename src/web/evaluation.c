@@ -5,7 +5,9 @@
  * with a table of the same figures, the results by sector group and
  * service, the recommendations, every discrepancy of the report, and the
  * CSV and JSON downloads.  The figures and bands come from monitor; this
- * file only renders them. */
+ * file only renders them.  Also the live self-assessment (monitor's
+ * live.c answers the questionnaire from the platform): on each service
+ * page, and for every service on /evaluations/live. */
 #include "internal.h"
 #include "../monitor/monitor.h"
 
@@ -55,6 +57,107 @@ const struct cat_maturity *web_maturity(struct http_req *r, const struct cat_ser
     return s->maturity;
 }
 
+/* ---- live self-assessment ------------------------------------------------ */
+
+static int live_of(struct http_req *r, const struct cat_service *s, const struct cat_maturity *published,
+                   struct mon_live *out)
+{
+    struct pc_err err = {0};
+    const struct form_def *form = form_set_get(web_forms(r), s->id);
+    int rc = mon_live_assess(s, form, published ? published->model : 0, out, &err);
+    if (rc)
+        pc_log(PC_LOG_ERROR, "monitor.live_failed", "service", s->id, "msg", err.msg, NULL);
+    return rc;
+}
+
+void web_live_section(struct http_req *r, const struct cat_service *s, const struct cat_maturity *published)
+{
+    struct mon_live l;
+    if (live_of(r, s, published, &l))
+        return;
+    web_html(r, "<h2>%s</h2>\n<p>%s</p>\n", web_t(r, M_EV_LIVE),
+             pc_arena_printf(&r->arena, web_t(r, M_EV_LIVE_LEVEL), l.result.level, l.model,
+                             mon_hundredths(&r->arena, l.result.percent)));
+    if (published && mon_live_below_claim(&l, published->level, published->model))
+        web_html(r, "<p class=\"flag\"><strong>%s</strong></p>\n",
+                 pc_arena_printf(&r->arena, web_t(r, M_EV_LIVE_BELOW), published->level, published->model));
+    web_html(r, "<details>\n<summary>%s</summary>\n<div class=\"table-wrap\" role=\"region\" aria-label=\"%s\" "
+                "tabindex=\"0\">\n<table class=\"table\">\n<caption class=\"visually-hidden\">%s</caption>\n<thead><tr>"
+                "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+             web_t(r, M_EV_LIVE_HOW), web_t(r, M_EV_LIVE_HOW), web_t(r, M_EV_LIVE_HOW), web_t(r, M_EV_QUESTION),
+             web_t(r, M_EV_ANSWER));
+    size_t n;
+    const struct mon_question *q = mon_questions(MON_DEVELOPMENT, &n);
+    for (size_t i = 0; i < n; i++) {
+        enum mon_answer_kind k = l.answers.a[i].kind;
+        web_html(r, "<tr><td>%s. %s</td><td>%s</td></tr>\n", q[i].id, pc_text_get(&q[i].text, web_lang_id(r)),
+                 web_t(r, k == MON_ANS_YES ? M_EV_ANS_YES : k == MON_ANS_NO ? M_EV_ANS_NO : M_EV_ANS_NA));
+    }
+    web_html(r, "</tbody>\n</table>\n</div>\n</details>\n");
+}
+
+static void release_buf(void *b)
+{
+    pc_buf_release(b);
+}
+
+/* Every active service of the catalogue, a page of CAT_PAGE_MAX at a time. */
+int web_page_live(struct http_req *r)
+{
+    enum pc_lang lang = web_lang_id(r);
+    struct pc_buf *rows = pc_arena_alloc(&r->arena, sizeof *rows);
+    pc_buf_init(rows, 4u * 1024 * 1024);
+    pc_arena_defer(&r->arena, release_buf, rows);
+    int flagged = 0;
+    struct cat_filter f = {.free = -1, .limit = CAT_PAGE_MAX};
+    do {
+        struct cat_page page;
+        struct pc_err err = {0};
+        int rc = cat_find_services(app_of(r)->db, &r->arena, &f, &page, &err);
+        if (rc)
+            return web_fail(r, rc, &err);
+        for (size_t i = 0; i < page.n; i++) {
+            const struct cat_service *s = &page.items[i];
+            const struct cat_maturity *m = web_maturity(r, s);
+            struct mon_live l;
+            if (live_of(r, s, m, &l))
+                continue;
+            bool below = m && mon_live_below_claim(&l, m->level, m->model);
+            flagged += below;
+            pc_buf_puts(rows, "<tr><td><a href=\"/services/");
+            pc_buf_urlencode(rows, s->id);
+            pc_buf_puts(rows, "\">");
+            pc_buf_html(rows, pc_text_get(&s->name, lang));
+            pc_buf_puts(rows, "</a></td><td>");
+            pc_buf_html(rows, pc_text_get(&s->agency_name, lang));
+            pc_buf_printf(rows, "</td><td>%d/%d</td><td>", l.model, l.result.level);
+            if (m)
+                pc_buf_printf(rows, "%d/%d", m->model, m->level);
+            pc_buf_puts(rows, "</td><td>");
+            if (below)
+                pc_buf_html(rows, web_t(r, M_EV_FLAG));
+            pc_buf_puts(rows, "</td></tr>\n");
+        }
+        f.cursor = page.next;
+    } while (f.cursor);
+    web_page_begin(r, web_t(r, M_EV_LIVE_TITLE));
+    const char *crumbs[] = {web_t(r, M_NAV_HOME), "/", web_t(r, M_EV_TITLE), "/evaluations", web_t(r, M_EV_LIVE_TITLE),
+                            NULL};
+    web_page_breadcrumbs(r, crumbs, 3);
+    web_html(r, "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n<p>%s</p>\n", web_t(r, M_EV_LIVE_TITLE),
+             web_t(r, M_EV_LIVE_INTRO), pc_arena_printf(&r->arena, web_t(r, M_EV_FLAGGED_N), flagged));
+    web_html(r, "<div class=\"table-wrap\" role=\"region\" aria-label=\"%s\" tabindex=\"0\">\n<table class=\"table\">\n"
+                "<caption class=\"visually-hidden\">%s</caption>\n<thead><tr><th scope=\"col\">%s</th>"
+                "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+                "</tr></thead>\n<tbody>\n",
+             web_t(r, M_EV_LIVE_TITLE), web_t(r, M_EV_LIVE_TITLE), web_t(r, M_EV_SERVICE), web_t(r, M_SVC_AGENCY),
+             web_t(r, M_EV_MEASURED), web_t(r, M_EV_PUBLISHED), web_t(r, M_EV_FLAG));
+    pc_buf_append(&r->out, rows->data, rows->len);
+    web_html(r, "</tbody>\n</table>\n</div>\n");
+    web_page_end(r);
+    return 0;
+}
+
 int web_page_evaluations(struct http_req *r)
 {
     const struct mon_published *list;
@@ -72,7 +175,7 @@ int web_page_evaluations(struct http_req *r)
     for (size_t i = 0; i < n; i++)
         web_html(r, "<li><a href=\"/evaluations/%q\">%s</a> — %s</li>\n", list[i].id, pc_text_get(&list[i].title, lang),
                  pc_arena_printf(&r->arena, web_t(r, M_EV_SERVICES_N), (int)list[i].nservices));
-    web_html(r, "</ul>\n");
+    web_html(r, "<li><a href=\"/evaluations/live\">%s</a></li>\n</ul>\n", web_t(r, M_EV_LIVE_TITLE));
     web_page_end(r);
     return 0;
 }

@@ -424,6 +424,21 @@ enum msg {
     M_EV_DOWNLOADS,
     M_EV_SOURCE,
     M_EV_REPORT_LINK,
+    M_EV_LIVE,
+    M_EV_LIVE_LEVEL,
+    M_EV_LIVE_BELOW,
+    M_EV_LIVE_HOW,
+    M_EV_QUESTION,
+    M_EV_ANSWER,
+    M_EV_ANS_YES,
+    M_EV_ANS_NO,
+    M_EV_ANS_NA,
+    M_EV_LIVE_TITLE,
+    M_EV_LIVE_INTRO,
+    M_EV_MEASURED,
+    M_EV_PUBLISHED,
+    M_EV_FLAG,
+    M_EV_FLAGGED_N,
     M_COUNT
 };
 

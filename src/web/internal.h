@@ -191,6 +191,10 @@ int web_page_evaluation_json(struct http_req *r);
  * evaluated it (data/evaluations, the single source of the published
  * scores), else the catalogue's own figures (an operator's catalogue). */
 const struct cat_maturity *web_maturity(struct http_req *r, const struct cat_service *s);
+/* The service page's live self-assessment: the level the platform
+ * measures, flagged when the published one is higher, and how. */
+void web_live_section(struct http_req *r, const struct cat_service *s, const struct cat_maturity *published);
+int web_page_live(struct http_req *r);
 
 /* API handlers (api.c) */
 /* Send j (which is consumed) as application/json. */

@@ -452,6 +452,7 @@ int web_page_service(struct http_req *r)
     const struct cat_maturity *m = web_maturity(r, &s);
     if (m)
         evaluation(r, m);
+    web_live_section(r, &s, m);
     web_page_end(r);
     return 0;
 }

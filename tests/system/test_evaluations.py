@@ -68,6 +68,23 @@ def test_report_links_services_of_the_catalogue(make_server):
     with open(os.path.join(REAL_CATALOG, "services.jsonl"), encoding="utf-8") as f:
         assert all(json.loads(line)["maturity"] is None for line in f if line.strip())
 
+    # the live self-assessment: measured from the platform (a form decided online here), flagged below the published
+    assert "Live self-assessment" in service and "level 0 of 3" in service  # no form, no regulation on record
+    labour = srv.get("/services/eesmn-labour-contract-registration?lang=en").text
+    assert "level 2 of 4, 66.66% of the applicable questions answered yes" in labour
+    assert "The published level (4 of 4) is higher than the platform measures." in labour
+    live = srv.get("/evaluations/live?lang=en")
+    assert live.status == 200
+    rows = re.findall(r'<tr><td><a href="/services/([^"]+)">[^<]*</a></td><td>[^<]*</td><td>([^<]*)</td>'
+                      r'<td>([^<]*)</td><td>([^<]*)</td></tr>', live.text)
+    with open(os.path.join(REAL_CATALOG, "services.jsonl"), encoding="utf-8") as f:
+        assert len(rows) == sum(1 for line in f if line.strip())
+    by_id = {r[0]: r[1:] for r in rows}
+    assert by_id["eesmn-labour-contract-registration"] == ("4/2", "4/4", "Below the published level")
+    assert by_id["eesmn-vemtas"][1:] == ("", "")  # not evaluated in 2014: nothing to compare
+    flagged = sum(1 for r in rows if r[3])
+    assert "Services whose published level is higher than measured: %d." % flagged in live.text
+
 
 def test_downloads(server):
     r = server.get("/evaluations/2014/results.csv")

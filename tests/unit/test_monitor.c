@@ -18,6 +18,8 @@
 
 #include <jansson.h>
 
+#include "../../src/cases/cases.h"
+#include "../../src/catalog/catalog.h"
 #include "../../src/monitor/monitor.h"
 
 /* ---- helpers ---------------------------------------------------------------- */
@@ -603,6 +605,54 @@ static void test_svg_bars(void **state)
     pc_buf_release(&b);
 }
 
+static void test_live_self_assessment(void **state)
+{
+    (void)state;
+    struct cat_service s;
+    memset(&s, 0, sizeof s);
+    s.id = "x-service";
+    s.description = (struct pc_text){{"Xidmət", "Service", "Услуга"}};
+    s.free = true;
+    s.login = CAT_LOGIN_CODE_PASSWORD;
+    s.channels = CAT_BIT(CAT_CH_PORTAL);
+    struct mon_live l;
+    struct pc_err err = {0};
+    /* no form: a page, a description, the portal, e-signature: 4 of 12 applicable, level 1 of 3 */
+    assert_int_equal(mon_live_assess(&s, NULL, 0, &l, &err), 0);
+    assert_int_equal(l.model, 3);
+    assert_int_equal(l.result.applicable, 12);
+    assert_int_equal(l.result.yes, 4);
+    assert_int_equal(l.result.level, 1);
+    assert_int_equal(l.answers.a[2].kind, MON_ANS_NO);  /* no regulation on record */
+    assert_int_equal(l.answers.a[10].kind, MON_ANS_NA); /* free: no payment questions */
+    /* a form without uploads, decided online, prefilled from the registry: 10 of 12, level 3 of 4 */
+    struct form_question q = {.id = "fin", .type = FORM_FIN, .prefill = FORM_PREFILL_FIN};
+    struct form_page page = {.id = "p1", .questions = &q, .nquestions = 1};
+    struct form_def form = {.service = "x-service", .version = 1, .pages = &page, .npages = 1};
+    form.workflow.steps = 1u << CASE_STEP_APPROVE;
+    assert_int_equal(mon_live_assess(&s, &form, 0, &l, &err), 0);
+    assert_int_equal(l.model, 4);
+    assert_int_equal(l.result.yes, 10);
+    assert_int_equal(l.result.level, 3);
+    /* a paid service: no online payment on the platform, so not completed on the web */
+    s.free = false;
+    page.has_files = true;
+    assert_int_equal(mon_live_assess(&s, &form, 0, &l, &err), 0);
+    assert_int_equal(l.result.applicable, 14);
+    assert_int_equal(l.result.yes, 8);
+    assert_int_equal(l.result.level, 2);
+    assert_int_equal(l.answers.a[7].kind, MON_ANS_NO); /* asks for uploaded documents */
+    /* the model of the published evaluation is kept, and a claim above the measure is flagged */
+    assert_int_equal(mon_live_assess(&s, &form, 3, &l, &err), 0);
+    assert_int_equal(l.model, 3);
+    assert_int_equal(l.result.level, 1); /* 8 of 14 = 57 % */
+    assert_true(mon_live_below_claim(&l, 2, 3));
+    assert_false(mon_live_below_claim(&l, 1, 3));
+    assert_true(mon_live_below_claim(&l, 2, 4));   /* 2/4 > 1/3 */
+    assert_false(mon_live_below_claim(&l, 1, 4));  /* 1/4 < 1/3 */
+    assert_false(mon_live_below_claim(&l, 9, 0));  /* no claim */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -620,6 +670,7 @@ int main(void)
         cmocka_unit_test(test_2014_published_bands),
         cmocka_unit_test(test_2014_published_campaign),
         cmocka_unit_test(test_svg_bars),
+        cmocka_unit_test(test_live_self_assessment),
     };
     return cmocka_run_group_tests_name("monitor", tests, NULL, NULL);
 }
