@@ -1,11 +1,12 @@
 /*
  * monitor.h — monitoring and evaluation: the evaluation methodology of
  * the e-Governance Academy (2012) as a library (docs/monitoring.md), the
- * questionnaires, campaign files and their results (`pencere eval`).
- * Anything not declared here is private to src/monitor.
+ * questionnaires, campaign files and their results (`pencere eval`),
+ * published campaigns, the live self-assessment of hosted services, and
+ * usage statistics kept as aggregates.  Anything not declared here is
+ * private to src/monitor.
  *
- * Tables owned: none yet (campaigns in the portal, usage aggregates and
- * the live self-assessment are still to come, docs/monitoring.md).
+ * Tables owned (src/monitor/migrations): mon_usage_day, mon_usage_month.
  *
  * Every function that can fail returns 0 or a negative PC_E* code with
  * the message in err; results live in the caller's arena.  Texts a
@@ -272,6 +273,56 @@ int mon_live_assess(const struct cat_service *s, const struct form_def *form, in
 /* Whether a level claimed elsewhere (declared, or published) on a model of
  * claimed_model levels is higher than the platform measures. */
 bool mon_live_below_claim(const struct mon_live *l, int claimed_level, int claimed_model);
+
+/* ---- usage statistics (aggregates only) -------------------------------- */
+
+/* What is counted: a service page seen, an application begun on the
+ * portal, a search (portal-wide). */
+enum mon_metric { MON_USE_VIEW, MON_USE_START, MON_USE_SEARCH, MON_USE_COUNT };
+const char *mon_metric_name(enum mon_metric m);      /* "view", "start", "search" */
+
+#define MON_USAGE_FLUSH_SECONDS 10
+
+/* Count one event of service (NULL or "" portal-wide) on the day of now,
+ * in memory: nothing about who did it is kept. */
+void mon_usage_count(struct db *db, enum mon_metric m, const char *service, int64_t now);
+/* Add the counts in memory to the aggregates when MON_USAGE_FLUSH_SECONDS
+ * have passed (or force); cheap otherwise.  A failure is logged and those
+ * counts are lost. */
+int mon_usage_flush(struct db *db, int64_t now, bool force, struct pc_err *err);
+/* Add n events of a day directly (imports, the benchmark's synthetic year). */
+int mon_usage_add(struct db_conn *conn, const char *day, const char *service, const char *agency, enum mon_metric m,
+                  int64_t n, struct pc_err *err);
+
+/* A period of whole days, inclusive: "YYYY-MM-DD", from ≤ to. */
+struct mon_period {
+    char from[11], to[11];
+    bool whole_months;                       /* answered from the month table */
+};
+/* from and to as "YYYY-MM" (a month: its first or last day) or
+ * "YYYY-MM-DD"; to NULL is from's month or day.  PC_EINVAL otherwise. */
+int mon_period_parse(const char *from, const char *to, struct mon_period *out, struct pc_err *err);
+
+struct mon_usage_row {
+    const char *id;                          /* service, agency or month "YYYY-MM" */
+    const char *agency;                      /* services: their agency */
+    int services;                            /* agencies: how many of their services were used */
+    int64_t n[MON_USE_COUNT];
+};
+
+/* Usage of a period: services and agencies by uses (applications begun,
+ * then page views), the months in order, the totals.  PC_ENOTFOUND when
+ * nothing was recorded in the period. */
+struct mon_usage {
+    struct mon_period period;
+    struct mon_usage_row *services, *agencies, *months;
+    size_t nservices, nagencies, nmonths;
+    int64_t total[MON_USE_COUNT];
+};
+int mon_usage_query(struct db *db, struct pc_arena *a, const struct mon_period *p, struct mon_usage *out,
+                    struct pc_err *err);
+void mon_usage_csv(const struct mon_usage *u, struct pc_buf *out);
+void mon_usage_json(const struct mon_usage *u, struct pc_buf *out);
 
 /* ---- charts ------------------------------------------------------------ */
 

@@ -439,6 +439,27 @@ enum msg {
     M_EV_PUBLISHED,
     M_EV_FLAG,
     M_EV_FLAGGED_N,
+    /* monitor: statistics pages (web/statistics.c) */
+    M_ST_TITLE,
+    M_ST_INTRO,
+    M_ST_PERIOD,
+    M_ST_FROM,
+    M_ST_TO,
+    M_ST_SHOW,
+    M_ST_SHOWING,
+    M_ST_NO_DATA,
+    M_ST_TOTALS,
+    M_ST_VIEWS,
+    M_ST_STARTS,
+    M_ST_SEARCHES,
+    M_ST_BY_AGENCY,
+    M_ST_SERVICES_USED,
+    M_ST_TOP,
+    M_ST_TREND,
+    M_ST_MONTH,
+    M_ST_CHART_AGENCIES,
+    M_ST_CHART_TOP,
+    M_ST_CHART_TREND,
     M_COUNT
 };
 

@@ -195,6 +195,10 @@ const struct cat_maturity *web_maturity(struct http_req *r, const struct cat_ser
  * measures, flagged when the published one is higher, and how. */
 void web_live_section(struct http_req *r, const struct cat_service *s, const struct cat_maturity *published);
 int web_page_live(struct http_req *r);
+/* usage statistics (statistics.c) */
+int web_page_statistics(struct http_req *r);
+int web_page_statistics_csv(struct http_req *r);
+int web_page_statistics_json(struct http_req *r);
 
 /* API handlers (api.c) */
 /* Send j (which is consumed) as application/json. */

@@ -1,6 +1,7 @@
 /* portal.c — the portal role's route table, /healthz, /metrics and the
  * http configuration that ties the web module to the HTTP edge. */
 #include "internal.h"
+#include "../monitor/monitor.h"
 #include "../notify/notify.h"
 
 #include <stdio.h>
@@ -91,6 +92,9 @@ static const struct http_route routes[] = {
     {"GET", "/evaluations/{id}", web_page_evaluation, 0, HTTP_ROUTE_CACHE, "evaluation"},
     {"GET", "/evaluations/{id}/results.csv", web_page_evaluation_csv, 0, HTTP_ROUTE_CACHE, "evaluation_csv"},
     {"GET", "/evaluations/{id}/results.json", web_page_evaluation_json, 0, HTTP_ROUTE_CACHE, "evaluation_json"},
+    {"GET", "/statistics", web_page_statistics, 0, 0, "statistics"},
+    {"GET", "/statistics/usage.csv", web_page_statistics_csv, 0, 0, "statistics_csv"},
+    {"GET", "/statistics/usage.json", web_page_statistics_json, 0, 0, "statistics_json"},
     {"GET", "/login", web_page_login, 0, HTTP_ROUTE_NO_STORE, "login"},
     {"POST", "/login", web_page_login_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "login_post"},
     {"POST", "/login/2fa", web_page_login_2fa_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "login_2fa"},
@@ -156,8 +160,27 @@ static const char *cache_key(struct http_req *r)
     return pc_arena_printf(&r->arena, "%s|%lld", pc_lang_parse(lang) >= 0 ? lang : "-", (long long)v);
 }
 
+/* monitor: the usage statistics count what was answered (cached answers
+ * too): a service page, an application begun, a search.  Nothing about
+ * who asked is kept. */
+static void count_usage(struct http_req *r)
+{
+    const char *route = http_route_name(r);
+    struct db *db = app_of(r)->db;
+    int64_t now = pc_now_unix();
+    if (r->status == 200 && strcmp(route, "service") == 0)
+        mon_usage_count(db, MON_USE_VIEW, http_param(r, 0), now);
+    else if (r->status < 400 && strcmp(route, "apply") == 0)
+        mon_usage_count(db, MON_USE_START, http_param(r, 0), now);
+    else if (r->status == 200 && strcmp(route, "search") == 0 && http_kv_get(&r->query, "q"))
+        mon_usage_count(db, MON_USE_SEARCH, NULL, now);
+    struct pc_err err = {0};
+    mon_usage_flush(db, now, false, &err); /* at most every MON_USAGE_FLUSH_SECONDS; failures are logged */
+}
+
 static void after_request(struct http_req *r)
 {
+    count_usage(r);
     db_idle(app_of(r)->db);
 }
 

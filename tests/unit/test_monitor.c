@@ -5,7 +5,9 @@
  * 8-point scales), the edge cases the methodology defines, questionnaire
  * and campaign files with their errors by line, and the 2014 campaign of
  * data/evaluations: its infrastructure index and the band of every
- * published participation and transparency score. */
+ * published participation and transparency score; the live
+ * self-assessment; usage statistics (periods, aggregates by day and by
+ * month, counting in memory) on SQLite and PostgreSQL. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +23,7 @@
 #include "../../src/cases/cases.h"
 #include "../../src/catalog/catalog.h"
 #include "../../src/monitor/monitor.h"
+#include "fixture.h"
 
 /* ---- helpers ---------------------------------------------------------------- */
 
@@ -653,6 +656,129 @@ static void test_live_self_assessment(void **state)
     assert_false(mon_live_below_claim(&l, 9, 0));  /* no claim */
 }
 
+/* ---- usage statistics ----------------------------------------------------------- */
+
+static void test_usage_periods(void **state)
+{
+    (void)state;
+    struct mon_period p;
+    struct pc_err err = {0};
+    assert_int_equal(mon_period_parse("2024-02", NULL, &p, &err), 0);
+    assert_string_equal(p.from, "2024-02-01");
+    assert_string_equal(p.to, "2024-02-29"); /* a leap year */
+    assert_true(p.whole_months);
+    assert_int_equal(mon_period_parse("2025-01", "2025-12", &p, &err), 0);
+    assert_string_equal(p.to, "2025-12-31");
+    assert_true(p.whole_months);
+    assert_int_equal(mon_period_parse("2025-01-02", "2025-01-31", &p, &err), 0);
+    assert_false(p.whole_months);
+    assert_int_equal(mon_period_parse("2025-03-01", "2025-04-30", &p, &err), 0);
+    assert_true(p.whole_months);
+    const char *bad[][2] = {{"2025-13", NULL}, {"2025-02-29", NULL}, {"25-01", NULL}, {"2025-1", NULL},
+                            {"1999-12", NULL}, {"2025-05", "2025-04"}, {NULL, NULL}, {"2025-01", "x"}};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        assert_int_equal(mon_period_parse(bad[i][0], bad[i][1], &p, &err), PC_EINVAL);
+}
+
+static void test_usage_aggregates(void **state)
+{
+    struct fixture *f = *state;
+    struct db_conn *c = fx_conn(f);
+    struct pc_err err = {0};
+    struct pc_arena a;
+    pc_arena_init(&a);
+    /* two months of a few services of two bodies */
+    assert_int_equal(mon_usage_add(c, "2025-01-05", "din-a", "din", MON_USE_VIEW, 10, &err), 0);
+    assert_int_equal(mon_usage_add(c, "2025-01-05", "din-a", "din", MON_USE_VIEW, 5, &err), 0); /* adds up */
+    assert_int_equal(mon_usage_add(c, "2025-01-20", "din-b", "din", MON_USE_VIEW, 40, &err), 0);
+    assert_int_equal(mon_usage_add(c, "2025-01-20", "din-a", "din", MON_USE_START, 3, &err), 0);
+    assert_int_equal(mon_usage_add(c, "2025-02-01", "vn-a", "vn", MON_USE_VIEW, 7, &err), 0);
+    assert_int_equal(mon_usage_add(c, "2025-02-01", "", "", MON_USE_SEARCH, 9, &err), 0);
+    struct mon_period p;
+    struct mon_usage u;
+    assert_int_equal(mon_period_parse("2025-01", "2025-02", &p, &err), 0);
+    assert_int_equal(mon_usage_query(f->db, &a, &p, &u, &err), 0);
+    assert_int_equal(u.total[MON_USE_VIEW], 62);
+    assert_int_equal(u.total[MON_USE_SEARCH], 9);
+    assert_int_equal(u.nservices, 3);
+    assert_string_equal(u.services[0].id, "din-a"); /* applications begun rank first */
+    assert_string_equal(u.services[1].id, "din-b");
+    assert_int_equal(u.nagencies, 2);
+    assert_string_equal(u.agencies[0].id, "din");
+    assert_int_equal(u.agencies[0].services, 2);
+    assert_int_equal(u.agencies[0].n[MON_USE_VIEW], 55);
+    assert_int_equal(u.nmonths, 2);
+    assert_string_equal(u.months[0].id, "2025-01");
+    assert_int_equal(u.months[1].n[MON_USE_SEARCH], 9);
+    /* the same days from the day table */
+    assert_int_equal(mon_period_parse("2025-01-01", "2025-02-27", &p, &err), 0);
+    assert_false(p.whole_months);
+    struct mon_usage d;
+    assert_int_equal(mon_usage_query(f->db, &a, &p, &d, &err), 0);
+    assert_int_equal(d.total[MON_USE_VIEW], 62);
+    assert_int_equal(d.nmonths, 2);
+    /* part of a month */
+    assert_int_equal(mon_period_parse("2025-01-06", "2025-01-31", &p, &err), 0);
+    assert_int_equal(mon_usage_query(f->db, &a, &p, &d, &err), 0);
+    assert_int_equal(d.total[MON_USE_VIEW], 40);
+    /* nothing recorded */
+    assert_int_equal(mon_period_parse("2024-01", "2024-12", &p, &err), 0);
+    assert_int_equal(mon_usage_query(f->db, &a, &p, &d, &err), PC_ENOTFOUND);
+    /* the downloads */
+    struct pc_buf b;
+    pc_buf_init(&b, 1 << 16);
+    mon_usage_csv(&u, &b);
+    assert_non_null(strstr(b.data, "service,din-a,din,0,15,3,0\r\n"));
+    assert_non_null(strstr(b.data, "agency,din,din,2,55,3,0\r\n"));
+    assert_non_null(strstr(b.data, "month,2025-02,,0,7,0,9\r\n"));
+    pc_buf_reset(&b);
+    mon_usage_json(&u, &b);
+    json_error_t je;
+    json_t *o = json_loads(b.data, 0, &je);
+    assert_non_null(o);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(o, "totals"), "views")), 62);
+    json_decref(o);
+    pc_buf_release(&b);
+    pc_arena_release(&a);
+}
+
+static void test_usage_counted_in_memory(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    struct pc_arena a;
+    pc_arena_init(&a);
+    int64_t t = 1772668800; /* 2026-03-05 00:00:00 UTC */
+    struct db_conn *c = fx_conn(f); /* each test starts from no usage */
+    fx_exec(c, "DELETE FROM mon_usage_day");
+    fx_exec(c, "DELETE FROM mon_usage_month");
+    for (int i = 0; i < 5; i++)
+        mon_usage_count(f->db, MON_USE_VIEW, "x-service", t + i);
+    mon_usage_count(f->db, MON_USE_SEARCH, NULL, t);
+    mon_usage_count(f->db, MON_USE_START, "x-service", t + 86400); /* the next day */
+    /* not yet: fewer than MON_USAGE_FLUSH_SECONDS since the last flush */
+    assert_int_equal(mon_usage_flush(f->db, pc_now_unix(), false, &err), 0);
+    struct mon_period p;
+    struct mon_usage u;
+    assert_int_equal(mon_period_parse("2026-03", NULL, &p, &err), 0);
+    assert_int_equal(mon_usage_query(f->db, &a, &p, &u, &err), 0); /* the query flushes this node first */
+    assert_int_equal(u.total[MON_USE_VIEW], 5);
+    assert_int_equal(u.total[MON_USE_START], 1);
+    assert_int_equal(u.total[MON_USE_SEARCH], 1);
+    assert_string_equal(u.services[0].agency, ""); /* not in this database's catalogue */
+    assert_int_equal(mon_period_parse("2026-03-06", NULL, &p, &err), 0);
+    assert_int_equal(mon_usage_query(f->db, &a, &p, &u, &err), 0);
+    assert_int_equal(u.total[MON_USE_VIEW], 0);
+    assert_int_equal(u.total[MON_USE_START], 1);
+    /* an id too long to be a catalogue id is not counted */
+    char longid[200];
+    memset(longid, 'a', sizeof longid - 1);
+    longid[sizeof longid - 1] = 0;
+    mon_usage_count(f->db, MON_USE_VIEW, longid, t);
+    assert_int_equal(mon_usage_flush(f->db, t, true, &err), 0);
+    pc_arena_release(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -671,6 +797,12 @@ int main(void)
         cmocka_unit_test(test_2014_published_campaign),
         cmocka_unit_test(test_svg_bars),
         cmocka_unit_test(test_live_self_assessment),
+        cmocka_unit_test(test_usage_periods),
     };
-    return cmocka_run_group_tests_name("monitor", tests, NULL, NULL);
+    const struct CMUnitTest db_tests[] = {
+        cmocka_unit_test(test_usage_aggregates),
+        cmocka_unit_test(test_usage_counted_in_memory),
+    };
+    int failed = cmocka_run_group_tests_name("monitor", tests, NULL, NULL);
+    return failed + fx_run("monitor-usage", db_tests, sizeof db_tests / sizeof db_tests[0]);
 }
