@@ -253,27 +253,82 @@ int mon_period_parse(const char *from, const char *to, struct mon_period *out, s
 
 /* ---- queries ---------------------------------------------------------------- */
 
-static struct db_stmt *period_query(struct db_conn *conn, const struct mon_period *p, const char *select,
-                                    const char *group, struct pc_err *err)
+/* The period as the tables answer it: the whole months inside it from the
+ * month table, the days before the first and after the last whole month
+ * from the day table; one row a (month, service, metric). */
+struct parts {
+    char head_from[11], head_to[11];         /* days; empty: none */
+    char month_from[8], month_to[8];         /* whole months; empty: none */
+    char tail_from[11], tail_to[11];
+};
+
+static void month_add(char m[8], int delta)
 {
-    /* whole months: the month table, keyed by YYYY-MM; else the day table */
-    char from[11], to[11];
-    snprintf(from, sizeof from, "%s", p->from);
-    snprintf(to, sizeof to, "%s", p->to);
-    if (p->whole_months) {
-        from[7] = 0;
-        to[7] = 0;
+    int y = atoi(m), mo = atoi(m + 5) + delta;
+    if (mo > 12)
+        y++, mo = 1;
+    if (mo < 1)
+        y--, mo = 12;
+    snprintf(m, 8, "%04u-%02u", (unsigned)y % 10000u, (unsigned)mo % 100u);
+}
+
+static void split(const struct mon_period *p, struct parts *o)
+{
+    memset(o, 0, sizeof *o);
+    char first[8], last[8];
+    snprintf(first, sizeof first, "%.7s", p->from);
+    snprintf(last, sizeof last, "%.7s", p->to);
+    bool from_whole = strcmp(p->from + 8, "01") == 0;
+    bool to_whole = atoi(p->to + 8) == days_in(atoi(p->to), atoi(p->to + 5));
+    if (strcmp(first, last) == 0 && !(from_whole && to_whole)) {
+        snprintf(o->head_from, sizeof o->head_from, "%s", p->from);
+        snprintf(o->head_to, sizeof o->head_to, "%s", p->to);
+        return;
     }
+    if (!from_whole) {
+        snprintf(o->head_from, sizeof o->head_from, "%s", p->from);
+        snprintf(o->head_to, sizeof o->head_to, "%s-%02u", first, (unsigned)days_in(atoi(first), atoi(first + 5)) % 100u);
+        month_add(first, 1);
+    }
+    if (!to_whole) {
+        snprintf(o->tail_from, sizeof o->tail_from, "%s-01", last);
+        snprintf(o->tail_to, sizeof o->tail_to, "%s", p->to);
+        month_add(last, -1);
+    }
+    if (strcmp(first, last) <= 0) {
+        memcpy(o->month_from, first, sizeof first);
+        memcpy(o->month_to, last, sizeof last);
+    }
+}
+
+static struct db_stmt *period_query(struct db_conn *conn, const struct mon_period *p, struct pc_err *err)
+{
+    struct parts o;
+    split(p, &o);
     struct db_query q;
     db_query_init(&q);
-    db_query_sql(&q, "SELECT ");
-    db_query_sql(&q, select);
-    db_query_sql(&q, p->whole_months ? " FROM mon_usage_month WHERE month >= " : " FROM mon_usage_day WHERE day >= ");
-    db_query_text(&q, "?", from);
-    db_query_sql(&q, p->whole_months ? " AND month <= " : " AND day <= ");
-    db_query_text(&q, "?", to);
-    db_query_sql(&q, " GROUP BY ");
-    db_query_sql(&q, group);
+    db_query_sql(&q, "SELECT m, service_id, MIN(agency_id), metric, SUM(count) FROM (");
+    const char *sep = "";
+    const char *days = "SELECT SUBSTR(day, 1, 7) AS m, service_id, agency_id, metric, count FROM mon_usage_day "
+                       "WHERE day >= ?";
+    if (*o.head_from) {
+        db_query_text(&q, days, o.head_from);
+        db_query_text(&q, " AND day <= ?", o.head_to);
+        sep = " UNION ALL ";
+    }
+    if (*o.month_from) {
+        db_query_sql(&q, sep);
+        db_query_text(&q, "SELECT month AS m, service_id, agency_id, metric, count FROM mon_usage_month "
+                          "WHERE month >= ?", o.month_from);
+        db_query_text(&q, " AND month <= ?", o.month_to);
+        sep = " UNION ALL ";
+    }
+    if (*o.tail_from) {
+        db_query_sql(&q, sep);
+        db_query_text(&q, days, o.tail_from);
+        db_query_text(&q, " AND day <= ?", o.tail_to);
+    }
+    db_query_sql(&q, ") u GROUP BY m, service_id, metric ORDER BY service_id, m");
     struct db_stmt *s = db_query_prepare(conn, &q, err);
     db_query_release(&q);
     return s;
@@ -294,12 +349,9 @@ static int by_id(const void *x, const void *y)
     return strcmp(((const struct mon_usage_row *)x)->id, ((const struct mon_usage_row *)y)->id);
 }
 
-static struct mon_usage_row *row_in(struct pc_arena *a, struct mon_usage_row **v, size_t *n, size_t *cap,
-                                    const char *id, const char *agency)
+static struct mon_usage_row *row_add(struct pc_arena *a, struct mon_usage_row **v, size_t *n, size_t *cap,
+                                     const char *id, const char *agency)
 {
-    for (size_t i = 0; i < *n; i++) /* at most a few hundred agencies or months: a scan is enough */
-        if (strcmp((*v)[i].id, id) == 0)
-            return &(*v)[i];
     if (*n == *cap) {
         size_t c = *cap ? *cap * 2 : 64;
         struct mon_usage_row *nv = pc_arena_array(a, c, sizeof *nv);
@@ -315,6 +367,17 @@ static struct mon_usage_row *row_in(struct pc_arena *a, struct mon_usage_row **v
     return r;
 }
 
+/* Agencies and months: at most a few hundred, found by a scan (the last
+ * one first: rows of one month or agency tend to come together). */
+static struct mon_usage_row *row_in(struct pc_arena *a, struct mon_usage_row **v, size_t *n, size_t *cap,
+                                    const char *id, const char *agency)
+{
+    for (size_t i = *n; i-- > 0;)
+        if (strcmp((*v)[i].id, id) == 0)
+            return &(*v)[i];
+    return row_add(a, v, n, cap, id, agency);
+}
+
 int mon_usage_query(struct db *db, struct pc_arena *a, const struct mon_period *p, struct mon_usage *out,
                     struct pc_err *err)
 {
@@ -324,43 +387,31 @@ int mon_usage_query(struct db *db, struct pc_arena *a, const struct mon_period *
     struct db_conn *conn = db_conn_get(db, err);
     if (!conn)
         return err->code ? err->code : PC_EUNAVAIL;
-    /* per service (then per agency, summed here) */
-    struct db_stmt *s = period_query(conn, p, "service_id, MIN(agency_id), metric, SUM(count)", "service_id, metric",
-                                     err);
+    struct db_stmt *s = period_query(conn, p, err);
     if (!s)
         return err->code ? err->code : PC_EIO;
     size_t cap = 0, acap = 0, mcap = 0;
+    struct mon_usage_row *svc = NULL;        /* rows come by service: the current one */
     int rc;
     while ((rc = db_step(s, err)) == 1) {
-        int m = metric_parse(db_col_text(s, 2));
+        int m = metric_parse(db_col_text(s, 3));
         if (m < 0)
             continue;
-        int64_t n = db_col_int(s, 3);
-        const char *service = db_col_text(s, 0), *agency = db_col_text(s, 1);
+        const char *month = db_col_text(s, 0), *service = db_col_text(s, 1), *agency = db_col_text(s, 2);
+        int64_t n = db_col_int(s, 4);
         out->total[m] += n;
+        row_in(a, &out->months, &out->nmonths, &mcap, month, "")->n[m] += n;
         if (!*service)
             continue; /* portal-wide: searches */
-        row_in(a, &out->services, &out->nservices, &cap, service, agency)->n[m] += n;
+        if (!svc || strcmp(svc->id, service) != 0) {
+            svc = row_add(a, &out->services, &out->nservices, &cap, service, agency);
+            row_in(a, &out->agencies, &out->nagencies, &acap, agency, agency)->services++;
+        }
+        svc->n[m] += n;
         row_in(a, &out->agencies, &out->nagencies, &acap, agency, agency)->n[m] += n;
     }
     if (rc < 0)
         return rc;
-    /* the monthly trend */
-    s = period_query(conn, p,
-                     p->whole_months ? "month, metric, SUM(count)" : "SUBSTR(day, 1, 7), metric, SUM(count)",
-                     p->whole_months ? "month, metric" : "SUBSTR(day, 1, 7), metric", err);
-    if (!s)
-        return err->code ? err->code : PC_EIO;
-    while ((rc = db_step(s, err)) == 1) {
-        int m = metric_parse(db_col_text(s, 1));
-        if (m >= 0)
-            row_in(a, &out->months, &out->nmonths, &mcap, db_col_text(s, 0), "")->n[m] += db_col_int(s, 2);
-    }
-    if (rc < 0)
-        return rc;
-    for (size_t i = 0; i < out->nagencies; i++)
-        for (size_t k = 0; k < out->nservices; k++)
-            out->agencies[i].services += strcmp(out->services[k].agency, out->agencies[i].id) == 0;
     qsort(out->services, out->nservices, sizeof *out->services, by_uses);
     qsort(out->agencies, out->nagencies, sizeof *out->agencies, by_uses);
     qsort(out->months, out->nmonths, sizeof *out->months, by_id);

@@ -721,6 +721,21 @@ static void test_usage_aggregates(void **state)
     assert_int_equal(mon_period_parse("2025-01-06", "2025-01-31", &p, &err), 0);
     assert_int_equal(mon_usage_query(f->db, &a, &p, &d, &err), 0);
     assert_int_equal(d.total[MON_USE_VIEW], 40);
+    /* days before, whole months between, days after: each from its table */
+    assert_int_equal(mon_usage_add(c, "2025-03-15", "vn-a", "vn", MON_USE_VIEW, 1, &err), 0);
+    assert_int_equal(mon_usage_add(c, "2025-03-16", "vn-a", "vn", MON_USE_VIEW, 100, &err), 0);
+    assert_int_equal(mon_period_parse("2025-01-20", "2025-03-15", &p, &err), 0);
+    assert_int_equal(mon_usage_query(f->db, &a, &p, &d, &err), 0);
+    assert_int_equal(d.total[MON_USE_VIEW], 48);    /* 40 + 7 + 1 */
+    assert_int_equal(d.total[MON_USE_START], 3);
+    assert_int_equal(d.nmonths, 3);
+    assert_int_equal(mon_period_parse("2025-01-10", "2025-02-01", &p, &err), 0);
+    assert_int_equal(mon_usage_query(f->db, &a, &p, &d, &err), 0);
+    assert_int_equal(d.total[MON_USE_VIEW], 47);
+    assert_int_equal(d.total[MON_USE_SEARCH], 9);
+    assert_int_equal(mon_period_parse("2025-02", "2025-03-15", &p, &err), 0);
+    assert_int_equal(mon_usage_query(f->db, &a, &p, &d, &err), 0);
+    assert_int_equal(d.total[MON_USE_VIEW], 8);
     /* nothing recorded */
     assert_int_equal(mon_period_parse("2024-01", "2024-12", &p, &err), 0);
     assert_int_equal(mon_usage_query(f->db, &a, &p, &d, &err), PC_ENOTFOUND);
