@@ -1752,11 +1752,12 @@ async function applyScreenshots() {
 
 // ---- main ------------------------------------------------------------------
 
-// ---- monitor: the published evaluation campaigns ---------------------------
+// ---- monitor: the published evaluation campaigns and the usage statistics ---
 
 async function evaluationPages() {
   for (const lang of LANGS) {
-    for (const url of ['/evaluations', '/evaluations/2014', '/evaluations/live', '/services/eesmn-labour-contract-registration']) {
+    for (const url of ['/evaluations', '/evaluations/2014', '/evaluations/live', '/services/eesmn-labour-contract-registration',
+      '/statistics', '/statistics?from=2001-01&to=2001-02']) {
       await test(`evaluation ${url} [${lang}]: one h1, charts named and described, axe WCAG 2.1 AA`, async () => {
         const ctx = await newContext({ lang });
         const page = await ctx.newPage();
@@ -1777,14 +1778,17 @@ async function evaluationPages() {
       });
     }
   }
-  await test('evaluation report on a phone: no sideways scroll of the page', async () => {
-    const ctx = await newContext({ lang: 'az', ...MOBILE });
-    const page = await ctx.newPage();
-    await goto(page, '/evaluations/2014');
-    const o = await horizontalOverflow(page, 360);
-    assert(o.sw <= 360, `page is ${o.sw}px wide: ${o.over.join(', ')}`);
-    await ctx.close();
-  });
+  for (const url of ['/evaluations/2014', '/statistics']) {
+    await test(`evaluation ${url} on a phone: no sideways scroll of the page`, async () => {
+      const ctx = await newContext({ lang: 'az', ...MOBILE });
+      const page = await ctx.newPage();
+      await goto(page, '/services/din-id-card-replacement'); // some usage to show
+      await goto(page, url);
+      const o = await horizontalOverflow(page, 360);
+      assert(o.sw <= 360, `page is ${o.sw}px wide: ${o.over.join(', ')}`);
+      await ctx.close();
+    });
+  }
 }
 
 async function main() {
