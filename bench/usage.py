@@ -31,23 +31,12 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from identity_apps import free_port, pct  # noqa: E402  (the benchmarks' shared helpers)
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 REAL = os.path.join(ROOT, "data", "catalog")
 BEGIN, END = "<!-- monitor_usage:begin -->", "<!-- monitor_usage:end -->"
-
-
-def free_port():
-    import socket
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-def pct(values, p):
-    v = sorted(values)
-    return v[min(len(v) - 1, int(round(p / 100.0 * (len(v) - 1))))]
 
 
 def synthetic_catalog(out, services):

@@ -29,6 +29,20 @@ static int period_of(struct http_req *r, struct mon_period *p, const char **from
     return rc;
 }
 
+/* The usage of the request's period: 0, PC_ENOTFOUND (nothing recorded;
+ * the caller decides), or another code already answered. */
+static int usage_of(struct http_req *r, struct mon_usage *u, const char **from, const char **to)
+{
+    struct mon_period p;
+    if (period_of(r, &p, from, to))
+        return PC_EINVAL;
+    struct pc_err err = {0};
+    int rc = mon_usage_query(app_of(r)->db, &r->arena, &p, u, &err);
+    if (rc && rc != PC_ENOTFOUND)
+        web_fail(r, rc, &err);
+    return rc;
+}
+
 /* Names of the agencies, by id (the catalogue's snapshot). */
 static const char *agency_name(struct http_req *r, const struct cat_agency *list, size_t n, const char *id)
 {
@@ -140,15 +154,12 @@ static void trend(struct http_req *r, const struct mon_usage *u)
 
 int web_page_statistics(struct http_req *r)
 {
-    struct mon_period p;
     const char *from, *to;
-    if (period_of(r, &p, &from, &to))
-        return 0;
     struct mon_usage u;
-    struct pc_err err = {0};
-    int rc = mon_usage_query(app_of(r)->db, &r->arena, &p, &u, &err);
+    int rc = usage_of(r, &u, &from, &to);
     if (rc && rc != PC_ENOTFOUND)
-        return web_fail(r, rc, &err);
+        return 0;
+    const struct mon_period p = u.period;
     web_page_begin(r, web_t(r, M_ST_TITLE));
     const char *crumbs[] = {web_t(r, M_NAV_HOME), "/", web_t(r, M_ST_TITLE), NULL};
     web_page_breadcrumbs(r, crumbs, 2);
@@ -176,15 +187,17 @@ int web_page_statistics(struct http_req *r)
 
 static int download(struct http_req *r, bool csv)
 {
-    struct mon_period p;
     const char *from, *to;
-    if (period_of(r, &p, &from, &to))
-        return 0;
     struct mon_usage u;
-    struct pc_err err = {0};
-    int rc = mon_usage_query(app_of(r)->db, &r->arena, &p, &u, &err);
-    if (rc)
+    int rc = usage_of(r, &u, &from, &to);
+    if (rc == PC_ENOTFOUND) {
+        struct pc_err err = {0};
+        pc_err_set(&err, rc, "no usage was recorded from %s to %s", u.period.from, u.period.to);
         return web_fail(r, rc, &err);
+    }
+    if (rc)
+        return 0;
+    const struct mon_period p = u.period;
     r->status = 200;
     r->content_type = csv ? "text/csv; charset=utf-8" : "application/json";
     if (csv)
