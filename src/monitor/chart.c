@@ -13,7 +13,7 @@
 #define BAR_W 520
 
 void mon_svg_bars(struct pc_buf *out, const char *id, const char *title, const struct mon_bar *bars, size_t n,
-                  int max_hundredths)
+                  int64_t max_hundredths)
 {
     struct pc_arena a;
     pc_arena_init(&a);
@@ -39,8 +39,8 @@ void mon_svg_bars(struct pc_buf *out, const char *id, const char *title, const s
     pc_buf_puts(out, "</desc>\n");
     for (size_t i = 0; i < n; i++) {
         int y = (int)i * ROW + 4;
-        int v = bars[i].value < 0 ? 0 : bars[i].value > max_hundredths ? max_hundredths : bars[i].value;
-        int w = max_hundredths > 0 ? (int)((long long)BAR_W * v / max_hundredths) : 0;
+        int64_t v = bars[i].value < 0 ? 0 : bars[i].value > max_hundredths ? max_hundredths : bars[i].value;
+        int w = max_hundredths > 0 ? (int)((double)BAR_W * (double)v / (double)max_hundredths) : 0;
         pc_buf_printf(out, "<text x=\"%d\" y=\"%d\" class=\"chart-label\">", BAR_X, y + 14);
         pc_buf_html(out, bars[i].label);
         pc_buf_printf(out, "</text>\n<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"16\" class=\"chart-bar\"/>\n", BAR_X,

@@ -312,16 +312,15 @@ enum mon_band mon_transparency_band(int score, int max)
 
 /* ---- how the report writes results ---------------------------------------- */
 
-const char *mon_hundredths(struct pc_arena *a, int v)
+const char *mon_hundredths(struct pc_arena *a, int64_t v)
 {
     const char *sign = v < 0 ? "-" : "";
-    if (v < 0)
-        v = -v;
-    if (v % 100 == 0)
-        return pc_arena_printf(a, "%s%d", sign, v / 100);
-    if (v % 10 == 0)
-        return pc_arena_printf(a, "%s%d.%d", sign, v / 100, v % 100 / 10);
-    return pc_arena_printf(a, "%s%d.%02d", sign, v / 100, v % 100);
+    long long u = v < 0 ? -(long long)v : (long long)v;
+    if (u % 100 == 0)
+        return pc_arena_printf(a, "%s%lld", sign, u / 100);
+    if (u % 10 == 0)
+        return pc_arena_printf(a, "%s%lld.%lld", sign, u / 100, u % 100 / 10);
+    return pc_arena_printf(a, "%s%lld.%02lld", sign, u / 100, u % 100);
 }
 
 const char *mon_printed(struct pc_arena *a, int max, int score_hundredths)

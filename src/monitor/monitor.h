@@ -123,7 +123,7 @@ void mon_score_json(const struct mon_score_result *r, struct pc_buf *out);
 
 /* Hundredths as the report writes a decimal: 33 → "0.33", 100 → "1",
  * 499 → "4.99", 50 → "0.5" (no trailing zeros). */
-const char *mon_hundredths(struct pc_arena *a, int v);
+const char *mon_hundredths(struct pc_arena *a, int64_t v);
 /* "max/score" as the report prints results: "4/3", "10/8", "7/4.99". */
 const char *mon_printed(struct pc_arena *a, int max, int score_hundredths);
 
@@ -332,9 +332,9 @@ void mon_usage_json(const struct mon_usage *u, struct pc_buf *out);
  * The text alternative a page also shows is the table beside it. */
 struct mon_bar {
     const char *label;
-    int value;               /* hundredths */
+    int64_t value;           /* hundredths */
 };
 void mon_svg_bars(struct pc_buf *out, const char *id, const char *title, const struct mon_bar *bars, size_t n,
-                  int max_hundredths);
+                  int64_t max_hundredths);
 
 #endif

@@ -96,7 +96,7 @@ static void by_agency(struct http_req *r, const struct mon_usage *u)
     struct mon_bar *bars = pc_arena_array(&r->arena, u->nagencies ? u->nagencies : 1, sizeof *bars);
     int64_t max = 1;
     for (size_t i = 0; i < u->nagencies; i++) {
-        bars[i] = (struct mon_bar){agency_name(r, list, n, u->agencies[i].id), (int)(u->agencies[i].n[MON_USE_VIEW] * 100)};
+        bars[i] = (struct mon_bar){agency_name(r, list, n, u->agencies[i].id), u->agencies[i].n[MON_USE_VIEW] * 100};
         max = u->agencies[i].n[MON_USE_VIEW] > max ? u->agencies[i].n[MON_USE_VIEW] : max;
     }
     web_html(r, "<h2>%s</h2>\n", web_t(r, M_ST_BY_AGENCY));
@@ -108,9 +108,9 @@ static void by_agency(struct http_req *r, const struct mon_usage *u)
                  u->agencies[i].id, bars[i].label, u->agencies[i].services, (long long)u->agencies[i].n[MON_USE_VIEW],
                  (long long)u->agencies[i].n[MON_USE_START]);
     table_end(r);
-    if (u->nagencies && max <= 20000000) /* bars in hundredths must fit an int */
+    if (u->nagencies)
         mon_svg_bars(&r->out, "chart-agencies", web_t(r, M_ST_CHART_AGENCIES), bars,
-                     u->nagencies < TOP ? u->nagencies : TOP, (int)max * 100);
+                     u->nagencies < TOP ? u->nagencies : TOP, max * 100);
 }
 
 static void top_services(struct http_req *r, const struct mon_usage *u)
@@ -123,14 +123,14 @@ static void top_services(struct http_req *r, const struct mon_usage *u)
     table_begin(r, web_t(r, M_ST_TOP), heads, 4);
     for (size_t i = 0; i < n; i++) {
         const struct mon_usage_row *s = &u->services[i];
-        bars[i] = (struct mon_bar){service_name(r, s->id), (int)(s->n[MON_USE_VIEW] * 100)};
+        bars[i] = (struct mon_bar){service_name(r, s->id), s->n[MON_USE_VIEW] * 100};
         max = s->n[MON_USE_VIEW] > max ? s->n[MON_USE_VIEW] : max;
         web_html(r, "<tr><td>%d</td><td><a href=\"/services/%q\">%s</a></td><td>%L</td><td>%L</td></tr>\n", (int)i + 1,
                  s->id, bars[i].label, (long long)s->n[MON_USE_START], (long long)s->n[MON_USE_VIEW]);
     }
     table_end(r);
-    if (n && max <= 20000000)
-        mon_svg_bars(&r->out, "chart-top", web_t(r, M_ST_CHART_TOP), bars, n, (int)max * 100);
+    if (n)
+        mon_svg_bars(&r->out, "chart-top", web_t(r, M_ST_CHART_TOP), bars, n, max * 100);
 }
 
 static void trend(struct http_req *r, const struct mon_usage *u)
@@ -142,14 +142,13 @@ static void trend(struct http_req *r, const struct mon_usage *u)
     table_begin(r, web_t(r, M_ST_TREND), heads, 4);
     for (size_t i = 0; i < u->nmonths; i++) {
         const struct mon_usage_row *m = &u->months[i];
-        bars[i] = (struct mon_bar){m->id, (int)(m->n[MON_USE_VIEW] * 100)};
+        bars[i] = (struct mon_bar){m->id, m->n[MON_USE_VIEW] * 100};
         max = m->n[MON_USE_VIEW] > max ? m->n[MON_USE_VIEW] : max;
         web_html(r, "<tr><td>%s</td><td>%L</td><td>%L</td><td>%L</td></tr>\n", m->id, (long long)m->n[MON_USE_VIEW],
                  (long long)m->n[MON_USE_START], (long long)m->n[MON_USE_SEARCH]);
     }
     table_end(r);
-    if (max <= 20000000)
-        mon_svg_bars(&r->out, "chart-trend", web_t(r, M_ST_CHART_TREND), bars, u->nmonths, (int)max * 100);
+    mon_svg_bars(&r->out, "chart-trend", web_t(r, M_ST_CHART_TREND), bars, u->nmonths, max * 100);
 }
 
 int web_page_statistics(struct http_req *r)

@@ -605,6 +605,12 @@ static void test_svg_bars(void **state)
     assert_non_null(strstr(b.data, "width=\"520\""));       /* 1 of 1: the whole bar */
     assert_non_null(strstr(b.data, "width=\"171\""));       /* 0.33 of it */
     assert_null(strstr(b.data, "<mənbələr>"));
+    /* counts of a national year do not fit an int in hundredths */
+    pc_buf_reset(&b);
+    const struct mon_bar big[] = {{"a", 3000000000LL * 100}, {"b", 1500000000LL * 100}};
+    mon_svg_bars(&b, "c2", "t", big, 2, 3000000000LL * 100);
+    assert_non_null(strstr(b.data, "<desc id=\"c2-d\">a: 3000000000; b: 1500000000.</desc>"));
+    assert_non_null(strstr(b.data, "width=\"260\""));
     pc_buf_release(&b);
 }
 
