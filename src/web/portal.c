@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static int health(struct http_req *r)
 {
@@ -163,16 +164,25 @@ static const char *cache_key(struct http_req *r)
 /* monitor: the usage statistics count what was answered (cached answers
  * too): a service page, an application begun, a search.  Nothing about
  * who asked is kept. */
+/* An application was begun: the answer leads to it (not to the login). */
+static bool begun(const struct http_req *r)
+{
+    for (const struct http_header *h = r->headers; h; h = h->next)
+        if (strcasecmp(h->name, "Location") == 0)
+            return pc_str_has_prefix(h->value, "/applications/");
+    return false;
+}
+
 static void count_usage(struct http_req *r)
 {
-    const char *route = http_route_name(r);
+    const char *route = http_route_name(r), *q = http_kv_get(&r->query, "q");
     struct db *db = app_of(r)->db;
     int64_t now = pc_now_unix();
     if (r->status == 200 && strcmp(route, "service") == 0)
         mon_usage_count(db, MON_USE_VIEW, http_param(r, 0), now);
-    else if (r->status < 400 && strcmp(route, "apply") == 0)
+    else if (r->status == 303 && strcmp(route, "apply") == 0 && begun(r))
         mon_usage_count(db, MON_USE_START, http_param(r, 0), now);
-    else if (r->status == 200 && strcmp(route, "search") == 0 && http_kv_get(&r->query, "q"))
+    else if (r->status == 200 && strcmp(route, "search") == 0 && q && *q)
         mon_usage_count(db, MON_USE_SEARCH, NULL, now);
     struct pc_err err = {0};
     mon_usage_flush(db, now, false, &err); /* at most every MON_USAGE_FLUSH_SECONDS; failures are logged */

@@ -24,6 +24,7 @@ def used(tmp_path_factory):
     for q in ("vesiqe", "b%C9%99yannam%C9%99"):
         assert srv.get("/search?q=" + q).status == 200
     assert srv.get("/search").status == 200                        # no query: not a search
+    assert srv.get("/search?q=").status == 200
     yield srv
     srv.close()
 
@@ -79,3 +80,34 @@ def test_a_period_with_no_data(used):
 def test_bad_periods(used, query):
     assert used.get("/statistics?" + query).status == 400
     assert used.get("/statistics/usage.csv?" + query).status == 400
+
+
+def test_applications_begun_are_counted(tmp_path_factory):
+    """An application begun by a citizen counts; the same post by someone
+    not logged in (sent to the login) does not."""
+    import json
+    import os
+
+    import syslib
+    from test_identity import Browser
+    work = str(tmp_path_factory.mktemp("stats-apply"))
+    db = syslib.Database(work)
+    r = syslib.run_cli("admin", "seed-demo", "--db", db.url, "--out-dir", work, timeout=120)
+    assert r.returncode == 0, r.stderr
+    srv = syslib.Server(work, db=db)
+    srv.start()
+    try:
+        accounts = json.load(open(os.path.join(work, "demo-accounts.json")))
+        start = "/services/din-id-card/start"
+        r = Browser(srv).post("/services/din-id-card/apply", {}, csrf=False)  # not logged in: refused
+        assert r.status >= 300 and not (r.header("Location") or "").startswith("/applications/")
+        citizen = Browser(srv)
+        a = next(x for x in accounts if x["role"] == "citizen")
+        citizen.login(a["login"], a["password"])
+        r = citizen.post("/services/din-id-card/apply", {}, from_page=start)
+        assert r.status == 303 and r.header("Location").startswith("/applications/")
+        j = srv.get("/statistics/usage.json").json()
+        assert j["totals"]["starts"] == 1
+        assert j["services"][0]["id"] == "din-id-card" and j["services"][0]["starts"] == 1
+    finally:
+        srv.close()
