@@ -2,8 +2,9 @@
  * monitor.h — monitoring and evaluation: the evaluation methodology of
  * the e-Governance Academy (2012) as a library (docs/monitoring.md), the
  * questionnaires, campaign files and their results (`pencere eval`),
- * published campaigns, the live self-assessment of hosted services, and
- * usage statistics kept as aggregates.  Anything not declared here is
+ * published campaigns, the registry of approved e-services, the live
+ * self-assessment of hosted services, and usage statistics kept as
+ * aggregates.  Anything not declared here is
  * private to src/monitor.
  *
  * Tables owned (src/monitor/migrations): mon_usage_day, mon_usage_month.
@@ -323,6 +324,40 @@ int mon_usage_query(struct db *db, struct pc_arena *a, const struct mon_period *
                     struct pc_err *err);
 void mon_usage_csv(const struct mon_usage *u, struct pc_buf *out);
 void mon_usage_json(const struct mon_usage *u, struct pc_buf *out);
+
+/* ---- the registry of approved e-services ------------------------------- */
+
+/* The columns of the bulletins' comparison tables. */
+enum mon_reg_field {
+    MON_REG_APPROVED,                /* approved by the Cabinet (decision No. 191 and later) */
+    MON_REG_APPROVED_ON_PORTAL,      /* of those, on the portal */
+    MON_REG_ON_PORTAL,               /* all the body's services on the portal */
+    MON_REG_ON_OWN_SITE,             /* all on its own site */
+    MON_REG_APPROVED_ON_OWN_SITE,    /* approved ones on its own site */
+    MON_REG_COUNT
+};
+
+struct mon_reg_row {
+    const char *date;                /* of the table, YYYY-MM-DD */
+    const char *row, *agency, *name; /* as printed; NULL for the total */
+    bool total;                      /* the table's published total */
+    bool listed;                     /* on the approved list (else a body listed below it) */
+    int n[MON_REG_COUNT];            /* -1: the bulletin lost the figure */
+    const char *note, *source;       /* a contradiction or a loss, as kept; where it is printed */
+};
+
+struct mon_registry {
+    struct mon_reg_row *rows;
+    size_t nrows;
+    const char **dates;              /* oldest first */
+    size_t ndates;
+};
+
+int mon_registry_load(struct pc_arena *a, const char *path, struct mon_registry *out, struct pc_err *err);
+/* data/evaluations/approved-services.jsonl, read once per process. */
+int mon_registry_get(const struct mon_registry **out, struct pc_err *err);
+/* The published total of a date's table, or NULL. */
+const struct mon_reg_row *mon_registry_total(const struct mon_registry *r, const char *date);
 
 /* ---- charts ------------------------------------------------------------ */
 

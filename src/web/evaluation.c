@@ -175,8 +175,9 @@ int web_page_evaluations(struct http_req *r)
     for (size_t i = 0; i < n; i++)
         web_html(r, "<li><a href=\"/evaluations/%q\">%s</a> — %s</li>\n", list[i].id, pc_text_get(&list[i].title, lang),
                  pc_arena_printf(&r->arena, web_t(r, M_EV_SERVICES_N), (int)list[i].nservices));
-    web_html(r, "<li><a href=\"/evaluations/live\">%s</a></li>\n<li><a href=\"/statistics\">%s</a></li>\n</ul>\n",
-             web_t(r, M_EV_LIVE_TITLE), web_t(r, M_ST_TITLE));
+    web_html(r, "<li><a href=\"/evaluations/live\">%s</a></li>\n<li><a href=\"/evaluations/approved\">%s</a></li>\n"
+                "<li><a href=\"/statistics\">%s</a></li>\n</ul>\n",
+             web_t(r, M_EV_LIVE_TITLE), web_t(r, M_AP_TITLE), web_t(r, M_ST_TITLE));
     web_page_end(r);
     return 0;
 }

@@ -460,6 +460,23 @@ enum msg {
     M_ST_CHART_AGENCIES,
     M_ST_CHART_TOP,
     M_ST_CHART_TREND,
+    /* monitor: the registry of approved e-services (web/approved.c) */
+    M_AP_TITLE,
+    M_AP_INTRO,
+    M_AP_PROGRESS,
+    M_AP_PROGRESS_OWN,
+    M_AP_AS_OF,
+    M_AP_APPROVED,
+    M_AP_APPROVED_ON_PORTAL,
+    M_AP_ON_PORTAL,
+    M_AP_ON_OWN_SITE,
+    M_AP_APPROVED_ON_OWN_SITE,
+    M_AP_TOTAL,
+    M_AP_NOT_LISTED,
+    M_AP_LOST,
+    M_AP_NOTES,
+    M_AP_DATE,
+    M_AP_SHARE,
     M_COUNT
 };
 

@@ -90,6 +90,7 @@ static const struct http_route routes[] = {
     /* monitor: published evaluation campaigns */
     {"GET", "/evaluations", web_page_evaluations, 0, HTTP_ROUTE_CACHE, "evaluations"},
     {"GET", "/evaluations/live", web_page_live, 0, HTTP_ROUTE_CACHE, "evaluations_live"},
+    {"GET", "/evaluations/approved", web_page_approved, 0, HTTP_ROUTE_CACHE, "evaluations_approved"},
     {"GET", "/evaluations/{id}", web_page_evaluation, 0, HTTP_ROUTE_CACHE, "evaluation"},
     {"GET", "/evaluations/{id}/results.csv", web_page_evaluation_csv, 0, HTTP_ROUTE_CACHE, "evaluation_csv"},
     {"GET", "/evaluations/{id}/results.json", web_page_evaluation_json, 0, HTTP_ROUTE_CACHE, "evaluation_json"},

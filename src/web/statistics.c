@@ -43,8 +43,7 @@ static int usage_of(struct http_req *r, struct mon_usage *u, const char **from, 
     return rc;
 }
 
-/* Names of the agencies, by id (the catalogue's snapshot). */
-static const char *agency_name(struct http_req *r, const struct cat_agency *list, size_t n, const char *id)
+const char *web_agency_name(struct http_req *r, const struct cat_agency *list, size_t n, const char *id)
 {
     for (size_t i = 0; i < n; i++)
         if (strcmp(list[i].id, id) == 0)
@@ -96,7 +95,7 @@ static void by_agency(struct http_req *r, const struct mon_usage *u)
     struct mon_bar *bars = pc_arena_array(&r->arena, u->nagencies ? u->nagencies : 1, sizeof *bars);
     int64_t max = 1;
     for (size_t i = 0; i < u->nagencies; i++) {
-        bars[i] = (struct mon_bar){agency_name(r, list, n, u->agencies[i].id), u->agencies[i].n[MON_USE_VIEW] * 100};
+        bars[i] = (struct mon_bar){web_agency_name(r, list, n, u->agencies[i].id), u->agencies[i].n[MON_USE_VIEW] * 100};
         max = u->agencies[i].n[MON_USE_VIEW] > max ? u->agencies[i].n[MON_USE_VIEW] : max;
     }
     web_html(r, "<h2>%s</h2>\n", web_t(r, M_ST_BY_AGENCY));

@@ -1756,7 +1756,8 @@ async function applyScreenshots() {
 
 async function evaluationPages() {
   for (const lang of LANGS) {
-    for (const url of ['/evaluations', '/evaluations/2014', '/evaluations/live', '/services/eesmn-labour-contract-registration',
+    for (const url of ['/evaluations', '/evaluations/2014', '/evaluations/live', '/evaluations/approved',
+      '/services/eesmn-labour-contract-registration',
       '/statistics', '/statistics?from=2001-01&to=2001-02']) {
       await test(`evaluation ${url} [${lang}]: one h1, charts named and described, axe WCAG 2.1 AA`, async () => {
         const ctx = await newContext({ lang });

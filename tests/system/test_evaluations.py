@@ -106,3 +106,22 @@ def test_downloads(server):
 def test_unknown_campaign(server):
     for path in ("/evaluations/1999", "/evaluations/1999/results.csv", "/evaluations/..%2F..%2Fetc/results.json"):
         assert server.get(path).status == 404, path
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_approved_services_registry(server, lang):
+    r = server.get("/evaluations/approved?lang=" + lang)
+    assert r.status == 200
+    assert html_lang(r.text) == lang
+    page = r.text
+    # the share of the approved services on the portal: 109 of 417, then 333 of 452
+    desc = re.search(r'<desc id="chart-approved-portal-d">([^<]*)</desc>', page).group(1)
+    assert "2012-12-25" in desc and "26.13" in desc and "2015-03-01" in desc and "73.67" in desc
+    own = re.search(r'<desc id="chart-approved-own-d">([^<]*)</desc>', page).group(1)
+    assert "73.38" in own and "88.71" in own
+    # the published totals, a lost figure, a body not on the list
+    assert re.search(r"<td>452</td><td>333</td><td>395</td><td>463</td><td>401</td>", page)
+    assert re.search(r"<td>417</td><td>109</td><td>179</td><td>393</td><td>306</td>", page)
+    # two 2012 rows lost their figures (10); six bodies below the 2015 list have no approved columns (19)
+    assert page.count('<td>—<span class="visually-hidden">') == 29
+    assert 'href="/agencies/msk"' in page

@@ -800,6 +800,52 @@ static void test_usage_counted_in_memory(void **state)
     pc_arena_release(&a);
 }
 
+static void test_registry_of_approved_services(void **state)
+{
+    (void)state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/data/evaluations/approved-services.jsonl", getenv("PENCERE_SRC"));
+    struct mon_registry reg;
+    struct pc_err err = {0};
+    assert_int_equal(mon_registry_load(&a, path, &reg, &err), 0);
+    assert_int_equal(reg.ndates, 2);
+    assert_string_equal(reg.dates[0], "2012-12-25");
+    assert_string_equal(reg.dates[1], "2015-03-01");
+    const struct mon_reg_row *t = mon_registry_total(&reg, "2015-03-01");
+    assert_non_null(t);
+    int want[MON_REG_COUNT] = {452, 333, 395, 463, 401};
+    for (int f = 0; f < MON_REG_COUNT; f++)
+        assert_int_equal(t->n[f], want[f]);
+    /* the 2015 rows add up to the published total; 2012 lost two rows' figures, and says so */
+    int sum[2][MON_REG_COUNT] = {{0}}, listed[2] = {0}, lost = 0;
+    for (size_t i = 0; i < reg.nrows; i++) {
+        const struct mon_reg_row *x = &reg.rows[i];
+        if (x->total || !x->listed)
+            continue;
+        int d = strcmp(x->date, "2015-03-01") == 0;
+        listed[d]++;
+        lost += x->n[MON_REG_APPROVED] < 0;
+        if (x->n[MON_REG_APPROVED] < 0)
+            assert_non_null(x->note);
+        for (int f = 0; f < MON_REG_COUNT; f++)
+            sum[d][f] += x->n[f] > 0 ? x->n[f] : 0;
+    }
+    assert_int_equal(listed[0], 40);
+    assert_int_equal(listed[1], 42);
+    assert_int_equal(lost, 2);
+    for (int f = 0; f < MON_REG_COUNT; f++)
+        assert_int_equal(sum[1][f], want[f]);
+    t = mon_registry_total(&reg, "2012-12-25");
+    assert_int_equal(t->n[MON_REG_APPROVED], 417);
+    assert_int_equal(sum[0][MON_REG_APPROVED], 394);
+    assert_non_null(t->note);
+    assert_null(mon_registry_total(&reg, "2013-01-01"));
+    assert_int_equal(mon_registry_load(&a, "/nonexistent", &reg, &err), PC_ENOTFOUND);
+    pc_arena_release(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -819,6 +865,7 @@ int main(void)
         cmocka_unit_test(test_svg_bars),
         cmocka_unit_test(test_live_self_assessment),
         cmocka_unit_test(test_usage_periods),
+        cmocka_unit_test(test_registry_of_approved_services),
     };
     const struct CMUnitTest db_tests[] = {
         cmocka_unit_test(test_usage_aggregates),
