@@ -483,8 +483,8 @@ const struct pc_text web_messages[M_COUNT] = {
     /* monitor: the registry of approved e-services (web/approved.c) */
     [M_AP_TITLE] = {{"Təsdiq olunmuş e-xidmətlər", "Approved e-services", "Утверждённые электронные услуги"}},
     [M_AP_INTRO] = {{"Nazirlər Kabinetinin 191 nömrəli qərarı (2011) ilə təsdiq olunmuş e-xidmətlər: hər qurum üzrə onlardan neçəsi portalda və qurumun öz saytındadır, bülletenlərin müqayisəli cədvəllərində dərc olunduğu kimi.", "The e-services approved by Cabinet decision No. 191 (2011): for each government body, how many of them are on the portal and on its own site, as the bulletins' comparison tables publish them.", "Электронные услуги, утверждённые решением Кабинета министров № 191 (2011): сколько из них у каждого органа на портале и на его собственном сайте, как их публикуют сравнительные таблицы бюллетеней."}},
-    [M_AP_PROGRESS] = {{"Təsdiq olunmuş e-xidmətlərdən portalda olanların payı, %", "Share of the approved e-services on the portal, %", "Доля утверждённых электронных услуг на портале, %"}},
-    [M_AP_PROGRESS_OWN] = {{"Təsdiq olunmuş e-xidmətlərdən qurumların öz saytlarında olanların payı, %", "Share of the approved e-services on the bodies' own sites, %", "Доля утверждённых электронных услуг на собственных сайтах органов, %"}},
+    [M_AP_PROGRESS] = {{"Təsdiq olunmuş e-xidmətlərdən portalda olanların payı (faizlə)", "Share of the approved e-services on the portal (per cent)", "Доля утверждённых электронных услуг на портале (в процентах)"}},
+    [M_AP_PROGRESS_OWN] = {{"Təsdiq olunmuş e-xidmətlərdən qurumların öz saytlarında olanların payı (faizlə)", "Share of the approved e-services on the bodies' own sites (per cent)", "Доля утверждённых электронных услуг на собственных сайтах органов (в процентах)"}},
     [M_AP_AS_OF] = {{"%s tarixinə", "As of %s", "На %s"}},
     [M_AP_APPROVED] = {{"Təsdiq olunmuş", "Approved", "Утверждено"}},
     [M_AP_APPROVED_ON_PORTAL] = {{"Onlardan portalda", "Of those, on the portal", "Из них на портале"}},
@@ -496,5 +496,5 @@ const struct pc_text web_messages[M_COUNT] = {
     [M_AP_LOST] = {{"oxunmur", "not legible", "не читается"}},
     [M_AP_NOTES] = {{"Qeydlər", "Notes", "Примечания"}},
     [M_AP_DATE] = {{"Tarix", "Date", "Дата"}},
-    [M_AP_SHARE] = {{"Pay, %", "Share, %", "Доля, %"}},
+    [M_AP_SHARE] = {{"Pay (faizlə)", "Share (per cent)", "Доля (в процентах)"}},
 };
