@@ -5,9 +5,11 @@
  * with a table of the same figures, the results by sector group and
  * service, the recommendations, every discrepancy of the report, and the
  * CSV and JSON downloads.  The figures and bands come from monitor; this
- * file only renders them.  Also the live self-assessment (monitor's
- * live.c answers the questionnaire from the platform): on each service
- * page, and for every service on /evaluations/live. */
+ * file only renders them.  Also a service's published evaluation for its
+ * page and the API (web_maturity: the campaigns are the one source), and
+ * the live self-assessment (monitor's live.c answers the questionnaire
+ * from the platform): on each service page, and for every service on
+ * /evaluations/live. */
 #include "internal.h"
 #include "../monitor/monitor.h"
 
