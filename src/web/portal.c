@@ -87,7 +87,7 @@ static const struct http_route routes[] = {
     {"GET", "/office/cases/{ref}", web_page_office_case, 0, HTTP_ROUTE_NO_STORE, "office_case"},
     {"GET", "/office/cases/{ref}/files/{sha}", web_page_office_file, 0, HTTP_ROUTE_NO_STORE, "office_file"},
     {"POST", "/office/cases/{ref}/act", web_page_office_act, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE, "office_act"},
-    /* monitor: published evaluation campaigns */
+    /* monitor: evaluations, the approved-services registry, usage statistics */
     {"GET", "/evaluations", web_page_evaluations, 0, HTTP_ROUTE_CACHE, "evaluations"},
     {"GET", "/evaluations/live", web_page_live, 0, HTTP_ROUTE_CACHE, "evaluations_live"},
     {"GET", "/evaluations/approved", web_page_approved, 0, HTTP_ROUTE_CACHE, "evaluations_approved"},
