@@ -412,11 +412,13 @@ int mon_usage_query(struct db *db, struct pc_arena *a, const struct mon_period *
     }
     if (rc < 0)
         return rc;
-    qsort(out->services, out->nservices, sizeof *out->services, by_uses);
-    qsort(out->agencies, out->nagencies, sizeof *out->agencies, by_uses);
-    qsort(out->months, out->nmonths, sizeof *out->months, by_id);
     if (!out->nmonths)
         return pc_err_set(err, PC_ENOTFOUND, "no usage was recorded from %s to %s", p->from, p->to);
+    if (out->nservices) { /* none when only searches were counted */
+        qsort(out->services, out->nservices, sizeof *out->services, by_uses);
+        qsort(out->agencies, out->nagencies, sizeof *out->agencies, by_uses);
+    }
+    qsort(out->months, out->nmonths, sizeof *out->months, by_id);
     return 0;
 }
 

@@ -742,6 +742,13 @@ static void test_usage_aggregates(void **state)
     assert_int_equal(mon_period_parse("2025-02", "2025-03-15", &p, &err), 0);
     assert_int_equal(mon_usage_query(f->db, &a, &p, &d, &err), 0);
     assert_int_equal(d.total[MON_USE_VIEW], 8);
+    /* only searches: no service, no body */
+    assert_int_equal(mon_usage_add(c, "2023-05-05", "", "", MON_USE_SEARCH, 2, &err), 0);
+    assert_int_equal(mon_period_parse("2023-05", NULL, &p, &err), 0);
+    assert_int_equal(mon_usage_query(f->db, &a, &p, &d, &err), 0);
+    assert_int_equal(d.nservices, 0);
+    assert_int_equal(d.nagencies, 0);
+    assert_int_equal(d.total[MON_USE_SEARCH], 2);
     /* nothing recorded */
     assert_int_equal(mon_period_parse("2024-01", "2024-12", &p, &err), 0);
     assert_int_equal(mon_usage_query(f->db, &a, &p, &d, &err), PC_ENOTFOUND);
