@@ -17,16 +17,18 @@ def used(tmp_path_factory):
     from syslib import Server
     srv = Server(str(tmp_path_factory.mktemp("stats-server")))
     srv.start()
-    for _ in range(3):
-        assert srv.get("/services/din-id-card").status == 200
-    assert srv.get("/services/vn-e-declaration?lang=en").status == 200
-    assert srv.get("/services/no-such-service").status == 404       # not counted
-    for q in ("vesiqe", "b%C9%99yannam%C9%99"):
-        assert srv.get("/search?q=" + q).status == 200
-    assert srv.get("/search").status == 200                        # no query: not a search
-    assert srv.get("/search?q=").status == 200
-    yield srv
-    srv.close()
+    try:
+        for _ in range(3):
+            assert srv.get("/services/din-id-card").status == 200
+        assert srv.get("/services/vn-e-declaration?lang=en").status == 200
+        assert srv.get("/services/no-such-service").status == 404       # not counted
+        for q in ("vesiqe", "b%C9%99yannam%C9%99"):
+            assert srv.get("/search?q=" + q).status == 200
+        assert srv.get("/search").status == 200                        # no query: not a search
+        assert srv.get("/search?q=").status == 200
+        yield srv
+    finally:
+        srv.close()
 
 
 @pytest.mark.parametrize("lang", LANGS)
