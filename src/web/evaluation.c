@@ -278,11 +278,22 @@ static void service_cell(struct http_req *r, const struct mon_published_service 
     web_html(r, "</td>");
 }
 
-static void results(struct http_req *r, const struct mon_published *c)
+static bool shown(const struct mon_published_service *s, const char *agency)
+{
+    return !agency || strcmp(s->agency, agency) == 0;
+}
+
+/* The results by sector group, of one body when agency is not NULL. */
+static void results(struct http_req *r, const struct mon_published *c, const char *agency)
 {
     enum pc_lang lang = web_lang_id(r);
     web_html(r, "<h2>%s</h2>\n<p class=\"hint\">%s</p>\n", web_t(r, M_EV_RESULTS), web_t(r, M_EV_PRINTED_HINT));
     for (size_t g = 0; g < c->ngroups; g++) {
+        size_t in_group = 0;
+        for (size_t i = 0; i < c->nservices; i++)
+            in_group += shown(&c->services[i], agency) && strcmp(c->services[i].group, c->groups[g].id) == 0;
+        if (!in_group)
+            continue;
         const char *group = pc_text_get(&c->groups[g].name, lang);
         web_html(r, "<h3>%s</h3>\n<div class=\"table-wrap\" role=\"region\" aria-label=\"%s\" tabindex=\"0\">\n"
                     "<table class=\"table\">\n<caption class=\"visually-hidden\">%s</caption>\n<thead><tr>"
@@ -292,7 +303,7 @@ static void results(struct http_req *r, const struct mon_published *c)
                  web_t(r, M_EV_TRANSPARENCY));
         for (size_t i = 0; i < c->nservices; i++) {
             const struct mon_published_service *s = &c->services[i];
-            if (strcmp(s->group, c->groups[g].id) != 0)
+            if (strcmp(s->group, c->groups[g].id) != 0 || !shown(s, agency))
                 continue;
             web_html(r, "<tr>");
             service_cell(r, s);
@@ -305,16 +316,57 @@ static void results(struct http_req *r, const struct mon_published *c)
     }
 }
 
-static void recommendations(struct http_req *r, const struct mon_published *c)
+/* The report's recommendations: every service at least at level 3, and
+ * the services on the 4-level model (one body's transaction) at level 4;
+ * for one body, which of its services. */
+static void recommendations(struct http_req *r, const struct mon_published *c, const char *agency)
 {
-    int below3 = 0, below4 = 0;
+    int below3 = 0, below4 = 0, n = 0;
     for (size_t i = 0; i < c->nservices; i++) {
-        below3 += c->services[i].development.score < 3;
-        below4 += c->services[i].model == 4 && c->services[i].development.score < 4;
+        const struct mon_published_service *s = &c->services[i];
+        if (!shown(s, agency))
+            continue;
+        n++;
+        below3 += s->development.score < 3;
+        below4 += s->model == 4 && s->development.score < 4;
     }
     web_html(r, "<h2>%s</h2>\n<ul>\n<li>%s</li>\n<li>%s</li>\n</ul>\n", web_t(r, M_EV_RECOMMEND),
-             pc_arena_printf(&r->arena, web_t(r, M_EV_BELOW_3), below3, (int)c->nservices),
+             pc_arena_printf(&r->arena, web_t(r, M_EV_BELOW_3), below3, n),
              pc_arena_printf(&r->arena, web_t(r, M_EV_BELOW_4), below4));
+    if (!agency || !(below3 || below4))
+        return;
+    web_html(r, "<h3>%s</h3>\n<ul>\n", web_t(r, M_EV_TO_RAISE));
+    for (size_t i = 0; i < c->nservices; i++) {
+        const struct mon_published_service *s = &c->services[i];
+        if (shown(s, agency) && (s->development.score < 3 || (s->model == 4 && s->development.score < 4)))
+            web_html(r, "<li>%s %s — %d/%d</li>\n", s->row, s->name, s->model, s->development.score);
+    }
+    web_html(r, "</ul>\n");
+}
+
+/* Choose one body (a GET form: no JavaScript needed). */
+static void agency_form(struct http_req *r, const struct mon_published *c, const char *agency)
+{
+    struct cat_agency *list = NULL;
+    size_t n = 0;
+    struct pc_err err = {0};
+    if (cat_list_agencies(app_of(r)->db, &r->arena, &list, &n, &err))
+        n = 0; /* ids instead of names */
+    web_html(r, "<form method=\"get\" action=\"/evaluations/%q\">\n<div class=\"field\">\n"
+                "<label for=\"agency\">%s</label>\n<select class=\"input\" id=\"agency\" name=\"agency\">\n"
+                "<option value=\"\">%s</option>\n",
+             c->id, web_t(r, M_EV_AGENCY_FILTER), web_t(r, M_EV_ALL_AGENCIES));
+    for (size_t i = 0; i < c->nservices; i++) {
+        bool first = true; /* each body once, in the report's order */
+        for (size_t k = 0; k < i && first; k++)
+            first = strcmp(c->services[k].agency, c->services[i].agency) != 0;
+        if (first)
+            web_html(r, "<option value=\"%s\"%r>%s</option>\n", c->services[i].agency,
+                     pc_str_eq(agency, c->services[i].agency) ? " selected" : "",
+                     web_agency_name(r, list, n, c->services[i].agency));
+    }
+    web_html(r, "</select>\n</div>\n<button type=\"submit\" class=\"button\">%s</button>\n</form>\n",
+             web_t(r, M_ST_SHOW));
 }
 
 static void discrepancies(struct http_req *r, const struct mon_published *c)
@@ -342,6 +394,17 @@ int web_page_evaluation(struct http_req *r)
     const struct mon_published *c = campaign_of(r);
     if (!c)
         return 0;
+    const char *agency = http_kv_get(&r->query, "agency");
+    if (agency && !*agency)
+        agency = NULL;
+    bool any = !agency;
+    for (size_t i = 0; !any && i < c->nservices; i++)
+        any = strcmp(c->services[i].agency, agency) == 0;
+    if (!any) {
+        struct pc_err err = {0};
+        pc_err_set(&err, PC_ENOTFOUND, "campaign %s evaluated no service of \"%.40s\"", c->id, agency);
+        return web_fail(r, PC_ENOTFOUND, &err);
+    }
     const char *title = pc_text_get(&c->title, web_lang_id(r));
     web_page_begin(r, title);
     const char *crumbs[] = {web_t(r, M_NAV_HOME), "/", web_t(r, M_EV_TITLE), "/evaluations", title, NULL};
@@ -360,8 +423,9 @@ int web_page_evaluation(struct http_req *r)
     web_html(r, "<h2>%s</h2>\n", web_t(r, M_EV_TRANSPARENCY));
     bands(r, c, 10);
     bands(r, c, 8);
-    results(r, c);
-    recommendations(r, c);
+    agency_form(r, c, agency);
+    results(r, c, agency);
+    recommendations(r, c, agency);
     discrepancies(r, c);
     web_page_end(r);
     return 0;

@@ -125,3 +125,16 @@ def test_approved_services_registry(server, lang):
     # two 2012 rows lost their figures (10); six bodies below the 2015 list have no approved columns (19)
     assert page.count('<td>—<span class="visually-hidden">') == 29
     assert 'href="/agencies/msk"' in page
+
+
+def test_one_agency_sees_its_results_and_recommendations(server):
+    page = server.get("/evaluations/2014?agency=din&lang=en").text
+    rows = re.findall(r"<tr><td>(3\.\d|\d+\.\d+) ", page)
+    assert rows == ["3.1", "3.2", "3.3", "3.4", "3.5"], rows
+    assert "Services below level 3: 4 (of 5)." in page
+    raise_ = page[page.index("Services whose level should be raised"):]
+    assert raise_.count("— 3/2</li>") == 4 and "— 4/4</li>" not in raise_
+    assert '<option value="din" selected>' in page
+    # the whole campaign, and a body it did not evaluate
+    assert "Services below level 3: 10 (of 30)." in server.get("/evaluations/2014?agency=&lang=en").text
+    assert server.get("/evaluations/2014?agency=xin").status == 404
