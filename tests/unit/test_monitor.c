@@ -749,6 +749,17 @@ static void test_usage_aggregates(void **state)
     assert_int_equal(d.nservices, 0);
     assert_int_equal(d.nagencies, 0);
     assert_int_equal(d.total[MON_USE_SEARCH], 2);
+    /* no personal data: the aggregates have when, which service and body, what, and how many — nothing else */
+    const char *tables[] = {"SELECT * FROM mon_usage_day", "SELECT * FROM mon_usage_month"};
+    for (int i = 0; i < 2; i++) {
+        struct db_stmt *st = db_prepare(c, tables[i], &err);
+        assert_non_null(st);
+        int rows = 0, rc;
+        while ((rc = db_step(st, &err)) == 1) /* (PostgreSQL knows the columns once it has answered) */
+            rows += db_column_count(st) == 5;
+        assert_int_equal(rc, 0);
+        assert_true(rows > 0);
+    }
     /* nothing recorded */
     assert_int_equal(mon_period_parse("2024-01", "2024-12", &p, &err), 0);
     assert_int_equal(mon_usage_query(f->db, &a, &p, &d, &err), PC_ENOTFOUND);
