@@ -91,7 +91,8 @@ void cat_index_build(struct cat_snapshot *s)
         add_words(&tk, x->desc_folded, (uint32_t)i, F_DESC);
         add_words(&tk, s->agencies[x->agency].folded, (uint32_t)i, F_AGENCY);
     }
-    qsort(tk.t, tk.n, sizeof *tk.t, by_word_then_post);
+    if (tk.n) /* an empty catalogue has no words (and qsort no NULL) */
+        qsort(tk.t, tk.n, sizeof *tk.t, by_word_then_post);
     size_t nwords = 0, npost = 0;
     for (size_t i = 0; i < tk.n; i++) {
         bool new_word = i == 0 || cmp_bytes(tk.t[i].p, tk.t[i].len, tk.t[i - 1].p, tk.t[i - 1].len) != 0;

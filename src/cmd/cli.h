@@ -75,6 +75,7 @@ int cmd_registry(int argc, char **argv);
  * stop waits for the setup and stops them. */
 void demo_exchange_start(const char *dir);
 void demo_exchange_stop(void);
+int cmd_eval(int argc, char **argv);
 
 /* Demo people and accounts (demo_seed.c). */
 struct db;

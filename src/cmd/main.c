@@ -28,6 +28,7 @@ static const struct {
     {"central", cmd_central, "the exchange layer's central registry and its global configuration"},
     {"registry", cmd_registry, "an authentic source (population, taxpayers, real estate, …) behind a gateway"},
     {"gateway", cmd_gateway, "a member's gateway to the exchange layer (REST and SOAP, signed, logged)"},
+    {"eval", cmd_eval, "score evaluation questionnaires and campaign files (the 2012 methodology)"},
 };
 
 static void usage(FILE *f)

@@ -346,6 +346,7 @@ int web_api_services(struct http_req *r)
     for (size_t i = 0; i < page.n; i++) {
         if (i)
             pc_buf_putc(b, ',');
+        page.items[i].maturity = web_maturity(r, &page.items[i]);
         put_service(b, &page.items[i], false);
     }
     pc_buf_puts(b, "],\"total\":");
@@ -369,6 +370,7 @@ int web_api_service(struct http_req *r)
         return http_problem(r, 404, "not-found", "No such service", err.msg);
     if (rc)
         return web_fail(r, err.code, &err);
+    s.maturity = web_maturity(r, &s);
     put_service(json_answer(r), &s, true);
     return 0;
 }

@@ -348,6 +348,29 @@ int web_page_no_registration(struct http_req *r);
 int web_page_service(struct http_req *r);
 int web_page_service_start(struct http_req *r);
 
+/* published evaluation campaigns (evaluation.c) */
+int web_page_evaluations(struct http_req *r);
+int web_page_evaluation(struct http_req *r);
+int web_page_evaluation_csv(struct http_req *r);
+int web_page_evaluation_json(struct http_req *r);
+/* A service's published evaluation: its row in the newest campaign that
+ * evaluated it (data/evaluations, the single source of the published
+ * scores), else the catalogue's own figures (an operator's catalogue). */
+const struct cat_maturity *web_maturity(struct http_req *r, const struct cat_service *s);
+/* The service page's live self-assessment: the level the platform
+ * measures, flagged when the published one is higher, and how. */
+void web_live_section(struct http_req *r, const struct cat_service *s, const struct cat_maturity *published);
+int web_page_live(struct http_req *r);
+/* usage statistics (statistics.c) */
+int web_page_statistics(struct http_req *r);
+int web_page_statistics_csv(struct http_req *r);
+int web_page_statistics_json(struct http_req *r);
+/* An agency's name in the request's language from a list of them (the id
+ * when it is not there). */
+const char *web_agency_name(struct http_req *r, const struct cat_agency *list, size_t n, const char *id);
+/* the registry of approved e-services (approved.c) */
+int web_page_approved(struct http_req *r);
+
 /* API handlers (api.c) */
 /* Send j (which is consumed) as application/json. */
 int web_reply_json(struct http_req *r, int status, json_t *j);

@@ -399,7 +399,7 @@ static void evaluation(struct http_req *r, const struct cat_maturity *m)
     if (m->transparency_max)
         web_html(r, "<dt>%s</dt><dd>%s</dd>\n", web_t(r, M_SVC_TRANSPARENCY),
              pc_arena_printf(&r->arena, web_t(r, M_SCORE_OF), m->transparency_score, m->transparency_max));
-    web_html(r, "</dl>\n");
+    web_html(r, "</dl>\n<p><a href=\"/evaluations\">%s</a></p>\n", web_t(r, M_EV_REPORT_LINK));
 }
 
 /* "G2C,G2B" */
@@ -449,8 +449,10 @@ int web_page_service(struct http_req *r)
     channel_list(r, s.channels);
     web_html(r, "<p><a class=\"button button-start\" role=\"button\" href=\"/services/%q/start\">%s</a></p>\n",
          s.id, web_t(r, M_SVC_START));
-    if (s.maturity)
-        evaluation(r, s.maturity);
+    const struct cat_maturity *m = web_maturity(r, &s);
+    if (m)
+        evaluation(r, m);
+    web_live_section(r, &s, m);
     web_page_end(r);
     return 0;
 }

@@ -1,10 +1,12 @@
 /* portal.c — the portal role's route table, /healthz, /metrics and the
  * http configuration that ties the web module to the HTTP edge. */
 #include "internal.h"
+#include "../monitor/monitor.h"
 #include "../notify/notify.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static int health(struct http_req *r)
 {
@@ -94,6 +96,16 @@ static const struct http_route routes[] = {
     {"GET", "/office/cases/{ref}/files/{sha}", web_page_office_file, 0, HTTP_ROUTE_NO_STORE, "office_file"},
     {"POST", "/office/cases/{ref}/act", web_page_office_act, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE, "office_act"},
     {"GET", "/office/cases/{ref}/decision/{what}", web_page_office_decision, 0, HTTP_ROUTE_NO_STORE, "office_decision"},
+    /* monitor: evaluations, the approved-services registry, usage statistics */
+    {"GET", "/evaluations", web_page_evaluations, 0, HTTP_ROUTE_CACHE, "evaluations"},
+    {"GET", "/evaluations/live", web_page_live, 0, HTTP_ROUTE_CACHE, "evaluations_live"},
+    {"GET", "/evaluations/approved", web_page_approved, 0, HTTP_ROUTE_CACHE, "evaluations_approved"},
+    {"GET", "/evaluations/{id}", web_page_evaluation, 0, HTTP_ROUTE_CACHE, "evaluation"},
+    {"GET", "/evaluations/{id}/results.csv", web_page_evaluation_csv, 0, HTTP_ROUTE_CACHE, "evaluation_csv"},
+    {"GET", "/evaluations/{id}/results.json", web_page_evaluation_json, 0, HTTP_ROUTE_CACHE, "evaluation_json"},
+    {"GET", "/statistics", web_page_statistics, 0, 0, "statistics"},
+    {"GET", "/statistics/usage.csv", web_page_statistics_csv, 0, 0, "statistics_csv"},
+    {"GET", "/statistics/usage.json", web_page_statistics_json, 0, 0, "statistics_json"},
     {"GET", "/login", web_page_login, 0, HTTP_ROUTE_NO_STORE, "login"},
     {"POST", "/login", web_page_login_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "login_post"},
     {"POST", "/login/2fa", web_page_login_2fa_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "login_2fa"},
@@ -303,8 +315,36 @@ static const char *cache_key(struct http_req *r)
     return pc_arena_printf(&r->arena, "%s|%lld", pc_lang_parse(lang) >= 0 ? lang : "-", (long long)v);
 }
 
+/* monitor: the usage statistics count what was answered (cached answers
+ * too): a service page, an application begun, a search.  Nothing about
+ * who asked is kept. */
+/* An application was begun: the answer leads to it (not to the login). */
+static bool begun(const struct http_req *r)
+{
+    for (const struct http_header *h = r->headers; h; h = h->next)
+        if (strcasecmp(h->name, "Location") == 0)
+            return pc_str_has_prefix(h->value, "/applications/");
+    return false;
+}
+
+static void count_usage(struct http_req *r)
+{
+    const char *route = http_route_name(r), *q = http_kv_get(&r->query, "q");
+    struct db *db = app_of(r)->db;
+    int64_t now = pc_now_unix();
+    if (r->status == 200 && strcmp(route, "service") == 0)
+        mon_usage_count(db, MON_USE_VIEW, http_param(r, 0), now);
+    else if (r->status == 303 && strcmp(route, "apply") == 0 && begun(r))
+        mon_usage_count(db, MON_USE_START, http_param(r, 0), now);
+    else if (r->status == 200 && strcmp(route, "search") == 0 && q && *q)
+        mon_usage_count(db, MON_USE_SEARCH, NULL, now);
+    struct pc_err err = {0};
+    mon_usage_flush(db, now, false, &err); /* at most every MON_USAGE_FLUSH_SECONDS; failures are logged */
+}
+
 static void after_request(struct http_req *r)
 {
+    count_usage(r);
     db_idle(app_of(r)->db);
 }
 

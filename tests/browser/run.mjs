@@ -2496,6 +2496,45 @@ async function loginsPages() {
       await ctx.close();
     }
   });
+// ---- monitor: the published evaluation campaigns and the usage statistics ---
+
+async function evaluationPages() {
+  for (const lang of LANGS) {
+    for (const url of ['/evaluations', '/evaluations/2014', '/evaluations/2014?agency=din', '/evaluations/live',
+      '/evaluations/approved',
+      '/services/eesmn-labour-contract-registration',
+      '/statistics', '/statistics?from=2001-01&to=2001-02']) {
+      await test(`evaluation ${url} [${lang}]: one h1, charts named and described, axe WCAG 2.1 AA`, async () => {
+        const ctx = await newContext({ lang });
+        const page = await ctx.newPage();
+        await goto(page, url);
+        const f = await pageFacts(page);
+        assert(f.lang === lang && f.h1.length === 1, `lang ${f.lang}, ${f.h1.length} h1`);
+        const charts = await page.$$eval('svg.chart', (svgs) => svgs.map((s) => {
+          const ids = (s.getAttribute('aria-labelledby') || '').split(' ');
+          return ids.map((id) => (document.getElementById(id)?.textContent || '').trim());
+        }));
+        if (url.startsWith('/evaluations/2014')) {
+          assert(charts.length === 6, `${charts.length} charts, expected 6 (the report's diagrams 1-6)`);
+          for (const [title, desc] of charts) assert(title && desc, `a chart without title or description`);
+        }
+        const v = await axeViolations(page);
+        assert(v.length === 0, `${v.length} violation(s) on ${url}:\n${v.join('\n')}`);
+        await ctx.close();
+      });
+    }
+  }
+  for (const url of ['/evaluations/2014', '/statistics']) {
+    await test(`evaluation ${url} on a phone: no sideways scroll of the page`, async () => {
+      const ctx = await newContext({ lang: 'az', ...MOBILE });
+      const page = await ctx.newPage();
+      await goto(page, '/services/din-id-card-replacement'); // some usage to show
+      await goto(page, url);
+      const o = await horizontalOverflow(page, 360);
+      assert(o.sw <= 360, `page is ${o.sw}px wide: ${o.over.join(', ')}`);
+      await ctx.close();
+    });
+  }
 }
 
 async function main() {
@@ -2549,6 +2588,7 @@ async function main() {
 
     await oidcJourney();
     await oidcPageChecks();
+    await evaluationPages();
 
     await applyFlows();
     await applyErrors();

@@ -1,0 +1,30 @@
+/* internal.h — shared inside src/monitor only. */
+#ifndef PC_MONITOR_INTERNAL_H
+#define PC_MONITOR_INTERNAL_H
+
+#include "monitor.h"
+
+#include <jansson.h>
+
+/* Every way a questionnaire breaks the methodology's rules, each told to
+ * issue(ctx, question id, what is wrong); model 0 when not development,
+ * paid only for transparency.  Returns the number of issues. */
+typedef void (*mon_issue_fn)(void *ctx, const char *question, const char *what);
+int mon__check(const struct mon_answers *a, int model, bool paid, mon_issue_fn issue, void *ctx);
+
+/* A JSON value as an answer: 1, 0, null, or a share string "63%". */
+int mon__answer_json(const json_t *v, struct mon_answer *out, struct pc_err *err);
+
+/* Read a questionnaire object {"id": value, …} into out (criterion c):
+ * unknown ids and bad values are told to issue. */
+void mon__answers_json(const json_t *o, enum mon_criterion c, struct mon_answers *out, mon_issue_fn issue,
+                       void *ctx);
+
+/* A CSV line split into at most max fields (RFC 4180 quotes; fields point
+ * into a copy in a).  Returns the number of fields, or -1 for a quote
+ * left open or more than max fields. */
+int mon__csv_fields(struct pc_arena *a, const char *line, size_t n, const char **out, int max);
+/* Append s as a CSV field (quoted when it needs to be). */
+void mon__csv_put(struct pc_buf *b, const char *s);
+
+#endif
