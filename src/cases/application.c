@@ -252,6 +252,7 @@ int case_service_info(struct db *db, struct pc_arena *a, const char *service_id,
     out->agency = s.agency_id;
     out->name = s.name;
     out->deadline_days = s.deadline_days >= 0 ? s.deadline_days : DEFAULT_DEADLINE_DAYS;
+    out->fee_qepik = s.fee_qepik > 0 ? s.fee_qepik : 0;
     return 0;
 }
 
@@ -442,6 +443,8 @@ int case_submit(struct db *db, const struct form_set *forms, const struct id_pri
     struct case_service si;
     if ((rc = case_service_info(db, a, service_id, &si, err)))
         return rc;
+    if (case_fee_first(def, &si))
+        return pc_err_set(err, PC_EDENIED, "this service's fee is paid before submission: file a draft and pay it");
     char id[33], reference[24];
     pc_random_hex(id, 16);
     int64_t now = pc_now_unix();

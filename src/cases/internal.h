@@ -143,10 +143,16 @@ struct case_service {
     const char *agency;
     int deadline_days;               /* the catalogue's, else the default */
     struct pc_text name;
+    int64_t fee_qepik;               /* the catalogue's fee, 0 when none */
 };
 
 int case_service_info(struct db *db, struct pc_arena *a, const char *service_id, struct case_service *out,
                       struct pc_err *err);
+/* The service's fee must be paid before its applications are submitted. */
+static inline bool case_fee_first(const struct form_def *def, const struct case_service *si)
+{
+    return def->workflow.fee_first && si->fee_qepik > 0;
+}
 /* Inside a transaction: turn a checked application into a submitted case
  * (a new row, or the draft app_id when !is_new) with all its effects. */
 int case_write_submission(struct db_conn *c, const struct id_principal *who, const char *app_id, bool is_new,

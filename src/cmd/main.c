@@ -21,6 +21,7 @@ static const struct {
     {"ca", cmd_ca, "the certification centre: CA hierarchy, RA, CRL, OCSP, TSA"},
     {"sign", cmd_sign, "sign a file: detached CMS (CAdES-T with --tsa)"},
     {"verify", cmd_verify, "verify a detached signature and print the report"},
+    {"payprovider", cmd_payprovider, "an emulator of a bank/acquirer for payments (test cards)"},
 };
 
 static void usage(FILE *f)

@@ -61,6 +61,7 @@ struct serve_opts {
     enum case_store_kind files_store;
     struct http_config http;
     struct notify_config notify; /* delivery of the outbox (SMTP, SMS gateway) */
+    struct cli_pay pay;          /* the payment provider (payprovider.c) */
     struct num_opt nums[MAX_OPTS];  /* the numeric rows of cli */
     size_t nnums;
     struct cli_opt cli[MAX_OPTS];   /* what cli_parse reads, NULL-terminated */
@@ -69,7 +70,7 @@ struct serve_opts {
 
 /* Open, migrate, import, serve until a stop signal.  `banner` prints the
  * URLs once the server listens. */
-static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx), void *ctx)
+static int serve(struct serve_opts *o, void (*banner)(unsigned port, const char *pay_url, void *ctx), void *ctx)
 {
     sigset_t set;
     cli_block_stop_signals(&set);
@@ -118,11 +119,22 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         db_close(db);
         return EXIT_FAIL;
     }
+    struct cli_pay_run pay;
+    int prc = cli_pay_start(&o->pay, o->demo_dir != NULL, &pay);
+    if (prc) {
+        form_registry_close(app.forms);
+        case_store_close(app.files);
+        db_close(db);
+        return prc;
+    }
+    app.pay = pay.provider;
+    app.public_url = pay.public_url;
     struct notify_worker *sender = NULL;
     if (notify_config_enabled(&o->notify)) {
         sender = notify_worker_start(db, &o->notify, &err);
         if (!sender) {
             fprintf(stderr, "pencere: message delivery: %s\n", err.msg);
+            cli_pay_stop(&pay);
             form_registry_close(app.forms);
             case_store_close(app.files);
             db_close(db);
@@ -139,23 +151,26 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
     if (!srv) {
         fprintf(stderr, "pencere: %s\n", err.msg);
         notify_worker_stop(sender);
+        cli_pay_stop(&pay);
         form_registry_close(app.forms);
         case_store_close(app.files);
         db_close(db);
         return EXIT_FAIL;
     }
     app.http = srv;
+    cli_pay_listening(&pay, o->pay.public_url, o->listen, http_port(srv));
     if (pc_log_start_thread())
         pc_log(PC_LOG_WARN, "log.unbuffered", "reason", "no logger thread: each line is written by its caller", NULL);
     pc_log(PC_LOG_INFO, "portal.started", "listen", o->listen, "db", db_kind_name(db), NULL);
     if (banner)
-        banner(http_port(srv), ctx);
+        banner(http_port(srv), cli_pay_emulator_url(&pay), ctx);
     int sig = 0;
     while (sigwait(&set, &sig) != 0 && errno == EINTR)
         ;
     pc_log(PC_LOG_INFO, "portal.stopping", "signal", sig == SIGTERM ? "TERM" : "INT", NULL);
     notify_worker_request_stop(sender); /* finishes its message while HTTP drains */
     http_stop(srv, 10);
+    cli_pay_stop(&pay);
     notify_worker_stop(sender);
     form_registry_close(app.forms);
     case_store_close(app.files);
@@ -263,6 +278,10 @@ static void common_opts(struct serve_opts *o)
     add_opt(o, "mail-from", "ADDRESS", "sender of e-mail: noreply@example.az or \"Name <noreply@example.az>\"", NULL);
     add_opt(o, "sms-url", "URL", "SMS gateway: JSON POST {to, text, id} to this http(s) URL", NULL);
     add_opt(o, "sms-token-file", "FILE", "file whose first line is the gateway's bearer token", NULL);
+    add_opt(o, "pay-url", "URL", "the payment provider's API (the acquirer protocol, docs/payments.md)", NULL);
+    add_opt(o, "pay-key-file", "FILE", "file whose first line is the provider's API key", NULL);
+    add_opt(o, "pay-secret-file", "FILE", "file whose first line is the callbacks' shared secret", NULL);
+    add_opt(o, "public-url", "URL", "the portal's address as payers reach it (default: http://LISTEN)", NULL);
     add_num(o, "notify-interval", "SECONDS", "how often the sender looks for due messages", NUM_SECONDS,
             &n->interval_ms, 100, 3600 * 1000);
     add_num(o, "notify-retry-base", "SECONDS", "wait before the first retry, doubled each time up to an hour",
@@ -299,6 +318,9 @@ static int read_common(struct serve_opts *o)
     n->mail_from = cli_get(o->cli, "mail-from");
     n->sms_url = cli_get(o->cli, "sms-url");
     n->sms_token_file = cli_get(o->cli, "sms-token-file");
+    o->pay = (struct cli_pay){.url = cli_get(o->cli, "pay-url"), .key_file = cli_get(o->cli, "pay-key-file"),
+                              .secret_file = cli_get(o->cli, "pay-secret-file"),
+                              .public_url = cli_get(o->cli, "public-url")};
     if (n->retry_max_secs < n->retry_base_secs)
         n->retry_max_secs = n->retry_base_secs;
     if (notify_config_check(n, &err)) {
@@ -354,7 +376,7 @@ int cmd_portal(int argc, char **argv)
     return serve(&o, NULL, NULL);
 }
 
-static void demo_banner(unsigned port, void *ctx)
+static void demo_banner(unsigned port, const char *pay_url, void *ctx)
 {
     const char *dir = ctx;
     printf("\nPəncərə demo is running.\n\n"
@@ -369,6 +391,10 @@ static void demo_banner(unsigned port, void *ctx)
            "  Data folder:   %s (SQLite database pencere.db)\n\n",
            port, port, port, port, port, port, port, port, dir);
     demo_print_accounts(dir);
+    if (pay_url)
+        printf("  Payment provider (test bank): %s\n  Test cards: 4242424242424242 pays, 4000000000000002 is declined,\n"
+               "  4000000000003220 asks for the 3-D Secure code 123456, 4000000000000119 never answers.\n\n",
+               pay_url);
     printf("Press Ctrl+C to stop.\n");
     fflush(stdout);
 }

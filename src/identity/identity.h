@@ -178,6 +178,9 @@ enum id_action {
     /* the register of information systems (src/isreg) */
     ID_ACT_ISREG_EDIT,             /* draft, submit, de-register res.agency_id's systems */
     ID_ACT_ISREG_REVIEW,           /* register or return cards, findings, known systems */
+    /* payments of fees (src/pay) */
+    ID_ACT_PAY_REFUND,             /* refund res.agency_id's payments */
+    ID_ACT_PAY_RECONCILE,          /* run and read the reconciliation with the provider */
 };
 
 struct id_resource {

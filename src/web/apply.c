@@ -345,9 +345,11 @@ int web_page_apply_check(struct http_req *r)
              web_t(r, M_APPLY_CHECK_TITLE));
     const char *base = pc_arena_printf(&r->arena, "/applications/%s", app.id);
     web_answers_list(r, def, app.answers, base, base);
-    web_html(r, "<p>%s</p>\n<form method=\"post\" action=\"/applications/%s/submit\">\n", web_t(r, M_APPLY_SUBMIT_LEAD), app.id);
-    web_csrf_field(r);
-    web_html(r, "<button type=\"submit\">%s</button>\n</form>\n", web_t(r, M_APPLY_SUBMIT));
+    if (!web_pay_check_button(r, &app)) {
+        web_html(r, "<p>%s</p>\n<form method=\"post\" action=\"/applications/%s/submit\">\n", web_t(r, M_APPLY_SUBMIT_LEAD), app.id);
+        web_csrf_field(r);
+        web_html(r, "<button type=\"submit\">%s</button>\n</form>\n", web_t(r, M_APPLY_SUBMIT));
+    }
     web_page_end(r);
     return 0;
 }
@@ -362,7 +364,7 @@ int web_page_apply_submit(struct http_req *r)
     struct pc_err err = {0};
     int rc = case_draft_submit(app_of(r)->db, web_forms(r), web_who(r), app.id, r->remote_addr, &r->arena, &out,
                                &issues, &err);
-    if (rc == PC_EINVAL)
+    if (rc == PC_EINVAL || rc == PC_EMORE) /* issues, or the fee is paid first: the check page says */
         return http_redirect(r, 303, pc_arena_printf(&r->arena, "/applications/%s/check", app.id));
     if (rc)
         return web_fail(r, rc, &err);
@@ -470,6 +472,7 @@ int web_page_application(struct http_req *r)
     if (app.decision)
         web_html(r, "<dt>%s</dt><dd>%s</dd>\n", web_t(r, M_APP_DECISION), app.decision);
     web_html(r, "</dl>\n");
+    web_pay_box(r, &app, false);
     if (app.decided_at)
         web_html(r, "<p><a class=\"button\" href=\"/applications/%s/result\">%s</a></p>\n", app.reference, web_t(r, M_RESULT_LINK));
     applicant_steps(r, &app);

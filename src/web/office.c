@@ -205,6 +205,7 @@ static int case_page(struct http_req *r, const char *note_error)
                  steps[i] == CASE_STEP_REFUSE ? " class=\"warning\"" : steps[i] == CASE_STEP_ASSIGN_TO_ME ? " class=\"secondary\"" : "",
                  web_t(r, web_step_msg(steps[i])));
     web_html(r, "</div>\n</form>\n");
+    web_pay_box(r, &app, true);
     web_history_list(r, app.id);
     if (def) {
         web_html(r, "<h2>%s</h2>\n", web_t(r, M_APP_ANSWERS));

@@ -13,6 +13,7 @@
 
 struct form_registry;
 struct case_store;
+struct pay_provider;
 
 struct portal_app {
     struct db *db;
@@ -21,6 +22,8 @@ struct portal_app {
     bool secure_cookies;       /* add Secure to cookies (served over TLS) */
     bool demo;                 /* demo: the operator's screen shows codes */
     struct case_store *files;  /* uploaded files, stored by SHA-256 (a folder or the database) */
+    struct pay_provider *pay;  /* fees are paid through it; NULL: no online payment */
+    const char *public_url;    /* the portal's address as payers reach it (the bank sends them back there) */
 };
 
 /* The route table of the portal role. */

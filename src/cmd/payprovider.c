@@ -1,0 +1,141 @@
+/* payprovider.c — `pencere payprovider`, the acquirer emulator as a
+ * process of its own, and the portal's side of payments at start: the
+ * provider from --pay-url with its key and secret files, or in the demo
+ * the emulator inside the process with fresh random secrets. */
+#include "cli.h"
+#include "../http/http.h"
+#include "../pay/pay.h"
+#include "../payprovider/payprovider.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The first line of a small file (a key or a secret) into out. */
+static int first_line(const char *what, const char *path, char *out, size_t max)
+{
+    FILE *f = path ? fopen(path, "r") : NULL;
+    if (!f) {
+        fprintf(stderr, "pencere: %s: cannot read %s: %s\n", what, path ? path : "(not given)",
+                path ? strerror(errno) : "give the file");
+        return EXIT_USAGE;
+    }
+    bool ok = fgets(out, (int)max, f) != NULL;
+    fclose(f);
+    out[ok ? strcspn(out, "\r\n") : 0] = 0;
+    if (!*out) {
+        fprintf(stderr, "pencere: %s: %s has no first line\n", what, path);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+int cli_pay_start(const struct cli_pay *o, bool demo, struct cli_pay_run *run)
+{
+    memset(run, 0, sizeof *run);
+    if (!o->url && !demo)
+        return 0; /* no online payment on this portal */
+    char key[129], secret[129];
+    const char *url = o->url;
+    struct pc_err err = {0};
+    if (url) {
+        int rc = first_line("--pay-key-file", o->key_file, key, sizeof key);
+        if (rc || (rc = first_line("--pay-secret-file", o->secret_file, secret, sizeof secret)))
+            return rc;
+    } else {
+        /* the demo: its own bank, on a free port, secrets of the moment */
+        pc_random_hex(key, 16);
+        pc_random_hex(secret, 32);
+        struct pp_config cfg = {.listen = "127.0.0.1:0", .api_key = key, .secret = secret};
+        run->emulator = pp_start(&cfg, &err);
+        if (!run->emulator) {
+            fprintf(stderr, "pencere: the payment emulator: %s\n", err.msg);
+            return EXIT_FAIL;
+        }
+        url = pp_url(run->emulator);
+    }
+    run->provider = pay_acquirer_open(url, key, secret, "", 5000, &err);
+    if (!run->provider) {
+        fprintf(stderr, "pencere: payments: %s\n", err.msg);
+        pp_stop(run->emulator);
+        run->emulator = NULL;
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+void cli_pay_listening(struct cli_pay_run *run, const char *public_url, const char *listen, unsigned port)
+{
+    if (public_url) {
+        snprintf(run->public_url, sizeof run->public_url, "%s", public_url);
+    } else {
+        const char *colon = strrchr(listen, ':');
+        snprintf(run->public_url, sizeof run->public_url, "http://%.*s:%u", colon ? (int)(colon - listen) : 9, listen,
+                 port);
+    }
+    if (run->provider)
+        snprintf(run->provider->callback_url, sizeof run->provider->callback_url, "%.200s/api/v1/payments/callback",
+                 run->public_url);
+}
+
+const char *cli_pay_emulator_url(const struct cli_pay_run *run)
+{
+    return run->emulator ? pp_url(run->emulator) : NULL;
+}
+
+void cli_pay_stop(struct cli_pay_run *run)
+{
+    pay_provider_close(run->provider);
+    pp_stop(run->emulator);
+    memset(run, 0, sizeof *run);
+}
+
+int cmd_payprovider(int argc, char **argv)
+{
+    struct cli_opt opts[] = {
+        {"listen", "HOST:PORT", "address to listen on", "127.0.0.1:8090"},
+        {"public-url", "URL", "how payers reach it (default: http://LISTEN)", NULL},
+        {"key-file", "FILE", "first line is the API key the portal sends", NULL},
+        {"secret-file", "FILE", "first line is the callbacks' shared secret (16+ characters)", NULL},
+        {"plant-mismatch", NULL, "the settlement file says 1 AZN more for the day's first success", NULL},
+        {"log-level", "LEVEL", "debug, info, warn or error", "info"},
+        {NULL, NULL, NULL, NULL},
+    };
+    int rc = cli_parse("payprovider",
+                       "An emulator of a bank/acquirer: a card page with test cards, signed callbacks to the portal,\n"
+                       "refunds and the daily settlement file (docs/payments.md).",
+                       opts, argc, argv);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    if (cli_set_log_level(cli_get(opts, "log-level")))
+        return EXIT_USAGE;
+    char key[129], secret[129];
+    if ((rc = first_line("--key-file", cli_get(opts, "key-file"), key, sizeof key)) ||
+        (rc = first_line("--secret-file", cli_get(opts, "secret-file"), secret, sizeof secret)))
+        return rc;
+    struct pc_err err = {0};
+    if (http_listen_check(cli_get(opts, "listen"), &err)) {
+        fprintf(stderr, "pencere payprovider: %s\n", err.msg);
+        return EXIT_USAGE;
+    }
+    sigset_t set;
+    cli_block_stop_signals(&set);
+    struct pp_config cfg = {.listen = cli_get(opts, "listen"), .public_url = cli_get(opts, "public-url"),
+                            .api_key = key, .secret = secret, .plant_mismatch = cli_get(opts, "plant-mismatch") != NULL};
+    struct pp_server *s = pp_start(&cfg, &err);
+    if (!s) {
+        fprintf(stderr, "pencere payprovider: %s\n", err.msg);
+        return err.code == PC_EINVAL ? EXIT_USAGE : EXIT_FAIL;
+    }
+    pc_log(PC_LOG_INFO, "payprovider.started", "url", pp_url(s), NULL);
+    printf("Payment provider emulator: %s\n", pp_url(s));
+    fflush(stdout);
+    int sig = 0;
+    while (sigwait(&set, &sig) != 0 && errno == EINTR)
+        ;
+    pp_stop(s);
+    pc_log(PC_LOG_INFO, "payprovider.stopped", NULL);
+    return EXIT_OK;
+}
