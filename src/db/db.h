@@ -22,6 +22,8 @@
 
 #include "../base/base.h"
 
+#include <pthread.h>
+
 struct db;
 struct db_conn;
 struct db_stmt;
@@ -117,6 +119,28 @@ bool db_col_is_null(struct db_stmt *s, int i);
  * thread comes first; later calls cost an atomic load).  NULL only when
  * make returned NULL. */
 void *db_slot(struct db *db, int slot, void *(*make)(struct db *db), void (*free_fn)(void *obj));
+
+/* ---- group commit (batch.c) ------------------------------------------- */
+
+/* Small writes of many requests in one transaction, each in a savepoint
+ * of its own: one fsync for many on SQLite (issuance in pki, payment
+ * callbacks in pay).  One batcher per kind of write and database. */
+struct db_batch_item;
+struct db_batcher {
+    pthread_mutex_t lock;
+    pthread_cond_t done;
+    struct db_batch_item *head, *tail;   /* waiting to be written */
+    bool busy;                           /* a thread is committing a batch */
+    int64_t batches;
+};
+
+void db_batcher_init(struct db_batcher *m);
+void db_batcher_release(struct db_batcher *m);
+/* Run write(c, arg) in a transaction shared with the other requests that
+ * wait meanwhile (its own savepoint); returns once it is committed (0) or
+ * not (its error, or the commit's). */
+int db_batch_commit(struct db *db, struct db_batcher *m, int (*write)(struct db_conn *c, void *arg, struct pc_err *err),
+                    void *arg, struct pc_err *err);
 
 /* ---- leases: one node of a deployment runs a background job ---------- */
 

@@ -5,6 +5,7 @@
  * the application whose fee is now paid is submitted. */
 #include "internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Record the event; *fresh false when its id was seen before. */
@@ -77,30 +78,58 @@ static int apply(struct db_conn *c, struct pc_arena *a, const struct pay_event *
     return 0;
 }
 
+/* Callbacks come in bursts: they share transactions (one fsync for many
+ * on SQLite), each in its own savepoint, through a batcher per database. */
+#define PAY_DB_SLOT 2
+_Static_assert(PAY_DB_SLOT < DB_SLOTS, "a db slot of its own");
+
+static void *batcher_make(struct db *db)
+{
+    (void)db;
+    struct db_batcher *b = calloc(1, sizeof *b);
+    if (!b)
+        pc_oom(sizeof *b);
+    db_batcher_init(b);
+    return b;
+}
+
+static void batcher_free(void *p)
+{
+    db_batcher_release(p);
+    free(p);
+}
+
+struct take {
+    const struct pay_event *ev;
+    struct pc_arena *a;
+    int64_t now;
+    enum pay_outcome outcome;
+    struct pay_payment p;
+};
+
+static int take_write(struct db_conn *c, void *arg, struct pc_err *err)
+{
+    struct take *t = arg;
+    return apply(c, t->a, t->ev, t->now, &t->outcome, &t->p, err);
+}
+
 int pay_callback(struct db *db, const struct form_set *forms, const struct pay_event *ev, enum pay_outcome *outcome,
                  struct pc_err *err)
 {
-    struct db_conn *c = db_conn_get(db, err);
-    if (!c)
-        return pay_err(err);
     struct pc_arena a;
     pc_arena_init(&a);
-    struct pay_payment p;
-    int rc = db_begin(c, err);
-    if (!rc) {
-        rc = apply(c, &a, ev, pc_now_unix(), outcome, &p, err);
-        rc = db_end(c, rc, err);
-    }
+    struct take t = {.ev = ev, .a = &a, .now = pc_now_unix()};
+    int rc = db_batch_commit(db, db_slot(db, PAY_DB_SLOT, batcher_make, batcher_free), take_write, &t, err);
+    *outcome = t.outcome;
     if (!rc) {
         pc_log(*outcome == PAY_OUT_APPLIED || *outcome == PAY_OUT_DUPLICATE ? PC_LOG_INFO : PC_LOG_WARN, "pay.callback",
-               "payment", p.id, "status", pay_status_name(ev->status), "outcome", pay_outcome_name(*outcome), NULL);
+               "payment", t.p.id, "status", pay_status_name(ev->status), "outcome", pay_outcome_name(*outcome), NULL);
         /* the draft goes in now; if this fails the return page or a later
          * callback does it (pay_settle_application is safe to repeat) */
-        if ((*outcome == PAY_OUT_APPLIED || *outcome == PAY_OUT_LATE_SUCCESS || *outcome == PAY_OUT_DUPLICATE) &&
-            p.status == PAY_SUCCESS) {
+        if ((*outcome == PAY_OUT_APPLIED || *outcome == PAY_OUT_LATE_SUCCESS) && t.p.status == PAY_SUCCESS) {
             struct pc_err e2 = {0};
-            if (pay_settle_application(db, forms, &p, &e2))
-                pc_log(PC_LOG_WARN, "pay.submit_failed", "payment", p.id, "msg", e2.msg, NULL);
+            if (pay_settle_application(db, forms, &t.p, &e2))
+                pc_log(PC_LOG_WARN, "pay.submit_failed", "payment", t.p.id, "msg", e2.msg, NULL);
         }
     }
     pc_arena_release(&a);

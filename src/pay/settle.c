@@ -35,15 +35,17 @@ static int parse_line(struct pc_arena *a, const char *s, size_t n, struct pay_se
     size_t len[5];
     int k = 0;
     const char *p = s, *end = s + n;
-    while (k < 5) {
+    for (;;) {
         const char *c = memchr(p, ',', (size_t)(end - p));
+        if (k == 5)
+            return -1; /* a sixth field */
         f[k] = p;
         len[k++] = (size_t)((c ? c : end) - p);
         if (!c)
             break;
         p = c + 1;
     }
-    if (k != 5 || memchr(f[4], ',', len[4]))
+    if (k != 5)
         return -1;
     if (!ident_ok(f[0], len[0]) || !ident_ok(f[1], len[1]))
         return -1;

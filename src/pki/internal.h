@@ -164,23 +164,11 @@ EVP_PKEY *pk_remote_key(struct pk_signer *s, enum pk_key_id k, X509 *cert, struc
  * OpenSSL only sees "failed", this says why.  Clears it. */
 int pk_remote_error(struct pc_err *err);
 
-/* ---- group commit of issuance (commit.c) ------------------------------ */
+/* ---- group commit of issuance (ra.c) --------------------------------- */
 
-struct pk_commit_item;
-struct pk_committer {
-    pthread_mutex_t lock;
-    pthread_cond_t done;
-    struct pk_commit_item *head, *tail;  /* waiting to be written */
-    bool busy;                           /* a thread is committing a batch */
-    int64_t batches;
-};
-
-void pk_committer_init(struct pk_committer *m);
-void pk_committer_release(struct pk_committer *m);
 struct pki_ca;
-/* Run write(c, arg) in a transaction shared with the other requests that
- * wait meanwhile (its own savepoint); returns once it is committed (0) or
- * not (its error, or the commit's). */
+/* Run write(c, arg) in a transaction shared with the other issuances that
+ * wait meanwhile (db_batch_commit on the CA's batcher). */
 int pk_commit(struct pki_ca *ca, int (*write)(struct db_conn *c, void *arg, struct pc_err *err), void *arg,
               struct pc_err *err);
 
@@ -217,7 +205,7 @@ struct pki_ca {
     size_t crl_len;
     int64_t crl_checked_usec;
 
-    struct pk_committer committer;  /* issuance writes (commit.c) */
+    struct db_batcher committer;    /* issuance writes (pk_commit) */
 
     /* time-stamp serials: a block reserved in the database (tsa.c) */
     pthread_mutex_t tsa_lock;

@@ -159,6 +159,12 @@ struct issue_write {
     struct pc_arena *a;
 };
 
+int pk_commit(struct pki_ca *ca, int (*write)(struct db_conn *c, void *arg, struct pc_err *err), void *arg,
+              struct pc_err *err)
+{
+    return db_batch_commit(ca->db, &ca->committer, write, arg, err);
+}
+
 static int issue_write(struct db_conn *c, void *arg, struct pc_err *err)
 {
     struct issue_write *w = arg;
