@@ -70,6 +70,8 @@ int cli_pay_start(const struct cli_pay *o, bool demo, struct cli_pay_run *run);
 void cli_pay_listening(struct cli_pay_run *run, const char *public_url, const char *listen, unsigned port);
 const char *cli_pay_emulator_url(const struct cli_pay_run *run);   /* NULL unless the demo's */
 void cli_pay_stop(struct cli_pay_run *run);
+/* `pencere admin pay-reconcile` (payprovider.c). */
+int cli_admin_pay_reconcile(int argc, char **argv);
 
 /* Demo people and accounts (demo_seed.c). */
 struct db;

@@ -139,3 +139,96 @@ int cmd_payprovider(int argc, char **argv)
     pc_log(PC_LOG_INFO, "payprovider.stopped", NULL);
     return EXIT_OK;
 }
+
+/* `pencere admin pay-reconcile`: the nightly job — unfinished payments
+ * past PAY_EXPIRE_SECS are given up, then the day's payments are compared
+ * with the provider's settlement file (or a file given). */
+int cli_admin_pay_reconcile(int argc, char **argv)
+{
+    struct cli_opt opts[] = {
+        {"db", "URL", "SQLite file path or postgres:// URL (or $PENCERE_DB)", NULL},
+        {"day", "YYYY-MM-DD", "the day to reconcile (default: yesterday, UTC)", NULL},
+        {"file", "FILE", "a settlement file to use instead of asking the provider", NULL},
+        {"pay-url", "URL", "the payment provider's API", NULL},
+        {"pay-key-file", "FILE", "file whose first line is the provider's API key", NULL},
+        {"pay-secret-file", "FILE", "file whose first line is the callbacks' shared secret", NULL},
+        {NULL, NULL, NULL, NULL},
+    };
+    int rc = cli_parse("admin pay-reconcile",
+                       "Give up unfinished payments older than 90 minutes, then reconcile a day's payments with the\n"
+                       "provider's settlement file; every mismatch is printed and kept for the operator's page.\n"
+                       "Exit 0: no mismatch, 1: mismatches or failure.",
+                       opts, argc, argv);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    char yesterday[21];
+    pc_rfc3339(pc_now_unix() - 86400, yesterday);
+    yesterday[10] = 0;
+    const char *day = cli_get(opts, "day") ? cli_get(opts, "day") : yesterday;
+    const char *file = cli_get(opts, "file");
+    if (!pay_day_valid(day)) {
+        fprintf(stderr, "pencere admin pay-reconcile: --day must be YYYY-MM-DD\n");
+        return EXIT_USAGE;
+    }
+    struct cli_pay po = {.url = cli_get(opts, "pay-url"), .key_file = cli_get(opts, "pay-key-file"),
+                         .secret_file = cli_get(opts, "pay-secret-file")};
+    if (!file && !po.url) {
+        fprintf(stderr, "pencere admin pay-reconcile: give --pay-url (with its key and secret files) or --file\n");
+        return EXIT_USAGE;
+    }
+    const char *url = cli_get(opts, "db") ? cli_get(opts, "db") : getenv("PENCERE_DB");
+    struct pc_err err = {0};
+    struct db *db = url ? db_open(url, &err) : NULL;
+    if (!db || db_migrate(db, &err)) {
+        fprintf(stderr, "pencere admin pay-reconcile: %s\n", url ? err.msg : "--db is required");
+        if (db)
+            db_close(db);
+        return url ? EXIT_FAIL : EXIT_USAGE;
+    }
+    struct cli_pay_run run = {0};
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct pay_recon rec;
+    int64_t expired = 0;
+    rc = pay_expire(db, pc_now_unix(), &expired, &err);
+    if (!rc && file) {
+        char *text;
+        size_t len;
+        struct pay_settle_line *lines;
+        size_t n;
+        if (cli_read_file("admin pay-reconcile", &a, file, PAY_SETTLE_MAX_BYTES, &text, &len)) {
+            pc_arena_release(&a);
+            db_close(db);
+            return EXIT_FAIL; /* it said why */
+        }
+        rc = pay_settlement_parse(&a, text, len, &lines, &n, &err);
+        if (!rc)
+            rc = pay_reconcile(db, day, lines, n, &a, &rec, &err);
+    } else if (!rc) {
+        int crc = cli_pay_start(&po, false, &run);
+        if (crc) {
+            pc_arena_release(&a);
+            db_close(db);
+            return crc;
+        }
+        rc = pay_reconcile_provider(db, run.provider, day, &a, &rec, &err);
+        cli_pay_stop(&run);
+    }
+    db_close(db);
+    if (rc) {
+        fprintf(stderr, "pencere admin pay-reconcile: %s\n", err.msg);
+        pc_arena_release(&a);
+        return EXIT_FAIL;
+    }
+    printf("%lld unfinished payments given up; %s: %lld settled lines, %lld mismatches\n", (long long)expired, day,
+           (long long)rec.lines, (long long)rec.mismatches);
+    for (size_t i = 0; i < rec.nitems; i++) {
+        const struct pay_recon_item *it = &rec.items[i];
+        printf("  %-8s %s ours %lld %s, theirs %lld %s\n", pay_mismatch_name(it->kind), it->payment_id,
+               (long long)it->ours_qepik, it->ours_status ? it->ours_status : "-", (long long)it->theirs_qepik,
+               it->theirs_status ? it->theirs_status : "-");
+    }
+    rc = rec.mismatches ? EXIT_FAIL : EXIT_OK;
+    pc_arena_release(&a);
+    return rc;
+}

@@ -368,3 +368,40 @@ def test_reconciliation_finds_the_planted_mismatch(env):
     b.login(a["login"], a["password"])
     page = b.get("/operator/payments?lang=en")
     assert page.status == 200 and 'data-kind="amount"' in page.text and planted["payment"] in page.text
+
+
+def test_responses_match_the_openapi_description(env, schemas):
+    ref = application(env)
+    p = start_payment(env, ref)
+    schemas.validate_ref(p, "Payment")
+    env.emu.card(provider_id(p), "4242424242424242")
+    schemas.validate_ref(payment(env, p["id"]), "Payment")
+    st, r, _ = call(env.port, "POST", "/api/v1/payments/%s/refunds" % p["id"], {"amount": 100, "reason": "x"},
+                    token(env, "officer", "din"))
+    assert st == 201
+    schemas.validate_ref(r, "Refund")
+    schemas.validate_ref(payment(env, p["id"]), "Payment")
+    st, rec, _ = call(env.port, "POST", "/api/v1/payments/reconciliation",
+                      {"day": time.strftime("%Y-%m-%d", time.gmtime())}, token(env, "operator"))
+    schemas.validate_ref(rec, "Reconciliation")
+    st, out, _ = callback(env, event(p, "started"))
+    schemas.validate(out, schemas.response_schema("/api/v1/payments/callback", "post", "200"))
+
+
+def test_nightly_reconciliation_from_the_command_line(env, tmp_path):
+    day = time.strftime("%Y-%m-%d", time.gmtime())
+    r = syslib.run_cli("admin", "pay-reconcile", "--db", env.db.url, "--day", day, "--pay-url",
+                       "http://127.0.0.1:%d" % env.emu.port, "--pay-key-file", os.path.join(env.workdir, "key"),
+                       "--pay-secret-file", os.path.join(env.workdir, "secret"))
+    # the planted mismatch is there: exit 1, every mismatch printed
+    assert r.returncode == 1, r.stderr
+    assert "mismatches" in r.stdout and re.search(r"^  amount +PAY-", r.stdout, re.M)
+    clean = tmp_path / "settlement.csv"
+    clean.write_text("reference,provider_id,status,amount_qepik,refunded_qepik\n")
+    r = syslib.run_cli("admin", "pay-reconcile", "--db", env.db.url, "--day", "2001-01-01", "--file", str(clean))
+    assert r.returncode == 0 and "0 mismatches" in r.stdout, r.stdout + r.stderr
+    bad = tmp_path / "bad.csv"
+    bad.write_text("reference,provider_id,status,amount_qepik,refunded_qepik\nPAY-1,pp,success,x,0\n")
+    r = syslib.run_cli("admin", "pay-reconcile", "--db", env.db.url, "--file", str(bad))
+    assert r.returncode == 1 and "line 2" in r.stderr
+    assert syslib.run_cli("admin", "pay-reconcile", "--db", env.db.url, "--day", "yesterday").returncode == 2
