@@ -26,7 +26,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -35,10 +34,12 @@ import time
 import urllib.parse
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import busy_ticks, cpu_ticks, free_port, splice  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SAVED = os.path.join(ROOT, "bench", "payments.md")
 BEGIN, END = "<!-- payments:begin -->", "<!-- payments:end -->"
-TICK = os.sysconf("SC_CLK_TCK")
 SECRET = "bench-secret-0123456789abcdef"
 PAYMENTS = 20000
 GOAL = 5000
@@ -70,27 +71,6 @@ function request()
     {["Content-Type"] = "application/json", ["Pay-Signature"] = lines[i]:sub(1, tab - 1)}, lines[i]:sub(tab + 1))
 end
 """
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def cpu_ticks(pid):
-    try:
-        f = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
-        return int(f[11]) + int(f[12])
-    except OSError:
-        return 0
-
-
-def busy_ticks():
-    f = open("/proc/stat").readline().split()[1:]
-    return sum(int(x) for x in f) - int(f[3]) - int(f[4])
 
 
 def signed_lines(path, now):
@@ -161,9 +141,9 @@ def bench_backend(binary, work, label, db_url, sqlite_path, seconds, threads=0, 
         s0, b0, t0 = cpu_ticks(proc.pid), busy_ticks(), time.monotonic()
         r = wrk(port, seconds, listfile, work, conns)
         s1, b1, t1 = cpu_ticks(proc.pid), busy_ticks(), time.monotonic()
-        server = (s1 - s0) / TICK
+        server = (s1 - s0) / os.sysconf("SC_CLK_TCK")
         r["cpu_us"] = server / max(1, r["requests"]) * 1e6
-        r["other_cpus"] = max(0.0, ((b1 - b0) / TICK - server) / (t1 - t0) - 1.0)  # wrk takes about one
+        r["other_cpus"] = max(0.0, ((b1 - b0) / os.sysconf("SC_CLK_TCK") - server) / (t1 - t0) - 1.0)  # wrk takes about one
         r["applied"] = min(r["requests"], 3 * PAYMENTS)
     finally:
         proc.terminate()
@@ -193,15 +173,6 @@ def report(results, seconds):
     return lines
 
 
-def splice(path, lines):
-    text = open(path).read() if os.path.exists(path) else "# Performance\n"
-    if BEGIN in text:
-        text = text[:text.index(BEGIN)] + "\n".join(lines) + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
-    open(path, "w").write(text)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("binary")
@@ -227,7 +198,7 @@ def main():
             subprocess.run(["psql", a.pg_url, "-qc", "DROP DATABASE %s WITH (FORCE)" % name])
     lines = report(results, a.seconds)
     open(SAVED, "w").write("\n".join(lines) + "\n")
-    splice(a.doc, lines)
+    splice(a.doc, lines, BEGIN, END)
     print("\n".join(lines))
     shutil.rmtree(work, ignore_errors=True)
 

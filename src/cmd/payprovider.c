@@ -45,10 +45,12 @@ int cli_pay_start(const struct cli_pay *o, bool demo, struct cli_pay_run *run)
         if (rc || (rc = first_line("--pay-secret-file", o->secret_file, secret, sizeof secret)))
             return rc;
     } else {
-        /* the demo: its own bank, on a free port, secrets of the moment */
+        /* the demo: its own bank, on a free port, secrets of the moment;
+         * its settlement file carries one planted mismatch for the
+         * reconciliation to find */
         pc_random_hex(key, 16);
         pc_random_hex(secret, 32);
-        struct pp_config cfg = {.listen = "127.0.0.1:0", .api_key = key, .secret = secret};
+        struct pp_config cfg = {.listen = "127.0.0.1:0", .api_key = key, .secret = secret, .plant_mismatch = true};
         run->emulator = pp_start(&cfg, &err);
         if (!run->emulator) {
             fprintf(stderr, "pencere: the payment emulator: %s\n", err.msg);

@@ -22,6 +22,11 @@ static json_t *payment_json(const struct pay_payment *p)
     return j;
 }
 
+static void release_json(void *p)
+{
+    json_decref(p);
+}
+
 /* The JSON object of the body, or NULL with a 400 written. */
 static json_t *json_body(struct http_req *r)
 {
@@ -31,7 +36,7 @@ static json_t *json_body(struct http_req *r)
         http_problem(r, 400, "bad-json", "Bad request", "the body must be a JSON object");
         return NULL;
     }
-    pc_arena_defer(&r->arena, (void (*)(void *))json_decref, j);
+    pc_arena_defer(&r->arena, release_json, j);
     return j;
 }
 
