@@ -221,7 +221,9 @@ int pay_start(struct db *db, const struct form_set *forms, struct pay_provider *
         struct pc_err e2 = {0};
         set_status(c, id, PAY_ERROR, err->msg, &e2);
         pc_log(PC_LOG_WARN, "pay.create_failed", "payment", id, "msg", err->msg, NULL);
-        return rc == PC_EUNAVAIL ? rc : pc_err_set(err, PC_EUNAVAIL, "the payment provider refused: %s", err->msg);
+        /* to the payer a refusal is the provider being unusable: try later */
+        struct pc_err why = *err;
+        return rc == PC_EUNAVAIL ? rc : pc_err_set(err, PC_EUNAVAIL, "%s", why.msg);
     }
     s = db_prepare(c, "UPDATE pay_payments SET provider_id = ?, next_url = ?, updated_at = ? WHERE id = ?", err);
     if (!s)

@@ -22,7 +22,8 @@ struct pp_payment {
 };
 
 struct pp_server {
-    struct pp_config cfg;
+    struct pp_config cfg;           /* its strings point into the copies below */
+    char api_key[160], secret[160], public_url[256];
     char url[256];
     struct http_server *http;
     pthread_mutex_t lock;
@@ -38,6 +39,7 @@ void pp_finish(struct pp_server *s, const char *id, enum pay_status final, enum 
 int pp_card_page(struct http_req *r);
 int pp_card_post(struct http_req *r);
 int pp_3ds_post(struct http_req *r);
+int pp_done_page(struct http_req *r);
 int pp_api_create(struct http_req *r);
 int pp_api_refund(struct http_req *r);
 int pp_api_settlement(struct http_req *r);

@@ -38,10 +38,23 @@ static bool snapshot(struct http_req *r, struct pp_payment *out)
     return p != NULL;
 }
 
-/* Back to the portal, whatever happened. */
+/* After the card form: to our own page that leads back to the portal (a
+ * form may only lead to its own site: CSP form-action 'self'). */
 static int back(struct http_req *r, const struct pp_payment *p)
 {
-    return http_redirect(r, 303, p->return_url);
+    return http_redirect(r, 303, pc_arena_printf(&r->arena, "/pay/%s/done", p->id));
+}
+
+int pp_done_page(struct http_req *r)
+{
+    struct pp_payment p;
+    if (!snapshot(r, &p))
+        return 0;
+    page_begin(r, p.status == PAY_SUCCESS ? "Paid" : pay_status_final(p.status) ? "Not paid" : "Waiting for the bank");
+    pc_buf_printf(&r->out, "<p>Status: %s.</p>\n<p><a href=\"", pay_status_name(p.status));
+    pc_buf_html(&r->out, p.return_url);
+    pc_buf_puts(&r->out, "\">Return to the service</a></p>\n");
+    return page_end(r);
 }
 
 int pp_card_page(struct http_req *r)

@@ -96,18 +96,30 @@ static const struct http_route routes[] = {
     {"GET", "/pay/{id}", pp_card_page, 0, HTTP_ROUTE_NO_STORE, "pp_card"},
     {"POST", "/pay/{id}", pp_card_post, 4096, HTTP_ROUTE_NO_STORE, "pp_card_post"},
     {"POST", "/pay/{id}/3ds", pp_3ds_post, 4096, HTTP_ROUTE_NO_STORE, "pp_3ds"},
+    {"GET", "/pay/{id}/done", pp_done_page, 0, HTTP_ROUTE_NO_STORE, "pp_done"},
 };
 
 struct pp_server *pp_start(const struct pp_config *cfg, struct pc_err *err)
 {
-    if (!cfg->api_key || !*cfg->api_key || !cfg->secret || strlen(cfg->secret) < PAY_SECRET_MIN) {
-        pc_err_set(err, PC_EINVAL, "the emulator needs an API key and a secret of %d+ characters", PAY_SECRET_MIN);
+    if (!cfg->api_key || !*cfg->api_key || strlen(cfg->api_key) >= 160 || !cfg->secret ||
+        strlen(cfg->secret) < PAY_SECRET_MIN || strlen(cfg->secret) >= 160 ||
+        (cfg->public_url && strlen(cfg->public_url) >= 256)) {
+        pc_err_set(err, PC_EINVAL, "the emulator needs an API key and a secret of %d-159 characters", PAY_SECRET_MIN);
         return NULL;
     }
     struct pp_server *s = calloc(1, sizeof *s);
     if (!s)
         pc_oom(sizeof *s);
+    /* the caller's strings may not outlive this call */
     s->cfg = *cfg;
+    snprintf(s->api_key, sizeof s->api_key, "%s", cfg->api_key);
+    snprintf(s->secret, sizeof s->secret, "%s", cfg->secret);
+    s->cfg.api_key = s->api_key;
+    s->cfg.secret = s->secret;
+    if (cfg->public_url) {
+        snprintf(s->public_url, sizeof s->public_url, "%s", cfg->public_url);
+        s->cfg.public_url = s->public_url;
+    }
     if (s->cfg.callback_timeout_ms <= 0)
         s->cfg.callback_timeout_ms = 5000;
     s->payments = calloc(PP_MAX_PAYMENTS, sizeof *s->payments);

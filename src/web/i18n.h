@@ -568,6 +568,9 @@ enum msg {
     M_PAY_COL_OURS,
     M_PAY_COL_THEIRS,
     M_PAY_BAD_DAY,
+    M_PAY_GO_TITLE,
+    M_PAY_GO_LEAD,
+    M_PAY_GO_BUTTON,
     M_COUNT
 };
 

@@ -208,6 +208,7 @@ bool web_pay_check_button(struct http_req *r, const struct case_app *app);
 /* An application's fee, its payments, and (for the applicant) "pay now". */
 void web_pay_box(struct http_req *r, const struct case_app *app, bool staff);
 int web_page_pay_post(struct http_req *r);
+int web_page_pay_go(struct http_req *r);
 int web_page_pay_return(struct http_req *r);
 int web_page_pay_receipt(struct http_req *r);
 int web_page_pay_receipt_pdf(struct http_req *r);

@@ -588,4 +588,7 @@ const struct pc_text web_messages[M_COUNT] = {
     [M_PAY_COL_OURS] = {{"Bizdə", "Ours", "У нас"}},
     [M_PAY_COL_THEIRS] = {{"Provayderdə", "Provider's", "У провайдера"}},
     [M_PAY_BAD_DAY] = {{"Günü İİİİ-AA-GG kimi yazın", "Enter the day as YYYY-MM-DD", "Введите день как ГГГГ-ММ-ДД"}},
+    [M_PAY_GO_TITLE] = {{"Bankın səhifəsində ödəyin", "Pay on the bank's page", "Оплата на странице банка"}},
+    [M_PAY_GO_LEAD] = {{"%s manatı bankın təhlükəsiz səhifəsində kartla ödəyəcəksiniz, sonra bura qayıdacaqsınız. Kartınızın məlumatları portala göstərilmir.", "You will pay %s manat by card on the bank's secure page and then come back here. The portal never sees your card's details.", "Вы оплатите %s маната картой на защищённой странице банка и вернётесь сюда. Данные вашей карты портал не видит."}},
+    [M_PAY_GO_BUTTON] = {{"Bankın səhifəsinə keçin", "Go to the bank's page", "Перейти на страницу банка"}},
 };

@@ -130,7 +130,9 @@ int web_page_pay_post(struct http_req *r)
     }
     if (rc)
         return web_fail(r, rc, &err);
-    return http_redirect(r, 303, p.next_url);
+    /* a form may only lead to this site (CSP form-action 'self'): the
+     * bank's page is reached from ours by a link */
+    return http_redirect(r, 303, pc_arena_printf(&r->arena, "/payments/%s/go", p.id));
 }
 
 /* The payment of the URL if the asker may see it; else the answer is written. */
@@ -146,6 +148,21 @@ static int visible_payment(struct http_req *r, struct pay_payment *p)
         web_fail(r, rc, &err);
         return 1;
     }
+    return 0;
+}
+
+int web_page_pay_go(struct http_req *r)
+{
+    struct pay_payment p;
+    if (visible_payment(r, &p))
+        return 0;
+    if (pay_status_final(p.status) || !p.next_url)
+        return http_redirect(r, 303, pc_arena_printf(&r->arena, "/payments/%s/return", p.id));
+    web_page_begin(r, web_t(r, M_PAY_GO_TITLE));
+    web_html(r, "<h1>%s</h1>\n<p>%s</p>\n<p><a class=\"button button-start\" href=\"%s\" rel=\"external noreferrer\">%s</a></p>\n",
+             web_t(r, M_PAY_GO_TITLE), pc_arena_printf(&r->arena, web_t(r, M_PAY_GO_LEAD), azn(r, p.amount_qepik)),
+             p.next_url, web_t(r, M_PAY_GO_BUTTON));
+    web_page_end(r);
     return 0;
 }
 

@@ -150,6 +150,7 @@ static const struct http_route routes[] = {
      "api_isreg_action"},
     /* payments of fees (pay_pages.c, api_pay.c) */
     {"POST", "/applications/{id}/pay", web_page_pay_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "pay_start"},
+    {"GET", "/payments/{id}/go", web_page_pay_go, 0, HTTP_ROUTE_NO_STORE, "pay_go"},
     {"GET", "/payments/{id}/return", web_page_pay_return, 0, HTTP_ROUTE_NO_STORE, "pay_return"},
     {"GET", "/payments/{id}/receipt", web_page_pay_receipt, 0, HTTP_ROUTE_NO_STORE, "pay_receipt"},
     {"GET", "/payments/{id}/receipt.pdf", web_page_pay_receipt_pdf, 0, HTTP_ROUTE_NO_STORE, "pay_receipt_pdf"},

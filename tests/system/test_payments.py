@@ -57,9 +57,22 @@ class Emulator:
         raise AssertionError("the emulator did not start")
 
     def card(self, pid, number, **extra):
+        """Pay on the card page; returns the answer of the bank's "done"
+        page, whose Location is where its link leads back (the portal's
+        return page), or the 3-D Secure page."""
         body = "&".join("%s=%s" % kv for kv in dict(card=number, **extra).items()).encode()
-        return syslib.request(self.port, "POST", "/pay/" + pid, body=body,
-                              headers={"Content-Type": "application/x-www-form-urlencoded"})
+        r = syslib.request(self.port, "POST", "/pay/" + pid, body=body,
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+        return self.done(r)
+
+    def done(self, r):
+        if r.status != 303:
+            return r
+        assert r.header("Location") == "/pay/%s/done" % r.header("Location").split("/")[2], r.header("Location")
+        page = syslib.request(self.port, "GET", r.header("Location"))
+        assert page.status == 200
+        back = re.search(r'<a href="([^"]+)">Return to the service</a>', page.text).group(1)
+        return syslib.Response(303, "See Other", [("Location", back)], b"")
 
     def stop(self):
         self.proc.terminate()
@@ -204,8 +217,8 @@ def test_declined_then_paid_with_3d_secure(env):
     page = env.emu.card(provider_id(p2), "4000000000003220")
     assert page.status == 200 and b'action="/pay/%s/3ds"' % provider_id(p2).encode() in page.body
     assert payment(env, p2["id"])["status"] == "started"
-    r = syslib.request(env.emu.port, "POST", "/pay/%s/3ds" % provider_id(p2), body=b"code=000000",
-                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+    r = env.emu.done(syslib.request(env.emu.port, "POST", "/pay/%s/3ds" % provider_id(p2), body=b"code=000000",
+                                    headers={"Content-Type": "application/x-www-form-urlencoded"}))
     assert r.status == 303 and payment(env, p2["id"])["status"] == "failed"
     p3 = start_payment(env, ref)
     env.emu.card(provider_id(p3), "4000000000003220")
@@ -334,8 +347,10 @@ def test_a_fee_paid_before_submission(env):
                     token(env, "citizen", index=1), {"Idempotency-Key": "paid-first-%d" % os.getpid()})
     assert st == 403
     r = b.post("/applications/%s/pay" % draft, {}, from_page="/applications/%s/check" % draft)
-    assert r.status == 303 and "/pay/" in r.header("Location")
-    pid = r.header("Location").rsplit("/", 1)[1]
+    # a form leads only to this site (CSP form-action 'self'): our page links to the bank's
+    assert r.status == 303 and re.match(r"^/payments/PAY-[0-9a-f]+/go$", r.header("Location")), r.header("Location")
+    go = b.get(r.header("Location"))
+    pid = re.search(r'href="http://127\.0\.0\.1:%d/pay/(pp_[0-9a-f]+)"' % env.emu.port, go.text).group(1)
     back = env.emu.card(pid, "4242424242424242").header("Location")
     # the callback submitted the draft: the return page links to the case
     page = b.get(back[back.index("/payments/"):] + "?lang=en")
