@@ -120,28 +120,6 @@ bool db_col_is_null(struct db_stmt *s, int i);
  * make returned NULL. */
 void *db_slot(struct db *db, int slot, void *(*make)(struct db *db), void (*free_fn)(void *obj));
 
-/* ---- group commit (batch.c) ------------------------------------------- */
-
-/* Small writes of many requests in one transaction, each in a savepoint
- * of its own: one fsync for many on SQLite (issuance in pki, payment
- * callbacks in pay).  One batcher per kind of write and database. */
-struct db_batch_item;
-struct db_batcher {
-    pthread_mutex_t lock;
-    pthread_cond_t done;
-    struct db_batch_item *head, *tail;   /* waiting to be written */
-    bool busy;                           /* a thread is committing a batch */
-    int64_t batches;
-};
-
-void db_batcher_init(struct db_batcher *m);
-void db_batcher_release(struct db_batcher *m);
-/* Run write(c, arg) in a transaction shared with the other requests that
- * wait meanwhile (its own savepoint); returns once it is committed (0) or
- * not (its error, or the commit's). */
-int db_batch_commit(struct db *db, struct db_batcher *m, int (*write)(struct db_conn *c, void *arg, struct pc_err *err),
-                    void *arg, struct pc_err *err);
-
 /* ---- leases: one node of a deployment runs a background job ---------- */
 
 /* Take or keep the lease `name` for holder until now + ttl: 1 = held
@@ -155,6 +133,30 @@ int db_lease_renew(struct db_conn *c, const char *name, const char *holder, int6
                    struct pc_err *err);
 /* Give it up now (a clean stop), so another node need not wait. */
 int db_lease_release(struct db_conn *c, const char *name, const char *holder, struct pc_err *err);
+
+/* ---- group commit: many small writes, one transaction ----------------- */
+
+/* Writers that arrive while a commit is under way queue up; the next one
+ * to find the committer free writes the whole queue (BATCH_MAX at most)
+ * in one transaction, each write in a savepoint of its own, so a failed
+ * write is rolled back alone.  Each caller returns once its own write is
+ * committed, or with its error: one fsync serves many writes and none is
+ * less durable.  A module keeps one committer per kind of write. */
+struct db_commit_item;
+struct db_committer {
+    pthread_mutex_t lock;
+    pthread_cond_t done;
+    struct db_commit_item *head, *tail;  /* waiting to be written */
+    bool busy;                           /* a thread is committing a batch */
+    int64_t batches;
+};
+
+void db_committer_init(struct db_committer *m);
+void db_committer_release(struct db_committer *m);
+/* Run write(c, arg) in a transaction shared with the writes that wait
+ * meanwhile; 0 once committed, else write's error (or the commit's). */
+int db_commit_group(struct db *db, struct db_committer *m,
+                    int (*write)(struct db_conn *c, void *arg, struct pc_err *err), void *arg, struct pc_err *err);
 
 /* A statement whose text is built at run time (filters that may or may not
  * apply).  Each fragment is appended with its value in one call, so the

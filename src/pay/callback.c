@@ -79,23 +79,23 @@ static int apply(struct db_conn *c, struct pc_arena *a, const struct pay_event *
 }
 
 /* Callbacks come in bursts: they share transactions (one fsync for many
- * on SQLite), each in its own savepoint, through a batcher per database. */
+ * on SQLite), each in its own savepoint, through a committer per database. */
 #define PAY_DB_SLOT 2
 _Static_assert(PAY_DB_SLOT < DB_SLOTS, "a db slot of its own");
 
-static void *batcher_make(struct db *db)
+static void *committer_make(struct db *db)
 {
     (void)db;
-    struct db_batcher *b = calloc(1, sizeof *b);
+    struct db_committer *b = calloc(1, sizeof *b);
     if (!b)
         pc_oom(sizeof *b);
-    db_batcher_init(b);
+    db_committer_init(b);
     return b;
 }
 
-static void batcher_free(void *p)
+static void committer_free(void *p)
 {
-    db_batcher_release(p);
+    db_committer_release(p);
     free(p);
 }
 
@@ -119,7 +119,7 @@ int pay_callback(struct db *db, const struct form_set *forms, const struct pay_e
     struct pc_arena a;
     pc_arena_init(&a);
     struct take t = {.ev = ev, .a = &a, .now = pc_now_unix()};
-    int rc = db_batch_commit(db, db_slot(db, PAY_DB_SLOT, batcher_make, batcher_free), take_write, &t, err);
+    int rc = db_commit_group(db, db_slot(db, PAY_DB_SLOT, committer_make, committer_free), take_write, &t, err);
     *outcome = t.outcome;
     if (!rc) {
         pc_log(*outcome == PAY_OUT_APPLIED || *outcome == PAY_OUT_DUPLICATE ? PC_LOG_INFO : PC_LOG_WARN, "pay.callback",

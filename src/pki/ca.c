@@ -143,7 +143,7 @@ struct pki_ca *pki_ca_open(const char *dir, const char *db_url, bool keys, struc
     pthread_mutex_init(&ca->ocsp_lock, NULL);
     pthread_mutex_init(&ca->crl_lock, NULL);
     pthread_mutex_init(&ca->tsa_lock, NULL);
-    db_batcher_init(&ca->committer);
+    db_committer_init(&ca->committer);
     char host[64] = "", rnd[9];
     gethostname(host, sizeof host - 1);
     pc_random_hex(rnd, 4);
@@ -210,7 +210,13 @@ void pki_ca_close(struct pki_ca *ca)
     pthread_mutex_destroy(&ca->ocsp_lock);
     pthread_mutex_destroy(&ca->crl_lock);
     pthread_mutex_destroy(&ca->tsa_lock);
-    db_batcher_release(&ca->committer);
+    db_committer_release(&ca->committer);
     pc_arena_release(&ca->arena);
     free(ca);
+}
+
+int pk_commit(struct pki_ca *ca, int (*write)(struct db_conn *c, void *arg, struct pc_err *err), void *arg,
+              struct pc_err *err)
+{
+    return db_commit_group(ca->db, &ca->committer, write, arg, err);
 }

@@ -164,11 +164,11 @@ EVP_PKEY *pk_remote_key(struct pk_signer *s, enum pk_key_id k, X509 *cert, struc
  * OpenSSL only sees "failed", this says why.  Clears it. */
 int pk_remote_error(struct pc_err *err);
 
-/* ---- group commit of issuance (ra.c) --------------------------------- */
+/* ---- group commit of issuance ------------------------------------------- */
 
 struct pki_ca;
 /* Run write(c, arg) in a transaction shared with the other issuances that
- * wait meanwhile (db_batch_commit on the CA's batcher). */
+ * wait meanwhile (db_commit_group on the CA's committer). */
 int pk_commit(struct pki_ca *ca, int (*write)(struct db_conn *c, void *arg, struct pc_err *err), void *arg,
               struct pc_err *err);
 
@@ -205,7 +205,7 @@ struct pki_ca {
     size_t crl_len;
     int64_t crl_checked_usec;
 
-    struct db_batcher committer;    /* issuance writes (pk_commit) */
+    struct db_committer committer;  /* issuance writes (pk_commit) */
 
     /* time-stamp serials: a block reserved in the database (tsa.c) */
     pthread_mutex_t tsa_lock;

@@ -159,12 +159,6 @@ struct issue_write {
     struct pc_arena *a;
 };
 
-int pk_commit(struct pki_ca *ca, int (*write)(struct db_conn *c, void *arg, struct pc_err *err), void *arg,
-              struct pc_err *err)
-{
-    return db_batch_commit(ca->db, &ca->committer, write, arg, err);
-}
-
 static int issue_write(struct db_conn *c, void *arg, struct pc_err *err)
 {
     struct issue_write *w = arg;
@@ -183,7 +177,7 @@ static int issue_write(struct db_conn *c, void *arg, struct pc_err *err)
 }
 
 /* Sign, then store everything in one transaction (shared with other
- * issuances that come at the same time: commit.c). */
+ * issuances that come at the same time: db_commit_group). */
 static int issue(struct pki_ca *ca, struct pc_arena *a, const struct issue_ctx *ic, struct pki_cert *out,
                  X509 **cert_out, struct pc_err *err)
 {
