@@ -441,3 +441,24 @@ def test_a_provider_that_cannot_be_reached(env, make_server):
     assert payment(env, p["id"])["status"] == "success"
     dead.stop()
     dead.db = own  # the factory drops its own database, not the module's
+
+
+def test_refunds_at_the_same_time_never_pass_what_was_paid(env):
+    import threading
+    ref = application(env)
+    p = start_payment(env, ref)
+    env.emu.card(provider_id(p), "4242424242424242")
+    off = token(env, "officer", "din")
+    codes = []
+
+    def one():
+        codes.append(call(env.port, "POST", "/api/v1/payments/%s/refunds" % p["id"],
+                          {"amount": 150, "reason": "at once"}, off)[0])
+    threads = [threading.Thread(target=one) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # 500 qəpik paid: three refunds of 150 fit, the other five do not
+    assert sorted(codes) == [201] * 3 + [400] * 5, codes
+    assert payment(env, p["id"])["refunded"] == 450
