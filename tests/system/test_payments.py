@@ -422,25 +422,34 @@ def test_nightly_reconciliation_from_the_command_line(env, tmp_path):
     assert syslib.run_cli("admin", "pay-reconcile", "--db", env.db.url, "--day", "yesterday").returncode == 2
 
 
-def test_a_provider_that_cannot_be_reached(env, make_server):
-    """The provider does not answer when a payment is made: 503, the
-    payment kept in error, nothing charged; a new attempt works once the
-    provider is back (here: the same database, served by a portal whose
-    provider address is right)."""
+def test_a_provider_that_does_not_answer(env, make_server):
+    """The provider takes the connection and never answers when a payment
+    is made: after the 5 s bound, 503 with Retry-After, the payment kept in
+    error, nothing charged; a new attempt works once the provider is back
+    (here: the same database, served by a portal whose provider answers)."""
+    import socket
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
     dead = make_server(catalog=None, start=False)
     own, dead.db = dead.db, env.db
-    dead.extra = ["--pay-url", "http://127.0.0.1:9", "--pay-key-file", os.path.join(env.workdir, "key"),
-                  "--pay-secret-file", os.path.join(env.workdir, "secret")]
-    dead.start()
-    ref = application(env)
-    st, body, r = call(dead.port, "POST", "/api/v1/applications/%s/payments" % ref, {}, token(env, "citizen"))
-    assert st == 503 and r.header("Retry-After"), body
-    p = start_payment(env, ref)
-    assert p["status"] == "created"
-    env.emu.card(provider_id(p), "4242424242424242")
-    assert payment(env, p["id"])["status"] == "success"
-    dead.stop()
-    dead.db = own  # the factory drops its own database, not the module's
+    dead.extra = ["--pay-url", "http://127.0.0.1:%d" % silent.getsockname()[1], "--pay-key-file",
+                  os.path.join(env.workdir, "key"), "--pay-secret-file", os.path.join(env.workdir, "secret")]
+    try:
+        dead.start()
+        ref = application(env)
+        t0 = time.monotonic()
+        st, body, r = call(dead.port, "POST", "/api/v1/applications/%s/payments" % ref, {}, token(env, "citizen"))
+        assert st == 503 and r.header("Retry-After"), body
+        assert 4 <= time.monotonic() - t0 < 12
+        p = start_payment(env, ref)
+        assert p["status"] == "created"
+        env.emu.card(provider_id(p), "4242424242424242")
+        assert payment(env, p["id"])["status"] == "success"
+        dead.stop()
+    finally:
+        silent.close()
+        dead.db = own  # the factory drops its own database, not the module's
 
 
 def test_refunds_at_the_same_time_never_pass_what_was_paid(env):
