@@ -149,8 +149,6 @@ int pay_get(struct db *db, struct pc_arena *a, const char *id, struct pay_paymen
 /* The payments of an application, newest first (at most 20). */
 int pay_list_for(struct db *db, struct pc_arena *a, const char *application_id, struct pay_payment **out, size_t *n,
                  struct pc_err *err);
-/* Whether the application's fee is paid (a success not wholly refunded). */
-int pay_is_paid(struct db *db, const char *application_id, bool *paid, struct pc_err *err);
 /* May `who` see the payment (its payer, or staff of its agency)? */
 bool pay_may_view(const struct id_principal *who, const struct pay_payment *p);
 

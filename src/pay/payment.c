@@ -80,21 +80,6 @@ int pay_list_for(struct db *db, struct pc_arena *a, const char *application_id, 
     return rc < 0 ? rc : 0;
 }
 
-int pay_is_paid(struct db *db, const char *application_id, bool *paid, struct pc_err *err)
-{
-    *paid = false;
-    struct db_conn *c = db_conn_get(db, err);
-    struct db_stmt *s = c ? db_prepare(c, "SELECT 1 FROM pay_payments WHERE application_id = ? AND status = 'success'"
-                                          " AND refunded_qepik < amount_qepik", err) : NULL;
-    if (!s)
-        return pay_err(err);
-    db_bind_text(s, 1, application_id);
-    int rc = db_step(s, err);
-    *paid = rc == 1;
-    db_conn_idle(c);
-    return rc < 0 ? rc : 0;
-}
-
 bool pay_may_view(const struct id_principal *who, const struct pay_payment *p)
 {
     if (!who)

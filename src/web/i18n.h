@@ -505,7 +505,6 @@ enum msg {
     M_PAY_FEE,
     M_PAY_FEE_FIRST,
     M_PAY_FEE_LATER,
-    M_PAY_TITLE,
     M_PAY_PAYMENTS,
     M_PAY_NOW,
     M_PAY_AND_SUBMIT,

@@ -525,7 +525,6 @@ const struct pc_text web_messages[M_COUNT] = {
     [M_PAY_FEE] = {{"Rüsum", "Fee", "Пошлина"}},
     [M_PAY_FEE_FIRST] = {{"%s manat rüsum ərizə göndərilməzdən əvvəl kartla ödənilir.", "The fee of %s manat is paid by card before the application is sent.", "Пошлина %s маната оплачивается картой до отправки заявления."}},
     [M_PAY_FEE_LATER] = {{"%s manat rüsumu ərizəni göndərdikdən sonra kartla ödəyə bilərsiniz.", "You can pay the fee of %s manat by card once the application is sent.", "Пошлину %s маната можно оплатить картой после отправки заявления."}},
-    [M_PAY_TITLE] = {{"Ödəniş", "Payment", "Платёж"}},
     [M_PAY_PAYMENTS] = {{"Ödənişlər", "Payments", "Платежи"}},
     [M_PAY_NOW] = {{"%s manat ödəyin", "Pay %s manat", "Оплатить %s маната"}},
     [M_PAY_AND_SUBMIT] = {{"%s manat ödəyin və ərizəni göndərin", "Pay %s manat and send the application", "Оплатить %s маната и отправить заявление"}},
