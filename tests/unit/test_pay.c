@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../src/cases/cases.h"
 #include "../../src/identity/identity.h"
 #include "../../src/pay/pay.h"
 #include "fixture.h"
@@ -192,6 +193,39 @@ static void test_receipt_pdf(void **state)
     p.status = PAY_FAILED;
     assert_int_equal(pay_receipt_pdf(&info, &pdf, &len, &err), PC_ENOTFOUND);
     assert_null(pdf);
+}
+
+/* The form's rule for the fee ("workflow": {"fee": …}), read by cases. */
+static int fee_rule(const char *fee, bool *first)
+{
+    char text[1024];
+    snprintf(text, sizeof text,
+             "{\"service\":\"din-x\",\"version\":1,\"title\":{\"az\":\"A\",\"en\":\"A\",\"ru\":\"Ж\"},"
+             "\"what_next\":{\"az\":\"B\",\"en\":\"B\",\"ru\":\"Б\"},\"pages\":[{\"id\":\"p\","
+             "\"title\":{\"az\":\"T\",\"en\":\"T\",\"ru\":\"Т\"},\"questions\":[{\"id\":\"q\",\"type\":\"text\","
+             "\"label\":{\"az\":\"L\",\"en\":\"L\",\"ru\":\"Л\"},\"example\":\"abc\"}]}]%s%s%s}",
+             fee ? ",\"workflow\":{\"fee\":" : "", fee ? fee : "", fee ? "}" : "");
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct form_report rep = form_report_file(stderr);
+    const struct form_def *d = form_def_parse(&a, text, strlen(text), NULL, NULL, "2026-12-07", &rep);
+    *first = d && d->workflow.fee_first;
+    pc_arena_release(&a);
+    return rep.count;
+}
+
+static void test_the_forms_fee_rule(void **state)
+{
+    (void)state;
+    bool first;
+    assert_int_equal(fee_rule(NULL, &first), 0);
+    assert_false(first); /* by default the fee is paid later */
+    assert_int_equal(fee_rule("\"later\"", &first), 0);
+    assert_false(first);
+    assert_int_equal(fee_rule("\"before_submission\"", &first), 0);
+    assert_true(first);
+    assert_int_equal(fee_rule("\"never\"", &first), 1);
+    assert_int_equal(fee_rule("true", &first), 1);
 }
 
 /* ---- with a database: a provider that answers as told -------------------------- */
@@ -426,6 +460,7 @@ int main(void)
         cmocka_unit_test(test_statuses_and_moves), cmocka_unit_test(test_signatures),
         cmocka_unit_test(test_callback_bodies),    cmocka_unit_test(test_settlement_files),
         cmocka_unit_test(test_amounts),            cmocka_unit_test(test_receipt_pdf),
+        cmocka_unit_test(test_the_forms_fee_rule),
     };
     const struct CMUnitTest db[] = {
         cmocka_unit_test(test_callbacks_taken_once),
