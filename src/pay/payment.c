@@ -151,6 +151,12 @@ int pay_start(struct db *db, const struct form_set *forms, struct pay_provider *
         return pc_err_set(err, PC_ENOTFOUND, "no such application");
     if (app.status == CS_CANCELLED)
         return pc_err_set(err, PC_EINVAL, "the application was cancelled");
+    /* a draft is paid for only once it could be submitted: no money is
+     * taken for answers that would stop it */
+    const struct form_def *def = app.status == CS_DRAFT && forms
+                                     ? form_set_version(forms, app.service_id, app.form_version) : NULL;
+    if (def && case_draft_problem_page(def, &app))
+        return pc_err_set(err, PC_EINVAL, "some answers need attention before paying");
     int64_t fee;
     if ((rc = pay_fee_of(db, a, app.service_id, &fee, err)))
         return rc;

@@ -471,3 +471,13 @@ def test_refunds_at_the_same_time_never_pass_what_was_paid(env):
     # 500 qəpik paid: three refunds of 150 fit, the other five do not
     assert sorted(codes) == [201] * 3 + [400] * 5, codes
     assert payment(env, p["id"])["refunded"] == 450
+
+
+def test_an_unfinished_draft_is_not_paid_for(env):
+    a = [x for x in env.accounts if x["role"] == "citizen"][1]
+    b = Browser(env)
+    b.login(a["login"], a["password"])
+    r = b.post("/services/din-id-card-paid/apply", {}, from_page="/services/din-id-card-paid/start")
+    draft = re.match(r"/applications/([0-9a-f]{32})/page/reason", r.header("Location")).group(1)
+    st, body, _ = call(env.port, "POST", "/api/v1/applications/%s/payments" % draft, {}, token(env, "citizen", index=1))
+    assert st == 400, body
