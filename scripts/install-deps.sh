@@ -9,7 +9,7 @@ set -euo pipefail
 
 build_pkgs=(gcc pkg-config meson ninja-build python3
   libmicrohttpd-dev libsqlite3-dev libpq-dev libssl-dev libjansson-dev zlib1g-dev libargon2-dev
-  libcmocka-dev libcurl4-openssl-dev libmagic-dev ca-certificates
+  libcmocka-dev libcurl4-openssl-dev libmagic-dev ca-certificates libhpdf-dev fonts-dejavu-core
   libqrencode-dev)  # QR login codes (mobile)
 test_pkgs=(postgresql python3-pytest python3-yaml python3-jsonschema python3-aiosmtpd python3-authlib python3-zeep
   chromium nodejs npm clang libclang-rt-14-dev nginx haproxy wrk curl procps

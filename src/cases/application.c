@@ -253,6 +253,7 @@ int case_service_info(struct db *db, struct pc_arena *a, const char *service_id,
     out->name = s.name;
     out->deadline_days = s.deadline_days >= 0 ? s.deadline_days : DEFAULT_DEADLINE_DAYS;
     out->need = case_level_of(s.login);
+    out->fee_qepik = s.fee_qepik > 0 ? s.fee_qepik : 0;
     return 0;
 }
 
@@ -446,6 +447,8 @@ int case_submit(struct db *db, const struct form_set *forms, const struct id_pri
     if (issues->n)
         return pc_err_set(err, PC_EINVAL, "%d answer%s need%s attention", issues->n, issues->n == 1 ? "" : "s",
                           issues->n == 1 ? "s" : "");
+    if (case_fee_first(def, &si))
+        return pc_err_set(err, PC_EDENIED, "this service's fee is paid before submission: file a draft and pay it");
     char id[33], reference[24];
     pc_random_hex(id, 16);
     int64_t now = pc_now_unix();

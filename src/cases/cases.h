@@ -124,6 +124,7 @@ struct form_workflow {
     unsigned steps;                          /* bit set of enum case_step */
     unsigned roles[CASE_STEP_COUNT];         /* bit set of enum id_role; 0: any staff role */
     int deadline_days[CS_COUNT];             /* 0: the default */
+    bool fee_first;                          /* "fee": "before_submission": paid before it is submitted */
 };
 
 /* Whether the applicant signs the application with their e-signature when
@@ -519,6 +520,21 @@ const struct form_page *case_draft_problem_page(const struct form_def *def, cons
 int case_draft_submit(struct db *db, const struct form_set *forms, const struct id_principal *who, const char *id,
                       const char *ip, struct pc_arena *a, struct case_app *out, struct form_issues *issues,
                       struct pc_err *err);
+
+/* A draft whose service's fee is paid before submission
+ * (workflow "fee": "before_submission" and a fee in the catalogue) is not
+ * submitted by case_draft_submit (PC_EMORE: the fee is due first) nor by
+ * case_submit (PC_EDENIED); once the payments module has the payment,
+ * it submits the draft with this, for its applicant, the payment's
+ * reference in the history.  A draft already submitted: 0, out is the
+ * case (a second callback submits nothing twice).  The fee's rule for the
+ * web: case_fee_due says whether the draft waits for its fee. */
+int case_draft_submit_paid(struct db *db, const struct form_set *forms, const char *id, const char *payment_ref,
+                           struct pc_arena *a, struct case_app *out, struct pc_err *err);
+/* The fee (qəpik) that must be paid before the draft is submitted, 0 when
+ * none must. */
+int case_fee_due(struct db *db, const struct form_set *forms, const struct case_app *app, struct pc_arena *a,
+                 int64_t *qepik, struct pc_err *err);
 
 /* Load by reference (AZ-…) or draft id; the answers are released with the
  * arena.  PC_ENOTFOUND if there is none; the caller decides who may see

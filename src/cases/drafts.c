@@ -157,9 +157,11 @@ const struct form_page *case_draft_problem_page(const struct form_def *def, cons
     return issues.n ? form_issue_page(def, app->answers, &issues.items[0]) : NULL;
 }
 
-int case_draft_submit(struct db *db, const struct form_set *forms, const struct id_principal *who, const char *id,
-                      const char *ip, struct pc_arena *a, struct case_app *out, struct form_issues *issues,
-                      struct pc_err *err)
+/* Submit the draft id for who: paid_ref is the payment of a fee due
+ * first (NULL: none given, and then a fee due first stops it). */
+static int submit_draft(struct db *db, const struct form_set *forms, const struct id_principal *who, const char *id,
+                        const char *paid_ref, const char *ip, struct pc_arena *a, struct case_app *out,
+                        struct form_issues *issues, struct pc_err *err)
 {
     issues->n = 0;
     struct case_app app;
@@ -175,7 +177,12 @@ int case_draft_submit(struct db *db, const struct form_set *forms, const struct 
     if (!def)
         return pc_err_set(err, PC_ENOTFOUND, "the form of this draft is gone");
     struct case_service si;
-    if ((rc = case_service_info(db, a, app.service_id, &si, err)) || (rc = case_level_ok(who, app.service_id, &si, err)))
+    if ((rc = case_service_info(db, a, app.service_id, &si, err)))
+        return rc;
+    /* the login the service asks for; a paid draft is submitted by the
+     * payment's callback, with only the applicant's identity, after the
+     * applicant passed this check when asking to pay */
+    if (!paid_ref && (rc = case_level_ok(who, app.service_id, &si, err)))
         return rc;
     char day[11];
     form_today(day);
@@ -191,14 +198,54 @@ int case_draft_submit(struct db *db, const struct form_set *forms, const struct 
     if (def->signature == FORM_SIGN_REQUIRED && (rc = case_signed_now(db, a, &app, err)))
         return rc == PC_ENOTFOUND ? pc_err_set(err, PC_EINVAL, "the application must be signed (again, if the answers changed)")
                                   : rc;
+    if (!paid_ref && case_fee_first(def, &si))
+        return pc_err_set(err, PC_EMORE, "the fee is paid before this application is submitted");
     int lang = pc_lang_parse(app.lang);
     char reference[24];
+    int64_t now = pc_now_unix();
     if ((rc = db_begin(c, err)))
         return rc;
     rc = case_write_submission(c, who, app.id, false, &si, def, app.answers->j, NULL,
-                               lang < 0 ? PC_LANG_AZ : (enum pc_lang)lang, ip, pc_now_unix(), reference, err);
+                               lang < 0 ? PC_LANG_AZ : (enum pc_lang)lang, ip, now, reference, err);
+    if (!rc && paid_ref)
+        rc = case_add_event(c, app.id, "system", "payments", "fee_paid", CS_SUBMITTED, CS_SUBMITTED, paid_ref, now, err);
     rc = db_end(c, rc, err);
     if (rc && rc != PC_ECONFLICT) /* a conflict: submitted meanwhile by a double click */
         return rc;
     return case_load(db, a, id, out, err);
+}
+
+int case_draft_submit(struct db *db, const struct form_set *forms, const struct id_principal *who, const char *id,
+                      const char *ip, struct pc_arena *a, struct case_app *out, struct form_issues *issues,
+                      struct pc_err *err)
+{
+    return submit_draft(db, forms, who, id, NULL, ip, a, out, issues, err);
+}
+
+int case_draft_submit_paid(struct db *db, const struct form_set *forms, const char *id, const char *payment_ref,
+                           struct pc_arena *a, struct case_app *out, struct pc_err *err)
+{
+    struct case_app app;
+    int rc = case_load_row(db, a, id, false, &app, err);
+    if (rc)
+        return rc;
+    /* the applicant submits it: the payment was theirs */
+    struct id_principal who = {.account_id = app.applicant, .fin = app.applicant_fin, .acting_for = app.acting_for};
+    struct form_issues issues;
+    return submit_draft(db, forms, &who, app.id, payment_ref, "", a, out, &issues, err);
+}
+
+int case_fee_due(struct db *db, const struct form_set *forms, const struct case_app *app, struct pc_arena *a,
+                 int64_t *qepik, struct pc_err *err)
+{
+    *qepik = 0;
+    const struct form_def *def = form_set_version(forms, app->service_id, app->form_version);
+    if (app->status != CS_DRAFT || !def)
+        return 0;
+    struct case_service si;
+    int rc = case_service_info(db, a, app->service_id, &si, err);
+    if (rc)
+        return rc;
+    *qepik = case_fee_first(def, &si) ? si.fee_qepik : 0;
+    return 0;
 }

@@ -571,8 +571,12 @@ static void parse_workflow(struct form_parse *c, const json_t *wf, struct form_w
         form_problem(c, "$.workflow", "must be an object of steps, roles and deadlines");
         return;
     }
-    static const char *const keys[] = {"steps", "roles", "deadlines", NULL};
-    unknown_keys(c, wf, "$.workflow", keys, NULL, " in a workflow (steps, roles, deadlines)");
+    static const char *const keys[] = {"steps", "roles", "deadlines", "fee", NULL};
+    unknown_keys(c, wf, "$.workflow", keys, NULL, " in a workflow (steps, roles, deadlines, fee)");
+    const json_t *fee = json_object_get(wf, "fee");
+    if (fee && !pc_str_eq(json_string_value(fee), "before_submission") && !pc_str_eq(json_string_value(fee), "later"))
+        form_problem(c, "$.workflow.fee", "must be \"before_submission\" or \"later\"");
+    out->fee_first = pc_str_eq(json_string_value(fee), "before_submission");
     const json_t *st = json_object_get(wf, "steps");
     size_t i;
     json_t *v;

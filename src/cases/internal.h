@@ -145,6 +145,7 @@ struct case_service {
     int deadline_days;               /* the catalogue's, else the default */
     struct pc_text name;
     enum id_level need;              /* the login the catalogue asks for */
+    int64_t fee_qepik;               /* the catalogue's fee, 0 when none */
 };
 
 int case_service_info(struct db *db, struct pc_arena *a, const char *service_id, struct case_service *out,
@@ -154,6 +155,11 @@ int case_service_info(struct db *db, struct pc_arena *a, const char *service_id,
 enum id_level case_level_of(enum cat_login login);
 int case_level_ok(const struct id_principal *who, const char *service_id, const struct case_service *si,
                   struct pc_err *err);
+/* The service's fee must be paid before its applications are submitted. */
+static inline bool case_fee_first(const struct form_def *def, const struct case_service *si)
+{
+    return def->workflow.fee_first && si->fee_qepik > 0;
+}
 /* Inside a transaction: turn a checked application into a submitted case
  * (a new row, or the draft app_id when !is_new) with all its effects. */
 int case_write_submission(struct db_conn *c, const struct id_principal *who, const char *app_id, bool is_new,

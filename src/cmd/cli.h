@@ -76,6 +76,28 @@ int cmd_registry(int argc, char **argv);
 void demo_exchange_start(const char *dir);
 void demo_exchange_stop(void);
 int cmd_eval(int argc, char **argv);
+int cmd_payprovider(int argc, char **argv);
+
+/* Payments at the portal's start (payprovider.c): the provider of
+ * --pay-url, or in the demo the emulator inside the process. */
+struct cli_pay {
+    const char *url, *key_file, *secret_file, *public_url;
+};
+struct pay_provider;
+struct pp_server;
+struct cli_pay_run {
+    struct pay_provider *provider;   /* NULL: no online payment */
+    struct pp_server *emulator;      /* the demo's */
+    char public_url[256];            /* the portal's address as payers reach it */
+};
+/* 0, or an exit code after a message. */
+int cli_pay_start(const struct cli_pay *o, bool demo, struct cli_pay_run *run);
+/* The portal listens on port: its public address and callback URL follow. */
+void cli_pay_listening(struct cli_pay_run *run, const char *public_url, const char *listen, unsigned port);
+const char *cli_pay_emulator_url(const struct cli_pay_run *run);   /* NULL unless the demo's */
+void cli_pay_stop(struct cli_pay_run *run);
+/* `pencere admin pay-reconcile` (payprovider.c). */
+int cli_admin_pay_reconcile(int argc, char **argv);
 
 /* Demo people and accounts (demo_seed.c). */
 struct db;

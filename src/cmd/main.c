@@ -29,6 +29,7 @@ static const struct {
     {"registry", cmd_registry, "an authentic source (population, taxpayers, real estate, …) behind a gateway"},
     {"gateway", cmd_gateway, "a member's gateway to the exchange layer (REST and SOAP, signed, logged)"},
     {"eval", cmd_eval, "score evaluation questionnaires and campaign files (the 2012 methodology)"},
+    {"payprovider", cmd_payprovider, "an emulator of a bank/acquirer for payments (test cards)"},
 };
 
 static void usage(FILE *f)

@@ -60,7 +60,7 @@ struct num_opt {
     char shown[24];       /* the default as text */
 };
 
-#define MAX_OPTS 48
+#define MAX_OPTS 96
 #define DEFAULT_LISTEN "127.0.0.1:8080"
 
 struct serve_opts {
@@ -85,6 +85,7 @@ struct serve_opts {
     const char *example_rp;   /* demo: run the example agency site here (NULL: not) */
     struct oidc_config oidc;     /* the OpenID Connect provider; issuer NULL: off */
     struct cli_oidc_ca oidc_ca;  /* … and the CA that certifies its keys; url NULL: none */
+    struct cli_pay pay;          /* the payment provider (payprovider.c) */
     struct num_opt nums[MAX_OPTS];  /* the numeric rows of cli */
     size_t nnums;
     struct cli_opt cli[MAX_OPTS];   /* what cli_parse reads, NULL-terminated */
@@ -135,7 +136,7 @@ static struct example_rp *demo_site(struct db *db, const struct serve_opts *o, s
 
 /* Open, migrate, import, serve until a stop signal.  `banner` prints the
  * URLs once the server listens. */
-static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx), void *ctx)
+static int serve(struct serve_opts *o, void (*banner)(unsigned port, const char *pay_url, void *ctx), void *ctx)
 {
     sigset_t set;
     cli_block_stop_signals(&set);
@@ -152,6 +153,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
     pc_arena_init(&ca.arena);
     struct id_cert_checker certs;
     struct example_rp *site = NULL;
+    struct cli_pay_run pay = {0};
     struct notify_worker *sender = NULL;
     struct part_jobs *tally = NULL;
     struct db_job *queue = NULL;
@@ -218,6 +220,10 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
         what = "the mobile-signature service";
         goto out;
     }
+    if (cli_pay_start(&o->pay, o->demo_dir != NULL, &pay))
+        goto out;   /* cli_pay_start said why */
+    app.pay = pay.provider;
+    app.public_url = pay.public_url;
     if (notify_config_enabled(&o->notify)) {
         if (!(sender = notify_worker_start(db, &o->notify, &err))) {
             what = "message delivery";
@@ -242,11 +248,12 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, void *ctx),
     app.http = srv;
     if (o->example_rp && app.oidc && !(site = demo_site(db, o, &err)))
         pc_log(PC_LOG_WARN, "demo.example_rp", "msg", err.msg, NULL); /* the portal runs without it */
+    cli_pay_listening(&pay, o->pay.public_url, o->listen, http_port(srv));
     if (pc_log_start_thread())
         pc_log(PC_LOG_WARN, "log.unbuffered", "reason", "no logger thread: each line is written by its caller", NULL);
     pc_log(PC_LOG_INFO, "portal.started", "listen", o->listen, "db", db_kind_name(db), NULL);
     if (banner)
-        banner(http_port(srv), ctx);
+        banner(http_port(srv), cli_pay_emulator_url(&pay), ctx);
     int sig = 0;
     while (sigwait(&set, &sig) != 0 && errno == EINTR)
         ;
@@ -264,6 +271,7 @@ out:
         http_stop(srv, 10);
     db_job_stop(queue);
     part_jobs_stop(tally);
+    cli_pay_stop(&pay);
     notify_worker_stop(sender);
     mid_client_free(app.mid);
     pki_checker_free(app.checker);
@@ -392,6 +400,10 @@ static void common_opts(struct serve_opts *o)
     add_opt(o, "mail-from", "ADDRESS", "sender of e-mail: noreply@example.az or \"Name <noreply@example.az>\"", NULL);
     add_opt(o, "sms-url", "URL", "SMS gateway: JSON POST {to, text, id} to this http(s) URL", NULL);
     add_opt(o, "sms-token-file", "FILE", "file whose first line is the gateway's bearer token", NULL);
+    add_opt(o, "pay-url", "URL", "the payment provider's API (the acquirer protocol, docs/payments.md)", NULL);
+    add_opt(o, "pay-key-file", "FILE", "file whose first line is the provider's API key", NULL);
+    add_opt(o, "pay-secret-file", "FILE", "file whose first line is the callbacks' shared secret", NULL);
+    add_opt(o, "public-url", "URL", "the portal's address as payers reach it (default: http://LISTEN)", NULL);
     add_num(o, "notify-interval", "SECONDS", "how often the sender looks for due messages", NUM_SECONDS,
             &n->interval_ms, 100, 3600 * 1000);
     add_num(o, "notify-retry-base", "SECONDS", "wait before the first retry, doubled each time up to an hour",
@@ -550,6 +562,9 @@ static int read_common(struct serve_opts *o)
     n->mail_from = cli_get(o->cli, "mail-from");
     n->sms_url = cli_get(o->cli, "sms-url");
     n->sms_token_file = cli_get(o->cli, "sms-token-file");
+    o->pay = (struct cli_pay){.url = cli_get(o->cli, "pay-url"), .key_file = cli_get(o->cli, "pay-key-file"),
+                              .secret_file = cli_get(o->cli, "pay-secret-file"),
+                              .public_url = cli_get(o->cli, "public-url")};
     if (n->retry_max_secs < n->retry_base_secs)
         n->retry_max_secs = n->retry_base_secs;
     if (notify_config_check(n, &err)) {
@@ -619,7 +634,7 @@ struct demo_ctx {
     const struct serve_opts *o;
 };
 
-static void demo_banner(unsigned port, void *ctx)
+static void demo_banner(unsigned port, const char *pay_url, void *ctx)
 {
     const struct demo_ctx *d = ctx;
     const char *dir = d->dir;
@@ -648,6 +663,10 @@ static void demo_banner(unsigned port, void *ctx)
                d->o->example_rp, port);
     demo_print_accounts(dir);
     printf("  Exchange:      %s/demo-exchange.json once its gateways are up (demo_exchange.c)\n\n", dir);
+    if (pay_url)
+        printf("  Payment provider (test bank): %s\n  Test cards: 4242424242424242 pays, 4000000000000002 is declined,\n"
+               "  4000000000003220 asks for the 3-D Secure code 123456, 4000000000000119 never answers.\n\n",
+               pay_url);
     printf("Press Ctrl+C to stop.\n");
     demo_exchange_start(dir);
     fflush(stdout);

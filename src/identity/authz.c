@@ -117,6 +117,10 @@ static bool grant_allows(const struct id_principal *p, const struct id_grant *g,
                p->fin;
     case ID_ACT_MANAGE_OIDC_CLIENTS:
         return g->role == ID_ROLE_OPERATOR;
+    case ID_ACT_PAY_REFUND:
+        return (g->role == ID_ROLE_OFFICER || g->role == ID_ROLE_AGENCY_ADMIN) && same_agency;
+    case ID_ACT_PAY_RECONCILE:
+        return g->role == ID_ROLE_OPERATOR;
     }
     return false;
 }

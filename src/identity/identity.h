@@ -254,6 +254,9 @@ enum id_action {
     /* OpenID Connect provider (src/oidc) */
     ID_ACT_OIDC_SIGN_IN,           /* sign in to an agency's own site: a citizen account, as oneself */
     ID_ACT_MANAGE_OIDC_CLIENTS,    /* register and disable agencies' sites (the portal operator) */
+    /* payments of fees (src/pay) */
+    ID_ACT_PAY_REFUND,             /* refund res.agency_id's payments */
+    ID_ACT_PAY_RECONCILE,          /* run and read the reconciliation with the provider */
 };
 
 struct id_resource {

@@ -346,9 +346,11 @@ int web_page_apply_check(struct http_req *r)
     const char *base = pc_arena_printf(&r->arena, "/applications/%s", app.id);
     web_answers_list(r, def, app.answers, base, base);
     web_sign_section(r, def, &app);
-    web_html(r, "<p>%s</p>\n<form method=\"post\" action=\"/applications/%s/submit\">\n", web_t(r, M_APPLY_SUBMIT_LEAD), app.id);
-    web_csrf_field(r);
-    web_html(r, "<button type=\"submit\">%s</button>\n</form>\n", web_t(r, M_APPLY_SUBMIT));
+    if (!web_pay_check_button(r, &app)) {
+        web_html(r, "<p>%s</p>\n<form method=\"post\" action=\"/applications/%s/submit\">\n", web_t(r, M_APPLY_SUBMIT_LEAD), app.id);
+        web_csrf_field(r);
+        web_html(r, "<button type=\"submit\">%s</button>\n</form>\n", web_t(r, M_APPLY_SUBMIT));
+    }
     web_page_end(r);
     return 0;
 }
@@ -365,7 +367,7 @@ int web_page_apply_submit(struct http_req *r)
                                &issues, &err);
     if (rc == PC_EINVAL && !issues.n) /* the answers are fine: the signature is missing */
         return http_redirect(r, 303, pc_arena_printf(&r->arena, "/applications/%s/check?sign=needed#sign", app.id));
-    if (rc == PC_EINVAL)
+    if (rc == PC_EINVAL || rc == PC_EMORE) /* issues, or the fee is paid first: the check page says */
         return http_redirect(r, 303, pc_arena_printf(&r->arena, "/applications/%s/check", app.id));
     if (rc)
         return web_fail(r, rc, &err);
@@ -473,6 +475,7 @@ int web_page_application(struct http_req *r)
     if (app.decision)
         web_html(r, "<dt>%s</dt><dd>%s</dd>\n", web_t(r, M_APP_DECISION), app.decision);
     web_html(r, "</dl>\n");
+    web_pay_box(r, &app, false);
     if (app.decided_at)
         web_html(r, "<p><a class=\"button\" href=\"/applications/%s/result\">%s</a></p>\n", app.reference, web_t(r, M_RESULT_LINK));
     applicant_steps(r, &app);

@@ -314,6 +314,27 @@ int web_page_isreg_new_post(struct http_req *r);
 int web_page_isreg_edit(struct http_req *r);
 int web_page_isreg_edit_post(struct http_req *r);
 const char *web_role_label(struct http_req *r, enum id_role role);
+/* payments of fees (pay_pages.c, api_pay.c) */
+void web_pay_fee_notice(struct http_req *r, const struct cat_service *s);
+/* On "check your answers" of a draft whose fee is paid first: the pay
+ * button instead of the submit button (true when shown). */
+bool web_pay_check_button(struct http_req *r, const struct case_app *app);
+/* An application's fee, its payments, and (for the applicant) "pay now". */
+void web_pay_box(struct http_req *r, const struct case_app *app, bool staff);
+int web_page_pay_post(struct http_req *r);
+int web_page_pay_go(struct http_req *r);
+int web_page_pay_return(struct http_req *r);
+int web_page_pay_receipt(struct http_req *r);
+int web_page_pay_receipt_pdf(struct http_req *r);
+int web_page_office_payment(struct http_req *r);
+int web_page_office_refund_post(struct http_req *r);
+int web_page_reconciliation(struct http_req *r);
+int web_page_reconciliation_post(struct http_req *r);
+int web_api_pay_callback(struct http_req *r);
+int web_api_pay_create(struct http_req *r);
+int web_api_pay_get(struct http_req *r);
+int web_api_pay_refund(struct http_req *r);
+int web_api_pay_reconcile(struct http_req *r);
 
 /* OpenID Connect provider (oidc.c) and the operator's sites (oidc_clients.c) */
 int web_oidc_discovery(struct http_req *r);

@@ -475,6 +475,7 @@ int web_page_service_start(struct http_req *r)
         web_html(r, "<p>%s</p>\n", pc_arena_printf(&r->arena, web_t(r, M_START_NEED_LOGIN), login_label(r, s.login)));
     web_html(r, "<h2>%s</h2>\n", web_t(r, M_SVC_DOCUMENTS));
     documents_list(r, &s);
+    web_pay_fee_notice(r, &s);
     web_html(r, "<p>%s</p>\n", web_t(r, M_START_CHANNELS));
     channel_list(r, s.channels);
     if (!form_offered(app_of(r)->forms, s.id)) {

@@ -60,6 +60,7 @@ static int favicon(struct http_req *r)
 #define UPLOAD_MAX (21 * 1024 * 1024) /* a page with a file: the largest file allowed and its form */
 #define CERT_FORM_MAX (PKI_CSR_MAX * 4) /* a pasted CSR, form-encoded */
 #define VERIFY_MAX (6 * 1024 * 1024) /* a document and its signature to verify (verify.c keeps each in bounds) */
+#define PAY_CALLBACK_MAX 4096 /* a provider's callback (PAY_EVENT_MAX) */
 
 /* First match wins: fixed paths come before patterns that would take them. */
 static const struct http_route routes[] = {
@@ -287,6 +288,21 @@ static const struct http_route routes[] = {
     {"GET", "/account/sites", web_page_oidc_consents, 0, HTTP_ROUTE_NO_STORE, "oidc_consents"},
     {"POST", "/account/sites/{id}/withdraw", web_page_oidc_consent_withdraw, FORM_MAX, HTTP_ROUTE_NO_STORE,
      "oidc_consent_withdraw"},
+    /* payments of fees (pay_pages.c, api_pay.c) */
+    {"POST", "/applications/{id}/pay", web_page_pay_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "pay_start"},
+    {"GET", "/payments/{id}/go", web_page_pay_go, 0, HTTP_ROUTE_NO_STORE, "pay_go"},
+    {"GET", "/payments/{id}/return", web_page_pay_return, 0, HTTP_ROUTE_NO_STORE, "pay_return"},
+    {"GET", "/payments/{id}/receipt", web_page_pay_receipt, 0, HTTP_ROUTE_NO_STORE, "pay_receipt"},
+    {"GET", "/payments/{id}/receipt.pdf", web_page_pay_receipt_pdf, 0, HTTP_ROUTE_NO_STORE, "pay_receipt_pdf"},
+    {"GET", "/office/payments/{id}", web_page_office_payment, 0, HTTP_ROUTE_NO_STORE, "office_payment"},
+    {"POST", "/office/payments/{id}/refund", web_page_office_refund_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "office_refund"},
+    {"GET", "/operator/payments", web_page_reconciliation, 0, HTTP_ROUTE_NO_STORE, "reconciliation"},
+    {"POST", "/operator/payments", web_page_reconciliation_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "reconciliation_post"},
+    {"POST", "/api/v1/payments/callback", web_api_pay_callback, PAY_CALLBACK_MAX, HTTP_ROUTE_NO_STORE, "api_pay_callback"},
+    {"POST", "/api/v1/payments/reconciliation", web_api_pay_reconcile, FORM_MAX, HTTP_ROUTE_NO_STORE, "api_pay_reconcile"},
+    {"POST", "/api/v1/applications/{ref}/payments", web_api_pay_create, FORM_MAX, HTTP_ROUTE_NO_STORE, "api_pay_create"},
+    {"GET", "/api/v1/payments/{id}", web_api_pay_get, 0, HTTP_ROUTE_NO_STORE, "api_pay_get"},
+    {"POST", "/api/v1/payments/{id}/refunds", web_api_pay_refund, FORM_MAX, HTTP_ROUTE_NO_STORE, "api_pay_refund"},
     {"GET", "/api/v1/openapi.yaml", openapi, 0, 0, "api_openapi"},
     {"GET", "/assets/{name}", asset, 0, 0, "asset"},
     {"GET", "/robots.txt", robots, 0, 0, "robots"},

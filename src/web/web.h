@@ -18,6 +18,7 @@ struct pki_client;
 struct id_cert_checker;
 struct pki_checker;
 struct oidc;
+struct pay_provider;
 
 struct portal_app {
     struct db *db;
@@ -34,6 +35,8 @@ struct portal_app {
     struct pki_checker *checker;          /* the same trust, for signatures */
     bool tls_login;            /* served over our own TLS that asks for client certificates */
     struct oidc *oidc;         /* the OpenID Connect provider; NULL: not enabled */
+    struct pay_provider *pay;  /* fees are paid through it; NULL: no online payment */
+    const char *public_url;    /* the portal's address as payers reach it (the bank sends them back there) */
 };
 
 /* The route table of the portal role. */

@@ -2537,6 +2537,117 @@ async function evaluationPages() {
   }
 }
 
+// ---- payments of fees (src/pay, the demo's emulator): the driving-licence fee -----
+
+/* From the portal's "go to the bank" page (axe-checked) pay on the
+ * emulator's card page (another origin: not the portal's page, so axe does
+ * not run there); returns once back on the portal. */
+const violationsOf = [];
+async function payByCard(page, card, code) {
+  assert(/^\/payments\/PAY-[0-9a-f]+\/go$/.test(new URL(page.url()).pathname), `not on the way to the bank: ${page.url()}`);
+  violationsOf.push(...(await axeViolations(page)).map((v) => `to the bank: ${v}`));
+  await navBy(page, () => page.click('main a.button-start'));
+  await page.fill('#card', card);
+  await navBy(page, () => page.click('main form button[type=submit]:not([name])'));
+  if (code !== undefined) {
+    await page.fill('#code', code);
+    await navBy(page, () => page.click('main form button[type=submit]'));
+  }
+  await navBy(page, () => page.click('main a'));  // the bank's "return to the service"
+  assert(/^\/payments\/PAY-[0-9a-f]+\/return$/.test(new URL(page.url()).pathname), `back from the bank on ${page.url()}`);
+}
+
+async function paymentPages() {
+  const service = 'din-driving-licence';
+  await test('payments: the fee on the start page; declined, then 3-D Secure paid from the application; return page and receipt; axe clean [az, en]', async () => {
+    const ref = await refFor(service);
+    const violations = [];
+    const axeOn = async (page, kind) => { for (const v of await axeViolations(page)) violations.push(`${kind} (${new URL(page.url()).pathname}): ${v}`); };
+    const ctx = await newContext({ lang: 'en' });
+    try {
+      const page = await ctx.newPage();
+      await logIn(page, account('citizen'));
+      await goto(page, `/services/${service}/start`);
+      assert((await page.textContent('main')).includes('20.00 manat'), 'the start page does not show the fee');
+      await goto(page, `/applications/${ref}`);
+      await axeOn(page, 'application with its fee');
+      const pay = `main form[action="/applications/${ref}/pay"]`;
+      assert(await page.$(pay), 'no "pay" button on the application');
+      await submit(page, pay);
+      await payByCard(page, '4000000000000002');
+      assert((await page.textContent('main')).includes('did not go through'), 'the decline is not said');
+      await axeOn(page, 'return: declined');
+      await navBy(page, () => page.click('main a.button'));
+      await submit(page, pay);
+      await payByCard(page, '4000000000003220', '123456');
+      assert((await page.textContent('main')).includes('the payment was received'), 'the success is not said');
+      await axeOn(page, 'return: paid');
+      await navBy(page, () => page.click('main a.button'));
+      assert(/\/receipt$/.test(new URL(page.url()).pathname), `the receipt link went to ${page.url()}`);
+      await axeOn(page, 'receipt');
+      const pdf = await page.getAttribute('main a[href$="receipt.pdf"]', 'href');
+      const r = await page.request.get(base + pdf);
+      assert(r.status() === 200 && r.headers()['content-type'] === 'application/pdf', `the PDF: ${r.status()}`);
+      await goto(page, `/applications/${ref}?lang=az`);
+      assert(!(await page.$(pay)), 'a paid fee still offers "pay"');
+      await axeOn(page, 'application paid [az]');
+      violations.push(...violationsOf.splice(0));
+      assert(violations.length === 0, violations.join('\n'));
+    } finally {
+      await ctx.close();
+    }
+  }, APPLY_TIMEOUT_MS);
+  await test('payments: the officer refunds part (too much → error summary), the operator reconciles and sees the planted mismatch; axe clean [az, en, ru]', async () => {
+    const ref = await refFor(service);
+    const violations = [];
+    const axeOn = async (page, kind) => { for (const v of await axeViolations(page)) violations.push(`${kind} (${new URL(page.url()).pathname}): ${v}`); };
+    const octx = await newContext({ lang: 'az' });
+    const pctx = await newContext({ lang: 'ru' });
+    try {
+      const op = await octx.newPage();
+      await logIn(op, officerOf(await agencyOf(service)));
+      await goto(op, `/office/cases/${ref}`);
+      const links = await op.$$eval('main a[href^="/office/payments/"]', (as) => as.map((a) => a.getAttribute('href')));
+      assert(links.length >= 1, 'no payment on the case');
+      // the paid one (the others were declined)
+      let paid = null;
+      for (const href of links) {
+        await goto(op, href);
+        if (await op.$('main form[action$="/refund"]')) { paid = href; break; }
+      }
+      assert(paid, 'no refundable payment');
+      await axeOn(op, 'payment');
+      await op.fill('#amount', '999');
+      await op.fill('#reason', 'Sınaq');
+      let resp = await navBy(op, () => op.click('main form[action$="/refund"] button[type=submit]'));
+      assert(resp.status() === 400, `too much: status ${resp.status()}`);
+      assert(await op.getAttribute('#amount', 'aria-invalid') === 'true', 'the amount is not marked');
+      await axeOn(op, 'refund: too much');
+      await op.fill('#amount', '5');
+      resp = await navBy(op, () => op.click('main form[action$="/refund"] button[type=submit]'));
+      assert(resp.status() === 200 && new URL(op.url()).searchParams.get('refunded') === '500', `refund ended on ${op.url()}`);
+      await axeOn(op, 'refunded');
+      const p = await pctx.newPage();
+      await logIn(p, account('operator'));
+      await goto(p, '/operator/payments');
+      await axeOn(p, 'reconciliation [ru]');
+      resp = await navBy(p, () => p.click('main form[action="/operator/payments"] button[type=submit]'));
+      assert(resp.status() === 200 && await p.$('main td[data-kind="amount"]'), 'the planted mismatch is not reported');
+      await axeOn(p, 'reconciliation run [ru]');
+      await p.fill('#day', 'yesterday');
+      resp = await navBy(p, () => p.click('main form[action="/operator/payments"] button[type=submit]'));
+      assert(resp.status() === 400 && await p.getAttribute('#day', 'aria-invalid') === 'true', 'a bad day is not marked');
+      await axeOn(p, 'reconciliation: a bad day [ru]');
+      await goto(p, '/operator/payments?lang=en');
+      await axeOn(p, 'reconciliation [en]');
+      assert(violations.length === 0, violations.join('\n'));
+    } finally {
+      await octx.close();
+      await pctx.close();
+    }
+  }, APPLY_TIMEOUT_MS);
+}
+
 async function main() {
   const started = Date.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pencere-browser-'));
@@ -2605,6 +2716,7 @@ async function main() {
     await participationPages();
 
     await loginsPages();
+    await paymentPages();
   } catch (e) {
     fatal = e;
     record('setup', e);
