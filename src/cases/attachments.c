@@ -254,23 +254,33 @@ static const json_t *answers_file(const json_t *answers, const char *sha256)
     return NULL;
 }
 
+int case_file_open_stored(struct case_store *st, const char *sha256, struct case_file_reader **out,
+                          struct case_file *info, struct pc_err *err)
+{
+    if (!case_is_sha256(sha256))
+        return pc_err_set(err, PC_ENOTFOUND, "no such file");
+    int rc = case_store_reader_open(st, sha256, out, err);
+    if (rc)
+        return rc;
+    memset(info, 0, sizeof *info);
+    snprintf(info->sha256, sizeof info->sha256, "%s", sha256);
+    /* the type the content has, not what anyone says it is */
+    const void *head;
+    size_t n;
+    case_store_peek(*out, &head, &n);
+    content_type(head, n, info->mime);
+    info->size = case_file_reader_size(*out);
+    return 0;
+}
+
 int case_file_open(struct case_store *st, const struct case_app *app, const char *sha256,
                    struct case_file_reader **out, struct case_file *info, struct pc_arena *a, struct pc_err *err)
 {
     const json_t *ans = case_is_sha256(sha256) && app->answers ? answers_file(app->answers->j, sha256) : NULL;
     if (!ans)
         return pc_err_set(err, PC_ENOTFOUND, "no such file in this application");
-    int rc = case_store_reader_open(st, sha256, out, err);
-    if (rc)
-        return rc;
-    memset(info, 0, sizeof *info);
-    snprintf(info->sha256, sizeof info->sha256, "%s", sha256);
-    /* the type the content has, not what the answer says */
-    const void *head;
-    size_t n;
-    case_store_peek(*out, &head, &n);
-    content_type(head, n, info->mime);
-    info->name = form_file_of(ans, a)->name;
-    info->size = case_file_reader_size(*out);
-    return 0;
+    int rc = case_file_open_stored(st, sha256, out, info, err);
+    if (!rc)
+        info->name = form_file_of(ans, a)->name;
+    return rc;
 }

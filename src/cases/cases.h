@@ -549,6 +549,12 @@ int case_events(struct db *db, struct pc_arena *a, const char *app_id, struct ca
  * content).  The caller frees *out. */
 int case_file_open(struct case_store *st, const struct case_app *app, const char *sha256,
                    struct case_file_reader **out, struct case_file *info, struct pc_arena *a, struct pc_err *err);
+/* Open a stored file by its SHA-256 for a caller that has decided itself
+ * who may read it (another module's attachments, e.g. a registration
+ * card's documents): info gets its size and the type its content has (no
+ * name).  PC_ENOTFOUND when it is not stored. */
+int case_file_open_stored(struct case_store *st, const char *sha256, struct case_file_reader **out,
+                          struct case_file *info, struct pc_err *err);
 
 /* A step of the workflow by an officer or the applicant.  expected_version
  * is the version the actor saw: if someone acted meanwhile, PC_ECONFLICT

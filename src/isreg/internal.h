@@ -65,6 +65,9 @@ int isreg_run(struct db_stmt *s, struct pc_err *err);
 int isreg_card_from_json(struct pc_arena *a, json_t *o, bool strict, struct isreg_card *out, const char **field,
                          struct pc_err *err);
 
+/* The documents of every version of sys (files.c), for staff views. */
+int isreg_files_read(struct db_conn *c, struct pc_arena *a, struct isreg_system *sys, struct pc_err *err);
+
 /* The system's id is [a-z0-9-], 2..ISREG_ID_MAX, starting with a letter. */
 bool isreg_id_valid(const char *id);
 

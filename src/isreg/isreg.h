@@ -16,7 +16,7 @@
  * known systems per body, as the documents' tables did.
  *
  * Tables owned: isreg_systems, isreg_cards, isreg_decisions, isreg_known,
- * isreg_findings, isreg_reminders, isreg_census.
+ * isreg_findings, isreg_reminders, isreg_census, isreg_files.
  *
  * Every change is audited in its own transaction.  Who may do what is
  * decided by id_authorize (ID_ACT_ISREG_EDIT for res.agency_id,
@@ -156,6 +156,17 @@ struct isreg_decision {
     int64_t at;
 };
 
+/* A document attached to a card version (stored by cases, by SHA-256). */
+struct isreg_file {
+    int version;
+    char sha256[65];
+    const char *name;
+    char mime[64];
+    int64_t size;
+    const char *added_by;
+    int64_t added_at;
+};
+
 struct isreg_finding {
     const char *id;
     const char *text;
@@ -199,6 +210,8 @@ struct isreg_system {
     size_t ndecisions;
     struct isreg_finding *findings;
     size_t nfindings;
+    struct isreg_file *files;        /* staff only: the documents of every version, newest first */
+    size_t nfiles;
     enum isreg_check_result checks[ISREG_CHECK_COUNT];
     enum isreg_compliance compliance;
 };
@@ -248,6 +261,19 @@ int isreg_submit(struct db *db, const struct id_principal *who, const char *ip, 
  * `confirmed` (the caller showed the warning). */
 int isreg_deregister(struct db *db, const struct id_principal *who, const char *ip, const char *id,
                      const char *stopped_on, const char *reason, bool confirmed, int64_t now, struct pc_err *err);
+
+#define ISREG_FILES_MAX 20           /* documents on one card version */
+/* Attach a file to the newest card while it is a draft or returned (a
+ * registered card's documents do not change: declare a change first).
+ * The caller has stored the file through cases (case_upload_keep); name,
+ * type and size are the stored file's.  Staff of the owning body. */
+int isreg_file_add(struct db *db, const struct id_principal *who, const char *ip, const char *id,
+                   const struct isreg_file *f, struct pc_err *err);
+/* The document sha256 of system id, for staff of the body and the
+ * operator; PC_ENOTFOUND for anyone else (the public never reads them:
+ * they may hold what the card keeps confidential). */
+int isreg_file_get(struct db *db, struct pc_arena *a, const struct id_principal *who, const char *id,
+                   const char *sha256, struct isreg_file *out, struct pc_err *err);
 
 /* ---- the register's operator -------------------------------------------- */
 

@@ -220,7 +220,8 @@ int isreg_get(struct db *db, struct pc_arena *a, const struct id_principal *who,
     for (size_t i = 0; i < out->nversions; i++)
         if (out->versions[i].version == want)
             out->card = out->versions[i];
-    if (v == ISREG_STAFF && ((rc = read_decisions(c, a, out, err)) || (rc = read_findings(c, a, out, err))))
+    if (v == ISREG_STAFF && ((rc = read_decisions(c, a, out, err)) || (rc = read_findings(c, a, out, err)) ||
+                             (rc = isreg_files_read(c, a, out, err))))
         return rc;
     return run_checks(db, c, a, out, err);
 }

@@ -154,8 +154,15 @@ static json_t *system_json(struct http_req *r, const struct isreg_system *sp)
                                                 "opened_at", time_or_null(s.findings[i].opened_at),
                                                 "closed_at", time_or_null(s.findings[i].closed_at),
                                                 "closed_note", str_or_null(s.findings[i].closed_note)));
+        json_t *docs = json_array();
+        for (size_t i = 0; i < s.nfiles; i++)
+            json_array_append_new(docs, json_pack("{s:i, s:s, s:s, s:s, s:I, s:o}", "version", s.files[i].version,
+                                                  "sha256", s.files[i].sha256, "name", s.files[i].name,
+                                                  "type", s.files[i].mime, "size", (json_int_t)s.files[i].size,
+                                                  "added_at", time_or_null(s.files[i].added_at)));
         json_object_set_new(j, "decisions", d);
         json_object_set_new(j, "findings", fs);
+        json_object_set_new(j, "files", docs);
     }
     return j;
 }

@@ -501,6 +501,11 @@ enum msg {
     M_ISR_STOPPED_ON,
     M_ISR_REASON,
     M_ISR_CONFIRM_EXCHANGE,
+    M_ISR_FILES,
+    M_ISR_FILE_ADD,
+    M_ISR_FILE_BUTTON,
+    M_ISR_FILES_NONE,
+    M_ISR_FILE_BAD,
     /* logging in with the phone: mobile signature, QR (login_mobile.c) */
     M_MID_TITLE,
     M_MID_LEAD,

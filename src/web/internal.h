@@ -92,6 +92,8 @@ void web_upload_file(const struct http_upload *u, struct case_file *out);
 struct case_file_writer *web_upload_part(const struct http_upload *u);
 /* Send one of a case's files (404 unless its answers refer to it). */
 int web_serve_case_file(struct http_req *r, const struct case_app *app, const char *sha256);
+/* Send a stored file as an attachment, streamed; takes rd. */
+int web_send_stored_file(struct http_req *r, struct case_file_reader *rd, const struct case_file *info);
 
 /* A file held in memory for a page that reads it itself and keeps
  * nothing: the route says so (web_mem_route: its size limit, 0 for the
@@ -313,6 +315,8 @@ int web_page_isreg_new(struct http_req *r);
 int web_page_isreg_new_post(struct http_req *r);
 int web_page_isreg_edit(struct http_req *r);
 int web_page_isreg_edit_post(struct http_req *r);
+int web_page_isreg_file_post(struct http_req *r);
+int web_page_isreg_file(struct http_req *r);
 const char *web_role_label(struct http_req *r, enum id_role role);
 /* payments of fees (pay_pages.c, api_pay.c) */
 void web_pay_fee_notice(struct http_req *r, const struct cat_service *s);

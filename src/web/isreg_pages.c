@@ -349,6 +349,28 @@ static void staff_sections(struct http_req *r, const struct isreg_system *s, con
                      s->decisions[i].remarks);
         web_html(r, "</ul>\n");
     }
+    if (editor || op) {
+        web_html(r, "<h2>%s</h2>\n", web_t(r, M_ISR_FILES));
+        if (!s->nfiles)
+            web_html(r, "<p>%s</p>\n", web_t(r, M_ISR_FILES_NONE));
+        else
+            web_html(r, "<ul>\n");
+        for (size_t i = 0; i < s->nfiles; i++)
+            web_html(r, "<li><a href=\"/information-systems/%s/files/%s\">%s</a> (%s %d, %L KB)</li>\n", s->id,
+                     s->files[i].sha256, s->files[i].name, web_t(r, M_ISR_VERSION), s->files[i].version,
+                     (long long)(s->files[i].size + 1023) / 1024);
+        if (s->nfiles)
+            web_html(r, "</ul>\n");
+    }
+    if (editor && (s->status == ISREG_DRAFT || s->status == ISREG_RETURNED)) {
+        /* a form with files carries its CSRF token in the address */
+        web_html(r, "<form method=\"post\" action=\"/information-systems/%s/files?%s\" enctype=\"multipart/form-data\">\n"
+                    "<div class=\"field\"><label for=\"document\">%s</label>\n"
+                    "<input class=\"input\" type=\"file\" id=\"document\" name=\"document\" "
+                    "accept=\"application/pdf,image/jpeg,image/png\"></div>\n"
+                    "<button type=\"submit\" class=\"secondary\">%s</button>\n</form>\n",
+                 s->id, web_csrf_query(r), web_t(r, M_ISR_FILE_ADD), web_t(r, M_ISR_FILE_BUTTON));
+    }
     if (s->nfindings) {
         web_html(r, "<h2>%s</h2>\n<ul>\n", web_t(r, M_ISR_FINDINGS));
         for (size_t i = 0; i < s->nfindings; i++)
@@ -688,4 +710,45 @@ int web_page_isreg_edit_post(struct http_req *r)
     if (rc)
         return card_failed(r, rc, &err, pc_arena_printf(&r->arena, "/information-systems/%s/edit", id), id, field);
     return http_redirect(r, 303, pc_arena_printf(&r->arena, "/information-systems/%s?done=1", id));
+}
+
+/* ---- documents ------------------------------------------------------------------------------ */
+
+int web_page_isreg_file_post(struct http_req *r)
+{
+    const char *id = http_param(r, 0);
+    struct http_upload *u = r->uploads;
+    if (!u || u->next || !u->filename || !*u->filename || u->error)
+        return http_error(r, u && u->error == PC_ETOOBIG ? 413 : 400, "bad-file", web_t(r, M_ISR_FILE_BAD), NULL);
+    struct case_file f;
+    web_upload_file(u, &f);
+    struct pc_err err = {0};
+    /* stored for good and recorded as this person's upload, then referred to */
+    int rc = case_upload_keep(web_upload_part(u), web_who(r)->account_id, &f, &err);
+    struct isreg_file doc = {.name = f.name, .size = f.size};
+    snprintf(doc.sha256, sizeof doc.sha256, "%s", f.sha256);
+    snprintf(doc.mime, sizeof doc.mime, "%s", f.mime);
+    if (!rc)
+        rc = isreg_file_add(app_of(r)->db, web_who(r), r->remote_addr, id, &doc, &err);
+    if (rc == PC_ECONFLICT)
+        return http_error(r, 409, "conflict", web_t(r, M_ISR_CONFLICT), NULL);
+    if (rc)
+        return web_fail(r, rc, &err);
+    return http_redirect(r, 303, pc_arena_printf(&r->arena, "/information-systems/%s?done=1", id));
+}
+
+int web_page_isreg_file(struct http_req *r)
+{
+    struct isreg_file doc;
+    struct pc_err err = {0};
+    int rc = isreg_file_get(app_of(r)->db, &r->arena, web_who(r), http_param(r, 0), http_param(r, 1), &doc, &err);
+    struct case_file_reader *rd = NULL;
+    struct case_file info;
+    if (!rc)
+        rc = case_file_open_stored(app_of(r)->files, doc.sha256, &rd, &info, &err);
+    if (rc == PC_ENOTFOUND)
+        return http_error(r, 404, "not-found", "Page not found", NULL);
+    if (rc)
+        return web_fail(r, rc, &err);
+    return web_send_stored_file(r, rd, &info);
 }

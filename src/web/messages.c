@@ -521,6 +521,11 @@ const struct pc_text web_messages[M_COUNT] = {
     [M_ISR_STOPPED_ON] = {{"Sistemin dayandığı tarix", "The date the system stopped", "Дата прекращения работы системы"}},
     [M_ISR_REASON] = {{"Səbəb", "Reason", "Причина"}},
     [M_ISR_CONFIRM_EXCHANGE] = {{"Sistem hələ də şlüzdə xidmətlər təqdim edir; yenə də qeydiyyatdan çıxarmağı təsdiq edirəm", "The system still offers exchange-layer services; I confirm de-registering it anyway", "Система всё ещё предоставляет сервисы через шлюз; подтверждаю снятие с регистрации"}},
+    [M_ISR_FILES] = {{"Kartın sənədləri", "Documents of the card", "Документы карточки"}},
+    [M_ISR_FILE_ADD] = {{"Sənəd əlavə edin (PDF, JPEG və ya PNG)", "Attach a document (PDF, JPEG or PNG)", "Приложить документ (PDF, JPEG или PNG)"}},
+    [M_ISR_FILE_BUTTON] = {{"Əlavə edin", "Attach", "Приложить"}},
+    [M_ISR_FILES_NONE] = {{"Sənəd əlavə olunmayıb.", "No documents attached.", "Документы не приложены."}},
+    [M_ISR_FILE_BAD] = {{"Faylı seçin: PDF, JPEG və ya PNG, ən çoxu 20 MB.", "Choose a file: a PDF, JPEG or PNG of at most 20 MB.", "Выберите файл: PDF, JPEG или PNG, не больше 20 МБ."}},
     /* logging in with the phone: mobile signature, QR (login_mobile.c) */
     [M_MID_TITLE] = {{"Mobil imza ilə daxil olun", "Log in with the mobile signature", "Вход с мобильной подписью"}},
     [M_MID_LEAD] = {{"Mobil nömrənizi və FİN-inizi yazın. Telefonunuza sorğu gələcək: kodu yoxlayın və PIN1 ilə təsdiq edin.", "Type your mobile number and FİN. A request will come to your phone: check the code and approve it with PIN1.", "Введите мобильный номер и FİN. На телефон придёт запрос: сверьте код и подтвердите его PIN1."}},

@@ -130,6 +130,16 @@ static void stream_release(void *ctx)
     case_file_reader_free(ctx);
 }
 
+int web_send_stored_file(struct http_req *r, struct case_file_reader *rd, const struct case_file *info)
+{
+    /* read from the store while it is sent: never whole in memory */
+    struct http_stream st = {.size = info->size, .read = stream_read, .release = stream_release, .ctx = rd};
+    http_reply_stream(r, 200, pc_arena_strdup(&r->arena, info->mime), &st);
+    /* never shown inline: a file is the person's, not the portal's page */
+    http_set_header(r, "Content-Disposition", "attachment");
+    return 0;
+}
+
 int web_serve_case_file(struct http_req *r, const struct case_app *app, const char *sha256)
 {
     struct case_file_reader *rd;
@@ -140,12 +150,7 @@ int web_serve_case_file(struct http_req *r, const struct case_app *app, const ch
         return http_error(r, 404, "not-found", "Page not found", NULL);
     if (rc)
         return web_fail(r, rc, &err);
-    /* read from the store while it is sent: never whole in memory */
-    struct http_stream st = {.size = info.size, .read = stream_read, .release = stream_release, .ctx = rd};
-    http_reply_stream(r, 200, pc_arena_strdup(&r->arena, info.mime), &st);
-    /* never shown inline: a file is the applicant's, not the portal's page */
-    http_set_header(r, "Content-Disposition", "attachment");
-    return 0;
+    return web_send_stored_file(r, rd, &info);
 }
 
 int web_api_upload(struct http_req *r)

@@ -311,3 +311,39 @@ def test_reminders_from_the_command_line_once_per_card(srv):
     assert n >= 1
     again = syslib.run_cli("admin", "isreg-remind", "--db", srv.db.url)
     assert again.returncode == 0 and "reminders queued for 0 cards" in again.stdout
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_documents_on_a_card_are_for_staff_only(srv):
+    from test_pki_portal import multipart
+    off = token(srv, "officer", "din")
+    assert create(srv, "din-docs")[0] == 201
+    b = login(srv, "officer", "din")
+    page = b.get("/information-systems/din-docs")
+    action = re.search(r'action="(/information-systems/din-docs/files\?csrf=[^"]+)"', page.text).group(1)
+    body, ctype = multipart({}, {"document": ("order.pdf", PDF)})
+    r = b._keep(syslib.request(srv.port, "POST", action, body=body, headers=b._headers({"Content-Type": ctype})))
+    assert r.status == 303, r.text[:400]
+    st, sysj, _ = call(srv, "GET", "/api/v1/information-systems/din-docs", token=off)
+    assert [f["name"] for f in sysj["files"]] == ["order.pdf"] and sysj["files"][0]["type"] == "application/pdf"
+    sha = sysj["files"][0]["sha256"]
+    # the body's staff and the operator read it byte for byte; nobody else does
+    got = b.get("/information-systems/din-docs/files/" + sha)
+    assert got.status == 200 and got.body == PDF and got.header("Content-Disposition") == "attachment"
+    assert login(srv, "operator").get("/information-systems/din-docs/files/" + sha).body == PDF
+    assert login(srv, "officer", "eesmn").get("/information-systems/din-docs/files/" + sha).status == 404
+    assert syslib.request(srv.port, "GET", "/information-systems/din-docs/files/" + sha).status in (303, 404)
+    # a file of another type is refused; without the token in the address, nothing is read
+    body, ctype = multipart({}, {"document": ("x.exe", b"MZ\x90\x00 not a document")})
+    r = b._keep(syslib.request(srv.port, "POST", action, body=body, headers=b._headers({"Content-Type": ctype})))
+    assert r.status == 400
+    r = b._keep(syslib.request(srv.port, "POST", "/information-systems/din-docs/files", body=body,
+                               headers=b._headers({"Content-Type": ctype})))
+    assert r.status == 403
+    # once submitted, its documents do not change
+    assert call(srv, "POST", "/api/v1/information-systems/din-docs/submit", {}, off)[0] == 200
+    body, ctype = multipart({}, {"document": ("late.pdf", PDF + b" ")})
+    r = b._keep(syslib.request(srv.port, "POST", action, body=body, headers=b._headers({"Content-Type": ctype})))
+    assert r.status == 409
