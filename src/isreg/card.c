@@ -2,6 +2,7 @@
  * writes every change of the register is made of (a card, a system's
  * head, a decision). */
 #include "internal.h"
+#include "../audit/audit.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -442,4 +443,13 @@ int isreg_may_review(const struct id_principal *who, const char **role, struct p
         return pc_err_set(err, PC_EDENIED, "only the register's operator may decide on cards");
     *role = id_role_name((enum id_role)r);
     return 0;
+}
+
+int isreg_audited(struct db_conn *c, int rc, const struct id_principal *who, const char *role, const char *action,
+                  const char *type, const char *id, const char *ip, const char *detail, struct pc_err *err)
+{
+    struct audit_entry e = {.actor = who && who->account_id ? who->account_id : "anonymous",
+                            .role = role ? role : "", .action = action, .object_type = type, .object_id = id,
+                            .ip = ip ? ip : "", .detail = detail ? detail : ""};
+    return audit_end(c, rc, &e, err);
 }

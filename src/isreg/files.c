@@ -68,10 +68,7 @@ int isreg_file_add(struct db *db, const struct id_principal *who, const char *ip
         db_bind_int(s, 8, pc_now_unix());
         rc = isreg_run(s, err);
     }
-    struct audit_entry e = {.actor = who && who->account_id ? who->account_id : "anonymous", .role = role ? role : "",
-                            .action = "isreg.file.add", .object_type = "information_system", .object_id = id,
-                            .ip = ip ? ip : "", .detail = f->sha256};
-    return audit_end(c, rc, &e, err);
+    return isreg_audited(c, rc, who, role, "isreg.file.add", "information_system", id, ip, f->sha256, err);
 }
 
 /* Staff of the body or the operator? */

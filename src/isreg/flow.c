@@ -11,16 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int audited(struct db_conn *c, int rc, const struct id_principal *who, const char *role, const char *action,
-                   const char *id, const char *ip, const char *detail, struct pc_err *err)
-{
-    struct audit_entry e = {.actor = who && who->account_id ? who->account_id : "system",
-                            .role = role ? role : "system", .action = action,
-                            .object_type = "information_system", .object_id = id, .ip = ip ? ip : "",
-                            .detail = detail ? detail : ""};
-    return audit_end(c, rc, &e, err);
-}
-
 static int read_card(struct db_conn *c, struct pc_arena *a, const char *id, int version, struct isreg_card *out,
                      struct pc_err *err)
 {
@@ -113,7 +103,7 @@ int isreg_create(struct db *db, const struct id_principal *who, const char *ip, 
         struct isreg_card d = draft_of(card, 1, who, now);
         rc = isreg_card_insert(c, id, &d, err);
     }
-    return audited(c, rc, who, role, "isreg.create", id, ip, agency_id, err);
+    return isreg_audited(c, rc, who, role, "isreg.create", "information_system", id, ip, agency_id, err);
 }
 
 int isreg_save_card(struct db *db, const struct id_principal *who, const char *ip, const char *id,
@@ -137,7 +127,7 @@ int isreg_save_card(struct db *db, const struct id_principal *who, const char *i
     if (!rc && h.status == ISREG_SUBMITTED)
         rc = pc_err_set(err, PC_ECONFLICT, "card %d of %s waits for the operator's decision", h.current_version, id);
     if (rc)
-        return audited(c, rc, who, NULL, "isreg.save", id, ip, NULL, err);
+        return isreg_audited(c, rc, who, NULL, "isreg.save", "information_system", id, ip, NULL, err);
 
     /* a draft or returned card is rewritten; a registered one stays and
      * the change becomes the next version */
@@ -152,7 +142,7 @@ int isreg_save_card(struct db *db, const struct id_principal *who, const char *i
     *version = v;
     char detail[32];
     snprintf(detail, sizeof detail, "version %d", v);
-    return audited(c, rc, who, role, "isreg.save", id, ip, detail, err);
+    return isreg_audited(c, rc, who, role, "isreg.save", "information_system", id, ip, detail, err);
 }
 
 int isreg_submit(struct db *db, const struct id_principal *who, const char *ip, const char *id, int64_t now,
@@ -190,7 +180,7 @@ int isreg_submit(struct db *db, const struct id_principal *who, const char *ip, 
     if (!rc)
         rc = isreg_decision_add(c, id, h.current_version, "submitted", detail, who->account_id, now, err);
     pc_arena_release(&a);
-    return audited(c, rc, who, role, "isreg.submit", id, ip, detail, err);
+    return isreg_audited(c, rc, who, role, "isreg.submit", "information_system", id, ip, detail, err);
 }
 
 /* The operator's decision on the submitted card. */
@@ -245,7 +235,8 @@ static int decide(struct db *db, const struct id_principal *who, const char *ip,
     char detail[48];
     snprintf(detail, sizeof detail, "%s version %d", decision, v);
     pc_arena_release(&a);
-    return audited(c, rc, who, role, do_register ? "isreg.register" : "isreg.return", id, ip, detail, err);
+    return isreg_audited(c, rc, who, role, do_register ? "isreg.register" : "isreg.return", "information_system", id,
+                         ip, detail, err);
 }
 
 int isreg_register(struct db *db, const struct id_principal *who, const char *ip, const char *id, int64_t now,
@@ -310,5 +301,5 @@ int isreg_deregister(struct db *db, const struct id_principal *who, const char *
     if (!rc)
         rc = isreg_decision_add(c, id, h.registered_version, "deregistered", remarks, who->account_id, now, err);
     pc_arena_release(&a);
-    return audited(c, rc, who, role, "isreg.deregister", id, ip, stopped_on, err);
+    return isreg_audited(c, rc, who, role, "isreg.deregister", "information_system", id, ip, stopped_on, err);
 }

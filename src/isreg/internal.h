@@ -65,6 +65,11 @@ int isreg_run(struct db_stmt *s, struct pc_err *err);
 int isreg_card_from_json(struct pc_arena *a, json_t *o, bool strict, struct isreg_card *out, const char **field,
                          struct pc_err *err);
 
+/* End the transaction audit_begin opened on c: the entry is appended and
+ * the change committed when rc is 0, rolled back otherwise (audit_end). */
+int isreg_audited(struct db_conn *c, int rc, const struct id_principal *who, const char *role, const char *action,
+                  const char *type, const char *id, const char *ip, const char *detail, struct pc_err *err);
+
 /* The documents of every version of sys (files.c), for staff views. */
 int isreg_files_read(struct db_conn *c, struct pc_arena *a, struct isreg_system *sys, struct pc_err *err);
 

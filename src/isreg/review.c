@@ -7,14 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int audited(struct db_conn *c, int rc, const struct id_principal *who, const char *role, const char *action,
-                   const char *type, const char *id, const char *ip, const char *detail, struct pc_err *err)
-{
-    struct audit_entry e = {.actor = who->account_id, .role = role, .action = action, .object_type = type,
-                            .object_id = id, .ip = ip ? ip : "", .detail = detail ? detail : ""};
-    return audit_end(c, rc, &e, err);
-}
-
 static int check_text(const char *v, const char *name, size_t max, struct pc_err *err)
 {
     size_t n = v ? strlen(v) : 0;
@@ -57,7 +49,7 @@ int isreg_finding_open(struct db *db, const struct id_principal *who, const char
         db_bind_int(s, 6, pc_now_unix());
         rc = isreg_run(s, err);
     }
-    return audited(c, rc, who, role, "isreg.finding.open", "information_system", id, ip, out_id, err);
+    return isreg_audited(c, rc, who, role, "isreg.finding.open", "information_system", id, ip, out_id, err);
 }
 
 int isreg_finding_close(struct db *db, const struct id_principal *who, const char *ip, const char *id,
@@ -84,7 +76,7 @@ int isreg_finding_close(struct db *db, const struct id_principal *who, const cha
         int64_t n = db_run(s, err);
         rc = n < 0 ? (int)n : n == 0 ? pc_err_set(err, PC_ENOTFOUND, "no open finding %.40s of %s", finding_id, id) : 0;
     }
-    return audited(c, rc, who, role, "isreg.finding.close", "information_system", id, ip, finding_id, err);
+    return isreg_audited(c, rc, who, role, "isreg.finding.close", "information_system", id, ip, finding_id, err);
 }
 
 int isreg_known_add(struct db *db, const struct id_principal *who, const char *ip, const struct isreg_known *k,
@@ -124,7 +116,7 @@ int isreg_known_add(struct db *db, const struct id_principal *who, const char *i
         db_bind_text(s, 7, who->account_id);
         rc = isreg_run(s, err);
     }
-    return audited(c, rc, who, role, "isreg.known.add", "known_system", out_id, ip, k->agency_id, err);
+    return isreg_audited(c, rc, who, role, "isreg.known.add", "known_system", out_id, ip, k->agency_id, err);
 }
 
 int isreg_known_link(struct db *db, const struct id_principal *who, const char *ip, const char *known_id,
@@ -153,5 +145,5 @@ int isreg_known_link(struct db *db, const struct id_principal *who, const char *
            : n == 0 ? pc_err_set(err, PC_ENOTFOUND, "no unlinked known system %.40s of the body %s", known_id, h.agency_id)
                     : 0;
     }
-    return audited(c, rc, who, role, "isreg.known.link", "known_system", known_id, ip, system_id, err);
+    return isreg_audited(c, rc, who, role, "isreg.known.link", "known_system", known_id, ip, system_id, err);
 }

@@ -416,6 +416,16 @@ int web_page_isreg_system(struct http_req *r)
     return system_page(r, NULL);
 }
 
+/* After a step on system id: its page again ("done"), or why not. */
+static int step_done(struct http_req *r, int rc, const struct pc_err *err, const char *id)
+{
+    if (rc == PC_ECONFLICT)
+        return http_error(r, 409, "conflict", web_t(r, M_ISR_CONFLICT), NULL);
+    if (rc)
+        return web_fail(r, rc, err);
+    return http_redirect(r, 303, pc_arena_printf(&r->arena, "/information-systems/%s?done=1", id));
+}
+
 int web_page_isreg_act(struct http_req *r)
 {
     const char *action = http_kv_get(&r->form, "action"), *id = http_param(r, 0);
@@ -438,11 +448,7 @@ int web_page_isreg_act(struct http_req *r)
         r->status = 400;
         return system_page(r, web_t(r, M_ISR_REMARKS_REQUIRED));
     }
-    if (rc == PC_ECONFLICT)
-        return http_error(r, 409, "conflict", web_t(r, M_ISR_CONFLICT), NULL);
-    if (rc)
-        return web_fail(r, rc, &err);
-    return http_redirect(r, 303, pc_arena_printf(&r->arena, "/information-systems/%s?done=1", id));
+    return step_done(r, rc, &err, id);
 }
 
 /* ---- the overdue list ---------------------------------------------------------------------- */
@@ -730,11 +736,7 @@ int web_page_isreg_file_post(struct http_req *r)
     snprintf(doc.mime, sizeof doc.mime, "%s", f.mime);
     if (!rc)
         rc = isreg_file_add(app_of(r)->db, web_who(r), r->remote_addr, id, &doc, &err);
-    if (rc == PC_ECONFLICT)
-        return http_error(r, 409, "conflict", web_t(r, M_ISR_CONFLICT), NULL);
-    if (rc)
-        return web_fail(r, rc, &err);
-    return http_redirect(r, 303, pc_arena_printf(&r->arena, "/information-systems/%s?done=1", id));
+    return step_done(r, rc, &err, id);
 }
 
 int web_page_isreg_file(struct http_req *r)
