@@ -107,7 +107,7 @@ static int fx_teardown_pg(void **state)
     return 0;
 }
 
-static struct db_conn *fx_conn(struct fixture *f)
+static inline struct db_conn *fx_conn(struct fixture *f)
 {
     struct pc_err err = {0};
     struct db_conn *c = db_conn_get(f->db, &err);
@@ -116,7 +116,7 @@ static struct db_conn *fx_conn(struct fixture *f)
     return c;
 }
 
-static void fx_exec(struct db_conn *c, const char *sql)
+static inline void fx_exec(struct db_conn *c, const char *sql)
 {
     struct pc_err err = {0};
     if (db_exec(c, sql, &err))

@@ -18,6 +18,7 @@
 #include "../../src/isreg/internal.h"
 #include "../../src/catalog/catalog.h"
 #include "../../src/notify/notify.h"
+#include "fixture.h"
 
 /* ---- dates and the card ------------------------------------------------------------ */
 
@@ -114,26 +115,12 @@ static void test_card_checks(void **state)
 
 /* ---- a database ---------------------------------------------------------------------- */
 
+/* The database of the run (fixture.h) and the principals of the tests. */
 struct fx {
-    char dir[64], url[512], pgname[40];
     struct db *db;
     struct pc_arena arena;
     struct id_principal officer, other, operator, citizen;
 };
-
-static const char *pg_admin_url;
-
-static int admin_exec(const char *sql)
-{
-    struct pc_err err = {0};
-    struct db *adm = db_open(pg_admin_url, &err);
-    struct db_conn *c = adm ? db_conn_get(adm, &err) : NULL;
-    int rc = c ? db_exec(c, sql, &err) : -1;
-    if (rc)
-        fprintf(stderr, "%s: %s\n", sql, err.msg);
-    db_close(adm);
-    return rc;
-}
 
 static struct id_principal principal(const char *account, enum id_role role, const char *agency)
 {
@@ -146,7 +133,6 @@ static struct id_principal principal(const char *account, enum id_role role, con
 static void fill(struct fx *x)
 {
     struct pc_err err = {0};
-    assert_int_equal(db_migrate(x->db, &err), 0);
     char dir[600];
     snprintf(dir, sizeof dir, "%s/tests/fixtures/catalog", getenv("PENCERE_SRC"));
     struct cat_import_stats cst;
@@ -463,66 +449,30 @@ static void check_demo(struct fx *x)
     assert_true(n >= 4);   /* the three of check_clock and the demo's late drafts */
 }
 
-static void run_all(struct fx *x)
+/* The whole register on the database of the group (fixture.h: SQLite,
+ * then PostgreSQL when a server is given). */
+static void test_register(void **state)
 {
-    fill(x);
-    check_lifecycle(x);
-    check_list(x);
-    check_clock(x);
-    check_stats(x);
-    check_demo(x);
-    pc_arena_release(&x->arena);
-    db_close(x->db);
-}
-
-static void test_register_sqlite(void **state)
-{
-    (void)state;
-    struct fx x = {0};
-    snprintf(x.dir, sizeof x.dir, "/tmp/pencere-test-isreg.XXXXXX");
-    assert_non_null(mkdtemp(x.dir));
-    snprintf(x.url, sizeof x.url, "%s/isreg.db", x.dir);
-    struct pc_err err = {0};
-    x.db = db_open(x.url, &err);
-    assert_non_null(x.db);
-    run_all(&x);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", x.dir);
-    assert_int_equal(system(cmd), 0);
-}
-
-static void test_register_postgres(void **state)
-{
-    (void)state;
-    pg_admin_url = getenv("PENCERE_TEST_PG_URL");
-    if (!pg_admin_url || !*pg_admin_url) {
-        printf("note: PENCERE_TEST_PG_URL is not set; the register on PostgreSQL is skipped\n");
-        return;
-    }
-    struct fx x = {0};
-    unsigned char rnd[6];
-    assert_int_equal(pc_random_bytes(rnd, sizeof rnd), 0);
-    snprintf(x.pgname, sizeof x.pgname, "r_%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
-    char sql[96];
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", x.pgname);
-    assert_int_equal(admin_exec(sql), 0);
-    const char *slash = strrchr(pg_admin_url, '/');
-    snprintf(x.url, sizeof x.url, "%.*s/%s", (int)(slash - pg_admin_url), pg_admin_url, x.pgname);
-    struct pc_err err = {0};
-    x.db = db_open(x.url, &err);
-    assert_non_null(x.db);
-    run_all(&x);
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", x.pgname);
-    admin_exec(sql);
+    struct fixture *f = *state;
+    struct fx x = {.db = f->db};
+    fill(&x);
+    check_lifecycle(&x);
+    check_list(&x);
+    check_clock(&x);
+    check_stats(&x);
+    check_demo(&x);
+    pc_arena_release(&x.arena);
 }
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
+    const struct CMUnitTest pure[] = {
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_card_checks),
-        cmocka_unit_test(test_register_sqlite),
-        cmocka_unit_test(test_register_postgres),
     };
-    return cmocka_run_group_tests_name("isreg", tests, NULL, NULL);
+    const struct CMUnitTest db[] = {
+        cmocka_unit_test(test_register),
+    };
+    int failed = cmocka_run_group_tests_name("isreg", pure, NULL, NULL);
+    return failed + fx_run("isreg", db, sizeof db / sizeof db[0]);
 }
