@@ -93,6 +93,9 @@ int web_page_step_up(struct http_req *r)
     web_html(r, "</ul>\n");
     if (need == ID_LEVEL_E_SIGNATURE)
         web_html(r, "<p>%s</p>\n", web_t(r, M_STEPUP_MOBILE));
+    if (id_single_offered(service_id))
+        web_html(r, "<p>%s <a href=\"/account/certificates#single\">%s</a></p>\n", web_t(r, M_STEPUP_SINGLE),
+                 web_t(r, M_STEPUP_SINGLE_LINK));
     web_html(r, "<p><a href=\"/services/%q\">%s</a></p>\n", service_id, web_t(r, M_STEPUP_BACK));
     web_page_end(r);
     return 0;
