@@ -36,21 +36,25 @@ static void row_of(struct db_stmt *s, struct pc_arena *a, struct id_single_reque
                                       .created_at = db_col_int(s, 3)};
 }
 
-/* fin's waiting request for service_id: 1 found, 0 none, or a code. */
-static int find_waiting(struct db_conn *c, struct pc_arena *a, const char *fin, const char *service_id,
-                        struct id_single_request *out, struct pc_err *err)
+/* fin's waiting request that sql (fin, then key) selects: 1 found, 0
+ * none, or a code. */
+static int one_waiting(struct db_conn *c, struct pc_arena *a, const char *sql, const char *fin, const char *key,
+                       struct id_single_request *out, struct pc_err *err)
 {
-    struct db_stmt *s = db_prepare(c, "SELECT " REQUEST_COLS " FROM single_cert_requests"
-                                      " WHERE fin = ? AND service_id = ? AND status = 'waiting'", err);
+    struct db_stmt *s = c ? db_prepare(c, sql, err) : NULL;
     if (!s)
         return id_failed(err);
     db_bind_text(s, 1, fin);
-    db_bind_text(s, 2, service_id);
+    db_bind_text(s, 2, key);
     int rc = db_step(s, err);
     if (rc == 1)
         row_of(s, a, out);
     return rc;
 }
+
+#define BY_SERVICE \
+    "SELECT " REQUEST_COLS " FROM single_cert_requests WHERE fin = ? AND service_id = ? AND status = 'waiting'"
+#define BY_ID "SELECT " REQUEST_COLS " FROM single_cert_requests WHERE fin = ? AND id = ? AND status = 'waiting'"
 
 int id_single_request(struct db *db, struct pc_arena *a, const struct id_principal *who, const char *service_id,
                       const char *ip, struct id_single_request *out, struct pc_err *err)
@@ -67,7 +71,7 @@ int id_single_request(struct db *db, struct pc_arena *a, const struct id_princip
     int rc = audit_begin(db, &c, err);
     if (rc)
         return rc;
-    int found = find_waiting(c, a, who->fin, service_id, out, err);
+    int found = one_waiting(c, a, BY_SERVICE, who->fin, service_id, out, err);
     /* asked already: the same request (the asking is audited again) */
     rc = found < 0 ? found : 0;
     char id[33];
@@ -107,7 +111,7 @@ int id_single_waiting(struct db *db, struct pc_arena *a, const char *fin, struct
     if (!s)
         return id_failed(err);
     db_bind_text(s, 1, fin);
-    /* at most one waiting request per offered service */
+    /* at most one waiting request per offered service (the unique index) */
     *out = pc_arena_array(a, NSINGLE, sizeof **out);
     int rc;
     while (*n < NSINGLE && (rc = db_step(s, err)) == 1)
@@ -118,17 +122,7 @@ int id_single_waiting(struct db *db, struct pc_arena *a, const char *fin, struct
 int id_single_get(struct db *db, struct pc_arena *a, const char *fin, const char *id, struct id_single_request *out,
                   struct pc_err *err)
 {
-    struct db_conn *c = db_conn_get(db, err);
-    struct db_stmt *s = c ? db_prepare(c, "SELECT " REQUEST_COLS " FROM single_cert_requests"
-                                          " WHERE id = ? AND fin = ? AND status = 'waiting'", err)
-                          : NULL;
-    if (!s)
-        return id_failed(err);
-    db_bind_text(s, 1, id);
-    db_bind_text(s, 2, fin);
-    int rc = db_step(s, err);
-    if (rc == 1)
-        row_of(s, a, out);
+    int rc = one_waiting(db_conn_get(db, err), a, BY_ID, fin, id, out, err);
     return rc == 1 ? 0 : rc < 0 ? rc : pc_err_set(err, PC_ENOTFOUND, "no waiting single-purpose request %s", id ? id : "");
 }
 

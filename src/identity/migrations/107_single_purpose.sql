@@ -13,4 +13,5 @@ CREATE TABLE single_cert_requests (
     issued_by TEXT,                       -- the registrar's account
     issued_at INTEGER
 );
-CREATE INDEX single_cert_requests_fin ON single_cert_requests(fin, status);
+-- one waiting request per person and service, even when two asks race
+CREATE UNIQUE INDEX single_cert_requests_waiting ON single_cert_requests(fin, service_id) WHERE status = 'waiting';
