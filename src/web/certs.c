@@ -114,11 +114,16 @@ static void profile_select(struct http_req *r, const char *id, const struct web_
 {
     web_html(r, "<div class=\"field\"><label for=\"%s\">%s</label>\n<select class=\"input\" id=\"%s\" name=\"profile\">\n", id,
              web_t(r, M_CERTS_PROFILE), id);
+    /* a form sent back keeps its choice (a single-purpose request is not
+     * lost to a missing tick) */
+    const char *posted = http_kv_get(&r->form, "profile");
     for (size_t i = 0; i < sizeof person_profiles / sizeof person_profiles[0]; i++)
-        web_html(r, "<option value=\"%s\">%s</option>\n", person_profiles[i],
+        web_html(r, "<option value=\"%s\"%r>%s</option>\n", person_profiles[i],
+                 pc_str_eq(posted, person_profiles[i]) ? " selected" : "",
                  pc_text_get(&pki_profile_find(person_profiles[i])->name, web_lang_id(r)));
     for (size_t i = 0; i < nmore; i++)
-        web_html(r, "<option value=\"%s\">%s</option>\n", more[i].value, more[i].label);
+        web_html(r, "<option value=\"%s\"%r>%s</option>\n", more[i].value, pc_str_eq(posted, more[i].value) ? " selected" : "",
+                 more[i].label);
     web_html(r, "</select></div>\n");
 }
 

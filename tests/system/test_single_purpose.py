@@ -108,6 +108,7 @@ def test_asked_online_issued_at_the_desk_logs_in_and_signs_for_its_service_only(
     fields = {"profile": choice, "password": PASSWORD, "confirm": PASSWORD}
     r = desk.post(base + "/p12", fields, from_page=base)
     assert r.status == 400 and 'id="id_checked-p12-error"' in r.text  # not without the ID-card check
+    assert '<option value="%s" selected>' % choice in r.text  # the choice is kept for the second try
     r = desk.post(base + "/p12", dict(fields, id_checked="1"), from_page=base)
     assert r.status == 200 and r.content_type == "application/x-pkcs12", r.text[:500]
     p12 = write(os.path.join(env.work, "single.p12"), r.body)
