@@ -132,6 +132,8 @@ def test_asked_online_issued_at_the_desk_logs_in_and_signs_for_its_service_only(
     assert SERVICE in b.get("/account?lang=en").text
     r = b.post("/services/%s/apply" % OTHER, {}, from_page="/account")
     assert r.status == 303 and r.header("Location") == "/login/step-up?service=%s" % OTHER
+    step_up = b.get("/login/step-up?service=%s&lang=en" % OTHER).text
+    assert "valid only for the service “Targeted social assistance”" in step_up
     r = b.post("/services/%s/apply" % SERVICE, {}, from_page="/services/%s/start" % SERVICE)
     assert r.status == 303 and "/page/" in r.header("Location"), (r.status, r.header("Location"))
     # and signs that service's application
