@@ -5,8 +5,8 @@
  *
  * Owns the tables persons, legal_entities, representatives, accounts,
  * account_roles, one_time_codes, sessions, login_throttle,
- * login_challenges and cert_challenges; other modules reach them only
- * through this header.
+ * login_challenges, cert_challenges and single_cert_requests; other
+ * modules reach them only through this header.
  *
  * Two kinds of account: a citizen account (its login is the person's FİN,
  * one per person) and a staff account (a login that can never be read as
@@ -503,7 +503,43 @@ enum id_cert_problem {
     ID_CERT_NOT_REPRESENTATIVE,     /* a representative's certificate without a grant for its VÖEN */
     ID_CERT_PROBLEM_COUNT
 };
-const char *id_cert_problem_name(enum id_cert_problem p);   /* "challenge-used", … */
+const char *id_cert_problem_name(enum id_cert_problem p);
+
+/* ---- free single-purpose certificates (single.c) --------------------- */
+
+/* A citizen asks, after a code-password login, for the free certificate
+ * of a service that offers one (a list kept as data in single.c); the
+ * request waits until a registrar, with the person and their ID card in
+ * front of them, issues it (the certificate names the service). */
+struct id_single_request {
+    const char *id;
+    const char *fin;
+    const char *service_id;
+    int64_t created_at;
+};
+
+/* Whether service_id offers the free single-purpose certificate. */
+bool id_single_offered(const char *service_id);
+/* The i-th such service (NULL past the end). */
+const char *id_single_service_at(size_t i);
+/* who (their own citizen account, logged in with the code-password: else
+ * PC_EDENIED) asks for service_id's (PC_EINVAL if it offers none); a
+ * request already waiting for the same service is answered again.
+ * Audited. */
+int id_single_request(struct db *db, struct pc_arena *a, const struct id_principal *who, const char *service_id,
+                      const char *ip, struct id_single_request *out, struct pc_err *err);
+/* fin's waiting requests, oldest first. */
+int id_single_waiting(struct db *db, struct pc_arena *a, const char *fin, struct id_single_request **out, size_t *n,
+                      struct pc_err *err);
+/* fin's waiting request id (PC_ENOTFOUND: none such, or someone else's). */
+int id_single_get(struct db *db, struct pc_arena *a, const char *fin, const char *id, struct id_single_request *out,
+                  struct pc_err *err);
+/* The desk issued certificate serial for fin's waiting request id, as
+ * registrar by: the request is done (PC_ENOTFOUND if it is not waiting).
+ * Audited. */
+int id_single_issued(struct db *db, const char *fin, const char *id, const char *serial, const char *by, const char *ip,
+                     struct pc_err *err);
+   /* "challenge-used", … */
 
 /* What a checked certificate says of its holder (in the caller's arena). */
 struct id_cert_holder {

@@ -110,22 +110,30 @@ void web_certs_table(struct http_req *r, const struct pki_cert *certs, size_t n,
     web_html(r, "</tbody>\n</table>\n<p class=\"hint\">%s</p>\n", web_t(r, M_CERTS_REVOKE_HINT));
 }
 
-static void profile_select(struct http_req *r, const char *id)
+static void profile_select(struct http_req *r, const char *id, const struct web_cert_choice *more, size_t nmore)
 {
     web_html(r, "<div class=\"field\"><label for=\"%s\">%s</label>\n<select class=\"input\" id=\"%s\" name=\"profile\">\n", id,
              web_t(r, M_CERTS_PROFILE), id);
+    /* a form sent back keeps its choice (a single-purpose request is not
+     * lost to a missing tick) */
+    const char *posted = http_kv_get(&r->form, "profile");
     for (size_t i = 0; i < sizeof person_profiles / sizeof person_profiles[0]; i++)
-        web_html(r, "<option value=\"%s\">%s</option>\n", person_profiles[i],
+        web_html(r, "<option value=\"%s\"%r>%s</option>\n", person_profiles[i],
+                 pc_str_eq(posted, person_profiles[i]) ? " selected" : "",
                  pc_text_get(&pki_profile_find(person_profiles[i])->name, web_lang_id(r)));
+    for (size_t i = 0; i < nmore; i++)
+        web_html(r, "<option value=\"%s\"%r>%s</option>\n", more[i].value, pc_str_eq(posted, more[i].value) ? " selected" : "",
+                 more[i].label);
     web_html(r, "</select></div>\n");
 }
 
 void web_certs_apply_forms(struct http_req *r, const char *base, const struct web_field_error *errors, int nerrors,
-                           void (*extra)(struct http_req *r, const char *form, const struct web_field_error *e, int n))
+                           void (*extra)(struct http_req *r, const char *form, const struct web_field_error *e, int n),
+                           const struct web_cert_choice *more, size_t nmore)
 {
     web_html(r, "<h2>%s</h2>\n<form method=\"post\" action=\"%s/csr\" novalidate>\n", web_t(r, M_CERTS_CSR_TITLE), base);
     web_csrf_field(r);
-    profile_select(r, "csr-profile");
+    profile_select(r, "csr-profile", more, nmore);
     bool bad = false;
     for (int i = 0; i < nerrors; i++)
         bad |= pc_str_eq(errors[i].field, "csr");
@@ -143,7 +151,7 @@ void web_certs_apply_forms(struct http_req *r, const char *base, const struct we
     web_html(r, "<h2>%s</h2>\n<p>%s</p>\n<form method=\"post\" action=\"%s/p12\" novalidate>\n", web_t(r, M_CERTS_P12_TITLE),
              web_t(r, M_CERTS_P12_HINT), base);
     web_csrf_field(r);
-    profile_select(r, "p12-profile");
+    profile_select(r, "p12-profile", more, nmore);
     struct web_field fields[] = {
         {"password", web_t(r, M_CERTS_PASSWORD), web_t(r, M_CERTS_PASSWORD_HINT), NULL, "password", "new-password",
          PKI_P12_PASSWORD_MAX},
@@ -165,13 +173,24 @@ static const char *posted_profile(struct http_req *r)
     return NULL;
 }
 
+/* A single-purpose request the desk answered: done, with the serial. */
+static int request_done(struct http_req *r, const struct pki_actor *who, const char *fin,
+                        const struct web_cert_order *o, const char *serial)
+{
+    struct pc_err err = {0};
+    int rc = o && o->request_id ? id_single_issued(app_of(r)->db, fin, o->request_id, serial, who->id, r->remote_addr, &err)
+                                : 0;
+    return rc ? web_fail(r, rc, &err), 1 : 0;
+}
+
 int web_certs_issue(struct http_req *r, const struct pki_actor *who, const char *fin, const char *channel, bool p12,
-                    const char *done_href, struct web_field_error *errors, int *nerrors)
+                    const struct web_cert_order *o, const char *done_href, struct web_field_error *errors,
+                    int *nerrors)
 {
     struct pki_client *ca;
     if (web_certs_ca(r, &ca))
         return 1;
-    const char *profile = posted_profile(r);
+    const char *profile = o ? o->profile : posted_profile(r);
     if (!profile)
         return http_error(r, 400, "bad-form", "Bad request", NULL), 1;
     struct pc_err err = {0};
@@ -179,6 +198,7 @@ int web_certs_issue(struct http_req *r, const struct pki_actor *who, const char 
     int rc = holder_of(r, fin, &h, &err);
     if (rc)
         return web_fail(r, rc, &err), 1;
+    h.service = o ? o->service : NULL;
     struct pki_cert cert;
     if (!p12) {
         const char *csr = http_kv_get(&r->form, "csr");
@@ -193,6 +213,8 @@ int web_certs_issue(struct http_req *r, const struct pki_actor *who, const char 
         }
         if (rc)
             return web_fail(r, rc, &err), 1;
+        if (request_done(r, who, fin, o, cert.serial))
+            return 1;
         return http_redirect(r, 303, pc_arena_printf(&r->arena, "%s?issued=%s", done_href, cert.serial)), 1;
     }
     const char *pw = http_kv_get(&r->form, "password"), *confirm = http_kv_get(&r->form, "confirm");
@@ -208,6 +230,8 @@ int web_certs_issue(struct http_req *r, const struct pki_actor *who, const char 
     rc = pki_client_issue_p12(ca, &r->arena, who, profile, &h, PKI_KEY_P256, pw, channel, &cert, &der, &der_len, &err);
     if (rc)
         return web_fail(r, rc, &err), 1;
+    if (request_done(r, who, fin, o, cert.serial))
+        return 1;
     /* handed over now and never again: the key is not kept anywhere */
     pc_buf_reset(&r->out);
     pc_buf_append(&r->out, der, der_len);
@@ -232,6 +256,39 @@ static const char *own_fin(struct http_req *r)
 
 #define OWN_BASE "/account/certificates"
 
+/* A service's name in the page's language (its id if the catalogue has
+ * none such). */
+const char *web_certs_service_name(struct http_req *r, const char *service_id)
+{
+    struct cat_service s;
+    return cat_get_service(app_of(r)->db, &r->arena, service_id, &s, NULL) == 0 ? pc_text_get(&s.name, web_lang_id(r))
+                                                                              : service_id;
+}
+
+/* The free single-purpose certificates: what waits for the desk, and a
+ * button to ask for each offered service not yet asked for. */
+static void single_section(struct http_req *r, const struct id_single_request *w, size_t nw)
+{
+    web_html(r, "<h2 id=\"single\">%s</h2>\n<p>%s</p>\n", web_t(r, M_SINGLE_TITLE), web_t(r, M_SINGLE_LEAD));
+    if (http_kv_get(&r->query, "asked"))
+        web_html(r, "<div class=\"notice\" role=\"status\"><p>%s</p></div>\n", web_t(r, M_SINGLE_ASKED));
+    for (size_t i = 0; i < nw; i++)
+        web_html(r, "<p><span class=\"tag\">%s</span> %s</p>\n", web_t(r, M_SINGLE_WAITING),
+                 web_certs_service_name(r, w[i].service_id));
+    const char *sid;
+    for (size_t k = 0; (sid = id_single_service_at(k)); k++) {
+        bool asked = false;
+        for (size_t i = 0; i < nw; i++)
+            asked |= pc_str_eq(w[i].service_id, sid);
+        if (asked)
+            continue;
+        web_html(r, "<form method=\"post\" action=\"" OWN_BASE "/single\" class=\"inline\">\n");
+        web_csrf_field(r);
+        web_html(r, "<input type=\"hidden\" name=\"service\" value=\"%s\">\n<button type=\"submit\">%s</button>\n</form>\n",
+                 sid, pc_arena_printf(&r->arena, web_t(r, M_SINGLE_ASK), web_certs_service_name(r, sid)));
+    }
+}
+
 static int own_page(struct http_req *r, const struct web_field_error *errors, int n)
 {
     const char *fin = own_fin(r);
@@ -243,6 +300,10 @@ static int own_page(struct http_req *r, const struct web_field_error *errors, in
     size_t nc;
     struct pc_err err = {0};
     int rc = pki_client_list(ca, &r->arena, &who, fin, NULL, &certs, &nc, &err);
+    struct id_single_request *waiting;
+    size_t nw;
+    if (!rc)
+        rc = id_single_waiting(app_of(r)->db, &r->arena, fin, &waiting, &nw, &err);
     if (rc)
         return web_fail(r, rc, &err);
     web_form_title(r, web_t(r, M_CERTS_TITLE), n);
@@ -254,7 +315,8 @@ static int own_page(struct http_req *r, const struct web_field_error *errors, in
     if (http_kv_get(&r->query, "changed"))
         web_html(r, "<div class=\"notice\" role=\"status\"><p>%s</p></div>\n", web_t(r, M_CERTS_CHANGED));
     web_certs_table(r, certs, nc, OWN_BASE, WEB_CERTS_HOLDER);
-    web_certs_apply_forms(r, OWN_BASE, errors, n, NULL);
+    single_section(r, waiting, nw);
+    web_certs_apply_forms(r, OWN_BASE, errors, n, NULL, NULL, 0);
     web_html(r, "<p><a href=\"/verify\">%s</a></p>\n", web_t(r, M_CERTS_VERIFY_LINK));
     web_page_end(r);
     return 0;
@@ -273,7 +335,7 @@ static int own_issue(struct http_req *r, bool p12)
     struct pki_actor who = web_certs_actor(r, PKI_ACTOR_HOLDER, fin);
     struct web_field_error errors[2];
     int n = 0;
-    if (web_certs_issue(r, &who, fin, "online", p12, OWN_BASE, errors, &n))
+    if (web_certs_issue(r, &who, fin, "online", p12, NULL, OWN_BASE, errors, &n))
         return 0;
     r->status = 400;
     return own_page(r, errors, n);
@@ -282,6 +344,22 @@ static int own_issue(struct http_req *r, bool p12)
 int web_page_certs_csr_post(struct http_req *r)
 {
     return own_issue(r, false);
+}
+
+/* Asking for the free single-purpose certificate: the rule (a
+ * code-password login, a service that offers one) is identity's. */
+int web_page_certs_single_post(struct http_req *r)
+{
+    const char *fin = own_fin(r);
+    if (!fin)
+        return 0;
+    struct id_single_request req;
+    struct pc_err err = {0};
+    int rc = id_single_request(app_of(r)->db, &r->arena, web_who(r), http_kv_get(&r->form, "service"), r->remote_addr,
+                               &req, &err);
+    if (rc)
+        return web_fail(r, rc, &err);
+    return http_redirect(r, 303, OWN_BASE "?asked=1#single");
 }
 
 int web_page_certs_p12_post(struct http_req *r)

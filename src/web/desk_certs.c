@@ -7,11 +7,16 @@
  * registrar issues and lifts a suspension, the holder suspends and
  * revokes.  The centre checks
  * the registrar's role again and records the channel "desk"; the look at
- * the person's record goes into their access log. */
+ * the person's record goes into their access log.  A free single-purpose
+ * certificate the person asked for online waits here: it is one more
+ * choice of the forms' profile list ("single:REQUEST"), issued with the
+ * service named in it, and the request is then done. */
 #include "internal.h"
 #include "../audit/audit.h"
 
 #include <string.h>
+
+#define SINGLE_CHOICE "single:"
 
 /* The FİN of the page when the registrar may issue to them, else the
  * answer (login, 403, 404) is written and NULL returned. */
@@ -57,6 +62,25 @@ static int record_look(struct http_req *r, const char *fin, struct pc_err *err)
     return c ? audit_access_record(c, &e, err) : err->code;
 }
 
+/* The person's waiting single-purpose requests, listed and offered as
+ * choices of the forms. */
+static void single_requests(struct http_req *r, const struct id_single_request *w, size_t nw,
+                            struct web_cert_choice *choices)
+{
+    if (!nw)
+        return;
+    web_html(r, "<h2>%s</h2>\n<p>%s</p>\n<ul>\n", web_t(r, M_DESK_SINGLE_TITLE), web_t(r, M_DESK_SINGLE_HINT));
+    for (size_t i = 0; i < nw; i++) {
+        const char *name = web_certs_service_name(r, w[i].service_id);
+        char ts[21];
+        pc_rfc3339(w[i].created_at, ts);
+        web_html(r, "<li>%s (<time datetime=\"%s\">%s</time>)</li>\n", name, ts, pc_arena_printf(&r->arena, "%.10s", ts));
+        choices[i] = (struct web_cert_choice){pc_arena_printf(&r->arena, SINGLE_CHOICE "%s", w[i].id),
+                                              pc_arena_printf(&r->arena, web_t(r, M_DESK_SINGLE_CHOICE), name)};
+    }
+    web_html(r, "</ul>\n");
+}
+
 static int desk_page(struct http_req *r, const char *fin, const struct web_field_error *errors, int n)
 {
     struct pki_client *ca;
@@ -72,6 +96,10 @@ static int desk_page(struct http_req *r, const char *fin, const struct web_field
     size_t nc = 0;
     if (!rc)
         rc = pki_client_list(ca, &r->arena, &who, fin, NULL, &certs, &nc, &err);
+    struct id_single_request *waiting = NULL;
+    size_t nw = 0;
+    if (!rc)
+        rc = id_single_waiting(app_of(r)->db, &r->arena, fin, &waiting, &nw, &err);
     if (rc)
         return web_fail(r, rc, &err);
     const char *title = pc_arena_printf(&r->arena, "%s: %s %s", web_t(r, M_DESK_CERT_TITLE), p.first_name, p.last_name);
@@ -87,7 +115,9 @@ static int desk_page(struct http_req *r, const char *fin, const struct web_field
     if (http_kv_get(&r->query, "changed"))
         web_html(r, "<div class=\"notice\" role=\"status\"><p>%s</p></div>\n", web_t(r, M_CERTS_CHANGED));
     web_certs_table(r, certs, nc, base_of(r, fin), WEB_CERTS_DESK);
-    web_certs_apply_forms(r, base_of(r, fin), errors, n, id_check_box);
+    struct web_cert_choice *choices = pc_arena_array(&r->arena, nw ? nw : 1, sizeof *choices);
+    single_requests(r, waiting, nw, choices);
+    web_certs_apply_forms(r, base_of(r, fin), errors, n, id_check_box, choices, nw);
     web_page_end(r);
     return 0;
 }
@@ -116,17 +146,28 @@ static int desk_issue(struct http_req *r, bool p12)
     const char *fin = desk_fin(r);
     if (!fin)
         return 0;
+    struct pc_err err = {0};
+    struct web_cert_order order, *o = NULL;
+    const char *profile = http_kv_get(&r->form, "profile");
+    if (profile && !strncmp(profile, SINGLE_CHOICE, strlen(SINGLE_CHOICE))) {
+        /* a waiting request of this person's (someone else's: not found) */
+        struct id_single_request req;
+        int rc = id_single_get(app_of(r)->db, &r->arena, fin, profile + strlen(SINGLE_CHOICE), &req, &err);
+        if (rc)
+            return web_fail(r, rc, &err);
+        order = (struct web_cert_order){"single-purpose", req.service_id, req.id};
+        o = &order;
+    }
     struct web_field_error errors[3];
     int n = 0;
     if (!pc_str_eq(http_kv_get(&r->form, "id_checked"), "1")) {
         errors[n++] = (struct web_field_error){p12 ? "id_checked-p12" : "id_checked-csr", web_t(r, M_DESK_CERT_ERR_CHECKED)};
     } else {
-        struct pc_err err = {0};
         int rc = record_id_check(r, fin, &err);
         if (rc)
             return web_fail(r, rc, &err);
         struct pki_actor who = web_certs_actor(r, PKI_ACTOR_REGISTRAR, NULL);
-        if (web_certs_issue(r, &who, fin, "desk", p12, base_of(r, fin), errors, &n))
+        if (web_certs_issue(r, &who, fin, "desk", p12, o, base_of(r, fin), errors, &n))
             return 0;
     }
     r->status = 400;

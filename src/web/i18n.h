@@ -1015,6 +1015,15 @@ enum msg {
     M_PAY_GO_TITLE,
     M_PAY_GO_LEAD,
     M_PAY_GO_BUTTON,
+    /* logins2: the free single-purpose certificate (certs.c, desk_certs.c) */
+    M_SINGLE_TITLE,
+    M_SINGLE_LEAD,
+    M_SINGLE_ASK,
+    M_SINGLE_ASKED,
+    M_SINGLE_WAITING,
+    M_DESK_SINGLE_TITLE,
+    M_DESK_SINGLE_HINT,
+    M_DESK_SINGLE_CHOICE,
     M_COUNT
 };
 

@@ -121,13 +121,26 @@ int web_certs_not_theirs(struct http_req *r);
 /* The two ways to apply (CSR, PKCS#12), posting to base/csr and base/p12;
  * extra adds fields to both, told which form ("csr", "p12"): the desk's
  * ID-card check. */
+struct web_cert_choice {
+    const char *value, *label;      /* one more option of the forms' profile list */
+};
 void web_certs_apply_forms(struct http_req *r, const char *base, const struct web_field_error *errors, int nerrors,
-                           void (*extra)(struct http_req *r, const char *form, const struct web_field_error *e, int n));
-/* Issue from the posted form for fin as who: 1 when answered (the
- * certificate, a redirect to done_href, an error page), 0 with field
- * errors to show on the form again. */
+                           void (*extra)(struct http_req *r, const char *form, const struct web_field_error *e, int n),
+                           const struct web_cert_choice *more, size_t nmore);
+/* What to issue when not the posted profile: a single-purpose
+ * certificate for service, answering the person's request_id. */
+struct web_cert_order {
+    const char *profile, *service, *request_id;
+};
+/* Issue from the posted form (o NULL: the posted profile) for fin as
+ * who: 1 when answered (the certificate, a redirect to done_href, an
+ * error page), 0 with field errors to show on the form again. */
 int web_certs_issue(struct http_req *r, const struct pki_actor *who, const char *fin, const char *channel, bool p12,
-                    const char *done_href, struct web_field_error *errors, int *nerrors);
+                    const struct web_cert_order *o, const char *done_href, struct web_field_error *errors,
+                    int *nerrors);
+/* A catalogue service's name in the page's language (else its id). */
+const char *web_certs_service_name(struct http_req *r, const char *service_id);
+int web_page_certs_single_post(struct http_req *r);
 /* A certificate of fin's as a PEM file (someone else's: 404). */
 int web_certs_send_pem(struct http_req *r, const struct pki_actor *who, const char *fin, const char *serial);
 int web_page_certs(struct http_req *r);

@@ -79,11 +79,9 @@ int web_page_step_up(struct http_req *r)
              pc_arena_printf(&r->arena, web_t(r, M_STEPUP_LEAD), name, level_label(r, need),
                              level_label(r, id_method_level(who ? who->auth.method : ID_METHOD_COUNT))));
     if (who && who->auth.only_service) {
-        struct cat_service own;
-        const char *own_name = cat_get_service(app_of(r)->db, &r->arena, who->auth.only_service, &own, NULL) == 0
-                                   ? pc_text_get(&own.name, lang) : who->auth.only_service;
         web_html(r, "<div class=\"notice\"><p>%s</p></div>\n",
-                 pc_arena_printf(&r->arena, web_t(r, M_STEPUP_ONLY_FOR), own_name));
+                 pc_arena_printf(&r->arena, web_t(r, M_STEPUP_ONLY_FOR),
+                                 web_certs_service_name(r, who->auth.only_service)));
     }
     web_html(r, "<h2>%s</h2>\n<ul class=\"links\">\n", web_t(r, M_STEPUP_WAYS));
     if (need == ID_LEVEL_CODE_PASSWORD)
@@ -93,6 +91,9 @@ int web_page_step_up(struct http_req *r)
     web_html(r, "</ul>\n");
     if (need == ID_LEVEL_E_SIGNATURE)
         web_html(r, "<p>%s</p>\n", web_t(r, M_STEPUP_MOBILE));
+    if (id_single_offered(service_id))
+        web_html(r, "<p>%s <a href=\"/account/certificates#single\">%s</a></p>\n", web_t(r, M_STEPUP_SINGLE),
+                 web_t(r, M_STEPUP_SINGLE_LINK));
     web_html(r, "<p><a href=\"/services/%q\">%s</a></p>\n", service_id, web_t(r, M_STEPUP_BACK));
     web_page_end(r);
     return 0;

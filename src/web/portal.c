@@ -147,6 +147,7 @@ static const struct http_route routes[] = {
     {"GET", "/account/certificates", web_page_certs, 0, HTTP_ROUTE_NO_STORE, "certs"},
     {"POST", "/account/certificates/csr", web_page_certs_csr_post, CERT_FORM_MAX, HTTP_ROUTE_NO_STORE, "certs_csr"},
     {"POST", "/account/certificates/p12", web_page_certs_p12_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "certs_p12"},
+    {"POST", "/account/certificates/single", web_page_certs_single_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "certs_single"},
     {"GET", "/account/certificates/{serial}", web_page_cert_pem, 0, HTTP_ROUTE_NO_STORE, "cert_pem"},
     {"POST", "/account/certificates/{serial}/suspend", web_page_cert_suspend_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "cert_suspend"},
     {"POST", "/account/certificates/{serial}/revoke", web_page_cert_revoke_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "cert_revoke"},

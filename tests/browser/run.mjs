@@ -2664,6 +2664,63 @@ async function paymentPages() {
   }, APPLY_TIMEOUT_MS);
 }
 
+// ---- logins2: the free single-purpose certificate (issue 10 item 4) -------
+// The second demo citizen asks for it on their certificates page (the
+// button, then the page that says it waits), the registrar sees the
+// request on the person's desk page (listed, and a choice of the forms),
+// and the step-up page of the social-assistance service links to it —
+// axe on each in az, en and ru.
+
+const SINGLE_SERVICE = 'eesmn-vemtas';
+
+async function singlePurposePages() {
+  await test('single-purpose: a code-password citizen asks for the certificate; it waits for the desk', async () => {
+    const ctx = await newContext({ lang: 'en' });
+    try {
+      const page = await ctx.newPage();
+      await logIn(page, account('citizen', 1));
+      await goto(page, '/account/certificates');
+      const resp = await submit(page, 'main form[action="/account/certificates/single"]');
+      assert(resp.status() === 200 && new URL(page.url()).search === '?asked=1', `ended on ${page.url()}`);
+      assert(await page.locator('main form[action="/account/certificates/single"]').count() === 0, 'still offered');
+    } finally {
+      await ctx.close();
+    }
+  });
+  const desk = () => `/registrar/persons/${account('citizen', 1).fin || account('citizen', 1).login}/certificates`;
+  const pages = [
+    { kind: 'certificates, waiting', role: ['citizen', 1], url: () => '/account/certificates?asked=1',
+      check: async (page) => assert(await page.locator('main #single ~ .notice[role=status]').count() === 1, 'no notice') },
+    { kind: 'desk, a waiting request', role: ['registrar', 0], url: desk,
+      check: async (page) => assert(await page.locator('main option[value^="single:"]').count() === 2,
+        'the request is not a choice of both forms') },
+    { kind: 'step-up, the free certificate', role: ['citizen', 1], url: () => `/login/step-up?service=${SINGLE_SERVICE}`,
+      check: async (page) => assert(await page.locator('main a[href="/account/certificates#single"]').count() === 1,
+        'no link to the free certificate') },
+  ];
+  for (const lang of LANGS) {
+    for (const pg of pages) {
+      await test(`single-purpose: ${pg.kind} [${lang}]: one h1, lang, axe WCAG 2.1 AA (as ${pg.role[0]})`, async () => {
+        const ctx = await newContext({ lang });
+        try {
+          const page = await ctx.newPage();
+          const problems = watchConsole(page);
+          await logIn(page, account(...pg.role));
+          await goto(page, pg.url());
+          const f = await pageFacts(page);
+          assert(f.lang === lang && f.h1.length === 1, `lang ${f.lang}, h1 ${JSON.stringify(f.h1)}`);
+          await pg.check(page);
+          const v = await axeViolations(page);
+          assert(v.length === 0, `${v.length} violation(s) on ${page.url()}:\n${v.join('\n')}`);
+          assert(problems.length === 0, `console errors: ${problems.join(' | ')}`);
+        } finally {
+          await ctx.close();
+        }
+      });
+    }
+  }
+}
+
 async function main() {
   const started = Date.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pencere-browser-'));
@@ -2732,6 +2789,7 @@ async function main() {
     await participationPages();
 
     await loginsPages();
+    await singlePurposePages();   // logins2
     await paymentPages();
   } catch (e) {
     fatal = e;

@@ -370,6 +370,51 @@ static void test_a_revoked_certificate_ends_its_session(void **state)
     pc_arena_release(&a);
 }
 
+static void test_single_purpose_requests_wait_for_the_desk(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct pc_err err = {0};
+    assert_true(id_single_offered("eesmn-vemtas"));
+    assert_false(id_single_offered("rytn-imei-registration"));
+    assert_null(id_single_service_at(1));
+    struct id_principal who = {.account_id = "acc-sp", .kind = ID_ACCOUNT_CITIZEN, .fin = "5SPQ001",
+                               .auth = {.method = ID_METHOD_PASSWORD}};
+    struct id_single_request req, again, got;
+    /* only after a code-password login, and only for a service that offers one */
+    struct id_principal cert = who;
+    cert.auth.method = ID_METHOD_CERTIFICATE;
+    assert_int_equal(id_single_request(f->db, &a, &cert, "eesmn-vemtas", "10.7.5.1", &req, &err), PC_EDENIED);
+    struct id_principal staff = who;
+    staff.kind = ID_ACCOUNT_STAFF;
+    assert_int_equal(id_single_request(f->db, &a, &staff, "eesmn-vemtas", "10.7.5.1", &req, &err), PC_EDENIED);
+    assert_int_equal(id_single_request(f->db, &a, &who, "rytn-imei-registration", "10.7.5.1", &req, &err), PC_EINVAL);
+    assert_int_equal(id_single_request(f->db, &a, &who, NULL, "10.7.5.1", &req, &err), PC_EINVAL);
+    /* asked twice: one request */
+    assert_int_equal(id_single_request(f->db, &a, &who, "eesmn-vemtas", "10.7.5.1", &req, &err), 0);
+    assert_int_equal(id_single_request(f->db, &a, &who, "eesmn-vemtas", "10.7.5.1", &again, &err), 0);
+    assert_string_equal(req.id, again.id);
+    assert_string_equal(last_audit(f, &a, "pki.single_requested"), "eesmn-vemtas");
+    struct id_single_request *w;
+    size_t n;
+    assert_int_equal(id_single_waiting(f->db, &a, who.fin, &w, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(w[0].service_id, "eesmn-vemtas");
+    /* someone else's request is not found at another person's desk */
+    assert_int_equal(id_single_get(f->db, &a, "5SPQ002", req.id, &got, &err), PC_ENOTFOUND);
+    assert_int_equal(id_single_issued(f->db, "5SPQ002", req.id, "AB", "reg-1", "10.7.5.2", &err), PC_ENOTFOUND);
+    assert_int_equal(id_single_get(f->db, &a, who.fin, req.id, &got, &err), 0);
+    assert_int_equal(id_single_issued(f->db, who.fin, req.id, "AB", "reg-1", "10.7.5.2", &err), 0);
+    assert_string_equal(last_audit(f, &a, "pki.single_issued"), "AB");
+    /* done: nothing waits, and it is not issued twice */
+    assert_int_equal(id_single_waiting(f->db, &a, who.fin, &w, &n, &err), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(id_single_get(f->db, &a, who.fin, req.id, &got, &err), PC_ENOTFOUND);
+    assert_int_equal(id_single_issued(f->db, who.fin, req.id, "AC", "reg-1", "10.7.5.2", &err), PC_ENOTFOUND);
+    pc_arena_release(&a);
+}
+
 int main(void)
 {
     pc_log_set_level(PC_LOG_WARN);
@@ -384,6 +429,7 @@ int main(void)
         cmocka_unit_test(test_failures_from_an_address_wait),
         cmocka_unit_test(test_representatives_and_single_purpose_certificates),
         cmocka_unit_test(test_a_revoked_certificate_ends_its_session),
+        cmocka_unit_test(test_single_purpose_requests_wait_for_the_desk),
     };
     return failed + fx_run("cert-login-db", db_tests, sizeof db_tests / sizeof db_tests[0]);
 }
