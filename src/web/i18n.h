@@ -1010,6 +1010,17 @@ enum msg {
     M_PAY_GO_TITLE,
     M_PAY_GO_LEAD,
     M_PAY_GO_BUTTON,
+    /* signing an application with the mobile signature (sign_mobile.c) */
+    M_SIGNM_TITLE,
+    M_SIGNM_LEAD,
+    M_SIGNM_PHONE_HINT,
+    M_SIGNM_BUTTON,
+    M_SIGNM_DISPLAY,
+    M_SIGNM_WAIT_TITLE,
+    M_SIGNM_WAIT_PIN,
+    M_SIGNM_MISMATCH,
+    M_SIGNM_EXPIRED,
+    M_SIGNM_NO_FIN,
     M_COUNT
 };
 
