@@ -110,8 +110,7 @@ async function startServer(tmp, extra = []) {
   const log = fs.openSync(logPath, 'w');
   const child = spawn(path.resolve(opts.bin),
     ['demo', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--catalog', catalog, '--log-level', 'info',
-      ...extra],
-      '--example-rp', `127.0.0.1:${rpPort}`],
+      '--example-rp', `127.0.0.1:${rpPort}`, ...extra],
     { stdio: ['ignore', log, log] });
   fs.closeSync(log);
   let exited = null;
@@ -1944,7 +1943,7 @@ async function axeWithoutReload(ctx, url) {
   const other = await newContext();
   await other.addCookies(await ctx.cookies());
   const page = await other.newPage();
-  await page.route((u) => u.pathname === '/login/mobile/wait', async (route) => {
+  await page.route((u) => u.pathname === new URL(url).pathname, async (route) => {
     const resp = await route.fetch();
     const headers = { ...resp.headers() };
     delete headers.refresh;
@@ -2042,6 +2041,76 @@ async function mobileLogin() {
     base = saved;
     await portal.stop();
     await ca.stop();
+  }
+}
+
+// ---- signing an application with the mobile signature (src/web/sign_mobile.c) ----
+// A portal like mobileLogin's whose catalogue's eesmn-vemtas asks for the
+// applicant's signature: the check page's mobile way, the waiting page
+// (same code as the phone) and a refusal brought back to the check page,
+// in az, en and ru, each through axe.
+
+async function mobileSigning() {
+  if (opts.only && !new RegExp(opts.only).test('mobile signing:')) return;
+  const service = 'eesmn-vemtas';
+  const dir = fs.mkdtempSync(path.join(tmpDir, 'signing-'));
+  fs.cpSync(pickCatalog(), path.join(dir, 'catalog'), { recursive: true });
+  fs.cpSync(path.resolve(pickCatalog(), '../forms'), path.join(dir, 'forms'), { recursive: true });
+  const formPath = path.join(dir, 'forms', `${service}.json`);
+  fs.writeFileSync(formPath, JSON.stringify({ ...JSON.parse(fs.readFileSync(formPath, 'utf8')), signature: 'required' }));
+  const ca = await startCa(tmpDir);
+  const savedCatalog = opts.catalog;
+  opts.catalog = path.join(dir, 'catalog');
+  let portal;
+  try {
+    portal = await startServer(tmpDir, ['--mid-url', ca.url, '--mid-client-key', ca.keyFile, '--mid-trust', ca.chain]);
+  } finally {
+    opts.catalog = savedCatalog;
+  }
+  const saved = base;
+  base = portal.base;
+  const sim = path.join(ca.dir, 'sim-sign');
+  const phone = (...args) => bin('phone', args[0], '--dir', sim, '--url', ca.url, ...args.slice(1));
+  const number = '+994501114455';
+  try {
+    const citizen = JSON.parse(fs.readFileSync(path.join(portal.dataDir, 'demo-accounts.json'), 'utf8'))
+      .filter((a) => a.role === 'citizen')[0];
+    const text = bin('phone', 'init', '--dir', sim, '--phone', number, '--pin1', PIN1, '--pin2', '12345', '--puk', '87654321');
+    await midEnrol(ca, number, citizen.fin, 'Demo', text);
+
+    await test('mobile signing: the check page, the waiting page and a refusal on the phone pass axe in az, en and ru', async () => {
+      const ctx = await newContext();
+      const page = await ctx.newPage();
+      await logInToApply(page, citizen);
+      const { draft } = await applyJourney(page, service, { axe: false, until: 'check' });
+      const check = `/applications/${draft}/check`;
+      for (const lang of LANGS) {
+        await ctx.addCookies([{ name: 'lang', value: lang, url: base }]);
+        await goto(page, check);
+        let v = await axeViolations(page);
+        assert(v.length === 0, `check page (${lang}):\n${v.join('\n')}`);
+        await page.fill('#mid-phone', number);
+        await submit(page, `main form[action="/applications/${draft}/sign/mobile"]`);
+        assert(new URL(page.url()).pathname === `/applications/${draft}/sign/mobile`, `at ${page.url()}`);
+        const w = await axeWithoutReload(ctx, page.url());
+        assert(w.v.length === 0, `waiting page (${lang}):\n${w.v.join('\n')}`);
+        const req = phone('requests').trim().split('\t');
+        assert(req[1] === 'signature' && req[2] === w.code.trim(), `page ${w.code}, phone ${req}`);
+        phone('refuse', req[0]);
+        await page.waitForURL((u) => u.searchParams.get('sign') === 'mobile-cancelled', { timeout: 15000 }); // Refresh, no script
+        assert(await page.locator('main .error-summary[role=alert]').count() === 1, 'the refusal is not shown');
+        v = await axeViolations(page);
+        assert(v.length === 0, `refusal (${lang}):\n${v.join('\n')}`);
+      }
+      await ctx.close();
+    });
+  } finally {
+    base = saved;
+    await portal.stop();
+    await ca.stop();
+  }
+}
+
 // ---- participation: polls and the online queue ----------------------------
 
 /* A centre open all day with a few people called (through the JSON API, as
@@ -2330,6 +2399,9 @@ async function isregPages() {
     const v = await axeViolations(page);
     assert(v.length === 0, v.join('\n'));
     await ctx.close();
+  });
+}
+
 // ---- the certification centre in the portal (pki-portal) -----------------
 // The demo runs its own CA; the portal is its RA client.  Pages: a
 // citizen's certificates (and the form sent back with errors), the
@@ -2439,6 +2511,26 @@ async function certPages() {
           const v = await axeViolations(page);
           assert(v.length === 0, `${v.length} violation(s) on ${page.url()}:\n${v.join('\n')}`);
           if (!pg.status) assert(problems.length === 0, `console errors: ${problems.join(' | ')}`);
+        } finally {
+          await ctx.close();
+        }
+      });
+    }
+  }
+  await test('no JavaScript: /verify uploads a document and its signature and shows the report', async () => {
+    assert(sealed, 'no sealed decision to work with');
+    const ctx = await newContext({ javaScriptEnabled: false });
+    try {
+      const page = await ctx.newPage();
+      const resp = await verifyUpload(page, sealed);
+      assert(resp.status() === 200, `status ${resp.status()}`);
+      assert(await page.locator('main section .notice[role=status]').count() === 1, 'no "valid" verdict');
+    } finally {
+      await ctx.close();
+    }
+  });
+}
+
 // ---- logins: certificate login, step-up, "this login" (issue 10) --------
 
 /* A service of the demo catalogue that asks for an e-signature. */
@@ -2475,14 +2567,6 @@ async function loginsPages() {
       });
     }
   }
-  await test('no JavaScript: /verify uploads a document and its signature and shows the report', async () => {
-    assert(sealed, 'no sealed decision to work with');
-    const ctx = await newContext({ javaScriptEnabled: false });
-    try {
-      const page = await ctx.newPage();
-      const resp = await verifyUpload(page, sealed);
-      assert(resp.status() === 200, `status ${resp.status()}`);
-      assert(await page.locator('main section .notice[role=status]').count() === 1, 'no "valid" verdict');
   await test('logins: starting an e-signature service with a code-password session leads to the step-up page (the form post answers 303)', async () => {
     const ctx = await newContext({ lang: 'en' });
     try {
@@ -2496,6 +2580,9 @@ async function loginsPages() {
       await ctx.close();
     }
   });
+}
+
+
 // ---- monitor: the published evaluation campaigns and the usage statistics ---
 
 async function evaluationPages() {
@@ -2712,6 +2799,7 @@ async function main() {
     await isregPages();
 
     await mobileLogin();
+    await mobileSigning();
 
     await participationPages();
 
