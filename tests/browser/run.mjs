@@ -1969,21 +1969,40 @@ async function betweenReloads(fn) {
   }
 }
 
-async function mobileLogin() {
-  if (opts.only && !new RegExp(opts.only).test('mobile:')) return;
+/* A CA role with the mobile-signature service, a demo portal that uses
+ * it (on catalog when given; base points at it meanwhile) and a phone
+ * whose SIM the desk bound to number and the demo citizen: run gets
+ * { ca, citizen, phone, number }, phone(...) being `pencere phone`. */
+async function withMidPortal(number, catalog, run) {
   const ca = await startCa(tmpDir);
-  const portal = await startServer(tmpDir, ['--mid-url', ca.url, '--mid-client-key', ca.keyFile, '--mid-trust', ca.chain]);
+  const savedCatalog = opts.catalog;
+  if (catalog) opts.catalog = catalog;
+  let portal;
+  try {
+    portal = await startServer(tmpDir, ['--mid-url', ca.url, '--mid-client-key', ca.keyFile, '--mid-trust', ca.chain]);
+  } finally {
+    opts.catalog = savedCatalog;
+  }
   const saved = base;
   base = portal.base;
-  const phone = (...args) => bin('phone', args[0], '--dir', sim, '--url', ca.url, ...args.slice(1));
   const sim = path.join(ca.dir, 'sim');
-  const number = '+994501112233';
+  const phone = (...args) => bin('phone', args[0], '--dir', sim, '--url', ca.url, ...args.slice(1));
   try {
     const citizen = JSON.parse(fs.readFileSync(path.join(portal.dataDir, 'demo-accounts.json'), 'utf8'))
       .filter((a) => a.role === 'citizen')[0];
     const text = bin('phone', 'init', '--dir', sim, '--phone', number, '--pin1', PIN1, '--pin2', '12345', '--puk', '87654321');
     await midEnrol(ca, number, citizen.fin, 'Demo', text);
+    await run({ ca, citizen, phone, number });
+  } finally {
+    base = saved;
+    await portal.stop();
+    await ca.stop();
+  }
+}
 
+async function mobileLogin() {
+  if (opts.only && !new RegExp(opts.only).test('mobile:')) return;
+  await withMidPortal('+994501112233', null, async ({ ca, citizen, phone, number }) => {
     await test('mobile: the login pages with the phone pass axe in az, en and ru', async () => {
       for (const lang of LANGS) {
         const ctx = await newContext({ lang });
@@ -2037,11 +2056,7 @@ async function mobileLogin() {
       await page.waitForURL(/\/account$/, { timeout: 15000 }); // the Refresh header, no script
       await ctx.close();
     });
-  } finally {
-    base = saved;
-    await portal.stop();
-    await ca.stop();
-  }
+  });
 }
 
 // ---- signing an application with the mobile signature (src/web/sign_mobile.c) ----
@@ -2058,26 +2073,7 @@ async function mobileSigning() {
   fs.cpSync(path.resolve(pickCatalog(), '../forms'), path.join(dir, 'forms'), { recursive: true });
   const formPath = path.join(dir, 'forms', `${service}.json`);
   fs.writeFileSync(formPath, JSON.stringify({ ...JSON.parse(fs.readFileSync(formPath, 'utf8')), signature: 'required' }));
-  const ca = await startCa(tmpDir);
-  const savedCatalog = opts.catalog;
-  opts.catalog = path.join(dir, 'catalog');
-  let portal;
-  try {
-    portal = await startServer(tmpDir, ['--mid-url', ca.url, '--mid-client-key', ca.keyFile, '--mid-trust', ca.chain]);
-  } finally {
-    opts.catalog = savedCatalog;
-  }
-  const saved = base;
-  base = portal.base;
-  const sim = path.join(ca.dir, 'sim-sign');
-  const phone = (...args) => bin('phone', args[0], '--dir', sim, '--url', ca.url, ...args.slice(1));
-  const number = '+994501114455';
-  try {
-    const citizen = JSON.parse(fs.readFileSync(path.join(portal.dataDir, 'demo-accounts.json'), 'utf8'))
-      .filter((a) => a.role === 'citizen')[0];
-    const text = bin('phone', 'init', '--dir', sim, '--phone', number, '--pin1', PIN1, '--pin2', '12345', '--puk', '87654321');
-    await midEnrol(ca, number, citizen.fin, 'Demo', text);
-
+  await withMidPortal('+994501114455', path.join(dir, 'catalog'), async ({ citizen, phone, number }) => {
     await test('mobile signing: the check page, the waiting page and a refusal on the phone pass axe in az, en and ru', async () => {
       const ctx = await newContext();
       const page = await ctx.newPage();
@@ -2104,11 +2100,7 @@ async function mobileSigning() {
       }
       await ctx.close();
     });
-  } finally {
-    base = saved;
-    await portal.stop();
-    await ca.stop();
-  }
+  });
 }
 
 // ---- participation: polls and the online queue ----------------------------

@@ -13,6 +13,7 @@ import re
 import pytest
 
 import syslib
+from test_cert_login import din_draft, signing_portal
 from test_identity import Browser
 from test_mobile import PIN1, PIN2, PUK, mid, phone, sim_call, b64
 from test_pki_support import CA, openssl, serial_of, wait_for, write
@@ -28,21 +29,10 @@ def world(tmp_path_factory):
     ca = CA(os.path.join(work, "ca"))
     ca.serve_args = ("--mobile-answer-secs", str(ANSWER_SECS))
     ca.start()
-    catalog = syslib.copy_catalog(syslib.FIXTURE, os.path.join(work, "fx", "catalog"))
-    os.makedirs(os.path.join(work, "fx", "forms"))
-    form = json.load(open(os.path.join(syslib.FIXTURE, "..", "forms", "din-id-card.json")))
-    form["signature"] = "required"
-    json.dump(form, open(os.path.join(work, "fx", "forms", "din-id-card.json"), "w"), ensure_ascii=False)
-    db = syslib.Database(work)
-    r = syslib.run_cli("admin", "seed-demo", "--db", db.url, "--out-dir", work, timeout=120)
-    assert r.returncode == 0, r.stderr
-    accounts = json.load(open(os.path.join(work, "demo-accounts.json")))
+    srv = signing_portal(work, ca, ["--mid-url", ca.url(""), "--mid-client-key", ca.path("clients", "portal.key"),
+                                    "--mid-trust", ca.chain_file()])
+    accounts = srv.accounts
     citizens = [a for a in accounts if a["role"] == "citizen"]
-    srv = syslib.Server(os.path.join(work, "portal"), catalog=catalog, db=db,
-                        extra=["--ca-chain", ca.chain_file(), "--ocsp-url", ca.url("/ca/ocsp"),
-                               "--cert-status-max-age", "0", "--mid-url", ca.url(""),
-                               "--mid-client-key", ca.path("clients", "portal.key"), "--mid-trust", ca.chain_file()])
-    srv.start()
     sims = {}
     for number, who in ((PHONE, citizens[0]), (OTHER_PHONE, citizens[1])):
         sim = os.path.join(work, "sim-" + number.strip("+"))
@@ -61,13 +51,7 @@ def draft(w):
     """A logged-in browser and the address of a filled, unsigned draft."""
     b = Browser(w["srv"])
     b.login(w["citizen"]["login"], w["citizen"]["password"])
-    r = b.post("/services/din-id-card/apply", {}, from_page="/services/din-id-card/start")
-    base = r.header("Location").rsplit("/page/", 1)[0]
-    for page, fields in (("reason", {"reason": "expired"}),
-                         ("contact", {"phone": "+994551234567", "birth_date": "1985-01-02"}), ("family", {})):
-        url = base + "/page/" + page
-        version = re.search(r'name="_version" value="(\d+)"', b.get(url).text).group(1)
-        assert b.post(url, dict(fields, _version=version), from_page=url).status == 303, page
+    base = din_draft(b)
     return b, base
 
 
