@@ -129,6 +129,14 @@ def test_every_refusal_comes_back_named_and_explained(world):
     assert start(b, base, "+994559999999") == "mobile-not-client"
     assert "no active mobile signature" in b.get(base + "/check?sign=mobile-not-client&lang=en").text
     assert start(b, base, "12") == "mobile-phone"
+    # a post without the session's CSRF token starts nothing; a stranger's session finds no application
+    assert b.post(base + "/sign/mobile", {"mid-phone": PHONE}, csrf=False).status == 403
+    stranger = Browser(world["srv"])
+    other = [a for a in world["accounts"] if a["role"] == "citizen"][1]
+    stranger.login(other["login"], other["password"])
+    assert stranger.post(base + "/sign/mobile", {"mid-phone": OTHER_PHONE}, from_page="/account").status == 404
+    assert stranger.get(base + "/sign/mobile").status == 404
+    assert requests(world) == [] and requests(world, OTHER_PHONE) == []
     # the phone signs another hash: the service calls it a mismatch
     wait = start(b, base)
     sid = requests(world)[0][0]
