@@ -6,7 +6,6 @@ showing the same verification code as the waiting page, and the signature
 is stored as a pasted one is (the officer's page shows it, `pencere
 verify` accepts the bundle).  Each refusal comes back to the check page,
 named in ?sign= and explained.  `pencere phone` is the citizen's phone."""
-import json
 import os
 import re
 
