@@ -78,6 +78,8 @@ def test_signed_on_the_phone_then_sent_and_the_bundle_verifies(world):
     b, base = draft(world)
     check = b.get(base + "/check?lang=en")
     assert 'action="%s/sign/mobile"' % base in check.text and "Sign with the mobile signature" in check.text
+    # the number on the person's record is there to start with
+    assert re.search(r'<input[^>]*id="mid-phone"[^>]*value="\+994\d{9}"', check.text)
     wait = start(b, base)
     assert wait == base + "/sign/mobile"
     page = b.get(wait)
