@@ -3,8 +3,9 @@
  * who applies and for whom, and the answers, which carry the attached
  * files' SHA-256 digests), the applicant's detached CMS signature over
  * them checked with pki (valid, trusted, not revoked, made by the
- * applicant with a signing certificate, or with the single-purpose
- * certificate of this very service), and the signature kept with the
+ * applicant with a signing certificate, a card's or a mobile
+ * signature's, or with the single-purpose certificate of this very
+ * service), and the signature kept with the
  * bytes it signs (table case_signatures). */
 #include "internal.h"
 #include "../audit/audit.h"
@@ -49,7 +50,7 @@ static enum case_sign_problem signer_problem(const struct pki_verify_report *v, 
     if (!v->signer_fin || !app->applicant_fin || !pc_str_eq(v->signer_fin, app->applicant_fin))
         return CASE_SIGN_NOT_APPLICANT;
     const char *p = v->signer_profile ? v->signer_profile : "";
-    if (pc_str_eq(p, "citizen") || pc_str_eq(p, "representative"))
+    if (pc_str_eq(p, "citizen") || pc_str_eq(p, "representative") || pc_str_eq(p, "mobile-sign"))
         return CASE_SIGN_OK;
     if (pc_str_eq(p, "single-purpose") && v->signer_service && pc_str_eq(v->signer_service, app->service_id))
         return CASE_SIGN_OK;

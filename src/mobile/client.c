@@ -178,6 +178,22 @@ int mid_client_status(struct mid_client *c, struct pc_arena *a, const char *sess
     return 0;
 }
 
+int mid_client_certificate(struct mid_client *c, struct pc_arena *a, const struct mid_start *req, const char **pem,
+                           struct pc_err *err)
+{
+    json_t *j;
+    int rc = call(c, a, "POST", "/mid/v1/certificate",
+                  json_pack("{s:s, s:s, s:s}", "relyingPartyName", req->rp_name, "phoneNumber", req->phone,
+                            "nationalIdentityNumber", req->fin), 0, &j, err);
+    if (rc)
+        return rc;
+    const char *result = json_string_value(json_object_get(j, "result"));
+    *pem = pc_arena_strdup(a, json_string_value(json_object_get(j, "cert")));
+    if (pc_str_eq(result, "NOT_FOUND"))
+        return pc_err_set(err, PC_ENOTFOUND, "no active mobile signature for this number and FİN");
+    return pc_str_eq(result, "OK") && *pem ? 0 : pc_err_set(err, PC_EIO, "the service's answer has no certificate");
+}
+
 /* Does x carry the policy of profile? */
 static bool has_policy(X509 *x, const char *profile)
 {

@@ -282,6 +282,13 @@ int mid_client_start(struct mid_client *c, struct pc_arena *a, enum mid_kind kin
 int mid_client_status(struct mid_client *c, struct pc_arena *a, const char *session_id, int wait_ms,
                       struct mid_status *out, struct pc_err *err);
 
+/* The signing certificate (PEM) of req's number and FİN (req: the
+ * relying party's name, the number and the FİN), to build what the
+ * phone will sign; PC_ENOTFOUND when they have no active mobile
+ * signature. */
+int mid_client_certificate(struct mid_client *c, struct pc_arena *a, const struct mid_start *req, const char **pem,
+                           struct pc_err *err);
+
 /* Who an OK authentication proved, checked here, not taken on trust: the
  * signature is over our hash by the certificate's key, the certificate
  * chains to our root, is in its validity, is a mobile authentication

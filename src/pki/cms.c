@@ -14,6 +14,7 @@
 #include <openssl/ess.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
+#include <openssl/pkcs7.h>
 #include <openssl/rand.h>
 #include <openssl/ts.h>
 
@@ -99,6 +100,73 @@ int pki_cms_sign(struct pc_arena *a, const char *key_pem, size_t key_len, const 
     X509_free(cert);
     sk_X509_pop_free(certs, X509_free);
     EVP_PKEY_free(key);
+    return rc;
+}
+
+/* The detached CMS of pk_cms_sign built around a signature made
+ * elsewhere (a phone's SIM signs only a hash): the signed attributes are
+ * fixed by the certificate, the data and the signing time, so the digest
+ * asked for first and the structure completed later are the same.  The
+ * attributes are made here as CMS_final would make them. */
+static int external_attrs(CMS_SignerInfo *si, X509 *cert, const void *data, size_t data_len, int64_t signing_time,
+                          unsigned char digest[32], struct pc_err *err)
+{
+    unsigned char md[32];
+    SHA256(data, data_len, md);
+    ASN1_TIME *t = ASN1_TIME_set(NULL, (time_t)signing_time);
+    ASN1_OBJECT *type = OBJ_nid2obj(NID_pkcs7_data);
+    int ok = t && CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType, V_ASN1_OBJECT, type, -1) &&
+             CMS_signed_add1_attr_by_NID(si, NID_pkcs9_signingTime, t->type, t, -1) &&
+             CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, md, (int)sizeof md);
+    ASN1_TIME_free(t);
+    if (!ok)
+        return pk_ssl_fail(err, PC_EIO, "cannot add the signed attributes");
+    int rc = add_signing_cert_v2(si, cert, err);
+    if (rc)
+        return rc;
+    /* what is signed: the attributes' DER as a SET (PKCS7_ATTR_SIGN sorts it as CMS does) */
+    STACK_OF(X509_ATTRIBUTE) *attrs = sk_X509_ATTRIBUTE_new_null();
+    for (int i = 0; attrs && i < CMS_signed_get_attr_count(si); i++)
+        sk_X509_ATTRIBUTE_push(attrs, CMS_signed_get_attr(si, i));
+    unsigned char *der = NULL;
+    int n = attrs ? ASN1_item_i2d((ASN1_VALUE *)attrs, &der, ASN1_ITEM_rptr(PKCS7_ATTR_SIGN)) : -1;
+    sk_X509_ATTRIBUTE_free(attrs);
+    if (n <= 0)
+        return pk_ssl_fail(err, PC_EIO, "cannot encode the signed attributes");
+    SHA256(der, (size_t)n, digest);
+    OPENSSL_free(der);
+    return 0;
+}
+
+int pki_cms_external(struct pc_arena *a, const char *cert_pem, const void *data, size_t data_len,
+                     int64_t signing_time, const unsigned char *sig, size_t sig_len, unsigned char digest[32],
+                     const unsigned char **der, size_t *der_len, struct pc_err *err)
+{
+    STACK_OF(X509) *certs = NULL;
+    int rc = pk_certs_from_pem(cert_pem, strlen(cert_pem), &certs, err);
+    X509 *cert = rc ? NULL : sk_X509_shift(certs);
+    unsigned flags = CMS_DETACHED | CMS_BINARY | CMS_NOSMIMECAP | CMS_PARTIAL | CMS_NOATTR;
+    CMS_ContentInfo *cms = rc ? NULL : CMS_sign(NULL, NULL, certs, NULL, flags);
+    /* the certificate's public key stands for the private one: nothing is signed here */
+    CMS_SignerInfo *si = cms ? CMS_add1_signer(cms, cert, X509_get0_pubkey(cert), EVP_sha256(), flags) : NULL;
+    if (!rc && !si)
+        rc = pk_ssl_fail(err, PC_EINVAL, "cannot use this certificate for a signature");
+    if (!rc)
+        rc = external_attrs(si, cert, data, data_len, signing_time, digest, err);
+    if (!rc && sig) {
+        if (!ASN1_STRING_set(CMS_SignerInfo_get0_signature(si), sig, (int)sig_len))
+            pc_oom(sig_len);
+        int n = i2d_CMS_ContentInfo(cms, NULL);
+        unsigned char *buf = pc_arena_alloc(a, n > 0 ? (size_t)n : 1), *p = buf;
+        if (n <= 0 || i2d_CMS_ContentInfo(cms, &p) != n)
+            rc = pk_ssl_fail(err, PC_EIO, "cannot encode the signature");
+        *der = buf;
+        *der_len = n > 0 ? (size_t)n : 0;
+    }
+    CMS_ContentInfo_free(cms);
+    X509_free(cert);
+    sk_X509_pop_free(certs, X509_free);
+    ERR_clear_error();
     return rc;
 }
 

@@ -331,6 +331,16 @@ int pki_cms_sign(struct pc_arena *a, const char *key_pem, size_t key_len, const 
                  const char *cert_pem, size_t cert_len, const void *data, size_t data_len, const char *tsa_url,
                  const unsigned char **der, size_t *der_len, struct pc_err *err);
 
+/* The same detached CMS over data for a signature made elsewhere (the
+ * mobile signature's SIM signs a hash): cert_pem is the signer's
+ * certificate (then its chain), signing_time fixed by the caller.  With
+ * sig NULL, only *digest: the SHA-256 the signer must sign; called again
+ * with the same inputs and the signature (DER ECDSA or RSA PKCS#1), the
+ * CMS in *der.  Whether the signature is right is pki_cms_verify's. */
+int pki_cms_external(struct pc_arena *a, const char *cert_pem, const void *data, size_t data_len,
+                     int64_t signing_time, const unsigned char *sig, size_t sig_len, unsigned char digest[32],
+                     const unsigned char **der, size_t *der_len, struct pc_err *err);
+
 #define PKI_SIG_MAX (1 << 20)  /* bytes of a CMS signature we read */
 
 /* The verdict of a signature, typed for the pages (which choose their

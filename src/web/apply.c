@@ -527,6 +527,18 @@ int web_page_apply_sign(struct http_req *r)
     return own_application(r, &app) ? 0 : web_sign_post(r, &app);
 }
 
+int web_page_apply_sign_mobile(struct http_req *r)
+{
+    struct case_app app;
+    return own_application(r, &app) ? 0 : web_sign_mobile_post(r, &app);
+}
+
+int web_page_apply_sign_mobile_wait(struct http_req *r)
+{
+    struct case_app app;
+    return own_application(r, &app) ? 0 : web_sign_mobile_wait(r, &app);
+}
+
 int web_page_apply_to_sign(struct http_req *r)
 {
     struct case_app app;

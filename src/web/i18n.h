@@ -1024,6 +1024,17 @@ enum msg {
     M_DESK_SINGLE_TITLE,
     M_DESK_SINGLE_HINT,
     M_DESK_SINGLE_CHOICE,
+    /* signing an application with the mobile signature (sign_mobile.c) */
+    M_SIGNM_TITLE,
+    M_SIGNM_LEAD,
+    M_SIGNM_PHONE_HINT,
+    M_SIGNM_BUTTON,
+    M_SIGNM_DISPLAY,
+    M_SIGNM_WAIT_TITLE,
+    M_SIGNM_WAIT_PIN,
+    M_SIGNM_MISMATCH,
+    M_SIGNM_EXPIRED,
+    M_SIGNM_NO_FIN,
     M_COUNT
 };
 

@@ -260,10 +260,22 @@ void web_login_facts(struct http_req *r, const struct id_principal *p);
  * application's or the case's URL). */
 void web_sign_section(struct http_req *r, const struct form_def *def, const struct case_app *app);
 int web_sign_post(struct http_req *r, const struct case_app *app);
+/* Check and keep a detached CMS signature of app (case_sign), then back
+ * to the check page naming the outcome. */
+int web_sign_store(struct http_req *r, const struct case_app *app, const unsigned char *der, size_t len);
+/* The mobile signature's way (sign_mobile.c): its part of the check
+ * page's section, its refusals' texts (NULL for another name), the start
+ * and the waiting page. */
+void web_sign_mobile_section(struct http_req *r, const struct case_app *app);
+const char *web_sign_mobile_refusal(struct http_req *r, const char *name);
+int web_sign_mobile_post(struct http_req *r, const struct case_app *app);
+int web_sign_mobile_wait(struct http_req *r, const struct case_app *app);
 int web_serve_to_sign(struct http_req *r, const struct case_app *app);
 int web_serve_signed(struct http_req *r, const struct case_app *app, const char *name);
 void web_signature_facts(struct http_req *r, const struct case_app *app, const char *base);
 int web_page_apply_sign(struct http_req *r);
+int web_page_apply_sign_mobile(struct http_req *r);
+int web_page_apply_sign_mobile_wait(struct http_req *r);
 int web_page_apply_to_sign(struct http_req *r);
 int web_page_application_signed(struct http_req *r);
 int web_page_office_signed(struct http_req *r);

@@ -1192,4 +1192,15 @@ const struct pc_text web_messages[M_COUNT] = {
         "To issue one, choose it as the kind of certificate in one of the forms below.",
         "Чтобы выдать его, выберите его как вид сертификата в одной из форм ниже."}},
     [M_DESK_SINGLE_CHOICE] = {{"Birməqsədli sertifikat: %s", "Single-purpose certificate: %s", "Одноцелевой сертификат: %s"}},
+    /* signing an application with the mobile signature (sign_mobile.c) */
+    [M_SIGNM_TITLE] = {{"Mobil imza ilə imzalayın", "Sign with the mobile signature", "Подписать мобильной подписью"}},
+    [M_SIGNM_LEAD] = {{"Telefonunuza imza sorğusu göndəriləcək; onu PIN2 ilə təsdiqləyin.", "A signing request will be sent to your phone; approve it with PIN2.", "На ваш телефон будет отправлен запрос подписи; подтвердите его PIN2."}},
+    [M_SIGNM_PHONE_HINT] = {{"Mobil imzanız olan nömrə, məsələn +994501234567", "The number of your mobile signature, e.g. +994501234567", "Номер вашей мобильной подписи, например +994501234567"}},
+    [M_SIGNM_BUTTON] = {{"Telefonla imzalayın", "Sign on the phone", "Подписать на телефоне"}},
+    [M_SIGNM_DISPLAY] = {{"Müraciəti imzalamaq", "Sign an application", "Подписать заявление"}},
+    [M_SIGNM_WAIT_TITLE] = {{"Müraciəti telefonunuzda imzalayın", "Sign the application on your phone", "Подпишите заявление на телефоне"}},
+    [M_SIGNM_WAIT_PIN] = {{"PIN2-ni yalnız kodlar eyni olduqda daxil edin. Eyni deyilsə, sorğunu rədd edin.", "Enter PIN2 only if the codes are the same. If they are not, refuse the request.", "Вводите PIN2, только если коды совпадают. Если нет, отклоните запрос."}},
+    [M_SIGNM_MISMATCH] = {{"Telefonun imzası bu müraciətə uyğun gəlmir. Heç nə saxlanılmadı; yenidən imzalayın.", "The phone's signature does not match this application. Nothing was stored; please sign again.", "Подпись телефона не соответствует этому заявлению. Ничего не сохранено; подпишите ещё раз."}},
+    [M_SIGNM_EXPIRED] = {{"Bu imza sorğusu artıq etibarlı deyil. Yenidən başlayın.", "This signing request is no longer valid. Please start again.", "Этот запрос подписи больше не действителен. Начните заново."}},
+    [M_SIGNM_NO_FIN] = {{"Mobil imza ilə imzalamaq üçün hesabınız FİN-ə bağlı olmalıdır.", "To sign with the mobile signature your account must belong to a person with a FİN.", "Чтобы подписать мобильной подписью, учётная запись должна принадлежать человеку с FİN."}},
 };

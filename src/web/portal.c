@@ -88,6 +88,10 @@ static const struct http_route routes[] = {
     /* logins: signed applications (issue 10) */
     {"POST", "/applications/{id}/sign", web_page_apply_sign, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE, "apply_sign"},
     {"GET", "/applications/{id}/to-sign", web_page_apply_to_sign, 0, HTTP_ROUTE_NO_STORE, "apply_to_sign"},
+    {"POST", "/applications/{id}/sign/mobile", web_page_apply_sign_mobile, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE,
+     "apply_sign_mobile"},
+    {"GET", "/applications/{id}/sign/mobile", web_page_apply_sign_mobile_wait, 0, HTTP_ROUTE_NO_STORE,
+     "apply_sign_mobile_wait"},
     {"GET", "/applications/{id}/signed/{name}", web_page_application_signed, 0, HTTP_ROUTE_NO_STORE, "application_signed"},
     {"GET", "/office/cases/{ref}/signed/{name}", web_page_office_signed, 0, HTTP_ROUTE_NO_STORE, "office_signed"},
     {"POST", "/applications/{id}/respond", web_page_application_respond, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE, "respond"},

@@ -1,7 +1,8 @@
 /* signing.c — signed applications as people see them: on the check page
  * of a form that asks for a signature, the application's canonical bytes
  * to download, the command that signs them (`pencere sign`) and the
- * signature pasted back; the signature's facts on the applicant's and the
+ * signature pasted back (or the mobile signature: sign_mobile.c); the
+ * signature's facts on the applicant's and the
  * officer's pages; the signed bundle (application.json and its .p7s,
  * which `pencere verify` accepts).  Cases decide (case_sign). */
 #include "internal.h"
@@ -28,7 +29,7 @@ static const char *refusal(struct http_req *r)
     for (int p = CASE_SIGN_BAD; name && p < CASE_SIGN_PROBLEM_COUNT; p++)
         if (pc_str_eq(name, case_sign_problem_name((enum case_sign_problem)p)))
             return web_t(r, problem_msgs[p]);
-    return pc_str_eq(name, "needed") ? web_t(r, M_SIGN_NEEDED) : NULL;
+    return pc_str_eq(name, "needed") ? web_t(r, M_SIGN_NEEDED) : web_sign_mobile_refusal(r, name);
 }
 
 void web_sign_section(struct http_req *r, const struct form_def *def, const struct case_app *app)
@@ -62,6 +63,7 @@ void web_sign_section(struct http_req *r, const struct form_def *def, const stru
                 "id=\"signature\" name=\"signature\" rows=\"4\" spellcheck=\"false\"></textarea>\n</div>\n"
                 "<button type=\"submit\" class=\"secondary\">%s</button>\n</form>\n",
              web_t(r, M_SIGN_FIELD), web_t(r, M_SIGN_BUTTON));
+    web_sign_mobile_section(r, app);
 }
 
 static const char *check_url(struct http_req *r, const struct case_app *app, const char *result)
@@ -86,12 +88,17 @@ int web_sign_post(struct http_req *r, const struct case_app *app)
     long len = k ? pc_b64url_decode(flat, k, der, k + 1) : -1;
     if (len <= 0)
         return http_redirect(r, 303, check_url(r, app, case_sign_problem_name(CASE_SIGN_BAD)));
+    return web_sign_store(r, app, der, (size_t)len);
+}
+
+int web_sign_store(struct http_req *r, const struct case_app *app, const unsigned char *der, size_t len)
+{
     struct pki_trust trust;
     pki_checker_trust(app_of(r)->checker, &trust);
     struct case_signature s;
     enum case_sign_problem problem;
     struct pc_err err = {0};
-    int rc = case_sign(app_of(r)->db, &trust, web_who(r), app->id, der, (size_t)len, r->remote_addr, &r->arena, &s,
+    int rc = case_sign(app_of(r)->db, &trust, web_who(r), app->id, der, len, r->remote_addr, &r->arena, &s,
                        &problem, &err);
     if (rc == PC_EINVAL)
         return http_redirect(r, 303, check_url(r, app, case_sign_problem_name(problem)));

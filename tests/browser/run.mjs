@@ -1943,7 +1943,7 @@ async function axeWithoutReload(ctx, url) {
   const other = await newContext();
   await other.addCookies(await ctx.cookies());
   const page = await other.newPage();
-  await page.route((u) => u.pathname === '/login/mobile/wait', async (route) => {
+  await page.route((u) => u.pathname === new URL(url).pathname, async (route) => {
     const resp = await route.fetch();
     const headers = { ...resp.headers() };
     delete headers.refresh;
@@ -1969,21 +1969,40 @@ async function betweenReloads(fn) {
   }
 }
 
-async function mobileLogin() {
-  if (opts.only && !new RegExp(opts.only).test('mobile:')) return;
+/* A CA role with the mobile-signature service, a demo portal that uses
+ * it (on catalog when given; base points at it meanwhile) and a phone
+ * whose SIM the desk bound to number and the demo citizen: run gets
+ * { ca, citizen, phone, number }, phone(...) being `pencere phone`. */
+async function withMidPortal(number, catalog, run) {
   const ca = await startCa(tmpDir);
-  const portal = await startServer(tmpDir, ['--mid-url', ca.url, '--mid-client-key', ca.keyFile, '--mid-trust', ca.chain]);
+  const savedCatalog = opts.catalog;
+  if (catalog) opts.catalog = catalog;
+  let portal;
+  try {
+    portal = await startServer(tmpDir, ['--mid-url', ca.url, '--mid-client-key', ca.keyFile, '--mid-trust', ca.chain]);
+  } finally {
+    opts.catalog = savedCatalog;
+  }
   const saved = base;
   base = portal.base;
-  const phone = (...args) => bin('phone', args[0], '--dir', sim, '--url', ca.url, ...args.slice(1));
   const sim = path.join(ca.dir, 'sim');
-  const number = '+994501112233';
+  const phone = (...args) => bin('phone', args[0], '--dir', sim, '--url', ca.url, ...args.slice(1));
   try {
     const citizen = JSON.parse(fs.readFileSync(path.join(portal.dataDir, 'demo-accounts.json'), 'utf8'))
       .filter((a) => a.role === 'citizen')[0];
     const text = bin('phone', 'init', '--dir', sim, '--phone', number, '--pin1', PIN1, '--pin2', '12345', '--puk', '87654321');
     await midEnrol(ca, number, citizen.fin, 'Demo', text);
+    await run({ ca, citizen, phone, number });
+  } finally {
+    base = saved;
+    await portal.stop();
+    await ca.stop();
+  }
+}
 
+async function mobileLogin() {
+  if (opts.only && !new RegExp(opts.only).test('mobile:')) return;
+  await withMidPortal('+994501112233', null, async ({ ca, citizen, phone, number }) => {
     await test('mobile: the login pages with the phone pass axe in az, en and ru', async () => {
       for (const lang of LANGS) {
         const ctx = await newContext({ lang });
@@ -2037,12 +2056,53 @@ async function mobileLogin() {
       await page.waitForURL(/\/account$/, { timeout: 15000 }); // the Refresh header, no script
       await ctx.close();
     });
-  } finally {
-    base = saved;
-    await portal.stop();
-    await ca.stop();
-  }
+  });
 }
+
+// ---- signing an application with the mobile signature (src/web/sign_mobile.c) ----
+// A portal like mobileLogin's whose catalogue's eesmn-vemtas asks for the
+// applicant's signature: the check page's mobile way, the waiting page
+// (same code as the phone) and a refusal brought back to the check page,
+// in az, en and ru, each through axe.
+
+async function mobileSigning() {
+  if (opts.only && !new RegExp(opts.only).test('mobile signing:')) return;
+  const service = 'eesmn-vemtas';
+  const dir = fs.mkdtempSync(path.join(tmpDir, 'signing-'));
+  fs.cpSync(pickCatalog(), path.join(dir, 'catalog'), { recursive: true });
+  fs.cpSync(path.resolve(pickCatalog(), '../forms'), path.join(dir, 'forms'), { recursive: true });
+  const formPath = path.join(dir, 'forms', `${service}.json`);
+  fs.writeFileSync(formPath, JSON.stringify({ ...JSON.parse(fs.readFileSync(formPath, 'utf8')), signature: 'required' }));
+  await withMidPortal('+994501114455', path.join(dir, 'catalog'), async ({ citizen, phone, number }) => {
+    await test('mobile signing: the check page, the waiting page and a refusal on the phone pass axe in az, en and ru', async () => {
+      const ctx = await newContext();
+      const page = await ctx.newPage();
+      await logInToApply(page, citizen);
+      const { draft } = await applyJourney(page, service, { axe: false, until: 'check' });
+      const check = `/applications/${draft}/check`;
+      for (const lang of LANGS) {
+        await ctx.addCookies([{ name: 'lang', value: lang, url: base }]);
+        await goto(page, check);
+        let v = await axeViolations(page);
+        assert(v.length === 0, `check page (${lang}):\n${v.join('\n')}`);
+        await page.fill('#mid-phone', number);
+        await submit(page, `main form[action="/applications/${draft}/sign/mobile"]`);
+        assert(new URL(page.url()).pathname === `/applications/${draft}/sign/mobile`, `at ${page.url()}`);
+        const w = await axeWithoutReload(ctx, page.url());
+        assert(w.v.length === 0, `waiting page (${lang}):\n${w.v.join('\n')}`);
+        const req = phone('requests').trim().split('\t');
+        assert(req[1] === 'signature' && req[2] === w.code.trim(), `page ${w.code}, phone ${req}`);
+        phone('refuse', req[0]);
+        await page.waitForURL((u) => u.searchParams.get('sign') === 'mobile-cancelled', { timeout: 15000 }); // Refresh, no script
+        assert(await page.locator('main .error-summary[role=alert]').count() === 1, 'the refusal is not shown');
+        v = await axeViolations(page);
+        assert(v.length === 0, `refusal (${lang}):\n${v.join('\n')}`);
+      }
+      await ctx.close();
+    });
+  });
+}
+
 // ---- participation: polls and the online queue ----------------------------
 
 /* A centre open all day with a few people called (through the JSON API, as
@@ -2462,6 +2522,7 @@ async function certPages() {
     }
   });
 }
+
 // ---- logins: certificate login, step-up, "this login" (issue 10) --------
 
 /* A service of the demo catalogue that asks for an e-signature. */
@@ -2512,6 +2573,8 @@ async function loginsPages() {
     }
   });
 }
+
+
 // ---- monitor: the published evaluation campaigns and the usage statistics ---
 
 async function evaluationPages() {
@@ -2664,15 +2727,6 @@ async function paymentPages() {
   }, APPLY_TIMEOUT_MS);
 }
 
-// ---- logins2: the free single-purpose certificate (issue 10 item 4) -------
-// The second demo citizen asks for it on their certificates page (the
-// button, then the page that says it waits), the registrar sees the
-// request on the person's desk page (listed, and a choice of the forms),
-// and the step-up page of the social-assistance service links to it —
-// axe on each in az, en and ru.
-
-const SINGLE_SERVICE = 'eesmn-vemtas';
-
 async function singlePurposePages() {
   await test('single-purpose: a code-password citizen asks for the certificate; it waits for the desk', async () => {
     const ctx = await newContext({ lang: 'en' });
@@ -2785,6 +2839,7 @@ async function main() {
     await isregPages();
 
     await mobileLogin();
+    await mobileSigning();
 
     await participationPages();
 

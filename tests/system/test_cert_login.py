@@ -173,13 +173,10 @@ def test_e_signature_service_steps_a_code_password_session_up(env, schemas):
 
 # ---- signed applications ------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def signing(tmp_path_factory):
-    """A portal whose fixture form din-id-card asks for the applicant's
-    signature, with the certification centre behind it."""
-    work = str(tmp_path_factory.mktemp("signing"))
-    ca = CA(os.path.join(work, "ca"))
-    ca.start()
+def signing_portal(work, ca, extra=()):
+    """A started portal whose fixture form din-id-card asks for the
+    applicant's signature, with the certification centre ca behind it
+    (also used by test_sign_mobile.py)."""
     catalog = syslib.copy_catalog(syslib.FIXTURE, os.path.join(work, "fx", "catalog"))
     os.makedirs(os.path.join(work, "fx", "forms"))
     form = json.load(open(os.path.join(syslib.FIXTURE, "..", "forms", "din-id-card.json")))
@@ -190,10 +187,33 @@ def signing(tmp_path_factory):
     assert r.returncode == 0, r.stderr
     srv = syslib.Server(os.path.join(work, "portal"), catalog=catalog, db=db,
                         extra=["--ca-chain", ca.chain_file(), "--ocsp-url", ca.url("/ca/ocsp"),
-                               "--cert-status-max-age", "0"])
+                               "--cert-status-max-age", "0", *extra])
     srv.start()
     srv.accounts = json.load(open(os.path.join(work, "demo-accounts.json")))
     srv.ca, srv.work, srv.chain = ca, work, ca.chain_file()
+    return srv
+
+
+def din_draft(b):
+    """The address of a filled din-id-card draft of b's citizen."""
+    r = b.post("/services/din-id-card/apply", {}, from_page="/services/din-id-card/start")
+    base = r.header("Location").rsplit("/page/", 1)[0]
+    for page, fields in (("reason", {"reason": "expired"}),
+                         ("contact", {"phone": "+994551234567", "birth_date": "1985-01-02"}), ("family", {})):
+        url = base + "/page/" + page
+        version = re.search(r'name="_version" value="(\d+)"', b.get(url).text).group(1)
+        assert b.post(url, dict(fields, _version=version), from_page=url).status == 303, page
+    return base
+
+
+@pytest.fixture(scope="module")
+def signing(tmp_path_factory):
+    """A portal whose fixture form din-id-card asks for the applicant's
+    signature, with the certification centre behind it."""
+    work = str(tmp_path_factory.mktemp("signing"))
+    ca = CA(os.path.join(work, "ca"))
+    ca.start()
+    srv = signing_portal(work, ca)
     yield srv
     srv.close()
     ca.close()
@@ -212,13 +232,7 @@ def test_a_form_that_asks_for_a_signature_is_signed_then_sent_and_verifies(signi
     who, other = citizen(env, 0), citizen(env, 1)
     b = Browser(env)
     b.login(who["login"], who["password"])
-    r = b.post("/services/din-id-card/apply", {}, from_page="/services/din-id-card/start")
-    base = r.header("Location").rsplit("/page/", 1)[0]
-    for page, fields in (("reason", {"reason": "expired"}),
-                         ("contact", {"phone": "+994551234567", "birth_date": "1985-01-02"}), ("family", {})):
-        url = base + "/page/" + page
-        version = re.search(r'name="_version" value="(\d+)"', b.get(url).text).group(1)
-        assert b.post(url, dict(fields, _version=version), from_page=url).status == 303, page
+    base = din_draft(b)
     check = b.get(base + "/check?lang=en")
     assert 'action="%s/sign"' % base in check.text and "needs the application signed" in check.text
     # unsigned: not sent, back to the check page that says why

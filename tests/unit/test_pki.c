@@ -825,6 +825,55 @@ static void test_sign_and_verify(void **state)
     pc_arena_release(&a);
 }
 
+/* A signature made elsewhere over the digest pki_cms_external asks for
+ * (as a SIM signs: the hash only) completes a CMS that verifies; the
+ * digest depends on the signing time, and another digest's signature is
+ * a bad one. */
+static void test_cms_external(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct pc_err err = {0};
+    EVP_PKEY *k;
+    const char *serial = issue(f, &a, "6FAC321", &k);
+    struct pki_cert c;
+    assert_int_equal(pki_cert_get(f->ca, &a, &operator_, serial, &c, &err), 0);
+    unsigned char d1[32], d2[32], d3[32], sig[128];
+    const unsigned char *der = NULL;
+    size_t dl = 0, sl = sizeof sig;
+    assert_int_equal(pki_cms_external(&a, c.pem, "document", 8, 1800000000, NULL, 0, d1, NULL, NULL, &err), 0);
+    assert_int_equal(pki_cms_external(&a, c.pem, "document", 8, 1800000000, NULL, 0, d2, NULL, NULL, &err), 0);
+    assert_memory_equal(d1, d2, 32);
+    assert_int_equal(pki_cms_external(&a, c.pem, "document", 8, 1800000001, NULL, 0, d3, NULL, NULL, &err), 0);
+    assert_memory_not_equal(d1, d3, 32);
+    EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new(k, NULL);
+    assert_int_equal(EVP_PKEY_sign_init(pc), 1);
+    assert_int_equal(EVP_PKEY_sign(pc, sig, &sl, d1, 32), 1);
+    assert_int_equal(pki_cms_external(&a, c.pem, "document", 8, 1800000000, sig, sl, d2, &der, &dl, &err), 0);
+    size_t chain_len;
+    struct pki_trust t = {.chain_pem = pki_ca_chain_pem(f->ca, &chain_len), .ca = f->ca, .no_network = true};
+    t.chain_len = chain_len;
+    struct pki_verify_report rep;
+    assert_int_equal(pki_cms_verify(&a, &t, "document", 8, der, dl, &rep, &err), 0);
+    assert_int_equal(rep.verdict, PKI_VERDICT_VALID);
+    assert_string_equal(rep.signer_fin, "6FAC321");
+    assert_true(rep.has_signing_time && rep.signing_time == 1800000000);
+    assert_int_equal(pki_cms_verify(&a, &t, "documenT", 8, der, dl, &rep, &err), 0);
+    assert_int_equal(rep.verdict, PKI_VERDICT_BAD_SIGNATURE);
+    /* the signature of the other time's digest does not fit this one */
+    sl = sizeof sig;
+    assert_int_equal(EVP_PKEY_sign(pc, sig, &sl, d3, 32), 1);
+    assert_int_equal(pki_cms_external(&a, c.pem, "document", 8, 1800000000, sig, sl, d2, &der, &dl, &err), 0);
+    assert_int_equal(pki_cms_verify(&a, &t, "document", 8, der, dl, &rep, &err), 0);
+    assert_int_equal(rep.verdict, PKI_VERDICT_BAD_SIGNATURE);
+    assert_int_equal(pki_cms_external(&a, "not a certificate", "document", 8, 1, NULL, 0, d1, NULL, NULL, &err),
+                     PC_EINVAL);
+    EVP_PKEY_CTX_free(pc);
+    EVP_PKEY_free(k);
+    pc_arena_release(&a);
+}
+
 /* The job re-signs pre-signed responses about to run out, and only those. */
 static void test_ocsp_refresh(void **state)
 {
@@ -966,6 +1015,7 @@ static void test_seals_and_sealed_docs(void **state)
         cmocka_unit_test(test_crl_published_once_under_the_lease),                       \
         cmocka_unit_test(test_tsa_serials_increase),                                     \
         cmocka_unit_test(test_sign_and_verify),                                          \
+        cmocka_unit_test(test_cms_external),                                             \
         cmocka_unit_test(test_key_process_killed_and_back),                              \
         cmocka_unit_test(test_group_commit),                                             \
         cmocka_unit_test(test_ocsp_refresh),                                             \
