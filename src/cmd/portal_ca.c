@@ -162,6 +162,7 @@ void cli_portal_ca_close(struct cli_portal_ca *pc)
     pki_client_close(pc->client);
     if (pc->http)
         http_stop(pc->http, 10);
+    pki_api_release(&pc->api);   /* the route table pki_api_http_config made */
     pki_jobs_stop(pc->jobs);
     pki_clients_free(pc->api.clients);
     if (pc->ca)
