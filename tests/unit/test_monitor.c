@@ -687,6 +687,20 @@ static void test_usage_periods(void **state)
         assert_int_equal(mon_period_parse(bad[i][0], bad[i][1], &p, &err), PC_EINVAL);
 }
 
+/* Every row of the query (at least one) has exactly n columns: the
+ * aggregates hold nothing but what the table says. */
+static void assert_only_columns(struct db_conn *c, const char *sql, int n)
+{
+    struct pc_err err = {0};
+    struct db_stmt *st = db_prepare(c, sql, &err);
+    assert_non_null(st);
+    int rows = 0, rc;
+    while ((rc = db_step(st, &err)) == 1) /* (PostgreSQL knows the columns once it has answered) */
+        rows += db_column_count(st) == n;
+    assert_int_equal(rc, 0);
+    assert_true(rows > 0);
+}
+
 static void test_usage_aggregates(void **state)
 {
     struct fixture *f = *state;
@@ -751,16 +765,8 @@ static void test_usage_aggregates(void **state)
     assert_int_equal(d.nagencies, 0);
     assert_int_equal(d.total[MON_USE_SEARCH], 2);
     /* no personal data: the aggregates have when, which service and body, what, and how many — nothing else */
-    const char *tables[] = {"SELECT * FROM mon_usage_day", "SELECT * FROM mon_usage_month"};
-    for (int i = 0; i < 2; i++) {
-        struct db_stmt *st = db_prepare(c, tables[i], &err);
-        assert_non_null(st);
-        int rows = 0, rc;
-        while ((rc = db_step(st, &err)) == 1) /* (PostgreSQL knows the columns once it has answered) */
-            rows += db_column_count(st) == 5;
-        assert_int_equal(rc, 0);
-        assert_true(rows > 0);
-    }
+    assert_only_columns(c, "SELECT * FROM mon_usage_day", 5);
+    assert_only_columns(c, "SELECT * FROM mon_usage_month", 5);
     /* nothing recorded */
     assert_int_equal(mon_period_parse("2024-01", "2024-12", &p, &err), 0);
     assert_int_equal(mon_usage_query(f->db, &a, &p, &d, &err), PC_ENOTFOUND);
@@ -892,16 +898,8 @@ static void test_visits_and_users(void **state)
     assert_int_equal(v.nmonths, 0);
     assert_int_equal(v.total.n[MON_V_VISITS], 0);
     /* no personal data: a date and five counts, nothing else */
-    const char *tables[] = {"SELECT * FROM mon_visit_day", "SELECT * FROM mon_visit_month"};
-    for (int i = 0; i < 2; i++) {
-        struct db_stmt *st = db_prepare(c, tables[i], &err);
-        assert_non_null(st);
-        int rows = 0, rc;
-        while ((rc = db_step(st, &err)) == 1)
-            rows += db_column_count(st) == 1 + MON_V_COUNT;
-        assert_int_equal(rc, 0);
-        assert_true(rows > 0);
-    }
+    assert_only_columns(c, "SELECT * FROM mon_visit_day", 1 + MON_V_COUNT);
+    assert_only_columns(c, "SELECT * FROM mon_visit_month", 1 + MON_V_COUNT);
     /* code-password holders: active citizen accounts with a password */
     int64_t holders = -1;
     assert_int_equal(id_code_password_holders(f->db, &holders, &err), 0);
