@@ -341,8 +341,8 @@ enum mon_visit_field { MON_V_VISITS, MON_V_USERS, MON_V_NEW, MON_V_RETURNING, MO
 #define MON_VISITORS_MAX (1u << 20) /* visitors (and users) told apart in a day on a node */
 
 /* One page answered.  visitor tells visitors apart for the day (the
- * address and browser, or the account when signed in); account is the
- * signed-in account or NULL.  Both are only hashed, with a salt that lives
+ * portal gives the address and the browser); account is the signed-in
+ * account or NULL.  Both are only hashed, with a salt that lives
  * in memory for the day (the month) and is never stored.  Counts go to
  * the tables with mon_usage_flush.  Beyond MON_VISITORS_MAX a node counts
  * every page of an untold visitor as a visit.  Several nodes add up: a

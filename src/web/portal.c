@@ -344,14 +344,15 @@ static bool begun(const struct http_req *r)
     return false;
 }
 
-/* A page seen: the visitor is the account when signed in, else the
- * address and the browser (monitor hashes both with a salt of the day). */
+/* A page seen: the visitor is the address and the browser, the user the
+ * account when the page looked the session up (no lookup is made for the
+ * count: a cached page stays cheap).  Monitor hashes both with a salt of
+ * the day. */
 static void count_visit(struct http_req *r, int64_t now)
 {
-    const struct id_principal *who = web_who(r);
+    const struct id_principal *who = web_ctx(r)->who_loaded ? web_who(r) : NULL;
     const char *ua = http_header(r, "User-Agent");
-    const char *visitor = who ? pc_arena_printf(&r->arena, "a|%s", who->account_id)
-                              : pc_arena_printf(&r->arena, "b|%s|%s", r->remote_addr, ua ? ua : "");
+    const char *visitor = pc_arena_printf(&r->arena, "%s|%s", r->remote_addr, ua ? ua : "");
     mon_visit(app_of(r)->db, visitor, who ? who->account_id : NULL, now);
 }
 
