@@ -11,6 +11,7 @@
 #include "../monitor/monitor.h"
 #include "../pki/pki.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #define TOP 20
@@ -196,15 +197,24 @@ static void visits(struct http_req *r, const struct mon_visits *v)
 }
 
 /* Figures of now, not of the period: code-password holders (identity)
- * and certificates by holder category (the centre; NULL *have without one
- * or when it does not answer: logged once, the page says not available). */
+ * and certificates by holder category (the centre; have_certs false
+ * without one or when it does not answer: logged, the page says not
+ * available).  Counting every citizen account and asking the centre cost
+ * too much for each page (a national register is millions of rows), so a
+ * process keeps the last answer for NOW_TTL_SECONDS. */
+#define NOW_TTL_SECONDS 60
+
 struct now_figures {
     int64_t holders;
     bool have_holders, have_certs;
     struct pki_stats certs;
 };
 
-static void now_of(struct http_req *r, struct now_figures *f)
+static pthread_mutex_t now_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct now_figures now_cached;
+static int64_t now_at; /* 0: never asked */
+
+static void now_ask(struct http_req *r, struct now_figures *f)
 {
     memset(f, 0, sizeof *f);
     struct pc_err err = {0};
@@ -216,6 +226,25 @@ static void now_of(struct http_req *r, struct now_figures *f)
     f->have_certs = ca && pki_client_stats(ca, &r->arena, &f->certs, &cerr) == 0;
     if (ca && !f->have_certs)
         pc_log(PC_LOG_WARN, "web.statistics_certs_failed", "msg", cerr.msg, NULL);
+}
+
+static void now_of(struct http_req *r, struct now_figures *f)
+{
+    int64_t now = pc_now_unix();
+    pthread_mutex_lock(&now_lock);
+    bool fresh = now_at && now - now_at < NOW_TTL_SECONDS;
+    if (fresh)
+        *f = now_cached;
+    pthread_mutex_unlock(&now_lock);
+    if (fresh)
+        return;
+    now_ask(r, f); /* outside the lock: two pages may both ask, once */
+    if (!f->have_holders || (app_of(r)->ca && !f->have_certs))
+        return; /* a failure is not kept: the next page asks again */
+    pthread_mutex_lock(&now_lock);
+    now_cached = *f;
+    now_at = now;
+    pthread_mutex_unlock(&now_lock);
 }
 
 static const enum msg category_msg[PKI_CAT_COUNT] = {
