@@ -7,6 +7,7 @@
 #include "../audit/audit.h"
 #include "internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define STAFF_CODE_VALID_SECS (72 * 3600)
@@ -186,6 +187,41 @@ int id_account_find(struct db *db, struct pc_arena *a, const char *login, const 
     if (rc == 0)
         return pc_err_set(err, PC_ENOTFOUND, "no such account");
     *account_id = pc_arena_strdup(a, db_col_text(s, 0));
+    db_conn_idle(c);
+    return 0;
+}
+
+/* ---- figures for the usage statistics (src/monitor) --------------------- */
+
+int id_code_password_holders(struct db *db, int64_t *n, struct pc_err *err)
+{
+    struct db_conn *c = db_conn_get(db, err);
+    struct db_stmt *s = c ? db_prepare(c, "SELECT COUNT(*) FROM accounts WHERE kind = 'citizen' AND status = 'active'"
+                                          " AND password_hash IS NOT NULL", err)
+                          : NULL;
+    if (!s)
+        return id_failed(err);
+    int rc = db_step(s, err);
+    if (rc < 0)
+        return rc;
+    *n = db_col_int(s, 0);
+    db_conn_idle(c);
+    return 0;
+}
+
+int id_account_created_day(struct db *db, const char *account_id, char day[11], struct pc_err *err)
+{
+    struct db_conn *c = db_conn_get(db, err);
+    struct db_stmt *s = c ? db_prepare(c, "SELECT created_at FROM accounts WHERE id = ?", err) : NULL;
+    if (!s)
+        return id_failed(err);
+    db_bind_text(s, 1, account_id);
+    int rc = db_step(s, err);
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return pc_err_set(err, PC_ENOTFOUND, "no such account");
+    snprintf(day, 11, "%.10s", db_col_text(s, 0));
     db_conn_idle(c);
     return 0;
 }

@@ -302,6 +302,11 @@ bool id_staff_login_valid(const char *login);
 /* The account id of a login, or PC_ENOTFOUND. */
 int id_account_find(struct db *db, struct pc_arena *a, const char *login, const char **account_id,
                     struct pc_err *err);
+/* monitor (usage statistics): the citizen accounts active with a
+ * code-password now, and the day (YYYY-MM-DD, UTC) an account was
+ * created.  Counts and a date only: nothing about the person. */
+int id_code_password_holders(struct db *db, int64_t *n, struct pc_err *err);
+int id_account_created_day(struct db *db, const char *account_id, char day[11], struct pc_err *err);
 /* Issue a one-time activation (or reset) code; the previous unused codes
  * of the account stop working.  code_out gets ID_CODE_LEN + 1 bytes.
  * PC_EDENIED for a staff account its owner has not confirmed. */

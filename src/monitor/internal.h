@@ -27,4 +27,17 @@ int mon__csv_fields(struct pc_arena *a, const char *line, size_t n, const char *
 /* Append s as a CSV field (quoted when it needs to be). */
 void mon__csv_put(struct pc_buf *b, const char *s);
 
+/* A period as the aggregate tables answer it: the whole months inside it
+ * from a month table, the days before the first and after the last whole
+ * month from a day table (usage.c, visits.c). */
+struct mon__parts {
+    char head_from[11], head_to[11];         /* days; empty: none */
+    char month_from[8], month_to[8];         /* whole months; empty: none */
+    char tail_from[11], tail_to[11];
+};
+void mon__period_split(const struct mon_period *p, struct mon__parts *o);
+
+/* Add visits.c's counts in memory to its tables (as mon_usage_flush). */
+int mon__visits_flush(struct db *db, int64_t now, bool force, struct pc_err *err);
+
 #endif

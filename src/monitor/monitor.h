@@ -324,6 +324,55 @@ int mon_usage_query(struct db *db, struct pc_arena *a, const struct mon_period *
                     struct pc_err *err);
 void mon_usage_csv(const struct mon_usage *u, struct pc_buf *out);
 void mon_usage_json(const struct mon_usage *u, struct pc_buf *out);
+/* The members of mon_usage_json's object ("from": …, "months": […]), for an
+ * answer that adds its own. */
+void mon_usage_json_members(const struct mon_usage *u, struct pc_buf *out);
+
+/* ---- portal visits and users (visits.c; aggregates only) --------------- */
+
+/* What is counted per day and per month (mon_visit_day, mon_visit_month):
+ * visits (a visitor's pages with no pause over MON_VISIT_IDLE_SECONDS),
+ * signed-in users (distinct within the day, and within the month), of
+ * them the new (account created that day / month) and the returning, and
+ * the seconds between a visit's pages (average session = seconds/visits). */
+enum mon_visit_field { MON_V_VISITS, MON_V_USERS, MON_V_NEW, MON_V_RETURNING, MON_V_SECONDS, MON_V_COUNT };
+
+#define MON_VISIT_IDLE_SECONDS 1800
+#define MON_VISITORS_MAX (1u << 20) /* visitors (and users) told apart in a day on a node */
+
+/* One page answered.  visitor tells visitors apart for the day (the
+ * portal gives the address and the browser); account is the signed-in
+ * account or NULL.  Both are only hashed, with a salt that lives
+ * in memory for the day (the month) and is never stored.  Counts go to
+ * the tables with mon_usage_flush.  Beyond MON_VISITORS_MAX a node counts
+ * every page of an untold visitor as a visit.  Several nodes add up: a
+ * user seen by two nodes on a day counts on each. */
+void mon_visit(struct db *db, const char *visitor, const char *account, int64_t now);
+/* Add a day's figures directly (the month gets the same; tests, imports). */
+int mon_visits_add(struct db_conn *conn, const char *day, const int64_t n[MON_V_COUNT], struct pc_err *err);
+
+/* A period's visits: per month (whole months from the month table; for a
+ * month cut by the period, users are the sum of its days' distinct users)
+ * and the totals (users: the sum of the months'). */
+struct mon_visit_row {
+    const char *month;                       /* "YYYY-MM"; NULL for the total */
+    int64_t n[MON_V_COUNT];
+};
+struct mon_visits {
+    struct mon_visit_row total;
+    struct mon_visit_row *months;
+    size_t nmonths;
+};
+int mon_visits_query(struct db *db, struct pc_arena *a, const struct mon_period *p, struct mon_visits *out,
+                     struct pc_err *err);
+/* The average visit in whole seconds (0 without visits). */
+int64_t mon_visit_average(const struct mon_visit_row *r);
+const char *mon_visit_field_name(enum mon_visit_field f); /* "visits", "users", "new_users", … */
+/* The visits as CSV ("month,visits,users,new_users,returning_users,
+ * seconds,average_seconds", a row a month and one "total") and as a JSON
+ * object {"visits": …, …, "average_seconds": …, "months": [{"month": …}]}. */
+void mon_visits_csv(const struct mon_visits *v, struct pc_buf *out);
+void mon_visits_json(const struct mon_visits *v, struct pc_buf *out);
 
 /* ---- the registry of approved e-services ------------------------------- */
 

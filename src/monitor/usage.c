@@ -153,11 +153,12 @@ static const char *agency_of(struct db *db, struct pc_arena *a, const char *serv
 
 int mon_usage_flush(struct db *db, int64_t now, bool force, struct pc_err *err)
 {
+    int visits = mon__visits_flush(db, now, force, err); /* visits.c's counts, on the same beat */
     struct counters *c = counters_of(db);
     pthread_mutex_lock(&c->lock);
     if (!c->used || (!force && now - c->last_flush < MON_USAGE_FLUSH_SECONDS && c->used < SLOTS / 2)) {
         pthread_mutex_unlock(&c->lock);
-        return 0;
+        return visits;
     }
     size_t n = 0;
     struct slot *batch = malloc(c->used * sizeof *batch);
@@ -253,15 +254,6 @@ int mon_period_parse(const char *from, const char *to, struct mon_period *out, s
 
 /* ---- queries ---------------------------------------------------------------- */
 
-/* The period as the tables answer it: the whole months inside it from the
- * month table, the days before the first and after the last whole month
- * from the day table; one row a (month, service, metric). */
-struct parts {
-    char head_from[11], head_to[11];         /* days; empty: none */
-    char month_from[8], month_to[8];         /* whole months; empty: none */
-    char tail_from[11], tail_to[11];
-};
-
 static void month_add(char m[8], int delta)
 {
     int y = atoi(m), mo = atoi(m + 5) + delta;
@@ -272,7 +264,7 @@ static void month_add(char m[8], int delta)
     snprintf(m, 8, "%04u-%02u", (unsigned)y % 10000u, (unsigned)mo % 100u);
 }
 
-static void split(const struct mon_period *p, struct parts *o)
+void mon__period_split(const struct mon_period *p, struct mon__parts *o)
 {
     memset(o, 0, sizeof *o);
     char first[8], last[8];
@@ -303,8 +295,8 @@ static void split(const struct mon_period *p, struct parts *o)
 
 static struct db_stmt *period_query(struct db_conn *conn, const struct mon_period *p, struct pc_err *err)
 {
-    struct parts o;
-    split(p, &o);
+    struct mon__parts o;
+    mon__period_split(p, &o);
     struct db_query q;
     db_query_init(&q);
     db_query_sql(&q, "SELECT m, service_id, MIN(agency_id), metric, SUM(count) FROM (");
@@ -467,14 +459,20 @@ static void rows_json(struct pc_buf *out, const char *key, const struct mon_usag
     pc_buf_putc(out, ']');
 }
 
-void mon_usage_json(const struct mon_usage *u, struct pc_buf *out)
+void mon_usage_json_members(const struct mon_usage *u, struct pc_buf *out)
 {
-    pc_buf_printf(out, "{\"from\": \"%s\", \"to\": \"%s\", \"totals\": {\"views\": %lld, \"starts\": %lld, "
+    pc_buf_printf(out, "\"from\": \"%s\", \"to\": \"%s\", \"totals\": {\"views\": %lld, \"starts\": %lld, "
                        "\"searches\": %lld}",
                   u->period.from, u->period.to, (long long)u->total[MON_USE_VIEW], (long long)u->total[MON_USE_START],
                   (long long)u->total[MON_USE_SEARCH]);
     rows_json(out, "agencies", u->agencies, u->nagencies, false);
     rows_json(out, "services", u->services, u->nservices, true);
     rows_json(out, "months", u->months, u->nmonths, false);
+}
+
+void mon_usage_json(const struct mon_usage *u, struct pc_buf *out)
+{
+    pc_buf_putc(out, '{');
+    mon_usage_json_members(u, out);
     pc_buf_puts(out, "}\n");
 }

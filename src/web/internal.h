@@ -415,6 +415,7 @@ int web_page_live(struct http_req *r);
 int web_page_statistics(struct http_req *r);
 int web_page_statistics_csv(struct http_req *r);
 int web_page_statistics_json(struct http_req *r);
+int web_page_statistics_visits_csv(struct http_req *r);
 /* An agency's name in the request's language from a list of them (the id
  * when it is not there). */
 const char *web_agency_name(struct http_req *r, const struct cat_agency *list, size_t n, const char *id);

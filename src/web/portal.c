@@ -111,6 +111,7 @@ static const struct http_route routes[] = {
     {"GET", "/statistics", web_page_statistics, 0, 0, "statistics"},
     {"GET", "/statistics/usage.csv", web_page_statistics_csv, 0, 0, "statistics_csv"},
     {"GET", "/statistics/usage.json", web_page_statistics_json, 0, 0, "statistics_json"},
+    {"GET", "/statistics/visits.csv", web_page_statistics_visits_csv, 0, 0, "statistics_visits_csv"}, /* monitor2 */
     {"GET", "/login", web_page_login, 0, HTTP_ROUTE_NO_STORE, "login"},
     {"POST", "/login", web_page_login_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "login_post"},
     {"POST", "/login/2fa", web_page_login_2fa_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "login_2fa"},
@@ -351,6 +352,18 @@ static bool begun(const struct http_req *r)
     return false;
 }
 
+/* A page seen: the visitor is the address and the browser, the user the
+ * account when the page looked the session up (no lookup is made for the
+ * count: a cached page stays cheap).  Monitor hashes both with a salt of
+ * the day. */
+static void count_visit(struct http_req *r, int64_t now)
+{
+    const struct id_principal *who = web_ctx(r)->who_loaded ? web_who(r) : NULL;
+    const char *ua = http_header(r, "User-Agent");
+    const char *visitor = pc_arena_printf(&r->arena, "%s|%s", r->remote_addr, ua ? ua : "");
+    mon_visit(app_of(r)->db, visitor, who ? who->account_id : NULL, now);
+}
+
 static void count_usage(struct http_req *r)
 {
     const char *route = http_route_name(r), *q = http_kv_get(&r->query, "q");
@@ -362,6 +375,8 @@ static void count_usage(struct http_req *r)
         mon_usage_count(db, MON_USE_START, http_param(r, 0), now);
     else if (r->status == 200 && strcmp(route, "search") == 0 && q && *q)
         mon_usage_count(db, MON_USE_SEARCH, NULL, now);
+    if (!r->is_api && r->status < 400 && r->content_type && pc_str_has_prefix(r->content_type, "text/html"))
+        count_visit(r, now);
     struct pc_err err = {0};
     mon_usage_flush(db, now, false, &err); /* at most every MON_USAGE_FLUSH_SECONDS; failures are logged */
 }

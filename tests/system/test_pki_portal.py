@@ -343,6 +343,16 @@ def test_statistics_by_holder_category(env, schemas):
     assert body["categories"]["citizen"]["issued"] >= 1
 
 
+def test_statistics_page_shows_the_centres_figures(env):
+    """monitor2: /statistics shows certificates by holder category from the centre."""
+    st, body = api(env, "GET", "/api/v1/certificates/statistics")
+    assert st == 200
+    page = env.get("/statistics?lang=en").text
+    assert 'id="certs-not-available"' not in page
+    assert re.search(r"<tr><td>State bodies</td><td>%d</td><td>%d</td></tr>" % (
+        body["categories"]["state"]["issued"], body["categories"]["state"]["valid"]), page)
+
+
 def test_audit_head_is_time_stamped_and_audit_verify_proves_it(env):
     assert wait_for(lambda: "time-stamps:" in syslib.run_cli("admin", "audit-verify", "--db", env.db.url).stdout
                     and "not checked" in syslib.run_cli("admin", "audit-verify", "--db", env.db.url).stdout,

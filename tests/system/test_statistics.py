@@ -111,5 +111,32 @@ def test_applications_begun_are_counted(tmp_path_factory):
         j = srv.get("/statistics/usage.json").json()
         assert j["totals"]["starts"] == 1
         assert j["services"][0]["id"] == "din-id-card" and j["services"][0]["starts"] == 1
+        # the citizen was a user today, a new one (the demo's accounts were made today); a holder of a code-password
+        assert j["visits"]["users"] == 1 and j["visits"]["new_users"] == 1 and j["visits"]["returning_users"] == 0
+        assert j["now"]["code_password_holders"] >= 1
     finally:
         srv.close()
+
+
+def test_visits_and_users_without_keeping_who(used):
+    """Every page answered is part of a visit (one visitor here: the same
+    address and browser); nobody signed in, so no users; the period's
+    visits as CSV and in the JSON; figures of now with no centre."""
+    j = used.get("/statistics/usage.json").json()
+    v = j["visits"]
+    assert v["visits"] >= 1 and v["users"] == 0 and v["new_users"] == 0
+    assert v["average_seconds"] >= 0 and v["months"] and v["months"][-1]["visits"] == v["visits"]
+    assert j["now"] == {"code_password_holders": 0, "certificates": None}
+    r = used.get("/statistics/visits.csv?from=%s&to=%s" % (j["from"], j["to"]))
+    assert r.status == 200 and r.content_type.startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert rows[-1]["month"] == "total" and int(rows[-1]["visits"]) >= v["visits"]
+    page = used.get("/statistics?lang=en").text
+    assert "Visits and users" in page and 'id="chart-visits-t"' in page
+    assert re.search(r"<dt>Citizens holding a code-password \(now\)</dt><dd>0</dd>", page)
+    assert 'id="certs-not-available"' in page
+    # a period with nothing: zeros, and the page still shows the figures of now
+    r = used.get("/statistics/visits.csv?from=2001-01&to=2001-12")
+    assert r.status == 200 and r.text.splitlines()[-1] == "total,0,0,0,0,0,0"
+    assert 'id="certs-not-available"' in used.get("/statistics?from=2001-01&to=2001-12&lang=en").text
+    assert used.get("/statistics/visits.csv?from=2024-13").status == 400

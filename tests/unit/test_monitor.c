@@ -22,6 +22,7 @@
 
 #include "../../src/cases/cases.h"
 #include "../../src/catalog/catalog.h"
+#include "../../src/identity/identity.h"
 #include "../../src/monitor/monitor.h"
 #include "fixture.h"
 
@@ -686,6 +687,20 @@ static void test_usage_periods(void **state)
         assert_int_equal(mon_period_parse(bad[i][0], bad[i][1], &p, &err), PC_EINVAL);
 }
 
+/* Every row of the query (at least one) has exactly n columns: the
+ * aggregates hold nothing but what the table says. */
+static void assert_only_columns(struct db_conn *c, const char *sql, int n)
+{
+    struct pc_err err = {0};
+    struct db_stmt *st = db_prepare(c, sql, &err);
+    assert_non_null(st);
+    int rows = 0, rc;
+    while ((rc = db_step(st, &err)) == 1) /* (PostgreSQL knows the columns once it has answered) */
+        rows += db_column_count(st) == n;
+    assert_int_equal(rc, 0);
+    assert_true(rows > 0);
+}
+
 static void test_usage_aggregates(void **state)
 {
     struct fixture *f = *state;
@@ -750,16 +765,8 @@ static void test_usage_aggregates(void **state)
     assert_int_equal(d.nagencies, 0);
     assert_int_equal(d.total[MON_USE_SEARCH], 2);
     /* no personal data: the aggregates have when, which service and body, what, and how many — nothing else */
-    const char *tables[] = {"SELECT * FROM mon_usage_day", "SELECT * FROM mon_usage_month"};
-    for (int i = 0; i < 2; i++) {
-        struct db_stmt *st = db_prepare(c, tables[i], &err);
-        assert_non_null(st);
-        int rows = 0, rc;
-        while ((rc = db_step(st, &err)) == 1) /* (PostgreSQL knows the columns once it has answered) */
-            rows += db_column_count(st) == 5;
-        assert_int_equal(rc, 0);
-        assert_true(rows > 0);
-    }
+    assert_only_columns(c, "SELECT * FROM mon_usage_day", 5);
+    assert_only_columns(c, "SELECT * FROM mon_usage_month", 5);
     /* nothing recorded */
     assert_int_equal(mon_period_parse("2024-01", "2024-12", &p, &err), 0);
     assert_int_equal(mon_usage_query(f->db, &a, &p, &d, &err), PC_ENOTFOUND);
@@ -815,6 +822,94 @@ static void test_usage_counted_in_memory(void **state)
     longid[sizeof longid - 1] = 0;
     mon_usage_count(f->db, MON_USE_VIEW, longid, t);
     assert_int_equal(mon_usage_flush(f->db, t, true, &err), 0);
+    pc_arena_release(&a);
+}
+
+/* Visits, users (new and returning) and the average visit: counted in
+ * memory by salted hashes, added to the day and month tables. */
+static void test_visits_and_users(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct db_conn *c = fx_conn(f);
+    fx_exec(c, "DELETE FROM mon_visit_day");
+    fx_exec(c, "DELETE FROM mon_visit_month");
+    fx_exec(c, "INSERT INTO accounts(id, login, status, kind, created_at) VALUES "
+               "('acc-new', 'visits.new', 'active', 'staff', '2026-03-05T08:00:00Z'), "
+               "('acc-old', 'visits.old', 'active', 'staff', '2025-01-01T08:00:00Z')");
+    int64_t t = 1772668800; /* 2026-03-05 00:00:00 UTC */
+    mon_visit(f->db, "b|1.2.3.4|ua", NULL, t);
+    mon_visit(f->db, "b|1.2.3.4|ua", NULL, t + 60);
+    mon_visit(f->db, "b|1.2.3.4|ua", NULL, t + 120);                                /* one visit, 120 s */
+    mon_visit(f->db, "b|1.2.3.4|ua", NULL, t + 120 + MON_VISIT_IDLE_SECONDS + 1);   /* a pause: a new visit */
+    mon_visit(f->db, "b|5.6.7.8|ua", NULL, t);
+    mon_visit(f->db, "a|acc-new", "acc-new", t + 10);
+    mon_visit(f->db, "a|acc-new", "acc-new", t + 20);                                /* 10 s */
+    mon_visit(f->db, "a|acc-old", "acc-old", t + 30);
+    mon_visit(f->db, "a|acc-new", "acc-new", t + 86400);  /* the next day: a user of the day again, not of the month */
+    mon_visit(f->db, NULL, NULL, t);                      /* nothing to tell: not counted */
+    struct mon_period p;
+    struct mon_visits v;
+    assert_int_equal(mon_period_parse("2026-03", NULL, &p, &err), 0);
+    assert_int_equal(mon_visits_query(f->db, &a, &p, &v, &err), 0); /* the query flushes this node first */
+    assert_int_equal(v.nmonths, 1);
+    assert_string_equal(v.months[0].month, "2026-03");
+    int64_t month[MON_V_COUNT] = {6, 2, 1, 1, 130};
+    for (int i = 0; i < MON_V_COUNT; i++)
+        assert_int_equal(v.total.n[i], month[i]);
+    assert_int_equal(mon_visit_average(&v.total), 21);
+    /* from the day table: users distinct within each day */
+    assert_int_equal(mon_period_parse("2026-03-05", "2026-03-06", &p, &err), 0);
+    assert_int_equal(mon_visits_query(f->db, &a, &p, &v, &err), 0);
+    int64_t days[MON_V_COUNT] = {6, 3, 1, 2, 130};
+    for (int i = 0; i < MON_V_COUNT; i++)
+        assert_int_equal(v.total.n[i], days[i]);
+    assert_int_equal(mon_period_parse("2026-03-06", NULL, &p, &err), 0);
+    assert_int_equal(mon_visits_query(f->db, &a, &p, &v, &err), 0);
+    assert_int_equal(v.total.n[MON_V_VISITS], 1);
+    assert_int_equal(v.total.n[MON_V_RETURNING], 1); /* created the day before */
+    /* added directly, and written out */
+    int64_t n[MON_V_COUNT] = {100, 40, 10, 30, 6000};
+    assert_int_equal(mon_visits_add(c, "2026-04-02", n, &err), 0);
+    assert_int_equal(mon_period_parse("2026-03", "2026-04", &p, &err), 0);
+    assert_int_equal(mon_visits_query(f->db, &a, &p, &v, &err), 0);
+    assert_int_equal(v.nmonths, 2);
+    assert_int_equal(v.total.n[MON_V_VISITS], 106);
+    struct pc_buf b;
+    pc_buf_init(&b, 1 << 16);
+    mon_visits_csv(&v, &b);
+    assert_non_null(strstr(b.data, "month,visits,users,new_users,returning_users,seconds,average_seconds\r\n"));
+    assert_non_null(strstr(b.data, "2026-04,100,40,10,30,6000,60\r\n"));
+    assert_non_null(strstr(b.data, "total,106,42,11,31,6130,57\r\n"));
+    pc_buf_reset(&b);
+    mon_visits_json(&v, &b);
+    json_error_t je;
+    json_t *o = json_loads(b.data, 0, &je);
+    assert_non_null(o);
+    assert_int_equal(json_integer_value(json_object_get(o, "visits")), 106);
+    assert_int_equal(json_array_size(json_object_get(o, "months")), 2);
+    json_decref(o);
+    pc_buf_release(&b);
+    /* a period with none: zeros, no months */
+    assert_int_equal(mon_period_parse("2001-01", NULL, &p, &err), 0);
+    assert_int_equal(mon_visits_query(f->db, &a, &p, &v, &err), 0);
+    assert_int_equal(v.nmonths, 0);
+    assert_int_equal(v.total.n[MON_V_VISITS], 0);
+    /* no personal data: a date and five counts, nothing else */
+    assert_only_columns(c, "SELECT * FROM mon_visit_day", 1 + MON_V_COUNT);
+    assert_only_columns(c, "SELECT * FROM mon_visit_month", 1 + MON_V_COUNT);
+    /* code-password holders: active citizen accounts with a password */
+    int64_t holders = -1;
+    assert_int_equal(id_code_password_holders(f->db, &holders, &err), 0);
+    assert_true(holders >= 0);
+    fx_exec(c, "INSERT INTO accounts(id, login, status, kind, password_hash, created_at) VALUES "
+               "('acc-holder', 'visits.holder', 'active', 'citizen', 'x', '2026-03-05T08:00:00Z'), "
+               "('acc-pending', 'visits.pending', 'pending', 'citizen', NULL, '2026-03-05T08:00:00Z')");
+    int64_t after = -1;
+    assert_int_equal(id_code_password_holders(f->db, &after, &err), 0);
+    assert_int_equal(after, holders + 1);
     pc_arena_release(&a);
 }
 
@@ -888,6 +983,7 @@ int main(void)
     const struct CMUnitTest db_tests[] = {
         cmocka_unit_test(test_usage_aggregates),
         cmocka_unit_test(test_usage_counted_in_memory),
+        cmocka_unit_test(test_visits_and_users),
     };
     int failed = cmocka_run_group_tests_name("monitor", tests, NULL, NULL);
     return failed + fx_run("monitor-usage", db_tests, sizeof db_tests / sizeof db_tests[0]);
