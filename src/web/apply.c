@@ -478,6 +478,9 @@ int web_page_application(struct http_req *r)
     web_pay_box(r, &app, false);
     if (app.decided_at)
         web_html(r, "<p><a class=\"button\" href=\"/applications/%s/result\">%s</a></p>\n", app.reference, web_t(r, M_RESULT_LINK));
+    if (case_state_decided(app.status)) /* feedback (src/participation) names the application it follows */
+        web_html(r, "<p><a href=\"/services/%q/feedback?application=%q\">%s</a></p>\n", app.service_id,
+                 app.reference, web_t(r, M_FEEDBACK_RATE_LINK));
     applicant_steps(r, &app);
     web_signature_facts(r, &app, pc_arena_printf(&r->arena, "/applications/%s", app.id));
     web_history_list(r, app.id);

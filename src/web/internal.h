@@ -458,6 +458,18 @@ int web_page_moderation_post(struct http_req *r);
 int web_api_feedback_post(struct http_req *r);
 int web_api_feedback(struct http_req *r);
 int web_api_feedback_pending(struct http_req *r);
+/* A service's ratings and published comments (feedback_pages.c), loaded
+ * before the page begins, shown on its feedback page and its catalogue
+ * page; the comments under a heading of level h (2 or 3). */
+struct part_feedback;
+struct web_ratings {
+    int64_t count[5], total;         /* ratings of 1..5 stars */
+    double average;
+    struct part_feedback *comments;
+    size_t ncomments;
+};
+int web_ratings_load(struct http_req *r, const char *service, struct web_ratings *out, struct pc_err *err);
+void web_ratings_html(struct http_req *r, const struct web_ratings *w, int h);
 int web_api_feedback_moderate(struct http_req *r);
 int web_api_complaints_post(struct http_req *r);
 int web_api_complaints(struct http_req *r);

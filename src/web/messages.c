@@ -640,6 +640,7 @@ const struct pc_text web_messages[M_COUNT] = {
     [M_FEEDBACK_COMMENT] = {{"Rəy (istəyə görə)", "Comment (optional)", "Отзыв (необязательно)"}},
     [M_FEEDBACK_COMMENT_HINT] = {{"Rəy yoxlanıldıqdan sonra hamıya görünür.", "A comment is shown to everyone once it has been checked.", "Отзыв виден всем после проверки."}},
     [M_FEEDBACK_SEND] = {{"Göndər", "Send", "Отправить"}},
+    [M_FEEDBACK_RATE_LINK] = {{"Bu xidməti qiymətləndirin", "Rate this service", "Оценить эту услугу"}},
     [M_COMPLAINT_FILE] = {{"Şikayət edin", "Make a complaint", "Подать жалобу"}},
     [M_COMPLAINT_KIND] = {{"Şikayət nə barədədir", "What it is about", "О чём жалоба"}},
     [M_COMPLAINT_TEXT] = {{"Şikayətin mətni", "The complaint", "Текст жалобы"}},

@@ -9,6 +9,7 @@ and the hall's display page in az/en/ru."""
 import datetime
 import json
 import os
+import re
 import threading
 import time
 
@@ -418,6 +419,52 @@ def test_rating_a_service_and_moderating_its_comment(srv, schemas):
     assert call(srv, "POST", path, {"rating": 3, "application": "AZ-2026-99999999"}, tok)[0] == 404
     assert call(srv, "POST", path, {"rating": 3})[0] == 401
     assert call(srv, "POST", path, {"rating": 3}, token(srv, "officer", "din"))[0] == 403
+
+
+def test_the_service_page_shows_its_ratings_and_a_decided_application_offers_rating(srv):
+    """The catalogue's service page: average, count by stars, published
+    comments, a link to rate; a decided application links to rating its
+    service with its reference (the rating then counts for that service)."""
+    from test_identity import Browser
+    tok = token(srv, "citizen", index=1)
+    path = "/api/v1/services/%s/feedback" % ID_CARD
+    assert call(srv, "POST", path, {"rating": 5, "comment": "Tez və rahat oldu"}, tok)[0] == 201
+    st, pending, _ = call(srv, "GET", "/api/v1/feedback/pending", token=token(srv, "operator"))
+    mine = [p for p in pending["items"] if p["comment"] == "Tez və rahat oldu"]
+    assert call(srv, "POST", "/api/v1/feedback/%s/moderation" % mine[0]["id"], {"publish": True},
+                token(srv, "operator"))[0] == 200
+    counts = call(srv, "GET", path)[1]["counts"]
+    page = wait_for(lambda: (lambda p: "Tez və rahat oldu" in p.text and p)(
+        syslib.request(srv.port, "GET", "/services/%s?lang=en" % ID_CARD)), 5)
+    assert page.status == 200 and 'href="/services/%s/feedback"' % ID_CARD in page.text
+    assert "Rate this service" in page.text and "Ratings and comments" in page.text
+    rows = re.findall(r"<tr><td>(\d)</td><td>(\d+)</td></tr>", page.text)
+    assert [int(n) for _, n in sorted(rows)] == counts
+    # a decided application of the same person
+    _, form, _ = call(srv, "GET", "/api/v1/services/%s/form" % ID_CARD)
+    answers = {q["id"]: q["example"] for p in form["pages"] for q in p["questions"] if q["type"] != "file"}
+    r = syslib.request(srv.port, "POST", "/api/v1/applications", body=json.dumps(
+        {"service": ID_CARD, "answers": answers}).encode(), headers={
+        "Content-Type": "application/json", "Authorization": "Bearer " + tok, "Idempotency-Key": "rate-%d" % os.getpid()})
+    assert r.status == 201, r.text
+    a = r.json()
+    ref, off = a["reference"], token(srv, "officer", "din")
+    acc = [x for x in srv.accounts if x["role"] == "citizen"][1]
+    b = Browser(srv)
+    b.login(acc["login"], acc["password"])
+    link = 'href="/services/%s/feedback?application=%s"' % (ID_CARD, ref)
+    assert link not in b.get("/applications/" + ref).text               # not before the decision
+    for action in ("register", "start_review", "approve"):
+        st, a, _ = call(srv, "POST", "/api/v1/applications/%s/actions" % ref,
+                        {"action": action, "version": a["version"], "note": "Hazırdır."}, off)
+        assert st == 200, a
+    assert link in b.get("/applications/" + ref).text
+    fb = b.get("/services/%s/feedback?application=%s" % (ID_CARD, ref))
+    assert fb.status == 200 and 'name="application" value="%s"' % ref in fb.text
+    r = b.post("/services/%s/feedback" % ID_CARD, {"rating": "4", "application": ref, "comment": ""},
+               from_page="/services/%s/feedback?application=%s" % (ID_CARD, ref))
+    assert r.status == 303, r.text
+    assert call(srv, "GET", path)[1]["ratings"] == sum(counts) + 1
 
 
 def test_a_complaint_is_answered_by_the_agency(srv, schemas):
