@@ -75,8 +75,8 @@ static void text_input(struct http_req *r, const struct form_question *q, const 
                  invalid ? " aria-invalid=\"true\"" : "");
 }
 
-static void question_html(struct http_req *r, const struct form_question *q, const char *name,
-                          const struct form_value *v, const struct form_issues *issues)
+void web_question_html(struct http_req *r, const struct form_question *q, const char *name,
+                       const struct form_value *v, const struct form_issues *issues)
 {
     enum pc_lang lang = web_lang_id(r);
     const char *label = pc_text_get(&q->label, lang);
@@ -148,7 +148,7 @@ static void group_html(struct http_req *r, const struct form_question *g, const 
         for (size_t k = 0; k < g->nquestions; k++) {
             struct form_value v;
             form_value_of(answers, &g->questions[k], g, i, &r->arena, &v);
-            question_html(r, &g->questions[k], pc_arena_printf(&r->arena, "%s[%d].%s", g->id, (int)i, g->questions[k].id),
+            web_question_html(r, &g->questions[k], pc_arena_printf(&r->arena, "%s[%d].%s", g->id, (int)i, g->questions[k].id),
                           &v, issues);
         }
         web_html(r, "<button type=\"submit\" class=\"secondary\" name=\"_remove\" value=\"%s:%d\">%s"
@@ -163,13 +163,9 @@ static void group_html(struct http_req *r, const struct form_question *g, const 
 
 /* ---- a page of questions -------------------------------------------------------- */
 
-static void question_page(struct http_req *r, const struct case_app *app, const struct form_def *def,
-                          const struct form_page *page, const struct form_answers *answers,
-                          const struct form_issues *issues)
+int web_form_errors(struct http_req *r, const struct form_def *def, const struct form_issues *issues,
+                    struct web_field_error *errs)
 {
-    enum pc_lang lang = web_lang_id(r);
-    const char *title = pc_text_get(&page->title, lang);
-    struct web_field_error errs[FORM_MAX_ISSUES];
     int ne = 0;
     for (int i = 0; issues && i < issues->n; i++) {
         char *anchor = anchor_of(r, issues->items[i].field);
@@ -179,6 +175,17 @@ static void question_page(struct http_req *r, const struct case_app *app, const 
             anchor = pc_arena_printf(&r->arena, "%s-0", anchor);
         errs[ne++] = (struct web_field_error){anchor, web_issue_text(r, &issues->items[i])};
     }
+    return ne;
+}
+
+static void question_page(struct http_req *r, const struct case_app *app, const struct form_def *def,
+                          const struct form_page *page, const struct form_answers *answers,
+                          const struct form_issues *issues)
+{
+    enum pc_lang lang = web_lang_id(r);
+    const char *title = pc_text_get(&page->title, lang);
+    struct web_field_error errs[FORM_MAX_ISSUES];
+    int ne = web_form_errors(r, def, issues, errs);
     web_form_title(r, title, ne);
     int total, at = form_page_position(def, answers, page, &total);
     web_html(r, "<p><a class=\"back-link\" href=\"/services/%s/start\">%s</a></p>\n", app->service_id, web_t(r, M_APPLY_BACK));
@@ -199,7 +206,7 @@ static void question_page(struct http_req *r, const struct case_app *app, const 
         } else {
             struct form_value v;
             form_value_of(answers, q, NULL, 0, &r->arena, &v);
-            question_html(r, q, q->id, &v, issues);
+            web_question_html(r, q, q->id, &v, issues);
         }
     }
     web_html(r, "<button type=\"submit\">%s</button>\n</form>\n<p class=\"hint\">%s</p>\n", web_t(r, M_APPLY_CONTINUE),

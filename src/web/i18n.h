@@ -610,6 +610,13 @@ enum msg {
     M_SURVEY_COUNT,
     M_SURVEY_NUMBER,
     M_SURVEY_CSV,
+    /* answering a survey (participation2: survey_pages.c) */
+    M_SURVEY_ANONYMOUS,
+    M_SURVEY_IDENTIFIED,
+    M_SURVEY_NOT_OPEN,
+    M_SURVEY_SEND,
+    M_SURVEY_THANKS,
+    M_SURVEY_BACK,
     M_FEEDBACK_TITLE,
     M_FEEDBACK_THANKS,
     M_FEEDBACK_SUMMARY,

@@ -262,6 +262,14 @@ enum msg web_issue_msg(enum form_issue_code c);
 const char *web_state_label(struct http_req *r, enum case_state s);
 /* An issue's message in the request's language, with its limit. */
 const char *web_issue_text(struct http_req *r, const struct form_issue *i);
+/* One question of a form as a field (apply.c), with its answer and its
+ * issue, under the name its answer is posted as; the error summary's
+ * entries for issues (errs holds FORM_MAX_ISSUES), their count returned.
+ * Applications and surveys render their questions with these. */
+void web_question_html(struct http_req *r, const struct form_question *q, const char *name,
+                       const struct form_value *v, const struct form_issues *issues);
+int web_form_errors(struct http_req *r, const struct form_def *def, const struct form_issues *issues,
+                    struct web_field_error *errs);
 void web_answers_list(struct http_req *r, const struct form_def *def, const struct form_answers *answers,
                       const char *change_base, const char *file_base);
 void web_history_list(struct http_req *r, const char *app_id);
@@ -447,6 +455,8 @@ int web_api_survey_respond(struct http_req *r);
 int web_api_survey_results(struct http_req *r);
 int web_api_survey_csv(struct http_req *r);
 int web_page_survey_results(struct http_req *r);
+int web_page_survey(struct http_req *r);
+int web_page_survey_post(struct http_req *r);
 int web_page_feedback(struct http_req *r);
 int web_page_feedback_post(struct http_req *r);
 int web_page_complaint_post(struct http_req *r);

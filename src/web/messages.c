@@ -629,6 +629,13 @@ const struct pc_text web_messages[M_COUNT] = {
     [M_SURVEY_COUNT] = {{"Say", "Count", "Число"}},
     [M_SURVEY_NUMBER] = {{"Ən kiçik %g, orta %.2f, ən böyük %g", "Smallest %g, mean %.2f, largest %g", "Наименьшее %g, среднее %.2f, наибольшее %g"}},
     [M_SURVEY_CSV] = {{"Bütün cavablar (CSV)", "All responses (CSV)", "Все ответы (CSV)"}},
+    /* answering a survey (participation2: survey_pages.c) */
+    [M_SURVEY_ANONYMOUS] = {{"Sorğu anonimdir: cavablarınız adınız olmadan saxlanılır.", "This survey is anonymous: your answers are kept without your name.", "Опрос анонимный: ваши ответы хранятся без вашего имени."}},
+    [M_SURVEY_IDENTIFIED] = {{"Cavablarınız adınızla birlikdə saxlanılır.", "Your answers are kept with your name.", "Ваши ответы хранятся вместе с вашим именем."}},
+    [M_SURVEY_NOT_OPEN] = {{"Bu sorğu hazırda açıq deyil.", "This survey is not open now.", "Этот опрос сейчас закрыт."}},
+    [M_SURVEY_SEND] = {{"Cavabları göndər", "Send the answers", "Отправить ответы"}},
+    [M_SURVEY_THANKS] = {{"Cavablarınız üçün təşəkkür edirik", "Thank you for your answers", "Спасибо за ваши ответы"}},
+    [M_SURVEY_BACK] = {{"Xidmətə qayıt", "Back to the service", "Вернуться к услуге"}},
     [M_FEEDBACK_TITLE] = {{"Qiymətlər və rəylər", "Ratings and comments", "Оценки и отзывы"}},
     [M_FEEDBACK_THANKS] = {{"Təşəkkür edirik. Rəy yoxlanıldıqdan sonra dərc olunacaq.", "Thank you. A comment is published once it has been checked.", "Спасибо. Отзыв будет опубликован после проверки."}},
     [M_FEEDBACK_SUMMARY] = {{"Orta qiymət %.1f (%lld qiymət)", "Average %.1f (%lld ratings)", "Средняя оценка %.1f (%lld оценок)"}},

@@ -2163,6 +2163,7 @@ async function participationPages() {
     await test(`feedback pages [${lang}]: lang, one h1, axe (a service's ratings, complaints, a complaint, moderation)`, async () => {
       const d = demo();
       for (const [role, url] of [[null, `/services/${d.service}/feedback`], ['citizen', `/services/${d.service}/feedback`],
+        [null, `/services/${d.service}`], // the catalogue's page with its ratings and published comments
         ['citizen', '/complaints'], ['citizen', complaint], ['operator', '/operator/feedback']]) {
         const ctx = await newContext({ lang });
         try {

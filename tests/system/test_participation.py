@@ -548,3 +548,60 @@ def test_a_survey_from_form_pages_answered_once_with_results_and_csv(srv):
     assert sql(srv.db, "SELECT COUNT(*) FROM survey_responses WHERE survey_id = '%s' AND fin IS NOT NULL" % sid)[0][0] == "0"
     # the results page is for a logged-in manager's browser (tests/browser): no session, the login page
     assert syslib.request(srv.port, "GET", "/surveys/%s/results" % sid).status == 303
+
+
+def test_a_survey_answered_through_its_page_without_javascript(srv):
+    """GET /surveys/{id}: the questions of every page, rendered as an
+    application's; a post with errors comes back as the form (400) with
+    the error summary, each field's message and what was typed kept; a
+    page whose condition the answers do not meet is not taken; once
+    answered, a second time is refused (409)."""
+    from test_identity import Browser
+    now = int(time.time())
+    t = lambda s: {"az": s, "en": s, "ru": "Опрос " + s}
+    pages = SURVEY_PAGES + [{"id": "why", "title": t("Why not"), "show_if": {"question": "satisfied", "equals": "no"},
+                             "questions": [{"id": "reason", "type": "text", "required": True, "example": "x",
+                                            "label": t("What went wrong?")}]}]
+    st, made, _ = call(srv, "POST", "/api/v1/surveys", {
+        "service": ID_CARD, "title": t("Page survey"), "anonymous": False, "opens_at": now, "closes_at": now + 3600,
+        "pages": pages}, token(srv, "operator"))
+    assert st == 201, made
+    url = "/surveys/" + made["id"]
+    assert syslib.request(srv.port, "GET", url).status == 303                  # log in first
+    acc = [x for x in srv.accounts if x["role"] == "citizen"][0]
+    b = Browser(srv)
+    b.login(acc["login"], acc["password"])
+    page = b.get(url + "?lang=en")
+    assert page.status == 200 and "<h1>Page survey</h1>" in page.text and "<script" not in page.text
+    for q in ("satisfied", "minutes", "remark", "reason"):
+        assert 'name="%s"' % q in page.text, q
+    # required missing, a number out of range: the form again, what was typed kept
+    bad = b.post(url, {"minutes": "9999", "remark": "Uzun növbə"}, from_page=url)
+    assert bad.status == 400 and 'class="error-summary"' in bad.text
+    assert 'href="#satisfied-0"' in bad.text and 'href="#minutes"' in bad.text
+    assert 'value="Uzun növbə"' in bad.text and 'aria-invalid="true"' in bad.text
+    # "yes": the page asking why is not shown, so its answer is not taken
+    ok = b.post(url, {"satisfied": "yes", "minutes": "7", "reason": "ignored"}, from_page=url)
+    assert ok.status == 200, ok.text
+    again = b.post(url, {"satisfied": "no", "reason": "x"}, from_page=url)
+    assert again.status == 409
+    st, res, _ = call(srv, "GET", "/api/v1/surveys/%s/results" % made["id"], token=token(srv, "operator"))
+    q = {x["id"]: x for x in res["questions"]}
+    assert res["responses"] == 1 and q["reason"]["answered"] == 0 and q["minutes"]["number"]["mean"] == 7
+    # "no" asks why: without it, the form again with that field marked
+    other = Browser(srv)
+    acc = [x for x in srv.accounts if x["role"] == "citizen"][1]
+    other.login(acc["login"], acc["password"])
+    r = other.post(url, {"satisfied": "no"}, from_page=url)
+    assert r.status == 400 and 'href="#reason"' in r.text
+    assert other.post(url, {"satisfied": "no", "reason": "Gözləmə"}, from_page=url).status == 200
+    assert Browser(srv).get(url).status == 303
+    assert login_page_for_staff(srv, url) == 403
+
+
+def login_page_for_staff(srv, url):
+    from test_identity import Browser
+    acc = [x for x in srv.accounts if x["role"] == "officer"][0]
+    b = Browser(srv)
+    b.login(acc["login"], acc["password"])
+    return b.get(url).status
