@@ -2218,6 +2218,33 @@ async function participationPages() {
       } finally { await ctx.close(); }
     }, 60000);
   }
+  // answering a survey (participation2): the form as an application's, and after a post with errors (the
+  // page has no script; axe needs the browser's, so JavaScript stays on here: the system test posts without it)
+  for (const lang of LANGS) {
+    await test(`page survey answer [${lang}]: lang, h1, axe; errors with their summary, axe`, async () => {
+      assert(survey, 'no survey');
+      const ctx = await newContext({ lang });
+      try {
+        const page = await ctx.newPage();
+        await logIn(page, account('citizen'));
+        await ctx.addCookies([{ name: 'lang', value: lang, url: base }]);
+        await goto(page, `/surveys/${survey}`);
+        let f = await pageFacts(page);
+        assert(f.lang === lang && f.h1.length === 1, `lang ${f.lang}, ${f.h1.length} h1`);
+        assert(await page.locator('input[name=ok]').count() === 2, 'no choice of the survey');
+        let v = await axeViolations(page);
+        assert(v.length === 0, `axe:\n  ${v.join('\n  ')}`);
+        await page.fill('#min', '99999');
+        const resp = await navBy(page, () => page.click('form[action^="/surveys/"] button[type=submit]'));
+        assert(resp.status() === 400, `post: ${resp.status()}`);
+        assert(await page.locator('.error-summary a[href="#ok-0"]').count() === 1, 'no error summary');
+        f = await pageFacts(page);
+        assert(f.lang === lang && f.h1.length === 1, `errors: lang ${f.lang}, ${f.h1.length} h1`);
+        v = await axeViolations(page);
+        assert(v.length === 0, `errors axe:\n  ${v.join('\n  ')}`);
+      } finally { await ctx.close(); }
+    }, 60000);
+  }
   for (const lang of LANGS) {
     await test(`participation pages [${lang}]: lang, one h1, axe (polls, a poll, centres, slots, booking, desk)`, async () => {
       const d = demo();
