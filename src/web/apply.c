@@ -282,7 +282,7 @@ int web_page_apply_page(struct http_req *r)
 }
 
 /* The page's post as cases reads it: the fields, the files, the buttons. */
-static void read_post(struct http_req *r, int64_t version, struct form_post *post)
+void web_form_post(struct http_req *r, int64_t version, struct form_post *post)
 {
     struct form_post_field *fields = pc_arena_array(&r->arena, r->form.n + 1, sizeof *fields);
     for (size_t i = 0; i < r->form.n; i++)
@@ -320,7 +320,7 @@ int web_page_apply_page_post(struct http_req *r)
     if (pc_parse_int(http_kv_get(&r->form, "_version"), 1, INT64_MAX, &version))
         return http_error(r, 400, "bad-form", "Bad request", NULL);
     struct form_post post;
-    read_post(r, version, &post);
+    web_form_post(r, version, &post);
     struct case_page_result res;
     struct pc_err err = {0};
     int rc = case_draft_post_page(app_of(r)->db, def, web_who(r), &app, page, &post, &r->arena, &res, &err);

@@ -270,6 +270,10 @@ void web_question_html(struct http_req *r, const struct form_question *q, const 
                        const struct form_value *v, const struct form_issues *issues);
 int web_form_errors(struct http_req *r, const struct form_def *def, const struct form_issues *issues,
                     struct web_field_error *errs);
+/* A posted page of questions as cases reads it (fields, files, the add and
+ * remove buttons), for the draft's version shown (apply.c). */
+struct form_post;
+void web_form_post(struct http_req *r, int64_t version, struct form_post *post);
 void web_answers_list(struct http_req *r, const struct form_def *def, const struct form_answers *answers,
                       const char *change_base, const char *file_base);
 void web_history_list(struct http_req *r, const char *app_id);

@@ -74,10 +74,8 @@ int web_page_survey_post(struct http_req *r)
     struct part_survey s;
     if (load(r, &s))
         return 0;
-    struct form_post_field *fields = pc_arena_array(&r->arena, r->form.n + 1, sizeof *fields);
-    for (size_t i = 0; i < r->form.n; i++)
-        fields[i] = (struct form_post_field){r->form.items[i].key, r->form.items[i].value};
-    struct form_post post = {.fields = fields, .nfields = r->form.n};
+    struct form_post post;
+    web_form_post(r, 0, &post);
     /* the pages in order, each taken when the answers before it show it */
     struct form_answers *answers = form_answers_from_json(&r->arena, NULL);
     struct form_issues unused;

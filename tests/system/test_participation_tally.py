@@ -62,6 +62,18 @@ def signed_tally(s, poll, timeout=15.0):
     return wait_for(get, timeout)
 
 
+def verified(tmp_path, t, chain):
+    """The published tally t and its signature as files, checked by
+    `pencere verify` against chain: (document, signature, its report)."""
+    doc = write(str(tmp_path / "tally.json"), t["document"])
+    sig = str(tmp_path / "tally.p7s")
+    with open(sig, "wb") as f:
+        f.write(base64.urlsafe_b64decode(t["signature"] + "=" * (-len(t["signature"]) % 4)))
+    r = syslib.run_cli("verify", doc, sig, "--trust", chain)
+    assert r.returncode == 0 and "VALID" in r.stdout and "time-stamp:" in r.stdout, r.stdout + r.stderr
+    return doc, sig, r.stdout
+
+
 def test_the_tally_is_signed_and_time_stamped(ca, tmp_path):
     key, pem = issue_cli(ca, str(tmp_path), "Tally-Signer", "5TAL001")
     s = portal(str(tmp_path / "portal"), ca, key, pem, ca.url("/ca/tsa"))
@@ -69,12 +81,7 @@ def test_the_tally_is_signed_and_time_stamped(ca, tmp_path):
         t = signed_tally(s, vote_and_close(s))
     finally:
         s.close()
-    doc = write(str(tmp_path / "tally.json"), t["document"])
-    sig = str(tmp_path / "tally.p7s")
-    with open(sig, "wb") as f:
-        f.write(base64.urlsafe_b64decode(t["signature"] + "=" * (-len(t["signature"]) % 4)))
-    r = syslib.run_cli("verify", doc, sig, "--trust", ca.chain_file())
-    assert r.returncode == 0 and "VALID" in r.stdout and "time-stamp:" in r.stdout, r.stdout + r.stderr
+    doc, sig = verified(tmp_path, t, ca.chain_file())
     openssl("cms", "-verify", "-binary", "-inform", "DER", "-in", sig, "-content", doc, "-CAfile", ca.chain_file(),
             "-purpose", "any", "-out", os.devnull)
     assert json.loads(t["document"])["total"] == 1 and t["signed_at"]
@@ -116,13 +123,7 @@ def test_the_demo_signs_its_tallies_with_its_own_centre(tmp_path):
         assert (data / "ca" / "tally.key").exists() and (data / "ca" / "tally.pem").exists()
         t = signed_tally(s, vote_and_close(s))
         chain = write(str(tmp_path / "chain.pem"), syslib.request(ca_port, "GET", "/ca/chain.pem").text)
-        doc = write(str(tmp_path / "tally.json"), t["document"])
-        sig = str(tmp_path / "tally.p7s")
-        with open(sig, "wb") as f:
-            f.write(base64.urlsafe_b64decode(t["signature"] + "=" * (-len(t["signature"]) % 4)))
-        r = syslib.run_cli("verify", doc, sig, "--trust", chain)
-        assert r.returncode == 0 and "VALID" in r.stdout and "time-stamp:" in r.stdout, r.stdout + r.stderr
-        assert "Election operator" in r.stdout, r.stdout
+        assert "Election operator" in verified(tmp_path, t, chain)[2]
     finally:
         if p.poll() is None:
             p.send_signal(signal.SIGTERM)
