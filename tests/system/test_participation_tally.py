@@ -81,7 +81,7 @@ def test_the_tally_is_signed_and_time_stamped(ca, tmp_path):
         t = signed_tally(s, vote_and_close(s))
     finally:
         s.close()
-    doc, sig = verified(tmp_path, t, ca.chain_file())
+    doc, sig, _ = verified(tmp_path, t, ca.chain_file())
     openssl("cms", "-verify", "-binary", "-inform", "DER", "-in", sig, "-content", doc, "-CAfile", ca.chain_file(),
             "-purpose", "any", "-out", os.devnull)
     assert json.loads(t["document"])["total"] == 1 and t["signed_at"]
