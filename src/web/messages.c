@@ -633,6 +633,7 @@ const struct pc_text web_messages[M_COUNT] = {
     [M_SURVEY_ANONYMOUS] = {{"Sorğu anonimdir: cavablarınız adınız olmadan saxlanılır.", "This survey is anonymous: your answers are kept without your name.", "Опрос анонимный: ваши ответы хранятся без вашего имени."}},
     [M_SURVEY_IDENTIFIED] = {{"Cavablarınız adınızla birlikdə saxlanılır.", "Your answers are kept with your name.", "Ваши ответы хранятся вместе с вашим именем."}},
     [M_SURVEY_NOT_OPEN] = {{"Bu sorğu hazırda açıq deyil.", "This survey is not open now.", "Этот опрос сейчас закрыт."}},
+    [M_SURVEY_DONE_ALREADY] = {{"Siz bu sorğunu artıq cavablandırmısınız. Təşəkkür edirik.", "You have answered this survey already. Thank you.", "Вы уже ответили на этот опрос. Спасибо."}},
     [M_SURVEY_SEND] = {{"Cavabları göndər", "Send the answers", "Отправить ответы"}},
     [M_SURVEY_THANKS] = {{"Cavablarınız üçün təşəkkür edirik", "Thank you for your answers", "Спасибо за ваши ответы"}},
     [M_SURVEY_BACK] = {{"Xidmətə qayıt", "Back to the service", "Вернуться к услуге"}},

@@ -22,7 +22,7 @@ static int load(struct http_req *r, struct part_survey *s)
 }
 
 static void survey_page(struct http_req *r, const struct part_survey *s, const struct form_answers *answers,
-                        const struct form_issues *issues)
+                        const struct form_issues *issues, bool answered)
 {
     enum pc_lang lang = web_lang_id(r);
     const struct form_def *def = s->def;
@@ -37,8 +37,8 @@ static void survey_page(struct http_req *r, const struct part_survey *s, const s
     web_html(r, "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n", title,
              web_t(r, s->anonymous ? M_SURVEY_ANONYMOUS : M_SURVEY_IDENTIFIED));
     int64_t now = pc_now_unix();
-    if (now < s->opens_at || now >= s->closes_at) {
-        web_html(r, "<p class=\"notice\">%s</p>\n", web_t(r, M_SURVEY_NOT_OPEN));
+    if (answered || now < s->opens_at || now >= s->closes_at) {
+        web_html(r, "<p class=\"notice\">%s</p>\n", web_t(r, answered ? M_SURVEY_DONE_ALREADY : M_SURVEY_NOT_OPEN));
         web_page_end(r);
         return;
     }
@@ -65,7 +65,11 @@ int web_page_survey(struct http_req *r)
     struct part_survey s;
     if (load(r, &s))
         return 0;
-    survey_page(r, &s, form_answers_from_json(&r->arena, NULL), NULL);
+    bool answered;
+    struct pc_err err = {0};
+    if (part_survey_answered(app_of(r)->db, s.id, web_who(r)->fin, &answered, &err))
+        return web_fail(r, err.code, &err);
+    survey_page(r, &s, form_answers_from_json(&r->arena, NULL), NULL, answered);
     return 0;
 }
 
@@ -88,7 +92,7 @@ int web_page_survey_post(struct http_req *r)
     json_decref(j);
     if (rc == PC_EINVAL && issues.n) {
         r->status = 400;
-        survey_page(r, &s, answers, &issues);
+        survey_page(r, &s, answers, &issues, false);
         return 0;
     }
     if (rc)

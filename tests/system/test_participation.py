@@ -583,7 +583,9 @@ def test_a_survey_answered_through_its_page_without_javascript(srv):
     # "yes": the page asking why is not shown, so its answer is not taken
     ok = b.post(url, {"satisfied": "yes", "minutes": "7", "reason": "ignored"}, from_page=url)
     assert ok.status == 200, ok.text
-    again = b.post(url, {"satisfied": "no", "reason": "x"}, from_page=url)
+    page = b.get(url + "?lang=en")
+    assert "answered this survey already" in page.text and 'action="%s"' % url not in page.text
+    again = b.post(url, {"satisfied": "no", "reason": "x"}, from_page=url + "?lang=en")
     assert again.status == 409
     st, res, _ = call(srv, "GET", "/api/v1/surveys/%s/results" % made["id"], token=token(srv, "operator"))
     q = {x["id"]: x for x in res["questions"]}
