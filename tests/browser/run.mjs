@@ -2182,18 +2182,20 @@ async function participationPages() {
     }, 120000);
   }
   let survey = null;
-  await test('participation: a survey answered twice (setup through the API)', async () => {
-    const op = await token('operator');
+  const t = (az, en, ru) => ({ az, en, ru });
+  // a survey of the demo's service open for an hour: a choice and a number (its id)
+  const newSurvey = async (title) => {
     const now = Math.floor(Date.now() / 1000);
-    const t = (az, en, ru) => ({ az, en, ru });
-    const made = await api('POST', '/api/v1/surveys', {
-      service: demo().service, title: t('Məmnunluq', 'Satisfaction', 'Удовлетворённость'), anonymous: true,
+    return (await api('POST', '/api/v1/surveys', {
+      service: demo().service, title, anonymous: true,
       opens_at: now, closes_at: now + 3600, pages: [{ id: 'p', title: t('Ziyarət', 'Visit', 'Визит'), questions: [
         { id: 'ok', type: 'choice', required: true, example: 'yes', label: t('Razı qaldınız?', 'Satisfied?', 'Довольны?'),
           options: [{ value: 'yes', label: t('Bəli', 'Yes', 'Да') }, { value: 'no', label: t('Xeyr', 'No', 'Нет') }] },
         { id: 'min', type: 'number', example: 5, label: t('Gözləmə (dəq.)', 'Wait (min)', 'Ожидание (мин)') }] }],
-    }, op);
-    survey = made.id;
+    }, await token('operator'))).id;
+  };
+  await test('participation: a survey answered twice (setup through the API)', async () => {
+    survey = await newSurvey(t('Məmnunluq', 'Satisfaction', 'Удовлетворённость'));
     for (let i = 0; i < 2; i++) {
       const c = demoAccounts().filter((x) => x.role === 'citizen')[i];
       const tok = (await api('POST', '/api/v1/auth/password', { login: c.login, password: c.password })).token;
@@ -2220,15 +2222,19 @@ async function participationPages() {
   }
   // answering a survey (participation2): the form as an application's, and after a post with errors (the
   // page has no script; axe needs the browser's, so JavaScript stays on here: the system test posts without it)
+  let unanswered = null; // one the demo's citizens have not answered: its form is shown
+  await test('participation: a survey nobody answered (setup through the API)', async () => {
+    unanswered = await newSurvey(t('Növbə', 'The queue', 'Очередь'));
+  });
   for (const lang of LANGS) {
     await test(`page survey answer [${lang}]: lang, h1, axe; errors with their summary, axe`, async () => {
-      assert(survey, 'no survey');
+      assert(unanswered, 'no survey');
       const ctx = await newContext({ lang });
       try {
         const page = await ctx.newPage();
         await logIn(page, account('citizen'));
         await ctx.addCookies([{ name: 'lang', value: lang, url: base }]);
-        await goto(page, `/surveys/${survey}`);
+        await goto(page, `/surveys/${unanswered}`);
         let f = await pageFacts(page);
         assert(f.lang === lang && f.h1.length === 1, `lang ${f.lang}, ${f.h1.length} h1`);
         assert(await page.locator('input[name=ok]').count() === 2, 'no choice of the survey');
