@@ -2041,9 +2041,6 @@ async function mobileLogin() {
     base = saved;
     await portal.stop();
     await ca.stop();
-  }
-}
-
 // ---- participation: polls and the online queue ----------------------------
 
 /* A centre open all day with a few people called (through the JSON API, as
@@ -2366,9 +2363,6 @@ async function isregPages() {
     const v = await axeViolations(page);
     assert(v.length === 0, v.join('\n'));
     await ctx.close();
-  });
-}
-
 // ---- the certification centre in the portal (pki-portal) -----------------
 // The demo runs its own CA; the portal is its RA client.  Pages: a
 // citizen's certificates (and the form sent back with errors), the
@@ -2478,26 +2472,6 @@ async function certPages() {
           const v = await axeViolations(page);
           assert(v.length === 0, `${v.length} violation(s) on ${page.url()}:\n${v.join('\n')}`);
           if (!pg.status) assert(problems.length === 0, `console errors: ${problems.join(' | ')}`);
-        } finally {
-          await ctx.close();
-        }
-      });
-    }
-  }
-  await test('no JavaScript: /verify uploads a document and its signature and shows the report', async () => {
-    assert(sealed, 'no sealed decision to work with');
-    const ctx = await newContext({ javaScriptEnabled: false });
-    try {
-      const page = await ctx.newPage();
-      const resp = await verifyUpload(page, sealed);
-      assert(resp.status() === 200, `status ${resp.status()}`);
-      assert(await page.locator('main section .notice[role=status]').count() === 1, 'no "valid" verdict');
-    } finally {
-      await ctx.close();
-    }
-  });
-}
-
 // ---- logins: certificate login, step-up, "this login" (issue 10) --------
 
 /* A service of the demo catalogue that asks for an e-signature. */
@@ -2534,6 +2508,14 @@ async function loginsPages() {
       });
     }
   }
+  await test('no JavaScript: /verify uploads a document and its signature and shows the report', async () => {
+    assert(sealed, 'no sealed decision to work with');
+    const ctx = await newContext({ javaScriptEnabled: false });
+    try {
+      const page = await ctx.newPage();
+      const resp = await verifyUpload(page, sealed);
+      assert(resp.status() === 200, `status ${resp.status()}`);
+      assert(await page.locator('main section .notice[role=status]').count() === 1, 'no "valid" verdict');
   await test('logins: starting an e-signature service with a code-password session leads to the step-up page (the form post answers 303)', async () => {
     const ctx = await newContext({ lang: 'en' });
     try {
@@ -2547,8 +2529,6 @@ async function loginsPages() {
       await ctx.close();
     }
   });
-}
-
 // ---- monitor: the published evaluation campaigns and the usage statistics ---
 
 async function evaluationPages() {
