@@ -110,7 +110,8 @@ async function startServer(tmp, extra = []) {
   const log = fs.openSync(logPath, 'w');
   const child = spawn(path.resolve(opts.bin),
     ['demo', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--catalog', catalog, '--log-level', 'info',
-      '--example-rp', `127.0.0.1:${rpPort}`, ...extra],
+      ...extra],
+      '--example-rp', `127.0.0.1:${rpPort}`],
     { stdio: ['ignore', log, log] });
   fs.closeSync(log);
   let exited = null;
