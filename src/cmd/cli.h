@@ -110,6 +110,12 @@ struct pki_ca;
 struct pki_checker;
 int demo_ca_checker(struct pki_ca *ca, struct pki_checker **checker, struct pc_err *err);
 int demo_ca_certificates(struct pki_ca *ca, struct db *db, const char *dir, struct pc_err *err);
+/* The demo's election operator signs the poll tallies: its key and
+ * certificate (issued at first start, kept in DIR/ca/tally.key and .pem)
+ * and the centre's TSA at ca_url into cfg, read into a. */
+struct part_config;
+int demo_ca_tally_signer(struct pki_ca *ca, const char *dir, const char *ca_url, struct pc_arena *a,
+                         struct part_config *cfg, struct pc_err *err);
 
 /* The agencies a demo officer works in (at most max ids; demo_seed.c). */
 size_t demo_officer_agencies(const char **out, size_t max);

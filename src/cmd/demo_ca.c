@@ -7,9 +7,12 @@
  * ("sign_key", "sign_cert": LOGIN-sign.key, .pem), as an identity card
  * holds both; the first citizen also gets the free single-purpose
  * certificate of social assistance ("single_key", "single_cert").  Key files are the demo's stand-in for a
- * card: `pencere login-sign` signs with them. */
+ * card: `pencere login-sign` signs with them.  The election operator's
+ * signing certificate (DATA_DIR/ca/tally.key, .pem) signs the demo's poll
+ * tallies. */
 #include "cli.h"
 #include "../identity/identity.h"
+#include "../participation/participation.h"
 #include "../pki/pki.h"
 
 #include <errno.h>
@@ -114,4 +117,47 @@ int demo_ca_certificates(struct pki_ca *ca, struct db *db, const char *dir, stru
     json_decref(list);
     pc_arena_release(&a);
     return rc;
+}
+
+/* The election operator: the portal's operator, an organisation (the
+ * "member-sign" profile, as the OpenID Connect keys are certified). */
+#define TALLY_VOEN "1400000000"
+#define TALLY_ORG "Pencere portal operator"
+#define TALLY_NAME "Election operator"
+
+int demo_ca_tally_signer(struct pki_ca *ca, const char *dir, const char *ca_url, struct pc_arena *a,
+                         struct part_config *cfg, struct pc_err *err)
+{
+    const char *key_path = pc_arena_printf(a, "%s/ca/tally.key", dir);
+    const char *cert_path = pc_arena_printf(a, "%s/ca/tally.pem", dir);
+    const char *key_pem, *cert_pem;
+    struct stat st;
+    int rc;
+    if (stat(key_path, &st) == 0 && stat(cert_path, &st) == 0) {
+        char *k, *c;
+        if (cli_read_file("demo", a, key_path, 1 << 20, &k, &cfg->key_len) ||
+            cli_read_file("demo", a, cert_path, 1 << 20, &c, &cfg->cert_len))
+            return pc_err_set(err, PC_EIO, "cannot read the tally signer %s", key_path);
+        key_pem = k;
+        cert_pem = c;
+    } else {
+        struct pki_holder h = {.voen = TALLY_VOEN, .org = TALLY_ORG, .name = TALLY_NAME, .state_body = true};
+        char password[33];
+        pc_random_hex(password, 16);
+        struct pki_cert cert;
+        const unsigned char *p12;
+        size_t n;
+        if ((rc = pki_issue_p12(ca, a, &demo_operator, "member-sign", &h, PKI_KEY_P256, password, "cli", &cert, &p12,
+                                &n, err)) ||
+            (rc = pki_p12_to_pem(a, p12, n, password, &key_pem, &cert_pem, err)) ||
+            (rc = write_text(key_path, key_pem, err)) || (rc = write_text(cert_path, cert_pem, err)))
+            return rc;
+        cfg->key_len = strlen(key_pem);
+        cfg->cert_len = strlen(cert_pem);
+    }
+    cfg->key_pem = key_pem;
+    cfg->cert_pem = cert_pem;
+    cfg->passphrase = NULL;
+    cfg->tsa_url = pc_arena_printf(a, "%s/ca/tsa", ca_url);
+    return 0;
 }

@@ -206,6 +206,12 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, const char 
     }
     if (open_checker(o, db, o->demo_dir ? ca.ca : NULL, &app.checker))
         goto out;   /* open_checker said why */
+    /* the demo's tallies signed by its own centre, unless --tally-key says otherwise */
+    if (o->demo_dir && ca.ca && !o->part.key_pem &&
+        demo_ca_tally_signer(ca.ca, o->demo_dir, ca.url, &o->keys, &o->part, &err)) {
+        what = "the tally signer";
+        goto out;
+    }
     if (app.checker) {
         pki_checker_login(app.checker, &certs);
         app.certs = &certs;

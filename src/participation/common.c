@@ -116,3 +116,17 @@ void part_day(int64_t t, char out[11])
     memcpy(out, ts, 10);
     out[10] = 0;
 }
+
+int part_exists(struct db *db, const char *sql, const char *a1, const char *a2, bool *yes, struct pc_err *err)
+{
+    *yes = false;
+    struct db_conn *c = db_conn_get(db, err);
+    struct db_stmt *s = c ? db_prepare(c, sql, err) : NULL;
+    if (!s)
+        return part_failed(err);
+    db_bind_text(s, 1, a1);
+    db_bind_text(s, 2, a2);
+    int rc = db_step(s, err);
+    *yes = rc == 1;
+    return rc < 0 ? rc : 0;
+}

@@ -29,6 +29,9 @@ static inline int part_ran(int64_t rows)
 /* The committer that votes share (the module's state in its db slot). */
 struct db_committer *part_vote_committer(struct db *db);
 
+/* Whether sql (two text parameters a1, a2) finds a row. */
+int part_exists(struct db *db, const char *sql, const char *a1, const char *a2, bool *yes, struct pc_err *err);
+
 /* A new random id: 2n hex digits into out[2n+1]. */
 void part_new_id(char *out, size_t n);
 

@@ -321,6 +321,8 @@ int part_survey_create(struct db *db, const struct id_principal *who, const stru
                        const char *ip, struct pc_arena *a, const char **id, struct pc_err *err);
 int part_survey_get(struct db *db, struct pc_arena *a, const char *id, struct part_survey *out, struct pc_err *err);
 
+/* Whether the person of fin has answered the survey. */
+int part_survey_answered(struct db *db, const char *survey, const char *fin, bool *answered, struct pc_err *err);
 /* Answer a survey (a person, once: PC_ECONFLICT; open: PC_ECONFLICT),
  * the answers checked against the whole form (issues: PC_EINVAL).  An
  * anonymous survey keeps who answered apart from the answers. */

@@ -140,6 +140,12 @@ int part_survey_get(struct db *db, struct pc_arena *a, const char *id, struct pa
     return out->def ? 0 : pc_err_set(err, PC_EIO, "survey %s: its stored questions no longer parse", id);
 }
 
+int part_survey_answered(struct db *db, const char *survey, const char *fin, bool *answered, struct pc_err *err)
+{
+    return part_exists(db, "SELECT 1 FROM survey_respondents WHERE survey_id = ? AND fin = ?", survey, fin, answered,
+                       err);
+}
+
 int part_survey_respond(struct db *db, const struct id_principal *who, const struct part_survey *s,
                         const json_t *answers, struct form_issues *issues, struct pc_err *err)
 {

@@ -201,26 +201,12 @@ int part_vote(struct db *db, const struct id_principal *who, const char *poll, c
     return rc;
 }
 
-static int exists(struct db *db, const char *sql, const char *a1, const char *a2, bool *yes, struct pc_err *err)
-{
-    *yes = false;
-    struct db_conn *c = db_conn_get(db, err);
-    struct db_stmt *s = c ? db_prepare(c, sql, err) : NULL;
-    if (!s)
-        return part_failed(err);
-    db_bind_text(s, 1, a1);
-    db_bind_text(s, 2, a2);
-    int rc = db_step(s, err);
-    *yes = rc == 1;
-    return rc < 0 ? rc : 0;
-}
-
 int part_voted(struct db *db, const char *poll, const char *fin, bool *voted, struct pc_err *err)
 {
-    return exists(db, "SELECT 1 FROM poll_voters WHERE poll_id = ? AND fin = ?", poll, fin, voted, err);
+    return part_exists(db, "SELECT 1 FROM poll_voters WHERE poll_id = ? AND fin = ?", poll, fin, voted, err);
 }
 
 int part_ballot_counted(struct db *db, const char *poll, const char *ballot, bool *counted, struct pc_err *err)
 {
-    return exists(db, "SELECT 1 FROM poll_ballots WHERE poll_id = ? AND ballot = ?", poll, ballot, counted, err);
+    return part_exists(db, "SELECT 1 FROM poll_ballots WHERE poll_id = ? AND ballot = ?", poll, ballot, counted, err);
 }

@@ -75,8 +75,8 @@ static void text_input(struct http_req *r, const struct form_question *q, const 
                  invalid ? " aria-invalid=\"true\"" : "");
 }
 
-static void question_html(struct http_req *r, const struct form_question *q, const char *name,
-                          const struct form_value *v, const struct form_issues *issues)
+void web_question_html(struct http_req *r, const struct form_question *q, const char *name,
+                       const struct form_value *v, const struct form_issues *issues)
 {
     enum pc_lang lang = web_lang_id(r);
     const char *label = pc_text_get(&q->label, lang);
@@ -148,7 +148,7 @@ static void group_html(struct http_req *r, const struct form_question *g, const 
         for (size_t k = 0; k < g->nquestions; k++) {
             struct form_value v;
             form_value_of(answers, &g->questions[k], g, i, &r->arena, &v);
-            question_html(r, &g->questions[k], pc_arena_printf(&r->arena, "%s[%d].%s", g->id, (int)i, g->questions[k].id),
+            web_question_html(r, &g->questions[k], pc_arena_printf(&r->arena, "%s[%d].%s", g->id, (int)i, g->questions[k].id),
                           &v, issues);
         }
         web_html(r, "<button type=\"submit\" class=\"secondary\" name=\"_remove\" value=\"%s:%d\">%s"
@@ -163,13 +163,9 @@ static void group_html(struct http_req *r, const struct form_question *g, const 
 
 /* ---- a page of questions -------------------------------------------------------- */
 
-static void question_page(struct http_req *r, const struct case_app *app, const struct form_def *def,
-                          const struct form_page *page, const struct form_answers *answers,
-                          const struct form_issues *issues)
+int web_form_errors(struct http_req *r, const struct form_def *def, const struct form_issues *issues,
+                    struct web_field_error *errs)
 {
-    enum pc_lang lang = web_lang_id(r);
-    const char *title = pc_text_get(&page->title, lang);
-    struct web_field_error errs[FORM_MAX_ISSUES];
     int ne = 0;
     for (int i = 0; issues && i < issues->n; i++) {
         char *anchor = anchor_of(r, issues->items[i].field);
@@ -179,6 +175,17 @@ static void question_page(struct http_req *r, const struct case_app *app, const 
             anchor = pc_arena_printf(&r->arena, "%s-0", anchor);
         errs[ne++] = (struct web_field_error){anchor, web_issue_text(r, &issues->items[i])};
     }
+    return ne;
+}
+
+static void question_page(struct http_req *r, const struct case_app *app, const struct form_def *def,
+                          const struct form_page *page, const struct form_answers *answers,
+                          const struct form_issues *issues)
+{
+    enum pc_lang lang = web_lang_id(r);
+    const char *title = pc_text_get(&page->title, lang);
+    struct web_field_error errs[FORM_MAX_ISSUES];
+    int ne = web_form_errors(r, def, issues, errs);
     web_form_title(r, title, ne);
     int total, at = form_page_position(def, answers, page, &total);
     web_html(r, "<p><a class=\"back-link\" href=\"/services/%s/start\">%s</a></p>\n", app->service_id, web_t(r, M_APPLY_BACK));
@@ -199,7 +206,7 @@ static void question_page(struct http_req *r, const struct case_app *app, const 
         } else {
             struct form_value v;
             form_value_of(answers, q, NULL, 0, &r->arena, &v);
-            question_html(r, q, q->id, &v, issues);
+            web_question_html(r, q, q->id, &v, issues);
         }
     }
     web_html(r, "<button type=\"submit\">%s</button>\n</form>\n<p class=\"hint\">%s</p>\n", web_t(r, M_APPLY_CONTINUE),
@@ -275,7 +282,7 @@ int web_page_apply_page(struct http_req *r)
 }
 
 /* The page's post as cases reads it: the fields, the files, the buttons. */
-static void read_post(struct http_req *r, int64_t version, struct form_post *post)
+void web_form_post(struct http_req *r, int64_t version, struct form_post *post)
 {
     struct form_post_field *fields = pc_arena_array(&r->arena, r->form.n + 1, sizeof *fields);
     for (size_t i = 0; i < r->form.n; i++)
@@ -313,7 +320,7 @@ int web_page_apply_page_post(struct http_req *r)
     if (pc_parse_int(http_kv_get(&r->form, "_version"), 1, INT64_MAX, &version))
         return http_error(r, 400, "bad-form", "Bad request", NULL);
     struct form_post post;
-    read_post(r, version, &post);
+    web_form_post(r, version, &post);
     struct case_page_result res;
     struct pc_err err = {0};
     int rc = case_draft_post_page(app_of(r)->db, def, web_who(r), &app, page, &post, &r->arena, &res, &err);
@@ -478,6 +485,9 @@ int web_page_application(struct http_req *r)
     web_pay_box(r, &app, false);
     if (app.decided_at)
         web_html(r, "<p><a class=\"button\" href=\"/applications/%s/result\">%s</a></p>\n", app.reference, web_t(r, M_RESULT_LINK));
+    if (case_state_decided(app.status)) /* feedback (src/participation) names the application it follows */
+        web_html(r, "<p><a href=\"/services/%q/feedback?application=%q\">%s</a></p>\n", app.service_id,
+                 app.reference, web_t(r, M_FEEDBACK_RATE_LINK));
     applicant_steps(r, &app);
     web_signature_facts(r, &app, pc_arena_printf(&r->arena, "/applications/%s", app.id));
     web_history_list(r, app.id);

@@ -6,6 +6,8 @@
 #include "internal.h"
 #include "../participation/participation.h"
 
+#include <string.h>
+
 /* The words of a complaint's kind (the messages follow the enum). */
 static enum msg kind_msg(enum part_complaint_kind k)
 {
@@ -20,19 +22,45 @@ static const char *service_title(struct http_req *r, const char *id)
     return cat_get_service(app_of(r)->db, &r->arena, id, &s, NULL) == 0 ? pc_text_get(&s.name, web_lang_id(r)) : id;
 }
 
+int web_ratings_load(struct http_req *r, const char *service, struct web_ratings *out, struct pc_err *err)
+{
+    struct part_rating_stats st;
+    int rc = part_service_ratings(app_of(r)->db, service, &st, err);
+    if (rc)
+        return rc;
+    memcpy(out->count, st.count, sizeof out->count);
+    out->total = st.total;
+    out->average = st.average;
+    return part_feedback_list(app_of(r)->db, &r->arena, service, PART_FB_PUBLISHED, &out->comments,
+                              &out->ncomments, err);
+}
+
+void web_ratings_html(struct http_req *r, const struct web_ratings *w, int h)
+{
+    web_html(r, "<p class=\"lead\">%r</p>\n", pc_arena_printf(&r->arena, web_t(r, M_FEEDBACK_SUMMARY), w->average,
+                                                           (long long)w->total));
+    web_html(r, "<table class=\"table\">\n<caption class=\"visually-hidden\">%s</caption>\n<thead><tr>"
+                "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+             web_t(r, M_FEEDBACK_TITLE), web_t(r, M_FEEDBACK_STARS), web_t(r, M_SURVEY_COUNT));
+    for (int i = 5; i >= 1; i--)
+        web_html(r, "<tr><td>%d</td><td>%L</td></tr>\n", i, (long long)w->count[i - 1]);
+    web_html(r, "</tbody>\n</table>\n<h%d>%s</h%d>\n", h, web_t(r, M_FEEDBACK_COMMENTS), h);
+    if (!w->ncomments)
+        web_html(r, "<p>%s</p>\n", web_t(r, M_FEEDBACK_NO_COMMENTS));
+    for (size_t i = 0; i < w->ncomments; i++)
+        web_html(r, "<blockquote lang=\"%s\"><p>%s</p><footer>%d / 5</footer></blockquote>\n", w->comments[i].lang,
+                 w->comments[i].comment, w->comments[i].rating);
+}
+
 int web_page_feedback(struct http_req *r)
 {
     const char *service = http_param(r, 0);
     struct pc_err err = {0};
     struct cat_service svc;
-    struct part_rating_stats st;
-    struct part_feedback *list;
-    size_t n;
+    struct web_ratings w;
     int rc = cat_get_service(app_of(r)->db, &r->arena, service, &svc, &err);
     if (!rc)
-        rc = part_service_ratings(app_of(r)->db, service, &st, &err);
-    if (!rc)
-        rc = part_feedback_list(app_of(r)->db, &r->arena, service, PART_FB_PUBLISHED, &list, &n, &err);
+        rc = web_ratings_load(r, service, &w, &err);
     if (rc)
         return web_fail(r, rc, &err);
     web_page_begin(r, web_t(r, M_FEEDBACK_TITLE));
@@ -40,19 +68,7 @@ int web_page_feedback(struct http_req *r)
              web_t(r, M_FEEDBACK_TITLE));
     if (pc_str_eq(http_kv_get(&r->query, "thanks"), "1"))
         web_html(r, "<p class=\"notice\" role=\"status\">%s</p>\n", web_t(r, M_FEEDBACK_THANKS));
-    web_html(r, "<p class=\"lead\">%r</p>\n", pc_arena_printf(&r->arena, web_t(r, M_FEEDBACK_SUMMARY), st.average,
-                                                           (long long)st.total));
-    web_html(r, "<table class=\"table\">\n<caption class=\"visually-hidden\">%s</caption>\n<thead><tr>"
-                "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
-             web_t(r, M_FEEDBACK_TITLE), web_t(r, M_FEEDBACK_STARS), web_t(r, M_SURVEY_COUNT));
-    for (int i = 5; i >= 1; i--)
-        web_html(r, "<tr><td>%d</td><td>%L</td></tr>\n", i, (long long)st.count[i - 1]);
-    web_html(r, "</tbody>\n</table>\n<h2>%s</h2>\n", web_t(r, M_FEEDBACK_COMMENTS));
-    if (!n)
-        web_html(r, "<p>%s</p>\n", web_t(r, M_FEEDBACK_NO_COMMENTS));
-    for (size_t i = 0; i < n; i++)
-        web_html(r, "<blockquote lang=\"%s\"><p>%s</p><footer>%d / 5</footer></blockquote>\n", list[i].lang,
-                 list[i].comment, list[i].rating);
+    web_ratings_html(r, &w, 2);
     if (!web_who(r)) {
         web_html(r, "<p><a href=\"/login?next=/services/%s/feedback\">%s</a></p>\n", service, web_t(r, M_FEEDBACK_LOG_IN));
         web_page_end(r);

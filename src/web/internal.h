@@ -289,6 +289,18 @@ enum msg web_issue_msg(enum form_issue_code c);
 const char *web_state_label(struct http_req *r, enum case_state s);
 /* An issue's message in the request's language, with its limit. */
 const char *web_issue_text(struct http_req *r, const struct form_issue *i);
+/* One question of a form as a field (apply.c), with its answer and its
+ * issue, under the name its answer is posted as; the error summary's
+ * entries for issues (errs holds FORM_MAX_ISSUES), their count returned.
+ * Applications and surveys render their questions with these. */
+void web_question_html(struct http_req *r, const struct form_question *q, const char *name,
+                       const struct form_value *v, const struct form_issues *issues);
+int web_form_errors(struct http_req *r, const struct form_def *def, const struct form_issues *issues,
+                    struct web_field_error *errs);
+/* A posted page of questions as cases reads it (fields, files, the add and
+ * remove buttons), for the draft's version shown (apply.c). */
+struct form_post;
+void web_form_post(struct http_req *r, int64_t version, struct form_post *post);
 void web_answers_list(struct http_req *r, const struct form_def *def, const struct form_answers *answers,
                       const char *change_base, const char *file_base);
 void web_history_list(struct http_req *r, const char *app_id);
@@ -477,6 +489,8 @@ int web_api_survey_respond(struct http_req *r);
 int web_api_survey_results(struct http_req *r);
 int web_api_survey_csv(struct http_req *r);
 int web_page_survey_results(struct http_req *r);
+int web_page_survey(struct http_req *r);
+int web_page_survey_post(struct http_req *r);
 int web_page_feedback(struct http_req *r);
 int web_page_feedback_post(struct http_req *r);
 int web_page_complaint_post(struct http_req *r);
@@ -488,6 +502,18 @@ int web_page_moderation_post(struct http_req *r);
 int web_api_feedback_post(struct http_req *r);
 int web_api_feedback(struct http_req *r);
 int web_api_feedback_pending(struct http_req *r);
+/* A service's ratings and published comments (feedback_pages.c), loaded
+ * before the page begins, shown on its feedback page and its catalogue
+ * page; the comments under a heading of level h (2 or 3). */
+struct part_feedback;
+struct web_ratings {
+    int64_t count[5], total;         /* ratings of 1..5 stars */
+    double average;
+    struct part_feedback *comments;
+    size_t ncomments;
+};
+int web_ratings_load(struct http_req *r, const char *service, struct web_ratings *out, struct pc_err *err);
+void web_ratings_html(struct http_req *r, const struct web_ratings *w, int h);
 int web_api_feedback_moderate(struct http_req *r);
 int web_api_complaints_post(struct http_req *r);
 int web_api_complaints(struct http_req *r);

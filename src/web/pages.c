@@ -417,6 +417,11 @@ int web_page_service(struct http_req *r)
     struct cat_service s;
     if (load_service(r, &s))
         return 0;
+    struct web_ratings ratings;
+    struct pc_err err = {0};
+    int rc = web_ratings_load(r, s.id, &ratings, &err);
+    if (rc)
+        return web_fail(r, rc, &err);
     enum pc_lang lang = web_lang_id(r);
     const char *name = pc_text_get(&s.name, lang);
     const char *agency = pc_text_get(&s.agency_name, lang);
@@ -453,6 +458,10 @@ int web_page_service(struct http_req *r)
     if (m)
         evaluation(r, m);
     web_live_section(r, &s, m);
+    /* what people say of it (src/participation), and where to add one's own */
+    web_html(r, "<h2>%s</h2>\n", web_t(r, M_FEEDBACK_TITLE));
+    web_ratings_html(r, &ratings, 3);
+    web_html(r, "<p><a href=\"/services/%q/feedback\">%s</a></p>\n", s.id, web_t(r, M_FEEDBACK_RATE_LINK));
     web_page_end(r);
     return 0;
 }

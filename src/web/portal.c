@@ -267,6 +267,8 @@ static const struct http_route routes[] = {
     {"GET", "/api/v1/surveys/{id}/results", web_api_survey_results, 0, HTTP_ROUTE_NO_STORE, "api_survey_results"},
     {"GET", "/api/v1/surveys/{id}/responses.csv", web_api_survey_csv, 0, HTTP_ROUTE_NO_STORE, "api_survey_csv"},
     {"GET", "/surveys/{id}/results", web_page_survey_results, 0, HTTP_ROUTE_NO_STORE, "survey_results"},
+    {"GET", "/surveys/{id}", web_page_survey, 0, HTTP_ROUTE_NO_STORE, "survey"},
+    {"POST", "/surveys/{id}", web_page_survey_post, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE, "survey_post"},
     {"GET", "/services/{id}/feedback", web_page_feedback, 0, HTTP_ROUTE_NO_STORE, "feedback"},
     {"POST", "/services/{id}/feedback", web_page_feedback_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "feedback_post"},
     {"POST", "/complaints", web_page_complaint_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "complaint_post"},

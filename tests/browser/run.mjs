@@ -2225,6 +2225,7 @@ async function participationPages() {
     await test(`feedback pages [${lang}]: lang, one h1, axe (a service's ratings, complaints, a complaint, moderation)`, async () => {
       const d = demo();
       for (const [role, url] of [[null, `/services/${d.service}/feedback`], ['citizen', `/services/${d.service}/feedback`],
+        [null, `/services/${d.service}`], // the catalogue's page with its ratings and published comments
         ['citizen', '/complaints'], ['citizen', complaint], ['operator', '/operator/feedback']]) {
         const ctx = await newContext({ lang });
         try {
@@ -2241,18 +2242,20 @@ async function participationPages() {
     }, 120000);
   }
   let survey = null;
-  await test('participation: a survey answered twice (setup through the API)', async () => {
-    const op = await token('operator');
+  const t = (az, en, ru) => ({ az, en, ru });
+  // a survey of the demo's service open for an hour: a choice and a number (its id)
+  const newSurvey = async (title) => {
     const now = Math.floor(Date.now() / 1000);
-    const t = (az, en, ru) => ({ az, en, ru });
-    const made = await api('POST', '/api/v1/surveys', {
-      service: demo().service, title: t('Məmnunluq', 'Satisfaction', 'Удовлетворённость'), anonymous: true,
+    return (await api('POST', '/api/v1/surveys', {
+      service: demo().service, title, anonymous: true,
       opens_at: now, closes_at: now + 3600, pages: [{ id: 'p', title: t('Ziyarət', 'Visit', 'Визит'), questions: [
         { id: 'ok', type: 'choice', required: true, example: 'yes', label: t('Razı qaldınız?', 'Satisfied?', 'Довольны?'),
           options: [{ value: 'yes', label: t('Bəli', 'Yes', 'Да') }, { value: 'no', label: t('Xeyr', 'No', 'Нет') }] },
         { id: 'min', type: 'number', example: 5, label: t('Gözləmə (dəq.)', 'Wait (min)', 'Ожидание (мин)') }] }],
-    }, op);
-    survey = made.id;
+    }, await token('operator'))).id;
+  };
+  await test('participation: a survey answered twice (setup through the API)', async () => {
+    survey = await newSurvey(t('Məmnunluq', 'Satisfaction', 'Удовлетворённость'));
     for (let i = 0; i < 2; i++) {
       // two people without a second factor: the first citizen and the representative
       const c = i ? account('representative') : account('citizen');
@@ -2275,6 +2278,37 @@ async function participationPages() {
         assert(await page.locator('table tbody tr').count() === 2, 'no table of the counts');
         const v = await axeViolations(page);
         assert(v.length === 0, `axe:\n  ${v.join('\n  ')}`);
+      } finally { await ctx.close(); }
+    }, 60000);
+  }
+  // answering a survey (participation2): the form as an application's, and after a post with errors (the
+  // page has no script; axe needs the browser's, so JavaScript stays on here: the system test posts without it)
+  let unanswered = null; // one the demo's citizens have not answered: its form is shown
+  await test('participation: a survey nobody answered (setup through the API)', async () => {
+    unanswered = await newSurvey(t('Növbə', 'The queue', 'Очередь'));
+  });
+  for (const lang of LANGS) {
+    await test(`page survey answer [${lang}]: lang, h1, axe; errors with their summary, axe`, async () => {
+      assert(unanswered, 'no survey');
+      const ctx = await newContext({ lang });
+      try {
+        const page = await ctx.newPage();
+        await logIn(page, account('citizen'));
+        await ctx.addCookies([{ name: 'lang', value: lang, url: base }]);
+        await goto(page, `/surveys/${unanswered}`);
+        let f = await pageFacts(page);
+        assert(f.lang === lang && f.h1.length === 1, `lang ${f.lang}, ${f.h1.length} h1`);
+        assert(await page.locator('input[name=ok]').count() === 2, 'no choice of the survey');
+        let v = await axeViolations(page);
+        assert(v.length === 0, `axe:\n  ${v.join('\n  ')}`);
+        await page.fill('#min', '99999');
+        const resp = await navBy(page, () => page.click('form[action^="/surveys/"] button[type=submit]'));
+        assert(resp.status() === 400, `post: ${resp.status()}`);
+        assert(await page.locator('.error-summary a[href="#ok-0"]').count() === 1, 'no error summary');
+        f = await pageFacts(page);
+        assert(f.lang === lang && f.h1.length === 1, `errors: lang ${f.lang}, ${f.h1.length} h1`);
+        v = await axeViolations(page);
+        assert(v.length === 0, `errors axe:\n  ${v.join('\n  ')}`);
       } finally { await ctx.close(); }
     }, 60000);
   }

@@ -9,6 +9,7 @@ and the hall's display page in az/en/ru."""
 import datetime
 import json
 import os
+import re
 import threading
 import time
 
@@ -420,6 +421,52 @@ def test_rating_a_service_and_moderating_its_comment(srv, schemas):
     assert call(srv, "POST", path, {"rating": 3}, token(srv, "officer", "din"))[0] == 403
 
 
+def test_the_service_page_shows_its_ratings_and_a_decided_application_offers_rating(srv):
+    """The catalogue's service page: average, count by stars, published
+    comments, a link to rate; a decided application links to rating its
+    service with its reference (the rating then counts for that service)."""
+    from test_identity import Browser
+    tok = token(srv, "citizen", index=1)
+    path = "/api/v1/services/%s/feedback" % ID_CARD
+    assert call(srv, "POST", path, {"rating": 5, "comment": "Tez və rahat oldu"}, tok)[0] == 201
+    st, pending, _ = call(srv, "GET", "/api/v1/feedback/pending", token=token(srv, "operator"))
+    mine = [p for p in pending["items"] if p["comment"] == "Tez və rahat oldu"]
+    assert call(srv, "POST", "/api/v1/feedback/%s/moderation" % mine[0]["id"], {"publish": True},
+                token(srv, "operator"))[0] == 200
+    counts = call(srv, "GET", path)[1]["counts"]
+    page = wait_for(lambda: (lambda p: "Tez və rahat oldu" in p.text and p)(
+        syslib.request(srv.port, "GET", "/services/%s?lang=en" % ID_CARD)), 5)
+    assert page.status == 200 and 'href="/services/%s/feedback"' % ID_CARD in page.text
+    assert "Rate this service" in page.text and "Ratings and comments" in page.text
+    rows = re.findall(r"<tr><td>(\d)</td><td>(\d+)</td></tr>", page.text)
+    assert [int(n) for _, n in sorted(rows)] == counts
+    # a decided application of the same person
+    _, form, _ = call(srv, "GET", "/api/v1/services/%s/form" % ID_CARD)
+    answers = {q["id"]: q["example"] for p in form["pages"] for q in p["questions"] if q["type"] != "file"}
+    r = syslib.request(srv.port, "POST", "/api/v1/applications", body=json.dumps(
+        {"service": ID_CARD, "answers": answers}).encode(), headers={
+        "Content-Type": "application/json", "Authorization": "Bearer " + tok, "Idempotency-Key": "rate-%d" % os.getpid()})
+    assert r.status == 201, r.text
+    a = r.json()
+    ref, off = a["reference"], token(srv, "officer", "din")
+    acc = [x for x in srv.accounts if x["role"] == "citizen"][1]
+    b = Browser(srv)
+    b.login(acc["login"], acc["password"])
+    link = 'href="/services/%s/feedback?application=%s"' % (ID_CARD, ref)
+    assert link not in b.get("/applications/" + ref).text               # not before the decision
+    for action in ("register", "start_review", "approve"):
+        st, a, _ = call(srv, "POST", "/api/v1/applications/%s/actions" % ref,
+                        {"action": action, "version": a["version"], "note": "Hazırdır."}, off)
+        assert st == 200, a
+    assert link in b.get("/applications/" + ref).text
+    fb = b.get("/services/%s/feedback?application=%s" % (ID_CARD, ref))
+    assert fb.status == 200 and 'name="application" value="%s"' % ref in fb.text
+    r = b.post("/services/%s/feedback" % ID_CARD, {"rating": "4", "application": ref, "comment": ""},
+               from_page="/services/%s/feedback?application=%s" % (ID_CARD, ref))
+    assert r.status == 303, r.text
+    assert call(srv, "GET", path)[1]["ratings"] == sum(counts) + 1
+
+
 def test_a_complaint_is_answered_by_the_agency(srv, schemas):
     tok = token(srv, "citizen")
     st, c, _ = call(srv, "POST", "/api/v1/complaints", {"service": ID_CARD, "kind": "delay",
@@ -501,3 +548,62 @@ def test_a_survey_from_form_pages_answered_once_with_results_and_csv(srv):
     assert sql(srv.db, "SELECT COUNT(*) FROM survey_responses WHERE survey_id = '%s' AND fin IS NOT NULL" % sid)[0][0] == "0"
     # the results page is for a logged-in manager's browser (tests/browser): no session, the login page
     assert syslib.request(srv.port, "GET", "/surveys/%s/results" % sid).status == 303
+
+
+def test_a_survey_answered_through_its_page_without_javascript(srv):
+    """GET /surveys/{id}: the questions of every page, rendered as an
+    application's; a post with errors comes back as the form (400) with
+    the error summary, each field's message and what was typed kept; a
+    page whose condition the answers do not meet is not taken; once
+    answered, a second time is refused (409)."""
+    from test_identity import Browser
+    now = int(time.time())
+    t = lambda s: {"az": s, "en": s, "ru": "Опрос " + s}
+    pages = SURVEY_PAGES + [{"id": "why", "title": t("Why not"), "show_if": {"question": "satisfied", "equals": "no"},
+                             "questions": [{"id": "reason", "type": "text", "required": True, "example": "x",
+                                            "label": t("What went wrong?")}]}]
+    st, made, _ = call(srv, "POST", "/api/v1/surveys", {
+        "service": ID_CARD, "title": t("Page survey"), "anonymous": False, "opens_at": now, "closes_at": now + 3600,
+        "pages": pages}, token(srv, "operator"))
+    assert st == 201, made
+    url = "/surveys/" + made["id"]
+    assert syslib.request(srv.port, "GET", url).status == 303                  # log in first
+    acc = [x for x in srv.accounts if x["role"] == "citizen"][0]
+    b = Browser(srv)
+    b.login(acc["login"], acc["password"])
+    page = b.get(url + "?lang=en")
+    assert page.status == 200 and "<h1>Page survey</h1>" in page.text and "<script" not in page.text
+    for q in ("satisfied", "minutes", "remark", "reason"):
+        assert 'name="%s"' % q in page.text, q
+    # required missing, a number out of range: the form again, what was typed kept
+    bad = b.post(url, {"minutes": "9999", "remark": "Uzun növbə"}, from_page=url)
+    assert bad.status == 400 and 'class="error-summary"' in bad.text
+    assert 'href="#satisfied-0"' in bad.text and 'href="#minutes"' in bad.text
+    assert 'value="Uzun növbə"' in bad.text and 'aria-invalid="true"' in bad.text
+    # "yes": the page asking why is not shown, so its answer is not taken
+    ok = b.post(url, {"satisfied": "yes", "minutes": "7", "reason": "ignored"}, from_page=url)
+    assert ok.status == 200, ok.text
+    page = b.get(url + "?lang=en")
+    assert "answered this survey already" in page.text and 'action="%s"' % url not in page.text
+    again = b.post(url, {"satisfied": "no", "reason": "x"}, from_page=url + "?lang=en")
+    assert again.status == 409
+    st, res, _ = call(srv, "GET", "/api/v1/surveys/%s/results" % made["id"], token=token(srv, "operator"))
+    q = {x["id"]: x for x in res["questions"]}
+    assert res["responses"] == 1 and q["reason"]["answered"] == 0 and q["minutes"]["number"]["mean"] == 7
+    # "no" asks why: without it, the form again with that field marked
+    other = Browser(srv)
+    acc = [x for x in srv.accounts if x["role"] == "citizen"][1]
+    other.login(acc["login"], acc["password"])
+    r = other.post(url, {"satisfied": "no"}, from_page=url)
+    assert r.status == 400 and 'href="#reason"' in r.text
+    assert other.post(url, {"satisfied": "no", "reason": "Gözləmə"}, from_page=url).status == 200
+    assert Browser(srv).get(url).status == 303
+    assert login_page_for_staff(srv, url) == 403
+
+
+def login_page_for_staff(srv, url):
+    from test_identity import Browser
+    acc = [x for x in srv.accounts if x["role"] == "officer"][0]
+    b = Browser(srv)
+    b.login(acc["login"], acc["password"])
+    return b.get(url).status

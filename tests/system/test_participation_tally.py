@@ -6,7 +6,11 @@ tally waits, unpublished, and is signed once the TSA is back.  Runs once
 import base64
 import json
 import os
+import re
+import signal
+import subprocess
 import time
+import types
 
 import pytest
 
@@ -58,6 +62,18 @@ def signed_tally(s, poll, timeout=15.0):
     return wait_for(get, timeout)
 
 
+def verified(tmp_path, t, chain):
+    """The published tally t and its signature as files, checked by
+    `pencere verify` against chain: (document, signature, its report)."""
+    doc = write(str(tmp_path / "tally.json"), t["document"])
+    sig = str(tmp_path / "tally.p7s")
+    with open(sig, "wb") as f:
+        f.write(base64.urlsafe_b64decode(t["signature"] + "=" * (-len(t["signature"]) % 4)))
+    r = syslib.run_cli("verify", doc, sig, "--trust", chain)
+    assert r.returncode == 0 and "VALID" in r.stdout and "time-stamp:" in r.stdout, r.stdout + r.stderr
+    return doc, sig, r.stdout
+
+
 def test_the_tally_is_signed_and_time_stamped(ca, tmp_path):
     key, pem = issue_cli(ca, str(tmp_path), "Tally-Signer", "5TAL001")
     s = portal(str(tmp_path / "portal"), ca, key, pem, ca.url("/ca/tsa"))
@@ -65,12 +81,7 @@ def test_the_tally_is_signed_and_time_stamped(ca, tmp_path):
         t = signed_tally(s, vote_and_close(s))
     finally:
         s.close()
-    doc = write(str(tmp_path / "tally.json"), t["document"])
-    sig = str(tmp_path / "tally.p7s")
-    with open(sig, "wb") as f:
-        f.write(base64.urlsafe_b64decode(t["signature"] + "=" * (-len(t["signature"]) % 4)))
-    r = syslib.run_cli("verify", doc, sig, "--trust", ca.chain_file())
-    assert r.returncode == 0 and "VALID" in r.stdout and "time-stamp:" in r.stdout, r.stdout + r.stderr
+    doc, sig, _ = verified(tmp_path, t, ca.chain_file())
     openssl("cms", "-verify", "-binary", "-inform", "DER", "-in", sig, "-content", doc, "-CAfile", ca.chain_file(),
             "-purpose", "any", "-out", os.devnull)
     assert json.loads(t["document"])["total"] == 1 and t["signed_at"]
@@ -91,3 +102,32 @@ def test_without_the_tsa_the_tally_waits(ca, tmp_path):
         assert res["final"] and res["total"] == 1 and "tally" not in res   # counted, not published unsigned
     finally:
         s.close()
+
+
+def test_the_demo_signs_its_tallies_with_its_own_centre(tmp_path):
+    """`pencere demo` issues the election operator a signing certificate
+    from its own centre at first start (kept in DATA_DIR/ca) and signs
+    each closed poll's tally with it, time-stamped by that centre's TSA."""
+    data = tmp_path / "demo"
+    out_path, err_path = tmp_path / "demo.out", tmp_path / "demo.err"
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        p = subprocess.Popen([syslib.BIN, "demo", "--listen", "127.0.0.1:0", "--data-dir", str(data),
+                              "--catalog", syslib.FIXTURE, "--example-rp", "off", "--jobs-interval", "0.2"],
+                             stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+    try:
+        text = wait_for(lambda: "Press Ctrl+C" in out_path.read_text() and out_path.read_text(),
+                        timeout=syslib.START_TIMEOUT)
+        ca_port = int(re.search(r"Chain:\s+http://127\.0\.0\.1:(\d+)/ca/chain\.pem", text).group(1))
+        s = types.SimpleNamespace(port=int(re.search(r"http://127\.0\.0\.1:(\d+)/healthz", text).group(1)),
+                                  accounts=json.load(open(str(data / "demo-accounts.json"))))
+        assert (data / "ca" / "tally.key").exists() and (data / "ca" / "tally.pem").exists()
+        t = signed_tally(s, vote_and_close(s))
+        chain = write(str(tmp_path / "chain.pem"), syslib.request(ca_port, "GET", "/ca/chain.pem").text)
+        assert "Election operator" in verified(tmp_path, t, chain)[2]
+    finally:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+        rc = p.wait(30)
+    err = err_path.read_text(errors="replace")
+    assert rc == 0, err[-2000:]
+    assert not syslib.sanitizer_findings(err), err[-4000:]
