@@ -43,8 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(real_day(p.from) && real_day(p.to) && strcmp(p.from, p.to) <= 0);
     bool whole = strcmp(p.from + 8, "01") == 0 && atoi(p.to + 8) == days_in(atoi(p.to), atoi(p.to + 5));
     FUZZ_CHECK(p.whole_months == whole);
-    struct parts o;
-    split(&p, &o); /* the tables' parts of the period cover it without overlap */
+    struct mon__parts o;
+    mon__period_split(&p, &o); /* the tables' parts of the period cover it without overlap */
     FUZZ_CHECK(*o.head_from || *o.month_from || *o.tail_from);
     if (*o.month_from)
         FUZZ_CHECK(strcmp(o.month_from, o.month_to) <= 0);
