@@ -99,7 +99,7 @@ fi
 echo "== fuzz harnesses (short runs)"
 if [[ -d tests/fuzz ]] && ls tests/fuzz/fuzz_*.c >/dev/null 2>&1; then
   fz_ok=0; fz_bad=0
-  if { [[ -f build-fuzz/build.ninja ]] || CC=clang meson setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false >/dev/null; } && ninja -C build-fuzz $(cd tests/fuzz && ls fuzz_*.c | sed 's/\.c$//') >/dev/null; then
+  if { [[ -f build-fuzz/build.ninja ]] || CC=clang meson setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false >/dev/null; } && ninja -C build-fuzz $(cd tests/fuzz && ls fuzz_*.c | sed 's/\.c$//') > "$work/fuzz-build.log" 2>&1; then
     for f in build-fuzz/fuzz_*; do
       [[ -f $f && -x $f ]] || continue
       n=$(basename "$f"); corpus="tests/fuzz/corpus/${n#fuzz_}"
@@ -112,7 +112,7 @@ if [[ -d tests/fuzz ]] && ls tests/fuzz/fuzz_*.c >/dev/null 2>&1; then
       fi
     done
   else
-    fz_bad=1
+    fz_bad=1; echo "  the harnesses did not build:"; grep -B2 -A6 "error" "$work/fuzz-build.log" | head -n 40
   fi
   record fuzz "$fz_ok" "$fz_bad"
 fi
