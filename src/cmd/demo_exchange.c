@@ -44,6 +44,7 @@ static struct {
     char dir[1024], exe[1024];
     pid_t children[MAX_CHILDREN];
     int nchildren;
+    pid_t step;              /* the setup step running now (0: none): stopped with the demo */
     pthread_t thread;
     bool started, stop;
     pthread_mutex_t lock;
@@ -110,9 +111,18 @@ static int spawn(const char *out_path, bool wait_exit, const char *const *args)
             X.children[X.nchildren++] = pid;
         return pid;
     }
+    pthread_mutex_lock(&X.lock);
+    X.step = pid;
+    bool stop = X.stop;      /* asked to stop while it started: stop it too */
+    pthread_mutex_unlock(&X.lock);
+    if (stop)
+        kill(pid, SIGTERM);
     int st;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
+    pthread_mutex_lock(&X.lock);
+    X.step = 0;
+    pthread_mutex_unlock(&X.lock);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
@@ -376,6 +386,8 @@ void demo_exchange_stop(void)
         return;
     pthread_mutex_lock(&X.lock);
     X.stop = true;
+    if (X.step > 0)          /* a setup step in progress ends now, not when done */
+        kill(X.step, SIGTERM);
     pthread_cond_signal(&X.wake);
     pthread_mutex_unlock(&X.lock);
     pthread_join(X.thread, NULL);
