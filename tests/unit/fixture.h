@@ -13,6 +13,7 @@
 
 #include "../../src/db/db.h"
 #include "../../src/identity/identity.h"
+#include "pgdb.h"
 
 struct fixture {
     struct db *db;
@@ -22,21 +23,6 @@ struct fixture {
 };
 
 static struct fixture fx_sqlite, fx_pg;
-static const char *fx_pg_admin_url;
-
-static int fx_admin_exec(const char *sql)
-{
-    struct pc_err err = {0};
-    struct db *adm = db_open(fx_pg_admin_url, &err);
-    if (!adm)
-        return -1;
-    struct db_conn *c = db_conn_get(adm, &err);
-    int rc = c ? db_exec(c, sql, &err) : -1;
-    if (rc)
-        fprintf(stderr, "%s: %s\n", sql, err.msg);
-    db_close(adm);
-    return rc;
-}
 
 static int fx_open(struct fixture *f, const char *url)
 {
@@ -80,19 +66,8 @@ static int fx_setup_pg(void **state)
     struct fixture *f = &fx_pg;
     memset(f, 0, sizeof *f);
     f->pg = true;
-    char hex[13];
-    pc_random_hex(hex, 6);
-    snprintf(f->pgname, sizeof f->pgname, "t_unit_%s", hex);
-    char sql[96];
-    snprintf(sql, sizeof sql, "CREATE DATABASE %.39s", f->pgname);
-    if (fx_admin_exec(sql))
+    if (pgdb_create("t_unit", f->pgname, f->pgurl))
         return -1;
-    const char *scheme = strstr(fx_pg_admin_url, "://");
-    const char *slash = scheme ? strchr(scheme + 3, '/') : NULL;
-    const char *query = slash ? strchr(slash, '?') : NULL;
-    size_t host_len = slash ? (size_t)(slash - fx_pg_admin_url) : strlen(fx_pg_admin_url);
-    snprintf(f->pgurl, sizeof f->pgurl, "%.*s/%.39s%.200s", (int)host_len, fx_pg_admin_url, f->pgname,
-             query ? query : "");
     *state = f;
     return fx_open(f, f->pgurl);
 }
@@ -101,9 +76,7 @@ static int fx_teardown_pg(void **state)
 {
     struct fixture *f = *state;
     db_close(f->db);
-    char sql[96];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %.39s", f->pgname);
-    fx_admin_exec(sql);
+    pgdb_drop(f->pgname);
     return 0;
 }
 
@@ -130,8 +103,7 @@ static int fx_run(const char *name, const struct CMUnitTest *tests, size_t n)
     char group[64];
     snprintf(group, sizeof group, "%s-sqlite", name);
     int failed = _cmocka_run_group_tests(group, tests, n, fx_setup_sqlite, fx_teardown_sqlite);
-    fx_pg_admin_url = getenv("PENCERE_TEST_PG_URL");
-    if (fx_pg_admin_url && *fx_pg_admin_url) {
+    if (pgdb_admin_url()) {
         snprintf(group, sizeof group, "%s-postgres", name);
         failed += _cmocka_run_group_tests(group, tests, n, fx_setup_pg, fx_teardown_pg);
     } else {

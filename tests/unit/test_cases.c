@@ -22,6 +22,7 @@
 #include "../../src/catalog/catalog.h"
 #include "../../src/identity/identity.h"
 #include "../../src/web/internal.h"
+#include "pgdb.h"
 
 #define T "{\"az\":\"Ad\",\"en\":\"Name\",\"ru\":\"Имя\"}"
 
@@ -955,20 +956,6 @@ struct inbox_db {
     struct pc_arena arena;
 };
 
-static const char *pg_admin_url;
-
-static int admin_exec(const char *sql)
-{
-    struct pc_err err = {0};
-    struct db *adm = db_open(pg_admin_url, &err);
-    struct db_conn *c = adm ? db_conn_get(adm, &err) : NULL;
-    int rc = c ? db_exec(c, sql, &err) : -1;
-    if (rc)
-        fprintf(stderr, "%s: %s\n", sql, err.msg);
-    db_close(adm);
-    return rc;
-}
-
 /* Cases of every state, due or not, some assigned, in one agency. */
 static void fill_inbox(struct inbox_db *x)
 {
@@ -1152,20 +1139,12 @@ static void test_inbox_sqlite(void **state)
 static void test_inbox_postgres(void **state)
 {
     (void)state;
-    pg_admin_url = getenv("PENCERE_TEST_PG_URL");
-    if (!pg_admin_url || !*pg_admin_url) {
+    if (!pgdb_admin_url()) {
         printf("note: PENCERE_TEST_PG_URL is not set; the inbox on PostgreSQL is skipped\n");
         return;
     }
     struct inbox_db x = {0};
-    unsigned char rnd[6];
-    assert_int_equal(pc_random_bytes(rnd, sizeof rnd), 0);
-    snprintf(x.pgname, sizeof x.pgname, "c_%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
-    char sql[96];
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", x.pgname);
-    assert_int_equal(admin_exec(sql), 0);
-    const char *slash = strrchr(pg_admin_url, '/');
-    snprintf(x.url, sizeof x.url, "%.*s/%s", (int)(slash - pg_admin_url), pg_admin_url, x.pgname);
+    assert_int_equal(pgdb_create("c_inbox", x.pgname, x.url), 0);
     struct pc_err err = {0};
     x.db = db_open(x.url, &err);
     assert_non_null(x.db);
@@ -1173,8 +1152,7 @@ static void test_inbox_postgres(void **state)
     check_inbox(&x);
     pc_arena_release(&x.arena);
     db_close(x.db);
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", x.pgname);
-    admin_exec(sql);
+    pgdb_drop(x.pgname);
 }
 
 int main(void)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../../src/catalog/catalog.h"
+#include "pgdb.h"
 
 /* ---- fixture files ---------------------------------------------------- */
 
@@ -595,36 +596,6 @@ struct fixture {
 };
 
 static struct fixture fx_sqlite, fx_pg;
-static const char *pg_admin_url;
-
-static int url_with_db(const char *admin, const char *name, char *out, size_t cap)
-{
-    const char *scheme = strstr(admin, "://");
-    if (!scheme)
-        return -1;
-    const char *slash = strchr(scheme + 3, '/');
-    const char *query = strchr(scheme + 3, '?');
-    size_t host_len = slash && (!query || slash < query) ? (size_t)(slash - admin)
-                      : query ? (size_t)(query - admin) : strlen(admin);
-    int n = snprintf(out, cap, "%.*s/%s%s", (int)host_len, admin, name, query ? query : "");
-    return n > 0 && (size_t)n < cap ? 0 : -1;
-}
-
-static int admin_exec(const char *sql)
-{
-    struct pc_err err = {0};
-    struct db *adm = db_open(pg_admin_url, &err);
-    if (!adm) {
-        fprintf(stderr, "postgres admin connection: %s\n", err.msg);
-        return -1;
-    }
-    struct db_conn *c = db_conn_get(adm, &err);
-    int rc = c ? db_exec(c, sql, &err) : -1;
-    if (rc)
-        fprintf(stderr, "%s: %s\n", sql, err.msg);
-    db_close(adm);
-    return rc;
-}
 
 static int import_fixture(struct fixture *f)
 {
@@ -682,13 +653,7 @@ static int setup_pg(void **state)
     struct fixture *f = &fx_pg;
     memset(f, 0, sizeof *f);
     f->pg = true;
-    unsigned char rnd[6];
-    if (pc_random_bytes(rnd, sizeof rnd))
-        return -1;
-    snprintf(f->pgname, sizeof f->pgname, "u_%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
-    char sql[96];
-    snprintf(sql, sizeof sql, "CREATE DATABASE %.38s", f->pgname);
-    if (admin_exec(sql) || url_with_db(pg_admin_url, f->pgname, f->url, sizeof f->url))
+    if (pgdb_create("u_catalog", f->pgname, f->url))
         return -1;
     struct pc_err err = {0};
     f->db = db_open(f->url, &err);
@@ -705,9 +670,7 @@ static int teardown_pg(void **state)
     struct fixture *f = *state;
     pc_arena_release(&f->arena);
     db_close(f->db);
-    char sql[96];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %.38s", f->pgname);
-    admin_exec(sql);
+    pgdb_drop(f->pgname);
     return 0;
 }
 
@@ -1566,8 +1529,7 @@ int main(void)
     const struct CMUnitTest sqlite_tests[] = DB_TESTS;
     failed += cmocka_run_group_tests_name("catalog-sqlite", sqlite_tests, setup_sqlite, teardown_sqlite);
 
-    pg_admin_url = getenv("PENCERE_TEST_PG_URL");
-    if (pg_admin_url && *pg_admin_url) {
+    if (pgdb_admin_url()) {
         const struct CMUnitTest pg_tests[] = DB_TESTS;
         failed += cmocka_run_group_tests_name("catalog-postgres", pg_tests, setup_pg, teardown_pg);
     } else {

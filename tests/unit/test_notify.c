@@ -18,6 +18,7 @@
 
 #include "../../src/notify/internal.h"
 #include "../../src/cases/cases.h"
+#include "fixture.h"
 
 static const char *const LANGS[] = {"az", "en", "ru"};
 
@@ -596,113 +597,6 @@ static void test_config_checks(void **state)
 
 /* ---- the queue in the database -------------------------------------------- */
 
-struct fixture {
-    struct db *db;
-    bool pg;
-    char dir[64], path[128];
-    char pgname[40], pgurl[512];
-};
-
-static struct fixture fx_sqlite, fx_pg;
-static const char *pg_admin_url;
-
-static int admin_exec(const char *sql)
-{
-    struct pc_err err = {0};
-    struct db *adm = db_open(pg_admin_url, &err);
-    if (!adm)
-        return -1;
-    struct db_conn *c = db_conn_get(adm, &err);
-    int rc = c ? db_exec(c, sql, &err) : -1;
-    if (rc)
-        fprintf(stderr, "%s: %s\n", sql, err.msg);
-    db_close(adm);
-    return rc;
-}
-
-static int open_and_migrate(struct fixture *f, const char *url)
-{
-    struct pc_err err = {0};
-    f->db = db_open(url, &err);
-    if (!f->db || db_migrate(f->db, &err)) {
-        fprintf(stderr, "database %s: %s\n", url, err.msg);
-        return -1;
-    }
-    return 0;
-}
-
-static int setup_sqlite(void **state)
-{
-    struct fixture *f = &fx_sqlite;
-    memset(f, 0, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/pencere-test-notify.XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(f->path, sizeof f->path, "%.60s/test.db", f->dir);
-    *state = f;
-    return open_and_migrate(f, f->path);
-}
-
-static int teardown_sqlite(void **state)
-{
-    struct fixture *f = *state;
-    db_close(f->db);
-    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
-    for (int i = 0; i < 4; i++) {
-        char p[192];
-        snprintf(p, sizeof p, "%s%s", f->path, suffix[i]);
-        unlink(p);
-    }
-    rmdir(f->dir);
-    return 0;
-}
-
-static int setup_pg(void **state)
-{
-    struct fixture *f = &fx_pg;
-    memset(f, 0, sizeof *f);
-    f->pg = true;
-    char hex[13];
-    pc_random_hex(hex, 6);
-    snprintf(f->pgname, sizeof f->pgname, "t_notify_%s", hex);
-    char sql[96];
-    snprintf(sql, sizeof sql, "CREATE DATABASE %.39s", f->pgname);
-    if (admin_exec(sql))
-        return -1;
-    const char *scheme = strstr(pg_admin_url, "://");
-    const char *slash = scheme ? strchr(scheme + 3, '/') : NULL;
-    const char *query = slash ? strchr(slash, '?') : NULL;
-    size_t host_len = slash ? (size_t)(slash - pg_admin_url) : strlen(pg_admin_url);
-    snprintf(f->pgurl, sizeof f->pgurl, "%.*s/%.39s%.200s", (int)host_len, pg_admin_url, f->pgname, query ? query : "");
-    *state = f;
-    return open_and_migrate(f, f->pgurl);
-}
-
-static int teardown_pg(void **state)
-{
-    struct fixture *f = *state;
-    db_close(f->db);
-    char sql[96];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %.39s", f->pgname);
-    admin_exec(sql);
-    return 0;
-}
-
-static struct db_conn *conn(struct fixture *f)
-{
-    struct pc_err err = {0};
-    struct db_conn *c = db_conn_get(f->db, &err);
-    assert_non_null(c);
-    return c;
-}
-
-static void exec_ok(struct db_conn *c, const char *sql)
-{
-    struct pc_err err = {0};
-    if (db_exec(c, sql, &err))
-        fail_msg("%s: %s", sql, err.msg);
-}
-
 static int64_t count_where(struct db_conn *c, const char *status)
 {
     struct pc_err err = {0};
@@ -725,14 +619,14 @@ static void enqueue(struct db_conn *c, const char *channel, const char *to)
 
 static void reset_queue(struct db_conn *c)
 {
-    exec_ok(c, "DELETE FROM outbox");
-    exec_ok(c, "UPDATE leases SET holder = '', expires_at = 0");
+    fx_exec(c, "DELETE FROM outbox");
+    fx_exec(c, "UPDATE leases SET holder = '', expires_at = 0");
 }
 
 static void test_claim_and_results(void **state)
 {
     struct fixture *f = *state;
-    struct db_conn *c = conn(f);
+    struct db_conn *c = fx_conn(f);
     reset_queue(c);
     struct pc_err err = {0};
     int64_t now = pc_now_unix();
@@ -787,7 +681,7 @@ static void test_claim_and_results(void **state)
 static void test_recovery_after_a_crash(void **state)
 {
     struct fixture *f = *state;
-    struct db_conn *c = conn(f);
+    struct db_conn *c = fx_conn(f);
     reset_queue(c);
     struct pc_err err = {0};
     int64_t now = pc_now_unix();
@@ -820,7 +714,7 @@ static void test_recovery_after_a_crash(void **state)
 static void test_enqueue_and_list_still_work(void **state)
 {
     struct fixture *f = *state;
-    struct db_conn *c = conn(f);
+    struct db_conn *c = fx_conn(f);
     reset_queue(c);
     enqueue(c, "email", "someone@example.az");
     struct pc_arena a;
@@ -835,13 +729,6 @@ static void test_enqueue_and_list_still_work(void **state)
     assert_string_equal(notify_mask(&a, "+994501234567", 2), "+994*******67");
     pc_arena_release(&a);
 }
-
-#define DB_TESTS(setup, teardown)                                                          \
-    {                                                                                      \
-        cmocka_unit_test(test_claim_and_results),                                          \
-        cmocka_unit_test(test_recovery_after_a_crash),                                     \
-        cmocka_unit_test(test_enqueue_and_list_still_work),                                \
-    }
 
 int main(void)
 {
@@ -866,15 +753,11 @@ int main(void)
     };
     failed += cmocka_run_group_tests_name("notify", pure, NULL, NULL);
 
-    const struct CMUnitTest sqlite_tests[] = DB_TESTS(setup_sqlite, teardown_sqlite);
-    failed += cmocka_run_group_tests_name("notify-sqlite", sqlite_tests, setup_sqlite, teardown_sqlite);
-
-    pg_admin_url = getenv("PENCERE_TEST_PG_URL");
-    if (pg_admin_url && *pg_admin_url) {
-        const struct CMUnitTest pg_tests[] = DB_TESTS(setup_pg, teardown_pg);
-        failed += cmocka_run_group_tests_name("notify-postgres", pg_tests, setup_pg, teardown_pg);
-    } else {
-        printf("note: PENCERE_TEST_PG_URL is not set; the PostgreSQL half of test_notify is skipped\n");
-    }
+    const struct CMUnitTest db_tests[] = {
+        cmocka_unit_test(test_claim_and_results),
+        cmocka_unit_test(test_recovery_after_a_crash),
+        cmocka_unit_test(test_enqueue_and_list_still_work),
+    };
+    failed += fx_run("notify", db_tests, sizeof db_tests / sizeof db_tests[0]);
     return failed;
 }

@@ -30,6 +30,7 @@
 
 #include "../../src/audit/audit.h"
 #include "../../src/pki/internal.h"
+#include "pgdb.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -431,21 +432,6 @@ struct fixture {
 };
 
 static struct fixture fx_sqlite, fx_pg;
-static const char *pg_admin_url;
-
-static int admin_exec(const char *sql)
-{
-    struct pc_err err = {0};
-    struct db *adm = db_open(pg_admin_url, &err);
-    if (!adm)
-        return -1;
-    struct db_conn *c = db_conn_get(adm, &err);
-    int rc = c ? db_exec(c, sql, &err) : -1;
-    if (rc)
-        fprintf(stderr, "%s: %s\n", sql, err.msg);
-    db_close(adm);
-    return rc;
-}
 
 static int open_ca(struct fixture *f, const char *url)
 {
@@ -476,18 +462,8 @@ static int setup_pg(void **state)
 {
     struct fixture *f = &fx_pg;
     memset(f, 0, sizeof *f);
-    char hex[13];
-    pc_random_hex(hex, 6);
-    snprintf(f->pgname, sizeof f->pgname, "t_pki_%s", hex);
-    char sql[96];
-    snprintf(sql, sizeof sql, "CREATE DATABASE %.39s", f->pgname);
-    if (admin_exec(sql))
+    if (pgdb_create("t_pki", f->pgname, f->url))
         return -1;
-    const char *scheme = strstr(pg_admin_url, "://");
-    const char *slash = scheme ? strchr(scheme + 3, '/') : NULL;
-    const char *query = slash ? strchr(slash, '?') : NULL;
-    size_t host_len = slash ? (size_t)(slash - pg_admin_url) : strlen(pg_admin_url);
-    snprintf(f->url, sizeof f->url, "%.*s/%.39s%.200s", (int)host_len, pg_admin_url, f->pgname, query ? query : "");
     *state = f;
     return open_ca(f, f->url);
 }
@@ -501,9 +477,7 @@ static int teardown(void **state)
     if (system(cmd) != 0)
         fprintf(stderr, "could not remove %s\n", f->dir);
     if (f->pgname[0]) {
-        char sql[96];
-        snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %.39s WITH (FORCE)", f->pgname);
-        admin_exec(sql);
+        pgdb_drop(f->pgname);
     }
     return 0;
 }
@@ -1042,8 +1016,7 @@ int main(int argc, char **argv)
     failed += cmocka_run_group_tests_name("pki", pure, NULL, NULL);
     const struct CMUnitTest sqlite_tests[] = DB_TESTS(setup_sqlite, teardown);
     failed += cmocka_run_group_tests_name("pki-sqlite", sqlite_tests, setup_sqlite, teardown);
-    pg_admin_url = getenv("PENCERE_TEST_PG_URL");
-    if (pg_admin_url && *pg_admin_url) {
+    if (pgdb_admin_url()) {
         const struct CMUnitTest pg_tests[] = DB_TESTS(setup_pg, teardown);
         failed += cmocka_run_group_tests_name("pki-postgres", pg_tests, setup_pg, teardown);
     } else {
