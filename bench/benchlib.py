@@ -1,7 +1,6 @@
 """benchlib.py — what the bench scripts share: a free port, CPU ticks of
 a process and of the machine, and splicing a section into
-docs/performance.md between its markers (bench/payments.py uses it; the
-older scripts keep their own copies for now)."""
+docs/performance.md between its markers."""
 import os
 import socket
 

@@ -41,7 +41,8 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import pki as pkibench  # noqa: E402  (the CA runner, CPU counters and the splicer)
+import benchlib  # noqa: E402
+import pki as pkibench  # noqa: E402  (the CA runner and CPU counters)
 
 from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
@@ -250,9 +251,7 @@ def fmt(x):
 
 
 def splice(path, lines):
-    """bench/pki.py's splicer, between this section's markers."""
-    pkibench.BEGIN, pkibench.END = BEGIN, END
-    pkibench.splice(path, lines)
+    benchlib.splice(path, lines, BEGIN, END)
 
 
 def report(r, seconds):

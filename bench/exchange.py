@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import benchlib  # shared: free port, CPU ticks, splicing docs/performance.md
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 BEGIN, END = "<!-- exchange:begin -->", "<!-- exchange:end -->"
@@ -109,12 +110,7 @@ def run(xs, seconds, gateway_args, with_bodies):
 
 
 def splice(path, lines):
-    text = open(path).read() if os.path.exists(path) else "# Performance\n"
-    if BEGIN in text:
-        text = text[:text.index(BEGIN)] + "\n".join(lines) + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
-    open(path, "w").write(text)
+    benchlib.splice(path, lines, BEGIN, END)
 
 
 def main():

@@ -26,28 +26,19 @@ import secrets
 import shutil
 import signal
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.parse
+import benchlib  # shared: free port, CPU ticks, splicing docs/performance.md
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
        b"\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00"
        b"\x00IEND\xaeB`\x82")
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 FIXTURE = os.path.join(ROOT, "tests", "fixtures", "catalog")
-
-
-def free_port():
-    import socket
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def pct(values, p):
@@ -59,7 +50,7 @@ def pct(values, p):
 
 class Portal:
     def __init__(self, binary, db_url, work, extra=()):
-        self.port = free_port()
+        self.port = benchlib.free_port()
         self.work = work
         args = [binary, "portal", "--listen", "127.0.0.1:%d" % self.port, "--db", db_url,
                 "--import-catalog", FIXTURE, "--files-dir", os.path.join(work, "files"), "--log-level", "warn"]
@@ -569,12 +560,7 @@ def update_inbox(res, path):
 
 
 def splice(path, lines):
-    text = open(path).read() if os.path.exists(path) else "# Performance\n"
-    if BEGIN in text:
-        text = text[:text.index(BEGIN)] + "\n".join(lines) + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
-    open(path, "w").write(text)
+    benchlib.splice(path, lines, BEGIN, END)
 
 
 def splice_saved(path):

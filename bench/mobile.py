@@ -23,25 +23,17 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import benchlib  # shared: free port, CPU ticks, splicing docs/performance.md
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 BEGIN, END = "<!-- mobile:begin -->", "<!-- mobile:end -->"
 SAVED = os.path.join(ROOT, "bench", "mobile.md")
 TICK = os.sysconf("SC_CLK_TCK")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def cpu_secs(pid):
@@ -74,7 +66,7 @@ class RP:
 
 def run(bin_, seconds, nphones, nclients):
     work = tempfile.mkdtemp(prefix="pencere-bench-mobile-")
-    port = free_port()
+    port = benchlib.free_port()
     url = "http://127.0.0.1:%d" % port
     ca_dir = os.path.join(work, "ca")
 

@@ -37,7 +37,7 @@ import urllib.parse
 
 import requests
 
-import pki
+import benchlib
 from pki import busy_ticks, cpu_ticks, free_port, postgres_pids
 
 ROOT = os.path.abspath(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -220,10 +220,8 @@ def report(results, seconds):
 
 
 def splice(path, lines):
-    """The section into path between its markers (lines[0] and lines[-1]):
-    pki.py's splice, which reads the markers from its module."""
-    pki.BEGIN, pki.END = lines[0], lines[-1]
-    pki.splice(path, lines)
+    """The section into path between its markers (lines[0] and lines[-1])."""
+    benchlib.splice(path, lines, lines[0], lines[-1])
 
 
 def main():

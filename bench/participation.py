@@ -28,12 +28,12 @@ import json
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+import benchlib  # shared: free port, CPU ticks, splicing docs/performance.md
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CATALOG = os.path.join(ROOT, "tests", "fixtures", "catalog")
@@ -46,14 +46,6 @@ def domain(build, url, threads, voters):
     if out.returncode != 0:
         sys.exit("bench_participation failed on %s: %s %s" % (url, out.stdout, out.stderr))
     return json.loads(out.stdout)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def call(port, method, path, body=None, token=None):
@@ -81,7 +73,7 @@ def wrk(url, seconds=10, conns=32):
 def display(build):
     """A demo portal with 30 people called at the demo centre, its display page under wrk."""
     work = tempfile.mkdtemp(prefix="bench-participation-")
-    port = free_port()
+    port = benchlib.free_port()
     log = open(os.path.join(work, "demo.log"), "w")
     proc = subprocess.Popen([os.path.join(build, "pencere"), "demo", "--data-dir", work, "--listen",
                              "127.0.0.1:%d" % port, "--log-level", "warn", "--per-ip-connections", "0"],

@@ -30,13 +30,14 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.parse
+import benchlib  # shared: free port, CPU ticks, splicing docs/performance.md
+from benchlib import busy_ticks, free_port  # noqa: F401  (cert_login.py and oidc.py take them from here)
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 BEGIN, END = "<!-- pki:begin -->", "<!-- pki:end -->"
@@ -52,14 +53,6 @@ if a then local g = io.open(a); wrk.headers["Authorization"] = g:read("*l"); g:c
 """
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
 def run(*args, **kw):
     return subprocess.run([str(a) for a in args], check=True, capture_output=True, **kw)
 
@@ -73,12 +66,6 @@ def cpu_ticks(pids):
         except (OSError, IndexError):
             pass
     return total
-
-
-def busy_ticks():
-    f = open("/proc/stat").readline().split()[1:]
-    v = [int(x) for x in f]
-    return sum(v) - v[3] - v[4]        # all but idle and iowait
 
 
 def postgres_pids():
@@ -417,12 +404,7 @@ def report(r, seconds):
 
 
 def splice(path, lines):
-    text = open(path).read() if os.path.exists(path) else "# Performance\n"
-    if BEGIN in text:
-        text = text[:text.index(BEGIN)] + "\n".join(lines) + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
-    open(path, "w").write(text)
+    benchlib.splice(path, lines, BEGIN, END)
 
 
 def main():

@@ -9,7 +9,6 @@ copied verbatim at the end of the document: it is the hand-written
 profile of where the time goes, which a benchmark cannot regenerate.
 Standard library only.
 """
-import csv
 import datetime
 import os
 import platform
@@ -188,8 +187,6 @@ def main():
     now = (datetime.datetime.fromtimestamp(os.path.getmtime(stamp)) if os.path.exists(stamp)
            else datetime.datetime.now()).astimezone()
     names = [n for n in ("home", "agency", "api") if ("pencere", "sqlite", n) in runs]
-    urls = {n: runs[("pencere", "sqlite", n)]["url"] for n in names}
-    paths = {n: re.sub(r"^http://[^/]+", "", u) for n, u in urls.items()}
 
     # ---- goals -----------------------------------------------------------
     ratio = {}
