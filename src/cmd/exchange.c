@@ -34,6 +34,9 @@ static const struct cli_opt all_opts[] = {
     {"instance", "CODE", "the exchange's instance (one identifier part)", "AZ"},
     {"url", "URL", "central: where gateways reach it; gateway service: the system's base URL", NULL},
     {"listen", "HOST:PORT", "address to listen on", NULL},
+    {"peer-listen", "HOST:PORT",
+     "gateway: serve other gateways here over mutual TLS (register https://HOST:PORT as its address); "
+     "--listen then serves the member's own systems only", NULL},
     {"validity", "SECONDS", "how long a global configuration is valid", "600"},
     {"log-level", "LEVEL", "debug, info, warn or error", "info"},
     {"id", "ID", "the identifier (AZ/GOV/1400000001[/…])", NULL},
@@ -304,8 +307,10 @@ static int central_init(struct ctx *c)
 
 /* Serve until SIGTERM or SIGINT, then stop the server and close the role's
  * object (role: "central", "gateway"). */
-static int serve_until_stopped(sigset_t *set, struct http_server *srv, const char *role, void (*close_fn)(void *),
-                               void *obj)
+/* Serve until SIGTERM or SIGINT; then stop the servers (peer may be
+ * NULL), close the role's object and the log. */
+static int serve_until_stopped(sigset_t *set, struct http_server *srv, struct http_server *peer, const char *role,
+                               void (*close_fn)(void *), void *obj)
 {
     int sig = 0;
     while (sigwait(set, &sig) != 0 && errno == EINTR)
@@ -313,6 +318,8 @@ static int serve_until_stopped(sigset_t *set, struct http_server *srv, const cha
     char ev[32];
     snprintf(ev, sizeof ev, "%s.stopping", role);
     pc_log(PC_LOG_INFO, ev, "signal", sig == SIGTERM ? "TERM" : "INT", NULL);
+    if (peer)
+        http_stop(peer, 10);
     http_stop(srv, 10);
     close_fn(obj);
     snprintf(ev, sizeof ev, "%s.stopped", role);
@@ -373,7 +380,7 @@ static int central_serve(struct ctx *c)
         pc_log(PC_LOG_WARN, "log.unbuffered", "reason", "no logger thread: each line is written by its caller", NULL);
     pc_log(PC_LOG_INFO, "central.started", "listen", http.listen, "url", url, "db",
            db_kind_name(xr_central_db(x)), NULL);
-    return serve_until_stopped(&set, srv, "central", close_central, x);
+    return serve_until_stopped(&set, srv, NULL, "central", close_central, x);
 }
 
 /* ---- the gateway --------------------------------------------------------------- */
@@ -457,17 +464,32 @@ static int gateway_serve(struct ctx *c)
         xr_gateway_close(g);
         return failed(c);
     }
-    struct xr_gateway_api app = {.gw = g};
+    const char *peer_listen = opt(c, "peer-listen");
+    struct xr_gateway_api app = {.gw = g, .edge = peer_listen ? XR_EDGE_SYSTEMS : XR_EDGE_ALL};
+    struct xr_gateway_api peer_app = {.gw = g, .edge = XR_EDGE_PEERS};
     xr_gateway_http_config(&app, &http);
-    struct http_server *srv = http_start(&http, &c->err);
+    struct http_server *srv = http_start(&http, &c->err), *peer = NULL;
+    if (srv && peer_listen) {
+        /* the same limits as the systems' side, TLS with the gateway's own certificate */
+        struct http_config ph = http;
+        ph.listen = peer_listen;
+        xr_gateway_http_config(&peer_app, &ph);
+        if (http_listen_check(peer_listen, &c->err) == 0 && xr_gateway_peer_tls(g, &c->arena, &ph, &c->err) == 0)
+            peer = http_start(&ph, &c->err);
+        if (!peer) {
+            http_stop(srv, 0);
+            srv = NULL;
+        }
+    }
     if (!srv) {
         xr_gateway_close(g);
         return failed(c);
     }
     app.http = srv;
-    pc_log(PC_LOG_INFO, "gateway.started", "listen", http.listen, "dir", opt(c, "data-dir"), "db",
-           db_kind_name(xr_gateway_db(g)), NULL);
-    return serve_until_stopped(&set, srv, "gateway", close_gateway, g);
+    peer_app.http = peer;
+    pc_log(PC_LOG_INFO, "gateway.started", "listen", http.listen, "peer_listen", peer_listen ? peer_listen : "",
+           "dir", opt(c, "data-dir"), "db", db_kind_name(xr_gateway_db(g)), NULL);
+    return serve_until_stopped(&set, srv, peer, "gateway", close_gateway, g);
 }
 
 static int gateway_verify_log(struct ctx *c)
@@ -545,7 +567,7 @@ static const struct sub gateway_subs[] = {
     {"add-member", "data-dir member", NULL, gateway_add_member, "sign for another member: its key and CSR"},
     {"install-cert", "data-dir which cert", NULL, gateway_install_cert, "install a certificate the CA issued"},
     {"service", "data-dir service url soap", NULL, gateway_service, "provide a service: its system's URL"},
-    {"serve", "data-dir db listen gconf-interval-ms ocsp-freshness ocsp-refresh tsa-interval no-bodies relaxed-log log-level", NULL,
+    {"serve", "data-dir db listen peer-listen gconf-interval-ms ocsp-freshness ocsp-refresh tsa-interval no-bodies relaxed-log log-level", NULL,
      gateway_serve, "serve the consumer and provider sides"},
     {"verify-log", "data-dir db", NULL, gateway_verify_log, "check the message log offline"},
     {"evidence", "data-dir db message", NULL, gateway_evidence, "one message with what proves it, as JSON"},

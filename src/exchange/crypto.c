@@ -166,6 +166,22 @@ void xr_cert_fp(X509 *x, char out[65])
     xr_hex(md, 32, out);
 }
 
+/* "sha256//" and the base64 SHA-256 of the certificate's public key
+ * (SubjectPublicKeyInfo), libcurl's form of a pinned key; "" on failure. */
+void xr_cert_pin(X509 *x, char out[56])
+{
+    out[0] = 0;
+    unsigned char *der = NULL;
+    int n = i2d_PUBKEY(X509_get0_pubkey(x), &der);
+    if (n <= 0)
+        return;
+    unsigned char md[32];
+    xr_sha256(der, (size_t)n, md);
+    OPENSSL_free(der);
+    memcpy(out, "sha256//", 8);
+    xr_b64_encode(md, 32, out + 8);
+}
+
 /* The organizationIdentifier (NTRAZ-VÖEN) of a certificate's subject, or "". */
 void xr_cert_org_id(X509 *x, char *out, size_t max)
 {

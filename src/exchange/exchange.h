@@ -316,12 +316,28 @@ struct db *xr_gateway_db(struct xr_gateway *g);
 /* The gateway's HTTP edge: the consumer side (/r1/{service id}/… for
  * REST, POST / for SOAP), the provider side (POST /xr/v1/message from
  * other gateways), /healthz (keys, configuration, OCSP, time-stamps,
- * database) and /metrics with the operational monitoring. */
+ * database) and /metrics with the operational monitoring.  One listener
+ * serves both sides over plain HTTP (gateways then prove themselves by
+ * signed headers only), or two: the consumer side for the member's own
+ * systems, and the provider side over mutual TLS, where the other
+ * gateway's client certificate must be its authentication certificate of
+ * the global configuration. */
+enum xr_edge {
+    XR_EDGE_ALL,            /* both sides, plain HTTP */
+    XR_EDGE_SYSTEMS,        /* the consumer side, health and metrics */
+    XR_EDGE_PEERS,          /* the provider side over mutual TLS, and health */
+};
 struct xr_gateway_api {
     struct xr_gateway *gw;
     struct http_server *http;
+    enum xr_edge edge;
 };
 void xr_gateway_http_config(struct xr_gateway_api *app, struct http_config *cfg);
+/* The TLS of the peers' listener: the gateway's authentication
+ * certificate and key, and the CA chain of the configuration its peers'
+ * certificates are asked under; read into a (which must outlive the
+ * server).  PC_ENOTFOUND when the certificate is not installed yet. */
+int xr_gateway_peer_tls(struct xr_gateway *g, struct pc_arena *a, struct http_config *cfg, struct pc_err *err);
 
 /* ---- the message log, offline ------------------------------------------- */
 

@@ -289,7 +289,7 @@ static int fetch_file(void *ctx, struct pc_arena *a, const char *sha256, const c
 {
     struct xr_gateway *g = ctx;
     struct xr_http_call call = {"GET", pc_arena_printf(a, "%s/gconf/files/%s", g->central_url, sha256), NULL, 0,
-                                NULL, NULL, 0, 10000, 8 << 20, false};
+                                NULL, NULL, 0, 10000, 8 << 20, false, NULL};
     struct xr_http_answer ans;
     enum xr_fault f;
     int rc = xr_http(a, &call, &ans, &f, err);
@@ -306,7 +306,7 @@ static int refresh_gconf(struct xr_gateway *g, struct pc_err *err)
     struct pc_arena a;
     pc_arena_init(&a);
     struct xr_http_call call = {"GET", pc_arena_printf(&a, "%s/gconf", g->central_url), NULL, 0, NULL, NULL, 0,
-                                10000, 1 << 20, false};
+                                10000, 1 << 20, false, NULL};
     struct xr_http_answer ans;
     enum xr_fault f;
     int rc = xr_http(&a, &call, &ans, &f, err);

@@ -8,6 +8,8 @@
 #include "internal.h"
 #include "../http/http.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 static struct xr_gateway_api *app_of(struct http_req *r)
@@ -56,17 +58,20 @@ static int h_metrics(struct http_req *r)
 
 #define BODY_MAX (16u << 20) /* the route's bound; each service's own limit is checked after */
 
-static const struct http_route routes[] = {
-    {"GET", "/healthz", h_health, 0, HTTP_ROUTE_NO_STORE, "healthz"},
-    {"GET", "/metrics", h_metrics, 0, HTTP_ROUTE_NO_STORE, "metrics"},
-    {"POST", "/xr/v1/message", xr_provider_message, BODY_MAX, HTTP_ROUTE_NO_STORE, "provider"},
-    {"POST", "/", xr_consumer_soap, BODY_MAX, HTTP_ROUTE_NO_STORE, "soap"},
-    {"GET", "/r1/{rest*}", xr_consumer_rest, 0, HTTP_ROUTE_NO_STORE, "r1"},
-    {"POST", "/r1/{rest*}", xr_consumer_rest, BODY_MAX, HTTP_ROUTE_NO_STORE, "r1"},
-    {"PUT", "/r1/{rest*}", xr_consumer_rest, BODY_MAX, HTTP_ROUTE_NO_STORE, "r1"},
-    {"PATCH", "/r1/{rest*}", xr_consumer_rest, BODY_MAX, HTTP_ROUTE_NO_STORE, "r1"},
-    {"DELETE", "/r1/{rest*}", xr_consumer_rest, 0, HTTP_ROUTE_NO_STORE, "r1"},
-};
+#define HEALTH {"GET", "/healthz", h_health, 0, HTTP_ROUTE_NO_STORE, "healthz"}
+#define METRICS {"GET", "/metrics", h_metrics, 0, HTTP_ROUTE_NO_STORE, "metrics"}
+#define PROVIDER {"POST", "/xr/v1/message", xr_provider_message, BODY_MAX, HTTP_ROUTE_NO_STORE, "provider"}
+#define CONSUMER                                                                  \
+    {"POST", "/", xr_consumer_soap, BODY_MAX, HTTP_ROUTE_NO_STORE, "soap"},       \
+    {"GET", "/r1/{rest*}", xr_consumer_rest, 0, HTTP_ROUTE_NO_STORE, "r1"},       \
+    {"POST", "/r1/{rest*}", xr_consumer_rest, BODY_MAX, HTTP_ROUTE_NO_STORE, "r1"}, \
+    {"PUT", "/r1/{rest*}", xr_consumer_rest, BODY_MAX, HTTP_ROUTE_NO_STORE, "r1"},  \
+    {"PATCH", "/r1/{rest*}", xr_consumer_rest, BODY_MAX, HTTP_ROUTE_NO_STORE, "r1"}, \
+    {"DELETE", "/r1/{rest*}", xr_consumer_rest, 0, HTTP_ROUTE_NO_STORE, "r1"}
+
+static const struct http_route all_routes[] = {HEALTH, METRICS, PROVIDER, CONSUMER};
+static const struct http_route system_routes[] = {HEALTH, METRICS, CONSUMER};
+static const struct http_route peer_routes[] = {HEALTH, PROVIDER};
 
 static void after(struct http_req *r)
 {
@@ -75,8 +80,50 @@ static void after(struct http_req *r)
 
 void xr_gateway_http_config(struct xr_gateway_api *app, struct http_config *cfg)
 {
-    cfg->routes = routes;
-    cfg->nroutes = sizeof routes / sizeof routes[0];
+    switch (app->edge) {
+    case XR_EDGE_SYSTEMS:
+        cfg->routes = system_routes;
+        cfg->nroutes = sizeof system_routes / sizeof system_routes[0];
+        break;
+    case XR_EDGE_PEERS:
+        cfg->routes = peer_routes;
+        cfg->nroutes = sizeof peer_routes / sizeof peer_routes[0];
+        break;
+    default:
+        cfg->routes = all_routes;
+        cfg->nroutes = sizeof all_routes / sizeof all_routes[0];
+    }
     cfg->app = app;
     cfg->after = after;
+}
+
+/* A whole small file into the arena, NUL-terminated. */
+static int read_pem(struct pc_arena *a, const char *path, const char **out, struct pc_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return pc_err_set(err, PC_ENOTFOUND, "%s: %s", path, strerror(errno));
+    char *buf = pc_arena_alloc(a, 65537);
+    size_t n = fread(buf, 1, 65536, f);
+    bool whole = feof(f) && !ferror(f);
+    fclose(f);
+    if (!whole)
+        return pc_err_set(err, PC_EINVAL, "%s is not a PEM file of at most 64 KiB", path);
+    buf[n] = 0;
+    *out = buf;
+    return 0;
+}
+
+int xr_gateway_peer_tls(struct xr_gateway *g, struct pc_arena *a, struct http_config *cfg, struct pc_err *err)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/certs/auth.pem", g->dir);
+    int rc = read_pem(a, path, &cfg->tls_cert_pem, err);
+    snprintf(path, sizeof path, "%s/keys/auth.key", g->dir);
+    if (!rc)
+        rc = read_pem(a, path, &cfg->tls_key_pem, err);
+    snprintf(path, sizeof path, "%s/ca-chain.pem", g->dir);
+    if (!rc)
+        rc = read_pem(a, path, &cfg->tls_client_ca_pem, err);
+    return rc;
 }

@@ -217,6 +217,7 @@ static int build(struct xr_gconf *g, json_t *p, struct pc_err *err)
             break;
         }
         xr_cert_fp(gw->auth, gw->auth_fp);
+        xr_cert_pin(gw->auth, gw->auth_pin);
         rc = ids_of(g, json_object_get(v, "clients"), XR_ID_SUBSYSTEM, &gw->clients, &gw->nclients, err);
     }
     json_t *svcs = json_object_get(p, "services");

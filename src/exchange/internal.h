@@ -59,6 +59,7 @@ X509 *xr_cert_from_der(const unsigned char *der, size_t len);
 int xr_cert_der(X509 *x, struct pc_arena *a, unsigned char **der, size_t *len);
 const char *xr_cert_pem(struct pc_arena *a, X509 *x);
 void xr_cert_fp(X509 *x, char out[65]);
+void xr_cert_pin(X509 *x, char out[56]);
 void xr_cert_org_id(X509 *x, char *out, size_t max);
 /* Whether the certificate's organizationIdentifier is NTRAZ-{member code}. */
 bool xr_cert_is_member(X509 *x, const struct xr_id *member);
@@ -193,7 +194,8 @@ struct xr_gc_gateway {
     const char *id_str;
     const char *address;
     X509 *auth;
-    char auth_fp[65];
+    char auth_fp[65];                  /* SHA-256 of the certificate, hex */
+    char auth_pin[56];                 /* "sha256//" + base64 SHA-256 of its public key (TLS pinning) */
     struct xr_id *clients;
     size_t nclients;
 };
@@ -260,6 +262,14 @@ bool xr_gconf_allowed(const struct xr_gconf *g, const struct xr_gc_service *s, c
 
 /* ---- outbound HTTP (net.c) ------------------------------------------------- */
 
+/* Mutual TLS towards another gateway: our authentication certificate and
+ * key (files), the CA chain to check the peer's with, and the peer's
+ * public key as the global configuration names it ("sha256//BASE64"),
+ * which stands in for a host name: gateways are known by their keys. */
+struct xr_tls {
+    const char *cert_path, *key_path, *ca_path, *pin;
+};
+
 struct xr_http_call {
     const char *method;
     const char *url;
@@ -275,6 +285,7 @@ struct xr_http_call {
      * the answer's second write), far more than a loopback or LAN
      * connect costs.  The cause is not found yet (docs/exchange.md). */
     bool fresh;
+    const struct xr_tls *tls;          /* https between gateways; NULL otherwise */
 };
 
 struct xr_http_answer {

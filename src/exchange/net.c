@@ -130,6 +130,15 @@ int xr_http(struct pc_arena *a, const struct xr_http_call *c, struct xr_http_ans
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &s);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(c->timeout_ms < 5000 ? c->timeout_ms : 5000));
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)c->timeout_ms);
+    if (c->tls) {
+        /* the peer proves the key the configuration names; its name is not checked */
+        curl_easy_setopt(h, CURLOPT_SSLCERT, c->tls->cert_path);
+        curl_easy_setopt(h, CURLOPT_SSLKEY, c->tls->key_path);
+        curl_easy_setopt(h, CURLOPT_CAINFO, c->tls->ca_path);
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+        curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, c->tls->pin);
+    }
     if (strcmp(c->method, "GET") == 0) {
         curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
     } else if (strcmp(c->method, "HEAD") == 0) {
@@ -160,6 +169,10 @@ int xr_http(struct pc_arena *a, const struct xr_http_call *c, struct xr_http_ans
     } else if (cc == CURLE_OPERATION_TIMEDOUT) {
         *fault = XR_FAULT_TIMEOUT;
         rc = pc_err_set(err, PC_EUNAVAIL, "%s did not answer within %d ms", c->url, c->timeout_ms);
+    } else if (cc == CURLE_SSL_PINNEDPUBKEYNOTMATCH || cc == CURLE_PEER_FAILED_VERIFICATION) {
+        *fault = XR_FAULT_AUTHENTICATION;
+        rc = pc_err_set(err, PC_EDENIED, "%s is not the gateway the configuration names: %s", c->url,
+                        curl_easy_strerror(cc));
     } else if (cc != CURLE_OK) {
         rc = pc_err_set(err, PC_EUNAVAIL, "%s: %s", c->url, curl_easy_strerror(cc));
     }

@@ -108,7 +108,7 @@ int xr_ocsp_fetch(struct pc_arena *a, const char *url, X509_STORE *st, X509 *x, 
     if (!rc && rl <= 0)
         rc = pc_err_set(err, PC_EIO, "cannot encode an OCSP request");
     if (!rc) {
-        struct xr_http_call call = {"POST", url, NULL, 0, "application/ocsp-request", rd, (size_t)rl, 10000, 16384, false};
+        struct xr_http_call call = {"POST", url, NULL, 0, "application/ocsp-request", rd, (size_t)rl, 10000, 16384, false, NULL};
         struct xr_http_answer ans;
         enum xr_fault f;
         rc = xr_http(a, &call, &ans, &f, err);

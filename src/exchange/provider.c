@@ -116,6 +116,34 @@ static const char *target(struct pc_arena *a, const struct xr_local_service *ls,
     return pc_arena_printf(a, "%.*s%s", (int)(slash ? n - 1 : n), ls->url, m->path);
 }
 
+/* The SHA-256 (hex) of the connection's TLS client certificate: on the
+ * peers' listener the handshake proved the other gateway holds its key,
+ * and this names which certificate it was.  False when none was shown. */
+static bool tls_client_fp(struct http_req *r, char hex[65])
+{
+    const unsigned char *der;
+    size_t len;
+    if (http_client_cert(r, &der, &len))
+        return false;
+    unsigned char md[32];
+    xr_sha256(der, len, md);
+    xr_hex(md, 32, hex);
+    return true;
+}
+
+/* Whether fp is the authentication certificate of a gateway of the
+ * configuration in force. */
+static bool fp_of_a_gateway(struct xr_gateway *g, const char *fp)
+{
+    struct pc_err err = {0};
+    struct xr_gconf *gc = xr_gateway_gconf(g, &err);
+    bool known = false;
+    for (size_t i = 0; gc && !known && i < gc->ngateways; i++)
+        known = strcmp(gc->gateways[i].auth_fp, fp) == 0;
+    xr_gconf_unref(gc);
+    return known;
+}
+
 int xr_provider_message(struct http_req *r)
 {
     struct xr_gateway *g = gw_of(r);
@@ -124,6 +152,13 @@ int xr_provider_message(struct http_req *r)
     struct pc_err err = {0};
     struct pmsg pm = {0};
     struct xr_proof proof;
+    /* over mutual TLS nothing is read from a peer that is not a gateway of the configuration */
+    bool tls = ((struct xr_gateway_api *)r->app)->edge == XR_EDGE_PEERS;
+    char tls_fp[65] = "";
+    if (tls && (!tls_client_fp(r, tls_fp) || !fp_of_a_gateway(g, tls_fp))) {
+        pc_err_set(&err, PC_EDENIED, "the TLS client certificate is not a gateway's of the global configuration");
+        return refuse(r, g, &pm, XR_FAULT_AUTHENTICATION, &err, t0);
+    }
     if (xr_envelope_parse(a, xr_req_header, r, &pm.m, &proof, &err)) {
         snprintf(pm.m.meta.id, sizeof pm.m.meta.id, "%s", "");
         return refuse(r, g, &pm, XR_FAULT_INVALID_MESSAGE, &err, t0);
@@ -144,6 +179,11 @@ int xr_provider_message(struct http_req *r)
         return refuse(r, g, &pm, XR_FAULT_AUTHENTICATION, &err, t0);
     }
     pm.from_gw = gc->gateways[from].id_str;
+    if (tls && strcmp(tls_fp, gc->gateways[from].auth_fp) != 0) {
+        pc_err_set(&err, PC_EDENIED, "the TLS client certificate is not %s's authentication certificate",
+                   pm.from_gw);
+        return refuse(r, g, &pm, XR_FAULT_AUTHENTICATION, &err, t0);
+    }
     const struct xr_gc_service *svc = xr_gconf_service(gc, &m->meta.service);
     const struct xr_local_service *ls = xr_gateway_local(g, &m->meta.service);
     int me = xr_gconf_gateway_index(gc, &g->id);
@@ -194,7 +234,7 @@ int xr_provider_message(struct http_req *r)
         hdrs[nh++] = (struct xr_hdr){"SOAPAction", "\"\""};
     int timeout = svc->timeout_ms < g->o.timeout_ms ? svc->timeout_ms : g->o.timeout_ms;
     struct xr_http_call call = {m->method, target(a, ls, m), hdrs, nh, m->content_type, m->body, m->body_len,
-                                timeout, (size_t)svc->max_response, false};
+                                timeout, (size_t)svc->max_response, false, NULL};
     struct xr_http_answer ans;
     if (xr_http(a, &call, &ans, &f, &err))
         return refuse(r, g, &pm, f == XR_FAULT_NETWORK ? XR_FAULT_SERVICE_FAILED : f, &err, t0);

@@ -185,8 +185,12 @@ def ok(r):
 class Exchange:
     """The whole exchange on loopback ports."""
 
-    def __init__(self, tmp, gw1_tsa_interval="0", gateway_args=()):
+    def __init__(self, tmp, gw1_tsa_interval="0", gateway_args=(), peer_tls=False):
+        """peer_tls: the gateways talk over mutual TLS on listeners of
+        their own (no tampering proxy between them then)."""
         self.tmp = tmp
+        self.peer_tls = peer_tls
+        self.tamper = None
         self.gateway_args = list(gateway_args)
         self.ca = CA(os.path.join(tmp, "ca-work"), env=ENV)
         self.ca.start()
@@ -278,18 +282,21 @@ class Exchange:
         ok(run_cli("gateway", "install-cert", "--data-dir", d, "--which", "auth", "--cert", auth))
         ok(run_cli("gateway", "install-cert", "--data-dir", d, "--which", code, "--cert", sign))
         port = syslib.free_port()
-        address = port
-        if tamper:
+        address, peer = "http://127.0.0.1:%d" % port, []
+        if self.peer_tls:
+            peer_port = syslib.free_port()
+            address, peer = "https://127.0.0.1:%d" % peer_port, ["--peer-listen", "127.0.0.1:%d" % peer_port]
+        elif tamper:
             self.tamper = Tamper(port)
-            address = self.tamper.server_address[1]
-        self.c("gateway", "--id", gid, "--address", "http://127.0.0.1:%d" % address, "--cert", auth)
+            address = "http://127.0.0.1:%d" % self.tamper.server_address[1]
+        self.c("gateway", "--id", gid, "--address", address, "--cert", auth)
         for cl in clients:
             self.c("gateway-client", "--gateway", gid, "--client", cl)
         db = self.db()
         g = Proc(self.tmp, name, ["gateway", "serve", "--data-dir", d, "--db", db, "--listen",
                                   "127.0.0.1:%d" % port, "--gconf-interval-ms", "200", "--ocsp-refresh", "1",
-                                  "--tsa-interval", tsa_interval, "--log-level", "warn", *self.gateway_args], port)
-        g.dir, g.db, g.sign_pem, g.id = d, db, sign, gid
+                                  "--tsa-interval", tsa_interval, "--log-level", "warn", *peer, *self.gateway_args], port)
+        g.dir, g.db, g.sign_pem, g.id, g.auth_pem, g.address = d, db, sign, gid, auth, address
         return g
 
     def call(self, path, client=CLIENT, method="GET", body=None, headers=None, gw=None):
@@ -304,7 +311,8 @@ class Exchange:
             except Exception:
                 pass
         self.provider.shutdown()
-        self.tamper.shutdown()
+        if self.tamper:
+            self.tamper.shutdown()
         self.ca.close()
         for d in self.dbs:
             d.drop()
