@@ -99,7 +99,7 @@ static void radios(struct http_req *r, const char *name, enum msg legend, const 
 {
     web_html(r, "<fieldset class=\"field\"><legend>%s</legend>\n", web_t(r, legend));
     for (int i = 0; i < n; i++)
-        web_html(r, "<div class=\"radio\"><input type=\"radio\" id=\"%s-%d\" name=\"%s\" value=\"%s\"%r required>"
+        web_html(r, "<div class=\"choice\"><input type=\"radio\" id=\"%s-%d\" name=\"%s\" value=\"%s\"%r required>"
                     "<label for=\"%s-%d\">%s</label></div>\n",
                  name, i, name, values[i], chosen == i ? " checked" : "", name, i, web_t(r, labels[i]));
     web_html(r, "</fieldset>\n");

@@ -68,9 +68,9 @@ static int staff_page(struct http_req *r, const char *agency, const char *login,
     web_text_field(r, &f_fin, errors, n);
     /* officers take applications; inspectors visit households (src/inspect) */
     bool inspector = pc_str_eq(http_kv_get(&r->form, "role"), "inspector");
-    web_html(r, "<fieldset class=\"field\"><legend>%s</legend>\n<div class=\"radio\"><input type=\"radio\" "
+    web_html(r, "<fieldset class=\"field\"><legend>%s</legend>\n<div class=\"choice\"><input type=\"radio\" "
                 "id=\"role-officer\" name=\"role\" value=\"officer\"%r><label for=\"role-officer\">%s</label></div>\n"
-                "<div class=\"radio\"><input type=\"radio\" id=\"role-inspector\" name=\"role\" value=\"inspector\"%r>"
+                "<div class=\"choice\"><input type=\"radio\" id=\"role-inspector\" name=\"role\" value=\"inspector\"%r>"
                 "<label for=\"role-inspector\">%s</label></div>\n</fieldset>\n",
              web_t(r, M_COL_ROLE), inspector ? "" : " checked", web_role_label(r, ID_ROLE_OFFICER),
              inspector ? " checked" : "", web_role_label(r, ID_ROLE_INSPECTOR));
