@@ -289,8 +289,8 @@ static int admin_create_account(int argc, char **argv)
         DB_OPTS,
         {"login", "LOGIN", "a staff login (never FİN-shaped); citizens' login is their FİN", NULL},
         {"fin", "FİN", "the person the account belongs to (required)", NULL},
-        {"role", "ROLE", "citizen, representative, officer, agency_admin, registrar, operator, evaluator, auditor", NULL},
-        {"agency", "ID", "the agency of an officer or agency_admin", NULL},
+        {"role", "ROLE", "citizen, representative, officer, agency_admin, registrar, operator, evaluator, auditor, inspector", NULL},
+        {"agency", "ID", "the agency of an officer, agency_admin or inspector", NULL},
         {NULL, NULL, NULL, NULL},
     };
     int rc = cli_parse("admin create-account", "Create an account with one role; then give it a password with\n"
@@ -311,8 +311,9 @@ static int admin_create_account(int argc, char **argv)
         fprintf(stderr, "pencere admin create-account: a staff account needs --login\n");
         return EXIT_USAGE;
     }
-    if ((r == ID_ROLE_OFFICER || r == ID_ROLE_AGENCY_ADMIN) != (agency != NULL)) {
-        fprintf(stderr, "pencere admin create-account: --agency goes with officer and agency_admin only, and they need it\n");
+    if ((r == ID_ROLE_OFFICER || r == ID_ROLE_AGENCY_ADMIN || r == ID_ROLE_INSPECTOR) != (agency != NULL)) {
+        fprintf(stderr, "pencere admin create-account: --agency goes with officer, agency_admin and inspector only, and "
+                        "they need it\n");
         return EXIT_USAGE;
     }
     struct db *db = open_db(opts);

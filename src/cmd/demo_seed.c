@@ -43,6 +43,9 @@ static const struct demo_account demo_accounts[] = {
     {"operator", "operator", NULL, 14},
     {"evaluator", "evaluator", NULL, 15},
     {"auditor", "auditor.az", NULL, 16},
+    /* field visits: social assistance, and the interior ministry's checks of an address */
+    {"inspector", "inspector.eesmn", "eesmn", 21},
+    {"inspector", "inspector.din", "din", 22},
 };
 
 size_t demo_officer_agencies(const char **out, size_t max)

@@ -250,7 +250,7 @@ int id_agency_staff(struct db *db, struct pc_arena *a, const char *agency_id, st
     struct db_conn *c = db_conn_get(db, err);
     struct db_stmt *s = c ? db_prepare(c,
         "SELECT " STAFF_COLUMNS " FROM account_roles r JOIN accounts a ON a.id = r.account_id"
-        " LEFT JOIN persons p ON p.fin = a.fin WHERE r.agency_id = ? AND r.role IN ('officer', 'agency_admin')"
+        " LEFT JOIN persons p ON p.fin = a.fin WHERE r.agency_id = ? AND r.role IN ('officer', 'agency_admin', 'inspector')"
         " ORDER BY r.role, a.login LIMIT ?", err) : NULL;
     if (!s)
         return id_failed(err);

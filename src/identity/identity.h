@@ -186,6 +186,7 @@ enum id_role {
     ID_ROLE_OPERATOR,
     ID_ROLE_EVALUATOR,
     ID_ROLE_AUDITOR,
+    ID_ROLE_INSPECTOR,             /* an agency's field inspector (src/inspect) */
     ID_ROLE_COUNT
 };
 
@@ -257,6 +258,8 @@ enum id_action {
     /* payments of fees (src/pay) */
     ID_ACT_PAY_REFUND,             /* refund res.agency_id's payments */
     ID_ACT_PAY_RECONCILE,          /* run and read the reconciliation with the provider */
+    /* field inspections (src/inspect) */
+    ID_ACT_INSPECT,                /* record the visit res.owner (the inspector's account) was given at res.agency_id */
 };
 
 struct id_resource {

@@ -322,6 +322,15 @@ int web_api_upload(struct http_req *r);
 int web_page_office(struct http_req *r);
 int web_page_office_case(struct http_req *r);
 int web_page_office_act(struct http_req *r);
+/* field visits (inspect_pages.c) */
+int web_page_inspect_visits(struct http_req *r);
+int web_page_inspect_visit(struct http_req *r);
+int web_page_inspect_visit_post(struct http_req *r);
+int web_page_inspect_photo(struct http_req *r);
+int web_page_inspect_worker(struct http_req *r);
+int web_page_office_inspection_post(struct http_req *r);
+/* The field visit box of the officer's case page (nothing when the agency has no inspectors). */
+void web_inspection_box(struct http_req *r, const struct case_app *app);
 int web_page_office_file(struct http_req *r);
 int web_page_office_decision(struct http_req *r);
 int web_api_applications_post(struct http_req *r);

@@ -564,7 +564,7 @@ static void card_form(struct http_req *r, const char *action, const char *id, co
     web_html(r, "<fieldset class=\"field%r\"><legend>%s</legend>\n", pc_str_eq(bad_field, "kind") ? " field-error" : "",
              web_t(r, M_ISR_KIND));
     for (int i = 0; i < ISREG_KIND_COUNT; i++)
-        web_html(r, "<div class=\"radio\"><input type=\"radio\" id=\"kind-%d\" name=\"kind\" value=\"%s\"%r>"
+        web_html(r, "<div class=\"choice\"><input type=\"radio\" id=\"kind-%d\" name=\"kind\" value=\"%s\"%r>"
                     "<label for=\"kind-%d\">%s</label></div>\n",
                  i, isreg_kind_name((enum isreg_kind)i), k == i ? " checked" : "", i, kind_label(r, (enum isreg_kind)i));
     web_html(r, "</fieldset>\n");

@@ -51,6 +51,8 @@ static void account_links(struct http_req *r)
         web_html(r, "<li><a href=\"/applications\">%s</a></li>\n", web_t(r, M_MY_APPS_TITLE));
     if (agency)
         web_html(r, "<li><a href=\"/office\">%s</a></li>\n", web_t(r, M_OFFICE_TITLE));
+    if (id_has_role(p, ID_ROLE_INSPECTOR))
+        web_html(r, "<li><a href=\"/inspect/visits\">%s</a></li>\n", web_t(r, M_INSPECT_TITLE));
     if (id_has_role(p, ID_ROLE_REGISTRAR))
         web_html(r, "<li><a href=\"/registrar\">%s</a></li>\n", web_t(r, M_REG_TITLE));
     if (id_has_role(p, ID_ROLE_AUDITOR))

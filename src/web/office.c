@@ -217,6 +217,7 @@ static int case_page(struct http_req *r, const char *note_error)
     web_html(r, "</div>\n</form>\n");
     web_signature_facts(r, &app, pc_arena_printf(&r->arena, "/office/cases/%s", app.reference));
     web_pay_box(r, &app, true);
+    web_inspection_box(r, &app);
     web_history_list(r, app.id);
     if (def) {
         web_html(r, "<h2>%s</h2>\n", web_t(r, M_APP_ANSWERS));

@@ -1,6 +1,7 @@
 /* portal.c — the portal role's route table, /healthz, /metrics and the
  * http configuration that ties the web module to the HTTP edge. */
 #include "internal.h"
+#include "../inspect/inspect.h"
 #include "../monitor/monitor.h"
 #include "../notify/notify.h"
 
@@ -61,6 +62,7 @@ static int favicon(struct http_req *r)
 #define CERT_FORM_MAX (PKI_CSR_MAX * 4) /* a pasted CSR, form-encoded */
 #define VERIFY_MAX (6 * 1024 * 1024) /* a document and its signature to verify (verify.c keeps each in bounds) */
 #define PAY_CALLBACK_MAX 4096 /* a provider's callback (PAY_EVENT_MAX) */
+#define INSPECT_POST_MAX (INSPECT_PHOTOS_MAX * INSPECT_PHOTO_MAX + 65536) /* a visit's record with its photos */
 
 /* First match wins: fixed paths come before patterns that would take them. */
 static const struct http_route routes[] = {
@@ -100,6 +102,14 @@ static const struct http_route routes[] = {
     {"GET", "/office/cases/{ref}", web_page_office_case, 0, HTTP_ROUTE_NO_STORE, "office_case"},
     {"GET", "/office/cases/{ref}/files/{sha}", web_page_office_file, 0, HTTP_ROUTE_NO_STORE, "office_file"},
     {"POST", "/office/cases/{ref}/act", web_page_office_act, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE, "office_act"},
+    {"POST", "/office/cases/{ref}/inspection", web_page_office_inspection_post, FORM_MAX, HTTP_ROUTE_NO_STORE,
+     "office_inspection"},
+    {"GET", "/inspect/sw.js", web_page_inspect_worker, 0, 0, "inspect_worker"},
+    {"GET", "/inspect/visits", web_page_inspect_visits, 0, HTTP_ROUTE_NO_STORE, "inspect_visits"},
+    {"GET", "/inspect/visits/{id}", web_page_inspect_visit, 0, HTTP_ROUTE_NO_STORE, "inspect_visit"},
+    {"POST", "/inspect/visits/{id}", web_page_inspect_visit_post, INSPECT_POST_MAX,
+     HTTP_ROUTE_NO_STORE | HTTP_ROUTE_MULTIPART, "inspect_visit_post"},
+    {"GET", "/inspect/visits/{id}/photos/{sha}", web_page_inspect_photo, 0, HTTP_ROUTE_NO_STORE, "inspect_photo"},
     {"GET", "/office/cases/{ref}/decision/{what}", web_page_office_decision, 0, HTTP_ROUTE_NO_STORE, "office_decision"},
     /* monitor: evaluations, the approved-services registry, usage statistics */
     {"GET", "/evaluations", web_page_evaluations, 0, HTTP_ROUTE_CACHE, "evaluations"},

@@ -48,8 +48,10 @@ static int staff_page(struct http_req *r, const char *agency, const char *login,
             bool waits = pc_str_eq(list[i].status, "unconfirmed");
             web_html(r, "<tr><td>%s</td><td>%s</td><td>%s%s%s</td><td>", list[i].name, list[i].login,
                  web_role_label(r, list[i].role), waits ? " — " : "", waits ? web_t(r, M_STAFF_WAITS) : "");
-            if (list[i].role == ID_ROLE_OFFICER) {
-                web_html(r, "<form method=\"post\" action=\"/agencies/%s/staff/%s/remove\">", agency, list[i].account_id);
+            if (list[i].role == ID_ROLE_OFFICER || list[i].role == ID_ROLE_INSPECTOR) {
+                web_html(r, "<form method=\"post\" action=\"/agencies/%s/staff/%s/remove\">"
+                            "<input type=\"hidden\" name=\"role\" value=\"%s\">", agency, list[i].account_id,
+                         id_role_name(list[i].role));
                 web_csrf_field(r);
                 web_html(r, "<button type=\"submit\" class=\"warning\">%s<span class=\"visually-hidden\"> — %s</span>"
                         "</button></form>", web_t(r, M_STAFF_REMOVE), list[i].login);
@@ -64,6 +66,14 @@ static int staff_page(struct http_req *r, const char *agency, const char *login,
     struct web_field f_fin = {"fin", web_t(r, M_FIELD_FIN), web_t(r, M_STAFF_FIELD_FIN_HINT), fin, "text", "off", 7};
     web_text_field(r, &f_login, errors, n);
     web_text_field(r, &f_fin, errors, n);
+    /* officers take applications; inspectors visit households (src/inspect) */
+    bool inspector = pc_str_eq(http_kv_get(&r->form, "role"), "inspector");
+    web_html(r, "<fieldset class=\"field\"><legend>%s</legend>\n<div class=\"choice\"><input type=\"radio\" "
+                "id=\"role-officer\" name=\"role\" value=\"officer\"%r><label for=\"role-officer\">%s</label></div>\n"
+                "<div class=\"choice\"><input type=\"radio\" id=\"role-inspector\" name=\"role\" value=\"inspector\"%r>"
+                "<label for=\"role-inspector\">%s</label></div>\n</fieldset>\n",
+             web_t(r, M_COL_ROLE), inspector ? "" : " checked", web_role_label(r, ID_ROLE_OFFICER),
+             inspector ? " checked" : "", web_role_label(r, ID_ROLE_INSPECTOR));
     web_html(r, "<button type=\"submit\">%s</button>\n</form>\n", web_t(r, M_STAFF_ADD_BUTTON));
     web_page_end(r);
     return 0;
@@ -99,7 +109,8 @@ int web_page_staff_add_post(struct http_req *r)
     }
     if (!n) {
         /* bound to the person, unconfirmed: no code for the administrator */
-        struct id_grant g = {ID_ROLE_OFFICER, agency};
+        struct id_grant g = {pc_str_eq(http_kv_get(&r->form, "role"), "inspector") ? ID_ROLE_INSPECTOR : ID_ROLE_OFFICER,
+                             agency};
         const char *account = NULL;
         int rc = id_account_create(app_of(r)->db, ID_ACCOUNT_STAFF, login ? login : "", fin, &g, 1,
                                    web_who(r)->account_id, "agency_admin", &r->arena, &account, &err);
@@ -132,7 +143,8 @@ int web_page_staff_remove_post(struct http_req *r)
         return http_error(r, 400, "self", "Bad request", "You cannot remove your own access.");
     struct pc_err err = {0};
     /* the grant must be of this agency: another agency's officer is "not found" */
-    int rc = id_grant_remove(app_of(r)->db, account, ID_ROLE_OFFICER, agency, p->account_id, r->remote_addr, &err);
+    enum id_role role = pc_str_eq(http_kv_get(&r->form, "role"), "inspector") ? ID_ROLE_INSPECTOR : ID_ROLE_OFFICER;
+    int rc = id_grant_remove(app_of(r)->db, account, role, agency, p->account_id, r->remote_addr, &err);
     if (rc == PC_ENOTFOUND)
         return http_error(r, 404, "not-found", "Page not found", NULL);
     if (rc)

@@ -2822,6 +2822,113 @@ async function singlePurposePages() {
   }
 }
 
+// ---- inspect: field visits (issue 17 item 4) ----------------------------
+// A social-assistance application sent by a citizen; the eesmn officer gives
+// its visit to the agency's inspector on the case page; the inspector's list
+// and visit pages in az, en and ru (axe); then the phone loses its
+// connection: the visit page comes back from the service worker, the record
+// made offline is kept on the phone (IndexedDB), and once the phone is
+// online it is sent by itself and the officer sees it on the case.
+
+async function inspectPages() {
+  let ref = null, visit = null;
+  await test('inspect: the officer gives a visit to the inspector; the case page and the list pass axe', async () => {
+    const cctx = await newContext({ lang: 'az' });
+    const octx = await newContext({ lang: 'az' });
+    try {
+      const cp = await cctx.newPage();
+      await logInToApply(cp, account('citizen'));
+      ref = (await applyJourney(cp, 'eesmn-vemtas', { axe: false })).ref;
+      const op = await octx.newPage();
+      const problems = watchConsole(op);
+      await logIn(op, officerOf('eesmn'));
+      await goto(op, `/office/cases/${ref}`);
+      const form = `main form[action="/office/cases/${ref}/inspection"]`;
+      assert(await op.locator(`${form} option[value="${account('inspector', 0).login}"]`).count() === 1,
+        'the inspector is not offered');
+      await op.selectOption(`${form} select`, account('inspector', 0).login);
+      const resp = await submit(op, form);
+      assert(resp.status() === 200 && await op.locator('#inspection ~ .notice[role=status]').count() === 1,
+        `giving the visit ended on ${op.url()}`);
+      const v = await axeViolations(op);
+      assert(v.length === 0, `${v.length} violation(s):\n${v.join('\n')}`);
+      assert(problems.length === 0, `console errors: ${problems.join(' | ')}`);
+    } finally {
+      await cctx.close();
+      await octx.close();
+    }
+  }, APPLY_TIMEOUT_MS);
+  for (const lang of LANGS) {
+    await test(`inspect: the visits and a visit [${lang}]: one h1, lang, axe WCAG 2.1 AA`, async () => {
+      assert(ref, 'no visit was given');
+      const ctx = await newContext({ lang });
+      try {
+        const page = await ctx.newPage();
+        const problems = watchConsole(page);
+        await logIn(page, account('inspector', 0));
+        await goto(page, '/inspect/visits');
+        const link = page.locator(`main a[href^="/inspect/visits/"]`, { hasText: ref });
+        assert(await link.count() === 1, `${ref} is not in the list`);
+        visit = (await link.getAttribute('href')).split('/').pop();
+        for (const url of ['/inspect/visits', `/inspect/visits/${visit}`]) {
+          await goto(page, url);
+          const f = await pageFacts(page);
+          assert(f.lang === lang && f.h1.length === 1, `${url}: lang ${f.lang}, h1 ${JSON.stringify(f.h1)}`);
+          const v = await axeViolations(page);
+          assert(v.length === 0, `${v.length} violation(s) on ${url}:\n${v.join('\n')}`);
+        }
+        assert(problems.length === 0, `console errors: ${problems.join(' | ')}`);
+      } finally {
+        await ctx.close();
+      }
+    });
+  }
+  await test('inspect: offline, the visit page comes from the phone and the record waits on it; online, it is sent by itself', async () => {
+    assert(visit, 'no visit to record');
+    const ctx = await newContext({ lang: 'en', viewport: { width: 390, height: 844 } });
+    const octx = await newContext({ lang: 'en' });
+    try {
+      const page = await ctx.newPage();
+      await logIn(page, account('inspector', 0));
+      await goto(page, '/inspect/visits');
+      await page.evaluate(() => navigator.serviceWorker.ready);
+      await goto(page, `/inspect/visits/${visit}`);   // controlled now: kept by the service worker
+      await ctx.setOffline(true);
+      await page.reload();
+      assert((await pageFacts(page)).h1.length === 1, 'the visit page is not there offline');
+      await page.check('#housing-1');
+      await page.check('#condition-2');
+      await page.fill('#rooms', '2');
+      await page.check('#water');
+      await page.fill('#notes', 'Recorded without a connection');
+      if (opts.screenshots) await page.screenshot({ path: path.join(opts.screenshots, 'inspect-visit-phone.png'), fullPage: true });
+      await page.click('form.inspect-form button[type=submit]');
+      await page.locator('#inspect-offline:not([hidden])').waitFor({ timeout: 5000 });
+      if (opts.screenshots) await page.screenshot({ path: path.join(opts.screenshots, 'inspect-saved-offline.png') });
+      const waiting = () => page.evaluate(() => new Promise((resolve) => {
+        const rq = indexedDB.open('pencere-inspect', 1);
+        rq.onsuccess = () => {
+          const c = rq.result.transaction('outbox').objectStore('outbox').count();
+          c.onsuccess = () => resolve(c.result);
+        };
+      }));
+      assert(await waiting() === 1, 'the record is not kept on the phone');
+      await ctx.setOffline(false);
+      const deadline = Date.now() + 15000;
+      while (await waiting() !== 0 && Date.now() < deadline) await page.waitForTimeout(200);
+      assert(await waiting() === 0, 'the record was not sent once online');
+      const op = await octx.newPage();
+      await logIn(op, officerOf('eesmn'));
+      await goto(op, `/office/cases/${ref}?lang=en`);
+      assert((await op.locator('#inspection ~ dl.facts').first().textContent()).includes('Recorded without a connection'),
+        'the officer does not see the record');
+    } finally {
+      await ctx.close();
+      await octx.close();
+    }
+  }, APPLY_TIMEOUT_MS);
+}
+
 async function main() {
   const started = Date.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pencere-browser-'));
@@ -2893,6 +3000,7 @@ async function main() {
     await loginsPages();
     await singlePurposePages();   // logins2
     await paymentPages();
+    await inspectPages();
   } catch (e) {
     fatal = e;
     record('setup', e);

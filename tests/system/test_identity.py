@@ -108,7 +108,7 @@ def logged_in(srv, role, agency=None, index=0):
 def test_demo_accounts_cover_every_role(seeded):
     roles = {a["role"] for a in seeded.accounts}
     assert roles == {"citizen", "representative", "officer", "agency_admin", "registrar", "operator",
-                     "evaluator", "auditor"}
+                     "evaluator", "auditor", "inspector"}
     assert len([a for a in seeded.accounts if a["role"] == "citizen"]) >= 2
     assert len({a["agency"] for a in seeded.accounts if a["role"] == "officer"}) >= 2
     for a in seeded.accounts:
