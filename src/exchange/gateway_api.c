@@ -1,7 +1,8 @@
 /* gateway_api.c — a gateway's HTTP edge, the only file of the gateway
  * that knows routes: the consumer side for information systems (REST
  * /r1/{service id}/…, SOAP on POST /), the provider side for other
- * gateways (POST /xr/v1/message), /healthz for load balancers and
+ * gateways (POST /xr/v1/message), the metaservices (/listClients,
+ * /listMethods, /allowedMethods), /healthz for load balancers and
  * /metrics with the operational monitoring.  A deployment exposes the
  * consumer side to its own systems only and the provider side to other
  * gateways only (docs/exchange.md). */
@@ -10,6 +11,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static struct xr_gateway_api *app_of(struct http_req *r)
@@ -46,6 +48,75 @@ static int h_health(struct http_req *r)
     return 0;
 }
 
+/* ---- metaservices: what the global configuration offers ------------------
+ * Answered by this gateway from its own copy of the configuration (X-Road
+ * asks the provider's gateway for listMethods; here the configuration is
+ * the one source, so the answer is the same and costs no message). */
+
+/* GET /listClients: every client subsystem of the instance. */
+static int h_list_clients(struct http_req *r)
+{
+    struct pc_err err = {0};
+    struct xr_gconf *gc = xr_gateway_gconf(app_of(r)->gw, &err);
+    if (!gc)
+        return xr_answer_fault(r, XR_PROTO_REST, XR_ORIGIN_CONSUMER, XR_FAULT_OUTDATED_GLOBALCONF, err.msg);
+    json_t *list = json_array();
+    for (size_t i = 0; i < gc->nsubsystems; i++)
+        json_array_append_new(list, json_string(xr_id_str(&r->arena, &gc->subsystems[i])));
+    json_t *j = json_pack("{s:s, s:I, s:o}", "instance", gc->instance, "configuration_version",
+                          (json_int_t)gc->version, "clients", list);
+    xr_gconf_unref(gc);
+    char *out = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    http_reply_json(r, 200, out);
+    free(out);
+    return 0;
+}
+
+/* GET /listMethods: every service of the configuration; with X-Road-Client,
+ * GET /allowedMethods: those that client may call (access is granted per
+ * service, deny by default). */
+static int list_services(struct http_req *r, bool allowed_only)
+{
+    struct xr_gateway *g = app_of(r)->gw;
+    struct pc_err err = {0};
+    struct xr_id client;
+    const char *who = http_header(r, "X-Road-Client");
+    if (allowed_only && (!who || xr_id_parse_str(who, XR_ID_CLIENT, &client, &err)))
+        return xr_answer_fault(r, XR_PROTO_REST, XR_ORIGIN_CLIENT, XR_FAULT_INVALID_CLIENT,
+                               who ? err.msg : "X-Road-Client is missing");
+    struct xr_gconf *gc = xr_gateway_gconf(g, &err);
+    if (!gc)
+        return xr_answer_fault(r, XR_PROTO_REST, XR_ORIGIN_CONSUMER, XR_FAULT_OUTDATED_GLOBALCONF, err.msg);
+    json_t *list = json_array();
+    for (size_t i = 0; i < gc->nservices; i++) {
+        const struct xr_gc_service *s = &gc->services[i];
+        if (allowed_only && !xr_gconf_allowed(gc, s, &client))
+            continue;
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:I, s:b}", "id", s->id_str, "version",
+                                              s->version ? s->version : "", "title", s->title ? s->title : "",
+                                              "kind", s->kind ? s->kind : "", "max_request",
+                                              (json_int_t)s->max_request, "provided", s->gateway >= 0));
+    }
+    json_t *j = json_pack("{s:I, s:o}", "configuration_version", (json_int_t)gc->version, "services", list);
+    xr_gconf_unref(gc);
+    char *out = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    http_reply_json(r, 200, out);
+    free(out);
+    return 0;
+}
+
+static int h_list_methods(struct http_req *r)
+{
+    return list_services(r, false);
+}
+
+static int h_allowed_methods(struct http_req *r)
+{
+    return list_services(r, true);
+}
+
 static int h_metrics(struct http_req *r)
 {
     r->status = 200;
@@ -62,6 +133,9 @@ static int h_metrics(struct http_req *r)
 #define METRICS {"GET", "/metrics", h_metrics, 0, HTTP_ROUTE_NO_STORE, "metrics"}
 #define PROVIDER {"POST", "/xr/v1/message", xr_provider_message, BODY_MAX, HTTP_ROUTE_NO_STORE, "provider"}
 #define CONSUMER                                                                  \
+    {"GET", "/listClients", h_list_clients, 0, HTTP_ROUTE_NO_STORE, "listClients"}, \
+    {"GET", "/listMethods", h_list_methods, 0, HTTP_ROUTE_NO_STORE, "listMethods"}, \
+    {"GET", "/allowedMethods", h_allowed_methods, 0, HTTP_ROUTE_NO_STORE, "allowedMethods"}, \
     {"POST", "/", xr_consumer_soap, BODY_MAX, HTTP_ROUTE_NO_STORE, "soap"},       \
     {"GET", "/r1/{rest*}", xr_consumer_rest, 0, HTTP_ROUTE_NO_STORE, "r1"},       \
     {"POST", "/r1/{rest*}", xr_consumer_rest, BODY_MAX, HTTP_ROUTE_NO_STORE, "r1"}, \

@@ -121,6 +121,21 @@ def test_client_refusals(xr):
     assert log_count(xr) == before + len(cases)
 
 
+def test_metaservices_list_clients_and_services(xr):
+    """listClients, listMethods and allowedMethods from the gateway's own
+    copy of the global configuration (what X-Road's metaservices tell)."""
+    r = request(xr.gw1.port, "GET", "/listClients")
+    assert r.status == 200 and CLIENT in r.json()["clients"] and OTHER in r.json()["clients"], r.text
+    services = {s["id"]: s for s in request(xr.gw1.port, "GET", "/listMethods").json()["services"]}
+    assert services[PERSONS]["provided"] and services[PERSONS]["kind"] == "query"
+    assert services[BIG]["max_request"] == 2000000
+    mine = {s["id"] for s in xr.call("/allowedMethods").json()["services"]}
+    assert PERSONS in mine and SERVICE in mine
+    assert xr.call("/allowedMethods", client=OTHER).json()["services"] == []  # deny by default
+    r = xr.call("/allowedMethods", client=None)
+    assert r.status == 400 and fault(r)[0] == "Client.InvalidClientIdentifier"
+
+
 def test_access_is_denied_by_default(xr):
     r = xr.call("/r1/" + SERVICE + "/1AB2C3D", client=OTHER)
     assert r.status == 403 and fault(r)[0] == "Server.ServerProxy.AccessDenied"
