@@ -85,8 +85,8 @@ static bool is_sha256(const char *s)
     return true;
 }
 
-/* Text a person reads: UTF-8, no control characters, 1..max bytes. */
-static bool plain_text(const char *s, size_t max)
+/* (internal.h) */
+bool es_plain_text(const char *s, size_t max)
 {
     size_t n = s ? strlen(s) : 0;
     if (n == 0 || n > max || !pc_utf8_valid(s, n))
@@ -103,11 +103,11 @@ static int check(const struct esafe_new *d, int *type, struct pc_err *err)
         return err->code;
     if ((unsigned)d->kind >= ESAFE_KIND_COUNT)
         return pc_err_set(err, PC_EINVAL, "unknown kind of e-safe document");
-    if (!plain_text(d->title, ESAFE_TITLE_MAX))
+    if (!es_plain_text(d->title, ESAFE_TITLE_MAX))
         return pc_err_set(err, PC_EINVAL, "a document's title is 1 to %d bytes of text", ESAFE_TITLE_MAX);
-    if (!plain_text(d->source, 32) || !plain_text(d->source_ref, ESAFE_REF_MAX))
+    if (!es_plain_text(d->source, 32) || !es_plain_text(d->source_ref, ESAFE_REF_MAX))
         return pc_err_set(err, PC_EINVAL, "a document names its source and the source's reference");
-    if (d->file_name && (!plain_text(d->file_name, 120) || strpbrk(d->file_name, "/\\\"")))
+    if (d->file_name && (!es_plain_text(d->file_name, 120) || strpbrk(d->file_name, "/\\\"")))
         return pc_err_set(err, PC_EINVAL, "a file name is up to 120 bytes of text without / \\ or \"");
     if ((d->bytes != NULL) == (d->file_sha256 != NULL))
         return pc_err_set(err, PC_EINVAL, "a document is either bytes or a stored file");

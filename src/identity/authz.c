@@ -121,6 +121,16 @@ static bool grant_allows(const struct id_principal *p, const struct id_grant *g,
         return (g->role == ID_ROLE_OFFICER || g->role == ID_ROLE_AGENCY_ADMIN) && same_agency;
     case ID_ACT_PAY_RECONCILE:
         return g->role == ID_ROLE_OPERATOR;
+    case ID_ACT_ESAFE:
+        /* a person's documents from their own citizen account only, a
+         * company's while acting for it (checked against the grants at
+         * every lookup); a staff account never has an e-safe */
+        if (!res || p->kind != ID_ACCOUNT_CITIZEN || !p->fin)
+            return false;
+        if (res->voen)
+            return g->role == ID_ROLE_REPRESENTATIVE && pc_str_eq(p->acting_for, res->voen);
+        return (g->role == ID_ROLE_CITIZEN || g->role == ID_ROLE_REPRESENTATIVE) && !p->acting_for &&
+               pc_str_eq(res->fin, p->fin);
     }
     return false;
 }

@@ -257,6 +257,9 @@ enum id_action {
     /* payments of fees (src/pay) */
     ID_ACT_PAY_REFUND,             /* refund res.agency_id's payments */
     ID_ACT_PAY_RECONCILE,          /* run and read the reconciliation with the provider */
+    /* the e-safe (src/esafe) */
+    ID_ACT_ESAFE,                  /* read and keep res.fin's e-safe (their own citizen account, for themself)
+                                      or res.voen's (a representative acting for it); staff never */
 };
 
 struct id_resource {
