@@ -520,4 +520,39 @@ int web_api_complaints(struct http_req *r);
 int web_api_complaint(struct http_req *r);
 int web_api_complaint_answer(struct http_req *r);
 
+/* the e-safe (esafe_pages.c, api_esafe.c) */
+struct esafe_owner;
+struct esafe_doc;
+struct esafe_actor;
+/* The e-safe the asker may use: their own person's, or the company's they
+ * act for (id_authorize ID_ACT_ESAFE); false with the answer written
+ * (login, 401, 403 for staff). */
+bool web_esafe_owner(struct http_req *r, struct esafe_owner *o);
+struct esafe_actor web_esafe_actor(struct http_req *r);
+/* A document's content as an attachment. */
+int web_esafe_send(struct http_req *r, const struct esafe_doc *d);
+/* Keep the one uploaded file of the request in o's e-safe under title:
+ * 0 with id set, or the answer written (413, 415, 400) and 1. */
+int web_esafe_keep_upload(struct http_req *r, const struct esafe_owner *o, const char *title, char *id);
+int web_page_esafe(struct http_req *r);
+int web_page_esafe_upload(struct http_req *r);
+int web_page_esafe_folder_post(struct http_req *r);
+int web_page_esafe_doc(struct http_req *r);
+int web_page_esafe_file(struct http_req *r);
+int web_page_esafe_move(struct http_req *r);
+int web_page_esafe_retention(struct http_req *r);
+int web_page_esafe_delete(struct http_req *r);
+int web_page_esafe_share(struct http_req *r);
+int web_page_esafe_revoke(struct http_req *r);
+int web_page_esafe_open(struct http_req *r);
+int web_page_esafe_open_post(struct http_req *r);
+int web_api_esafe_list(struct http_req *r);
+int web_api_esafe_upload(struct http_req *r);
+int web_api_esafe_get(struct http_req *r);
+int web_api_esafe_content(struct http_req *r);
+int web_api_esafe_delete(struct http_req *r);
+int web_api_esafe_share(struct http_req *r);
+int web_api_esafe_revoke(struct http_req *r);
+int web_api_esafe_open(struct http_req *r);
+
 #endif
