@@ -169,7 +169,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, const char 
     }
     if (o->catalog && import_catalog(db, o->catalog))
         goto out;   /* import_catalog said why */
-    if (o->demo_dir && demo_seed(db, o->demo_dir, &err)) {
+    if (o->demo_dir && (demo_seed(db, o->demo_dir, &err) || demo_esafe(db, o->demo_dir, &err))) {
         what = "demo data";
         goto out;
     }
