@@ -560,11 +560,11 @@ int web_page_esafe_share(struct http_req *r)
     web_page_begin(r, web_t(r, M_ESAFE_CODE_TITLE));
     const char *grouped = pc_arena_printf(&r->arena, "%.4s-%.4s-%.4s-%.4s", code, code + 4, code + 8, code + 12);
     web_html(r, "<div class=\"panel\">\n<h1>%s</h1>\n<p>%s</p>\n<p class=\"code\"><strong>%s</strong></p>\n"
-                "<p>%s <a href=\"%s/esafe/open?code=%q\">%s/esafe/open?code=%s</a></p>\n"
-                "<p>%s: %s</p>\n</div>\n<p><a href=\"%s\">%s</a></p>\n",
+                "<p>%s: %s</p>\n</div>\n<p>%s <a href=\"%s/esafe/open?code=%q\">%s/esafe/open?code=%s</a></p>\n"
+                "<p><a href=\"%s\">%s</a></p>\n",
              web_t(r, M_ESAFE_CODE_TITLE), pc_arena_printf(&r->arena, web_t(r, M_ESAFE_CODE_LEAD), sh.recipient), grouped,
-             web_t(r, M_ESAFE_CODE_LINK), base, code, base, code,
-             web_t(r, M_ESAFE_COL_UNTIL), when(r, sh.expires_at), back, web_t(r, M_ESAFE_BACK));
+             web_t(r, M_ESAFE_COL_UNTIL), when(r, sh.expires_at), web_t(r, M_ESAFE_CODE_LINK), base, code, base, code,
+             back, web_t(r, M_ESAFE_BACK));
     web_page_end(r);
     r->status = 201;
     return 0;
