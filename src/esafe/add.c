@@ -251,13 +251,19 @@ int esafe_add(struct db_conn *c, const struct esafe_new *d, char id[ESAFE_ID_LEN
     return rc;
 }
 
+struct add_ctx {
+    const struct esafe_new *d;
+    char *id;
+};
+
+static int add_in(struct db_conn *c, void *ctx, struct pc_err *err)
+{
+    struct add_ctx *x = ctx;
+    return esafe_add(c, x->d, x->id, err);
+}
+
 int esafe_add_db(struct db *db, const struct esafe_new *d, char id[ESAFE_ID_LEN + 1], struct pc_err *err)
 {
-    struct db_conn *c = db_conn_get(db, err);
-    if (!c)
-        return es_failed(err);
-    int rc = db_begin(c, err);
-    if (rc)
-        return rc;
-    return db_end(c, esafe_add(c, d, id, err), err);
+    struct add_ctx x = {d, id};
+    return es_xact(db, add_in, &x, err);
 }

@@ -48,6 +48,15 @@ int es_audited(struct db *db, const struct esafe_actor *by, const struct es_chan
     return audit_end(c, rc, &e, err);
 }
 
+int es_xact(struct db *db, int (*fn)(struct db_conn *c, void *ctx, struct pc_err *err), void *ctx, struct pc_err *err)
+{
+    struct db_conn *c = db_conn_get(db, err);
+    if (!c)
+        return es_failed(err);
+    int rc = db_begin(c, err);
+    return rc ? rc : db_end(c, fn(c, ctx, err), err);
+}
+
 /* ---- reads -------------------------------------------------------------------------- */
 
 int esafe_list(struct db *db, struct pc_arena *a, const struct esafe_owner *o, const struct esafe_query *q,
@@ -218,28 +227,35 @@ int esafe_set_retention(struct db *db, const struct esafe_owner *o, const struct
 
 /* ---- retention: the job -------------------------------------------------------------------- */
 
-int esafe_purge(struct db *db, int64_t now, int64_t *removed, struct pc_err *err)
+struct purge {
+    int64_t now, removed;
+};
+
+static int do_purge(struct db_conn *c, void *ctx, struct pc_err *err)
 {
-    *removed = 0;
-    struct db_conn *c = db_conn_get(db, err);
-    if (!c)
-        return es_failed(err);
-    int rc = db_begin(c, err);
-    if (rc)
-        return rc;
+    struct purge *p = ctx;
     struct db_stmt *s = db_prepare(c, "UPDATE esafe_docs SET removed_at = ? WHERE removed_at IS NULL"
                                       " AND retain_until IS NOT NULL AND retain_until <= ?", err);
-    int64_t n = s ? (db_bind_int(s, 1, now), db_bind_int(s, 2, now), db_run(s, err)) : es_failed(err);
+    if (!s)
+        return es_failed(err);
+    db_bind_int(s, 1, p->now);
+    db_bind_int(s, 2, p->now);
+    if ((p->removed = db_run(s, err)) < 0)
+        return (int)p->removed;
     /* the bytes of documents no longer shown, unless another still is */
-    s = n < 0 ? NULL : db_prepare(c, "DELETE FROM esafe_contents WHERE sha256 NOT IN (SELECT sha256 FROM esafe_docs"
-                                     " WHERE removed_at IS NULL AND stored_in = 'esafe')", err);
-    int64_t m = n < 0 ? n : s ? db_run(s, err) : es_failed(err);
-    rc = db_end(c, m < 0 ? (int)m : 0, err);
-    if (!rc) {
-        *removed = n;
-        if (n)
-            pc_logf(PC_LOG_INFO, "esafe.purged", "%lld documents past their retention removed", (long long)n);
-    }
+    s = db_prepare(c, "DELETE FROM esafe_contents WHERE sha256 NOT IN (SELECT sha256 FROM esafe_docs"
+                      " WHERE removed_at IS NULL AND stored_in = 'esafe')", err);
+    int64_t n = s ? db_run(s, err) : es_failed(err);
+    return n < 0 ? (int)n : 0;
+}
+
+int esafe_purge(struct db *db, int64_t now, int64_t *removed, struct pc_err *err)
+{
+    struct purge p = {now, 0};
+    int rc = es_xact(db, do_purge, &p, err);
+    *removed = rc ? 0 : p.removed;
+    if (*removed)
+        pc_logf(PC_LOG_INFO, "esafe.purged", "%lld documents past their retention removed", (long long)*removed);
     return rc;
 }
 
@@ -283,6 +299,34 @@ struct folder_add {
     char *id;
 };
 
+static int do_folder_add(struct db_conn *c, void *ctx, struct pc_err *err)
+{
+    struct folder_add *x = ctx;
+    struct db_stmt *s = db_prepare(c, "SELECT COUNT(*) FROM esafe_folders WHERE owner_type = ? AND owner_id = ?", err);
+    if (!s)
+        return es_failed(err);
+    db_bind_text(s, 1, es_owner_type_name(x->o->type));
+    db_bind_text(s, 2, x->o->id);
+    int rc = db_step(s, err);
+    int64_t have = rc == 1 ? db_col_int(s, 0) : 0;
+    db_conn_idle(c);
+    if (rc < 0)
+        return rc;
+    if (have >= ESAFE_FOLDERS_MAX)
+        return pc_err_set(err, PC_ELIMIT, "an e-safe has at most %d folders", ESAFE_FOLDERS_MAX);
+    s = db_prepare(c, "INSERT INTO esafe_folders(id, owner_type, owner_id, name, created_at) VALUES (?, ?, ?, ?, ?)", err);
+    if (!s)
+        return es_failed(err);
+    pc_random_hex(x->id, ESAFE_ID_LEN / 2);
+    db_bind_text(s, 1, x->id);
+    db_bind_text(s, 2, es_owner_type_name(x->o->type));
+    db_bind_text(s, 3, x->o->id);
+    db_bind_text(s, 4, x->name);
+    db_bind_int(s, 5, pc_now_unix());
+    int64_t n = db_run(s, err);
+    return n < 0 ? (int)n : 0;
+}
+
 int esafe_folder_add(struct db *db, const struct esafe_owner *o, const char *name, char id[ESAFE_ID_LEN + 1],
                      struct pc_err *err)
 {
@@ -290,38 +334,8 @@ int esafe_folder_add(struct db *db, const struct esafe_owner *o, const char *nam
         return err->code;
     if (!es_plain_text(name, ESAFE_FOLDER_NAME_MAX))
         return pc_err_set(err, PC_EINVAL, "a folder's name is 1 to %d bytes of text", ESAFE_FOLDER_NAME_MAX);
-    struct db_conn *c = db_conn_get(db, err);
-    if (!c)
-        return es_failed(err);
-    int rc = db_begin(c, err);
-    if (rc)
-        return rc;
-    struct db_stmt *s = db_prepare(c, "SELECT COUNT(*) FROM esafe_folders WHERE owner_type = ? AND owner_id = ?", err);
-    if (!s)
-        return db_end(c, es_failed(err), err);
-    db_bind_text(s, 1, es_owner_type_name(o->type));
-    db_bind_text(s, 2, o->id);
-    rc = db_step(s, err);
-    int64_t have = rc == 1 ? db_col_int(s, 0) : 0;
-    db_conn_idle(c);
-    if (rc == 1)
-        rc = have >= ESAFE_FOLDERS_MAX ? pc_err_set(err, PC_ELIMIT, "an e-safe has at most %d folders", ESAFE_FOLDERS_MAX)
-                                       : 0;
-    s = rc ? NULL : db_prepare(c, "INSERT INTO esafe_folders(id, owner_type, owner_id, name, created_at)"
-                                  " VALUES (?, ?, ?, ?, ?)", err);
-    if (!rc && !s)
-        rc = es_failed(err);
-    if (!rc) {
-        pc_random_hex(id, ESAFE_ID_LEN / 2);
-        db_bind_text(s, 1, id);
-        db_bind_text(s, 2, es_owner_type_name(o->type));
-        db_bind_text(s, 3, o->id);
-        db_bind_text(s, 4, name);
-        db_bind_int(s, 5, pc_now_unix());
-        int64_t n = db_run(s, err);
-        rc = n < 0 ? (int)n : 0;
-    }
-    return db_end(c, rc, err);
+    struct folder_add x = {o, name, id};
+    return es_xact(db, do_folder_add, &x, err);
 }
 
 int esafe_folders(struct db *db, struct pc_arena *a, const struct esafe_owner *o, struct esafe_folder **out,

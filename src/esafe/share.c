@@ -15,8 +15,8 @@
 #include <string.h>
 
 #define DAY (24 * 3600)
-#define SHARE_COLS "s.id, s.doc_id, d.title, s.recipient, s.purpose, s.created_at, s.expires_at, s.revoked_at," \
-                   " s.max_opens, s.opens"
+#define SHARE_COLS "t.id, t.doc_id, d.title, t.recipient, t.purpose, t.created_at, t.expires_at, t.revoked_at," \
+                   " t.max_opens, t.opens"
 
 /* The letters of a code: no 0/O, 1/I/L look-alikes (as one-time codes). */
 static const char alphabet[] = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
@@ -174,29 +174,39 @@ int esafe_share_add(struct db *db, const struct esafe_owner *o, const struct esa
     return rc;
 }
 
+/* The statement of one owner's rows (the table's alias is t; of one
+ * document when doc_id), in `order`: select names the columns and any join. */
+static struct db_stmt *owner_rows(struct db *db, const struct esafe_owner *o, const char *select, const char *doc_id,
+                                  const char *order, struct pc_err *err)
+{
+    if (es_owner_check(o, err))
+        return NULL;
+    struct db_conn *c = db_conn_get(db, err);
+    if (!c)
+        return NULL;
+    struct db_query q;
+    db_query_init(&q);
+    db_query_sql(&q, select);
+    db_query_text(&q, " WHERE t.owner_type = ?", es_owner_type_name(o->type));
+    db_query_text(&q, " AND t.owner_id = ?", o->id);
+    if (doc_id)
+        db_query_text(&q, " AND t.doc_id = ?", doc_id);
+    db_query_sql(&q, order);
+    db_query_int(&q, " LIMIT ?", ESAFE_SHARES_MAX);
+    struct db_stmt *s = db_query_prepare(c, &q, err);
+    db_query_release(&q);
+    return s;
+}
+
 int esafe_shares(struct db *db, struct pc_arena *a, const struct esafe_owner *o, const char *doc_id,
                  struct esafe_share **out, size_t *n, struct pc_err *err)
 {
-    *out = NULL;
+    *out = pc_arena_array(a, ESAFE_SHARES_MAX, sizeof **out);
     *n = 0;
-    if (es_owner_check(o, err))
-        return err->code;
-    struct db_conn *c = db_conn_get(db, err);
-    if (!c)
-        return es_failed(err);
-    struct db_query q;
-    db_query_init(&q);
-    db_query_text(&q, "SELECT " SHARE_COLS " FROM esafe_shares s JOIN esafe_docs d ON d.id = s.doc_id"
-                      " WHERE s.owner_type = ?", es_owner_type_name(o->type));
-    db_query_text(&q, " AND s.owner_id = ?", o->id);
-    if (doc_id)
-        db_query_text(&q, " AND s.doc_id = ?", doc_id);
-    db_query_int(&q, " ORDER BY s.created_at DESC, s.id LIMIT ?", ESAFE_SHARES_MAX);
-    struct db_stmt *s = db_query_prepare(c, &q, err);
-    db_query_release(&q);
+    struct db_stmt *s = owner_rows(db, o, "SELECT " SHARE_COLS " FROM esafe_shares t JOIN esafe_docs d ON d.id = t.doc_id",
+                                   doc_id, " ORDER BY t.created_at DESC, t.id", err);
     if (!s)
         return es_failed(err);
-    *out = pc_arena_array(a, ESAFE_SHARES_MAX, sizeof **out);
     int64_t now = pc_now_unix();
     int rc;
     while ((rc = db_step(s, err)) == 1)
@@ -237,26 +247,12 @@ int esafe_share_revoke(struct db *db, const struct esafe_owner *o, const struct 
 int esafe_openings(struct db *db, struct pc_arena *a, const struct esafe_owner *o, const char *doc_id,
                    struct esafe_opening **out, size_t *n, struct pc_err *err)
 {
-    *out = NULL;
+    *out = pc_arena_array(a, ESAFE_SHARES_MAX, sizeof **out);
     *n = 0;
-    if (es_owner_check(o, err))
-        return err->code;
-    struct db_conn *c = db_conn_get(db, err);
-    if (!c)
-        return es_failed(err);
-    struct db_query q;
-    db_query_init(&q);
-    db_query_text(&q, "SELECT share_id, doc_id, organisation, network, at FROM esafe_openings WHERE owner_type = ?",
-                  es_owner_type_name(o->type));
-    db_query_text(&q, " AND owner_id = ?", o->id);
-    if (doc_id)
-        db_query_text(&q, " AND doc_id = ?", doc_id);
-    db_query_int(&q, " ORDER BY at DESC, id LIMIT ?", ESAFE_SHARES_MAX);
-    struct db_stmt *s = db_query_prepare(c, &q, err);
-    db_query_release(&q);
+    struct db_stmt *s = owner_rows(db, o, "SELECT t.share_id, t.doc_id, t.organisation, t.network, t.at FROM esafe_openings t",
+                                   doc_id, " ORDER BY t.at DESC, t.id", err);
     if (!s)
         return es_failed(err);
-    *out = pc_arena_array(a, ESAFE_SHARES_MAX, sizeof **out);
     int rc;
     while ((rc = db_step(s, err)) == 1)
         (*out)[(*n)++] = (struct esafe_opening){

@@ -67,20 +67,6 @@ static int64_t int_member(json_t *body, const char *key, int64_t fallback)
     return !v ? fallback : json_is_integer(v) ? json_integer_value(v) : -1;
 }
 
-/* The document of the address in the asker's e-safe; else answered. */
-static int the_doc(struct http_req *r, struct esafe_owner *o, struct esafe_doc *d)
-{
-    if (!web_esafe_owner(r, o))
-        return 1;
-    struct pc_err err = {0};
-    int rc = esafe_get(app_of(r)->db, &r->arena, o, http_param(r, 0), d, &err);
-    if (rc) {
-        web_fail(r, rc, &err);
-        return 1;
-    }
-    return 0;
-}
-
 int web_api_esafe_list(struct http_req *r)
 {
     struct esafe_owner o;
@@ -126,7 +112,7 @@ int web_api_esafe_get(struct http_req *r)
 {
     struct esafe_owner o;
     struct esafe_doc d;
-    if (the_doc(r, &o, &d))
+    if (web_esafe_doc(r, &o, &d))
         return 0;
     struct pc_err err = {0};
     struct esafe_share *sh;
@@ -151,32 +137,20 @@ int web_api_esafe_get(struct http_req *r)
     return web_reply_json(r, 200, j);
 }
 
-int web_api_esafe_content(struct http_req *r)
-{
-    struct esafe_owner o;
-    struct esafe_doc d;
-    return the_doc(r, &o, &d) ? 0 : web_esafe_send(r, &d);
-}
-
 int web_api_esafe_delete(struct http_req *r)
 {
-    struct esafe_owner o;
-    if (!web_esafe_owner(r, &o))
-        return 0;
     struct pc_err err = {0};
-    struct esafe_actor by = web_esafe_actor(r);
-    int rc = esafe_delete(app_of(r)->db, &o, &by, http_param(r, 0), &err);
+    int rc = web_esafe_change(r, esafe_delete, &err);
     if (rc)
-        return web_fail(r, rc, &err);
-    r->status = 204;
-    return 0;
+        return rc == 1 ? 0 : web_fail(r, rc, &err);
+    return web_reply_json(r, 200, json_pack("{s:s, s:b}", "id", http_param(r, 0), "deleted", 1));
 }
 
 int web_api_esafe_share(struct http_req *r)
 {
     struct esafe_owner o;
     struct esafe_doc d;
-    if (the_doc(r, &o, &d))
+    if (web_esafe_doc(r, &o, &d))
         return 0;
     json_t *body = NULL;
     const char *recipient = member(r, "recipient", &body), *purpose = member(r, "purpose", &body);
@@ -203,16 +177,11 @@ int web_api_esafe_share(struct http_req *r)
 
 int web_api_esafe_revoke(struct http_req *r)
 {
-    struct esafe_owner o;
-    if (!web_esafe_owner(r, &o))
-        return 0;
     struct pc_err err = {0};
-    struct esafe_actor by = web_esafe_actor(r);
-    int rc = esafe_share_revoke(app_of(r)->db, &o, &by, http_param(r, 0), &err);
+    int rc = web_esafe_change(r, esafe_share_revoke, &err);
     if (rc)
-        return web_fail(r, rc, &err);
-    r->status = 204;
-    return 0;
+        return rc == 1 ? 0 : web_fail(r, rc, &err);
+    return web_reply_json(r, 200, json_pack("{s:s, s:s}", "id", http_param(r, 0), "state", "revoked"));
 }
 
 int web_api_esafe_open(struct http_req *r)

@@ -176,6 +176,17 @@ static void search_form(struct http_req *r, const struct esafe_query *q, const s
     web_html(r, "</select></div>\n<button type=\"submit\" class=\"secondary\">%s</button>\n</form>\n", web_t(r, M_ESAFE_FIND));
 }
 
+/* A table's start in a region of its own that scrolls sideways on a
+ * narrow phone (labelled by the heading heading_id), with its columns. */
+static void table_begin(struct http_req *r, const char *heading_id, enum msg caption, const enum msg *cols, size_t n)
+{
+    web_html(r, "<div class=\"table-wrap\" role=\"region\" aria-labelledby=\"%s\" tabindex=\"0\">\n<table class=\"table\">\n"
+                "<caption class=\"visually-hidden\">%s</caption>\n<thead><tr>", heading_id, web_t(r, caption));
+    for (size_t i = 0; i < n; i++)
+        web_html(r, "<th scope=\"col\">%s</th>", web_t(r, cols[i]));
+    web_html(r, "</tr></thead>\n<tbody>\n");
+}
+
 static const char *folder_name(const struct esafe_folder *folders, size_t nf, const char *id)
 {
     for (size_t i = 0; id && i < nf; i++)
@@ -192,11 +203,9 @@ static void docs_table(struct http_req *r, const struct esafe_doc *docs, size_t 
         web_html(r, "<p>%s</p>\n", web_t(r, M_ESAFE_EMPTY));
         return;
     }
-    web_html(r, "<div class=\"table-wrap\" role=\"region\" aria-labelledby=\"docs\" tabindex=\"0\">\n<table class=\"table\">\n"
-                "<caption class=\"visually-hidden\">%s</caption>\n<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-                "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
-             web_t(r, M_ESAFE_DOCUMENTS), web_t(r, M_ESAFE_COL_TITLE), web_t(r, M_ESAFE_KIND), web_t(r, M_ESAFE_FOLDER),
-             web_t(r, M_ESAFE_COL_ADDED), web_t(r, M_ESAFE_KEPT_UNTIL));
+    static const enum msg cols[] = {M_ESAFE_COL_TITLE, M_ESAFE_KIND, M_ESAFE_FOLDER, M_ESAFE_COL_ADDED,
+                                    M_ESAFE_KEPT_UNTIL};
+    table_begin(r, "docs", M_ESAFE_DOCUMENTS, cols, sizeof cols / sizeof cols[0]);
     for (size_t i = 0; i < n; i++)
         web_html(r, "<tr><td><a href=\"/esafe/documents/%s\">%s</a></td><td><span class=\"tag\">%s</span></td><td>%s</td>"
                     "<td>%s</td><td>%s</td></tr>\n",
@@ -246,11 +255,8 @@ static void openings_table(struct http_req *r, const struct esafe_opening *op, s
         web_html(r, "<p>%s</p>\n", web_t(r, M_ESAFE_NO_OPENINGS));
         return;
     }
-    web_html(r, "<div class=\"table-wrap\" role=\"region\" aria-labelledby=\"%s\" tabindex=\"0\">\n<table class=\"table\">\n"
-                "<caption class=\"visually-hidden\">%s</caption>\n<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-                "<th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
-             heading_id, web_t(r, M_ESAFE_OPENINGS), web_t(r, M_COL_WHEN), web_t(r, M_ESAFE_COL_ORG),
-             web_t(r, M_ESAFE_COL_NETWORK));
+    static const enum msg cols[] = {M_COL_WHEN, M_ESAFE_COL_ORG, M_ESAFE_COL_NETWORK};
+    table_begin(r, heading_id, M_ESAFE_OPENINGS, cols, sizeof cols / sizeof cols[0]);
     for (size_t i = 0; i < n; i++)
         web_html(r, "<tr><td>%s</td><td>%s</td><td>%s</td></tr>\n", when(r, op[i].at), op[i].organisation, op[i].network);
     web_html(r, "</tbody>\n</table>\n</div>\n");
@@ -323,8 +329,7 @@ int web_page_esafe_folder_post(struct http_req *r)
 
 /* ---- one document ------------------------------------------------------------------------------ */
 
-/* The document of the address in the asker's e-safe; else answered. */
-static int the_doc(struct http_req *r, struct esafe_owner *o, struct esafe_doc *d)
+int web_esafe_doc(struct http_req *r, struct esafe_owner *o, struct esafe_doc *d)
 {
     if (!web_esafe_owner(r, o))
         return 1;
@@ -393,11 +398,9 @@ static void shares_table(struct http_req *r, const struct esafe_doc *d, const st
         web_html(r, "<p>%s</p>\n", web_t(r, M_ESAFE_NO_SHARES));
         return;
     }
-    web_html(r, "<div class=\"table-wrap\" role=\"region\" aria-labelledby=\"shares\" tabindex=\"0\">\n<table class=\"table\">\n"
-                "<caption class=\"visually-hidden\">%s</caption>\n<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-                "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
-             web_t(r, M_ESAFE_SHARES), web_t(r, M_ESAFE_COL_ORG), web_t(r, M_ESAFE_PURPOSE), web_t(r, M_ESAFE_COL_UNTIL),
-             web_t(r, M_ESAFE_COL_OPENS), web_t(r, M_ESAFE_COL_STATE), web_t(r, M_ESAFE_REVOKE));
+    static const enum msg cols[] = {M_ESAFE_COL_ORG, M_ESAFE_PURPOSE, M_ESAFE_COL_UNTIL, M_ESAFE_COL_OPENS,
+                                    M_ESAFE_COL_STATE, M_ESAFE_REVOKE};
+    table_begin(r, "shares", M_ESAFE_SHARES, cols, sizeof cols / sizeof cols[0]);
     for (size_t i = 0; i < n; i++) {
         web_html(r, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%d / %d</td><td><span class=\"tag\">%s</span></td><td>",
                  sh[i].recipient, sh[i].purpose, when(r, sh[i].expires_at), sh[i].opens, sh[i].max_opens,
@@ -418,7 +421,7 @@ int web_page_esafe_doc(struct http_req *r)
 {
     struct esafe_owner o;
     struct esafe_doc d;
-    if (the_doc(r, &o, &d))
+    if (web_esafe_doc(r, &o, &d))
         return 0;
     struct pc_err err = {0};
     struct esafe_folder *folders;
@@ -455,14 +458,14 @@ int web_page_esafe_file(struct http_req *r)
 {
     struct esafe_owner o;
     struct esafe_doc d;
-    return the_doc(r, &o, &d) ? 0 : web_esafe_send(r, &d);
+    return web_esafe_doc(r, &o, &d) ? 0 : web_esafe_send(r, &d);
 }
 
 int web_page_esafe_move(struct http_req *r)
 {
     struct esafe_owner o;
     struct esafe_doc d;
-    if (the_doc(r, &o, &d))
+    if (web_esafe_doc(r, &o, &d))
         return 0;
     const char *folder = http_kv_get(&r->form, "folder");
     struct pc_err err = {0};
@@ -495,7 +498,7 @@ int web_page_esafe_retention(struct http_req *r)
 {
     struct esafe_owner o;
     struct esafe_doc d;
-    if (the_doc(r, &o, &d))
+    if (web_esafe_doc(r, &o, &d))
         return 0;
     int64_t until;
     struct pc_err err = {0};
@@ -507,19 +510,23 @@ int web_page_esafe_retention(struct http_req *r)
     return rc ? web_fail(r, rc, &err) : back_to_doc(r, d.id);
 }
 
-int web_page_esafe_delete(struct http_req *r)
+int web_esafe_change(struct http_req *r, web_esafe_change_fn fn, struct pc_err *err)
 {
     struct esafe_owner o;
-    struct esafe_doc d;
-    if (the_doc(r, &o, &d))
-        return 0;
-    struct pc_err err = {0};
+    if (!web_esafe_owner(r, &o))
+        return 1;
     struct esafe_actor by = web_esafe_actor(r);
-    int rc = esafe_delete(app_of(r)->db, &o, &by, d.id, &err);
+    return fn(app_of(r)->db, &o, &by, http_param(r, 0), err);
+}
+
+int web_page_esafe_delete(struct http_req *r)
+{
+    struct pc_err err = {0};
+    int rc = web_esafe_change(r, esafe_delete, &err);
     if (rc == PC_EDENIED)
         return message_page(r, 403, M_ESAFE_DELETE, M_ESAFE_SYSTEM_DOC,
-                            pc_arena_printf(&r->arena, "/esafe/documents/%s", d.id), M_ESAFE_BACK);
-    return rc ? web_fail(r, rc, &err) : http_redirect(r, 303, "/esafe");
+                            pc_arena_printf(&r->arena, "/esafe/documents/%s", http_param(r, 0)), M_ESAFE_BACK);
+    return rc == 1 ? 0 : rc ? web_fail(r, rc, &err) : http_redirect(r, 303, "/esafe");
 }
 
 /* The share form's numbers: 0, or -1 when one is missing or out of bounds. */
@@ -536,7 +543,7 @@ int web_page_esafe_share(struct http_req *r)
 {
     struct esafe_owner o;
     struct esafe_doc d;
-    if (the_doc(r, &o, &d))
+    if (web_esafe_doc(r, &o, &d))
         return 0;
     int days, opens;
     const char *back = pc_arena_printf(&r->arena, "/esafe/documents/%s", d.id);
@@ -572,14 +579,10 @@ int web_page_esafe_share(struct http_req *r)
 
 int web_page_esafe_revoke(struct http_req *r)
 {
-    struct esafe_owner o;
-    if (!web_esafe_owner(r, &o))
-        return 0;
     struct pc_err err = {0};
-    struct esafe_actor by = web_esafe_actor(r);
-    int rc = esafe_share_revoke(app_of(r)->db, &o, &by, http_param(r, 0), &err);
+    int rc = web_esafe_change(r, esafe_share_revoke, &err);
     if (rc)
-        return web_fail(r, rc, &err);
+        return rc == 1 ? 0 : web_fail(r, rc, &err);
     const char *doc = http_kv_get(&r->form, "doc");
     return doc_id_ok(doc) ? back_to_doc(r, doc) : http_redirect(r, 303, "/esafe");
 }

@@ -531,6 +531,15 @@ bool web_esafe_owner(struct http_req *r, struct esafe_owner *o);
 struct esafe_actor web_esafe_actor(struct http_req *r);
 /* A document's content as an attachment. */
 int web_esafe_send(struct http_req *r, const struct esafe_doc *d);
+/* The document of the address ({id}) in the asker's e-safe: 0, or 1
+ * with the answer written (404 for anyone else's). */
+int web_esafe_doc(struct http_req *r, struct esafe_owner *o, struct esafe_doc *d);
+/* One of the owner's changes (esafe_delete, esafe_share_revoke) on the
+ * object of the address: its code (0 done), or 1 when the asker has no
+ * e-safe (answered). */
+typedef int (*web_esafe_change_fn)(struct db *db, const struct esafe_owner *o, const struct esafe_actor *by,
+                                   const char *id, struct pc_err *err);
+int web_esafe_change(struct http_req *r, web_esafe_change_fn fn, struct pc_err *err);
 /* Keep the one uploaded file of the request in o's e-safe under title:
  * 0 with id set, or the answer written (413, 415, 400) and 1. */
 int web_esafe_keep_upload(struct http_req *r, const struct esafe_owner *o, const char *title, char *id);
@@ -549,7 +558,6 @@ int web_page_esafe_open_post(struct http_req *r);
 int web_api_esafe_list(struct http_req *r);
 int web_api_esafe_upload(struct http_req *r);
 int web_api_esafe_get(struct http_req *r);
-int web_api_esafe_content(struct http_req *r);
 int web_api_esafe_delete(struct http_req *r);
 int web_api_esafe_share(struct http_req *r);
 int web_api_esafe_revoke(struct http_req *r);

@@ -338,8 +338,8 @@ static const struct http_route routes[] = {
      "api_esafe_upload"},
     {"POST", "/api/v1/esafe/open", web_api_esafe_open, FORM_MAX, HTTP_ROUTE_NO_STORE, "api_esafe_open"},
     {"GET", "/api/v1/esafe/documents/{id}", web_api_esafe_get, 0, HTTP_ROUTE_NO_STORE, "api_esafe_get"},
-    {"DELETE", "/api/v1/esafe/documents/{id}", web_api_esafe_delete, 0, HTTP_ROUTE_NO_STORE, "api_esafe_delete"},
-    {"GET", "/api/v1/esafe/documents/{id}/content", web_api_esafe_content, 0, HTTP_ROUTE_NO_STORE, "api_esafe_content"},
+    {"POST", "/api/v1/esafe/documents/{id}/delete", web_api_esafe_delete, FORM_MAX, HTTP_ROUTE_NO_STORE, "api_esafe_delete"},
+    {"GET", "/api/v1/esafe/documents/{id}/content", web_page_esafe_file, 0, HTTP_ROUTE_NO_STORE, "api_esafe_content"},
     {"POST", "/api/v1/esafe/documents/{id}/shares", web_api_esafe_share, FORM_MAX, HTTP_ROUTE_NO_STORE, "api_esafe_share"},
     {"POST", "/api/v1/esafe/shares/{id}/revoke", web_api_esafe_revoke, FORM_MAX, HTTP_ROUTE_NO_STORE, "api_esafe_revoke"},
 };

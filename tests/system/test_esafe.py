@@ -97,7 +97,7 @@ def test_nobody_else_reaches_a_document(srv):
     other = token(srv, "citizen", index=1)
     for path in ("/api/v1/esafe/documents/%s", "/api/v1/esafe/documents/%s/content"):
         assert get(srv, path % up["id"], other).status == 404
-    assert call(srv, "DELETE", "/api/v1/esafe/documents/" + up["id"], token=other)[0] == 404
+    assert call(srv, "POST", "/api/v1/esafe/documents/%s/delete" % up["id"], token=other)[0] == 404
     assert call(srv, "POST", "/api/v1/esafe/documents/%s/shares" % up["id"],
                 {"recipient": "Bank", "purpose": "x"}, other)[0] == 404
     assert up["id"] not in [d["id"] for d in docs(srv, other)]
@@ -113,12 +113,14 @@ def test_only_own_uploads_are_deleted(srv):
     tok = token(srv, "citizen")
     ref = decided(srv, tok)
     decision = [d for d in docs(srv, tok, "?kind=decision") if d["source_ref"] == ref][0]
-    st, body, _ = call(srv, "DELETE", "/api/v1/esafe/documents/" + decision["id"], token=tok)
+    delete = lambda doc: call(srv, "POST", "/api/v1/esafe/documents/%s/delete" % doc, token=tok)
+    st, body, _ = delete(decision["id"])
     assert st == 403, body
     st, up = put(srv, tok, "Köhnə sənəd")
-    assert call(srv, "DELETE", "/api/v1/esafe/documents/" + up["id"], token=tok)[0] == 204
+    st, body, _ = delete(up["id"])
+    assert st == 200 and body == {"id": up["id"], "deleted": True}
     assert get(srv, "/api/v1/esafe/documents/" + up["id"], tok).status == 404
-    assert call(srv, "DELETE", "/api/v1/esafe/documents/" + up["id"], token=tok)[0] == 404
+    assert delete(up["id"])[0] == 404
 
 
 def share(srv, tok, doc, **kw):
@@ -149,7 +151,8 @@ def test_a_bank_opens_a_shared_document_by_code(srv, schemas):
     assert st == 410 and body["type"].endswith("/share-used_up"), body
     # revoked, expired: closed, nothing of the document in the answer
     sh2 = share(srv, tok, up["id"])
-    assert call(srv, "POST", "/api/v1/esafe/shares/%s/revoke" % sh2["id"], token=tok)[0] == 204
+    assert call(srv, "POST", "/api/v1/esafe/shares/%s/revoke" % sh2["id"], token=tok)[:2] == (
+        200, {"id": sh2["id"], "state": "revoked"})
     st, body, r = open_share(srv, sh2["code"])
     assert st == 410 and body["type"].endswith("/share-revoked") and b"PDF" not in r.body
     sh3 = share(srv, tok, up["id"])
