@@ -3,7 +3,6 @@
  * the third party's opening by code without an account.  The same calls
  * of src/esafe as the pages; the same refusals. */
 #include "internal.h"
-#include "../esafe/esafe.h"
 
 #include <string.h>
 
@@ -110,20 +109,13 @@ int web_api_esafe_upload(struct http_req *r)
 
 int web_api_esafe_get(struct http_req *r)
 {
-    struct esafe_owner o;
-    struct esafe_doc d;
-    if (web_esafe_doc(r, &o, &d))
+    struct web_esafe_view v;
+    if (web_esafe_view(r, &v))
         return 0;
-    struct pc_err err = {0};
-    struct esafe_share *sh;
-    struct esafe_opening *op;
-    size_t ns, nop;
-    int rc = esafe_shares(app_of(r)->db, &r->arena, &o, d.id, &sh, &ns, &err);
-    if (!rc)
-        rc = esafe_openings(app_of(r)->db, &r->arena, &o, d.id, &op, &nop, &err);
-    if (rc)
-        return web_fail(r, rc, &err);
-    json_t *j = doc_json(&d), *shares = json_array(), *openings = json_array();
+    const struct esafe_share *sh = v.shares;
+    const struct esafe_opening *op = v.openings;
+    size_t ns = v.nshares, nop = v.nopenings;
+    json_t *j = doc_json(&v.d), *shares = json_array(), *openings = json_array();
     for (size_t i = 0; i < ns; i++)
         json_array_append_new(shares, share_json(&sh[i]));
     for (size_t i = 0; i < nop; i++) {

@@ -4,7 +4,6 @@
  * page where a third party opens a shared document by its code without
  * an account.  src/esafe decides; this file renders. */
 #include "internal.h"
-#include "../esafe/esafe.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -344,6 +343,21 @@ int web_esafe_doc(struct http_req *r, struct esafe_owner *o, struct esafe_doc *d
     return 0;
 }
 
+int web_esafe_view(struct http_req *r, struct web_esafe_view *v)
+{
+    if (web_esafe_doc(r, &v->o, &v->d))
+        return 1;
+    struct pc_err err = {0};
+    int rc = esafe_shares(app_of(r)->db, &r->arena, &v->o, v->d.id, &v->shares, &v->nshares, &err);
+    if (!rc)
+        rc = esafe_openings(app_of(r)->db, &r->arena, &v->o, v->d.id, &v->openings, &v->nopenings, &err);
+    if (rc) {
+        web_fail(r, rc, &err);
+        return 1;
+    }
+    return 0;
+}
+
 static void doc_actions(struct http_req *r, const struct esafe_doc *d, const struct esafe_folder *folders, size_t nf)
 {
     web_html(r, "<h2>%s</h2>\n<form method=\"post\" action=\"/esafe/documents/%s/move\">\n", web_t(r, M_ESAFE_MOVE), d->id);
@@ -419,37 +433,31 @@ static void shares_table(struct http_req *r, const struct esafe_doc *d, const st
 
 int web_page_esafe_doc(struct http_req *r)
 {
-    struct esafe_owner o;
-    struct esafe_doc d;
-    if (web_esafe_doc(r, &o, &d))
+    struct web_esafe_view v;
+    if (web_esafe_view(r, &v))
         return 0;
+    const struct esafe_doc *dp = &v.d;
     struct pc_err err = {0};
     struct esafe_folder *folders;
-    struct esafe_share *sh;
-    struct esafe_opening *op;
-    size_t nf, ns, nop;
-    int rc = esafe_folders(app_of(r)->db, &r->arena, &o, &folders, &nf, &err);
-    if (!rc)
-        rc = esafe_shares(app_of(r)->db, &r->arena, &o, d.id, &sh, &ns, &err);
-    if (!rc)
-        rc = esafe_openings(app_of(r)->db, &r->arena, &o, d.id, &op, &nop, &err);
+    size_t nf;
+    int rc = esafe_folders(app_of(r)->db, &r->arena, &v.o, &folders, &nf, &err);
     if (rc)
         return web_fail(r, rc, &err);
-    web_page_begin(r, d.title);
-    const char *crumbs[] = {web_t(r, M_ESAFE_TITLE), "/esafe", d.title, NULL};
+    web_page_begin(r, dp->title);
+    const char *crumbs[] = {web_t(r, M_ESAFE_TITLE), "/esafe", dp->title, NULL};
     web_page_breadcrumbs(r, crumbs, 2);
     web_html(r, "<h1>%s</h1>\n<dl class=\"facts\">\n<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n"
                 "<dt>%s</dt><dd>%L KB</dd>\n<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n</dl>\n"
                 "<p><a class=\"button\" href=\"/esafe/documents/%s/file\">%s</a></p>\n",
-             d.title, web_t(r, M_ESAFE_KIND), kind_label(r, d.kind), web_t(r, M_ESAFE_COL_ADDED), when(r, d.created_at),
-             web_t(r, M_ESAFE_TYPE), d.content_type, web_t(r, M_ESAFE_SIZE), (long long)(d.size + 1023) / 1024,
-             web_t(r, M_ESAFE_KEPT_UNTIL), kept_until(r, d.retain_until), web_t(r, M_ESAFE_FOLDER),
-             d.folder_id ? folder_name(folders, nf, d.folder_id) : web_t(r, M_ESAFE_NO_FOLDER), d.id,
+             dp->title, web_t(r, M_ESAFE_KIND), kind_label(r, dp->kind), web_t(r, M_ESAFE_COL_ADDED), when(r, dp->created_at),
+             web_t(r, M_ESAFE_TYPE), dp->content_type, web_t(r, M_ESAFE_SIZE), (long long)(dp->size + 1023) / 1024,
+             web_t(r, M_ESAFE_KEPT_UNTIL), kept_until(r, dp->retain_until), web_t(r, M_ESAFE_FOLDER),
+             dp->folder_id ? folder_name(folders, nf, dp->folder_id) : web_t(r, M_ESAFE_NO_FOLDER), dp->id,
              web_t(r, M_ESAFE_DOWNLOAD));
-    share_form(r, &d);
-    shares_table(r, &d, sh, ns);
-    openings_table(r, op, nop, "doc-openings");
-    doc_actions(r, &d, folders, nf);
+    share_form(r, dp);
+    shares_table(r, dp, v.shares, v.nshares);
+    openings_table(r, v.openings, v.nopenings, "doc-openings");
+    doc_actions(r, dp, folders, nf);
     web_page_end(r);
     return 0;
 }

@@ -9,6 +9,7 @@
 #include "../catalog/catalog.h"
 #include "../identity/identity.h"
 #include "../pki/pki.h"
+#include "../esafe/esafe.h"
 
 #include <jansson.h>
 
@@ -521,9 +522,6 @@ int web_api_complaint(struct http_req *r);
 int web_api_complaint_answer(struct http_req *r);
 
 /* the e-safe (esafe_pages.c, api_esafe.c) */
-struct esafe_owner;
-struct esafe_doc;
-struct esafe_actor;
 /* The e-safe the asker may use: their own person's, or the company's they
  * act for (id_authorize ID_ACT_ESAFE); false with the answer written
  * (login, 401, 403 for staff). */
@@ -534,6 +532,15 @@ int web_esafe_send(struct http_req *r, const struct esafe_doc *d);
 /* The document of the address ({id}) in the asker's e-safe: 0, or 1
  * with the answer written (404 for anyone else's). */
 int web_esafe_doc(struct http_req *r, struct esafe_owner *o, struct esafe_doc *d);
+/* … with its shares and who opened them. */
+struct web_esafe_view {
+    struct esafe_owner o;
+    struct esafe_doc d;
+    struct esafe_share *shares;
+    struct esafe_opening *openings;
+    size_t nshares, nopenings;
+};
+int web_esafe_view(struct http_req *r, struct web_esafe_view *v);
 /* One of the owner's changes (esafe_delete, esafe_share_revoke) on the
  * object of the address: its code (0 done), or 1 when the asker has no
  * e-safe (answered). */
