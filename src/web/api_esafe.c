@@ -96,10 +96,8 @@ int web_api_esafe_list(struct http_req *r)
 int web_api_esafe_upload(struct http_req *r)
 {
     struct esafe_owner o;
-    if (!web_esafe_owner(r, &o))
-        return 0;
     char id[ESAFE_ID_LEN + 1];
-    if (web_esafe_keep_upload(r, &o, http_kv_get(&r->form, "title"), id))
+    if (web_esafe_keep_upload(r, &o, id))
         return 0;
     struct esafe_doc d;
     struct pc_err err = {0};

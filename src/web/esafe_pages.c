@@ -55,8 +55,11 @@ int web_esafe_send(struct http_req *r, const struct esafe_doc *d)
     return 0;
 }
 
-int web_esafe_keep_upload(struct http_req *r, const struct esafe_owner *o, const char *title, char *id)
+int web_esafe_keep_upload(struct http_req *r, struct esafe_owner *o, char *id)
 {
+    if (!web_esafe_owner(r, o))
+        return 1;
+    const char *title = http_kv_get(&r->form, "title");
     struct http_upload *u = r->uploads;
     if (!u || u->next || u->error == PC_ETOOBIG || u->error == PC_EINVAL || !title || !*title) {
         int status = u && u->error == PC_ETOOBIG ? 413 : u && u->error == PC_EINVAL ? 415 : 400;
@@ -305,12 +308,8 @@ int web_page_esafe(struct http_req *r)
 int web_page_esafe_upload(struct http_req *r)
 {
     struct esafe_owner o;
-    if (!web_esafe_owner(r, &o))
-        return 0;
     char id[ESAFE_ID_LEN + 1];
-    if (web_esafe_keep_upload(r, &o, http_kv_get(&r->form, "title"), id))
-        return 0;
-    return back_to_doc(r, id);
+    return web_esafe_keep_upload(r, &o, id) ? 0 : back_to_doc(r, id);
 }
 
 int web_page_esafe_folder_post(struct http_req *r)

@@ -547,9 +547,10 @@ int web_esafe_view(struct http_req *r, struct web_esafe_view *v);
 typedef int (*web_esafe_change_fn)(struct db *db, const struct esafe_owner *o, const struct esafe_actor *by,
                                    const char *id, struct pc_err *err);
 int web_esafe_change(struct http_req *r, web_esafe_change_fn fn, struct pc_err *err);
-/* Keep the one uploaded file of the request in o's e-safe under title:
- * 0 with id set, or the answer written (413, 415, 400) and 1. */
-int web_esafe_keep_upload(struct http_req *r, const struct esafe_owner *o, const char *title, char *id);
+/* Keep the one uploaded file of the request in the asker's e-safe (o)
+ * under the posted title: 0 with id set, or 1 with the answer written
+ * (no e-safe; 413, 415, 400). */
+int web_esafe_keep_upload(struct http_req *r, struct esafe_owner *o, char *id);
 int web_page_esafe(struct http_req *r);
 int web_page_esafe_upload(struct http_req *r);
 int web_page_esafe_folder_post(struct http_req *r);
