@@ -13,6 +13,7 @@ import syslib
 from test_applications import GOOD, call, multipart, submit, token
 from test_applications import srv  # noqa: F401  (the fixture: a seeded server of this module's own)
 from test_identity import Browser
+from test_payments import env  # noqa: F401  (payments' server with the provider's emulator)
 from test_uploads import sql
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -233,3 +234,19 @@ def test_wrong_codes_are_throttled(srv):
         assert st == 429, body
     finally:
         sql(srv, "DELETE FROM esafe_attempts")
+
+
+def test_a_paid_fee_leaves_its_receipt_in_the_esafe(env):
+    """The receipt of a payment arrives as decisions do (test_payments' server and emulator)."""
+    import test_payments as tp
+    p = tp.start_payment(env, tp.application(env))
+    st, body, _ = tp.callback(env, tp.event(p, "success"))
+    assert st == 200 and body["outcome"] == "applied", body
+    tok = tp.token(env, "citizen")
+    receipts = [d for d in docs(env, tok, "?kind=receipt") if d["source_ref"] == p["id"]]
+    assert len(receipts) == 1 and receipts[0]["content_type"] == "application/pdf", receipts
+    r = get(env, "/api/v1/esafe/documents/%s/content" % receipts[0]["id"], tok)
+    assert r.status == 200 and r.body.startswith(b"%PDF-")
+    # gathered once, and never for another citizen
+    assert len([d for d in docs(env, tok, "?kind=receipt") if d["source_ref"] == p["id"]]) == 1
+    assert not [d for d in docs(env, tp.token(env, "citizen", index=1)) if d["source_ref"] == p["id"]]
