@@ -206,6 +206,16 @@ int esafe_share_open(struct db *db, struct pc_arena *a, const char *code, const 
 #define ESAFE_TRIES_MAX 10           /* wrong codes from one network … */
 #define ESAFE_TRIES_WINDOW 600       /* … in this many seconds */
 
+/* A new code (random), and a code as typed into its canonical form (upper
+ * case, spaces and dashes dropped): false when it cannot be a code. */
+void esafe_code_new(char code[ESAFE_CODE_LEN + 1]);
+bool esafe_code_parse(const char *typed, char out[ESAFE_CODE_LEN + 1]);
+/* An address shortened to its network, as the owner sees an opening and
+ * the throttle counts: "203.0.113.x" for IPv4, the /48 for IPv6
+ * ("2001:db8:1::/48"), "unknown" for anything else. */
+#define ESAFE_NETWORK_MAX 64
+void esafe_network(const char *ip, char out[ESAFE_NETWORK_MAX]);
+
 /* ---- what the e-safe gathers from the other modules ------------------------------ */
 
 /* Put the decisions of the owner's decided applications (the sealed text

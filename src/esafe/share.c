@@ -18,66 +18,9 @@
 #define SHARE_COLS "t.id, t.doc_id, d.title, t.recipient, t.purpose, t.created_at, t.expires_at, t.revoked_at," \
                    " t.max_opens, t.opens"
 
-/* The letters of a code: no 0/O, 1/I/L look-alikes (as one-time codes). */
-static const char alphabet[] = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-
-static void new_code(char code[ESAFE_CODE_LEN + 1])
-{
-    unsigned char rnd[ESAFE_CODE_LEN];
-    /* 248 is the largest multiple of 31 below 256: no letter is likelier */
-    for (size_t i = 0; i < ESAFE_CODE_LEN;) {
-        pc_random_bytes(rnd, sizeof rnd);
-        for (size_t j = 0; j < sizeof rnd && i < ESAFE_CODE_LEN; j++)
-            if (rnd[j] < 248)
-                code[i++] = alphabet[rnd[j] % 31];
-    }
-    code[ESAFE_CODE_LEN] = 0;
-}
-
-/* A code as typed into its canonical form: upper case, without spaces
- * and dashes; false when it cannot be a code. */
-static bool code_canonical(const char *typed, char out[ESAFE_CODE_LEN + 1])
-{
-    size_t n = 0;
-    for (const char *p = typed ? typed : ""; *p; p++) {
-        char ch = *p >= 'a' && *p <= 'z' ? (char)(*p - 32) : *p;
-        if (ch == ' ' || ch == '-')
-            continue;
-        if (n == ESAFE_CODE_LEN || !strchr(alphabet, ch) || !ch)
-            return false;
-        out[n++] = ch;
-    }
-    out[n] = 0;
-    return n == ESAFE_CODE_LEN;
-}
-
 static void code_hash(const char *canonical, char out[65])
 {
     pc_sha256_hex(canonical, ESAFE_CODE_LEN, out);
-}
-
-/* The address shortened, for the owner and for throttling: an IPv4
- * address's /24 ("203.0.113.x"), an IPv6 address's /48. */
-static void network_of(const char *ip, char out[64])
-{
-    const char *p = ip ? ip : "";
-    if (strchr(p, ':')) {
-        int groups = 0;
-        size_t n = 0;
-        for (; *p && n < 40; p++) {
-            if (*p == ':' && ++groups == 3)
-                break;
-            out[n++] = *p;
-        }
-        snprintf(out + n, 64 - n, "::/48");
-        return;
-    }
-    const char *last = strrchr(p, '.');
-    if (!last || last - p > 15) {
-        snprintf(out, 64, "unknown");
-        return;
-    }
-    snprintf(out, 64, "%.*s.x", (int)(last - p), p);
 }
 
 static enum esafe_share_state state_of(int64_t now, int64_t expires_at, int64_t revoked_at, int opens, int max)
@@ -163,7 +106,7 @@ int esafe_share_add(struct db *db, const struct esafe_owner *o, const struct esa
         return pc_err_set(err, PC_EINVAL, "a share lasts until a time within %d days", ESAFE_SHARE_DAYS_MAX);
     if (s->max_opens < 1 || s->max_opens > ESAFE_OPENS_MAX)
         return pc_err_set(err, PC_EINVAL, "a share opens 1 to %d times", ESAFE_OPENS_MAX);
-    new_code(code);
+    esafe_code_new(code);
     char sha[65];
     code_hash(code, sha);
     struct share_add x = {o, s, a, out, sha};
@@ -396,8 +339,8 @@ int esafe_share_open(struct db *db, struct pc_arena *a, const char *code, const 
     if (!es_plain_text(organisation, ESAFE_PARTY_MAX))
         return pc_err_set(err, PC_EINVAL, "name the organisation that opens the document (1 to %d bytes)",
                           ESAFE_PARTY_MAX);
-    char network[64], canonical[ESAFE_CODE_LEN + 1], sha[65];
-    network_of(ip, network);
+    char network[ESAFE_NETWORK_MAX], canonical[ESAFE_CODE_LEN + 1], sha[65];
+    esafe_network(ip, network);
     int64_t now = pc_now_unix();
     struct db_conn *c = db_conn_get(db, err);
     if (!c)
@@ -406,7 +349,7 @@ int esafe_share_open(struct db *db, struct pc_arena *a, const char *code, const 
     if (rc)
         return rc;
     struct share_open x = {.a = a, .organisation = organisation, .network = network, .now = now, .doc = doc};
-    if (code_canonical(code, canonical)) {
+    if (esafe_code_parse(code, canonical)) {
         code_hash(canonical, sha);
         x.code_sha = sha;
         rc = db_begin(c, err);

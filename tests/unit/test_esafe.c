@@ -26,6 +26,30 @@ static void test_kinds(void **state)
     assert_true(esafe_retain_default(ESAFE_RECEIPT) < ESAFE_FOREVER);
 }
 
+static void test_codes_and_networks(void **state)
+{
+    (void)state;
+    char code[ESAFE_CODE_LEN + 1], out[ESAFE_CODE_LEN + 1], net[ESAFE_NETWORK_MAX];
+    esafe_code_new(code);
+    assert_int_equal(strlen(code), ESAFE_CODE_LEN);
+    assert_true(esafe_code_parse(code, out));
+    assert_string_equal(out, code);
+    assert_true(esafe_code_parse("abcd-efgh jkmn-pqrs", out));
+    assert_string_equal(out, "ABCDEFGHJKMNPQRS");
+    assert_false(esafe_code_parse("ABCD-EFGH-JKMN-PQR", out));     /* short */
+    assert_false(esafe_code_parse("ABCD-EFGH-JKMN-PQRST", out));   /* long */
+    assert_false(esafe_code_parse("ABCD-EFGH-JKMN-PQR0", out));    /* 0 is no letter of a code */
+    assert_false(esafe_code_parse(NULL, out));
+    esafe_network("203.0.113.9", net);
+    assert_string_equal(net, "203.0.113.x");
+    esafe_network("2001:db8:1:2::5", net);
+    assert_string_equal(net, "2001:db8:1::/48");
+    esafe_network("::1", net);
+    assert_string_equal(net, "::/48");
+    esafe_network("not an address", net);
+    assert_string_equal(net, "unknown");
+}
+
 static struct esafe_new receipt(const char *ref)
 {
     return (struct esafe_new){
@@ -356,6 +380,7 @@ int main(void)
     const struct CMUnitTest pure[] = {
         cmocka_unit_test(test_kinds),
         cmocka_unit_test(test_authorize),
+        cmocka_unit_test(test_codes_and_networks),
     };
     const struct CMUnitTest db[] = {
         cmocka_unit_test(test_add),
