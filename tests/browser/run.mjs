@@ -2914,7 +2914,29 @@ async function esafePages() {
       await ctx.close();
     }
   });
+  await test('mobile 360x640 e-safe: the list, a document and the open page without horizontal scrolling (az, en, ru)', async () => {
+    const bad = [];
+    const ctx = await newContext(MOBILE);
+    try {
+      const page = await ctx.newPage();
+      await logIn(page, account('citizen'));
+      await goto(page, '/esafe');
+      const doc = await page.getAttribute('main table a[href^="/esafe/documents/"]', 'href');
+      for (const lang of LANGS) {
+        await ctx.addCookies([{ name: 'lang', value: lang, url: base }]);
+        for (const url of ['/esafe', doc, '/esafe/open']) {
+          await goto(page, url);
+          const w = await horizontalOverflow(page, 360);
+          if (w.sw > 360) bad.push(`[${lang}] ${url}: scrollWidth ${w.sw} (wide: ${w.over.join(', ')})`);
+        }
+      }
+      assert(bad.length === 0, bad.join('\n'));
+    } finally {
+      await ctx.close();
+    }
+  });
 }
+
 async function main() {
   const started = Date.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pencere-browser-'));
