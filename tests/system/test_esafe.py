@@ -250,3 +250,27 @@ def test_a_paid_fee_leaves_its_receipt_in_the_esafe(env):
     # gathered once, and never for another citizen
     assert len([d for d in docs(env, tok, "?kind=receipt") if d["source_ref"] == p["id"]]) == 1
     assert not [d for d in docs(env, tp.token(env, "citizen", index=1)) if d["source_ref"] == p["id"]]
+
+
+def test_retention_and_folders_from_the_document_page(srv):
+    me = person(srv, index=1)
+    tok = token(srv, "citizen", index=1)
+    st, up = put(srv, tok, "Sürücülük kursu sertifikatı")
+    page = "/esafe/documents/" + up["id"]
+    assert me.post(page + "/retention", {"until": "2001-01-01"}, from_page=page).status == 400
+    assert me.post(page + "/retention", {"until": "tomorrow"}, from_page=page).status == 400
+    assert me.post(page + "/retention", {"until": "2099-12-31"}, from_page=page).status == 303
+    st, d, _ = call(srv, "GET", "/api/v1/esafe/documents/" + up["id"], token=tok)
+    assert d["retain_until"] == "2099-12-31T23:59:59Z", d
+    assert me.post(page + "/retention", {"until": ""}, from_page=page).status == 303
+    assert call(srv, "GET", "/api/v1/esafe/documents/" + up["id"], token=tok)[1]["retain_until"] is None
+    r = me.post("/esafe/folders", {"name": "Kurslar"}, from_page="/esafe")
+    folder = r.header("Location").split("folder=")[1]
+    assert me.post(page + "/move", {"folder": folder}, from_page=page).status == 303
+    assert [d["id"] for d in docs(srv, tok, "?folder=" + folder)] == [up["id"]]
+    # another citizen's folder is not a place for it
+    other = person(srv)
+    r = other.post("/esafe/folders", {"name": "Başqasının"}, from_page="/esafe")
+    theirs = r.header("Location").split("folder=")[1]
+    assert me.post(page + "/move", {"folder": theirs}, from_page=page).status == 404
+    assert [d["id"] for d in docs(srv, tok, "?folder=" + folder)] == [up["id"]]
