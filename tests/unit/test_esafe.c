@@ -219,6 +219,10 @@ static void test_delete_and_retention(void **state)
     assert_int_equal(esafe_set_retention(f->db, &ME, &BY, rec, ESAFE_FOREVER, &err), 0);
     assert_int_equal(esafe_get(f->db, &a, &ME, rec, &d, &err), 0);
     assert_true(d.retain_until == ESAFE_FOREVER);
+    /* past 2038: times are 64-bit on both backends */
+    assert_int_equal(esafe_set_retention(f->db, &ME, &BY, rec, 4102444799LL, &err), 0);
+    assert_int_equal(esafe_get(f->db, &a, &ME, rec, &d, &err), 0);
+    assert_true(d.retain_until == 4102444799LL);
     assert_int_equal(esafe_set_retention(f->db, &ME, &BY, rec, pc_now_unix() + 100, &err), 0);
     int64_t removed;
     assert_int_equal(esafe_purge(f->db, pc_now_unix(), &removed, &err), 0);

@@ -2,7 +2,7 @@
 -- and the count of wrong share codes per network (src/esafe).
 -- A document past its retention keeps its row with removed_at set (its
 -- content goes), so that gathering from cases and pay never puts it back.
-ALTER TABLE esafe_docs ADD COLUMN removed_at INTEGER;
+ALTER TABLE esafe_docs ADD COLUMN removed_at BIGINT;
 ALTER TABLE esafe_docs ADD COLUMN folder_id TEXT;
 
 CREATE TABLE esafe_folders (
@@ -10,7 +10,7 @@ CREATE TABLE esafe_folders (
     owner_type TEXT NOT NULL,
     owner_id TEXT NOT NULL,
     name TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
+    created_at BIGINT NOT NULL,
     UNIQUE (owner_type, owner_id, name)
 );
 
@@ -22,11 +22,11 @@ CREATE TABLE esafe_shares (
     owner_id TEXT NOT NULL,
     recipient TEXT NOT NULL,
     purpose TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    expires_at INTEGER NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
     max_opens INTEGER NOT NULL CHECK (max_opens > 0),
     opens INTEGER NOT NULL DEFAULT 0 CHECK (opens >= 0 AND opens <= max_opens),
-    revoked_at INTEGER
+    revoked_at BIGINT
 );
 CREATE INDEX esafe_shares_owner ON esafe_shares(owner_type, owner_id, created_at);
 
@@ -38,12 +38,12 @@ CREATE TABLE esafe_openings (
     owner_id TEXT NOT NULL,
     organisation TEXT NOT NULL,           -- as the opener named it
     network TEXT NOT NULL,                -- the address shortened: 203.0.113.x, 2001:db8:1::/48
-    at INTEGER NOT NULL
+    at BIGINT NOT NULL
 );
 CREATE INDEX esafe_openings_owner ON esafe_openings(owner_type, owner_id, at);
 
 CREATE TABLE esafe_attempts (
     network TEXT PRIMARY KEY,
-    window_start INTEGER NOT NULL,
+    window_start BIGINT NOT NULL,
     failures INTEGER NOT NULL
 );
