@@ -103,6 +103,9 @@ int cli_admin_pay_reconcile(int argc, char **argv);
 struct db;
 int demo_seed(struct db *db, const char *dir, struct pc_err *err);
 void demo_print_accounts(const char *dir);
+/* The demo citizen's e-safe: a decided application's decision and a
+ * diploma (demo_esafe.c); after demo_seed. */
+int demo_esafe(struct db *db, const char *dir, struct pc_err *err);
 /* The portal's checker of the demo's centre, open in this process
  * (portal_ca.c); certificates and key files for the demo's people, named
  * in demo-accounts.json (demo_ca.c). */

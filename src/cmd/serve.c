@@ -11,6 +11,7 @@
 #include "../cases/cases.h"
 #include "../catalog/catalog.h"
 #include "../db/db.h"
+#include "../esafe/esafe.h"
 #include "../http/http.h"
 #include "../mobile/mobile.h"
 #include "../notify/notify.h"
@@ -156,6 +157,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, const char 
     struct cli_pay_run pay = {0};
     struct notify_worker *sender = NULL;
     struct part_jobs *tally = NULL;
+    struct esafe_jobs *esafe = NULL;
     struct db_job *queue = NULL;
     struct http_server *srv = NULL;
     int rc = EXIT_FAIL;
@@ -167,7 +169,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, const char 
     }
     if (o->catalog && import_catalog(db, o->catalog))
         goto out;   /* import_catalog said why */
-    if (o->demo_dir && demo_seed(db, o->demo_dir, &err)) {
+    if (o->demo_dir && (demo_seed(db, o->demo_dir, &err) || demo_esafe(db, o->demo_dir, &err))) {
         what = "demo data";
         goto out;
     }
@@ -244,6 +246,11 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, const char 
         what = "participation jobs";
         goto out;
     }
+    /* documents past their retention leave the e-safe: one node */
+    if (!(esafe = esafe_jobs_start(db, &err))) {
+        what = "e-safe jobs";
+        goto out;
+    }
     o->http.listen = o->listen;
     o->http.log_requests = true;
     web_portal_http_config(&app, &o->http);
@@ -277,6 +284,7 @@ out:
         http_stop(srv, 10);
     db_job_stop(queue);
     part_jobs_stop(tally);
+    esafe_jobs_stop(esafe);
     cli_pay_stop(&pay);
     notify_worker_stop(sender);
     mid_client_free(app.mid);

@@ -125,6 +125,16 @@ static bool grant_allows(const struct id_principal *p, const struct id_grant *g,
     case ID_ACT_INSPECT:
         /* only the inspector the visit was given to, within their agency */
         return g->role == ID_ROLE_INSPECTOR && same_agency && res && pc_str_eq(res->owner, p->account_id);
+    case ID_ACT_ESAFE:
+        /* a person's documents from their own citizen account only, a
+         * company's while acting for it (checked against the grants at
+         * every lookup); a staff account never has an e-safe */
+        if (!res || p->kind != ID_ACCOUNT_CITIZEN || !p->fin)
+            return false;
+        if (res->voen)
+            return g->role == ID_ROLE_REPRESENTATIVE && pc_str_eq(p->acting_for, res->voen);
+        return (g->role == ID_ROLE_CITIZEN || g->role == ID_ROLE_REPRESENTATIVE) && !p->acting_for &&
+               pc_str_eq(res->fin, p->fin);
     }
     return false;
 }

@@ -260,6 +260,9 @@ enum id_action {
     ID_ACT_PAY_RECONCILE,          /* run and read the reconciliation with the provider */
     /* field inspections (src/inspect) */
     ID_ACT_INSPECT,                /* record the visit res.owner (the inspector's account) was given at res.agency_id */
+    /* the e-safe (src/esafe) */
+    ID_ACT_ESAFE,                  /* read and keep res.fin's e-safe (their own citizen account, for themself)
+                                      or res.voen's (a representative acting for it); staff never */
 };
 
 struct id_resource {

@@ -164,7 +164,8 @@ static void access_log_table(struct http_req *r, const struct my_data *d)
          * reader's language */
         const char *at = d->looks[i].at, *kind = e->data_kind, *ground = e->ground;
         const char *what = pc_str_eq(kind, "profile") ? web_t(r, M_DATA_PROFILE) : pc_str_eq(kind, "case") ? web_t(r, M_DATA_CASE)
-                           : pc_str_eq(kind, "file") ? web_t(r, M_DATA_FILE) : kind;
+                           : pc_str_eq(kind, "file") ? web_t(r, M_DATA_FILE)
+                           : pc_str_eq(kind, "esafe-document") ? web_t(r, M_ESAFE_DATA_DOC) : kind;
         const char *why = pc_str_eq(ground, "id-check") ? web_t(r, M_GROUND_ID_CHECK)
                           : pc_str_eq(ground, "cert-desk") ? web_t(r, M_GROUND_CERT_DESK)
                           : pc_str_eq(ground, "oidc-consent") ? web_t(r, M_OIDC_GROUND_CONSENT)

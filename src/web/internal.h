@@ -9,6 +9,7 @@
 #include "../catalog/catalog.h"
 #include "../identity/identity.h"
 #include "../pki/pki.h"
+#include "../esafe/esafe.h"
 
 #include <jansson.h>
 
@@ -528,5 +529,55 @@ int web_api_complaints_post(struct http_req *r);
 int web_api_complaints(struct http_req *r);
 int web_api_complaint(struct http_req *r);
 int web_api_complaint_answer(struct http_req *r);
+
+/* the e-safe (esafe_pages.c, api_esafe.c) */
+/* The e-safe the asker may use: their own person's, or the company's they
+ * act for (id_authorize ID_ACT_ESAFE); false with the answer written
+ * (login, 401, 403 for staff). */
+bool web_esafe_owner(struct http_req *r, struct esafe_owner *o);
+struct esafe_actor web_esafe_actor(struct http_req *r);
+/* A document's content as an attachment. */
+int web_esafe_send(struct http_req *r, const struct esafe_doc *d);
+/* The document of the address ({id}) in the asker's e-safe: 0, or 1
+ * with the answer written (404 for anyone else's). */
+int web_esafe_doc(struct http_req *r, struct esafe_owner *o, struct esafe_doc *d);
+/* … with its shares and who opened them. */
+struct web_esafe_view {
+    struct esafe_owner o;
+    struct esafe_doc d;
+    struct esafe_share *shares;
+    struct esafe_opening *openings;
+    size_t nshares, nopenings;
+};
+int web_esafe_view(struct http_req *r, struct web_esafe_view *v);
+/* One of the owner's changes (esafe_delete, esafe_share_revoke) on the
+ * object of the address: its code (0 done), or 1 when the asker has no
+ * e-safe (answered). */
+typedef int (*web_esafe_change_fn)(struct db *db, const struct esafe_owner *o, const struct esafe_actor *by,
+                                   const char *id, struct pc_err *err);
+int web_esafe_change(struct http_req *r, web_esafe_change_fn fn, struct pc_err *err);
+/* Keep the one uploaded file of the request in the asker's e-safe (o)
+ * under the posted title: 0 with id set, or 1 with the answer written
+ * (no e-safe; 413, 415, 400). */
+int web_esafe_keep_upload(struct http_req *r, struct esafe_owner *o, char *id);
+int web_page_esafe(struct http_req *r);
+int web_page_esafe_upload(struct http_req *r);
+int web_page_esafe_folder_post(struct http_req *r);
+int web_page_esafe_doc(struct http_req *r);
+int web_page_esafe_file(struct http_req *r);
+int web_page_esafe_move(struct http_req *r);
+int web_page_esafe_retention(struct http_req *r);
+int web_page_esafe_delete(struct http_req *r);
+int web_page_esafe_share(struct http_req *r);
+int web_page_esafe_revoke(struct http_req *r);
+int web_page_esafe_open(struct http_req *r);
+int web_page_esafe_open_post(struct http_req *r);
+int web_api_esafe_list(struct http_req *r);
+int web_api_esafe_upload(struct http_req *r);
+int web_api_esafe_get(struct http_req *r);
+int web_api_esafe_delete(struct http_req *r);
+int web_api_esafe_share(struct http_req *r);
+int web_api_esafe_revoke(struct http_req *r);
+int web_api_esafe_open(struct http_req *r);
 
 #endif

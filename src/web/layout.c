@@ -49,6 +49,8 @@ static void account_links(struct http_req *r)
     const char *agency = id_agency_of(p);
     if (id_has_role(p, ID_ROLE_CITIZEN) || id_has_role(p, ID_ROLE_REPRESENTATIVE))
         web_html(r, "<li><a href=\"/applications\">%s</a></li>\n", web_t(r, M_MY_APPS_TITLE));
+    if (p->kind == ID_ACCOUNT_CITIZEN && p->fin) /* the e-safe: a person's own, or the company's they act for */
+        web_html(r, "<li><a href=\"/esafe\">%s</a></li>\n", web_t(r, M_ESAFE_TITLE));
     if (agency)
         web_html(r, "<li><a href=\"/office\">%s</a></li>\n", web_t(r, M_OFFICE_TITLE));
     if (id_has_role(p, ID_ROLE_INSPECTOR))

@@ -330,6 +330,28 @@ static const struct http_route routes[] = {
     {"GET", "/favicon.ico", favicon, 0, 0, "favicon"},
     {"GET", "/healthz", health, 0, 0, "healthz"},
     {"GET", "/metrics", metrics, 0, 0, "metrics"},
+    /* the e-safe (esafe branch) */
+    {"GET", "/esafe", web_page_esafe, 0, HTTP_ROUTE_NO_STORE, "esafe"},
+    {"POST", "/esafe/upload", web_page_esafe_upload, UPLOAD_MAX, HTTP_ROUTE_NO_STORE | HTTP_ROUTE_MULTIPART, "esafe_upload"},
+    {"POST", "/esafe/folders", web_page_esafe_folder_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "esafe_folder"},
+    {"GET", "/esafe/open", web_page_esafe_open, 0, HTTP_ROUTE_NO_STORE, "esafe_open"},
+    {"POST", "/esafe/open", web_page_esafe_open_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "esafe_open_post"},
+    {"GET", "/esafe/documents/{id}", web_page_esafe_doc, 0, HTTP_ROUTE_NO_STORE, "esafe_doc"},
+    {"GET", "/esafe/documents/{id}/file", web_page_esafe_file, 0, HTTP_ROUTE_NO_STORE, "esafe_file"},
+    {"POST", "/esafe/documents/{id}/move", web_page_esafe_move, FORM_MAX, HTTP_ROUTE_NO_STORE, "esafe_move"},
+    {"POST", "/esafe/documents/{id}/retention", web_page_esafe_retention, FORM_MAX, HTTP_ROUTE_NO_STORE, "esafe_retention"},
+    {"POST", "/esafe/documents/{id}/delete", web_page_esafe_delete, FORM_MAX, HTTP_ROUTE_NO_STORE, "esafe_delete"},
+    {"POST", "/esafe/documents/{id}/shares", web_page_esafe_share, FORM_MAX, HTTP_ROUTE_NO_STORE, "esafe_share"},
+    {"POST", "/esafe/shares/{id}/revoke", web_page_esafe_revoke, FORM_MAX, HTTP_ROUTE_NO_STORE, "esafe_revoke"},
+    {"GET", "/api/v1/esafe/documents", web_api_esafe_list, 0, HTTP_ROUTE_NO_STORE, "api_esafe_list"},
+    {"POST", "/api/v1/esafe/documents", web_api_esafe_upload, UPLOAD_MAX, HTTP_ROUTE_NO_STORE | HTTP_ROUTE_MULTIPART,
+     "api_esafe_upload"},
+    {"POST", "/api/v1/esafe/open", web_api_esafe_open, FORM_MAX, HTTP_ROUTE_NO_STORE, "api_esafe_open"},
+    {"GET", "/api/v1/esafe/documents/{id}", web_api_esafe_get, 0, HTTP_ROUTE_NO_STORE, "api_esafe_get"},
+    {"POST", "/api/v1/esafe/documents/{id}/delete", web_api_esafe_delete, FORM_MAX, HTTP_ROUTE_NO_STORE, "api_esafe_delete"},
+    {"GET", "/api/v1/esafe/documents/{id}/content", web_page_esafe_file, 0, HTTP_ROUTE_NO_STORE, "api_esafe_content"},
+    {"POST", "/api/v1/esafe/documents/{id}/shares", web_api_esafe_share, FORM_MAX, HTTP_ROUTE_NO_STORE, "api_esafe_share"},
+    {"POST", "/api/v1/esafe/shares/{id}/revoke", web_api_esafe_revoke, FORM_MAX, HTTP_ROUTE_NO_STORE, "api_esafe_revoke"},
 };
 
 const struct http_route *web_portal_routes(size_t *n)

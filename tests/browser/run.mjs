@@ -2929,6 +2929,121 @@ async function inspectPages() {
   }, APPLY_TIMEOUT_MS);
 }
 
+// ---- the e-safe (esafe branch): the demo citizen's documents, sharing by code -----
+
+async function esafePages() {
+  await test('e-safe: the demo citizen\'s decision and diploma, search, upload refused and kept, a document shared by code, the bank opens it, revoked: a clear page; axe clean [az, en, ru]', async () => {
+    const violations = [];
+    const axeOn = async (page, kind) => { for (const v of await axeViolations(page)) violations.push(`${kind} (${new URL(page.url()).pathname}): ${v}`); };
+    const ctx = await newContext({ lang: 'az' });
+    const bctx = await newContext({ lang: 'en' });
+    try {
+      const page = await ctx.newPage();
+      await logIn(page, account('citizen'));
+      await goto(page, '/esafe');
+      let main = await page.textContent('main');
+      assert(main.includes('Bakalavr diplomu (demo)'), 'the demo diploma is not in the e-safe');
+      assert(/AZ-\d{4}-\d{8}/.test(main), 'the demo decision is not in the e-safe');
+      await axeOn(page, 'e-safe [az]');
+      await page.fill('#q', 'DIPLOM');
+      await submit(page, 'main form.filters');
+      assert(new URL(page.url()).searchParams.get('q') === 'DIPLOM', `the search went to ${page.url()}`);
+      const rows = await page.$$eval('main table tbody tr', (trs) => trs.map((t) => t.textContent));
+      assert(rows.length >= 1 && rows.every((t) => /diplom/i.test(t)), `search rows: ${rows.join(' | ')}`);
+      // an upload of the wrong type: a clear error page; a PDF: kept, its page shown
+      await goto(page, '/esafe');
+      await page.fill('#title', 'Sertifikat');
+      await page.setInputFiles('#file', { name: 'note.txt', mimeType: 'text/plain', buffer: Buffer.from('not a pdf') });
+      let resp = await navBy(page, () => page.click('main form[enctype="multipart/form-data"] button[type=submit]'));
+      assert(resp.status() === 415, `a text file: status ${resp.status()}`);
+      await axeOn(page, 'upload refused');
+      await goto(page, '/esafe?lang=en');
+      await axeOn(page, 'e-safe [en]');
+      await page.fill('#title', 'IELTS certificate');
+      await page.setInputFiles('#file', { name: 'ielts.pdf', mimeType: 'application/pdf', buffer: Buffer.from(tinyPdf()) });
+      resp = await navBy(page, () => page.click('main form[enctype="multipart/form-data"] button[type=submit]'));
+      assert(resp.status() === 200 && /^\/esafe\/documents\/[0-9a-f]{32}$/.test(new URL(page.url()).pathname), `upload ended on ${page.url()}`);
+      const doc = new URL(page.url()).pathname;
+      await axeOn(page, 'document [en]');
+      await page.fill('#recipient', 'Kapital Bank');
+      await page.fill('#purpose', 'Loan application');
+      resp = await navBy(page, () => page.click(`main form[action="${doc}/shares"] button[type=submit]`));
+      assert(resp.status() === 201, `sharing: status ${resp.status()}`);
+      await axeOn(page, 'the code');
+      const link = await page.getAttribute('main a[href*="/esafe/open?code="]', 'href');
+      const code = new URL(link, base).searchParams.get('code');
+      assert(/^[A-Z2-9]{16}$/.test(code), `the code: ${code}`);
+      // the bank, without an account
+      const bank = await bctx.newPage();
+      await goto(bank, `/esafe/open?code=${code}`);
+      await axeOn(bank, 'open a shared document [en]');
+      const csrf = await bank.getAttribute('main form input[name=csrf]', 'value');
+      const r = await bank.request.post(`${base}/esafe/open`, { form: { csrf, code, organisation: 'Kapital Bank' } });
+      assert(r.status() === 200 && r.headers()['content-type'] === 'application/pdf', `opening: ${r.status()}`);
+      // the owner sees the opening, revokes; the bank gets a clear page
+      await goto(page, `${doc}?lang=ru`);
+      assert((await page.textContent('main')).includes('Kapital Bank'), 'the opening is not shown to the owner');
+      await axeOn(page, 'document with an opening [ru]');
+      await navBy(page, () => page.click('main form[action$="/revoke"] button[type=submit]'));
+      await goto(bank, `/esafe/open?code=${code}`);
+      await bank.fill('#organisation', 'Kapital Bank');
+      resp = await navBy(bank, () => bank.click('main form[action="/esafe/open"] button[type=submit]'));
+      assert(resp.status() === 410, `a revoked share: status ${resp.status()}`);
+      assert(!(await bank.textContent('main')).includes('IELTS'), 'a revoked share shows the document');
+      await axeOn(bank, 'a closed share [en]');
+      assert(violations.length === 0, violations.join('\n'));
+    } finally {
+      await ctx.close();
+      await bctx.close();
+    }
+  }, APPLY_TIMEOUT_MS);
+  /* axe-core needs scripts: the same forms again with JavaScript off */
+  await test('e-safe without JavaScript: search, a folder, a wrong code on the open page', async () => {
+    const ctx = await newContext({ lang: 'en', javaScriptEnabled: false });
+    try {
+      const page = await ctx.newPage();
+      await logIn(page, account('citizen'));
+      await goto(page, '/esafe');
+      await page.fill('#q', 'diplom');
+      await submit(page, 'main form.filters');
+      assert(new URL(page.url()).searchParams.get('q') === 'diplom', `the search went to ${page.url()}`);
+      await page.fill('#name', 'Education');
+      await submit(page, 'main form[action="/esafe/folders"]');
+      assert(new URL(page.url()).searchParams.get('folder'), `a new folder went to ${page.url()}`);
+      assert((await page.textContent('main')).includes('Education'), 'the folder is not listed');
+      const bank = await ctx.newPage();
+      await goto(bank, '/esafe/open');
+      await bank.fill('#code', 'AAAA-BBBB-CCCC-DDDD');
+      await bank.fill('#organisation', 'Bank');
+      const resp = await navBy(bank, () => bank.click('main form[action="/esafe/open"] button[type=submit]'));
+      assert(resp.status() === 404 && await bank.$('main .error-summary'), `a wrong code: status ${resp.status()}`);
+    } finally {
+      await ctx.close();
+    }
+  });
+  await test('mobile 360x640 e-safe: the list, a document and the open page without horizontal scrolling (az, en, ru)', async () => {
+    const bad = [];
+    const ctx = await newContext(MOBILE);
+    try {
+      const page = await ctx.newPage();
+      await logIn(page, account('citizen'));
+      await goto(page, '/esafe');
+      const doc = await page.getAttribute('main table a[href^="/esafe/documents/"]', 'href');
+      for (const lang of LANGS) {
+        await ctx.addCookies([{ name: 'lang', value: lang, url: base }]);
+        for (const url of ['/esafe', doc, '/esafe/open']) {
+          await goto(page, url);
+          const w = await horizontalOverflow(page, 360);
+          if (w.sw > 360) bad.push(`[${lang}] ${url}: scrollWidth ${w.sw} (wide: ${w.over.join(', ')})`);
+        }
+      }
+      assert(bad.length === 0, bad.join('\n'));
+    } finally {
+      await ctx.close();
+    }
+  });
+}
+
 async function main() {
   const started = Date.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pencere-browser-'));
@@ -3001,6 +3116,7 @@ async function main() {
     await singlePurposePages();   // logins2
     await paymentPages();
     await inspectPages();
+    await esafePages();
   } catch (e) {
     fatal = e;
     record('setup', e);
