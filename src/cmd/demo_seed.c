@@ -42,6 +42,7 @@ static const struct demo_account demo_accounts[] = {
     {"registrar", "registrar.baku", NULL, 13},
     {"operator", "operator", NULL, 14},
     {"evaluator", "evaluator", NULL, 15},
+    {"evaluator", "evaluator.2", NULL, 21}, /* a campaign's second pair of eyes */
     {"auditor", "auditor.az", NULL, 16},
 };
 

@@ -257,6 +257,10 @@ enum id_action {
     /* payments of fees (src/pay) */
     ID_ACT_PAY_REFUND,             /* refund res.agency_id's payments */
     ID_ACT_PAY_RECONCILE,          /* run and read the reconciliation with the provider */
+    /* evaluation campaigns in the portal (src/monitor campaign.c) */
+    ID_ACT_EVALUATE,               /* create a campaign, pick services, answer, submit: evaluators */
+    ID_ACT_REVIEW_EVALUATION,      /* agree or send back: an evaluator other than res.owner (its creator) */
+    ID_ACT_VIEW_EVALUATION,        /* a closed campaign's results: evaluators, auditors, operators; res.agency_id's staff */
 };
 
 struct id_resource {

@@ -7,7 +7,9 @@
  * aggregates.  Anything not declared here is
  * private to src/monitor.
  *
- * Tables owned (src/monitor/migrations): mon_usage_day, mon_usage_month.
+ * Tables owned (src/monitor/migrations): mon_usage_day, mon_usage_month,
+ * mon_visit_day, mon_visit_month, mon_campaigns, mon_campaign_services,
+ * mon_campaign_answers.
  *
  * Every function that can fail returns 0 or a negative PC_E* code with
  * the message in err; results live in the caller's arena.  Texts a
@@ -407,6 +409,100 @@ int mon_registry_load(struct pc_arena *a, const char *path, struct mon_registry 
 int mon_registry_get(const struct mon_registry **out, struct pc_err *err);
 /* The published total of a date's table, or NULL. */
 const struct mon_reg_row *mon_registry_total(const struct mon_registry *r, const char *date);
+
+/* ---- evaluation campaigns in the portal (campaign.c, campaign_results.c) */
+
+/* open: being answered; submitted: waiting for a second evaluator;
+ * closed: agreed, its results final.  Sent back, it is open again. */
+enum mon_campaign_state { MON_CAMPAIGN_OPEN, MON_CAMPAIGN_SUBMITTED, MON_CAMPAIGN_CLOSED, MON_CAMPAIGN_STATE_COUNT };
+const char *mon_campaign_state_name(enum mon_campaign_state s);   /* "open", "submitted", "closed" */
+
+#define MON_CAMPAIGN_NAME_MAX 200
+#define MON_CAMPAIGN_SERVICES_MAX 200
+#define MON_CAMPAIGN_LIST_MAX 200
+#define MON_EVIDENCE_NOTE_MAX 2000
+#define MON_EVIDENCE_LINK_MAX 500
+
+/* What supports an answer: a note and a link (http or https); "" none. */
+struct mon_evidence {
+    const char *note, *link;
+};
+
+/* The infrastructure (service NULL, answers[MON_INFRA]) or one service
+ * (answers[MON_DEVELOPMENT … MON_TRANSPARENCY]); unanswered questions are
+ * MON_ANS_MISSING. */
+struct mon_campaign_subject {
+    const char *service, *agency;
+    int model;
+    bool paid;
+    struct mon_answers answers[MON_CRITERION_COUNT];
+    struct mon_evidence evidence[MON_CRITERION_COUNT][MON_MAX_QUESTIONS];
+};
+
+struct mon_campaign {
+    const char *id, *name;
+    struct mon_period period;
+    enum mon_campaign_state state;
+    const char *created_by, *submitted_by, *reviewed_by;   /* account ids; NULL when not yet */
+    const char *review_comment;                            /* the last "send back"; NULL none */
+    int64_t created_at, closed_at;
+    struct mon_campaign_subject infra;
+    struct mon_campaign_subject *services;
+    size_t nservices;
+};
+
+struct id_principal;
+
+/* Every change below is decided by id_authorize (ID_ACT_EVALUATE; the
+ * review ID_ACT_REVIEW_EVALUATION, never by the campaign's creator) and
+ * written with its audit entry; PC_ECONFLICT when the campaign is not in
+ * the state the change needs (answers only while open). */
+int mon_campaign_create(struct db *db, const struct id_principal *who, const char *name, const char *from,
+                        const char *to, const char *ip, struct pc_arena *a, const char **id, struct pc_err *err);
+/* Add a service of the catalogue with its model (3, 4 or 5); its agency
+ * and whether it is paid come from the catalogue. */
+int mon_campaign_add_service(struct db *db, const struct id_principal *who, const char *id, const char *service,
+                             int model, const char *ip, struct pc_err *err);
+
+/* One question of a group as a form sends it: answer "yes", "no", "na"
+ * (or what mon_answer_parse reads), "" to leave it unanswered. */
+struct mon_answer_in {
+    const char *question, *answer, *note, *link;
+};
+/* Save one questionnaire of a subject (service NULL: the infrastructure)
+ * in one transaction: an unknown question, an answer out of range, a
+ * link that is not http(s) or evidence too long is PC_EINVAL and nothing
+ * is saved. */
+int mon_campaign_answer(struct db *db, const struct id_principal *who, const char *id, const char *service,
+                        enum mon_criterion c, const struct mon_answer_in *in, size_t n, const char *ip,
+                        struct pc_err *err);
+/* Ask for review: PC_EINVAL naming the first questionnaire that is not
+ * complete and valid (every service's three, and the infrastructure). */
+int mon_campaign_submit(struct db *db, const struct id_principal *who, const char *id, const char *ip,
+                        struct pc_err *err);
+/* A second evaluator agrees (the campaign is closed) or sends it back
+ * with a comment (required; it is open again). */
+int mon_campaign_review(struct db *db, const struct id_principal *who, const char *id, bool agree,
+                        const char *comment, const char *ip, struct pc_err *err);
+
+int mon_campaign_get(struct db *db, struct pc_arena *a, const char *id, struct mon_campaign *out, struct pc_err *err);
+/* Campaigns newest first (at most MON_CAMPAIGN_LIST_MAX), without their
+ * answers; closed_only for readers of results. */
+int mon_campaign_list(struct db *db, struct pc_arena *a, bool closed_only, struct mon_campaign **out, size_t *n,
+                      struct pc_err *err);
+
+/* The campaign's answers as a campaign file's sheet, scored by the engine
+ * (PC_EINVAL names the service and question at fault). */
+void mon_campaign_sheet(struct pc_arena *a, const struct mon_campaign *c, struct mon_sheet *out);
+int mon_campaign_results(struct pc_arena *a, const struct mon_campaign *c, struct mon_results *out,
+                         struct pc_err *err);
+/* The results in the shape of a published campaign, so that they are
+ * shown and downloaded like one: a group per agency (named by
+ * agency_name(ctx, id) in each language), the printed figures from the
+ * engine's levels and scores. */
+typedef void (*mon_agency_name_fn)(void *ctx, const char *agency, struct pc_text *out);
+void mon_campaign_published(struct pc_arena *a, const struct mon_campaign *c, const struct mon_results *r,
+                            mon_agency_name_fn agency_name, void *ctx, struct mon_published *out);
 
 /* ---- charts ------------------------------------------------------------ */
 
