@@ -381,15 +381,21 @@ static int group_page(struct http_req *r, const struct mon_campaign *c, const st
     return 0;
 }
 
-int web_page_campaign_group(struct http_req *r)
+/* The campaign and group of an evaluator's request, or NULL with the
+ * answer written. */
+static struct mon_campaign *group_request(struct http_req *r, struct group *g)
 {
     if (!web_require(r, ID_ACT_EVALUATE, NULL))
-        return 0;
+        return NULL;
     struct mon_campaign *c = campaign_of(r);
+    return c && group_of(r, c, g) == 1 ? c : NULL;
+}
+
+int web_page_campaign_group(struct http_req *r)
+{
     struct group g;
-    if (!c || group_of(r, c, &g) != 1)
-        return 0;
-    return group_page(r, c, &g, NULL);
+    struct mon_campaign *c = group_request(r, &g);
+    return c ? group_page(r, c, &g, NULL) : 0;
 }
 
 /* Every question the form answers ("a-ID" fields; an unknown ID is the
@@ -416,11 +422,9 @@ static size_t posted_answers(struct http_req *r, struct mon_answer_in *out, size
 
 int web_page_campaign_group_post(struct http_req *r)
 {
-    if (!web_require(r, ID_ACT_EVALUATE, NULL))
-        return 0;
-    struct mon_campaign *c = campaign_of(r);
     struct group g;
-    if (!c || group_of(r, c, &g) != 1)
+    struct mon_campaign *c = group_request(r, &g);
+    if (!c)
         return 0;
     struct mon_answer_in in[MON_MAX_QUESTIONS + 1];
     size_t n = posted_answers(r, in, sizeof in / sizeof in[0]);

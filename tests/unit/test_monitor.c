@@ -959,6 +959,136 @@ static void test_registry_of_approved_services(void **state)
     pc_arena_release(&a);
 }
 
+/* ---- evaluation campaigns in the portal (campaigns) ------------------------ */
+
+static void set_all(struct mon_answers *a, enum mon_criterion c, enum mon_answer_kind k, size_t first, size_t last)
+{
+    a->criterion = c;
+    for (size_t i = first; i < last; i++)
+        a->a[i].kind = k;
+}
+
+/* A campaign's answers become the engine's sheet and its results take the
+ * shape of a published campaign: a group per agency in the order met,
+ * printed figures from the engine's levels, scores and bands. */
+static void test_campaign_results_and_published_shape(void **state)
+{
+    (void)state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct pc_err err = {0};
+    struct mon_campaign c;
+    memset(&c, 0, sizeof c);
+    c.id = "c1";
+    c.name = "Spring";
+    size_t ni, nd, np, nt;
+    mon_questions(MON_INFRA, &ni);
+    mon_questions(MON_DEVELOPMENT, &nd);
+    mon_questions(MON_PARTICIPATION, &np);
+    mon_questions(MON_TRANSPARENCY, &nt);
+    set_all(&c.infra.answers[MON_INFRA], MON_INFRA, MON_ANS_YES, 0, ni);
+    struct mon_campaign_subject s[3];
+    memset(s, 0, sizeof s);
+    const char *ids[3] = {"din-a", "vn-b", "din-c"}, *ags[3] = {"din", "vn", "din"};
+    for (int i = 0; i < 3; i++) {
+        s[i].service = ids[i];
+        s[i].agency = ags[i];
+        s[i].model = i == 1 ? 3 : 4;
+        s[i].paid = i != 1;
+        set_all(&s[i].answers[MON_DEVELOPMENT], MON_DEVELOPMENT, MON_ANS_YES, 0, nd);
+        set_all(&s[i].answers[MON_PARTICIPATION], MON_PARTICIPATION, MON_ANS_NO, 0, np);
+        set_all(&s[i].answers[MON_TRANSPARENCY], MON_TRANSPARENCY, MON_ANS_YES, 0, s[i].paid ? nt : 8);
+    }
+    /* din-a: half of development no → 50 % → level 2 of 4; 7 of 10 participation */
+    set_all(&s[0].answers[MON_DEVELOPMENT], MON_DEVELOPMENT, MON_ANS_NO, 0, nd / 2 + 1);
+    set_all(&s[0].answers[MON_PARTICIPATION], MON_PARTICIPATION, MON_ANS_YES, 0, 7);
+    c.services = s;
+    c.nservices = 3;
+    struct mon_results r;
+    assert_int_equal(mon_campaign_results(&a, &c, &r, &err), 0);
+    assert_int_equal(r.infra.index, 700);
+    assert_int_equal(r.services[0].development.level, mon_level(4, (int)(nd - nd / 2 - 1), (int)nd));
+    assert_int_equal(r.services[0].participation.score, 7);
+    assert_int_equal(r.services[1].transparency.max, 8);
+    assert_int_equal(r.services[1].development.level, 3);
+    struct mon_published p;
+    mon_campaign_published(&a, &c, &r, NULL, NULL, &p);
+    assert_string_equal(p.title.s[PC_LANG_EN], "Spring");
+    assert_string_equal(p.infra_printed_index, "7/7");
+    assert_int_equal(p.ngroups, 2); /* din, vn: each agency once */
+    assert_string_equal(p.groups[0].id, "din");
+    assert_string_equal(p.groups[1].id, "vn");
+    assert_int_equal(p.nservices, 3);
+    assert_string_equal(p.services[2].group, "din");
+    assert_int_equal(p.services[0].development.max, 4);
+    assert_int_equal(p.services[0].development.score, r.services[0].development.level);
+    assert_int_equal(p.services[0].participation_band, mon_participation_band(7));
+    assert_int_equal(p.services[1].transparency.max, 8);
+    assert_false(p.services[1].paid);
+    /* one question left: the engine names it, nothing is scored */
+    s[2].answers[MON_PARTICIPATION].a[4].kind = MON_ANS_MISSING;
+    assert_int_equal(mon_campaign_results(&a, &c, &r, &err), PC_EINVAL);
+    assert_non_null(strstr(err.msg, "din-c"));
+    /* a free service answering the payment questions */
+    s[2].answers[MON_PARTICIPATION].a[4].kind = MON_ANS_NO;
+    s[1].answers[MON_TRANSPARENCY].a[8].kind = MON_ANS_YES;
+    assert_int_equal(mon_campaign_results(&a, &c, &r, &err), PC_EINVAL);
+    pc_arena_release(&a);
+}
+
+/* The life of a campaign in the database: answers only while open, the
+ * creator never reviews, a send-back needs a comment, a closed campaign
+ * is final; bad answers save nothing. */
+static void test_campaign_lifecycle(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct pc_err err = {0};
+    struct id_principal ev = {.account_id = "ev1", .kind = ID_ACCOUNT_STAFF, .ngrants = 1,
+                              .grants = {{ID_ROLE_EVALUATOR, ""}}};
+    struct id_principal ev2 = ev, officer = ev;
+    ev2.account_id = "ev2";
+    officer.account_id = "of1";
+    officer.grants[0] = (struct id_grant){ID_ROLE_OFFICER, "din"};
+    const char *id;
+    assert_int_equal(mon_campaign_create(f->db, &officer, "X", "2026-01", NULL, "", &a, &id, &err), PC_EDENIED);
+    assert_int_equal(mon_campaign_create(f->db, &ev, "", "2026-01", NULL, "", &a, &id, &err), PC_EINVAL);
+    assert_int_equal(mon_campaign_create(f->db, &ev, "Q1", "2026-01", "2026-03", "", &a, &id, &err), 0);
+    struct mon_answer_in in[2] = {{"1.1", "yes", "a note", "https://example.az/1"}, {"1.2", "no", "", ""}};
+    assert_int_equal(mon_campaign_answer(f->db, &ev, id, NULL, MON_INFRA, in, 2, "", &err), 0);
+    struct mon_answer_in bad[2] = {{"1.1", "no", "", ""}, {"9.9", "yes", "", ""}};
+    assert_int_equal(mon_campaign_answer(f->db, &ev, id, NULL, MON_INFRA, bad, 2, "", &err), PC_EINVAL);
+    bad[1] = (struct mon_answer_in){"1.2", "2", "", ""};
+    assert_int_equal(mon_campaign_answer(f->db, &ev, id, NULL, MON_INFRA, bad, 2, "", &err), PC_EINVAL);
+    bad[1] = (struct mon_answer_in){"1.2", "yes", "", "ftp://x"};
+    assert_int_equal(mon_campaign_answer(f->db, &ev, id, NULL, MON_INFRA, bad, 2, "", &err), PC_EINVAL);
+    assert_int_equal(mon_campaign_answer(f->db, &ev, id, "din-a", MON_INFRA, in, 2, "", &err), PC_EINVAL);
+    assert_int_equal(mon_campaign_answer(f->db, &ev, id, "din-a", MON_DEVELOPMENT, NULL, 0, "", &err),
+                     PC_ENOTFOUND);
+    struct mon_campaign c;
+    assert_int_equal(mon_campaign_get(f->db, &a, id, &c, &err), 0);
+    assert_int_equal(c.state, MON_CAMPAIGN_OPEN);
+    assert_string_equal(c.period.to, "2026-03-31");
+    assert_int_equal(c.infra.answers[MON_INFRA].a[0].kind, MON_ANS_YES); /* nothing of the bad posts */
+    assert_int_equal(c.infra.answers[MON_INFRA].a[1].kind, MON_ANS_NO);
+    assert_string_equal(c.infra.evidence[MON_INFRA][0].note, "a note");
+    assert_string_equal(c.infra.evidence[MON_INFRA][0].link, "https://example.az/1");
+    /* no service yet: cannot be submitted; not submitted: cannot be reviewed */
+    assert_int_equal(mon_campaign_submit(f->db, &ev, id, "", &err), PC_EINVAL);
+    assert_int_equal(mon_campaign_review(f->db, &ev2, id, true, NULL, "", &err), PC_ECONFLICT);
+    assert_int_equal(mon_campaign_review(f->db, &ev, id, true, NULL, "", &err), PC_EDENIED);
+    assert_int_equal(mon_campaign_review(f->db, &ev2, id, false, "", "", &err), PC_EINVAL);
+    size_t n;
+    struct mon_campaign *list;
+    assert_int_equal(mon_campaign_list(f->db, &a, true, &list, &n, &err), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(mon_campaign_list(f->db, &a, false, &list, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(mon_campaign_get(f->db, &a, "nosuch", &c, &err), PC_ENOTFOUND);
+    pc_arena_release(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -979,11 +1109,13 @@ int main(void)
         cmocka_unit_test(test_live_self_assessment),
         cmocka_unit_test(test_usage_periods),
         cmocka_unit_test(test_registry_of_approved_services),
+        cmocka_unit_test(test_campaign_results_and_published_shape),
     };
     const struct CMUnitTest db_tests[] = {
         cmocka_unit_test(test_usage_aggregates),
         cmocka_unit_test(test_usage_counted_in_memory),
         cmocka_unit_test(test_visits_and_users),
+        cmocka_unit_test(test_campaign_lifecycle),
     };
     int failed = cmocka_run_group_tests_name("monitor", tests, NULL, NULL);
     return failed + fx_run("monitor-usage", db_tests, sizeof db_tests / sizeof db_tests[0]);
