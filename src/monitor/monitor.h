@@ -9,7 +9,7 @@
  *
  * Tables owned (src/monitor/migrations): mon_usage_day, mon_usage_month,
  * mon_visit_day, mon_visit_month, mon_campaigns, mon_campaign_services,
- * mon_campaign_answers.
+ * mon_campaign_answers, mon_decisions, mon_reg_entries.
  *
  * Every function that can fail returns 0 or a negative PC_E* code with
  * the message in err; results live in the caller's arena.  Texts a
@@ -503,6 +503,49 @@ int mon_campaign_results(struct pc_arena *a, const struct mon_campaign *c, struc
 typedef void (*mon_agency_name_fn)(void *ctx, const char *agency, struct pc_text *out);
 void mon_campaign_published(struct pc_arena *a, const struct mon_campaign *c, const struct mon_results *r,
                             mon_agency_name_fn agency_name, void *ctx, struct mon_published *out);
+
+/* ---- the registry kept in the portal (approved.c) ----------------------- */
+
+/* The operator (id_authorize ID_ACT_MANAGE_CATALOG) records the Cabinet's
+ * decisions and their lists per body, and marks since when each service
+ * is on the portal and on the body's own site; the comparison tables of
+ * the dates after the seed's come from these rows. */
+#define MON_REG_ENTRIES_MAX 5000
+#define MON_REG_DECISIONS_MAX 200
+#define MON_REG_NAME_MAX 300
+
+struct mon_decision {
+    const char *id, *number, *date;          /* date YYYY-MM-DD */
+};
+
+struct mon_reg_entry {
+    const char *id;
+    const char *decision;                    /* NULL: on no approved list */
+    const char *agency, *name, *service;     /* service: the catalogue's id, or NULL */
+    const char *on_portal, *on_own_site;     /* since (YYYY-MM-DD), or NULL */
+};
+
+int mon_decision_add(struct db *db, const struct id_principal *who, const char *number, const char *date,
+                     const char *ip, struct pc_arena *a, const char **id, struct pc_err *err);
+/* An agency of the catalogue; decision NULL or "" for none. */
+int mon_reg_entry_add(struct db *db, const struct id_principal *who, const char *decision, const char *agency,
+                      const char *name, const char *service, const char *ip, struct pc_arena *a, const char **id,
+                      struct pc_err *err);
+/* Since when the entry is on the portal and on its body's site (NULL or
+ * "": not). */
+int mon_reg_entry_mark(struct db *db, const struct id_principal *who, const char *id, const char *on_portal,
+                       const char *on_own_site, const char *ip, struct pc_err *err);
+int mon_decisions_list(struct db *db, struct pc_arena *a, struct mon_decision **out, size_t *n, struct pc_err *err);
+int mon_reg_entries_list(struct db *db, struct pc_arena *a, struct mon_reg_entry **out, size_t *n,
+                         struct pc_err *err);
+
+/* The comparison tables of the kept rows, one on each date a decision
+ * was taken or a service came to the portal or a site (after the seed's
+ * last date only), with their totals, added to `reg` (rows and dates). */
+void mon_registry_add_kept(struct pc_arena *a, const struct mon_decision *d, size_t nd,
+                           const struct mon_reg_entry *e, size_t ne, struct mon_registry *reg);
+/* The seed (mon_registry_get) and the kept rows: what the page shows. */
+int mon_registry_current(struct db *db, struct pc_arena *a, struct mon_registry *out, struct pc_err *err);
 
 /* ---- charts ------------------------------------------------------------ */
 

@@ -1102,6 +1102,26 @@ enum msg {
     M_CG_NOTE,
     M_CG_LINK,
     M_CG_BACK,
+    /* campaigns: the registry of approved e-services kept by the operator (approved_edit.c) */
+    M_RG_TITLE,
+    M_RG_LEAD,
+    M_RG_DECISIONS,
+    M_RG_DECISION,
+    M_RG_DECISION_N,
+    M_RG_NO_DECISION,
+    M_RG_ENTRIES,
+    M_RG_NO_ENTRIES,
+    M_RG_WHERE,
+    M_RG_ON_PORTAL,
+    M_RG_ON_OWN_SITE,
+    M_RG_SAVE,
+    M_RG_ADD_DECISION,
+    M_RG_NUMBER,
+    M_RG_DATE,
+    M_RG_ADD_ENTRY,
+    M_RG_NAME,
+    M_RG_SERVICE,
+    M_RG_SERVICE_HINT,
     M_COUNT
 };
 

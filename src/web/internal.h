@@ -442,6 +442,11 @@ int web_page_campaign_review_post(struct http_req *r);
 int web_page_campaign_report(struct http_req *r);
 int web_page_campaign_csv(struct http_req *r);
 int web_page_campaign_json(struct http_req *r);
+/* the operator keeps the registry of approved e-services (approved_edit.c) */
+int web_page_approved_edit(struct http_req *r);
+int web_page_approved_decision_post(struct http_req *r);
+int web_page_approved_entry_post(struct http_req *r);
+int web_page_approved_mark_post(struct http_req *r);
 /* usage statistics (statistics.c) */
 int web_page_statistics(struct http_req *r);
 int web_page_statistics_csv(struct http_req *r);

@@ -104,7 +104,7 @@ static const struct http_route routes[] = {
     /* monitor: evaluations, the approved-services registry, usage statistics */
     {"GET", "/evaluations", web_page_evaluations, 0, HTTP_ROUTE_CACHE, "evaluations"},
     {"GET", "/evaluations/live", web_page_live, 0, HTTP_ROUTE_CACHE, "evaluations_live"},
-    {"GET", "/evaluations/approved", web_page_approved, 0, HTTP_ROUTE_CACHE, "evaluations_approved"},
+    {"GET", "/evaluations/approved", web_page_approved, 0, 0, "evaluations_approved"}, /* kept rows: not cached */
     {"GET", "/evaluations/{id}", web_page_evaluation, 0, HTTP_ROUTE_CACHE, "evaluation"},
     {"GET", "/evaluations/{id}/results.csv", web_page_evaluation_csv, 0, HTTP_ROUTE_CACHE, "evaluation_csv"},
     {"GET", "/evaluations/{id}/results.json", web_page_evaluation_json, 0, HTTP_ROUTE_CACHE, "evaluation_json"},
@@ -128,6 +128,13 @@ static const struct http_route routes[] = {
     {"GET", "/campaigns/{id}/report", web_page_campaign_report, 0, HTTP_ROUTE_NO_STORE, "campaign_report"},
     {"GET", "/campaigns/{id}/results.csv", web_page_campaign_csv, 0, HTTP_ROUTE_NO_STORE, "campaign_csv"},
     {"GET", "/campaigns/{id}/results.json", web_page_campaign_json, 0, HTTP_ROUTE_NO_STORE, "campaign_json"},
+    {"GET", "/operator/approved", web_page_approved_edit, 0, HTTP_ROUTE_NO_STORE, "approved_edit"},
+    {"POST", "/operator/approved/decisions", web_page_approved_decision_post, FORM_MAX, HTTP_ROUTE_NO_STORE,
+     "approved_decision"},
+    {"POST", "/operator/approved/entries", web_page_approved_entry_post, FORM_MAX, HTTP_ROUTE_NO_STORE,
+     "approved_entry"},
+    {"POST", "/operator/approved/entries/{id}", web_page_approved_mark_post, FORM_MAX, HTTP_ROUTE_NO_STORE,
+     "approved_mark"},
     {"GET", "/statistics", web_page_statistics, 0, 0, "statistics"},
     {"GET", "/statistics/usage.csv", web_page_statistics_csv, 0, 0, "statistics_csv"},
     {"GET", "/statistics/usage.json", web_page_statistics_json, 0, 0, "statistics_json"},

@@ -294,3 +294,58 @@ def test_answers_are_kept_with_their_evidence(draft):
     # answered again as "" (left out): unanswered, nothing kept
     assert post(ev, url, {"a-1": "", "note-1": "", "link-1": ""}, url).status == 303
     assert "checked" not in ev.get(url).text
+
+
+# ---- the registry of approved e-services, kept by the operator (issue 12, item 2) ----
+
+def test_the_operator_keeps_the_registry(srv):
+    op = as_role(srv, "operator")
+    page = "/operator/approved"
+    before = srv.get("/evaluations/approved?lang=en").text
+    assert before.count("<h2>As of ") == 2        # the seed: the bulletins' two tables
+    assert post(op, page + "/decisions", {"number": "412", "date": "2026-02-10"}, page).status == 303
+    text = op.get(page + "?lang=en").text
+    dec = re.search(r'<option value="([0-9a-f]+)">Decision No\. 412 of 2026-02-10</option>', text).group(1)
+    for name, svc in (("Identity card", PAID), ("Fine check", "din-fine-check")):
+        r = post(op, page + "/entries", {"decision": dec, "agency": "din", "name": name, "service": svc}, page)
+        assert r.status == 303, r.text[:500]
+    # a service of a body on no approved list, on the portal all the same
+    assert post(op, page + "/entries", {"decision": "", "agency": "vn", "name": "E-declaration",
+                                        "service": FREE}, page).status == 303
+    text = op.get(page + "?lang=en").text
+    ids = dict((n, i) for i, n in re.findall(r'action="/operator/approved/entries/([0-9a-f]+)"[^<]*\s*<input[^>]*>'
+                                             r'\s*<label for="p-[0-9a-f]+">On the portal since<span '
+                                             r'class="visually-hidden"> — ([^<]+)</span>', text))
+    assert set(ids) == {"Identity card", "Fine check", "E-declaration"}, text[:3000]
+    mark = lambda n, p, o: post(op, page + "/entries/" + ids[n], {"on_portal": p, "on_own_site": o}, page)
+    assert mark("Identity card", "2026-03-01", "2026-02-15").status == 303
+    assert mark("E-declaration", "2026-03-01", "").status == 303
+    after = srv.get("/evaluations/approved?lang=en").text
+    # the seed's tables stay; the kept rows add a table on each date: 02-10, 02-15, 03-01
+    assert after.count("<h2>As of ") == 5
+    t = after[after.index("<h2>As of 2026-03-01</h2>"):]
+    t = t[:t.index("</table>")]
+    # din: 2 approved, 1 of them on the portal, 1 on its own site; vn: not listed, 1 on the portal
+    assert re.search(r'href="/agencies/din">[^<]*</a></td><td>2</td><td>1</td><td>1</td><td>1</td><td>1</td>', t), t
+    assert re.search(r'href="/agencies/vn">[^<]*</a> \(not on the approved list\)</td><td>0</td><td>0</td>'
+                     r'<td>1</td><td>0</td><td>0</td>', t), t
+    assert re.search(r"<td>2</td><td>1</td><td>2</td><td>1</td><td>1</td></tr>\s*</tbody>", t), t
+    # progress over time: the share of approved services on the portal, 0 % on 02-10, then 50 %
+    desc = re.search(r'<desc id="chart-approved-portal-d">([^<]*)</desc>', after).group(1)
+    assert "As of 2026-02-10: 0" in desc and "As of 2026-03-01: 50" in desc, desc
+
+
+def test_registry_rights_and_bad_input(srv):
+    op = as_role(srv, "operator")
+    page = "/operator/approved"
+    for role in ("evaluator", "citizen"):
+        b = as_role(srv, role)
+        assert b.get(page).status == 403
+    assert as_role(srv, "officer", agency="din").get(page).status == 403
+    assert post(op, page + "/decisions", {"number": "", "date": "2026-02-10"}, page).status == 400
+    assert post(op, page + "/decisions", {"number": "5", "date": "2026-02-30"}, page).status == 400
+    assert post(op, page + "/entries", {"decision": "", "agency": "nosuch", "name": "X"}, page).status == 400
+    assert post(op, page + "/entries", {"decision": "nosuch", "agency": "din", "name": "X"}, page).status == 400
+    assert post(op, page + "/entries", {"decision": "", "agency": "vn", "name": "X", "service": PAID},
+                page).status == 400                              # another body's service
+    assert post(op, page + "/entries/nosuch", {"on_portal": "2026-01-01"}, page).status == 404
