@@ -959,6 +959,54 @@ static void test_registry_of_approved_services(void **state)
     pc_arena_release(&a);
 }
 
+/* The kept registry's tables: one a date after the seed's last, a row a
+ * body with something to count, the total; a service on no list counts on
+ * the portal but not as approved. */
+static void test_registry_kept_rows(void **state)
+{
+    (void)state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct mon_reg_row seed_rows[1] = {{.date = "2015-03-01", .total = true, .n = {452, 333, 395, 463, 401}}};
+    const char *seed_dates[1] = {"2015-03-01"};
+    struct mon_registry reg = {seed_rows, 1, seed_dates, 1};
+    struct mon_decision d[2] = {{"d1", "191", "2011-05-05"}, {"d2", "412", "2026-02-10"}};
+    struct mon_reg_entry e[4] = {
+        {"e1", "d1", "din", "A", NULL, "2026-03-01", "2012-01-01"}, /* old dates: counted on the kept dates only */
+        {"e2", "d2", "din", "B", NULL, NULL, "2026-02-15"},
+        {"e3", NULL, "vn", "C", NULL, "2026-03-01", NULL},
+        {"e4", "d2", "xin", "D", NULL, NULL, NULL},
+    };
+    mon_registry_add_kept(&a, d, 2, e, 4, &reg);
+    assert_int_equal(reg.ndates, 4); /* 2015-03-01, then 2026-02-10, 02-15, 03-01 */
+    assert_string_equal(reg.dates[1], "2026-02-10");
+    assert_string_equal(reg.dates[3], "2026-03-01");
+    const struct mon_reg_row *t = mon_registry_total(&reg, "2026-02-10");
+    assert_non_null(t);
+    int want_0210[MON_REG_COUNT] = {3, 0, 0, 1, 1};
+    for (int f = 0; f < MON_REG_COUNT; f++)
+        assert_int_equal(t->n[f], want_0210[f]);
+    t = mon_registry_total(&reg, "2026-03-01");
+    int want_0301[MON_REG_COUNT] = {3, 1, 2, 2, 2};
+    for (int f = 0; f < MON_REG_COUNT; f++)
+        assert_int_equal(t->n[f], want_0301[f]);
+    size_t rows = 0;
+    for (size_t i = 0; i < reg.nrows; i++) {
+        const struct mon_reg_row *x = &reg.rows[i];
+        if (x->total || strcmp(x->date, "2026-03-01") != 0)
+            continue;
+        rows++;
+        if (strcmp(x->agency, "vn") == 0) {
+            assert_false(x->listed);
+            assert_int_equal(x->n[MON_REG_ON_PORTAL], 1);
+            assert_int_equal(x->n[MON_REG_APPROVED], 0);
+        }
+    }
+    assert_int_equal(rows, 3); /* din, vn, xin */
+    assert_int_equal(mon_registry_total(&reg, "2015-03-01")->n[MON_REG_APPROVED], 452); /* the seed stays */
+    pc_arena_release(&a);
+}
+
 /* ---- evaluation campaigns in the portal (campaigns) ------------------------ */
 
 static void set_all(struct mon_answers *a, enum mon_criterion c, enum mon_answer_kind k, size_t first, size_t last)
@@ -1110,6 +1158,7 @@ int main(void)
         cmocka_unit_test(test_usage_periods),
         cmocka_unit_test(test_registry_of_approved_services),
         cmocka_unit_test(test_campaign_results_and_published_shape),
+        cmocka_unit_test(test_registry_kept_rows),
     };
     const struct CMUnitTest db_tests[] = {
         cmocka_unit_test(test_usage_aggregates),
