@@ -9,7 +9,8 @@
  *
  * Tables owned (src/monitor/migrations): mon_usage_day, mon_usage_month,
  * mon_visit_day, mon_visit_month, mon_campaigns, mon_campaign_services,
- * mon_campaign_answers, mon_decisions, mon_reg_entries.
+ * mon_campaign_answers, mon_decisions, mon_reg_entries, mon_visit_salts,
+ * mon_visit_seen.
  *
  * Every function that can fail returns 0 or a negative PC_E* code with
  * the message in err; results live in the caller's arena.  Texts a
@@ -344,11 +345,17 @@ enum mon_visit_field { MON_V_VISITS, MON_V_USERS, MON_V_NEW, MON_V_RETURNING, MO
 
 /* One page answered.  visitor tells visitors apart for the day (the
  * portal gives the address and the browser); account is the signed-in
- * account or NULL.  Both are only hashed, with a salt that lives
- * in memory for the day (the month) and is never stored.  Counts go to
- * the tables with mon_usage_flush.  Beyond MON_VISITORS_MAX a node counts
- * every page of an untold visitor as a visit.  Several nodes add up: a
- * user seen by two nodes on a day counts on each. */
+ * account or NULL.  Both are only hashed.  Visitors with a salt that
+ * lives in memory for the day and is never stored: visits are a node's
+ * (a visitor whose pages two nodes answer counts on each).  Users with
+ * the day's (the month's) salt shared by the nodes through the database,
+ * and a user's first sighting is claimed there by one INSERT that only
+ * one node wins, so users and new/returning are distinct across nodes;
+ * salts and sightings older than the previous period are deleted.  When
+ * the database cannot be asked, the node falls back to a salt of its own
+ * (users then count on each node, as before).  Counts go to the tables
+ * with mon_usage_flush.  Beyond MON_VISITORS_MAX a node counts every page
+ * of an untold visitor as a visit. */
 void mon_visit(struct db *db, const char *visitor, const char *account, int64_t now);
 /* Add a day's figures directly (the month gets the same; tests, imports). */
 int mon_visits_add(struct db_conn *conn, const char *day, const int64_t n[MON_V_COUNT], struct pc_err *err);

@@ -1007,6 +1007,61 @@ static void test_registry_kept_rows(void **state)
     pc_arena_release(&a);
 }
 
+static int64_t count_rows(struct db_conn *c, const char *sql)
+{
+    struct pc_err err = {0};
+    struct db_stmt *s = db_prepare(c, sql, &err);
+    assert_non_null(s);
+    assert_int_equal(db_step(s, &err), 1);
+    return db_col_int(s, 0);
+}
+
+/* Two nodes on one database: a user both see on a day is one user of the
+ * day and of the month, new or returning once; each node's own visitors
+ * add up.  The salts of days before yesterday are gone. */
+static void test_users_distinct_across_nodes(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct db_conn *c = fx_conn(f);
+    fx_exec(c, "INSERT INTO accounts(id, login, status, kind, created_at) VALUES "
+               "('acc-two-a', 'visits.two.a', 'active', 'staff', '2026-05-28T08:00:00Z'), "
+               "('acc-two-b', 'visits.two.b', 'active', 'staff', '2024-01-01T08:00:00Z')");
+    struct db *other = db_open(f->pg ? f->pgurl : f->path, &err);
+    assert_non_null(other);
+    int64_t t = 1779969600; /* 2026-05-28 12:00:00 UTC */
+    mon_visit(f->db, "a|acc-two-a", "acc-two-a", t);
+    mon_visit(other, "a|acc-two-a", "acc-two-a", t + 5);  /* the same user on the other node */
+    mon_visit(other, "a|acc-two-b", "acc-two-b", t + 6);
+    mon_visit(f->db, "a|acc-two-b", "acc-two-b", t + 7);
+    mon_visit(other, "a|acc-two-b", "acc-two-b", t + 86400);  /* the next day: once more, of the day only */
+    mon_visit(f->db, "a|acc-two-b", "acc-two-b", t + 86400 + 1);
+    struct mon_period p;
+    struct mon_visits v;
+    assert_int_equal(mon_period_parse("2026-05", NULL, &p, &err), 0);
+    assert_int_equal(mon_visits_query(other, &a, &p, &v, &err), 0); /* each node flushes its own counts */
+    assert_int_equal(mon_visits_query(f->db, &a, &p, &v, &err), 0);
+    assert_int_equal(v.total.n[MON_V_VISITS], 6); /* visits are each node's */
+    assert_int_equal(v.total.n[MON_V_USERS], 2);
+    assert_int_equal(v.total.n[MON_V_NEW], 1);
+    assert_int_equal(v.total.n[MON_V_RETURNING], 1);
+    assert_int_equal(mon_period_parse("2026-05-28", "2026-05-29", &p, &err), 0);
+    assert_int_equal(mon_visits_query(f->db, &a, &p, &v, &err), 0);
+    assert_int_equal(v.total.n[MON_V_USERS], 3); /* two on the 28th, one on the 29th */
+    assert_int_equal(v.total.n[MON_V_NEW], 1);
+    /* two days on: the 28th's salt and sightings are deleted, the 29th's kept */
+    mon_visit(other, "a|acc-two-a", "acc-two-a", t + 2 * 86400);
+    assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM mon_visit_salts WHERE period = '2026-05-28'"), 0);
+    assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM mon_visit_seen WHERE period = '2026-05-28'"), 0);
+    assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM mon_visit_salts WHERE period = '2026-05-29'"), 1);
+    assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM mon_visit_seen WHERE period = '2026-05'"), 2);
+    assert_int_equal(mon_visits_query(other, &a, &p, &v, &err), 0);
+    db_close(other);
+    pc_arena_release(&a);
+}
+
 /* ---- evaluation campaigns in the portal (campaigns) ------------------------ */
 
 static void set_all(struct mon_answers *a, enum mon_criterion c, enum mon_answer_kind k, size_t first, size_t last)
@@ -1164,6 +1219,7 @@ int main(void)
         cmocka_unit_test(test_usage_aggregates),
         cmocka_unit_test(test_usage_counted_in_memory),
         cmocka_unit_test(test_visits_and_users),
+        cmocka_unit_test(test_users_distinct_across_nodes),
         cmocka_unit_test(test_campaign_lifecycle),
     };
     int failed = cmocka_run_group_tests_name("monitor", tests, NULL, NULL);
