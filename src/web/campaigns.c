@@ -44,24 +44,31 @@ static const char *service_name(struct http_req *r, const char *id)
     return cat_get_service(app_of(r)->db, &r->arena, id, &s, &err) == 0 ? pc_text_get(&s.name, web_lang_id(r)) : id;
 }
 
+/* Whether a group asks question q: the infrastructure's component k (k >
+ * 0), and the payment questions of paid services only. */
+static bool asked(const struct mon_question *q, int k, bool paid)
+{
+    return (!k || q->component == k) && (!q->payment || paid);
+}
+
 /* How many questions of c (of infrastructure component k when k > 0)
  * have an answer, and how many there are. */
-static void answered(const struct mon_answers *a, enum mon_criterion c, int k, int *yes, int *all)
+static void answered(const struct mon_answers *a, enum mon_criterion c, int k, bool paid, int *yes, int *all)
 {
     size_t n;
     const struct mon_question *q = mon_questions(c, &n);
     *yes = *all = 0;
     for (size_t i = 0; i < n; i++)
-        if (!k || q[i].component == k) {
+        if (asked(&q[i], k, paid)) {
             (*all)++;
             *yes += a->a[i].kind != MON_ANS_MISSING;
         }
 }
 
-static const char *progress(struct http_req *r, const struct mon_answers *a, enum mon_criterion c, int k)
+static const char *progress(struct http_req *r, const struct mon_answers *a, enum mon_criterion c, int k, bool paid)
 {
     int yes, all;
-    answered(a, c, k, &yes, &all);
+    answered(a, c, k, paid, &yes, &all);
     return pc_arena_printf(&r->arena, web_t(r, M_CG_ANSWERED), yes, all);
 }
 
@@ -144,7 +151,7 @@ static void infra_links(struct http_req *r, const struct mon_campaign *c)
     web_html(r, "<h2>%s</h2>\n<ul class=\"links\">\n", web_t(r, M_EV_INFRA));
     for (int k = 1; k <= MON_INFRA_COMPONENTS; k++)
         web_html(r, "<li><a href=\"/campaigns/%q/infrastructure/%d\">%d. %s</a> — %s</li>\n", c->id, k, k,
-                 pc_text_get(mon_component_name(k), lang), progress(r, &c->infra.answers[MON_INFRA], MON_INFRA, k));
+                 pc_text_get(mon_component_name(k), lang), progress(r, &c->infra.answers[MON_INFRA], MON_INFRA, k, false));
     web_html(r, "</ul>\n");
 }
 
@@ -163,13 +170,14 @@ static void service_table(struct http_req *r, const struct mon_campaign *c)
              web_t(r, M_EV_DEVELOPMENT), web_t(r, M_EV_PARTICIPATION), web_t(r, M_EV_TRANSPARENCY));
     for (size_t i = 0; i < c->nservices; i++) {
         const struct mon_campaign_subject *s = &c->services[i];
-        web_html(r, "<tr><td>%s <span class=\"hint\">(%s)</span></td><td>%s</td>", service_name(r, s->service),
-                 s->agency, pc_arena_printf(&r->arena, web_t(r, M_CG_MODEL_N), s->model));
+        web_html(r, "<tr><td>%s <span class=\"hint\">(%s; %s)</span></td><td>%s</td>", service_name(r, s->service),
+                 s->agency, web_t(r, s->paid ? M_CG_PAID : M_CG_FREE),
+                 pc_arena_printf(&r->arena, web_t(r, M_CG_MODEL_N), s->model));
         for (int k = MON_DEVELOPMENT; k < MON_CRITERION_COUNT; k++)
             web_html(r, "<td><a href=\"/campaigns/%q/services/%q/%q\">%s<span class=\"visually-hidden\"> — %s, "
                         "%s</span></a></td>",
                      c->id, s->service, mon_criterion_name((enum mon_criterion)k),
-                     progress(r, &s->answers[k], (enum mon_criterion)k, 0), service_name(r, s->service),
+                     progress(r, &s->answers[k], (enum mon_criterion)k, 0, s->paid), service_name(r, s->service),
                      web_t(r, criterion_msg[k]));
         web_html(r, "</tr>\n");
     }
@@ -371,7 +379,7 @@ static int group_page(struct http_req *r, const struct mon_campaign *c, const st
     size_t n;
     const struct mon_question *q = mon_questions(g->criterion, &n);
     for (size_t i = 0; i < n; i++)
-        if (!g->component || q[i].component == g->component)
+        if (asked(&q[i], g->component, g->subject->paid))
             question(r, &q[i], &g->subject->answers[g->criterion].a[i], &g->subject->evidence[g->criterion][i],
                      problem != NULL);
     if (open)

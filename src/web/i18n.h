@@ -1102,6 +1102,8 @@ enum msg {
     M_CG_NOTE,
     M_CG_LINK,
     M_CG_BACK,
+    M_CG_PAID,
+    M_CG_FREE,
     /* campaigns: the registry of approved e-services kept by the operator (approved_edit.c) */
     M_RG_TITLE,
     M_RG_LEAD,

@@ -1344,6 +1344,12 @@ const struct pc_text web_messages[M_COUNT] = {
     [M_CG_BACK] = {{"Kampaniyaya qayıdın",
         "Back to the campaign",
         "Вернуться к кампании"}},
+    [M_CG_PAID] = {{"ödənişli: şəffaflıq 10 sual",
+        "paid: transparency of 10 questions",
+        "платная: прозрачность из 10 вопросов"}},
+    [M_CG_FREE] = {{"ödənişsiz: şəffaflıq 8 sual",
+        "free: transparency of 8 questions",
+        "бесплатная: прозрачность из 8 вопросов"}},
     /* campaigns: the registry of approved e-services kept by the operator (approved_edit.c) */
     [M_RG_TITLE] = {{"Təsdiq olunmuş e-xidmətlərin reyestrinin aparılması",
         "Keeping the registry of approved e-services",
