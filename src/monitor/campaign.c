@@ -231,6 +231,8 @@ static int check_group(struct pc_arena *a, enum mon_criterion c, const struct mo
         int rc = text_check(in[i].note, MON_EVIDENCE_NOTE_MAX, false, true, "the note", err);
         if (!rc)
             rc = text_check(in[i].link, MON_EVIDENCE_LINK_MAX, false, false, "the link", err);
+        if (!rc && in[i].file)
+            rc = text_check(in[i].file->name, MON_CAMPAIGN_NAME_MAX, true, false, "the file's name", err);
         if (!rc && in[i].link && *in[i].link && strncmp(in[i].link, "https://", 8) != 0 &&
             strncmp(in[i].link, "http://", 7) != 0)
             rc = pc_err_set(err, PC_EINVAL, "the link begins with https:// or http://");
@@ -240,33 +242,41 @@ static int check_group(struct pc_arena *a, enum mon_criterion c, const struct mo
     return 0;
 }
 
+/* One question's answer and evidence, added or replaced (a file given
+ * replaces the one kept, none keeps it). */
 static int write_answer(struct db_conn *c, const char *id, const char *subject, enum mon_criterion crit,
                         const struct mon_answer_in *in, const char *text, const char *by, struct pc_err *err)
 {
-    struct db_stmt *s;
-    if (!text && !(in->note && *in->note) && !(in->link && *in->link)) {
-        s = db_prepare(c, "DELETE FROM mon_campaign_answers WHERE campaign_id = ? AND subject = ? AND criterion = ?"
-                          " AND question = ?", err);
-        if (!s)
-            return err->code;
-    } else {
-        s = db_prepare(c, "INSERT INTO mon_campaign_answers(campaign_id, subject, criterion, question, answer, note,"
-                          " link, answered_by, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                          " ON CONFLICT(campaign_id, subject, criterion, question) DO UPDATE SET"
-                          " answer = excluded.answer, note = excluded.note, link = excluded.link,"
-                          " answered_by = excluded.answered_by, answered_at = excluded.answered_at", err);
-        if (!s)
-            return err->code;
-        db_bind_text(s, 5, text ? text : "");
-        db_bind_text(s, 6, in->note ? in->note : "");
-        db_bind_text(s, 7, in->link ? in->link : "");
-        db_bind_text(s, 8, by);
-        db_bind_int(s, 9, pc_now_unix());
-    }
+    struct db_stmt *s = db_prepare(c, "INSERT INTO mon_campaign_answers(campaign_id, subject, criterion, question,"
+                                      " answer, note, link, file_sha256, file_name, file_mime, file_size, answered_by,"
+                                      " answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                                      " ON CONFLICT(campaign_id, subject, criterion, question) DO UPDATE SET"
+                                      " answer = excluded.answer, note = excluded.note, link = excluded.link,"
+                                      " file_sha256 = COALESCE(excluded.file_sha256, mon_campaign_answers.file_sha256),"
+                                      " file_name = COALESCE(excluded.file_name, mon_campaign_answers.file_name),"
+                                      " file_mime = COALESCE(excluded.file_mime, mon_campaign_answers.file_mime),"
+                                      " file_size = COALESCE(excluded.file_size, mon_campaign_answers.file_size),"
+                                      " answered_by = excluded.answered_by, answered_at = excluded.answered_at", err);
+    if (!s)
+        return err->code;
     db_bind_text(s, 1, id);
     db_bind_text(s, 2, subject);
     db_bind_text(s, 3, mon_criterion_name(crit));
     db_bind_text(s, 4, in->question);
+    db_bind_text(s, 5, text ? text : "");
+    db_bind_text(s, 6, in->note ? in->note : "");
+    db_bind_text(s, 7, in->link ? in->link : "");
+    if (in->file) {
+        db_bind_text(s, 8, in->file->sha256);
+        db_bind_text(s, 9, in->file->name ? in->file->name : "");
+        db_bind_text(s, 10, in->file->mime);
+        db_bind_int(s, 11, in->file->size);
+    } else {
+        for (int i = 8; i <= 11; i++)
+            db_bind_null(s, i);
+    }
+    db_bind_text(s, 12, by);
+    db_bind_int(s, 13, pc_now_unix());
     int64_t n = db_run(s, err);
     return n < 0 ? (int)n : 0;
 }
@@ -446,6 +456,15 @@ static int read_services(struct db_conn *c, struct pc_arena *a, struct mon_campa
     return rc < 0 ? rc : 0;
 }
 
+/* A file's four columns from column i on. */
+static void read_file(struct pc_arena *a, struct db_stmt *s, int i, struct mon_evidence_file *f)
+{
+    snprintf(f->sha256, sizeof f->sha256, "%s", db_col_text(s, i));
+    f->name = pc_arena_strdup(a, db_col_text(s, i + 1));
+    snprintf(f->mime, sizeof f->mime, "%s", db_col_text(s, i + 2));
+    f->size = db_col_int(s, i + 3);
+}
+
 static struct mon_campaign_subject *subject_of(struct mon_campaign *cp, const char *subject)
 {
     if (!*subject)
@@ -458,8 +477,9 @@ static struct mon_campaign_subject *subject_of(struct mon_campaign *cp, const ch
 
 static int read_answers(struct db_conn *c, struct pc_arena *a, struct mon_campaign *cp, struct pc_err *err)
 {
-    struct db_stmt *s = db_prepare(c, "SELECT subject, criterion, question, answer, note, link"
-                                      " FROM mon_campaign_answers WHERE campaign_id = ?", err);
+    struct db_stmt *s = db_prepare(c, "SELECT subject, criterion, question, answer, note, link, file_sha256,"
+                                      " file_name, file_mime, file_size FROM mon_campaign_answers"
+                                      " WHERE campaign_id = ?", err);
     if (!s)
         return err->code;
     db_bind_text(s, 1, cp->id);
@@ -475,8 +495,11 @@ static int read_answers(struct db_conn *c, struct pc_arena *a, struct mon_campai
         if (*text && mon_answer_parse(text, &v, err))
             v.kind = MON_ANS_MISSING; /* written by this file: cannot happen */
         x->answers[crit].a[q] = v;
-        x->evidence[crit][q] = (struct mon_evidence){pc_arena_strdup(a, db_col_text(s, 4)),
-                                                     pc_arena_strdup(a, db_col_text(s, 5))};
+        struct mon_evidence *ev = &x->evidence[crit][q];
+        ev->note = pc_arena_strdup(a, db_col_text(s, 4));
+        ev->link = pc_arena_strdup(a, db_col_text(s, 5));
+        if (!db_col_is_null(s, 6))
+            read_file(a, s, 6, &ev->file);
     }
     return rc < 0 ? rc : 0;
 }
@@ -486,7 +509,7 @@ static void init_subject(struct mon_campaign_subject *x)
     for (int k = 0; k < MON_CRITERION_COUNT; k++) {
         x->answers[k].criterion = (enum mon_criterion)k;
         for (int q = 0; q < MON_MAX_QUESTIONS; q++)
-            x->evidence[k][q] = (struct mon_evidence){"", ""};
+            x->evidence[k][q] = (struct mon_evidence){.note = "", .link = ""};
     }
 }
 
@@ -509,6 +532,26 @@ int mon_campaign_get(struct db *db, struct pc_arena *a, const char *id, struct m
     for (size_t i = 0; i < out->nservices; i++)
         init_subject(&out->services[i]);
     return read_answers(c, a, out, err);
+}
+
+int mon_campaign_file(struct db *db, struct pc_arena *a, const char *id, const char *sha256,
+                      struct mon_evidence_file *out, struct pc_err *err)
+{
+    struct db_conn *c = db_conn_get(db, err);
+    struct db_stmt *s = c ? db_prepare(c, "SELECT file_sha256, file_name, file_mime, file_size FROM"
+                                          " mon_campaign_answers WHERE campaign_id = ? AND file_sha256 = ?", err)
+                          : NULL;
+    if (!s)
+        return err->code;
+    db_bind_text(s, 1, id ? id : "");
+    db_bind_text(s, 2, sha256 ? sha256 : "");
+    int rc = db_step(s, err);
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return pc_err_set(err, PC_ENOTFOUND, "no such file of evidence in campaign \"%.40s\"", id ? id : "");
+    read_file(a, s, 0, out);
+    return 0;
 }
 
 int mon_campaign_list(struct db *db, struct pc_arena *a, bool closed_only, struct mon_campaign **out, size_t *n,

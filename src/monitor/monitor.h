@@ -430,9 +430,19 @@ const char *mon_campaign_state_name(enum mon_campaign_state s);   /* "open", "su
 #define MON_EVIDENCE_NOTE_MAX 2000
 #define MON_EVIDENCE_LINK_MAX 500
 
-/* What supports an answer: a note and a link (http or https); "" none. */
+/* A file of evidence as cases stored it (case_upload_keep). */
+struct mon_evidence_file {
+    char sha256[65];
+    char mime[64];
+    const char *name;
+    int64_t size;
+};
+
+/* What supports an answer: a note and a link (http or https), "" none;
+ * and a file (file.sha256 "" none). */
 struct mon_evidence {
     const char *note, *link;
+    struct mon_evidence_file file;
 };
 
 /* The infrastructure (service NULL, answers[MON_INFRA]) or one service
@@ -472,9 +482,12 @@ int mon_campaign_add_service(struct db *db, const struct id_principal *who, cons
                              int model, const char *ip, struct pc_err *err);
 
 /* One question of a group as a form sends it: answer "yes", "no", "na"
- * (or what mon_answer_parse reads), "" to leave it unanswered. */
+ * (or what mon_answer_parse reads), "" to leave it unanswered; a file
+ * (stored by the caller through cases) replaces the question's, NULL
+ * keeps it. */
 struct mon_answer_in {
     const char *question, *answer, *note, *link;
+    const struct mon_evidence_file *file;
 };
 /* Save one questionnaire of a subject (service NULL: the infrastructure)
  * in one transaction: an unknown question, an answer out of range, a
@@ -493,6 +506,10 @@ int mon_campaign_review(struct db *db, const struct id_principal *who, const cha
                         const char *comment, const char *ip, struct pc_err *err);
 
 int mon_campaign_get(struct db *db, struct pc_arena *a, const char *id, struct mon_campaign *out, struct pc_err *err);
+/* A file of evidence of the campaign by its SHA-256 (PC_ENOTFOUND unless
+ * one of its answers refers to it): its name, type and size. */
+int mon_campaign_file(struct db *db, struct pc_arena *a, const char *id, const char *sha256,
+                      struct mon_evidence_file *out, struct pc_err *err);
 /* Campaigns newest first (at most MON_CAMPAIGN_LIST_MAX), without their
  * answers; closed_only for readers of results. */
 int mon_campaign_list(struct db *db, struct pc_arena *a, bool closed_only, struct mon_campaign **out, size_t *n,

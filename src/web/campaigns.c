@@ -327,10 +327,24 @@ static const char *answer_value(const struct mon_answer *a)
     return a->kind == MON_ANS_YES ? "yes" : a->kind == MON_ANS_NO ? "no" : a->kind == MON_ANS_NA ? "na" : "";
 }
 
+/* A file of evidence: the one kept (a link to it) and an input to send
+ * one (replacing it); closes the question's fieldset. */
+static void file_field(struct http_req *r, const char *campaign, const struct mon_question *q,
+                         const struct mon_evidence *ev)
+{
+    web_html(r, "<div class=\"field\">\n<label for=\"file-%s\">%s</label>\n", q->id, web_t(r, M_CG_FILE));
+    if (ev->file.sha256[0])
+        web_html(r, "<p class=\"hint\"><a href=\"/campaigns/%q/files/%q\">%s</a> (%L KB)</p>\n", campaign,
+                 ev->file.sha256, ev->file.name, (long long)(ev->file.size + 1023) / 1024);
+    web_html(r, "<input class=\"input\" type=\"file\" id=\"file-%s\" name=\"file-%s\" "
+                "accept=\"application/pdf,image/jpeg,image/png\">\n</div>\n</fieldset>\n",
+             q->id, q->id);
+}
+
 /* One question: yes / no / not applicable, a note and a link; values from
  * the form sent back (posted) or as stored. */
-static void question(struct http_req *r, const struct mon_question *q, const struct mon_answer *a,
-                     const struct mon_evidence *ev, bool posted)
+static void question(struct http_req *r, const char *campaign, const struct mon_question *q,
+                     const struct mon_answer *a, const struct mon_evidence *ev, bool posted)
 {
     const char *val = posted ? http_kv_get(&r->form, pc_arena_printf(&r->arena, "a-%s", q->id)) : answer_value(a);
     const char *note = posted ? http_kv_get(&r->form, pc_arena_printf(&r->arena, "note-%s", q->id)) : ev->note;
@@ -347,9 +361,10 @@ static void question(struct http_req *r, const struct mon_question *q, const str
     web_html(r, "<div class=\"field\">\n<label for=\"note-%s\">%s</label>\n<textarea class=\"input textarea\" "
                 "id=\"note-%s\" name=\"note-%s\" rows=\"2\" maxlength=\"%d\">%s</textarea>\n</div>\n"
                 "<div class=\"field\">\n<label for=\"link-%s\">%s</label>\n<input class=\"input\" type=\"url\" "
-                "id=\"link-%s\" name=\"link-%s\" maxlength=\"%d\" value=\"%s\">\n</div>\n</fieldset>\n",
+                "id=\"link-%s\" name=\"link-%s\" maxlength=\"%d\" value=\"%s\">\n</div>\n",
              q->id, web_t(r, M_CG_NOTE), q->id, q->id, MON_EVIDENCE_NOTE_MAX, note ? note : "", q->id,
              web_t(r, M_CG_LINK), q->id, q->id, MON_EVIDENCE_LINK_MAX, link ? link : "");
+    file_field(r, campaign, q, ev);
 }
 
 static int group_page(struct http_req *r, const struct mon_campaign *c, const struct group *g,
@@ -372,15 +387,14 @@ static int group_page(struct http_req *r, const struct mon_campaign *c, const st
     bool open = c->state == MON_CAMPAIGN_OPEN;
     if (!open)
         web_html(r, "<p class=\"notice\">%s</p>\n", web_t(r, state_msg[c->state]));
-    else
-        web_html(r, "<form method=\"post\" action=\"%s\">\n", g->action);
-    if (open)
-        web_csrf_field(r);
+    else /* a form with files carries its CSRF token in the address */
+        web_html(r, "<form method=\"post\" action=\"%s?%s\" enctype=\"multipart/form-data\">\n", g->action,
+                 web_csrf_query(r));
     size_t n;
     const struct mon_question *q = mon_questions(g->criterion, &n);
     for (size_t i = 0; i < n; i++)
         if (asked(&q[i], g->component, g->subject->paid))
-            question(r, &q[i], &g->subject->answers[g->criterion].a[i], &g->subject->evidence[g->criterion][i],
+            question(r, c->id, &q[i], &g->subject->answers[g->criterion].a[i], &g->subject->evidence[g->criterion][i],
                      problem != NULL);
     if (open)
         web_html(r, "<button type=\"submit\">%s</button>\n</form>\n", web_t(r, M_CG_SAVE));
@@ -406,26 +420,71 @@ int web_page_campaign_group(struct http_req *r)
     return c ? group_page(r, c, &g, NULL) : 0;
 }
 
-/* Every question the form answers ("a-ID" fields; an unknown ID is the
- * domain's to refuse), with its evidence. */
-static size_t posted_answers(struct http_req *r, struct mon_answer_in *out, size_t max)
+/* The question ids of the form: "a-ID", "note-ID", "link-ID" fields and
+ * "file-ID" files (an unknown ID is the domain's to refuse), each once. */
+static size_t add_question(struct mon_answer_in *out, size_t n, size_t max, const char *key)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < r->form.n && n < max; i++) {
-        const char *key = r->form.items[i].key;
-        if (strncmp(key, "a-", 2) != 0 && strncmp(key, "note-", 5) != 0 && strncmp(key, "link-", 5) != 0)
-            continue;
-        const char *id = strchr(key, '-') + 1;
-        bool seen = false;
-        for (size_t k = 0; k < n && !seen; k++)
-            seen = strcmp(out[k].question, id) == 0;
-        if (seen)
-            continue;
-        out[n++] = (struct mon_answer_in){id, http_kv_get(&r->form, pc_arena_printf(&r->arena, "a-%s", id)),
-                                          http_kv_get(&r->form, pc_arena_printf(&r->arena, "note-%s", id)),
-                                          http_kv_get(&r->form, pc_arena_printf(&r->arena, "link-%s", id))};
+    const char *id = strchr(key, '-');
+    if (!id || n >= max)
+        return n;
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(out[k].question, id + 1) == 0)
+            return n;
+    out[n] = (struct mon_answer_in){.question = id + 1};
+    return n + 1;
+}
+
+/* A file of evidence sent for a question: stored for good through cases
+ * and recorded as this person's upload before an answer refers to it.
+ * 0 (*f NULL: none sent), or a code with err set. */
+static int posted_file(struct http_req *r, const char *question, const struct mon_evidence_file **f,
+                       struct pc_err *err)
+{
+    *f = NULL;
+    const char *field = pc_arena_printf(&r->arena, "file-%s", question);
+    for (struct http_upload *u = r->uploads; u; u = u->next) {
+        if (!pc_str_eq(u->field, field) || !u->filename || !*u->filename)
+            continue; /* a file input left empty */
+        if (u->error)
+            return pc_err_set(err, u->error == PC_ETOOBIG ? PC_ETOOBIG : PC_EINVAL,
+                              "question %s: the file is too big or not a PDF, JPEG or PNG", question);
+        struct case_file cf;
+        web_upload_file(u, &cf);
+        int rc = case_upload_keep(web_upload_part(u), web_who(r)->account_id, &cf, err);
+        if (rc)
+            return rc;
+        struct mon_evidence_file *out = pc_arena_alloc(&r->arena, sizeof *out);
+        memcpy(out->sha256, cf.sha256, sizeof out->sha256);
+        memcpy(out->mime, cf.mime, sizeof out->mime);
+        out->name = cf.name;
+        out->size = cf.size;
+        *f = out;
     }
-    return n;
+    return 0;
+}
+
+/* Every question the form answers, with its evidence. */
+static int posted_answers(struct http_req *r, struct mon_answer_in *out, size_t max, size_t *n, struct pc_err *err)
+{
+    *n = 0;
+    for (size_t i = 0; i < r->form.n; i++) {
+        const char *key = r->form.items[i].key;
+        if (!strncmp(key, "a-", 2) || !strncmp(key, "note-", 5) || !strncmp(key, "link-", 5))
+            *n = add_question(out, *n, max, key);
+    }
+    for (struct http_upload *u = r->uploads; u; u = u->next)
+        if (u->field && !strncmp(u->field, "file-", 5) && u->filename && *u->filename)
+            *n = add_question(out, *n, max, u->field);
+    for (size_t i = 0; i < *n; i++) {
+        const char *q = out[i].question;
+        out[i].answer = http_kv_get(&r->form, pc_arena_printf(&r->arena, "a-%s", q));
+        out[i].note = http_kv_get(&r->form, pc_arena_printf(&r->arena, "note-%s", q));
+        out[i].link = http_kv_get(&r->form, pc_arena_printf(&r->arena, "link-%s", q));
+        int rc = posted_file(r, q, &out[i].file, err);
+        if (rc)
+            return rc;
+    }
+    return 0;
 }
 
 int web_page_campaign_group_post(struct http_req *r)
@@ -435,9 +494,11 @@ int web_page_campaign_group_post(struct http_req *r)
     if (!c)
         return 0;
     struct mon_answer_in in[MON_MAX_QUESTIONS + 1];
-    size_t n = posted_answers(r, in, sizeof in / sizeof in[0]);
+    size_t n;
     struct pc_err err = {0};
-    int rc = mon_campaign_answer(app_of(r)->db, web_who(r), c->id, g.service, g.criterion, in, n, r->remote_addr,
+    int rc = posted_answers(r, in, sizeof in / sizeof in[0], &n, &err);
+    if (!rc)
+        rc = mon_campaign_answer(app_of(r)->db, web_who(r), c->id, g.service, g.criterion, in, n, r->remote_addr,
                                  &err);
     if (rc == PC_EINVAL || rc == PC_ETOOBIG) { /* the form again, as typed, with what is wrong */
         r->status = rc == PC_EINVAL ? 400 : 413;
@@ -570,4 +631,22 @@ int web_page_campaign_csv(struct http_req *r)
 int web_page_campaign_json(struct http_req *r)
 {
     return download(r, false);
+}
+
+/* A file of evidence: to those who read the whole campaign, when one of
+ * its answers refers to it. */
+int web_page_campaign_file(struct http_req *r)
+{
+    if (!web_require(r, ID_ACT_VIEW_EVALUATION, NULL))
+        return 0;
+    struct mon_evidence_file f;
+    struct pc_err err = {0};
+    struct case_file_reader *rd = NULL;
+    struct case_file info;
+    int rc = mon_campaign_file(app_of(r)->db, &r->arena, http_param(r, 0), http_param(r, 1), &f, &err);
+    if (!rc)
+        rc = case_file_open_stored(app_of(r)->files, f.sha256, &rd, &info, &err);
+    if (rc)
+        return web_fail(r, rc, &err);
+    return web_send_stored_file(r, rd, &info);
 }

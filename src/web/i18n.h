@@ -1104,6 +1104,7 @@ enum msg {
     M_CG_BACK,
     M_CG_PAID,
     M_CG_FREE,
+    M_CG_FILE,
     /* campaigns: the registry of approved e-services kept by the operator (approved_edit.c) */
     M_RG_TITLE,
     M_RG_LEAD,

@@ -442,6 +442,7 @@ int web_page_campaign_review_post(struct http_req *r);
 int web_page_campaign_report(struct http_req *r);
 int web_page_campaign_csv(struct http_req *r);
 int web_page_campaign_json(struct http_req *r);
+int web_page_campaign_file(struct http_req *r);
 /* the operator keeps the registry of approved e-services (approved_edit.c) */
 int web_page_approved_edit(struct http_req *r);
 int web_page_approved_decision_post(struct http_req *r);

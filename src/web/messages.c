@@ -1350,6 +1350,9 @@ const struct pc_text web_messages[M_COUNT] = {
     [M_CG_FREE] = {{"ödənişsiz: şəffaflıq 8 sual",
         "free: transparency of 8 questions",
         "бесплатная: прозрачность из 8 вопросов"}},
+    [M_CG_FILE] = {{"Sübut: fayl (PDF, JPEG və ya PNG)",
+        "Evidence: a file (PDF, JPEG or PNG)",
+        "Подтверждение: файл (PDF, JPEG или PNG)"}},
     /* campaigns: the registry of approved e-services kept by the operator (approved_edit.c) */
     [M_RG_TITLE] = {{"Təsdiq olunmuş e-xidmətlərin reyestrinin aparılması",
         "Keeping the registry of approved e-services",

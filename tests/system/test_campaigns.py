@@ -234,7 +234,7 @@ def test_a_closed_campaign_cannot_change(srv, closed):
     page = ev.get(url)
     assert page.status == 200 and 'action="%s"' % url not in page.text      # no form
     m = CSRF_RE.search(ev.get("/campaigns").text)
-    r = ev.post(url, {"csrf": m.group(1), "a-1": "no"}, csrf=False)
+    r = ev.post(url + "?csrf=" + m.group(1), {"a-1": "no"}, csrf=False)   # a form with files: the token in the address
     assert r.status == 409
     assert ev.post("/campaigns/%s/services" % cid, {"csrf": m.group(1), "service": FREE, "model": "3"},
                    csrf=False).status == 409
@@ -349,3 +349,46 @@ def test_registry_rights_and_bad_input(srv):
     assert post(op, page + "/entries", {"decision": "", "agency": "vn", "name": "X", "service": PAID},
                 page).status == 400                              # another body's service
     assert post(op, page + "/entries/nosuch", {"on_portal": "2026-01-01"}, page).status == 404
+
+
+def multipart(fields, files):
+    """A multipart/form-data body: fields {name: value}, files {name: (filename, type, bytes)}."""
+    boundary = "----pencere-test-boundary"
+    out = []
+    for k, v in fields.items():
+        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n" % (boundary, k, v)).encode())
+    for k, (name, ctype, data) in files.items():
+        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\n"
+                    "Content-Type: %s\r\n\r\n" % (boundary, k, name, ctype)).encode() + data + b"\r\n")
+    out.append(("--%s--\r\n" % boundary).encode())
+    return b"".join(out), "multipart/form-data; boundary=" + boundary
+
+
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def test_a_file_of_evidence(srv, draft):
+    ev, cid = draft
+    url = "/campaigns/%s/services/%s/transparency" % (cid, PAID)
+    page = ev.get(url).text
+    token = re.search(r'action="%s\?(csrf=[0-9a-f]+)" enctype="multipart/form-data"' % re.escape(url), page).group(1)
+    send = lambda files, fields: syslib.request(srv.port, "POST", url + "?" + token, body=multipart(fields, files)[0],
+                                                headers=dict(ev._headers(), **{"Content-Type": multipart(fields, files)[1]}))
+    r = send({"file-3": ("decree.pdf", "application/pdf", PDF), "file-4": ("", "application/octet-stream", b"")},
+             {"a-3": "yes", "note-3": "the decree", "a-4": ""})
+    assert r.status == 303, r.text[:500]
+    page = ev.get(url).text
+    link = re.search(r'<a href="(/campaigns/%s/files/[0-9a-f]{64})">decree\.pdf</a>' % cid, page)
+    assert link and 'value="yes" checked' in page
+    got = ev.get(link.group(1))
+    assert got.status == 200 and got.body == PDF and "attachment" in got.header("Content-Disposition")
+    # the answer saved again without a file keeps it
+    assert send({}, {"a-3": "no"}).status == 303
+    assert link.group(1) in ev.get(url).text
+    # not a PDF, JPEG or PNG: refused, nothing saved
+    r = send({"file-5": ("x.exe", "application/octet-stream", b"MZ\x90\x00" * 20)}, {"a-5": "yes"})
+    assert r.status == 400, r.text[:300]
+    assert "file-5" in ev.get(url).text and 'id="a-5-yes" name="a-5" value="yes" checked' not in ev.get(url).text
+    # readers of the whole campaign only; an unknown file is not found
+    assert as_role(srv, "officer", agency="din").get(link.group(1)).status == 403
+    assert ev.get("/campaigns/%s/files/%s" % (cid, "0" * 64)).status == 404

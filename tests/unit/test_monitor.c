@@ -1158,13 +1158,14 @@ static void test_campaign_lifecycle(void **state)
     assert_int_equal(mon_campaign_create(f->db, &officer, "X", "2026-01", NULL, "", &a, &id, &err), PC_EDENIED);
     assert_int_equal(mon_campaign_create(f->db, &ev, "", "2026-01", NULL, "", &a, &id, &err), PC_EINVAL);
     assert_int_equal(mon_campaign_create(f->db, &ev, "Q1", "2026-01", "2026-03", "", &a, &id, &err), 0);
-    struct mon_answer_in in[2] = {{"1.1", "yes", "a note", "https://example.az/1"}, {"1.2", "no", "", ""}};
+    struct mon_evidence_file file = {.sha256 = "ab12", .mime = "application/pdf", .name = "decree.pdf", .size = 2048};
+    struct mon_answer_in in[2] = {{"1.1", "yes", "a note", "https://example.az/1", &file}, {"1.2", "no", "", "", NULL}};
     assert_int_equal(mon_campaign_answer(f->db, &ev, id, NULL, MON_INFRA, in, 2, "", &err), 0);
-    struct mon_answer_in bad[2] = {{"1.1", "no", "", ""}, {"9.9", "yes", "", ""}};
+    struct mon_answer_in bad[2] = {{"1.1", "no", "", "", NULL}, {"9.9", "yes", "", "", NULL}};
     assert_int_equal(mon_campaign_answer(f->db, &ev, id, NULL, MON_INFRA, bad, 2, "", &err), PC_EINVAL);
-    bad[1] = (struct mon_answer_in){"1.2", "2", "", ""};
+    bad[1] = (struct mon_answer_in){"1.2", "2", "", "", NULL};
     assert_int_equal(mon_campaign_answer(f->db, &ev, id, NULL, MON_INFRA, bad, 2, "", &err), PC_EINVAL);
-    bad[1] = (struct mon_answer_in){"1.2", "yes", "", "ftp://x"};
+    bad[1] = (struct mon_answer_in){"1.2", "yes", "", "ftp://x", NULL};
     assert_int_equal(mon_campaign_answer(f->db, &ev, id, NULL, MON_INFRA, bad, 2, "", &err), PC_EINVAL);
     assert_int_equal(mon_campaign_answer(f->db, &ev, id, "din-a", MON_INFRA, in, 2, "", &err), PC_EINVAL);
     assert_int_equal(mon_campaign_answer(f->db, &ev, id, "din-a", MON_DEVELOPMENT, NULL, 0, "", &err),
@@ -1177,6 +1178,19 @@ static void test_campaign_lifecycle(void **state)
     assert_int_equal(c.infra.answers[MON_INFRA].a[1].kind, MON_ANS_NO);
     assert_string_equal(c.infra.evidence[MON_INFRA][0].note, "a note");
     assert_string_equal(c.infra.evidence[MON_INFRA][0].link, "https://example.az/1");
+    assert_string_equal(c.infra.evidence[MON_INFRA][0].file.name, "decree.pdf");
+    struct mon_evidence_file got;
+    assert_int_equal(mon_campaign_file(f->db, &a, id, "ab12", &got, &err), 0);
+    assert_int_equal(got.size, 2048);
+    assert_int_equal(mon_campaign_file(f->db, &a, id, "cd34", &got, &err), PC_ENOTFOUND);
+    assert_int_equal(mon_campaign_file(f->db, &a, "other", "ab12", &got, &err), PC_ENOTFOUND);
+    /* answered again without a file: the file stays; "" takes the answer back */
+    in[0].file = NULL;
+    in[0].answer = "";
+    assert_int_equal(mon_campaign_answer(f->db, &ev, id, NULL, MON_INFRA, in, 1, "", &err), 0);
+    assert_int_equal(mon_campaign_get(f->db, &a, id, &c, &err), 0);
+    assert_int_equal(c.infra.answers[MON_INFRA].a[0].kind, MON_ANS_MISSING);
+    assert_string_equal(c.infra.evidence[MON_INFRA][0].file.sha256, "ab12");
     /* no service yet: cannot be submitted; not submitted: cannot be reviewed */
     assert_int_equal(mon_campaign_submit(f->db, &ev, id, "", &err), PC_EINVAL);
     assert_int_equal(mon_campaign_review(f->db, &ev2, id, true, NULL, "", &err), PC_ECONFLICT);

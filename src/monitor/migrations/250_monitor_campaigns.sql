@@ -34,9 +34,13 @@ CREATE TABLE mon_campaign_answers (
     subject TEXT NOT NULL,
     criterion TEXT NOT NULL,              -- infrastructure | development | participation | transparency
     question TEXT NOT NULL,               -- "1.1" … "7.2", "1" … "15"
-    answer TEXT NOT NULL,                 -- as mon_answer_text writes it: 1, 0, na, 63%
+    answer TEXT NOT NULL,                 -- as mon_answer_text writes it: 1, 0, na, 63%; '' unanswered
     note TEXT NOT NULL,
     link TEXT NOT NULL,
+    file_sha256 TEXT,                     -- a file of evidence, stored by cases (case_upload_keep)
+    file_name TEXT,
+    file_mime TEXT,
+    file_size BIGINT,
     answered_by TEXT NOT NULL,
     answered_at BIGINT NOT NULL,
     PRIMARY KEY (campaign_id, subject, criterion, question)
