@@ -6,7 +6,6 @@
  * bulletins' tables) are computed from these rows, so the page shows the
  * published history and then the kept one in the same shape. */
 #include "internal.h"
-#include "../audit/audit.h"
 #include "../catalog/catalog.h"
 #include "../identity/identity.h"
 
@@ -21,13 +20,6 @@ static int operator_role(const struct id_principal *who, struct pc_err *err)
     return role < 0 ? pc_err_set(err, PC_EDENIED, "only the portal's operators keep the registry") : role;
 }
 
-static struct audit_entry entry_of(const struct id_principal *who, int role, const char *action, const char *type,
-                                   const char *id, const char *ip)
-{
-    return (struct audit_entry){.actor = who->account_id, .role = id_role_name((enum id_role)role), .action = action,
-                                .object_type = type, .object_id = id, .ip = ip ? ip : "", .detail = ""};
-}
-
 /* A day YYYY-MM-DD (NULL or "" allowed when optional). */
 static int day_check(const char *s, bool optional, const char *what, struct pc_err *err)
 {
@@ -39,43 +31,18 @@ static int day_check(const char *s, bool optional, const char *what, struct pc_e
     return 0;
 }
 
-static int name_check(const char *s, size_t max, const char *what, struct pc_err *err)
-{
-    if (!s || !*s)
-        return pc_err_set(err, PC_EINVAL, "%s is required", what);
-    if (strlen(s) > max)
-        return pc_err_set(err, PC_ETOOBIG, "%s is longer than %zu bytes", what, max);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
-            return pc_err_set(err, PC_EINVAL, "%s has a control character", what);
-    return 0;
-}
-
-static char *new_id(struct pc_arena *a)
-{
-    char *id = pc_arena_alloc(a, 17);
-    if (pc_random_hex(id, 8))
-        abort(); /* no randomness: ids could collide */
-    return id;
-}
-
-static int ran(int64_t n)
-{
-    return n < 0 ? (int)n : 0;
-}
-
 int mon_decision_add(struct db *db, const struct id_principal *who, const char *number, const char *date,
                      const char *ip, struct pc_arena *a, const char **id, struct pc_err *err)
 {
     int role = operator_role(who, err);
     if (role < 0)
         return role;
-    int rc = name_check(number, 40, "the decision's number", err);
+    int rc = mon__text_check(number, 40, true, false, "the decision's number", err);
     if (!rc)
         rc = day_check(date, false, "the decision's date", err);
     if (rc)
         return rc;
-    char *did = new_id(a);
+    char *did = mon__new_id(a);
     struct db_conn *c;
     if ((rc = audit_begin(db, &c, err)))
         return rc;
@@ -89,9 +56,9 @@ int mon_decision_add(struct db *db, const struct id_principal *who, const char *
         db_bind_text(s, 3, date);
         db_bind_text(s, 4, who->account_id);
         db_bind_int(s, 5, pc_now_unix());
-        rc = ran(db_run(s, err));
+        rc = mon__ran(db_run(s, err));
     }
-    struct audit_entry e = entry_of(who, role, "registry.decision_add", "cabinet_decision", did, ip);
+    struct audit_entry e = mon__audit(who, role, "registry.decision_add", "cabinet_decision", did, ip, NULL);
     if ((rc = audit_end(c, rc, &e, err)))
         return rc;
     *id = did;
@@ -122,7 +89,7 @@ int mon_reg_entry_add(struct db *db, const struct id_principal *who, const char 
     int role = operator_role(who, err);
     if (role < 0)
         return role;
-    int rc = name_check(name, MON_REG_NAME_MAX, "the service's name", err);
+    int rc = mon__text_check(name, MON_REG_NAME_MAX, true, false, "the service's name", err);
     struct cat_agency ag;
     if (!rc && (rc = cat_get_agency(db, a, agency ? agency : "", &ag, err)) == PC_ENOTFOUND)
         rc = pc_err_set(err, PC_EINVAL, "no agency \"%.40s\" in the catalogue", agency ? agency : "");
@@ -133,7 +100,7 @@ int mon_reg_entry_add(struct db *db, const struct id_principal *who, const char 
         rc = pc_err_set(err, PC_EINVAL, "the service %s is another agency's", service);
     if (rc)
         return rc;
-    char *eid = new_id(a);
+    char *eid = mon__new_id(a);
     struct db_conn *c;
     if ((rc = audit_begin(db, &c, err)))
         return rc;
@@ -155,11 +122,11 @@ int mon_reg_entry_add(struct db *db, const struct id_principal *who, const char 
         else
             db_bind_null(s, 5);
         db_bind_int(s, 6, pc_now_unix());
-        rc = ran(db_run(s, err));
+        rc = mon__ran(db_run(s, err));
     } else if (!rc) {
         rc = err->code;
     }
-    struct audit_entry e = entry_of(who, role, "registry.entry_add", "approved_service", eid, ip);
+    struct audit_entry e = mon__audit(who, role, "registry.entry_add", "approved_service", eid, ip, NULL);
     if ((rc = audit_end(c, rc, &e, err)))
         return rc;
     *id = eid;
@@ -199,7 +166,7 @@ int mon_reg_entry_mark(struct db *db, const struct id_principal *who, const char
         int64_t n = db_run(s, err);
         rc = n < 0 ? (int)n : n == 0 ? pc_err_set(err, PC_ENOTFOUND, "no registry entry \"%.40s\"", id ? id : "") : 0;
     }
-    struct audit_entry e = entry_of(who, role, "registry.entry_mark", "approved_service", id ? id : "", ip);
+    struct audit_entry e = mon__audit(who, role, "registry.entry_mark", "approved_service", id ? id : "", ip, NULL);
     return audit_end(c, rc, &e, err);
 }
 

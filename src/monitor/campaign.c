@@ -7,7 +7,6 @@
  * changes are conditional UPDATEs, so two reviewers cannot both decide.
  * Scoring is the engine's (campaign_results.c). */
 #include "internal.h"
-#include "../audit/audit.h"
 #include "../catalog/catalog.h"
 #include "../identity/identity.h"
 
@@ -29,12 +28,31 @@ static enum mon_campaign_state state_parse(const char *s)
     return MON_CAMPAIGN_CLOSED; /* unknown: nothing may change it */
 }
 
+struct audit_entry mon__audit(const struct id_principal *who, int role, const char *action, const char *type,
+                              const char *id, const char *ip, const char *detail)
+{
+    return (struct audit_entry){.actor = who->account_id, .role = id_role_name((enum id_role)role),
+                                .action = action, .object_type = type, .object_id = id,
+                                .ip = ip ? ip : "", .detail = detail ? detail : ""};
+}
+
+char *mon__new_id(struct pc_arena *a)
+{
+    char *id = pc_arena_alloc(a, 17);
+    if (pc_random_hex(id, 8))
+        abort(); /* no randomness: ids could collide */
+    return id;
+}
+
+int mon__ran(int64_t n)
+{
+    return n < 0 ? (int)n : 0;
+}
+
 static struct audit_entry entry(const struct id_principal *who, int role, const char *action, const char *id,
                                 const char *ip, const char *detail)
 {
-    return (struct audit_entry){.actor = who->account_id, .role = id_role_name((enum id_role)role),
-                                .action = action, .object_type = "evaluation_campaign", .object_id = id,
-                                .ip = ip ? ip : "", .detail = detail ? detail : ""};
+    return mon__audit(who, role, action, "evaluation_campaign", id, ip, detail);
 }
 
 static int evaluator_role(const struct id_principal *who, struct pc_err *err)
@@ -43,10 +61,7 @@ static int evaluator_role(const struct id_principal *who, struct pc_err *err)
     return role < 0 ? pc_err_set(err, PC_EDENIED, "only evaluators make and answer evaluation campaigns") : role;
 }
 
-/* A text a person typed: present when required, at most max bytes, no
- * control characters but newlines in notes. */
-static int text_check(const char *s, size_t max, bool required, bool multiline, const char *what,
-                      struct pc_err *err)
+int mon__text_check(const char *s, size_t max, bool required, bool multiline, const char *what, struct pc_err *err)
 {
     if (!s || !*s)
         return required ? pc_err_set(err, PC_EINVAL, "%s is required", what) : 0;
@@ -69,15 +84,13 @@ int mon_campaign_create(struct db *db, const struct id_principal *who, const cha
     int role = evaluator_role(who, err);
     if (role < 0)
         return role;
-    int rc = text_check(name, MON_CAMPAIGN_NAME_MAX, true, false, "the name", err);
+    int rc = mon__text_check(name, MON_CAMPAIGN_NAME_MAX, true, false, "the name", err);
     struct mon_period p;
     if (!rc)
         rc = mon_period_parse(from, to && *to ? to : NULL, &p, err);
     if (rc)
         return rc;
-    char *cid = pc_arena_alloc(a, 17);
-    if (pc_random_hex(cid, 8))
-        abort(); /* no randomness: ids could collide */
+    char *cid = mon__new_id(a);
     struct db_conn *c;
     if ((rc = audit_begin(db, &c, err)))
         return rc;
@@ -92,8 +105,7 @@ int mon_campaign_create(struct db *db, const struct id_principal *who, const cha
         db_bind_text(s, 4, p.to);
         db_bind_text(s, 5, who->account_id);
         db_bind_int(s, 6, pc_now_unix());
-        int64_t n = db_run(s, err);
-        rc = n < 0 ? (int)n : 0;
+        rc = mon__ran(db_run(s, err));
     }
     struct audit_entry e = entry(who, role, "evaluation.create", cid, ip, NULL);
     if ((rc = audit_end(c, rc, &e, err)))
@@ -228,11 +240,11 @@ static int check_group(struct pc_arena *a, enum mon_criterion c, const struct mo
                 return pc_err_set(err, rc, "question %s: %s", in[i].question, err->msg);
             texts[i] = mon_answer_text(a, &v);
         }
-        int rc = text_check(in[i].note, MON_EVIDENCE_NOTE_MAX, false, true, "the note", err);
+        int rc = mon__text_check(in[i].note, MON_EVIDENCE_NOTE_MAX, false, true, "the note", err);
         if (!rc)
-            rc = text_check(in[i].link, MON_EVIDENCE_LINK_MAX, false, false, "the link", err);
+            rc = mon__text_check(in[i].link, MON_EVIDENCE_LINK_MAX, false, false, "the link", err);
         if (!rc && in[i].file)
-            rc = text_check(in[i].file->name, MON_CAMPAIGN_NAME_MAX, true, false, "the file's name", err);
+            rc = mon__text_check(in[i].file->name, MON_CAMPAIGN_NAME_MAX, true, false, "the file's name", err);
         if (!rc && in[i].link && *in[i].link && strncmp(in[i].link, "https://", 8) != 0 &&
             strncmp(in[i].link, "http://", 7) != 0)
             rc = pc_err_set(err, PC_EINVAL, "the link begins with https:// or http://");
@@ -379,8 +391,8 @@ int mon_campaign_review(struct db *db, const struct id_principal *who, const cha
 {
     if (evaluator_role(who, err) < 0)
         return err->code;
-    int rc = agree ? text_check(comment, MON_EVIDENCE_NOTE_MAX, false, true, "the comment", err)
-                   : text_check(comment, MON_EVIDENCE_NOTE_MAX, true, true, "the comment", err);
+    int rc = agree ? mon__text_check(comment, MON_EVIDENCE_NOTE_MAX, false, true, "the comment", err)
+                   : mon__text_check(comment, MON_EVIDENCE_NOTE_MAX, true, true, "the comment", err);
     if (rc)
         return rc;
     struct pc_arena a;

@@ -183,11 +183,6 @@ static struct visitors *visitors_of(struct db *db)
 
 /* ---- shared with the other nodes -------------------------------------------- */
 
-static int ran(int64_t n)
-{
-    return n < 0 ? (int)n : 0;
-}
-
 /* The period before p: the day before "YYYY-MM-DD", the month before "YYYY-MM". */
 static void previous(const char *p, char out[11])
 {
@@ -235,7 +230,7 @@ static int shared_salt(struct db *db, const char *period, unsigned char salt[32]
             db_bind_int(s, 1, (int64_t)strlen(period));
             db_bind_text(s, 2, before);
         }
-        rc = ran(db_run(s, err));
+        rc = mon__ran(db_run(s, err));
     }
     struct db_stmt *s = rc ? NULL : db_prepare(c, "SELECT salt FROM mon_visit_salts WHERE period = ?", err);
     if (!s)
