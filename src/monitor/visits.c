@@ -241,9 +241,10 @@ static int shared_salt(struct db *db, const char *period, unsigned char salt[32]
     if (rc == 1 && strlen(got) == 64)
         for (size_t i = 0; i < 32; i++)
             salt[i] = (unsigned char)strtoul((char[3]){got[2 * i], got[2 * i + 1], 0}, NULL, 16);
-    rc = rc < 0 ? rc : rc == 1 && strlen(got) == 64 ? 0 : pc_err_set(err, PC_EIO, "no salt for %s", period);
-    db_conn_idle(c);
-    return rc;
+    bool ok = rc == 1 && strlen(got) == 64;
+    if (rc == 1 && db_step(s, err) < 0) /* to its end: no read left open on the request's connection */
+        return err->code;
+    return rc < 0 ? rc : ok ? 0 : pc_err_set(err, PC_EIO, "no salt for %s", period);
 }
 
 /* Whether this node is the first to see user hash h in the period (the
@@ -262,8 +263,6 @@ static bool claim(struct db *db, const char *period, uint64_t h)
         db_bind_text(s, 2, hex);
         n = db_run(s, &err);
     }
-    if (c)
-        db_conn_idle(c);
     if (n < 0)
         pc_log(PC_LOG_WARN, "monitor.visit_claim_failed", "msg", err.msg, NULL);
     return n != 0;
