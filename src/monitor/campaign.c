@@ -566,22 +566,25 @@ int mon_campaign_file(struct db *db, struct pc_arena *a, const char *id, const c
     return 0;
 }
 
-int mon_campaign_list(struct db *db, struct pc_arena *a, bool closed_only, struct mon_campaign **out, size_t *n,
-                      struct pc_err *err)
+int mon_campaign_list(struct db *db, struct pc_arena *a, bool closed_only, const char *agency,
+                      struct mon_campaign **out, size_t *n, struct pc_err *err)
 {
     *n = 0;
     *out = pc_arena_array(a, MON_CAMPAIGN_LIST_MAX, sizeof **out);
+    struct db_query q;
+    db_query_init(&q);
+    db_query_sql(&q, "SELECT " CAMPAIGN_COLUMNS " FROM mon_campaigns c WHERE 1 = 1");
+    if (closed_only)
+        db_query_sql(&q, " AND state = 'closed'");
+    if (agency)
+        db_query_text(&q, " AND EXISTS (SELECT 1 FROM mon_campaign_services s WHERE s.campaign_id = c.id"
+                          " AND s.agency_id = ?)", agency);
+    db_query_int(&q, " ORDER BY created_at DESC, id LIMIT ?", MON_CAMPAIGN_LIST_MAX);
     struct db_conn *c = db_conn_get(db, err);
-    struct db_stmt *s = c ? db_prepare(c, closed_only
-                                              ? "SELECT " CAMPAIGN_COLUMNS " FROM mon_campaigns WHERE state = 'closed'"
-                                                " ORDER BY created_at DESC, id LIMIT ?"
-                                              : "SELECT " CAMPAIGN_COLUMNS " FROM mon_campaigns"
-                                                " ORDER BY created_at DESC, id LIMIT ?",
-                                       err)
-                          : NULL;
+    struct db_stmt *s = c ? db_query_prepare(c, &q, err) : NULL;
+    db_query_release(&q);
     if (!s)
         return err->code;
-    db_bind_int(s, 1, MON_CAMPAIGN_LIST_MAX);
     int rc;
     while ((rc = db_step(s, err)) == 1)
         read_campaign(a, s, &(*out)[(*n)++]);

@@ -511,9 +511,10 @@ int mon_campaign_get(struct db *db, struct pc_arena *a, const char *id, struct m
 int mon_campaign_file(struct db *db, struct pc_arena *a, const char *id, const char *sha256,
                       struct mon_evidence_file *out, struct pc_err *err);
 /* Campaigns newest first (at most MON_CAMPAIGN_LIST_MAX), without their
- * answers; closed_only for readers of results. */
-int mon_campaign_list(struct db *db, struct pc_arena *a, bool closed_only, struct mon_campaign **out, size_t *n,
-                      struct pc_err *err);
+ * answers; closed_only for readers of results; agency (NULL: any) those
+ * that evaluated a service of that agency. */
+int mon_campaign_list(struct db *db, struct pc_arena *a, bool closed_only, const char *agency,
+                      struct mon_campaign **out, size_t *n, struct pc_err *err);
 
 /* The campaign's answers as a campaign file's sheet, scored by the engine
  * (PC_EINVAL names the service and question at fault). */

@@ -98,7 +98,9 @@ int web_page_campaigns(struct http_req *r)
     struct mon_campaign *list;
     size_t n;
     struct pc_err err = {0};
-    int rc = mon_campaign_list(app_of(r)->db, &r->arena, !evaluator, &list, &n, &err);
+    /* an agency's staff: the closed campaigns that evaluated their agency */
+    bool whole = evaluator || id_authorize(p, ID_ACT_VIEW_EVALUATION, NULL);
+    int rc = mon_campaign_list(app_of(r)->db, &r->arena, !evaluator, whole ? NULL : agency, &list, &n, &err);
     if (rc)
         return web_fail(r, rc, &err);
     web_page_begin(r, web_t(r, M_CG_TITLE));

@@ -209,8 +209,10 @@ def test_agency_staff_see_their_own_only(srv, closed):
     # the list shows closed campaigns only, linking to the results
     lst = officer.get("/campaigns").text
     assert 'href="/campaigns/%s/report"' % cid in lst
-    # an agency the campaign did not evaluate sees nothing of it
-    assert as_role(srv, "officer", agency="eesmn").get("/campaigns/%s/report" % cid).status == 404
+    # an agency the campaign did not evaluate sees nothing of it, not even in the list
+    eesmn = as_role(srv, "officer", agency="eesmn")
+    assert eesmn.get("/campaigns/%s/report" % cid).status == 404
+    assert cid not in eesmn.get("/campaigns").text
     # the working pages are evaluators' only
     assert officer.get("/campaigns/" + cid).status == 403
     # an auditor reads the whole campaign

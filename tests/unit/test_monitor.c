@@ -1198,10 +1198,12 @@ static void test_campaign_lifecycle(void **state)
     assert_int_equal(mon_campaign_review(f->db, &ev2, id, false, "", "", &err), PC_EINVAL);
     size_t n;
     struct mon_campaign *list;
-    assert_int_equal(mon_campaign_list(f->db, &a, true, &list, &n, &err), 0);
+    assert_int_equal(mon_campaign_list(f->db, &a, true, NULL, &list, &n, &err), 0);
     assert_int_equal(n, 0);
-    assert_int_equal(mon_campaign_list(f->db, &a, false, &list, &n, &err), 0);
+    assert_int_equal(mon_campaign_list(f->db, &a, false, NULL, &list, &n, &err), 0);
     assert_int_equal(n, 1);
+    assert_int_equal(mon_campaign_list(f->db, &a, false, "din", &list, &n, &err), 0);
+    assert_int_equal(n, 0); /* no service of din in it */
     assert_int_equal(mon_campaign_get(f->db, &a, "nosuch", &c, &err), PC_ENOTFOUND);
     pc_arena_release(&a);
 }
