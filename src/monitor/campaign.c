@@ -79,15 +79,21 @@ int mon__text_check(const char *s, size_t max, bool required, bool multiline, co
 /* ---- creating and picking --------------------------------------------------- */
 
 int mon_campaign_create(struct db *db, const struct id_principal *who, const char *name, const char *from,
-                        const char *to, const char *ip, struct pc_arena *a, const char **id, struct pc_err *err)
+                        const char *to, const char *ip, struct pc_arena *a, const char **id, const char **field,
+                        struct pc_err *err)
 {
+    *field = NULL;
     int role = evaluator_role(who, err);
     if (role < 0)
         return role;
-    int rc = mon__text_check(name, MON_CAMPAIGN_NAME_MAX, true, false, "the name", err);
     struct mon_period p;
-    if (!rc)
-        rc = mon_period_parse(from, to && *to ? to : NULL, &p, err);
+    int rc = mon__text_check(name, MON_CAMPAIGN_NAME_MAX, true, false, "the name", err);
+    if (rc)
+        *field = "name";
+    else if ((rc = mon_period_parse(from, NULL, &p, err)))
+        *field = "from";
+    else if ((rc = mon_period_parse(from, to && *to ? to : NULL, &p, err)))
+        *field = "to";
     if (rc)
         return rc;
     char *cid = mon__new_id(a);

@@ -474,8 +474,11 @@ struct id_principal;
  * review ID_ACT_REVIEW_EVALUATION, never by the campaign's creator) and
  * written with its audit entry; PC_ECONFLICT when the campaign is not in
  * the state the change needs (answers only while open). */
+/* *field names the input at fault on PC_EINVAL or PC_ETOOBIG: "name",
+ * "from" or "to". */
 int mon_campaign_create(struct db *db, const struct id_principal *who, const char *name, const char *from,
-                        const char *to, const char *ip, struct pc_arena *a, const char **id, struct pc_err *err);
+                        const char *to, const char *ip, struct pc_arena *a, const char **id, const char **field,
+                        struct pc_err *err);
 /* Add a service of the catalogue with its model (3, 4 or 5); its agency
  * and whether it is paid come from the catalogue. */
 int mon_campaign_add_service(struct db *db, const struct id_principal *who, const char *id, const char *service,

@@ -74,20 +74,28 @@ static const char *progress(struct http_req *r, const struct mon_answers *a, enu
 
 /* ---- the list --------------------------------------------------------------- */
 
-static void new_campaign_form(struct http_req *r)
+/* The form to create one; sent back (posted) with what was typed and
+ * what is wrong. */
+static void new_campaign_form(struct http_req *r, bool posted, const struct web_field_error *errors, int nerrors)
 {
-    web_html(r, "<h2>%s</h2>\n<form method=\"post\" action=\"/campaigns\">\n", web_t(r, M_CG_NEW));
+    web_html(r, "<h2>%s</h2>\n<form method=\"post\" action=\"/campaigns\" novalidate>\n", web_t(r, M_CG_NEW));
     web_csrf_field(r);
-    struct web_field name = {"name", web_t(r, M_CG_NAME), NULL, NULL, "text", "off", MON_CAMPAIGN_NAME_MAX};
-    struct web_field from = {"from", web_t(r, M_CG_FROM), web_t(r, M_CG_PERIOD_HINT), NULL, "text", "off", 10};
-    struct web_field to = {"to", web_t(r, M_CG_TO), web_t(r, M_CG_PERIOD_HINT), NULL, "text", "off", 10};
-    web_text_field(r, &name, NULL, 0);
-    web_text_field(r, &from, NULL, 0);
-    web_text_field(r, &to, NULL, 0);
+    const char *v[3] = {NULL, NULL, NULL};
+    if (posted) {
+        v[0] = http_kv_get(&r->form, "name");
+        v[1] = http_kv_get(&r->form, "from");
+        v[2] = http_kv_get(&r->form, "to");
+    }
+    struct web_field name = {"name", web_t(r, M_CG_NAME), NULL, v[0], "text", "off", MON_CAMPAIGN_NAME_MAX};
+    struct web_field from = {"from", web_t(r, M_CG_FROM), web_t(r, M_CG_PERIOD_HINT), v[1], "text", "off", 10};
+    struct web_field to = {"to", web_t(r, M_CG_TO), web_t(r, M_CG_PERIOD_HINT), v[2], "text", "off", 10};
+    web_text_field(r, &name, errors, nerrors);
+    web_text_field(r, &from, errors, nerrors);
+    web_text_field(r, &to, errors, nerrors);
     web_html(r, "<button type=\"submit\">%s</button>\n</form>\n", web_t(r, M_CG_CREATE));
 }
 
-int web_page_campaigns(struct http_req *r)
+static int campaigns_page(struct http_req *r, const struct web_field_error *errors, int nerrors)
 {
     const struct id_principal *p = web_who(r);
     const char *agency = id_agency_of(p);
@@ -103,9 +111,10 @@ int web_page_campaigns(struct http_req *r)
     int rc = mon_campaign_list(app_of(r)->db, &r->arena, !evaluator, whole ? NULL : agency, &list, &n, &err);
     if (rc)
         return web_fail(r, rc, &err);
-    web_page_begin(r, web_t(r, M_CG_TITLE));
+    web_form_title(r, web_t(r, M_CG_TITLE), nerrors);
     const char *crumbs[] = {web_t(r, M_NAV_HOME), "/", web_t(r, M_CG_TITLE), NULL};
     web_page_breadcrumbs(r, crumbs, 2);
+    web_error_summary(r, errors, nerrors);
     web_html(r, "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n", web_t(r, M_CG_TITLE), web_t(r, M_CG_LEAD));
     if (!n) {
         web_html(r, "<p>%s</p>\n", web_t(r, M_CG_NONE));
@@ -126,20 +135,31 @@ int web_page_campaigns(struct http_req *r)
         web_html(r, "</tbody>\n</table>\n</div>\n");
     }
     if (evaluator)
-        new_campaign_form(r);
+        new_campaign_form(r, nerrors > 0, errors, nerrors);
     web_page_end(r);
     return 0;
+}
+
+int web_page_campaigns(struct http_req *r)
+{
+    return campaigns_page(r, NULL, 0);
 }
 
 int web_page_campaigns_post(struct http_req *r)
 {
     if (!web_require(r, ID_ACT_EVALUATE, NULL))
         return 0;
-    const char *id = NULL;
+    const char *id = NULL, *field = NULL;
     struct pc_err err = {0};
     int rc = mon_campaign_create(app_of(r)->db, web_who(r), http_kv_get(&r->form, "name"),
                                  http_kv_get(&r->form, "from"), http_kv_get(&r->form, "to"), r->remote_addr,
-                                 &r->arena, &id, &err);
+                                 &r->arena, &id, &field, &err);
+    if (field) { /* the form again, as typed, with what is wrong */
+        enum msg m = pc_str_eq(field, "name") ? M_CG_ERR_NAME : pc_str_eq(field, "from") ? M_CG_ERR_FROM : M_CG_ERR_TO;
+        struct web_field_error e = {field, web_t(r, m)};
+        r->status = rc == PC_ETOOBIG ? 413 : 400;
+        return campaigns_page(r, &e, 1);
+    }
     if (rc)
         return web_fail(r, rc, &err);
     return http_redirect(r, 303, pc_arena_printf(&r->arena, "/campaigns/%s", id));

@@ -1105,6 +1105,9 @@ enum msg {
     M_CG_PAID,
     M_CG_FREE,
     M_CG_FILE,
+    M_CG_ERR_NAME,
+    M_CG_ERR_FROM,
+    M_CG_ERR_TO,
     /* campaigns: the registry of approved e-services kept by the operator (approved_edit.c) */
     M_RG_TITLE,
     M_RG_LEAD,

@@ -2393,6 +2393,10 @@ async function campaignPages() {
       await logIn(page, account('evaluator', 0));
       s = await seerOf(ctx);
       await look(s, '/campaigns', 'list', problems);
+      await s.page.fill('#from', '2026-13');
+      let bad = await submit(s.page, 'main form[action="/campaigns"]');
+      assert(bad.status() === 400 && await s.page.locator('main .error-summary a[href="#name"]').count() === 1, 'no error summary');
+      await check(s.page, 'list with errors', problems);
       await goto(page, '/campaigns');
       await page.fill('#name', 'Browser campaign');
       await page.fill('#from', '2026-01');

@@ -270,7 +270,10 @@ def test_bad_answers_are_refused_and_nothing_saved(draft, fields, status):
 def test_bad_campaigns_services_and_submissions(srv, draft):
     ev, cid = draft
     assert post(ev, "/campaigns", {"name": "", "from": "2026-01"}, "/campaigns").status == 400
-    assert post(ev, "/campaigns", {"name": "X", "from": "2026-13"}, "/campaigns").status == 400
+    r = post(ev, "/campaigns", {"name": "Kept", "from": "2026-13"}, "/campaigns")
+    assert r.status == 400 and 'href="#from"' in r.text and 'value="Kept"' in r.text   # sent back as typed
+    r = post(ev, "/campaigns", {"name": "X", "from": "2026-05", "to": "2026-01"}, "/campaigns")
+    assert r.status == 400 and 'href="#to"' in r.text
     assert add(ev, cid, FREE, 7).status == 400                # no such model
     assert add(ev, cid, "no-such-service", 3).status == 400
     assert add(ev, cid, PAID, 4).status == 409                # picked already

@@ -1154,10 +1154,17 @@ static void test_campaign_lifecycle(void **state)
     ev2.account_id = "ev2";
     officer.account_id = "of1";
     officer.grants[0] = (struct id_grant){ID_ROLE_OFFICER, "din"};
-    const char *id;
-    assert_int_equal(mon_campaign_create(f->db, &officer, "X", "2026-01", NULL, "", &a, &id, &err), PC_EDENIED);
-    assert_int_equal(mon_campaign_create(f->db, &ev, "", "2026-01", NULL, "", &a, &id, &err), PC_EINVAL);
-    assert_int_equal(mon_campaign_create(f->db, &ev, "Q1", "2026-01", "2026-03", "", &a, &id, &err), 0);
+    const char *id, *field;
+    assert_int_equal(mon_campaign_create(f->db, &officer, "X", "2026-01", NULL, "", &a, &id, &field, &err),
+                     PC_EDENIED);
+    assert_int_equal(mon_campaign_create(f->db, &ev, "", "2026-01", NULL, "", &a, &id, &field, &err), PC_EINVAL);
+    assert_string_equal(field, "name");
+    assert_int_equal(mon_campaign_create(f->db, &ev, "Q1", "2026-13", NULL, "", &a, &id, &field, &err), PC_EINVAL);
+    assert_string_equal(field, "from");
+    assert_int_equal(mon_campaign_create(f->db, &ev, "Q1", "2026-03", "2026-01", "", &a, &id, &field, &err),
+                     PC_EINVAL);
+    assert_string_equal(field, "to");
+    assert_int_equal(mon_campaign_create(f->db, &ev, "Q1", "2026-01", "2026-03", "", &a, &id, &field, &err), 0);
     struct mon_evidence_file file = {.sha256 = "ab12", .mime = "application/pdf", .name = "decree.pdf", .size = 2048};
     struct mon_answer_in in[2] = {{"1.1", "yes", "a note", "https://example.az/1", &file}, {"1.2", "no", "", "", NULL}};
     assert_int_equal(mon_campaign_answer(f->db, &ev, id, NULL, MON_INFRA, in, 2, "", &err), 0);
