@@ -42,9 +42,10 @@ static const struct demo_account demo_accounts[] = {
     {"registrar", "registrar.baku", NULL, 13},
     {"operator", "operator", NULL, 14},
     {"evaluator", "evaluator", NULL, 15},
+    {"evaluator", "evaluator.2", NULL, 21}, /* a campaign's second pair of eyes */
     {"auditor", "auditor.az", NULL, 16},
     /* field visits: social assistance, and the interior ministry's checks of an address */
-    {"inspector", "inspector.eesmn", "eesmn", 21},
+    {"inspector", "inspector.eesmn", "eesmn", 23},
     {"inspector", "inspector.din", "din", 22},
 };
 

@@ -135,6 +135,15 @@ static bool grant_allows(const struct id_principal *p, const struct id_grant *g,
             return g->role == ID_ROLE_REPRESENTATIVE && pc_str_eq(p->acting_for, res->voen);
         return (g->role == ID_ROLE_CITIZEN || g->role == ID_ROLE_REPRESENTATIVE) && !p->acting_for &&
                pc_str_eq(res->fin, p->fin);
+    case ID_ACT_EVALUATE:
+        return g->role == ID_ROLE_EVALUATOR;
+    case ID_ACT_REVIEW_EVALUATION:
+        /* the four-eyes rule: never one's own campaign */
+        return g->role == ID_ROLE_EVALUATOR && res && res->owner && !pc_str_eq(res->owner, p->account_id);
+    case ID_ACT_VIEW_EVALUATION:
+        if (g->role == ID_ROLE_OFFICER || g->role == ID_ROLE_AGENCY_ADMIN)
+            return same_agency;
+        return g->role == ID_ROLE_EVALUATOR || g->role == ID_ROLE_AUDITOR || g->role == ID_ROLE_OPERATOR;
     }
     return false;
 }

@@ -263,6 +263,10 @@ enum id_action {
     /* the e-safe (src/esafe) */
     ID_ACT_ESAFE,                  /* read and keep res.fin's e-safe (their own citizen account, for themself)
                                       or res.voen's (a representative acting for it); staff never */
+    /* evaluation campaigns in the portal (src/monitor campaign.c) */
+    ID_ACT_EVALUATE,               /* create a campaign, pick services, answer, submit: evaluators */
+    ID_ACT_REVIEW_EVALUATION,      /* agree or send back: an evaluator other than res.owner (its creator) */
+    ID_ACT_VIEW_EVALUATION,        /* a closed campaign's results: evaluators, auditors, operators; res.agency_id's staff */
 };
 
 struct id_resource {

@@ -4,6 +4,8 @@
 
 #include "monitor.h"
 
+#include "../audit/audit.h"
+
 #include <jansson.h>
 
 /* Every way a questionnaire breaks the methodology's rules, each told to
@@ -36,6 +38,21 @@ struct mon__parts {
     char tail_from[11], tail_to[11];
 };
 void mon__period_split(const struct mon_period *p, struct mon__parts *o);
+
+/* ---- shared by the portal's records (campaign.c, approved.c, visits.c) ---- */
+
+struct id_principal;
+struct audit_entry;
+/* A random id of 16 hex digits in a. */
+char *mon__new_id(struct pc_arena *a);
+/* A text a person typed: present when required, at most max bytes, no
+ * control characters (newlines and tabs allowed when multiline). */
+int mon__text_check(const char *s, size_t max, bool required, bool multiline, const char *what, struct pc_err *err);
+/* db_run's count as a code: 0, or the negative code. */
+int mon__ran(int64_t n);
+/* The audit entry of a change by who, acting in role. */
+struct audit_entry mon__audit(const struct id_principal *who, int role, const char *action, const char *type,
+                              const char *id, const char *ip, const char *detail);
 
 /* Add visits.c's counts in memory to its tables (as mon_usage_flush). */
 int mon__visits_flush(struct db *db, int64_t now, bool force, struct pc_err *err);

@@ -7,7 +7,10 @@
  * aggregates.  Anything not declared here is
  * private to src/monitor.
  *
- * Tables owned (src/monitor/migrations): mon_usage_day, mon_usage_month.
+ * Tables owned (src/monitor/migrations): mon_usage_day, mon_usage_month,
+ * mon_visit_day, mon_visit_month, mon_campaigns, mon_campaign_services,
+ * mon_campaign_answers, mon_decisions, mon_reg_entries, mon_visit_salts,
+ * mon_visit_seen.
  *
  * Every function that can fail returns 0 or a negative PC_E* code with
  * the message in err; results live in the caller's arena.  Texts a
@@ -342,11 +345,17 @@ enum mon_visit_field { MON_V_VISITS, MON_V_USERS, MON_V_NEW, MON_V_RETURNING, MO
 
 /* One page answered.  visitor tells visitors apart for the day (the
  * portal gives the address and the browser); account is the signed-in
- * account or NULL.  Both are only hashed, with a salt that lives
- * in memory for the day (the month) and is never stored.  Counts go to
- * the tables with mon_usage_flush.  Beyond MON_VISITORS_MAX a node counts
- * every page of an untold visitor as a visit.  Several nodes add up: a
- * user seen by two nodes on a day counts on each. */
+ * account or NULL.  Both are only hashed.  Visitors with a salt that
+ * lives in memory for the day and is never stored: visits are a node's
+ * (a visitor whose pages two nodes answer counts on each).  Users with
+ * the day's (the month's) salt shared by the nodes through the database,
+ * and a user's first sighting is claimed there by one INSERT that only
+ * one node wins, so users and new/returning are distinct across nodes;
+ * salts and sightings older than the previous period are deleted.  When
+ * the database cannot be asked, the node falls back to a salt of its own
+ * (users then count on each node, as before).  Counts go to the tables
+ * with mon_usage_flush.  Beyond MON_VISITORS_MAX a node counts every page
+ * of an untold visitor as a visit. */
 void mon_visit(struct db *db, const char *visitor, const char *account, int64_t now);
 /* Add a day's figures directly (the month gets the same; tests, imports). */
 int mon_visits_add(struct db_conn *conn, const char *day, const int64_t n[MON_V_COUNT], struct pc_err *err);
@@ -407,6 +416,164 @@ int mon_registry_load(struct pc_arena *a, const char *path, struct mon_registry 
 int mon_registry_get(const struct mon_registry **out, struct pc_err *err);
 /* The published total of a date's table, or NULL. */
 const struct mon_reg_row *mon_registry_total(const struct mon_registry *r, const char *date);
+
+/* ---- evaluation campaigns in the portal (campaign.c, campaign_results.c) */
+
+/* open: being answered; submitted: waiting for a second evaluator;
+ * closed: agreed, its results final.  Sent back, it is open again. */
+enum mon_campaign_state { MON_CAMPAIGN_OPEN, MON_CAMPAIGN_SUBMITTED, MON_CAMPAIGN_CLOSED, MON_CAMPAIGN_STATE_COUNT };
+const char *mon_campaign_state_name(enum mon_campaign_state s);   /* "open", "submitted", "closed" */
+
+#define MON_CAMPAIGN_NAME_MAX 200
+#define MON_CAMPAIGN_SERVICES_MAX 200
+#define MON_CAMPAIGN_LIST_MAX 200
+#define MON_EVIDENCE_NOTE_MAX 2000
+#define MON_EVIDENCE_LINK_MAX 500
+
+/* A file of evidence as cases stored it (case_upload_keep). */
+struct mon_evidence_file {
+    char sha256[65];
+    char mime[64];
+    const char *name;
+    int64_t size;
+};
+
+/* What supports an answer: a note and a link (http or https), "" none;
+ * and a file (file.sha256 "" none). */
+struct mon_evidence {
+    const char *note, *link;
+    struct mon_evidence_file file;
+};
+
+/* The infrastructure (service NULL, answers[MON_INFRA]) or one service
+ * (answers[MON_DEVELOPMENT … MON_TRANSPARENCY]); unanswered questions are
+ * MON_ANS_MISSING. */
+struct mon_campaign_subject {
+    const char *service, *agency;
+    int model;
+    bool paid;
+    struct mon_answers answers[MON_CRITERION_COUNT];
+    struct mon_evidence evidence[MON_CRITERION_COUNT][MON_MAX_QUESTIONS];
+};
+
+struct mon_campaign {
+    const char *id, *name;
+    struct mon_period period;
+    enum mon_campaign_state state;
+    const char *created_by, *submitted_by, *reviewed_by;   /* account ids; NULL when not yet */
+    const char *review_comment;                            /* the last "send back"; NULL none */
+    int64_t created_at, closed_at;
+    struct mon_campaign_subject infra;
+    struct mon_campaign_subject *services;
+    size_t nservices;
+};
+
+struct id_principal;
+
+/* Every change below is decided by id_authorize (ID_ACT_EVALUATE; the
+ * review ID_ACT_REVIEW_EVALUATION, never by the campaign's creator) and
+ * written with its audit entry; PC_ECONFLICT when the campaign is not in
+ * the state the change needs (answers only while open). */
+/* *field names the input at fault on PC_EINVAL or PC_ETOOBIG: "name",
+ * "from" or "to". */
+int mon_campaign_create(struct db *db, const struct id_principal *who, const char *name, const char *from,
+                        const char *to, const char *ip, struct pc_arena *a, const char **id, const char **field,
+                        struct pc_err *err);
+/* Add a service of the catalogue with its model (3, 4 or 5); its agency
+ * and whether it is paid come from the catalogue. */
+int mon_campaign_add_service(struct db *db, const struct id_principal *who, const char *id, const char *service,
+                             int model, const char *ip, struct pc_err *err);
+
+/* One question of a group as a form sends it: answer "yes", "no", "na"
+ * (or what mon_answer_parse reads), "" to leave it unanswered; a file
+ * (stored by the caller through cases) replaces the question's, NULL
+ * keeps it. */
+struct mon_answer_in {
+    const char *question, *answer, *note, *link;
+    const struct mon_evidence_file *file;
+};
+/* Save one questionnaire of a subject (service NULL: the infrastructure)
+ * in one transaction: an unknown question, an answer out of range, a
+ * link that is not http(s) or evidence too long is PC_EINVAL and nothing
+ * is saved. */
+int mon_campaign_answer(struct db *db, const struct id_principal *who, const char *id, const char *service,
+                        enum mon_criterion c, const struct mon_answer_in *in, size_t n, const char *ip,
+                        struct pc_err *err);
+/* Ask for review: PC_EINVAL naming the first questionnaire that is not
+ * complete and valid (every service's three, and the infrastructure). */
+int mon_campaign_submit(struct db *db, const struct id_principal *who, const char *id, const char *ip,
+                        struct pc_err *err);
+/* A second evaluator agrees (the campaign is closed) or sends it back
+ * with a comment (required; it is open again). */
+int mon_campaign_review(struct db *db, const struct id_principal *who, const char *id, bool agree,
+                        const char *comment, const char *ip, struct pc_err *err);
+
+int mon_campaign_get(struct db *db, struct pc_arena *a, const char *id, struct mon_campaign *out, struct pc_err *err);
+/* A file of evidence of the campaign by its SHA-256 (PC_ENOTFOUND unless
+ * one of its answers refers to it): its name, type and size. */
+int mon_campaign_file(struct db *db, struct pc_arena *a, const char *id, const char *sha256,
+                      struct mon_evidence_file *out, struct pc_err *err);
+/* Campaigns newest first (at most MON_CAMPAIGN_LIST_MAX), without their
+ * answers; closed_only for readers of results; agency (NULL: any) those
+ * that evaluated a service of that agency. */
+int mon_campaign_list(struct db *db, struct pc_arena *a, bool closed_only, const char *agency,
+                      struct mon_campaign **out, size_t *n, struct pc_err *err);
+
+/* The campaign's answers as a campaign file's sheet, scored by the engine
+ * (PC_EINVAL names the service and question at fault). */
+void mon_campaign_sheet(struct pc_arena *a, const struct mon_campaign *c, struct mon_sheet *out);
+int mon_campaign_results(struct pc_arena *a, const struct mon_campaign *c, struct mon_results *out,
+                         struct pc_err *err);
+/* The results in the shape of a published campaign, so that they are
+ * shown and downloaded like one: a group per agency (named by
+ * agency_name(ctx, id) in each language), the printed figures from the
+ * engine's levels and scores. */
+typedef void (*mon_agency_name_fn)(void *ctx, const char *agency, struct pc_text *out);
+void mon_campaign_published(struct pc_arena *a, const struct mon_campaign *c, const struct mon_results *r,
+                            mon_agency_name_fn agency_name, void *ctx, struct mon_published *out);
+
+/* ---- the registry kept in the portal (approved.c) ----------------------- */
+
+/* The operator (id_authorize ID_ACT_MANAGE_CATALOG) records the Cabinet's
+ * decisions and their lists per body, and marks since when each service
+ * is on the portal and on the body's own site; the comparison tables of
+ * the dates after the seed's come from these rows. */
+#define MON_REG_ENTRIES_MAX 5000
+#define MON_REG_DECISIONS_MAX 200
+#define MON_REG_NAME_MAX 300
+
+struct mon_decision {
+    const char *id, *number, *date;          /* date YYYY-MM-DD */
+};
+
+struct mon_reg_entry {
+    const char *id;
+    const char *decision;                    /* NULL: on no approved list */
+    const char *agency, *name, *service;     /* service: the catalogue's id, or NULL */
+    const char *on_portal, *on_own_site;     /* since (YYYY-MM-DD), or NULL */
+};
+
+int mon_decision_add(struct db *db, const struct id_principal *who, const char *number, const char *date,
+                     const char *ip, struct pc_arena *a, const char **id, struct pc_err *err);
+/* An agency of the catalogue; decision NULL or "" for none. */
+int mon_reg_entry_add(struct db *db, const struct id_principal *who, const char *decision, const char *agency,
+                      const char *name, const char *service, const char *ip, struct pc_arena *a, const char **id,
+                      struct pc_err *err);
+/* Since when the entry is on the portal and on its body's site (NULL or
+ * "": not). */
+int mon_reg_entry_mark(struct db *db, const struct id_principal *who, const char *id, const char *on_portal,
+                       const char *on_own_site, const char *ip, struct pc_err *err);
+int mon_decisions_list(struct db *db, struct pc_arena *a, struct mon_decision **out, size_t *n, struct pc_err *err);
+int mon_reg_entries_list(struct db *db, struct pc_arena *a, struct mon_reg_entry **out, size_t *n,
+                         struct pc_err *err);
+
+/* The comparison tables of the kept rows, one on each date a decision
+ * was taken or a service came to the portal or a site (after the seed's
+ * last date only), with their totals, added to `reg` (rows and dates). */
+void mon_registry_add_kept(struct pc_arena *a, const struct mon_decision *d, size_t nd,
+                           const struct mon_reg_entry *e, size_t ne, struct mon_registry *reg);
+/* The seed (mon_registry_get) and the kept rows: what the page shows. */
+int mon_registry_current(struct db *db, struct pc_arena *a, struct mon_registry *out, struct pc_err *err);
 
 /* ---- charts ------------------------------------------------------------ */
 

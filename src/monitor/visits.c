@@ -1,17 +1,23 @@
 /* visits.c — portal visits and users, counted without keeping who
  * (mon_visit_day, mon_visit_month).  A node tells visitors apart within
- * the day, and users within the day and the month, by the first 64 bits
- * of SHA-256(salt, key) in a hash set in memory; the salt is random, never
- * written anywhere, and replaced (with the set) when the day or the month
- * changes, so yesterday's hashes cannot be matched with anything.  Counts
- * wait in memory like usage.c's and are added to both tables by the same
- * flush. */
+ * the day by the first 64 bits of SHA-256(salt, key) in a hash set in
+ * memory, with a random salt that is never written anywhere and is
+ * replaced (with the set) when the day changes.  Users are told apart the
+ * same way within the day and the month, with the period's salt shared
+ * by the nodes through the database (mon_visit_salts), and a user's first
+ * sighting in a period is claimed there (mon_visit_seen) by an INSERT
+ * that only one node wins: that node counts the user, new or returning.
+ * Salts and sightings older than the previous period are deleted when a
+ * period begins, so a past day's hashes cannot be matched with anything.
+ * Counts wait in memory like usage.c's and are added to both tables by
+ * the same flush. */
 #include "internal.h"
 #include "../identity/identity.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define VISIT_DB_SLOT 4               /* db_slot of the visitors in memory */
 _Static_assert(VISIT_DB_SLOT < DB_SLOTS, "a db slot of its own");
@@ -36,6 +42,7 @@ int64_t mon_visit_average(const struct mon_visit_row *r)
 struct set {
     char period[11];
     unsigned char salt[32];
+    bool shared;                      /* the nodes' salt: first sightings are claimed in the database */
     uint64_t *keys;
     int64_t *last;
     size_t n, cap;
@@ -59,12 +66,17 @@ static void set_free(struct set *s)
     free(s->last);
 }
 
-static void set_reset(struct set *s, const char *period)
+/* Empty the set for a new period, with the nodes' salt (shared) or a
+ * random one of this node's. */
+static void set_reset(struct set *s, const char *period, const unsigned char *shared)
 {
     set_free(s);
     memset(s, 0, sizeof *s);
     snprintf(s->period, sizeof s->period, "%s", period);
-    if (pc_random_bytes(s->salt, sizeof s->salt))
+    s->shared = shared != NULL;
+    if (shared)
+        memcpy(s->salt, shared, sizeof s->salt);
+    else if (pc_random_bytes(s->salt, sizeof s->salt))
         abort(); /* no randomness: the process cannot run safely at all */
 }
 
@@ -169,6 +181,117 @@ static struct visitors *visitors_of(struct db *db)
     return db_slot(db, VISIT_DB_SLOT, visitors_make, visitors_free);
 }
 
+/* ---- shared with the other nodes -------------------------------------------- */
+
+/* The period before p: the day before "YYYY-MM-DD", the month before "YYYY-MM". */
+static void previous(const char *p, char out[11])
+{
+    int y = atoi(p), m = atoi(p + 5);
+    if (strlen(p) == 7) {
+        snprintf(out, 11, "%04u-%02u", (unsigned)(m == 1 ? y - 1 : y) % 10000u, (unsigned)(m == 1 ? 12 : m - 1) % 100u);
+        return;
+    }
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = atoi(p + 8) - 1, .tm_hour = 12};
+    time_t t = timegm(&tm);
+    gmtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* The period's salt shared by the nodes: the first node that needs it
+ * writes a random one (only one INSERT wins), every node reads the one
+ * written.  Periods of the same length older than the previous one lose
+ * their salt and sightings on the way. */
+static int shared_salt(struct db *db, const char *period, unsigned char salt[32], struct pc_err *err)
+{
+    struct db_conn *c = db_conn_get(db, err);
+    if (!c)
+        return err->code ? err->code : PC_EUNAVAIL;
+    unsigned char rnd[32];
+    char hex[65], before[11];
+    if (pc_random_bytes(rnd, sizeof rnd))
+        abort(); /* no randomness: the process cannot run safely at all */
+    for (size_t i = 0; i < sizeof rnd; i++)
+        snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
+    previous(period, before);
+    static const char *const sql[] = {
+        "INSERT INTO mon_visit_salts(period, salt) VALUES (?, ?) ON CONFLICT(period) DO NOTHING",
+        "DELETE FROM mon_visit_salts WHERE LENGTH(period) = ? AND period < ?",
+        "DELETE FROM mon_visit_seen WHERE LENGTH(period) = ? AND period < ?",
+    };
+    int rc = 0;
+    for (size_t i = 0; !rc && i < sizeof sql / sizeof *sql; i++) {
+        struct db_stmt *s = db_prepare(c, sql[i], err);
+        if (!s)
+            return err->code;
+        if (i == 0) {
+            db_bind_text(s, 1, period);
+            db_bind_text(s, 2, hex);
+        } else {
+            db_bind_int(s, 1, (int64_t)strlen(period));
+            db_bind_text(s, 2, before);
+        }
+        rc = mon__ran(db_run(s, err));
+    }
+    struct db_stmt *s = rc ? NULL : db_prepare(c, "SELECT salt FROM mon_visit_salts WHERE period = ?", err);
+    if (!s)
+        return rc ? rc : err->code;
+    db_bind_text(s, 1, period);
+    rc = db_step(s, err);
+    const char *got = rc == 1 ? db_col_text(s, 0) : "";
+    if (rc == 1 && strlen(got) == 64)
+        for (size_t i = 0; i < 32; i++)
+            salt[i] = (unsigned char)strtoul((char[3]){got[2 * i], got[2 * i + 1], 0}, NULL, 16);
+    bool ok = rc == 1 && strlen(got) == 64;
+    if (rc == 1 && db_step(s, err) < 0) /* to its end: no read left open on the request's connection */
+        return err->code;
+    return rc < 0 ? rc : ok ? 0 : pc_err_set(err, PC_EIO, "no salt for %s", period);
+}
+
+/* Whether this node is the first to see user hash h in the period (the
+ * database decides between the nodes; when it cannot, the node counts). */
+static bool claim(struct db *db, const char *period, uint64_t h)
+{
+    struct pc_err err = {0};
+    struct db_conn *c = db_conn_get(db, &err);
+    struct db_stmt *s = c ? db_prepare(c, "INSERT INTO mon_visit_seen(period, hash) VALUES (?, ?)"
+                                          " ON CONFLICT(period, hash) DO NOTHING", &err) : NULL;
+    int64_t n = -1;
+    if (s) {
+        char hex[17];
+        snprintf(hex, sizeof hex, "%016llx", (unsigned long long)h);
+        db_bind_text(s, 1, period);
+        db_bind_text(s, 2, hex);
+        n = db_run(s, &err);
+    }
+    if (n < 0)
+        pc_log(PC_LOG_WARN, "monitor.visit_claim_failed", "msg", err.msg, NULL);
+    return n != 0;
+}
+
+/* New users' sets when the day or the month has changed, with the nodes'
+ * salts (asked outside the lock; this node's own when the database cannot
+ * be asked). */
+static void users_period(struct db *db, struct visitors *v, const char *day, const char *month)
+{
+    pthread_mutex_lock(&v->lock);
+    bool day_old = strcmp(v->day_users.period, day) != 0, month_old = strcmp(v->month_users.period, month) != 0;
+    pthread_mutex_unlock(&v->lock);
+    if (!day_old && !month_old)
+        return;
+    unsigned char ds[32], ms[32];
+    struct pc_err err = {0};
+    bool d_ok = day_old && shared_salt(db, day, ds, &err) == 0;
+    bool m_ok = month_old && shared_salt(db, month, ms, &err) == 0;
+    if ((day_old && !d_ok) || (month_old && !m_ok))
+        pc_log(PC_LOG_WARN, "monitor.visit_salt_failed", "msg", err.msg, NULL); /* users count on this node */
+    pthread_mutex_lock(&v->lock);
+    if (day_old && strcmp(v->day_users.period, day) != 0)
+        set_reset(&v->day_users, day, d_ok ? ds : NULL);
+    if (month_old && strcmp(v->month_users.period, month) != 0)
+        set_reset(&v->month_users, month, m_ok ? ms : NULL);
+    pthread_mutex_unlock(&v->lock);
+}
+
 void mon_visit(struct db *db, const char *visitor, const char *account, int64_t now)
 {
     if (!visitor)
@@ -178,14 +301,13 @@ void mon_visit(struct db *db, const char *visitor, const char *account, int64_t 
     snprintf(day, sizeof day, "%.10s", t);
     snprintf(month, sizeof month, "%.7s", t);
     struct visitors *v = visitors_of(db);
-    bool first_day = false, first_month = false, seen;
+    if (account && *account)
+        users_period(db, v, day, month);
+    bool first_day = false, first_month = false, seen, day_shared = false, month_shared = false;
+    uint64_t day_h = 0, month_h = 0;
     pthread_mutex_lock(&v->lock);
-    if (strcmp(v->visitors.period, day) != 0) {
-        set_reset(&v->visitors, day);
-        set_reset(&v->day_users, day);
-    }
-    if (strcmp(v->month_users.period, month) != 0)
-        set_reset(&v->month_users, month);
+    if (strcmp(v->visitors.period, day) != 0)
+        set_reset(&v->visitors, day, NULL);
     struct pending *p = pending_of(v, day);
     int64_t *last = set_find(&v->visitors, salted(&v->visitors, visitor), &seen);
     if (p && (!last || !seen || now - *last > MON_VISIT_IDLE_SECONDS))
@@ -194,11 +316,21 @@ void mon_visit(struct db *db, const char *visitor, const char *account, int64_t 
         p->day_n[MON_V_SECONDS] += now - *last;
     if (last)
         *last = now;
-    if (account && *account) {
-        first_day = set_find(&v->day_users, salted(&v->day_users, account), &seen) && !seen;
-        first_month = set_find(&v->month_users, salted(&v->month_users, account), &seen) && !seen;
+    /* a period that ended while the salt was asked for: this page's user is not counted */
+    if (account && *account && strcmp(v->day_users.period, day) == 0 && strcmp(v->month_users.period, month) == 0) {
+        day_h = salted(&v->day_users, account);
+        month_h = salted(&v->month_users, account);
+        day_shared = v->day_users.shared;
+        month_shared = v->month_users.shared;
+        first_day = set_find(&v->day_users, day_h, &seen) && !seen;
+        first_month = set_find(&v->month_users, month_h, &seen) && !seen;
     }
     pthread_mutex_unlock(&v->lock);
+    /* first seen here: is it first seen by any node? */
+    if (first_day && day_shared)
+        first_day = claim(db, day, day_h);
+    if (first_month && month_shared)
+        first_month = claim(db, month, month_h);
     if (!first_day && !first_month)
         return;
     /* new or returning: by the day the account was created (outside the lock) */

@@ -2,7 +2,8 @@
  * registry.c): the share of the approved services on the portal and on
  * the bodies' own sites on each date (SVG charts with their tables), and
  * each date's comparison table as the bulletin publishes it, with its
- * published total and the notes on what it lost or contradicts. */
+ * published total and the notes on what it lost or contradicts; then the
+ * tables of the rows the operator keeps (approved_edit.c). */
 #include "internal.h"
 #include "../monitor/monitor.h"
 
@@ -81,9 +82,9 @@ static void date_table(struct http_req *r, const struct mon_registry *reg, const
 
 int web_page_approved(struct http_req *r)
 {
-    const struct mon_registry *reg;
+    struct mon_registry *reg = pc_arena_alloc(&r->arena, sizeof *reg);
     struct pc_err err = {0};
-    int rc = mon_registry_get(&reg, &err);
+    int rc = mon_registry_current(app_of(r)->db, &r->arena, reg, &err); /* the seed, then the operator's rows */
     if (rc)
         return web_fail(r, rc, &err);
     struct cat_agency *agencies = NULL;

@@ -345,17 +345,17 @@ static void recommendations(struct http_req *r, const struct mon_published *c, c
 }
 
 /* Choose one body (a GET form: no JavaScript needed). */
-static void agency_form(struct http_req *r, const struct mon_published *c, const char *agency)
+static void agency_form(struct http_req *r, const struct mon_published *c, const char *agency, const char *base)
 {
     struct cat_agency *list = NULL;
     size_t n = 0;
     struct pc_err err = {0};
     if (cat_list_agencies(app_of(r)->db, &r->arena, &list, &n, &err))
         n = 0; /* ids instead of names */
-    web_html(r, "<form method=\"get\" action=\"/evaluations/%q\">\n<div class=\"field\">\n"
+    web_html(r, "<form method=\"get\" action=\"%s\">\n<div class=\"field\">\n"
                 "<label for=\"agency\">%s</label>\n<select class=\"input\" id=\"agency\" name=\"agency\">\n"
                 "<option value=\"\">%s</option>\n",
-             c->id, web_t(r, M_EV_AGENCY_FILTER), web_t(r, M_EV_ALL_AGENCIES));
+             base, web_t(r, M_EV_AGENCY_FILTER), web_t(r, M_EV_ALL_AGENCIES));
     for (size_t i = 0; i < c->nservices; i++) {
         bool first = true; /* each body once, in the report's order */
         for (size_t k = 0; k < i && first; k++)
@@ -389,14 +389,9 @@ static void discrepancies(struct http_req *r, const struct mon_published *c)
     web_html(r, "</ul>\n");
 }
 
-int web_page_evaluation(struct http_req *r)
+int web_evaluation_report(struct http_req *r, const struct mon_published *c, const char *agency, bool agency_only,
+                          const char *parent, const char *parent_url, const char *page, const char *base)
 {
-    const struct mon_published *c = campaign_of(r);
-    if (!c)
-        return 0;
-    const char *agency = http_kv_get(&r->query, "agency");
-    if (agency && !*agency)
-        agency = NULL;
     bool any = !agency;
     for (size_t i = 0; !any && i < c->nservices; i++)
         any = strcmp(c->services[i].agency, agency) == 0;
@@ -407,35 +402,45 @@ int web_page_evaluation(struct http_req *r)
     }
     const char *title = pc_text_get(&c->title, web_lang_id(r));
     web_page_begin(r, title);
-    const char *crumbs[] = {web_t(r, M_NAV_HOME), "/", web_t(r, M_EV_TITLE), "/evaluations", title, NULL};
+    const char *crumbs[] = {web_t(r, M_NAV_HOME), "/", parent, parent_url, title, NULL};
     web_page_breadcrumbs(r, crumbs, 3);
-    web_html(r, "<span class=\"caption\">%s</span>\n<h1>%s</h1>\n", web_t(r, M_EV_TITLE), title);
+    web_html(r, "<span class=\"caption\">%s</span>\n<h1>%s</h1>\n", parent, title);
     if (c->source)
         web_html(r, "<p>%s</p>\n", pc_arena_printf(&r->arena, web_t(r, M_EV_SOURCE), c->source));
-    web_html(r, "<p>%s: <a href=\"/evaluations/%q/results.csv\">CSV</a>, "
-                "<a href=\"/evaluations/%q/results.json\">JSON</a></p>\n",
-             web_t(r, M_EV_DOWNLOADS), c->id, c->id);
-    if (c->has_infra)
-        infrastructure(r, c);
-    levels(r, c);
-    web_html(r, "<h2>%s</h2>\n", web_t(r, M_EV_PARTICIPATION));
-    bands(r, c, 0);
-    web_html(r, "<h2>%s</h2>\n", web_t(r, M_EV_TRANSPARENCY));
-    bands(r, c, 10);
-    bands(r, c, 8);
-    agency_form(r, c, agency);
+    if (!agency_only) { /* one body's staff see their own rows only */
+        web_html(r, "<p>%s: <a href=\"%s/results.csv\">CSV</a>, <a href=\"%s/results.json\">JSON</a></p>\n",
+                 web_t(r, M_EV_DOWNLOADS), base, base);
+        if (c->has_infra)
+            infrastructure(r, c);
+        levels(r, c);
+        web_html(r, "<h2>%s</h2>\n", web_t(r, M_EV_PARTICIPATION));
+        bands(r, c, 0);
+        web_html(r, "<h2>%s</h2>\n", web_t(r, M_EV_TRANSPARENCY));
+        bands(r, c, 10);
+        bands(r, c, 8);
+        agency_form(r, c, agency, page);
+    }
     results(r, c, agency);
     recommendations(r, c, agency);
-    discrepancies(r, c);
+    if (!agency_only)
+        discrepancies(r, c);
     web_page_end(r);
     return 0;
 }
 
-static int download(struct http_req *r, bool csv)
+int web_page_evaluation(struct http_req *r)
 {
     const struct mon_published *c = campaign_of(r);
     if (!c)
         return 0;
+    const char *agency = http_kv_get(&r->query, "agency");
+    const char *base = pc_arena_printf(&r->arena, "/evaluations/%s", c->id);
+    return web_evaluation_report(r, c, agency && *agency ? agency : NULL, false, web_t(r, M_EV_TITLE), "/evaluations",
+                                 base, base);
+}
+
+static int download(struct http_req *r, const struct mon_published *c, bool csv)
+{
     r->status = 200;
     r->content_type = csv ? "text/csv; charset=utf-8" : "application/json";
     if (csv)
@@ -449,10 +454,12 @@ static int download(struct http_req *r, bool csv)
 
 int web_page_evaluation_csv(struct http_req *r)
 {
-    return download(r, true);
+    const struct mon_published *c = campaign_of(r);
+    return c ? download(r, c, true) : 0;
 }
 
 int web_page_evaluation_json(struct http_req *r)
 {
-    return download(r, false);
+    const struct mon_published *c = campaign_of(r);
+    return c ? download(r, c, false) : 0;
 }

@@ -433,6 +433,31 @@ const struct cat_maturity *web_maturity(struct http_req *r, const struct cat_ser
  * measures, flagged when the published one is higher, and how. */
 void web_live_section(struct http_req *r, const struct cat_service *s, const struct cat_maturity *published);
 int web_page_live(struct http_req *r);
+/* A campaign's report (charts, results by group, recommendations,
+ * discrepancies; agency_only: one body's rows and recommendations only)
+ * at `page` under the breadcrumb parent, its downloads at
+ * base/results.csv|json.  Published and portal campaigns alike. */
+struct mon_published;
+int web_evaluation_report(struct http_req *r, const struct mon_published *c, const char *agency, bool agency_only,
+                          const char *parent, const char *parent_url, const char *page, const char *base);
+/* evaluation campaigns made in the portal (campaigns.c) */
+int web_page_campaigns(struct http_req *r);
+int web_page_campaigns_post(struct http_req *r);
+int web_page_campaign(struct http_req *r);
+int web_page_campaign_service_post(struct http_req *r);
+int web_page_campaign_group(struct http_req *r);
+int web_page_campaign_group_post(struct http_req *r);
+int web_page_campaign_submit_post(struct http_req *r);
+int web_page_campaign_review_post(struct http_req *r);
+int web_page_campaign_report(struct http_req *r);
+int web_page_campaign_csv(struct http_req *r);
+int web_page_campaign_json(struct http_req *r);
+int web_page_campaign_file(struct http_req *r);
+/* the operator keeps the registry of approved e-services (approved_edit.c) */
+int web_page_approved_edit(struct http_req *r);
+int web_page_approved_decision_post(struct http_req *r);
+int web_page_approved_entry_post(struct http_req *r);
+int web_page_approved_mark_post(struct http_req *r);
 /* usage statistics (statistics.c) */
 int web_page_statistics(struct http_req *r);
 int web_page_statistics_csv(struct http_req *r);

@@ -63,6 +63,11 @@ static void account_links(struct http_req *r)
         web_html(r, "<li><a href=\"/operator/outbox\">%s</a></li>\n", web_t(r, M_OUTBOX_TITLE));
     if (id_authorize(p, ID_ACT_MANAGE_OIDC_CLIENTS, NULL))
         web_html(r, "<li><a href=\"/operator/oidc-clients\">%s</a></li>\n", web_t(r, M_OIDC_CLIENTS_TITLE));
+    if (id_authorize(p, ID_ACT_EVALUATE, NULL) || (agency && id_authorize(p, ID_ACT_VIEW_EVALUATION,
+                                                                          &(struct id_resource){.agency_id = agency})))
+        web_html(r, "<li><a href=\"/campaigns\">%s</a></li>\n", web_t(r, M_CG_TITLE)); /* campaigns */
+    if (id_authorize(p, ID_ACT_MANAGE_CATALOG, NULL))
+        web_html(r, "<li><a href=\"/operator/approved\">%s</a></li>\n", web_t(r, M_AP_TITLE)); /* campaigns */
     if (agency && id_has_role(p, ID_ROLE_AGENCY_ADMIN))
         web_html(r, "<li><a href=\"/agencies/%s/staff\">%s</a></li>\n", agency, web_t(r, M_STAFF_TITLE));
     web_html(r, "<li><form method=\"post\" action=\"/logout\" class=\"inline\">");

@@ -2357,6 +2357,160 @@ async function participationPages() {
   }
 }
 
+// ---- evaluation campaigns and the registry kept by the operator (campaigns) ----
+
+/* An evaluator makes a campaign through the forms with JavaScript off
+ * (create, pick two services, answer every question group, ask for
+ * review; a bad link sends the group back with an error summary), a
+ * second evaluator agrees, the report shows in every language and to the
+ * agency's officer; the operator keeps the registry of approved
+ * e-services.  Every page: one h1, axe WCAG 2.1 AA. */
+async function campaignPages() {
+  /* axe needs script: each page is looked at again in a context with
+   * JavaScript and the same cookies (seer) */
+  const seerOf = async (ctx) => {
+    const seer = await newContext({ lang: 'en' });
+    await seer.addCookies(await ctx.cookies());
+    return { seer, page: await seer.newPage() };
+  };
+  const check = async (page, what, problems) => {
+    const f = await pageFacts(page);
+    if (f.h1.length !== 1) problems.push(`${what}: ${f.h1.length} h1`);
+    for (const v of await axeViolations(page)) problems.push(`${what}: ${v}`);
+  };
+  const look = async (s, url, what, problems) => {
+    await goto(s.page, url);
+    await check(s.page, what, problems);
+  };
+  const LONG = 180000;
+  let campaign = null, agencies = [];
+  await test('campaigns: create, pick, answer every group (an error shown), ask for review; no JavaScript; axe clean', async () => {
+    const ctx = await newContext({ javaScriptEnabled: false, lang: 'en' });
+    let s = null;
+    try {
+      const page = await ctx.newPage();
+      const problems = [];
+      await logIn(page, account('evaluator', 0));
+      s = await seerOf(ctx);
+      await look(s, '/campaigns', 'list', problems);
+      await s.page.fill('#from', '2026-13');
+      let bad = await submit(s.page, 'main form[action="/campaigns"]');
+      assert(bad.status() === 400 && await s.page.locator('main .error-summary a[href="#name"]').count() === 1, 'no error summary');
+      await check(s.page, 'list with errors', problems);
+      await goto(page, '/campaigns');
+      await page.fill('#name', 'Browser campaign');
+      await page.fill('#from', '2026-01');
+      await page.fill('#to', '2026-06');
+      let resp = await submit(page, 'main form[action="/campaigns"]');
+      assert(resp.status() === 200 && /^\/campaigns\/[0-9a-f]{16}$/.test(new URL(page.url()).pathname), page.url());
+      campaign = new URL(page.url()).pathname;
+      for (const [i, model] of [[0, '4'], [1, '3']]) {
+        await page.selectOption('#service', await page.locator('#service option').nth(i).getAttribute('value'));
+        await page.selectOption('#model', model);
+        resp = await submit(page, `main form[action="${campaign}/services"]`);
+        assert(resp.status() === 200, `adding a service: ${resp.status()}`);
+      }
+      await look(s, campaign, 'campaign', problems);
+      agencies = [...(await page.textContent('main table')).matchAll(/\((\w+); /g)].map((m) => m[1]);
+      const groups = await page.locator(`main a[href^="${campaign}/"]`).evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+      assert(groups.length === 7 + 6, `question groups: ${groups.join(' ')}`);
+      // a bad link: the group comes back with an error summary and what was typed
+      await goto(s.page, groups[0]);
+      await s.page.locator('input[type=radio][value=yes]').first().check();
+      await s.page.fill('main input[type=url] >> nth=0', 'ftp://example.az/evidence');
+      resp = await submit(s.page, `main form[action^="${groups[0]}?"]`);
+      assert(resp.status() === 400, `a bad link: ${resp.status()}`);
+      assert(await s.page.locator('main .error-summary').count() === 1, 'no error summary');
+      assert(await s.page.locator('input[type=radio][value=yes]:checked').count() === 1, 'the answer typed was lost');
+      await check(s.page, 'question group with an error', problems);
+      await look(s, groups[0], 'question group', problems);
+      for (const g of groups) {
+        await goto(page, g);
+        for (const r of await page.locator('input[type=radio][value=yes]').all()) await r.check();
+        await page.fill('main textarea >> nth=0', 'Seen on the service\'s page');
+        resp = await submit(page, `main form[action^="${g}?"]`);
+        assert(resp.status() === 200 && new URL(page.url()).search === '?saved=1', `${g}: ${resp.status()} ${page.url()}`);
+      }
+      resp = await submit(page, `main form[action="${campaign}/submit"]`);
+      assert(resp.status() === 200 && (await page.textContent('main')).includes('Waiting for review'), 'not submitted');
+      assert(problems.length === 0, problems.join('\n'));
+    } finally {
+      if (s) await s.seer.close();
+      await ctx.close();
+    }
+  }, LONG);
+  await test('campaigns: a second evaluator agrees; the report in every language and for the agency; axe clean', async () => {
+    assert(campaign, 'no campaign from the test before');
+    const problems = [];
+    const ctx = await newContext({ javaScriptEnabled: false, lang: 'en' });
+    let s = null;
+    try {
+      const page = await ctx.newPage();
+      await logIn(page, account('evaluator', 1));
+      s = await seerOf(ctx);
+      await look(s, campaign, 'review', problems);
+      await goto(page, campaign);
+      await page.check('#d-agree');
+      const resp = await submit(page, `main form[action="${campaign}/review"]`);
+      assert(resp.status() === 200 && (await page.textContent('main')).includes('Closed'), 'not closed');
+      for (const lang of LANGS) {
+        await goto(page, `${campaign}/report?lang=${lang}`);
+        assert(await page.locator('main svg[role="img"]').count() >= 4, 'the report has no charts');
+        await goto(s.page, `${campaign}/report?lang=${lang}`);
+        const f = await pageFacts(s.page);
+        if (f.lang !== lang) problems.push(`report: lang ${f.lang}`);
+        await check(s.page, `report [${lang}]`, problems);
+      }
+    } finally {
+      if (s) await s.seer.close();
+      await ctx.close();
+    }
+    const officer = demoAccounts().find((x) => x.role === 'officer' && agencies.includes(x.agency));
+    if (officer) {
+      const octx = await newContext({ lang: 'en' });
+      try {
+        const page = await octx.newPage();
+        await logIn(page, officer);
+        await goto(page, `${campaign}/report`);
+        assert(await page.locator('main svg').count() === 0, 'an agency sees the charts of all');
+        await check(page, 'report for an agency', problems);
+      } finally { await octx.close(); }
+    }
+    assert(problems.length === 0, problems.join('\n'));
+  }, LONG);
+  await test('campaigns: the operator keeps the registry of approved e-services; no JavaScript; axe clean', async () => {
+    const problems = [];
+    const ctx = await newContext({ javaScriptEnabled: false, lang: 'en' });
+    let s = null;
+    try {
+      const page = await ctx.newPage();
+      await logIn(page, account('operator'));
+      s = await seerOf(ctx);
+      await look(s, '/operator/approved', 'registry (empty)', problems);
+      await goto(page, '/operator/approved');
+      await page.fill('#number', '999');
+      await page.fill('#date', '2026-02-01');
+      let resp = await submit(page, 'main form[action="/operator/approved/decisions"]');
+      assert(resp.status() === 200, `decision: ${resp.status()}`);
+      await page.selectOption('#decision', { index: 1 });
+      await page.fill('#name', 'Browser service');
+      resp = await submit(page, 'main form[action="/operator/approved/entries"]');
+      assert(resp.status() === 200, `entry: ${resp.status()}`);
+      await page.fill('main form[action^="/operator/approved/entries/"] input[name=on_portal]', '2026-03-01');
+      resp = await submit(page, 'main form[action^="/operator/approved/entries/"]');
+      assert(resp.status() === 200, `mark: ${resp.status()}`);
+      await look(s, '/operator/approved', 'registry', problems);
+      await goto(page, '/evaluations/approved');
+      assert((await page.textContent('main')).includes('As of 2026-03-01'), 'the kept rows make no table');
+      await look(s, '/evaluations/approved', 'approved e-services', problems);
+    } finally {
+      if (s) await s.seer.close();
+      await ctx.close();
+    }
+    assert(problems.length === 0, problems.join('\n'));
+  }, LONG);
+}
+
 // ---- main ------------------------------------------------------------------
 
 /* ---- the register of information systems (src/isreg, web/isreg_pages.c) ---- */
@@ -3117,6 +3271,7 @@ async function main() {
     await paymentPages();
     await inspectPages();
     await esafePages();
+    await campaignPages();   // campaigns
   } catch (e) {
     fatal = e;
     record('setup', e);

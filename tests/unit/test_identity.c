@@ -77,6 +77,32 @@ static void test_the_role_an_action_is_taken_in(void **state)
     assert_int_equal(id_authorize_role(&staff_as_citizen, ID_ACT_VIEW_PERSON, &self), ID_ROLE_CITIZEN);
 }
 
+/* Evaluation campaigns: evaluators make them, another evaluator reviews,
+ * an agency's staff read their own agency's results, citizens nothing. */
+static void test_evaluation_campaign_rights(void **state)
+{
+    (void)state;
+    struct id_principal ev = {.account_id = "e1", .kind = ID_ACCOUNT_STAFF, .ngrants = 1,
+                              .grants = {{ID_ROLE_EVALUATOR, ""}}};
+    struct id_resource mine = {.owner = "e1"}, theirs = {.owner = "e2"};
+    assert_true(id_authorize(&ev, ID_ACT_EVALUATE, NULL));
+    assert_false(id_authorize(&ev, ID_ACT_REVIEW_EVALUATION, &mine));
+    assert_false(id_authorize(&ev, ID_ACT_REVIEW_EVALUATION, NULL));
+    assert_int_equal(id_authorize_role(&ev, ID_ACT_REVIEW_EVALUATION, &theirs), ID_ROLE_EVALUATOR);
+    assert_true(id_authorize(&ev, ID_ACT_VIEW_EVALUATION, NULL));
+    struct id_principal officer = {.account_id = "o1", .kind = ID_ACCOUNT_STAFF, .ngrants = 1,
+                                   .grants = {{ID_ROLE_OFFICER, "din"}}};
+    struct id_resource din = {.agency_id = "din"}, vn = {.agency_id = "vn"};
+    assert_false(id_authorize(&officer, ID_ACT_EVALUATE, NULL));
+    assert_false(id_authorize(&officer, ID_ACT_VIEW_EVALUATION, NULL));
+    assert_true(id_authorize(&officer, ID_ACT_VIEW_EVALUATION, &din));
+    assert_false(id_authorize(&officer, ID_ACT_VIEW_EVALUATION, &vn));
+    struct id_principal citizen = {.account_id = "c1", .kind = ID_ACCOUNT_CITIZEN, .fin = "1ABC2D3", .ngrants = 1,
+                                   .grants = {{ID_ROLE_CITIZEN, ""}}};
+    assert_false(id_authorize(&citizen, ID_ACT_VIEW_EVALUATION, &din));
+    assert_false(id_authorize(&citizen, ID_ACT_EVALUATE, NULL));
+}
+
 static void test_delays_grow_with_failures(void **state)
 {
     (void)state;
@@ -441,6 +467,7 @@ int main(void)
         cmocka_unit_test(test_fin_normalize),
         cmocka_unit_test(test_staff_logins_are_never_fins),
         cmocka_unit_test(test_the_role_an_action_is_taken_in),
+        cmocka_unit_test(test_evaluation_campaign_rights),
         cmocka_unit_test(test_delays_grow_with_failures),
         cmocka_unit_test(test_totp_steps),
         cmocka_unit_test(test_the_hashing_queue_keeps_room_for_clean_attempts),

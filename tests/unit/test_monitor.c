@@ -959,6 +959,262 @@ static void test_registry_of_approved_services(void **state)
     pc_arena_release(&a);
 }
 
+/* The kept registry's tables: one a date after the seed's last, a row a
+ * body with something to count, the total; a service on no list counts on
+ * the portal but not as approved. */
+static void test_registry_kept_rows(void **state)
+{
+    (void)state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct mon_reg_row seed_rows[1] = {{.date = "2015-03-01", .total = true, .n = {452, 333, 395, 463, 401}}};
+    const char *seed_dates[1] = {"2015-03-01"};
+    struct mon_registry reg = {seed_rows, 1, seed_dates, 1};
+    struct mon_decision d[2] = {{"d1", "191", "2011-05-05"}, {"d2", "412", "2026-02-10"}};
+    struct mon_reg_entry e[4] = {
+        {"e1", "d1", "din", "A", NULL, "2026-03-01", "2012-01-01"}, /* old dates: counted on the kept dates only */
+        {"e2", "d2", "din", "B", NULL, NULL, "2026-02-15"},
+        {"e3", NULL, "vn", "C", NULL, "2026-03-01", NULL},
+        {"e4", "d2", "xin", "D", NULL, NULL, NULL},
+    };
+    mon_registry_add_kept(&a, d, 2, e, 4, &reg);
+    assert_int_equal(reg.ndates, 4); /* 2015-03-01, then 2026-02-10, 02-15, 03-01 */
+    assert_string_equal(reg.dates[1], "2026-02-10");
+    assert_string_equal(reg.dates[3], "2026-03-01");
+    const struct mon_reg_row *t = mon_registry_total(&reg, "2026-02-10");
+    assert_non_null(t);
+    int want_0210[MON_REG_COUNT] = {3, 0, 0, 1, 1};
+    for (int f = 0; f < MON_REG_COUNT; f++)
+        assert_int_equal(t->n[f], want_0210[f]);
+    t = mon_registry_total(&reg, "2026-03-01");
+    int want_0301[MON_REG_COUNT] = {3, 1, 2, 2, 2};
+    for (int f = 0; f < MON_REG_COUNT; f++)
+        assert_int_equal(t->n[f], want_0301[f]);
+    size_t rows = 0;
+    for (size_t i = 0; i < reg.nrows; i++) {
+        const struct mon_reg_row *x = &reg.rows[i];
+        if (x->total || strcmp(x->date, "2026-03-01") != 0)
+            continue;
+        rows++;
+        if (strcmp(x->agency, "vn") == 0) {
+            assert_false(x->listed);
+            assert_int_equal(x->n[MON_REG_ON_PORTAL], 1);
+            assert_int_equal(x->n[MON_REG_APPROVED], 0);
+        }
+    }
+    assert_int_equal(rows, 3); /* din, vn, xin */
+    assert_int_equal(mon_registry_total(&reg, "2015-03-01")->n[MON_REG_APPROVED], 452); /* the seed stays */
+    pc_arena_release(&a);
+}
+
+static int64_t count_rows(struct db_conn *c, const char *sql)
+{
+    struct pc_err err = {0};
+    struct db_stmt *s = db_prepare(c, sql, &err);
+    assert_non_null(s);
+    assert_int_equal(db_step(s, &err), 1);
+    return db_col_int(s, 0);
+}
+
+/* Two nodes on one database: a user both see on a day is one user of the
+ * day and of the month, new or returning once; each node's own visitors
+ * add up.  The salts of days before yesterday are gone. */
+static void test_users_distinct_across_nodes(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct db_conn *c = fx_conn(f);
+    fx_exec(c, "INSERT INTO accounts(id, login, status, kind, created_at) VALUES "
+               "('acc-two-a', 'visits.two.a', 'active', 'staff', '2026-05-28T08:00:00Z'), "
+               "('acc-two-b', 'visits.two.b', 'active', 'staff', '2024-01-01T08:00:00Z')");
+    struct db *other = db_open(f->pg ? f->pgurl : f->path, &err);
+    assert_non_null(other);
+    int64_t t = 1779969600; /* 2026-05-28 12:00:00 UTC */
+    mon_visit(f->db, "a|acc-two-a", "acc-two-a", t);
+    mon_visit(other, "a|acc-two-a", "acc-two-a", t + 5);  /* the same user on the other node */
+    mon_visit(other, "a|acc-two-b", "acc-two-b", t + 6);
+    mon_visit(f->db, "a|acc-two-b", "acc-two-b", t + 7);
+    mon_visit(other, "a|acc-two-b", "acc-two-b", t + 86400);  /* the next day: once more, of the day only */
+    mon_visit(f->db, "a|acc-two-b", "acc-two-b", t + 86400 + 1);
+    struct mon_period p;
+    struct mon_visits v;
+    assert_int_equal(mon_period_parse("2026-05", NULL, &p, &err), 0);
+    assert_int_equal(mon_visits_query(other, &a, &p, &v, &err), 0); /* each node flushes its own counts */
+    assert_int_equal(mon_visits_query(f->db, &a, &p, &v, &err), 0);
+    assert_int_equal(v.total.n[MON_V_VISITS], 6); /* visits are each node's */
+    assert_int_equal(v.total.n[MON_V_USERS], 2);
+    assert_int_equal(v.total.n[MON_V_NEW], 1);
+    assert_int_equal(v.total.n[MON_V_RETURNING], 1);
+    assert_int_equal(mon_period_parse("2026-05-28", "2026-05-29", &p, &err), 0);
+    assert_int_equal(mon_visits_query(f->db, &a, &p, &v, &err), 0);
+    assert_int_equal(v.total.n[MON_V_USERS], 3); /* two on the 28th, one on the 29th */
+    assert_int_equal(v.total.n[MON_V_NEW], 1);
+    /* two days on: the 28th's salt and sightings are deleted, the 29th's kept */
+    mon_visit(other, "a|acc-two-a", "acc-two-a", t + 2 * 86400);
+    assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM mon_visit_salts WHERE period = '2026-05-28'"), 0);
+    assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM mon_visit_seen WHERE period = '2026-05-28'"), 0);
+    assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM mon_visit_salts WHERE period = '2026-05-29'"), 1);
+    assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM mon_visit_seen WHERE period = '2026-05'"), 2);
+    assert_int_equal(mon_visits_query(other, &a, &p, &v, &err), 0);
+    db_close(other);
+    pc_arena_release(&a);
+}
+
+/* ---- evaluation campaigns in the portal (campaigns) ------------------------ */
+
+static void set_all(struct mon_answers *a, enum mon_criterion c, enum mon_answer_kind k, size_t first, size_t last)
+{
+    a->criterion = c;
+    for (size_t i = first; i < last; i++)
+        a->a[i].kind = k;
+}
+
+/* A campaign's answers become the engine's sheet and its results take the
+ * shape of a published campaign: a group per agency in the order met,
+ * printed figures from the engine's levels, scores and bands. */
+static void test_campaign_results_and_published_shape(void **state)
+{
+    (void)state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct pc_err err = {0};
+    struct mon_campaign c;
+    memset(&c, 0, sizeof c);
+    c.id = "c1";
+    c.name = "Spring";
+    size_t ni, nd, np, nt;
+    mon_questions(MON_INFRA, &ni);
+    mon_questions(MON_DEVELOPMENT, &nd);
+    mon_questions(MON_PARTICIPATION, &np);
+    mon_questions(MON_TRANSPARENCY, &nt);
+    set_all(&c.infra.answers[MON_INFRA], MON_INFRA, MON_ANS_YES, 0, ni);
+    struct mon_campaign_subject s[3];
+    memset(s, 0, sizeof s);
+    const char *ids[3] = {"din-a", "vn-b", "din-c"}, *ags[3] = {"din", "vn", "din"};
+    for (int i = 0; i < 3; i++) {
+        s[i].service = ids[i];
+        s[i].agency = ags[i];
+        s[i].model = i == 1 ? 3 : 4;
+        s[i].paid = i != 1;
+        set_all(&s[i].answers[MON_DEVELOPMENT], MON_DEVELOPMENT, MON_ANS_YES, 0, nd);
+        set_all(&s[i].answers[MON_PARTICIPATION], MON_PARTICIPATION, MON_ANS_NO, 0, np);
+        set_all(&s[i].answers[MON_TRANSPARENCY], MON_TRANSPARENCY, MON_ANS_YES, 0, s[i].paid ? nt : 8);
+    }
+    /* din-a: half of development no → 50 % → level 2 of 4; 7 of 10 participation */
+    set_all(&s[0].answers[MON_DEVELOPMENT], MON_DEVELOPMENT, MON_ANS_NO, 0, nd / 2 + 1);
+    set_all(&s[0].answers[MON_PARTICIPATION], MON_PARTICIPATION, MON_ANS_YES, 0, 7);
+    c.services = s;
+    c.nservices = 3;
+    struct mon_results r;
+    assert_int_equal(mon_campaign_results(&a, &c, &r, &err), 0);
+    assert_int_equal(r.infra.index, 700);
+    assert_int_equal(r.services[0].development.level, mon_level(4, (int)(nd - nd / 2 - 1), (int)nd));
+    assert_int_equal(r.services[0].participation.score, 7);
+    assert_int_equal(r.services[1].transparency.max, 8);
+    assert_int_equal(r.services[1].development.level, 3);
+    struct mon_published p;
+    mon_campaign_published(&a, &c, &r, NULL, NULL, &p);
+    assert_string_equal(p.title.s[PC_LANG_EN], "Spring");
+    assert_string_equal(p.infra_printed_index, "7/7");
+    assert_int_equal(p.ngroups, 2); /* din, vn: each agency once */
+    assert_string_equal(p.groups[0].id, "din");
+    assert_string_equal(p.groups[1].id, "vn");
+    assert_int_equal(p.nservices, 3);
+    assert_string_equal(p.services[2].group, "din");
+    assert_int_equal(p.services[0].development.max, 4);
+    assert_int_equal(p.services[0].development.score, r.services[0].development.level);
+    assert_int_equal(p.services[0].participation_band, mon_participation_band(7));
+    assert_int_equal(p.services[1].transparency.max, 8);
+    assert_false(p.services[1].paid);
+    /* one question left: the engine names it, nothing is scored */
+    s[2].answers[MON_PARTICIPATION].a[4].kind = MON_ANS_MISSING;
+    assert_int_equal(mon_campaign_results(&a, &c, &r, &err), PC_EINVAL);
+    assert_non_null(strstr(err.msg, "din-c"));
+    /* a free service answering the payment questions */
+    s[2].answers[MON_PARTICIPATION].a[4].kind = MON_ANS_NO;
+    s[1].answers[MON_TRANSPARENCY].a[8].kind = MON_ANS_YES;
+    assert_int_equal(mon_campaign_results(&a, &c, &r, &err), PC_EINVAL);
+    pc_arena_release(&a);
+}
+
+/* The life of a campaign in the database: answers only while open, the
+ * creator never reviews, a send-back needs a comment, a closed campaign
+ * is final; bad answers save nothing. */
+static void test_campaign_lifecycle(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct pc_err err = {0};
+    struct id_principal ev = {.account_id = "ev1", .kind = ID_ACCOUNT_STAFF, .ngrants = 1,
+                              .grants = {{ID_ROLE_EVALUATOR, ""}}};
+    struct id_principal ev2 = ev, officer = ev;
+    ev2.account_id = "ev2";
+    officer.account_id = "of1";
+    officer.grants[0] = (struct id_grant){ID_ROLE_OFFICER, "din"};
+    const char *id, *field;
+    assert_int_equal(mon_campaign_create(f->db, &officer, "X", "2026-01", NULL, "", &a, &id, &field, &err),
+                     PC_EDENIED);
+    assert_int_equal(mon_campaign_create(f->db, &ev, "", "2026-01", NULL, "", &a, &id, &field, &err), PC_EINVAL);
+    assert_string_equal(field, "name");
+    assert_int_equal(mon_campaign_create(f->db, &ev, "Q1", "2026-13", NULL, "", &a, &id, &field, &err), PC_EINVAL);
+    assert_string_equal(field, "from");
+    assert_int_equal(mon_campaign_create(f->db, &ev, "Q1", "2026-03", "2026-01", "", &a, &id, &field, &err),
+                     PC_EINVAL);
+    assert_string_equal(field, "to");
+    assert_int_equal(mon_campaign_create(f->db, &ev, "Q1", "2026-01", "2026-03", "", &a, &id, &field, &err), 0);
+    struct mon_evidence_file file = {.sha256 = "ab12", .mime = "application/pdf", .name = "decree.pdf", .size = 2048};
+    struct mon_answer_in in[2] = {{"1.1", "yes", "a note", "https://example.az/1", &file}, {"1.2", "no", "", "", NULL}};
+    assert_int_equal(mon_campaign_answer(f->db, &ev, id, NULL, MON_INFRA, in, 2, "", &err), 0);
+    struct mon_answer_in bad[2] = {{"1.1", "no", "", "", NULL}, {"9.9", "yes", "", "", NULL}};
+    assert_int_equal(mon_campaign_answer(f->db, &ev, id, NULL, MON_INFRA, bad, 2, "", &err), PC_EINVAL);
+    bad[1] = (struct mon_answer_in){"1.2", "2", "", "", NULL};
+    assert_int_equal(mon_campaign_answer(f->db, &ev, id, NULL, MON_INFRA, bad, 2, "", &err), PC_EINVAL);
+    bad[1] = (struct mon_answer_in){"1.2", "yes", "", "ftp://x", NULL};
+    assert_int_equal(mon_campaign_answer(f->db, &ev, id, NULL, MON_INFRA, bad, 2, "", &err), PC_EINVAL);
+    assert_int_equal(mon_campaign_answer(f->db, &ev, id, "din-a", MON_INFRA, in, 2, "", &err), PC_EINVAL);
+    assert_int_equal(mon_campaign_answer(f->db, &ev, id, "din-a", MON_DEVELOPMENT, NULL, 0, "", &err),
+                     PC_ENOTFOUND);
+    struct mon_campaign c;
+    assert_int_equal(mon_campaign_get(f->db, &a, id, &c, &err), 0);
+    assert_int_equal(c.state, MON_CAMPAIGN_OPEN);
+    assert_string_equal(c.period.to, "2026-03-31");
+    assert_int_equal(c.infra.answers[MON_INFRA].a[0].kind, MON_ANS_YES); /* nothing of the bad posts */
+    assert_int_equal(c.infra.answers[MON_INFRA].a[1].kind, MON_ANS_NO);
+    assert_string_equal(c.infra.evidence[MON_INFRA][0].note, "a note");
+    assert_string_equal(c.infra.evidence[MON_INFRA][0].link, "https://example.az/1");
+    assert_string_equal(c.infra.evidence[MON_INFRA][0].file.name, "decree.pdf");
+    struct mon_evidence_file got;
+    assert_int_equal(mon_campaign_file(f->db, &a, id, "ab12", &got, &err), 0);
+    assert_int_equal(got.size, 2048);
+    assert_int_equal(mon_campaign_file(f->db, &a, id, "cd34", &got, &err), PC_ENOTFOUND);
+    assert_int_equal(mon_campaign_file(f->db, &a, "other", "ab12", &got, &err), PC_ENOTFOUND);
+    /* answered again without a file: the file stays; "" takes the answer back */
+    in[0].file = NULL;
+    in[0].answer = "";
+    assert_int_equal(mon_campaign_answer(f->db, &ev, id, NULL, MON_INFRA, in, 1, "", &err), 0);
+    assert_int_equal(mon_campaign_get(f->db, &a, id, &c, &err), 0);
+    assert_int_equal(c.infra.answers[MON_INFRA].a[0].kind, MON_ANS_MISSING);
+    assert_string_equal(c.infra.evidence[MON_INFRA][0].file.sha256, "ab12");
+    /* no service yet: cannot be submitted; not submitted: cannot be reviewed */
+    assert_int_equal(mon_campaign_submit(f->db, &ev, id, "", &err), PC_EINVAL);
+    assert_int_equal(mon_campaign_review(f->db, &ev2, id, true, NULL, "", &err), PC_ECONFLICT);
+    assert_int_equal(mon_campaign_review(f->db, &ev, id, true, NULL, "", &err), PC_EDENIED);
+    assert_int_equal(mon_campaign_review(f->db, &ev2, id, false, "", "", &err), PC_EINVAL);
+    size_t n;
+    struct mon_campaign *list;
+    assert_int_equal(mon_campaign_list(f->db, &a, true, NULL, &list, &n, &err), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(mon_campaign_list(f->db, &a, false, NULL, &list, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(mon_campaign_list(f->db, &a, false, "din", &list, &n, &err), 0);
+    assert_int_equal(n, 0); /* no service of din in it */
+    assert_int_equal(mon_campaign_get(f->db, &a, "nosuch", &c, &err), PC_ENOTFOUND);
+    pc_arena_release(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -979,11 +1235,15 @@ int main(void)
         cmocka_unit_test(test_live_self_assessment),
         cmocka_unit_test(test_usage_periods),
         cmocka_unit_test(test_registry_of_approved_services),
+        cmocka_unit_test(test_campaign_results_and_published_shape),
+        cmocka_unit_test(test_registry_kept_rows),
     };
     const struct CMUnitTest db_tests[] = {
         cmocka_unit_test(test_usage_aggregates),
         cmocka_unit_test(test_usage_counted_in_memory),
         cmocka_unit_test(test_visits_and_users),
+        cmocka_unit_test(test_users_distinct_across_nodes),
+        cmocka_unit_test(test_campaign_lifecycle),
     };
     int failed = cmocka_run_group_tests_name("monitor", tests, NULL, NULL);
     return failed + fx_run("monitor-usage", db_tests, sizeof db_tests / sizeof db_tests[0]);
