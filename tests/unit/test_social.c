@@ -1,0 +1,267 @@
+/* test_social.c — social assistance (src/social): the means test as a pure
+ * function (no income, one member, income exactly at the criterion, the
+ * property rules, the cap, absurd figures refused), the parameters' file
+ * (every field checked; a version never changes; the version in force on
+ * a day) on SQLite and PostgreSQL. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "../../src/social/social.h"
+#include "fixture.h"
+
+static struct social_params params(void)
+{
+    struct social_params p = {.version = 1, .criterion = 24600, .cap = 0, .months = 12, .count_wages = true,
+                              .count_pensions = true, .count_benefits = false, .max_dwellings = 2,
+                              .max_vehicles = 1};
+    for (int r = 0; r < SOCIAL_RULE_COUNT; r++)
+        p.refs[r] = "ref";
+    return p;
+}
+
+static bool has_line(const struct social_means *m, enum social_line_kind k, int64_t value)
+{
+    for (size_t i = 0; i < m->nlines; i++)
+        if (m->lines[i].kind == k && m->lines[i].value == value)
+            return true;
+    return false;
+}
+
+static void test_no_income(void **state)
+{
+    (void)state;
+    struct social_params p = params();
+    struct social_member m[3] = {{.fin = "AAAAAAA"}, {.fin = "BBBBBBB"}, {.fin = NULL}};
+    struct social_means out;
+    struct pc_err err = {0};
+    assert_int_equal(social_means_compute(&p, &(struct social_household){m, 3}, &out, &err), 0);
+    assert_true(out.eligible);
+    assert_int_equal(out.members, 3);
+    assert_int_equal(out.income_per_person, 0);
+    assert_int_equal(out.amount, 24600 * 3);
+    assert_int_equal(out.months, 12);
+    assert_true(has_line(&out, SOCIAL_LINE_AMOUNT, 24600 * 3));
+    assert_true(has_line(&out, SOCIAL_LINE_PERIOD, 12));
+}
+
+static void test_one_member_and_rounding(void **state)
+{
+    (void)state;
+    struct social_params p = params();
+    struct social_member m = {.fin = "AAAAAAA", .wages = 10000, .pension = 5000, .benefits = 3000};
+    struct social_means out;
+    struct pc_err err = {0};
+    assert_int_equal(social_means_compute(&p, &(struct social_household){&m, 1}, &out, &err), 0);
+    /* benefits are not counted under these rules: a line says so */
+    assert_int_equal(out.income, 15000);
+    assert_true(has_line(&out, SOCIAL_LINE_NOT_COUNTED, 3000));
+    assert_true(has_line(&out, SOCIAL_LINE_WAGES, 10000));
+    assert_int_equal(out.amount, 24600 - 15000);
+    /* 100.01 AZN for three: 33.337 → 33.34 (half up) */
+    struct social_member three[3] = {{.wages = 10001}, {0}, {0}};
+    assert_int_equal(social_means_compute(&p, &(struct social_household){three, 3}, &out, &err), 0);
+    assert_int_equal(out.income_per_person, 3334);
+    assert_int_equal(out.amount, (24600 - 3334) * 3);
+}
+
+static void test_exactly_at_the_criterion(void **state)
+{
+    (void)state;
+    struct social_params p = params();
+    struct social_member m[2] = {{.wages = 24600 * 2}, {0}};
+    struct social_means out;
+    struct pc_err err = {0};
+    assert_int_equal(social_means_compute(&p, &(struct social_household){m, 2}, &out, &err), 0);
+    assert_false(out.eligible);
+    assert_int_equal(out.amount, 0);
+    assert_int_equal(out.months, 0);
+    assert_true(has_line(&out, SOCIAL_LINE_ABOVE_CRITERION, 24600));
+    /* one qəpik below: eligible for a qəpik a member */
+    m[0].wages = 24600 * 2 - 2;
+    assert_int_equal(social_means_compute(&p, &(struct social_household){m, 2}, &out, &err), 0);
+    assert_true(out.eligible);
+    assert_int_equal(out.amount, 2);
+}
+
+static void test_property_rules_and_cap(void **state)
+{
+    (void)state;
+    struct social_params p = params();
+    struct social_member m[2] = {{.dwellings = 2}, {.dwellings = 1}};
+    struct social_means out;
+    struct pc_err err = {0};
+    assert_int_equal(social_means_compute(&p, &(struct social_household){m, 2}, &out, &err), 0);
+    assert_false(out.eligible);
+    assert_true(has_line(&out, SOCIAL_LINE_DWELLINGS, 3));
+    m[1].dwellings = 0;
+    m[1].vehicles = 2;
+    assert_int_equal(social_means_compute(&p, &(struct social_household){m, 2}, &out, &err), 0);
+    assert_false(out.eligible);
+    assert_true(has_line(&out, SOCIAL_LINE_VEHICLES, 2));
+    p.max_vehicles = -1; /* no vehicle rule */
+    p.cap = 30000;
+    assert_int_equal(social_means_compute(&p, &(struct social_household){m, 2}, &out, &err), 0);
+    assert_true(out.eligible);
+    assert_int_equal(out.amount, 30000);
+    assert_true(has_line(&out, SOCIAL_LINE_CAPPED, 30000));
+}
+
+static void test_absurd_figures_refused(void **state)
+{
+    (void)state;
+    struct social_params p = params();
+    struct social_means out;
+    struct pc_err err = {0};
+    struct social_member m = {.wages = -1};
+    assert_int_equal(social_means_compute(&p, &(struct social_household){&m, 1}, &out, &err), PC_EINVAL);
+    m = (struct social_member){.pension = SOCIAL_MONEY_MAX + 1};
+    assert_int_equal(social_means_compute(&p, &(struct social_household){&m, 1}, &out, &err), PC_EINVAL);
+    m = (struct social_member){.dwellings = -3};
+    assert_int_equal(social_means_compute(&p, &(struct social_household){&m, 1}, &out, &err), PC_EINVAL);
+    assert_int_equal(social_means_compute(&p, &(struct social_household){&m, 0}, &out, &err), PC_EINVAL);
+    struct social_member many[SOCIAL_MEMBERS_MAX + 1] = {{0}};
+    assert_int_equal(social_means_compute(&p, &(struct social_household){many, SOCIAL_MEMBERS_MAX + 1}, &out, &err),
+                     PC_EINVAL);
+    assert_int_equal(social_means_compute(&p, &(struct social_household){many, SOCIAL_MEMBERS_MAX}, &out, &err), 0);
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    static char buf[65536];
+    *len = fread(buf, 1, sizeof buf - 1, f);
+    buf[*len] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static const char *version_json(int version, const char *from, const char *to, int criterion)
+{
+    static char buf[1024];
+    snprintf(buf, sizeof buf,
+             "{\"versions\": [{\"version\": %d, \"valid_from\": \"%s\", \"valid_to\": \"%s\", \"legal_ref\": \"Q\", "
+             "\"criterion_qepik\": %d, \"cap_qepik\": 0, \"months\": 6, \"max_dwellings\": -1, \"max_vehicles\": -1, "
+             "\"count\": {\"wages\": true, \"pensions\": true, \"benefits\": true}, \"refs\": {\"criterion\": \"a\", "
+             "\"income\": \"b\", \"property\": \"c\", \"amount\": \"d\", \"period\": \"e\"}}]}",
+             version, from, to, criterion);
+    return buf;
+}
+
+static void test_params_parse_checks_every_field(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "{\"versions\": []}",
+        "{\"versions\": [{\"version\": 0}]}",
+        "not json",
+    };
+    struct pc_err err = {0};
+    int added;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(social_params_import(NULL, "t", bad[i], strlen(bad[i]), &added, &err), PC_EINVAL);
+    /* each field broken in turn */
+    static const char *const fields[][2] = {
+        {"\"valid_from\": \"2026-01-01\"", "\"valid_from\": \"2027-01-01\""},
+        {"\"criterion_qepik\": 24600", "\"criterion_qepik\": -5"},
+        {"\"months\": 6", "\"months\": 0"},
+        {"\"legal_ref\": \"Q\"", "\"legal_ref\": \"\""},
+        {"\"benefits\": true", "\"benefits\": 1"},
+        {"\"period\": \"e\"", "\"periods\": \"e\""},
+        {"\"max_dwellings\": -1", "\"max_dwellings\": -2"},
+    };
+    struct pc_arena a;
+    pc_arena_init(&a);
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        const char *good = version_json(1, "2026-01-01", "2026-12-31", 24600);
+        const char *at = strstr(good, fields[i][0]);
+        assert_non_null(at);
+        char *text = pc_arena_printf(&a, "%.*s%s%s", (int)(at - good), good, fields[i][1], at + strlen(fields[i][0]));
+        json_t *j = json_loads(text, 0, NULL);
+        assert_non_null(j);
+        struct social_params p;
+        assert_int_equal(social_params_parse(&a, json_array_get(json_object_get(j, "versions"), 0), &p, &err),
+                         PC_EINVAL);
+        json_decref(j);
+    }
+    pc_arena_release(&a);
+}
+
+static void test_the_data_file_imports(void **state)
+{
+    struct fixture *f = *state;
+    const char *src = getenv("PENCERE_SRC");
+    char path[512];
+    snprintf(path, sizeof path, "%s/data/social/params.json", src ? src : ".");
+    size_t len = 0;
+    const char *text = read_file(path, &len);
+    assert_non_null(text);
+    struct pc_err err = {0};
+    int added;
+    assert_int_equal(social_params_import(f->db, "admin", text, len, &added, &err), 0);
+    assert_int_equal(added, 1);
+    /* the same file again: nothing new */
+    assert_int_equal(social_params_import(f->db, "admin", text, len, &added, &err), 0);
+    assert_int_equal(added, 0);
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct social_params p;
+    assert_int_equal(social_params_for(f->db, &a, "2026-06-01", &p, &err), 0);
+    assert_int_equal(p.version, 1);
+    assert_true(p.demo);
+    assert_int_equal(p.criterion, 24600);
+    assert_int_equal(social_params_for(f->db, &a, "2031-01-01", &p, &err), PC_ENOTFOUND);
+    pc_arena_release(&a);
+}
+
+static void test_a_version_never_changes(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    int added;
+    const char *v7 = version_json(7, "2030-01-01", "2030-12-31", 30000);
+    assert_int_equal(social_params_import(f->db, "admin", v7, strlen(v7), &added, &err), 0);
+    assert_int_equal(added, 1);
+    const char *changed = version_json(7, "2030-01-01", "2030-12-31", 31000);
+    assert_int_equal(social_params_import(f->db, "admin", changed, strlen(changed), &added, &err), PC_ECONFLICT);
+    assert_int_equal(added, 0);
+    /* a later version for part of the year wins there */
+    const char *v8 = version_json(8, "2030-07-01", "2030-12-31", 32000);
+    assert_int_equal(social_params_import(f->db, "admin", v8, strlen(v8), &added, &err), 0);
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct social_params p;
+    assert_int_equal(social_params_for(f->db, &a, "2030-03-01", &p, &err), 0);
+    assert_int_equal(p.criterion, 30000);
+    assert_int_equal(social_params_for(f->db, &a, "2030-07-01", &p, &err), 0);
+    assert_int_equal(p.criterion, 32000);
+    struct social_params *all;
+    size_t n;
+    assert_int_equal(social_params_list(f->db, &a, &all, &n, &err), 0);
+    assert_true(n >= 2);
+    assert_int_equal(all[0].version, 8);
+    pc_arena_release(&a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest pure[] = {
+        cmocka_unit_test(test_no_income),
+        cmocka_unit_test(test_one_member_and_rounding),
+        cmocka_unit_test(test_exactly_at_the_criterion),
+        cmocka_unit_test(test_property_rules_and_cap),
+        cmocka_unit_test(test_absurd_figures_refused),
+        cmocka_unit_test(test_params_parse_checks_every_field),
+    };
+    const struct CMUnitTest db[] = {
+        cmocka_unit_test(test_the_data_file_imports),
+        cmocka_unit_test(test_a_version_never_changes),
+    };
+    int failed = cmocka_run_group_tests_name("social", pure, NULL, NULL);
+    return failed + fx_run("social-db", db, sizeof db / sizeof db[0]);
+}
