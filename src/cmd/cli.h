@@ -98,6 +98,8 @@ const char *cli_pay_emulator_url(const struct cli_pay_run *run);   /* NULL unles
 void cli_pay_stop(struct cli_pay_run *run);
 /* `pencere admin pay-reconcile` (payprovider.c). */
 int cli_admin_pay_reconcile(int argc, char **argv);
+/* social.c (vemtas): the means test's parameters */
+int cli_admin_social_params(int argc, char **argv);
 
 /* Demo people and accounts (demo_seed.c). */
 struct db;

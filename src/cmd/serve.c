@@ -18,6 +18,7 @@
 #include "../participation/participation.h"
 #include "../pki/pki.h"
 #include "../queue/queue.h"
+#include "../social/social.h"
 #include "../web/web.h"
 
 #include <errno.h>
@@ -86,6 +87,7 @@ struct serve_opts {
     struct oidc_config oidc;     /* the OpenID Connect provider; issuer NULL: off */
     struct cli_oidc_ca oidc_ca;  /* … and the CA that certifies its keys; url NULL: none */
     struct cli_pay pay;          /* the payment provider (payprovider.c) */
+    const char *social_registries; /* vemtas: the registries asked for social assistance's evidence */
     struct num_opt nums[MAX_OPTS];  /* the numeric rows of cli */
     size_t nnums;
     struct cli_opt cli[MAX_OPTS];   /* what cli_parse reads, NULL-terminated */
@@ -136,6 +138,24 @@ static struct example_rp *demo_site(struct db *db, const struct serve_opts *o, s
 
 /* Open, migrate, import, serve until a stop signal.  `banner` prints the
  * URLs once the server listens. */
+/* The parameters file beside the demo's catalogue (DIR/../social/params.json), when there is one. */
+static int demo_social_params(struct db *db, const char *catalog, struct pc_err *err)
+{
+    char path[4200];
+    struct stat st;
+    if (snprintf(path, sizeof path, "%s/../social/params.json", catalog) >= (int)sizeof path || stat(path, &st) != 0)
+        return 0;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    char *text;
+    size_t len;
+    int added, rc = cli_read_file("portal", &a, path, 1024 * 1024, &text, &len)
+                        ? pc_err_set(err, PC_EIO, "%s does not read", path)
+                        : social_params_import(db, "demo", text, len, &added, err);
+    pc_arena_release(&a);
+    return rc;
+}
+
 static int serve(struct serve_opts *o, void (*banner)(unsigned port, const char *pay_url, void *ctx), void *ctx)
 {
     sigset_t set;
@@ -157,6 +177,8 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, const char 
     struct notify_worker *sender = NULL;
     struct part_jobs *tally = NULL;
     struct db_job *queue = NULL;
+    struct social_source *social = NULL;
+    struct db_job *social_job = NULL;
     struct http_server *srv = NULL;
     int rc = EXIT_FAIL;
     const char *what = NULL;   /* the part that failed, for the message */
@@ -244,6 +266,16 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, const char 
         what = "participation jobs";
         goto out;
     }
+    /* vemtas: the demo's means-test parameters; evidence from the registries */
+    if (o->demo_dir && o->catalog && demo_social_params(db, o->catalog, &err)) {
+        what = "demo social-assistance parameters";
+        goto out;
+    }
+    if (o->social_registries && (!(social = social_source_http_open(o->social_registries, &err)) ||
+                                 !(social_job = social_job_start(db, social, 500, &err)))) {
+        what = "social assistance's registries";
+        goto out;
+    }
     o->http.listen = o->listen;
     o->http.log_requests = true;
     web_portal_http_config(&app, &o->http);
@@ -275,6 +307,8 @@ out:
     example_rp_stop(site);
     if (srv && rc != EXIT_OK)
         http_stop(srv, 10);
+    db_job_stop(social_job);
+    social_source_free(social);
     db_job_stop(queue);
     part_jobs_stop(tally);
     cli_pay_stop(&pay);
@@ -409,6 +443,9 @@ static void common_opts(struct serve_opts *o)
     add_opt(o, "pay-url", "URL", "the payment provider's API (the acquirer protocol, docs/payments.md)", NULL);
     add_opt(o, "pay-key-file", "FILE", "file whose first line is the provider's API key", NULL);
     add_opt(o, "pay-secret-file", "FILE", "file whose first line is the callbacks' shared secret", NULL);
+    add_opt(o, "social-registries", "FILE",
+            "social assistance: the registries' REST services as JSON {KIND: {url, service}} (none: no evidence"
+            " is gathered)", NULL);
     add_opt(o, "public-url", "URL", "the portal's address as payers reach it (default: http://LISTEN)", NULL);
     add_num(o, "notify-interval", "SECONDS", "how often the sender looks for due messages", NUM_SECONDS,
             &n->interval_ms, 100, 3600 * 1000);
@@ -571,6 +608,7 @@ static int read_common(struct serve_opts *o)
     o->pay = (struct cli_pay){.url = cli_get(o->cli, "pay-url"), .key_file = cli_get(o->cli, "pay-key-file"),
                               .secret_file = cli_get(o->cli, "pay-secret-file"),
                               .public_url = cli_get(o->cli, "public-url")};
+    o->social_registries = cli_get(o->cli, "social-registries");
     if (n->retry_max_secs < n->retry_base_secs)
         n->retry_max_secs = n->retry_base_secs;
     if (notify_config_check(n, &err)) {

@@ -7,6 +7,7 @@
  * pensions and social assistance; a member the registries do not know
  * counts with the income declared. */
 #include "internal.h"
+#include "../pay/pay.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -85,7 +86,9 @@ static bool fin_in(const json_t *list, const char *fin)
 
 static const char *money_text(struct pc_arena *a, int64_t q)
 {
-    return pc_arena_printf(a, "%lld.%02lld", (long long)(q / 100), (long long)(q % 100));
+    char out[32];
+    pay_azn_format(q, out);
+    return pc_arena_strdup(a, out);
 }
 
 /* A declared income against the registries': a difference past 10 % and 10 AZN. */
