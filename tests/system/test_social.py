@@ -172,7 +172,7 @@ def applicant_fin(w):
     return account(w, "citizen")["fin"]
 
 
-def test_evidence_for_every_member_and_the_contract(world):
+def test_evidence_for_every_member_and_the_contract(world, schemas):
     me = applicant_fin(world)
     world.reg.person(me, "1985-02-01", spouse="5ABC12D", children=["6ZT4K9P"], wages=[150])
     world.reg.person("5ABC12D", "1987-05-05", spouse=me, pension=90, assistance=50)
@@ -181,6 +181,7 @@ def test_evidence_for_every_member_and_the_contract(world):
                 income=150)
     body = officer_view(world, ref)
     assert body["evidence_status"]["state"] == "complete", body["evidence_status"]
+    schemas.validate_ref(body, "Application")
     ev = body["evidence"]
     for fin in (me, "5ABC12D", "6ZT4K9P"):
         items = [e for e in ev if e["person"] == fin]
