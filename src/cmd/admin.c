@@ -503,7 +503,9 @@ int cmd_admin(int argc, char **argv)
                    "  isreg-remind     queue the register's 20-day reminders (daily)\n"
                    "  oidc-rotate-keys make a new OpenID Connect signing key now\n"
                    "  pay-reconcile    give up stale payments, reconcile a day with the provider (nightly)\n"
-                   "  social-params    import and list the means test's parameters (social assistance)\n");
+                   "  social-params    import and list the means test's parameters (social assistance)\n"
+                   "  social-payments  write a month's payment orders of social assistance for the bank\n"
+                   "  social-reconcile take the bank's answer to the payment orders\n");
         return argc < 1 ? EXIT_USAGE : EXIT_OK;
     }
     if (strcmp(argv[0], "migrate") == 0)
@@ -530,6 +532,10 @@ int cmd_admin(int argc, char **argv)
         return cli_admin_pay_reconcile(argc - 1, argv + 1);
     if (strcmp(argv[0], "social-params") == 0)
         return cli_admin_social_params(argc - 1, argv + 1);
+    if (strcmp(argv[0], "social-payments") == 0)
+        return cli_admin_social_payments(argc - 1, argv + 1);
+    if (strcmp(argv[0], "social-reconcile") == 0)
+        return cli_admin_social_reconcile(argc - 1, argv + 1);
     if (strcmp(argv[0], "isreg-remind") == 0)
         return admin_isreg_remind(argc - 1, argv + 1);
     if (strcmp(argv[0], "seed-population") == 0)

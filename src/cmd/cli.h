@@ -98,8 +98,10 @@ const char *cli_pay_emulator_url(const struct cli_pay_run *run);   /* NULL unles
 void cli_pay_stop(struct cli_pay_run *run);
 /* `pencere admin pay-reconcile` (payprovider.c). */
 int cli_admin_pay_reconcile(int argc, char **argv);
-/* social.c (vemtas): the means test's parameters */
+/* social.c (vemtas): the means test's parameters, payment orders, the bank's answer */
 int cli_admin_social_params(int argc, char **argv);
+int cli_admin_social_payments(int argc, char **argv);
+int cli_admin_social_reconcile(int argc, char **argv);
 
 /* Demo people and accounts (demo_seed.c). */
 struct db;

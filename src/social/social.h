@@ -5,10 +5,12 @@
  * and every declared family member asked of the registries on submission
  * (stored with its source and time, retried with back-off while a
  * registry is down), the differences between the declaration and the
- * registries, and the officer's override of the proposal.
+ * registries, the officer's override of the proposal; the decision's
+ * figures, the monthly payment schedule, payment orders for the bank and
+ * the reconciliation of its answer.
  *
  * Tables owned (src/social/migrations): social_params, social_cases,
- * social_evidence.
+ * social_evidence, social_grants, social_payments.
  *
  * Cases stay cases': this module reads an application only through
  * cases.h (case_load, case_list, form_answers_json) and keeps its own rows
@@ -212,6 +214,16 @@ struct social_override {
     int64_t at;
 };
 
+enum social_pay_status { SOCIAL_PAY_SCHEDULED, SOCIAL_PAY_ORDERED, SOCIAL_PAY_PAID, SOCIAL_PAY_REJECTED,
+                         SOCIAL_PAY_STATUS_COUNT };
+const char *social_pay_status_name(enum social_pay_status s);
+
+struct social_payment {
+    const char *order_id, *month, *iban, *fin, *reason;
+    int64_t amount;
+    enum social_pay_status status;
+};
+
 struct social_case {
     const char *reference;
     enum social_state state;
@@ -227,6 +239,8 @@ struct social_case {
     struct social_params params;
     struct social_means means;           /* the proposal */
     struct social_override override;
+    struct social_payment *payments;     /* the schedule once granted */
+    size_t npayments;
 };
 
 /* The case's evidence, differences and proposal, for those who may see the
@@ -242,5 +256,59 @@ void social_case_json(const struct social_case *c, json_t *j);
  * amount out of range; PC_ENOTFOUND when not a VEMTAS case. */
 int social_override_set(struct db *db, const char *actor, const char *reference, bool eligible, int64_t amount,
                         const char *reason, struct pc_err *err);
+
+/* ---- decision and payments (payments.c) ------------------------------------ */
+
+/* What a decision on a VEMTAS case states and keeps. */
+struct social_decision {
+    bool applies;                        /* a VEMTAS case and an approve or refuse step */
+    bool granted;
+    int64_t amount;                      /* qəpik a month */
+    int months;
+    char first_month[24];               /* YYYY-MM */
+    const char *iban, *fin, *reference;
+    const char *text;                    /* the lines the decision document carries (az / en) */
+};
+
+/* Before an approve (granted) or refuse step of app at time `at`: the
+ * figures (the override, else the proposal) and the document's lines.
+ * Granting needs a computed proposal that is eligible and an IBAN:
+ * PC_EDENIED otherwise (the step is not possible now: change the
+ * proposal, or refuse).  Another
+ * service or step: 0 with applies false. */
+int social_decision_prepare(struct db *db, struct pc_arena *a, const struct case_app *app, bool approve, int64_t at,
+                            struct social_decision *out, struct pc_err *err);
+/* Keep the decision and, when granted, the schedule (a payment order per
+ * month) in the step's own transaction. */
+int social_decision_write(struct db_conn *c, const struct social_decision *d, struct pc_err *err);
+
+/* A case's schedule, month by month. */
+int social_payments_of(struct db *db, struct pc_arena *a, const char *reference, struct social_payment **out,
+                       size_t *n, struct pc_err *err);
+
+/* The payment orders of a month (YYYY-MM) for the treasury/bank, as a file
+ * (docs/social.md): the month's orders not yet answered, those scheduled
+ * now marked ordered.  Exporting again gives the same orders. */
+int social_orders_export(struct db *db, struct pc_arena *a, const char *month, char **text, size_t *len, int *count,
+                         struct pc_err *err);
+
+/* One line of the bank's answer: ORDER_ID;PAID or ORDER_ID;REJECTED;reason. */
+struct social_bank_line {
+    const char *order_id, *reason;
+    bool paid;
+};
+#define SOCIAL_ANSWER_MAX (8 * 1024 * 1024)
+/* Parse the bank's answer file (pure): PC_EINVAL naming the first bad line. */
+int social_bank_answer_parse(struct pc_arena *a, const char *text, size_t len, struct social_bank_line **out,
+                             size_t *n, struct pc_err *err);
+
+struct social_recon {
+    int paid, rejected, unknown, unchanged;
+};
+/* Apply the bank's answer: ordered orders become paid or rejected (with
+ * the reason, shown to the officer); an order we do not know is counted,
+ * an order already answered is left as it is. */
+int social_reconcile(struct db *db, const struct social_bank_line *lines, size_t n, struct social_recon *out,
+                     struct pc_err *err);
 
 #endif

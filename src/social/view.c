@@ -197,6 +197,8 @@ int social_case_get(struct db *db, struct pc_arena *a, const struct case_app *ap
     int rc = cn ? read_case(cn, a, app->reference, out, err) : err->code;
     if (!rc)
         rc = social_items_load(cn, a, app->reference, &out->items, &out->nitems, err);
+    if (!rc)
+        rc = social_payments_of(db, a, app->reference, &out->payments, &out->npayments, err);
     if (rc)
         return rc;
     json_t *answers = form_answers_json(app->answers);
@@ -261,6 +263,14 @@ void social_case_json(const struct social_case *c, json_t *j)
                                                str_or_null(c->diffs[i].declared), "registry",
                                                str_or_null(c->diffs[i].registry)));
     json_object_set_new(j, "differences", diffs);
+    json_t *pays = json_array();
+    for (size_t i = 0; i < c->npayments; i++) {
+        const struct social_payment *p = &c->payments[i];
+        json_array_append_new(pays, json_pack("{s:s, s:s, s:o, s:s, s:o}", "order_id", p->order_id, "month", p->month,
+                                              "amount", money(p->amount), "status", social_pay_status_name(p->status),
+                                              "reason", str_or_null(p->reason)));
+    }
+    json_object_set_new(j, "payments", pays);
     if (!c->computed)
         return;
     const struct social_means *m = &c->means;

@@ -1290,4 +1290,12 @@ const struct pc_text web_messages[M_COUNT] = {
     [M_SOC_AMOUNT_HINT] = {{"Manatla, məsələn 120.50; yardım hüququ yoxdursa 0.", "In manat, e.g. 120.50; 0 when not eligible.", "В манатах, например 120.50; 0, если права нет."}},
     [M_SOC_BAD_CHANGE] = {{"Səbəbi yazın və məbləği düzgün göstərin (hüquq yoxdursa 0).", "Give a reason and a valid amount (0 when not eligible).", "Укажите причину и правильную сумму (0, если права нет)."}},
     [M_SOC_SAVED] = {{"Qeyd edildi.", "Recorded.", "Записано."}},
+    [M_SOC_PAY_TITLE] = {{"Aylıq ödənişlər", "Monthly payments", "Ежемесячные выплаты"}},
+    [M_SOC_COL_MONTH] = {{"Ay", "Month", "Месяц"}},
+    [M_SOC_COL_STATUS] = {{"Vəziyyət", "Status", "Состояние"}},
+    [M_SOC_PAY_SCHEDULED] = {{"Planlaşdırılıb", "Scheduled", "Запланирована"}},
+    [M_SOC_PAY_ORDERED] = {{"Banka göndərilib", "Sent to the bank", "Отправлена в банк"}},
+    [M_SOC_PAY_PAID] = {{"Ödənilib", "Paid", "Выплачена"}},
+    [M_SOC_PAY_REJECTED] = {{"Bank rədd edib: %s", "Rejected by the bank: %s", "Отклонена банком: %s"}},
+    [M_SOC_PAY_REJECTED_NOTICE] = {{"Bank ödənişi rədd edib. Səbəbə baxın və müraciətçi ilə əlaqə saxlayın.", "The bank rejected a payment. See the reason and contact the applicant.", "Банк отклонил выплату. Посмотрите причину и свяжитесь с заявителем."}},
 };

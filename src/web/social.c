@@ -153,7 +153,7 @@ static void decide_form(struct http_req *r, const struct social_case *c, const c
              web_t(r, M_SOC_ACCEPT), web_t(r, M_SOC_CHANGE));
 }
 
-static void proposal(struct http_req *r, const struct social_case *c, const char *error)
+static void proposal(struct http_req *r, const struct social_case *c, bool decided, const char *error)
 {
     web_html(r, "<h2 id=\"social-means\">%s</h2>\n", web_t(r, M_SOC_MEANS_TITLE));
     if (!c->computed) {
@@ -184,7 +184,35 @@ static void proposal(struct http_req *r, const struct social_case *c, const char
              eligible ? c->params.months : 0);
     if (o->set)
         web_html(r, "<p>%s</p>\n", pc_arena_printf(&r->arena, web_t(r, M_SOC_OVERRIDDEN), o->reason));
-    decide_form(r, c, error);
+    if (!decided)
+        decide_form(r, c, error);
+}
+
+static void payments(struct http_req *r, const struct social_case *c)
+{
+    if (!c->npayments)
+        return;
+    bool rejected = false;
+    for (size_t i = 0; i < c->npayments; i++)
+        rejected |= c->payments[i].status == SOCIAL_PAY_REJECTED;
+    web_html(r, "<h2 id=\"social-payments\">%s</h2>\n", web_t(r, M_SOC_PAY_TITLE));
+    if (rejected)
+        web_html(r, "<div class=\"notice warning\" role=\"status\"><p>%s</p></div>\n", web_t(r, M_SOC_PAY_REJECTED_NOTICE));
+    web_html(r, "<table class=\"table\">\n<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+                "<th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+             web_t(r, M_SOC_COL_MONTH), web_t(r, M_SOC_AMOUNT), web_t(r, M_SOC_COL_STATUS));
+    static const enum msg status_msgs[SOCIAL_PAY_STATUS_COUNT] = {M_SOC_PAY_SCHEDULED, M_SOC_PAY_ORDERED, M_SOC_PAY_PAID,
+                                                                  M_SOC_PAY_REJECTED};
+    for (size_t i = 0; i < c->npayments; i++) {
+        const struct social_payment *p = &c->payments[i];
+        const char *status = p->status == SOCIAL_PAY_REJECTED
+                                 ? pc_arena_printf(&r->arena, web_t(r, M_SOC_PAY_REJECTED), p->reason ? p->reason : "")
+                                 : web_t(r, status_msgs[p->status]);
+        web_html(r, "<tr><td>%s</td><td class=\"num\">%s</td><td>%r%s%r</td></tr>\n", p->month, azn(r, p->amount),
+                 p->status == SOCIAL_PAY_REJECTED ? "<strong>" : "", status,
+                 p->status == SOCIAL_PAY_REJECTED ? "</strong>" : "");
+    }
+    web_html(r, "</tbody>\n</table>\n");
 }
 
 /* The section of the officer's case page; nothing for another service. */
@@ -202,9 +230,10 @@ int web_social_section(struct http_req *r, const struct case_app *app, const cha
     }
     if (rc)
         return rc;
+    payments(r, &c);
     evidence_table(r, &c);
     differences(r, &c);
-    proposal(r, &c, error);
+    proposal(r, &c, case_state_decided(app->status), error);
     return 0;
 }
 

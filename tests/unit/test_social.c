@@ -2,7 +2,9 @@
  * function (no income, one member, income exactly at the criterion, the
  * property rules, the cap, absurd figures refused), the parameters' file
  * (every field checked; a version never changes; the version in force on
- * a day) on SQLite and PostgreSQL. */
+ * a day), the bank's answer file, and the decision's schedule with the
+ * month's payment orders and their reconciliation, on SQLite and
+ * PostgreSQL. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -248,6 +250,97 @@ static void test_a_version_never_changes(void **state)
     pc_arena_release(&a);
 }
 
+static void test_bank_answer_parse(void **state)
+{
+    (void)state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct pc_err err = {0};
+    struct social_bank_line *l;
+    size_t n;
+    const char good[] = "AZ-2026-00000001-2027-01;PAID\r\n\nAZ-2026-00000002-2027-01;REJECTED;Hesab bağlıdır; closed\n";
+    assert_int_equal(social_bank_answer_parse(&a, good, strlen(good), &l, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_true(l[0].paid);
+    assert_string_equal(l[0].order_id, "AZ-2026-00000001-2027-01");
+    assert_false(l[1].paid);
+    assert_string_equal(l[1].reason, "Hesab bağlıdır; closed");
+    static const char *const bad[] = {
+        "AZ-1;PAID;why",            /* paid with a reason */
+        "AZ-1;REJECTED",            /* rejected without one */
+        "AZ-1;REJECTED;",
+        "AZ-1;MAYBE",
+        "az-1;PAID",                /* not an order id of ours */
+        "AZ 1;PAID",
+        "AZ-1",
+        ";PAID",
+        "AZ-1;REJECTED;a\tb",
+        "AZ-1;PAID\xff",
+        "AZ-1;PAID\nAZ-2;MAYBE",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(social_bank_answer_parse(&a, bad[i], strlen(bad[i]), &l, &n, &err), PC_EINVAL);
+    assert_non_null(strstr(err.msg, "line 2"));
+    assert_int_equal(social_bank_answer_parse(&a, "", 0, &l, &n, &err), 0);
+    assert_int_equal(n, 0);
+    pc_arena_release(&a);
+}
+
+static void test_schedule_orders_and_reconciliation(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    struct social_decision d = {.applies = true, .granted = true, .amount = 12050, .months = 3, .first_month = "2030-11",
+                                .iban = "AZ21NABZ00000000137010001944", .fin = "5ABC12D",
+                                .reference = "AZ-2030-00000042"};
+    struct db_conn *c = fx_conn(f);
+    assert_int_equal(db_begin(c, &err), 0);
+    assert_int_equal(social_decision_write(c, &d, &err), 0);
+    assert_int_equal(db_commit(c, &err), 0);
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct social_payment *p;
+    size_t n;
+    assert_int_equal(social_payments_of(f->db, &a, d.reference, &p, &n, &err), 0);
+    assert_int_equal(n, 3);
+    assert_string_equal(p[0].month, "2030-11");
+    assert_string_equal(p[2].month, "2031-01");
+    assert_int_equal(p[1].status, SOCIAL_PAY_SCHEDULED);
+    char *text;
+    size_t len;
+    int count;
+    assert_int_equal(social_orders_export(f->db, &a, "2030-12", &text, &len, &count, &err), 0);
+    assert_int_equal(count, 1);
+    assert_string_equal(text, "PENCERE-SOCIAL-PAYMENTS;1;2030-12;1;120.50\n"
+                              "AZ-2030-00000042-2030-12;AZ21NABZ00000000137010001944;120.50;5ABC12D\n");
+    /* again: the same orders */
+    char *again;
+    assert_int_equal(social_orders_export(f->db, &a, "2030-12", &again, &len, &count, &err), 0);
+    assert_string_equal(again, text);
+    assert_int_equal(social_orders_export(f->db, &a, "2030-13", &again, &len, &count, &err), PC_EINVAL);
+    const char answer[] = "AZ-2030-00000042-2030-12;REJECTED;account closed\n"
+                          "AZ-2030-00000042-2031-01;PAID\n" /* never sent: left alone */
+                          "AZ-2030-00000099-2030-12;PAID\n";
+    struct social_bank_line *l;
+    assert_int_equal(social_bank_answer_parse(&a, answer, strlen(answer), &l, &n, &err), 0);
+    struct social_recon rec;
+    assert_int_equal(social_reconcile(f->db, l, n, &rec, &err), 0);
+    assert_int_equal(rec.rejected, 1);
+    assert_int_equal(rec.paid, 0);
+    assert_int_equal(rec.unchanged, 1);
+    assert_int_equal(rec.unknown, 1);
+    assert_int_equal(social_payments_of(f->db, &a, d.reference, &p, &n, &err), 0);
+    assert_int_equal(p[1].status, SOCIAL_PAY_REJECTED);
+    assert_string_equal(p[1].reason, "account closed");
+    assert_int_equal(p[2].status, SOCIAL_PAY_SCHEDULED);
+    /* a rejected order is not exported again, nor answered twice */
+    assert_int_equal(social_orders_export(f->db, &a, "2030-12", &again, &len, &count, &err), 0);
+    assert_int_equal(count, 0);
+    assert_int_equal(social_reconcile(f->db, l, 1, &rec, &err), 0);
+    assert_int_equal(rec.unchanged, 1);
+    pc_arena_release(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest pure[] = {
@@ -257,10 +350,12 @@ int main(void)
         cmocka_unit_test(test_property_rules_and_cap),
         cmocka_unit_test(test_absurd_figures_refused),
         cmocka_unit_test(test_params_parse_checks_every_field),
+        cmocka_unit_test(test_bank_answer_parse),
     };
     const struct CMUnitTest db[] = {
         cmocka_unit_test(test_the_data_file_imports),
         cmocka_unit_test(test_a_version_never_changes),
+        cmocka_unit_test(test_schedule_orders_and_reconciliation),
     };
     int failed = cmocka_run_group_tests_name("social", pure, NULL, NULL);
     return failed + fx_run("social-db", db, sizeof db / sizeof db[0]);

@@ -40,3 +40,31 @@ CREATE TABLE social_evidence (
     data TEXT NOT NULL,                   -- the registry's document
     PRIMARY KEY (reference, person, kind)
 );
+
+-- The decision's figures (kept in the workflow step's transaction) and the
+-- monthly payment schedule: one order per month to the applicant's IBAN,
+-- exported for the bank and reconciled with its answer.
+CREATE TABLE social_grants (
+    reference TEXT PRIMARY KEY,
+    outcome TEXT NOT NULL,                -- granted, refused
+    amount BIGINT NOT NULL,               -- qəpik a month (0 when refused)
+    months INTEGER NOT NULL,
+    first_month TEXT,                     -- YYYY-MM of the first payment
+    iban TEXT,
+    fin TEXT,
+    decided_at BIGINT NOT NULL
+);
+
+CREATE TABLE social_payments (
+    order_id TEXT PRIMARY KEY,            -- REFERENCE-YYYY-MM: the same order in every export
+    reference TEXT NOT NULL,
+    month TEXT NOT NULL,                  -- YYYY-MM
+    amount BIGINT NOT NULL,
+    iban TEXT NOT NULL,
+    fin TEXT NOT NULL,
+    status TEXT NOT NULL,                 -- scheduled, ordered, paid, rejected
+    reason TEXT,                          -- the bank's, when rejected
+    updated_at BIGINT NOT NULL
+);
+CREATE INDEX social_payments_month ON social_payments(month, status);
+CREATE INDEX social_payments_case ON social_payments(reference, month);
