@@ -40,6 +40,7 @@ const char *web_decision_document(struct http_req *r, const struct case_app *app
 struct sealed {
     struct pki_sealed_doc doc;
     struct social_decision social;   /* vemtas: a social-assistance decision's figures */
+    const char *note;                /* the decision's words, with those figures */
     struct case_act_extra extra;
 };
 
@@ -72,7 +73,7 @@ static int seal_decision(struct http_req *r, const struct case_app *app, enum ca
     if (rc)
         return rc;
     if (out->social.applies) {
-        note = pc_arena_printf(&r->arena, "%s\n\n%s", note ? note : "", out->social.text);
+        note = out->note = pc_arena_printf(&r->arena, "%s\n\n%s", note ? note : "", out->social.text);
         out->extra = (struct case_act_extra){.at = at, .write = keep_sealed, .ctx = out};
     }
     if (!ca)
@@ -106,8 +107,9 @@ int web_case_act(struct http_req *r, const struct case_app *app, enum case_step 
     int rc = seal_decision(r, app, step, note, &sealed, err);
     if (rc)
         return rc;
-    return case_act_with(app_of(r)->db, web_forms(r), web_who(r), app->reference, step, note, version, r->remote_addr,
-                         sealed.extra.write ? &sealed.extra : NULL, &r->arena, out, err);
+    /* a social-assistance decision's words carry its figures, as its document does */
+    return case_act_with(app_of(r)->db, web_forms(r), web_who(r), app->reference, step,
+                         sealed.note ? sealed.note : note, version, r->remote_addr, sealed.extra.write ? &sealed.extra : NULL, &r->arena, out, err);
 }
 
 int web_send_sealed(struct http_req *r, const struct case_app *app, bool signature)

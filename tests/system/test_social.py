@@ -304,3 +304,75 @@ def test_the_officer_overrides_with_a_reason_audited_and_fetches_again(world):
     aud.login(x["login"], x["password"])
     text = aud.get("/audit?lang=en").text
     assert "social.override" in text and "social.refetch" in text
+
+
+def step(w, ref, action, version, note=None):
+    body = {"action": action, "version": version}
+    if note:
+        body["note"] = note
+    return call(w, "POST", "/api/v1/applications/%s/actions" % ref, body, role="officer", agency="eesmn")
+
+
+def to_review(w, ref):
+    st, a = call(w, "GET", "/api/v1/applications/" + ref, role="officer", agency="eesmn")
+    for action in ("register", "start_review"):
+        st, a = step(w, ref, action, a["version"])
+        assert st == 200, a
+    return a["version"]
+
+
+def test_granted_a_schedule_orders_for_the_bank_and_a_rejected_order(world, tmp_path):
+    me = applicant_fin(world)
+    world.reg.person(me, "1985-02-01", wages=[40])
+    ref = apply(world, [member(None, "child", "2020-02-02", 0, name="Məmmədov Elçin")], income=40)
+    body = officer_view(world, ref)
+    assert {"flag": "no_fin", "person": "Məmmədov Elçin", "declared": "child", "registry": None} in body["differences"]
+    mt = body["means_test"]
+    assert mt["members"] == 2 and mt["amount"] == (CRITERION - 20) * 2
+    v = to_review(world, ref)
+    st, a = step(world, ref, "approve", v, note="Təyin edilsin.")
+    assert st == 200, a
+    assert "360.00 AZN" in a["decision"] and "12 ay / months" in a["decision"]
+    body = officer_view(world, ref)
+    pays = body["payments"]
+    assert len(pays) == 12 and {p["status"] for p in pays} == {"scheduled"}
+    assert all(p["amount"] == 360.0 for p in pays)
+    first = pays[0]["month"]
+    out = str(tmp_path / "orders.txt")
+    r = syslib.run_cli("admin", "social-payments", "--db", world.db.url, "--month", first, "--out", out)
+    assert r.returncode == 0, r.stderr
+    lines = open(out).read().splitlines()
+    order = "%s-%s" % (ref, first)
+    assert lines[0].startswith("PENCERE-SOCIAL-PAYMENTS;1;%s;" % first)
+    assert "%s;AZ21NABZ00000000137010001944;360.00;%s" % (order, me) in lines
+    answer = str(tmp_path / "answer.txt")
+    open(answer, "w").write("%s;REJECTED;Hesab bağlıdır\n" % order)
+    r = syslib.run_cli("admin", "social-reconcile", "--db", world.db.url, "--file", answer)
+    assert r.returncode == 0 and "rejected 1" in r.stdout, r.stdout + r.stderr
+    pays = officer_view(world, ref)["payments"]
+    assert pays[0]["status"] == "rejected" and pays[0]["reason"] == "Hesab bağlıdır"
+    assert pays[1]["status"] == "scheduled"
+    # the officer is told on the case page
+    b = Browser(world)
+    a = account(world, "officer", "eesmn")
+    b.login(a["login"], a["password"])
+    page = b.get("/office/cases/" + ref + "?lang=en").text
+    assert "The bank rejected a payment" in page and "Rejected by the bank: Hesab bağlıdır" in page
+    # a bad answer file is refused whole
+    open(answer, "w").write("%s;MAYBE\n" % order)
+    r = syslib.run_cli("admin", "social-reconcile", "--db", world.db.url, "--file", answer)
+    assert r.returncode != 0 and "line 1" in r.stderr
+
+
+def test_not_eligible_cannot_be_granted_only_refused_with_the_appeal_route(world):
+    me = applicant_fin(world)
+    world.reg.person(me, "1985-02-01", wages=[2000])
+    ref = apply(world, [], income=2000)
+    assert officer_view(world, ref)["means_test"]["eligible"] is False
+    v = to_review(world, ref)
+    st, body = step(world, ref, "approve", v, note="Təyin edilsin.")
+    assert st == 403, body
+    st, a = step(world, ref, "refuse", v, note="Gəlir ehtiyac meyarından yüksəkdir.")
+    assert st == 200, a
+    assert "Appeal: within one month" in a["decision"]
+    assert officer_view(world, ref)["payments"] == []
