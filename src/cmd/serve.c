@@ -272,13 +272,16 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, const char 
         what = "participation jobs";
         goto out;
     }
-    /* vemtas: the demo's means-test parameters; evidence from the registries */
+    /* vemtas: the demo's means-test parameters; evidence from the registries
+     * (their REST services named by --social-registries, else the exchange) */
     if (o->demo_dir && o->catalog && demo_social_params(db, o->catalog, &err)) {
         what = "demo social-assistance parameters";
         goto out;
     }
-    if (o->social_registries && (!(social = social_source_http_open(o->social_registries, &err)) ||
-                                 !(social_job = social_job_start(db, social, 500, &err)))) {
+    social = o->social_registries ? social_source_http_open(o->social_registries, &err)
+             : app.exchange       ? social_source_xclient(app.exchange)
+                                  : NULL;
+    if ((o->social_registries && !social) || (social && !(social_job = social_job_start(db, social, 500, &err)))) {
         what = "social assistance's registries";
         goto out;
     }

@@ -6,6 +6,7 @@
  * orders as a file for the treasury/bank; the bank's answer (bank.c)
  * reconciled: paid, or rejected with its reason for the officer. */
 #include "internal.h"
+#include "../esafe/esafe.h"
 #include "../pay/pay.h"
 
 #include <stdio.h>
@@ -131,6 +132,18 @@ int social_decision_write(struct db_conn *c, const struct social_decision *d, st
     int64_t n = db_run(s, err);
     if (n < 0)
         return (int)n;
+    if (d->fin && d->document) {
+        char id[ESAFE_ID_LEN + 1];
+        struct esafe_new doc = {
+            .owner = {ESAFE_PERSON, d->fin}, .kind = ESAFE_DECISION,
+            .title = d->granted ? "Ünvanlı dövlət sosial yardımı təyin edildi / Social assistance granted"
+                                : "Ünvanlı dövlət sosial yardımından imtina / Social assistance refused",
+            .source = "social", .source_ref = d->reference, .bytes = d->document, .len = strlen(d->document),
+            .content_type = "text/plain; charset=utf-8"};
+        int rc = esafe_add(c, &doc, id, err);
+        if (rc)
+            return rc;
+    }
     int y, m;
     sscanf(d->first_month, "%4d-%2d", &y, &m);
     for (int k = 0; d->granted && k < d->months; k++, m++) {

@@ -161,7 +161,14 @@ struct social_source {
  * "service": "AZ/GOV/…/population/persons"}, …}.  NULL and err when the
  * file is missing or wrong. */
 struct social_source *social_source_http_open(const char *config_file, struct pc_err *err);
+/* The registries through the portal's exchange client (xsource.c): the
+ * services named by its configuration per kind.  x stays the caller's. */
+struct xc;
+struct social_source *social_source_xclient(struct xc *x);
+/* Either source; NULL is fine. */
 void social_source_free(struct social_source *s);
+/* 7 characters 0-9 A-Z: what may be asked. */
+bool social_fin_ok(const char *fin);
 
 /* ---- evidence and the case (evidence.c, job.c) ---------------------------- */
 
@@ -268,6 +275,7 @@ struct social_decision {
     char first_month[24];               /* YYYY-MM */
     const char *iban, *fin, *reference;
     const char *text;                    /* the lines the decision document carries (az / en) */
+    const char *document;                /* the whole decision as sealed (or its words): to the e-safe */
 };
 
 /* Before an approve (granted) or refuse step of app at time `at`: the
@@ -278,8 +286,9 @@ struct social_decision {
  * service or step: 0 with applies false. */
 int social_decision_prepare(struct db *db, struct pc_arena *a, const struct case_app *app, bool approve, int64_t at,
                             struct social_decision *out, struct pc_err *err);
-/* Keep the decision and, when granted, the schedule (a payment order per
- * month) in the step's own transaction. */
+/* Keep the decision, put its document in the applicant's e-safe and, when
+ * granted, the schedule (a payment order per month), in the step's own
+ * transaction. */
 int social_decision_write(struct db_conn *c, const struct social_decision *d, struct pc_err *err);
 
 /* A case's schedule, month by month. */

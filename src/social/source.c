@@ -34,11 +34,11 @@ int social_reg_parse(const char *name)
 }
 
 struct http_source {
-    struct social_source src;
+    struct social_source src;        /* first: both sources free with one free() of this */
     char *url[SOCIAL_REG_COUNT], *service[SOCIAL_REG_COUNT];
 };
 
-static bool fin_ok(const char *fin)
+bool social_fin_ok(const char *fin)
 {
     if (!fin || strlen(fin) != 7)
         return false;
@@ -53,7 +53,7 @@ static int http_fetch(void *ctx, enum social_reg k, const char *fin, const char 
 {
     struct http_source *hs = ctx;
     memset(out, 0, sizeof *out);
-    if (!fin_ok(fin))
+    if (!social_fin_ok(fin))
         return pc_err_set(err, PC_EINVAL, "not a FİN");
     if (!hs->url[k])
         return pc_err_set(err, PC_EUNAVAIL, "no address for the %s registry", reg_names[k]);
@@ -89,12 +89,14 @@ void social_source_free(struct social_source *s)
 {
     if (!s)
         return;
-    struct http_source *hs = (struct http_source *)s;
-    for (int k = 0; k < SOCIAL_REG_COUNT; k++) {
-        free(hs->url[k]);
-        free(hs->service[k]);
+    if (s->fetch == http_fetch) {
+        struct http_source *hs = (struct http_source *)s;
+        for (int k = 0; k < SOCIAL_REG_COUNT; k++) {
+            free(hs->url[k]);
+            free(hs->service[k]);
+        }
     }
-    free(hs);
+    free(s); /* the source is the first member of either kind */
 }
 
 struct social_source *social_source_http_open(const char *config_file, struct pc_err *err)

@@ -73,7 +73,7 @@ static int seal_decision(struct http_req *r, const struct case_app *app, enum ca
     if (rc)
         return rc;
     if (out->social.applies) {
-        note = out->note = pc_arena_printf(&r->arena, "%s\n\n%s", note ? note : "", out->social.text);
+        note = out->note = out->social.document = pc_arena_printf(&r->arena, "%s\n\n%s", note ? note : "", out->social.text);
         out->extra = (struct case_act_extra){.at = at, .write = keep_sealed, .ctx = out};
     }
     if (!ca)
@@ -96,6 +96,8 @@ static int seal_decision(struct http_req *r, const struct case_app *app, enum ca
     out->doc = (struct pki_sealed_doc){.object_id = app->reference, .kind = "decision", .agency = app->agency_id,
                                        .created_at = at, .document = doc, .document_len = strlen(doc),
                                        .signature = sig, .signature_len = sig_len, .seal_serial = seal.serial};
+    if (out->social.applies)
+        out->social.document = doc;
     out->extra = (struct case_act_extra){.at = at, .write = keep_sealed, .ctx = out};
     return 0;
 }

@@ -15,6 +15,8 @@ import json
 import os
 import re
 import shutil
+import sqlite3
+import subprocess
 import threading
 import time
 
@@ -115,6 +117,22 @@ def world(tmp_path_factory):
     yield s
     s.close()
     reg.close()
+
+
+def query(w, sql, *args):
+    """Rows of the portal's database (to see what another module was handed: the e-safe has no reads yet)."""
+    if w.db.kind == "sqlite":
+        con = sqlite3.connect(w.db.url)
+        try:
+            return [tuple(str(v) for v in row) for row in con.execute(sql, args)]
+        finally:
+            con.close()
+    for a in args:  # references and FİNs only: [A-Z0-9-]
+        assert re.match(r"^[A-Z0-9-]+$", a)
+        sql = sql.replace("?", "'%s'" % a, 1)
+    r = subprocess.run(["psql", w.db.url, "-At", "-F", "|", "-c", sql], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    return [tuple(line.split("|")) for line in r.stdout.splitlines() if line]
 
 
 def account(w, role, agency=None, index=0):
@@ -333,6 +351,9 @@ def test_granted_a_schedule_orders_for_the_bank_and_a_rejected_order(world, tmp_
     st, a = step(world, ref, "approve", v, note="Təyin edilsin.")
     assert st == 200, a
     assert "360.00 AZN" in a["decision"] and "12 ay / months" in a["decision"]
+    # the decision is in the applicant's e-safe
+    assert query(world, "SELECT owner_id, kind, source FROM esafe_docs WHERE source_ref = ?", ref) == [
+        (me, "decision", "social")]
     body = officer_view(world, ref)
     pays = body["payments"]
     assert len(pays) == 12 and {p["status"] for p in pays} == {"scheduled"}
@@ -375,4 +396,5 @@ def test_not_eligible_cannot_be_granted_only_refused_with_the_appeal_route(world
     st, a = step(world, ref, "refuse", v, note="Gəlir ehtiyac meyarından yüksəkdir.")
     assert st == 200, a
     assert "Appeal: within one month" in a["decision"]
+    assert query(world, "SELECT owner_id, kind FROM esafe_docs WHERE source_ref = ?", ref) == [(me, "decision")]
     assert officer_view(world, ref)["payments"] == []
