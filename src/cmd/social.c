@@ -3,8 +3,13 @@
  * parameters (a new version; a stored one never changes; audited) and
  * lists the versions stored; `social-payments` writes a month's payment
  * orders for the treasury/bank; `social-reconcile` takes the bank's answer
- * (paid, or rejected with a reason the officer then sees). */
+ * (paid, or rejected with a reason the officer then sees).  The demo's
+ * VEMTAS case: the first demo citizen applies with a family of the
+ * population register's (its first family), so that the evidence and
+ * the proposal are there to look at. */
 #include "cli.h"
+#include "../cases/cases.h"
+#include "../registries/registries.h"
 #include "../social/social.h"
 
 #include <stdio.h>
@@ -158,4 +163,59 @@ int cli_admin_social_reconcile(int argc, char **argv)
     pc_arena_release(&a);
     db_close(db);
     return rc || rec.unknown ? EXIT_FAIL : EXIT_OK;
+}
+
+/* The demo's population register holds people 0..DEMO_REGISTRY_PEOPLE-1
+ * (demo_exchange.c); its family 0 is a father, a mother and two children. */
+#define DEMO_REGISTRY_PEOPLE 2000
+
+int cli_social_demo_case(struct db *db, struct form_registry *forms, const char *dir, struct pc_err *err)
+{
+    struct pc_arena a;
+    pc_arena_init(&a);
+    /* the first citizen of the demo's accounts (demo_seed.c) */
+    json_t *list = json_load_file(pc_arena_printf(&a, "%s/demo-accounts.json", dir), 0, NULL);
+    const char *fin = NULL, *account;
+    size_t k;
+    json_t *v;
+    json_array_foreach(list, k, v) {
+        if (!fin && pc_str_eq(json_string_value(json_object_get(v, "role")), "citizen"))
+            fin = pc_arena_strdup(&a, json_string_value(json_object_get(v, "fin")));
+    }
+    json_decref(list);
+    int rc = fin ? id_account_find(db, &a, fin, &account, err)
+                 : pc_err_set(err, PC_ENOTFOUND, "no citizen in %s/demo-accounts.json", dir);
+    json_t *members = json_array();
+    static const char *const relations[] = {"spouse", "child", "child"};
+    for (uint64_t i = 1; !rc && i <= 3; i++) {
+        json_t *p = json_loads(reg_person_json(&a, i, DEMO_REGISTRY_PEOPLE), 0, NULL);
+        json_array_append_new(members, json_pack("{s:O, s:s, s:s, s:O, s:s, s:i}", "member_fin",
+                                                 json_object_get(p, "fin"), "member_name",
+                                                 pc_arena_printf(&a, "%s %s", json_string_value(json_object_get(p, "surname")),
+                                                                 json_string_value(json_object_get(p, "name"))),
+                                                 "member_relation", relations[i - 1], "member_birth_date",
+                                                 json_object_get(p, "birth_date"), "member_employment",
+                                                 i == 1 ? "carer" : "student", "member_income", 0));
+        json_decref(p);
+    }
+    json_t *answers = json_pack("{s:s, s:s, s:s, s:i, s:o, s:s, s:s, s:s, s:s, s:s}", "phone", "+994501234567", "address",
+                                "Bakı, Sabunçu rayonu, Bakıxanov qəsəbəsi, S. Vurğun küçəsi 12", "applicant_employment",
+                                "unemployed", "applicant_income", 0, "family_members", members, "housing_tenure", "rented",
+                                "housing_condition", "needs_repair", "land_plot", "no", "bank_account_iban",
+                                "AZ21NABZ00000000137010001944", "consent_fetch_certificates", "yes");
+    /* the demo's applicant signed in with an e-signature, as the service asks */
+    struct id_principal who = {.account_id = account, .login = fin, .kind = ID_ACCOUNT_CITIZEN, .fin = fin,
+                               .grants = {{ID_ROLE_CITIZEN, ""}}, .ngrants = 1,
+                               .auth = {.method = ID_METHOD_CERTIFICATE, .at = pc_now_unix()}};
+    const struct form_set *set = form_set_acquire(forms);
+    struct case_app app;
+    bool existing;
+    struct form_issues issues;
+    if (!rc && form_set_get(set, SOCIAL_SERVICE))
+        rc = case_submit(db, set, &who, SOCIAL_SERVICE, answers, "demo-vemtas-case", PC_LANG_AZ, "", &a, &app, &existing,
+                         &issues, err);
+    form_set_release(set);
+    json_decref(answers);
+    pc_arena_release(&a);
+    return rc;
 }

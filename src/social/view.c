@@ -107,10 +107,14 @@ static void compare(struct pc_arena *a, const struct social_declaration *d, stru
     size_t max = 4 * (d->n + 1) + 8;
     c->diffs = pc_arena_array(a, max, sizeof *c->diffs);
     json_t *me = doc_of(a, c, d->applicant_fin, SOCIAL_REG_POPULATION);
-    if (member_of(a, c, d->applicant_fin, &hh[0]))
+    if (member_of(a, c, d->applicant_fin, &hh[0])) {
         income_diff(a, c, max, d->applicant_fin, d->applicant_income, &hh[0]);
-    else
+    } else {
         hh[0].wages = d->applicant_income > 0 ? d->applicant_income : 0;
+        for (size_t i = 0; i < c->nitems; i++)
+            if (c->items[i].kind == SOCIAL_REG_POPULATION && pc_str_eq(c->items[i].person, d->applicant_fin))
+                diff(c, max, SOCIAL_FLAG_NOT_IN_REGISTER, d->applicant_fin, NULL, NULL); /* asked, not found */
+    }
     for (size_t i = 0; i < d->n; i++) {
         const struct social_declared *m = &d->members[i];
         struct social_member *h = &hh[i + 1];
