@@ -1,7 +1,8 @@
 /* declared.c — what the applicant declared about the household, read from
  * the application's answers (eesmn-vemtas.json: applicant_income and the
  * family_members group with member_fin, member_name, member_relation,
- * member_birth_date, member_income).  Incomes are manat, kept as qəpik. */
+ * member_birth_date, member_income).  Incomes are manat, kept as qəpik.
+ * And two small helpers the module's files share. */
 #include "internal.h"
 
 #include <math.h>
@@ -44,4 +45,14 @@ void social_declaration_read(struct pc_arena *a, const char *applicant_fin, cons
 void social_json_release(void *j)
 {
     json_decref(j);
+}
+
+void *social_grow(struct pc_arena *a, void *items, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return items;
+    void *more = pc_arena_array(a, *cap * 2, size);
+    memcpy(more, items, *cap * size);
+    *cap *= 2;
+    return more;
 }

@@ -51,12 +51,7 @@ int social_items_load(struct db_conn *c, struct pc_arena *a, const char *referen
         int k = social_reg_parse(db_col_text(s, 1));
         if (k < 0)
             continue;
-        if (*n == cap) {
-            struct social_item *more = pc_arena_array(a, cap * 2, sizeof *more);
-            memcpy(more, *out, cap * sizeof *more);
-            *out = more;
-            cap *= 2;
-        }
+        *out = social_grow(a, *out, &cap, *n, sizeof **out);
         (*out)[(*n)++] = (struct social_item){.person = pc_arena_strdup(a, db_col_text(s, 0)),
                                               .source = pc_arena_strdup(a, db_col_text(s, 2)),
                                               .data = pc_arena_strdup(a, db_col_text(s, 5)),

@@ -27,6 +27,10 @@ void social_declaration_read(struct pc_arena *a, const char *applicant_fin, cons
 int social_items_load(struct db_conn *c, struct pc_arena *a, const char *reference, struct social_item **out,
                       size_t *n, struct pc_err *err);
 
+/* Room for item n of an array of cap items (doubled in the arena when
+ * full): the array to use. */
+void *social_grow(struct pc_arena *a, void *items, size_t *cap, size_t n, size_t size);
+
 /* json_decref for pc_arena_defer. */
 void social_json_release(void *j);
 

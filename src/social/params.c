@@ -174,12 +174,7 @@ static int read_rows(struct db *db, struct pc_arena *a, const char *sql, const c
     *out = pc_arena_array(a, cap, sizeof **out);
     int rc;
     while (*n < max && (rc = db_step(s, err)) == 1) {
-        if (*n == cap) {
-            struct social_params *more = pc_arena_array(a, cap * 2, sizeof *more);
-            memcpy(more, *out, cap * sizeof *more);
-            *out = more;
-            cap *= 2;
-        }
+        *out = social_grow(a, *out, &cap, *n, sizeof **out);
         json_t *j = json_loads(db_col_text(s, 0), 0, NULL);
         int prc = social_params_parse(a, j, &(*out)[*n], err);
         json_decref(j);

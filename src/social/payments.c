@@ -181,12 +181,7 @@ static int read_payments(struct db_stmt *s, struct pc_arena *a, struct social_pa
     *out = pc_arena_array(a, cap, sizeof **out);
     int rc;
     while ((rc = db_step(s, err)) == 1) {
-        if (*n == cap) {
-            struct social_payment *more = pc_arena_array(a, cap * 2, sizeof *more);
-            memcpy(more, *out, cap * sizeof *more);
-            *out = more;
-            cap *= 2;
-        }
+        *out = social_grow(a, *out, &cap, *n, sizeof **out);
         int st = payment_status_parse(db_col_text(s, 6));
         (*out)[(*n)++] = (struct social_payment){
             .order_id = pc_arena_strdup(a, db_col_text(s, 0)), .month = pc_arena_strdup(a, db_col_text(s, 1)),

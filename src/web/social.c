@@ -70,6 +70,15 @@ int web_social_api(struct http_req *r, const struct case_app *app, json_t *j)
     return 0;
 }
 
+/* A table's opening with its column heads. */
+static void table_head(struct http_req *r, const enum msg *cols, size_t n)
+{
+    web_html(r, "<table class=\"table\">\n<thead><tr>");
+    for (size_t i = 0; i < n; i++)
+        web_html(r, "<th scope=\"col\">%s</th>", web_t(r, cols[i]));
+    web_html(r, "</tr></thead>\n<tbody>\n");
+}
+
 static void evidence_table(struct http_req *r, const struct social_case *c)
 {
     web_html(r, "<h2 id=\"social-evidence\">%s</h2>\n", web_t(r, M_SOC_EVIDENCE_TITLE));
@@ -80,10 +89,8 @@ static void evidence_table(struct http_req *r, const struct social_case *c)
                  pc_arena_printf(&r->arena, web_t(r, M_SOC_WAITING), c->waiting_for,
                                  pc_arena_printf(&r->arena, "%d", c->attempts), when(r, c->next_try_at)));
     if (c->nitems) {
-        web_html(r, "<table class=\"table\">\n<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-                    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
-                 web_t(r, M_SOC_COL_PERSON), web_t(r, M_SOC_COL_SOURCE), web_t(r, M_SOC_COL_FETCHED),
-                 web_t(r, M_SOC_COL_RESULT));
+        static const enum msg cols[] = {M_SOC_COL_PERSON, M_SOC_COL_SOURCE, M_SOC_COL_FETCHED, M_SOC_COL_RESULT};
+        table_head(r, cols, 4);
         for (size_t i = 0; i < c->nitems; i++) {
             const struct social_item *it = &c->items[i];
             web_html(r, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s", it->person, it->source,
@@ -107,10 +114,8 @@ static void differences(struct http_req *r, const struct social_case *c)
         web_html(r, "<p>%s</p>\n", web_t(r, M_SOC_DIFF_NONE));
         return;
     }
-    web_html(r, "<table class=\"table\">\n<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-                "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
-             web_t(r, M_SOC_COL_PERSON), web_t(r, M_SOC_COL_DIFF), web_t(r, M_SOC_COL_DECLARED),
-             web_t(r, M_SOC_COL_REGISTRY));
+    static const enum msg cols[] = {M_SOC_COL_PERSON, M_SOC_COL_DIFF, M_SOC_COL_DECLARED, M_SOC_COL_REGISTRY};
+    table_head(r, cols, 4);
     for (size_t i = 0; i < c->ndiffs; i++) {
         const struct social_difference *d = &c->diffs[i];
         web_html(r, "<tr><td>%s</td><td><strong>%s</strong></td><td>%s</td><td>%s</td></tr>\n",
@@ -164,9 +169,8 @@ static void proposal(struct http_req *r, const struct social_case *c, bool decid
     web_html(r, "<p>%s</p>\n",
              pc_arena_printf(&r->arena, web_t(r, M_SOC_PARAMS), pc_arena_printf(&r->arena, "%d", c->params.version),
                              c->params.demo ? web_t(r, M_SOC_DEMO) : c->params.legal_ref));
-    web_html(r, "<table class=\"table\">\n<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-                "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
-             web_t(r, M_SOC_COL_LINE), web_t(r, M_SOC_COL_PERSON), web_t(r, M_SOC_COL_VALUE), web_t(r, M_SOC_COL_RULE));
+    static const enum msg cols[] = {M_SOC_COL_LINE, M_SOC_COL_PERSON, M_SOC_COL_VALUE, M_SOC_COL_RULE};
+    table_head(r, cols, 4);
     for (size_t i = 0; i < m->nlines; i++) {
         const struct social_line *l = &m->lines[i];
         web_html(r, "<tr><td>%s</td><td>%s</td><td class=\"num\">%s</td><td>%s</td></tr>\n", web_t(r, line_msgs[l->kind]),
@@ -198,9 +202,8 @@ static void payments(struct http_req *r, const struct social_case *c)
     web_html(r, "<h2 id=\"social-payments\">%s</h2>\n", web_t(r, M_SOC_PAY_TITLE));
     if (rejected)
         web_html(r, "<div class=\"notice warning\" role=\"status\"><p>%s</p></div>\n", web_t(r, M_SOC_PAY_REJECTED_NOTICE));
-    web_html(r, "<table class=\"table\">\n<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-                "<th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
-             web_t(r, M_SOC_COL_MONTH), web_t(r, M_SOC_AMOUNT), web_t(r, M_SOC_COL_STATUS));
+    static const enum msg cols[] = {M_SOC_COL_MONTH, M_SOC_AMOUNT, M_SOC_COL_STATUS};
+    table_head(r, cols, 3);
     static const enum msg status_msgs[SOCIAL_PAY_STATUS_COUNT] = {M_SOC_PAY_SCHEDULED, M_SOC_PAY_ORDERED, M_SOC_PAY_PAID,
                                                                   M_SOC_PAY_REJECTED};
     for (size_t i = 0; i < c->npayments; i++) {
