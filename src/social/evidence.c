@@ -262,10 +262,19 @@ int social_gather_due(struct db *db, const struct social_source *src, int64_t no
     } else if (!rc) {
         rc = err->code ? err->code : PC_EUNAVAIL;
     }
-    for (size_t i = 0; rc >= 0 && i < n; i++)
-        rc = gather_case(db, src, due[i], attempts[i], now, err);
+    /* one case that fails does not hold up the others: it is logged and
+     * tried again next round; the step fails with the last such error */
+    int failed = 0;
+    for (size_t i = 0; rc >= 0 && i < n; i++) {
+        int crc = gather_case(db, src, due[i], attempts[i], now, err);
+        if (crc) {
+            pc_log(PC_LOG_WARN, "social.case_failed", "case", due[i], "code", pc_errcode_name(crc), "msg", err->msg,
+                   NULL);
+            failed = crc;
+        }
+    }
     pc_arena_release(&a);
-    return rc < 0 ? rc : 0;
+    return rc < 0 ? rc : failed;
 }
 
 static int job_step(struct db *db, void *ctx, bool fresh, struct pc_err *err)
