@@ -89,6 +89,7 @@ struct serve_opts {
     struct cli_oidc_ca oidc_ca;  /* … and the CA that certifies its keys; url NULL: none */
     struct cli_pay pay;          /* the payment provider (payprovider.c) */
     const char *social_registries; /* vemtas: the registries asked for social assistance's evidence */
+    int social_recheck;            /* … and asked again about granted households this often (seconds) */
     struct xc_config exchange;   /* the portal's gateway (once only); all NULL: none */
     struct num_opt nums[MAX_OPTS];  /* the numeric rows of cli */
     size_t nnums;
@@ -180,7 +181,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, const char 
     struct part_jobs *tally = NULL;
     struct db_job *queue = NULL;
     struct social_source *social = NULL;
-    struct db_job *social_job = NULL;
+    struct social_job *social_job = NULL;
     struct http_server *srv = NULL;
     int rc = EXIT_FAIL;
     const char *what = NULL;   /* the part that failed, for the message */
@@ -282,7 +283,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, const char 
     social = o->social_registries ? social_source_http_open(o->social_registries, &err)
              : app.exchange       ? social_source_xclient(app.exchange)
                                   : NULL;
-    if ((o->social_registries && !social) || (social && !(social_job = social_job_start(db, social, 500, &err)))) {
+    if ((o->social_registries && !social) || (social && !(social_job = social_job_start(db, social, 500, o->social_recheck, &err)))) {
         what = "social assistance's registries";
         goto out;
     }
@@ -317,7 +318,7 @@ out:
     example_rp_stop(site);
     if (srv && rc != EXIT_OK)
         http_stop(srv, 10);
-    db_job_stop(social_job);
+    social_job_stop(social_job);
     social_source_free(social);
     db_job_stop(queue);
     part_jobs_stop(tally);
@@ -455,8 +456,12 @@ static void common_opts(struct serve_opts *o)
     add_opt(o, "pay-key-file", "FILE", "file whose first line is the provider's API key", NULL);
     add_opt(o, "pay-secret-file", "FILE", "file whose first line is the callbacks' shared secret", NULL);
     add_opt(o, "social-registries", "FILE",
-            "social assistance: the registries' REST services as JSON {KIND: {url, service}} (none: no evidence"
-            " is gathered)", NULL);
+            "social assistance: the registries' REST services as JSON {KIND: {url, service}} (default: through the"
+            " exchange, when there is one)", NULL);
+    o->social_recheck = 86400;
+    add_num(o, "social-recheck", "SECONDS",
+            "social assistance: ask the registries again about granted households this often (a death or new"
+            " employment suspends the payments)", NUM_INT, &o->social_recheck, 1, 90 * 86400);
     add_opt(o, "public-url", "URL", "the portal's address as payers reach it (default: http://LISTEN)", NULL);
     add_opt(o, "exchange-gateway", "URL", "the portal's exchange gateway (its consumer side): registries asked there",
             NULL);

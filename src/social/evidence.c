@@ -12,6 +12,7 @@
 #include "../cases/cases.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define BACKOFF_MAX 300
@@ -277,15 +278,43 @@ int social_gather_due(struct db *db, const struct social_source *src, int64_t no
     return rc < 0 ? rc : failed;
 }
 
-static int job_step(struct db *db, void *ctx, bool fresh, struct pc_err *err)
-{
-    (void)fresh; /* every round starts from the tables: nothing is left half done */
-    return social_gather_due(db, ctx, pc_now_unix(), err);
-}
+static int job_step(struct db *db, void *ctx, bool fresh, struct pc_err *err);
 
-struct db_job *social_job_start(struct db *db, const struct social_source *src, int interval_ms, struct pc_err *err)
+struct social_job {
+    struct db_job *job;
+    const struct social_source *src;
+    int recheck_secs;
+};
+
+struct social_job *social_job_start(struct db *db, const struct social_source *src, int interval_ms,
+                                    int recheck_secs, struct pc_err *err)
 {
     if (!src)
         return NULL;
-    return db_job_start(db, "social.evidence", interval_ms, 30, job_step, (void *)src, err);
+    struct social_job *j = calloc(1, sizeof *j);
+    if (!j)
+        abort(); /* out of memory: the stated policy */
+    *j = (struct social_job){NULL, src, recheck_secs};
+    if (!(j->job = db_job_start(db, "social.evidence", interval_ms, 30, job_step, j, err))) {
+        free(j);
+        return NULL;
+    }
+    return j;
+}
+
+void social_job_stop(struct social_job *j)
+{
+    if (!j)
+        return;
+    db_job_stop(j->job);
+    free(j);
+}
+
+static int job_step(struct db *db, void *ctx, bool fresh, struct pc_err *err)
+{
+    (void)fresh; /* every round starts from the tables: nothing is left half done */
+    const struct social_job *j = ctx;
+    int64_t now = pc_now_unix();
+    int rc = social_gather_due(db, j->src, now, err);
+    return rc ? rc : social_recheck_due(db, j->src, now, j->recheck_secs, err);
 }

@@ -14,7 +14,8 @@
 
 #define IBAN_MAX 34
 
-static const char *const pay_names[SOCIAL_PAY_STATUS_COUNT] = {"scheduled", "ordered", "paid", "rejected"};
+static const char *const pay_names[SOCIAL_PAY_STATUS_COUNT] = {"scheduled", "ordered", "paid", "rejected",
+                                                                "suspended"};
 
 const char *social_pay_status_name(enum social_pay_status s)
 {

@@ -178,9 +178,20 @@ const char *social_state_name(enum social_state s);
 /* Take the new VEMTAS applications and gather what is due (a job step;
  * one node runs it). */
 int social_gather_due(struct db *db, const struct social_source *src, int64_t now, struct pc_err *err);
-/* The background job doing it every interval_ms (NULL src: none is started
- * and NULL returned without an error). */
-struct db_job *social_job_start(struct db *db, const struct social_source *src, int interval_ms, struct pc_err *err);
+/* Ask the registries again about the households of granted cases last
+ * asked more than every_secs ago (recheck.c): a member's death or a
+ * contract started since the decision suspends the payments not yet sent
+ * (audited, shown to the officer).  A registry down: asked again in a
+ * minute. */
+int social_recheck_due(struct db *db, const struct social_source *src, int64_t now, int every_secs,
+                       struct pc_err *err);
+/* The background job doing both every interval_ms (NULL src: none is
+ * started and NULL returned without an error); stopped before db_close
+ * (NULL is fine). */
+struct social_job;
+struct social_job *social_job_start(struct db *db, const struct social_source *src, int interval_ms,
+                                    int recheck_secs, struct pc_err *err);
+void social_job_stop(struct social_job *j);
 
 /* Ask the registries again for everything about the case (the officer's
  * "fetch again"; audited).  PC_ENOTFOUND when it is not a VEMTAS case. */
@@ -222,7 +233,18 @@ struct social_override {
 };
 
 enum social_pay_status { SOCIAL_PAY_SCHEDULED, SOCIAL_PAY_ORDERED, SOCIAL_PAY_PAID, SOCIAL_PAY_REJECTED,
-                         SOCIAL_PAY_STATUS_COUNT };
+                         SOCIAL_PAY_SUSPENDED, SOCIAL_PAY_STATUS_COUNT };
+
+/* Why granted assistance was suspended: what a registry reported about a
+ * member of the household. */
+enum social_change { SOCIAL_CHANGE_NONE, SOCIAL_CHANGE_DEATH, SOCIAL_CHANGE_EMPLOYMENT, SOCIAL_CHANGE_COUNT };
+const char *social_change_name(enum social_change c);   /* "death", "employment" */
+
+struct social_suspension {
+    enum social_change kind;             /* NONE: not suspended */
+    const char *fin, *since;             /* the member, the registry's date */
+    int64_t at;
+};
 const char *social_pay_status_name(enum social_pay_status s);
 
 struct social_payment {
@@ -248,6 +270,7 @@ struct social_case {
     struct social_override override;
     struct social_payment *payments;     /* the schedule once granted */
     size_t npayments;
+    struct social_suspension suspension;
 };
 
 /* The case's evidence, differences and proposal, for those who may see the

@@ -191,6 +191,26 @@ static int read_case(struct db_conn *cn, struct pc_arena *a, const char *referen
     return 0;
 }
 
+static int read_suspension(struct db_conn *cn, struct pc_arena *a, const char *reference, struct social_suspension *out,
+                           struct pc_err *err)
+{
+    struct db_stmt *s = db_prepare(cn,
+                                   "SELECT suspended_kind, suspended_fin, suspended_since, suspended_at FROM social_grants "
+                                   "WHERE reference = ? AND suspended_at IS NOT NULL",
+                                   err);
+    if (!s)
+        return err->code;
+    db_bind_text(s, 1, reference);
+    int rc = db_step(s, err);
+    if (rc == 1)
+        *out = (struct social_suspension){
+            .kind = pc_str_eq(db_col_text(s, 0), "death") ? SOCIAL_CHANGE_DEATH : SOCIAL_CHANGE_EMPLOYMENT,
+            .fin = pc_arena_strdup(a, db_col_text(s, 1)), .since = pc_arena_strdup(a, db_col_text(s, 2)),
+            .at = db_col_int(s, 3)};
+    db_conn_idle(cn);
+    return rc < 0 ? rc : 0;
+}
+
 int social_case_get(struct db *db, struct pc_arena *a, const struct case_app *app, struct social_case *out,
                     struct pc_err *err)
 {
@@ -203,6 +223,8 @@ int social_case_get(struct db *db, struct pc_arena *a, const struct case_app *ap
         rc = social_items_load(cn, a, app->reference, &out->items, &out->nitems, err);
     if (!rc)
         rc = social_payments_of(db, a, app->reference, &out->payments, &out->npayments, err);
+    if (!rc)
+        rc = read_suspension(cn, a, app->reference, &out->suspension, err);
     if (rc)
         return rc;
     json_t *answers = form_answers_json(app->answers);
@@ -275,6 +297,11 @@ void social_case_json(const struct social_case *c, json_t *j)
                                               "reason", str_or_null(p->reason)));
     }
     json_object_set_new(j, "payments", pays);
+    const struct social_suspension *su = &c->suspension;
+    json_object_set_new(j, "suspension", su->kind ? json_pack("{s:s, s:s, s:s, s:o}", "reason",
+                                                              social_change_name(su->kind), "person", su->fin, "since",
+                                                              su->since, "at", time_of(su->at))
+                                                  : json_null());
     if (!c->computed)
         return;
     const struct social_means *m = &c->means;

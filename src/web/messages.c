@@ -1298,4 +1298,7 @@ const struct pc_text web_messages[M_COUNT] = {
     [M_SOC_PAY_PAID] = {{"Ödənilib", "Paid", "Выплачена"}},
     [M_SOC_PAY_REJECTED] = {{"Bank rədd edib: %s", "Rejected by the bank: %s", "Отклонена банком: %s"}},
     [M_SOC_PAY_REJECTED_NOTICE] = {{"Bank ödənişi rədd edib. Səbəbə baxın və müraciətçi ilə əlaqə saxlayın.", "The bank rejected a payment. See the reason and contact the applicant.", "Банк отклонил выплату. Посмотрите причину и свяжитесь с заявителем."}},
+    [M_SOC_PAY_SUSPENDED] = {{"Dayandırılıb", "Suspended", "Приостановлена"}},
+    [M_SOC_SUSPENDED_DEATH] = {{"Ödənişlər dayandırılıb: əhali reyestri %s şəxsinin %s tarixində vəfat etdiyini qeydə alıb.", "Payments are suspended: the population register records the death of %s on %s.", "Выплаты приостановлены: реестр населения записал смерть %s %s."}},
+    [M_SOC_SUSPENDED_EMPLOYMENT] = {{"Ödənişlər dayandırılıb: %s şəxsinin %s tarixindən əmək müqaviləsi var.", "Payments are suspended: %s has a contract of employment since %s.", "Выплаты приостановлены: у %s есть трудовой договор с %s."}},
 };

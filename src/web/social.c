@@ -202,10 +202,16 @@ static void payments(struct http_req *r, const struct social_case *c)
     web_html(r, "<h2 id=\"social-payments\">%s</h2>\n", web_t(r, M_SOC_PAY_TITLE));
     if (rejected)
         web_html(r, "<div class=\"notice warning\" role=\"status\"><p>%s</p></div>\n", web_t(r, M_SOC_PAY_REJECTED_NOTICE));
+    const struct social_suspension *su = &c->suspension;
+    if (su->kind)
+        web_html(r, "<div class=\"notice warning\" role=\"status\"><p>%s</p></div>\n",
+                 pc_arena_printf(&r->arena,
+                                 web_t(r, su->kind == SOCIAL_CHANGE_DEATH ? M_SOC_SUSPENDED_DEATH : M_SOC_SUSPENDED_EMPLOYMENT),
+                                 su->fin, su->since));
     static const enum msg cols[] = {M_SOC_COL_MONTH, M_SOC_AMOUNT, M_SOC_COL_STATUS};
     table_head(r, cols, 3);
     static const enum msg status_msgs[SOCIAL_PAY_STATUS_COUNT] = {M_SOC_PAY_SCHEDULED, M_SOC_PAY_ORDERED, M_SOC_PAY_PAID,
-                                                                  M_SOC_PAY_REJECTED};
+                                                                  M_SOC_PAY_REJECTED, M_SOC_PAY_SUSPENDED};
     for (size_t i = 0; i < c->npayments; i++) {
         const struct social_payment *p = &c->payments[i];
         const char *status = p->status == SOCIAL_PAY_REJECTED

@@ -69,9 +69,9 @@ class Registries:
         self.url = "http://127.0.0.1:%d" % self.httpd.server_address[1]
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
-    def person(self, fin, born, spouse=None, children=(), wages=(), pension=None, assistance=None, homes=0):
+    def person(self, fin, born, spouse=None, children=(), wages=(), pension=None, assistance=None, homes=0, died=None):
         self.people[fin] = {
-            "population": {"fin": fin, "surname": "Məmmədov", "name": "Test", "birth_date": born, "death_date": None,
+            "population": {"fin": fin, "surname": "Məmmədov", "name": "Test", "birth_date": born, "death_date": died,
                            "spouse_fin": spouse, "children_fins": list(children)},
             "employment": {"fin": fin, "contracts": [{"employer_voen": "1400000001", "salary_azn": w,
                                                       "started_at": "2020-01-01", "ended_at": None} for w in wages]},
@@ -109,7 +109,7 @@ def world(tmp_path_factory):
     assert r.returncode == 0 and "1 new version" in r.stdout, r.stderr
     conf = os.path.join(work, "registries.json")
     json.dump({k: {"url": reg.url, "service": "AZ/GOV/TEST/%s/v1" % k} for k in PATHS}, open(conf, "w"))
-    s = syslib.Server(work, catalog=cat, db=db, extra=["--social-registries", conf])
+    s = syslib.Server(work, catalog=cat, db=db, extra=["--social-registries", conf, "--social-recheck", "1"])
     s.start()
     s.accounts = json.load(open(os.path.join(work, "demo-accounts.json")))
     s.reg = reg
@@ -398,3 +398,32 @@ def test_not_eligible_cannot_be_granted_only_refused_with_the_appeal_route(world
     assert "Appeal: within one month" in a["decision"]
     assert query(world, "SELECT owner_id, kind FROM esafe_docs WHERE source_ref = ?", ref) == [(me, "decision")]
     assert officer_view(world, ref)["payments"] == []
+
+
+def test_a_death_reported_by_the_register_suspends_the_payments(world):
+    me = applicant_fin(world)
+    world.reg.person(me, "1985-02-01")
+    world.reg.person("3MNB6VC", "1950-06-06")
+    ref = apply(world, [member("3MNB6VC", "parent", "1950-06-06")])
+    assert officer_view(world, ref)["means_test"]["eligible"] is True
+    v = to_review(world, ref)
+    st, a = step(world, ref, "approve", v, note="Təyin edilsin.")
+    assert st == 200, a
+    body = officer_view(world, ref)
+    assert body["suspension"] is None and {p["status"] for p in body["payments"]} == {"scheduled"}
+    # the register now records the death: the next check suspends what is not yet sent
+    world.reg.person("3MNB6VC", "1950-06-06", died="2026-12-01")
+    deadline = time.monotonic() + 20
+    while body["suspension"] is None:
+        assert time.monotonic() < deadline, "not suspended"
+        time.sleep(0.3)
+        body = officer_view(world, ref)
+    assert body["suspension"]["reason"] == "death" and body["suspension"]["person"] == "3MNB6VC"
+    assert body["suspension"]["since"] == "2026-12-01"
+    assert {p["status"] for p in body["payments"]} == {"suspended"}
+    assert {"flag": "deceased", "person": "3MNB6VC", "declared": None, "registry": "2026-12-01"} in body["differences"]
+    b = Browser(world)
+    a = account(world, "officer", "eesmn")
+    b.login(a["login"], a["password"])
+    page = b.get("/office/cases/" + ref + "?lang=en").text
+    assert "Payments are suspended: the population register records the death of 3MNB6VC on 2026-12-01." in page

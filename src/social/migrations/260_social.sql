@@ -41,9 +41,11 @@ CREATE TABLE social_evidence (
     PRIMARY KEY (reference, person, kind)
 );
 
--- The decision's figures (kept in the workflow step's transaction) and the
--- monthly payment schedule: one order per month to the applicant's IBAN,
--- exported for the bank and reconciled with its answer.
+-- The decision's figures (kept in the workflow step's transaction), the
+-- household asked about again while the assistance is paid (a death or new
+-- employment suspends it), and the monthly payment schedule: one order per
+-- month to the applicant's IBAN, exported for the bank and reconciled with
+-- its answer.
 CREATE TABLE social_grants (
     reference TEXT PRIMARY KEY,
     outcome TEXT NOT NULL,                -- granted, refused
@@ -52,7 +54,12 @@ CREATE TABLE social_grants (
     first_month TEXT,                     -- YYYY-MM of the first payment
     iban TEXT,
     fin TEXT,
-    decided_at BIGINT NOT NULL
+    decided_at BIGINT NOT NULL,
+    checked_at BIGINT,                    -- the registries last asked again about the household
+    suspended_at BIGINT,                  -- a registry reported a change: payments stopped
+    suspended_kind TEXT,                  -- death, employment
+    suspended_fin TEXT,
+    suspended_since TEXT                  -- the registry's date (YYYY-MM-DD)
 );
 
 CREATE TABLE social_payments (
@@ -62,7 +69,7 @@ CREATE TABLE social_payments (
     amount BIGINT NOT NULL,
     iban TEXT NOT NULL,
     fin TEXT NOT NULL,
-    status TEXT NOT NULL,                 -- scheduled, ordered, paid, rejected
+    status TEXT NOT NULL,                 -- scheduled, ordered, paid, rejected, suspended
     reason TEXT,                          -- the bank's, when rejected
     updated_at BIGINT NOT NULL
 );
