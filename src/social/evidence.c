@@ -70,39 +70,56 @@ static const struct social_item *have(const struct social_item *items, size_t n,
     return NULL;
 }
 
-static int store(struct db *db, const char *reference, const char *fin, enum social_reg k,
+/* What a round knows of its case when it starts. */
+struct due {
+    const char *reference;
+    int attempts;
+    int64_t generation;
+};
+
+/* Keep an answer, unless "fetch again" came since the round began (its
+ * own round asks anew) or a round of before it kept the same. */
+static int store(struct db *db, const struct due *d, const char *fin, enum social_reg k,
                  const struct social_record *rec, struct pc_err *err)
 {
     struct db_conn *c = db_conn_get(db, err);
-    struct db_stmt *s = c ? db_prepare(c,
-                                       "INSERT INTO social_evidence (reference, person, kind, source, fetched_at, found, "
-                                       "data) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                       err)
-                          : NULL;
+    struct db_stmt *s =
+        c ? db_prepare(c,
+                       "INSERT INTO social_evidence (reference, person, kind, source, fetched_at, found, data) "
+                       "SELECT CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), "
+                       "CAST(? AS INTEGER), CAST(? AS TEXT) "
+                       "WHERE EXISTS (SELECT 1 FROM social_cases WHERE reference = ? AND generation = ?) "
+                       "ON CONFLICT (reference, person, kind) DO NOTHING",
+                       err)
+          : NULL;
     if (!s)
         return err->code ? err->code : PC_EUNAVAIL;
-    db_bind_text(s, 1, reference);
+    db_bind_text(s, 1, d->reference);
     db_bind_text(s, 2, fin);
     db_bind_text(s, 3, social_reg_name(k));
     db_bind_text(s, 4, rec->service);
     db_bind_int(s, 5, rec->fetched_at);
     db_bind_int(s, 6, rec->found);
     db_bind_text(s, 7, rec->data);
+    db_bind_text(s, 8, d->reference);
+    db_bind_int(s, 9, d->generation);
     int64_t n = db_run(s, err);
     return n < 0 ? (int)n : 0;
 }
 
 /* The case's state after a round: complete, or waiting for a registry
- * (tried again after 2^attempts seconds, at most BACKOFF_MAX). */
-static int set_state(struct db *db, const char *reference, int attempts, const char *waiting_for, const char *why,
-                     int64_t now, struct pc_err *err)
+ * (tried again after 2^attempts seconds, at most BACKOFF_MAX); nothing
+ * when "fetch again" came meanwhile (another generation). */
+static int set_state(struct db *db, const struct due *d, const char *waiting_for, const char *why, int64_t now,
+                     struct pc_err *err)
 {
     struct db_conn *c = db_conn_get(db, err);
     struct db_stmt *s = c ? db_prepare(c,
                                        "UPDATE social_cases SET state = ?, waiting_for = ?, last_error = ?, attempts = ?, "
-                                       "next_try_at = ?, updated_at = ? WHERE reference = ?",
+                                       "next_try_at = ?, updated_at = ? WHERE reference = ? AND generation = ?",
                                        err)
                           : NULL;
+    int attempts = d->attempts;
     if (!s)
         return err->code ? err->code : PC_EUNAVAIL;
     int64_t delay = attempts > 8 ? BACKOFF_MAX : 1LL << attempts;
@@ -117,13 +134,15 @@ static int set_state(struct db *db, const char *reference, int attempts, const c
     db_bind_int(s, 4, waiting_for ? attempts + 1 : 0);
     db_bind_int(s, 5, waiting_for ? now + (delay < BACKOFF_MAX ? delay : BACKOFF_MAX) : 0);
     db_bind_int(s, 6, now);
-    db_bind_text(s, 7, reference);
+    db_bind_text(s, 7, d->reference);
+    db_bind_int(s, 8, d->generation);
     int64_t n = db_run(s, err);
     return n < 0 ? (int)n : 0;
 }
 
 /* Ask what is still missing about one person; PC_EUNAVAIL stops the round. */
-static int gather_person(struct db *db, const struct social_source *src, const struct case_app *app, const char *fin,
+static int gather_person(struct db *db, const struct social_source *src, const struct due *due,
+                         const struct case_app *app, const char *fin,
                          const struct social_item *items, size_t nitems, struct pc_arena *a, enum social_reg *failed,
                          struct pc_err *err)
 {
@@ -142,7 +161,7 @@ static int gather_person(struct db *db, const struct social_source *src, const s
             *failed = (enum social_reg)k;
             return rc;
         }
-        if ((rc = store(db, app->reference, fin, (enum social_reg)k, &rec, err)))
+        if ((rc = store(db, due, fin, (enum social_reg)k, &rec, err)))
             return rc;
         if (k == SOCIAL_REG_POPULATION && !rec.found)
             return 0;
@@ -152,9 +171,10 @@ static int gather_person(struct db *db, const struct social_source *src, const s
 
 /* One round for a case: 0 unless the database failed (a registry that is
  * down is the case's state, not the job's error). */
-static int gather_case(struct db *db, const struct social_source *src, const char *reference, int attempts,
-                       int64_t now, struct pc_err *err)
+static int gather_case(struct db *db, const struct social_source *src, const struct due *due, int64_t now,
+                       struct pc_err *err)
 {
+    const char *reference = due->reference;
     struct pc_arena a;
     pc_arena_init(&a);
     struct case_app app;
@@ -172,20 +192,20 @@ static int gather_case(struct db *db, const struct social_source *src, const cha
     struct db_conn *c = db_conn_get(db, err);
     rc = c ? social_items_load(c, &a, reference, &items, &nitems, err) : err->code;
     enum social_reg failed = SOCIAL_REG_POPULATION;
-    int frc = rc ? rc : app.applicant_fin ? gather_person(db, src, &app, app.applicant_fin, items, nitems, &a, &failed, err) : 0;
+    int frc = rc ? rc : app.applicant_fin ? gather_person(db, src, due, &app, app.applicant_fin, items, nitems, &a, &failed, err) : 0;
     for (size_t i = 0; !frc && i < d.n; i++)
         if (d.members[i].fin)
-            frc = gather_person(db, src, &app, d.members[i].fin, items, nitems, &a, &failed, err);
+            frc = gather_person(db, src, due, &app, d.members[i].fin, items, nitems, &a, &failed, err);
     if (frc == PC_EUNAVAIL) {
         pc_log(PC_LOG_WARN, "social.registry_down", "case", reference, "registry", social_reg_name(failed), "msg",
                err->msg, NULL);
         char why[sizeof err->msg];
         snprintf(why, sizeof why, "%s", err->msg);
-        rc = set_state(db, reference, attempts, social_reg_name(failed), why, now, err);
+        rc = set_state(db, due, social_reg_name(failed), why, now, err);
     } else if (frc) {
         rc = frc;
     } else {
-        rc = set_state(db, reference, 0, NULL, NULL, now, err);
+        rc = set_state(db, due, NULL, NULL, now, err);
     }
     pc_arena_release(&a);
     return rc;
@@ -245,20 +265,17 @@ int social_gather_due(struct db *db, const struct social_source *src, int64_t no
     int rc = discover(db, &a, now, err);
     struct db_conn *c = rc ? NULL : db_conn_get(db, err);
     struct db_stmt *s = c ? db_prepare(c,
-                                       "SELECT reference, attempts FROM social_cases WHERE state <> 'complete' AND next_try_at <= ? "
+                                       "SELECT reference, attempts, generation FROM social_cases WHERE state <> 'complete' AND next_try_at <= ? "
                                        "ORDER BY next_try_at, reference LIMIT ?",
                                        err)
                           : NULL;
-    const char *due[DUE_PER_STEP];
-    int attempts[DUE_PER_STEP];
+    struct due due[DUE_PER_STEP];
     size_t n = 0;
     if (s) {
         db_bind_int(s, 1, now);
         db_bind_int(s, 2, DUE_PER_STEP);
-        while (n < DUE_PER_STEP && (rc = db_step(s, err)) == 1) {
-            attempts[n] = (int)db_col_int(s, 1);
-            due[n++] = pc_arena_strdup(&a, db_col_text(s, 0));
-        }
+        while (n < DUE_PER_STEP && (rc = db_step(s, err)) == 1)
+            due[n++] = (struct due){pc_arena_strdup(&a, db_col_text(s, 0)), (int)db_col_int(s, 1), db_col_int(s, 2)};
         db_conn_idle(c);
     } else if (!rc) {
         rc = err->code ? err->code : PC_EUNAVAIL;
@@ -267,9 +284,9 @@ int social_gather_due(struct db *db, const struct social_source *src, int64_t no
      * tried again next round; the step fails with the last such error */
     int failed = 0;
     for (size_t i = 0; rc >= 0 && i < n; i++) {
-        int crc = gather_case(db, src, due[i], attempts[i], now, err);
+        int crc = gather_case(db, src, &due[i], now, err);
         if (crc) {
-            pc_log(PC_LOG_WARN, "social.case_failed", "case", due[i], "code", pc_errcode_name(crc), "msg", err->msg,
+            pc_log(PC_LOG_WARN, "social.case_failed", "case", due[i].reference, "code", pc_errcode_name(crc), "msg", err->msg,
                    NULL);
             failed = crc;
         }

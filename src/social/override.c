@@ -59,7 +59,7 @@ int social_refetch(struct db *db, const char *actor, const char *reference, stru
     if (rc)
         return rc;
     struct db_stmt *s = db_prepare(c,
-                                   "UPDATE social_cases SET state = 'pending', attempts = 0, next_try_at = 0, "
+                                   "UPDATE social_cases SET state = 'pending', attempts = 0, next_try_at = 0, generation = generation + 1, "
                                    "waiting_for = NULL, last_error = NULL, updated_at = ? WHERE reference = ?",
                                    err);
     if (s) {

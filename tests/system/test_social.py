@@ -22,6 +22,8 @@ import time
 
 import pytest
 
+import signal
+
 import syslib
 from test_identity import Browser
 
@@ -427,3 +429,46 @@ def test_a_death_reported_by_the_register_suspends_the_payments(world):
     b.login(a["login"], a["password"])
     page = b.get("/office/cases/" + ref + "?lang=en").text
     assert "Payments are suspended: the population register records the death of 3MNB6VC on 2026-12-01." in page
+
+
+@pytest.mark.once
+def test_the_demo_case_gets_its_evidence_through_the_exchange(tmp_path):
+    """`pencere demo` submits a VEMTAS case of its first citizen with the
+    population register's first family; once the demo's exchange is up the
+    evidence comes through the gateways (the registries' service ids) and a
+    proposal is made.  The demo keeps its own SQLite database."""
+    data = tmp_path / "demo"
+    port = syslib.free_port()
+    err = open(tmp_path / "demo.err", "wb")
+    p = subprocess.Popen([syslib.BIN, "demo", "--listen", "127.0.0.1:%d" % port, "--data-dir", str(data)],
+                         stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not (data / "demo-exchange.json").exists():
+            assert time.monotonic() < deadline and p.poll() is None, open(tmp_path / "demo.err").read()[-3000:]
+            time.sleep(0.2)
+        w = type("Demo", (), {})()
+        w.port, w.tokens = port, {}
+        w.accounts = json.load(open(data / "demo-accounts.json"))
+        st, inbox = call(w, "GET", "/api/v1/applications?service=eesmn-vemtas", role="officer", agency="eesmn")
+        assert st == 200 and len(inbox["items"]) == 1, inbox
+        ref = inbox["items"][0]["reference"]
+        # it may have waited for the exchange with back-off: the officer asks again now
+        b = Browser(w)
+        a = account(w, "officer", "eesmn")
+        b.login(a["login"], a["password"])
+        r = b.post("/office/cases/%s/social/refetch" % ref, {}, from_page="/office/cases/" + ref)
+        assert r.status == 303
+        body = officer_view(w, ref, timeout=60)
+        assert body["evidence_status"]["state"] == "complete", body["evidence_status"]
+        members = [m["member_fin"] for m in body["answers"]["family_members"]]
+        for fin in members:
+            kinds = {e["kind"]: e for e in body["evidence"] if e["person"] == fin}
+            assert set(kinds) == set(PATHS) and kinds["population"]["found"], (fin, kinds)
+            assert kinds["population"]["source"].endswith("/population/persons")
+        assert body["means_test"]["members"] == 1 + len(members) and body["means_test"]["demo_parameters"] is True
+    finally:
+        p.send_signal(signal.SIGTERM)
+        rc = p.wait(30)
+        err.close()
+    assert rc == 0

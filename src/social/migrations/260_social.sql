@@ -17,6 +17,7 @@ CREATE TABLE social_cases (
     submitted_at BIGINT NOT NULL,
     state TEXT NOT NULL,                  -- pending, waiting, complete
     attempts INTEGER NOT NULL DEFAULT 0,  -- failed rounds since the last success
+    generation INTEGER NOT NULL DEFAULT 0, -- raised by "fetch again": a round begun before it does not finish the case
     next_try_at BIGINT NOT NULL,
     waiting_for TEXT,                     -- the registry that was down
     last_error TEXT,
