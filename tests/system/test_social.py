@@ -472,3 +472,4 @@ def test_the_demo_case_gets_its_evidence_through_the_exchange(tmp_path):
         rc = p.wait(30)
         err.close()
     assert rc == 0
+    assert not syslib.sanitizer_findings(open(tmp_path / "demo.err", errors="replace").read())
