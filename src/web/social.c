@@ -276,7 +276,7 @@ int web_page_office_social_proposal(struct http_req *r)
     int64_t amount = c.means.amount;
     if (accept) {
         if (!reason || !*reason)
-            reason = "accepted as proposed";
+            reason = "Təklif qəbul edildi / accepted as proposed";
     } else {
         eligible = pc_str_eq(http_kv_get(&r->form, "eligible"), "yes");
         if (pay_azn_parse(http_kv_get(&r->form, "amount"), &amount))
