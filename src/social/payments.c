@@ -133,13 +133,16 @@ int social_decision_write(struct db_conn *c, const struct social_decision *d, st
     int64_t n = db_run(s, err);
     if (n < 0)
         return (int)n;
+    /* the application's decision in the applicant's e-safe at once, under
+     * the key the e-safe gathers decisions by (kind decision, source
+     * "cases", the reference): it is there once, whoever puts it first */
     if (d->fin && d->document) {
         char id[ESAFE_ID_LEN + 1];
         struct esafe_new doc = {
             .owner = {ESAFE_PERSON, d->fin}, .kind = ESAFE_DECISION,
             .title = d->granted ? "Ünvanlı dövlət sosial yardımı təyin edildi / Social assistance granted"
                                 : "Ünvanlı dövlət sosial yardımından imtina / Social assistance refused",
-            .source = "social", .source_ref = d->reference, .bytes = d->document, .len = strlen(d->document),
+            .source = "cases", .source_ref = d->reference, .bytes = d->document, .len = strlen(d->document),
             .content_type = "text/plain; charset=utf-8"};
         int rc = esafe_add(c, &doc, id, err);
         if (rc)

@@ -355,7 +355,7 @@ def test_granted_a_schedule_orders_for_the_bank_and_a_rejected_order(world, tmp_
     assert "360.00 AZN" in a["decision"] and "12 ay / months" in a["decision"]
     # the decision is in the applicant's e-safe
     assert query(world, "SELECT owner_id, kind, source FROM esafe_docs WHERE source_ref = ?", ref) == [
-        (me, "decision", "social")]
+        (me, "decision", "cases")]
     body = officer_view(world, ref)
     pays = body["payments"]
     assert len(pays) == 12 and {p["status"] for p in pays} == {"scheduled"}
