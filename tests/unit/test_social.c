@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "../../src/cases/cases.h"
 #include "../../src/social/social.h"
 #include "fixture.h"
 
@@ -341,6 +342,103 @@ static void test_schedule_orders_and_reconciliation(void **state)
     pc_arena_release(&a);
 }
 
+static void put_evidence(struct db_conn *c, const char *ref, const char *fin, const char *kind, const char *data)
+{
+    struct pc_err err = {0};
+    struct db_stmt *s = db_prepare(c,
+                                   "INSERT INTO social_evidence (reference, person, kind, source, fetched_at, found, data) "
+                                   "VALUES (?, ?, ?, 'AZ/GOV/T/x', 1800000000, ?, ?)",
+                                   &err);
+    assert_non_null(s);
+    db_bind_text(s, 1, ref);
+    db_bind_text(s, 2, fin);
+    db_bind_text(s, 3, kind);
+    db_bind_int(s, 4, data != NULL);
+    db_bind_text(s, 5, data ? data : "{}");
+    assert_int_equal(db_run(s, &err), 1);
+}
+
+/* The household and the differences read from stored evidence and the
+ * answers: registry incomes count (a current contract, not an ended one), a
+ * member the register does not know counts with the income declared, the
+ * register's undeclared child, a wrong birth date and a declared income
+ * that differs are flagged; the officer's change is kept beside the
+ * proposal. */
+static void test_the_case_from_its_evidence(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    int added;
+    const char *v = version_json(9, "2000-01-01", "2099-12-31", 20000);
+    assert_int_equal(social_params_import(f->db, "t", v, strlen(v), &added, &err), 0);
+    struct db_conn *c = fx_conn(f);
+    fx_exec(c, "INSERT INTO social_cases (reference, submitted_at, state, next_try_at, updated_at) "
+               "VALUES ('AZ-2030-00000007', 1, 'complete', 0, 1)");
+    put_evidence(c, "AZ-2030-00000007", "AAAAAA1", "population",
+                 "{\"fin\": \"AAAAAA1\", \"birth_date\": \"1980-01-01\", \"death_date\": null, "
+                 "\"spouse_fin\": \"BBBBBB2\", \"children_fins\": [\"CCCCCC3\"]}");
+    put_evidence(c, "AZ-2030-00000007", "AAAAAA1", "employment",
+                 "{\"contracts\": [{\"salary_azn\": 300, \"ended_at\": null}, {\"salary_azn\": 900, "
+                 "\"ended_at\": \"2020-01-01\"}]}");
+    put_evidence(c, "AZ-2030-00000007", "AAAAAA1", "pensions",
+                 "{\"pension\": null, \"social_assistance\": {\"amount_azn\": 50}}");
+    put_evidence(c, "AZ-2030-00000007", "AAAAAA1", "realestate", "{\"properties\": [{\"kind\": \"land\"}]}");
+    put_evidence(c, "AZ-2030-00000007", "BBBBBB2", "population",
+                 "{\"fin\": \"BBBBBB2\", \"birth_date\": \"1982-02-02\", \"death_date\": null}");
+    put_evidence(c, "AZ-2030-00000007", "DDDDDD4", "population", NULL);
+    struct pc_arena a;
+    pc_arena_init(&a);
+    json_t *answers = json_loads(
+        "{\"applicant_income\": 300, \"family_members\": ["
+        "{\"member_fin\": \"BBBBBB2\", \"member_name\": \"B\", \"member_relation\": \"spouse\", "
+        "\"member_birth_date\": \"1982-03-03\", \"member_income\": 0},"
+        "{\"member_fin\": \"DDDDDD4\", \"member_name\": \"D\", \"member_relation\": \"sibling\", "
+        "\"member_birth_date\": \"1990-01-01\", \"member_income\": 60}]}",
+        0, NULL);
+    struct case_app app = {.id = "x", .reference = "AZ-2030-00000007", .service_id = SOCIAL_SERVICE,
+                           .applicant_fin = "AAAAAA1", .answers = form_answers_from_json(&a, answers)};
+    json_decref(answers);
+    struct social_case sc;
+    assert_int_equal(social_case_get(f->db, &a, &app, &sc, &err), 0);
+    assert_int_equal(sc.state, SOCIAL_COMPLETE);
+    assert_int_equal(sc.nitems, 6);
+    bool birth = false, undeclared_child = false, unknown = false, income = false;
+    for (size_t i = 0; i < sc.ndiffs; i++) {
+        /* declared 300, the registries 350 with the assistance: past 10 % and 10 AZN */
+        income |= sc.diffs[i].flag == SOCIAL_FLAG_INCOME && pc_str_eq(sc.diffs[i].person, "AAAAAA1") &&
+                  pc_str_eq(sc.diffs[i].declared, "300.00") && pc_str_eq(sc.diffs[i].registry, "350.00");
+        birth |= sc.diffs[i].flag == SOCIAL_FLAG_BIRTH_DATE && pc_str_eq(sc.diffs[i].person, "BBBBBB2");
+        undeclared_child |= sc.diffs[i].flag == SOCIAL_FLAG_NOT_DECLARED && pc_str_eq(sc.diffs[i].person, "CCCCCC3");
+        unknown |= sc.diffs[i].flag == SOCIAL_FLAG_NOT_IN_REGISTER && pc_str_eq(sc.diffs[i].person, "DDDDDD4");
+    }
+    assert_true(birth && undeclared_child && unknown && income);
+    assert_int_equal(sc.ndiffs, 4);
+    /* 300 (the current contract, not the ended one) + 50 (assistance: these
+     * parameters count benefits) + 60 (declared, not in the register) for 3 */
+    assert_true(sc.computed);
+    assert_int_equal(sc.params.version, 9);
+    assert_int_equal(sc.means.members, 3);
+    assert_int_equal(sc.means.income, 41000);
+    assert_int_equal(sc.means.income_per_person, 13667);
+    assert_true(sc.means.eligible);
+    assert_int_equal(sc.means.amount, (20000 - 13667) * 3);
+    /* the officer's change, kept and shown with the proposal */
+    assert_int_equal(social_override_set(f->db, "officer", "AZ-2030-00000007", true, 10000, "", &err), PC_EINVAL);
+    assert_int_equal(social_override_set(f->db, "officer", "AZ-2030-00000007", false, 10000, "x", &err), PC_EINVAL);
+    assert_int_equal(social_override_set(f->db, "officer", "AZ-2030-00000007", true, 10000, "visit", &err), 0);
+    assert_int_equal(social_override_set(f->db, "officer", "AZ-2030-99999999", true, 1, "visit", &err), PC_ENOTFOUND);
+    assert_int_equal(social_case_get(f->db, &a, &app, &sc, &err), 0);
+    assert_true(sc.override.set && sc.override.amount == 10000 && pc_str_eq(sc.override.reason, "visit"));
+    json_t *j = json_object();
+    social_case_json(&sc, j);
+    json_t *mt = json_object_get(j, "means_test");
+    assert_true(json_real_value(json_object_get(mt, "amount")) == 100.0);
+    assert_true(json_real_value(json_object_get(json_object_get(mt, "proposal"), "amount")) == 189.99);
+    assert_int_equal(json_array_size(json_object_get(j, "evidence")), 6);
+    json_decref(j);
+    pc_arena_release(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest pure[] = {
@@ -356,6 +454,7 @@ int main(void)
         cmocka_unit_test(test_the_data_file_imports),
         cmocka_unit_test(test_a_version_never_changes),
         cmocka_unit_test(test_schedule_orders_and_reconciliation),
+        cmocka_unit_test(test_the_case_from_its_evidence),
     };
     int failed = cmocka_run_group_tests_name("social", pure, NULL, NULL);
     return failed + fx_run("social-db", db, sizeof db / sizeof db[0]);
