@@ -503,7 +503,10 @@ int cmd_admin(int argc, char **argv)
                    "  seed-demo        add the demo's people and one account of every role\n"
                    "  isreg-remind     queue the register's 20-day reminders (daily)\n"
                    "  oidc-rotate-keys make a new OpenID Connect signing key now\n"
-                   "  pay-reconcile    give up stale payments, reconcile a day with the provider (nightly)\n");
+                   "  pay-reconcile    give up stale payments, reconcile a day with the provider (nightly)\n"
+                   "  social-params    import and list the means test's parameters (social assistance)\n"
+                   "  social-payments  write a month's payment orders of social assistance for the bank\n"
+                   "  social-reconcile take the bank's answer to the payment orders\n");
         return argc < 1 ? EXIT_USAGE : EXIT_OK;
     }
     if (strcmp(argv[0], "migrate") == 0)
@@ -528,6 +531,12 @@ int cmd_admin(int argc, char **argv)
         return admin_seed_demo(argc - 1, argv + 1);
     if (strcmp(argv[0], "pay-reconcile") == 0)
         return cli_admin_pay_reconcile(argc - 1, argv + 1);
+    if (strcmp(argv[0], "social-params") == 0)
+        return cli_admin_social_params(argc - 1, argv + 1);
+    if (strcmp(argv[0], "social-payments") == 0)
+        return cli_admin_social_payments(argc - 1, argv + 1);
+    if (strcmp(argv[0], "social-reconcile") == 0)
+        return cli_admin_social_reconcile(argc - 1, argv + 1);
     if (strcmp(argv[0], "isreg-remind") == 0)
         return admin_isreg_remind(argc - 1, argv + 1);
     if (strcmp(argv[0], "seed-population") == 0)

@@ -98,6 +98,13 @@ const char *cli_pay_emulator_url(const struct cli_pay_run *run);   /* NULL unles
 void cli_pay_stop(struct cli_pay_run *run);
 /* `pencere admin pay-reconcile` (payprovider.c). */
 int cli_admin_pay_reconcile(int argc, char **argv);
+/* social.c (vemtas): the means test's parameters, payment orders, the bank's answer */
+int cli_admin_social_params(int argc, char **argv);
+int cli_admin_social_payments(int argc, char **argv);
+int cli_admin_social_reconcile(int argc, char **argv);
+struct form_registry;
+/* The demo's VEMTAS case of its first citizen (submitted once: an idempotency key). */
+int cli_social_demo_case(struct db *db, struct form_registry *forms, const char *dir, struct pc_err *err);
 
 /* Demo people and accounts (demo_seed.c). */
 struct db;

@@ -19,7 +19,9 @@
 #include "../participation/participation.h"
 #include "../pki/pki.h"
 #include "../queue/queue.h"
+#include "../social/social.h"
 #include "../web/web.h"
+#include "../xclient/xclient.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -87,6 +89,9 @@ struct serve_opts {
     struct oidc_config oidc;     /* the OpenID Connect provider; issuer NULL: off */
     struct cli_oidc_ca oidc_ca;  /* … and the CA that certifies its keys; url NULL: none */
     struct cli_pay pay;          /* the payment provider (payprovider.c) */
+    const char *social_registries; /* vemtas: the registries asked for social assistance's evidence */
+    int social_recheck;            /* … and asked again about granted households this often (seconds) */
+    struct xc_config exchange;   /* the portal's gateway (once only); all NULL: none */
     struct num_opt nums[MAX_OPTS];  /* the numeric rows of cli */
     size_t nnums;
     struct cli_opt cli[MAX_OPTS];   /* what cli_parse reads, NULL-terminated */
@@ -137,6 +142,24 @@ static struct example_rp *demo_site(struct db *db, const struct serve_opts *o, s
 
 /* Open, migrate, import, serve until a stop signal.  `banner` prints the
  * URLs once the server listens. */
+/* The parameters file beside the demo's catalogue (DIR/../social/params.json), when there is one. */
+static int demo_social_params(struct db *db, const char *catalog, struct pc_err *err)
+{
+    char path[4200];
+    struct stat st;
+    if (snprintf(path, sizeof path, "%s/../social/params.json", catalog) >= (int)sizeof path || stat(path, &st) != 0)
+        return 0;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    char *text;
+    size_t len;
+    int added, rc = cli_read_file("portal", &a, path, 1024 * 1024, &text, &len)
+                        ? pc_err_set(err, PC_EIO, "%s does not read", path)
+                        : social_params_import(db, "demo", text, len, &added, err);
+    pc_arena_release(&a);
+    return rc;
+}
+
 static int serve(struct serve_opts *o, void (*banner)(unsigned port, const char *pay_url, void *ctx), void *ctx)
 {
     sigset_t set;
@@ -159,6 +182,8 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, const char 
     struct part_jobs *tally = NULL;
     struct esafe_jobs *esafe = NULL;
     struct db_job *queue = NULL;
+    struct social_source *social = NULL;
+    struct social_job *social_job = NULL;
     struct http_server *srv = NULL;
     int rc = EXIT_FAIL;
     const char *what = NULL;   /* the part that failed, for the message */
@@ -232,6 +257,10 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, const char 
         goto out;   /* cli_pay_start said why */
     app.pay = pay.provider;
     app.public_url = pay.public_url;
+    if ((o->exchange.gateway || o->exchange.config_file) && !(app.exchange = xc_new(&o->exchange, &err))) {
+        what = "the exchange";
+        goto out;
+    }
     if (notify_config_enabled(&o->notify)) {
         if (!(sender = notify_worker_start(db, &o->notify, &err))) {
             what = "message delivery";
@@ -249,6 +278,20 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, const char 
     /* documents past their retention leave the e-safe: one node */
     if (!(esafe = esafe_jobs_start(db, &err))) {
         what = "e-safe jobs";
+        goto out;
+    }
+    /* vemtas: the demo's means-test parameters; evidence from the registries
+     * (their REST services named by --social-registries, else the exchange) */
+    if (o->demo_dir && o->catalog &&
+        (demo_social_params(db, o->catalog, &err) || cli_social_demo_case(db, app.forms, o->demo_dir, &err))) {
+        what = "demo social assistance";
+        goto out;
+    }
+    social = o->social_registries ? social_source_http_open(o->social_registries, &err)
+             : app.exchange       ? social_source_xclient(app.exchange)
+                                  : NULL;
+    if ((o->social_registries && !social) || (social && !(social_job = social_job_start(db, social, 500, o->social_recheck, &err)))) {
+        what = "social assistance's registries";
         goto out;
     }
     o->http.listen = o->listen;
@@ -282,11 +325,14 @@ out:
     example_rp_stop(site);
     if (srv && rc != EXIT_OK)
         http_stop(srv, 10);
+    social_job_stop(social_job);
+    social_source_free(social);
     db_job_stop(queue);
     part_jobs_stop(tally);
     esafe_jobs_stop(esafe);
     cli_pay_stop(&pay);
     notify_worker_stop(sender);
+    xc_free(app.exchange);
     mid_client_free(app.mid);
     pki_checker_free(app.checker);
     oidc_close(app.oidc); /* back-channel logouts in flight get until here */
@@ -417,7 +463,20 @@ static void common_opts(struct serve_opts *o)
     add_opt(o, "pay-url", "URL", "the payment provider's API (the acquirer protocol, docs/payments.md)", NULL);
     add_opt(o, "pay-key-file", "FILE", "file whose first line is the provider's API key", NULL);
     add_opt(o, "pay-secret-file", "FILE", "file whose first line is the callbacks' shared secret", NULL);
+    add_opt(o, "social-registries", "FILE",
+            "social assistance: the registries' REST services as JSON {KIND: {url, service}} (default: through the"
+            " exchange, when there is one)", NULL);
+    o->social_recheck = 86400;
+    add_num(o, "social-recheck", "SECONDS",
+            "social assistance: ask the registries again about granted households this often (a death or new"
+            " employment suspends the payments)", NUM_INT, &o->social_recheck, 1, 90 * 86400);
     add_opt(o, "public-url", "URL", "the portal's address as payers reach it (default: http://LISTEN)", NULL);
+    add_opt(o, "exchange-gateway", "URL", "the portal's exchange gateway (its consumer side): registries asked there",
+            NULL);
+    add_opt(o, "exchange-client", "ID", "the portal's client id at its gateway (AZ/GOV/CODE/SUBSYSTEM)", NULL);
+    add_opt(o, "exchange-config", "FILE",
+            "a demo-exchange.json-like file: gateway, client and which service serves which registry (read when first"
+            " needed; demo: DATA_DIR/demo-exchange.json)", NULL);
     add_num(o, "notify-interval", "SECONDS", "how often the sender looks for due messages", NUM_SECONDS,
             &n->interval_ms, 100, 3600 * 1000);
     add_num(o, "notify-retry-base", "SECONDS", "wait before the first retry, doubled each time up to an hour",
@@ -579,6 +638,17 @@ static int read_common(struct serve_opts *o)
     o->pay = (struct cli_pay){.url = cli_get(o->cli, "pay-url"), .key_file = cli_get(o->cli, "pay-key-file"),
                               .secret_file = cli_get(o->cli, "pay-secret-file"),
                               .public_url = cli_get(o->cli, "public-url")};
+    o->social_registries = cli_get(o->cli, "social-registries");
+    o->exchange = (struct xc_config){.gateway = cli_get(o->cli, "exchange-gateway"),
+                                     .client = cli_get(o->cli, "exchange-client"),
+                                     .config_file = cli_get(o->cli, "exchange-config")};
+    struct xc *probe = o->exchange.gateway || o->exchange.client || o->exchange.config_file
+                           ? xc_new(&o->exchange, &err) : NULL;
+    if (err.code) {
+        fprintf(stderr, "pencere: %s\n", err.msg);
+        return EXIT_USAGE;
+    }
+    xc_free(probe); /* the options are right: serve makes the one the portal keeps */
     if (n->retry_max_secs < n->retry_base_secs)
         n->retry_max_secs = n->retry_base_secs;
     if (notify_config_check(n, &err)) {
@@ -733,6 +803,10 @@ int cmd_demo(int argc, char **argv)
     char files[4096];
     snprintf(files, sizeof files, "%s/files", dir);
     o.files_dir = files;
+    char xconf[4096]; /* the demo's own exchange, once it is up (demo_exchange.c) */
+    snprintf(xconf, sizeof xconf, "%s/demo-exchange.json", dir);
+    if (!o.exchange.gateway && !o.exchange.client && !o.exchange.config_file)
+        o.exchange.config_file = xconf;
     o.ca_listen = cli_get(opts, "ca-listen");
     struct pc_err err = {0};
     if (http_listen_check(o.ca_listen, &err)) {

@@ -105,7 +105,13 @@ static int reply_read(struct http_req *r, const struct case_app *app, enum app_v
     int rc = case_record_staff_read(app_of(r)->db, web_who(r), app, CASE_READ_CASE, &err);
     if (rc)
         return web_fail(r, rc, &err);
-    return web_reply_json(r, 200, app_json(r, app, view));
+    json_t *j = app_json(r, app, view);
+    /* vemtas: a social-assistance case's evidence and means test, for its staff */
+    if (view == APP_FULL && web_social_api(r, app, j)) {
+        json_decref(j);
+        return 0;
+    }
+    return web_reply_json(r, 200, j);
 }
 
 static bool need_login(struct http_req *r, enum id_action a, const struct id_resource *res)

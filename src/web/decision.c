@@ -12,6 +12,7 @@
  * downloaded by the applicant (apply.c) and verified by anyone (the
  * portal's /verify, `pencere verify`, `openssl cms -verify`). */
 #include "internal.h"
+#include "../social/social.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -38,12 +39,17 @@ const char *web_decision_document(struct http_req *r, const struct case_app *app
 
 struct sealed {
     struct pki_sealed_doc doc;
+    struct social_decision social;   /* vemtas: a social-assistance decision's figures */
+    const char *note;                /* the decision's words, with those figures */
     struct case_act_extra extra;
 };
 
+/* In the step's transaction: the sealed document, the social decision. */
 static int keep_sealed(struct db_conn *c, void *ctx, struct pc_err *err)
 {
-    return pki_doc_put(c, ctx, err);
+    struct sealed *s = ctx;
+    int rc = s->doc.document ? pki_doc_put(c, &s->doc, err) : 0;
+    return rc ? rc : social_decision_write(c, &s->social, err);
 }
 
 static int seal_decision(struct http_req *r, const struct case_app *app, enum case_step step, const char *note,
@@ -51,7 +57,7 @@ static int seal_decision(struct http_req *r, const struct case_app *app, enum ca
 {
     memset(out, 0, sizeof *out);
     struct pki_client *ca = app_of(r)->ca;
-    if (!ca || (step != CASE_STEP_APPROVE && step != CASE_STEP_REFUSE))
+    if (step != CASE_STEP_APPROVE && step != CASE_STEP_REFUSE)
         return 0;
     /* only a step the officer may take now: no seal for a refused one */
     enum case_step steps[CASE_STEP_COUNT];
@@ -62,11 +68,21 @@ static int seal_decision(struct http_req *r, const struct case_app *app, enum ca
     if (!allowed || (!note && case_step_needs_note(step)))
         return 0;
     int64_t at = pc_now_unix();
+    /* vemtas: a social-assistance decision states its figures (and may not be taken without them) */
+    int rc = social_decision_prepare(app_of(r)->db, &r->arena, app, step == CASE_STEP_APPROVE, at, &out->social, err);
+    if (rc)
+        return rc;
+    if (out->social.applies) {
+        note = out->note = out->social.document = pc_arena_printf(&r->arena, "%s\n\n%s", note ? note : "", out->social.text);
+        out->extra = (struct case_act_extra){.at = at, .write = keep_sealed, .ctx = out};
+    }
+    if (!ca)
+        return 0;
     const char *doc = web_decision_document(r, app, step == CASE_STEP_APPROVE ? CS_APPROVED : CS_REFUSED, note, at);
     struct pki_cert seal;
     const unsigned char *sig;
     size_t sig_len;
-    int rc = pki_client_seal(ca, &r->arena, app->agency_id, app->reference, doc, strlen(doc), &sig, &sig_len, &seal, err);
+    rc = pki_client_seal(ca, &r->arena, app->agency_id, app->reference, doc, strlen(doc), &sig, &sig_len, &seal, err);
     /* The agency has no seal, or not a valid one: for this step that is
      * the sealing service missing, not a missing application or someone
      * else's step (what 404 and 409 would tell the officer). */
@@ -80,7 +96,9 @@ static int seal_decision(struct http_req *r, const struct case_app *app, enum ca
     out->doc = (struct pki_sealed_doc){.object_id = app->reference, .kind = "decision", .agency = app->agency_id,
                                        .created_at = at, .document = doc, .document_len = strlen(doc),
                                        .signature = sig, .signature_len = sig_len, .seal_serial = seal.serial};
-    out->extra = (struct case_act_extra){.at = at, .write = keep_sealed, .ctx = &out->doc};
+    if (out->social.applies)
+        out->social.document = doc;
+    out->extra = (struct case_act_extra){.at = at, .write = keep_sealed, .ctx = out};
     return 0;
 }
 
@@ -91,8 +109,9 @@ int web_case_act(struct http_req *r, const struct case_app *app, enum case_step 
     int rc = seal_decision(r, app, step, note, &sealed, err);
     if (rc)
         return rc;
-    return case_act_with(app_of(r)->db, web_forms(r), web_who(r), app->reference, step, note, version, r->remote_addr,
-                         sealed.doc.document ? &sealed.extra : NULL, &r->arena, out, err);
+    /* a social-assistance decision's words carry its figures, as its document does */
+    return case_act_with(app_of(r)->db, web_forms(r), web_who(r), app->reference, step,
+                         sealed.note ? sealed.note : note, version, r->remote_addr, sealed.extra.write ? &sealed.extra : NULL, &r->arena, out, err);
 }
 
 int web_send_sealed(struct http_req *r, const struct case_app *app, bool signature)

@@ -332,6 +332,16 @@ int web_page_inspect_worker(struct http_req *r);
 int web_page_office_inspection_post(struct http_req *r);
 /* The field visit box of the officer's case page (nothing when the agency has no inspectors). */
 void web_inspection_box(struct http_req *r, const struct case_app *app);
+/* office.c: the case of the URL if it is the officer's agency's (else the
+ * 404 is answered and 1 returned); the case page, with the error of a
+ * refused note or social-assistance change when given */
+int web_office_case(struct http_req *r, struct case_app *app);
+int web_office_case_page(struct http_req *r, const char *note_error, const char *social_error);
+/* social.c (vemtas): social assistance on the case page and in the API */
+int web_social_section(struct http_req *r, const struct case_app *app, const char *error);
+int web_social_api(struct http_req *r, const struct case_app *app, json_t *j);
+int web_page_office_social_refetch(struct http_req *r);
+int web_page_office_social_proposal(struct http_req *r);
 int web_page_office_file(struct http_req *r);
 int web_page_office_decision(struct http_req *r);
 int web_api_applications_post(struct http_req *r);

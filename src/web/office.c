@@ -131,7 +131,7 @@ int web_page_office(struct http_req *r)
 }
 
 /* The case of the URL if it belongs to the officer's agency; else 404. */
-static int agency_case(struct http_req *r, struct case_app *app)
+int web_office_case(struct http_req *r, struct case_app *app)
 {
     const char *agency = my_agency(r);
     if (!agency)
@@ -149,11 +149,12 @@ static int agency_case(struct http_req *r, struct case_app *app)
 }
 
 /* The case page; note_error: the step just tried needs a note (the page is
- * shown again with an error summary linking to the note field). */
-static int case_page(struct http_req *r, const char *note_error)
+ * shown again with an error summary linking to the note field);
+ * social_error: the change of a social-assistance proposal was refused. */
+int web_office_case_page(struct http_req *r, const char *note_error, const char *social_error)
 {
     struct case_app app;
-    if (agency_case(r, &app))
+    if (web_office_case(r, &app))
         return 0;
     const struct id_principal *who = web_who(r);
     struct pc_err err = {0};
@@ -196,6 +197,9 @@ static int case_page(struct http_req *r, const char *note_error)
                     "<li><a href=\"/office/cases/%s/decision/signature\" download=\"%s.txt.p7s\">%s</a></li>\n</ul>\n",
                  web_t(r, M_RESULT_SIGNED), app.reference, app.reference, web_t(r, M_RESULT_DOC), app.reference,
                  app.reference, web_t(r, M_RESULT_SIG));
+    /* vemtas: a social-assistance case's evidence and proposal */
+    if ((rc = web_social_section(r, &app, social_error)))
+        return web_fail(r, rc, &err);
     /* the steps possible now */
     web_html(r, "<h2>%s</h2>\n<form method=\"post\" action=\"/office/cases/%s/act\">\n", web_t(r, M_OFFICE_ACT), app.reference);
     web_csrf_field(r);
@@ -229,13 +233,13 @@ static int case_page(struct http_req *r, const char *note_error)
 
 int web_page_office_case(struct http_req *r)
 {
-    return case_page(r, NULL);
+    return web_office_case_page(r, NULL, NULL);
 }
 
 int web_page_office_act(struct http_req *r)
 {
     struct case_app app;
-    if (agency_case(r, &app))
+    if (web_office_case(r, &app))
         return 0;
     int step = case_step_parse(http_kv_get(&r->form, "action"));
     long long version;
@@ -252,7 +256,7 @@ int web_page_office_act(struct http_req *r)
     if (rc == PC_EINVAL) {
         /* the case again, the note field marked: not a dead-end error page */
         r->status = 400;
-        return case_page(r, web_t(r, M_OFFICE_NOTE_REQUIRED));
+        return web_office_case_page(r, web_t(r, M_OFFICE_NOTE_REQUIRED), NULL);
     }
     if (rc == PC_EDENIED)
         return http_error(r, 403, "forbidden", "Forbidden", err.msg);
@@ -264,13 +268,13 @@ int web_page_office_act(struct http_req *r)
 int web_page_office_signed(struct http_req *r)
 {
     struct case_app app;
-    return agency_case(r, &app) ? 0 : web_serve_signed(r, &app, http_param(r, 1));
+    return web_office_case(r, &app) ? 0 : web_serve_signed(r, &app, http_param(r, 1));
 }
 
 int web_page_office_file(struct http_req *r)
 {
     struct case_app app;
-    if (agency_case(r, &app))
+    if (web_office_case(r, &app))
         return 0;
     /* a citizen's file is their data: the download is in their access log */
     struct pc_err err = {0};
@@ -284,7 +288,7 @@ int web_page_office_file(struct http_req *r)
 int web_page_office_decision(struct http_req *r)
 {
     struct case_app app;
-    if (agency_case(r, &app))
+    if (web_office_case(r, &app))
         return 0;
     const char *what = http_param(r, 1);
     if (!pc_str_eq(what, "document") && !pc_str_eq(what, "signature"))

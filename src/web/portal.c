@@ -111,6 +111,11 @@ static const struct http_route routes[] = {
      HTTP_ROUTE_NO_STORE | HTTP_ROUTE_MULTIPART, "inspect_visit_post"},
     {"GET", "/inspect/visits/{id}/photos/{sha}", web_page_inspect_photo, 0, HTTP_ROUTE_NO_STORE, "inspect_photo"},
     {"GET", "/office/cases/{ref}/decision/{what}", web_page_office_decision, 0, HTTP_ROUTE_NO_STORE, "office_decision"},
+    /* vemtas: social assistance */
+    {"POST", "/office/cases/{ref}/social/refetch", web_page_office_social_refetch, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE,
+     "office_social_refetch"},
+    {"POST", "/office/cases/{ref}/social/proposal", web_page_office_social_proposal, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE,
+     "office_social_proposal"},
     /* monitor: evaluations, the approved-services registry, usage statistics */
     {"GET", "/evaluations", web_page_evaluations, 0, HTTP_ROUTE_CACHE, "evaluations"},
     {"GET", "/evaluations/live", web_page_live, 0, HTTP_ROUTE_CACHE, "evaluations_live"},

@@ -3198,6 +3198,62 @@ async function esafePages() {
   });
 }
 
+// ---- vemtas: social assistance on the officer's case page ----------------------
+/* A fresh VEMTAS application by the citizen; the officer's page shows the
+ * evidence (fetched through the demo's exchange) and the means test's
+ * proposal line by line; a change without a reason is refused with the
+ * error shown; accepting it is recorded.  axe-clean in az, en and ru. */
+async function socialPages() {
+  await test('vemtas: the officer sees the evidence and the proposal line by line, a change without a reason is refused, accepting is recorded; axe clean [az, en, ru]', async () => {
+    const service = 'eesmn-vemtas';
+    const cctx = await newContext({ lang: 'az' });
+    let ref;
+    try {
+      const cp = await cctx.newPage();
+      await logInToApply(cp, account('citizen'));
+      ref = (await applyJourney(cp, service, { axe: false })).ref;
+    } finally {
+      await cctx.close();
+    }
+    const violations = [];
+    const axeOn = async (page, kind) => { for (const v of await axeViolations(page)) violations.push(`${kind} (${new URL(page.url()).pathname}): ${v}`); };
+    const octx = await newContext({ lang: 'en' });
+    try {
+      const op = await octx.newPage();
+      await logIn(op, officerOf(await agencyOf(service)));
+      // the evidence arrives through the exchange (it may come up after the portal)
+      const deadline = Date.now() + 120000;
+      for (;;) {
+        await goto(op, `/office/cases/${ref}?lang=en`);
+        if (await op.locator('#social-means + p + table').count() === 1) break;
+        assert(Date.now() < deadline, `no proposal on ${ref} after 120 s: ${(await op.locator('main').textContent()).slice(0, 400)}`);
+        await sleep(1000);
+      }
+      const rows = await op.locator('#social-evidence + table tbody tr, #social-evidence + div + table tbody tr').count();
+      assert(rows >= 2, `${rows} evidence rows`);
+      const steps = await op.$$eval('#social-means + p + table tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
+      assert(steps.includes('Average monthly income per person') && steps.includes('The need criterion'), `the lines: ${steps}`);
+      for (const lang of ['az', 'en', 'ru']) {
+        await goto(op, `/office/cases/${ref}?lang=${lang}`);
+        await axeOn(op, `case with the proposal [${lang}]`);
+      }
+      await goto(op, `/office/cases/${ref}?lang=en`);
+      await op.check('#social-no');
+      await op.fill('#social-amount', '0');
+      let resp = await navBy(op, () => op.click('main form[action$="/social/proposal"] button[value=change]'));
+      assert(resp.status() === 400, `a change without a reason: status ${resp.status()}`);
+      assert(await op.locator('#social-error').count() === 1, 'no error shown for the missing reason');
+      await axeOn(op, 'case: change without a reason');
+      resp = await navBy(op, () => op.click('main form[action$="/social/proposal"] button[value=accept]'));
+      assert(resp.status() === 200 && new URL(op.url()).searchParams.get('done') === '1', `accept ended on ${op.url()}`);
+      assert((await op.locator('main').textContent()).includes('accepted as proposed'), 'the acceptance is not shown');
+      assert(violations.length === 0, `${violations.length} axe violation(s):\n${violations.join('\n')}`);
+    } finally {
+      await octx.close();
+    }
+  }, APPLY_TIMEOUT_MS + 120000);
+}
+
 async function main() {
   const started = Date.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pencere-browser-'));
@@ -3272,6 +3328,7 @@ async function main() {
     await inspectPages();
     await esafePages();
     await campaignPages();   // campaigns
+    await socialPages();   // vemtas
   } catch (e) {
     fatal = e;
     record('setup', e);
