@@ -1,0 +1,10 @@
+/* internal.h — shared inside src/ecert only. */
+#ifndef PC_ECERT_INTERNAL_H
+#define PC_ECERT_INTERNAL_H
+
+#include "ecert.h"
+
+/* The code an error left in err, else PC_EIO (a statement that failed to prepare). */
+int ecert_failed(const struct pc_err *err);
+
+#endif
