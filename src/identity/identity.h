@@ -257,6 +257,9 @@ enum id_action {
     /* payments of fees (src/pay) */
     ID_ACT_PAY_REFUND,             /* refund res.agency_id's payments */
     ID_ACT_PAY_RECONCILE,          /* run and read the reconciliation with the provider */
+    /* ecert: e-certificates ("arayış") */
+    ID_ACT_ECERT_OWN,              /* order, see, download, revoke res.fin's e-certificates: their own citizen account */
+    ID_ACT_ECERT_REVOKE,           /* revoke e-certificates res.agency_id issued: its officers and administrators */
 };
 
 struct id_resource {
