@@ -19,6 +19,7 @@
 #include "../pki/pki.h"
 #include "../queue/queue.h"
 #include "../web/web.h"
+#include "../xclient/xclient.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -86,6 +87,7 @@ struct serve_opts {
     struct oidc_config oidc;     /* the OpenID Connect provider; issuer NULL: off */
     struct cli_oidc_ca oidc_ca;  /* … and the CA that certifies its keys; url NULL: none */
     struct cli_pay pay;          /* the payment provider (payprovider.c) */
+    struct xc_config exchange;   /* the portal's gateway (once only); all NULL: none */
     struct num_opt nums[MAX_OPTS];  /* the numeric rows of cli */
     size_t nnums;
     struct cli_opt cli[MAX_OPTS];   /* what cli_parse reads, NULL-terminated */
@@ -230,6 +232,10 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, const char 
         goto out;   /* cli_pay_start said why */
     app.pay = pay.provider;
     app.public_url = pay.public_url;
+    if ((o->exchange.gateway || o->exchange.config_file) && !(app.exchange = xc_new(&o->exchange, &err))) {
+        what = "the exchange";
+        goto out;
+    }
     if (notify_config_enabled(&o->notify)) {
         if (!(sender = notify_worker_start(db, &o->notify, &err))) {
             what = "message delivery";
@@ -279,6 +285,7 @@ out:
     part_jobs_stop(tally);
     cli_pay_stop(&pay);
     notify_worker_stop(sender);
+    xc_free(app.exchange);
     mid_client_free(app.mid);
     pki_checker_free(app.checker);
     oidc_close(app.oidc); /* back-channel logouts in flight get until here */
@@ -410,6 +417,12 @@ static void common_opts(struct serve_opts *o)
     add_opt(o, "pay-key-file", "FILE", "file whose first line is the provider's API key", NULL);
     add_opt(o, "pay-secret-file", "FILE", "file whose first line is the callbacks' shared secret", NULL);
     add_opt(o, "public-url", "URL", "the portal's address as payers reach it (default: http://LISTEN)", NULL);
+    add_opt(o, "exchange-gateway", "URL", "the portal's exchange gateway (its consumer side): registries asked there",
+            NULL);
+    add_opt(o, "exchange-client", "ID", "the portal's client id at its gateway (AZ/GOV/CODE/SUBSYSTEM)", NULL);
+    add_opt(o, "exchange-config", "FILE",
+            "a demo-exchange.json-like file: gateway, client and which service serves which registry (read when first"
+            " needed; demo: DATA_DIR/demo-exchange.json)", NULL);
     add_num(o, "notify-interval", "SECONDS", "how often the sender looks for due messages", NUM_SECONDS,
             &n->interval_ms, 100, 3600 * 1000);
     add_num(o, "notify-retry-base", "SECONDS", "wait before the first retry, doubled each time up to an hour",
@@ -571,6 +584,16 @@ static int read_common(struct serve_opts *o)
     o->pay = (struct cli_pay){.url = cli_get(o->cli, "pay-url"), .key_file = cli_get(o->cli, "pay-key-file"),
                               .secret_file = cli_get(o->cli, "pay-secret-file"),
                               .public_url = cli_get(o->cli, "public-url")};
+    o->exchange = (struct xc_config){.gateway = cli_get(o->cli, "exchange-gateway"),
+                                     .client = cli_get(o->cli, "exchange-client"),
+                                     .config_file = cli_get(o->cli, "exchange-config")};
+    struct xc *probe = o->exchange.gateway || o->exchange.client || o->exchange.config_file
+                           ? xc_new(&o->exchange, &err) : NULL;
+    if (err.code) {
+        fprintf(stderr, "pencere: %s\n", err.msg);
+        return EXIT_USAGE;
+    }
+    xc_free(probe); /* the options are right: serve makes the one the portal keeps */
     if (n->retry_max_secs < n->retry_base_secs)
         n->retry_max_secs = n->retry_base_secs;
     if (notify_config_check(n, &err)) {
@@ -725,6 +748,10 @@ int cmd_demo(int argc, char **argv)
     char files[4096];
     snprintf(files, sizeof files, "%s/files", dir);
     o.files_dir = files;
+    char xconf[4096]; /* the demo's own exchange, once it is up (demo_exchange.c) */
+    snprintf(xconf, sizeof xconf, "%s/demo-exchange.json", dir);
+    if (!o.exchange.gateway && !o.exchange.client && !o.exchange.config_file)
+        o.exchange.config_file = xconf;
     o.ca_listen = cli_get(opts, "ca-listen");
     struct pc_err err = {0};
     if (http_listen_check(o.ca_listen, &err)) {

@@ -19,6 +19,7 @@ struct id_cert_checker;
 struct pki_checker;
 struct oidc;
 struct pay_provider;
+struct xc;
 
 struct portal_app {
     struct db *db;
@@ -37,6 +38,7 @@ struct portal_app {
     struct oidc *oidc;         /* the OpenID Connect provider; NULL: not enabled */
     struct pay_provider *pay;  /* fees are paid through it; NULL: no online payment */
     const char *public_url;    /* the portal's address as payers reach it (the bank sends them back there) */
+    struct xc *exchange;       /* the registries through the portal's gateway (src/xclient); NULL: not configured */
 };
 
 /* The route table of the portal role. */
