@@ -9,7 +9,9 @@
  * the PDF itself as an incremental update, so the file alone can be
  * verified offline (`pencere verify FILE.pdf`, docs/pki.md).
  *
- * Tables owned (src/ecert/migrations): ecert_certs.
+ * Tables owned (src/ecert/migrations): ecert_certs.  Each certificate
+ * issued is also put in its owner's e-safe (esafe_add, in the same
+ * transaction).
  *
  * States: valid; revoked (by the owner or the issuing agency's officer);
  * superseded (a newer certificate of the same kind for the same person
@@ -34,6 +36,8 @@ int ecert_kind_parse(const char *s);              /* -1 when unknown */
 /* The agency that issues (and seals) certificates of a kind: its id in
  * the catalogue and the name printed when its seal names none. */
 const char *ecert_kind_agency(enum ecert_kind k);
+/* The document's title, in Azerbaijani (the PDF's heading, the e-safe's entry). */
+const char *ecert_kind_title(enum ecert_kind k);
 /* Every issuing agency once (for seeding their seals), at most max. */
 size_t ecert_agencies(const char **ids, size_t max);
 
@@ -100,6 +104,12 @@ struct ecert_source {
  * (people persons, taxpayers taxpayers: the demo's sizes), until the
  * portal's exchange client answers instead. */
 struct ecert_source ecert_source_local(void);
+/* The registers through the portal's exchange client x (src/xclient),
+ * living as long as a; demo: a person the exchange's registers do not
+ * know is answered from the local ones (the demo's accounts are another
+ * synthetic population). */
+struct xc;
+struct ecert_source ecert_source_exchange(struct pc_arena *a, struct xc *x, bool demo);
 /* Ask the source for everything a certificate of kind k needs. */
 int ecert_facts_fetch(const struct ecert_source *src, struct pc_arena *a, enum ecert_kind k, const char *fin,
                       struct ecert_facts *out, struct pc_err *err);

@@ -6,14 +6,18 @@
  * leaves nothing behind. */
 #include "internal.h"
 #include "../audit/audit.h"
+#include "../esafe/esafe.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct issued {
+    struct pc_arena *a;
     const struct ecert_request *req;
     const char *id, *code, *agency, *serial, *sha256, *sig_b64, *pdf_b64;
+    const unsigned char *pdf;          /* as sealed, for the e-safe */
+    size_t pdf_len;
     int64_t at;
 };
 
@@ -73,6 +77,15 @@ static int keep(struct db *db, const struct issued *is, struct pc_err *err)
         int64_t n = db_run(s, err);
         rc = n < 0 ? (int)n : 0;
     }
+    if (!rc) { /* the owner's e-safe keeps it from the moment it exists */
+        struct esafe_new d = {.owner = {ESAFE_PERSON, req->fin}, .kind = ESAFE_CERTIFICATE,
+                              .title = pc_arena_printf(is->a, "%s %s", ecert_kind_title(req->kind), is->id),
+                              .source = "ecert", .source_ref = is->id, .bytes = is->pdf, .len = is->pdf_len,
+                              .content_type = "application/pdf",
+                              .file_name = pc_arena_printf(is->a, "%s.pdf", is->id)};
+        char doc_id[ESAFE_ID_LEN + 1];
+        rc = esafe_add(c, &d, doc_id, err);
+    }
     struct audit_entry e = {.actor = req->account_id, .role = "citizen", .action = "ecert.issue",
                             .object_type = "ecert", .object_id = is->id, .ip = req->ip ? req->ip : "",
                             .detail = ecert_kind_name(req->kind)};
@@ -93,7 +106,7 @@ int ecert_issue(struct db *db, const struct ecert_source *src, const struct ecer
     char hex[17], code[ECERT_CODE_LEN + 1];
     pc_random_hex(hex, 8);
     ecert_code_new(code);
-    struct issued is = {.req = req, .id = pc_arena_printf(a, "EC-%s", hex), .code = pc_arena_strdup(a, code),
+    struct issued is = {.a = a, .req = req, .id = pc_arena_printf(a, "EC-%s", hex), .code = pc_arena_strdup(a, code),
                         .agency = ecert_kind_agency(req->kind), .at = pc_now_unix()};
     struct ecert_doc doc = {.facts = &facts, .id = is.id, .code = is.code,
                             .verify_url = ecert_verify_url(a, req->verify_base, is.code), .issuer = req->issuer,
@@ -114,6 +127,8 @@ int ecert_issue(struct db *db, const struct ecert_source *src, const struct ecer
         is.sha256 = pc_arena_strdup(a, sha);
         is.sig_b64 = b64(a, sig, sig_len);
         is.pdf_b64 = b64(a, sealed, sealed_len);
+        is.pdf = sealed;
+        is.pdf_len = sealed_len;
         rc = keep(db, &is, err);
     }
     free(sealed);

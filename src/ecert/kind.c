@@ -12,6 +12,13 @@ static const char *const kind_names[ECERT_KIND_COUNT] = {
 static const char *const kind_agencies[ECERT_KIND_COUNT] = {
     [ECERT_ADDRESS] = "din", [ECERT_EMPLOYMENT] = "eesmn", [ECERT_INCOME] = "dsmf", [ECERT_TAXPAYER] = "vn"};
 
+static const char *const kind_titles[ECERT_KIND_COUNT] = {
+    [ECERT_ADDRESS] = "Yaşayış yeri haqqında arayış",
+    [ECERT_EMPLOYMENT] = "Əmək fəaliyyəti haqqında arayış",
+    [ECERT_INCOME] = "Sosial sığorta, gəlir və pensiya haqqında arayış",
+    [ECERT_TAXPAYER] = "Vergi ödəyicisi statusu haqqında arayış",
+};
+
 static const char *const state_names[ECERT_STATE_COUNT] = {
     [ECERT_VALID] = "valid", [ECERT_REVOKED] = "revoked", [ECERT_SUPERSEDED] = "superseded"};
 
@@ -31,6 +38,11 @@ int ecert_kind_parse(const char *s)
 const char *ecert_kind_agency(enum ecert_kind k)
 {
     return (unsigned)k < ECERT_KIND_COUNT ? kind_agencies[k] : NULL;
+}
+
+const char *ecert_kind_title(enum ecert_kind k)
+{
+    return (unsigned)k < ECERT_KIND_COUNT ? kind_titles[k] : "Arayış";
 }
 
 size_t ecert_agencies(const char **ids, size_t max)

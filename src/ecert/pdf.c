@@ -61,13 +61,6 @@ static void heading(struct writer *w, const char *s)
     w->y -= 20;
 }
 
-static const char *const titles[ECERT_KIND_COUNT] = {
-    [ECERT_ADDRESS] = "Yaşayış yeri haqqında arayış",
-    [ECERT_EMPLOYMENT] = "Əmək fəaliyyəti haqqında arayış",
-    [ECERT_INCOME] = "Sosial sığorta, gəlir və pensiya haqqında arayış",
-    [ECERT_TAXPAYER] = "Vergi ödəyicisi statusu haqqında arayış",
-};
-
 /* Document information strings are PDFDocEncoding, not UTF-8: the
  * Azerbaijani letters folded to their Latin bases (ə → e, ş → s, …). */
 static const char *ascii(struct pc_arena *a, const char *s)
@@ -250,7 +243,7 @@ int ecert_pdf_build(const struct ecert_doc *d, unsigned char **out, size_t *len,
     w.font = HPDF_GetFont(pdf, m->font, "UTF-8");
     char when[21];
     pc_rfc3339(d->issued_at, when);
-    HPDF_SetInfoAttr(pdf, HPDF_INFO_TITLE, ascii(&a, pc_arena_printf(&a, "%s %s", titles[f->kind], d->id)));
+    HPDF_SetInfoAttr(pdf, HPDF_INFO_TITLE, ascii(&a, pc_arena_printf(&a, "%s %s", ecert_kind_title(f->kind), d->id)));
     HPDF_SetInfoAttr(pdf, HPDF_INFO_AUTHOR, ascii(&a, d->issuer));
     HPDF_SetInfoAttr(pdf, HPDF_INFO_SUBJECT, pc_arena_printf(&a, "Yoxlama kodu %s", d->code));
     HPDF_SetInfoAttr(pdf, HPDF_INFO_CREATOR, "Pencere");
@@ -267,7 +260,7 @@ int ecert_pdf_build(const struct ecert_doc *d, unsigned char **out, size_t *len,
     w.y = HPDF_Page_GetHeight(w.page) - 72;
     text(&w, MARGIN, 9, "AZƏRBAYCAN RESPUBLİKASI · ELEKTRON HÖKUMƏT PORTALI");
     w.y -= 30;
-    text(&w, MARGIN, 16, titles[f->kind]);
+    text(&w, MARGIN, 16, ecert_kind_title(f->kind));
     w.y -= 30;
     row(&w, "Arayışın nömrəsi", d->id);
     row(&w, "Verilmə tarixi (UTC)", pc_arena_printf(&a, "%.10s %.8s", when, when + 11));

@@ -15,11 +15,12 @@ const enum msg web_ecert_state_msgs[ECERT_STATE_COUNT] = {
     [ECERT_VALID] = M_ECERT_STATE_VALID, [ECERT_REVOKED] = M_ECERT_STATE_REVOKED,
     [ECERT_SUPERSEDED] = M_ECERT_STATE_SUPERSEDED};
 
-/* Where registry data comes from: the one place the exchange client is
- * plugged in (src/xclient, when merged). */
-static struct ecert_source source(void)
+/* Where registry data comes from: the portal's exchange gateway when it
+ * has one, else the registers computed in this process. */
+static struct ecert_source source(struct http_req *r)
 {
-    return ecert_source_local();
+    struct portal_app *app = app_of(r);
+    return app->exchange ? ecert_source_exchange(&r->arena, app->exchange, app->demo) : ecert_source_local();
 }
 
 /* The agency's seal, by the centre.  An agency without a (valid) seal is
@@ -69,7 +70,7 @@ int web_ecert_issue(struct http_req *r, enum ecert_kind kind, struct ecert *out,
                                  g.name.s[PC_LANG_AZ]
                              ? g.name.s[PC_LANG_AZ]
                              : agency;
-    struct ecert_source src = source();
+    struct ecert_source src = source(r);
     struct ecert_sealer sealer = {seal, ca};
     struct ecert_request req = {.kind = kind, .fin = who->fin, .account_id = who->account_id, .issuer = issuer,
                                 .verify_base = verify_base(r), .ip = r->remote_addr};

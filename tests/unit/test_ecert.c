@@ -212,6 +212,14 @@ static int fake_seal(void *ctx, struct pc_arena *a, const char *agency, const ch
     return 0;
 }
 
+static int broken_record(void *ctx, struct pc_arena *a, enum ecert_kind k, bool person, const char *fin,
+                         const char **json, struct pc_err *err)
+{
+    (void)ctx, (void)a, (void)k, (void)person, (void)fin, (void)err;
+    *json = "{\"fin\": 7}";
+    return 0;
+}
+
 static void test_issue_and_states(void **state)
 {
     struct fixture *f = *state;
@@ -257,6 +265,22 @@ static void test_issue_and_states(void **state)
     size_t n;
     assert_int_equal(ecert_list(f->db, &a, fin, 10, &list, &n, &err), 0);
     assert_int_equal(n, 3);
+    /* each is in its owner's e-safe, the PDF as issued */
+    struct db_conn *c = fx_conn(f);
+    struct db_stmt *s = db_prepare(c, "SELECT count(*) FROM esafe_docs WHERE owner_type = 'person' AND owner_id = ?"
+                                      " AND kind = 'certificate' AND source = 'ecert' AND content_type = 'application/pdf'",
+                                   &err);
+    assert_non_null(s);
+    db_bind_text(s, 1, fin);
+    assert_int_equal(db_step(s, &err), 1);
+    assert_int_equal(db_col_int(s, 0), 3);
+    db_step(s, NULL);
+    s = db_prepare(c, "SELECT sha256 FROM esafe_docs WHERE source_ref = ?", &err);
+    db_bind_text(s, 1, other.id);
+    assert_int_equal(db_step(s, &err), 1);
+    assert_string_equal(db_col_text(s, 0), other.sha256);
+    db_step(s, NULL);
+    db_conn_idle(c);
     /* revocation once */
     assert_int_equal(ecert_revoke(f->db, second.id, "acc-1", "citizen", "", &err), 0);
     assert_int_equal(ecert_get(f->db, &a, second.id, &got, &err), 0);
@@ -269,6 +293,11 @@ static void test_issue_and_states(void **state)
     assert_int_equal(ecert_issue(f->db, &src, &sealer, &req, &a, &got, &err), PC_EUNAVAIL);
     assert_int_equal(ecert_list(f->db, &a, fin, 10, &list, &n, &err), 0);
     assert_int_equal(n, 3);
+    /* a register that cannot be read: nothing kept either */
+    struct ecert_source broken = {broken_record, NULL};
+    fs.rc = 0;
+    assert_int_equal(ecert_issue(f->db, &broken, &sealer, &req, &a, &got, &err), PC_EUNAVAIL);
+    assert_int_equal(fs.calls, 4);
     req.kind = (enum ecert_kind)9;
     assert_int_equal(ecert_issue(f->db, &src, &sealer, &req, &a, &got, &err), PC_EINVAL);
     pc_arena_release(&a);
