@@ -106,8 +106,8 @@ struct ecert_source {
 struct ecert_source ecert_source_local(void);
 /* The registers through the portal's exchange client x (src/xclient),
  * living as long as a; demo: a person the exchange's registers do not
- * know is answered from the local ones (the demo's accounts are another
- * synthetic population). */
+ * know (the demo's accounts are another synthetic population), or an
+ * exchange not up yet, is answered from the local ones. */
 struct xc;
 struct ecert_source ecert_source_exchange(struct pc_arena *a, struct xc *x, bool demo);
 /* Ask the source for everything a certificate of kind k needs. */

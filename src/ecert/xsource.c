@@ -5,8 +5,9 @@
  * taxpayers by VÖEN only, so "the taxpayers a person owns or directs"
  * still comes from the local register (source.c) until it offers a
  * search by person.  In the demo, a person the exchange's synthetic
- * registers do not know (the demo accounts are another population) is
- * answered from the local registers, flagged in the log. */
+ * registers do not know (the demo accounts are another population), or
+ * an exchange still starting, is answered from the local registers,
+ * flagged in the log. */
 #include "ecert.h"
 #include "../xclient/xclient.h"
 
@@ -28,7 +29,7 @@ static int exchange_record(void *ctx, struct pc_arena *a, enum ecert_kind k, boo
     json_t *doc;
     struct xc_answer ans;
     int rc = xc_get_json(xs->x, a, kind, pc_arena_printf(a, "/%s", fin), fin, "e-certificate", &doc, &ans, err);
-    if (rc == PC_ENOTFOUND && xs->demo) {
+    if ((rc == PC_ENOTFOUND || rc == PC_EUNAVAIL) && xs->demo) {
         pc_log(PC_LOG_WARN, "ecert.demo_local_registers", "kind", kind, "msg", err->msg, NULL);
         return local.record(local.ctx, a, k, person, fin, json, err);
     }
