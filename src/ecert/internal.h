@@ -4,6 +4,8 @@
 
 #include "ecert.h"
 
+#define ECERT_DB_SLOT 5      /* db_slot: the group committer of issuing */
+
 /* The code an error left in err, else PC_EIO (a statement that failed to prepare). */
 int ecert_failed(const struct pc_err *err);
 

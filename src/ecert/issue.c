@@ -37,14 +37,11 @@ static int64_t person_lock(const char *fin, enum ecert_kind k)
     return ((int64_t)3 << 40) | pc_fnv1a(key, n);
 }
 
-static int keep(struct db *db, const struct issued *is, struct pc_err *err)
+static int keep_write(struct db_conn *c, void *arg, struct pc_err *err)
 {
+    const struct issued *is = arg;
     const struct ecert_request *req = is->req;
-    struct db_conn *c;
-    int rc = audit_begin(db, &c, err);
-    if (rc)
-        return rc;
-    rc = db_xact_lock(c, person_lock(req->fin, req->kind), err);
+    int rc = db_xact_lock(c, person_lock(req->fin, req->kind), err);
     struct db_stmt *s = rc ? NULL : db_prepare(c, "UPDATE ecert_certs SET state = 'superseded', superseded_by = ?,"
                                                   " changed_at = ? WHERE fin = ? AND kind = ? AND state = 'valid'", err);
     if (!rc && !s)
@@ -86,10 +83,37 @@ static int keep(struct db *db, const struct issued *is, struct pc_err *err)
         char doc_id[ESAFE_ID_LEN + 1];
         rc = esafe_add(c, &d, doc_id, err);
     }
-    struct audit_entry e = {.actor = req->account_id, .role = "citizen", .action = "ecert.issue",
-                            .object_type = "ecert", .object_id = is->id, .ip = req->ip ? req->ip : "",
-                            .detail = ecert_kind_name(req->kind)};
-    return audit_end(c, rc, &e, err);
+    if (!rc) {
+        struct audit_entry e = {.actor = req->account_id, .role = "citizen", .action = "ecert.issue",
+                                .object_type = "ecert", .object_id = is->id, .ip = req->ip ? req->ip : "",
+                                .detail = ecert_kind_name(req->kind)};
+        int64_t seq = audit_append(c, &e, err);
+        rc = seq < 0 ? (int)seq : 0;
+    }
+    return rc;
+}
+
+static void *committer_make(struct db *db)
+{
+    (void)db;
+    struct db_committer *m = calloc(1, sizeof *m);
+    if (!m)
+        pc_oom(sizeof *m);
+    db_committer_init(m);
+    return m;
+}
+
+static void committer_free(void *p)
+{
+    db_committer_release(p);
+    free(p);
+}
+
+/* Certificates issued at the same time share a transaction (and on
+ * SQLite one fsync): writers queue instead of retrying for the lock. */
+static int keep(struct db *db, struct issued *is, struct pc_err *err)
+{
+    return db_commit_group(db, db_slot(db, ECERT_DB_SLOT, committer_make, committer_free), keep_write, is, err);
 }
 
 int ecert_issue(struct db *db, const struct ecert_source *src, const struct ecert_sealer *sealer,
