@@ -125,6 +125,17 @@ static void print_report(struct pc_arena *a, const struct pki_verify_report *v)
         line(i == 0 ? "chain:" : "", v->chain[i]);
 }
 
+/* Does the file start as a PDF does?  (One FILE alone must be one.) */
+static bool is_pdf(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char head[5] = {0};
+    bool yes = f && fread(head, 1, sizeof head, f) == sizeof head && memcmp(head, "%PDF-", 5) == 0;
+    if (f)
+        fclose(f);
+    return yes;
+}
+
 int cmd_verify(int argc, char **argv)
 {
     struct cli_opt opts[] = {
@@ -142,9 +153,9 @@ int cmd_verify(int argc, char **argv)
                            opts, argc, argv, pos, 2, &npos);
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
-    if (npos != 2 && npos != 1) {
+    if (npos != 2 && (npos != 1 || !is_pdf(pos[0]))) {
         fprintf(stderr, "pencere verify: usage: pencere verify FILE FILE.p7s | CERTIFICATE.pdf [--trust FILE | "
-                        "--data-dir DIR]\n");
+                        "--data-dir DIR] (one FILE alone is an e-certificate's PDF, its seal inside)\n");
         return EXIT_USAGE;
     }
     const char *trust = cli_get(opts, "trust"), *dir = cli_get(opts, "data-dir");

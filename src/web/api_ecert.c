@@ -38,15 +38,10 @@ int web_api_ecert_create(struct http_req *r)
 
 int web_api_ecert_list(struct http_req *r)
 {
-    const char *fin = web_ecert_owner(r);
-    if (!fin)
-        return 0;
     struct ecert *list;
     size_t n;
-    struct pc_err err = {0};
-    int rc = ecert_list(app_of(r)->db, &r->arena, fin, 100, &list, &n, &err);
-    if (rc)
-        return web_fail(r, rc, &err);
+    if (web_ecert_mine(r, &list, &n))
+        return 0;
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(items, ecert_json(r, &list[i]));
@@ -61,27 +56,13 @@ int web_api_ecert_get(struct http_req *r)
     return web_reply_json(r, 200, ecert_json(r, &e));
 }
 
-int web_api_ecert_pdf(struct http_req *r)
-{
-    struct ecert e;
-    if (web_ecert_visible(r, http_param(r, 0), &e))
-        return 0;
-    return web_ecert_send_pdf(r, &e);
-}
-
 int web_api_ecert_revoke(struct http_req *r)
 {
-    if (!web_who(r)) {
-        web_require(r, ID_ACT_ECERT_OWN, NULL); /* the 401 */
-        return 0;
-    }
     struct ecert e;
+    if (web_ecert_revoke(r, &e))
+        return 0;
     struct pc_err err = {0};
-    int rc = ecert_get(app_of(r)->db, &r->arena, http_param(r, 0), &e, &err);
-    if (!rc)
-        rc = web_ecert_revoke(r, &e, &err);
-    if (!rc)
-        rc = ecert_get(app_of(r)->db, &r->arena, e.id, &e, &err);
+    int rc = ecert_get(app_of(r)->db, &r->arena, e.id, &e, &err);
     if (rc)
         return web_fail(r, rc, &err);
     return web_reply_json(r, 200, ecert_json(r, &e));

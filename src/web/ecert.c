@@ -86,6 +86,18 @@ const char *web_ecert_owner(struct http_req *r)
     return web_require(r, ID_ACT_ECERT_OWN, &res) ? who->fin : NULL;
 }
 
+int web_ecert_mine(struct http_req *r, struct ecert **list, size_t *n)
+{
+    const char *fin = web_ecert_owner(r);
+    if (!fin)
+        return 1;
+    struct pc_err err = {0};
+    int rc = ecert_list(app_of(r)->db, &r->arena, fin, WEB_ECERT_LIST_MAX, list, n, &err);
+    if (rc)
+        web_fail(r, rc, &err);
+    return rc ? 1 : 0;
+}
+
 int web_ecert_visible(struct http_req *r, const char *id, struct ecert *out)
 {
     const struct id_principal *who = web_who(r);
@@ -112,13 +124,23 @@ int web_ecert_revoke_role(struct http_req *r, const struct ecert *e)
     return role >= 0 ? role : id_authorize_role(web_who(r), ID_ACT_ECERT_REVOKE, &agency);
 }
 
-int web_ecert_revoke(struct http_req *r, const struct ecert *e, struct pc_err *err)
+int web_ecert_revoke(struct http_req *r, struct ecert *e)
 {
-    int role = web_ecert_revoke_role(r, e);
-    if (role < 0)
-        return pc_err_set(err, PC_ENOTFOUND, "no such e-certificate");
-    return ecert_revoke(app_of(r)->db, e->id, web_who(r)->account_id, id_role_name((enum id_role)role),
-                        r->remote_addr, err);
+    if (!web_who(r)) {
+        web_require(r, ID_ACT_ECERT_OWN, NULL); /* 401, or the login page */
+        return 1;
+    }
+    struct pc_err err = {0};
+    int rc = ecert_get(app_of(r)->db, &r->arena, http_param(r, 0), e, &err);
+    int role = rc ? -1 : web_ecert_revoke_role(r, e);
+    if (!rc && role < 0)
+        rc = pc_err_set(&err, PC_ENOTFOUND, "no such e-certificate");
+    if (!rc)
+        rc = ecert_revoke(app_of(r)->db, e->id, web_who(r)->account_id, id_role_name((enum id_role)role),
+                          r->remote_addr, &err);
+    if (rc)
+        web_fail(r, rc, &err);
+    return rc ? 1 : 0;
 }
 
 int web_ecert_send_pdf(struct http_req *r, const struct ecert *e)

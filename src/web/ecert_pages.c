@@ -66,15 +66,10 @@ static void table(struct http_req *r, const struct ecert *list, size_t n)
 
 int web_page_ecerts(struct http_req *r)
 {
-    const char *fin = web_ecert_owner(r);
-    if (!fin)
-        return 0;
     struct ecert *list;
     size_t n;
-    struct pc_err err = {0};
-    int rc = ecert_list(app_of(r)->db, &r->arena, fin, 100, &list, &n, &err);
-    if (rc)
-        return web_fail(r, rc, &err);
+    if (web_ecert_mine(r, &list, &n))
+        return 0;
     web_page_begin(r, web_t(r, M_ECERT_TITLE));
     web_html(r, "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n", web_t(r, M_ECERT_TITLE), web_t(r, M_ECERT_LEAD));
     const char *issued = http_kv_get(&r->query, "issued");
@@ -106,7 +101,7 @@ int web_page_ecerts_post(struct http_req *r)
     return http_redirect(r, 303, pc_arena_printf(&r->arena, OWN_BASE "?issued=%s#mine", e.id));
 }
 
-int web_page_ecert_pdf(struct http_req *r)
+int web_ecert_pdf(struct http_req *r)
 {
     struct ecert e;
     if (web_ecert_visible(r, http_param(r, 0), &e))
@@ -118,17 +113,9 @@ int web_page_ecert_pdf(struct http_req *r)
  * the verification page); back where each came from. */
 int web_page_ecert_revoke_post(struct http_req *r)
 {
-    if (!web_who(r)) {
-        web_require(r, ID_ACT_ECERT_OWN, NULL); /* to the login page */
-        return 0;
-    }
     struct ecert e;
-    struct pc_err err = {0};
-    int rc = ecert_get(app_of(r)->db, &r->arena, http_param(r, 0), &e, &err);
-    if (!rc)
-        rc = web_ecert_revoke(r, &e, &err);
-    if (rc)
-        return web_fail(r, rc, &err);
+    if (web_ecert_revoke(r, &e))
+        return 0;
     struct id_resource own = {.fin = e.fin};
     if (id_authorize(web_who(r), ID_ACT_ECERT_OWN, &own))
         return http_redirect(r, 303, OWN_BASE "?revoked=1#mine");

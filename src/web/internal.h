@@ -529,26 +529,31 @@ int web_ecert_issue(struct http_req *r, enum ecert_kind kind, struct ecert *out,
 /* The logged-in person's FİN when they may act on their own
  * e-certificates; NULL with the refusal written. */
 const char *web_ecert_owner(struct http_req *r);
+/* The logged-in person's own, newest first (0); 1 with the refusal written. */
+#define WEB_ECERT_LIST_MAX 100
+int web_ecert_mine(struct http_req *r, struct ecert **list, size_t *n);
 /* The certificate id if it is the asker's (0); 1 with 401/404 written. */
 int web_ecert_visible(struct http_req *r, const char *id, struct ecert *out);
 /* The role in which the asker may revoke e (owner, or the issuing
- * agency's officer), -1 when they may not; and the revocation itself. */
+ * agency's officer), -1 when they may not. */
 int web_ecert_revoke_role(struct http_req *r, const struct ecert *e);
-int web_ecert_revoke(struct http_req *r, const struct ecert *e, struct pc_err *err);
+/* Revoke the certificate of the URL ({id}) as the asker: 0 with *e as it
+ * was; 1 with the answer written (login, 404 for anyone else's, 409). */
+int web_ecert_revoke(struct http_req *r, struct ecert *e);
 int web_ecert_send_pdf(struct http_req *r, const struct ecert *e);
 const char *web_ecert_verify_url(struct http_req *r, const char *code);
 /* The verification page's upload limit (web_mem_route), 0 for other routes. */
 size_t web_ecert_mem_route(struct http_req *r);
 int web_page_ecerts(struct http_req *r);
 int web_page_ecerts_post(struct http_req *r);
-int web_page_ecert_pdf(struct http_req *r);
+/* The PDF of the URL's ({id}) certificate for its owner (page and API). */
+int web_ecert_pdf(struct http_req *r);
 int web_page_ecert_revoke_post(struct http_req *r);
 int web_page_ecert_verify(struct http_req *r);
 int web_page_ecert_verify_post(struct http_req *r);
 int web_api_ecert_create(struct http_req *r);
 int web_api_ecert_list(struct http_req *r);
 int web_api_ecert_get(struct http_req *r);
-int web_api_ecert_pdf(struct http_req *r);
 int web_api_ecert_revoke(struct http_req *r);
 int web_api_ecert_verify(struct http_req *r);
 

@@ -318,7 +318,7 @@ static const struct http_route routes[] = {
     /* e-certificates (ecert_pages.c, ecert_verify.c, api_ecert.c; branch ecert) */
     {"GET", "/account/e-certificates", web_page_ecerts, 0, HTTP_ROUTE_NO_STORE, "ecerts"},
     {"POST", "/account/e-certificates", web_page_ecerts_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "ecerts_order"},
-    {"GET", "/account/e-certificates/{id}/pdf", web_page_ecert_pdf, 0, HTTP_ROUTE_NO_STORE, "ecert_pdf"},
+    {"GET", "/account/e-certificates/{id}/pdf", web_ecert_pdf, 0, HTTP_ROUTE_NO_STORE, "ecert_pdf"},
     {"POST", "/e-certificates/{id}/revoke", web_page_ecert_revoke_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "ecert_revoke"},
     {"GET", ECERT_VERIFY_PATH, web_page_ecert_verify, 0, HTTP_ROUTE_NO_STORE, "ecert_verify"},
     {"POST", ECERT_VERIFY_PATH, web_page_ecert_verify_post, ECERT_UPLOAD_MAX, HTTP_ROUTE_NO_STORE | HTTP_ROUTE_MULTIPART,
@@ -327,7 +327,7 @@ static const struct http_route routes[] = {
     {"GET", "/api/v1/e-certificates", web_api_ecert_list, 0, HTTP_ROUTE_NO_STORE, "api_ecert_list"},
     {"GET", "/api/v1/e-certificates/verify/{code}", web_api_ecert_verify, 0, HTTP_ROUTE_NO_STORE, "api_ecert_verify"},
     {"GET", "/api/v1/e-certificates/{id}", web_api_ecert_get, 0, HTTP_ROUTE_NO_STORE, "api_ecert_get"},
-    {"GET", "/api/v1/e-certificates/{id}/pdf", web_api_ecert_pdf, 0, HTTP_ROUTE_NO_STORE, "api_ecert_pdf"},
+    {"GET", "/api/v1/e-certificates/{id}/pdf", web_ecert_pdf, 0, HTTP_ROUTE_NO_STORE, "api_ecert_pdf"},
     {"POST", "/api/v1/e-certificates/{id}/revoke", web_api_ecert_revoke, FORM_MAX, HTTP_ROUTE_NO_STORE, "api_ecert_revoke"},
     {"GET", "/api/v1/openapi.yaml", openapi, 0, 0, "api_openapi"},
     {"GET", "/assets/{name}", asset, 0, 0, "asset"},
