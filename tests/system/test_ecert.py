@@ -257,3 +257,25 @@ def test_pages_order_list_download_and_verify(env):
     r = b.post("/e-certificates/%s/revoke" % cid, {}, from_page="/account/e-certificates")
     assert r.status == 303
     assert "Arayış ləğv edilib" in s.get("/verify/e-certificate?lang=az&code=" + code).text
+
+
+def test_the_issuing_agencys_officer_revokes_from_the_verification_page(env):
+    tok = token(env, "citizen")
+    cert = order(env, tok, "address")
+    page = "/verify/e-certificate?lang=en&code=" + cert["code"]
+    # the owner and an officer of another agency see no revocation for the agency there
+    other = Browser(env)
+    a = account(env, "officer", agency="eesmn")
+    other.login(a["login"], a["password"])
+    assert 'action="/e-certificates/%s/revoke"' % cert["id"] not in other.get(page).text
+    r = other.post("/e-certificates/%s/revoke" % cert["id"], {}, from_page="/verify/e-certificate")
+    assert r.status == 404
+    b = Browser(env)
+    a = account(env, "officer", agency="din")
+    b.login(a["login"], a["password"])
+    text = b.get(page).text
+    assert 'action="/e-certificates/%s/revoke"' % cert["id"] in text and "Revoke for the issuing agency" in text
+    r = b.post("/e-certificates/%s/revoke" % cert["id"], {}, from_page=page)
+    assert r.status == 303 and r.header("Location") == "/verify/e-certificate?code=" + cert["code"]
+    assert "The certificate has been revoked" in b.get(page).text
+    assert api(env, "GET", "/api/v1/e-certificates/verify/" + cert["code"]).json()["state"] == "revoked"
