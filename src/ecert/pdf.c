@@ -13,10 +13,13 @@
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define FONT_PATH "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 #define MARGIN 56.0f
 #define VALUE_X 250.0f
+#define FOOT_TOP 215.0f   /* the QR code and the verification text are below */
+#define ENTRY_HEIGHT 76.0f /* a contract or a taxpayer: four rows and a gap */
 
 struct guard {
     jmp_buf jb;
@@ -102,12 +105,21 @@ static void address(struct writer *w, const struct ecert_facts *f)
     row(w, "Qeydiyyat tarixi", f->registered_at);
 }
 
+/* Whether another entry fits above the foot; when not, say how many are left out. */
+static bool room(struct writer *w, size_t left)
+{
+    if (w->y - ENTRY_HEIGHT >= FOOT_TOP)
+        return true;
+    row(w, "…", pc_arena_printf(w->a, "daha %zu qeyd (reyestrdə)", left));
+    return false;
+}
+
 static void employment(struct writer *w, const struct ecert_facts *f)
 {
     heading(w, "Əmək müqavilələri (əmək müqavilələri reyestri)");
     if (!f->njobs)
         row(w, "Əmək müqaviləsi", "qeydə alınmayıb");
-    for (size_t i = 0; i < f->njobs; i++) {
+    for (size_t i = 0; i < f->njobs && room(w, f->njobs - i); i++) {
         const struct ecert_job *j = &f->jobs[i];
         row(w, "İşəgötürənin VÖEN-i", j->employer_voen);
         row(w, "Vəzifə", j->position);
@@ -136,7 +148,7 @@ static void taxpayer(struct writer *w, const struct ecert_facts *f)
     heading(w, "Vergi ödəyicisi kimi uçot (AVİS)");
     if (!f->ntaxpayers)
         row(w, "Vergi uçotu", "fərdi sahibkar və ya hüquqi şəxsin rəhbəri kimi qeydə alınmayıb");
-    for (size_t i = 0; i < f->ntaxpayers; i++) {
+    for (size_t i = 0; i < f->ntaxpayers && room(w, f->ntaxpayers - i); i++) {
         const struct ecert_taxpayer *t = &f->taxpayers[i];
         row(w, "VÖEN", t->voen);
         row(w, "Ad", t->name);

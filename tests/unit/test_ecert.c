@@ -148,6 +148,30 @@ static void test_pdf(void **state)
     pc_arena_release(&a);
 }
 
+/* As many contracts and taxpayers as a certificate takes: those that do
+ * not fit above the foot are counted, not drawn over the QR code. */
+static void test_pdf_full_lists(void **state)
+{
+    (void)state;
+    struct ecert_facts f = {.kind = ECERT_EMPLOYMENT, .fin = "034MYVE", .surname = "Quliyeva", .name = "Leyla"};
+    for (size_t i = 0; i < ECERT_LIST_MAX; i++) {
+        f.jobs[f.njobs++] = (struct ecert_job){.employer_voen = "1234567890", .position = "mühəndis",
+                                               .started_at = "2001-01-01", .salary_azn = 900};
+        f.taxpayers[f.ntaxpayers++] = (struct ecert_taxpayer){.voen = "1234567890", .name = "Bir MMC", .status = "active"};
+    }
+    struct ecert_doc d = {.facts = &f, .id = "EC-1", .code = "ABCD-EFGH-JKMN-PQRS", .verify_url = "https://p/v",
+                          .issuer = "X", .issued_at = 1796601600};
+    struct pc_err err = {0};
+    for (int k = ECERT_EMPLOYMENT; k <= ECERT_TAXPAYER; k += ECERT_TAXPAYER - ECERT_EMPLOYMENT) {
+        f.kind = (enum ecert_kind)k;
+        unsigned char *pdf;
+        size_t len;
+        assert_int_equal(ecert_pdf_build(&d, &pdf, &len, &err), 0);
+        assert_true(has(pdf, len, "/Count 1"));            /* one page */
+        free(pdf);
+    }
+}
+
 static void test_seal_inside(void **state)
 {
     (void)state;
@@ -313,7 +337,7 @@ int main(void)
 {
     const struct CMUnitTest pure[] = {
         cmocka_unit_test(test_codes), cmocka_unit_test(test_kinds),       cmocka_unit_test(test_facts),
-        cmocka_unit_test(test_pdf),   cmocka_unit_test(test_seal_inside),
+        cmocka_unit_test(test_pdf),   cmocka_unit_test(test_pdf_full_lists), cmocka_unit_test(test_seal_inside),
     };
     const struct CMUnitTest db[] = {
         cmocka_unit_test(test_issue_and_states),
