@@ -9,7 +9,9 @@
 #include <cmocka.h>
 
 #include "../../src/ecert/ecert.h"
+#include "../../src/http/http.h"
 #include "../../src/registries/registries.h"
+#include "../../src/xclient/xclient.h"
 #include "fixture.h"
 
 static void test_codes(void **state)
@@ -333,11 +335,91 @@ static void test_issue_and_states(void **state)
     pc_arena_release(&a);
 }
 
+/* ---- the registers through the exchange (a fake gateway) -------------- */
+
+static char missing_fin[8], last_user[16];
+
+/* Plays the portal's gateway and the registries behind it: the
+ * documents of src/registries for the FİN at the end of the target, 404
+ * for missing_fin. */
+static int fake_gateway(struct http_req *r)
+{
+    const char *u = r->raw_uri, *fin = strrchr(u, '/') + 1;
+    const char *user = http_header(r, "X-Road-UserId");
+    snprintf(last_user, sizeof last_user, "%s", user ? user : "");
+    int64_t i = reg_index_of(fin);
+    if (i < 0 || strcmp(fin, missing_fin) == 0)
+        return http_reply_json(r, 404, "{\"error\":\"no such person\"}");
+    const char *doc = strstr(u, "/population/") ? reg_person_json(&r->arena, (uint64_t)i, 1000)
+                      : strstr(u, "/employment/") ? reg_contracts_json(&r->arena, (uint64_t)i, 400)
+                                                   : reg_insurance_json(&r->arena, (uint64_t)i);
+    return http_reply_json(r, 200, doc);
+}
+
+static void test_exchange_source(void **state)
+{
+    (void)state;
+    static const struct http_route routes[] = {{"GET", "/r1/{rest*}", fake_gateway, 0, 0, "r1"}};
+    struct http_config cfg;
+    http_config_defaults(&cfg);
+    cfg.listen = "127.0.0.1:0";
+    cfg.threads = 2;
+    cfg.routes = routes;
+    cfg.nroutes = 1;
+    struct pc_err err = {0};
+    struct http_server *srv = http_start(&cfg, &err);
+    assert_non_null(srv);
+    char dir[] = "/tmp/pencere-ecert-x.XXXXXX", file[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(file, sizeof file, "%s/exchange.json", dir);
+    FILE *fp = fopen(file, "w");
+    fprintf(fp, "{\"gateway\": \"http://127.0.0.1:%u\", \"client\": \"AZ/GOV/1500000002/portal\", \"services\": "
+                "{\"population\": \"AZ/GOV/1400000001/population/persons\", \"employment\": "
+                "\"AZ/GOV/1400000003/employment/contracts\", \"pensions\": \"AZ/GOV/1400000003/pensions/insured\"}}",
+            http_port(srv));
+    fclose(fp);
+    struct xc *x = xc_new(&(struct xc_config){.config_file = file}, &err);
+    assert_non_null(x);
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct ecert_source ex = ecert_source_exchange(&a, x, false), demo = ecert_source_exchange(&a, x, true),
+                        local = ecert_source_local();
+    char fin[8];
+    reg_fin_of(11, fin);
+    reg_fin_of(12, missing_fin);
+    /* the same facts as the registers computed here, the FİN as X-Road-UserId */
+    for (int k = 0; k < ECERT_KIND_COUNT; k++) {
+        struct ecert_facts got, want;
+        assert_int_equal(ecert_facts_fetch(&ex, &a, k, fin, &got, &err), 0);
+        assert_int_equal(ecert_facts_fetch(&local, &a, k, fin, &want, &err), 0);
+        assert_string_equal(got.surname, want.surname);
+        assert_string_equal(got.city, want.city);
+        assert_int_equal(got.njobs, want.njobs);
+        assert_int_equal(got.insurance_years, want.insurance_years);
+        assert_int_equal(got.ntaxpayers, want.ntaxpayers);
+        assert_string_equal(last_user, fin);
+    }
+    /* a person the register does not know: 404, except in the demo */
+    struct ecert_facts f;
+    assert_int_equal(ecert_facts_fetch(&ex, &a, ECERT_ADDRESS, missing_fin, &f, &err), PC_ENOTFOUND);
+    assert_int_equal(ecert_facts_fetch(&demo, &a, ECERT_ADDRESS, missing_fin, &f, &err), 0);
+    assert_string_equal(f.fin, missing_fin);
+    /* the gateway gone: 503, except in the demo */
+    http_stop(srv, 1);
+    assert_int_equal(ecert_facts_fetch(&ex, &a, ECERT_INCOME, fin, &f, &err), PC_EUNAVAIL);
+    assert_int_equal(ecert_facts_fetch(&demo, &a, ECERT_INCOME, fin, &f, &err), 0);
+    pc_arena_release(&a);
+    xc_free(x);
+    unlink(file);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest pure[] = {
         cmocka_unit_test(test_codes), cmocka_unit_test(test_kinds),       cmocka_unit_test(test_facts),
         cmocka_unit_test(test_pdf),   cmocka_unit_test(test_pdf_full_lists), cmocka_unit_test(test_seal_inside),
+        cmocka_unit_test(test_exchange_source),
     };
     const struct CMUnitTest db[] = {
         cmocka_unit_test(test_issue_and_states),
