@@ -176,12 +176,18 @@ struct ecert_request {
     const char *issuer;                /* the issuing agency's name, as printed (ecert_kind_agency's) */
     const char *verify_base;           /* "https://portal": the QR code's address starts so */
     const char *ip;
+    int day_max;                       /* certificates a person may get in 24 hours; 0: ECERT_DAY_MAX */
 };
+
+/* Each costs the registers, the centre and ~100 KB kept twice: a person
+ * (or a script with their login) gets at most this many a day. */
+#define ECERT_DAY_MAX 1000
 
 /* Issue: the facts from src, the PDF, the agency's seal, kept in one
  * transaction with its audit entry; an older valid certificate of the
- * same kind for the same person becomes superseded.  The sealer's and the
- * source's codes pass unchanged (PC_EUNAVAIL: nothing issued). */
+ * same kind for the same person becomes superseded.  PC_ELIMIT when the
+ * person had day_max in the last 24 hours.  The sealer's and the source's
+ * codes pass unchanged (PC_EUNAVAIL: nothing issued). */
 int ecert_issue(struct db *db, const struct ecert_source *src, const struct ecert_sealer *sealer,
                 const struct ecert_request *req, struct pc_arena *a, struct ecert *out, struct pc_err *err);
 

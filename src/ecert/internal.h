@@ -9,4 +9,7 @@
 /* The code an error left in err, else PC_EIO (a statement that failed to prepare). */
 int ecert_failed(const struct pc_err *err);
 
+/* How many certificates fin got since (unix seconds). */
+int ecert_count_since(struct db *db, const char *fin, int64_t since, int64_t *n, struct pc_err *err);
+
 #endif

@@ -123,8 +123,14 @@ int ecert_issue(struct db *db, const struct ecert_source *src, const struct ecer
         return pc_err_set(err, PC_EINVAL, "no such kind of certificate");
     if (!req->fin || !*req->fin)
         return pc_err_set(err, PC_EINVAL, "a certificate is about a person (FİN)");
+    int64_t recent, max = req->day_max > 0 ? req->day_max : ECERT_DAY_MAX;
+    int rc = ecert_count_since(db, req->fin, pc_now_unix() - 86400, &recent, err);
+    if (rc)
+        return rc;
+    if (recent >= max)
+        return pc_err_set(err, PC_ELIMIT, "at most %lld e-certificates a day; try again tomorrow", (long long)max);
     struct ecert_facts facts;
-    int rc = ecert_facts_fetch(src, a, req->kind, req->fin, &facts, err);
+    rc = ecert_facts_fetch(src, a, req->kind, req->fin, &facts, err);
     if (rc)
         return rc;
     char hex[17], code[ECERT_CODE_LEN + 1];

@@ -85,6 +85,23 @@ int ecert_list(struct db *db, struct pc_arena *a, const char *fin, size_t max, s
     return rc < 0 ? rc : 0;
 }
 
+int ecert_count_since(struct db *db, const char *fin, int64_t since, int64_t *n, struct pc_err *err)
+{
+    struct db_conn *c = db_conn_get(db, err);
+    struct db_stmt *s = c ? db_prepare(c, "SELECT count(*) FROM ecert_certs WHERE fin = ? AND issued_at >= ?", err)
+                          : NULL;
+    if (!s)
+        return ecert_failed(err);
+    db_bind_text(s, 1, fin);
+    db_bind_int(s, 2, since);
+    int rc = db_step(s, err);
+    *n = rc == 1 ? db_col_int(s, 0) : 0;
+    if (rc == 1)
+        db_step(s, NULL);
+    db_conn_idle(c);
+    return rc < 0 ? rc : 0;
+}
+
 int ecert_pdf(struct db *db, struct pc_arena *a, const char *id, const unsigned char **pdf, size_t *len,
               struct pc_err *err)
 {

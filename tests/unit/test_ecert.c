@@ -332,6 +332,14 @@ static void test_issue_and_states(void **state)
     assert_int_equal(fs.calls, 4);
     req.kind = (enum ecert_kind)9;
     assert_int_equal(ecert_issue(f->db, &src, &sealer, &req, &a, &got, &err), PC_EINVAL);
+    /* a day's limit: three issued, the fourth refused before anything is asked */
+    req.kind = ECERT_ADDRESS;
+    req.day_max = 3;
+    int calls = fs.calls;
+    assert_int_equal(ecert_issue(f->db, &src, &sealer, &req, &a, &got, &err), PC_ELIMIT);
+    assert_int_equal(fs.calls, calls);
+    req.day_max = 4;
+    assert_int_equal(ecert_issue(f->db, &src, &sealer, &req, &a, &got, &err), 0);
     pc_arena_release(&a);
 }
 
