@@ -4,7 +4,8 @@
 # quick and needs no network.  Run as root (or with sudo available).
 #   scripts/install-deps.sh          build + demo dependencies
 #   scripts/install-deps.sh --test   also the test tools (PostgreSQL,
-#                                    pytest, Chromium, Node, clang, nginx, haproxy, wrk, zbar)
+#                                    pytest, Chromium, Node, clang, nginx, haproxy, wrk, zbar,
+#                                    poppler, qpdf)
 set -euo pipefail
 
 build_pkgs=(gcc pkg-config meson ninja-build python3
@@ -14,7 +15,8 @@ build_pkgs=(gcc pkg-config meson ninja-build python3
 test_pkgs=(postgresql python3-pytest python3-yaml python3-jsonschema python3-aiosmtpd python3-authlib python3-zeep
   chromium nodejs npm clang libclang-rt-14-dev nginx haproxy wrk curl procps
   softhsm2 libengine-pkcs11-openssl opensc
-  zbar-tools)  # the QR login tests decode the page's code (mobile)
+  zbar-tools  # the QR login tests decode the page's code (mobile)
+  poppler-utils qpdf)  # ecert: the e-certificate's QR code read from its page, the sealed PDF checked
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--test" ]]; then

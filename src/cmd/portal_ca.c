@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "../audit/audit.h"
 #include "../http/http.h"
+#include "../ecert/ecert.h"
 #include "../pki/pki.h"
 
 #include <limits.h>
@@ -71,11 +72,21 @@ int cli_portal_ca_open(struct cli_portal_ca *pc, struct db *db, const char *url,
 
 /* ---- the demo's CA, in this process ----------------------------------- */
 
-/* A seal for each agency a demo officer decides for (kept if it exists). */
+/* A seal for each agency a demo officer decides for, and for each agency
+ * that issues e-certificates (kept if it exists). */
 static int demo_seals(struct pki_ca *ca, struct db *portal_db, struct pc_err *err)
 {
-    const char *ids[16];
+    const char *ids[16 + ECERT_KIND_COUNT];
     size_t n = demo_officer_agencies(ids, 16);
+    const char *issuers[ECERT_KIND_COUNT];
+    size_t ni = ecert_agencies(issuers, ECERT_KIND_COUNT);
+    for (size_t k = 0; k < ni; k++) {
+        size_t j = 0;
+        while (j < n && strcmp(ids[j], issuers[k]) != 0)
+            j++;
+        if (j == n)
+            ids[n++] = issuers[k];
+    }
     struct pki_actor who = {.role = PKI_ACTOR_OPERATOR, .id = "cli:demo", .ip = ""};
     for (size_t i = 0; i < n; i++) {
         struct pc_arena a;

@@ -4,11 +4,14 @@
  *   pencere sign --key KEY --cert CERT [--tsa URL] FILE    → FILE.p7s
  *   pencere verify FILE FILE.p7s                           → the report;
  *       exit 0 only for a valid signature
+ *   pencere verify CERTIFICATE.pdf                         → the same for an
+ *       e-certificate, whose seal is inside the PDF (src/ecert)
  *
  * Trust for verify: --trust FILE (PEM: the root, and the issuing CA), or
  * --data-dir of a CA (its chain, and its records for the status at the
  * time of signing), else $PENCERE_CA_CHAIN or $PENCERE_CA_DIR. */
 #include "cli.h"
+#include "../ecert/ecert.h"
 #include "../pki/pki.h"
 
 #include <stdio.h>
@@ -122,6 +125,17 @@ static void print_report(struct pc_arena *a, const struct pki_verify_report *v)
         line(i == 0 ? "chain:" : "", v->chain[i]);
 }
 
+/* Does the file start as a PDF does?  (One FILE alone must be one.) */
+static bool is_pdf(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char head[5] = {0};
+    bool yes = f && fread(head, 1, sizeof head, f) == sizeof head && memcmp(head, "%PDF-", 5) == 0;
+    if (f)
+        fclose(f);
+    return yes;
+}
+
 int cmd_verify(int argc, char **argv)
 {
     struct cli_opt opts[] = {
@@ -134,12 +148,14 @@ int cmd_verify(int argc, char **argv)
     const char *pos[2];
     int npos;
     int rc = cli_parse_pos("verify", "Verify FILE against its detached signature SIG and print the report; exit 0\n"
-                                     "only for a valid signature.  usage: pencere verify FILE SIG",
+                                     "only for a valid signature.  usage: pencere verify FILE SIG, or\n"
+                                     "pencere verify CERTIFICATE.pdf for an e-certificate (its seal is inside)",
                            opts, argc, argv, pos, 2, &npos);
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
-    if (npos != 2) {
-        fprintf(stderr, "pencere verify: usage: pencere verify FILE FILE.p7s [--trust FILE | --data-dir DIR]\n");
+    if (npos != 2 && (npos != 1 || !is_pdf(pos[0]))) {
+        fprintf(stderr, "pencere verify: usage: pencere verify FILE FILE.p7s | CERTIFICATE.pdf [--trust FILE | "
+                        "--data-dir DIR] (one FILE alone is an e-certificate's PDF, its seal inside)\n");
         return EXIT_USAGE;
     }
     const char *trust = cli_get(opts, "trust"), *dir = cli_get(opts, "data-dir");
@@ -152,12 +168,23 @@ int cmd_verify(int argc, char **argv)
     char *doc, *sig, *chain = NULL;
     size_t dlen, slen, clen = 0;
     if (cli_read_file("verify", &a, pos[0], DOC_MAX, &doc, &dlen) ||
-        cli_read_file("verify", &a, pos[1], PKI_SIG_MAX, &sig, &slen) ||
+        (npos == 2 && cli_read_file("verify", &a, pos[1], PKI_SIG_MAX, &sig, &slen)) ||
         (trust && cli_read_file("verify", &a, trust, PEM_MAX, &chain, &clen))) {
         pc_arena_release(&a);
         return EXIT_FAIL;
     }
     struct pc_err err = {0};
+    if (npos == 1) { /* an e-certificate: the signed bytes are the PDF before its seal */
+        const unsigned char *inside;
+        if (ecert_pdf_split(&a, (const unsigned char *)doc, dlen, &dlen, &inside, &slen, &err)) {
+            line("signature:", "NOT VALID (tampered)");
+            line("why:", err.msg);
+            pc_arena_release(&a);
+            return EXIT_FAIL;
+        }
+        sig = (char *)inside;
+        line("document:", pc_arena_printf(&a, "e-certificate PDF, sealed bytes 0 to %zu", dlen));
+    }
     struct pki_trust t = {.chain_pem = chain, .chain_len = clen, .no_network = cli_get(opts, "no-network") != NULL};
     if (dir) {
         t.ca = pki_ca_open(dir, cli_get(opts, "db"), false, &err);

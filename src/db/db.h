@@ -118,7 +118,7 @@ bool db_col_is_null(struct db_stmt *s, int i);
  * own that uses one).
  * Slots are numbered like lock keys: each module that needs one defines
  * its own below DB_SLOTS. */
-#define DB_SLOTS 8      /* 0 catalog, 2 payments, 3 and 4 monitor, 6 participation, 7 queue */
+#define DB_SLOTS 8      /* 0 catalog, 2 payments, 3 and 4 monitor, 5 e-certificates, 6 participation, 7 queue */
 /* The object in slot, made by make(db) on first use (once, whichever
  * thread comes first; later calls cost an atomic load).  NULL only when
  * make returned NULL. */

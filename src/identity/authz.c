@@ -144,6 +144,12 @@ static bool grant_allows(const struct id_principal *p, const struct id_grant *g,
         if (g->role == ID_ROLE_OFFICER || g->role == ID_ROLE_AGENCY_ADMIN)
             return same_agency;
         return g->role == ID_ROLE_EVALUATOR || g->role == ID_ROLE_AUDITOR || g->role == ID_ROLE_OPERATOR;
+    case ID_ACT_ECERT_OWN:
+        /* about oneself, from one's own citizen account, not while acting for an entity */
+        return (g->role == ID_ROLE_CITIZEN || g->role == ID_ROLE_REPRESENTATIVE) && res &&
+               p->kind == ID_ACCOUNT_CITIZEN && p->fin && !p->acting_for && pc_str_eq(res->fin, p->fin);
+    case ID_ACT_ECERT_REVOKE:
+        return (g->role == ID_ROLE_OFFICER || g->role == ID_ROLE_AGENCY_ADMIN) && same_agency;
     }
     return false;
 }

@@ -267,6 +267,9 @@ enum id_action {
     ID_ACT_EVALUATE,               /* create a campaign, pick services, answer, submit: evaluators */
     ID_ACT_REVIEW_EVALUATION,      /* agree or send back: an evaluator other than res.owner (its creator) */
     ID_ACT_VIEW_EVALUATION,        /* a closed campaign's results: evaluators, auditors, operators; res.agency_id's staff */
+    /* ecert: e-certificates ("arayış") */
+    ID_ACT_ECERT_OWN,              /* order, see, download, revoke res.fin's e-certificates: their own citizen account */
+    ID_ACT_ECERT_REVOKE,           /* revoke e-certificates res.agency_id issued: its officers and administrators */
 };
 
 struct id_resource {

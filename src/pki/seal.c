@@ -152,6 +152,17 @@ static int tsa_here(void *ca, struct pc_arena *a, const unsigned char *req, size
     return pki_tsa_respond(ca, a, req, len, resp, resp_len, err);
 }
 
+struct seal_audit {
+    const struct pki_actor *who;
+    const char *serial, *detail;
+};
+
+static int seal_audit_write(struct db_conn *c, void *arg, struct pc_err *err)
+{
+    const struct seal_audit *s = arg;
+    return pk_audit(c, s->who, "pki.seal", s->serial, s->detail, err);
+}
+
 int pki_seal_sign(struct pki_ca *ca, struct pc_arena *a, const struct pki_actor *who, const char *agency,
                   const char *ref, const void *doc, size_t len, const unsigned char **sig, size_t *sig_len,
                   struct pki_cert *seal, struct pc_err *err)
@@ -172,11 +183,9 @@ int pki_seal_sign(struct pki_ca *ca, struct pc_arena *a, const struct pki_actor 
     if (!rc) {
         char hex[65];
         pc_sha256_hex(doc, len, hex);
-        struct db_conn *c = db_conn_get(ca->db, err);
-        rc = c ? db_begin(c, err) : (err ? err->code : PC_EUNAVAIL);
-        if (!rc)
-            rc = db_end(c, pk_audit(c, who, "pki.seal", seal->serial,
-                                    pc_arena_printf(a, "%s %s sha256 %s", agency, ref, hex), err), err);
+        /* seals made at the same time share the audit's transaction (ecert) */
+        struct seal_audit sa = {who, seal->serial, pc_arena_printf(a, "%s %s sha256 %s", agency, ref, hex)};
+        rc = pk_commit(ca, seal_audit_write, &sa, err);
     }
     X509_free(cert);
     EVP_PKEY_free(key);

@@ -271,6 +271,8 @@ int web_page_account(struct http_req *r)
             "<li><a href=\"/account/2fa\">%s</a></li>\n", web_t(r, M_SESSIONS_TITLE), web_t(r, M_2FA_SETUP_TITLE));
     if (p->kind == ID_ACCOUNT_CITIZEN)   /* pki-portal: one's own e-signature certificates */
         web_html(r, "<li><a href=\"/account/certificates\">%s</a></li>\n", web_t(r, M_CERTS_TITLE));
+    if (p->kind == ID_ACCOUNT_CITIZEN)   /* ecert: e-certificates about oneself */
+        web_html(r, "<li><a href=\"/account/e-certificates\">%s</a></li>\n", web_t(r, M_ECERT_TITLE));
     if (app_of(r)->oidc && id_authorize(p, ID_ACT_OIDC_SIGN_IN, NULL)) /* agencies' sites (oidc_consents.c) */
         web_html(r, "<li><a href=\"/account/sites\">%s</a></li>\n", web_t(r, M_OIDC_SITES_TITLE));
     web_html(r, "</ul>\n");

@@ -6,6 +6,7 @@
 #include "web.h"
 #include "i18n.h"
 #include "../cases/cases.h"
+#include "../ecert/ecert.h"
 #include "../catalog/catalog.h"
 #include "../identity/identity.h"
 #include "../pki/pki.h"
@@ -614,5 +615,40 @@ int web_api_esafe_delete(struct http_req *r);
 int web_api_esafe_share(struct http_req *r);
 int web_api_esafe_revoke(struct http_req *r);
 int web_api_esafe_open(struct http_req *r);
+/* ---- e-certificates (ecert.c, ecert_pages.c, ecert_verify.c, api_ecert.c; branch ecert) ---- */
+extern const enum msg web_ecert_kind_msgs[ECERT_KIND_COUNT];
+extern const enum msg web_ecert_state_msgs[ECERT_STATE_COUNT];
+/* Issue one of kind for the logged-in person (sealed by the agency). */
+int web_ecert_issue(struct http_req *r, enum ecert_kind kind, struct ecert *out, struct pc_err *err);
+/* The logged-in person's FİN when they may act on their own
+ * e-certificates; NULL with the refusal written. */
+const char *web_ecert_owner(struct http_req *r);
+/* The logged-in person's own, newest first (0); 1 with the refusal written. */
+#define WEB_ECERT_LIST_MAX 100
+int web_ecert_mine(struct http_req *r, struct ecert **list, size_t *n);
+/* The certificate id if it is the asker's (0); 1 with 401/404 written. */
+int web_ecert_visible(struct http_req *r, const char *id, struct ecert *out);
+/* The role in which the asker may revoke e (owner, or the issuing
+ * agency's officer), -1 when they may not. */
+int web_ecert_revoke_role(struct http_req *r, const struct ecert *e);
+/* Revoke the certificate of the URL ({id}) as the asker: 0 with *e as it
+ * was; 1 with the answer written (login, 404 for anyone else's, 409). */
+int web_ecert_revoke(struct http_req *r, struct ecert *e);
+int web_ecert_send_pdf(struct http_req *r, const struct ecert *e);
+const char *web_ecert_verify_url(struct http_req *r, const char *code);
+/* The verification page's upload limit (web_mem_route), 0 for other routes. */
+size_t web_ecert_mem_route(struct http_req *r);
+int web_page_ecerts(struct http_req *r);
+int web_page_ecerts_post(struct http_req *r);
+/* The PDF of the URL's ({id}) certificate for its owner (page and API). */
+int web_ecert_pdf(struct http_req *r);
+int web_page_ecert_revoke_post(struct http_req *r);
+int web_page_ecert_verify(struct http_req *r);
+int web_page_ecert_verify_post(struct http_req *r);
+int web_api_ecert_create(struct http_req *r);
+int web_api_ecert_list(struct http_req *r);
+int web_api_ecert_get(struct http_req *r);
+int web_api_ecert_revoke(struct http_req *r);
+int web_api_ecert_verify(struct http_req *r);
 
 #endif

@@ -63,6 +63,7 @@ static int favicon(struct http_req *r)
 #define VERIFY_MAX (6 * 1024 * 1024) /* a document and its signature to verify (verify.c keeps each in bounds) */
 #define PAY_CALLBACK_MAX 4096 /* a provider's callback (PAY_EVENT_MAX) */
 #define INSPECT_POST_MAX (INSPECT_PHOTOS_MAX * INSPECT_PHOTO_MAX + 65536) /* a visit's record with its photos */
+#define ECERT_UPLOAD_MAX (3 * 1024 * 1024) /* a certificate's PDF to check (ecert_verify.c keeps it in bounds) */
 
 /* First match wins: fixed paths come before patterns that would take them. */
 static const struct http_route routes[] = {
@@ -357,6 +358,20 @@ static const struct http_route routes[] = {
     {"POST", "/api/v1/applications/{ref}/payments", web_api_pay_create, FORM_MAX, HTTP_ROUTE_NO_STORE, "api_pay_create"},
     {"GET", "/api/v1/payments/{id}", web_api_pay_get, 0, HTTP_ROUTE_NO_STORE, "api_pay_get"},
     {"POST", "/api/v1/payments/{id}/refunds", web_api_pay_refund, FORM_MAX, HTTP_ROUTE_NO_STORE, "api_pay_refund"},
+    /* e-certificates (ecert_pages.c, ecert_verify.c, api_ecert.c; branch ecert) */
+    {"GET", "/account/e-certificates", web_page_ecerts, 0, HTTP_ROUTE_NO_STORE, "ecerts"},
+    {"POST", "/account/e-certificates", web_page_ecerts_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "ecerts_order"},
+    {"GET", "/account/e-certificates/{id}/pdf", web_ecert_pdf, 0, HTTP_ROUTE_NO_STORE, "ecert_pdf"},
+    {"POST", "/e-certificates/{id}/revoke", web_page_ecert_revoke_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "ecert_revoke"},
+    {"GET", ECERT_VERIFY_PATH, web_page_ecert_verify, 0, HTTP_ROUTE_NO_STORE, "ecert_verify"},
+    {"POST", ECERT_VERIFY_PATH, web_page_ecert_verify_post, ECERT_UPLOAD_MAX, HTTP_ROUTE_NO_STORE | HTTP_ROUTE_MULTIPART,
+     "ecert_verify_post"},
+    {"POST", "/api/v1/e-certificates", web_api_ecert_create, FORM_MAX, HTTP_ROUTE_NO_STORE, "api_ecert_create"},
+    {"GET", "/api/v1/e-certificates", web_api_ecert_list, 0, HTTP_ROUTE_NO_STORE, "api_ecert_list"},
+    {"GET", "/api/v1/e-certificates/verify/{code}", web_api_ecert_verify, 0, HTTP_ROUTE_NO_STORE, "api_ecert_verify"},
+    {"GET", "/api/v1/e-certificates/{id}", web_api_ecert_get, 0, HTTP_ROUTE_NO_STORE, "api_ecert_get"},
+    {"GET", "/api/v1/e-certificates/{id}/pdf", web_ecert_pdf, 0, HTTP_ROUTE_NO_STORE, "api_ecert_pdf"},
+    {"POST", "/api/v1/e-certificates/{id}/revoke", web_api_ecert_revoke, FORM_MAX, HTTP_ROUTE_NO_STORE, "api_ecert_revoke"},
     {"GET", "/api/v1/openapi.yaml", openapi, 0, 0, "api_openapi"},
     {"GET", "/assets/{name}", asset, 0, 0, "asset"},
     {"GET", "/robots.txt", robots, 0, 0, "robots"},

@@ -14,7 +14,9 @@
 
 size_t web_mem_route(struct http_req *r)
 {
-    return pc_str_eq(r->method, "POST") && pc_str_eq(r->path, VERIFY_PATH) ? DOC_MAX : 0;
+    if (pc_str_eq(r->method, "POST") && pc_str_eq(r->path, VERIFY_PATH))
+        return DOC_MAX;
+    return web_ecert_mem_route(r); /* e-certificates' page (ecert_verify.c) */
 }
 
 static const enum msg verdict_msgs[] = {

@@ -3254,6 +3254,64 @@ async function socialPages() {
   }, APPLY_TIMEOUT_MS + 120000);
 }
 
+// ---- e-certificates (src/ecert; branch ecert): order, list, verify without JavaScript ----
+
+async function ecertPages() {
+  await test('e-certificates: order an address certificate without JavaScript, list, download; a stranger checks the code and the file; axe clean [az, en, ru]', async () => {
+    const violations = [];
+    const axeOn = async (page, kind) => { for (const v of await axeViolations(page)) violations.push(`${kind} (${new URL(page.url()).pathname}): ${v}`); };
+    // the person and the stranger act without JavaScript; axe (a script) looks at the same pages in a second context
+    const ctx = await newContext({ lang: 'az', javaScriptEnabled: false });
+    const sctx = await newContext({ lang: 'en', javaScriptEnabled: false });
+    const actx = await newContext({ lang: 'az' });
+    try {
+      const page = await ctx.newPage();
+      await logIn(page, account('citizen'));
+      await goto(page, '/account/e-certificates');
+      const order = 'main form[action="/account/e-certificates"]:has(input[value="address"])';
+      assert(await page.$(order), 'no form to order an address certificate');
+      const resp = await submit(page, order);
+      assert(resp.status() === 200 && /issued=EC-/.test(page.url()), `after ordering: ${resp.status()} ${page.url()}`);
+      const listUrl = new URL(page.url()).pathname + new URL(page.url()).search;
+      const href = await page.getAttribute('main a[href*="/verify/e-certificate?code="]', 'href');
+      assert(href, 'no verification link in the list');
+      const code = new URL(href, base).searchParams.get('code');
+      const pdfHref = await page.getAttribute('main a[href$="/pdf"]', 'href');
+      const pdf = await page.request.get(base + pdfHref);
+      assert(pdf.status() === 200 && (await pdf.body()).subarray(0, 5).toString() === '%PDF-', 'the PDF does not download');
+      const checker = await actx.newPage();
+      await logIn(checker, account('citizen'));
+      await goto(checker, listUrl);
+      await axeOn(checker, 'the order page with the new certificate');
+      // the stranger: the code's page in each language, then the file check (a form with a file)
+      const anon = await (await newContext({ lang: 'az' })).newPage();
+      for (const lang of LANGS) {
+        await goto(anon, `/verify/e-certificate?code=${code}&lang=${lang}`);
+        assert(await anon.$('main .notice[role=status]'), `no verdict [${lang}]`);
+        await axeOn(anon, `verification [${lang}]`);
+      }
+      const stranger = await sctx.newPage();
+      await goto(stranger, `/verify/e-certificate?code=${code}&lang=en`);
+      const file = path.join(tmpDir, 'ecert.pdf');
+      fs.writeFileSync(file, await pdf.body());
+      await stranger.setInputFiles('#pdf', file);
+      const checked = await submit(stranger, 'main form[enctype="multipart/form-data"]');
+      assert(checked.status() === 200, `file check: ${checked.status()}`);
+      assert((await stranger.textContent('main')).includes('The file is this certificate'), 'the file is not recognised');
+      // a code that is not one: the field is marked
+      await goto(anon, '/verify/e-certificate?code=0000&lang=en', 400);
+      assert(await anon.getAttribute('#code', 'aria-invalid') === 'true', 'the bad code is not marked');
+      await axeOn(anon, 'bad code');
+      await anon.context().close();
+    } finally {
+      await ctx.close();
+      await sctx.close();
+      await actx.close();
+    }
+    assert(violations.length === 0, `${violations.length} violation(s):\n${violations.join('\n')}`);
+  });
+}
+
 async function main() {
   const started = Date.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pencere-browser-'));
@@ -3329,6 +3387,7 @@ async function main() {
     await esafePages();
     await campaignPages();   // campaigns
     await socialPages();   // vemtas
+    await ecertPages();   // ecert
   } catch (e) {
     fatal = e;
     record('setup', e);
