@@ -15,6 +15,7 @@ static const char *const role_names[ID_ROLE_COUNT] = {
     [ID_ROLE_OPERATOR] = "operator",
     [ID_ROLE_EVALUATOR] = "evaluator",
     [ID_ROLE_AUDITOR] = "auditor",
+    [ID_ROLE_POSTAL] = "postal_operator",
 };
 
 const char *id_role_name(enum id_role r)
@@ -121,6 +122,11 @@ static bool grant_allows(const struct id_principal *p, const struct id_grant *g,
         return (g->role == ID_ROLE_OFFICER || g->role == ID_ROLE_AGENCY_ADMIN) && same_agency;
     case ID_ACT_PAY_RECONCILE:
         return g->role == ID_ROLE_OPERATOR;
+    case ID_ACT_MANAGE_KIOSKS:
+        return g->role == ID_ROLE_OPERATOR;
+    case ID_ACT_FILE_PAPER:
+        /* the agency's own officers, or a post office's operator (for any agency) */
+        return g->role == ID_ROLE_POSTAL || ((g->role == ID_ROLE_OFFICER || g->role == ID_ROLE_AGENCY_ADMIN) && same_agency);
     }
     return false;
 }

@@ -378,6 +378,8 @@ int web_page_apply_submit(struct http_req *r)
         return http_redirect(r, 303, pc_arena_printf(&r->arena, "/applications/%s/check", app.id));
     if (rc)
         return web_fail(r, rc, &err);
+    if (out.channel == CASE_CH_KIOSK) /* at a kiosk: the receipt to print */
+        return http_redirect(r, 303, pc_arena_printf(&r->arena, "/kiosk/receipt/%s", out.reference));
     return http_redirect(r, 303, pc_arena_printf(&r->arena, "/applications/%s?sent=1", out.reference));
 }
 
