@@ -289,7 +289,7 @@ static int admin_create_account(int argc, char **argv)
         DB_OPTS,
         {"login", "LOGIN", "a staff login (never FİN-shaped); citizens' login is their FİN", NULL},
         {"fin", "FİN", "the person the account belongs to (required)", NULL},
-        {"role", "ROLE", "citizen, representative, officer, agency_admin, registrar, operator, evaluator, auditor", NULL},
+        {"role", "ROLE", "citizen, representative, officer, agency_admin, registrar, operator, evaluator, auditor, postal_operator", NULL},
         {"agency", "ID", "the agency of an officer or agency_admin", NULL},
         {NULL, NULL, NULL, NULL},
     };

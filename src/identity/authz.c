@@ -127,6 +127,9 @@ static bool grant_allows(const struct id_principal *p, const struct id_grant *g,
     case ID_ACT_FILE_PAPER:
         /* the agency's own officers, or a post office's operator (for any agency) */
         return g->role == ID_ROLE_POSTAL || ((g->role == ID_ROLE_OFFICER || g->role == ID_ROLE_AGENCY_ADMIN) && same_agency);
+    case ID_ACT_UPLOAD:
+        return grant_allows(p, g, ID_ACT_APPLY, NULL) || g->role == ID_ROLE_POSTAL || g->role == ID_ROLE_OFFICER ||
+               g->role == ID_ROLE_AGENCY_ADMIN;
     }
     return false;
 }

@@ -263,6 +263,7 @@ enum id_action {
     /* channels of applications: kiosks and paper (issue 17, branch kiosk) */
     ID_ACT_MANAGE_KIOSKS,          /* register and withdraw post-office kiosks (the portal operator) */
     ID_ACT_FILE_PAPER,             /* register a paper application to res.agency_id: its officers, post-office operators */
+    ID_ACT_UPLOAD,                 /* upload a file for an application: who may apply or register paper ones */
 };
 
 struct id_resource {
