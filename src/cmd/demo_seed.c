@@ -41,7 +41,6 @@ static const struct demo_account demo_accounts[] = {
     {"agency_admin", "admin.din", "din", 12},
     {"registrar", "registrar.baku", NULL, 13},
     {"operator", "operator", NULL, 14},
-    {"postal_operator", "postal.baku", NULL, 21},   /* registers paper applications at a post office */
     {"evaluator", "evaluator", NULL, 15},
     {"auditor", "auditor.az", NULL, 16},
 };

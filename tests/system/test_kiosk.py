@@ -17,6 +17,7 @@ from test_identity import Browser
 from test_applications import PNG, GOOD, call, upload
 
 SERVICE = "eesmn-vemtas"              # its agency in the fixture catalogue is din (it has no eesmn)
+POSTAL_PASSWORD = "Poct-operatoru-2026"
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +41,19 @@ def env(tmp_path_factory):
     srv.accounts = json.load(open(os.path.join(work, "demo-accounts.json")))
     srv.persons = json.load(open(os.path.join(work, "demo-persons.json")))  # no account yet
     srv.tokens = {}
+    # a post-office operator (no demo account has the role): made by the
+    # operator's command line, its password set with a one-time code
+    fin = srv.persons[4]["fin"]
+    r = syslib.run_cli("admin", "create-account", "--db", db.url, "--login", "postal.test", "--fin", fin,
+                       "--role", "postal_operator")
+    assert r.returncode == 0, r.stderr
+    code = syslib.run_cli("admin", "issue-code", "--db", db.url, "--login", "postal.test")
+    assert code.returncode == 0, code.stderr
+    r = Browser(srv).post("/activate", {"login": "postal.test", "code": code.stdout.strip(), "password": POSTAL_PASSWORD,
+                                        "confirm": POSTAL_PASSWORD})
+    assert r.status == 303, r.text[:300]
+    srv.accounts.append({"role": "postal_operator", "login": "postal.test", "password": POSTAL_PASSWORD,
+                         "agency": None, "fin": fin})
     yield srv
     srv.close()
 
