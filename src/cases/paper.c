@@ -19,16 +19,6 @@ const char *case_paper_problem_name(enum case_paper_problem p)
     return "ok";
 }
 
-static int check_district(const char *d, struct pc_err *err)
-{
-    if (!d || !*d || strlen(d) > CASE_DISTRICT_MAX || !pc_utf8_valid(d, strlen(d)))
-        return pc_err_set(err, PC_EINVAL, "the district must be 1–%d bytes of text", CASE_DISTRICT_MAX);
-    for (const char *p = d; *p; p++)
-        if ((unsigned char)*p < 0x20)
-            return pc_err_set(err, PC_EINVAL, "the district must be one line of text");
-    return 0;
-}
-
 /* The applicant's identity: the person on record with this card, and
  * their citizen account (made, pending, if they have none yet: they log
  * in later with a code from a desk and find the case there). */
@@ -62,8 +52,8 @@ int case_submit_paper(struct db *db, const struct form_set *forms, const struct 
     *problem = CASE_PAPER_OK;
     memset(out, 0, sizeof *out);
     int rc;
-    if ((rc = check_district(p->district, err)))
-        return rc;
+    if (!pc_text_line(p->district, CASE_DISTRICT_MAX))
+        return pc_err_set(err, PC_EINVAL, "the district must be one line of 1–%d bytes", CASE_DISTRICT_MAX);
     if (!case_is_sha256(p->scan_sha256))
         return *problem = CASE_PAPER_NO_SCAN, pc_err_set(err, PC_EINVAL, "the scanned paper is missing");
     if (!json_is_object(p->answers))

@@ -22,11 +22,8 @@ static void row_of(struct db_stmt *s, struct pc_arena *a, struct id_kiosk *out)
 
 static int check_name(const char *what, const char *v, struct pc_err *err)
 {
-    if (!v || !*v || strlen(v) > ID_KIOSK_TEXT_MAX || !pc_utf8_valid(v, strlen(v)))
-        return pc_err_set(err, PC_EINVAL, "the %s must be 1–%d bytes of text", what, ID_KIOSK_TEXT_MAX);
-    for (const char *p = v; *p; p++)
-        if ((unsigned char)*p < 0x20)
-            return pc_err_set(err, PC_EINVAL, "the %s must be one line of text", what);
+    if (!pc_text_line(v, ID_KIOSK_TEXT_MAX))
+        return pc_err_set(err, PC_EINVAL, "the %s must be one line of 1–%d bytes", what, ID_KIOSK_TEXT_MAX);
     return 0;
 }
 
