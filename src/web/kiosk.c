@@ -49,9 +49,21 @@ void web_kiosk_head(struct http_req *r)
 const char *web_kiosk_body_attrs(struct http_req *r)
 {
     const struct id_kiosk *k = web_kiosk(r);
-    return k ? pc_arena_printf(&r->arena, " class=\"kiosk\" data-idle=\"%d\" data-keyboard=\"%s\"", k->idle_secs,
-                               web_t(r, M_KIOSK_KEYBOARD))
-             : "";
+    if (!k)
+        return "";
+    /* the keyboard's words, in the page's language, for the script */
+    struct pc_buf b;
+    pc_buf_init(&b, 256);
+    pc_buf_printf(&b, " class=\"kiosk\" data-idle=\"%d\" data-keyboard=\"", k->idle_secs);
+    pc_buf_html(&b, web_t(r, M_KIOSK_KEYBOARD));
+    pc_buf_puts(&b, "\" data-key-space=\"");
+    pc_buf_html(&b, web_t(r, M_KIOSK_KEY_SPACE));
+    pc_buf_puts(&b, "\" data-key-back=\"");
+    pc_buf_html(&b, web_t(r, M_KIOSK_KEY_BACK));
+    pc_buf_puts(&b, "\"");
+    const char *out = pc_arena_strdup(&r->arena, b.data);
+    pc_buf_release(&b);
+    return out;
 }
 
 /* Not a kiosk: a page that says so, 403. */

@@ -1276,4 +1276,6 @@ const struct pc_text web_messages[M_COUNT] = {
     [M_CHANNEL_NO_DISTRICT] = {{"(göstərilməyib)", "(not given)", "(не указан)"}},
     [M_PAPER_SCAN] = {{"Kağız müraciətin skan surəti", "Scan of the paper application", "Скан бумажного заявления"}},
     [M_KIOSK_KEYBOARD] = {{"Ekran klaviaturası", "On-screen keyboard", "Экранная клавиатура"}},
+    [M_KIOSK_KEY_SPACE] = {{"Boşluq", "Space", "Пробел"}},
+    [M_KIOSK_KEY_BACK] = {{"Sonuncu hərfi silin", "Delete the last letter", "Удалить последнюю букву"}},
 };

@@ -60,7 +60,7 @@
       type(caps ? ch : ch.toLocaleLowerCase('az'));
     });
   });
-  key('␣', 'space', function () { type(' '); }, true);
-  key('⌫', 'backspace', function () { target.value = target.value.slice(0, -1); }, true);
+  key('␣', body.getAttribute('data-key-space'), function () { type(' '); }, true);
+  key('⌫', body.getAttribute('data-key-back'), function () { target.value = target.value.slice(0, -1); }, true);
   document.querySelector('main').appendChild(pad);
 })();
