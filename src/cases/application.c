@@ -55,7 +55,9 @@ void case_read_app(struct pc_arena *a, struct db_stmt *s, struct case_app *c, bo
     c->district = dup(a, s, 20);
     c->registered_by = dup(a, s, 21);
     c->paper_scan = dup(a, s, 22);
-    c->answers = with_answers ? form_answers_own(a, json_loads(db_col_text(s, 23) ? db_col_text(s, 23) : "{}", 0, NULL))
+    c->decided_by = dup(a, s, 23);
+    c->appealed_at = db_col_int(s, 24);
+    c->answers = with_answers ? form_answers_own(a, json_loads(db_col_text(s, 25) ? db_col_text(s, 25) : "{}", 0, NULL))
                               : NULL;
 }
 

@@ -30,7 +30,9 @@
 
 enum case_state {
     CS_DRAFT, CS_SUBMITTED, CS_REGISTERED, CS_IN_REVIEW, CS_INFO_REQUESTED, CS_CITIZEN_RESPONDED,
-    CS_APPROVED, CS_REFUSED, CS_DELIVERED, CS_CANCELLED, CS_COUNT
+    CS_APPROVED, CS_REFUSED, CS_DELIVERED, CS_CANCELLED,
+    CS_APPEALED,                     /* the applicant appealed a refusal; a reviewer decides (branch kiosk) */
+    CS_COUNT
 };
 
 /* The stable name ("in_review"), as stored and as the API shows it. */
@@ -45,13 +47,27 @@ const char *case_state_notice(enum case_state s, enum pc_lang lang);
 enum case_step {
     CASE_STEP_ASSIGN_TO_ME, CASE_STEP_REGISTER, CASE_STEP_START_REVIEW, CASE_STEP_REQUEST_INFO,
     CASE_STEP_RESPOND, CASE_STEP_APPROVE, CASE_STEP_REFUSE, CASE_STEP_DELIVER, CASE_STEP_CANCEL,
+    /* the appeal of a refusal: the applicant's, within the term; the
+     * reviewer's (never the officer who refused): the refusal stands, or
+     * the case goes back to review */
+    CASE_STEP_APPEAL, CASE_STEP_UPHOLD_REFUSAL, CASE_STEP_GRANT_APPEAL,
     CASE_STEP_COUNT
 };
 
 const char *case_step_name(enum case_step s); /* "start_review" */
 int case_step_parse(const char *name);       /* -1 if unknown */
-bool case_step_by_applicant(enum case_step s); /* respond, cancel; the rest are the officers' */
-bool case_step_needs_note(enum case_step s);  /* request_info, respond, approve, refuse */
+bool case_step_by_applicant(enum case_step s); /* respond, cancel, appeal; the rest are the officers' */
+bool case_step_needs_note(enum case_step s);  /* request_info, respond, approve, refuse and the appeal's */
+
+/* Why a step the asker would take is not possible now, when it is a rule
+ * the pages and the API explain in words of their own. */
+enum case_step_block {
+    CASE_BLOCK_NONE,                 /* possible, or refused for the usual reasons (state, role, service) */
+    CASE_BLOCK_APPEAL_TERM,          /* the term for an appeal is over */
+    CASE_BLOCK_SAME_OFFICER,         /* the officer who refused does not review the appeal */
+};
+
+#define CASE_APPEAL_DAYS_DEFAULT 30  /* from the refusal, unless the service's workflow says otherwise */
 
 /* ---- form definitions: the typed model (docs/forms.md) ----------------- */
 
@@ -125,6 +141,7 @@ struct form_workflow {
     unsigned roles[CASE_STEP_COUNT];         /* bit set of enum id_role; 0: any staff role */
     int deadline_days[CS_COUNT];             /* 0: the default */
     bool fee_first;                          /* "fee": "before_submission": paid before it is submitted */
+    int appeal_days;                         /* "appeal_days": the term to appeal a refusal; 0: the default */
 };
 
 /* Whether the applicant signs the application with their e-signature when
@@ -411,6 +428,8 @@ struct case_app {
     const char *district;            /* the kiosk's or the paper's district, NULL when none */
     const char *registered_by;       /* a paper application's officer or operator (account id) */
     const char *paper_scan;          /* a paper application's scan (SHA-256) */
+    const char *decided_by;          /* the officer who approved or refused it */
+    int64_t appealed_at;             /* when its refusal was appealed (0: not) */
     const char *assigned_to, *decision, *lang;
     int form_version;
     int64_t version, created_at, updated_at, submitted_at, due_at, state_due_at, decided_at;
@@ -643,6 +662,16 @@ struct case_channel_count {
 #define CASE_CHANNEL_ROWS_MAX 2000
 int case_channel_counts(struct db *db, struct pc_arena *a, const char *from_month, const char *to_month,
                         struct case_channel_count **out, size_t *n, struct pc_err *err);
+
+/* ---- appeals of a refusal (workflow.c) ------------------------------------ */
+
+/* Until when the refusal of app may be appealed (unix seconds), or 0 when
+ * it is not a refusal that may be appealed (not refused, or appealed
+ * already). */
+int64_t case_appeal_until(const struct form_set *forms, const struct case_app *app);
+/* Which rule, if any, keeps who from taking step on app now. */
+enum case_step_block case_step_blocked(const struct form_set *forms, const struct case_app *app,
+                                       const struct id_principal *who, enum case_step step);
 
 /* ---- who looked: staff reads of a case ----------------------------------- */
 

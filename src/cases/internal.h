@@ -189,7 +189,7 @@ int case_resolve_files(struct db_conn *c, const struct form_def *def, json_t *an
 /* The rows of applications (inbox.c reads them too). */
 #define CASE_ROW_COLUMNS "id, reference, service_id, agency_id, applicant, applicant_fin, acting_for, status, " \
                          "assigned_to, decision, lang, form_version, version, created_at, updated_at, submitted_at, " \
-                         "due_at, state_due_at, decided_at, channel, district, registered_by, paper_scan"
+                         "due_at, state_due_at, decided_at, channel, district, registered_by, paper_scan, decided_by, appealed_at"
 #define CASE_APP_COLUMNS CASE_ROW_COLUMNS ", answers"
 
 void case_read_app(struct pc_arena *a, struct db_stmt *s, struct case_app *c, bool with_answers);

@@ -314,6 +314,12 @@ int web_api_application_action(struct http_req *r)
     int rc = web_case_act(r, &app, (enum case_step)step, note, json_integer_value(ver), &out, &err);
     if (rc == PC_ECONFLICT)
         return http_problem(r, 409, "conflict", "Someone else acted on this application", err.msg);
+    enum case_step_block block = rc == PC_EDENIED ? case_step_blocked(web_forms(r), &app, web_who(r), (enum case_step)step)
+                                                  : CASE_BLOCK_NONE;
+    if (block == CASE_BLOCK_APPEAL_TERM)
+        return http_problem(r, 403, "appeal-term-over", "The term for an appeal is over", err.msg);
+    if (block == CASE_BLOCK_SAME_OFFICER)
+        return http_problem(r, 403, "appeal-same-officer", "Another officer reviews the appeal", err.msg);
     if (rc == PC_EDENIED)
         return http_problem(r, 403, "step-not-allowed", "This step is not allowed", err.msg);
     if (rc == PC_EINVAL)

@@ -448,6 +448,17 @@ static void applicant_steps(struct http_req *r, const struct case_app *app)
                         "<textarea class=\"input textarea\" id=\"note\" name=\"note\" rows=\"5\" maxlength=\"4000\"></textarea></div>\n"
                         "<button type=\"submit\">%s</button>\n</form>\n",
                      (long long)app->version, web_t(r, M_APP_RESPOND_LABEL), web_t(r, M_APP_RESPOND));
+        } else if (steps[i] == CASE_STEP_APPEAL) {
+            char until[21];
+            pc_rfc3339(case_appeal_until(web_forms(r), app), until);
+            web_html(r, "<h2 id=\"appeal\">%s</h2>\n<p>", web_t(r, M_APPEAL_TITLE));
+            web_html(r, web_t(r, M_APPEAL_LEAD), pc_arena_printf(&r->arena, "%.10s", until));
+            web_html(r, "</p>\n<form method=\"post\" action=\"/applications/%s/appeal\">\n", app->reference);
+            web_csrf_field(r);
+            web_html(r, "<input type=\"hidden\" name=\"version\" value=\"%L\">\n<div class=\"field\"><label for=\"reasons\">%s</label>\n"
+                        "<textarea class=\"input textarea\" id=\"reasons\" name=\"note\" rows=\"6\" maxlength=\"4000\" required></textarea></div>\n"
+                        "<button type=\"submit\">%s</button>\n</form>\n",
+                     (long long)app->version, web_t(r, M_APPEAL_REASONS), web_t(r, M_ACT_APPEAL));
         } else if (steps[i] == CASE_STEP_CANCEL) {
             web_html(r, "<form method=\"post\" action=\"/applications/%s/cancel\">\n", app->reference);
             web_csrf_field(r);
@@ -455,6 +466,9 @@ static void applicant_steps(struct http_req *r, const struct case_app *app)
                      (long long)app->version, web_t(r, M_APP_CANCEL));
         }
     }
+    /* a refusal whose term is over says so, with the date */
+    if (case_step_blocked(web_forms(r), app, web_who(r), CASE_STEP_APPEAL) == CASE_BLOCK_APPEAL_TERM)
+        web_html(r, "<p class=\"notice\" id=\"appeal\">%s</p>\n", web_t(r, M_APPEAL_TERM_OVER));
 }
 
 int web_page_application(struct http_req *r)
@@ -516,6 +530,8 @@ static int applicant_step(struct http_req *r, enum case_step step)
                       version, r->remote_addr, &r->arena, &out, &err);
     if (rc == PC_ECONFLICT)
         return http_error(r, 409, "conflict", web_t(r, M_APPLY_CONFLICT), NULL);
+    if (rc == PC_EDENIED && case_step_blocked(web_forms(r), &app, web_who(r), step) == CASE_BLOCK_APPEAL_TERM)
+        return http_error(r, 403, "appeal-term-over", "The term for an appeal is over", err.msg);
     if (rc == PC_EINVAL || rc == PC_EDENIED)
         return http_error(r, 400, "bad-step", "Bad request", err.msg);
     if (rc)
@@ -531,6 +547,11 @@ int web_page_application_respond(struct http_req *r)
 int web_page_application_cancel(struct http_req *r)
 {
     return applicant_step(r, CASE_STEP_CANCEL);
+}
+
+int web_page_application_appeal(struct http_req *r)
+{
+    return applicant_step(r, CASE_STEP_APPEAL);
 }
 
 int web_page_apply_sign(struct http_req *r)

@@ -340,6 +340,7 @@ int web_page_my_applications(struct http_req *r);
 int web_page_application(struct http_req *r);
 int web_page_application_respond(struct http_req *r);
 int web_page_application_cancel(struct http_req *r);
+int web_page_application_appeal(struct http_req *r);
 int web_page_application_file(struct http_req *r);
 int web_page_application_result(struct http_req *r);
 int web_page_application_result_document(struct http_req *r);

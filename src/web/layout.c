@@ -142,6 +142,12 @@ void web_error_page(struct http_req *r, int status, const char *type, const char
     if (pc_str_eq(type, "csrf")) {
         mt = M_ERR_TITLE_400;
         mb = M_ERR_CSRF;
+    } else if (pc_str_eq(type, "appeal-term-over")) {
+        mt = M_APPEAL_TITLE;
+        mb = M_APPEAL_TERM_OVER;
+    } else if (pc_str_eq(type, "appeal-same-officer")) {
+        mt = M_APPEAL_TITLE;
+        mb = M_APPEAL_SAME_OFFICER;
     }
     web_page_begin(r, web_t(r, mt));
     web_html(r, "<h1>%s</h1>\n<p>%s</p>\n", web_t(r, mt), web_t(r, mb));

@@ -212,9 +212,12 @@ static int case_page(struct http_req *r, const char *note_error)
     for (size_t i = 0; i < n; i++)
         if (!case_step_by_applicant(steps[i]))
             web_html(r, "<button type=\"submit\" name=\"action\" value=\"%s\"%r>%s</button>\n", case_step_name(steps[i]),
-                 steps[i] == CASE_STEP_REFUSE ? " class=\"warning\"" : steps[i] == CASE_STEP_ASSIGN_TO_ME ? " class=\"secondary\"" : "",
+                 steps[i] == CASE_STEP_REFUSE || steps[i] == CASE_STEP_UPHOLD_REFUSAL ? " class=\"warning\""
+                 : steps[i] == CASE_STEP_ASSIGN_TO_ME ? " class=\"secondary\"" : "",
                  web_t(r, web_step_msg(steps[i])));
     web_html(r, "</div>\n</form>\n");
+    if (case_step_blocked(web_forms(r), &app, who, CASE_STEP_UPHOLD_REFUSAL) == CASE_BLOCK_SAME_OFFICER)
+        web_html(r, "<p class=\"notice\">%s</p>\n", web_t(r, M_APPEAL_SAME_OFFICER));
     web_signature_facts(r, &app, pc_arena_printf(&r->arena, "/office/cases/%s", app.reference));
     web_pay_box(r, &app, true);
     web_history_list(r, app.id);
@@ -253,6 +256,9 @@ int web_page_office_act(struct http_req *r)
         r->status = 400;
         return case_page(r, web_t(r, M_OFFICE_NOTE_REQUIRED));
     }
+    if (rc == PC_EDENIED && case_step_blocked(web_forms(r), &app, web_who(r), (enum case_step)step) ==
+                                CASE_BLOCK_SAME_OFFICER)
+        return http_error(r, 403, "appeal-same-officer", "Forbidden", err.msg);
     if (rc == PC_EDENIED)
         return http_error(r, 403, "forbidden", "Forbidden", err.msg);
     if (rc)

@@ -96,6 +96,7 @@ static const struct http_route routes[] = {
     {"GET", "/office/cases/{ref}/signed/{name}", web_page_office_signed, 0, HTTP_ROUTE_NO_STORE, "office_signed"},
     {"POST", "/applications/{id}/respond", web_page_application_respond, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE, "respond"},
     {"POST", "/applications/{id}/cancel", web_page_application_cancel, FORM_MAX, HTTP_ROUTE_NO_STORE, "cancel"},
+    {"POST", "/applications/{id}/appeal", web_page_application_appeal, FORM_MAX, HTTP_ROUTE_NO_STORE, "appeal"},
     /* kiosk: post-office kiosks and paper applications (issue 17) */
     {"GET", "/kiosk", web_page_kiosk, 0, HTTP_ROUTE_NO_STORE, "kiosk"},
     {"GET", "/kiosk/end", web_page_kiosk_end, 0, HTTP_ROUTE_NO_STORE, "kiosk_end"},
