@@ -497,6 +497,7 @@ int web_page_application(struct http_req *r)
         web_html(r, "<dt>%s</dt><dd>%s</dd>\n", web_t(r, M_APP_DUE), when_text(r, app.due_at));
     if (app.decision)
         web_html(r, "<dt>%s</dt><dd>%s</dd>\n", web_t(r, M_APP_DECISION), app.decision);
+    web_channel_facts(r, &app, pc_arena_printf(&r->arena, "/applications/%s", app.reference));
     web_html(r, "</dl>\n");
     web_pay_box(r, &app, false);
     if (app.decided_at)

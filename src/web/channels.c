@@ -12,6 +12,17 @@ const char *web_channel_label(struct http_req *r, enum case_channel ch)
     return (unsigned)ch < CASE_CH_COUNT ? web_t(r, msgs[ch]) : "";
 }
 
+void web_channel_facts(struct http_req *r, const struct case_app *app, const char *base)
+{
+    web_html(r, "<dt>%s</dt><dd>%s", web_t(r, M_CHANNEL_LABEL), web_channel_label(r, app->channel));
+    if (app->district)
+        web_html(r, " — %s", app->district);
+    web_html(r, "</dd>\n");
+    if (app->paper_scan)
+        web_html(r, "<dt>%s</dt><dd><a href=\"%s/files/%s\" download>%s</a></dd>\n", web_t(r, M_PAPER_SCAN), base,
+                 app->paper_scan, web_t(r, M_PAPER_SCAN));
+}
+
 void web_channel_stats(struct http_req *r, const char *from_month, const char *to_month)
 {
     struct case_channel_count *rows;

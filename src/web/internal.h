@@ -98,6 +98,9 @@ void web_kiosk_head(struct http_req *r);
 const char *web_kiosk_body_attrs(struct http_req *r);
 /* A channel in words. */
 const char *web_channel_label(struct http_req *r, enum case_channel ch);
+/* A case's channel (and district) as facts of a <dl>, and for a paper
+ * application the link to its scan under base (…/files/SHA). */
+void web_channel_facts(struct http_req *r, const struct case_app *app, const char *base);
 /* The table of applications by month, district and channel (statistics). */
 void web_channel_stats(struct http_req *r, const char *from_month, const char *to_month);
 int web_page_kiosk(struct http_req *r);

@@ -172,14 +172,12 @@ int web_page_kiosk_receipt(struct http_req *r)
     pc_rfc3339(app.submitted_at, when);
     web_page_begin(r, web_t(r, M_KIOSK_RECEIPT_TITLE));
     web_html(r, "<h1>%s</h1>\n<dl class=\"receipt\">\n<dt>%s</dt><dd class=\"reference\">%s</dd>\n"
-                "<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd><time datetime=\"%s\">%s</time></dd>\n"
-                "<dt>%s</dt><dd>%s",
+                "<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd><time datetime=\"%s\">%s</time></dd>\n",
              web_t(r, M_KIOSK_RECEIPT_TITLE), web_t(r, M_KIOSK_RECEIPT_REF), app.reference,
              web_t(r, M_KIOSK_RECEIPT_SERVICE), web_certs_service_name(r, app.service_id), web_t(r, M_KIOSK_RECEIPT_WHEN),
-             when, when, web_t(r, M_CHANNEL_LABEL), web_channel_label(r, app.channel));
-    if (app.district)
-        web_html(r, " — %s", app.district);
-    web_html(r, "</dd>\n</dl>\n<p>%s</p>\n<p><button type=\"button\" class=\"kiosk-print\" data-print hidden>%s</button> "
+             when, pc_arena_printf(&r->arena, "%.10s %.5s UTC", when, when + 11));
+    web_channel_facts(r, &app, pc_arena_printf(&r->arena, "/applications/%s", app.reference));
+    web_html(r, "</dl>\n<p>%s</p>\n<p><button type=\"button\" class=\"kiosk-print\" data-print hidden>%s</button> "
                 "<a class=\"button secondary kiosk-end\" href=\"/kiosk/end\">%s</a></p>\n",
              web_t(r, M_KIOSK_RECEIPT_KEEP), web_t(r, M_KIOSK_PRINT), web_t(r, M_KIOSK_END));
     web_page_end(r);

@@ -190,6 +190,7 @@ static int case_page(struct http_req *r, const char *note_error)
         web_html(r, "<dt>VÖEN</dt><dd>%s</dd>\n", app.acting_for);
     if (app.decision)
         web_html(r, "<dt>%s</dt><dd>%s</dd>\n", web_t(r, M_APP_DECISION), app.decision);
+    web_channel_facts(r, &app, pc_arena_printf(&r->arena, "/office/cases/%s", app.reference));
     web_html(r, "</dl>\n");
     if (!src)
         web_html(r, "<p>%s</p>\n<ul>\n<li><a href=\"/office/cases/%s/decision/document\" download=\"%s.txt\">%s</a></li>\n"

@@ -243,6 +243,13 @@ def test_paper_application_by_a_post_office_operator(env):
     st, case, _ = call(env, "GET", "/api/v1/applications/" + ref, token=token(env, "officer", "din"))
     assert st == 200 and case["channel"] == "paper"
     assert case["history"][0]["action"] == "submit_paper" and case["history"][0]["note"] == "Sabunçu"
+    # the officer's page names the channel and gives the scan
+    officer = login(env, "officer", "din")
+    page = officer.get("/office/cases/%s?lang=en" % ref).text
+    link = re.search(r'href="(/office/cases/%s/files/[0-9a-f]{64})" download>Scan of the paper application' % ref, page)
+    assert "Paper — Sabunçu" in page and link, page[:3000]
+    scan = officer.get(link.group(1))
+    assert scan.status == 200 and scan.body == PNG
     # the applicant, once they have a password, finds it in their account
     code = syslib.run_cli("admin", "issue-code", "--db", env.db.url, "--login", person["fin"])
     assert code.returncode == 0, code.stderr
