@@ -105,6 +105,7 @@ void web_channel_facts(struct http_req *r, const struct case_app *app, const cha
 void web_channel_stats(struct http_req *r, const char *from_month, const char *to_month);
 int web_page_kiosk(struct http_req *r);
 int web_page_kiosk_end(struct http_req *r);
+int web_page_kiosk_alive(struct http_req *r);
 int web_page_kiosk_receipt(struct http_req *r);
 int web_page_kiosks(struct http_req *r);
 int web_page_kiosks_post(struct http_req *r);

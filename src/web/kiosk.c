@@ -138,6 +138,16 @@ int web_page_kiosk(struct http_req *r)
     return 0;
 }
 
+/* The person at the kiosk is still there (kiosk.js asks while they type
+ * or touch without loading a page): the lookup has counted the request
+ * for the session's idle time.  204 either way; nothing to show. */
+int web_page_kiosk_alive(struct http_req *r)
+{
+    web_who(r);
+    r->status = 204;
+    return 0;
+}
+
 /* The session of a kiosk ends and the screen goes back to the start.  A
  * GET (the idle refresh can only follow a link), so it ends only a
  * session bound to a kiosk: a link elsewhere logs no one out. */

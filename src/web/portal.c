@@ -100,6 +100,7 @@ static const struct http_route routes[] = {
     /* kiosk: post-office kiosks and paper applications (issue 17) */
     {"GET", "/kiosk", web_page_kiosk, 0, HTTP_ROUTE_NO_STORE, "kiosk"},
     {"GET", "/kiosk/end", web_page_kiosk_end, 0, HTTP_ROUTE_NO_STORE, "kiosk_end"},
+    {"GET", "/kiosk/alive", web_page_kiosk_alive, 0, HTTP_ROUTE_NO_STORE, "kiosk_alive"},
     {"GET", "/kiosk/receipt/{ref}", web_page_kiosk_receipt, 0, HTTP_ROUTE_NO_STORE, "kiosk_receipt"},
     {"GET", "/operator/kiosks", web_page_kiosks, 0, HTTP_ROUTE_NO_STORE, "kiosks"},
     {"POST", "/operator/kiosks", web_page_kiosks_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "kiosks_post"},

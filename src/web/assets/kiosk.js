@@ -1,6 +1,7 @@
 /* kiosk.js — the kiosk mode of post offices: the session ends and the
  * screen is wiped after the kiosk's idle time counted from the last touch
- * or key (the server ends the session too); an on-screen keyboard for the
+ * or key (the server ends the session too, kept while someone types: a
+ * quiet request now and then); an on-screen keyboard for the
  * fields that take names and FİN (data-osk, and every text field of an
  * application); the receipt's print button.  Without it the pages work as
  * they are (the <noscript> refresh wipes the screen). */
@@ -10,11 +11,16 @@
   if (!body || !body.classList.contains('kiosk')) return;
 
   var idle = parseInt(body.getAttribute('data-idle'), 10) || 120;
-  var timer = null;
+  var timer = null, told = Date.now();
   function wipe() { window.location.replace('/kiosk/end'); }
   function touch() {
     if (timer) clearTimeout(timer);
     timer = setTimeout(wipe, idle * 1000);
+    /* someone is typing on this page: the server's session is kept too */
+    if (Date.now() - told > idle * 1000 / 3) {
+      told = Date.now();
+      fetch('/kiosk/alive', {credentials: 'same-origin', cache: 'no-store'}).catch(function () {});
+    }
   }
   ['pointerdown', 'keydown', 'input', 'scroll'].forEach(function (e) {
     document.addEventListener(e, touch, {passive: true, capture: true});
