@@ -2974,6 +2974,96 @@ async function kioskPages() {
   }, APPLY_TIMEOUT_MS);
 }
 
+// ---- kiosk: the appeal of a refusal (issue 17 item 6) -------------------------
+// An application refused by officer.din (through the API); the citizen's
+// page with the appeal form in three languages; the appeal sent with the
+// keyboard only; the refusing officer's page (a notice, no review
+// buttons) and the agency administrator's (the review buttons) — axe on
+// each.
+
+async function appealPages() {
+  const api = async (method, url, body, token) => {
+    const r = await fetch(base + url, {
+      method, body: body === undefined ? undefined : JSON.stringify(body),
+      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    });
+    const text = await r.text();
+    assert(r.ok, `${method} ${url}: ${r.status} ${text}`);
+    return text ? JSON.parse(text) : {};
+  };
+  const staff = (role) => demoAccounts().filter((x) => x.role === role && x.agency === 'din')[0];
+  let ref = null;
+  const refused = async () => {
+    if (ref) return ref;
+    /* a fresh application (the journeys above decided theirs) */
+    const ctx = await newContext({ lang: 'az' });
+    try {
+      const page = await ctx.newPage();
+      await logInToApply(page, account('citizen'));
+      ref = (await applyJourney(page, 'din-id-card-replacement', { axe: false })).ref;
+    } finally {
+      await ctx.close();
+    }
+    const a = staff('officer');
+    const tok = (await api('POST', '/api/v1/auth/password', { login: a.login, password: a.password })).token;
+    for (const [action, note] of [['register'], ['start_review'], ['refuse', 'Sənədlər natamamdır.']]) {
+      const app = await api('GET', `/api/v1/applications/${ref}`, undefined, tok);
+      if (app.status === 'refused') break;
+      await api('POST', `/api/v1/applications/${ref}/actions`, { action, version: app.version, ...(note ? { note } : {}) }, tok);
+    }
+    return ref;
+  };
+  const clean = async (page, what) => {
+    const v = await axeViolations(page);
+    assert(v.length === 0, `${what}: ${v.length} violation(s) on ${page.url()}:\n${v.join('\n')}`);
+  };
+  for (const lang of LANGS) {
+    await test(`appeal: the refused application's page offers the appeal with its term [${lang}]: axe WCAG 2.1 AA`, async () => {
+      const r = await refused();
+      const ctx = await newContext({ lang });
+      try {
+        const page = await ctx.newPage();
+        await logIn(page, account('citizen'));
+        await goto(page, `/applications/${r}`);
+        assert(await page.locator(`main form[action="/applications/${r}/appeal"] textarea#reasons`).count() === 1,
+          'no appeal form');
+        await clean(page, 'citizen');
+      } finally {
+        await ctx.close();
+      }
+    }, APPLY_TIMEOUT_MS);
+  }
+  await test('appeal: sent with the keyboard only; the refusing officer may not review it, another may (axe on both)', async () => {
+    const r = await refused();
+    const ctx = await newContext({ lang: 'en' });
+    try {
+      const page = await ctx.newPage();
+      await logIn(page, account('citizen'));
+      await goto(page, `/applications/${r}`);
+      await tabTo(page, '#reasons');
+      await page.keyboard.type('I gave every document.');
+      await tabTo(page, `main form[action="/applications/${r}/appeal"] button[type=submit]`, 5);
+      const resp = await navBy(page, () => page.keyboard.press('Enter'));
+      assert(resp.status() === 200 && new URL(page.url()).pathname === `/applications/${r}`, `ended on ${page.url()}`);
+      assert((await page.locator('main .tag').first().textContent()).includes('Appeal under review'), 'not appealed');
+      await navBy(page, () => page.click(LOGOUT_BUTTON));
+      await logIn(page, staff('officer'));
+      await goto(page, `/office/cases/${r}`);
+      assert(await page.locator('main button[value="uphold_refusal"]').count() === 0, 'the refusing officer may review');
+      assert(await page.locator('main p.notice').count() >= 1, 'no notice for the refusing officer');
+      await clean(page, 'refusing officer');
+      await navBy(page, () => page.click(LOGOUT_BUTTON));
+      await logIn(page, staff('agency_admin'));
+      await goto(page, `/office/cases/${r}`);
+      assert(await page.locator('main button[value="uphold_refusal"]').count() === 1 &&
+        await page.locator('main button[value="grant_appeal"]').count() === 1, 'no review buttons');
+      await clean(page, 'reviewer');
+    } finally {
+      await ctx.close();
+    }
+  }, APPLY_TIMEOUT_MS);
+}
+
 async function main() {
   const started = Date.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pencere-browser-'));
@@ -3046,6 +3136,7 @@ async function main() {
     await singlePurposePages();   // logins2
     await paymentPages();
     await kioskPages();   // kiosk
+    await appealPages();  // kiosk
   } catch (e) {
     fatal = e;
     record('setup', e);
