@@ -435,30 +435,33 @@ static const char *when_text(struct http_req *r, int64_t t)
     return pc_arena_printf(&r->arena, "%.10s %.5s", ts, ts + 11);
 }
 
-/* The applicant's own steps (respond, withdraw), exactly those cases offers. */
+/* A step of the applicant's that takes a text (an answer, an appeal's reasons). */
+static void note_form(struct http_req *r, const struct case_app *app, const char *step, const char *id, enum msg label,
+                      enum msg button, bool required)
+{
+    web_html(r, "<form method=\"post\" action=\"/applications/%s/%s\">\n", app->reference, step);
+    web_csrf_field(r);
+    web_html(r, "<input type=\"hidden\" name=\"version\" value=\"%L\">\n<div class=\"field\"><label for=\"%s\">%s</label>\n"
+                "<textarea class=\"input textarea\" id=\"%s\" name=\"note\" rows=\"5\" maxlength=\"4000\"%r></textarea></div>\n"
+                "<button type=\"submit\">%s</button>\n</form>\n",
+             (long long)app->version, id, web_t(r, label), id, required ? " required" : "", web_t(r, button));
+}
+
+/* The applicant's own steps (respond, appeal, withdraw), exactly those cases offers. */
 static void applicant_steps(struct http_req *r, const struct case_app *app)
 {
     enum case_step steps[CASE_STEP_COUNT];
     size_t n = case_steps_available(web_forms(r), app, web_who(r), steps, CASE_STEP_COUNT);
     for (size_t i = 0; i < n; i++) {
         if (steps[i] == CASE_STEP_RESPOND) {
-            web_html(r, "<form method=\"post\" action=\"/applications/%s/respond\">\n", app->reference);
-            web_csrf_field(r);
-            web_html(r, "<input type=\"hidden\" name=\"version\" value=\"%L\">\n<div class=\"field\"><label for=\"note\">%s</label>\n"
-                        "<textarea class=\"input textarea\" id=\"note\" name=\"note\" rows=\"5\" maxlength=\"4000\"></textarea></div>\n"
-                        "<button type=\"submit\">%s</button>\n</form>\n",
-                     (long long)app->version, web_t(r, M_APP_RESPOND_LABEL), web_t(r, M_APP_RESPOND));
+            note_form(r, app, "respond", "note", M_APP_RESPOND_LABEL, M_APP_RESPOND, false);
         } else if (steps[i] == CASE_STEP_APPEAL) {
             char until[21];
             pc_rfc3339(case_appeal_until(web_forms(r), app), until);
             web_html(r, "<h2 id=\"appeal\">%s</h2>\n<p>", web_t(r, M_APPEAL_TITLE));
             web_html(r, web_t(r, M_APPEAL_LEAD), pc_arena_printf(&r->arena, "%.10s", until));
-            web_html(r, "</p>\n<form method=\"post\" action=\"/applications/%s/appeal\">\n", app->reference);
-            web_csrf_field(r);
-            web_html(r, "<input type=\"hidden\" name=\"version\" value=\"%L\">\n<div class=\"field\"><label for=\"reasons\">%s</label>\n"
-                        "<textarea class=\"input textarea\" id=\"reasons\" name=\"note\" rows=\"6\" maxlength=\"4000\" required></textarea></div>\n"
-                        "<button type=\"submit\">%s</button>\n</form>\n",
-                     (long long)app->version, web_t(r, M_APPEAL_REASONS), web_t(r, M_ACT_APPEAL));
+            web_html(r, "</p>\n");
+            note_form(r, app, "appeal", "reasons", M_APPEAL_REASONS, M_ACT_APPEAL, true);
         } else if (steps[i] == CASE_STEP_CANCEL) {
             web_html(r, "<form method=\"post\" action=\"/applications/%s/cancel\">\n", app->reference);
             web_csrf_field(r);

@@ -2109,16 +2109,19 @@ async function mobileSigning() {
  * the desk's app would); a citizen votes, books, moves and cancels through
  * the forms with JavaScript off; every page in every language passes axe;
  * the hall's public display shows the tickets, refreshing itself. */
+/* A call of the JSON API (a bearer token or none); its answer, which must be a success. */
+async function apiJson(method, url, body, token) {
+  const r = await fetch(base + url, {
+    method, body: body === undefined ? undefined : JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+  });
+  const text = await r.text();
+  assert(r.ok, `${method} ${url}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : {};
+}
+
 async function participationPages() {
-  const api = async (method, url, body, token) => {
-    const r = await fetch(base + url, {
-      method, body: body === undefined ? undefined : JSON.stringify(body),
-      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    });
-    const text = await r.text();
-    assert(r.ok, `${method} ${url}: ${r.status} ${text}`);
-    return text ? JSON.parse(text) : {};
-  };
+  const api = apiJson;
   const token = async (role) => {
     const a = demoAccounts().filter((x) => x.role === role && (x.agency === null || x.agency === 'din'))[0];
     return (await api('POST', '/api/v1/auth/password', { login: a.login, password: a.password })).token;
@@ -2982,15 +2985,7 @@ async function kioskPages() {
 // each.
 
 async function appealPages() {
-  const api = async (method, url, body, token) => {
-    const r = await fetch(base + url, {
-      method, body: body === undefined ? undefined : JSON.stringify(body),
-      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    });
-    const text = await r.text();
-    assert(r.ok, `${method} ${url}: ${r.status} ${text}`);
-    return text ? JSON.parse(text) : {};
-  };
+  const api = apiJson;
   const staff = (role) => demoAccounts().filter((x) => x.role === role && x.agency === 'din')[0];
   let ref = null;
   const refused = async () => {

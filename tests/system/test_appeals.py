@@ -6,43 +6,16 @@ office page); the outcome — the refusal upheld, or the case back to
 review — is in the history and notified; a refusal is appealed once; an
 appeal after the term is refused with its own problem type and words.
 Fixture form din-id-card; officer.din refuses, admin.din reviews."""
-import json
 import os
 import re
 import subprocess
 
-import pytest
-
-import syslib
-from test_applications import GOOD, call
+from test_applications import GOOD, call, srv, token  # noqa: F401  (srv: the seeded portal of the module)
 from test_identity import Browser
-
-
-@pytest.fixture(scope="module")
-def srv(tmp_path_factory):
-    work = str(tmp_path_factory.mktemp("appeals"))
-    db = syslib.Database(work)
-    r = syslib.run_cli("admin", "seed-demo", "--db", db.url, "--out-dir", work, timeout=120)
-    assert r.returncode == 0, r.stderr
-    s = syslib.Server(work, db=db)
-    s.start()
-    s.accounts = json.load(open(os.path.join(work, "demo-accounts.json")))
-    s.tokens = {}
-    yield s
-    s.close()
 
 
 def account(srv, role, agency=None):
     return [a for a in srv.accounts if a["role"] == role and (agency is None or a["agency"] == agency)][0]
-
-
-def token(srv, role, agency=None):
-    if (role, agency) not in srv.tokens:
-        a = account(srv, role, agency)
-        st, body, _ = call(srv, "POST", "/api/v1/auth/password", {"login": a["login"], "password": a["password"]})
-        assert st == 200, body
-        srv.tokens[(role, agency)] = body["token"]
-    return srv.tokens[(role, agency)]
 
 
 def sql(srv, query):

@@ -14,7 +14,7 @@ import pytest
 
 import syslib
 from test_identity import Browser
-from test_applications import PNG, GOOD, call, upload
+from test_applications import PNG, GOOD, call, token, upload
 
 SERVICE = "eesmn-vemtas"              # its agency in the fixture catalogue is din (it has no eesmn)
 POSTAL_PASSWORD = "Poct-operatoru-2026"
@@ -67,15 +67,6 @@ def login(env, role, agency=None, index=0, b=None):
     b = b or Browser(env)
     b.login(a["login"], a["password"])
     return b
-
-
-def token(env, role, agency=None):
-    if (role, agency) not in env.tokens:
-        a = account(env, role, agency)
-        st, body, _ = call(env, "POST", "/api/v1/auth/password", {"login": a["login"], "password": a["password"]})
-        assert st == 200, body
-        env.tokens[(role, agency)] = body["token"]
-    return env.tokens[(role, agency)]
 
 
 def register_kiosk(env, district, idle=60, post_office="Bakı AZ1000"):
