@@ -6,6 +6,7 @@ office page); the outcome — the refusal upheld, or the case back to
 review — is in the history and notified; a refusal is appealed once; an
 appeal after the term is refused with its own problem type and words.
 Fixture form din-id-card; officer.din refuses, admin.din reviews."""
+import json
 import os
 import re
 import subprocess
@@ -19,13 +20,15 @@ def account(srv, role, agency=None):
 
 
 def sql(srv, query):
-    """Change the database behind the server's back (the clock of a refusal)."""
+    """Read or change the database behind the server's back (the clock of a
+    refusal, the messages queued): the rows, each a list of text."""
     if srv.db.kind == "sqlite":
         import sqlite3
         with sqlite3.connect(srv.db.url) as c:
-            c.execute(query)
-    else:
-        subprocess.run(["psql", srv.db.url, "-q", "-c", query], check=True, capture_output=True)
+            return [[str(v) for v in row] for row in c.execute(query).fetchall()]
+    out = subprocess.run(["psql", srv.db.url, "-q", "-At", "-F", "\t", "-c", query], check=True, capture_output=True,
+                         text=True).stdout
+    return [line.split("\t") for line in out.splitlines() if line]
 
 
 _n = iter(range(10 ** 6))
@@ -80,6 +83,12 @@ def test_appeal_in_term_reviewed_by_another_officer(srv, schemas):
     st, body, _ = act(srv, ref, admin, "uphold_refusal", "İmtina qüvvədə qalır.")
     assert st == 200 and body["status"] == "refused"
     assert body["history"][-1]["note"] == "İmtina qüvvədə qalır."
+    # the applicant was told each time: the appeal received, granted, the refusal upheld with its reason
+    payloads = [json.loads(p) for (p,) in sql(srv, "SELECT payload FROM outbox WHERE payload LIKE '%%%s%%'"
+                                                   " ORDER BY created_at, id" % ref)]
+    assert any(p.get("reason") == "İmtina qüvvədə qalır." for p in payloads), payloads
+    assert sum(1 for p in payloads if p.get("status") in ("şikayətinizə baxılır", "your appeal is being reviewed",
+                                                           "ваша жалоба рассматривается")) == 2, payloads
     # an upheld refusal is not appealed twice
     st, body, _ = act(srv, ref, me, "appeal", "Üçüncü dəfə.")
     assert st == 403 and body["type"].endswith("/step-not-allowed"), body
