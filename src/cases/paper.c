@@ -19,27 +19,49 @@ const char *case_paper_problem_name(enum case_paper_problem p)
     return "ok";
 }
 
-/* The applicant's identity: the person on record with this card, and
- * their citizen account (made, pending, if they have none yet: they log
- * in later with a code from a desk and find the case there). */
-static int applicant_of(struct db *db, struct pc_arena *a, const struct id_principal *who, const char *role,
-                        const struct case_paper *p, struct id_principal *applicant, enum case_paper_problem *problem,
-                        struct pc_err *err)
+/* The applicant's identity: the person on record with this card. */
+static int applicant_of(struct db *db, struct pc_arena *a, const struct case_paper *p, struct id_person *person,
+                        enum case_paper_problem *problem, struct pc_err *err)
 {
     char fin[8];
     if (!id_fin_normalize(p->fin, fin))
         return pc_err_set(err, PC_EINVAL, "FİN must be 7 characters: digits and Latin letters");
-    struct id_person person;
-    int rc = id_person_check_card(db, a, fin, p->id_card, &person, err);
+    int rc = id_person_check_card(db, a, fin, p->id_card, person, err);
     if (rc == PC_ENOTFOUND)
         *problem = CASE_PAPER_NO_PERSON;
     else if (rc == PC_EINVAL)
         *problem = CASE_PAPER_WRONG_CARD;
-    const char *account;
-    if (!rc)
-        rc = id_citizen_account(db, a, person.fin, who->account_id, role, &account, err);
-    if (!rc)
-        *applicant = (struct id_principal){.account_id = account, .fin = person.fin, .kind = ID_ACCOUNT_CITIZEN};
+    return rc;
+}
+
+/* The answers as the form checks them, their files (and the scan) the
+ * operator's uploads: 0 with *resolved and *scan, or PC_EINVAL with the
+ * issues. */
+static int check_answers(struct db *db, const struct form_def *def, const struct id_principal *who,
+                         const struct case_paper *p, struct pc_arena *a, struct form_answers **resolved,
+                         struct case_file *scan, struct form_issues *issues, enum case_paper_problem *problem,
+                         struct pc_err *err)
+{
+    char day[11];
+    form_today(day);
+    struct form_answers view = {.j = (json_t *)p->answers};
+    form_check_answers(def, &view, NULL, day, issues);
+    struct db_conn *c = db_conn_get(db, err);
+    if (!c)
+        return case_err(err);
+    *resolved = form_answers_own(a, json_deep_copy(p->answers));
+    int rc = issues->n ? 0 : case_resolve_files(c, def, (*resolved)->j, who->account_id, issues, err);
+    if (rc)
+        return rc;
+    if (!issues->n) /* again, with the files as they were uploaded */
+        form_check_answers(def, *resolved, NULL, day, issues);
+    if (issues->n)
+        return pc_err_set(err, PC_EINVAL, "%d answer%s need%s attention", issues->n, issues->n == 1 ? "" : "s",
+                          issues->n == 1 ? "s" : "");
+    rc = case_upload_find(c, who->account_id, p->scan_sha256, scan, a, err);
+    db_conn_idle(c);
+    if (rc == PC_ENOTFOUND)
+        return *problem = CASE_PAPER_NO_SCAN, pc_err_set(err, PC_EINVAL, "the scanned paper must be uploaded first, by you");
     return rc;
 }
 
@@ -68,36 +90,29 @@ int case_submit_paper(struct db *db, const struct form_set *forms, const struct 
     int role = id_authorize_role(who, ID_ACT_FILE_PAPER, &res);
     if (role < 0)
         return pc_err_set(err, PC_EDENIED, "only the agency's officers and post-office operators register paper applications");
-    struct id_principal applicant;
-    if ((rc = applicant_of(db, a, who, id_role_name((enum id_role)role), p, &applicant, problem, err)))
+    if (case_fee_first(def, &si))
+        return pc_err_set(err, PC_EDENIED, "this service's fee is paid before submission: it takes no paper applications");
+    struct id_person person;
+    struct form_answers *resolved;
+    struct case_file scan;
+    const char *account;
+    const char *role_name = id_role_name((enum id_role)role);
+    if ((rc = applicant_of(db, a, p, &person, problem, err)) ||
+        (rc = check_answers(db, def, who, p, a, &resolved, &scan, issues, problem, err)))
         return rc;
+    /* the case is the applicant's: their citizen account, made (pending) if
+     * they have none yet; they log in later with a desk's code and find it */
+    if ((rc = id_citizen_account(db, a, person.fin, who->account_id, role_name, &account, err)))
+        return rc;
+    struct id_principal applicant = {.account_id = account, .fin = person.fin, .kind = ID_ACCOUNT_CITIZEN};
 
-    char day[11];
-    form_today(day);
-    struct form_answers view = {.j = (json_t *)p->answers};
-    form_check_answers(def, &view, NULL, day, issues);
+    struct case_origin origin = {.channel = CASE_CH_PAPER, .district = p->district, .registered_by = who->account_id,
+                                 .registered_role = role_name, .paper_scan = scan.sha256};
+    char id[33], reference[24];
+    pc_random_hex(id, 16);
     struct db_conn *c = db_conn_get(db, err);
     if (!c)
         return case_err(err);
-    /* the files (the scan and any the answers name) are the operator's uploads */
-    struct form_answers *resolved = form_answers_own(a, json_deep_copy(p->answers));
-    if (!issues->n && (rc = case_resolve_files(c, def, resolved->j, who->account_id, issues, err)))
-        return rc;
-    if (issues->n)
-        return pc_err_set(err, PC_EINVAL, "%d answer%s need%s attention", issues->n, issues->n == 1 ? "" : "s",
-                          issues->n == 1 ? "s" : "");
-    struct case_file scan;
-    rc = case_upload_find(c, who->account_id, p->scan_sha256, &scan, a, err);
-    db_conn_idle(c);
-    if (rc == PC_ENOTFOUND)
-        return *problem = CASE_PAPER_NO_SCAN, pc_err_set(err, PC_EINVAL, "the scanned paper must be uploaded first, by you");
-    if (rc)
-        return rc;
-
-    struct case_origin origin = {.channel = CASE_CH_PAPER, .district = p->district, .registered_by = who->account_id,
-                                 .registered_role = id_role_name((enum id_role)role), .paper_scan = scan.sha256};
-    char id[33], reference[24];
-    pc_random_hex(id, 16);
     if ((rc = db_begin(c, err)))
         return rc;
     rc = case_write_submission(c, &applicant, id, true, &si, def, resolved->j, NULL, lang, &origin, ip, pc_now_unix(),
