@@ -5,8 +5,8 @@
  *
  * Owns the tables persons, legal_entities, representatives, accounts,
  * account_roles, one_time_codes, sessions, login_throttle,
- * login_challenges, cert_challenges and single_cert_requests; other
- * modules reach them only through this header.
+ * login_challenges, cert_challenges, single_cert_requests and kiosks;
+ * other modules reach them only through this header.
  *
  * Two kinds of account: a citizen account (its login is the person's FİN,
  * one per person) and a staff account (a login that can never be read as
