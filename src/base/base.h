@@ -191,6 +191,9 @@ void pc_ticker_stop(struct pc_ticker *t);  /* NULL: nothing */
 int pc_parse_int(const char *s, long long min, long long max, long long *out);
 bool pc_str_eq(const char *a, const char *b);    /* NULL-safe */
 bool pc_str_has_prefix(const char *s, const char *prefix);
+/* One line of UTF-8 text of 1..max bytes without control characters (a
+ * name typed into a form: a post office, a district). */
+bool pc_text_line(const char *s, size_t max);
 /* Constant-time comparison of two byte strings of equal length. */
 bool pc_ct_equal(const void *a, const void *b, size_t n);
 /* FNV-1a of n bytes: the one hash of the in-memory tables (the statement

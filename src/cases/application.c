@@ -50,7 +50,14 @@ void case_read_app(struct pc_arena *a, struct db_stmt *s, struct case_app *c, bo
     c->due_at = db_col_int(s, 16);
     c->state_due_at = db_col_int(s, 17);
     c->decided_at = db_col_int(s, 18);
-    c->answers = with_answers ? form_answers_own(a, json_loads(db_col_text(s, 19) ? db_col_text(s, 19) : "{}", 0, NULL))
+    int ch = case_channel_parse(db_col_text(s, 19));
+    c->channel = ch < 0 ? CASE_CH_WEB : (enum case_channel)ch;
+    c->district = dup(a, s, 20);
+    c->registered_by = dup(a, s, 21);
+    c->paper_scan = dup(a, s, 22);
+    c->decided_by = dup(a, s, 23);
+    c->appealed_at = db_col_int(s, 24);
+    c->answers = with_answers ? form_answers_own(a, json_loads(db_col_text(s, 25) ? db_col_text(s, 25) : "{}", 0, NULL))
                               : NULL;
 }
 
@@ -260,8 +267,8 @@ int case_service_info(struct db *db, struct pc_arena *a, const char *service_id,
 /* Inside a transaction: turn a checked application into a submitted case. */
 int case_write_submission(struct db_conn *c, const struct id_principal *who, const char *app_id, bool is_new,
                           const struct case_service *si, const struct form_def *def, const json_t *answers,
-                          const char *idem, enum pc_lang lang, const char *ip, int64_t now, char reference[24],
-                          struct pc_err *err)
+                          const char *idem, enum pc_lang lang, const struct case_origin *o, const char *ip,
+                          int64_t now, char reference[24], struct pc_err *err)
 {
     int64_t register_by = now + case_state_secs(def, CS_SUBMITTED, REGISTER_WITHIN_SECS);
     int rc = next_reference(c, now, reference, err);
@@ -275,8 +282,9 @@ int case_write_submission(struct db_conn *c, const struct id_principal *who, con
     if (is_new) {
         s = db_prepare(c, "INSERT INTO applications(id, reference, service_id, agency_id, form_version, applicant,"
                           " applicant_fin, acting_for, status, answers, version, idempotency_key, lang, created_at,"
-                          " updated_at, submitted_at, due_at, state_due_at)"
-                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)", err);
+                          " updated_at, submitted_at, due_at, state_due_at, channel, district, kiosk_id,"
+                          " registered_by, paper_scan)"
+                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
         if (s) {
             db_bind_text(s, 1, app_id);
             db_bind_text(s, 2, reference);
@@ -295,10 +303,16 @@ int case_write_submission(struct db_conn *c, const struct id_principal *who, con
             db_bind_int(s, 15, now);
             db_bind_int(s, 16, due);
             db_bind_int(s, 17, register_by);
+            db_bind_text(s, 18, case_channel_name(o->channel));
+            db_bind_text(s, 19, o->district);
+            db_bind_text(s, 20, o->kiosk_id);
+            db_bind_text(s, 21, o->registered_by);
+            db_bind_text(s, 22, o->paper_scan);
         }
     } else {
         s = db_prepare(c, "UPDATE applications SET reference = ?, status = ?, answers = ?, version = version + 1,"
-                          " updated_at = ?, submitted_at = ?, due_at = ?, state_due_at = ? WHERE id = ? AND status = ?", err);
+                          " updated_at = ?, submitted_at = ?, due_at = ?, state_due_at = ?, channel = ?, district = ?,"
+                          " kiosk_id = ? WHERE id = ? AND status = ?", err);
         if (s) {
             db_bind_text(s, 1, reference);
             db_bind_text(s, 2, case_state_name(CS_SUBMITTED));
@@ -307,8 +321,11 @@ int case_write_submission(struct db_conn *c, const struct id_principal *who, con
             db_bind_int(s, 5, now);
             db_bind_int(s, 6, due);
             db_bind_int(s, 7, register_by);
-            db_bind_text(s, 8, app_id);
-            db_bind_text(s, 9, case_state_name(CS_DRAFT));
+            db_bind_text(s, 8, case_channel_name(o->channel));
+            db_bind_text(s, 9, o->district);
+            db_bind_text(s, 10, o->kiosk_id);
+            db_bind_text(s, 11, app_id);
+            db_bind_text(s, 12, case_state_name(CS_DRAFT));
         }
     }
     free(text);
@@ -319,16 +336,24 @@ int case_write_submission(struct db_conn *c, const struct id_principal *who, con
         return (int)n;
     if (n != 1)
         return pc_err_set(err, PC_ECONFLICT, "the application was already submitted");
-    rc = case_add_event(c, app_id, who->account_id, "applicant", "submit", CS_DRAFT, CS_SUBMITTED, NULL, now, err);
-    struct audit_entry e = {.actor = who->account_id, .role = who->acting_for ? "representative" : "citizen",
-                            .action = "application.submit", .object_type = "application", .object_id = reference,
-                            .ip = ip ? ip : "", .detail = def->service};
+    /* a paper application is submitted by whoever registered it, for the applicant */
+    const char *actor = o->registered_by ? o->registered_by : who->account_id;
+    const char *role = o->registered_by ? o->registered_role : who->acting_for ? "representative" : "citizen";
+    rc = case_add_event(c, app_id, actor, o->registered_by ? role : "applicant",
+                        o->channel == CASE_CH_PAPER ? "submit_paper" : "submit", CS_DRAFT, CS_SUBMITTED, o->district,
+                        now, err);
+    char detail[160];
+    snprintf(detail, sizeof detail, "%s %s", def->service, case_channel_name(o->channel));
+    struct audit_entry e = {.actor = actor, .role = role, .action = "application.submit", .object_type = "application",
+                            .object_id = reference, .ip = ip ? ip : "", .detail = detail};
     if (!rc) {
         int64_t seq = audit_append(c, &e, err);
         rc = seq < 0 ? (int)seq : 0;
     }
     if (!rc)
         rc = case_count_use(c, def->service, si->agency, "submit", now, err);
+    if (!rc)
+        rc = case_count_channel(c, o, now, err);
     struct case_notice note = {.template_id = "application-submitted", .reference = reference, .service = &si->name,
                                .status = -1};
     if (!rc)
@@ -454,7 +479,9 @@ int case_submit(struct db *db, const struct form_set *forms, const struct id_pri
     int64_t now = pc_now_unix();
     if ((rc = db_begin(c, err)))
         return rc;
-    rc = case_write_submission(c, who, id, true, &si, def, answers, idempotency_key, lang, ip, now, reference, err);
+    struct case_origin origin = case_origin_of(who, CASE_CH_API);
+    rc = case_write_submission(c, who, id, true, &si, def, answers, idempotency_key, lang, &origin, ip, now,
+                               reference, err);
     if (rc) {
         db_rollback(c);
         /* two retries raced: the other one won; answer with its case */

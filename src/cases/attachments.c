@@ -277,10 +277,11 @@ int case_file_open(struct case_store *st, const struct case_app *app, const char
                    struct case_file_reader **out, struct case_file *info, struct pc_arena *a, struct pc_err *err)
 {
     const json_t *ans = case_is_sha256(sha256) && app->answers ? answers_file(app->answers->j, sha256) : NULL;
-    if (!ans)
+    bool scan = !ans && app->paper_scan && pc_str_eq(app->paper_scan, sha256); /* a paper application's scan */
+    if (!ans && !scan)
         return pc_err_set(err, PC_ENOTFOUND, "no such file in this application");
     int rc = case_file_open_stored(st, sha256, out, info, err);
     if (!rc)
-        info->name = form_file_of(ans, a)->name;
+        info->name = scan ? "paper-application" : form_file_of(ans, a)->name;
     return rc;
 }

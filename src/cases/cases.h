@@ -7,7 +7,7 @@
  *
  * Tables owned (src/cases/migrations): forms, forms_version,
  * reference_counters, applications, application_events, usage_daily,
- * uploads, stored_files, stored_file_chunks, case_signatures.
+ * uploads, stored_files, stored_file_chunks, case_signatures, channel_monthly.
  *
  * The web gets typed values from here (a form's pages and questions, an
  * answer's current value, the steps a person may take now, issue codes)
@@ -30,7 +30,9 @@
 
 enum case_state {
     CS_DRAFT, CS_SUBMITTED, CS_REGISTERED, CS_IN_REVIEW, CS_INFO_REQUESTED, CS_CITIZEN_RESPONDED,
-    CS_APPROVED, CS_REFUSED, CS_DELIVERED, CS_CANCELLED, CS_COUNT
+    CS_APPROVED, CS_REFUSED, CS_DELIVERED, CS_CANCELLED,
+    CS_APPEALED,                     /* the applicant appealed a refusal; a reviewer decides (branch kiosk) */
+    CS_COUNT
 };
 
 /* The stable name ("in_review"), as stored and as the API shows it. */
@@ -45,13 +47,27 @@ const char *case_state_notice(enum case_state s, enum pc_lang lang);
 enum case_step {
     CASE_STEP_ASSIGN_TO_ME, CASE_STEP_REGISTER, CASE_STEP_START_REVIEW, CASE_STEP_REQUEST_INFO,
     CASE_STEP_RESPOND, CASE_STEP_APPROVE, CASE_STEP_REFUSE, CASE_STEP_DELIVER, CASE_STEP_CANCEL,
+    /* the appeal of a refusal: the applicant's, within the term; the
+     * reviewer's (never the officer who refused): the refusal stands, or
+     * the case goes back to review */
+    CASE_STEP_APPEAL, CASE_STEP_UPHOLD_REFUSAL, CASE_STEP_GRANT_APPEAL,
     CASE_STEP_COUNT
 };
 
 const char *case_step_name(enum case_step s); /* "start_review" */
 int case_step_parse(const char *name);       /* -1 if unknown */
-bool case_step_by_applicant(enum case_step s); /* respond, cancel; the rest are the officers' */
-bool case_step_needs_note(enum case_step s);  /* request_info, respond, approve, refuse */
+bool case_step_by_applicant(enum case_step s); /* respond, cancel, appeal; the rest are the officers' */
+bool case_step_needs_note(enum case_step s);  /* request_info, respond, approve, refuse and the appeal's */
+
+/* Why a step the asker would take is not possible now, when it is a rule
+ * the pages and the API explain in words of their own. */
+enum case_step_block {
+    CASE_BLOCK_NONE,                 /* possible, or refused for the usual reasons (state, role, service) */
+    CASE_BLOCK_APPEAL_TERM,          /* the term for an appeal is over */
+    CASE_BLOCK_SAME_OFFICER,         /* the officer who refused does not review the appeal */
+};
+
+#define CASE_APPEAL_DAYS_DEFAULT 30  /* from the refusal, unless the service's workflow says otherwise */
 
 /* ---- form definitions: the typed model (docs/forms.md) ----------------- */
 
@@ -125,6 +141,7 @@ struct form_workflow {
     unsigned roles[CASE_STEP_COUNT];         /* bit set of enum id_role; 0: any staff role */
     int deadline_days[CS_COUNT];             /* 0: the default */
     bool fee_first;                          /* "fee": "before_submission": paid before it is submitted */
+    int appeal_days;                         /* "appeal_days": the term to appeal a refusal; 0: the default */
 };
 
 /* Whether the applicant signs the application with their e-signature when
@@ -393,9 +410,26 @@ void case_file_reader_free(struct case_file_reader *rd);
 int case_login_check(struct db *db, struct pc_arena *a, const struct id_principal *who, const char *service_id,
                      enum id_level *need, struct pc_err *err);
 
+/* ---- channels: how an application arrived (channels.c, paper.c) -------- */
+
+enum case_channel { CASE_CH_WEB, CASE_CH_API, CASE_CH_KIOSK, CASE_CH_PAPER, CASE_CH_COUNT };
+
+const char *case_channel_name(enum case_channel c);   /* "kiosk", as stored and in the API */
+int case_channel_parse(const char *name);             /* -1 if unknown */
+/* The services a post-office kiosk offers (data, here only), by index
+ * (NULL past the last), and whether one is. */
+const char *case_kiosk_service_at(size_t i);
+bool case_kiosk_offered(const char *service_id);
+
 struct case_app {
     const char *id, *reference, *service_id, *agency_id, *applicant, *applicant_fin, *acting_for;
     enum case_state status;
+    enum case_channel channel;
+    const char *district;            /* the kiosk's or the paper's district, NULL when none */
+    const char *registered_by;       /* a paper application's officer or operator (account id) */
+    const char *paper_scan;          /* a paper application's scan (SHA-256) */
+    const char *decided_by;          /* the officer who approved or refused it */
+    int64_t appealed_at;             /* when its refusal was appealed (0: not) */
     const char *assigned_to, *decision, *lang;
     int form_version;
     int64_t version, created_at, updated_at, submitted_at, due_at, state_due_at, decided_at;
@@ -583,6 +617,61 @@ int case_act_with(struct db *db, const struct form_set *forms, const struct id_p
  * the steps case_act would accept (but for the note and the version). */
 size_t case_steps_available(const struct form_set *forms, const struct case_app *app, const struct id_principal *who,
                             enum case_step *out, size_t max);
+
+/* ---- paper applications and channel statistics (paper.c, channels.c) ---- */
+
+/* A paper application as an officer of the agency or a post-office
+ * operator types it in: the applicant (FİN and the number of the identity
+ * card shown), the answers of the service's form, the scanned paper (an
+ * upload of the operator's, by SHA-256) and the district it was handed
+ * in at. */
+struct case_paper {
+    const char *service_id, *fin, *id_card, *district, *scan_sha256;
+    const json_t *answers;
+};
+
+#define CASE_DISTRICT_MAX 100
+
+/* Register it on the applicant's behalf (ID_ACT_FILE_PAPER for the
+ * service's agency): the person must be on record with that card
+ * (PC_ENOTFOUND no such person, PC_EINVAL a card that is not theirs), the
+ * answers pass the form's checks (PC_EINVAL with issues), the scan is the
+ * operator's upload (PC_EINVAL); *problem says which of these refused it.  The case is the applicant's (their citizen account,
+ * made if need be) with channel "paper", the operator in its history and
+ * the audit log, and counted with the channels. */
+enum case_paper_problem {
+    CASE_PAPER_OK,
+    CASE_PAPER_NO_PERSON,            /* no person on record with this FİN */
+    CASE_PAPER_WRONG_CARD,           /* the identity card is not the person's */
+    CASE_PAPER_NO_SCAN,              /* the scan is not an upload of the operator's */
+};
+const char *case_paper_problem_name(enum case_paper_problem p);   /* "wrong-id-card", for the API */
+int case_submit_paper(struct db *db, const struct form_set *forms, const struct id_principal *who,
+                      const struct case_paper *p, enum pc_lang lang, const char *ip, struct pc_arena *a,
+                      struct case_app *out, struct form_issues *issues, enum case_paper_problem *problem,
+                      struct pc_err *err);
+
+/* Applications submitted per month, district and channel ('' district
+ * when none is known), months from..to inclusive ("YYYY-MM"), for the
+ * monitoring pages. */
+struct case_channel_count {
+    const char *month, *district;
+    enum case_channel channel;
+    int64_t count;
+};
+#define CASE_CHANNEL_ROWS_MAX 2000
+int case_channel_counts(struct db *db, struct pc_arena *a, const char *from_month, const char *to_month,
+                        struct case_channel_count **out, size_t *n, struct pc_err *err);
+
+/* ---- appeals of a refusal (workflow.c) ------------------------------------ */
+
+/* Until when the refusal of app may be appealed (unix seconds), or 0 when
+ * it is not a refusal that may be appealed (not refused, or appealed
+ * already). */
+int64_t case_appeal_until(const struct form_set *forms, const struct case_app *app);
+/* Which rule, if any, keeps who from taking step on app now. */
+enum case_step_block case_step_blocked(const struct form_set *forms, const struct case_app *app,
+                                       const struct id_principal *who, enum case_step step);
 
 /* ---- who looked: staff reads of a case ----------------------------------- */
 

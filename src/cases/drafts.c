@@ -205,8 +205,9 @@ static int submit_draft(struct db *db, const struct form_set *forms, const struc
     int64_t now = pc_now_unix();
     if ((rc = db_begin(c, err)))
         return rc;
+    struct case_origin origin = case_origin_of(who, CASE_CH_WEB);
     rc = case_write_submission(c, who, app.id, false, &si, def, app.answers->j, NULL,
-                               lang < 0 ? PC_LANG_AZ : (enum pc_lang)lang, ip, now, reference, err);
+                               lang < 0 ? PC_LANG_AZ : (enum pc_lang)lang, &origin, ip, now, reference, err);
     if (!rc && paid_ref)
         rc = case_add_event(c, app.id, "system", "payments", "fee_paid", CS_SUBMITTED, CS_SUBMITTED, paid_ref, now, err);
     rc = db_end(c, rc, err);

@@ -571,8 +571,13 @@ static void parse_workflow(struct form_parse *c, const json_t *wf, struct form_w
         form_problem(c, "$.workflow", "must be an object of steps, roles and deadlines");
         return;
     }
-    static const char *const keys[] = {"steps", "roles", "deadlines", "fee", NULL};
-    unknown_keys(c, wf, "$.workflow", keys, NULL, " in a workflow (steps, roles, deadlines, fee)");
+    static const char *const keys[] = {"steps", "roles", "deadlines", "fee", "appeal_days", NULL};
+    unknown_keys(c, wf, "$.workflow", keys, NULL, " in a workflow (steps, roles, deadlines, fee, appeal_days)");
+    const json_t *ad = json_object_get(wf, "appeal_days");
+    if (ad && (!json_is_integer(ad) || json_integer_value(ad) < 1 || json_integer_value(ad) > 365))
+        form_problem(c, "$.workflow.appeal_days", "must be 1..365 days");
+    else if (ad)
+        out->appeal_days = (int)json_integer_value(ad);
     const json_t *fee = json_object_get(wf, "fee");
     if (fee && !pc_str_eq(json_string_value(fee), "before_submission") && !pc_str_eq(json_string_value(fee), "later"))
         form_problem(c, "$.workflow.fee", "must be \"before_submission\" or \"later\"");

@@ -162,10 +162,23 @@ static inline bool case_fee_first(const struct form_def *def, const struct case_
 }
 /* Inside a transaction: turn a checked application into a submitted case
  * (a new row, or the draft app_id when !is_new) with all its effects. */
+/* Where a submission comes from (channels.c): its channel and district,
+ * the kiosk, and for paper who registered it (the history's and the audit
+ * entry's actor, in registered_role) and the scan. */
+struct case_origin {
+    enum case_channel channel;
+    const char *district, *kiosk_id;
+    const char *registered_by, *registered_role, *paper_scan;
+};
+/* What who submits through ch (web or api): a session at a kiosk makes it
+ * the kiosk's, with the kiosk's district. */
+struct case_origin case_origin_of(const struct id_principal *who, enum case_channel ch);
+/* Count one submission with its month, district and channel. */
+int case_count_channel(struct db_conn *c, const struct case_origin *o, int64_t now, struct pc_err *err);
 int case_write_submission(struct db_conn *c, const struct id_principal *who, const char *app_id, bool is_new,
                           const struct case_service *si, const struct form_def *def, const json_t *answers,
-                          const char *idem, enum pc_lang lang, const char *ip, int64_t now, char reference[24],
-                          struct pc_err *err);
+                          const char *idem, enum pc_lang lang, const struct case_origin *o, const char *ip,
+                          int64_t now, char reference[24], struct pc_err *err);
 /* Every file the answers name must be the applicant's own upload (else
  * an issue unknown_file), and its name, size and type in the answers
  * become those recorded at upload: what a client states about a file is
@@ -176,7 +189,7 @@ int case_resolve_files(struct db_conn *c, const struct form_def *def, json_t *an
 /* The rows of applications (inbox.c reads them too). */
 #define CASE_ROW_COLUMNS "id, reference, service_id, agency_id, applicant, applicant_fin, acting_for, status, " \
                          "assigned_to, decision, lang, form_version, version, created_at, updated_at, submitted_at, " \
-                         "due_at, state_due_at, decided_at"
+                         "due_at, state_due_at, decided_at, channel, district, registered_by, paper_scan, decided_by, appealed_at"
 #define CASE_APP_COLUMNS CASE_ROW_COLUMNS ", answers"
 
 void case_read_app(struct pc_arena *a, struct db_stmt *s, struct case_app *c, bool with_answers);

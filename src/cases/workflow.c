@@ -17,7 +17,7 @@
 
 static const char *const state_names[CS_COUNT] = {
     "draft", "submitted", "registered", "in_review", "info_requested", "citizen_responded",
-    "approved", "refused", "delivered", "cancelled",
+    "approved", "refused", "delivered", "cancelled", "appealed",
 };
 
 /* How a message to the applicant names a state, inside a sentence. */
@@ -32,6 +32,7 @@ static const struct pc_text state_notices[CS_COUNT] = {
     [CS_REFUSED] = {{"imtina edilib", "refused", "отказано"}},
     [CS_DELIVERED] = {{"nəticə verilib", "result issued", "результат выдан"}},
     [CS_CANCELLED] = {{"ləğv edilib", "cancelled", "отменено"}},
+    [CS_APPEALED] = {{"şikayətinizə baxılır", "your appeal is being reviewed", "ваша жалоба рассматривается"}},
 };
 
 const char *case_state_name(enum case_state s)
@@ -78,13 +79,17 @@ static const struct case_transition workflow[CASE_STEP_COUNT] = {
     [CASE_STEP_REFUSE] = {CASE_STEP_REFUSE, {CS_IN_REVIEW}, CS_REFUSED, false, true, "decided"},
     [CASE_STEP_DELIVER] = {CASE_STEP_DELIVER, {CS_APPROVED}, CS_DELIVERED, false, false, "result-ready"},
     [CASE_STEP_CANCEL] = {CASE_STEP_CANCEL, {CS_SUBMITTED, CS_REGISTERED}, CS_CANCELLED, true, false, "status-changed"},
+    [CASE_STEP_APPEAL] = {CASE_STEP_APPEAL, {CS_REFUSED}, CS_APPEALED, true, true, "status-changed"},
+    [CASE_STEP_UPHOLD_REFUSAL] = {CASE_STEP_UPHOLD_REFUSAL, {CS_APPEALED}, CS_REFUSED, false, true, "decided"},
+    [CASE_STEP_GRANT_APPEAL] = {CASE_STEP_GRANT_APPEAL, {CS_APPEALED}, CS_IN_REVIEW, false, true, "status-changed"},
 };
 
 static const char *const step_names[CASE_STEP_COUNT] = {
     [CASE_STEP_ASSIGN_TO_ME] = "assign_to_me", [CASE_STEP_REGISTER] = "register",
     [CASE_STEP_START_REVIEW] = "start_review", [CASE_STEP_REQUEST_INFO] = "request_info",
     [CASE_STEP_RESPOND] = "respond", [CASE_STEP_APPROVE] = "approve", [CASE_STEP_REFUSE] = "refuse",
-    [CASE_STEP_DELIVER] = "deliver", [CASE_STEP_CANCEL] = "cancel",
+    [CASE_STEP_DELIVER] = "deliver", [CASE_STEP_CANCEL] = "cancel", [CASE_STEP_APPEAL] = "appeal",
+    [CASE_STEP_UPHOLD_REFUSAL] = "uphold_refusal", [CASE_STEP_GRANT_APPEAL] = "grant_appeal",
 };
 
 const char *case_step_name(enum case_step s)
@@ -136,9 +141,32 @@ static bool role_may_take(const struct form_workflow *wf, enum case_step step, c
     return false;
 }
 
-int case_step_check(const struct form_def *def, const struct case_app *app, const struct id_principal *who,
-                    enum case_step step, struct pc_err *err)
+/* The end of the term to appeal app's refusal, 0 when there is none to appeal. */
+static int64_t appeal_until(const struct form_def *def, const struct case_app *app)
 {
+    if (app->status != CS_REFUSED || app->appealed_at || !app->decided_at)
+        return 0;
+    int days = def && def->workflow.appeal_days ? def->workflow.appeal_days : CASE_APPEAL_DAYS_DEFAULT;
+    return app->decided_at + (int64_t)days * 86400;
+}
+
+/* The rules of the appeal, beyond who may take a step at all. */
+static enum case_step_block appeal_rule(const struct form_def *def, const struct case_app *app,
+                                        const struct id_principal *who, enum case_step step)
+{
+    if (step == CASE_STEP_APPEAL && app->status == CS_REFUSED && pc_now_unix() > appeal_until(def, app))
+        return CASE_BLOCK_APPEAL_TERM;
+    /* the review is someone else's than the decision it reviews */
+    if ((step == CASE_STEP_UPHOLD_REFUSAL || step == CASE_STEP_GRANT_APPEAL) && app->decided_by &&
+        pc_str_eq(app->decided_by, who->account_id))
+        return CASE_BLOCK_SAME_OFFICER;
+    return CASE_BLOCK_NONE;
+}
+
+static int step_check(const struct form_def *def, const struct case_app *app, const struct id_principal *who,
+                      enum case_step step, enum case_step_block *block, struct pc_err *err)
+{
+    *block = CASE_BLOCK_NONE;
     const struct case_transition *t = case_transition_of(step);
     if (!t)
         return pc_err_set(err, PC_EINVAL, "unknown action");
@@ -153,10 +181,38 @@ int case_step_check(const struct form_def *def, const struct case_app *app, cons
         return pc_err_set(err, PC_EDENIED, "this service has no such step");
     if (!t->by_applicant && !role_may_take(wf, step, who, app->agency_id))
         return pc_err_set(err, PC_EDENIED, "your role may not take this step for this service");
-    if (!allowed_from(t, app->status))
-        return pc_err_set(err, PC_EDENIED, "this step is not possible while the application is %s",
-                          case_state_name(app->status));
+    if (!allowed_from(t, app->status) || (step == CASE_STEP_APPEAL && app->appealed_at))
+        return pc_err_set(err, PC_EDENIED, "this step is not possible while the application is %s%s",
+                          case_state_name(app->status), app->appealed_at ? " (its refusal was appealed once)" : "");
+    *block = appeal_rule(def, app, who, step);
+    if (*block == CASE_BLOCK_APPEAL_TERM) {
+        char until[21];
+        pc_rfc3339(appeal_until(def, app), until);
+        return pc_err_set(err, PC_EDENIED, "the term for an appeal ended at %s", until);
+    }
+    if (*block == CASE_BLOCK_SAME_OFFICER)
+        return pc_err_set(err, PC_EDENIED, "an appeal is reviewed by someone other than the officer who refused");
     return 0;
+}
+
+int case_step_check(const struct form_def *def, const struct case_app *app, const struct id_principal *who,
+                    enum case_step step, struct pc_err *err)
+{
+    enum case_step_block block;
+    return step_check(def, app, who, step, &block, err);
+}
+
+enum case_step_block case_step_blocked(const struct form_set *forms, const struct case_app *app,
+                                       const struct id_principal *who, enum case_step step)
+{
+    enum case_step_block block;
+    step_check(form_set_version(forms, app->service_id, app->form_version), app, who, step, &block, NULL);
+    return block;
+}
+
+int64_t case_appeal_until(const struct form_set *forms, const struct case_app *app)
+{
+    return appeal_until(form_set_version(forms, app->service_id, app->form_version), app);
 }
 
 size_t case_steps_available(const struct form_set *forms, const struct case_app *app, const struct id_principal *who,
@@ -194,12 +250,17 @@ static int update_case(struct db_conn *c, const struct case_app *app, const stru
                        enum case_state to, const char *who, const char *note, int64_t now, int64_t state_due,
                        struct pc_err *err)
 {
-    bool decides = to == CS_APPROVED || to == CS_REFUSED;
+    /* a decision (not the review of an appeal, which keeps the decision
+     * and its officer); a new refusal may be appealed again */
+    bool decides = t->step == CASE_STEP_APPROVE || t->step == CASE_STEP_REFUSE;
+    bool appeals = t->step == CASE_STEP_APPEAL;
     struct db_stmt *s = db_prepare(c,
         "UPDATE applications SET status = ?, version = version + 1, updated_at = ?,"
         " assigned_to = CASE WHEN ? = 1 THEN ? ELSE assigned_to END,"
         " decision = CASE WHEN ? = 1 THEN ? ELSE decision END,"
         " decided_at = CASE WHEN ? = 1 THEN ? ELSE decided_at END,"
+        " decided_by = CASE WHEN ? = 1 THEN ? ELSE decided_by END,"
+        " appealed_at = CASE WHEN ? = 1 THEN ? WHEN ? = 1 THEN NULL ELSE appealed_at END,"
         " state_due_at = ? WHERE id = ? AND version = ?", err);
     if (!s)
         return case_err(err);
@@ -211,9 +272,14 @@ static int update_case(struct db_conn *c, const struct case_app *app, const stru
     db_bind_text(s, 6, decides ? note : NULL);
     db_bind_int(s, 7, decides);
     db_bind_int(s, 8, now);
-    db_bind_int(s, 9, state_due);
-    db_bind_text(s, 10, app->id);
-    db_bind_int(s, 11, app->version);
+    db_bind_int(s, 9, decides);
+    db_bind_text(s, 10, who);
+    db_bind_int(s, 11, appeals);
+    db_bind_int(s, 12, now);
+    db_bind_int(s, 13, decides);
+    db_bind_int(s, 14, state_due);
+    db_bind_text(s, 15, app->id);
+    db_bind_int(s, 16, app->version);
     int64_t n = db_run(s, err);
     if (n < 0)
         return (int)n;
@@ -235,7 +301,7 @@ static int step_effects(struct db_conn *c, const struct case_app *app, const str
         int64_t seq = audit_append(c, &e, err);
         rc = seq < 0 ? (int)seq : 0;
     }
-    if (!rc && (t->to == CS_APPROVED || t->to == CS_REFUSED))
+    if (!rc && (t->step == CASE_STEP_APPROVE || t->step == CASE_STEP_REFUSE))
         rc = case_count_use(c, app->service_id, app->agency_id, "decide", now, err);
     if (!rc && to == CS_CITIZEN_RESPONDED) {
         /* the officer who asked (the one it is assigned to), or the agency */

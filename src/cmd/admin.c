@@ -289,7 +289,8 @@ static int admin_create_account(int argc, char **argv)
         DB_OPTS,
         {"login", "LOGIN", "a staff login (never FİN-shaped); citizens' login is their FİN", NULL},
         {"fin", "FİN", "the person the account belongs to (required)", NULL},
-        {"role", "ROLE", "citizen, representative, officer, agency_admin, registrar, operator, evaluator, auditor, inspector", NULL},
+        {"role", "ROLE", "citizen, representative, officer, agency_admin, registrar, operator, evaluator, auditor, inspector, "
+                         "postal_operator", NULL},
         {"agency", "ID", "the agency of an officer, agency_admin or inspector", NULL},
         {NULL, NULL, NULL, NULL},
     };

@@ -184,7 +184,7 @@ int db_commit_group(struct db *db, struct db_committer *m,
  *
  * Values are borrowed until db_query_prepare.  A fragment whose number of
  * `?` differs from its values (0 or 1) makes prepare fail. */
-#define DB_QUERY_MAX_PARAMS 64
+#define DB_QUERY_MAX_PARAMS 96   /* the overdue inbox: a branch of 11 per open state (6) */
 
 enum db_param_kind { DB_PARAM_NULL, DB_PARAM_TEXT, DB_PARAM_INT };
 struct db_param {

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PG_MAX_PARAMS 64
+#define PG_MAX_PARAMS DB_QUERY_MAX_PARAMS   /* as many as a statement built at run time may have */
 
 struct pg_conn {
     PGconn *pg;
@@ -97,7 +97,7 @@ static char *rewrite_placeholders(const char *sql, int *n)
     size_t len = strlen(sql);
     *n = 0;
     for (int pass = 0; pass < 2; pass++) {
-        char *out = pass ? malloc(len + (size_t)*n * 4 + 1) : NULL; /* "$64" is 3 more bytes than "?" */
+        char *out = pass ? malloc(len + (size_t)*n * 4 + 1) : NULL; /* "$96" is 2 more bytes than "?" */
         if (pass && !out)
             return NULL;
         size_t o = 0;

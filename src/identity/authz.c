@@ -16,6 +16,7 @@ static const char *const role_names[ID_ROLE_COUNT] = {
     [ID_ROLE_EVALUATOR] = "evaluator",
     [ID_ROLE_AUDITOR] = "auditor",
     [ID_ROLE_INSPECTOR] = "inspector",
+    [ID_ROLE_POSTAL] = "postal_operator",
 };
 
 const char *id_role_name(enum id_role r)
@@ -150,6 +151,14 @@ static bool grant_allows(const struct id_principal *p, const struct id_grant *g,
                p->kind == ID_ACCOUNT_CITIZEN && p->fin && !p->acting_for && pc_str_eq(res->fin, p->fin);
     case ID_ACT_ECERT_REVOKE:
         return (g->role == ID_ROLE_OFFICER || g->role == ID_ROLE_AGENCY_ADMIN) && same_agency;
+    case ID_ACT_MANAGE_KIOSKS:
+        return g->role == ID_ROLE_OPERATOR;
+    case ID_ACT_FILE_PAPER:
+        /* the agency's own officers, or a post office's operator (for any agency) */
+        return g->role == ID_ROLE_POSTAL || ((g->role == ID_ROLE_OFFICER || g->role == ID_ROLE_AGENCY_ADMIN) && same_agency);
+    case ID_ACT_UPLOAD:
+        return grant_allows(p, g, ID_ACT_APPLY, NULL) || g->role == ID_ROLE_POSTAL || g->role == ID_ROLE_OFFICER ||
+               g->role == ID_ROLE_AGENCY_ADMIN;
     }
     return false;
 }

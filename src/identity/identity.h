@@ -5,8 +5,8 @@
  *
  * Owns the tables persons, legal_entities, representatives, accounts,
  * account_roles, one_time_codes, sessions, login_throttle,
- * login_challenges, cert_challenges and single_cert_requests; other
- * modules reach them only through this header.
+ * login_challenges, cert_challenges, single_cert_requests and kiosks;
+ * other modules reach them only through this header.
  *
  * Two kinds of account: a citizen account (its login is the person's FİN,
  * one per person) and a staff account (a login that can never be read as
@@ -173,6 +173,8 @@ struct id_login_info {
     int64_t at;                     /* unix seconds */
     const char *cert_serial;        /* the certificate a certificate login used (hex), else NULL */
     const char *only_service;       /* a single-purpose certificate's one e-service, else NULL */
+    /* logged in at a post-office kiosk (kiosk.c): its id and district, else NULL */
+    const char *kiosk_id, *kiosk_district;
 };
 
 /* ---- roles and the principal ---------------------------------------- */
@@ -187,6 +189,7 @@ enum id_role {
     ID_ROLE_EVALUATOR,
     ID_ROLE_AUDITOR,
     ID_ROLE_INSPECTOR,             /* an agency's field inspector (src/inspect) */
+    ID_ROLE_POSTAL,                 /* a post-office operator: registers paper applications */
     ID_ROLE_COUNT
 };
 
@@ -270,6 +273,10 @@ enum id_action {
     /* ecert: e-certificates ("arayış") */
     ID_ACT_ECERT_OWN,              /* order, see, download, revoke res.fin's e-certificates: their own citizen account */
     ID_ACT_ECERT_REVOKE,           /* revoke e-certificates res.agency_id issued: its officers and administrators */
+    /* channels of applications: kiosks and paper (issue 17, branch kiosk) */
+    ID_ACT_MANAGE_KIOSKS,          /* register and withdraw post-office kiosks (the portal operator) */
+    ID_ACT_FILE_PAPER,             /* register a paper application to res.agency_id: its officers, post-office operators */
+    ID_ACT_UPLOAD,                 /* upload a file for an application: who may apply or register paper ones */
 };
 
 struct id_resource {
@@ -651,5 +658,49 @@ int id_login_tls_certificate(struct db *db, struct pc_arena *a, const struct id_
  * good.  0 for any other session. */
 int id_session_recheck(struct db *db, struct pc_arena *a, const struct id_cert_checker *ck,
                        const struct id_principal *p, const char *ip, struct pc_err *err);
+
+/* ---- post-office kiosks (kiosk.c; table kiosks) ------------------------ */
+
+/* A kiosk the operator registered: where it stands, and how long a
+ * session at it may stay idle before it ends (and the screen is wiped). */
+struct id_kiosk {
+    const char *id, *post_office, *district;
+    int idle_secs;
+    int64_t created_at;
+};
+
+#define ID_KIOSK_IDLE_DEFAULT 120
+#define ID_KIOSK_IDLE_MIN 5
+#define ID_KIOSK_IDLE_MAX 1800
+#define ID_KIOSK_TEXT_MAX 100   /* a post office's or district's name, bytes */
+#define ID_KIOSKS_MAX 200
+
+/* Register the device in front of the operator (ID_ACT_MANAGE_KIOSKS):
+ * token_out (ID_TOKEN_CHARS + 1) is the device's credential, given once
+ * (the portal puts it in the device's cookie).  Audited.  PC_EINVAL for a
+ * name that is empty or too long or an idle time out of bounds. */
+int id_kiosk_register(struct db *db, struct pc_arena *a, const struct id_principal *who, const char *post_office,
+                      const char *district, int idle_secs, const char *ip, struct id_kiosk *out, char *token_out,
+                      struct pc_err *err);
+/* The registered kiosk whose token this is; PC_ENOTFOUND for an unknown
+ * or withdrawn one. */
+int id_kiosk_by_token(struct db *db, struct pc_arena *a, const char *token, struct id_kiosk *out, struct pc_err *err);
+/* The kiosks in service, newest first (the operator's list). */
+int id_kiosks_list(struct db *db, struct pc_arena *a, const struct id_principal *who, struct id_kiosk **out,
+                   size_t *n, struct pc_err *err);
+/* Withdraw a kiosk: its token stops working and its sessions end. */
+int id_kiosk_withdraw(struct db *db, const struct id_principal *who, const char *kiosk_id, const char *ip,
+                      struct pc_err *err);
+/* Bind p's session to the kiosk it is used at: from now on it ends after
+ * the kiosk's idle time, and p->auth names the kiosk at every lookup. */
+int id_session_bind_kiosk(struct db *db, const struct id_principal *p, const struct id_kiosk *k, struct pc_err *err);
+
+/* ---- paper applications: the applicant's identity checked (person.c) ---- */
+
+/* Is fin a person on record whose identity card is id_card (case, spaces
+ * and dashes ignored)?  0 with *out filled; PC_ENOTFOUND for no such
+ * person; PC_EINVAL when the card is not theirs. */
+int id_person_check_card(struct db *db, struct pc_arena *a, const char *fin, const char *id_card,
+                         struct id_person *out, struct pc_err *err);
 
 #endif

@@ -262,3 +262,28 @@ int id_person_find(struct db *db, struct pc_arena *a, const struct id_person_que
     db_conn_idle(c);
     return rc < 0 ? rc : 0;
 }
+
+int id_person_check_card(struct db *db, struct pc_arena *a, const char *fin, const char *id_card,
+                         struct id_person *out, struct pc_err *err)
+{
+    char want[24], have[24];
+    if (!id_card || strlen(id_card) > 20)
+        return pc_err_set(err, PC_EINVAL, "the identity card's number is missing or too long");
+    card_key(id_card, want, sizeof want);
+    if (!*want)
+        return pc_err_set(err, PC_EINVAL, "the identity card's number is missing");
+    struct id_person *found;
+    size_t n;
+    bool more;
+    struct id_person_query q = {.fin = fin};
+    int rc = id_person_find(db, a, &q, &found, &n, 1, &more, err);
+    if (rc)
+        return rc;
+    if (n == 0)
+        return pc_err_set(err, PC_ENOTFOUND, "no person with this FİN on record");
+    card_key(found[0].id_card, have, sizeof have);
+    if (!pc_str_eq(have, want))
+        return pc_err_set(err, PC_EINVAL, "the identity card is not this person's");
+    *out = found[0];
+    return 0;
+}

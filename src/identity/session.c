@@ -77,8 +77,10 @@ int id_session_lookup(struct db *db, struct pc_arena *a, const char *token, cons
     struct db_stmt *s = c ? db_prepare(c,
         "SELECT s.account_id, s.csrf, s.acting_for, s.last_seen_at, s.expires_at, a.login, a.fin,"
         " p.first_name, p.last_name, a.kind, (SELECT 1 FROM representatives r WHERE r.voen = s.acting_for"
-        " AND r.fin = a.fin AND r.revoked_at IS NULL), s.login_method, s.created_at, s.cert_serial, s.only_service"
+        " AND r.fin = a.fin AND r.revoked_at IS NULL), s.login_method, s.created_at, s.cert_serial, s.only_service,"
+        " s.kiosk_id, k.district, k.idle_secs"
         " FROM sessions s JOIN accounts a ON a.id = s.account_id LEFT JOIN persons p ON p.fin = a.fin"
+        " LEFT JOIN kiosks k ON k.id = s.kiosk_id AND k.revoked_at IS NULL"
         " WHERE s.token_hash = ? AND s.kind = ? AND s.revoked_at IS NULL AND a.status = 'active'", err) : NULL;
     if (!s)
         return id_failed(err);
@@ -90,7 +92,13 @@ int id_session_lookup(struct db *db, struct pc_arena *a, const char *token, cons
     if (rc == 0)
         return pc_err_set(err, PC_ENOTFOUND, "no session");
     int64_t now = pc_now_unix(), last_seen = db_col_int(s, 3), expires = db_col_int(s, 4);
-    if (now - last_seen > ID_SESSION_IDLE_SECS || now >= expires)
+    /* a kiosk's session lives only as long as the kiosk's idle time (and
+     * the kiosk itself: a withdrawn kiosk's sessions are over) */
+    bool at_kiosk = !db_col_is_null(s, 15);
+    if (at_kiosk && db_col_is_null(s, 16))
+        return pc_err_set(err, PC_ENOTFOUND, "the kiosk was withdrawn");
+    int64_t idle = at_kiosk ? db_col_int(s, 17) : ID_SESSION_IDLE_SECS;
+    if (now - last_seen > idle || now >= expires)
         return pc_err_set(err, PC_ENOTFOUND, "session expired");
     out->account_id = pc_arena_strdup(a, db_col_text(s, 0));
     out->csrf = pc_arena_strdup(a, db_col_text(s, 1));
@@ -106,7 +114,9 @@ int id_session_lookup(struct db *db, struct pc_arena *a, const char *token, cons
     /* a method this node does not know (a newer node's) reaches no level here */
     out->auth = (struct id_login_info){.method = method < 0 ? ID_METHOD_COUNT : (enum id_method)method,
                                        .at = db_col_int(s, 12), .cert_serial = pc_arena_strdup(a, db_col_text(s, 13)),
-                                       .only_service = pc_arena_strdup(a, db_col_text(s, 14))};
+                                       .only_service = pc_arena_strdup(a, db_col_text(s, 14)),
+                                       .kiosk_id = pc_arena_strdup(a, db_col_text(s, 15)),
+                                       .kiosk_district = pc_arena_strdup(a, db_col_text(s, 16))};
 
     s = db_prepare(c, "SELECT role, agency_id FROM account_roles WHERE account_id = ? ORDER BY role, agency_id", err);
     if (!s)
@@ -126,7 +136,8 @@ int id_session_lookup(struct db *db, struct pc_arena *a, const char *token, cons
     /* acting for an entity also needs the representative role still */
     if (out->acting_for && !id_has_role(out, ID_ROLE_REPRESENTATIVE))
         out->acting_for = NULL;
-    if (now - last_seen >= LAST_SEEN_GRANULARITY) {
+    /* a kiosk's idle time is short: every request counts */
+    if (now - last_seen >= (at_kiosk ? 1 : LAST_SEEN_GRANULARITY)) {
         s = db_prepare(c, "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", err);
         if (s) {
             db_bind_int(s, 1, now);

@@ -17,6 +17,7 @@ static const enum msg role_msgs[ID_ROLE_COUNT] = {
     [ID_ROLE_REGISTRAR] = M_ROLE_REGISTRAR, [ID_ROLE_OPERATOR] = M_ROLE_OPERATOR,
     [ID_ROLE_EVALUATOR] = M_ROLE_EVALUATOR, [ID_ROLE_AUDITOR] = M_ROLE_AUDITOR,
     [ID_ROLE_INSPECTOR] = M_ROLE_INSPECTOR,
+    [ID_ROLE_POSTAL] = M_ROLE_POSTAL,
 };
 
 const char *web_role_label(struct http_req *r, enum id_role role)

@@ -76,6 +76,8 @@ static json_t *app_json(struct http_req *r, const struct case_app *c, enum app_v
                           "created_at", time_or_null(c->created_at), "submitted_at", time_or_null(c->submitted_at),
                           "due_at", time_or_null(c->due_at), "decided_at", time_or_null(c->decided_at));
     json_object_set_new(j, "acting_for", str_or_null(c->acting_for));
+    json_object_set_new(j, "channel", json_string(case_channel_name(c->channel)));
+    json_object_set_new(j, "district", str_or_null(c->district));
     json_object_set_new(j, "decision", str_or_null(c->decision));
     json_object_set_new(j, "links", json_pack("{s:s}", "self",
                         pc_arena_printf(&r->arena, "/api/v1/applications/%s", c->reference ? c->reference : c->id)));
@@ -167,6 +169,43 @@ int web_api_applications_post(struct http_req *r)
         return web_fail(r, rc, &err);
     http_set_header(r, "Location", pc_arena_printf(&r->arena, "/api/v1/applications/%s", app.reference));
     return web_reply_json(r, existing ? 200 : 201, app_json(r, &app, APP_SUMMARY));
+}
+
+/* A paper application typed in by an officer or a post-office operator
+ * for the applicant (cases checks the identity and the role). */
+int web_api_paper_post(struct http_req *r)
+{
+    if (!web_logged_in(r))
+        return 0;
+    json_t *body = body_json(r);
+    struct case_paper p = {
+        .service_id = json_string_value(json_object_get(body, "service")),
+        .fin = json_string_value(json_object_get(body, "fin")),
+        .id_card = json_string_value(json_object_get(body, "id_card")),
+        .district = json_string_value(json_object_get(body, "district")),
+        .scan_sha256 = json_string_value(json_object_get(body, "scan")),
+        .answers = json_object_get(body, "answers"),
+    };
+    if (!json_is_object(body) || !p.service_id || !p.fin || !p.id_card || !p.district || !p.scan_sha256 ||
+        !json_is_object(p.answers) || json_object_size(body) != 6)
+        return http_problem(r, 400, "bad-body", "Invalid request body",
+                            "Send {\"service\", \"fin\", \"id_card\", \"district\", \"scan\": SHA-256 of your upload,"
+                            " \"answers\": {…}} and nothing else.");
+    struct case_app app;
+    struct form_issues issues;
+    enum case_paper_problem problem;
+    struct pc_err err = {0};
+    int rc = case_submit_paper(app_of(r)->db, web_forms(r), web_who(r), &p, web_lang_id(r), r->remote_addr, &r->arena,
+                               &app, &issues, &problem, &err);
+    if (rc == PC_EINVAL && issues.n)
+        return validation_problem(r, &issues);
+    if (rc && problem != CASE_PAPER_OK)
+        return http_problem(r, problem == CASE_PAPER_NO_PERSON ? 404 : 400, case_paper_problem_name(problem),
+                            "The paper application was refused", err.msg);
+    if (rc)
+        return web_fail(r, rc, &err);
+    http_set_header(r, "Location", pc_arena_printf(&r->arena, "/api/v1/applications/%s", app.reference));
+    return web_reply_json(r, 201, app_json(r, &app, APP_SUMMARY));
 }
 
 /* Load the case of the URL and check that the caller may see it; anyone
@@ -281,6 +320,12 @@ int web_api_application_action(struct http_req *r)
     int rc = web_case_act(r, &app, (enum case_step)step, note, json_integer_value(ver), &out, &err);
     if (rc == PC_ECONFLICT)
         return http_problem(r, 409, "conflict", "Someone else acted on this application", err.msg);
+    enum case_step_block block = rc == PC_EDENIED ? case_step_blocked(web_forms(r), &app, web_who(r), (enum case_step)step)
+                                                  : CASE_BLOCK_NONE;
+    if (block == CASE_BLOCK_APPEAL_TERM)
+        return http_problem(r, 403, "appeal-term-over", "The term for an appeal is over", err.msg);
+    if (block == CASE_BLOCK_SAME_OFFICER)
+        return http_problem(r, 403, "appeal-same-officer", "Another officer reviews the appeal", err.msg);
     if (rc == PC_EDENIED)
         return http_problem(r, 403, "step-not-allowed", "This step is not allowed", err.msg);
     if (rc == PC_EINVAL)

@@ -378,6 +378,8 @@ int web_page_apply_submit(struct http_req *r)
         return http_redirect(r, 303, pc_arena_printf(&r->arena, "/applications/%s/check", app.id));
     if (rc)
         return web_fail(r, rc, &err);
+    if (out.channel == CASE_CH_KIOSK) /* at a kiosk: the receipt to print */
+        return http_redirect(r, 303, pc_arena_printf(&r->arena, "/kiosk/receipt/%s", out.reference));
     return http_redirect(r, 303, pc_arena_printf(&r->arena, "/applications/%s?sent=1", out.reference));
 }
 
@@ -433,19 +435,33 @@ static const char *when_text(struct http_req *r, int64_t t)
     return pc_arena_printf(&r->arena, "%.10s %.5s", ts, ts + 11);
 }
 
-/* The applicant's own steps (respond, withdraw), exactly those cases offers. */
+/* A step of the applicant's that takes a text (an answer, an appeal's reasons). */
+static void note_form(struct http_req *r, const struct case_app *app, const char *step, const char *id, enum msg label,
+                      enum msg button, bool required)
+{
+    web_html(r, "<form method=\"post\" action=\"/applications/%s/%s\">\n", app->reference, step);
+    web_csrf_field(r);
+    web_html(r, "<input type=\"hidden\" name=\"version\" value=\"%L\">\n<div class=\"field\"><label for=\"%s\">%s</label>\n"
+                "<textarea class=\"input textarea\" id=\"%s\" name=\"note\" rows=\"5\" maxlength=\"4000\"%r></textarea></div>\n"
+                "<button type=\"submit\">%s</button>\n</form>\n",
+             (long long)app->version, id, web_t(r, label), id, required ? " required" : "", web_t(r, button));
+}
+
+/* The applicant's own steps (respond, appeal, withdraw), exactly those cases offers. */
 static void applicant_steps(struct http_req *r, const struct case_app *app)
 {
     enum case_step steps[CASE_STEP_COUNT];
     size_t n = case_steps_available(web_forms(r), app, web_who(r), steps, CASE_STEP_COUNT);
     for (size_t i = 0; i < n; i++) {
         if (steps[i] == CASE_STEP_RESPOND) {
-            web_html(r, "<form method=\"post\" action=\"/applications/%s/respond\">\n", app->reference);
-            web_csrf_field(r);
-            web_html(r, "<input type=\"hidden\" name=\"version\" value=\"%L\">\n<div class=\"field\"><label for=\"note\">%s</label>\n"
-                        "<textarea class=\"input textarea\" id=\"note\" name=\"note\" rows=\"5\" maxlength=\"4000\"></textarea></div>\n"
-                        "<button type=\"submit\">%s</button>\n</form>\n",
-                     (long long)app->version, web_t(r, M_APP_RESPOND_LABEL), web_t(r, M_APP_RESPOND));
+            note_form(r, app, "respond", "note", M_APP_RESPOND_LABEL, M_APP_RESPOND, false);
+        } else if (steps[i] == CASE_STEP_APPEAL) {
+            char until[21];
+            pc_rfc3339(case_appeal_until(web_forms(r), app), until);
+            web_html(r, "<h2 id=\"appeal\">%s</h2>\n<p>", web_t(r, M_APPEAL_TITLE));
+            web_html(r, web_t(r, M_APPEAL_LEAD), pc_arena_printf(&r->arena, "%.10s", until));
+            web_html(r, "</p>\n");
+            note_form(r, app, "appeal", "reasons", M_APPEAL_REASONS, M_ACT_APPEAL, true);
         } else if (steps[i] == CASE_STEP_CANCEL) {
             web_html(r, "<form method=\"post\" action=\"/applications/%s/cancel\">\n", app->reference);
             web_csrf_field(r);
@@ -453,6 +469,9 @@ static void applicant_steps(struct http_req *r, const struct case_app *app)
                      (long long)app->version, web_t(r, M_APP_CANCEL));
         }
     }
+    /* a refusal whose term is over says so, with the date */
+    if (case_step_blocked(web_forms(r), app, web_who(r), CASE_STEP_APPEAL) == CASE_BLOCK_APPEAL_TERM)
+        web_html(r, "<p class=\"notice\" id=\"appeal\">%s</p>\n", web_t(r, M_APPEAL_TERM_OVER));
 }
 
 int web_page_application(struct http_req *r)
@@ -481,6 +500,7 @@ int web_page_application(struct http_req *r)
         web_html(r, "<dt>%s</dt><dd>%s</dd>\n", web_t(r, M_APP_DUE), when_text(r, app.due_at));
     if (app.decision)
         web_html(r, "<dt>%s</dt><dd>%s</dd>\n", web_t(r, M_APP_DECISION), app.decision);
+    web_channel_facts(r, &app, pc_arena_printf(&r->arena, "/applications/%s", app.reference));
     web_html(r, "</dl>\n");
     web_pay_box(r, &app, false);
     if (app.decided_at)
@@ -514,6 +534,8 @@ static int applicant_step(struct http_req *r, enum case_step step)
                       version, r->remote_addr, &r->arena, &out, &err);
     if (rc == PC_ECONFLICT)
         return http_error(r, 409, "conflict", web_t(r, M_APPLY_CONFLICT), NULL);
+    if (rc == PC_EDENIED && case_step_blocked(web_forms(r), &app, web_who(r), step) == CASE_BLOCK_APPEAL_TERM)
+        return http_error(r, 403, "appeal-term-over", "The term for an appeal is over", err.msg);
     if (rc == PC_EINVAL || rc == PC_EDENIED)
         return http_error(r, 400, "bad-step", "Bad request", err.msg);
     if (rc)
@@ -529,6 +551,11 @@ int web_page_application_respond(struct http_req *r)
 int web_page_application_cancel(struct http_req *r)
 {
     return applicant_step(r, CASE_STEP_CANCEL);
+}
+
+int web_page_application_appeal(struct http_req *r)
+{
+    return applicant_step(r, CASE_STEP_APPEAL);
 }
 
 int web_page_apply_sign(struct http_req *r)

@@ -51,6 +51,8 @@ const struct id_principal *web_who(struct http_req *r)
         int rc = token ? id_session_lookup(app_of(r)->db, &r->arena, token, kind, &c->who, &c->who_err) : PC_ENOTFOUND;
         if (rc == 0)
             rc = recheck_certificate(r, &c->who, &c->who_err);
+        if (rc == 0 && !r->is_api) /* a session used at a kiosk becomes the kiosk's */
+            rc = web_kiosk_bind(r, &c->who, &c->who_err);
         if (rc == 0) {
             c->logged_in = true;
             c->token = token;

@@ -28,6 +28,9 @@ struct web_ctx {
     const char *anon_csrf;     /* double-submit token for forms before login */
     const struct form_set *forms; /* the forms snapshot of this request (case_view.c) */
     struct web_mem_file *mem_files; /* files of a page that reads them itself (uploads.c) */
+    /* the post-office kiosk this device is (kiosk.c), looked up once */
+    bool kiosk_loaded, at_kiosk;
+    struct id_kiosk kiosk;
 };
 struct web_ctx *web_ctx(struct http_req *r);
 
@@ -83,6 +86,33 @@ const char *web_csrf_query(struct http_req *r);
 /* Ask id_authorize; when denied, write the answer (login redirect, 401,
  * 403 or 404 for another person's object) and return false. */
 bool web_require(struct http_req *r, enum id_action action, const struct id_resource *res);
+
+/* ---- post-office kiosks and paper applications (kiosk.c, kiosks.c, paper.c; branch kiosk) ---- */
+
+/* The registered kiosk this device is (its cookie), or NULL. */
+#define WEB_KIOSK_COOKIE "pc_kiosk"
+const struct id_kiosk *web_kiosk(struct http_req *r);
+/* A page session used at a kiosk is bound to it (auth.c calls this once a
+ * session is found): 0, or a code when the binding could not be written. */
+int web_kiosk_bind(struct http_req *r, struct id_principal *who, struct pc_err *err);
+/* The kiosk's part of every page's head and of its body tag (layout.c). */
+void web_kiosk_head(struct http_req *r);
+const char *web_kiosk_body_attrs(struct http_req *r);
+/* A channel in words. */
+const char *web_channel_label(struct http_req *r, enum case_channel ch);
+/* A case's channel (and district) as facts of a <dl>, and for a paper
+ * application the link to its scan under base (…/files/SHA). */
+void web_channel_facts(struct http_req *r, const struct case_app *app, const char *base);
+/* The table of applications by month, district and channel (statistics). */
+void web_channel_stats(struct http_req *r, const char *from_month, const char *to_month);
+int web_page_kiosk(struct http_req *r);
+int web_page_kiosk_end(struct http_req *r);
+int web_page_kiosk_alive(struct http_req *r);
+int web_page_kiosk_receipt(struct http_req *r);
+int web_page_kiosks(struct http_req *r);
+int web_page_kiosks_post(struct http_req *r);
+int web_page_kiosk_withdraw_post(struct http_req *r);
+int web_api_paper_post(struct http_req *r);
 
 /* ---- uploaded files (uploads.c) ---- */
 
@@ -316,6 +346,7 @@ int web_page_my_applications(struct http_req *r);
 int web_page_application(struct http_req *r);
 int web_page_application_respond(struct http_req *r);
 int web_page_application_cancel(struct http_req *r);
+int web_page_application_appeal(struct http_req *r);
 int web_page_application_file(struct http_req *r);
 int web_page_application_result(struct http_req *r);
 int web_page_application_result_document(struct http_req *r);

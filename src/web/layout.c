@@ -89,12 +89,13 @@ void web_page_begin(struct http_req *r, const char *title)
         const char *code = pc_lang_code((enum pc_lang)i);
         web_html(r, "<link rel=\"alternate\" hreflang=\"%s\" href=\"%s\">\n", code, url_with_lang(r, code));
     }
-    web_html(r, "</head>\n<body>\n<a class=\"skip-link\" href=\"#main\">%s</a>\n"
+    web_kiosk_head(r);
+    web_html(r, "</head>\n<body%r>\n<a class=\"skip-link\" href=\"#main\">%s</a>\n"
             "<header class=\"site-header\">\n<div class=\"wrap header-row\">\n"
             "<a class=\"brand\" href=\"/\"><span class=\"brand-mark\" aria-hidden=\"true\"></span>"
             "<span class=\"brand-name\">Pəncərə</span> <span class=\"brand-sub\">%s</span></a>\n"
             "<nav class=\"langs\" aria-label=\"%s\"><ul>\n",
-         web_t(r, M_SKIP_TO_CONTENT), web_t(r, M_SITE_NAME), web_t(r, M_LANG_LABEL));
+         web_kiosk_body_attrs(r), web_t(r, M_SKIP_TO_CONTENT), web_t(r, M_SITE_NAME), web_t(r, M_LANG_LABEL));
     for (int i = 0; i < PC_LANG_COUNT; i++) {
         const char *code = pc_lang_code((enum pc_lang)i);
         web_html(r, "<li><a href=\"%s\" lang=\"%s\" hreflang=\"%s\"%r>%s</a></li>\n", url_with_lang(r, code), code, code,
@@ -150,6 +151,12 @@ void web_error_page(struct http_req *r, int status, const char *type, const char
     if (pc_str_eq(type, "csrf")) {
         mt = M_ERR_TITLE_400;
         mb = M_ERR_CSRF;
+    } else if (pc_str_eq(type, "appeal-term-over")) {
+        mt = M_APPEAL_TITLE;
+        mb = M_APPEAL_TERM_OVER;
+    } else if (pc_str_eq(type, "appeal-same-officer")) {
+        mt = M_APPEAL_TITLE;
+        mb = M_APPEAL_SAME_OFFICER;
     }
     web_page_begin(r, web_t(r, mt));
     web_html(r, "<h1>%s</h1>\n<p>%s</p>\n", web_t(r, mt), web_t(r, mb));

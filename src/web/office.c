@@ -191,6 +191,7 @@ int web_office_case_page(struct http_req *r, const char *note_error, const char 
         web_html(r, "<dt>VÖEN</dt><dd>%s</dd>\n", app.acting_for);
     if (app.decision)
         web_html(r, "<dt>%s</dt><dd>%s</dd>\n", web_t(r, M_APP_DECISION), app.decision);
+    web_channel_facts(r, &app, pc_arena_printf(&r->arena, "/office/cases/%s", app.reference));
     web_html(r, "</dl>\n");
     if (!src)
         web_html(r, "<p>%s</p>\n<ul>\n<li><a href=\"/office/cases/%s/decision/document\" download=\"%s.txt\">%s</a></li>\n"
@@ -216,9 +217,12 @@ int web_office_case_page(struct http_req *r, const char *note_error, const char 
     for (size_t i = 0; i < n; i++)
         if (!case_step_by_applicant(steps[i]))
             web_html(r, "<button type=\"submit\" name=\"action\" value=\"%s\"%r>%s</button>\n", case_step_name(steps[i]),
-                 steps[i] == CASE_STEP_REFUSE ? " class=\"warning\"" : steps[i] == CASE_STEP_ASSIGN_TO_ME ? " class=\"secondary\"" : "",
+                 steps[i] == CASE_STEP_REFUSE || steps[i] == CASE_STEP_UPHOLD_REFUSAL ? " class=\"warning\""
+                 : steps[i] == CASE_STEP_ASSIGN_TO_ME ? " class=\"secondary\"" : "",
                  web_t(r, web_step_msg(steps[i])));
     web_html(r, "</div>\n</form>\n");
+    if (case_step_blocked(web_forms(r), &app, who, CASE_STEP_UPHOLD_REFUSAL) == CASE_BLOCK_SAME_OFFICER)
+        web_html(r, "<p class=\"notice\">%s</p>\n", web_t(r, M_APPEAL_SAME_OFFICER));
     web_signature_facts(r, &app, pc_arena_printf(&r->arena, "/office/cases/%s", app.reference));
     web_pay_box(r, &app, true);
     web_inspection_box(r, &app);
@@ -258,6 +262,9 @@ int web_page_office_act(struct http_req *r)
         r->status = 400;
         return web_office_case_page(r, web_t(r, M_OFFICE_NOTE_REQUIRED), NULL);
     }
+    if (rc == PC_EDENIED && case_step_blocked(web_forms(r), &app, web_who(r), (enum case_step)step) ==
+                                CASE_BLOCK_SAME_OFFICER)
+        return http_error(r, 403, "appeal-same-officer", "Forbidden", err.msg);
     if (rc == PC_EDENIED)
         return http_error(r, 403, "forbidden", "Forbidden", err.msg);
     if (rc)

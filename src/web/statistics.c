@@ -271,6 +271,12 @@ static void holders(struct http_req *r)
     table_end(r);
 }
 
+/* Applications by channel and district, in the period's months (kiosk). */
+static void channels(struct http_req *r, const struct mon_period *p)
+{
+    web_channel_stats(r, pc_arena_strndup(&r->arena, p->from, 7), pc_arena_strndup(&r->arena, p->to, 7));
+}
+
 int web_page_statistics(struct http_req *r)
 {
     const char *from, *to;
@@ -292,6 +298,7 @@ int web_page_statistics(struct http_req *r)
         web_html(r, "<p class=\"flag\">%s</p>\n", web_t(r, M_ST_NO_DATA));
         visits(r, &v);
         holders(r);
+        channels(r, &p);
         web_page_end(r);
         return 0;
     }
@@ -308,6 +315,7 @@ int web_page_statistics(struct http_req *r)
     trend(r, &u);
     visits(r, &v);
     holders(r);
+    channels(r, &p);
     web_page_end(r);
     return 0;
 }

@@ -27,7 +27,7 @@ static int sink_admit(struct http_req *r)
 {
     if (web_mem_route(r))
         return web_auth_before(r);
-    return web_auth_admit(r, r->is_api ? ID_ACT_APPLY : ID_ACT_VIEW_OWN_DATA);
+    return web_auth_admit(r, r->is_api ? ID_ACT_UPLOAD : ID_ACT_VIEW_OWN_DATA);
 }
 
 static void mem_release(void *p)
@@ -155,7 +155,7 @@ int web_serve_case_file(struct http_req *r, const struct case_app *app, const ch
 
 int web_api_upload(struct http_req *r)
 {
-    if (!web_require(r, ID_ACT_APPLY, NULL))
+    if (!web_require(r, ID_ACT_UPLOAD, NULL))
         return 0;
     struct http_upload *u = r->uploads;
     if (!u || u->next)

@@ -2109,16 +2109,19 @@ async function mobileSigning() {
  * the desk's app would); a citizen votes, books, moves and cancels through
  * the forms with JavaScript off; every page in every language passes axe;
  * the hall's public display shows the tickets, refreshing itself. */
+/* A call of the JSON API (a bearer token or none); its answer, which must be a success. */
+async function apiJson(method, url, body, token) {
+  const r = await fetch(base + url, {
+    method, body: body === undefined ? undefined : JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+  });
+  const text = await r.text();
+  assert(r.ok, `${method} ${url}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : {};
+}
+
 async function participationPages() {
-  const api = async (method, url, body, token) => {
-    const r = await fetch(base + url, {
-      method, body: body === undefined ? undefined : JSON.stringify(body),
-      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    });
-    const text = await r.text();
-    assert(r.ok, `${method} ${url}: ${r.status} ${text}`);
-    return text ? JSON.parse(text) : {};
-  };
+  const api = apiJson;
   const token = async (role) => {
     const a = demoAccounts().filter((x) => x.role === role && (x.agency === null || x.agency === 'din'))[0];
     return (await api('POST', '/api/v1/auth/password', { login: a.login, password: a.password })).token;
@@ -3312,6 +3315,240 @@ async function ecertPages() {
   });
 }
 
+// ---- kiosk: post-office kiosks (issue 17, branch kiosk) ---------------------
+// The operator registers the browser as a kiosk (its cookie), logs out;
+// the kiosk's start page, the kiosk with a citizen logged in and the
+// operator's list are axe-clean in az, en and ru; every target of the
+// start page is large; the start page is worked with the keyboard only
+// and without JavaScript (its <noscript> refresh wipes the screen); the
+// on-screen keyboard types; an application sent at the kiosk ends on its
+// printable receipt; the idle timer wipes the screen.  A screenshot of
+// the start page and of the receipt goes to --screenshots.
+
+async function kioskDevice(ctx, { idle = 600, district = 'Nəsimi' } = {}) {
+  const page = await ctx.newPage();
+  await logIn(page, account('operator'));
+  await goto(page, '/operator/kiosks');
+  await page.fill('#post_office', 'Bakı AZ1000');
+  await page.fill('#district', district);
+  await page.fill('#idle_secs', String(idle));
+  const resp = await submit(page, 'main form[action="/operator/kiosks"]');
+  assert(resp.status() === 200 && new URL(page.url()).search === '?registered=1', `registering ended on ${page.url()}`);
+  const cookies = await ctx.cookies(base);
+  assert(cookies.some((c) => c.name === 'pc_kiosk' && c.httpOnly), 'no HttpOnly kiosk cookie');
+  await navBy(page, () => page.click(LOGOUT_BUTTON));
+  return page;
+}
+
+/* Log in at the kiosk's own form; ends on the kiosk's start page. */
+async function kioskLogIn(page, acc) {
+  await goto(page, '/kiosk');
+  await page.fill('#k-login', acc.login);
+  await page.fill('#k-password', acc.password);
+  const resp = await submit(page, 'main form[action="/login"]');
+  assert(resp.status() === 200 && new URL(page.url()).pathname === '/kiosk', `kiosk login ended on ${page.url()}`);
+}
+
+async function kioskPages() {
+  const checkPage = async (page, lang, what) => {
+    const f = await pageFacts(page);
+    assert(f.lang === lang && f.h1.length === 1, `${what}: lang ${f.lang}, h1 ${JSON.stringify(f.h1)}`);
+    const v = await axeViolations(page);
+    assert(v.length === 0, `${what}: ${v.length} violation(s) on ${page.url()}:\n${v.join('\n')}`);
+  };
+  for (const lang of LANGS) {
+    await test(`kiosk: start page, logged-in page and the operator's list [${lang}]: one h1, lang, axe WCAG 2.1 AA`, async () => {
+      const ctx = await newContext({ lang });
+      try {
+        const page = await kioskDevice(ctx);
+        const problems = watchConsole(page);
+        await goto(page, '/kiosk');
+        assert(await page.locator('body.kiosk').count() === 1, 'not in kiosk mode');
+        assert(await page.locator('.osk[role=group] button').count() > 30, 'no on-screen keyboard');
+        await checkPage(page, lang, 'start');
+        await logIn(page, account('representative'));
+        await goto(page, '/kiosk');
+        assert(await page.locator(`main form[action="/services/${SINGLE_SERVICE}/apply"] button`).count() === 1,
+          'the kiosk service is not offered');
+        assert(await page.locator('main a[href="/account/certificates#single"]').count() === 1, 'no free certificate link');
+        await checkPage(page, lang, 'logged in');
+        await goto(page, '/kiosk/end', 200);
+        assert(new URL(page.url()).pathname === '/kiosk' && await page.locator('#k-login').count() === 1, 'not wiped');
+        await logIn(page, account('operator'));
+        await goto(page, '/operator/kiosks');
+        await checkPage(page, lang, 'operator');
+        assert(problems.length === 0, `console errors: ${problems.join(' | ')}`);
+      } finally {
+        await ctx.close();
+      }
+    });
+  }
+  await test('kiosk: large touch targets, the on-screen keyboard types, keyboard-only login', async () => {
+    const ctx = await newContext({ lang: 'en' });
+    try {
+      const page = await kioskDevice(ctx);
+      await goto(page, '/kiosk');
+      const small = await page.$$eval('main a, main button, main input:not([type=hidden])', (els) => els
+        .map((e) => ({ e: e.outerHTML.slice(0, 80), r: e.getBoundingClientRect() }))
+        .filter((x) => x.r.height < 44 || x.r.width < 44).map((x) => `${x.e} ${x.r.width}x${x.r.height}`));
+      assert(small.length === 0, `targets under 44 px:\n${small.join('\n')}`);
+      await page.click('#k-login');
+      for (const k of ['1', 'A', 'B']) await page.click(`.osk button:text-is("${k}")`);
+      await page.click('.osk button[aria-label="Delete the last letter"]');
+      assert(await page.inputValue('#k-login') === '1A', `typed "${await page.inputValue('#k-login')}"`);
+      await page.fill('#k-login', '');
+      const acc = account('representative');
+      await tabTo(page, '#k-login');
+      await page.keyboard.type(acc.login);
+      await tabTo(page, '#k-password', 5);
+      await page.keyboard.type(acc.password);
+      const resp = await navBy(page, () => page.keyboard.press('Enter'));
+      assert(resp.status() === 200 && new URL(page.url()).pathname === '/kiosk', `ended on ${page.url()}`);
+      await tabTo(page, `main form[action="/services/${SINGLE_SERVICE}/apply"] button`);
+    } finally {
+      await ctx.close();
+    }
+  });
+  await test('kiosk: without JavaScript the start page works and wipes itself after the idle time', async () => {
+    const ctx = await newContext({ lang: 'az', javaScriptEnabled: false });
+    try {
+      const page = await kioskDevice(ctx, { idle: 5, district: 'Yasamal' });
+      await goto(page, '/kiosk');
+      assert(await page.locator('.osk').count() === 0, 'a keyboard without JavaScript');
+      await page.fill('#k-login', account('representative').login);
+      await page.fill('#k-password', account('representative').password);
+      await submit(page, 'main form[action="/login"]');
+      assert(new URL(page.url()).pathname === '/kiosk', `ended on ${page.url()}`);
+      assert(await page.locator('main form[action$="/apply"]').count() === 1, 'not logged in');
+      // the <noscript> refresh: back to the start, logged out, within the idle time and a little
+      await page.waitForFunction(() => !document.querySelector('main form[action$="/apply"]') &&
+        !!document.querySelector('#k-login'), null, { timeout: 15000, polling: 250 });
+    } finally {
+      await ctx.close();
+    }
+  });
+  await test('kiosk: with JavaScript the idle timer wipes the screen', async () => {
+    const ctx = await newContext({ lang: 'en' });
+    try {
+      const page = await kioskDevice(ctx, { idle: 5, district: 'Xətai' });
+      await kioskLogIn(page, account('representative'));
+      await page.fill('#k-login', 'x').catch(() => {}); /* nothing to type on: logged in */
+      await page.waitForFunction(() => !!document.querySelector('#k-login'), null, { timeout: 15000, polling: 250 });
+      assert(new URL(page.url()).pathname === '/kiosk', `wiped to ${page.url()}`);
+    } finally {
+      await ctx.close();
+    }
+  });
+  await test('kiosk: an application sent at the kiosk ends on its printable receipt; axe on every page', async () => {
+    const ctx = await newContext({ lang: 'en' });
+    try {
+      const page = await kioskDevice(ctx);
+      const problems = watchConsole(page);
+      await logIn(page, account('citizen'));
+      const r = await applyJourney(page, 'din-id-card-replacement', { lang: 'en', until: 'check' });
+      assert(r.violations.length === 0, `${r.violations.length} axe violation(s) in kiosk mode:\n${r.violations.join('\n')}`);
+      const resp = await submit(page, 'main form[action$="/submit"]');
+      const u = new URL(page.url());
+      assert(resp.status() === 200 && /^\/kiosk\/receipt\/AZ-\d{4}-\d{8}$/.test(u.pathname), `sending ended on ${page.url()}`);
+      assert((await page.locator('main .receipt').textContent()).includes('Kiosk — Nəsimi'), 'the channel is not on the receipt');
+      assert(await page.locator('main button[data-print]:visible').count() === 1, 'no print button');
+      const v = await axeViolations(page);
+      assert(v.length === 0, `receipt: ${v.length} violation(s):\n${v.join('\n')}`);
+      if (opts.screenshots) {
+        fs.mkdirSync(opts.screenshots, { recursive: true });
+        await page.screenshot({ path: path.join(opts.screenshots, 'kiosk-receipt.png'), fullPage: true });
+        await goto(page, '/kiosk/end', 200);
+        await page.screenshot({ path: path.join(opts.screenshots, 'kiosk-start.png'), fullPage: true });
+      }
+      assert(problems.length === 0, `console errors: ${problems.join(' | ')}`);
+    } finally {
+      await ctx.close();
+    }
+  }, APPLY_TIMEOUT_MS);
+}
+
+// ---- kiosk: the appeal of a refusal (issue 17 item 6) -------------------------
+// An application refused by officer.din (through the API); the citizen's
+// page with the appeal form in three languages; the appeal sent with the
+// keyboard only; the refusing officer's page (a notice, no review
+// buttons) and the agency administrator's (the review buttons) — axe on
+// each.
+
+async function appealPages() {
+  const api = apiJson;
+  const staff = (role) => demoAccounts().filter((x) => x.role === role && x.agency === 'din')[0];
+  let ref = null;
+  const refused = async () => {
+    if (ref) return ref;
+    /* a fresh application (the journeys above decided theirs) */
+    const ctx = await newContext({ lang: 'az' });
+    try {
+      const page = await ctx.newPage();
+      await logInToApply(page, account('citizen'));
+      ref = (await applyJourney(page, 'din-id-card-replacement', { axe: false })).ref;
+    } finally {
+      await ctx.close();
+    }
+    const a = staff('officer');
+    const tok = (await api('POST', '/api/v1/auth/password', { login: a.login, password: a.password })).token;
+    for (const [action, note] of [['register'], ['start_review'], ['refuse', 'Sənədlər natamamdır.']]) {
+      const app = await api('GET', `/api/v1/applications/${ref}`, undefined, tok);
+      if (app.status === 'refused') break;
+      await api('POST', `/api/v1/applications/${ref}/actions`, { action, version: app.version, ...(note ? { note } : {}) }, tok);
+    }
+    return ref;
+  };
+  const clean = async (page, what) => {
+    const v = await axeViolations(page);
+    assert(v.length === 0, `${what}: ${v.length} violation(s) on ${page.url()}:\n${v.join('\n')}`);
+  };
+  for (const lang of LANGS) {
+    await test(`appeal: the refused application's page offers the appeal with its term [${lang}]: axe WCAG 2.1 AA`, async () => {
+      const r = await refused();
+      const ctx = await newContext({ lang });
+      try {
+        const page = await ctx.newPage();
+        await logIn(page, account('citizen'));
+        await goto(page, `/applications/${r}`);
+        assert(await page.locator(`main form[action="/applications/${r}/appeal"] textarea#reasons`).count() === 1,
+          'no appeal form');
+        await clean(page, 'citizen');
+      } finally {
+        await ctx.close();
+      }
+    }, APPLY_TIMEOUT_MS);
+  }
+  await test('appeal: sent with the keyboard only; the refusing officer may not review it, another may (axe on both)', async () => {
+    const r = await refused();
+    const ctx = await newContext({ lang: 'en' });
+    try {
+      const page = await ctx.newPage();
+      await logIn(page, account('citizen'));
+      await goto(page, `/applications/${r}`);
+      await tabTo(page, '#reasons');
+      await page.keyboard.type('I gave every document.');
+      await tabTo(page, `main form[action="/applications/${r}/appeal"] button[type=submit]`, 5);
+      const resp = await navBy(page, () => page.keyboard.press('Enter'));
+      assert(resp.status() === 200 && new URL(page.url()).pathname === `/applications/${r}`, `ended on ${page.url()}`);
+      assert((await page.locator('main .tag').first().textContent()).includes('Appeal under review'), 'not appealed');
+      await navBy(page, () => page.click(LOGOUT_BUTTON));
+      await logIn(page, staff('officer'));
+      await goto(page, `/office/cases/${r}`);
+      assert(await page.locator('main button[value="uphold_refusal"]').count() === 0, 'the refusing officer may review');
+      assert(await page.locator('main p.notice').count() >= 1, 'no notice for the refusing officer');
+      await clean(page, 'refusing officer');
+      await navBy(page, () => page.click(LOGOUT_BUTTON));
+      await logIn(page, staff('agency_admin'));
+      await goto(page, `/office/cases/${r}`);
+      assert(await page.locator('main button[value="uphold_refusal"]').count() === 1 &&
+        await page.locator('main button[value="grant_appeal"]').count() === 1, 'no review buttons');
+      await clean(page, 'reviewer');
+    } finally {
+      await ctx.close();
+    }
+  }, APPLY_TIMEOUT_MS);
+}
+
 async function main() {
   const started = Date.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pencere-browser-'));
@@ -3388,6 +3625,8 @@ async function main() {
     await campaignPages();   // campaigns
     await socialPages();   // vemtas
     await ecertPages();   // ecert
+    await kioskPages();   // kiosk
+    await appealPages();  // kiosk
   } catch (e) {
     fatal = e;
     record('setup', e);

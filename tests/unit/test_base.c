@@ -807,6 +807,14 @@ static void test_err_and_str(void **state)
     assert_false(pc_str_has_prefix("postgre", "postgres://"));
     assert_false(pc_str_has_prefix(NULL, "x"));
     assert_true(pc_str_has_prefix("x", ""));
+    assert_true(pc_text_line("Nəsimi rayonu", 100));
+    assert_true(pc_text_line("abc", 3));
+    assert_false(pc_text_line("abcd", 3));
+    assert_false(pc_text_line("", 10));
+    assert_false(pc_text_line(NULL, 10));
+    assert_false(pc_text_line("a\nb", 10));
+    assert_false(pc_text_line("a\x7f", 10));
+    assert_false(pc_text_line("\xc3\x28", 10));  /* not UTF-8 */
     unsigned char r1[32] = {0}, r2[32] = {0};
     assert_int_equal(pc_random_bytes(r1, sizeof r1), 0);
     assert_int_equal(pc_random_bytes(r2, sizeof r2), 0);

@@ -1155,9 +1155,26 @@ static void test_inbox_postgres(void **state)
     pgdb_drop(x.pgname);
 }
 
+/* Channels (branch kiosk): stable names both ways, the kiosks' services. */
+static void test_channels_have_stable_names(void **state)
+{
+    (void)state;
+    for (int c = 0; c < CASE_CH_COUNT; c++)
+        assert_int_equal(case_channel_parse(case_channel_name((enum case_channel)c)), c);
+    assert_string_equal(case_channel_name(CASE_CH_PAPER), "paper");
+    assert_int_equal(case_channel_parse("fax"), -1);
+    assert_int_equal(case_channel_parse(NULL), -1);
+    assert_true(case_kiosk_offered("eesmn-vemtas"));
+    assert_false(case_kiosk_offered("din-id-card"));
+    assert_string_equal(case_kiosk_service_at(0), "eesmn-vemtas");
+    assert_null(case_kiosk_service_at(1000));
+    assert_string_equal(case_paper_problem_name(CASE_PAPER_WRONG_CARD), "wrong-id-card");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_channels_have_stable_names),
         cmocka_unit_test(test_base_form_is_clean),
         cmocka_unit_test(test_every_rule_reports_its_path),
         cmocka_unit_test(test_every_problem_of_a_file_is_reported),

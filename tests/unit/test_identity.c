@@ -460,6 +460,122 @@ static void test_a_broken_database_is_not_a_missing_session(void **state)
     pc_arena_release(&a);
 }
 
+/* ---- kiosks and paper applications (branch kiosk) ------------------------------ */
+
+static void test_kiosk_and_paper_permissions(void **state)
+{
+    (void)state;
+    struct id_principal op = {.account_id = "o1", .kind = ID_ACCOUNT_STAFF, .ngrants = 1,
+                              .grants = {{ID_ROLE_OPERATOR, ""}}};
+    struct id_principal postal = {.account_id = "p1", .kind = ID_ACCOUNT_STAFF, .ngrants = 1,
+                                  .grants = {{ID_ROLE_POSTAL, ""}}};
+    struct id_principal officer = {.account_id = "f1", .kind = ID_ACCOUNT_STAFF, .ngrants = 1,
+                                   .grants = {{ID_ROLE_OFFICER, "eesmn"}}};
+    struct id_principal citizen = {.account_id = "c1", .kind = ID_ACCOUNT_CITIZEN, .fin = "1ABC2D3", .ngrants = 1,
+                                   .grants = {{ID_ROLE_CITIZEN, ""}}};
+    struct id_resource eesmn = {.agency_id = "eesmn"}, din = {.agency_id = "din"};
+    assert_true(id_authorize(&op, ID_ACT_MANAGE_KIOSKS, NULL));
+    assert_false(id_authorize(&postal, ID_ACT_MANAGE_KIOSKS, NULL));
+    assert_false(id_authorize(&citizen, ID_ACT_MANAGE_KIOSKS, NULL));
+    assert_int_equal(id_authorize_role(&postal, ID_ACT_FILE_PAPER, &din), ID_ROLE_POSTAL);
+    assert_int_equal(id_authorize_role(&officer, ID_ACT_FILE_PAPER, &eesmn), ID_ROLE_OFFICER);
+    assert_false(id_authorize(&officer, ID_ACT_FILE_PAPER, &din));   /* another agency's */
+    assert_false(id_authorize(&citizen, ID_ACT_FILE_PAPER, &eesmn));
+    assert_false(id_authorize(&op, ID_ACT_FILE_PAPER, &eesmn));
+    /* files: who applies, and who registers paper */
+    assert_true(id_authorize(&citizen, ID_ACT_UPLOAD, NULL));
+    assert_true(id_authorize(&postal, ID_ACT_UPLOAD, NULL));
+    assert_true(id_authorize(&officer, ID_ACT_UPLOAD, NULL));
+    assert_false(id_authorize(&op, ID_ACT_UPLOAD, NULL));
+    assert_false(id_authorize(NULL, ID_ACT_UPLOAD, NULL));
+    assert_string_equal(id_role_name(ID_ROLE_POSTAL), "postal_operator");
+    assert_int_equal(id_role_parse("postal_operator"), ID_ROLE_POSTAL);
+}
+
+static void test_a_kiosk_session_lives_as_long_as_the_kiosk_says(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct pc_err err = {0};
+    struct id_person p = person(f, &a), o = person(f, &a);
+    citizen(f, &a, &p);
+    const char *op_id;
+    struct id_grant g = {ID_ROLE_OPERATOR, ""};
+    assert_int_equal(id_account_create(f->db, ID_ACCOUNT_STAFF, "kiosk.operator", o.fin, &g, 1, NULL, NULL, &a, &op_id,
+                                       &err), 0);
+    struct id_principal op = {.account_id = op_id, .kind = ID_ACCOUNT_STAFF, .ngrants = 1, .grants = {g}};
+    struct id_kiosk k;
+    char device[ID_TOKEN_CHARS + 1];
+    /* bounds and the operator only */
+    assert_int_equal(id_kiosk_register(f->db, &a, &op, "AZ1000", "Nəsimi", 4, "", &k, device, &err), PC_EINVAL);
+    assert_int_equal(id_kiosk_register(f->db, &a, &op, "", "Nəsimi", 60, "", &k, device, &err), PC_EINVAL);
+    assert_int_equal(id_kiosk_register(f->db, &a, &op, "AZ1000", "a\nb", 60, "", &k, device, &err), PC_EINVAL);
+    struct id_principal not_op = op;
+    not_op.grants[0].role = ID_ROLE_AUDITOR;
+    assert_int_equal(id_kiosk_register(f->db, &a, &not_op, "AZ1000", "Nəsimi", 60, "", &k, device, &err), PC_EDENIED);
+    assert_int_equal(id_kiosk_register(f->db, &a, &op, "AZ1000", "Nəsimi", 60, "", &k, device, &err), 0);
+    assert_int_equal(strlen(device), ID_TOKEN_CHARS);
+    struct id_kiosk found;
+    assert_int_equal(id_kiosk_by_token(f->db, &a, device, &found, &err), 0);
+    assert_string_equal(found.id, k.id);
+    assert_string_equal(found.district, "Nəsimi");
+    assert_int_equal(found.idle_secs, 60);
+    assert_int_equal(id_kiosk_by_token(f->db, &a, "nope", &found, &err), PC_ENOTFOUND);
+
+    /* a session bound to the kiosk names it, and ends after its idle time */
+    char token[ID_TOKEN_CHARS + 1];
+    int64_t retry;
+    assert_int_equal(login(f, &a, p.fin, PW, NULL, "10.9.0.1", "cookie", token, &retry), 0);
+    struct id_principal who;
+    assert_int_equal(id_session_lookup(f->db, &a, token, "cookie", &who, &err), 0);
+    assert_null(who.auth.kiosk_id);
+    assert_int_equal(id_session_bind_kiosk(f->db, &who, &found, &err), 0);
+    assert_int_equal(id_session_lookup(f->db, &a, token, "cookie", &who, &err), 0);
+    assert_string_equal(who.auth.kiosk_id, k.id);
+    assert_string_equal(who.auth.kiosk_district, "Nəsimi");
+    struct db_conn *c = fx_conn(f);
+    char sql[200];
+    snprintf(sql, sizeof sql, "UPDATE sessions SET last_seen_at = last_seen_at - 61 WHERE kiosk_id = '%s'", k.id);
+    fx_exec(c, sql);
+    assert_int_equal(id_session_lookup(f->db, &a, token, "cookie", &who, &err), PC_ENOTFOUND);
+
+    /* a withdrawn kiosk: its token and its sessions stop */
+    assert_int_equal(login(f, &a, p.fin, PW, NULL, "10.9.0.1", "cookie", token, &retry), 0);
+    assert_int_equal(id_session_lookup(f->db, &a, token, "cookie", &who, &err), 0);
+    assert_int_equal(id_session_bind_kiosk(f->db, &who, &found, &err), 0);
+    struct id_kiosk *list;
+    size_t n;
+    assert_int_equal(id_kiosks_list(f->db, &a, &op, &list, &n, &err), 0);
+    assert_true(n >= 1);
+    assert_int_equal(id_kiosk_withdraw(f->db, &op, k.id, "", &err), 0);
+    assert_int_equal(id_kiosk_withdraw(f->db, &op, k.id, "", &err), PC_ENOTFOUND);
+    assert_int_equal(id_kiosk_by_token(f->db, &a, device, &found, &err), PC_ENOTFOUND);
+    assert_int_equal(id_session_lookup(f->db, &a, token, "cookie", &who, &err), PC_ENOTFOUND);
+    pc_arena_release(&a);
+}
+
+static void test_the_identity_card_is_checked(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct pc_err err = {0};
+    struct id_person p = person(f, &a), out;
+    assert_non_null(p.id_card);
+    char typed[40];
+    snprintf(typed, sizeof typed, " %s", p.id_card);
+    for (char *x = typed; *x; x++)
+        if (*x >= 'A' && *x <= 'Z')
+            *x = (char)(*x + 32);
+    assert_int_equal(id_person_check_card(f->db, &a, p.fin, typed, &out, &err), 0);
+    assert_string_equal(out.fin, p.fin);
+    assert_int_equal(id_person_check_card(f->db, &a, p.fin, "AZE00000000", &out, &err), PC_EINVAL);
+    assert_int_equal(id_person_check_card(f->db, &a, p.fin, "", &out, &err), PC_EINVAL);
+    assert_int_equal(id_person_check_card(f->db, &a, "0000000", p.id_card, &out, &err), PC_ENOTFOUND);
+    pc_arena_release(&a);
+}
+
 int main(void)
 {
     id_password_set_params(1, 8); /* cheap hashes: these tests are about rules */
@@ -471,6 +587,7 @@ int main(void)
         cmocka_unit_test(test_delays_grow_with_failures),
         cmocka_unit_test(test_totp_steps),
         cmocka_unit_test(test_the_hashing_queue_keeps_room_for_clean_attempts),
+        cmocka_unit_test(test_kiosk_and_paper_permissions),
     };
     int failed = cmocka_run_group_tests_name("identity", pure, NULL, NULL);
     const struct CMUnitTest db_tests[] = {
@@ -482,6 +599,8 @@ int main(void)
         cmocka_unit_test(test_strangers_get_a_challenge_not_a_lockout),
         cmocka_unit_test(test_the_desk_searches_narrowly),
         cmocka_unit_test(test_a_broken_database_is_not_a_missing_session),
+        cmocka_unit_test(test_a_kiosk_session_lives_as_long_as_the_kiosk_says),
+        cmocka_unit_test(test_the_identity_card_is_checked),
     };
     return failed + fx_run("identity-db", db_tests, sizeof db_tests / sizeof db_tests[0]);
 }
