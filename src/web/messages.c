@@ -1245,6 +1245,7 @@ const struct pc_text web_messages[M_COUNT] = {
     [M_ONCE_FIELD_PATRONYMIC] = {{"ata adı", "patronymic", "отчество"}},
     [M_ONCE_FIELD_BIRTH_DATE] = {{"doğum tarixi", "date of birth", "дата рождения"}},
     [M_ONCE_REG_BACK] = {{"Şəxsin səhifəsinə qayıdın", "Back to the person", "Назад к человеку"}},
+    [M_ONCE_ACT_FOR_TITLE] = {{"Bu şirkətin adından fəaliyyət göstərə bilməzsiniz", "You cannot act for this company", "Вы не можете действовать от имени этой компании"}},
     [M_ONCE_ACT_FOR_DENIED] = {{"Vergi ödəyiciləri reyestri sizi bu şirkətin direktoru və ya nümayəndəsi kimi göstərmir.",
         "The taxpayer register does not list you as the director or a representative of this company.",
         "Реестр налогоплательщиков не указывает вас директором или представителем этой компании."}},

@@ -88,9 +88,18 @@ int web_once_check_act_for(struct http_req *r, const char *voen)
     int rc = once_check_representative(app->exchange, app->db, &r->arena, voen, who->fin, &src, &err);
     if (rc == 0)
         return 0;
-    if (rc == PC_EDENIED || rc == PC_ENOTFOUND || rc == PC_EINVAL)
-        http_error(r, 403, "forbidden", "Forbidden", web_t(r, M_ONCE_ACT_FOR_DENIED));
-    else
+    if (rc != PC_EDENIED && rc != PC_ENOTFOUND && rc != PC_EINVAL) {
         web_fail(r, rc, &err);
+        return 1;
+    }
+    pc_log(PC_LOG_INFO, "once.act_for_refused", "msg", err.msg, NULL);
+    r->status = 403;
+    web_page_begin(r, web_t(r, M_ONCE_ACT_FOR_TITLE));
+    web_html(r, "<h1>%s</h1>\n<div class=\"notice error-summary\" role=\"alert\"><p>%s</p></div>\n",
+             web_t(r, M_ONCE_ACT_FOR_TITLE), web_t(r, M_ONCE_ACT_FOR_DENIED));
+    if (src.kind) /* the register answered (not a VÖEN refused before asking) */
+        web_html(r, "<p class=\"hint\">%s</p>\n", web_once_source(r, src.kind, src.at));
+    web_html(r, "<p><a href=\"/account\">%s</a></p>\n", web_t(r, M_ACCOUNT_TITLE));
+    web_page_end(r);
     return 1;
 }
