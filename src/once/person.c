@@ -21,11 +21,18 @@ int once_person_get(struct xc *x, struct db *db, struct pc_arena *a, const char 
     int rc = once_fetch(x, db, a, XC_POPULATION, pc_arena_printf(a, "/%s", key), key, issue, &doc, src, err);
     if (rc)
         return rc;
-    if (!pc_str_eq(json_string_value(json_object_get(doc, "fin")), key))
+    return once_person_parse(a, key, doc, out, err);
+}
+
+int once_person_parse(struct pc_arena *a, const char *fin, const json_t *doc, struct once_person *out,
+                      struct pc_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!pc_str_eq(json_string_value(json_object_get(doc, "fin")), fin))
         return pc_err_set(err, PC_EUNAVAIL, "the population register answered for another FİN");
     const json_t *addr = json_object_get(doc, "address"), *kids = json_object_get(doc, "children_fins");
     *out = (struct once_person){
-        .fin = pc_arena_strdup(a, key), .surname = once_str(a, doc, "surname"), .name = once_str(a, doc, "name"),
+        .fin = pc_arena_strdup(a, fin), .surname = once_str(a, doc, "surname"), .name = once_str(a, doc, "name"),
         .patronymic = once_str(a, doc, "patronymic"), .male = pc_str_eq(json_string_value(json_object_get(doc, "sex")), "M"),
         .birth_date = once_str(a, doc, "birth_date"), .birth_place = once_str(a, doc, "birth_place"),
         .marital_status = once_str(a, doc, "marital_status"), .father_fin = fin_or_null(a, doc, "father_fin"),
@@ -38,7 +45,7 @@ int once_person_get(struct xc *x, struct db *db, struct pc_arena *a, const char 
     json_array_foreach(kids, i, k) if (json_is_string(k) && out->nchildren < ONCE_CHILDREN_MAX)
         out->children_fins[out->nchildren++] = pc_arena_strdup(a, json_string_value(k));
     if (!out->surname || !out->name || !out->birth_date)
-        return pc_err_set(err, PC_EUNAVAIL, "the population register's record of %s has no names or birth date", key);
+        return pc_err_set(err, PC_EUNAVAIL, "the population register's record of %s has no names or birth date", fin);
     if (out->city && out->street)
         out->address = pc_arena_printf(a, "%s, %s %d, mənzil %d", out->city, out->street, out->house, out->apartment);
     return 0;

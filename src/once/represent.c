@@ -17,12 +17,21 @@ int once_check_representative(struct xc *x, struct db *db, struct pc_arena *a, c
         return pc_err_set(err, PC_ENOTFOUND, "the taxpayer register has no VÖEN %s", voen);
     if (rc)
         return rc;
-    if (pc_str_eq(json_string_value(json_object_get(doc, "director_fin")), fin))
-        return 0;
-    size_t i;
-    json_t *v;
-    json_array_foreach(json_object_get(doc, "representatives"), i, v) if (pc_str_eq(json_string_value(v), fin))
+    if (once_may_act_for(doc, fin))
         return 0;
     return pc_err_set(err, PC_EDENIED, "the taxpayer register does not list %s as director or representative of %s",
                       fin, voen);
+}
+
+bool once_may_act_for(const json_t *doc, const char *fin)
+{
+    if (!fin || !*fin)
+        return false;
+    if (pc_str_eq(json_string_value(json_object_get(doc, "director_fin")), fin))
+        return true;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(doc, "representatives"), i, v) if (pc_str_eq(json_string_value(v), fin))
+        return true;
+    return false;
 }
