@@ -283,6 +283,48 @@ static const struct form_page *draft_page(struct http_req *r, const struct form_
     return NULL;
 }
 
+/* once only: the page's registry sources read through the exchange for
+ * the applicant, under the draft (a draft has no reference yet: its id is
+ * the X-Road-Issue).  false when there is nothing to read or the register
+ * cannot be asked now (then the citizen types). */
+static bool registry_values(struct http_req *r, const struct case_app *app, const struct form_page *page,
+                            struct once_prefill *reg)
+{
+    const struct id_principal *who = web_who(r);
+    struct xc *x = app_of(r)->exchange;
+    struct pc_err err = {0};
+    if (!x || !who->fin)
+        return false;
+    if (once_prefill(x, app_of(r)->db, &r->arena, page, who->fin, app->reference ? app->reference : app->id, reg,
+                     &err)) {
+        pc_log(PC_LOG_WARN, "once.prefill_failed", "msg", err.msg, NULL);
+        return false;
+    }
+    return true;
+}
+
+/* A posted page keeps the register's values, whatever was sent for them:
+ * the citizen does not type (nor change) what a registry holds. */
+static void keep_registry_values(struct http_req *r, const struct case_app *app, const struct form_page *page)
+{
+    struct once_prefill reg;
+    if (!registry_values(r, app, page, &reg))
+        return;
+    for (size_t k = 0; k < page->nquestions; k++) {
+        const struct form_question *q = &page->questions[k];
+        const char *v = reg.v[q->prefill];
+        if (!v || q->type == FORM_GROUP)
+            continue;
+        size_t i = 0;
+        while (i < r->form.n && !pc_str_eq(r->form.items[i].key, q->id))
+            i++;
+        if (i < r->form.n)
+            r->form.items[i].value = v;
+        else
+            http_kv_push(&r->arena, &r->form, HTTP_MAX_PARAMS + 16, q->id, v);
+    }
+}
+
 int web_page_apply_page(struct http_req *r)
 {
     struct case_app app;
@@ -296,17 +338,11 @@ int web_page_apply_page(struct http_req *r)
     struct id_person person;
     if (who->fin && id_person_get(app_of(r)->db, &r->arena, who->fin, &person, NULL) == 0)
         form_prefill(page, app.answers, &person, &r->arena);
-    /* once only: registry sources read through the exchange, under the
-     * draft (a draft has no reference yet: its id is the X-Road-Issue) */
     struct once_prefill reg;
-    struct pc_err err = {0};
-    struct xc *x = app_of(r)->exchange;
-    if (x && who->fin &&
-        once_prefill(x, app_of(r)->db, &r->arena, page, who->fin, app.reference ? app.reference : app.id, &reg, &err))
-        pc_log(PC_LOG_WARN, "once.prefill_failed", "msg", err.msg, NULL); /* the citizen can still type */
-    else if (x && who->fin)
+    bool from_registry = registry_values(r, &app, page, &reg);
+    if (from_registry)
         form_prefill_values(page, app.answers, reg.v);
-    question_page(r, &app, def, page, app.answers, NULL, x && who->fin && !err.code ? &reg : NULL);
+    question_page(r, &app, def, page, app.answers, NULL, from_registry ? &reg : NULL);
     return 0;
 }
 
@@ -348,6 +384,7 @@ int web_page_apply_page_post(struct http_req *r)
     long long version;
     if (pc_parse_int(http_kv_get(&r->form, "_version"), 1, INT64_MAX, &version))
         return http_error(r, 400, "bad-form", "Bad request", NULL);
+    keep_registry_values(r, &app, page);
     struct form_post post;
     web_form_post(r, version, &post);
     struct case_page_result res;

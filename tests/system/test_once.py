@@ -188,6 +188,14 @@ def test_the_form_shows_the_registers_values_and_where_they_came_from(env):
         assert m and 'value="%s"' % value in m.group(0) and "readonly" in m.group(0), m and m.group(0)
         assert 'aria-describedby="%s-source"' % qid in m.group(0)
     assert re.search(r'id="applicant_name-source">Mənbə: Əhali reyestri, saat \d\d:\d\d<', page.text)
+    # what is posted for them does not change them: the register's values are kept
+    path = "/applications/%s/page/your-details" % draft
+    version = re.search(r'name="_version" value="(\d+)"', page.text).group(1)
+    r = b.post(path, {"_version": version, "applicant_name": "Saxta Ad", "applicant_birth_date": "2001-01-01"},
+               from_page=path)
+    assert r.status == 303, (r.status, r.text[:1000])
+    again = b.get(path).text
+    assert 'value="%s"' % name in again and "Saxta Ad" not in again and "2001-01-01" not in again
     # the call carried the citizen's FİN and the draft (a draft has no reference yet)
     assert (env.contract["services"]["population"], draft) in gateway_log(env, a["fin"])
     # and the citizen sees which register answered, when, for what
