@@ -225,6 +225,16 @@ def test_the_register_down_is_told_and_nothing_is_made(env):
     assert page.status == 200 and "readonly" not in page.text and "-source" not in page.text
 
 
+@pytest.mark.once
+@pytest.mark.parametrize("args", [["--exchange-gateway", "http://127.0.0.1:1"],
+                                  ["--exchange-client", "AZ/GOV/1500000002/portal"],
+                                  ["--exchange-gateway", "ftp://x", "--exchange-client", "AZ/GOV/1500000002/portal"],
+                                  ["--exchange-gateway", "http://x", "--exchange-client", "portal"]])
+def test_exchange_options_are_checked_at_start(tmp_path, args):
+    r = syslib.run_cli("portal", "--db", str(tmp_path / "p.db"), "--listen", "127.0.0.1:0", *args)
+    assert r.returncode == 2 and "exchange" in r.stderr, r.stderr
+
+
 # ---- helpers ------------------------------------------------------------------
 
 def registry_pid(env, kind):
