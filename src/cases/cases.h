@@ -76,11 +76,20 @@ enum form_qtype {
     FORM_ADDRESS, FORM_FILE, FORM_GROUP, FORM_QTYPE_COUNT
 };
 
-/* Where a first answer comes from: the applicant's record. */
+/* Where a first answer comes from: the applicant's record (profile.*),
+ * or a registry through the exchange (population.*: src/once reads it). */
 enum form_prefill {
     FORM_PREFILL_NONE, FORM_PREFILL_FIN, FORM_PREFILL_FULL_NAME, FORM_PREFILL_BIRTH_DATE, FORM_PREFILL_PHONE,
-    FORM_PREFILL_EMAIL, FORM_PREFILL_ADDRESS, FORM_PREFILL_ID_CARD, FORM_PREFILL_COUNT
+    FORM_PREFILL_EMAIL, FORM_PREFILL_ADDRESS, FORM_PREFILL_ID_CARD,
+    /* once only: the population register's record of the applicant */
+    FORM_PREFILL_POP_FULL_NAME, FORM_PREFILL_POP_SURNAME, FORM_PREFILL_POP_NAME, FORM_PREFILL_POP_PATRONYMIC,
+    FORM_PREFILL_POP_BIRTH_DATE, FORM_PREFILL_POP_BIRTH_PLACE, FORM_PREFILL_POP_ADDRESS, FORM_PREFILL_POP_SPOUSE_FIN,
+    FORM_PREFILL_COUNT
 };
+/* "profile.fin", "population.surname", …: the source's name in a form file. */
+const char *form_prefill_name(enum form_prefill s);
+/* The registry a source reads ("population"), NULL for the applicant's record. */
+const char *form_prefill_registry(enum form_prefill s);
 
 #define FORM_FILE_MAX (20 * 1024 * 1024)    /* no question takes more */
 #define FORM_MAX_OPTIONS 50                 /* so a choice's answer fits a 64-bit set */
@@ -317,6 +326,9 @@ void form_value_of(const struct form_answers *a, const struct form_question *q, 
 /* Fill unanswered questions of the page from the applicant's record. */
 void form_prefill(const struct form_page *p, struct form_answers *a, const struct id_person *person,
                   struct pc_arena *arena);
+/* Fill unanswered questions of the page whose source has a value in
+ * values[source] (registry sources: what src/once read; NULL: none). */
+void form_prefill_values(const struct form_page *p, struct form_answers *a, const char *const values[FORM_PREFILL_COUNT]);
 /* The answers as a new JSON reference, for an API response. */
 json_t *form_answers_json(const struct form_answers *a);
 

@@ -612,3 +612,13 @@ void form_prefill(const struct form_page *p, struct form_answers *answers, const
             json_object_set_new(answers->j, q->id, json_string(v));
     }
 }
+
+void form_prefill_values(const struct form_page *p, struct form_answers *answers, const char *const values[FORM_PREFILL_COUNT])
+{
+    for (size_t k = 0; k < p->nquestions; k++) {
+        const struct form_question *q = &p->questions[k];
+        const char *v = values[q->prefill];
+        if (q->prefill != FORM_PREFILL_NONE && v && *v && !json_object_get(answers->j, q->id))
+            json_object_set_new(answers->j, q->id, json_string(v));
+    }
+}

@@ -48,7 +48,25 @@ static const struct {
     [FORM_PREFILL_EMAIL] = {"profile.email", 1u << FORM_EMAIL},
     [FORM_PREFILL_ADDRESS] = {"profile.address", 1u << FORM_ADDRESS | 1u << FORM_TEXT},
     [FORM_PREFILL_ID_CARD] = {"profile.id_card", 1u << FORM_TEXT},
+    [FORM_PREFILL_POP_FULL_NAME] = {"population.full_name", 1u << FORM_TEXT},
+    [FORM_PREFILL_POP_SURNAME] = {"population.surname", 1u << FORM_TEXT},
+    [FORM_PREFILL_POP_NAME] = {"population.name", 1u << FORM_TEXT},
+    [FORM_PREFILL_POP_PATRONYMIC] = {"population.patronymic", 1u << FORM_TEXT},
+    [FORM_PREFILL_POP_BIRTH_DATE] = {"population.birth_date", 1u << FORM_DATE},
+    [FORM_PREFILL_POP_BIRTH_PLACE] = {"population.birth_place", 1u << FORM_TEXT},
+    [FORM_PREFILL_POP_ADDRESS] = {"population.address", 1u << FORM_ADDRESS | 1u << FORM_TEXT},
+    [FORM_PREFILL_POP_SPOUSE_FIN] = {"population.spouse_fin", 1u << FORM_FIN},
 };
+
+const char *form_prefill_name(enum form_prefill s)
+{
+    return s > FORM_PREFILL_NONE && s < FORM_PREFILL_COUNT ? prefills[s].name : "";
+}
+
+const char *form_prefill_registry(enum form_prefill s)
+{
+    return s >= FORM_PREFILL_POP_FULL_NAME && s < FORM_PREFILL_COUNT ? "population" : NULL;
+}
 
 /* File types a question may take, with the file name endings an example uses. */
 static const struct {

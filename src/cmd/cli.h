@@ -74,6 +74,10 @@ int cmd_registry(int argc, char **argv);
  * and started in the background, DATA_DIR/demo-exchange.json once ready;
  * stop waits for the setup and stops them. */
 void demo_exchange_start(const char *dir);
+/* The demo's people (demo_seed.c) are the population register's first
+ * DEMO_POPULATION; its taxpayer register has DEMO_TAXPAYERS naming them. */
+#define DEMO_POPULATION 2000
+#define DEMO_TAXPAYERS 400
 void demo_exchange_stop(void);
 int cmd_eval(int argc, char **argv);
 int cmd_payprovider(int argc, char **argv);

@@ -251,8 +251,6 @@ static const struct demo_registry {
 #define NREG (sizeof registries / sizeof registries[0])
 /* the demo portal's people (demo_seed.c) all exist in the population
  * register, and the taxpayers and holdings name them */
-#define DEMO_PEOPLE "2000"
-#define DEMO_TAXPAYERS "400"
 
 static const char *service_id(char *buf, size_t n, const struct demo_registry *r)
 {
@@ -296,13 +294,15 @@ static int central_setup(const char *central, const char *chain, const char *ca_
 /* Generate and start registry r; its records' base URL into url. */
 static int registry_start(const struct demo_registry *r, char *url, size_t n)
 {
-    char db[1200], listen[32];
+    char db[1200], listen[32], people[16], taxpayers[16];
     unsigned port = free_port();
+    snprintf(people, sizeof people, "%d", DEMO_POPULATION);
+    snprintf(taxpayers, sizeof taxpayers, "%d", DEMO_TAXPAYERS);
     snprintf(listen, sizeof listen, "127.0.0.1:%u", port);
     path(db, sizeof db, "%s.db", r->kind);
     bool tax = strcmp(r->kind, "taxpayers") == 0;
-    RUN(NULL, "registry", "generate", "--kind", r->kind, "--db", db, "--count", tax ? DEMO_TAXPAYERS : DEMO_PEOPLE,
-        "--people", tax ? DEMO_PEOPLE : DEMO_TAXPAYERS);
+    RUN(NULL, "registry", "generate", "--kind", r->kind, "--db", db, "--count", tax ? taxpayers : people,
+        "--people", tax ? people : taxpayers);
     const char *args[] = {"registry", "--kind", r->kind, "--db", db, "--listen", listen, "--log-level", "warn", NULL};
     if (start(port, args))
         return -1;

@@ -13,14 +13,17 @@
 #include "../identity/identity.h"
 #include "../participation/participation.h"
 #include "../queue/queue.h"
+#include "../registries/registries.h"
 
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define DEMO_SEED 2026
-#define DEMO_POPULATION 2000
+/* seed 0: the population register's first people (identity's
+ * population.c), the ones the demo's exchange puts in its register */
+#define DEMO_SEED 0
+#define REGISTER_REPRESENTATIVE -2 /* the person found by demo_companies */
 
 struct demo_account {
     const char *role, *login, *agency;
@@ -30,7 +33,7 @@ struct demo_account {
 static const struct demo_account demo_accounts[] = {
     {"citizen", NULL, NULL, 1},
     {"citizen", NULL, NULL, 2},
-    {"representative", NULL, NULL, 3},
+    {"representative", NULL, NULL, REGISTER_REPRESENTATIVE},
     {"officer", "officer.din", "din", 10},
     {"officer", "officer.eesmn", "eesmn", 11},
     /* an officer for each other agency that takes electronic applications */
@@ -62,10 +65,51 @@ size_t demo_officer_agencies(const char **out, size_t max)
 #define SPARE_FIRST 100
 #define SPARE_COUNT 5
 
-static const struct { const char *voen, *name, *form; int owner; } demo_entities[] = {
-    {"1400057421", "\"Xəzər Logistika\" MMC", "MMC", 3},
-    {"1700342112", "\"Gəncə Aqro\" ASC", "ASC", 3},
+/* The demo's companies are the taxpayer register's (the demo's exchange
+ * runs it with DEMO_TAXPAYERS taxpayers naming its DEMO_POPULATION
+ * people): the first person, not a demo account's, whom the register
+ * lists as director or representative of two legal entities is the
+ * demo's representative, for those two.  The register says who may act
+ * for a company; the portal's grants follow it. */
+struct demo_companies {
+    int64_t person;
+    uint64_t taxpayer[2];
 };
+
+static bool person_taken(int64_t person)
+{
+    for (size_t i = 0; i < sizeof demo_accounts / sizeof demo_accounts[0]; i++)
+        if (demo_accounts[i].person == person)
+            return true;
+    return person >= SPARE_FIRST && person < SPARE_FIRST + SPARE_COUNT;
+}
+
+static int demo_companies(struct demo_companies *out, struct pc_err *err)
+{
+    static int64_t first_of[DEMO_POPULATION]; /* a person's first legal entity + 1 (0: none yet) */
+    memset(first_of, 0, sizeof first_of);
+    struct pc_arena a;
+    pc_arena_init(&a);
+    int rc = pc_err_set(err, PC_ENOTFOUND, "no person represents two companies in the taxpayer register");
+    for (uint64_t t = 0; rc && t < DEMO_TAXPAYERS; t++) {
+        json_t *doc = json_loads(reg_taxpayer_json(&a, t, DEMO_POPULATION), 0, NULL), *fin;
+        size_t k;
+        if (pc_str_eq(json_string_value(json_object_get(doc, "kind")), "legal_entity"))
+            json_array_foreach(json_object_get(doc, "representatives"), k, fin) {
+                int64_t p = reg_index_of(json_string_value(fin));
+                if (p < 0 || p >= DEMO_POPULATION || person_taken(p))
+                    continue;
+                if (first_of[p] && rc) {
+                    *out = (struct demo_companies){p, {(uint64_t)first_of[p] - 1, t}};
+                    rc = 0;
+                }
+                first_of[p] = first_of[p] ? first_of[p] : (int64_t)t + 1;
+            }
+        json_decref(doc);
+    }
+    pc_arena_release(&a);
+    return rc;
+}
 
 /* A password a person can type: three groups of letters and digits. */
 static void make_password(char out[20])
@@ -83,21 +127,30 @@ static void make_password(char out[20])
     out[k] = 0;
 }
 
-static int seed_entities(struct db *db, struct pc_err *err)
+static int seed_entities(struct db *db, const struct demo_companies *co, struct pc_err *err)
 {
     struct db_conn *c = db_conn_get(db, err);
     if (!c)
         return err->code;
+    char fin[8];
+    id_population_fin(DEMO_SEED, co->person, fin);
+    struct pc_arena a;
+    pc_arena_init(&a);
     int rc = db_begin(c, err);
-    for (size_t i = 0; !rc && i < sizeof demo_entities / sizeof demo_entities[0]; i++) {
-        char fin[8];
-        id_population_fin(DEMO_SEED, demo_entities[i].owner, fin);
-        struct id_entity e = {.voen = demo_entities[i].voen, .name = demo_entities[i].name,
-                              .legal_form = demo_entities[i].form, .status = "active", .address = "Bakı"};
+    for (size_t i = 0; !rc && i < 2; i++) {
+        json_t *doc = json_loads(reg_taxpayer_json(&a, co->taxpayer[i], DEMO_POPULATION), 0, NULL);
+        char voen[11];
+        reg_voen_of(co->taxpayer[i], voen);
+        struct id_entity e = {.voen = voen, .name = json_string_value(json_object_get(doc, "name")),
+                              .legal_form = json_string_value(json_object_get(doc, "legal_form")),
+                              .status = "active",
+                              .address = json_string_value(json_object_get(json_object_get(doc, "address"), "city"))};
         rc = id_entity_put(c, &e, err);
         if (!rc)
             rc = id_representative_grant(c, e.voen, fin, "full", err);
+        json_decref(doc);
     }
+    pc_arena_release(&a);
     return db_end(c, rc, err);
 }
 
@@ -268,14 +321,15 @@ int demo_seed(struct db *db, const char *dir, struct pc_err *err)
         fclose(existing);
     int rc = 0;
     if (!seeded) {
+        struct demo_companies co = {0};
         rc = id_population_generate(db, DEMO_SEED, 0, DEMO_POPULATION, err);
-        if (!rc)
-            rc = seed_entities(db, err);
+        if (!rc && !(rc = demo_companies(&co, err)))
+            rc = seed_entities(db, &co, err);
         json_t *list = json_array();
         for (size_t i = 0; !rc && i < sizeof demo_accounts / sizeof demo_accounts[0]; i++) {
             const struct demo_account *d = &demo_accounts[i];
             char fin[8], password[20];
-            id_population_fin(DEMO_SEED, d->person, fin);
+            id_population_fin(DEMO_SEED, d->person == REGISTER_REPRESENTATIVE ? co.person : d->person, fin);
             const char *login = d->login ? d->login : fin;
             struct id_grant g[2] = {{(enum id_role)id_role_parse(d->role), d->agency ? d->agency : ""},
                                     {ID_ROLE_CITIZEN, ""}};

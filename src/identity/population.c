@@ -1,8 +1,12 @@
 /* population.c — the deterministic synthetic population the demo and the
- * scale tests use until the population registry is reachable through the
- * exchange layer: Azerbaijani names, addresses and phones from a seed. */
+ * scale tests use: a view of the population register's own generator
+ * (src/registries), so the portal's people and the register's are the
+ * same people — same FİN, names, birth date and address (one source of
+ * truth; docs/exchange.md "One population").  Seed s takes the register's
+ * people from s × 10 million. */
 #include "identity.h"
 #include "internal.h"
+#include "../registries/registries.h"
 
 #include <stdio.h>
 
@@ -15,62 +19,42 @@ static uint64_t mix(uint64_t x)
     return x ^ (x >> 31);
 }
 
-#define FIN_SPACE 78364164096ull      /* 36^7 */
-#define FIN_STEP 48271ull * 65537ull  /* coprime with 36: i ↦ FİN is one-to-one */
+/* Seed s is the slice of the register's people from s × 10 million: seed
+ * 0 is the register's first people (the demo's), other seeds are others. */
+#define SLICE 10000000ull
+#define SLICES 5000ull   /* 5000 × 10 million fit the 34^7 FİNs */
+
+static uint64_t register_index(uint64_t seed, int64_t i)
+{
+    return (seed % SLICES) * SLICE + (uint64_t)i;
+}
 
 void id_population_fin(uint64_t seed, int64_t i, char out[8])
 {
-    static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    uint64_t v = ((uint64_t)i * FIN_STEP + mix(seed) % FIN_SPACE) % FIN_SPACE;
-    for (int k = 6; k >= 0; k--) {
-        out[k] = digits[v % 36];
-        v /= 36;
-    }
-    out[7] = 0;
+    reg_fin_of(register_index(seed, i), out);
 }
 
-static const char *const male_names[] = {
-    "Əli", "Məmməd", "Hüseyn", "Həsən", "Elçin", "Rəşad", "Orxan", "Tural", "Kamran", "Anar",
-    "Elvin", "Fərid", "Cavid", "Nicat", "Ramil", "Vüqar", "Səbuhi", "İlkin", "Emin", "Zaur",
-    "Rövşən", "Şahin", "Nurlan", "Murad", "Qalib", "Ülvi", "Toğrul", "Ceyhun", "Fuad", "Elşən"};
-static const char *const female_names[] = {
-    "Aynur", "Leyla", "Günel", "Səbinə", "Nərgiz", "Aygün", "Şəbnəm", "Ülkər", "Könül", "Aysel",
-    "Lalə", "Nigar", "Fidan", "Gülnar", "Sevinc", "Türkan", "Zəhra", "İlahə", "Xədicə", "Aytən",
-    "Rəna", "Mələk", "Nərmin", "Gülşən", "Elnarə", "Səadət", "Zümrüd", "Çiçək", "Ulduz", "Pərvin"};
-static const char *const surname_roots[] = {
-    "Məmmədov", "Əliyev", "Həsənov", "Hüseynov", "Quliyev", "İsmayılov", "Abdullayev", "Rzayev",
-    "Cəfərov", "Bağırov", "Nəsirov", "Əhmədov", "Kazımov", "Süleymanov", "Mustafayev", "Orucov",
-    "Qasımov", "Vəliyev", "Şükürov", "Babayev", "Zeynalov", "Kərimov", "Musayev", "Nəbiyev",
-    "Sadıqov", "Tağıyev", "Xəlilov", "Yusifov", "Ağayev", "Cəbrayılov"};
-static const char *const cities[] = {
-    "Bakı", "Gəncə", "Sumqayıt", "Mingəçevir", "Lənkəran", "Şəki", "Naxçıvan", "Şirvan",
-    "Quba", "Qəbələ", "Şamaxı", "Zaqatala"};
-static const char *const streets[] = {
-    "Nizami küçəsi", "Füzuli küçəsi", "Azadlıq prospekti", "Neftçilər prospekti", "Səməd Vurğun küçəsi",
-    "Həsən bəy Zərdabi küçəsi", "Üzeyir Hacıbəyov küçəsi", "Cəfər Cabbarlı küçəsi", "Xətai prospekti",
-    "Heydər Əliyev prospekti", "Rəşid Behbudov küçəsi", "Mirzə Fətəli Axundov küçəsi"};
 static const char *const mobile_codes[] = {"50", "51", "55", "70", "77", "99", "10"};
 
 #define PICK(arr, r) (arr)[(r) % (sizeof(arr) / sizeof((arr)[0]))]
 
+/* What the population register holds (names, sex, birth date, ID card,
+ * address) comes from its generator; the contact details the portal
+ * keeps of its own (phone, e-mail, language) and the disability flag are
+ * made here. */
 static void make_person(struct pc_arena *a, uint64_t seed, int64_t i, struct id_person *p)
 {
-    uint64_t r = mix(seed ^ mix((uint64_t)i));
-    char *fin = pc_arena_alloc(a, 8);
-    id_population_fin(seed, i, fin);
-    bool male = (r & 1) == 0;
-    const char *root = PICK(surname_roots, r >> 1);
-    const char *father = PICK(male_names, r >> 9);
-    int year = 1940 + (int)((r >> 17) % 68), month = 1 + (int)((r >> 25) % 12), day = 1 + (int)((r >> 29) % 28);
-    p->fin = fin;
-    p->first_name = male ? PICK(male_names, r >> 33) : PICK(female_names, r >> 33);
-    p->last_name = male ? root : pc_arena_printf(a, "%sa", root);
-    p->patronymic = pc_arena_printf(a, "%s %s", father, male ? "oğlu" : "qızı");
-    p->birth_date = pc_arena_printf(a, "%04d-%02d-%02d", year, month, day);
-    p->gender = male ? "m" : "f";
-    p->id_card = pc_arena_printf(a, "AZE%08llu", (unsigned long long)(mix(r) % 100000000ull));
-    p->address = pc_arena_printf(a, "%s, %s %d, mənzil %d", PICK(cities, r >> 41), PICK(streets, r >> 45),
-                                 1 + (int)((r >> 49) % 180), 1 + (int)((r >> 56) % 120));
+    uint64_t idx = register_index(seed, i), r = mix(idx);
+    struct reg_person rp;
+    reg_person_of(idx, &rp);
+    p->fin = pc_arena_strdup(a, rp.fin);
+    p->first_name = rp.name;
+    p->last_name = pc_arena_strdup(a, rp.surname);
+    p->patronymic = pc_arena_strdup(a, rp.patronymic);
+    p->birth_date = pc_arena_strdup(a, rp.birth_date);
+    p->gender = rp.male ? "m" : "f";
+    p->id_card = pc_arena_strdup(a, rp.id_card);
+    p->address = pc_arena_printf(a, "%s, %s %d, mənzil %d", rp.city, rp.street, rp.house, rp.apartment);
     p->phone = pc_arena_printf(a, "+994%s%07llu", PICK(mobile_codes, r >> 37),
                                (unsigned long long)(mix(r + 1) % 10000000ull));
     p->email = (r >> 60) % 3 == 0 ? pc_arena_printf(a, "%c%s.%lld@example.az", 'a' + (int)(r % 26),

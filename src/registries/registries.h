@@ -36,6 +36,25 @@ int64_t reg_voen_index(const char *voen);
 
 /* ---- synthetic records (population.c, taxpayers.c) ------------------------- */
 
+/* Person i of the population register, typed: what the portal's own
+ * synthetic population takes from the register (identity's population.c:
+ * one source of names, dates and addresses).  Strings without an array
+ * here are static. */
+struct reg_person {
+    char fin[8];
+    int role;                       /* in the family of four: 0 father, 1 mother, 2 and 3 children */
+    bool male;
+    const char *name;
+    char surname[64], patronymic[64];
+    int birth_year;
+    char birth_date[16];            /* YYYY-MM-DD */
+    const char *birth_place;
+    const char *region, *city, *street;
+    int house, apartment;
+    char id_card[16];
+};
+void reg_person_of(uint64_t i, struct reg_person *p);
+
 /* Person i of a population of n as the register's JSON document (in the
  * arena): names, sex, birth date and place, citizenship, marital status,
  * parents', spouse's and children's FİN, address, ID card, … Families of

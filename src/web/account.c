@@ -156,8 +156,10 @@ static void access_log_table(struct http_req *r, const struct my_data *d)
     for (size_t i = 0; i < d->nlooks; i++) {
         const struct access_entry *e = &d->looks[i].e;
         int role = id_role_parse(e->accessor_role);
+        bool registry = pc_str_eq(e->accessor_role, "exchange"); /* once only: a registry answered the portal */
         const char *who = role >= 0 ? web_role_label(r, (enum id_role)role)
-                          : pc_str_eq(e->accessor_role, "oidc-client") ? web_t(r, M_OIDC_ACCESS_WHO) : e->accessor_role;
+                          : pc_str_eq(e->accessor_role, "oidc-client") ? web_t(r, M_OIDC_ACCESS_WHO)
+                          : registry ? web_registry_name(r, e->data_kind) : e->accessor_role;
         if (e->agency_id && *e->agency_id)
             who = pc_arena_printf(&r->arena, "%s, %s", who, agency_name(r, e->agency_id));
         /* the time as on the sessions page ("2026-11-23 11:28"); the kind
@@ -166,8 +168,10 @@ static void access_log_table(struct http_req *r, const struct my_data *d)
         const char *at = d->looks[i].at, *kind = e->data_kind, *ground = e->ground;
         const char *what = pc_str_eq(kind, "profile") ? web_t(r, M_DATA_PROFILE) : pc_str_eq(kind, "case") ? web_t(r, M_DATA_CASE)
                            : pc_str_eq(kind, "file") ? web_t(r, M_DATA_FILE)
-                           : pc_str_eq(kind, "esafe-document") ? web_t(r, M_ESAFE_DATA_DOC) : kind;
-        const char *why = pc_str_eq(ground, "id-check") ? web_t(r, M_GROUND_ID_CHECK)
+                           : pc_str_eq(kind, "esafe-document") ? web_t(r, M_ESAFE_DATA_DOC)
+                           : pc_str_eq(kind, "inspection") ? web_t(r, M_INSPECT_DATA_KIND)
+                           : registry ? web_t(r, M_ONCE_DATA_RECORD) : kind;
+        const char *why = registry ? web_once_ground(r, ground) : pc_str_eq(ground, "id-check") ? web_t(r, M_GROUND_ID_CHECK)
                           : pc_str_eq(ground, "cert-desk") ? web_t(r, M_GROUND_CERT_DESK)
                           : pc_str_eq(ground, "oidc-consent") ? web_t(r, M_OIDC_GROUND_CONSENT)
                           : pc_str_has_prefix(ground, "AZ-") ? pc_arena_printf(&r->arena, web_t(r, M_GROUND_CASE), ground) : ground;
@@ -306,6 +310,8 @@ int web_page_act_for_post(struct http_req *r)
         return 0;
     const char *voen = http_kv_get(&r->form, "voen");
     struct pc_err err = {0};
+    if (web_once_check_act_for(r, voen)) /* once only: the taxpayer register ties the person to it */
+        return 0;
     int rc = id_session_act_for(app_of(r)->db, web_who(r), voen && *voen ? voen : NULL, &err);
     if (rc == PC_EDENIED || rc == PC_EINVAL)
         return http_error(r, 403, "forbidden", "Forbidden", err.msg);

@@ -6,6 +6,7 @@
  * applications" with each case's history.  The rules live in src/cases,
  * which hands over typed forms, answers and steps; this file renders them. */
 #include "internal.h"
+#include "../once/once.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +52,7 @@ static char *anchor_of(struct http_req *r, const char *name)
 }
 
 static void text_input(struct http_req *r, const struct form_question *q, const char *id, const char *name,
-                       const char *value, const char *described, bool invalid)
+                       const char *value, const char *described, bool invalid, bool readonly)
 {
     const char *attrs = "";
     const char *input_type = "text";
@@ -66,17 +67,20 @@ static void text_input(struct http_req *r, const struct form_question *q, const 
     }
     const char *aria = *described ? pc_arena_printf(&r->arena, " aria-describedby=\"%s\"", described) : "";
     if (q->multiline)
-        web_html(r, "<textarea class=\"input textarea\" id=\"%s\" name=\"%s\" rows=\"6\"%r%r>%s</textarea>\n", id, name,
-                 aria, invalid ? " aria-invalid=\"true\"" : "", value ? value : "");
+        web_html(r, "<textarea class=\"input textarea\" id=\"%s\" name=\"%s\" rows=\"6\"%r%r%r>%s</textarea>\n", id,
+                 name, aria, invalid ? " aria-invalid=\"true\"" : "", readonly ? " readonly" : "", value ? value : "");
     else
-        web_html(r, "<input class=\"input\" id=\"%s\" name=\"%s\" type=\"%s\" value=\"%s\"%r%r%r%r>\n", id, name,
+        web_html(r, "<input class=\"input\" id=\"%s\" name=\"%s\" type=\"%s\" value=\"%s\"%r%r%r%r%r>\n", id, name,
                  input_type, value ? value : "", attrs,
                  q->max_length_given ? pc_arena_printf(&r->arena, " maxlength=\"%d\"", q->max_length) : "", aria,
-                 invalid ? " aria-invalid=\"true\"" : "");
+                 invalid ? " aria-invalid=\"true\"" : "", readonly ? " readonly" : "");
 }
 
-void web_question_html(struct http_req *r, const struct form_question *q, const char *name,
-                       const struct form_value *v, const struct form_issues *issues)
+/* source: "Source: Population register, at 11:32" when the answer is a
+ * registry's (once only): said beside the field, which is then read-only:
+ * the citizen does not type what a registry holds.  NULL otherwise. */
+static void question_html(struct http_req *r, const struct form_question *q, const char *name,
+                          const struct form_value *v, const struct form_issues *issues, const char *source)
 {
     enum pc_lang lang = web_lang_id(r);
     const char *label = pc_text_get(&q->label, lang);
@@ -84,8 +88,11 @@ void web_question_html(struct http_req *r, const struct form_question *q, const 
     const struct form_issue *iss = issue_for(issues, name);
     const char *err = iss ? web_issue_text(r, iss) : NULL;
     const char *id = anchor_of(r, name);
-    const char *described = pc_arena_printf(&r->arena, "%s%s%s", q->has_hint ? id : "", q->has_hint ? "-hint" : "",
-                                            err ? pc_arena_printf(&r->arena, " %s-error", id) : "");
+    const char *described = pc_arena_printf(&r->arena, "%s%s%s%s", q->has_hint ? id : "", q->has_hint ? "-hint" : "",
+                                            err ? pc_arena_printf(&r->arena, " %s-error", id) : "",
+                                            source ? pc_arena_printf(&r->arena, " %s-source", id) : "");
+    while (*described == ' ')
+        described++;
     bool is_choice = q->type == FORM_CHOICE;
     web_html(r, "<div class=\"field%r\">\n", err ? " field-error" : "");
     if (is_choice)
@@ -100,6 +107,8 @@ void web_question_html(struct http_req *r, const struct form_question *q, const 
     if (q->type == FORM_FILE && v->file && v->file->name)
         web_html(r, "<p class=\"hint\">%s %s</p>\n", pc_arena_printf(&r->arena, web_t(r, M_FILE_CURRENT), v->file->name),
                  web_t(r, M_FILE_REPLACE_HINT));
+    if (source)
+        web_html(r, "<p class=\"hint source\" id=\"%s-source\">%s</p>\n", id, source);
     if (err)
         web_html(r, "<p class=\"error-message\" id=\"%s-error\">%s</p>\n", id, err);
     switch (q->type) {
@@ -120,10 +129,16 @@ void web_question_html(struct http_req *r, const struct form_question *q, const 
                  err ? " aria-invalid=\"true\"" : "");
         return;
     default:
-        text_input(r, q, id, name, v->text, described, err != NULL);
+        text_input(r, q, id, name, v->text, described, err != NULL, source != NULL);
         web_html(r, "</div>\n");
         return;
     }
+}
+
+void web_question_html(struct http_req *r, const struct form_question *q, const char *name,
+                       const struct form_value *v, const struct form_issues *issues)
+{
+    question_html(r, q, name, v, issues, NULL);
 }
 
 static void group_html(struct http_req *r, const struct form_question *g, const struct form_answers *answers,
@@ -178,9 +193,10 @@ int web_form_errors(struct http_req *r, const struct form_def *def, const struct
     return ne;
 }
 
+/* reg: what the registries gave this page (NULL: nothing read) */
 static void question_page(struct http_req *r, const struct case_app *app, const struct form_def *def,
                           const struct form_page *page, const struct form_answers *answers,
-                          const struct form_issues *issues)
+                          const struct form_issues *issues, const struct once_prefill *reg)
 {
     enum pc_lang lang = web_lang_id(r);
     const char *title = pc_text_get(&page->title, lang);
@@ -206,7 +222,10 @@ static void question_page(struct http_req *r, const struct case_app *app, const 
         } else {
             struct form_value v;
             form_value_of(answers, q, NULL, 0, &r->arena, &v);
-            web_question_html(r, q, q->id, &v, issues);
+            const char *from = reg ? reg->v[q->prefill] : NULL;
+            question_html(r, q, q->id, &v, issues,
+                          from && pc_str_eq(v.text, from)
+                              ? web_once_source(r, reg->src[q->prefill].kind, reg->src[q->prefill].at) : NULL);
         }
     }
     web_html(r, "<button type=\"submit\">%s</button>\n</form>\n<p class=\"hint\">%s</p>\n", web_t(r, M_APPLY_CONTINUE),
@@ -264,6 +283,48 @@ static const struct form_page *draft_page(struct http_req *r, const struct form_
     return NULL;
 }
 
+/* once only: the page's registry sources read through the exchange for
+ * the applicant, under the draft (a draft has no reference yet: its id is
+ * the X-Road-Issue).  false when there is nothing to read or the register
+ * cannot be asked now (then the citizen types). */
+static bool registry_values(struct http_req *r, const struct case_app *app, const struct form_page *page,
+                            struct once_prefill *reg)
+{
+    const struct id_principal *who = web_who(r);
+    struct xc *x = app_of(r)->exchange;
+    struct pc_err err = {0};
+    if (!x || !who->fin)
+        return false;
+    if (once_prefill(x, app_of(r)->db, &r->arena, page, who->fin, app->reference ? app->reference : app->id, reg,
+                     &err)) {
+        pc_log(PC_LOG_WARN, "once.prefill_failed", "msg", err.msg, NULL);
+        return false;
+    }
+    return true;
+}
+
+/* A posted page keeps the register's values, whatever was sent for them:
+ * the citizen does not type (nor change) what a registry holds. */
+static void keep_registry_values(struct http_req *r, const struct case_app *app, const struct form_page *page)
+{
+    struct once_prefill reg;
+    if (!registry_values(r, app, page, &reg))
+        return;
+    for (size_t k = 0; k < page->nquestions; k++) {
+        const struct form_question *q = &page->questions[k];
+        const char *v = reg.v[q->prefill];
+        if (!v || q->type == FORM_GROUP)
+            continue;
+        size_t i = 0;
+        while (i < r->form.n && !pc_str_eq(r->form.items[i].key, q->id))
+            i++;
+        if (i < r->form.n)
+            r->form.items[i].value = v;
+        else
+            http_kv_push(&r->arena, &r->form, HTTP_MAX_PARAMS + 16, q->id, v);
+    }
+}
+
 int web_page_apply_page(struct http_req *r)
 {
     struct case_app app;
@@ -277,7 +338,11 @@ int web_page_apply_page(struct http_req *r)
     struct id_person person;
     if (who->fin && id_person_get(app_of(r)->db, &r->arena, who->fin, &person, NULL) == 0)
         form_prefill(page, app.answers, &person, &r->arena);
-    question_page(r, &app, def, page, app.answers, NULL);
+    struct once_prefill reg;
+    bool from_registry = registry_values(r, &app, page, &reg);
+    if (from_registry)
+        form_prefill_values(page, app.answers, reg.v);
+    question_page(r, &app, def, page, app.answers, NULL, from_registry ? &reg : NULL);
     return 0;
 }
 
@@ -319,6 +384,7 @@ int web_page_apply_page_post(struct http_req *r)
     long long version;
     if (pc_parse_int(http_kv_get(&r->form, "_version"), 1, INT64_MAX, &version))
         return http_error(r, 400, "bad-form", "Bad request", NULL);
+    keep_registry_values(r, &app, page);
     struct form_post post;
     web_form_post(r, version, &post);
     struct case_page_result res;
@@ -333,7 +399,7 @@ int web_page_apply_page_post(struct http_req *r)
     if (res.issues.n)
         r->status = 400;
     app.version = res.version;
-    question_page(r, &app, def, page, res.answers, &res.issues);
+    question_page(r, &app, def, page, res.answers, &res.issues, NULL);
     return 0;
 }
 

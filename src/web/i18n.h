@@ -1118,6 +1118,7 @@ enum msg {
     M_INSPECT_DONE,
     M_INSPECT_YES,
     M_INSPECT_NO,
+    M_INSPECT_DATA_KIND,
     /* the e-safe (esafe branch: esafe_pages.c) */
     M_ESAFE_TITLE,
     M_ESAFE_LEAD_PERSON,
@@ -1445,6 +1446,28 @@ enum msg {
     M_APPEAL_TERM_OVER,
     M_APPEAL_TERM_ENDED,
     M_APPEAL_SAME_OFFICER,
+    /* once (session 4): the registries through the exchange — registration
+     * and representation checks, registry prefill, the data tracker */
+    M_ONCE_REG_REFUSED_TITLE,
+    M_ONCE_REG_NOT_FOUND,
+    M_ONCE_REG_MISMATCH,
+    M_ONCE_FIELD_SURNAME,
+    M_ONCE_FIELD_NAME,
+    M_ONCE_FIELD_PATRONYMIC,
+    M_ONCE_FIELD_BIRTH_DATE,
+    M_ONCE_REG_BACK,
+    M_ONCE_ACT_FOR_TITLE,
+    M_ONCE_ACT_FOR_DENIED,
+    M_ONCE_FROM_REGISTRY,
+    M_ONCE_REGISTRY_POPULATION,
+    M_ONCE_REGISTRY_TAXPAYERS,
+    M_ONCE_REGISTRY_REALESTATE,
+    M_ONCE_REGISTRY_EMPLOYMENT,
+    M_ONCE_REGISTRY_PENSIONS,
+    M_ONCE_DATA_RECORD,
+    M_ONCE_GROUND_REGISTRATION,
+    M_ONCE_GROUND_ACT_FOR,
+    M_ONCE_GROUND_DRAFT,
     M_COUNT
 };
 

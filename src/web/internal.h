@@ -681,5 +681,21 @@ int web_api_ecert_list(struct http_req *r);
 int web_api_ecert_get(struct http_req *r);
 int web_api_ecert_revoke(struct http_req *r);
 int web_api_ecert_verify(struct http_req *r);
+/* once only (once_pages.c): the registries through the exchange */
+struct id_person;
+/* The registry's name in the request's language ("Population register"). */
+const char *web_registry_name(struct http_req *r, const char *kind);
+/* "Source: Population register, at 11:32". */
+const char *web_once_source(struct http_req *r, const char *kind, int64_t at);
+/* The ground of a registry read in words (registration, acting for, a case, a draft). */
+const char *web_once_ground(struct http_req *r, const char *ground);
+/* Registration at the desk: with the exchange configured, the person must
+ * be in the population register under the same names and birth date.  0:
+ * go on; 1: the refusal or failure is answered (nothing was created). */
+int web_once_check_person(struct http_req *r, const struct id_person *p);
+/* Acting for a company: with the exchange configured, the taxpayer
+ * register must list the person as its director or a representative.
+ * 0: go on; 1: answered (403, or the failure). */
+int web_once_check_act_for(struct http_req *r, const char *voen);
 
 #endif

@@ -185,6 +185,9 @@ int web_page_registrar_issue_post(struct http_req *r)
                       web_t(r, M_REG_TITLE));
         return 0;
     }
+    /* once only: the population register knows this person by these names (nothing is made otherwise) */
+    if (web_once_check_person(r, &person))
+        return 0;
     const char *account = NULL;
     int rc = id_citizen_account(db, &r->arena, person.fin, p->account_id, "registrar", &account, &err);
     bool home = pc_str_eq(http_kv_get(&r->form, "home_visit"), "1");

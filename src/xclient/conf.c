@@ -12,7 +12,8 @@
 
 static int check_url(const char *url, struct pc_err *err)
 {
-    if (!pc_str_has_prefix(url, "http://") && !pc_str_has_prefix(url, "https://"))
+    const char *host = pc_str_has_prefix(url, "http://") ? url + 7 : pc_str_has_prefix(url, "https://") ? url + 8 : NULL;
+    if (!host || !*host || *host == '/')
         return pc_err_set(err, PC_EINVAL, "the exchange gateway must be an http(s) URL, not \"%.80s\"", url);
     if (strlen(url) > XC_URL_MAX)
         return pc_err_set(err, PC_EINVAL, "the exchange gateway's URL is longer than %d characters", XC_URL_MAX);
@@ -54,6 +55,35 @@ static bool kind_ok(const char *k)
     return true;
 }
 
+int xc_conf_parse(const json_t *j, const char *name, struct xc_conf *conf, struct pc_err *err)
+{
+    if (!json_is_object(j))
+        return pc_err_set(err, PC_EINVAL, "%s: not a JSON object", name);
+    const char *gw = json_string_value(json_object_get(j, "gateway")),
+               *client = json_string_value(json_object_get(j, "client"));
+    json_t *svcs = json_object_get(j, "services");
+    int rc = xc_conf_set(conf, conf->gateway[0] ? NULL : gw, conf->client[0] ? NULL : client, err);
+    if (rc)
+        return rc;
+    if (svcs && !json_is_object(svcs))
+        return pc_err_set(err, PC_EINVAL, "%s: \"services\" must be an object of kind: service id", name);
+    const char *kind;
+    json_t *v;
+    json_object_foreach(svcs, kind, v) {
+        struct xr_id id;
+        struct pc_err e = {0};
+        if (!kind_ok(kind) || !json_is_string(v) || xr_id_parse_str(json_string_value(v), XR_ID_SERVICE, &id, &e))
+            return pc_err_set(err, PC_EINVAL, "%s: the service of kind \"%.40s\": %s", name, kind,
+                              e.msg[0] ? e.msg : "a kind is 1-32 of a-z 0-9 _ - and names a service id");
+        if (conf->nservices == XC_MAX_SERVICES)
+            return pc_err_set(err, PC_EINVAL, "%s: more than %d services", name, XC_MAX_SERVICES);
+        snprintf(conf->services[conf->nservices].kind, XC_KIND_MAX + 1, "%s", kind);
+        snprintf(conf->services[conf->nservices].service, XR_ID_MAX + 1, "%s", json_string_value(v));
+        conf->nservices++;
+    }
+    return 0;
+}
+
 /* The file's "gateway", "client" and "services" into conf, the options
  * (already in conf) winning. */
 static int read_file(const char *path, struct xc_conf *conf, struct pc_err *err)
@@ -70,36 +100,7 @@ static int read_file(const char *path, struct xc_conf *conf, struct pc_err *err)
     json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
     if (!j)
         return pc_err_set(err, PC_EINVAL, "%s: line %d: %s", path, je.line, je.text);
-    int rc = 0;
-    const char *gw = json_string_value(json_object_get(j, "gateway")),
-               *client = json_string_value(json_object_get(j, "client"));
-    json_t *svcs = json_object_get(j, "services");
-    if ((rc = xc_conf_set(conf, conf->gateway[0] ? NULL : gw, conf->client[0] ? NULL : client, err)))
-        goto out;
-    if (svcs && !json_is_object(svcs)) {
-        rc = pc_err_set(err, PC_EINVAL, "%s: \"services\" must be an object of kind: service id", path);
-        goto out;
-    }
-    const char *kind;
-    json_t *v;
-    json_object_foreach(svcs, kind, v) {
-        struct xr_id id;
-        struct pc_err e = {0};
-        if (!kind_ok(kind) || !json_is_string(v) ||
-            xr_id_parse_str(json_string_value(v), XR_ID_SERVICE, &id, &e)) {
-            rc = pc_err_set(err, PC_EINVAL, "%s: the service of kind \"%.40s\": %s", path, kind,
-                            e.msg[0] ? e.msg : "a kind is 1-32 of a-z 0-9 _ - and names a service id");
-            goto out;
-        }
-        if (conf->nservices == XC_MAX_SERVICES) {
-            rc = pc_err_set(err, PC_EINVAL, "%s: more than %d services", path, XC_MAX_SERVICES);
-            goto out;
-        }
-        snprintf(conf->services[conf->nservices].kind, XC_KIND_MAX + 1, "%s", kind);
-        snprintf(conf->services[conf->nservices].service, XR_ID_MAX + 1, "%s", json_string_value(v));
-        conf->nservices++;
-    }
-out:
+    int rc = xc_conf_parse(j, path, conf, err);
     json_decref(j);
     return rc;
 }

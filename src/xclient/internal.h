@@ -35,6 +35,10 @@ struct xc {
 
 /* Check an option's gateway URL or client id into conf (NULL: leave ""). */
 int xc_conf_set(struct xc_conf *conf, const char *gateway, const char *client, struct pc_err *err);
+/* A configuration file's JSON (named name in messages) into conf: its
+ * gateway and client where conf has none yet (options win), its services
+ * by kind, each checked.  PC_EINVAL naming what is wrong. */
+int xc_conf_parse(const json_t *j, const char *name, struct xc_conf *conf, struct pc_err *err);
 /* The configuration to use: the options, completed by the file when
  * there is one (read now if not yet read).  PC_EUNAVAIL while the file
  * is absent. */

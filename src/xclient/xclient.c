@@ -8,7 +8,6 @@
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 struct xc *xc_new(const struct xc_config *c, struct pc_err *err)
 {
@@ -63,49 +62,16 @@ static void start_curl(void)
     curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-struct sink {
-    struct pc_arena *a;
-    struct pc_buf body;
-    const char *id, *hash, *error, *type;
-};
-
 static size_t on_body(char *p, size_t size, size_t n, void *arg)
 {
-    struct sink *s = arg;
-    return pc_buf_append(&s->body, p, size * n) ? 0 : size * n; /* too big: curl stops */
+    return pc_buf_append(arg, p, size * n) ? 0 : size * n; /* too big: curl stops */
 }
 
-static bool named(const char *p, size_t n, const char *name)
+/* An answer header the caller is told about (the last answer's), or NULL. */
+static const char *header(struct pc_arena *a, CURL *h, const char *name)
 {
-    return n == strlen(name) && strncasecmp(p, name, n) == 0;
-}
-
-/* Keep the few answer headers the caller is told about. */
-static size_t on_header(char *p, size_t size, size_t n, void *arg)
-{
-    struct sink *s = arg;
-    size_t len = size * n;
-    if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
-        s->id = s->hash = s->error = s->type = NULL; /* a new answer (after a 100 Continue) */
-        return len;
-    }
-    const char *colon = memchr(p, ':', len);
-    if (!colon || len > 4096)
-        return len;
-    const char *v = colon + 1, *e = p + len;
-    while (v < e && (*v == ' ' || *v == '\t'))
-        v++;
-    while (e > v && (e[-1] == '\r' || e[-1] == '\n' || e[-1] == ' ' || e[-1] == '\t'))
-        e--;
-    size_t k = (size_t)(colon - p);
-    const char **slot = named(p, k, "X-Road-Id")             ? &s->id
-                        : named(p, k, "X-Road-Request-Hash") ? &s->hash
-                        : named(p, k, "X-Road-Error")        ? &s->error
-                        : named(p, k, "Content-Type")        ? &s->type
-                                                             : NULL;
-    if (slot)
-        *slot = pc_arena_strndup(s->a, v, (size_t)(e - v));
-    return len;
+    struct curl_header *hd;
+    return curl_easy_header(h, name, 0, CURLH_HEADER, -1, &hd) == CURLHE_OK ? pc_arena_strdup(a, hd->value) : NULL;
 }
 
 /* The gateway's X-Road error (its type in the header, {type, message,
@@ -169,8 +135,8 @@ int xc_call(struct xc *x, struct pc_arena *a, const struct xc_call *call, struct
     CURL *h = curl_easy_init();
     if (!h)
         return pc_err_set(err, PC_EUNAVAIL, "libcurl could not start");
-    struct sink s = {.a = a};
-    pc_buf_init(&s.body, call->max_body ? call->max_body : x->max_body);
+    struct pc_buf body;
+    pc_buf_init(&body, call->max_body ? call->max_body : x->max_body);
     struct curl_slist *hl = curl_slist_append(NULL, "Expect:");
     hl = curl_slist_append(hl, pc_arena_printf(a, "X-Road-Client: %s", c->client));
     hl = curl_slist_append(hl, pc_arena_printf(a, "X-Road-Id: %s", meta.id));
@@ -189,9 +155,7 @@ int xc_call(struct xc *x, struct pc_arena *a, const struct xc_call *call, struct
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)timeout);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, &s);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
     if (strcmp(method, "GET") != 0) {
         hl = curl_slist_append(hl, pc_arena_printf(a, "Content-Type: %s",
                                                    call->content_type ? call->content_type : "application/json"));
@@ -205,28 +169,33 @@ int xc_call(struct xc *x, struct pc_arena *a, const struct xc_call *call, struct
     CURLcode cc = curl_easy_perform(h);
     out->usec = pc_mono_usec() - t0;
     out->at = pc_now_unix();
-    if (cc == CURLE_OK)
+    const char *id = NULL, *hash = NULL, *error = NULL;
+    if (cc == CURLE_OK) {
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out->status);
+        out->content_type = header(a, h, "Content-Type");
+        id = header(a, h, "X-Road-Id");
+        hash = header(a, h, "X-Road-Request-Hash");
+        error = header(a, h, "X-Road-Error");
+    }
     curl_slist_free_all(hl);
     curl_easy_cleanup(h);
-    if (cc == CURLE_WRITE_ERROR && s.body.toobig)
-        rc = pc_err_set(err, PC_ETOOBIG, "the answer of %.200s is larger than %zu bytes", call->service, s.body.max);
+    if (cc == CURLE_WRITE_ERROR && body.toobig)
+        rc = pc_err_set(err, PC_ETOOBIG, "the answer of %.200s is larger than %zu bytes", call->service, body.max);
     else if (cc == CURLE_OPERATION_TIMEDOUT)
         rc = pc_err_set(err, PC_EUNAVAIL, "%.200s did not answer within %d ms", call->service, timeout);
     else if (cc != CURLE_OK)
         rc = pc_err_set(err, PC_EUNAVAIL, "the exchange gateway %.200s: %s", c->gateway, curl_easy_strerror(cc));
     if (!rc) {
-        out->body = pc_arena_strndup(a, s.body.data ? s.body.data : "", s.body.len);
-        out->len = s.body.len;
-        out->content_type = s.type;
-        if (s.id)
-            out->message_id = s.id;
-        if (s.hash)
-            out->request_hash = s.hash;
-        if (s.error)
-            rc = exchange_fault(a, out, s.error, err);
+        out->body = pc_arena_strndup(a, body.data ? body.data : "", body.len);
+        out->len = body.len;
+        if (id)
+            out->message_id = id;
+        if (hash)
+            out->request_hash = hash;
+        if (error)
+            rc = exchange_fault(a, out, error, err);
     }
-    pc_buf_release(&s.body);
+    pc_buf_release(&body);
     return rc;
 }
 

@@ -130,6 +130,14 @@ async function startServer(tmp, extra = []) {
     }
     await sleep(100);
   }
+  // once: the demo's exchange (registries behind two gateways) comes up
+  // after the portal; the desk and registry prefill need it
+  const contract = path.join(dataDir, 'demo-exchange.json');
+  for (const until = Date.now() + 120000; !fs.existsSync(contract);) {
+    if (exited !== null || Date.now() > until)
+      throw new Error(`the demo's exchange did not come up (no ${contract}):\n${tail(logPath)}`);
+    await sleep(100);
+  }
   return {
     base, catalog, logPath, dataDir, rpPort,
     get exited() { return exited; },
@@ -1463,6 +1471,8 @@ function expectedPages(form) {
 async function fillQuestion(page, q, name, example) {
   const sel = `main form [name="${name}"]`;
   if (example === undefined || example === null) return;
+  // once: a registry's answer is shown read-only (the citizen does not type it)
+  if (q.type !== 'choice' && q.type !== 'file' && await page.locator(`${sel}[readonly]`).count() > 0) return;
   switch (q.type) {
     case 'choice':
       for (const v of Array.isArray(example) ? example : [example]) await page.check(`${sel}[value="${v}"]`);
@@ -3549,6 +3559,46 @@ async function appealPages() {
   }, APPLY_TIMEOUT_MS);
 }
 
+// ---- once only (session 4): the registries' values on the form, through the exchange ----
+
+/* The driving-licence form's "your details" page takes the citizen's name,
+ * birth date and address from the population register through the
+ * portal's gateway: read-only, each with "Source: …, at HH:MM" tied to its
+ * field; axe-core passes; "My data" then shows the register's answer. */
+async function oncePages() {
+  await test('once: the form shows the population register\'s values read-only with their source and time; "My data" names the register; axe', async () => {
+    const ctx = await newContext({ lang: 'en' });
+    try {
+      const page = await ctx.newPage();
+      const problems = watchConsole(page);
+      await logInToApply(page, account('citizen'));
+      const draft = await newDraft(page, 'din-driving-licence');
+      await goto(page, `/applications/${draft}/page/your-details?lang=en`);
+      for (const id of ['applicant_name', 'applicant_birth_date', 'applicant_address']) {
+        const input = page.locator(`main form [name="${id}"]`);
+        assert(await input.getAttribute('readonly') !== null, `${id} is not read-only`);
+        assert((await input.inputValue()).length > 0, `${id} is empty`);
+        const note = (await page.locator(`#${id}-source`).textContent()).trim();
+        assert(/^Source: Population register, at \d\d:\d\d$/.test(note), `${id}: the source says "${note}"`);
+        const described = (await input.getAttribute('aria-describedby')) || '';
+        assert(described.split(' ').includes(`${id}-source`), `${id} is not described by its source: "${described}"`);
+      }
+      const v = await axeViolations(page);
+      assert(v.length === 0, `axe: ${v.join('\n')}`);
+      // continuing keeps the register's values
+      const resp = await navBy(page, () => page.click(CONTINUE));
+      assert(resp.status() === 200 && !/your-details/.test(page.url()), `continue ended on ${page.url()}`);
+      await goto(page, '/account?lang=en');
+      const rows = await page.$$eval('#who-looked ~ div table tbody tr', (trs) => trs.map((t) => t.textContent));
+      assert(rows.some((t) => t.includes('Population register') && t.includes('An application being filled in')),
+        `"who looked at my data" does not name the register: ${JSON.stringify(rows.slice(0, 5))}`);
+      assert(problems.length === 0, `console errors: ${problems.join(' | ')}`);
+    } finally {
+      await ctx.close();
+    }
+  });
+}
+
 async function main() {
   const started = Date.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pencere-browser-'));
@@ -3627,6 +3677,7 @@ async function main() {
     await ecertPages();   // ecert
     await kioskPages();   // kiosk
     await appealPages();  // kiosk
+    await oncePages();   // once
   } catch (e) {
     fatal = e;
     record('setup', e);

@@ -267,6 +267,8 @@ static void test_config_file(void **state)
     assert_null(xc_new(&(struct xc_config){.gateway = "file:///etc/passwd", .client = CLIENT}, &err));
     assert_null(xc_new(&(struct xc_config){.gateway = gateway, .client = "portal"}, &err));
     assert_null(xc_new(&(struct xc_config){.gateway = "http://a b", .client = CLIENT}, &err));
+    assert_null(xc_new(&(struct xc_config){.gateway = "https://", .client = CLIENT}, &err)); /* no host (fuzzing found it) */
+    assert_null(xc_new(&(struct xc_config){.gateway = "http:///r1", .client = CLIENT}, &err));
     pc_arena_release(&a);
 }
 
