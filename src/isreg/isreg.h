@@ -29,6 +29,7 @@
 #include "../base/base.h"
 #include "../db/db.h"
 #include "../identity/identity.h"
+#include "../xclient/xclient.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -182,7 +183,7 @@ enum isreg_check {
     ISREG_CHECK_ON_TIME,        /* every card submitted within 20 days */
     ISREG_CHECK_PORTAL,         /* the portal services it declares exist and are its body's */
     ISREG_CHECK_FIN,            /* a system using the FİN declares personal data with identity */
-    ISREG_CHECK_EXCHANGE,       /* its exchange-layer services exist (needs the exchange layer) */
+    ISREG_CHECK_EXCHANGE,       /* its exchange-layer services are in the exchange's configuration (exchange: the portal's gateway) */
     ISREG_CHECK_FINDINGS,       /* no open finding past its follow-up date */
     ISREG_CHECK_COUNT
 };
@@ -222,8 +223,10 @@ enum isreg_view { ISREG_PUBLIC, ISREG_STAFF };
 
 /* One system.  A public reader gets PC_ENOTFOUND for a system that was
  * never registered; `who` decides the view (NULL: public).  The catalogue
- * (for the portal check) is read through cat_get_service. */
-int isreg_get(struct db *db, struct pc_arena *a, const struct id_principal *who, const char *id,
+ * (for the portal check) is read through cat_get_service, the exchange's
+ * services through the portal's gateway (exchange; NULL: none, the check
+ * is then "unknown"). */
+int isreg_get(struct db *db, struct xc *exchange, struct pc_arena *a, const struct id_principal *who, const char *id,
               struct isreg_system *out, struct pc_err *err);
 
 struct isreg_filter {

@@ -115,9 +115,41 @@ static int overdue_findings(struct db_conn *c, const char *id, int64_t today, in
     return 0;
 }
 
+static bool listed(const char *id, const char **ids, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (pc_str_eq(ids[i], id))
+            return true;
+    return false;
+}
+
+/* The exchange-layer services the card offers and uses are in the
+ * exchange's global configuration, as the portal's gateway lists them
+ * (listMethods).  Unknown, rather than a guess, when the portal has no
+ * gateway or the gateway cannot say. */
+static enum isreg_check_result exchange_check(struct xc *exchange, struct pc_arena *a, const struct isreg_card *card)
+{
+    if (!card->services_offered.n && !card->services_used.n)
+        return ISREG_CHECK_NOT_APPLICABLE;
+    const char **ids;
+    size_t n;
+    struct pc_err e = {0};
+    if (!exchange || xc_exchange_services(exchange, a, &ids, &n, &e)) {
+        if (exchange)
+            pc_log(PC_LOG_WARN, "isreg.exchange_unknown", "msg", e.msg, NULL);
+        return ISREG_CHECK_UNKNOWN;
+    }
+    const struct isreg_list *lists[] = {&card->services_offered, &card->services_used};
+    for (size_t l = 0; l < 2; l++)
+        for (size_t i = 0; i < lists[l]->n; i++)
+            if (!listed(lists[l]->items[i], ids, n))
+                return ISREG_CHECK_FAIL;
+    return ISREG_CHECK_PASS;
+}
+
 /* What the platform itself can check of the card (see enum isreg_check). */
-static int run_checks(struct db *db, struct db_conn *c, struct pc_arena *a, struct isreg_system *sys,
-                      struct pc_err *err)
+static int run_checks(struct db *db, struct xc *exchange, struct db_conn *c, struct pc_arena *a,
+                      struct isreg_system *sys, struct pc_err *err)
 {
     const struct isreg_card *card = &sys->card;
     enum isreg_check_result *r = sys->checks;
@@ -151,10 +183,7 @@ static int run_checks(struct db *db, struct db_conn *c, struct pc_arena *a, stru
                        : (card->categories & ISREG_BIT(ISREG_CAT_IDENTITY)) ? ISREG_CHECK_PASS
                                                                            : ISREG_CHECK_FAIL;
 
-    /* the exchange layer is not part of this build: its services are not
-     * checked yet, and the answer says so rather than guessing */
-    r[ISREG_CHECK_EXCHANGE] = card->services_offered.n || card->services_used.n ? ISREG_CHECK_UNKNOWN
-                                                                                : ISREG_CHECK_NOT_APPLICABLE;
+    r[ISREG_CHECK_EXCHANGE] = exchange_check(exchange, a, card);
 
     int open = 0, late = 0;
     rc = overdue_findings(c, sys->id, isreg_day_of(pc_now_unix()), &open, &late, err);
@@ -192,7 +221,7 @@ static void system_from_row(struct pc_arena *a, struct db_stmt *s, struct isreg_
     out->updated_at = db_col_int(s, 9);
 }
 
-int isreg_get(struct db *db, struct pc_arena *a, const struct id_principal *who, const char *id,
+int isreg_get(struct db *db, struct xc *exchange, struct pc_arena *a, const struct id_principal *who, const char *id,
               struct isreg_system *out, struct pc_err *err)
 {
     struct db_conn *c = db_conn_get(db, err);
@@ -223,7 +252,7 @@ int isreg_get(struct db *db, struct pc_arena *a, const struct id_principal *who,
     if (v == ISREG_STAFF && ((rc = read_decisions(c, a, out, err)) || (rc = read_findings(c, a, out, err)) ||
                              (rc = isreg_files_read(c, a, out, err))))
         return rc;
-    return run_checks(db, c, a, out, err);
+    return run_checks(db, exchange, c, a, out, err);
 }
 
 int isreg_list(struct db *db, struct pc_arena *a, const struct id_principal *who, const struct isreg_filter *f,

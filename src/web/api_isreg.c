@@ -172,7 +172,7 @@ static int answer_system(struct http_req *r, int status, const char *id)
 {
     struct isreg_system s;
     struct pc_err err = {0};
-    int rc = isreg_get(app_of(r)->db, &r->arena, web_who(r), id, &s, &err);
+    int rc = isreg_get(app_of(r)->db, app_of(r)->exchange, &r->arena, web_who(r), id, &s, &err);
     if (rc)
         return web_fail(r, rc, &err);
     return web_reply_json(r, status, system_json(r, &s));

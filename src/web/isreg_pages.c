@@ -385,7 +385,7 @@ static int system_page(struct http_req *r, const char *remarks_error)
 {
     struct isreg_system s;
     struct pc_err err = {0};
-    int rc = isreg_get(app_of(r)->db, &r->arena, web_who(r), http_param(r, 0), &s, &err);
+    int rc = isreg_get(app_of(r)->db, app_of(r)->exchange, &r->arena, web_who(r), http_param(r, 0), &s, &err);
     if (rc == PC_ENOTFOUND)
         return http_error(r, 404, "not-found", "Page not found", NULL);
     if (rc)
@@ -691,7 +691,7 @@ int web_page_isreg_edit(struct http_req *r)
 {
     struct isreg_system s;
     struct pc_err err = {0};
-    int rc = isreg_get(app_of(r)->db, &r->arena, web_who(r), http_param(r, 0), &s, &err);
+    int rc = isreg_get(app_of(r)->db, app_of(r)->exchange, &r->arena, web_who(r), http_param(r, 0), &s, &err);
     if (rc == PC_ENOTFOUND)
         return http_error(r, 404, "not-found", "Page not found", NULL);
     if (rc)

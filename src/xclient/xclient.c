@@ -89,10 +89,19 @@ static int exchange_fault(struct pc_arena *a, struct xc_answer *out, const char 
 }
 
 /* The request's URL: the gateway, /r1/, the service id (its parts
- * percent-encoded), the path checked as the gateway will check it. */
+ * percent-encoded), the path checked as the gateway will check it; or the
+ * gateway's metaservice. */
 static int target(struct pc_arena *a, const struct xc_conf *c, const struct xc_call *call, const char **url,
                   struct pc_err *err)
 {
+    static const char *const metaservices[] = {"listClients", "listMethods", "allowedMethods"};
+    for (size_t i = 0; call->meta && i < sizeof metaservices / sizeof metaservices[0]; i++)
+        if (strcmp(call->meta, metaservices[i]) == 0) {
+            *url = pc_arena_printf(a, "%s/%s", c->gateway, metaservices[i]);
+            return 0;
+        }
+    if (call->meta)
+        return pc_err_set(err, PC_EINVAL, "no metaservice %.40s", call->meta);
     struct xr_id svc;
     struct pc_err e = {0};
     if (!call->service || xr_id_parse_str(call->service, XR_ID_SERVICE, &svc, &e))
@@ -227,5 +236,30 @@ int xc_get_json(struct xc *x, struct pc_arena *a, const char *kind, const char *
     if (!(*json = json_loadb(out->body, out->len, JSON_REJECT_DUPLICATES, &je)))
         return pc_err_set(err, PC_EUNAVAIL, "the %.40s registry's answer is not JSON: %s", kind, je.text);
     pc_arena_defer(a, release_json, *json);
+    return 0;
+}
+
+int xc_exchange_services(struct xc *x, struct pc_arena *a, const char ***ids, size_t *n, struct pc_err *err)
+{
+    *ids = NULL;
+    *n = 0;
+    struct xc_call call = {.meta = "listMethods"};
+    struct xc_answer out;
+    int rc = xc_call(x, a, &call, &out, err);
+    if (rc)
+        return rc;
+    json_t *j = out.status == 200 ? json_loadb(out.body, out.len, 0, NULL) : NULL;
+    json_t *list = json_object_get(j, "services");
+    if (!json_is_array(list)) {
+        json_decref(j);
+        return pc_err_set(err, PC_EUNAVAIL, "the gateway's listMethods answered %ld without a list", out.status);
+    }
+    *ids = pc_arena_array(a, json_array_size(list) + 1, sizeof **ids);
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        const char *id = json_string_value(json_object_get(json_array_get(list, i), "id"));
+        if (id)
+            (*ids)[(*n)++] = pc_arena_strdup(a, id);
+    }
+    json_decref(j);
     return 0;
 }

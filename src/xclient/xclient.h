@@ -73,6 +73,7 @@ struct xc_call {
     const char *issue;        /* X-Road-Issue (the case reference); NULL: none */
     int timeout_ms;           /* 0: the client's */
     size_t max_body;          /* 0: the client's */
+    const char *meta;         /* instead of a service: the gateway's metaservice ("listMethods", …) */
 };
 
 struct xc_answer {
@@ -107,5 +108,10 @@ int xc_call(struct xc *x, struct pc_arena *a, const struct xc_call *c, struct xc
  * PC_EUNAVAIL; errors of xc_call and xc_service as they are. */
 int xc_get_json(struct xc *x, struct pc_arena *a, const char *kind, const char *path, const char *user_id,
                 const char *issue, json_t **json, struct xc_answer *out, struct pc_err *err);
+
+/* The ids of every service the exchange's global configuration lists
+ * (the gateway's listMethods metaservice), in a.  PC_EUNAVAIL when the
+ * gateway cannot say. */
+int xc_exchange_services(struct xc *x, struct pc_arena *a, const char ***ids, size_t *n, struct pc_err *err);
 
 #endif

@@ -250,3 +250,25 @@ def registry_pid(env, kind):
         if b"registry" in args and marker.encode() in args and b"generate" not in args:
             return int(d)
     raise AssertionError("no %s registry process" % kind)
+
+
+def test_the_register_of_systems_checks_exchange_services_against_the_configuration(env):
+    """A registration card's exchange services are looked up in the global
+    configuration through the portal's gateway (listMethods): listed ones
+    pass, one that is not there fails the system's compliance."""
+    from test_isreg import CARD
+    a = next(x for x in env.accounts if x["role"] == "officer" and x["agency"] == "din")
+    r = request(env.port, "POST", "/api/v1/auth/password", body=json.dumps({"login": a["login"],
+                                                                            "password": a["password"]}).encode(),
+                headers={"Content-Type": "application/json"})
+    tok = {"Authorization": "Bearer " + r.json()["token"], "Content-Type": "application/json"}
+    services = env.contract["services"]
+    for ident, used, verdict in (("din-xr-known", services["taxpayers"], "pass"),
+                                 ("din-xr-unknown", "AZ/GOV/1400000001/population/nothing", "fail")):
+        card = dict(CARD, services_offered=[services["population"]], services_used=[used])
+        r = request(env.port, "POST", "/api/v1/information-systems",
+                    body=json.dumps({"id": ident, "owner": "din", "card": card}).encode(), headers=tok)
+        assert r.status == 201, r.text
+        r = request(env.port, "GET", "/api/v1/information-systems/" + ident, headers=tok)
+        assert r.status == 200 and r.json()["checks"]["exchange"] == verdict, r.json()["checks"]
+    assert r.json()["compliance"] == "not_compliant"

@@ -200,9 +200,9 @@ static void check_lifecycle(struct fx *x)
 
     /* the public does not see a draft */
     struct isreg_system sys;
-    assert_int_equal(isreg_get(x->db, &x->arena, NULL, "avis", &sys, &err), PC_ENOTFOUND);
-    assert_int_equal(isreg_get(x->db, &x->arena, &x->other, "avis", &sys, &err), PC_ENOTFOUND);
-    assert_int_equal(isreg_get(x->db, &x->arena, &x->officer, "avis", &sys, &err), 0);
+    assert_int_equal(isreg_get(x->db, NULL, &x->arena, NULL, "avis", &sys, &err), PC_ENOTFOUND);
+    assert_int_equal(isreg_get(x->db, NULL, &x->arena, &x->other, "avis", &sys, &err), PC_ENOTFOUND);
+    assert_int_equal(isreg_get(x->db, NULL, &x->arena, &x->officer, "avis", &sys, &err), 0);
     assert_int_equal(sys.status, ISREG_DRAFT);
     assert_string_equal(sys.card.hosting, "Data centre A, rack 12");
 
@@ -215,7 +215,7 @@ static void check_lifecycle(struct fx *x)
     assert_int_equal(isreg_register(x->db, &x->officer, "", "avis", now, &err), PC_EDENIED);
     assert_int_equal(isreg_return(x->db, &x->operator, "", "avis", "", now, &err), PC_EINVAL);
     assert_int_equal(isreg_return(x->db, &x->operator, "", "avis", "Add the legal act's number", now, &err), 0);
-    assert_int_equal(isreg_get(x->db, &x->arena, NULL, "avis", &sys, &err), PC_ENOTFOUND);
+    assert_int_equal(isreg_get(x->db, NULL, &x->arena, NULL, "avis", &sys, &err), PC_ENOTFOUND);
 
     /* corrected, submitted again, registered */
     int version = 0;
@@ -227,7 +227,7 @@ static void check_lifecycle(struct fx *x)
     assert_int_equal(isreg_register(x->db, &x->operator, "", "avis", now, &err), PC_ECONFLICT);
 
     /* the public sees it now, without the confidential fields */
-    assert_int_equal(isreg_get(x->db, &x->arena, NULL, "avis", &sys, &err), 0);
+    assert_int_equal(isreg_get(x->db, NULL, &x->arena, NULL, "avis", &sys, &err), 0);
     assert_int_equal(sys.status, ISREG_REGISTERED);
     assert_int_equal(sys.registered_version, 1);
     assert_null(sys.card.hosting);
@@ -250,12 +250,12 @@ static void check_lifecycle(struct fx *x)
     assert_int_equal(version, 2);
     assert_int_equal(isreg_submit(x->db, &x->officer, "", "avis", now, &late, &err), 0);
     assert_int_equal(late, 10);
-    assert_int_equal(isreg_get(x->db, &x->arena, NULL, "avis", &sys, &err), 0);
+    assert_int_equal(isreg_get(x->db, NULL, &x->arena, NULL, "avis", &sys, &err), 0);
     assert_int_equal(sys.card.version, 1);
     assert_int_equal(sys.status, ISREG_REGISTERED);
     assert_int_equal(sys.nversions, 1);
     assert_int_equal(isreg_register(x->db, &x->operator, "", "avis", now, &err), 0);
-    assert_int_equal(isreg_get(x->db, &x->arena, NULL, "avis", &sys, &err), 0);
+    assert_int_equal(isreg_get(x->db, NULL, &x->arena, NULL, "avis", &sys, &err), 0);
     assert_int_equal(sys.card.version, 2);
     assert_int_equal(sys.nversions, 2);
     assert_int_equal(sys.versions[1].status, ISREG_CARD_SUPERSEDED);
@@ -265,7 +265,7 @@ static void check_lifecycle(struct fx *x)
     assert_int_equal(sys.compliance, ISREG_NOT_COMPLIANT);
 
     /* staff see every decision */
-    assert_int_equal(isreg_get(x->db, &x->arena, &x->operator, "avis", &sys, &err), 0);
+    assert_int_equal(isreg_get(x->db, NULL, &x->arena, &x->operator, "avis", &sys, &err), 0);
     assert_int_equal(sys.ndecisions, 6);   /* submitted, returned, submitted, registered, submitted, registered */
     assert_string_equal(sys.decisions[4].decision, "returned");
     assert_string_equal(sys.decisions[4].remarks, "Add the legal act's number");
@@ -277,7 +277,7 @@ static void check_lifecycle(struct fx *x)
     days_ago(1, past);
     assert_int_equal(isreg_finding_open(x->db, &x->operator, "", "avis", "FİN used beyond the declared purpose", past,
                                         fid, &err), 0);
-    assert_int_equal(isreg_get(x->db, &x->arena, &x->officer, "avis", &sys, &err), 0);
+    assert_int_equal(isreg_get(x->db, NULL, &x->arena, &x->officer, "avis", &sys, &err), 0);
     assert_int_equal(sys.checks[ISREG_CHECK_FINDINGS], ISREG_CHECK_FAIL);
     assert_int_equal(sys.nfindings, 1);
     assert_int_equal(isreg_finding_close(x->db, &x->operator, "", "avis", fid, "Purpose extended by order 12", &err), 0);
@@ -293,7 +293,7 @@ static void check_lifecycle(struct fx *x)
     assert_non_null(strstr(err.msg, "AZ/GOV/1400000001/population/person"));
     assert_int_equal(isreg_deregister(x->db, &x->officer, "", "avis", d, "Replaced by AVİS-2", true, now, &err), 0);
     assert_int_equal(isreg_save_card(x->db, &x->officer, "", "avis", &card, &version, &field, &err), PC_ECONFLICT);
-    assert_int_equal(isreg_get(x->db, &x->arena, NULL, "avis", &sys, &err), 0);
+    assert_int_equal(isreg_get(x->db, NULL, &x->arena, NULL, "avis", &sys, &err), 0);
     assert_int_equal(sys.status, ISREG_DEREGISTERED);
     assert_string_equal(sys.deregistered_on, d);
 }
@@ -441,7 +441,7 @@ static void check_demo(struct fx *x)
         published |= a.years[i].year == 2013 && a.years[i].known == 80 && a.years[i].registered == 35;
     assert_true(published);
     struct isreg_system sys;
-    assert_int_equal(isreg_get(x->db, &x->arena, NULL, "iamas", &sys, &err), 0);
+    assert_int_equal(isreg_get(x->db, NULL, &x->arena, NULL, "iamas", &sys, &err), 0);
     assert_int_equal(sys.status, ISREG_REGISTERED);
     struct isreg_overdue *o;
     size_t n;

@@ -64,7 +64,15 @@ static int fake_gateway(struct http_req *r)
     return rc;
 }
 
+/* The gateway's listMethods: what its global configuration lists. */
+static int fake_list(struct http_req *r)
+{
+    return http_reply_json(r, 200, "{\"configuration_version\":3,\"services\":[{\"id\":\"" PERSONS "\","
+                                   "\"provided\":true},{\"id\":\"AZ/GOV/1400057421/avis/taxpayers\"}]}");
+}
+
 static const struct http_route routes[] = {
+    {"GET", "/listMethods", fake_list, 0, 0, "listMethods"},
     {"GET", "/r1/{rest*}", fake_gateway, 0, 0, "r1"},
     {"POST", "/r1/{rest*}", fake_gateway, 4096, 0, "r1"},
 };
@@ -160,6 +168,34 @@ static void test_call(void **state)
 
 /* X-Road errors keep their type and message and give the type's code;
  * redirects are not followed; limits and deadlines hold. */
+/* The services of the exchange, from the gateway's listMethods; a
+ * metaservice that is not one is refused before any call. */
+static void test_exchange_services(void **state)
+{
+    (void)state;
+    struct pc_err err = {0};
+    struct xc *x = xc_new(&(struct xc_config){.gateway = gateway, .client = CLIENT}, &err);
+    assert_non_null(x);
+    struct pc_arena a;
+    pc_arena_init(&a);
+    const char **ids;
+    size_t n;
+    assert_int_equal(xc_exchange_services(x, &a, &ids, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(ids[0], PERSONS);
+    assert_string_equal(ids[1], "AZ/GOV/1400057421/avis/taxpayers");
+    struct xc_answer ans;
+    assert_int_equal(xc_call(x, &a, &(struct xc_call){.meta = "../admin"}, &ans, &err), PC_EINVAL);
+    pc_arena_release(&a);
+    xc_free(x);
+    /* no gateway there: it cannot say */
+    x = xc_new(&(struct xc_config){.gateway = "http://127.0.0.1:9", .client = CLIENT, .timeout_ms = 500}, &err);
+    pc_arena_init(&a);
+    assert_int_equal(xc_exchange_services(x, &a, &ids, &n, &err), PC_EUNAVAIL);
+    pc_arena_release(&a);
+    xc_free(x);
+}
+
 static void test_faults(void **state)
 {
     (void)state;
@@ -276,6 +312,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_call),
+        cmocka_unit_test(test_exchange_services),
         cmocka_unit_test(test_faults),
         cmocka_unit_test(test_config_file),
     };
