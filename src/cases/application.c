@@ -50,7 +50,8 @@ void case_read_app(struct pc_arena *a, struct db_stmt *s, struct case_app *c, bo
     c->due_at = db_col_int(s, 16);
     c->state_due_at = db_col_int(s, 17);
     c->decided_at = db_col_int(s, 18);
-    c->answers = with_answers ? form_answers_own(a, json_loads(db_col_text(s, 19) ? db_col_text(s, 19) : "{}", 0, NULL))
+    c->anonymous = pc_str_eq(db_col_text(s, 19), "anonymous");
+    c->answers = with_answers ? form_answers_own(a, json_loads(db_col_text(s, 20) ? db_col_text(s, 20) : "{}", 0, NULL))
                               : NULL;
 }
 
@@ -171,6 +172,15 @@ static char *notice_json(const struct case_notice *n, enum pc_lang lang)
     return text;
 }
 
+int case_notify_to(struct db_conn *c, const char *channel, const char *address, enum pc_lang lang,
+                   const struct case_notice *n, struct pc_err *err)
+{
+    char *text = notice_json(n, lang);
+    int rc = notify_enqueue(c, channel, address, n->template_id, pc_lang_code(lang), text, err);
+    free(text);
+    return rc;
+}
+
 int case_notify_applicant(struct db_conn *c, const char *fin, enum pc_lang lang, const struct case_notice *n,
                           struct pc_err *err)
 {
@@ -182,12 +192,8 @@ int case_notify_applicant(struct db_conn *c, const char *fin, enum pc_lang lang,
     int rc = id_person_contact(c, &a, fin, &to, err);
     if (rc == PC_ENOTFOUND)
         rc = 0; /* no record: the citizen sees it in "My applications" */
-    else if (rc == 0 && (to.phone || to.email)) {
-        char *text = notice_json(n, lang);
-        rc = notify_enqueue(c, to.phone ? "sms" : "email", to.phone ? to.phone : to.email, n->template_id,
-                            pc_lang_code(lang), text, err);
-        free(text);
-    }
+    else if (rc == 0 && (to.phone || to.email))
+        rc = case_notify_to(c, to.phone ? "sms" : "email", to.phone ? to.phone : to.email, lang, n, err);
     pc_arena_release(&a);
     return rc;
 }

@@ -76,6 +76,10 @@ static const struct http_route routes[] = {
     {"GET", "/services/{id}/start", web_page_service_start, 0, HTTP_ROUTE_CACHE, "service_start"},
     {"GET", "/search", web_page_search, 0, HTTP_ROUTE_CACHE, "search"},
     {"POST", "/services/{id}/apply", web_page_apply_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "apply"},
+    /* nologin: applying without login, following a case with its reference and code (guest.c) */
+    {"GET", "/services/{id}/apply", web_page_apply_guest, 0, HTTP_ROUTE_NO_STORE, "apply_guest"},
+    {"GET", "/follow", web_page_follow, 0, HTTP_ROUTE_NO_STORE, "follow"},
+    {"POST", "/follow", web_page_follow_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "follow_post"},
     {"GET", "/applications", web_page_my_applications, 0, HTTP_ROUTE_NO_STORE, "my_applications"},
     {"GET", "/applications/{id}", web_page_application, 0, HTTP_ROUTE_NO_STORE, "application"},
     {"GET", "/applications/{id}/page/{page}", web_page_apply_page, 0, HTTP_ROUTE_NO_STORE, "apply_page"},
