@@ -165,8 +165,10 @@ int case_guest_contact(struct db *db, struct pc_arena *a, const char *app_id, st
     int rc = db_step(s, err);
     if (rc < 0)
         return rc;
-    if (rc == 0)
+    if (rc == 0) {
+        db_conn_idle(c);
         return pc_err_set(err, PC_ENOTFOUND, "not filed without login");
+    }
     out->kind = pc_str_eq(db_col_text(s, 0), "phone") ? CASE_CONTACT_PHONE : CASE_CONTACT_EMAIL;
     out->address = pc_arena_strdup(a, db_col_text(s, 1));
     db_conn_idle(c);
