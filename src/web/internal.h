@@ -266,6 +266,13 @@ void web_login_facts(struct http_req *r, const struct id_principal *p);
  * application's or the case's URL). */
 void web_sign_section(struct http_req *r, const struct form_def *def, const struct case_app *app);
 int web_sign_post(struct http_req *r, const struct case_app *app);
+/* Base64 as people and tools write it (standard or URL-safe, padded or
+ * not, wrapped), at most max characters: the bytes, or NULL. */
+const unsigned char *web_b64_decode(struct http_req *r, const char *text, size_t max, size_t *len);
+/* signing a draft through the API (api_sign.c): the document to sign and
+ * the signature made with the certificate's own key */
+int web_api_application_signing(struct http_req *r);
+int web_api_application_signature(struct http_req *r);
 /* Check and keep a detached CMS signature of app (case_sign), then back
  * to the check page naming the outcome. */
 int web_sign_store(struct http_req *r, const struct case_app *app, const unsigned char *der, size_t len);

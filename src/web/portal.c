@@ -188,6 +188,11 @@ static const struct http_route routes[] = {
     {"POST", "/api/v1/uploads", web_api_upload, UPLOAD_MAX, HTTP_ROUTE_NO_STORE | HTTP_ROUTE_MULTIPART, "api_upload"},
     {"GET", "/api/v1/applications", web_api_applications_list, 0, HTTP_ROUTE_NO_STORE, "api_applications"},
     {"GET", "/api/v1/applications/{ref}", web_api_application_get, 0, HTTP_ROUTE_NO_STORE, "api_application"},
+    /* nologin: signing a draft through the API (api_sign.c) */
+    {"GET", "/api/v1/applications/{ref}/signing", web_api_application_signing, 0, HTTP_ROUTE_NO_STORE,
+     "api_application_signing"},
+    {"POST", "/api/v1/applications/{ref}/signature", web_api_application_signature, JSON_MAX, HTTP_ROUTE_NO_STORE,
+     "api_application_signature"},
     {"POST", "/api/v1/applications/{ref}/actions", web_api_application_action, FORM_MAX, HTTP_ROUTE_NO_STORE,
      "api_application_action"},
     /* the register of information systems: not cached (it changes without a catalogue import) */
