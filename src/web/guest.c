@@ -139,7 +139,8 @@ int web_guest_sent(struct http_req *r, const struct case_app *app, const char *c
     /* the guest's session ends with its application: from now on the
      * reference and the code open it (a shared computer keeps nothing) */
     struct pc_err err = {0};
-    id_session_revoke(app_of(r)->db, web_ctx(r)->guest_token, "guest", r->remote_addr, &err);
+    if (id_session_revoke(app_of(r)->db, web_ctx(r)->guest_token, "guest", r->remote_addr, &err))
+        pc_log(PC_LOG_WARN, "guest.session_not_ended", "msg", err.msg, NULL); /* it ends when idle all the same */
     set_guest_cookie(r, NULL);
     const struct form_def *def = form_set_version(web_forms(r), app->service_id, app->form_version);
     web_page_begin(r, web_t(r, M_APPLY_DONE_TITLE));
