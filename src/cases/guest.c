@@ -153,12 +153,12 @@ int case_guest_check(struct db *db, struct pc_arena *a, const char *reference, c
     return 0;
 }
 
-int case_guest_contact(struct db *db, struct pc_arena *a, const char *app_id, struct case_contact *out,
-                       struct pc_err *err)
+/* The contact of a guest's application, read on c (PC_ENOTFOUND for an
+ * account's). */
+static int contact_on(struct db_conn *c, struct pc_arena *a, const char *app_id, struct case_contact *out,
+                      struct pc_err *err)
 {
-    struct db_conn *c = db_conn_get(db, err);
-    struct db_stmt *s = c ? db_prepare(c, "SELECT contact_kind, contact FROM case_guests WHERE application_id = ?", err)
-                          : NULL;
+    struct db_stmt *s = db_prepare(c, "SELECT contact_kind, contact FROM case_guests WHERE application_id = ?", err);
     if (!s)
         return case_err(err);
     db_bind_text(s, 1, app_id);
@@ -173,4 +173,24 @@ int case_guest_contact(struct db *db, struct pc_arena *a, const char *app_id, st
     out->address = pc_arena_strdup(a, db_col_text(s, 1));
     db_conn_idle(c);
     return 0;
+}
+
+int case_guest_contact(struct db *db, struct pc_arena *a, const char *app_id, struct case_contact *out,
+                       struct pc_err *err)
+{
+    struct db_conn *c = db_conn_get(db, err);
+    return c ? contact_on(c, a, app_id, out, err) : case_err(err);
+}
+
+int case_guest_notify(struct db_conn *c, const char *app_id, enum pc_lang lang, const struct case_notice *n,
+                      struct pc_err *err)
+{
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct case_contact to;
+    int rc = contact_on(c, &a, app_id, &to, err);
+    if (rc == 0)
+        rc = case_notify_to(c, to.kind == CASE_CONTACT_PHONE ? "sms" : "email", to.address, lang, n, err);
+    pc_arena_release(&a);
+    return rc;
 }

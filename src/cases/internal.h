@@ -193,6 +193,10 @@ struct case_guest_write {
  * code's hash, and the notice to the contact. */
 int case_guest_record(struct db_conn *c, const char *app_id, const char *reference, const struct case_guest_write *g,
                       enum pc_lang lang, const struct case_service *si, int64_t now, struct pc_err *err);
+/* Tell a guest's contact (a step of the workflow): the notice to the
+ * address given with the application. */
+int case_guest_notify(struct db_conn *c, const char *app_id, enum pc_lang lang, const struct case_notice *n,
+                      struct pc_err *err);
 
 void case_read_app(struct pc_arena *a, struct db_stmt *s, struct case_app *c, bool with_answers);
 /* case_load, with or without parsing the answers (a step needs none). */

@@ -1055,6 +1055,33 @@ static void test_a_guest_applies_and_follows_with_its_code(void **state)
     struct case_contact told;
     assert_int_equal(case_guest_contact(s.db, &a, out.id, &told, &err), 0);
     assert_string_equal(told.address, "anar@example.az");
+    /* the contact is told of the submission, and of the decision */
+    const char *count_sql = "SELECT COUNT(*) FROM outbox WHERE recipient = 'anar@example.az' AND channel = 'email'";
+    q = db_prepare(c, count_sql, &err);
+    assert_int_equal(db_step(q, &err), 1);
+    assert_int_equal(db_col_int(q, 0), 1);
+    db_conn_idle(c);
+    /* an officer of the agency, a real account (the history names it) */
+    assert_int_equal(id_population_generate(s.db, 12, 0, 1, &err), 0);
+    char officer_fin[8];
+    id_population_fin(12, 0, officer_fin);
+    struct id_grant off = {ID_ROLE_OFFICER, "din"};
+    const char *officer_id;
+    assert_int_equal(id_account_create(s.db, ID_ACCOUNT_STAFF, "officer.guests", officer_fin, &off, 1, NULL, NULL, &a,
+                                       &officer_id, &err), 0);
+    struct id_principal officer = principal(officer_id, ID_ROLE_OFFICER, "din");
+    struct case_app now = out;
+    const enum case_step steps[] = {CASE_STEP_REGISTER, CASE_STEP_START_REVIEW, CASE_STEP_APPROVE};
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        int act = case_act(s.db, forms, &officer, out.reference, steps[i], "Done.", now.version, "", &a, &now, &err);
+        if (act)
+            fail_msg("%s: %s", case_step_name(steps[i]), err.msg);
+    }
+    assert_int_equal(now.status, CS_APPROVED);
+    q = db_prepare(c, count_sql, &err);
+    assert_int_equal(db_step(q, &err), 1);
+    assert_true(db_col_int(q, 0) >= 2);
+    db_conn_idle(c);
 
     /* the code, as people type it; a wrong one and an unknown reference alike */
     const char *who = NULL;
