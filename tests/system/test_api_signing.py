@@ -15,7 +15,7 @@ import re
 import pytest
 
 import syslib
-from test_cert_login import din_draft, issue
+from test_cert_login import din_draft, issue, signing_portal
 from test_identity import Browser, api_login
 from test_pki_support import CA, serial_of
 
@@ -27,22 +27,7 @@ def env(tmp_path_factory):
     work = str(tmp_path_factory.mktemp("apisign"))
     ca = CA(os.path.join(work, "ca"))
     ca.start()
-    catalog = syslib.copy_catalog(syslib.FIXTURE, os.path.join(work, "fx", "catalog"))
-    os.makedirs(os.path.join(work, "fx", "forms"))
-    form = json.load(open(os.path.join(syslib.FIXTURE, "..", "forms", "din-id-card.json")))
-    json.dump(dict(form, service="din-fine-check"), open(os.path.join(work, "fx", "forms", "din-fine-check.json"), "w"),
-              ensure_ascii=False)
-    form["signature"] = "required"
-    json.dump(form, open(os.path.join(work, "fx", "forms", "din-id-card.json"), "w"), ensure_ascii=False)
-    db = syslib.Database(work)
-    r = syslib.run_cli("admin", "seed-demo", "--db", db.url, "--out-dir", work, timeout=120)
-    assert r.returncode == 0, r.stderr
-    srv = syslib.Server(os.path.join(work, "portal"), catalog=catalog, db=db,
-                        extra=["--ca-chain", ca.chain_file(), "--ocsp-url", ca.url("/ca/ocsp"),
-                               "--cert-status-max-age", "0"])
-    srv.start()
-    srv.accounts = json.load(open(os.path.join(work, "demo-accounts.json")))
-    srv.ca, srv.work = ca, work
+    srv = signing_portal(work, ca, unsigned=("din-fine-check",))
     yield srv
     srv.close()
     ca.close()
