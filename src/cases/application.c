@@ -52,6 +52,7 @@ void case_read_app(struct pc_arena *a, struct db_stmt *s, struct case_app *c, bo
     c->decided_at = db_col_int(s, 18);
     int ch = case_channel_parse(db_col_text(s, 19));
     c->channel = ch < 0 ? CASE_CH_WEB : (enum case_channel)ch;
+    c->anonymous = c->channel == CASE_CH_ANONYMOUS;
     c->district = dup(a, s, 20);
     c->registered_by = dup(a, s, 21);
     c->paper_scan = dup(a, s, 22);
@@ -178,6 +179,15 @@ static char *notice_json(const struct case_notice *n, enum pc_lang lang)
     return text;
 }
 
+int case_notify_to(struct db_conn *c, const char *channel, const char *address, enum pc_lang lang,
+                   const struct case_notice *n, struct pc_err *err)
+{
+    char *text = notice_json(n, lang);
+    int rc = notify_enqueue(c, channel, address, n->template_id, pc_lang_code(lang), text, err);
+    free(text);
+    return rc;
+}
+
 int case_notify_applicant(struct db_conn *c, const char *fin, enum pc_lang lang, const struct case_notice *n,
                           struct pc_err *err)
 {
@@ -189,12 +199,8 @@ int case_notify_applicant(struct db_conn *c, const char *fin, enum pc_lang lang,
     int rc = id_person_contact(c, &a, fin, &to, err);
     if (rc == PC_ENOTFOUND)
         rc = 0; /* no record: the citizen sees it in "My applications" */
-    else if (rc == 0 && (to.phone || to.email)) {
-        char *text = notice_json(n, lang);
-        rc = notify_enqueue(c, to.phone ? "sms" : "email", to.phone ? to.phone : to.email, n->template_id,
-                            pc_lang_code(lang), text, err);
-        free(text);
-    }
+    else if (rc == 0 && (to.phone || to.email))
+        rc = case_notify_to(c, to.phone ? "sms" : "email", to.phone ? to.phone : to.email, lang, n, err);
     pc_arena_release(&a);
     return rc;
 }

@@ -7,7 +7,8 @@
  *
  * Tables owned (src/cases/migrations): forms, forms_version,
  * reference_counters, applications, application_events, usage_daily,
- * uploads, stored_files, stored_file_chunks, case_signatures, channel_monthly.
+ * uploads, stored_files, stored_file_chunks, case_signatures, channel_monthly,
+ * case_guests.
  *
  * The web gets typed values from here (a form's pages and questions, an
  * answer's current value, the steps a person may take now, issue codes)
@@ -424,7 +425,7 @@ int case_login_check(struct db *db, struct pc_arena *a, const struct id_principa
 
 /* ---- channels: how an application arrived (channels.c, paper.c) -------- */
 
-enum case_channel { CASE_CH_WEB, CASE_CH_API, CASE_CH_KIOSK, CASE_CH_PAPER, CASE_CH_COUNT };
+enum case_channel { CASE_CH_WEB, CASE_CH_API, CASE_CH_KIOSK, CASE_CH_PAPER, CASE_CH_ANONYMOUS, CASE_CH_COUNT };
 
 const char *case_channel_name(enum case_channel c);   /* "kiosk", as stored and in the API */
 int case_channel_parse(const char *name);             /* -1 if unknown */
@@ -443,6 +444,7 @@ struct case_app {
     const char *decided_by;          /* the officer who approved or refused it */
     int64_t appealed_at;             /* when its refusal was appealed (0: not) */
     const char *assigned_to, *decision, *lang;
+    bool anonymous;                  /* filed without login, by a guest (channel "anonymous": guest.c) */
     int form_version;
     int64_t version, created_at, updated_at, submitted_at, due_at, state_due_at, decided_at;
     struct form_answers *answers;    /* lives as long as the arena it was loaded into */
@@ -566,6 +568,51 @@ const struct form_page *case_draft_problem_page(const struct form_def *def, cons
 int case_draft_submit(struct db *db, const struct form_set *forms, const struct id_principal *who, const char *id,
                       const char *ip, struct pc_arena *a, struct case_app *out, struct form_issues *issues,
                       struct pc_err *err);
+
+/* ---- applications without login (guest.c) ------------------------------ */
+
+/* A service of level none is applied to from a guest account
+ * (id_guest_start): the same drafts, pages, checks and files as anyone's
+ * (files under the guest account, so with the same limits and the same
+ * "only one's own files" rule).  Submitting asks for a contact, records
+ * the channel "anonymous" and gives a one-time access code, shown once and
+ * kept only as its SHA-256, with which the applicant follows the case
+ * later (case_guest_check, through id_guest_login). */
+enum case_contact_kind { CASE_CONTACT_EMAIL, CASE_CONTACT_PHONE };
+
+struct case_contact {
+    enum case_contact_kind kind;
+    const char *address;             /* "a@b.az", or "+994501234567" */
+};
+
+/* A contact as typed: an e-mail address (it has an "@"), or a phone
+ * number (spaces, dashes and brackets dropped; "0501234567" read as
+ * "+994501234567"), checked as the forms check theirs.  PC_EINVAL. */
+int case_contact_parse(struct pc_arena *a, const char *typed, struct case_contact *out, struct pc_err *err);
+
+/* "ABCD-EFGH-JKMN-PQRS": 16 characters of Crockford's base32 (80 bits). */
+#define CASE_ACCESS_CODE_CHARS 19
+
+/* Submit a guest's draft: as case_draft_submit, and in the same
+ * transaction the channel, the contact (told of the submission) and a
+ * new access code into code_out ("" when the draft had been submitted
+ * already: the code was shown then).  who must be a guest. */
+int case_draft_submit_guest(struct db *db, const struct form_set *forms, const struct id_principal *who,
+                            const char *id, const struct case_contact *contact, const char *ip, struct pc_arena *a,
+                            struct case_app *out, char code_out[CASE_ACCESS_CODE_CHARS + 1],
+                            struct form_issues *issues, struct pc_err *err);
+
+/* The contact given with a guest's application (PC_ENOTFOUND for an
+ * account's), for its officers. */
+int case_guest_contact(struct db *db, struct pc_arena *a, const char *app_id, struct case_contact *out,
+                       struct pc_err *err);
+
+/* The guest account that filed application `reference`, when code is its
+ * access code (in any case, with or without dashes and spaces): 0 and
+ * *account_id; PC_EDENIED for a wrong code and an unknown reference
+ * alike. */
+int case_guest_check(struct db *db, struct pc_arena *a, const char *reference, const char *code,
+                     const char **account_id, struct pc_err *err);
 
 /* A draft whose service's fee is paid before submission
  * (workflow "fee": "before_submission" and a fee in the catalogue) is not

@@ -9,6 +9,7 @@
 
 static const char *const channel_names[CASE_CH_COUNT] = {
     [CASE_CH_WEB] = "web", [CASE_CH_API] = "api", [CASE_CH_KIOSK] = "kiosk", [CASE_CH_PAPER] = "paper",
+    [CASE_CH_ANONYMOUS] = "anonymous",
 };
 
 const char *case_channel_name(enum case_channel c)

@@ -158,12 +158,16 @@ const struct form_page *case_draft_problem_page(const struct form_def *def, cons
 }
 
 /* Submit the draft id for who: paid_ref is the payment of a fee due
- * first (NULL: none given, and then a fee due first stops it). */
+ * first (NULL: none given, and then a fee due first stops it); guest
+ * what a guest's submission writes besides (NULL for an account's). */
 static int submit_draft(struct db *db, const struct form_set *forms, const struct id_principal *who, const char *id,
-                        const char *paid_ref, const char *ip, struct pc_arena *a, struct case_app *out,
-                        struct form_issues *issues, struct pc_err *err)
+                        const char *paid_ref, const struct case_guest_write *guest, const char *ip,
+                        struct pc_arena *a, struct case_app *out, struct form_issues *issues, struct pc_err *err)
 {
     issues->n = 0;
+    /* a guest's case without a contact and a code could never be followed */
+    if (who->kind == ID_ACCOUNT_GUEST && !guest)
+        return pc_err_set(err, PC_EINVAL, "an application without login needs a contact");
     struct case_app app;
     int rc = case_load(db, a, id, &app, err);
     if (rc)
@@ -205,11 +209,13 @@ static int submit_draft(struct db *db, const struct form_set *forms, const struc
     int64_t now = pc_now_unix();
     if ((rc = db_begin(c, err)))
         return rc;
-    struct case_origin origin = case_origin_of(who, CASE_CH_WEB);
+    struct case_origin origin = case_origin_of(who, guest ? CASE_CH_ANONYMOUS : CASE_CH_WEB);
     rc = case_write_submission(c, who, app.id, false, &si, def, app.answers->j, NULL,
                                lang < 0 ? PC_LANG_AZ : (enum pc_lang)lang, &origin, ip, now, reference, err);
     if (!rc && paid_ref)
         rc = case_add_event(c, app.id, "system", "payments", "fee_paid", CS_SUBMITTED, CS_SUBMITTED, paid_ref, now, err);
+    if (!rc && guest)
+        rc = case_guest_record(c, app.id, reference, guest, lang < 0 ? PC_LANG_AZ : (enum pc_lang)lang, &si, now, err);
     rc = db_end(c, rc, err);
     if (rc && rc != PC_ECONFLICT) /* a conflict: submitted meanwhile by a double click */
         return rc;
@@ -220,7 +226,20 @@ int case_draft_submit(struct db *db, const struct form_set *forms, const struct 
                       const char *ip, struct pc_arena *a, struct case_app *out, struct form_issues *issues,
                       struct pc_err *err)
 {
-    return submit_draft(db, forms, who, id, NULL, ip, a, out, issues, err);
+    return submit_draft(db, forms, who, id, NULL, NULL, ip, a, out, issues, err);
+}
+
+int case_draft_submit_guest(struct db *db, const struct form_set *forms, const struct id_principal *who,
+                            const char *id, const struct case_contact *contact, const char *ip, struct pc_arena *a,
+                            struct case_app *out, char code_out[CASE_ACCESS_CODE_CHARS + 1],
+                            struct form_issues *issues, struct pc_err *err)
+{
+    code_out[0] = 0;
+    issues->n = 0;
+    if (who->kind != ID_ACCOUNT_GUEST)
+        return pc_err_set(err, PC_EDENIED, "only a guest applies without login");
+    struct case_guest_write g = {.contact = contact, .code_out = code_out};
+    return submit_draft(db, forms, who, id, NULL, &g, ip, a, out, issues, err);
 }
 
 int case_draft_submit_paid(struct db *db, const struct form_set *forms, const char *id, const char *payment_ref,
@@ -233,7 +252,7 @@ int case_draft_submit_paid(struct db *db, const struct form_set *forms, const ch
     /* the applicant submits it: the payment was theirs */
     struct id_principal who = {.account_id = app.applicant, .fin = app.applicant_fin, .acting_for = app.acting_for};
     struct form_issues issues;
-    return submit_draft(db, forms, &who, app.id, payment_ref, "", a, out, &issues, err);
+    return submit_draft(db, forms, &who, app.id, payment_ref, NULL, "", a, out, &issues, err);
 }
 
 int case_fee_due(struct db *db, const struct form_set *forms, const struct case_app *app, struct pc_arena *a,

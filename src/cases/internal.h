@@ -135,6 +135,9 @@ struct case_notice {
 /* Tell the applicant (SMS to the phone on record, else e-mail), in lang. */
 int case_notify_applicant(struct db_conn *c, const char *fin, enum pc_lang lang, const struct case_notice *n,
                           struct pc_err *err);
+/* The notice to one address by channel ("sms" or "email"). */
+int case_notify_to(struct db_conn *c, const char *channel, const char *address, enum pc_lang lang,
+                   const struct case_notice *n, struct pc_err *err);
 /* Tell the agency's staff by e-mail: all of them, or only `account`. */
 int case_notify_staff(struct db_conn *c, const char *agency, const char *account, const struct case_notice *n,
                       struct pc_err *err);
@@ -191,6 +194,22 @@ int case_resolve_files(struct db_conn *c, const struct form_def *def, json_t *an
                          "assigned_to, decision, lang, form_version, version, created_at, updated_at, submitted_at, " \
                          "due_at, state_due_at, decided_at, channel, district, registered_by, paper_scan, decided_by, appealed_at"
 #define CASE_APP_COLUMNS CASE_ROW_COLUMNS ", answers"
+
+/* ---- applications without login (guest.c) ------------------------------ */
+
+/* What a guest's submission writes besides a submission's effects. */
+struct case_guest_write {
+    const struct case_contact *contact;
+    char *code_out;                  /* CASE_ACCESS_CODE_CHARS + 1 bytes */
+};
+/* Inside the submission's transaction: the channel, the contact, the
+ * code's hash, and the notice to the contact. */
+int case_guest_record(struct db_conn *c, const char *app_id, const char *reference, const struct case_guest_write *g,
+                      enum pc_lang lang, const struct case_service *si, int64_t now, struct pc_err *err);
+/* Tell a guest's contact (a step of the workflow): the notice to the
+ * address given with the application. */
+int case_guest_notify(struct db_conn *c, const char *app_id, enum pc_lang lang, const struct case_notice *n,
+                      struct pc_err *err);
 
 void case_read_app(struct pc_arena *a, struct db_stmt *s, struct case_app *c, bool with_answers);
 /* case_load, with or without parsing the answers (a step needs none). */

@@ -316,7 +316,10 @@ static int step_effects(struct db_conn *c, const struct case_app *app, const str
             n.note = note;
         }
         int lang = pc_lang_parse(app->lang);
-        rc = case_notify_applicant(c, app->applicant_fin, lang < 0 ? PC_LANG_AZ : (enum pc_lang)lang, &n, err);
+        enum pc_lang in = lang < 0 ? PC_LANG_AZ : (enum pc_lang)lang;
+        /* a guest (nologin) is told at the contact it gave, a person at their record's */
+        rc = app->anonymous ? case_guest_notify(c, app->id, in, &n, err)
+                            : case_notify_applicant(c, app->applicant_fin, in, &n, err);
     }
     return rc;
 }

@@ -167,6 +167,11 @@ int id_authorize_role(const struct id_principal *p, enum id_action a, const stru
 {
     if (!p || !p->account_id)
         return -1;
+    /* a guest (guest.c) has no role: it sees its own applications and
+     * takes the applicant's steps on them, as the citizen it stands for */
+    if (p->kind == ID_ACCOUNT_GUEST)
+        return a == ID_ACT_VIEW_CASE && res && res->owner && pc_str_eq(res->owner, p->account_id) ? (int)ID_ROLE_CITIZEN
+                                                                                                 : -1;
     for (int i = 0; i < p->ngrants; i++)
         if (grant_allows(p, &p->grants[i], a, res))
             return (int)p->grants[i].role;

@@ -251,19 +251,16 @@ static int account_of_holder(struct db_conn *c, struct pc_arena *a, const struct
     return seq < 0 ? (int)seq : 0;
 }
 
-/* Everything before the transaction: the host, the challenge, the
- * checker.  PC_EDENIED with *problem for the client's faults. */
-static int check_answer(struct db_conn *c, struct pc_arena *a, const struct id_cert_checker *ck,
-                        const struct id_cert_response *resp, const char *host, int64_t now,
-                        struct id_cert_holder *holder, enum id_cert_problem *problem, struct pc_err *err)
+/* The checks that need no database, before the transaction: the host
+ * and the checker (signatures, OCSP: never inside a transaction, which
+ * would hold the database while the centre answers).  PC_EDENIED with
+ * *problem for the client's faults. */
+static int check_answer(struct pc_arena *a, const struct id_cert_checker *ck, const struct id_cert_response *resp,
+                        const char *host, struct id_cert_holder *holder, enum id_cert_problem *problem,
+                        struct pc_err *err)
 {
     if (!resp->challenge) /* a TLS client certificate: the handshake was the proof */
         return ck->check(ck->ctx, a, resp->cert, resp->cert_len, NULL, 0, NULL, 0, holder, problem, err);
-    int rc = challenge_spend(c, resp->challenge, now, problem, err);
-    if (rc == PC_EDENIED)
-        return pc_err_set(err, PC_EDENIED, "challenge %s", id_cert_problem_name(*problem));
-    if (rc)
-        return rc;
     if (!host || strcasecmp(host, resp->host) != 0) {
         *problem = ID_CERT_WRONG_HOST;
         return pc_err_set(err, PC_EDENIED, "signed for %s, not for this site", resp->host);
@@ -271,6 +268,25 @@ static int check_answer(struct db_conn *c, struct pc_arena *a, const struct id_c
     const char *data = id_cert_to_sign(a, resp->host, resp->challenge);
     return ck->check(ck->ctx, a, resp->cert, resp->cert_len, data, strlen(data), resp->sig, resp->sig_len, holder,
                      problem, err);
+}
+
+/* In the login's transaction: the challenge spent by this answer, right
+ * or wrong (one statement, so one answer wins a race); a challenge that
+ * cannot be spent is the refusal, whatever the checks said. */
+static int spend_answer(struct db_conn *c, const struct id_cert_response *resp, int64_t now, int *auth,
+                        struct id_cert_holder *holder, enum id_cert_problem *problem, struct pc_err *err)
+{
+    if (!resp->challenge)
+        return 0;
+    enum id_cert_problem spent = ID_CERT_OK;
+    int rc = challenge_spend(c, resp->challenge, now, &spent, err);
+    if (rc != PC_EDENIED)
+        return rc;
+    /* refused for its challenge alone: nothing of the certificate is taken (nor audited) */
+    *holder = (struct id_cert_holder){0};
+    *problem = spent;
+    *auth = pc_err_set(err, PC_EDENIED, "challenge %s", id_cert_problem_name(spent));
+    return 0;
 }
 
 int id_login_certificate(struct db *db, struct pc_arena *a, const struct id_cert_checker *ck,
@@ -294,13 +310,15 @@ int id_login_certificate(struct db *db, struct pc_arena *a, const struct id_cert
     if ((*retry_after = id_throttle_delay(&t, FAIL_FREE, FAIL_DELAY, FAIL_DELAY_MAX, now)) > 0)
         return pc_err_set(err, PC_ELIMIT, "too many failed certificate logins from this address");
     struct id_cert_holder h = {0};
-    int auth = check_answer(c, a, ck, resp, host, now, &h, problem, err);
+    int auth = check_answer(a, ck, resp, host, &h, problem, err);
     if (auth && auth != PC_EDENIED)
         return auth;
+    /* one transaction: the challenge spent, the account, the session, the audit entry */
     if ((rc = db_begin(c, err)))
         return rc;
+    rc = spend_answer(c, resp, now, &auth, &h, problem, err);
     const char *account_id = NULL;
-    if (!auth) {
+    if (!rc && !auth) {
         auth = account_of_holder(c, a, &h, ip, &account_id, problem, err);
         if (auth && auth != PC_EDENIED)
             rc = auth;

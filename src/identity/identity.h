@@ -160,10 +160,11 @@ enum id_method {
     ID_METHOD_CERTIFICATE,          /* an e-signature certificate: a signed challenge or TLS */
     ID_METHOD_MOBILE,               /* the mobile signature, the number and FİN typed */
     ID_METHOD_QR,                   /* the mobile signature, from a QR code the phone scanned */
+    ID_METHOD_GUEST,                /* no login: a guest applying to a service of level none (guest.c) */
     ID_METHOD_COUNT
 };
 
-const char *id_method_name(enum id_method m);  /* "password", "certificate", "mobile", "qr" */
+const char *id_method_name(enum id_method m);  /* "password", "certificate", "mobile", "qr", "guest" */
 int id_method_parse(const char *s);            /* -1 if unknown */
 enum id_level id_method_level(enum id_method m);
 
@@ -203,7 +204,10 @@ struct id_grant {
     const char *agency_id;          /* "" when the role has none */
 };
 
-enum id_account_kind { ID_ACCOUNT_CITIZEN, ID_ACCOUNT_STAFF };
+/* A guest account (guest.c) belongs to no person and has no login, no
+ * password and no role: it is the applicant of applications filed without
+ * logging in, and id_authorize allows it nothing. */
+enum id_account_kind { ID_ACCOUNT_CITIZEN, ID_ACCOUNT_STAFF, ID_ACCOUNT_GUEST };
 
 /* Who is making the request: the logged-in account and its roles. */
 struct id_principal {
@@ -479,6 +483,36 @@ int id_login_admit(struct db *db, struct pc_arena *a, struct id_login_request *r
 int id_login_second_factor(struct db *db, struct pc_arena *a, const char *ticket, const char *otp,
                            const struct id_login_request *req, const char *kind, char *token_out,
                            int64_t *retry_after, struct pc_err *err);
+
+/* ---- guests: applying without logging in (guest.c) ------------------- */
+
+/* A service whose level is none is applied to without an account: the
+ * visitor gets a guest account of their own (no person, no login, no
+ * role) and a session of kind "guest" (its own cookie: never a page's or
+ * the API's session), whose level is none.  At most ID_GUEST_PER_WINDOW
+ * guests per address in the throttle's window (PC_ELIMIT, retry_after).
+ * token_out gets ID_TOKEN_CHARS + 1 bytes; *account_id the new account. */
+#define ID_GUEST_PER_WINDOW 30
+int id_guest_start(struct db *db, struct pc_arena *a, const char *ip, const char *user_agent, char *token_out,
+                   const char **account_id, int64_t *retry_after, struct pc_err *err);
+
+/* What proves a returning guest: the caller's check of its own secret
+ * (an application's reference and access code).  0 with *account_id (a
+ * guest account), or PC_EDENIED — the same for an unknown key and a wrong
+ * secret. */
+struct id_guest_proof {
+    int (*check)(void *ctx, struct pc_arena *a, const char **account_id, struct pc_err *err);
+    void *ctx;
+};
+
+/* A guest comes back: throttled like the login (the address's failures
+ * count with its login failures; the key from one address waits
+ * progressively after a few), the proof checked, audited either way,
+ * and on success a new session of kind "guest" in token_out.  key names
+ * what is guessed (the reference).  PC_EDENIED, PC_ELIMIT (retry_after). */
+int id_guest_login(struct db *db, struct pc_arena *a, const char *key, const struct id_guest_proof *proof,
+                   const char *ip, const char *user_agent, char *token_out, int64_t *retry_after,
+                   struct pc_err *err);
 
 /* Look a token up: of this kind ("cookie" or "bearer": a token works only
  * where it was issued), valid, not revoked, not idle or past its absolute

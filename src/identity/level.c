@@ -20,6 +20,7 @@ static const struct {
     /* the mobile signature counts as an e-signature (issue 10) */
     [ID_METHOD_MOBILE] = {"mobile", ID_LEVEL_E_SIGNATURE},
     [ID_METHOD_QR] = {"qr", ID_LEVEL_E_SIGNATURE},
+    [ID_METHOD_GUEST] = {"guest", ID_LEVEL_NONE},
 };
 
 static const char *const problem_names[ID_CERT_PROBLEM_COUNT] = {

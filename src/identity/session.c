@@ -106,7 +106,9 @@ int id_session_lookup(struct db *db, struct pc_arena *a, const char *token, cons
     out->acting_for = granted ? pc_arena_strdup(a, db_col_text(s, 2)) : NULL;
     out->login = pc_arena_strdup(a, db_col_text(s, 5));
     out->fin = pc_arena_strdup(a, db_col_text(s, 6));
-    out->kind = pc_str_eq(db_col_text(s, 9), "staff") ? ID_ACCOUNT_STAFF : ID_ACCOUNT_CITIZEN;
+    const char *account_kind = db_col_text(s, 9);
+    out->kind = pc_str_eq(account_kind, "staff") ? ID_ACCOUNT_STAFF
+              : pc_str_eq(account_kind, "guest") ? ID_ACCOUNT_GUEST : ID_ACCOUNT_CITIZEN;
     out->display_name = db_col_text(s, 7)
         ? pc_arena_printf(a, "%s %s", db_col_text(s, 7), db_col_text(s, 8)) : out->login;
     out->session_hash = pc_arena_strdup(a, hash);

@@ -19,9 +19,11 @@
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/sha.h>
 #include <openssl/x509v3.h>
 
 #define SLOTS 4096                  /* cached statuses (a few dozen bytes each) */
+#define CHAIN_SLOTS 4096            /* certificates whose chain was verified (40 bytes each) */
 #define PROBE 8                     /* slots looked at per serial */
 #define SERIAL_MAX 41
 
@@ -45,6 +47,15 @@ struct pki_checker {
     int64_t max_age_usec;
     pthread_mutex_t lock;
     struct status_slot slots[SLOTS];
+    /* A certificate (by the SHA-256 of its DER) whose chain to our anchors
+     * verified, and until when it is valid: the same bytes verify the same
+     * way, so a returning holder costs one signature verification (the
+     * challenge's), not two.  Its status is asked for every time all the
+     * same. */
+    struct chain_slot {
+        unsigned char der_sha256[32];
+        int64_t not_before, not_after;  /* unix */
+    } chains[CHAIN_SLOTS];
 };
 
 struct pki_checker *pki_checker_new(const struct pki_checker_config *c, struct pc_err *err)
@@ -209,18 +220,37 @@ static bool signature_ok(X509 *x, const void *data, size_t len, const unsigned c
     return ok;
 }
 
-/* The chain to our anchors now: 0, or the problem. */
-static enum id_cert_problem chain_problem(struct pki_checker *ck, X509 *x)
+/* The chain to our anchors now: 0, or the problem.  der: the
+ * certificate's bytes (the cache's key). */
+static enum id_cert_problem chain_problem(struct pki_checker *ck, X509 *x, const unsigned char *der, size_t der_len)
 {
+    unsigned char key[32];
+    SHA256(der, der_len, key);
+    struct chain_slot *slot = &ck->chains[(key[0] | key[1] << 8 | (unsigned)key[2] << 16) % CHAIN_SLOTS];
+    int64_t now = pc_now_unix();
+    pthread_mutex_lock(&ck->lock);
+    bool known = memcmp(slot->der_sha256, key, sizeof key) == 0 && now >= slot->not_before && now <= slot->not_after;
+    pthread_mutex_unlock(&ck->lock);
+    if (known)
+        return ID_CERT_OK;
     X509_STORE_CTX *ctx = X509_STORE_CTX_new();
     if (!ctx || !X509_STORE_CTX_init(ctx, ck->store, x, ck->chain))
         pc_oom(0);
     int ok = X509_verify_cert(ctx);
     int e = X509_STORE_CTX_get_error(ctx);
     X509_STORE_CTX_free(ctx);
-    if (ok == 1)
-        return ID_CERT_OK;
-    return e == X509_V_ERR_CERT_HAS_EXPIRED || e == X509_V_ERR_CERT_NOT_YET_VALID ? ID_CERT_EXPIRED : ID_CERT_UNTRUSTED;
+    if (ok != 1)
+        return e == X509_V_ERR_CERT_HAS_EXPIRED || e == X509_V_ERR_CERT_NOT_YET_VALID ? ID_CERT_EXPIRED
+                                                                                      : ID_CERT_UNTRUSTED;
+    int64_t nb = pk_asn1_time(X509_get0_notBefore(x)), na = pk_asn1_time(X509_get0_notAfter(x));
+    if (nb && na) { /* only a good chain is kept, and only within its validity */
+        pthread_mutex_lock(&ck->lock);
+        memcpy(slot->der_sha256, key, sizeof key);
+        slot->not_before = nb;
+        slot->not_after = na;
+        pthread_mutex_unlock(&ck->lock);
+    }
+    return ID_CERT_OK;
 }
 
 static int check_login(void *ctx, struct pc_arena *a, const unsigned char *cert, size_t cert_len, const void *data,
@@ -238,7 +268,7 @@ static int check_login(void *ctx, struct pc_arena *a, const unsigned char *cert,
     out->fin = pk_plain_id(pk_name_get(a, n, NID_serialNumber));
     out->name = pk_name_get(a, n, NID_commonName);
     const struct pki_profile *p = pk_profile_of_cert(x);
-    enum id_cert_problem chain = chain_problem(ck, x);
+    enum id_cert_problem chain = chain_problem(ck, x, cert, cert_len);
     int rc = 0;
     if (chain)
         rc = refuse(problem, chain, err, chain == ID_CERT_EXPIRED ? "the certificate is not valid now"

@@ -138,9 +138,11 @@ static int external_attrs(CMS_SignerInfo *si, X509 *cert, const void *data, size
     return 0;
 }
 
-int pki_cms_external(struct pc_arena *a, const char *cert_pem, const void *data, size_t data_len,
-                     int64_t signing_time, const unsigned char *sig, size_t sig_len, unsigned char digest[32],
-                     const unsigned char **der, size_t *der_len, struct pc_err *err)
+/* pki_cms_external's work; with_attrs false: no signed attributes, the
+ * signature is over the data itself (pki_cms_wrap). */
+static int external_cms(struct pc_arena *a, const char *cert_pem, bool with_attrs, const void *data, size_t data_len,
+                        int64_t signing_time, const unsigned char *sig, size_t sig_len, unsigned char digest[32],
+                        const unsigned char **der, size_t *der_len, struct pc_err *err)
 {
     STACK_OF(X509) *certs = NULL;
     int rc = pk_certs_from_pem(cert_pem, strlen(cert_pem), &certs, err);
@@ -151,7 +153,7 @@ int pki_cms_external(struct pc_arena *a, const char *cert_pem, const void *data,
     CMS_SignerInfo *si = cms ? CMS_add1_signer(cms, cert, X509_get0_pubkey(cert), EVP_sha256(), flags) : NULL;
     if (!rc && !si)
         rc = pk_ssl_fail(err, PC_EINVAL, "cannot use this certificate for a signature");
-    if (!rc)
+    if (!rc && with_attrs)
         rc = external_attrs(si, cert, data, data_len, signing_time, digest, err);
     if (!rc && sig) {
         if (!ASN1_STRING_set(CMS_SignerInfo_get0_signature(si), sig, (int)sig_len))
@@ -168,6 +170,21 @@ int pki_cms_external(struct pc_arena *a, const char *cert_pem, const void *data,
     sk_X509_pop_free(certs, X509_free);
     ERR_clear_error();
     return rc;
+}
+
+int pki_cms_external(struct pc_arena *a, const char *cert_pem, const void *data, size_t data_len,
+                     int64_t signing_time, const unsigned char *sig, size_t sig_len, unsigned char digest[32],
+                     const unsigned char **der, size_t *der_len, struct pc_err *err)
+{
+    return external_cms(a, cert_pem, true, data, data_len, signing_time, sig, sig_len, digest, der, der_len, err);
+}
+
+int pki_cms_wrap(struct pc_arena *a, const char *cert_pem, const unsigned char *sig, size_t sig_len,
+                 const unsigned char **der, size_t *der_len, struct pc_err *err)
+{
+    if (!sig || !sig_len)
+        return pc_err_set(err, PC_EINVAL, "no signature");
+    return external_cms(a, cert_pem, false, NULL, 0, 0, sig, sig_len, NULL, der, der_len, err);
 }
 
 int pki_sign_bytes(struct pc_arena *a, const char *key_pem, size_t key_len, const char *passphrase, const void *data,

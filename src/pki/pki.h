@@ -341,6 +341,15 @@ int pki_cms_external(struct pc_arena *a, const char *cert_pem, const void *data,
                      int64_t signing_time, const unsigned char *sig, size_t sig_len, unsigned char digest[32],
                      const unsigned char **der, size_t *der_len, struct pc_err *err);
 
+/* The detached CMS (no signed attributes) around a signature made
+ * elsewhere over the data itself, as pki_sign_bytes makes it (SHA-256,
+ * ECDSA DER or RSA PKCS#1 v1.5): what an API client that signs with its
+ * own key sends (nologin: signing an application through the API), so
+ * that pki_cms_verify judges it as any signature.  cert_pem: the
+ * signer's certificate (then its chain). */
+int pki_cms_wrap(struct pc_arena *a, const char *cert_pem, const unsigned char *sig, size_t sig_len,
+                 const unsigned char **der, size_t *der_len, struct pc_err *err);
+
 #define PKI_SIG_MAX (1 << 20)  /* bytes of a CMS signature we read */
 
 /* The verdict of a signature, typed for the pages (which choose their

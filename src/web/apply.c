@@ -13,12 +13,15 @@
 
 /* ---- loading a case the caller may see -------------------------------------- */
 
-/* The application of the URL, if it is the caller's own; otherwise the
- * response is written (login redirect or 404) and 1 is returned. */
-static int own_application(struct http_req *r, struct case_app *app)
+/* The application of the URL, if it is the caller's own (a guest's own
+ * too when guest_ok: guest.c); otherwise the response is written (login
+ * redirect or 404) and 1 is returned. */
+static int own_application_of(struct http_req *r, struct case_app *app, bool guest_ok)
 {
-    const struct id_principal *who = web_who(r);
-    if (!web_require(r, ID_ACT_VIEW_OWN_DATA, NULL))
+    const struct id_principal *who = guest_ok ? web_applicant(r) : web_who(r);
+    if (!who && web_guest_failed(r))
+        return 1;
+    if ((!who || who->kind != ID_ACCOUNT_GUEST) && !web_require(r, ID_ACT_VIEW_OWN_DATA, NULL))
         return 1;
     struct pc_err err = {0};
     int rc = case_load(app_of(r)->db, &r->arena, http_param(r, 0), app, &err);
@@ -29,6 +32,17 @@ static int own_application(struct http_req *r, struct case_app *app)
     else
         http_error(r, 404, "not-found", "Page not found", NULL);
     return 1;
+}
+
+static int own_application(struct http_req *r, struct case_app *app)
+{
+    return own_application_of(r, app, true);
+}
+
+/* Signing needs a person: never a guest's (a guest has no certificate). */
+static int own_signed_application(struct http_req *r, struct case_app *app)
+{
+    return own_application_of(r, app, false);
 }
 
 /* ---- rendering one question --------------------------------------------------- */
@@ -242,7 +256,8 @@ static int to_page(struct http_req *r, const char *draft, const struct form_page
 int web_page_apply_post(struct http_req *r)
 {
     const char *service = http_param(r, 0);
-    if (!web_require(r, ID_ACT_APPLY, NULL) || !web_require_level(r, service))
+    const struct id_principal *who = web_new_applicant(r, service);
+    if (!who)
         return 0;
     const struct form_set *forms = web_forms(r);
     const struct form_def *def = form_set_get(forms, service);
@@ -250,7 +265,7 @@ int web_page_apply_post(struct http_req *r)
         return http_error(r, 404, "not-found", "Page not found", NULL);
     const char *id;
     struct pc_err err = {0};
-    int rc = case_draft_new(app_of(r)->db, forms, web_who(r), service, web_lang_id(r), &r->arena, &id, &err);
+    int rc = case_draft_new(app_of(r)->db, forms, who, service, web_lang_id(r), &r->arena, &id, &err);
     if (rc)
         return web_fail(r, rc, &err);
     return to_page(r, id, form_next_page(def, NULL, NULL));
@@ -334,7 +349,7 @@ int web_page_apply_page(struct http_req *r)
     const struct form_page *page = draft_page(r, def, &app);
     if (!page)
         return 0;
-    const struct id_principal *who = web_who(r);
+    const struct id_principal *who = web_applicant(r);
     struct id_person person;
     if (who->fin && id_person_get(app_of(r)->db, &r->arena, who->fin, &person, NULL) == 0)
         form_prefill(page, app.answers, &person, &r->arena);
@@ -389,7 +404,7 @@ int web_page_apply_page_post(struct http_req *r)
     web_form_post(r, version, &post);
     struct case_page_result res;
     struct pc_err err = {0};
-    int rc = case_draft_post_page(app_of(r)->db, def, web_who(r), &app, page, &post, &r->arena, &res, &err);
+    int rc = case_draft_post_page(app_of(r)->db, def, web_applicant(r), &app, page, &post, &r->arena, &res, &err);
     if (rc == PC_ECONFLICT)
         return http_error(r, 409, "conflict", web_t(r, M_APPLY_CONFLICT), NULL);
     if (rc)
@@ -403,6 +418,31 @@ int web_page_apply_page_post(struct http_req *r)
     return 0;
 }
 
+/* "Check your answers"; a guest also gives a contact there (contact: as
+ * typed, with its error when it was not good). */
+static void check_page(struct http_req *r, const struct case_app *app, const struct form_def *def, const char *contact,
+                       const struct web_field_error *contact_error)
+{
+    int ne = contact_error ? 1 : 0;
+    web_form_title(r, web_t(r, M_APPLY_CHECK_TITLE), ne);
+    web_error_summary(r, contact_error, ne);
+    web_html(r, "<span class=\"caption\">%s</span>\n<h1>%s</h1>\n", pc_text_get(&def->title, web_lang_id(r)),
+             web_t(r, M_APPLY_CHECK_TITLE));
+    const char *base = pc_arena_printf(&r->arena, "/applications/%s", app->id);
+    web_answers_list(r, def, app->answers, base, base);
+    bool guest = web_applicant(r)->kind == ID_ACCOUNT_GUEST;
+    if (!guest)
+        web_sign_section(r, def, app);
+    if (!web_pay_check_button(r, app)) {
+        web_html(r, "<p>%s</p>\n<form method=\"post\" action=\"/applications/%s/submit\">\n", web_t(r, M_APPLY_SUBMIT_LEAD), app->id);
+        web_csrf_field(r);
+        if (guest)
+            web_guest_contact_field(r, contact, contact_error, ne);
+        web_html(r, "<button type=\"submit\">%s</button>\n</form>\n", web_t(r, M_APPLY_SUBMIT));
+    }
+    web_page_end(r);
+}
+
 int web_page_apply_check(struct http_req *r)
 {
     struct case_app app;
@@ -413,25 +453,45 @@ int web_page_apply_check(struct http_req *r)
     const struct form_page *problem = case_draft_problem_page(def, &app);
     if (problem)
         return to_page(r, app.id, problem);
-    web_page_begin(r, web_t(r, M_APPLY_CHECK_TITLE));
-    web_html(r, "<span class=\"caption\">%s</span>\n<h1>%s</h1>\n", pc_text_get(&def->title, web_lang_id(r)),
-             web_t(r, M_APPLY_CHECK_TITLE));
-    const char *base = pc_arena_printf(&r->arena, "/applications/%s", app.id);
-    web_answers_list(r, def, app.answers, base, base);
-    web_sign_section(r, def, &app);
-    if (!web_pay_check_button(r, &app)) {
-        web_html(r, "<p>%s</p>\n<form method=\"post\" action=\"/applications/%s/submit\">\n", web_t(r, M_APPLY_SUBMIT_LEAD), app.id);
-        web_csrf_field(r);
-        web_html(r, "<button type=\"submit\">%s</button>\n</form>\n", web_t(r, M_APPLY_SUBMIT));
-    }
-    web_page_end(r);
+    check_page(r, &app, def, NULL, NULL);
     return 0;
+}
+
+/* A guest's submission: with a contact, and the access code shown once. */
+static int guest_submit(struct http_req *r, const struct case_app *app)
+{
+    const char *typed = http_kv_get(&r->form, "contact");
+    struct case_contact contact;
+    struct pc_err err = {0};
+    if (case_contact_parse(&r->arena, typed, &contact, &err)) {
+        const struct form_def *def = form_set_version(web_forms(r), app->service_id, app->form_version);
+        if (!def || app->status != CS_DRAFT)
+            return http_error(r, 404, "not-found", "Page not found", NULL);
+        struct web_field_error e = {"contact", web_t(r, M_GUEST_CONTACT_BAD)};
+        r->status = 400;
+        check_page(r, app, def, typed, &e);
+        return 0;
+    }
+    char code[CASE_ACCESS_CODE_CHARS + 1];
+    struct case_app out;
+    struct form_issues issues;
+    int rc = case_draft_submit_guest(app_of(r)->db, web_forms(r), web_applicant(r), app->id, &contact, r->remote_addr,
+                                     &r->arena, &out, code, &issues, &err);
+    if (rc == PC_EINVAL || rc == PC_EMORE) /* the check page says what is missing */
+        return http_redirect(r, 303, pc_arena_printf(&r->arena, "/applications/%s/check", app->id));
+    if (rc)
+        return web_fail(r, rc, &err);
+    return web_guest_sent(r, &out, code);
 }
 
 int web_page_apply_submit(struct http_req *r)
 {
     struct case_app app;
-    if (own_application(r, &app) || !web_require_level(r, app.service_id))
+    if (own_application(r, &app))
+        return 0;
+    if (web_applicant(r)->kind == ID_ACCOUNT_GUEST)
+        return guest_submit(r, &app);
+    if (!web_require_level(r, app.service_id))
         return 0;
     struct case_app out;
     struct form_issues issues;
@@ -517,7 +577,7 @@ static void note_form(struct http_req *r, const struct case_app *app, const char
 static void applicant_steps(struct http_req *r, const struct case_app *app)
 {
     enum case_step steps[CASE_STEP_COUNT];
-    size_t n = case_steps_available(web_forms(r), app, web_who(r), steps, CASE_STEP_COUNT);
+    size_t n = case_steps_available(web_forms(r), app, web_applicant(r), steps, CASE_STEP_COUNT);
     for (size_t i = 0; i < n; i++) {
         if (steps[i] == CASE_STEP_RESPOND) {
             note_form(r, app, "respond", "note", M_APP_RESPOND_LABEL, M_APP_RESPOND, false);
@@ -596,7 +656,7 @@ static int applicant_step(struct http_req *r, enum case_step step)
         return http_error(r, 400, "bad-form", "Bad request", NULL);
     struct case_app out;
     struct pc_err err = {0};
-    int rc = case_act(app_of(r)->db, web_forms(r), web_who(r), app.reference, step, http_kv_get(&r->form, "note"),
+    int rc = case_act(app_of(r)->db, web_forms(r), web_applicant(r), app.reference, step, http_kv_get(&r->form, "note"),
                       version, r->remote_addr, &r->arena, &out, &err);
     if (rc == PC_ECONFLICT)
         return http_error(r, 409, "conflict", web_t(r, M_APPLY_CONFLICT), NULL);
@@ -627,31 +687,31 @@ int web_page_application_appeal(struct http_req *r)
 int web_page_apply_sign(struct http_req *r)
 {
     struct case_app app;
-    return own_application(r, &app) ? 0 : web_sign_post(r, &app);
+    return own_signed_application(r, &app) ? 0 : web_sign_post(r, &app);
 }
 
 int web_page_apply_sign_mobile(struct http_req *r)
 {
     struct case_app app;
-    return own_application(r, &app) ? 0 : web_sign_mobile_post(r, &app);
+    return own_signed_application(r, &app) ? 0 : web_sign_mobile_post(r, &app);
 }
 
 int web_page_apply_sign_mobile_wait(struct http_req *r)
 {
     struct case_app app;
-    return own_application(r, &app) ? 0 : web_sign_mobile_wait(r, &app);
+    return own_signed_application(r, &app) ? 0 : web_sign_mobile_wait(r, &app);
 }
 
 int web_page_apply_to_sign(struct http_req *r)
 {
     struct case_app app;
-    return own_application(r, &app) ? 0 : web_serve_to_sign(r, &app);
+    return own_signed_application(r, &app) ? 0 : web_serve_to_sign(r, &app);
 }
 
 int web_page_application_signed(struct http_req *r)
 {
     struct case_app app;
-    return own_application(r, &app) ? 0 : web_serve_signed(r, &app, http_param(r, 1));
+    return own_signed_application(r, &app) ? 0 : web_serve_signed(r, &app, http_param(r, 1));
 }
 
 int web_page_application_file(struct http_req *r)

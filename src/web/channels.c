@@ -8,6 +8,7 @@ const char *web_channel_label(struct http_req *r, enum case_channel ch)
     static const enum msg msgs[CASE_CH_COUNT] = {
         [CASE_CH_WEB] = M_CHANNEL_WEB, [CASE_CH_API] = M_CHANNEL_API,
         [CASE_CH_KIOSK] = M_CHANNEL_KIOSK, [CASE_CH_PAPER] = M_CHANNEL_PAPER,
+        [CASE_CH_ANONYMOUS] = M_CHANNEL_ANONYMOUS,
     };
     return (unsigned)ch < CASE_CH_COUNT ? web_t(r, msgs[ch]) : "";
 }

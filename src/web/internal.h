@@ -26,6 +26,12 @@ struct web_ctx {
     int who_rc;                /* the lookup failed (database), not "logged out" */
     struct pc_err who_err;
     const char *anon_csrf;     /* double-submit token for forms before login */
+    /* a guest applying without login (guest.c) */
+    bool guest_loaded;
+    struct id_principal guest;
+    const char *guest_token;   /* set when the guest cookie named a live guest session */
+    int guest_rc;
+    struct pc_err guest_err;
     const struct form_set *forms; /* the forms snapshot of this request (case_view.c) */
     struct web_mem_file *mem_files; /* files of a page that reads them itself (uploads.c) */
     /* the post-office kiosk this device is (kiosk.c), looked up once */
@@ -292,6 +298,13 @@ void web_login_facts(struct http_req *r, const struct id_principal *p);
  * application's or the case's URL). */
 void web_sign_section(struct http_req *r, const struct form_def *def, const struct case_app *app);
 int web_sign_post(struct http_req *r, const struct case_app *app);
+/* Base64 as people and tools write it (standard or URL-safe, padded or
+ * not, wrapped), at most max characters: the bytes, or NULL. */
+const unsigned char *web_b64_decode(struct http_req *r, const char *text, size_t max, size_t *len);
+/* signing a draft through the API (api_sign.c): the document to sign and
+ * the signature made with the certificate's own key */
+int web_api_application_signing(struct http_req *r);
+int web_api_application_signature(struct http_req *r);
 /* Check and keep a detached CMS signature of app (case_sign), then back
  * to the check page naming the outcome. */
 int web_sign_store(struct http_req *r, const struct case_app *app, const unsigned char *der, size_t len);
@@ -336,6 +349,24 @@ void web_form_post(struct http_req *r, int64_t version, struct form_post *post);
 void web_answers_list(struct http_req *r, const struct form_def *def, const struct form_answers *answers,
                       const char *change_base, const char *file_base);
 void web_history_list(struct http_req *r, const char *app_id);
+/* applying without login (guest.c): the applicant of the request (the
+ * logged-in person, else the guest of the guest cookie, else NULL);
+ * whether the guest's lookup failed (then answered with web_fail); the
+ * applicant of a new draft for service (the logged-in person, allowed and
+ * with the level, or for a service of level none a guest, made now when
+ * the visitor has none; NULL when the answer is written); the page before
+ * a guest's first draft; the check page's contact field; the page that
+ * shows a guest's reference and access code once; following a case with
+ * them; a guest's case on the officer's page. */
+const struct id_principal *web_applicant(struct http_req *r);
+bool web_guest_failed(struct http_req *r);
+const struct id_principal *web_new_applicant(struct http_req *r, const char *service);
+int web_page_apply_guest(struct http_req *r);
+void web_guest_contact_field(struct http_req *r, const char *value, const struct web_field_error *errors, int n);
+int web_guest_sent(struct http_req *r, const struct case_app *app, const char *code);
+int web_page_follow(struct http_req *r);
+int web_page_follow_post(struct http_req *r);
+void web_guest_facts(struct http_req *r, const struct case_app *app);
 /* applications in HTML (apply.c) */
 int web_page_apply_post(struct http_req *r);
 int web_page_apply_page(struct http_req *r);

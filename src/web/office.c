@@ -187,6 +187,7 @@ int web_office_case_page(struct http_req *r, const char *note_error, const char 
     if (have_person)
         web_html(r, "<dt>%s</dt><dd>%s %s (FİN %s)%r%s</dd>\n", web_t(r, M_OFFICE_APPLICANT), person.last_name, person.first_name,
              person.fin, person.phone ? ", " : "", person.phone ? person.phone : "");
+    web_guest_facts(r, &app);
     if (app.acting_for)
         web_html(r, "<dt>VÖEN</dt><dd>%s</dd>\n", app.acting_for);
     if (app.decision)

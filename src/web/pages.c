@@ -489,6 +489,10 @@ int web_page_service_start(struct http_req *r)
     channel_list(r, s.channels);
     if (!form_offered(app_of(r)->forms, s.id)) {
         web_html(r, "<p>%s</p>\n", web_t(r, M_APPLY_NO_FORM));
+    } else if (!web_who(r) && s.login == CAT_LOGIN_NONE) {
+        /* nologin: no login asked; the next page carries the form's token (this one is cached) */
+        web_html(r, "<p><a class=\"button button-start\" href=\"/services/%q/apply\">%s</a></p>\n"
+                    "<p><a href=\"/follow\">%s</a></p>\n", s.id, web_t(r, M_APPLY_START), web_t(r, M_FOLLOW_LINK));
     } else if (!web_who(r)) {
         web_html(r, "<p><a class=\"button button-start\" href=\"/login?next=/services/%q/start\">%s</a></p>\n", s.id,
              web_t(r, M_APPLY_LOGIN_FIRST));

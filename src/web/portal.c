@@ -79,6 +79,10 @@ static const struct http_route routes[] = {
     {"GET", "/services/{id}/start", web_page_service_start, 0, HTTP_ROUTE_CACHE, "service_start"},
     {"GET", "/search", web_page_search, 0, HTTP_ROUTE_CACHE, "search"},
     {"POST", "/services/{id}/apply", web_page_apply_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "apply"},
+    /* nologin: applying without login, following a case with its reference and code (guest.c) */
+    {"GET", "/services/{id}/apply", web_page_apply_guest, 0, HTTP_ROUTE_NO_STORE, "apply_guest"},
+    {"GET", "/follow", web_page_follow, 0, HTTP_ROUTE_NO_STORE, "follow"},
+    {"POST", "/follow", web_page_follow_post, FORM_MAX, HTTP_ROUTE_NO_STORE, "follow_post"},
     {"GET", "/applications", web_page_my_applications, 0, HTTP_ROUTE_NO_STORE, "my_applications"},
     {"GET", "/applications/{id}", web_page_application, 0, HTTP_ROUTE_NO_STORE, "application"},
     {"GET", "/applications/{id}/page/{page}", web_page_apply_page, 0, HTTP_ROUTE_NO_STORE, "apply_page"},
@@ -239,6 +243,11 @@ static const struct http_route routes[] = {
     {"POST", "/api/v1/uploads", web_api_upload, UPLOAD_MAX, HTTP_ROUTE_NO_STORE | HTTP_ROUTE_MULTIPART, "api_upload"},
     {"GET", "/api/v1/applications", web_api_applications_list, 0, HTTP_ROUTE_NO_STORE, "api_applications"},
     {"GET", "/api/v1/applications/{ref}", web_api_application_get, 0, HTTP_ROUTE_NO_STORE, "api_application"},
+    /* nologin: signing a draft through the API (api_sign.c) */
+    {"GET", "/api/v1/applications/{ref}/signing", web_api_application_signing, 0, HTTP_ROUTE_NO_STORE,
+     "api_application_signing"},
+    {"POST", "/api/v1/applications/{ref}/signature", web_api_application_signature, JSON_MAX, HTTP_ROUTE_NO_STORE,
+     "api_application_signature"},
     {"POST", "/api/v1/applications/{ref}/actions", web_api_application_action, FORM_MAX, HTTP_ROUTE_NO_STORE,
      "api_application_action"},
     /* the register of information systems: not cached (it changes without a catalogue import) */

@@ -71,24 +71,35 @@ static const char *check_url(struct http_req *r, const struct case_app *app, con
     return pc_arena_printf(&r->arena, "/applications/%s/check?sign=%s#sign", app->id, result);
 }
 
+const unsigned char *web_b64_decode(struct http_req *r, const char *text, size_t max, size_t *len)
+{
+    size_t n = text ? strlen(text) : 0;
+    if (n > max)
+        return NULL;
+    /* base64 as `base64` prints it (standard, padded, maybe wrapped), or URL-safe */
+    char *flat = pc_arena_alloc(&r->arena, n + 1);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (text[i] != '\n' && text[i] != '\r' && text[i] != ' ' && text[i] != '=')
+            flat[k++] = text[i] == '+' ? '-' : text[i] == '/' ? '_' : text[i];
+    flat[k] = 0;
+    unsigned char *out = pc_arena_alloc(&r->arena, k + 1);
+    long got = k ? pc_b64url_decode(flat, k, out, k + 1) : -1;
+    if (got <= 0)
+        return NULL;
+    *len = (size_t)got;
+    return out;
+}
+
 int web_sign_post(struct http_req *r, const struct case_app *app)
 {
     if (!app_of(r)->checker)
         return http_error(r, 404, "not-found", "Page not found", NULL);
-    const char *text = http_kv_get(&r->form, "signature");
-    size_t n = text ? strlen(text) : 0;
-    /* base64 as `base64` prints it (standard, padded, maybe wrapped), or URL-safe */
-    char *flat = pc_arena_alloc(&r->arena, n + 1);
-    size_t k = 0;
-    for (size_t i = 0; i < n && n <= SIG_FIELD_MAX; i++)
-        if (text[i] != '\n' && text[i] != '\r' && text[i] != ' ' && text[i] != '=')
-            flat[k++] = text[i] == '+' ? '-' : text[i] == '/' ? '_' : text[i];
-    flat[k] = 0;
-    unsigned char *der = pc_arena_alloc(&r->arena, k + 1);
-    long len = k ? pc_b64url_decode(flat, k, der, k + 1) : -1;
-    if (len <= 0)
+    size_t len;
+    const unsigned char *der = web_b64_decode(r, http_kv_get(&r->form, "signature"), SIG_FIELD_MAX, &len);
+    if (!der)
         return http_redirect(r, 303, check_url(r, app, case_sign_problem_name(CASE_SIGN_BAD)));
-    return web_sign_store(r, app, der, (size_t)len);
+    return web_sign_store(r, app, der, len);
 }
 
 int web_sign_store(struct http_req *r, const struct case_app *app, const unsigned char *der, size_t len)

@@ -27,6 +27,11 @@ static int sink_admit(struct http_req *r)
 {
     if (web_mem_route(r))
         return web_auth_before(r);
+    /* a guest applying without login (guest.c) sends its pages' files
+     * with the same limits and token; the page then checks the draft is
+     * the guest's own */
+    if (!r->is_api && !web_who(r) && web_applicant(r))
+        return web_auth_before(r);
     return web_auth_admit(r, r->is_api ? ID_ACT_UPLOAD : ID_ACT_VIEW_OWN_DATA);
 }
 

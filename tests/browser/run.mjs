@@ -1515,7 +1515,7 @@ async function errorTexts(page) {
  * your answers, send.  axe-core runs on each page (violations collected,
  * not thrown, so one run shows them all); onPage(kind) is called on each
  * (kind: the page id, "<id>+item" after "Add another", "check", "sent"). */
-async function applyJourney(page, service, { lang = 'az', axe = true, until = 'sent', onPage = null } = {}) {
+async function applyJourney(page, service, { lang = 'az', axe = true, until = 'sent', onPage = null, guest = false } = {}) {
   await ensureSampleFiles();
   const form = await formOf(service);
   const violations = [];
@@ -1530,6 +1530,10 @@ async function applyJourney(page, service, { lang = 'az', axe = true, until = 's
   };
   await goto(page, `/services/${service}/start`);
   await look('start');
+  if (guest) { /* nologin: not logged in, a service of level none: the page before the first draft */
+    await navBy(page, () => page.click(`main a[href="/services/${service}/apply"]`));
+    await look('guest-start');
+  }
   let resp = await submit(page, `main form[action="/services/${service}/apply"]`);
   let draft = null;
   for (;;) {
@@ -1562,6 +1566,7 @@ async function applyJourney(page, service, { lang = 'az', axe = true, until = 's
   assert(changes.length === nq && changes.every((h) => PAGE_RE.test(h)), `change links: ${JSON.stringify(changes)}`);
   await look('check');
   if (until === 'check') return { draft, violations, visited };
+  if (guest) return { draft, violations, visited };
   resp = await submit(page, 'main form[action$="/submit"]');
   const u = new URL(page.url());
   assert(resp.status() === 200 && u.searchParams.get('sent') === '1', `sending ended on ${page.url()} (${resp.status()})`);
@@ -2778,6 +2783,62 @@ async function loginsPages() {
 }
 
 
+// ---- nologin: applying without logging in, following the case with its code ----
+
+const GUEST_SERVICE = 'msk-online-appeal';
+const GUEST_CODE_RE = /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/;
+
+async function guestPages() {
+  // axe-core needs JavaScript: the run without it walks the same way unchecked
+  for (const [lang, js] of [['az', true], ['en', true], ['ru', true], ['az', false]]) {
+    await test(`nologin [${lang}${js ? '' : ', no JavaScript'}]: ${GUEST_SERVICE} applied to without logging in (contact error, then the reference and the access code shown once), followed with them (wrong code, then the case)${js ? '; axe on every page' : ''}`, async () => {
+      const ctx = await newContext({ lang, javaScriptEnabled: js });
+      try {
+        const page = await ctx.newPage();
+        const problems = watchConsole(page);
+        const r = await applyJourney(page, GUEST_SERVICE, { lang, guest: true, axe: js });
+        const violations = r.violations;
+        const check = async (kind) => {
+          const f = await pageFacts(page);
+          assert(f.lang === lang && f.h1.length === 1, `${kind}: lang ${f.lang}, ${f.h1.length} h1`);
+          if (js) for (const v of await axeViolations(page)) violations.push(`${kind} (${f.path}): ${v}`);
+        };
+        // a contact that is neither an address nor a number: the summary links to the field
+        await page.fill('main form [name="contact"]', 'nowhere');
+        let resp = await submit(page, 'main form[action$="/submit"]');
+        assert(resp.status() === 400, `a bad contact: status ${resp.status()}`);
+        const links = await errorLinks(page);
+        assert(links.length === 1 && links[0].href === '#contact', `error links ${JSON.stringify(links)}`);
+        await check('contact-error');
+        await page.fill('main form [name="contact"]', 'anar@example.az');
+        resp = await submit(page, 'main form[action$="/submit"]');
+        assert(resp.status() === 200, `sending: status ${resp.status()}`);
+        const codes = (await page.locator('main strong.code').allTextContents()).map((t) => t.trim());
+        assert(codes.length === 2 && REF_RE.test(codes[0]) && GUEST_CODE_RE.test(codes[1]), `shown: ${JSON.stringify(codes)}`);
+        const [ref, code] = codes;
+        await check('sent');
+        // follow it: a wrong code first, then the right one
+        await navBy(page, () => page.click('main a[href="/follow"]'));
+        await check('follow');
+        await page.fill('#reference', ref);
+        await page.fill('#code', 'AAAA-BBBB-CCCC-DDDD');
+        resp = await submit(page, 'main form[action="/follow"]');
+        assert(resp.status() === 400, `a wrong code: status ${resp.status()}`);
+        await check('follow-wrong');
+        await page.fill('#code', code);
+        resp = await submit(page, 'main form[action="/follow"]');
+        assert(resp.status() === 200 && new URL(page.url()).pathname === `/applications/${ref}`, `followed to ${page.url()} (${resp.status()})`);
+        await check('followed');
+        assert(problems.length === 0, `console errors: ${problems.join(' | ')}`);
+        assert(violations.length === 0, `${violations.length} axe violation(s):\n${violations.join('\n')}`);
+      } finally {
+        await ctx.close();
+      }
+    }, APPLY_TIMEOUT_MS);
+  }
+}
+
+
 // ---- monitor: the published evaluation campaigns and the usage statistics ---
 
 async function evaluationPages() {
@@ -3653,6 +3714,7 @@ async function main() {
     await evaluationPages();
 
     await applyFlows();
+    await guestPages();   // nologin
     await applyErrors();
     await applyFileError();
     // every service with a form, from the citizen's start to the decision, by an officer of its agency

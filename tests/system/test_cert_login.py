@@ -173,13 +173,17 @@ def test_e_signature_service_steps_a_code_password_session_up(env, schemas):
 
 # ---- signed applications ------------------------------------------------------
 
-def signing_portal(work, ca, extra=()):
+def signing_portal(work, ca, extra=(), unsigned=()):
     """A started portal whose fixture form din-id-card asks for the
     applicant's signature, with the certification centre ca behind it
-    (also used by test_sign_mobile.py)."""
+    (also used by test_sign_mobile.py and test_api_signing.py); the
+    services of `unsigned` take the same form without a signature."""
     catalog = syslib.copy_catalog(syslib.FIXTURE, os.path.join(work, "fx", "catalog"))
     os.makedirs(os.path.join(work, "fx", "forms"))
     form = json.load(open(os.path.join(syslib.FIXTURE, "..", "forms", "din-id-card.json")))
+    for service in unsigned:
+        json.dump(dict(form, service=service), open(os.path.join(work, "fx", "forms", service + ".json"), "w"),
+                  ensure_ascii=False)
     form["signature"] = "required"
     json.dump(form, open(os.path.join(work, "fx", "forms", "din-id-card.json"), "w"), ensure_ascii=False)
     db = syslib.Database(work)

@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <ctype.h>
+
 #include "../../src/cases/internal.h"
 #include "../../src/catalog/catalog.h"
 #include "../../src/identity/identity.h"
@@ -945,6 +947,219 @@ static void test_the_login_level_is_enforced(void **state)
     rm_rf(s.dir);
 }
 
+/* ---- applying without login (cases/guest.c, identity/guest.c) -------------------------- */
+
+static void test_contacts_are_checked_as_the_forms_check_theirs(void **state)
+{
+    (void)state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct case_contact c;
+    assert_int_equal(case_contact_parse(&a, " anar@example.az ", &c, NULL), 0);
+    assert_int_equal(c.kind, CASE_CONTACT_EMAIL);
+    assert_string_equal(c.address, "anar@example.az");
+    assert_int_equal(case_contact_parse(&a, "050 123-45-67", &c, NULL), 0);
+    assert_int_equal(c.kind, CASE_CONTACT_PHONE);
+    assert_string_equal(c.address, "+994501234567");
+    assert_int_equal(case_contact_parse(&a, "+994 (50) 123 45 67", &c, NULL), 0);
+    assert_string_equal(c.address, "+994501234567");
+    const char *bad[] = {"", "anar", "anar@", "an ar@example.az", "12345", "+99450123456", "+7 916 123 45 67"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(case_contact_parse(&a, bad[i], &c, NULL), PC_EINVAL);
+    assert_int_equal(case_contact_parse(&a, NULL, &c, NULL), PC_EINVAL);
+    pc_arena_release(&a);
+}
+
+static void test_a_guest_applies_and_follows_with_its_code(void **state)
+{
+    (void)state;
+    struct store s = {0};
+    struct pc_err err = {0};
+    struct form_catalog cat = store_open(&s, "guest");
+    struct form_report rep = form_report_file(stderr);
+    struct form_import_stats st;
+    /* the fixture catalogue's service of level none takes the base form */
+    json_t *doc = json_loads(BASE, 0, NULL);
+    json_object_set_new(doc, "service", json_string("din-fine-check"));
+    char path[200];
+    snprintf(path, sizeof path, "%s/din-fine-check.json", s.forms);
+    assert_int_equal(json_dump_file(doc, path, 0), 0);
+    json_decref(doc);
+    write_form(s.forms, 1, "Note");
+    assert_int_equal(form_import_dir(s.db, s.forms, &cat, &rep, &st, &err), 0);
+    struct form_registry *reg = form_registry_open(s.db, &err);
+    const struct form_set *forms = form_set_acquire(reg);
+    struct pc_arena a;
+    pc_arena_init(&a);
+
+    char token[ID_TOKEN_CHARS + 1];
+    const char *account;
+    int64_t retry;
+    assert_int_equal(id_guest_start(s.db, &a, "10.0.0.1", "test", token, &account, &retry, &err), 0);
+    struct id_principal guest, none;
+    /* a guest's token is a guest session only: never a page's or the API's */
+    assert_int_equal(id_session_lookup(s.db, &a, token, "cookie", &none, &err), PC_ENOTFOUND);
+    assert_int_equal(id_session_lookup(s.db, &a, token, "bearer", &none, &err), PC_ENOTFOUND);
+    assert_int_equal(id_session_lookup(s.db, &a, token, "guest", &guest, &err), 0);
+    assert_int_equal(guest.kind, ID_ACCOUNT_GUEST);
+    assert_string_equal(guest.account_id, account);
+    assert_null(guest.fin);
+    assert_int_equal(id_level_for(&guest, "din-fine-check"), ID_LEVEL_NONE);
+    /* no role: nothing but its own cases */
+    struct id_resource mine = {.owner = account}, theirs = {.owner = "someone"};
+    assert_false(id_authorize(&guest, ID_ACT_VIEW_OWN_DATA, NULL));
+    assert_false(id_authorize(&guest, ID_ACT_APPLY, NULL));
+    assert_true(id_authorize(&guest, ID_ACT_VIEW_CASE, &mine));
+    assert_false(id_authorize(&guest, ID_ACT_VIEW_CASE, &theirs));
+
+    const char *id;
+    assert_int_equal(case_draft_new(s.db, forms, &guest, "din-id-card", PC_LANG_EN, &a, &id, &err), PC_EDENIED);
+    assert_int_equal(case_draft_new(s.db, forms, &guest, "din-fine-check", PC_LANG_EN, &a, &id, &err), 0);
+    struct db_conn *c = db_conn_get(s.db, &err);
+    struct db_stmt *q = db_prepare(c, "UPDATE applications SET answers = '{\"reason\":\"expired\"}' WHERE id = ?", &err);
+    db_bind_text(q, 1, id);
+    assert_int_equal(db_run(q, &err), 1);
+
+    struct case_contact contact = {CASE_CONTACT_EMAIL, "anar@example.az"};
+    struct case_app out;
+    struct form_issues issues;
+    char code[CASE_ACCESS_CODE_CHARS + 1];
+    /* a guest's draft is never submitted without its contact and code */
+    assert_int_equal(case_draft_submit(s.db, forms, &guest, id, "", &a, &out, &issues, &err), PC_EINVAL);
+    struct id_principal citizen = principal("acc-1", ID_ROLE_CITIZEN, "");
+    assert_int_equal(case_draft_submit_guest(s.db, forms, &citizen, id, &contact, "", &a, &out, code, &issues, &err),
+                     PC_EDENIED);
+    assert_int_equal(case_draft_submit_guest(s.db, forms, &guest, id, &contact, "", &a, &out, code, &issues, &err), 0);
+    assert_true(out.anonymous);
+    assert_int_equal(out.status, CS_SUBMITTED);
+    assert_int_equal(strlen(code), CASE_ACCESS_CODE_CHARS);
+    for (int i = 0; i < CASE_ACCESS_CODE_CHARS; i++)
+        assert_true(i % 5 == 4 ? code[i] == '-' : strchr("0123456789ABCDEFGHJKMNPQRSTVWXYZ", code[i]) != NULL);
+    /* a second click: the same case, no second code */
+    char again[CASE_ACCESS_CODE_CHARS + 1];
+    struct case_app out2;
+    assert_int_equal(case_draft_submit_guest(s.db, forms, &guest, id, &contact, "", &a, &out2, again, &issues, &err), 0);
+    assert_string_equal(out2.reference, out.reference);
+    assert_string_equal(again, "");
+
+    /* only the code's hash is kept */
+    q = db_prepare(c, "SELECT code_hash, contact FROM case_guests WHERE reference = ?", &err);
+    db_bind_text(q, 1, out.reference);
+    assert_int_equal(db_step(q, &err), 1);
+    char key[17], hash[65];
+    snprintf(key, sizeof key, "%.4s%.4s%.4s%.4s", code, code + 5, code + 10, code + 15);
+    pc_sha256_hex(key, 16, hash);
+    assert_string_equal(db_col_text(q, 0), hash);
+    assert_null(strstr(db_col_text(q, 0), key));
+    assert_string_equal(db_col_text(q, 1), "anar@example.az");
+    db_conn_idle(c);
+    struct case_contact told;
+    assert_int_equal(case_guest_contact(s.db, &a, out.id, &told, &err), 0);
+    assert_string_equal(told.address, "anar@example.az");
+    /* the contact is told of the submission, and of the decision */
+    const char *count_sql = "SELECT COUNT(*) FROM outbox WHERE recipient = 'anar@example.az' AND channel = 'email'";
+    q = db_prepare(c, count_sql, &err);
+    assert_int_equal(db_step(q, &err), 1);
+    assert_int_equal(db_col_int(q, 0), 1);
+    db_conn_idle(c);
+    /* an officer of the agency, a real account (the history names it) */
+    assert_int_equal(id_population_generate(s.db, 12, 0, 1, &err), 0);
+    char officer_fin[8];
+    id_population_fin(12, 0, officer_fin);
+    struct id_grant off = {ID_ROLE_OFFICER, "din"};
+    const char *officer_id;
+    assert_int_equal(id_account_create(s.db, ID_ACCOUNT_STAFF, "officer.guests", officer_fin, &off, 1, NULL, NULL, &a,
+                                       &officer_id, &err), 0);
+    struct id_principal officer = principal(officer_id, ID_ROLE_OFFICER, "din");
+    struct case_app now = out;
+    const enum case_step steps[] = {CASE_STEP_REGISTER, CASE_STEP_START_REVIEW, CASE_STEP_APPROVE};
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        int act = case_act(s.db, forms, &officer, out.reference, steps[i], "Done.", now.version, "", &a, &now, &err);
+        if (act)
+            fail_msg("%s: %s", case_step_name(steps[i]), err.msg);
+    }
+    assert_int_equal(now.status, CS_APPROVED);
+    q = db_prepare(c, count_sql, &err);
+    assert_int_equal(db_step(q, &err), 1);
+    assert_true(db_col_int(q, 0) >= 2);
+    db_conn_idle(c);
+
+    /* the code, as people type it; a wrong one and an unknown reference alike */
+    const char *who = NULL;
+    assert_int_equal(case_guest_check(s.db, &a, out.reference, code, &who, &err), 0);
+    assert_string_equal(who, account);
+    char typed[40];
+    snprintf(typed, sizeof typed, " %s ", key);
+    for (char *p = typed; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    assert_int_equal(case_guest_check(s.db, &a, out.reference, typed, &who, &err), 0);
+    char wrong[CASE_ACCESS_CODE_CHARS + 1];
+    memcpy(wrong, code, sizeof wrong);
+    wrong[0] = wrong[0] == 'A' ? 'B' : 'A';
+    assert_int_equal(case_guest_check(s.db, &a, out.reference, wrong, &who, &err), PC_EDENIED);
+    char said[256];
+    snprintf(said, sizeof said, "%s", err.msg);
+    assert_int_equal(case_guest_check(s.db, &a, "AZ-2000-00000001", code, &who, &err), PC_EDENIED);
+    assert_string_equal(err.msg, said);
+    assert_int_equal(case_guest_check(s.db, &a, out.reference, "", &who, &err), PC_EDENIED);
+    assert_int_equal(case_guest_check(s.db, &a, NULL, code, &who, &err), PC_EDENIED);
+
+    pc_arena_release(&a);
+    form_set_release(forms);
+    form_registry_close(reg);
+    db_close(s.db);
+    rm_rf(s.dir);
+}
+
+/* The returning guest: the proof a test gives. */
+static int proof_says(void *ctx, struct pc_arena *a, const char **account_id, struct pc_err *err)
+{
+    (void)a;
+    *account_id = ctx;
+    return ctx ? 0 : pc_err_set(err, PC_EDENIED, "wrong");
+}
+
+static void test_returning_guests_are_throttled_like_logins(void **state)
+{
+    (void)state;
+    struct store s = {0};
+    struct pc_err err = {0};
+    store_open(&s, "guest-throttle");
+    struct pc_arena a;
+    pc_arena_init(&a);
+    char token[ID_TOKEN_CHARS + 1];
+    const char *account;
+    int64_t retry;
+    /* so many new guests from one address in a window, then a wait */
+    for (int i = 0; i < ID_GUEST_PER_WINDOW; i++)
+        assert_int_equal(id_guest_start(s.db, &a, "10.0.0.2", NULL, token, &account, &retry, &err), 0);
+    assert_int_equal(id_guest_start(s.db, &a, "10.0.0.2", NULL, token, &account, &retry, &err), PC_ELIMIT);
+    assert_true(retry > 0);
+    assert_int_equal(id_guest_start(s.db, &a, "10.0.0.3", NULL, token, &account, &retry, &err), 0);
+
+    struct id_guest_proof right = {proof_says, (void *)account}, wrong = {proof_says, NULL};
+    assert_int_equal(id_guest_login(s.db, &a, "AZ-2026-00000001", &right, "10.0.0.4", NULL, token, &retry, &err), 0);
+    struct id_principal p;
+    assert_int_equal(id_session_lookup(s.db, &a, token, "guest", &p, &err), 0);
+    assert_string_equal(p.account_id, account);
+    int denied = 0;
+    int rc;
+    while ((rc = id_guest_login(s.db, &a, "AZ-2026-00000001", &wrong, "10.0.0.4", NULL, token, &retry, &err)) ==
+           PC_EDENIED)
+        denied++;
+    assert_int_equal(rc, PC_ELIMIT);
+    assert_int_equal(denied, 5);
+    assert_true(retry > 0);
+    /* then even the right proof waits, from that address, for that key */
+    assert_int_equal(id_guest_login(s.db, &a, "AZ-2026-00000001", &right, "10.0.0.4", NULL, token, &retry, &err),
+                     PC_ELIMIT);
+    assert_int_equal(id_guest_login(s.db, &a, "AZ-2026-00000001", &right, "10.0.0.5", NULL, token, &retry, &err), 0);
+    assert_int_equal(id_guest_login(s.db, &a, "", &right, "10.0.0.5", NULL, token, &retry, &err), PC_EDENIED);
+    pc_arena_release(&a);
+    db_close(s.db);
+    rm_rf(s.dir);
+}
+
 /* ---- the inbox: filters and paging against a brute-force answer -------------------------- */
 
 #define INBOX_CASES 600
@@ -1191,6 +1406,9 @@ int main(void)
         cmocka_unit_test(test_file_names_keep_no_invisible_characters),
         cmocka_unit_test(test_forms_are_versioned_and_picked_up),
         cmocka_unit_test(test_the_login_level_is_enforced),
+        cmocka_unit_test(test_contacts_are_checked_as_the_forms_check_theirs),
+        cmocka_unit_test(test_a_guest_applies_and_follows_with_its_code),
+        cmocka_unit_test(test_returning_guests_are_throttled_like_logins),
         cmocka_unit_test(test_signature_key_and_canonical_bytes),
         cmocka_unit_test(test_inbox_sqlite),
         cmocka_unit_test(test_inbox_postgres),

@@ -848,6 +848,55 @@ static void test_cms_external(void **state)
     pc_arena_release(&a);
 }
 
+/* A signature over the data itself (pki_sign_bytes, as an API client's
+ * key makes it) wrapped by pki_cms_wrap verifies as any signature; another
+ * key's, or another document's, is a bad one (nologin: signing through the
+ * API). */
+static void test_cms_wrap(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct pc_err err = {0};
+    EVP_PKEY *k, *other;
+    const char *serial = issue(f, &a, "6FAC322", &k);
+    issue(f, &a, "7FAC322", &other);
+    struct pki_cert c;
+    assert_int_equal(pki_cert_get(f->ca, &a, &operator_, serial, &c, &err), 0);
+    unsigned char sig[256];
+    size_t sl = sizeof sig;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    assert_int_equal(EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k), 1);
+    assert_int_equal(EVP_DigestSign(md, sig, &sl, (const unsigned char *)"document", 8), 1);
+    const unsigned char *der = NULL;
+    size_t dl = 0;
+    assert_int_equal(pki_cms_wrap(&a, c.pem, sig, sl, &der, &dl, &err), 0);
+    size_t chain_len;
+    struct pki_trust t = {.chain_pem = pki_ca_chain_pem(f->ca, &chain_len), .ca = f->ca, .no_network = true};
+    t.chain_len = chain_len;
+    struct pki_verify_report rep;
+    assert_int_equal(pki_cms_verify(&a, &t, "document", 8, der, dl, &rep, &err), 0);
+    assert_int_equal(rep.verdict, PKI_VERDICT_VALID);
+    assert_string_equal(rep.signer_fin, "6FAC322");
+    assert_false(rep.has_signing_time);
+    assert_int_equal(pki_cms_verify(&a, &t, "documenT", 8, der, dl, &rep, &err), 0);
+    assert_int_equal(rep.verdict, PKI_VERDICT_BAD_SIGNATURE);
+    /* the other person's key under this certificate */
+    EVP_MD_CTX_reset(md);
+    sl = sizeof sig;
+    assert_int_equal(EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, other), 1);
+    assert_int_equal(EVP_DigestSign(md, sig, &sl, (const unsigned char *)"document", 8), 1);
+    assert_int_equal(pki_cms_wrap(&a, c.pem, sig, sl, &der, &dl, &err), 0);
+    assert_int_equal(pki_cms_verify(&a, &t, "document", 8, der, dl, &rep, &err), 0);
+    assert_int_equal(rep.verdict, PKI_VERDICT_BAD_SIGNATURE);
+    assert_int_equal(pki_cms_wrap(&a, "not a certificate", sig, sl, &der, &dl, &err), PC_EINVAL);
+    assert_int_equal(pki_cms_wrap(&a, c.pem, sig, 0, &der, &dl, &err), PC_EINVAL);
+    EVP_MD_CTX_free(md);
+    EVP_PKEY_free(k);
+    EVP_PKEY_free(other);
+    pc_arena_release(&a);
+}
+
 /* The job re-signs pre-signed responses about to run out, and only those. */
 static void test_ocsp_refresh(void **state)
 {
@@ -990,6 +1039,7 @@ static void test_seals_and_sealed_docs(void **state)
         cmocka_unit_test(test_tsa_serials_increase),                                     \
         cmocka_unit_test(test_sign_and_verify),                                          \
         cmocka_unit_test(test_cms_external),                                             \
+        cmocka_unit_test(test_cms_wrap),                                                 \
         cmocka_unit_test(test_key_process_killed_and_back),                              \
         cmocka_unit_test(test_group_commit),                                             \
         cmocka_unit_test(test_ocsp_refresh),                                             \
