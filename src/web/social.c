@@ -70,13 +70,20 @@ int web_social_api(struct http_req *r, const struct case_app *app, json_t *j)
     return 0;
 }
 
-/* A table's opening with its column heads. */
-static void table_head(struct http_req *r, const enum msg *cols, size_t n)
+/* A table's opening with its column heads, in a region that scrolls
+ * sideways on a narrow phone (not the page); table_end closes both. */
+static void table_head(struct http_req *r, enum msg label, const enum msg *cols, size_t n)
 {
-    web_html(r, "<table class=\"table\">\n<thead><tr>");
+    web_html(r, "<div class=\"table-wrap\" role=\"region\" aria-label=\"%s\" tabindex=\"0\">\n"
+                "<table class=\"table\">\n<thead><tr>", web_t(r, label));
     for (size_t i = 0; i < n; i++)
         web_html(r, "<th scope=\"col\">%s</th>", web_t(r, cols[i]));
     web_html(r, "</tr></thead>\n<tbody>\n");
+}
+
+static void table_end(struct http_req *r)
+{
+    web_html(r, "</tbody>\n</table>\n</div>\n");
 }
 
 static void evidence_table(struct http_req *r, const struct social_case *c)
@@ -90,7 +97,7 @@ static void evidence_table(struct http_req *r, const struct social_case *c)
                                  pc_arena_printf(&r->arena, "%d", c->attempts), when(r, c->next_try_at)));
     if (c->nitems) {
         static const enum msg cols[] = {M_SOC_COL_PERSON, M_SOC_COL_SOURCE, M_SOC_COL_FETCHED, M_SOC_COL_RESULT};
-        table_head(r, cols, 4);
+        table_head(r, M_SOC_EVIDENCE_TITLE, cols, 4);
         for (size_t i = 0; i < c->nitems; i++) {
             const struct social_item *it = &c->items[i];
             web_html(r, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s", it->person, it->source,
@@ -100,7 +107,7 @@ static void evidence_table(struct http_req *r, const struct social_case *c)
                          it->data);
             web_html(r, "</td></tr>\n");
         }
-        web_html(r, "</tbody>\n</table>\n");
+        table_end(r);
     }
     web_html(r, "<form method=\"post\" action=\"/office/cases/%s/social/refetch\">\n", c->reference);
     web_csrf_field(r);
@@ -115,14 +122,14 @@ static void differences(struct http_req *r, const struct social_case *c)
         return;
     }
     static const enum msg cols[] = {M_SOC_COL_PERSON, M_SOC_COL_DIFF, M_SOC_COL_DECLARED, M_SOC_COL_REGISTRY};
-    table_head(r, cols, 4);
+    table_head(r, M_SOC_DIFF_TITLE, cols, 4);
     for (size_t i = 0; i < c->ndiffs; i++) {
         const struct social_difference *d = &c->diffs[i];
         web_html(r, "<tr><td>%s</td><td><strong>%s</strong></td><td>%s</td><td>%s</td></tr>\n",
                  d->person ? d->person : "", web_t(r, flag_msgs[d->flag]), d->declared ? d->declared : "",
                  d->registry ? d->registry : "");
     }
-    web_html(r, "</tbody>\n</table>\n");
+    table_end(r);
 }
 
 static bool is_count(enum social_line_kind k)
@@ -170,7 +177,7 @@ static void proposal(struct http_req *r, const struct social_case *c, bool decid
              pc_arena_printf(&r->arena, web_t(r, M_SOC_PARAMS), pc_arena_printf(&r->arena, "%d", c->params.version),
                              c->params.demo ? web_t(r, M_SOC_DEMO) : c->params.legal_ref));
     static const enum msg cols[] = {M_SOC_COL_LINE, M_SOC_COL_PERSON, M_SOC_COL_VALUE, M_SOC_COL_RULE};
-    table_head(r, cols, 4);
+    table_head(r, M_SOC_MEANS_TITLE, cols, 4);
     for (size_t i = 0; i < m->nlines; i++) {
         const struct social_line *l = &m->lines[i];
         web_html(r, "<tr><td>%s</td><td>%s</td><td class=\"num\">%s</td><td>%s</td></tr>\n", web_t(r, line_msgs[l->kind]),
@@ -178,7 +185,7 @@ static void proposal(struct http_req *r, const struct social_case *c, bool decid
                  is_count(l->kind) ? pc_arena_printf(&r->arena, "%lld", (long long)l->value) : azn(r, l->value),
                  c->params.refs[l->rule]);
     }
-    web_html(r, "</tbody>\n</table>\n");
+    table_end(r);
     const struct social_override *o = &c->override;
     bool eligible = o->set ? o->eligible : m->eligible;
     web_html(r, "<dl class=\"facts\">\n<dt>%s</dt><dd><strong>%s</strong></dd>\n<dt>%s</dt><dd>%s</dd>\n"
@@ -209,7 +216,7 @@ static void payments(struct http_req *r, const struct social_case *c)
                                  web_t(r, su->kind == SOCIAL_CHANGE_DEATH ? M_SOC_SUSPENDED_DEATH : M_SOC_SUSPENDED_EMPLOYMENT),
                                  su->fin, su->since));
     static const enum msg cols[] = {M_SOC_COL_MONTH, M_SOC_AMOUNT, M_SOC_COL_STATUS};
-    table_head(r, cols, 3);
+    table_head(r, M_SOC_PAY_TITLE, cols, 3);
     static const enum msg status_msgs[SOCIAL_PAY_STATUS_COUNT] = {M_SOC_PAY_SCHEDULED, M_SOC_PAY_ORDERED, M_SOC_PAY_PAID,
                                                                   M_SOC_PAY_REJECTED, M_SOC_PAY_SUSPENDED};
     for (size_t i = 0; i < c->npayments; i++) {
@@ -221,7 +228,7 @@ static void payments(struct http_req *r, const struct social_case *c)
                  p->status == SOCIAL_PAY_REJECTED ? "<strong>" : "", status,
                  p->status == SOCIAL_PAY_REJECTED ? "</strong>" : "");
     }
-    web_html(r, "</tbody>\n</table>\n");
+    table_end(r);
 }
 
 /* The section of the officer's case page; nothing for another service. */
