@@ -16,6 +16,8 @@ static const struct {
     [REG_EMPLOYMENT] = {"employment", "getContracts", "fin", {"fin", "contracts", NULL}},
     [REG_PENSIONS] = {"pensions", "getInsurance", "fin", {"fin", "insuranceYears", "pension", "socialAssistance",
                                                           NULL}},
+    [REG_FINES] = {"fines", "getProtocol", "protocolNo", {"protocolNo", "date", "article", "amountQepik", "points",
+                                                          "status", "plate"}},
 };
 
 const char *reg_wsdl(struct pc_arena *a, enum reg_kind k)
