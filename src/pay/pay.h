@@ -145,6 +145,20 @@ int pay_fee_of(struct db *db, struct pc_arena *a, const char *service_id, int64_
 int pay_start(struct db *db, const struct form_set *forms, struct pay_provider *prov, const struct id_principal *who,
               const char *ref_or_id, const char *return_base, struct pc_arena *a, struct pay_payment *out, struct pc_err *err);
 
+/* A payment of something other than an application's fee (a fine paid
+ * without login): the subject is the caller's own id for what is paid
+ * (kept as the payment's application_id, so pay_list_for finds its
+ * payments), account_id may be NULL (no account).  The payer comes back to
+ * return_base + return_fmt with the payment's id for %s.  Every check of
+ * what may be paid is the caller's; a provider that cannot be reached: the
+ * payment is marked error and PC_EUNAVAIL. */
+struct pay_order {
+    const char *subject, *service_id, *agency_id, *account_id, *description;
+    int64_t amount_qepik;
+};
+int pay_start_order(struct db *db, struct pay_provider *prov, const struct pay_order *o, const char *return_base,
+                    const char *return_fmt, struct pc_arena *a, struct pay_payment *out, struct pc_err *err);
+
 int pay_get(struct db *db, struct pc_arena *a, const char *id, struct pay_payment *out, struct pc_err *err);
 /* The payments of an application, newest first (at most 20). */
 int pay_list_for(struct db *db, struct pc_arena *a, const char *application_id, struct pay_payment **out, size_t *n,

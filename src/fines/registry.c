@@ -1,0 +1,91 @@
+/* registry.c — the one place the portal talks to the interior ministry's
+ * fines register: its REST API (docs/fines.md), directly or through the
+ * portal's exchange gateway (then with the X-Road-Client header), read
+ * into typed protocols.  Redirects are not followed; answers are bounded. */
+#include "fines.h"
+#include "../pay/client.h"
+
+#include <jansson.h>
+#include <string.h>
+
+#define ANSWER_MAX (256 * 1024)
+
+static int call(const struct fine_registry *reg, struct pc_arena *a, const char *method, const char *url,
+                const char *body, long *status, json_t **out, struct pc_err *err)
+{
+    *out = NULL;
+    if (!reg || !reg->url)
+        return pc_err_set(err, PC_EUNAVAIL, "no fines register is configured (--fines-url)");
+    const char *client = reg->client ? pc_arena_printf(a, "X-Road-Client: %s", reg->client) : NULL;
+    const char *headers[] = {"Accept: application/json", "Content-Type: application/json", client, NULL};
+    struct pay_http req = {.method = method, .url = url, .headers = headers, .body = body,
+                           .body_len = body ? strlen(body) : 0, .max_answer = ANSWER_MAX,
+                           .timeout_ms = reg->timeout_ms > 0 ? reg->timeout_ms : 5000};
+    char *text;
+    size_t len;
+    int rc = pay_http_do(&req, a, status, &text, &len, err);
+    if (rc)
+        return rc == PC_EINVAL ? rc : pc_err_set(err, PC_EUNAVAIL, "the fines register: %s", err->msg);
+    json_error_t je;
+    *out = json_loadb(text, len, 0, &je);
+    if (*out)
+        pc_arena_defer(a, (void (*)(void *))json_decref, *out);
+    if (*status >= 500 || *status == 0 || (*status < 300 && !json_is_object(*out)))
+        return pc_err_set(err, PC_EUNAVAIL, "the fines register answered %ld", *status);
+    return 0;
+}
+
+static const char *str(struct pc_arena *a, json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return pc_arena_strdup(a, s ? s : "");
+}
+
+int fine_registry_find(const struct fine_registry *reg, struct pc_arena *a, enum fine_key k, const char *value,
+                       struct fine **out, size_t *n, struct pc_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    long status;
+    json_t *d;
+    int rc = call(reg, a, "GET", pc_arena_printf(a, "%s?%s=%s", reg ? reg->url : "", fine_key_name(k), value), NULL,
+                  &status, &d, err);
+    if (rc)
+        return rc;
+    if (status != 200)
+        return pc_err_set(err, PC_EUNAVAIL, "the fines register refused a look-up (%ld)", status);
+    json_t *list = json_object_get(d, "protocols"), *p;
+    size_t i;
+    *out = pc_arena_array(a, json_array_size(list) + 1, sizeof **out);
+    json_array_foreach(list, i, p) {
+        const char *st = json_string_value(json_object_get(p, "status"));
+        struct fine *f = &(*out)[(*n)++];
+        *f = (struct fine){
+            .number = str(a, p, "protocol_no"), .date = str(a, p, "date"), .article = str(a, p, "article"),
+            .plate_masked = fine_plate_mask(a, json_string_value(json_object_get(p, "plate"))),
+            .initials = str(a, p, "initials"), .amount_qepik = json_integer_value(json_object_get(p, "amount_qepik")),
+            .points = (int)json_integer_value(json_object_get(p, "points")),
+            .status = pc_str_eq(st, "paid") ? FINE_PAID : pc_str_eq(st, "unpaid") ? FINE_UNPAID : FINE_CANCELLED,
+        };
+    }
+    return 0;
+}
+
+int fine_registry_paid(const struct fine_registry *reg, struct pc_arena *a, const char *number, const char *reference,
+                       int64_t amount_qepik, struct pc_err *err)
+{
+    long status;
+    json_t *d;
+    const char *body = pc_arena_printf(a, "{\"reference\":\"%s\",\"amount_qepik\":%lld}", reference,
+                                       (long long)amount_qepik);
+    int rc = call(reg, a, "POST", pc_arena_printf(a, "%s/%s/payment", reg ? reg->url : "", number), body, &status, &d,
+                  err);
+    if (rc)
+        return rc;
+    if (status == 200)
+        return 0;
+    const char *why = json_string_value(json_object_get(d, "detail"));
+    if (status == 409)
+        return pc_err_set(err, PC_ECONFLICT, "the fines register refused: %s", why ? why : "conflict");
+    return pc_err_set(err, PC_EUNAVAIL, "the fines register answered %ld: %s", status, why ? why : "");
+}
