@@ -11,6 +11,7 @@
 #include "../cases/cases.h"
 #include "../catalog/catalog.h"
 #include "../db/db.h"
+#include "../fines/fines.h"
 #include "../http/http.h"
 #include "../mobile/mobile.h"
 #include "../notify/notify.h"
@@ -86,6 +87,8 @@ struct serve_opts {
     struct oidc_config oidc;     /* the OpenID Connect provider; issuer NULL: off */
     struct cli_oidc_ca oidc_ca;  /* … and the CA that certifies its keys; url NULL: none */
     struct cli_pay pay;          /* the payment provider (payprovider.c) */
+    struct fine_registry fines;  /* the fines register (url NULL: its pages answer 503) */
+    int fines_per_minute;        /* look-ups of fines per client address and minute */
     struct num_opt nums[MAX_OPTS];  /* the numeric rows of cli */
     size_t nnums;
     struct cli_opt cli[MAX_OPTS];   /* what cli_parse reads, NULL-terminated */
@@ -156,7 +159,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, const char 
     struct cli_pay_run pay = {0};
     struct notify_worker *sender = NULL;
     struct part_jobs *tally = NULL;
-    struct db_job *queue = NULL;
+    struct db_job *queue = NULL, *fines = NULL;
     struct http_server *srv = NULL;
     int rc = EXIT_FAIL;
     const char *what = NULL;   /* the part that failed, for the message */
@@ -230,6 +233,8 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, const char 
         goto out;   /* cli_pay_start said why */
     app.pay = pay.provider;
     app.public_url = pay.public_url;
+    app.fines = o->fines.url ? &o->fines : NULL;
+    app.fines_per_minute = o->fines_per_minute;
     if (notify_config_enabled(&o->notify)) {
         if (!(sender = notify_worker_start(db, &o->notify, &err))) {
             what = "message delivery";
@@ -242,6 +247,11 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, const char 
     /* polls counted and published, queue slots and reminders: one node each */
     if (!(tally = part_jobs_start(db, &o->part, &err)) || !(queue = queue_job_start(db, o->part.interval_ms, &err))) {
         what = "participation jobs";
+        goto out;
+    }
+    /* the fines register told of payments until it knows: one node */
+    if (app.fines && !(fines = fine_job_start(db, app.fines, o->part.interval_ms, &err))) {
+        what = "fines job";
         goto out;
     }
     o->http.listen = o->listen;
@@ -275,6 +285,7 @@ out:
     example_rp_stop(site);
     if (srv && rc != EXIT_OK)
         http_stop(srv, 10);
+    db_job_stop(fines);
     db_job_stop(queue);
     part_jobs_stop(tally);
     cli_pay_stop(&pay);
@@ -410,6 +421,13 @@ static void common_opts(struct serve_opts *o)
     add_opt(o, "pay-key-file", "FILE", "file whose first line is the provider's API key", NULL);
     add_opt(o, "pay-secret-file", "FILE", "file whose first line is the callbacks' shared secret", NULL);
     add_opt(o, "public-url", "URL", "the portal's address as payers reach it (default: http://LISTEN)", NULL);
+    add_opt(o, "fines-url", "URL",
+            "the fines register's protocols (…/fines/v1/protocols, or a gateway's /r1/SERVICE-ID): fines without login",
+            NULL);
+    add_opt(o, "fines-client", "ID", "through a gateway: the portal's client id (X-Road-Client)", NULL);
+    o->fines_per_minute = 30;
+    add_num(o, "fines-lookups-per-minute", "N", "look-ups of fines a client address may make in a minute", NUM_INT,
+            &o->fines_per_minute, 1, 100000);
     add_num(o, "notify-interval", "SECONDS", "how often the sender looks for due messages", NUM_SECONDS,
             &n->interval_ms, 100, 3600 * 1000);
     add_num(o, "notify-retry-base", "SECONDS", "wait before the first retry, doubled each time up to an hour",
@@ -571,6 +589,8 @@ static int read_common(struct serve_opts *o)
     o->pay = (struct cli_pay){.url = cli_get(o->cli, "pay-url"), .key_file = cli_get(o->cli, "pay-key-file"),
                               .secret_file = cli_get(o->cli, "pay-secret-file"),
                               .public_url = cli_get(o->cli, "public-url")};
+    o->fines = (struct fine_registry){.url = cli_get(o->cli, "fines-url"), .client = cli_get(o->cli, "fines-client"),
+                                      .timeout_ms = 5000};
     if (n->retry_max_secs < n->retry_base_secs)
         n->retry_max_secs = n->retry_base_secs;
     if (notify_config_check(n, &err)) {

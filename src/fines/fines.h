@@ -113,6 +113,12 @@ int fine_order_get(struct db *db, struct pc_arena *a, const char *order_id, stru
  * an open order whose payment failed or was given up frees its protocols. */
 int fine_order_settle(struct db *db, const struct fine_registry *reg, const char *order_id, struct pc_err *err);
 
+/* A fine payment by its id (PC_ENOTFOUND for any other payment) and its
+ * order; a succeeded one is settled first (the register told, if it can
+ * be now). */
+int fine_payment_get(struct db *db, const struct fine_registry *reg, struct pc_arena *a, const char *payment_id,
+                     struct pay_payment *p, struct fine_order *o, struct pc_err *err);
+
 /* One round of the job: every open order settled; *told counted. */
 int fine_round(struct db *db, const struct fine_registry *reg, int64_t *told, struct pc_err *err);
 

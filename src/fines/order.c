@@ -335,3 +335,18 @@ struct db_job *fine_job_start(struct db *db, const struct fine_registry *reg, in
 {
     return db_job_start(db, "fines", interval_ms, 30, job_step, (void *)reg, err);
 }
+
+int fine_payment_get(struct db *db, const struct fine_registry *reg, struct pc_arena *a, const char *payment_id,
+                     struct pay_payment *p, struct fine_order *o, struct pc_err *err)
+{
+    int rc = pay_get(db, a, payment_id, p, err);
+    if (!rc && !pc_str_has_prefix(p->application_id, "FIN-"))
+        rc = pc_err_set(err, PC_ENOTFOUND, "no such payment");
+    if (!rc && p->status == PAY_SUCCESS) {
+        /* tell the register now if it can be told; the job does it otherwise */
+        struct pc_err e2 = {0};
+        if (fine_order_settle(db, reg, p->application_id, &e2))
+            pc_log(PC_LOG_WARN, "fines.settle_later", "payment", p->id, "msg", e2.msg, NULL);
+    }
+    return rc ? rc : fine_order_get(db, a, p->application_id, o, err);
+}

@@ -212,13 +212,24 @@ int pay_refunds_of(struct db *db, struct pc_arena *a, const char *payment_id, st
 /* ---- receipts ----------------------------------------------------------------- */
 
 /* A receipt as a PDF (libhpdf) in *out (malloc'd, the caller frees):
- * the payment's reference, amount, date, service and agency names.
- * The agency's seal is a later step: pay_receipt_seal is the seam. */
+ * the payment's reference, amount, date, service and agency names, and
+ * what was paid for (an application's reference, or fines' protocol
+ * numbers).  The same payment gives the same bytes. */
+enum pay_subject { PAY_SUBJECT_APPLICATION, PAY_SUBJECT_PROTOCOLS };
 struct pay_receipt_info {
     const struct pay_payment *p;
     const char *service, *agency, *application_ref;
+    enum pay_subject subject_label;     /* how application_ref is labelled */
 };
 int pay_receipt_pdf(const struct pay_receipt_info *info, unsigned char **out, size_t *len, struct pc_err *err);
+/* The receipt's seal: a detached CMS signature (CAdES, .p7s) of the PDF's
+ * bytes with the seal of the payment's agency, made by the certification
+ * centre.  Anyone checks it on the portal's /verify page or with
+ * `openssl cms -verify -binary -inform DER -content receipt.pdf`.
+ * PC_EUNAVAIL when the centre cannot seal for the agency now. */
+struct pki_client;
+int pay_receipt_seal(struct pki_client *ca, const struct pay_payment *p, const unsigned char *pdf, size_t len,
+                     struct pc_arena *a, const unsigned char **sig, size_t *sig_len, struct pc_err *err);
 
 /* ---- reconciliation ------------------------------------------------------------- */
 
