@@ -58,8 +58,8 @@ static int open_order(struct db *db, struct pc_arena *a, const char *id, const c
     if (!c)
         return failed(err);
     struct pc_buf nums, ams;
-    pc_buf_init(&nums, 256);
-    pc_buf_init(&ams, 256);
+    pc_buf_init(&nums, 1024);
+    pc_buf_init(&ams, 1024);
     for (size_t i = 0; i < n; i++) {
         pc_buf_printf(&nums, "%s%s", i ? " " : "", numbers[i]);
         pc_buf_printf(&ams, "%s%lld", i ? " " : "", (long long)amounts[i]);

@@ -189,7 +189,7 @@ int reg_fines_find(struct db *db, struct pc_arena *a, enum reg_fine_key key, con
         return err->code ? err->code : PC_EUNAVAIL;
     db_bind_text(s, 1, value);
     struct pc_buf b;
-    pc_buf_init(&b, 1024);
+    pc_buf_init(&b, 1 << 16);
     pc_buf_puts(&b, "{\"protocols\":[");
     int rc, n = 0;
     while ((rc = db_step(s, err)) == 1 && n < FINES_LIST_MAX)

@@ -175,7 +175,7 @@ static int receipt(struct http_req *r, bool signature)
     if (fine_payment(r, &p, &o))
         return 0;
     struct pc_buf nums;
-    pc_buf_init(&nums, 256);
+    pc_buf_init(&nums, 1024);
     for (size_t i = 0; i < o.n; i++)
         pc_buf_printf(&nums, "%s%s", i ? ", " : "", o.numbers[i]);
     struct pay_receipt_info info;

@@ -1,0 +1,329 @@
+"""Fines and duties paid without login (issue 14, item 3), end to end with
+real processes: the interior ministry's fines register (`pencere registry
+--kind fines`, REST, SOAP, WSDL), the payment provider's emulator, and the
+portal.  Looked up by one identifier (same answer shape for an unknown
+one), paid through the card page (success, decline), the register told
+(at once, or by the job when it was down), a second payment refused before
+money moves, amounts that do not match, throttling.  The register's data
+is the deterministic generator's: protocol i is PR + (i * 48271 +
+12345671) mod 10^8."""
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+import urllib.parse
+
+import pytest
+
+import syslib
+from syslib import BIN, request, run_cli
+from test_identity import CSRF_RE, Browser
+from test_payments import Emulator
+
+PEOPLE = 100
+COUNT = 400
+
+
+def protocol_no(i):
+    return "PR%08d" % ((i * 48271 % 10 ** 8 + 12345671) % 10 ** 8)
+
+
+class Register:
+    """The fines register in its own process and database (restartable on
+    the same port: "the register is down" and back)."""
+
+    def __init__(self, work):
+        self.db = syslib.Database(work)
+        r = run_cli("registry", "generate", "--kind", "fines", "--db", self.db.url, "--count", COUNT,
+                    "--people", PEOPLE)
+        assert r.returncode == 0 and "first key is PR12345671" in r.stdout, r.stderr
+        self.port = syslib.free_port()
+        self.proc = None
+        self.start()
+
+    def start(self):
+        self.proc = subprocess.Popen([BIN, "registry", "--kind", "fines", "--db", self.db.url, "--listen",
+                                      "127.0.0.1:%d" % self.port, "--log-level", "warn"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + syslib.START_TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                if request(self.port, "GET", "/healthz", timeout=1).status == 200:
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError("the fines register did not start")
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        assert self.proc.wait(15) == 0
+
+    def get(self, path):
+        return request(self.port, "GET", path)
+
+    def protocol(self, no):
+        r = self.get("/fines/v1/protocols/" + no)
+        assert r.status == 200, r.text
+        return r.json()
+
+    def unpaid(self, start=0, person=True):
+        """Protocol numbers (from index start on) unpaid in the register now."""
+        for i in range(start, COUNT):
+            p = self.protocol(protocol_no(i))
+            if p["status"] == "unpaid" and (p["fin"] is not None) == person:
+                yield p
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    work = str(tmp_path_factory.mktemp("fines"))
+    reg = Register(work)
+    emu = Emulator(work)
+    pay = ["--pay-url", "http://127.0.0.1:%d" % emu.port, "--pay-key-file", os.path.join(work, "key"),
+           "--pay-secret-file", os.path.join(work, "secret"),
+           "--fines-url", "http://127.0.0.1:%d/fines/v1/protocols" % reg.port]
+    srv = syslib.Server(os.path.join(work, "portal"), extra=pay + ["--jobs-interval", "0.2"])
+    srv.start()
+    srv.reg, srv.emu, srv.pay_args, srv.work = reg, emu, pay, work
+    srv.used = set()
+    yield srv
+    srv.close()
+    emu.stop()
+    if reg.proc.poll() is None:
+        reg.stop()
+    reg.db.drop()
+
+
+def fresh(env, person=True):
+    """An unpaid protocol no other test has used."""
+    for p in env.reg.unpaid(person=person):
+        if p["protocol_no"] not in env.used:
+            env.used.add(p["protocol_no"])
+            return p
+    raise AssertionError("no unpaid protocol left")
+
+
+def api(env, method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    r = request(env.port, method, path, headers={"Content-Type": "application/json"}, body=data)
+    return r.status, (r.json() if r.body and "json" in (r.header("Content-Type") or "") else {}), r
+
+
+def start(env, protocols, amount):
+    return api(env, "POST", "/api/v1/fines/payments", {"protocols": protocols, "amount_qepik": amount})
+
+
+def wait_for(what, check, timeout=15):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = check()
+        if v:
+            return v
+        time.sleep(0.1)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def test_the_register_answers_rest_soap_and_wsdl(env):
+    schemas = syslib.SchemaSet(syslib.load_openapi())
+    reg = env.reg
+    doc = reg.protocol("PR12345671")
+    schemas.validate(doc, schemas.response_schema("/fines/v1/protocols/{no}", "get", 200))
+    key = "fin" if doc["fin"] else "voen"
+    found = reg.get("/fines/v1/protocols?%s=%s" % (key, doc[key])).json()
+    schemas.validate(found, schemas.response_schema("/fines/v1/protocols", "get", 200))
+    assert doc["protocol_no"] in [p["protocol_no"] for p in found["protocols"]]
+    assert all(p[key] == doc[key] for p in found["protocols"])
+    assert reg.get("/fines/v1/protocols/PR1").status == 400
+    assert reg.get("/fines/v1/protocols/PR00000000").status in (200, 404)
+    assert reg.get("/fines/v1/protocols?fin=IIIIIII").status == 400
+    assert reg.get("/fines/v1/protocols?fin=0034LZB&voen=1234567890").status == 400
+    wsdl = reg.get("/fines/wsdl")
+    assert wsdl.status == 200 and 'operation name="getProtocol"' in wsdl.text
+    envl = ('<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/" '
+            'xmlns:xrd="http://x-road.eu/xsd/xroad.xsd" xmlns:iden="http://x-road.eu/xsd/identifiers" '
+            'xmlns:t="urn:pencere:fines"><e:Header><xrd:client><iden:xRoadInstance>AZ</iden:xRoadInstance>'
+            '<iden:memberClass>GOV</iden:memberClass><iden:memberCode>1500000002</iden:memberCode>'
+            '<iden:subsystemCode>portal</iden:subsystemCode></xrd:client><xrd:service>'
+            '<iden:xRoadInstance>AZ</iden:xRoadInstance><iden:memberClass>GOV</iden:memberClass>'
+            '<iden:memberCode>1400000003</iden:memberCode><iden:subsystemCode>x</iden:subsystemCode>'
+            '<iden:serviceCode>y</iden:serviceCode></xrd:service><xrd:id>1</xrd:id>'
+            '<xrd:protocolVersion>4.0</xrd:protocolVersion></e:Header><e:Body><t:getProtocol>'
+            '<t:protocolNo>PR12345671</t:protocolNo></t:getProtocol></e:Body></e:Envelope>')
+    r = request(reg.port, "POST", "/fines/soap", headers={"Content-Type": "text/xml"}, body=envl.encode())
+    assert r.status == 200 and "getProtocolResponse" in r.text and "<tns:amountQepik>%d<" % doc["amount_qepik"] in r.text
+
+
+def test_marking_paid_is_idempotent_and_refuses_another_payment(env):
+    reg, p = env.reg, fresh(env)
+    no, amount = p["protocol_no"], p["amount_qepik"]
+
+    def paid(ref, qepik):
+        return request(reg.port, "POST", "/fines/v1/protocols/%s/payment" % no,
+                       headers={"Content-Type": "application/json"},
+                       body=json.dumps({"reference": ref, "amount_qepik": qepik}).encode())
+    assert paid("REF-1", amount + 1).status == 409          # not the protocol's amount
+    assert reg.protocol(no)["status"] == "unpaid"
+    first = paid("REF-1", amount)
+    assert first.status == 200 and first.json()["status"] == "paid" and first.json()["payment_ref"] == "REF-1"
+    assert paid("REF-1", amount).status == 200               # told again: nothing changes
+    assert paid("REF-2", amount).status == 409               # another payment: refused
+    assert reg.protocol(no)["payment_ref"] == "REF-1"
+    assert request(reg.port, "POST", "/fines/v1/protocols/PR00000001/payment",
+                   headers={"Content-Type": "application/json"},
+                   body=b'{"reference":"x","amount_qepik":1}').status == 404
+
+
+def test_look_ups_show_only_what_is_needed_and_never_enumerate(env):
+    schemas = syslib.SchemaSet(syslib.load_openapi())
+    p = fresh(env)
+    st, body, _ = api(env, "GET", "/api/v1/fines?fin=" + p["fin"].lower())   # folded: upper case
+    assert st == 200, body
+    schemas.validate(body, schemas.response_schema("/api/v1/fines", "get", 200))
+    assert body["by"] == "fin" and body["value"] == p["fin"]
+    mine = [x for x in body["protocols"] if x["number"] == p["protocol_no"]]
+    assert mine and mine[0]["amount_qepik"] == p["amount_qepik"] and mine[0]["initials"] == p["initials"]
+    assert set(mine[0]) == {"number", "date", "article", "amount_qepik", "points", "plate", "initials"}
+    assert mine[0]["plate"] != p["plate"] and mine[0]["plate"][:3] == p["plate"][:3] and "*" in mine[0]["plate"]
+    assert body["total_qepik"] == sum(x["amount_qepik"] for x in body["protocols"])
+    # only the unpaid ones of exactly this person
+    regd = env.reg.get("/fines/v1/protocols?fin=" + p["fin"]).json()["protocols"]
+    assert sorted(x["number"] for x in body["protocols"]) == sorted(x["protocol_no"] for x in regd
+                                                                    if x["status"] == "unpaid")
+    # a FİN nobody has, a licence, a VÖEN, a protocol: the same shape, nothing to say who exists
+    for q in ("fin=ZZZZZZZ", "licence=ZZ999999", "voen=9999999999", "protocol=PR99999999"):
+        st, none, _ = api(env, "GET", "/api/v1/fines?" + q)
+        assert st == 200 and none["protocols"] == [] and none["total_qepik"] == 0 and set(none) == set(body), q
+    # a paid protocol is no debt: it answers like an unknown one
+    for q in ("fin=IIIIIII", "licence=A1", "voen=12", "protocol=PR1", "fin=0034LZB&voen=1234567890", "", "x=1"):
+        st, _, _ = api(env, "GET", "/api/v1/fines?" + q)
+        assert st == 400, q
+    b = Browser(env)
+    page = b.get("/fines?by=licence&q=" + urllib.parse.quote(p["licence"]) + "&lang=en")
+    assert page.status == 200 and p["protocol_no"] in page.text and p["fin"] not in page.text
+    assert "No unpaid fines" in b.get("/fines?by=fin&q=ZZZZZZZ&lang=en").text
+    bad = b.get("/fines?by=fin&q=bad&lang=en")
+    assert bad.status == 400 and "does not have the format" in bad.text
+
+
+def pay_in_browser(env, p, card):
+    """The HTML flow without login: find, choose, pay on the card page;
+    returns the payment id and the page the bank sent the payer back to."""
+    b = Browser(env)
+    page = b.get("/fines?by=protocol&q=" + p["protocol_no"])
+    assert page.status == 200 and 'value="%s"' % p["protocol_no"] in page.text
+    fields = [("csrf", CSRF_RE.search(page.text).group(1)), ("protocol", p["protocol_no"]),
+              ("amount." + p["protocol_no"], str(p["amount_qepik"]))]
+    r = request(env.port, "POST", "/fines/pay", body=urllib.parse.urlencode(fields).encode(),
+                headers=b._headers({"Content-Type": "application/x-www-form-urlencoded"}))
+    assert r.status == 303, r.text[:500]
+    pid = r.header("Location").rsplit("/", 1)[1]
+    back = env.emu.card(pid, card)
+    assert back.status == 303
+    url = urllib.parse.urlparse(back.header("Location"))
+    assert url.path.startswith("/fines/paid/PAY-")
+    return url.path.rsplit("/", 1)[1], b.get(url.path + "?lang=en")
+
+
+def test_a_fine_paid_without_login_end_to_end(env):
+    p = fresh(env)
+    pay_id, page = pay_in_browser(env, p, "4242424242424242")
+    assert page.status == 200 and "register knows it" in page.text, page.text[:2000]
+    assert env.reg.protocol(p["protocol_no"])["status"] == "paid"
+    assert env.reg.protocol(p["protocol_no"])["payment_ref"] == pay_id
+    st, body, _ = api(env, "GET", "/api/v1/fines/payments/" + pay_id)
+    assert st == 200 and body["status"] == "success" and body["register"] == "told"
+    assert body["protocols"] == [{"number": p["protocol_no"], "amount_qepik": p["amount_qepik"]}]
+    pdf = request(env.port, "GET", body["receipt"])
+    assert pdf.status == 200 and pdf.body.startswith(b"%PDF") and pdf.header("Content-Type") == "application/pdf"
+    assert request(env.port, "GET", body["receipt"]).body == pdf.body     # the same bytes each time
+    # without a certification centre there is no seal to give
+    assert request(env.port, "GET", body["receipt"] + ".p7s").status == 404
+    # the debt is gone
+    st, found, _ = api(env, "GET", "/api/v1/fines?protocol=" + p["protocol_no"])
+    assert st == 200 and found["protocols"] == []
+    # a payment that is not a fine's is not shown here
+    assert request(env.port, "GET", "/fines/paid/PAY-000000000000000000000000").status == 404
+
+
+def test_a_declined_card_pays_nothing_and_frees_the_protocol(env):
+    p = fresh(env)
+    pay_id, page = pay_in_browser(env, p, "4000000000000002")
+    assert page.status == 200 and "receipt" not in page.text.lower()
+    st, body, _ = api(env, "GET", "/api/v1/fines/payments/" + pay_id)
+    assert body["status"] == "failed" and body["register"] == "open"
+    assert env.reg.protocol(p["protocol_no"])["status"] == "unpaid"
+    assert request(env.port, "GET", "/fines/paid/%s/receipt.pdf" % pay_id).status == 404
+    st, again, _ = start(env, [p["protocol_no"]], p["amount_qepik"])    # may be paid again
+    assert st == 201, again
+
+
+def test_a_second_payment_is_refused_before_money_moves(env):
+    p = fresh(env)
+    st, first, _ = start(env, [p["protocol_no"]], p["amount_qepik"])
+    assert st == 201 and first["status"] == "created" and first["next_url"]
+    # being paid now: refused (no second payment at the provider)
+    st, body, _ = start(env, [p["protocol_no"]], p["amount_qepik"])
+    assert st == 409 and "being paid" in body["detail"], body
+    back = env.emu.card(first["next_url"].rsplit("/", 1)[1], "4242424242424242")
+    assert back.status == 303
+    wait_for("the register told", lambda: api(env, "GET", "/api/v1/fines/payments/" + first["id"])[1]["register"]
+             == "told")
+    st, body, _ = start(env, [p["protocol_no"]], p["amount_qepik"])
+    assert st == 409 and "paid" in body["detail"], body
+    # named twice, too many, not a protocol
+    q = fresh(env)
+    assert start(env, [q["protocol_no"], q["protocol_no"]], 2 * q["amount_qepik"])[0] == 400
+    assert start(env, [protocol_no(i) for i in range(21)], 1)[0] == 400
+    assert start(env, ["PR1"], 1)[0] == 400
+    assert start(env, [], 0)[0] == 400
+
+
+def test_amounts_that_do_not_match_are_refused(env):
+    p = fresh(env)
+    st, body, _ = start(env, [p["protocol_no"]], p["amount_qepik"] - 100)
+    assert st == 409 and "not %d" % (p["amount_qepik"] - 100) in body["detail"], body
+    # nothing was claimed: the right amount goes through
+    st, body, _ = start(env, [p["protocol_no"]], p["amount_qepik"])
+    assert st == 201 and body["amount_qepik"] == p["amount_qepik"]
+    # two together: the sum
+    a, b = fresh(env), fresh(env)
+    st, body, _ = start(env, [a["protocol_no"], b["protocol_no"]], a["amount_qepik"] + b["amount_qepik"])
+    assert st == 201 and body["amount_qepik"] == a["amount_qepik"] + b["amount_qepik"]
+
+
+def test_the_register_down_when_paying_is_told_later(env):
+    p = fresh(env)
+    st, body, _ = start(env, [p["protocol_no"]], p["amount_qepik"])
+    assert st == 201
+    env.reg.stop()
+    try:
+        # while it is down nothing can be looked up or started: 503, never a guess
+        assert api(env, "GET", "/api/v1/fines?protocol=" + p["protocol_no"])[0] == 503
+        back = env.emu.card(body["next_url"].rsplit("/", 1)[1], "4242424242424242")
+        assert back.status == 303
+        st, now, _ = api(env, "GET", "/api/v1/fines/payments/" + body["id"])
+        assert st == 200 and now["status"] == "success" and now["register"] == "open"   # the payment is kept
+        page = request(env.port, "GET", "/fines/paid/%s?lang=en" % body["id"])
+        assert page.status == 200 and "will be told shortly" in page.text
+    finally:
+        env.reg.start()
+    # the job tells it once it is back, without the payer
+    wait_for("the register told", lambda: env.reg.protocol(p["protocol_no"])["status"] == "paid")
+    assert env.reg.protocol(p["protocol_no"])["payment_ref"] == body["id"]
+    wait_for("told", lambda: api(env, "GET", "/api/v1/fines/payments/" + body["id"])[1]["register"] == "told")
+
+
+def test_look_ups_are_throttled_per_address(env):
+    srv = syslib.Server(os.path.join(env.work, "portal-throttled"),
+                        extra=env.pay_args + ["--fines-lookups-per-minute", "3"])
+    srv.start()
+    try:
+        codes = [request(srv.port, "GET", "/api/v1/fines?fin=ZZZZZZZ").status for _ in range(4)]
+        assert codes == [200, 200, 200, 429], codes
+        assert request(srv.port, "GET", "/fines?by=fin&q=ZZZZZZZ").status == 429
+        # a bad identifier is refused before it counts, and says so
+        assert request(srv.port, "GET", "/api/v1/fines?fin=bad").status == 400
+    finally:
+        srv.close()
