@@ -1,12 +1,15 @@
 /* demo_exchange.c — the demo's exchange layer: once the portal is up, a
  * thread sets up and starts, as child processes of this binary in
  * DATA_DIR/exchange, a certification centre (certificates, OCSP,
- * time-stamps), the central registry, the population register (1,000
- * synthetic people), the portal's gateway and the registries' gateway,
- * then writes DATA_DIR/demo-exchange.json:
+ * time-stamps), the central registry, five registries (the population
+ * register with the demo portal's 2,000 people, the taxpayers, real
+ * estate, employment contracts, social insurance and pensions), the
+ * portal's gateway and the registries' gateway, then writes
+ * DATA_DIR/demo-exchange.json:
  *
  *   {"gateway": the portal gateway's consumer URL, "client": the portal's
- *    client id, "calls": [{"service": id, "path": "/FİN"}, …]}
+ *    client id, "calls": [{"kind", "service": id, "path": "/FİN"}, …],
+ *    "services": {kind: service id, …}}
  *
  * Everything is done with the roles' own commands, as an operator would;
  * their output goes to DATA_DIR/exchange/ROLE-COMMAND.log.  The children die with
@@ -15,6 +18,7 @@
 #include "../registries/registries.h"
 
 #include <curl/curl.h>
+#include <jansson.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -34,11 +38,9 @@
 #define PORTAL_MEMBER "AZ/GOV/1500000002"
 #define POP_MEMBER "AZ/GOV/1400000001"
 #define CLIENT PORTAL_MEMBER "/portal"
-#define PERSONS POP_MEMBER "/population/persons"
 #define TAX_MEMBER "AZ/GOV/1400057421"
-#define TAXPAYERS TAX_MEMBER "/avis/taxpayers"
 #define PASSPHRASE "pencere demo exchange passphrase"
-#define MAX_CHILDREN 8
+#define MAX_CHILDREN 12
 
 static struct {
     char dir[1024], exe[1024];
@@ -229,14 +231,148 @@ static int gateway(const char *name, const char *member, const char *code, const
     return 0;
 }
 
+/* The registries the demo runs behind the registries' gateway (gw2, which
+ * signs for each of their members): kind, member, its VÖEN and name, the
+ * subsystem and service codes, the register's REST path of records. */
+static const struct demo_registry {
+    const char *kind, *member, *code, *org, *subsystem, *service, *records, *title;
+} registries[] = {
+    {"population", POP_MEMBER, "1400000001", "Əhali reyestri", "population", "persons", "population/v1/persons",
+     "Şəxs FİN ilə"},
+    {"taxpayers", TAX_MEMBER, "1400057421", "Vergilər Nazirliyi", "avis", "taxpayers", "taxpayers/v1/taxpayers",
+     "Vergi ödəyicisi VÖEN ilə"},
+    {"realestate", "AZ/GOV/1400000004", "1400000004", "Əmlak Məsələləri Dövlət Xidməti", "realestate", "properties",
+     "realestate/v1/properties", "Daşınmaz əmlak FİN ilə"},
+    {"employment", "AZ/GOV/1400000003", "1400000003", "Əmək və Əhalinin Sosial Müdafiəsi Nazirliyi", "employment",
+     "contracts", "employment/v1/contracts", "Əmək müqavilələri FİN ilə"},
+    {"pensions", "AZ/GOV/1400000003", "1400000003", "Əmək və Əhalinin Sosial Müdafiəsi Nazirliyi", "pensions",
+     "insured", "pensions/v1/insured", "Sosial sığorta və pensiya FİN ilə"},
+};
+#define NREG (sizeof registries / sizeof registries[0])
+/* the demo portal's people (demo_seed.c) all exist in the population
+ * register, and the taxpayers and holdings name them */
+#define DEMO_PEOPLE "2000"
+#define DEMO_TAXPAYERS "400"
+
+static const char *service_id(char *buf, size_t n, const struct demo_registry *r)
+{
+    snprintf(buf, n, "%s/%s/%s", r->member, r->subsystem, r->service);
+    return buf;
+}
+
+/* Whether registry i's member came earlier in the table (one member may
+ * hold several registries). */
+static bool member_seen(size_t i)
+{
+    for (size_t k = 0; k < i; k++)
+        if (strcmp(registries[k].member, registries[i].member) == 0)
+            return true;
+    return false;
+}
+
+/* The central registry's members, subsystems, services and rights. */
+static int central_setup(const char *central, const char *chain, const char *ca_listen)
+{
+    RUN(NULL, "central", "init", "--data-dir", central, "--instance", "AZ");
+    RUN(NULL, "central", "member", "--data-dir", central, "--id", PORTAL_MEMBER, "--name", "Elektron hökumət portalı");
+    RUN(NULL, "central", "subsystem", "--data-dir", central, "--id", CLIENT);
+    char ocsp[128], tsa[128], id[256], sub[256];
+    snprintf(ocsp, sizeof ocsp, "http://%s/ca/ocsp", ca_listen);
+    snprintf(tsa, sizeof tsa, "http://%s/ca/tsa", ca_listen);
+    RUN(NULL, "central", "ca", "--data-dir", central, "--chain", chain, "--ocsp", ocsp, "--tsa", tsa);
+    for (size_t i = 0; i < NREG; i++) {
+        const struct demo_registry *r = &registries[i];
+        if (!member_seen(i))
+            RUN(NULL, "central", "member", "--data-dir", central, "--id", r->member, "--name", r->org);
+        snprintf(sub, sizeof sub, "%s/%s", r->member, r->subsystem);
+        RUN(NULL, "central", "subsystem", "--data-dir", central, "--id", sub);
+        service_id(id, sizeof id, r);
+        RUN(NULL, "central", "service", "--data-dir", central, "--id", id, "--title", r->title);
+        RUN(NULL, "central", "grant", "--data-dir", central, "--service", id, "--subject", CLIENT);
+    }
+    return 0;
+}
+
+/* Generate and start registry r; its records' base URL into url. */
+static int registry_start(const struct demo_registry *r, char *url, size_t n)
+{
+    char db[1200], listen[32];
+    unsigned port = free_port();
+    snprintf(listen, sizeof listen, "127.0.0.1:%u", port);
+    path(db, sizeof db, "%s.db", r->kind);
+    bool tax = strcmp(r->kind, "taxpayers") == 0;
+    RUN(NULL, "registry", "generate", "--kind", r->kind, "--db", db, "--count", tax ? DEMO_TAXPAYERS : DEMO_PEOPLE,
+        "--people", tax ? DEMO_PEOPLE : DEMO_TAXPAYERS);
+    const char *args[] = {"registry", "--kind", r->kind, "--db", db, "--listen", listen, "--log-level", "warn", NULL};
+    if (start(port, args))
+        return -1;
+    snprintf(url, n, "http://%s/%s", listen, r->records);
+    return 0;
+}
+
+/* The registries' gateway signs for every registry's member, serves their
+ * subsystems and knows where each service's system is. */
+static int registries_gateway(const char *central, const char *gw2, char urls[][128])
+{
+    char cadir[1200], csr[1400], sign[1200], id[256], sub[256];
+    path(cadir, sizeof cadir, "ca");
+    for (size_t i = 0; i < NREG; i++) {
+        const struct demo_registry *r = &registries[i];
+        if (strcmp(r->member, POP_MEMBER) != 0 && !member_seen(i)) {
+            RUN(NULL, "gateway", "add-member", "--data-dir", gw2, "--member", r->member);
+            snprintf(csr, sizeof csr, "%s/%s.csr", gw2, r->code);
+            path(sign, sizeof sign, "%s-sign.pem", r->code);
+            RUN(sign, "ca", "issue", "--data-dir", cadir, "--profile", "member-sign", "--voen", r->code, "--org",
+                r->org, "--name", r->org, "--csr", csr);
+            RUN(NULL, "gateway", "install-cert", "--data-dir", gw2, "--which", r->code, "--cert", sign);
+        }
+        snprintf(sub, sizeof sub, "%s/%s", r->member, r->subsystem);
+        RUN(NULL, "central", "gateway-client", "--data-dir", central, "--gateway", POP_MEMBER "/gw2", "--client", sub);
+        service_id(id, sizeof id, r);
+        RUN(NULL, "gateway", "service", "--data-dir", gw2, "--service", id, "--url", urls[i]);
+    }
+    return 0;
+}
+
+/* The contract: where the portal's gateway is, what to ask it, and which
+ * service serves which registry kind (what src/xclient reads). */
+static int write_contract(const char *g1_listen)
+{
+    char key[11], tmp[1400], out[1200], id[256];
+    json_t *calls = json_array(), *services = json_object();
+    for (size_t i = 0; i < NREG; i++) {
+        if (strcmp(registries[i].kind, "taxpayers") == 0)
+            reg_voen_of(0, key);
+        else
+            reg_fin_of(0, key);
+        service_id(id, sizeof id, &registries[i]);
+        json_array_append_new(calls, json_pack("{s:s, s:s, s:s+}", "kind", registries[i].kind, "service", id, "path",
+                                               "/", key));
+        json_object_set_new(services, registries[i].kind, json_string(id));
+    }
+    reg_fin_of(2, key); /* a child: the family links */
+    json_array_append_new(calls, json_pack("{s:s, s:s, s:s+}", "kind", "population", "service",
+                                           service_id(id, sizeof id, &registries[0]), "path", "/", key));
+    json_t *doc = json_pack("{s:s+, s:s, s:o, s:o}", "gateway", "http://", g1_listen, "client", CLIENT, "calls", calls,
+                            "services", services);
+    snprintf(out, sizeof out, "%s/demo-exchange.json", X.dir);
+    snprintf(tmp, sizeof tmp, "%s.tmp", out);
+    int rc = doc && json_dump_file(doc, tmp, JSON_INDENT(1) | JSON_PRESERVE_ORDER) == 0 && rename(tmp, out) == 0 ? 0
+                                                                                                                : -1;
+    json_decref(doc);
+    if (!rc)
+        pc_log(PC_LOG_INFO, "demo.exchange_ready", "gateway", g1_listen, "file", out, NULL);
+    return rc;
+}
+
 static int setup(void)
 {
-    char p[1200], ca[1200], central[1200], chain[1200], anchor[1200], reg[1200], gw1[1200], gw2[1200], url[5000];
-    unsigned ca_port = free_port(), c_port = free_port(), r_port = free_port(), g1 = free_port(), g2 = free_port();
-    char ca_listen[32], c_listen[32], r_listen[32], g1_listen[32], g2_listen[32];
+    char p[1200], ca[1200], central[1200], chain[1200], anchor[1200], gw1[1200], gw2[1200], url[5000];
+    char urls[NREG][128];
+    unsigned ca_port = free_port(), c_port = free_port(), g1 = free_port(), g2 = free_port();
+    char ca_listen[32], c_listen[32], g1_listen[32], g2_listen[32];
     snprintf(ca_listen, sizeof ca_listen, "127.0.0.1:%u", ca_port);
     snprintf(c_listen, sizeof c_listen, "127.0.0.1:%u", c_port);
-    snprintf(r_listen, sizeof r_listen, "127.0.0.1:%u", r_port);
     snprintf(g1_listen, sizeof g1_listen, "127.0.0.1:%u", g1);
     snprintf(g2_listen, sizeof g2_listen, "127.0.0.1:%u", g2);
     path(p, sizeof p, "%s", "");
@@ -253,27 +389,13 @@ static int setup(void)
     const char *ca_args[] = {"ca", "serve", "--data-dir", ca, "--listen", ca_listen, "--log-level", "warn", NULL};
     if (start(ca_port, ca_args))
         return -1;
-    path(central, sizeof central, "central");
-    RUN(NULL, "central", "init", "--data-dir", central, "--instance", "AZ");
-    RUN(NULL, "central", "member", "--data-dir", central, "--id", PORTAL_MEMBER, "--name", "Elektron hökumət portalı");
-    RUN(NULL, "central", "member", "--data-dir", central, "--id", POP_MEMBER, "--name", "Əhali reyestri");
-    RUN(NULL, "central", "subsystem", "--data-dir", central, "--id", CLIENT);
-    RUN(NULL, "central", "subsystem", "--data-dir", central, "--id", POP_MEMBER "/population");
-    RUN(NULL, "central", "member", "--data-dir", central, "--id", TAX_MEMBER, "--name", "Vergilər Nazirliyi");
-    RUN(NULL, "central", "subsystem", "--data-dir", central, "--id", TAX_MEMBER "/avis");
-    char cap[1400], rootp[1400], ocsp[128], tsa[128];
+    char cap[1400], rootp[1400];
     snprintf(cap, sizeof cap, "%s/certs/ca.pem", ca);
     snprintf(rootp, sizeof rootp, "%s/certs/root.pem", ca);
     path(chain, sizeof chain, "ca-chain.pem");
-    if (concat(chain, cap, rootp))
+    path(central, sizeof central, "central");
+    if (concat(chain, cap, rootp) || central_setup(central, chain, ca_listen))
         return -1;
-    snprintf(ocsp, sizeof ocsp, "http://%s/ca/ocsp", ca_listen);
-    snprintf(tsa, sizeof tsa, "http://%s/ca/tsa", ca_listen);
-    RUN(NULL, "central", "ca", "--data-dir", central, "--chain", chain, "--ocsp", ocsp, "--tsa", tsa);
-    RUN(NULL, "central", "service", "--data-dir", central, "--id", PERSONS, "--title", "Şəxs FİN ilə");
-    RUN(NULL, "central", "grant", "--data-dir", central, "--service", PERSONS, "--subject", CLIENT);
-    RUN(NULL, "central", "service", "--data-dir", central, "--id", TAXPAYERS, "--title", "Vergi ödəyicisi VÖEN ilə");
-    RUN(NULL, "central", "grant", "--data-dir", central, "--service", TAXPAYERS, "--subject", CLIENT);
     const char *c_args[] = {"central", "serve", "--data-dir", central, "--listen", c_listen, "--log-level", "warn",
                             NULL};
     if (start(c_port, c_args))
@@ -282,71 +404,25 @@ static int setup(void)
     snprintf(url, sizeof url, "http://%s/anchor.json", c_listen);
     if (get(url, anchor) != 200)
         return -1;
-    path(reg, sizeof reg, "population.db");
-    RUN(NULL, "registry", "generate", "--kind", "population", "--db", reg, "--count", "1000");
-    const char *r_args[] = {"registry", "--kind", "population", "--db", reg, "--listen", r_listen, "--log-level",
-                            "warn", NULL};
-    if (start(r_port, r_args))
-        return -1;
-    char tax[1200], t_listen[32];
-    unsigned t_port = free_port();
-    snprintf(t_listen, sizeof t_listen, "127.0.0.1:%u", t_port);
-    path(tax, sizeof tax, "taxpayers.db");
-    RUN(NULL, "registry", "generate", "--kind", "taxpayers", "--db", tax, "--count", "400", "--people", "1000");
-    const char *t_args[] = {"registry", "--kind", "taxpayers", "--db", tax, "--listen", t_listen, "--log-level",
-                            "warn", NULL};
-    if (start(t_port, t_args))
-        return -1;
+    for (size_t i = 0; i < NREG; i++)
+        if (registry_start(&registries[i], urls[i], sizeof urls[i]))
+            return -1;
     if (gateway("gw1", PORTAL_MEMBER, "1500000002", "Elektron hökumət portalı", g1, central, anchor) ||
         gateway("gw2", POP_MEMBER, "1400000001", "Əhali reyestri", g2, central, anchor))
         return -1;
     RUN(NULL, "central", "gateway-client", "--data-dir", central, "--gateway", PORTAL_MEMBER "/gw1", "--client",
         CLIENT);
-    RUN(NULL, "central", "gateway-client", "--data-dir", central, "--gateway", POP_MEMBER "/gw2", "--client",
-        POP_MEMBER "/population");
-    RUN(NULL, "central", "gateway-client", "--data-dir", central, "--gateway", POP_MEMBER "/gw2", "--client",
-        TAX_MEMBER "/avis");
     path(gw1, sizeof gw1, "gw1");
     path(gw2, sizeof gw2, "gw2");
-    snprintf(url, sizeof url, "http://%s/population/v1/persons", r_listen);
-    RUN(NULL, "gateway", "service", "--data-dir", gw2, "--service", PERSONS, "--url", url);
-    /* the registries' gateway signs for the tax ministry too */
-    char csr[1400], sign[1200];
-    RUN(NULL, "gateway", "add-member", "--data-dir", gw2, "--member", TAX_MEMBER);
-    snprintf(csr, sizeof csr, "%s/1400057421.csr", gw2);
-    path(sign, sizeof sign, "tax-sign.pem");
-    char cadir[1200];
-    path(cadir, sizeof cadir, "ca");
-    RUN(sign, "ca", "issue", "--data-dir", cadir, "--profile", "member-sign", "--voen", "1400057421", "--org",
-        "Vergilər Nazirliyi", "--name", "Vergilər Nazirliyi", "--csr", csr);
-    RUN(NULL, "gateway", "install-cert", "--data-dir", gw2, "--which", "1400057421", "--cert", sign);
-    snprintf(url, sizeof url, "http://%s/taxpayers/v1/taxpayers", t_listen);
-    RUN(NULL, "gateway", "service", "--data-dir", gw2, "--service", TAXPAYERS, "--url", url);
+    if (registries_gateway(central, gw2, urls))
+        return -1;
     const char *g1_args[] = {"gateway", "serve", "--data-dir", gw1, "--listen", g1_listen, "--gconf-interval-ms",
                              "2000", "--log-level", "warn", NULL};
     const char *g2_args[] = {"gateway", "serve", "--data-dir", gw2, "--listen", g2_listen, "--gconf-interval-ms",
                              "2000", "--log-level", "warn", NULL};
     if (start(g2, g2_args) || start(g1, g1_args))
         return -1;
-    /* the contract: where the portal's gateway is and what to ask it */
-    char father[8], child[8], voen[11], tmp[1400], out[1200];
-    reg_fin_of(0, father);
-    reg_fin_of(2, child);
-    reg_voen_of(0, voen);
-    snprintf(out, sizeof out, "%s/demo-exchange.json", X.dir);
-    snprintf(tmp, sizeof tmp, "%s.tmp", out);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return -1;
-    fprintf(f,
-            "{\"gateway\": \"http://%s\", \"client\": \"%s\", \"calls\": [\n"
-            "  {\"service\": \"%s\", \"path\": \"/%s\"},\n  {\"service\": \"%s\", \"path\": \"/%s\"},\n"
-            "  {\"service\": \"%s\", \"path\": \"/%s\"}]}\n",
-            g1_listen, CLIENT, PERSONS, father, PERSONS, child, TAXPAYERS, voen);
-    if (fclose(f) != 0 || rename(tmp, out) != 0)
-        return -1;
-    pc_log(PC_LOG_INFO, "demo.exchange_ready", "gateway", g1_listen, "file", out, NULL);
-    return 0;
+    return write_contract(g1_listen);
 }
 
 /* The children's parent-death signal follows the thread that forked

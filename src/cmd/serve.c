@@ -20,6 +20,7 @@
 #include "../pki/pki.h"
 #include "../queue/queue.h"
 #include "../web/web.h"
+#include "../xclient/xclient.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -89,6 +90,7 @@ struct serve_opts {
     struct cli_pay pay;          /* the payment provider (payprovider.c) */
     struct fine_registry fines;  /* the fines register (url NULL: its pages answer 503) */
     int fines_per_minute;        /* look-ups of fines per client address and minute */
+    struct xc_config exchange;   /* the portal's gateway (once only); all NULL: none */
     struct num_opt nums[MAX_OPTS];  /* the numeric rows of cli */
     size_t nnums;
     struct cli_opt cli[MAX_OPTS];   /* what cli_parse reads, NULL-terminated */
@@ -235,6 +237,10 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, const char 
     app.public_url = pay.public_url;
     app.fines = o->fines.url ? &o->fines : NULL;
     app.fines_per_minute = o->fines_per_minute;
+    if ((o->exchange.gateway || o->exchange.config_file) && !(app.exchange = xc_new(&o->exchange, &err))) {
+        what = "the exchange";
+        goto out;
+    }
     if (notify_config_enabled(&o->notify)) {
         if (!(sender = notify_worker_start(db, &o->notify, &err))) {
             what = "message delivery";
@@ -290,6 +296,7 @@ out:
     part_jobs_stop(tally);
     cli_pay_stop(&pay);
     notify_worker_stop(sender);
+    xc_free(app.exchange);
     mid_client_free(app.mid);
     pki_checker_free(app.checker);
     oidc_close(app.oidc); /* back-channel logouts in flight get until here */
@@ -428,6 +435,12 @@ static void common_opts(struct serve_opts *o)
     o->fines_per_minute = 30;
     add_num(o, "fines-lookups-per-minute", "N", "look-ups of fines a client address may make in a minute", NUM_INT,
             &o->fines_per_minute, 1, 100000);
+    add_opt(o, "exchange-gateway", "URL", "the portal's exchange gateway (its consumer side): registries asked there",
+            NULL);
+    add_opt(o, "exchange-client", "ID", "the portal's client id at its gateway (AZ/GOV/CODE/SUBSYSTEM)", NULL);
+    add_opt(o, "exchange-config", "FILE",
+            "a demo-exchange.json-like file: gateway, client and which service serves which registry (read when first"
+            " needed; demo: DATA_DIR/demo-exchange.json)", NULL);
     add_num(o, "notify-interval", "SECONDS", "how often the sender looks for due messages", NUM_SECONDS,
             &n->interval_ms, 100, 3600 * 1000);
     add_num(o, "notify-retry-base", "SECONDS", "wait before the first retry, doubled each time up to an hour",
@@ -591,6 +604,16 @@ static int read_common(struct serve_opts *o)
                               .public_url = cli_get(o->cli, "public-url")};
     o->fines = (struct fine_registry){.url = cli_get(o->cli, "fines-url"), .client = cli_get(o->cli, "fines-client"),
                                       .timeout_ms = 5000};
+    o->exchange = (struct xc_config){.gateway = cli_get(o->cli, "exchange-gateway"),
+                                     .client = cli_get(o->cli, "exchange-client"),
+                                     .config_file = cli_get(o->cli, "exchange-config")};
+    struct xc *probe = o->exchange.gateway || o->exchange.client || o->exchange.config_file
+                           ? xc_new(&o->exchange, &err) : NULL;
+    if (err.code) {
+        fprintf(stderr, "pencere: %s\n", err.msg);
+        return EXIT_USAGE;
+    }
+    xc_free(probe); /* the options are right: serve makes the one the portal keeps */
     if (n->retry_max_secs < n->retry_base_secs)
         n->retry_max_secs = n->retry_base_secs;
     if (notify_config_check(n, &err)) {
@@ -745,6 +768,10 @@ int cmd_demo(int argc, char **argv)
     char files[4096];
     snprintf(files, sizeof files, "%s/files", dir);
     o.files_dir = files;
+    char xconf[4096]; /* the demo's own exchange, once it is up (demo_exchange.c) */
+    snprintf(xconf, sizeof xconf, "%s/demo-exchange.json", dir);
+    if (!o.exchange.gateway && !o.exchange.client && !o.exchange.config_file)
+        o.exchange.config_file = xconf;
     o.ca_listen = cli_get(opts, "ca-listen");
     struct pc_err err = {0};
     if (http_listen_check(o.ca_listen, &err)) {

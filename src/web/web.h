@@ -20,6 +20,7 @@ struct pki_checker;
 struct oidc;
 struct pay_provider;
 struct fine_registry;
+struct xc;
 
 struct portal_app {
     struct db *db;
@@ -40,6 +41,7 @@ struct portal_app {
     const char *public_url;    /* the portal's address as payers reach it (the bank sends them back there) */
     const struct fine_registry *fines; /* the interior ministry's fines register (NULL: its pages answer 503) */
     int fines_per_minute;      /* look-ups of fines per client address and minute */
+    struct xc *exchange;       /* the registries through the portal's gateway (src/xclient); NULL: not configured */
 };
 
 /* The route table of the portal role. */
