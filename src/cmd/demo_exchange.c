@@ -247,6 +247,9 @@ static const struct demo_registry {
      "contracts", "employment/v1/contracts", "Əmək müqavilələri FİN ilə"},
     {"pensions", "AZ/GOV/1400000003", "1400000003", "Əmək və Əhalinin Sosial Müdafiəsi Nazirliyi", "pensions",
      "insured", "pensions/v1/insured", "Sosial sığorta və pensiya FİN ilə"},
+    /* fines without login (branch fines): the interior ministry's protocols */
+    {"fines", "AZ/GOV/1400000005", "1400000005", "Daxili İşlər Nazirliyi", "fines", "protocols",
+     "fines/v1/protocols", "İnzibati xəta protokolları"},
 };
 #define NREG (sizeof registries / sizeof registries[0])
 /* the demo portal's people (demo_seed.c) all exist in the population
@@ -300,9 +303,10 @@ static int registry_start(const struct demo_registry *r, char *url, size_t n)
     unsigned port = free_port();
     snprintf(listen, sizeof listen, "127.0.0.1:%u", port);
     path(db, sizeof db, "%s.db", r->kind);
-    bool tax = strcmp(r->kind, "taxpayers") == 0;
-    RUN(NULL, "registry", "generate", "--kind", r->kind, "--db", db, "--count", tax ? DEMO_TAXPAYERS : DEMO_PEOPLE,
-        "--people", tax ? DEMO_PEOPLE : DEMO_TAXPAYERS);
+    bool tax = strcmp(r->kind, "taxpayers") == 0, fines = strcmp(r->kind, "fines") == 0;
+    /* fines: 6,000 protocols of the demo's people and companies (people/5 = the taxpayers) */
+    RUN(NULL, "registry", "generate", "--kind", r->kind, "--db", db, "--count",
+        fines ? "6000" : tax ? DEMO_TAXPAYERS : DEMO_PEOPLE, "--people", tax || fines ? DEMO_PEOPLE : DEMO_TAXPAYERS);
     const char *args[] = {"registry", "--kind", r->kind, "--db", db, "--listen", listen, "--log-level", "warn", NULL};
     if (start(port, args))
         return -1;
@@ -343,6 +347,8 @@ static int write_contract(const char *g1_listen)
     for (size_t i = 0; i < NREG; i++) {
         if (strcmp(registries[i].kind, "taxpayers") == 0)
             reg_voen_of(0, key);
+        else if (strcmp(registries[i].kind, "fines") == 0)
+            reg_protocol_of(0, key);
         else
             reg_fin_of(0, key);
         service_id(id, sizeof id, &registries[i]);

@@ -235,12 +235,14 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, const char 
         goto out;   /* cli_pay_start said why */
     app.pay = pay.provider;
     app.public_url = pay.public_url;
-    app.fines = o->fines.url ? &o->fines : NULL;
     app.fines_per_minute = o->fines_per_minute;
     if ((o->exchange.gateway || o->exchange.config_file) && !(app.exchange = xc_new(&o->exchange, &err))) {
         what = "the exchange";
         goto out;
     }
+    /* fines: the register at --fines-url, else through the exchange */
+    o->fines.xc = o->fines.url ? NULL : app.exchange;
+    app.fines = o->fines.url || o->fines.xc ? &o->fines : NULL;
     if (notify_config_enabled(&o->notify)) {
         if (!(sender = notify_worker_start(db, &o->notify, &err))) {
             what = "message delivery";
@@ -429,9 +431,8 @@ static void common_opts(struct serve_opts *o)
     add_opt(o, "pay-secret-file", "FILE", "file whose first line is the callbacks' shared secret", NULL);
     add_opt(o, "public-url", "URL", "the portal's address as payers reach it (default: http://LISTEN)", NULL);
     add_opt(o, "fines-url", "URL",
-            "the fines register's protocols (…/fines/v1/protocols, or a gateway's /r1/SERVICE-ID): fines without login",
+            "the fines register's protocols (…/fines/v1/protocols) when not through the exchange: fines without login",
             NULL);
-    add_opt(o, "fines-client", "ID", "through a gateway: the portal's client id (X-Road-Client)", NULL);
     o->fines_per_minute = 30;
     add_num(o, "fines-lookups-per-minute", "N", "look-ups of fines a client address may make in a minute", NUM_INT,
             &o->fines_per_minute, 1, 100000);
@@ -602,8 +603,7 @@ static int read_common(struct serve_opts *o)
     o->pay = (struct cli_pay){.url = cli_get(o->cli, "pay-url"), .key_file = cli_get(o->cli, "pay-key-file"),
                               .secret_file = cli_get(o->cli, "pay-secret-file"),
                               .public_url = cli_get(o->cli, "public-url")};
-    o->fines = (struct fine_registry){.url = cli_get(o->cli, "fines-url"), .client = cli_get(o->cli, "fines-client"),
-                                      .timeout_ms = 5000};
+    o->fines = (struct fine_registry){.url = cli_get(o->cli, "fines-url"), .timeout_ms = 5000};
     o->exchange = (struct xc_config){.gateway = cli_get(o->cli, "exchange-gateway"),
                                      .client = cli_get(o->cli, "exchange-client"),
                                      .config_file = cli_get(o->cli, "exchange-config")};

@@ -10,9 +10,9 @@
  * Tables owned (src/fines/migrations): fine_orders, fine_claims,
  * fine_lookups.
  *
- * The register is reached through one function, fine_registry_call
- * (registry.c): today a plain HTTP call to the register's REST API,
- * directly or through the portal's exchange gateway.
+ * The register is reached in one place (registry.c): its REST API
+ * through the portal's exchange gateway (src/xclient, the service of
+ * kind "fines"), or directly at a URL.
  */
 #ifndef PC_FINES_H
 #define PC_FINES_H
@@ -22,6 +22,7 @@
 
 struct pay_provider;
 struct pay_payment;
+struct xc;
 
 /* ---- identifiers (ids.c) ---------------------------------------------------- */
 
@@ -52,11 +53,11 @@ struct fine {
     enum fine_status status;
 };
 
-/* Where the register is: its protocols' base URL (…/fines/v1/protocols,
- * or the gateway's /r1/SERVICE-ID) and, through a gateway, the portal's
- * client id (X-Road-Client). */
+/* Where the register is: its protocols' base URL (…/fines/v1/protocols),
+ * else the portal's exchange client (the service of kind "fines"). */
 struct fine_registry {
-    const char *url, *client;
+    const char *url;
+    struct xc *xc;
     long timeout_ms;
 };
 
@@ -64,11 +65,12 @@ struct fine_registry {
  * PC_EUNAVAIL when the register cannot be reached. */
 int fine_registry_find(const struct fine_registry *reg, struct pc_arena *a, enum fine_key k, const char *value,
                        struct fine **out, size_t *n, struct pc_err *err);
-/* Tell the register a protocol is paid by payment `reference`: 0 also when
- * it knew; PC_ECONFLICT when it refuses (paid by another payment,
- * cancelled, another amount); PC_EUNAVAIL when it cannot be reached. */
+/* Tell the register a protocol is paid by payment `reference` (for the
+ * order `issue`: X-Road-Issue): 0 also when it knew; PC_ECONFLICT when it
+ * refuses (paid by another payment, cancelled, another amount);
+ * PC_EUNAVAIL when it cannot be reached. */
 int fine_registry_paid(const struct fine_registry *reg, struct pc_arena *a, const char *number, const char *reference,
-                       int64_t amount_qepik, struct pc_err *err);
+                       int64_t amount_qepik, const char *issue, struct pc_err *err);
 
 /* ---- looking up (lookup.c) -------------------------------------------------------- */
 

@@ -266,7 +266,7 @@ int fine_order_settle(struct db *db, const struct fine_registry *reg, const char
         return rc;
     }
     for (size_t i = 0; !rc && i < o.n; i++)
-        rc = fine_registry_paid(reg, &a, o.numbers[i], paid->id, o.amounts[i], err);
+        rc = fine_registry_paid(reg, &a, o.numbers[i], paid->id, o.amounts[i], o.id, err);
     struct pc_err e2 = {0};
     if (rc == 0)
         rc = set_state(db, o.id, "told", NULL, err);

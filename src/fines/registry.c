@@ -1,33 +1,54 @@
 /* registry.c — the one place the portal talks to the interior ministry's
- * fines register: its REST API (docs/fines.md), directly or through the
- * portal's exchange gateway (then with the X-Road-Client header), read
- * into typed protocols.  Redirects are not followed; answers are bounded. */
+ * fines register: its REST API (docs/fines.md) through the portal's
+ * exchange gateway (src/xclient: the service of kind "fines", the order
+ * as X-Road-Issue), or directly at --fines-url; answers read into typed
+ * protocols.  Redirects are not followed; answers are bounded. */
 #include "fines.h"
 #include "../pay/client.h"
+#include "../xclient/xclient.h"
 
 #include <jansson.h>
 #include <string.h>
 
 #define ANSWER_MAX (256 * 1024)
+#define FINE_KIND "fines"          /* the register's kind in the exchange's configuration */
 
-static int call(const struct fine_registry *reg, struct pc_arena *a, const char *method, const char *url,
-                const char *body, long *status, json_t **out, struct pc_err *err)
+/* One request: path after the register's protocols ("?fin=…", "/PR…/payment"). */
+static int call(const struct fine_registry *reg, struct pc_arena *a, const char *method, const char *path,
+                const char *body, const char *issue, long *status, json_t **out, struct pc_err *err)
 {
     *out = NULL;
-    if (!reg || !reg->url)
-        return pc_err_set(err, PC_EUNAVAIL, "no fines register is configured (--fines-url)");
-    const char *client = reg->client ? pc_arena_printf(a, "X-Road-Client: %s", reg->client) : NULL;
-    const char *headers[] = {"Accept: application/json", "Content-Type: application/json", client, NULL};
-    struct pay_http req = {.method = method, .url = url, .headers = headers, .body = body,
-                           .body_len = body ? strlen(body) : 0, .max_answer = ANSWER_MAX,
-                           .timeout_ms = reg->timeout_ms > 0 ? reg->timeout_ms : 5000};
-    char *text;
-    size_t len;
-    int rc = pay_http_do(&req, a, status, &text, &len, err);
+    *status = 0;
+    char *text = NULL;
+    size_t len = 0;
+    int rc;
+    long timeout = reg && reg->timeout_ms > 0 ? reg->timeout_ms : 5000;
+    if (reg && reg->url) {
+        const char *headers[] = {"Accept: application/json", "Content-Type: application/json", NULL};
+        struct pay_http req = {.method = method, .url = pc_arena_printf(a, "%s%s", reg->url, path),
+                               .headers = headers, .body = body, .body_len = body ? strlen(body) : 0,
+                               .max_answer = ANSWER_MAX, .timeout_ms = timeout};
+        rc = pay_http_do(&req, a, status, &text, &len, err);
+    } else if (reg && reg->xc) {
+        const char *service;
+        struct xc_answer ans;
+        rc = xc_service(reg->xc, FINE_KIND, a, &service, err);
+        if (!rc) {
+            struct xc_call c = {.service = service, .path = path, .method = method, .body = body,
+                                .len = body ? strlen(body) : 0, .content_type = "application/json", .issue = issue,
+                                .timeout_ms = (int)timeout, .max_body = ANSWER_MAX};
+            rc = xc_call(reg->xc, a, &c, &ans, err);
+            *status = ans.status;
+            text = ans.body;
+            len = ans.len;
+        }
+    } else {
+        return pc_err_set(err, PC_EUNAVAIL, "no fines register is configured (--fines-url or the exchange)");
+    }
     if (rc)
         return rc == PC_EINVAL ? rc : pc_err_set(err, PC_EUNAVAIL, "the fines register: %s", err->msg);
     json_error_t je;
-    *out = json_loadb(text, len, 0, &je);
+    *out = json_loadb(text ? text : "", len, 0, &je);
     if (*out)
         pc_arena_defer(a, (void (*)(void *))json_decref, *out);
     if (*status >= 500 || *status == 0 || (*status < 300 && !json_is_object(*out)))
@@ -48,8 +69,7 @@ int fine_registry_find(const struct fine_registry *reg, struct pc_arena *a, enum
     *n = 0;
     long status;
     json_t *d;
-    int rc = call(reg, a, "GET", pc_arena_printf(a, "%s?%s=%s", reg ? reg->url : "", fine_key_name(k), value), NULL,
-                  &status, &d, err);
+    int rc = call(reg, a, "GET", pc_arena_printf(a, "?%s=%s", fine_key_name(k), value), NULL, NULL, &status, &d, err);
     if (rc)
         return rc;
     if (status != 200)
@@ -72,14 +92,13 @@ int fine_registry_find(const struct fine_registry *reg, struct pc_arena *a, enum
 }
 
 int fine_registry_paid(const struct fine_registry *reg, struct pc_arena *a, const char *number, const char *reference,
-                       int64_t amount_qepik, struct pc_err *err)
+                       int64_t amount_qepik, const char *issue, struct pc_err *err)
 {
     long status;
     json_t *d;
     const char *body = pc_arena_printf(a, "{\"reference\":\"%s\",\"amount_qepik\":%lld}", reference,
                                        (long long)amount_qepik);
-    int rc = call(reg, a, "POST", pc_arena_printf(a, "%s/%s/payment", reg ? reg->url : "", number), body, &status, &d,
-                  err);
+    int rc = call(reg, a, "POST", pc_arena_printf(a, "/%s/payment", number), body, issue, &status, &d, err);
     if (rc)
         return rc;
     if (status == 200)

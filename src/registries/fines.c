@@ -117,9 +117,9 @@ int reg_fine_make(struct pc_arena *a, uint64_t i, uint64_t people, struct reg_fi
     if (out->status == REG_FINE_PAID)
         out->payment_ref = pc_arena_printf(a, "BANK-%llu", (unsigned long long)(reg_mix(i, 97) % 1000000000));
     if (reg_mix(i, 98) % 5 == 0) {
-        /* a company's vehicle: its VÖEN, among the first people/4 taxpayers */
+        /* a company's vehicle: its VÖEN, among the first people/5 taxpayers */
         char voen[11];
-        reg_voen_of(reg_mix(i, 99) % (people / 4 ? people / 4 : 1), voen);
+        reg_voen_of(reg_mix(i, 99) % (people / 5 ? people / 5 : 1), voen);
         out->voen = pc_arena_strdup(a, voen);
         out->initials = "";
     } else {

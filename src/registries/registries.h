@@ -84,7 +84,7 @@ bool reg_licence_ok(const char *s);
 const char *reg_fine_status_name(enum reg_fine_status s);   /* "unpaid", "paid", "cancelled" */
 
 /* Protocol i of a register naming people 0..people-1 (and taxpayers
- * 0..people/4-1), and its JSON document. */
+ * 0..people/5-1), and its JSON document. */
 int reg_fine_make(struct pc_arena *a, uint64_t i, uint64_t people, struct reg_fine *out);
 const char *reg_fine_json(struct pc_arena *a, const struct reg_fine *f);
 /* Bind protocol i to "INSERT INTO reg_fines (protocol_no, fin, licence,

@@ -93,7 +93,7 @@ static void test_protocols(void **state)
             assert_null(f.voen);
             assert_true(strlen(f.initials) >= 4);
         } else {
-            assert_true(reg_voen_index(f.voen) >= 0 && reg_voen_index(f.voen) < 25);
+            assert_true(reg_voen_index(f.voen) >= 0 && reg_voen_index(f.voen) < 20);
             assert_int_equal(f.points, 0);
             assert_null(f.licence);
         }
