@@ -4,7 +4,8 @@ real processes: the interior ministry's fines register (`pencere registry
 portal.  Looked up by one identifier (same answer shape for an unknown
 one), paid through the card page (success, decline), the register told
 (at once, or by the job when it was down), a second payment refused before
-money moves, amounts that do not match, throttling.  The register's data
+money moves, amounts that do not match, throttling, and the receipt sealed
+by the agency through a certification centre.  The register's data
 is the deterministic generator's: protocol i is PR + (i * 48271 +
 12345671) mod 10^8."""
 import json
@@ -21,6 +22,7 @@ import syslib
 from syslib import BIN, request, run_cli
 from test_identity import CSRF_RE, Browser
 from test_payments import Emulator
+from test_pki_support import CA, openssl, write
 
 PEOPLE = 100
 COUNT = 400
@@ -327,3 +329,46 @@ def test_look_ups_are_throttled_per_address(env):
         assert request(srv.port, "GET", "/api/v1/fines?fin=bad").status == 400
     finally:
         srv.close()
+
+
+def test_the_receipt_is_sealed_by_the_agency_and_verifiable(env, tmp_path):
+    """With a certification centre (--ca-url): the receipt's PDF and its
+    detached seal (.p7s) by the interior ministry's key; OpenSSL and
+    `pencere verify` accept the pair, and refuse it with one byte changed."""
+    work = str(tmp_path)
+    ca = CA(os.path.join(work, "centre"))
+    try:
+        r = run_cli("ca", "add-seal", "--data-dir", ca.dir, "--db", ca.db.url, "--agency", "din", "--name",
+                    "Daxili İşlər Nazirliyi", timeout=120)
+        assert r.returncode == 0, r.stderr
+        ca.start()
+        srv = syslib.Server(os.path.join(work, "portal"),
+                            extra=env.pay_args + ["--ca-url", ca.url(""), "--ca-key-file",
+                                                  ca.path("clients", "portal.key")])
+        srv.start()
+        try:
+            p = fresh(env)
+            st, body, _ = start(srv, [p["protocol_no"]], p["amount_qepik"])
+            assert st == 201, body
+            assert env.emu.card(body["next_url"].rsplit("/", 1)[1], "4242424242424242").status == 303
+            page = request(srv.port, "GET", "/fines/paid/%s?lang=en" % body["id"])
+            assert "sealed by the agency" in page.text and "receipt.pdf.p7s" in page.text
+            pdf = request(srv.port, "GET", "/fines/paid/%s/receipt.pdf" % body["id"])
+            sig = request(srv.port, "GET", "/fines/paid/%s/receipt.pdf.p7s" % body["id"])
+            assert pdf.status == 200 and sig.status == 200
+            assert sig.header("Content-Type") == "application/pkcs7-signature"
+            d = write(os.path.join(work, "receipt.pdf"), pdf.body)
+            s = write(os.path.join(work, "receipt.pdf.p7s"), sig.body)
+            chain = ca.chain_file()
+            openssl("cms", "-verify", "-binary", "-inform", "DER", "-in", s, "-content", d, "-CAfile", chain,
+                    "-purpose", "any", "-out", os.devnull)
+            r = run_cli("verify", "--trust", chain, d, s)
+            assert r.returncode == 0, r.stdout + r.stderr
+            bad = bytearray(pdf.body)
+            bad[len(bad) // 2] ^= 1
+            d2 = write(os.path.join(work, "changed.pdf"), bytes(bad))
+            assert run_cli("verify", "--trust", chain, d2, s).returncode != 0
+        finally:
+            srv.close()
+    finally:
+        ca.close()
