@@ -119,7 +119,9 @@ int web_page_fines_pay(struct http_req *r)
                             app_of(r)->public_url ? app_of(r)->public_url : "", &r->arena, &p, &err);
     if (rc)
         return web_fail(r, rc, &err);
-    return http_redirect(r, 303, p.next_url);
+    /* to our page with the bank's link: a form may not post on to another
+     * site (the Content-Security-Policy's form-action) */
+    return http_redirect(r, 303, pc_arena_printf(&r->arena, "/fines/paid/%s", p.id));
 }
 
 /* The fine payment of the URL and its order; 1 with the answer written. */
@@ -146,8 +148,10 @@ int web_page_fines_paid(struct http_req *r)
                : !pay_status_final(p.status) ? M_PAY_RETURN_WAIT
                : p.status == PAY_ERROR       ? M_PAY_RETURN_ERROR
                                              : M_PAY_RETURN_FAILED;
+    bool go = p.status == PAY_CREATED && p.next_url;   /* not at the bank yet */
     web_page_begin(r, web_t(r, M_FINES_PAID_TITLE));
-    web_html(r, "<div class=\"panel\">\n<h1>%s</h1>\n<p>%s</p>\n</div>\n", web_t(r, M_FINES_PAID_TITLE), web_t(r, m));
+    web_html(r, "<div class=\"panel\">\n<h1>%s</h1>\n<p>%s</p>\n</div>\n", web_t(r, M_FINES_PAID_TITLE),
+             go ? pc_arena_printf(&r->arena, web_t(r, M_PAY_GO_LEAD), azn(r, p.amount_qepik)) : web_t(r, m));
     web_html(r, "<dl class=\"facts\">\n<dt>%s</dt><dd class=\"ref\">%s</dd>\n<dt>%s</dt><dd>%s AZN</dd>\n<dt>%s</dt><dd>",
              web_t(r, M_PAY_REFERENCE), p.id, web_t(r, M_PAY_AMOUNT), azn(r, p.amount_qepik),
              web_t(r, M_FINES_PROTOCOLS));
@@ -160,6 +164,9 @@ int web_page_fines_paid(struct http_req *r)
         if (app_of(r)->ca)
             web_html(r, "<p>%s <a href=\"/fines/paid/%s/receipt.pdf.p7s\" download>%s</a> · <a href=\"/verify\">%s</a></p>\n",
                      web_t(r, M_FINES_SEALED), p.id, web_t(r, M_FINES_SIGNATURE), web_t(r, M_FINES_VERIFY));
+    } else if (go) {
+        web_html(r, "<p><a class=\"button button-start\" href=\"%s\" rel=\"external noreferrer\">%s</a></p>\n",
+                 p.next_url, web_t(r, M_PAY_GO_BUTTON));
     } else if (!pay_status_final(p.status)) {
         web_html(r, "<p><a class=\"button\" href=\"/fines/paid/%s\">%s</a></p>\n", p.id, web_t(r, M_PAY_RELOAD));
     }
