@@ -61,6 +61,15 @@ struct fine_registry {
     long timeout_ms;
 };
 
+#define FINE_ANSWER_MAX 50               /* protocols in one answer at most */
+#define FINE_AMOUNT_MAX 100000000        /* qəpik of one protocol at most (1 million manat) */
+
+/* The register's answer to a look-up by k = value, typed: every protocol
+ * well formed (its number, an amount of 1..FINE_AMOUNT_MAX qəpik, a known
+ * status) and of exactly that identifier, else PC_EUNAVAIL (the register
+ * is not to be believed now). */
+int fine_answer_parse(struct pc_arena *a, const char *text, size_t len, enum fine_key k, const char *value,
+                      struct fine **out, size_t *n, struct pc_err *err);
 /* The protocols matching exactly one identifier (already checked), typed;
  * PC_EUNAVAIL when the register cannot be reached. */
 int fine_registry_find(const struct fine_registry *reg, struct pc_arena *a, enum fine_key k, const char *value,

@@ -7,7 +7,10 @@
 #include "../pay/client.h"
 #include "../xclient/xclient.h"
 
+#include "../registries/registries.h"
+
 #include <jansson.h>
+#include <stdio.h>
 #include <string.h>
 
 #define ANSWER_MAX (256 * 1024)
@@ -15,9 +18,11 @@
 
 /* One request: path after the register's protocols ("?fin=…", "/PR…/payment"). */
 static int call(const struct fine_registry *reg, struct pc_arena *a, const char *method, const char *path,
-                const char *body, const char *issue, long *status, json_t **out, struct pc_err *err)
+                const char *body, const char *issue, long *status, const char **out, size_t *out_len,
+                struct pc_err *err)
 {
-    *out = NULL;
+    *out = "";
+    *out_len = 0;
     *status = 0;
     char *text = NULL;
     size_t len = 0;
@@ -45,21 +50,63 @@ static int call(const struct fine_registry *reg, struct pc_arena *a, const char 
     } else {
         return pc_err_set(err, PC_EUNAVAIL, "no fines register is configured (--fines-url or the exchange)");
     }
-    if (rc)
-        return rc == PC_EINVAL ? rc : pc_err_set(err, PC_EUNAVAIL, "the fines register: %s", err->msg);
-    json_error_t je;
-    *out = json_loadb(text ? text : "", len, 0, &je);
-    if (*out)
-        pc_arena_defer(a, (void (*)(void *))json_decref, *out);
-    if (*status >= 500 || *status == 0 || (*status < 300 && !json_is_object(*out)))
+    if (rc) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        return rc == PC_EINVAL ? rc : pc_err_set(err, PC_EUNAVAIL, "the fines register: %s", why);
+    }
+    *out = text ? text : "";
+    *out_len = len;
+    if (*status >= 500 || *status == 0)
         return pc_err_set(err, PC_EUNAVAIL, "the fines register answered %ld", *status);
     return 0;
 }
 
-static const char *str(struct pc_arena *a, json_t *o, const char *key)
+/* A string field of at most 64 bytes (NULL: missing or too long). */
+static const char *field(struct pc_arena *a, json_t *o, const char *key)
 {
     const char *s = json_string_value(json_object_get(o, key));
-    return pc_arena_strdup(a, s ? s : "");
+    return s && strlen(s) <= 64 ? pc_arena_strdup(a, s) : NULL;
+}
+
+static const char *const key_fields[FINE_KEY_COUNT] = {"protocol_no", "fin", "licence", "voen"};
+
+int fine_answer_parse(struct pc_arena *a, const char *text, size_t len, enum fine_key k, const char *value,
+                      struct fine **out, size_t *n, struct pc_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    json_error_t je;
+    json_t *d = json_loadb(text ? text : "", len, JSON_REJECT_DUPLICATES, &je);
+    if (d)
+        pc_arena_defer(a, (void (*)(void *))json_decref, d);
+    json_t *list = json_object_get(d, "protocols"), *p;
+    if (!json_is_array(list) || json_array_size(list) > FINE_ANSWER_MAX)
+        return pc_err_set(err, PC_EUNAVAIL, "the fines register's answer is not a list of protocols");
+    size_t i;
+    *out = pc_arena_array(a, json_array_size(list) + 1, sizeof **out);
+    json_array_foreach(list, i, p) {
+        const char *st = field(a, p, "status"), *key = field(a, p, key_fields[k]);
+        json_t *amount = json_object_get(p, "amount_qepik"), *points = json_object_get(p, "points");
+        struct fine f = {
+            .number = field(a, p, "protocol_no"), .date = field(a, p, "date"), .article = field(a, p, "article"),
+            .plate_masked = fine_plate_mask(a, field(a, p, "plate")), .initials = field(a, p, "initials"),
+            .amount_qepik = json_integer_value(amount), .points = (int)json_integer_value(points),
+            .status = pc_str_eq(st, "paid") ? FINE_PAID : pc_str_eq(st, "unpaid") ? FINE_UNPAID : FINE_CANCELLED,
+        };
+        /* what is paid must be well formed: a number, a sane amount, a
+         * known status, and exactly the identifier that was asked */
+        if (!f.number || !reg_protocol_ok(f.number) || !f.date || !f.article || !f.initials ||
+            !json_is_integer(amount) || f.amount_qepik <= 0 || f.amount_qepik > FINE_AMOUNT_MAX ||
+            !json_is_integer(points) || f.points < 0 || f.points > 100 ||
+            !(pc_str_eq(st, "paid") || pc_str_eq(st, "unpaid") || pc_str_eq(st, "cancelled")))
+            return pc_err_set(err, PC_EUNAVAIL, "the fines register's protocol %zu is not well formed", i);
+        if (!pc_str_eq(key, value))
+            return pc_err_set(err, PC_EUNAVAIL, "the fines register answered a protocol of another %s",
+                              fine_key_name(k));
+        (*out)[(*n)++] = f;
+    }
+    return 0;
 }
 
 int fine_registry_find(const struct fine_registry *reg, struct pc_arena *a, enum fine_key k, const char *value,
@@ -68,42 +115,34 @@ int fine_registry_find(const struct fine_registry *reg, struct pc_arena *a, enum
     *out = NULL;
     *n = 0;
     long status;
-    json_t *d;
-    int rc = call(reg, a, "GET", pc_arena_printf(a, "?%s=%s", fine_key_name(k), value), NULL, NULL, &status, &d, err);
+    const char *text;
+    size_t len;
+    int rc = call(reg, a, "GET", pc_arena_printf(a, "?%s=%s", fine_key_name(k), value), NULL, NULL, &status, &text,
+                  &len, err);
     if (rc)
         return rc;
     if (status != 200)
         return pc_err_set(err, PC_EUNAVAIL, "the fines register refused a look-up (%ld)", status);
-    json_t *list = json_object_get(d, "protocols"), *p;
-    size_t i;
-    *out = pc_arena_array(a, json_array_size(list) + 1, sizeof **out);
-    json_array_foreach(list, i, p) {
-        const char *st = json_string_value(json_object_get(p, "status"));
-        struct fine *f = &(*out)[(*n)++];
-        *f = (struct fine){
-            .number = str(a, p, "protocol_no"), .date = str(a, p, "date"), .article = str(a, p, "article"),
-            .plate_masked = fine_plate_mask(a, json_string_value(json_object_get(p, "plate"))),
-            .initials = str(a, p, "initials"), .amount_qepik = json_integer_value(json_object_get(p, "amount_qepik")),
-            .points = (int)json_integer_value(json_object_get(p, "points")),
-            .status = pc_str_eq(st, "paid") ? FINE_PAID : pc_str_eq(st, "unpaid") ? FINE_UNPAID : FINE_CANCELLED,
-        };
-    }
-    return 0;
+    return fine_answer_parse(a, text, len, k, value, out, n, err);
 }
 
 int fine_registry_paid(const struct fine_registry *reg, struct pc_arena *a, const char *number, const char *reference,
                        int64_t amount_qepik, const char *issue, struct pc_err *err)
 {
     long status;
-    json_t *d;
+    const char *text;
+    size_t len;
     const char *body = pc_arena_printf(a, "{\"reference\":\"%s\",\"amount_qepik\":%lld}", reference,
                                        (long long)amount_qepik);
-    int rc = call(reg, a, "POST", pc_arena_printf(a, "/%s/payment", number), body, issue, &status, &d, err);
+    int rc = call(reg, a, "POST", pc_arena_printf(a, "/%s/payment", number), body, issue, &status, &text, &len, err);
     if (rc)
         return rc;
     if (status == 200)
         return 0;
-    const char *why = json_string_value(json_object_get(d, "detail"));
+    json_error_t je;
+    json_t *d = json_loadb(text, len, 0, &je);
+    pc_arena_defer(a, (void (*)(void *))json_decref, d);
+    const char *why = field(a, d, "detail");
     if (status == 409)
         return pc_err_set(err, PC_ECONFLICT, "the fines register refused: %s", why ? why : "conflict");
     return pc_err_set(err, PC_EUNAVAIL, "the fines register answered %ld: %s", status, why ? why : "");

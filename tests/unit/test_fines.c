@@ -137,6 +137,47 @@ static void test_receipts_of_fines(void **state)
     pc_arena_release(&a);
 }
 
+/* The register's answer is outside input: only well-formed protocols of
+ * exactly the identifier asked are believed. */
+static void test_the_registers_answer(void **state)
+{
+    (void)state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct fine *f;
+    size_t n;
+    struct pc_err err = {0};
+    const char *good = "{\"protocols\":[{\"protocol_no\":\"PR12345671\",\"date\":\"2025-05-14\",\"article\":\"327.1\","
+                       "\"amount_qepik\":%s,\"points\":1,\"status\":\"%s\",\"plate\":\"90-CL-787\",\"fin\":\"%s\","
+                       "\"initials\":\"R. H.\"}]}";
+#define ANSWER(amount, status, fin) pc_arena_printf(&a, good, amount, status, fin)
+    const char *t = ANSWER("1000", "unpaid", "0034LZB");
+    assert_int_equal(fine_answer_parse(&a, t, strlen(t), FINE_BY_FIN, "0034LZB", &f, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(f[0].number, "PR12345671");
+    assert_int_equal(f[0].amount_qepik, 1000);
+    assert_int_equal(f[0].status, FINE_UNPAID);
+    assert_string_equal(f[0].plate_masked, "90-**-*87");
+    static const char *const bad[][3] = {
+        {"0", "unpaid", "0034LZB"}, {"-5", "unpaid", "0034LZB"}, {"\"1000\"", "unpaid", "0034LZB"},
+        {"100000001", "unpaid", "0034LZB"}, {"1000", "owed", "0034LZB"},
+        {"1000", "unpaid", "1AB2C3D"},   /* someone else's */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        t = ANSWER(bad[i][0], bad[i][1], bad[i][2]);
+        assert_int_equal(fine_answer_parse(&a, t, strlen(t), FINE_BY_FIN, "0034LZB", &f, &n, &err), PC_EUNAVAIL);
+    }
+#undef ANSWER
+    static const char *const not_lists[] = {"", "[]", "{\"protocols\":{}}", "{\"protocols\":[1]}", "{\"protocols\":[{}]}"};
+    for (size_t i = 0; i < sizeof not_lists / sizeof not_lists[0]; i++)
+        assert_int_equal(fine_answer_parse(&a, not_lists[i], strlen(not_lists[i]), FINE_BY_FIN, "0034LZB", &f, &n, &err),
+                         PC_EUNAVAIL);
+    t = "{\"protocols\":[]}";
+    assert_int_equal(fine_answer_parse(&a, t, strlen(t), FINE_BY_VOEN, "1400057421", &f, &n, &err), 0);
+    assert_int_equal(n, 0);
+    pc_arena_release(&a);
+}
+
 /* ---- on a database -------------------------------------------------------------- */
 
 static json_t *found(struct fixture *f, struct pc_arena *a, enum reg_fine_key k, const char *v)
@@ -228,6 +269,7 @@ int main(void)
         cmocka_unit_test(test_identifiers),
         cmocka_unit_test(test_protocols),
         cmocka_unit_test(test_receipts_of_fines),
+        cmocka_unit_test(test_the_registers_answer),
     };
     const struct CMUnitTest db[] = {
         cmocka_unit_test(test_the_register),
