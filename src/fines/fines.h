@@ -85,6 +85,11 @@ int fine_registry_paid(const struct fine_registry *reg, struct pc_arena *a, cons
 
 #define FINE_LOOKUPS_PER_MINUTE 30   /* per client address, by default */
 
+/* Count one request of a client at address ip that asks the register
+ * (a look-up, or starting a payment): PC_ELIMIT beyond per_minute in
+ * this minute (<= 0: FINE_LOOKUPS_PER_MINUTE). */
+int fine_throttle(struct db *db, const char *ip, int per_minute, struct pc_err *err);
+
 /* The unpaid protocols of one identifier for a client at address ip: the
  * identifier checked (PC_EINVAL), the client throttled (PC_ELIMIT after
  * per_minute look-ups in a minute).  An identifier the register does not
@@ -102,19 +107,24 @@ struct fine_order {
     int64_t *amounts;
     size_t n;
     int64_t amount_qepik;
-    const char *state, *problem;      /* open, told, refused, void */
+    const char *state, *problem;      /* open, told, refused, void (no money came) */
     int64_t created_at, told_at;
 };
 
 /* Start paying protocols numbers[0..n) whose amounts the payer was shown
- * add up to shown_qepik: each is read again from the register and must be
+ * add up to shown_qepik, for a client at address ip (throttled with the
+ * look-ups: PC_ELIMIT): each is read again from the register and must be
  * unpaid (PC_ECONFLICT: paid, cancelled, or being paid by another payment
  * now; PC_EINVAL: no such protocol), the sum must be shown_qepik
  * (PC_ECONFLICT: the amounts changed), then the payment is made at the
  * provider (the payer comes back to return_base/fines/paid/PAY-…). */
+struct fine_client {
+    const char *ip;
+    int per_minute;
+};
 int fine_pay_start(struct db *db, struct pay_provider *prov, const struct fine_registry *reg,
-                   const char *const *numbers, size_t n, int64_t shown_qepik, const char *return_base,
-                   struct pc_arena *a, struct pay_payment *out, struct pc_err *err);
+                   const struct fine_client *who, const char *const *numbers, size_t n, int64_t shown_qepik,
+                   const char *return_base, struct pc_arena *a, struct pay_payment *out, struct pc_err *err);
 
 /* The order a payment pays (the payment's subject); PC_ENOTFOUND. */
 int fine_order_get(struct db *db, struct pc_arena *a, const char *order_id, struct fine_order *out,
@@ -125,8 +135,8 @@ int fine_order_get(struct db *db, struct pc_arena *a, const char *order_id, stru
 int fine_order_settle(struct db *db, const struct fine_registry *reg, const char *order_id, struct pc_err *err);
 
 /* A fine payment by its id (PC_ENOTFOUND for any other payment) and its
- * order; a succeeded one is settled first (the register told, if it can
- * be now). */
+ * order; a finished one is settled first (the register told, if it can
+ * be now; the claims of one that brought nothing freed). */
 int fine_payment_get(struct db *db, const struct fine_registry *reg, struct pc_arena *a, const char *payment_id,
                      struct pay_payment *p, struct fine_order *o, struct pc_err *err);
 

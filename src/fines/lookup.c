@@ -12,10 +12,11 @@ static int failed(struct pc_err *err)
     return err->code ? err->code : pc_err_set(err, PC_EIO, "the database did not answer");
 }
 
-/* Count one look-up of ip in this minute; PC_ELIMIT beyond per_minute. */
-static int throttle(struct db *db, const char *ip, int per_minute, struct pc_err *err)
+int fine_throttle(struct db *db, const char *ip, int per_minute, struct pc_err *err)
 {
     int64_t minute = pc_now_unix() / 60;
+    if (per_minute <= 0)
+        per_minute = FINE_LOOKUPS_PER_MINUTE;
     struct db_conn *c = db_conn_get(db, err);
     struct db_stmt *s = c ? db_prepare(c, "INSERT INTO fine_lookups(client, minute, n) VALUES (?, ?, 1)"
                                           " ON CONFLICT (client, minute) DO UPDATE SET n = fine_lookups.n + 1", err)
@@ -47,7 +48,7 @@ int fine_lookup(struct db *db, const struct fine_registry *reg, const char *ip, 
     *out = NULL;
     *n = 0;
     int rc = fine_id_check(k, value, err);
-    if (rc || (rc = throttle(db, ip, per_minute > 0 ? per_minute : FINE_LOOKUPS_PER_MINUTE, err)))
+    if (rc || (rc = fine_throttle(db, ip, per_minute, err)))
         return rc;
     struct fine *all;
     size_t m;

@@ -1,5 +1,7 @@
 /* order.c — paying fines: an order is the protocols one payer pays
- * together.  Before money moves each protocol is read again from the
+ * together (open while its payment may still bring money or the register
+ * is still to be told; told; refused by the register; void when no money
+ * came).  Before money moves each protocol is read again from the
  * register (unpaid, the amount the payer was shown) and claimed by the
  * order in one transaction (a protocol paid, or being paid by another
  * payment now, is refused); then src/pay makes the payment.  Once it
@@ -127,6 +129,8 @@ static int open_order(struct db *db, struct pc_arena *a, const char *id, const c
     return rc;
 }
 
+static int set_state(struct db *db, const char *id, const char *state, const char *problem, struct pc_err *err);
+
 /* The order's claims given up (its payment failed, or was never made). */
 static int release(struct db *db, const char *id, struct pc_err *err)
 {
@@ -141,8 +145,8 @@ static int release(struct db *db, const char *id, struct pc_err *err)
 }
 
 int fine_pay_start(struct db *db, struct pay_provider *prov, const struct fine_registry *reg,
-                   const char *const *numbers, size_t n, int64_t shown_qepik, const char *return_base,
-                   struct pc_arena *a, struct pay_payment *out, struct pc_err *err)
+                   const struct fine_client *who, const char *const *numbers, size_t n, int64_t shown_qepik,
+                   const char *return_base, struct pc_arena *a, struct pay_payment *out, struct pc_err *err)
 {
     memset(out, 0, sizeof *out);
     if (!prov)
@@ -157,6 +161,10 @@ int fine_pay_start(struct db *db, struct pay_provider *prov, const struct fine_r
         for (size_t j = 0; j < i; j++)
             if (pc_str_eq(numbers[i], numbers[j]))
                 return pc_err_set(err, PC_EINVAL, "protocol %s is named twice", numbers[i]);
+    }
+    if ((rc = fine_throttle(db, who->ip, who->per_minute, err)))
+        return rc;
+    for (size_t i = 0; i < n; i++) {
         struct fine *f;
         size_t m;
         if ((rc = fine_registry_find(reg, a, FINE_BY_PROTOCOL, numbers[i], &f, &m, err)))
@@ -183,7 +191,8 @@ int fine_pay_start(struct db *db, struct pay_provider *prov, const struct fine_r
     rc = pay_start_order(db, prov, &o, return_base, "/fines/paid/%s", a, out, err);
     if (rc) {
         struct pc_err e2 = {0};
-        release(db, id, &e2);   /* no money moved: the protocols may be paid again */
+        if (!release(db, id, &e2))   /* no money moved: the protocols may be paid again */
+            set_state(db, id, "void", NULL, &e2);
     }
     return rc;
 }
@@ -249,7 +258,9 @@ int fine_order_settle(struct db *db, const struct fine_registry *reg, const char
     struct pay_payment *p;
     size_t n;
     int rc = fine_order_get(db, &a, order_id, &o, err);
-    if (rc || !pc_str_eq(o.state, "open") || (rc = pay_list_for(db, &a, o.id, &p, &n, err))) {
+    /* a void order is looked at again only when asked (a late success) */
+    bool live = rc == 0 && (pc_str_eq(o.state, "open") || pc_str_eq(o.state, "void"));
+    if (rc || !live || (rc = pay_list_for(db, &a, o.id, &p, &n, err))) {
         pc_arena_release(&a);
         return rc;
     }
@@ -261,7 +272,9 @@ int fine_order_settle(struct db *db, const struct fine_registry *reg, const char
         going |= !pay_status_final(p[i].status);
     }
     if (!paid) {
-        rc = going ? 0 : release(db, o.id, err);   /* a late success is still told (the order stays open) */
+        /* no money came: the protocols are free again; the job stops looking */
+        if (!going && pc_str_eq(o.state, "open") && !(rc = release(db, o.id, err)))
+            rc = set_state(db, o.id, "void", NULL, err);
         pc_arena_release(&a);
         return rc;
     }
@@ -342,8 +355,9 @@ int fine_payment_get(struct db *db, const struct fine_registry *reg, struct pc_a
     int rc = pay_get(db, a, payment_id, p, err);
     if (!rc && !pc_str_has_prefix(p->application_id, "FIN-"))
         rc = pc_err_set(err, PC_ENOTFOUND, "no such payment");
-    if (!rc && p->status == PAY_SUCCESS) {
-        /* tell the register now if it can be told; the job does it otherwise */
+    if (!rc && pay_status_final(p->status)) {
+        /* tell the register now if it can be told (or free the claims of a
+         * payment that brought nothing); the job does it otherwise */
         struct pc_err e2 = {0};
         if (fine_order_settle(db, reg, p->application_id, &e2))
             pc_log(PC_LOG_WARN, "fines.settle_later", "payment", p->id, "msg", e2.msg, NULL);

@@ -75,7 +75,8 @@ int web_api_fines_pay(struct http_req *r)
         numbers[n++] = json_string_value(x);
     }
     struct pay_payment p;
-    int rc = fine_pay_start(app_of(r)->db, app_of(r)->pay, app_of(r)->fines, numbers, n, json_integer_value(amount),
+    struct fine_client who = {.ip = r->remote_addr, .per_minute = app_of(r)->fines_per_minute};
+    int rc = fine_pay_start(app_of(r)->db, app_of(r)->pay, app_of(r)->fines, &who, numbers, n, json_integer_value(amount),
                             app_of(r)->public_url ? app_of(r)->public_url : "", &r->arena, &p, &err);
     struct fine_order o;
     if (!rc)

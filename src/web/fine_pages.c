@@ -115,7 +115,8 @@ int web_page_fines_pay(struct http_req *r)
         shown += a && pc_parse_int(a, 0, 1000000000, &v) == 0 ? v : 0;
     }
     struct pay_payment p;
-    int rc = fine_pay_start(app_of(r)->db, app_of(r)->pay, app_of(r)->fines, numbers, n, shown,
+    struct fine_client who = {.ip = r->remote_addr, .per_minute = app_of(r)->fines_per_minute};
+    int rc = fine_pay_start(app_of(r)->db, app_of(r)->pay, app_of(r)->fines, &who, numbers, n, shown,
                             app_of(r)->public_url ? app_of(r)->public_url : "", &r->arena, &p, &err);
     if (rc)
         return web_fail(r, rc, &err);

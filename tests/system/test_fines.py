@@ -256,7 +256,7 @@ def test_a_declined_card_pays_nothing_and_frees_the_protocol(env):
     pay_id, page = pay_in_browser(env, p, "4000000000000002")
     assert page.status == 200 and "receipt" not in page.text.lower()
     st, body, _ = api(env, "GET", "/api/v1/fines/payments/" + pay_id)
-    assert body["status"] == "failed" and body["register"] == "open"
+    assert body["status"] == "failed" and body["register"] == "void"     # no money came: the claim is freed
     assert env.reg.protocol(p["protocol_no"])["status"] == "unpaid"
     assert request(env.port, "GET", "/fines/paid/%s/receipt.pdf" % pay_id).status == 404
     st, again, _ = start(env, [p["protocol_no"]], p["amount_qepik"])    # may be paid again
@@ -327,6 +327,9 @@ def test_look_ups_are_throttled_per_address(env):
         codes = [request(srv.port, "GET", "/api/v1/fines?fin=ZZZZZZZ").status for _ in range(4)]
         assert codes == [200, 200, 200, 429], codes
         assert request(srv.port, "GET", "/fines?by=fin&q=ZZZZZZZ").status == 429
+        # starting a payment asks the register too: counted with the look-ups
+        st, body, _ = api(srv, "POST", "/api/v1/fines/payments", {"protocols": ["PR12345671"], "amount_qepik": 1})
+        assert st == 429, body
         # a bad identifier is refused before it counts, and says so
         assert request(srv.port, "GET", "/api/v1/fines?fin=bad").status == 400
     finally:

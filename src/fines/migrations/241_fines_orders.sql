@@ -9,7 +9,7 @@ CREATE TABLE fine_orders (
     protocols TEXT NOT NULL,              -- protocol numbers, space-separated
     amounts TEXT NOT NULL,                -- their amounts in qəpik, space-separated, in the same order
     amount_qepik INTEGER NOT NULL CHECK (amount_qepik > 0),
-    state TEXT NOT NULL,                  -- open, told (the register knows it is paid), refused, void
+    state TEXT NOT NULL,                  -- open, told (the register knows it is paid), refused, void (no money came)
     attempts INTEGER NOT NULL DEFAULT 0,  -- times the register was asked
     problem TEXT,                         -- the register's last refusal or fault
     created_at INTEGER NOT NULL,
