@@ -22,7 +22,7 @@ import syslib
 from syslib import BIN, request, run_cli
 from test_identity import CSRF_RE, Browser
 from test_payments import Emulator
-from test_pki_support import CA, openssl, write
+from test_pki_support import CA, openssl, wait_for, write
 
 PEOPLE = 100
 COUNT = 400
@@ -115,16 +115,6 @@ def api(env, method, path, body=None):
 
 def start(env, protocols, amount):
     return api(env, "POST", "/api/v1/fines/payments", {"protocols": protocols, "amount_qepik": amount})
-
-
-def wait_for(what, check, timeout=15):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = check()
-        if v:
-            return v
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting for " + what)
 
 
 def test_the_register_answers_rest_soap_and_wsdl(env):
@@ -272,8 +262,8 @@ def test_a_second_payment_is_refused_before_money_moves(env):
     assert st == 409 and "being paid" in body["detail"], body
     back = env.emu.card(first["next_url"].rsplit("/", 1)[1], "4242424242424242")
     assert back.status == 303
-    wait_for("the register told", lambda: api(env, "GET", "/api/v1/fines/payments/" + first["id"])[1]["register"]
-             == "told")
+    assert wait_for(lambda: api(env, "GET", "/api/v1/fines/payments/" + first["id"])[1]["register"] == "told",
+                    timeout=15), "the register was not told"
     st, body, _ = start(env, [p["protocol_no"]], p["amount_qepik"])
     assert st == 409 and "paid" in body["detail"], body
     # named twice, too many, not a protocol
@@ -314,9 +304,10 @@ def test_the_register_down_when_paying_is_told_later(env):
     finally:
         env.reg.start()
     # the job tells it once it is back, without the payer
-    wait_for("the register told", lambda: env.reg.protocol(p["protocol_no"])["status"] == "paid")
+    assert wait_for(lambda: env.reg.protocol(p["protocol_no"])["status"] == "paid", timeout=15), "not told"
     assert env.reg.protocol(p["protocol_no"])["payment_ref"] == body["id"]
-    wait_for("told", lambda: api(env, "GET", "/api/v1/fines/payments/" + body["id"])[1]["register"] == "told")
+    assert wait_for(lambda: api(env, "GET", "/api/v1/fines/payments/" + body["id"])[1]["register"] == "told",
+                    timeout=15), "the order is not told"
 
 
 def test_look_ups_are_throttled_per_address(env):
