@@ -179,6 +179,49 @@ static int soap_fault(struct http_req *r, int status, const char *code, const ch
     return 0;
 }
 
+/* The answer's envelope around body (the X-Road header answered back). */
+static void soap_begin(struct http_req *r, const struct xr_meta *meta, const char *ns)
+{
+    struct pc_buf *b = &r->out;
+    r->status = 200;
+    r->content_type = "text/xml; charset=utf-8";
+    pc_buf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<soapenv:Envelope xmlns:soapenv=\"" XR_SOAP_NS
+                     "\" xmlns:xrd=\"" XR_XROAD_NS "\" xmlns:iden=\"" XR_IDEN_NS
+                     "\" xmlns:tns=\"%s\"><soapenv:Header>", ns);
+    xr_soap_header(b, meta);
+    pc_buf_puts(b, "</soapenv:Header><soapenv:Body>");
+}
+
+/* fines: markPaid(protocolNo, reference, amountQepik) → markPaidResponse(protocolNo, status, paymentRef). */
+static int soap_mark_paid(struct http_req *r, const struct xr_meta *meta, struct xr_xml_node *req)
+{
+    const char *ns = kinds[REG_FINES].ns;
+    struct xr_xml_node *no = req ? xr_xml_child(req, ns, "protocolNo") : NULL,
+                       *ref = req ? xr_xml_child(req, ns, "reference") : NULL,
+                       *amount = req ? xr_xml_child(req, ns, "amountQepik") : NULL;
+    long long q;
+    if (!no || !ref || !amount || pc_parse_int(amount->text, 0, INT64_MAX, &q))
+        return soap_fault(r, 400, "Client.UnknownOperation", "markPaid has protocolNo, reference and amountQepik");
+    struct pc_err err = {0};
+    const char *doc;
+    int rc = reg_fine_mark_paid(app_of(r)->db, &r->arena, no->text, ref->text, q, &doc, &err);
+    log_query(r, no->text, rc);
+    if (rc)
+        return soap_fault(r, rc == PC_EINVAL || rc == PC_ENOTFOUND || rc == PC_ECONFLICT ? 400 : 503,
+                          rc == PC_ENOTFOUND ? "Client.NotFound" : rc == PC_ECONFLICT ? "Client.Conflict"
+                          : rc == PC_EINVAL ? "Client.BadKey" : "Server", err.msg);
+    soap_begin(r, meta, ns);
+    pc_buf_puts(&r->out, "<tns:markPaidResponse>");
+    json_error_t je;
+    json_t *d = json_loads(doc, 0, &je);
+    text_elem(&r->out, "protocolNo", json_object_get(d, "protocol_no"));
+    text_elem(&r->out, "status", json_object_get(d, "status"));
+    text_elem(&r->out, "paymentRef", json_object_get(d, "payment_ref"));
+    json_decref(d);
+    pc_buf_puts(&r->out, "</tns:markPaidResponse></soapenv:Body></soapenv:Envelope>\n");
+    return 0;
+}
+
 static int h_soap(struct http_req *r)
 {
     struct pc_err err = {0};
@@ -191,6 +234,8 @@ static int h_soap(struct http_req *r)
         return soap_fault(r, 400, "Client.InvalidSoap", err.msg);
     enum reg_kind k = app_of(r)->kind;
     struct xr_xml_node *body = xr_xml_child(root, XR_SOAP_NS, "Body"), *req = xr_xml_first(body);
+    if (k == REG_FINES && pc_str_eq(op, "markPaid"))
+        return soap_mark_paid(r, &meta, req);
     const char *key_name = kinds[k].fields[0][0];
     struct xr_xml_node *key = req ? xr_xml_child(req, kinds[k].ns, key_name) : NULL;
     if (!pc_str_eq(op, kinds[k].op) || !key)
@@ -206,13 +251,8 @@ static int h_soap(struct http_req *r)
     json_error_t je;
     json_t *d = json_loads(doc, 0, &je);
     struct pc_buf *b = &r->out;
-    r->status = 200;
-    r->content_type = "text/xml; charset=utf-8";
-    pc_buf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<soapenv:Envelope xmlns:soapenv=\"" XR_SOAP_NS
-                     "\" xmlns:xrd=\"" XR_XROAD_NS "\" xmlns:iden=\"" XR_IDEN_NS
-                     "\" xmlns:tns=\"%s\"><soapenv:Header>", kinds[k].ns);
-    xr_soap_header(b, &meta);
-    pc_buf_printf(b, "</soapenv:Header><soapenv:Body><tns:%sResponse>", kinds[k].op);
+    soap_begin(r, &meta, kinds[k].ns);
+    pc_buf_printf(b, "<tns:%sResponse>", kinds[k].op);
     for (size_t i = 0; i < 7 && kinds[k].fields[i][0]; i++)
         text_elem(b, kinds[k].fields[i][0], json_object_get(d, kinds[k].fields[i][1]));
     json_decref(d);

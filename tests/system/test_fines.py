@@ -145,6 +145,19 @@ def test_the_register_answers_rest_soap_and_wsdl(env):
             '<t:protocolNo>PR12345671</t:protocolNo></t:getProtocol></e:Body></e:Envelope>')
     r = request(reg.port, "POST", "/fines/soap", headers={"Content-Type": "text/xml"}, body=envl.encode())
     assert r.status == 200 and "getProtocolResponse" in r.text and "<tns:amountQepik>%d<" % doc["amount_qepik"] in r.text
+    # markPaid over SOAP: idempotent by the reference, like REST
+    assert 'operation name="markPaid"' in wsdl.text
+    p = fresh(env)
+    mark = envl.replace("<t:getProtocol><t:protocolNo>PR12345671</t:protocolNo></t:getProtocol>",
+                        "<t:markPaid><t:protocolNo>%s</t:protocolNo><t:reference>SOAP-1</t:reference>"
+                        "<t:amountQepik>%d</t:amountQepik></t:markPaid>" % (p["protocol_no"], p["amount_qepik"]))
+    for _ in range(2):
+        r = request(reg.port, "POST", "/fines/soap", headers={"Content-Type": "text/xml"}, body=mark.encode())
+        assert r.status == 200 and "markPaidResponse" in r.text and "<tns:status>paid<" in r.text, r.text
+    r = request(reg.port, "POST", "/fines/soap", headers={"Content-Type": "text/xml"},
+                body=mark.replace("SOAP-1", "SOAP-2").encode())
+    assert r.status == 400 and "Client.Conflict" in r.text
+    assert reg.protocol(p["protocol_no"])["payment_ref"] == "SOAP-1"
 
 
 def test_marking_paid_is_idempotent_and_refuses_another_payment(env):
