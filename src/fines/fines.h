@@ -1,7 +1,7 @@
 /*
  * fines.h — fines and duties paid without login (issue 14, item 3): the
  * interior ministry's protocols looked up by one identifier (protocol
- * number, FİN, driving licence or VÖEN) in its register, chosen, paid
+ * number, FİN, ID card, driving licence or VÖEN) in its register, chosen, paid
  * through src/pay (a payment without an account), and the register told
  * once the payment succeeded — at once, and by a job until it knows
  * (nothing lost, nothing paid twice: a protocol paid or being paid is
@@ -26,9 +26,10 @@ struct xc;
 
 /* ---- identifiers (ids.c) ---------------------------------------------------- */
 
-enum fine_key { FINE_BY_PROTOCOL, FINE_BY_FIN, FINE_BY_LICENCE, FINE_BY_VOEN, FINE_KEY_COUNT };
+/* the same order as the register's enum reg_fine_key */
+enum fine_key { FINE_BY_PROTOCOL, FINE_BY_FIN, FINE_BY_LICENCE, FINE_BY_VOEN, FINE_BY_ID_CARD, FINE_KEY_COUNT };
 
-/* "protocol", "fin", "licence", "voen" → the key; -1 when unknown. */
+/* "protocol", "fin", "licence", "voen", "id_card" → the key; -1 when unknown. */
 int fine_key_parse(const char *name);
 const char *fine_key_name(enum fine_key k);
 /* Is value an identifier of kind k (upper case, no spaces)?  PC_EINVAL

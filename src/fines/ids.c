@@ -1,6 +1,6 @@
 /* ids.c — the identifiers a fine is looked up by, checked against the
  * registers' own formats (src/registries: the protocol number, the FİN,
- * the driving licence, the VÖEN), folded from what people type, and the
+ * the ID card, the driving licence, the VÖEN), folded from what people type, and the
  * vehicle plate masked. */
 #include "fines.h"
 #include "../registries/registries.h"
@@ -8,7 +8,7 @@
 #include <ctype.h>
 #include <string.h>
 
-static const char *const key_names[FINE_KEY_COUNT] = {"protocol", "fin", "licence", "voen"};
+static const char *const key_names[FINE_KEY_COUNT] = {"protocol", "fin", "licence", "voen", "id_card"};
 
 int fine_key_parse(const char *name)
 {
@@ -33,6 +33,8 @@ int fine_id_check(enum fine_key k, const char *v, struct pc_err *err)
                                     : pc_err_set(err, PC_EINVAL, "a FİN is 7 characters 0-9 A-Z without I and O");
     case FINE_BY_LICENCE:
         return reg_licence_ok(v) ? 0 : pc_err_set(err, PC_EINVAL, "a driving licence is 2 letters and 6 digits");
+    case FINE_BY_ID_CARD:
+        return reg_id_card_ok(v) ? 0 : pc_err_set(err, PC_EINVAL, "an ID card's number is 2 letters and 7 digits");
     default:
         return reg_voen_index(v) >= 0 ? 0 : pc_err_set(err, PC_EINVAL, "a VÖEN is 10 digits");
     }

@@ -69,7 +69,7 @@ static const char *field(struct pc_arena *a, json_t *o, const char *key)
     return s && strlen(s) <= 64 ? pc_arena_strdup(a, s) : NULL;
 }
 
-static const char *const key_fields[FINE_KEY_COUNT] = {"protocol_no", "fin", "licence", "voen"};
+static const char *const key_fields[FINE_KEY_COUNT] = {"protocol_no", "fin", "licence", "voen", "id_card"};
 
 int fine_answer_parse(struct pc_arena *a, const char *text, size_t len, enum fine_key k, const char *value,
                       struct fine **out, size_t *n, struct pc_err *err)

@@ -89,20 +89,21 @@ static int problem(struct http_req *r, int rc, const struct pc_err *err)
     }
 }
 
-/* GET /fines/v1/protocols?fin=… | licence=… | voen=… | protocol=… (one key). */
+/* GET /fines/v1/protocols?fin=… | id_card=… | licence=… | voen=… | protocol=… (one key). */
 static int h_fines_find(struct http_req *r)
 {
     static const char *const keys[] = {[REG_FINE_BY_PROTOCOL] = "protocol", [REG_FINE_BY_FIN] = "fin",
-                                       [REG_FINE_BY_LICENCE] = "licence", [REG_FINE_BY_VOEN] = "voen"};
+                                       [REG_FINE_BY_LICENCE] = "licence", [REG_FINE_BY_VOEN] = "voen",
+                                       [REG_FINE_BY_ID_CARD] = "id_card"};
     struct pc_err err = {0};
     int which = -1, given = 0;
-    for (int k = 0; k < 4; k++)
+    for (int k = 0; k < (int)(sizeof keys / sizeof keys[0]); k++)
         if (http_kv_get(&r->query, keys[k])) {
             which = k;
             given++;
         }
     if (given != 1)
-        return http_problem(r, 400, "bad-request", "Bad request", "one of protocol, fin, licence or voen");
+        return http_problem(r, 400, "bad-request", "Bad request", "one of protocol, fin, id_card, licence or voen");
     const char *value = http_kv_get(&r->query, keys[which]), *json;
     int rc = reg_fines_find(app_of(r)->db, &r->arena, (enum reg_fine_key)which, value, &json, &err);
     log_query(r, value, rc);

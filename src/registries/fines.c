@@ -1,7 +1,7 @@
 /* fines.c — the interior ministry's register of administrative offence
  * protocols (fines): synthetic protocols computed from their index, found
- * by protocol number, by the offender's FİN, driving licence or company
- * VÖEN, and marked paid with the payment's reference (idempotent: the
+ * by protocol number, by the offender's FİN, ID card, driving licence or
+ * company VÖEN, and marked paid with the payment's reference (idempotent: the
  * same reference again changes nothing, another one is refused).
  *
  * A protocol number is "PR" and eight digits, a bijection of the index
@@ -54,6 +54,12 @@ void reg_licence_of(uint64_t person, char out[9])
              (unsigned long long)(v % 1000000));
 }
 
+bool reg_id_card_ok(const char *s)
+{
+    return s && strlen(s) == 9 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' &&
+           strspn(s + 2, "0123456789") == 7;
+}
+
 bool reg_licence_ok(const char *s)
 {
     return s && strlen(s) == 8 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' &&
@@ -78,10 +84,12 @@ static void initial(struct pc_buf *b, const char *s)
     pc_buf_puts(b, ".");
 }
 
-static const char *initials_of(struct pc_arena *a, uint64_t person, uint64_t people)
+/* The person's initials and ID card number from the population register. */
+static const char *initials_of(struct pc_arena *a, uint64_t person, uint64_t people, const char **id_card)
 {
     json_error_t je;
     json_t *p = json_loads(reg_person_json(a, person, people), 0, &je);
+    *id_card = pc_arena_strdup(a, json_string_value(json_object_get(p, "id_card")));
     struct pc_buf b;
     pc_buf_init(&b, 64);
     initial(&b, json_string_value(json_object_get(p, "name")));
@@ -130,18 +138,18 @@ int reg_fine_make(struct pc_arena *a, uint64_t i, uint64_t people, struct reg_fi
         out->fin = pc_arena_strdup(a, fin);
         out->licence = pc_arena_strdup(a, lic);
         out->points = articles[art].points;
-        out->initials = initials_of(a, person, people);
+        out->initials = initials_of(a, person, people, &out->id_card);
     }
     return 0;
 }
 
 const char *reg_fine_json(struct pc_arena *a, const struct reg_fine *f)
 {
-    json_t *d = json_pack("{s:s, s:s, s:s, s:I, s:i, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s?}", "protocol_no",
+    json_t *d = json_pack("{s:s, s:s, s:s, s:I, s:i, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s, s:s?}", "protocol_no",
                           f->protocol_no, "date", f->date, "article", f->article, "amount_qepik",
                           (json_int_t)f->amount_qepik, "points", f->points, "status", reg_fine_status_name(f->status),
-                          "plate", f->plate, "fin", f->fin, "licence", f->licence, "voen", f->voen, "initials",
-                          f->initials ? f->initials : "", "payment_ref", f->payment_ref);
+                          "plate", f->plate, "fin", f->fin, "id_card", f->id_card, "licence", f->licence, "voen",
+                          f->voen, "initials", f->initials ? f->initials : "", "payment_ref", f->payment_ref);
     char *s = json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(d);
     const char *out = pc_arena_strdup(a, s);
@@ -160,6 +168,7 @@ int reg_fine_bind(struct db_stmt *s, struct pc_arena *a, uint64_t i, uint64_t pe
     db_bind_text(s, 5, reg_fine_status_name(f.status));
     db_bind_text(s, 6, f.payment_ref);
     db_bind_text(s, 7, reg_fine_json(a, &f));
+    db_bind_text(s, 8, f.id_card);
     return 0;
 }
 
@@ -175,14 +184,17 @@ int reg_fines_find(struct db *db, struct pc_arena *a, enum reg_fine_key key, con
         [REG_FINE_BY_FIN] = "SELECT doc FROM reg_fines WHERE fin = ? ORDER BY protocol_no LIMIT 50",
         [REG_FINE_BY_LICENCE] = "SELECT doc FROM reg_fines WHERE licence = ? ORDER BY protocol_no LIMIT 50",
         [REG_FINE_BY_VOEN] = "SELECT doc FROM reg_fines WHERE voen = ? ORDER BY protocol_no LIMIT 50",
+        [REG_FINE_BY_ID_CARD] = "SELECT doc FROM reg_fines WHERE id_card = ? ORDER BY protocol_no LIMIT 50",
     };
     bool ok = key == REG_FINE_BY_PROTOCOL ? reg_protocol_ok(value)
               : key == REG_FINE_BY_FIN    ? reg_index_of(value) >= 0
               : key == REG_FINE_BY_LICENCE ? reg_licence_ok(value)
+              : key == REG_FINE_BY_ID_CARD ? reg_id_card_ok(value)
                                            : reg_voen_index(value) >= 0;
     if (!ok)
         return pc_err_set(err, PC_EINVAL, "a protocol number is PR and 8 digits, a FİN 7 characters 0-9 A-Z "
-                                          "without I and O, a driving licence 2 letters and 6 digits, a VÖEN 10 digits");
+                                          "without I and O, a driving licence 2 letters and 6 digits, a VÖEN 10 digits, "
+                                          "an ID card 2 letters and 7 digits");
     struct db_conn *c = db_conn_get(db, err);
     struct db_stmt *s = c ? db_prepare(c, sql[key], err) : NULL;
     if (!s)

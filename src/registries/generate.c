@@ -15,7 +15,7 @@ static const struct {
     [REG_EMPLOYMENT] = {"DELETE FROM reg_contracts", "INSERT INTO reg_contracts (fin, doc) VALUES (?, ?)", false},
     [REG_PENSIONS] = {"DELETE FROM reg_insurance", "INSERT INTO reg_insurance (fin, doc) VALUES (?, ?)", false},
     [REG_FINES] = {"DELETE FROM reg_fines", "INSERT INTO reg_fines (protocol_no, fin, licence, voen, status,"
-                   " payment_ref, doc) VALUES (?, ?, ?, ?, ?, ?, ?)", false},
+                   " payment_ref, doc, id_card) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", false},
 };
 
 static const char *doc_of(struct pc_arena *a, enum reg_kind k, uint64_t i, uint64_t n, uint64_t people)

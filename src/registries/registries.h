@@ -65,10 +65,10 @@ int reg_generate(struct db *db, enum reg_kind k, uint64_t n, uint64_t people, do
 /* ---- fines: administrative offence protocols (fines.c) ----------------------- */
 
 enum reg_fine_status { REG_FINE_UNPAID, REG_FINE_PAID, REG_FINE_CANCELLED };
-enum reg_fine_key { REG_FINE_BY_PROTOCOL, REG_FINE_BY_FIN, REG_FINE_BY_LICENCE, REG_FINE_BY_VOEN };
+enum reg_fine_key { REG_FINE_BY_PROTOCOL, REG_FINE_BY_FIN, REG_FINE_BY_LICENCE, REG_FINE_BY_VOEN, REG_FINE_BY_ID_CARD };
 
 struct reg_fine {
-    const char *protocol_no, *date, *article, *plate, *fin, *licence, *voen, *initials, *payment_ref;
+    const char *protocol_no, *date, *article, *plate, *fin, *licence, *voen, *initials, *payment_ref, *id_card;
     int64_t amount_qepik;
     int points;
     enum reg_fine_status status;
@@ -81,6 +81,8 @@ void reg_protocol_of(uint64_t i, char out[11]);
 bool reg_protocol_ok(const char *s);
 void reg_licence_of(uint64_t person, char out[9]);
 bool reg_licence_ok(const char *s);
+/* An ID card's number as the population register writes it: 2 letters, 7 digits. */
+bool reg_id_card_ok(const char *s);
 const char *reg_fine_status_name(enum reg_fine_status s);   /* "unpaid", "paid", "cancelled" */
 
 /* Protocol i of a register naming people 0..people-1 (and taxpayers
@@ -88,7 +90,7 @@ const char *reg_fine_status_name(enum reg_fine_status s);   /* "unpaid", "paid",
 int reg_fine_make(struct pc_arena *a, uint64_t i, uint64_t people, struct reg_fine *out);
 const char *reg_fine_json(struct pc_arena *a, const struct reg_fine *f);
 /* Bind protocol i to "INSERT INTO reg_fines (protocol_no, fin, licence,
- * voen, status, payment_ref, doc)" (generate.c). */
+ * voen, status, payment_ref, doc, id_card)" (generate.c). */
 int reg_fine_bind(struct db_stmt *s, struct pc_arena *a, uint64_t i, uint64_t people);
 
 /* {"protocols": [documents]} matching exactly one key (at most 50; none

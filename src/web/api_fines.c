@@ -1,5 +1,5 @@
 /* api_fines.c — fines without login in the JSON API:
- *   GET  /api/v1/fines?protocol=…|fin=…|licence=…|voen=…   the unpaid protocols (one identifier)
+ *   GET  /api/v1/fines?protocol=…|fin=…|id_card=…|licence=…|voen=…   the unpaid protocols (one identifier)
  *   POST /api/v1/fines/payments {"protocols": [...], "amount_qepik": N}   start paying them
  *   GET  /api/v1/fines/payments/{id}   the payment, its protocols and whether the register knows
  * src/fines decides; the same rules as the pages (fine_pages.c). */
@@ -9,7 +9,7 @@
 
 int web_api_fines(struct http_req *r)
 {
-    static const char *const allowed[] = {"protocol", "fin", "licence", "voen", "lang", NULL};
+    static const char *const allowed[] = {"protocol", "fin", "licence", "voen", "id_card", "lang", NULL};
     struct pc_err err = {0};
     if (!web_only_params(r, allowed))
         return 0;
@@ -20,7 +20,7 @@ int web_api_fines(struct http_req *r)
             given++;
         }
     if (given != 1)
-        return web_fail(r, pc_err_set(&err, PC_EINVAL, "give one of protocol, fin, licence or voen"), &err);
+        return web_fail(r, pc_err_set(&err, PC_EINVAL, "give one of protocol, fin, id_card, licence or voen"), &err);
     const char *value = fine_id_fold(&r->arena, http_kv_get(&r->query, fine_key_name(key)));
     struct fine *f;
     size_t n;

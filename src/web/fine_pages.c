@@ -20,7 +20,7 @@ static const char *azn(struct http_req *r, int64_t qepik)
 }
 
 static const enum msg key_labels[FINE_KEY_COUNT] = {M_FINES_BY_PROTOCOL, M_FINES_BY_FIN, M_FINES_BY_LICENCE,
-                                                    M_FINES_BY_VOEN};
+                                                    M_FINES_BY_VOEN, M_FINES_BY_ID_CARD};
 
 static void search_form(struct http_req *r, int by, const char *q, const char *error)
 {

@@ -1094,6 +1094,7 @@ enum msg {
     M_FINES_SIGNATURE,
     M_FINES_VERIFY,
     M_FINES_AGAIN,
+    M_FINES_BY_ID_CARD,
     M_COUNT
 };
 

@@ -197,7 +197,7 @@ def test_look_ups_show_only_what_is_needed_and_never_enumerate(env):
     assert sorted(x["number"] for x in body["protocols"]) == sorted(x["protocol_no"] for x in regd
                                                                     if x["status"] == "unpaid")
     # a FİN nobody has, a licence, a VÖEN, a protocol: the same shape, nothing to say who exists
-    for q in ("fin=ZZZZZZZ", "licence=ZZ999999", "voen=9999999999", "protocol=PR99999999"):
+    for q in ("fin=ZZZZZZZ", "licence=ZZ999999", "voen=9999999999", "protocol=PR99999999", "id_card=ZZ0000000"):
         st, none, _ = api(env, "GET", "/api/v1/fines?" + q)
         assert st == 200 and none["protocols"] == [] and none["total_qepik"] == 0 and set(none) == set(body), q
     # a paid protocol is no debt: it answers like an unknown one
@@ -205,6 +205,8 @@ def test_look_ups_show_only_what_is_needed_and_never_enumerate(env):
         st, _, _ = api(env, "GET", "/api/v1/fines?" + q)
         assert st == 400, q
     b = Browser(env)
+    st, by_card, _ = api(env, "GET", "/api/v1/fines?id_card=" + p["id_card"])    # the same person by ID card
+    assert st == 200 and sorted(x["number"] for x in by_card["protocols"]) == sorted(x["number"] for x in body["protocols"])
     page = b.get("/fines?by=licence&q=" + urllib.parse.quote(p["licence"]) + "&lang=en")
     assert page.status == 200 and p["protocol_no"] in page.text and p["fin"] not in page.text
     assert "No unpaid fines" in b.get("/fines?by=fin&q=ZZZZZZZ&lang=en").text

@@ -28,6 +28,7 @@ static void test_identifiers(void **state)
     assert_int_equal(fine_key_parse("licence"), FINE_BY_LICENCE);
     assert_int_equal(fine_key_parse("name"), -1);
     assert_string_equal(fine_key_name(FINE_BY_VOEN), "voen");
+    assert_int_equal(fine_key_parse("id_card"), FINE_BY_ID_CARD);
     static const struct {
         enum fine_key k;
         const char *v;
@@ -39,6 +40,8 @@ static void test_identifiers(void **state)
         {FINE_BY_LICENCE, "AB123456", 0}, {FINE_BY_LICENCE, "A1123456", PC_EINVAL},
         {FINE_BY_LICENCE, "AB12345", PC_EINVAL}, {FINE_BY_VOEN, "1400057421", 0},
         {FINE_BY_VOEN, "140005742", PC_EINVAL}, {FINE_BY_VOEN, "14000574X1", PC_EINVAL}, {FINE_BY_VOEN, "", PC_EINVAL},
+        {FINE_BY_ID_CARD, "AA1234567", 0}, {FINE_BY_ID_CARD, "AA123456", PC_EINVAL},
+        {FINE_BY_ID_CARD, "A11234567", PC_EINVAL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         memset(&err, 0, sizeof err);
@@ -92,6 +95,7 @@ static void test_protocols(void **state)
             assert_string_equal(f.licence, l);
             assert_null(f.voen);
             assert_true(strlen(f.initials) >= 4);
+            assert_true(reg_id_card_ok(f.id_card));   /* the population register's card of the person */
         } else {
             assert_true(reg_voen_index(f.voen) >= 0 && reg_voen_index(f.voen) < 20);
             assert_int_equal(f.points, 0);
@@ -206,9 +210,12 @@ static void test_the_register(void **state)
     while (p.status != REG_FINE_UNPAID || !p.fin);
     /* by each key: exactly its protocols */
     json_t *by_no = found(f, &a, REG_FINE_BY_PROTOCOL, p.protocol_no), *by_fin = found(f, &a, REG_FINE_BY_FIN, p.fin),
-           *by_lic = found(f, &a, REG_FINE_BY_LICENCE, p.licence), *x;
+           *by_lic = found(f, &a, REG_FINE_BY_LICENCE, p.licence), *by_card = found(f, &a, REG_FINE_BY_ID_CARD, p.id_card),
+           *x;
     assert_int_equal(json_array_size(json_object_get(by_no, "protocols")), 1);
     assert_true(json_equal(json_object_get(by_fin, "protocols"), json_object_get(by_lic, "protocols")));
+    assert_true(json_equal(json_object_get(by_fin, "protocols"), json_object_get(by_card, "protocols")));
+    json_decref(by_card);
     size_t k;
     bool mine = false;
     json_array_foreach(json_object_get(by_fin, "protocols"), k, x) {
