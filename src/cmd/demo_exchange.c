@@ -247,6 +247,9 @@ static const struct demo_registry {
      "contracts", "employment/v1/contracts", "Əmək müqavilələri FİN ilə"},
     {"pensions", "AZ/GOV/1400000003", "1400000003", "Əmək və Əhalinin Sosial Müdafiəsi Nazirliyi", "pensions",
      "insured", "pensions/v1/insured", "Sosial sığorta və pensiya FİN ilə"},
+    /* fines without login (branch fines): the interior ministry's protocols */
+    {"fines", "AZ/GOV/1400000005", "1400000005", "Daxili İşlər Nazirliyi", "fines", "protocols",
+     "fines/v1/protocols", "İnzibati xəta protokolları"},
 };
 #define NREG (sizeof registries / sizeof registries[0])
 /* the demo portal's people (demo_seed.c) all exist in the population
@@ -300,9 +303,10 @@ static int registry_start(const struct demo_registry *r, char *url, size_t n)
     snprintf(taxpayers, sizeof taxpayers, "%d", DEMO_TAXPAYERS);
     snprintf(listen, sizeof listen, "127.0.0.1:%u", port);
     path(db, sizeof db, "%s.db", r->kind);
-    bool tax = strcmp(r->kind, "taxpayers") == 0;
-    RUN(NULL, "registry", "generate", "--kind", r->kind, "--db", db, "--count", tax ? taxpayers : people,
-        "--people", tax ? people : taxpayers);
+    bool tax = strcmp(r->kind, "taxpayers") == 0, fines = strcmp(r->kind, "fines") == 0;
+    /* fines: 6,000 protocols of the demo's people and companies (people/5 = the taxpayers) */
+    RUN(NULL, "registry", "generate", "--kind", r->kind, "--db", db, "--count", fines ? "6000" : tax ? taxpayers : people,
+        "--people", tax || fines ? people : taxpayers);
     const char *args[] = {"registry", "--kind", r->kind, "--db", db, "--listen", listen, "--log-level", "warn", NULL};
     if (start(port, args))
         return -1;
@@ -341,14 +345,16 @@ static int write_contract(const char *g1_listen)
     char key[11], tmp[1400], out[1200], id[256];
     json_t *calls = json_array(), *services = json_object();
     for (size_t i = 0; i < NREG; i++) {
+        service_id(id, sizeof id, &registries[i]);
+        json_object_set_new(services, registries[i].kind, json_string(id));
+        if (strcmp(registries[i].kind, "fines") == 0)
+            continue; /* its records are protocols, not people or taxpayers: named, no sample call */
         if (strcmp(registries[i].kind, "taxpayers") == 0)
             reg_voen_of(0, key);
         else
             reg_fin_of(0, key);
-        service_id(id, sizeof id, &registries[i]);
         json_array_append_new(calls, json_pack("{s:s, s:s, s:s+}", "kind", registries[i].kind, "service", id, "path",
                                                "/", key));
-        json_object_set_new(services, registries[i].kind, json_string(id));
     }
     reg_fin_of(2, key); /* a child: the family links */
     json_array_append_new(calls, json_pack("{s:s, s:s, s:s+}", "kind", "population", "service",

@@ -19,7 +19,7 @@ static int kind_of(struct cli_opt *opts)
 {
     int k = reg_kind_parse(cli_get(opts, "kind"));
     if (k < 0)
-        fprintf(stderr, "pencere registry: --kind is population, taxpayers, realestate, employment or pensions\n");
+        fprintf(stderr, "pencere registry: --kind is population, taxpayers, realestate, employment, pensions or fines\n");
     return k;
 }
 
@@ -38,10 +38,10 @@ static struct db *open_db(const char *url, struct pc_err *err)
 static int generate(int argc, char **argv)
 {
     struct cli_opt opts[] = {
-        {"kind", "KIND", "population, taxpayers, realestate, employment or pensions", NULL},
+        {"kind", "KIND", "population, taxpayers, realestate, employment, pensions or fines", NULL},
         {"db", "URL", "SQLite path or postgres:// URL", "registry.db"},
         {"count", "N", "how many records (up to 10 million and more)", "1000"},
-        {"people", "N", "taxpayers: the population they name; employment: the taxpayers employing", "1000"},
+        {"people", "N", "taxpayers, fines: the population they name; employment: the taxpayers employing", "1000"},
         {NULL, NULL, NULL, NULL},
     };
     int rc = cli_parse("registry generate", "Fill a registry's database with deterministic synthetic data.", opts,
@@ -70,6 +70,8 @@ static int generate(int argc, char **argv)
     char first[11];
     if (k == REG_TAXPAYERS)
         reg_voen_of(0, first);
+    else if (k == REG_FINES)
+        reg_protocol_of(0, first);
     else
         reg_fin_of(0, first);
     printf("%lld records in the %s register (%.0f a second); the first key is %s\n", n, reg_kind_name(k), rate,
@@ -82,7 +84,7 @@ int cmd_registry(int argc, char **argv)
     if (argc > 0 && strcmp(argv[0], "generate") == 0)
         return generate(argc - 1, argv + 1);
     struct cli_opt opts[] = {
-        {"kind", "KIND", "population, taxpayers, realestate, employment or pensions", NULL},
+        {"kind", "KIND", "population, taxpayers, realestate, employment, pensions or fines", NULL},
         {"db", "URL", "SQLite path or postgres:// URL", "registry.db"},
         {"listen", "HOST:PORT", "address to listen on", "127.0.0.1:8097"},
         {"log-level", "LEVEL", "debug, info, warn or error", "info"},

@@ -12,6 +12,7 @@
 #include "../catalog/catalog.h"
 #include "../db/db.h"
 #include "../esafe/esafe.h"
+#include "../fines/fines.h"
 #include "../http/http.h"
 #include "../mobile/mobile.h"
 #include "../notify/notify.h"
@@ -91,6 +92,8 @@ struct serve_opts {
     struct cli_pay pay;          /* the payment provider (payprovider.c) */
     const char *social_registries; /* vemtas: the registries asked for social assistance's evidence */
     int social_recheck;            /* … and asked again about granted households this often (seconds) */
+    struct fine_registry fines;  /* the fines register (url NULL: its pages answer 503) */
+    int fines_per_minute;        /* look-ups of fines per client address and minute */
     struct xc_config exchange;   /* the portal's gateway (once only); all NULL: none */
     struct num_opt nums[MAX_OPTS];  /* the numeric rows of cli */
     size_t nnums;
@@ -181,7 +184,7 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, const char 
     struct notify_worker *sender = NULL;
     struct part_jobs *tally = NULL;
     struct esafe_jobs *esafe = NULL;
-    struct db_job *queue = NULL;
+    struct db_job *queue = NULL, *fines = NULL;
     struct social_source *social = NULL;
     struct social_job *social_job = NULL;
     struct http_server *srv = NULL;
@@ -257,10 +260,14 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, const char 
         goto out;   /* cli_pay_start said why */
     app.pay = pay.provider;
     app.public_url = pay.public_url;
+    app.fines_per_minute = o->fines_per_minute;
     if ((o->exchange.gateway || o->exchange.config_file) && !(app.exchange = xc_new(&o->exchange, &err))) {
         what = "the exchange";
         goto out;
     }
+    /* fines: the register at --fines-url, else through the exchange */
+    o->fines.xc = o->fines.url ? NULL : app.exchange;
+    app.fines = o->fines.url || o->fines.xc ? &o->fines : NULL;
     if (notify_config_enabled(&o->notify)) {
         if (!(sender = notify_worker_start(db, &o->notify, &err))) {
             what = "message delivery";
@@ -292,6 +299,11 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, const char 
                                   : NULL;
     if ((o->social_registries && !social) || (social && !(social_job = social_job_start(db, social, 500, o->social_recheck, &err)))) {
         what = "social assistance's registries";
+        goto out;
+    }
+    /* the fines register told of payments until it knows: one node */
+    if (app.fines && !(fines = fine_job_start(db, app.fines, o->part.interval_ms, &err))) {
+        what = "fines job";
         goto out;
     }
     o->http.listen = o->listen;
@@ -327,6 +339,7 @@ out:
         http_stop(srv, 10);
     social_job_stop(social_job);
     social_source_free(social);
+    db_job_stop(fines);
     db_job_stop(queue);
     part_jobs_stop(tally);
     esafe_jobs_stop(esafe);
@@ -471,6 +484,12 @@ static void common_opts(struct serve_opts *o)
             "social assistance: ask the registries again about granted households this often (a death or new"
             " employment suspends the payments)", NUM_INT, &o->social_recheck, 1, 90 * 86400);
     add_opt(o, "public-url", "URL", "the portal's address as payers reach it (default: http://LISTEN)", NULL);
+    add_opt(o, "fines-url", "URL",
+            "the fines register's protocols (…/fines/v1/protocols) when not through the exchange: fines without login",
+            NULL);
+    o->fines_per_minute = 30;
+    add_num(o, "fines-lookups-per-minute", "N", "look-ups of fines a client address may make in a minute", NUM_INT,
+            &o->fines_per_minute, 1, 100000);
     add_opt(o, "exchange-gateway", "URL", "the portal's exchange gateway (its consumer side): registries asked there",
             NULL);
     add_opt(o, "exchange-client", "ID", "the portal's client id at its gateway (AZ/GOV/CODE/SUBSYSTEM)", NULL);
@@ -639,6 +658,7 @@ static int read_common(struct serve_opts *o)
                               .secret_file = cli_get(o->cli, "pay-secret-file"),
                               .public_url = cli_get(o->cli, "public-url")};
     o->social_registries = cli_get(o->cli, "social-registries");
+    o->fines = (struct fine_registry){.url = cli_get(o->cli, "fines-url"), .timeout_ms = 5000};
     o->exchange = (struct xc_config){.gateway = cli_get(o->cli, "exchange-gateway"),
                                      .client = cli_get(o->cli, "exchange-client"),
                                      .config_file = cli_get(o->cli, "exchange-config")};

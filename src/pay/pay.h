@@ -145,6 +145,20 @@ int pay_fee_of(struct db *db, struct pc_arena *a, const char *service_id, int64_
 int pay_start(struct db *db, const struct form_set *forms, struct pay_provider *prov, const struct id_principal *who,
               const char *ref_or_id, const char *return_base, struct pc_arena *a, struct pay_payment *out, struct pc_err *err);
 
+/* A payment of something other than an application's fee (a fine paid
+ * without login): the subject is the caller's own id for what is paid
+ * (kept as the payment's application_id, so pay_list_for finds its
+ * payments), account_id may be NULL (no account).  The payer comes back to
+ * return_base + return_fmt with the payment's id for %s.  Every check of
+ * what may be paid is the caller's; a provider that cannot be reached: the
+ * payment is marked error and PC_EUNAVAIL. */
+struct pay_order {
+    const char *subject, *service_id, *agency_id, *account_id, *description;
+    int64_t amount_qepik;
+};
+int pay_start_order(struct db *db, struct pay_provider *prov, const struct pay_order *o, const char *return_base,
+                    const char *return_fmt, struct pc_arena *a, struct pay_payment *out, struct pc_err *err);
+
 int pay_get(struct db *db, struct pc_arena *a, const char *id, struct pay_payment *out, struct pc_err *err);
 /* The payments of an application, newest first (at most 20). */
 int pay_list_for(struct db *db, struct pc_arena *a, const char *application_id, struct pay_payment **out, size_t *n,
@@ -198,13 +212,24 @@ int pay_refunds_of(struct db *db, struct pc_arena *a, const char *payment_id, st
 /* ---- receipts ----------------------------------------------------------------- */
 
 /* A receipt as a PDF (libhpdf) in *out (malloc'd, the caller frees):
- * the payment's reference, amount, date, service and agency names.
- * The agency's seal is a later step: pay_receipt_seal is the seam. */
+ * the payment's reference, amount, date, service and agency names, and
+ * what was paid for (an application's reference, or fines' protocol
+ * numbers).  The same payment gives the same bytes. */
+enum pay_subject { PAY_SUBJECT_APPLICATION, PAY_SUBJECT_PROTOCOLS };
 struct pay_receipt_info {
     const struct pay_payment *p;
     const char *service, *agency, *application_ref;
+    enum pay_subject subject_label;     /* how application_ref is labelled */
 };
 int pay_receipt_pdf(const struct pay_receipt_info *info, unsigned char **out, size_t *len, struct pc_err *err);
+/* The receipt's seal: a detached CMS signature (CAdES, .p7s) of the PDF's
+ * bytes with the seal of the payment's agency, made by the certification
+ * centre.  Anyone checks it on the portal's /verify page or with
+ * `openssl cms -verify -binary -inform DER -content receipt.pdf`.
+ * PC_EUNAVAIL when the centre cannot seal for the agency now. */
+struct pki_client;
+int pay_receipt_seal(struct pki_client *ca, const struct pay_payment *p, const unsigned char *pdf, size_t len,
+                     struct pc_arena *a, const unsigned char **sig, size_t *sig_len, struct pc_err *err);
 
 /* ---- reconciliation ------------------------------------------------------------- */
 

@@ -138,6 +138,72 @@ static const char *service_name(struct db *db, struct pc_arena *a, const char *i
     return cat_get_service(db, a, id, &s, NULL) == 0 ? pc_text_get(&s.name, PC_LANG_AZ) : id;
 }
 
+/* A new payment row, then the provider asked for it; the payer comes back
+ * to return_base + return_fmt (with the payment's id). */
+static int create(struct db_conn *c, struct pay_provider *prov, const struct pay_order *o, const char *return_base,
+                  const char *return_fmt, int64_t now, struct pc_arena *a, struct pay_payment *out, struct pc_err *err)
+{
+    char rnd[25];
+    pc_random_hex(rnd, 12);
+    const char *id = pc_arena_printf(a, "PAY-%s", rnd);
+    struct db_stmt *s = db_prepare(c, "INSERT INTO pay_payments(id, application_id, service_id, agency_id, account_id,"
+                                      " amount_qepik, status, provider, created_at, updated_at)"
+                                      " VALUES (?, ?, ?, ?, ?, ?, 'created', ?, ?, ?)", err);
+    if (!s)
+        return pay_err(err);
+    db_bind_text(s, 1, id);
+    db_bind_text(s, 2, o->subject);
+    db_bind_text(s, 3, o->service_id);
+    db_bind_text(s, 4, o->agency_id);
+    db_bind_text(s, 5, o->account_id ? o->account_id : "");
+    db_bind_int(s, 6, o->amount_qepik);
+    db_bind_text(s, 7, prov->ops->name);
+    db_bind_int(s, 8, now);
+    db_bind_int(s, 9, now);
+    int64_t n = db_run(s, err);
+    if (n < 0)
+        return (int)n;
+    /* the row exists before the provider is asked: a callback for it can
+     * never find nothing, even if our call times out */
+    struct pay_create_req req = {
+        .reference = id, .amount_qepik = o->amount_qepik, .description = o->description,
+        .return_url = pc_arena_printf(a, "%s%s", return_base, pc_arena_printf(a, return_fmt, id)),
+        .callback_url = prov->callback_url,
+    };
+    struct pay_created made;
+    int rc = prov->ops->create(prov->ctx, &req, a, &made, err);
+    if (rc) {
+        struct pc_err e2 = {0};
+        set_status(c, id, PAY_ERROR, err->msg, &e2);
+        pc_log(PC_LOG_WARN, "pay.create_failed", "payment", id, "msg", err->msg, NULL);
+        /* to the payer a refusal is the provider being unusable: try later */
+        struct pc_err why = *err;
+        return rc == PC_EUNAVAIL ? rc : pc_err_set(err, PC_EUNAVAIL, "%s", why.msg);
+    }
+    s = db_prepare(c, "UPDATE pay_payments SET provider_id = ?, next_url = ?, updated_at = ? WHERE id = ?", err);
+    if (!s)
+        return pay_err(err);
+    db_bind_text(s, 1, made.provider_id);
+    db_bind_text(s, 2, made.next_url);
+    db_bind_int(s, 3, now);
+    db_bind_text(s, 4, id);
+    if ((n = db_run(s, err)) < 0)
+        return (int)n;
+    return pay_load(c, a, id, out, err);
+}
+
+int pay_start_order(struct db *db, struct pay_provider *prov, const struct pay_order *o, const char *return_base,
+                    const char *return_fmt, struct pc_arena *a, struct pay_payment *out, struct pc_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (o->amount_qepik <= 0)
+        return pc_err_set(err, PC_EINVAL, "nothing to pay");
+    struct db_conn *c = db_conn_get(db, err);
+    if (!c)
+        return pay_err(err);
+    return create(c, prov, o, return_base, return_fmt, pc_now_unix(), a, out, err);
+}
+
 int pay_start(struct db *db, const struct form_set *forms, struct pay_provider *prov, const struct id_principal *who,
               const char *ref_or_id, const char *return_base, struct pc_arena *a, struct pay_payment *out, struct pc_err *err)
 {
@@ -179,53 +245,10 @@ int pay_start(struct db *db, const struct form_set *forms, struct pay_provider *
         return 0; /* the payment under way: the same page, no second charge */
     if (found && (rc = set_status(c, out->id, PAY_EXPIRED, NULL, err)))
         return rc;
-    char rnd[25];
-    pc_random_hex(rnd, 12);
-    const char *id = pc_arena_printf(a, "PAY-%s", rnd);
-    struct db_stmt *s = db_prepare(c, "INSERT INTO pay_payments(id, application_id, service_id, agency_id, account_id,"
-                                      " amount_qepik, status, provider, created_at, updated_at)"
-                                      " VALUES (?, ?, ?, ?, ?, ?, 'created', ?, ?, ?)", err);
-    if (!s)
-        return pay_err(err);
-    db_bind_text(s, 1, id);
-    db_bind_text(s, 2, app.id);
-    db_bind_text(s, 3, app.service_id);
-    db_bind_text(s, 4, app.agency_id);
-    db_bind_text(s, 5, app.applicant);
-    db_bind_int(s, 6, fee);
-    db_bind_text(s, 7, prov->ops->name);
-    db_bind_int(s, 8, now);
-    db_bind_int(s, 9, now);
-    int64_t n = db_run(s, err);
-    if (n < 0)
-        return (int)n;
-    /* the row exists before the provider is asked: a callback for it can
-     * never find nothing, even if our call times out */
-    struct pay_create_req req = {
-        .reference = id, .amount_qepik = fee, .description = service_name(db, a, app.service_id),
-        .return_url = pc_arena_printf(a, "%s/payments/%s/return", return_base, id),
-        .callback_url = prov->callback_url,
-    };
-    struct pay_created made;
-    rc = prov->ops->create(prov->ctx, &req, a, &made, err);
-    if (rc) {
-        struct pc_err e2 = {0};
-        set_status(c, id, PAY_ERROR, err->msg, &e2);
-        pc_log(PC_LOG_WARN, "pay.create_failed", "payment", id, "msg", err->msg, NULL);
-        /* to the payer a refusal is the provider being unusable: try later */
-        struct pc_err why = *err;
-        return rc == PC_EUNAVAIL ? rc : pc_err_set(err, PC_EUNAVAIL, "%s", why.msg);
-    }
-    s = db_prepare(c, "UPDATE pay_payments SET provider_id = ?, next_url = ?, updated_at = ? WHERE id = ?", err);
-    if (!s)
-        return pay_err(err);
-    db_bind_text(s, 1, made.provider_id);
-    db_bind_text(s, 2, made.next_url);
-    db_bind_int(s, 3, now);
-    db_bind_text(s, 4, id);
-    if ((n = db_run(s, err)) < 0)
-        return (int)n;
-    return pay_load(c, a, id, out, err);
+    struct pay_order order = {.subject = app.id, .service_id = app.service_id, .agency_id = app.agency_id,
+                              .account_id = app.applicant, .amount_qepik = fee,
+                              .description = service_name(db, a, app.service_id)};
+    return create(c, prov, &order, return_base, "/payments/%s/return", now, a, out, err);
 }
 
 int pay_settle_application(struct db *db, const struct form_set *forms, const struct pay_payment *p,

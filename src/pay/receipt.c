@@ -1,14 +1,18 @@
 /* receipt.c — a payment's receipt as a PDF (libhpdf): reference, amount,
- * date, service, agency, application.  Text in Azerbaijani and English
- * with a Unicode font (DejaVu Sans) when the system has it, else ASCII in
- * a standard font.  The agency's seal is not applied yet: pay_receipt_seal
- * below is the one place a signature (PAdES, with the certification
- * centre's agency seals) will be added; until then the receipt carries
- * the payment's reference, which anyone may check on the portal. */
+ * date, service, agency, application (or the fines' protocols).  Text in
+ * Azerbaijani and English with a Unicode font (DejaVu Sans) when the
+ * system has it, else ASCII in a standard font.  Nothing in it depends on
+ * when it is made (no creation date), so the same payment gives the same
+ * bytes, and the agency's seal — a detached CMS signature made by the
+ * certification centre (pay_receipt_seal) — checks against any copy.
+ * PAdES (the signature inside the PDF) would need a PDF writer that
+ * leaves a byte range for it; libhpdf does not. */
 #include "pay.h"
+#include "../pki/pki.h"
 
 #include <hpdf.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -43,13 +47,25 @@ static const char *plain(struct pc_arena *a, const char *s, bool unicode)
     return o;
 }
 
-/* The seam for the agency's seal: today the PDF is returned as made. */
-static int pay_receipt_seal(unsigned char **pdf, size_t *len, struct pc_err *err)
+int pay_receipt_seal(struct pki_client *ca, const struct pay_payment *p, const unsigned char *pdf, size_t len,
+                     struct pc_arena *a, const unsigned char **sig, size_t *sig_len, struct pc_err *err)
 {
-    (void)pdf;
-    (void)len;
-    (void)err;
-    return 0;
+    *sig = NULL;
+    *sig_len = 0;
+    if (!ca)
+        return pc_err_set(err, PC_EUNAVAIL, "no certification centre is configured to seal receipts");
+    if (p->status != PAY_SUCCESS)
+        return pc_err_set(err, PC_ENOTFOUND, "a receipt exists only for a paid payment");
+    struct pki_cert seal;
+    int rc = pki_client_seal(ca, a, p->agency_id, p->id, pdf, len, sig, sig_len, &seal, err);
+    /* an agency without a (valid) seal: the sealing service is missing for
+     * it, not the payment (what 404 or 409 would say) */
+    if (rc == PC_ENOTFOUND || rc == PC_ECONFLICT) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        return pc_err_set(err, PC_EUNAVAIL, "the agency %s cannot seal receipts now: %s", p->agency_id, why);
+    }
+    return rc;
 }
 
 static void line(HPDF_Page page, HPDF_Font font, float size, float y, const char *label, const char *value)
@@ -108,7 +124,9 @@ int pay_receipt_pdf(const struct pay_receipt_info *info, unsigned char **out, si
         {unicode ? "Tarix / Paid at (UTC)" : "Paid at (UTC)", paid},
         {unicode ? "Xidmət / Service" : "Service", info->service},
         {unicode ? "Qurum / Agency" : "Agency", info->agency},
-        {unicode ? "Ərizə / Application" : "Application", info->application_ref},
+        {info->subject_label == PAY_SUBJECT_PROTOCOLS ? (unicode ? "Protokollar / Protocols" : "Protocols")
+                                                      : (unicode ? "Ərizə / Application" : "Application"),
+         info->application_ref},
         {unicode ? "Provayderin nömrəsi / Provider id" : "Provider id", p->provider_id},
     };
     y -= 40;
@@ -124,10 +142,5 @@ int pay_receipt_pdf(const struct pay_receipt_info *info, unsigned char **out, si
     *len = got;
     HPDF_Free(pdf);
     pc_arena_release(&a);
-    int rc = pay_receipt_seal(out, len, err);
-    if (rc) {
-        free(*out);
-        *out = NULL;
-    }
-    return rc;
+    return 0;
 }

@@ -1,6 +1,7 @@
 /* api.c — a registry's HTTP edge as a provider information system behind
  * a gateway: REST (GET /population/v1/persons/{fin},
- * /taxpayers/v1/taxpayers/{voen}), SOAP (POST /KIND/soap, operation
+ * /taxpayers/v1/taxpayers/{voen}, /fines/v1/protocols/{no} and
+ * ?fin=|licence=|voen=, POST /fines/v1/protocols/{no}/payment), SOAP (POST /KIND/soap, operation
  * getPerson or getTaxpayer, the X-Road header answered back as X-Road
  * providers do) and the WSDL (GET /KIND/wsdl).  The gateway in front has
  * checked who asks; the registry logs the X-Road-Client, -UserId and
@@ -41,11 +42,15 @@ static const struct {
                       "getInsurance", "urn:pencere:pensions",
                       {{"fin", "fin"}, {"insuranceYears", "insurance_years"}, {"pension", "pension"},
                        {"socialAssistance", "social_assistance"}, {NULL, NULL}}},
+    [REG_FINES] = {"SELECT doc FROM reg_fines WHERE protocol_no = ?", "a protocol number is PR and 8 digits",
+                   "getProtocol", "urn:pencere:fines",
+                   {{"protocolNo", "protocol_no"}, {"date", "date"}, {"article", "article"},
+                    {"amountQepik", "amount_qepik"}, {"points", "points"}, {"status", "status"}, {"plate", "plate"}}},
 };
 
 static bool key_ok(enum reg_kind k, const char *key)
 {
-    return k == REG_TAXPAYERS ? reg_voen_index(key) >= 0 : reg_index_of(key) >= 0;
+    return k == REG_TAXPAYERS ? reg_voen_index(key) >= 0 : k == REG_FINES ? reg_protocol_ok(key) : reg_index_of(key) >= 0;
 }
 
 /* The record's document, or PC_ENOTFOUND / PC_EINVAL. */
@@ -73,18 +78,62 @@ static void log_query(struct http_req *r, const char *key, int rc)
            "issue", issue ? issue : "", "code", pc_errcode_name(rc), NULL);
 }
 
+/* A domain code as the register's answer. */
+static int problem(struct http_req *r, int rc, const struct pc_err *err)
+{
+    switch (rc) {
+    case PC_EINVAL: return http_problem(r, 400, "bad-request", "Bad request", err->msg);
+    case PC_ENOTFOUND: return http_problem(r, 404, "not-found", "Not found", err->msg);
+    case PC_ECONFLICT: return http_problem(r, 409, "conflict", "Conflict", err->msg);
+    default: return http_problem(r, 503, "unavailable", "Service unavailable", NULL);
+    }
+}
+
+/* GET /fines/v1/protocols?fin=… | id_card=… | licence=… | voen=… | protocol=… (one key). */
+static int h_fines_find(struct http_req *r)
+{
+    static const char *const keys[] = {[REG_FINE_BY_PROTOCOL] = "protocol", [REG_FINE_BY_FIN] = "fin",
+                                       [REG_FINE_BY_LICENCE] = "licence", [REG_FINE_BY_VOEN] = "voen",
+                                       [REG_FINE_BY_ID_CARD] = "id_card"};
+    struct pc_err err = {0};
+    int which = -1, given = 0;
+    for (int k = 0; k < (int)(sizeof keys / sizeof keys[0]); k++)
+        if (http_kv_get(&r->query, keys[k])) {
+            which = k;
+            given++;
+        }
+    if (given != 1)
+        return http_problem(r, 400, "bad-request", "Bad request", "one of protocol, fin, id_card, licence or voen");
+    const char *value = http_kv_get(&r->query, keys[which]), *json;
+    int rc = reg_fines_find(app_of(r)->db, &r->arena, (enum reg_fine_key)which, value, &json, &err);
+    log_query(r, value, rc);
+    return rc ? problem(r, rc, &err) : http_reply_json(r, 200, json);
+}
+
+/* POST /fines/v1/protocols/{no}/payment {"reference", "amount_qepik"}. */
+static int h_fine_paid(struct http_req *r)
+{
+    struct pc_err err = {0};
+    json_error_t je;
+    json_t *b = json_loadb(r->body.data ? r->body.data : "", r->body.len, 0, &je);
+    pc_arena_defer(&r->arena, (void (*)(void *))json_decref, b);
+    const char *ref = json_string_value(json_object_get(b, "reference")), *json;
+    json_t *amount = json_object_get(b, "amount_qepik");
+    if (!ref || !json_is_integer(amount))
+        return http_problem(r, 400, "bad-request", "Bad request", "{\"reference\": string, \"amount_qepik\": integer}");
+    int rc = reg_fine_mark_paid(app_of(r)->db, &r->arena, http_param(r, 0), ref, json_integer_value(amount), &json,
+                                &err);
+    log_query(r, http_param(r, 0), rc);
+    return rc ? problem(r, rc, &err) : http_reply_json(r, 200, json);
+}
+
 static int h_record(struct http_req *r)
 {
     struct pc_err err = {0};
     const char *key = http_param(r, 0), *doc;
     int rc = record(r, key, &doc, &err);
     log_query(r, key, rc);
-    if (rc == PC_EINVAL || rc == PC_ENOTFOUND)
-        return http_problem(r, rc == PC_EINVAL ? 400 : 404, rc == PC_EINVAL ? "bad-request" : "not-found",
-                            rc == PC_EINVAL ? "Bad request" : "Not found", err.msg);
-    if (rc)
-        return http_problem(r, 503, "unavailable", "Service unavailable", NULL);
-    return http_reply_json(r, 200, doc);
+    return rc ? problem(r, rc, &err) : http_reply_json(r, 200, doc);
 }
 
 /* One answer element: a string as it is, an address as one line, a list
@@ -131,6 +180,49 @@ static int soap_fault(struct http_req *r, int status, const char *code, const ch
     return 0;
 }
 
+/* The answer's envelope around body (the X-Road header answered back). */
+static void soap_begin(struct http_req *r, const struct xr_meta *meta, const char *ns)
+{
+    struct pc_buf *b = &r->out;
+    r->status = 200;
+    r->content_type = "text/xml; charset=utf-8";
+    pc_buf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<soapenv:Envelope xmlns:soapenv=\"" XR_SOAP_NS
+                     "\" xmlns:xrd=\"" XR_XROAD_NS "\" xmlns:iden=\"" XR_IDEN_NS
+                     "\" xmlns:tns=\"%s\"><soapenv:Header>", ns);
+    xr_soap_header(b, meta);
+    pc_buf_puts(b, "</soapenv:Header><soapenv:Body>");
+}
+
+/* fines: markPaid(protocolNo, reference, amountQepik) → markPaidResponse(protocolNo, status, paymentRef). */
+static int soap_mark_paid(struct http_req *r, const struct xr_meta *meta, struct xr_xml_node *req)
+{
+    const char *ns = kinds[REG_FINES].ns;
+    struct xr_xml_node *no = req ? xr_xml_child(req, ns, "protocolNo") : NULL,
+                       *ref = req ? xr_xml_child(req, ns, "reference") : NULL,
+                       *amount = req ? xr_xml_child(req, ns, "amountQepik") : NULL;
+    long long q;
+    if (!no || !ref || !amount || pc_parse_int(amount->text, 0, INT64_MAX, &q))
+        return soap_fault(r, 400, "Client.UnknownOperation", "markPaid has protocolNo, reference and amountQepik");
+    struct pc_err err = {0};
+    const char *doc;
+    int rc = reg_fine_mark_paid(app_of(r)->db, &r->arena, no->text, ref->text, q, &doc, &err);
+    log_query(r, no->text, rc);
+    if (rc)
+        return soap_fault(r, rc == PC_EINVAL || rc == PC_ENOTFOUND || rc == PC_ECONFLICT ? 400 : 503,
+                          rc == PC_ENOTFOUND ? "Client.NotFound" : rc == PC_ECONFLICT ? "Client.Conflict"
+                          : rc == PC_EINVAL ? "Client.BadKey" : "Server", err.msg);
+    soap_begin(r, meta, ns);
+    pc_buf_puts(&r->out, "<tns:markPaidResponse>");
+    json_error_t je;
+    json_t *d = json_loads(doc, 0, &je);
+    text_elem(&r->out, "protocolNo", json_object_get(d, "protocol_no"));
+    text_elem(&r->out, "status", json_object_get(d, "status"));
+    text_elem(&r->out, "paymentRef", json_object_get(d, "payment_ref"));
+    json_decref(d);
+    pc_buf_puts(&r->out, "</tns:markPaidResponse></soapenv:Body></soapenv:Envelope>\n");
+    return 0;
+}
+
 static int h_soap(struct http_req *r)
 {
     struct pc_err err = {0};
@@ -143,6 +235,8 @@ static int h_soap(struct http_req *r)
         return soap_fault(r, 400, "Client.InvalidSoap", err.msg);
     enum reg_kind k = app_of(r)->kind;
     struct xr_xml_node *body = xr_xml_child(root, XR_SOAP_NS, "Body"), *req = xr_xml_first(body);
+    if (k == REG_FINES && pc_str_eq(op, "markPaid"))
+        return soap_mark_paid(r, &meta, req);
     const char *key_name = kinds[k].fields[0][0];
     struct xr_xml_node *key = req ? xr_xml_child(req, kinds[k].ns, key_name) : NULL;
     if (!pc_str_eq(op, kinds[k].op) || !key)
@@ -158,13 +252,8 @@ static int h_soap(struct http_req *r)
     json_error_t je;
     json_t *d = json_loads(doc, 0, &je);
     struct pc_buf *b = &r->out;
-    r->status = 200;
-    r->content_type = "text/xml; charset=utf-8";
-    pc_buf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<soapenv:Envelope xmlns:soapenv=\"" XR_SOAP_NS
-                     "\" xmlns:xrd=\"" XR_XROAD_NS "\" xmlns:iden=\"" XR_IDEN_NS
-                     "\" xmlns:tns=\"%s\"><soapenv:Header>", kinds[k].ns);
-    xr_soap_header(b, &meta);
-    pc_buf_printf(b, "</soapenv:Header><soapenv:Body><tns:%sResponse>", kinds[k].op);
+    soap_begin(r, &meta, kinds[k].ns);
+    pc_buf_printf(b, "<tns:%sResponse>", kinds[k].op);
     for (size_t i = 0; i < 7 && kinds[k].fields[i][0]; i++)
         text_elem(b, kinds[k].fields[i][0], json_object_get(d, kinds[k].fields[i][1]));
     json_decref(d);
@@ -210,9 +299,25 @@ ROUTES(taxpayer_routes, "/taxpayers/v1/taxpayers/{voen}", "taxpayers");
 ROUTES(realestate_routes, "/realestate/v1/properties/{fin}", "realestate");
 ROUTES(employment_routes, "/employment/v1/contracts/{fin}", "employment");
 ROUTES(pension_routes, "/pensions/v1/insured/{fin}", "pensions");
-static const struct http_route *const routes_of[REG_KIND_COUNT] = {population_routes, taxpayer_routes,
-                                                                    realestate_routes, employment_routes,
-                                                                    pension_routes};
+/* the fines register also answers lists and is told of payments */
+static const struct http_route fine_routes[] = {
+    {"GET", "/healthz", h_health, 0, HTTP_ROUTE_NO_STORE, "healthz"},
+    {"GET", "/metrics", h_metrics, 0, HTTP_ROUTE_NO_STORE, "metrics"},
+    {"GET", "/fines/v1/protocols", h_fines_find, 0, HTTP_ROUTE_NO_STORE, "fines_find"},
+    {"GET", "/fines/v1/protocols/{no}", h_record, 0, HTTP_ROUTE_NO_STORE, "fines"},
+    {"POST", "/fines/v1/protocols/{no}/payment", h_fine_paid, 1024, HTTP_ROUTE_NO_STORE, "fines_paid"},
+    {"POST", "/fines/soap", h_soap, SOAP_MAX, HTTP_ROUTE_NO_STORE, "soap"},
+    {"GET", "/fines/wsdl", h_wsdl, 0, 0, "wsdl"},
+};
+#define NROUTES(x) (sizeof x / sizeof x[0])
+static const struct {
+    const struct http_route *routes;
+    size_t n;
+} routes_of[REG_KIND_COUNT] = {
+    {population_routes, NROUTES(population_routes)}, {taxpayer_routes, NROUTES(taxpayer_routes)},
+    {realestate_routes, NROUTES(realestate_routes)}, {employment_routes, NROUTES(employment_routes)},
+    {pension_routes, NROUTES(pension_routes)},       {fine_routes, NROUTES(fine_routes)},
+};
 
 static void after(struct http_req *r)
 {
@@ -221,14 +326,14 @@ static void after(struct http_req *r)
 
 void reg_http_config(struct reg_api *app, struct http_config *cfg)
 {
-    cfg->routes = routes_of[app->kind];
-    cfg->nroutes = sizeof population_routes / sizeof population_routes[0];
+    cfg->routes = routes_of[app->kind].routes;
+    cfg->nroutes = routes_of[app->kind].n;
     cfg->app = app;
     cfg->after = after;
 }
 
 static const char *const kind_names[REG_KIND_COUNT] = {"population", "taxpayers", "realestate", "employment",
-                                                       "pensions"};
+                                                       "pensions", "fines"};
 
 int reg_kind_parse(const char *name)
 {

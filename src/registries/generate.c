@@ -14,6 +14,8 @@ static const struct {
     [REG_REALESTATE] = {"DELETE FROM reg_properties", "INSERT INTO reg_properties (fin, doc) VALUES (?, ?)", false},
     [REG_EMPLOYMENT] = {"DELETE FROM reg_contracts", "INSERT INTO reg_contracts (fin, doc) VALUES (?, ?)", false},
     [REG_PENSIONS] = {"DELETE FROM reg_insurance", "INSERT INTO reg_insurance (fin, doc) VALUES (?, ?)", false},
+    [REG_FINES] = {"DELETE FROM reg_fines", "INSERT INTO reg_fines (protocol_no, fin, licence, voen, status,"
+                   " payment_ref, doc, id_card) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", false},
 };
 
 static const char *doc_of(struct pc_arena *a, enum reg_kind k, uint64_t i, uint64_t n, uint64_t people)
@@ -45,12 +47,16 @@ int reg_generate(struct db *db, enum reg_kind k, uint64_t n, uint64_t people, do
                 rc = err->code ? err->code : PC_EIO;
                 break;
             }
-            if (tables[k].by_voen)
-                reg_voen_of(i, key);
-            else
-                reg_fin_of(i, key);
-            db_bind_text(s, 1, key);
-            db_bind_text(s, 2, doc_of(&a, k, i, n, people));
+            if (k == REG_FINES) {
+                reg_fine_bind(s, &a, i, people);
+            } else {
+                if (tables[k].by_voen)
+                    reg_voen_of(i, key);
+                else
+                    reg_fin_of(i, key);
+                db_bind_text(s, 1, key);
+                db_bind_text(s, 2, doc_of(&a, k, i, n, people));
+            }
             int64_t r = db_run(s, err);
             rc = r < 0 ? (int)r : 0;
         }

@@ -5,10 +5,12 @@
  * deterministic generator of synthetic data (Azerbaijani names and
  * places): the population register (by FİN), the taxpayers' register
  * AVİS (by VÖEN), and by a person's FİN the real-estate register, the
- * employment contracts and social insurance with pensions.
+ * employment contracts and social insurance with pensions; the interior
+ * ministry's administrative offence protocols (fines) by protocol number,
+ * FİN, driving licence or VÖEN.
  *
  * Tables owned: reg_persons, reg_taxpayers, reg_properties, reg_contracts,
- * reg_insurance.
+ * reg_insurance, reg_fines.
  */
 #ifndef PC_REGISTRIES_H
 #define PC_REGISTRIES_H
@@ -16,9 +18,9 @@
 #include "../base/base.h"
 #include "../db/db.h"
 
-enum reg_kind { REG_POPULATION, REG_TAXPAYERS, REG_REALESTATE, REG_EMPLOYMENT, REG_PENSIONS, REG_KIND_COUNT };
+enum reg_kind { REG_POPULATION, REG_TAXPAYERS, REG_REALESTATE, REG_EMPLOYMENT, REG_PENSIONS, REG_FINES, REG_KIND_COUNT };
 
-/* "population", "taxpayers", "realestate", "employment", "pensions" → the
+/* "population", "taxpayers", "realestate", "employment", "pensions", "fines" → the
  * kind; -1 when unknown. */
 int reg_kind_parse(const char *name);
 const char *reg_kind_name(enum reg_kind k);
@@ -78,6 +80,48 @@ const char *reg_insurance_json(struct pc_arena *a, uint64_t i);
  * there; taxpayers name people of a population of people); *per_sec
  * tells how fast it went (generate.c). */
 int reg_generate(struct db *db, enum reg_kind k, uint64_t n, uint64_t people, double *per_sec, struct pc_err *err);
+
+/* ---- fines: administrative offence protocols (fines.c) ----------------------- */
+
+enum reg_fine_status { REG_FINE_UNPAID, REG_FINE_PAID, REG_FINE_CANCELLED };
+enum reg_fine_key { REG_FINE_BY_PROTOCOL, REG_FINE_BY_FIN, REG_FINE_BY_LICENCE, REG_FINE_BY_VOEN, REG_FINE_BY_ID_CARD };
+
+struct reg_fine {
+    const char *protocol_no, *date, *article, *plate, *fin, *licence, *voen, *initials, *payment_ref, *id_card;
+    int64_t amount_qepik;
+    int points;
+    enum reg_fine_status status;
+};
+
+/* Protocol i's number ("PR" and 8 digits, a bijection of i < 10^8) and
+ * whether a string is one; a driving licence (2 letters, 6 digits) of
+ * person i, and whether a string is one. */
+void reg_protocol_of(uint64_t i, char out[11]);
+bool reg_protocol_ok(const char *s);
+void reg_licence_of(uint64_t person, char out[9]);
+bool reg_licence_ok(const char *s);
+/* An ID card's number as the population register writes it: 2 letters, 7 digits. */
+bool reg_id_card_ok(const char *s);
+const char *reg_fine_status_name(enum reg_fine_status s);   /* "unpaid", "paid", "cancelled" */
+
+/* Protocol i of a register naming people 0..people-1 (and taxpayers
+ * 0..people/5-1), and its JSON document. */
+int reg_fine_make(struct pc_arena *a, uint64_t i, uint64_t people, struct reg_fine *out);
+const char *reg_fine_json(struct pc_arena *a, const struct reg_fine *f);
+/* Bind protocol i to "INSERT INTO reg_fines (protocol_no, fin, licence,
+ * voen, status, payment_ref, doc, id_card)" (generate.c). */
+int reg_fine_bind(struct db_stmt *s, struct pc_arena *a, uint64_t i, uint64_t people);
+
+/* {"protocols": [documents]} matching exactly one key (at most 50; none
+ * is an empty list); PC_EINVAL for a value not of the key's format. */
+int reg_fines_find(struct db *db, struct pc_arena *a, enum reg_fine_key key, const char *value, const char **json,
+                   struct pc_err *err);
+/* Mark a protocol paid by the payment `reference` for amount_qepik: the
+ * same reference again changes nothing; PC_ECONFLICT when it was paid by
+ * another reference, was cancelled, or the amount is not the protocol's;
+ * PC_ENOTFOUND for no such protocol.  The document as it is now. */
+int reg_fine_mark_paid(struct db *db, struct pc_arena *a, const char *protocol_no, const char *reference,
+                       int64_t amount_qepik, const char **json, struct pc_err *err);
 
 /* ---- the provider's HTTP edge (api.c) ------------------------------------- */
 

@@ -1,12 +1,19 @@
 /* wsdl.c — each registry's WSDL, X-Road 4.0 style (the X-Road header
  * elements client, service, id, userId, issue and protocolVersion in
- * every request), made from a small description of its one operation.
+ * every request), made from a small description of its look-up (and, for
+ * fines, markPaid).
  * The address is a placeholder: a client calls its own gateway. */
 #include "internal.h"
+
+struct wsdl_op {
+    const char *op;
+    const char *in[4], *out[8];        /* request and answer elements (NULL-terminated) */
+};
 
 static const struct {
     const char *name, *op, *key;
     const char *fields[7];             /* the answer's elements (the last ones may be NULL) */
+    struct wsdl_op more;               /* a second operation (op NULL: none) */
 } services[REG_KIND_COUNT] = {
     [REG_POPULATION] = {"population", "getPerson", "fin", {"fin", "surname", "name", "patronymic", "birthDate",
                                                            "address", NULL}},
@@ -16,6 +23,9 @@ static const struct {
     [REG_EMPLOYMENT] = {"employment", "getContracts", "fin", {"fin", "contracts", NULL}},
     [REG_PENSIONS] = {"pensions", "getInsurance", "fin", {"fin", "insuranceYears", "pension", "socialAssistance",
                                                           NULL}},
+    [REG_FINES] = {"fines", "getProtocol", "protocolNo", {"protocolNo", "date", "article", "amountQepik", "points",
+                                                          "status", "plate"},
+                   {"markPaid", {"protocolNo", "reference", "amountQepik", NULL}, {"protocolNo", "status", "paymentRef", NULL}}},
 };
 
 const char *reg_wsdl(struct pc_arena *a, enum reg_kind k)
@@ -57,34 +67,55 @@ const char *reg_wsdl(struct pc_arena *a, enum reg_kind k)
                   n, op, services[k].key, op);
     for (size_t i = 0; i < 7 && services[k].fields[i]; i++)
         pc_buf_printf(&b, "        <xs:element name=\"%s\" type=\"xs:string\"/>\n", services[k].fields[i]);
-    pc_buf_printf(&b,
-                  "      </xs:sequence></xs:complexType></xs:element>\n"
-                  "    </xs:schema>\n"
-                  "  </wsdl:types>\n"
-                  "  <wsdl:message name=\"requestheader\">\n");
+    pc_buf_puts(&b, "      </xs:sequence></xs:complexType></xs:element>\n");
+    const struct wsdl_op *more = services[k].more.op ? &services[k].more : NULL;
+    if (more) {
+        pc_buf_printf(&b, "      <xs:element name=\"%s\"><xs:complexType><xs:sequence>\n", more->op);
+        for (size_t i = 0; more->in[i]; i++)
+            pc_buf_printf(&b, "        <xs:element name=\"%s\" type=\"xs:string\"/>\n", more->in[i]);
+        pc_buf_printf(&b, "      </xs:sequence></xs:complexType></xs:element>\n"
+                          "      <xs:element name=\"%sResponse\"><xs:complexType><xs:sequence>\n", more->op);
+        for (size_t i = 0; more->out[i]; i++)
+            pc_buf_printf(&b, "        <xs:element name=\"%s\" type=\"xs:string\"/>\n", more->out[i]);
+        pc_buf_puts(&b, "      </xs:sequence></xs:complexType></xs:element>\n");
+    }
+    pc_buf_puts(&b, "    </xs:schema>\n"
+                    "  </wsdl:types>\n"
+                    "  <wsdl:message name=\"requestheader\">\n");
     static const char *const parts[] = {"client", "service", "id", "userId", "issue", "protocolVersion"};
     for (size_t i = 0; i < 6; i++)
         pc_buf_printf(&b, "    <wsdl:part name=\"%s\" element=\"xrd:%s\"/>\n", parts[i], parts[i]);
+    pc_buf_puts(&b, "  </wsdl:message>\n");
+    const char *ops[2] = {op, more ? more->op : NULL};
+    for (size_t o = 0; o < 2 && ops[o]; o++)
+        pc_buf_printf(&b,
+                      "  <wsdl:message name=\"%s\"><wsdl:part name=\"body\" element=\"tns:%s\"/></wsdl:message>\n"
+                      "  <wsdl:message name=\"%sResponse\"><wsdl:part name=\"body\" element=\"tns:%sResponse\"/>"
+                      "</wsdl:message>\n",
+                      ops[o], ops[o], ops[o], ops[o]);
+    pc_buf_printf(&b, "  <wsdl:portType name=\"%sPortType\">", n);
+    for (size_t o = 0; o < 2 && ops[o]; o++)
+        pc_buf_printf(&b, "<wsdl:operation name=\"%s\"><wsdl:input message=\"tns:%s\"/>"
+                          "<wsdl:output message=\"tns:%sResponse\"/></wsdl:operation>",
+                      ops[o], ops[o], ops[o]);
     pc_buf_printf(&b,
-                  "  </wsdl:message>\n"
-                  "  <wsdl:message name=\"%s\"><wsdl:part name=\"body\" element=\"tns:%s\"/></wsdl:message>\n"
-                  "  <wsdl:message name=\"%sResponse\"><wsdl:part name=\"body\" element=\"tns:%sResponse\"/>"
-                  "</wsdl:message>\n"
-                  "  <wsdl:portType name=\"%sPortType\"><wsdl:operation name=\"%s\">"
-                  "<wsdl:input message=\"tns:%s\"/><wsdl:output message=\"tns:%sResponse\"/>"
-                  "</wsdl:operation></wsdl:portType>\n"
+                  "</wsdl:portType>\n"
                   "  <wsdl:binding name=\"%sBinding\" type=\"tns:%sPortType\">\n"
-                  "    <soap:binding style=\"document\" transport=\"http://schemas.xmlsoap.org/soap/http\"/>\n"
-                  "    <wsdl:operation name=\"%s\"><soap:operation soapAction=\"\"/>\n"
-                  "      <wsdl:input><soap:body use=\"literal\"/>\n",
-                  op, op, op, op, n, op, op, op, n, n, op);
-    for (size_t i = 0; i < 6; i++)
-        pc_buf_printf(&b, "        <soap:header message=\"tns:requestheader\" part=\"%s\" use=\"literal\"/>\n",
-                      parts[i]);
+                  "    <soap:binding style=\"document\" transport=\"http://schemas.xmlsoap.org/soap/http\"/>\n",
+                  n, n);
+    for (size_t o = 0; o < 2 && ops[o]; o++) {
+        pc_buf_printf(&b,
+                      "    <wsdl:operation name=\"%s\"><soap:operation soapAction=\"\"/>\n"
+                      "      <wsdl:input><soap:body use=\"literal\"/>\n",
+                      ops[o]);
+        for (size_t i = 0; i < 6; i++)
+            pc_buf_printf(&b, "        <soap:header message=\"tns:requestheader\" part=\"%s\" use=\"literal\"/>\n",
+                          parts[i]);
+        pc_buf_puts(&b, "      </wsdl:input>\n"
+                        "      <wsdl:output><soap:body use=\"literal\"/></wsdl:output>\n"
+                        "    </wsdl:operation>\n");
+    }
     pc_buf_printf(&b,
-                  "      </wsdl:input>\n"
-                  "      <wsdl:output><soap:body use=\"literal\"/></wsdl:output>\n"
-                  "    </wsdl:operation>\n"
                   "  </wsdl:binding>\n"
                   "  <wsdl:service name=\"%sService\"><wsdl:port name=\"%sPort\" binding=\"tns:%sBinding\">"
                   "<soap:address location=\"http://localhost/\"/></wsdl:port></wsdl:service>\n"

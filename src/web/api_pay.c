@@ -27,8 +27,7 @@ static void release_json(void *p)
     json_decref(p);
 }
 
-/* The JSON object of the body, or NULL with a 400 written. */
-static json_t *json_body(struct http_req *r)
+json_t *web_json_body(struct http_req *r)
 {
     json_t *j = json_loadb(r->body.data ? r->body.data : "", r->body.len, JSON_REJECT_DUPLICATES, NULL);
     if (!json_is_object(j)) {
@@ -111,7 +110,7 @@ int web_api_pay_refund(struct http_req *r)
     if (!web_require(r, ID_ACT_VIEW_OWN_DATA, NULL))
         return 0;
     struct pc_err err = {0};
-    json_t *j = json_body(r);
+    json_t *j = web_json_body(r);
     if (!j || !provider_ready(r, &err))
         return 0;
     json_t *amount = json_object_get(j, "amount");
@@ -131,7 +130,7 @@ int web_api_pay_reconcile(struct http_req *r)
     if (!web_require(r, ID_ACT_PAY_RECONCILE, NULL))
         return 0;
     struct pc_err err = {0};
-    json_t *j = json_body(r);
+    json_t *j = web_json_body(r);
     if (!j || !provider_ready(r, &err))
         return 0;
     struct pay_recon rec;

@@ -450,6 +450,27 @@ int web_page_pay_go(struct http_req *r);
 int web_page_pay_return(struct http_req *r);
 int web_page_pay_receipt(struct http_req *r);
 int web_page_pay_receipt_pdf(struct http_req *r);
+int web_page_pay_receipt_sig(struct http_req *r);
+/* A receipt's names (service, agency, application) in lang; the PDF's
+ * are Azerbaijani, so the same payment gives the same sealed bytes. */
+struct pay_payment;
+struct pay_receipt_info;
+void web_receipt_names(struct http_req *r, const struct pay_payment *p, enum pc_lang lang,
+                       struct pay_receipt_info *info);
+/* Send a receipt's PDF, or (signature) its seal as a detached .p7s made
+ * by the certification centre (404 when none is configured). */
+int web_send_receipt(struct http_req *r, const struct pay_receipt_info *info, bool signature);
+/* fines paid without login (fine_pages.c, api_fines.c) */
+int web_page_fines(struct http_req *r);
+int web_page_fines_pay(struct http_req *r);
+int web_page_fines_paid(struct http_req *r);
+int web_page_fines_receipt(struct http_req *r);
+int web_page_fines_receipt_sig(struct http_req *r);
+int web_api_fines(struct http_req *r);
+int web_api_fines_pay(struct http_req *r);
+int web_api_fines_payment(struct http_req *r);
+/* The JSON object of the body, or NULL with a 400 written (api_pay.c). */
+json_t *web_json_body(struct http_req *r);
 int web_page_office_payment(struct http_req *r);
 int web_page_office_refund_post(struct http_req *r);
 int web_page_reconciliation(struct http_req *r);

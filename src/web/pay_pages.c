@@ -208,13 +208,13 @@ int web_page_pay_return(struct http_req *r)
     return 0;
 }
 
-/* The names a receipt shows, in the page's language. */
-static void receipt_info(struct http_req *r, const struct pay_payment *p, struct pay_receipt_info *info)
+void web_receipt_names(struct http_req *r, const struct pay_payment *p, enum pc_lang lang,
+                       struct pay_receipt_info *info)
 {
-    enum pc_lang lang = web_lang_id(r);
     struct cat_service s;
     struct cat_agency ag;
     struct case_app app;
+    memset(info, 0, sizeof *info);
     info->p = p;
     info->service = cat_get_service(app_of(r)->db, &r->arena, p->service_id, &s, NULL) == 0 ? pc_text_get(&s.name, lang)
                                                                                             : p->service_id;
@@ -233,7 +233,7 @@ int web_page_pay_receipt(struct http_req *r)
     if (p.status != PAY_SUCCESS)
         return web_fail(r, pc_err_set(&err, PC_ENOTFOUND, "a receipt exists only for a paid payment"), &err);
     struct pay_receipt_info info;
-    receipt_info(r, &p, &info);
+    web_receipt_names(r, &p, web_lang_id(r), &info);
     web_page_begin(r, web_t(r, M_PAY_RECEIPT));
     web_html(r, "<h1>%s</h1>\n<dl class=\"facts\">\n<dt>%s</dt><dd class=\"ref\">%s</dd>\n<dt>%s</dt><dd>%s AZN</dd>\n"
                 "<dt>%s</dt><dd>%s AZN</dd>\n<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd class=\"ref\">%s</dd>\n</dl>\n",
@@ -242,30 +242,55 @@ int web_page_pay_receipt(struct http_req *r)
              web_t(r, M_PAY_SERVICE), info.service, web_t(r, M_PAY_APPLICATION), info.application_ref);
     web_html(r, "<p><a class=\"button\" href=\"/payments/%s/receipt.pdf\" download>%s</a></p>\n<p><a href=\"%s\">%s</a></p>\n",
              p.id, web_t(r, M_PAY_RECEIPT_PDF), application_href(r, &p), web_t(r, M_PAY_BACK));
+    if (app_of(r)->ca)
+        web_html(r, "<p>%s <a href=\"/payments/%s/receipt.pdf.p7s\" download>%s</a> · <a href=\"/verify\">%s</a></p>\n",
+                 web_t(r, M_FINES_SEALED), p.id, web_t(r, M_FINES_SIGNATURE), web_t(r, M_FINES_VERIFY));
     web_page_end(r);
     return 0;
 }
 
-int web_page_pay_receipt_pdf(struct http_req *r)
+int web_send_receipt(struct http_req *r, const struct pay_receipt_info *info, bool signature)
+{
+    unsigned char *pdf;
+    size_t len;
+    struct pc_err err = {0};
+    int rc = signature && !app_of(r)->ca ? pc_err_set(&err, PC_ENOTFOUND, "receipts are not sealed here")
+                                         : pay_receipt_pdf(info, &pdf, &len, &err);
+    if (rc)
+        return web_fail(r, rc, &err);
+    pc_arena_defer(&r->arena, free, pdf);
+    const unsigned char *sig = NULL;
+    size_t sig_len = 0;
+    if (signature && (rc = pay_receipt_seal(app_of(r)->ca, info->p, pdf, len, &r->arena, &sig, &sig_len, &err)))
+        return web_fail(r, rc, &err);
+    pc_buf_reset(&r->out);
+    pc_buf_append(&r->out, signature ? sig : pdf, signature ? sig_len : len);
+    r->status = 200;
+    r->content_type = signature ? "application/pkcs7-signature" : "application/pdf";
+    r->no_gzip = true;
+    http_set_header(r, "Content-Disposition", pc_arena_printf(&r->arena, "attachment; filename=\"%s.pdf%s\"",
+                                                              info->p->id, signature ? ".p7s" : ""));
+    return 0;
+}
+
+static int receipt_file(struct http_req *r, bool signature)
 {
     struct pay_payment p;
     if (visible_payment(r, &p))
         return 0;
     struct pay_receipt_info info;
-    receipt_info(r, &p, &info);
-    unsigned char *pdf;
-    size_t len;
-    struct pc_err err = {0};
-    int rc = pay_receipt_pdf(&info, &pdf, &len, &err);
-    if (rc)
-        return web_fail(r, rc, &err);
-    pc_buf_append(&r->out, pdf, len);
-    free(pdf);
-    r->status = 200;
-    r->content_type = "application/pdf";
-    r->no_gzip = true;
-    http_set_header(r, "Content-Disposition", pc_arena_printf(&r->arena, "attachment; filename=\"%s.pdf\"", p.id));
-    return 0;
+    web_receipt_names(r, &p, PC_LANG_AZ, &info);
+    return web_send_receipt(r, &info, signature);
+}
+
+int web_page_pay_receipt_pdf(struct http_req *r)
+{
+    return receipt_file(r, false);
+}
+
+int web_page_pay_receipt_sig(struct http_req *r)
+{
+    return receipt_file(r, true);
 }
 
 /* ---- the officer's refund form ---------------------------------------------------- */

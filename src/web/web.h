@@ -19,6 +19,7 @@ struct id_cert_checker;
 struct pki_checker;
 struct oidc;
 struct pay_provider;
+struct fine_registry;
 struct xc;
 
 struct portal_app {
@@ -38,6 +39,8 @@ struct portal_app {
     struct oidc *oidc;         /* the OpenID Connect provider; NULL: not enabled */
     struct pay_provider *pay;  /* fees are paid through it; NULL: no online payment */
     const char *public_url;    /* the portal's address as payers reach it (the bank sends them back there) */
+    const struct fine_registry *fines; /* the interior ministry's fines register (NULL: its pages answer 503) */
+    int fines_per_minute;      /* look-ups of fines per client address and minute */
     struct xc *exchange;       /* the registries through the portal's gateway (src/xclient); NULL: not configured */
 };
 

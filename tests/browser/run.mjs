@@ -2991,6 +2991,81 @@ async function paymentPages() {
   }, APPLY_TIMEOUT_MS);
 }
 
+// ---- fines paid without login (branch fines): /fines through the demo's exchange -----
+// The demo's fines register comes up with its exchange (after the portal):
+// the block waits for it.  Protocol PR12345671 (the generator's first) is
+// unpaid.  Everything without login; the look-up also without JavaScript.
+async function finePages() {
+  await test('fines: look up without login (bad number → error summary), choose, pay by card, the register told, sealed receipt; axe clean [az, en, ru]; no JavaScript needed', async () => {
+    const violations = [];
+    const axeOn = async (page, kind) => { for (const v of await axeViolations(page)) violations.push(`${kind} (${new URL(page.url()).pathname}): ${v}`); };
+    const deadline = Date.now() + 90000;
+    for (;;) {
+      const r = await fetch(`${base}/api/v1/fines?protocol=PR12345671`).catch(() => null);
+      if (r && r.status === 200) break;
+      assert(Date.now() < deadline, `the demo's fines register did not come up (${r ? r.status : 'no answer'})`);
+      await new Promise((res) => setTimeout(res, 500));
+    }
+    let step = 'start';
+    const nojs = await newContext({ lang: 'ru', javaScriptEnabled: false });
+    const ctx = await newContext({ lang: 'en' });
+    try {
+      // without JavaScript: the form is a plain GET
+      const q = await nojs.newPage();
+      await goto(q, '/fines');
+      await q.check('#by-protocol');
+      await q.fill('#q', 'pr12345671');
+      await navBy(q, () => q.click('main form[action="/fines"] button[type=submit]'));
+      assert(await q.$('main input[name="protocol"][value="PR12345671"]'), 'no JavaScript: the protocol is not found');
+      const page = await ctx.newPage();
+      for (const lang of ['az', 'ru', 'en']) {
+        await goto(page, `/fines?lang=${lang}`);
+        await axeOn(page, `look-up [${lang}]`);
+      }
+      await page.check('#by-fin');
+      await page.fill('#q', 'not-a-fin');
+      let resp = await navBy(page, () => page.click('main form[action="/fines"] button[type=submit]'));
+      assert(resp.status() === 400 && await page.getAttribute('#q', 'aria-invalid') === 'true', 'a bad number is not marked');
+      assert(await page.$('.error-summary a[href="#q"]'), 'no error summary');
+      await axeOn(page, 'look-up: a bad number');
+      await page.check('#by-fin');
+      await page.fill('#q', 'ZZZZZZZ');
+      await navBy(page, () => page.click('main form[action="/fines"] button[type=submit]'));
+      assert((await page.textContent('main')).includes('No unpaid fines'), 'none is not said');
+      await page.check('#by-protocol');
+      await page.fill('#q', 'PR12345671');
+      await navBy(page, () => page.click('main form[action="/fines"] button[type=submit]'));
+      await axeOn(page, 'look-up: found');
+      assert(await page.isChecked('main input[name="protocol"][value="PR12345671"]'), 'the protocol is not chosen');
+      await navBy(page, () => page.click('main form[action="/fines/pay"] button[type=submit]'));
+      await axeOn(page, 'to the bank');
+      step = 'to the bank';
+      await navBy(page, () => page.click('main a.button-start'));
+      await page.fill('#card', '4242424242424242');                   // the bank's card page (another origin)
+      await navBy(page, () => page.click('main form button[type=submit]:not([name])'));
+      await navBy(page, () => page.click('main a'));                  // the bank's "return to the service"
+      assert(/^\/fines\/paid\/PAY-[0-9a-f]+$/.test(new URL(page.url()).pathname), `back from the bank on ${page.url()}`);
+      assert((await page.textContent('main')).includes('register knows it'), 'the register is not said to know');
+      await axeOn(page, 'paid');
+      const pdf = await page.getAttribute('main a[href$="receipt.pdf"]', 'href');
+      let r = await page.request.get(base + pdf);
+      assert(r.status() === 200 && r.headers()['content-type'] === 'application/pdf', `the PDF: ${r.status()}`);
+      r = await page.request.get(base + pdf + '.p7s');
+      assert(r.status() === 200 && r.headers()['content-type'] === 'application/pkcs7-signature', `the seal: ${r.status()}`);
+      await goto(page, `${new URL(page.url()).pathname}?lang=az`);
+      await axeOn(page, 'paid [az]');
+      await goto(page, '/fines?by=protocol&q=PR12345671');
+      assert(!(await page.$('main input[name="protocol"]')), 'a paid fine is still offered');
+      assert(violations.length === 0, violations.join('\n'));
+    } catch (e) {
+      throw new Error(`${step}: ${e.message}`);
+    } finally {
+      await nojs.close();
+      await ctx.close();
+    }
+  }, 150000);
+}
+
 // ---- logins2: the free single-purpose certificate (issue 10 item 4) -------
 // A citizen's account (the representative's: the second citizen has a
 // second factor by now) asks for it on its certificates page (the button,
@@ -3740,6 +3815,7 @@ async function main() {
     await kioskPages();   // kiosk
     await appealPages();  // kiosk
     await oncePages();   // once
+    await finePages();   // fines (no login)
   } catch (e) {
     fatal = e;
     record('setup', e);
