@@ -34,7 +34,7 @@ int fine_id_check(enum fine_key k, const char *v, struct pc_err *err)
     case FINE_BY_LICENCE:
         return reg_licence_ok(v) ? 0 : pc_err_set(err, PC_EINVAL, "a driving licence is 2 letters and 6 digits");
     case FINE_BY_ID_CARD:
-        return reg_id_card_ok(v) ? 0 : pc_err_set(err, PC_EINVAL, "an ID card's number is 2 letters and 7 digits");
+        return reg_id_card_ok(v) ? 0 : pc_err_set(err, PC_EINVAL, "an ID card's number is AZE and 8 digits, or 2 letters and 7 digits");
     default:
         return reg_voen_index(v) >= 0 ? 0 : pc_err_set(err, PC_EINVAL, "a VÖEN is 10 digits");
     }

@@ -54,8 +54,12 @@ void reg_licence_of(uint64_t person, char out[9])
              (unsigned long long)(v % 1000000));
 }
 
+/* An identity card's number: the new cards' "AZE" and 8 digits, or the
+ * older cards' 2 letters and 7 digits. */
 bool reg_id_card_ok(const char *s)
 {
+    if (s && strlen(s) == 11 && strncmp(s, "AZE", 3) == 0)
+        return strspn(s + 3, "0123456789") == 8;
     return s && strlen(s) == 9 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' &&
            strspn(s + 2, "0123456789") == 7;
 }

@@ -1921,6 +1921,6 @@ const struct pc_text web_messages[M_COUNT] = {
     [M_FINES_SEALED] = {{"Qəbz qurumun möhürü ilə imzalanıb.", "The receipt is sealed by the agency.", "Квитанция подписана печатью ведомства."}},
     [M_FINES_SIGNATURE] = {{"İmza (.p7s)", "Signature (.p7s)", "Подпись (.p7s)"}},
     [M_FINES_VERIFY] = {{"İmzanı yoxlayın", "Check the signature", "Проверить подпись"}},
-    [M_FINES_BY_ID_CARD] = {{"Şəxsiyyət vəsiqəsinin nömrəsi (məsələn AA1234567)", "ID card number (e.g. AA1234567)", "Номер удостоверения личности (например AA1234567)"}},
+    [M_FINES_BY_ID_CARD] = {{"Şəxsiyyət vəsiqəsinin nömrəsi (məsələn AZE12345678 və ya AA1234567)", "ID card number (e.g. AZE12345678 or AA1234567)", "Номер удостоверения личности (например AZE12345678 или AA1234567)"}},
     [M_FINES_AGAIN] = {{"Başqa cərimələri axtarın", "Look up other fines", "Найти другие штрафы"}},
 };
