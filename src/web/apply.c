@@ -308,7 +308,7 @@ static bool registry_values(struct http_req *r, const struct case_app *app, cons
     const struct id_principal *who = web_who(r);
     struct xc *x = app_of(r)->exchange;
     struct pc_err err = {0};
-    if (!x || !who->fin)
+    if (!x || !who || !who->fin) /* a guest (no login) has no person to ask about */
         return false;
     if (once_prefill(x, app_of(r)->db, &r->arena, page, who->fin, app->reference ? app->reference : app->id, reg,
                      &err)) {

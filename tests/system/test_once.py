@@ -272,3 +272,14 @@ def test_the_register_of_systems_checks_exchange_services_against_the_configurat
         r = request(env.port, "GET", "/api/v1/information-systems/" + ident, headers=tok)
         assert r.status == 200 and r.json()["checks"]["exchange"] == verdict, r.json()["checks"]
     assert r.json()["compliance"] == "not_compliant"
+
+
+def test_a_guest_applies_on_a_portal_with_an_exchange(env):
+    """A visitor without login (a guest: no person) on a portal that asks
+    the registers for prefill: the pages show, nothing is asked of a
+    register for nobody (this page once crashed the portal)."""
+    from test_nologin import start_as_guest
+    b, base = start_as_guest(env)
+    page = b.get(base + "/page/topic")
+    assert page.status == 200 and "<h1" in page.text
+    assert request(env.port, "GET", "/healthz").status == 200  # still up
