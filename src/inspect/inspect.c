@@ -492,19 +492,29 @@ int inspect_mine(struct db *db, struct pc_arena *a, const struct id_principal *w
     return 0;
 }
 
+/* The visit `id` for the inspector it was given to, with the role the
+ * grant allowed it in; anyone else: PC_ENOTFOUND (no probing). */
+static int own_visit(struct db *db, struct pc_arena *a, const struct id_principal *who, const char *id,
+                     struct inspection *v, int *role, struct pc_err *err)
+{
+    *role = -1;
+    int rc = visit_load(db, a, "id", id, v, err);
+    if (rc && rc != PC_ENOTFOUND)
+        return rc;
+    struct id_resource res = {.owner = rc ? NULL : v->inspector, .agency_id = rc ? NULL : v->agency_id};
+    if (rc || (*role = id_authorize_role(who, ID_ACT_INSPECT, &res)) < 0)
+        return pc_err_set(err, PC_ENOTFOUND, "no such visit");
+    return 0;
+}
+
 int inspect_sync(struct db *db, const struct id_principal *who, const char *id, const struct inspect_record *rec,
                  const char *ip, enum inspect_sync *outcome, struct pc_err *err)
 {
     struct pc_arena a;
     pc_arena_init(&a);
     struct inspection v;
-    int rc = visit_load(db, &a, "id", id, &v, err);
-    struct id_resource res = {.owner = rc ? NULL : v.inspector, .agency_id = rc ? NULL : v.agency_id};
-    int role = rc ? -1 : id_authorize_role(who, ID_ACT_INSPECT, &res);
-    if (!rc && role < 0)
-        rc = pc_err_set(err, PC_ENOTFOUND, "no such visit");
-    if (rc == PC_ENOTFOUND)
-        pc_err_set(err, PC_ENOTFOUND, "no such visit");
+    int role;
+    int rc = own_visit(db, &a, who, id, &v, &role, err);
     int64_t now = pc_now_unix();
     if (!rc)
         rc = inspect_record_check(rec, v.assigned_at, now, err);
@@ -592,11 +602,8 @@ int inspect_photo_keep(struct db *db, const struct id_principal *who, const char
     struct pc_arena a;
     pc_arena_init(&a);
     struct inspection v;
-    int rc = visit_load(db, &a, "id", id, &v, err);
-    struct id_resource res = {.owner = rc ? NULL : v.inspector, .agency_id = rc ? NULL : v.agency_id};
-    int role = rc ? -1 : id_authorize_role(who, ID_ACT_INSPECT, &res);
-    if (rc == PC_ENOTFOUND || (!rc && role < 0))
-        rc = pc_err_set(err, PC_ENOTFOUND, "no such visit");
+    int role;
+    int rc = own_visit(db, &a, who, id, &v, &role, err);
     for (size_t i = 0; !rc && i < v.nphotos; i++)
         if (pc_str_eq(v.photos[i].sha256, f->sha256))
             *repeated = true;
