@@ -105,7 +105,7 @@ def has_account(srv, fin):
 def test_the_demo_names_every_registry_kind(env):
     assert set(env.contract["services"]) == {"population", "taxpayers", "realestate", "employment", "pensions", "fines"}
     kinds = {c["kind"] for c in env.contract["calls"]}
-    assert kinds == set(env.contract["services"])
+    assert kinds == set(env.contract["services"]) - {"fines"}  # protocols, not people: named, no sample call
 
 
 def test_one_population(env):
