@@ -8,8 +8,8 @@ One registry process for the module."""
 import base64
 import hashlib
 import json
-import re
 import os
+import re
 import signal
 import subprocess
 import time
