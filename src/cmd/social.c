@@ -210,7 +210,12 @@ int cli_social_demo_case(struct db *db, struct form_registry *forms, const char 
     struct case_app app;
     bool existing;
     struct form_issues issues;
-    if (!rc && form_set_get(set, SOCIAL_SERVICE))
+    const struct form_def *def = form_set_get(set, SOCIAL_SERVICE);
+    if (!rc && def && def->signature == FORM_SIGN_REQUIRED)
+        /* a form changed to be signed by the applicant (the signing tests'
+         * portal): no case is sent for them; the demo goes on without it */
+        pc_log(PC_LOG_INFO, "demo.social_case_skipped", "reason", "the form asks for the applicant's signature", NULL);
+    else if (!rc && def)
         rc = case_submit(db, set, &who, SOCIAL_SERVICE, answers, "demo-vemtas-case", PC_LANG_AZ, "", &a, &app, &existing,
                          &issues, err);
     form_set_release(set);

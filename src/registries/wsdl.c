@@ -16,13 +16,13 @@ static const struct {
     struct wsdl_op more;               /* a second operation (op NULL: none) */
 } services[REG_KIND_COUNT] = {
     [REG_POPULATION] = {"population", "getPerson", "fin", {"fin", "surname", "name", "patronymic", "birthDate",
-                                                           "address", NULL}},
+                                                           "address", NULL}, {0}},
     [REG_TAXPAYERS] = {"taxpayers", "getTaxpayer", "voen", {"voen", "name", "kind", "status", "directorFin",
-                                                            "representatives", NULL}},
-    [REG_REALESTATE] = {"realestate", "getProperties", "fin", {"fin", "properties", NULL}},
-    [REG_EMPLOYMENT] = {"employment", "getContracts", "fin", {"fin", "contracts", NULL}},
+                                                            "representatives", NULL}, {0}},
+    [REG_REALESTATE] = {"realestate", "getProperties", "fin", {"fin", "properties", NULL}, {0}},
+    [REG_EMPLOYMENT] = {"employment", "getContracts", "fin", {"fin", "contracts", NULL}, {0}},
     [REG_PENSIONS] = {"pensions", "getInsurance", "fin", {"fin", "insuranceYears", "pension", "socialAssistance",
-                                                          NULL}},
+                                                          NULL}, {0}},
     [REG_FINES] = {"fines", "getProtocol", "protocolNo", {"protocolNo", "date", "article", "amountQepik", "points",
                                                           "status", "plate"},
                    {"markPaid", {"protocolNo", "reference", "amountQepik", NULL}, {"protocolNo", "status", "paymentRef", NULL}}},
