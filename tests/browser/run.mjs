@@ -3374,13 +3374,13 @@ async function socialPages() {
       const deadline = Date.now() + 120000;
       for (;;) {
         await goto(op, `/office/cases/${ref}?lang=en`);
-        if (await op.locator('#social-means + p + table').count() === 1) break;
+        if (await op.locator('#social-means + p + .table-wrap > table').count() === 1) break;
         assert(Date.now() < deadline, `no proposal on ${ref} after 120 s: ${(await op.locator('main').textContent()).slice(0, 400)}`);
         await sleep(1000);
       }
-      const rows = await op.locator('#social-evidence + table tbody tr, #social-evidence + div + table tbody tr').count();
+      const rows = await op.locator('#social-evidence + .table-wrap tbody tr, #social-evidence + .notice + .table-wrap tbody tr').count();
       assert(rows >= 2, `${rows} evidence rows`);
-      const steps = await op.$$eval('#social-means + p + table tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
+      const steps = await op.$$eval('#social-means + p + .table-wrap tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
       assert(steps.includes('Average monthly income per person') && steps.includes('The need criterion'), `the lines: ${steps}`);
       for (const lang of ['az', 'en', 'ru']) {
         await goto(op, `/office/cases/${ref}?lang=${lang}`);
