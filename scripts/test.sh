@@ -115,7 +115,7 @@ if [[ -d tests/fuzz ]] && ls tests/fuzz/fuzz_*.c >/dev/null 2>&1; then
       n=$(basename "$f"); corpus="tests/fuzz/corpus/${n#fuzz_}"
       mkdir -p "$work/$n"
       dict="tests/fuzz/${n#fuzz_}.dict"
-      if "$f" -max_total_time="${FUZZ_SECONDS:-3}" -print_final_stats=0 $( [[ -f $dict ]] && echo "-dict=$dict" ) "$work/$n" $( [[ -d $corpus ]] && echo "$corpus" ) > "$work/$n.log" 2>&1; then
+      if "$f" -max_total_time="${FUZZ_SECONDS:-2}" -print_final_stats=0 $( [[ -f $dict ]] && echo "-dict=$dict" ) "$work/$n" $( [[ -d $corpus ]] && echo "$corpus" ) > "$work/$n.log" 2>&1; then
         fz_ok=$((fz_ok + 1)); echo "  $n: ok"
       else
         fz_bad=$((fz_bad + 1)); echo "  $n: FAILED"; tail -n 30 "$work/$n.log"
