@@ -164,10 +164,10 @@ function tail(file, lines = 20) {
 
 const results = [];
 
-function record(name, error) {
+function record(name, error, ms = null) {
   const ok = !error;
   const msg = error ? (error instanceof Error ? error.message : String(error)) : null;
-  results.push({ name, ok, error: msg });
+  results.push({ name, ok, error: msg, ms });
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${ok ? '' : `\n     ${msg.split('\n').join('\n     ')}`}`);
 }
 
@@ -197,10 +197,11 @@ async function restartServer(why) {
 
 async function test(name, fn, timeoutMs = TEST_TIMEOUT_MS) {
   if (opts.only && !new RegExp(opts.only).test(name)) return;
+  const started = Date.now();   // the duration is kept in --out, to see where CI's time goes
   for (let attempt = 0; ; attempt++) {
     try {
       await withTimeout(Promise.resolve().then(fn), timeoutMs, name);
-      record(name, null);
+      record(name, null, Date.now() - started);
       return;
     } catch (e) {
       if (server && server.exited !== null) {

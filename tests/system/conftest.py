@@ -31,8 +31,8 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `once` run where the database is SQLite (the plain and
-    the sanitizer passes) and are skipped on PostgreSQL, where they would
+    """Tests marked `once` run where the database is SQLite (CI's sanitizer
+    pass) and are skipped on PostgreSQL, where they would
     only repeat themselves: CI keeps its time for what a backend changes."""
     if syslib.DB_KIND == "sqlite":
         return
