@@ -85,29 +85,17 @@ static bool is_sha256(const char *s)
     return true;
 }
 
-/* (internal.h) */
-bool es_plain_text(const char *s, size_t max)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n == 0 || n > max || !pc_utf8_valid(s, n))
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-            return false;
-    return true;
-}
-
 static int check(const struct esafe_new *d, int *type, struct pc_err *err)
 {
     if (es_owner_check(&d->owner, err))
         return err->code;
     if ((unsigned)d->kind >= ESAFE_KIND_COUNT)
         return pc_err_set(err, PC_EINVAL, "unknown kind of e-safe document");
-    if (!es_plain_text(d->title, ESAFE_TITLE_MAX))
+    if (!pc_text_line(d->title, ESAFE_TITLE_MAX))
         return pc_err_set(err, PC_EINVAL, "a document's title is 1 to %d bytes of text", ESAFE_TITLE_MAX);
-    if (!es_plain_text(d->source, 32) || !es_plain_text(d->source_ref, ESAFE_REF_MAX))
+    if (!pc_text_line(d->source, 32) || !pc_text_line(d->source_ref, ESAFE_REF_MAX))
         return pc_err_set(err, PC_EINVAL, "a document names its source and the source's reference");
-    if (d->file_name && (!es_plain_text(d->file_name, 120) || strpbrk(d->file_name, "/\\\"")))
+    if (d->file_name && (!pc_text_line(d->file_name, 120) || strpbrk(d->file_name, "/\\\"")))
         return pc_err_set(err, PC_EINVAL, "a file name is up to 120 bytes of text without / \\ or \"");
     if ((d->bytes != NULL) == (d->file_sha256 != NULL))
         return pc_err_set(err, PC_EINVAL, "a document is either bytes or a stored file");

@@ -332,7 +332,7 @@ int esafe_folder_add(struct db *db, const struct esafe_owner *o, const char *nam
 {
     if (es_owner_check(o, err))
         return err->code;
-    if (!es_plain_text(name, ESAFE_FOLDER_NAME_MAX))
+    if (!pc_text_line(name, ESAFE_FOLDER_NAME_MAX))
         return pc_err_set(err, PC_EINVAL, "a folder's name is 1 to %d bytes of text", ESAFE_FOLDER_NAME_MAX);
     struct folder_add x = {o, name, id};
     return es_xact(db, do_folder_add, &x, err);

@@ -24,9 +24,6 @@ int es_owner_check(const struct esafe_owner *o, struct pc_err *err);
 void es_doc_row(struct db_stmt *s, struct pc_arena *a, struct esafe_doc *out);
 void es_bind_visible(struct db_stmt *s, int first, const struct esafe_owner *o, int64_t now);
 
-/* Text a person typed or a module gave: UTF-8, no control characters,
- * 1..max bytes. */
-bool es_plain_text(const char *s, size_t max);
 /* fn(c, ctx, err) in a transaction of its own on the thread's connection. */
 int es_xact(struct db *db, int (*fn)(struct db_conn *c, void *ctx, struct pc_err *err), void *ctx, struct pc_err *err);
 /* A change of the owner's and its audit entry in one transaction. */

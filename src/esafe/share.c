@@ -100,7 +100,7 @@ int esafe_share_add(struct db *db, const struct esafe_owner *o, const struct esa
     if (es_owner_check(o, err))
         return err->code;
     int64_t now = pc_now_unix();
-    if (!es_plain_text(s->recipient, ESAFE_PARTY_MAX) || !es_plain_text(s->purpose, ESAFE_PARTY_MAX))
+    if (!pc_text_line(s->recipient, ESAFE_PARTY_MAX) || !pc_text_line(s->purpose, ESAFE_PARTY_MAX))
         return pc_err_set(err, PC_EINVAL, "a share names who may open it and why, each in 1 to %d bytes", ESAFE_PARTY_MAX);
     if (s->expires_at <= now || s->expires_at > now + ESAFE_SHARE_DAYS_MAX * DAY)
         return pc_err_set(err, PC_EINVAL, "a share lasts until a time within %d days", ESAFE_SHARE_DAYS_MAX);
@@ -336,7 +336,7 @@ static int do_open(struct db_conn *c, struct share_open *x, struct pc_err *err)
 int esafe_share_open(struct db *db, struct pc_arena *a, const char *code, const char *organisation, const char *ip,
                      enum esafe_share_state *state, struct esafe_doc *doc, struct pc_err *err)
 {
-    if (!es_plain_text(organisation, ESAFE_PARTY_MAX))
+    if (!pc_text_line(organisation, ESAFE_PARTY_MAX))
         return pc_err_set(err, PC_EINVAL, "name the organisation that opens the document (1 to %d bytes)",
                           ESAFE_PARTY_MAX);
     char network[ESAFE_NETWORK_MAX], canonical[ESAFE_CODE_LEN + 1], sha[65];
