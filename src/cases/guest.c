@@ -182,7 +182,7 @@ int case_guest_notify(struct db_conn *c, const char *app_id, enum pc_lang lang, 
 {
     struct pc_arena a;
     pc_arena_init(&a);
-    struct case_contact to;
+    struct case_contact to = {0};
     int rc = contact_on(c, &a, app_id, &to, err);
     if (rc == 0)
         rc = case_notify_to(c, to.kind == CASE_CONTACT_PHONE ? "sms" : "email", to.address, lang, n, err);

@@ -180,7 +180,7 @@ static int h_session(struct http_req *r)
     *p = (struct poll){.client = client, .id = http_param(r, 0)};
     r->deferred_arg = p;
     struct mid_status st;
-    int64_t wait;
+    int64_t wait = 0;
     int rc = wait_ms(r, &err, &wait);
     if (!rc)
         rc = mid_session_status(svc(r), &r->arena, client, p->id, &st, &err);
@@ -262,7 +262,7 @@ static int h_pending(struct http_req *r)
     if (!phone)
         return 0;
     struct pc_err err = {0};
-    int64_t wait;
+    int64_t wait = 0;
     int rc = wait_ms(r, &err, &wait);
     if (rc)
         return pki_api_fail(r, rc, &err);

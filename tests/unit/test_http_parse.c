@@ -500,8 +500,8 @@ static void client_is(const struct http_proxies *p, const char *const *v, size_t
         fail_msg("rc %d, want %d (first value '%s')", rc, want_rc, n ? v[0] : "");
     if (rc == 0) {
         http_addr_format(&got, text);
-        if (strcmp(text, want) != 0)
-            fail_msg("client '%s', want '%s'", text, want);
+        if (!want || strcmp(text, want) != 0)
+            fail_msg("client '%s', want '%s'", text, want ? want : "(a refusal)");
     }
 }
 
