@@ -675,6 +675,10 @@ int db_migrate(struct db *db, struct pc_err *err)
     int rc = db_exec(c, create_version_table, err);
     if (rc)
         return rc;
+    /* one line for what this start applied, not one per migration: a new
+     * database applies them all, and the operator wants the first screen */
+    int applied = 0;
+    const char *first = NULL, *last = NULL;
     for (size_t i = 0; i < db_migrations_count; i++) {
         const struct db_migration *m = &db_migrations[i];
         if ((rc = db_begin(c, err)))
@@ -705,7 +709,15 @@ int db_migrate(struct db *db, struct pc_err *err)
             return rc;
         /* A schema change invalidates prepared statements. */
         stmt_cache_clear(c);
-        pc_log(PC_LOG_INFO, "db.migrated", "version", m->name, NULL);
+        applied++;
+        if (!first)
+            first = m->name;
+        last = m->name;
+    }
+    if (applied) {
+        char count[16];
+        snprintf(count, sizeof count, "%d", applied);
+        pc_log(PC_LOG_INFO, "db.migrated", "count", count, "first", first, "last", last, NULL);
     }
     return 0;
 }

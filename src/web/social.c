@@ -146,9 +146,9 @@ static void decide_form(struct http_req *r, const struct social_case *c, const c
     if (error)
         web_html(r, "<p class=\"error-message\" id=\"social-error\">%s</p>\n", error);
     web_html(r, "<fieldset class=\"field\"><legend>%s</legend>\n"
-                "<div class=\"radio\"><input type=\"radio\" id=\"social-yes\" name=\"eligible\" value=\"yes\"%r>"
+                "<div class=\"choice\"><input type=\"radio\" id=\"social-yes\" name=\"eligible\" value=\"yes\"%r>"
                 "<label for=\"social-yes\">%s</label></div>\n"
-                "<div class=\"radio\"><input type=\"radio\" id=\"social-no\" name=\"eligible\" value=\"no\"%r>"
+                "<div class=\"choice\"><input type=\"radio\" id=\"social-no\" name=\"eligible\" value=\"no\"%r>"
                 "<label for=\"social-no\">%s</label></div>\n</fieldset>\n",
              web_t(r, M_SOC_CHANGE), c->means.eligible ? " checked" : "", web_t(r, M_SOC_ELIGIBLE),
              c->means.eligible ? "" : " checked", web_t(r, M_SOC_NOT_ELIGIBLE));
