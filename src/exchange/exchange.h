@@ -330,7 +330,8 @@ int xr_central_openapi(struct xr_central *c, struct pc_arena *a, const char *ser
 #define XR_OP_LOGIN_MAX 64
 #define XR_OP_IDLE_SECS 900            /* a session ends after 15 idle minutes */
 #define XR_OP_SESSION_MAX_SECS 28800   /* and after 8 hours whatever happens */
-#define XR_OP_FAILURES 5               /* failed logins per login or address … */
+#define XR_OP_FAILURES 5               /* failed logins of one login … */
+#define XR_OP_FAILURES_ADDR 20         /* … or from one address (operators may share one) … */
 #define XR_OP_WINDOW_SECS 900          /* … in this window, then PC_ELIMIT until it ends */
 struct xr_operator {
     const char *login, *created_by;
@@ -344,7 +345,8 @@ int xr_operator_list(struct xr_central *c, struct pc_arena *a, struct xr_operato
                      struct pc_err *err);
 /* A session for login and password (token_out: 44 bytes, the cookie's
  * value).  PC_EDENIED for a wrong login or password (the same answer),
- * PC_ELIMIT after XR_OP_FAILURES failures of the login or the address. */
+ * PC_ELIMIT after XR_OP_FAILURES failures of the login (XR_OP_FAILURES_ADDR of
+ * the address) in the window. */
 int xr_operator_login(struct xr_central *c, const char *login, const char *password, const char *ip,
                       char token_out[44], struct pc_err *err);
 struct xr_op_session {

@@ -109,7 +109,7 @@ int xr_operator_list(struct xr_central *c, struct pc_arena *a, struct xr_operato
 /* ---- the throttle ---- */
 
 /* Whether key has used up its failures in the current window. */
-static int throttled(struct db_conn *k, const char *key, int64_t now, struct pc_err *err)
+static int throttled(struct db_conn *k, const char *key, int max, int64_t now, struct pc_err *err)
 {
     struct db_stmt *s = db_prepare(k, "SELECT failures FROM xr_operator_throttle WHERE key = ? AND window_start > ?",
                                    err);
@@ -120,7 +120,7 @@ static int throttled(struct db_conn *k, const char *key, int64_t now, struct pc_
     int r = db_step(s, err);
     if (r < 0)
         return r;
-    bool over = r == 1 && db_col_int(s, 0) >= XR_OP_FAILURES;
+    bool over = r == 1 && db_col_int(s, 0) >= max;
     db_conn_idle(k);
     return over ? pc_err_set(err, PC_ELIMIT, "too many failed logins: try again in %d minutes",
                              XR_OP_WINDOW_SECS / 60) : 0;
@@ -161,9 +161,9 @@ int xr_operator_login(struct xr_central *c, const char *login, const char *passw
     pc_arena_init(&a);
     const char *kl = pc_arena_printf(&a, "login:%s", login), *ki = pc_arena_printf(&a, "ip:%s", ip ? ip : "");
     struct db_conn *k = db_conn_get(c->db, err);
-    int rc = k ? throttled(k, kl, now, err) : code_of(err);
+    int rc = k ? throttled(k, kl, XR_OP_FAILURES, now, err) : code_of(err);
     if (!rc)
-        rc = throttled(k, ki, now, err);
+        rc = throttled(k, ki, XR_OP_FAILURES_ADDR, now, err);
     const char *hash = NULL;
     struct db_stmt *s = rc ? NULL : db_prepare(k, "SELECT password_hash FROM xr_operators WHERE login = ?", err);
     if (s) {
