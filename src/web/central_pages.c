@@ -80,7 +80,7 @@ static int outcome(struct http_req *r, int rc, const struct pc_err *err, const c
 
 static void form_begin(struct http_req *r, const char *action, enum msg legend)
 {
-    web_html(r, "<form method=\"post\" action=\"%s\" class=\"panel\">\n<fieldset><legend>%s</legend>\n", action,
+    web_html(r, "<form method=\"post\" action=\"%s\">\n<fieldset><legend>%s</legend>\n", action,
              cui_t(r, legend));
     cui_csrf_field(r);
 }
@@ -161,7 +161,7 @@ int cui_overview(struct http_req *r)
              (long long)v.nmembers, (long long)nsub, (long long)v.ngateways, (long long)v.nservices,
              (long long)v.ngroups, (long long)v.nrights);
     table_end(r);
-    web_html(r, "<form method=\"post\" action=\"/publish\" class=\"panel\">\n<p>%s</p>\n",
+    web_html(r, "<form method=\"post\" action=\"/publish\">\n<p>%s</p>\n",
              cui_t(r, M_CUI_PUBLISH_LEAD));
     cui_csrf_field(r);
     web_html(r, "<button type=\"submit\">%s</button>\n</form>\n", cui_t(r, M_CUI_PUBLISH));

@@ -162,7 +162,7 @@ static int login_form(struct http_req *r, enum msg problem)
     cui_page_begin(r, cui_t(r, M_CUI_LOGIN_TITLE));
     if (problem)
         web_html(r, "<div class=\"error-summary\" role=\"alert\"><p>%s</p></div>\n", cui_t(r, problem));
-    web_html(r, "<form method=\"post\" action=\"/login\" class=\"panel\">\n");
+    web_html(r, "<form method=\"post\" action=\"/login\">\n");
     cui_csrf_field(r);
     web_html(r, "<div class=\"field\"><label for=\"login\">%s</label>"
                 "<input id=\"login\" name=\"login\" autocomplete=\"username\" required maxlength=\"64\"></div>\n"
