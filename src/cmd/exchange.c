@@ -641,6 +641,8 @@ static const struct sub central_subs[] = {
     {"revoke", "data-dir db service subject", ch_revoke, NULL, "withdraw a right given by grant"},
     {"ca", "data-dir db ca-name chain ocsp tsa", ch_ca, NULL, "set the trusted certification centre"},
     {"show", "data-dir db", ch_show, NULL, "print the registry as JSON"},
+    /* listed for help only: cmd_central hands "operator …" to operator_subs */
+    {"operator", "", NULL, NULL, "add|list|remove the operators of the operator's pages (--admin-listen)"},
 };
 
 static const struct sub operator_subs[] = {
