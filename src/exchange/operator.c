@@ -126,10 +126,17 @@ static int throttled(struct db_conn *k, const char *key, int max, int64_t now, s
                              XR_OP_WINDOW_SECS / 60) : 0;
 }
 
-/* Count one failure of key (a new window when the last one is over). */
+/* Count one failure of key (a new window when the last one is over);
+ * windows that are over are dropped, so guessed logins leave no rows. */
 static int fail_once(struct db_conn *k, const char *key, int64_t now, struct pc_err *err)
 {
-    struct db_stmt *s = db_prepare(k, "UPDATE xr_operator_throttle SET failures = CASE WHEN window_start > ? "
+    struct db_stmt *s = db_prepare(k, "DELETE FROM xr_operator_throttle WHERE window_start <= ?", err);
+    if (s)
+        db_bind_int(s, 1, now - XR_OP_WINDOW_SECS);
+    int rc = run(s, err);
+    if (rc)
+        return rc;
+    s = db_prepare(k, "UPDATE xr_operator_throttle SET failures = CASE WHEN window_start > ? "
                                       "THEN failures + 1 ELSE 1 END, window_start = CASE WHEN window_start > ? "
                                       "THEN window_start ELSE ? END WHERE key = ?", err);
     if (!s)
@@ -192,6 +199,14 @@ int xr_operator_login(struct xr_central *c, const char *login, const char *passw
                 db_bind_int(s, 5, now);
             }
             rc = run(s, err);
+            /* sessions past their end are dropped at the next login */
+            s = rc ? NULL : db_prepare(k, "DELETE FROM xr_operator_sessions WHERE last_seen <= ? OR created_at <= ?",
+                                       err);
+            if (s) {
+                db_bind_int(s, 1, now - XR_OP_IDLE_SECS);
+                db_bind_int(s, 2, now - XR_OP_SESSION_MAX_SECS);
+                rc = run(s, err);
+            }
             s = rc ? NULL : db_prepare(k, "DELETE FROM xr_operator_throttle WHERE key = ?", err);
             if (s)
                 db_bind_text(s, 1, kl);
