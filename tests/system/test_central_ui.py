@@ -100,6 +100,21 @@ def test_the_operator_listener_is_off_by_default(tmp_path):
         c.close()
 
 
+@pytest.mark.once
+def test_behind_tls_the_cookies_are_secure(tmp_path):
+    c = Central(str(tmp_path))
+    port = syslib.free_port()
+    try:
+        c.start("--admin-listen", "127.0.0.1:%d" % port, "--admin-https")
+        r = request(port, "GET", "/login")
+        assert r.status == 200
+        cookie = [v for v in r.header_all("Set-Cookie") if v.startswith("pc_central_csrf=")][0]
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+        assert r.header("Strict-Transport-Security")
+    finally:
+        c.close()
+
+
 def test_operators_from_the_cli(central):
     r = syslib.run_cli("central", "operator", "add", "--login", "bob", "--data-dir", central.dir, "--db",
                        central.db.url)
