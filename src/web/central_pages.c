@@ -153,7 +153,7 @@ int cui_overview(struct http_req *r)
         web_html(r, "%s", cui_t(r, M_CUI_GCONF_NONE));
     web_html(r, "</dd>\n<dt>%s</dt><dd>%d</dd>\n<dt>%s</dt><dd>%L</dd>\n<dt>%s</dt><dd>%s %s</dd>\n</dl>\n",
              cui_t(r, M_CUI_VALIDITY), v.validity, cui_t(r, M_CUI_EPOCH), (long long)v.epoch, cui_t(r, M_CUI_CA),
-             v.ca_name, v.ocsp_url);
+             *v.ca_name ? v.ca_name : cui_t(r, M_CUI_NONE), v.ocsp_url);
     static const enum msg cols[] = {M_CUI_MEMBERS, M_CUI_SUBSYSTEMS, M_CUI_GATEWAYS, M_CUI_SERVICES, M_CUI_GROUPS,
                                     M_CUI_RIGHTS};
     table_begin(r, M_CUI_COUNTS, cols, sizeof cols / sizeof cols[0]);

@@ -181,22 +181,41 @@ static int h_login(struct http_req *r)
     return login_form(r, 0);
 }
 
-static int h_login_post(struct http_req *r)
-{
-    struct pc_err err = {0};
+/* The login's Argon2id runs on a worker thread (http_defer), the answer
+ * on a server thread. */
+struct login_job {
     char token[ID_TOKEN_CHARS + 1];
-    int rc = xr_operator_login(cui_central(r), http_kv_get(&r->form, "login"), http_kv_get(&r->form, "password"),
-                               r->remote_addr, token, &err);
+    int rc;
+    struct pc_err err;
+};
+
+static void login_work(struct http_req *r)
+{
+    struct login_job *j = r->deferred_arg;
+    j->rc = xr_operator_login(cui_central(r), http_kv_get(&r->form, "login"), http_kv_get(&r->form, "password"),
+                              r->remote_addr, j->token, &j->err);
+}
+
+static int login_done(struct http_req *r)
+{
+    struct login_job *j = r->deferred_arg;
+    int rc = j->rc;
     if (rc == PC_EDENIED || rc == PC_ELIMIT) {
         r->status = rc == PC_EDENIED ? 401 : 429;
         pc_log(PC_LOG_INFO, "central.login_refused", "code", pc_errcode_name(rc), "ip", r->remote_addr, NULL);
         return login_form(r, rc == PC_EDENIED ? M_CUI_LOGIN_WRONG : M_CUI_LOGIN_LIMIT);
     }
     if (rc)
-        return web_fail(r, rc, &err);
+        return web_fail(r, rc, &j->err);
     http_set_header(r, "Set-Cookie", pc_arena_printf(&r->arena, SESSION_COOKIE "=%s; Path=/; HttpOnly; "
-                                                                "SameSite=Strict", token));
+                                                                "SameSite=Strict", j->token));
     return http_redirect(r, 303, "/");
+}
+
+static int h_login_post(struct http_req *r)
+{
+    r->deferred_arg = pc_arena_alloc(&r->arena, sizeof(struct login_job));
+    return http_defer(r, login_work, login_done);
 }
 
 static int h_logout(struct http_req *r)
