@@ -12,6 +12,8 @@
 
 #define NAME_MAX_CHARS 200
 #define PEM_MAX (16 << 10)
+#define CHAIN_MAX (64 << 10)
+#define URL_MAX 512
 #define OPENAPI_MAX (1 << 20)
 #define AUDIT_PAGE 50
 
@@ -165,8 +167,26 @@ int cui_overview(struct http_req *r)
              cui_t(r, M_CUI_PUBLISH_LEAD));
     cui_csrf_field(r);
     web_html(r, "<button type=\"submit\">%s</button>\n</form>\n", cui_t(r, M_CUI_PUBLISH));
+    form_begin(r, "/ca", M_CUI_PUT_CA);
+    input(r, "ca-name", "name", M_CUI_CA_NAME, NAME_MAX_CHARS, NULL);
+    textarea(r, "chain", M_CUI_CA_CHAIN, 8);
+    input(r, "ca-ocsp", "ocsp", M_CUI_OCSP, URL_MAX, "https://ca.example/ca/ocsp");
+    input(r, "ca-tsa", "tsa", M_CUI_TSA, URL_MAX, "https://ca.example/ca/tsa");
+    form_end(r, M_CUI_SAVE);
     cui_page_end(r);
     return 0;
+}
+
+int cui_post_ca(struct http_req *r)
+{
+    struct pc_err err = {0};
+    struct xr_ca_rec ca = {field(r, "name", NAME_MAX_CHARS, true, M_CUI_CA_NAME),
+                           field(r, "chain", CHAIN_MAX, true, M_CUI_CA_CHAIN),
+                           field(r, "ocsp", URL_MAX, true, M_CUI_OCSP), field(r, "tsa", URL_MAX, true, M_CUI_TSA)};
+    if (!ca.name || !ca.chain_pem || !ca.ocsp_url || !ca.tsa_url)
+        return cui_overview(r);
+    int rc = xr_central_put_ca(cui_central(r), cui_actor(r), &ca, &err);
+    return outcome(r, rc, &err, "/", cui_overview);
 }
 
 int cui_post_publish(struct http_req *r)

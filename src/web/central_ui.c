@@ -310,6 +310,8 @@ static void after(struct http_req *r)
 #define FORM_MAX (64 << 10)
 /* a service's form carries its OpenAPI description (1 MiB, URL-encoded) */
 #define SERVICE_FORM_MAX (3 << 20)
+/* … and the CA's its chain (64 KiB of PEM) */
+#define CA_FORM_MAX (256 << 10)
 
 static const struct http_route routes[] = {
     {"GET", "/login", h_login, 0, HTTP_ROUTE_NO_STORE, "cui-login"},
@@ -333,6 +335,7 @@ static const struct http_route routes[] = {
     {"POST", "/grants", cui_post_grant, FORM_MAX, HTTP_ROUTE_NO_STORE, "cui-grant"},
     {"POST", "/revoke", cui_post_revoke, FORM_MAX, HTTP_ROUTE_NO_STORE, "cui-revoke"},
     {"POST", "/publish", cui_post_publish, FORM_MAX, HTTP_ROUTE_NO_STORE, "cui-publish"},
+    {"POST", "/ca", cui_post_ca, CA_FORM_MAX, HTTP_ROUTE_NO_STORE, "cui-ca-put"},
 };
 
 void web_central_http_config(struct central_ui_app *app, struct http_config *cfg)

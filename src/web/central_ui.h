@@ -53,5 +53,6 @@ int cui_post_group_member(struct http_req *r);
 int cui_post_grant(struct http_req *r);
 int cui_post_revoke(struct http_req *r);
 int cui_post_publish(struct http_req *r);
+int cui_post_ca(struct http_req *r);
 
 #endif

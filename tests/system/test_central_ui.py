@@ -3,7 +3,7 @@
 central operator add|list|remove`), login with a wrong password refused and
 throttled, CSRF on every POST, each form adding (and the access form
 removing) through the same domain calls as the CLI with clear refusals,
-"publish now", the audit trail, and the change reaching what a gateway
+"publish now", the trusted CA, the audit trail, and the change reaching what a gateway
 downloads next.  No operator pages unless asked for; nothing but the login
 page for someone who is not an operator.  One registry for the module."""
 import json
@@ -216,6 +216,8 @@ def test_each_form_and_the_gateway_sees_it(central):
         ("/groups", {"id": "AZ/portals", "description": "portals"}, "/access"),
         ("/group-members", {"group": "AZ/portals", "client": POP + "/population"}, "/access"),
         ("/grants", {"service": POP + "/population/person", "subject": "AZ/portals"}, "/access"),
+        ("/ca", {"name": "Pəncərə CA", "chain": open(member_cert(central.tmp, "ca", "0000000000")).read(),
+                 "ocsp": "http://127.0.0.1:2/ca/ocsp", "tsa": "http://127.0.0.1:2/ca/tsa"}, "/"),
     ]
     for path, form, page in steps:
         b.get(page)
@@ -233,6 +235,7 @@ def test_each_form_and_the_gateway_sees_it(central):
     assert [m["id"] for m in p["members"]] == [POP]
     assert p["gateways"][0]["clients"] == [POP + "/population"]
     assert {"service": POP + "/population/person", "subject": "AZ/portals"} in p["access"]
+    assert p["ca"]["ocsp_url"] == "http://127.0.0.1:2/ca/ocsp" and "BEGIN CERTIFICATE" in p["ca"]["ca_chain"]
     # removing: the right is revoked, and the next configuration says so
     b.get("/access")
     r = b.post("/revoke", {"service": POP + "/population/person", "subject": "AZ/portals"})
@@ -266,6 +269,8 @@ def test_each_form_and_the_gateway_sees_it(central):
     ("/grants", {"service": "AZ/GOV/1400000001/population/none", "subject": "AZ/portals"}, 404),
     ("/grants", {"service": "AZ/GOV/1400000001/population/person", "subject": "not/an id/../"}, 400),
     ("/revoke", {"service": "AZ/GOV/1400000001/population/person", "subject": "AZ/nogroup"}, 404),
+    ("/ca", {"name": "CA", "chain": "not PEM", "ocsp": "http://x/ocsp", "tsa": "http://x/tsa"}, 400),
+    ("/ca", {"name": "CA", "chain": "x", "ocsp": "http://x/" + "o" * 600, "tsa": "http://x/tsa"}, 400),
 ])
 def test_bad_input_is_a_clear_page(central, path, form, status):
     b = operator(central)
