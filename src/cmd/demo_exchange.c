@@ -41,6 +41,7 @@
 #define TAX_MEMBER "AZ/GOV/1400057421"
 #define PASSPHRASE "pencere demo exchange passphrase"
 #define MAX_CHILDREN 12
+#define DEMO_OPERATOR "operator"   /* the central's demo operator; its password is generated */
 
 static struct {
     char dir[1024], exe[1024];
@@ -275,6 +276,9 @@ static bool member_seen(size_t i)
 static int central_setup(const char *central, const char *chain, const char *ca_listen)
 {
     RUN(NULL, "central", "init", "--data-dir", central, "--instance", "AZ");
+    char op[1200];
+    RUN(path(op, sizeof op, "central-operator.txt"), "central", "operator", "add", "--data-dir", central, "--login",
+        DEMO_OPERATOR);
     RUN(NULL, "central", "member", "--data-dir", central, "--id", PORTAL_MEMBER, "--name", "Elektron hökumət portalı");
     RUN(NULL, "central", "subsystem", "--data-dir", central, "--id", CLIENT);
     char ocsp[128], tsa[128], id[256], sub[256];
@@ -340,7 +344,24 @@ static int registries_gateway(const char *central, const char *gw2, char urls[][
 
 /* The contract: where the portal's gateway is, what to ask it, and which
  * service serves which registry kind (what src/xclient reads). */
-static int write_contract(const char *g1_listen)
+/* The demo operator's password, as `central operator add` printed it
+ * ("operator L, password (shown once): PW") into exchange/central-operator.txt. */
+static json_t *central_operator(const char *admin_listen)
+{
+    char p[1200], line[256] = "";
+    FILE *f = fopen(path(p, sizeof p, "central-operator.txt"), "r");
+    if (f) {
+        if (!fgets(line, sizeof line, f))
+            line[0] = 0;
+        fclose(f);
+    }
+    line[strcspn(line, "\n")] = 0;
+    const char *pw = strrchr(line, ' ');
+    return json_pack("{s:s+, s:s, s:s}", "url", "http://", admin_listen, "login", DEMO_OPERATOR, "password",
+                     pw ? pw + 1 : "");
+}
+
+static int write_contract(const char *g1_listen, const char *admin_listen)
 {
     char key[11], tmp[1400], out[1200], id[256];
     json_t *calls = json_array(), *services = json_object();
@@ -359,8 +380,8 @@ static int write_contract(const char *g1_listen)
     reg_fin_of(2, key); /* a child: the family links */
     json_array_append_new(calls, json_pack("{s:s, s:s, s:s+}", "kind", "population", "service",
                                            service_id(id, sizeof id, &registries[0]), "path", "/", key));
-    json_t *doc = json_pack("{s:s+, s:s, s:o, s:o}", "gateway", "http://", g1_listen, "client", CLIENT, "calls", calls,
-                            "services", services);
+    json_t *doc = json_pack("{s:s+, s:s, s:o, s:o, s:o}", "gateway", "http://", g1_listen, "client", CLIENT, "calls",
+                            calls, "services", services, "central_operator", central_operator(admin_listen));
     snprintf(out, sizeof out, "%s/demo-exchange.json", X.dir);
     snprintf(tmp, sizeof tmp, "%s.tmp", out);
     int rc = doc && json_dump_file(doc, tmp, JSON_INDENT(1) | JSON_PRESERVE_ORDER) == 0 && rename(tmp, out) == 0 ? 0
@@ -368,6 +389,11 @@ static int write_contract(const char *g1_listen)
     json_decref(doc);
     if (!rc)
         pc_log(PC_LOG_INFO, "demo.exchange_ready", "gateway", g1_listen, "file", out, NULL);
+    if (!rc) { /* the password is in the file, never in the log */
+        char url[64];
+        snprintf(url, sizeof url, "http://%s/", admin_listen);
+        pc_log(PC_LOG_INFO, "demo.central_operator", "url", url, "login", DEMO_OPERATOR, "password_in", out, NULL);
+    }
     return rc;
 }
 
@@ -375,8 +401,9 @@ static int setup(void)
 {
     char p[1200], ca[1200], central[1200], chain[1200], anchor[1200], gw1[1200], gw2[1200], url[5000];
     char urls[NREG][128];
-    unsigned ca_port = free_port(), c_port = free_port(), g1 = free_port(), g2 = free_port();
-    char ca_listen[32], c_listen[32], g1_listen[32], g2_listen[32];
+    unsigned ca_port = free_port(), c_port = free_port(), g1 = free_port(), g2 = free_port(), a_port = free_port();
+    char ca_listen[32], c_listen[32], g1_listen[32], g2_listen[32], a_listen[32];
+    snprintf(a_listen, sizeof a_listen, "127.0.0.1:%u", a_port); /* the operator's pages: loopback only */
     snprintf(ca_listen, sizeof ca_listen, "127.0.0.1:%u", ca_port);
     snprintf(c_listen, sizeof c_listen, "127.0.0.1:%u", c_port);
     snprintf(g1_listen, sizeof g1_listen, "127.0.0.1:%u", g1);
@@ -402,8 +429,8 @@ static int setup(void)
     path(central, sizeof central, "central");
     if (concat(chain, cap, rootp) || central_setup(central, chain, ca_listen))
         return -1;
-    const char *c_args[] = {"central", "serve", "--data-dir", central, "--listen", c_listen, "--log-level", "warn",
-                            NULL};
+    const char *c_args[] = {"central", "serve", "--data-dir", central, "--listen", c_listen, "--admin-listen",
+                            a_listen, "--log-level", "warn", NULL};
     if (start(c_port, c_args))
         return -1;
     path(anchor, sizeof anchor, "anchor.json");
@@ -428,7 +455,7 @@ static int setup(void)
                              "2000", "--log-level", "warn", NULL};
     if (start(g2, g2_args) || start(g1, g1_args))
         return -1;
-    return write_contract(g1_listen);
+    return write_contract(g1_listen, a_listen);
 }
 
 /* The children's parent-death signal follows the thread that forked

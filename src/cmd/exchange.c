@@ -6,6 +6,7 @@
  *   member, subsystem, gateway, gateway-client, service, group,
  *   group-member, grant, revoke, ca      changes, each audited
  *   show            the registry as JSON
+ *   operator add|list|remove   the accounts of the operator's pages
  *
  * `pencere gateway …`, a member's gateway:
  *   init            its data directory, keys and CSRs for the CA
@@ -19,6 +20,8 @@
 #include "../db/db.h"
 #include "../exchange/exchange.h"
 #include "../http/http.h"
+#include "../identity/identity.h"
+#include "../web/web.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -71,6 +74,11 @@ static const struct cli_opt all_opts[] = {
     {"ocsp-refresh", "SECONDS", "ask the CA about our own certificates this often", "60"},
     {"tsa-interval", "SECONDS", "time-stamp the message log this often (0: after every message)", "60"},
     {"no-bodies", NULL, "keep no message bodies in the log (hashes only)", NULL},
+    {"admin-listen", "HOST:PORT", "central: serve the operator's pages here (default: off; bind 127.0.0.1)", NULL},
+    {"admin-https", NULL, "central: the operator's pages are behind a TLS proxy (Secure cookies, HSTS)", NULL},
+    {"login", "LOGIN", "an operator's login (1-64 of A-Z a-z 0-9 . _ -)", NULL},
+    {"password-stdin", NULL, "read the password from the first line of stdin (else one is generated and printed)",
+     NULL},
     {"relaxed-log", NULL, "log commits do not wait for the disk (a power cut may lose the last records)", NULL},
 };
 #define NOPTS (sizeof all_opts / sizeof all_opts[0])
@@ -244,14 +252,13 @@ static int set_access(struct ctx *c, struct xr_central *x, bool revoke)
     int rc = id_opt(c, "service", XR_ID_SERVICE, &svc);
     if (rc)
         return rc;
-    /* a subject is a client, a member or a global group (two parts) */
-    const char *s = opt(c, "subject");
-    if (s && strchr(s, '/') == strrchr(s, '/'))
-        rc = id_opt(c, "subject", XR_ID_GROUP, &subject);
-    else
-        rc = id_opt(c, "subject", XR_ID_CLIENT, &subject);
-    if (rc)
+    const char *s;
+    if ((rc = required(c, "subject", &s)))
         return rc;
+    if (xr_id_parse_subject(s, &subject, &c->err)) {
+        fprintf(stderr, "pencere %s: --subject: %s\n", c->cmd, c->err.msg);
+        return EXIT_USAGE;
+    }
     return xr_central_grant(x, actor(c), &svc, &subject, revoke, &c->err) ? failed(c) : 0;
 }
 
@@ -356,6 +363,10 @@ static int central_serve(struct ctx *c)
     unsigned validity = 600;
     if (server_opts(c, &http, "127.0.0.1:8095") || cli_uint_opt(c->opts, "validity", 10, 86400, &validity))
         return EXIT_USAGE;
+    if (opt(c, "admin-listen") && http_listen_check(opt(c, "admin-listen"), &c->err)) {
+        fprintf(stderr, "pencere %s: --admin-listen: %s\n", c->cmd, c->err.msg);
+        return EXIT_USAGE;
+    }
     sigset_t set;
     cli_block_stop_signals(&set);
     struct xr_central *x = open_central(c);
@@ -370,6 +381,22 @@ static int central_serve(struct ctx *c)
         return failed(c);
     }
     app.http = srv;
+    /* the operator's pages: a listener of their own, off unless asked for */
+    struct central_ui_app ui = {.central = x};
+    struct http_server *admin = NULL;
+    if (opt(c, "admin-listen")) {
+        struct http_config acfg = {.listen = opt(c, "admin-listen"), .log_requests = true,
+                                   .https = opt(c, "admin-https") != NULL};
+        web_central_http_config(&ui, &acfg);
+        admin = http_start(&acfg, &c->err);
+        if (!admin) {
+            http_stop(srv, 1);
+            xr_central_close(x);
+            return failed(c);
+        }
+        pc_log(PC_LOG_INFO, "central.admin", "listen", acfg.listen, "port",
+               pc_arena_printf(&c->arena, "%u", http_port(admin)), NULL);
+    }
     /* a demo listens on a port chosen at start: gateways are told this one */
     const char *url = opt(c, "url");
     if (!url || !*url)
@@ -380,7 +407,61 @@ static int central_serve(struct ctx *c)
         pc_log(PC_LOG_WARN, "log.unbuffered", "reason", "no logger thread: each line is written by its caller", NULL);
     pc_log(PC_LOG_INFO, "central.started", "listen", http.listen, "url", url, "db",
            db_kind_name(xr_central_db(x)), NULL);
-    return serve_until_stopped(&set, srv, NULL, "central", close_central, x);
+    return serve_until_stopped(&set, srv, admin, "central", close_central, x);
+}
+
+/* ---- the central's operators ------------------------------------------------- */
+
+static int op_add(struct ctx *c, struct xr_central *x)
+{
+    const char *login;
+    int rc = required(c, "login", &login);
+    if (rc)
+        return rc;
+    char pw[ID_PASSWORD_MAX + 2];
+    bool generated = !opt(c, "password-stdin");
+    if (!generated) {
+        if (!fgets(pw, sizeof pw, stdin)) {
+            fprintf(stderr, "pencere %s: no password on stdin\n", c->cmd);
+            return EXIT_USAGE;
+        }
+        pw[strcspn(pw, "\r\n")] = 0;
+    } else {
+        /* 128 random bits in hex: letters and digits (drawn again in the
+         * rare case one kind is missing) */
+        do
+            if (pc_random_hex(pw, 16))
+                return pc_err_set(&c->err, PC_EIO, "no randomness"), failed(c);
+        while (id_password_check(pw, NULL));
+    }
+    if (xr_operator_add(x, actor(c), login, pw, &c->err))
+        return failed(c);
+    if (generated)
+        printf("operator %s, password (shown once): %s\n", login, pw);
+    else
+        printf("operator %s added\n", login);
+    return 0;
+}
+
+static int op_list(struct ctx *c, struct xr_central *x)
+{
+    struct xr_operator *ops;
+    size_t n;
+    if (xr_operator_list(x, &c->arena, &ops, &n, &c->err))
+        return failed(c);
+    for (size_t i = 0; i < n; i++) {
+        char at[21];
+        pc_rfc3339(ops[i].created_at, at);
+        printf("%s\t%s\t%s\n", ops[i].login, at, ops[i].created_by);
+    }
+    return 0;
+}
+
+static int op_remove(struct ctx *c, struct xr_central *x)
+{
+    const char *login;
+    int rc = required(c, "login", &login);
+    return rc ? rc : xr_operator_remove(x, actor(c), login, &c->err) ? failed(c) : 0;
 }
 
 /* ---- the gateway --------------------------------------------------------------- */
@@ -546,8 +627,8 @@ struct sub {
 
 static const struct sub central_subs[] = {
     {"init", "data-dir db instance url", NULL, central_init, "make a central registry's data directory and key"},
-    {"serve", "data-dir db listen url validity log-level", NULL, central_serve,
-     "serve the global configuration to gateways"},
+    {"serve", "data-dir db listen url validity log-level admin-listen admin-https", NULL, central_serve,
+     "serve the global configuration to gateways (and the operator's pages)"},
     {"member", "data-dir db id name", ch_member, NULL, "register a member (INSTANCE/CLASS/CODE)"},
     {"subsystem", "data-dir db id", ch_subsystem, NULL, "register a member's subsystem"},
     {"gateway", "data-dir db id address cert", ch_gateway, NULL, "register or update a gateway"},
@@ -560,6 +641,15 @@ static const struct sub central_subs[] = {
     {"revoke", "data-dir db service subject", ch_revoke, NULL, "withdraw a right given by grant"},
     {"ca", "data-dir db ca-name chain ocsp tsa", ch_ca, NULL, "set the trusted certification centre"},
     {"show", "data-dir db", ch_show, NULL, "print the registry as JSON"},
+    /* listed for help only: cmd_central hands "operator …" to operator_subs */
+    {"operator", "", NULL, NULL, "add|list|remove the operators of the operator's pages (--admin-listen)"},
+};
+
+static const struct sub operator_subs[] = {
+    {"add", "data-dir db login password-stdin", op_add, NULL,
+     "add an operator of the operator's pages (password from stdin, or generated and printed once)"},
+    {"list", "data-dir db", op_list, NULL, "list the operators (login, since, added by)"},
+    {"remove", "data-dir db login", op_remove, NULL, "remove an operator and end its sessions"},
 };
 
 static const struct sub gateway_subs[] = {
@@ -605,6 +695,9 @@ static int dispatch(const char *group, const char *title, const struct sub *t, s
 
 int cmd_central(int argc, char **argv)
 {
+    if (argc > 0 && strcmp(argv[0], "operator") == 0)
+        return dispatch("central operator", "The operators of the central registry's pages.", operator_subs,
+                        sizeof operator_subs / sizeof operator_subs[0], argc - 1, argv + 1);
     return dispatch("central", "The exchange layer's central registry.", central_subs,
                     sizeof central_subs / sizeof central_subs[0], argc, argv);
 }

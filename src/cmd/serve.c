@@ -766,7 +766,9 @@ static void demo_banner(unsigned port, const char *pay_url, void *ctx)
                "  OpenID Connect: http://127.0.0.1:%u/.well-known/openid-configuration\n\n",
                d->o->example_rp, port);
     demo_print_accounts(dir);
-    printf("  Exchange:      %s/demo-exchange.json once its gateways are up (demo_exchange.c)\n\n", dir);
+    printf("  Exchange:      %s/demo-exchange.json once its gateways are up (demo_exchange.c)\n"
+           "  Central registry's operator pages: \"central_operator\" in that file (URL on 127.0.0.1, login\n"
+           "                 operator, its password); the log line demo.central_operator names the URL\n\n", dir);
     if (pay_url)
         printf("  Payment provider (test bank): %s\n  Test cards: 4242424242424242 pays, 4000000000000002 is declined,\n"
                "  4000000000003220 asks for the 3-D Secure code 123456, 4000000000000119 never answers.\n\n",

@@ -533,6 +533,27 @@ int xr_central_grant(struct xr_central *c, const char *actor, const struct xr_id
     return rc;
 }
 
+/* The registry's epoch moves with an audit entry of its own, so the next
+ * read of the configuration (here, at once) signs a new version, on every
+ * process sharing the database. */
+int xr_central_publish(struct xr_central *c, const char *actor, int64_t *version, struct pc_err *err)
+{
+    struct db_conn *k;
+    int rc = audit_begin(c->db, &k, err);
+    if (!rc)
+        rc = finish(k, 0, actor, "xr.gconf.publish", "gconf", c->instance, NULL, err);
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct xr_gconf_pub pub;
+    if (!rc && !(rc = xr_central_gconf(c, &a, &pub, err))) {
+        pthread_mutex_lock(&c->lock);
+        *version = c->cur_version;
+        pthread_mutex_unlock(&c->lock);
+    }
+    pc_arena_release(&a);
+    return rc;
+}
+
 static int put_setting(struct db_conn *k, const char *name, const char *value, struct pc_err *err)
 {
     struct db_stmt *s = db_prepare(k, "DELETE FROM xr_settings WHERE name = ?", err);

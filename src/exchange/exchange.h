@@ -57,6 +57,9 @@ bool xr_id_char_ok(unsigned char c);
  * what is wrong otherwise. */
 int xr_id_parse(const char *s, size_t n, enum xr_id_kind kind, bool pct, struct xr_id *out, struct pc_err *err);
 int xr_id_parse_str(const char *s, enum xr_id_kind kind, struct xr_id *out, struct pc_err *err);
+/* The subject of an access right: a global group (two parts), else a
+ * client (a member or a subsystem). */
+int xr_id_parse_subject(const char *s, struct xr_id *out, struct pc_err *err);
 /* Append the identifier ('/' between parts; percent-encoded for a URL). */
 void xr_id_write(struct pc_buf *b, const struct xr_id *id, bool pct);
 const char *xr_id_str(struct pc_arena *a, const struct xr_id *id);
@@ -259,6 +262,101 @@ int xr_central_gconf_file(struct xr_central *c, struct pc_arena *a, const char *
                           size_t *len, struct pc_err *err);
 /* Seconds a configuration is valid (X-Road: 600) and how often it is made. */
 void xr_central_set_validity(struct xr_central *c, int validity_secs);
+
+/* Sign a new global configuration now (the operator's "publish"), audited;
+ * *version is the one published. */
+int xr_central_publish(struct xr_central *c, const char *actor, int64_t *version, struct pc_err *err);
+
+/* ---- the registry as the operator sees it (central_view.c) ---- */
+
+struct xr_view_member {
+    const char *id, *name;
+    const char **subsystems;
+    size_t nsubsystems;
+};
+struct xr_view_gateway {
+    const char *id, *address;
+    const char **clients;
+    size_t nclients;
+    /* its authentication certificate */
+    const char *subject, *serial;      /* one-line subject, serial in hex */
+    int64_t not_before, not_after;     /* unix seconds */
+    char fingerprint[65];              /* SHA-256 of the DER, hex */
+};
+struct xr_view_service {
+    const char *id, *version, *title, *kind;
+    int64_t max_request, max_response;
+    int timeout_ms;
+    bool has_openapi;
+};
+struct xr_view_group {
+    const char *id, *description;
+    const char **members;
+    size_t nmembers;
+};
+struct xr_view_right {
+    const char *service, *subject;
+};
+struct xr_view {
+    const char *instance;
+    int64_t epoch;
+    /* the configuration published last (version 0: none yet) */
+    int64_t gconf_version, gconf_generated, gconf_expires;
+    int validity;                      /* seconds */
+    const char *ca_name, *ocsp_url, *tsa_url; /* "" when not set */
+    struct xr_view_member *members;
+    size_t nmembers;
+    struct xr_view_gateway *gateways;
+    size_t ngateways;
+    struct xr_view_service *services;
+    size_t nservices;
+    struct xr_view_group *groups;
+    size_t ngroups;
+    struct xr_view_right *rights;
+    size_t nrights;
+};
+/* The whole registry, typed, in a (one read snapshot). */
+int xr_central_view(struct xr_central *c, struct pc_arena *a, struct xr_view *out, struct pc_err *err);
+/* A service's OpenAPI description (PC_ENOTFOUND: no service or none). */
+int xr_central_openapi(struct xr_central *c, struct pc_arena *a, const char *service, const char **text,
+                       struct pc_err *err);
+
+/* ---- the central's operators (operator.c) ---- */
+
+/* Operators are accounts of the central's own database (xr_operators,
+ * xr_operator_sessions, xr_operator_throttle; never the portal's
+ * identity), with passwords hashed by identity's KDF.  A login is 1-64 of
+ * A-Z a-z 0-9 . _ - */
+#define XR_OP_LOGIN_MAX 64
+#define XR_OP_IDLE_SECS 900            /* a session ends after 15 idle minutes */
+#define XR_OP_SESSION_MAX_SECS 28800   /* and after 8 hours whatever happens */
+#define XR_OP_FAILURES 5               /* failed logins of one login … */
+#define XR_OP_FAILURES_ADDR 20         /* … or from one address (operators may share one) … */
+#define XR_OP_WINDOW_SECS 900          /* … in this window, then PC_ELIMIT until it ends */
+struct xr_operator {
+    const char *login, *created_by;
+    int64_t created_at;
+};
+int xr_operator_add(struct xr_central *c, const char *actor, const char *login, const char *password,
+                    struct pc_err *err);
+/* Remove an operator and end its sessions (PC_ENOTFOUND: none). */
+int xr_operator_remove(struct xr_central *c, const char *actor, const char *login, struct pc_err *err);
+int xr_operator_list(struct xr_central *c, struct pc_arena *a, struct xr_operator **out, size_t *n,
+                     struct pc_err *err);
+/* A session for login and password (token_out: 44 bytes, the cookie's
+ * value).  PC_EDENIED for a wrong login or password (the same answer),
+ * PC_ELIMIT after XR_OP_FAILURES failures of the login (XR_OP_FAILURES_ADDR of
+ * the address) in the window. */
+int xr_operator_login(struct xr_central *c, const char *login, const char *password, const char *ip,
+                      char token_out[44], struct pc_err *err);
+struct xr_op_session {
+    char login[XR_OP_LOGIN_MAX + 1];
+    char csrf[33];
+};
+/* The live session of a token (touching it); PC_EDENIED when none, idle
+ * too long or too old. */
+int xr_operator_session(struct xr_central *c, const char *token, struct xr_op_session *out, struct pc_err *err);
+int xr_operator_logout(struct xr_central *c, const char *token, struct pc_err *err);
 
 /* The central role's HTTP edge (`pencere central serve`): GET /gconf
  * (the signed directory, its signature and the signing certificate),

@@ -220,3 +220,9 @@ int xr_target_parse(const char *target, struct xr_id *service, const char **rest
     *rest = end;
     return 0;
 }
+
+int xr_id_parse_subject(const char *s, struct xr_id *out, struct pc_err *err)
+{
+    bool two_parts = s && strchr(s, '/') && strchr(s, '/') == strrchr(s, '/');
+    return xr_id_parse_str(s, two_parts ? XR_ID_GROUP : XR_ID_CLIENT, out, err);
+}

@@ -354,6 +354,15 @@ int id_password_set(struct db *db, const char *account_id, const char *password,
 /* Check a new password against the rules; PC_EINVAL with the reason. */
 int id_password_check(const char *password, struct pc_err *err);
 
+/* The KDF of passwords, also for accounts outside identity (the central
+ * registry's operators).  Hash a new password into out (encoded: parameters, salt, hash). */
+int id_password_hash(const char *password, char *out, size_t outlen, struct pc_err *err);
+/* Check a password against an encoded hash; NULL encoded checks against a
+ * dummy, so an unknown login costs the same time and always fails. */
+bool id_password_verify(const char *encoded, const char *password);
+/* A fresh token for the client (256 random bits, base64url: out gets
+ * ID_TOKEN_CHARS + 1) and the SHA-256 the database keeps instead of it. */
+int id_new_token(char *token_out, char hash[65], struct pc_err *err);
 /* Argon2id parameters: chosen so that one hash takes ~50–100 ms here. */
 void id_password_params(uint32_t *t_cost, uint32_t *m_cost_kib, uint32_t *parallelism);
 /* Override (tests use cheap parameters). */

@@ -45,11 +45,6 @@ const char *id_principal_role(const struct id_principal *p);
 
 /* ---- passwords (password.c) ---- */
 
-/* Hash a new password into out (encoded: parameters, salt, hash). */
-int id_password_hash(const char *password, char *out, size_t outlen, struct pc_err *err);
-/* Check a password against an encoded hash; NULL encoded checks against a
- * dummy, so an unknown login costs the same time and always fails. */
-bool id_password_verify(const char *encoded, const char *password);
 /* The node's queue of unauthenticated attempts waiting for a hash:
  * take a place (false: none for this kind of attempt now) and give it
  * back. */
@@ -81,9 +76,6 @@ int id_citizen_account_on(struct db_conn *c, struct pc_arena *a, const char *fin
 
 /* ---- sessions (session.c) ---- */
 
-/* A fresh token for the client (256 random bits, base64url: out gets
- * ID_TOKEN_CHARS + 1) and the SHA-256 the database keeps instead of it. */
-int id_new_token(char *token_out, char hash[65], struct pc_err *err);
 /* A new session in the caller's transaction on c, recording how it was
  * logged in (and for whom it acts, or NULL). */
 int id_session_insert(struct db_conn *c, const char *account_id, const char *kind, const struct id_login_info *how,

@@ -49,4 +49,13 @@ const struct http_route *web_portal_routes(size_t *n);
 /* Fill an http_config with the portal's routes and hooks. */
 void web_portal_http_config(struct portal_app *app, struct http_config *cfg);
 
+/* The central registry's operator pages (central_ui.c, central_pages.c):
+ * `pencere central serve --admin-listen`, a listener of their own.  The
+ * operators are the central's own accounts (xr_operator_*). */
+struct xr_central;
+struct central_ui_app {
+    struct xr_central *central;
+};
+void web_central_http_config(struct central_ui_app *app, struct http_config *cfg);
+
 #endif

@@ -3736,6 +3736,48 @@ async function oncePages() {
   });
 }
 
+// ---- centralui: the central registry's operator pages (`central serve --admin-listen`) ----
+
+/* The demo's central registry serves its operator pages on a loopback
+ * listener of their own (demo-exchange.json names it, the demo operator
+ * and its generated password).  Logged in through the form, then one
+ * visit per language that together cover the main pages: each in its
+ * language, axe-core clean (the pages have no scripts). */
+async function centralPages() {
+  await test('centralui: the operator logs in and the overview, members, gateways, services, access and audit pages pass axe [az, en, ru]', async () => {
+    const contract = JSON.parse(fs.readFileSync(path.join(server.dataDir, 'demo-exchange.json'), 'utf8'));
+    const op = contract.central_operator;
+    assert(op && op.url && op.password, `demo-exchange.json names no central operator: ${JSON.stringify(op)}`);
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    ctx.setDefaultTimeout(10000);
+    try {
+      const page = await ctx.newPage();
+      const url = op.url.replace(/\/$/, '');
+      let resp = await page.goto(url + '/members', { waitUntil: 'load' });
+      assert(new URL(page.url()).pathname === '/login', `not an operator, /members ended on ${page.url()}`);
+      let v = await axeViolations(page);
+      assert(v.length === 0, `axe on /login: ${v.join('\n')}`);
+      await page.fill('#login', op.login);
+      await page.fill('#password', op.password);
+      resp = await navBy(page, () => page.click('main form button[type="submit"]'));
+      assert(resp.status() === 200 && new URL(page.url()).pathname === '/', `login ended on ${page.url()} (${resp.status()})`);
+      const visits = [['az', '/', 'AZ/GOV/1500000002'], ['az', '/gateways', 'SHA-256'], ['en', '/members', 'AZ/GOV/1400000001'],
+        ['en', '/access', 'AZ/GOV/1500000002/portal'], ['ru', '/services', 'AZ/GOV/1400000001'], ['ru', '/audit', 'xr.']];
+      for (const [lang, p, text] of visits) {
+        resp = await page.goto(`${url}${p}?lang=${lang}`, { waitUntil: 'load' });
+        assert(resp.status() === 200, `${p}: status ${resp.status()}`);
+        const facts = await pageFacts(page);
+        assert(facts.lang === lang, `${p}: lang ${facts.lang}, expected ${lang}`);
+        if (p !== '/') assert((await page.textContent('main')).includes(text), `${p} does not show ${text}`);
+        v = await axeViolations(page);
+        assert(v.length === 0, `axe on ${p} [${lang}]: ${v.join('\n')}`);
+      }
+    } finally {
+      await ctx.close();
+    }
+  });
+}
+
 async function main() {
   const started = Date.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pencere-browser-'));
@@ -3817,6 +3859,7 @@ async function main() {
     await appealPages();  // kiosk
     await oncePages();   // once
     await finePages();   // fines (no login)
+    await centralPages();   // centralui
   } catch (e) {
     fatal = e;
     record('setup', e);

@@ -45,11 +45,11 @@ class Central:
         assert r.returncode == 0, r.stderr
         return r
 
-    def start(self):
+    def start(self, *extra):
         self.err = os.path.join(self.workdir, "central-stderr.log")
         with open(self.err, "wb") as err, open(os.devnull, "wb") as out:
             self.proc = subprocess.Popen([BIN, "central", "serve", "--listen", "127.0.0.1:%d" % self.port,
-                                          "--data-dir", self.dir, "--db", self.db.url],
+                                          "--data-dir", self.dir, "--db", self.db.url, *extra],
                                          stdout=out, stderr=err, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + syslib.START_TIMEOUT
         while time.monotonic() < deadline:

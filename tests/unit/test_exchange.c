@@ -13,6 +13,7 @@
 
 #include "../../src/exchange/internal.h"
 #include "../../src/audit/audit.h"
+#include "../../src/identity/identity.h"
 #include "fixture.h"
 
 #include <openssl/pem.h>
@@ -654,6 +655,94 @@ static void test_central_registry(void **state)
     pc_arena_release(&a);
 }
 
+/* The operators of the central's pages: add, log in (a wrong password and
+ * an unknown login the same refusal), the throttle, a session's idle end
+ * and logout, removal ending the sessions; the typed view and publishing. */
+static void test_central_operators(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    struct pc_arena a;
+    pc_arena_init(&a);
+    char dir[160];
+    snprintf(dir, sizeof dir, "%s/central-ops-%s", tmpdir, f->pg ? "pg" : "sqlite");
+    assert_int_equal(xr_central_init(dir, "AZ", "http://127.0.0.1:1", &err), 0);
+    struct xr_central *c = xr_central_open(dir, f->pg ? f->pgurl : f->path, &err);
+    if (!c)
+        fail_msg("open: %s", err.msg);
+    id_password_set_params(1, 8); /* cheap hashes for the test */
+    assert_int_equal(xr_operator_add(c, "cli:test", "alice", "Secret123pw", &err), 0);
+    assert_int_equal(xr_operator_add(c, "cli:test", "alice", "Secret123pw", &err), PC_ECONFLICT);
+    assert_int_equal(xr_operator_add(c, "cli:test", "bad login", "Secret123pw", &err), PC_EINVAL);
+    assert_int_equal(xr_operator_add(c, "cli:test", "bob", "short", &err), PC_EINVAL);
+    assert_int_equal(xr_operator_add(c, "cli:test", "carol", "Secret123pw", &err), 0);
+    struct xr_operator *ops;
+    size_t n;
+    assert_int_equal(xr_operator_list(c, &a, &ops, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(ops[0].login, "alice");
+    assert_string_equal(ops[0].created_by, "cli:test");
+
+    char tok[44], tok2[44];
+    struct xr_op_session s;
+    assert_int_equal(xr_operator_login(c, "alice", "Wrong123pw", "10.0.0.1", tok, &err), PC_EDENIED);
+    assert_int_equal(xr_operator_login(c, "nobody", "Wrong123pw", "10.0.0.1", tok, &err), PC_EDENIED);
+    assert_int_equal(xr_operator_login(c, "alice", "Secret123pw", "10.0.0.1", tok, &err), 0);
+    assert_int_equal(strlen(tok), ID_TOKEN_CHARS);
+    assert_int_equal(xr_operator_session(c, tok, &s, &err), 0);
+    assert_string_equal(s.login, "alice");
+    assert_int_equal(strlen(s.csrf), 32);
+    assert_int_equal(xr_operator_session(c, "x", &s, &err), PC_EDENIED);
+    /* idle past the timeout: the session is over */
+    struct db_conn *k = db_conn_get(xr_central_db(c), &err);
+    assert_non_null(k);
+    assert_int_equal(db_exec(k, "UPDATE xr_operator_sessions SET last_seen = last_seen - 901", &err), 0);
+    assert_int_equal(xr_operator_session(c, tok, &s, &err), PC_EDENIED);
+    assert_int_equal(xr_operator_login(c, "alice", "Secret123pw", "10.0.0.1", tok, &err), 0);
+    assert_int_equal(xr_operator_logout(c, tok, &err), 0);
+    assert_int_equal(xr_operator_session(c, tok, &s, &err), PC_EDENIED);
+
+    /* five failures of one login: even the right password waits */
+    for (int i = 0; i < XR_OP_FAILURES; i++)
+        assert_int_equal(xr_operator_login(c, "carol", "Wrong123pw", "10.0.0.2", tok, &err), PC_EDENIED);
+    assert_int_equal(xr_operator_login(c, "carol", "Secret123pw", "10.0.0.2", tok, &err), PC_ELIMIT);
+    /* … while another login from another address is not held up */
+    assert_int_equal(xr_operator_login(c, "alice", "Secret123pw", "10.0.0.3", tok2, &err), 0);
+    assert_int_equal(xr_operator_remove(c, "cli:test", "alice", &err), 0);
+    assert_int_equal(xr_operator_session(c, tok2, &s, &err), PC_EDENIED);
+    assert_int_equal(xr_operator_remove(c, "cli:test", "alice", &err), PC_ENOTFOUND);
+
+    /* the typed view and "publish now" */
+    /* (the database is the one test_central_registry filled) */
+    struct xr_id m = idp("AZ/GOV/1400000099", XR_ID_MEMBER), gw = idp("AZ/GOV/1400000099/gw9", XR_ID_GATEWAY);
+    assert_int_equal(xr_central_add_member(c, "op:alice", &m, "Ninety-nine", &err), 0);
+    assert_int_equal(xr_central_put_gateway(c, "op:alice", &gw, "https://gw9:8443", member_cert(&a, "1400000099"),
+                                            &err), 0);
+    struct xr_view v;
+    assert_int_equal(xr_central_view(c, &a, &v, &err), 0);
+    assert_string_equal(v.instance, "AZ");
+    const struct xr_view_gateway *g = NULL;
+    for (size_t i = 0; i < v.ngateways; i++)
+        if (strcmp(v.gateways[i].id, "AZ/GOV/1400000099/gw9") == 0)
+            g = &v.gateways[i];
+    assert_non_null(g);
+    assert_string_equal(g->address, "https://gw9:8443");
+    assert_string_equal(g->serial, "07");
+    assert_non_null(strstr(g->subject, "NTRAZ-1400000099"));
+    assert_int_equal(strlen(g->fingerprint), 64);
+    assert_true(g->not_after > g->not_before);
+    int64_t v1, v2;
+    assert_int_equal(xr_central_publish(c, "op:alice", &v1, &err), 0);
+    assert_int_equal(xr_central_publish(c, "op:alice", &v2, &err), 0);
+    assert_true(v2 > v1);
+    assert_int_equal(xr_central_view(c, &a, &v, &err), 0);
+    assert_int_equal(v.gconf_version, v2);
+    const char *text;
+    assert_int_equal(xr_central_openapi(c, &a, "AZ/GOV/1/x/y", &text, &err), PC_ENOTFOUND);
+    xr_central_close(c);
+    pc_arena_release(&a);
+}
+
 /* ---- the message log ------------------------------------------------------- */
 
 static void test_message_log(void **state)
@@ -810,6 +899,7 @@ int main(void)
     };
     const struct CMUnitTest db[] = {
         cmocka_unit_test(test_central_registry),
+        cmocka_unit_test(test_central_operators),
         cmocka_unit_test(test_message_log),
         cmocka_unit_test(test_archive),
     };
