@@ -333,7 +333,7 @@ int xr_tsa_stamp(struct pc_arena *a, const char *url, const unsigned char imprin
     struct xr_http_answer ans;
     if (!rc) {
         struct xr_http_call call = {"POST", url, NULL, 0, "application/timestamp-query", der, (size_t)n, 10000,
-                                    TSA_ANSWER_MAX, false, NULL};
+                                    TSA_ANSWER_MAX, NULL};
         enum xr_fault f;
         rc = xr_http(a, &call, &ans, &f, err);
         if (!rc && ans.status != 200)

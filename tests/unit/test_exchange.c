@@ -454,6 +454,84 @@ static void test_sign_verify(void **state)
     pc_arena_release(&a);
 }
 
+/* A trust made of one self-signed certificate (the file path), as a
+ * configuration would carry it. */
+static void trust_of(struct pc_arena *a, const char *path, struct xr_gconf *gc)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char pem[8192];
+    size_t n = fread(pem, 1, sizeof pem - 1, f);
+    fclose(f);
+    pem[n] = 0;
+    memset(gc, 0, sizeof *gc);
+    gc->ca_chain = pc_arena_strdup(a, pem);
+    gc->store = xr_store_from_pem(gc->ca_chain);
+    assert_non_null(gc->store);
+    xr_sha256(gc->ca_chain, strlen(gc->ca_chain), gc->ca_md);
+}
+
+/* A signer's certificate is parsed and its chain checked once per trust
+ * and validity window; another trust, a time outside the chain's window,
+ * a certificate of another CA or bad DER are checked (and refused) anew. */
+static void test_cert_cache(void **state)
+{
+    (void)state;
+    struct pc_err err = {0};
+    char key[128], cert[128], key2[128], cert2[128];
+    tmp_path(key, sizeof key, "cc.key");
+    tmp_path(cert, sizeof cert, "cc.pem");
+    tmp_path(key2, sizeof key2, "cc2.key");
+    tmp_path(cert2, sizeof cert2, "cc2.pem");
+    assert_int_equal(xr_selfsigned(key, cert, "signer", 1, &err), 0);
+    assert_int_equal(xr_selfsigned(key2, cert2, "other", 1, &err), 0);
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct xr_gconf gc, other;
+    trust_of(&a, cert, &gc);
+    trust_of(&a, cert2, &other);
+    X509 *x = xr_cert_load(cert, &err), *y = xr_cert_load(cert2, &err);
+    unsigned char *der, *der2;
+    size_t len, len2;
+    assert_int_equal(xr_cert_der(x, &a, &der, &len), 0);
+    assert_int_equal(xr_cert_der(y, &a, &der2, &len2), 0);
+    int64_t now = pc_now_unix();
+    int64_t window[2];
+    assert_int_equal(xr_chain_check(gc.store, x, now, window, &err), 0);
+    assert_true(window[0] <= now && now < window[1] && window[1] <= now + 86400 + 60);
+
+    struct xr_cert_cache *c = xr_cert_cache_new();
+    X509 *first = xr_cert_cache_get(c, &gc, der, len, now, &err);
+    assert_non_null(first);
+    assert_int_equal(X509_cmp(first, x), 0);
+    X509 *again = xr_cert_cache_get(c, &gc, der, len, now + 1, &err);
+    assert_ptr_equal(again, first); /* the same parsed certificate: no new check */
+    X509_free(again);
+    /* the same certificate under another CA is checked again and refused */
+    assert_null(xr_cert_cache_get(c, &other, der, len, now, &err));
+    assert_int_equal(err.code, PC_EDENIED);
+    /* past the chain's window it is checked again and refused */
+    err = (struct pc_err){0};
+    assert_null(xr_cert_cache_get(c, &gc, der, len, now + 3 * 86400, &err));
+    assert_int_equal(err.code, PC_EDENIED);
+    err = (struct pc_err){0};
+    assert_null(xr_cert_cache_get(c, &gc, der2, len2, now, &err)); /* another CA's */
+    assert_int_equal(err.code, PC_EDENIED);
+    err = (struct pc_err){0};
+    assert_null(xr_cert_cache_get(c, &gc, der, len - 1, now, &err));
+    assert_int_equal(err.code, PC_EDENIED);
+    X509 *third = xr_cert_cache_get(c, &gc, der, len, now, &err);
+    assert_non_null(third);
+    X509_free(third);
+    X509_free(first);
+    xr_cert_cache_free(c);
+    X509_free(x);
+    X509_free(y);
+    X509_STORE_free(gc.store);
+    X509_STORE_free(other.store);
+    pc_arena_release(&a);
+}
+
 /* ---- the central registry and the global configuration ---------------------- */
 
 struct central_fx {
@@ -807,6 +885,7 @@ int main(void)
         cmocka_unit_test(test_meta_and_forwarding), cmocka_unit_test(test_faults),
         cmocka_unit_test(test_soap),         cmocka_unit_test(test_blocks_and_hashes),
         cmocka_unit_test(test_envelope),     cmocka_unit_test(test_sign_verify),
+        cmocka_unit_test(test_cert_cache),
     };
     const struct CMUnitTest db[] = {
         cmocka_unit_test(test_central_registry),
