@@ -32,6 +32,11 @@ int64_t xr_now_ms(void)
 
 struct pending;
 
+/* Certificates known to be in xr_certs (a gateway sees few signers), so a
+ * record needs no look-up for its signer's; only the batch's writer reads
+ * or changes them, and a certificate joins once its batch is committed. */
+#define KNOWN_CERTS 16
+
 struct xr_msglog {
     struct db *db;
     pthread_mutex_t lock;
@@ -43,6 +48,10 @@ struct xr_msglog {
     char chain[65];
     int64_t stamped_seq;               /* the last record covered by a time-stamp */
     int64_t oldest_unstamped_ms;       /* when the first record after it was written (0: none) */
+    char known[KNOWN_CERTS][65];       /* a ring of fingerprints */
+    size_t known_next;
+    char batch_certs[KNOWN_CERTS][65]; /* stored by the batch being written */
+    size_t nbatch_certs;
 };
 
 static const char *const side_names[] = {"consumer", "provider"};
@@ -160,11 +169,24 @@ int64_t xr_msglog_unstamped_age(struct xr_msglog *l)
     return t ? (xr_now_ms() - t) / 1000 : 0;
 }
 
-static int put_cert(struct db_conn *k, X509 *x, char fp[65], struct pc_err *err)
+static bool cert_known(const struct xr_msglog *l, const char *fp)
 {
+    for (size_t i = 0; i < KNOWN_CERTS; i++)
+        if (strcmp(l->known[i], fp) == 0)
+            return true;
+    for (size_t i = 0; i < l->nbatch_certs; i++)
+        if (strcmp(l->batch_certs[i], fp) == 0)
+            return true;
+    return false;
+}
+
+static int put_cert(struct xr_msglog *l, struct db_conn *k, X509 *x, char fp[65], struct pc_err *err)
+{
+    xr_cert_fp(x, fp);
+    if (cert_known(l, fp))
+        return 0;
     struct pc_arena a;
     pc_arena_init(&a);
-    xr_cert_fp(x, fp);
     struct db_stmt *s = db_prepare(k, "SELECT 1 FROM xr_certs WHERE fp = ?", err);
     int rc = -1;
     if (s) {
@@ -181,15 +203,18 @@ static int put_cert(struct db_conn *k, X509 *x, char fp[65], struct pc_err *err)
         rc = n < 0 ? (int)n : 0;
     }
     pc_arena_release(&a);
+    if (rc >= 0 && l->nbatch_certs < KNOWN_CERTS)
+        memcpy(l->batch_certs[l->nbatch_certs++], fp, 65);
     return rc < 0 ? (err && err->code ? err->code : PC_EIO) : 0;
 }
 
 /* Insert one record after (*seq, chain) and move them on. */
-static int write_one(struct db_conn *k, struct pc_arena *a, const struct xr_logrec *r, int64_t *seq_io,
+static int write_one(struct xr_msglog *l, struct db_conn *k, struct pc_arena *a, const struct xr_logrec *r,
+                     int64_t *seq_io,
                      char chain_io[65], int64_t *at_out, struct pc_err *err)
 {
     char fp[65] = "";
-    int rc = r->cert ? put_cert(k, r->cert, fp, err) : 0;
+    int rc = r->cert ? put_cert(l, k, r->cert, fp, err) : 0;
     int64_t seq = *seq_io + 1, at_ms = r->at_ms ? r->at_ms : xr_now_ms();
     const char *fields[XR_LOG_FIELDS] = {
         pc_arena_printf(a, "%lld", (long long)seq), pc_arena_printf(a, "%lld", (long long)at_ms), r->message_id,
@@ -232,6 +257,19 @@ static int write_one(struct db_conn *k, struct pc_arena *a, const struct xr_logr
     return rc;
 }
 
+/* --relaxed-log: commits on this thread's connection (kept until the
+ * database closes) stop waiting for the disk.  Said once per connection;
+ * should a new connection land at a freed one's address, it is merely
+ * not relaxed (more durable, never less). */
+static void relax(struct xr_msglog *l, struct db_conn *k)
+{
+    static _Thread_local const struct db_conn *relaxed;
+    struct pc_err err = {0};
+    if (k != relaxed &&
+        !db_exec(k, db_kind(l->db) == DB_SQLITE ? "PRAGMA synchronous=NORMAL" : "SET synchronous_commit = off", &err))
+        relaxed = k;
+}
+
 /* Group commit: whoever finds no writer at work becomes it, takes every
  * record queued so far and writes them in one transaction (one fsync for
  * all); the others wait until theirs is committed. */
@@ -267,12 +305,12 @@ int xr_msglog_append(struct xr_msglog *l, const struct xr_logrec *r, struct pc_e
         pc_arena_init(&a);
         struct db_conn *k = db_conn_get(l->db, &berr);
         if (k && l->relaxed)
-            db_exec(k, db_kind(l->db) == DB_SQLITE ? "PRAGMA synchronous=NORMAL" : "SET synchronous_commit = off",
-                    &berr);
+            relax(l, k);
+        l->nbatch_certs = 0;
         int rc = k ? db_begin(k, &berr) : (berr.code ? berr.code : PC_EUNAVAIL);
         for (struct pending *q = batch; !rc && q; q = q->next) {
             int64_t at = 0;
-            rc = write_one(k, &a, q->rec, &seq, chain, &at, &berr);
+            rc = write_one(l, k, &a, q->rec, &seq, chain, &at, &berr);
             if (!first_ms)
                 first_ms = at;
         }
@@ -282,6 +320,10 @@ int xr_msglog_append(struct xr_msglog *l, const struct xr_logrec *r, struct pc_e
         }
         pc_arena_release(&a);
 
+        for (size_t i = 0; !rc && i < l->nbatch_certs; i++) {
+            memcpy(l->known[l->known_next], l->batch_certs[i], 65);
+            l->known_next = (l->known_next + 1) % KNOWN_CERTS;
+        }
         pthread_mutex_lock(&l->lock);
         if (!rc) {
             l->seq = seq;
