@@ -367,9 +367,14 @@ struct xr_logrec {
 enum { XR_LF_BLOCK = 11, XR_LF_BODY_HASH, XR_LF_HASH, XR_LF_SIGNATURE, XR_LF_CERT };
 void xr_logrec_digest(const char *const fields[], size_t n, unsigned char out[32]);
 /* A record as stored: the fields in digest order, then body, prev, chain. */
+/* A record's ocsp column holds XR_OCSP_REF and the SHA-256 (hex) of the
+ * base64 answer kept once in xr_msglog_ocsp (records written before
+ * migration 310 hold the answer itself); the select gives the answer. */
+#define XR_OCSP_REF "sha256:"
 #define XR_LOGROW_SELECT                                                                                     \
     "SELECT seq, at_ms, message_id, side, kind, protocol, client, service, user_id, issue, fault, block, "   \
-    "body_hash, hash, signature, cert, ocsp, body, prev, chain FROM xr_msglog"
+    "body_hash, hash, signature, cert, COALESCE(o.answer, xr_msglog.ocsp), body, prev, chain FROM xr_msglog " \
+    "LEFT JOIN xr_msglog_ocsp o ON o.digest = xr_msglog.ocsp"
 /* Where the log in the database starts after archiving (archive.c): the
  * last archived record's seq and chain value (0 and "" when none), and
  * "FILE SHA256" of the last archive (when archive is given). */

@@ -816,6 +816,73 @@ static void test_message_log(void **state)
     pc_arena_release(&a);
 }
 
+static int64_t count_of(struct fixture *f, const char *sql)
+{
+    struct pc_err err = {0};
+    struct db_stmt *s = db_prepare(fx_conn(f), sql, &err);
+    assert_non_null(s);
+    assert_int_equal(db_step(s, &err), 1);
+    int64_t n = db_col_int(s, 0);
+    db_idle(f->db);
+    return n;
+}
+
+/* An OCSP answer sent with many messages is stored once and named by the
+ * records; the chain still covers it whole (a changed stored answer is
+ * found, naming the first record that used it), and a record holding its
+ * answer itself (written before migration 310) still verifies. */
+static void test_message_log_ocsp(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    struct pc_arena a;
+    pc_arena_init(&a);
+    const char *url = f->pg ? f->pgurl : f->path;
+    static const char *const wipe[] = {"DELETE FROM xr_msglog", "DELETE FROM xr_msglog_stamps",
+                                       "DELETE FROM xr_msglog_base", "DELETE FROM xr_certs",
+                                       "DELETE FROM xr_msglog_ocsp"};
+    for (size_t i = 0; i < sizeof wipe / sizeof wipe[0]; i++)
+        fx_exec(fx_conn(f), wipe[i]);
+    db_idle(f->db);
+    struct xr_msglog *l = xr_msglog_open(f->db, &err);
+    assert_non_null(l);
+    struct xr_msg m;
+    fill_msg(&a, &m);
+    const char *block = xr_msg_block(&a, &m), *bh, *h = xr_hash(&a, block, "b", 1, &bh);
+    for (int i = 0; i < 4; i++) {
+        const char *answer = i < 3 ? "first OCSP answer" : "second OCSP answer";
+        struct xr_logrec r = {.message_id = "m-1", .client = "c", .service = "s", .user_id = "", .issue = "",
+                              .block = block, .body_hash = bh, .hash = h, .ocsp = (const unsigned char *)answer,
+                              .ocsp_len = strlen(answer)};
+        assert_int_equal(xr_msglog_append(l, &r, &err), 0);
+    }
+    xr_msglog_close(l);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM xr_msglog_ocsp"), 2);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM xr_msglog WHERE ocsp LIKE 'sha256:%'"), 4);
+    int64_t recs, stamps;
+    if (xr_msglog_verify(tmpdir, url, &recs, &stamps, &err))
+        fail_msg("verify: %s", err.msg);
+    assert_int_equal(recs, 4);
+    /* the stored answer changed: the first record naming it no longer fits */
+    fx_exec(fx_conn(f), "UPDATE xr_msglog_ocsp SET answer = 'AAAA' WHERE digest = "
+                        "(SELECT ocsp FROM xr_msglog WHERE seq = 1)");
+    db_idle(f->db);
+    assert_int_equal(xr_msglog_verify(tmpdir, url, &recs, &stamps, &err), PC_EINVAL);
+    assert_non_null(strstr(err.msg, "record 1 "));
+    fx_exec(fx_conn(f), "UPDATE xr_msglog_ocsp SET answer = 'Zmlyc3QgT0NTUCBhbnN3ZXI=' WHERE answer = 'AAAA'");
+    /* the answer in the record itself, as before migration 310 */
+    fx_exec(fx_conn(f), "UPDATE xr_msglog SET ocsp = 'Zmlyc3QgT0NTUCBhbnN3ZXI=' WHERE seq = 1");
+    db_idle(f->db);
+    if (xr_msglog_verify(tmpdir, url, &recs, &stamps, &err))
+        fail_msg("verify: %s", err.msg);
+    memset(&err, 0, sizeof err);
+    fx_exec(fx_conn(f), "UPDATE xr_msglog SET ocsp = 'Zmlyc3QgT0NTUCBhbnN3ZXJ=' WHERE seq = 1");
+    db_idle(f->db);
+    assert_int_equal(xr_msglog_verify(tmpdir, url, &recs, &stamps, &err), PC_EINVAL);
+    assert_non_null(strstr(err.msg, "record 1 "));
+    pc_arena_release(&a);
+}
+
 static void test_archive(void **state)
 {
     struct fixture *f = *state;
@@ -890,6 +957,7 @@ int main(void)
     const struct CMUnitTest db[] = {
         cmocka_unit_test(test_central_registry),
         cmocka_unit_test(test_message_log),
+        cmocka_unit_test(test_message_log_ocsp),
         cmocka_unit_test(test_archive),
     };
     int failed = cmocka_run_group_tests(pure, NULL, NULL);
