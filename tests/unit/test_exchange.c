@@ -816,6 +816,17 @@ static void test_message_log(void **state)
     pc_arena_release(&a);
 }
 
+/* An empty message log. */
+static void wipe_log(struct fixture *f)
+{
+    static const char *const wipe[] = {"DELETE FROM xr_msglog", "DELETE FROM xr_msglog_stamps",
+                                       "DELETE FROM xr_msglog_base", "DELETE FROM xr_certs",
+                                       "DELETE FROM xr_msglog_ocsp"};
+    for (size_t i = 0; i < sizeof wipe / sizeof wipe[0]; i++)
+        fx_exec(fx_conn(f), wipe[i]);
+    db_idle(f->db);
+}
+
 static int64_t count_of(struct fixture *f, const char *sql)
 {
     struct pc_err err = {0};
@@ -838,12 +849,7 @@ static void test_message_log_ocsp(void **state)
     struct pc_arena a;
     pc_arena_init(&a);
     const char *url = f->pg ? f->pgurl : f->path;
-    static const char *const wipe[] = {"DELETE FROM xr_msglog", "DELETE FROM xr_msglog_stamps",
-                                       "DELETE FROM xr_msglog_base", "DELETE FROM xr_certs",
-                                       "DELETE FROM xr_msglog_ocsp"};
-    for (size_t i = 0; i < sizeof wipe / sizeof wipe[0]; i++)
-        fx_exec(fx_conn(f), wipe[i]);
-    db_idle(f->db);
+    wipe_log(f);
     struct xr_msglog *l = xr_msglog_open(f->db, &err);
     assert_non_null(l);
     struct xr_msg m;
@@ -890,11 +896,7 @@ static void test_archive(void **state)
     struct pc_arena a;
     pc_arena_init(&a);
     const char *url = f->pg ? f->pgurl : f->path;
-    static const char *const wipe[] = {"DELETE FROM xr_msglog", "DELETE FROM xr_msglog_stamps",
-                                       "DELETE FROM xr_msglog_base", "DELETE FROM xr_certs"};
-    for (size_t i = 0; i < 4; i++)
-        fx_exec(fx_conn(f), wipe[i]);
-    db_idle(f->db);
+    wipe_log(f);
     struct xr_msglog *l = xr_msglog_open(f->db, &err);
     struct xr_msg m;
     fill_msg(&a, &m);
