@@ -141,7 +141,7 @@ PROFILE = [
     "waited for before the message moves on); the two ECDSA P-256 verifications (the member's signature and the "
     "sending gateway's authentication) %s; the two signatures %s; libcurl to the other gateway or the provider "
     "%s; the rest is the HTTP server, parsing, hashing and allocation. In kernel time (sockets, the WAL's writes, "
-    "thread switches) about a third." % ("2026-12-07", "30 % / 34 %", "23 % / 23 %", "7 % / 9 %", "22 % / 15 %"),
+    "thread switches) about a quarter." % ("2026-12-07", "25 % / 30 %", "27 % / 22 %", "8 % / 10 %", "24 % / 12 %"),
     "",
     "Before this work the same profile had: the signer's certificate parsed from DER (18 % / 21 %) and its "
     "chain checked (11 % / 15 %) for every message, a new TCP connection per message between the gateways, a "
