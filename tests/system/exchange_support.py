@@ -98,6 +98,8 @@ class Tamper(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), TamperHandler)
         self.to_port = to_port
         self.mode = "pass"
+        self.connections = 0  # accepted from the consumer's gateway
+        self.lock = threading.Lock()
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
         self.thread.start()
 
@@ -105,6 +107,11 @@ class Tamper(ThreadingHTTPServer):
 class TamperHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # as the provider's (kept connections)
+
+    def setup(self):
+        super().setup()
+        with self.server.lock:
+            self.server.connections += 1
 
     def log_message(self, *a):
         pass
