@@ -113,11 +113,12 @@ def run(xs, seconds, gateway_args, with_bodies, peer_tls=False):
         out["records"] = xs.request(x.gw1.port, "GET", "/healthz").json()["log_records"]
         for p in (x.gw1, x.gw2):
             p.stop()  # checkpoint the WAL into the file
-        out["db_bytes"] = os.path.getsize(x.gw1.db)
-        con = sqlite3.connect(x.gw1.db)
-        out["body_bytes"] = con.execute("SELECT COALESCE(SUM(LENGTH(body)), 0) FROM xr_msglog").fetchone()[0]
-        out["big"] = con.execute("SELECT COUNT(*) FROM xr_msglog WHERE LENGTH(body) > 100000").fetchone()[0]
-        con.close()
+        if with_bodies:  # on SQLite: the log's size
+            out["db_bytes"] = os.path.getsize(x.gw1.db)
+            con = sqlite3.connect(x.gw1.db)
+            out["body_bytes"] = con.execute("SELECT COALESCE(SUM(LENGTH(body)), 0) FROM xr_msglog").fetchone()[0]
+            out["big"] = con.execute("SELECT COUNT(*) FROM xr_msglog WHERE LENGTH(body) > 100000").fetchone()[0]
+            con.close()
         for p in (x.gw1, x.gw2):
             r = xs.run_cli("gateway", "verify-log", "--data-dir", p.dir, "--db", p.db, timeout=600)
             assert r.returncode == 0, r.stderr
@@ -162,14 +163,19 @@ def table_row(name, mx, mo):
         "%.0f" % cpu["gw1"] if cpu else "–", "%.0f" % cpu["gw2"] if cpu else "–")
 
 
-def measure(xs, seconds, modes):
-    """The rows of each mode (durable, relaxed, tls) and the direct call
-    (the last mode's run), and what the relaxed run found of bodies and the
-    log."""
+def measure(xs, seconds, modes, pg_url=None):
+    """The rows of each mode (durable, relaxed, tls; pg: every database on
+    PostgreSQL at pg_url) and the direct call (the last SQLite mode's run),
+    and what the relaxed run found of bodies and the log."""
+    import syslib
     res = {}
-    extra = {"durable": (), "relaxed": ("--relaxed-log",), "tls": ("--relaxed-log",)}
+    extra = {"durable": (), "relaxed": ("--relaxed-log",), "tls": ("--relaxed-log",), "pg": ("--relaxed-log",)}
     for mode in modes:
+        syslib.DB_KIND, syslib.PG_URL = ("postgres", pg_url) if mode == "pg" else ("sqlite", syslib.PG_URL)
         r = run(xs, seconds, extra[mode], with_bodies=mode == "relaxed", peer_tls=mode == "tls")
+        if mode == "pg":
+            res[mode, "max"], res[mode, "moderate"] = r["gateways", "max"], r["gateways", "moderate"]
+            continue
         res["direct", "max"], res["direct", "moderate"] = r["direct", "max"], r["direct", "moderate"]
         res[mode, "max"], res[mode, "moderate"] = r["gateways", "max"], r["gateways", "moderate"]
         if mode == "relaxed":
@@ -189,6 +195,7 @@ def main():
     ap.add_argument("--baseline", help="an earlier binary: its gateway rows (relaxed log, plain and TLS) are "
                                        "measured first, in the same run, and shown as 'before'")
     ap.add_argument("--baseline-label", default="before")
+    ap.add_argument("--pg", metavar="URL", help="also a row with every database on this PostgreSQL server")
     ap.add_argument("--json-out", help=argparse.SUPPRESS)  # the baseline's own run writes its rows here
     a = ap.parse_args()
     if not shutil.which("wrk"):
@@ -213,7 +220,7 @@ def main():
                         "--json-out", out], check=True)
         before = json.load(open(out))
         os.unlink(out)
-    res = measure(xs, a.seconds, ("durable", "relaxed", "tls"))
+    res = measure(xs, a.seconds, ("durable", "relaxed", "tls") + (("pg",) if a.pg else ()), a.pg)
     ex = res["relaxed-extra"]
     bodies, records, db_bytes, body_bytes, big = ex["bodies"], ex["records"], ex["db_bytes"], ex["body_bytes"], \
         ex["big"]
@@ -243,6 +250,10 @@ def main():
                       ("two gateways, `--relaxed-log`", "relaxed"),
                       ("two gateways over mutual TLS (`--peer-listen`), `--relaxed-log`", "tls")):
         rows.append((name, res[key, "max"], res[key, "moderate"]))
+    if a.pg:
+        rows.append(("two gateways, every database on PostgreSQL (the test server: fsync off, so like "
+                     "`--relaxed-log`; the server's own CPU is not in the gateways' columns)", res["pg", "max"],
+                     res["pg", "moderate"]))
     lines += [table_row(*r) for r in rows]
     ratios = [("durable log", res["durable", "max"], res["durable", "moderate"], d, dm),
               ("relaxed log", res["relaxed", "max"], res["relaxed", "moderate"], d, dm),
@@ -281,7 +292,8 @@ def main():
               "between concurrent calls, not within one).", ""] + PROFILE + ["",
               "Not built: X-Road's batch signatures (one signature over a hash tree's root for the messages "
               "waiting together): the signatures are now under a tenth of a gateway's CPU per call, so they "
-              "would win little here. Not measured yet: PostgreSQL, the SOAP path.", END]
+              "would win little here. Not measured yet: the SOAP path%s." % (
+                  "" if a.pg else ", PostgreSQL"), END]
     open(SAVED, "w").write("\n".join(lines) + "\n")
     splice(a.doc, lines)
     print("\n".join(lines))
