@@ -289,7 +289,12 @@ def main():
               "protocol (the member's signature and the gateway's authentication, each made and checked), as are "
               "two log records per call on each side, each committed before the message moves on. With log "
               "commits that wait for the disk a call waits for four fsyncs in a row (group commit shares them "
-              "between concurrent calls, not within one).", ""] + PROFILE + ["",
+              "between concurrent calls, not within one). The floor those four operations set: `openssl speed "
+              "ecdsap256` here gives about 13 µs a signature and 38 µs a verification, so a call's four signatures "
+              "and four verifications (both gateways) take about 210 µs of CPU: about 9,500 calls/s on both "
+              "cores with nothing else running, under 0.2× the direct call. 0.5× cannot be reached on this "
+              "machine with a signature checked on every message; X-Road's own figure (about 0.11× on 32 cores) "
+              "is of the same kind.", ""] + PROFILE + ["",
               "Not built: X-Road's batch signatures (one signature over a hash tree's root for the messages "
               "waiting together): the signatures are now under a tenth of a gateway's CPU per call, so they "
               "would win little here. Not measured yet: the SOAP path%s." % (
