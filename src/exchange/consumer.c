@@ -129,14 +129,14 @@ static int consume(struct http_req *r, struct xr_gateway *g, struct xr_msg *m, i
     size_t nh;
     xr_envelope_write(a, m, &proof, pgw->id_str, hdrs, &nh, sizeof hdrs / sizeof hdrs[0]);
     int timeout = svc->timeout_ms < g->o.timeout_ms ? svc->timeout_ms : g->o.timeout_ms;
-    /* over https both gateways show their authentication certificates and
-     * the connection is kept (a handshake costs more than the delayed ACK) */
+    /* over https both gateways show their authentication certificates;
+     * either way the connection is kept (net.c: a handle per thread) */
     bool https = pc_str_has_prefix(pgw->address, "https://");
     struct xr_tls tls = {pc_arena_printf(a, "%s/certs/auth.pem", g->dir), pc_arena_printf(a, "%s/keys/auth.key", g->dir),
                          pc_arena_printf(a, "%s/ca-chain.pem", g->dir), pgw->auth_pin};
     struct xr_http_call call = {"POST", pc_arena_printf(a, "%s/xr/v1/message", pgw->address), hdrs, nh,
                                 m->content_type, m->body, m->body_len, timeout + CALL_MARGIN_MS,
-                                (size_t)svc->max_response + 1, !https, https ? &tls : NULL};
+                                (size_t)svc->max_response + 1, https ? &tls : NULL};
     struct xr_http_answer ans;
     enum xr_fault f;
     struct xr_reply rep = {0};

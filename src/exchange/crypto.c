@@ -345,7 +345,13 @@ X509 *xr_issuer_in(X509_STORE *st, X509 *x)
     return issuer;
 }
 
-int xr_chain_check(X509_STORE *st, X509 *x, int64_t at, struct pc_err *err)
+int64_t xr_asn1_unix(const ASN1_TIME *t)
+{
+    struct tm tm;
+    return t && ASN1_TIME_to_tm(t, &tm) ? (int64_t)timegm(&tm) : 0;
+}
+
+int xr_chain_check(X509_STORE *st, X509 *x, int64_t at, int64_t window[2], struct pc_err *err)
 {
     X509_STORE_CTX *c = X509_STORE_CTX_new();
     int ok = 0;
@@ -356,6 +362,17 @@ int xr_chain_check(X509_STORE *st, X509 *x, int64_t at, struct pc_err *err)
         if (!ok)
             pc_err_set(err, PC_EDENIED, "the certificate does not lead to the trusted CA: %s",
                        X509_verify_cert_error_string(X509_STORE_CTX_get_error(c)));
+        STACK_OF(X509) *chain = ok && window ? X509_STORE_CTX_get0_chain(c) : NULL;
+        if (window)
+            window[0] = window[1] = at; /* unknown: valid only now */
+        for (int i = 0; chain && i < sk_X509_num(chain); i++) {
+            X509 *y = sk_X509_value(chain, i);
+            int64_t nb = xr_asn1_unix(X509_get0_notBefore(y)), na = xr_asn1_unix(X509_get0_notAfter(y));
+            if (i == 0 || nb > window[0])
+                window[0] = nb;
+            if (i == 0 || na < window[1])
+                window[1] = na;
+        }
     } else {
         pc_err_set(err, PC_EIO, "cannot check a certificate chain");
     }

@@ -12,7 +12,8 @@
  * Tables owned: xr_members, xr_subsystems, xr_gateways, xr_gateway_clients,
  * xr_services, xr_groups, xr_group_members, xr_access, xr_settings,
  * xr_gconf, xr_epoch (the central registry's); xr_msglog,
- * xr_msglog_stamps, xr_msglog_base, xr_certs (a gateway's message log).
+ * xr_msglog_stamps, xr_msglog_base, xr_msglog_ocsp, xr_certs (a gateway's
+ * message log).
  * A deployment gives each role its own database.
  *
  * Every function returns 0 or a negative PC_E* code with the message in

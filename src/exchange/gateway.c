@@ -217,6 +217,7 @@ struct xr_gateway *xr_gateway_open(const char *dir, const struct xr_gateway_opts
     pthread_mutex_init(&g->wake_lock, NULL);
     pthread_cond_init(&g->wake, NULL);
     g->ocsp = xr_ocsp_cache_new();
+    g->certs = xr_cert_cache_new();
     g->monitor = xr_monitor_new();
     g->replay = xr_replay_new();
     json_t *j = load_json(dir, "gateway.json", err), *anchor = j ? load_json(dir, "anchor.json", err) : NULL;
@@ -289,7 +290,7 @@ static int fetch_file(void *ctx, struct pc_arena *a, const char *sha256, const c
 {
     struct xr_gateway *g = ctx;
     struct xr_http_call call = {"GET", pc_arena_printf(a, "%s/gconf/files/%s", g->central_url, sha256), NULL, 0,
-                                NULL, NULL, 0, 10000, 8 << 20, false, NULL};
+                                NULL, NULL, 0, 10000, 8 << 20, NULL};
     struct xr_http_answer ans;
     enum xr_fault f;
     int rc = xr_http(a, &call, &ans, &f, err);
@@ -306,7 +307,7 @@ static int refresh_gconf(struct xr_gateway *g, struct pc_err *err)
     struct pc_arena a;
     pc_arena_init(&a);
     struct xr_http_call call = {"GET", pc_arena_printf(&a, "%s/gconf", g->central_url), NULL, 0, NULL, NULL, 0,
-                                10000, 1 << 20, false, NULL};
+                                10000, 1 << 20, NULL};
     struct xr_http_answer ans;
     enum xr_fault f;
     int rc = xr_http(&a, &call, &ans, &f, err);
@@ -520,6 +521,7 @@ void xr_gateway_close(struct xr_gateway *g)
         db_close(g->db);
     xr_gconf_unref(g->gconf);
     xr_ocsp_cache_free(g->ocsp);
+    xr_cert_cache_free(g->certs);
     xr_monitor_free(g->monitor);
     xr_replay_free(g->replay);
     free_signer(&g->auth);
@@ -592,13 +594,11 @@ int xr_gateway_check_proof(struct xr_gateway *g, const struct xr_gconf *gc, stru
         return pc_err_set(err, PC_EDENIED, "the message comes from a gateway the configuration does not name for it");
     /* the content first: a changed message is a bad signature, whoever sent it */
     *fault = XR_FAULT_CERT_VALIDATION;
-    X509 *x = xr_cert_from_der(p->cert_der, p->cert_len);
+    X509 *x = xr_cert_cache_get(g->certs, gc, p->cert_der, p->cert_len, now, err);
     if (!x)
-        return pc_err_set(err, PC_EDENIED, "the signer's certificate is not DER");
+        return err->code;
     pc_arena_defer(a, (void (*)(void *))X509_free, x);
-    int rc = xr_chain_check(gc->store, x, now, err);
-    if (rc)
-        return rc;
+    int rc;
     if (!xr_cert_is_member(x, member))
         return pc_err_set(err, PC_EDENIED, "the signer's certificate is not of member %s", member->member);
     *fault = XR_FAULT_SIGNATURE;

@@ -276,6 +276,8 @@ static int build(struct xr_gconf *g, json_t *p, struct pc_err *err)
     g->tsa_url = str_of(g, ca, "tsa_url");
     if (!rc && (!g->ca_chain || !(g->store = xr_store_from_pem(g->ca_chain))))
         rc = pc_err_set(err, PC_EINVAL, "the configuration names no trusted certification centre");
+    if (!rc)
+        xr_sha256(g->ca_chain, strlen(g->ca_chain), g->ca_md);
     return rc;
 }
 

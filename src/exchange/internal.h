@@ -74,7 +74,12 @@ int xr_selfsigned(const char *key_path, const char *cert_path, const char *cn, i
 X509_STORE *xr_store_from_pem(const char *chain_pem);
 /* The issuer of x among the store's certificates (a reference), or NULL. */
 X509 *xr_issuer_in(X509_STORE *st, X509 *x);
-int xr_chain_check(X509_STORE *st, X509 *x, int64_t at, struct pc_err *err);
+/* An ASN.1 time as Unix seconds (0 when it cannot be read). */
+int64_t xr_asn1_unix(const ASN1_TIME *t);
+/* Whether x leads to the store's CA at the time at (PC_EDENIED why not);
+ * window (may be NULL) gets the span in which every certificate of the
+ * chain is valid: the latest notBefore and the earliest notAfter. */
+int xr_chain_check(X509_STORE *st, X509 *x, int64_t at, int64_t window[2], struct pc_err *err);
 
 /* ---- messages (message.c) ----------------------------------------------- */
 
@@ -240,6 +245,7 @@ struct xr_gconf {
     struct xr_id *subsystems;          /* every registered client subsystem */
     size_t nsubsystems;
     const char *ca_chain, *ocsp_url, *tsa_url;
+    unsigned char ca_md[32];           /* SHA-256 of ca_chain: which trust a checked certificate had */
     X509_STORE *store;                 /* the trusted CA */
 };
 
@@ -280,11 +286,6 @@ struct xr_http_call {
     size_t len;
     int timeout_ms;
     size_t max_response;
-    /* A connection of its own, closed after: between gateways a reused
-     * connection stalled every answer for 40 ms (a delayed ACK against
-     * the answer's second write), far more than a loopback or LAN
-     * connect costs.  The cause is not found yet (docs/exchange.md). */
-    bool fresh;
     const struct xr_tls *tls;          /* https between gateways; NULL otherwise */
 };
 
@@ -305,6 +306,17 @@ int xr_http(struct pc_arena *a, const struct xr_http_call *c, struct xr_http_ans
 const char *xr_answer_header(void *answer, const char *name);
 
 /* ---- certificate status (ocsp.c) ------------------------------------------ */
+
+/* Signers' certificates already checked (certcache.c): the certificate
+ * of DER, parsed and checked against gc's CA at now (a reference the
+ * caller frees), from the cache when it was checked under the same CA and
+ * now is within its chain's validity; NULL (PC_EDENIED) when it is not DER
+ * or does not lead to the CA. */
+struct xr_cert_cache;
+struct xr_cert_cache *xr_cert_cache_new(void);
+void xr_cert_cache_free(struct xr_cert_cache *c);
+X509 *xr_cert_cache_get(struct xr_cert_cache *c, const struct xr_gconf *gc, const unsigned char *der, size_t len,
+                        int64_t now, struct pc_err *err);
 
 struct xr_ocsp_cache;
 struct xr_ocsp_cache *xr_ocsp_cache_new(void);
@@ -355,9 +367,14 @@ struct xr_logrec {
 enum { XR_LF_BLOCK = 11, XR_LF_BODY_HASH, XR_LF_HASH, XR_LF_SIGNATURE, XR_LF_CERT };
 void xr_logrec_digest(const char *const fields[], size_t n, unsigned char out[32]);
 /* A record as stored: the fields in digest order, then body, prev, chain. */
+/* A record's ocsp column holds XR_OCSP_REF and the SHA-256 (hex) of the
+ * base64 answer kept once in xr_msglog_ocsp (records written before
+ * migration 310 hold the answer itself); the select gives the answer. */
+#define XR_OCSP_REF "sha256:"
 #define XR_LOGROW_SELECT                                                                                     \
     "SELECT seq, at_ms, message_id, side, kind, protocol, client, service, user_id, issue, fault, block, "   \
-    "body_hash, hash, signature, cert, ocsp, body, prev, chain FROM xr_msglog"
+    "body_hash, hash, signature, cert, COALESCE(o.answer, xr_msglog.ocsp), body, prev, chain FROM xr_msglog " \
+    "LEFT JOIN xr_msglog_ocsp o ON o.digest = xr_msglog.ocsp"
 /* Where the log in the database starts after archiving (archive.c): the
  * last archived record's seq and chain value (0 and "" when none), and
  * "FILE SHA256" of the last archive (when archive is given). */
@@ -446,6 +463,7 @@ struct xr_gateway {
     pthread_mutex_t lock;              /* gconf, OCSP answers */
     struct xr_gconf *gconf;
     struct xr_ocsp_cache *ocsp;
+    struct xr_cert_cache *certs;       /* signers' certificates checked */
     struct xr_msglog *log;
     struct xr_monitor *monitor;
     struct xr_replay *replay;

@@ -32,6 +32,12 @@ int64_t xr_now_ms(void)
 
 struct pending;
 
+/* Certificates known to be in xr_certs and OCSP answers known to be in
+ * xr_msglog_ocsp (a gateway sees few signers and their newest answers),
+ * so a record needs no look-up for them; only the batch's writer reads or
+ * changes these, and a key joins once its batch is committed. */
+#define KNOWN_KEYS 32
+
 struct xr_msglog {
     struct db *db;
     pthread_mutex_t lock;
@@ -43,6 +49,10 @@ struct xr_msglog {
     char chain[65];
     int64_t stamped_seq;               /* the last record covered by a time-stamp */
     int64_t oldest_unstamped_ms;       /* when the first record after it was written (0: none) */
+    char known[KNOWN_KEYS][72];        /* a ring of fingerprints and answers' references */
+    size_t known_next;
+    char batch_keys[KNOWN_KEYS][72];   /* stored by the batch being written */
+    size_t nbatch_keys;
 };
 
 static const char *const side_names[] = {"consumer", "provider"};
@@ -160,42 +170,88 @@ int64_t xr_msglog_unstamped_age(struct xr_msglog *l)
     return t ? (xr_now_ms() - t) / 1000 : 0;
 }
 
-static int put_cert(struct db_conn *k, X509 *x, char fp[65], struct pc_err *err)
+static bool known(const struct xr_msglog *l, const char *key)
 {
+    for (size_t i = 0; i < KNOWN_KEYS; i++)
+        if (strcmp(l->known[i], key) == 0)
+            return true;
+    for (size_t i = 0; i < l->nbatch_keys; i++)
+        if (strcmp(l->batch_keys[i], key) == 0)
+            return true;
+    return false;
+}
+
+/* A row (key, value) of a table of things many records name, written
+ * once: select finds the key, insert adds both.  value(ctx, arena) makes
+ * the value only when it is needed. */
+static int store_once(struct xr_msglog *l, struct db_conn *k, const char *select, const char *insert,
+                      const char *key, const char *(*value)(const void *ctx, struct pc_arena *a), const void *ctx,
+                      struct pc_err *err)
+{
+    if (known(l, key))
+        return 0;
     struct pc_arena a;
     pc_arena_init(&a);
-    xr_cert_fp(x, fp);
-    struct db_stmt *s = db_prepare(k, "SELECT 1 FROM xr_certs WHERE fp = ?", err);
+    struct db_stmt *s = db_prepare(k, select, err);
     int rc = -1;
     if (s) {
-        db_bind_text(s, 1, fp);
+        db_bind_text(s, 1, key);
         rc = db_step(s, err);
     }
     if (rc == 0) {
-        s = db_prepare(k, "INSERT INTO xr_certs (fp, pem) VALUES (?, ?)", err);
+        s = db_prepare(k, insert, err);
         if (s) {
-            db_bind_text(s, 1, fp);
-            db_bind_text(s, 2, xr_cert_pem(&a, x));
+            db_bind_text(s, 1, key);
+            db_bind_text(s, 2, value(ctx, &a));
         }
         int64_t n = s ? db_run(s, err) : -1;
         rc = n < 0 ? (int)n : 0;
     }
     pc_arena_release(&a);
+    if (rc >= 0 && l->nbatch_keys < KNOWN_KEYS)
+        snprintf(l->batch_keys[l->nbatch_keys++], sizeof l->batch_keys[0], "%s", key);
     return rc < 0 ? (err && err->code ? err->code : PC_EIO) : 0;
 }
 
+static const char *cert_pem(const void *x, struct pc_arena *a)
+{
+    return xr_cert_pem(a, (X509 *)x);
+}
+
+static const char *as_is(const void *text, struct pc_arena *a)
+{
+    (void)a;
+    return text;
+}
+
 /* Insert one record after (*seq, chain) and move them on. */
-static int write_one(struct db_conn *k, struct pc_arena *a, const struct xr_logrec *r, int64_t *seq_io,
+static int write_one(struct xr_msglog *l, struct db_conn *k, struct pc_arena *a, const struct xr_logrec *r,
+                     int64_t *seq_io,
                      char chain_io[65], int64_t *at_out, struct pc_err *err)
 {
-    char fp[65] = "";
-    int rc = r->cert ? put_cert(k, r->cert, fp, err) : 0;
+    char fp[65] = "", ocsp_ref[72] = "";
+    if (r->cert)
+        xr_cert_fp(r->cert, fp);
+    int rc = r->cert ? store_once(l, k, "SELECT 1 FROM xr_certs WHERE fp = ?",
+                                  "INSERT INTO xr_certs (fp, pem) VALUES (?, ?)", fp, cert_pem, r->cert, err)
+                     : 0;
     int64_t seq = *seq_io + 1, at_ms = r->at_ms ? r->at_ms : xr_now_ms();
+    const char *ocsp = r->ocsp_len ? xr_b64(a, r->ocsp, r->ocsp_len) : "";
     const char *fields[XR_LOG_FIELDS] = {
         pc_arena_printf(a, "%lld", (long long)seq), pc_arena_printf(a, "%lld", (long long)at_ms), r->message_id,
         side_names[r->side], kind_names[r->kind], xr_proto_name(r->proto), r->client, r->service, r->user_id,
         r->issue, r->fault ? r->fault : "", r->block, r->body_hash, r->hash, r->signature ? r->signature : "", fp,
-        r->ocsp_len ? xr_b64(a, r->ocsp, r->ocsp_len) : ""};
+        ocsp};
+    /* the same OCSP answer goes with every message until the next refresh:
+     * stored once, the record names it (the digest still covers it whole) */
+    if (!rc && *ocsp) {
+        unsigned char md[32];
+        xr_sha256(ocsp, strlen(ocsp), md);
+        memcpy(ocsp_ref, XR_OCSP_REF, sizeof XR_OCSP_REF - 1);
+        xr_hex(md, 32, ocsp_ref + sizeof XR_OCSP_REF - 1);
+        rc = store_once(l, k, "SELECT 1 FROM xr_msglog_ocsp WHERE digest = ?",
+                        "INSERT INTO xr_msglog_ocsp (digest, answer) VALUES (?, ?)", ocsp_ref, as_is, ocsp, err);
+    }
     unsigned char digest[32];
     xr_logrec_digest(fields, XR_LOG_FIELDS, digest);
     char chain[65];
@@ -215,8 +271,9 @@ static int write_one(struct db_conn *k, struct pc_arena *a, const struct xr_logr
             db_bind_text(s, 14, xr_b64(a, r->body, r->body_len));
         else
             db_bind_null(s, 14);
-        for (int i = 13; i < 17; i++)
+        for (int i = 13; i < 16; i++)
             db_bind_text(s, i + 2, fields[i]);
+        db_bind_text(s, 18, ocsp_ref);
         db_bind_text(s, 19, chain_io);
         db_bind_text(s, 20, chain);
         int64_t n = db_run(s, err);
@@ -230,6 +287,19 @@ static int write_one(struct db_conn *k, struct pc_arena *a, const struct xr_logr
         *at_out = at_ms;
     }
     return rc;
+}
+
+/* --relaxed-log: commits on this thread's connection (kept until the
+ * database closes) stop waiting for the disk.  Said once per connection;
+ * should a new connection land at a freed one's address, it is merely
+ * not relaxed (more durable, never less). */
+static void relax(struct xr_msglog *l, struct db_conn *k)
+{
+    static _Thread_local const struct db_conn *relaxed;
+    struct pc_err err = {0};
+    if (k != relaxed &&
+        !db_exec(k, db_kind(l->db) == DB_SQLITE ? "PRAGMA synchronous=NORMAL" : "SET synchronous_commit = off", &err))
+        relaxed = k;
 }
 
 /* Group commit: whoever finds no writer at work becomes it, takes every
@@ -267,12 +337,12 @@ int xr_msglog_append(struct xr_msglog *l, const struct xr_logrec *r, struct pc_e
         pc_arena_init(&a);
         struct db_conn *k = db_conn_get(l->db, &berr);
         if (k && l->relaxed)
-            db_exec(k, db_kind(l->db) == DB_SQLITE ? "PRAGMA synchronous=NORMAL" : "SET synchronous_commit = off",
-                    &berr);
+            relax(l, k);
+        l->nbatch_keys = 0;
         int rc = k ? db_begin(k, &berr) : (berr.code ? berr.code : PC_EUNAVAIL);
         for (struct pending *q = batch; !rc && q; q = q->next) {
             int64_t at = 0;
-            rc = write_one(k, &a, q->rec, &seq, chain, &at, &berr);
+            rc = write_one(l, k, &a, q->rec, &seq, chain, &at, &berr);
             if (!first_ms)
                 first_ms = at;
         }
@@ -282,6 +352,10 @@ int xr_msglog_append(struct xr_msglog *l, const struct xr_logrec *r, struct pc_e
         }
         pc_arena_release(&a);
 
+        for (size_t i = 0; !rc && i < l->nbatch_keys; i++) {
+            memcpy(l->known[l->known_next], l->batch_keys[i], sizeof l->known[0]);
+            l->known_next = (l->known_next + 1) % KNOWN_KEYS;
+        }
         pthread_mutex_lock(&l->lock);
         if (!rc) {
             l->seq = seq;
@@ -333,7 +407,7 @@ int xr_tsa_stamp(struct pc_arena *a, const char *url, const unsigned char imprin
     struct xr_http_answer ans;
     if (!rc) {
         struct xr_http_call call = {"POST", url, NULL, 0, "application/timestamp-query", der, (size_t)n, 10000,
-                                    TSA_ANSWER_MAX, false, NULL};
+                                    TSA_ANSWER_MAX, NULL};
         enum xr_fault f;
         rc = xr_http(a, &call, &ans, &f, err);
         if (!rc && ans.status != 200)

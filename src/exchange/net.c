@@ -120,7 +120,6 @@ int xr_http(struct pc_arena *a, const struct xr_http_call *c, struct xr_http_ans
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_FORBID_REUSE, c->fresh ? 1L : 0L);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
     curl_easy_setopt(h, CURLOPT_USERAGENT, NULL);
     curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);

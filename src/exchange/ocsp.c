@@ -42,14 +42,6 @@ void xr_ocsp_cache_free(struct xr_ocsp_cache *c)
     free(c);
 }
 
-static int64_t gtime(const ASN1_GENERALIZEDTIME *t)
-{
-    struct tm tm;
-    if (!t || !ASN1_TIME_to_tm(t, &tm))
-        return 0;
-    return (int64_t)timegm(&tm);
-}
-
 /* Verify a response's signature and find x's status in it. */
 static int examine(X509_STORE *st, X509 *x, const unsigned char *der, size_t len, OCSP_CERTID *want, int *status,
                    int64_t *this_update, struct pc_err *err)
@@ -77,7 +69,7 @@ static int examine(X509_STORE *st, X509 *x, const unsigned char *der, size_t len
         if (OCSP_resp_find_status(basic, id, status, &reason, &rev, &thisu, &nextu) != 1)
             rc = pc_err_set(err, PC_EDENIED, "the OCSP answer is about another certificate");
         else
-            *this_update = gtime(thisu);
+            *this_update = xr_asn1_unix(thisu);
     }
     if (id != want)
         OCSP_CERTID_free(id);
@@ -108,7 +100,7 @@ int xr_ocsp_fetch(struct pc_arena *a, const char *url, X509_STORE *st, X509 *x, 
     if (!rc && rl <= 0)
         rc = pc_err_set(err, PC_EIO, "cannot encode an OCSP request");
     if (!rc) {
-        struct xr_http_call call = {"POST", url, NULL, 0, "application/ocsp-request", rd, (size_t)rl, 10000, 16384, false, NULL};
+        struct xr_http_call call = {"POST", url, NULL, 0, "application/ocsp-request", rd, (size_t)rl, 10000, 16384, NULL};
         struct xr_http_answer ans;
         enum xr_fault f;
         rc = xr_http(a, &call, &ans, &f, err);

@@ -234,7 +234,7 @@ int xr_provider_message(struct http_req *r)
         hdrs[nh++] = (struct xr_hdr){"SOAPAction", "\"\""};
     int timeout = svc->timeout_ms < g->o.timeout_ms ? svc->timeout_ms : g->o.timeout_ms;
     struct xr_http_call call = {m->method, target(a, ls, m), hdrs, nh, m->content_type, m->body, m->body_len,
-                                timeout, (size_t)svc->max_response, false, NULL};
+                                timeout, (size_t)svc->max_response, NULL};
     struct xr_http_answer ans;
     if (xr_http(a, &call, &ans, &f, &err))
         return refuse(r, g, &pm, f == XR_FAULT_NETWORK ? XR_FAULT_SERVICE_FAILED : f, &err, t0);

@@ -52,6 +52,9 @@ class Provider(ThreadingHTTPServer):
 
 class ProviderHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # the head and the body are two writes: without this a kept connection
+    # waits for the client's delayed ACK (40 ms) between them
+    disable_nagle_algorithm = True
 
     def log_message(self, *a):
         pass
@@ -95,12 +98,20 @@ class Tamper(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), TamperHandler)
         self.to_port = to_port
         self.mode = "pass"
+        self.connections = 0  # accepted from the consumer's gateway
+        self.lock = threading.Lock()
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
         self.thread.start()
 
 
 class TamperHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # as the provider's (kept connections)
+
+    def setup(self):
+        super().setup()
+        with self.server.lock:
+            self.server.connections += 1
 
     def log_message(self, *a):
         pass
@@ -185,9 +196,11 @@ def ok(r):
 class Exchange:
     """The whole exchange on loopback ports."""
 
-    def __init__(self, tmp, gw1_tsa_interval="0", gateway_args=(), peer_tls=False):
+    def __init__(self, tmp, gw1_tsa_interval="0", gateway_args=(), peer_tls=False, tamper=True,
+                 gw2_tsa_interval="1"):
         """peer_tls: the gateways talk over mutual TLS on listeners of
-        their own (no tampering proxy between them then)."""
+        their own (no tampering proxy between them then); tamper=False:
+        plain HTTP straight from gateway to gateway (the benchmark)."""
         self.tmp = tmp
         self.peer_tls = peer_tls
         self.tamper = None
@@ -231,7 +244,7 @@ class Exchange:
         self.taxpayers.url = "http://127.0.0.1:%d" % tport
         self.gw1 = self.gateway("gw1", PORTAL, "Portal", anchor, [CLIENT, OTHER], tsa_interval=gw1_tsa_interval)
         self.gw2 = self.gateway("gw2", POP, "Əhali reyestri", anchor, [POP + "/population", TAX + "/avis"],
-                                tamper=True)
+                                tsa_interval=gw2_tsa_interval, tamper=tamper)
         # gw2 signs for the tax ministry too
         ok(run_cli("gateway", "add-member", "--data-dir", self.gw2.dir, "--member", TAX))
         tax_sign = self.issue(os.path.join(self.gw2.dir, "1400057421.csr"), "member-sign", "1400057421",

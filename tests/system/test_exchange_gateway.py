@@ -62,6 +62,16 @@ def test_a_query_crosses_both_gateways(xr):
 FIRST = "0034LZB"  # person 0 of the synthetic population
 
 
+def test_connections_between_gateways_are_kept(xr):
+    """The consumer's gateway keeps its connections to the other gateway
+    (at most one per request thread: `gateway serve` runs 16), not one per
+    message."""
+    before = xr.tamper.connections
+    for _ in range(40):
+        assert xr.call("/r1/" + SERVICE + "/1AB2C3D").status == 200
+    assert xr.tamper.connections - before <= 16
+
+
 def test_the_population_register_answers_through_both_gateways(xr):
     r = xr.call("/r1/" + PERSONS + "/" + FIRST, headers={"X-Road-UserId": FIRST, "X-Road-Issue": "case-1"})
     assert r.status == 200, r

@@ -455,6 +455,84 @@ static void test_sign_verify(void **state)
     pc_arena_release(&a);
 }
 
+/* A trust made of one self-signed certificate (the file path), as a
+ * configuration would carry it. */
+static void trust_of(struct pc_arena *a, const char *path, struct xr_gconf *gc)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char pem[8192];
+    size_t n = fread(pem, 1, sizeof pem - 1, f);
+    fclose(f);
+    pem[n] = 0;
+    memset(gc, 0, sizeof *gc);
+    gc->ca_chain = pc_arena_strdup(a, pem);
+    gc->store = xr_store_from_pem(gc->ca_chain);
+    assert_non_null(gc->store);
+    xr_sha256(gc->ca_chain, strlen(gc->ca_chain), gc->ca_md);
+}
+
+/* A signer's certificate is parsed and its chain checked once per trust
+ * and validity window; another trust, a time outside the chain's window,
+ * a certificate of another CA or bad DER are checked (and refused) anew. */
+static void test_cert_cache(void **state)
+{
+    (void)state;
+    struct pc_err err = {0};
+    char key[128], cert[128], key2[128], cert2[128];
+    tmp_path(key, sizeof key, "cc.key");
+    tmp_path(cert, sizeof cert, "cc.pem");
+    tmp_path(key2, sizeof key2, "cc2.key");
+    tmp_path(cert2, sizeof cert2, "cc2.pem");
+    assert_int_equal(xr_selfsigned(key, cert, "signer", 1, &err), 0);
+    assert_int_equal(xr_selfsigned(key2, cert2, "other", 1, &err), 0);
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct xr_gconf gc, other;
+    trust_of(&a, cert, &gc);
+    trust_of(&a, cert2, &other);
+    X509 *x = xr_cert_load(cert, &err), *y = xr_cert_load(cert2, &err);
+    unsigned char *der, *der2;
+    size_t len, len2;
+    assert_int_equal(xr_cert_der(x, &a, &der, &len), 0);
+    assert_int_equal(xr_cert_der(y, &a, &der2, &len2), 0);
+    int64_t now = pc_now_unix();
+    int64_t window[2];
+    assert_int_equal(xr_chain_check(gc.store, x, now, window, &err), 0);
+    assert_true(window[0] <= now && now < window[1] && window[1] <= now + 86400 + 60);
+
+    struct xr_cert_cache *c = xr_cert_cache_new();
+    X509 *first = xr_cert_cache_get(c, &gc, der, len, now, &err);
+    assert_non_null(first);
+    assert_int_equal(X509_cmp(first, x), 0);
+    X509 *again = xr_cert_cache_get(c, &gc, der, len, now + 1, &err);
+    assert_ptr_equal(again, first); /* the same parsed certificate: no new check */
+    X509_free(again);
+    /* the same certificate under another CA is checked again and refused */
+    assert_null(xr_cert_cache_get(c, &other, der, len, now, &err));
+    assert_int_equal(err.code, PC_EDENIED);
+    /* past the chain's window it is checked again and refused */
+    err = (struct pc_err){0};
+    assert_null(xr_cert_cache_get(c, &gc, der, len, now + 3 * 86400, &err));
+    assert_int_equal(err.code, PC_EDENIED);
+    err = (struct pc_err){0};
+    assert_null(xr_cert_cache_get(c, &gc, der2, len2, now, &err)); /* another CA's */
+    assert_int_equal(err.code, PC_EDENIED);
+    err = (struct pc_err){0};
+    assert_null(xr_cert_cache_get(c, &gc, der, len - 1, now, &err));
+    assert_int_equal(err.code, PC_EDENIED);
+    X509 *third = xr_cert_cache_get(c, &gc, der, len, now, &err);
+    assert_non_null(third);
+    X509_free(third);
+    X509_free(first);
+    xr_cert_cache_free(c);
+    X509_free(x);
+    X509_free(y);
+    X509_STORE_free(gc.store);
+    X509_STORE_free(other.store);
+    pc_arena_release(&a);
+}
+
 /* ---- the central registry and the global configuration ---------------------- */
 
 struct central_fx {
@@ -827,6 +905,79 @@ static void test_message_log(void **state)
     pc_arena_release(&a);
 }
 
+/* An empty message log. */
+static void wipe_log(struct fixture *f)
+{
+    static const char *const wipe[] = {"DELETE FROM xr_msglog", "DELETE FROM xr_msglog_stamps",
+                                       "DELETE FROM xr_msglog_base", "DELETE FROM xr_certs",
+                                       "DELETE FROM xr_msglog_ocsp"};
+    for (size_t i = 0; i < sizeof wipe / sizeof wipe[0]; i++)
+        fx_exec(fx_conn(f), wipe[i]);
+    db_idle(f->db);
+}
+
+static int64_t count_of(struct fixture *f, const char *sql)
+{
+    struct pc_err err = {0};
+    struct db_stmt *s = db_prepare(fx_conn(f), sql, &err);
+    assert_non_null(s);
+    assert_int_equal(db_step(s, &err), 1);
+    int64_t n = db_col_int(s, 0);
+    db_idle(f->db);
+    return n;
+}
+
+/* An OCSP answer sent with many messages is stored once and named by the
+ * records; the chain still covers it whole (a changed stored answer is
+ * found, naming the first record that used it), and a record holding its
+ * answer itself (written before migration 310) still verifies. */
+static void test_message_log_ocsp(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    struct pc_arena a;
+    pc_arena_init(&a);
+    const char *url = f->pg ? f->pgurl : f->path;
+    wipe_log(f);
+    struct xr_msglog *l = xr_msglog_open(f->db, &err);
+    assert_non_null(l);
+    struct xr_msg m;
+    fill_msg(&a, &m);
+    const char *block = xr_msg_block(&a, &m), *bh, *h = xr_hash(&a, block, "b", 1, &bh);
+    for (int i = 0; i < 4; i++) {
+        const char *answer = i < 3 ? "first OCSP answer" : "second OCSP answer";
+        struct xr_logrec r = {.message_id = "m-1", .client = "c", .service = "s", .user_id = "", .issue = "",
+                              .block = block, .body_hash = bh, .hash = h, .ocsp = (const unsigned char *)answer,
+                              .ocsp_len = strlen(answer)};
+        assert_int_equal(xr_msglog_append(l, &r, &err), 0);
+    }
+    xr_msglog_close(l);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM xr_msglog_ocsp"), 2);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM xr_msglog WHERE ocsp LIKE 'sha256:%'"), 4);
+    int64_t recs, stamps;
+    if (xr_msglog_verify(tmpdir, url, &recs, &stamps, &err))
+        fail_msg("verify: %s", err.msg);
+    assert_int_equal(recs, 4);
+    /* the stored answer changed: the first record naming it no longer fits */
+    fx_exec(fx_conn(f), "UPDATE xr_msglog_ocsp SET answer = 'AAAA' WHERE digest = "
+                        "(SELECT ocsp FROM xr_msglog WHERE seq = 1)");
+    db_idle(f->db);
+    assert_int_equal(xr_msglog_verify(tmpdir, url, &recs, &stamps, &err), PC_EINVAL);
+    assert_non_null(strstr(err.msg, "record 1 "));
+    fx_exec(fx_conn(f), "UPDATE xr_msglog_ocsp SET answer = 'Zmlyc3QgT0NTUCBhbnN3ZXI=' WHERE answer = 'AAAA'");
+    /* the answer in the record itself, as before migration 310 */
+    fx_exec(fx_conn(f), "UPDATE xr_msglog SET ocsp = 'Zmlyc3QgT0NTUCBhbnN3ZXI=' WHERE seq = 1");
+    db_idle(f->db);
+    if (xr_msglog_verify(tmpdir, url, &recs, &stamps, &err))
+        fail_msg("verify: %s", err.msg);
+    memset(&err, 0, sizeof err);
+    fx_exec(fx_conn(f), "UPDATE xr_msglog SET ocsp = 'Zmlyc3QgT0NTUCBhbnN3ZXJ=' WHERE seq = 1");
+    db_idle(f->db);
+    assert_int_equal(xr_msglog_verify(tmpdir, url, &recs, &stamps, &err), PC_EINVAL);
+    assert_non_null(strstr(err.msg, "record 1 "));
+    pc_arena_release(&a);
+}
+
 static void test_archive(void **state)
 {
     struct fixture *f = *state;
@@ -834,11 +985,7 @@ static void test_archive(void **state)
     struct pc_arena a;
     pc_arena_init(&a);
     const char *url = f->pg ? f->pgurl : f->path;
-    static const char *const wipe[] = {"DELETE FROM xr_msglog", "DELETE FROM xr_msglog_stamps",
-                                       "DELETE FROM xr_msglog_base", "DELETE FROM xr_certs"};
-    for (size_t i = 0; i < 4; i++)
-        fx_exec(fx_conn(f), wipe[i]);
-    db_idle(f->db);
+    wipe_log(f);
     struct xr_msglog *l = xr_msglog_open(f->db, &err);
     struct xr_msg m;
     fill_msg(&a, &m);
@@ -896,11 +1043,13 @@ int main(void)
         cmocka_unit_test(test_meta_and_forwarding), cmocka_unit_test(test_faults),
         cmocka_unit_test(test_soap),         cmocka_unit_test(test_blocks_and_hashes),
         cmocka_unit_test(test_envelope),     cmocka_unit_test(test_sign_verify),
+        cmocka_unit_test(test_cert_cache),
     };
     const struct CMUnitTest db[] = {
         cmocka_unit_test(test_central_registry),
         cmocka_unit_test(test_central_operators),
         cmocka_unit_test(test_message_log),
+        cmocka_unit_test(test_message_log_ocsp),
         cmocka_unit_test(test_archive),
     };
     int failed = cmocka_run_group_tests(pure, NULL, NULL);
