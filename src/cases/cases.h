@@ -703,6 +703,8 @@ enum case_paper_problem {
     CASE_PAPER_NO_PERSON,            /* no person on record with this FİN */
     CASE_PAPER_WRONG_CARD,           /* the identity card is not the person's */
     CASE_PAPER_NO_SCAN,              /* the scan is not an upload of the operator's */
+    CASE_PAPER_BAD_FIN,              /* the FİN is not 7 digits and Latin letters */
+    CASE_PAPER_BAD_DISTRICT,         /* the district is not one line of 1–CASE_DISTRICT_MAX bytes */
 };
 const char *case_paper_problem_name(enum case_paper_problem p);   /* "wrong-id-card", for the API */
 int case_submit_paper(struct db *db, const struct form_set *forms, const struct id_principal *who,

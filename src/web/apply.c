@@ -155,8 +155,8 @@ void web_question_html(struct http_req *r, const struct form_question *q, const 
     question_html(r, q, name, v, issues, NULL);
 }
 
-static void group_html(struct http_req *r, const struct form_question *g, const struct form_answers *answers,
-                       const struct form_issues *issues)
+void web_group_html(struct http_req *r, const struct form_question *g, const struct form_answers *answers,
+                    const struct form_issues *issues)
 {
     enum pc_lang lang = web_lang_id(r);
     const char *label = pc_text_get(&g->label, lang);
@@ -232,7 +232,7 @@ static void question_page(struct http_req *r, const struct case_app *app, const 
     for (size_t k = 0; k < page->nquestions; k++) {
         const struct form_question *q = &page->questions[k];
         if (q->type == FORM_GROUP) {
-            group_html(r, q, answers, issues);
+            web_group_html(r, q, answers, issues);
         } else {
             struct form_value v;
             form_value_of(answers, q, NULL, 0, &r->arena, &v);

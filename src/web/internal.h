@@ -109,6 +109,14 @@ const char *web_channel_label(struct http_req *r, enum case_channel ch);
 /* A case's channel (and district) as facts of a <dl>, and for a paper
  * application the link to its scan under base (…/files/SHA). */
 void web_channel_facts(struct http_req *r, const struct case_app *app, const char *base);
+/* A receipt's facts (reference, service, when, channel) as a <dl>; base:
+ * where the case's files are served, NULL for no link (kiosk.c). */
+void web_receipt_facts(struct http_req *r, const struct case_app *app, const char *base);
+/* registering paper applications from the back office (paper_pages.c) */
+int web_page_paper(struct http_req *r);
+int web_page_paper_form(struct http_req *r);
+int web_page_paper_post(struct http_req *r);
+int web_page_paper_receipt(struct http_req *r);
 /* The table of applications by month, district and channel (statistics). */
 void web_channel_stats(struct http_req *r, const char *from_month, const char *to_month);
 int web_page_kiosk(struct http_req *r);
@@ -340,6 +348,9 @@ const char *web_issue_text(struct http_req *r, const struct form_issue *i);
  * Applications and surveys render their questions with these. */
 void web_question_html(struct http_req *r, const struct form_question *q, const char *name,
                        const struct form_value *v, const struct form_issues *issues);
+/* A group question with its items and its add and remove buttons. */
+void web_group_html(struct http_req *r, const struct form_question *g, const struct form_answers *answers,
+                    const struct form_issues *issues);
 int web_form_errors(struct http_req *r, const struct form_def *def, const struct form_issues *issues,
                     struct web_field_error *errs);
 /* A posted page of questions as cases reads it (fields, files, the add and

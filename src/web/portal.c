@@ -114,6 +114,12 @@ static const struct http_route routes[] = {
     {"POST", "/operator/kiosks/{id}/withdraw", web_page_kiosk_withdraw_post, FORM_MAX, HTTP_ROUTE_NO_STORE,
      "kiosk_withdraw"},
     {"POST", "/api/v1/paper-applications", web_api_paper_post, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE, "api_paper"},
+    /* paper applications from the back office (vemtas3) */
+    {"GET", "/office/paper", web_page_paper, 0, HTTP_ROUTE_NO_STORE, "paper"},
+    {"GET", "/office/paper/{service}", web_page_paper_form, 0, HTTP_ROUTE_NO_STORE, "paper_form"},
+    {"POST", "/office/paper/{service}", web_page_paper_post, UPLOAD_MAX, HTTP_ROUTE_NO_STORE | HTTP_ROUTE_MULTIPART,
+     "paper_post"},
+    {"GET", "/office/paper/receipt/{ref}", web_page_paper_receipt, 0, HTTP_ROUTE_NO_STORE, "paper_receipt"},
     {"GET", "/office", web_page_office, 0, HTTP_ROUTE_NO_STORE, "office"},
     {"GET", "/office/cases/{ref}", web_page_office_case, 0, HTTP_ROUTE_NO_STORE, "office_case"},
     {"GET", "/office/cases/{ref}/files/{sha}", web_page_office_file, 0, HTTP_ROUTE_NO_STORE, "office_file"},
