@@ -635,6 +635,7 @@ int web_page_application(struct http_req *r)
         web_html(r, "<p><a href=\"/services/%q/feedback?application=%q\">%s</a></p>\n", app.service_id,
                  app.reference, web_t(r, M_FEEDBACK_RATE_LINK));
     applicant_steps(r, &app);
+    web_appeal_outcome(r, &app, pc_arena_printf(&r->arena, "/applications/%s/sealed", app.reference));
     web_signature_facts(r, &app, pc_arena_printf(&r->arena, "/applications/%s", app.id));
     web_history_list(r, app.id);
     if (def) {
@@ -788,11 +789,18 @@ int web_page_application_result(struct http_req *r)
 int web_page_application_result_document(struct http_req *r)
 {
     struct case_app app;
-    return own_application(r, &app) ? 0 : web_send_sealed(r, &app, false);
+    return own_application(r, &app) ? 0 : web_send_sealed(r, &app, "document");
 }
 
 int web_page_application_result_signature(struct http_req *r)
 {
     struct case_app app;
-    return own_application(r, &app) ? 0 : web_send_sealed(r, &app, true);
+    return own_application(r, &app) ? 0 : web_send_sealed(r, &app, "signature");
+}
+
+/* /applications/{id}/sealed/{what}: the appeal outcome's pair too */
+int web_page_application_sealed(struct http_req *r)
+{
+    struct case_app app;
+    return own_application(r, &app) ? 0 : web_send_sealed(r, &app, http_param(r, 1));
 }

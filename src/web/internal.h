@@ -207,9 +207,17 @@ int web_api_cert_stats(struct http_req *r);
  * decision first when the portal has a centre (decision.c). */
 int web_case_act(struct http_req *r, const struct case_app *app, enum case_step step, const char *note,
                  int64_t version, struct case_app *out, struct pc_err *err);
-/* The sealed decision of app (its text, or its detached signature) as a
- * file, for whoever the caller let see the case; 404 when none. */
-int web_send_sealed(struct http_req *r, const struct case_app *app, bool signature);
+/* The kinds of the agency's sealed documents of a case (pki_doc_get). */
+#define WEB_SEALED_DECISION "decision"
+#define WEB_SEALED_APPEAL "appeal"
+/* A case's sealed document (its text, or its detached signature) as a
+ * file, for whoever the caller let see the case; what is "document",
+ * "signature", "appeal-document" or "appeal-signature"; 404 when none. */
+int web_send_sealed(struct http_req *r, const struct case_app *app, const char *what);
+/* The sealed outcome of the case's appeal, when there is one: a heading
+ * and its two files under base (base/appeal-document, …). */
+void web_appeal_outcome(struct http_req *r, const struct case_app *app, const char *base);
+int web_page_application_sealed(struct http_req *r);
 const char *web_decision_document(struct http_req *r, const struct case_app *app, enum case_state outcome,
                                   const char *decision, int64_t at);
 

@@ -231,6 +231,8 @@ static const struct http_route routes[] = {
      HTTP_ROUTE_NO_STORE, "desk_cert_resume"},
     {"GET", "/verify", web_page_verify, 0, HTTP_ROUTE_NO_STORE, "verify"}, /* its form carries a CSRF token */
     {"POST", "/verify", web_page_verify_post, VERIFY_MAX, HTTP_ROUTE_NO_STORE | HTTP_ROUTE_MULTIPART, "verify_post"},
+    {"GET", "/applications/{id}/sealed/{what}", web_page_application_sealed, 0, HTTP_ROUTE_NO_STORE,
+     "application_sealed"}, /* vemtas3: the appeal's sealed outcome */
     {"GET", "/applications/{id}/result/document", web_page_application_result_document, 0, HTTP_ROUTE_NO_STORE,
      "application_result_document"},
     {"GET", "/applications/{id}/result/signature", web_page_application_result_signature, 0, HTTP_ROUTE_NO_STORE,
