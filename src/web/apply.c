@@ -635,6 +635,7 @@ int web_page_application(struct http_req *r)
         web_html(r, "<p><a href=\"/services/%q/feedback?application=%q\">%s</a></p>\n", app.service_id,
                  app.reference, web_t(r, M_FEEDBACK_RATE_LINK));
     applicant_steps(r, &app);
+    web_appeal_files_section(r, &app, pc_arena_printf(&r->arena, "/applications/%s", app.reference), true);
     web_appeal_outcome(r, &app, pc_arena_printf(&r->arena, "/applications/%s/sealed", app.reference));
     web_signature_facts(r, &app, pc_arena_printf(&r->arena, "/applications/%s", app.id));
     web_history_list(r, app.id);

@@ -217,6 +217,13 @@ int web_send_sealed(struct http_req *r, const struct case_app *app, const char *
 /* The sealed outcome of the case's appeal, when there is one: a heading
  * and its two files under base (base/appeal-document, …). */
 void web_appeal_outcome(struct http_req *r, const struct case_app *app, const char *base);
+/* The files of the case's appeal (appeal_files.c): listed with links
+ * under base (base/appeal-files/SHA), and for the applicant while the
+ * appeal is under review the form that attaches more. */
+void web_appeal_files_section(struct http_req *r, const struct case_app *app, const char *base, bool applicant);
+int web_page_application_appeal_files_post(struct http_req *r);
+int web_page_application_appeal_file(struct http_req *r);
+int web_page_office_appeal_file(struct http_req *r);
 int web_page_application_sealed(struct http_req *r);
 const char *web_decision_document(struct http_req *r, const struct case_app *app, enum case_state outcome,
                                   const char *decision, int64_t at);

@@ -199,6 +199,7 @@ int web_office_case_page(struct http_req *r, const char *note_error, const char 
                     "<li><a href=\"/office/cases/%s/decision/signature\" download=\"%s.txt.p7s\">%s</a></li>\n</ul>\n",
                  web_t(r, M_RESULT_SIGNED), app.reference, app.reference, web_t(r, M_RESULT_DOC), app.reference,
                  app.reference, web_t(r, M_RESULT_SIG));
+    web_appeal_files_section(r, &app, pc_arena_printf(&r->arena, "/office/cases/%s", app.reference), false);
     web_appeal_outcome(r, &app, pc_arena_printf(&r->arena, "/office/cases/%s/decision", app.reference));
     /* vemtas: a social-assistance case's evidence and proposal */
     if ((rc = web_social_section(r, &app, social_error)))

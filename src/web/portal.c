@@ -232,7 +232,13 @@ static const struct http_route routes[] = {
     {"GET", "/verify", web_page_verify, 0, HTTP_ROUTE_NO_STORE, "verify"}, /* its form carries a CSRF token */
     {"POST", "/verify", web_page_verify_post, VERIFY_MAX, HTTP_ROUTE_NO_STORE | HTTP_ROUTE_MULTIPART, "verify_post"},
     {"GET", "/applications/{id}/sealed/{what}", web_page_application_sealed, 0, HTTP_ROUTE_NO_STORE,
-     "application_sealed"}, /* vemtas3: the appeal's sealed outcome */
+     "application_sealed"}, /* vemtas3: the appeal's sealed outcome, and its files */
+    {"POST", "/applications/{id}/appeal/files", web_page_application_appeal_files_post, UPLOAD_MAX,
+     HTTP_ROUTE_NO_STORE | HTTP_ROUTE_MULTIPART, "appeal_files_post"},
+    {"GET", "/applications/{id}/appeal-files/{sha}", web_page_application_appeal_file, 0, HTTP_ROUTE_NO_STORE,
+     "appeal_file"},
+    {"GET", "/office/cases/{ref}/appeal-files/{sha}", web_page_office_appeal_file, 0, HTTP_ROUTE_NO_STORE,
+     "office_appeal_file"},
     {"GET", "/applications/{id}/result/document", web_page_application_result_document, 0, HTTP_ROUTE_NO_STORE,
      "application_result_document"},
     {"GET", "/applications/{id}/result/signature", web_page_application_result_signature, 0, HTTP_ROUTE_NO_STORE,
