@@ -3673,6 +3673,49 @@ async function paperPages() {
       }
     });
   }
+  await test('appeal files: the appellant attaches a document without JavaScript; the page lists it; axe on it', async () => {
+    const cctx = await newContext({ lang: 'az' });
+    let ref;
+    try {
+      const cp = await cctx.newPage();
+      await logInToApply(cp, account('citizen'));
+      ref = (await applyJourney(cp, 'din-id-card-replacement', { axe: false })).ref;
+    } finally {
+      await cctx.close();
+    }
+    const officer = demoAccounts().filter((x) => x.role === 'officer' && x.agency === 'din')[0];
+    const otok = (await apiJson('POST', '/api/v1/auth/password', { login: officer.login, password: officer.password })).token;
+    const ctok = (await apiJson('POST', '/api/v1/auth/password', { login: account('citizen').login, password: account('citizen').password })).token;
+    for (const [tok, action, note] of [[otok, 'register'], [otok, 'start_review'], [otok, 'refuse', 'Sənədlər natamamdır.'],
+      [ctok, 'appeal', 'Arayış əlavə edirəm.']]) {
+      const app = await apiJson('GET', `/api/v1/applications/${ref}`, undefined, otok);
+      await apiJson('POST', `/api/v1/applications/${ref}/actions`, { action, version: app.version, ...(note ? { note } : {}) }, tok);
+    }
+    const ctx = await newContext({ lang: 'en' });
+    const njs = await newContext({ lang: 'en', javaScriptEnabled: false });
+    try {
+      const page = await njs.newPage();
+      await logIn(page, account('citizen'));
+      await goto(page, `/applications/${ref}`);
+      await page.setInputFiles('#appeal-file', { name: 'certificate.pdf', mimeType: 'application/pdf',
+        buffer: Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n') });
+      const resp = await submit(page, `main form[action^="/applications/${ref}/appeal/files"]`);
+      assert(resp.status() === 200 && new URL(page.url()).pathname === `/applications/${ref}`, `ended on ${page.url()}`);
+      assert(await page.locator('main a[href*="/appeal-files/"]').count() === 1, 'the file is not listed');
+      const seen = await ctx.newPage();
+      await logIn(seen, account('citizen'));
+      await goto(seen, `/applications/${ref}#appeal-files`);
+      const v = await axeViolations(seen);
+      assert(v.length === 0, `appeal files: ${v.length} violation(s):\n${v.join('\n')}`);
+      if (opts.screenshots) {
+        fs.mkdirSync(opts.screenshots, { recursive: true });
+        await seen.screenshot({ path: path.join(opts.screenshots, 'appeal-files.png'), fullPage: true });
+      }
+    } finally {
+      await ctx.close();
+      await njs.close();
+    }
+  }, APPLY_TIMEOUT_MS);
   await test('paper: the form works without JavaScript: errors shown, the scan kept', async () => {
     const ctx = await newContext({ lang: 'az', javaScriptEnabled: false });
     try {
