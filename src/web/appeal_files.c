@@ -132,10 +132,5 @@ int web_page_application_appeal_file(struct http_req *r)
 int web_page_office_appeal_file(struct http_req *r)
 {
     struct case_app app;
-    if (web_office_case(r, &app))
-        return 0;
-    /* a citizen's file is their data: the download is in their access log */
-    struct pc_err err = {0};
-    int rc = case_record_staff_read(app_of(r)->db, web_who(r), &app, CASE_READ_FILE, &err);
-    return rc ? web_fail(r, rc, &err) : send_file(r, &app);
+    return web_office_file_case(r, &app) ? 0 : send_file(r, &app);
 }

@@ -425,6 +425,9 @@ void web_inspection_box(struct http_req *r, const struct case_app *app);
  * 404 is answered and 1 returned); the case page, with the error of a
  * refused note or social-assistance change when given */
 int web_office_case(struct http_req *r, struct case_app *app);
+/* web_office_case for a download of one of the case's files: the read is
+ * recorded in the person's access log; 1 when answered. */
+int web_office_file_case(struct http_req *r, struct case_app *app);
 int web_office_case_page(struct http_req *r, const char *note_error, const char *social_error);
 /* social.c (vemtas): social assistance on the case page and in the API */
 int web_social_section(struct http_req *r, const struct case_app *app, const char *error);

@@ -281,17 +281,22 @@ int web_page_office_signed(struct http_req *r)
     return web_office_case(r, &app) ? 0 : web_serve_signed(r, &app, http_param(r, 1));
 }
 
+int web_office_file_case(struct http_req *r, struct case_app *app)
+{
+    if (web_office_case(r, app))
+        return 1;
+    /* a citizen's file is their data: the download is in their access log */
+    struct pc_err err = {0};
+    int rc = case_record_staff_read(app_of(r)->db, web_who(r), app, CASE_READ_FILE, &err);
+    if (rc)
+        web_fail(r, rc, &err);
+    return rc ? 1 : 0;
+}
+
 int web_page_office_file(struct http_req *r)
 {
     struct case_app app;
-    if (web_office_case(r, &app))
-        return 0;
-    /* a citizen's file is their data: the download is in their access log */
-    struct pc_err err = {0};
-    int rc = case_record_staff_read(app_of(r)->db, web_who(r), &app, CASE_READ_FILE, &err);
-    if (rc)
-        return web_fail(r, rc, &err);
-    return web_serve_case_file(r, &app, http_param(r, 1));
+    return web_office_file_case(r, &app) ? 0 : web_serve_case_file(r, &app, http_param(r, 1));
 }
 
 /* The sealed decision, for the agency's staff: /document or /signature. */
