@@ -37,7 +37,8 @@ def send(env, b, person, scan=("paper.png", PNG, "image/png"), action=None, **ch
 def test_only_those_who_may_register_paper_see_the_page(env):
     r = Browser(env).get(FORM)
     assert r.status == 303 and r.header("Location").startswith("/login"), r.status
-    for role, agency in [("citizen", None), ("officer", "eesmn"), ("inspector", None), ("operator", None)]:
+    for role, agency in [("citizen", None), ("representative", None), ("officer", "eesmn"), ("inspector", None),
+                         ("operator", None), ("registrar", None), ("auditor", None), ("evaluator", None)]:
         b = login(env, role, agency)
         assert b.get(FORM).status == 403, role
         # an officer of another agency registers paper for their own agency's services
@@ -136,3 +137,12 @@ def test_an_officer_of_the_agency_registers_in_every_language(env):
         assert page.status == 200 and title in page.text, lang
     r = send(env, b, env.persons[2])
     assert r.status == 303, r.text[:3000]
+
+
+def test_the_api_names_a_bad_fin_and_district(env):
+    from test_kiosk import paper
+    tok = token(env, "postal_operator")
+    st, body, _ = paper(env, tok, dict(env.persons[0], fin="12"))
+    assert st == 400 and body["type"].endswith("/bad-fin"), body
+    st, body, _ = paper(env, tok, env.persons[0], district="")
+    assert st == 400 and body["type"].endswith("/bad-district"), body
