@@ -8,7 +8,7 @@
  * Tables owned (src/cases/migrations): forms, forms_version,
  * reference_counters, applications, application_events, usage_daily,
  * uploads, stored_files, stored_file_chunks, case_signatures, channel_monthly,
- * case_guests.
+ * case_guests, appeal_files.
  *
  * The web gets typed values from here (a form's pages and questions, an
  * answer's current value, the steps a person may take now, issue codes)
@@ -703,6 +703,8 @@ enum case_paper_problem {
     CASE_PAPER_NO_PERSON,            /* no person on record with this FİN */
     CASE_PAPER_WRONG_CARD,           /* the identity card is not the person's */
     CASE_PAPER_NO_SCAN,              /* the scan is not an upload of the operator's */
+    CASE_PAPER_BAD_FIN,              /* the FİN is not 7 digits and Latin letters */
+    CASE_PAPER_BAD_DISTRICT,         /* the district is not one line of 1–CASE_DISTRICT_MAX bytes */
 };
 const char *case_paper_problem_name(enum case_paper_problem p);   /* "wrong-id-card", for the API */
 int case_submit_paper(struct db *db, const struct form_set *forms, const struct id_principal *who,
@@ -731,6 +733,21 @@ int64_t case_appeal_until(const struct form_set *forms, const struct case_app *a
 /* Which rule, if any, keeps who from taking step on app now. */
 enum case_step_block case_step_blocked(const struct form_set *forms, const struct case_app *app,
                                        const struct id_principal *who, enum case_step step);
+
+/* Files of the applicant's for their appeal (appeal_files.c, table
+ * appeal_files), attached while it is under review (CS_APPEALED, else
+ * PC_ECONFLICT; not the applicant: PC_ENOTFOUND): SHA-256s of uploads of
+ * who's own (one not theirs: PC_EINVAL), at most CASE_APPEAL_FILES_MAX in
+ * all (PC_ETOOBIG), kept together or not at all.  The case's appeal
+ * files, and one of them opened for reading (PC_ENOTFOUND unless it is
+ * one). */
+#define CASE_APPEAL_FILES_MAX 5
+int case_appeal_attach(struct db *db, const struct id_principal *who, const char *reference, const char *const *files,
+                       size_t nfiles, struct pc_arena *a, struct pc_err *err);
+int case_appeal_files(struct db *db, struct pc_arena *a, const char *app_id, struct case_file **out, size_t *n,
+                      struct pc_err *err);
+int case_appeal_file_open(struct db *db, struct case_store *st, const struct case_app *app, const char *sha256,
+                          struct case_file_reader **out, struct case_file *info, struct pc_arena *a, struct pc_err *err);
 
 /* ---- who looked: staff reads of a case ----------------------------------- */
 

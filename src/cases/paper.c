@@ -15,6 +15,8 @@ const char *case_paper_problem_name(enum case_paper_problem p)
     case CASE_PAPER_NO_PERSON: return "no-such-person";
     case CASE_PAPER_WRONG_CARD: return "wrong-id-card";
     case CASE_PAPER_NO_SCAN: return "no-scan";
+    case CASE_PAPER_BAD_FIN: return "bad-fin";
+    case CASE_PAPER_BAD_DISTRICT: return "bad-district";
     }
     return "ok";
 }
@@ -25,7 +27,7 @@ static int applicant_of(struct db *db, struct pc_arena *a, const struct case_pap
 {
     char fin[8];
     if (!id_fin_normalize(p->fin, fin))
-        return pc_err_set(err, PC_EINVAL, "FİN must be 7 characters: digits and Latin letters");
+        return *problem = CASE_PAPER_BAD_FIN, pc_err_set(err, PC_EINVAL, "FİN must be 7 characters: digits and Latin letters");
     int rc = id_person_check_card(db, a, fin, p->id_card, person, err);
     if (rc == PC_ENOTFOUND)
         *problem = CASE_PAPER_NO_PERSON;
@@ -75,7 +77,7 @@ int case_submit_paper(struct db *db, const struct form_set *forms, const struct 
     memset(out, 0, sizeof *out);
     int rc;
     if (!pc_text_line(p->district, CASE_DISTRICT_MAX))
-        return pc_err_set(err, PC_EINVAL, "the district must be one line of 1–%d bytes", CASE_DISTRICT_MAX);
+        return *problem = CASE_PAPER_BAD_DISTRICT, pc_err_set(err, PC_EINVAL, "the district must be one line of 1–%d bytes", CASE_DISTRICT_MAX);
     if (!case_is_sha256(p->scan_sha256))
         return *problem = CASE_PAPER_NO_SCAN, pc_err_set(err, PC_EINVAL, "the scanned paper is missing");
     if (!json_is_object(p->answers))

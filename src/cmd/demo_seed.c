@@ -50,6 +50,9 @@ static const struct demo_account demo_accounts[] = {
     /* field visits: social assistance, and the interior ministry's checks of an address */
     {"inspector", "inspector.eesmn", "eesmn", 23},
     {"inspector", "inspector.din", "din", 22},
+    /* vemtas3: the ministry's second pair of eyes, who reviews appeals of
+     * the social-assistance refusals officer.eesmn decides (never the same) */
+    {"agency_admin", "admin.eesmn", "eesmn", 24},
 };
 
 size_t demo_officer_agencies(const char **out, size_t max)

@@ -1,7 +1,7 @@
 /* gather.c — what the e-safe takes from the other modules through their
  * headers, never their tables: the decisions of the owner's decided
  * applications (cases; the agency's sealed text from pki when there is
- * one) and the receipts of their successful payments (pay).  Run before
+ * one), the sealed outcome of an appeal (pki, kind "appeal") and the receipts of their successful payments (pay).  Run before
  * the owner's e-safe is shown; each document goes in once (esafe_add's
  * key), and one removed by retention keeps its row, so it is not put
  * back.  Decisions made before the e-safe existed arrive the same way. */
@@ -72,6 +72,29 @@ static int gather_decision(struct db *db, struct pc_arena *a, const struct esafe
     return esafe_add_db(db, &d, id, err);
 }
 
+/* The agency's sealed decision on an appeal of the application, if any
+ * (whatever the state: a granted appeal sends the case back to review). */
+static int gather_appeal(struct db *db, struct pc_arena *a, const struct esafe_owner *o, const struct case_app *app,
+                         const char *service, struct pc_err *err)
+{
+    struct pki_sealed_doc sealed;
+    if (!app->decided_at || pki_doc_get(db, a, app->reference, "appeal", &sealed, NULL))
+        return 0;
+    const char *ref = pc_arena_printf(a, "%s/appeal", app->reference);
+    bool yes;
+    int rc = known(db, o, ESAFE_DECISION, "cases", ref, &yes, err);
+    if (rc || yes)
+        return rc;
+    struct esafe_new d = {
+        .owner = *o, .kind = ESAFE_DECISION,
+        .title = pc_arena_printf(a, "Şikayət üzrə qərar / Decision on the appeal: %.120s — %s", service, app->reference),
+        .source = "cases", .source_ref = ref, .bytes = sealed.document, .len = sealed.document_len,
+        .content_type = "text/plain; charset=utf-8", .file_name = pc_arena_printf(a, "%s-appeal.txt", app->reference),
+    };
+    char id[ESAFE_ID_LEN + 1];
+    return esafe_add_db(db, &d, id, err);
+}
+
 static int gather_receipts(struct db *db, struct pc_arena *a, const struct esafe_owner *o, const struct case_app *app,
                            const char *service, struct pc_err *err)
 {
@@ -128,6 +151,8 @@ int esafe_gather(struct db *db, const struct esafe_owner *o, const char *account
             const char *service = service_name(db, &a, app->service_id);
             if (case_state_decided(app->status))
                 rc = gather_decision(db, &a, o, app, service, err);
+            if (!rc)
+                rc = gather_appeal(db, &a, o, app, service, err);
             if (!rc)
                 rc = gather_receipts(db, &a, o, app, service, err);
         }

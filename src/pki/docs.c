@@ -35,6 +35,18 @@ int pki_doc_put(struct db_conn *c, const struct pki_sealed_doc *d, struct pc_err
     return rc;
 }
 
+int pki_doc_supersede(struct db_conn *c, const char *object_id, const char *kind, struct pc_err *err)
+{
+    struct db_stmt *s = db_prepare(c, "UPDATE pki_sealed_docs SET kind = kind || '@' || CAST(created_at AS TEXT)"
+                                      " WHERE object_id = ? AND kind = ?", err);
+    if (!s)
+        return failed(err);
+    db_bind_text(s, 1, object_id);
+    db_bind_text(s, 2, kind);
+    int64_t n = db_run(s, err);
+    return n < 0 ? (int)n : 0;
+}
+
 int pki_doc_get(struct db *db, struct pc_arena *a, const char *object_id, const char *kind, struct pki_sealed_doc *out,
                 struct pc_err *err)
 {

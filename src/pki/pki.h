@@ -270,6 +270,11 @@ struct pki_sealed_doc {
 /* Keep one, on c (inside the caller's transaction: the decision's);
  * PC_ECONFLICT if that object has one of that kind already. */
 int pki_doc_put(struct db_conn *c, const struct pki_sealed_doc *d, struct pc_err *err);
+/* A later document of the same kind replaces the object's one (a new
+ * decision after a granted appeal, a second appeal): the earlier one is
+ * kept, under kind "KIND@created_at" (its bytes and signature unchanged),
+ * and pki_doc_get finds the new one.  On c, before pki_doc_put. */
+int pki_doc_supersede(struct db_conn *c, const char *object_id, const char *kind, struct pc_err *err);
 /* PC_ENOTFOUND when there is none. */
 int pki_doc_get(struct db *db, struct pc_arena *a, const char *object_id, const char *kind, struct pki_sealed_doc *out,
                 struct pc_err *err);

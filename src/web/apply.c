@@ -155,8 +155,8 @@ void web_question_html(struct http_req *r, const struct form_question *q, const 
     question_html(r, q, name, v, issues, NULL);
 }
 
-static void group_html(struct http_req *r, const struct form_question *g, const struct form_answers *answers,
-                       const struct form_issues *issues)
+void web_group_html(struct http_req *r, const struct form_question *g, const struct form_answers *answers,
+                    const struct form_issues *issues)
 {
     enum pc_lang lang = web_lang_id(r);
     const char *label = pc_text_get(&g->label, lang);
@@ -232,7 +232,7 @@ static void question_page(struct http_req *r, const struct case_app *app, const 
     for (size_t k = 0; k < page->nquestions; k++) {
         const struct form_question *q = &page->questions[k];
         if (q->type == FORM_GROUP) {
-            group_html(r, q, answers, issues);
+            web_group_html(r, q, answers, issues);
         } else {
             struct form_value v;
             form_value_of(answers, q, NULL, 0, &r->arena, &v);
@@ -635,6 +635,8 @@ int web_page_application(struct http_req *r)
         web_html(r, "<p><a href=\"/services/%q/feedback?application=%q\">%s</a></p>\n", app.service_id,
                  app.reference, web_t(r, M_FEEDBACK_RATE_LINK));
     applicant_steps(r, &app);
+    web_appeal_files_section(r, &app, pc_arena_printf(&r->arena, "/applications/%s", app.reference), true);
+    web_appeal_outcome(r, &app, pc_arena_printf(&r->arena, "/applications/%s/sealed", app.reference));
     web_signature_facts(r, &app, pc_arena_printf(&r->arena, "/applications/%s", app.id));
     web_history_list(r, app.id);
     if (def) {
@@ -788,11 +790,18 @@ int web_page_application_result(struct http_req *r)
 int web_page_application_result_document(struct http_req *r)
 {
     struct case_app app;
-    return own_application(r, &app) ? 0 : web_send_sealed(r, &app, false);
+    return own_application(r, &app) ? 0 : web_send_sealed(r, &app, "document");
 }
 
 int web_page_application_result_signature(struct http_req *r)
 {
     struct case_app app;
-    return own_application(r, &app) ? 0 : web_send_sealed(r, &app, true);
+    return own_application(r, &app) ? 0 : web_send_sealed(r, &app, "signature");
+}
+
+/* /applications/{id}/sealed/{what}: the appeal outcome's pair too */
+int web_page_application_sealed(struct http_req *r)
+{
+    struct case_app app;
+    return own_application(r, &app) ? 0 : web_send_sealed(r, &app, http_param(r, 1));
 }

@@ -19,7 +19,7 @@ void web_channel_facts(struct http_req *r, const struct case_app *app, const cha
     if (app->district)
         web_html(r, " — %s", app->district);
     web_html(r, "</dd>\n");
-    if (app->paper_scan)
+    if (app->paper_scan && base)
         web_html(r, "<dt>%s</dt><dd><a href=\"%s/files/%s\" download>%s</a></dd>\n", web_t(r, M_PAPER_SCAN), base,
                  app->paper_scan, web_t(r, M_PAPER_SCAN));
 }

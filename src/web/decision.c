@@ -5,6 +5,10 @@
  * (503, nothing done); the decision's time is the one the document
  * states.  Without a centre (--ca-url) nothing is sealed.
  *
+ * The outcome of an appeal (the refusal upheld, or the appeal granted and
+ * the case reviewed again) is sealed the same way, as the agency's second
+ * document of the case (kind "appeal"); the e-safe gathers it.
+ *
  * The document is plain UTF-8 text naming the application, the service,
  * the agency, the applicant, the outcome, the decision's words and its
  * time, in Azerbaijani with English beside it.  The same bytes are sealed
@@ -17,13 +21,13 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *web_decision_document(struct http_req *r, const struct case_app *app, enum case_state outcome,
-                                  const char *decision, int64_t at)
+static const char *document_text(struct http_req *r, const struct case_app *app, const char *title,
+                                 const char *outcome, const char *decision, int64_t at)
 {
     char ts[21];
     pc_rfc3339(at, ts);
     return pc_arena_printf(&r->arena,
-                           "Qərar / Decision\n"
+                           "%s\n"
                            "Müraciət / Application: %s\n"
                            "Xidmət / Service: %s\n"
                            "Qurum / Agency: %s\n"
@@ -31,10 +35,40 @@ const char *web_decision_document(struct http_req *r, const struct case_app *app
                            "Nəticə / Outcome: %s\n"
                            "Tarix / Date: %s\n"
                            "\n%s\n",
-                           app->reference, app->service_id, app->agency_id,
+                           title, app->reference, app->service_id, app->agency_id,
                            app->applicant_fin ? "FİN " : "", app->applicant_fin ? app->applicant_fin : "",
                            app->acting_for ? pc_arena_printf(&r->arena, ", VÖEN %s", app->acting_for) : "",
-                           case_state_name(outcome), ts, decision ? decision : "");
+                           outcome, ts, decision ? decision : "");
+}
+
+const char *web_decision_document(struct http_req *r, const struct case_app *app, enum case_state outcome,
+                                  const char *decision, int64_t at)
+{
+    return document_text(r, app, "Qərar / Decision", case_state_name(outcome), decision, at);
+}
+
+/* What a step seals: the decision, the appeal's outcome, or nothing. */
+static const char *sealed_kind(enum case_step step)
+{
+    switch (step) {
+    case CASE_STEP_APPROVE:
+    case CASE_STEP_REFUSE: return WEB_SEALED_DECISION;
+    case CASE_STEP_UPHOLD_REFUSAL:
+    case CASE_STEP_GRANT_APPEAL: return WEB_SEALED_APPEAL;
+    default: return NULL;
+    }
+}
+
+static const char *step_document(struct http_req *r, const struct case_app *app, enum case_step step,
+                                 const char *note, int64_t at)
+{
+    if (step == CASE_STEP_UPHOLD_REFUSAL || step == CASE_STEP_GRANT_APPEAL)
+        return document_text(r, app, "Şikayət üzrə qərar / Decision on the appeal",
+                             step == CASE_STEP_UPHOLD_REFUSAL
+                                 ? "imtina qüvvədə saxlanılıb / refusal upheld"
+                                 : "şikayət təmin edilib, müraciətə yenidən baxılır / appeal granted, the application is reviewed again",
+                             note, at);
+    return web_decision_document(r, app, step == CASE_STEP_APPROVE ? CS_APPROVED : CS_REFUSED, note, at);
 }
 
 struct sealed {
@@ -44,11 +78,14 @@ struct sealed {
     struct case_act_extra extra;
 };
 
-/* In the step's transaction: the sealed document, the social decision. */
+/* In the step's transaction: the sealed document (an earlier one of its
+ * kind, before a granted appeal, kept aside), the social decision. */
 static int keep_sealed(struct db_conn *c, void *ctx, struct pc_err *err)
 {
     struct sealed *s = ctx;
-    int rc = s->doc.document ? pki_doc_put(c, &s->doc, err) : 0;
+    int rc = s->doc.document ? pki_doc_supersede(c, s->doc.object_id, s->doc.kind, err) : 0;
+    if (!rc && s->doc.document)
+        rc = pki_doc_put(c, &s->doc, err);
     return rc ? rc : social_decision_write(c, &s->social, err);
 }
 
@@ -57,7 +94,8 @@ static int seal_decision(struct http_req *r, const struct case_app *app, enum ca
 {
     memset(out, 0, sizeof *out);
     struct pki_client *ca = app_of(r)->ca;
-    if (step != CASE_STEP_APPROVE && step != CASE_STEP_REFUSE)
+    const char *kind = sealed_kind(step);
+    if (!kind)
         return 0;
     /* only a step the officer may take now: no seal for a refused one */
     enum case_step steps[CASE_STEP_COUNT];
@@ -69,7 +107,8 @@ static int seal_decision(struct http_req *r, const struct case_app *app, enum ca
         return 0;
     int64_t at = pc_now_unix();
     /* vemtas: a social-assistance decision states its figures (and may not be taken without them) */
-    int rc = social_decision_prepare(app_of(r)->db, &r->arena, app, step == CASE_STEP_APPROVE, at, &out->social, err);
+    int rc = pc_str_eq(kind, WEB_SEALED_APPEAL) ? 0
+             : social_decision_prepare(app_of(r)->db, &r->arena, app, step == CASE_STEP_APPROVE, at, &out->social, err);
     if (rc)
         return rc;
     if (out->social.applies) {
@@ -78,7 +117,7 @@ static int seal_decision(struct http_req *r, const struct case_app *app, enum ca
     }
     if (!ca)
         return 0;
-    const char *doc = web_decision_document(r, app, step == CASE_STEP_APPROVE ? CS_APPROVED : CS_REFUSED, note, at);
+    const char *doc = step_document(r, app, step, note, at);
     struct pki_cert seal;
     const unsigned char *sig;
     size_t sig_len;
@@ -93,7 +132,7 @@ static int seal_decision(struct http_req *r, const struct case_app *app, enum ca
     }
     if (rc)
         return rc;
-    out->doc = (struct pki_sealed_doc){.object_id = app->reference, .kind = "decision", .agency = app->agency_id,
+    out->doc = (struct pki_sealed_doc){.object_id = app->reference, .kind = kind, .agency = app->agency_id,
                                        .created_at = at, .document = doc, .document_len = strlen(doc),
                                        .signature = sig, .signature_len = sig_len, .seal_serial = seal.serial};
     if (out->social.applies)
@@ -114,11 +153,18 @@ int web_case_act(struct http_req *r, const struct case_app *app, enum case_step 
                          sealed.note ? sealed.note : note, version, r->remote_addr, sealed.extra.write ? &sealed.extra : NULL, &r->arena, out, err);
 }
 
-int web_send_sealed(struct http_req *r, const struct case_app *app, bool signature)
+int web_send_sealed(struct http_req *r, const struct case_app *app, const char *what)
 {
+    /* the decision's pair, or the appeal outcome's ("appeal-document") */
+    bool appeal = strncmp(what, "appeal-", 7) == 0;
+    const char *part = appeal ? what + 7 : what;
+    bool signature = pc_str_eq(part, "signature");
+    if (!signature && !pc_str_eq(part, "document"))
+        return http_error(r, 404, "not-found", "Page not found", NULL);
     struct pki_sealed_doc d;
     struct pc_err err = {0};
-    int rc = app->reference ? pki_doc_get(app_of(r)->db, &r->arena, app->reference, "decision", &d, &err)
+    int rc = app->reference ? pki_doc_get(app_of(r)->db, &r->arena, app->reference,
+                                          appeal ? WEB_SEALED_APPEAL : WEB_SEALED_DECISION, &d, &err)
                             : PC_ENOTFOUND;
     if (rc == PC_ENOTFOUND)
         return http_error(r, 404, "not-found", "Page not found", NULL);
@@ -131,6 +177,28 @@ int web_send_sealed(struct http_req *r, const struct case_app *app, bool signatu
     r->content_type = signature ? "application/pkcs7-signature" : "text/plain; charset=utf-8";
     r->no_gzip = true;
     http_set_header(r, "Content-Disposition",
-                    pc_arena_printf(&r->arena, "attachment; filename=\"%s.txt%s\"", app->reference, signature ? ".p7s" : ""));
+                    pc_arena_printf(&r->arena, "attachment; filename=\"%s%s.txt%s\"", app->reference,
+                                    appeal ? "-appeal" : "", signature ? ".p7s" : ""));
     return 0;
+}
+
+void web_appeal_outcome(struct http_req *r, const struct case_app *app, const char *base)
+{
+    struct pki_sealed_doc d;
+    struct pc_err err = {0};
+    int rc = app->reference ? pki_doc_get(app_of(r)->db, &r->arena, app->reference, WEB_SEALED_APPEAL, &d, &err)
+                            : PC_ENOTFOUND;
+    if (rc == PC_ENOTFOUND)
+        return;
+    if (rc) { /* the page goes on without it */
+        pc_log(PC_LOG_WARN, "web.appeal_outcome_failed", "msg", err.msg, NULL);
+        return;
+    }
+    web_html(r, "<h2 id=\"appeal-outcome\">%s</h2>\n<p>%s</p>\n<ul>\n"
+                "<li><a href=\"%s/appeal-document\" download=\"%s-appeal.txt\">%s</a></li>\n"
+                "<li><a href=\"%s/appeal-signature\" download=\"%s-appeal.txt.p7s\">%s</a></li>\n</ul>\n"
+                "<p>%s <a href=\"/verify\">%s</a></p>\n",
+             web_t(r, M_APPEAL_OUTCOME_TITLE), web_t(r, M_APPEAL_OUTCOME_SEALED), base, app->reference,
+             web_t(r, M_APPEAL_OUTCOME_DOC), base, app->reference, web_t(r, M_APPEAL_OUTCOME_SIG),
+             web_t(r, M_RESULT_HOW_VERIFY), web_t(r, M_VERIFY_TITLE));
 }

@@ -109,6 +109,14 @@ const char *web_channel_label(struct http_req *r, enum case_channel ch);
 /* A case's channel (and district) as facts of a <dl>, and for a paper
  * application the link to its scan under base (…/files/SHA). */
 void web_channel_facts(struct http_req *r, const struct case_app *app, const char *base);
+/* A receipt's facts (reference, service, when, channel) as a <dl>; base:
+ * where the case's files are served, NULL for no link (kiosk.c). */
+void web_receipt_facts(struct http_req *r, const struct case_app *app, const char *base);
+/* registering paper applications from the back office (paper_pages.c) */
+int web_page_paper(struct http_req *r);
+int web_page_paper_form(struct http_req *r);
+int web_page_paper_post(struct http_req *r);
+int web_page_paper_receipt(struct http_req *r);
 /* The table of applications by month, district and channel (statistics). */
 void web_channel_stats(struct http_req *r, const char *from_month, const char *to_month);
 int web_page_kiosk(struct http_req *r);
@@ -199,9 +207,24 @@ int web_api_cert_stats(struct http_req *r);
  * decision first when the portal has a centre (decision.c). */
 int web_case_act(struct http_req *r, const struct case_app *app, enum case_step step, const char *note,
                  int64_t version, struct case_app *out, struct pc_err *err);
-/* The sealed decision of app (its text, or its detached signature) as a
- * file, for whoever the caller let see the case; 404 when none. */
-int web_send_sealed(struct http_req *r, const struct case_app *app, bool signature);
+/* The kinds of the agency's sealed documents of a case (pki_doc_get). */
+#define WEB_SEALED_DECISION "decision"
+#define WEB_SEALED_APPEAL "appeal"
+/* A case's sealed document (its text, or its detached signature) as a
+ * file, for whoever the caller let see the case; what is "document",
+ * "signature", "appeal-document" or "appeal-signature"; 404 when none. */
+int web_send_sealed(struct http_req *r, const struct case_app *app, const char *what);
+/* The sealed outcome of the case's appeal, when there is one: a heading
+ * and its two files under base (base/appeal-document, …). */
+void web_appeal_outcome(struct http_req *r, const struct case_app *app, const char *base);
+/* The files of the case's appeal (appeal_files.c): listed with links
+ * under base (base/appeal-files/SHA), and for the applicant while the
+ * appeal is under review the form that attaches more. */
+void web_appeal_files_section(struct http_req *r, const struct case_app *app, const char *base, bool applicant);
+int web_page_application_appeal_files_post(struct http_req *r);
+int web_page_application_appeal_file(struct http_req *r);
+int web_page_office_appeal_file(struct http_req *r);
+int web_page_application_sealed(struct http_req *r);
 const char *web_decision_document(struct http_req *r, const struct case_app *app, enum case_state outcome,
                                   const char *decision, int64_t at);
 
@@ -340,6 +363,9 @@ const char *web_issue_text(struct http_req *r, const struct form_issue *i);
  * Applications and surveys render their questions with these. */
 void web_question_html(struct http_req *r, const struct form_question *q, const char *name,
                        const struct form_value *v, const struct form_issues *issues);
+/* A group question with its items and its add and remove buttons. */
+void web_group_html(struct http_req *r, const struct form_question *g, const struct form_answers *answers,
+                    const struct form_issues *issues);
 int web_form_errors(struct http_req *r, const struct form_def *def, const struct form_issues *issues,
                     struct web_field_error *errs);
 /* A posted page of questions as cases reads it (fields, files, the add and
@@ -399,6 +425,9 @@ void web_inspection_box(struct http_req *r, const struct case_app *app);
  * 404 is answered and 1 returned); the case page, with the error of a
  * refused note or social-assistance change when given */
 int web_office_case(struct http_req *r, struct case_app *app);
+/* web_office_case for a download of one of the case's files: the read is
+ * recorded in the person's access log; 1 when answered. */
+int web_office_file_case(struct http_req *r, struct case_app *app);
 int web_office_case_page(struct http_req *r, const char *note_error, const char *social_error);
 /* social.c (vemtas): social assistance on the case page and in the API */
 int web_social_section(struct http_req *r, const struct case_app *app, const char *error);

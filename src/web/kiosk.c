@@ -165,6 +165,19 @@ int web_page_kiosk_end(struct http_req *r)
     return http_redirect(r, 303, "/kiosk");
 }
 
+void web_receipt_facts(struct http_req *r, const struct case_app *app, const char *base)
+{
+    char when[21];
+    pc_rfc3339(app->submitted_at, when);
+    web_html(r, "<dl class=\"receipt\">\n<dt>%s</dt><dd class=\"reference\">%s</dd>\n"
+                "<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd><time datetime=\"%s\">%s</time></dd>\n",
+             web_t(r, M_KIOSK_RECEIPT_REF), app->reference, web_t(r, M_KIOSK_RECEIPT_SERVICE),
+             web_certs_service_name(r, app->service_id), web_t(r, M_KIOSK_RECEIPT_WHEN), when,
+             pc_arena_printf(&r->arena, "%.10s %.5s UTC", when, when + 11));
+    web_channel_facts(r, app, base);
+    web_html(r, "</dl>\n");
+}
+
 int web_page_kiosk_receipt(struct http_req *r)
 {
     struct case_app app;
@@ -178,16 +191,10 @@ int web_page_kiosk_receipt(struct http_req *r)
     if (!app.reference || !id_authorize(web_who(r), ID_ACT_VIEW_CASE, &res) ||
         !pc_str_eq(app.applicant, web_who(r)->account_id))
         return http_error(r, 404, "not-found", "Page not found", NULL);
-    char when[21];
-    pc_rfc3339(app.submitted_at, when);
     web_page_begin(r, web_t(r, M_KIOSK_RECEIPT_TITLE));
-    web_html(r, "<h1>%s</h1>\n<dl class=\"receipt\">\n<dt>%s</dt><dd class=\"reference\">%s</dd>\n"
-                "<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd><time datetime=\"%s\">%s</time></dd>\n",
-             web_t(r, M_KIOSK_RECEIPT_TITLE), web_t(r, M_KIOSK_RECEIPT_REF), app.reference,
-             web_t(r, M_KIOSK_RECEIPT_SERVICE), web_certs_service_name(r, app.service_id), web_t(r, M_KIOSK_RECEIPT_WHEN),
-             when, pc_arena_printf(&r->arena, "%.10s %.5s UTC", when, when + 11));
-    web_channel_facts(r, &app, pc_arena_printf(&r->arena, "/applications/%s", app.reference));
-    web_html(r, "</dl>\n<p>%s</p>\n<p><button type=\"button\" class=\"kiosk-print\" data-print hidden>%s</button> "
+    web_html(r, "<h1>%s</h1>\n", web_t(r, M_KIOSK_RECEIPT_TITLE));
+    web_receipt_facts(r, &app, pc_arena_printf(&r->arena, "/applications/%s", app.reference));
+    web_html(r, "<p>%s</p>\n<p><button type=\"button\" class=\"kiosk-print\" data-print hidden>%s</button> "
                 "<a class=\"button secondary kiosk-end\" href=\"/kiosk/end\">%s</a></p>\n",
              web_t(r, M_KIOSK_RECEIPT_KEEP), web_t(r, M_KIOSK_PRINT), web_t(r, M_KIOSK_END));
     web_page_end(r);

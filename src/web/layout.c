@@ -53,6 +53,8 @@ static void account_links(struct http_req *r)
         web_html(r, "<li><a href=\"/esafe\">%s</a></li>\n", web_t(r, M_ESAFE_TITLE));
     if (agency)
         web_html(r, "<li><a href=\"/office\">%s</a></li>\n", web_t(r, M_OFFICE_TITLE));
+    if (id_authorize(p, ID_ACT_FILE_PAPER, &(struct id_resource){.agency_id = agency}))
+        web_html(r, "<li><a href=\"/office/paper\">%s</a></li>\n", web_t(r, M_PAPER_NAV));
     if (id_has_role(p, ID_ROLE_INSPECTOR))
         web_html(r, "<li><a href=\"/inspect/visits\">%s</a></li>\n", web_t(r, M_INSPECT_TITLE));
     if (id_has_role(p, ID_ROLE_REGISTRAR))

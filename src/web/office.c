@@ -199,6 +199,8 @@ int web_office_case_page(struct http_req *r, const char *note_error, const char 
                     "<li><a href=\"/office/cases/%s/decision/signature\" download=\"%s.txt.p7s\">%s</a></li>\n</ul>\n",
                  web_t(r, M_RESULT_SIGNED), app.reference, app.reference, web_t(r, M_RESULT_DOC), app.reference,
                  app.reference, web_t(r, M_RESULT_SIG));
+    web_appeal_files_section(r, &app, pc_arena_printf(&r->arena, "/office/cases/%s", app.reference), false);
+    web_appeal_outcome(r, &app, pc_arena_printf(&r->arena, "/office/cases/%s/decision", app.reference));
     /* vemtas: a social-assistance case's evidence and proposal */
     if ((rc = web_social_section(r, &app, social_error)))
         return web_fail(r, rc, &err);
@@ -279,17 +281,22 @@ int web_page_office_signed(struct http_req *r)
     return web_office_case(r, &app) ? 0 : web_serve_signed(r, &app, http_param(r, 1));
 }
 
+int web_office_file_case(struct http_req *r, struct case_app *app)
+{
+    if (web_office_case(r, app))
+        return 1;
+    /* a citizen's file is their data: the download is in their access log */
+    struct pc_err err = {0};
+    int rc = case_record_staff_read(app_of(r)->db, web_who(r), app, CASE_READ_FILE, &err);
+    if (rc)
+        web_fail(r, rc, &err);
+    return rc ? 1 : 0;
+}
+
 int web_page_office_file(struct http_req *r)
 {
     struct case_app app;
-    if (web_office_case(r, &app))
-        return 0;
-    /* a citizen's file is their data: the download is in their access log */
-    struct pc_err err = {0};
-    int rc = case_record_staff_read(app_of(r)->db, web_who(r), &app, CASE_READ_FILE, &err);
-    if (rc)
-        return web_fail(r, rc, &err);
-    return web_serve_case_file(r, &app, http_param(r, 1));
+    return web_office_file_case(r, &app) ? 0 : web_serve_case_file(r, &app, http_param(r, 1));
 }
 
 /* The sealed decision, for the agency's staff: /document or /signature. */
@@ -298,8 +305,5 @@ int web_page_office_decision(struct http_req *r)
     struct case_app app;
     if (web_office_case(r, &app))
         return 0;
-    const char *what = http_param(r, 1);
-    if (!pc_str_eq(what, "document") && !pc_str_eq(what, "signature"))
-        return http_error(r, 404, "not-found", "Page not found", NULL);
-    return web_send_sealed(r, &app, pc_str_eq(what, "signature"));
+    return web_send_sealed(r, &app, http_param(r, 1));
 }

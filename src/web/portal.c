@@ -114,6 +114,12 @@ static const struct http_route routes[] = {
     {"POST", "/operator/kiosks/{id}/withdraw", web_page_kiosk_withdraw_post, FORM_MAX, HTTP_ROUTE_NO_STORE,
      "kiosk_withdraw"},
     {"POST", "/api/v1/paper-applications", web_api_paper_post, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE, "api_paper"},
+    /* paper applications from the back office (vemtas3) */
+    {"GET", "/office/paper", web_page_paper, 0, HTTP_ROUTE_NO_STORE, "paper"},
+    {"GET", "/office/paper/{service}", web_page_paper_form, 0, HTTP_ROUTE_NO_STORE, "paper_form"},
+    {"POST", "/office/paper/{service}", web_page_paper_post, UPLOAD_MAX, HTTP_ROUTE_NO_STORE | HTTP_ROUTE_MULTIPART,
+     "paper_post"},
+    {"GET", "/office/paper/receipt/{ref}", web_page_paper_receipt, 0, HTTP_ROUTE_NO_STORE, "paper_receipt"},
     {"GET", "/office", web_page_office, 0, HTTP_ROUTE_NO_STORE, "office"},
     {"GET", "/office/cases/{ref}", web_page_office_case, 0, HTTP_ROUTE_NO_STORE, "office_case"},
     {"GET", "/office/cases/{ref}/files/{sha}", web_page_office_file, 0, HTTP_ROUTE_NO_STORE, "office_file"},
@@ -225,6 +231,14 @@ static const struct http_route routes[] = {
      HTTP_ROUTE_NO_STORE, "desk_cert_resume"},
     {"GET", "/verify", web_page_verify, 0, HTTP_ROUTE_NO_STORE, "verify"}, /* its form carries a CSRF token */
     {"POST", "/verify", web_page_verify_post, VERIFY_MAX, HTTP_ROUTE_NO_STORE | HTTP_ROUTE_MULTIPART, "verify_post"},
+    {"GET", "/applications/{id}/sealed/{what}", web_page_application_sealed, 0, HTTP_ROUTE_NO_STORE,
+     "application_sealed"}, /* vemtas3: the appeal's sealed outcome, and its files */
+    {"POST", "/applications/{id}/appeal/files", web_page_application_appeal_files_post, UPLOAD_MAX,
+     HTTP_ROUTE_NO_STORE | HTTP_ROUTE_MULTIPART, "appeal_files_post"},
+    {"GET", "/applications/{id}/appeal-files/{sha}", web_page_application_appeal_file, 0, HTTP_ROUTE_NO_STORE,
+     "appeal_file"},
+    {"GET", "/office/cases/{ref}/appeal-files/{sha}", web_page_office_appeal_file, 0, HTTP_ROUTE_NO_STORE,
+     "office_appeal_file"},
     {"GET", "/applications/{id}/result/document", web_page_application_result_document, 0, HTTP_ROUTE_NO_STORE,
      "application_result_document"},
     {"GET", "/applications/{id}/result/signature", web_page_application_result_signature, 0, HTTP_ROUTE_NO_STORE,

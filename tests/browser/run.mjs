@@ -3614,6 +3614,119 @@ async function kioskPages() {
   }, APPLY_TIMEOUT_MS);
 }
 
+// ---- vemtas3: paper applications from the back office (issue 17 item 1) -----
+// The officer of the social-assistance service's agency opens the paper
+// form in az, en and ru (one h1, lang, axe); in en the form is sent with a
+// FİN nobody has and the scan attached: the error summary links to the
+// FİN field, the scan is kept, axe passes on it.  Then the same without
+// JavaScript (axe needs it, so not there).  A screenshot of the form with
+// its errors goes to --screenshots.
+
+async function paperForm(ctx, service) {
+  const page = await ctx.newPage();
+  await logIn(page, officerOf(await agencyOf(service)));
+  await goto(page, '/office/paper');
+  const link = page.locator(`main a[href="/office/paper/${service}"]`);
+  assert(await link.count() === 1, 'the service is not offered');
+  await navBy(page, () => link.click());
+  assert(new URL(page.url()).pathname === `/office/paper/${service}`, `ended on ${page.url()}`);
+  for (const id of ['#paper-fin', '#paper-card', '#paper-district', '#paper-scan'])
+    assert(await page.locator(`main ${id}`).count() === 1, `no ${id}`);
+  return page;
+}
+
+async function paperUnknownPerson(page, service) {
+  await page.fill('#paper-fin', '0000000');
+  await page.fill('#paper-card', 'AZE00000000');
+  await page.fill('#paper-district', 'Nəsimi');
+  await page.setInputFiles('#paper-scan', { name: 'paper.pdf', mimeType: 'application/pdf',
+    buffer: Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n') });
+  const resp = await submit(page, `main form[action^="/office/paper/${service}"] >`);
+  assert(resp.status() === 400, `sending: ${resp.status()}`);
+  assert(await page.locator('.error-summary a[href="#paper-fin"]').count() === 1, 'no error linked to the FİN');
+  assert(await page.locator('input[name="_scan_sha"]').count() === 1, 'the scan was not kept');
+  assert(await page.locator('#paper-fin').inputValue() === '0000000', 'the FİN typed is lost');
+}
+
+async function paperPages() {
+  const service = 'eesmn-vemtas';
+  for (const lang of LANGS) {
+    await test(`paper: the back office's paper-application form [${lang}]: one h1, lang, axe WCAG 2.1 AA`, async () => {
+      const ctx = await newContext({ lang });
+      try {
+        const page = await paperForm(ctx, service);
+        let f = await pageFacts(page);
+        assert(f.lang === lang && f.h1.length === 1, `form: lang ${f.lang}, h1 ${JSON.stringify(f.h1)}`);
+        let v = await axeViolations(page);
+        assert(v.length === 0, `form: ${v.length} violation(s):\n${v.join('\n')}`);
+        if (lang !== 'en') return;
+        await paperUnknownPerson(page, service);
+        f = await pageFacts(page);
+        assert(f.h1.length === 1 && (await page.title()).includes(':'), `errors: title ${await page.title()}`);
+        v = await axeViolations(page);
+        assert(v.length === 0, `errors: ${v.length} violation(s):\n${v.join('\n')}`);
+        if (opts.screenshots) {
+          fs.mkdirSync(opts.screenshots, { recursive: true });
+          await page.screenshot({ path: path.join(opts.screenshots, 'paper-form-errors.png'), fullPage: true });
+        }
+      } finally {
+        await ctx.close();
+      }
+    });
+  }
+  await test('appeal files: the appellant attaches a document without JavaScript; the page lists it; axe on it', async () => {
+    const cctx = await newContext({ lang: 'az' });
+    let ref;
+    try {
+      const cp = await cctx.newPage();
+      await logInToApply(cp, account('citizen'));
+      ref = (await applyJourney(cp, 'din-id-card-replacement', { axe: false })).ref;
+    } finally {
+      await cctx.close();
+    }
+    const officer = demoAccounts().filter((x) => x.role === 'officer' && x.agency === 'din')[0];
+    const otok = (await apiJson('POST', '/api/v1/auth/password', { login: officer.login, password: officer.password })).token;
+    const ctok = (await apiJson('POST', '/api/v1/auth/password', { login: account('citizen').login, password: account('citizen').password })).token;
+    for (const [tok, action, note] of [[otok, 'register'], [otok, 'start_review'], [otok, 'refuse', 'Sənədlər natamamdır.'],
+      [ctok, 'appeal', 'Arayış əlavə edirəm.']]) {
+      const app = await apiJson('GET', `/api/v1/applications/${ref}`, undefined, otok);
+      await apiJson('POST', `/api/v1/applications/${ref}/actions`, { action, version: app.version, ...(note ? { note } : {}) }, tok);
+    }
+    const ctx = await newContext({ lang: 'en' });
+    const njs = await newContext({ lang: 'en', javaScriptEnabled: false });
+    try {
+      const page = await njs.newPage();
+      await logIn(page, account('citizen'));
+      await goto(page, `/applications/${ref}`);
+      await page.setInputFiles('#appeal-file', { name: 'certificate.pdf', mimeType: 'application/pdf',
+        buffer: Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n') });
+      const resp = await submit(page, `main form[action^="/applications/${ref}/appeal/files"]`);
+      assert(resp.status() === 200 && new URL(page.url()).pathname === `/applications/${ref}`, `ended on ${page.url()}`);
+      assert(await page.locator('main a[href*="/appeal-files/"]').count() === 1, 'the file is not listed');
+      const seen = await ctx.newPage();
+      await logIn(seen, account('citizen'));
+      await goto(seen, `/applications/${ref}#appeal-files`);
+      const v = await axeViolations(seen);
+      assert(v.length === 0, `appeal files: ${v.length} violation(s):\n${v.join('\n')}`);
+      if (opts.screenshots) {
+        fs.mkdirSync(opts.screenshots, { recursive: true });
+        await seen.screenshot({ path: path.join(opts.screenshots, 'appeal-files.png'), fullPage: true });
+      }
+    } finally {
+      await ctx.close();
+      await njs.close();
+    }
+  }, APPLY_TIMEOUT_MS);
+  await test('paper: the form works without JavaScript: errors shown, the scan kept', async () => {
+    const ctx = await newContext({ lang: 'az', javaScriptEnabled: false });
+    try {
+      await paperUnknownPerson(await paperForm(ctx, service), service);
+    } finally {
+      await ctx.close();
+    }
+  });
+}
+
 // ---- kiosk: the appeal of a refusal (issue 17 item 6) -------------------------
 // An application refused by officer.din (through the API); the citizen's
 // page with the appeal form in three languages; the appeal sent with the
@@ -3857,6 +3970,7 @@ async function main() {
     await ecertPages();   // ecert
     await kioskPages();   // kiosk
     await appealPages();  // kiosk
+    await paperPages();   // vemtas3
     await oncePages();   // once
     await finePages();   // fines (no login)
     await centralPages();   // centralui

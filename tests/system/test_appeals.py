@@ -130,3 +130,61 @@ def test_an_appeal_after_the_term_is_refused_with_a_clear_message(srv):
     # the day before the term ends it is still possible
     sql(srv, "UPDATE applications SET decided_at = decided_at + %d WHERE reference = '%s'" % (2 * 86400, ref))
     assert act(srv, ref, me, "appeal", "Vaxtında.")[0] == 200
+
+
+def test_the_applicant_attaches_files_to_the_appeal(srv):
+    """vemtas3: while the appeal is under review the applicant attaches
+    documents (the upload limits and content checks, at most 5); the
+    reviewer and the applicant download them; no one else does."""
+    from test_applications import PNG, multipart
+    ref = refused_case(srv)
+    me = token(srv, "citizen")
+    citizen = Browser(srv)
+    citizen.login(account(srv, "citizen")["login"], account(srv, "citizen")["password"])
+    # no form before the appeal
+    assert "/appeal/files" not in citizen.get("/applications/%s?lang=en" % ref).text
+    assert act(srv, ref, me, "appeal", "Sənədlər əlavədədir.")[0] == 200
+    page = citizen.get("/applications/%s?lang=en" % ref).text
+    action = re.search(r'action="(/applications/%s/appeal/files\?csrf=[0-9a-f]+)"' % ref, page).group(1)
+    assert "Add documents that support your appeal" in page
+
+    def send(files, path=action, b=citizen):
+        body, ct = multipart({}, {"files%d" % i if i else "files": f for i, f in enumerate(files)})
+        return syslib_request(srv, "POST", path + ("&" if "?" in path else "?") + "lang=en", body,
+                              dict(b._headers(), **{"Content-Type": ct}))
+
+    assert send([("a.png", PNG, "image/png")], path="/applications/%s/appeal/files" % ref).status == 403  # no token
+    r = send([("x.png", b"MZ\x90\x00 not a picture" * 20, "image/png")])
+    assert r.status == 415 and "The documents were not attached" in r.text
+    r = send([("f%d.png" % i, PNG, "image/png") for i in range(6)])
+    assert r.status == 413 and "at most 5 files" in r.text
+    doc = PNG + b"appeal"   # a PNG with bytes after its end: another file
+    r = send([("arayış.png", doc, "image/png")])
+    assert r.status == 303 and r.header("Location") == "/applications/%s#appeal-files" % ref, r.text[:500]
+    page = citizen.get("/applications/%s?lang=en" % ref).text
+    link = re.search(r'href="(/applications/%s/appeal-files/([0-9a-f]{64}))" download>arayış.png<' % ref, page)
+    assert link, page
+    assert citizen.get(link.group(1)).body == doc
+    # the reviewer sees and downloads it; someone else's citizen does not
+    admin = Browser(srv)
+    admin.login(account(srv, "agency_admin", "din")["login"], account(srv, "agency_admin", "din")["password"])
+    office = admin.get("/office/cases/%s?lang=en" % ref).text
+    assert "/office/cases/%s/appeal-files/%s" % (ref, link.group(2)) in office and "Documents for the appeal" in office
+    assert admin.get("/office/cases/%s/appeal-files/%s" % (ref, link.group(2))).body == doc
+    assert admin.get("/office/cases/%s/appeal-files/%s" % (ref, "0" * 64)).status == 404
+    other = Browser(srv)
+    other.login([a for a in srv.accounts if a["role"] == "citizen"][1]["login"],
+                [a for a in srv.accounts if a["role"] == "citizen"][1]["password"])
+    assert other.get(link.group(1)).status == 404
+    # the limit counts what is attached already
+    assert send([("f%d.png" % i, PNG, "image/png") for i in range(5)]).status == 413
+    # decided: no more files
+    assert act(srv, ref, token(srv, "agency_admin", "din"), "uphold_refusal", "Qüvvədədir.")[0] == 200
+    page = citizen.get("/applications/%s?lang=en" % ref).text
+    assert "/appeal/files" not in page and link.group(1) in page
+    assert send([("late.png", PNG, "image/png")]).status == 409
+
+
+def syslib_request(srv, method, path, body, headers):
+    import syslib
+    return syslib.request(srv.port, method, path, body=body, headers=headers)

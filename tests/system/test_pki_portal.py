@@ -324,6 +324,70 @@ def test_a_decision_is_sealed_with_the_agencys_key_and_verifiable(env, tmp_path)
     assert login(env, "officer", agency="eesmn").get("/office/cases/%s/decision/signature" % ref).status == 404
 
 
+def appeal_outcome(env, citizen, officer, reviewer, step, reason):
+    """A case refused by officer.din, appealed by the citizen, reviewed by
+    the agency's administrator with the given step: the case as it ends."""
+    a = case_in_review(env, citizen, officer)
+    ref = a["reference"]
+    for tok, action, note in ((officer, "refuse", "Sənədlər natamamdır."), (citizen, "appeal", "Sənədlər tamdır."),
+                              (reviewer, step, reason)):
+        st, a = api(env, "POST", "/api/v1/applications/%s/actions" % ref,
+                    {"action": action, "version": a["version"], "note": note}, tok)
+        assert st == 200, (action, a)
+    return a
+
+
+def test_the_outcome_of_an_appeal_is_sealed_and_in_the_e_safe(env, tmp_path):
+    """vemtas3: upheld or granted, the reviewer's outcome is a document
+    sealed with the agency's key (openssl cms -verify), offered on the
+    citizen's and the office's case pages and put in the citizen's e-safe."""
+    citizen, officer = api_token(env, "citizen"), api_token(env, "officer", "din")
+    reviewer = api_token(env, "agency_admin", "din")
+    chain = env.ca.chain_file()
+    b = login(env, "citizen")
+    for step, outcome, state in (("uphold_refusal", "refusal upheld", "refused"),
+                                 ("grant_appeal", "appeal granted", "in_review")):
+        a = appeal_outcome(env, citizen, officer, reviewer, step, "Şikayətə baxıldı: %s." % step)
+        ref = a["reference"]
+        assert a["status"] == state, a
+        page = b.get("/applications/%s?lang=en" % ref)
+        assert 'id="appeal-outcome"' in page.text and "/applications/%s/sealed/appeal-signature" % ref in page.text
+        doc = b.get("/applications/%s/sealed/appeal-document" % ref)
+        sig = b.get("/applications/%s/sealed/appeal-signature" % ref)
+        assert doc.status == 200 and sig.status == 200 and sig.content_type == "application/pkcs7-signature"
+        assert b"Decision on the appeal" in doc.body and outcome.encode() in doc.body and ref.encode() in doc.body
+        assert ("Şikayətə baxıldı: %s." % step).encode() in doc.body
+        d = write(os.path.join(str(tmp_path), "%s-appeal.txt" % step), doc.body)
+        s = write(os.path.join(str(tmp_path), "%s-appeal.txt.p7s" % step), sig.body)
+        openssl("cms", "-verify", "-binary", "-inform", "DER", "-in", s, "-content", d, "-CAfile", chain,
+                "-purpose", "any", "-out", os.devnull)
+        # the office sees the same pair; the refusal's own sealed decision stays as it was
+        off = login(env, "officer", agency="din")
+        assert off.get("/office/cases/%s/decision/appeal-signature" % ref).body == sig.body
+        assert b"Decision on the appeal" not in off.get("/office/cases/%s/decision/document" % ref).body
+        assert b.get("/applications/%s/sealed/other" % ref).status == 404
+        assert login(env, "citizen", 1).get("/applications/%s/sealed/appeal-document" % ref).status == 404
+        # in the citizen's e-safe, once
+        for _ in range(2):
+            st, body = api(env, "GET", "/api/v1/esafe/documents", token=citizen)
+            assert st == 200, body
+            mine = [x for x in body["items"] if x["source_ref"] == ref + "/appeal"]
+            assert len(mine) == 1 and mine[0]["kind"] == "decision", body["items"]
+        st, _ = api(env, "GET", "/api/v1/esafe/documents/%s/content" % mine[0]["id"], token=citizen)
+        assert st == 200
+    # granted: the case is decided again, and the new decision is sealed (the refusal's kept aside)
+    st, a = api(env, "POST", "/api/v1/applications/%s/actions" % ref,
+                {"action": "approve", "version": a["version"], "note": "Yenidən baxıldı: təsdiq."}, officer)
+    assert st == 200 and a["status"] == "approved", a
+    doc = b.get("/applications/%s/result/document" % ref)
+    sig = b.get("/applications/%s/result/signature" % ref)
+    assert "Yenidən baxıldı: təsdiq.".encode() in doc.body and b"approved" in doc.body
+    d = write(os.path.join(str(tmp_path), "again.txt"), doc.body)
+    s = write(os.path.join(str(tmp_path), "again.txt.p7s"), sig.body)
+    openssl("cms", "-verify", "-binary", "-inform", "DER", "-in", s, "-content", d, "-CAfile", chain,
+            "-purpose", "any", "-out", os.devnull)
+
+
 def test_the_seal_api_answers_as_documented(env, schemas):
     body = {"document": base64.b64encode(b"Decision 1\n").decode(), "reference": "AZ-2026-00000009"}
     r = env.ca.api("POST", "/seals/din/sign", body)
