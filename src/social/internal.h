@@ -9,12 +9,14 @@
 struct social_declared {
     const char *fin;                     /* NULL: declared without FİN */
     const char *name, *relation, *birth_date;
+    const char *employment;              /* the form's choice (self_employed, …); NULL when not given */
     int64_t income;                      /* qəpik a month; -1 when not given */
 };
 
 struct social_declaration {
     const char *applicant_fin;
     int64_t applicant_income;            /* -1 when not given */
+    const char *applicant_employment;
     struct social_declared *members;
     size_t n;
 };

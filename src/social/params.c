@@ -83,6 +83,11 @@ int social_params_parse(struct pc_arena *a, const json_t *j, struct social_param
             return pc_err_set(err, PC_EINVAL, "version %d: count.%s is true or false", out->version, counted[i]);
         *flags[i] = json_is_true(b);
     }
+    /* added in version 2 of the data file: a version without it counts none */
+    const json_t *business = json_object_get(count, "business");
+    if (business && !json_is_boolean(business))
+        return pc_err_set(err, PC_EINVAL, "version %d: count.business is true or false", out->version);
+    out->count_business = json_is_true(business);
     const json_t *refs = json_object_get(j, "refs");
     for (int r = 0; r < SOCIAL_RULE_COUNT; r++)
         if (!(out->refs[r] = text(a, refs, rule_names[r], 300)))

@@ -52,6 +52,7 @@ struct social_params {
     int64_t cap;                         /* a household's monthly amount at most; 0: none */
     int months;                          /* the period granted */
     bool count_wages, count_pensions, count_benefits;
+    bool count_business;                 /* an individual entrepreneur's income (optional; false) */
     int max_dwellings;                   /* owning more: not eligible; -1: no such rule */
     int max_vehicles;                    /* the same for vehicles */
     const char *json;                    /* the version as stored */
@@ -81,6 +82,7 @@ int social_params_list(struct db *db, struct pc_arena *a, struct social_params *
 struct social_member {
     const char *fin;                     /* NULL: not known */
     int64_t wages, pension, benefits;    /* qəpik a month, as the registries hold them */
+    int64_t business;                    /* an individual entrepreneur's income, qəpik a month */
     int dwellings, vehicles;
 };
 
@@ -104,6 +106,7 @@ enum social_line_kind {
     SOCIAL_LINE_AMOUNT,                  /* (criterion − per person) × members */
     SOCIAL_LINE_CAPPED,                  /* cut to the cap */
     SOCIAL_LINE_PERIOD,                  /* months */
+    SOCIAL_LINE_BUSINESS,                /* a member's income as an individual entrepreneur (counted) */
     SOCIAL_LINE_KIND_COUNT
 };
 const char *social_line_name(enum social_line_kind k);   /* "wages", … (the API's) */
@@ -115,7 +118,7 @@ struct social_line {
     enum social_rule rule;               /* its legal reference: params->refs[rule] */
 };
 
-#define SOCIAL_LINES_MAX (SOCIAL_MEMBERS_MAX * 4 + 16)
+#define SOCIAL_LINES_MAX (SOCIAL_MEMBERS_MAX * 5 + 16)
 
 struct social_means {
     int members;
@@ -134,8 +137,11 @@ int social_means_compute(const struct social_params *p, const struct social_hous
 /* ---- the registries (source.c) ------------------------------------------- */
 
 enum social_reg { SOCIAL_REG_POPULATION, SOCIAL_REG_EMPLOYMENT, SOCIAL_REG_PENSIONS, SOCIAL_REG_REALESTATE,
-                  SOCIAL_REG_COUNT };
+                  SOCIAL_REG_VEHICLES, SOCIAL_REG_ENTREPRENEURS, SOCIAL_REG_COUNT };
 const char *social_reg_name(enum social_reg k);          /* "population", … as the registries name their kind */
+/* Vehicles and entrepreneurs are asked where the source names them (a
+ * portal configured before they existed gathers the other four). */
+bool social_reg_optional(enum social_reg k);
 int social_reg_parse(const char *name);                  /* -1 if unknown */
 
 /* One answer of a registry about a person. */
@@ -148,7 +154,8 @@ struct social_record {
 
 /* Where evidence comes from: one function, so that the exchange layer's
  * client plugs in as one call.  0 with out filled (found or not);
- * PC_EUNAVAIL when the registry cannot answer now.  issue: the case's
+ * PC_EUNAVAIL when the registry cannot answer now; PC_ENOTFOUND when the
+ * source names no service for an optional kind (not asked).  issue: the case's
  * reference (X-Road-Issue); user: on whose behalf (X-Road-UserId). */
 struct social_source {
     int (*fetch)(void *ctx, enum social_reg k, const char *fin, const char *issue, const char *user,
@@ -207,6 +214,7 @@ enum social_flag {
     SOCIAL_FLAG_INCOME,                  /* declared income differs from the registries' by more than 10 % */
     SOCIAL_FLAG_DECEASED,                /* the register records a death */
     SOCIAL_FLAG_NO_FIN,                  /* a member declared without FİN: not asked */
+    SOCIAL_FLAG_ENTREPRENEUR,            /* an active individual entrepreneur, not declared self-employed */
     SOCIAL_FLAG_COUNT
 };
 const char *social_flag_name(enum social_flag f);

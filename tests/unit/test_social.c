@@ -113,6 +113,26 @@ static void test_property_rules_and_cap(void **state)
     assert_true(has_line(&out, SOCIAL_LINE_CAPPED, 30000));
 }
 
+/* An entrepreneur's income counts where the parameters say so (vemtas2). */
+static void test_business_income(void **state)
+{
+    (void)state;
+    struct social_params p = params();
+    struct social_member m = {.fin = "AAAAAAA", .wages = 10000, .business = 8000};
+    struct social_means out;
+    struct pc_err err = {0};
+    assert_int_equal(social_means_compute(&p, &(struct social_household){&m, 1}, &out, &err), 0);
+    assert_int_equal(out.income, 10000);
+    assert_true(has_line(&out, SOCIAL_LINE_NOT_COUNTED, 8000));
+    p.count_business = true;
+    assert_int_equal(social_means_compute(&p, &(struct social_household){&m, 1}, &out, &err), 0);
+    assert_int_equal(out.income, 18000);
+    assert_true(has_line(&out, SOCIAL_LINE_BUSINESS, 8000));
+    assert_string_equal(social_line_name(SOCIAL_LINE_BUSINESS), "business");
+    m.business = SOCIAL_MONEY_MAX + 1;
+    assert_int_equal(social_means_compute(&p, &(struct social_household){&m, 1}, &out, &err), PC_EINVAL);
+}
+
 static void test_absurd_figures_refused(void **state)
 {
     (void)state;
@@ -207,7 +227,7 @@ static void test_the_data_file_imports(void **state)
     struct pc_err err = {0};
     int added;
     assert_int_equal(social_params_import(f->db, "admin", text, len, &added, &err), 0);
-    assert_int_equal(added, 1);
+    assert_int_equal(added, 2); /* 2026; 2027 counting entrepreneurs' income (vemtas2) */
     /* the same file again: nothing new */
     assert_int_equal(social_params_import(f->db, "admin", text, len, &added, &err), 0);
     assert_int_equal(added, 0);
@@ -218,6 +238,10 @@ static void test_the_data_file_imports(void **state)
     assert_int_equal(p.version, 1);
     assert_true(p.demo);
     assert_int_equal(p.criterion, 24600);
+    assert_false(p.count_business); /* a version without count.business counts none */
+    assert_int_equal(social_params_for(f->db, &a, "2027-06-01", &p, &err), 0);
+    assert_int_equal(p.version, 2);
+    assert_true(p.count_business);
     assert_int_equal(social_params_for(f->db, &a, "2031-01-01", &p, &err), PC_ENOTFOUND);
     pc_arena_release(&a);
 }
@@ -439,6 +463,69 @@ static void test_the_case_from_its_evidence(void **state)
     pc_arena_release(&a);
 }
 
+/* Vehicles over the limit exclude; an active entrepreneur's income
+ * counts (the parameters say so) and, declared unemployed, is flagged
+ * (vemtas2). */
+static void test_vehicles_and_entrepreneurs_in_the_case(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    int added;
+    const char *v =
+        "{\"versions\": [{\"version\": 11, \"valid_from\": \"2000-01-01\", \"valid_to\": \"2099-12-31\", "
+        "\"legal_ref\": \"Q\", \"criterion_qepik\": 20000, \"cap_qepik\": 0, \"months\": 6, \"max_dwellings\": -1, "
+        "\"max_vehicles\": 1, \"count\": {\"wages\": true, \"pensions\": true, \"benefits\": true, \"business\": true}, "
+        "\"refs\": {\"criterion\": \"a\", \"income\": \"b\", \"property\": \"c\", \"amount\": \"d\", \"period\": \"e\"}}]}";
+    assert_int_equal(social_params_import(f->db, "t", v, strlen(v), &added, &err), 0);
+    struct db_conn *c = fx_conn(f);
+    const char *ref = "AZ-2030-00000011";
+    fx_exec(c, "INSERT INTO social_cases (reference, submitted_at, state, next_try_at, updated_at) "
+               "VALUES ('AZ-2030-00000011', 1, 'complete', 0, 1)");
+    put_evidence(c, ref, "EEEEEE1", "population",
+                 "{\"fin\": \"EEEEEE1\", \"birth_date\": \"1980-01-01\", \"death_date\": null, \"spouse_fin\": null}");
+    put_evidence(c, ref, "EEEEEE1", "entrepreneurs",
+                 "{\"fin\": \"EEEEEE1\", \"entrepreneurs\": [{\"voen\": \"1234567891\", \"status\": \"active\", "
+                 "\"income_last_year_azn\": 1200}, {\"voen\": \"1234567892\", \"status\": \"liquidated\", "
+                 "\"income_last_year_azn\": 9000}]}");
+    put_evidence(c, ref, "EEEEEE1", "vehicles", "{\"fin\": \"EEEEEE1\", \"vehicles\": [{\"plate\": \"10-AB-123\"}]}");
+    struct pc_arena a;
+    pc_arena_init(&a);
+    json_t *answers = json_loads("{\"applicant_income\": 100, \"applicant_employment\": \"unemployed\"}", 0, NULL);
+    struct case_app app = {.id = "y", .reference = ref, .service_id = SOCIAL_SERVICE, .applicant_fin = "EEEEEE1",
+                           .answers = form_answers_from_json(&a, answers)};
+    json_decref(answers);
+    struct social_case sc;
+    assert_int_equal(social_case_get(f->db, &a, &app, &sc, &err), 0);
+    assert_true(sc.computed);
+    assert_int_equal(sc.params.version, 11);
+    /* 1200 AZN a year: 100 a month counted; the liquidated one not */
+    assert_true(has_line(&sc.means, SOCIAL_LINE_BUSINESS, 10000));
+    assert_int_equal(sc.means.income, 10000);
+    assert_true(sc.means.eligible);
+    bool flagged = false;
+    for (size_t i = 0; i < sc.ndiffs; i++)
+        flagged |= sc.diffs[i].flag == SOCIAL_FLAG_ENTREPRENEUR && pc_str_eq(sc.diffs[i].registry, "1234567891") &&
+                   pc_str_eq(sc.diffs[i].declared, "unemployed");
+    assert_true(flagged);
+    assert_int_equal(sc.ndiffs, 1); /* the declared 100 AZN is the registries' 100 */
+    /* a second vehicle: over the limit of one, not eligible */
+    fx_exec(c, "UPDATE social_evidence SET data = '{\"vehicles\": [{\"plate\": \"10-AB-123\"}, "
+               "{\"plate\": \"90-XY-001\"}]}' WHERE reference = 'AZ-2030-00000011' AND kind = 'vehicles'");
+    assert_int_equal(social_case_get(f->db, &a, &app, &sc, &err), 0);
+    assert_false(sc.means.eligible);
+    assert_true(has_line(&sc.means, SOCIAL_LINE_VEHICLES, 2));
+    json_t *j = json_object();
+    social_case_json(&sc, j);
+    json_t *ev = json_object_get(j, "evidence"), *x;
+    size_t i;
+    int kinds = 0;
+    json_array_foreach(ev, i, x) kinds += pc_str_eq(json_string_value(json_object_get(x, "kind")), "vehicles") ||
+                                          pc_str_eq(json_string_value(json_object_get(x, "kind")), "entrepreneurs");
+    assert_int_equal(kinds, 2);
+    json_decref(j);
+    pc_arena_release(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest pure[] = {
@@ -447,6 +534,7 @@ int main(void)
         cmocka_unit_test(test_exactly_at_the_criterion),
         cmocka_unit_test(test_property_rules_and_cap),
         cmocka_unit_test(test_absurd_figures_refused),
+        cmocka_unit_test(test_business_income),
         cmocka_unit_test(test_params_parse_checks_every_field),
         cmocka_unit_test(test_bank_answer_parse),
     };
@@ -455,6 +543,7 @@ int main(void)
         cmocka_unit_test(test_a_version_never_changes),
         cmocka_unit_test(test_schedule_orders_and_reconciliation),
         cmocka_unit_test(test_the_case_from_its_evidence),
+        cmocka_unit_test(test_vehicles_and_entrepreneurs_in_the_case),
     };
     int failed = cmocka_run_group_tests_name("social", pure, NULL, NULL);
     return failed + fx_run("social-db", db, sizeof db / sizeof db[0]);
