@@ -335,6 +335,8 @@ static int job_step(struct db *db, void *ctx, bool fresh, struct pc_err *err)
     (void)fresh; /* every round starts from the tables: nothing is left half done */
     const struct social_job *j = ctx;
     int64_t now = pc_now_unix();
-    int rc = social_gather_due(db, j->src, now, err);
+    int started, rc = social_reassess_due(db, now, &started, err);
+    if (!rc)
+        rc = social_gather_due(db, j->src, now, err);
     return rc ? rc : social_recheck_due(db, j->src, now, j->recheck_secs, err);
 }

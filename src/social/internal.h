@@ -36,6 +36,22 @@ void *social_grow(struct pc_arena *a, void *items, size_t *cap, size_t n, size_t
 /* json_decref for pc_arena_defer. */
 void social_json_release(void *j);
 
+/* YYYY-MM of the month k months after the one after `at` (k = 0: the next month). */
+void social_month_after(int64_t at, int k, char out[24]);
+/* The months from YYYY-MM `from` to `to`, both counted (0 when to is before). */
+int social_months_between(const char *from, const char *to);
+
+/* Evidence asked again in c's transaction: the case pending, a new generation, its answers gone. */
+int social_refetch_in(struct db_conn *c, const char *reference, struct pc_err *err);
+
+/* Monthly orders of months [from_k, from_k + n) after first_month (k = 0
+ * is first_month) at amount, scheduled, in c's transaction. */
+int social_schedule(struct db_conn *c, const char *reference, const char *first_month, int from_k, int n,
+                    int64_t amount, const char *iban, const char *fin, int64_t now, struct pc_err *err);
+
+/* The case's grant when one was granted (out->set), in c (grant.c). */
+int social_grant_read(struct db_conn *c, const char *reference, struct social_grant *out, struct pc_err *err);
+
 /* The state names as stored. */
 int social_state_parse(const char *name);
 

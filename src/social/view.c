@@ -247,6 +247,9 @@ int social_case_get(struct db *db, struct pc_arena *a, const struct case_app *ap
         rc = social_payments_of(db, a, app->reference, &out->payments, &out->npayments, err);
     if (!rc)
         rc = read_suspension(cn, a, app->reference, &out->suspension, err);
+    if (!rc)
+        rc = social_grant_read(cn, app->reference, &out->grant, err);
+    db_conn_idle(cn);
     if (rc)
         return rc;
     json_t *answers = form_answers_json(app->answers);
@@ -314,11 +317,24 @@ void social_case_json(const struct social_case *c, json_t *j)
     json_t *pays = json_array();
     for (size_t i = 0; i < c->npayments; i++) {
         const struct social_payment *p = &c->payments[i];
-        json_array_append_new(pays, json_pack("{s:s, s:s, s:o, s:s, s:o}", "order_id", p->order_id, "month", p->month,
-                                              "amount", money(p->amount), "status", social_pay_status_name(p->status),
-                                              "reason", str_or_null(p->reason)));
+        json_array_append_new(pays, json_pack("{s:s, s:s, s:o, s:s, s:o, s:o}", "order_id", p->order_id, "month",
+                                              p->month, "amount", money(p->amount), "status",
+                                              social_pay_status_name(p->status), "reason", str_or_null(p->reason),
+                                              "paid_in", str_or_null(p->pay_month)));
     }
     json_object_set_new(j, "payments", pays);
+    const struct social_grant *g = &c->grant;
+    json_object_set_new(j, "grant", !g->set ? json_null()
+                                            : json_pack("{s:o, s:i, s:s, s:s, s:i, s:o, s:o, s:o}", "amount",
+                                                        money(g->amount), "months", g->months, "first_month",
+                                                        g->first_month, "last_month", g->last_month, "extensions",
+                                                        g->extensions, "resumed_at",
+                                                        g->resumed_at ? time_of(g->resumed_at) : json_null(),
+                                                        "ended_at", g->ended_at ? time_of(g->ended_at) : json_null(),
+                                                        "reassessment",
+                                                        g->reassess_at ? json_pack("{s:o}", "started_at",
+                                                                                   time_of(g->reassess_at))
+                                                                       : json_null()));
     const struct social_suspension *su = &c->suspension;
     json_object_set_new(j, "suspension", su->kind ? json_pack("{s:s, s:s, s:s, s:o}", "reason",
                                                               social_change_name(su->kind), "person", su->fin, "since",

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <time.h>
 
 #include "../../src/cases/cases.h"
 #include "../../src/social/social.h"
@@ -526,6 +527,133 @@ static void test_vehicles_and_entrepreneurs_in_the_case(void **state)
     pc_arena_release(&a);
 }
 
+/* Parameters of one year with the running grant's rules (vemtas2). */
+static void import_year(struct fixture *f, int version, int year, bool arrears)
+{
+    char v[1024];
+    snprintf(v, sizeof v,
+             "{\"versions\": [{\"version\": %d, \"valid_from\": \"%d-01-01\", \"valid_to\": \"%d-12-31\", "
+             "\"legal_ref\": \"Q\", \"criterion_qepik\": 20000, \"cap_qepik\": 0, \"months\": 6, \"max_dwellings\": -1, "
+             "\"max_vehicles\": -1, \"reassess_days\": 30, \"arrears\": %s, \"count\": {\"wages\": true, "
+             "\"pensions\": true, \"benefits\": true}, \"refs\": {\"criterion\": \"a\", \"income\": \"b\", "
+             "\"property\": \"c\", \"amount\": \"d\", \"period\": \"e\"}}]}",
+             version, year, year, arrears ? "true" : "false");
+    struct pc_err err = {0};
+    int added;
+    assert_int_equal(social_params_import(f->db, "t", v, strlen(v), &added, &err), 0);
+}
+
+/* A grant of 6 months from first_month, its orders all suspended. */
+static void suspended_grant(struct fixture *f, const char *ref, const char *first_month)
+{
+    struct social_decision d = {.applies = true, .granted = true, .amount = 10000, .months = 6, .iban =
+                                "AZ21NABZ00000000137010001944", .fin = "AAAAAA9", .reference = ref};
+    snprintf(d.first_month, sizeof d.first_month, "%s", first_month);
+    struct pc_err err = {0};
+    struct db_conn *c = fx_conn(f);
+    assert_int_equal(social_decision_write(c, &d, &err), 0);
+    char sql[256];
+    snprintf(sql, sizeof sql, "UPDATE social_grants SET suspended_at = 1, suspended_kind = 'death', suspended_fin = "
+                              "'AAAAAA9', suspended_since = '2000-01-01' WHERE reference = '%s'", ref);
+    fx_exec(c, sql);
+    snprintf(sql, sizeof sql, "UPDATE social_payments SET status = 'suspended' WHERE reference = '%s'", ref);
+    fx_exec(c, sql);
+}
+
+static int64_t day_at(int y, int m, int d)
+{
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_hour = 12};
+    return (int64_t)timegm(&tm);
+}
+
+/* Lifting a suspension: the months skipped are paid in arrears in the
+ * next month's orders (arrears: true) or not; ending cancels what is not
+ * sent (vemtas2). */
+static void test_resume_with_and_without_arrears_and_end(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    struct pc_arena a;
+    pc_arena_init(&a);
+    import_year(f, 20, 2030, true);
+    import_year(f, 21, 2031, false);
+    suspended_grant(f, "AZ-2030-00000021", "2030-01");
+    int64_t now = day_at(2030, 2, 15); /* the next month is 2030-03 */
+    assert_int_equal(social_resume(f->db, "officer", "AZ-2030-00000021", "", now, &err), PC_EINVAL);
+    assert_int_equal(social_resume(f->db, "officer", "AZ-2030-99999999", "x", now, &err), PC_ENOTFOUND);
+    assert_int_equal(social_resume(f->db, "officer", "AZ-2030-00000021", "the register erred", now, &err), 0);
+    assert_int_equal(social_resume(f->db, "officer", "AZ-2030-00000021", "again", now, &err), PC_ECONFLICT);
+    struct social_payment *p;
+    size_t n;
+    assert_int_equal(social_payments_of(f->db, &a, "AZ-2030-00000021", &p, &n, &err), 0);
+    assert_int_equal(n, 6);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(p[i].status, SOCIAL_PAY_SCHEDULED);
+        if (i < 2)
+            assert_string_equal(p[i].pay_month, "2030-03");
+        else
+            assert_null(p[i].pay_month);
+    }
+    char *text;
+    size_t len;
+    int count;
+    assert_int_equal(social_orders_export(f->db, &a, "2030-03", &text, &len, &count, &err), 0);
+    assert_int_equal(count, 3); /* March's own and January's and February's in arrears */
+    assert_non_null(strstr(text, "AZ-2030-00000021-2030-01;"));
+    /* without arrears (the 2031 parameters): the months before the next are not paid */
+    suspended_grant(f, "AZ-2031-00000022", "2031-01");
+    assert_int_equal(social_resume(f->db, "officer", "AZ-2031-00000022", "x", day_at(2031, 3, 1), &err), 0);
+    assert_int_equal(social_payments_of(f->db, &a, "AZ-2031-00000022", &p, &n, &err), 0);
+    assert_int_equal(p[0].status, SOCIAL_PAY_SKIPPED);
+    assert_int_equal(p[2].status, SOCIAL_PAY_SKIPPED);
+    assert_int_equal(p[3].status, SOCIAL_PAY_SCHEDULED);
+    assert_null(p[3].pay_month);
+    /* ended: nothing more is paid, and once only */
+    assert_int_equal(social_end(f->db, "officer", "AZ-2031-00000022", "moved abroad", day_at(2031, 3, 2), &err), 0);
+    assert_int_equal(social_payments_of(f->db, &a, "AZ-2031-00000022", &p, &n, &err), 0);
+    assert_int_equal(p[3].status, SOCIAL_PAY_CANCELLED);
+    assert_int_equal(p[5].status, SOCIAL_PAY_CANCELLED);
+    assert_int_equal(p[0].status, SOCIAL_PAY_SKIPPED);
+    assert_int_equal(social_end(f->db, "officer", "AZ-2031-00000022", "again", day_at(2031, 3, 2), &err), PC_ENOTFOUND);
+    pc_arena_release(&a);
+}
+
+/* The grants whose last month is within reassess_days are re-assessed:
+ * the evidence asked again, the earlier change cleared (vemtas2). */
+static void test_reassess_due(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    struct db_conn *c = fx_conn(f);
+    suspended_grant(f, "AZ-2030-00000023", "2030-01"); /* last month 2030-06 */
+    fx_exec(c, "UPDATE social_grants SET suspended_at = NULL WHERE reference = 'AZ-2030-00000023'");
+    fx_exec(c, "INSERT INTO social_cases (reference, submitted_at, state, next_try_at, updated_at, override_eligible, "
+               "override_amount, override_reason, override_by, override_at) "
+               "VALUES ('AZ-2030-00000023', 1, 'complete', 0, 1, 1, 5000, 'r', 'o', 1)");
+    put_evidence(c, "AZ-2030-00000023", "AAAAAA9", "population", "{\"fin\": \"AAAAAA9\"}");
+    /* the grant resumed above is due as well: ended, it is not re-assessed */
+    assert_int_equal(social_end(f->db, "officer", "AZ-2030-00000021", "moved", day_at(2030, 4, 1), &err), 0);
+    int started;
+    assert_int_equal(social_reassess_due(f->db, day_at(2030, 4, 30), &started, &err), 0);
+    assert_int_equal(started, 0); /* 32 days before June */
+    assert_int_equal(social_reassess_due(f->db, day_at(2030, 5, 3), &started, &err), 0);
+    assert_int_equal(started, 1);
+    assert_int_equal(social_reassess_due(f->db, day_at(2030, 5, 4), &started, &err), 0);
+    assert_int_equal(started, 0); /* begun once */
+    struct db_stmt *s = db_prepare(c, "SELECT state, override_amount IS NULL, (SELECT COUNT(*) FROM social_evidence "
+                                      "WHERE reference = 'AZ-2030-00000023') FROM social_cases "
+                                      "WHERE reference = 'AZ-2030-00000023'", &err);
+    assert_int_equal(db_step(s, &err), 1);
+    assert_string_equal(db_col_text(s, 0), "pending");
+    assert_int_equal(db_col_int(s, 1), 1);
+    assert_int_equal(db_col_int(s, 2), 0);
+    db_conn_idle(c);
+    s = db_prepare(c, "SELECT reassess_at FROM social_grants WHERE reference = 'AZ-2030-00000023'", &err);
+    assert_int_equal(db_step(s, &err), 1);
+    assert_int_equal(db_col_int(s, 0), day_at(2030, 5, 3));
+    db_conn_idle(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest pure[] = {
@@ -544,6 +672,8 @@ int main(void)
         cmocka_unit_test(test_schedule_orders_and_reconciliation),
         cmocka_unit_test(test_the_case_from_its_evidence),
         cmocka_unit_test(test_vehicles_and_entrepreneurs_in_the_case),
+        cmocka_unit_test(test_resume_with_and_without_arrears_and_end),
+        cmocka_unit_test(test_reassess_due),
     };
     int failed = cmocka_run_group_tests_name("social", pure, NULL, NULL);
     return failed + fx_run("social-db", db, sizeof db / sizeof db[0]);
