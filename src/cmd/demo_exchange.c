@@ -278,6 +278,16 @@ static bool member_seen(size_t i)
     return false;
 }
 
+/* Whether registry i's subsystem came earlier in the table (entrepreneurs share the taxpayers'). */
+static bool subsystem_seen(size_t i)
+{
+    for (size_t k = 0; k < i; k++)
+        if (strcmp(registries[k].member, registries[i].member) == 0 &&
+            strcmp(registries[k].subsystem, registries[i].subsystem) == 0)
+            return true;
+    return false;
+}
+
 /* The central registry's members, subsystems, services and rights. */
 static int central_setup(const char *central, const char *chain, const char *ca_listen)
 {
@@ -293,7 +303,8 @@ static int central_setup(const char *central, const char *chain, const char *ca_
         if (!member_seen(i))
             RUN(NULL, "central", "member", "--data-dir", central, "--id", r->member, "--name", r->org);
         snprintf(sub, sizeof sub, "%s/%s", r->member, r->subsystem);
-        RUN(NULL, "central", "subsystem", "--data-dir", central, "--id", sub);
+        if (!subsystem_seen(i))
+            RUN(NULL, "central", "subsystem", "--data-dir", central, "--id", sub);
         service_id(id, sizeof id, r);
         RUN(NULL, "central", "service", "--data-dir", central, "--id", id, "--title", r->title);
         RUN(NULL, "central", "grant", "--data-dir", central, "--service", id, "--subject", CLIENT);
@@ -351,7 +362,9 @@ static int registries_gateway(const char *central, const char *gw2, char urls[][
             RUN(NULL, "gateway", "install-cert", "--data-dir", gw2, "--which", r->code, "--cert", sign);
         }
         snprintf(sub, sizeof sub, "%s/%s", r->member, r->subsystem);
-        RUN(NULL, "central", "gateway-client", "--data-dir", central, "--gateway", POP_MEMBER "/gw2", "--client", sub);
+        if (!subsystem_seen(i))
+            RUN(NULL, "central", "gateway-client", "--data-dir", central, "--gateway", POP_MEMBER "/gw2", "--client",
+                sub);
         service_id(id, sizeof id, r);
         RUN(NULL, "gateway", "service", "--data-dir", gw2, "--service", id, "--url", urls[i]);
     }
