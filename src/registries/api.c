@@ -158,23 +158,25 @@ static int entrepreneurs(struct http_req *r, const char *fin, const char **json,
     return rc < 0 ? rc : 0;
 }
 
+/* A look-up by the path's key as JSON: found, or the problem. */
+static int answer(struct http_req *r, int (*find)(struct http_req *, const char *, const char **, struct pc_err *))
+{
+    struct pc_err err = {0};
+    const char *key = http_param(r, 0), *doc;
+    int rc = find(r, key, &doc, &err);
+    log_query(r, key, rc);
+    return rc ? problem(r, rc, &err) : http_reply_json(r, 200, doc);
+}
+
 /* GET /taxpayers/v1/entrepreneurs/{fin}. */
 static int h_entrepreneurs(struct http_req *r)
 {
-    struct pc_err err = {0};
-    const char *fin = http_param(r, 0), *json;
-    int rc = entrepreneurs(r, fin, &json, &err);
-    log_query(r, fin, rc);
-    return rc ? problem(r, rc, &err) : http_reply_json(r, 200, json);
+    return answer(r, entrepreneurs);
 }
 
 static int h_record(struct http_req *r)
 {
-    struct pc_err err = {0};
-    const char *key = http_param(r, 0), *doc;
-    int rc = record(r, key, &doc, &err);
-    log_query(r, key, rc);
-    return rc ? problem(r, rc, &err) : http_reply_json(r, 200, doc);
+    return answer(r, record);
 }
 
 /* One answer element: a string as it is, an address as one line, a list
