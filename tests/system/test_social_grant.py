@@ -138,6 +138,16 @@ def test_suspended_then_resumed_with_the_skipped_months_in_arrears(world, tmp_pa
     assert all(p["order_id"] in text for p in arrears)
     page = b.get("/office/cases/%s?lang=en" % ref).text
     assert "Paid in arrears in %s" % first in page
+    # asked again after the resumption (the recheck replaces the evidence): the death before it suspends no more
+    deadline = time.monotonic() + 20
+    while True:
+        body = officer_view(world, ref)
+        asked = [e["fetched_at"] for e in body["evidence"] if e["person"] == "3SUS4PD" and e["kind"] == "population"]
+        if asked and asked[0] > body["grant"]["resumed_at"]:
+            break
+        assert time.monotonic() < deadline, "not asked again"
+        time.sleep(0.3)
+    assert body["suspension"] is None
     # audited with its reason
     rows = query(world, "SELECT detail FROM audit_log WHERE action = 'social.resume' AND object_id = ?", ref)
     assert rows and "Reyestr səhvi" in rows[0][0] and "2 month(s) in arrears" in rows[0][0], rows
