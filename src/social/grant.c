@@ -7,11 +7,14 @@
  * path as a new case: evidence.c gathers it), the officer sees the new
  * proposal beside the running grant and extends it (the parameters'
  * months more at the new amount, the schedule continued) or ends it.  The
- * applicant finds each decision in the e-safe.  Every act is one audited
+ * applicant finds each decision in the e-safe and is told by SMS or
+ * e-mail.  Every act is one audited
  * transaction; who may act is decided by the caller. */
 #include "internal.h"
 #include "../audit/audit.h"
 #include "../esafe/esafe.h"
+#include "../identity/identity.h"
+#include "../notify/notify.h"
 #include "../pay/pay.h"
 
 #include <stdio.h>
@@ -116,9 +119,11 @@ static int update(struct db_conn *c, const char *sql, int64_t now, const char *c
     return update_ints(c, sql, &now, 1, texts, n, changed, err);
 }
 
-/* The decision's document in the applicant's e-safe (source "social", one per act). */
-static int tell(struct db_conn *c, const struct row *g, const char *reference, const char *act, const char *title,
-                const char *text, struct pc_err *err)
+/* The decision's document in the applicant's e-safe (source "social", one
+ * per act), and an SMS (else an e-mail) to the contact on record saying so
+ * (template social-grant, payload: kind extended or ended, reference, …). */
+static int tell(struct db_conn *c, struct pc_arena *a, const struct row *g, const char *reference, const char *act,
+                const char *title, const char *text, const char *payload, struct pc_err *err)
 {
     if (!g->fin || !*g->fin)
         return 0;
@@ -127,7 +132,12 @@ static int tell(struct db_conn *c, const struct row *g, const char *reference, c
     struct esafe_new doc = {.owner = {ESAFE_PERSON, g->fin}, .kind = ESAFE_DECISION, .title = title,
                             .source = "social", .source_ref = ref, .bytes = text, .len = strlen(text),
                             .content_type = "text/plain; charset=utf-8"};
-    return esafe_add(c, &doc, id, err);
+    int rc = esafe_add(c, &doc, id, err);
+    struct id_contact to;
+    if (!rc && !(rc = id_person_contact(c, a, g->fin, &to, err)) && (to.phone || to.email))
+        rc = notify_enqueue(c, to.phone ? "sms" : "email", to.phone ? to.phone : to.email, "social-grant",
+                            pc_lang_code(to.lang), payload, err);
+    return rc == PC_ENOTFOUND ? 0 : rc; /* no person on record: the e-safe is the notice */
 }
 
 int social_resume(struct db *db, const char *actor, const char *reference, const char *reason, int64_t now,
@@ -204,12 +214,13 @@ int social_end(struct db *db, const char *actor, const char *reference, const ch
                     "WHERE reference = ? AND status IN ('scheduled', 'suspended')",
                     now, (const char *[]){reference}, 1, NULL, err);
     if (!rc)
-        rc = tell(c, &g, reference, "end", "Ünvanlı dövlət sosial yardımına xitam verildi / Social assistance ended",
+        rc = tell(c, &a, &g, reference, "end",
+                  "Ünvanlı dövlət sosial yardımına xitam verildi / Social assistance ended",
                   pc_arena_printf(&a,
                                   "Ünvanlı dövlət sosial yardımına xitam verilir / Targeted state social assistance "
                                   "is ended.\nMüraciət / Application: %s\nSəbəb / Reason: %s\n",
                                   reference, reason),
-                  err);
+                  pc_arena_printf(&a, "{\"kind\":\"ended\",\"reference\":\"%s\"}", reference), err);
     rc = audit_end(c, rc, &(struct audit_entry){actor, "officer", "social.end", "application", reference, "", reason},
                    err);
     pc_arena_release(&a);
@@ -341,7 +352,7 @@ int social_extend(struct db *db, const char *actor, const char *reference, const
         snprintf(first, sizeof first, "%04d-%02d", (y + m / 12) % 10000, m % 12 + 1);
         m += months;
         snprintf(last, sizeof last, "%04d-%02d", (y + (m - 1) / 12) % 10000, (m - 1) % 12 + 1);
-        rc = tell(c, &g, reference, "extend",
+        rc = tell(c, &a, &g, reference, "extend",
                   "Ünvanlı dövlət sosial yardımı uzadıldı / Social assistance extended",
                   pc_arena_printf(&a,
                                   "Ünvanlı dövlət sosial yardımı yenidən qiymətləndirmə ilə uzadılır / Targeted state "
@@ -349,6 +360,8 @@ int social_extend(struct db *db, const char *actor, const char *reference, const
                                   "Müraciət / Application: %s\nAylıq məbləğ / Monthly amount: %s AZN\n"
                                   "Müddət / Period: %d ay / months, %s – %s\nParametrlər / Parameters: v%d\n",
                                   reference, money, months, first, last, sc.params.version),
+                  pc_arena_printf(&a, "{\"kind\":\"extended\",\"reference\":\"%s\",\"amount\":\"%s\",\"until\":\"%s\"}",
+                                  reference, money, last),
                   err);
     }
     rc = audit_end(c, rc, &(struct audit_entry){actor, "officer", "social.extend", "application", reference, "",

@@ -151,6 +151,16 @@ def test_suspended_then_resumed_with_the_skipped_months_in_arrears(world, tmp_pa
     # audited with its reason
     rows = query(world, "SELECT detail FROM audit_log WHERE action = 'social.resume' AND object_id = ?", ref)
     assert rows and "Reyestr səhvi" in rows[0][0] and "2 month(s) in arrears" in rows[0][0], rows
+    # ended later: what went to the bank stays, the rest is cancelled; the applicant is told
+    r = b.post(url, {"do": "end", "reason": "Ailə başqa rayona köçüb"}, from_page="/office/cases/" + ref)
+    assert r.status == 303, r.text[:300]
+    body = officer_view(world, ref)
+    assert body["grant"]["ended_at"]
+    assert {p["status"] for p in body["payments"] if p["paid_in"]} == {"ordered"}
+    assert {p["status"] for p in body["payments"] if not p["paid_in"]} == {"cancelled"}
+    sent = [json.loads(p) for (p,) in query(world, "SELECT payload FROM outbox WHERE template = 'social-grant'")]
+    assert {"kind": "ended", "reference": ref} in sent, sent
+    assert "The assistance has been ended." in b.get("/office/cases/%s?lang=en" % ref).text
 
 
 def set_months(w, ref, changes):
@@ -212,6 +222,10 @@ def test_reassessment_due_listed_and_extended(world, tmp_path):
     # the applicant finds the extension in the e-safe
     docs = query(world, "SELECT kind, source_ref, owner_id FROM esafe_docs WHERE source = 'social'")
     assert ("decision", ref + "-extend-0", applicant_fin(world)) in docs, docs
+    # and is told by SMS or e-mail
+    sent = [json.loads(p) for (p,) in query(world, "SELECT payload FROM outbox WHERE template = 'social-grant'")]
+    assert {"kind": "extended", "reference": ref, "amount": "%.2f" % (CRITERION - 100),
+            "until": body["payments"][-1]["month"]} in sent, sent
     # extending again is not possible: no re-assessment runs
     r = b.post("/office/cases/%s/social/grant" % ref, {"do": "extend", "reason": "again"},
                from_page="/office/cases/" + ref)
