@@ -101,7 +101,7 @@ def granted(w, members=(), **kw):
     return ref
 
 
-def test_suspended_then_resumed_with_the_skipped_months_in_arrears(world, tmp_path):
+def test_suspended_then_resumed_with_the_skipped_months_in_arrears(world, tmp_path, schemas):
     person(world, "3SUS4PD", "1950-06-06")
     ref = granted(world, [member("3SUS4PD", "parent", "1950-06-06")])
     world.reg.person("3SUS4PD", "1950-06-06", died="2026-12-01")
@@ -155,6 +155,7 @@ def test_suspended_then_resumed_with_the_skipped_months_in_arrears(world, tmp_pa
     r = b.post(url, {"do": "end", "reason": "Ailə başqa rayona köçüb"}, from_page="/office/cases/" + ref)
     assert r.status == 303, r.text[:300]
     body = officer_view(world, ref)
+    schemas.validate_ref(body, "Application")
     assert body["grant"]["ended_at"]
     assert {p["status"] for p in body["payments"] if p["paid_in"]} == {"ordered"}
     assert {p["status"] for p in body["payments"] if not p["paid_in"]} == {"cancelled"}
@@ -179,7 +180,7 @@ def set_months(w, ref, changes):
             assert r.returncode == 0, r.stderr
 
 
-def test_reassessment_due_listed_and_extended(world, tmp_path):
+def test_reassessment_due_listed_and_extended(world, tmp_path, schemas):
     """Last in the module: its parameters re-assess every running grant."""
     ref = granted(world, wages=[40])
     body = officer_view(world, ref)
@@ -214,6 +215,7 @@ def test_reassessment_due_listed_and_extended(world, tmp_path):
                from_page="/office/cases/" + ref)
     assert r.status == 303, r.text[:300]
     body = officer_view(world, ref)
+    schemas.validate_ref(body, "Application")
     g = body["grant"]
     assert g["extensions"] == 1 and g["reassessment"] is None and g["amount"] == CRITERION - 100
     assert g["months"] == 2 * months and len(body["payments"]) == 2 * months
