@@ -61,12 +61,7 @@ int social_grant_read(struct db_conn *c, const char *reference, struct social_gr
                                      .ended_at = db_col_int(s, 5), .reassess_at = db_col_int(s, 6),
                                      .extensions = (int)db_col_int(s, 7)};
         snprintf(out->first_month, sizeof out->first_month, "%s", db_col_text(s, 2) ? db_col_text(s, 2) : "");
-        int y, m;
-        if (sscanf(out->first_month, "%4d-%2d", &y, &m) == 2) {
-            m += out->months - 1;
-            snprintf(out->last_month, sizeof out->last_month, "%04d-%02d", (y + (m - 1) / 12) % 10000,
-                     (m - 1) % 12 + 1);
-        }
+        social_month_add(out->first_month, out->months - 1, out->last_month);
     }
     return rc < 0 ? rc : 0;
 }
@@ -252,18 +247,23 @@ int social_reassess_due(struct db *db, int64_t now, int *started, struct pc_err 
         pc_arena_release(&a);
         return rc == PC_ENOTFOUND ? 0 : rc; /* no parameters in force: nothing could be proposed */
     }
+    /* only grants whose last month is at most the month reassess_days from now (NULL: granted before
+     * the column) are looked at: the rest are not near their end */
+    char horizon[24];
+    social_month_after(now + (int64_t)p.reassess_days * 86400, -1, horizon);
     struct db_conn *c = db_conn_get(db, err);
     struct db_stmt *s = c ? db_prepare(c,
                                        "SELECT reference FROM social_grants WHERE outcome = 'granted' AND ended_at IS NULL "
-                                       "AND suspended_at IS NULL AND reassess_at IS NULL ORDER BY decided_at, reference "
-                                       "LIMIT ?",
+                                       "AND suspended_at IS NULL AND reassess_at IS NULL "
+                                       "AND (last_month IS NULL OR last_month <= ?) ORDER BY last_month, reference LIMIT ?",
                                        err)
                           : NULL;
     if (!s) {
         pc_arena_release(&a);
         return err->code ? err->code : PC_EUNAVAIL;
     }
-    db_bind_int(s, 1, DUE_MAX);
+    db_bind_text(s, 1, horizon);
+    db_bind_int(s, 2, DUE_MAX);
     const char *due[DUE_MAX];
     size_t n = 0;
     while (n < DUE_MAX && (rc = db_step(s, err)) == 1)
@@ -342,16 +342,14 @@ int social_extend(struct db *db, const char *actor, const char *reference, const
         rc = social_schedule(c, reference, g.g.first_month, g.g.months, months, amount, g.iban, g.fin ? g.fin : "", now,
                              err);
     if (!rc)
+    social_month_add(g.g.last_month, 1, first);
+    social_month_add(g.g.last_month, months, last);
+    if (!rc)
         rc = update_ints(c,
                          "UPDATE social_grants SET checked_at = ?, amount = ?, months = months + ?, "
-                         "extensions = extensions + 1, reassess_at = NULL WHERE reference = ?",
-                         (const int64_t[]){now, amount, months}, 3, (const char *[]){reference}, 1, NULL, err);
+                         "extensions = extensions + 1, reassess_at = NULL, last_month = ? WHERE reference = ?",
+                         (const int64_t[]){now, amount, months}, 3, (const char *[]){last, reference}, 2, NULL, err);
     if (!rc) {
-        int y, m;
-        sscanf(g.g.last_month, "%4d-%2d", &y, &m);
-        snprintf(first, sizeof first, "%04d-%02d", (y + m / 12) % 10000, m % 12 + 1);
-        m += months;
-        snprintf(last, sizeof last, "%04d-%02d", (y + (m - 1) / 12) % 10000, (m - 1) % 12 + 1);
         rc = tell(c, &a, &g, reference, "extend",
                   "Ünvanlı dövlət sosial yardımı uzadıldı / Social assistance extended",
                   pc_arena_printf(&a,

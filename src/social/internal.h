@@ -36,10 +36,10 @@ void *social_grow(struct pc_arena *a, void *items, size_t *cap, size_t n, size_t
 /* json_decref for pc_arena_defer. */
 void social_json_release(void *j);
 
-/* YYYY-MM of the month k months after the one after `at` (k = 0: the next month). */
+/* YYYY-MM of the month k months after the one after `at` (k = 0: the next month; -1: at's own). */
 void social_month_after(int64_t at, int k, char out[24]);
-/* The months from YYYY-MM `from` to `to`, both counted (0 when to is before). */
-int social_months_between(const char *from, const char *to);
+/* YYYY-MM k months after YYYY-MM month (k ≥ 0). */
+void social_month_add(const char *month, int k, char out[24]);
 
 /* Evidence asked again in c's transaction: the case pending, a new generation, its answers gone. */
 int social_refetch_in(struct db_conn *c, const char *reference, struct pc_err *err);

@@ -110,7 +110,7 @@ int social_decision_write(struct db_conn *c, const struct social_decision *d, st
         return 0;
     struct db_stmt *s = db_prepare(c,
                                    "INSERT INTO social_grants (reference, outcome, amount, months, first_month, iban, fin, "
-                                   "decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                   "decided_at, last_month) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                    err);
     if (!s)
         return err->code;
@@ -131,6 +131,13 @@ int social_decision_write(struct db_conn *c, const struct social_decision *d, st
     else
         db_bind_null(s, 7);
     db_bind_int(s, 8, now);
+    char last[24];
+    if (d->granted) {
+        social_month_add(d->first_month, d->months - 1, last);
+        db_bind_text(s, 9, last);
+    } else {
+        db_bind_null(s, 9);
+    }
     int64_t n = db_run(s, err);
     if (n < 0)
         return (int)n;
@@ -154,13 +161,12 @@ int social_decision_write(struct db_conn *c, const struct social_decision *d, st
                       : 0;
 }
 
-int social_months_between(const char *from, const char *to)
+void social_month_add(const char *month, int k, char out[24])
 {
-    int y1, m1, y2, m2;
-    if (sscanf(from, "%4d-%2d", &y1, &m1) != 2 || sscanf(to, "%4d-%2d", &y2, &m2) != 2)
-        return 0;
-    int n = (y2 - y1) * 12 + (m2 - m1) + 1;
-    return n > 0 ? n : 0;
+    int y = 0, m = 1;
+    sscanf(month, "%4d-%2d", &y, &m);
+    m += k;
+    snprintf(out, 24, "%04d-%02d", (y + (m - 1) / 12) % 10000, (m - 1) % 12 + 1);
 }
 
 int social_schedule(struct db_conn *c, const char *reference, const char *first_month, int from_k, int n,

@@ -272,7 +272,7 @@ struct social_grant {
     bool set;                            /* a grant was decided (granted) */
     int64_t amount;                      /* qəpik a month, the latest */
     int months, extensions;
-    char first_month[16], last_month[16]; /* YYYY-MM */
+    char first_month[24], last_month[24]; /* YYYY-MM */
     int64_t decided_at, resumed_at, ended_at, reassess_at;   /* 0: not */
 };
 

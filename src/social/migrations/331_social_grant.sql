@@ -8,4 +8,6 @@ ALTER TABLE social_grants ADD COLUMN resumed_at BIGINT;       -- the officer lif
 ALTER TABLE social_grants ADD COLUMN ended_at BIGINT;         -- ended by the officer: nothing more is paid
 ALTER TABLE social_grants ADD COLUMN reassess_at BIGINT;      -- a re-assessment began (fresh evidence asked); NULL: none running
 ALTER TABLE social_grants ADD COLUMN extensions INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE social_grants ADD COLUMN last_month TEXT;         -- YYYY-MM of the last payment (NULL: granted before this column)
+CREATE INDEX social_grants_last_month ON social_grants(last_month);
 ALTER TABLE social_payments ADD COLUMN pay_month TEXT;        -- YYYY-MM it goes to the bank when not its month (arrears)
