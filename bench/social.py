@@ -7,8 +7,9 @@
      demo (`pencere demo`) brings up the certification centre, the central
      registry, the registries and the two gateways; bench_social gather
      then asks, as the portal's job does, the population register and for
-     each person it knows the employment, pensions and real-estate
-     registers, through the portal's gateway (X-Road-Issue, -UserId):
+     each person it knows the employment, pensions, real-estate, vehicle
+     and entrepreneur registers, through the portal's gateway
+     (X-Road-Issue, -UserId):
      the number of exchange calls, their p50 and slowest latency, and the
      household's total.  ROUNDS rounds (the first one cold).
 
@@ -87,7 +88,7 @@ def main():
              "%s, %d CPU(s), %s." % (time.strftime("%Y-%m-%d"), cpus, os.uname().machine), "",
              "| what | figure |", "|---|---|",
              "| means-test computations per second (one thread, households of 1–8) | %s |" % format(int(m["per_sec"]), ","),
-             "| household of 6: exchange calls per gathering | %d (4 registers × 6 people) |" % g[0]["calls"]]
+             "| household of 6: exchange calls per gathering | %d (%d registers × 6 people) |" % (g[0]["calls"], g[0]["calls"] // 6)]
     for i, r in enumerate(g):
         lines.append("| household of 6, round %d%s: total / p50 call / slowest call | %.1f ms / %.1f ms / %.1f ms |"
                      % (i + 1, " (cold)" if i == 0 else "", r["total_ms"], r["p50_ms"], r["max_ms"]))

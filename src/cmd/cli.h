@@ -69,6 +69,7 @@ int cmd_login_sign(int argc, char **argv);
 int cmd_central(int argc, char **argv);
 int cmd_gateway(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
+int cmd_social(int argc, char **argv);   /* social.c (vemtas2) */
 
 /* The demo's exchange layer (demo_exchange.c): child processes set up
  * and started in the background, DATA_DIR/demo-exchange.json once ready;

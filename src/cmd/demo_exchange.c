@@ -1,9 +1,10 @@
 /* demo_exchange.c — the demo's exchange layer: once the portal is up, a
  * thread sets up and starts, as child processes of this binary in
  * DATA_DIR/exchange, a certification centre (certificates, OCSP,
- * time-stamps), the central registry, five registries (the population
- * register with the demo portal's 2,000 people, the taxpayers, real
- * estate, employment contracts, social insurance and pensions), the
+ * time-stamps), the central registry, the registries (the population
+ * register with the demo portal's 2,000 people, the taxpayers with their
+ * entrepreneurs by FİN, real estate, employment contracts, social
+ * insurance and pensions, fines, vehicles), the
  * portal's gateway and the registries' gateway, then writes
  * DATA_DIR/demo-exchange.json:
  *
@@ -234,23 +235,29 @@ static int gateway(const char *name, const char *member, const char *code, const
 
 /* The registries the demo runs behind the registries' gateway (gw2, which
  * signs for each of their members): kind, member, its VÖEN and name, the
- * subsystem and service codes, the register's REST path of records. */
+ * subsystem and service codes, the register's REST path of records, and
+ * the kind whose process serves it when not its own. */
 static const struct demo_registry {
-    const char *kind, *member, *code, *org, *subsystem, *service, *records, *title;
+    const char *kind, *member, *code, *org, *subsystem, *service, *records, *title, *served_by;
 } registries[] = {
     {"population", POP_MEMBER, "1400000001", "Əhali reyestri", "population", "persons", "population/v1/persons",
-     "Şəxs FİN ilə"},
+     "Şəxs FİN ilə", NULL},
     {"taxpayers", TAX_MEMBER, "1400057421", "Vergilər Nazirliyi", "avis", "taxpayers", "taxpayers/v1/taxpayers",
-     "Vergi ödəyicisi VÖEN ilə"},
+     "Vergi ödəyicisi VÖEN ilə", NULL},
     {"realestate", "AZ/GOV/1400000004", "1400000004", "Əmlak Məsələləri Dövlət Xidməti", "realestate", "properties",
-     "realestate/v1/properties", "Daşınmaz əmlak FİN ilə"},
+     "realestate/v1/properties", "Daşınmaz əmlak FİN ilə", NULL},
     {"employment", "AZ/GOV/1400000003", "1400000003", "Əmək və Əhalinin Sosial Müdafiəsi Nazirliyi", "employment",
-     "contracts", "employment/v1/contracts", "Əmək müqavilələri FİN ilə"},
+     "contracts", "employment/v1/contracts", "Əmək müqavilələri FİN ilə", NULL},
     {"pensions", "AZ/GOV/1400000003", "1400000003", "Əmək və Əhalinin Sosial Müdafiəsi Nazirliyi", "pensions",
-     "insured", "pensions/v1/insured", "Sosial sığorta və pensiya FİN ilə"},
+     "insured", "pensions/v1/insured", "Sosial sığorta və pensiya FİN ilə", NULL},
     /* fines without login (branch fines): the interior ministry's protocols */
     {"fines", "AZ/GOV/1400000005", "1400000005", "Daxili İşlər Nazirliyi", "fines", "protocols",
-     "fines/v1/protocols", "İnzibati xəta protokolları"},
+     "fines/v1/protocols", "İnzibati xəta protokolları", NULL},
+    /* vemtas2: İAMAS-style vehicles, and the taxpayers' entrepreneurs by FİN */
+    {"vehicles", "AZ/GOV/1400000005", "1400000005", "Daxili İşlər Nazirliyi", "iamas", "vehicles",
+     "vehicles/v1/owners", "Nəqliyyat vasitələri FİN ilə", NULL},
+    {"entrepreneurs", TAX_MEMBER, "1400057421", "Vergilər Nazirliyi", "avis", "entrepreneurs",
+     "taxpayers/v1/entrepreneurs", "Fərdi sahibkar FİN ilə", "taxpayers"},
 };
 #define NREG (sizeof registries / sizeof registries[0])
 /* the demo portal's people (demo_seed.c) all exist in the population
@@ -268,6 +275,16 @@ static bool member_seen(size_t i)
 {
     for (size_t k = 0; k < i; k++)
         if (strcmp(registries[k].member, registries[i].member) == 0)
+            return true;
+    return false;
+}
+
+/* Whether registry i's subsystem came earlier in the table (entrepreneurs share the taxpayers'). */
+static bool subsystem_seen(size_t i)
+{
+    for (size_t k = 0; k < i; k++)
+        if (strcmp(registries[k].member, registries[i].member) == 0 &&
+            strcmp(registries[k].subsystem, registries[i].subsystem) == 0)
             return true;
     return false;
 }
@@ -290,7 +307,8 @@ static int central_setup(const char *central, const char *chain, const char *ca_
         if (!member_seen(i))
             RUN(NULL, "central", "member", "--data-dir", central, "--id", r->member, "--name", r->org);
         snprintf(sub, sizeof sub, "%s/%s", r->member, r->subsystem);
-        RUN(NULL, "central", "subsystem", "--data-dir", central, "--id", sub);
+        if (!subsystem_seen(i))
+            RUN(NULL, "central", "subsystem", "--data-dir", central, "--id", sub);
         service_id(id, sizeof id, r);
         RUN(NULL, "central", "service", "--data-dir", central, "--id", id, "--title", r->title);
         RUN(NULL, "central", "grant", "--data-dir", central, "--service", id, "--subject", CLIENT);
@@ -298,23 +316,36 @@ static int central_setup(const char *central, const char *chain, const char *ca_
     return 0;
 }
 
-/* Generate and start registry r; its records' base URL into url. */
-static int registry_start(const struct demo_registry *r, char *url, size_t n)
+/* Generate and start registry r; its address into listen. */
+static int registry_start(const struct demo_registry *r, char listen[32])
 {
-    char db[1200], listen[32], people[16], taxpayers[16];
+    char db[1200], people[16], taxpayers[16];
     unsigned port = free_port();
     snprintf(people, sizeof people, "%d", DEMO_POPULATION);
     snprintf(taxpayers, sizeof taxpayers, "%d", DEMO_TAXPAYERS);
-    snprintf(listen, sizeof listen, "127.0.0.1:%u", port);
+    snprintf(listen, 32, "127.0.0.1:%u", port);
     path(db, sizeof db, "%s.db", r->kind);
     bool tax = strcmp(r->kind, "taxpayers") == 0, fines = strcmp(r->kind, "fines") == 0;
     /* fines: 6,000 protocols of the demo's people and companies (people/5 = the taxpayers) */
     RUN(NULL, "registry", "generate", "--kind", r->kind, "--db", db, "--count", fines ? "6000" : tax ? taxpayers : people,
         "--people", tax || fines ? people : taxpayers);
     const char *args[] = {"registry", "--kind", r->kind, "--db", db, "--listen", listen, "--log-level", "warn", NULL};
-    if (start(port, args))
-        return -1;
-    snprintf(url, n, "http://%s/%s", listen, r->records);
+    return start(port, args);
+}
+
+/* Start every registry with a process of its own; each one's records' base URL into urls. */
+static int registries_start(char urls[][128])
+{
+    char listen[NREG][32];
+    for (size_t i = 0; i < NREG; i++) {
+        size_t by = i;
+        for (size_t k = 0; registries[i].served_by && k < i; k++)
+            if (strcmp(registries[k].kind, registries[i].served_by) == 0)
+                by = k;
+        if (by == i && registry_start(&registries[i], listen[i]))
+            return -1;
+        snprintf(urls[i], 128, "http://%s/%s", listen[by], registries[i].records);
+    }
     return 0;
 }
 
@@ -335,7 +366,9 @@ static int registries_gateway(const char *central, const char *gw2, char urls[][
             RUN(NULL, "gateway", "install-cert", "--data-dir", gw2, "--which", r->code, "--cert", sign);
         }
         snprintf(sub, sizeof sub, "%s/%s", r->member, r->subsystem);
-        RUN(NULL, "central", "gateway-client", "--data-dir", central, "--gateway", POP_MEMBER "/gw2", "--client", sub);
+        if (!subsystem_seen(i))
+            RUN(NULL, "central", "gateway-client", "--data-dir", central, "--gateway", POP_MEMBER "/gw2", "--client",
+                sub);
         service_id(id, sizeof id, r);
         RUN(NULL, "gateway", "service", "--data-dir", gw2, "--service", id, "--url", urls[i]);
     }
@@ -437,9 +470,8 @@ static int setup(void)
     snprintf(url, sizeof url, "http://%s/anchor.json", c_listen);
     if (get(url, anchor) != 200)
         return -1;
-    for (size_t i = 0; i < NREG; i++)
-        if (registry_start(&registries[i], urls[i], sizeof urls[i]))
-            return -1;
+    if (registries_start(urls))
+        return -1;
     if (gateway("gw1", PORTAL_MEMBER, "1500000002", "Elektron hökumət portalı", g1, central, anchor) ||
         gateway("gw2", POP_MEMBER, "1400000001", "Əhali reyestri", g2, central, anchor))
         return -1;

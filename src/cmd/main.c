@@ -30,6 +30,7 @@ static const struct {
     {"gateway", cmd_gateway, "a member's gateway to the exchange layer (REST and SOAP, signed, logged)"},
     {"eval", cmd_eval, "score evaluation questionnaires and campaign files (the 2012 methodology)"},
     {"payprovider", cmd_payprovider, "an emulator of a bank/acquirer for payments (test cards)"},
+    {"social", cmd_social, "social assistance: re-assess the grants due (reassess --due)"},
 };
 
 static void usage(FILE *f)

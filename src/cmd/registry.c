@@ -19,7 +19,7 @@ static int kind_of(struct cli_opt *opts)
 {
     int k = reg_kind_parse(cli_get(opts, "kind"));
     if (k < 0)
-        fprintf(stderr, "pencere registry: --kind is population, taxpayers, realestate, employment, pensions or fines\n");
+        fprintf(stderr, "pencere registry: --kind is population, taxpayers, realestate, employment, pensions, fines or vehicles\n");
     return k;
 }
 
@@ -38,7 +38,7 @@ static struct db *open_db(const char *url, struct pc_err *err)
 static int generate(int argc, char **argv)
 {
     struct cli_opt opts[] = {
-        {"kind", "KIND", "population, taxpayers, realestate, employment, pensions or fines", NULL},
+        {"kind", "KIND", "population, taxpayers, realestate, employment, pensions, fines or vehicles", NULL},
         {"db", "URL", "SQLite path or postgres:// URL", "registry.db"},
         {"count", "N", "how many records (up to 10 million and more)", "1000"},
         {"people", "N", "taxpayers, fines: the population they name; employment: the taxpayers employing", "1000"},
@@ -84,7 +84,7 @@ int cmd_registry(int argc, char **argv)
     if (argc > 0 && strcmp(argv[0], "generate") == 0)
         return generate(argc - 1, argv + 1);
     struct cli_opt opts[] = {
-        {"kind", "KIND", "population, taxpayers, realestate, employment, pensions or fines", NULL},
+        {"kind", "KIND", "population, taxpayers, realestate, employment, pensions, fines or vehicles", NULL},
         {"db", "URL", "SQLite path or postgres:// URL", "registry.db"},
         {"listen", "HOST:PORT", "address to listen on", "127.0.0.1:8097"},
         {"log-level", "LEVEL", "debug, info, warn or error", "info"},

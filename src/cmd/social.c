@@ -14,6 +14,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define PARAMS_FILE_MAX (1024 * 1024)
 #define DB_OPT {"db", "URL", "SQLite file path or postgres:// URL (or $PENCERE_DB)", NULL}
@@ -162,6 +163,40 @@ int cli_admin_social_reconcile(int argc, char **argv)
         "which the officer sees on the case).  Exit 0: every order known; 1: otherwise or failure.",
         required, reconcile};
     return run_tool(&t, opts, argc, argv);
+}
+
+static int reassess(const char *cmd, struct db *db, struct cli_opt *opts, struct pc_arena *a, struct pc_err *err)
+{
+    (void)a;
+    if (!cli_get(opts, "due")) {
+        fprintf(stderr, "pencere %s: --due is required (the grants whose last month is near)\n", cmd);
+        return PC_EINVAL;
+    }
+    int started, rc = social_reassess_due(db, pc_now_unix(), &started, err);
+    if (!rc)
+        printf("%d grant(s) due: re-assessment begun, the registries asked again\n", started);
+    return rc;
+}
+
+/* `pencere social reassess --due` (vemtas2): what the evidence job also does each round. */
+int cmd_social(int argc, char **argv)
+{
+    if (argc < 1 || strcmp(argv[0], "reassess") != 0) {
+        fprintf(stderr, "usage: pencere social reassess --due [--db URL]\n");
+        return EXIT_USAGE;
+    }
+    struct cli_opt opts[] = {
+        DB_OPT,
+        {"due", NULL, "begin the re-assessment of every grant whose last month is within the parameters' "
+                      "reassess_days", NULL},
+        {NULL, NULL, NULL, NULL},
+    };
+    static const struct tool t = {
+        "social reassess",
+        "Begin the re-assessment of granted social assistance before its period ends: fresh evidence is\n"
+        "asked of the registries (the portal's evidence job gathers it) and the officer extends or ends.",
+        NULL, reassess};
+    return run_tool(&t, opts, argc - 1, argv + 1);
 }
 
 /* The demo's population register holds people 0..DEMO_REGISTRY_PEOPLE-1

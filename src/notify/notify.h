@@ -48,6 +48,8 @@ const char *notify_mask(struct pc_arena *a, const char *recipient, size_t keep);
  *   decided                reference, outcome (approved | refused), reason
  *                          (optional)
  *   result-ready           reference
+ *   social-grant           kind (extended | ended), reference; extended:
+ *                          amount (AZN), until (YYYY-MM)
  * Languages: az, en, ru; anything else is rendered in az. */
 struct notify_text {
     const char *lang;      /* the language actually used */

@@ -354,6 +354,45 @@ static const struct nt_template templates[] = {
       "Здравствуйте!\n\n"
       "Орган ответил на вашу жалобу {reference}.\n\n"
       "Ответ можно прочитать на портале."}},
+
+    /* social assistance's running grant (src/social/grant.c; vemtas2) */
+    {"social-grant", "kind=extended",
+     "{\"kind\":\"extended\"," REF ",\"amount\":\"100.00\",\"until\":\"2027-12\"}",
+     {"Pəncərə: {reference} üzrə sosial yardım {until}-dək uzadıldı.",
+      "Pencere: your social assistance {reference} is extended to {until}, {amount} AZN a month.",
+      "Pəncərə: соцпомощь {reference} продлена до {until}."},
+     {"Sosial yardım uzadıldı: {reference}",
+      "Social assistance extended: {reference}",
+      "Социальная помощь продлена: {reference}"},
+     {"Salam!\n\n"
+      "{reference} nömrəli müraciət üzrə ünvanlı dövlət sosial yardımı yenidən qiymətləndirildi və {until} "
+      "ayınadək uzadıldı. Aylıq məbləğ: {amount} AZN.\n\n"
+      "Qərar portalda elektron seyfinizdədir.",
+      "Hello,\n\n"
+      "Your targeted state social assistance (application {reference}) has been re-assessed and extended to "
+      "{until}. Monthly amount: {amount} AZN.\n\n"
+      "The decision is in your e-safe on the portal.",
+      "Здравствуйте!\n\n"
+      "Адресная государственная социальная помощь по заявлению {reference} переоценена и продлена до {until}. "
+      "Ежемесячная сумма: {amount} AZN.\n\n"
+      "Решение — в вашем электронном сейфе на портале."}},
+
+    {"social-grant", "kind=ended", "{\"kind\":\"ended\"," REF "}",
+     {"Pəncərə: {reference} üzrə sosial yardıma xitam verildi.",
+      "Pencere: your social assistance {reference} has been ended. The decision is in your e-safe.",
+      "Pəncərə: соцпомощь {reference} прекращена."},
+     {"Sosial yardıma xitam verildi: {reference}",
+      "Social assistance ended: {reference}",
+      "Социальная помощь прекращена: {reference}"},
+     {"Salam!\n\n"
+      "{reference} nömrəli müraciət üzrə ünvanlı dövlət sosial yardımına xitam verildi.\n\n"
+      "Qərar və səbəb portalda elektron seyfinizdədir. Qərardan bir ay ərzində şikayət verə bilərsiniz.",
+      "Hello,\n\n"
+      "Your targeted state social assistance (application {reference}) has been ended.\n\n"
+      "The decision and its reason are in your e-safe on the portal. You may appeal within one month.",
+      "Здравствуйте!\n\n"
+      "Адресная государственная социальная помощь по заявлению {reference} прекращена.\n\n"
+      "Решение и причина — в вашем электронном сейфе на портале. Обжаловать можно в течение месяца."}},
 };
 
 /* The signature block after every e-mail body ("-- " starts a signature). */

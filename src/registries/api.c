@@ -1,9 +1,10 @@
 /* api.c — a registry's HTTP edge as a provider information system behind
  * a gateway: REST (GET /population/v1/persons/{fin},
- * /taxpayers/v1/taxpayers/{voen}, /fines/v1/protocols/{no} and
+ * /taxpayers/v1/taxpayers/{voen}, /taxpayers/v1/entrepreneurs/{fin},
+ * /vehicles/v1/owners/{fin}, /fines/v1/protocols/{no} and
  * ?fin=|licence=|voen=, POST /fines/v1/protocols/{no}/payment), SOAP (POST /KIND/soap, operation
- * getPerson or getTaxpayer, the X-Road header answered back as X-Road
- * providers do) and the WSDL (GET /KIND/wsdl).  The gateway in front has
+ * getPerson, getTaxpayer, getEntrepreneurs, getVehicles …, the X-Road
+ * header answered back as X-Road providers do) and the WSDL (GET /KIND/wsdl).  The gateway in front has
  * checked who asks; the registry logs the X-Road-Client, -UserId and
  * -Issue it is given. */
 #include "internal.h"
@@ -46,6 +47,8 @@ static const struct {
                    "getProtocol", "urn:pencere:fines",
                    {{"protocolNo", "protocol_no"}, {"date", "date"}, {"article", "article"},
                     {"amountQepik", "amount_qepik"}, {"points", "points"}, {"status", "status"}, {"plate", "plate"}}},
+    [REG_VEHICLES] = {"SELECT doc FROM reg_vehicles WHERE fin = ?", "a FİN is 7 characters 0-9 A-Z without I and O",
+                      "getVehicles", "urn:pencere:vehicles", {{"fin", "fin"}, {"vehicles", "vehicles"}, {NULL, NULL}}},
 };
 
 static bool key_ok(enum reg_kind k, const char *key)
@@ -127,13 +130,53 @@ static int h_fine_paid(struct http_req *r)
     return rc ? problem(r, rc, &err) : http_reply_json(r, 200, json);
 }
 
-static int h_record(struct http_req *r)
+#define ENTREPRENEURS_MAX 20
+
+/* A person's individual-entrepreneur registrations in the taxpayers'
+ * register: {"fin", "entrepreneurs": [taxpayer documents]} (none: an
+ * empty list).  PC_EINVAL when fin is not a FİN. */
+static int entrepreneurs(struct http_req *r, const char *fin, const char **json, struct pc_err *err)
+{
+    if (reg_index_of(fin) < 0)
+        return pc_err_set(err, PC_EINVAL, "%s", kinds[REG_POPULATION].bad_key);
+    struct db_conn *c = db_conn_get(app_of(r)->db, err);
+    struct db_stmt *s = c ? db_prepare(c, "SELECT doc FROM reg_taxpayers WHERE owner_fin = ? ORDER BY voen LIMIT ?", err)
+                          : NULL;
+    if (!s)
+        return err->code ? err->code : PC_EUNAVAIL;
+    db_bind_text(s, 1, fin);
+    db_bind_int(s, 2, ENTREPRENEURS_MAX);
+    json_t *list = json_array();
+    int rc;
+    while ((rc = db_step(s, err)) == 1)
+        json_array_append_new(list, json_loads(db_col_text(s, 0), 0, NULL));
+    json_t *d = json_pack("{s:s, s:o}", "fin", fin, "entrepreneurs", list);
+    char *text = json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(d);
+    *json = pc_arena_strdup(&r->arena, text);
+    free(text);
+    return rc < 0 ? rc : 0;
+}
+
+/* A look-up by the path's key as JSON: found, or the problem. */
+static int answer(struct http_req *r, int (*find)(struct http_req *, const char *, const char **, struct pc_err *))
 {
     struct pc_err err = {0};
     const char *key = http_param(r, 0), *doc;
-    int rc = record(r, key, &doc, &err);
+    int rc = find(r, key, &doc, &err);
     log_query(r, key, rc);
     return rc ? problem(r, rc, &err) : http_reply_json(r, 200, doc);
+}
+
+/* GET /taxpayers/v1/entrepreneurs/{fin}. */
+static int h_entrepreneurs(struct http_req *r)
+{
+    return answer(r, entrepreneurs);
+}
+
+static int h_record(struct http_req *r)
+{
+    return answer(r, record);
 }
 
 /* One answer element: a string as it is, an address as one line, a list
@@ -223,6 +266,29 @@ static int soap_mark_paid(struct http_req *r, const struct xr_meta *meta, struct
     return 0;
 }
 
+/* taxpayers: getEntrepreneurs(fin) → getEntrepreneursResponse(fin, entrepreneurs). */
+static int soap_entrepreneurs(struct http_req *r, const struct xr_meta *meta, struct xr_xml_node *req)
+{
+    const char *ns = kinds[REG_TAXPAYERS].ns;
+    struct xr_xml_node *fin = req ? xr_xml_child(req, ns, "fin") : NULL;
+    if (!fin)
+        return soap_fault(r, 400, "Client.UnknownOperation", "getEntrepreneurs has a fin");
+    struct pc_err err = {0};
+    const char *doc;
+    int rc = entrepreneurs(r, fin->text, &doc, &err);
+    log_query(r, fin->text, rc);
+    if (rc)
+        return soap_fault(r, rc == PC_EINVAL ? 400 : 503, rc == PC_EINVAL ? "Client.BadKey" : "Server", err.msg);
+    soap_begin(r, meta, ns);
+    pc_buf_puts(&r->out, "<tns:getEntrepreneursResponse>");
+    json_t *d = json_loads(doc, 0, NULL);
+    text_elem(&r->out, "fin", json_object_get(d, "fin"));
+    text_elem(&r->out, "entrepreneurs", json_object_get(d, "entrepreneurs"));
+    json_decref(d);
+    pc_buf_puts(&r->out, "</tns:getEntrepreneursResponse></soapenv:Body></soapenv:Envelope>\n");
+    return 0;
+}
+
 static int h_soap(struct http_req *r)
 {
     struct pc_err err = {0};
@@ -237,6 +303,8 @@ static int h_soap(struct http_req *r)
     struct xr_xml_node *body = xr_xml_child(root, XR_SOAP_NS, "Body"), *req = xr_xml_first(body);
     if (k == REG_FINES && pc_str_eq(op, "markPaid"))
         return soap_mark_paid(r, &meta, req);
+    if (k == REG_TAXPAYERS && pc_str_eq(op, "getEntrepreneurs"))
+        return soap_entrepreneurs(r, &meta, req);
     const char *key_name = kinds[k].fields[0][0];
     struct xr_xml_node *key = req ? xr_xml_child(req, kinds[k].ns, key_name) : NULL;
     if (!pc_str_eq(op, kinds[k].op) || !key)
@@ -295,10 +363,19 @@ static int h_metrics(struct http_req *r)
         {"GET", "/" label "/wsdl", h_wsdl, 0, 0, "wsdl"},                               \
     }
 ROUTES(population_routes, "/population/v1/persons/{fin}", "population");
-ROUTES(taxpayer_routes, "/taxpayers/v1/taxpayers/{voen}", "taxpayers");
+/* the taxpayers' register also finds a person's entrepreneur registrations */
+static const struct http_route taxpayer_routes[] = {
+    {"GET", "/healthz", h_health, 0, HTTP_ROUTE_NO_STORE, "healthz"},
+    {"GET", "/metrics", h_metrics, 0, HTTP_ROUTE_NO_STORE, "metrics"},
+    {"GET", "/taxpayers/v1/taxpayers/{voen}", h_record, 0, HTTP_ROUTE_NO_STORE, "taxpayers"},
+    {"GET", "/taxpayers/v1/entrepreneurs/{fin}", h_entrepreneurs, 0, HTTP_ROUTE_NO_STORE, "entrepreneurs"},
+    {"POST", "/taxpayers/soap", h_soap, SOAP_MAX, HTTP_ROUTE_NO_STORE, "soap"},
+    {"GET", "/taxpayers/wsdl", h_wsdl, 0, 0, "wsdl"},
+};
 ROUTES(realestate_routes, "/realestate/v1/properties/{fin}", "realestate");
 ROUTES(employment_routes, "/employment/v1/contracts/{fin}", "employment");
 ROUTES(pension_routes, "/pensions/v1/insured/{fin}", "pensions");
+ROUTES(vehicle_routes, "/vehicles/v1/owners/{fin}", "vehicles");
 /* the fines register also answers lists and is told of payments */
 static const struct http_route fine_routes[] = {
     {"GET", "/healthz", h_health, 0, HTTP_ROUTE_NO_STORE, "healthz"},
@@ -317,6 +394,7 @@ static const struct {
     {population_routes, NROUTES(population_routes)}, {taxpayer_routes, NROUTES(taxpayer_routes)},
     {realestate_routes, NROUTES(realestate_routes)}, {employment_routes, NROUTES(employment_routes)},
     {pension_routes, NROUTES(pension_routes)},       {fine_routes, NROUTES(fine_routes)},
+    {vehicle_routes, NROUTES(vehicle_routes)},
 };
 
 static void after(struct http_req *r)
@@ -333,7 +411,7 @@ void reg_http_config(struct reg_api *app, struct http_config *cfg)
 }
 
 static const char *const kind_names[REG_KIND_COUNT] = {"population", "taxpayers", "realestate", "employment",
-                                                       "pensions", "fines"};
+                                                       "pensions", "fines", "vehicles"};
 
 int reg_kind_parse(const char *name)
 {

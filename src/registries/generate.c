@@ -10,12 +10,14 @@ static const struct {
     bool by_voen;
 } tables[REG_KIND_COUNT] = {
     [REG_POPULATION] = {"DELETE FROM reg_persons", "INSERT INTO reg_persons (fin, doc) VALUES (?, ?)", false},
-    [REG_TAXPAYERS] = {"DELETE FROM reg_taxpayers", "INSERT INTO reg_taxpayers (voen, doc) VALUES (?, ?)", true},
+    [REG_TAXPAYERS] = {"DELETE FROM reg_taxpayers", "INSERT INTO reg_taxpayers (voen, doc, owner_fin) VALUES (?, ?, ?)",
+                       true},
     [REG_REALESTATE] = {"DELETE FROM reg_properties", "INSERT INTO reg_properties (fin, doc) VALUES (?, ?)", false},
     [REG_EMPLOYMENT] = {"DELETE FROM reg_contracts", "INSERT INTO reg_contracts (fin, doc) VALUES (?, ?)", false},
     [REG_PENSIONS] = {"DELETE FROM reg_insurance", "INSERT INTO reg_insurance (fin, doc) VALUES (?, ?)", false},
     [REG_FINES] = {"DELETE FROM reg_fines", "INSERT INTO reg_fines (protocol_no, fin, licence, voen, status,"
                    " payment_ref, doc, id_card) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", false},
+    [REG_VEHICLES] = {"DELETE FROM reg_vehicles", "INSERT INTO reg_vehicles (fin, doc) VALUES (?, ?)", false},
 };
 
 static const char *doc_of(struct pc_arena *a, enum reg_kind k, uint64_t i, uint64_t n, uint64_t people)
@@ -25,6 +27,7 @@ static const char *doc_of(struct pc_arena *a, enum reg_kind k, uint64_t i, uint6
     case REG_TAXPAYERS: return reg_taxpayer_json(a, i, people);
     case REG_REALESTATE: return reg_properties_json(a, i);
     case REG_EMPLOYMENT: return reg_contracts_json(a, i, people);
+    case REG_VEHICLES: return reg_vehicles_json(a, i);
     default: return reg_insurance_json(a, i);
     }
 }
@@ -56,6 +59,13 @@ int reg_generate(struct db *db, enum reg_kind k, uint64_t n, uint64_t people, do
                     reg_fin_of(i, key);
                 db_bind_text(s, 1, key);
                 db_bind_text(s, 2, doc_of(&a, k, i, n, people));
+                char owner[8];
+                if (k == REG_TAXPAYERS) {
+                    if (reg_entrepreneur_of(i, people, owner))
+                        db_bind_text(s, 3, owner);
+                    else
+                        db_bind_null(s, 3);
+                }
             }
             int64_t r = db_run(s, err);
             rc = r < 0 ? (int)r : 0;

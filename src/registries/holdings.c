@@ -4,10 +4,13 @@
  * encumbrances), employment contracts (employers by VÖEN from the
  * synthetic taxpayers, positions, salaries, dates) and social insurance
  * (years insured, last year's contributions, a pension when old enough,
- * social assistance). */
+ * social assistance) and vehicles (the interior ministry's register, İAMAS
+ * style: plates as Azerbaijan writes them, 10-AB-123, make, model, year,
+ * registration day, pledged to a bank or arrested). */
 #include "internal.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,5 +103,40 @@ const char *reg_insurance_json(struct pc_arena *a, uint64_t i)
                             ? json_pack("{s:s, s:i, s:s}", "kind", "targeted", "amount_azn",
                                         100 + (int)(reg_mix(i / 4, 77) % 200), "since", date(a, i / 4, 78, 2020, 6))
                             : json_null());
+    return done(a, d);
+}
+
+static const char *const plate_regions[] = {"10", "90", "77", "99", "20", "50", "45", "60", "85", "01"};
+static const char plate_letters[] = "ABCDEFGHJKLMNPRSTUVXYZ"; /* no I, O, Q, W on Azerbaijani plates */
+static const char *const makes[][2] = {{"Toyota", "Camry"},  {"Toyota", "Prius"},  {"Hyundai", "Elantra"},
+                                       {"Kia", "Rio"},       {"LADA", "Priora"},   {"LADA", "Niva"},
+                                       {"Mercedes-Benz", "E 200"}, {"Chevrolet", "Cobalt"}, {"Nissan", "Sunny"},
+                                       {"Ford", "Transit"},  {"Opel", "Astra"},    {"Khazar", "LX"}};
+
+int reg_vehicles_of(uint64_t i)
+{
+    if (i % 4 >= 2)
+        return 0; /* children of the synthetic families */
+    uint64_t r = reg_mix(i, 80) % 10;
+    return r < 6 ? 0 : r < 9 ? 1 : 2;
+}
+
+const char *reg_vehicles_json(struct pc_arena *a, uint64_t i)
+{
+    json_t *d = with_fin(i), *list = json_array();
+    for (int k = 0; k < reg_vehicles_of(i); k++) {
+        uint64_t h = i * 8 + (uint64_t)k;
+        const char *const *m = makes[reg_mix(h, 81) % (sizeof makes / sizeof makes[0])];
+        char plate[16];
+        snprintf(plate, sizeof plate, "%s-%c%c-%03d", REG_PICK(plate_regions, h, 82),
+                 plate_letters[reg_mix(h, 83) % (sizeof plate_letters - 1)],
+                 plate_letters[reg_mix(h, 84) % (sizeof plate_letters - 1)], (int)(reg_mix(h, 85) % 999) + 1);
+        int year = 1995 + (int)(reg_mix(h, 86) % 31);
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:i, s:s, s:b, s:b}", "plate", plate, "make", m[0],
+                                              "model", m[1], "year", year, "registered_at",
+                                              date(a, h, 87, year, 2027 - year), "pledged", reg_mix(h, 90) % 6 == 0,
+                                              "arrested", reg_mix(h, 91) % 20 == 0));
+    }
+    json_object_set_new(d, "vehicles", list);
     return done(a, d);
 }

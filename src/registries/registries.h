@@ -7,10 +7,11 @@
  * AVİS (by VÖEN), and by a person's FİN the real-estate register, the
  * employment contracts and social insurance with pensions; the interior
  * ministry's administrative offence protocols (fines) by protocol number,
- * FİN, driving licence or VÖEN.
+ * FİN, driving licence or VÖEN, and its vehicle register by the owner's
+ * FİN; individual entrepreneurs by their owner's FİN in the taxpayers'.
  *
  * Tables owned: reg_persons, reg_taxpayers, reg_properties, reg_contracts,
- * reg_insurance, reg_fines.
+ * reg_insurance, reg_fines, reg_vehicles.
  */
 #ifndef PC_REGISTRIES_H
 #define PC_REGISTRIES_H
@@ -18,9 +19,10 @@
 #include "../base/base.h"
 #include "../db/db.h"
 
-enum reg_kind { REG_POPULATION, REG_TAXPAYERS, REG_REALESTATE, REG_EMPLOYMENT, REG_PENSIONS, REG_FINES, REG_KIND_COUNT };
+enum reg_kind { REG_POPULATION, REG_TAXPAYERS, REG_REALESTATE, REG_EMPLOYMENT, REG_PENSIONS, REG_FINES, REG_VEHICLES,
+                REG_KIND_COUNT };
 
-/* "population", "taxpayers", "realestate", "employment", "pensions", "fines" → the
+/* "population", "taxpayers", "realestate", "employment", "pensions", "fines", "vehicles" → the
  * kind; -1 when unknown. */
 int reg_kind_parse(const char *name);
 const char *reg_kind_name(enum reg_kind k);
@@ -75,6 +77,13 @@ const char *reg_taxpayer_json(struct pc_arena *a, uint64_t i, uint64_t people);
 const char *reg_properties_json(struct pc_arena *a, uint64_t i);
 const char *reg_contracts_json(struct pc_arena *a, uint64_t i, uint64_t taxpayers);
 const char *reg_insurance_json(struct pc_arena *a, uint64_t i);
+/* Person i's vehicles ({"fin", "vehicles": [{plate, make, model, year,
+ * registered_at, pledged, arrested}]}) and how many (0 to 2). */
+const char *reg_vehicles_json(struct pc_arena *a, uint64_t i);
+int reg_vehicles_of(uint64_t i);
+/* Whether taxpayer i is an individual entrepreneur, and then the FİN of
+ * its owner (a person of a population of people) in fin. */
+bool reg_entrepreneur_of(uint64_t i, uint64_t people, char fin[8]);
 
 /* Fill the database with records 0..n-1 of a kind (replacing what was
  * there; taxpayers name people of a population of people); *per_sec

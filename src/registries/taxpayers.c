@@ -1,7 +1,8 @@
 /* taxpayers.c — synthetic taxpayers for the tax system's register (AVİS),
  * by VÖEN: legal entities (MMC, ASC) with a director and representatives
  * who may act for them, and individual entrepreneurs with their owner —
- * all people of the synthetic population by FİN, so the registers agree.
+ * all people of the synthetic population by FİN, so the registers agree;
+ * an entrepreneur's last simplified-tax return states the year's income.
  * Computed from the index alone, like the people (ids.c). */
 #include "internal.h"
 
@@ -22,19 +23,33 @@ static json_t *fin_json(uint64_t person)
     return json_string(f);
 }
 
+static uint64_t director_of(uint64_t i, uint64_t people)
+{
+    return reg_mix(i, 22) % (people ? people : 1);
+}
+
+bool reg_entrepreneur_of(uint64_t i, uint64_t people, char fin[8])
+{
+    if (i % 4 != 3)
+        return false;
+    reg_fin_of(director_of(i, people), fin);
+    return true;
+}
+
 const char *reg_taxpayer_json(struct pc_arena *a, uint64_t i, uint64_t people)
 {
-    char voen[11];
+    char voen[11], owner[8];
     reg_voen_of(i, voen);
-    bool entrepreneur = i % 4 == 3;
+    bool entrepreneur = reg_entrepreneur_of(i, people, owner);
     const char *sector = REG_PICK(sectors, i, 21);
     json_t *d = json_object();
     json_object_set_new(d, "voen", json_string(voen));
-    uint64_t director = reg_mix(i, 22) % (people ? people : 1);
+    uint64_t director = director_of(i, people);
     if (entrepreneur) {
         json_object_set_new(d, "kind", json_string("individual_entrepreneur"));
         json_object_set_new(d, "name", json_string(pc_arena_printf(a, "Fərdi sahibkar (%s)", sector)));
         json_object_set_new(d, "legal_form", json_null());
+        json_object_set_new(d, "income_last_year_azn", json_integer(1200 + (int)(reg_mix(i, 34) % 24000)));
     } else {
         bool jsc = reg_mix(i, 23) % 10 == 0;
         json_object_set_new(d, "kind", json_string("legal_entity"));

@@ -1,7 +1,7 @@
 /* wsdl.c — each registry's WSDL, X-Road 4.0 style (the X-Road header
  * elements client, service, id, userId, issue and protocolVersion in
  * every request), made from a small description of its look-up (and, for
- * fines, markPaid).
+ * fines, markPaid; for taxpayers, getEntrepreneurs).
  * The address is a placeholder: a client calls its own gateway. */
 #include "internal.h"
 
@@ -18,7 +18,8 @@ static const struct {
     [REG_POPULATION] = {"population", "getPerson", "fin", {"fin", "surname", "name", "patronymic", "birthDate",
                                                            "address", NULL}, {0}},
     [REG_TAXPAYERS] = {"taxpayers", "getTaxpayer", "voen", {"voen", "name", "kind", "status", "directorFin",
-                                                            "representatives", NULL}, {0}},
+                                                            "representatives", NULL},
+                       {"getEntrepreneurs", {"fin", NULL}, {"fin", "entrepreneurs", NULL}}},
     [REG_REALESTATE] = {"realestate", "getProperties", "fin", {"fin", "properties", NULL}, {0}},
     [REG_EMPLOYMENT] = {"employment", "getContracts", "fin", {"fin", "contracts", NULL}, {0}},
     [REG_PENSIONS] = {"pensions", "getInsurance", "fin", {"fin", "insuranceYears", "pension", "socialAssistance",
@@ -26,6 +27,7 @@ static const struct {
     [REG_FINES] = {"fines", "getProtocol", "protocolNo", {"protocolNo", "date", "article", "amountQepik", "points",
                                                           "status", "plate"},
                    {"markPaid", {"protocolNo", "reference", "amountQepik", NULL}, {"protocolNo", "status", "paymentRef", NULL}}},
+    [REG_VEHICLES] = {"vehicles", "getVehicles", "fin", {"fin", "vehicles", NULL}, {0}},
 };
 
 const char *reg_wsdl(struct pc_arena *a, enum reg_kind k)

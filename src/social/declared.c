@@ -28,6 +28,7 @@ void social_declaration_read(struct pc_arena *a, const char *applicant_fin, cons
     memset(out, 0, sizeof *out);
     out->applicant_fin = applicant_fin;
     out->applicant_income = qepik(json_object_get(answers, "applicant_income"));
+    out->applicant_employment = str(a, answers, "applicant_employment");
     const json_t *list = json_object_get(answers, "family_members");
     size_t n = json_array_size(list);
     if (n > SOCIAL_MEMBERS_MAX - 1)
@@ -38,6 +39,7 @@ void social_declaration_read(struct pc_arena *a, const char *applicant_fin, cons
         out->members[out->n++] = (struct social_declared){
             .fin = str(a, m, "member_fin"), .name = str(a, m, "member_name"),
             .relation = str(a, m, "member_relation"), .birth_date = str(a, m, "member_birth_date"),
+            .employment = str(a, m, "member_employment"),
             .income = qepik(json_object_get(m, "member_income"))};
     }
 }

@@ -1,8 +1,9 @@
 /* evidence.c — evidence without paper: every VEMTAS application submitted
  * is taken (social_cases), and for the applicant and every declared family
  * member with a FİN the registries are asked — the population register
- * first, then employment contracts, social insurance and real estate for
- * a person it knows — each answer stored with the person, the source
+ * first, then employment contracts, social insurance, real estate,
+ * vehicles and individual entrepreneurship for a person it knows (the last
+ * two where the source names them) — each answer stored with the person, the source
  * service, the time and the document.  A registry that cannot answer
  * makes the case wait: it is tried again after 1, 2, 4 … seconds (at most
  * five minutes) and the officer sees what it waits for; what was already
@@ -157,6 +158,8 @@ static int gather_person(struct db *db, const struct social_source *src, const s
         int rc = src->fetch(src->ctx, (enum social_reg)k, fin, app->reference, app->applicant_fin, a, &rec, err);
         if (rc == PC_EINVAL)
             return 0; /* not a FİN: nothing to ask (the difference is shown from the declaration) */
+        if (rc == PC_ENOTFOUND && social_reg_optional((enum social_reg)k))
+            continue; /* a kind this portal's source does not name */
         if (rc) {
             *failed = (enum social_reg)k;
             return rc;
@@ -332,6 +335,8 @@ static int job_step(struct db *db, void *ctx, bool fresh, struct pc_err *err)
     (void)fresh; /* every round starts from the tables: nothing is left half done */
     const struct social_job *j = ctx;
     int64_t now = pc_now_unix();
-    int rc = social_gather_due(db, j->src, now, err);
+    int started, rc = social_reassess_due(db, now, &started, err);
+    if (!rc)
+        rc = social_gather_due(db, j->src, now, err);
     return rc ? rc : social_recheck_due(db, j->src, now, j->recheck_secs, err);
 }

@@ -9,12 +9,14 @@
 struct social_declared {
     const char *fin;                     /* NULL: declared without FİN */
     const char *name, *relation, *birth_date;
+    const char *employment;              /* the form's choice (self_employed, …); NULL when not given */
     int64_t income;                      /* qəpik a month; -1 when not given */
 };
 
 struct social_declaration {
     const char *applicant_fin;
     int64_t applicant_income;            /* -1 when not given */
+    const char *applicant_employment;
     struct social_declared *members;
     size_t n;
 };
@@ -33,6 +35,22 @@ void *social_grow(struct pc_arena *a, void *items, size_t *cap, size_t n, size_t
 
 /* json_decref for pc_arena_defer. */
 void social_json_release(void *j);
+
+/* YYYY-MM of the month k months after the one after `at` (k = 0: the next month; -1: at's own). */
+void social_month_after(int64_t at, int k, char out[24]);
+/* YYYY-MM k months after YYYY-MM month (k ≥ 0). */
+void social_month_add(const char *month, int k, char out[24]);
+
+/* Evidence asked again in c's transaction: the case pending, a new generation, its answers gone. */
+int social_refetch_in(struct db_conn *c, const char *reference, struct pc_err *err);
+
+/* Monthly orders of months [from_k, from_k + n) after first_month (k = 0
+ * is first_month) at amount, scheduled, in c's transaction. */
+int social_schedule(struct db_conn *c, const char *reference, const char *first_month, int from_k, int n,
+                    int64_t amount, const char *iban, const char *fin, int64_t now, struct pc_err *err);
+
+/* The case's grant when one was granted (out->set), in c (grant.c). */
+int social_grant_read(struct db_conn *c, const char *reference, struct social_grant *out, struct pc_err *err);
 
 /* The state names as stored. */
 int social_state_parse(const char *name);

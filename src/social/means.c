@@ -16,6 +16,7 @@ static const char *const line_names[SOCIAL_LINE_KIND_COUNT] = {
     [SOCIAL_LINE_DWELLINGS] = "dwellings",   [SOCIAL_LINE_VEHICLES] = "vehicles",
     [SOCIAL_LINE_ABOVE_CRITERION] = "above_criterion", [SOCIAL_LINE_AMOUNT] = "amount",
     [SOCIAL_LINE_CAPPED] = "capped",         [SOCIAL_LINE_PERIOD] = "period",
+    [SOCIAL_LINE_BUSINESS] = "business",
 };
 
 const char *social_line_name(enum social_line_kind k)
@@ -42,7 +43,7 @@ static int check(const struct social_params *p, const struct social_household *h
         return pc_err_set(err, PC_EINVAL, "the parameters are out of range");
     for (size_t i = 0; i < h->n; i++) {
         const struct social_member *m = &h->members[i];
-        if (!money_ok(m->wages) || !money_ok(m->pension) || !money_ok(m->benefits))
+        if (!money_ok(m->wages) || !money_ok(m->pension) || !money_ok(m->benefits) || !money_ok(m->business))
             return pc_err_set(err, PC_EINVAL, "member %zu: an income is negative or above %lld qəpik", i + 1,
                               (long long)SOCIAL_MONEY_MAX);
         if (m->dwellings < 0 || m->dwellings > 1000 || m->vehicles < 0 || m->vehicles > 1000)
@@ -73,6 +74,7 @@ int social_means_compute(const struct social_params *p, const struct social_hous
         out->income += income(out, SOCIAL_LINE_WAGES, mb->fin, mb->wages, p->count_wages);
         out->income += income(out, SOCIAL_LINE_PENSION, mb->fin, mb->pension, p->count_pensions);
         out->income += income(out, SOCIAL_LINE_BENEFITS, mb->fin, mb->benefits, p->count_benefits);
+        out->income += income(out, SOCIAL_LINE_BUSINESS, mb->fin, mb->business, p->count_business);
         dwellings += mb->dwellings;
         vehicles += mb->vehicles;
     }

@@ -52,30 +52,33 @@ int social_override_set(struct db *db, const char *actor, const char *reference,
                      err);
 }
 
+int social_refetch_in(struct db_conn *c, const char *reference, struct pc_err *err)
+{
+    struct db_stmt *s = db_prepare(c,
+                                   "UPDATE social_cases SET state = 'pending', attempts = 0, next_try_at = 0, generation = generation + 1, "
+                                   "waiting_for = NULL, last_error = NULL, updated_at = ? WHERE reference = ?",
+                                   err);
+    if (!s)
+        return err->code;
+    db_bind_int(s, 1, pc_now_unix());
+    db_bind_text(s, 2, reference);
+    int rc = changed(db_run(s, err), reference, err);
+    if (rc)
+        return rc;
+    if (!(s = db_prepare(c, "DELETE FROM social_evidence WHERE reference = ?", err)))
+        return err->code;
+    db_bind_text(s, 1, reference);
+    int64_t n = db_run(s, err);
+    return n < 0 ? (int)n : 0;
+}
+
 int social_refetch(struct db *db, const char *actor, const char *reference, struct pc_err *err)
 {
     struct db_conn *c;
     int rc = audit_begin(db, &c, err);
     if (rc)
         return rc;
-    struct db_stmt *s = db_prepare(c,
-                                   "UPDATE social_cases SET state = 'pending', attempts = 0, next_try_at = 0, generation = generation + 1, "
-                                   "waiting_for = NULL, last_error = NULL, updated_at = ? WHERE reference = ?",
-                                   err);
-    if (s) {
-        db_bind_int(s, 1, pc_now_unix());
-        db_bind_text(s, 2, reference);
-        rc = changed(db_run(s, err), reference, err);
-    } else {
-        rc = err->code;
-    }
-    if (!rc && (s = db_prepare(c, "DELETE FROM social_evidence WHERE reference = ?", err))) {
-        db_bind_text(s, 1, reference);
-        int64_t n = db_run(s, err);
-        rc = n < 0 ? (int)n : 0;
-    } else if (!rc) {
-        rc = err->code;
-    }
+    rc = social_refetch_in(c, reference, err);
     return audit_end(c, rc, &(struct audit_entry){actor, "officer", "social.refetch", "application", reference, "",
                                                   "evidence asked again"},
                      err);

@@ -83,6 +83,20 @@ int social_params_parse(struct pc_arena *a, const json_t *j, struct social_param
             return pc_err_set(err, PC_EINVAL, "version %d: count.%s is true or false", out->version, counted[i]);
         *flags[i] = json_is_true(b);
     }
+    /* added in version 2 of the data file: a version without it counts none */
+    const json_t *business = json_object_get(count, "business");
+    if (business && !json_is_boolean(business))
+        return pc_err_set(err, PC_EINVAL, "version %d: count.business is true or false", out->version);
+    out->count_business = json_is_true(business);
+    /* the running grant's rules (vemtas2), optional: 30 days, no arrears */
+    int64_t days = 30;
+    if (json_object_get(j, "reassess_days") && !integer(j, "reassess_days", 0, 365, &days))
+        return pc_err_set(err, PC_EINVAL, "version %d: reassess_days: 0 to 365", out->version);
+    out->reassess_days = (int)days;
+    const json_t *arrears = json_object_get(j, "arrears");
+    if (arrears && !json_is_boolean(arrears))
+        return pc_err_set(err, PC_EINVAL, "version %d: arrears is true or false", out->version);
+    out->arrears = json_is_true(arrears);
     const json_t *refs = json_object_get(j, "refs");
     for (int r = 0; r < SOCIAL_RULE_COUNT; r++)
         if (!(out->refs[r] = text(a, refs, rule_names[r], 300)))

@@ -3,7 +3,8 @@
  * test's proposal) and the lines of the sealed document; when granted, a
  * payment order per month from the month after the decision to the IBAN
  * of the application, all in the workflow step's transaction; the month's
- * orders as a file for the treasury/bank; the bank's answer (bank.c)
+ * orders as a file for the treasury/bank (a month's own and those paid in
+ * arrears in it); the bank's answer (bank.c)
  * reconciled: paid, or rejected with its reason for the officer. */
 #include "internal.h"
 #include "../esafe/esafe.h"
@@ -14,8 +15,8 @@
 
 #define IBAN_MAX 34
 
-static const char *const pay_names[SOCIAL_PAY_STATUS_COUNT] = {"scheduled", "ordered", "paid", "rejected",
-                                                                "suspended"};
+static const char *const pay_names[SOCIAL_PAY_STATUS_COUNT] = {"scheduled", "ordered",   "paid",     "rejected",
+                                                                "suspended", "skipped", "cancelled"};
 
 const char *social_pay_status_name(enum social_pay_status s)
 {
@@ -41,7 +42,7 @@ static bool iban_ok(const char *s)
     return true;
 }
 
-static void month_after(int64_t at, int k, char out[24])
+void social_month_after(int64_t at, int k, char out[24])
 {
     char ts[21];
     pc_rfc3339(at, ts);
@@ -87,9 +88,9 @@ int social_decision_prepare(struct db *db, struct pc_arena *a, const struct case
     if (!iban_ok(out->iban))
         return pc_err_set(err, PC_EDENIED, "%s has no valid IBAN to pay to", app->reference);
     out->granted = true;
-    month_after(at, 0, out->first_month);
+    social_month_after(at, 0, out->first_month);
     char last[24], amount[32];
-    month_after(at, out->months - 1, last);
+    social_month_after(at, out->months - 1, last);
     pay_azn_format(out->amount, amount);
     out->text = pc_arena_printf(a,
                                 "Ünvanlı dövlət sosial yardımı təyin edilir / Targeted state social assistance is "
@@ -109,7 +110,7 @@ int social_decision_write(struct db_conn *c, const struct social_decision *d, st
         return 0;
     struct db_stmt *s = db_prepare(c,
                                    "INSERT INTO social_grants (reference, outcome, amount, months, first_month, iban, fin, "
-                                   "decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                   "decided_at, last_month) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                    err);
     if (!s)
         return err->code;
@@ -130,6 +131,13 @@ int social_decision_write(struct db_conn *c, const struct social_decision *d, st
     else
         db_bind_null(s, 7);
     db_bind_int(s, 8, now);
+    char last[24];
+    if (d->granted) {
+        social_month_add(d->first_month, d->months - 1, last);
+        db_bind_text(s, 9, last);
+    } else {
+        db_bind_null(s, 9);
+    }
     int64_t n = db_run(s, err);
     if (n < 0)
         return (int)n;
@@ -148,31 +156,52 @@ int social_decision_write(struct db_conn *c, const struct social_decision *d, st
         if (rc)
             return rc;
     }
+    return d->granted ? social_schedule(c, d->reference, d->first_month, 0, d->months, d->amount, d->iban,
+                                        d->fin ? d->fin : "", now, err)
+                      : 0;
+}
+
+void social_month_add(const char *month, int k, char out[24])
+{
+    int y = 0, m = 1;
+    sscanf(month, "%4d-%2d", &y, &m);
+    m += k;
+    snprintf(out, 24, "%04d-%02d", (y + (m - 1) / 12) % 10000, (m - 1) % 12 + 1);
+}
+
+int social_schedule(struct db_conn *c, const char *reference, const char *first_month, int from_k, int n,
+                    int64_t amount, const char *iban, const char *fin, int64_t now, struct pc_err *err)
+{
     int y, m;
-    sscanf(d->first_month, "%4d-%2d", &y, &m);
-    for (int k = 0; d->granted && k < d->months; k++, m++) {
+    if (sscanf(first_month, "%4d-%2d", &y, &m) != 2)
+        return pc_err_set(err, PC_EIO, "a stored first month is not YYYY-MM: %s", first_month);
+    m += from_k;
+    y += (m - 1) / 12;
+    m = (m - 1) % 12 + 1;
+    for (int k = 0; k < n; k++, m++) {
         if (m > 12) {
             m = 1;
             y++;
         }
         char month[24], order[80];
         snprintf(month, sizeof month, "%04d-%02d", y, m);
-        snprintf(order, sizeof order, "%.40s-%s", d->reference, month);
-        s = db_prepare(c,
-                       "INSERT INTO social_payments (order_id, reference, month, amount, iban, fin, status, updated_at) "
-                       "VALUES (?, ?, ?, ?, ?, ?, 'scheduled', ?)",
-                       err);
+        snprintf(order, sizeof order, "%.40s-%s", reference, month);
+        struct db_stmt *s = db_prepare(c,
+                                       "INSERT INTO social_payments (order_id, reference, month, amount, iban, fin, "
+                                       "status, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'scheduled', ?)",
+                                       err);
         if (!s)
             return err->code;
         db_bind_text(s, 1, order);
-        db_bind_text(s, 2, d->reference);
+        db_bind_text(s, 2, reference);
         db_bind_text(s, 3, month);
-        db_bind_int(s, 4, d->amount);
-        db_bind_text(s, 5, d->iban);
-        db_bind_text(s, 6, d->fin ? d->fin : "");
+        db_bind_int(s, 4, amount);
+        db_bind_text(s, 5, iban);
+        db_bind_text(s, 6, fin);
         db_bind_int(s, 7, now);
-        if ((n = db_run(s, err)) < 0)
-            return (int)n;
+        int64_t r = db_run(s, err);
+        if (r < 0)
+            return (int)r;
     }
     return 0;
 }
@@ -191,12 +220,13 @@ static int read_payments(struct db_stmt *s, struct pc_arena *a, struct social_pa
             .order_id = pc_arena_strdup(a, db_col_text(s, 0)), .month = pc_arena_strdup(a, db_col_text(s, 1)),
             .amount = db_col_int(s, 2), .iban = pc_arena_strdup(a, db_col_text(s, 3)),
             .fin = pc_arena_strdup(a, db_col_text(s, 4)), .reason = pc_arena_strdup(a, db_col_text(s, 5)),
-            .status = st < 0 ? SOCIAL_PAY_SCHEDULED : (enum social_pay_status)st};
+            .status = st < 0 ? SOCIAL_PAY_SCHEDULED : (enum social_pay_status)st,
+            .pay_month = pc_arena_strdup(a, db_col_text(s, 7))};
     }
     return rc < 0 ? rc : 0;
 }
 
-#define PAYMENT_COLS "order_id, month, amount, iban, fin, reason, status"
+#define PAYMENT_COLS "order_id, month, amount, iban, fin, reason, status, pay_month"
 
 int social_payments_of(struct db *db, struct pc_arena *a, const char *reference, struct social_payment **out,
                        size_t *n, struct pc_err *err)
@@ -235,7 +265,7 @@ int social_orders_export(struct db *db, struct pc_arena *a, const char *month, c
         return rc;
     struct db_stmt *s = db_prepare(c,
                                    "UPDATE social_payments SET status = 'ordered', updated_at = ? "
-                                   "WHERE month = ? AND status = 'scheduled'",
+                                   "WHERE COALESCE(pay_month, month) = ? AND status = 'scheduled'",
                                    err);
     struct social_payment *p = NULL;
     size_t n = 0;
@@ -248,7 +278,8 @@ int social_orders_export(struct db *db, struct pc_arena *a, const char *month, c
         rc = err->code;
     }
     if (!rc && (s = db_prepare(c,
-                               "SELECT " PAYMENT_COLS " FROM social_payments WHERE month = ? AND status = 'ordered' "
+                               "SELECT " PAYMENT_COLS " FROM social_payments WHERE COALESCE(pay_month, month) = ? "
+                               "AND status = 'ordered' "
                                "ORDER BY order_id",
                                err))) {
         db_bind_text(s, 1, month);

@@ -4,7 +4,9 @@
  * contract of employment started on or after the decision's day,
  * suspends the payments not yet sent to the bank, and the officer sees
  * why.  The fresh answers replace the case's evidence.  Audited
- * (social.suspend, by "system"). */
+ * (social.suspend, by "system").  Once the officer has lifted a
+ * suspension (grant.c), only changes dated from that day on count; an
+ * ended grant is not asked about. */
 #include "internal.h"
 #include "../audit/audit.h"
 
@@ -22,7 +24,8 @@ const char *social_change_name(enum social_change c)
 }
 
 struct grant {
-    const char *reference, *decided_day;
+    const char *reference, *decided_day;   /* the day changes count from: the decision's, or the resumption's */
+    bool resumed;
 };
 
 /* Replace one answer of the evidence. */
@@ -57,13 +60,14 @@ static int keep(struct db_conn *c, const char *reference, const char *fin, enum 
 
 /* What the answer says changed since day: *kind and *since set. */
 static void change_of(struct pc_arena *a, enum social_reg k, const struct social_record *rec, const char *day,
-                      enum social_change *kind, const char **since)
+                      bool resumed, enum social_change *kind, const char **since)
 {
     json_t *j = rec->found ? json_loads(rec->data, 0, NULL) : NULL;
     if (!j)
         return;
     pc_arena_defer(a, social_json_release, j);
-    if (k == SOCIAL_REG_POPULATION && json_string_value(json_object_get(j, "death_date"))) {
+    const char *died = json_string_value(json_object_get(j, "death_date"));
+    if (k == SOCIAL_REG_POPULATION && died && (!resumed || strcmp(died, day) >= 0)) {
         *kind = SOCIAL_CHANGE_DEATH;
         *since = pc_arena_strdup(a, json_string_value(json_object_get(j, "death_date")));
         return;
@@ -166,7 +170,7 @@ static int recheck(struct db *db, const struct social_source *src, const struct 
             struct db_conn *c = db_conn_get(db, err);
             rc = c ? keep(c, g->reference, fin, asked[k], &rec, err) : err->code;
             enum social_change before = kind;
-            change_of(&a, asked[k], &rec, g->decided_day, &kind, &since);
+            change_of(&a, asked[k], &rec, g->decided_day, g->resumed, &kind, &since);
             if (kind != before)
                 who = fin;
         }
@@ -186,8 +190,9 @@ int social_recheck_due(struct db *db, const struct social_source *src, int64_t n
     pc_arena_init(&a);
     struct db_conn *c = db_conn_get(db, err);
     struct db_stmt *s = c ? db_prepare(c,
-                                       "SELECT reference, decided_at FROM social_grants WHERE outcome = 'granted' AND "
-                                       "suspended_at IS NULL AND COALESCE(checked_at, decided_at) <= ? "
+                                       "SELECT reference, COALESCE(resumed_at, decided_at), resumed_at FROM social_grants "
+                                       "WHERE outcome = 'granted' AND suspended_at IS NULL AND ended_at IS NULL AND "
+                                       "COALESCE(checked_at, decided_at) <= ? "
                                        "ORDER BY COALESCE(checked_at, decided_at), reference LIMIT ?",
                                        err)
                           : NULL;
@@ -204,7 +209,8 @@ int social_recheck_due(struct db *db, const struct social_source *src, int64_t n
         char day[21];
         pc_rfc3339(db_col_int(s, 1), day);
         day[10] = '\0';
-        due[n++] = (struct grant){pc_arena_strdup(&a, db_col_text(s, 0)), pc_arena_strdup(&a, day)};
+        due[n++] = (struct grant){pc_arena_strdup(&a, db_col_text(s, 0)), pc_arena_strdup(&a, day),
+                                  !db_col_is_null(s, 2)};
     }
     db_conn_idle(c);
     for (size_t i = 0; rc >= 0 && i < n; i++)

@@ -52,8 +52,11 @@ struct social_params {
     int64_t cap;                         /* a household's monthly amount at most; 0: none */
     int months;                          /* the period granted */
     bool count_wages, count_pensions, count_benefits;
+    bool count_business;                 /* an individual entrepreneur's income (optional; false) */
     int max_dwellings;                   /* owning more: not eligible; -1: no such rule */
     int max_vehicles;                    /* the same for vehicles */
+    int reassess_days;                   /* re-assessed this many days before a grant's last month (optional; 30) */
+    bool arrears;                        /* months skipped while suspended are paid when resumed (optional; false) */
     const char *json;                    /* the version as stored */
 };
 
@@ -81,6 +84,7 @@ int social_params_list(struct db *db, struct pc_arena *a, struct social_params *
 struct social_member {
     const char *fin;                     /* NULL: not known */
     int64_t wages, pension, benefits;    /* qəpik a month, as the registries hold them */
+    int64_t business;                    /* an individual entrepreneur's income, qəpik a month */
     int dwellings, vehicles;
 };
 
@@ -104,6 +108,7 @@ enum social_line_kind {
     SOCIAL_LINE_AMOUNT,                  /* (criterion − per person) × members */
     SOCIAL_LINE_CAPPED,                  /* cut to the cap */
     SOCIAL_LINE_PERIOD,                  /* months */
+    SOCIAL_LINE_BUSINESS,                /* a member's income as an individual entrepreneur (counted) */
     SOCIAL_LINE_KIND_COUNT
 };
 const char *social_line_name(enum social_line_kind k);   /* "wages", … (the API's) */
@@ -115,7 +120,7 @@ struct social_line {
     enum social_rule rule;               /* its legal reference: params->refs[rule] */
 };
 
-#define SOCIAL_LINES_MAX (SOCIAL_MEMBERS_MAX * 4 + 16)
+#define SOCIAL_LINES_MAX (SOCIAL_MEMBERS_MAX * 5 + 16)
 
 struct social_means {
     int members;
@@ -134,8 +139,11 @@ int social_means_compute(const struct social_params *p, const struct social_hous
 /* ---- the registries (source.c) ------------------------------------------- */
 
 enum social_reg { SOCIAL_REG_POPULATION, SOCIAL_REG_EMPLOYMENT, SOCIAL_REG_PENSIONS, SOCIAL_REG_REALESTATE,
-                  SOCIAL_REG_COUNT };
+                  SOCIAL_REG_VEHICLES, SOCIAL_REG_ENTREPRENEURS, SOCIAL_REG_COUNT };
 const char *social_reg_name(enum social_reg k);          /* "population", … as the registries name their kind */
+/* Vehicles and entrepreneurs are asked where the source names them (a
+ * portal configured before they existed gathers the other four). */
+bool social_reg_optional(enum social_reg k);
 int social_reg_parse(const char *name);                  /* -1 if unknown */
 
 /* One answer of a registry about a person. */
@@ -148,7 +156,8 @@ struct social_record {
 
 /* Where evidence comes from: one function, so that the exchange layer's
  * client plugs in as one call.  0 with out filled (found or not);
- * PC_EUNAVAIL when the registry cannot answer now.  issue: the case's
+ * PC_EUNAVAIL when the registry cannot answer now; PC_ENOTFOUND when the
+ * source names no service for an optional kind (not asked).  issue: the case's
  * reference (X-Road-Issue); user: on whose behalf (X-Road-UserId). */
 struct social_source {
     int (*fetch)(void *ctx, enum social_reg k, const char *fin, const char *issue, const char *user,
@@ -207,6 +216,7 @@ enum social_flag {
     SOCIAL_FLAG_INCOME,                  /* declared income differs from the registries' by more than 10 % */
     SOCIAL_FLAG_DECEASED,                /* the register records a death */
     SOCIAL_FLAG_NO_FIN,                  /* a member declared without FİN: not asked */
+    SOCIAL_FLAG_ENTREPRENEUR,            /* an active individual entrepreneur, not declared self-employed */
     SOCIAL_FLAG_COUNT
 };
 const char *social_flag_name(enum social_flag f);
@@ -233,7 +243,10 @@ struct social_override {
 };
 
 enum social_pay_status { SOCIAL_PAY_SCHEDULED, SOCIAL_PAY_ORDERED, SOCIAL_PAY_PAID, SOCIAL_PAY_REJECTED,
-                         SOCIAL_PAY_SUSPENDED, SOCIAL_PAY_STATUS_COUNT };
+                         SOCIAL_PAY_SUSPENDED,
+                         SOCIAL_PAY_SKIPPED,     /* a month suspended, not paid after the resumption (no arrears) */
+                         SOCIAL_PAY_CANCELLED,   /* the grant was ended before it was sent */
+                         SOCIAL_PAY_STATUS_COUNT };
 
 /* Why granted assistance was suspended: what a registry reported about a
  * member of the household. */
@@ -249,8 +262,18 @@ const char *social_pay_status_name(enum social_pay_status s);
 
 struct social_payment {
     const char *order_id, *month, *iban, *fin, *reason;
+    const char *pay_month;               /* paid in arrears in this month; NULL: in its own */
     int64_t amount;
     enum social_pay_status status;
+};
+
+/* The running grant (grant.c): its figures and where it stands. */
+struct social_grant {
+    bool set;                            /* a grant was decided (granted) */
+    int64_t amount;                      /* qəpik a month, the latest */
+    int months, extensions;
+    char first_month[24], last_month[24]; /* YYYY-MM */
+    int64_t decided_at, resumed_at, ended_at, reassess_at;   /* 0: not */
 };
 
 struct social_case {
@@ -271,6 +294,7 @@ struct social_case {
     struct social_payment *payments;     /* the schedule once granted */
     size_t npayments;
     struct social_suspension suspension;
+    struct social_grant grant;
 };
 
 /* The case's evidence, differences and proposal, for those who may see the
@@ -342,5 +366,34 @@ struct social_recon {
  * an order already answered is left as it is. */
 int social_reconcile(struct db *db, const struct social_bank_line *lines, size_t n, struct social_recon *out,
                      struct pc_err *err);
+
+/* ---- the running grant (grant.c) ------------------------------------------- */
+
+/* Lift a suspension with a reason (audited): the months from the next one
+ * on are scheduled again; those skipped before it are paid in arrears in
+ * the next month's orders or marked skipped, as the parameters in force
+ * say (arrears).  PC_ENOTFOUND: no running grant; PC_ECONFLICT: not
+ * suspended; PC_EINVAL: no reason. */
+int social_resume(struct db *db, const char *actor, const char *reference, const char *reason, int64_t now,
+                  struct pc_err *err);
+/* End a running grant with a reason (audited): nothing more is paid (the
+ * orders not sent are cancelled) and the decision goes to the applicant's
+ * e-safe.  PC_ENOTFOUND: no running grant. */
+int social_end(struct db *db, const char *actor, const char *reference, const char *reason, int64_t now,
+               struct pc_err *err);
+/* Begin the re-assessment of every running grant whose last month begins
+ * within the parameters' reassess_days of now: its evidence is asked of
+ * the registries again (the evidence job gathers it as for a new case)
+ * and the officer's earlier change is cleared.  *started counts them
+ * (audited "social.reassess" each). */
+int social_reassess_due(struct db *db, int64_t now, int *started, struct pc_err *err);
+/* Extend a grant under re-assessment with the new proposal (or the
+ * officer's change): the parameters' months more from the month after
+ * its last, at the new amount, scheduled; the decision in the
+ * applicant's e-safe; audited.  PC_ECONFLICT: not under re-assessment or
+ * the fresh evidence is not complete; PC_EDENIED: not eligible now (end
+ * it instead). */
+int social_extend(struct db *db, const char *actor, const char *reference, const char *reason, int64_t now,
+                  struct pc_err *err);
 
 #endif

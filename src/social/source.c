@@ -15,10 +15,17 @@
 #define ANSWER_MAX (256 * 1024)
 #define TIMEOUT_MS 5000L
 
-static const char *const reg_names[SOCIAL_REG_COUNT] = {"population", "employment", "pensions", "realestate"};
+static const char *const reg_names[SOCIAL_REG_COUNT] = {"population", "employment", "pensions", "realestate",
+                                                        "vehicles",   "entrepreneurs"};
 /* Each kind's record path under its address (src/registries/api.c). */
 static const char *const reg_paths[SOCIAL_REG_COUNT] = {"/population/v1/persons/", "/employment/v1/contracts/",
-                                                        "/pensions/v1/insured/", "/realestate/v1/properties/"};
+                                                        "/pensions/v1/insured/", "/realestate/v1/properties/",
+                                                        "/vehicles/v1/owners/", "/taxpayers/v1/entrepreneurs/"};
+
+bool social_reg_optional(enum social_reg k)
+{
+    return k == SOCIAL_REG_VEHICLES || k == SOCIAL_REG_ENTREPRENEURS;
+}
 
 const char *social_reg_name(enum social_reg k)
 {
@@ -56,7 +63,8 @@ static int http_fetch(void *ctx, enum social_reg k, const char *fin, const char 
     if (!social_fin_ok(fin))
         return pc_err_set(err, PC_EINVAL, "not a FİN");
     if (!hs->url[k])
-        return pc_err_set(err, PC_EUNAVAIL, "no address for the %s registry", reg_names[k]);
+        return pc_err_set(err, social_reg_optional(k) ? PC_ENOTFOUND : PC_EUNAVAIL, "no address for the %s registry",
+                          reg_names[k]);
     const char *headers[] = {pc_arena_printf(a, "X-Road-Issue: %s", issue ? issue : ""),
                              pc_arena_printf(a, "X-Road-UserId: %s", user ? user : ""), "Accept: application/json",
                              NULL};

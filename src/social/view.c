@@ -4,7 +4,9 @@
  * under the parameters in force (recomputed at each read: a pure
  * function of stored data), with the officer's override.  The household's
  * incomes come from the registries: current employment contracts (wages),
- * pensions and social assistance; a member the registries do not know
+ * pensions and social assistance, an active individual entrepreneur's
+ * last year's income a twelfth a month; dwellings from real estate and
+ * vehicles from the vehicle register; a member the registries do not know
  * counts with the income declared. */
 #include "internal.h"
 #include "../pay/pay.h"
@@ -17,7 +19,7 @@ static const char *const flag_names[SOCIAL_FLAG_COUNT] = {
     [SOCIAL_FLAG_NOT_IN_REGISTER] = "not_in_register", [SOCIAL_FLAG_NOT_DECLARED] = "not_declared",
     [SOCIAL_FLAG_NOT_FAMILY] = "not_family",           [SOCIAL_FLAG_BIRTH_DATE] = "birth_date",
     [SOCIAL_FLAG_INCOME] = "income",                   [SOCIAL_FLAG_DECEASED] = "deceased",
-    [SOCIAL_FLAG_NO_FIN] = "no_fin",
+    [SOCIAL_FLAG_NO_FIN] = "no_fin",                   [SOCIAL_FLAG_ENTREPRENEUR] = "entrepreneur",
 };
 
 const char *social_flag_name(enum social_flag f)
@@ -64,6 +66,10 @@ static bool member_of(struct pc_arena *a, const struct social_case *c, const cha
         const char *kind = json_string_value(json_object_get(v, "kind"));
         m->dwellings += pc_str_eq(kind, "apartment") || pc_str_eq(kind, "house");
     }
+    m->vehicles = (int)json_array_size(json_object_get(doc_of(a, c, fin, SOCIAL_REG_VEHICLES), "vehicles"));
+    json_array_foreach(json_object_get(doc_of(a, c, fin, SOCIAL_REG_ENTREPRENEURS), "entrepreneurs"), i, v)
+        if (pc_str_eq(json_string_value(json_object_get(v, "status")), "active"))
+            m->business += azn(json_object_get(v, "income_last_year_azn")) / 12;
     return true;
 }
 
@@ -91,11 +97,27 @@ static const char *money_text(struct pc_arena *a, int64_t q)
     return pc_arena_strdup(a, out);
 }
 
-/* A declared income against the registries': a difference past 10 % and 10 AZN. */
-static void income_diff(struct pc_arena *a, struct social_case *c, size_t max, const char *fin, int64_t declared,
-                        const struct social_member *m)
+/* The VÖEN of a person's active entrepreneur registration; NULL when none. */
+static const char *entrepreneur_voen(struct pc_arena *a, const struct social_case *c, const char *fin)
 {
-    int64_t reg = m->wages + m->pension + m->benefits, gap = llabs(declared - reg);
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(doc_of(a, c, fin, SOCIAL_REG_ENTREPRENEURS), "entrepreneurs"), i, v)
+        if (pc_str_eq(json_string_value(json_object_get(v, "status")), "active"))
+            return json_string_value(json_object_get(v, "voen"));
+    return NULL;
+}
+
+/* A declared income against the registries': a difference past 10 % and
+ * 10 AZN; and self-employment the tax register knows but the declaration
+ * does not say. */
+static void income_diff(struct pc_arena *a, struct social_case *c, size_t max, const char *fin, int64_t declared,
+                        const char *employment, const struct social_member *m)
+{
+    const char *voen = entrepreneur_voen(a, c, fin);
+    if (voen && employment && !pc_str_eq(employment, "self_employed"))
+        diff(c, max, SOCIAL_FLAG_ENTREPRENEUR, fin, employment, voen);
+    int64_t reg = m->wages + m->pension + m->benefits + m->business, gap = llabs(declared - reg);
     if (declared >= 0 && gap > 1000 && gap * 10 > (reg > declared ? reg : declared))
         diff(c, max, SOCIAL_FLAG_INCOME, fin, money_text(a, declared), money_text(a, reg));
 }
@@ -104,11 +126,11 @@ static void income_diff(struct pc_arena *a, struct social_case *c, size_t max, c
 static void compare(struct pc_arena *a, const struct social_declaration *d, struct social_case *c,
                     struct social_member *hh)
 {
-    size_t max = 4 * (d->n + 1) + 8;
+    size_t max = 5 * (d->n + 1) + 8;
     c->diffs = pc_arena_array(a, max, sizeof *c->diffs);
     json_t *me = doc_of(a, c, d->applicant_fin, SOCIAL_REG_POPULATION);
     if (member_of(a, c, d->applicant_fin, &hh[0])) {
-        income_diff(a, c, max, d->applicant_fin, d->applicant_income, &hh[0]);
+        income_diff(a, c, max, d->applicant_fin, d->applicant_income, d->applicant_employment, &hh[0]);
     } else {
         hh[0].wages = d->applicant_income > 0 ? d->applicant_income : 0;
         for (size_t i = 0; i < c->nitems; i++)
@@ -139,7 +161,7 @@ static void compare(struct pc_arena *a, const struct social_declaration *d, stru
         if (me && ((spouse && !pc_str_eq(json_string_value(json_object_get(me, "spouse_fin")), m->fin)) ||
                    (child && !fin_in(json_object_get(me, "children_fins"), m->fin))))
             diff(c, max, SOCIAL_FLAG_NOT_FAMILY, m->fin, m->relation, NULL);
-        income_diff(a, c, max, m->fin, m->income, h);
+        income_diff(a, c, max, m->fin, m->income, m->employment, h);
     }
     /* the register's spouse and children the applicant did not declare */
     const char *spouse = json_string_value(json_object_get(me, "spouse_fin"));
@@ -225,6 +247,9 @@ int social_case_get(struct db *db, struct pc_arena *a, const struct case_app *ap
         rc = social_payments_of(db, a, app->reference, &out->payments, &out->npayments, err);
     if (!rc)
         rc = read_suspension(cn, a, app->reference, &out->suspension, err);
+    if (!rc)
+        rc = social_grant_read(cn, app->reference, &out->grant, err);
+    db_conn_idle(cn);
     if (rc)
         return rc;
     json_t *answers = form_answers_json(app->answers);
@@ -292,11 +317,24 @@ void social_case_json(const struct social_case *c, json_t *j)
     json_t *pays = json_array();
     for (size_t i = 0; i < c->npayments; i++) {
         const struct social_payment *p = &c->payments[i];
-        json_array_append_new(pays, json_pack("{s:s, s:s, s:o, s:s, s:o}", "order_id", p->order_id, "month", p->month,
-                                              "amount", money(p->amount), "status", social_pay_status_name(p->status),
-                                              "reason", str_or_null(p->reason)));
+        json_array_append_new(pays, json_pack("{s:s, s:s, s:o, s:s, s:o, s:o}", "order_id", p->order_id, "month",
+                                              p->month, "amount", money(p->amount), "status",
+                                              social_pay_status_name(p->status), "reason", str_or_null(p->reason),
+                                              "paid_in", str_or_null(p->pay_month)));
     }
     json_object_set_new(j, "payments", pays);
+    const struct social_grant *g = &c->grant;
+    json_object_set_new(j, "grant", !g->set ? json_null()
+                                            : json_pack("{s:o, s:i, s:s, s:s, s:i, s:o, s:o, s:o}", "amount",
+                                                        money(g->amount), "months", g->months, "first_month",
+                                                        g->first_month, "last_month", g->last_month, "extensions",
+                                                        g->extensions, "resumed_at",
+                                                        g->resumed_at ? time_of(g->resumed_at) : json_null(),
+                                                        "ended_at", g->ended_at ? time_of(g->ended_at) : json_null(),
+                                                        "reassessment",
+                                                        g->reassess_at ? json_pack("{s:o}", "started_at",
+                                                                                   time_of(g->reassess_at))
+                                                                       : json_null()));
     const struct social_suspension *su = &c->suspension;
     json_object_set_new(j, "suspension", su->kind ? json_pack("{s:s, s:s, s:s, s:o}", "reason",
                                                               social_change_name(su->kind), "person", su->fin, "since",

@@ -4,7 +4,8 @@
  * is the path below it, the case's reference the X-Road-Issue, the
  * applicant's FİN the X-Road-UserId.  200 is a record, 404 none; anything
  * else (the gateway or the registry down, a refusal) makes the case wait
- * with the exchange's message for the officer. */
+ * with the exchange's message for the officer.  Vehicles and entrepreneurs
+ * are asked when the configuration names a service for them. */
 #include "social.h"
 #include "../xclient/xclient.h"
 
@@ -23,6 +24,9 @@ static int xfetch(void *ctx, enum social_reg k, const char *fin, const char *iss
     memset(out, 0, sizeof *out);
     if (!social_fin_ok(fin))
         return pc_err_set(err, PC_EINVAL, "not a FİN");
+    const char *service;
+    if (social_reg_optional(k) && xc_service(xs->xc, social_reg_name(k), a, &service, err) == PC_ENOTFOUND)
+        return PC_ENOTFOUND; /* the exchange's configuration names none: not asked */
     json_t *j = NULL;
     struct xc_answer ans;
     memset(&ans, 0, sizeof ans);

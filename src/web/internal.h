@@ -432,6 +432,7 @@ int web_office_case_page(struct http_req *r, const char *note_error, const char 
 /* social.c (vemtas): social assistance on the case page and in the API */
 int web_social_section(struct http_req *r, const struct case_app *app, const char *error);
 int web_social_api(struct http_req *r, const struct case_app *app, json_t *j);
+int web_page_office_social_grant(struct http_req *r);   /* vemtas2: resume, extend or end a grant */
 int web_page_office_social_refetch(struct http_req *r);
 int web_page_office_social_proposal(struct http_req *r);
 int web_page_office_file(struct http_req *r);

@@ -138,6 +138,9 @@ static const struct http_route routes[] = {
      "office_social_refetch"},
     {"POST", "/office/cases/{ref}/social/proposal", web_page_office_social_proposal, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE,
      "office_social_proposal"},
+    /* vemtas2: the running grant */
+    {"POST", "/office/cases/{ref}/social/grant", web_page_office_social_grant, PAGE_FORM_MAX, HTTP_ROUTE_NO_STORE,
+     "office_social_grant"},
     /* monitor: evaluations, the approved-services registry, usage statistics */
     {"GET", "/evaluations", web_page_evaluations, 0, HTTP_ROUTE_CACHE, "evaluations"},
     {"GET", "/evaluations/live", web_page_live, 0, HTTP_ROUTE_CACHE, "evaluations_live"},

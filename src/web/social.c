@@ -19,13 +19,14 @@ static const enum msg line_msgs[SOCIAL_LINE_KIND_COUNT] = {
     [SOCIAL_LINE_DWELLINGS] = M_SOC_LINE_DWELLINGS, [SOCIAL_LINE_VEHICLES] = M_SOC_LINE_VEHICLES,
     [SOCIAL_LINE_ABOVE_CRITERION] = M_SOC_LINE_ABOVE, [SOCIAL_LINE_AMOUNT] = M_SOC_LINE_AMOUNT,
     [SOCIAL_LINE_CAPPED] = M_SOC_LINE_CAPPED,     [SOCIAL_LINE_PERIOD] = M_SOC_LINE_PERIOD,
+    [SOCIAL_LINE_BUSINESS] = M_SOC_LINE_BUSINESS,
 };
 
 static const enum msg flag_msgs[SOCIAL_FLAG_COUNT] = {
     [SOCIAL_FLAG_NOT_IN_REGISTER] = M_SOC_FLAG_NOT_IN_REGISTER, [SOCIAL_FLAG_NOT_DECLARED] = M_SOC_FLAG_NOT_DECLARED,
     [SOCIAL_FLAG_NOT_FAMILY] = M_SOC_FLAG_NOT_FAMILY,           [SOCIAL_FLAG_BIRTH_DATE] = M_SOC_FLAG_BIRTH_DATE,
     [SOCIAL_FLAG_INCOME] = M_SOC_FLAG_INCOME,                   [SOCIAL_FLAG_DECEASED] = M_SOC_FLAG_DECEASED,
-    [SOCIAL_FLAG_NO_FIN] = M_SOC_FLAG_NO_FIN,
+    [SOCIAL_FLAG_NO_FIN] = M_SOC_FLAG_NO_FIN,                   [SOCIAL_FLAG_ENTREPRENEUR] = M_SOC_FLAG_ENTREPRENEUR,
 };
 
 /* Whether who may act on the case: its agency's officers. */
@@ -218,17 +219,52 @@ static void payments(struct http_req *r, const struct social_case *c)
     static const enum msg cols[] = {M_SOC_COL_MONTH, M_SOC_AMOUNT, M_SOC_COL_STATUS};
     table_head(r, M_SOC_PAY_TITLE, cols, 3);
     static const enum msg status_msgs[SOCIAL_PAY_STATUS_COUNT] = {M_SOC_PAY_SCHEDULED, M_SOC_PAY_ORDERED, M_SOC_PAY_PAID,
-                                                                  M_SOC_PAY_REJECTED, M_SOC_PAY_SUSPENDED};
+                                                                  M_SOC_PAY_REJECTED, M_SOC_PAY_SUSPENDED,
+                                                                  M_SOC_PAY_SKIPPED,   M_SOC_PAY_CANCELLED};
     for (size_t i = 0; i < c->npayments; i++) {
         const struct social_payment *p = &c->payments[i];
         const char *status = p->status == SOCIAL_PAY_REJECTED
                                  ? pc_arena_printf(&r->arena, web_t(r, M_SOC_PAY_REJECTED), p->reason ? p->reason : "")
                                  : web_t(r, status_msgs[p->status]);
+        if (p->pay_month)
+            status = pc_arena_printf(&r->arena, "%s — %s", status,
+                                     pc_arena_printf(&r->arena, web_t(r, M_SOC_PAY_ARREARS), p->pay_month));
         web_html(r, "<tr><td>%s</td><td class=\"num\">%s</td><td>%r%s%r</td></tr>\n", p->month, azn(r, p->amount),
                  p->status == SOCIAL_PAY_REJECTED ? "<strong>" : "", status,
                  p->status == SOCIAL_PAY_REJECTED ? "</strong>" : "");
     }
     table_end(r);
+}
+
+/* The running grant: its figures, and the officer's acts on it — lift a
+ * suspension or end it; extend or end it under re-assessment. */
+static void grant(struct http_req *r, const struct social_case *c, const char *error)
+{
+    const struct social_grant *g = &c->grant;
+    if (!g->set)
+        return;
+    web_html(r, "<h2 id=\"social-grant\">%s</h2>\n<p>%s</p>\n", web_t(r, M_SOC_GRANT_TITLE),
+             pc_arena_printf(&r->arena, web_t(r, M_SOC_GRANT_RUNNING), azn(r, g->amount), g->first_month, g->last_month,
+                             pc_arena_printf(&r->arena, "%d", g->months)));
+    if (g->ended_at) {
+        web_html(r, "<p><strong>%s</strong></p>\n", web_t(r, M_SOC_GRANT_ENDED));
+        return;
+    }
+    bool suspended = c->suspension.kind != SOCIAL_CHANGE_NONE;
+    if (!suspended && !g->reassess_at)
+        return;
+    web_html(r, "<div class=\"notice%r\" role=\"status\"><p>%s</p></div>\n", suspended ? " warning" : "",
+             web_t(r, suspended ? M_SOC_RESUME_HINT : M_SOC_REASSESSING));
+    web_html(r, "<form method=\"post\" action=\"/office/cases/%s/social/grant\" novalidate>\n", c->reference);
+    web_csrf_field(r);
+    if (error)
+        web_html(r, "<p class=\"error-message\" id=\"grant-error\">%s</p>\n", error);
+    web_html(r, "<div class=\"field\"><label for=\"grant-reason\">%s</label>\n<textarea class=\"input textarea\" "
+                "id=\"grant-reason\" name=\"reason\" rows=\"3\" maxlength=\"1000\"%r></textarea></div>\n",
+             web_t(r, M_SOC_REASON), error ? " aria-describedby=\"grant-error\"" : "");
+    web_html(r, "<div class=\"button-row\"><button type=\"submit\" name=\"do\" value=\"%s\">%s</button>\n"
+                "<button type=\"submit\" name=\"do\" value=\"end\" class=\"secondary\">%s</button></div>\n</form>\n",
+             suspended ? "resume" : "extend", web_t(r, suspended ? M_SOC_RESUME : M_SOC_EXTEND), web_t(r, M_SOC_END));
 }
 
 /* The section of the officer's case page; nothing for another service. */
@@ -246,11 +282,36 @@ int web_social_section(struct http_req *r, const struct case_app *app, const cha
     }
     if (rc)
         return rc;
+    grant(r, &c, c.grant.set ? error : NULL);
     payments(r, &c);
     evidence_table(r, &c);
     differences(r, &c);
     proposal(r, &c, case_state_decided(app->status), error);
     return 0;
+}
+
+/* POST do=resume | extend | end with a reason (vemtas2). */
+int web_page_office_social_grant(struct http_req *r)
+{
+    struct case_app app;
+    if (web_office_case(r, &app))
+        return 0;
+    const char *act = http_kv_get(&r->form, "do"), *reason = http_kv_get(&r->form, "reason"),
+               *actor = web_who(r)->account_id;
+    struct db *db = app_of(r)->db;
+    struct pc_err err = {0};
+    int64_t now = pc_now_unix();
+    int rc = pc_str_eq(act, "resume")   ? social_resume(db, actor, app.reference, reason, now, &err)
+             : pc_str_eq(act, "extend") ? social_extend(db, actor, app.reference, reason, now, &err)
+             : pc_str_eq(act, "end")    ? social_end(db, actor, app.reference, reason, now, &err)
+                                        : pc_err_set(&err, PC_EINVAL, "do is resume, extend or end");
+    if (rc == PC_EINVAL) {
+        r->status = 400;
+        return web_office_case_page(r, NULL, web_t(r, M_SOC_GRANT_NO_REASON));
+    }
+    if (rc)
+        return web_fail(r, rc, &err);
+    return http_redirect(r, 303, pc_arena_printf(&r->arena, "/office/cases/%s?done=1#social-grant", app.reference));
 }
 
 int web_page_office_social_refetch(struct http_req *r)

@@ -262,6 +262,7 @@ def request_fails(port):
     ("realestate", "/realestate/v1/properties/", "getProperties", "properties"),
     ("employment", "/employment/v1/contracts/", "getContracts", "contracts"),
     ("pensions", "/pensions/v1/insured/", "getInsurance", "insurance_years"),
+    ("vehicles", "/vehicles/v1/owners/", "getVehicles", "vehicles"),  # vemtas2
 ])
 def test_the_other_registers(tmp_path, kind, path, op, key):
     schemas = syslib.SchemaSet(syslib.load_openapi())
@@ -302,6 +303,61 @@ def test_the_other_registers(tmp_path, kind, path, op, key):
             assert p.wait(15) == 0
     finally:
         db.drop()
+
+
+@pytest.mark.once
+def test_entrepreneurs_by_fin(tmp_path):
+    """The taxpayers' register finds a person's individual-entrepreneur
+    registrations by FİN, over REST and SOAP (vemtas2)."""
+    schemas = syslib.SchemaSet(syslib.load_openapi())
+    db = syslib.Database(str(tmp_path))
+    try:
+        r = run_cli("registry", "generate", "--kind", "taxpayers", "--db", db.url, "--count", "200", "--people", "50")
+        assert r.returncode == 0, r.stderr
+        port = syslib.free_port()
+        p = subprocess.Popen([BIN, "registry", "--kind", "taxpayers", "--db", db.url, "--listen",
+                              "127.0.0.1:%d" % port, "--log-level", "warn"], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + syslib.START_TIMEOUT
+            while not request_ok(port) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            # taxpayer 3 is an entrepreneur: its owner's FİN finds it
+            t = request(port, "GET", "/taxpayers/v1/taxpayers/%s" % voen_of(3)).json()
+            assert t["kind"] == "individual_entrepreneur"
+            path = "/taxpayers/v1/entrepreneurs/"
+            doc = request(port, "GET", path + t["owner_fin"]).json()
+            schemas.validate(doc, schemas.response_schema(path + "{fin}", "get", 200))
+            assert t["voen"] in [e["voen"] for e in doc["entrepreneurs"]]
+            assert all(e["owner_fin"] == t["owner_fin"] and e["income_last_year_azn"] >= 1200
+                       for e in doc["entrepreneurs"])
+            assert request(port, "GET", path + "IIIIIII").status == 400
+            nobody = request(port, "GET", path + "0000000")
+            assert nobody.status == 200 and nobody.json()["entrepreneurs"] == []
+            wsdl = request(port, "GET", "/taxpayers/wsdl")
+            assert 'operation name="getEntrepreneurs"' in wsdl.text and 'operation name="getTaxpayer"' in wsdl.text
+            env = ('<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/" '
+                   'xmlns:xrd="http://x-road.eu/xsd/xroad.xsd" xmlns:iden="http://x-road.eu/xsd/identifiers" '
+                   'xmlns:t="urn:pencere:taxpayers"><e:Header><xrd:client><iden:xRoadInstance>AZ</iden:xRoadInstance>'
+                   '<iden:memberClass>GOV</iden:memberClass><iden:memberCode>1500000002</iden:memberCode>'
+                   '<iden:subsystemCode>portal</iden:subsystemCode></xrd:client><xrd:service>'
+                   '<iden:xRoadInstance>AZ</iden:xRoadInstance><iden:memberClass>GOV</iden:memberClass>'
+                   '<iden:memberCode>1400057421</iden:memberCode><iden:subsystemCode>avis</iden:subsystemCode>'
+                   '<iden:serviceCode>entrepreneurs</iden:serviceCode></xrd:service><xrd:id>1</xrd:id>'
+                   '<xrd:protocolVersion>4.0</xrd:protocolVersion></e:Header><e:Body><t:getEntrepreneurs>'
+                   '<t:fin>%s</t:fin></t:getEntrepreneurs></e:Body></e:Envelope>' % t["owner_fin"])
+            r = request(port, "POST", "/taxpayers/soap", headers={"Content-Type": "text/xml"}, body=env.encode())
+            assert r.status == 200 and "getEntrepreneursResponse" in r.text and t["voen"] in r.text
+        finally:
+            p.send_signal(signal.SIGTERM)
+            assert p.wait(15) == 0
+    finally:
+        db.drop()
+
+
+def voen_of(i):
+    """The VÖEN of taxpayer i (src/registries/ids.c: a bijection of the index)."""
+    return "%010d" % ((i * 3216549871 + 1000000007) % 10 ** 10)
 
 
 def request_ok(port):

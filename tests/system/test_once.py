@@ -103,9 +103,21 @@ def has_account(srv, fin):
 
 
 def test_the_demo_names_every_registry_kind(env):
-    assert set(env.contract["services"]) == {"population", "taxpayers", "realestate", "employment", "pensions", "fines"}
+    # vemtas2: vehicles, and the taxpayers' entrepreneurs by FİN
+    assert set(env.contract["services"]) == {"population", "taxpayers", "realestate", "employment", "pensions", "fines",
+                                             "vehicles", "entrepreneurs"}
     kinds = {c["kind"] for c in env.contract["calls"]}
     assert kinds == set(env.contract["services"]) - {"fines"}  # protocols, not people: named, no sample call
+
+
+def test_vehicles_and_entrepreneurs_through_the_gateways(env):
+    """vemtas2: the vehicle register and the taxpayers' look-up by FİN answer behind the registries' gateway."""
+    fin = env.persons[0]["fin"]
+    cars = register(env, "vehicles", fin)
+    assert cars["fin"] == fin and isinstance(cars["vehicles"], list)
+    assert all(re.match(r"^\d\d-[A-Z]{2}-\d{3}$", v["plate"]) for v in cars["vehicles"])
+    mine = register(env, "entrepreneurs", fin)
+    assert mine["fin"] == fin and all(e["owner_fin"] == fin for e in mine["entrepreneurs"])
 
 
 def test_one_population(env):

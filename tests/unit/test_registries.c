@@ -114,6 +114,48 @@ static void test_holdings(void **state)
     pc_arena_release(&a);
 }
 
+/* Vehicles by the owner's FİN: plates 10-AB-123, only parents own, the
+ * same FİN the same answer; an entrepreneur's owner is the FİN its
+ * taxpayer document names, with the year's income (vemtas2). */
+static void test_vehicles_and_entrepreneurs(void **state)
+{
+    (void)state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    int owners = 0, pledged = 0;
+    for (uint64_t i = 0; i < 400; i++) {
+        json_t *v = json_loads(reg_vehicles_json(&a, i), 0, NULL), *x;
+        assert_non_null(v);
+        size_t n = json_array_size(json_object_get(v, "vehicles")), k;
+        assert_int_equal((int)n, reg_vehicles_of(i));
+        assert_true(n <= 2 && (i % 4 < 2 || n == 0));
+        owners += n > 0;
+        json_array_foreach(json_object_get(v, "vehicles"), k, x) {
+            const char *plate = json_string_value(json_object_get(x, "plate"));
+            assert_int_equal(strlen(plate), 9);
+            assert_true(plate[2] == '-' && plate[5] == '-' && plate[3] >= 'A' && plate[3] <= 'Z' && plate[6] >= '0');
+            assert_true(json_integer_value(json_object_get(x, "year")) >= 1995);
+            assert_true(json_is_boolean(json_object_get(x, "arrested")));
+            pledged += json_is_true(json_object_get(x, "pledged"));
+        }
+        json_decref(v);
+    }
+    assert_true(owners > 40 && owners < 200 && pledged > 0);
+    assert_string_equal(reg_vehicles_json(&a, 76), reg_vehicles_json(&a, 76));
+    char fin[8];
+    for (uint64_t i = 0; i < 40; i++) {
+        json_t *t = json_loads(reg_taxpayer_json(&a, i, 50), 0, NULL);
+        bool ie = reg_entrepreneur_of(i, 50, fin);
+        assert_int_equal(ie, pc_str_eq(json_string_value(json_object_get(t, "kind")), "individual_entrepreneur"));
+        if (ie) {
+            assert_string_equal(json_string_value(json_object_get(t, "owner_fin")), fin);
+            assert_true(json_integer_value(json_object_get(t, "income_last_year_azn")) >= 1200);
+        }
+        json_decref(t);
+    }
+    pc_arena_release(&a);
+}
+
 static json_t *person(struct pc_arena *a, uint64_t i, uint64_t n)
 {
     json_error_t je;
@@ -187,6 +229,19 @@ static void test_generate(void **state)
     assert_int_equal(db_step(st, &err), 1);
     assert_int_equal(db_col_int(st, 0), 10);
     db_idle(db);
+    /* the taxpayers' entrepreneurs are found by their owner's FİN */
+    assert_int_equal(reg_generate(db, REG_TAXPAYERS, 40, 50, &rate, &err), 0);
+    assert_int_equal(reg_generate(db, REG_VEHICLES, 20, 20, &rate, &err), 0);
+    char fin[8];
+    assert_true(reg_entrepreneur_of(3, 50, fin));
+    st = db_prepare(c, "SELECT COUNT(*) FROM reg_taxpayers WHERE owner_fin = ?", &err);
+    db_bind_text(st, 1, fin);
+    assert_int_equal(db_step(st, &err), 1);
+    assert_true(db_col_int(st, 0) >= 1);
+    st = db_prepare(c, "SELECT COUNT(*) FROM reg_taxpayers WHERE owner_fin IS NOT NULL", &err);
+    assert_int_equal(db_step(st, &err), 1);
+    assert_int_equal(db_col_int(st, 0), 10);
+    db_idle(db);
     db_close(db);
     char cmd[96];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
@@ -200,6 +255,7 @@ int main(void)
         cmocka_unit_test(test_families),
         cmocka_unit_test(test_voens_and_taxpayers),
         cmocka_unit_test(test_holdings),
+        cmocka_unit_test(test_vehicles_and_entrepreneurs),
         cmocka_unit_test(test_generate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

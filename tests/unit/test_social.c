@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <time.h>
 
 #include "../../src/cases/cases.h"
 #include "../../src/social/social.h"
@@ -113,6 +114,26 @@ static void test_property_rules_and_cap(void **state)
     assert_true(has_line(&out, SOCIAL_LINE_CAPPED, 30000));
 }
 
+/* An entrepreneur's income counts where the parameters say so (vemtas2). */
+static void test_business_income(void **state)
+{
+    (void)state;
+    struct social_params p = params();
+    struct social_member m = {.fin = "AAAAAAA", .wages = 10000, .business = 8000};
+    struct social_means out;
+    struct pc_err err = {0};
+    assert_int_equal(social_means_compute(&p, &(struct social_household){&m, 1}, &out, &err), 0);
+    assert_int_equal(out.income, 10000);
+    assert_true(has_line(&out, SOCIAL_LINE_NOT_COUNTED, 8000));
+    p.count_business = true;
+    assert_int_equal(social_means_compute(&p, &(struct social_household){&m, 1}, &out, &err), 0);
+    assert_int_equal(out.income, 18000);
+    assert_true(has_line(&out, SOCIAL_LINE_BUSINESS, 8000));
+    assert_string_equal(social_line_name(SOCIAL_LINE_BUSINESS), "business");
+    m.business = SOCIAL_MONEY_MAX + 1;
+    assert_int_equal(social_means_compute(&p, &(struct social_household){&m, 1}, &out, &err), PC_EINVAL);
+}
+
 static void test_absurd_figures_refused(void **state)
 {
     (void)state;
@@ -207,7 +228,7 @@ static void test_the_data_file_imports(void **state)
     struct pc_err err = {0};
     int added;
     assert_int_equal(social_params_import(f->db, "admin", text, len, &added, &err), 0);
-    assert_int_equal(added, 1);
+    assert_int_equal(added, 2); /* 2026; 2027 counting entrepreneurs' income (vemtas2) */
     /* the same file again: nothing new */
     assert_int_equal(social_params_import(f->db, "admin", text, len, &added, &err), 0);
     assert_int_equal(added, 0);
@@ -218,6 +239,10 @@ static void test_the_data_file_imports(void **state)
     assert_int_equal(p.version, 1);
     assert_true(p.demo);
     assert_int_equal(p.criterion, 24600);
+    assert_false(p.count_business); /* a version without count.business counts none */
+    assert_int_equal(social_params_for(f->db, &a, "2027-06-01", &p, &err), 0);
+    assert_int_equal(p.version, 2);
+    assert_true(p.count_business);
     assert_int_equal(social_params_for(f->db, &a, "2031-01-01", &p, &err), PC_ENOTFOUND);
     pc_arena_release(&a);
 }
@@ -439,6 +464,196 @@ static void test_the_case_from_its_evidence(void **state)
     pc_arena_release(&a);
 }
 
+/* Vehicles over the limit exclude; an active entrepreneur's income
+ * counts (the parameters say so) and, declared unemployed, is flagged
+ * (vemtas2). */
+static void test_vehicles_and_entrepreneurs_in_the_case(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    int added;
+    const char *v =
+        "{\"versions\": [{\"version\": 11, \"valid_from\": \"2000-01-01\", \"valid_to\": \"2099-12-31\", "
+        "\"legal_ref\": \"Q\", \"criterion_qepik\": 20000, \"cap_qepik\": 0, \"months\": 6, \"max_dwellings\": -1, "
+        "\"max_vehicles\": 1, \"count\": {\"wages\": true, \"pensions\": true, \"benefits\": true, \"business\": true}, "
+        "\"refs\": {\"criterion\": \"a\", \"income\": \"b\", \"property\": \"c\", \"amount\": \"d\", \"period\": \"e\"}}]}";
+    assert_int_equal(social_params_import(f->db, "t", v, strlen(v), &added, &err), 0);
+    struct db_conn *c = fx_conn(f);
+    const char *ref = "AZ-2030-00000011";
+    fx_exec(c, "INSERT INTO social_cases (reference, submitted_at, state, next_try_at, updated_at) "
+               "VALUES ('AZ-2030-00000011', 1, 'complete', 0, 1)");
+    put_evidence(c, ref, "EEEEEE1", "population",
+                 "{\"fin\": \"EEEEEE1\", \"birth_date\": \"1980-01-01\", \"death_date\": null, \"spouse_fin\": null}");
+    put_evidence(c, ref, "EEEEEE1", "entrepreneurs",
+                 "{\"fin\": \"EEEEEE1\", \"entrepreneurs\": [{\"voen\": \"1234567891\", \"status\": \"active\", "
+                 "\"income_last_year_azn\": 1200}, {\"voen\": \"1234567892\", \"status\": \"liquidated\", "
+                 "\"income_last_year_azn\": 9000}]}");
+    put_evidence(c, ref, "EEEEEE1", "vehicles", "{\"fin\": \"EEEEEE1\", \"vehicles\": [{\"plate\": \"10-AB-123\"}]}");
+    struct pc_arena a;
+    pc_arena_init(&a);
+    json_t *answers = json_loads("{\"applicant_income\": 100, \"applicant_employment\": \"unemployed\"}", 0, NULL);
+    struct case_app app = {.id = "y", .reference = ref, .service_id = SOCIAL_SERVICE, .applicant_fin = "EEEEEE1",
+                           .answers = form_answers_from_json(&a, answers)};
+    json_decref(answers);
+    struct social_case sc;
+    assert_int_equal(social_case_get(f->db, &a, &app, &sc, &err), 0);
+    assert_true(sc.computed);
+    assert_int_equal(sc.params.version, 11);
+    /* 1200 AZN a year: 100 a month counted; the liquidated one not */
+    assert_true(has_line(&sc.means, SOCIAL_LINE_BUSINESS, 10000));
+    assert_int_equal(sc.means.income, 10000);
+    assert_true(sc.means.eligible);
+    bool flagged = false;
+    for (size_t i = 0; i < sc.ndiffs; i++)
+        flagged |= sc.diffs[i].flag == SOCIAL_FLAG_ENTREPRENEUR && pc_str_eq(sc.diffs[i].registry, "1234567891") &&
+                   pc_str_eq(sc.diffs[i].declared, "unemployed");
+    assert_true(flagged);
+    assert_int_equal(sc.ndiffs, 1); /* the declared 100 AZN is the registries' 100 */
+    /* a second vehicle: over the limit of one, not eligible */
+    fx_exec(c, "UPDATE social_evidence SET data = '{\"vehicles\": [{\"plate\": \"10-AB-123\"}, "
+               "{\"plate\": \"90-XY-001\"}]}' WHERE reference = 'AZ-2030-00000011' AND kind = 'vehicles'");
+    assert_int_equal(social_case_get(f->db, &a, &app, &sc, &err), 0);
+    assert_false(sc.means.eligible);
+    assert_true(has_line(&sc.means, SOCIAL_LINE_VEHICLES, 2));
+    json_t *j = json_object();
+    social_case_json(&sc, j);
+    json_t *ev = json_object_get(j, "evidence"), *x;
+    size_t i;
+    int kinds = 0;
+    json_array_foreach(ev, i, x) kinds += pc_str_eq(json_string_value(json_object_get(x, "kind")), "vehicles") ||
+                                          pc_str_eq(json_string_value(json_object_get(x, "kind")), "entrepreneurs");
+    assert_int_equal(kinds, 2);
+    json_decref(j);
+    pc_arena_release(&a);
+}
+
+/* Parameters of one year with the running grant's rules (vemtas2). */
+static void import_year(struct fixture *f, int version, int year, bool arrears)
+{
+    char v[1024];
+    snprintf(v, sizeof v,
+             "{\"versions\": [{\"version\": %d, \"valid_from\": \"%d-01-01\", \"valid_to\": \"%d-12-31\", "
+             "\"legal_ref\": \"Q\", \"criterion_qepik\": 20000, \"cap_qepik\": 0, \"months\": 6, \"max_dwellings\": -1, "
+             "\"max_vehicles\": -1, \"reassess_days\": 30, \"arrears\": %s, \"count\": {\"wages\": true, "
+             "\"pensions\": true, \"benefits\": true}, \"refs\": {\"criterion\": \"a\", \"income\": \"b\", "
+             "\"property\": \"c\", \"amount\": \"d\", \"period\": \"e\"}}]}",
+             version, year, year, arrears ? "true" : "false");
+    struct pc_err err = {0};
+    int added;
+    assert_int_equal(social_params_import(f->db, "t", v, strlen(v), &added, &err), 0);
+}
+
+/* A grant of 6 months from first_month, its orders all suspended. */
+static void suspended_grant(struct fixture *f, const char *ref, const char *first_month)
+{
+    struct social_decision d = {.applies = true, .granted = true, .amount = 10000, .months = 6, .iban =
+                                "AZ21NABZ00000000137010001944", .fin = "AAAAAA9", .reference = ref};
+    snprintf(d.first_month, sizeof d.first_month, "%s", first_month);
+    struct pc_err err = {0};
+    struct db_conn *c = fx_conn(f);
+    assert_int_equal(social_decision_write(c, &d, &err), 0);
+    char sql[256];
+    snprintf(sql, sizeof sql, "UPDATE social_grants SET suspended_at = 1, suspended_kind = 'death', suspended_fin = "
+                              "'AAAAAA9', suspended_since = '2000-01-01' WHERE reference = '%s'", ref);
+    fx_exec(c, sql);
+    snprintf(sql, sizeof sql, "UPDATE social_payments SET status = 'suspended' WHERE reference = '%s'", ref);
+    fx_exec(c, sql);
+}
+
+static int64_t day_at(int y, int m, int d)
+{
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_hour = 12};
+    return (int64_t)timegm(&tm);
+}
+
+/* Lifting a suspension: the months skipped are paid in arrears in the
+ * next month's orders (arrears: true) or not; ending cancels what is not
+ * sent (vemtas2). */
+static void test_resume_with_and_without_arrears_and_end(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    struct pc_arena a;
+    pc_arena_init(&a);
+    import_year(f, 20, 2030, true);
+    import_year(f, 21, 2031, false);
+    suspended_grant(f, "AZ-2030-00000021", "2030-01");
+    int64_t now = day_at(2030, 2, 15); /* the next month is 2030-03 */
+    assert_int_equal(social_resume(f->db, "officer", "AZ-2030-00000021", "", now, &err), PC_EINVAL);
+    assert_int_equal(social_resume(f->db, "officer", "AZ-2030-99999999", "x", now, &err), PC_ENOTFOUND);
+    assert_int_equal(social_resume(f->db, "officer", "AZ-2030-00000021", "the register erred", now, &err), 0);
+    assert_int_equal(social_resume(f->db, "officer", "AZ-2030-00000021", "again", now, &err), PC_ECONFLICT);
+    struct social_payment *p;
+    size_t n;
+    assert_int_equal(social_payments_of(f->db, &a, "AZ-2030-00000021", &p, &n, &err), 0);
+    assert_int_equal(n, 6);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(p[i].status, SOCIAL_PAY_SCHEDULED);
+        if (i < 2)
+            assert_string_equal(p[i].pay_month, "2030-03");
+        else
+            assert_null(p[i].pay_month);
+    }
+    char *text;
+    size_t len;
+    int count;
+    assert_int_equal(social_orders_export(f->db, &a, "2030-03", &text, &len, &count, &err), 0);
+    assert_int_equal(count, 3); /* March's own and January's and February's in arrears */
+    assert_non_null(strstr(text, "AZ-2030-00000021-2030-01;"));
+    /* without arrears (the 2031 parameters): the months before the next are not paid */
+    suspended_grant(f, "AZ-2031-00000022", "2031-01");
+    assert_int_equal(social_resume(f->db, "officer", "AZ-2031-00000022", "x", day_at(2031, 3, 1), &err), 0);
+    assert_int_equal(social_payments_of(f->db, &a, "AZ-2031-00000022", &p, &n, &err), 0);
+    assert_int_equal(p[0].status, SOCIAL_PAY_SKIPPED);
+    assert_int_equal(p[2].status, SOCIAL_PAY_SKIPPED);
+    assert_int_equal(p[3].status, SOCIAL_PAY_SCHEDULED);
+    assert_null(p[3].pay_month);
+    /* ended: nothing more is paid, and once only */
+    assert_int_equal(social_end(f->db, "officer", "AZ-2031-00000022", "moved abroad", day_at(2031, 3, 2), &err), 0);
+    assert_int_equal(social_payments_of(f->db, &a, "AZ-2031-00000022", &p, &n, &err), 0);
+    assert_int_equal(p[3].status, SOCIAL_PAY_CANCELLED);
+    assert_int_equal(p[5].status, SOCIAL_PAY_CANCELLED);
+    assert_int_equal(p[0].status, SOCIAL_PAY_SKIPPED);
+    assert_int_equal(social_end(f->db, "officer", "AZ-2031-00000022", "again", day_at(2031, 3, 2), &err), PC_ENOTFOUND);
+    pc_arena_release(&a);
+}
+
+/* The grants whose last month is within reassess_days are re-assessed:
+ * the evidence asked again, the earlier change cleared (vemtas2). */
+static void test_reassess_due(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    struct db_conn *c = fx_conn(f);
+    suspended_grant(f, "AZ-2030-00000023", "2030-01"); /* last month 2030-06 */
+    fx_exec(c, "UPDATE social_grants SET suspended_at = NULL WHERE reference = 'AZ-2030-00000023'");
+    fx_exec(c, "INSERT INTO social_cases (reference, submitted_at, state, next_try_at, updated_at, override_eligible, "
+               "override_amount, override_reason, override_by, override_at) "
+               "VALUES ('AZ-2030-00000023', 1, 'complete', 0, 1, 1, 5000, 'r', 'o', 1)");
+    put_evidence(c, "AZ-2030-00000023", "AAAAAA9", "population", "{\"fin\": \"AAAAAA9\"}");
+    /* the grant resumed above is due as well: ended, it is not re-assessed */
+    assert_int_equal(social_end(f->db, "officer", "AZ-2030-00000021", "moved", day_at(2030, 4, 1), &err), 0);
+    int started;
+    assert_int_equal(social_reassess_due(f->db, day_at(2030, 4, 30), &started, &err), 0);
+    assert_int_equal(started, 0); /* 32 days before June */
+    assert_int_equal(social_reassess_due(f->db, day_at(2030, 5, 3), &started, &err), 0);
+    assert_int_equal(started, 1);
+    assert_int_equal(social_reassess_due(f->db, day_at(2030, 5, 4), &started, &err), 0);
+    assert_int_equal(started, 0); /* begun once */
+    struct db_stmt *s = db_prepare(c, "SELECT state, override_amount IS NULL, (SELECT COUNT(*) FROM social_evidence "
+                                      "WHERE reference = 'AZ-2030-00000023') FROM social_cases "
+                                      "WHERE reference = 'AZ-2030-00000023'", &err);
+    assert_int_equal(db_step(s, &err), 1);
+    assert_string_equal(db_col_text(s, 0), "pending");
+    assert_int_equal(db_col_int(s, 1), 1);
+    assert_int_equal(db_col_int(s, 2), 0);
+    db_conn_idle(c);
+    s = db_prepare(c, "SELECT reassess_at FROM social_grants WHERE reference = 'AZ-2030-00000023'", &err);
+    assert_int_equal(db_step(s, &err), 1);
+    assert_int_equal(db_col_int(s, 0), day_at(2030, 5, 3));
+    db_conn_idle(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest pure[] = {
@@ -447,6 +662,7 @@ int main(void)
         cmocka_unit_test(test_exactly_at_the_criterion),
         cmocka_unit_test(test_property_rules_and_cap),
         cmocka_unit_test(test_absurd_figures_refused),
+        cmocka_unit_test(test_business_income),
         cmocka_unit_test(test_params_parse_checks_every_field),
         cmocka_unit_test(test_bank_answer_parse),
     };
@@ -455,6 +671,9 @@ int main(void)
         cmocka_unit_test(test_a_version_never_changes),
         cmocka_unit_test(test_schedule_orders_and_reconciliation),
         cmocka_unit_test(test_the_case_from_its_evidence),
+        cmocka_unit_test(test_vehicles_and_entrepreneurs_in_the_case),
+        cmocka_unit_test(test_resume_with_and_without_arrears_and_end),
+        cmocka_unit_test(test_reassess_due),
     };
     int failed = cmocka_run_group_tests_name("social", pure, NULL, NULL);
     return failed + fx_run("social-db", db, sizeof db / sizeof db[0]);
