@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "../../src/ecert/ecert.h"
+#include "../../src/pdf/pdf.h"
 #include "../../src/http/http.h"
 #include "../../src/registries/registries.h"
 #include "../../src/xclient/xclient.h"
@@ -140,10 +141,17 @@ static void test_pdf(void **state)
         make_pdf(&a, k, &pdf, &len);
         assert_true(len > 1000 && memcmp(pdf, "%PDF-", 5) == 0);
         assert_true(has(pdf, len, "/FontFile2"));        /* the font is embedded */
-        assert_true(has(pdf, len, "DejaVuSans"));
+        assert_true(has(pdf, len, "/BaseFont /PencereSans"));
         assert_false(has(pdf, len, "/JavaScript") || has(pdf, len, "/JS") || has(pdf, len, "/Encrypt"));
-        assert_true(has(pdf, len, "/Title (Yasayis yeri haqqinda arayis EC-0123456789abcdef)") || k != ECERT_ADDRESS);
-        assert_true(has(pdf, len, "/Subject (Yoxlama kodu ABCD-EFGH-JKMN-PQRS)"));
+        /* PDF/A-2b as declared: the XMP packet, the sRGB OutputIntent; the title in both */
+        assert_true(has(pdf, len, "<pdfaid:part>2</pdfaid:part>") && has(pdf, len, "<pdfaid:conformance>B<"));
+        assert_true(has(pdf, len, "/S /GTS_PDFA1") && has(pdf, len, "/DestOutputProfile"));
+        assert_true(has(pdf, len, "<rdf:li xml:lang=\"x-default\">Yaşayış yeri haqqında arayış EC-0123456789abcdef<") ||
+                    k != ECERT_ADDRESS);
+        assert_true(has(pdf, len, "/Title <FEFF"));
+        assert_true(has(pdf, len, "<xmp:CreateDate>2026-12-07T"));
+        /* the PAdES signature field, reserved */
+        assert_true(has(pdf, len, "/SubFilter /ETSI.CAdES.detached") && has(pdf, len, "/ByteRange [0 "));
         assert_true(has(pdf, len, "/CreationDate (D:20261207"));
         free(pdf);
     }
@@ -183,40 +191,55 @@ static void test_seal_inside(void **state)
     unsigned char *pdf, *sealed;
     size_t len, sealed_len;
     make_pdf(&a, ECERT_ADDRESS, &pdf, &len);
-    const unsigned char sig[] = "\x30\x82 a stand-in signature, any bytes \n endstream";
-    assert_int_equal(ecert_pdf_attach(pdf, len, sig, sizeof sig, &sealed, &sealed_len, &err), 0);
-    assert_memory_equal(sealed, pdf, len);                     /* the signed part is the PDF as made */
-    assert_true(has(sealed + len, sealed_len - len, "/EmbeddedFiles"));
-    assert_true(has(sealed + len, sealed_len - len, "/Prev "));
-    size_t signed_len, got_len;
-    const unsigned char *got;
-    assert_int_equal(ecert_pdf_split(&a, sealed, sealed_len, &signed_len, &got, &got_len, &err), 0);
-    assert_int_equal(signed_len, len);
-    assert_int_equal(got_len, sizeof sig);
-    assert_memory_equal(got, sig, sizeof sig);
-    /* one byte changed after the signed part: found without the signature */
-    for (size_t at = len; at < sealed_len; at += 97) {
+    const unsigned char *tbs, *got, *content;
+    size_t tbs_len, got_len, content_len;
+    assert_int_equal(pdf_sig_content(&a, pdf, len, &tbs, &tbs_len, &err), 0);
+    assert_int_equal(tbs_len, len - 2 * PDF_SIG_MAX - 2);     /* all but the reserved /Contents */
+    const unsigned char sig[] = "\x30\x2A a stand-in DER value, any bytes >> endobj";
+    size_t sig_n = sizeof sig - 1;
+    assert_int_equal(ecert_pdf_attach(pdf, len, sig, sig_n, &sealed, &sealed_len, &err), 0);
+    assert_int_equal(sealed_len, len);
+    assert_int_equal(ecert_pdf_split(&a, sealed, sealed_len, &content, &content_len, &got, &got_len, &err), 0);
+    assert_int_equal(content_len, tbs_len);
+    assert_memory_equal(content, tbs, tbs_len);               /* the signature covers what was signed */
+    assert_int_equal(got_len, sig_n);
+    assert_memory_equal(got, sig, sig_n);
+    /* a byte changed outside /Contents changes the signed bytes (the signature finds it) or the layout */
+    for (size_t at = 0; at < sealed_len; at += 97) {
         sealed[at] ^= 0x01;
-        int rc = ecert_pdf_split(&a, sealed, sealed_len, &signed_len, &got, &got_len, &err);
-        /* inside the signature's bytes the file stays well-formed: the signature check finds that */
-        bool in_sig = rc == 0 && got_len == sizeof sig && memcmp(got, sig, sizeof sig) != 0;
-        assert_true(rc == PC_EINVAL || in_sig);
+        int rc = ecert_pdf_split(&a, sealed, sealed_len, &content, &content_len, &got, &got_len, &err);
+        assert_true(rc == PC_EINVAL ||
+                    (rc == 0 && (content_len != tbs_len || memcmp(content, tbs, tbs_len) != 0 ||
+                                 got_len != sig_n || memcmp(got, sig, sig_n) != 0)));
         sealed[at] ^= 0x01;
     }
-    /* bytes added at the end, a PDF without a seal */
+    /* bytes added at the end, a signature field with more than the signature, a PDF without a seal */
     unsigned char *longer = malloc(sealed_len + 1);
     memcpy(longer, sealed, sealed_len);
     longer[sealed_len] = '\n';
-    assert_int_equal(ecert_pdf_split(&a, longer, sealed_len + 1, &signed_len, &got, &got_len, &err), PC_EINVAL);
+    assert_int_equal(ecert_pdf_split(&a, longer, sealed_len + 1, &content, &content_len, &got, &got_len, &err),
+                     PC_EINVAL);
     assert_non_null(strstr(err.msg, "changed after it was sealed"));
-    assert_int_equal(ecert_pdf_split(&a, pdf, len, &signed_len, &got, &got_len, &err), PC_EINVAL);
-    assert_non_null(strstr(err.msg, "no seal"));
     free(longer);
+    const unsigned char *field = memmem(sealed, sealed_len, "/Contents <", 11);
+    assert_non_null(field);
+    sealed[(size_t)(field - sealed) + 11 + 2 * sig_n + 5] = '1';
+    assert_int_equal(ecert_pdf_split(&a, sealed, sealed_len, &content, &content_len, &got, &got_len, &err),
+                     PC_EINVAL);
+    assert_int_equal(ecert_pdf_split(&a, pdf, len, &content, &content_len, &got, &got_len, &err), PC_EINVAL);
+    assert_non_null(strstr(err.msg, "changed after it was sealed")); /* reserved, never filled */
     unsigned char *none;
     size_t none_len;
+    assert_int_equal(ecert_pdf_split(&a, (const unsigned char *)"%PDF-1.7\n%%EOF\n", 15, &content, &content_len,
+                                     &got, &got_len, &err), PC_EINVAL);
+    assert_non_null(strstr(err.msg, "no seal"));
     assert_int_equal(ecert_pdf_attach((const unsigned char *)"%PDF-1.3\n", 9, sig, 3, &none, &none_len, &err),
-                     PC_EINVAL);
+                     PC_ENOTFOUND);
     assert_null(none);
+    /* a signature larger than the field */
+    unsigned char *big = calloc(1, PDF_SIG_MAX + 1);
+    assert_int_equal(ecert_pdf_attach(pdf, len, big, PDF_SIG_MAX + 1, &none, &none_len, &err), PC_ETOOBIG);
+    free(big);
     free(sealed);
     free(pdf);
     pc_arena_release(&a);
@@ -238,8 +261,12 @@ static int fake_seal(void *ctx, struct pc_arena *a, const char *agency, const ch
         return pc_err_set(err, fs->rc, "the centre is down");
     char hex[65];
     pc_sha256_hex(doc, len, hex);
-    *sig = (const unsigned char *)pc_arena_printf(a, "sig:%s:%s:%s", agency, ref, hex);
-    *sig_len = strlen((const char *)*sig);
+    /* DER-shaped (a SEQUENCE of the rest), as the PDF's signature field wants */
+    char *s = pc_arena_printf(a, "00sig:%s:%s:%s", agency, ref, hex);
+    s[0] = 0x30;
+    s[1] = (char)(strlen(s) - 2);
+    *sig = (const unsigned char *)s;
+    *sig_len = strlen(s);
     *serial = "0ABC";
     return 0;
 }
@@ -272,13 +299,13 @@ static void test_issue_and_states(void **state)
     /* the stored PDF is the one the digest names, the seal inside it */
     const unsigned char *pdf;
     size_t len, signed_len, sig_len;
-    const unsigned char *sig;
+    const unsigned char *sig, *content;
     assert_int_equal(ecert_pdf(f->db, &a, first.id, &pdf, &len, &err), 0);
     char sha[65];
     pc_sha256_hex(pdf, len, sha);
     assert_string_equal(sha, first.sha256);
-    assert_int_equal(ecert_pdf_split(&a, pdf, len, &signed_len, &sig, &sig_len, &err), 0);
-    assert_true(pc_str_has_prefix((const char *)sig, "sig:din:"));
+    assert_int_equal(ecert_pdf_split(&a, pdf, len, &content, &signed_len, &sig, &sig_len, &err), 0);
+    assert_true(pc_str_has_prefix((const char *)sig + 2, "sig:din:"));
     /* a second one of the kind supersedes the first; another kind does not */
     assert_int_equal(ecert_issue(f->db, &src, &sealer, &req, &a, &second, &err), 0);
     req.kind = ECERT_INCOME;
