@@ -112,18 +112,15 @@ static void taxpayer(struct writer *w, const struct ecert_facts *f)
     }
 }
 
-/* The QR code of the address, modules as filled squares, its lower left corner at (x, y). */
+/* The QR code of the address with a quiet zone of four modules each
+ * side, its lower left corner at (x, y). */
 static void qr(struct pdf_page *page, const char *url, float x, float y, float side)
 {
     QRcode *q = QRcode_encodeString(url, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
     if (!q)
         pc_oom(0); /* only out of memory, for a URL of bounded length */
-    float m = side / (float)(q->width + 8); /* a quiet zone of four modules each side */
-    for (int r = 0; r < q->width; r++)
-        for (int c = 0; c < q->width; c++)
-            if (q->data[r * q->width + c] & 1)
-                pdf_rect(page, x + (float)(c + 4) * m, y + side - (float)(r + 5) * m, m, m);
-    pdf_fill(page);
+    float m = side / (float)(q->width + 8);
+    pdf_cells(page, x + 4 * m, y + 4 * m, m * (float)q->width, q->width, q->data);
     QRcode_free(q);
 }
 

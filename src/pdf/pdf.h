@@ -2,7 +2,7 @@
  * pdf.h — the portal's own small PDF writer, for the documents it makes
  * (e-certificates, payment receipts): one A4 page of text in one font
  * (Pencere Sans, a subset of DejaVu Sans carried in the binary:
- * data/fonts, scripts/font-subset.py) and filled rectangles (a QR code).
+ * data/fonts, scripts/font-subset.py) and a grid of cells (a QR code).
  *
  * Every document is PDF/A-2b as declared (XMP metadata with pdfaid part 2
  * conformance B mirroring the document information, an sRGB OutputIntent
@@ -31,7 +31,6 @@
 /* One page being written: its content stream. */
 struct pdf_page {
     struct pc_buf content;
-    bool path;                /* rectangles added since the last fill */
 };
 
 void pdf_page_init(struct pdf_page *p);
@@ -39,9 +38,10 @@ void pdf_page_release(struct pdf_page *p);
 /* UTF-8 text at (x, y) (points from the lower left corner), size points.
  * A character the font lacks prints as its "missing" glyph. */
 void pdf_text(struct pdf_page *p, float x, float y, float size, const char *utf8);
-/* A rectangle in the current path, filled black by pdf_fill. */
-void pdf_rect(struct pdf_page *p, float x, float y, float w, float h);
-void pdf_fill(struct pdf_page *p);
+/* A width × width grid of square cells (a QR code's modules), each side
+ * points, its lower left corner at (x, y); the cell in row r (0 at the
+ * top) and column c is filled black when bits[r * width + c] & 1. */
+void pdf_cells(struct pdf_page *p, float x, float y, float side, int width, const unsigned char *bits);
 
 struct pdf_meta {
     const char *title, *author, *subject;  /* UTF-8; NULL: none */

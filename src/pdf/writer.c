@@ -15,7 +15,6 @@
 void pdf_page_init(struct pdf_page *p)
 {
     pc_buf_init(&p->content, 1u << 20);
-    p->path = false;
 }
 
 void pdf_page_release(struct pdf_page *p)
@@ -60,17 +59,26 @@ void pdf_text(struct pdf_page *p, float x, float y, float size, const char *utf8
     pc_buf_puts(&p->content, "> Tj ET\n");
 }
 
-void pdf_rect(struct pdf_page *p, float x, float y, float w, float h)
+void pdf_cells(struct pdf_page *p, float x, float y, float side, int width, const unsigned char *bits)
 {
-    pc_buf_printf(&p->content, "%.2f %.2f %.2f %.2f re\n", (double)x, (double)y, (double)w, (double)h);
-    p->path = true;
-}
-
-void pdf_fill(struct pdf_page *p)
-{
-    if (p->path)
-        pc_buf_puts(&p->content, "f\n");
-    p->path = false;
+    if (width <= 0)
+        return;
+    /* in cell units (integers), each row's runs of filled cells as one rectangle */
+    float cell = side / (float)width;
+    pc_buf_printf(&p->content, "q %.4f 0 0 %.4f %.2f %.2f cm\n", (double)cell, (double)cell, (double)x, (double)y);
+    for (int r = 0; r < width; r++)
+        for (int c = 0; c < width;) {
+            if (!(bits[r * width + c] & 1)) {
+                c++;
+                continue;
+            }
+            int run = c;
+            while (run < width && (bits[r * width + run] & 1))
+                run++;
+            pc_buf_printf(&p->content, "%d %d %d 1 re\n", c, width - 1 - r, run - c);
+            c = run;
+        }
+    pc_buf_puts(&p->content, "f Q\n");
 }
 
 /* A text string as UTF-16BE with its byte order mark, in hex. */
