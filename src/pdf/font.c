@@ -74,13 +74,13 @@ static bool read_cmap(uint16_t *gid, size_t nglyphs)
     return true;
 }
 
-void pdf_put_deflated(struct pc_buf *b, int obj, const char *dict, const void *data, size_t len)
+void pdf_put_deflated(struct pc_buf *b, int obj, const char *dict, const void *data, size_t len, int level)
 {
     uLongf n = compressBound((uLong)len);
     unsigned char *z = malloc(n);
     if (!z)
         pc_oom(n);
-    if (compress2(z, &n, data, (uLong)len, Z_DEFAULT_COMPRESSION) != Z_OK)
+    if (compress2(z, &n, data, (uLong)len, level) != Z_OK)
         pc_oom(n); /* only out of memory: the buffer is compressBound's */
     pc_buf_printf(b, "%d 0 obj\n<<%s /Length %lu /Filter /FlateDecode>>\nstream\n", obj, dict, (unsigned long)n);
     pc_buf_append(b, z, n);
@@ -125,7 +125,7 @@ static void to_unicode(struct pdf_shared *s, struct pc_buf *b, size_t nglyphs)
         pc_buf_printf(&m, "%zu beginbfchar\n%.*sendbfchar\n", pending, (int)lines.len, lines.data);
     pc_buf_puts(&m, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
     s->off[PDF_OBJ_TOUNICODE] = b->len;
-    pdf_put_deflated(b, PDF_OBJ_TOUNICODE, "", m.data, m.len);
+    pdf_put_deflated(b, PDF_OBJ_TOUNICODE, "", m.data, m.len, Z_BEST_COMPRESSION);
     free(seen);
     pc_buf_release(&lines);
     pc_buf_release(&m);
@@ -172,13 +172,13 @@ static struct pdf_shared *make(void)
     s->off[PDF_OBJ_FONTFILE] = b.len;
     char dict[32];
     snprintf(dict, sizeof dict, "/Length1 %zu", pdf_font_ttf_len);
-    pdf_put_deflated(&b, PDF_OBJ_FONTFILE, dict, pdf_font_ttf, pdf_font_ttf_len);
+    pdf_put_deflated(&b, PDF_OBJ_FONTFILE, dict, pdf_font_ttf, pdf_font_ttf_len, Z_BEST_COMPRESSION);
     to_unicode(s, &b, nglyphs);
     begin(s, &b, PDF_OBJ_INTENT);
     pc_buf_printf(&b, "<</Type /OutputIntent /S /GTS_PDFA1 /OutputConditionIdentifier (sRGB IEC61966-2.1)"
                       " /Info (sRGB IEC61966-2.1) /DestOutputProfile %d 0 R>>\nendobj\n", PDF_OBJ_ICC);
     s->off[PDF_OBJ_ICC] = b.len;
-    pdf_put_deflated(&b, PDF_OBJ_ICC, "/N 3", pdf_srgb_icc, pdf_srgb_icc_len);
+    pdf_put_deflated(&b, PDF_OBJ_ICC, "/N 3", pdf_srgb_icc, pdf_srgb_icc_len, Z_BEST_COMPRESSION);
     if (b.toobig)
         pc_oom(b.len);
     s->bytes = pc_buf_steal(&b, &s->len);

@@ -33,7 +33,8 @@ const struct pdf_shared *pdf_shared(void);
 extern const unsigned char pdf_font_ttf[], pdf_srgb_icc[];
 extern const size_t pdf_font_ttf_len, pdf_srgb_icc_len;
 
-/* A stream object "N 0 obj <<dict /Length L /Filter /FlateDecode>> stream … endstream endobj". */
-void pdf_put_deflated(struct pc_buf *b, int obj, const char *dict, const void *data, size_t len);
+/* A stream object "N 0 obj <<dict /Length L /Filter /FlateDecode>> stream … endstream endobj",
+ * compressed at zlib's level (the shared objects once at the best, a page's content fast). */
+void pdf_put_deflated(struct pc_buf *b, int obj, const char *dict, const void *data, size_t len, int level);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <zlib.h>
 
 #define SIG_WIDTH 10          /* digits of each /ByteRange number, fixed so it is patched in place */
 
@@ -186,7 +187,7 @@ int pdf_write(const struct pdf_page *p, const struct pdf_meta *m, unsigned char 
         pc_buf_printf(&b, " /Annots [%d 0 R]", PDF_OBJ_WIDGET);
     pc_buf_puts(&b, ">>\nendobj\n");
     off[PDF_OBJ_CONTENT] = b.len;
-    pdf_put_deflated(&b, PDF_OBJ_CONTENT, "", p->content.data, p->content.len);
+    pdf_put_deflated(&b, PDF_OBJ_CONTENT, "", p->content.data, p->content.len, Z_BEST_SPEED);
     struct pc_buf x;
     pc_buf_init(&x, 1u << 20);
     xmp(&x, m, m->created ? xdate : NULL);
