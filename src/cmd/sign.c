@@ -184,8 +184,11 @@ int cmd_verify(int argc, char **argv)
             return EXIT_FAIL;
         }
         sig = (char *)inside;
+        line("document:", (const char *)content == doc
+                              ? pc_arena_printf(&a, "e-certificate PDF, sealed bytes 0 to %zu (its seal attached)", dlen)
+                              : pc_arena_printf(&a, "e-certificate PDF (PAdES), sealed: %zu of its %zu bytes", dlen,
+                                                whole));
         doc = (char *)content;
-        line("document:", pc_arena_printf(&a, "e-certificate PDF (PAdES), sealed: %zu of its %zu bytes", dlen, whole));
     }
     struct pki_trust t = {.chain_pem = chain, .chain_len = clen, .no_network = cli_get(opts, "no-network") != NULL};
     if (dir) {

@@ -5,8 +5,9 @@
  * unsigned attribute: PAdES-B-T) is written into /Contents.  Any byte
  * changed outside /Contents breaks the signature; bytes appended after
  * the file's end, or a /Contents with more than the signature, are found
- * here (`pencere verify`, docs/ecert.md). */
-#include "ecert.h"
+ * here (`pencere verify`, docs/pki.md).  Certificates issued before
+ * PAdES carry their seal as an attachment (legacy.c) and still verify. */
+#include "internal.h"
 #include "../pdf/pdf.h"
 
 #include <stdio.h>
@@ -36,8 +37,13 @@ int ecert_pdf_split(struct pc_arena *a, const unsigned char *file, size_t len, c
                     size_t *content_len, const unsigned char **sig, size_t *sig_len, struct pc_err *err)
 {
     int rc = pdf_sig_extract(a, file, len, content, content_len, sig, sig_len, err);
-    if (rc == PC_ENOTFOUND)
-        return pc_err_set(err, PC_EINVAL, "no seal inside: this PDF carries no signature field");
+    if (rc == PC_ENOTFOUND) { /* issued before PAdES? */
+        rc = ecert_pdf_legacy_split(a, file, len, content_len, sig, sig_len, err);
+        *content = file;
+        if (rc == PC_ENOTFOUND)
+            return pc_err_set(err, PC_EINVAL, "no seal inside: this PDF carries no signature");
+        return rc;
+    }
     if (rc) {
         char why[sizeof err->msg];
         snprintf(why, sizeof why, "%s", err->msg);

@@ -146,7 +146,8 @@ int ecert_pdf_build(const struct ecert_doc *d, unsigned char **pdf, size_t *len,
 int ecert_pdf_attach(const unsigned char *pdf, size_t len, const unsigned char *sig, size_t sig_len,
                      unsigned char **out, size_t *out_len, struct pc_err *err);
 /* The other way: the signed bytes (the file but the signature's
- * /Contents, in the arena) and the signature.  PC_EINVAL names the
+ * /Contents, in the arena; for a certificate issued before PAdES, the PDF
+ * before its attached seal: a prefix of file) and the signature.  PC_EINVAL names the
  * reason: no seal inside, or the file changed after sealing (a /ByteRange
  * that leaves anything but /Contents out, bytes appended, more than the
  * signature in /Contents). */

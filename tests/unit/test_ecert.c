@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "../../src/ecert/ecert.h"
+#include "../../src/ecert/internal.h"
 #include "../../src/pdf/pdf.h"
 #include "../../src/http/http.h"
 #include "../../src/registries/registries.h"
@@ -245,6 +246,37 @@ static void test_seal_inside(void **state)
     pc_arena_release(&a);
 }
 
+/* Certificates issued before PAdES (the seal an attachment in an
+ * incremental update) still give their signed bytes and seal. */
+static void test_legacy_seal(void **state)
+{
+    (void)state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct pc_err err = {0};
+    static const char old[] = "%PDF-1.3\n1 0 obj\n<<\n/Type /Catalog\n/Pages 2 0 R\n>>\nendobj\n"
+                              "2 0 obj\n<<\n/Type /Pages\n/Kids [ ]\n/Count 0\n>>\nendobj\nxref\n0 3\n"
+                              "0000000000 65535 f\r\n0000000009 00000 n\r\n0000000058 00000 n\r\n"
+                              "trailer\n<<\n/Root 1 0 R\n/Size 3\n>>\nstartxref\n110\n%%EOF\n";
+    const unsigned char sig[] = "\x30\x82 the seal as it was";
+    unsigned char *sealed;
+    size_t sealed_len, content_len, got_len;
+    const unsigned char *content, *got;
+    assert_int_equal(ecert_pdf_legacy_attach((const unsigned char *)old, sizeof old - 1, sig, sizeof sig, &sealed,
+                                             &sealed_len, &err), 0);
+    assert_true(has(sealed, sealed_len, "/PencereSignedBytes ") && has(sealed, sealed_len, "seal.p7s"));
+    assert_int_equal(ecert_pdf_split(&a, sealed, sealed_len, &content, &content_len, &got, &got_len, &err), 0);
+    assert_int_equal(content_len, sizeof old - 1);
+    assert_memory_equal(content, old, sizeof old - 1);
+    assert_int_equal(got_len, sizeof sig);
+    assert_memory_equal(got, sig, sizeof sig);
+    sealed[sealed_len - 40] ^= 0x01;
+    assert_int_equal(ecert_pdf_split(&a, sealed, sealed_len, &content, &content_len, &got, &got_len, &err), PC_EINVAL);
+    assert_non_null(strstr(err.msg, "changed after it was sealed"));
+    free(sealed);
+    pc_arena_release(&a);
+}
+
 /* ---- issuing, with a stand-in for the agency's seal ------------------- */
 
 struct fake_seal {
@@ -454,6 +486,7 @@ int main(void)
     const struct CMUnitTest pure[] = {
         cmocka_unit_test(test_codes), cmocka_unit_test(test_kinds),       cmocka_unit_test(test_facts),
         cmocka_unit_test(test_pdf),   cmocka_unit_test(test_pdf_full_lists), cmocka_unit_test(test_seal_inside),
+        cmocka_unit_test(test_legacy_seal),
         cmocka_unit_test(test_exchange_source),
     };
     const struct CMUnitTest db[] = {
