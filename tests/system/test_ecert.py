@@ -167,6 +167,7 @@ def tool(*args):
     return subprocess.run(list(args), capture_output=True, text=True)
 
 
+@pytest.mark.once
 def test_pades_checked_by_pdfsig_and_qpdf(env, tmp_path):
     """The seal is a PAdES signature as independent readers see it:
     poppler's pdfsig finds it valid, covering the whole file, and not
@@ -195,6 +196,7 @@ def test_pades_checked_by_pdfsig_and_qpdf(env, tmp_path):
         assert r.returncode != 0 and "bad-signature" in r.stdout, r.stdout + r.stderr
 
 
+@pytest.mark.once
 def test_pdfa_2b_declared(env):
     """What our PDF/A-2b declaration consists of (no PDF/A validator in
     Debian: docs/ecert.md): the XMP identification, the sRGB OutputIntent,
