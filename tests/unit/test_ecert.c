@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <jansson.h>
+
 #include "../../src/ecert/ecert.h"
 #include "../../src/ecert/internal.h"
 #include "../../src/pdf/pdf.h"
@@ -108,6 +110,41 @@ static void test_facts(void **state)
         assert_int_equal(f.kind, k);
     }
     assert_int_equal(ecert_facts_fetch(&src, &a, ECERT_ADDRESS, "no", &f, &err), PC_ENOTFOUND);
+    pc_arena_release(&a);
+}
+
+/* The local taxpayer register answers what a scan of all 400 taxpayers
+ * finds (it reads whom each belongs to once). */
+static void test_local_taxpayers(void **state)
+{
+    (void)state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct pc_err err = {0};
+    struct ecert_source src = ecert_source_local();
+    int found = 0;
+    for (uint64_t i = 0; i < 1000; i += 3) {
+        char fin[8];
+        reg_fin_of(i, fin);
+        json_t *want = json_array();
+        for (uint64_t t = 0; t < 400; t++) {
+            json_t *d = json_loads(reg_taxpayer_json(&a, t, 1000), 0, NULL);
+            const char *o = json_string_value(json_object_get(d, "director_fin"));
+            if (!o)
+                o = json_string_value(json_object_get(d, "owner_fin"));
+            if (o && strcmp(o, fin) == 0)
+                json_array_append(want, d);
+            json_decref(d);
+        }
+        const char *got;
+        assert_int_equal(src.record(src.ctx, &a, ECERT_TAXPAYER, false, fin, &got, &err), 0);
+        json_t *g = json_loads(got, 0, NULL);
+        assert_true(json_equal(json_object_get(g, "taxpayers"), want));
+        found += (int)json_array_size(want);
+        json_decref(g);
+        json_decref(want);
+    }
+    assert_true(found > 0);
     pc_arena_release(&a);
 }
 
@@ -486,7 +523,7 @@ int main(void)
     const struct CMUnitTest pure[] = {
         cmocka_unit_test(test_codes), cmocka_unit_test(test_kinds),       cmocka_unit_test(test_facts),
         cmocka_unit_test(test_pdf),   cmocka_unit_test(test_pdf_full_lists), cmocka_unit_test(test_seal_inside),
-        cmocka_unit_test(test_legacy_seal),
+        cmocka_unit_test(test_legacy_seal),    cmocka_unit_test(test_local_taxpayers),
         cmocka_unit_test(test_exchange_source),
     };
     const struct CMUnitTest db[] = {
