@@ -10,13 +10,13 @@ set -euo pipefail
 
 build_pkgs=(gcc pkg-config meson ninja-build python3
   libmicrohttpd-dev libsqlite3-dev libpq-dev libssl-dev libjansson-dev zlib1g-dev libargon2-dev
-  libcmocka-dev libcurl4-openssl-dev libmagic-dev ca-certificates libhpdf-dev fonts-dejavu-core
+  libcmocka-dev libcurl4-openssl-dev libmagic-dev ca-certificates
   libqrencode-dev)  # QR login codes (mobile)
 test_pkgs=(postgresql python3-pytest python3-yaml python3-jsonschema python3-aiosmtpd python3-authlib python3-zeep
   chromium nodejs npm clang libclang-rt-14-dev nginx haproxy wrk curl procps
   softhsm2 libengine-pkcs11-openssl opensc
   zbar-tools  # the QR login tests decode the page's code (mobile)
-  poppler-utils qpdf)  # ecert: the e-certificate's QR code read from its page, the sealed PDF checked
+  poppler-utils qpdf)  # ecert: the QR code read from its page; pdfsig and qpdf check the PAdES seal
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--test" ]]; then

@@ -174,16 +174,21 @@ int cmd_verify(int argc, char **argv)
         return EXIT_FAIL;
     }
     struct pc_err err = {0};
-    if (npos == 1) { /* an e-certificate: the signed bytes are the PDF before its seal */
-        const unsigned char *inside;
-        if (ecert_pdf_split(&a, (const unsigned char *)doc, dlen, &dlen, &inside, &slen, &err)) {
+    if (npos == 1) { /* an e-certificate: the signed bytes are the PDF but its signature field's value */
+        const unsigned char *inside, *content;
+        size_t whole = dlen;
+        if (ecert_pdf_split(&a, (const unsigned char *)doc, whole, &content, &dlen, &inside, &slen, &err)) {
             line("signature:", "NOT VALID (tampered)");
             line("why:", err.msg);
             pc_arena_release(&a);
             return EXIT_FAIL;
         }
         sig = (char *)inside;
-        line("document:", pc_arena_printf(&a, "e-certificate PDF, sealed bytes 0 to %zu", dlen));
+        line("document:", (const char *)content == doc
+                              ? pc_arena_printf(&a, "e-certificate PDF, sealed bytes 0 to %zu (its seal attached)", dlen)
+                              : pc_arena_printf(&a, "e-certificate PDF (PAdES), sealed: %zu of its %zu bytes", dlen,
+                                                whole));
+        doc = (char *)content;
     }
     struct pki_trust t = {.chain_pem = chain, .chain_len = clen, .no_network = cli_get(opts, "no-network") != NULL};
     if (dir) {

@@ -4,10 +4,10 @@
  * income and pension (social insurance) and taxpayer status (AVİS).  A
  * certificate is a PDF in Azerbaijani made from registry data, with a QR
  * code of its verification address and a human-readable verification
- * code, sealed by the issuing agency (a detached CAdES-T signature over
- * the PDF's bytes, made by the certification centre) and carried inside
- * the PDF itself as an incremental update, so the file alone can be
- * verified offline (`pencere verify FILE.pdf`, docs/pki.md).
+ * code, sealed by the issuing agency (PAdES-B-T: a CAdES signature with
+ * its time-stamp, made by the certification centre, in the PDF's
+ * signature field), so the file alone can be verified offline (`pencere
+ * verify FILE.pdf`, docs/pki.md).
  *
  * Tables owned (src/ecert/migrations): ecert_certs.  Each certificate
  * issued is also put in its owner's e-safe (esafe_add, in the same
@@ -133,23 +133,26 @@ struct ecert_doc {
     int64_t issued_at;
 };
 
-/* The PDF (libhpdf): embedded DejaVu Sans, document info, no scripts; the
- * facts in Azerbaijani, the issuer, the time, the QR code of verify_url
- * and the code.  *pdf is malloc'd (the caller frees it). */
+/* The PDF (src/pdf): PDF/A-2b as declared, the font embedded, no
+ * scripts; the facts in Azerbaijani, the issuer, the time, the QR code of
+ * verify_url and the code; a PAdES signature field reserved for the seal,
+ * whose signed bytes pdf_sig_content gives.  *pdf is malloc'd (the caller
+ * frees it). */
 int ecert_pdf_build(const struct ecert_doc *d, unsigned char **pdf, size_t *len, struct pc_err *err);
 
-/* Carry a detached signature over pdf inside it: an incremental update
- * that adds the signature as an embedded file ("seal.p7s", listed in the
- * catalogue's EmbeddedFiles) and records how many bytes it covers.  The
- * update is a function of the PDF and the signature alone.  *out is
- * malloc'd. */
+/* Carry the agency's detached CAdES signature (over the signed bytes)
+ * inside the PDF: written into its signature field's /Contents.  *out is
+ * malloc'd; PC_ETOOBIG when the signature does not fit. */
 int ecert_pdf_attach(const unsigned char *pdf, size_t len, const unsigned char *sig, size_t sig_len,
                      unsigned char **out, size_t *out_len, struct pc_err *err);
-/* The other way: the signed bytes (a prefix of file) and the signature.
- * PC_EINVAL names the reason: no seal inside, or the file changed after
- * sealing (anything but the exact update ecert_pdf_attach writes). */
-int ecert_pdf_split(struct pc_arena *a, const unsigned char *file, size_t len, size_t *signed_len,
-                    const unsigned char **sig, size_t *sig_len, struct pc_err *err);
+/* The other way: the signed bytes (the file but the signature's
+ * /Contents, in the arena; for a certificate issued before PAdES, the PDF
+ * before its attached seal: a prefix of file) and the signature.  PC_EINVAL names the
+ * reason: no seal inside, or the file changed after sealing (a /ByteRange
+ * that leaves anything but /Contents out, bytes appended, more than the
+ * signature in /Contents). */
+int ecert_pdf_split(struct pc_arena *a, const unsigned char *file, size_t len, const unsigned char **content,
+                    size_t *content_len, const unsigned char **sig, size_t *sig_len, struct pc_err *err);
 
 /* ---- issuing and the register of certificates (issue.c, store.c) ------- */
 

@@ -1,5 +1,6 @@
 /* issue.c — issuing a certificate: the facts from the registers, the
- * PDF, the agency's seal over it, the seal carried inside the PDF, and
+ * PDF, the agency's seal over its signed bytes, written into its
+ * signature field, and
  * the record with its audit entry in one transaction that also marks the
  * person's older certificate of the kind superseded.  Nothing is written
  * before the seal is made: a register or a centre that cannot answer
@@ -7,6 +8,7 @@
 #include "internal.h"
 #include "../audit/audit.h"
 #include "../esafe/esafe.h"
+#include "../pdf/pdf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,11 +145,13 @@ int ecert_issue(struct db *db, const struct ecert_source *src, const struct ecer
                             .issued_at = is.at};
     unsigned char *pdf = NULL, *sealed = NULL;
     size_t pdf_len, sealed_len = 0;
-    const unsigned char *sig;
-    size_t sig_len;
+    const unsigned char *sig, *tbs;
+    size_t sig_len, tbs_len;
     rc = ecert_pdf_build(&doc, &pdf, &pdf_len, err);
     if (!rc)
-        rc = sealer->seal(sealer->ctx, a, is.agency, is.id, pdf, pdf_len, &sig, &sig_len, &is.serial, err);
+        rc = pdf_sig_content(a, pdf, pdf_len, &tbs, &tbs_len, err);
+    if (!rc)
+        rc = sealer->seal(sealer->ctx, a, is.agency, is.id, tbs, tbs_len, &sig, &sig_len, &is.serial, err);
     if (!rc)
         rc = ecert_pdf_attach(pdf, pdf_len, sig, sig_len, &sealed, &sealed_len, err);
     free(pdf);

@@ -7,24 +7,43 @@
 #include "../registries/registries.h"
 
 #include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #define PEOPLE 1000       /* the demo's population register (demo_exchange.c) */
 #define TAXPAYERS 400     /* … and its taxpayers */
 
-/* The taxpayers person i owns or directs, as {"fin", "taxpayers": [...]}. */
-static const char *taxpayers_of(struct pc_arena *a, const char *fin)
+/* Whom each taxpayer belongs to (its director, else its owner), read
+ * once: a certificate then makes and parses only the person's own
+ * taxpayers, not all 400 (about a fifth of issuing's CPU before,
+ * averaged over the four kinds). */
+static char owners[TAXPAYERS][16];
+static pthread_once_t owners_once = PTHREAD_ONCE_INIT;
+
+static void owners_read(void)
 {
-    json_t *list = json_array();
+    struct pc_arena a;
+    pc_arena_init(&a);
     for (uint64_t t = 0; t < TAXPAYERS; t++) {
-        json_t *d = json_loads(reg_taxpayer_json(a, t, PEOPLE), 0, NULL);
+        json_t *d = json_loads(reg_taxpayer_json(&a, t, PEOPLE), 0, NULL);
         const char *owner = json_string_value(json_object_get(d, "director_fin"));
         if (!owner)
             owner = json_string_value(json_object_get(d, "owner_fin"));
-        if (pc_str_eq(owner, fin))
-            json_array_append(list, d);
+        snprintf(owners[t], sizeof owners[t], "%s", owner ? owner : "");
         json_decref(d);
     }
+    pc_arena_release(&a);
+}
+
+/* The taxpayers person i owns or directs, as {"fin", "taxpayers": [...]}. */
+static const char *taxpayers_of(struct pc_arena *a, const char *fin)
+{
+    pthread_once(&owners_once, owners_read);
+    json_t *list = json_array();
+    for (uint64_t t = 0; t < TAXPAYERS; t++)
+        if (*owners[t] && pc_str_eq(owners[t], fin))
+            json_array_append_new(list, json_loads(reg_taxpayer_json(a, t, PEOPLE), 0, NULL));
     json_t *doc = json_pack("{s:s, s:o}", "fin", fin, "taxpayers", list);
     char *s = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);

@@ -211,7 +211,7 @@ int pay_refunds_of(struct db *db, struct pc_arena *a, const char *payment_id, st
 
 /* ---- receipts ----------------------------------------------------------------- */
 
-/* A receipt as a PDF (libhpdf) in *out (malloc'd, the caller frees):
+/* A receipt as a PDF (src/pdf) in *out (malloc'd, the caller frees):
  * the payment's reference, amount, date, service and agency names, and
  * what was paid for (an application's reference, or fines' protocol
  * numbers).  The same payment gives the same bytes. */

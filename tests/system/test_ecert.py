@@ -1,9 +1,11 @@
 """E-certificates ("arayış", issue 14 item 5) end to end: `pencere ca
 serve` with the issuing agencies' seals and a portal as its RA client.
 The contract (order by API, verify by code without login, the PDF's
-digest), `pencere verify FILE.pdf` on the untouched PDF and on PDFs with
-one byte changed (inside the signed part, after it), `openssl cms -verify`
-on the signature taken out of the PDF as an independent check, another
+digest), `pencere verify FILE.pdf` on the untouched PDF, on PDFs with one
+byte changed inside the signed part and with bytes appended, `openssl cms
+-verify` on the signature taken out of the PDF as an independent check,
+the PAdES seal as poppler's pdfsig and qpdf see it, what declares the
+PDF PDF/A-2b, another
 citizen's certificate (404), superseded and revoked states (owner and the
 issuing agency's officer), and the pages: order, list, download, the
 public verification page with its file check, all without JavaScript."""
@@ -82,12 +84,13 @@ def pdf_of(srv, tok, cert):
 
 
 def split(pdf):
-    """The signed bytes and the signature, read the way docs/pki.md describes."""
-    at = pdf.rindex(b"/PencereSignedBytes ")
-    n = int(re.match(rb"/PencereSignedBytes (\d+)", pdf[at:]).group(1))
-    length = int(re.search(rb"/Length (\d+)", pdf[at:]).group(1))
-    start = pdf.index(b">>\nstream\n", at) + 10
-    return pdf[:n], pdf[start:start + length]
+    """The signed bytes and the signature (PAdES: the file but its
+    signature's /Contents, and the DER value in it), read independently."""
+    r = [int(x) for x in re.search(rb"/ByteRange \[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", pdf).groups()]
+    assert r[0] == 0 and r[2] + r[3] == len(pdf)
+    der = bytes.fromhex(pdf[r[1] + 1:r[2] - 1].decode())
+    n = der[1] if der[1] < 0x80 else int.from_bytes(der[2:2 + (der[1] & 0x7F)], "big") + (der[1] & 0x7F)
+    return pdf[:r[1]] + pdf[r[2]:], der[:2 + n]
 
 
 def verify_cli(srv, tmp_path, name, data):
@@ -144,13 +147,11 @@ def test_pencere_verify_and_openssl_on_the_pdf(env, tmp_path):
     bad[len(signed) // 2] ^= 0x01
     r = verify_cli(env, tmp_path, "inside.pdf", bytes(bad))
     assert r.returncode != 0 and "bad-signature" in r.stdout, r.stdout + r.stderr
-    # one byte changed after it (the catalogue written again): found as a change after sealing
-    bad = bytearray(pdf)
-    bad[len(pdf) - 40] ^= 0x01
-    r = verify_cli(env, tmp_path, "after.pdf", bytes(bad))
+    # bytes appended after the sealed file (an incremental update): found as a change after sealing
+    r = verify_cli(env, tmp_path, "after.pdf", pdf + b"1 0 obj\n<<>>\nendobj\n%%EOF\n")
     assert r.returncode != 0 and "changed after it was sealed" in r.stdout, r.stdout + r.stderr
     # a PDF with no seal inside
-    r = verify_cli(env, tmp_path, "plain.pdf", signed)
+    r = verify_cli(env, tmp_path, "plain.pdf", b"%PDF-1.7\n1 0 obj\n<</Type /Catalog>>\nendobj\n%%EOF\n")
     assert r.returncode != 0 and "no seal" in r.stdout
     # the independent check: OpenSSL on the detached signature over the signed bytes
     doc, p7s = os.path.join(str(tmp_path), "doc.pdf"), os.path.join(str(tmp_path), "doc.p7s")
@@ -158,14 +159,56 @@ def test_pencere_verify_and_openssl_on_the_pdf(env, tmp_path):
     open(p7s, "wb").write(sig)
     openssl("cms", "-verify", "-binary", "-inform", "DER", "-in", p7s, "-content", doc, "-CAfile", env.chain,
             "-purpose", "any", "-out", os.devnull)
-    # the PDF is well-formed for other readers too, and lists the seal as an attachment
-    if shutil.which("qpdf"):
-        subprocess.run(["qpdf", "--check", os.path.join(str(tmp_path), "good.pdf")], check=True,
-                       stdout=subprocess.DEVNULL)
-    if shutil.which("pdfdetach"):
-        out = subprocess.run(["pdfdetach", "-list", os.path.join(str(tmp_path), "good.pdf")], capture_output=True,
-                             text=True).stdout
-        assert "seal.p7s" in out
+
+
+def tool(*args):
+    if not shutil.which(args[0]):
+        pytest.skip(args[0] + " is not installed (scripts/install-deps.sh --test)")
+    return subprocess.run(list(args), capture_output=True, text=True)
+
+
+@pytest.mark.once
+def test_pades_checked_by_pdfsig_and_qpdf(env, tmp_path):
+    """The seal is a PAdES signature as independent readers see it:
+    poppler's pdfsig finds it valid, covering the whole file, and not
+    valid once one signed byte is changed; qpdf finds the file clean."""
+    tok = token(env, "citizen")
+    cert = order(env, tok, "address")
+    pdf = pdf_of(env, tok, cert)
+    good = os.path.join(str(tmp_path), "good.pdf")
+    open(good, "wb").write(pdf)
+    r = tool("qpdf", "--check", good)
+    assert r.returncode == 0 and "No syntax or stream encoding errors" in r.stdout, r.stdout + r.stderr
+    r = tool("pdfsig", good)
+    assert "Signature #1" in r.stdout, r.stdout + r.stderr
+    assert "Signature Validation: Signature is Valid." in r.stdout, r.stdout
+    assert "Signature Type: ETSI.CAdES.detached" in r.stdout, r.stdout
+    assert "Total document signed" in r.stdout, r.stdout
+    # one byte changed inside the signed part (in the trailer, then in the text's stream)
+    for at in (len(pdf) - 40, len(pdf) // 3):
+        bad = bytearray(pdf)
+        bad[at] ^= 0x01
+        path = os.path.join(str(tmp_path), "bad%d.pdf" % at)
+        open(path, "wb").write(bytes(bad))
+        r = tool("pdfsig", path)
+        assert "Signature Validation: Signature is Valid." not in r.stdout, r.stdout
+        r = verify_cli(env, tmp_path, "bad-cli.pdf", bytes(bad))
+        assert r.returncode != 0 and "bad-signature" in r.stdout, r.stdout + r.stderr
+
+
+@pytest.mark.once
+def test_pdfa_2b_declared(env):
+    """What our PDF/A-2b declaration consists of (no PDF/A validator in
+    Debian: docs/ecert.md): the XMP identification, the sRGB OutputIntent,
+    the one font embedded, no encryption, no scripts."""
+    tok = token(env, "citizen")
+    pdf = pdf_of(env, tok, order(env, tok, "taxpayer"))
+    xmp = re.search(rb"<\?xpacket begin.*?<\?xpacket end=\"w\"\?>", pdf, re.S).group(0)
+    assert b"<pdfaid:part>2</pdfaid:part>" in xmp and b"<pdfaid:conformance>B</pdfaid:conformance>" in xmp
+    assert "Vergi ödəyicisi statusu haqqında arayış".encode() in xmp
+    assert b"/OutputIntents [" in pdf and b"/S /GTS_PDFA1" in pdf and b"/DestOutputProfile" in pdf
+    assert pdf.count(b"/FontFile2") == 1 and b"/Encrypt" not in pdf and b"/JavaScript" not in pdf
+    assert len(pdf) < 60000, len(pdf)
 
 
 def test_qr_code_leads_to_the_verification_page(env, tmp_path):

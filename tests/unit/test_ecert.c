@@ -8,7 +8,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <jansson.h>
+
 #include "../../src/ecert/ecert.h"
+#include "../../src/ecert/internal.h"
+#include "../../src/pdf/pdf.h"
 #include "../../src/http/http.h"
 #include "../../src/registries/registries.h"
 #include "../../src/xclient/xclient.h"
@@ -109,6 +113,41 @@ static void test_facts(void **state)
     pc_arena_release(&a);
 }
 
+/* The local taxpayer register answers what a scan of all 400 taxpayers
+ * finds (it reads whom each belongs to once). */
+static void test_local_taxpayers(void **state)
+{
+    (void)state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct pc_err err = {0};
+    struct ecert_source src = ecert_source_local();
+    int found = 0;
+    for (uint64_t i = 0; i < 1000; i += 3) {
+        char fin[8];
+        reg_fin_of(i, fin);
+        json_t *want = json_array();
+        for (uint64_t t = 0; t < 400; t++) {
+            json_t *d = json_loads(reg_taxpayer_json(&a, t, 1000), 0, NULL);
+            const char *o = json_string_value(json_object_get(d, "director_fin"));
+            if (!o)
+                o = json_string_value(json_object_get(d, "owner_fin"));
+            if (o && strcmp(o, fin) == 0)
+                json_array_append(want, d);
+            json_decref(d);
+        }
+        const char *got;
+        assert_int_equal(src.record(src.ctx, &a, ECERT_TAXPAYER, false, fin, &got, &err), 0);
+        json_t *g = json_loads(got, 0, NULL);
+        assert_true(json_equal(json_object_get(g, "taxpayers"), want));
+        found += (int)json_array_size(want);
+        json_decref(g);
+        json_decref(want);
+    }
+    assert_true(found > 0);
+    pc_arena_release(&a);
+}
+
 /* A PDF of one kind for a demo person. */
 static void make_pdf(struct pc_arena *a, enum ecert_kind k, unsigned char **pdf, size_t *len)
 {
@@ -140,10 +179,17 @@ static void test_pdf(void **state)
         make_pdf(&a, k, &pdf, &len);
         assert_true(len > 1000 && memcmp(pdf, "%PDF-", 5) == 0);
         assert_true(has(pdf, len, "/FontFile2"));        /* the font is embedded */
-        assert_true(has(pdf, len, "DejaVuSans"));
+        assert_true(has(pdf, len, "/BaseFont /PencereSans"));
         assert_false(has(pdf, len, "/JavaScript") || has(pdf, len, "/JS") || has(pdf, len, "/Encrypt"));
-        assert_true(has(pdf, len, "/Title (Yasayis yeri haqqinda arayis EC-0123456789abcdef)") || k != ECERT_ADDRESS);
-        assert_true(has(pdf, len, "/Subject (Yoxlama kodu ABCD-EFGH-JKMN-PQRS)"));
+        /* PDF/A-2b as declared: the XMP packet, the sRGB OutputIntent; the title in both */
+        assert_true(has(pdf, len, "<pdfaid:part>2</pdfaid:part>") && has(pdf, len, "<pdfaid:conformance>B<"));
+        assert_true(has(pdf, len, "/S /GTS_PDFA1") && has(pdf, len, "/DestOutputProfile"));
+        assert_true(has(pdf, len, "<rdf:li xml:lang=\"x-default\">Yaşayış yeri haqqında arayış EC-0123456789abcdef<") ||
+                    k != ECERT_ADDRESS);
+        assert_true(has(pdf, len, "/Title <FEFF"));
+        assert_true(has(pdf, len, "<xmp:CreateDate>2026-12-07T"));
+        /* the PAdES signature field, reserved */
+        assert_true(has(pdf, len, "/SubFilter /ETSI.CAdES.detached") && has(pdf, len, "/ByteRange [0 "));
         assert_true(has(pdf, len, "/CreationDate (D:20261207"));
         free(pdf);
     }
@@ -183,42 +229,88 @@ static void test_seal_inside(void **state)
     unsigned char *pdf, *sealed;
     size_t len, sealed_len;
     make_pdf(&a, ECERT_ADDRESS, &pdf, &len);
-    const unsigned char sig[] = "\x30\x82 a stand-in signature, any bytes \n endstream";
-    assert_int_equal(ecert_pdf_attach(pdf, len, sig, sizeof sig, &sealed, &sealed_len, &err), 0);
-    assert_memory_equal(sealed, pdf, len);                     /* the signed part is the PDF as made */
-    assert_true(has(sealed + len, sealed_len - len, "/EmbeddedFiles"));
-    assert_true(has(sealed + len, sealed_len - len, "/Prev "));
-    size_t signed_len, got_len;
-    const unsigned char *got;
-    assert_int_equal(ecert_pdf_split(&a, sealed, sealed_len, &signed_len, &got, &got_len, &err), 0);
-    assert_int_equal(signed_len, len);
-    assert_int_equal(got_len, sizeof sig);
-    assert_memory_equal(got, sig, sizeof sig);
-    /* one byte changed after the signed part: found without the signature */
-    for (size_t at = len; at < sealed_len; at += 97) {
+    const unsigned char *tbs, *got, *content;
+    size_t tbs_len, got_len, content_len;
+    assert_int_equal(pdf_sig_content(&a, pdf, len, &tbs, &tbs_len, &err), 0);
+    assert_int_equal(tbs_len, len - 2 * PDF_SIG_MAX - 2);     /* all but the reserved /Contents */
+    const unsigned char sig[] = "\x30\x2A a stand-in DER value, any bytes >> endobj";
+    size_t sig_n = sizeof sig - 1;
+    assert_int_equal(ecert_pdf_attach(pdf, len, sig, sig_n, &sealed, &sealed_len, &err), 0);
+    assert_int_equal(sealed_len, len);
+    assert_int_equal(ecert_pdf_split(&a, sealed, sealed_len, &content, &content_len, &got, &got_len, &err), 0);
+    assert_int_equal(content_len, tbs_len);
+    assert_memory_equal(content, tbs, tbs_len);               /* the signature covers what was signed */
+    assert_int_equal(got_len, sig_n);
+    assert_memory_equal(got, sig, sig_n);
+    /* a byte changed outside /Contents changes the signed bytes (the signature finds it) or the layout */
+    for (size_t at = 0; at < sealed_len; at += 97) {
         sealed[at] ^= 0x01;
-        int rc = ecert_pdf_split(&a, sealed, sealed_len, &signed_len, &got, &got_len, &err);
-        /* inside the signature's bytes the file stays well-formed: the signature check finds that */
-        bool in_sig = rc == 0 && got_len == sizeof sig && memcmp(got, sig, sizeof sig) != 0;
-        assert_true(rc == PC_EINVAL || in_sig);
+        int rc = ecert_pdf_split(&a, sealed, sealed_len, &content, &content_len, &got, &got_len, &err);
+        assert_true(rc == PC_EINVAL ||
+                    (rc == 0 && (content_len != tbs_len || memcmp(content, tbs, tbs_len) != 0 ||
+                                 got_len != sig_n || memcmp(got, sig, sig_n) != 0)));
         sealed[at] ^= 0x01;
     }
-    /* bytes added at the end, a PDF without a seal */
+    /* bytes added at the end, a signature field with more than the signature, a PDF without a seal */
     unsigned char *longer = malloc(sealed_len + 1);
     memcpy(longer, sealed, sealed_len);
     longer[sealed_len] = '\n';
-    assert_int_equal(ecert_pdf_split(&a, longer, sealed_len + 1, &signed_len, &got, &got_len, &err), PC_EINVAL);
+    assert_int_equal(ecert_pdf_split(&a, longer, sealed_len + 1, &content, &content_len, &got, &got_len, &err),
+                     PC_EINVAL);
     assert_non_null(strstr(err.msg, "changed after it was sealed"));
-    assert_int_equal(ecert_pdf_split(&a, pdf, len, &signed_len, &got, &got_len, &err), PC_EINVAL);
-    assert_non_null(strstr(err.msg, "no seal"));
     free(longer);
+    const unsigned char *field = memmem(sealed, sealed_len, "/Contents <", 11);
+    assert_non_null(field);
+    sealed[(size_t)(field - sealed) + 11 + 2 * sig_n + 5] = '1';
+    assert_int_equal(ecert_pdf_split(&a, sealed, sealed_len, &content, &content_len, &got, &got_len, &err),
+                     PC_EINVAL);
+    assert_int_equal(ecert_pdf_split(&a, pdf, len, &content, &content_len, &got, &got_len, &err), PC_EINVAL);
+    assert_non_null(strstr(err.msg, "changed after it was sealed")); /* reserved, never filled */
     unsigned char *none;
     size_t none_len;
+    assert_int_equal(ecert_pdf_split(&a, (const unsigned char *)"%PDF-1.7\n%%EOF\n", 15, &content, &content_len,
+                                     &got, &got_len, &err), PC_EINVAL);
+    assert_non_null(strstr(err.msg, "no seal"));
     assert_int_equal(ecert_pdf_attach((const unsigned char *)"%PDF-1.3\n", 9, sig, 3, &none, &none_len, &err),
-                     PC_EINVAL);
+                     PC_ENOTFOUND);
     assert_null(none);
+    /* a signature larger than the field */
+    unsigned char *big = calloc(1, PDF_SIG_MAX + 1);
+    assert_int_equal(ecert_pdf_attach(pdf, len, big, PDF_SIG_MAX + 1, &none, &none_len, &err), PC_ETOOBIG);
+    free(big);
     free(sealed);
     free(pdf);
+    pc_arena_release(&a);
+}
+
+/* Certificates issued before PAdES (the seal an attachment in an
+ * incremental update) still give their signed bytes and seal. */
+static void test_legacy_seal(void **state)
+{
+    (void)state;
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct pc_err err = {0};
+    static const char old[] = "%PDF-1.3\n1 0 obj\n<<\n/Type /Catalog\n/Pages 2 0 R\n>>\nendobj\n"
+                              "2 0 obj\n<<\n/Type /Pages\n/Kids [ ]\n/Count 0\n>>\nendobj\nxref\n0 3\n"
+                              "0000000000 65535 f\r\n0000000009 00000 n\r\n0000000058 00000 n\r\n"
+                              "trailer\n<<\n/Root 1 0 R\n/Size 3\n>>\nstartxref\n110\n%%EOF\n";
+    const unsigned char sig[] = "\x30\x82 the seal as it was";
+    unsigned char *sealed;
+    size_t sealed_len, content_len, got_len;
+    const unsigned char *content, *got;
+    assert_int_equal(ecert_pdf_legacy_attach((const unsigned char *)old, sizeof old - 1, sig, sizeof sig, &sealed,
+                                             &sealed_len, &err), 0);
+    assert_true(has(sealed, sealed_len, "/PencereSignedBytes ") && has(sealed, sealed_len, "seal.p7s"));
+    assert_int_equal(ecert_pdf_split(&a, sealed, sealed_len, &content, &content_len, &got, &got_len, &err), 0);
+    assert_int_equal(content_len, sizeof old - 1);
+    assert_memory_equal(content, old, sizeof old - 1);
+    assert_int_equal(got_len, sizeof sig);
+    assert_memory_equal(got, sig, sizeof sig);
+    sealed[sealed_len - 40] ^= 0x01;
+    assert_int_equal(ecert_pdf_split(&a, sealed, sealed_len, &content, &content_len, &got, &got_len, &err), PC_EINVAL);
+    assert_non_null(strstr(err.msg, "changed after it was sealed"));
+    free(sealed);
     pc_arena_release(&a);
 }
 
@@ -238,8 +330,12 @@ static int fake_seal(void *ctx, struct pc_arena *a, const char *agency, const ch
         return pc_err_set(err, fs->rc, "the centre is down");
     char hex[65];
     pc_sha256_hex(doc, len, hex);
-    *sig = (const unsigned char *)pc_arena_printf(a, "sig:%s:%s:%s", agency, ref, hex);
-    *sig_len = strlen((const char *)*sig);
+    /* DER-shaped (a SEQUENCE of the rest), as the PDF's signature field wants */
+    char *s = pc_arena_printf(a, "00sig:%s:%s:%s", agency, ref, hex);
+    s[0] = 0x30;
+    s[1] = (char)(strlen(s) - 2);
+    *sig = (const unsigned char *)s;
+    *sig_len = strlen(s);
     *serial = "0ABC";
     return 0;
 }
@@ -272,13 +368,13 @@ static void test_issue_and_states(void **state)
     /* the stored PDF is the one the digest names, the seal inside it */
     const unsigned char *pdf;
     size_t len, signed_len, sig_len;
-    const unsigned char *sig;
+    const unsigned char *sig, *content;
     assert_int_equal(ecert_pdf(f->db, &a, first.id, &pdf, &len, &err), 0);
     char sha[65];
     pc_sha256_hex(pdf, len, sha);
     assert_string_equal(sha, first.sha256);
-    assert_int_equal(ecert_pdf_split(&a, pdf, len, &signed_len, &sig, &sig_len, &err), 0);
-    assert_true(pc_str_has_prefix((const char *)sig, "sig:din:"));
+    assert_int_equal(ecert_pdf_split(&a, pdf, len, &content, &signed_len, &sig, &sig_len, &err), 0);
+    assert_true(pc_str_has_prefix((const char *)sig + 2, "sig:din:"));
     /* a second one of the kind supersedes the first; another kind does not */
     assert_int_equal(ecert_issue(f->db, &src, &sealer, &req, &a, &second, &err), 0);
     req.kind = ECERT_INCOME;
@@ -427,6 +523,7 @@ int main(void)
     const struct CMUnitTest pure[] = {
         cmocka_unit_test(test_codes), cmocka_unit_test(test_kinds),       cmocka_unit_test(test_facts),
         cmocka_unit_test(test_pdf),   cmocka_unit_test(test_pdf_full_lists), cmocka_unit_test(test_seal_inside),
+        cmocka_unit_test(test_legacy_seal),    cmocka_unit_test(test_local_taxpayers),
         cmocka_unit_test(test_exchange_source),
     };
     const struct CMUnitTest db[] = {
