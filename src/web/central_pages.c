@@ -382,8 +382,10 @@ int cui_post_service(struct http_req *r)
     s.title = field(r, "title", NAME_MAX_CHARS, true, M_CUI_TITLE);
     s.kind = field(r, "kind", 16, true, M_CUI_KIND);
     s.openapi = field(r, "openapi", OPENAPI_MAX, false, M_CUI_OPENAPI);
-    bool ok = number(r, "max_request", INT32_MAX, 0, M_CUI_MAX_REQUEST, &maxreq) &
-              number(r, "timeout_ms", 600000, 30000, M_CUI_TIMEOUT, &tmo);
+    /* both read before either is judged: each wrong field shows its error */
+    bool max_ok = number(r, "max_request", INT32_MAX, 0, M_CUI_MAX_REQUEST, &maxreq);
+    bool tmo_ok = number(r, "timeout_ms", 600000, 30000, M_CUI_TIMEOUT, &tmo);
+    bool ok = max_ok && tmo_ok;
     if (!id_field(r, "id", XR_ID_SERVICE, M_CUI_ID, &s.id) || !ok || !s.version || !s.title || !s.kind || !s.openapi)
         return cui_services(r);
     if (!*s.openapi)
