@@ -110,6 +110,9 @@ int cli_admin_social_reconcile(int argc, char **argv);
 struct form_registry;
 /* The demo's VEMTAS case of its first citizen (submitted once: an idempotency key). */
 int cli_social_demo_case(struct db *db, struct form_registry *forms, const char *dir, struct pc_err *err);
+/* The demo's paper application of social assistance (demo_paper.c): once per demo folder. */
+int cli_demo_paper_case(struct db *db, struct form_registry *forms, struct case_store *files, const char *dir,
+                        struct pc_err *err);
 
 /* Demo people and accounts (demo_seed.c). */
 struct db;

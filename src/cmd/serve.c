@@ -290,7 +290,8 @@ static int serve(struct serve_opts *o, void (*banner)(unsigned port, const char 
     /* vemtas: the demo's means-test parameters; evidence from the registries
      * (their REST services named by --social-registries, else the exchange) */
     if (o->demo_dir && o->catalog &&
-        (demo_social_params(db, o->catalog, &err) || cli_social_demo_case(db, app.forms, o->demo_dir, &err))) {
+        (demo_social_params(db, o->catalog, &err) || cli_social_demo_case(db, app.forms, o->demo_dir, &err) ||
+         cli_demo_paper_case(db, app.forms, app.files, o->demo_dir, &err))) {
         what = "demo social assistance";
         goto out;
     }
