@@ -48,9 +48,9 @@ static enum msg consequence(int what)
 
 void cui_remove_link(struct http_req *r, const char *what, const char *id, const char *of)
 {
-    web_html(r, " <a class=\"remove\" href=\"/remove?what=%q&amp;id=%q%r%q\" aria-label=\"%s\">%s</a>", what, id,
-             of ? "&amp;of=" : "", of ? of : "",
-             pc_arena_printf(&r->arena, cui_t(r, M_CUI_REMOVE_LABEL), of ? of : id), cui_t(r, M_CUI_REMOVE));
+    /* the visible word first, then what it removes for screen readers */
+    web_html(r, " <a class=\"remove\" href=\"/remove?what=%q&amp;id=%q%r%q\">%s<span class=\"visually-hidden\"> %s"
+                "</span></a>", what, id, of ? "&amp;of=" : "", of ? of : "", cui_t(r, M_CUI_REMOVE), of ? of : id);
 }
 
 /* A removal asked for: its kind (an enum xr_removal, or XR_RM_COUNT for
