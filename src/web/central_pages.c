@@ -139,6 +139,18 @@ static void list(struct http_req *r, const char *const *items, size_t n, const c
     web_html(r, "</ul>");
 }
 
+/* A row of an object (its id with its Remove link, a text) and the list
+ * of what it holds (each with its own Remove link). */
+static void holder_row(struct http_req *r, const char *id, enum xr_removal what, const char *text,
+                       const char *const *items, size_t n, enum xr_removal items_what)
+{
+    web_html(r, "<tr><td>%s", id);
+    cui_remove_link(r, xr_removal_name(what), id, NULL);
+    web_html(r, "</td><td>%s</td><td>", text);
+    list(r, items, n, xr_removal_name(items_what), xr_removal_has_of(items_what) ? id : NULL);
+    web_html(r, "</td></tr>\n");
+}
+
 /* ---- overview ---- */
 
 int cui_overview(struct http_req *r)
@@ -218,11 +230,8 @@ int cui_members(struct http_req *r)
     else {
         cui_table_begin(r, M_CUI_MEMBERS, cols, 3);
         for (size_t i = 0; i < v.nmembers; i++) {
-            web_html(r, "<tr><td>%s", v.members[i].id);
-            cui_remove_link(r, xr_removal_name(XR_RM_MEMBER), v.members[i].id, NULL);
-            web_html(r, "</td><td>%s</td><td>", v.members[i].name);
-            list(r, v.members[i].subsystems, v.members[i].nsubsystems, xr_removal_name(XR_RM_SUBSYSTEM), NULL);
-            web_html(r, "</td></tr>\n");
+            holder_row(r, v.members[i].id, XR_RM_MEMBER, v.members[i].name, v.members[i].subsystems,
+                       v.members[i].nsubsystems, XR_RM_SUBSYSTEM);
         }
         cui_table_end(r);
     }
@@ -232,7 +241,7 @@ int cui_members(struct http_req *r)
     cui_form_end(r, M_CUI_ADD);
     cui_form_begin(r, "/subsystems", M_CUI_ADD_SUBSYSTEM);
     cui_input(r, "subsystem-id", "id", M_CUI_ID, XR_ID_MAX,
-          pc_arena_printf(&r->arena, "%s/GOV/1400000001/population", v.instance));
+              pc_arena_printf(&r->arena, "%s/GOV/1400000001/population", v.instance));
     cui_form_end(r, M_CUI_ADD);
     cui_page_end(r);
     return 0;
@@ -351,7 +360,7 @@ int cui_services(struct http_req *r)
     }
     cui_form_begin(r, "/services", M_CUI_PUT_SERVICE);
     cui_input(r, "service-id", "id", M_CUI_ID, XR_ID_MAX,
-          pc_arena_printf(&r->arena, "%s/GOV/1400000001/population/person", v.instance));
+              pc_arena_printf(&r->arena, "%s/GOV/1400000001/population/person", v.instance));
     cui_input(r, "service-version", "version", M_CUI_VERSION, 32, "v1");
     cui_input(r, "service-title", "title", M_CUI_TITLE, NAME_MAX_CHARS, NULL);
     web_html(r, "<div class=\"field\"><label for=\"service-kind\">%s</label><select id=\"service-kind\" name=\"kind\">"
@@ -445,7 +454,7 @@ int cui_access(struct http_req *r)
     cui_form_begin(r, "/grants", M_CUI_GRANT);
     cui_input(r, "grant-service", "service", M_CUI_SERVICE, XR_ID_MAX, NULL);
     cui_input(r, "grant-subject", "subject", M_CUI_RIGHT_SUBJECT, XR_ID_MAX,
-          pc_arena_printf(&r->arena, "%s/GOV/1500000002/portal", v.instance));
+              pc_arena_printf(&r->arena, "%s/GOV/1500000002/portal", v.instance));
     cui_form_end(r, M_CUI_GRANT);
     web_html(r, "<h2>%s</h2>\n", cui_t(r, M_CUI_GROUPS));
     static const enum msg gcols[] = {M_CUI_ID, M_CUI_DESCRIPTION, M_CUI_GROUP_MEMBERS};
@@ -454,11 +463,8 @@ int cui_access(struct http_req *r)
     else {
         cui_table_begin(r, M_CUI_GROUPS, gcols, 3);
         for (size_t i = 0; i < v.ngroups; i++) {
-            web_html(r, "<tr><td>%s", v.groups[i].id);
-            cui_remove_link(r, xr_removal_name(XR_RM_GROUP), v.groups[i].id, NULL);
-            web_html(r, "</td><td>%s</td><td>", v.groups[i].description);
-            list(r, v.groups[i].members, v.groups[i].nmembers, xr_removal_name(XR_RM_GROUP_MEMBER), v.groups[i].id);
-            web_html(r, "</td></tr>\n");
+            holder_row(r, v.groups[i].id, XR_RM_GROUP, v.groups[i].description, v.groups[i].members,
+                       v.groups[i].nmembers, XR_RM_GROUP_MEMBER);
         }
         cui_table_end(r);
     }

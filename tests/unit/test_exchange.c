@@ -655,36 +655,29 @@ static void test_central_registry(void **state)
     pc_arena_release(&a);
 }
 
-static bool view_has(const struct xr_view *v, const char *id)
+static bool in_list(const char *const *items, size_t n, const char *id)
 {
-    for (size_t i = 0; i < v->nmembers; i++)
-        for (size_t j = 0; j < v->members[i].nsubsystems; j++)
-            if (strcmp(v->members[i].subsystems[j], id) == 0)
-                return true;
-    for (size_t i = 0; i < v->nmembers; i++)
-        if (strcmp(v->members[i].id, id) == 0)
-            return true;
-    for (size_t i = 0; i < v->ngateways; i++)
-        for (size_t j = 0; j < v->gateways[i].nclients; j++)
-            if (strcmp(v->gateways[i].id, id) == 0 || strcmp(v->gateways[i].clients[j], id) == 0)
-                return true;
-    for (size_t i = 0; i < v->ngateways; i++)
-        if (strcmp(v->gateways[i].id, id) == 0)
-            return true;
-    for (size_t i = 0; i < v->nservices; i++)
-        if (strcmp(v->services[i].id, id) == 0)
-            return true;
-    for (size_t i = 0; i < v->ngroups; i++)
-        for (size_t j = 0; j < v->groups[i].nmembers; j++)
-            if (strcmp(v->groups[i].id, id) == 0 || strcmp(v->groups[i].members[j], id) == 0)
-                return true;
-    for (size_t i = 0; i < v->ngroups; i++)
-        if (strcmp(v->groups[i].id, id) == 0)
-            return true;
-    for (size_t i = 0; i < v->nrights; i++)
-        if (strcmp(v->rights[i].service, id) == 0 || strcmp(v->rights[i].subject, id) == 0)
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(items[i], id) == 0)
             return true;
     return false;
+}
+
+/* Whether id appears anywhere in the registry's view. */
+static bool view_has(const struct xr_view *v, const char *id)
+{
+    bool found = false;
+    for (size_t i = 0; i < v->nmembers; i++)
+        found |= strcmp(v->members[i].id, id) == 0 || in_list(v->members[i].subsystems, v->members[i].nsubsystems, id);
+    for (size_t i = 0; i < v->ngateways; i++)
+        found |= strcmp(v->gateways[i].id, id) == 0 || in_list(v->gateways[i].clients, v->gateways[i].nclients, id);
+    for (size_t i = 0; i < v->nservices; i++)
+        found |= strcmp(v->services[i].id, id) == 0;
+    for (size_t i = 0; i < v->ngroups; i++)
+        found |= strcmp(v->groups[i].id, id) == 0 || in_list(v->groups[i].members, v->groups[i].nmembers, id);
+    for (size_t i = 0; i < v->nrights; i++)
+        found |= strcmp(v->rights[i].service, id) == 0 || strcmp(v->rights[i].subject, id) == 0;
+    return found;
 }
 
 /* Taking things away: a member only when nothing of it remains (the
