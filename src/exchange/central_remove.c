@@ -121,7 +121,8 @@ static int remove_in(struct db_conn *k, struct pc_arena *a, enum xr_removal what
     switch (what) {
     case XR_RM_MEMBER: {
         rc = none_left(k, a, "SELECT id FROM xr_subsystems WHERE member = ? UNION ALL "
-                             "SELECT id FROM xr_gateways WHERE owner = ? ORDER BY 1", id, "subsystems or gateways", err);
+                             "SELECT id FROM xr_gateways WHERE owner = ? ORDER BY 1",
+                       id, "subsystems or gateways", err);
         static const char *const sql[] = {"DELETE FROM xr_access WHERE subject = ?",
                                           "DELETE FROM xr_group_members WHERE client = ?",
                                           "DELETE FROM xr_members WHERE id = ?", NULL};

@@ -291,12 +291,14 @@ int cui_gateways(struct http_req *r)
                         "<dt>%s</dt><dd>%s – %s</dd><dt>%s</dt><dd><code class=\"fingerprint\">%s</code></dd></dl>"
                         "</td></tr>\n",
                      cui_t(r, M_CUI_SUBJECT), g->subject, cui_t(r, M_CUI_SERIAL), g->serial, cui_t(r, M_CUI_VALID),
-                     cui_when(r, g->not_before), cui_when(r, g->not_after), cui_t(r, M_CUI_FINGERPRINT), g->fingerprint);
+                     cui_when(r, g->not_before), cui_when(r, g->not_after), cui_t(r, M_CUI_FINGERPRINT),
+                     g->fingerprint);
         }
         cui_table_end(r);
     }
     cui_form_begin(r, "/gateways", M_CUI_PUT_GATEWAY);
-    cui_input(r, "gateway-id", "id", M_CUI_ID, XR_ID_MAX, pc_arena_printf(&r->arena, "%s/GOV/1400000001/gw2", v.instance));
+    cui_input(r, "gateway-id", "id", M_CUI_ID, XR_ID_MAX,
+              pc_arena_printf(&r->arena, "%s/GOV/1400000001/gw2", v.instance));
     cui_input(r, "gateway-address", "address", M_CUI_ADDRESS, 512, "https://gw2.example:8443");
     textarea(r, "cert", M_CUI_CERT_PEM, 8);
     cui_form_end(r, M_CUI_SAVE);
