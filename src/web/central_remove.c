@@ -5,7 +5,8 @@
  * confirm=yes) removes, through xr_central_remove or xr_operator_remove,
  * the functions `pencere central remove` and `operator remove` call.  The
  * operators' page lists them and adds one with a generated password,
- * shown once on the answer to that POST (never stored in clear). */
+ * shown once on the answer to that POST (never stored in clear; hashed
+ * on a worker thread). */
 #include "internal.h"
 #include "central_ui.h"
 
@@ -170,18 +171,36 @@ int cui_operators(struct http_req *r)
     return operators_page(r, NULL, NULL);
 }
 
-int cui_post_operator(struct http_req *r)
+/* Adding hashes the password (Argon2id): on a worker thread, like the
+ * login, then the answer on a server thread. */
+struct add_job {
+    char password[33];
+    int rc;
+    struct pc_err err;
+};
+
+static void add_work(struct http_req *r)
 {
+    struct add_job *j = r->deferred_arg;
     const char *login = http_kv_get(&r->form, "login");
-    char pw[33];
-    struct pc_err err = {0};
-    int rc = xr_operator_new_password(pw, &err);
-    if (!rc)
-        rc = xr_operator_add(cui_central(r), cui_actor(r), login ? login : "", pw, &err);
-    if (rc) {
-        cui_refused(r, rc, &err);
+    j->rc = xr_operator_new_password(j->password, &j->err);
+    if (!j->rc)
+        j->rc = xr_operator_add(cui_central(r), cui_actor(r), login ? login : "", j->password, &j->err);
+}
+
+static int add_done(struct http_req *r)
+{
+    struct add_job *j = r->deferred_arg;
+    if (j->rc) {
+        cui_refused(r, j->rc, &j->err);
         return r->status < 500 && cui_ctx(r)->fail_msg ? cui_operators(r) : 0;
     }
     /* 200, not a redirect: the password is on this answer only */
-    return operators_page(r, login, pw);
+    return operators_page(r, http_kv_get(&r->form, "login"), j->password);
+}
+
+int cui_post_operator(struct http_req *r)
+{
+    r->deferred_arg = pc_arena_alloc(&r->arena, sizeof(struct add_job));
+    return http_defer(r, add_work, add_done);
 }
