@@ -392,6 +392,14 @@ def test_removing_from_the_cli(central):
 
 
 def test_operators_on_the_page(central):
+    # nothing of it for someone who is not an operator
+    n = Browser(central.admin_port)
+    for path in ("/operators", "/remove?what=operator&id=alice"):
+        r = n.get(path)
+        assert r.status == 303 and r.header("Location") == "/login", (path, r)
+    n.get("/login")
+    assert n.post("/operators", {"login": "mallory"}).status == 403
+    assert n.post("/remove", {"what": "operator", "id": "alice", "confirm": "yes"}).status == 403
     b = operator(central)
     r = b.get("/operators?lang=en")
     assert r.status == 200 and "alice" in r.text
