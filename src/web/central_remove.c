@@ -125,7 +125,7 @@ int cui_post_remove(struct http_req *r)
                  : xr_central_remove(cui_central(r), cui_actor(r), (enum xr_removal)rm.what, &rm.xid,
                                      rm.of ? &rm.xof : NULL, &err);
     if (!rc)
-        return cui_done(r, pc_arena_printf(&r->arena, "%s?done=1", page_of(rm.what).path));
+        return cui_done(r, pc_arena_printf(&r->arena, "%s?done=removed", page_of(rm.what).path));
     if (rc == PC_ECONFLICT)
         cui_ctx(r)->fail_msg = cui_t(r, M_CUI_ERR_REMOVE);
     cui_refused(r, rc, &err);

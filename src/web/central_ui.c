@@ -89,8 +89,11 @@ void cui_page_begin(struct http_req *r, const char *title)
             web_html(r, "<p>%s <span lang=\"en\">%s</span></p>\n", cui_t(r, M_CUI_DETAIL), c->fail_detail);
         web_html(r, "</div>\n");
     } else if (http_kv_get(&r->query, "done")) {
+        const char *done = http_kv_get(&r->query, "done");
         web_html(r, "<div class=\"notice\" role=\"status\"><p>%s</p></div>\n",
-                 cui_t(r, pc_str_eq(http_kv_get(&r->query, "done"), "publish") ? M_CUI_PUBLISHED : M_CUI_SAVED));
+                 cui_t(r, pc_str_eq(done, "publish")   ? M_CUI_PUBLISHED
+                          : pc_str_eq(done, "removed") ? M_CUI_REMOVED
+                                                       : M_CUI_SAVED));
     }
 }
 

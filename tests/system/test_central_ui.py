@@ -352,7 +352,7 @@ def test_removing_on_the_page_reaches_the_configuration(central):
     for form, page in steps:
         b.get("/remove?" + urllib.parse.urlencode(form))
         r = b.post("/remove", dict(form, confirm="yes"))
-        assert r.status == 303 and r.header("Location") == page + "?done=1", (form, r, r.text[-1500:])
+        assert r.status == 303 and r.header("Location") == page + "?done=removed", (form, r, r.text[-1500:])
     d, p = shared_params(central)
     assert d["version"] > v0
     assert all(g["id"] != gw for g in p["gateways"])
@@ -417,7 +417,8 @@ def test_operators_on_the_page(central):
     assert r.status == 409
     b.get("/operators")
     r = b.post("/remove", {"what": "operator", "id": "dave", "confirm": "yes"})
-    assert r.status == 303 and r.header("Location") == "/operators?done=1"
+    assert r.status == 303 and r.header("Location") == "/operators?done=removed"
+    assert "<p>Removed.</p>" in b.get("/operators?done=removed&lang=en").text
     assert d.get("/").status == 303  # its session ended
     r = b.get("/audit")
     assert "xr.operator.add" in r.text and "xr.operator.remove" in r.text
