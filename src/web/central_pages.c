@@ -443,13 +443,9 @@ int cui_access(struct http_req *r)
         cui_table_begin(r, M_CUI_RIGHTS, rcols, 3);
         for (size_t i = 0; i < v.nrights; i++) {
             const struct xr_view_right *g = &v.rights[i];
-            web_html(r, "<tr><td>%s</td><td>%s</td><td><form method=\"post\" action=\"/revoke\" class=\"inline\">"
-                        "<input type=\"hidden\" name=\"service\" value=\"%s\"><input type=\"hidden\" name=\"subject\" "
-                        "value=\"%s\">", g->service, g->subject, g->service, g->subject);
-            cui_csrf_field(r);
-            web_html(r, "<button type=\"submit\" class=\"secondary\" aria-label=\"%s\">%s</button></form></td></tr>\n",
-                     pc_arena_printf(&r->arena, cui_t(r, M_CUI_REVOKE_LABEL), g->subject, g->service),
-                     cui_t(r, M_CUI_REVOKE));
+            web_html(r, "<tr><td>%s</td><td>%s</td><td>", g->service, g->subject);
+            cui_remove_link(r, "right", g->service, g->subject);
+            web_html(r, "</td></tr>\n");
         }
         cui_table_end(r);
     }

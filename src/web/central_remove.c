@@ -12,8 +12,12 @@
 
 #include <string.h>
 
-/* The one removal that is not of the registry's objects. */
+/* Removals beside enum xr_removal's: an operator (xr_operator_remove)
+ * and an access right (xr_central_grant's revoke; POST /revoke is its
+ * one-click form from before, kept for scripts). */
+enum { CUI_RM_OPERATOR = XR_RM_COUNT, CUI_RM_RIGHT };
 #define OPERATOR "operator"
+#define RIGHT "right"
 
 /* The page that lists what a removal takes away, and draws it. */
 struct list_page {
@@ -30,7 +34,8 @@ static struct list_page page_of(int what)
     case XR_RM_GATEWAY_CLIENT: return (struct list_page){"/gateways", cui_gateways};
     case XR_RM_SERVICE: return (struct list_page){"/services", cui_services};
     case XR_RM_GROUP:
-    case XR_RM_GROUP_MEMBER: return (struct list_page){"/access", cui_access};
+    case XR_RM_GROUP_MEMBER:
+    case CUI_RM_RIGHT: return (struct list_page){"/access", cui_access};
     default: return (struct list_page){"/operators", cui_operators};
     }
 }
@@ -44,7 +49,7 @@ static enum msg consequence(int what)
         [XR_RM_SERVICE] = M_CUI_RM_SERVICE,     [XR_RM_GROUP] = M_CUI_RM_GROUP,
         [XR_RM_GROUP_MEMBER] = M_CUI_RM_GROUP_MEMBER,
     };
-    return what >= 0 && what < XR_RM_COUNT ? m[what] : M_CUI_RM_OPERATOR;
+    return what >= 0 && what < XR_RM_COUNT ? m[what] : what == CUI_RM_RIGHT ? M_CUI_RM_RIGHT : M_CUI_RM_OPERATOR;
 }
 
 void cui_remove_link(struct http_req *r, const char *what, const char *id, const char *of)
@@ -54,8 +59,8 @@ void cui_remove_link(struct http_req *r, const char *what, const char *id, const
                 "</span></a>", what, id, of ? "&amp;of=" : "", of ? of : "", cui_t(r, M_CUI_REMOVE), of ? of : id);
 }
 
-/* A removal asked for: its kind (an enum xr_removal, or XR_RM_COUNT for
- * an operator) and its identifiers, checked against their forms. */
+/* A removal asked for: its kind (an enum xr_removal, or CUI_RM_*) and its
+ * identifiers, checked against their forms. */
 struct removal {
     int what;
     const char *name, *id, *of;
@@ -71,9 +76,14 @@ static bool read_removal(const struct http_kvlist *kv, struct removal *rm)
     if (!rm->name || !rm->id)
         return false;
     if (pc_str_eq(rm->name, OPERATOR)) {
-        rm->what = XR_RM_COUNT;
+        rm->what = CUI_RM_OPERATOR;
         rm->of = NULL;
         return strlen(rm->id) <= XR_OP_LOGIN_MAX;
+    }
+    if (pc_str_eq(rm->name, RIGHT)) {
+        rm->what = CUI_RM_RIGHT;
+        return rm->of && strlen(rm->of) <= XR_ID_MAX && !xr_id_parse_str(rm->id, XR_ID_SERVICE, &rm->xid, &err) &&
+               !xr_id_parse_subject(rm->of, &rm->xof, &err);
     }
     rm->what = xr_removal_parse(rm->name);
     if (rm->what < 0 || xr_id_parse_str(rm->id, xr_removal_kind((enum xr_removal)rm->what, false), &rm->xid, &err))
@@ -88,8 +98,10 @@ static bool read_removal(const struct http_kvlist *kv, struct removal *rm)
 static int confirm_page(struct http_req *r, const struct removal *rm)
 {
     cui_page_begin(r, cui_t(r, M_CUI_RM_TITLE));
-    const char *ask = rm->of ? pc_arena_printf(&r->arena, cui_t(r, M_CUI_RM_ASK_OF), rm->of, rm->id)
-                             : pc_arena_printf(&r->arena, cui_t(r, M_CUI_RM_ASK), rm->id);
+    /* a link (right, a gateway's client, a group's member) names both ends */
+    enum msg q = rm->what == CUI_RM_RIGHT ? M_CUI_REVOKE_LABEL : rm->of ? M_CUI_RM_ASK_OF : M_CUI_RM_ASK;
+    const char *ask = rm->of ? pc_arena_printf(&r->arena, cui_t(r, q), rm->of, rm->id)
+                             : pc_arena_printf(&r->arena, cui_t(r, q), rm->id);
     web_html(r, "<p>%s</p>\n<p>%s</p>\n", ask, cui_t(r, consequence(rm->what)));
     web_html(r, "<form method=\"post\" action=\"/remove\">\n<input type=\"hidden\" name=\"what\" value=\"%s\">"
                 "<input type=\"hidden\" name=\"id\" value=\"%s\">", rm->name, rm->id);
@@ -120,10 +132,10 @@ int cui_post_remove(struct http_req *r)
     if (!pc_str_eq(http_kv_get(&r->form, "confirm"), "yes"))
         return confirm_page(r, &rm);
     struct pc_err err = {0};
-    int rc = rm.what == XR_RM_COUNT
-                 ? xr_operator_remove(cui_central(r), cui_actor(r), rm.id, &err)
-                 : xr_central_remove(cui_central(r), cui_actor(r), (enum xr_removal)rm.what, &rm.xid,
-                                     rm.of ? &rm.xof : NULL, &err);
+    int rc = rm.what == CUI_RM_OPERATOR ? xr_operator_remove(cui_central(r), cui_actor(r), rm.id, &err)
+             : rm.what == CUI_RM_RIGHT  ? xr_central_grant(cui_central(r), cui_actor(r), &rm.xid, &rm.xof, true, &err)
+                                        : xr_central_remove(cui_central(r), cui_actor(r), (enum xr_removal)rm.what,
+                                                            &rm.xid, rm.of ? &rm.xof : NULL, &err);
     if (!rc)
         return cui_done(r, pc_arena_printf(&r->arena, "%s?done=removed", page_of(rm.what).path));
     if (rc == PC_ECONFLICT)

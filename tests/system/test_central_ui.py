@@ -341,7 +341,10 @@ def test_removing_on_the_page_reaches_the_configuration(central):
     r = b.post("/remove", {"what": "subsystem", "id": sub, "confirm": "yes"})
     assert r.status == 409 and svc in r.text
     v0 = shared_params(central)[0]["version"]
+    # the rights table links to the same confirmation
+    assert "/remove?what=right&amp;id=" + urllib.parse.quote(svc, safe="") in b.get("/access").text
     steps = [
+        ({"what": "right", "id": svc, "of": sub}, "/access"),
         ({"what": "group-member", "id": grp, "of": sub}, "/access"),
         ({"what": "service", "id": svc}, "/services"),
         ({"what": "gateway-client", "id": gw, "of": sub}, "/gateways"),
@@ -358,6 +361,7 @@ def test_removing_on_the_page_reaches_the_configuration(central):
     assert all(g["id"] != gw for g in p["gateways"])
     assert all(s["id"] != svc for s in p["services"])
     assert all(a["service"] != svc and a["subject"] != sub for a in p["access"])
+    assert "xr.access.revoke" in b.get("/audit").text
     assert all(g["id"] != grp for g in p["groups"])
     assert [m["subsystems"] for m in p["members"] if m["id"] == M2] == [[]]
     # now the member goes; once gone, it is not found
