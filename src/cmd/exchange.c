@@ -5,6 +5,7 @@
  *   serve           the global configuration over HTTP for the gateways
  *   member, subsystem, gateway, gateway-client, service, group,
  *   group-member, grant, revoke, ca      changes, each audited
+ *   remove          take one of them away (--what), audited
  *   show            the registry as JSON
  *   operator add|list|remove   the accounts of the operator's pages
  *
@@ -76,6 +77,8 @@ static const struct cli_opt all_opts[] = {
     {"no-bodies", NULL, "keep no message bodies in the log (hashes only)", NULL},
     {"admin-listen", "HOST:PORT", "central: serve the operator's pages here (default: off; bind 127.0.0.1)", NULL},
     {"admin-https", NULL, "central: the operator's pages are behind a TLS proxy (Secure cookies, HSTS)", NULL},
+    {"what", "WHAT", "what to remove: member, subsystem, gateway, gateway-client, service, group, group-member",
+     NULL},
     {"login", "LOGIN", "an operator's login (1-64 of A-Z a-z 0-9 . _ -)", NULL},
     {"password-stdin", NULL, "read the password from the first line of stdin (else one is generated and printed)",
      NULL},
@@ -272,6 +275,27 @@ static int ch_revoke(struct ctx *c, struct xr_central *x)
     return set_access(c, x, true);
 }
 
+/* `remove --what W`: the identifiers come in the options its addition
+ * takes (--id; --gateway/--group and --client for a link). */
+static int ch_remove(struct ctx *c, struct xr_central *x)
+{
+    const char *w;
+    int rc = required(c, "what", &w);
+    int what = rc ? -1 : xr_removal_parse(w);
+    if (!rc && what < 0) {
+        fprintf(stderr, "pencere %s: --what is one of member, subsystem, gateway, gateway-client, service, group, "
+                        "group-member\n", c->cmd);
+        return EXIT_USAGE;
+    }
+    struct xr_id id, of;
+    bool link = !rc && xr_removal_has_of((enum xr_removal)what);
+    const char *first = !link ? "id" : what == XR_RM_GATEWAY_CLIENT ? "gateway" : "group";
+    if (rc || (rc = id_opt(c, first, xr_removal_kind((enum xr_removal)what, false), &id)) ||
+        (link && (rc = id_opt(c, "client", xr_removal_kind((enum xr_removal)what, true), &of))))
+        return rc;
+    return xr_central_remove(x, actor(c), (enum xr_removal)what, &id, link ? &of : NULL, &c->err) ? failed(c) : 0;
+}
+
 static int ch_ca(struct ctx *c, struct xr_central *x)
 {
     struct xr_ca_rec ca = {.name = opt(c, "ca-name")};
@@ -427,12 +451,8 @@ static int op_add(struct ctx *c, struct xr_central *x)
         }
         pw[strcspn(pw, "\r\n")] = 0;
     } else {
-        /* 128 random bits in hex: letters and digits (drawn again in the
-         * rare case one kind is missing) */
-        do
-            if (pc_random_hex(pw, 16))
-                return pc_err_set(&c->err, PC_EIO, "no randomness"), failed(c);
-        while (id_password_check(pw, NULL));
+        if (xr_operator_new_password(pw, &c->err))
+            return failed(c);
     }
     if (xr_operator_add(x, actor(c), login, pw, &c->err))
         return failed(c);
@@ -640,6 +660,8 @@ static const struct sub central_subs[] = {
     {"grant", "data-dir db service subject", ch_grant, NULL, "let a client, member or group call a service"},
     {"revoke", "data-dir db service subject", ch_revoke, NULL, "withdraw a right given by grant"},
     {"ca", "data-dir db ca-name chain ocsp tsa", ch_ca, NULL, "set the trusted certification centre"},
+    {"remove", "data-dir db what id gateway client group", ch_remove, NULL,
+     "remove a member, subsystem, gateway, gateway-client, service, group or group-member (--what)"},
     {"show", "data-dir db", ch_show, NULL, "print the registry as JSON"},
     /* listed for help only: cmd_central hands "operator …" to operator_subs */
     {"operator", "", NULL, NULL, "add|list|remove the operators of the operator's pages (--admin-listen)"},

@@ -204,8 +204,8 @@ static int insert(struct db_conn *k, const char *sql, const char *x, const char 
     return rc;
 }
 
-static int finish(struct db_conn *c, int rc, const char *actor, const char *action, const char *type,
-                  const char *object, const char *detail, struct pc_err *err)
+int xr_central_finish(struct db_conn *c, int rc, const char *actor, const char *action, const char *type,
+                      const char *object, const char *detail, struct pc_err *err)
 {
     if (!rc)
         rc = bump(c, err);
@@ -238,7 +238,7 @@ int xr_central_add_member(struct xr_central *c, const char *actor, const struct 
     if (!rc && !(rc = audit_begin(c->db, &k, err))) {
         rc = insert(k, "INSERT INTO xr_members (id, name, created_at) VALUES (?, ?, ?)", id, name,
                     pc_arena_printf(&a, "the member %s is registered already", id), err);
-        rc = finish(k, rc, actor, "xr.member.add", "member", id, name, err);
+        rc = xr_central_finish(k, rc, actor, "xr.member.add", "member", id, name, err);
     }
     pc_arena_release(&a);
     return rc;
@@ -262,7 +262,7 @@ int xr_central_add_subsystem(struct xr_central *c, const char *actor, const stru
         else if (rc == 1)
             rc = insert(k, "INSERT INTO xr_subsystems (id, member, created_at) VALUES (?, ?, ?)", id, mid,
                         pc_arena_printf(&a, "the subsystem %s is registered already", id), err);
-        rc = finish(k, rc, actor, "xr.subsystem.add", "subsystem", id, NULL, err);
+        rc = xr_central_finish(k, rc, actor, "xr.subsystem.add", "subsystem", id, NULL, err);
     }
     pc_arena_release(&a);
     return rc;
@@ -320,7 +320,7 @@ int xr_central_put_gateway(struct xr_central *c, const char *actor, const struct
                 rc = run(s, err);
             }
         }
-        rc = finish(k, rc, actor, "xr.gateway.put", "gateway", id, address, err);
+        rc = xr_central_finish(k, rc, actor, "xr.gateway.put", "gateway", id, address, err);
     }
     pc_arena_release(&a);
     return rc;
@@ -345,7 +345,7 @@ int xr_central_gateway_client(struct xr_central *c, const char *actor, const str
         if (rc == 1)
             rc = insert(k, "INSERT INTO xr_gateway_clients (gateway, client) VALUES (?, ?)", gid, sid,
                         pc_arena_printf(&a, "%s is a client of %s already", sid, gid), err);
-        rc = finish(k, rc, actor, "xr.gateway.client", "gateway", gid, sid, err);
+        rc = xr_central_finish(k, rc, actor, "xr.gateway.client", "gateway", gid, sid, err);
     }
     pc_arena_release(&a);
     return rc;
@@ -431,7 +431,7 @@ int xr_central_put_service(struct xr_central *c, const char *actor, const struct
                 rc = run(s, err);
             }
         }
-        rc = finish(k, rc, actor, "xr.service.put", "service", id, sv->version, err);
+        rc = xr_central_finish(k, rc, actor, "xr.service.put", "service", id, sv->version, err);
     }
     pc_arena_release(&a);
     return rc;
@@ -452,7 +452,7 @@ int xr_central_add_group(struct xr_central *c, const char *actor, const struct x
     if (!rc && !(rc = audit_begin(c->db, &k, err))) {
         rc = insert(k, "INSERT INTO xr_groups (id, description) VALUES (?, ?)", id, description,
                     pc_arena_printf(&a, "the group %s exists already", id), err);
-        rc = finish(k, rc, actor, "xr.group.add", "group", id, description, err);
+        rc = xr_central_finish(k, rc, actor, "xr.group.add", "group", id, description, err);
     }
     pc_arena_release(&a);
     return rc;
@@ -487,7 +487,7 @@ int xr_central_group_member(struct xr_central *c, const char *actor, const struc
         if (!rc)
             rc = insert(k, "INSERT INTO xr_group_members (grp, client) VALUES (?, ?)", gid, cid,
                         pc_arena_printf(&a, "%s is in %s already", cid, gid), err);
-        rc = finish(k, rc, actor, "xr.group.member", "group", gid, cid, err);
+        rc = xr_central_finish(k, rc, actor, "xr.group.member", "group", gid, cid, err);
     }
     pc_arena_release(&a);
     return rc;
@@ -527,7 +527,7 @@ int xr_central_grant(struct xr_central *c, const char *actor, const struct xr_id
             else if (!rc && n == 0)
                 rc = pc_err_set(err, PC_ENOTFOUND, "%s had no access to %s", sub, sv);
         }
-        rc = finish(k, rc, actor, revoke ? "xr.access.revoke" : "xr.access.grant", "service", sv, sub, err);
+        rc = xr_central_finish(k, rc, actor, revoke ? "xr.access.revoke" : "xr.access.grant", "service", sv, sub, err);
     }
     pc_arena_release(&a);
     return rc;
@@ -541,7 +541,7 @@ int xr_central_publish(struct xr_central *c, const char *actor, int64_t *version
     struct db_conn *k;
     int rc = audit_begin(c->db, &k, err);
     if (!rc)
-        rc = finish(k, 0, actor, "xr.gconf.publish", "gconf", c->instance, NULL, err);
+        rc = xr_central_finish(k, 0, actor, "xr.gconf.publish", "gconf", c->instance, NULL, err);
     struct pc_arena a;
     pc_arena_init(&a);
     struct xr_gconf_pub pub;
@@ -586,7 +586,7 @@ int xr_central_put_ca(struct xr_central *c, const char *actor, const struct xr_c
             rc = put_setting(k, "ocsp_url", ca->ocsp_url, err);
         if (!rc)
             rc = put_setting(k, "tsa_url", ca->tsa_url, err);
-        rc = finish(k, rc, actor, "xr.ca.put", "ca", ca->name ? ca->name : "", ca->ocsp_url, err);
+        rc = xr_central_finish(k, rc, actor, "xr.ca.put", "ca", ca->name ? ca->name : "", ca->ocsp_url, err);
     }
     return rc;
 }

@@ -241,6 +241,31 @@ int xr_central_group_member(struct xr_central *c, const char *actor, const struc
  * service; deny is the default.  revoke undoes it. */
 int xr_central_grant(struct xr_central *c, const char *actor, const struct xr_id *service, const struct xr_id *subject,
                      bool revoke, struct pc_err *err);
+/* Taking things away (central_remove.c), each audited and in the next
+ * global configuration.  A member goes only when no subsystem or gateway
+ * of it is left, a subsystem only when it provides no service (PC_ECONFLICT
+ * naming what remains); what hangs on the object goes with it: a
+ * gateway's certificate and client links, a service's rights, a group's
+ * members and rights, a client's rights and memberships. */
+enum xr_removal {
+    XR_RM_MEMBER,
+    XR_RM_SUBSYSTEM,
+    XR_RM_GATEWAY,
+    XR_RM_GATEWAY_CLIENT, /* id: the gateway, of: the subsystem */
+    XR_RM_SERVICE,
+    XR_RM_GROUP,
+    XR_RM_GROUP_MEMBER,   /* id: the group, of: the member or subsystem */
+    XR_RM_COUNT
+};
+/* "member", "gateway-client" …: the CLI's and the forms' word for it. */
+const char *xr_removal_name(enum xr_removal what);
+/* The removal of that name, or -1. */
+int xr_removal_parse(const char *name);
+/* The kind of identifier its id (of: its second one) is parsed as. */
+enum xr_id_kind xr_removal_kind(enum xr_removal what, bool of);
+bool xr_removal_has_of(enum xr_removal what);
+int xr_central_remove(struct xr_central *c, const char *actor, enum xr_removal what, const struct xr_id *id,
+                      const struct xr_id *of, struct pc_err *err);
 /* The trusted certification centre (one; replaced when put again). */
 int xr_central_put_ca(struct xr_central *c, const char *actor, const struct xr_ca_rec *ca, struct pc_err *err);
 
@@ -340,7 +365,12 @@ struct xr_operator {
 };
 int xr_operator_add(struct xr_central *c, const char *actor, const char *login, const char *password,
                     struct pc_err *err);
-/* Remove an operator and end its sessions (PC_ENOTFOUND: none). */
+/* A new operator's password: 128 random bits in hex, which
+ * id_password_check accepts (shown once, never stored in clear). */
+int xr_operator_new_password(char out[33], struct pc_err *err);
+/* Remove an operator and end its sessions (PC_ENOTFOUND: none).  An
+ * operator does not remove itself (actor "op:LOGIN"), and the last one
+ * stays (PC_ECONFLICT both). */
 int xr_operator_remove(struct xr_central *c, const char *actor, const char *login, struct pc_err *err);
 int xr_operator_list(struct xr_central *c, struct pc_arena *a, struct xr_operator **out, size_t *n,
                      struct pc_err *err);

@@ -191,6 +191,11 @@ int xr_mkdirs(const char *dir, struct pc_err *err);
 /* The registry as the shared parameters of the global configuration, and
  * the epoch it reflects. */
 int xr_central_params(struct xr_central *c, json_t **out, int64_t *epoch, struct pc_err *err);
+/* The end of a change begun with audit_begin: when rc is 0 the epoch is
+ * raised (the next global configuration is signed anew); the audit entry
+ * is written and the transaction committed, or rolled back on rc. */
+int xr_central_finish(struct db_conn *c, int rc, const char *actor, const char *action, const char *type,
+                      const char *object, const char *detail, struct pc_err *err);
 
 /* ---- the global configuration (gconf.c) ---------------------------------- */
 

@@ -58,16 +58,49 @@ int xr_operator_add(struct xr_central *c, const char *actor, const char *login, 
     return rc;
 }
 
+int xr_operator_new_password(char out[33], struct pc_err *err)
+{
+    /* drawn again in the rare case letters or digits are missing */
+    do
+        if (pc_random_hex(out, 16))
+            return pc_err_set(err, PC_EIO, "no randomness");
+    while (id_password_check(out, NULL));
+    return 0;
+}
+
+/* Whether removing login leaves an operator, inside the removal's
+ * transaction (two removing each other at once: one waits, then fails). */
+static int not_last(struct db_conn *k, const char *login, struct pc_err *err)
+{
+    struct db_stmt *s = db_prepare(k, "SELECT COUNT(*) FROM xr_operators WHERE login <> ?", err);
+    if (!s)
+        return code_of(err);
+    db_bind_text(s, 1, login);
+    int r = db_step(s, err);
+    if (r < 0)
+        return r;
+    bool others = r == 1 && db_col_int(s, 0) > 0;
+    return others ? 0 : pc_err_set(err, PC_ECONFLICT, "%s is the last operator: add another one first", login);
+}
+
 int xr_operator_remove(struct xr_central *c, const char *actor, const char *login, struct pc_err *err)
 {
     int rc = login_check(login, err);
+    if (!rc && pc_str_has_prefix(actor, "op:") && strcmp(actor + 3, login) == 0)
+        rc = pc_err_set(err, PC_ECONFLICT, "an operator cannot remove itself: another operator must");
     struct db_conn *k;
     if (rc || (rc = audit_begin(c->db, &k, err)))
         return rc;
-    struct db_stmt *s = db_prepare(k, "DELETE FROM xr_operator_sessions WHERE login = ?", err);
+    /* the lock first: of two removing at once, the second sees the first */
+    struct db_stmt *s = db_prepare(k, "UPDATE xr_operators SET created_by = created_by", err);
+    rc = run(s, err);
+    if (!rc)
+        rc = not_last(k, login, err);
+    s = rc ? NULL : db_prepare(k, "DELETE FROM xr_operator_sessions WHERE login = ?", err);
     if (s)
         db_bind_text(s, 1, login);
-    rc = run(s, err);
+    if (!rc)
+        rc = run(s, err);
     s = rc ? NULL : db_prepare(k, "DELETE FROM xr_operators WHERE login = ?", err);
     if (s) {
         db_bind_text(s, 1, login);

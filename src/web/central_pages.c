@@ -17,7 +17,7 @@
 #define OPENAPI_MAX (1 << 20)
 #define AUDIT_PAGE 50
 
-static const char *when(struct http_req *r, int64_t t)
+const char *cui_when(struct http_req *r, int64_t t)
 {
     char *s = pc_arena_alloc(&r->arena, 21);
     pc_rfc3339(t, s);
@@ -80,20 +80,20 @@ static int outcome(struct http_req *r, int rc, const struct pc_err *err, const c
 
 /* ---- small pieces of HTML ---- */
 
-static void form_begin(struct http_req *r, const char *action, enum msg legend)
+void cui_form_begin(struct http_req *r, const char *action, enum msg legend)
 {
     web_html(r, "<form method=\"post\" action=\"%s\">\n<fieldset><legend>%s</legend>\n", action,
              cui_t(r, legend));
     cui_csrf_field(r);
 }
 
-static void form_end(struct http_req *r, enum msg button)
+void cui_form_end(struct http_req *r, enum msg button)
 {
     web_html(r, "<button type=\"submit\">%s</button>\n</fieldset>\n</form>\n", cui_t(r, button));
 }
 
 /* A text input; id must be unique on the page, hint an example or NULL. */
-static void input(struct http_req *r, const char *id, const char *name, enum msg label, int max, const char *hint)
+void cui_input(struct http_req *r, const char *id, const char *name, enum msg label, int max, const char *hint)
 {
     web_html(r, "<div class=\"field\"><label for=\"%s\">%s</label>", id, cui_t(r, label));
     if (hint)
@@ -110,7 +110,7 @@ static void textarea(struct http_req *r, const char *id, enum msg label, int row
                 "</textarea></div>\n", id, cui_t(r, label), id, id, rows);
 }
 
-static void table_begin(struct http_req *r, enum msg caption, const enum msg *cols, size_t n)
+void cui_table_begin(struct http_req *r, enum msg caption, const enum msg *cols, size_t n)
 {
     web_html(r, "<div class=\"table-wrap\" role=\"region\" aria-label=\"%s\" tabindex=\"0\">\n<table class=\"table\">\n"
                 "<caption>%s</caption>\n<thead><tr>", cui_t(r, caption), cui_t(r, caption));
@@ -119,19 +119,36 @@ static void table_begin(struct http_req *r, enum msg caption, const enum msg *co
     web_html(r, "</tr></thead>\n<tbody>\n");
 }
 
-static void table_end(struct http_req *r)
+void cui_table_end(struct http_req *r)
 {
     web_html(r, "</tbody>\n</table>\n</div>\n");
 }
 
-static void list(struct http_req *r, const char *const *items, size_t n)
+/* A list of identifiers, each with its link to remove it (what: the
+ * removal's word; owner: the first identifier of a link, or NULL). */
+static void list(struct http_req *r, const char *const *items, size_t n, const char *what, const char *owner)
 {
     if (n == 0)
         return;
     web_html(r, "<ul>");
-    for (size_t i = 0; i < n; i++)
-        web_html(r, "<li>%s</li>", items[i]);
+    for (size_t i = 0; i < n; i++) {
+        web_html(r, "<li>%s", items[i]);
+        cui_remove_link(r, what, owner ? owner : items[i], owner ? items[i] : NULL);
+        web_html(r, "</li>");
+    }
     web_html(r, "</ul>");
+}
+
+/* A row of an object (its id with its Remove link, a text) and the list
+ * of what it holds (each with its own Remove link). */
+static void holder_row(struct http_req *r, const char *id, enum xr_removal what, const char *text,
+                       const char *const *items, size_t n, enum xr_removal items_what)
+{
+    web_html(r, "<tr><td>%s", id);
+    cui_remove_link(r, xr_removal_name(what), id, NULL);
+    web_html(r, "</td><td>%s</td><td>", text);
+    list(r, items, n, xr_removal_name(items_what), xr_removal_has_of(items_what) ? id : NULL);
+    web_html(r, "</td></tr>\n");
 }
 
 /* ---- overview ---- */
@@ -149,8 +166,8 @@ int cui_overview(struct http_req *r)
              cui_t(r, M_CUI_GCONF_VERSION));
     if (v.gconf_version)
         web_html(r, "%L</dd>\n<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s", (long long)v.gconf_version,
-                 cui_t(r, M_CUI_GCONF_GENERATED), when(r, v.gconf_generated), cui_t(r, M_CUI_GCONF_EXPIRES),
-                 when(r, v.gconf_expires));
+                 cui_t(r, M_CUI_GCONF_GENERATED), cui_when(r, v.gconf_generated), cui_t(r, M_CUI_GCONF_EXPIRES),
+                 cui_when(r, v.gconf_expires));
     else
         web_html(r, "%s", cui_t(r, M_CUI_GCONF_NONE));
     web_html(r, "</dd>\n<dt>%s</dt><dd>%d</dd>\n<dt>%s</dt><dd>%L</dd>\n<dt>%s</dt><dd>%s %s</dd>\n</dl>\n",
@@ -158,21 +175,21 @@ int cui_overview(struct http_req *r)
              *v.ca_name ? v.ca_name : cui_t(r, M_CUI_NONE), v.ocsp_url);
     static const enum msg cols[] = {M_CUI_MEMBERS, M_CUI_SUBSYSTEMS, M_CUI_GATEWAYS, M_CUI_SERVICES, M_CUI_GROUPS,
                                     M_CUI_RIGHTS};
-    table_begin(r, M_CUI_COUNTS, cols, sizeof cols / sizeof cols[0]);
+    cui_table_begin(r, M_CUI_COUNTS, cols, sizeof cols / sizeof cols[0]);
     web_html(r, "<tr><td>%L</td><td>%L</td><td>%L</td><td>%L</td><td>%L</td><td>%L</td></tr>\n",
              (long long)v.nmembers, (long long)nsub, (long long)v.ngateways, (long long)v.nservices,
              (long long)v.ngroups, (long long)v.nrights);
-    table_end(r);
+    cui_table_end(r);
     web_html(r, "<form method=\"post\" action=\"/publish\">\n<p>%s</p>\n",
              cui_t(r, M_CUI_PUBLISH_LEAD));
     cui_csrf_field(r);
     web_html(r, "<button type=\"submit\">%s</button>\n</form>\n", cui_t(r, M_CUI_PUBLISH));
-    form_begin(r, "/ca", M_CUI_PUT_CA);
-    input(r, "ca-name", "name", M_CUI_CA_NAME, NAME_MAX_CHARS, NULL);
+    cui_form_begin(r, "/ca", M_CUI_PUT_CA);
+    cui_input(r, "ca-name", "name", M_CUI_CA_NAME, NAME_MAX_CHARS, NULL);
     textarea(r, "chain", M_CUI_CA_CHAIN, 8);
-    input(r, "ca-ocsp", "ocsp", M_CUI_OCSP, URL_MAX, "https://ca.example/ca/ocsp");
-    input(r, "ca-tsa", "tsa", M_CUI_TSA, URL_MAX, "https://ca.example/ca/tsa");
-    form_end(r, M_CUI_SAVE);
+    cui_input(r, "ca-ocsp", "ocsp", M_CUI_OCSP, URL_MAX, "https://ca.example/ca/ocsp");
+    cui_input(r, "ca-tsa", "tsa", M_CUI_TSA, URL_MAX, "https://ca.example/ca/tsa");
+    cui_form_end(r, M_CUI_SAVE);
     cui_page_end(r);
     return 0;
 }
@@ -211,22 +228,21 @@ int cui_members(struct http_req *r)
     if (v.nmembers == 0)
         web_html(r, "<p>%s</p>\n", cui_t(r, M_CUI_NONE));
     else {
-        table_begin(r, M_CUI_MEMBERS, cols, 3);
+        cui_table_begin(r, M_CUI_MEMBERS, cols, 3);
         for (size_t i = 0; i < v.nmembers; i++) {
-            web_html(r, "<tr><td>%s</td><td>%s</td><td>", v.members[i].id, v.members[i].name);
-            list(r, v.members[i].subsystems, v.members[i].nsubsystems);
-            web_html(r, "</td></tr>\n");
+            holder_row(r, v.members[i].id, XR_RM_MEMBER, v.members[i].name, v.members[i].subsystems,
+                       v.members[i].nsubsystems, XR_RM_SUBSYSTEM);
         }
-        table_end(r);
+        cui_table_end(r);
     }
-    form_begin(r, "/members", M_CUI_ADD_MEMBER);
-    input(r, "member-id", "id", M_CUI_ID, XR_ID_MAX, pc_arena_printf(&r->arena, "%s/GOV/1400000001", v.instance));
-    input(r, "member-name", "name", M_CUI_NAME, NAME_MAX_CHARS, NULL);
-    form_end(r, M_CUI_ADD);
-    form_begin(r, "/subsystems", M_CUI_ADD_SUBSYSTEM);
-    input(r, "subsystem-id", "id", M_CUI_ID, XR_ID_MAX,
-          pc_arena_printf(&r->arena, "%s/GOV/1400000001/population", v.instance));
-    form_end(r, M_CUI_ADD);
+    cui_form_begin(r, "/members", M_CUI_ADD_MEMBER);
+    cui_input(r, "member-id", "id", M_CUI_ID, XR_ID_MAX, pc_arena_printf(&r->arena, "%s/GOV/1400000001", v.instance));
+    cui_input(r, "member-name", "name", M_CUI_NAME, NAME_MAX_CHARS, NULL);
+    cui_form_end(r, M_CUI_ADD);
+    cui_form_begin(r, "/subsystems", M_CUI_ADD_SUBSYSTEM);
+    cui_input(r, "subsystem-id", "id", M_CUI_ID, XR_ID_MAX,
+              pc_arena_printf(&r->arena, "%s/GOV/1400000001/population", v.instance));
+    cui_form_end(r, M_CUI_ADD);
     cui_page_end(r);
     return 0;
 }
@@ -264,28 +280,32 @@ int cui_gateways(struct http_req *r)
     if (v.ngateways == 0)
         web_html(r, "<p>%s</p>\n", cui_t(r, M_CUI_NONE));
     else {
-        table_begin(r, M_CUI_GATEWAYS, cols, 4);
+        cui_table_begin(r, M_CUI_GATEWAYS, cols, 4);
         for (size_t i = 0; i < v.ngateways; i++) {
             const struct xr_view_gateway *g = &v.gateways[i];
-            web_html(r, "<tr><td>%s</td><td>%s</td><td>", g->id, g->address);
-            list(r, g->clients, g->nclients);
+            web_html(r, "<tr><td>%s", g->id);
+            cui_remove_link(r, xr_removal_name(XR_RM_GATEWAY), g->id, NULL);
+            web_html(r, "</td><td>%s</td><td>", g->address);
+            list(r, g->clients, g->nclients, xr_removal_name(XR_RM_GATEWAY_CLIENT), g->id);
             web_html(r, "</td><td><dl class=\"facts\"><dt>%s</dt><dd>%s</dd><dt>%s</dt><dd><code>%s</code></dd>"
                         "<dt>%s</dt><dd>%s – %s</dd><dt>%s</dt><dd><code class=\"fingerprint\">%s</code></dd></dl>"
                         "</td></tr>\n",
                      cui_t(r, M_CUI_SUBJECT), g->subject, cui_t(r, M_CUI_SERIAL), g->serial, cui_t(r, M_CUI_VALID),
-                     when(r, g->not_before), when(r, g->not_after), cui_t(r, M_CUI_FINGERPRINT), g->fingerprint);
+                     cui_when(r, g->not_before), cui_when(r, g->not_after), cui_t(r, M_CUI_FINGERPRINT),
+                     g->fingerprint);
         }
-        table_end(r);
+        cui_table_end(r);
     }
-    form_begin(r, "/gateways", M_CUI_PUT_GATEWAY);
-    input(r, "gateway-id", "id", M_CUI_ID, XR_ID_MAX, pc_arena_printf(&r->arena, "%s/GOV/1400000001/gw2", v.instance));
-    input(r, "gateway-address", "address", M_CUI_ADDRESS, 512, "https://gw2.example:8443");
+    cui_form_begin(r, "/gateways", M_CUI_PUT_GATEWAY);
+    cui_input(r, "gateway-id", "id", M_CUI_ID, XR_ID_MAX,
+              pc_arena_printf(&r->arena, "%s/GOV/1400000001/gw2", v.instance));
+    cui_input(r, "gateway-address", "address", M_CUI_ADDRESS, 512, "https://gw2.example:8443");
     textarea(r, "cert", M_CUI_CERT_PEM, 8);
-    form_end(r, M_CUI_SAVE);
-    form_begin(r, "/gateway-clients", M_CUI_GATEWAY_CLIENT);
-    input(r, "gc-gateway", "gateway", M_CUI_GATEWAY, XR_ID_MAX, NULL);
-    input(r, "gc-client", "client", M_CUI_SUBSYSTEM, XR_ID_MAX, NULL);
-    form_end(r, M_CUI_ADD);
+    cui_form_end(r, M_CUI_SAVE);
+    cui_form_begin(r, "/gateway-clients", M_CUI_GATEWAY_CLIENT);
+    cui_input(r, "gc-gateway", "gateway", M_CUI_GATEWAY, XR_ID_MAX, NULL);
+    cui_input(r, "gc-client", "client", M_CUI_SUBSYSTEM, XR_ID_MAX, NULL);
+    cui_form_end(r, M_CUI_ADD);
     cui_page_end(r);
     return 0;
 }
@@ -326,31 +346,32 @@ int cui_services(struct http_req *r)
     if (v.nservices == 0)
         web_html(r, "<p>%s</p>\n", cui_t(r, M_CUI_NONE));
     else {
-        table_begin(r, M_CUI_SERVICES, cols, sizeof cols / sizeof cols[0]);
+        cui_table_begin(r, M_CUI_SERVICES, cols, sizeof cols / sizeof cols[0]);
         for (size_t i = 0; i < v.nservices; i++) {
             const struct xr_view_service *s = &v.services[i];
-            web_html(r, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%L</td><td>%d</td><td>", s->id,
-                     s->version, s->title,
+            web_html(r, "<tr><td>%s", s->id);
+            cui_remove_link(r, xr_removal_name(XR_RM_SERVICE), s->id, NULL);
+            web_html(r, "</td><td>%s</td><td>%s</td><td>%s</td><td>%L</td><td>%d</td><td>", s->version, s->title,
                      cui_t(r, pc_str_eq(s->kind, "document") ? M_CUI_KIND_DOCUMENT : M_CUI_KIND_QUERY),
                      (long long)s->max_request, s->timeout_ms);
             if (s->has_openapi)
                 web_html(r, "<a href=\"/openapi?id=%q\">%s</a>", s->id, cui_t(r, M_CUI_OPENAPI));
             web_html(r, "</td></tr>\n");
         }
-        table_end(r);
+        cui_table_end(r);
     }
-    form_begin(r, "/services", M_CUI_PUT_SERVICE);
-    input(r, "service-id", "id", M_CUI_ID, XR_ID_MAX,
-          pc_arena_printf(&r->arena, "%s/GOV/1400000001/population/person", v.instance));
-    input(r, "service-version", "version", M_CUI_VERSION, 32, "v1");
-    input(r, "service-title", "title", M_CUI_TITLE, NAME_MAX_CHARS, NULL);
+    cui_form_begin(r, "/services", M_CUI_PUT_SERVICE);
+    cui_input(r, "service-id", "id", M_CUI_ID, XR_ID_MAX,
+              pc_arena_printf(&r->arena, "%s/GOV/1400000001/population/person", v.instance));
+    cui_input(r, "service-version", "version", M_CUI_VERSION, 32, "v1");
+    cui_input(r, "service-title", "title", M_CUI_TITLE, NAME_MAX_CHARS, NULL);
     web_html(r, "<div class=\"field\"><label for=\"service-kind\">%s</label><select id=\"service-kind\" name=\"kind\">"
                 "<option value=\"query\">%s</option><option value=\"document\">%s</option></select></div>\n",
              cui_t(r, M_CUI_KIND), cui_t(r, M_CUI_KIND_QUERY), cui_t(r, M_CUI_KIND_DOCUMENT));
-    input(r, "service-max", "max_request", M_CUI_MAX_REQUEST, 10, NULL);
-    input(r, "service-timeout", "timeout_ms", M_CUI_TIMEOUT, 6, NULL);
+    cui_input(r, "service-max", "max_request", M_CUI_MAX_REQUEST, 10, NULL);
+    cui_input(r, "service-timeout", "timeout_ms", M_CUI_TIMEOUT, 6, NULL);
     textarea(r, "openapi", M_CUI_OPENAPI_TEXT, 6);
-    form_end(r, M_CUI_SAVE);
+    cui_form_end(r, M_CUI_SAVE);
     cui_page_end(r);
     return 0;
 }
@@ -421,45 +442,40 @@ int cui_access(struct http_req *r)
     if (v.nrights == 0)
         web_html(r, "<p>%s</p>\n", cui_t(r, M_CUI_NONE));
     else {
-        table_begin(r, M_CUI_RIGHTS, rcols, 3);
+        cui_table_begin(r, M_CUI_RIGHTS, rcols, 3);
         for (size_t i = 0; i < v.nrights; i++) {
             const struct xr_view_right *g = &v.rights[i];
-            web_html(r, "<tr><td>%s</td><td>%s</td><td><form method=\"post\" action=\"/revoke\" class=\"inline\">"
-                        "<input type=\"hidden\" name=\"service\" value=\"%s\"><input type=\"hidden\" name=\"subject\" "
-                        "value=\"%s\">", g->service, g->subject, g->service, g->subject);
-            cui_csrf_field(r);
-            web_html(r, "<button type=\"submit\" class=\"secondary\" aria-label=\"%s\">%s</button></form></td></tr>\n",
-                     pc_arena_printf(&r->arena, cui_t(r, M_CUI_REVOKE_LABEL), g->subject, g->service),
-                     cui_t(r, M_CUI_REVOKE));
+            web_html(r, "<tr><td>%s</td><td>%s</td><td>", g->service, g->subject);
+            cui_remove_link(r, "right", g->service, g->subject);
+            web_html(r, "</td></tr>\n");
         }
-        table_end(r);
+        cui_table_end(r);
     }
-    form_begin(r, "/grants", M_CUI_GRANT);
-    input(r, "grant-service", "service", M_CUI_SERVICE, XR_ID_MAX, NULL);
-    input(r, "grant-subject", "subject", M_CUI_RIGHT_SUBJECT, XR_ID_MAX,
-          pc_arena_printf(&r->arena, "%s/GOV/1500000002/portal", v.instance));
-    form_end(r, M_CUI_GRANT);
+    cui_form_begin(r, "/grants", M_CUI_GRANT);
+    cui_input(r, "grant-service", "service", M_CUI_SERVICE, XR_ID_MAX, NULL);
+    cui_input(r, "grant-subject", "subject", M_CUI_RIGHT_SUBJECT, XR_ID_MAX,
+              pc_arena_printf(&r->arena, "%s/GOV/1500000002/portal", v.instance));
+    cui_form_end(r, M_CUI_GRANT);
     web_html(r, "<h2>%s</h2>\n", cui_t(r, M_CUI_GROUPS));
     static const enum msg gcols[] = {M_CUI_ID, M_CUI_DESCRIPTION, M_CUI_GROUP_MEMBERS};
     if (v.ngroups == 0)
         web_html(r, "<p>%s</p>\n", cui_t(r, M_CUI_NONE));
     else {
-        table_begin(r, M_CUI_GROUPS, gcols, 3);
+        cui_table_begin(r, M_CUI_GROUPS, gcols, 3);
         for (size_t i = 0; i < v.ngroups; i++) {
-            web_html(r, "<tr><td>%s</td><td>%s</td><td>", v.groups[i].id, v.groups[i].description);
-            list(r, v.groups[i].members, v.groups[i].nmembers);
-            web_html(r, "</td></tr>\n");
+            holder_row(r, v.groups[i].id, XR_RM_GROUP, v.groups[i].description, v.groups[i].members,
+                       v.groups[i].nmembers, XR_RM_GROUP_MEMBER);
         }
-        table_end(r);
+        cui_table_end(r);
     }
-    form_begin(r, "/groups", M_CUI_ADD_GROUP);
-    input(r, "group-id", "id", M_CUI_ID, XR_ID_MAX, pc_arena_printf(&r->arena, "%s/portals", v.instance));
-    input(r, "group-description", "description", M_CUI_DESCRIPTION, NAME_MAX_CHARS, NULL);
-    form_end(r, M_CUI_ADD);
-    form_begin(r, "/group-members", M_CUI_ADD_GROUP_MEMBER);
-    input(r, "gm-group", "group", M_CUI_GROUP, XR_ID_MAX, NULL);
-    input(r, "gm-client", "client", M_CUI_CLIENT, XR_ID_MAX, NULL);
-    form_end(r, M_CUI_ADD);
+    cui_form_begin(r, "/groups", M_CUI_ADD_GROUP);
+    cui_input(r, "group-id", "id", M_CUI_ID, XR_ID_MAX, pc_arena_printf(&r->arena, "%s/portals", v.instance));
+    cui_input(r, "group-description", "description", M_CUI_DESCRIPTION, NAME_MAX_CHARS, NULL);
+    cui_form_end(r, M_CUI_ADD);
+    cui_form_begin(r, "/group-members", M_CUI_ADD_GROUP_MEMBER);
+    cui_input(r, "gm-group", "group", M_CUI_GROUP, XR_ID_MAX, NULL);
+    cui_input(r, "gm-client", "client", M_CUI_CLIENT, XR_ID_MAX, NULL);
+    cui_form_end(r, M_CUI_ADD);
     cui_page_end(r);
     return 0;
 }
@@ -534,7 +550,7 @@ int cui_audit(struct http_req *r)
     if (n == 0)
         web_html(r, "<p>%s</p>\n", cui_t(r, M_CUI_NONE));
     else {
-        table_begin(r, M_CUI_AUDIT, cols, 4);
+        cui_table_begin(r, M_CUI_AUDIT, cols, 4);
         for (size_t i = 0; i < n; i++) {
             const struct audit_entry *e = &rows[i].e;
             web_html(r, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s %s", rows[i].at, e->actor, e->action,
@@ -543,7 +559,7 @@ int cui_audit(struct http_req *r)
                 web_html(r, " — %s", e->detail);
             web_html(r, "</td></tr>\n");
         }
-        table_end(r);
+        cui_table_end(r);
         if (more)
             web_html(r, "<nav class=\"pagination\" aria-label=\"%s\"><ul><li><a href=\"/audit?before=%L\">%s</a>"
                         "</li></ul></nav>\n", cui_t(r, M_PAGINATION), (long long)rows[n - 1].seq,

@@ -68,7 +68,8 @@ void cui_page_begin(struct http_req *r, const char *title)
             const char *href;
             enum msg m;
         } nav[] = {{"/", M_CUI_OVERVIEW},        {"/members", M_CUI_MEMBERS}, {"/gateways", M_CUI_GATEWAYS},
-                   {"/services", M_CUI_SERVICES}, {"/access", M_CUI_ACCESS},  {"/audit", M_CUI_AUDIT}};
+                   {"/services", M_CUI_SERVICES}, {"/access", M_CUI_ACCESS},  {"/operators", M_CUI_OPERATORS},
+                   {"/audit", M_CUI_AUDIT}};
         web_html(r, "<nav class=\"main-nav\" aria-label=\"%s\"><div class=\"wrap nav-row\"><ul>\n",
                  cui_t(r, M_CUI_NAV));
         for (size_t i = 0; i < sizeof nav / sizeof nav[0]; i++)
@@ -88,8 +89,11 @@ void cui_page_begin(struct http_req *r, const char *title)
             web_html(r, "<p>%s <span lang=\"en\">%s</span></p>\n", cui_t(r, M_CUI_DETAIL), c->fail_detail);
         web_html(r, "</div>\n");
     } else if (http_kv_get(&r->query, "done")) {
+        const char *done = http_kv_get(&r->query, "done");
         web_html(r, "<div class=\"notice\" role=\"status\"><p>%s</p></div>\n",
-                 cui_t(r, pc_str_eq(http_kv_get(&r->query, "done"), "publish") ? M_CUI_PUBLISHED : M_CUI_SAVED));
+                 cui_t(r, pc_str_eq(done, "publish")   ? M_CUI_PUBLISHED
+                          : pc_str_eq(done, "removed") ? M_CUI_REMOVED
+                                                       : M_CUI_SAVED));
     }
 }
 
@@ -336,6 +340,10 @@ static const struct http_route routes[] = {
     {"POST", "/revoke", cui_post_revoke, FORM_MAX, HTTP_ROUTE_NO_STORE, "cui-revoke"},
     {"POST", "/publish", cui_post_publish, FORM_MAX, HTTP_ROUTE_NO_STORE, "cui-publish"},
     {"POST", "/ca", cui_post_ca, CA_FORM_MAX, HTTP_ROUTE_NO_STORE, "cui-ca-put"},
+    {"GET", "/remove", cui_confirm_remove, 0, HTTP_ROUTE_NO_STORE, "cui-remove-confirm"},
+    {"POST", "/remove", cui_post_remove, FORM_MAX, HTTP_ROUTE_NO_STORE, "cui-remove"},
+    {"GET", "/operators", cui_operators, 0, HTTP_ROUTE_NO_STORE, "cui-operators"},
+    {"POST", "/operators", cui_post_operator, FORM_MAX, HTTP_ROUTE_NO_STORE, "cui-operator-add"},
 };
 
 void web_central_http_config(struct central_ui_app *app, struct http_config *cfg)

@@ -35,6 +35,15 @@ int cui_refused(struct http_req *r, int rc, const struct pc_err *err);
 /* After a change: back to page with a notice (303). */
 int cui_done(struct http_req *r, const char *page);
 
+/* Pieces of the pages (central_pages.c). */
+const char *cui_when(struct http_req *r, int64_t t);
+void cui_form_begin(struct http_req *r, const char *action, enum msg legend);
+void cui_form_end(struct http_req *r, enum msg button);
+/* A text input; id must be unique on the page, hint an example or NULL. */
+void cui_input(struct http_req *r, const char *id, const char *name, enum msg label, int max, const char *hint);
+void cui_table_begin(struct http_req *r, enum msg caption, const enum msg *cols, size_t n);
+void cui_table_end(struct http_req *r);
+
 /* The pages (central_pages.c). */
 int cui_overview(struct http_req *r);
 int cui_members(struct http_req *r);
@@ -54,5 +63,14 @@ int cui_post_grant(struct http_req *r);
 int cui_post_revoke(struct http_req *r);
 int cui_post_publish(struct http_req *r);
 int cui_post_ca(struct http_req *r);
+
+/* Removing, and the operators (central_remove.c).  The link to the
+ * confirmation of a removal: what is xr_removal_name's word (or
+ * "operator"), of the second identifier of a link, or NULL. */
+void cui_remove_link(struct http_req *r, const char *what, const char *id, const char *of);
+int cui_confirm_remove(struct http_req *r);
+int cui_post_remove(struct http_req *r);
+int cui_operators(struct http_req *r);
+int cui_post_operator(struct http_req *r);
 
 #endif

@@ -3856,35 +3856,63 @@ async function oncePages() {
  * and its generated password).  Logged in through the form, then one
  * visit per language that together cover the main pages: each in its
  * language, axe-core clean (the pages have no scripts). */
+// The demo's central operator logged in on a new page (centralui, centralui2).
+async function centralLogin(ctx) {
+  const contract = JSON.parse(fs.readFileSync(path.join(server.dataDir, 'demo-exchange.json'), 'utf8'));
+  const op = contract.central_operator;
+  assert(op && op.url && op.password, `demo-exchange.json names no central operator: ${JSON.stringify(op)}`);
+  const page = await ctx.newPage();
+  const url = op.url.replace(/\/$/, '');
+  let resp = await page.goto(url + '/members', { waitUntil: 'load' });
+  assert(new URL(page.url()).pathname === '/login', `not an operator, /members ended on ${page.url()}`);
+  const v = await axeViolations(page);
+  assert(v.length === 0, `axe on /login: ${v.join('\n')}`);
+  await page.fill('#login', op.login);
+  await page.fill('#password', op.password);
+  resp = await navBy(page, () => page.click('main form button[type="submit"]'));
+  assert(resp.status() === 200 && new URL(page.url()).pathname === '/', `login ended on ${page.url()} (${resp.status()})`);
+  return { page, url };
+}
+
+// Visit [lang, path, text] on the operator's pages: 200, the language, the text, axe.
+async function centralVisits(page, url, visits) {
+  for (const [lang, p, text] of visits) {
+    const resp = await page.goto(`${url}${p}${p.includes('?') ? '&' : '?'}lang=${lang}`, { waitUntil: 'load' });
+    assert(resp.status() === 200, `${p}: status ${resp.status()}`);
+    const facts = await pageFacts(page);
+    assert(facts.lang === lang, `${p}: lang ${facts.lang}, expected ${lang}`);
+    if (text) assert((await page.textContent('main')).includes(text), `${p} does not show ${text}`);
+    const v = await axeViolations(page);
+    assert(v.length === 0, `axe on ${p} [${lang}]: ${v.join('\n')}`);
+  }
+}
+
 async function centralPages() {
   await test('centralui: the operator logs in and the overview, members, gateways, services, access and audit pages pass axe [az, en, ru]', async () => {
-    const contract = JSON.parse(fs.readFileSync(path.join(server.dataDir, 'demo-exchange.json'), 'utf8'));
-    const op = contract.central_operator;
-    assert(op && op.url && op.password, `demo-exchange.json names no central operator: ${JSON.stringify(op)}`);
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     ctx.setDefaultTimeout(10000);
     try {
-      const page = await ctx.newPage();
-      const url = op.url.replace(/\/$/, '');
-      let resp = await page.goto(url + '/members', { waitUntil: 'load' });
-      assert(new URL(page.url()).pathname === '/login', `not an operator, /members ended on ${page.url()}`);
-      let v = await axeViolations(page);
-      assert(v.length === 0, `axe on /login: ${v.join('\n')}`);
-      await page.fill('#login', op.login);
-      await page.fill('#password', op.password);
-      resp = await navBy(page, () => page.click('main form button[type="submit"]'));
-      assert(resp.status() === 200 && new URL(page.url()).pathname === '/', `login ended on ${page.url()} (${resp.status()})`);
-      const visits = [['az', '/', 'AZ/GOV/1500000002'], ['az', '/gateways', 'SHA-256'], ['en', '/members', 'AZ/GOV/1400000001'],
-        ['en', '/access', 'AZ/GOV/1500000002/portal'], ['ru', '/services', 'AZ/GOV/1400000001'], ['ru', '/audit', 'xr.']];
-      for (const [lang, p, text] of visits) {
-        resp = await page.goto(`${url}${p}?lang=${lang}`, { waitUntil: 'load' });
-        assert(resp.status() === 200, `${p}: status ${resp.status()}`);
-        const facts = await pageFacts(page);
-        assert(facts.lang === lang, `${p}: lang ${facts.lang}, expected ${lang}`);
-        if (p !== '/') assert((await page.textContent('main')).includes(text), `${p} does not show ${text}`);
-        v = await axeViolations(page);
-        assert(v.length === 0, `axe on ${p} [${lang}]: ${v.join('\n')}`);
-      }
+      const { page, url } = await centralLogin(ctx);
+      await centralVisits(page, url, [['az', '/', null], ['az', '/gateways', 'SHA-256'], ['en', '/members', 'AZ/GOV/1400000001'],
+        ['en', '/access', 'AZ/GOV/1500000002/portal'], ['ru', '/services', 'AZ/GOV/1400000001'], ['ru', '/audit', 'xr.']]);
+    } finally {
+      await ctx.close();
+    }
+  });
+}
+
+// centralui2: the operators' page and a removal's confirmation (which
+// changes nothing: the demo's registry stays as it is).
+async function centralRemovalPages() {
+  await test('centralui2: the operators page and the confirmation of a removal pass axe [az, en, ru]', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    ctx.setDefaultTimeout(10000);
+    try {
+      const { page, url } = await centralLogin(ctx);
+      const confirm = '/remove?what=gateway-client&id=' + encodeURIComponent('AZ/GOV/1400000001/gw2') + '&of=' +
+        encodeURIComponent('AZ/GOV/1400000001/population');
+      await centralVisits(page, url, [['az', '/operators', 'Operatorlar'], ['en', confirm, 'Remove AZ/GOV/1400000001/population'],
+        ['ru', '/members', 'Удалить']]);
     } finally {
       await ctx.close();
     }
@@ -3974,6 +4002,7 @@ async function main() {
     await oncePages();   // once
     await finePages();   // fines (no login)
     await centralPages();   // centralui
+    await centralRemovalPages();   // centralui2
   } catch (e) {
     fatal = e;
     record('setup', e);

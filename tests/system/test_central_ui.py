@@ -294,3 +294,145 @@ def test_the_login_is_throttled(central):
     b = Browser(central.admin_port)
     statuses = [b.login("carol", "Wrong123pw").status for _ in range(6)]
     assert statuses[:5] == [401] * 5 and statuses[5] == 429, statuses
+
+
+# ---- centralui2: taking things away, and the operators on the page ----
+
+M2 = "AZ/GOV/1400000002"
+
+
+def registry_with_m2(central, tag):
+    """A member with a subsystem, a gateway serving it, a service, a group
+    holding the subsystem, and rights for the group and the subsystem."""
+    sub, gw, svc, grp = M2 + "/app" + tag, M2 + "/gw" + tag, M2 + "/app" + tag + "/svc", "AZ/g" + tag
+    if M2 not in central.ok("show").stdout:
+        central.ok("member", "--id", M2, "--name", "Second")
+    central.ok("subsystem", "--id", sub)
+    central.ok("gateway", "--id", gw, "--address", "https://gw.example:8443",
+               "--cert", member_cert(central.tmp, "gw" + tag, "1400000002"))
+    central.ok("gateway-client", "--gateway", gw, "--client", sub)
+    central.ok("service", "--id", svc, "--title", "svc")
+    central.ok("group", "--id", grp, "--description", "g")
+    central.ok("group-member", "--group", grp, "--client", sub)
+    central.ok("grant", "--service", svc, "--subject", grp)
+    central.ok("grant", "--service", svc, "--subject", sub)
+    return sub, gw, svc, grp
+
+
+def test_removing_on_the_page_reaches_the_configuration(central):
+    sub, gw, svc, grp = registry_with_m2(central, "p")
+    b = operator(central)
+    # every list has its links to the confirmation
+    r = b.get("/members?lang=en")
+    assert "/remove?what=member&amp;id=" + urllib.parse.quote(M2, safe="") in r.text
+    assert "/remove?what=subsystem&amp;id=" in r.text
+    # the confirmation page changes nothing; a POST without its field only asks
+    r = b.get("/remove?what=member&id=" + urllib.parse.quote(M2, safe="") + "&lang=en")
+    assert r.status == 200 and 'name="confirm" value="yes"' in r.text and "Confirm the removal" in r.text
+    r = b.post("/remove", {"what": "member", "id": M2})
+    assert r.status == 200 and 'name="confirm" value="yes"' in r.text
+    assert M2 in central.ok("show").stdout
+    # not without the CSRF token
+    assert b.post("/remove", {"what": "service", "id": svc, "confirm": "yes"}, csrf=False).status == 403
+    # a member with subsystems and gateways left: refused, saying which
+    r = b.post("/remove", {"what": "member", "id": M2, "confirm": "yes"})
+    assert r.status == 409 and sub in r.text and gw in r.text and "cannot be removed yet" in r.text, r.text[-1500:]
+    # … a subsystem that still provides a service too
+    r = b.post("/remove", {"what": "subsystem", "id": sub, "confirm": "yes"})
+    assert r.status == 409 and svc in r.text
+    v0 = shared_params(central)[0]["version"]
+    # the rights table links to the same confirmation
+    assert "/remove?what=right&amp;id=" + urllib.parse.quote(svc, safe="") in b.get("/access").text
+    steps = [
+        ({"what": "right", "id": svc, "of": sub}, "/access"),
+        ({"what": "group-member", "id": grp, "of": sub}, "/access"),
+        ({"what": "service", "id": svc}, "/services"),
+        ({"what": "gateway-client", "id": gw, "of": sub}, "/gateways"),
+        ({"what": "gateway", "id": gw}, "/gateways"),
+        ({"what": "group", "id": grp}, "/access"),
+        ({"what": "subsystem", "id": sub}, "/members"),
+    ]
+    for form, page in steps:
+        b.get("/remove?" + urllib.parse.urlencode(form))
+        r = b.post("/remove", dict(form, confirm="yes"))
+        assert r.status == 303 and r.header("Location") == page + "?done=removed", (form, r, r.text[-1500:])
+    d, p = shared_params(central)
+    assert d["version"] > v0
+    assert all(g["id"] != gw for g in p["gateways"])
+    assert all(s["id"] != svc for s in p["services"])
+    assert all(a["service"] != svc and a["subject"] != sub for a in p["access"])
+    assert "xr.access.revoke" in b.get("/audit").text
+    assert all(g["id"] != grp for g in p["groups"])
+    assert [m["subsystems"] for m in p["members"] if m["id"] == M2] == [[]]
+    # now the member goes; once gone, it is not found
+    r = b.post("/remove", {"what": "member", "id": M2, "confirm": "yes"})
+    assert r.status == 303
+    assert all(m["id"] != M2 for m in shared_params(central)[1]["members"])
+    r = b.post("/remove", {"what": "member", "id": M2, "confirm": "yes"})
+    assert r.status == 404
+    # a bad request names nothing
+    assert b.get("/remove?what=planet&id=x").status == 400
+    assert b.get("/remove?what=member&id=AZ/GOV").status == 400
+    r = b.get("/audit")
+    for action in ("xr.member.remove", "xr.subsystem.remove", "xr.gateway.remove", "xr.gateway.unclient",
+                   "xr.service.remove", "xr.group.remove", "xr.group.unmember"):
+        assert action in r.text, action
+
+
+def test_removing_from_the_cli(central):
+    sub, gw, svc, grp = registry_with_m2(central, "c")
+    r = central.cli("remove", "--what", "member", "--id", M2)
+    assert r.returncode == 1 and sub in r.stderr and gw in r.stderr
+    assert central.cli("remove", "--what", "planet", "--id", M2).returncode == 2
+    central.ok("remove", "--what", "group-member", "--group", grp, "--client", sub)
+    assert central.cli("remove", "--what", "group-member", "--group", grp, "--client", sub).returncode == 1
+    central.ok("remove", "--what", "group", "--id", grp)
+    central.ok("remove", "--what", "gateway", "--id", gw)   # its client link goes with it
+    central.ok("remove", "--what", "service", "--id", svc)  # and the rights on it
+    central.ok("remove", "--what", "subsystem", "--id", sub)
+    central.ok("remove", "--what", "member", "--id", M2)
+    p = json.loads(central.ok("show").stdout)
+    assert M2 not in json.dumps(p) and "AZ/gc" not in json.dumps(p)
+
+
+def test_operators_on_the_page(central):
+    # nothing of it for someone who is not an operator
+    n = Browser(central.admin_port)
+    for path in ("/operators", "/remove?what=operator&id=alice"):
+        r = n.get(path)
+        assert r.status == 303 and r.header("Location") == "/login", (path, r)
+    n.get("/login")
+    assert n.post("/operators", {"login": "mallory"}).status == 403
+    assert n.post("/remove", {"what": "operator", "id": "alice", "confirm": "yes"}).status == 403
+    b = operator(central)
+    r = b.get("/operators?lang=en")
+    assert r.status == 200 and "alice" in r.text
+    assert "what=operator&amp;id=alice" not in r.text  # not oneself
+    r = b.post("/operators", {"login": "dave"})
+    assert r.status == 200 and "no-store" in (r.header("Cache-Control") or "")
+    pw = re.search(r'class="password">([0-9a-f]{32})<', r.text).group(1)
+    assert b.post("/operators", {"login": "dave"}).status == 409
+    assert b.post("/operators", {"login": "bad login"}).status == 400
+    d = Browser(central.admin_port)
+    assert d.login("dave", pw).status == 303
+    assert "what=operator&amp;id=alice" in d.get("/operators").text
+    # nobody removes itself
+    r = d.post("/remove", {"what": "operator", "id": "dave", "confirm": "yes"})
+    assert r.status == 409
+    b.get("/operators")
+    r = b.post("/remove", {"what": "operator", "id": "dave", "confirm": "yes"})
+    assert r.status == 303 and r.header("Location") == "/operators?done=removed"
+    assert "<p>Removed.</p>" in b.get("/operators?done=removed&lang=en").text
+    assert d.get("/").status == 303  # its session ended
+    r = b.get("/audit")
+    assert "xr.operator.add" in r.text and "xr.operator.remove" in r.text
+
+
+def test_the_last_operator_stays(central):
+    for line in central.ok("operator", "list").stdout.splitlines():
+        login = line.split("\t")[0]
+        if login != "alice":
+            central.ok("operator", "remove", "--login", login)
+    r = central.cli("operator", "remove", "--login", "alice")
+    assert r.returncode == 1 and "last operator" in r.stderr
+    assert operator(central).get("/").status == 200

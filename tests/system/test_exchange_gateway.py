@@ -156,6 +156,19 @@ def test_access_is_denied_by_default(xr):
     assert wait_for(lambda: xr.call("/r1/" + SERVICE + "/1AB2C3D", client=OTHER).status == 403, timeout=10)
 
 
+def test_a_removal_stops_the_calls_it_allowed(xr):
+    """Removing a global group (centralui2) takes its rights with it: the
+    gateway refuses the next call once it has the new configuration."""
+    xr.c("group", "--id", "AZ/removable", "--description", "goes away")
+    xr.c("group-member", "--group", "AZ/removable", "--client", OTHER)
+    xr.c("grant", "--service", SERVICE, "--subject", "AZ/removable")
+    assert wait_for(lambda: xr.call("/r1/" + SERVICE + "/1AB2C3D", client=OTHER).status == 200, timeout=10)
+    xr.c("remove", "--what", "group", "--id", "AZ/removable")
+    assert wait_for(lambda: xr.call("/r1/" + SERVICE + "/1AB2C3D", client=OTHER).status == 403, timeout=10)
+    r = xr.call("/r1/" + SERVICE + "/1AB2C3D", client=OTHER)
+    assert fault(r)[0] == "Server.ServerProxy.AccessDenied"
+
+
 def test_size_limits_per_service(xr):
     # a document service takes what it declares; the default for queries is 10 KB
     body = os.urandom(1 << 20)

@@ -733,6 +733,112 @@ static void test_central_registry(void **state)
     pc_arena_release(&a);
 }
 
+static bool in_list(const char *const *items, size_t n, const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(items[i], id) == 0)
+            return true;
+    return false;
+}
+
+/* Whether id appears anywhere in the registry's view. */
+static bool view_has(const struct xr_view *v, const char *id)
+{
+    bool found = false;
+    for (size_t i = 0; i < v->nmembers; i++)
+        found |= strcmp(v->members[i].id, id) == 0 || in_list(v->members[i].subsystems, v->members[i].nsubsystems, id);
+    for (size_t i = 0; i < v->ngateways; i++)
+        found |= strcmp(v->gateways[i].id, id) == 0 || in_list(v->gateways[i].clients, v->gateways[i].nclients, id);
+    for (size_t i = 0; i < v->nservices; i++)
+        found |= strcmp(v->services[i].id, id) == 0;
+    for (size_t i = 0; i < v->ngroups; i++)
+        found |= strcmp(v->groups[i].id, id) == 0 || in_list(v->groups[i].members, v->groups[i].nmembers, id);
+    for (size_t i = 0; i < v->nrights; i++)
+        found |= strcmp(v->rights[i].service, id) == 0 || strcmp(v->rights[i].subject, id) == 0;
+    return found;
+}
+
+/* Taking things away: a member only when nothing of it remains (the
+ * refusal names what), a subsystem only without services, what hangs on
+ * an object goes with it, each removal raises the epoch and is audited. */
+static void test_central_removal(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    struct pc_arena a;
+    pc_arena_init(&a);
+    char dir[160];
+    snprintf(dir, sizeof dir, "%s/central-rm-%s", tmpdir, f->pg ? "pg" : "sqlite");
+    assert_int_equal(xr_central_init(dir, "AZ", "http://127.0.0.1:1", &err), 0);
+    struct xr_central *c = xr_central_open(dir, f->pg ? f->pgurl : f->path, &err);
+    if (!c)
+        fail_msg("open: %s", err.msg);
+    const char *actor = "cli:test";
+    struct xr_id m = idp("AZ/GOV/1600000003", XR_ID_MEMBER), sub = idp("AZ/GOV/1600000003/app", XR_ID_SUBSYSTEM),
+                 gw = idp("AZ/GOV/1600000003/gw", XR_ID_GATEWAY),
+                 svc = idp("AZ/GOV/1600000003/app/svc", XR_ID_SERVICE), grp = idp("AZ/rmgroup", XR_ID_GROUP);
+    struct xr_service_rec s = {svc, "v1", "svc", "query", 10240, 1 << 20, 30000, NULL};
+    assert_int_equal(xr_central_add_member(c, actor, &m, "Removable", &err), 0);
+    assert_int_equal(xr_central_add_subsystem(c, actor, &sub, &err), 0);
+    assert_int_equal(xr_central_put_gateway(c, actor, &gw, "https://gw:8443", member_cert(&a, "1600000003"), &err),
+                     0);
+    assert_int_equal(xr_central_gateway_client(c, actor, &gw, &sub, &err), 0);
+    assert_int_equal(xr_central_put_service(c, actor, &s, &err), 0);
+    assert_int_equal(xr_central_add_group(c, actor, &grp, "g", &err), 0);
+    assert_int_equal(xr_central_group_member(c, actor, &grp, &sub, &err), 0);
+    assert_int_equal(xr_central_grant(c, actor, &svc, &grp, false, &err), 0);
+    assert_int_equal(xr_central_grant(c, actor, &svc, &m, false, &err), 0);
+
+    /* refused, naming what remains; nothing changes */
+    assert_int_equal(xr_central_remove(c, actor, XR_RM_MEMBER, &m, NULL, &err), PC_ECONFLICT);
+    assert_non_null(strstr(err.msg, "AZ/GOV/1600000003/app"));
+    assert_non_null(strstr(err.msg, "AZ/GOV/1600000003/gw"));
+    assert_int_equal(xr_central_remove(c, actor, XR_RM_SUBSYSTEM, &sub, NULL, &err), PC_ECONFLICT);
+    assert_non_null(strstr(err.msg, "AZ/GOV/1600000003/app/svc"));
+    /* identifiers that do not fit, links that are not there */
+    assert_int_equal(xr_central_remove(c, actor, XR_RM_MEMBER, &sub, NULL, &err), PC_EINVAL);
+    assert_int_equal(xr_central_remove(c, actor, XR_RM_GROUP_MEMBER, &grp, NULL, &err), PC_EINVAL);
+    assert_int_equal(xr_central_remove(c, actor, XR_RM_GATEWAY_CLIENT, &gw, &m, &err), PC_EINVAL);
+    assert_int_equal(xr_central_remove(c, actor, XR_RM_GROUP_MEMBER, &grp, &m, &err), PC_ENOTFOUND);
+    struct xr_view v;
+    assert_int_equal(xr_central_view(c, &a, &v, &err), 0);
+    int64_t epoch = v.epoch;
+
+    /* a service takes its rights with it, a gateway its client links */
+    assert_int_equal(xr_central_remove(c, actor, XR_RM_SERVICE, &svc, NULL, &err), 0);
+    assert_int_equal(xr_central_remove(c, actor, XR_RM_SERVICE, &svc, NULL, &err), PC_ENOTFOUND);
+    assert_int_equal(xr_central_remove(c, actor, XR_RM_GATEWAY, &gw, NULL, &err), 0);
+    assert_int_equal(xr_central_view(c, &a, &v, &err), 0);
+    assert_true(v.epoch > epoch);
+    assert_false(view_has(&v, "AZ/GOV/1600000003/app/svc"));
+    assert_false(view_has(&v, "AZ/GOV/1600000003/gw"));
+    assert_true(view_has(&v, "AZ/rmgroup"));
+    /* a subsystem takes its memberships, then the member can go */
+    assert_int_equal(xr_central_remove(c, actor, XR_RM_SUBSYSTEM, &sub, NULL, &err), 0);
+    assert_int_equal(xr_central_remove(c, actor, XR_RM_MEMBER, &m, NULL, &err), 0);
+    assert_int_equal(xr_central_remove(c, actor, XR_RM_GROUP, &grp, NULL, &err), 0);
+    assert_int_equal(xr_central_view(c, &a, &v, &err), 0);
+    assert_false(view_has(&v, "AZ/GOV/1600000003/app"));
+    assert_false(view_has(&v, "AZ/GOV/1600000003"));
+    assert_false(view_has(&v, "AZ/rmgroup"));
+
+    /* the names the CLI and the forms use */
+    for (int i = 0; i < XR_RM_COUNT; i++)
+        assert_int_equal(xr_removal_parse(xr_removal_name((enum xr_removal)i)), i);
+    assert_int_equal(xr_removal_parse("planet"), -1);
+
+    struct audit_row *rows;
+    size_t nrows;
+    bool more;
+    assert_int_equal(audit_list(xr_central_db(c), &a, 0, 20, &rows, &nrows, &more, &err), 0);
+    size_t removals = 0;
+    for (size_t i = 0; i < nrows; i++)
+        removals += strstr(rows[i].e.action, ".remove") && !pc_str_has_prefix(rows[i].e.action, "xr.operator.");
+    assert_int_equal(removals, 5);
+    xr_central_close(c);
+    pc_arena_release(&a);
+}
+
 /* The operators of the central's pages: add, log in (a wrong password and
  * an unknown login the same refusal), the throttle, a session's idle end
  * and logout, removal ending the sessions; the typed view and publishing. */
@@ -789,6 +895,14 @@ static void test_central_operators(void **state)
     assert_int_equal(xr_operator_remove(c, "cli:test", "alice", &err), 0);
     assert_int_equal(xr_operator_session(c, tok2, &s, &err), PC_EDENIED);
     assert_int_equal(xr_operator_remove(c, "cli:test", "alice", &err), PC_ENOTFOUND);
+    /* not oneself, not the last one (carol is the one left) */
+    assert_int_equal(xr_operator_remove(c, "cli:test", "carol", &err), PC_ECONFLICT);
+    char pw[33];
+    assert_int_equal(xr_operator_new_password(pw, &err), 0);
+    assert_int_equal(strlen(pw), 32);
+    assert_int_equal(xr_operator_add(c, "op:carol", "dave", pw, &err), 0);
+    assert_int_equal(xr_operator_remove(c, "op:dave", "dave", &err), PC_ECONFLICT);
+    assert_int_equal(xr_operator_remove(c, "op:dave", "carol", &err), 0);
 
     /* the typed view and "publish now" */
     /* (the database is the one test_central_registry filled) */
@@ -1048,6 +1162,7 @@ int main(void)
     const struct CMUnitTest db[] = {
         cmocka_unit_test(test_central_registry),
         cmocka_unit_test(test_central_operators),
+        cmocka_unit_test(test_central_removal),
         cmocka_unit_test(test_message_log),
         cmocka_unit_test(test_message_log_ocsp),
         cmocka_unit_test(test_archive),
