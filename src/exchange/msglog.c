@@ -259,7 +259,7 @@ static int write_one(struct xr_msglog *l, struct db_conn *k, struct pc_arena *a,
     struct db_stmt *s =
         rc ? NULL
            : db_prepare(k, "INSERT INTO xr_msglog (seq, at_ms, message_id, side, kind, protocol, client, service, "
-                           "user_id, issue, fault, block, body_hash, body, hash, signature, cert, ocsp, prev, chain) "
+                           "user_id, issue, fault, block, body_hash, body_raw, hash, signature, cert, ocsp, prev, chain) "
                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         err);
     if (s) {
@@ -267,10 +267,7 @@ static int write_one(struct xr_msglog *l, struct db_conn *k, struct pc_arena *a,
         db_bind_int(s, 2, at_ms);
         for (int i = 2; i < 13; i++)
             db_bind_text(s, i + 1, fields[i]);
-        if (r->body)
-            db_bind_text(s, 14, xr_b64(a, r->body, r->body_len));
-        else
-            db_bind_null(s, 14);
+        db_bind_blob(s, 14, r->body, r->body_len); /* NULL when bodies are not kept */
         for (int i = 13; i < 16; i++)
             db_bind_text(s, i + 2, fields[i]);
         db_bind_text(s, 18, ocsp_ref);

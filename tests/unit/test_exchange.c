@@ -978,6 +978,67 @@ static void test_message_log_ocsp(void **state)
     pc_arena_release(&a);
 }
 
+/* Bodies are kept as bytes (migration 311): every byte value survives,
+ * nothing else holds the body, a one-byte change is named by verify-log,
+ * a record written before (the base64 body) still verifies, and evidence
+ * gives the body as base64 either way. */
+static void test_message_log_bytes(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    struct pc_arena a;
+    pc_arena_init(&a);
+    const char *url = f->pg ? f->pgurl : f->path;
+    wipe_log(f);
+    unsigned char body[300];
+    for (size_t i = 0; i < sizeof body; i++)
+        body[i] = (unsigned char)(i * 7);  /* NUL and bytes that are not UTF-8 too */
+    struct xr_msglog *l = xr_msglog_open(f->db, &err);
+    assert_non_null(l);
+    struct xr_msg m;
+    fill_msg(&a, &m);
+    const char *block = xr_msg_block(&a, &m), *bh, *h = xr_hash(&a, block, body, sizeof body, &bh);
+    for (int i = 0; i < 3; i++) {
+        struct xr_logrec r = {.message_id = i == 1 ? "m-old" : "m-1", .client = "c", .service = "s", .user_id = "",
+                              .issue = "", .block = block, .body_hash = bh, .hash = h, .body = body,
+                              .body_len = sizeof body};
+        assert_int_equal(xr_msglog_append(l, &r, &err), 0);
+    }
+    xr_msglog_close(l);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM xr_msglog WHERE body IS NULL AND LENGTH(body_raw) = 300"), 3);
+    int64_t recs, stamps;
+    if (xr_msglog_verify(tmpdir, url, &recs, &stamps, &err))
+        fail_msg("verify: %s", err.msg);
+    /* record 2 as it was written before migration 311 */
+    struct db_stmt *s = db_prepare(fx_conn(f), "UPDATE xr_msglog SET body = ?, body_raw = NULL WHERE seq = 2", &err);
+    db_bind_text(s, 1, xr_b64(&a, body, sizeof body));
+    assert_int_equal(db_run(s, &err), 1);
+    db_idle(f->db);
+    if (xr_msglog_verify(tmpdir, url, &recs, &stamps, &err))
+        fail_msg("verify with an old record: %s", err.msg);
+    assert_int_equal(recs, 3);
+    const char *b64 = xr_b64(&a, body, sizeof body);
+    for (int i = 0; i < 2; i++) {
+        const char *json;
+        if (xr_msglog_evidence(tmpdir, url, i ? "m-old" : "m-1", &a, &json, &err))
+            fail_msg("evidence: %s", err.msg);
+        json_t *ev = json_loads(json, 0, NULL);
+        json_t *rec = json_array_get(json_object_get(ev, "records"), 0);
+        assert_string_equal(json_string_value(json_object_get(rec, "body")), b64);
+        json_decref(ev);
+    }
+    /* one byte changed in a stored body */
+    body[150] ^= 1;
+    s = db_prepare(fx_conn(f), "UPDATE xr_msglog SET body_raw = ? WHERE seq = 3", &err);
+    db_bind_blob(s, 1, body, sizeof body);
+    assert_int_equal(db_run(s, &err), 1);
+    db_idle(f->db);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(xr_msglog_verify(tmpdir, url, &recs, &stamps, &err), PC_EINVAL);
+    assert_non_null(strstr(err.msg, "record 3 (message m-1, consumer request): the body does not match"));
+    pc_arena_release(&a);
+}
+
 static void test_archive(void **state)
 {
     struct fixture *f = *state;
@@ -1050,6 +1111,7 @@ int main(void)
         cmocka_unit_test(test_central_operators),
         cmocka_unit_test(test_message_log),
         cmocka_unit_test(test_message_log_ocsp),
+        cmocka_unit_test(test_message_log_bytes),
         cmocka_unit_test(test_archive),
     };
     int failed = cmocka_run_group_tests(pure, NULL, NULL);
