@@ -139,12 +139,19 @@ int xr_msglog_archive(const char *dir, const char *db_url, int days, int64_t *mo
     xr_hex(md, 32, hex);
     const char *name = strrchr(file, '/') + 1, *archive = pc_arena_printf(&a, "%s %s", name, hex);
     rc = db_begin(k, err);
+    /* alone: a running gateway's log batch waits, and its next batch sees
+     * the new base and forgets which OCSP answers it knew stored (msglog.c) */
+    if (!rc)
+        rc = db_xact_lock(k, XR_LOCK_MSGLOG, err);
+    /* the OCSP answers only archived records named go too (after one scan
+     * of the records left); the archive file holds them whole */
     static const char *const steps[] = {"DELETE FROM xr_msglog WHERE seq <= ?",
                                         "DELETE FROM xr_msglog_stamps WHERE seq <= ?",
-                                        "DELETE FROM xr_msglog_base WHERE id = 1 AND seq < ?"};
-    for (size_t i = 0; !rc && i < 3; i++) {
+                                        "DELETE FROM xr_msglog_base WHERE id = 1 AND seq < ?",
+                                        "DELETE FROM xr_msglog_ocsp WHERE digest NOT IN (SELECT ocsp FROM xr_msglog)"};
+    for (size_t i = 0; !rc && i < sizeof steps / sizeof steps[0]; i++) {
         s = db_prepare(k, steps[i], err);
-        if (s)
+        if (s && i < 3)
             db_bind_int(s, 1, last);
         int64_t n = s ? db_run(s, err) : -1;
         rc = n < 0 ? (err->code ? err->code : PC_EIO) : 0;

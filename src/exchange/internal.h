@@ -372,6 +372,9 @@ void xr_logrec_digest(const char *const fields[], size_t n, unsigned char out[32
  * base64 answer kept once in xr_msglog_ocsp (records written before
  * migration 310 hold the answer itself); the select gives the answer. */
 #define XR_OCSP_REF "sha256:"
+/* db_xact_lock: a log batch shares it; archiving, which deletes the OCSP
+ * answers no record names any more, takes it alone. */
+#define XR_LOCK_MSGLOG 724200170
 #define XR_LOGROW_SELECT                                                                                     \
     "SELECT seq, at_ms, message_id, side, kind, protocol, client, service, user_id, issue, fault, block, "   \
     "body_hash, hash, signature, cert, COALESCE(o.answer, xr_msglog.ocsp), body, prev, chain, body_raw "   \

@@ -978,6 +978,52 @@ static void test_message_log_ocsp(void **state)
     pc_arena_release(&a);
 }
 
+/* Archiving deletes the OCSP answers only archived records named, keeps
+ * those later records name, and a gateway still running (its log open,
+ * remembering the answer as stored) writes a deleted answer again with
+ * its next record: the log verifies. */
+static void test_archive_ocsp(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    struct pc_arena a;
+    pc_arena_init(&a);
+    const char *url = f->pg ? f->pgurl : f->path;
+    wipe_log(f);
+    struct xr_msglog *l = xr_msglog_open(f->db, &err);
+    assert_non_null(l);
+    struct xr_msg m;
+    fill_msg(&a, &m);
+    const char *block = xr_msg_block(&a, &m), *bh, *h = xr_hash(&a, block, "b", 1, &bh);
+    struct xr_logrec r = {.message_id = "m-1", .client = "c", .service = "s", .user_id = "", .issue = "",
+                          .block = block, .body_hash = bh, .hash = h, .body = "b", .body_len = 1,
+                          .ocsp = (const unsigned char *)"old answer", .ocsp_len = 10};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(xr_msglog_append(l, &r, &err), 0);
+    struct xr_logrec newer = r;
+    newer.ocsp = (const unsigned char *)"new answer";
+    assert_int_equal(xr_msglog_append(l, &newer, &err), 0);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM xr_msglog_ocsp"), 2);
+    fx_exec(fx_conn(f), "INSERT INTO xr_msglog_stamps (seq, chain, at, token) "
+                        "SELECT seq, chain, 0, 'AAAA' FROM xr_msglog WHERE seq = 3");
+    db_idle(f->db);
+    char dir[128];
+    snprintf(dir, sizeof dir, "%s/archive-ocsp-%s", tmpdir, f->pg ? "pg" : "sqlite");
+    assert_int_equal(xr_mkdirs(dir, &err), 0);
+    int64_t moved, recs, stamps;
+    assert_int_equal(xr_msglog_archive(dir, url, 0, &moved, &err), 0);
+    assert_int_equal(moved, 3);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM xr_msglog_ocsp"), 1); /* the new answer stays */
+    /* the open log remembered the old answer as stored: it is written again */
+    assert_int_equal(xr_msglog_append(l, &r, &err), 0);
+    xr_msglog_close(l);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM xr_msglog_ocsp"), 2);
+    if (xr_msglog_verify(dir, url, &recs, &stamps, &err))
+        fail_msg("verify: %s", err.msg);
+    assert_int_equal(recs, 2);
+    pc_arena_release(&a);
+}
+
 /* Bodies are kept as bytes (migration 311): every byte value survives,
  * nothing else holds the body, a one-byte change is named by verify-log,
  * a record written before (the base64 body) still verifies, and evidence
@@ -1112,6 +1158,7 @@ int main(void)
         cmocka_unit_test(test_message_log),
         cmocka_unit_test(test_message_log_ocsp),
         cmocka_unit_test(test_message_log_bytes),
+        cmocka_unit_test(test_archive_ocsp),
         cmocka_unit_test(test_archive),
     };
     int failed = cmocka_run_group_tests(pure, NULL, NULL);
