@@ -11,7 +11,8 @@
  * gateway's background thread, or after every record when configured.
  * Records are appended with group commit (one transaction, one fsync, for
  * all the records that arrived while the previous batch was written); one
- * gateway writes its own database. */
+ * gateway writes its own database.  Bodies are stored as bytes (body_raw,
+ * migration 311): the digest covers their hash, never the stored form. */
 #include "internal.h"
 
 #include <openssl/err.h>
