@@ -978,6 +978,26 @@ static void test_message_log_ocsp(void **state)
     pc_arena_release(&a);
 }
 
+/* A message log with no records, open. */
+static struct xr_msglog *open_empty_log(struct fixture *f)
+{
+    struct pc_err err = {0};
+    wipe_log(f);
+    struct xr_msglog *l = xr_msglog_open(f->db, &err);
+    assert_non_null(l);
+    return l;
+}
+
+/* A record of message m-1 with the one-byte body "b". */
+static struct xr_logrec small_record(struct pc_arena *a)
+{
+    struct xr_msg m;
+    fill_msg(a, &m);
+    const char *block = xr_msg_block(a, &m), *bh, *h = xr_hash(a, block, "b", 1, &bh);
+    return (struct xr_logrec){.message_id = "m-1", .client = "c", .service = "s", .user_id = "", .issue = "",
+                              .block = block, .body_hash = bh, .hash = h, .body = "b", .body_len = 1};
+}
+
 /* Archiving deletes the OCSP answers only archived records named, keeps
  * those later records name, and a gateway still running (its log open,
  * remembering the answer as stored) writes a deleted answer again with
@@ -988,16 +1008,10 @@ static void test_archive_ocsp(void **state)
     struct pc_err err = {0};
     struct pc_arena a;
     pc_arena_init(&a);
-    const char *url = f->pg ? f->pgurl : f->path;
-    wipe_log(f);
-    struct xr_msglog *l = xr_msglog_open(f->db, &err);
-    assert_non_null(l);
-    struct xr_msg m;
-    fill_msg(&a, &m);
-    const char *block = xr_msg_block(&a, &m), *bh, *h = xr_hash(&a, block, "b", 1, &bh);
-    struct xr_logrec r = {.message_id = "m-1", .client = "c", .service = "s", .user_id = "", .issue = "",
-                          .block = block, .body_hash = bh, .hash = h, .body = "b", .body_len = 1,
-                          .ocsp = (const unsigned char *)"old answer", .ocsp_len = 10};
+    struct xr_msglog *l = open_empty_log(f);
+    struct xr_logrec r = small_record(&a);
+    r.ocsp = (const unsigned char *)"old answer";
+    r.ocsp_len = 10;
     for (int i = 0; i < 3; i++)
         assert_int_equal(xr_msglog_append(l, &r, &err), 0);
     struct xr_logrec newer = r;
@@ -1011,6 +1025,7 @@ static void test_archive_ocsp(void **state)
     snprintf(dir, sizeof dir, "%s/archive-ocsp-%s", tmpdir, f->pg ? "pg" : "sqlite");
     assert_int_equal(xr_mkdirs(dir, &err), 0);
     int64_t moved, recs, stamps;
+    const char *url = f->pg ? f->pgurl : f->path;
     assert_int_equal(xr_msglog_archive(dir, url, 0, &moved, &err), 0);
     assert_int_equal(moved, 3);
     assert_int_equal(count_of(f, "SELECT COUNT(*) FROM xr_msglog_ocsp"), 1); /* the new answer stays */
@@ -1035,12 +1050,10 @@ static void test_message_log_bytes(void **state)
     struct pc_arena a;
     pc_arena_init(&a);
     const char *url = f->pg ? f->pgurl : f->path;
-    wipe_log(f);
     unsigned char body[300];
     for (size_t i = 0; i < sizeof body; i++)
         body[i] = (unsigned char)(i * 7);  /* NUL and bytes that are not UTF-8 too */
-    struct xr_msglog *l = xr_msglog_open(f->db, &err);
-    assert_non_null(l);
+    struct xr_msglog *l = open_empty_log(f);
     struct xr_msg m;
     fill_msg(&a, &m);
     const char *block = xr_msg_block(&a, &m), *bh, *h = xr_hash(&a, block, body, sizeof body, &bh);
