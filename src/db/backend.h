@@ -21,12 +21,14 @@ struct db_backend {
     int (*bind_text)(void *stmt, int idx, const char *v, size_t n);
     int (*bind_int)(void *stmt, int idx, int64_t v);
     int (*bind_null)(void *stmt, int idx);
+    int (*bind_blob)(void *stmt, int idx, const void *v, size_t n);
     int (*step)(void *stmt, struct pc_err *err);
     int64_t (*changes)(void *stmt);
     int (*column_count)(void *stmt);
     const char *(*col_text)(void *stmt, int i);
     int64_t (*col_int)(void *stmt, int i);
     bool (*col_is_null)(void *stmt, int i);
+    const void *(*col_blob)(void *stmt, int i, size_t *len);
     /* Is the connection still usable (after an error)?  NULL: always. */
     bool (*healthy)(void *conn);
     /* Before reuse after idling: did the server go away meanwhile?  Must

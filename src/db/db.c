@@ -427,6 +427,13 @@ int db_bind_null(struct db_stmt *s, int idx)
     return bind_result(s, idx, s->conn->db->be->bind_null(s->impl, idx));
 }
 
+int db_bind_blob(struct db_stmt *s, int idx, const void *v, size_t n)
+{
+    if (!v)
+        return db_bind_null(s, idx);
+    return bind_result(s, idx, s->conn->db->be->bind_blob(s->impl, idx, v, n));
+}
+
 int db_step(struct db_stmt *s, struct pc_err *err)
 {
     if (s->bind_rc)
@@ -490,6 +497,11 @@ int64_t db_col_int(struct db_stmt *s, int i)
 bool db_col_is_null(struct db_stmt *s, int i)
 {
     return s->conn->db->be->col_is_null(s->impl, i);
+}
+
+const void *db_col_blob(struct db_stmt *s, int i, size_t *len)
+{
+    return s->conn->db->be->col_blob(s->impl, i, len);
 }
 
 void db_metrics_write(struct db *db, struct pc_buf *out)

@@ -96,6 +96,8 @@ int db_bind_text(struct db_stmt *s, int idx, const char *v);
 int db_bind_textn(struct db_stmt *s, int idx, const char *v, size_t n);
 int db_bind_int(struct db_stmt *s, int idx, int64_t v);
 int db_bind_null(struct db_stmt *s, int idx);
+/* Bytes (BLOB on SQLite, BYTEA on PostgreSQL, sent as binary): copied. */
+int db_bind_blob(struct db_stmt *s, int idx, const void *v, size_t n);
 
 /* Advance: 1 = a row is available, 0 = done, < 0 = error.  A unique-key
  * violation is reported as PC_ECONFLICT. */
@@ -109,6 +111,9 @@ int db_column_count(struct db_stmt *s);
 const char *db_col_text(struct db_stmt *s, int i);
 int64_t db_col_int(struct db_stmt *s, int i);
 bool db_col_is_null(struct db_stmt *s, int i);
+/* A BLOB/BYTEA column's bytes and length, valid like text but only until
+ * the next db_col_blob of the statement; NULL for SQL NULL. */
+const void *db_col_blob(struct db_stmt *s, int i, size_t *len);
 
 /* ---- what a module keeps beside a database handle --------------------- */
 

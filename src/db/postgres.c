@@ -6,6 +6,7 @@
 #include "backend.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <libpq-fe.h>
 #include <poll.h>
 #include <stdio.h>
@@ -24,6 +25,8 @@ struct pg_stmt {
     char name[24];
     int nparams;
     char *vals[PG_MAX_PARAMS];
+    int lens[PG_MAX_PARAMS], formats[PG_MAX_PARAMS]; /* formats[i] 1: vals[i] is lens[i] bytes */
+    unsigned char *blob; /* the last column read by pg_col_blob, unescaped */
     PGresult *res;
     int row;      /* current row, -1 before the first */
     bool executed;
@@ -189,6 +192,7 @@ static void clear_params(struct pg_stmt *s)
     for (int i = 0; i < s->nparams; i++) {
         free(s->vals[i]);
         s->vals[i] = NULL;
+        s->formats[i] = 0;
     }
 }
 
@@ -197,6 +201,8 @@ static void pg_reset(void *stmt)
     struct pg_stmt *s = stmt;
     PQclear(s->res);
     s->res = NULL;
+    PQfreemem(s->blob);
+    s->blob = NULL;
     s->row = -1;
     s->executed = false;
     clear_params(s);
@@ -220,6 +226,7 @@ static int set_param(struct pg_stmt *s, int idx, char *v)
     }
     free(s->vals[idx - 1]);
     s->vals[idx - 1] = v;
+    s->formats[idx - 1] = 0;
     return 0;
 }
 
@@ -245,13 +252,33 @@ static int pg_bind_null(void *stmt, int idx)
     return set_param(stmt, idx, NULL);
 }
 
+/* Bytes go as a binary parameter: no escaping, no hex doubling. */
+static int pg_bind_blob(void *stmt, int idx, const void *v, size_t n)
+{
+    struct pg_stmt *s = stmt;
+    if (n > INT_MAX)
+        return PC_ETOOBIG;
+    char *copy = malloc(n ? n : 1);
+    if (!copy)
+        return PC_ENOMEM;
+    memcpy(copy, v, n);
+    int rc = set_param(s, idx, copy);
+    if (!rc) {
+        s->lens[idx - 1] = (int)n;
+        s->formats[idx - 1] = 1;
+    }
+    return rc;
+}
+
 static int pg_step(void *stmt, struct pc_err *err)
 {
     struct pg_stmt *s = stmt;
+    PQfreemem(s->blob);
+    s->blob = NULL;
     if (!s->executed) {
         s->executed = true;
         s->res = PQexecPrepared(s->conn->pg, s->name, s->nparams,
-                                (const char *const *)s->vals, NULL, NULL, 0);
+                                (const char *const *)s->vals, s->lens, s->formats, 0);
         ExecStatusType st = PQresultStatus(s->res);
         if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
             int rc = pg_result_error(s->res, s->conn->pg, err);
@@ -305,6 +332,21 @@ static bool pg_col_is_null(void *stmt, int i)
     return !s->res || s->row < 0 || PQgetisnull(s->res, s->row, i);
 }
 
+/* Results come as text: a BYTEA column is its hex form, unescaped here. */
+static const void *pg_col_blob(void *stmt, int i, size_t *len)
+{
+    struct pg_stmt *s = stmt;
+    const char *v = pg_col_text(stmt, i);
+    *len = 0;
+    if (!v)
+        return NULL;
+    PQfreemem(s->blob);
+    s->blob = PQunescapeBytea((const unsigned char *)v, len);
+    if (!s->blob)
+        pc_oom(strlen(v) / 2);
+    return s->blob;
+}
+
 static int pg_xact_lock(void *conn, int64_t key, bool shared, struct pc_err *err)
 {
     /* e.g. one node migrates at a time; the others wait and then find the
@@ -349,12 +391,14 @@ const struct db_backend db_postgres_backend = {
     .bind_text = pg_bind_text,
     .bind_int = pg_bind_int,
     .bind_null = pg_bind_null,
+    .bind_blob = pg_bind_blob,
     .step = pg_step,
     .changes = pg_changes,
     .column_count = pg_column_count,
     .col_text = pg_col_text,
     .col_int = pg_col_int,
     .col_is_null = pg_col_is_null,
+    .col_blob = pg_col_blob,
     .xact_lock = pg_xact_lock,
     .healthy = pg_healthy,
     .alive = pg_alive,

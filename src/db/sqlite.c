@@ -109,6 +109,11 @@ static int sq_bind_null(void *st, int idx)
     return sqlite3_bind_null(st, idx) == SQLITE_OK ? 0 : PC_EINVAL;
 }
 
+static int sq_bind_blob(void *st, int idx, const void *v, size_t n)
+{
+    return sqlite3_bind_blob64(st, idx, v, n, SQLITE_TRANSIENT) == SQLITE_OK ? 0 : PC_EINVAL;
+}
+
 static int sq_step(void *st, struct pc_err *err)
 {
     int rc = sqlite3_step(st);
@@ -147,6 +152,13 @@ static bool sq_col_is_null(void *st, int i)
     return sqlite3_column_type(st, i) == SQLITE_NULL;
 }
 
+static const void *sq_col_blob(void *st, int i, size_t *len)
+{
+    const void *p = sqlite3_column_blob(st, i);
+    *len = (size_t)sqlite3_column_bytes(st, i);
+    return p ? p : sqlite3_column_type(st, i) == SQLITE_NULL ? NULL : ""; /* "" for an empty blob */
+}
+
 const struct db_backend db_sqlite_backend = {
     .name = "sqlite",
     .kind = DB_SQLITE,
@@ -159,11 +171,13 @@ const struct db_backend db_sqlite_backend = {
     .bind_text = sq_bind_text,
     .bind_int = sq_bind_int,
     .bind_null = sq_bind_null,
+    .bind_blob = sq_bind_blob,
     .step = sq_step,
     .changes = sq_changes,
     .column_count = sq_column_count,
     .col_text = sq_col_text,
     .col_int = sq_col_int,
     .col_is_null = sq_col_is_null,
+    .col_blob = sq_col_blob,
     .xact_lock = NULL, /* BEGIN IMMEDIATE already serialises writers */
 };

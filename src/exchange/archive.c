@@ -33,11 +33,14 @@ int xr_msglog_base(struct db_conn *k, int64_t *seq, char chain[65], char *archiv
     return rc < 0 ? (err && err->code ? err->code : PC_EIO) : 0;
 }
 
-static void put_row(FILE *f, struct db_stmt *s, int ncols, const char *const *names)
+/* A row as a JSON line; body (when given) is the "body" column's value. */
+static void put_row(FILE *f, struct db_stmt *s, int ncols, const char *const *names, const char *body)
 {
     json_t *o = json_object();
     for (int i = 0; i < ncols; i++)
         json_object_set_new(o, names[i], db_col_is_null(s, i) ? json_null() : json_string(db_col_text(s, i)));
+    if (body)
+        json_object_set_new(o, "body", json_string(body));
     char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     fprintf(f, "%s\n", line);
     free(line);
@@ -102,7 +105,11 @@ int xr_msglog_archive(const char *dir, const char *db_url, int days, int64_t *mo
         db_bind_int(s, 1, base);
         db_bind_int(s, 2, last);
         while ((r = db_step(s, err)) == 1) {
-            put_row(f, s, 20, cols);
+            /* bodies go out as base64, as they did before migration 311 */
+            struct pc_arena a;
+            pc_arena_init(&a);
+            put_row(f, s, 20, cols, xr_logrow_body_b64(&a, s));
+            pc_arena_release(&a);
             (*moved)++;
         }
     }
@@ -112,7 +119,7 @@ int xr_msglog_archive(const char *dir, const char *db_url, int days, int64_t *mo
     if (s) {
         db_bind_int(s, 1, last);
         while ((r = db_step(s, err)) == 1)
-            put_row(f, s, 4, stamp_cols);
+            put_row(f, s, 4, stamp_cols, NULL);
     }
     db_conn_idle(k);
     bool written = r >= 0 && fflush(f) == 0 && fsync(fileno(f)) == 0;
@@ -132,12 +139,19 @@ int xr_msglog_archive(const char *dir, const char *db_url, int days, int64_t *mo
     xr_hex(md, 32, hex);
     const char *name = strrchr(file, '/') + 1, *archive = pc_arena_printf(&a, "%s %s", name, hex);
     rc = db_begin(k, err);
+    /* alone: a running gateway's log batch waits, and its next batch sees
+     * the new base and forgets which OCSP answers it knew stored (msglog.c) */
+    if (!rc)
+        rc = db_xact_lock(k, XR_LOCK_MSGLOG, err);
+    /* the OCSP answers only archived records named go too (after one scan
+     * of the records left); the archive file holds them whole */
     static const char *const steps[] = {"DELETE FROM xr_msglog WHERE seq <= ?",
                                         "DELETE FROM xr_msglog_stamps WHERE seq <= ?",
-                                        "DELETE FROM xr_msglog_base WHERE id = 1 AND seq < ?"};
-    for (size_t i = 0; !rc && i < 3; i++) {
+                                        "DELETE FROM xr_msglog_base WHERE id = 1 AND seq < ?",
+                                        "DELETE FROM xr_msglog_ocsp WHERE digest NOT IN (SELECT ocsp FROM xr_msglog)"};
+    for (size_t i = 0; !rc && i < sizeof steps / sizeof steps[0]; i++) {
         s = db_prepare(k, steps[i], err);
-        if (s)
+        if (s && i < 3)
             db_bind_int(s, 1, last);
         int64_t n = s ? db_run(s, err) : -1;
         rc = n < 0 ? (err->code ? err->code : PC_EIO) : 0;

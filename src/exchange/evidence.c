@@ -25,7 +25,8 @@ static json_t *record_json(struct pc_arena *a, struct db_stmt *s)
     json_t *o = json_object();
     for (int i = 0; i < XR_LOG_FIELDS; i++)
         json_object_set_new(o, names[i], json_string(f[i]));
-    json_object_set_new(o, "body", db_col_is_null(s, 17) ? json_null() : json_string(db_col_text(s, 17)));
+    const char *body = xr_logrow_body_b64(a, s);
+    json_object_set_new(o, "body", body ? json_string(body) : json_null());
     json_object_set_new(o, "prev", json_string(db_col_text(s, 18)));
     json_object_set_new(o, "chain", json_string(db_col_text(s, 19)));
     return o;

@@ -371,14 +371,19 @@ struct xr_logrec {
 #define XR_LOG_FIELDS 17
 enum { XR_LF_BLOCK = 11, XR_LF_BODY_HASH, XR_LF_HASH, XR_LF_SIGNATURE, XR_LF_CERT };
 void xr_logrec_digest(const char *const fields[], size_t n, unsigned char out[32]);
-/* A record as stored: the fields in digest order, then body, prev, chain. */
+/* A record as stored: the fields in digest order, then body (base64, records
+ * written before migration 311), prev, chain, body_raw (the body's bytes). */
 /* A record's ocsp column holds XR_OCSP_REF and the SHA-256 (hex) of the
  * base64 answer kept once in xr_msglog_ocsp (records written before
  * migration 310 hold the answer itself); the select gives the answer. */
 #define XR_OCSP_REF "sha256:"
+/* db_xact_lock: a log batch shares it; archiving, which deletes the OCSP
+ * answers no record names any more, takes it alone. */
+#define XR_LOCK_MSGLOG 724200170
 #define XR_LOGROW_SELECT                                                                                     \
     "SELECT seq, at_ms, message_id, side, kind, protocol, client, service, user_id, issue, fault, block, "   \
-    "body_hash, hash, signature, cert, COALESCE(o.answer, xr_msglog.ocsp), body, prev, chain FROM xr_msglog " \
+    "body_hash, hash, signature, cert, COALESCE(o.answer, xr_msglog.ocsp), body, prev, chain, body_raw "   \
+    "FROM xr_msglog "                                                                                        \
     "LEFT JOIN xr_msglog_ocsp o ON o.digest = xr_msglog.ocsp"
 /* Where the log in the database starts after archiving (archive.c): the
  * last archived record's seq and chain value (0 and "" when none), and
@@ -389,6 +394,9 @@ const char *xr_read_text(struct pc_arena *a, const char *path);
 /* The digest fields of a row of XR_LOGROW_SELECT (valid until the next step). */
 struct db_stmt;
 void xr_logrow_fields(struct pc_arena *a, struct db_stmt *s, const char *f[XR_LOG_FIELDS]);
+/* The body of such a row as base64 (the form of evidence and archives), or
+ * NULL when not kept. */
+const char *xr_logrow_body_b64(struct pc_arena *a, struct db_stmt *s);
 /* The next chain value (hex) from the previous one ("" for the first). */
 int xr_chain_next(const char *prev_hex, const unsigned char digest[32], char out[65]);
 

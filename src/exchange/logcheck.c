@@ -96,6 +96,23 @@ void xr_logrow_fields(struct pc_arena *a, struct db_stmt *s, const char *f[XR_LO
         f[i] = db_col_text(s, i);
 }
 
+enum { LOGROW_BODY = 17, LOGROW_BODY_RAW = 20 };
+
+const char *xr_logrow_body_b64(struct pc_arena *a, struct db_stmt *s)
+{
+    size_t len;
+    const void *raw = db_col_blob(s, LOGROW_BODY_RAW, &len);
+    if (raw)
+        return xr_b64(a, raw, len);
+    return db_col_is_null(s, LOGROW_BODY) ? NULL : db_col_text(s, LOGROW_BODY);
+}
+
+static bool body_matches(struct pc_arena *a, const void *body, size_t len, const char *body_hash)
+{
+    const char *bh;
+    return xr_hash(a, "", body, len, &bh) && strcmp(bh, body_hash) == 0;
+}
+
 /* One record: the row's columns in the order of XR_LOGROW_SELECT. */
 static int check_record(struct check *c, struct db_stmt *s, int64_t want_seq, char prev[65], struct pc_err *err)
 {
@@ -108,8 +125,7 @@ static int check_record(struct check *c, struct db_stmt *s, int64_t want_seq, ch
                           (long long)seq);
     const char *f[XR_LOG_FIELDS];
     xr_logrow_fields(c->page, s, f);
-    const char *body = db_col_is_null(s, 17) ? NULL : db_col_text(s, 17), *stored_prev = db_col_text(s, 18),
-               *stored_chain = db_col_text(s, 19);
+    const char *stored_prev = db_col_text(s, 18), *stored_chain = db_col_text(s, 19);
     if (strcmp(stored_prev, prev) != 0)
         return pc_err_set(err, PC_EINVAL, "%s: it does not follow the record before it", where);
     unsigned char digest[32];
@@ -117,14 +133,17 @@ static int check_record(struct check *c, struct db_stmt *s, int64_t want_seq, ch
     char chain[65];
     if (xr_chain_next(prev, digest, chain) || strcmp(chain, stored_chain) != 0)
         return pc_err_set(err, PC_EINVAL, "%s: its content does not match the hash chain", where);
-    if (body) {
-        unsigned char *raw;
-        size_t len;
-        const char *bh;
-        if (xr_b64_decode_arena(c->page, body, (size_t)XR_MESSAGE_MAX, &raw, &len) ||
-            !xr_hash(c->page, "", raw, len, &bh) || strcmp(bh, f[XR_LF_BODY_HASH]) != 0)
-            return pc_err_set(err, PC_EINVAL, "%s: the body does not match its hash", where);
-    }
+    /* every form of the body stored must match its hash: the bytes, and
+     * the base64 of a record written before migration 311 */
+    size_t len;
+    const unsigned char *raw = db_col_blob(s, LOGROW_BODY_RAW, &len);
+    if (raw && !body_matches(c->page, raw, len, f[XR_LF_BODY_HASH]))
+        return pc_err_set(err, PC_EINVAL, "%s: the body does not match its hash", where);
+    unsigned char *old;
+    if (!db_col_is_null(s, LOGROW_BODY) &&
+        (xr_b64_decode_arena(c->page, db_col_text(s, LOGROW_BODY), (size_t)XR_MESSAGE_MAX, &old, &len) ||
+         !body_matches(c->page, old, len, f[XR_LF_BODY_HASH])))
+        return pc_err_set(err, PC_EINVAL, "%s: the body does not match its hash", where);
     const char *h = xr_hash_of(c->page, f[XR_LF_BLOCK], f[XR_LF_BODY_HASH]);
     if (!h || strcmp(h, f[XR_LF_HASH]) != 0)
         return pc_err_set(err, PC_EINVAL, "%s: the message hash does not match the message", where);

@@ -11,7 +11,8 @@
  * gateway's background thread, or after every record when configured.
  * Records are appended with group commit (one transaction, one fsync, for
  * all the records that arrived while the previous batch was written); one
- * gateway writes its own database. */
+ * gateway writes its own database.  Bodies are stored as bytes (body_raw,
+ * migration 311): the digest covers their hash, never the stored form. */
 #include "internal.h"
 
 #include <openssl/err.h>
@@ -51,6 +52,7 @@ struct xr_msglog {
     int64_t oldest_unstamped_ms;       /* when the first record after it was written (0: none) */
     char known[KNOWN_KEYS][72];        /* a ring of fingerprints and answers' references */
     size_t known_next;
+    int64_t base_seen;                 /* the archive's base when the ring was last trusted */
     char batch_keys[KNOWN_KEYS][72];   /* stored by the batch being written */
     size_t nbatch_keys;
 };
@@ -117,6 +119,7 @@ struct xr_msglog *xr_msglog_open(struct db *db, struct pc_err *err)
     l->tail = &l->queue;
     /* after archiving, the chain goes on from the base */
     int rc = xr_msglog_base(k, &l->seq, l->chain, NULL, 0, err) ? -1 : 0;
+    l->base_seen = l->seq;
     struct db_stmt *s = rc ? NULL : db_prepare(k, "SELECT seq, chain FROM xr_msglog ORDER BY seq DESC LIMIT 1", err);
     rc = s ? db_step(s, err) : -1;
     if (rc == 1) {
@@ -179,6 +182,26 @@ static bool known(const struct xr_msglog *l, const char *key)
         if (strcmp(l->batch_keys[i], key) == 0)
             return true;
     return false;
+}
+
+/* Archiving deletes the OCSP answers no record names any more, so an
+ * answer the ring remembers may be gone.  A batch shares the archive's
+ * lock (an archive waits for the batch, or the batch for the archive) and,
+ * once an archive has moved the base, forgets the ring: the answers are
+ * looked up, and written again if missing. */
+static int forget_if_archived(struct xr_msglog *l, struct db_conn *k, struct pc_err *err)
+{
+    int64_t base;
+    char chain[65];
+    int rc = db_xact_lock_shared(k, XR_LOCK_MSGLOG, err);
+    if (!rc)
+        rc = xr_msglog_base(k, &base, chain, NULL, 0, err);
+    if (!rc && base != l->base_seen) {
+        memset(l->known, 0, sizeof l->known);
+        l->known_next = 0;
+        l->base_seen = base;
+    }
+    return rc;
 }
 
 /* A row (key, value) of a table of things many records name, written
@@ -259,7 +282,7 @@ static int write_one(struct xr_msglog *l, struct db_conn *k, struct pc_arena *a,
     struct db_stmt *s =
         rc ? NULL
            : db_prepare(k, "INSERT INTO xr_msglog (seq, at_ms, message_id, side, kind, protocol, client, service, "
-                           "user_id, issue, fault, block, body_hash, body, hash, signature, cert, ocsp, prev, chain) "
+                           "user_id, issue, fault, block, body_hash, body_raw, hash, signature, cert, ocsp, prev, chain) "
                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         err);
     if (s) {
@@ -267,10 +290,7 @@ static int write_one(struct xr_msglog *l, struct db_conn *k, struct pc_arena *a,
         db_bind_int(s, 2, at_ms);
         for (int i = 2; i < 13; i++)
             db_bind_text(s, i + 1, fields[i]);
-        if (r->body)
-            db_bind_text(s, 14, xr_b64(a, r->body, r->body_len));
-        else
-            db_bind_null(s, 14);
+        db_bind_blob(s, 14, r->body, r->body_len); /* NULL when bodies are not kept */
         for (int i = 13; i < 16; i++)
             db_bind_text(s, i + 2, fields[i]);
         db_bind_text(s, 18, ocsp_ref);
@@ -340,6 +360,8 @@ int xr_msglog_append(struct xr_msglog *l, const struct xr_logrec *r, struct pc_e
             relax(l, k);
         l->nbatch_keys = 0;
         int rc = k ? db_begin(k, &berr) : (berr.code ? berr.code : PC_EUNAVAIL);
+        if (!rc)
+            rc = forget_if_archived(l, k, &berr);
         for (struct pending *q = batch; !rc && q; q = q->next) {
             int64_t at = 0;
             rc = write_one(l, k, &a, q->rec, &seq, chain, &at, &berr);

@@ -178,9 +178,16 @@ int xr_http(struct pc_arena *a, const struct xr_http_call *c, struct xr_http_ans
     if (!rc) {
         *fault = XR_FAULT_NONE;
         out->content_type = xr_answer_header(out, "Content-Type");
-        out->body = pc_arena_alloc(a, s.body.len + 1);
-        memcpy(out->body, s.body.data, s.body.len);
         out->len = s.body.len;
+        if (s.body.cap) {
+            /* the buffer becomes the arena's: a big answer is not copied again */
+            out->body = (unsigned char *)s.body.data;
+            pc_arena_defer(a, free, s.body.data);
+            s.body.cap = 0;
+        } else {
+            out->body = pc_arena_alloc(a, 1);
+            out->body[0] = 0;
+        }
     }
     pc_buf_release(&s.body);
     return rc;

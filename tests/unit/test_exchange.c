@@ -1092,6 +1092,126 @@ static void test_message_log_ocsp(void **state)
     pc_arena_release(&a);
 }
 
+/* A message log with no records, open. */
+static struct xr_msglog *open_empty_log(struct fixture *f)
+{
+    struct pc_err err = {0};
+    wipe_log(f);
+    struct xr_msglog *l = xr_msglog_open(f->db, &err);
+    assert_non_null(l);
+    return l;
+}
+
+/* A record of message m-1 with the one-byte body "b". */
+static struct xr_logrec small_record(struct pc_arena *a)
+{
+    struct xr_msg m;
+    fill_msg(a, &m);
+    const char *block = xr_msg_block(a, &m), *bh, *h = xr_hash(a, block, "b", 1, &bh);
+    return (struct xr_logrec){.message_id = "m-1", .client = "c", .service = "s", .user_id = "", .issue = "",
+                              .block = block, .body_hash = bh, .hash = h, .body = "b", .body_len = 1};
+}
+
+/* Archiving deletes the OCSP answers only archived records named, keeps
+ * those later records name, and a gateway still running (its log open,
+ * remembering the answer as stored) writes a deleted answer again with
+ * its next record: the log verifies. */
+static void test_archive_ocsp(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct xr_msglog *l = open_empty_log(f);
+    struct xr_logrec r = small_record(&a);
+    r.ocsp = (const unsigned char *)"old answer";
+    r.ocsp_len = 10;
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(xr_msglog_append(l, &r, &err), 0);
+    struct xr_logrec newer = r;
+    newer.ocsp = (const unsigned char *)"new answer";
+    assert_int_equal(xr_msglog_append(l, &newer, &err), 0);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM xr_msglog_ocsp"), 2);
+    fx_exec(fx_conn(f), "INSERT INTO xr_msglog_stamps (seq, chain, at, token) "
+                        "SELECT seq, chain, 0, 'AAAA' FROM xr_msglog WHERE seq = 3");
+    db_idle(f->db);
+    char dir[128];
+    snprintf(dir, sizeof dir, "%s/archive-ocsp-%s", tmpdir, f->pg ? "pg" : "sqlite");
+    assert_int_equal(xr_mkdirs(dir, &err), 0);
+    int64_t moved, recs, stamps;
+    const char *url = f->pg ? f->pgurl : f->path;
+    assert_int_equal(xr_msglog_archive(dir, url, 0, &moved, &err), 0);
+    assert_int_equal(moved, 3);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM xr_msglog_ocsp"), 1); /* the new answer stays */
+    /* the open log remembered the old answer as stored: it is written again */
+    assert_int_equal(xr_msglog_append(l, &r, &err), 0);
+    xr_msglog_close(l);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM xr_msglog_ocsp"), 2);
+    if (xr_msglog_verify(dir, url, &recs, &stamps, &err))
+        fail_msg("verify: %s", err.msg);
+    assert_int_equal(recs, 2);
+    pc_arena_release(&a);
+}
+
+/* Bodies are kept as bytes (migration 311): every byte value survives,
+ * nothing else holds the body, a one-byte change is named by verify-log,
+ * a record written before (the base64 body) still verifies, and evidence
+ * gives the body as base64 either way. */
+static void test_message_log_bytes(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    struct pc_arena a;
+    pc_arena_init(&a);
+    const char *url = f->pg ? f->pgurl : f->path;
+    unsigned char body[300];
+    for (size_t i = 0; i < sizeof body; i++)
+        body[i] = (unsigned char)(i * 7);  /* NUL and bytes that are not UTF-8 too */
+    struct xr_msglog *l = open_empty_log(f);
+    struct xr_msg m;
+    fill_msg(&a, &m);
+    const char *block = xr_msg_block(&a, &m), *bh, *h = xr_hash(&a, block, body, sizeof body, &bh);
+    for (int i = 0; i < 3; i++) {
+        struct xr_logrec r = {.message_id = i == 1 ? "m-old" : "m-1", .client = "c", .service = "s", .user_id = "",
+                              .issue = "", .block = block, .body_hash = bh, .hash = h, .body = body,
+                              .body_len = sizeof body};
+        assert_int_equal(xr_msglog_append(l, &r, &err), 0);
+    }
+    xr_msglog_close(l);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM xr_msglog WHERE body IS NULL AND LENGTH(body_raw) = 300"), 3);
+    int64_t recs, stamps;
+    if (xr_msglog_verify(tmpdir, url, &recs, &stamps, &err))
+        fail_msg("verify: %s", err.msg);
+    /* record 2 as it was written before migration 311 */
+    struct db_stmt *s = db_prepare(fx_conn(f), "UPDATE xr_msglog SET body = ?, body_raw = NULL WHERE seq = 2", &err);
+    db_bind_text(s, 1, xr_b64(&a, body, sizeof body));
+    assert_int_equal(db_run(s, &err), 1);
+    db_idle(f->db);
+    if (xr_msglog_verify(tmpdir, url, &recs, &stamps, &err))
+        fail_msg("verify with an old record: %s", err.msg);
+    assert_int_equal(recs, 3);
+    const char *b64 = xr_b64(&a, body, sizeof body);
+    for (int i = 0; i < 2; i++) {
+        const char *json;
+        if (xr_msglog_evidence(tmpdir, url, i ? "m-old" : "m-1", &a, &json, &err))
+            fail_msg("evidence: %s", err.msg);
+        json_t *ev = json_loads(json, 0, NULL);
+        json_t *rec = json_array_get(json_object_get(ev, "records"), 0);
+        assert_string_equal(json_string_value(json_object_get(rec, "body")), b64);
+        json_decref(ev);
+    }
+    /* one byte changed in a stored body */
+    body[150] ^= 1;
+    s = db_prepare(fx_conn(f), "UPDATE xr_msglog SET body_raw = ? WHERE seq = 3", &err);
+    db_bind_blob(s, 1, body, sizeof body);
+    assert_int_equal(db_run(s, &err), 1);
+    db_idle(f->db);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(xr_msglog_verify(tmpdir, url, &recs, &stamps, &err), PC_EINVAL);
+    assert_non_null(strstr(err.msg, "record 3 (message m-1, consumer request): the body does not match"));
+    pc_arena_release(&a);
+}
+
 static void test_archive(void **state)
 {
     struct fixture *f = *state;
@@ -1165,6 +1285,8 @@ int main(void)
         cmocka_unit_test(test_central_removal),
         cmocka_unit_test(test_message_log),
         cmocka_unit_test(test_message_log_ocsp),
+        cmocka_unit_test(test_message_log_bytes),
+        cmocka_unit_test(test_archive_ocsp),
         cmocka_unit_test(test_archive),
     };
     int failed = cmocka_run_group_tests(pure, NULL, NULL);
