@@ -303,7 +303,8 @@ int http_listen_check(const char *listen, struct pc_err *err);
 struct http_server *http_start(const struct http_config *cfg, struct pc_err *err);
 /* The port actually bound (useful with port 0). */
 unsigned http_port(const struct http_server *s);
-/* Stop accepting, let in-flight requests finish (up to grace_secs), stop. */
+/* Turn new connections away, let in-flight requests finish (up to
+ * grace_secs), stop. */
 void http_stop(struct http_server *s, unsigned grace_secs);
 
 const char *http_header(struct http_req *r, const char *name);

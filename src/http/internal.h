@@ -110,6 +110,7 @@ struct http_server {
     unsigned port;
     int64_t started_unix;
     atomic_long in_flight;
+    atomic_bool stopping;          /* set by http_stop: new connections are turned away */
     struct http_defer_pool pool;
     struct http_parking parking;
     struct http_cache cache;

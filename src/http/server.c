@@ -51,6 +51,18 @@ static void fill_defaults(struct http_config *cfg)
     }
 }
 
+/* Once stopping, a new connection is closed as soon as it is accepted.
+ * (MHD_quiesce_daemon would close the listening socket instead, but in
+ * libmicrohttpd 0.9.75 it races a worker thread of the pool taking the same
+ * socket out of its epoll set, and the loser aborts the process.) */
+static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+    (void)addr;
+    (void)addrlen;
+    const struct http_server *s = cls;
+    return atomic_load(&s->stopping) ? MHD_NO : MHD_YES;
+}
+
 struct http_server *http_start(const struct http_config *cfg, struct pc_err *err)
 {
     struct sockaddr_storage ss;
@@ -79,11 +91,12 @@ struct http_server *http_start(const struct http_config *cfg, struct pc_err *err
         return NULL;
     }
     struct MHD_OptionItem tls[4];
+    atomic_init(&s->stopping, false);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG | MHD_USE_TURBO | (v6 ? MHD_USE_IPv6 : 0) |
                      (http__tls_options(&s->cfg, tls) ? MHD_USE_TLS : 0);
     s->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, http__on_request, s,
+        flags, 0, accept_policy, s, http__on_request, s,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, s->cfg.threads,
@@ -121,9 +134,7 @@ void http_stop(struct http_server *s, unsigned grace_secs)
 {
     if (!s)
         return;
-    MHD_socket fd = MHD_quiesce_daemon(s->daemon);
-    if (fd != MHD_INVALID_SOCKET)
-        close(fd);
+    atomic_store(&s->stopping, true); /* see accept_policy */
     http__park_stop(s); /* long polls answer now */
     int64_t deadline = pc_mono_usec() + (int64_t)grace_secs * 1000000;
     while (atomic_load(&s->in_flight) > 0 && pc_mono_usec() < deadline) {
