@@ -211,16 +211,9 @@ def test_the_register_refuses_another_card_or_a_stranger(exchange):
 
 def test_the_register_down_is_503_and_nothing_is_stored(exchange):
     """Runs last in this module: it stops the demo's population register."""
-    import os
-    import signal
-    import time
     from test_applications import call, token, upload
-    from test_once import registry_pid
-    pid = registry_pid(exchange, "population")
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + 10
-    while os.path.exists("/proc/%d" % pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    from test_once import stop_registry
+    stop_registry(exchange, "population")
     before = paper_cases(exchange)
     r = send_vemtas(exchange, eesmn_officer(exchange), exchange.persons[3])
     assert r.status == 503 and r.header("Retry-After"), (r.status, r.text[:3000])
