@@ -191,6 +191,11 @@ def test_the_register_knows_the_applicant(exchange):
     assert (exchange.contract["services"]["population"], "paper-application") in gateway_log(exchange, person["fin"])
     assert sql(exchange.db, "SELECT accessor_role, data_kind FROM data_access_log WHERE subject_fin = '%s'"
                             " AND ground = 'paper-application'" % person["fin"]) == [["exchange", "population"]]
+    # in their words on "who looked at my data", once they log in (an account made at the desk)
+    from test_identity_security import citizen_with_account
+    mine = citizen_with_account(exchange, person).get("/account?lang=en").text
+    assert re.search(r"<td>Population register</td><td>Your record in the register</td>"
+                     r"<td>Registration of a paper application</td>", mine), mine[mine.find("who-looked"):][:2000]
 
 
 def test_the_register_refuses_another_card_or_a_stranger(exchange):
