@@ -105,8 +105,11 @@ int case_submit_paper(struct db *db, const struct form_set *forms, const struct 
     struct case_file scan;
     const char *account;
     const char *role_name = id_role_name((enum id_role)role);
-    if ((rc = applicant_of(db, a, p, fin, problem, err)) ||
-        (rc = check_answers(db, def, who, p, a, &resolved, &scan, issues, problem, err)))
+    /* the answers first: the applicant's source (a register, through the
+     * exchange, into the person's access log) is asked for a complete
+     * application only, not for every post of a page being corrected */
+    if ((rc = check_answers(db, def, who, p, a, &resolved, &scan, issues, problem, err)) ||
+        (rc = applicant_of(db, a, p, fin, problem, err)))
         return rc;
     /* the case is the applicant's: their citizen account, made (pending) if
      * they have none yet; they log in later with a desk's code and find it */

@@ -199,9 +199,14 @@ def test_the_register_knows_the_applicant(exchange):
 
 
 def test_the_register_refuses_another_card_or_a_stranger(exchange):
+    from test_once import gateway_log
     from test_notify import sql
     b = eesmn_officer(exchange)
     before = paper_cases(exchange)
+    # answers to correct first: the register is asked for a complete application only
+    r = send_vemtas(exchange, b, exchange.persons[1], phone=None)
+    assert r.status == 400 and 'href="#phone' in r.text, (r.status, r.text[:3000])
+    assert not gateway_log(exchange, exchange.persons[1]["fin"])
     r = send_vemtas(exchange, b, dict(exchange.persons[1], id_card=exchange.persons[2]["id_card"]))
     assert r.status == 400 and 'href="#paper-card"' in r.text, (r.status, r.text[:3000])
     # a person of another slice: on the portal's own record, not in the register
