@@ -687,6 +687,17 @@ size_t case_steps_available(const struct form_set *forms, const struct case_app 
 struct case_paper {
     const char *service_id, *fin, *id_card, *district, *scan_sha256;
     const json_t *answers;
+    const struct case_id_check *identity;   /* who checks the applicant: NULL, identity's own person record */
+};
+
+/* Another source of the applicant's identity (src/once: the population
+ * register, once_submit_paper): check(ctx, …) answers as
+ * id_person_check_card does — 0; PC_ENOTFOUND no such person; PC_EINVAL
+ * a card that is not theirs — or PC_EUNAVAIL when it cannot be asked
+ * now.  fin is normalized. */
+struct case_id_check {
+    int (*check)(void *ctx, struct pc_arena *a, const char *fin, const char *id_card, struct pc_err *err);
+    void *ctx;
 };
 
 #define CASE_DISTRICT_MAX 100
@@ -695,7 +706,9 @@ struct case_paper {
  * service's agency): the person must be on record with that card
  * (PC_ENOTFOUND no such person, PC_EINVAL a card that is not theirs), the
  * answers pass the form's checks (PC_EINVAL with issues), the scan is the
- * operator's upload (PC_EINVAL); *problem says which of these refused it.  The case is the applicant's (their citizen account,
+ * operator's upload (PC_EINVAL); *problem says which of these refused it
+ * (p->identity, when set, is asked instead of the person record; it down
+ * is PC_EUNAVAIL with CASE_PAPER_UNCHECKED).  The case is the applicant's (their citizen account,
  * made if need be) with channel "paper", the operator in its history and
  * the audit log, and counted with the channels. */
 enum case_paper_problem {
@@ -705,6 +718,7 @@ enum case_paper_problem {
     CASE_PAPER_NO_SCAN,              /* the scan is not an upload of the operator's */
     CASE_PAPER_BAD_FIN,              /* the FİN is not 7 digits and Latin letters */
     CASE_PAPER_BAD_DISTRICT,         /* the district is not one line of 1–CASE_DISTRICT_MAX bytes */
+    CASE_PAPER_UNCHECKED,            /* the identity's source cannot be asked now (PC_EUNAVAIL): nothing stored */
 };
 const char *case_paper_problem_name(enum case_paper_problem p);   /* "wrong-id-card", for the API */
 int case_submit_paper(struct db *db, const struct form_set *forms, const struct id_principal *who,

@@ -1,8 +1,9 @@
 /* paper.c — a paper application registered on the applicant's behalf by
  * an officer of the agency or a post-office operator: the applicant's
  * identity checked against the person's record (FİN and the identity
- * card shown), the answers checked by the same checker as every channel,
- * the scanned paper kept with the case, and the case then the applicant's
+ * card shown; or, through p->identity, in the population register), the
+ * answers checked by the same checker as every channel, the scanned
+ * paper kept with the case, and the case then the applicant's
  * like any other, with channel "paper" and the operator in its history. */
 #include "internal.h"
 
@@ -17,22 +18,27 @@ const char *case_paper_problem_name(enum case_paper_problem p)
     case CASE_PAPER_NO_SCAN: return "no-scan";
     case CASE_PAPER_BAD_FIN: return "bad-fin";
     case CASE_PAPER_BAD_DISTRICT: return "bad-district";
+    case CASE_PAPER_UNCHECKED: return "identity-unchecked";
     }
     return "ok";
 }
 
-/* The applicant's identity: the person on record with this card. */
-static int applicant_of(struct db *db, struct pc_arena *a, const struct case_paper *p, struct id_person *person,
+/* The applicant's identity: the person on record with this card, or as
+ * p->identity (the population register) knows them; their FİN in fin. */
+static int applicant_of(struct db *db, struct pc_arena *a, const struct case_paper *p, char fin[8],
                         enum case_paper_problem *problem, struct pc_err *err)
 {
-    char fin[8];
     if (!id_fin_normalize(p->fin, fin))
         return *problem = CASE_PAPER_BAD_FIN, pc_err_set(err, PC_EINVAL, "FİN must be 7 characters: digits and Latin letters");
-    int rc = id_person_check_card(db, a, fin, p->id_card, person, err);
+    struct id_person person;
+    int rc = p->identity ? p->identity->check(p->identity->ctx, a, fin, p->id_card, err)
+                         : id_person_check_card(db, a, fin, p->id_card, &person, err);
     if (rc == PC_ENOTFOUND)
         *problem = CASE_PAPER_NO_PERSON;
     else if (rc == PC_EINVAL)
         *problem = CASE_PAPER_WRONG_CARD;
+    else if (rc == PC_EUNAVAIL)
+        *problem = CASE_PAPER_UNCHECKED;
     return rc;
 }
 
@@ -94,19 +100,22 @@ int case_submit_paper(struct db *db, const struct form_set *forms, const struct 
         return pc_err_set(err, PC_EDENIED, "only the agency's officers and post-office operators register paper applications");
     if (case_fee_first(def, &si))
         return pc_err_set(err, PC_EDENIED, "this service's fee is paid before submission: it takes no paper applications");
-    struct id_person person;
+    char fin[8];
     struct form_answers *resolved;
     struct case_file scan;
     const char *account;
     const char *role_name = id_role_name((enum id_role)role);
-    if ((rc = applicant_of(db, a, p, &person, problem, err)) ||
-        (rc = check_answers(db, def, who, p, a, &resolved, &scan, issues, problem, err)))
+    /* the answers first: the applicant's source (a register, through the
+     * exchange, into the person's access log) is asked for a complete
+     * application only, not for every post of a page being corrected */
+    if ((rc = check_answers(db, def, who, p, a, &resolved, &scan, issues, problem, err)) ||
+        (rc = applicant_of(db, a, p, fin, problem, err)))
         return rc;
     /* the case is the applicant's: their citizen account, made (pending) if
      * they have none yet; they log in later with a desk's code and find it */
-    if ((rc = id_citizen_account(db, a, person.fin, who->account_id, role_name, &account, err)))
+    if ((rc = id_citizen_account(db, a, fin, who->account_id, role_name, &account, err)))
         return rc;
-    struct id_principal applicant = {.account_id = account, .fin = person.fin, .kind = ID_ACCOUNT_CITIZEN};
+    struct id_principal applicant = {.account_id = account, .fin = fin, .kind = ID_ACCOUNT_CITIZEN};
 
     struct case_origin origin = {.channel = CASE_CH_PAPER, .district = p->district, .registered_by = who->account_id,
                                  .registered_role = role_name, .paper_scan = scan.sha256};

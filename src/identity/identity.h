@@ -745,5 +745,9 @@ int id_session_bind_kiosk(struct db *db, const struct id_principal *p, const str
  * person; PC_EINVAL when the card is not theirs. */
 int id_person_check_card(struct db *db, struct pc_arena *a, const char *fin, const char *id_card,
                          struct id_person *out, struct pc_err *err);
+/* Is typed the number of the card on record (case, spaces and dashes
+ * ignored)?  False for a missing, empty or over-long (> 20 bytes) one;
+ * src/once compares the population register's card with it (idcheck). */
+bool id_card_same(const char *on_record, const char *typed);
 
 #endif

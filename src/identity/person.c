@@ -263,10 +263,20 @@ int id_person_find(struct db *db, struct pc_arena *a, const struct id_person_que
     return rc < 0 ? rc : 0;
 }
 
+bool id_card_same(const char *on_record, const char *typed)
+{
+    char have[24], want[24];
+    if (!on_record || !typed || strlen(on_record) > 20 || strlen(typed) > 20)
+        return false;
+    card_key(on_record, have, sizeof have);
+    card_key(typed, want, sizeof want);
+    return *want && pc_str_eq(have, want);
+}
+
 int id_person_check_card(struct db *db, struct pc_arena *a, const char *fin, const char *id_card,
                          struct id_person *out, struct pc_err *err)
 {
-    char want[24], have[24];
+    char want[24];
     if (!id_card || strlen(id_card) > 20)
         return pc_err_set(err, PC_EINVAL, "the identity card's number is missing or too long");
     card_key(id_card, want, sizeof want);
@@ -281,8 +291,7 @@ int id_person_check_card(struct db *db, struct pc_arena *a, const char *fin, con
         return rc;
     if (n == 0)
         return pc_err_set(err, PC_ENOTFOUND, "no person with this FİN on record");
-    card_key(found[0].id_card, have, sizeof have);
-    if (!pc_str_eq(have, want))
+    if (!id_card_same(found[0].id_card, id_card))
         return pc_err_set(err, PC_EINVAL, "the identity card is not this person's");
     *out = found[0];
     return 0;

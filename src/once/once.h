@@ -7,7 +7,9 @@
  *    and birth date the portal holds (once_check_registration);
  *  - the taxpayer register's word on who may act for a company: its
  *    director or a listed representative (once_check_representative);
- *  - form prefill from registry sources (population.*: once_prefill).
+ *  - form prefill from registry sources (population.*: once_prefill);
+ *  - a paper application's applicant: FİN and identity card as the
+ *    population register holds them (once_submit_paper).
  *
  * Every call carries the citizen's FİN as X-Road-UserId and the matter
  * (the case reference, the draft id, "registration", "act-for VÖEN") as
@@ -92,5 +94,22 @@ struct once_prefill {
 };
 int once_prefill(struct xc *x, struct db *db, struct pc_arena *a, const struct form_page *page, const char *fin,
                  const char *issue, struct once_prefill *out, struct pc_err *err);
+
+/* Paper applications (issue 17 item 1): is id_card the identity card the
+ * population register holds for fin (case, spaces and dashes ignored)?
+ * 0 when so; PC_ENOTFOUND when the register has no such FİN; PC_EINVAL
+ * when the card is another; PC_EUNAVAIL when it cannot be asked. */
+int once_check_card(struct xc *x, struct db *db, struct pc_arena *a, const char *fin, const char *id_card,
+                    const char *issue, struct once_source *src, struct pc_err *err);
+
+/* case_submit_paper with the applicant checked in the population register
+ * (once_check_card, issue "paper-application") when the portal has an
+ * exchange (x); without one (x NULL), against identity's person record as
+ * before.  The register down: PC_EUNAVAIL, *problem CASE_PAPER_UNCHECKED,
+ * nothing stored.  The one call of the back office's page and the API. */
+int once_submit_paper(struct xc *x, struct db *db, const struct form_set *forms, const struct id_principal *who,
+                      const struct case_paper *p, enum pc_lang lang, const char *ip, struct pc_arena *a,
+                      struct case_app *out, struct form_issues *issues, enum case_paper_problem *problem,
+                      struct pc_err *err);
 
 #endif

@@ -6,6 +6,7 @@
  * answer issue carries its stable code and a message in the request's
  * language. */
 #include "internal.h"
+#include "../once/once.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -172,7 +173,9 @@ int web_api_applications_post(struct http_req *r)
 }
 
 /* A paper application typed in by an officer or a post-office operator
- * for the applicant (cases checks the identity and the role). */
+ * for the applicant (once_submit_paper checks the identity — in the
+ * population register with an exchange — cases the role and the rest;
+ * the register down is a 503 like any dependency down). */
 int web_api_paper_post(struct http_req *r)
 {
     if (!web_logged_in(r))
@@ -195,11 +198,12 @@ int web_api_paper_post(struct http_req *r)
     struct form_issues issues;
     enum case_paper_problem problem;
     struct pc_err err = {0};
-    int rc = case_submit_paper(app_of(r)->db, web_forms(r), web_who(r), &p, web_lang_id(r), r->remote_addr, &r->arena,
-                               &app, &issues, &problem, &err);
+    struct portal_app *pa = app_of(r);
+    int rc = once_submit_paper(pa->exchange, pa->db, web_forms(r), web_who(r), &p, web_lang_id(r), r->remote_addr,
+                               &r->arena, &app, &issues, &problem, &err);
     if (rc == PC_EINVAL && issues.n)
         return validation_problem(r, &issues);
-    if (rc && problem != CASE_PAPER_OK)
+    if (rc && rc != PC_EUNAVAIL && problem != CASE_PAPER_OK)
         return http_problem(r, problem == CASE_PAPER_NO_PERSON ? 404 : 400, case_paper_problem_name(problem),
                             "The paper application was refused", err.msg);
     if (rc)

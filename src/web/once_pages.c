@@ -38,6 +38,8 @@ const char *web_once_ground(struct http_req *r, const char *ground)
 {
     if (pc_str_eq(ground, "registration"))
         return web_t(r, M_ONCE_GROUND_REGISTRATION);
+    if (pc_str_eq(ground, "paper-application"))
+        return web_t(r, M_ONCE_GROUND_PAPER);
     if (pc_str_has_prefix(ground, "act-for "))
         return pc_arena_printf(&r->arena, web_t(r, M_ONCE_GROUND_ACT_FOR), ground + 8);
     if (pc_str_has_prefix(ground, "AZ-"))

@@ -3,11 +3,14 @@
  * operator types in the applicant (FİN and the identity card shown), the
  * district, the answers of the paper form (the service's own questions,
  * rendered by the application pages' code, every page on one page) and
- * attaches the scanned paper; cases (case_submit_paper, the call the API
- * makes) checks the identity, the role, the answers and the scan.  The
+ * attaches the scanned paper; once_submit_paper (the call the API makes:
+ * the applicant in the population register when the portal has an
+ * exchange, then cases' case_submit_paper) checks the identity, the role,
+ * the answers and the scan.  The
  * receipt is a page to print and hand over.  Works without JavaScript:
  * a group's add and remove buttons post the page and show it again. */
 #include "internal.h"
+#include "../once/once.h"
 
 #include <string.h>
 
@@ -212,6 +215,7 @@ static bool problem_field(struct http_req *r, enum case_paper_problem p, struct 
     case CASE_PAPER_BAD_DISTRICT:
         *out = (struct web_field_error){"paper-district", web_t(r, M_PAPER_ERR_DISTRICT)};
         break;
+    case CASE_PAPER_UNCHECKED: *out = (struct web_field_error){"paper-fin", web_t(r, M_PAPER_ERR_UNCHECKED)}; break;
     }
     return true;
 }
@@ -247,13 +251,21 @@ int web_page_paper_post(struct http_req *r)
     struct case_app app;
     enum case_paper_problem problem;
     struct pc_err err = {0};
-    int rc = case_submit_paper(app_of(r)->db, web_forms(r), web_who(r), &p, web_lang_id(r), r->remote_addr, &r->arena,
-                               &app, &issues, &problem, &err);
+    struct portal_app *pa = app_of(r);
+    int rc = once_submit_paper(pa->exchange, pa->db, web_forms(r), web_who(r), &p, web_lang_id(r), r->remote_addr,
+                               &r->arena, &app, &issues, &problem, &err);
     json_decref(j);
-    if (rc == PC_EINVAL || (rc == PC_ENOTFOUND && problem != CASE_PAPER_OK)) {
+    bool unchecked = rc == PC_EUNAVAIL && problem == CASE_PAPER_UNCHECKED;
+    if (rc == PC_EINVAL || (rc == PC_ENOTFOUND && problem != CASE_PAPER_OK) || unchecked) {
         if (problem_field(r, problem, &own[nown]))
             nown++;
-        r->status = 400;
+        r->status = unchecked ? 503 : 400;
+        /* the register down: the page again with everything kept (the scan
+         * too), to send once it answers */
+        if (unchecked) {
+            pc_log(PC_LOG_WARN, "paper.identity_unchecked", "msg", err.msg, NULL);
+            http_set_header(r, "Retry-After", "30");
+        }
         paper_page(r, def, &t, answers, own, nown, &issues);
         return 0;
     }

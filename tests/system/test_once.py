@@ -219,11 +219,7 @@ def test_the_form_shows_the_registers_values_and_where_they_came_from(env):
 
 def test_the_register_down_is_told_and_nothing_is_made(env):
     """Runs last: it stops the demo's population register."""
-    pid = registry_pid(env, "population")
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + 10
-    while os.path.exists("/proc/%d" % pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    stop_registry(env, "population")
     fin = env.persons[2]["fin"]
     reg, _ = logged_in(env, "registrar")
     r = reg.post("/registrar/persons/%s/code" % fin, {}, from_page="/registrar/persons/%s" % fin)
@@ -262,6 +258,15 @@ def registry_pid(env, kind):
         if b"registry" in args and marker.encode() in args and b"generate" not in args:
             return int(d)
     raise AssertionError("no %s registry process" % kind)
+
+
+def stop_registry(env, kind):
+    """Stop the demo's registry of kind and wait until it is gone."""
+    pid = registry_pid(env, kind)
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while os.path.exists("/proc/%d" % pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def test_the_register_of_systems_checks_exchange_services_against_the_configuration(env):

@@ -5,32 +5,40 @@ applicant found by FİN and identity card, the service's own questions,
 the scanned paper attached — through the call the API makes
 (case_submit_paper), and hands over the printed receipt.  Every other
 role is refused; bad input is shown on the page with what was typed
-kept.  One portal (the kiosk tests' fixture) for the module."""
+kept.  One portal (the kiosk tests' fixture) for the module.
+
+With an exchange (branch idcheck; test_once's portal and demo, one for
+the module's last tests): the applicant is checked in the population
+register — known with that card: accepted, the call carrying the FİN and
+the matter; another card, or a person the register does not know (though
+the portal does): refused at the field; the register down: 503, nothing
+stored, the scan kept — on the page and in the API."""
 import re
 
 import syslib
 from test_identity import Browser
 from test_applications import PNG, call, multipart, token
 from test_kiosk import SERVICE, env, login  # noqa: F401 (env: the module's portal)
+from test_once import env as exchange  # noqa: F401 (a portal with an exchange: the demo's registers)
 
 FORM = "/office/paper/" + SERVICE
 ANSWERS = {"reason": "expired", "phone": "+994501112233", "birth_date": "1990-12-31", "children": "1"}
 
 
-def action_of(b):
-    page = b.get(FORM + "?lang=en")
+def action_of(b, form=FORM):
+    page = b.get(form + "?lang=en")
     assert page.status == 200, (page.status, page.text[:300])
     # the page takes files: its token travels in its address
-    return re.search(r'action="(%s\?csrf=[0-9a-f]+)"' % re.escape(FORM), page.text).group(1)
+    return re.search(r'action="(%s\?csrf=[0-9a-f]+)"' % re.escape(form), page.text).group(1)
 
 
-def send(env, b, person, scan=("paper.png", PNG, "image/png"), action=None, **change):
-    fields = dict(ANSWERS, **{"paper-fin": person["fin"], "paper-card": person["id_card"],
+def send(env, b, person, scan=("paper.png", PNG, "image/png"), action=None, form=FORM, answers=ANSWERS, **change):
+    fields = dict(answers, **{"paper-fin": person["fin"], "paper-card": person["id_card"],
                               "paper-district": "Binəqədi"})
     fields.update(change)
     fields = {k: v for k, v in fields.items() if v is not None}
     body, ct = multipart(fields, {"_scan": scan} if scan else {})
-    return syslib.request(env.port, "POST", (action or action_of(b)) + "&lang=en", body=body,
+    return syslib.request(env.port, "POST", (action or action_of(b, form)) + "&lang=en", body=body,
                           headers=dict(b._headers(), **{"Content-Type": ct}))
 
 
@@ -146,3 +154,91 @@ def test_the_api_names_a_bad_fin_and_district(env):
     assert st == 400 and body["type"].endswith("/bad-fin"), body
     st, body, _ = paper(env, tok, env.persons[0], district="")
     assert st == 400 and body["type"].endswith("/bad-district"), body
+
+
+# ---- with an exchange: the population register checks the applicant (idcheck) --
+
+VEMTAS = "/office/paper/eesmn-vemtas"
+VEMTAS_ANSWERS = {"phone": "+994502223344", "address": "Bakı, Sabunçu rayonu, Zabrat qəsəbəsi, 2-ci küçə 7",
+                  "applicant_employment": "unemployed", "applicant_income": "150", "housing_tenure": "owned",
+                  "housing_condition": "good", "land_plot": "no", "bank_account_iban": "AZ21NABZ00000000137010001944",
+                  "consent_fetch_certificates": "yes"}
+
+
+def eesmn_officer(srv):
+    a = next(x for x in srv.accounts if x["role"] == "officer" and x["agency"] == "eesmn")
+    b = Browser(srv)
+    b.login(a["login"], a["password"])
+    return b
+
+
+def send_vemtas(srv, b, person, **change):
+    return send(srv, b, person, form=VEMTAS, answers=VEMTAS_ANSWERS, **change)
+
+
+def paper_cases(srv):
+    from test_notify import sql
+    return int(sql(srv.db, "SELECT COUNT(*) FROM applications WHERE channel = 'paper'")[0][0])
+
+
+def test_the_register_knows_the_applicant(exchange):
+    from test_once import gateway_log
+    from test_notify import sql
+    person = exchange.persons[0]
+    r = send_vemtas(exchange, eesmn_officer(exchange), person)
+    assert r.status == 303 and "/office/paper/receipt/AZ-" in r.header("Location"), (r.status, r.text[:3000])
+    # asked with the person and the matter, and the person is told who asked for what
+    assert (exchange.contract["services"]["population"], "paper-application") in gateway_log(exchange, person["fin"])
+    assert sql(exchange.db, "SELECT accessor_role, data_kind FROM data_access_log WHERE subject_fin = '%s'"
+                            " AND ground = 'paper-application'" % person["fin"]) == [["exchange", "population"]]
+    # in their words on "who looked at my data", once they log in (an account made at the desk)
+    from test_identity_security import citizen_with_account
+    mine = citizen_with_account(exchange, person).get("/account?lang=en").text
+    assert re.search(r"<td>Population register</td><td>Your record in the register</td>"
+                     r"<td>Registration of a paper application</td>", mine), mine[mine.find("who-looked"):][:2000]
+
+
+def test_the_register_refuses_another_card_or_a_stranger(exchange):
+    from test_once import gateway_log
+    from test_notify import sql
+    b = eesmn_officer(exchange)
+    before = paper_cases(exchange)
+    # answers to correct first: the register is asked for a complete application only
+    r = send_vemtas(exchange, b, exchange.persons[1], phone=None)
+    assert r.status == 400 and 'href="#phone' in r.text, (r.status, r.text[:3000])
+    assert not gateway_log(exchange, exchange.persons[1]["fin"])
+    r = send_vemtas(exchange, b, dict(exchange.persons[1], id_card=exchange.persons[2]["id_card"]))
+    assert r.status == 400 and 'href="#paper-card"' in r.text, (r.status, r.text[:3000])
+    # a person of another slice: on the portal's own record, not in the register
+    known = {row[0] for row in sql(exchange.db, "SELECT fin FROM persons")}
+    r = syslib.run_cli("admin", "seed-population", "--db", exchange.db.url, "--seed", "8", "--count", "1")
+    assert r.returncode == 0, r.stderr
+    ((fin, card),) = [row for row in sql(exchange.db, "SELECT fin, id_card FROM persons") if row[0] not in known]
+    r = send_vemtas(exchange, b, {"fin": fin, "id_card": card})
+    assert r.status == 400 and 'href="#paper-fin"' in r.text, (r.status, r.text[:3000])
+    assert paper_cases(exchange) == before
+
+
+def test_the_register_down_is_503_and_nothing_is_stored(exchange):
+    """Runs last in this module: it stops the demo's population register."""
+    from test_applications import call, token, upload
+    from test_once import stop_registry
+    stop_registry(exchange, "population")
+    before = paper_cases(exchange)
+    r = send_vemtas(exchange, eesmn_officer(exchange), exchange.persons[3])
+    assert r.status == 503 and r.header("Retry-After"), (r.status, r.text[:3000])
+    assert "population register cannot be asked now" in r.text and 'href="#paper-fin"' in r.text
+    # the page again with everything kept: the scan too, to send once the register answers
+    assert re.search(r'name="_scan_sha" value="[0-9a-f]{64}"', r.text) and 'value="Binəqədi"' in r.text
+    # the API: the same call, a 503 like any dependency down
+    exchange.tokens = getattr(exchange, "tokens", {})
+    tok = token(exchange, "officer", "eesmn")
+    st, scan = upload(exchange, tok, "paper.png", PNG, "image/png")
+    assert st == 201, scan
+    person = exchange.persons[3]
+    st, body, headers = call(exchange, "POST", "/api/v1/paper-applications",
+                             {"service": "eesmn-vemtas", "fin": person["fin"], "id_card": person["id_card"],
+                              "district": "Sabunçu", "scan": scan["sha256"],
+                              "answers": dict(VEMTAS_ANSWERS, applicant_income=150)}, tok)
+    assert st == 503 and body["type"].endswith("/unavailable"), (st, body)
+    assert paper_cases(exchange) == before

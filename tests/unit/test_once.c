@@ -3,7 +3,8 @@
  * (their answers from src/registries' generators): the registration check
  * (the same person; other surname, patronymic or birth date; unknown),
  * the representative check (director, representative, anyone else, an
- * unknown VÖEN), registry prefill of a form page, the exchange's refusals
+ * unknown VÖEN), registry prefill of a form page, a paper application's
+ * identity card against the register's, the exchange's refusals
  * as "not available" (never "no such person"), and every answer written
  * into the person's access log.  On SQLite and, with PENCERE_TEST_PG_URL,
  * PostgreSQL. */
@@ -217,6 +218,44 @@ static void test_prefill(void **state)
 }
 
 /* The portal's synthetic people are the register's (identity's population.c). */
+/* A paper application's applicant (idcheck): the card shown must be the
+ * one the register holds; unknown, another card and the register not
+ * askable are told apart, and the look is in the person's access log. */
+static void test_paper_card(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct xc *x = client(PERSONS);
+    struct reg_person rp;
+    reg_person_of(7, &rp);
+    struct once_source src;
+    assert_int_equal(once_check_card(x, f->db, &a, rp.fin, rp.id_card, "paper-application", &src, &err), 0);
+    assert_string_equal(src.kind, XC_POPULATION);
+    assert_string_equal(last_read(f, &a, rp.fin).e.ground, "paper-application");
+    /* as typed at a desk: lower case, a space */
+    char typed[32];
+    snprintf(typed, sizeof typed, "%.3s %s", rp.id_card, rp.id_card + 3);
+    for (char *c = typed; *c; c++)
+        *c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+    assert_int_equal(once_check_card(x, f->db, &a, rp.fin, typed, "paper-application", &src, &err), 0);
+    struct reg_person other;
+    reg_person_of(8, &other);
+    assert_int_equal(once_check_card(x, f->db, &a, rp.fin, other.id_card, "paper-application", &src, &err), PC_EINVAL);
+    assert_int_equal(once_check_card(x, f->db, &a, rp.fin, "", "paper-application", &src, &err), PC_EINVAL);
+    struct id_person stranger = fx_person(f, &a, 3, 0);
+    assert_int_equal(once_check_card(x, f->db, &a, stranger.fin, stranger.id_card, "paper-application", &src, &err),
+                     PC_ENOTFOUND);
+    xc_free(x);
+    x = client("AZ/GOV/1400000001/population/nosuch");
+    assert_int_equal(once_check_card(x, f->db, &a, rp.fin, rp.id_card, "paper-application", &src, &err), PC_EUNAVAIL);
+    xc_free(x);
+    assert_int_equal(once_check_card(NULL, f->db, &a, rp.fin, rp.id_card, "paper-application", &src, &err),
+                     PC_EUNAVAIL);
+    pc_arena_release(&a);
+}
+
 static void test_one_population(void **state)
 {
     struct fixture *f = *state;
@@ -260,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_representative),
         cmocka_unit_test(test_prefill),
         cmocka_unit_test(test_one_population),
+        cmocka_unit_test(test_paper_card),
     };
     int failed = fx_run("once", tests, sizeof tests / sizeof tests[0]);
     http_stop(srv, 1);
