@@ -9,13 +9,22 @@
  * months more at the new amount, the schedule continued) or ends it.  The
  * applicant finds each decision in the e-safe and is told by SMS or
  * e-mail.  Every act is one audited
- * transaction; who may act is decided by the caller. */
+ * transaction; who may act is decided by the caller.
+ *
+ * seal2: an extension's and an ending's decision text is built by one
+ * function here, before the act (social_grant_document) so that the
+ * caller has the centre seal it outside any transaction, and again inside
+ * the act; the act keeps the sealed copy (pki_sealed_docs, kind
+ * "grant-extended-N" / "grant-ended") in its own transaction only when the
+ * two texts are the same bytes, else the grant changed meanwhile
+ * (PC_ECONFLICT, nothing done). */
 #include "internal.h"
 #include "../audit/audit.h"
 #include "../esafe/esafe.h"
 #include "../identity/identity.h"
 #include "../notify/notify.h"
 #include "../pay/pay.h"
+#include "../pki/pki.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -114,6 +123,67 @@ static int update(struct db_conn *c, const char *sql, int64_t now, const char *c
     return update_ints(c, sql, &now, 1, texts, n, changed, err);
 }
 
+/* The decisions' words, in Azerbaijani with English beside them. */
+static const char *end_text(struct pc_arena *a, const char *reference, const char *reason)
+{
+    return pc_arena_printf(a,
+                           "Ünvanlı dövlət sosial yardımına xitam verilir / Targeted state social assistance "
+                           "is ended.\nMüraciət / Application: %s\nSəbəb / Reason: %s\n",
+                           reference, reason);
+}
+
+/* An extension by months from the month after last (the grant's last month now). */
+struct plan {
+    int64_t amount;
+    int months, version, extensions;
+    char money[32], last[24];
+};
+
+static const char *extend_text(struct pc_arena *a, const char *reference, const struct plan *p, const char *last)
+{
+    char first[24], until[24];
+    social_month_add(last, 1, first);
+    social_month_add(last, p->months, until);
+    return pc_arena_printf(a,
+                           "Ünvanlı dövlət sosial yardımı yenidən qiymətləndirmə ilə uzadılır / Targeted state "
+                           "social assistance is extended after re-assessment.\n"
+                           "Müraciət / Application: %s\nAylıq məbləğ / Monthly amount: %s AZN\n"
+                           "Müddət / Period: %d ay / months, %s – %s\nParametrlər / Parameters: v%d\n",
+                           reference, p->money, p->months, first, until, p->version);
+}
+
+/* The kind of an act's sealed copy; extensions: the grant's before the act. */
+static const char *doc_kind(struct pc_arena *a, enum social_grant_act act, int extensions)
+{
+    return act == SOCIAL_GRANT_EXTEND ? pc_arena_printf(a, "grant-extended-%d", extensions + 1) : "grant-ended";
+}
+
+size_t social_grant_kinds(struct pc_arena *a, const struct social_grant *g, const char **out, size_t max)
+{
+    size_t n = 0;
+    for (int i = 0; g->set && i < g->extensions && n < max; i++)
+        out[n++] = doc_kind(a, SOCIAL_GRANT_EXTEND, i);
+    if (g->set && g->ended_at && n < max)
+        out[n++] = doc_kind(a, SOCIAL_GRANT_END, 0);
+    return n;
+}
+
+/* The sealed copy of text (none: nothing to keep), on c in the act's transaction. */
+static int keep_sealed(struct db_conn *c, const char *reference, const char *kind, const char *text,
+                       const struct pki_sealed_doc *sealed, struct pc_err *err)
+{
+    if (!sealed)
+        return 0;
+    if (!pc_str_eq(sealed->kind, kind) || sealed->document_len != strlen(text) ||
+        memcmp(sealed->document, text, sealed->document_len) != 0)
+        return pc_err_set(err, PC_ECONFLICT, "the grant of %s changed while its decision was sealed: try again",
+                          reference);
+    struct pki_sealed_doc d = *sealed;
+    d.object_id = reference;
+    int rc = pki_doc_supersede(c, reference, kind, err);
+    return rc ? rc : pki_doc_put(c, &d, err);
+}
+
 /* The decision's document in the applicant's e-safe (source "social", one
  * per act), and an SMS (else an e-mail) to the contact on record saying so
  * (template social-grant, payload: kind extended or ended, reference, …). */
@@ -190,7 +260,7 @@ int social_resume(struct db *db, const char *actor, const char *reference, const
 }
 
 int social_end(struct db *db, const char *actor, const char *reference, const char *reason, int64_t now,
-               struct pc_err *err)
+               const struct pki_sealed_doc *sealed, struct pc_err *err)
 {
     int rc = reason_ok(reason, err);
     struct db_conn *c;
@@ -208,14 +278,12 @@ int social_end(struct db *db, const char *actor, const char *reference, const ch
                     "UPDATE social_payments SET updated_at = ?, status = 'cancelled' "
                     "WHERE reference = ? AND status IN ('scheduled', 'suspended')",
                     now, (const char *[]){reference}, 1, NULL, err);
+    const char *text = end_text(&a, reference, reason);
     if (!rc)
-        rc = tell(c, &a, &g, reference, "end",
-                  "Ünvanlı dövlət sosial yardımına xitam verildi / Social assistance ended",
-                  pc_arena_printf(&a,
-                                  "Ünvanlı dövlət sosial yardımına xitam verilir / Targeted state social assistance "
-                                  "is ended.\nMüraciət / Application: %s\nSəbəb / Reason: %s\n",
-                                  reference, reason),
-                  pc_arena_printf(&a, "{\"kind\":\"ended\",\"reference\":\"%s\"}", reference), err);
+        rc = keep_sealed(c, reference, doc_kind(&a, SOCIAL_GRANT_END, 0), text, sealed, err);
+    if (!rc)
+        rc = tell(c, &a, &g, reference, "end", "Ünvanlı dövlət sosial yardımına xitam verildi / Social assistance ended",
+                  text, pc_arena_printf(&a, "{\"kind\":\"ended\",\"reference\":\"%s\"}", reference), err);
     rc = audit_end(c, rc, &(struct audit_entry){actor, "officer", "social.end", "application", reference, "", reason},
                    err);
     pc_arena_release(&a);
@@ -307,63 +375,96 @@ int social_reassess_due(struct db *db, int64_t now, int *started, struct pc_err 
     return rc < 0 ? rc : failed;
 }
 
-int social_extend(struct db *db, const char *actor, const char *reference, const char *reason, int64_t now,
-                  struct pc_err *err)
+/* The checks and figures of an extension, before its transaction. */
+static int extend_plan(struct db *db, struct pc_arena *a, const char *reference, const char *reason, struct plan *out,
+                       struct pc_err *err)
 {
     int rc = reason_ok(reason, err);
-    if (rc)
-        return rc;
-    struct pc_arena a;
-    pc_arena_init(&a);
     struct case_app app;
     struct social_case sc;
-    rc = case_load(db, &a, reference, &app, err);
     if (!rc)
-        rc = social_case_get(db, &a, &app, &sc, err);
-    if (!rc && (!sc.grant.set || sc.grant.ended_at || !sc.grant.reassess_at))
-        rc = pc_err_set(err, PC_ECONFLICT, "%s is not being re-assessed", reference);
-    if (!rc && !sc.computed)
-        rc = pc_err_set(err, PC_ECONFLICT, "%s: the fresh evidence is not complete yet", reference);
+        rc = case_load(db, a, reference, &app, err);
+    if (!rc)
+        rc = social_case_get(db, a, &app, &sc, err);
+    if (rc)
+        return rc;
+    if (!sc.grant.set || sc.grant.ended_at || !sc.grant.reassess_at)
+        return pc_err_set(err, PC_ECONFLICT, "%s is not being re-assessed", reference);
+    if (!sc.computed)
+        return pc_err_set(err, PC_ECONFLICT, "%s: the fresh evidence is not complete yet", reference);
     bool eligible = sc.override.set ? sc.override.eligible : sc.means.eligible;
     int64_t amount = sc.override.set ? sc.override.amount : sc.means.amount;
-    if (!rc && (!eligible || amount <= 0))
-        rc = pc_err_set(err, PC_EDENIED, "%s is not eligible by the new means test: end the grant", reference);
+    if (!eligible || amount <= 0)
+        return pc_err_set(err, PC_EDENIED, "%s is not eligible by the new means test: end the grant", reference);
+    *out = (struct plan){.amount = amount, .months = sc.params.months, .version = sc.params.version,
+                         .extensions = sc.grant.extensions};
+    pay_azn_format(amount, out->money);
+    snprintf(out->last, sizeof out->last, "%s", sc.grant.last_month);
+    return 0;
+}
+
+int social_grant_document(struct db *db, struct pc_arena *a, const char *reference, enum social_grant_act act,
+                          const char *reason, struct social_grant_doc *out, struct pc_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (act == SOCIAL_GRANT_EXTEND) {
+        struct plan p;
+        int rc = extend_plan(db, a, reference, reason, &p, err);
+        if (rc)
+            return rc;
+        *out = (struct social_grant_doc){extend_text(a, reference, &p, p.last), doc_kind(a, act, p.extensions)};
+        return 0;
+    }
+    int rc = reason_ok(reason, err);
+    struct social_grant g = {0};
+    struct db_conn *c = rc ? NULL : db_conn_get(db, err);
+    if (rc || !c)
+        return rc ? rc : err->code ? err->code : PC_EUNAVAIL;
+    rc = social_grant_read(c, reference, &g, err);
+    db_conn_idle(c);
+    if (!rc && (!g.set || g.ended_at))
+        rc = pc_err_set(err, PC_ENOTFOUND, "%s has no running grant of social assistance", reference);
+    if (!rc)
+        *out = (struct social_grant_doc){end_text(a, reference, reason), doc_kind(a, act, g.extensions)};
+    return rc;
+}
+
+int social_extend(struct db *db, const char *actor, const char *reference, const char *reason, int64_t now,
+                  const struct pki_sealed_doc *sealed, struct pc_err *err)
+{
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct plan p;
+    int rc = extend_plan(db, &a, reference, reason, &p, err);
     struct db_conn *c;
     if (rc || (rc = audit_begin(db, &c, err))) {
         pc_arena_release(&a);
         return rc;
     }
     struct row g;
-    int months = sc.params.months;
-    char money[32], first[24], last[24];
-    pay_azn_format(amount, money);
+    char last[24];
     rc = load(c, &a, reference, &g, err);
     if (!rc)
-        rc = social_schedule(c, reference, g.g.first_month, g.g.months, months, amount, g.iban, g.fin ? g.fin : "", now,
-                             err);
-    if (!rc)
-    social_month_add(g.g.last_month, 1, first);
-    social_month_add(g.g.last_month, months, last);
+        rc = social_schedule(c, reference, g.g.first_month, g.g.months, p.months, p.amount, g.iban, g.fin ? g.fin : "",
+                             now, err);
+    social_month_add(g.g.last_month, p.months, last);
     if (!rc)
         rc = update_ints(c,
                          "UPDATE social_grants SET checked_at = ?, amount = ?, months = months + ?, "
                          "extensions = extensions + 1, reassess_at = NULL, last_month = ? WHERE reference = ?",
-                         (const int64_t[]){now, amount, months}, 3, (const char *[]){last, reference}, 2, NULL, err);
-    if (!rc) {
-        rc = tell(c, &a, &g, reference, "extend",
-                  "Ünvanlı dövlət sosial yardımı uzadıldı / Social assistance extended",
-                  pc_arena_printf(&a,
-                                  "Ünvanlı dövlət sosial yardımı yenidən qiymətləndirmə ilə uzadılır / Targeted state "
-                                  "social assistance is extended after re-assessment.\n"
-                                  "Müraciət / Application: %s\nAylıq məbləğ / Monthly amount: %s AZN\n"
-                                  "Müddət / Period: %d ay / months, %s – %s\nParametrlər / Parameters: v%d\n",
-                                  reference, money, months, first, last, sc.params.version),
+                         (const int64_t[]){now, p.amount, p.months}, 3, (const char *[]){last, reference}, 2, NULL,
+                         err);
+    const char *text = extend_text(&a, reference, &p, g.g.last_month);
+    if (!rc)
+        rc = keep_sealed(c, reference, doc_kind(&a, SOCIAL_GRANT_EXTEND, g.g.extensions), text, sealed, err);
+    if (!rc)
+        rc = tell(c, &a, &g, reference, "extend", "Ünvanlı dövlət sosial yardımı uzadıldı / Social assistance extended",
+                  text,
                   pc_arena_printf(&a, "{\"kind\":\"extended\",\"reference\":\"%s\",\"amount\":\"%s\",\"until\":\"%s\"}",
-                                  reference, money, last),
+                                  reference, p.money, last),
                   err);
-    }
     rc = audit_end(c, rc, &(struct audit_entry){actor, "officer", "social.extend", "application", reference, "",
-                                                pc_arena_printf(&a, "%d month(s) at %s AZN; %s", months, money, reason)},
+                                                pc_arena_printf(&a, "%d month(s) at %s AZN; %s", p.months, p.money, reason)},
                    err);
     pc_arena_release(&a);
     return rc;

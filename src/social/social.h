@@ -25,6 +25,8 @@
 
 #include <jansson.h>
 
+struct pki_sealed_doc; /* pki.h */
+
 /* The e-service whose applications this module serves. */
 #define SOCIAL_SERVICE "eesmn-vemtas"
 
@@ -380,7 +382,7 @@ int social_resume(struct db *db, const char *actor, const char *reference, const
  * orders not sent are cancelled) and the decision goes to the applicant's
  * e-safe.  PC_ENOTFOUND: no running grant. */
 int social_end(struct db *db, const char *actor, const char *reference, const char *reason, int64_t now,
-               struct pc_err *err);
+               const struct pki_sealed_doc *sealed, struct pc_err *err);
 /* Begin the re-assessment of every running grant whose last month begins
  * within the parameters' reassess_days of now: its evidence is asked of
  * the registries again (the evidence job gathers it as for a new case)
@@ -394,6 +396,28 @@ int social_reassess_due(struct db *db, int64_t now, int *started, struct pc_err 
  * the fresh evidence is not complete; PC_EDENIED: not eligible now (end
  * it instead). */
 int social_extend(struct db *db, const char *actor, const char *reference, const char *reason, int64_t now,
-                  struct pc_err *err);
+                  const struct pki_sealed_doc *sealed, struct pc_err *err);
+
+/* seal2: the later decisions sealed by the agency.  The acts that give
+ * the applicant a decision document: */
+enum social_grant_act { SOCIAL_GRANT_EXTEND, SOCIAL_GRANT_END };
+/* The document an act will write, known before it (so that the caller can
+ * have the centre seal it outside any transaction): its exact text (UTF-8)
+ * and the kind its sealed copy is kept under with the case
+ * (pki_sealed_docs: "grant-extended-N", N the extension's number from 1,
+ * or "grant-ended").  Fails as the act itself would (PC_EINVAL no reason,
+ * PC_ENOTFOUND, PC_ECONFLICT, PC_EDENIED).  The act is then called with
+ * sealed: that text sealed, with that kind (object_id is set by the act);
+ * NULL: the document stays plain text.  The act keeps it in its own
+ * transaction, or fails with PC_ECONFLICT (nothing done) when the grant
+ * changed meanwhile and its text is no longer the sealed one. */
+struct social_grant_doc {
+    const char *text, *kind;
+};
+int social_grant_document(struct db *db, struct pc_arena *a, const char *reference, enum social_grant_act act,
+                          const char *reason, struct social_grant_doc *out, struct pc_err *err);
+/* The kinds of the grant's sealed later decisions there may be, oldest
+ * first ("grant-extended-1" … then "grant-ended"); at most max. */
+size_t social_grant_kinds(struct pc_arena *a, const struct social_grant *g, const char **out, size_t max);
 
 #endif

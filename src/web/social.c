@@ -238,6 +238,54 @@ static void payments(struct http_req *r, const struct social_case *c)
 
 /* The running grant: its figures, and the officer's acts on it — lift a
  * suspension or end it; extend or end it under re-assessment. */
+#define SEALED_MAX 24 /* later decisions listed (the newest are the last) */
+
+/* seal2: the grant's sealed later decisions, each with its signature, under base. */
+static void sealed_list(struct http_req *r, const char *reference, const struct social_grant *g, const char *base)
+{
+    const char *kinds[SEALED_MAX];
+    size_t n = social_grant_kinds(&r->arena, g, kinds, SEALED_MAX);
+    bool any = false;
+    for (size_t i = 0; i < n; i++) {
+        struct pki_sealed_doc d;
+        struct pc_err err = {0};
+        int rc = pki_doc_get(app_of(r)->db, &r->arena, reference, kinds[i], &d, &err);
+        if (rc) { /* none (not sealed: no centre then): not listed; the page goes on without a failed one */
+            if (rc != PC_ENOTFOUND)
+                pc_log(PC_LOG_WARN, "web.social_sealed_failed", "msg", err.msg, NULL);
+            continue;
+        }
+        if (!any)
+            web_html(r, "<h3 id=\"social-sealed\">%s</h3>\n<p>%s</p>\n<ul>\n", web_t(r, M_SOC_SEALED_TITLE),
+                     web_t(r, M_SOC_SEALED_HINT));
+        any = true;
+        const char *what = pc_str_eq(kinds[i], "grant-ended")
+                               ? web_t(r, M_SOC_SEALED_ENDED)
+                               : pc_arena_printf(&r->arena, web_t(r, M_SOC_SEALED_EXTENDED),
+                                                 pc_arena_printf(&r->arena, "%zu", i + 1));
+        web_html(r, "<li>%s (%s): <a href=\"%s/%s-document\" download=\"%s-%s.txt\">%s</a>, "
+                    "<a href=\"%s/%s-signature\" download=\"%s-%s.txt.p7s\">%s</a></li>\n",
+                 what, when(r, d.created_at), base, kinds[i], reference, kinds[i], web_t(r, M_APPEAL_OUTCOME_DOC),
+                 base, kinds[i], reference, kinds[i], web_t(r, M_APPEAL_OUTCOME_SIG));
+    }
+    if (any)
+        web_html(r, "</ul>\n<p>%s <a href=\"/verify\">%s</a></p>\n", web_t(r, M_RESULT_HOW_VERIFY),
+                 web_t(r, M_VERIFY_TITLE));
+}
+
+void web_social_sealed(struct http_req *r, const struct case_app *app, const char *base)
+{
+    if (!pc_str_eq(app->service_id, SOCIAL_SERVICE) || !app->reference)
+        return;
+    struct social_case c;
+    struct pc_err err = {0};
+    int rc = social_case_get(app_of(r)->db, &r->arena, app, &c, &err);
+    if (rc && rc != PC_ENOTFOUND) /* the page goes on without it */
+        pc_log(PC_LOG_WARN, "web.social_sealed_failed", "msg", err.msg, NULL);
+    if (!rc)
+        sealed_list(r, app->reference, &c.grant, base);
+}
+
 static void grant(struct http_req *r, const struct social_case *c, const char *error)
 {
     const struct social_grant *g = &c->grant;
@@ -246,6 +294,7 @@ static void grant(struct http_req *r, const struct social_case *c, const char *e
     web_html(r, "<h2 id=\"social-grant\">%s</h2>\n<p>%s</p>\n", web_t(r, M_SOC_GRANT_TITLE),
              pc_arena_printf(&r->arena, web_t(r, M_SOC_GRANT_RUNNING), azn(r, g->amount), g->first_month, g->last_month,
                              pc_arena_printf(&r->arena, "%d", g->months)));
+    sealed_list(r, c->reference, g, pc_arena_printf(&r->arena, "/office/cases/%s/decision", c->reference));
     if (g->ended_at) {
         web_html(r, "<p><strong>%s</strong></p>\n", web_t(r, M_SOC_GRANT_ENDED));
         return;
@@ -290,20 +339,40 @@ int web_social_section(struct http_req *r, const struct case_app *app, const cha
     return 0;
 }
 
+/* seal2: an extension or an ending sealed by the centre before the act
+ * (no network call inside its transaction) when the portal has one. */
+static int grant_act(struct http_req *r, const struct case_app *app, enum social_grant_act act, const char *reason,
+                     int64_t now, struct pc_err *err)
+{
+    struct db *db = app_of(r)->db;
+    const char *actor = web_who(r)->account_id;
+    struct pki_sealed_doc sealed, *s = NULL;
+    if (app_of(r)->ca) {
+        struct social_grant_doc doc;
+        int rc = social_grant_document(db, &r->arena, app->reference, act, reason, &doc, err);
+        if (!rc)
+            rc = web_seal_text(r, app, doc.kind, doc.text, now, &sealed, err);
+        if (rc)
+            return rc;
+        s = &sealed;
+    }
+    return act == SOCIAL_GRANT_EXTEND ? social_extend(db, actor, app->reference, reason, now, s, err)
+                                      : social_end(db, actor, app->reference, reason, now, s, err);
+}
+
 /* POST do=resume | extend | end with a reason (vemtas2). */
 int web_page_office_social_grant(struct http_req *r)
 {
     struct case_app app;
     if (web_office_case(r, &app))
         return 0;
-    const char *act = http_kv_get(&r->form, "do"), *reason = http_kv_get(&r->form, "reason"),
-               *actor = web_who(r)->account_id;
-    struct db *db = app_of(r)->db;
+    const char *act = http_kv_get(&r->form, "do"), *reason = http_kv_get(&r->form, "reason");
     struct pc_err err = {0};
     int64_t now = pc_now_unix();
-    int rc = pc_str_eq(act, "resume")   ? social_resume(db, actor, app.reference, reason, now, &err)
-             : pc_str_eq(act, "extend") ? social_extend(db, actor, app.reference, reason, now, &err)
-             : pc_str_eq(act, "end")    ? social_end(db, actor, app.reference, reason, now, &err)
+    int rc = pc_str_eq(act, "resume")
+                 ? social_resume(app_of(r)->db, web_who(r)->account_id, app.reference, reason, now, &err)
+             : pc_str_eq(act, "extend") ? grant_act(r, &app, SOCIAL_GRANT_EXTEND, reason, now, &err)
+             : pc_str_eq(act, "end")    ? grant_act(r, &app, SOCIAL_GRANT_END, reason, now, &err)
                                         : pc_err_set(&err, PC_EINVAL, "do is resume, extend or end");
     if (rc == PC_EINVAL) {
         r->status = 400;
