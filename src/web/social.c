@@ -240,8 +240,10 @@ static void payments(struct http_req *r, const struct social_case *c)
  * suspension or end it; extend or end it under re-assessment. */
 #define SEALED_MAX 24 /* later decisions listed (the newest are the last) */
 
-/* seal2: the grant's sealed later decisions, each with its signature, under base. */
-static void sealed_list(struct http_req *r, const char *reference, const struct social_grant *g, const char *base)
+/* seal2: the grant's sealed later decisions, each with its signature, under
+ * base, headed at level (2 on the applicant's page, 3 in the grant's section). */
+static void sealed_list(struct http_req *r, const char *reference, const struct social_grant *g, const char *base,
+                        int level)
 {
     const char *kinds[SEALED_MAX];
     size_t n = social_grant_kinds(&r->arena, g, kinds, SEALED_MAX);
@@ -256,8 +258,8 @@ static void sealed_list(struct http_req *r, const char *reference, const struct 
             continue;
         }
         if (!any)
-            web_html(r, "<h3 id=\"social-sealed\">%s</h3>\n<p>%s</p>\n<ul>\n", web_t(r, M_SOC_SEALED_TITLE),
-                     web_t(r, M_SOC_SEALED_HINT));
+            web_html(r, "<h%d id=\"social-sealed\">%s</h%d>\n<p>%s</p>\n<ul>\n", level, web_t(r, M_SOC_SEALED_TITLE),
+                     level, web_t(r, M_SOC_SEALED_HINT));
         any = true;
         const char *what = pc_str_eq(kinds[i], "grant-ended")
                                ? web_t(r, M_SOC_SEALED_ENDED)
@@ -283,7 +285,7 @@ void web_social_sealed(struct http_req *r, const struct case_app *app, const cha
     if (rc && rc != PC_ENOTFOUND) /* the page goes on without it */
         pc_log(PC_LOG_WARN, "web.social_sealed_failed", "msg", err.msg, NULL);
     if (!rc)
-        sealed_list(r, app->reference, &c.grant, base);
+        sealed_list(r, app->reference, &c.grant, base, 2);
 }
 
 static void grant(struct http_req *r, const struct social_case *c, const char *error)
@@ -294,7 +296,7 @@ static void grant(struct http_req *r, const struct social_case *c, const char *e
     web_html(r, "<h2 id=\"social-grant\">%s</h2>\n<p>%s</p>\n", web_t(r, M_SOC_GRANT_TITLE),
              pc_arena_printf(&r->arena, web_t(r, M_SOC_GRANT_RUNNING), azn(r, g->amount), g->first_month, g->last_month,
                              pc_arena_printf(&r->arena, "%d", g->months)));
-    sealed_list(r, c->reference, g, pc_arena_printf(&r->arena, "/office/cases/%s/decision", c->reference));
+    sealed_list(r, c->reference, g, pc_arena_printf(&r->arena, "/office/cases/%s/decision", c->reference), 3);
     if (g->ended_at) {
         web_html(r, "<p><strong>%s</strong></p>\n", web_t(r, M_SOC_GRANT_ENDED));
         return;
