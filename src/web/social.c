@@ -265,10 +265,12 @@ static void sealed_list(struct http_req *r, const char *reference, const struct 
                                ? web_t(r, M_SOC_SEALED_ENDED)
                                : pc_arena_printf(&r->arena, web_t(r, M_SOC_SEALED_EXTENDED),
                                                  pc_arena_printf(&r->arena, "%zu", i + 1));
-        web_html(r, "<li>%s (%s): <a href=\"%s/%s-document\" download=\"%s-%s.txt\">%s</a>, "
-                    "<a href=\"%s/%s-signature\" download=\"%s-%s.txt.p7s\">%s</a></li>\n",
+        /* each link names its decision to a screen reader too (the visible words repeat) */
+        web_html(r, "<li>%s (%s): <a href=\"%s/%s-document\" download=\"%s-%s.txt\">%s"
+                    "<span class=\"visually-hidden\"> — %s</span></a>, <a href=\"%s/%s-signature\" "
+                    "download=\"%s-%s.txt.p7s\">%s<span class=\"visually-hidden\"> — %s</span></a></li>\n",
                  what, when(r, d.created_at), base, kinds[i], reference, kinds[i], web_t(r, M_APPEAL_OUTCOME_DOC),
-                 base, kinds[i], reference, kinds[i], web_t(r, M_APPEAL_OUTCOME_SIG));
+                 what, base, kinds[i], reference, kinds[i], web_t(r, M_APPEAL_OUTCOME_SIG), what);
     }
     if (any)
         web_html(r, "</ul>\n<p>%s <a href=\"/verify\">%s</a></p>\n", web_t(r, M_RESULT_HOW_VERIFY),
