@@ -240,6 +240,19 @@ static void payments(struct http_req *r, const struct social_case *c)
  * suspension or end it; extend or end it under re-assessment. */
 #define SEALED_MAX 24 /* later decisions listed (the newest are the last) */
 
+/* A sealed later decision's name: "Extension 2", "Resumption 1", "Ending". */
+static const char *sealed_label(struct http_req *r, const char *kind)
+{
+    static const struct {
+        const char *prefix;
+        enum msg label;
+    } labels[] = {{"grant-extended-", M_SOC_SEALED_EXTENDED}, {"grant-resumed-", M_SOC_SEALED_RESUMED}};
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+        if (strncmp(kind, labels[i].prefix, strlen(labels[i].prefix)) == 0)
+            return pc_arena_printf(&r->arena, web_t(r, labels[i].label), kind + strlen(labels[i].prefix));
+    return web_t(r, M_SOC_SEALED_ENDED);
+}
+
 /* seal2: the grant's sealed later decisions, each with its signature, under
  * base, headed at level (2 on the applicant's page, 3 in the grant's section). */
 static void sealed_list(struct http_req *r, const char *reference, const struct social_grant *g, const char *base,
@@ -261,10 +274,7 @@ static void sealed_list(struct http_req *r, const char *reference, const struct 
             web_html(r, "<h%d id=\"social-sealed\">%s</h%d>\n<p>%s</p>\n<ul>\n", level, web_t(r, M_SOC_SEALED_TITLE),
                      level, web_t(r, M_SOC_SEALED_HINT));
         any = true;
-        const char *what = pc_str_eq(kinds[i], "grant-ended")
-                               ? web_t(r, M_SOC_SEALED_ENDED)
-                               : pc_arena_printf(&r->arena, web_t(r, M_SOC_SEALED_EXTENDED),
-                                                 pc_arena_printf(&r->arena, "%zu", i + 1));
+        const char *what = sealed_label(r, kinds[i]);
         /* each link names its decision to a screen reader too (the visible words repeat) */
         web_html(r, "<li>%s (%s): <a href=\"%s/%s-document\" download=\"%s-%s.txt\">%s"
                     "<span class=\"visually-hidden\"> — %s</span></a>, <a href=\"%s/%s-signature\" "
@@ -343,7 +353,7 @@ int web_social_section(struct http_req *r, const struct case_app *app, const cha
     return 0;
 }
 
-/* seal2: an extension or an ending sealed by the centre before the act
+/* seal2: an extension, a resumption or an ending sealed by the centre before the act
  * (no network call inside its transaction) when the portal has one. */
 static int grant_act(struct http_req *r, const struct case_app *app, enum social_grant_act act, const char *reason,
                      int64_t now, struct pc_err *err)
@@ -353,15 +363,19 @@ static int grant_act(struct http_req *r, const struct case_app *app, enum social
     struct pki_sealed_doc sealed, *s = NULL;
     if (app_of(r)->ca) {
         struct social_grant_doc doc;
-        int rc = social_grant_document(db, &r->arena, app->reference, act, reason, &doc, err);
+        int rc = social_grant_document(db, &r->arena, app->reference, act, reason, now, &doc, err);
         if (!rc)
             rc = web_seal_text(r, app, doc.kind, doc.text, now, &sealed, err);
         if (rc)
             return rc;
         s = &sealed;
     }
-    return act == SOCIAL_GRANT_EXTEND ? social_extend(db, actor, app->reference, reason, now, s, err)
-                                      : social_end(db, actor, app->reference, reason, now, s, err);
+    switch (act) {
+    case SOCIAL_GRANT_EXTEND: return social_extend(db, actor, app->reference, reason, now, s, err);
+    case SOCIAL_GRANT_RESUME: return social_resume(db, actor, app->reference, reason, now, s, err);
+    case SOCIAL_GRANT_END: break;
+    }
+    return social_end(db, actor, app->reference, reason, now, s, err);
 }
 
 /* POST do=resume | extend | end with a reason (vemtas2). */
@@ -373,8 +387,7 @@ int web_page_office_social_grant(struct http_req *r)
     const char *act = http_kv_get(&r->form, "do"), *reason = http_kv_get(&r->form, "reason");
     struct pc_err err = {0};
     int64_t now = pc_now_unix();
-    int rc = pc_str_eq(act, "resume")
-                 ? social_resume(app_of(r)->db, web_who(r)->account_id, app.reference, reason, now, &err)
+    int rc = pc_str_eq(act, "resume")   ? grant_act(r, &app, SOCIAL_GRANT_RESUME, reason, now, &err)
              : pc_str_eq(act, "extend") ? grant_act(r, &app, SOCIAL_GRANT_EXTEND, reason, now, &err)
              : pc_str_eq(act, "end")    ? grant_act(r, &app, SOCIAL_GRANT_END, reason, now, &err)
                                         : pc_err_set(&err, PC_EINVAL, "do is resume, extend or end");

@@ -7,7 +7,7 @@ with the skipped months paid in arrears, and the re-assessment before the
 period ends (listed by `pencere social reassess --due`, extended by the
 officer).  One portal for the module, the stand-in registries of
 test_social with the two new kinds, and a certification centre (seal2):
-the extension and the ending are sealed with the agency's key, offered
+the extension, the resumption and the ending are sealed with the agency's key, offered
 with their signatures, verifiable by `openssl cms -verify`, in the e-safe
 once; with the centre down the act fails and nothing changes."""
 import hashlib
@@ -156,6 +156,10 @@ def test_suspended_then_resumed_with_the_skipped_months_in_arrears(world, tmp_pa
     assert r.status == 303, r.text[:300]
     body = officer_view(world, ref)
     assert body["suspension"] is None and body["grant"]["resumed_at"]
+    # seal2: the resumption's decision sealed with the agency's key, in the e-safe once
+    resumed = sealed_pair(world, b, "/office/cases/" + ref + "/decision", "grant-resumed-1", tmp_path)
+    assert "Reyestr səhvi: şəxs sağdır".encode() in resumed
+    in_esafe_once(world, ref, "resume-1-0", resumed)
     now = time.gmtime()
     first = "%04d-%02d" % (now.tm_year + now.tm_mon // 12, now.tm_mon % 12 + 1)  # the next month: the arrears' month
     arrears = [p for p in body["payments"] if p["paid_in"]]
@@ -196,6 +200,7 @@ def test_suspended_then_resumed_with_the_skipped_months_in_arrears(world, tmp_pa
     assert "The assistance has been ended." in page
     # seal2: sealed by the agency, offered with its signature to the officer and the applicant
     assert "Later decisions on the assistance" in page and "/decision/grant-ended-signature" in page
+    assert "Resumption 1" in page and "/decision/grant-resumed-1-document" in page
     sealed = sealed_pair(world, b, "/office/cases/" + ref + "/decision", "grant-ended", tmp_path)
     assert ref.encode() in sealed and "Ailə başqa rayona köçüb".encode() in sealed
     in_esafe_once(world, ref, "end-0", sealed)
