@@ -11,13 +11,13 @@
  * e-mail.  Every act is one audited
  * transaction; who may act is decided by the caller.
  *
- * seal2: an extension's, a resumption's and an ending's decision text is built by one
- * function here, before the act (social_grant_document) so that the
- * caller has the centre seal it outside any transaction, and again inside
- * the act; the act keeps the sealed copy (pki_sealed_docs, kind
- * "grant-extended-N" / "grant-resumed-N" / "grant-ended") in its own transaction only when the
- * two texts are the same bytes, else the grant changed meanwhile
- * (PC_ECONFLICT, nothing done). */
+ * seal2: an extension's, a resumption's and an ending's decision text is
+ * built by one function here, before the act (social_grant_document) so
+ * that the caller has the centre seal it outside any transaction, and
+ * again inside the act; the act keeps the sealed copy (pki_sealed_docs,
+ * kind "grant-extended-N" / "grant-resumed-N" / "grant-ended") in its own
+ * transaction only when the two texts are the same bytes, else the grant
+ * changed meanwhile (PC_ECONFLICT, nothing done). */
 #include "internal.h"
 #include "../audit/audit.h"
 #include "../esafe/esafe.h"
