@@ -7,7 +7,10 @@
  *
  * The outcome of an appeal (the refusal upheld, or the appeal granted and
  * the case reviewed again) is sealed the same way, as the agency's second
- * document of the case (kind "appeal"); the e-safe gathers it.
+ * document of the case (kind "appeal"); the e-safe gathers it.  The
+ * social grant's later decisions (seal2: kinds "grant-…", named by
+ * src/social) are sealed by the same call (web_seal_text) and sent by the
+ * same function (web_send_sealed, KIND-document / KIND-signature).
  *
  * The document is plain UTF-8 text naming the application, the service,
  * the agency, the applicant, the outcome, the decision's words and its

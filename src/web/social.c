@@ -2,7 +2,10 @@
  * evidence from the registries with its source and time, the differences
  * from the declaration, the means test's proposal line by line with its
  * rules, the officer's "accept" or "change" (with a reason, audited) and
- * "fetch again".  Everything is decided in src/social; this renders it.
+ * "fetch again"; the running grant's acts, each decision sealed by the
+ * centre before the act when the portal has one (seal2), and the sealed
+ * decisions listed for the officer and the applicant.  Everything is
+ * decided in src/social; this renders it.
  * Only staff who may act on the case see it (the applicant's API answer
  * does not carry it). */
 #include "internal.h"
