@@ -7,7 +7,8 @@
  * decisions listed for the officer and the applicant.  Everything is
  * decided in src/social; this renders it.
  * Only staff who may act on the case see it (the applicant's API answer
- * does not carry it). */
+ * does not carry it); the applicant's page shows only the sealed
+ * decisions (web_social_sealed). */
 #include "internal.h"
 #include "../pay/pay.h"
 #include "../social/social.h"
