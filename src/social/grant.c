@@ -9,13 +9,22 @@
  * months more at the new amount, the schedule continued) or ends it.  The
  * applicant finds each decision in the e-safe and is told by SMS or
  * e-mail.  Every act is one audited
- * transaction; who may act is decided by the caller. */
+ * transaction; who may act is decided by the caller.
+ *
+ * seal2: an extension's, a resumption's and an ending's decision text is
+ * built by one function here, before the act (social_grant_document) so
+ * that the caller has the centre seal it outside any transaction, and
+ * again inside the act; the act keeps the sealed copy (pki_sealed_docs,
+ * kind "grant-extended-N" / "grant-resumed-N" / "grant-ended") in its own
+ * transaction only when the two texts are the same bytes, else the grant
+ * changed meanwhile (PC_ECONFLICT, nothing done). */
 #include "internal.h"
 #include "../audit/audit.h"
 #include "../esafe/esafe.h"
 #include "../identity/identity.h"
 #include "../notify/notify.h"
 #include "../pay/pay.h"
+#include "../pki/pki.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -49,7 +58,7 @@ int social_grant_read(struct db_conn *c, const char *reference, struct social_gr
     memset(out, 0, sizeof *out);
     struct db_stmt *s = db_prepare(c,
                                    "SELECT amount, months, first_month, decided_at, resumed_at, ended_at, reassess_at, "
-                                   "extensions FROM social_grants WHERE reference = ? AND outcome = 'granted'",
+                                   "extensions, resumptions FROM social_grants WHERE reference = ? AND outcome = 'granted'",
                                    err);
     if (!s)
         return err->code;
@@ -59,7 +68,7 @@ int social_grant_read(struct db_conn *c, const char *reference, struct social_gr
         *out = (struct social_grant){.set = true, .amount = db_col_int(s, 0), .months = (int)db_col_int(s, 1),
                                      .decided_at = db_col_int(s, 3), .resumed_at = db_col_int(s, 4),
                                      .ended_at = db_col_int(s, 5), .reassess_at = db_col_int(s, 6),
-                                     .extensions = (int)db_col_int(s, 7)};
+                                     .extensions = (int)db_col_int(s, 7), .resumptions = (int)db_col_int(s, 8)};
         snprintf(out->first_month, sizeof out->first_month, "%s", db_col_text(s, 2) ? db_col_text(s, 2) : "");
         social_month_add(out->first_month, out->months - 1, out->last_month);
     }
@@ -114,9 +123,92 @@ static int update(struct db_conn *c, const char *sql, int64_t now, const char *c
     return update_ints(c, sql, &now, 1, texts, n, changed, err);
 }
 
+/* The decisions' words, in Azerbaijani with English beside them. */
+static const char *end_text(struct pc_arena *a, const char *reference, const char *reason)
+{
+    return pc_arena_printf(a,
+                           "Ünvanlı dövlət sosial yardımına xitam verilir / Targeted state social assistance "
+                           "is ended.\nMüraciət / Application: %s\nSəbəb / Reason: %s\n",
+                           reference, reason);
+}
+
+/* A suspension lifted from month next on; the months before it paid then, or not. */
+static const char *resume_text(struct pc_arena *a, const char *reference, const char *reason, const char *next,
+                               bool arrears)
+{
+    return pc_arena_printf(a,
+                           "Ünvanlı dövlət sosial yardımının ödənişləri bərpa edilir / Payments of targeted state "
+                           "social assistance are resumed.\nMüraciət / Application: %s\nAydan / From the month: %s\n"
+                           "Dayandırılmış aylar / Suspended months: %s\nSəbəb / Reason: %s\n",
+                           reference, next,
+                           arrears ? pc_arena_printf(a, "%s ayında ödənilir / paid in arrears in %s", next, next)
+                                   : "ödənilmir / not paid",
+                           reason);
+}
+
+/* An extension by months from the month after last (the grant's last month now). */
+struct plan {
+    int64_t amount;
+    int months, version, extensions;
+    char money[32], last[24];
+};
+
+static const char *extend_text(struct pc_arena *a, const char *reference, const struct plan *p, const char *last)
+{
+    char first[24], until[24];
+    social_month_add(last, 1, first);
+    social_month_add(last, p->months, until);
+    return pc_arena_printf(a,
+                           "Ünvanlı dövlət sosial yardımı yenidən qiymətləndirmə ilə uzadılır / Targeted state "
+                           "social assistance is extended after re-assessment.\n"
+                           "Müraciət / Application: %s\nAylıq məbləğ / Monthly amount: %s AZN\n"
+                           "Müddət / Period: %d ay / months, %s – %s\nParametrlər / Parameters: v%d\n",
+                           reference, p->money, p->months, first, until, p->version);
+}
+
+/* The kind of an act's sealed copy; n: the grant's extensions or resumptions before the act. */
+static const char *doc_kind(struct pc_arena *a, enum social_grant_act act, int n)
+{
+    switch (act) {
+    case SOCIAL_GRANT_EXTEND: return pc_arena_printf(a, "grant-extended-%d", n + 1);
+    case SOCIAL_GRANT_RESUME: return pc_arena_printf(a, "grant-resumed-%d", n + 1);
+    case SOCIAL_GRANT_END: break;
+    }
+    return "grant-ended";
+}
+
+size_t social_grant_kinds(struct pc_arena *a, const struct social_grant *g, const char **out, size_t max)
+{
+    size_t n = 0;
+    for (int i = 0; g->set && i < g->extensions && n < max; i++)
+        out[n++] = doc_kind(a, SOCIAL_GRANT_EXTEND, i);
+    for (int i = 0; g->set && i < g->resumptions && n < max; i++)
+        out[n++] = doc_kind(a, SOCIAL_GRANT_RESUME, i);
+    if (g->set && g->ended_at && n < max)
+        out[n++] = doc_kind(a, SOCIAL_GRANT_END, 0);
+    return n;
+}
+
+/* The sealed copy of text (none: nothing to keep), on c in the act's transaction. */
+static int keep_sealed(struct db_conn *c, const char *reference, const char *kind, const char *text,
+                       const struct pki_sealed_doc *sealed, struct pc_err *err)
+{
+    if (!sealed)
+        return 0;
+    if (!pc_str_eq(sealed->kind, kind) || sealed->document_len != strlen(text) ||
+        memcmp(sealed->document, text, sealed->document_len) != 0)
+        return pc_err_set(err, PC_ECONFLICT, "the grant of %s changed while its decision was sealed: try again",
+                          reference);
+    struct pki_sealed_doc d = *sealed;
+    d.object_id = reference;
+    int rc = pki_doc_supersede(c, reference, kind, err);
+    return rc ? rc : pki_doc_put(c, &d, err);
+}
+
 /* The decision's document in the applicant's e-safe (source "social", one
  * per act), and an SMS (else an e-mail) to the contact on record saying so
- * (template social-grant, payload: kind extended or ended, reference, …). */
+ * (template social-grant, payload: kind extended or ended, reference, …;
+ * NULL: no message, the e-safe is the notice). */
 static int tell(struct db_conn *c, struct pc_arena *a, const struct row *g, const char *reference, const char *act,
                 const char *title, const char *text, const char *payload, struct pc_err *err)
 {
@@ -129,28 +221,39 @@ static int tell(struct db_conn *c, struct pc_arena *a, const struct row *g, cons
                             .content_type = "text/plain; charset=utf-8"};
     int rc = esafe_add(c, &doc, id, err);
     struct id_contact to;
-    if (!rc && !(rc = id_person_contact(c, a, g->fin, &to, err)) && (to.phone || to.email))
+    if (!rc && payload && !(rc = id_person_contact(c, a, g->fin, &to, err)) && (to.phone || to.email))
         rc = notify_enqueue(c, to.phone ? "sms" : "email", to.phone ? to.phone : to.email, "social-grant",
                             pc_lang_code(to.lang), payload, err);
     return rc == PC_ENOTFOUND ? 0 : rc; /* no person on record: the e-safe is the notice */
 }
 
-int social_resume(struct db *db, const char *actor, const char *reference, const char *reason, int64_t now,
-                  struct pc_err *err)
+/* What a resumption at now depends on, before its transaction: the month
+ * payments go on from (next) and whether the months before it are paid then. */
+static int resume_plan(struct db *db, struct pc_arena *a, const char *reason, int64_t now, char next[24],
+                       bool *arrears, struct pc_err *err)
 {
     int rc = reason_ok(reason, err);
     if (rc)
         return rc;
-    struct pc_arena a;
-    pc_arena_init(&a);
-    char today[21], next[24];
+    char today[21];
     day_of(now, today);
     social_month_after(now, 0, next);
     struct social_params p;
-    rc = social_params_for(db, &a, today, &p, err);
-    bool arrears = rc == 0 && p.arrears; /* no parameters in force: nothing in arrears */
+    rc = social_params_for(db, a, today, &p, err);
+    *arrears = rc == 0 && p.arrears; /* no parameters in force: nothing in arrears */
+    return rc == PC_ENOTFOUND ? 0 : rc;
+}
+
+int social_resume(struct db *db, const char *actor, const char *reference, const char *reason, int64_t now,
+                  const struct pki_sealed_doc *sealed, struct pc_err *err)
+{
+    struct pc_arena a;
+    pc_arena_init(&a);
+    char next[24];
+    bool arrears;
     struct db_conn *c;
-    if ((rc && rc != PC_ENOTFOUND) || (rc = audit_begin(db, &c, err))) {
+    int rc = resume_plan(db, &a, reason, now, next, &arrears, err);
+    if (rc || (rc = audit_begin(db, &c, err))) {
         pc_arena_release(&a);
         return rc;
     }
@@ -178,8 +281,17 @@ int social_resume(struct db *db, const char *actor, const char *reference, const
     if (!rc)
         rc = update_ints(c,
                          "UPDATE social_grants SET resumed_at = ?, checked_at = ?, suspended_at = NULL, "
-                         "suspended_kind = NULL, suspended_fin = NULL, suspended_since = NULL WHERE reference = ?",
+                         "suspended_kind = NULL, suspended_fin = NULL, suspended_since = NULL, "
+                         "resumptions = resumptions + 1 WHERE reference = ?",
                          (const int64_t[]){now, now}, 2, (const char *[]){reference}, 1, NULL, err);
+    /* seal2: the decision, sealed or not, in the e-safe (the payments' own notices tell the rest) */
+    const char *text = resume_text(&a, reference, reason, next, arrears);
+    if (!rc)
+        rc = keep_sealed(c, reference, doc_kind(&a, SOCIAL_GRANT_RESUME, g.g.resumptions), text, sealed, err);
+    if (!rc)
+        rc = tell(c, &a, &g, reference, pc_arena_printf(&a, "resume-%d", g.g.resumptions + 1),
+                  "Ünvanlı dövlət sosial yardımının ödənişləri bərpa edildi / Social assistance resumed", text, NULL,
+                  err);
     char detail[1200];
     snprintf(detail, sizeof detail, "%lld month(s) %s; %s", (long long)back, arrears ? "in arrears" : "skipped",
              reason);
@@ -190,7 +302,7 @@ int social_resume(struct db *db, const char *actor, const char *reference, const
 }
 
 int social_end(struct db *db, const char *actor, const char *reference, const char *reason, int64_t now,
-               struct pc_err *err)
+               const struct pki_sealed_doc *sealed, struct pc_err *err)
 {
     int rc = reason_ok(reason, err);
     struct db_conn *c;
@@ -208,14 +320,12 @@ int social_end(struct db *db, const char *actor, const char *reference, const ch
                     "UPDATE social_payments SET updated_at = ?, status = 'cancelled' "
                     "WHERE reference = ? AND status IN ('scheduled', 'suspended')",
                     now, (const char *[]){reference}, 1, NULL, err);
+    const char *text = end_text(&a, reference, reason);
     if (!rc)
-        rc = tell(c, &a, &g, reference, "end",
-                  "Ünvanlı dövlət sosial yardımına xitam verildi / Social assistance ended",
-                  pc_arena_printf(&a,
-                                  "Ünvanlı dövlət sosial yardımına xitam verilir / Targeted state social assistance "
-                                  "is ended.\nMüraciət / Application: %s\nSəbəb / Reason: %s\n",
-                                  reference, reason),
-                  pc_arena_printf(&a, "{\"kind\":\"ended\",\"reference\":\"%s\"}", reference), err);
+        rc = keep_sealed(c, reference, doc_kind(&a, SOCIAL_GRANT_END, 0), text, sealed, err);
+    if (!rc)
+        rc = tell(c, &a, &g, reference, "end", "Ünvanlı dövlət sosial yardımına xitam verildi / Social assistance ended",
+                  text, pc_arena_printf(&a, "{\"kind\":\"ended\",\"reference\":\"%s\"}", reference), err);
     rc = audit_end(c, rc, &(struct audit_entry){actor, "officer", "social.end", "application", reference, "", reason},
                    err);
     pc_arena_release(&a);
@@ -307,63 +417,112 @@ int social_reassess_due(struct db *db, int64_t now, int *started, struct pc_err 
     return rc < 0 ? rc : failed;
 }
 
-int social_extend(struct db *db, const char *actor, const char *reference, const char *reason, int64_t now,
-                  struct pc_err *err)
+/* The checks and figures of an extension, before its transaction. */
+static int extend_plan(struct db *db, struct pc_arena *a, const char *reference, const char *reason, struct plan *out,
+                       struct pc_err *err)
 {
     int rc = reason_ok(reason, err);
-    if (rc)
-        return rc;
-    struct pc_arena a;
-    pc_arena_init(&a);
     struct case_app app;
     struct social_case sc;
-    rc = case_load(db, &a, reference, &app, err);
     if (!rc)
-        rc = social_case_get(db, &a, &app, &sc, err);
-    if (!rc && (!sc.grant.set || sc.grant.ended_at || !sc.grant.reassess_at))
-        rc = pc_err_set(err, PC_ECONFLICT, "%s is not being re-assessed", reference);
-    if (!rc && !sc.computed)
-        rc = pc_err_set(err, PC_ECONFLICT, "%s: the fresh evidence is not complete yet", reference);
+        rc = case_load(db, a, reference, &app, err);
+    if (!rc)
+        rc = social_case_get(db, a, &app, &sc, err);
+    if (rc)
+        return rc;
+    if (!sc.grant.set || sc.grant.ended_at || !sc.grant.reassess_at)
+        return pc_err_set(err, PC_ECONFLICT, "%s is not being re-assessed", reference);
+    if (!sc.computed)
+        return pc_err_set(err, PC_ECONFLICT, "%s: the fresh evidence is not complete yet", reference);
     bool eligible = sc.override.set ? sc.override.eligible : sc.means.eligible;
     int64_t amount = sc.override.set ? sc.override.amount : sc.means.amount;
-    if (!rc && (!eligible || amount <= 0))
-        rc = pc_err_set(err, PC_EDENIED, "%s is not eligible by the new means test: end the grant", reference);
+    if (!eligible || amount <= 0)
+        return pc_err_set(err, PC_EDENIED, "%s is not eligible by the new means test: end the grant", reference);
+    *out = (struct plan){.amount = amount, .months = sc.params.months, .version = sc.params.version,
+                         .extensions = sc.grant.extensions};
+    pay_azn_format(amount, out->money);
+    snprintf(out->last, sizeof out->last, "%s", sc.grant.last_month);
+    return 0;
+}
+
+/* The running grant, outside a transaction (what an act checks again inside its own). */
+static int running(struct db *db, struct pc_arena *a, const char *reference, struct row *g, struct pc_err *err)
+{
+    struct db_conn *c = db_conn_get(db, err);
+    if (!c)
+        return err->code ? err->code : PC_EUNAVAIL;
+    int rc = load(c, a, reference, g, err);
+    db_conn_idle(c);
+    return rc;
+}
+
+int social_grant_document(struct db *db, struct pc_arena *a, const char *reference, enum social_grant_act act,
+                          const char *reason, int64_t now, struct social_grant_doc *out, struct pc_err *err)
+{
+    memset(out, 0, sizeof *out);
+    struct plan p;
+    struct row g;
+    char next[24];
+    bool arrears;
+    int rc;
+    switch (act) {
+    case SOCIAL_GRANT_EXTEND:
+        if ((rc = extend_plan(db, a, reference, reason, &p, err)))
+            return rc;
+        *out = (struct social_grant_doc){extend_text(a, reference, &p, p.last), doc_kind(a, act, p.extensions)};
+        return 0;
+    case SOCIAL_GRANT_RESUME:
+        if ((rc = resume_plan(db, a, reason, now, next, &arrears, err)) || (rc = running(db, a, reference, &g, err)))
+            return rc;
+        if (!g.suspended_at)
+            return pc_err_set(err, PC_ECONFLICT, "%s is not suspended", reference);
+        *out = (struct social_grant_doc){resume_text(a, reference, reason, next, arrears),
+                                         doc_kind(a, act, g.g.resumptions)};
+        return 0;
+    case SOCIAL_GRANT_END: break;
+    }
+    if ((rc = reason_ok(reason, err)) || (rc = running(db, a, reference, &g, err)))
+        return rc;
+    *out = (struct social_grant_doc){end_text(a, reference, reason), doc_kind(a, act, 0)};
+    return 0;
+}
+
+int social_extend(struct db *db, const char *actor, const char *reference, const char *reason, int64_t now,
+                  const struct pki_sealed_doc *sealed, struct pc_err *err)
+{
+    struct pc_arena a;
+    pc_arena_init(&a);
+    struct plan p;
+    int rc = extend_plan(db, &a, reference, reason, &p, err);
     struct db_conn *c;
     if (rc || (rc = audit_begin(db, &c, err))) {
         pc_arena_release(&a);
         return rc;
     }
     struct row g;
-    int months = sc.params.months;
-    char money[32], first[24], last[24];
-    pay_azn_format(amount, money);
+    char last[24];
     rc = load(c, &a, reference, &g, err);
     if (!rc)
-        rc = social_schedule(c, reference, g.g.first_month, g.g.months, months, amount, g.iban, g.fin ? g.fin : "", now,
-                             err);
-    if (!rc)
-    social_month_add(g.g.last_month, 1, first);
-    social_month_add(g.g.last_month, months, last);
+        rc = social_schedule(c, reference, g.g.first_month, g.g.months, p.months, p.amount, g.iban, g.fin ? g.fin : "",
+                             now, err);
+    social_month_add(g.g.last_month, p.months, last);
     if (!rc)
         rc = update_ints(c,
                          "UPDATE social_grants SET checked_at = ?, amount = ?, months = months + ?, "
                          "extensions = extensions + 1, reassess_at = NULL, last_month = ? WHERE reference = ?",
-                         (const int64_t[]){now, amount, months}, 3, (const char *[]){last, reference}, 2, NULL, err);
-    if (!rc) {
-        rc = tell(c, &a, &g, reference, "extend",
-                  "Ünvanlı dövlət sosial yardımı uzadıldı / Social assistance extended",
-                  pc_arena_printf(&a,
-                                  "Ünvanlı dövlət sosial yardımı yenidən qiymətləndirmə ilə uzadılır / Targeted state "
-                                  "social assistance is extended after re-assessment.\n"
-                                  "Müraciət / Application: %s\nAylıq məbləğ / Monthly amount: %s AZN\n"
-                                  "Müddət / Period: %d ay / months, %s – %s\nParametrlər / Parameters: v%d\n",
-                                  reference, money, months, first, last, sc.params.version),
+                         (const int64_t[]){now, p.amount, p.months}, 3, (const char *[]){last, reference}, 2, NULL,
+                         err);
+    const char *text = extend_text(&a, reference, &p, g.g.last_month);
+    if (!rc)
+        rc = keep_sealed(c, reference, doc_kind(&a, SOCIAL_GRANT_EXTEND, g.g.extensions), text, sealed, err);
+    if (!rc)
+        rc = tell(c, &a, &g, reference, "extend", "Ünvanlı dövlət sosial yardımı uzadıldı / Social assistance extended",
+                  text,
                   pc_arena_printf(&a, "{\"kind\":\"extended\",\"reference\":\"%s\",\"amount\":\"%s\",\"until\":\"%s\"}",
-                                  reference, money, last),
+                                  reference, p.money, last),
                   err);
-    }
     rc = audit_end(c, rc, &(struct audit_entry){actor, "officer", "social.extend", "application", reference, "",
-                                                pc_arena_printf(&a, "%d month(s) at %s AZN; %s", months, money, reason)},
+                                                pc_arena_printf(&a, "%d month(s) at %s AZN; %s", p.months, p.money, reason)},
                    err);
     pc_arena_release(&a);
     return rc;

@@ -25,6 +25,8 @@
 
 #include <jansson.h>
 
+struct pki_sealed_doc; /* pki.h */
+
 /* The e-service whose applications this module serves. */
 #define SOCIAL_SERVICE "eesmn-vemtas"
 
@@ -271,7 +273,7 @@ struct social_payment {
 struct social_grant {
     bool set;                            /* a grant was decided (granted) */
     int64_t amount;                      /* qəpik a month, the latest */
-    int months, extensions;
+    int months, extensions, resumptions; /* resumptions: suspensions lifted (seal2) */
     char first_month[24], last_month[24]; /* YYYY-MM */
     int64_t decided_at, resumed_at, ended_at, reassess_at;   /* 0: not */
 };
@@ -372,15 +374,16 @@ int social_reconcile(struct db *db, const struct social_bank_line *lines, size_t
 /* Lift a suspension with a reason (audited): the months from the next one
  * on are scheduled again; those skipped before it are paid in arrears in
  * the next month's orders or marked skipped, as the parameters in force
- * say (arrears).  PC_ENOTFOUND: no running grant; PC_ECONFLICT: not
- * suspended; PC_EINVAL: no reason. */
+ * say (arrears); the decision goes to the applicant's e-safe (seal2;
+ * sealed: see social_grant_document).  PC_ENOTFOUND: no running grant;
+ * PC_ECONFLICT: not suspended; PC_EINVAL: no reason. */
 int social_resume(struct db *db, const char *actor, const char *reference, const char *reason, int64_t now,
-                  struct pc_err *err);
+                  const struct pki_sealed_doc *sealed, struct pc_err *err);
 /* End a running grant with a reason (audited): nothing more is paid (the
  * orders not sent are cancelled) and the decision goes to the applicant's
  * e-safe.  PC_ENOTFOUND: no running grant. */
 int social_end(struct db *db, const char *actor, const char *reference, const char *reason, int64_t now,
-               struct pc_err *err);
+               const struct pki_sealed_doc *sealed, struct pc_err *err);
 /* Begin the re-assessment of every running grant whose last month begins
  * within the parameters' reassess_days of now: its evidence is asked of
  * the registries again (the evidence job gathers it as for a new case)
@@ -394,6 +397,30 @@ int social_reassess_due(struct db *db, int64_t now, int *started, struct pc_err 
  * the fresh evidence is not complete; PC_EDENIED: not eligible now (end
  * it instead). */
 int social_extend(struct db *db, const char *actor, const char *reference, const char *reason, int64_t now,
-                  struct pc_err *err);
+                  const struct pki_sealed_doc *sealed, struct pc_err *err);
+
+/* seal2: the later decisions sealed by the agency.  The acts that give
+ * the applicant a decision document: */
+enum social_grant_act { SOCIAL_GRANT_EXTEND, SOCIAL_GRANT_END, SOCIAL_GRANT_RESUME };
+/* The document an act at now will write, known before it (so that the
+ * caller can have the centre seal it outside any transaction): its exact
+ * text (UTF-8) and the kind its sealed copy is kept under with the case
+ * (pki_sealed_docs: "grant-extended-N" / "grant-resumed-N", N the
+ * extension's or resumption's number from 1, or "grant-ended").  Fails as
+ * the act itself would (PC_EINVAL no reason, PC_ENOTFOUND, PC_ECONFLICT,
+ * PC_EDENIED).  The act is then called with the same now and
+ * sealed: that text sealed, with that kind (object_id is set by the act);
+ * NULL: the document stays plain text.  The act keeps it in its own
+ * transaction, or fails with PC_ECONFLICT (nothing done) when the grant
+ * changed meanwhile and its text is no longer the sealed one. */
+struct social_grant_doc {
+    const char *text, *kind;
+};
+int social_grant_document(struct db *db, struct pc_arena *a, const char *reference, enum social_grant_act act,
+                          const char *reason, int64_t now, struct social_grant_doc *out, struct pc_err *err);
+/* The kinds of the grant's sealed later decisions there may be
+ * ("grant-extended-1" …, "grant-resumed-1" …, then "grant-ended"); at
+ * most max. */
+size_t social_grant_kinds(struct pc_arena *a, const struct social_grant *g, const char **out, size_t max);
 
 #endif

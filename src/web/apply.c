@@ -637,6 +637,7 @@ int web_page_application(struct http_req *r)
     applicant_steps(r, &app);
     web_appeal_files_section(r, &app, pc_arena_printf(&r->arena, "/applications/%s", app.reference), true);
     web_appeal_outcome(r, &app, pc_arena_printf(&r->arena, "/applications/%s/sealed", app.reference));
+    web_social_sealed(r, &app, pc_arena_printf(&r->arena, "/applications/%s/sealed", app.reference)); /* seal2 */
     web_signature_facts(r, &app, pc_arena_printf(&r->arena, "/applications/%s", app.id));
     web_history_list(r, app.id);
     if (def) {

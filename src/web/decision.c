@@ -7,7 +7,10 @@
  *
  * The outcome of an appeal (the refusal upheld, or the appeal granted and
  * the case reviewed again) is sealed the same way, as the agency's second
- * document of the case (kind "appeal"); the e-safe gathers it.
+ * document of the case (kind "appeal"); the e-safe gathers it.  The
+ * social grant's later decisions (seal2: kinds "grant-…", named by
+ * src/social) are sealed by the same call (web_seal_text) and sent by the
+ * same function (web_send_sealed, KIND-document / KIND-signature).
  *
  * The document is plain UTF-8 text naming the application, the service,
  * the agency, the applicant, the outcome, the decision's words and its
@@ -89,11 +92,34 @@ static int keep_sealed(struct db_conn *c, void *ctx, struct pc_err *err)
     return rc ? rc : social_decision_write(c, &s->social, err);
 }
 
+int web_seal_text(struct http_req *r, const struct case_app *app, const char *kind, const char *doc, int64_t at,
+                  struct pki_sealed_doc *out, struct pc_err *err)
+{
+    struct pki_cert seal;
+    const unsigned char *sig;
+    size_t sig_len;
+    int rc = pki_client_seal(app_of(r)->ca, &r->arena, app->agency_id, app->reference, doc, strlen(doc), &sig,
+                             &sig_len, &seal, err);
+    /* The agency has no seal, or not a valid one: for this step that is
+     * the sealing service missing, not a missing application or someone
+     * else's step (what 404 and 409 would tell the officer). */
+    if (rc == PC_ENOTFOUND || rc == PC_ECONFLICT) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        return pc_err_set(err, PC_EUNAVAIL, "the agency %s cannot seal decisions now: %s", app->agency_id, why);
+    }
+    if (rc)
+        return rc;
+    *out = (struct pki_sealed_doc){.object_id = app->reference, .kind = kind, .agency = app->agency_id,
+                                   .created_at = at, .document = doc, .document_len = strlen(doc),
+                                   .signature = sig, .signature_len = sig_len, .seal_serial = seal.serial};
+    return 0;
+}
+
 static int seal_decision(struct http_req *r, const struct case_app *app, enum case_step step, const char *note,
                          struct sealed *out, struct pc_err *err)
 {
     memset(out, 0, sizeof *out);
-    struct pki_client *ca = app_of(r)->ca;
     const char *kind = sealed_kind(step);
     if (!kind)
         return 0;
@@ -115,26 +141,11 @@ static int seal_decision(struct http_req *r, const struct case_app *app, enum ca
         note = out->note = out->social.document = pc_arena_printf(&r->arena, "%s\n\n%s", note ? note : "", out->social.text);
         out->extra = (struct case_act_extra){.at = at, .write = keep_sealed, .ctx = out};
     }
-    if (!ca)
+    if (!app_of(r)->ca)
         return 0;
     const char *doc = step_document(r, app, step, note, at);
-    struct pki_cert seal;
-    const unsigned char *sig;
-    size_t sig_len;
-    rc = pki_client_seal(ca, &r->arena, app->agency_id, app->reference, doc, strlen(doc), &sig, &sig_len, &seal, err);
-    /* The agency has no seal, or not a valid one: for this step that is
-     * the sealing service missing, not a missing application or someone
-     * else's step (what 404 and 409 would tell the officer). */
-    if (rc == PC_ENOTFOUND || rc == PC_ECONFLICT) {
-        char why[sizeof err->msg];
-        snprintf(why, sizeof why, "%s", err->msg);
-        return pc_err_set(err, PC_EUNAVAIL, "the agency %s cannot seal decisions now: %s", app->agency_id, why);
-    }
-    if (rc)
+    if ((rc = web_seal_text(r, app, kind, doc, at, &out->doc, err)))
         return rc;
-    out->doc = (struct pki_sealed_doc){.object_id = app->reference, .kind = kind, .agency = app->agency_id,
-                                       .created_at = at, .document = doc, .document_len = strlen(doc),
-                                       .signature = sig, .signature_len = sig_len, .seal_serial = seal.serial};
     if (out->social.applies)
         out->social.document = doc;
     out->extra = (struct case_act_extra){.at = at, .write = keep_sealed, .ctx = out};
@@ -153,19 +164,30 @@ int web_case_act(struct http_req *r, const struct case_app *app, enum case_step 
                          sealed.note ? sealed.note : note, version, r->remote_addr, sealed.extra.write ? &sealed.extra : NULL, &r->arena, out, err);
 }
 
+/* A kind asked for in a URL: lower-case letters, digits and hyphens (an
+ * earlier document kept aside, "KIND@time", is not offered). */
+static bool kind_ok(const char *kind, size_t len)
+{
+    if (!len || len > 40)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!((kind[i] >= 'a' && kind[i] <= 'z') || (kind[i] >= '0' && kind[i] <= '9') || kind[i] == '-'))
+            return false;
+    return true;
+}
+
 int web_send_sealed(struct http_req *r, const struct case_app *app, const char *what)
 {
-    /* the decision's pair, or the appeal outcome's ("appeal-document") */
-    bool appeal = strncmp(what, "appeal-", 7) == 0;
-    const char *part = appeal ? what + 7 : what;
+    /* the decision's pair, or another kind's ("appeal-document", "grant-ended-signature") */
+    const char *dash = strrchr(what, '-');
+    const char *part = dash ? dash + 1 : what;
+    const char *kind = dash ? pc_arena_strndup(&r->arena, what, (size_t)(dash - what)) : WEB_SEALED_DECISION;
     bool signature = pc_str_eq(part, "signature");
-    if (!signature && !pc_str_eq(part, "document"))
+    if ((!signature && !pc_str_eq(part, "document")) || !kind_ok(kind, strlen(kind)))
         return http_error(r, 404, "not-found", "Page not found", NULL);
     struct pki_sealed_doc d;
     struct pc_err err = {0};
-    int rc = app->reference ? pki_doc_get(app_of(r)->db, &r->arena, app->reference,
-                                          appeal ? WEB_SEALED_APPEAL : WEB_SEALED_DECISION, &d, &err)
-                            : PC_ENOTFOUND;
+    int rc = app->reference ? pki_doc_get(app_of(r)->db, &r->arena, app->reference, kind, &d, &err) : PC_ENOTFOUND;
     if (rc == PC_ENOTFOUND)
         return http_error(r, 404, "not-found", "Page not found", NULL);
     if (rc)
@@ -177,8 +199,8 @@ int web_send_sealed(struct http_req *r, const struct case_app *app, const char *
     r->content_type = signature ? "application/pkcs7-signature" : "text/plain; charset=utf-8";
     r->no_gzip = true;
     http_set_header(r, "Content-Disposition",
-                    pc_arena_printf(&r->arena, "attachment; filename=\"%s%s.txt%s\"", app->reference,
-                                    appeal ? "-appeal" : "", signature ? ".p7s" : ""));
+                    pc_arena_printf(&r->arena, "attachment; filename=\"%s%s%s.txt%s\"", app->reference,
+                                    dash ? "-" : "", dash ? kind : "", signature ? ".p7s" : ""));
     return 0;
 }
 

@@ -210,9 +210,15 @@ int web_case_act(struct http_req *r, const struct case_app *app, enum case_step 
 /* The kinds of the agency's sealed documents of a case (pki_doc_get). */
 #define WEB_SEALED_DECISION "decision"
 #define WEB_SEALED_APPEAL "appeal"
+/* doc sealed by the centre with the case agency's key (the portal has a
+ * centre: app_of(r)->ca), as out (object_id the case, kind, at); an
+ * agency without a valid seal is PC_EUNAVAIL. */
+int web_seal_text(struct http_req *r, const struct case_app *app, const char *kind, const char *doc, int64_t at,
+                  struct pki_sealed_doc *out, struct pc_err *err);
 /* A case's sealed document (its text, or its detached signature) as a
  * file, for whoever the caller let see the case; what is "document",
- * "signature", "appeal-document" or "appeal-signature"; 404 when none. */
+ * "signature", or KIND-document / KIND-signature for another kind
+ * ("appeal-document", "grant-ended-signature"); 404 when none. */
 int web_send_sealed(struct http_req *r, const struct case_app *app, const char *what);
 /* The sealed outcome of the case's appeal, when there is one: a heading
  * and its two files under base (base/appeal-document, …). */
@@ -432,6 +438,10 @@ int web_office_case_page(struct http_req *r, const char *note_error, const char 
 /* social.c (vemtas): social assistance on the case page and in the API */
 int web_social_section(struct http_req *r, const struct case_app *app, const char *error);
 int web_social_api(struct http_req *r, const struct case_app *app, json_t *j);
+/* seal2: for the applicant, the grant's sealed later decisions (extended,
+ * ended) with their signatures under base (base/grant-ended-document, …);
+ * nothing for another service or when none. */
+void web_social_sealed(struct http_req *r, const struct case_app *app, const char *base);
 int web_page_office_social_grant(struct http_req *r);   /* vemtas2: resume, extend or end a grant */
 int web_page_office_social_refetch(struct http_req *r);
 int web_page_office_social_proposal(struct http_req *r);

@@ -2,9 +2,13 @@
  * evidence from the registries with its source and time, the differences
  * from the declaration, the means test's proposal line by line with its
  * rules, the officer's "accept" or "change" (with a reason, audited) and
- * "fetch again".  Everything is decided in src/social; this renders it.
+ * "fetch again"; the running grant's acts, each decision sealed by the
+ * centre before the act when the portal has one (seal2), and the sealed
+ * decisions listed for the officer and the applicant.  Everything is
+ * decided in src/social; this renders it.
  * Only staff who may act on the case see it (the applicant's API answer
- * does not carry it). */
+ * does not carry it); the applicant's page shows only the sealed
+ * decisions (web_social_sealed). */
 #include "internal.h"
 #include "../pay/pay.h"
 #include "../social/social.h"
@@ -238,6 +242,68 @@ static void payments(struct http_req *r, const struct social_case *c)
 
 /* The running grant: its figures, and the officer's acts on it — lift a
  * suspension or end it; extend or end it under re-assessment. */
+#define SEALED_MAX 24 /* later decisions listed (the newest are the last) */
+
+/* A sealed later decision's name: "Extension 2", "Resumption 1", "Ending". */
+static const char *sealed_label(struct http_req *r, const char *kind)
+{
+    static const struct {
+        const char *prefix;
+        enum msg label;
+    } labels[] = {{"grant-extended-", M_SOC_SEALED_EXTENDED}, {"grant-resumed-", M_SOC_SEALED_RESUMED}};
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+        if (strncmp(kind, labels[i].prefix, strlen(labels[i].prefix)) == 0)
+            return pc_arena_printf(&r->arena, web_t(r, labels[i].label), kind + strlen(labels[i].prefix));
+    return web_t(r, M_SOC_SEALED_ENDED);
+}
+
+/* seal2: the grant's sealed later decisions, each with its signature, under
+ * base, headed at level (2 on the applicant's page, 3 in the grant's section). */
+static void sealed_list(struct http_req *r, const char *reference, const struct social_grant *g, const char *base,
+                        int level)
+{
+    const char *kinds[SEALED_MAX];
+    size_t n = social_grant_kinds(&r->arena, g, kinds, SEALED_MAX);
+    bool any = false;
+    for (size_t i = 0; i < n; i++) {
+        struct pki_sealed_doc d;
+        struct pc_err err = {0};
+        int rc = pki_doc_get(app_of(r)->db, &r->arena, reference, kinds[i], &d, &err);
+        if (rc) { /* none (not sealed: no centre then): not listed; the page goes on without a failed one */
+            if (rc != PC_ENOTFOUND)
+                pc_log(PC_LOG_WARN, "web.social_sealed_failed", "msg", err.msg, NULL);
+            continue;
+        }
+        if (!any)
+            web_html(r, "<h%d id=\"social-sealed\">%s</h%d>\n<p>%s</p>\n<ul>\n", level, web_t(r, M_SOC_SEALED_TITLE),
+                     level, web_t(r, M_SOC_SEALED_HINT));
+        any = true;
+        const char *what = sealed_label(r, kinds[i]);
+        /* each link names its decision to a screen reader too (the visible words repeat) */
+        web_html(r, "<li>%s (%s): <a href=\"%s/%s-document\" download=\"%s-%s.txt\">%s"
+                    "<span class=\"visually-hidden\"> — %s</span></a>, <a href=\"%s/%s-signature\" "
+                    "download=\"%s-%s.txt.p7s\">%s<span class=\"visually-hidden\"> — %s</span></a></li>\n",
+                 what, when(r, d.created_at), base, kinds[i], reference, kinds[i], web_t(r, M_APPEAL_OUTCOME_DOC),
+                 what, base, kinds[i], reference, kinds[i], web_t(r, M_APPEAL_OUTCOME_SIG), what);
+    }
+    if (any)
+        web_html(r, "</ul>\n<p>%s <a href=\"/verify\">%s</a></p>\n", web_t(r, M_RESULT_HOW_VERIFY),
+                 web_t(r, M_VERIFY_TITLE));
+}
+
+void web_social_sealed(struct http_req *r, const struct case_app *app, const char *base)
+{
+    if (!pc_str_eq(app->service_id, SOCIAL_SERVICE) || !app->reference)
+        return;
+    struct social_case c;
+    struct pc_err err = {0};
+    int rc = social_case_get(app_of(r)->db, &r->arena, app, &c, &err);
+    if (rc && rc != PC_ENOTFOUND) /* the page goes on without it */
+        pc_log(PC_LOG_WARN, "web.social_sealed_failed", "msg", err.msg, NULL);
+    if (!rc)
+        sealed_list(r, app->reference, &c.grant, base, 2);
+}
+
 static void grant(struct http_req *r, const struct social_case *c, const char *error)
 {
     const struct social_grant *g = &c->grant;
@@ -246,6 +312,7 @@ static void grant(struct http_req *r, const struct social_case *c, const char *e
     web_html(r, "<h2 id=\"social-grant\">%s</h2>\n<p>%s</p>\n", web_t(r, M_SOC_GRANT_TITLE),
              pc_arena_printf(&r->arena, web_t(r, M_SOC_GRANT_RUNNING), azn(r, g->amount), g->first_month, g->last_month,
                              pc_arena_printf(&r->arena, "%d", g->months)));
+    sealed_list(r, c->reference, g, pc_arena_printf(&r->arena, "/office/cases/%s/decision", c->reference), 3);
     if (g->ended_at) {
         web_html(r, "<p><strong>%s</strong></p>\n", web_t(r, M_SOC_GRANT_ENDED));
         return;
@@ -290,20 +357,43 @@ int web_social_section(struct http_req *r, const struct case_app *app, const cha
     return 0;
 }
 
+/* seal2: an extension, a resumption or an ending sealed by the centre before the act
+ * (no network call inside its transaction) when the portal has one. */
+static int grant_act(struct http_req *r, const struct case_app *app, enum social_grant_act act, const char *reason,
+                     int64_t now, struct pc_err *err)
+{
+    struct db *db = app_of(r)->db;
+    const char *actor = web_who(r)->account_id;
+    struct pki_sealed_doc sealed, *s = NULL;
+    if (app_of(r)->ca) {
+        struct social_grant_doc doc;
+        int rc = social_grant_document(db, &r->arena, app->reference, act, reason, now, &doc, err);
+        if (!rc)
+            rc = web_seal_text(r, app, doc.kind, doc.text, now, &sealed, err);
+        if (rc)
+            return rc;
+        s = &sealed;
+    }
+    switch (act) {
+    case SOCIAL_GRANT_EXTEND: return social_extend(db, actor, app->reference, reason, now, s, err);
+    case SOCIAL_GRANT_RESUME: return social_resume(db, actor, app->reference, reason, now, s, err);
+    case SOCIAL_GRANT_END: break;
+    }
+    return social_end(db, actor, app->reference, reason, now, s, err);
+}
+
 /* POST do=resume | extend | end with a reason (vemtas2). */
 int web_page_office_social_grant(struct http_req *r)
 {
     struct case_app app;
     if (web_office_case(r, &app))
         return 0;
-    const char *act = http_kv_get(&r->form, "do"), *reason = http_kv_get(&r->form, "reason"),
-               *actor = web_who(r)->account_id;
-    struct db *db = app_of(r)->db;
+    const char *act = http_kv_get(&r->form, "do"), *reason = http_kv_get(&r->form, "reason");
     struct pc_err err = {0};
     int64_t now = pc_now_unix();
-    int rc = pc_str_eq(act, "resume")   ? social_resume(db, actor, app.reference, reason, now, &err)
-             : pc_str_eq(act, "extend") ? social_extend(db, actor, app.reference, reason, now, &err)
-             : pc_str_eq(act, "end")    ? social_end(db, actor, app.reference, reason, now, &err)
+    int rc = pc_str_eq(act, "resume")   ? grant_act(r, &app, SOCIAL_GRANT_RESUME, reason, now, &err)
+             : pc_str_eq(act, "extend") ? grant_act(r, &app, SOCIAL_GRANT_EXTEND, reason, now, &err)
+             : pc_str_eq(act, "end")    ? grant_act(r, &app, SOCIAL_GRANT_END, reason, now, &err)
                                         : pc_err_set(&err, PC_EINVAL, "do is resume, extend or end");
     if (rc == PC_EINVAL) {
         r->status = 400;

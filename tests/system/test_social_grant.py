@@ -6,7 +6,11 @@ counted; an undeclared entrepreneur flagged), the vehicle register down
 with the skipped months paid in arrears, and the re-assessment before the
 period ends (listed by `pencere social reassess --due`, extended by the
 officer).  One portal for the module, the stand-in registries of
-test_social with the two new kinds."""
+test_social with the two new kinds, and a certification centre (seal2):
+the extension, the resumption and the ending are sealed with the agency's key, offered
+with their signatures, verifiable by `openssl cms -verify`, in the e-safe
+once; with the centre down the act fails and nothing changes."""
+import hashlib
 import json
 import os
 import re
@@ -17,6 +21,7 @@ import pytest
 
 import syslib
 from test_identity import Browser
+from test_pki_support import CA, openssl, write
 from test_social import (CRITERION, PATHS, Registries, account, applicant_fin, apply, member, officer_view, query,
                          start_world, step, to_review)
 
@@ -26,12 +31,38 @@ KINDS = dict(PATHS, vehicles="/vehicles/v1/owners/", entrepreneurs="/taxpayers/v
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     reg = Registries(KINDS)
+    ca = CA(str(tmp_path_factory.mktemp("centre")))
+    r = syslib.run_cli("ca", "add-seal", "--data-dir", ca.dir, "--db", ca.db.url, "--agency", "eesmn",
+                       "--name", "Əmək və Əhalinin Sosial Müdafiəsi Nazirliyi", timeout=120)
+    assert r.returncode == 0, r.stderr
+    ca.start()
     s = start_world(tmp_path_factory, reg, params_update={
         "max_vehicles": 1, "arrears": True, "reassess_days": 0,
-        "count": {"wages": True, "pensions": True, "benefits": False, "business": True}})
+        "count": {"wages": True, "pensions": True, "benefits": False, "business": True}},
+        extra=["--ca-url", ca.url(""), "--ca-key-file", ca.path("clients", "portal.key")])
+    s.ca = ca
     yield s
     s.close()
     reg.close()
+    ca.close()
+
+
+def sealed_pair(w, b, base, kind, tmp_path):
+    """The sealed document of kind under base and its signature, checked by OpenSSL with the centre's chain."""
+    doc, sig = b.get("%s/%s-document" % (base, kind)), b.get("%s/%s-signature" % (base, kind))
+    assert doc.status == 200 and sig.status == 200, (doc.status, sig.status)
+    assert sig.header("Content-Type") == "application/pkcs7-signature"
+    d, p = write(str(tmp_path / (kind + ".txt")), doc.body), write(str(tmp_path / (kind + ".p7s")), sig.body)
+    openssl("cms", "-verify", "-binary", "-inform", "DER", "-in", p, "-content", d, "-CAfile", w.ca.chain_file(),
+            "-purpose", "any", "-out", os.devnull)
+    return doc.body
+
+
+def in_esafe_once(w, ref, act, sealed):
+    """The applicant's e-safe holds the act's document once, the sealed bytes."""
+    rows = [h for (r, h) in query(w, "SELECT source_ref, sha256 FROM esafe_docs WHERE source = 'social'")
+            if r == ref + "-" + act]
+    assert rows == [hashlib.sha256(sealed).hexdigest()], rows
 
 
 def person(w, fin, born, vehicles=0, business=None, **kw):
@@ -125,6 +156,10 @@ def test_suspended_then_resumed_with_the_skipped_months_in_arrears(world, tmp_pa
     assert r.status == 303, r.text[:300]
     body = officer_view(world, ref)
     assert body["suspension"] is None and body["grant"]["resumed_at"]
+    # seal2: the resumption's decision sealed with the agency's key, in the e-safe once
+    resumed = sealed_pair(world, b, "/office/cases/" + ref + "/decision", "grant-resumed-1", tmp_path)
+    assert "Reyestr səhvi: şəxs sağdır".encode() in resumed
+    in_esafe_once(world, ref, "resume-1-0", resumed)
     now = time.gmtime()
     first = "%04d-%02d" % (now.tm_year + now.tm_mon // 12, now.tm_mon % 12 + 1)  # the next month: the arrears' month
     arrears = [p for p in body["payments"] if p["paid_in"]]
@@ -161,7 +196,21 @@ def test_suspended_then_resumed_with_the_skipped_months_in_arrears(world, tmp_pa
     assert {p["status"] for p in body["payments"] if not p["paid_in"]} == {"cancelled"}
     sent = [json.loads(p) for (p,) in query(world, "SELECT payload FROM outbox WHERE template = 'social-grant'")]
     assert {"kind": "ended", "reference": ref} in sent, sent
-    assert "The assistance has been ended." in b.get("/office/cases/%s?lang=en" % ref).text
+    page = b.get("/office/cases/%s?lang=en" % ref).text
+    assert "The assistance has been ended." in page
+    # seal2: sealed by the agency, offered with its signature to the officer and the applicant
+    assert "Later decisions on the assistance" in page and "/decision/grant-ended-signature" in page
+    assert "Resumption 1" in page and "/decision/grant-resumed-1-document" in page
+    sealed = sealed_pair(world, b, "/office/cases/" + ref + "/decision", "grant-ended", tmp_path)
+    assert ref.encode() in sealed and "Ailə başqa rayona köçüb".encode() in sealed
+    in_esafe_once(world, ref, "end-0", sealed)
+    citizen = Browser(world)
+    a = account(world, "citizen")
+    citizen.login(a["login"], a["password"])
+    page = citizen.get("/applications/%s?lang=en" % ref).text
+    assert "/applications/%s/sealed/grant-ended-document" % ref in page
+    assert sealed_pair(world, citizen, "/applications/%s/sealed" % ref, "grant-ended", tmp_path) == sealed
+    assert citizen.get("/applications/%s/sealed/grant-ended@1-document" % ref).status == 404
 
 
 def set_months(w, ref, changes):
@@ -211,6 +260,17 @@ def test_reassessment_due_listed_and_extended(world, tmp_path, schemas):
     b = browser(world)
     page = b.get("/office/cases/%s?lang=en" % ref).text
     assert "Re-assessment before the period ends" in page and "Extend with the new proposal" in page
+    # seal2: the centre down, the extension is not taken (503) and nothing changes
+    world.ca.stop()
+    try:
+        r = b.post("/office/cases/%s/social/grant" % ref, {"do": "extend", "reason": "Yenidən qiymətləndirildi"},
+                   from_page="/office/cases/" + ref)
+        assert r.status == 503, r.text[:300]
+    finally:
+        world.ca.start()
+    same = officer_view(world, ref)
+    assert same["grant"] == body["grant"] and same["payments"] == body["payments"]
+    assert (ref + "-extend-0",) not in query(world, "SELECT source_ref FROM esafe_docs WHERE source = 'social'")
     r = b.post("/office/cases/%s/social/grant" % ref, {"do": "extend", "reason": "Yenidən qiymətləndirildi"},
                from_page="/office/cases/" + ref)
     assert r.status == 303, r.text[:300]
@@ -224,6 +284,11 @@ def test_reassessment_due_listed_and_extended(world, tmp_path, schemas):
     # the applicant finds the extension in the e-safe
     docs = query(world, "SELECT kind, source_ref, owner_id FROM esafe_docs WHERE source = 'social'")
     assert ("decision", ref + "-extend-0", applicant_fin(world)) in docs, docs
+    # seal2: sealed with the agency's key; OpenSSL accepts it with the centre's chain; in the e-safe once
+    sealed = sealed_pair(world, b, "/office/cases/" + ref + "/decision", "grant-extended-1", tmp_path)
+    assert ("%.2f AZN" % (CRITERION - 100)).encode() in sealed
+    in_esafe_once(world, ref, "extend-0", sealed)
+    assert "/decision/grant-extended-1-document" in b.get("/office/cases/%s?lang=en" % ref).text
     # and is told by SMS or e-mail
     sent = [json.loads(p) for (p,) in query(world, "SELECT payload FROM outbox WHERE template = 'social-grant'")]
     assert {"kind": "extended", "reference": ref, "amount": "%.2f" % (CRITERION - 100),

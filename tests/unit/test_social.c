@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "../../src/cases/cases.h"
+#include "../../src/pki/pki.h"
 #include "../../src/social/social.h"
 #include "fixture.h"
 
@@ -579,10 +580,10 @@ static void test_resume_with_and_without_arrears_and_end(void **state)
     import_year(f, 21, 2031, false);
     suspended_grant(f, "AZ-2030-00000021", "2030-01");
     int64_t now = day_at(2030, 2, 15); /* the next month is 2030-03 */
-    assert_int_equal(social_resume(f->db, "officer", "AZ-2030-00000021", "", now, &err), PC_EINVAL);
-    assert_int_equal(social_resume(f->db, "officer", "AZ-2030-99999999", "x", now, &err), PC_ENOTFOUND);
-    assert_int_equal(social_resume(f->db, "officer", "AZ-2030-00000021", "the register erred", now, &err), 0);
-    assert_int_equal(social_resume(f->db, "officer", "AZ-2030-00000021", "again", now, &err), PC_ECONFLICT);
+    assert_int_equal(social_resume(f->db, "officer", "AZ-2030-00000021", "", now, NULL, &err), PC_EINVAL);
+    assert_int_equal(social_resume(f->db, "officer", "AZ-2030-99999999", "x", now, NULL, &err), PC_ENOTFOUND);
+    assert_int_equal(social_resume(f->db, "officer", "AZ-2030-00000021", "the register erred", now, NULL, &err), 0);
+    assert_int_equal(social_resume(f->db, "officer", "AZ-2030-00000021", "again", now, NULL, &err), PC_ECONFLICT);
     struct social_payment *p;
     size_t n;
     assert_int_equal(social_payments_of(f->db, &a, "AZ-2030-00000021", &p, &n, &err), 0);
@@ -602,19 +603,19 @@ static void test_resume_with_and_without_arrears_and_end(void **state)
     assert_non_null(strstr(text, "AZ-2030-00000021-2030-01;"));
     /* without arrears (the 2031 parameters): the months before the next are not paid */
     suspended_grant(f, "AZ-2031-00000022", "2031-01");
-    assert_int_equal(social_resume(f->db, "officer", "AZ-2031-00000022", "x", day_at(2031, 3, 1), &err), 0);
+    assert_int_equal(social_resume(f->db, "officer", "AZ-2031-00000022", "x", day_at(2031, 3, 1), NULL, &err), 0);
     assert_int_equal(social_payments_of(f->db, &a, "AZ-2031-00000022", &p, &n, &err), 0);
     assert_int_equal(p[0].status, SOCIAL_PAY_SKIPPED);
     assert_int_equal(p[2].status, SOCIAL_PAY_SKIPPED);
     assert_int_equal(p[3].status, SOCIAL_PAY_SCHEDULED);
     assert_null(p[3].pay_month);
     /* ended: nothing more is paid, and once only */
-    assert_int_equal(social_end(f->db, "officer", "AZ-2031-00000022", "moved abroad", day_at(2031, 3, 2), &err), 0);
+    assert_int_equal(social_end(f->db, "officer", "AZ-2031-00000022", "moved abroad", day_at(2031, 3, 2), NULL, &err), 0);
     assert_int_equal(social_payments_of(f->db, &a, "AZ-2031-00000022", &p, &n, &err), 0);
     assert_int_equal(p[3].status, SOCIAL_PAY_CANCELLED);
     assert_int_equal(p[5].status, SOCIAL_PAY_CANCELLED);
     assert_int_equal(p[0].status, SOCIAL_PAY_SKIPPED);
-    assert_int_equal(social_end(f->db, "officer", "AZ-2031-00000022", "again", day_at(2031, 3, 2), &err), PC_ENOTFOUND);
+    assert_int_equal(social_end(f->db, "officer", "AZ-2031-00000022", "again", day_at(2031, 3, 2), NULL, &err), PC_ENOTFOUND);
     pc_arena_release(&a);
 }
 
@@ -632,7 +633,7 @@ static void test_reassess_due(void **state)
                "VALUES ('AZ-2030-00000023', 1, 'complete', 0, 1, 1, 5000, 'r', 'o', 1)");
     put_evidence(c, "AZ-2030-00000023", "AAAAAA9", "population", "{\"fin\": \"AAAAAA9\"}");
     /* the grant resumed above is due as well: ended, it is not re-assessed */
-    assert_int_equal(social_end(f->db, "officer", "AZ-2030-00000021", "moved", day_at(2030, 4, 1), &err), 0);
+    assert_int_equal(social_end(f->db, "officer", "AZ-2030-00000021", "moved", day_at(2030, 4, 1), NULL, &err), 0);
     int started;
     assert_int_equal(social_reassess_due(f->db, day_at(2030, 4, 30), &started, &err), 0);
     assert_int_equal(started, 0); /* 32 days before June */
@@ -652,6 +653,67 @@ static void test_reassess_due(void **state)
     assert_int_equal(db_step(s, &err), 1);
     assert_int_equal(db_col_int(s, 0), day_at(2030, 5, 3));
     db_conn_idle(c);
+}
+
+/* seal2: a resumption's and an ending's decision is known before the act,
+ * and the act keeps its sealed copy in its transaction only when the text
+ * is the same bytes; otherwise nothing is done. */
+static void test_end_keeps_the_sealed_decision(void **state)
+{
+    struct fixture *f = *state;
+    struct pc_err err = {0};
+    struct pc_arena a;
+    pc_arena_init(&a);
+    const char *ref = "AZ-2031-00000024";
+    suspended_grant(f, ref, "2031-01");
+    struct social_grant_doc doc;
+    static const unsigned char sig[] = {0x30, 0x03, 0x02, 0x01, 0x01};
+    struct pki_sealed_doc got;
+    /* the suspension lifted: its decision sealed as the first resumption */
+    assert_int_equal(social_grant_document(f->db, &a, ref, SOCIAL_GRANT_RESUME, "the register erred",
+                                           day_at(2031, 3, 1), &doc, &err), 0);
+    assert_string_equal(doc.kind, "grant-resumed-1");
+    assert_non_null(strstr(doc.text, "2031-04")); /* payments go on from the next month */
+    struct pki_sealed_doc resumed = {.kind = doc.kind, .agency = "eesmn", .created_at = 4, .document = doc.text,
+                                     .document_len = strlen(doc.text), .signature = sig, .signature_len = sizeof sig,
+                                     .seal_serial = "01"};
+    assert_int_equal(social_resume(f->db, "officer", ref, "the register erred", day_at(2031, 3, 1), &resumed, &err), 0);
+    assert_int_equal(pki_doc_get(f->db, &a, ref, "grant-resumed-1", &got, &err), 0);
+    assert_string_equal(got.document, doc.text);
+    assert_int_equal(social_grant_document(f->db, &a, ref, SOCIAL_GRANT_RESUME, "x", day_at(2031, 3, 1), &doc, &err),
+                     PC_ECONFLICT); /* not suspended now */
+    assert_int_equal(social_grant_document(f->db, &a, ref, SOCIAL_GRANT_END, "", day_at(2031, 3, 2), &doc, &err), PC_EINVAL);
+    assert_int_equal(social_grant_document(f->db, &a, "AZ-2031-99999999", SOCIAL_GRANT_END, "x", day_at(2031, 3, 2), &doc, &err),
+                     PC_ENOTFOUND);
+    assert_int_equal(social_grant_document(f->db, &a, ref, SOCIAL_GRANT_END, "moved abroad", day_at(2031, 3, 2), &doc, &err), 0);
+    assert_string_equal(doc.kind, "grant-ended");
+    assert_non_null(strstr(doc.text, ref));
+    assert_non_null(strstr(doc.text, "moved abroad"));
+    struct pki_sealed_doc sealed = {.kind = doc.kind, .agency = "eesmn", .created_at = 5, .document = "another text",
+                                    .document_len = 12, .signature = sig, .signature_len = sizeof sig,
+                                    .seal_serial = "01"};
+    /* the sealed text is not what the act would write: nothing done */
+    assert_int_equal(social_end(f->db, "officer", ref, "moved abroad", day_at(2031, 3, 2), &sealed, &err), PC_ECONFLICT);
+    assert_int_equal(pki_doc_get(f->db, &a, ref, "grant-ended", &got, &err), PC_ENOTFOUND);
+    assert_int_equal(social_grant_document(f->db, &a, ref, SOCIAL_GRANT_END, "moved abroad", day_at(2031, 3, 2), &doc, &err), 0);
+    sealed.document = doc.text;
+    sealed.document_len = strlen(doc.text);
+    assert_int_equal(social_end(f->db, "officer", ref, "moved abroad", day_at(2031, 3, 2), &sealed, &err), 0);
+    assert_int_equal(pki_doc_get(f->db, &a, ref, "grant-ended", &got, &err), 0);
+    assert_string_equal(got.document, doc.text);
+    assert_string_equal(got.object_id, ref);
+    assert_int_equal(got.signature_len, sizeof sig);
+    struct social_grant g = {.set = true, .ended_at = day_at(2031, 3, 2), .resumptions = 1};
+    const char *kinds[4];
+    assert_int_equal(social_grant_kinds(&a, &g, kinds, 4), 2);
+    assert_string_equal(kinds[0], "grant-resumed-1");
+    assert_string_equal(kinds[1], "grant-ended");
+    g.extensions = 2;
+    assert_int_equal(social_grant_kinds(&a, &g, kinds, 4), 4);
+    assert_string_equal(kinds[0], "grant-extended-1");
+    assert_string_equal(kinds[1], "grant-extended-2");
+    assert_int_equal(social_grant_document(f->db, &a, ref, SOCIAL_GRANT_END, "again", day_at(2031, 3, 2), &doc, &err), PC_ENOTFOUND);
+    pc_arena_release(&a);
 }
 
 int main(void)
@@ -674,6 +736,7 @@ int main(void)
         cmocka_unit_test(test_vehicles_and_entrepreneurs_in_the_case),
         cmocka_unit_test(test_resume_with_and_without_arrears_and_end),
         cmocka_unit_test(test_reassess_due),
+        cmocka_unit_test(test_end_keeps_the_sealed_decision),
     };
     int failed = cmocka_run_group_tests_name("social", pure, NULL, NULL);
     return failed + fx_run("social-db", db, sizeof db / sizeof db[0]);
