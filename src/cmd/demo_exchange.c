@@ -64,7 +64,7 @@ static bool stopping(void)
     return s;
 }
 
-static unsigned free_port(void)
+static unsigned pick_port(void)
 {
     int s = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -75,6 +75,29 @@ static unsigned free_port(void)
     if (s >= 0)
         close(s);
     return port;
+}
+
+/* A loopback port nobody listens on now and that this demo has not handed
+ * out before: the kernel may give a port closed a moment ago again, and two
+ * children told the same port would leave one of them without an address
+ * (and the other answering in its name).  Only the exchange's setup thread
+ * calls it. */
+static unsigned free_port(void)
+{
+    static unsigned given[64];
+    static size_t ngiven;
+    for (int attempt = 0; attempt < 100; attempt++) {
+        unsigned port = pick_port();
+        bool seen = port == 0;
+        for (size_t i = 0; i < ngiven && !seen; i++)
+            seen = given[i] == port;
+        if (seen)
+            continue;
+        if (ngiven < sizeof given / sizeof given[0])
+            given[ngiven++] = port;
+        return port;
+    }
+    return 0;
 }
 
 /* Run this binary with args (NULL-terminated); stdout to out_path (or the
